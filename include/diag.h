@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdio.h>
+
+#include "macro.h"
+
+/* A problem found in a spec: where it is, how bad, and what it is. */
+typedef enum DiagLevel {
+    DIAG_WARNING,
+    DIAG_ERROR,
+} DiagLevel;
+
+typedef struct Diag {
+    char *file;
+    unsigned line, col;   /* 1-based; 0 means "whole file" */
+    DiagLevel level;
+    char *message;
+} Diag;
+
+typedef struct DiagList {
+    Diag *items;
+    size_t n;
+    size_t n_errors;
+} DiagList;
+
+void diag_add(DiagList *l, DiagLevel level, const char *file, unsigned line, unsigned col,
+              const char *fmt, ...) _printf_(6, 7);
+void diag_list_clear(DiagList *l);
+/* Sorts by file, line, column (stable), so output is deterministic. */
+void diag_list_sort(DiagList *l);
+void diag_list_print(const DiagList *l, FILE *f);
+/* Moves every entry of src to the end of dst. */
+void diag_list_move(DiagList *dst, DiagList *src);

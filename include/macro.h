@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _unused_ __attribute__((unused))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _warn_unused_result_ __attribute__((warn_unused_result))
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+static inline void freep(void *p) {
+    free(*(void **) p);
+}
+#define _cleanup_free_ _cleanup_(freep)
+
+/* Take ownership away from a _cleanup_ variable. */
+#define TAKE_PTR(p)                          \
+    ({                                   \
+        __typeof__(p) _tp_ = (p);    \
+        (p) = NULL;                  \
+        _tp_;                        \
+    })
+
+/* Define foo_freep() for a NULL-safe foo_free(). */
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)   \
+    static inline void func##p(type *p) {     \
+        if (*p)                           \
+                func(*p);                 \
+    }
+
+static inline bool streq_ptr(const char *a, const char *b) {
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+#define streq(a, b) (strcmp((a), (b)) == 0)
+
+/* Allocation failure is not a recoverable condition for a reconciler: abort loudly. */
+void *xmalloc0(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) _printf_(1, 2);
+
+/* Grow *array (of *n elements of size sz) by one zeroed element; returns it. */
+void *array_push(void *array_ptr, size_t *n, size_t sz);
+
+static inline const char *strna(const char *s) {
+    return s ? s : "n/a";
+}

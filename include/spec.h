@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+
+#include "diag.h"
+
+/* The spec model: what a YAML document says, after parsing, defaults and verification.
+ * Every scalar is a Value that remembers where it came from, so cross-field checks and
+ * later stages can point at the line. The key tables in specs/spec-table.c describe every
+ * field: YAML key, type, default, change class, libvirt XML location, docs. */
+
+typedef struct Value {
+    bool set;           /* given in the spec, or filled from the table's default */
+    bool defaulted;     /* set from the default, not from the spec */
+    char *s;            /* canonical text (all types) */
+    int64_t i;          /* integers, sizes (bytes), booleans (0/1) */
+    unsigned line, col;
+} Value;
+
+typedef struct List {
+    void *items;
+    size_t n;
+    unsigned line, col;
+} List;
+
+typedef enum SpecKind {
+    KIND_DOMAIN,
+    KIND_NETWORK,
+    KIND_POOL,
+    _KIND_MAX,
+    _KIND_INVALID = -EINVAL,
+} SpecKind;
+
+const char *spec_kind_to_string(SpecKind k);
+SpecKind spec_kind_from_string(const char *s);
+
+typedef struct DiskSpec {
+    Value name, pool, path, size, format, bus, cache, dev, image, existing;
+    Value io, discard, detect_zeroes, serial, shareable, boot;
+} DiskSpec;
+
+typedef struct CdromSpec {
+    Value path, dev, bus;
+} CdromSpec;
+
+typedef struct IfaceSpec {
+    Value type, network, bridge, dev, mode, model, mac, mtu, queues, target, portgroup;
+    Value trust_guest_rx_filters, boot;
+} IfaceSpec;
+
+typedef struct InputSpec {
+    Value type, bus;
+} InputSpec;
+
+typedef struct ChannelSpec {
+    Value type, target_type, target_name, source_mode, source_path;
+} ChannelSpec;
+
+typedef struct DomainSpec {
+    Value name, uuid, title, description;
+    Value domain_type, machine_type, machine_arch, emulator;
+    Value memory, max_memory, cpus, max_cpus;
+    struct { Value present, sockets, cores, threads; } cputopology;
+    struct { Value present, mode, model, fallback; } cpu;
+    Value nested;
+    List boot;                  /* of Value (enum) */
+    struct { Value present, type, port, autoport, listen, passwd, passwd_file, keymap; } graphics;
+    struct { Value present, type, vram; } video;
+    struct { Value present, model; } sound;
+    struct { Value present, model, type, path, version; } tpm;
+    List disks;                 /* of DiskSpec */
+    List cdroms;                /* of CdromSpec */
+    List interfaces;            /* of IfaceSpec */
+    List inputs;                /* of InputSpec */
+    List channels;              /* of ChannelSpec */
+    Value guest_agent;
+    struct { Value present, model, backend; } rng;
+    struct { Value present, model, action; } watchdog;
+    Value autostart, state, reload, shutdown_timeout, adopt;
+} DomainSpec;
+
+typedef struct DhcpHostSpec {
+    Value mac, ip, name;
+} DhcpHostSpec;
+
+typedef struct NetworkSpec {
+    Value name, uuid, forward, forward_dev, bridge, ip, mtu, domain, ipv6, guest_ipv6;
+    struct { Value present, start, end; List hosts; Value bootp_file, bootp_server; } dhcp;
+    Value tftp_root;
+    Value autostart, reload, adopt;
+} NetworkSpec;
+
+typedef struct PoolSpec {
+    Value name, type, path, mode, owner, group, autostart, adopt;
+} PoolSpec;
+
+/* Nested maps begin with a `present` Value: set when the map was written (or, for maps whose row
+ * has KEY_ALWAYS, always), so a device like a TPM exists exactly when its map is given. */
+
+/* One parsed document. */
+typedef struct Spec {
+    SpecKind kind;
+    char *file;
+    unsigned line, col;         /* where the document starts */
+    char *name;                 /* convenience copy of the name value */
+    union {
+        DomainSpec domain;
+        NetworkSpec network;
+        PoolSpec pool;
+    };
+} Spec;
+
+/* All documents loaded from a set of paths, plus what was wrong with them. */
+typedef struct SpecSet {
+    Spec **specs;
+    size_t n;
+    char **files;               /* every spec file looked at */
+    size_t n_files;
+    char **bad_files;           /* files with at least one error: none of their specs are in specs */
+    size_t n_bad_files;
+    DiagList diags;
+} SpecSet;
+
+Spec *spec_free(Spec *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Spec *, spec_free);
+void spec_set_clear(SpecSet *set);
+
+/* Parse one file's bytes into specs (appended to set). Files with any error contribute no spec. */
+int spec_load_buffer(SpecSet *set, const char *file, const char *buf, size_t len);
+/* Load files and directories (recursively, .yaml and .yml files, skipping dot-names). Returns 0, or
+ * negative errno when a path cannot be read (also recorded as a diagnostic). After loading all
+ * files, cross-file checks (duplicate names) run. */
+int spec_load_paths(SpecSet *set, char *const *paths, size_t n_paths);
+/* Cross-document checks over the whole set (duplicate names across files). */
+void spec_set_verify(SpecSet *set);
+
+const Spec *spec_set_find(const SpecSet *set, SpecKind kind, const char *name);
+
+/* Deterministic MAC for interface idx of domain name when the spec gives none. */
+void spec_derive_mac(const char *domain, size_t idx, char ret[static 18]);

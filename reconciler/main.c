@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cli.h"
+
+static const char *const main_help =
+    "Usage: virtspec [OPTIONS] COMMAND [ARGS…]\n"
+    "\n"
+    "Keeps libvirt domains, networks and storage pools converged with YAML specs.\n"
+    "\n"
+    "Commands:\n"
+    "  validate [PATH…]    check specs; print every problem as FILE:LINE:COL\n"
+    "  render [PATH…]      print the libvirt XML each spec produces\n"
+    "  plan [PATH…]        show what apply would change (exit 0 in sync, 2 changes, 1 error)\n"
+    "  apply [PATH…]       converge libvirt with the specs once\n"
+    "  reload NAME…        graceful shutdown, then start, so pending config takes effect\n"
+    "  status [--json]     per object: in-sync, drifted, reload-pending, failed, missing,\n"
+    "                      foreign-conflict\n"
+    "\n"
+    "Options:\n"
+    "  -c, --connect URI   libvirt URI (default: $LIBVIRT_DEFAULT_URI, else qemu:///system)\n"
+    "      --json          machine-readable output (status)\n"
+    "      --show-secrets  render: print graphics passwords instead of masking them\n"
+    "      --host-kvm=yes|no  render: resolve domain_type auto as if the host had /dev/kvm or not\n"
+    "  -h, --help          this help (also: virtspec COMMAND --help)\n"
+    "      --version       print the version\n"
+    "\n"
+    "PATH defaults to " VIRTSPEC_SPEC_DIR ". Directories are read recursively for *.yaml and\n"
+    "*.yml, skipping names that start with a dot.\n";
+
+static const struct { const char *cmd, *help; } cmd_help[] = {
+    { "validate", "Usage: virtspec validate [PATH…]\n\n"
+      "Parses and checks every spec. Prints each problem as FILE:LINE:COL: error: MESSAGE.\n"
+      "Exit status 0 when every spec is valid, 1 otherwise.\n" },
+    { "render", "Usage: virtspec render [--show-secrets] [--host-kvm=yes|no] [PATH…]\n\n"
+      "Prints, per object, the libvirt XML its spec produces (byte-for-byte deterministic).\n"
+      "Graphics passwords are masked unless --show-secrets is given.\n" },
+    { "plan", "Usage: virtspec plan [-c URI] [PATH…]\n\n"
+      "Compares specs with libvirt and prints what apply would do, field by field:\n"
+      "  + create   ~ field: old → new (class)   - remove   ▶ start   ■ stop   = in sync\n"
+      "Exit status 0 when in sync, 2 when there are changes, 1 on error.\n" },
+    { "apply", "Usage: virtspec apply [-c URI] [PATH…]\n\n"
+      "Runs the plan once. Objects are independent: one failing does not stop the others.\n"
+      "Exit status 1 if any object failed.\n" },
+    { "reload", "Usage: virtspec reload [-c URI] [PATH…] -- NAME…\n"
+      "       virtspec reload [-c URI] NAME…\n\n"
+      "Gracefully shuts the named domains down (ACPI, forced off after shutdown_timeout), then\n"
+      "starts them, so that pending configuration takes effect.\n" },
+    { "status", "Usage: virtspec status [--json] [-c URI] [PATH…]\n\n"
+      "Shows, per object: in-sync, drifted, reload-pending, failed, missing or\n"
+      "foreign-conflict, with the fields concerned.\n" },
+};
+
+int main(int argc, char **argv) {
+    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE };
+    static const struct option longopts[] = {
+        { "connect", required_argument, NULL, 'c' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, OPT_VERSION },
+        { "json", no_argument, NULL, OPT_JSON },
+        { "show-secrets", no_argument, NULL, OPT_SECRETS },
+        { "host-kvm", required_argument, NULL, OPT_KVM },
+        { "insecure-spec-perms", no_argument, NULL, OPT_INSECURE },
+        {},
+    };
+    CliOpts o = { .host_kvm = -1 };
+    bool help = false;
+    int c;
+
+    /* Options may come before or after the command. */
+    while ((c = getopt_long(argc, argv, "+c:h", longopts, NULL)) >= 0 || optind < argc) {
+        if (c < 0) {
+            /* a non-option: the command or a path */
+            *(char **) array_push(&o.paths, &o.n_paths, sizeof(char *)) = argv[optind++];
+            continue;
+        }
+        switch (c) {
+        case 'c': o.connect = optarg; break;
+        case 'h': help = true; break;
+        case OPT_VERSION: printf("virtspec %s\n", VIRTSPEC_VERSION); return 0;
+        case OPT_JSON: o.json = true; break;
+        case OPT_SECRETS: o.show_secrets = true; break;
+        case OPT_INSECURE: o.relaxed_perms = true; break;
+        case OPT_KVM:
+            if (streq(optarg, "yes"))
+                o.host_kvm = 1;
+            else if (streq(optarg, "no"))
+                o.host_kvm = 0;
+            else {
+                fprintf(stderr, "virtspec: --host-kvm takes yes or no\n");
+                return 1;
+            }
+            break;
+        default:
+            fprintf(stderr, "Try 'virtspec --help'.\n");
+            return 1;
+        }
+    }
+    if (o.n_paths == 0) {
+        fputs(main_help, help ? stdout : stderr);
+        return help ? 0 : 1;
+    }
+    const char *cmd = o.paths[0];
+    o.paths++;
+    o.n_paths--;
+    if (help) {
+        for (size_t i = 0; i < ELEMENTSOF(cmd_help); i++)
+            if (streq(cmd, cmd_help[i].cmd)) {
+                fputs(cmd_help[i].help, stdout);
+                return 0;
+            }
+        fputs(main_help, stdout);
+        return 0;
+    }
+    int r;
+    if (streq(cmd, "validate"))
+        r = cmd_validate(&o);
+    else if (streq(cmd, "render"))
+        r = cmd_render(&o);
+    else if (streq(cmd, "plan"))
+        r = cmd_plan(&o);
+    else if (streq(cmd, "apply"))
+        r = cmd_apply(&o);
+    else if (streq(cmd, "status"))
+        r = cmd_status(&o);
+    else if (streq(cmd, "reload")) {
+        /* virtspec reload NAME… (specs from the default dir), or PATH… -- NAME… */
+        r = cmd_reload(&o, o.paths, o.n_paths);
+    } else {
+        fprintf(stderr, "virtspec: unknown command '%s'. Try 'virtspec --help'.\n", cmd);
+        r = 1;
+    }
+    free(o.paths - 1);
+    return r;
+}

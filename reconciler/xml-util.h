@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <libxml/tree.h>
+
+#include "macro.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(xmlDoc *, xmlFreeDoc);
+static inline void xml_char_freep(xmlChar **p) {
+    if (*p)
+        xmlFree(*p);
+}
+#define _cleanup_xmlchar_ _cleanup_(xml_char_freep)
+
+#define VIRTSPEC_XMLNS "https://virtspec.dev/xmlns/1"
+#define VIRTSPEC_XMLNS_PREFIX "vs"
+
+/* Paths are a tiny subset of XPath: "a/b/@c", "a/b", "@c", with an optional first-segment
+ * predicate "name[@attr='v']". Only the first matching element is followed at each step. */
+
+/* Child element by name (first), or NULL. */
+xmlNode *xml_child(const xmlNode *n, const char *name);
+/* Next element sibling with the same name, or NULL. */
+xmlNode *xml_next_named(const xmlNode *n);
+/* Value at path below n (attribute or element text), newly allocated, or NULL if absent. */
+char *xml_get(const xmlNode *n, const char *path);
+/* Element at path below n (path names elements only), or NULL. */
+xmlNode *xml_find(const xmlNode *n, const char *path);
+/* Sets the value at path below n, creating elements as needed (in canonical order). */
+void xml_set(xmlNode *n, const char *path, const char *value);
+/* Removes what path names (attribute or element); empty parents created by us remain. */
+void xml_unset(xmlNode *n, const char *path);
+/* Creates (or returns existing) element chain; the last segment is always created anew when
+ * always_new is set (for repeated devices). */
+xmlNode *xml_ensure(xmlNode *n, const char *path, bool always_new);
+/* Adds a child element in the canonical position for libvirt's documents. */
+xmlNode *xml_add_child(xmlNode *parent, const char *name);
+/* Serialises to a newly allocated string, formatted, without the XML declaration. */
+char *xml_to_string(xmlDoc *doc);
+char *xml_node_to_string(xmlDoc *doc, xmlNode *n);
+xmlDoc *xml_parse(const char *s);
+/* Copies n (deep) under parent at the canonical position. */
+xmlNode *xml_adopt_copy(xmlNode *parent, const xmlNode *n);
+bool xml_is(const xmlNode *n, const char *name);

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+
+#include "diag.h"
+
+void diag_add(DiagList *l, DiagLevel level, const char *file, unsigned line, unsigned col,
+              const char *fmt, ...) {
+    va_list ap;
+    Diag *d = array_push(&l->items, &l->n, sizeof(Diag));
+
+    d->file = xstrdup(file ? file : "<input>");
+    d->line = line;
+    d->col = col;
+    d->level = level;
+    va_start(ap, fmt);
+    if (vasprintf(&d->message, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    if (level == DIAG_ERROR)
+        l->n_errors++;
+}
+
+void diag_list_clear(DiagList *l) {
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].file);
+        free(l->items[i].message);
+    }
+    free(l->items);
+    *l = (DiagList) {};
+}
+
+static int diag_cmp(const Diag *a, const Diag *b) {
+    int r = strcmp(a->file, b->file);
+    if (r != 0)
+        return r;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->col != b->col)
+        return a->col < b->col ? -1 : 1;
+    return 0;
+}
+
+void diag_list_sort(DiagList *l) {
+    /* Insertion sort: stable, and lists are short. */
+    for (size_t i = 1; i < l->n; i++) {
+        Diag d = l->items[i];
+        size_t j = i;
+        while (j > 0 && diag_cmp(&l->items[j - 1], &d) > 0) {
+            l->items[j] = l->items[j - 1];
+            j--;
+        }
+        l->items[j] = d;
+    }
+}
+
+void diag_list_print(const DiagList *l, FILE *f) {
+    for (size_t i = 0; i < l->n; i++) {
+        const Diag *d = &l->items[i];
+        const char *lvl = d->level == DIAG_ERROR ? "error" : "warning";
+        if (d->line > 0)
+            fprintf(f, "%s:%u:%u: %s: %s\n", d->file, d->line, d->col, lvl, d->message);
+        else
+            fprintf(f, "%s: %s: %s\n", d->file, lvl, d->message);
+    }
+}
+
+void diag_list_move(DiagList *dst, DiagList *src) {
+    for (size_t i = 0; i < src->n; i++)
+        *(Diag *) array_push(&dst->items, &dst->n, sizeof(Diag)) = src->items[i];
+    dst->n_errors += src->n_errors;
+    free(src->items);
+    *src = (DiagList) {};
+}

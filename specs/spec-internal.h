@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "spec-table.h"
+#include "spec-value.h"
+#include "yaml-tree.h"
+
+typedef struct ParseCtx {
+    const char *file;
+    DiagList *diags;
+} ParseCtx;
+
+/* Cross-field rules (spec-verify.c); errors point at the offending line. */
+void spec_verify(const Spec *s, DiagList *diags);
+/* Fill values that depend on other values: device names, MACs, buses (spec-verify.c). */
+void spec_resolve(Spec *s);

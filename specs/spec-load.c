@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spec-internal.h"
+
+/* ---- freeing ---- */
+
+static void table_clear(const KeyTable *t, void *base);
+
+static void row_clear(const KeyDef *k, void *base) {
+    switch (k->type) {
+    case VT_MAP:
+        value_clear(key_value(k, base));
+        table_clear(k->sub, base);
+        break;
+    case VT_LIST: {
+        List *l = key_list(k, base);
+        for (size_t i = 0; i < l->n; i++)
+            table_clear(k->sub, (char *) l->items + i * k->sub->item_size);
+        free(l->items);
+        *l = (List) {};
+        break;
+    }
+    case VT_ENUM_LIST: {
+        List *l = key_list(k, base);
+        for (size_t i = 0; i < l->n; i++)
+            value_clear(&((Value *) l->items)[i]);
+        free(l->items);
+        *l = (List) {};
+        break;
+    }
+    default:
+        value_clear(key_value(k, base));
+    }
+}
+
+static void table_clear(const KeyTable *t, void *base) {
+    for (size_t i = 0; i < t->n_keys; i++)
+        row_clear(&t->keys[i], base);
+}
+
+Spec *spec_free(Spec *s) {
+    if (!s)
+        return NULL;
+    const KeyTable *t = spec_kind_table(s->kind);
+    if (t)
+        table_clear(t, &s->domain);
+    free(s->file);
+    free(s->name);
+    free(s);
+    return NULL;
+}
+
+void spec_set_clear(SpecSet *set) {
+    for (size_t i = 0; i < set->n; i++)
+        spec_free(set->specs[i]);
+    free(set->specs);
+    for (size_t i = 0; i < set->n_files; i++)
+        free(set->files[i]);
+    free(set->files);
+    for (size_t i = 0; i < set->n_bad_files; i++)
+        free(set->bad_files[i]);
+    free(set->bad_files);
+    diag_list_clear(&set->diags);
+    *set = (SpecSet) {};
+}
+
+/* ---- parsing a document through the tables ---- */
+
+static void set_default(const KeyDef *k, Value *v) {
+    YNode n = { .type = YNODE_SCALAR, .value = (char *) k->def };
+    _cleanup_free_ char *msg = NULL;
+    if (value_parse(k, &n, v, &msg) < 0)
+        abort();   /* a default that does not parse is a bug in the table; a test checks all */
+    v->defaulted = true;
+    v->line = v->col = 0;
+}
+
+static void apply_defaults(const KeyTable *t, void *base);
+
+static void row_default(const KeyDef *k, void *base) {
+    if (k->type == VT_MAP) {
+        Value *present = key_value(k, base);
+        if (!present->set && (k->flags & KEY_ALWAYS)) {
+            present->set = present->defaulted = true;
+            present->s = xstrdup("true");
+        }
+        if (present->set)
+            apply_defaults(k->sub, base);
+        return;
+    }
+    if (k->type == VT_LIST) {
+        List *l = key_list(k, base);
+        for (size_t i = 0; i < l->n; i++)
+            apply_defaults(k->sub, (char *) l->items + i * k->sub->item_size);
+        return;
+    }
+    if (k->type == VT_ENUM_LIST || !k->def)
+        return;
+    Value *v = key_value(k, base);
+    if (!v->set)
+        set_default(k, v);
+}
+
+static void apply_defaults(const KeyTable *t, void *base) {
+    for (size_t i = 0; i < t->n_keys; i++)
+        row_default(&t->keys[i], base);
+}
+
+static void parse_map(ParseCtx *c, const KeyTable *t, const YNode *map, void *base,
+                      const char *path);
+
+static void parse_row(ParseCtx *c, const KeyDef *k, const YNode *n, void *base,
+                      const char *path) {
+    _cleanup_free_ char *msg = NULL;
+
+    switch (k->type) {
+    case VT_MAP: {
+        Value *present = key_value(k, base);
+        if (n->type != YNODE_MAP) {
+            if (ynode_is_null(n))
+                diag_add(c->diags, DIAG_ERROR, c->file, n->line, n->col,
+                         "'%s' is empty; write %s: {} for all defaults, or leave it out", path, path);
+            else
+                diag_add(c->diags, DIAG_ERROR, c->file, n->line, n->col,
+                         "'%s' must be a map of keys (%s)", path, k->sub->doc);
+            return;
+        }
+        present->set = true;
+        present->s = xstrdup("true");
+        present->line = n->line;
+        present->col = n->col;
+        parse_map(c, k->sub, n, base, path);
+        return;
+    }
+    case VT_LIST:
+    case VT_ENUM_LIST: {
+        List *l = key_list(k, base);
+        if (n->type != YNODE_SEQ) {
+            diag_add(c->diags, DIAG_ERROR, c->file, n->line, n->col,
+                     "'%s' must be a list", path);
+            return;
+        }
+        l->line = n->line;
+        l->col = n->col;
+        for (size_t i = 0; i < n->n; i++) {
+            const YNode *item = n->items[i];
+            _cleanup_free_ char *ipath = xasprintf("%s[%zu]", path, i);
+            if (k->type == VT_ENUM_LIST) {
+                Value *v = array_push(&l->items, &l->n, sizeof(Value));
+                if (value_parse(k, item, v, &msg) < 0) {
+                    diag_add(c->diags, DIAG_ERROR, c->file, item->line, item->col, "%s", msg);
+                    free(msg);
+                    msg = NULL;
+                }
+                continue;
+            }
+            void *ibase = array_push(&l->items, &l->n, k->sub->item_size);
+            if (item->type != YNODE_MAP) {
+                diag_add(c->diags, DIAG_ERROR, c->file, item->line, item->col,
+                         "each entry of '%s' must be a map", path);
+                continue;
+            }
+            parse_map(c, k->sub, item, ibase, ipath);
+        }
+        return;
+    }
+    default:
+        if (ynode_is_null(n) && k->type != VT_STRING) {
+            diag_add(c->diags, DIAG_ERROR, c->file, n->line, n->col,
+                     "'%s' has no value; leave the key out to get the default", path);
+            return;
+        }
+        if (value_parse(k, n, key_value(k, base), &msg) < 0) {
+            /* Messages name the short key; say the full path for nested keys. */
+            if (strchr(path, '.') || strchr(path, '['))
+                diag_add(c->diags, DIAG_ERROR, c->file, n->line, n->col, "%s (in '%s')", msg, path);
+            else
+                diag_add(c->diags, DIAG_ERROR, c->file, n->line, n->col, "%s", msg);
+        }
+    }
+}
+
+static void parse_map(ParseCtx *c, const KeyTable *t, const YNode *map, void *base,
+                      const char *path) {
+    for (size_t i = 0; i < map->n; i++) {
+        const char *key = map->keys[i];
+        _cleanup_free_ char *kpath = path ? xasprintf("%s.%s", path, key) : xstrdup(key);
+
+        if (!path && streq(key, "kind"))
+            continue;
+        if (!strncmp(key, "x-", 2))
+            continue;   /* reserved for users' own annotations */
+        const KeyDef *k = key_table_find(t, key);
+        if (!k) {
+            const char *s = key_table_suggest(t, key);
+            if (s)
+                diag_add(c->diags, DIAG_ERROR, c->file, map->key_line[i], map->key_col[i],
+                         "unknown key '%s', did you mean '%s'?", kpath, s);
+            else
+                diag_add(c->diags, DIAG_ERROR, c->file, map->key_line[i], map->key_col[i],
+                         "unknown key '%s' in %s", kpath, t->name);
+            continue;
+        }
+        parse_row(c, k, map->items[i], base, kpath);
+    }
+    for (size_t i = 0; i < t->n_keys; i++) {
+        const KeyDef *k = &t->keys[i];
+        if (!(k->flags & KEY_REQUIRED) || ynode_map_get(map, k->key))
+            continue;
+        if (path)
+            diag_add(c->diags, DIAG_ERROR, c->file, map->line, map->col,
+                     "'%s' needs '%s'", path, k->key);
+        else
+            diag_add(c->diags, DIAG_ERROR, c->file, map->line, map->col,
+                     "%s needs '%s'", t->name, k->key);
+    }
+}
+
+static Spec *spec_from_document(const char *file, const YNode *doc, DiagList *diags) {
+    const YNode *kind;
+    SpecKind k;
+
+    if (doc->type != YNODE_MAP) {
+        diag_add(diags, DIAG_ERROR, file, doc->line, doc->col,
+                 "a spec document must be a map with 'kind' and 'name'");
+        return NULL;
+    }
+    kind = ynode_map_get(doc, "kind");
+    if (!kind) {
+        diag_add(diags, DIAG_ERROR, file, doc->line, doc->col,
+                 "document has no 'kind' (Domain, Network or Pool)");
+        return NULL;
+    }
+    if (kind->type != YNODE_SCALAR || (k = spec_kind_from_string(kind->value)) < 0) {
+        const char *v = kind->type == YNODE_SCALAR ? kind->value : "";
+        const char *hint = NULL;
+        for (int i = 0; i < _KIND_MAX; i++)
+            if (!strcasecmp(v, spec_kind_to_string(i)))
+                hint = spec_kind_to_string(i);
+        if (hint)
+            diag_add(diags, DIAG_ERROR, file, kind->line, kind->col,
+                     "unknown kind '%s', did you mean '%s'?", v, hint);
+        else
+            diag_add(diags, DIAG_ERROR, file, kind->line, kind->col,
+                     "unknown kind '%s' (Domain, Network or Pool)", v);
+        return NULL;
+    }
+
+    _cleanup_(spec_freep) Spec *s = xmalloc0(sizeof(Spec));
+    size_t before = diags->n_errors;
+    ParseCtx c = { .file = file, .diags = diags };
+    s->kind = k;
+    s->file = xstrdup(file);
+    s->line = doc->line;
+    s->col = doc->col;
+    parse_map(&c, spec_kind_table(k), doc, &s->domain, NULL);
+    if (diags->n_errors > before)
+        return NULL;
+    apply_defaults(spec_kind_table(k), &s->domain);
+    s->name = xstrdup(((Value *) &s->domain)->s);   /* name is the first field of every kind */
+    spec_verify(s, diags);
+    if (diags->n_errors > before)
+        return NULL;
+    spec_resolve(s);
+    return TAKE_PTR(s);
+}
+
+static void add_string(char ***array, size_t *n, const char *s) {
+    *(char **) array_push(array, n, sizeof(char *)) = xstrdup(s);
+}
+
+int spec_load_buffer(SpecSet *set, const char *file, const char *buf, size_t len) {
+    YNode **docs = NULL;
+    DiagList d = {};
+    Spec **specs = NULL;
+    size_t n_specs = 0;
+
+    add_string(&set->files, &set->n_files, file);
+    if (memchr(buf, 0, len))
+        diag_add(&d, DIAG_ERROR, file, 0, 0, "file contains NUL bytes; not a YAML text file");
+    else {
+        size_t n = yaml_parse_documents(file, buf, len, &docs, &d);
+        size_t used = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (ynode_is_null(docs[i]))
+                continue;   /* empty document, e.g. after a trailing '---' */
+            used++;
+            Spec *s = spec_from_document(file, docs[i], &d);
+            if (s)
+                *(Spec **) array_push(&specs, &n_specs, sizeof(Spec *)) = s;
+        }
+        if (used == 0 && d.n_errors == 0)
+            diag_add(&d, DIAG_ERROR, file, 0, 0, "file holds no spec document");
+        ynode_free_many(docs, n);
+    }
+
+    if (d.n_errors > 0) {
+        /* A file with any error contributes nothing: half a file is never applied. */
+        for (size_t i = 0; i < n_specs; i++)
+            spec_free(specs[i]);
+        n_specs = 0;
+        add_string(&set->bad_files, &set->n_bad_files, file);
+    }
+    for (size_t i = 0; i < n_specs; i++)
+        *(Spec **) array_push(&set->specs, &set->n, sizeof(Spec *)) = specs[i];
+    free(specs);
+    diag_list_move(&set->diags, &d);
+    return 0;
+}
+
+static bool spec_file_name(const char *name) {
+    size_t l = strlen(name);
+    if (name[0] == '.')
+        return false;
+    return (l > 5 && streq(name + l - 5, ".yaml")) || (l > 4 && streq(name + l - 4, ".yml"));
+}
+
+static int load_file(SpecSet *set, const char *path) {
+    _cleanup_free_ char *buf = NULL;
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        int r = -errno;
+        add_string(&set->files, &set->n_files, path);
+        add_string(&set->bad_files, &set->n_bad_files, path);
+        diag_add(&set->diags, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(-r));
+        return r;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        add_string(&set->files, &set->n_files, path);
+        add_string(&set->bad_files, &set->n_bad_files, path);
+        diag_add(&set->diags, DIAG_ERROR, path, 0, 0, "not a regular file");
+        return -EINVAL;
+    }
+    if (st.st_size > (off_t) YAML_MAX_FILE_SIZE) {
+        close(fd);
+        add_string(&set->files, &set->n_files, path);
+        add_string(&set->bad_files, &set->n_bad_files, path);
+        diag_add(&set->diags, DIAG_ERROR, path, 0, 0, "file is larger than %u bytes",
+                 YAML_MAX_FILE_SIZE);
+        return -EFBIG;
+    }
+    size_t cap = (size_t) st.st_size + 1, len = 0;
+    buf = xmalloc0(cap + 1);
+    for (;;) {
+        ssize_t k = read(fd, buf + len, cap - len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            int r = -errno;
+            close(fd);
+            diag_add(&set->diags, DIAG_ERROR, path, 0, 0, "cannot read: %s", strerror(-r));
+            return r;
+        }
+        if (k == 0)
+            break;
+        len += (size_t) k;
+        if (len == cap) {
+            if (cap > YAML_MAX_FILE_SIZE)
+                break;
+            cap *= 2;
+            buf = xrealloc(buf, cap + 1);
+        }
+    }
+    close(fd);
+    return spec_load_buffer(set, path, buf, len);
+}
+
+static int name_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int load_dir(SpecSet *set, const char *path, unsigned depth) {
+    DIR *d;
+    char **names = NULL;
+    size_t n = 0;
+    int ret = 0;
+
+    if (depth > 16)
+        return 0;
+    d = opendir(path);
+    if (!d) {
+        int r = -errno;
+        diag_add(&set->diags, DIAG_ERROR, path, 0, 0, "cannot open directory: %s", strerror(-r));
+        return r;
+    }
+    for (struct dirent *de; (de = readdir(d));) {
+        if (de->d_name[0] == '.')
+            continue;   /* ., .., .git, editor swap files */
+        add_string(&names, &n, de->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof(char *), name_cmp);   /* deterministic order */
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_free_ char *p = xasprintf("%s/%s", path, names[i]);
+        struct stat st;
+        if (stat(p, &st) < 0)
+            continue;   /* dangling link or raced removal */
+        if (S_ISDIR(st.st_mode)) {
+            int r = load_dir(set, p, depth + 1);
+            if (r < 0 && ret == 0)
+                ret = r;
+        } else if (S_ISREG(st.st_mode) && spec_file_name(names[i])) {
+            int r = load_file(set, p);
+            if (r < 0 && ret == 0)
+                ret = r;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return ret;
+}
+
+int spec_load_paths(SpecSet *set, char *const *paths, size_t n_paths) {
+    int ret = 0;
+    for (size_t i = 0; i < n_paths; i++) {
+        struct stat st;
+        int r;
+        if (stat(paths[i], &st) < 0) {
+            r = -errno;
+            diag_add(&set->diags, DIAG_ERROR, paths[i], 0, 0, "%s", strerror(-r));
+        } else if (S_ISDIR(st.st_mode))
+            r = load_dir(set, paths[i], 0);
+        else
+            r = load_file(set, paths[i]);
+        if (r < 0 && ret == 0)
+            ret = r;
+    }
+    spec_set_verify(set);
+    return ret;
+}
+
+void spec_set_verify(SpecSet *set) {
+    bool *drop = xmalloc0(set->n * sizeof(bool) + 1);
+    for (size_t i = 0; i < set->n; i++)
+        for (size_t j = i + 1; j < set->n; j++) {
+            const Spec *a = set->specs[i], *b = set->specs[j];
+            if (a->kind != b->kind || !streq(a->name, b->name))
+                continue;
+            diag_add(&set->diags, DIAG_ERROR, b->file, b->line, b->col,
+                     "%s '%s' is also defined at %s:%u:%u", spec_kind_to_string(b->kind),
+                     b->name, a->file, a->line, a->col);
+            diag_add(&set->diags, DIAG_ERROR, a->file, a->line, a->col,
+                     "%s '%s' is also defined at %s:%u:%u", spec_kind_to_string(a->kind),
+                     a->name, b->file, b->line, b->col);
+            drop[i] = drop[j] = true;
+        }
+    size_t k = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        if (drop[i])
+            spec_free(set->specs[i]);
+        else
+            set->specs[k++] = set->specs[i];
+    }
+    set->n = k;
+    free(drop);
+}
+
+const Spec *spec_set_find(const SpecSet *set, SpecKind kind, const char *name) {
+    for (size_t i = 0; i < set->n; i++)
+        if (set->specs[i]->kind == kind && streq(set->specs[i]->name, name))
+            return set->specs[i];
+    return NULL;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "spec.h"
+
+/* One table per spec kind. A row says everything about one key: how to parse it, its default,
+ * how a change to it is applied (change class), where it lives in libvirt's XML, and its docs.
+ * Parsing, defaults, rendering, observing, diffing, docs and the golden "all keys" checks are
+ * all driven from these rows. */
+
+typedef enum ValueType {
+    VT_STRING,      /* free text (single line unless the row says otherwise) */
+    VT_NAME,        /* libvirt object name: [A-Za-z0-9_.+-], 1..64, no leading dot or dash */
+    VT_INT,         /* integer in [min, max] */
+    VT_BOOL,        /* true/false (also yes/no, on/off) */
+    VT_SIZE,        /* size with unit: 512MiB, 1GiB, 10G, 1024K; a plain integer is in `unit` */
+    VT_ENUM,        /* one of choices */
+    VT_MAC,         /* 52:54:00:12:34:56 (also 525400123456 and dashes); canonical lower-case */
+    VT_IP,          /* IPv4 or IPv6 address */
+    VT_IP_PREFIX,   /* address/prefix */
+    VT_PATH,        /* absolute path */
+    VT_UUID,        /* RFC 4122 text form */
+    VT_DEVNAME,     /* guest device name, e.g. vda, sdb, hdc */
+    VT_MAP,         /* nested map: sub table, at offset */
+    VT_LIST,        /* list of maps: sub table, items of sub->item_size at offset (a List) */
+    VT_ENUM_LIST,   /* list of enum scalars: a List of Value */
+    VT_HOSTS,       /* reserved */
+} ValueType;
+
+typedef enum ChangeClass {
+    CHANGE_NONE,        /* spec-only policy (reload, adopt): never in libvirt */
+    CHANGE_IDENTITY,    /* identifies the object: cannot change in place */
+    CHANGE_LIVE,        /* applied to the running object and its persistent config */
+    CHANGE_CONFIG,      /* persistent config only: takes effect at next boot (reload-pending) */
+    _CHANGE_MAX,
+} ChangeClass;
+
+const char *change_class_to_string(ChangeClass c);
+
+/* Rendering/observing needs that a plain path cannot express. Implemented in the reconciler
+ * (xml-format.c / xml-observe.c); the table only names them. */
+typedef enum XmlHook {
+    HOOK_NONE,
+    HOOK_DOMAIN_TYPE,   /* root @type: kvm / qemu, "auto" resolved against the host */
+    HOOK_MEMORY,        /* <memory>/<currentMemory> from memory + max_memory */
+    HOOK_MAX_MEMORY,
+    HOOK_VCPU,          /* <vcpu current=…>max</vcpu> from cpus + max_cpus */
+    HOOK_MAX_VCPU,
+    HOOK_MACHINE,       /* os/type/@machine: "q35" matches libvirt's expanded "pc-q35-7.2" */
+    HOOK_BOOT,          /* os/boot dev list */
+    HOOK_NESTED,        /* cpu features vmx+svm, policy optional */
+    HOOK_GRAPHICS_NONE, /* graphics type none: no <graphics> element */
+    HOOK_PASSWD,        /* secret: never printed */
+    HOOK_TPM_BACKEND,   /* tpm backend type/version/path */
+    HOOK_DISK_SOURCE,   /* pool+name volume or path; driver type from format */
+    HOOK_CDROM_SOURCE,
+    HOOK_IFACE,         /* interface type + source */
+    HOOK_GUEST_AGENT,   /* qemu guest agent channel */
+    HOOK_RNG_BACKEND,
+    HOOK_API,           /* not in XML at all: autostart, state (libvirt API) */
+    HOOK_NET_FORWARD,
+    HOOK_NET_IP,
+    HOOK_NET_DHCP,
+    HOOK_NET_DHCP_HOSTS,
+    HOOK_NET_BRIDGE,
+    HOOK_POOL_TYPE,
+} XmlHook;
+
+#define KEY_REQUIRED   (1u << 0)
+#define KEY_SECRET     (1u << 1)   /* never printed: plans, logs, status, render */
+#define KEY_ITEM_KEY   (1u << 2)   /* identifies a list item (matching observed devices) */
+#define KEY_MULTILINE  (1u << 3)
+#define KEY_NO_XML     (1u << 4)   /* consumed by another row's hook */
+#define KEY_WHEN_SET   (1u << 5)   /* compared only when the spec sets it (libvirt fills it) */
+#define KEY_ALWAYS     (1u << 6)   /* VT_MAP: present (with its defaults) even when not written */
+
+typedef struct KeyTable KeyTable;
+
+typedef struct KeyDef {
+    const char *key;
+    ValueType type;
+    size_t offset;
+    const char *def;                /* default, written as a user would; NULL: none */
+    const char *const *choices;     /* VT_ENUM, VT_ENUM_LIST */
+    int64_t min, max;               /* VT_INT; VT_SIZE in bytes (0 = unbounded) */
+    int64_t unit;                   /* VT_SIZE: what a plain integer counts */
+    const KeyTable *sub;            /* VT_MAP, VT_LIST */
+    ChangeClass change;
+    const char *xml;                /* location: "cpu/topology/@sockets", "title", "@type" */
+    XmlHook hook;
+    unsigned flags;
+    const char *vagrant;            /* vagrant-libvirt's name for it, if any */
+    const char *doc;                /* one line for the reference */
+} KeyDef;
+
+struct KeyTable {
+    const char *name;               /* "Domain", "disks", "graphics" … */
+    const KeyDef *keys;
+    size_t n_keys;
+    size_t item_size;               /* VT_LIST items */
+    const char *xml_elem;           /* VT_LIST: element each item renders to ("devices/disk") */
+    const char *xml_match;          /* VT_LIST: "attr=value" selecting observed elements */
+    const char *doc;
+};
+
+extern const KeyTable domain_table, network_table, pool_table;
+const KeyTable *spec_kind_table(SpecKind k);
+
+const KeyDef *key_table_find(const KeyTable *t, const char *key);
+/* The closest key name by edit distance, or NULL if nothing is close. */
+const char *key_table_suggest(const KeyTable *t, const char *key);
+
+static inline Value *key_value(const KeyDef *k, void *base) {
+    return (Value *) ((char *) base + k->offset);
+}
+static inline List *key_list(const KeyDef *k, void *base) {
+    return (List *) ((char *) base + k->offset);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "macro.h"
+
+static void oom(void) {
+    fputs("virtspec: out of memory\n", stderr);
+    abort();
+}
+
+void *xmalloc0(size_t n) {
+    void *p = calloc(1, n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n) {
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+char *xstrdup(const char *s) {
+    if (!s)
+        return NULL;
+    char *r = strdup(s);
+    if (!r)
+        oom();
+    return r;
+}
+
+char *xstrndup(const char *s, size_t n) {
+    char *r = strndup(s, n);
+    if (!r)
+        oom();
+    return r;
+}
+
+char *xasprintf(const char *fmt, ...) {
+    va_list ap;
+    char *r;
+
+    va_start(ap, fmt);
+    if (vasprintf(&r, fmt, ap) < 0)
+        oom();
+    va_end(ap);
+    return r;
+}
+
+void *array_push(void *array_ptr, size_t *n, size_t sz) {
+    char **a = array_ptr;
+
+    *a = xrealloc(*a, (*n + 1) * sz);
+    memset(*a + *n * sz, 0, sz);
+    return *a + (*n)++ * sz;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "diag.h"
+
+/* A YAML document as a plain tree with source positions. Only yaml-tree.c includes <yaml.h>. */
+typedef enum YNodeType {
+    YNODE_SCALAR,
+    YNODE_MAP,
+    YNODE_SEQ,
+} YNodeType;
+
+typedef struct YNode YNode;
+struct YNode {
+    YNodeType type;
+    unsigned line, col;
+    char *value;        /* scalar text */
+    bool quoted;        /* scalar was written in quotes: never a null, bool or number */
+    char **keys;        /* map keys (n of them), in file order */
+    unsigned *key_line, *key_col;
+    YNode **items;      /* map values or sequence items */
+    size_t n;
+};
+
+/* Limits; documented in docs/spec-reference.md ("Limits"). */
+#define YAML_MAX_FILE_SIZE   (1024u * 1024u)
+#define YAML_MAX_DEPTH       32u
+#define YAML_MAX_DOCUMENTS   256u
+#define YAML_MAX_ITEMS       1024u
+
+/* Parses every document in buf. Problems go to diags (with file:line:col); on a syntax error the
+ * documents before it are still returned. Returns the number of documents (>= 0). */
+size_t yaml_parse_documents(const char *file, const char *buf, size_t len, YNode ***ret_docs,
+                            DiagList *diags);
+void ynode_free(YNode *n);
+void ynode_free_many(YNode **docs, size_t n);
+const YNode *ynode_map_get(const YNode *map, const char *key);
+bool ynode_is_null(const YNode *n);

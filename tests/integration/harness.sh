@@ -1,0 +1,386 @@
+#!/bin/bash
+# Run a command against a private, throw-away libvirtd.
+#
+# Usage: tests/integration/harness.sh COMMAND [ARGS...]
+#
+# The harness re-executes itself inside new mount, network and (when the
+# kernel allows it) PID namespaces, hides the host's libvirt state behind
+# fresh empty directories, starts virtlogd and libvirtd, waits until
+# qemu:///system answers, then runs COMMAND with
+#
+#   LIBVIRT_DEFAULT_URI=qemu:///system
+#   VIRTSPEC_TEST_LIBVIRTD=1
+#   VIRTSPEC_TEST_TMPDIR=<private scratch dir, removed afterwards>
+#   VIRTSPEC_TEST_LIBVIRTD_LOG=<libvirtd log file>
+#
+# and finally destroys every domain and network, stops the daemons and exits
+# with COMMAND's exit status.  Exit status 77 means "skipped" (not root, or no
+# usable unshare / libvirt / qemu on this machine).
+#
+# Environment knobs (all optional):
+#   VIRTSPEC_HARNESS_KEEP=1          keep the private dir (path is printed)
+#   VIRTSPEC_HARNESS_CGROUPS=1       let libvirt use cgroups (off by default:
+#                                    cgroupfs is host-global state)
+#   VIRTSPEC_HARNESS_LOG_LEVEL=N     libvirtd log level 1..4 (default 3)
+#   VIRTSPEC_HARNESS_TIMEOUT=S       seconds to wait for libvirtd (default 30)
+#   VIRTSPEC_HARNESS_VERBOSE=1       print progress messages
+
+set -u
+
+SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+SELF="$SELF_DIR/$(basename "${BASH_SOURCE[0]}")"
+PROG="harness"
+
+export PATH="${PATH:-/usr/bin:/bin}:/usr/local/sbin:/usr/sbin:/sbin"
+
+say()  { echo "$PROG: $*" >&2; }
+info() { [ "${VIRTSPEC_HARNESS_VERBOSE:-0}" = 1 ] && say "$@"; return 0; }
+skip() { say "SKIP: $*"; exit 77; }
+
+# --------------------------------------------------------------------------
+# Outer part: checks, users, re-exec inside namespaces.
+# --------------------------------------------------------------------------
+if [ "${VIRTSPEC_HARNESS_INNER:-}" != "1" ]; then
+    if [ $# -lt 1 ]; then
+        echo "usage: $0 COMMAND [ARGS...]" >&2
+        exit 2
+    fi
+    [ "$(id -u)" = 0 ] || skip "must be run as root"
+    command -v unshare >/dev/null 2>&1 || skip "unshare not found"
+    for b in libvirtd virtlogd virsh qemu-system-x86_64 ip; do
+        command -v "$b" >/dev/null 2>&1 || skip "$b not found"
+    done
+
+    # libvirt resolves its built-in default user and group (user
+    # libvirt-qemu, group libvirt-qemu in Debian's build; Debian puts the
+    # user in group kvm) before it reads qemu.conf, so they must exist.
+    for g in kvm libvirt-qemu; do
+        if ! getent group "$g" >/dev/null; then
+            groupadd --system "$g" || skip "cannot create group $g"
+        fi
+    done
+    if ! getent passwd libvirt-qemu >/dev/null; then
+        useradd --system --no-create-home --home-dir /var/lib/libvirt \
+                --shell /usr/sbin/nologin --gid kvm libvirt-qemu \
+            || skip "cannot create user libvirt-qemu"
+    fi
+
+    # Prefer a PID namespace as well: when its init (our inner shell) dies,
+    # the kernel kills everything left in it, so nothing can leak.
+    NS_OPTS=""
+    if unshare --mount --net --pid --fork --mount-proc --propagation private \
+            true >/dev/null 2>&1; then
+        NS_OPTS="--pid --fork --kill-child --mount-proc"
+    elif unshare --mount --net --propagation private true >/dev/null 2>&1; then
+        NS_OPTS=""
+    else
+        skip "unshare --mount --net failed (no namespace support?)"
+    fi
+
+    # Remove private dirs left behind by harness runs that were SIGKILLed
+    # (e.g. by a test runner's timeout): their owner process is gone.
+    for d in "${TMPDIR:-/tmp}"/virtspec-harness.*; do
+        [ -d "$d" ] && [ ! -e "$d/.keep" ] || continue
+        owner=$(cat "$d/.owner" 2>/dev/null)
+        if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
+            rm -rf --one-file-system "$d"
+        fi
+    done
+
+    export VIRTSPEC_HARNESS_INNER=1
+    export VIRTSPEC_HARNESS_OWNER=$$
+    # shellcheck disable=SC2086
+    unshare --mount --net --propagation private $NS_OPTS \
+        -- /bin/bash "$SELF" "$@" </dev/null &
+    UNSHARE_PID=$!
+
+    # unshare --fork blocks SIGTERM/SIGINT while it waits for its child, so
+    # pass them on to the inner shell, which then tears down and exits.
+    # Always as SIGTERM: a background job of a non-interactive shell starts
+    # with SIGINT ignored, and the inner shell cannot trap it.
+    forward() {
+        local targets=$UNSHARE_PID
+        if [ -n "$NS_OPTS" ]; then
+            targets=$(cat "/proc/$UNSHARE_PID/task/$UNSHARE_PID/children" 2>/dev/null)
+        fi
+        # shellcheck disable=SC2086
+        [ -n "$targets" ] && kill "-$1" $targets 2>/dev/null
+    }
+    trap 'forward TERM' TERM INT HUP
+    while :; do
+        wait "$UNSHARE_PID"
+        rc=$?
+        # wait returns >128 when a trapped signal interrupted it
+        kill -0 "$UNSHARE_PID" 2>/dev/null || break
+    done
+    exit "$rc"
+fi
+
+# --------------------------------------------------------------------------
+# Inner part: we are in private namespaces now.
+# --------------------------------------------------------------------------
+unset VIRTSPEC_HARNESS_INNER
+
+PRIV=$(mktemp -d "${TMPDIR:-/tmp}/virtspec-harness.XXXXXX") || exit 99
+chmod 755 "$PRIV"
+echo "${VIRTSPEC_HARNESS_OWNER:-$$}" >"$PRIV/.owner"
+unset VIRTSPEC_HARNESS_OWNER
+LIBVIRTD_LOG="$PRIV/var/log/libvirt/libvirtd.log"
+LIBVIRTD_OUT="$PRIV/libvirtd.out"
+VIRTLOGD_OUT="$PRIV/virtlogd.out"
+LIBVIRTD_PIDFILE=/run/libvirt/libvirtd.pid
+VIRTLOGD_PIDFILE=/run/libvirt/virtlogd.pid
+LIBVIRTD_PID=""
+VIRTLOGD_PID=""
+CMD_PID=""
+MOUNTED=()
+TORN_DOWN=0
+FAILED=0
+
+# Directories hidden behind private copies.  The swtpm ones keep swtpm_setup
+# (used for <tpm><backend type='emulator'>) off the host's state as well.
+PRIVATE_DIRS=(
+    /run/libvirt
+    /var/lib/libvirt
+    /var/log/libvirt
+    /var/cache/libvirt
+    /var/lib/swtpm-localca
+    /var/log/swtpm
+)
+
+print_logs() {
+    local f
+    if [ -s "$LIBVIRTD_LOG" ]; then
+        say "---- tail of libvirtd log ($LIBVIRTD_LOG) ----"
+        # drop the start-up noise of this sandbox (no dbus, dmi, kvm, NICs)
+        grep -vE 'ethtool ioctl error|virGDBusGetSystemBus|DBus not available|udevGetDMIData|dmidecode|/dev/mem|/dev/kvm' \
+            "$LIBVIRTD_LOG" | tail -n 40 >&2
+    fi
+    if [ -s "$LIBVIRTD_OUT" ]; then
+        say "---- libvirtd stdout/stderr ----"
+        tail -n 20 "$LIBVIRTD_OUT" >&2
+    fi
+    if [ -s "$VIRTLOGD_OUT" ]; then
+        say "---- virtlogd stdout/stderr ----"
+        tail -n 20 "$VIRTLOGD_OUT" >&2
+    fi
+    for f in "$PRIV"/var/log/libvirt/qemu/*.log; do
+        [ -s "$f" ] || continue
+        say "---- tail of $f ----"
+        tail -n 15 "$f" >&2
+    done
+}
+
+# wait_gone PID SECONDS: wait for PID to exit (reaping it if it is our child)
+wait_gone() {
+    local pid=$1 limit=$(( $2 * 10 )) i=0
+    while kill -0 "$pid" 2>/dev/null; do
+        # a zombie child of ours: reap it
+        if [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ]; then
+            wait "$pid" 2>/dev/null
+            break
+        fi
+        [ $i -ge $limit ] && return 1
+        sleep 0.1
+        i=$((i + 1))
+    done
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+stop_pid() {   # stop_pid PID NAME
+    local pid=$1 name=$2
+    [ -n "$pid" ] || return 0
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+    kill -TERM "$pid" 2>/dev/null
+    if ! wait_gone "$pid" 15; then
+        say "$name ($pid) did not stop on SIGTERM, killing it"
+        kill -KILL "$pid" 2>/dev/null
+        wait_gone "$pid" 5
+    fi
+}
+
+teardown() {
+    [ "$TORN_DOWN" = 1 ] && return
+    TORN_DOWN=1
+    local d n f pid
+
+    if [ -n "$CMD_PID" ] && kill -0 "$CMD_PID" 2>/dev/null; then
+        kill -TERM "$CMD_PID" 2>/dev/null
+        wait_gone "$CMD_PID" 5 || kill -KILL "$CMD_PID" 2>/dev/null
+    fi
+
+    if [ -n "$LIBVIRTD_PID" ] && kill -0 "$LIBVIRTD_PID" 2>/dev/null; then
+        for d in $(timeout 20 virsh -q list --name 2>/dev/null); do
+            timeout 20 virsh -q destroy "$d" >/dev/null 2>&1 \
+                || say "could not destroy domain $d"
+        done
+        for n in $(timeout 20 virsh -q net-list --name 2>/dev/null); do
+            timeout 20 virsh -q net-destroy "$n" >/dev/null 2>&1 \
+                || say "could not destroy network $n"
+        done
+    fi
+    stop_pid "$LIBVIRTD_PID" libvirtd
+
+    # Anything libvirtd left behind (qemu, swtpm, dnsmasq) has its pid file
+    # in our private /run/libvirt.
+    for f in /run/libvirt/qemu/*.pid /run/libvirt/qemu/swtpm/*.pid \
+             /run/libvirt/network/*.pid; do
+        [ -f "$f" ] || continue
+        pid=$(head -n1 "$f" 2>/dev/null | tr -dc 0-9)
+        [ -n "$pid" ] || continue
+        if kill -0 "$pid" 2>/dev/null; then
+            say "killing leftover process $pid ($f)"
+            kill -KILL "$pid" 2>/dev/null
+            wait_gone "$pid" 5
+        fi
+    done
+
+    stop_pid "$VIRTLOGD_PID" virtlogd
+
+    if [ "$FAILED" = 1 ]; then
+        print_logs
+    fi
+
+    for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
+        umount -l "${MOUNTED[$i]}" 2>/dev/null
+    done
+    if [ "${VIRTSPEC_HARNESS_KEEP:-0}" = 1 ]; then
+        touch "$PRIV/.keep"
+        say "private dir kept: $PRIV"
+    else
+        rm -rf --one-file-system "$PRIV"
+    fi
+}
+
+on_signal() {
+    trap '' TERM INT HUP     # a second signal must not cut the teardown short
+    say "interrupted by SIG$1"
+    FAILED=1
+    teardown
+    case $1 in INT) exit 130 ;; HUP) exit 129 ;; *) exit 143 ;; esac
+}
+trap 'on_signal TERM' TERM
+trap 'on_signal INT' INT
+trap 'on_signal HUP' HUP
+trap 'teardown' EXIT
+
+fail_setup() {
+    say "setup failed: $*"
+    FAILED=1
+    teardown
+    exit 99
+}
+
+# ---- network: only lo, up -------------------------------------------------
+ip link set lo up || fail_setup "cannot bring lo up"
+
+# ---- private directories --------------------------------------------------
+bind_private() {   # bind_private HOSTDIR PRIVDIR
+    mkdir -p "$1" "$2" || return 1
+    mount --bind "$2" "$1" || return 1
+    MOUNTED+=("$1")
+}
+for d in "${PRIVATE_DIRS[@]}"; do
+    bind_private "$d" "$PRIV$d" || fail_setup "cannot bind $PRIV$d on $d"
+done
+mkdir -p "$PRIV/tmp" "$PRIV/etc/libvirt"
+
+# ---- private /etc/libvirt with only the *.conf files ----------------------
+ETC="$PRIV/etc/libvirt"
+if [ -d /etc/libvirt ]; then
+    for f in /etc/libvirt/*.conf; do
+        [ -f "$f" ] && cp "$f" "$ETC/"
+    done
+fi
+
+# set_conf FILE KEY VALUE: drop any existing "KEY =" line, append "KEY = VALUE"
+set_conf() {
+    local file=$1 key=$2 value=$3
+    touch "$file"
+    sed -i -E "/^[[:space:]]*${key}[[:space:]]*=/d" "$file"
+    printf '%s = %s\n' "$key" "$value" >>"$file"
+}
+
+LOG_LEVEL=${VIRTSPEC_HARNESS_LOG_LEVEL:-3}
+echo "# virtspec test harness overrides" >>"$ETC/libvirtd.conf"
+set_conf "$ETC/libvirtd.conf" listen_tls 0
+set_conf "$ETC/libvirtd.conf" listen_tcp 0
+set_conf "$ETC/libvirtd.conf" auth_unix_ro '"none"'
+set_conf "$ETC/libvirtd.conf" auth_unix_rw '"none"'
+set_conf "$ETC/libvirtd.conf" unix_sock_group '"root"'
+set_conf "$ETC/libvirtd.conf" log_filters '""'
+set_conf "$ETC/libvirtd.conf" log_outputs "\"$LOG_LEVEL:file:/var/log/libvirt/libvirtd.log\""
+
+set_conf "$ETC/virtlogd.conf" log_outputs '"3:file:/var/log/libvirt/virtlogd.log"'
+
+QC="$ETC/qemu.conf"
+echo "# virtspec test harness overrides" >>"$QC"
+set_conf "$QC" user '"root"'
+set_conf "$QC" group '"root"'
+set_conf "$QC" dynamic_ownership 0
+set_conf "$QC" remember_owner 0
+set_conf "$QC" security_driver '"none"'
+set_conf "$QC" seccomp_sandbox 0
+set_conf "$QC" namespaces '[ ]'
+set_conf "$QC" swtpm_user '"root"'
+set_conf "$QC" swtpm_group '"root"'
+set_conf "$QC" vnc_listen '"127.0.0.1"'
+set_conf "$QC" spice_listen '"127.0.0.1"'
+set_conf "$QC" stdio_handler '"logd"'
+set_conf "$QC" lock_manager '"nop"'
+if [ "${VIRTSPEC_HARNESS_CGROUPS:-0}" != 1 ]; then
+    set_conf "$QC" cgroup_controllers '[ ]'
+fi
+
+mkdir -p /etc/libvirt 2>/dev/null
+mount --bind "$ETC" /etc/libvirt || fail_setup "cannot bind $ETC on /etc/libvirt"
+MOUNTED+=(/etc/libvirt)
+
+# ---- daemons --------------------------------------------------------------
+export LIBVIRT_DEFAULT_URI=qemu:///system
+unset LIBVIRT_LOG_OUTPUTS LIBVIRT_LOG_FILTERS LIBVIRT_DEBUG
+
+info "starting virtlogd"
+virtlogd --pid-file "$VIRTLOGD_PIDFILE" --config /etc/libvirt/virtlogd.conf \
+    </dev/null >"$VIRTLOGD_OUT" 2>&1 &
+VIRTLOGD_PID=$!
+
+info "starting libvirtd"
+libvirtd --pid-file "$LIBVIRTD_PIDFILE" --config /etc/libvirt/libvirtd.conf \
+    </dev/null >"$LIBVIRTD_OUT" 2>&1 &
+LIBVIRTD_PID=$!
+
+TIMEOUT=${VIRTSPEC_HARNESS_TIMEOUT:-30}
+ready=0
+start=$SECONDS
+while [ $((SECONDS - start)) -lt "$TIMEOUT" ]; do
+    kill -0 "$LIBVIRTD_PID" 2>/dev/null || fail_setup "libvirtd exited early"
+    kill -0 "$VIRTLOGD_PID" 2>/dev/null || fail_setup "virtlogd exited early"
+    if [ -S /run/libvirt/libvirt-sock ] && \
+       timeout 10 virsh -c qemu:///system version >/dev/null 2>&1; then
+        ready=1
+        break
+    fi
+    sleep 0.2
+done
+[ "$ready" = 1 ] || fail_setup "libvirtd did not answer within ${TIMEOUT}s"
+info "libvirtd ready after $((SECONDS - start))s"
+
+# ---- run the command ------------------------------------------------------
+export VIRTSPEC_TEST_LIBVIRTD=1
+export VIRTSPEC_TEST_TMPDIR="$PRIV/tmp"
+export VIRTSPEC_TEST_LIBVIRTD_LOG="$LIBVIRTD_LOG"
+
+"$@" </dev/null &
+CMD_PID=$!
+wait "$CMD_PID"
+rc=$?
+CMD_PID=""
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+    say "command exited with status $rc"
+    FAILED=1
+fi
+teardown
+trap - EXIT
+exit "$rc"
