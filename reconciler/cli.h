@@ -12,6 +12,7 @@ typedef struct CliOpts {
     bool show_secrets;
     bool relaxed_perms;         /* --insecure-spec-perms: development and tests only */
     int host_kvm;               /* -1 probe, 0 no, 1 yes */
+    const char *specs_dir;      /* --specs: spec directory for reload/daemon */
 } CliOpts;
 
 int cmd_validate(const CliOpts *o);
@@ -20,6 +21,8 @@ int cmd_plan(const CliOpts *o);
 int cmd_apply(const CliOpts *o);
 int cmd_status(const CliOpts *o);
 int cmd_reload(const CliOpts *o, char **names, size_t n_names);
+/* Hidden: the Markdown spec reference, from the key tables (docs/spec-reference.md). */
+int cmd_reference(const CliOpts *o);
 
 /* Loads specs for a command and prints diagnostics; returns number of errors. */
 size_t cli_load_specs(const CliOpts *o, SpecSet *set);

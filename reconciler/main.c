@@ -23,6 +23,7 @@ static const char *const main_help =
     "Options:\n"
     "  -c, --connect URI   libvirt URI (default: $LIBVIRT_DEFAULT_URI, else qemu:///system)\n"
     "      --json          machine-readable output (status)\n"
+    "      --specs DIR     spec directory (reload: for shutdown_timeout)\n"
     "      --show-secrets  render: print graphics passwords instead of masking them\n"
     "      --host-kvm=yes|no  render: resolve domain_type auto as if the host had /dev/kvm or not\n"
     "  -h, --help          this help (also: virtspec COMMAND --help)\n"
@@ -45,17 +46,21 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
     { "apply", "Usage: virtspec apply [-c URI] [PATH…]\n\n"
       "Runs the plan once. Objects are independent: one failing does not stop the others.\n"
       "Exit status 1 if any object failed.\n" },
-    { "reload", "Usage: virtspec reload [-c URI] [PATH…] -- NAME…\n"
-      "       virtspec reload [-c URI] NAME…\n\n"
+    { "reload", "Usage: virtspec reload [-c URI] [--specs DIR] NAME…\n\n"
       "Gracefully shuts the named domains down (ACPI, forced off after shutdown_timeout), then\n"
-      "starts them, so that pending configuration takes effect.\n" },
+      "starts them, so that pending configuration takes effect. The timeout is the spec's\n"
+      "shutdown_timeout when --specs names the spec directory, else 60 s.\n" },
     { "status", "Usage: virtspec status [--json] [-c URI] [PATH…]\n\n"
       "Shows, per object: in-sync, drifted, reload-pending, failed, missing or\n"
       "foreign-conflict, with the fields concerned.\n" },
+    { "reference", "Usage: virtspec reference\n\n"
+      "Prints the spec reference (every key: type, default, change class, libvirt XML\n"
+      "location, vagrant-libvirt name) as Markdown, generated from the key tables. It is the\n"
+      "generated part of docs/spec-reference.md.\n" },
 };
 
 int main(int argc, char **argv) {
-    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE };
+    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS };
     static const struct option longopts[] = {
         { "connect", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
@@ -64,6 +69,7 @@ int main(int argc, char **argv) {
         { "show-secrets", no_argument, NULL, OPT_SECRETS },
         { "host-kvm", required_argument, NULL, OPT_KVM },
         { "insecure-spec-perms", no_argument, NULL, OPT_INSECURE },
+        { "specs", required_argument, NULL, OPT_SPECS },
         {},
     };
     CliOpts o = { .host_kvm = -1 };
@@ -84,6 +90,7 @@ int main(int argc, char **argv) {
         case OPT_JSON: o.json = true; break;
         case OPT_SECRETS: o.show_secrets = true; break;
         case OPT_INSECURE: o.relaxed_perms = true; break;
+        case OPT_SPECS: o.specs_dir = optarg; break;
         case OPT_KVM:
             if (streq(optarg, "yes"))
                 o.host_kvm = 1;
@@ -126,8 +133,9 @@ int main(int argc, char **argv) {
         r = cmd_apply(&o);
     else if (streq(cmd, "status"))
         r = cmd_status(&o);
+    else if (streq(cmd, "reference"))
+        r = cmd_reference(&o);
     else if (streq(cmd, "reload")) {
-        /* virtspec reload NAME… (specs from the default dir), or PATH… -- NAME… */
         r = cmd_reload(&o, o.paths, o.n_paths);
     } else {
         fprintf(stderr, "virtspec: unknown command '%s'. Try 'virtspec --help'.\n", cmd);

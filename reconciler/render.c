@@ -145,6 +145,8 @@ static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node
         return;
     case HOOK_NET_IP: {
         const NetworkSpec *n = &c->spec->network;
+        if (streq(k->key, "ipv6"))
+            return;   /* rendered with the IPv4 row, in address-family order */
         const Value *ips[] = { &n->ip, &n->ipv6 };
         for (size_t i = 0; i < ELEMENTSOF(ips); i++) {
             if (!ips[i]->set)

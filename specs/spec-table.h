@@ -73,6 +73,7 @@ typedef enum XmlHook {
 #define KEY_NO_XML     (1u << 4)   /* consumed by another row's hook */
 #define KEY_WHEN_SET   (1u << 5)   /* compared only when the spec sets it (libvirt fills it) */
 #define KEY_ALWAYS     (1u << 6)   /* VT_MAP: present (with its defaults) even when not written */
+#define KEY_READDRESS  (1u << 7)   /* a change invalidates guest addresses: libvirt reassigns them */
 
 typedef struct KeyTable KeyTable;
 

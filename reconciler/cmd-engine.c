@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "virt-conn.h"
+
+static void print_change(const Change *c) {
+    const char *cls = change_class_to_string(c->cls);
+    switch (c->op) {
+    case OP_SET:
+        if (c->secret)
+            printf("  ~ %s: (secret changed) (%s)\n", c->path, cls);
+        else
+            printf("  ~ %s: %s → %s (%s)\n", c->path, c->old_value ? c->old_value : "(unset)",
+                   c->new_value ? c->new_value : "(unset)", cls);
+        break;
+    case OP_ADD:
+        printf("  + %s (%s)\n", c->path, cls);
+        break;
+    case OP_REMOVE:
+        printf("  - %s (%s; the volume is kept)\n", c->path, cls);
+        break;
+    case OP_UNMANAGED:
+        printf("  ? %s: not in the spec, left alone\n", c->path);
+        break;
+    }
+}
+
+static bool result_has_changes(const ObjectResult *r) {
+    return diff_count_effective(&r->diff) > 0 || r->n_actions > 0;
+}
+
+static void print_result(const ObjectResult *r, bool applied) {
+    printf("%s %s (%s:%u)\n", spec_kind_to_string(r->kind), r->name, r->file, r->line);
+    for (size_t i = 0; i < r->diff.n; i++)
+        print_change(&r->diff.items[i]);
+    for (size_t i = 0; i < r->n_actions; i++)
+        printf("  %s\n", r->actions[i]);
+    if (r->n_pending > 0) {
+        printf("  ! reload pending:");
+        for (size_t i = 0; i < r->n_pending; i++)
+            printf("%s %s", i ? "," : "", r->pending[i]);
+        printf(" (takes effect at next boot, or run: virtspec reload %s)\n", r->name);
+    }
+    if (r->error)
+        printf("  ✗ %s: %s\n", sync_state_to_string(r->state), r->error);
+    else if (!result_has_changes(r) && r->n_pending == 0)
+        printf("  = in sync\n");
+    else if (applied && r->state == SYNC_IN_SYNC && !r->mutated)
+        printf("  = in sync\n");
+}
+
+/* Pools first, then networks, then domains: what a domain needs exists before it. */
+static int kind_rank(SpecKind k) {
+    return k == KIND_POOL ? 0 : k == KIND_NETWORK ? 1 : 2;
+}
+
+static size_t *apply_order(const SpecSet *set) {
+    size_t *o = xmalloc0((set->n + 1) * sizeof(size_t)), n = 0;
+    for (int rank = 0; rank < 3; rank++)
+        for (size_t i = 0; i < set->n; i++)
+            if (kind_rank(set->specs[i]->kind) == rank)
+                o[n++] = i;
+    return o;
+}
+
+typedef struct Run {
+    SpecSet set;
+    Engine engine;
+    ObjectResult *results;
+    size_t n;
+    size_t spec_errors;
+} Run;
+
+static void run_clear(Run *r) {
+    for (size_t i = 0; i < r->n; i++)
+        object_result_clear(&r->results[i]);
+    free(r->results);
+    engine_close(&r->engine);
+    spec_set_clear(&r->set);
+}
+
+static int run_engine(const CliOpts *o, Run *run, bool apply) {
+    run->spec_errors = cli_load_specs(o, &run->set);
+    int r = engine_open(&run->engine, o->connect, apply);
+    if (r < 0) {
+        fprintf(stderr, "virtspec: cannot connect to %s: %s\n", virt_default_uri(o->connect),
+                virt_error_message());
+        return r;
+    }
+    _cleanup_free_ size_t *order = apply_order(&run->set);
+    run->results = xmalloc0((run->set.n + 1) * sizeof(ObjectResult));
+    for (size_t i = 0; i < run->set.n; i++)
+        engine_reconcile(&run->engine, run->set.specs[order[i]], &run->results[run->n++]);
+    return 0;
+}
+
+int cmd_plan(const CliOpts *o) {
+    _cleanup_(run_clear) Run run = {};
+    bool changes = false, failed = false;
+
+    if (run_engine(o, &run, false) < 0)
+        return 1;
+    for (size_t i = 0; i < run.n; i++) {
+        print_result(&run.results[i], false);
+        changes = changes || result_has_changes(&run.results[i]);
+        failed = failed || run.results[i].error;
+    }
+    if (run.spec_errors > 0 || failed)
+        return 1;
+    return changes ? 2 : 0;
+}
+
+int cmd_apply(const CliOpts *o) {
+    _cleanup_(run_clear) Run run = {};
+    bool failed = false;
+
+    if (run_engine(o, &run, true) < 0)
+        return 1;
+    for (size_t i = 0; i < run.n; i++) {
+        print_result(&run.results[i], true);
+        failed = failed || run.results[i].error;
+    }
+    printf("%zu object%s, %u libvirt change%s", run.n, run.n == 1 ? "" : "s", virt_mutations,
+           virt_mutations == 1 ? "" : "s");
+    if (run.set.n_bad_files > 0)
+        printf(", %zu spec file%s rejected", run.set.n_bad_files, run.set.n_bad_files == 1 ? "" : "s");
+    printf("\n");
+    return failed || run.spec_errors > 0 ? 1 : 0;
+}
+
+static json_object *strv_json(char **v, size_t n) {
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(a, json_object_new_string(v[i]));
+    return a;
+}
+
+int cmd_status(const CliOpts *o) {
+    _cleanup_(run_clear) Run run = {};
+
+    if (run_engine(o, &run, false) < 0)
+        return 1;
+    if (o->json) {
+        json_object *root = json_object_new_object(), *objs = json_object_new_array();
+        for (size_t i = 0; i < run.n; i++) {
+            const ObjectResult *r = &run.results[i];
+            json_object *j = json_object_new_object(), *fields = json_object_new_array();
+            json_object_object_add(j, "kind", json_object_new_string(spec_kind_to_string(r->kind)));
+            json_object_object_add(j, "name", json_object_new_string(r->name));
+            json_object_object_add(j, "file", json_object_new_string(r->file));
+            json_object_object_add(j, "line", json_object_new_int((int) r->line));
+            json_object_object_add(j, "state", json_object_new_string(sync_state_to_string(r->state)));
+            for (size_t k = 0; k < r->diff.n; k++)
+                if (r->diff.items[k].op != OP_UNMANAGED)
+                    json_object_array_add(fields, json_object_new_string(r->diff.items[k].path));
+            json_object_object_add(j, "fields", fields);
+            json_object_object_add(j, "actions", strv_json(r->actions, r->n_actions));
+            json_object_object_add(j, "reload_pending", strv_json(r->pending, r->n_pending));
+            json_object_object_add(j, "error", r->error ? json_object_new_string(r->error) : NULL);
+            if (r->id >= 0)
+                json_object_object_add(j, "id", json_object_new_int(r->id));
+            json_object_array_add(objs, j);
+        }
+        json_object_object_add(root, "objects", objs);
+        json_object *bad = json_object_new_array();
+        for (size_t i = 0; i < run.set.diags.n; i++) {
+            const Diag *d = &run.set.diags.items[i];
+            json_object *j = json_object_new_object();
+            json_object_object_add(j, "file", json_object_new_string(d->file));
+            json_object_object_add(j, "line", json_object_new_int((int) d->line));
+            json_object_object_add(j, "column", json_object_new_int((int) d->col));
+            json_object_object_add(j, "level", json_object_new_string(d->level == DIAG_ERROR ? "error" : "warning"));
+            json_object_object_add(j, "message", json_object_new_string(d->message));
+            json_object_array_add(bad, j);
+        }
+        json_object_object_add(root, "spec_errors", bad);
+        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                      JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(root);
+        return 0;
+    }
+    for (size_t i = 0; i < run.n; i++) {
+        const ObjectResult *r = &run.results[i];
+        printf("%-16s %-7s %s", sync_state_to_string(r->state), spec_kind_to_string(r->kind), r->name);
+        const char *sep = "  (";
+        for (size_t k = 0; k < r->diff.n; k++)
+            if (r->diff.items[k].op != OP_UNMANAGED) {
+                printf("%s%s", sep, r->diff.items[k].path);
+                sep = ", ";
+            }
+        for (size_t k = 0; k < r->n_pending; k++) {
+            printf("%s%s%s", sep, k == 0 ? "pending: " : "", r->pending[k]);
+            sep = ", ";
+        }
+        printf("%s", streq(sep, ", ") ? ")" : "");
+        if (r->error)
+            printf("  %s", r->error);
+        printf("\n");
+    }
+    for (size_t i = 0; i < run.set.n_bad_files; i++)
+        printf("%-16s %-7s %s\n", "failed", "file", run.set.bad_files[i]);
+    return 0;
+}
+
+int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
+    _cleanup_(spec_set_clear) SpecSet set = {};
+    Engine e = {};
+    int ret = 0;
+
+    if (n_names == 0) {
+        fprintf(stderr, "virtspec reload: name at least one domain\n");
+        return 1;
+    }
+    /* shutdown timeouts come from the specs, when they can be read */
+    if (o->specs_dir) {
+        char *p[] = { (char *) o->specs_dir };
+        spec_load_paths(&set, p, 1);
+    }
+    if (engine_open(&e, o->connect, true) < 0) {
+        fprintf(stderr, "virtspec: cannot connect to %s: %s\n", virt_default_uri(o->connect),
+                virt_error_message());
+        return 1;
+    }
+    for (size_t i = 0; i < n_names; i++) {
+        const Spec *s = spec_set_find(&set, KIND_DOMAIN, names[i]);
+        unsigned timeout = s ? (unsigned) s->domain.shutdown_timeout.i : 60;
+        _cleanup_free_ char *err = NULL;
+        printf("Domain %s: ■ stop (ACPI shutdown, forced after %u s), ▶ start\n", names[i], timeout);
+        if (engine_reload_domain(&e, names[i], timeout, &err) < 0) {
+            fprintf(stderr, "virtspec: reload %s: %s\n", names[i], err);
+            ret = 1;
+        }
+    }
+    engine_close(&e);
+    return ret;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <libxml/tree.h>
+
+#include "spec-table.h"
+
+/* diff: (desired document, observed document) → field-level changes. Pure: no libvirt, no I/O.
+ * Values are compared in canonical form (units, case, defaults, libvirt's expansions), never as
+ * XML text, and only on the fields the spec manages, so addresses, aliases, controllers and
+ * anything else libvirt adds never show up as a change. */
+
+typedef enum ChangeOp {
+    OP_SET,         /* ~ a field changes */
+    OP_ADD,         /* + a device is added */
+    OP_REMOVE,      /* - a device virtspec added earlier is removed */
+    OP_UNMANAGED,   /* ? a device not in the spec, left alone */
+} ChangeOp;
+
+typedef struct Change {
+    ChangeOp op;
+    ChangeClass cls;
+    char *path;                 /* "memory", "graphics.listen", "disks[vdb].bus", "disks[vdb]" */
+    char *old_value, *new_value;/* display form; NULL when absent; secrets masked */
+    const KeyDef *row;          /* the field (or the list row for OP_ADD/OP_REMOVE) */
+    const KeyDef *list;         /* the list row, for item fields */
+    char *item_key;             /* item fields and items */
+    bool secret;
+} Change;
+
+typedef struct Diff {
+    Change *items;
+    size_t n;
+} Diff;
+
+void diff_clear(Diff *d);
+
+/* Compares desired with observed. `managed_before` is the space-separated key list recorded in the
+ * observed object's metadata (may be NULL): fields listed there but no longer in the spec are
+ * brought back to libvirt's default (removed). */
+void diff_compute(SpecKind kind, xmlDoc *desired, xmlDoc *observed, const char *managed_before,
+                  Diff *ret);
+
+/* Applies changes to observed in place, copying desired's elements for each changed unit and
+ * keeping libvirt's own additions (addresses, aliases, generated values). */
+void diff_patch(SpecKind kind, const Diff *d, xmlDoc *desired, xmlDoc *observed);
+
+/* True if any change has class cls (OP_UNMANAGED never counts). */
+bool diff_has_class(const Diff *d, ChangeClass cls);
+size_t diff_count_effective(const Diff *d);
+
+/* Canonical value of row k below ctx (the document root, or a device element), or NULL. */
+char *observe_value(const KeyDef *k, const xmlNode *ctx);
+/* The managed-key list recorded in an object's virtspec metadata, or NULL if it has none. */
+char *observe_managed(xmlDoc *doc);
+/* True if the document carries virtspec's ownership metadata. */
+bool observe_owned(xmlDoc *doc);
+char *observe_spec_hash(xmlDoc *doc);
+bool is_guest_agent_channel(const xmlNode *ch);

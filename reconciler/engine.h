@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "diff.h"
+#include "spec.h"
+
+/* The reconcile engine: one object at a time, observe → diff → (apply). The same code answers
+ * plan, apply and status; `apply` decides whether anything is changed. */
+
+typedef enum SyncState {
+    SYNC_IN_SYNC,
+    SYNC_DRIFTED,           /* libvirt differs from the spec (plan: there are changes) */
+    SYNC_RELOAD_PENDING,    /* persistent config differs from the running object */
+    SYNC_FAILED,
+    SYNC_MISSING,
+    SYNC_FOREIGN_CONFLICT,  /* an object of that name exists that virtspec does not own */
+    _SYNC_MAX,
+} SyncState;
+
+const char *sync_state_to_string(SyncState s);
+
+typedef struct ObjectResult {
+    SpecKind kind;
+    char *name, *file;
+    unsigned line;
+    SyncState state;
+    Diff diff;              /* spec vs persistent definition */
+    char **actions;         /* lifecycle and API actions, display form ("▶ start") */
+    size_t n_actions;
+    char **pending;         /* fields waiting for a reload (after apply, if applying) */
+    size_t n_pending;
+    char *error;
+    bool mutated;           /* apply changed something */
+    int id;                 /* domain id when running, else -1 */
+} ObjectResult;
+
+void object_result_clear(ObjectResult *r);
+
+typedef struct Engine {
+    void *conn;             /* virConnectPtr */
+    bool apply;
+    bool host_kvm;
+    const char *state_dir;  /* pool ownership records */
+    unsigned poll_ms;       /* state polling while waiting for shutdown */
+} Engine;
+
+int engine_open(Engine *e, const char *uri, bool apply);
+void engine_close(Engine *e);
+/* Reconciles one spec. Never aborts other objects: errors land in r->error / SYNC_FAILED. */
+void engine_reconcile(Engine *e, const Spec *s, ObjectResult *r);
+/* Graceful shutdown (ACPI, then destroy after timeout_s), then start. */
+int engine_reload_domain(Engine *e, const char *name, unsigned timeout_s, char **ret_error);
+/* Records for status: a spec file that failed to load. */

@@ -1,0 +1,944 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "engine.h"
+#include "render.h"
+#include "spec-value.h"
+#include "virt-conn.h"
+#include "xml-util.h"
+
+static const char *const sync_names[_SYNC_MAX] = {
+    [SYNC_IN_SYNC] = "in-sync",
+    [SYNC_DRIFTED] = "drifted",
+    [SYNC_RELOAD_PENDING] = "reload-pending",
+    [SYNC_FAILED] = "failed",
+    [SYNC_MISSING] = "missing",
+    [SYNC_FOREIGN_CONFLICT] = "foreign-conflict",
+};
+
+const char *sync_state_to_string(SyncState s) {
+    return s >= 0 && s < _SYNC_MAX ? sync_names[s] : NULL;
+}
+
+static void strv_free(char **v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void object_result_clear(ObjectResult *r) {
+    free(r->name);
+    free(r->file);
+    diff_clear(&r->diff);
+    strv_free(r->actions, r->n_actions);
+    strv_free(r->pending, r->n_pending);
+    free(r->error);
+    *r = (ObjectResult) {};
+}
+
+_printf_(2, 3)
+static void add_action(ObjectResult *r, const char *fmt, ...) {
+    va_list ap;
+    char *s;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    *(char **) array_push(&r->actions, &r->n_actions, sizeof(char *)) = s;
+}
+
+static void add_pending(ObjectResult *r, const char *path) {
+    for (size_t i = 0; i < r->n_pending; i++)
+        if (streq(r->pending[i], path))
+            return;
+    *(char **) array_push(&r->pending, &r->n_pending, sizeof(char *)) = xstrdup(path);
+}
+
+_printf_(2, 3)
+static int fail(ObjectResult *r, const char *fmt, ...) {
+    va_list ap;
+    char *s;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    if (!r->error)
+        r->error = s;
+    else {
+        char *n = xasprintf("%s; %s", r->error, s);
+        free(r->error);
+        free(s);
+        r->error = n;
+    }
+    r->state = SYNC_FAILED;
+    return -EIO;
+}
+
+int engine_open(Engine *e, const char *uri, bool apply) {
+    virConnectPtr c;
+    int r = virt_open(virt_default_uri(uri), &c);
+    if (r < 0)
+        return r;
+    e->conn = c;
+    e->apply = apply;
+    e->host_kvm = host_has_kvm();
+    if (!e->state_dir) {
+        const char *sd = getenv("VIRTSPEC_STATE_DIR");
+        e->state_dir = sd && *sd ? sd : VIRTSPEC_STATE_DIR;
+    }
+    if (!e->poll_ms)
+        e->poll_ms = 200;
+    /* On a driver with KVM in its capabilities, "auto" means kvm. */
+    char *caps = virConnectGetCapabilities(c);
+    if (caps) {
+        e->host_kvm = strstr(caps, "<domain type='kvm'") != NULL;
+        free(caps);
+    }
+    return 0;
+}
+
+void engine_close(Engine *e) {
+    if (e->conn)
+        virConnectClose(e->conn);
+    e->conn = NULL;
+}
+
+/* ---------------------------------------------------------------- domains */
+
+static int domain_state(virDomainPtr dom) {
+    int state, reason;
+    if (virDomainGetState(dom, &state, &reason, 0) < 0)
+        return -1;
+    return state;
+}
+
+static bool state_running(int st) {
+    return st == VIR_DOMAIN_RUNNING || st == VIR_DOMAIN_BLOCKED || st == VIR_DOMAIN_PAUSED ||
+           st == VIR_DOMAIN_PMSUSPENDED;
+}
+
+static xmlDoc *domain_xml(virDomainPtr dom, unsigned flags) {
+    char *x = virDomainGetXMLDesc(dom, flags | VIR_DOMAIN_XML_SECURE);
+    if (!x)
+        return NULL;
+    xmlDoc *d = xml_parse(x);
+    free(x);
+    return d;
+}
+
+static void sleep_ms(unsigned ms) {
+    struct timespec ts = { ms / 1000, (long) (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+/* ACPI shutdown, wait up to timeout_s, then force off. */
+static int domain_stop(Engine *e, virDomainPtr dom, unsigned timeout_s, char **ret_error) {
+    int st = domain_state(dom);
+    if (!state_running(st))
+        return 0;
+    virt_mutations++;
+    if (st == VIR_DOMAIN_PAUSED || virDomainShutdown(dom) < 0) {
+        /* a paused guest cannot react to ACPI; a failing shutdown request falls through */
+    } else {
+        unsigned waited = 0;
+        while (waited < timeout_s * 1000) {
+            sleep_ms(e->poll_ms);
+            waited += e->poll_ms;
+            if (!state_running(domain_state(dom)))
+                return 0;
+        }
+    }
+    virt_mutations++;
+    if (virDomainDestroy(dom) < 0 && state_running(domain_state(dom))) {
+        *ret_error = xasprintf("forced stop failed: %s", virt_error_message());
+        return -EIO;
+    }
+    return 0;
+}
+
+int engine_reload_domain(Engine *e, const char *name, unsigned timeout_s, char **ret_error) {
+    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(e->conn, name);
+    if (!dom) {
+        *ret_error = xasprintf("no domain '%s': %s", name, virt_error_message());
+        return -ENOENT;
+    }
+    int r = domain_stop(e, dom, timeout_s, ret_error);
+    if (r < 0)
+        return r;
+    virt_mutations++;
+    if (virDomainCreate(dom) < 0) {
+        *ret_error = xasprintf("start failed: %s", virt_error_message());
+        return -EIO;
+    }
+    return 0;
+}
+
+static int read_secret_file(const char *path, char **ret, char **ret_error) {
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        *ret_error = xasprintf("cannot open graphics.passwd_file %s: %s", path, strerror(errno));
+        return -errno;
+    }
+    if (fstat(fd, &st) < 0 || (st.st_mode & 0077) != 0 || (geteuid() == 0 && st.st_uid != 0)) {
+        close(fd);
+        *ret_error = xasprintf("graphics.passwd_file %s must be owned by root and not readable by "
+                               "group or others", path);
+        return -EPERM;
+    }
+    char buf[256];
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n < 0) {
+        *ret_error = xasprintf("cannot read %s", path);
+        return -EIO;
+    }
+    buf[n] = 0;
+    buf[strcspn(buf, "\r\n")] = 0;
+    *ret = xstrdup(buf);
+    return 0;
+}
+
+/* Host paths are checked here, per object, not at validation (specs are often validated on
+ * another machine). */
+static int check_host_paths(const DomainSpec *d, ObjectResult *r) {
+    int ret = 0;
+    const CdromSpec *cd = d->cdroms.items;
+    const DiskSpec *dk = d->disks.items;
+    for (size_t i = 0; i < d->cdroms.n; i++)
+        if (cd[i].path.set && access(cd[i].path.s, R_OK) < 0)
+            ret = fail(r, "cdroms[%s].path %s: %s", cd[i].dev.s, cd[i].path.s, strerror(errno));
+    for (size_t i = 0; i < d->disks.n; i++)
+        if (dk[i].path.set && access(dk[i].path.s, R_OK) < 0)
+            ret = fail(r, "disks[%s].path %s: %s", dk[i].dev.s, dk[i].path.s, strerror(errno));
+    if (d->tpm.path.set && access(d->tpm.path.s, R_OK) < 0)
+        ret = fail(r, "tpm.path %s: %s", d->tpm.path.s, strerror(errno));
+    return ret;
+}
+
+/* Volumes for pool-backed disks: created when missing, never deleted here. */
+static int ensure_volumes(Engine *e, const DomainSpec *d, ObjectResult *r) {
+    const DiskSpec *dk = d->disks.items;
+    int ret = 0;
+    for (size_t i = 0; i < d->disks.n; i++) {
+        const DiskSpec *disk = &dk[i];
+        if (disk->path.set)
+            continue;
+        _cleanup_free_ char *vol = render_volume_name(d, disk);
+        _cleanup_(virStoragePoolFreep) virStoragePoolPtr pool =
+            virStoragePoolLookupByName(e->conn, disk->pool.s);
+        if (!pool) {
+            if (e->apply)
+                ret = fail(r, "disks[%s]: storage pool '%s' does not exist", disk->dev.s, disk->pool.s);
+            else
+                add_action(r, "! disks[%s]: pool '%s' does not exist yet", disk->dev.s, disk->pool.s);
+            continue;
+        }
+        _cleanup_(virStorageVolFreep) virStorageVolPtr v = virStorageVolLookupByName(pool, vol);
+        if (v)
+            continue;
+        if (disk->existing.i) {
+            ret = fail(r, "disks[%s]: volume %s does not exist in pool %s (existing: true)",
+                       disk->dev.s, vol, disk->pool.s);
+            continue;
+        }
+        _cleanup_free_ char *size = format_size(disk->size.i);
+        add_action(r, "+ volume %s/%s (%s, %s)", disk->pool.s, vol, size, disk->format.s);
+        if (!e->apply)
+            continue;
+        _cleanup_(xmlFreeDocp) xmlDoc *doc = xmlNewDoc((const xmlChar *) "1.0");
+        xmlNode *root = xmlNewNode(NULL, (const xmlChar *) "volume");
+        char cap[32];
+        xmlDocSetRootElement(doc, root);
+        xml_set(root, "name", vol);
+        snprintf(cap, sizeof(cap), "%" PRId64, disk->size.i);
+        xml_set(root, "capacity", cap);
+        xml_set(root, "capacity/@unit", "bytes");
+        xml_set(root, "allocation", "0");
+        xml_set(root, "target/format/@type", disk->format.s);
+        _cleanup_free_ char *x = xml_to_string(doc);
+        virt_mutations++;
+        _cleanup_(virStorageVolFreep) virStorageVolPtr nv = virStorageVolCreateXML(pool, x, 0);
+        if (!nv)
+            ret = fail(r, "creating volume %s in pool %s: %s", vol, disk->pool.s, virt_error_message());
+        else
+            r->mutated = true;
+    }
+    return ret;
+}
+
+/* Replaces the virtspec metadata of `have` with that of `want`. */
+static void copy_metadata(xmlDoc *want, xmlDoc *have) {
+    xmlNode *wr = xmlDocGetRootElement(want), *hr = xmlDocGetRootElement(have);
+    xmlNode *wm = xml_child(wr, "metadata"), *hm = xml_child(hr, "metadata");
+    if (hm) {
+        for (xmlNode *c = hm->children, *next; c; c = next) {
+            next = c->next;
+            if (c->ns && c->ns->href && streq((const char *) c->ns->href, VIRTSPEC_XMLNS)) {
+                xmlUnlinkNode(c);
+                xmlFreeNode(c);
+            }
+        }
+    } else
+        hm = xml_ensure(hr, "metadata", false);
+    for (xmlNode *c = wm ? wm->children : NULL; c; c = c->next)
+        xmlAddChild(hm, xmlDocCopyNode(c, have, 1));
+}
+
+/* Rows whose live form differs from the persistent one by design. */
+static bool live_comparable(const Change *c, xmlDoc *persistent, xmlDoc *live) {
+    if (c->op == OP_UNMANAGED)
+        return false;
+    if (c->row && (c->row->hook == HOOK_MEMORY))
+        return false;   /* the balloon's actual size follows the guest */
+    if (c->row && !strncmp(c->path, "cpu.", 4)) {
+        /* host-model is expanded into a custom model in the live definition */
+        _cleanup_free_ char *pm = xml_get(xmlDocGetRootElement(persistent), "cpu/@mode");
+        _cleanup_free_ char *lm = xml_get(xmlDocGetRootElement(live), "cpu/@mode");
+        if (streq_ptr(pm, "host-model") && !streq_ptr(lm, "host-model"))
+            return false;
+    }
+    return true;
+}
+
+static void compute_pending(virDomainPtr dom, xmlDoc *persistent, ObjectResult *r) {
+    _cleanup_(xmlFreeDocp) xmlDoc *live = domain_xml(dom, 0);
+    _cleanup_free_ char *managed = observe_managed(persistent);
+    Diff d;
+    if (!live)
+        return;
+    diff_compute(KIND_DOMAIN, persistent, live, managed, &d);
+    for (size_t i = 0; i < d.n; i++)
+        if (live_comparable(&d.items[i], persistent, live))
+            add_pending(r, d.items[i].path);
+    diff_clear(&d);
+}
+
+static xmlNode *find_device(xmlDoc *doc, const Change *c) {
+    xmlNode *devs = xml_child(xmlDocGetRootElement(doc), "devices");
+    for (xmlNode *e = devs ? devs->children : NULL; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE)
+            continue;
+        const KeyTable *sub = c->list->sub;
+        const char *name = strrchr(sub->xml_elem, '/') + 1;
+        if (!xml_is(e, name))
+            continue;
+        if (sub->xml_match) {
+            const char *eq = strchr(sub->xml_match, '=');
+            _cleanup_free_ char *a = xstrndup(sub->xml_match, (size_t) (eq - sub->xml_match));
+            _cleanup_free_ char *ap = xasprintf("@%s", a);
+            _cleanup_free_ char *v = xml_get(e, ap);
+            if (!streq_ptr(v, eq + 1))
+                continue;
+        }
+        char *key = NULL;
+        for (size_t k = 0; k < sub->n_keys; k++)
+            if (sub->keys[k].flags & KEY_ITEM_KEY) {
+                _cleanup_free_ char *v = observe_value(&sub->keys[k], e);
+                char *n = key ? xasprintf("%s,%s", key, strna(v)) : xstrdup(strna(v));
+                free(key);
+                key = n;
+            }
+        bool match = streq_ptr(key, c->item_key);
+        free(key);
+        if (match)
+            return e;
+    }
+    return NULL;
+}
+
+/* Applies one live-class change to the running domain. Returns 0 on success, 1 when it cannot be
+ * done live (then it waits for a reload), negative on error. */
+static int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *c, xmlDoc *want,
+                      xmlDoc *live, char **ret_why) {
+    const DomainSpec *d = &s->domain;
+    xmlNode *lroot = xmlDocGetRootElement(live);
+    const unsigned LIVE = VIR_DOMAIN_AFFECT_LIVE;
+
+    if (c->list && c->op != OP_SET) {
+        /* device hot-plug / unplug */
+        if (c->op == OP_ADD) {
+            xmlNode *w = find_device(want, c);
+            if (!w)
+                return 1;
+            _cleanup_free_ char *x = xml_node_to_string(want, w);
+            virt_mutations++;
+            if (virDomainAttachDeviceFlags(dom, x, LIVE) < 0) {
+                *ret_why = xstrdup(virt_error_message());
+                return 1;
+            }
+            return 0;
+        }
+        xmlNode *h = find_device(live, c);
+        if (!h)
+            return 0;
+        _cleanup_free_ char *x = xml_node_to_string(live, h);
+        virt_mutations++;
+        if (virDomainDetachDeviceFlags(dom, x, LIVE) < 0) {
+            *ret_why = xstrdup(virt_error_message());
+            return 1;
+        }
+        return 0;
+    }
+    const KeyDef *k = c->row;
+    if (k->hook == HOOK_MEMORY) {
+        _cleanup_free_ char *max = observe_value(&(KeyDef) { .hook = HOOK_MAX_MEMORY }, lroot);
+        int64_t live_max = max ? strtoll(max, NULL, 10) : 0;
+        if (d->memory.i > live_max) {
+            *ret_why = xasprintf("above the running domain's ceiling");
+            return 1;
+        }
+        virt_mutations++;
+        if (virDomainSetMemoryFlags(dom, (unsigned long) (d->memory.i / 1024), LIVE) < 0) {
+            *ret_why = xstrdup(virt_error_message());
+            return 1;
+        }
+        return 0;
+    }
+    if (k->hook == HOOK_VCPU) {
+        _cleanup_free_ char *max = xml_get(lroot, "vcpu");
+        if (!max || d->cpus.i > strtoll(max, NULL, 10)) {
+            *ret_why = xasprintf("above the running domain's max_cpus");
+            return 1;
+        }
+        virt_mutations++;
+        if (virDomainSetVcpusFlags(dom, (unsigned) d->cpus.i, LIVE) < 0) {
+            *ret_why = xstrdup(virt_error_message());
+            return 1;
+        }
+        return 0;
+    }
+    if (streq(k->key, "title") || streq(k->key, "description")) {
+        const Value *v = streq(k->key, "title") ? &d->title : &d->description;
+        virt_mutations++;
+        if (virDomainSetMetadata(dom, streq(k->key, "title") ? VIR_DOMAIN_METADATA_TITLE
+                                                               : VIR_DOMAIN_METADATA_DESCRIPTION,
+                                 v->set ? v->s : NULL, NULL, NULL, LIVE) < 0) {
+            *ret_why = xstrdup(virt_error_message());
+            return 1;
+        }
+        return 0;
+    }
+    if (k->hook == HOOK_PASSWD) {
+        xmlNode *g = xml_find(lroot, "devices/graphics");
+        _cleanup_free_ char *pw = xml_get(xmlDocGetRootElement(want), "devices/graphics/@passwd");
+        if (!g)
+            return 1;
+        if (pw)
+            xmlSetProp(g, (const xmlChar *) "passwd", (const xmlChar *) pw);
+        else
+            xmlUnsetProp(g, (const xmlChar *) "passwd");
+        _cleanup_free_ char *x = xml_node_to_string(live, g);
+        virt_mutations++;
+        int r = virDomainUpdateDeviceFlags(dom, x, LIVE);
+        /* scrub the copy: it held the password */
+        xmlUnsetProp(g, (const xmlChar *) "passwd");
+        if (r < 0) {
+            *ret_why = xstrdup("the display rejected the new password");
+            return 1;
+        }
+        return 0;
+    }
+    if (c->list && streq(c->list->key, "cdroms") && streq(k->key, "path")) {
+        xmlNode *w = find_device(want, c);
+        if (!w)
+            return 1;
+        _cleanup_free_ char *x = xml_node_to_string(want, w);
+        virt_mutations++;
+        if (virDomainUpdateDeviceFlags(dom, x, LIVE | VIR_DOMAIN_DEVICE_MODIFY_FORCE) < 0) {
+            *ret_why = xstrdup(virt_error_message());
+            return 1;
+        }
+        return 0;
+    }
+    if (c->list && streq(c->list->key, "disks") && streq(k->key, "size"))
+        return 0;   /* volume capacity is not part of the domain definition */
+    *ret_why = xstrdup("no live path for this field");
+    return 1;
+}
+
+static int converge_state(Engine *e, virDomainPtr dom, const DomainSpec *d, ObjectResult *r) {
+    int st = domain_state(dom);
+    const char *want = d->state.s;
+    char *why = NULL;
+
+    if (streq(want, "running")) {
+        if (st == VIR_DOMAIN_PAUSED) {
+            add_action(r, "▶ resume");
+            if (e->apply && (virt_mutations++, virDomainResume(dom) < 0))
+                return fail(r, "resume failed: %s", virt_error_message());
+        } else if (!state_running(st)) {
+            add_action(r, "▶ start");
+            if (e->apply && (virt_mutations++, virDomainCreate(dom) < 0))
+                return fail(r, "start failed: %s", virt_error_message());
+        } else
+            return 0;
+    } else if (streq(want, "paused")) {
+        if (st == VIR_DOMAIN_PAUSED)
+            return 0;
+        if (!state_running(st)) {
+            add_action(r, "▶ start paused");
+            if (e->apply && (virt_mutations++, virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED) < 0))
+                return fail(r, "start failed: %s", virt_error_message());
+        } else {
+            add_action(r, "‖ suspend");
+            if (e->apply && (virt_mutations++, virDomainSuspend(dom) < 0))
+                return fail(r, "suspend failed: %s", virt_error_message());
+        }
+    } else {
+        if (!state_running(st))
+            return 0;
+        add_action(r, "■ stop (ACPI shutdown, forced after %" PRId64 " s)", d->shutdown_timeout.i);
+        if (e->apply && domain_stop(e, dom, (unsigned) d->shutdown_timeout.i, &why) < 0) {
+            fail(r, "%s", why);
+            free(why);
+            return -EIO;
+        }
+    }
+    if (e->apply)
+        r->mutated = true;
+    return 0;
+}
+
+static int converge_autostart(Engine *e, virDomainPtr dom, const DomainSpec *d, ObjectResult *r) {
+    int cur = 0;
+    if (virDomainGetAutostart(dom, &cur) < 0)
+        return fail(r, "reading autostart: %s", virt_error_message());
+    if (!!cur == !!d->autostart.i)
+        return 0;
+    add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", d->autostart.s);
+    if (!e->apply)
+        return 0;
+    virt_mutations++;
+    if (virDomainSetAutostart(dom, (int) d->autostart.i) < 0)
+        return fail(r, "setting autostart: %s", virt_error_message());
+    r->mutated = true;
+    return 0;
+}
+
+static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
+    const DomainSpec *d = &s->domain;
+    _cleanup_free_ char *secret = NULL, *why = NULL;
+    RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true };
+
+    if (d->graphics.passwd_file.set && read_secret_file(d->graphics.passwd_file.s, &secret, &why) < 0) {
+        fail(r, "%s", why);
+        return;
+    }
+    ro.passwd = secret;
+    _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
+    if (render_spec(s, &ro, &want) < 0) {
+        fail(r, "rendering failed");
+        return;
+    }
+    if (check_host_paths(d, r) < 0)
+        return;
+
+    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(e->conn, d->name.s);
+    if (!dom) {
+        if (virt_error_errno() != -ENOENT) {
+            fail(r, "looking up domain: %s", virt_error_message());
+            return;
+        }
+        r->state = SYNC_MISSING;
+        add_action(r, "+ create");
+        if (ensure_volumes(e, d, r) < 0)
+            return;
+        if (!e->apply) {
+            if (d->autostart.i)
+                add_action(r, "~ autostart: true (live)");
+            if (!streq(d->state.s, "shutoff"))
+                add_action(r, streq(d->state.s, "paused") ? "▶ start paused" : "▶ start");
+            return;
+        }
+        _cleanup_free_ char *x = xml_to_string(want);
+        virt_mutations++;
+        dom = virDomainDefineXMLFlags(e->conn, x, VIR_DOMAIN_DEFINE_VALIDATE);
+        /* x held the password: wipe it before it is freed */
+        explicit_bzero(x, strlen(x));
+        if (!dom) {
+            fail(r, "define failed: %s", virt_error_message());
+            return;
+        }
+        r->mutated = true;
+        if (converge_autostart(e, dom, d, r) < 0)
+            return;
+        if (converge_state(e, dom, d, r) < 0)
+            return;
+        r->state = SYNC_IN_SYNC;
+        r->id = virDomainGetID(dom) == (unsigned) -1 ? -1 : (int) virDomainGetID(dom);
+        return;
+    }
+
+    _cleanup_(xmlFreeDocp) xmlDoc *have = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+    if (!have) {
+        fail(r, "reading definition: %s", virt_error_message());
+        return;
+    }
+    if (!observe_owned(have) && !d->adopt.i) {
+        r->state = SYNC_FOREIGN_CONFLICT;
+        r->error = xstrdup("a domain of this name exists that virtspec does not own; "
+                           "set adopt: true to take it over");
+        return;
+    }
+    _cleanup_free_ char *managed = observe_managed(have);
+    diff_compute(KIND_DOMAIN, want, have, managed, &r->diff);
+    size_t n_changes = diff_count_effective(&r->diff);
+    bool adopting = !observe_owned(have);
+    int st = domain_state(dom);
+    bool running = state_running(st);
+
+    if (ensure_volumes(e, d, r) < 0)
+        return;
+
+    if (!e->apply) {
+        /* plan / status: what would happen, and what is already waiting */
+        int cur = 0;
+        if (n_changes > 0 || adopting)
+            r->state = SYNC_DRIFTED;
+        if (adopting)
+            add_action(r, "~ adopt: add virtspec ownership metadata");
+        if (running) {
+            compute_pending(dom, have, r);
+            bool config_change = diff_has_class(&r->diff, CHANGE_CONFIG);
+            if ((r->n_pending > 0 || config_change) && streq(d->reload.s, "auto"))
+                add_action(r, "↻ reload (reload: auto)");
+            else if (config_change)
+                add_action(r, "! config changes wait for the next boot: virtspec reload %s",
+                           d->name.s);
+        }
+        if (virDomainGetAutostart(dom, &cur) == 0 && !!cur != !!d->autostart.i)
+            add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", d->autostart.s);
+        if (streq(d->state.s, "running") && !state_running(st))
+            add_action(r, "▶ start");
+        else if (streq(d->state.s, "running") && st == VIR_DOMAIN_PAUSED)
+            add_action(r, "▶ resume");
+        else if (streq(d->state.s, "shutoff") && running)
+            add_action(r, "■ stop (ACPI shutdown, forced after %" PRId64 " s)", d->shutdown_timeout.i);
+        else if (streq(d->state.s, "paused") && st != VIR_DOMAIN_PAUSED)
+            add_action(r, running ? "‖ suspend" : "▶ start paused");
+        if (r->state == SYNC_IN_SYNC && r->n_actions > 0)
+            r->state = SYNC_DRIFTED;
+        if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
+            r->state = SYNC_RELOAD_PENDING;
+        r->id = running ? (int) virDomainGetID(dom) : -1;
+        return;
+    }
+
+    /* apply */
+    if (n_changes > 0 || adopting) {
+        _cleanup_(xmlFreeDocp) xmlDoc *live = running ? domain_xml(dom, 0) : NULL;
+        diff_patch(KIND_DOMAIN, &r->diff, want, have);
+        copy_metadata(want, have);
+        _cleanup_free_ char *x = xml_to_string(have);
+        virt_mutations++;
+        _cleanup_(virDomainFreep) virDomainPtr nd = virDomainDefineXMLFlags(e->conn, x,
+                                                                            VIR_DOMAIN_DEFINE_VALIDATE);
+        explicit_bzero(x, strlen(x));
+        if (!nd) {
+            fail(r, "redefine failed: %s", virt_error_message());
+            return;
+        }
+        r->mutated = true;
+        if (running && live) {
+            for (size_t i = 0; i < r->diff.n; i++) {
+                const Change *c = &r->diff.items[i];
+                _cleanup_free_ char *reason = NULL;
+                if (c->op == OP_UNMANAGED || c->cls != CHANGE_LIVE)
+                    continue;
+                int k = apply_live(e, dom, s, c, want, live, &reason);
+                if (k != 0) {
+                    add_pending(r, c->path);
+                    add_action(r, "… %s waits for a reload: %s", c->path, strna(reason));
+                }
+            }
+        }
+    }
+    if (converge_autostart(e, dom, d, r) < 0)
+        return;
+
+    /* reload-pending is read back from libvirt: live definition vs persistent one */
+    st = domain_state(dom);
+    running = state_running(st);
+    if (running) {
+        _cleanup_(xmlFreeDocp) xmlDoc *persistent = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+        if (persistent)
+            compute_pending(dom, persistent, r);
+        if (r->n_pending > 0 && streq(d->reload.s, "auto") && streq(d->state.s, "running")) {
+            _cleanup_free_ char *err = NULL;
+            add_action(r, "↻ reload (reload: auto)");
+            if (engine_reload_domain(e, d->name.s, (unsigned) d->shutdown_timeout.i, &err) < 0) {
+                fail(r, "reload failed: %s", err);
+                return;
+            }
+            r->mutated = true;
+            strv_free(r->pending, r->n_pending);
+            r->pending = NULL;
+            r->n_pending = 0;
+        }
+    }
+    if (converge_state(e, dom, d, r) < 0)
+        return;
+    r->state = r->n_pending > 0 ? SYNC_RELOAD_PENDING : SYNC_IN_SYNC;
+    unsigned id = virDomainGetID(dom);
+    r->id = id == (unsigned) -1 ? -1 : (int) id;
+}
+
+/* ---------------------------------------------------------------- networks */
+
+static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
+    const NetworkSpec *n = &s->network;
+    RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true };
+    _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
+    render_spec(s, &ro, &want);
+
+    _cleanup_(virNetworkFreep) virNetworkPtr net = virNetworkLookupByName(e->conn, n->name.s);
+    if (!net) {
+        if (virt_error_errno() != -ENOENT) {
+            fail(r, "looking up network: %s", virt_error_message());
+            return;
+        }
+        r->state = SYNC_MISSING;
+        add_action(r, "+ create");
+        if (n->autostart.i)
+            add_action(r, "~ autostart: true (live)");
+        add_action(r, "▶ start");
+        if (!e->apply)
+            return;
+        _cleanup_free_ char *x = xml_to_string(want);
+        virt_mutations++;
+        net = virNetworkDefineXML(e->conn, x);
+        if (!net) {
+            fail(r, "define failed: %s", virt_error_message());
+            return;
+        }
+        r->mutated = true;
+    } else {
+        char *x = virNetworkGetXMLDesc(net, VIR_NETWORK_XML_INACTIVE);
+        _cleanup_(xmlFreeDocp) xmlDoc *have = x ? xml_parse(x) : NULL;
+        free(x);
+        if (!have) {
+            fail(r, "reading network: %s", virt_error_message());
+            return;
+        }
+        if (!observe_owned(have) && !n->adopt.i) {
+            r->state = SYNC_FOREIGN_CONFLICT;
+            r->error = xstrdup("a network of this name exists that virtspec does not own; "
+                               "set adopt: true to take it over");
+            return;
+        }
+        _cleanup_free_ char *managed = observe_managed(have);
+        diff_compute(KIND_NETWORK, want, have, managed, &r->diff);
+        if (diff_count_effective(&r->diff) > 0 || !observe_owned(have)) {
+            r->state = SYNC_DRIFTED;
+            if (e->apply) {
+                diff_patch(KIND_NETWORK, &r->diff, want, have);
+                copy_metadata(want, have);
+                _cleanup_free_ char *nx = xml_to_string(have);
+                virt_mutations++;
+                _cleanup_(virNetworkFreep) virNetworkPtr nn = virNetworkDefineXML(e->conn, nx);
+                if (!nn) {
+                    fail(r, "redefine failed: %s", virt_error_message());
+                    return;
+                }
+                r->mutated = true;
+            }
+            if (virNetworkIsActive(net) == 1)
+                for (size_t i = 0; i < r->diff.n; i++)
+                    if (r->diff.items[i].op != OP_UNMANAGED)
+                        add_pending(r, r->diff.items[i].path);
+        }
+    }
+    int cur = 0;
+    if (virNetworkGetAutostart(net, &cur) == 0 && !!cur != !!n->autostart.i) {
+        add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", n->autostart.s);
+        if (e->apply && (virt_mutations++, virNetworkSetAutostart(net, (int) n->autostart.i) < 0)) {
+            fail(r, "setting autostart: %s", virt_error_message());
+            return;
+        }
+        if (e->apply)
+            r->mutated = true;
+        if (r->state == SYNC_IN_SYNC)
+            r->state = SYNC_DRIFTED;
+    }
+    if (virNetworkIsActive(net) != 1) {
+        if (r->state != SYNC_MISSING)
+            add_action(r, "▶ start");
+        if (e->apply) {
+            virt_mutations++;
+            if (virNetworkCreate(net) < 0) {
+                fail(r, "start failed: %s", virt_error_message());
+                return;
+            }
+            r->mutated = true;
+        } else if (r->state == SYNC_IN_SYNC)
+            r->state = SYNC_DRIFTED;
+    }
+    if (e->apply)
+        r->state = r->n_pending > 0 ? SYNC_RELOAD_PENDING : SYNC_IN_SYNC;
+    else if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
+        r->state = SYNC_RELOAD_PENDING;
+}
+
+/* ---------------------------------------------------------------- pools */
+
+/* libvirt pools carry no metadata: ownership is a file per pool in the state directory. */
+static char *pool_marker(Engine *e, const char *name) {
+    return xasprintf("%s/pools/%s", e->state_dir, name);
+}
+
+static int mkdir_p(const char *path, mode_t mode) {
+    _cleanup_free_ char *p = xstrdup(path);
+    for (char *s = p + 1; *s; s++)
+        if (*s == '/') {
+            *s = 0;
+            if (mkdir(p, mode) < 0 && errno != EEXIST)
+                return -errno;
+            *s = '/';
+        }
+    if (mkdir(p, mode) < 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+static int pool_mark_owned(Engine *e, const char *name) {
+    _cleanup_free_ char *dir = xasprintf("%s/pools", e->state_dir);
+    _cleanup_free_ char *m = pool_marker(e, name);
+    int r = mkdir_p(dir, 0700);
+    if (r < 0)
+        return r;
+    int fd = open(m, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -errno;
+    dprintf(fd, "virtspec %s\n", VIRTSPEC_VERSION);
+    close(fd);
+    return 0;
+}
+
+static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
+    const PoolSpec *p = &s->pool;
+    RenderOpts ro = { .host_kvm = e->host_kvm };
+    _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
+    _cleanup_free_ char *marker = pool_marker(e, p->name.s);
+    render_spec(s, &ro, &want);
+
+    _cleanup_(virStoragePoolFreep) virStoragePoolPtr pool = virStoragePoolLookupByName(e->conn, p->name.s);
+    if (!pool) {
+        if (virt_error_errno() != -ENOENT) {
+            fail(r, "looking up pool: %s", virt_error_message());
+            return;
+        }
+        r->state = SYNC_MISSING;
+        add_action(r, "+ create (and build %s)", p->path.s);
+        if (p->autostart.i)
+            add_action(r, "~ autostart: true (live)");
+        add_action(r, "▶ start");
+        if (!e->apply)
+            return;
+        _cleanup_free_ char *x = xml_to_string(want);
+        virt_mutations++;
+        pool = virStoragePoolDefineXML(e->conn, x, 0);
+        if (!pool) {
+            fail(r, "define failed: %s", virt_error_message());
+            return;
+        }
+        if (pool_mark_owned(e, p->name.s) < 0)
+            fail(r, "cannot record ownership in %s", marker);
+        virt_mutations++;
+        if (virStoragePoolBuild(pool, 0) < 0) {
+            fail(r, "build failed: %s", virt_error_message());
+            return;
+        }
+        r->mutated = true;
+    } else {
+        if (access(marker, F_OK) < 0 && !p->adopt.i) {
+            r->state = SYNC_FOREIGN_CONFLICT;
+            r->error = xstrdup("a pool of this name exists that virtspec does not own; "
+                               "set adopt: true to take it over");
+            return;
+        }
+        char *x = virStoragePoolGetXMLDesc(pool, VIR_STORAGE_XML_INACTIVE);
+        _cleanup_(xmlFreeDocp) xmlDoc *have = x ? xml_parse(x) : NULL;
+        free(x);
+        if (!have) {
+            fail(r, "reading pool: %s", virt_error_message());
+            return;
+        }
+        /* every key a pool spec has is in its XML with a default: the managed list is the spec */
+        _cleanup_free_ char *managed = render_managed_keys(s);
+        diff_compute(KIND_POOL, want, have, managed, &r->diff);
+        if (diff_count_effective(&r->diff) > 0) {
+            r->state = SYNC_DRIFTED;
+            if (e->apply) {
+                diff_patch(KIND_POOL, &r->diff, want, have);
+                _cleanup_free_ char *nx = xml_to_string(have);
+                virt_mutations++;
+                _cleanup_(virStoragePoolFreep) virStoragePoolPtr np =
+                    virStoragePoolDefineXML(e->conn, nx, 0);
+                if (!np) {
+                    fail(r, "redefine failed: %s", virt_error_message());
+                    return;
+                }
+                r->mutated = true;
+            }
+            if (virStoragePoolIsActive(pool) == 1)
+                for (size_t i = 0; i < r->diff.n; i++)
+                    add_pending(r, r->diff.items[i].path);
+        }
+        if (e->apply && access(marker, F_OK) < 0)
+            pool_mark_owned(e, p->name.s);
+    }
+    int cur = 0;
+    if (virStoragePoolGetAutostart(pool, &cur) == 0 && !!cur != !!p->autostart.i) {
+        add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", p->autostart.s);
+        if (e->apply && (virt_mutations++, virStoragePoolSetAutostart(pool, (int) p->autostart.i) < 0)) {
+            fail(r, "setting autostart: %s", virt_error_message());
+            return;
+        }
+        if (e->apply)
+            r->mutated = true;
+        if (r->state == SYNC_IN_SYNC)
+            r->state = SYNC_DRIFTED;
+    }
+    if (virStoragePoolIsActive(pool) != 1) {
+        if (r->state != SYNC_MISSING)
+            add_action(r, "▶ start");
+        if (e->apply) {
+            virt_mutations++;
+            if (virStoragePoolCreate(pool, VIR_STORAGE_POOL_CREATE_WITH_BUILD) < 0) {
+                fail(r, "start failed: %s", virt_error_message());
+                return;
+            }
+            r->mutated = true;
+        } else if (r->state == SYNC_IN_SYNC)
+            r->state = SYNC_DRIFTED;
+    }
+    if (e->apply)
+        r->state = r->n_pending > 0 ? SYNC_RELOAD_PENDING : SYNC_IN_SYNC;
+    else if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
+        r->state = SYNC_RELOAD_PENDING;
+}
+
+void engine_reconcile(Engine *e, const Spec *s, ObjectResult *r) {
+    *r = (ObjectResult) {
+        .kind = s->kind,
+        .name = xstrdup(s->name),
+        .file = xstrdup(s->file),
+        .line = s->line,
+        .state = SYNC_IN_SYNC,
+        .id = -1,
+    };
+    switch (s->kind) {
+    case KIND_DOMAIN: reconcile_domain(e, s, r); break;
+    case KIND_NETWORK: reconcile_network(e, s, r); break;
+    case KIND_POOL: reconcile_pool(e, s, r); break;
+    default: break;
+    }
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "virt-conn.h"
+
+unsigned virt_mutations;
+
+static void silent_error_func(void *userdata, virErrorPtr err) {
+    /* Errors are read back with virGetLastError() where they happen. */
+}
+
+void virt_init(void) {
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    virInitialize();
+    virSetErrorFunc(NULL, silent_error_func);
+}
+
+const char *virt_default_uri(const char *explicit_uri) {
+    const char *e = getenv("LIBVIRT_DEFAULT_URI");
+    if (explicit_uri)
+        return explicit_uri;
+    return e && *e ? e : "qemu:///system";
+}
+
+int virt_open(const char *uri, virConnectPtr *ret) {
+    virt_init();
+    virConnectPtr c = virConnectOpenAuth(uri, virConnectAuthPtrDefault, 0);
+    if (!c)
+        return virt_error_errno();
+    virConnSetErrorFunc(c, NULL, silent_error_func);
+    *ret = c;
+    return 0;
+}
+
+const char *virt_error_message(void) {
+    virErrorPtr e = virGetLastError();
+    return e && e->message ? e->message : "";
+}
+
+int virt_error_errno(void) {
+    virErrorPtr e = virGetLastError();
+    if (!e)
+        return -EIO;
+    switch (e->code) {
+    case VIR_ERR_NO_DOMAIN:
+    case VIR_ERR_NO_NETWORK:
+    case VIR_ERR_NO_STORAGE_POOL:
+    case VIR_ERR_NO_STORAGE_VOL:
+        return -ENOENT;
+    case VIR_ERR_OPERATION_INVALID:
+        return -EALREADY;
+    case VIR_ERR_NO_CONNECT:
+    case VIR_ERR_SYSTEM_ERROR:
+    case VIR_ERR_RPC:
+        return -ECONNREFUSED;
+    default:
+        return -EIO;
+    }
+}

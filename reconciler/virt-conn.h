@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "macro.h"
+
+/* The one adapter between libvirt's (-1/NULL + thread-local error) convention and ours
+ * (negative errno + a message). libvirt never prints to stderr: our error handler swallows it. */
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(virDomainPtr, virDomainFree);
+DEFINE_TRIVIAL_CLEANUP_FUNC(virNetworkPtr, virNetworkFree);
+DEFINE_TRIVIAL_CLEANUP_FUNC(virStoragePoolPtr, virStoragePoolFree);
+DEFINE_TRIVIAL_CLEANUP_FUNC(virStorageVolPtr, virStorageVolFree);
+DEFINE_TRIVIAL_CLEANUP_FUNC(virConnectPtr, virConnectClose);
+
+void virt_init(void);
+/* URI: explicit, else $LIBVIRT_DEFAULT_URI, else qemu:///system. */
+const char *virt_default_uri(const char *explicit_uri);
+int virt_open(const char *uri, virConnectPtr *ret);
+
+/* The message of the last libvirt error on this thread ("" if none), and a negative errno for it:
+ * -ENOENT for "no such object", -EEXIST for "already exists/in that state", -EIO otherwise. */
+const char *virt_error_message(void);
+int virt_error_errno(void);
+/* Counts mutating libvirt calls made through the executor (idempotency tests, --stats). */
+extern unsigned virt_mutations;
