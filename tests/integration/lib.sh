@@ -1,0 +1,60 @@
+# Helpers for integration tests. Sourced by test-*.sh, which run inside harness.sh (a private
+# libvirtd in its own mount and network namespace).
+set -u
+
+VS=${VIRTSPEC_BIN:?VIRTSPEC_BIN must name the virtspec binary}
+WORK=$(mktemp -d "${VIRTSPEC_TEST_TMPDIR:-/tmp}/vs-test.XXXXXX")
+export VIRTSPEC_STATE_DIR="$WORK/state"
+n_pass=0
+n_fail=0
+
+ok() {   # ok DESCRIPTION COMMAND...
+    local what=$1; shift
+    if "$@" >/dev/null 2>&1; then
+        echo "ok - $what"; n_pass=$((n_pass + 1))
+    else
+        echo "FAIL - $what (command: $*)"; n_fail=$((n_fail + 1))
+    fi
+}
+
+is() {   # is DESCRIPTION EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then
+        echo "ok - $1"; n_pass=$((n_pass + 1))
+    else
+        echo "FAIL - $1: expected '$2', got '$3'"; n_fail=$((n_fail + 1))
+    fi
+}
+
+contains() {   # contains DESCRIPTION NEEDLE HAYSTACK
+    if printf '%s' "$3" | grep -qF -- "$2"; then
+        echo "ok - $1"; n_pass=$((n_pass + 1))
+    else
+        echo "FAIL - $1: '$2' not in:"; printf '%s\n' "$3" | sed 's/^/    | /'; n_fail=$((n_fail + 1))
+    fi
+}
+
+lacks() {   # lacks DESCRIPTION NEEDLE HAYSTACK
+    if printf '%s' "$3" | grep -qF -- "$2"; then
+        echo "FAIL - $1: '$2' unexpectedly in:"; printf '%s\n' "$3" | sed 's/^/    | /'; n_fail=$((n_fail + 1))
+    else
+        echo "ok - $1"; n_pass=$((n_pass + 1))
+    fi
+}
+
+vs() {   # vs ARGS... : run virtspec, output in $out, status in $rc
+    out=$("$VS" "$@" 2>&1); rc=$?
+}
+
+domid() { virsh domid "$1" 2>/dev/null | head -1 | tr -d ' '; }
+domstate() { virsh domstate "$1" 2>/dev/null | head -1; }
+live_xml() { virsh dumpxml "$1"; }
+inactive_xml() { virsh dumpxml --inactive "$1"; }
+xpath() {   # xpath XML-TEXT EXPR
+    printf '%s' "$1" | xmllint --xpath "$2" - 2>/dev/null
+}
+
+finish() {
+    rm -rf "$WORK"
+    echo "$n_pass passed, $n_fail failed"
+    [ "$n_fail" -eq 0 ]
+}
