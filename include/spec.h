@@ -100,6 +100,7 @@ typedef struct PoolSpec {
 
 /* One parsed document. */
 typedef struct Spec {
+    unsigned n_ref;             /* shared between the daemon's store and work in flight */
     SpecKind kind;
     char *file;
     unsigned line, col;         /* where the document starts */
@@ -122,7 +123,10 @@ typedef struct SpecSet {
     DiagList diags;
 } SpecSet;
 
-Spec *spec_free(Spec *s);
+/* Drops a reference; frees on the last. spec_free is the same as spec_unref. */
+Spec *spec_unref(Spec *s);
+Spec *spec_ref(Spec *s);
+#define spec_free spec_unref
 DEFINE_TRIVIAL_CLEANUP_FUNC(Spec *, spec_free);
 void spec_set_clear(SpecSet *set);
 
@@ -134,6 +138,14 @@ int spec_load_buffer(SpecSet *set, const char *file, const char *buf, size_t len
 int spec_load_paths(SpecSet *set, char *const *paths, size_t n_paths);
 /* Cross-document checks over the whole set (duplicate names across files). */
 void spec_set_verify(SpecSet *set);
+
+/* Reads a spec file (size-limited, regular files only). On failure returns negative errno and
+ * *ret_msg explains. */
+int spec_read_file(const char *path, char **ret_buf, size_t *ret_len, char **ret_msg);
+/* Calls cb for every spec file below path (or path itself), in sorted order. */
+int spec_walk(const char *path, void (*cb)(const char *file, void *userdata), void *userdata,
+              DiagList *diags);
+bool spec_file_name(const char *name);
 
 const Spec *spec_set_find(const SpecSet *set, SpecKind kind, const char *name);
 

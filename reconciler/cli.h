@@ -13,6 +13,10 @@ typedef struct CliOpts {
     bool relaxed_perms;         /* --insecure-spec-perms: development and tests only */
     int host_kvm;               /* -1 probe, 0 no, 1 yes */
     const char *specs_dir;      /* --specs: spec directory for reload/daemon */
+    const char *config;         /* --config: daemon configuration file */
+    const char *drift;          /* --drift correct|report */
+    const char *status_file;    /* --status-file */
+    bool prune;
 } CliOpts;
 
 int cmd_validate(const CliOpts *o);
@@ -21,6 +25,7 @@ int cmd_plan(const CliOpts *o);
 int cmd_apply(const CliOpts *o);
 int cmd_status(const CliOpts *o);
 int cmd_reload(const CliOpts *o, char **names, size_t n_names);
+int cmd_daemon(const CliOpts *o);
 /* Hidden: the Markdown spec reference, from the key tables (docs/spec-reference.md). */
 int cmd_reference(const CliOpts *o);
 

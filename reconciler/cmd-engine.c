@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <json-c/json.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "engine.h"
+#include "status-json.h"
 #include "virt-conn.h"
 
 static void print_change(const Change *c) {
@@ -131,55 +131,19 @@ int cmd_apply(const CliOpts *o) {
     return failed || run.spec_errors > 0 ? 1 : 0;
 }
 
-static json_object *strv_json(char **v, size_t n) {
-    json_object *a = json_object_new_array();
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(a, json_object_new_string(v[i]));
-    return a;
-}
-
 int cmd_status(const CliOpts *o) {
     _cleanup_(run_clear) Run run = {};
 
     if (run_engine(o, &run, false) < 0)
         return 1;
     if (o->json) {
-        json_object *root = json_object_new_object(), *objs = json_object_new_array();
-        for (size_t i = 0; i < run.n; i++) {
-            const ObjectResult *r = &run.results[i];
-            json_object *j = json_object_new_object(), *fields = json_object_new_array();
-            json_object_object_add(j, "kind", json_object_new_string(spec_kind_to_string(r->kind)));
-            json_object_object_add(j, "name", json_object_new_string(r->name));
-            json_object_object_add(j, "file", json_object_new_string(r->file));
-            json_object_object_add(j, "line", json_object_new_int((int) r->line));
-            json_object_object_add(j, "state", json_object_new_string(sync_state_to_string(r->state)));
-            for (size_t k = 0; k < r->diff.n; k++)
-                if (r->diff.items[k].op != OP_UNMANAGED)
-                    json_object_array_add(fields, json_object_new_string(r->diff.items[k].path));
-            json_object_object_add(j, "fields", fields);
-            json_object_object_add(j, "actions", strv_json(r->actions, r->n_actions));
-            json_object_object_add(j, "reload_pending", strv_json(r->pending, r->n_pending));
-            json_object_object_add(j, "error", r->error ? json_object_new_string(r->error) : NULL);
-            if (r->id >= 0)
-                json_object_object_add(j, "id", json_object_new_int(r->id));
-            json_object_array_add(objs, j);
-        }
-        json_object_object_add(root, "objects", objs);
-        json_object *bad = json_object_new_array();
-        for (size_t i = 0; i < run.set.diags.n; i++) {
-            const Diag *d = &run.set.diags.items[i];
-            json_object *j = json_object_new_object();
-            json_object_object_add(j, "file", json_object_new_string(d->file));
-            json_object_object_add(j, "line", json_object_new_int((int) d->line));
-            json_object_object_add(j, "column", json_object_new_int((int) d->col));
-            json_object_object_add(j, "level", json_object_new_string(d->level == DIAG_ERROR ? "error" : "warning"));
-            json_object_object_add(j, "message", json_object_new_string(d->message));
-            json_object_array_add(bad, j);
-        }
-        json_object_object_add(root, "spec_errors", bad);
-        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                      JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(root);
+        StatusDoc *doc = status_doc_new("one-shot");
+        for (size_t i = 0; i < run.n; i++)
+            status_doc_add(doc, &run.results[i], NULL);
+        status_doc_add_diags(doc, &run.set.diags);
+        _cleanup_free_ char *text = status_doc_to_string(doc);
+        fputs(text, stdout);
+        status_doc_free(doc);
         return 0;
     }
     for (size_t i = 0; i < run.n; i++) {

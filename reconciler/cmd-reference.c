@@ -62,7 +62,8 @@ static char *type_text(const KeyDef *k) {
         base = xstrdup("boolean");
         break;
     case VT_SIZE: {
-        _cleanup_free_ char *lo = format_size(k->min), *hi = k->max > 0 ? format_size(k->max) : NULL;
+        _cleanup_free_ char *lo = format_size(k->min);
+        _cleanup_free_ char *hi = k->max > 0 ? format_size(k->max) : NULL;
         base = xasprintf("size %s..%s; a plain number counts %s", lo, hi ? hi : "unbounded",
                          unit_name(k->unit ? k->unit : 1));
         break;
@@ -182,7 +183,8 @@ static void reference_print(FILE *f) {
         fprintf(f, "%s### %s\n\n", kind ? "\n" : "", t->name);
         fprintf(f, "`kind: %s` — %s. XML locations are relative to the `<%s>` element.\n\n",
                 t->name, t->doc, roots[kind]);
-        fputs("| Key | Type | Default | Change | libvirt XML | vagrant-libvirt | Description |\n", f);
+        fputs("| Key | Type | Default | Change | libvirt XML | vagrant-libvirt | Description |\n",
+              f);
         fputs("|---|---|---|---|---|---|---|\n", f);
         print_rows(f, t, NULL, NULL);
     }

@@ -30,6 +30,8 @@ typedef struct ObjectResult {
     char **pending;         /* fields waiting for a reload (after apply, if applying) */
     size_t n_pending;
     char *error;
+    char **addresses;       /* guest addresses (DHCP leases, guest agent), "10.0.0.5/24" */
+    size_t n_addresses;
     bool mutated;           /* apply changed something */
     int id;                 /* domain id when running, else -1 */
 } ObjectResult;
@@ -42,6 +44,7 @@ typedef struct Engine {
     bool host_kvm;
     const char *state_dir;  /* pool ownership records */
     unsigned poll_ms;       /* state polling while waiting for shutdown */
+    bool report_drift;      /* drift mode "report": never correct what the spec did not change */
 } Engine;
 
 int engine_open(Engine *e, const char *uri, bool apply);

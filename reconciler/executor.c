@@ -39,6 +39,7 @@ void object_result_clear(ObjectResult *r) {
     diff_clear(&r->diff);
     strv_free(r->actions, r->n_actions);
     strv_free(r->pending, r->n_pending);
+    strv_free(r->addresses, r->n_addresses);
     free(r->error);
     *r = (ObjectResult) {};
 }
@@ -143,7 +144,7 @@ static int domain_stop(Engine *e, virDomainPtr dom, unsigned timeout_s, char **r
     int st = domain_state(dom);
     if (!state_running(st))
         return 0;
-    virt_mutations++;
+    virt_count_mutation();
     if (st == VIR_DOMAIN_PAUSED || virDomainShutdown(dom) < 0) {
         /* a paused guest cannot react to ACPI; a failing shutdown request falls through */
     } else {
@@ -155,7 +156,7 @@ static int domain_stop(Engine *e, virDomainPtr dom, unsigned timeout_s, char **r
                 return 0;
         }
     }
-    virt_mutations++;
+    virt_count_mutation();
     if (virDomainDestroy(dom) < 0 && state_running(domain_state(dom))) {
         *ret_error = xasprintf("forced stop failed: %s", virt_error_message());
         return -EIO;
@@ -172,7 +173,7 @@ int engine_reload_domain(Engine *e, const char *name, unsigned timeout_s, char *
     int r = domain_stop(e, dom, timeout_s, ret_error);
     if (r < 0)
         return r;
-    virt_mutations++;
+    virt_count_mutation();
     if (virDomainCreate(dom) < 0) {
         *ret_error = xasprintf("start failed: %s", virt_error_message());
         return -EIO;
@@ -264,7 +265,7 @@ static int ensure_volumes(Engine *e, const DomainSpec *d, ObjectResult *r) {
         xml_set(root, "allocation", "0");
         xml_set(root, "target/format/@type", disk->format.s);
         _cleanup_free_ char *x = xml_to_string(doc);
-        virt_mutations++;
+        virt_count_mutation();
         _cleanup_(virStorageVolFreep) virStorageVolPtr nv = virStorageVolCreateXML(pool, x, 0);
         if (!nv)
             ret = fail(r, "creating volume %s in pool %s: %s", vol, disk->pool.s, virt_error_message());
@@ -369,7 +370,7 @@ static int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *
             if (!w)
                 return 1;
             _cleanup_free_ char *x = xml_node_to_string(want, w);
-            virt_mutations++;
+            virt_count_mutation();
             if (virDomainAttachDeviceFlags(dom, x, LIVE) < 0) {
                 *ret_why = xstrdup(virt_error_message());
                 return 1;
@@ -380,7 +381,7 @@ static int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *
         if (!h)
             return 0;
         _cleanup_free_ char *x = xml_node_to_string(live, h);
-        virt_mutations++;
+        virt_count_mutation();
         if (virDomainDetachDeviceFlags(dom, x, LIVE) < 0) {
             *ret_why = xstrdup(virt_error_message());
             return 1;
@@ -395,7 +396,7 @@ static int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *
             *ret_why = xasprintf("above the running domain's ceiling");
             return 1;
         }
-        virt_mutations++;
+        virt_count_mutation();
         if (virDomainSetMemoryFlags(dom, (unsigned long) (d->memory.i / 1024), LIVE) < 0) {
             *ret_why = xstrdup(virt_error_message());
             return 1;
@@ -408,7 +409,7 @@ static int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *
             *ret_why = xasprintf("above the running domain's max_cpus");
             return 1;
         }
-        virt_mutations++;
+        virt_count_mutation();
         if (virDomainSetVcpusFlags(dom, (unsigned) d->cpus.i, LIVE) < 0) {
             *ret_why = xstrdup(virt_error_message());
             return 1;
@@ -417,7 +418,7 @@ static int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *
     }
     if (streq(k->key, "title") || streq(k->key, "description")) {
         const Value *v = streq(k->key, "title") ? &d->title : &d->description;
-        virt_mutations++;
+        virt_count_mutation();
         if (virDomainSetMetadata(dom, streq(k->key, "title") ? VIR_DOMAIN_METADATA_TITLE
                                                                : VIR_DOMAIN_METADATA_DESCRIPTION,
                                  v->set ? v->s : NULL, NULL, NULL, LIVE) < 0) {
@@ -436,7 +437,7 @@ static int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *
         else
             xmlUnsetProp(g, (const xmlChar *) "passwd");
         _cleanup_free_ char *x = xml_node_to_string(live, g);
-        virt_mutations++;
+        virt_count_mutation();
         int r = virDomainUpdateDeviceFlags(dom, x, LIVE);
         /* scrub the copy: it held the password */
         xmlUnsetProp(g, (const xmlChar *) "passwd");
@@ -451,7 +452,7 @@ static int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *
         if (!w)
             return 1;
         _cleanup_free_ char *x = xml_node_to_string(want, w);
-        virt_mutations++;
+        virt_count_mutation();
         if (virDomainUpdateDeviceFlags(dom, x, LIVE | VIR_DOMAIN_DEVICE_MODIFY_FORCE) < 0) {
             *ret_why = xstrdup(virt_error_message());
             return 1;
@@ -464,6 +465,31 @@ static int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *
     return 1;
 }
 
+/* The guest's addresses: DHCP leases of libvirt networks, and the guest agent when it runs. */
+static void collect_addresses(virDomainPtr dom, bool agent, ObjectResult *r) {
+    const unsigned sources[] = { VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE,
+                                 VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT };
+    for (size_t s = 0; s < (agent ? 2u : 1u); s++) {
+        virDomainInterfacePtr *ifs = NULL;
+        int n = virDomainInterfaceAddresses(dom, &ifs, sources[s], 0);
+        for (int i = 0; i < n; i++) {
+            for (unsigned a = 0; a < ifs[i]->naddrs; a++) {
+                const char *addr = ifs[i]->addrs[a].addr;
+                bool dup = false;
+                for (size_t k = 0; k < r->n_addresses; k++)
+                    dup = dup || !strncmp(r->addresses[k], addr, strlen(addr));
+                if (!dup && strncmp(addr, "127.", 4) && strcmp(addr, "::1"))
+                    *(char **) array_push(&r->addresses, &r->n_addresses, sizeof(char *)) =
+                        xasprintf("%s/%d", addr, ifs[i]->addrs[a].prefix);
+            }
+            virDomainInterfaceFree(ifs[i]);
+        }
+        free(ifs);
+        if (n > 0)
+            break;
+    }
+}
+
 static int converge_state(Engine *e, virDomainPtr dom, const DomainSpec *d, ObjectResult *r) {
     int st = domain_state(dom);
     const char *want = d->state.s;
@@ -472,11 +498,11 @@ static int converge_state(Engine *e, virDomainPtr dom, const DomainSpec *d, Obje
     if (streq(want, "running")) {
         if (st == VIR_DOMAIN_PAUSED) {
             add_action(r, "▶ resume");
-            if (e->apply && (virt_mutations++, virDomainResume(dom) < 0))
+            if (e->apply && (virt_count_mutation(), virDomainResume(dom) < 0))
                 return fail(r, "resume failed: %s", virt_error_message());
         } else if (!state_running(st)) {
             add_action(r, "▶ start");
-            if (e->apply && (virt_mutations++, virDomainCreate(dom) < 0))
+            if (e->apply && (virt_count_mutation(), virDomainCreate(dom) < 0))
                 return fail(r, "start failed: %s", virt_error_message());
         } else
             return 0;
@@ -485,11 +511,11 @@ static int converge_state(Engine *e, virDomainPtr dom, const DomainSpec *d, Obje
             return 0;
         if (!state_running(st)) {
             add_action(r, "▶ start paused");
-            if (e->apply && (virt_mutations++, virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED) < 0))
+            if (e->apply && (virt_count_mutation(), virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED) < 0))
                 return fail(r, "start failed: %s", virt_error_message());
         } else {
             add_action(r, "‖ suspend");
-            if (e->apply && (virt_mutations++, virDomainSuspend(dom) < 0))
+            if (e->apply && (virt_count_mutation(), virDomainSuspend(dom) < 0))
                 return fail(r, "suspend failed: %s", virt_error_message());
         }
     } else {
@@ -516,7 +542,7 @@ static int converge_autostart(Engine *e, virDomainPtr dom, const DomainSpec *d, 
     add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", d->autostart.s);
     if (!e->apply)
         return 0;
-    virt_mutations++;
+    virt_count_mutation();
     if (virDomainSetAutostart(dom, (int) d->autostart.i) < 0)
         return fail(r, "setting autostart: %s", virt_error_message());
     r->mutated = true;
@@ -559,7 +585,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
             return;
         }
         _cleanup_free_ char *x = xml_to_string(want);
-        virt_mutations++;
+        virt_count_mutation();
         dom = virDomainDefineXMLFlags(e->conn, x, VIR_DOMAIN_DEFINE_VALIDATE);
         /* x held the password: wipe it before it is freed */
         explicit_bzero(x, strlen(x));
@@ -632,13 +658,30 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         return;
     }
 
+    /* Drift mode "report": when the spec is the one virtspec last applied (same hash), a
+     * difference was made behind virtspec's back: report it, change nothing. */
+    _cleanup_free_ char *want_hash = render_hash(want), *have_hash = observe_spec_hash(have);
+    if (e->report_drift && streq_ptr(want_hash, have_hash)) {
+        Engine plan_only = *e;
+        plan_only.apply = false;
+        plan_only.report_drift = false;
+        diff_clear(&r->diff);
+        strv_free(r->actions, r->n_actions);
+        r->actions = NULL;
+        r->n_actions = 0;
+        reconcile_domain(&plan_only, s, r);
+        if (r->state == SYNC_DRIFTED)
+            add_action(r, "(drift mode report: not corrected)");
+        return;
+    }
+
     /* apply */
     if (n_changes > 0 || adopting) {
         _cleanup_(xmlFreeDocp) xmlDoc *live = running ? domain_xml(dom, 0) : NULL;
         diff_patch(KIND_DOMAIN, &r->diff, want, have);
         copy_metadata(want, have);
         _cleanup_free_ char *x = xml_to_string(have);
-        virt_mutations++;
+        virt_count_mutation();
         _cleanup_(virDomainFreep) virDomainPtr nd = virDomainDefineXMLFlags(e->conn, x,
                                                                             VIR_DOMAIN_DEFINE_VALIDATE);
         explicit_bzero(x, strlen(x));
@@ -689,6 +732,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     r->state = r->n_pending > 0 ? SYNC_RELOAD_PENDING : SYNC_IN_SYNC;
     unsigned id = virDomainGetID(dom);
     r->id = id == (unsigned) -1 ? -1 : (int) id;
+    if (r->id >= 0)
+        collect_addresses(dom, d->guest_agent.i, r);
 }
 
 /* ---------------------------------------------------------------- networks */
@@ -713,7 +758,7 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
         if (!e->apply)
             return;
         _cleanup_free_ char *x = xml_to_string(want);
-        virt_mutations++;
+        virt_count_mutation();
         net = virNetworkDefineXML(e->conn, x);
         if (!net) {
             fail(r, "define failed: %s", virt_error_message());
@@ -742,7 +787,7 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
                 diff_patch(KIND_NETWORK, &r->diff, want, have);
                 copy_metadata(want, have);
                 _cleanup_free_ char *nx = xml_to_string(have);
-                virt_mutations++;
+                virt_count_mutation();
                 _cleanup_(virNetworkFreep) virNetworkPtr nn = virNetworkDefineXML(e->conn, nx);
                 if (!nn) {
                     fail(r, "redefine failed: %s", virt_error_message());
@@ -759,7 +804,7 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
     int cur = 0;
     if (virNetworkGetAutostart(net, &cur) == 0 && !!cur != !!n->autostart.i) {
         add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", n->autostart.s);
-        if (e->apply && (virt_mutations++, virNetworkSetAutostart(net, (int) n->autostart.i) < 0)) {
+        if (e->apply && (virt_count_mutation(), virNetworkSetAutostart(net, (int) n->autostart.i) < 0)) {
             fail(r, "setting autostart: %s", virt_error_message());
             return;
         }
@@ -772,7 +817,7 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
         if (r->state != SYNC_MISSING)
             add_action(r, "▶ start");
         if (e->apply) {
-            virt_mutations++;
+            virt_count_mutation();
             if (virNetworkCreate(net) < 0) {
                 fail(r, "start failed: %s", virt_error_message());
                 return;
@@ -843,7 +888,7 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         if (!e->apply)
             return;
         _cleanup_free_ char *x = xml_to_string(want);
-        virt_mutations++;
+        virt_count_mutation();
         pool = virStoragePoolDefineXML(e->conn, x, 0);
         if (!pool) {
             fail(r, "define failed: %s", virt_error_message());
@@ -851,7 +896,7 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         }
         if (pool_mark_owned(e, p->name.s) < 0)
             fail(r, "cannot record ownership in %s", marker);
-        virt_mutations++;
+        virt_count_mutation();
         if (virStoragePoolBuild(pool, 0) < 0) {
             fail(r, "build failed: %s", virt_error_message());
             return;
@@ -879,7 +924,7 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
             if (e->apply) {
                 diff_patch(KIND_POOL, &r->diff, want, have);
                 _cleanup_free_ char *nx = xml_to_string(have);
-                virt_mutations++;
+                virt_count_mutation();
                 _cleanup_(virStoragePoolFreep) virStoragePoolPtr np =
                     virStoragePoolDefineXML(e->conn, nx, 0);
                 if (!np) {
@@ -898,7 +943,7 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
     int cur = 0;
     if (virStoragePoolGetAutostart(pool, &cur) == 0 && !!cur != !!p->autostart.i) {
         add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", p->autostart.s);
-        if (e->apply && (virt_mutations++, virStoragePoolSetAutostart(pool, (int) p->autostart.i) < 0)) {
+        if (e->apply && (virt_count_mutation(), virStoragePoolSetAutostart(pool, (int) p->autostart.i) < 0)) {
             fail(r, "setting autostart: %s", virt_error_message());
             return;
         }
@@ -911,7 +956,7 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         if (r->state != SYNC_MISSING)
             add_action(r, "▶ start");
         if (e->apply) {
-            virt_mutations++;
+            virt_count_mutation();
             if (virStoragePoolCreate(pool, VIR_STORAGE_POOL_CREATE_WITH_BUILD) < 0) {
                 fail(r, "start failed: %s", virt_error_message());
                 return;

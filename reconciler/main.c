@@ -19,6 +19,8 @@ static const char *const main_help =
     "  reload NAME…        graceful shutdown, then start, so pending config takes effect\n"
     "  status [--json]     per object: in-sync, drifted, reload-pending, failed, missing,\n"
     "                      foreign-conflict\n"
+    "  daemon [--specs DIR] keep libvirt converged with DIR, reacting to spec edits and to\n"
+    "                      changes made behind virtspec's back\n"
     "\n"
     "Options:\n"
     "  -c, --connect URI   libvirt URI (default: $LIBVIRT_DEFAULT_URI, else qemu:///system)\n"
@@ -50,6 +52,16 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "Gracefully shuts the named domains down (ACPI, forced off after shutdown_timeout), then\n"
       "starts them, so that pending configuration takes effect. The timeout is the spec's\n"
       "shutdown_timeout when --specs names the spec directory, else 60 s.\n" },
+    { "daemon", "Usage: virtspec daemon [--specs DIR] [-c URI] [--config FILE] [--drift correct|report]\n"
+      "                       [--prune] [--status-file PATH]\n\n"
+      "Watches DIR (default " VIRTSPEC_SPEC_DIR ") and keeps libvirt converged with it: a spec edit\n"
+      "or a change made behind virtspec's back (virsh destroy, virsh edit) is reconciled within a\n"
+      "second. Settings come from DIR/virtspec.conf (KEY = VALUE: specs, connect, resync_interval,\n"
+      "concurrency, debounce_ms, max_backoff, drift, prune, status_file); flags win.\n"
+      "  --drift report   only report drift (status, log); spec edits are still applied\n"
+      "  --prune          shut down and undefine owned domains whose spec is gone (volumes kept)\n"
+      "Status: $RUNTIME_DIRECTORY/status.json (default /run/virtspec/status.json).\n"
+      "SIGHUP rereads everything; SIGTERM finishes in-flight libvirt calls and exits.\n" },
     { "status", "Usage: virtspec status [--json] [-c URI] [PATH…]\n\n"
       "Shows, per object: in-sync, drifted, reload-pending, failed, missing or\n"
       "foreign-conflict, with the fields concerned.\n" },
@@ -60,7 +72,7 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
 };
 
 int main(int argc, char **argv) {
-    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS };
+    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE };
     static const struct option longopts[] = {
         { "connect", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
@@ -70,6 +82,10 @@ int main(int argc, char **argv) {
         { "host-kvm", required_argument, NULL, OPT_KVM },
         { "insecure-spec-perms", no_argument, NULL, OPT_INSECURE },
         { "specs", required_argument, NULL, OPT_SPECS },
+        { "config", required_argument, NULL, OPT_CONFIG },
+        { "drift", required_argument, NULL, OPT_DRIFT },
+        { "prune", no_argument, NULL, OPT_PRUNE },
+        { "status-file", required_argument, NULL, OPT_STATUS_FILE },
         {},
     };
     CliOpts o = { .host_kvm = -1 };
@@ -91,6 +107,10 @@ int main(int argc, char **argv) {
         case OPT_SECRETS: o.show_secrets = true; break;
         case OPT_INSECURE: o.relaxed_perms = true; break;
         case OPT_SPECS: o.specs_dir = optarg; break;
+        case OPT_CONFIG: o.config = optarg; break;
+        case OPT_DRIFT: o.drift = optarg; break;
+        case OPT_PRUNE: o.prune = true; break;
+        case OPT_STATUS_FILE: o.status_file = optarg; break;
         case OPT_KVM:
             if (streq(optarg, "yes"))
                 o.host_kvm = 1;
@@ -135,6 +155,8 @@ int main(int argc, char **argv) {
         r = cmd_status(&o);
     else if (streq(cmd, "reference"))
         r = cmd_reference(&o);
+    else if (streq(cmd, "daemon"))
+        r = cmd_daemon(&o);
     else if (streq(cmd, "reload")) {
         r = cmd_reload(&o, o.paths, o.n_paths);
     } else {

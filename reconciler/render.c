@@ -90,6 +90,8 @@ static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node
     case HOOK_MAX_VCPU:
     case HOOK_API:
         return;
+    case HOOK_DISK_SOURCE:
+        return;   /* <source> is written by render_item_prelude: pool+volume, or file for a path */
     case HOOK_BOOT: {
         const List *l = key_list(k, (void *) base);
         for (size_t i = 0; i < l->n; i++) {

@@ -26,3 +26,4 @@ const char *virt_error_message(void);
 int virt_error_errno(void);
 /* Counts mutating libvirt calls made through the executor (idempotency tests, --stats). */
 extern unsigned virt_mutations;
+#define virt_count_mutation() __atomic_add_fetch(&virt_mutations, 1, __ATOMIC_RELAXED)

@@ -42,8 +42,16 @@ static void table_clear(const KeyTable *t, void *base) {
         row_clear(&t->keys[i], base);
 }
 
-Spec *spec_free(Spec *s) {
+Spec *spec_ref(Spec *s) {
+    if (s)
+        __atomic_add_fetch(&s->n_ref, 1, __ATOMIC_SEQ_CST);
+    return s;
+}
+
+Spec *spec_unref(Spec *s) {
     if (!s)
+        return NULL;
+    if (__atomic_sub_fetch(&s->n_ref, 1, __ATOMIC_SEQ_CST) > 0)
         return NULL;
     const KeyTable *t = spec_kind_table(s->kind);
     if (t)
@@ -252,6 +260,7 @@ static Spec *spec_from_document(const char *file, const YNode *doc, DiagList *di
 
     _cleanup_(spec_freep) Spec *s = xmalloc0(sizeof(Spec));
     size_t before = diags->n_errors;
+    s->n_ref = 1;
     ParseCtx c = { .file = file, .diags = diags };
     s->kind = k;
     s->file = xstrdup(file);
@@ -312,62 +321,75 @@ int spec_load_buffer(SpecSet *set, const char *file, const char *buf, size_t len
     return 0;
 }
 
-static bool spec_file_name(const char *name) {
+bool spec_file_name(const char *name) {
     size_t l = strlen(name);
     if (name[0] == '.')
         return false;
     return (l > 5 && streq(name + l - 5, ".yaml")) || (l > 4 && streq(name + l - 4, ".yml"));
 }
 
-static int load_file(SpecSet *set, const char *path) {
-    _cleanup_free_ char *buf = NULL;
+int spec_read_file(const char *path, char **ret_buf, size_t *ret_len, char **ret_msg) {
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int r;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
-        int r = -errno;
-        add_string(&set->files, &set->n_files, path);
-        add_string(&set->bad_files, &set->n_bad_files, path);
-        diag_add(&set->diags, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(-r));
+        r = -errno;
+        *ret_msg = xasprintf("cannot open: %s", strerror(-r));
         return r;
     }
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        add_string(&set->files, &set->n_files, path);
-        add_string(&set->bad_files, &set->n_bad_files, path);
-        diag_add(&set->diags, DIAG_ERROR, path, 0, 0, "not a regular file");
+        *ret_msg = xstrdup("not a regular file");
         return -EINVAL;
     }
     if (st.st_size > (off_t) YAML_MAX_FILE_SIZE) {
         close(fd);
-        add_string(&set->files, &set->n_files, path);
-        add_string(&set->bad_files, &set->n_bad_files, path);
-        diag_add(&set->diags, DIAG_ERROR, path, 0, 0, "file is larger than %u bytes",
-                 YAML_MAX_FILE_SIZE);
+        *ret_msg = xasprintf("file is larger than %u bytes", YAML_MAX_FILE_SIZE);
         return -EFBIG;
     }
     size_t cap = (size_t) st.st_size + 1, len = 0;
-    buf = xmalloc0(cap + 1);
+    _cleanup_free_ char *buf = xmalloc0(cap + 1);
     for (;;) {
         ssize_t k = read(fd, buf + len, cap - len);
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0) {
-            int r = -errno;
+            r = -errno;
             close(fd);
-            diag_add(&set->diags, DIAG_ERROR, path, 0, 0, "cannot read: %s", strerror(-r));
+            *ret_msg = xasprintf("cannot read: %s", strerror(-r));
             return r;
         }
         if (k == 0)
             break;
         len += (size_t) k;
         if (len == cap) {
-            if (cap > YAML_MAX_FILE_SIZE)
-                break;
+            /* the file grew while we read it */
+            if (cap > YAML_MAX_FILE_SIZE) {
+                close(fd);
+                *ret_msg = xasprintf("file is larger than %u bytes", YAML_MAX_FILE_SIZE);
+                return -EFBIG;
+            }
             cap *= 2;
             buf = xrealloc(buf, cap + 1);
         }
     }
     close(fd);
+    buf[len] = 0;
+    *ret_buf = TAKE_PTR(buf);
+    *ret_len = len;
+    return 0;
+}
+
+static int load_file(SpecSet *set, const char *path) {
+    _cleanup_free_ char *buf = NULL, *msg = NULL;
+    size_t len;
+    int r = spec_read_file(path, &buf, &len, &msg);
+    if (r < 0) {
+        add_string(&set->files, &set->n_files, path);
+        add_string(&set->bad_files, &set->n_bad_files, path);
+        diag_add(&set->diags, DIAG_ERROR, path, 0, 0, "%s", msg);
+        return r;
+    }
     return spec_load_buffer(set, path, buf, len);
 }
 
@@ -375,7 +397,8 @@ static int name_cmp(const void *a, const void *b) {
     return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-static int load_dir(SpecSet *set, const char *path, unsigned depth) {
+static int walk_dir(const char *path, unsigned depth, void (*cb)(const char *, void *),
+                    void *userdata, DiagList *diags) {
     DIR *d;
     char **names = NULL;
     size_t n = 0;
@@ -386,7 +409,8 @@ static int load_dir(SpecSet *set, const char *path, unsigned depth) {
     d = opendir(path);
     if (!d) {
         int r = -errno;
-        diag_add(&set->diags, DIAG_ERROR, path, 0, 0, "cannot open directory: %s", strerror(-r));
+        if (diags)
+            diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot open directory: %s", strerror(-r));
         return r;
     }
     for (struct dirent *de; (de = readdir(d));) {
@@ -402,14 +426,11 @@ static int load_dir(SpecSet *set, const char *path, unsigned depth) {
         if (stat(p, &st) < 0)
             continue;   /* dangling link or raced removal */
         if (S_ISDIR(st.st_mode)) {
-            int r = load_dir(set, p, depth + 1);
+            int r = walk_dir(p, depth + 1, cb, userdata, diags);
             if (r < 0 && ret == 0)
                 ret = r;
-        } else if (S_ISREG(st.st_mode) && spec_file_name(names[i])) {
-            int r = load_file(set, p);
-            if (r < 0 && ret == 0)
-                ret = r;
-        }
+        } else if (S_ISREG(st.st_mode) && spec_file_name(names[i]))
+            cb(p, userdata);
     }
     for (size_t i = 0; i < n; i++)
         free(names[i]);
@@ -417,18 +438,29 @@ static int load_dir(SpecSet *set, const char *path, unsigned depth) {
     return ret;
 }
 
+int spec_walk(const char *path, void (*cb)(const char *file, void *userdata), void *userdata,
+              DiagList *diags) {
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        int r = -errno;
+        if (diags)
+            diag_add(diags, DIAG_ERROR, path, 0, 0, "%s", strerror(-r));
+        return r;
+    }
+    if (S_ISDIR(st.st_mode))
+        return walk_dir(path, 0, cb, userdata, diags);
+    cb(path, userdata);
+    return 0;
+}
+
+static void load_cb(const char *file, void *userdata) {
+    load_file(userdata, file);
+}
+
 int spec_load_paths(SpecSet *set, char *const *paths, size_t n_paths) {
     int ret = 0;
     for (size_t i = 0; i < n_paths; i++) {
-        struct stat st;
-        int r;
-        if (stat(paths[i], &st) < 0) {
-            r = -errno;
-            diag_add(&set->diags, DIAG_ERROR, paths[i], 0, 0, "%s", strerror(-r));
-        } else if (S_ISDIR(st.st_mode))
-            r = load_dir(set, paths[i], 0);
-        else
-            r = load_file(set, paths[i]);
+        int r = spec_walk(paths[i], load_cb, set, &set->diags);
         if (r < 0 && ret == 0)
             ret = r;
     }

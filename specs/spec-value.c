@@ -284,7 +284,10 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
         if (r < 0) {
             *ret_msg = xasprintf("'%s' must be a size such as 512MiB, 1GiB or 10G (a plain number "
                                  "counts %s), got '%s'", k->key,
-                                 k->unit == 1024 * 1024 ? "MiB" : k->unit == 1024 ? "KiB" : "bytes", s);
+                                 k->unit == 1024LL * 1024 * 1024 ? "GiB"
+                                 : k->unit == 1024 * 1024        ? "MiB"
+                                 : k->unit == 1024               ? "KiB"
+                                                                 : "bytes", s);
             return -EINVAL;
         }
         if (b < k->min || (k->max > 0 && b > k->max)) {

@@ -69,6 +69,16 @@ static void verify_domain(const Spec *s, DiagList *diags) {
         ERR(&d->graphics.passwd, "a vnc password is at most 8 characters (qemu ignores the rest)");
     if (d->graphics.port.set && streq(gt, "sdl"))
         ERR(&d->graphics.port, "graphics type sdl has no port");
+    if (streq(gt, "sdl")) {
+        /* libvirt's <graphics type='sdl'> has none of these attributes */
+        const struct { const Value *v; const char *key; } no_sdl[] = {
+            { &d->graphics.autoport, "autoport" }, { &d->graphics.listen, "listen" },
+            { &d->graphics.keymap, "keymap" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(no_sdl); i++)
+            if (no_sdl[i].v->set && !no_sdl[i].v->defaulted)
+                ERR(no_sdl[i].v, "graphics type sdl has no %s", no_sdl[i].key);
+    }
 
     /* video */
     if (d->video.vram.set) {
@@ -415,7 +425,7 @@ static void resolve_domain(Spec *s) {
         /* defaults of listen/keymap have no meaning there */
         if (d->graphics.listen.defaulted)
             value_clear(&d->graphics.listen);
-        if (d->graphics.keymap.defaulted && streq(d->graphics.type.s, "none"))
+        if (d->graphics.keymap.defaulted)
             value_clear(&d->graphics.keymap);
     }
 }

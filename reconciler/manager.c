@@ -1,0 +1,715 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "engine.h"
+#include "log.h"
+#include "manager.h"
+#include "render.h"
+#include "sd-glue.h"
+#include "spec-store.h"
+#include "status-json.h"
+#include "virt-conn.h"
+#include "virt-events.h"
+#include "watch.h"
+#include "xml-util.h"
+
+typedef struct Object {
+    SpecKind kind;
+    char *name;
+    Spec *spec;                 /* current spec (ref); NULL: the spec is gone (orphan) */
+    char *fingerprint;          /* hash of the rendered spec: tells a real change from a reparse */
+    bool dirty, in_flight, reported;
+    unsigned failures;
+    uint64_t retry_at;          /* uv_now() ms */
+    ObjectResult last;
+    bool has_result;
+    char *last_action;
+    time_t last_action_time, last_pass_time;
+} Object;
+
+typedef struct Manager {
+    uv_loop_t *loop;
+    DaemonConfig *cfg;
+    SpecStore store;
+    SpecSet current;            /* the specs in force, with the diagnostics of the tree */
+    Engine engine;
+    bool connected;
+    Object **objects;
+    size_t n_objects;
+    unsigned in_flight;
+    Watch *watch;
+    uv_timer_t resync_timer, reconnect_timer, watchdog_timer, kick_timer;
+    uv_signal_t sig_hup, sig_term, sig_int;
+    unsigned reconnect_delay_s;
+    bool ready_sent, stopping, first_pass_done, reloading;
+    char *last_status;
+} Manager;
+
+/* ------------------------------------------------------------------ config */
+
+void daemon_config_defaults(DaemonConfig *c) {
+    *c = (DaemonConfig) {
+        .resync_interval_s = 300,
+        .concurrency = 4,
+        .debounce_ms = 200,
+        .max_backoff_s = 300,
+    };
+}
+
+void daemon_config_clear(DaemonConfig *c) {
+    free(c->specs_dir);
+    free(c->uri);
+    free(c->status_path);
+    *c = (DaemonConfig) {};
+}
+
+static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *ret) {
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(v, &end, 10);
+    if (errno || *end || end == v || x < lo || x > hi)
+        return -EINVAL;
+    *ret = (unsigned) x;
+    return 0;
+}
+
+int daemon_config_load(DaemonConfig *c, const char *path, bool must_exist) {
+    FILE *f = fopen(path, "re");
+    char line[1024];
+    unsigned n = 0;
+    int ret = 0;
+    if (!f) {
+        if (errno == ENOENT && !must_exist)
+            return 0;
+        return log_error_errno(-errno, "cannot read %s", path);
+    }
+    while (fgets(line, sizeof(line), f)) {
+        n++;
+        char *p = line + strspn(line, " \t");
+        p[strcspn(p, "\r\n")] = 0;
+        if (!*p || *p == '#')
+            continue;
+        char *eq = strchr(p, '=');
+        if (!eq) {
+            log_error("%s:%u: expected KEY = VALUE", path, n);
+            ret = -EINVAL;
+            continue;
+        }
+        *eq = 0;
+        char *k = p, *v = eq + 1;
+        for (char *e = k + strlen(k); e > k && (e[-1] == ' ' || e[-1] == '\t'); e--)
+            e[-1] = 0;
+        v += strspn(v, " \t");
+        int r = 0;
+        if (streq(k, "specs")) {
+            free(c->specs_dir);
+            c->specs_dir = xstrdup(v);
+        } else if (streq(k, "connect")) {
+            free(c->uri);
+            c->uri = xstrdup(v);
+        } else if (streq(k, "status_file")) {
+            free(c->status_path);
+            c->status_path = xstrdup(v);
+        } else if (streq(k, "resync_interval"))
+            r = parse_uint(v, 5, 86400, &c->resync_interval_s);
+        else if (streq(k, "concurrency"))
+            r = parse_uint(v, 1, 64, &c->concurrency);
+        else if (streq(k, "debounce_ms"))
+            r = parse_uint(v, 10, 10000, &c->debounce_ms);
+        else if (streq(k, "max_backoff"))
+            r = parse_uint(v, 1, 86400, &c->max_backoff_s);
+        else if (streq(k, "drift")) {
+            if (streq(v, "correct") || streq(v, "report"))
+                c->report_drift = streq(v, "report");
+            else
+                r = -EINVAL;
+        } else if (streq(k, "prune")) {
+            if (streq(v, "true") || streq(v, "false"))
+                c->prune = streq(v, "true");
+            else
+                r = -EINVAL;
+        } else {
+            log_error("%s:%u: unknown key '%s'", path, n, k);
+            ret = -EINVAL;
+            continue;
+        }
+        if (r < 0) {
+            log_error("%s:%u: bad value for %s: '%s'", path, n, k, v);
+            ret = -EINVAL;
+        }
+    }
+    fclose(f);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ objects */
+
+static Object *find_object(Manager *m, SpecKind kind, const char *name) {
+    for (size_t i = 0; i < m->n_objects; i++)
+        if (m->objects[i]->kind == kind && streq(m->objects[i]->name, name))
+            return m->objects[i];
+    return NULL;
+}
+
+static void object_free(Object *o) {
+    spec_unref(o->spec);
+    free(o->name);
+    free(o->fingerprint);
+    free(o->last_action);
+    object_result_clear(&o->last);
+    free(o);
+}
+
+static char *fingerprint(const Spec *s) {
+    RenderOpts ro = {};
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = NULL;
+    if (render_spec(s, &ro, &doc) < 0)
+        return xstrdup("");
+    /* spec file and line move with edits elsewhere in the file: they do not change the object */
+    _cleanup_free_ char *h = render_hash(doc);
+    const Value *reload = s->kind == KIND_DOMAIN ? &s->domain.reload : NULL;
+    return xasprintf("%s/%s/%s", h, reload ? reload->s : "", s->kind == KIND_DOMAIN ? s->domain.state.s : "");
+}
+
+static void schedule_kick(Manager *m, unsigned delay_ms);
+
+static void summarize(Manager *m) {
+    unsigned n = 0, sync = 0, pending = 0, failed = 0, drifted = 0, other = 0;
+    for (size_t i = 0; i < m->n_objects; i++) {
+        Object *o = m->objects[i];
+        if (!o->spec)
+            continue;
+        n++;
+        if (!o->has_result) {
+            other++;
+            continue;
+        }
+        switch (o->last.state) {
+        case SYNC_IN_SYNC: sync++; break;
+        case SYNC_RELOAD_PENDING: pending++; break;
+        case SYNC_FAILED: case SYNC_FOREIGN_CONFLICT: failed++; break;
+        case SYNC_DRIFTED: drifted++; break;
+        default: other++; break;
+        }
+    }
+    size_t bad = m->current.n_bad_files;
+    char extra[96] = "";
+    if (drifted)
+        snprintf(extra, sizeof(extra), ", %u drifted", drifted);
+    if (other)
+        snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", %u working", other);
+    if (bad)
+        snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", %zu invalid spec file%s",
+                 bad, bad == 1 ? "" : "s");
+    _cleanup_free_ char *s = xasprintf("%u spec%s: %u in sync, %u reload-pending, %u failed%s",
+                                       n, n == 1 ? "" : "s", sync, pending, failed, extra);
+    if (!streq_ptr(s, m->last_status)) {
+        sd_glue_status(s);
+        free(m->last_status);
+        m->last_status = xstrdup(s);
+    }
+}
+
+static void write_status(Manager *m) {
+    StatusDoc *doc = status_doc_new("daemon");
+    for (size_t i = 0; i < m->n_objects; i++) {
+        Object *o = m->objects[i];
+        const char *spec_error = NULL;
+        for (size_t k = 0; o->spec && k < m->current.diags.n && !spec_error; k++)
+            if (m->current.diags.items[k].level == DIAG_ERROR &&
+                streq(m->current.diags.items[k].file, o->spec->file))
+                spec_error = m->current.diags.items[k].message;
+        StatusExtra x = {
+            .spec_error = spec_error,
+            .last_action = o->last_action,
+            .last_action_time = o->last_action_time,
+            .last_pass_time = o->last_pass_time,
+            .failures = o->failures,
+            .orphan = !o->spec,
+        };
+        if (o->has_result)
+            status_doc_add(doc, &o->last, &x);
+        else {
+            ObjectResult pending = { .kind = o->kind, .name = o->name, .state = SYNC_MISSING, .id = -1,
+                                     .file = o->spec ? o->spec->file : NULL,
+                                     .line = o->spec ? o->spec->line : 0 };
+            status_doc_add(doc, &pending, &x);
+        }
+    }
+    status_doc_add_diags(doc, &m->current.diags);
+    status_doc_set_counts(doc, m->last_status ? m->last_status : "");
+    int r = status_doc_write(doc, m->cfg->status_path);
+    if (r < 0)
+        log_warning_errno(r, "cannot write %s", m->cfg->status_path);
+    status_doc_free(doc);
+}
+
+/* Brings the object table in line with the specs in force. */
+static void sync_objects(Manager *m, bool all_dirty) {
+    for (size_t i = 0; i < m->n_objects; i++)
+        m->objects[i]->reported = false;
+    for (size_t i = 0; i < m->current.n; i++) {
+        Spec *s = m->current.specs[i];
+        Object *o = find_object(m, s->kind, s->name);
+        if (!o) {
+            o = xmalloc0(sizeof(Object));
+            o->kind = s->kind;
+            o->name = xstrdup(s->name);
+            *(Object **) array_push(&m->objects, &m->n_objects, sizeof(Object *)) = o;
+        }
+        o->reported = true;
+        _cleanup_free_ char *fp = fingerprint(s);
+        bool changed = !streq_ptr(fp, o->fingerprint);
+        if (o->spec != s) {
+            spec_unref(o->spec);
+            o->spec = spec_ref(s);
+        }
+        if (changed) {
+            free(o->fingerprint);
+            o->fingerprint = TAKE_PTR(fp);
+            o->failures = 0;
+            o->retry_at = 0;
+        }
+        if (changed || all_dirty)
+            o->dirty = true;
+    }
+    for (size_t i = 0; i < m->n_objects; i++) {
+        Object *o = m->objects[i];
+        if (o->reported || !o->spec)
+            continue;
+        /* The spec is gone. The object stays (removing a spec never deletes anything); it is
+         * reported as orphaned, and only pruned when the admin asked for that. */
+        log_notice("%s %s: spec removed; object kept%s", spec_kind_to_string(o->kind), o->name,
+                   m->cfg->prune && o->kind == KIND_DOMAIN ? ", pruning" : " (orphaned)");
+        spec_unref(o->spec);
+        o->spec = NULL;
+        free(o->fingerprint);
+        o->fingerprint = NULL;
+        if (m->cfg->prune && o->kind == KIND_DOMAIN)
+            o->dirty = true;
+    }
+}
+
+static void rescan(Manager *m, bool force) {
+    int changed = spec_store_scan(&m->store, force);
+    if (changed < 0) {
+        log_warning_errno(changed, "cannot read the spec tree %s; keeping the specs in force",
+                          m->cfg->specs_dir);
+        return;
+    }
+    if (changed == 0 && !force)
+        return;
+    spec_set_clear(&m->current);
+    spec_store_collect(&m->store, &m->current);
+    diag_list_sort(&m->current.diags);
+    for (size_t i = 0; i < m->current.diags.n; i++) {
+        const Diag *d = &m->current.diags.items[i];
+        const char *fields[] = { NULL, NULL, NULL };
+        _cleanup_free_ char *f1 = xasprintf("CONFIG_FILE=%s", d->file);
+        _cleanup_free_ char *f2 = xasprintf("CONFIG_LINE=%u", d->line);
+        fields[0] = f1;
+        fields[1] = f2;
+        log_full(d->level == DIAG_ERROR ? LOG_ERR : LOG_WARNING, 0, fields,
+                 "%s:%u:%u: %s%s", d->file, d->line, d->col, d->message,
+                 d->level == DIAG_ERROR ? " (last good version stays in force)" : "");
+    }
+    sync_objects(m, force);
+    summarize(m);
+    write_status(m);
+}
+
+/* ------------------------------------------------------------------ work queue */
+
+typedef struct Work {
+    uv_work_t req;
+    Manager *m;
+    Object *o;
+    Spec *spec;
+    Engine engine;
+    ObjectResult result;
+    bool prune;
+    char *prune_error;
+} Work;
+
+static int kind_rank(SpecKind k) {
+    return k == KIND_POOL ? 0 : k == KIND_NETWORK ? 1 : 2;
+}
+
+static void prune_domain(Work *w) {
+    virConnectPtr c = w->engine.conn;
+    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(c, w->o->name);
+    if (!dom)
+        return;
+    char *x = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+    free(x);
+    if (!doc || !observe_owned(doc))
+        return;   /* never touch what is not ours */
+    char *err = NULL;
+    int st, reason;
+    if (virDomainGetState(dom, &st, &reason, 0) == 0 && st != VIR_DOMAIN_SHUTOFF) {
+        virt_count_mutation();
+        virDomainShutdown(dom);
+        for (int i = 0; i < 300; i++) {
+            uv_sleep(200);
+            if (virDomainGetState(dom, &st, &reason, 0) < 0 || st == VIR_DOMAIN_SHUTOFF)
+                break;
+        }
+        if (st != VIR_DOMAIN_SHUTOFF) {
+            virt_count_mutation();
+            virDomainDestroy(dom);
+        }
+    }
+    virt_count_mutation();
+    /* volumes, NVRAM and TPM state are kept: pruning removes the definition only */
+    if (virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM | VIR_DOMAIN_UNDEFINE_KEEP_TPM |
+                                        VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0)
+        err = xasprintf("undefine failed: %s", virt_error_message());
+    w->prune_error = err;
+}
+
+static void work_run(uv_work_t *req) {
+    Work *w = req->data;
+    if (w->prune)
+        prune_domain(w);
+    else
+        engine_reconcile(&w->engine, w->spec, &w->result);
+}
+
+static void kick(Manager *m);
+
+static void work_done(uv_work_t *req, int status) {
+    Work *w = req->data;
+    Manager *m = w->m;
+    Object *o = w->o;
+
+    m->in_flight--;
+    o->in_flight = false;
+    o->last_pass_time = time(NULL);
+    if (w->prune) {
+        if (w->prune_error)
+            log_error("Domain %s: prune: %s", o->name, w->prune_error);
+        else
+            log_info("Domain %s: pruned (spec removed; volumes kept)", o->name);
+        free(w->prune_error);
+    } else {
+        ObjectResult *r = &w->result;
+        const char *kind = spec_kind_to_string(o->kind);
+        for (size_t i = 0; i < r->diff.n && m->engine.apply; i++) {
+            const Change *c = &r->diff.items[i];
+            if (c->op == OP_UNMANAGED)
+                continue;
+            log_info("%s %s: %s %s%s%s%s%s (%s)", kind, o->name,
+                     c->op == OP_ADD ? "+" : c->op == OP_REMOVE ? "-" : "~", c->path,
+                     c->op == OP_SET ? ": " : "",
+                     c->op == OP_SET ? (c->secret ? "(secret)" : strna(c->old_value)) : "",
+                     c->op == OP_SET ? " → " : "",
+                     c->op == OP_SET ? (c->secret ? "(secret)" : strna(c->new_value)) : "",
+                     change_class_to_string(c->cls));
+        }
+        for (size_t i = 0; i < r->n_actions; i++)
+            log_info("%s %s: %s", kind, o->name, r->actions[i]);
+        if (r->error) {
+            o->failures++;
+            unsigned delay = 1u << (o->failures < 9 ? o->failures : 9);
+            if (delay > m->cfg->max_backoff_s)
+                delay = m->cfg->max_backoff_s;
+            o->retry_at = uv_now(m->loop) + delay * 1000ULL;
+            log_error("%s %s: %s: %s (retry in %u s)", kind, o->name, sync_state_to_string(r->state),
+                      r->error, delay);
+            if (!o->dirty) {
+                o->dirty = true;
+                schedule_kick(m, delay * 1000);
+            }
+        } else {
+            o->failures = 0;
+            o->retry_at = 0;
+        }
+        if (r->mutated || r->n_actions > 0) {
+            free(o->last_action);
+            o->last_action = r->n_actions > 0 ? xstrdup(r->actions[r->n_actions - 1])
+                                               : r->diff.n > 0 ? xasprintf("~ %s", r->diff.items[0].path)
+                                                               : xstrdup("updated");
+            o->last_action_time = time(NULL);
+        }
+        object_result_clear(&o->last);
+        o->last = *r;
+        o->has_result = true;
+        *r = (ObjectResult) {};
+    }
+    spec_unref(w->spec);
+    free(w);
+    summarize(m);
+    write_status(m);
+    kick(m);
+}
+
+static void start_work(Manager *m, Object *o) {
+    Work *w = xmalloc0(sizeof(Work));
+    w->m = m;
+    w->o = o;
+    w->spec = spec_ref(o->spec);
+    w->engine = m->engine;
+    w->prune = !o->spec;
+    w->req.data = w;
+    o->dirty = false;
+    o->in_flight = true;
+    m->in_flight++;
+    uv_queue_work(m->loop, &w->req, work_run, work_done);
+}
+
+static void kick(Manager *m) {
+    uint64_t now = uv_now(m->loop);
+    uint64_t next_retry = 0;
+    bool busy_rank[3] = {};
+
+    if (!m->connected || m->stopping)
+        return;
+    for (size_t i = 0; i < m->n_objects; i++) {
+        Object *o = m->objects[i];
+        if ((o->dirty || o->in_flight) && (o->spec || o->in_flight))
+            busy_rank[kind_rank(o->kind)] = true;
+    }
+    for (int rank = 0; rank < 3; rank++) {
+        for (size_t i = 0; i < m->n_objects && m->in_flight < m->cfg->concurrency; i++) {
+            Object *o = m->objects[i];
+            if (kind_rank(o->kind) != rank || !o->dirty || o->in_flight)
+                continue;
+            if (!o->spec && !(m->cfg->prune && o->kind == KIND_DOMAIN)) {
+                o->dirty = false;
+                continue;
+            }
+            if (o->retry_at > now) {
+                if (!next_retry || o->retry_at < next_retry)
+                    next_retry = o->retry_at;
+                continue;
+            }
+            start_work(m, o);
+        }
+        /* what a domain needs (pools, volumes, networks) converges first */
+        if (busy_rank[rank])
+            break;
+    }
+    if (next_retry)
+        schedule_kick(m, (unsigned) (next_retry - now));
+    if (!m->first_pass_done && m->in_flight == 0) {
+        bool any_dirty = false;
+        for (size_t i = 0; i < m->n_objects; i++)
+            any_dirty = any_dirty || (m->objects[i]->dirty && m->objects[i]->retry_at <= now);
+        if (!any_dirty) {
+            m->first_pass_done = true;
+            summarize(m);
+            write_status(m);
+            if (!m->ready_sent) {
+                sd_glue_ready();
+                m->ready_sent = true;
+                log_info("virtspec ready: %s", strna(m->last_status));
+            }
+        }
+    }
+}
+
+static void on_kick_timer(uv_timer_t *t) {
+    kick(t->data);
+}
+
+static void schedule_kick(Manager *m, unsigned delay_ms) {
+    uint64_t due = uv_timer_get_due_in(&m->kick_timer);
+    if (uv_is_active((uv_handle_t *) &m->kick_timer) && due <= delay_ms)
+        return;
+    uv_timer_start(&m->kick_timer, on_kick_timer, delay_ms, 0);
+}
+
+/* ------------------------------------------------------------------ libvirt connection */
+
+static void on_reconnect_timer(uv_timer_t *t);
+
+static void connect_libvirt(Manager *m) {
+    int r = engine_open(&m->engine, m->cfg->uri, true);
+    if (r < 0) {
+        log_warning("cannot connect to %s: %s; retrying in %u s", virt_default_uri(m->cfg->uri),
+                    virt_error_message(), m->reconnect_delay_s);
+        uv_timer_start(&m->reconnect_timer, on_reconnect_timer, m->reconnect_delay_s * 1000ULL, 0);
+        m->reconnect_delay_s = m->reconnect_delay_s < 30 ? m->reconnect_delay_s * 2 : 30;
+        return;
+    }
+    m->engine.report_drift = m->cfg->report_drift;
+    virt_events_watch(m->engine.conn);
+    m->connected = true;
+    m->reconnect_delay_s = 1;
+    log_info("connected to %s", virt_default_uri(m->cfg->uri));
+    /* a full resync after every (re)connect: libvirtd may have changed anything meanwhile */
+    for (size_t i = 0; i < m->n_objects; i++) {
+        m->objects[i]->dirty = m->objects[i]->spec != NULL;
+        m->objects[i]->retry_at = 0;
+    }
+    schedule_kick(m, 0);
+}
+
+static void on_reconnect_timer(uv_timer_t *t) {
+    Manager *m = t->data;
+    if (m->in_flight > 0) {
+        /* work on the old connection must finish (it fails fast) before it is closed */
+        uv_timer_start(&m->reconnect_timer, on_reconnect_timer, 200, 0);
+        return;
+    }
+    if (m->engine.conn) {
+        virt_events_unwatch(m->engine.conn);
+        engine_close(&m->engine);
+    }
+    connect_libvirt(m);
+}
+
+static void on_virt_event(const VirtEvent *ev, void *userdata) {
+    Manager *m = userdata;
+    if (ev->type == VEV_DISCONNECTED) {
+        if (!m->connected)
+            return;
+        log_warning("lost the connection to libvirt (reason %d); reconnecting", ev->detail);
+        m->connected = false;
+        m->reconnect_delay_s = 1;
+        uv_timer_start(&m->reconnect_timer, on_reconnect_timer, 1000, 0);
+        return;
+    }
+    Object *o = find_object(m, ev->kind, ev->name);
+    if (!o || !o->spec)
+        return;   /* not ours */
+    log_debug("%s %s: libvirt event %d", spec_kind_to_string(ev->kind), ev->name, ev->detail);
+    o->dirty = true;
+    schedule_kick(m, 50);
+}
+
+/* ------------------------------------------------------------------ timers and signals */
+
+static void on_specs_changed(void *userdata) {
+    Manager *m = userdata;
+    rescan(m, false);
+    schedule_kick(m, 0);
+}
+
+static void on_resync_timer(uv_timer_t *t) {
+    Manager *m = t->data;
+    log_debug("periodic resync");
+    watch_refresh(m->watch);
+    rescan(m, true);
+    schedule_kick(m, 0);
+}
+
+static void on_watchdog_timer(uv_timer_t *t) {
+    sd_glue_watchdog();
+}
+
+static void on_sighup(uv_signal_t *s, int signum) {
+    Manager *m = s->data;
+    sd_glue_reloading();
+    log_info("reloading: rereading %s", m->cfg->specs_dir);
+    watch_refresh(m->watch);
+    rescan(m, true);
+    schedule_kick(m, 0);
+    sd_glue_ready();
+}
+
+static void close_all(Manager *m) {
+    uv_close((uv_handle_t *) &m->resync_timer, NULL);
+    uv_close((uv_handle_t *) &m->reconnect_timer, NULL);
+    uv_close((uv_handle_t *) &m->watchdog_timer, NULL);
+    uv_close((uv_handle_t *) &m->kick_timer, NULL);
+    uv_close((uv_handle_t *) &m->sig_hup, NULL);
+    uv_close((uv_handle_t *) &m->sig_term, NULL);
+    uv_close((uv_handle_t *) &m->sig_int, NULL);
+    watch_close(m->watch);
+    virt_events_stop();
+}
+
+static void on_stop_check(uv_timer_t *t) {
+    Manager *m = t->data;
+    if (m->in_flight > 0)
+        return;   /* finish in-flight libvirt calls first */
+    uv_timer_stop(t);
+    close_all(m);
+}
+
+static void on_sigterm(uv_signal_t *s, int signum) {
+    Manager *m = s->data;
+    if (m->stopping)
+        return;
+    m->stopping = true;
+    sd_glue_stopping();
+    log_info("stopping (%u reconcile%s in flight)", m->in_flight, m->in_flight == 1 ? "" : "s");
+    uv_timer_stop(&m->resync_timer);
+    uv_timer_start(&m->kick_timer, on_stop_check, 0, 100);
+}
+
+/* ------------------------------------------------------------------ main */
+
+int daemon_run(DaemonConfig *cfg) {
+    Manager m = { .cfg = cfg, .reconnect_delay_s = 1 };
+    uv_loop_t *loop = uv_default_loop();
+    m.loop = loop;
+
+    if (!cfg->specs_dir)
+        cfg->specs_dir = xstrdup(VIRTSPEC_SPEC_DIR);
+    if (!cfg->status_path) {
+        const char *rd = getenv("RUNTIME_DIRECTORY");
+        const char *dir = rd && *rd ? rd : "/run/virtspec";
+        mkdir(dir, 0755);
+        cfg->status_path = xasprintf("%s/status.json", dir);
+    }
+    char buf[16];
+    size_t sz = sizeof(buf);
+    if (uv_os_getenv("UV_THREADPOOL_SIZE", buf, &sz) == UV_ENOENT) {
+        snprintf(buf, sizeof(buf), "%u", cfg->concurrency);
+        uv_os_setenv("UV_THREADPOOL_SIZE", buf);
+    }
+
+    int r = virt_events_start(loop, on_virt_event, &m);
+    if (r < 0)
+        return log_error_errno(r, "cannot start the libvirt event loop");
+    spec_store_init(&m.store, cfg->specs_dir);
+    uv_timer_init(loop, &m.resync_timer);
+    uv_timer_init(loop, &m.reconnect_timer);
+    uv_timer_init(loop, &m.watchdog_timer);
+    uv_timer_init(loop, &m.kick_timer);
+    m.resync_timer.data = m.reconnect_timer.data = m.watchdog_timer.data = m.kick_timer.data = &m;
+    uv_signal_init(loop, &m.sig_hup);
+    uv_signal_init(loop, &m.sig_term);
+    uv_signal_init(loop, &m.sig_int);
+    m.sig_hup.data = m.sig_term.data = m.sig_int.data = &m;
+    uv_signal_start(&m.sig_hup, on_sighup, SIGHUP);
+    uv_signal_start(&m.sig_term, on_sigterm, SIGTERM);
+    uv_signal_start(&m.sig_int, on_sigterm, SIGINT);
+
+    watch_new(loop, cfg->specs_dir, cfg->debounce_ms, on_specs_changed, &m, &m.watch);
+    rescan(&m, true);
+    log_info("watching %s (%zu director%s), %zu spec%s", cfg->specs_dir, watch_n_dirs(m.watch) - 1,
+             watch_n_dirs(m.watch) == 2 ? "y" : "ies", m.current.n, m.current.n == 1 ? "" : "s");
+    uv_timer_start(&m.resync_timer, on_resync_timer, cfg->resync_interval_s * 1000ULL,
+                   cfg->resync_interval_s * 1000ULL);
+    uint64_t wd = sd_glue_watchdog_usec();
+    if (wd > 0)
+        uv_timer_start(&m.watchdog_timer, on_watchdog_timer, 0, wd / 2000);
+    connect_libvirt(&m);
+
+    uv_run(loop, UV_RUN_DEFAULT);
+
+    if (m.engine.conn) {
+        virt_events_unwatch(m.engine.conn);
+        engine_close(&m.engine);
+    }
+    for (size_t i = 0; i < m.n_objects; i++)
+        object_free(m.objects[i]);
+    free(m.objects);
+    free(m.last_status);
+    spec_set_clear(&m.current);
+    spec_store_clear(&m.store);
+    r = uv_loop_close(loop);
+    if (r < 0)
+        log_debug("event loop closed with handles left: %s", uv_strerror(r));
+    log_info("stopped");
+    return 0;
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "status-json.h"
+
+struct StatusDoc {
+    json_object *root, *objects, *errors;
+};
+
+static json_object *strv(char **v, size_t n) {
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(a, json_object_new_string(v[i]));
+    return a;
+}
+
+static json_object *time_json(time_t t) {
+    char buf[32];
+    struct tm tm;
+    if (t == 0)
+        return NULL;
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_object_new_string(buf);
+}
+
+StatusDoc *status_doc_new(const char *source) {
+    StatusDoc *d = xmalloc0(sizeof(StatusDoc));
+    d->root = json_object_new_object();
+    d->objects = json_object_new_array();
+    d->errors = json_object_new_array();
+    json_object_object_add(d->root, "source", json_object_new_string(source));
+    json_object_object_add(d->root, "pid", json_object_new_int((int) getpid()));
+    json_object_object_add(d->root, "generated", time_json(time(NULL)));
+    json_object_object_add(d->root, "objects", d->objects);
+    json_object_object_add(d->root, "spec_errors", d->errors);
+    return d;
+}
+
+void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
+    json_object *j = json_object_new_object(), *fields = json_object_new_array();
+    json_object_object_add(j, "kind", json_object_new_string(spec_kind_to_string(r->kind)));
+    json_object_object_add(j, "name", json_object_new_string(r->name));
+    json_object_object_add(j, "file", r->file ? json_object_new_string(r->file) : NULL);
+    json_object_object_add(j, "line", json_object_new_int((int) r->line));
+    json_object_object_add(j, "state", json_object_new_string(
+                               x && x->orphan ? "orphaned" : sync_state_to_string(r->state)));
+    for (size_t k = 0; k < r->diff.n; k++)
+        if (r->diff.items[k].op != OP_UNMANAGED)
+            json_object_array_add(fields, json_object_new_string(r->diff.items[k].path));
+    json_object_object_add(j, "fields", fields);
+    json_object_object_add(j, "actions", strv(r->actions, r->n_actions));
+    json_object_object_add(j, "reload_pending", strv(r->pending, r->n_pending));
+    json_object_object_add(j, "error", r->error ? json_object_new_string(r->error) : NULL);
+    json_object_object_add(j, "health", json_object_new_string(
+                               r->error ? "failed" : r->n_pending ? "degraded" : "ok"));
+    if (r->kind == KIND_DOMAIN) {
+        json_object_object_add(j, "id", r->id >= 0 ? json_object_new_int(r->id) : NULL);
+        json_object_object_add(j, "addresses", strv(r->addresses, r->n_addresses));
+    }
+    if (x) {
+        json_object_object_add(j, "last_action", x->last_action ? json_object_new_string(x->last_action) : NULL);
+        json_object_object_add(j, "last_action_time", time_json(x->last_action_time));
+        json_object_object_add(j, "last_pass_time", time_json(x->last_pass_time));
+        json_object_object_add(j, "failures", json_object_new_int((int) x->failures));
+        json_object_object_add(j, "spec_error", x->spec_error ? json_object_new_string(x->spec_error) : NULL);
+    }
+    json_object_array_add(d->objects, j);
+}
+
+void status_doc_add_diags(StatusDoc *d, const DiagList *diags) {
+    for (size_t i = 0; i < diags->n; i++) {
+        const Diag *g = &diags->items[i];
+        json_object *j = json_object_new_object();
+        json_object_object_add(j, "file", json_object_new_string(g->file));
+        json_object_object_add(j, "line", json_object_new_int((int) g->line));
+        json_object_object_add(j, "column", json_object_new_int((int) g->col));
+        json_object_object_add(j, "level", json_object_new_string(g->level == DIAG_ERROR ? "error" : "warning"));
+        json_object_object_add(j, "message", json_object_new_string(g->message));
+        json_object_array_add(d->errors, j);
+    }
+}
+
+void status_doc_set_counts(StatusDoc *d, const char *summary) {
+    json_object_object_add(d->root, "summary", json_object_new_string(summary));
+}
+
+char *status_doc_to_string(StatusDoc *d) {
+    return xasprintf("%s\n", json_object_to_json_string_ext(
+                                 d->root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                          JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+int status_doc_write(StatusDoc *d, const char *path) {
+    _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int) getpid());
+    _cleanup_free_ char *text = status_doc_to_string(d);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    fchmod(fd, 0644);
+    size_t len = strlen(text), off = 0;
+    while (off < len) {
+        ssize_t k = write(fd, text + off, len - off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            int r = -errno;
+            close(fd);
+            unlink(tmp);
+            return r;
+        }
+        off += (size_t) k;
+    }
+    if (close(fd) < 0 || rename(tmp, path) < 0) {
+        int r = -errno;
+        unlink(tmp);
+        return r;
+    }
+    return 0;
+}
+
+void status_doc_free(StatusDoc *d) {
+    if (!d)
+        return;
+    json_object_put(d->root);
+    free(d);
+}

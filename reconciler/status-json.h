@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <time.h>
+
+#include "engine.h"
+
+/* Machine-readable status (json-c): `virtspec status --json` and the daemon's
+ * /run/virtspec/status.json share this one format. Never contains secrets. */
+
+typedef struct StatusExtra {
+    const char *last_action;    /* may be NULL */
+    const char *spec_error;     /* the spec file currently fails to validate (last good in force) */
+    time_t last_action_time;    /* 0: never */
+    time_t last_pass_time;
+    unsigned failures;
+    bool orphan;
+} StatusExtra;
+
+typedef struct StatusDoc StatusDoc;
+
+StatusDoc *status_doc_new(const char *source);   /* "daemon" or "one-shot" */
+void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x);
+void status_doc_add_diags(StatusDoc *d, const DiagList *diags);
+void status_doc_set_counts(StatusDoc *d, const char *summary);
+/* Pretty JSON text; caller frees. */
+char *status_doc_to_string(StatusDoc *d);
+/* Writes atomically (temporary file + rename), mode 0644. */
+int status_doc_write(StatusDoc *d, const char *path);
+void status_doc_free(StatusDoc *d);

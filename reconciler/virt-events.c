@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <pthread.h>
+
+#include "log.h"
+#include "virt-conn.h"
+#include "virt-events.h"
+
+static struct {
+    uv_async_t async;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    VirtEvent *queue;
+    size_t n;
+    VirtEventHandler handler;
+    void *userdata;
+    volatile bool quit;
+    bool started;
+    int cb_domain, cb_network, cb_pool;
+} S = { .lock = PTHREAD_MUTEX_INITIALIZER, .cb_domain = -1, .cb_network = -1, .cb_pool = -1 };
+
+static void push(VirtEventType type, SpecKind kind, const char *name, int detail) {
+    pthread_mutex_lock(&S.lock);
+    VirtEvent *e = array_push(&S.queue, &S.n, sizeof(VirtEvent));
+    e->type = type;
+    e->kind = kind;
+    e->name = xstrdup(name);
+    e->detail = detail;
+    pthread_mutex_unlock(&S.lock);
+    uv_async_send(&S.async);
+}
+
+static void on_async(uv_async_t *a) {
+    pthread_mutex_lock(&S.lock);
+    VirtEvent *q = S.queue;
+    size_t n = S.n;
+    S.queue = NULL;
+    S.n = 0;
+    pthread_mutex_unlock(&S.lock);
+    for (size_t i = 0; i < n; i++) {
+        S.handler(&q[i], S.userdata);
+        free(q[i].name);
+    }
+    free(q);
+}
+
+static void *event_thread(void *arg) {
+    while (!S.quit)
+        if (virEventRunDefaultImpl() < 0)
+            break;
+    return NULL;
+}
+
+int virt_events_start(uv_loop_t *loop, VirtEventHandler handler, void *userdata) {
+    S.handler = handler;
+    S.userdata = userdata;
+    int r = uv_async_init(loop, &S.async, on_async);
+    if (r < 0)
+        return r;
+    if (!S.started) {
+        virt_init();
+        if (virEventRegisterDefaultImpl() < 0)
+            return -EIO;
+        if (pthread_create(&S.thread, NULL, event_thread, NULL) != 0)
+            return -EAGAIN;
+        S.started = true;
+    }
+    return 0;
+}
+
+static int on_domain_event(virConnectPtr c, virDomainPtr dom, int event, int detail, void *opaque) {
+    push(VEV_OBJECT, KIND_DOMAIN, virDomainGetName(dom), event);
+    return 0;
+}
+
+static void on_network_event(virConnectPtr c, virNetworkPtr net, int event, int detail, void *opaque) {
+    push(VEV_OBJECT, KIND_NETWORK, virNetworkGetName(net), event);
+}
+
+static void on_pool_event(virConnectPtr c, virStoragePoolPtr pool, int event, int detail,
+                          void *opaque) {
+    push(VEV_OBJECT, KIND_POOL, virStoragePoolGetName(pool), event);
+}
+
+static void on_close(virConnectPtr c, int reason, void *opaque) {
+    push(VEV_DISCONNECTED, _KIND_INVALID, "", reason);
+}
+
+int virt_events_watch(void *conn) {
+    virConnectPtr c = conn;
+    /* keepalive: notice a hung or vanished libvirtd within ~15 s */
+    if (virConnectSetKeepAlive(c, 5, 3) < 0)
+        log_warning("cannot enable libvirt keepalive: %s", virt_error_message());
+    if (virConnectRegisterCloseCallback(c, on_close, NULL, NULL) < 0)
+        log_warning("cannot watch the libvirt connection: %s", virt_error_message());
+    S.cb_domain = virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                   VIR_DOMAIN_EVENT_CALLBACK(on_domain_event),
+                                                   NULL, NULL);
+    S.cb_network = virConnectNetworkEventRegisterAny(c, NULL, VIR_NETWORK_EVENT_ID_LIFECYCLE,
+                                                     VIR_NETWORK_EVENT_CALLBACK(on_network_event),
+                                                     NULL, NULL);
+    S.cb_pool = virConnectStoragePoolEventRegisterAny(c, NULL, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+                                                      VIR_STORAGE_POOL_EVENT_CALLBACK(on_pool_event),
+                                                      NULL, NULL);
+    if (S.cb_domain < 0)
+        return -EIO;
+    return 0;
+}
+
+void virt_events_unwatch(void *conn) {
+    virConnectPtr c = conn;
+    if (S.cb_domain >= 0)
+        virConnectDomainEventDeregisterAny(c, S.cb_domain);
+    if (S.cb_network >= 0)
+        virConnectNetworkEventDeregisterAny(c, S.cb_network);
+    if (S.cb_pool >= 0)
+        virConnectStoragePoolEventDeregisterAny(c, S.cb_pool);
+    virConnectUnregisterCloseCallback(c, on_close);
+    S.cb_domain = S.cb_network = S.cb_pool = -1;
+}
+
+void virt_events_stop(void) {
+    uv_close((uv_handle_t *) &S.async, NULL);
+    pthread_mutex_lock(&S.lock);
+    for (size_t i = 0; i < S.n; i++)
+        free(S.queue[i].name);
+    free(S.queue);
+    S.queue = NULL;
+    S.n = 0;
+    pthread_mutex_unlock(&S.lock);
+    /* The event thread blocks in poll(); it is left to end with the process. */
+}

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <libgen.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "watch.h"
+
+typedef struct DirWatch {
+    uv_fs_event_t handle;
+    Watch *owner;
+    char *path;
+    bool seen;
+    bool is_parent;     /* the root's parent directory: only events on the root's name count */
+} DirWatch;
+
+struct Watch {
+    uv_loop_t *loop;
+    char *root;
+    char *root_name;
+    uv_timer_t debounce;
+    unsigned debounce_ms;
+    WatchCallback cb;
+    void *userdata;
+    DirWatch **dirs;
+    size_t n_dirs;
+    unsigned pending_closes;
+    bool closing;
+};
+
+static bool ignored_name(const char *name) {
+    size_t l;
+    if (!name || !*name)
+        return false;   /* no name: something changed in the directory itself */
+    if (name[0] == '.')
+        return true;    /* dotfiles, .git, vim's .x.swp */
+    l = strlen(name);
+    if (name[l - 1] == '~')
+        return true;    /* emacs/nano backups */
+    if (l > 4 && (streq(name + l - 4, ".swp") || streq(name + l - 4, ".swx") ||
+                  streq(name + l - 4, ".tmp")))
+        return true;
+    if (name[0] == '#' || strspn(name, "0123456789") == l)
+        return true;    /* emacs autosave, vim's "4913" probe */
+    return false;
+}
+
+static void on_debounce(uv_timer_t *t) {
+    Watch *w = t->data;
+    watch_refresh(w);
+    w->cb(w->userdata);
+}
+
+static void on_fs_event(uv_fs_event_t *h, const char *filename, int events, int status) {
+    DirWatch *d = h->data;
+    Watch *w = d->owner;
+    if (w->closing)
+        return;
+    if (d->is_parent && !streq_ptr(filename, w->root_name))
+        return;
+    if (!d->is_parent && ignored_name(filename))
+        return;
+    log_debug("spec tree event in %s: %s", d->path, strna(filename));
+    uv_timer_start(&w->debounce, on_debounce, w->debounce_ms, 0);
+}
+
+static void on_dir_closed(uv_handle_t *h) {
+    DirWatch *d = h->data;
+    Watch *w = d->owner;
+    free(d->path);
+    free(d);
+    if (--w->pending_closes == 0 && w->closing) {
+        free(w->dirs);
+        free(w->root);
+        free(w->root_name);
+        free(w);
+    }
+}
+
+static void on_timer_closed(uv_handle_t *h) {
+    Watch *w = h->data;
+    if (--w->pending_closes == 0) {
+        free(w->dirs);
+        free(w->root);
+        free(w->root_name);
+        free(w);
+    }
+}
+
+static DirWatch *find_dir(Watch *w, const char *path) {
+    for (size_t i = 0; i < w->n_dirs; i++)
+        if (streq(w->dirs[i]->path, path))
+            return w->dirs[i];
+    return NULL;
+}
+
+static void add_dir(Watch *w, const char *path, bool is_parent) {
+    DirWatch *d = find_dir(w, path);
+    if (d) {
+        d->seen = true;
+        return;
+    }
+    d = xmalloc0(sizeof(DirWatch));
+    d->owner = w;
+    d->path = xstrdup(path);
+    d->seen = true;
+    d->is_parent = is_parent;
+    uv_fs_event_init(w->loop, &d->handle);
+    d->handle.data = d;
+    int r = uv_fs_event_start(&d->handle, on_fs_event, path, 0);
+    if (r < 0)
+        log_warning("cannot watch %s: %s", path, uv_strerror(r));
+    *(DirWatch **) array_push(&w->dirs, &w->n_dirs, sizeof(DirWatch *)) = d;
+}
+
+static void walk(Watch *w, const char *path, unsigned depth) {
+    DIR *dir;
+    if (depth > 16 || !(dir = opendir(path)))
+        return;
+    add_dir(w, path, false);
+    for (struct dirent *de; (de = readdir(dir));) {
+        if (de->d_name[0] == '.')
+            continue;
+        _cleanup_free_ char *p = xasprintf("%s/%s", path, de->d_name);
+        struct stat st;
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            walk(w, p, depth + 1);
+    }
+    closedir(dir);
+}
+
+void watch_refresh(Watch *w) {
+    _cleanup_free_ char *copy = xstrdup(w->root);
+    for (size_t i = 0; i < w->n_dirs; i++)
+        w->dirs[i]->seen = false;
+    add_dir(w, dirname(copy), true);
+    walk(w, w->root, 0);
+    size_t k = 0;
+    for (size_t i = 0; i < w->n_dirs; i++) {
+        DirWatch *d = w->dirs[i];
+        if (d->seen) {
+            w->dirs[k++] = d;
+            continue;
+        }
+        w->pending_closes++;
+        uv_close((uv_handle_t *) &d->handle, on_dir_closed);
+    }
+    w->n_dirs = k;
+}
+
+int watch_new(uv_loop_t *loop, const char *root, unsigned debounce_ms, WatchCallback cb,
+              void *userdata, Watch **ret) {
+    Watch *w = xmalloc0(sizeof(Watch));
+    _cleanup_free_ char *copy = xstrdup(root);
+    w->loop = loop;
+    w->root = xstrdup(root);
+    w->root_name = xstrdup(basename(copy));
+    w->debounce_ms = debounce_ms;
+    w->cb = cb;
+    w->userdata = userdata;
+    uv_timer_init(loop, &w->debounce);
+    w->debounce.data = w;
+    watch_refresh(w);
+    *ret = w;
+    return 0;
+}
+
+void watch_close(Watch *w) {
+    if (!w)
+        return;
+    w->closing = true;
+    w->pending_closes += 1 + (unsigned) w->n_dirs;
+    uv_close((uv_handle_t *) &w->debounce, on_timer_closed);
+    for (size_t i = 0; i < w->n_dirs; i++)
+        uv_close((uv_handle_t *) &w->dirs[i]->handle, on_dir_closed);
+    w->n_dirs = 0;
+}
+
+size_t watch_n_dirs(const Watch *w) {
+    return w->n_dirs;
+}

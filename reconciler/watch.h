@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <uv.h>
+
+/* Watches a spec tree with inotify (libuv fs events), recursively, including directories created
+ * later and a root that is a symlink swapped by a GitOps deploy. Editor temp files and dotfiles
+ * are ignored; a burst of events (write + rename, a git pull) becomes one callback after
+ * `debounce_ms` of quiet. inotify can drop events: the caller also rescans periodically. */
+
+typedef struct Watch Watch;
+typedef void (*WatchCallback)(void *userdata);
+
+int watch_new(uv_loop_t *loop, const char *root, unsigned debounce_ms, WatchCallback cb,
+              void *userdata, Watch **ret);
+/* Re-reads the directory tree and (un)watches directories accordingly. */
+void watch_refresh(Watch *w);
+/* Closes every handle; the object is freed once libuv has closed them. */
+void watch_close(Watch *w);
+size_t watch_n_dirs(const Watch *w);

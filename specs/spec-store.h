@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "spec.h"
+
+/* The daemon's view of a spec tree: every file's last good version. A file that stops
+ * validating keeps its last good specs in force (absent would mean "delete"); its errors are
+ * kept beside them for status. Only removing the file drops its specs. */
+
+typedef struct SpecFile {
+    char *path;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+    uint64_t content_hash;
+    Spec **specs;           /* last good version (refs) */
+    size_t n_specs;
+    DiagList diags;         /* problems of the current content; empty when it is good */
+    bool seen;
+} SpecFile;
+
+typedef struct SpecStore {
+    char *root;
+    SpecFile *files;
+    size_t n_files;
+    DiagList tree_diags;    /* problems of the tree itself (unreadable root, duplicates) */
+} SpecStore;
+
+void spec_store_init(SpecStore *st, const char *root);
+void spec_store_clear(SpecStore *st);
+/* Rereads changed files (stat, then content) and forgets removed ones. Returns the number of
+ * files whose content changed (good or bad). force: reread every file. */
+int spec_store_scan(SpecStore *st, bool force);
+/* The current specs (new refs), duplicates across files removed and reported. */
+void spec_store_collect(SpecStore *st, SpecSet *ret);
+size_t spec_store_n_errors(const SpecStore *st);
