@@ -297,6 +297,8 @@ static void copy_metadata(xmlDoc *want, xmlDoc *have) {
 static bool live_comparable(const Change *c, xmlDoc *persistent, xmlDoc *live) {
     if (c->op == OP_UNMANAGED)
         return false;
+    if (c->op == OP_SET && !c->new_value)
+        return false;   /* filled in by libvirt at start: a network NIC's bridge, tap names */
     if (c->row && (c->row->hook == HOOK_MEMORY))
         return false;   /* the balloon's actual size follows the guest */
     if (c->row && !strncmp(c->path, "cpu.", 4)) {
@@ -752,11 +754,12 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
         }
         r->state = SYNC_MISSING;
         add_action(r, "+ create");
-        if (n->autostart.i)
-            add_action(r, "~ autostart: true (live)");
-        add_action(r, "▶ start");
-        if (!e->apply)
+        if (!e->apply) {
+            if (n->autostart.i)
+                add_action(r, "~ autostart: true (live)");
+            add_action(r, "▶ start");
             return;
+        }
         _cleanup_free_ char *x = xml_to_string(want);
         virt_count_mutation();
         net = virNetworkDefineXML(e->conn, x);
@@ -814,8 +817,7 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
             r->state = SYNC_DRIFTED;
     }
     if (virNetworkIsActive(net) != 1) {
-        if (r->state != SYNC_MISSING)
-            add_action(r, "▶ start");
+        add_action(r, "▶ start");
         if (e->apply) {
             virt_count_mutation();
             if (virNetworkCreate(net) < 0) {
@@ -882,11 +884,12 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         }
         r->state = SYNC_MISSING;
         add_action(r, "+ create (and build %s)", p->path.s);
-        if (p->autostart.i)
-            add_action(r, "~ autostart: true (live)");
-        add_action(r, "▶ start");
-        if (!e->apply)
+        if (!e->apply) {
+            if (p->autostart.i)
+                add_action(r, "~ autostart: true (live)");
+            add_action(r, "▶ start");
             return;
+        }
         _cleanup_free_ char *x = xml_to_string(want);
         virt_count_mutation();
         pool = virStoragePoolDefineXML(e->conn, x, 0);
@@ -953,8 +956,7 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
             r->state = SYNC_DRIFTED;
     }
     if (virStoragePoolIsActive(pool) != 1) {
-        if (r->state != SYNC_MISSING)
-            add_action(r, "▶ start");
+        add_action(r, "▶ start");
         if (e->apply) {
             virt_count_mutation();
             if (virStoragePoolCreate(pool, VIR_STORAGE_POOL_CREATE_WITH_BUILD) < 0) {

@@ -3,6 +3,7 @@
 set -u
 
 VS=${VIRTSPEC_BIN:?VIRTSPEC_BIN must name the virtspec binary}
+TESTDIR=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d "${VIRTSPEC_TEST_TMPDIR:-/tmp}/vs-test.XXXXXX")
 export VIRTSPEC_STATE_DIR="$WORK/state"
 n_pass=0

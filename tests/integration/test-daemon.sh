@@ -1,0 +1,157 @@
+#!/bin/bash
+# Issue 5: virtspec daemon against a private libvirtd.
+. "$(dirname "$0")/lib.sh"
+cd "$WORK"
+mkdir specs
+
+python3 "$TESTDIR/notify-listen.py" "$WORK/notify.sock" > notify.log 2>&1 &
+npid=$!
+for i in $(seq 50); do [ -S notify.sock ] && break; sleep 0.05; done
+
+start_daemon() {
+    NOTIFY_SOCKET="$WORK/notify.sock" "$VS" daemon --specs "$WORK/specs" \
+        --status-file "$WORK/status.json" "$@" >> daemon.log 2>&1 &
+    dpid=$!
+}
+wait_for() {   # wait_for SECONDS COMMAND… : polls every 50 ms; prints the time it took
+    local limit=$1; shift
+    local t0=$(date +%s%N)
+    while ! "$@" >/dev/null 2>&1; do
+        if [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge $((limit * 1000)) ]; then
+            echo "timeout"; return 1
+        fi
+        sleep 0.05
+    done
+    echo $(( ($(date +%s%N) - t0) / 1000000 ))
+}
+running() { [ "$(domstate "$1")" = running ]; }
+write_spec() {   # write_spec FILE < content : write + rename, like an editor or git
+    cat > "specs/.$1.tmp" && mv "specs/.$1.tmp" "specs/$1"
+}
+status_field() {   # status_field NAME FIELD
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+o=[o for o in d["objects"] if o["name"]==sys.argv[2]]
+print(o[0].get(sys.argv[3]) if o else "")' status.json "$1" "$2"
+}
+
+start_daemon
+ok "READY=1 is sent" wait_for 10 grep -q 'READY=1' notify.log
+
+# --- a spec written appears as a running domain within 2 s -----------------------------------
+write_spec d1.yaml <<'YAML'
+kind: Domain
+name: vs-d1
+memory: 64MiB
+max_memory: 128MiB
+shutdown_timeout: 1
+YAML
+ms=$(wait_for 2 running vs-d1)
+ok "spec written → domain running within 2 s (took ${ms} ms)" running vs-d1
+id1=$(domid vs-d1)
+ok "STATUS= reports the counts" wait_for 5 grep -q 'STATUS=1 spec: 1 in sync' notify.log
+
+# --- memory edited → applied live -------------------------------------------------------------
+sed 's/^memory: 64MiB/memory: 96MiB/' specs/d1.yaml | write_spec d1.yaml
+cur() { [ "$(xpath "$(inactive_xml vs-d1)" 'string(/domain/currentMemory)')" = "$1" ]; }
+ms=$(wait_for 3 cur 98304)
+ok "memory edit applied (took ${ms} ms)" cur 98304
+is "memory edit applied live: same domain id" "$id1" "$(domid vs-d1)"
+
+# --- a broken spec keeps the last good version; the error is in status ----------------------
+printf 'kind: Domain\nname: vs-d1\nmemory: lots\n' | write_spec d1.yaml
+ok "the broken spec's error reaches status.json" wait_for 3 grep -q "must be a size" status.json
+is "the domain is still running" "running" "$(domstate vs-d1)"
+is "last good memory stays in force" "98304" "$(xpath "$(inactive_xml vs-d1)" 'string(/domain/currentMemory)')"
+contains "status names the object's spec error" "must be a size" "$(status_field vs-d1 spec_error)"
+contains "the daemon log has file:line:col" "d1.yaml:3:9: 'memory' must be a size" "$(cat daemon.log)"
+# fixed again
+sed 's/^memory: 96MiB/memory: 80MiB/' > fixed.yaml <<'YAML'
+kind: Domain
+name: vs-d1
+memory: 96MiB
+max_memory: 128MiB
+shutdown_timeout: 1
+YAML
+write_spec d1.yaml < fixed.yaml
+ok "the fixed spec is applied" wait_for 3 cur 81920
+
+# --- virsh destroy → restarted -------------------------------------------------------------
+virsh destroy vs-d1 >/dev/null
+ms=$(wait_for 5 running vs-d1)
+ok "virsh destroy → running again (took ${ms} ms)" running vs-d1
+
+# --- virsh edit of a managed field → reverted ------------------------------------------------
+edit_title() {
+    virsh dumpxml --inactive vs-d1 | sed "s|<name>vs-d1</name>|<name>vs-d1</name><title>$1</title>|" > edit.xml
+    virsh define edit.xml >/dev/null
+}
+has_title() { [ "$(xpath "$(inactive_xml vs-d1)" 'string(/domain/title)')" = "$1" ]; }
+printf 'title: managed\n' >> fixed.yaml
+write_spec d1.yaml < fixed.yaml
+ok "title from the spec" wait_for 3 has_title managed
+virsh dumpxml --inactive vs-d1 | sed 's|<title>managed</title>|<title>hand-edited</title>|' > edit.xml
+virsh define edit.xml >/dev/null
+ms=$(wait_for 3 has_title managed)
+ok "virsh edit of a managed field is reverted (took ${ms} ms)" has_title managed
+
+# --- SIGHUP: RELOADING=1 then READY=1 -----------------------------------------------------------
+before=$(wc -l < notify.log)
+kill -HUP $dpid
+ok "SIGHUP sends RELOADING=1" wait_for 3 bash -c "tail -n +$((before + 1)) notify.log | grep -q RELOADING=1"
+ok "then READY=1" wait_for 3 bash -c "tail -n +$((before + 1)) notify.log | grep -A100 RELOADING=1 | grep -q READY=1"
+
+# --- 200 rapid edits converge to the last content -----------------------------------------------
+id_before=$(domid vs-d1)
+for i in $(seq 1 200); do
+    sed "s/^title: .*/title: edit-$i/" fixed.yaml | write_spec d1.yaml
+done
+ms=$(wait_for 10 has_title edit-200)
+ok "200 rapid edits converge to the last one (took ${ms} ms after the last write)" has_title edit-200
+is "…without restarting the domain" "$id_before" "$(domid vs-d1)"
+
+# --- libvirtd killed and restarted: reconnect and converge --------------------------------------
+lpid=$(cat /run/libvirt/libvirtd.pid)
+kill -9 "$lpid"
+sleep 1
+libvirtd --pid-file /run/libvirt/libvirtd.pid --config /etc/libvirt/libvirtd.conf \
+    </dev/null >libvirtd2.out 2>&1 &
+new_libvirtd=$!
+ok "libvirtd is back" wait_for 20 virsh version
+write_spec d2.yaml <<'YAML'
+kind: Domain
+name: vs-d2
+memory: 64MiB
+shutdown_timeout: 1
+YAML
+ms=$(wait_for 30 running vs-d2)
+ok "after a libvirtd restart the daemon reconnects and converges (took ${ms} ms)" running vs-d2
+is "the daemon logged the reconnect" 2 "$(grep -c 'connected to' daemon.log)"
+ok "the daemon survived the libvirtd restart" kill -0 $dpid
+
+# --- drift mode report: a virsh edit is only reported ------------------------------------------
+kill -TERM $dpid; wait $dpid; drc=$?
+is "SIGTERM → clean exit 0" 0 "$drc"
+start_daemon --drift report
+ok "restarted in report mode" wait_for 10 bash -c "grep -c 'READY=1' notify.log | grep -qv '^[012]$'"
+sleep 1
+virsh dumpxml --inactive vs-d1 | sed 's|<title>edit-200</title>|<title>hand-edited</title>|' > edit.xml
+virsh define edit.xml >/dev/null
+sleep 2
+ok "report mode: the edit is not reverted" has_title hand-edited
+contains "report mode: status says drifted" "drifted" "$(status_field vs-d1 state)"
+# a spec edit is still applied in report mode
+sed "s/^title: .*/title: from-spec/" fixed.yaml | write_spec d1.yaml
+ok "report mode still applies spec edits" wait_for 5 has_title from-spec
+
+# --- removing a spec keeps the domain (orphaned), nothing deleted -------------------------------
+rm specs/d2.yaml
+sleep 1
+ok "a removed spec leaves its domain defined" virsh dominfo vs-d2
+contains "status reports it as orphaned" "orphaned" "$(status_field vs-d2 state)"
+
+kill -TERM $dpid; wait $dpid; drc=$?
+is "SIGTERM → clean exit 0 (second run)" 0 "$drc"
+kill $npid 2>/dev/null
+kill $new_libvirtd 2>/dev/null; wait $new_libvirtd 2>/dev/null
+[ "$n_fail" -gt 0 ] && { echo "---- daemon.log"; tail -50 daemon.log; echo "---- notify.log"; cat notify.log; }
+finish

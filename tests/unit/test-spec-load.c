@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
+#include "unit-test.h"
+
+#include "spec.h"
+#include "spec-table.h"
+
+static void load(SpecSet *set, const char *file, const char *text) {
+    assert_int_equal(spec_load_buffer(set, file, text, strlen(text)), 0);
+}
+
+static void test_valid_spec(void **state) {
+    SpecSet set = {};
+    load(&set, "web.yaml",
+         "kind: Domain\n"
+         "name: web1\n"
+         "memory: 1GiB\n"
+         "cpus: 2\n"
+         "x-owner: team-a\n"
+         "disks:\n"
+         "  - {name: root, size: 8}\n"
+         "  - {name: data, bus: scsi}\n"
+         "interfaces:\n"
+         "  - {network: default}\n"
+         "---\n"
+         "kind: Network\n"
+         "name: net1\n"
+         "ip: 10.1.2.1/24\n"
+         "---\n"
+         "kind: Pool\n"
+         "name: pool1\n"
+         "path: /srv/pool\n");
+    if (set.diags.n)
+        diag_dump(&set.diags);
+    assert_int_equal(set.diags.n, 0);
+    assert_int_equal(set.n, 3);
+    assert_int_equal(set.n_files, 1);
+    assert_int_equal(set.n_bad_files, 0);
+
+    const Spec *s = spec_set_find(&set, KIND_DOMAIN, "web1");
+    assert_non_null(s);
+    assert_string_equal(s->file, "web.yaml");
+    assert_int_equal(s->line, 1);
+    const DomainSpec *d = &s->domain;
+    assert_int_equal(d->memory.i, 1024LL * 1024 * 1024);
+    assert_false(d->memory.defaulted);
+    assert_int_equal(d->memory.line, 3);
+    assert_int_equal(d->memory.col, 9);
+    assert_int_equal(d->cpus.i, 2);
+    /* defaults from the table */
+    assert_true(d->state.defaulted);
+    assert_string_equal(d->state.s, "running");
+    assert_string_equal(d->graphics.type.s, "vnc");          /* graphics is KEY_ALWAYS */
+    assert_true(d->graphics.present.set);
+    assert_false(d->tpm.present.set);                        /* tpm only when written */
+    /* lists, with derived device names */
+    assert_int_equal(d->disks.n, 2);
+    const DiskSpec *disks = d->disks.items;
+    assert_int_equal(disks[0].size.i, 8LL * 1024 * 1024 * 1024);   /* plain number: GiB */
+    assert_string_equal(disks[0].dev.s, "vda");
+    assert_string_equal(disks[0].pool.s, "default");
+    assert_string_equal(disks[1].dev.s, "sda");
+    assert_int_equal(d->interfaces.n, 1);
+
+    s = spec_set_find(&set, KIND_NETWORK, "net1");
+    assert_non_null(s);
+    assert_int_equal(s->line, 12);
+    assert_string_equal(s->network.ip.s, "10.1.2.1/24");
+    assert_string_equal(s->network.forward.s, "nat");
+    assert_null(spec_set_find(&set, KIND_DOMAIN, "net1"));
+
+    s = spec_set_find(&set, KIND_POOL, "pool1");
+    assert_non_null(s);
+    assert_string_equal(s->pool.mode.s, "0755");
+    spec_set_clear(&set);
+    assert_int_equal(set.n, 0);
+}
+
+static void test_unknown_key_suggestion(void **state) {
+    SpecSet set = {};
+    load(&set, "a.yaml", "kind: Domain\nname: web1\nmemroy: 1GiB\ngraphics: {tpye: vnc}\nfoo: 1\n");
+    assert_int_equal(set.diags.n_errors, 3);
+    assert_diag(&set.diags, 3, 1, "unknown key 'memroy', did you mean 'memory'?");
+    assert_diag(&set.diags, 4, 12, "unknown key 'graphics.tpye', did you mean 'type'?");
+    assert_diag(&set.diags, 5, 1, "unknown key 'foo' in Domain");
+    assert_string_equal(set.diags.items[0].file, "a.yaml");
+    assert_int_equal(set.n, 0);
+    spec_set_clear(&set);
+}
+
+static void test_all_problems_reported(void **state) {
+    SpecSet set = {};
+    load(&set, "b.yaml",
+         "kind: Domain\n"
+         "name: -bad\n"
+         "memory: lots\n"
+         "cpus: 0\n"
+         "state: sleeping\n"
+         "disks:\n"
+         "  - {name: root, bus: floppy}\n"
+         "  - {size: 1GiB}\n");
+    diag_list_sort(&set.diags);
+    assert_int_equal(set.diags.n_errors, 6);
+    assert_diag(&set.diags, 2, 7, "'name' must be 1 to 64 characters");
+    assert_diag(&set.diags, 3, 9, "'memory' must be a size such as 512MiB");
+    assert_diag(&set.diags, 4, 7, "'cpus' must be between 1 and 4096, got 0");
+    assert_diag(&set.diags, 5, 8,
+                "'state' must be one of running, shutoff, paused; got 'sleeping'");
+    assert_diag(&set.diags, 7, 23, "(in 'disks[0].bus')");
+    assert_diag(&set.diags, 8, 5, "'disks[1]' needs 'name'");
+    /* sorted by position */
+    for (size_t i = 1; i < set.diags.n; i++)
+        assert_true(set.diags.items[i - 1].line <= set.diags.items[i].line);
+    assert_int_equal(set.n, 0);
+    spec_set_clear(&set);
+}
+
+static void test_cross_field_problems_all_reported(void **state) {
+    SpecSet set = {};
+    load(&set, "c.yaml",
+         "kind: Domain\n"
+         "name: web1\n"
+         "memory: 2GiB\n"
+         "max_memory: 1GiB\n"
+         "cputopology: {sockets: 2, cores: 2, threads: 1}\n"
+         "tpm: {type: passthrough}\n");
+    assert_int_equal(set.diags.n_errors, 3);
+    assert_diag(&set.diags, 4, 13, "max_memory (1073741824) is below memory (2147483648)");
+    assert_diag(&set.diags, 5, 14, "cputopology gives 4 CPUs");
+    assert_diag(&set.diags, 6, 13, "tpm type passthrough needs tpm.path");
+    spec_set_clear(&set);
+}
+
+static void test_bad_document_drops_file(void **state) {
+    SpecSet set = {};
+    load(&set, "good.yaml", "kind: Pool\nname: p1\npath: /srv/p1\n");
+    load(&set, "mixed.yaml",
+         "kind: Pool\nname: p2\npath: /srv/p2\n"
+         "---\n"
+         "kind: Pool\nname: p3\npath: relative/dir\n");
+    assert_int_equal(set.diags.n_errors, 1);
+    assert_diag(&set.diags, 7, 7, "'path' must be an absolute path, got 'relative/dir'");
+    /* p2 was valid, but its file has an error: the file contributes nothing */
+    assert_int_equal(set.n, 1);
+    assert_string_equal(set.specs[0]->name, "p1");
+    assert_null(spec_set_find(&set, KIND_POOL, "p2"));
+    assert_int_equal(set.n_files, 2);
+    assert_int_equal(set.n_bad_files, 1);
+    assert_string_equal(set.bad_files[0], "mixed.yaml");
+    spec_set_clear(&set);
+}
+
+static void test_document_shape_errors(void **state) {
+    SpecSet set = {};
+    load(&set, "k.yaml",
+         "kind: domain\nname: a\n---\nname: b\n---\n- a\n---\nkind: Volume\nname: c\n");
+    assert_int_equal(set.diags.n_errors, 4);
+    assert_diag(&set.diags, 1, 7, "unknown kind 'domain', did you mean 'Domain'?");
+    assert_diag(&set.diags, 4, 1, "document has no 'kind'");
+    assert_diag(&set.diags, 6, 1, "a spec document must be a map");
+    assert_diag(&set.diags, 8, 7, "unknown kind 'Volume' (Domain, Network or Pool)");
+    spec_set_clear(&set);
+
+    load(&set, "empty.yaml", "# nothing here\n---\n");
+    assert_int_equal(set.diags.n_errors, 1);
+    assert_diag(&set.diags, 0, 0, "file holds no spec document");
+    spec_set_clear(&set);
+
+    static const char nul[] = "kind: Pool\0\n";
+    assert_int_equal(spec_load_buffer(&set, "nul.yaml", nul, sizeof(nul) - 1), 0);
+    assert_int_equal(set.diags.n_errors, 1);
+    assert_diag(&set.diags, 0, 0, "file contains NUL bytes");
+    assert_int_equal(set.n_bad_files, 1);
+    spec_set_clear(&set);
+}
+
+static void test_duplicate_names_across_buffers(void **state) {
+    SpecSet set = {};
+    load(&set, "one.yaml", "kind: Domain\nname: web1\n");
+    load(&set, "two.yaml", "# same name, other file\n---\nkind: Domain\nname: web1\n---\n"
+                           "kind: Network\nname: web1\n");
+    assert_int_equal(set.diags.n, 0);
+    assert_int_equal(set.n, 3);
+    spec_set_verify(&set);
+    assert_int_equal(set.diags.n_errors, 2);
+    assert_diag(&set.diags, 3, 1, "Domain 'web1' is also defined at one.yaml:1:1");
+    assert_diag(&set.diags, 1, 1, "Domain 'web1' is also defined at two.yaml:3:1");
+    int a = diag_find(&set.diags, 1, 1, "Domain");
+    int b = diag_find(&set.diags, 3, 1, "Domain");
+    assert_string_equal(set.diags.items[a].file, "one.yaml");
+    assert_string_equal(set.diags.items[b].file, "two.yaml");
+    /* neither domain is used; the network of the same name is another kind: kept */
+    assert_int_equal(set.n, 1);
+    assert_int_equal(set.specs[0]->kind, KIND_NETWORK);
+    spec_set_clear(&set);
+}
+
+static void test_mac_derivation_stable(void **state) {
+    char a[18], b[18], c[18], d[18];
+    spec_derive_mac("web1", 0, a);
+    spec_derive_mac("web1", 0, b);
+    spec_derive_mac("web1", 1, c);
+    spec_derive_mac("web2", 0, d);
+    assert_string_equal(a, b);
+    assert_string_not_equal(a, c);
+    assert_string_not_equal(a, d);
+    assert_int_equal(strncmp(a, "52:54:00:", 9), 0);
+    assert_int_equal(strlen(a), 17);
+    /* the values themselves are part of the interface: existing guests keep their MACs */
+    assert_string_equal(a, "52:54:00:fd:5b:d0");
+    assert_string_equal(c, "52:54:00:fd:5d:83");
+
+    /* the loader uses it for interfaces without a mac, and keeps explicit ones */
+    SpecSet set = {};
+    load(&set, "m.yaml", "kind: Domain\nname: web1\ninterfaces:\n"
+                         "  - {network: default}\n"
+                         "  - {network: default}\n"
+                         "  - {network: default, mac: \"52:54:00:AA:BB:CC\"}\n");
+    assert_int_equal(set.diags.n, 0);
+    const IfaceSpec *ifs = set.specs[0]->domain.interfaces.items;
+    assert_string_equal(ifs[0].mac.s, a);
+    assert_string_equal(ifs[1].mac.s, c);
+    assert_string_equal(ifs[2].mac.s, "52:54:00:aa:bb:cc");
+    assert_true(ifs[0].mac.defaulted);
+    assert_false(ifs[2].mac.defaulted);
+    spec_set_clear(&set);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_spec),
+        cmocka_unit_test(test_unknown_key_suggestion),
+        cmocka_unit_test(test_all_problems_reported),
+        cmocka_unit_test(test_cross_field_problems_all_reported),
+        cmocka_unit_test(test_bad_document_drops_file),
+        cmocka_unit_test(test_document_shape_errors),
+        cmocka_unit_test(test_duplicate_names_across_buffers),
+        cmocka_unit_test(test_mac_derivation_stable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
