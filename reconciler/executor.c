@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "executor-internal.h"
 #include "render.h"
 #include "spec-value.h"
 #include "virt-conn.h"
@@ -44,8 +45,7 @@ void object_result_clear(ObjectResult *r) {
     *r = (ObjectResult) {};
 }
 
-_printf_(2, 3)
-static void add_action(ObjectResult *r, const char *fmt, ...) {
+void add_action(ObjectResult *r, const char *fmt, ...) {
     va_list ap;
     char *s;
     va_start(ap, fmt);
@@ -55,15 +55,14 @@ static void add_action(ObjectResult *r, const char *fmt, ...) {
     *(char **) array_push(&r->actions, &r->n_actions, sizeof(char *)) = s;
 }
 
-static void add_pending(ObjectResult *r, const char *path) {
+void add_pending(ObjectResult *r, const char *path) {
     for (size_t i = 0; i < r->n_pending; i++)
         if (streq(r->pending[i], path))
             return;
     *(char **) array_push(&r->pending, &r->n_pending, sizeof(char *)) = xstrdup(path);
 }
 
-_printf_(2, 3)
-static int fail(ObjectResult *r, const char *fmt, ...) {
+int fail(ObjectResult *r, const char *fmt, ...) {
     va_list ap;
     char *s;
     va_start(ap, fmt);
@@ -221,57 +220,6 @@ static int check_host_paths(const DomainSpec *d, ObjectResult *r) {
             ret = fail(r, "disks[%s].path %s: %s", dk[i].dev.s, dk[i].path.s, strerror(errno));
     if (d->tpm.path.set && access(d->tpm.path.s, R_OK) < 0)
         ret = fail(r, "tpm.path %s: %s", d->tpm.path.s, strerror(errno));
-    return ret;
-}
-
-/* Volumes for pool-backed disks: created when missing, never deleted here. */
-static int ensure_volumes(Engine *e, const DomainSpec *d, ObjectResult *r) {
-    const DiskSpec *dk = d->disks.items;
-    int ret = 0;
-    for (size_t i = 0; i < d->disks.n; i++) {
-        const DiskSpec *disk = &dk[i];
-        if (disk->path.set)
-            continue;
-        _cleanup_free_ char *vol = render_volume_name(d, disk);
-        _cleanup_(virStoragePoolFreep) virStoragePoolPtr pool =
-            virStoragePoolLookupByName(e->conn, disk->pool.s);
-        if (!pool) {
-            if (e->apply)
-                ret = fail(r, "disks[%s]: storage pool '%s' does not exist", disk->dev.s, disk->pool.s);
-            else
-                add_action(r, "! disks[%s]: pool '%s' does not exist yet", disk->dev.s, disk->pool.s);
-            continue;
-        }
-        _cleanup_(virStorageVolFreep) virStorageVolPtr v = virStorageVolLookupByName(pool, vol);
-        if (v)
-            continue;
-        if (disk->existing.i) {
-            ret = fail(r, "disks[%s]: volume %s does not exist in pool %s (existing: true)",
-                       disk->dev.s, vol, disk->pool.s);
-            continue;
-        }
-        _cleanup_free_ char *size = format_size(disk->size.i);
-        add_action(r, "+ volume %s/%s (%s, %s)", disk->pool.s, vol, size, disk->format.s);
-        if (!e->apply)
-            continue;
-        _cleanup_(xmlFreeDocp) xmlDoc *doc = xmlNewDoc((const xmlChar *) "1.0");
-        xmlNode *root = xmlNewNode(NULL, (const xmlChar *) "volume");
-        char cap[32];
-        xmlDocSetRootElement(doc, root);
-        xml_set(root, "name", vol);
-        snprintf(cap, sizeof(cap), "%" PRId64, disk->size.i);
-        xml_set(root, "capacity", cap);
-        xml_set(root, "capacity/@unit", "bytes");
-        xml_set(root, "allocation", "0");
-        xml_set(root, "target/format/@type", disk->format.s);
-        _cleanup_free_ char *x = xml_to_string(doc);
-        virt_count_mutation();
-        _cleanup_(virStorageVolFreep) virStorageVolPtr nv = virStorageVolCreateXML(pool, x, 0);
-        if (!nv)
-            ret = fail(r, "creating volume %s in pool %s: %s", vol, disk->pool.s, virt_error_message());
-        else
-            r->mutated = true;
-    }
     return ret;
 }
 
@@ -577,7 +525,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         }
         r->state = SYNC_MISSING;
         add_action(r, "+ create");
-        if (ensure_volumes(e, d, r) < 0)
+        if (ensure_volumes(e, d, NULL, r) < 0)
             return;
         if (!e->apply) {
             if (d->autostart.i)
@@ -623,7 +571,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     int st = domain_state(dom);
     bool running = state_running(st);
 
-    if (ensure_volumes(e, d, r) < 0)
+    if (ensure_volumes(e, d, dom, r) < 0)
         return;
 
     if (!e->apply) {
@@ -740,6 +688,70 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
 
 /* ---------------------------------------------------------------- networks */
 
+static xmlNode *find_child_with(xmlNode *parent, const char *name, const char *attr, const char *value) {
+    for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next) {
+        if (!xml_is(c, name))
+            continue;
+        _cleanup_xmlchar_ xmlChar *v = xmlGetProp(c, (const xmlChar *) attr);
+        if (v && value && !strcasecmp((const char *) v, value))
+            return c;
+    }
+    return NULL;
+}
+
+static int net_update(virNetworkPtr net, unsigned cmd, unsigned section, xmlDoc *doc, xmlNode *n,
+                      ObjectResult *r, const char *what) {
+    _cleanup_free_ char *x = xml_node_to_string(doc, n);
+    virt_count_mutation();
+    if (virNetworkUpdate(net, cmd, section, -1, x,
+                         VIR_NETWORK_UPDATE_AFFECT_LIVE | VIR_NETWORK_UPDATE_AFFECT_CONFIG) < 0) {
+        add_action(r, "… %s could not change live (%s): waits for a network restart", what,
+                   virt_error_message());
+        return -EIO;
+    }
+    return 0;
+}
+
+static void network_update_live(virNetworkPtr net, const Diff *d, xmlDoc *want, xmlDoc *have,
+                                ObjectResult *r) {
+    xmlNode *wdhcp = xml_find(xmlDocGetRootElement(want), "ip/dhcp");
+    xmlNode *hdhcp = xml_find(xmlDocGetRootElement(have), "ip/dhcp");
+    bool range_done = false;
+
+    for (size_t i = 0; i < d->n; i++) {
+        const Change *c = &d->items[i];
+        if (c->op == OP_UNMANAGED || c->cls != CHANGE_LIVE)
+            continue;
+        if (c->list && streq(c->list->key, "hosts")) {
+            xmlNode *wh = find_child_with(wdhcp, "host", "mac", c->item_key);
+            xmlNode *hh = find_child_with(hdhcp, "host", "mac", c->item_key);
+            if (c->op == OP_ADD && wh)
+                net_update(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, VIR_NETWORK_SECTION_IP_DHCP_HOST,
+                           want, wh, r, c->path);
+            else if (c->op == OP_REMOVE && hh)
+                net_update(net, VIR_NETWORK_UPDATE_COMMAND_DELETE, VIR_NETWORK_SECTION_IP_DHCP_HOST,
+                           have, hh, r, c->path);
+            else if (c->op == OP_SET && wh) {
+                bool dup = false;   /* one MODIFY per host, whatever number of its fields changed */
+                for (size_t j = 0; j < i; j++)
+                    dup = dup || (d->items[j].list == c->list && streq_ptr(d->items[j].item_key, c->item_key));
+                if (!dup)
+                    net_update(net, VIR_NETWORK_UPDATE_COMMAND_MODIFY,
+                               VIR_NETWORK_SECTION_IP_DHCP_HOST, want, wh, r, c->path);
+            }
+        } else if (c->row && (streq(c->row->key, "start") || streq(c->row->key, "end")) && !range_done) {
+            range_done = true;
+            xmlNode *hr = xml_child(hdhcp, "range"), *wr = xml_child(wdhcp, "range");
+            if (hr)
+                net_update(net, VIR_NETWORK_UPDATE_COMMAND_DELETE, VIR_NETWORK_SECTION_IP_DHCP_RANGE,
+                           have, hr, r, c->path);
+            if (wr)
+                net_update(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, VIR_NETWORK_SECTION_IP_DHCP_RANGE,
+                           want, wr, r, c->path);
+        }
+    }
+}
+
 static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
     const NetworkSpec *n = &s->network;
     RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true };
@@ -784,9 +796,14 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
         }
         _cleanup_free_ char *managed = observe_managed(have);
         diff_compute(KIND_NETWORK, want, have, managed, &r->diff);
+        bool active = virNetworkIsActive(net) == 1;
         if (diff_count_effective(&r->diff) > 0 || !observe_owned(have)) {
             r->state = SYNC_DRIFTED;
             if (e->apply) {
+                /* DHCP ranges and static hosts change on the running network (the bridge
+                 * stays up); the rest goes into the persistent definition. */
+                if (active)
+                    network_update_live(net, &r->diff, want, have, r);
                 diff_patch(KIND_NETWORK, &r->diff, want, have);
                 copy_metadata(want, have);
                 _cleanup_free_ char *nx = xml_to_string(have);
@@ -798,10 +815,26 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
                 }
                 r->mutated = true;
             }
-            if (virNetworkIsActive(net) == 1)
-                for (size_t i = 0; i < r->diff.n; i++)
-                    if (r->diff.items[i].op != OP_UNMANAGED)
-                        add_pending(r, r->diff.items[i].path);
+        }
+        if (active) {
+            /* restart-pending: the running network against its persistent definition */
+            char *px = virNetworkGetXMLDesc(net, VIR_NETWORK_XML_INACTIVE);
+            char *lx = virNetworkGetXMLDesc(net, 0);
+            _cleanup_(xmlFreeDocp) xmlDoc *pd = px ? xml_parse(px) : NULL;
+            _cleanup_(xmlFreeDocp) xmlDoc *ld = lx ? xml_parse(lx) : NULL;
+            free(px);
+            free(lx);
+            if (pd && ld) {
+                _cleanup_free_ char *pm = observe_managed(pd);
+                Diff pend;
+                diff_compute(KIND_NETWORK, e->apply ? pd : want, ld, pm, &pend);
+                for (size_t i = 0; i < pend.n; i++)
+                    if (pend.items[i].op != OP_UNMANAGED &&
+                        !(pend.items[i].op == OP_SET && !pend.items[i].new_value) &&
+                        (e->apply || pend.items[i].cls == CHANGE_CONFIG))
+                        add_pending(r, pend.items[i].path);
+                diff_clear(&pend);
+            }
         }
     }
     int cur = 0;

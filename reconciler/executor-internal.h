@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "engine.h"
+#include "virt-conn.h"
+
+/* Shared by the executor's files (executor.c: objects; volumes.c: volumes and base images). */
+void add_action(ObjectResult *r, const char *fmt, ...) _printf_(2, 3);
+void add_pending(ObjectResult *r, const char *path);
+/* Records an error on r (state failed) and returns -EIO. */
+int fail(ObjectResult *r, const char *fmt, ...) _printf_(2, 3);
+
+/* Volumes of pool-backed disks: imports base images once, creates missing volumes (qcow2
+ * overlays on a base image), grows volumes whose size went up (and the running disk). Never
+ * deletes a volume that holds data. dom may be NULL (domain not defined yet). */
+int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResult *r);
