@@ -146,6 +146,10 @@ int spec_read_file(const char *path, char **ret_buf, size_t *ret_len, char **ret
 int spec_walk(const char *path, void (*cb)(const char *file, void *userdata), void *userdata,
               DiagList *diags);
 bool spec_file_name(const char *name);
+/* Running as root, spec files and the directories above them (up to the spec root) must be
+ * owned by root and not writable by group or others, like sshd's StrictModes. */
+int spec_check_trust(const char *path, const char *root, char **ret_msg);
+extern bool spec_trust_relaxed;   /* --insecure-spec-perms: development and tests only */
 
 const Spec *spec_set_find(const SpecSet *set, SpecKind kind, const char *name);
 

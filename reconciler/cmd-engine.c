@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <json-c/json.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -131,9 +133,59 @@ int cmd_apply(const CliOpts *o) {
     return failed || run.spec_errors > 0 ? 1 : 0;
 }
 
+/* When the daemon runs, its status file is the truth (it also knows orphans, retries, last
+ * actions); otherwise status is computed one-shot. */
+static int status_from_daemon(const CliOpts *o) {
+    const char *rd = getenv("RUNTIME_DIRECTORY");
+    _cleanup_free_ char *path = o->status_file ? xstrdup(o->status_file)
+                                               : xasprintf("%s/status.json", rd && *rd ? rd : "/run/virtspec");
+    _cleanup_free_ char *buf = NULL, *msg = NULL;
+    size_t len;
+    if (o->n_paths > 0 || spec_read_file(path, &buf, &len, &msg) < 0)
+        return -ENOENT;
+    json_object *root = json_tokener_parse(buf);
+    if (!root)
+        return -EINVAL;
+    json_object *pid, *objs;
+    if (!json_object_object_get_ex(root, "pid", &pid) || kill(json_object_get_int(pid), 0) < 0 ||
+        !json_object_object_get_ex(root, "objects", &objs)) {
+        json_object_put(root);
+        return -ESRCH;   /* stale file: the daemon is not running */
+    }
+    if (o->json)
+        fputs(buf, stdout);
+    else {
+        json_object *summary;
+        if (json_object_object_get_ex(root, "summary", &summary))
+            printf("daemon (pid %d): %s\n", json_object_get_int(pid), json_object_get_string(summary));
+        for (size_t i = 0; i < json_object_array_length(objs); i++) {
+            json_object *j = json_object_array_get_idx(objs, i), *v;
+            const char *state = json_object_object_get_ex(j, "state", &v) ? json_object_get_string(v) : "";
+            const char *kind = json_object_object_get_ex(j, "kind", &v) ? json_object_get_string(v) : "";
+            const char *name = json_object_object_get_ex(j, "name", &v) ? json_object_get_string(v) : "";
+            printf("%-16s %-7s %s", state, kind, name);
+            if (json_object_object_get_ex(j, "reload_pending", &v) && json_object_array_length(v) > 0) {
+                printf("  (pending:");
+                for (size_t k = 0; k < json_object_array_length(v); k++)
+                    printf("%s %s", k ? "," : "", json_object_get_string(json_object_array_get_idx(v, k)));
+                printf(")");
+            }
+            if (json_object_object_get_ex(j, "error", &v) && json_object_get_string(v))
+                printf("  %s", json_object_get_string(v));
+            if (json_object_object_get_ex(j, "spec_error", &v) && json_object_get_string(v))
+                printf("  spec: %s", json_object_get_string(v));
+            printf("\n");
+        }
+    }
+    json_object_put(root);
+    return 0;
+}
+
 int cmd_status(const CliOpts *o) {
     _cleanup_(run_clear) Run run = {};
 
+    if (status_from_daemon(o) == 0)
+        return 0;
     if (run_engine(o, &run, false) < 0)
         return 1;
     if (o->json) {

@@ -26,6 +26,8 @@ static const char *const main_help =
     "  -c, --connect URI   libvirt URI (default: $LIBVIRT_DEFAULT_URI, else qemu:///system)\n"
     "      --json          machine-readable output (status)\n"
     "      --specs DIR     spec directory (reload: for shutdown_timeout)\n"
+    "      --insecure-spec-perms  accept spec files not owned by root or writable by group or\n"
+    "                      others (development and tests only)\n"
     "      --show-secrets  render: print graphics passwords instead of masking them\n"
     "      --host-kvm=yes|no  render: resolve domain_type auto as if the host had /dev/kvm or not\n"
     "  -h, --help          this help (also: virtspec COMMAND --help)\n"
@@ -105,7 +107,7 @@ int main(int argc, char **argv) {
         case OPT_VERSION: printf("virtspec %s\n", VIRTSPEC_VERSION); return 0;
         case OPT_JSON: o.json = true; break;
         case OPT_SECRETS: o.show_secrets = true; break;
-        case OPT_INSECURE: o.relaxed_perms = true; break;
+        case OPT_INSECURE: o.relaxed_perms = spec_trust_relaxed = true; break;
         case OPT_SPECS: o.specs_dir = optarg; break;
         case OPT_CONFIG: o.config = optarg; break;
         case OPT_DRIFT: o.drift = optarg; break;

@@ -400,11 +400,16 @@ static void work_done(uv_work_t *req, int status) {
     } else {
         ObjectResult *r = &w->result;
         const char *kind = spec_kind_to_string(o->kind);
+        _cleanup_free_ char *f_kind = xasprintf("OBJECT_KIND=%s", kind);
+        _cleanup_free_ char *f_name = xasprintf("OBJECT_NAME=%s", o->name);
+        _cleanup_free_ char *f_file = xasprintf("CONFIG_FILE=%s", r->file ? r->file : "");
+        _cleanup_free_ char *f_line = xasprintf("CONFIG_LINE=%u", r->line);
+        const char *fields[] = { f_kind, f_name, f_file, f_line, NULL };
         for (size_t i = 0; i < r->diff.n && m->engine.apply; i++) {
             const Change *c = &r->diff.items[i];
             if (c->op == OP_UNMANAGED)
                 continue;
-            log_info("%s %s: %s %s%s%s%s%s (%s)", kind, o->name,
+            log_full(LOG_INFO, 0, fields, "%s %s: %s %s%s%s%s%s (%s)", kind, o->name,
                      c->op == OP_ADD ? "+" : c->op == OP_REMOVE ? "-" : "~", c->path,
                      c->op == OP_SET ? ": " : "",
                      c->op == OP_SET ? (c->secret ? "(secret)" : strna(c->old_value)) : "",
@@ -413,7 +418,7 @@ static void work_done(uv_work_t *req, int status) {
                      change_class_to_string(c->cls));
         }
         for (size_t i = 0; i < r->n_actions; i++)
-            log_info("%s %s: %s", kind, o->name, r->actions[i]);
+            log_full(LOG_INFO, 0, fields, "%s %s: %s", kind, o->name, r->actions[i]);
         if (r->error) {
             o->failures++;
             unsigned delay = 1u << (o->failures < 9 ? o->failures : 9);

@@ -380,10 +380,61 @@ int spec_read_file(const char *path, char **ret_buf, size_t *ret_len, char **ret
     return 0;
 }
 
-static int load_file(SpecSet *set, const char *path) {
+bool spec_trust_relaxed;
+
+static int check_one(const char *path, bool dir, char **ret_msg) {
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        *ret_msg = xasprintf("cannot check %s: %s", path, strerror(errno));
+        return -errno;
+    }
+    if (st.st_uid != 0) {
+        *ret_msg = xasprintf("refusing specs: %s %s is owned by uid %u, not root (specs turn into "
+                             "VMs as root; --insecure-spec-perms relaxes this for development)",
+                             dir ? "directory" : "file", path, (unsigned) st.st_uid);
+        return -EPERM;
+    }
+    if (st.st_mode & 0022) {
+        *ret_msg = xasprintf("refusing specs: %s %s is writable by %s (chmod go-w; "
+                             "--insecure-spec-perms relaxes this for development)",
+                             dir ? "directory" : "file", path,
+                             (st.st_mode & 0020) && (st.st_mode & 0002) ? "group and others"
+                             : (st.st_mode & 0020) ? "group" : "others");
+        return -EPERM;
+    }
+    return 0;
+}
+
+int spec_check_trust(const char *path, const char *root, char **ret_msg) {
+    if (spec_trust_relaxed || geteuid() != 0)
+        return 0;
+    int r = check_one(path, false, ret_msg);
+    if (r < 0)
+        return r;
+    /* every directory from the file up to the spec root (or the file's own directory) */
+    _cleanup_free_ char *dir = xstrdup(path);
+    size_t root_len = root && !streq(root, path) ? strlen(root) : 0;
+    for (;;) {
+        char *slash = strrchr(dir, '/');
+        if (!slash) {
+            r = check_one(".", true, ret_msg);
+            break;
+        }
+        *slash = 0;
+        const char *d = *dir ? dir : "/";
+        r = check_one(d, true, ret_msg);
+        if (r < 0 || strlen(dir) <= root_len || root_len == 0)
+            break;
+    }
+    return r;
+}
+
+static int load_file(SpecSet *set, const char *path, const char *root) {
     _cleanup_free_ char *buf = NULL, *msg = NULL;
     size_t len;
-    int r = spec_read_file(path, &buf, &len, &msg);
+    int r = spec_check_trust(path, root, &msg);
+    if (r >= 0)
+        r = spec_read_file(path, &buf, &len, &msg);
     if (r < 0) {
         add_string(&set->files, &set->n_files, path);
         add_string(&set->bad_files, &set->n_bad_files, path);
@@ -453,14 +504,21 @@ int spec_walk(const char *path, void (*cb)(const char *file, void *userdata), vo
     return 0;
 }
 
+typedef struct LoadCtx {
+    SpecSet *set;
+    const char *root;
+} LoadCtx;
+
 static void load_cb(const char *file, void *userdata) {
-    load_file(userdata, file);
+    LoadCtx *c = userdata;
+    load_file(c->set, file, c->root);
 }
 
 int spec_load_paths(SpecSet *set, char *const *paths, size_t n_paths) {
     int ret = 0;
     for (size_t i = 0; i < n_paths; i++) {
-        int r = spec_walk(paths[i], load_cb, set, &set->diags);
+        LoadCtx c = { .set = set, .root = paths[i] };
+        int r = spec_walk(paths[i], load_cb, &c, &set->diags);
         if (r < 0 && ret == 0)
             ret = r;
     }

@@ -68,7 +68,9 @@ static void scan_cb(const char *path, void *userdata) {
 
     _cleanup_free_ char *buf = NULL, *msg = NULL;
     size_t len = 0;
-    int r = spec_read_file(path, &buf, &len, &msg);
+    int r = spec_check_trust(path, c->st->root, &msg);
+    if (r >= 0)
+        r = spec_read_file(path, &buf, &len, &msg);
     uint64_t h = r < 0 ? 1 : hash_bytes(buf, len) | 1;
     if (h == f->content_hash && !c->force)
         return;   /* touched, not changed */

@@ -1,0 +1,31 @@
+#!/bin/bash
+# Running as root, spec files and their directories must be root-owned and not writable by group
+# or others (sshd's StrictModes); --insecure-spec-perms relaxes it. Usage: check-trust.sh VIRTSPEC
+set -u
+vs=$1
+[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
+fail=0 pass=0
+t() {   # t DESCRIPTION EXPECTED-STATUS EXPECTED-TEXT ARGS…
+    local what=$1 want=$2 text=$3; shift 3
+    out=$("$vs" "$@" 2>&1); rc=$?
+    if [ "$rc" = "$want" ] && { [ -z "$text" ] || printf '%s' "$out" | grep -qF -- "$text"; }; then
+        echo "ok - $what"; pass=$((pass + 1))
+    else
+        echo "FAIL - $what (status $rc): $out"; fail=$((fail + 1))
+    fi
+}
+mkdir -m 0755 "$d/specs"
+printf 'kind: Pool\nname: p\npath: /srv/p\n' > "$d/specs/p.yaml"
+chmod 0644 "$d/specs/p.yaml"
+t "a root-owned 0644 file in a 0755 directory is accepted" 0 "" validate "$d/specs"
+chmod 0666 "$d/specs/p.yaml"
+t "a world-writable spec file is refused" 1 "refusing specs: file $d/specs/p.yaml is writable by group and others" validate "$d/specs"
+t "…also when named directly" 1 "is writable by group and others" validate "$d/specs/p.yaml"
+t "--insecure-spec-perms relaxes it" 0 "" validate --insecure-spec-perms "$d/specs"
+chmod 0644 "$d/specs/p.yaml"; chmod 0775 "$d/specs"
+t "a group-writable spec directory is refused" 1 "directory $d/specs is writable by group" validate "$d/specs"
+chmod 0755 "$d/specs"; chown 65534 "$d/specs/p.yaml"
+t "a spec file not owned by root is refused" 1 "is owned by uid 65534, not root" validate "$d/specs"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
