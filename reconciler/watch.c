@@ -10,6 +10,8 @@ typedef struct DirWatch {
     uv_fs_event_t handle;
     Watch *owner;
     char *path;
+    dev_t dev;
+    ino_t ino;          /* a path swapped to another directory (symlink flip) is watched anew */
     bool seen;
     bool is_parent;     /* the root's parent directory: only events on the root's name count */
 } DirWatch;
@@ -95,12 +97,21 @@ static DirWatch *find_dir(Watch *w, const char *path) {
 }
 
 static void add_dir(Watch *w, const char *path, bool is_parent) {
+    struct stat st = {};
+    stat(path, &st);
     DirWatch *d = find_dir(w, path);
-    if (d) {
+    if (d && d->dev == st.st_dev && d->ino == st.st_ino) {
         d->seen = true;
         return;
     }
+    if (d) {
+        /* same path, another directory now: drop the old watch (its path no longer matches) */
+        free(d->path);
+        d->path = xstrdup("");
+    }
     d = xmalloc0(sizeof(DirWatch));
+    d->dev = st.st_dev;
+    d->ino = st.st_ino;
     d->owner = w;
     d->path = xstrdup(path);
     d->seen = true;
