@@ -24,6 +24,7 @@ typedef struct Object {
     Spec *spec;                 /* current spec (ref); NULL: the spec is gone (orphan) */
     char *fingerprint;          /* hash of the rendered spec: tells a real change from a reparse */
     bool dirty, in_flight, reported;
+    unsigned shutdown_timeout;  /* from the last spec seen; pruning an orphan uses it */
     unsigned failures;
     uint64_t retry_at;          /* uv_now() ms */
     ObjectResult last;
@@ -263,6 +264,8 @@ static void sync_objects(Manager *m, bool all_dirty) {
             *(Object **) array_push(&m->objects, &m->n_objects, sizeof(Object *)) = o;
         }
         o->reported = true;
+        if (s->kind == KIND_DOMAIN)
+            o->shutdown_timeout = (unsigned) s->domain.shutdown_timeout.i;
         _cleanup_free_ char *fp = fingerprint(s);
         bool changed = !streq_ptr(fp, o->fingerprint);
         if (o->spec != s) {
@@ -333,6 +336,7 @@ typedef struct Work {
     Engine engine;
     ObjectResult result;
     bool prune;
+    unsigned shutdown_timeout;
     char *prune_error;
 } Work;
 
@@ -355,7 +359,7 @@ static void prune_domain(Work *w) {
     if (virDomainGetState(dom, &st, &reason, 0) == 0 && st != VIR_DOMAIN_SHUTOFF) {
         virt_count_mutation();
         virDomainShutdown(dom);
-        for (int i = 0; i < 300; i++) {
+        for (unsigned i = 0; i < w->shutdown_timeout * 5; i++) {
             uv_sleep(200);
             if (virDomainGetState(dom, &st, &reason, 0) < 0 || st == VIR_DOMAIN_SHUTOFF)
                 break;
@@ -461,6 +465,7 @@ static void start_work(Manager *m, Object *o) {
     w->spec = spec_ref(o->spec);
     w->engine = m->engine;
     w->prune = !o->spec;
+    w->shutdown_timeout = o->shutdown_timeout ? o->shutdown_timeout : 60;
     w->req.data = w;
     o->dirty = false;
     o->in_flight = true;
@@ -534,6 +539,30 @@ static void schedule_kick(Manager *m, unsigned delay_ms) {
 
 static void on_reconnect_timer(uv_timer_t *t);
 
+/* Owned domains without a spec (removed while virtspec was not running) become orphan objects:
+ * reported in status, and pruned when the admin asked for pruning. */
+static void discover_orphans(Manager *m) {
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(m->engine.conn, &doms, 0);
+    for (int i = 0; i < n; i++) {
+        const char *name = virDomainGetName(doms[i]);
+        char *md = virDomainGetMetadata(doms[i], VIR_DOMAIN_METADATA_ELEMENT, VIRTSPEC_XMLNS,
+                                        VIR_DOMAIN_AFFECT_CONFIG);
+        if (md && !find_object(m, KIND_DOMAIN, name)) {
+            Object *o = xmalloc0(sizeof(Object));
+            o->kind = KIND_DOMAIN;
+            o->name = xstrdup(name);
+            o->dirty = m->cfg->prune;
+            *(Object **) array_push(&m->objects, &m->n_objects, sizeof(Object *)) = o;
+            log_notice("Domain %s: owned by virtspec but no spec names it (orphaned%s)", name,
+                       m->cfg->prune ? ", pruning" : "");
+        }
+        free(md);
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+}
+
 static void connect_libvirt(Manager *m) {
     int r = engine_open(&m->engine, m->cfg->uri, true);
     if (r < 0) {
@@ -548,9 +577,10 @@ static void connect_libvirt(Manager *m) {
     m->connected = true;
     m->reconnect_delay_s = 1;
     log_info("connected to %s", virt_default_uri(m->cfg->uri));
+    discover_orphans(m);
     /* a full resync after every (re)connect: libvirtd may have changed anything meanwhile */
     for (size_t i = 0; i < m->n_objects; i++) {
-        m->objects[i]->dirty = m->objects[i]->spec != NULL;
+        m->objects[i]->dirty = m->objects[i]->spec != NULL || m->cfg->prune;
         m->objects[i]->retry_at = 0;
     }
     schedule_kick(m, 0);

@@ -151,6 +151,19 @@ contains "status reports it as orphaned" "orphaned" "$(status_field vs-d2 state)
 
 kill -TERM $dpid; wait $dpid; drc=$?
 is "SIGTERM → clean exit 0 (second run)" 0 "$drc"
+
+# --- --prune: owned domains whose spec is gone are shut down and undefined; foreign ones stay -----
+printf '<domain type="qemu"><name>vs-hand</name><memory unit="MiB">64</memory><os><type>hvm</type></os></domain>' > hand.xml
+virsh define hand.xml >/dev/null
+virsh destroy vs-d2 >/dev/null   # its spec is gone: a prune after a restart uses the 60 s default
+start_daemon --prune
+ok "restarted with --prune" wait_for 10 bash -c "[ \$(grep -c 'READY=1' notify.log) -ge 4 ]"
+rm specs/d1.yaml
+gone() { ! virsh dominfo vs-d1; }
+ok "pruning undefines the owned domain whose spec was removed" wait_for 10 gone
+ok "the orphan from before the restart (vs-d2) is pruned too" wait_for 10 bash -c '! virsh dominfo vs-d2'
+ok "a hand-made domain without a spec is never pruned" virsh dominfo vs-hand
+kill -TERM $dpid; wait $dpid
 kill $npid 2>/dev/null
 kill $new_libvirtd 2>/dev/null; wait $new_libvirtd 2>/dev/null
 [ "$n_fail" -gt 0 ] && { echo "---- daemon.log"; tail -50 daemon.log; echo "---- notify.log"; cat notify.log; }
