@@ -35,7 +35,13 @@ export PATH="${PATH:-/usr/bin:/bin}:/usr/local/sbin:/usr/sbin:/sbin"
 
 say()  { echo "$PROG: $*" >&2; }
 info() { [ "${VIRTSPEC_HARNESS_VERBOSE:-0}" = 1 ] && say "$@"; return 0; }
-skip() { say "SKIP: $*"; exit 77; }
+# Under CI (VIRTSPEC_REQUIRE_INTEGRATION=1) a test that cannot run is a failure, not a skip.
+skip() {
+    if [ "${VIRTSPEC_REQUIRE_INTEGRATION:-0}" = 1 ]; then
+        say "FAIL: cannot run the integration suite here: $*"; exit 1
+    fi
+    say "SKIP: $*"; exit 77
+}
 
 # --------------------------------------------------------------------------
 # Outer part: checks, users, re-exec inside namespaces.
