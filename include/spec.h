@@ -150,6 +150,7 @@ bool spec_file_name(const char *name);
  * owned by root and not writable by group or others, like sshd's StrictModes. */
 int spec_check_trust(const char *path, const char *root, char **ret_msg);
 extern bool spec_trust_relaxed;   /* --insecure-spec-perms: development and tests only */
+extern bool spec_trust_warn_only; /* read-only commands: a warning instead of a refusal */
 
 const Spec *spec_set_find(const SpecSet *set, SpecKind kind, const char *name);
 

@@ -992,7 +992,9 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         add_action(r, "▶ start");
         if (e->apply) {
             virt_count_mutation();
-            if (virStoragePoolCreate(pool, VIR_STORAGE_POOL_CREATE_WITH_BUILD) < 0) {
+            /* WITH_BUILD recreates a removed directory; drivers without it get a plain start */
+            if (virStoragePoolCreate(pool, VIR_STORAGE_POOL_CREATE_WITH_BUILD) < 0 &&
+                virStoragePoolCreate(pool, 0) < 0) {
                 fail(r, "start failed: %s", virt_error_message());
                 return;
             }

@@ -145,6 +145,9 @@ int main(int argc, char **argv) {
         return 0;
     }
     int r;
+    /* Commands that change nothing report untrusted spec files; apply and daemon refuse them. */
+    spec_trust_warn_only = streq(cmd, "validate") || streq(cmd, "render") || streq(cmd, "plan") ||
+                           streq(cmd, "status") || streq(cmd, "reference");
     if (streq(cmd, "validate"))
         r = cmd_validate(&o);
     else if (streq(cmd, "render"))

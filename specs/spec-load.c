@@ -177,7 +177,7 @@ static void parse_row(ParseCtx *c, const KeyDef *k, const YNode *n, void *base,
         return;
     }
     default:
-        if (ynode_is_null(n) && k->type != VT_STRING) {
+        if (ynode_is_null(n)) {
             diag_add(c->diags, DIAG_ERROR, c->file, n->line, n->col,
                      "'%s' has no value; leave the key out to get the default", path);
             return;
@@ -381,6 +381,7 @@ int spec_read_file(const char *path, char **ret_buf, size_t *ret_len, char **ret
 }
 
 bool spec_trust_relaxed;
+bool spec_trust_warn_only;
 
 static int check_one(const char *path, bool dir, char **ret_msg) {
     struct stat st;
@@ -433,6 +434,14 @@ static int load_file(SpecSet *set, const char *path, const char *root) {
     _cleanup_free_ char *buf = NULL, *msg = NULL;
     size_t len;
     int r = spec_check_trust(path, root, &msg);
+    if (r < 0 && spec_trust_warn_only) {
+        /* read-only commands (validate, render, plan) say what apply would refuse */
+        diag_add(&set->diags, DIAG_WARNING, path, 0, 0, "apply and the daemon would refuse this "
+                 "file: %s", msg);
+        free(msg);
+        msg = NULL;
+        r = 0;
+    }
     if (r >= 0)
         r = spec_read_file(path, &buf, &len, &msg);
     if (r < 0) {
@@ -472,7 +481,9 @@ static int walk_dir(const char *path, unsigned depth, void (*cb)(const char *, v
     closedir(d);
     qsort(names, n, sizeof(char *), name_cmp);   /* deterministic order */
     for (size_t i = 0; i < n; i++) {
-        _cleanup_free_ char *p = xasprintf("%s/%s", path, names[i]);
+        size_t pl = strlen(path);
+        _cleanup_free_ char *p = xasprintf("%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/",
+                                           names[i]);
         struct stat st;
         if (stat(p, &st) < 0)
             continue;   /* dangling link or raced removal */
