@@ -47,7 +47,7 @@ typedef struct Manager {
     uv_timer_t resync_timer, reconnect_timer, watchdog_timer, kick_timer;
     uv_signal_t sig_hup, sig_term, sig_int;
     unsigned reconnect_delay_s;
-    bool ready_sent, stopping, first_pass_done, reloading;
+    bool ready_sent, stopping, first_pass_done, reloading, connecting;
     char *last_status;
 } Manager;
 
@@ -539,51 +539,98 @@ static void schedule_kick(Manager *m, unsigned delay_ms) {
 
 static void on_reconnect_timer(uv_timer_t *t);
 
-/* Owned domains without a spec (removed while virtspec was not running) become orphan objects:
- * reported in status, and pruned when the admin asked for pruning. */
-static void discover_orphans(Manager *m) {
+/* Connecting runs on the thread pool: a hung libvirtd (SIGSTOP, a dead remote host) must not
+ * freeze the loop, its timers, its status and the watchdog. */
+typedef struct ConnectWork {
+    uv_work_t req;
+    Manager *m;
+    Engine engine;
+    int r;
+    char *error;
+    char **owned;           /* names of domains carrying virtspec's metadata */
+    size_t n_owned;
+} ConnectWork;
+
+static void connect_run(uv_work_t *req) {
+    ConnectWork *cw = req->data;
+    cw->r = engine_open(&cw->engine, cw->m->cfg->uri, true);
+    if (cw->r < 0) {
+        cw->error = xstrdup(virt_error_message());
+        return;
+    }
+    virt_events_watch(cw->engine.conn);
+    /* owned domains, to find those whose spec went away while virtspec was not running */
     virDomainPtr *doms = NULL;
-    int n = virConnectListAllDomains(m->engine.conn, &doms, 0);
+    int n = virConnectListAllDomains(cw->engine.conn, &doms, 0);
     for (int i = 0; i < n; i++) {
-        const char *name = virDomainGetName(doms[i]);
         char *md = virDomainGetMetadata(doms[i], VIR_DOMAIN_METADATA_ELEMENT, VIRTSPEC_XMLNS,
                                         VIR_DOMAIN_AFFECT_CONFIG);
-        if (md && !find_object(m, KIND_DOMAIN, name)) {
-            Object *o = xmalloc0(sizeof(Object));
-            o->kind = KIND_DOMAIN;
-            o->name = xstrdup(name);
-            o->dirty = m->cfg->prune;
-            *(Object **) array_push(&m->objects, &m->n_objects, sizeof(Object *)) = o;
-            log_notice("Domain %s: owned by virtspec but no spec names it (orphaned%s)", name,
-                       m->cfg->prune ? ", pruning" : "");
-        }
+        if (md)
+            *(char **) array_push(&cw->owned, &cw->n_owned, sizeof(char *)) =
+                xstrdup(virDomainGetName(doms[i]));
         free(md);
         virDomainFree(doms[i]);
     }
     free(doms);
 }
 
-static void connect_libvirt(Manager *m) {
-    int r = engine_open(&m->engine, m->cfg->uri, true);
-    if (r < 0) {
-        log_warning("cannot connect to %s: %s; retrying in %u s", virt_default_uri(m->cfg->uri),
-                    virt_error_message(), m->reconnect_delay_s);
-        uv_timer_start(&m->reconnect_timer, on_reconnect_timer, m->reconnect_delay_s * 1000ULL, 0);
-        m->reconnect_delay_s = m->reconnect_delay_s < 30 ? m->reconnect_delay_s * 2 : 30;
-        return;
+static void connect_done(uv_work_t *req, int status) {
+    ConnectWork *cw = req->data;
+    Manager *m = cw->m;
+    m->in_flight--;
+    m->connecting = false;
+    if (cw->r < 0 || m->stopping) {
+        if (cw->r < 0 && !m->stopping) {
+            log_warning("cannot connect to %s: %s; retrying in %u s", virt_default_uri(m->cfg->uri),
+                        strna(cw->error), m->reconnect_delay_s);
+            uv_timer_start(&m->reconnect_timer, on_reconnect_timer, m->reconnect_delay_s * 1000ULL, 0);
+            m->reconnect_delay_s = m->reconnect_delay_s < 30 ? m->reconnect_delay_s * 2 : 30;
+        }
+        if (cw->r >= 0) {
+            virt_events_unwatch(cw->engine.conn);
+            engine_close(&cw->engine);
+        }
+        goto out;
     }
+    m->engine = cw->engine;
     m->engine.report_drift = m->cfg->report_drift;
-    virt_events_watch(m->engine.conn);
     m->connected = true;
     m->reconnect_delay_s = 1;
     log_info("connected to %s", virt_default_uri(m->cfg->uri));
-    discover_orphans(m);
+    /* Owned domains that no spec names (removed while virtspec was not running) become orphan
+     * objects: reported in status, pruned when the admin asked for pruning. */
+    for (size_t i = 0; i < cw->n_owned; i++)
+        if (!find_object(m, KIND_DOMAIN, cw->owned[i])) {
+            Object *o = xmalloc0(sizeof(Object));
+            o->kind = KIND_DOMAIN;
+            o->name = xstrdup(cw->owned[i]);
+            *(Object **) array_push(&m->objects, &m->n_objects, sizeof(Object *)) = o;
+            log_notice("Domain %s: owned by virtspec but no spec names it (orphaned%s)", o->name,
+                       m->cfg->prune ? ", pruning" : "");
+        }
     /* a full resync after every (re)connect: libvirtd may have changed anything meanwhile */
     for (size_t i = 0; i < m->n_objects; i++) {
         m->objects[i]->dirty = m->objects[i]->spec != NULL || m->cfg->prune;
         m->objects[i]->retry_at = 0;
     }
     schedule_kick(m, 0);
+out:
+    for (size_t i = 0; i < cw->n_owned; i++)
+        free(cw->owned[i]);
+    free(cw->owned);
+    free(cw->error);
+    free(cw);
+}
+
+static void connect_libvirt(Manager *m) {
+    if (m->connecting || m->stopping)
+        return;
+    ConnectWork *cw = xmalloc0(sizeof(ConnectWork));
+    cw->m = m;
+    cw->req.data = cw;
+    m->connecting = true;
+    m->in_flight++;
+    uv_queue_work(m->loop, &cw->req, connect_run, connect_done);
 }
 
 static void on_reconnect_timer(uv_timer_t *t) {
