@@ -80,6 +80,7 @@ static void run_clear(Run *r) {
     for (size_t i = 0; i < r->n; i++)
         object_result_clear(&r->results[i]);
     free(r->results);
+    domain_index_free(&r->engine);
     engine_close(&r->engine);
     spec_set_clear(&r->set);
 }
@@ -91,6 +92,10 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
         fprintf(stderr, "virtspec: cannot connect to %s: %s\n", virt_default_uri(o->connect),
                 virt_error_message());
         return r;
+    }
+    if (run->set.n > 1 && domain_index_build(&run->engine) < 0) {
+        fprintf(stderr, "virtspec: cannot list domains: %s\n", virt_error_message());
+        return -EIO;
     }
     _cleanup_free_ size_t *order = apply_order(&run->set);
     run->results = xmalloc0((run->set.n + 1) * sizeof(ObjectResult));

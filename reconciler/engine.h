@@ -38,6 +38,8 @@ typedef struct ObjectResult {
 
 void object_result_clear(ObjectResult *r);
 
+typedef struct DomainIndex DomainIndex;
+
 typedef struct Engine {
     void *conn;             /* virConnectPtr */
     bool apply;
@@ -45,7 +47,13 @@ typedef struct Engine {
     const char *state_dir;  /* pool ownership records */
     unsigned poll_ms;       /* state polling while waiting for shutdown */
     bool report_drift;      /* drift mode "report": never correct what the spec did not change */
+    DomainIndex *index;     /* one-shot runs: every domain listed once, with state and autostart */
 } Engine;
+
+/* Lists every domain once (handles, state, autostart) for a one-shot run over many specs. The
+ * index must not outlive the pass: the daemon, whose state changes under it, does not use one. */
+int domain_index_build(Engine *e);
+void domain_index_free(Engine *e);
 
 int engine_open(Engine *e, const char *uri, bool apply);
 void engine_close(Engine *e);

@@ -110,6 +110,81 @@ void engine_close(Engine *e) {
     e->conn = NULL;
 }
 
+/* ---------------------------------------------------------------- the domain index */
+
+/* One listing per run instead of a lookup, a state and an autostart call per domain: a no-op
+ * pass then costs one XML read per domain, as the floor does. */
+typedef struct DomainIndexEntry {
+    char *name;
+    virDomainPtr dom;
+    int state;
+    int autostart;
+} DomainIndexEntry;
+
+struct DomainIndex {
+    DomainIndexEntry *items;
+    size_t n;
+};
+
+static int entry_cmp(const void *a, const void *b) {
+    return strcmp(((const DomainIndexEntry *) a)->name, ((const DomainIndexEntry *) b)->name);
+}
+
+static void mark_listed(virConnectPtr c, DomainIndex *ix, unsigned flags, int *(*field)(DomainIndexEntry *),
+                        int value) {
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(c, &doms, flags);
+    for (int i = 0; i < n; i++) {
+        DomainIndexEntry key = { .name = (char *) virDomainGetName(doms[i]) };
+        DomainIndexEntry *en = bsearch(&key, ix->items, ix->n, sizeof(DomainIndexEntry), entry_cmp);
+        if (en)
+            *field(en) = value;
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+}
+
+static int *state_field(DomainIndexEntry *e) { return &e->state; }
+static int *autostart_field(DomainIndexEntry *e) { return &e->autostart; }
+
+int domain_index_build(Engine *e) {
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(e->conn, &doms, 0);
+    if (n < 0)
+        return virt_error_errno();
+    DomainIndex *ix = xmalloc0(sizeof(DomainIndex));
+    ix->items = xmalloc0(((size_t) n + 1) * sizeof(DomainIndexEntry));
+    for (int i = 0; i < n; i++)
+        ix->items[ix->n++] = (DomainIndexEntry) {
+            .name = xstrdup(virDomainGetName(doms[i])), .dom = doms[i], .state = VIR_DOMAIN_SHUTOFF,
+        };
+    free(doms);
+    qsort(ix->items, ix->n, sizeof(DomainIndexEntry), entry_cmp);
+    mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_RUNNING, state_field, VIR_DOMAIN_RUNNING);
+    mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_PAUSED, state_field, VIR_DOMAIN_PAUSED);
+    mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, autostart_field, 1);
+    e->index = ix;
+    return 0;
+}
+
+void domain_index_free(Engine *e) {
+    DomainIndex *ix = e->index;
+    if (!ix)
+        return;
+    for (size_t i = 0; i < ix->n; i++) {
+        free(ix->items[i].name);
+        virDomainFree(ix->items[i].dom);
+    }
+    free(ix->items);
+    free(ix);
+    e->index = NULL;
+}
+
+static const DomainIndexEntry *index_find(const Engine *e, const char *name) {
+    DomainIndexEntry key = { .name = (char *) name };
+    return bsearch(&key, e->index->items, e->index->n, sizeof(DomainIndexEntry), entry_cmp);
+}
+
 /* ---------------------------------------------------------------- domains */
 
 static int domain_state(virDomainPtr dom) {
@@ -440,8 +515,7 @@ static void collect_addresses(virDomainPtr dom, bool agent, ObjectResult *r) {
     }
 }
 
-static int converge_state(Engine *e, virDomainPtr dom, const DomainSpec *d, ObjectResult *r) {
-    int st = domain_state(dom);
+static int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec *d, ObjectResult *r) {
     const char *want = d->state.s;
     char *why = NULL;
 
@@ -483,9 +557,9 @@ static int converge_state(Engine *e, virDomainPtr dom, const DomainSpec *d, Obje
     return 0;
 }
 
-static int converge_autostart(Engine *e, virDomainPtr dom, const DomainSpec *d, ObjectResult *r) {
-    int cur = 0;
-    if (virDomainGetAutostart(dom, &cur) < 0)
+/* cur: the autostart flag if already known (the run's index), else -1 */
+static int converge_autostart(Engine *e, virDomainPtr dom, int cur, const DomainSpec *d, ObjectResult *r) {
+    if (cur < 0 && virDomainGetAutostart(dom, &cur) < 0)
         return fail(r, "reading autostart: %s", virt_error_message());
     if (!!cur == !!d->autostart.i)
         return 0;
@@ -517,9 +591,14 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     if (check_host_paths(d, r) < 0)
         return;
 
-    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(e->conn, d->name.s);
+    const DomainIndexEntry *ie = e->index ? index_find(e, d->name.s) : NULL;
+    _cleanup_(virDomainFreep) virDomainPtr dom = NULL;
+    if (ie && virDomainRef(ie->dom) == 0)
+        dom = ie->dom;
+    else if (!e->index)
+        dom = virDomainLookupByName(e->conn, d->name.s);
     if (!dom) {
-        if (virt_error_errno() != -ENOENT) {
+        if (!e->index && virt_error_errno() != -ENOENT) {
             fail(r, "looking up domain: %s", virt_error_message());
             return;
         }
@@ -544,9 +623,9 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
             return;
         }
         r->mutated = true;
-        if (converge_autostart(e, dom, d, r) < 0)
+        if (converge_autostart(e, dom, 0, d, r) < 0)
             return;
-        if (converge_state(e, dom, d, r) < 0)
+        if (converge_state(e, dom, VIR_DOMAIN_SHUTOFF, d, r) < 0)
             return;
         r->state = SYNC_IN_SYNC;
         r->id = virDomainGetID(dom) == (unsigned) -1 ? -1 : (int) virDomainGetID(dom);
@@ -568,7 +647,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     diff_compute(KIND_DOMAIN, want, have, managed, &r->diff);
     size_t n_changes = diff_count_effective(&r->diff);
     bool adopting = !observe_owned(have);
-    int st = domain_state(dom);
+    int st = ie ? ie->state : domain_state(dom);
+    int autostart = ie ? ie->autostart : -1;
     bool running = state_running(st);
 
     if (ensure_volumes(e, d, dom, r) < 0)
@@ -590,7 +670,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
                 add_action(r, "! config changes wait for the next boot: virtspec reload %s",
                            d->name.s);
         }
-        if (virDomainGetAutostart(dom, &cur) == 0 && !!cur != !!d->autostart.i)
+        if ((autostart >= 0 ? (cur = autostart, 0) : virDomainGetAutostart(dom, &cur)) == 0 &&
+            !!cur != !!d->autostart.i)
             add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", d->autostart.s);
         if (streq(d->state.s, "running") && !state_running(st))
             add_action(r, "▶ start");
@@ -654,11 +735,12 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
             }
         }
     }
-    if (converge_autostart(e, dom, d, r) < 0)
+    if (converge_autostart(e, dom, r->mutated ? -1 : autostart, d, r) < 0)
         return;
 
     /* reload-pending is read back from libvirt: live definition vs persistent one */
-    st = domain_state(dom);
+    if (r->mutated || !ie)
+        st = domain_state(dom);
     running = state_running(st);
     if (running) {
         _cleanup_(xmlFreeDocp) xmlDoc *persistent = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
@@ -677,7 +759,9 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
             r->n_pending = 0;
         }
     }
-    if (converge_state(e, dom, d, r) < 0)
+    if (r->mutated)
+        st = domain_state(dom);
+    if (converge_state(e, dom, st, d, r) < 0)
         return;
     r->state = r->n_pending > 0 ? SYNC_RELOAD_PENDING : SYNC_IN_SYNC;
     unsigned id = virDomainGetID(dom);
@@ -687,6 +771,65 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
 }
 
 /* ---------------------------------------------------------------- networks */
+
+/* Networks and pools share their lifecycle: autostart, then start when inactive. */
+typedef struct LifecycleOps {
+    int (*get_autostart)(void *obj, int *ret);
+    int (*set_autostart)(void *obj, int on);
+    int (*is_active)(void *obj);
+    int (*start)(void *obj);
+} LifecycleOps;
+
+static int net_get_autostart(void *o, int *ret) { return virNetworkGetAutostart(o, ret); }
+static int net_set_autostart(void *o, int on) { return virNetworkSetAutostart(o, on); }
+static int net_is_active(void *o) { return virNetworkIsActive(o); }
+static int net_start(void *o) { return virNetworkCreate(o); }
+static const LifecycleOps network_ops = { net_get_autostart, net_set_autostart, net_is_active, net_start };
+
+static int pool_get_autostart(void *o, int *ret) { return virStoragePoolGetAutostart(o, ret); }
+static int pool_set_autostart(void *o, int on) { return virStoragePoolSetAutostart(o, on); }
+static int pool_is_active(void *o) { return virStoragePoolIsActive(o); }
+static int pool_start(void *o) {
+    /* WITH_BUILD recreates a removed directory; drivers without it get a plain start */
+    if (virStoragePoolCreate(o, VIR_STORAGE_POOL_CREATE_WITH_BUILD) == 0)
+        return 0;
+    return virStoragePoolCreate(o, 0);
+}
+static const LifecycleOps pool_ops = { pool_get_autostart, pool_set_autostart, pool_is_active, pool_start };
+
+static void converge_lifecycle(Engine *e, ObjectResult *r, const LifecycleOps *ops, void *obj,
+                               Value autostart) {
+    int cur = 0;
+    if (ops->get_autostart(obj, &cur) == 0 && !!cur != !!autostart.i) {
+        add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", autostart.s);
+        if (e->apply) {
+            virt_count_mutation();
+            if (ops->set_autostart(obj, (int) autostart.i) < 0) {
+                fail(r, "setting autostart: %s", virt_error_message());
+                return;
+            }
+            r->mutated = true;
+        }
+        if (r->state == SYNC_IN_SYNC)
+            r->state = SYNC_DRIFTED;
+    }
+    if (ops->is_active(obj) != 1) {
+        add_action(r, "▶ start");
+        if (e->apply) {
+            virt_count_mutation();
+            if (ops->start(obj) < 0) {
+                fail(r, "start failed: %s", virt_error_message());
+                return;
+            }
+            r->mutated = true;
+        } else if (r->state == SYNC_IN_SYNC)
+            r->state = SYNC_DRIFTED;
+    }
+    if (e->apply)
+        r->state = r->n_pending > 0 ? SYNC_RELOAD_PENDING : SYNC_IN_SYNC;
+    else if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
+        r->state = SYNC_RELOAD_PENDING;
+}
 
 static xmlNode *find_child_with(xmlNode *parent, const char *name, const char *attr, const char *value) {
     for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next) {
@@ -837,34 +980,7 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
             }
         }
     }
-    int cur = 0;
-    if (virNetworkGetAutostart(net, &cur) == 0 && !!cur != !!n->autostart.i) {
-        add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", n->autostart.s);
-        if (e->apply && (virt_count_mutation(), virNetworkSetAutostart(net, (int) n->autostart.i) < 0)) {
-            fail(r, "setting autostart: %s", virt_error_message());
-            return;
-        }
-        if (e->apply)
-            r->mutated = true;
-        if (r->state == SYNC_IN_SYNC)
-            r->state = SYNC_DRIFTED;
-    }
-    if (virNetworkIsActive(net) != 1) {
-        add_action(r, "▶ start");
-        if (e->apply) {
-            virt_count_mutation();
-            if (virNetworkCreate(net) < 0) {
-                fail(r, "start failed: %s", virt_error_message());
-                return;
-            }
-            r->mutated = true;
-        } else if (r->state == SYNC_IN_SYNC)
-            r->state = SYNC_DRIFTED;
-    }
-    if (e->apply)
-        r->state = r->n_pending > 0 ? SYNC_RELOAD_PENDING : SYNC_IN_SYNC;
-    else if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
-        r->state = SYNC_RELOAD_PENDING;
+    converge_lifecycle(e, r, &network_ops, net, n->autostart);
 }
 
 /* ---------------------------------------------------------------- pools */
@@ -976,36 +1092,7 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         if (e->apply && access(marker, F_OK) < 0)
             pool_mark_owned(e, p->name.s);
     }
-    int cur = 0;
-    if (virStoragePoolGetAutostart(pool, &cur) == 0 && !!cur != !!p->autostart.i) {
-        add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", p->autostart.s);
-        if (e->apply && (virt_count_mutation(), virStoragePoolSetAutostart(pool, (int) p->autostart.i) < 0)) {
-            fail(r, "setting autostart: %s", virt_error_message());
-            return;
-        }
-        if (e->apply)
-            r->mutated = true;
-        if (r->state == SYNC_IN_SYNC)
-            r->state = SYNC_DRIFTED;
-    }
-    if (virStoragePoolIsActive(pool) != 1) {
-        add_action(r, "▶ start");
-        if (e->apply) {
-            virt_count_mutation();
-            /* WITH_BUILD recreates a removed directory; drivers without it get a plain start */
-            if (virStoragePoolCreate(pool, VIR_STORAGE_POOL_CREATE_WITH_BUILD) < 0 &&
-                virStoragePoolCreate(pool, 0) < 0) {
-                fail(r, "start failed: %s", virt_error_message());
-                return;
-            }
-            r->mutated = true;
-        } else if (r->state == SYNC_IN_SYNC)
-            r->state = SYNC_DRIFTED;
-    }
-    if (e->apply)
-        r->state = r->n_pending > 0 ? SYNC_RELOAD_PENDING : SYNC_IN_SYNC;
-    else if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
-        r->state = SYNC_RELOAD_PENDING;
+    converge_lifecycle(e, r, &pool_ops, pool, p->autostart);
 }
 
 void engine_reconcile(Engine *e, const Spec *s, ObjectResult *r) {
