@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <json-c/json.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -85,6 +86,25 @@ static void run_clear(Run *r) {
     spec_set_clear(&r->set);
 }
 
+#define RUN_JOBS 4
+
+typedef struct Batch {
+    Run *run;
+    const size_t *order;
+    size_t next, end;   /* next: taken atomically */
+} Batch;
+
+static void *batch_worker(void *arg) {
+    Batch *b = arg;
+    for (;;) {
+        size_t i = __atomic_fetch_add(&b->next, 1, __ATOMIC_SEQ_CST);
+        if (i >= b->end)
+            return NULL;
+        Engine e = b->run->engine;
+        engine_reconcile(&e, b->run->set.specs[b->order[i]], &b->run->results[i]);
+    }
+}
+
 static int run_engine(const CliOpts *o, Run *run, bool apply) {
     run->spec_errors = cli_load_specs(o, &run->set);
     int r = engine_open(&run->engine, o->connect, apply);
@@ -99,8 +119,25 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
     }
     _cleanup_free_ size_t *order = apply_order(&run->set);
     run->results = xmalloc0((run->set.n + 1) * sizeof(ObjectResult));
-    for (size_t i = 0; i < run->set.n; i++)
-        engine_reconcile(&run->engine, run->set.specs[order[i]], &run->results[run->n++]);
+    /* Objects are independent: each kind's objects are reconciled by up to RUN_JOBS threads
+     * (libvirt's client is thread-safe); pools finish before networks, networks before domains. */
+    size_t start = 0;
+    while (start < run->set.n) {
+        int rank = kind_rank(run->set.specs[order[start]]->kind);
+        size_t end = start;
+        while (end < run->set.n && kind_rank(run->set.specs[order[end]]->kind) == rank)
+            end++;
+        Batch b = { .run = run, .order = order, .next = start, .end = end };
+        pthread_t th[RUN_JOBS];
+        size_t n_th = end - start < RUN_JOBS ? end - start : RUN_JOBS;
+        for (size_t t = 0; t < n_th; t++)
+            if (pthread_create(&th[t], NULL, batch_worker, &b) != 0)
+                abort();
+        for (size_t t = 0; t < n_th; t++)
+            pthread_join(th[t], NULL);
+        start = end;
+    }
+    run->n = run->set.n;
     return 0;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
+#include <libxml/parser.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -93,6 +94,8 @@ int main(int argc, char **argv) {
     CliOpts o = { .host_kvm = -1 };
     bool help = false;
     int c;
+
+    xmlInitParser();   /* once, before reconciles run on several threads */
 
     /* Options may come before or after the command. */
     while ((c = getopt_long(argc, argv, "+c:h", longopts, NULL)) >= 0 || optind < argc) {

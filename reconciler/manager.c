@@ -57,7 +57,7 @@ void daemon_config_defaults(DaemonConfig *c) {
     *c = (DaemonConfig) {
         .resync_interval_s = 300,
         .concurrency = 4,
-        .debounce_ms = 200,
+        .debounce_ms = 100,
         .max_backoff_s = 300,
     };
 }
@@ -264,8 +264,11 @@ static void sync_objects(Manager *m, bool all_dirty) {
             *(Object **) array_push(&m->objects, &m->n_objects, sizeof(Object *)) = o;
         }
         o->reported = true;
+        if (o->spec == s && !all_dirty)
+            continue;   /* same parsed document: its file did not change */
         if (s->kind == KIND_DOMAIN)
             o->shutdown_timeout = (unsigned) s->domain.shutdown_timeout.i;
+        /* a reparsed file yields new documents; only a different rendering is a change */
         _cleanup_free_ char *fp = fingerprint(s);
         bool changed = !streq_ptr(fp, o->fingerprint);
         if (o->spec != s) {
