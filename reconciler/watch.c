@@ -6,6 +6,8 @@
 #include "log.h"
 #include "watch.h"
 
+#define WATCH_SETTLE_MS 10
+
 typedef struct DirWatch {
     uv_fs_event_t handle;
     Watch *owner;
@@ -63,7 +65,21 @@ static void on_fs_event(uv_fs_event_t *h, const char *filename, int events, int 
     if (!d->is_parent && ignored_name(filename))
         return;
     log_debug("spec tree event in %s: %s", d->path, strna(filename));
-    uv_timer_start(&w->debounce, on_debounce, w->debounce_ms, 0);
+    /* A spec renamed into place is a finished write (editors and GitOps tools write a temporary
+     * file, then rename): settle briefly and go. Anything else may be a write still in progress:
+     * wait for debounce_ms of quiet. A burst of renames (a git checkout) still coalesces while
+     * they come closer than the settle time, and an extra pass is harmless anyway. */
+    size_t l = filename ? strlen(filename) : 0;
+    bool finished = !d->is_parent && (events & UV_RENAME) && l > 4 &&
+                    ((l > 5 && streq(filename + l - 5, ".yaml")) || streq(filename + l - 4, ".yml"));
+    if (finished && w->debounce_ms > WATCH_SETTLE_MS) {
+        if (uv_is_active((uv_handle_t *) &w->debounce) &&
+            uv_timer_get_due_in(&w->debounce) <= WATCH_SETTLE_MS)
+            return;   /* a pass is due sooner anyway */
+        uv_timer_start(&w->debounce, on_debounce, WATCH_SETTLE_MS, 0);
+        return;
+    }
+    uv_timer_start(&w->debounce, on_debounce, w->debounce_ms, 0);   /* wait for quiet */
 }
 
 static void on_dir_closed(uv_handle_t *h) {

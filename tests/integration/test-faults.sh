@@ -25,13 +25,14 @@ owned_count() {   # how many vs-f-* domains exist, and how many carry virtspec's
 }
 
 # --- libvirtd killed with SIGKILL in the middle of applying 50 domains -------------------------
+# (running domains: starting them takes long enough that the kill lands mid-apply)
 mkdir fifty
 for i in $(seq -w 1 50); do
-    printf 'kind: Domain\nname: vs-f-%s\nmemory: 64MiB\nstate: shutoff\n' "$i" > fifty/d$i.yaml
+    printf 'kind: Domain\nname: vs-f-%s\nmemory: 32MiB\ngraphics: {type: none}\nstate: running\n' "$i" > fifty/d$i.yaml
 done
 "$VS" apply fifty > apply1.log 2>&1 &
 apid=$!
-wait_for 20 bash -c '[ "$(virsh list --all --name | grep -c "^vs-f-")" -ge 5 ]'
+wait_for 30 bash -c '[ "$(virsh list --name | grep -c "^vs-f-")" -ge 8 ]'
 kill -9 "$(cat /run/libvirt/libvirtd.pid)"
 wait $apid; first=$?
 ok "the interrupted apply reports failure" test "$first" -ne 0
@@ -45,14 +46,17 @@ is "all 50 domains exist, no duplicate" 50 "$n"
 is "every one of them is owned (nothing half-created and unowned)" 50 "$owned"
 vs apply fifty
 contains "and a further apply is a no-op" "0 libvirt changes" "$out"
+is "all 50 run" 50 "$(virsh list --name | grep -c '^vs-f-')"
+for d in $(virsh list --name | grep '^vs-f-'); do virsh destroy "$d" >/dev/null; done
+sed -i 's/^state: running/state: shutoff/' fifty/*.yaml
 
 # --- virtspec killed with SIGKILL mid-apply ----------------------------------------------------
 for i in $(seq -w 51 70); do
-    printf 'kind: Domain\nname: vs-f-%s\nmemory: 64MiB\nstate: shutoff\n' "$i" > fifty/d$i.yaml
+    printf 'kind: Domain\nname: vs-f-%s\nmemory: 32MiB\ngraphics: {type: none}\nstate: running\n' "$i" > fifty/d$i.yaml
 done
 "$VS" apply fifty > apply2.log 2>&1 &
 apid=$!
-wait_for 20 bash -c '[ "$(virsh list --all --name | grep -c "^vs-f-")" -ge 55 ]'
+wait_for 30 bash -c '[ "$(virsh list --name | grep -c "^vs-f-")" -ge 5 ]'
 kill -9 $apid; wait $apid 2>/dev/null
 read n owned < <(owned_count)
 echo "# virtspec killed with $n of 70 domains defined"
@@ -60,6 +64,8 @@ vs apply fifty
 is "after virtspec was killed mid-apply, the next apply converges" 0 "$rc"
 read n owned < <(owned_count)
 is "all 70 domains, all owned" "70 70" "$n $owned"
+is "the 20 new ones run" 20 "$(virsh list --name | grep -c '^vs-f-')"
+for d in $(virsh list --name | grep '^vs-f-'); do virsh destroy "$d" >/dev/null; done
 
 # --- the daemon: libvirtd stopped with SIGSTOP for 30 s ------------------------------------------
 rm -rf fifty
