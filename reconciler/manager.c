@@ -150,11 +150,50 @@ int daemon_config_load(DaemonConfig *c, const char *path, bool must_exist) {
 
 /* ------------------------------------------------------------------ objects */
 
+/* Objects are kept sorted by (kind, name): lookups are binary searches, so a pass over a
+ * thousand specs does not cost a million string comparisons. */
+static int object_cmp(SpecKind kind, const char *name, const Object *o) {
+    if (kind != o->kind)
+        return kind < o->kind ? -1 : 1;
+    return strcmp(name, o->name);
+}
+
+static size_t object_pos(Manager *m, SpecKind kind, const char *name, bool *ret_found) {
+    size_t lo = 0, hi = m->n_objects;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = object_cmp(kind, name, m->objects[mid]);
+        if (c == 0) {
+            *ret_found = true;
+            return mid;
+        }
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    *ret_found = false;
+    return lo;
+}
+
 static Object *find_object(Manager *m, SpecKind kind, const char *name) {
-    for (size_t i = 0; i < m->n_objects; i++)
-        if (m->objects[i]->kind == kind && streq(m->objects[i]->name, name))
-            return m->objects[i];
-    return NULL;
+    bool found;
+    size_t i = object_pos(m, kind, name, &found);
+    return found ? m->objects[i] : NULL;
+}
+
+static Object *add_object(Manager *m, SpecKind kind, const char *name) {
+    bool found;
+    size_t i = object_pos(m, kind, name, &found);
+    if (found)
+        return m->objects[i];
+    Object *o = xmalloc0(sizeof(Object));
+    o->kind = kind;
+    o->name = xstrdup(name);
+    array_push(&m->objects, &m->n_objects, sizeof(Object *));
+    memmove(&m->objects[i + 1], &m->objects[i], (m->n_objects - 1 - i) * sizeof(Object *));
+    m->objects[i] = o;
+    return o;
 }
 
 static void object_free(Object *o) {
@@ -256,13 +295,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
         m->objects[i]->reported = false;
     for (size_t i = 0; i < m->current.n; i++) {
         Spec *s = m->current.specs[i];
-        Object *o = find_object(m, s->kind, s->name);
-        if (!o) {
-            o = xmalloc0(sizeof(Object));
-            o->kind = s->kind;
-            o->name = xstrdup(s->name);
-            *(Object **) array_push(&m->objects, &m->n_objects, sizeof(Object *)) = o;
-        }
+        Object *o = add_object(m, s->kind, s->name);
         o->reported = true;
         if (o->spec == s && !all_dirty)
             continue;   /* same parsed document: its file did not change */
@@ -604,10 +637,7 @@ static void connect_done(uv_work_t *req, int status) {
      * objects: reported in status, pruned when the admin asked for pruning. */
     for (size_t i = 0; i < cw->n_owned; i++)
         if (!find_object(m, KIND_DOMAIN, cw->owned[i])) {
-            Object *o = xmalloc0(sizeof(Object));
-            o->kind = KIND_DOMAIN;
-            o->name = xstrdup(cw->owned[i]);
-            *(Object **) array_push(&m->objects, &m->n_objects, sizeof(Object *)) = o;
+            Object *o = add_object(m, KIND_DOMAIN, cw->owned[i]);
             log_notice("Domain %s: owned by virtspec but no spec names it (orphaned%s)", o->name,
                        m->cfg->prune ? ", pruning" : "");
         }
