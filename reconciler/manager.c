@@ -359,7 +359,6 @@ static void rescan(Manager *m, bool force) {
     }
     sync_objects(m, force);
     summarize(m);
-    write_status(m);
 }
 
 /* ------------------------------------------------------------------ work queue */
@@ -704,7 +703,8 @@ static void on_virt_event(const VirtEvent *ev, void *userdata) {
 static void on_specs_changed(void *userdata) {
     Manager *m = userdata;
     rescan(m, false);
-    schedule_kick(m, 0);
+    kick(m);            /* start the work first: writing status for many objects takes a while */
+    write_status(m);
 }
 
 static void on_resync_timer(uv_timer_t *t) {
@@ -712,7 +712,8 @@ static void on_resync_timer(uv_timer_t *t) {
     log_debug("periodic resync");
     watch_refresh(m->watch);
     rescan(m, true);
-    schedule_kick(m, 0);
+    kick(m);
+    write_status(m);
 }
 
 static void on_watchdog_timer(uv_timer_t *t) {
@@ -725,7 +726,8 @@ static void on_sighup(uv_signal_t *s, int signum) {
     log_info("reloading: rereading %s", m->cfg->specs_dir);
     watch_refresh(m->watch);
     rescan(m, true);
-    schedule_kick(m, 0);
+    kick(m);
+    write_status(m);
     sd_glue_ready();
 }
 
