@@ -25,6 +25,7 @@
 #   VIRTSPEC_HARNESS_TIMEOUT=S       seconds to wait for libvirtd (default 30)
 #   VIRTSPEC_HARNESS_VERBOSE=1       print progress messages
 
+# shellcheck disable=SC2317  # functions below are called from traps
 set -u
 
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -86,7 +87,7 @@ if [ "${VIRTSPEC_HARNESS_INNER:-}" != "1" ]; then
     # Remove private dirs left behind by harness runs that were SIGKILLed
     # (e.g. by a test runner's timeout): their owner process is gone.
     for d in "${TMPDIR:-/tmp}"/virtspec-harness.*; do
-        [ -d "$d" ] && [ ! -e "$d/.keep" ] || continue
+        if [ ! -d "$d" ] || [ -e "$d/.keep" ]; then continue; fi
         owner=$(cat "$d/.owner" 2>/dev/null)
         if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
             rm -rf --one-file-system "$d"
