@@ -548,7 +548,8 @@ void spec_set_verify(SpecSet *set) {
     /* duplicates by sorting a copy: O(n log n), so a 1000-spec tree stays cheap to rescan */
     Spec **sorted = xmalloc0((set->n + 1) * sizeof(Spec *));
     bool *drop = xmalloc0(set->n * sizeof(bool) + 1);
-    memcpy(sorted, set->specs, set->n * sizeof(Spec *));
+    if (set->n > 0)
+        memcpy(sorted, set->specs, set->n * sizeof(Spec *));
     qsort(sorted, set->n, sizeof(Spec *), spec_key_cmp);
     for (size_t i = 0; i + 1 < set->n; i++) {
         size_t j = i + 1;
