@@ -298,6 +298,17 @@ static int check_host_paths(const DomainSpec *d, ObjectResult *r) {
     return ret;
 }
 
+/* An object of the spec's name that virtspec does not own is left alone unless the spec adopts it. */
+static bool foreign_conflict(ObjectResult *r, bool owned, bool adopt) {
+    if (owned || adopt)
+        return false;
+    const char *kind = r->kind == KIND_DOMAIN ? "domain" : r->kind == KIND_NETWORK ? "network" : "pool";
+    r->state = SYNC_FOREIGN_CONFLICT;
+    r->error = xasprintf("a %s of this name exists that virtspec does not own; set adopt: true "
+                         "to take it over", kind);
+    return true;
+}
+
 /* Replaces the virtspec metadata of `have` with that of `want`. */
 static void copy_metadata(xmlDoc *want, xmlDoc *have) {
     xmlNode *wr = xmlDocGetRootElement(want), *hr = xmlDocGetRootElement(have);
@@ -639,12 +650,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         fail(r, "reading definition: %s", virt_error_message());
         return;
     }
-    if (!observe_owned(have) && !d->adopt.i) {
-        r->state = SYNC_FOREIGN_CONFLICT;
-        r->error = xstrdup("a domain of this name exists that virtspec does not own; "
-                           "set adopt: true to take it over");
+    if (foreign_conflict(r, observe_owned(have), d->adopt.i))
         return;
-    }
     _cleanup_free_ char *managed = observe_managed(have);
     diff_compute(KIND_DOMAIN, want, have, managed, &r->diff);
     size_t n_changes = diff_count_effective(&r->diff);
@@ -932,12 +939,8 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
             fail(r, "reading network: %s", virt_error_message());
             return;
         }
-        if (!observe_owned(have) && !n->adopt.i) {
-            r->state = SYNC_FOREIGN_CONFLICT;
-            r->error = xstrdup("a network of this name exists that virtspec does not own; "
-                               "set adopt: true to take it over");
+        if (foreign_conflict(r, observe_owned(have), n->adopt.i))
             return;
-        }
         _cleanup_free_ char *managed = observe_managed(have);
         diff_compute(KIND_NETWORK, want, have, managed, &r->diff);
         bool active = virNetworkIsActive(net) == 1;
@@ -1056,12 +1059,8 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         }
         r->mutated = true;
     } else {
-        if (access(marker, F_OK) < 0 && !p->adopt.i) {
-            r->state = SYNC_FOREIGN_CONFLICT;
-            r->error = xstrdup("a pool of this name exists that virtspec does not own; "
-                               "set adopt: true to take it over");
+        if (foreign_conflict(r, access(marker, F_OK) == 0, p->adopt.i))
             return;
-        }
         char *x = virStoragePoolGetXMLDesc(pool, VIR_STORAGE_XML_INACTIVE);
         _cleanup_(xmlFreeDocp) xmlDoc *have = x ? xml_parse(x) : NULL;
         free(x);
