@@ -1,17 +1,38 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The raw libvirt floor for bench/run: only the libvirt calls a reconciler cannot avoid.
+/* The raw libvirt floor for bench/run: only the libvirt calls a reconciler cannot avoid, with
+ * nothing of virtspec in between (no YAML, no rendering, no diff).
  *
- *   floor list                       list all domains and read each one's persistent XML
- *   floor define DIR                 define every .xml file in DIR
- *   floor define-start DIR           define and start every .xml file in DIR, sequentially
- *   floor undefine-all PREFIX        destroy + undefine domains whose name starts with PREFIX
- *   floor wait-defined NAME          print "ready", then the CLOCK_REALTIME (ns) of the next
- *                                    DEFINED lifecycle event for NAME, and exit
+ *   floor [--reps R] list                (a) list all domains and read each one's persistent XML
+ *                                            (virConnectListAllDomains + virDomainGetXMLDesc
+ *                                            INACTIVE); --parse also parses each with libxml2
+ *   floor [--reps R] define DIR          (b) define every DIR/NAME.xml (sorted by name)
+ *   floor [--reps R] define-start DIR    (c) define and start every DIR/NAME.xml, one after the
+ *                                            other
+ *   floor [--reps R] define-one FILE     (d) one define: FILE is defined once, untimed; each
+ *                                            repetition then redefines its persistent XML with
+ *                                            <memory>/<currentMemory> toggled (what an update of
+ *                                            an existing domain costs); finally undefined
+ *   floor idle SECONDS                       an idle libvirt client as a daemon holds it (lifecycle
+ *                                            events registered, keepalive 5 s × 3): the floor for
+ *                                            CPU ticks and RSS; prints "ready" first
+ *   floor cleanup PREFIX                     (a tool, not a floor) destroy and undefine every
+ *                                            domain whose name starts with PREFIX
  *
- * Prints the elapsed time in seconds (wall clock) on stdout. */
+ * define and define-start leave the domains defined (and running) after the last repetition, so
+ * that the whole process can be timed from outside; between repetitions they are destroyed and
+ * undefined, untimed. The XML files are read, and define-one's variants built, before the clock
+ * starts. Output: one
+ * JSON object on stdout, e.g.
+ *   {"op": "list", "reps": 3, "items": 1000, "connect_s": 0.003, "seconds": [0.16, 0.15, 0.16]}
+ * "seconds" holds one wall-clock (CLOCK_MONOTONIC) figure per repetition for the timed part
+ * only; bench/run times the whole process from outside as well. Exit status 1 on any libvirt
+ * error (named on stderr). */
 #include <dirent.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,128 +44,297 @@ static double now(void) {
     return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
+static void quiet(void *opaque, virErrorPtr err) {
+}
+
+static int die(const char *what) {
+    virErrorPtr e = virGetLastError();
+    fprintf(stderr, "floor: %s: %s\n", what, e && e->message ? e->message : "failed");
+    exit(1);
+}
+
+static void *xrealloc(void *p, size_t n) {
+    p = realloc(p, n);
+    if (!p)
+        abort();
+    return p;
+}
+
 static char *slurp(const char *path) {
     FILE *f = fopen(path, "re");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *b = malloc((size_t) n + 1);
-    if (!b || fread(b, 1, (size_t) n, f) != (size_t) n) {
-        fclose(f);
-        free(b);
-        return NULL;
+    if (!f) {
+        fprintf(stderr, "floor: cannot read %s\n", path);
+        exit(1);
+    }
+    size_t n = 0, cap = 4096;
+    char *b = xrealloc(NULL, cap);
+    for (size_t k; (k = fread(b + n, 1, cap - n - 1, f)) > 0;) {
+        n += k;
+        if (cap - n < 2)
+            b = xrealloc(b, cap *= 2);
     }
     b[n] = 0;
     fclose(f);
     return b;
 }
 
-static int cmp(const void *a, const void *b) {
+static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* File names in dir ending .xml, sorted. */
-static size_t list_xml(const char *dir, char ***ret) {
+/* The contents of the .xml files in dir, in file-name order. */
+static size_t read_xml_dir(const char *dir, char ***ret) {
     DIR *d = opendir(dir);
-    char **v = NULL;
+    char **names = NULL;
     size_t n = 0;
-    for (struct dirent *de; d && (de = readdir(d));) {
+    if (!d) {
+        fprintf(stderr, "floor: cannot open %s\n", dir);
+        exit(1);
+    }
+    for (struct dirent *de; (de = readdir(d));) {
         size_t l = strlen(de->d_name);
         if (l > 4 && !strcmp(de->d_name + l - 4, ".xml")) {
-            v = realloc(v, (n + 1) * sizeof(char *));
-            if (asprintf(&v[n++], "%s/%s", dir, de->d_name) < 0)
+            names = xrealloc(names, (n + 1) * sizeof(char *));
+            if (asprintf(&names[n++], "%s/%s", dir, de->d_name) < 0)
                 abort();
         }
     }
-    if (d)
-        closedir(d);
-    qsort(v, n, sizeof(char *), cmp);
-    *ret = v;
+    closedir(d);
+    qsort(names, n, sizeof(char *), cmp_str);
+    char **xml = xrealloc(NULL, (n + 1) * sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        xml[i] = slurp(names[i]);
+        free(names[i]);
+    }
+    free(names);
+    *ret = xml;
     return n;
 }
 
-static int defined_cb(virConnectPtr c, virDomainPtr dom, int event, int detail, void *opaque) {
-    if (event == VIR_DOMAIN_EVENT_DEFINED && !strcmp(virDomainGetName(dom), opaque)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        printf("%lld\n", (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec);
-        fflush(stdout);
-        exit(0);
+static void print_result(const char *op, int reps, long items, double connect_s, const double *secs,
+                         const char *extra) {
+    printf("{\"op\": \"%s\", \"reps\": %d, \"items\": %ld, \"connect_s\": %.6f, \"seconds\": [",
+           op, reps, items, connect_s);
+    for (int i = 0; i < reps; i++)
+        printf("%s%.6f", i ? ", " : "", secs[i]);
+    printf("]%s}\n", extra ? extra : "");
+}
+
+static void undefine(virDomainPtr d) {
+    int st, reason;
+    if (virDomainGetState(d, &st, &reason, 0) == 0 && st != VIR_DOMAIN_SHUTOFF)
+        virDomainDestroy(d);
+    if (virDomainUndefine(d) < 0)
+        die("undefine");
+    virDomainFree(d);
+}
+
+/* (a) */
+static void floor_list(virConnectPtr c, int reps, bool parse, double *secs, long *items) {
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        virDomainPtr *doms = NULL;
+        int n = virConnectListAllDomains(c, &doms, 0);
+        if (n < 0)
+            die("virConnectListAllDomains");
+        for (int i = 0; i < n; i++) {
+            char *x = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
+            if (!x)
+                die("virDomainGetXMLDesc");
+            if (parse) {
+                xmlDoc *doc = xmlReadMemory(x, (int) strlen(x), NULL, NULL, XML_PARSE_NONET);
+                if (!doc)
+                    die("xmlReadMemory");
+                xmlFreeDoc(doc);
+            }
+            free(x);
+            virDomainFree(doms[i]);
+        }
+        free(doms);
+        secs[r] = now() - t0;
+        *items = n;
     }
+}
+
+/* (b) and (c) */
+static void floor_define(virConnectPtr c, int reps, const char *dir, bool start, double *secs,
+                         long *items) {
+    char **xml;
+    size_t n = read_xml_dir(dir, &xml);
+    virDomainPtr *doms = xrealloc(NULL, (n + 1) * sizeof(virDomainPtr));
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        for (size_t i = 0; i < n; i++) {
+            doms[i] = virDomainDefineXML(c, xml[i]);
+            if (!doms[i])
+                die("virDomainDefineXML");
+            if (start && virDomainCreate(doms[i]) < 0)
+                die("virDomainCreate");
+        }
+        secs[r] = now() - t0;
+        for (size_t i = 0; i < n; i++) {
+            if (r < reps - 1)
+                undefine(doms[i]);
+            else
+                virDomainFree(doms[i]);
+        }
+    }
+    *items = (long) n;
+}
+
+/* <memory> and <currentMemory> of doc set to kib. */
+static char *with_memory(xmlDoc *doc, unsigned long long kib) {
+    char v[32];
+    snprintf(v, sizeof(v), "%llu", kib);
+    for (xmlNode *e = xmlDocGetRootElement(doc)->children; e; e = e->next)
+        if (e->type == XML_ELEMENT_NODE && (!xmlStrcmp(e->name, BAD_CAST "memory") ||
+                                            !xmlStrcmp(e->name, BAD_CAST "currentMemory"))) {
+            xmlNodeSetContent(e, BAD_CAST v);
+            xmlSetProp(e, BAD_CAST "unit", BAD_CAST "KiB");
+        }
+    xmlChar *out = NULL;
+    int len = 0;
+    xmlDocDumpMemory(doc, &out, &len);
+    char *s = strdup((const char *) out);
+    xmlFree(out);
+    return s;
+}
+
+/* (d) */
+static void floor_define_one(virConnectPtr c, int reps, const char *file, double *secs) {
+    char *x0 = slurp(file);
+    virDomainPtr d = virDomainDefineXML(c, x0);
+    if (!d)
+        die("virDomainDefineXML (creating the domain)");
+    free(x0);
+    /* the update starts from the persistent XML, as a reconciler's patch does */
+    char *px = virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE);
+    xmlDoc *doc = px ? xmlReadMemory(px, (int) strlen(px), NULL, NULL, XML_PARSE_NONET) : NULL;
+    if (!doc)
+        die("reading the persistent XML");
+    free(px);
+    unsigned long kib = 0;
+    if (virDomainGetMaxMemory(d) > 0)
+        kib = virDomainGetMaxMemory(d);
+    char *variant[2] = { with_memory(doc, kib + 16384), with_memory(doc, kib) };
+    xmlFreeDoc(doc);
+    virDomainFree(d);
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        virDomainPtr nd = virDomainDefineXML(c, variant[r % 2]);
+        secs[r] = now() - t0;
+        if (!nd)
+            die("virDomainDefineXML (update)");
+        if (r == reps - 1)
+            undefine(nd);
+        else
+            virDomainFree(nd);
+    }
+    free(variant[0]);
+    free(variant[1]);
+}
+
+static int idle_event(virConnectPtr c, virDomainPtr dom, int event, int detail, void *opaque) {
     return 0;
 }
 
-static void quiet(void *opaque, virErrorPtr err) {
+static void idle_tick(int timer, void *opaque) {
+}
+
+static int floor_idle(double seconds) {
+    if (virEventRegisterDefaultImpl() < 0)
+        die("virEventRegisterDefaultImpl");
+    virConnectPtr c = virConnectOpen(NULL);
+    if (!c)
+        die("virConnectOpen");
+    if (virConnectSetKeepAlive(c, 5, 3) < 0)
+        die("virConnectSetKeepAlive");
+    if (virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                         VIR_DOMAIN_EVENT_CALLBACK(idle_event), NULL, NULL) < 0)
+        die("virConnectDomainEventRegisterAny");
+    /* a coarse timer only to notice the end; a real daemon has its own */
+    virEventAddTimeout(1000, idle_tick, NULL, NULL);
+    printf("ready\n");
+    fflush(stdout);
+    double end = now() + seconds;
+    while (now() < end)
+        if (virEventRunDefaultImpl() < 0)
+            die("virEventRunDefaultImpl");
+    printf("{\"op\": \"idle\", \"seconds\": %.3f}\n", seconds);
+    virConnectClose(c);
+    return 0;
+}
+
+static void floor_cleanup(virConnectPtr c, const char *prefix, double *secs, long *items) {
+    double t0 = now();
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(c, &doms, 0);
+    if (n < 0)
+        die("virConnectListAllDomains");
+    *items = 0;
+    for (int i = 0; i < n; i++) {
+        if (!strncmp(virDomainGetName(doms[i]), prefix, strlen(prefix))) {
+            undefine(doms[i]);
+            ++*items;
+        } else
+            virDomainFree(doms[i]);
+    }
+    free(doms);
+    secs[0] = now() - t0;
+}
+
+static int usage(void) {
+    fprintf(stderr, "usage: floor [--reps R] list [--parse] | define DIR | define-start DIR | "
+                    "define-one FILE\n       floor idle SECONDS | cleanup PREFIX\n");
+    return 2;
 }
 
 int main(int argc, char **argv) {
+    int reps = 1, a = 1;
+    bool parse = false;
     virSetErrorFunc(NULL, quiet);
-    if (argc < 2) {
-        fprintf(stderr, "usage: floor list | define DIR | define-start DIR | undefine-all PREFIX | "
-                        "wait-defined NAME\n");
-        return 2;
+    if (a + 1 < argc && !strcmp(argv[a], "--reps")) {
+        reps = atoi(argv[a + 1]);
+        a += 2;
     }
-    const char *cmd = argv[1];
-    if (!strcmp(cmd, "wait-defined") && argc == 3) {
-        virEventRegisterDefaultImpl();
-        virConnectPtr c = virConnectOpen(NULL);
-        if (!c || virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                                   VIR_DOMAIN_EVENT_CALLBACK(defined_cb), argv[2],
-                                                   NULL) < 0)
-            return 1;
-        printf("ready\n");
-        fflush(stdout);
-        double deadline = now() + 30;
-        while (now() < deadline)
-            virEventRunDefaultImpl();
-        return 1;
+    if (reps < 1 || a >= argc)
+        return usage();
+    const char *cmd = argv[a++];
+    const char *arg = a < argc ? argv[a++] : NULL;
+    if (!strcmp(cmd, "list") && arg && !strcmp(arg, "--parse")) {
+        parse = true;
+        arg = NULL;
     }
+    if (a < argc)
+        return usage();
+    if (!strcmp(cmd, "idle"))
+        return arg ? floor_idle(atof(arg)) : usage();
+
+    double t0 = now();
     virConnectPtr c = virConnectOpen(NULL);
     if (!c)
-        return 1;
-    double t0 = now();
-    if (!strcmp(cmd, "list")) {
-        virDomainPtr *doms = NULL;
-        int n = virConnectListAllDomains(c, &doms, 0);
-        for (int i = 0; i < n; i++) {
-            free(virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE));
-            virDomainFree(doms[i]);
-        }
-        free(doms);
-    } else if ((!strcmp(cmd, "define") || !strcmp(cmd, "define-start")) && argc == 3) {
-        char **files;
-        size_t n = list_xml(argv[2], &files);
-        char **xml = calloc(n + 1, sizeof(char *));
-        for (size_t i = 0; i < n; i++)
-            xml[i] = slurp(files[i]);   /* read before timing: the floor is the libvirt part */
-        t0 = now();
-        for (size_t i = 0; i < n; i++) {
-            virDomainPtr d = virDomainDefineXML(c, xml[i]);
-            if (!d || (!strcmp(cmd, "define-start") && virDomainCreate(d) < 0)) {
-                virErrorPtr e = virGetLastError();
-                fprintf(stderr, "floor: %s: %s\n", files[i], e && e->message ? e->message : "?");
-                return 1;
-            }
-            virDomainFree(d);
-        }
-    } else if (!strcmp(cmd, "undefine-all") && argc == 3) {
-        virDomainPtr *doms = NULL;
-        int n = virConnectListAllDomains(c, &doms, 0);
-        for (int i = 0; i < n; i++) {
-            if (!strncmp(virDomainGetName(doms[i]), argv[2], strlen(argv[2]))) {
-                virDomainDestroy(doms[i]);
-                virDomainUndefine(doms[i]);
-            }
-            virDomainFree(doms[i]);
-        }
-        free(doms);
-    } else {
-        fprintf(stderr, "floor: bad command\n");
-        return 2;
-    }
-    printf("%.6f\n", now() - t0);
+        die("virConnectOpen");
+    double connect_s = now() - t0;
+    double *secs = calloc((size_t) reps, sizeof(double));
+    long items = 1;
+    if (!strcmp(cmd, "list") && !arg) {
+        floor_list(c, reps, parse, secs, &items);
+        print_result(parse ? "list+parse" : "list", reps, items, connect_s, secs, NULL);
+    } else if (!strcmp(cmd, "define") && arg) {
+        floor_define(c, reps, arg, false, secs, &items);
+        print_result("define", reps, items, connect_s, secs, NULL);
+    } else if (!strcmp(cmd, "define-start") && arg) {
+        floor_define(c, reps, arg, true, secs, &items);
+        print_result("define-start", reps, items, connect_s, secs, NULL);
+    } else if (!strcmp(cmd, "define-one") && arg) {
+        floor_define_one(c, reps, arg, secs);
+        print_result("define-one", reps, 1, connect_s, secs, NULL);
+    } else if (!strcmp(cmd, "cleanup") && arg) {
+        floor_cleanup(c, arg, secs, &items);
+        print_result("cleanup", 1, items, connect_s, secs, NULL);
+    } else
+        return usage();
+    free(secs);
     virConnectClose(c);
     return 0;
 }

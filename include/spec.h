@@ -37,7 +37,7 @@ SpecKind spec_kind_from_string(const char *s);
 
 typedef struct DiskSpec {
     Value name, pool, path, size, format, bus, cache, dev, image, existing;
-    Value io, discard, detect_zeroes, serial, shareable, boot;
+    Value io, discard, detect_zeroes, serial, shareable, boot, wwn, copy_on_read;
 } DiskSpec;
 
 typedef struct CdromSpec {
@@ -46,7 +46,7 @@ typedef struct CdromSpec {
 
 typedef struct IfaceSpec {
     Value type, network, bridge, dev, mode, model, mac, mtu, queues, target, portgroup;
-    Value trust_guest_rx_filters, boot;
+    Value trust_guest_rx_filters, boot, driver_iommu, pci_bus, pci_slot, ovs, ovs_interfaceid;
 } IfaceSpec;
 
 typedef struct InputSpec {
@@ -57,13 +57,92 @@ typedef struct ChannelSpec {
     Value type, target_type, target_name, source_mode, source_path;
 } ChannelSpec;
 
+typedef struct HypervSpec {
+    Value name, state, retries, value;
+} HypervSpec;
+
+typedef struct TimerSpec {
+    Value name, track, tickpolicy, frequency, mode, present;
+} TimerSpec;
+
+typedef struct CpuFeatureSpec {
+    Value name, policy;
+} CpuFeatureSpec;
+
+typedef struct NumaCellSpec {
+    Value cpus, memory, mem_access;
+} NumaCellSpec;
+
+typedef struct VcpuPinSpec {
+    Value vcpu, cpuset;
+} VcpuPinSpec;
+
+typedef struct CharDevSpec {        /* serials and consoles */
+    Value type, path, append, port, target_type;
+} CharDevSpec;
+
+typedef struct RedirDevSpec {
+    Value type, host, service;
+} RedirDevSpec;
+
+typedef struct RedirFilterSpec {
+    Value class_, vendor, product, version, allow;
+} RedirFilterSpec;
+
+typedef struct PciHostSpec {
+    Value address, managed;
+} PciHostSpec;
+
+typedef struct UsbHostSpec {
+    Value vendor, product, bus, device, startup_policy;
+} UsbHostSpec;
+
+typedef struct FloppySpec {
+    Value path, dev;
+} FloppySpec;
+
+typedef struct FilesystemSpec {
+    Value source, target, driver, accessmode, readonly;
+} FilesystemSpec;
+
+typedef struct EnvSpec {
+    Value name, value;
+} EnvSpec;
+
+typedef struct XmlAddSpec {         /* escape hatch: a fragment appended below a parent */
+    Value at, fragment;
+} XmlAddSpec;
+
+typedef struct XmlSetSpec {         /* escape hatch: an attribute or element text */
+    Value path, value;
+} XmlSetSpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
     Value memory, max_memory, cpus, max_cpus;
     struct { Value present, sockets, cores, threads; } cputopology;
-    struct { Value present, mode, model, fallback; } cpu;
+    struct { Value present, mode, model, fallback; List features; } cpu;
     Value nested;
+    List features;              /* of Value (enum) */
+    Value kvm_hidden;
+    List hyperv;                /* of HypervSpec */
+    struct { Value present, offset, basis, adjustment, timezone, start; List timers; } clock;
+    List numa;                  /* of NumaCellSpec */
+    struct { Value present, shares; List vcpupin; } cputune;
+    Value cpuset;
+    struct { Value present, nodeset, mode; } numatune;
+    struct { Value present, hugepages, nosharepages, locked, source, access, allocation; } memorybacking;
+    struct { Value present, hard_limit, soft_limit, swap_hard_limit; } memtune;
+    Value loader, nvram, nvram_template, kernel, initrd, cmdline, dtb;
+    struct {
+        Value present;
+        struct { Value present, vendor, version, date, release; } bios;
+        struct { Value present, manufacturer, product, version, serial, uuid, sku, family; } system;
+        struct { Value present, manufacturer, product, version, serial, asset, location; } base_board;
+        struct { Value present, manufacturer, version, serial, asset, sku; } chassis;
+        List oem_strings;       /* of Value */
+    } sysinfo;
     List boot;                  /* of Value (enum) */
     struct { Value present, type, port, autoport, listen, passwd, passwd_file, keymap; } graphics;
     struct { Value present, type, vram; } video;
@@ -77,7 +156,22 @@ typedef struct DomainSpec {
     Value guest_agent;
     struct { Value present, model, backend; } rng;
     struct { Value present, model, action; } watchdog;
-    Value autostart, state, reload, shutdown_timeout, adopt;
+    List serials, consoles;     /* of CharDevSpec */
+    struct { Value present, model, enabled, stats_period; } memballoon;
+    struct { Value present, model, ports; } usb_controller;
+    struct { Value present, mode, type, source_mode, host, service; } smartcard;
+    List redirdevs;             /* of RedirDevSpec */
+    List redirfilters;          /* of RedirFilterSpec */
+    List pci;                   /* of PciHostSpec */
+    List usb;                   /* of UsbHostSpec */
+    struct { Value present, type, cbitpos, reduced_phys_bits, policy; } launch_security;
+    List qemu_args;             /* of Value */
+    List qemu_env;              /* of EnvSpec */
+    List floppies;              /* of FloppySpec */
+    List filesystems;           /* of FilesystemSpec */
+    struct { Value present; List add, set, remove; } xml;   /* add: XmlAddSpec, set: XmlSetSpec,
+                                                              * remove: Value */
+    Value autostart, state, reload, shutdown_timeout, adopt, suspend_mode;
 } DomainSpec;
 
 typedef struct DhcpHostSpec {
@@ -153,6 +247,12 @@ extern bool spec_trust_relaxed;   /* --insecure-spec-perms: development and test
 extern bool spec_trust_warn_only; /* read-only commands: a warning instead of a refusal */
 
 const Spec *spec_set_find(const SpecSet *set, SpecKind kind, const char *name);
+
+/* A CPU or NUMA node set ("0-3,8,10-11", "^2" excluded) in canonical form ("0-3,8,10-11"), or
+ * NULL when it does not parse or names an id >= limit. */
+char *cpuset_canonical(const char *s, unsigned limit);
+/* Whether canonical set a contains id. */
+bool cpuset_has(const char *canonical, unsigned id);
 
 /* Deterministic MAC for interface idx of domain name when the spec gives none. */
 void spec_derive_mac(const char *domain, size_t idx, char ret[static 18]);

@@ -17,6 +17,7 @@ typedef struct CliOpts {
     const char *drift;          /* --drift correct|report */
     const char *status_file;    /* --status-file */
     bool prune;
+    bool vagrant;               /* reference --vagrant: the vagrant-libvirt option table */
 } CliOpts;
 
 int cmd_validate(const CliOpts *o);
@@ -26,6 +27,8 @@ int cmd_apply(const CliOpts *o);
 int cmd_status(const CliOpts *o);
 int cmd_reload(const CliOpts *o, char **names, size_t n_names);
 int cmd_daemon(const CliOpts *o);
+/* A spec for existing domains, from their inactive XML (keys, else the xml escape hatch). */
+int cmd_export(const CliOpts *o);
 /* Hidden: the Markdown spec reference, from the key tables (docs/spec-reference.md). */
 int cmd_reference(const CliOpts *o);
 

@@ -23,7 +23,10 @@ static void print_change(const Change *c) {
         printf("  + %s (%s)\n", c->path, cls);
         break;
     case OP_REMOVE:
-        printf("  - %s (%s; the volume is kept)\n", c->path, cls);
+        if (c->list && streq(c->list->key, "disks"))
+            printf("  - %s (%s; the volume is kept)\n", c->path, cls);
+        else
+            printf("  - %s (%s)\n", c->path, cls);
         break;
     case OP_UNMANAGED:
         printf("  ? %s: not in the spec, left alone\n", c->path);

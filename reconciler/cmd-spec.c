@@ -17,13 +17,26 @@ size_t cli_load_specs(const CliOpts *o, SpecSet *set) {
     return set->diags.n_errors;
 }
 
+/* Files with at least one error. Not n_bad_files: a duplicate name across files is an error in
+ * both files, while the files' other specs stay valid. The list is sorted by file. */
+static size_t files_with_errors(const DiagList *l) {
+    size_t n = 0;
+    const char *last = NULL;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->items[i].level == DIAG_ERROR && !streq_ptr(last, l->items[i].file)) {
+            n++;
+            last = l->items[i].file;
+        }
+    return n;
+}
+
 int cmd_validate(const CliOpts *o) {
     _cleanup_(spec_set_clear) SpecSet set = {};
     size_t errors = cli_load_specs(o, &set);
 
     if (errors > 0) {
         fprintf(stderr, "%zu error%s in %zu of %zu file%s\n", errors, errors == 1 ? "" : "s",
-                set.n_bad_files, set.n_files, set.n_files == 1 ? "" : "s");
+                files_with_errors(&set.diags), set.n_files, set.n_files == 1 ? "" : "s");
         return 1;
     }
     printf("%zu spec%s in %zu file%s: valid\n", set.n, set.n == 1 ? "" : "s", set.n_files,

@@ -56,6 +56,11 @@ static bool machine_equal(const char *want, const char *have) {
 }
 
 static bool values_equal(const KeyDef *k, const char *want, const char *have) {
+    if (k->hook == HOOK_FEATURES) {
+        /* an empty <features/> is what `features: []` renders; libvirt drops it */
+        want = want && *want ? want : NULL;
+        have = have && *have ? have : NULL;
+    }
     if (!want || !have)
         return want == have;
     if (k->hook == HOOK_MACHINE)
@@ -87,18 +92,26 @@ static Change *add_change(Diff *d, ChangeOp op, ChangeClass cls, const char *pat
 
 typedef struct DiffCtx {
     SpecKind kind;
-    const char *managed;
+    const char *managed;        /* recorded in the observed object: what virtspec set before */
+    const char *want_managed;   /* recorded in the desired document: what the spec sets now */
     Diff *out;
 } DiffCtx;
 
 static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const xmlNode *have,
                       const char *prefix, const KeyDef *list, const char *item_key);
 
-static char *item_key_of(const KeyTable *sub, const xmlNode *e) {
+char *diff_item_key(const KeyTable *sub, const xmlNode *e) {
     char *acc = NULL;
+    /* a host USB device is the one of that vendor and product, or the one at that bus and device
+     * (a running domain's definition has both) */
+    _cleanup_free_ char *usb_vendor = streq(sub->name, "usb") ? xml_get(e, "source/vendor/@id") : NULL;
     for (size_t r = 0; r < sub->n_keys; r++) {
         const KeyDef *k = &sub->keys[r];
         if (!(k->flags & KEY_ITEM_KEY))
+            continue;
+        if (streq(sub->name, "usb") &&
+            (usb_vendor ? streq(k->key, "bus") || streq(k->key, "device")
+                        : streq(k->key, "vendor") || streq(k->key, "product")))
             continue;
         _cleanup_free_ char *v = observe_value(k, e);
         char *n = acc ? xasprintf("%s,%s", acc, strna(v)) : xstrdup(strna(v));
@@ -108,9 +121,11 @@ static char *item_key_of(const KeyTable *sub, const xmlNode *e) {
     return acc;
 }
 
-/* Elements of a list below root: "devices/disk" with match "device=disk". */
-static bool item_selected(const KeyTable *sub, const xmlNode *e) {
-    if (!xml_is(e, strrchr(sub->xml_elem, '/') ? strrchr(sub->xml_elem, '/') + 1 : sub->xml_elem))
+/* Elements of a list below root: "devices/disk" with match "device=disk"; a last step of "*"
+ * selects every element child. */
+bool diff_item_selected(const KeyTable *sub, const xmlNode *e) {
+    const char *name = strrchr(sub->xml_elem, '/') ? strrchr(sub->xml_elem, '/') + 1 : sub->xml_elem;
+    if (streq(name, "*") ? !e || e->type != XML_ELEMENT_NODE : !xml_is(e, name))
         return false;
     if (sub->xml_match) {
         const char *eq = strchr(sub->xml_match, '=');
@@ -121,10 +136,20 @@ static bool item_selected(const KeyTable *sub, const xmlNode *e) {
     }
     if (streq(sub->name, "channels") && is_guest_agent_channel(e))
         return false;   /* managed by the guest_agent key */
+    if (streq(sub->name, "consoles")) {
+        _cleanup_free_ char *t = xml_get(e, "target/@type");
+        if (!streq_ptr(t, "virtio"))
+            return false;   /* libvirt's mirror of serial port 0 */
+    }
+    if (streq(sub->name, "cpu.features")) {
+        _cleanup_xmlchar_ xmlChar *n = xmlGetProp(e, (const xmlChar *) "name");
+        if (n && (streq((char *) n, "vmx") || streq((char *) n, "svm")))
+            return false;   /* managed by the nested key */
+    }
     return true;
 }
 
-static xmlNode *list_parent(const xmlNode *root, const KeyTable *sub) {
+xmlNode *diff_list_parent(const xmlNode *root, const KeyTable *sub) {
     const char *slash = strrchr(sub->xml_elem, '/');
     if (!slash)
         return (xmlNode *) root;
@@ -135,18 +160,18 @@ static xmlNode *list_parent(const xmlNode *root, const KeyTable *sub) {
 static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xmlNode *have,
                       const char *path) {
     const KeyTable *sub = k->sub;
-    xmlNode *wp = list_parent(want, sub), *hp = have ? list_parent(have, sub) : NULL;
+    xmlNode *wp = diff_list_parent(want, sub), *hp = have ? diff_list_parent(have, sub) : NULL;
 
     /* desired items, in spec order */
     for (xmlNode *w = wp ? wp->children : NULL; w; w = w->next) {
-        if (!item_selected(sub, w))
+        if (!diff_item_selected(sub, w))
             continue;
-        _cleanup_free_ char *key = item_key_of(sub, w);
+        _cleanup_free_ char *key = diff_item_key(sub, w);
         xmlNode *match = NULL;
         for (xmlNode *h = hp ? hp->children : NULL; h && !match; h = h->next) {
-            if (!item_selected(sub, h))
+            if (!diff_item_selected(sub, h))
                 continue;
-            _cleanup_free_ char *hk = item_key_of(sub, h);
+            _cleanup_free_ char *hk = diff_item_key(sub, h);
             if (streq(hk, key))
                 match = h;
         }
@@ -162,14 +187,14 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
     }
     /* observed items not in the spec: removed if virtspec managed them, else left alone */
     for (xmlNode *h = hp ? hp->children : NULL; h; h = h->next) {
-        if (!item_selected(sub, h))
+        if (!diff_item_selected(sub, h))
             continue;
-        _cleanup_free_ char *hk = item_key_of(sub, h);
+        _cleanup_free_ char *hk = diff_item_key(sub, h);
         bool wanted = false;
         for (xmlNode *w = wp ? wp->children : NULL; w && !wanted; w = w->next) {
-            if (!item_selected(sub, w))
+            if (!diff_item_selected(sub, w))
                 continue;
-            _cleanup_free_ char *key = item_key_of(sub, w);
+            _cleanup_free_ char *key = diff_item_key(sub, w);
             wanted = streq(key, hk);
         }
         if (wanted)
@@ -187,6 +212,183 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
     }
 }
 
+/* ---- the xml key: edits recorded in the metadata, compared one by one ---- */
+
+static bool strv_has2(char **a, char **b, size_t n, const char *x, const char *y) {
+    for (size_t i = 0; i < n; i++)
+        if (streq(a[i], x) && (!b || streq(b[i], y)))
+            return true;
+    return false;
+}
+
+/* The child of parent that matches fragment f and is not in used, or NULL. */
+static xmlNode *fragment_in(const xmlNode *parent, const xmlNode *f, xmlNode **used, size_t n_used) {
+    for (xmlNode *h = parent ? parent->children : NULL; h; h = h->next) {
+        bool taken = false;
+        for (size_t i = 0; i < n_used; i++)
+            taken = taken || used[i] == h;
+        if (!taken && xml_fragment_matches(f, h))
+            return h;
+    }
+    return NULL;
+}
+
+static xmlNode *edit_parent(const xmlNode *root, const char *at) {
+    return streq(at, ".") ? (xmlNode *) root : xml_find(root, at);
+}
+
+static bool path_present(const xmlNode *root, const char *path) {
+    if (path[0] == '@' || strstr(path, "/@")) {
+        _cleanup_free_ char *v = xml_get(root, path);
+        return v != NULL;
+    }
+    return xml_find(root, path) != NULL;
+}
+
+static Change *add_edit_change(DiffCtx *c, ChangeOp op, const KeyDef *row, const char *path,
+                               const char *old, const char *new) {
+    Change *ch = add_change(c->out, op, row->change, path);
+    ch->row = row;
+    ch->old_value = old ? xstrdup(old) : NULL;
+    ch->new_value = new ? xstrdup(new) : NULL;
+    return ch;
+}
+
+static void diff_xml_edits(DiffCtx *c, const KeyTable *t, const xmlNode *want, const xmlNode *have) {
+    const KeyDef *add_row = &t->keys[0], *set_row = &t->keys[1], *rm_row = &t->keys[2];
+    XmlEdits w, h;
+    observe_xml_edits(want->doc, &w);
+    if (have)
+        observe_xml_edits(have->doc, &h);
+    else
+        h = (XmlEdits) {};
+    xmlNode **used = xmalloc0((w.n_add + 1) * sizeof(xmlNode *));
+    size_t n_used = 0;
+
+    for (size_t i = 0; i < w.n_add; i++) {
+        xmlDoc *fd = NULL;
+        xmlNode *f = render_parse_fragment(w.add_fragment[i], &fd);
+        if (!f) {
+            xmlFreeDoc(fd);
+            continue;
+        }
+        xmlNode *parent = have ? edit_parent(have, w.add_at[i]) : NULL;
+        xmlNode *m = fragment_in(parent, f, used, n_used);
+        if (m)
+            used[n_used++] = m;
+        else {
+            _cleanup_free_ char *path = xasprintf("xml.add[%s/%s]", w.add_at[i], (const char *) f->name);
+            _cleanup_free_ char *canon = xml_canonical(f);
+            /* what is there now: the first element of that name */
+            xmlNode *old = NULL;
+            for (xmlNode *e = parent ? parent->children : NULL; e && !old; e = e->next)
+                if (e->type == XML_ELEMENT_NODE && streq((const char *) e->name, (const char *) f->name))
+                    old = e;
+            _cleanup_free_ char *oc = old ? xml_canonical(old) : NULL;
+            add_edit_change(c, OP_SET, add_row, path, oc, canon);
+        }
+        xmlFreeDoc(fd);
+    }
+    /* fragments that left the spec: removed when still there (and not what another fragment
+     * of the spec matches) */
+    for (size_t i = 0; i < h.n_add && have; i++) {
+        if (strv_has2(w.add_at, w.add_fragment, w.n_add, h.add_at[i], h.add_fragment[i]))
+            continue;
+        xmlDoc *fd = NULL;
+        xmlNode *f = render_parse_fragment(h.add_fragment[i], &fd);
+        xmlNode *m = f ? fragment_in(edit_parent(have, h.add_at[i]), f, used, n_used) : NULL;
+        if (m) {
+            _cleanup_free_ char *path = xasprintf("xml.add[%s/%s]", h.add_at[i], (const char *) f->name);
+            _cleanup_free_ char *canon = xml_canonical(m);
+            add_edit_change(c, OP_REMOVE, add_row, path, canon, NULL);
+        }
+        xmlFreeDoc(fd);
+    }
+    for (size_t i = 0; i < w.n_set; i++) {
+        _cleanup_free_ char *hv = have ? xml_get(have, w.set_path[i]) : NULL;
+        if (streq_ptr(hv, w.set_value[i]))
+            continue;
+        _cleanup_free_ char *path = xasprintf("xml.set[%s]", w.set_path[i]);
+        add_edit_change(c, OP_SET, set_row, path, hv, w.set_value[i]);
+    }
+    /* values that left the spec go back to what the rest of the spec renders */
+    for (size_t i = 0; i < h.n_set && have; i++) {
+        if (strv_has2(w.set_path, NULL, w.n_set, h.set_path[i], NULL))
+            continue;
+        _cleanup_free_ char *wv = xml_get(want, h.set_path[i]);
+        _cleanup_free_ char *hv = xml_get(have, h.set_path[i]);
+        if (streq_ptr(wv, hv))
+            continue;
+        _cleanup_free_ char *path = xasprintf("xml.set[%s]", h.set_path[i]);
+        add_edit_change(c, OP_SET, set_row, path, hv, wv);
+    }
+    for (size_t i = 0; i < w.n_remove; i++) {
+        if (!have || !path_present(have, w.remove[i]))
+            continue;
+        _cleanup_free_ char *path = xasprintf("xml.remove[%s]", w.remove[i]);
+        add_edit_change(c, OP_SET, rm_row, path, "present", "(removed)");
+    }
+    free(used);
+    xml_edits_clear(&w);
+    xml_edits_clear(&h);
+}
+
+/* Brings have in line with the xml key's edits: drops fragments that left the spec, applies
+ * the spec's removals, adds missing fragments, sets values. */
+static void patch_xml_edits(xmlNode *want, xmlNode *have) {
+    XmlEdits w, h;
+    observe_xml_edits(want->doc, &w);
+    observe_xml_edits(have->doc, &h);
+    /* fragments already there stay (with libvirt's additions); the rest are added */
+    size_t n_add = 0;
+    const char **at = xmalloc0((w.n_add + 1) * sizeof(char *));
+    const char **fr = xmalloc0((w.n_add + 1) * sizeof(char *));
+    xmlNode **used = xmalloc0((w.n_add + 1) * sizeof(xmlNode *));
+    size_t n_used = 0;
+    for (size_t i = 0; i < w.n_add; i++) {
+        xmlDoc *fd = NULL;
+        xmlNode *f = render_parse_fragment(w.add_fragment[i], &fd);
+        xmlNode *m = f ? fragment_in(edit_parent(have, w.add_at[i]), f, used, n_used) : NULL;
+        if (m)
+            used[n_used++] = m;
+        else if (f) {
+            at[n_add] = w.add_at[i];
+            fr[n_add++] = w.add_fragment[i];
+        }
+        xmlFreeDoc(fd);
+    }
+    /* fragments that left the spec go, unless one of the spec's matches the same element */
+    for (size_t i = 0; i < h.n_add; i++) {
+        if (strv_has2(w.add_at, w.add_fragment, w.n_add, h.add_at[i], h.add_fragment[i]))
+            continue;
+        xmlDoc *fd = NULL;
+        xmlNode *f = render_parse_fragment(h.add_fragment[i], &fd);
+        xmlNode *m = f ? fragment_in(edit_parent(have, h.add_at[i]), f, used, n_used) : NULL;
+        if (m) {
+            xmlUnlinkNode(m);
+            xmlFreeNode(m);
+        }
+        xmlFreeDoc(fd);
+    }
+    /* values that left the spec: what the rest of the spec renders, or nothing */
+    for (size_t i = 0; i < h.n_set; i++) {
+        if (strv_has2(w.set_path, NULL, w.n_set, h.set_path[i], NULL))
+            continue;
+        _cleanup_free_ char *wv = xml_get(want, h.set_path[i]);
+        if (wv)
+            xml_set(have, h.set_path[i], wv);
+        else
+            xml_unset(have, h.set_path[i]);
+    }
+    render_apply_xml_edits(have, (const char *const *) w.remove, w.n_remove, at, fr, n_add,
+                           (const char *const *) w.set_path, (const char *const *) w.set_value, w.n_set);
+    free(at);
+    free(fr);
+    free(used);
+    xml_edits_clear(&w);
+    xml_edits_clear(&h);
+}
+
 static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const xmlNode *have,
                       const char *prefix, const KeyDef *list, const char *item_key) {
     for (size_t i = 0; i < t->n_keys; i++) {
@@ -197,11 +399,22 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
             diff_rows(c, k->sub, want, have, path, NULL, NULL);
             continue;
         }
-        if (k->type == VT_LIST) {
+        if (k->hook == HOOK_XML_EDIT) {
+            if (i == 0)
+                diff_xml_edits(c, t, want, have);   /* once for add, set and remove */
+            continue;
+        }
+        if (k->type == VT_LIST && !(k->flags & KEY_WHOLE)) {
             diff_list(c, k, want, have, path);
             continue;
         }
         if (k->change == CHANGE_NONE || k->hook == HOOK_API)
+            continue;
+        /* A flag element (<hugepages/>) reads as false when absent: outside list items it is
+         * compared only when the spec sets it, now or before, so one libvirt or a user added
+         * is left alone. */
+        if (!list && k->type == VT_BOOL && k->xml && !strchr(k->xml, '@') && k->hook == HOOK_NONE &&
+            !managed_has(c->want_managed, path) && !managed_has(c->managed, path))
             continue;
         _cleanup_free_ char *w = observe_value(k, want);
         _cleanup_free_ char *h = have ? observe_value(k, have) : NULL;
@@ -225,7 +438,8 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
 
 void diff_compute(SpecKind kind, xmlDoc *desired, xmlDoc *observed, const char *managed_before,
                   Diff *ret) {
-    DiffCtx c = { .kind = kind, .managed = managed_before, .out = ret };
+    _cleanup_free_ char *want_managed = observe_managed(desired);
+    DiffCtx c = { .kind = kind, .managed = managed_before, .want_managed = want_managed, .out = ret };
     *ret = (Diff) {};
     diff_rows(&c, spec_kind_table(kind), xmlDocGetRootElement(desired),
               observed ? xmlDocGetRootElement(observed) : NULL, NULL, NULL, NULL);
@@ -248,13 +462,71 @@ static char *unit_of(const KeyDef *k) {
     return xstrndup(x, first);
 }
 
+/* "name" or "name[@attr='value']": whether element c is one of them. */
+static bool unit_match(const xmlNode *c, const char *seg) {
+    const char *br = strchr(seg, '[');
+    _cleanup_free_ char *name = br ? xstrndup(seg, (size_t) (br - seg)) : xstrdup(seg);
+    if (!xml_is(c, name))
+        return false;
+    if (streq(name, "channel") && is_guest_agent_channel(c))
+        return false;   /* the guest_agent key's */
+    if (!br)
+        return true;
+    const char *eq = strchr(br, '=');
+    if (!eq || br[1] != '@')
+        return false;
+    _cleanup_free_ char *attr = xstrndup(br + 2, (size_t) (eq - br - 2));
+    _cleanup_free_ char *val = xstrndup(eq + 2, strcspn(eq + 2, "'"));
+    _cleanup_xmlchar_ xmlChar *have = xmlGetProp(c, (const xmlChar *) attr);
+    return have && streq((char *) have, val);
+}
+
+/* The parent path of a unit ("" for the root) and its last step. */
+static char *unit_split(const char *unit, const char **ret_last) {
+    const char *slash = NULL;
+    int depth = 0;
+    for (const char *p = unit; *p; p++) {
+        depth += *p == '[' ? 1 : *p == ']' ? -1 : 0;
+        if (*p == '/' && depth == 0)
+            slash = p;
+    }
+    *ret_last = slash ? slash + 1 : unit;
+    return slash ? xstrndup(unit, (size_t) (slash - unit)) : xstrdup("");
+}
+
 static void replace_unit(xmlNode *want, xmlNode *have, const char *unit) {
-    const char *slash = strrchr(unit, '/');
-    _cleanup_free_ char *ppath = slash ? xstrndup(unit, (size_t) (slash - unit)) : xstrdup("");
-    const char *name = slash ? slash + 1 : unit;
+    const char *name;
+    _cleanup_free_ char *ppath = unit_split(unit, &name);
     xmlNode *wp = *ppath ? xml_find(want, ppath) : want;
     xmlNode *hp = *ppath ? xml_find(have, ppath) : have;
 
+    if (streq(name, "@*")) {
+        /* every attribute of one element, keeping its children */
+        if (!wp) {
+            if (hp && hp != have) {
+                xmlUnlinkNode(hp);
+                xmlFreeNode(hp);
+            }
+            return;
+        }
+        if (!hp)
+            hp = xml_ensure(have, ppath, false);
+        while (hp->properties)
+            xmlRemoveProp(hp->properties);
+        for (xmlAttr *a = wp->properties; a; a = a->next) {
+            _cleanup_xmlchar_ xmlChar *v = xmlNodeGetContent((xmlNode *) a);
+            xmlSetProp(hp, a->name, v);
+        }
+        return;
+    }
+    if (name[0] == '@') {
+        _cleanup_free_ char *v = xml_get(want, unit);
+        if (v)
+            xml_set(have, unit, v);
+        else
+            xml_unset(have, unit);
+        return;
+    }
     if (!hp) {
         if (!wp)
             return;
@@ -262,22 +534,66 @@ static void replace_unit(xmlNode *want, xmlNode *have, const char *unit) {
     }
     for (xmlNode *c = hp->children, *next; c; c = next) {
         next = c->next;
-        if (xml_is(c, name) && !(streq(name, "channel") && is_guest_agent_channel(c))) {
+        if (unit_match(c, name)) {
             xmlUnlinkNode(c);
             xmlFreeNode(c);
         }
     }
     for (xmlNode *c = wp ? wp->children : NULL; c; c = c->next)
-        if (xml_is(c, name) && !(streq(name, "channel") && is_guest_agent_channel(c)))
+        if (unit_match(c, name))
             xml_adopt_copy(hp, c);
 }
 
+/* A list compared as a whole: every item of it in have is replaced by want's, in order. */
+static void replace_items(const KeyTable *sub, xmlNode *want, xmlNode *have) {
+    xmlNode *wp = diff_list_parent(want, sub), *hp = diff_list_parent(have, sub);
+    for (xmlNode *c = hp ? hp->children : NULL, *next; c; c = next) {
+        next = c->next;
+        if (diff_item_selected(sub, c)) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        }
+    }
+    if (!wp)
+        return;
+    if (!hp) {
+        const char *slash = strrchr(sub->xml_elem, '/');
+        _cleanup_free_ char *pp = xstrndup(sub->xml_elem, (size_t) (slash - sub->xml_elem));
+        hp = xml_ensure(have, pp, false);
+    }
+    for (xmlNode *c = wp->children; c; c = c->next)
+        if (diff_item_selected(sub, c))
+            xml_adopt_copy(hp, c);
+}
+
+/* features: the simple ones (the row's choices) are replaced, kvm, hyperv and others kept. */
+static void patch_features(const KeyDef *k, xmlNode *want, xmlNode *have) {
+    xmlNode *wf = xml_child(want, "features"), *hf = xml_child(have, "features");
+    if (!hf && !wf)
+        return;
+    if (!hf)
+        hf = xml_ensure(have, "features", false);
+    for (xmlNode *c = hf->children, *next; c; c = next) {
+        next = c->next;
+        for (size_t i = 0; c->type == XML_ELEMENT_NODE && k->choices[i]; i++)
+            if (xml_is(c, k->choices[i])) {
+                xmlUnlinkNode(c);
+                xmlFreeNode(c);
+                break;
+            }
+    }
+    for (xmlNode *c = wf ? wf->children : NULL; c; c = c->next)
+        for (size_t i = 0; c->type == XML_ELEMENT_NODE && k->choices[i]; i++)
+            if (xml_is(c, k->choices[i]))
+                xml_adopt_copy(hf, c);
+}
+
 static xmlNode *find_item(xmlNode *root, const KeyTable *sub, const char *key) {
-    xmlNode *p = list_parent(root, sub);
+    xmlNode *p = diff_list_parent(root, sub);
     for (xmlNode *e = p ? p->children : NULL; e; e = e->next) {
-        if (!item_selected(sub, e))
+        if (!diff_item_selected(sub, e))
             continue;
-        _cleanup_free_ char *k = item_key_of(sub, e);
+        _cleanup_free_ char *k = diff_item_key(sub, e);
         if (streq(k, key))
             return e;
     }
@@ -361,7 +677,8 @@ void diff_patch(SpecKind kind, const Diff *d, xmlDoc *desired, xmlDoc *observed)
                 static const char *const keep[] = { "alias", "address" };
                 for (size_t j = 0; j < ELEMENTSOF(keep); j++) {
                     xmlNode *old = xml_child(h, keep[j]);
-                    if (old && !(readdress && streq(keep[j], "address")))
+                    /* an address the spec gives itself (interfaces' pci_bus) wins */
+                    if (old && !(readdress && streq(keep[j], "address")) && !xml_child(copy, keep[j]))
                         xml_adopt_copy(copy, old);
                 }
                 xmlReplaceNode(h, copy);
@@ -385,7 +702,25 @@ void diff_patch(SpecKind kind, const Diff *d, xmlDoc *desired, xmlDoc *observed)
             patch_guest_agent(want, have);
             continue;
         }
-        if (k->xml && k->xml[0] == '@') {
+        if (k->hook == HOOK_FEATURES) {
+            patch_features(k, want, have);
+            continue;
+        }
+        if (k->hook == HOOK_XML_EDIT) {
+            bool seen = false;
+            for (size_t j = 0; j < n_done; j++)
+                seen = seen || streq(done[j], "xml");
+            if (!seen) {
+                *(char **) array_push(&done, &n_done, sizeof(char *)) = xstrdup("xml");
+                patch_xml_edits(want, have);
+            }
+            continue;
+        }
+        if (k->type == VT_LIST && (k->flags & KEY_WHOLE) && !k->patch) {
+            replace_items(k->sub, want, have);
+            continue;
+        }
+        if (k->xml && k->xml[0] == '@' && !k->patch) {
             _cleanup_free_ char *v = xml_get(want, k->xml);
             if (v)
                 xml_set(have, k->xml, v);
@@ -393,7 +728,7 @@ void diff_patch(SpecKind kind, const Diff *d, xmlDoc *desired, xmlDoc *observed)
                 xml_unset(have, k->xml);
             continue;
         }
-        _cleanup_free_ char *unit = unit_of(k);
+        _cleanup_free_ char *unit = k->patch ? xstrdup(k->patch) : unit_of(k);
         if (!unit)
             continue;
         bool seen = false;
@@ -403,6 +738,8 @@ void diff_patch(SpecKind kind, const Diff *d, xmlDoc *desired, xmlDoc *observed)
             continue;
         *(char **) array_push(&done, &n_done, sizeof(char *)) = xstrdup(unit);
         replace_unit(want, have, unit);
+        if (streq(unit, "sysinfo"))
+            replace_unit(want, have, "os/smbios");   /* qemu reads sysinfo only with it */
         if (k->hook == HOOK_MEMORY || k->hook == HOOK_MAX_MEMORY) {
             /* memory and currentMemory move together: libvirt refuses current > max */
             replace_unit(want, have, k->hook == HOOK_MEMORY ? "memory" : "currentMemory");

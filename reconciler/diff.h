@@ -57,3 +57,25 @@ char *observe_managed(xmlDoc *doc);
 bool observe_owned(xmlDoc *doc);
 char *observe_spec_hash(xmlDoc *doc);
 bool is_guest_agent_channel(const xmlNode *ch);
+/* The xml key's edits as recorded in a document's virtspec metadata. */
+typedef struct XmlEdits {
+    char **remove;
+    size_t n_remove;
+    char **add_at, **add_fragment;
+    size_t n_add;
+    char **set_path, **set_value;
+    size_t n_set;
+} XmlEdits;
+void observe_xml_edits(xmlDoc *doc, XmlEdits *ret);
+void xml_edits_clear(XmlEdits *e);
+/* Whether element h has every attribute, text and child element of element f (recursively; h
+ * may have more): how an added fragment is recognised in what libvirt returns. */
+bool xml_fragment_matches(const xmlNode *f, const xmlNode *h);
+/* One-line canonical text of an element. */
+char *xml_canonical(const xmlNode *n);
+
+/* Whether e is an item of list table sub, and the element holding a list's items below root. */
+bool diff_item_selected(const KeyTable *sub, const xmlNode *e);
+xmlNode *diff_list_parent(const xmlNode *root, const KeyTable *sub);
+/* The item key of list element e: its KEY_ITEM_KEY rows' canonical values, joined by ','. */
+char *diff_item_key(const KeyTable *sub, const xmlNode *e);

@@ -22,6 +22,7 @@ static const char *const main_help =
     "                      foreign-conflict\n"
     "  daemon [--specs DIR] keep libvirt converged with DIR, reacting to spec edits and to\n"
     "                      changes made behind virtspec's back\n"
+    "  export NAME…        print a spec for existing domains (keys, else the xml key)\n"
     "\n"
     "Options:\n"
     "  -c, --connect URI   libvirt URI (default: $LIBVIRT_DEFAULT_URI, else qemu:///system)\n"
@@ -68,14 +69,22 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
     { "status", "Usage: virtspec status [--json] [-c URI] [PATH…]\n\n"
       "Shows, per object: in-sync, drifted, reload-pending, failed, missing or\n"
       "foreign-conflict, with the fields concerned.\n" },
-    { "reference", "Usage: virtspec reference\n\n"
+    { "export", "Usage: virtspec export [-c URI] NAME…\n\n"
+      "Prints a spec for each named domain, read from its inactive definition: every key that\n"
+      "can say a value says it, the xml key keeps the rest (devices and settings no key covers).\n"
+      "The spec is checked before it is printed: rendering it and comparing it with the domain\n"
+      "must find no change; differences are reported on stderr and the exit status is 1.\n"
+      "Graphics passwords are not exported.\n" },
+    { "reference", "Usage: virtspec reference [--vagrant]\n\n"
       "Prints the spec reference (every key: type, default, change class, libvirt XML\n"
       "location, vagrant-libvirt name) as Markdown, generated from the key tables. It is the\n"
-      "generated part of docs/spec-reference.md.\n" },
+      "generated part of docs/spec-reference.md.\n"
+      "  --vagrant   every vagrant-libvirt option instead: its key, XML and change class, or why\n"
+      "              it has none (the generated part of docs/vagrant-libvirt.md)\n" },
 };
 
 int main(int argc, char **argv) {
-    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE };
+    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT };
     static const struct option longopts[] = {
         { "connect", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
@@ -89,6 +98,7 @@ int main(int argc, char **argv) {
         { "drift", required_argument, NULL, OPT_DRIFT },
         { "prune", no_argument, NULL, OPT_PRUNE },
         { "status-file", required_argument, NULL, OPT_STATUS_FILE },
+        { "vagrant", no_argument, NULL, OPT_VAGRANT },
         {},
     };
     CliOpts o = { .host_kvm = -1 };
@@ -116,6 +126,7 @@ int main(int argc, char **argv) {
         case OPT_DRIFT: o.drift = optarg; break;
         case OPT_PRUNE: o.prune = true; break;
         case OPT_STATUS_FILE: o.status_file = optarg; break;
+        case OPT_VAGRANT: o.vagrant = true; break;
         case OPT_KVM:
             if (streq(optarg, "yes"))
                 o.host_kvm = 1;
@@ -150,7 +161,7 @@ int main(int argc, char **argv) {
     int r;
     /* Commands that change nothing report untrusted spec files; apply and daemon refuse them. */
     spec_trust_warn_only = streq(cmd, "validate") || streq(cmd, "render") || streq(cmd, "plan") ||
-                           streq(cmd, "status") || streq(cmd, "reference");
+                           streq(cmd, "status") || streq(cmd, "reference") || streq(cmd, "export");
     if (streq(cmd, "validate"))
         r = cmd_validate(&o);
     else if (streq(cmd, "render"))
@@ -163,6 +174,8 @@ int main(int argc, char **argv) {
         r = cmd_status(&o);
     else if (streq(cmd, "reference"))
         r = cmd_reference(&o);
+    else if (streq(cmd, "export"))
+        r = cmd_export(&o);
     else if (streq(cmd, "daemon"))
         r = cmd_daemon(&o);
     else if (streq(cmd, "reload")) {

@@ -9,9 +9,7 @@
 
 /* libvirt XML → canonical values, the same form spec-value.c produces for the spec side. */
 
-static char *canon_size(const xmlNode *e) {
-    _cleanup_xmlchar_ xmlChar *text = xmlNodeGetContent(e);
-    _cleanup_xmlchar_ xmlChar *unit = xmlGetProp(e, (const xmlChar *) "unit");
+static char *canon_size_text(const char *text, const char *unit) {
     int64_t v;
     static const struct { const char *u; int64_t m; } units[] = {
         { "b", 1 }, { "bytes", 1 }, { "KiB", 1024 }, { "k", 1024 }, { "KB", 1000 },
@@ -20,17 +18,57 @@ static char *canon_size(const xmlNode *e) {
         { "TiB", 1024LL * 1024 * 1024 * 1024 }, { "T", 1024LL * 1024 * 1024 * 1024 },
     };
     int64_t mult = 1024;   /* libvirt's default unit for memory is KiB */
-    if (!text || parse_size((const char *) text, 1, &v) < 0)
+    if (!text || parse_size(text, 1, &v) < 0)
         return NULL;
     if (unit) {
         mult = 0;
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
-            if (streq((const char *) unit, units[i].u))
+            if (streq(unit, units[i].u))
                 mult = units[i].m;
         if (mult == 0)
             return NULL;
     }
     return xasprintf("%" PRId64, v * mult);
+}
+
+static char *canon_size(const xmlNode *e) {
+    _cleanup_xmlchar_ xmlChar *text = xmlNodeGetContent(e);
+    _cleanup_xmlchar_ xmlChar *unit = xmlGetProp(e, (const xmlChar *) "unit");
+    return canon_size_text((const char *) text, (const char *) unit);
+}
+
+/* A list compared as a whole: "key=value …" per item, items joined by ", ", in document order. */
+static char *observe_whole_list(const KeyDef *k, const xmlNode *ctx) {
+    xmlNode *p = diff_list_parent(ctx, k->sub);
+    char *acc = NULL;
+    for (xmlNode *e = p ? p->children : NULL; e; e = e->next) {
+        if (!diff_item_selected(k->sub, e))
+            continue;
+        char *item = NULL;
+        for (size_t r = 0; r < k->sub->n_keys; r++) {
+            const KeyDef *row = &k->sub->keys[r];
+            _cleanup_free_ char *v = observe_value(row, e);
+            if (!v)
+                continue;
+            if (row->type == VT_SIZE) {
+                /* readable in plans; the same text on both sides */
+                char *f = format_size(strtoll(v, NULL, 10));
+                char *sp = strchr(f, ' ');
+                if (sp)
+                    memmove(sp, sp + 1, strlen(sp));
+                free(v);
+                v = f;
+            }
+            char *n = item ? xasprintf("%s %s=%s", item, row->key, v) : xasprintf("%s=%s", row->key, v);
+            free(item);
+            item = n;
+        }
+        char *n = xasprintf("%s%s%s", acc ? acc : "", acc ? ", " : "", item ? item : "{}");
+        free(acc);
+        free(item);
+        acc = n;
+    }
+    return acc;
 }
 
 static char *canon_scalar(const KeyDef *k, char *raw) {
@@ -76,6 +114,40 @@ static char *canon_scalar(const KeyDef *k, char *raw) {
 bool is_guest_agent_channel(const xmlNode *ch) {
     _cleanup_free_ char *name = xml_get(ch, "target/@name");
     return streq_ptr(name, GUEST_AGENT_CHANNEL);
+}
+
+/* Every value at a repeated element (or its attribute), quoted: "a", "b c". */
+static char *observe_value_list(const KeyDef *k, const xmlNode *ctx) {
+    const char *attr = strstr(k->xml, "/@");
+    _cleanup_free_ char *elem = attr ? xstrndup(k->xml, (size_t) (attr - k->xml)) : xstrdup(k->xml);
+    const char *slash = strrchr(elem, '/');
+    _cleanup_free_ char *parent = slash ? xstrndup(elem, (size_t) (slash - elem)) : NULL;
+    const char *name = slash ? slash + 1 : elem;
+    xmlNode *p = parent ? xml_find(ctx, parent) : (xmlNode *) ctx;
+    char *acc = NULL;
+    for (xmlNode *e = p ? p->children : NULL; e; e = e->next) {
+        if (!xml_is(e, name))
+            continue;
+        _cleanup_xmlchar_ xmlChar *v = attr ? xmlGetProp(e, (const xmlChar *) attr + 2)
+                                            : xmlNodeGetContent(e);
+        /* quoted, with " and \ escaped, so that no two lists read the same */
+        size_t len = 3;
+        for (const xmlChar *q = v; q && *q; q++)
+            len += 1 + (*q == '"' || *q == '\\');
+        char *item = xmalloc0(len), *o = item;
+        *o++ = '"';
+        for (const xmlChar *q = v; q && *q; q++) {
+            if (*q == '"' || *q == '\\')
+                *o++ = '\\';
+            *o++ = (char) *q;
+        }
+        *o = '"';
+        char *n = xasprintf("%s%s%s", acc ? acc : "", acc ? ", " : "", item);
+        free(acc);
+        free(item);
+        acc = n;
+    }
+    return acc;
 }
 
 char *observe_value(const KeyDef *k, const xmlNode *ctx) {
@@ -132,6 +204,113 @@ char *observe_value(const KeyDef *k, const xmlNode *ctx) {
     }
     case HOOK_RNG_BACKEND:
         return xml_get(ctx, "devices/rng/backend");
+    case HOOK_FEATURES: {
+        /* the simple features among the row's choices that are on, in the choices' order; ""
+         * for a <features> without any (libvirt drops it; the same as none, see diff.c) */
+        xmlNode *f = xml_child(ctx, "features");
+        char *acc = NULL;
+        for (size_t i = 0; f && k->choices[i]; i++) {
+            xmlNode *e = xml_child(f, k->choices[i]);
+            _cleanup_xmlchar_ xmlChar *st = e ? xmlGetProp(e, (const xmlChar *) "state") : NULL;
+            if (!e || (st && streq((char *) st, "off")))
+                continue;
+            char *n = acc ? xasprintf("%s,%s", acc, k->choices[i]) : xstrdup(k->choices[i]);
+            free(acc);
+            acc = n;
+        }
+        return acc ? acc : f ? xstrdup("") : NULL;
+    }
+    case HOOK_HYPERV: {
+        /* "name=on|off[ retries=N][ value=V]" per enlightenment, in the table's order */
+        xmlNode *h = xml_find(ctx, "features/hyperv");
+        const KeyDef *name = &k->sub->keys[0];
+        char *acc = NULL;
+        for (size_t i = 0; h && name->choices[i]; i++) {
+            xmlNode *e = xml_child(h, name->choices[i]);
+            if (!e)
+                continue;
+            _cleanup_xmlchar_ xmlChar *st = xmlGetProp(e, (const xmlChar *) "state");
+            _cleanup_xmlchar_ xmlChar *re = xmlGetProp(e, (const xmlChar *) "retries");
+            _cleanup_xmlchar_ xmlChar *va = xmlGetProp(e, (const xmlChar *) "value");
+            bool on = false;
+            parse_bool(st ? (char *) st : "off", &on);
+            _cleanup_free_ char *item = xasprintf("%s=%s%s%s%s%s", name->choices[i], on ? "on" : "off",
+                                                  re ? " retries=" : "", re ? (char *) re : "",
+                                                  va ? " value=" : "", va ? (char *) va : "");
+            char *n = acc ? xasprintf("%s, %s", acc, item) : xstrdup(item);
+            free(acc);
+            acc = n;
+        }
+        return acc;
+    }
+    case HOOK_MEMBALLOON: {
+        _cleanup_free_ char *m = xml_get(ctx, "devices/memballoon/@model");
+        if (streq(k->key, "enabled"))
+            return m ? xstrdup(streq(m, "none") ? "false" : "true") : NULL;
+        return m && !streq(m, "none") ? xstrdup(m) : NULL;
+    }
+    case HOOK_HEX: {
+        _cleanup_free_ char *raw = xml_get(ctx, k->xml);
+        char *end;
+        if (!raw)
+            return NULL;
+        unsigned long long v = strtoull(raw, &end, 16);
+        if (*end || end == raw)
+            return xstrdup(raw);
+        return xasprintf("0x%0*llx", k->max >= 6 ? 4 : 2, v);
+    }
+    case HOOK_PCI_HOST: {
+        xmlNode *a = xml_find(ctx, k->xml);
+        static const char *const parts[] = { "domain", "bus", "slot", "function" };
+        unsigned long v[4] = { 0 };
+        if (!a)
+            return NULL;
+        for (size_t i = 0; i < 4; i++) {
+            _cleanup_xmlchar_ xmlChar *t = xmlGetProp(a, (const xmlChar *) parts[i]);
+            v[i] = t ? strtoul((char *) t, NULL, 0) : 0;
+        }
+        return xasprintf("%04lx:%02lx:%02lx.%lx", v[0], v[1], v[2], v[3]);
+    }
+    case HOOK_PCI_ADDR: {
+        _cleanup_free_ char *type = xml_get(ctx, "address/@type");
+        return streq_ptr(type, "pci") ? canon_scalar(k, xml_get(ctx, k->xml)) : NULL;
+    }
+    case HOOK_OVS: {
+        _cleanup_free_ char *t = xml_get(ctx, k->xml);
+        return xstrdup(streq_ptr(t, "openvswitch") ? "true" : "false");
+    }
+    case HOOK_FS_DRIVER: {
+        _cleanup_free_ char *t = xml_get(ctx, k->xml);
+        return xstrdup(streq_ptr(t, "virtiofs") ? "virtiofs" : "9p");
+    }
+    case HOOK_CHARDEV_PATH: {
+        _cleanup_free_ char *type = xml_get(ctx, "@type");
+        return streq_ptr(type, "file") ? xml_get(ctx, k->xml) : NULL;
+    }
+    case HOOK_QEMU_ARGS:
+        return observe_value_list(k, ctx);
+    case HOOK_LOADER: {
+        _cleanup_free_ char *path = xml_get(ctx, "os/loader");
+        _cleanup_free_ char *type = xml_get(ctx, "os/loader/@type");
+        return path ? xasprintf("%s (%s)", path, type ? type : "rom") : NULL;
+    }
+    case HOOK_CPUSET: {
+        char *raw = xml_get(ctx, k->xml);
+        char *canon = raw ? cpuset_canonical(raw, CPUSET_LIMIT) : NULL;
+        if (!canon)
+            return raw;
+        free(raw);
+        return canon;
+    }
+    case HOOK_SIZE_KIB: {
+        /* text with a unit attribute, or an attribute with a unit attribute beside it */
+        const char *at = strrchr(k->xml, '@');
+        _cleanup_free_ char *raw = xml_get(ctx, k->xml);
+        _cleanup_free_ char *upath = at ? xasprintf("%.*sunit", (int) (at - k->xml + 1), k->xml)
+                                        : xasprintf("%s/@unit", k->xml);
+        _cleanup_free_ char *unit = xml_get(ctx, upath);
+        return raw ? canon_size_text(raw, unit) : NULL;
+    }
     case HOOK_NET_FORWARD: {
         char *m = xml_get(ctx, "forward/@mode");
         if (m)
@@ -170,11 +349,21 @@ char *observe_value(const KeyDef *k, const xmlNode *ctx) {
     default:
         break;
     }
+    if (k->type == VT_LIST && (k->flags & KEY_WHOLE))
+        return observe_whole_list(k, ctx);
+    if (k->type == VT_ENUM_LIST && k->xml)
+        return observe_value_list(k, ctx);
     if (!k->xml || (k->flags & KEY_NO_XML))
         return NULL;
     if (k->type == VT_BOOL && !strchr(k->xml, '@'))
         return xstrdup(xml_find(ctx, k->xml) ? "true" : "false");
-    return canon_scalar(k, xml_get(ctx, k->xml));
+    char *raw = xml_get(ctx, k->xml);
+    if (raw && !*raw && !strstr(k->xml, "/@") && k->xml[0] != '@') {
+        /* an element without text (<nvram template='…'/>) has no value */
+        free(raw);
+        return NULL;
+    }
+    return canon_scalar(k, raw);
 }
 
 static xmlNode *metadata_node(xmlDoc *doc) {
@@ -212,4 +401,135 @@ char *observe_spec_hash(xmlDoc *doc) {
             return r;
         }
     return NULL;
+}
+
+/* ---- the xml key's edits ---- */
+
+static void strv_add(char ***v, size_t *n, const char *s) {
+    *(char **) array_push(v, n, sizeof(char *)) = xstrdup(s ? s : "");
+}
+
+void observe_xml_edits(xmlDoc *doc, XmlEdits *ret) {
+    xmlNode *vs = metadata_node(doc);
+    size_t n_at = 0, n_sv = 0;
+    *ret = (XmlEdits) {};
+    for (xmlNode *c = vs ? vs->children : NULL; c; c = c->next) {
+        if (!xml_is(c, "edits"))
+            continue;
+        for (xmlNode *e = c->children; e; e = e->next) {
+            _cleanup_xmlchar_ xmlChar *path = xmlGetProp(e, (const xmlChar *) "path");
+            if (xml_is(e, "remove") && path)
+                strv_add(&ret->remove, &ret->n_remove, (char *) path);
+            else if (xml_is(e, "add")) {
+                _cleanup_xmlchar_ xmlChar *at = xmlGetProp(e, (const xmlChar *) "at");
+                _cleanup_xmlchar_ xmlChar *text = xmlNodeGetContent(e);
+                strv_add(&ret->add_at, &n_at, (char *) at);
+                strv_add(&ret->add_fragment, &ret->n_add, (char *) text);
+            } else if (xml_is(e, "set") && path) {
+                _cleanup_xmlchar_ xmlChar *v = xmlGetProp(e, (const xmlChar *) "value");
+                strv_add(&ret->set_path, &ret->n_set, (char *) path);
+                strv_add(&ret->set_value, &n_sv, (char *) v);
+            }
+        }
+    }
+}
+
+void xml_edits_clear(XmlEdits *e) {
+    char **v[] = { e->remove, e->add_at, e->add_fragment, e->set_path, e->set_value };
+    size_t n[] = { e->n_remove, e->n_add, e->n_add, e->n_set, e->n_set };
+    for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+        for (size_t j = 0; j < n[i]; j++)
+            free(v[i][j]);
+        free(v[i]);
+    }
+    *e = (XmlEdits) {};
+}
+
+static bool same_name(const xmlNode *a, const xmlNode *b) {
+    if (!streq((const char *) a->name, (const char *) b->name))
+        return false;
+    const char *na = a->ns ? (const char *) a->ns->href : NULL;
+    const char *nb = b->ns ? (const char *) b->ns->href : NULL;
+    return streq_ptr(na, nb);
+}
+
+static char *own_text(const xmlNode *n) {
+    /* the element's direct text, trimmed; NULL when it has none */
+    size_t len = 0;
+    char *acc = NULL;
+    for (xmlNode *c = n->children; c; c = c->next)
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            const char *t = (const char *) c->content;
+            char *m = xasprintf("%s%s", acc ? acc : "", t ? t : "");
+            free(acc);
+            acc = m;
+        }
+    if (!acc)
+        return NULL;
+    char *b = acc;
+    while (*b == ' ' || *b == '\n' || *b == '\t' || *b == '\r')
+        b++;
+    len = strlen(b);
+    while (len > 0 && strchr(" \n\t\r", b[len - 1]))
+        len--;
+    char *r = len ? xstrndup(b, len) : NULL;
+    free(acc);
+    return r;
+}
+
+bool xml_fragment_matches(const xmlNode *f, const xmlNode *h) {
+    if (!f || !h || f->type != XML_ELEMENT_NODE || h->type != XML_ELEMENT_NODE || !same_name(f, h))
+        return false;
+    for (xmlAttr *a = f->properties; a; a = a->next) {
+        _cleanup_xmlchar_ xmlChar *fv = xmlNodeGetContent((xmlNode *) a);
+        _cleanup_xmlchar_ xmlChar *hv = a->ns ? xmlGetNsProp(h, a->name, a->ns->href)
+                                              : xmlGetNoNsProp(h, a->name);
+        if (!hv || !streq((char *) fv, (char *) hv))
+            return false;
+    }
+    _cleanup_free_ char *ft = own_text(f);
+    _cleanup_free_ char *ht = own_text(h);
+    if (ft && !streq_ptr(ft, ht))
+        return false;
+    /* every child element of f matches a different child of h */
+    size_t n_used = 0;
+    const xmlNode *used[256];
+    for (xmlNode *fc = f->children; fc; fc = fc->next) {
+        if (fc->type != XML_ELEMENT_NODE)
+            continue;
+        const xmlNode *found = NULL;
+        for (xmlNode *hc = h->children; hc && !found; hc = hc->next) {
+            bool taken = false;
+            for (size_t i = 0; i < n_used; i++)
+                taken = taken || used[i] == hc;
+            if (!taken && xml_fragment_matches(fc, hc))
+                found = hc;
+        }
+        if (!found || n_used == ELEMENTSOF(used))
+            return false;
+        used[n_used++] = found;
+    }
+    return true;
+}
+
+static void strip_blanks(xmlNode *n) {
+    for (xmlNode *c = n->children, *next; c; c = next) {
+        next = c->next;
+        if (c->type == XML_TEXT_NODE && xmlIsBlankNode(c) && (c->prev || c->next)) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        } else if (c->type == XML_ELEMENT_NODE)
+            strip_blanks(c);
+    }
+}
+
+char *xml_canonical(const xmlNode *n) {
+    xmlNode *copy = xmlCopyNode((xmlNode *) n, 1);
+    strip_blanks(copy);
+    xmlBuffer *buf = xmlBufferCreate();
+    xmlNodeDump(buf, n->doc, copy, 0, 0);
+    char *r = xstrdup((const char *) xmlBufferContent(buf));
+    xmlBufferFree(buf);
+    xmlFreeNode(copy);
+    return r;
 }

@@ -2,8 +2,10 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <libxml/parser.h>
 
 #include "config.h"
+#include "diff.h"
 #include "render.h"
 #include "spec-value.h"
 #include "xml-util.h"
@@ -23,6 +25,8 @@ char *render_volume_name(const DomainSpec *d, const DiskSpec *disk) {
 }
 
 char *render_value(const KeyDef *k, const Value *v) {
+    if (k->type == VT_BOOL && (k->flags & KEY_ONOFF))
+        return xstrdup(v->i ? "on" : "off");
     if (k->type == VT_BOOL)
         return xstrdup(v->i ? "yes" : "no");
     return xstrdup(v->s);
@@ -35,8 +39,32 @@ static bool xml_is_presence(const KeyDef *k) {
 
 static void render_rows(Ctx *c, const KeyTable *t, const void *base, xmlNode *node);
 
-static void render_item_prelude(Ctx *c, const KeyTable *t, const void *item, xmlNode *e) {
-    if (streq(t->name, "disks")) {
+static void render_item_prelude(Ctx *c, const KeyTable *t, const void *item, size_t idx, xmlNode *e) {
+    char buf[32];
+    if (streq(t->name, "numa")) {
+        snprintf(buf, sizeof(buf), "%zu", idx);
+        xmlSetProp(e, (const xmlChar *) "id", (const xmlChar *) buf);
+    } else if (streq(t->name, "pci") || streq(t->name, "usb")) {
+        xmlSetProp(e, (const xmlChar *) "mode", (const xmlChar *) "subsystem");
+        xmlSetProp(e, (const xmlChar *) "type", (const xmlChar *) t->name);
+        if (streq(t->name, "usb"))
+            xmlSetProp(e, (const xmlChar *) "managed", (const xmlChar *) "yes");
+    } else if (streq(t->name, "floppies")) {
+        xmlSetProp(e, (const xmlChar *) "type", (const xmlChar *) "file");
+        xmlSetProp(e, (const xmlChar *) "device", (const xmlChar *) "floppy");
+        xml_set(e, "driver/@name", "qemu");
+        xml_set(e, "driver/@type", "raw");
+        xml_set(e, "target/@bus", "fdc");
+    } else if (streq(t->name, "redirdevs")) {
+        const RedirDevSpec *r = item;
+        xmlSetProp(e, (const xmlChar *) "bus", (const xmlChar *) "usb");
+        if (streq(r->type.s, "tcp")) {
+            xml_set(e, "source/@mode", "connect");
+            xml_set(e, "protocol/@type", "raw");
+        }
+    } else if (streq(t->name, "filesystems")) {
+        xmlSetProp(e, (const xmlChar *) "type", (const xmlChar *) "mount");
+    } else if (streq(t->name, "disks")) {
         const DiskSpec *d = item;
         xmlSetProp(e, (const xmlChar *) "type", (const xmlChar *) (d->path.set ? "file" : "volume"));
         xmlSetProp(e, (const xmlChar *) "device", (const xmlChar *) "disk");
@@ -55,6 +83,44 @@ static void render_item_prelude(Ctx *c, const KeyTable *t, const void *item, xml
         xml_set(e, "driver/@type", "raw");
         xml_ensure(e, "readonly", false);
     }
+}
+
+char *render_hex(const KeyDef *k, const char *s) {
+    char *end;
+    if (!s || strncmp(s, "0x", 2) != 0)
+        return NULL;
+    unsigned long long v = strtoull(s + 2, &end, 16);
+    if (*end || end == s + 2)
+        return NULL;
+    return xasprintf("0x%0*llx", k->max >= 6 ? 4 : 2, v);
+}
+
+int parse_pci_address(const char *s, unsigned *dom, unsigned *bus, unsigned *slot, unsigned *fn) {
+    int n = 0;
+    *dom = 0;
+    if (sscanf(s, "%4x:%2x:%2x.%1x%n", dom, bus, slot, fn, &n) == 4 && !s[n] && strlen(s) == 12)
+        ;
+    else if (n = 0, sscanf(s, "%2x:%2x.%1x%n", bus, slot, fn, &n) == 3 && !s[n] && strlen(s) == 7)
+        *dom = 0;
+    else
+        return -EINVAL;
+    return *slot <= 0x1f && *fn <= 7 ? 0 : -ERANGE;
+}
+
+/* A new child of the domain's <qemu:commandline>, created (with its namespace) on first use. */
+static xmlNode *qemu_child(Ctx *c, const char *name) {
+    xmlNs *ns = xmlSearchNsByHref(c->root->doc, c->root, (const xmlChar *) QEMU_XMLNS);
+    if (!ns)
+        ns = xmlNewNs(c->root, (const xmlChar *) QEMU_XMLNS, (const xmlChar *) "qemu");
+    xmlNode *cl = NULL;
+    for (xmlNode *e = c->root->children; e && !cl; e = e->next)
+        if (xml_is(e, "commandline") && e->ns == ns)
+            cl = e;
+    if (!cl) {
+        cl = xml_add_child(c->root, "commandline");
+        xmlSetNs(cl, ns);
+    }
+    return xmlNewChild(cl, ns, (const xmlChar *) name, NULL);
 }
 
 static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node) {
@@ -89,6 +155,7 @@ static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node
     case HOOK_MAX_MEMORY:
     case HOOK_MAX_VCPU:
     case HOOK_API:
+    case HOOK_XML_EDIT:     /* applied last, by render_xml_edits */
         return;
     case HOOK_DISK_SOURCE:
         return;   /* <source> is written by render_item_prelude: pool+volume, or file for a path */
@@ -132,6 +199,122 @@ static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node
         xml_set(node, "devices/rng/backend", v->s);
         xml_set(node, "devices/rng/backend/@model", "random");
         return;
+    case HOOK_FEATURES: {
+        const List *l = key_list(k, (void *) base);
+        if (l->n == 0 && l->line > 0)
+            xml_ensure(node, "features", false);   /* written as []: none of them */
+        for (size_t i = 0; i < l->n; i++) {
+            _cleanup_free_ char *p = xasprintf("features/%s", ((Value *) l->items)[i].s);
+            xml_ensure(node, p, false);
+        }
+        return;
+    }
+    case HOOK_HYPERV: {
+        const List *l = key_list(k, (void *) base);
+        if (l->n == 0)
+            return;
+        xmlNode *h = xml_ensure(node, "features/hyperv", false);
+        for (size_t i = 0; i < l->n; i++) {
+            const HypervSpec *f = &((const HypervSpec *) l->items)[i];
+            xmlNode *e = xml_add_child(h, f->name.s);
+            xmlSetProp(e, (const xmlChar *) "state", (const xmlChar *) (f->state.i ? "on" : "off"));
+            if (f->retries.set)
+                xmlSetProp(e, (const xmlChar *) "retries", (const xmlChar *) f->retries.s);
+            if (f->value.set)
+                xmlSetProp(e, (const xmlChar *) "value", (const xmlChar *) f->value.s);
+        }
+        return;
+    }
+    case HOOK_LOADER: {
+        if (!v->set)
+            return;
+        xml_set(node, "os/loader", v->s);
+        xml_set(node, "os/loader/@readonly", "yes");
+        xml_set(node, "os/loader/@type", d->nvram.set || d->nvram_template.set ? "pflash" : "rom");
+        return;
+    }
+    case HOOK_MEMBALLOON:
+        if (streq(k->key, "model"))
+            xml_set(node, k->xml, c->spec->domain.memballoon.enabled.i ? v->s : "none");
+        return;
+    case HOOK_HEX:
+        if (v->set) {
+            _cleanup_free_ char *hex = render_hex(k, v->s);
+            xml_set(node, k->xml, hex ? hex : v->s);
+        }
+        return;
+    case HOOK_PCI_HOST: {
+        unsigned dom, bus, slot, fn;
+        if (!v->set || parse_pci_address(v->s, &dom, &bus, &slot, &fn) < 0)
+            return;
+        xmlNode *a = xml_ensure(node, k->xml, false);
+        snprintf(buf, sizeof(buf), "0x%04x", dom);
+        xmlSetProp(a, (const xmlChar *) "domain", (const xmlChar *) buf);
+        snprintf(buf, sizeof(buf), "0x%02x", bus);
+        xmlSetProp(a, (const xmlChar *) "bus", (const xmlChar *) buf);
+        snprintf(buf, sizeof(buf), "0x%02x", slot);
+        xmlSetProp(a, (const xmlChar *) "slot", (const xmlChar *) buf);
+        snprintf(buf, sizeof(buf), "0x%x", fn);
+        xmlSetProp(a, (const xmlChar *) "function", (const xmlChar *) buf);
+        return;
+    }
+    case HOOK_QEMU_ARGS: {
+        const List *l = key_list(k, (void *) base);
+        for (size_t i = 0; i < l->n; i++) {
+            xmlNode *a = qemu_child(c, "arg");
+            xmlSetProp(a, (const xmlChar *) "value", (const xmlChar *) ((Value *) l->items)[i].s);
+        }
+        return;
+    }
+    case HOOK_QEMU_ENV: {
+        const List *l = key_list(k, (void *) base);
+        for (size_t i = 0; i < l->n; i++) {
+            const EnvSpec *e = &((const EnvSpec *) l->items)[i];
+            xmlNode *n = qemu_child(c, "env");
+            xmlSetProp(n, (const xmlChar *) "name", (const xmlChar *) e->name.s);
+            xmlSetProp(n, (const xmlChar *) "value", (const xmlChar *) (e->value.set ? e->value.s : ""));
+        }
+        return;
+    }
+    case HOOK_PCI_ADDR: {
+        const IfaceSpec *f = base;
+        if (!streq(k->key, "pci_bus") || !f->pci_bus.set || !f->pci_slot.set)
+            return;   /* both together, with the bus row */
+        xmlNode *a = xml_ensure(node, "address", false);
+        xmlSetProp(a, (const xmlChar *) "type", (const xmlChar *) "pci");
+        xmlSetProp(a, (const xmlChar *) "domain", (const xmlChar *) "0x0000");
+        snprintf(buf, sizeof(buf), "0x%02" PRIx64, f->pci_bus.i);
+        xmlSetProp(a, (const xmlChar *) "bus", (const xmlChar *) buf);
+        snprintf(buf, sizeof(buf), "0x%02" PRIx64, f->pci_slot.i);
+        xmlSetProp(a, (const xmlChar *) "slot", (const xmlChar *) buf);
+        xmlSetProp(a, (const xmlChar *) "function", (const xmlChar *) "0x0");
+        return;
+    }
+    case HOOK_OVS:
+        if (v->i)
+            xml_set(node, "virtualport/@type", "openvswitch");
+        return;
+    case HOOK_FS_DRIVER:
+        if (streq(v->s, "virtiofs"))
+            xml_set(node, k->xml, "virtiofs");
+        return;
+    case HOOK_CPUSET:
+        if (v->set) {
+            _cleanup_free_ char *canon = cpuset_canonical(v->s, CPUSET_LIMIT);
+            xml_set(node, k->xml, canon ? canon : v->s);
+        }
+        return;
+    case HOOK_SIZE_KIB:
+        if (v->set) {
+            /* "memtune/hard_limit" (text) or "@memory" (attribute), with unit='KiB' beside it */
+            snprintf(buf, sizeof(buf), "%" PRId64, v->i / 1024);
+            xml_set(node, k->xml, buf);
+            const char *at = strrchr(k->xml, '@');
+            _cleanup_free_ char *unit = at ? xasprintf("%.*sunit", (int) (at - k->xml + 1), k->xml)
+                                           : xasprintf("%s/@unit", k->xml);
+            xml_set(node, unit, "KiB");
+        }
+        return;
     case HOOK_NET_FORWARD:
         if (!streq(v->s, "none") && !streq(v->s, "veryisolated"))
             xml_set(node, "forward/@mode", v->s);
@@ -170,6 +353,12 @@ static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node
     }
 }
 
+/* Lists whose items do not map to one element name each: their hook renders them (the xml
+ * key's edits at the very end, render_xml_edits). */
+static bool render_list_by_hook(const KeyDef *k) {
+    return k->hook == HOOK_HYPERV || k->hook == HOOK_QEMU_ENV || k->hook == HOOK_XML_EDIT;
+}
+
 static void render_rows(Ctx *c, const KeyTable *t, const void *base, xmlNode *node) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
@@ -178,18 +367,38 @@ static void render_rows(Ctx *c, const KeyTable *t, const void *base, xmlNode *no
                 render_rows(c, k->sub, base, node);
             continue;
         }
+        if (k->type == VT_LIST && render_list_by_hook(k)) {
+            render_hook(c, k, base, node);
+            continue;
+        }
         if (k->type == VT_LIST) {
             const List *l = key_list(k, (void *) base);
             for (size_t j = 0; j < l->n; j++) {
                 const void *item = (const char *) l->items + j * k->sub->item_size;
                 xmlNode *e = xml_ensure(node, k->sub->xml_elem, true);
-                render_item_prelude(c, k->sub, item, e);
+                render_item_prelude(c, k->sub, item, j, e);
                 render_rows(c, k->sub, item, e);
             }
             continue;
         }
         if (k->hook != HOOK_NONE) {
             render_hook(c, k, base, node);
+            continue;
+        }
+        if (k->type == VT_ENUM_LIST) {
+            /* one element (or one element's attribute) per value, in order */
+            const List *l = key_list(k, (void *) base);
+            _cleanup_free_ char *elem = NULL;
+            const char *attr = strstr(k->xml, "/@");
+            elem = attr ? xstrndup(k->xml, (size_t) (attr - k->xml)) : xstrdup(k->xml);
+            for (size_t j = 0; j < l->n; j++) {
+                xmlNode *e = xml_ensure(node, elem, true);
+                const char *text = ((const Value *) l->items)[j].s;
+                if (attr)
+                    xmlSetProp(e, (const xmlChar *) attr + 2, (const xmlChar *) text);
+                else
+                    xmlNodeAddContent(e, (const xmlChar *) text);
+            }
             continue;
         }
         const Value *v = key_value(k, (void *) base);
@@ -213,14 +422,29 @@ static void managed_add(char **acc, const char *tok) {
     *acc = n;
 }
 
-static void managed_rows(const KeyTable *t, const void *base, const char *prefix, char **acc) {
+static void managed_rows(const KeyTable *t, const void *base, const char *prefix, char **acc,
+                         const xmlNode *root) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
         _cleanup_free_ char *path = prefix ? xasprintf("%s.%s", prefix, k->key) : xstrdup(k->key);
         if (k->type == VT_MAP) {
             if (key_value(k, (void *) base)->set) {
                 managed_add(acc, path);
-                managed_rows(k->sub, base, path, acc);
+                managed_rows(k->sub, base, path, acc, root);
+            }
+        } else if (k->type == VT_LIST && (k->flags & KEY_WHOLE)) {
+            if (key_list(k, (void *) base)->n > 0)
+                managed_add(acc, path);
+        } else if (k->type == VT_LIST && root) {
+            /* item keys as diff computes them from XML, in canonical form */
+            xmlNode *p = diff_list_parent(root, k->sub);
+            for (xmlNode *e = p ? p->children : NULL; e; e = e->next) {
+                if (!diff_item_selected(k->sub, e))
+                    continue;
+                _cleanup_free_ char *key = diff_item_key(k->sub, e);
+                _cleanup_free_ char *tok = xasprintf("%s:%s", path, key);
+                if (key)
+                    managed_add(acc, tok);
             }
         } else if (k->type == VT_LIST) {
             const List *l = key_list(k, (void *) base);
@@ -238,17 +462,23 @@ static void managed_rows(const KeyTable *t, const void *base, const char *prefix
                     managed_add(acc, tok);
             }
         } else if (k->type == VT_ENUM_LIST) {
-            if (key_list(k, (void *) base)->n > 0)
+            /* derived defaults (features by architecture) are not the spec's own */
+            const List *l = key_list(k, (void *) base);
+            if (l->line > 0 || (l->n > 0 && !((const Value *) l->items)[0].defaulted))
                 managed_add(acc, path);
         } else if (key_value(k, (void *) base)->set && k->change != CHANGE_NONE)
             managed_add(acc, path);
     }
 }
 
-char *render_managed_keys(const Spec *s) {
+static char *managed_keys(const Spec *s, const xmlNode *root) {
     char *acc = NULL;
-    managed_rows(spec_kind_table(s->kind), &s->domain, NULL, &acc);
+    managed_rows(spec_kind_table(s->kind), &s->domain, NULL, &acc, root);
     return acc ? acc : xstrdup("");
+}
+
+char *render_managed_keys(const Spec *s) {
+    return managed_keys(s, NULL);
 }
 
 char *render_hash(xmlDoc *doc) {
@@ -276,7 +506,7 @@ char *render_hash(xmlDoc *doc) {
 static void render_metadata(const Spec *s, xmlDoc *doc) {
     xmlNode *root = xmlDocGetRootElement(doc);
     _cleanup_free_ char *hash = render_hash(doc);
-    _cleanup_free_ char *managed = render_managed_keys(s);
+    _cleanup_free_ char *managed = managed_keys(s, root);
     char line[32];
 
     xmlNode *md = xml_ensure(root, "metadata", false);
@@ -290,6 +520,102 @@ static void render_metadata(const Spec *s, xmlDoc *doc) {
     xmlSetProp(src, (const xmlChar *) "hash", (const xmlChar *) hash);
     xmlSetProp(src, (const xmlChar *) "version", (const xmlChar *) VIRTSPEC_VERSION);
     xmlNewTextChild(vs, ns, (const xmlChar *) "managed", (const xmlChar *) managed);
+    if (s->kind == KIND_DOMAIN && s->domain.xml.present.set) {
+        /* the xml key's edits, so diff can tell them apart from what libvirt adds, and undo
+         * them when they leave the spec */
+        const DomainSpec *d = &s->domain;
+        xmlNode *edits = xmlNewChild(vs, ns, (const xmlChar *) "edits", NULL);
+        for (size_t i = 0; i < d->xml.remove.n; i++) {
+            xmlNode *e = xmlNewChild(edits, ns, (const xmlChar *) "remove", NULL);
+            xmlSetProp(e, (const xmlChar *) "path", (const xmlChar *) ((const Value *) d->xml.remove.items)[i].s);
+        }
+        for (size_t i = 0; i < d->xml.add.n; i++) {
+            const XmlAddSpec *a = &((const XmlAddSpec *) d->xml.add.items)[i];
+            xmlNode *e = xmlNewTextChild(edits, ns, (const xmlChar *) "add", (const xmlChar *) a->fragment.s);
+            xmlSetProp(e, (const xmlChar *) "at", (const xmlChar *) a->at.s);
+        }
+        for (size_t i = 0; i < d->xml.set.n; i++) {
+            const XmlSetSpec *a = &((const XmlSetSpec *) d->xml.set.items)[i];
+            xmlNode *e = xmlNewChild(edits, ns, (const xmlChar *) "set", NULL);
+            xmlSetProp(e, (const xmlChar *) "path", (const xmlChar *) a->path.s);
+            xmlSetProp(e, (const xmlChar *) "value", (const xmlChar *) a->value.s);
+        }
+    }
+}
+
+xmlNode *render_parse_fragment(const char *text, xmlDoc **ret_doc) {
+    *ret_doc = xmlReadMemory(text, (int) strlen(text), "fragment.xml", NULL,
+                             XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
+                             XML_PARSE_NOWARNING);
+    return *ret_doc ? xmlDocGetRootElement(*ret_doc) : NULL;
+}
+
+void render_apply_xml_edits(xmlNode *root, const char *const *remove, size_t n_remove,
+                            const char *const *add_at, const char *const *add_fragment, size_t n_add,
+                            const char *const *set_path, const char *const *set_value, size_t n_set) {
+    for (size_t i = 0; i < n_remove; i++) {
+        /* every matching element; an attribute on the first one */
+        bool attr = remove[i][0] == '@' || strstr(remove[i], "/@");
+        for (unsigned guard = 0; guard < 4096; guard++) {
+            _cleanup_free_ char *v = attr ? xml_get(root, remove[i]) : NULL;
+            if (attr ? !v : !xml_find(root, remove[i]))
+                break;
+            xml_unset(root, remove[i]);
+        }
+    }
+    for (size_t i = 0; i < n_add; i++) {
+        xmlDoc *f = NULL;
+        xmlNode *e = render_parse_fragment(add_fragment[i], &f);
+        if (e) {
+            xmlNode *parent = streq(add_at[i], ".") ? root : xml_ensure(root, add_at[i], false);
+            xml_adopt_copy(parent, e);
+        }
+        xmlFreeDoc(f);
+    }
+    for (size_t i = 0; i < n_set; i++)
+        xml_set(root, set_path[i], set_value[i]);
+}
+
+/* The xml key: remove, add, set, in that order, after everything else is rendered. */
+static void render_xml_edits(const DomainSpec *d, xmlNode *root) {
+    const Value *rm = d->xml.remove.items;
+    const XmlAddSpec *add = d->xml.add.items;
+    const XmlSetSpec *set = d->xml.set.items;
+    const char **r = xmalloc0((d->xml.remove.n + 1) * sizeof(char *));
+    const char **at = xmalloc0((d->xml.add.n + 1) * sizeof(char *));
+    const char **fr = xmalloc0((d->xml.add.n + 1) * sizeof(char *));
+    const char **sp = xmalloc0((d->xml.set.n + 1) * sizeof(char *));
+    const char **sv = xmalloc0((d->xml.set.n + 1) * sizeof(char *));
+    for (size_t i = 0; i < d->xml.remove.n; i++)
+        r[i] = rm[i].s;
+    for (size_t i = 0; i < d->xml.add.n; i++) {
+        at[i] = add[i].at.s;
+        fr[i] = add[i].fragment.s;
+    }
+    for (size_t i = 0; i < d->xml.set.n; i++) {
+        sp[i] = set[i].path.s;
+        sv[i] = set[i].value.s;
+    }
+    render_apply_xml_edits(root, r, d->xml.remove.n, at, fr, d->xml.add.n, sp, sv, d->xml.set.n);
+    free(r);
+    free(at);
+    free(fr);
+    free(sp);
+    free(sv);
+}
+
+/* What several keys together imply. */
+static void render_domain_extras(Ctx *c, xmlNode *root) {
+    const DomainSpec *d = &c->spec->domain;
+    if (d->sysinfo.present.set) {
+        xml_set(root, "sysinfo/@type", "smbios");
+        xml_set(root, "os/smbios/@mode", "sysinfo");
+    }
+    if (d->usb_controller.present.set)
+        xml_set(root, "devices/controller[@type='usb']/@index", "0");
+    if (d->smartcard.present.set && streq_ptr(d->smartcard.type.s, "tcp"))
+        xml_set(root, "devices/smartcard/protocol/@type", "raw");
+    render_xml_edits(d, root);   /* last: they may change anything above */
 }
 
 int render_spec(const Spec *s, const RenderOpts *o, xmlDoc **ret) {
@@ -299,16 +625,11 @@ int render_spec(const Spec *s, const RenderOpts *o, xmlDoc **ret) {
     Ctx c = { .spec = s, .o = o, .root = root };
 
     xmlDocSetRootElement(doc, root);
-    if (s->kind == KIND_DOMAIN) {
-        const DomainSpec *d = &s->domain;
+    if (s->kind == KIND_DOMAIN)
         xml_set(root, "os/type", "hvm");
-        const char *arch = d->machine_arch.set ? d->machine_arch.s : "x86_64";
-        if (streq(arch, "x86_64") || streq(arch, "i686")) {
-            xml_ensure(root, "features/acpi", false);
-            xml_ensure(root, "features/apic", false);
-        }
-    }
     render_rows(&c, spec_kind_table(s->kind), &s->domain, root);
+    if (s->kind == KIND_DOMAIN)
+        render_domain_extras(&c, root);
     if (s->kind != KIND_POOL)
         render_metadata(s, doc);
     *ret = doc;

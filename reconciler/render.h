@@ -25,5 +25,23 @@ char *render_managed_keys(const Spec *s);
 char *render_hash(xmlDoc *doc);
 bool host_has_kvm(void);
 
+/* Canonical hexadecimal id for a HOOK_HEX row (0x08, 0x1234), or NULL if s is not 0x…. */
+char *render_hex(const KeyDef *k, const char *s);
+/* "DDDD:BB:SS.F" or "BB:SS.F". Returns 0, or negative errno. */
+int parse_pci_address(const char *s, unsigned *dom, unsigned *bus, unsigned *slot, unsigned *fn);
+
+#define QEMU_XMLNS "http://libvirt.org/schemas/domain/qemu/1.0"
+
+/* The xml key's edits on a rendered (or patched) domain: remove every element a path names (or
+ * the attribute), append each fragment below its parent, set each value. */
+void render_apply_xml_edits(xmlNode *root, const char *const *remove, size_t n_remove,
+                            const char *const *add_at, const char *const *add_fragment, size_t n_add,
+                            const char *const *set_path, const char *const *set_value, size_t n_set);
+/* Parses one fragment of the xml key; its element, or NULL. Free *ret_doc. */
+xmlNode *render_parse_fragment(const char *text, xmlDoc **ret_doc);
+
+/* Host CPU and node ids in cpusets are below this. */
+#define CPUSET_LIMIT 16384u
+
 #define MASKED_SECRET "********"
 #define GUEST_AGENT_CHANNEL "org.qemu.guest_agent.0"

@@ -25,25 +25,29 @@ xmlNode *xml_next_named(const xmlNode *n) {
 
 /* Canonical child order for the elements we create, so rendered XML reads like libvirt's own. */
 static const char *const domain_order[] = {
-    "name", "uuid", "title", "description", "metadata", "memory", "currentMemory", "vcpu",
-    "os", "features", "cpu", "clock", "on_poweroff", "on_reboot", "on_crash", "pm", "devices", NULL,
+    "name", "uuid", "title", "description", "metadata", "memory", "currentMemory",
+    "memoryBacking", "vcpu", "cputune", "memtune", "numatune", "sysinfo", "os", "features",
+    "cpu", "clock", "on_poweroff", "on_reboot", "on_crash", "pm", "devices", "launchSecurity",
+    "commandline", NULL,
 };
 static const char *const devices_order[] = {
-    "emulator", "disk", "controller", "filesystem", "interface", "serial", "console", "channel",
-    "input", "tpm", "graphics", "sound", "audio", "video", "hostdev", "redirdev", "watchdog",
-    "memballoon", "rng", NULL,
+    "emulator", "disk", "controller", "filesystem", "interface", "smartcard", "serial", "console",
+    "channel", "input", "tpm", "graphics", "sound", "audio", "video", "hostdev", "redirdev",
+    "redirfilter", "watchdog", "memballoon", "rng", NULL,
 };
 static const char *const network_order[] = {
     "name", "uuid", "metadata", "forward", "bridge", "mtu", "mac", "domain", "dns", "ip", NULL,
 };
 static const char *const disk_order[] = {
     "driver", "source", "backingStore", "target", "boot", "readonly", "shareable", "serial",
-    "alias", "address", NULL,
+    "wwn", "alias", "address", NULL,
 };
 static const char *const iface_order[] = {
-    "mac", "source", "target", "model", "driver", "mtu", "boot", "alias", "address", NULL,
+    "mac", "source", "virtualport", "target", "model", "driver", "mtu", "boot", "alias",
+    "address", NULL,
 };
-static const char *const os_order[] = { "type", "loader", "nvram", "boot", "bootmenu", "smbios", NULL };
+static const char *const os_order[] = { "type", "loader", "nvram", "kernel", "initrd", "cmdline",
+                                        "dtb", "boot", "bootmenu", "smbios", NULL };
 static const char *const ip_order[] = { "tftp", "dhcp", NULL };
 
 static const char *const *order_for(const xmlNode *parent) {
@@ -146,8 +150,11 @@ xmlNode *xml_find(const xmlNode *n, const char *path) {
 }
 
 static void split_attr(const char *path, char **ret_elem, const char **ret_attr) {
-    const char *at = strstr(path, "@");
-    if (at && (at == path || at[-1] == '/') && !strchr(at, '/')) {
+    /* the attribute is the last step: "@c" or ".../@c" (an '@' inside a predicate is not) */
+    const char *at = path[0] == '@' ? path : NULL;
+    for (const char *p = path; (p = strstr(p, "/@")); p++)
+        at = p + 1;
+    if (at && !strchr(at, '/')) {
         *ret_elem = xstrndup(path, at == path ? 0 : (size_t) (at - path - 1));
         *ret_attr = at + 1;
     } else {

@@ -178,8 +178,11 @@ static void parse_row(ParseCtx *c, const KeyDef *k, const YNode *n, void *base,
     }
     default:
         if (ynode_is_null(n)) {
+            /* a required key has no default to fall back to */
             diag_add(c->diags, DIAG_ERROR, c->file, n->line, n->col,
-                     "'%s' has no value; leave the key out to get the default", path);
+                     (k->flags & KEY_REQUIRED) ? "'%s' has no value, and it is required"
+                                               : "'%s' has no value; leave the key out to get "
+                                                 "the default", path);
             return;
         }
         if (value_parse(k, n, key_value(k, base), &msg) < 0) {
@@ -243,7 +246,18 @@ static Spec *spec_from_document(const char *file, const YNode *doc, DiagList *di
                  "document has no 'kind' (Domain, Network or Pool)");
         return NULL;
     }
-    if (kind->type != YNODE_SCALAR || (k = spec_kind_from_string(kind->value)) < 0) {
+    if (kind->type != YNODE_SCALAR) {
+        diag_add(diags, DIAG_ERROR, file, kind->line, kind->col,
+                 "'kind' must be Domain, Network or Pool, not a %s",
+                 kind->type == YNODE_MAP ? "map" : "list");
+        return NULL;
+    }
+    if (ynode_is_null(kind)) {
+        diag_add(diags, DIAG_ERROR, file, kind->line, kind->col,
+                 "'kind' has no value (Domain, Network or Pool)");
+        return NULL;
+    }
+    if ((k = spec_kind_from_string(kind->value)) < 0) {
         const char *v = kind->type == YNODE_SCALAR ? kind->value : "";
         const char *hint = NULL;
         for (int i = 0; i < _KIND_MAX; i++)

@@ -56,6 +56,38 @@ static const char *const e_rng_backend[] = { "/dev/urandom", "/dev/random", "/de
 static const char *const e_watchdog_model[] = { "i6300esb", "ib700", "diag288", "itco", NULL };
 static const char *const e_watchdog_action[] = { "reset", "shutdown", "poweroff", "pause", "none",
                                                  "dump", "inject-nmi", NULL };
+static const char *const e_features[] = { "acpi", "apic", "pae", "hap", "viridian", "privnet",
+                                          "pvspinlock", "pmu", "vmcoreinfo", "smm", "gic", NULL };
+static const char *const e_hyperv[] = { "relaxed", "vapic", "spinlocks", "vpindex", "runtime",
+                                        "synic", "stimer", "reset", "vendor_id", "frequencies",
+                                        "reenlightenment", "tlbflush", "ipi", "evmcs", "avic", NULL };
+static const char *const e_clock_offset[] = { "utc", "localtime", "timezone", "variable",
+                                              "absolute", NULL };
+static const char *const e_clock_basis[] = { "utc", "localtime", NULL };
+static const char *const e_timer[] = { "platform", "pit", "rtc", "hpet", "tsc", "kvmclock",
+                                       "hypervclock", "armvtimer", NULL };
+static const char *const e_timer_track[] = { "boot", "guest", "wall", "realtime", NULL };
+static const char *const e_tickpolicy[] = { "delay", "catchup", "merge", "discard", NULL };
+static const char *const e_timer_mode[] = { "auto", "native", "emulate", "paravirt", "smpsafe", NULL };
+static const char *const e_cpu_policy[] = { "force", "require", "optional", "disable", "forbid", NULL };
+static const char *const e_mem_access[] = { "shared", "private", NULL };
+static const char *const e_numatune_mode[] = { "strict", "preferred", "interleave", "restrictive", NULL };
+static const char *const e_mem_source[] = { "file", "anonymous", "memfd", NULL };
+static const char *const e_mem_alloc[] = { "immediate", "ondemand", NULL };
+static const char *const e_chardev[] = { "pty", "file", NULL };
+static const char *const e_console_target[] = { "virtio", NULL };
+static const char *const e_balloon[] = { "virtio", "virtio-transitional", "virtio-non-transitional",
+                                         NULL };
+static const char *const e_usb_model[] = { "qemu-xhci", "nec-xhci", "ich9-ehci1", "piix3-uhci",
+                                           "piix4-uhci", "none", NULL };
+static const char *const e_smartcard_mode[] = { "passthrough", "host", NULL };
+static const char *const e_redir_type[] = { "spicevmc", "tcp", NULL };
+static const char *const e_source_mode[] = { "connect", "bind", NULL };
+static const char *const e_startup[] = { "mandatory", "requisite", "optional", NULL };
+static const char *const e_sev[] = { "sev", NULL };
+static const char *const e_fs_driver[] = { "virtiofs", "9p", NULL };
+static const char *const e_fs_access[] = { "passthrough", "mapped", "squash", NULL };
+static const char *const e_suspend[] = { "pause", "managedsave", NULL };
 static const char *const e_state[] = { "running", "shutoff", "paused", NULL };
 static const char *const e_reload[] = { "manual", "auto", NULL };
 static const char *const e_forward[] = { "nat", "route", "open", "none", "veryisolated", "bridge", NULL };
@@ -76,6 +108,18 @@ static const KeyDef cputopology_rows[] = {
 static const KeyTable cputopology_table = TABLE("cputopology", cputopology_rows,
     .doc = "guest CPU topology; sockets × cores × threads must equal max_cpus (or cpus)");
 
+static const KeyDef cpu_feature_rows[] = {
+    ROW(CpuFeatureSpec, name, .key = "name", .type = VT_STRING, .max = 64, .change = CHANGE_CONFIG,
+        .xml = "@name", .flags = KEY_REQUIRED | KEY_ITEM_KEY, .vagrant = "cpu_feature :name",
+        .doc = "CPU feature flag as libvirt names it (vmx and svm belong to nested)"),
+    ROW(CpuFeatureSpec, policy, .key = "policy", .type = VT_ENUM, .choices = e_cpu_policy,
+        .def = "require", .change = CHANGE_CONFIG, .xml = "@policy",
+        .vagrant = "cpu_feature :policy", .doc = "whether the guest must, may or must not see it"),
+};
+static const KeyTable cpu_feature_table = TABLE("cpu.features", cpu_feature_rows,
+    .item_size = sizeof(CpuFeatureSpec), .xml_elem = "cpu/feature",
+    .doc = "CPU feature flags, matched by name");
+
 static const KeyDef cpu_rows[] = {
     ROW(DomainSpec, cpu.mode, .key = "mode", .type = VT_ENUM, .choices = e_cpu_mode,
         .change = CHANGE_CONFIG, .xml = "cpu/@mode", .vagrant = "cpu_mode",
@@ -86,6 +130,8 @@ static const KeyDef cpu_rows[] = {
     ROW(DomainSpec, cpu.fallback, .key = "fallback", .type = VT_ENUM, .choices = e_fallback,
         .change = CHANGE_CONFIG, .xml = "cpu/model/@fallback", .vagrant = "cpu_fallback",
         .doc = "whether libvirt may fall back to a close CPU model (needs model)"),
+    ROW(DomainSpec, cpu.features, .key = "features", .type = VT_LIST, .sub = &cpu_feature_table,
+        .change = CHANGE_CONFIG, .vagrant = "cpu_feature", .doc = "CPU feature flags"),
 };
 static const KeyTable cpu_table = TABLE("cpu", cpu_rows, .doc = "guest CPU model");
 
@@ -170,6 +216,212 @@ static const KeyDef watchdog_rows[] = {
 };
 static const KeyTable watchdog_table = TABLE("watchdog", watchdog_rows, .doc = "watchdog (none unless given)");
 
+static const KeyDef numa_rows[] = {
+    ROW(NumaCellSpec, cpus, .key = "cpus", .type = VT_STRING, .max = 256, .change = CHANGE_CONFIG,
+        .xml = "@cpus", .hook = HOOK_CPUSET, .flags = KEY_REQUIRED, .vagrant = "numa_nodes :cpus",
+        .doc = "the node's vCPUs, like 0-1 or 0,2"),
+    ROW(NumaCellSpec, memory, .key = "memory", .type = VT_SIZE, .unit = MiB, .min = MiB,
+        .max = 16 * TiB, .change = CHANGE_CONFIG, .xml = "@memory", .hook = HOOK_SIZE_KIB,
+        .flags = KEY_REQUIRED, .vagrant = "numa_nodes :memory",
+        .doc = "the node's memory (a plain number counts MiB)"),
+    ROW(NumaCellSpec, mem_access, .key = "mem_access", .type = VT_ENUM, .choices = e_mem_access,
+        .change = CHANGE_CONFIG, .xml = "@memAccess", .vagrant = "numa_nodes :memAccess",
+        .doc = "whether the node's memory is shared with the host (vhost-user)"),
+};
+static const KeyTable numa_table = TABLE("numa", numa_rows, .item_size = sizeof(NumaCellSpec),
+    .xml_elem = "cpu/numa/cell", .doc = "guest NUMA nodes, in id order");
+
+static const KeyDef vcpupin_rows[] = {
+    ROW(VcpuPinSpec, vcpu, .key = "vcpu", .type = VT_INT, .min = 0, .max = 4095,
+        .change = CHANGE_CONFIG, .xml = "@vcpu", .flags = KEY_REQUIRED | KEY_ITEM_KEY,
+        .vagrant = "cpuaffinitiy key", .doc = "guest vCPU number"),
+    ROW(VcpuPinSpec, cpuset, .key = "cpuset", .type = VT_STRING, .max = 256,
+        .change = CHANGE_CONFIG, .xml = "@cpuset", .hook = HOOK_CPUSET, .flags = KEY_REQUIRED,
+        .vagrant = "cpuaffinitiy value", .doc = "host CPUs it may run on, like 2-3"),
+};
+static const KeyTable vcpupin_table = TABLE("vcpupin", vcpupin_rows,
+    .item_size = sizeof(VcpuPinSpec), .xml_elem = "cputune/vcpupin",
+    .doc = "vCPU pinning, matched by vcpu");
+
+static const KeyDef cputune_rows[] = {
+    ROW(DomainSpec, cputune.shares, .key = "shares", .type = VT_INT, .min = 2, .max = 262144,
+        .change = CHANGE_CONFIG, .xml = "cputune/shares", .patch = "cputune/shares",
+        .vagrant = "shares", .doc = "relative CPU weight against other domains"),
+    ROW(DomainSpec, cputune.vcpupin, .key = "vcpupin", .type = VT_LIST, .sub = &vcpupin_table,
+        .change = CHANGE_CONFIG, .vagrant = "cpuaffinitiy", .doc = "vCPU pinning"),
+};
+static const KeyTable cputune_table = TABLE("cputune", cputune_rows, .doc = "CPU scheduling");
+
+static const KeyDef numatune_rows[] = {
+    ROW(DomainSpec, numatune.nodeset, .key = "nodeset", .type = VT_STRING, .max = 256,
+        .change = CHANGE_CONFIG, .xml = "numatune/memory/@nodeset", .hook = HOOK_CPUSET,
+        .flags = KEY_REQUIRED, .patch = "numatune/memory", .vagrant = "nodeset",
+        .doc = "host NUMA nodes the memory comes from, like 0 or 0-1"),
+    ROW(DomainSpec, numatune.mode, .key = "mode", .type = VT_ENUM, .choices = e_numatune_mode,
+        .def = "strict", .change = CHANGE_CONFIG, .xml = "numatune/memory/@mode",
+        .patch = "numatune/memory", .doc = "how strictly"),
+};
+static const KeyTable numatune_table = TABLE("numatune", numatune_rows, .doc = "host NUMA placement");
+
+static const KeyDef memorybacking_rows[] = {
+    ROW(DomainSpec, memorybacking.hugepages, .key = "hugepages", .type = VT_BOOL,
+        .change = CHANGE_CONFIG, .xml = "memoryBacking/hugepages",
+        .vagrant = "memorybacking :hugepages", .doc = "back guest memory with huge pages"),
+    ROW(DomainSpec, memorybacking.nosharepages, .key = "nosharepages", .type = VT_BOOL,
+        .change = CHANGE_CONFIG, .xml = "memoryBacking/nosharepages",
+        .vagrant = "memorybacking :nosharepages", .doc = "keep KSM from merging guest pages"),
+    ROW(DomainSpec, memorybacking.locked, .key = "locked", .type = VT_BOOL,
+        .change = CHANGE_CONFIG, .xml = "memoryBacking/locked",
+        .vagrant = "memorybacking :locked", .doc = "lock guest memory in host RAM (see memtune.hard_limit)"),
+    ROW(DomainSpec, memorybacking.source, .key = "source", .type = VT_ENUM, .choices = e_mem_source,
+        .change = CHANGE_CONFIG, .xml = "memoryBacking/source/@type",
+        .vagrant = "memorybacking :source", .doc = "memory backend (virtiofs filesystems set memfd)"),
+    ROW(DomainSpec, memorybacking.access, .key = "access", .type = VT_ENUM, .choices = e_mem_access,
+        .change = CHANGE_CONFIG, .xml = "memoryBacking/access/@mode",
+        .vagrant = "memorybacking :access", .doc = "shared or private mapping (virtiofs sets shared)"),
+    ROW(DomainSpec, memorybacking.allocation, .key = "allocation", .type = VT_ENUM,
+        .choices = e_mem_alloc, .change = CHANGE_CONFIG, .xml = "memoryBacking/allocation/@mode",
+        .vagrant = "memorybacking :allocation", .doc = "allocate up front or on demand"),
+};
+static const KeyTable memorybacking_table = TABLE("memorybacking", memorybacking_rows,
+    .doc = "how guest memory is backed on the host");
+
+static const KeyDef memtune_rows[] = {
+    ROW(DomainSpec, memtune.hard_limit, .key = "hard_limit", .type = VT_SIZE, .unit = MiB,
+        .min = MiB, .change = CHANGE_CONFIG, .xml = "memtune/hard_limit", .hook = HOOK_SIZE_KIB,
+        .vagrant = "memtune type: hard_limit", .doc = "most host memory the domain may use"),
+    ROW(DomainSpec, memtune.soft_limit, .key = "soft_limit", .type = VT_SIZE, .unit = MiB,
+        .min = MiB, .change = CHANGE_CONFIG, .xml = "memtune/soft_limit", .hook = HOOK_SIZE_KIB,
+        .vagrant = "memtune type: soft_limit", .doc = "host memory it keeps under contention"),
+    ROW(DomainSpec, memtune.swap_hard_limit, .key = "swap_hard_limit", .type = VT_SIZE,
+        .unit = MiB, .min = MiB, .change = CHANGE_CONFIG, .xml = "memtune/swap_hard_limit",
+        .hook = HOOK_SIZE_KIB, .vagrant = "memtune type: swap_hard_limit",
+        .doc = "memory plus swap ceiling (at least hard_limit)"),
+};
+static const KeyTable memtune_table = TABLE("memtune", memtune_rows,
+    .doc = "host memory limits (a plain number counts MiB)");
+
+static const KeyDef hyperv_rows[] = {
+    ROW(HypervSpec, name, .key = "name", .type = VT_ENUM, .choices = e_hyperv,
+        .change = CHANGE_CONFIG, .xml = "name()", .flags = KEY_REQUIRED,
+        .vagrant = "hyperv_feature :name", .doc = "Hyper-V enlightenment"),
+    ROW(HypervSpec, state, .key = "state", .type = VT_BOOL, .def = "true", .change = CHANGE_CONFIG,
+        .xml = "@state", .flags = KEY_ONOFF, .vagrant = "hyperv_feature :state",
+        .doc = "on or off"),
+    ROW(HypervSpec, retries, .key = "retries", .type = VT_INT, .min = 4095, .max = 4294967295LL,
+        .change = CHANGE_CONFIG, .xml = "@retries", .vagrant = "hyperv_feature :retries",
+        .doc = "spinlock retries (spinlocks only; required when it is on)"),
+    ROW(HypervSpec, value, .key = "value", .type = VT_STRING, .max = 12, .change = CHANGE_CONFIG,
+        .xml = "@value", .doc = "vendor id string (vendor_id only; required when it is on)"),
+};
+static const KeyTable hyperv_table = TABLE("hyperv", hyperv_rows, .item_size = sizeof(HypervSpec),
+    .xml_elem = "features/hyperv/*", .doc = "Hyper-V enlightenments for Windows guests");
+
+static const KeyDef timer_rows[] = {
+    ROW(TimerSpec, name, .key = "name", .type = VT_ENUM, .choices = e_timer,
+        .change = CHANGE_CONFIG, .xml = "@name", .flags = KEY_REQUIRED | KEY_ITEM_KEY,
+        .vagrant = "clock_timer :name", .doc = "timer"),
+    ROW(TimerSpec, track, .key = "track", .type = VT_ENUM, .choices = e_timer_track,
+        .change = CHANGE_CONFIG, .xml = "@track", .vagrant = "clock_timer :track",
+        .doc = "what the timer follows (rtc and platform only)"),
+    ROW(TimerSpec, tickpolicy, .key = "tickpolicy", .type = VT_ENUM, .choices = e_tickpolicy,
+        .change = CHANGE_CONFIG, .xml = "@tickpolicy", .vagrant = "clock_timer :tickpolicy",
+        .doc = "what to do with missed ticks"),
+    ROW(TimerSpec, frequency, .key = "frequency", .type = VT_INT, .min = 1, .max = 100000000000LL,
+        .change = CHANGE_CONFIG, .xml = "@frequency", .vagrant = "clock_timer :frequency",
+        .doc = "frequency in Hz (tsc only)"),
+    ROW(TimerSpec, mode, .key = "mode", .type = VT_ENUM, .choices = e_timer_mode,
+        .change = CHANGE_CONFIG, .xml = "@mode", .vagrant = "clock_timer :mode",
+        .doc = "how the guest reads it (tsc only)"),
+    ROW(TimerSpec, present, .key = "present", .type = VT_BOOL, .change = CHANGE_CONFIG,
+        .xml = "@present", .vagrant = "clock_timer :present",
+        .doc = "whether the guest sees the timer at all"),
+};
+static const KeyTable timer_table = TABLE("timers", timer_rows, .item_size = sizeof(TimerSpec),
+    .xml_elem = "clock/timer", .doc = "clock timers, matched by name");
+
+static const KeyDef clock_rows[] = {
+    ROW(DomainSpec, clock.offset, .key = "offset", .type = VT_ENUM, .choices = e_clock_offset,
+        .def = "utc", .change = CHANGE_CONFIG, .xml = "clock/@offset", .patch = "clock/@*",
+        .vagrant = "clock_offset", .doc = "what the guest's RTC starts from"),
+    ROW(DomainSpec, clock.basis, .key = "basis", .type = VT_ENUM, .choices = e_clock_basis,
+        .change = CHANGE_CONFIG, .xml = "clock/@basis", .patch = "clock/@*",
+        .vagrant = "clock_basis", .doc = "base of an adjustment (offset variable only)"),
+    ROW(DomainSpec, clock.adjustment, .key = "adjustment", .type = VT_INT, .min = -2147483648LL,
+        .max = 2147483647LL, .change = CHANGE_CONFIG, .xml = "clock/@adjustment",
+        .patch = "clock/@*", .vagrant = "clock_adjustment",
+        .doc = "seconds added to the basis (offset variable only)"),
+    ROW(DomainSpec, clock.timezone, .key = "timezone", .type = VT_STRING, .max = 64,
+        .change = CHANGE_CONFIG, .xml = "clock/@timezone", .patch = "clock/@*",
+        .vagrant = "clock_timezone", .doc = "time zone such as Europe/Paris (offset timezone only)"),
+    ROW(DomainSpec, clock.start, .key = "start", .type = VT_INT, .min = 0, .max = 253402300799LL,
+        .change = CHANGE_CONFIG, .xml = "clock/@start", .patch = "clock/@*",
+        .vagrant = "clock_absolute", .doc = "epoch seconds the RTC starts at (offset absolute only)"),
+    ROW(DomainSpec, clock.timers, .key = "timers", .type = VT_LIST, .sub = &timer_table,
+        .change = CHANGE_CONFIG, .vagrant = "clock_timer", .doc = "timers"),
+};
+static const KeyTable clock_table = TABLE("clock", clock_rows, .doc = "guest clock");
+
+#define SYSINFO_ROW(_block, _elem, _field, _doc) \
+    ROW(DomainSpec, sysinfo._block._field, .key = #_field, .type = VT_STRING, .max = 255, \
+        .change = CHANGE_CONFIG, .xml = "sysinfo/" _elem "/entry[@name='" #_field "']", \
+        .vagrant = "sysinfo " _elem " " #_field, .doc = _doc)
+static const KeyDef sysinfo_bios_rows[] = {
+    SYSINFO_ROW(bios, "bios", vendor, "BIOS vendor"),
+    SYSINFO_ROW(bios, "bios", version, "BIOS version"),
+    SYSINFO_ROW(bios, "bios", date, "BIOS date, mm/dd/yyyy"),
+    SYSINFO_ROW(bios, "bios", release, "BIOS release, major.minor"),
+};
+static const KeyTable sysinfo_bios_table = TABLE("sysinfo.bios", sysinfo_bios_rows,
+    .doc = "SMBIOS type 0");
+static const KeyDef sysinfo_system_rows[] = {
+    SYSINFO_ROW(system, "system", manufacturer, "system manufacturer"),
+    SYSINFO_ROW(system, "system", product, "product name"),
+    SYSINFO_ROW(system, "system", version, "product version"),
+    SYSINFO_ROW(system, "system", serial, "serial number"),
+    ROW(DomainSpec, sysinfo.system.uuid, .key = "uuid", .type = VT_UUID, .change = CHANGE_CONFIG,
+        .xml = "sysinfo/system/entry[@name='uuid']", .vagrant = "sysinfo system uuid",
+        .doc = "system UUID (equal to the domain's uuid when both are given)"),
+    SYSINFO_ROW(system, "system", sku, "SKU number"),
+    SYSINFO_ROW(system, "system", family, "product family"),
+};
+static const KeyTable sysinfo_system_table = TABLE("sysinfo.system", sysinfo_system_rows,
+    .doc = "SMBIOS type 1");
+static const KeyDef sysinfo_board_rows[] = {
+    SYSINFO_ROW(base_board, "baseBoard", manufacturer, "board manufacturer"),
+    SYSINFO_ROW(base_board, "baseBoard", product, "board product"),
+    SYSINFO_ROW(base_board, "baseBoard", version, "board version"),
+    SYSINFO_ROW(base_board, "baseBoard", serial, "board serial number"),
+    SYSINFO_ROW(base_board, "baseBoard", asset, "asset tag"),
+    SYSINFO_ROW(base_board, "baseBoard", location, "location in the chassis"),
+};
+static const KeyTable sysinfo_board_table = TABLE("sysinfo.base_board", sysinfo_board_rows,
+    .doc = "SMBIOS type 2");
+static const KeyDef sysinfo_chassis_rows[] = {
+    SYSINFO_ROW(chassis, "chassis", manufacturer, "chassis manufacturer"),
+    SYSINFO_ROW(chassis, "chassis", version, "chassis version"),
+    SYSINFO_ROW(chassis, "chassis", serial, "chassis serial number"),
+    SYSINFO_ROW(chassis, "chassis", asset, "asset tag"),
+    SYSINFO_ROW(chassis, "chassis", sku, "SKU number"),
+};
+static const KeyTable sysinfo_chassis_table = TABLE("sysinfo.chassis", sysinfo_chassis_rows,
+    .doc = "SMBIOS type 3");
+static const KeyDef sysinfo_rows[] = {
+    ROW(DomainSpec, sysinfo.bios, .key = "bios", .type = VT_MAP, .sub = &sysinfo_bios_table,
+        .vagrant = "sysinfo bios", .doc = "BIOS information"),
+    ROW(DomainSpec, sysinfo.system, .key = "system", .type = VT_MAP, .sub = &sysinfo_system_table,
+        .vagrant = "sysinfo system", .doc = "system information"),
+    ROW(DomainSpec, sysinfo.base_board, .key = "base_board", .type = VT_MAP,
+        .sub = &sysinfo_board_table, .vagrant = "sysinfo base board", .doc = "base board"),
+    ROW(DomainSpec, sysinfo.chassis, .key = "chassis", .type = VT_MAP, .sub = &sysinfo_chassis_table,
+        .vagrant = "sysinfo chassis", .doc = "chassis"),
+    ROW(DomainSpec, sysinfo.oem_strings, .key = "oem_strings", .type = VT_ENUM_LIST, .max = 255,
+        .change = CHANGE_CONFIG, .xml = "sysinfo/oemStrings/entry", .vagrant = "sysinfo oem strings",
+        .doc = "OEM strings (SMBIOS type 11), in order"),
+};
+static const KeyTable sysinfo_table = TABLE("sysinfo", sysinfo_rows,
+    .doc = "SMBIOS data the guest reads (os/smbios mode sysinfo)");
+
 /* ---- Domain: device lists ---- */
 static const KeyDef disk_rows[] = {
     ROW(DiskSpec, name, .key = "name", .type = VT_NAME, .flags = KEY_REQUIRED | KEY_NO_XML,
@@ -213,6 +465,12 @@ static const KeyDef disk_rows[] = {
     ROW(DiskSpec, boot, .key = "boot", .type = VT_INT, .min = 1, .max = 64,
         .change = CHANGE_CONFIG, .xml = "boot/@order",
         .doc = "per-device boot order (excludes the domain-level boot list)"),
+    ROW(DiskSpec, wwn, .key = "wwn", .type = VT_STRING, .max = 16, .change = CHANGE_CONFIG,
+        .xml = "wwn", .vagrant = "storage :wwn", .doc = "World Wide Name, 16 hex digits (scsi, sata, ide)"),
+    ROW(DiskSpec, copy_on_read, .key = "copy_on_read", .type = VT_BOOL, .change = CHANGE_CONFIG,
+        .xml = "driver/@copy_on_read", .flags = KEY_ONOFF,
+        .vagrant = "storage :copy_on_read / disk_driver :copy_on_read",
+        .doc = "copy backing image blocks into the overlay when read"),
     ROW(DiskSpec, image, .key = "image", .type = VT_PATH, .change = CHANGE_IDENTITY,
         .flags = KEY_NO_XML, .vagrant = "box image",
         .doc = "base image imported once into the pool; the disk is a qcow2 overlay on it"),
@@ -272,6 +530,24 @@ static const KeyDef iface_rows[] = {
         .doc = "let the guest change its receive filters (type direct)"),
     ROW(IfaceSpec, boot, .key = "boot", .type = VT_INT, .min = 1, .max = 64,
         .change = CHANGE_CONFIG, .xml = "boot/@order", .doc = "per-device boot order"),
+    ROW(IfaceSpec, driver_iommu, .key = "driver_iommu", .type = VT_BOOL, .change = CHANGE_CONFIG,
+        .xml = "driver/@iommu", .flags = KEY_ONOFF,
+        .vagrant = "libvirt__driver_iommu / management_network_driver_iommu",
+        .doc = "DMA through the guest's virtual IOMMU (model virtio)"),
+    ROW(IfaceSpec, pci_bus, .key = "pci_bus", .type = VT_INT, .min = 0, .max = 255,
+        .change = CHANGE_CONFIG, .xml = "address/@bus", .hook = HOOK_PCI_ADDR, .flags = KEY_WHEN_SET,
+        .vagrant = "libvirt__bus / management_network_pci_bus",
+        .doc = "guest PCI bus (with pci_slot); libvirt's choice when unset"),
+    ROW(IfaceSpec, pci_slot, .key = "pci_slot", .type = VT_INT, .min = 0, .max = 31,
+        .change = CHANGE_CONFIG, .xml = "address/@slot", .hook = HOOK_PCI_ADDR, .flags = KEY_WHEN_SET,
+        .vagrant = "libvirt__slot / management_network_pci_slot",
+        .doc = "guest PCI slot (with pci_bus)"),
+    ROW(IfaceSpec, ovs, .key = "ovs", .type = VT_BOOL, .change = CHANGE_CONFIG,
+        .xml = "virtualport/@type", .hook = HOOK_OVS, .vagrant = "ovs",
+        .doc = "the bridge is an Open vSwitch bridge (type bridge)"),
+    ROW(IfaceSpec, ovs_interfaceid, .key = "ovs_interfaceid", .type = VT_UUID,
+        .change = CHANGE_CONFIG, .xml = "virtualport/parameters/@interfaceid", .flags = KEY_WHEN_SET,
+        .vagrant = "ovs_interfaceid", .doc = "Open vSwitch interface id (needs ovs); libvirt generates one when unset"),
 };
 static const KeyTable iface_table = TABLE("interfaces", iface_rows, .item_size = sizeof(IfaceSpec),
     .xml_elem = "devices/interface", .doc = "network interfaces");
@@ -308,6 +584,252 @@ static const KeyDef channel_rows[] = {
 static const KeyTable channel_table = TABLE("channels", channel_rows, .item_size = sizeof(ChannelSpec),
     .xml_elem = "devices/channel", .doc = "virtio channels");
 
+#define CHARDEV_ROWS(_vagrant)                                                                    \
+    ROW(CharDevSpec, type, .key = "type", .type = VT_ENUM, .choices = e_chardev, .def = "pty",     \
+        .change = CHANGE_CONFIG, .xml = "@type", .vagrant = _vagrant " :type",                     \
+        .doc = "host side: a pseudo terminal, or a log file"),                                     \
+    ROW(CharDevSpec, path, .key = "path", .type = VT_PATH, .change = CHANGE_CONFIG,                \
+        .xml = "source/@path", .hook = HOOK_CHARDEV_PATH, .flags = KEY_WHEN_SET,                   \
+        .vagrant = _vagrant " :source :path",                                                      \
+        .doc = "the file (type file only; required there)"),                                       \
+    ROW(CharDevSpec, append, .key = "append", .type = VT_BOOL, .change = CHANGE_CONFIG,            \
+        .xml = "source/@append", .flags = KEY_ONOFF, .vagrant = _vagrant " :source :append",       \
+        .doc = "append to the file instead of truncating it at start (type file only)")
+static const KeyDef serial_rows[] = {
+    CHARDEV_ROWS("serial"),
+    ROW(CharDevSpec, port, .key = "port", .type = VT_INT, .min = 0, .max = 3,
+        .change = CHANGE_CONFIG, .xml = "target/@port", .flags = KEY_ITEM_KEY,
+        .doc = "guest port (ttyS0 is 0); default: the position in the list"),
+};
+static const KeyTable serial_table = TABLE("serials", serial_rows, .item_size = sizeof(CharDevSpec),
+    .xml_elem = "devices/serial", .doc = "serial ports, matched by port; libvirt mirrors port 0 as "
+    "the first console");
+
+static const KeyDef console_rows[] = {
+    CHARDEV_ROWS("console"),
+    ROW(CharDevSpec, target_type, .key = "target_type", .type = VT_ENUM, .choices = e_console_target,
+        .def = "virtio", .change = CHANGE_CONFIG, .xml = "target/@type",
+        .doc = "virtio (hvc0, hvc1 … in list order); the serial console is libvirt's own mirror "
+               "of serial port 0"),
+};
+static const KeyTable console_table = TABLE("consoles", console_rows,
+    .item_size = sizeof(CharDevSpec), .xml_elem = "devices/console",
+    .doc = "extra (virtio) consoles; libvirt's mirror of serial port 0 is left alone");
+
+static const KeyDef memballoon_rows[] = {
+    ROW(DomainSpec, memballoon.model, .key = "model", .type = VT_ENUM, .choices = e_balloon,
+        .def = "virtio", .change = CHANGE_CONFIG, .xml = "devices/memballoon/@model",
+        .hook = HOOK_MEMBALLOON, .vagrant = "memballoon_model", .doc = "balloon device model"),
+    ROW(DomainSpec, memballoon.enabled, .key = "enabled", .type = VT_BOOL, .def = "true",
+        .change = CHANGE_CONFIG, .xml = "devices/memballoon/@model", .hook = HOOK_MEMBALLOON,
+        .vagrant = "memballoon_enabled",
+        .doc = "false: no balloon (model none); memory then cannot shrink live"),
+    ROW(DomainSpec, memballoon.stats_period, .key = "stats_period", .type = VT_INT, .min = 0,
+        .max = 86400, .change = CHANGE_CONFIG, .xml = "devices/memballoon/stats/@period",
+        .doc = "seconds between guest memory statistics updates (0: off)"),
+};
+static const KeyTable memballoon_table = TABLE("memballoon", memballoon_rows,
+    .doc = "memory balloon (libvirt adds a virtio one unless told otherwise)");
+
+static const KeyDef usb_controller_rows[] = {
+    ROW(DomainSpec, usb_controller.model, .key = "model", .type = VT_ENUM, .choices = e_usb_model,
+        .def = "qemu-xhci", .change = CHANGE_CONFIG,
+        .xml = "devices/controller[@type='usb']/@model", .patch = "devices/controller[@type='usb']",
+        .vagrant = "usb_controller :model", .doc = "USB controller model; none: no USB at all"),
+    ROW(DomainSpec, usb_controller.ports, .key = "ports", .type = VT_INT, .min = 1, .max = 15,
+        .change = CHANGE_CONFIG, .xml = "devices/controller[@type='usb']/@ports",
+        .patch = "devices/controller[@type='usb']", .vagrant = "usb_controller :ports",
+        .doc = "number of ports (qemu-xhci and nec-xhci only)"),
+};
+static const KeyTable usb_controller_table = TABLE("usb_controller", usb_controller_rows,
+    .doc = "the USB controller (libvirt's default for the machine type when not given)");
+
+static const KeyDef smartcard_rows[] = {
+    ROW(DomainSpec, smartcard.mode, .key = "mode", .type = VT_ENUM, .choices = e_smartcard_mode,
+        .def = "passthrough", .change = CHANGE_CONFIG, .xml = "devices/smartcard/@mode",
+        .vagrant = "smartcard_dev :mode", .doc = "passthrough of a reader, or the host's NSS certificates"),
+    ROW(DomainSpec, smartcard.type, .key = "type", .type = VT_ENUM, .choices = e_redir_type,
+        .def = "spicevmc", .change = CHANGE_CONFIG, .xml = "devices/smartcard/@type",
+        .vagrant = "smartcard_dev :type", .doc = "channel of a passthrough reader"),
+    ROW(DomainSpec, smartcard.source_mode, .key = "source_mode", .type = VT_ENUM,
+        .choices = e_source_mode, .change = CHANGE_CONFIG, .xml = "devices/smartcard/source/@mode",
+        .flags = KEY_WHEN_SET, .vagrant = "smartcard_dev :source_mode",
+        .doc = "tcp: connect to or listen on host:service (libvirt's default connect)"),
+    ROW(DomainSpec, smartcard.host, .key = "host", .type = VT_STRING, .max = 255,
+        .change = CHANGE_CONFIG, .xml = "devices/smartcard/source/@host",
+        .vagrant = "smartcard_dev :source_host", .doc = "tcp: host name or address"),
+    ROW(DomainSpec, smartcard.service, .key = "service", .type = VT_INT, .min = 1, .max = 65535,
+        .change = CHANGE_CONFIG, .xml = "devices/smartcard/source/@service",
+        .vagrant = "smartcard_dev :source_service", .doc = "tcp: port"),
+};
+static const KeyTable smartcard_table = TABLE("smartcard", smartcard_rows, .doc = "smartcard reader");
+
+static const KeyDef redirdev_rows[] = {
+    ROW(RedirDevSpec, type, .key = "type", .type = VT_ENUM, .choices = e_redir_type,
+        .change = CHANGE_CONFIG, .xml = "@type", .flags = KEY_REQUIRED, .vagrant = "redirdev :type",
+        .doc = "spicevmc (the SPICE client's devices) or tcp (usbredir server)"),
+    ROW(RedirDevSpec, host, .key = "host", .type = VT_STRING, .max = 255, .change = CHANGE_CONFIG,
+        .xml = "source/@host", .vagrant = "redirdev :host (dropped by vagrant-libvirt)",
+        .doc = "tcp: usbredir server host"),
+    ROW(RedirDevSpec, service, .key = "service", .type = VT_INT, .min = 1, .max = 65535,
+        .change = CHANGE_CONFIG, .xml = "source/@service",
+        .vagrant = "redirdev :port (dropped by vagrant-libvirt)", .doc = "tcp: usbredir server port"),
+};
+static const KeyTable redirdev_table = TABLE("redirdevs", redirdev_rows,
+    .item_size = sizeof(RedirDevSpec), .xml_elem = "devices/redirdev", .doc = "USB redirection channels");
+
+static const KeyDef redirfilter_rows[] = {
+    ROW(RedirFilterSpec, class_, .key = "class", .type = VT_STRING, .max = 4, .change = CHANGE_CONFIG,
+        .xml = "@class", .hook = HOOK_HEX, .vagrant = "redirfilter :class",
+        .doc = "USB class like 0x08; any when unset"),
+    ROW(RedirFilterSpec, vendor, .key = "vendor", .type = VT_STRING, .max = 6, .change = CHANGE_CONFIG,
+        .xml = "@vendor", .hook = HOOK_HEX, .vagrant = "redirfilter :vendor",
+        .doc = "vendor id like 0x1234; any when unset"),
+    ROW(RedirFilterSpec, product, .key = "product", .type = VT_STRING, .max = 6,
+        .change = CHANGE_CONFIG, .xml = "@product", .hook = HOOK_HEX,
+        .vagrant = "redirfilter :product", .doc = "product id like 0xbeef; any when unset"),
+    ROW(RedirFilterSpec, version, .key = "version", .type = VT_STRING, .max = 5,
+        .change = CHANGE_CONFIG, .xml = "@version", .vagrant = "redirfilter :version",
+        .doc = "device version like 2.00; any when unset"),
+    ROW(RedirFilterSpec, allow, .key = "allow", .type = VT_BOOL, .change = CHANGE_CONFIG,
+        .xml = "@allow", .flags = KEY_REQUIRED, .vagrant = "redirfilter :allow",
+        .doc = "allow or refuse matching devices"),
+};
+static const KeyTable redirfilter_table = TABLE("redirfilters", redirfilter_rows,
+    .item_size = sizeof(RedirFilterSpec), .xml_elem = "devices/redirfilter/usbdev",
+    .doc = "USB redirection rules, first match wins");
+
+static const KeyDef pci_host_rows[] = {
+    ROW(PciHostSpec, address, .key = "address", .type = VT_STRING, .max = 12,
+        .change = CHANGE_CONFIG, .xml = "source/address", .hook = HOOK_PCI_HOST,
+        .flags = KEY_REQUIRED | KEY_ITEM_KEY, .vagrant = "pci :domain, :bus, :slot, :function",
+        .doc = "host PCI address DDDD:BB:SS.F (domain optional), as lspci -D shows it"),
+    ROW(PciHostSpec, managed, .key = "managed", .type = VT_BOOL, .def = "true",
+        .change = CHANGE_CONFIG, .xml = "@managed",
+        .doc = "libvirt detaches the device from its host driver at start"),
+};
+static const KeyTable pci_host_table = TABLE("pci", pci_host_rows, .item_size = sizeof(PciHostSpec),
+    .xml_elem = "devices/hostdev", .xml_match = "type=pci", .doc = "host PCI devices, matched by address");
+
+static const KeyDef usb_host_rows[] = {
+    ROW(UsbHostSpec, vendor, .key = "vendor", .type = VT_STRING, .max = 6, .change = CHANGE_CONFIG,
+        .xml = "source/vendor/@id", .hook = HOOK_HEX, .flags = KEY_ITEM_KEY, .vagrant = "usb :vendor",
+        .doc = "vendor id like 0x1234 (with product)"),
+    ROW(UsbHostSpec, product, .key = "product", .type = VT_STRING, .max = 6,
+        .change = CHANGE_CONFIG, .xml = "source/product/@id", .hook = HOOK_HEX,
+        .flags = KEY_ITEM_KEY, .vagrant = "usb :product", .doc = "product id like 0xbeef (with vendor)"),
+    ROW(UsbHostSpec, bus, .key = "bus", .type = VT_INT, .min = 0, .max = 255,
+        .change = CHANGE_CONFIG, .xml = "source/address/@bus", .flags = KEY_ITEM_KEY,
+        .vagrant = "usb :bus", .doc = "host USB bus (with device)"),
+    ROW(UsbHostSpec, device, .key = "device", .type = VT_INT, .min = 1, .max = 127,
+        .change = CHANGE_CONFIG, .xml = "source/address/@device", .flags = KEY_ITEM_KEY,
+        .vagrant = "usb :device", .doc = "device number on that bus (with bus)"),
+    ROW(UsbHostSpec, startup_policy, .key = "startup_policy", .type = VT_ENUM, .choices = e_startup,
+        .change = CHANGE_CONFIG, .xml = "source/@startupPolicy", .vagrant = "usb :startupPolicy",
+        .doc = "what to do when the device is missing at start"),
+};
+static const KeyTable usb_host_table = TABLE("usb", usb_host_rows, .item_size = sizeof(UsbHostSpec),
+    .xml_elem = "devices/hostdev", .xml_match = "type=usb",
+    .doc = "host USB devices, matched by vendor, product, bus and device");
+
+static const KeyDef launch_security_rows[] = {
+    ROW(DomainSpec, launch_security.type, .key = "type", .type = VT_ENUM, .choices = e_sev,
+        .def = "sev", .change = CHANGE_CONFIG, .xml = "launchSecurity/@type",
+        .vagrant = "launchsecurity :type", .doc = "AMD SEV memory encryption"),
+    ROW(DomainSpec, launch_security.cbitpos, .key = "cbitpos", .type = VT_INT, .min = 0, .max = 63,
+        .def = "47", .change = CHANGE_CONFIG, .xml = "launchSecurity/cbitpos",
+        .vagrant = "launchsecurity :cbitpos", .doc = "C-bit position in page table entries"),
+    ROW(DomainSpec, launch_security.reduced_phys_bits, .key = "reduced_phys_bits", .type = VT_INT,
+        .min = 0, .max = 63, .def = "1", .change = CHANGE_CONFIG,
+        .xml = "launchSecurity/reducedPhysBits", .vagrant = "launchsecurity :reducedPhysBits",
+        .doc = "physical address bits lost to encryption"),
+    ROW(DomainSpec, launch_security.policy, .key = "policy", .type = VT_STRING, .max = 10,
+        .def = "0x0003", .change = CHANGE_CONFIG, .xml = "launchSecurity/policy", .hook = HOOK_HEX,
+        .vagrant = "launchsecurity :policy", .doc = "SEV guest policy bits, like 0x0003"),
+};
+static const KeyTable launch_security_table = TABLE("launch_security", launch_security_rows,
+    .doc = "confidential computing");
+
+static const KeyDef qemu_env_rows[] = {
+    ROW(EnvSpec, name, .key = "name", .type = VT_STRING, .max = 128, .change = CHANGE_CONFIG,
+        .xml = "@name", .flags = KEY_REQUIRED, .vagrant = "qemuenv key", .doc = "variable name"),
+    ROW(EnvSpec, value, .key = "value", .type = VT_STRING, .max = 4096, .change = CHANGE_CONFIG,
+        .xml = "@value", .vagrant = "qemuenv value", .doc = "its value (empty when unset)"),
+};
+static const KeyTable qemu_env_table = TABLE("qemu_env", qemu_env_rows, .item_size = sizeof(EnvSpec),
+    .xml_elem = "commandline/env", .doc = "environment of the QEMU process");
+
+static const KeyDef floppy_rows[] = {
+    ROW(FloppySpec, path, .key = "path", .type = VT_PATH, .change = CHANGE_CONFIG,
+        .xml = "source/@file", .vagrant = "storage device: :floppy, path:",
+        .doc = "floppy image; an empty drive when unset"),
+    ROW(FloppySpec, dev, .key = "dev", .type = VT_DEVNAME, .change = CHANGE_IDENTITY,
+        .xml = "target/@dev", .flags = KEY_ITEM_KEY, .vagrant = "storage device: :floppy, dev:",
+        .doc = "fda or fdb; default: the next free one"),
+};
+static const KeyTable floppy_table = TABLE("floppies", floppy_rows, .item_size = sizeof(FloppySpec),
+    .xml_elem = "devices/disk", .xml_match = "device=floppy", .doc = "floppy drives (at most 2)");
+
+static const KeyDef filesystem_rows[] = {
+    ROW(FilesystemSpec, source, .key = "source", .type = VT_PATH, .change = CHANGE_CONFIG,
+        .xml = "source/@dir", .flags = KEY_REQUIRED, .vagrant = "synced_folder hostpath",
+        .doc = "host directory"),
+    ROW(FilesystemSpec, target, .key = "target", .type = VT_STRING, .max = 36,
+        .change = CHANGE_IDENTITY, .xml = "target/@dir", .flags = KEY_REQUIRED | KEY_ITEM_KEY,
+        .vagrant = "synced_folder :mount_tag",
+        .doc = "mount tag the guest mounts (mount -t virtiofs TAG /mnt)"),
+    ROW(FilesystemSpec, driver, .key = "driver", .type = VT_ENUM, .choices = e_fs_driver,
+        .def = "virtiofs", .change = CHANGE_CONFIG, .xml = "driver/@type", .hook = HOOK_FS_DRIVER,
+        .vagrant = "synced_folder type: virtiofs / 9p",
+        .doc = "virtiofs (needs shared memory: virtspec sets memorybacking memfd + shared) or 9p"),
+    ROW(FilesystemSpec, accessmode, .key = "accessmode", .type = VT_ENUM, .choices = e_fs_access,
+        .def = "passthrough", .change = CHANGE_CONFIG, .xml = "@accessmode",
+        .vagrant = "synced_folder :accessmode", .doc = "file ownership mapping (9p; virtiofs is passthrough)"),
+    ROW(FilesystemSpec, readonly, .key = "readonly", .type = VT_BOOL, .change = CHANGE_CONFIG,
+        .xml = "readonly", .vagrant = "synced_folder :readonly", .doc = "read-only export (9p)"),
+};
+static const KeyTable filesystem_table = TABLE("filesystems", filesystem_rows,
+    .item_size = sizeof(FilesystemSpec), .xml_elem = "devices/filesystem",
+    .doc = "host directories shared with the guest, matched by target");
+
+static const KeyDef xml_add_rows[] = {
+    ROW(XmlAddSpec, at, .key = "at", .type = VT_STRING, .max = 256, .change = CHANGE_CONFIG,
+        .flags = KEY_REQUIRED | KEY_NO_XML,
+        .doc = "the parent element, as a path below <domain>: devices, features, "
+               "devices/controller[@type='usb'], or . for <domain> itself"),
+    ROW(XmlAddSpec, fragment, .key = "fragment", .type = VT_STRING, .max = 65536,
+        .change = CHANGE_CONFIG, .flags = KEY_REQUIRED | KEY_NO_XML | KEY_MULTILINE,
+        .doc = "one XML element, written as libvirt writes it back; it matches when libvirt's "
+               "element has all of its attributes, text and children"),
+};
+static const KeyTable xml_add_table = TABLE("xml.add", xml_add_rows, .item_size = sizeof(XmlAddSpec),
+    .xml_elem = "(at)/(fragment)", .doc = "elements appended to the rendered document");
+
+static const KeyDef xml_set_rows[] = {
+    ROW(XmlSetSpec, path, .key = "path", .type = VT_STRING, .max = 256, .change = CHANGE_CONFIG,
+        .flags = KEY_REQUIRED | KEY_NO_XML,
+        .doc = "an attribute (devices/graphics/@sharePolicy) or element text (on_crash)"),
+    ROW(XmlSetSpec, value, .key = "value", .type = VT_STRING, .max = 4096, .change = CHANGE_CONFIG,
+        .flags = KEY_REQUIRED | KEY_NO_XML, .doc = "the value"),
+};
+static const KeyTable xml_set_table = TABLE("xml.set", xml_set_rows, .item_size = sizeof(XmlSetSpec),
+    .xml_elem = "(path)", .doc = "values set in the rendered document");
+
+static const KeyDef xml_rows[] = {
+    ROW(DomainSpec, xml.add, .key = "add", .type = VT_LIST, .sub = &xml_add_table,
+        .change = CHANGE_CONFIG, .hook = HOOK_XML_EDIT, .flags = KEY_WHOLE,
+        .doc = "append these elements (second)"),
+    ROW(DomainSpec, xml.set, .key = "set", .type = VT_LIST, .sub = &xml_set_table,
+        .change = CHANGE_CONFIG, .hook = HOOK_XML_EDIT, .flags = KEY_WHOLE,
+        .doc = "set these attributes or element texts (last)"),
+    ROW(DomainSpec, xml.remove, .key = "remove", .type = VT_ENUM_LIST, .max = 256,
+        .change = CHANGE_CONFIG, .hook = HOOK_XML_EDIT,
+        .doc = "remove what these paths name: every matching element, or an attribute (first)"),
+};
+static const KeyTable xml_table = TABLE("xml", xml_rows,
+    .doc = "escape hatch: raw edits of the rendered libvirt XML for what no key covers; "
+           "validated against libvirt's schema, compared edit by edit");
+
 /* ---- Domain ---- */
 static const KeyDef domain_rows[] = {
     ROW(DomainSpec, name, .key = "name", .type = VT_NAME, .flags = KEY_REQUIRED,
@@ -333,6 +855,28 @@ static const KeyDef domain_rows[] = {
     ROW(DomainSpec, emulator, .key = "emulator", .type = VT_PATH, .change = CHANGE_CONFIG,
         .xml = "devices/emulator", .flags = KEY_WHEN_SET, .vagrant = "emulator_path",
         .doc = "emulator binary; libvirt's choice when unset"),
+    ROW(DomainSpec, loader, .key = "loader", .type = VT_PATH, .change = CHANGE_CONFIG,
+        .xml = "os/loader", .hook = HOOK_LOADER, .vagrant = "loader",
+        .doc = "firmware image, read-only: pflash when the domain has an NVRAM, else rom"),
+    ROW(DomainSpec, nvram, .key = "nvram", .type = VT_PATH, .change = CHANGE_CONFIG,
+        .xml = "os/nvram", .flags = KEY_WHEN_SET, .vagrant = "nvram",
+        .doc = "this domain's UEFI variable store (needs loader); libvirt's "
+               "/var/lib/libvirt/qemu/nvram/NAME_VARS.fd when unset"),
+    ROW(DomainSpec, nvram_template, .key = "nvram_template", .type = VT_PATH,
+        .change = CHANGE_CONFIG, .xml = "os/nvram/@template", .vagrant = "nvram_template (PR #1797)",
+        .doc = "variable store template (e.g. OVMF_VARS.fd) copied to the domain's own NVRAM at "
+               "first start, so domains never share one (needs loader)"),
+    ROW(DomainSpec, kernel, .key = "kernel", .type = VT_PATH, .change = CHANGE_CONFIG,
+        .xml = "os/kernel", .vagrant = "kernel", .doc = "boot this host kernel directly"),
+    ROW(DomainSpec, initrd, .key = "initrd", .type = VT_PATH, .change = CHANGE_CONFIG,
+        .xml = "os/initrd", .vagrant = "initrd", .doc = "initial ramdisk for kernel"),
+    ROW(DomainSpec, cmdline, .key = "cmdline", .type = VT_STRING, .max = 4096,
+        .change = CHANGE_CONFIG, .xml = "os/cmdline", .vagrant = "cmd_line",
+        .doc = "kernel command line (needs kernel)"),
+    ROW(DomainSpec, dtb, .key = "dtb", .type = VT_PATH, .change = CHANGE_CONFIG, .xml = "os/dtb",
+        .vagrant = "dtb", .doc = "device tree blob for kernel (ARM)"),
+    ROW(DomainSpec, sysinfo, .key = "sysinfo", .type = VT_MAP, .sub = &sysinfo_table,
+        .vagrant = "sysinfo", .doc = "SMBIOS system information"),
     ROW(DomainSpec, memory, .key = "memory", .type = VT_SIZE, .unit = MiB, .min = 16 * MiB,
         .max = 16 * TiB, .def = "512MiB", .change = CHANGE_LIVE, .xml = "currentMemory",
         .hook = HOOK_MEMORY, .vagrant = "memory",
@@ -352,6 +896,35 @@ static const KeyDef domain_rows[] = {
     ROW(DomainSpec, nested, .key = "nested", .type = VT_BOOL, .def = "false",
         .change = CHANGE_CONFIG, .xml = "cpu/feature", .hook = HOOK_NESTED, .vagrant = "nested",
         .doc = "expose vmx/svm so the guest can run its own VMs"),
+    ROW(DomainSpec, numa, .key = "numa", .type = VT_LIST, .sub = &numa_table,
+        .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .patch = "cpu/numa", .vagrant = "numa_nodes",
+        .doc = "guest NUMA nodes; their cpus cover 0..max_cpus-1 and their memory adds up to "
+               "max_memory (or memory); compared as a whole"),
+    ROW(DomainSpec, cputune, .key = "cputune", .type = VT_MAP, .sub = &cputune_table,
+        .doc = "CPU shares and pinning"),
+    ROW(DomainSpec, cpuset, .key = "cpuset", .type = VT_STRING, .max = 256,
+        .change = CHANGE_CONFIG, .xml = "vcpu/@cpuset", .hook = HOOK_CPUSET,
+        .patch = "vcpu/@cpuset", .vagrant = "cpuset",
+        .doc = "host CPUs the vCPUs may run on, like 0-3,8"),
+    ROW(DomainSpec, numatune, .key = "numatune", .type = VT_MAP, .sub = &numatune_table,
+        .doc = "host NUMA memory placement"),
+    ROW(DomainSpec, memorybacking, .key = "memorybacking", .type = VT_MAP,
+        .sub = &memorybacking_table, .vagrant = "memorybacking", .doc = "memory backing"),
+    ROW(DomainSpec, memtune, .key = "memtune", .type = VT_MAP, .sub = &memtune_table,
+        .vagrant = "memtune", .doc = "memory limits"),
+    ROW(DomainSpec, features, .key = "features", .type = VT_ENUM_LIST, .choices = e_features,
+        .change = CHANGE_CONFIG, .xml = "features", .hook = HOOK_FEATURES, .vagrant = "features",
+        .def_doc = "`[acpi, apic]` on x86_64, `[acpi, apic, pae]` on i686, else empty",
+        .doc = "simple hypervisor features (others, such as vmport, through the xml key)"),
+    ROW(DomainSpec, kvm_hidden, .key = "kvm_hidden", .type = VT_BOOL, .change = CHANGE_CONFIG,
+        .xml = "features/kvm/hidden/@state", .flags = KEY_ONOFF, .patch = "features/kvm",
+        .vagrant = "kvm_hidden", .doc = "hide the KVM signature from the guest (GPU drivers)"),
+    ROW(DomainSpec, hyperv, .key = "hyperv", .type = VT_LIST, .sub = &hyperv_table,
+        .change = CHANGE_CONFIG, .hook = HOOK_HYPERV, .flags = KEY_WHOLE,
+        .patch = "features/hyperv", .vagrant = "hyperv_feature",
+        .doc = "Hyper-V enlightenments; compared as a set of name=state"),
+    ROW(DomainSpec, clock, .key = "clock", .type = VT_MAP, .sub = &clock_table,
+        .doc = "clock offset and timers (libvirt's default: utc, no timers)"),
     ROW(DomainSpec, boot, .key = "boot", .type = VT_ENUM_LIST, .choices = e_boot,
         .change = CHANGE_CONFIG, .xml = "os/boot", .hook = HOOK_BOOT, .vagrant = "boot",
         .doc = "boot device order; libvirt's default (hd) when unset"),
@@ -379,6 +952,44 @@ static const KeyDef domain_rows[] = {
     ROW(DomainSpec, rng, .key = "rng", .type = VT_MAP, .sub = &rng_table, .doc = "RNG"),
     ROW(DomainSpec, watchdog, .key = "watchdog", .type = VT_MAP, .sub = &watchdog_table,
         .doc = "watchdog"),
+    ROW(DomainSpec, serials, .key = "serials", .type = VT_LIST, .sub = &serial_table,
+        .change = CHANGE_CONFIG, .vagrant = "serial", .doc = "serial ports"),
+    ROW(DomainSpec, consoles, .key = "consoles", .type = VT_LIST, .sub = &console_table,
+        .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .vagrant = "(first serial, mirrored)",
+        .doc = "virtio consoles, compared as a whole (libvirt renumbers them)"),
+    ROW(DomainSpec, memballoon, .key = "memballoon", .type = VT_MAP, .sub = &memballoon_table,
+        .doc = "memory balloon"),
+    ROW(DomainSpec, usb_controller, .key = "usb_controller", .type = VT_MAP,
+        .sub = &usb_controller_table, .vagrant = "usb_controller", .doc = "USB controller"),
+    ROW(DomainSpec, smartcard, .key = "smartcard", .type = VT_MAP, .sub = &smartcard_table,
+        .vagrant = "smartcard_dev", .doc = "smartcard"),
+    ROW(DomainSpec, redirdevs, .key = "redirdevs", .type = VT_LIST, .sub = &redirdev_table,
+        .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .patch = "devices/redirdev",
+        .vagrant = "redirdev", .doc = "USB redirection channels; compared as a whole"),
+    ROW(DomainSpec, redirfilters, .key = "redirfilters", .type = VT_LIST, .sub = &redirfilter_table,
+        .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .patch = "devices/redirfilter",
+        .vagrant = "redirfilter", .doc = "USB redirection filter (needs redirdevs); compared as a whole"),
+    ROW(DomainSpec, pci, .key = "pci", .type = VT_LIST, .sub = &pci_host_table,
+        .change = CHANGE_CONFIG, .vagrant = "pci", .doc = "host PCI passthrough"),
+    ROW(DomainSpec, usb, .key = "usb", .type = VT_LIST, .sub = &usb_host_table,
+        .change = CHANGE_CONFIG, .vagrant = "usb", .doc = "host USB passthrough"),
+    ROW(DomainSpec, launch_security, .key = "launch_security", .type = VT_MAP,
+        .sub = &launch_security_table, .vagrant = "launchsecurity", .doc = "launch security"),
+    ROW(DomainSpec, qemu_args, .key = "qemu_args", .type = VT_ENUM_LIST, .max = 4096,
+        .change = CHANGE_CONFIG, .xml = "commandline/arg/@value", .hook = HOOK_QEMU_ARGS,
+        .patch = "commandline", .vagrant = "qemuargs",
+        .doc = "extra QEMU arguments (qemu:commandline), in order; unsupported by libvirt, taints the domain"),
+    ROW(DomainSpec, qemu_env, .key = "qemu_env", .type = VT_LIST, .sub = &qemu_env_table,
+        .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .hook = HOOK_QEMU_ENV, .patch = "commandline",
+        .vagrant = "qemuenv", .doc = "environment of the QEMU process (qemu:commandline); compared as a whole"),
+    ROW(DomainSpec, floppies, .key = "floppies", .type = VT_LIST, .sub = &floppy_table,
+        .change = CHANGE_CONFIG, .vagrant = "storage device: :floppy", .doc = "floppy drives"),
+    ROW(DomainSpec, filesystems, .key = "filesystems", .type = VT_LIST, .sub = &filesystem_table,
+        .change = CHANGE_CONFIG, .vagrant = "synced_folder type: virtiofs / 9p",
+        .doc = "shared directories"),
+    ROW(DomainSpec, xml, .key = "xml", .type = VT_MAP, .sub = &xml_table,
+        .vagrant = "(any option without a key; also qemuargs-style hacks)",
+        .doc = "raw XML edits, applied after rendering"),
     ROW(DomainSpec, autostart, .key = "autostart", .type = VT_BOOL, .def = "false",
         .change = CHANGE_LIVE, .hook = HOOK_API, .vagrant = "autostart",
         .doc = "start the domain when libvirtd starts"),
@@ -395,6 +1006,10 @@ static const KeyDef domain_rows[] = {
     ROW(DomainSpec, adopt, .key = "adopt", .type = VT_BOOL, .def = "false", .change = CHANGE_NONE,
         .flags = KEY_NO_XML,
         .doc = "take over an existing domain of this name that virtspec did not create"),
+    ROW(DomainSpec, suspend_mode, .key = "suspend_mode", .type = VT_ENUM, .choices = e_suspend,
+        .def = "pause", .change = CHANGE_NONE, .flags = KEY_NO_XML, .vagrant = "suspend_mode",
+        .doc = "how state: paused is reached: pause (virDomainSuspend) or managedsave (memory to "
+               "disk); recorded for the engine"),
 };
 const KeyTable domain_table = TABLE("Domain", domain_rows, .doc = "a virtual machine");
 

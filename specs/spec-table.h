@@ -23,7 +23,8 @@ typedef enum ValueType {
     VT_DEVNAME,     /* guest device name, e.g. vda, sdb, hdc */
     VT_MAP,         /* nested map: sub table, at offset */
     VT_LIST,        /* list of maps: sub table, items of sub->item_size at offset (a List) */
-    VT_ENUM_LIST,   /* list of enum scalars: a List of Value */
+    VT_ENUM_LIST,   /* list of enum scalars: a List of Value; without choices, of single-line
+                     * strings of at most max characters */
     VT_HOSTS,       /* reserved */
 } ValueType;
 
@@ -64,6 +65,21 @@ typedef enum XmlHook {
     HOOK_NET_DHCP_HOSTS,
     HOOK_NET_BRIDGE,
     HOOK_POOL_TYPE,
+    HOOK_FEATURES,      /* features/<NAME/> for each simple hypervisor feature */
+    HOOK_HYPERV,        /* features/hyperv/<NAME state retries value/> */
+    HOOK_CPUSET,        /* a CPU or node set: compared as canonical ranges ("0-3,8") */
+    HOOK_SIZE_KIB,      /* element text in KiB with unit='KiB' (memtune limits) */
+    HOOK_LOADER,        /* os/loader: path, type rom or pflash (pflash with an NVRAM) */
+    HOOK_MEMBALLOON,    /* enabled false is model none */
+    HOOK_HEX,           /* hexadecimal ids: 0x08, 0x1234 (compared as numbers) */
+    HOOK_PCI_HOST,      /* hostdev source address from "DDDD:BB:SS.F" */
+    HOOK_PCI_ADDR,      /* guest PCI address bus/slot (interfaces) */
+    HOOK_OVS,           /* virtualport type openvswitch */
+    HOOK_FS_DRIVER,     /* filesystem driver: virtiofs, or 9p (no driver element) */
+    HOOK_QEMU_ARGS,     /* qemu:commandline/qemu:arg */
+    HOOK_QEMU_ENV,      /* qemu:commandline/qemu:env */
+    HOOK_XML_EDIT,      /* the escape hatch: raw XML edits after rendering */
+    HOOK_CHARDEV_PATH,  /* source/@path of a file chardev (a pty's is libvirt's, at run time) */
 } XmlHook;
 
 #define KEY_REQUIRED   (1u << 0)
@@ -74,6 +90,8 @@ typedef enum XmlHook {
 #define KEY_WHEN_SET   (1u << 5)   /* compared only when the spec sets it (libvirt fills it) */
 #define KEY_ALWAYS     (1u << 6)   /* VT_MAP: present (with its defaults) even when not written */
 #define KEY_READDRESS  (1u << 7)   /* a change invalidates guest addresses: libvirt reassigns them */
+#define KEY_ONOFF      (1u << 8)   /* VT_BOOL written as on/off (not yes/no) */
+#define KEY_WHOLE      (1u << 9)   /* VT_LIST compared as one value, in order (no item keys) */
 
 typedef struct KeyTable KeyTable;
 
@@ -92,6 +110,12 @@ typedef struct KeyDef {
     unsigned flags;
     const char *vagrant;            /* vagrant-libvirt's name for it, if any */
     const char *doc;                /* one line for the reference */
+    const char *def_doc;            /* a default that depends on other keys, for the reference
+                                     * (filled by spec_resolve; def is NULL) */
+    const char *patch;              /* what a change replaces in the persistent XML: an element
+                                     * path ("features/kvm", "devices/controller[@type='usb']"),
+                                     * one attribute ("vcpu/@cpuset") or all attributes of an
+                                     * element ("clock/@*"); NULL: derived from xml */
 } KeyDef;
 
 struct KeyTable {

@@ -241,6 +241,12 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
         v->s = xstrdup(s);
         break;
     case VT_NAME:
+        if (strlen(s) > 64) {
+            /* not echoed: the point is its length */
+            *ret_msg = xasprintf("'%s' is %zu characters long; a name has at most 64", k->key,
+                                 strlen(s));
+            return -EINVAL;
+        }
         if (!valid_name(s)) {
             *ret_msg = xasprintf("'%s' must be 1 to 64 characters of letters, digits, '_', '.', "
                                  "'+' and '-', not starting with '.' or '-'; got '%s'", k->key, s);
@@ -251,7 +257,12 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
     case VT_INT: {
         int64_t i;
         r = parse_int64(s, &i);
-        if (r < 0 || n->quoted) {
+        if (r >= 0 && n->quoted) {
+            *ret_msg = xasprintf("'%s' must be an integer, not the quoted string '%s' (write it "
+                                 "without quotes)", k->key, s);
+            return -EINVAL;
+        }
+        if (r < 0) {
             *ret_msg = xasprintf("'%s' must be an integer, got '%s'", k->key, s);
             return -EINVAL;
         }
@@ -266,8 +277,13 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
     }
     case VT_BOOL: {
         bool b;
-        if (parse_bool(s, &b) < 0 || n->quoted) {
+        if (parse_bool(s, &b) < 0) {
             *ret_msg = xasprintf("'%s' must be true or false, got '%s'", k->key, s);
+            return -EINVAL;
+        }
+        if (n->quoted) {
+            *ret_msg = xasprintf("'%s' must be true or false, not the quoted string '%s' (write "
+                                 "it without quotes)", k->key, s);
             return -EINVAL;
         }
         v->i = b;
@@ -277,6 +293,10 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
     case VT_SIZE: {
         int64_t b;
         r = parse_size(s, k->unit ? k->unit : 1, &b);
+        if (r < 0 && s[0] == '-') {
+            *ret_msg = xasprintf("'%s' cannot be negative, got '%s'", k->key, s);
+            return -ERANGE;
+        }
         if (r == -ERANGE) {
             *ret_msg = xasprintf("'%s' is too large: '%s'", k->key, s);
             return r;
@@ -302,6 +322,20 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
     }
     case VT_ENUM:
     case VT_ENUM_LIST:
+        if (k->type == VT_ENUM_LIST && !k->choices) {
+            /* a list of free strings (qemu_args, oem_strings) */
+            if (!valid_utf8_text(s, false)) {
+                *ret_msg = xasprintf("'%s' entries must not contain control characters", k->key);
+                return -EINVAL;
+            }
+            if (!*s || (k->max > 0 && (int64_t) strlen(s) > k->max)) {
+                *ret_msg = xasprintf("'%s' entries must be 1 to %" PRId64 " characters", k->key,
+                                     k->max);
+                return -EINVAL;
+            }
+            v->s = xstrdup(s);
+            break;
+        }
         for (size_t i = 0; k->choices[i]; i++)
             if (streq(k->choices[i], s)) {
                 v->i = (int64_t) i;
@@ -336,6 +370,11 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
         r = parse_ip(s, k->type == VT_IP_PREFIX, &fam, &canon, &prefix);
         if (r == -ENODATA) {
             *ret_msg = xasprintf("'%s' needs a prefix length, like 10.0.0.1/24: '%s'", k->key, s);
+            return -EINVAL;
+        }
+        if (r == -ERANGE) {
+            *ret_msg = xasprintf("'%s' has a prefix length longer than an IPv4 address (32): '%s'",
+                                 k->key, s);
             return -EINVAL;
         }
         if (r < 0) {

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <arpa/inet.h>
+#include <libxml/parser.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -7,6 +9,227 @@
 
 #define ERR(v, ...) diag_add(diags, DIAG_ERROR, s->file, (v)->line ? (v)->line : s->line, \
                              (v)->line ? (v)->col : s->col, __VA_ARGS__)
+
+/* ---- CPU and node sets ---- */
+
+/* Parses "0-3,8,^2" into a bitmap of limit bits; false on a syntax error or an id >= limit. */
+static bool cpuset_bits(const char *s, unsigned limit, unsigned char *bits) {
+    const char *p = s;
+    bool any = false;
+    if (!*s)
+        return false;
+    while (*p) {
+        bool neg = *p == '^';
+        unsigned long a, b;
+        char *end;
+        if (neg)
+            p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        a = strtoul(p, &end, 10);
+        b = a;
+        p = end;
+        if (*p == '-' && !neg) {
+            p++;
+            if (*p < '0' || *p > '9')
+                return false;
+            b = strtoul(p, &end, 10);
+            p = end;
+        }
+        if (a > b || b >= limit)
+            return false;
+        for (unsigned long i = a; i <= b; i++) {
+            if (neg)
+                bits[i / 8] &= (unsigned char) ~(1u << (i % 8));
+            else
+                bits[i / 8] |= (unsigned char) (1u << (i % 8));
+        }
+        any = any || !neg;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return false;
+        else
+            break;
+        if (!*p)
+            return false;   /* trailing comma */
+    }
+    return any;
+}
+
+char *cpuset_canonical(const char *s, unsigned limit) {
+    unsigned char *bits = xmalloc0(limit / 8 + 1);
+    char *acc = NULL;
+    if (cpuset_bits(s, limit, bits)) {
+        for (unsigned i = 0; i < limit; i++) {
+            if (!(bits[i / 8] & (1u << (i % 8))))
+                continue;
+            unsigned j = i;
+            while (j + 1 < limit && (bits[(j + 1) / 8] & (1u << ((j + 1) % 8))))
+                j++;
+            char *n = j == i ? xasprintf("%s%s%u", acc ? acc : "", acc ? "," : "", i)
+                             : xasprintf("%s%s%u-%u", acc ? acc : "", acc ? "," : "", i, j);
+            free(acc);
+            acc = n;
+            i = j;
+        }
+        if (!acc)
+            acc = NULL;   /* everything excluded */
+    }
+    free(bits);
+    return acc;
+}
+
+bool cpuset_has(const char *canonical, unsigned id) {
+    for (const char *p = canonical; p && *p;) {
+        char *end;
+        unsigned long a = strtoul(p, &end, 10), b = a;
+        if (*end == '-')
+            b = strtoul(end + 1, &end, 10);
+        if (id >= a && id <= b)
+            return true;
+        p = *end == ',' ? end + 1 : end;
+        if (end == p && *p)
+            break;
+    }
+    return false;
+}
+
+/* "0x" and 1..digits hexadecimal digits. */
+static bool valid_hex(const char *s, size_t digits) {
+    size_t n = 0;
+    if (strncmp(s, "0x", 2) != 0)
+        return false;
+    for (const char *p = s + 2; *p; p++, n++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F')))
+            return false;
+    return n >= 1 && n <= digits;
+}
+
+static bool valid_pci_address(const char *s) {
+    /* DDDD:BB:SS.F or BB:SS.F, hexadecimal, slot <= 0x1f, function <= 7 */
+    size_t l = strlen(s);
+    const char *p = l == 12 ? s + 5 : s;
+    if ((l != 12 && l != 7) || (l == 12 && s[4] != ':') || p[2] != ':' || p[5] != '.')
+        return false;
+    for (size_t i = 0; i < l; i++)
+        if (s[i] != ':' && s[i] != '.' && !isxdigit((unsigned char) s[i]))
+            return false;
+    return strtoul(p + 3, NULL, 16) <= 0x1f && strtoul(p + 6, NULL, 16) <= 7;
+}
+
+/* The port each serial (pass 0) or console (pass 1) gets: its own, else the lowest number not
+ * given to another one. Verification and resolution share it. */
+static int64_t *chardev_ports(const DomainSpec *d, bool consoles) {
+    const CharDevSpec *l = consoles ? d->consoles.items : d->serials.items;
+    size_t n = consoles ? d->consoles.n : d->serials.n;
+    int64_t *out = xmalloc0((n + 1) * sizeof(int64_t));
+    for (size_t i = 0; i < n; i++) {
+        if (l[i].port.set) {
+            out[i] = l[i].port.i;
+            continue;
+        }
+        for (int64_t p = 0;; p++) {
+            /* taken: an explicit port of another entry, or one given to an earlier entry */
+            bool taken = false;
+            for (size_t j = 0; j < n && !taken; j++)
+                taken = j != i && ((l[j].port.set && l[j].port.i == p) || (j < i && out[j] == p));
+            if (!taken) {
+                out[i] = p;
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+/* A path of the xml key: element steps ([A-Za-z0-9_.:-]+, each optionally with one
+ * [@attr='value'] predicate) separated by '/', optionally ending in @attr when attr_ok. "." is the
+ * domain element itself. */
+static bool valid_xml_path(const char *s, bool attr_ok, bool elem_ok) {
+    if (streq(s, "."))
+        return elem_ok;
+    const char *p = s;
+    bool attr = false;
+    if (!*p || *p == '/')
+        return false;
+    while (*p) {
+        if (*p == '@') {
+            if (!attr_ok)
+                return false;
+            attr = true;
+            p++;
+        }
+        size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-");
+        if (n == 0 || (p[0] == '.' && n == 1))
+            return false;
+        p += n;
+        if (attr)
+            return *p == 0;
+        if (*p == '[') {
+            /* [@name='value'] */
+            p++;
+            if (*p++ != '@')
+                return false;
+            n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-");
+            if (n == 0 || p[n] != '=' || p[n + 1] != '\'')
+                return false;
+            p += n + 2;
+            const char *q = strchr(p, '\'');
+            if (!q || q[1] != ']')
+                return false;
+            p = q + 2;
+        }
+        if (*p == '/') {
+            p++;
+            if (!*p)
+                return false;
+        } else if (*p)
+            return false;
+    }
+    return elem_ok;
+}
+
+/* The first step's element name of a path: edits may not touch virtspec's own metadata. */
+static bool path_in_metadata(const char *s) {
+    return !strncmp(s, "metadata", 8) && (s[8] == 0 || s[8] == '/' || s[8] == '[');
+}
+
+static void verify_xml_edits(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    const XmlAddSpec *add = d->xml.add.items;
+    for (size_t i = 0; i < d->xml.add.n; i++) {
+        if (!valid_xml_path(add[i].at.s, false, true) || path_in_metadata(add[i].at.s))
+            ERR(&add[i].at, "xml.add[%zu].at must be an element path like devices or "
+                "devices/controller[@type='usb'] (not metadata), got '%s'", i, add[i].at.s);
+        xmlDoc *doc = xmlReadMemory(add[i].fragment.s, (int) strlen(add[i].fragment.s),
+                                    "fragment.xml", NULL,
+                                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+        if (!doc) {
+            const xmlError *e = xmlGetLastError();
+            _cleanup_free_ char *msg = xstrdup(e && e->message ? e->message : "malformed");
+            msg[strcspn(msg, "\n")] = 0;
+            ERR(&add[i].fragment, "xml.add[%zu].fragment is not well-formed XML (fragment line %d, "
+                "column %d): %s", i, e ? e->line : 0, e ? e->int2 : 0, msg);
+        } else if (xmlDocGetRootElement(doc) && streq((const char *) xmlDocGetRootElement(doc)->name,
+                                                       "metadata"))
+            ERR(&add[i].fragment, "xml.add[%zu].fragment may not add metadata", i);
+        xmlFreeDoc(doc);
+        xmlResetLastError();
+    }
+    const XmlSetSpec *set = d->xml.set.items;
+    for (size_t i = 0; i < d->xml.set.n; i++)
+        if (!valid_xml_path(set[i].path.s, true, true) || streq(set[i].path.s, ".") ||
+            path_in_metadata(set[i].path.s))
+            ERR(&set[i].path, "xml.set[%zu].path must name an attribute (devices/graphics/@sharePolicy) "
+                "or an element (on_crash), not metadata; got '%s'", i, set[i].path.s);
+    const Value *rm = d->xml.remove.items;
+    for (size_t i = 0; i < d->xml.remove.n; i++)
+        if (!valid_xml_path(rm[i].s, true, true) || streq(rm[i].s, ".") || path_in_metadata(rm[i].s) ||
+            streq(rm[i].s, "name") || streq(rm[i].s, "uuid"))
+            ERR(&rm[i], "xml.remove entries must name an element (devices/memballoon) or an "
+                "attribute, not name, uuid or metadata; got '%s'", rm[i].s);
+}
 
 static const Value *explicit_of(const Value *a, const Value *b) {
     /* Prefer pointing at a value the user wrote. */
@@ -45,6 +268,233 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             ERR(&d->cpu.model, "cpu.model needs mode: custom");
         if (d->cpu.fallback.set && !d->cpu.model.set)
             ERR(&d->cpu.fallback, "cpu.fallback needs cpu.model");
+    }
+
+    /* firmware, direct kernel boot, SMBIOS */
+    if (d->nvram.set && !d->loader.set)
+        ERR(&d->nvram, "nvram needs loader (the UEFI firmware it belongs to)");
+    if (d->nvram_template.set && !d->loader.set)
+        ERR(&d->nvram_template, "nvram_template needs loader (the UEFI firmware it belongs to)");
+    const struct { const Value *v; const char *key; } need_kernel[] = {
+        { &d->initrd, "initrd" }, { &d->cmdline, "cmdline" }, { &d->dtb, "dtb" },
+    };
+    for (size_t i = 0; i < ELEMENTSOF(need_kernel); i++)
+        if (need_kernel[i].v->set && !d->kernel.set)
+            ERR(need_kernel[i].v, "%s needs kernel", need_kernel[i].key);
+    if (d->sysinfo.present.set) {
+        const struct { const Value *present; const char *key; } blocks[] = {
+            { &d->sysinfo.bios.present, "bios" }, { &d->sysinfo.system.present, "system" },
+            { &d->sysinfo.base_board.present, "base_board" }, { &d->sysinfo.chassis.present, "chassis" },
+        };
+        bool any = d->sysinfo.oem_strings.n > 0;
+        for (size_t i = 0; i < ELEMENTSOF(blocks); i++) {
+            if (!blocks[i].present->set)
+                continue;
+            any = true;
+            /* the block's entries follow its present flag in the struct */
+            bool entries = false;
+            for (const Value *e = blocks[i].present + 1;
+                 (const char *) e < (const char *) (i + 1 < ELEMENTSOF(blocks) ? blocks[i + 1].present
+                                                                               : (const Value *) &d->sysinfo.oem_strings);
+                 e++)
+                entries = entries || e->set;
+            if (!entries)
+                ERR(blocks[i].present, "sysinfo.%s has no entries", blocks[i].key);
+        }
+        if (!any)
+            ERR(&d->sysinfo.present, "sysinfo needs at least one of bios, system, base_board, "
+                "chassis, oem_strings");
+        const Value *date = &d->sysinfo.bios.date, *rel = &d->sysinfo.bios.release;
+        if (date->set) {
+            unsigned mm, dd, yy;
+            int n = 0;
+            if (sscanf(date->s, "%2u/%2u/%4u%n", &mm, &dd, &yy, &n) != 3 || date->s[n] ||
+                mm < 1 || mm > 12 || dd < 1 || dd > 31 || (yy >= 100 && yy < 1900))
+                ERR(date, "sysinfo.bios.date must be mm/dd/yyyy (or mm/dd/yy), got '%s'", date->s);
+        }
+        if (rel->set) {
+            unsigned a, b;
+            int n = 0;
+            if (sscanf(rel->s, "%3u.%3u%n", &a, &b, &n) != 2 || rel->s[n] || a > 255 || b > 255)
+                ERR(rel, "sysinfo.bios.release must be major.minor like 1.2, got '%s'", rel->s);
+        }
+        const Value *su = &d->sysinfo.system.uuid;
+        if (su->set && d->uuid.set && !streq(su->s, d->uuid.s))
+            ERR(su, "sysinfo.system.uuid differs from the domain's uuid (libvirt refuses that)");
+    }
+
+    /* hypervisor features */
+    const char *arch = d->machine_arch.set ? d->machine_arch.s : "x86_64";
+    bool x86 = streq(arch, "x86_64") || streq(arch, "i686");
+    bool arm = streq(arch, "aarch64") || streq(arch, "armv7l");
+    const Value *fe = d->features.items;
+    for (size_t i = 0; i < d->features.n; i++) {
+        static const char *const x86_only[] = { "apic", "pae", "hap", "viridian", "pvspinlock", "smm" };
+        for (size_t j = 0; j < i; j++)
+            if (streq(fe[i].s, fe[j].s)) {
+                ERR(&fe[i], "feature '%s' is listed twice", fe[i].s);
+                break;   /* once per entry, however often it repeats */
+            }
+        for (size_t j = 0; j < ELEMENTSOF(x86_only); j++)
+            if (!x86 && streq(fe[i].s, x86_only[j]))
+                ERR(&fe[i], "feature '%s' is for x86 guests (machine_arch is %s)", fe[i].s, arch);
+        if (!arm && streq(fe[i].s, "gic"))
+            ERR(&fe[i], "feature 'gic' is for ARM guests (machine_arch is %s)", arch);
+    }
+    const HypervSpec *hv = d->hyperv.items;
+    if (d->hyperv.n > 0 && !x86)
+        ERR(&hv[0].name, "hyperv enlightenments are for x86 guests (machine_arch is %s)", arch);
+    for (size_t i = 0; i < d->hyperv.n; i++) {
+        const HypervSpec *h = &hv[i];
+        bool spin = streq(h->name.s, "spinlocks"), vendor = streq(h->name.s, "vendor_id");
+        for (size_t j = 0; j < i; j++)
+            if (streq(h->name.s, hv[j].name.s)) {
+                ERR(&h->name, "hyperv '%s' is listed twice", h->name.s);
+                break;
+            }
+        if (h->retries.set && !spin)
+            ERR(&h->retries, "hyperv retries only applies to spinlocks");
+        if (spin && h->state.i && !h->retries.set)
+            ERR(&h->name, "hyperv spinlocks on needs retries (at least 4095)");
+        if (h->value.set && !vendor)
+            ERR(&h->value, "hyperv value only applies to vendor_id");
+        if (vendor && h->state.i && !h->value.set)
+            ERR(&h->name, "hyperv vendor_id on needs value (up to 12 characters)");
+        if (h->value.set && strchr(h->value.s, ','))
+            ERR(&h->value, "hyperv vendor_id value cannot contain ','");
+    }
+
+    /* CPU features, NUMA, tuning */
+    const CpuFeatureSpec *cf = d->cpu.features.items;
+    for (size_t i = 0; i < d->cpu.features.n; i++) {
+        const char *n = cf[i].name.s;
+        bool ok = *n != 0;
+        for (const char *p = n; *p && ok; p++)
+            ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("_.-", *p);
+        if (!ok)
+            ERR(&cf[i].name, "cpu feature name '%s' must be lower-case letters, digits, '_', '.' "
+                "and '-'", n);
+        if (streq(n, "vmx") || streq(n, "svm"))
+            ERR(&cf[i].name, "cpu feature '%s' belongs to nested: true", n);
+        for (size_t j = 0; j < i; j++)
+            if (streq(n, cf[j].name.s)) {
+                ERR(&cf[i].name, "cpu feature '%s' is listed twice", n);
+                break;
+            }
+    }
+    if (d->cpu.features.n > 0 && !d->cpu.mode.set)
+        ERR(&cf[0].name, "cpu.features need cpu.mode (libvirt needs a model to add features to)");
+    int64_t vcpus = d->max_cpus.set ? d->max_cpus.i : d->cpus.i;
+    const NumaCellSpec *cells = d->numa.items;
+    if (d->numa.n > 0) {
+        unsigned char *seen = xmalloc0((size_t) vcpus / 8 + 1);
+        int64_t mem = 0;
+        bool bad = false;
+        for (size_t i = 0; i < d->numa.n; i++) {
+            _cleanup_free_ char *c = cpuset_canonical(cells[i].cpus.s, (unsigned) vcpus);
+            mem += cells[i].memory.i;
+            if (cells[i].memory.i % 1024)
+                ERR(&cells[i].memory, "numa memory must be a whole number of KiB");
+            if (!c) {
+                ERR(&cells[i].cpus, "numa cpus '%s' must be vCPU numbers below %" PRId64
+                    " like 0-1 or 0,2", cells[i].cpus.s, vcpus);
+                bad = true;
+                continue;
+            }
+            /* membership from the bitmap, not cpuset_has(): that rescans the text per id */
+            _cleanup_free_ unsigned char *bits = xmalloc0((size_t) vcpus / 8 + 1);
+            bool twice = false;
+            cpuset_bits(cells[i].cpus.s, (unsigned) vcpus, bits);
+            for (unsigned id = 0; id < (unsigned) vcpus; id++) {
+                if (!(bits[id / 8] & (1u << (id % 8))))
+                    continue;
+                if (!twice && (seen[id / 8] & (1u << (id % 8)))) {
+                    ERR(&cells[i].cpus, "numa vCPU %u is in two nodes", id);
+                    twice = true;   /* once per node */
+                }
+                seen[id / 8] |= (unsigned char) (1u << (id % 8));
+            }
+        }
+        for (unsigned id = 0; id < (unsigned) vcpus && !bad; id++)
+            if (!(seen[id / 8] & (1u << (id % 8)))) {
+                ERR(&d->numa, "numa nodes must cover every vCPU 0..%" PRId64 "; %u is in none",
+                    vcpus - 1, id);
+                break;
+            }
+        free(seen);
+        const Value *want = d->max_memory.set ? &d->max_memory : &d->memory;
+        if (mem != want->i) {
+            _cleanup_free_ char *a = format_size(mem), *b = format_size(want->i);
+            ERR(&d->numa, "numa nodes add up to %s of memory but %s is %s", a,
+                d->max_memory.set ? "max_memory" : "memory", b);
+        }
+    }
+    const Value *sets[] = { &d->cpuset, &d->numatune.nodeset };
+    for (size_t i = 0; i < ELEMENTSOF(sets); i++) {
+        _cleanup_free_ char *c = sets[i]->set ? cpuset_canonical(sets[i]->s, 16384) : NULL;
+        if (sets[i]->set && !c)
+            ERR(sets[i], "'%s' must be a set of host %s like 0-3,8 or ^2", sets[i]->s,
+                i == 0 ? "CPUs" : "NUMA nodes");
+    }
+    const VcpuPinSpec *pins = d->cputune.vcpupin.items;
+    for (size_t i = 0; i < d->cputune.vcpupin.n; i++) {
+        _cleanup_free_ char *c = cpuset_canonical(pins[i].cpuset.s, 16384);
+        if (!c)
+            ERR(&pins[i].cpuset, "'%s' must be a set of host CPUs like 0-3,8 or ^2", pins[i].cpuset.s);
+        if (pins[i].vcpu.i >= vcpus)
+            ERR(&pins[i].vcpu, "cputune.vcpupin vcpu %" PRId64 " does not exist (vCPUs are 0..%"
+                PRId64 ")", pins[i].vcpu.i, vcpus - 1);
+        for (size_t j = 0; j < i; j++)
+            if (pins[i].vcpu.i == pins[j].vcpu.i) {
+                ERR(&pins[i].vcpu, "vcpu %" PRId64 " is pinned twice", pins[i].vcpu.i);
+                break;
+            }
+    }
+    const Value *lims[] = { &d->memtune.hard_limit, &d->memtune.soft_limit, &d->memtune.swap_hard_limit };
+    for (size_t i = 0; i < ELEMENTSOF(lims); i++)
+        if (lims[i]->set && lims[i]->i % 1024)
+            ERR(lims[i], "memtune limits must be a whole number of KiB");
+    if (d->memtune.hard_limit.set && d->memtune.swap_hard_limit.set &&
+        d->memtune.swap_hard_limit.i < d->memtune.hard_limit.i)
+        ERR(&d->memtune.swap_hard_limit, "memtune.swap_hard_limit is below hard_limit");
+    if (d->memtune.hard_limit.set && d->memtune.soft_limit.set &&
+        d->memtune.soft_limit.i > d->memtune.hard_limit.i)
+        ERR(&d->memtune.soft_limit, "memtune.soft_limit is above hard_limit");
+
+    /* clock */
+    if (d->clock.present.set) {
+        const char *off = d->clock.offset.s;
+        const struct { const Value *v; const char *key, *offset; } only[] = {
+            { &d->clock.basis, "basis", "variable" }, { &d->clock.adjustment, "adjustment", "variable" },
+            { &d->clock.timezone, "timezone", "timezone" }, { &d->clock.start, "start", "absolute" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(only); i++)
+            if (only[i].v->set && !streq(off, only[i].offset))
+                ERR(only[i].v, "clock.%s only applies to offset %s (offset is %s)", only[i].key,
+                    only[i].offset, off);
+        if (streq(off, "timezone") && !d->clock.timezone.set)
+            ERR(&d->clock.offset, "clock offset timezone needs clock.timezone");
+        if (streq(off, "absolute") && !d->clock.start.set)
+            ERR(&d->clock.offset, "clock offset absolute needs clock.start");
+        const TimerSpec *tm = d->clock.timers.items;
+        for (size_t i = 0; i < d->clock.timers.n; i++) {
+            const TimerSpec *t = &tm[i];
+            bool tsc = streq(t->name.s, "tsc");
+            for (size_t j = 0; j < i; j++)
+                if (streq(t->name.s, tm[j].name.s)) {
+                    ERR(&t->name, "clock timer '%s' is listed twice", t->name.s);
+                    break;
+                }
+            if (t->track.set && !streq(t->name.s, "rtc") && !streq(t->name.s, "platform"))
+                ERR(&t->track, "clock timer track only applies to rtc and platform");
+            if (t->frequency.set && !tsc)
+                ERR(&t->frequency, "clock timer frequency only applies to tsc");
+            if (t->mode.set && !tsc)
+                ERR(&t->mode, "clock timer mode only applies to tsc");
+            if (t->tickpolicy.set && (tsc || streq(t->name.s, "kvmclock") ||
+                                      streq(t->name.s, "hypervclock") || streq(t->name.s, "armvtimer")))
+                ERR(&t->tickpolicy, "clock timer %s has no tickpolicy", t->name.s);
+        }
     }
 
     /* graphics */
@@ -107,12 +557,17 @@ static void verify_domain(const Spec *s, DiagList *diags) {
     const CdromSpec *cds = d->cdroms.items;
     for (size_t i = 0; i < d->disks.n; i++) {
         const DiskSpec *a = &disks[i];
+        bool dup_name = false, dup_dev = false;
         for (size_t j = 0; j < i; j++) {
-            if (streq(a->name.s, disks[j].name.s))
-                ERR(&a->name, "disk name '%s' is used twice (also line %u)", a->name.s,
-                    disks[j].name.line);
-            if (a->dev.set && disks[j].dev.set && streq(a->dev.s, disks[j].dev.s))
+            if (!dup_name && streq(a->name.s, disks[j].name.s)) {
+                ERR(&a->name, "disk name '%s' is used twice (also at %u:%u)", a->name.s,
+                    disks[j].name.line, disks[j].name.col);
+                dup_name = true;
+            }
+            if (!dup_dev && a->dev.set && disks[j].dev.set && streq(a->dev.s, disks[j].dev.s)) {
                 ERR(&a->dev, "guest device '%s' is used twice", a->dev.s);
+                dup_dev = true;
+            }
         }
         if (a->path.set && !a->pool.defaulted)
             ERR(&a->path, "a disk takes pool or path, not both");
@@ -131,16 +586,61 @@ static void verify_domain(const Spec *s, DiagList *diags) {
                     ERR(&a->dev, "device '%s' does not fit bus %s (use %s…)", a->dev.s, a->bus.s,
                         pre[p].prefix);
         }
+        if (a->wwn.set) {
+            bool ok = strlen(a->wwn.s) == 16;
+            for (const char *p = a->wwn.s; *p && ok; p++)
+                ok = isxdigit((unsigned char) *p);
+            if (!ok)
+                ERR(&a->wwn, "disks[%zu].wwn must be 16 hexadecimal digits, got '%s'", i, a->wwn.s);
+            else if (streq(a->bus.s, "virtio") || streq(a->bus.s, "usb"))
+                ERR(&a->wwn, "disks[%zu].wwn needs bus scsi, sata or ide", i);
+        }
         if (a->shareable.i && a->cache.set && !streq(a->cache.s, "none"))
             ERR(&a->cache, "a shareable disk needs cache: none");
         for (size_t j = 0; j < d->cdroms.n; j++)
-            if (a->dev.set && cds[j].dev.set && streq(a->dev.s, cds[j].dev.s))
+            if (a->dev.set && cds[j].dev.set && streq(a->dev.s, cds[j].dev.s)) {
                 ERR(&cds[j].dev, "guest device '%s' is used by a disk and a cdrom", a->dev.s);
+                break;
+            }
     }
     for (size_t i = 0; i < d->cdroms.n; i++)
         for (size_t j = 0; j < i; j++)
-            if (cds[i].dev.set && cds[j].dev.set && streq(cds[i].dev.s, cds[j].dev.s))
+            if (cds[i].dev.set && cds[j].dev.set && streq(cds[i].dev.s, cds[j].dev.s)) {
                 ERR(&cds[i].dev, "guest device '%s' is used twice", cds[i].dev.s);
+                break;
+            }
+
+    /* automatic device names end at vdzz, sdzz, hdzz (26 + 26 × 26 per prefix; resolve leaves
+     * the rest without a name): beyond that, devices need an explicit dev */
+    static const char *const dev_prefixes[] = { "vd", "sd", "hd" };
+    bool q35_machine = d->machine_type.set && strstr(d->machine_type.s, "q35");
+    for (size_t p = 0; p < ELEMENTSOF(dev_prefixes); p++) {
+        size_t used = streq(dev_prefixes[p], "hd") && !q35_machine ? 2 : 0;   /* hda, hdb */
+        const Value *first_auto = NULL;   /* a disk's name, else the cdroms list */
+        bool cd_auto = false;
+        for (size_t i = 0; i < d->disks.n + d->cdroms.n; i++) {
+            const Value *dev = i < d->disks.n ? &disks[i].dev : &cds[i - d->disks.n].dev;
+            const char *bus = i < d->disks.n ? disks[i].bus.s
+                              : cds[i - d->disks.n].bus.set ? cds[i - d->disks.n].bus.s
+                              : q35_machine ? "sata" : "ide";
+            const char *pre = dev->set ? dev->s : streq(bus, "virtio") ? "vd"
+                                                 : streq(bus, "ide") ? "hd" : "sd";
+            if (strncmp(pre, dev_prefixes[p], 2) != 0)
+                continue;
+            used++;
+            if (!dev->set && i < d->disks.n && !first_auto)
+                first_auto = &disks[i].name;
+            cd_auto = cd_auto || (!dev->set && i >= d->disks.n);
+        }
+        if ((first_auto || cd_auto) && used > 26 + 26 * 26) {
+            if (first_auto)
+                ERR(first_auto, "more than %d %s… devices: automatic names end at %szz; give "
+                    "the others an explicit dev", 26 + 26 * 26, dev_prefixes[p], dev_prefixes[p]);
+            else
+                ERR(&d->cdroms, "more than %d %s… devices: automatic names end at %szz; give "
+                    "the others an explicit dev", 26 + 26 * 26, dev_prefixes[p], dev_prefixes[p]);
+        }
+    }
 
     /* interfaces */
     const IfaceSpec *ifs = d->interfaces.items;
@@ -171,26 +671,238 @@ static void verify_domain(const Spec *s, DiagList *diags) {
         }
         if (f->queues.set && !streq(f->model.s, "virtio"))
             ERR(&f->queues, "interfaces[%zu].queues needs model virtio", i);
+        if (f->driver_iommu.set && !streq(f->model.s, "virtio"))
+            ERR(&f->driver_iommu, "interfaces[%zu].driver_iommu needs model virtio", i);
+        if (f->pci_bus.set != f->pci_slot.set)
+            ERR(f->pci_bus.set ? &f->pci_bus : &f->pci_slot,
+                "interfaces[%zu] needs pci_bus and pci_slot together", i);
+        if (f->ovs.i && !streq(t, "bridge"))
+            ERR(&f->ovs, "interfaces[%zu].ovs needs type bridge (an Open vSwitch bridge)", i);
+        if (f->ovs_interfaceid.set && !f->ovs.i)
+            ERR(&f->ovs_interfaceid, "interfaces[%zu].ovs_interfaceid needs ovs: true", i);
         for (size_t j = 0; j < i; j++)
-            if (f->mac.set && ifs[j].mac.set && streq(f->mac.s, ifs[j].mac.s))
+            if (f->pci_bus.set && f->pci_slot.set && ifs[j].pci_bus.set && ifs[j].pci_slot.set &&
+                f->pci_bus.i == ifs[j].pci_bus.i && f->pci_slot.i == ifs[j].pci_slot.i) {
+                ERR(&f->pci_slot, "interfaces[%zu] uses PCI bus %" PRId64 " slot %" PRId64 " again",
+                    i, f->pci_bus.i, f->pci_slot.i);
+                break;
+            }
+        for (size_t j = 0; j < i; j++)
+            if (f->mac.set && ifs[j].mac.set && streq(f->mac.s, ifs[j].mac.s)) {
                 ERR(&f->mac, "MAC address %s is used twice", f->mac.s);
+                break;
+            }
     }
 
     /* inputs, channels */
     const InputSpec *in = d->inputs.items;
     for (size_t i = 0; i < d->inputs.n; i++)
         for (size_t j = 0; j < i; j++)
-            if (streq(in[i].type.s, in[j].type.s) && streq(in[i].bus.s, in[j].bus.s))
+            if (streq(in[i].type.s, in[j].type.s) && streq(in[i].bus.s, in[j].bus.s)) {
                 ERR(&in[i].type, "input %s on bus %s is listed twice", in[i].type.s, in[i].bus.s);
+                break;
+            }
     const ChannelSpec *ch = d->channels.items;
     for (size_t i = 0; i < d->channels.n; i++) {
         for (size_t j = 0; j < i; j++)
-            if (streq(ch[i].target_name.s, ch[j].target_name.s))
+            if (streq(ch[i].target_name.s, ch[j].target_name.s)) {
                 ERR(&ch[i].target_name, "channel '%s' is listed twice", ch[i].target_name.s);
+                break;
+            }
         if (d->guest_agent.i && streq(ch[i].target_name.s, "org.qemu.guest_agent.0"))
             ERR(&ch[i].target_name, "guest_agent: true already adds channel "
                 "org.qemu.guest_agent.0");
     }
+
+    /* serial ports and consoles */
+    const CharDevSpec *sers = d->serials.items;
+    for (int pass = 0; pass < 2; pass++) {
+        const CharDevSpec *l = pass ? d->consoles.items : sers;
+        size_t n = pass ? d->consoles.n : d->serials.n;
+        const char *what = pass ? "consoles" : "serials";
+        /* ports only matter for a valid count (chardev_ports is cubic in the list length) */
+        _cleanup_free_ int64_t *port = pass || n > 4 ? NULL : chardev_ports(d, false);
+        if (!pass && n > 4)
+            ERR(&d->serials, "a domain has at most 4 serial ports");
+        for (size_t i = 0; i < n; i++) {
+            const CharDevSpec *c = &l[i];
+            bool file = streq(c->type.s, "file");
+            if (file && !c->path.set)
+                ERR(&c->type, "%s[%zu] of type file needs path", what, i);
+            if (!file && c->path.set)
+                ERR(&c->path, "%s[%zu].path only applies to type file", what, i);
+            if (!file && c->append.set)
+                ERR(&c->append, "%s[%zu].append only applies to type file", what, i);
+            for (size_t j = 0; j < i && port; j++)
+                if (port[i] == port[j]) {
+                    ERR(c->port.set ? &c->port : &c->type, "%s[%zu] uses port %" PRId64 " again",
+                        what, i, port[i]);
+                    break;
+                }
+        }
+    }
+
+    /* memory balloon, USB, smartcard, redirection, passthrough */
+    if (d->memballoon.present.set && !d->memballoon.enabled.i) {
+        if (d->memballoon.model.set && !d->memballoon.model.defaulted)
+            ERR(&d->memballoon.model, "memballoon.model has no meaning with enabled: false");
+        if (d->memballoon.stats_period.set)
+            ERR(&d->memballoon.stats_period, "memballoon.stats_period has no meaning with enabled: false");
+    }
+    const char *usbm = d->usb_controller.present.set ? d->usb_controller.model.s : NULL;
+    if (d->usb_controller.ports.set && !streq(usbm, "qemu-xhci") && !streq(usbm, "nec-xhci"))
+        ERR(&d->usb_controller.ports, "usb_controller.ports needs model qemu-xhci or nec-xhci");
+    if (streq_ptr(usbm, "none")) {
+        const Value *usb_user = NULL;
+        for (size_t i = 0; i < d->usb.n && !usb_user; i++)
+            usb_user = ((const UsbHostSpec *) d->usb.items)[i].vendor.set
+                           ? &((const UsbHostSpec *) d->usb.items)[i].vendor
+                           : &((const UsbHostSpec *) d->usb.items)[i].bus;
+        if (!usb_user && d->smartcard.present.set)
+            usb_user = &d->smartcard.mode;   /* a CCID device on the USB bus */
+        if (!usb_user && d->redirdevs.n)
+            usb_user = &((const RedirDevSpec *) d->redirdevs.items)[0].type;
+        for (size_t i = 0; i < d->inputs.n && !usb_user; i++)
+            if (streq(((const InputSpec *) d->inputs.items)[i].bus.s, "usb"))
+                usb_user = &((const InputSpec *) d->inputs.items)[i].bus;
+        for (size_t i = 0; i < d->disks.n && !usb_user; i++)
+            if (streq(((const DiskSpec *) d->disks.items)[i].bus.s, "usb"))
+                usb_user = &((const DiskSpec *) d->disks.items)[i].bus;
+        if (usb_user)
+            ERR(&d->usb_controller.model, "usb_controller model none, but a USB device is "
+                "configured (line %u)", usb_user->line);
+    }
+    if (d->smartcard.present.set) {
+        bool pass = streq(d->smartcard.mode.s, "passthrough");
+        bool tcp = pass && streq_ptr(d->smartcard.type.s, "tcp");
+        if (!pass && d->smartcard.type.set && !d->smartcard.type.defaulted)
+            ERR(&d->smartcard.type, "smartcard.type only applies to mode passthrough");
+        if (tcp && (!d->smartcard.host.set || !d->smartcard.service.set))
+            ERR(&d->smartcard.type, "smartcard type tcp needs host and service");
+        const Value *tcp_only[] = { &d->smartcard.host, &d->smartcard.service, &d->smartcard.source_mode };
+        for (size_t i = 0; i < ELEMENTSOF(tcp_only); i++)
+            if (!tcp && tcp_only[i]->set)
+                ERR(tcp_only[i], "smartcard host, service and source_mode only apply to type tcp");
+    }
+    const RedirDevSpec *rd = d->redirdevs.items;
+    for (size_t i = 0; i < d->redirdevs.n; i++) {
+        bool tcp = streq(rd[i].type.s, "tcp");
+        if (tcp && (!rd[i].host.set || !rd[i].service.set))
+            ERR(&rd[i].type, "redirdevs[%zu] of type tcp needs host and service", i);
+        if (!tcp && (rd[i].host.set || rd[i].service.set))
+            ERR(rd[i].host.set ? &rd[i].host : &rd[i].service,
+                "redirdevs[%zu]: host and service only apply to type tcp", i);
+    }
+    const RedirFilterSpec *rf = d->redirfilters.items;
+    if (d->redirfilters.n > 0 && d->redirdevs.n == 0)
+        ERR(&d->redirfilters, "redirfilters need redirdevs");
+    for (size_t i = 0; i < d->redirfilters.n; i++) {
+        const struct { const Value *v; size_t digits; } hex[] = {
+            { &rf[i].class_, 2 }, { &rf[i].vendor, 4 }, { &rf[i].product, 4 },
+        };
+        for (size_t j = 0; j < ELEMENTSOF(hex); j++)
+            if (hex[j].v->set && !valid_hex(hex[j].v->s, hex[j].digits))
+                ERR(hex[j].v, "'%s' must be hexadecimal like 0x%.*s", hex[j].v->s,
+                    (int) hex[j].digits, "08ef");
+        if (rf[i].version.set) {
+            unsigned a, b;
+            int n = 0;
+            if (sscanf(rf[i].version.s, "%2x.%2x%n", &a, &b, &n) != 2 || rf[i].version.s[n])
+                ERR(&rf[i].version, "redirfilter version must be like 2.00, got '%s'", rf[i].version.s);
+        }
+    }
+    const PciHostSpec *pci = d->pci.items;
+    for (size_t i = 0; i < d->pci.n; i++) {
+        if (!valid_pci_address(pci[i].address.s))
+            ERR(&pci[i].address, "pci address must be like 0000:03:00.0 or 03:00.0, got '%s'",
+                pci[i].address.s);
+        for (size_t j = 0; j < i; j++)
+            if (!strcasecmp(pci[i].address.s, pci[j].address.s)) {
+                ERR(&pci[i].address, "pci device %s is listed twice", pci[i].address.s);
+                break;
+            }
+    }
+    const UsbHostSpec *usb = d->usb.items;
+    for (size_t i = 0; i < d->usb.n; i++) {
+        const UsbHostSpec *u = &usb[i];
+        const Value *ids[] = { &u->vendor, &u->product };
+        for (size_t j = 0; j < ELEMENTSOF(ids); j++)
+            if (ids[j]->set && !valid_hex(ids[j]->s, 4))
+                ERR(ids[j], "'%s' must be hexadecimal like 0x1d6b", ids[j]->s);
+        if (u->vendor.set != u->product.set)
+            ERR(u->vendor.set ? &u->vendor : &u->product, "usb[%zu] needs vendor and product together", i);
+        if (u->bus.set != u->device.set)
+            ERR(u->bus.set ? &u->bus : &u->device, "usb[%zu] needs bus and device together", i);
+        if (!u->vendor.set && !u->product.set && !u->bus.set && !u->device.set)
+            ERR(&d->usb, "usb[%zu] needs vendor and product, or bus and device", i);
+    }
+    if (d->launch_security.policy.set && !valid_hex(d->launch_security.policy.s, 8))
+        ERR(&d->launch_security.policy, "launch_security.policy must be hexadecimal like 0x0003");
+    const EnvSpec *env = d->qemu_env.items;
+    for (size_t i = 0; i < d->qemu_env.n; i++) {
+        const char *n = env[i].name.s;
+        bool ok = (*n >= 'A' && *n <= 'Z') || (*n >= 'a' && *n <= 'z') || *n == '_';
+        for (const char *p = n; *p && ok; p++)
+            ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_' ||
+                 (*p >= '0' && *p <= '9');
+        if (!ok)
+            ERR(&env[i].name, "qemu_env name '%s' must be letters, digits and '_', not starting "
+                "with a digit", n);
+        for (size_t j = 0; j < i; j++)
+            if (streq(n, env[j].name.s)) {
+                ERR(&env[i].name, "qemu_env '%s' is set twice", n);
+                break;
+            }
+    }
+    const FloppySpec *fl = d->floppies.items;
+    if (d->floppies.n > 2)
+        ERR(&fl[2].dev, "a domain has at most 2 floppy drives (fda, fdb)");
+    for (size_t i = 0; i < d->floppies.n; i++) {
+        if (fl[i].dev.set && !streq(fl[i].dev.s, "fda") && !streq(fl[i].dev.s, "fdb"))
+            ERR(&fl[i].dev, "a floppy drive is fda or fdb, not %s", fl[i].dev.s);
+        for (size_t j = 0; j < i; j++)
+            if (fl[i].dev.set && fl[j].dev.set && streq(fl[i].dev.s, fl[j].dev.s)) {
+                ERR(&fl[i].dev, "guest device '%s' is used twice", fl[i].dev.s);
+                break;
+            }
+    }
+
+    /* shared directories; virtiofs needs guest memory the host can share */
+    const FilesystemSpec *fs = d->filesystems.items;
+    const Value *virtiofs = NULL;
+    for (size_t i = 0; i < d->filesystems.n; i++) {
+        const FilesystemSpec *f = &fs[i];
+        bool vfs = streq(f->driver.s, "virtiofs");
+        const char *t = f->target.s;
+        bool ok = *t != 0;
+        for (const char *p = t; *p && ok; p++)
+            ok = (unsigned char) *p > ' ' && *p != ',';
+        if (!ok)
+            ERR(&f->target, "filesystems[%zu].target '%s' must be a tag without spaces or ','", i, t);
+        for (size_t j = 0; j < i; j++)
+            if (streq(t, fs[j].target.s)) {
+                ERR(&f->target, "filesystem target '%s' is used twice", t);
+                break;
+            }
+        if (vfs) {
+            virtiofs = virtiofs ? virtiofs : f->driver.line ? &f->driver : &f->target;
+            if (!streq(f->accessmode.s, "passthrough"))
+                ERR(&f->accessmode, "filesystems[%zu]: virtiofs only supports accessmode passthrough", i);
+            if (f->readonly.i)
+                ERR(&f->readonly, "filesystems[%zu]: virtiofs cannot export read-only (libvirt 9); "
+                    "use driver 9p or mount it read-only in the guest", i);
+        }
+    }
+    if (virtiofs) {
+        if (d->memorybacking.access.set && streq(d->memorybacking.access.s, "private"))
+            ERR(&d->memorybacking.access, "memorybacking.access private contradicts the virtiofs "
+                "filesystem (line %u), which needs shared memory", virtiofs->line);
+        if (d->memorybacking.source.set && streq(d->memorybacking.source.s, "anonymous"))
+            ERR(&d->memorybacking.source, "memorybacking.source anonymous contradicts the virtiofs "
+                "filesystem (line %u), which needs memfd or file", virtiofs->line);
+    }
+
+    verify_xml_edits(s, diags);
 
     /* boot order: the domain-level list and per-device orders exclude each other */
     const Value *dev_boot = NULL;
@@ -205,8 +917,10 @@ static void verify_domain(const Spec *s, DiagList *diags) {
     const Value *bl = d->boot.items;
     for (size_t i = 0; i < d->boot.n; i++)
         for (size_t j = 0; j < i; j++)
-            if (streq(bl[i].s, bl[j].s))
+            if (streq(bl[i].s, bl[j].s)) {
                 ERR(&bl[i], "boot device '%s' is listed twice", bl[i].s);
+                break;
+            }
 }
 
 static bool ip4(const char *s, uint32_t *ret) {
@@ -281,11 +995,16 @@ static void verify_network(const Spec *s, DiagList *diags) {
             if (have4 && (!ip4(h[i].ip.s, &x) || (x & mask) != net || x == host))
                 ERR(&h[i].ip, "dhcp host address %s is not a guest address in %s", h[i].ip.s,
                     n->ip.s);
+            bool dup_mac = false, dup_ip = false;
             for (size_t j = 0; j < i; j++) {
-                if (streq(h[i].mac.s, h[j].mac.s))
+                if (!dup_mac && streq(h[i].mac.s, h[j].mac.s)) {
                     ERR(&h[i].mac, "dhcp host MAC %s is listed twice", h[i].mac.s);
-                if (streq(h[i].ip.s, h[j].ip.s))
+                    dup_mac = true;
+                }
+                if (!dup_ip && streq(h[i].ip.s, h[j].ip.s)) {
                     ERR(&h[i].ip, "dhcp host address %s is listed twice", h[i].ip.s);
+                    dup_ip = true;
+                }
             }
         }
     }
@@ -378,6 +1097,60 @@ static char *next_dev(Taken *t, const char *prefix) {
     return NULL;
 }
 
+static void resolve_features(DomainSpec *d) {
+    const char *arch = d->machine_arch.set ? d->machine_arch.s : "x86_64";
+    static const char *const x86_64[] = { "acpi", "apic", NULL };
+    static const char *const i686[] = { "acpi", "apic", "pae", NULL };
+    const char *const *def = streq(arch, "x86_64") ? x86_64 : streq(arch, "i686") ? i686 : NULL;
+    if (d->features.line > 0 || d->features.n > 0 || !def)
+        return;   /* written in the spec (even as []), or no default for this architecture */
+    for (size_t i = 0; def[i]; i++)
+        set_derived(array_push(&d->features.items, &d->features.n, sizeof(Value)), xstrdup(def[i]));
+}
+
+static void set_derived_int(Value *v, int64_t i) {
+    set_derived(v, xasprintf("%" PRId64, i));
+    v->i = i;
+}
+
+static void resolve_devices(DomainSpec *d) {
+    CharDevSpec *sers = d->serials.items;
+    _cleanup_free_ int64_t *port = chardev_ports(d, false);
+    for (size_t i = 0; i < d->serials.n; i++)
+        if (!sers[i].port.set)
+            set_derived_int(&sers[i].port, port[i]);
+    FloppySpec *fl = d->floppies.items;
+    for (size_t i = 0; i < d->floppies.n; i++) {
+        if (fl[i].dev.set)
+            continue;
+        static const char *const names[] = { "fda", "fdb", "fdc", "fdd" };
+        for (size_t n = 0; n < ELEMENTSOF(names); n++) {
+            bool taken = false;
+            for (size_t j = 0; j < d->floppies.n; j++)
+                taken = taken || (j != i && fl[j].dev.set && streq(fl[j].dev.s, names[n]));
+            if (!taken) {
+                set_derived(&fl[i].dev, xstrdup(names[n]));
+                break;
+            }
+        }
+    }
+    if (d->smartcard.present.set && streq(d->smartcard.mode.s, "host") && d->smartcard.type.defaulted)
+        value_clear(&d->smartcard.type);
+    /* virtiofs maps guest memory into virtiofsd: back it with shared memfd memory */
+    const FilesystemSpec *fs = d->filesystems.items;
+    bool virtiofs = false;
+    for (size_t i = 0; i < d->filesystems.n; i++)
+        virtiofs = virtiofs || streq(fs[i].driver.s, "virtiofs");
+    if (virtiofs) {
+        if (!d->memorybacking.present.set)
+            set_derived(&d->memorybacking.present, xstrdup("true"));
+        if (!d->memorybacking.source.set && !d->memorybacking.hugepages.i)
+            set_derived(&d->memorybacking.source, xstrdup("memfd"));
+        if (!d->memorybacking.access.set)
+            set_derived(&d->memorybacking.access, xstrdup("shared"));
+    }
+}
+
 static void resolve_domain(Spec *s) {
     DomainSpec *d = &s->domain;
     DiskSpec *disks = d->disks.items;
@@ -410,6 +1183,8 @@ static void resolve_domain(Spec *s) {
         free(t.names[i]);
     free(t.names);
 
+    resolve_features(d);
+    resolve_devices(d);
     for (size_t i = 0; i < d->interfaces.n; i++)
         if (!ifs[i].mac.set) {
             char mac[18];

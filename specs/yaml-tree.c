@@ -47,6 +47,8 @@ bool ynode_is_null(const YNode *n) {
 typedef struct Parser {
     yaml_parser_t p;
     const char *file;
+    const char *buf;
+    size_t len;
     DiagList *diags;
     bool failed;
 } Parser;
@@ -59,8 +61,8 @@ static YNode *ynode_new(YNodeType type, const yaml_mark_t *m) {
     return n;
 }
 
-_printf_(3, 4)
-static void parser_error(Parser *ps, const yaml_mark_t *m, const char *fmt, ...) {
+_printf_(4, 5)
+static void parser_error_at(Parser *ps, unsigned line, unsigned col, const char *fmt, ...) {
     va_list ap;
     _cleanup_free_ char *msg = NULL;
 
@@ -71,20 +73,71 @@ static void parser_error(Parser *ps, const yaml_mark_t *m, const char *fmt, ...)
     if (vasprintf(&msg, fmt, ap) < 0)
         abort();
     va_end(ap);
-    diag_add(ps->diags, DIAG_ERROR, ps->file, (unsigned) m->line + 1, (unsigned) m->column + 1,
-             "%s", msg);
+    diag_add(ps->diags, DIAG_ERROR, ps->file, line, col, "%s", msg);
+}
+
+#define parser_error(ps, m, ...) \
+    parser_error_at((ps), (unsigned) (m)->line + 1, (unsigned) (m)->column + 1, __VA_ARGS__)
+
+/* 1-based line and column (in characters, as libyaml counts them) of a byte offset. */
+static void offset_pos(const Parser *ps, size_t offset, unsigned *ret_line, unsigned *ret_col) {
+    unsigned line = 1, col = 1;
+    for (size_t i = 0; i < offset && i < ps->len; i++) {
+        unsigned char c = (unsigned char) ps->buf[i];
+        if (c == '\n') {
+            line++;
+            col = 1;
+        } else if ((c & 0xc0) != 0x80)   /* not a UTF-8 continuation byte */
+            col++;
+    }
+    *ret_line = line;
+    *ret_col = col;
 }
 
 static bool next_event(Parser *ps, yaml_event_t *ev) {
     if (yaml_parser_parse(&ps->p, ev))
         return true;
-    /* libyaml reports the position of the problem (problem_mark) and a short text. */
-    const yaml_mark_t *m = &ps->p.problem_mark;
-    char msg[256];
-    snprintf(msg, sizeof(msg), "%s%s%s", ps->p.problem ? ps->p.problem : "syntax error",
-             ps->p.context ? " " : "", ps->p.context ? ps->p.context : "");
-    parser_error(ps, m, "YAML syntax: %s", msg);
+    if (ps->p.error == YAML_READER_ERROR) {
+        /* bad bytes (invalid UTF-8, control characters): libyaml gives a byte offset only */
+        unsigned line, col;
+        int v = ps->p.problem_value;
+        char what[32] = "";
+        offset_pos(ps, ps->p.problem_offset, &line, &col);
+        if (v >= 0 && v <= 0xff)
+            snprintf(what, sizeof(what), " (byte 0x%02X)", (unsigned) v);
+        else if (v > 0xff)
+            snprintf(what, sizeof(what), " (U+%04X)", (unsigned) v);
+        parser_error_at(ps, line, col, "YAML syntax: %s%s",
+                        ps->p.problem ? ps->p.problem : "unreadable input", what);
+        return false;
+    }
+    /* libyaml reports the position of the problem (problem_mark), a short text and what it was
+     * reading (context, which started at context_mark: an unclosed bracket or quote). */
+    const yaml_mark_t *m = &ps->p.problem_mark, *cm = &ps->p.context_mark;
+    const char *problem = ps->p.problem ? ps->p.problem : "syntax error";
+    char where[64] = "";
+    if (ps->p.context && (cm->line != m->line || cm->column != m->column) &&
+        !strstr(ps->p.context, "plain scalar"))   /* a plain scalar's start says nothing */
+        snprintf(where, sizeof(where), " that starts at %u:%u", (unsigned) cm->line + 1,
+                 (unsigned) cm->column + 1);
+    const char *hint = "";
+    char c = m->index < ps->len ? ps->buf[m->index] : 0;
+    if (c == '\t' && !strstr(problem, "tab"))
+        hint = " (a tab: YAML indents with spaces only)";
+    else if (c == '@' || c == '`')
+        hint = " ('@' and '`' cannot start a plain value: quote it)";
+    parser_error(ps, m, "YAML syntax: %s%s%s%s%s", problem, ps->p.context ? " " : "",
+                 ps->p.context ? ps->p.context : "", where, hint);
     return false;
+}
+
+/* "!!str" for libyaml's expanded "tag:yaml.org,2002:str". */
+static void tag_error(Parser *ps, const yaml_mark_t *m, const yaml_char_t *tag) {
+    const char *t = (const char *) tag, *std = "tag:yaml.org,2002:";
+    bool is_std = !strncmp(t, std, strlen(std));
+    parser_error(ps, m, "YAML tags (%s%s) are not supported; write the value plainly, or quoted "
+                 "for a string",
+                 is_std ? "!!" : "", is_std ? t + strlen(std) : t);
 }
 
 static YNode *parse_node(Parser *ps, yaml_event_t *ev, unsigned depth);
@@ -143,8 +196,11 @@ static YNode *parse_children(Parser *ps, YNode *n, yaml_event_type_t end, unsign
             *(YNode **) array_push(&n->items, &n->n, sizeof(YNode *)) = v;
         }
         if (n->n > YAML_MAX_ITEMS) {
-            parser_error(ps, &ps->p.mark, "too many entries in one map or list (limit %s)",
-                         "1024");
+            /* at the first entry over the limit: its key, or the item itself */
+            const YNode *last = n->items[n->n - 1];
+            parser_error_at(ps, n->type == YNODE_MAP ? n->key_line[n->n - 1] : last->line,
+                            n->type == YNODE_MAP ? n->key_col[n->n - 1] : last->col,
+                            "too many entries in one map or list (limit %s)", "1024");
             goto fail;
         }
     }
@@ -173,6 +229,10 @@ static YNode *parse_node(Parser *ps, yaml_event_t *ev, unsigned depth) {
                          (const char *) ev->data.scalar.anchor);
             break;
         }
+        if (ev->data.scalar.tag) {
+            tag_error(ps, &m, ev->data.scalar.tag);
+            break;
+        }
         n = ynode_new(YNODE_SCALAR, &m);
         n->value = xstrndup((const char *) ev->data.scalar.value, ev->data.scalar.length);
         if (strlen(n->value) != ev->data.scalar.length) {
@@ -191,8 +251,13 @@ static YNode *parse_node(Parser *ps, yaml_event_t *ev, unsigned depth) {
         bool map = ev->type == YAML_MAPPING_START_EVENT;
         const yaml_char_t *anchor = map ? ev->data.mapping_start.anchor
                                         : ev->data.sequence_start.anchor;
+        const yaml_char_t *tag = map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
         if (anchor) {
             parser_error(ps, &m, "YAML anchors (&%s) are not supported", (const char *) anchor);
+            break;
+        }
+        if (tag) {
+            tag_error(ps, &m, tag);
             break;
         }
         yaml_event_delete(ev);
@@ -210,7 +275,7 @@ static YNode *parse_node(Parser *ps, yaml_event_t *ev, unsigned depth) {
 
 size_t yaml_parse_documents(const char *file, const char *buf, size_t len, YNode ***ret_docs,
                             DiagList *diags) {
-    Parser ps = { .file = file, .diags = diags };
+    Parser ps = { .file = file, .buf = buf, .len = len, .diags = diags };
     YNode **docs = NULL;
     size_t n = 0;
 

@@ -305,6 +305,97 @@ static void test_network_dhcp_host_add(void **state) {
     diff_clear(&d);
 }
 
+/* Renders the edited web1 spec, patches the recorded libvirt XML with the diff, and checks that a
+ * second diff finds nothing: a second apply is a no-op. Returns the patched document. */
+static xmlDoc *patch_until_in_sync(const char *from, const char *to, size_t *ret_n_changes) {
+    _cleanup_(spec_freep) Spec *s = load("web1.yaml", from, to);
+    _cleanup_(xmlFreeDocp) xmlDoc *want = render(s);
+    xmlDoc *have = observed("web1.inactive.xml", NULL, NULL);
+    _cleanup_free_ char *managed = observe_managed(have);
+    Diff d;
+    diff_compute(KIND_DOMAIN, want, have, managed, &d);
+    *ret_n_changes = diff_count_effective(&d);
+    diff_patch(KIND_DOMAIN, &d, want, have);
+    diff_clear(&d);
+    diff_compute(KIND_DOMAIN, want, have, managed, &d);
+    if (diff_count_effective(&d) != 0)
+        dump(&d);
+    assert_int_equal(diff_count_effective(&d), 0);
+    diff_clear(&d);
+    return have;
+}
+
+static void test_clock_timers_keyed_by_name(void **state) {
+    size_t n;
+    const char *clock = "name: web1\nclock:\n  offset: localtime\n  timers:\n"
+                        "    - {name: rtc, tickpolicy: catchup}\n    - {name: pit, tickpolicy: delay}\n"
+                        "    - {name: hpet, present: false}\n";
+    _cleanup_(xmlFreeDocp) xmlDoc *have = patch_until_in_sync("name: web1\n", clock, &n);
+    assert_int_equal(n, 4);   /* offset and three timers */
+    /* libvirt may list the timers in another order: still in sync */
+    xmlNode *cl = xml_child(xmlDocGetRootElement(have), "clock");
+    xmlNode *first = xml_child(cl, "timer");
+    xmlUnlinkNode(first);
+    xmlAddChild(cl, first);
+    _cleanup_(spec_freep) Spec *s = load("web1.yaml", "name: web1\n", clock);
+    _cleanup_(xmlFreeDocp) xmlDoc *want = render(s);
+    Diff d;
+    diff_compute(KIND_DOMAIN, want, have, NULL, &d);
+    assert_int_equal(diff_count_effective(&d), 0);
+    diff_clear(&d);
+    /* one timer changes: only that one is reported */
+    _cleanup_(spec_freep) Spec *s2 = load("web1.yaml", "name: web1\n",
+        "name: web1\nclock:\n  offset: localtime\n  timers:\n    - {name: pit, tickpolicy: catchup}\n"
+        "    - {name: rtc, tickpolicy: catchup}\n    - {name: hpet, present: false}\n");
+    _cleanup_(xmlFreeDocp) xmlDoc *want2 = render(s2);
+    diff_compute(KIND_DOMAIN, want2, have, NULL, &d);
+    assert_int_equal(diff_count_effective(&d), 1);
+    assert_non_null(find_change(&d, "clock.timers[pit].tickpolicy"));
+    diff_clear(&d);
+}
+
+static void test_new_keys_apply_once(void **state) {
+    static const char *const specs[] = {
+        "name: web1\nfeatures: [acpi, apic, pae]\nkvm_hidden: true\nhyperv: [{name: relaxed}, "
+        "{name: spinlocks, retries: 8191}]\n",
+        "name: web1\nnuma: [{cpus: 0-1, memory: 1GiB},"
+        " {cpus: 2-3, memory: 1GiB}]\ncputune: {shares: 512, vcpupin: [{vcpu: 0, cpuset: \"1\"}]}\n"
+        "memtune: {hard_limit: 3GiB}\nmemorybacking: {nosharepages: true}\n",
+        "name: web1\nloader: /usr/share/OVMF/OVMF_CODE.fd\nnvram_template: /usr/share/OVMF/OVMF_VARS.fd\n"
+        "sysinfo: {system: {manufacturer: Example}, oem_strings: [a, b]}\n",
+        "name: web1\nserials: [{}]\nredirdevs: [{type: spicevmc}]\nredirfilters: [{allow: true}]\n"
+        "qemu_args: [-no-hpet]\nqemu_env: [{name: A, value: b}]\nfilesystems: [{source: /srv, target: srv}]\n",
+        "name: web1\nxml:\n  add: [{at: devices, fragment: \"<panic model='isa'/>\"}]\n"
+        "  set: [{path: on_crash, value: restart}]\n  remove: [features/apic]\n",
+    };
+    for (size_t i = 0; i < ELEMENTSOF(specs); i++) {
+        size_t n;
+        xmlDoc *have = patch_until_in_sync("name: web1\n", specs[i], &n);
+        assert_true(n > 0);
+        xmlFreeDoc(have);
+    }
+    size_t n;
+    xmlDoc *have = patch_until_in_sync("cpu: {mode: host-model}",
+                                       "cpu: {mode: host-model, features: [{name: pcid}]}", &n);
+    assert_int_equal(n, 1);
+    xmlFreeDoc(have);
+}
+
+static void test_features_default_is_no_change(void **state) {
+    Diff d;
+    /* the x86 default [acpi, apic] is what web1 has; written out it is the same */
+    diff_of("web1.yaml", "name: web1\n", "name: web1\nfeatures: [apic, acpi]\n", "web1.inactive.xml",
+            NULL, NULL, &d);
+    assert_int_equal(diff_count_effective(&d), 0);
+    diff_clear(&d);
+    diff_of("web1.yaml", "name: web1\n", "name: web1\nfeatures: []\n", "web1.inactive.xml", NULL,
+            NULL, &d);
+    const Change *c = find_change(&d, "features");
+    assert_non_null(c);
+    assert_string_equal(c->old_value, "acpi,apic");
+    diff_clear(&d);
+}
+
 int main(void) {
     spec_trust_relaxed = true;
     const struct CMUnitTest tests[] = {
@@ -320,6 +411,9 @@ int main(void) {
         cmocka_unit_test(test_unmanaged_device_is_left_alone),
         cmocka_unit_test(test_removed_key_goes_back_to_default),
         cmocka_unit_test(test_network_dhcp_host_add),
+        cmocka_unit_test(test_clock_timers_keyed_by_name),
+        cmocka_unit_test(test_new_keys_apply_once),
+        cmocka_unit_test(test_features_default_is_no_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

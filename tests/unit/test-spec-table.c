@@ -92,8 +92,15 @@ static void check_shape(const KeyTable *t, const KeyDef *k, const char *path, si
             fail_row(path, "key appears twice in its table");
 
     switch (k->type) {
-    case VT_ENUM:
     case VT_ENUM_LIST:
+        if (!k->choices) {
+            /* a list of free strings: needs a length limit */
+            if (k->max <= 0)
+                fail_row(path, "string list without a length limit");
+            break;
+        }
+        /* fall through */
+    case VT_ENUM:
         if (!k->choices || !k->choices[0])
             fail_row(path, "enum without choices");
         for (size_t a = 0; k->choices[a]; a++)

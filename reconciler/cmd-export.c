@@ -1,0 +1,630 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "diff.h"
+#include "render.h"
+#include "spec-table.h"
+#include "spec-value.h"
+#include "virt-conn.h"
+#include "xml-util.h"
+#include "yaml-tree.h"
+
+/* `virtspec export NAME…`: a spec for existing domains, from their inactive definition. Every key
+ * is read back with observe_value, the same function diff compares with, so what a key can say is
+ * said with the key; what no key covers (a device virtspec has no list for, a value outside a key's
+ * choices, a lifecycle action) goes into the `xml` escape hatch. The result is checked before it is
+ * printed: it must validate, and rendering it and diffing against the domain must find nothing. */
+
+typedef struct Out {
+    char *text;
+    size_t len, cap;
+} Out;
+
+static void out_add(Out *o, const char *s) {
+    size_t l = strlen(s);
+    if (o->len + l + 1 > o->cap) {
+        o->cap = (o->len + l + 1) * 2;
+        o->text = xrealloc(o->text, o->cap);
+    }
+    memcpy(o->text + o->len, s, l + 1);
+    o->len += l;
+}
+
+_printf_(2, 3) static void out_printf(Out *o, const char *fmt, ...) {
+    va_list ap;
+    char *s;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    out_add(o, s);
+    free(s);
+}
+
+/* A YAML double-quoted scalar. */
+static char *yaml_quote(const char *s) {
+    Out o = {};
+    out_add(&o, "\"");
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+        char buf[8];
+        if (*p == '"' || *p == '\\')
+            snprintf(buf, sizeof(buf), "\\%c", *p);
+        else if (*p == '\n')
+            snprintf(buf, sizeof(buf), "\\n");
+        else if (*p == '\t')
+            snprintf(buf, sizeof(buf), "\\t");
+        else if (*p < 0x20)
+            snprintf(buf, sizeof(buf), "\\x%02x", *p);
+        else
+            snprintf(buf, sizeof(buf), "%c", *p);
+        out_add(&o, buf);
+    }
+    out_add(&o, "\"");
+    return o.text;
+}
+
+static char *size_text(int64_t bytes) {
+    char *f = format_size(bytes), *sp = strchr(f, ' ');
+    if (sp)
+        memmove(sp, sp + 1, strlen(sp));
+    return f;
+}
+
+/* The spec text for row k from an observed canonical value, or NULL when the key cannot say it
+ * (then the caller falls back to the escape hatch). */
+static char *spec_text(const KeyDef *k, const char *canon) {
+    _cleanup_free_ char *v = NULL;
+    if (!canon)
+        return NULL;
+    if (k->hook == HOOK_LOADER) {
+        const char *sp = strstr(canon, " (");
+        v = sp ? xstrndup(canon, (size_t) (sp - canon)) : xstrdup(canon);
+    } else if (k->type == VT_SIZE || k->hook == HOOK_MEMORY || k->hook == HOOK_MAX_MEMORY ||
+               k->hook == HOOK_SIZE_KIB) {
+        char *end;
+        long long b = strtoll(canon, &end, 10);
+        if (*end || b <= 0)
+            return NULL;
+        v = size_text(b);
+    } else
+        v = xstrdup(canon);
+    /* the loader's own parser decides */
+    YNode n = { .type = YNODE_SCALAR, .value = v,
+                .quoted = !(k->type == VT_INT || k->type == VT_BOOL) };
+    Value val = {};
+    _cleanup_free_ char *msg = NULL;
+    if (value_parse(k, &n, &val, &msg) < 0)
+        return NULL;
+    value_clear(&val);
+    if (k->type == VT_INT || k->type == VT_BOOL)
+        return TAKE_PTR(v);
+    /* plain when YAML reads it back as the same string, quoted otherwise */
+    bool plain = *v && strchr("-?:,[]{}#&*!|>'\"%@`", v[0]) == NULL;
+    for (const char *c = v; *c && plain; c++)
+        plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                strchr("_./+-", *c);
+    return plain ? TAKE_PTR(v) : yaml_quote(v);
+}
+
+typedef struct Export {
+    const char *name;
+    xmlNode *root;
+    Out extra_add, extra_set, notes;
+    size_t n_add, n_set;
+    virConnectPtr conn;
+    char **remove;              /* xml.remove: defaults the domain does not have */
+    size_t n_remove;
+} Export;
+
+/* An element the keys cannot express: appended verbatim (without libvirt's alias). */
+static void fallback_add(Export *x, const char *at, const xmlNode *e) {
+    xmlNode *copy = xmlCopyNode((xmlNode *) e, 1);
+    xmlNode *alias = xml_child(copy, "alias");
+    if (alias) {
+        xmlUnlinkNode(alias);
+        xmlFreeNode(alias);
+    }
+    _cleanup_free_ char *frag = xml_canonical(copy);
+    _cleanup_free_ char *q = yaml_quote(frag), *qa = yaml_quote(at);
+    out_printf(&x->extra_add, "    - {at: %s, fragment: %s}\n", qa, q);
+    x->n_add++;
+    xmlFreeNode(copy);
+}
+
+/* The item of a list as a flow map, or NULL when one of its values has no spec form. */
+static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
+    const KeyTable *sub = list->sub;
+    Out o = {};
+    out_add(&o, "{");
+    bool first = true;
+
+    if (streq(sub->name, "disks")) {
+        /* source: a volume named DOMAIN-NAME.FORMAT in a pool, or a host file */
+        _cleanup_free_ char *type = xml_get(e, "@type"), *pool = xml_get(e, "source/@pool");
+        _cleanup_free_ char *vol = xml_get(e, "source/@volume"), *file = xml_get(e, "source/@file");
+        _cleanup_free_ char *fmt = xml_get(e, "driver/@type");
+        _cleanup_free_ char *dname = NULL;
+        if (streq_ptr(type, "volume") && pool && vol && fmt) {
+            size_t nl = strlen(x->name), vl = strlen(vol), fl = strlen(fmt);
+            if (vl > nl + fl + 2 && !strncmp(vol, x->name, nl) && vol[nl] == '-' &&
+                vol[vl - fl - 1] == '.' && streq(vol + vl - fl, fmt))
+                dname = xstrndup(vol + nl + 1, vl - nl - fl - 2);
+            if (!dname || !valid_name(dname)) {
+                free(o.text);
+                return NULL;
+            }
+            /* the volume exists: attach it at its present size */
+            _cleanup_(virStoragePoolFreep) virStoragePoolPtr p =
+                x->conn ? virStoragePoolLookupByName(x->conn, pool) : NULL;
+            _cleanup_(virStorageVolFreep) virStorageVolPtr v = p ? virStorageVolLookupByName(p, vol) : NULL;
+            virStorageVolInfo vi;
+            _cleanup_free_ char *qn = yaml_quote(dname), *qp = yaml_quote(pool);
+            out_printf(&o, "name: %s, pool: %s, existing: true", qn, qp);
+            if (v && virStorageVolGetInfo(v, &vi) == 0) {
+                _cleanup_free_ char *sz = size_text((int64_t) vi.capacity);
+                out_printf(&o, ", size: %s", sz);
+            }
+        } else if (streq_ptr(type, "file") && file) {
+            const char *slash = strrchr(file, '/');
+            _cleanup_free_ char *base = xstrdup(slash ? slash + 1 : file);
+            base[strcspn(base, ".")] = 0;
+            for (char *c = base; *c; c++)
+                if (!valid_name((char[]) { *c, 0 }))
+                    *c = '_';
+            if (!*base || !valid_name(base)) {
+                free(base);
+                base = xstrdup("disk");
+            }
+            _cleanup_free_ char *qn = yaml_quote(base), *qf = yaml_quote(file);
+            out_printf(&o, "name: %s, path: %s", qn, qf);
+        } else {
+            free(o.text);
+            return NULL;
+        }
+        first = false;
+    }
+    if (streq(sub->name, "cdroms")) {
+        _cleanup_free_ char *type = xml_get(e, "@type");
+        if (!streq_ptr(type, "file")) {
+            free(o.text);
+            return NULL;
+        }
+    }
+    for (size_t r = 0; r < sub->n_keys; r++) {
+        const KeyDef *k = &sub->keys[r];
+        if (k->flags & KEY_NO_XML)
+            continue;
+        if (k->hook == HOOK_DISK_SOURCE)
+            continue;   /* written above */
+        if (k->hook == HOOK_PCI_ADDR)
+            continue;   /* the guest address libvirt chose: kept by the patch anyway */
+        _cleanup_free_ char *canon = observe_value(k, e);
+        if (!canon)
+            continue;
+        if (k->type == VT_BOOL && streq(canon, "false") && !k->def &&
+            (!strchr(k->xml, '@') || k->hook == HOOK_OVS))
+            continue;   /* an absent flag element */
+        _cleanup_free_ char *t = spec_text(k, canon);
+        if (!t) {
+            free(o.text);
+            return NULL;
+        }
+        out_printf(&o, "%s%s: %s", first ? "" : ", ", k->key, t);
+        first = false;
+    }
+    out_add(&o, "}");
+    return o.text;
+}
+
+static void export_list(Export *x, Out *o, const KeyDef *k, const char *indent) {
+    xmlNode *p = diff_list_parent(x->root, k->sub);
+    Out items = {};
+    for (xmlNode *e = p ? p->children : NULL; e; e = e->next) {
+        if (!diff_item_selected(k->sub, e))
+            continue;
+        _cleanup_free_ char *item = list_item(x, k, e);
+        if (item)
+            out_printf(&items, "%s  - %s\n", indent, item);
+        else {
+            const char *slash = strrchr(k->sub->xml_elem, '/');
+            _cleanup_free_ char *at = slash ? xstrndup(k->sub->xml_elem,
+                                                        (size_t) (slash - k->sub->xml_elem))
+                                            : xstrdup(".");
+            fallback_add(x, at, e);
+        }
+    }
+    if (items.text)
+        out_printf(o, "%s%s:\n%s", indent, k->key, items.text);
+    free(items.text);
+}
+
+static void export_hyperv(Export *x, Out *o, const KeyDef *k) {
+    xmlNode *h = xml_find(x->root, "features/hyperv");
+    const KeyTable *sub = k->sub;
+    Out items = {};
+    for (xmlNode *e = h ? h->children : NULL; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE)
+            continue;
+        _cleanup_free_ char *st = xml_get(e, "@state"), *re = xml_get(e, "@retries");
+        _cleanup_free_ char *va = xml_get(e, "@value");
+        _cleanup_free_ char *name = spec_text(&sub->keys[0], (const char *) e->name);
+        if (!name || xml_child(e, "direct")) {
+            fallback_add(x, "features/hyperv", e);
+            continue;
+        }
+        bool on = streq_ptr(st, "on");
+        _cleanup_free_ char *qv = va ? yaml_quote(va) : NULL;
+        out_printf(&items, "  - {name: %s, state: %s%s%s%s%s}\n", name, on ? "true" : "false",
+                   re ? ", retries: " : "", re ? re : "", qv ? ", value: " : "", qv ? qv : "");
+    }
+    if (items.text)
+        out_printf(o, "hyperv:\n%s", items.text);
+    free(items.text);
+}
+
+/* A VT_ENUM_LIST as a flow list from its observed text ("a,b" for enums, "\"a\", \"b\"" for
+ * strings). */
+static void export_value_list(Export *x, Out *o, const KeyDef *k, const char *indent) {
+    _cleanup_free_ char *canon = observe_value(k, x->root);
+    if (!canon) {
+        if (k->hook == HOOK_FEATURES) {
+            /* no features at all: say so, or the architecture's default would add them */
+            out_printf(o, "%s%s: []\n", indent, k->key);
+        }
+        return;
+    }
+    out_printf(o, "%s%s: [", indent, k->key);
+    if (k->choices) {
+        _cleanup_free_ char *c = xstrdup(canon);
+        char *save = NULL;
+        bool first = true;
+        for (char *t = strtok_r(c, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            out_printf(o, "%s%s", first ? "" : ", ", t);
+            first = false;
+        }
+    } else
+        out_add(o, canon);   /* already quoted, comma separated: a YAML flow list */
+    out_add(o, "]\n");
+}
+
+static void export_rows(Export *x, Out *o, const KeyTable *t, const char *indent);
+
+static void export_map(Export *x, Out *o, const KeyDef *k, const char *indent) {
+    Out inner = {};
+    _cleanup_free_ char *ind = xasprintf("%s  ", indent);
+    export_rows(x, &inner, k->sub, ind);
+    if (inner.text)
+        out_printf(o, "%s%s:\n%s", indent, k->key, inner.text);
+    free(inner.text);
+}
+
+static void export_rows(Export *x, Out *o, const KeyTable *t, const char *indent) {
+    for (size_t i = 0; i < t->n_keys; i++) {
+        const KeyDef *k = &t->keys[i];
+        if ((k->change == CHANGE_NONE && k->type != VT_MAP) || k->hook == HOOK_API ||
+            (k->flags & (KEY_SECRET | KEY_NO_XML)))
+            continue;
+        switch (k->type) {
+        case VT_MAP:
+            if (k->sub->keys[0].hook != HOOK_XML_EDIT)
+                export_map(x, o, k, indent);
+            continue;
+        case VT_LIST:
+            if (k->hook == HOOK_HYPERV)
+                export_hyperv(x, o, k);
+            else if (k->hook != HOOK_XML_EDIT)
+                export_list(x, o, k, indent);
+            continue;
+        case VT_ENUM_LIST:
+            if (k->hook == HOOK_QEMU_ARGS || k->hook == HOOK_BOOT || k->hook == HOOK_FEATURES ||
+                (!k->hook && k->xml)) {
+                if (k->hook == HOOK_BOOT) {
+                    /* boot: "hd,network" */
+                    _cleanup_free_ char *canon = observe_value(k, x->root);
+                    if (canon) {
+                        for (char *c = canon; *c; c++)
+                            if (*c == ',')
+                                *c = ' ';
+                        out_printf(o, "%s%s: [", indent, k->key);
+                        char *save = NULL;
+                        bool first = true;
+                        for (char *tk = strtok_r(canon, " ", &save); tk; tk = strtok_r(NULL, " ", &save)) {
+                            out_printf(o, "%s%s", first ? "" : ", ", tk);
+                            first = false;
+                        }
+                        out_add(o, "]\n");
+                    }
+                } else
+                    export_value_list(x, o, k, indent);
+            }
+            continue;
+        default:
+            break;
+        }
+        if (k->hook == HOOK_MEMBALLOON && streq(k->key, "model")) {
+            _cleanup_free_ char *m = xml_get(x->root, "devices/memballoon/@model");
+            if (streq_ptr(m, "none"))
+                continue;   /* enabled: false says it */
+        }
+        _cleanup_free_ char *canon = observe_value(k, x->root);
+        if (!canon)
+            continue;
+        if (k->type == VT_BOOL && k->xml && !strchr(k->xml, '@') && !k->hook && streq(canon, "false"))
+            continue;   /* an absent flag element */
+        _cleanup_free_ char *text = spec_text(k, canon);
+        if (!text) {
+            out_printf(&x->notes, "# %s: libvirt has '%s', which the key cannot express\n", k->key,
+                       canon);
+            continue;
+        }
+        out_printf(o, "%s%s: %s\n", indent, k->key, text);
+    }
+}
+
+/* Elements no key renders, kept through the escape hatch. libvirt's own additions (controllers,
+ * the implicit PS/2 inputs, audio, addresses) are left out: libvirt adds them again. */
+static void export_leftovers(Export *x) {
+    static const char *const top_known[] = {
+        "name", "uuid", "title", "description", "metadata", "memory", "currentMemory", "vcpu",
+        "os", "features", "cpu", "clock", "devices", "sysinfo", "cputune", "numatune",
+        "memoryBacking", "memtune", "launchSecurity", "commandline", "on_poweroff", "on_reboot",
+        "on_crash", "resource", "seclabel",
+    };
+    static const char *const dev_known[] = {
+        "emulator", "disk", "controller", "interface", "graphics", "video", "sound", "audio",
+        "input", "channel", "tpm", "rng", "watchdog", "memballoon", "serial", "console", "hostdev",
+        "redirdev", "redirfilter", "smartcard", "filesystem",
+    };
+    for (xmlNode *e = x->root->children; e; e = e->next) {
+        bool known = e->type != XML_ELEMENT_NODE;
+        for (size_t i = 0; i < ELEMENTSOF(top_known) && !known; i++)
+            known = streq((const char *) e->name, top_known[i]);
+        if (!known)
+            fallback_add(x, ".", e);
+    }
+    xmlNode *devs = xml_child(x->root, "devices");
+    for (xmlNode *e = devs ? devs->children : NULL; e; e = e->next) {
+        bool known = e->type != XML_ELEMENT_NODE;
+        for (size_t i = 0; i < ELEMENTSOF(dev_known) && !known; i++)
+            known = streq((const char *) e->name, dev_known[i]);
+        if (!known)
+            fallback_add(x, "devices", e);
+    }
+    /* children of elements the keys render, that no key names */
+    static const struct { const char *parent; const char *known[12]; } nested[] = {
+        { "features", { "kvm", "hyperv", NULL } },
+        { "os", { "type", "loader", "nvram", "kernel", "initrd", "cmdline", "dtb", "boot", "smbios", NULL } },
+        { "cpu", { "topology", "model", "feature", "numa", "vendor", NULL } },
+    };
+    for (size_t n = 0; n < ELEMENTSOF(nested); n++) {
+        xmlNode *p = xml_child(x->root, nested[n].parent);
+        const KeyDef *features = key_table_find(&domain_table, "features");
+        for (xmlNode *e = p ? p->children : NULL; e; e = e->next) {
+            bool known = e->type != XML_ELEMENT_NODE;
+            for (size_t i = 0; nested[n].known[i] && !known; i++)
+                known = streq((const char *) e->name, nested[n].known[i]);
+            for (size_t i = 0; n == 0 && features->choices[i] && !known; i++) {
+                /* a feature of the features key, unless it is switched off */
+                _cleanup_free_ char *st = xml_get(e, "@state");
+                known = streq((const char *) e->name, features->choices[i]) && !streq_ptr(st, "off");
+            }
+            if (!known)
+                fallback_add(x, nested[n].parent, e);
+        }
+    }
+    static const struct { const char *elem, *def; } lifecycle[] = {
+        { "on_poweroff", "destroy" }, { "on_reboot", "restart" }, { "on_crash", "destroy" },
+    };
+    for (size_t i = 0; i < ELEMENTSOF(lifecycle); i++) {
+        _cleanup_free_ char *v = xml_get(x->root, lifecycle[i].elem);
+        if (v && !streq(v, lifecycle[i].def)) {
+            _cleanup_free_ char *q = yaml_quote(v);
+            out_printf(&x->extra_set, "    - {path: %s, value: %s}\n", lifecycle[i].elem, q);
+            x->n_set++;
+        }
+    }
+}
+
+/* Attributes of elements the keys render that no key names (graphics sharePolicy, …): kept with
+ * xml.set. want is the rendering of the spec without them. */
+static void export_attributes(Export *x, xmlNode *want) {
+    static const char *const units[] = {
+        "devices/graphics", "devices/video/model", "devices/sound", "devices/tpm", "devices/rng",
+        "devices/watchdog", "devices/memballoon", "clock", "numatune/memory",
+    };
+    static const struct { const char *unit, *attr, *value; } noise[] = {
+        { "devices/graphics", "port", "-1" }, { "devices/video/model", "heads", "1" },
+        { "devices/video/model", "primary", "yes" },
+    };
+    for (size_t u = 0; u < ELEMENTSOF(units); u++) {
+        xmlNode *h = xml_find(x->root, units[u]), *w = xml_find(want, units[u]);
+        if (!h || !w)
+            continue;
+        for (xmlAttr *a = h->properties; a; a = a->next) {
+            if (a->ns || xmlHasProp(w, a->name))
+                continue;
+            _cleanup_xmlchar_ xmlChar *v = xmlNodeGetContent((xmlNode *) a);
+            bool skip = false;
+            for (size_t i = 0; i < ELEMENTSOF(noise) && !skip; i++)
+                skip = streq(noise[i].unit, units[u]) && streq(noise[i].attr, (const char *) a->name) &&
+                       streq(noise[i].value, (const char *) v);
+            if (skip)
+                continue;
+            _cleanup_free_ char *path = xasprintf("%s/@%s", units[u], (const char *) a->name);
+            _cleanup_free_ char *qp = yaml_quote(path), *qv = yaml_quote((const char *) v);
+            out_printf(&x->extra_set, "    - {path: %s, value: %s}\n", qp, qv);
+            x->n_set++;
+        }
+    }
+}
+
+/* The spec text for one domain; remove: paths of defaults to take out again. */
+static char *export_domain_spec(const char *name, xmlDoc *doc, virConnectPtr conn, int autostart,
+                                const char *state, char **remove, size_t n_remove) {
+    Export x = { .name = name, .root = xmlDocGetRootElement(doc), .conn = conn, .remove = remove,
+                 .n_remove = n_remove };
+    Out o = {};
+
+    out_printf(&o, "kind: Domain\nname: %s\n", name);
+    if (!observe_owned(doc))
+        out_add(&o, "adopt: true\n");
+    /* the name row is written above */
+    const KeyTable *t = &domain_table;
+    KeyTable rest = *t;
+    rest.keys = t->keys + 1;
+    rest.n_keys = t->n_keys - 1;
+    Out body = {};
+    export_rows(&x, &body, &rest, "");
+    export_leftovers(&x);
+    {
+        /* render what the keys say so far, to see which attributes they leave out */
+        _cleanup_free_ char *draft = xasprintf("kind: Domain\nname: %s\n%s", name,
+                                               body.text ? body.text : "");
+        SpecSet set = {};
+        spec_load_buffer(&set, name, draft, strlen(draft));
+        if (set.n == 1) {
+            RenderOpts ro = {};
+            _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
+            if (render_spec(set.specs[0], &ro, &want) == 0)
+                export_attributes(&x, xmlDocGetRootElement(want));
+        }
+        spec_set_clear(&set);
+    }
+    if (body.text)
+        out_add(&o, body.text);
+    if (x.n_add || x.n_set || x.n_remove) {
+        out_add(&o, "xml:\n");
+        if (x.n_remove) {
+            out_add(&o, "  remove:\n");
+            for (size_t i = 0; i < x.n_remove; i++) {
+                _cleanup_free_ char *q = yaml_quote(x.remove[i]);
+                out_printf(&o, "    - %s\n", q);
+            }
+        }
+        if (x.n_add)
+            out_printf(&o, "  add:\n%s", x.extra_add.text);
+        if (x.n_set)
+            out_printf(&o, "  set:\n%s", x.extra_set.text);
+    }
+    if (autostart >= 0)
+        out_printf(&o, "autostart: %s\n", autostart ? "true" : "false");
+    if (state)
+        out_printf(&o, "state: %s\n", state);
+    if (x.notes.text)
+        out_add(&o, x.notes.text);
+    free(body.text);
+    free(x.extra_add.text);
+    free(x.extra_set.text);
+    free(x.notes.text);
+    return o.text;
+}
+
+/* Loads the exported text, renders it and diffs it against the domain: 0 when nothing would
+ * change. Otherwise, with fix, the paths of values only the rendering has (defaults the domain
+ * lacks) are added to *remove and a positive count returned; without fix the differing paths are
+ * printed. */
+static int export_check(const char *name, const char *text, xmlDoc *have, bool host_kvm, bool fix,
+                        char ***remove, size_t *n_remove) {
+    SpecSet set = {};
+    spec_load_buffer(&set, name, text, strlen(text));
+    if (set.n != 1 || set.diags.n_errors > 0) {
+        fprintf(stderr, "virtspec: the spec exported for %s does not validate:\n", name);
+        diag_list_print(&set.diags, stderr);
+        spec_set_clear(&set);
+        return -EINVAL;
+    }
+    RenderOpts ro = { .host_kvm = host_kvm, .show_secrets = true };
+    _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
+    render_spec(set.specs[0], &ro, &want);
+    /* what the exported spec itself would manage from now on */
+    _cleanup_free_ char *managed = observe_managed(have);
+    Diff d;
+    diff_compute(KIND_DOMAIN, want, have, managed, &d);
+    int n = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        const Change *c = &d.items[i];
+        if (c->op == OP_UNMANAGED)
+            continue;
+        n++;
+        if (fix) {
+            /* a default the domain does not have: rendered at a plain path, absent in libvirt */
+            const KeyDef *k = c->row;
+            if (c->op == OP_SET && !c->list && !c->old_value && k && k->xml &&
+                (k->hook == HOOK_NONE || k->hook == HOOK_GRAPHICS_NONE) && k->xml[0] != '@' &&
+                !strchr(k->xml, '['))
+                *(char **) array_push(remove, n_remove, sizeof(char *)) = xstrdup(k->xml);
+            continue;
+        }
+        fprintf(stderr, "virtspec: export of %s: %s would change: %s → %s\n", name, c->path,
+                c->old_value ? c->old_value : "(unset)", c->new_value ? c->new_value : "(unset)");
+    }
+    diff_clear(&d);
+    spec_set_clear(&set);
+    return n;
+}
+
+int cmd_export(const CliOpts *o) {
+    _cleanup_(virConnectClosep) virConnectPtr conn = NULL;
+    int ret = 0;
+
+    if (o->n_paths == 0) {
+        fprintf(stderr, "virtspec: export needs at least one domain name\n");
+        return 1;
+    }
+    const char *uri = virt_default_uri(o->connect);
+    if (virt_open(uri, &conn) < 0) {
+        fprintf(stderr, "virtspec: cannot connect to %s: %s\n", uri, virt_error_message());
+        return 1;
+    }
+    for (size_t i = 0; i < o->n_paths; i++) {
+        const char *name = o->paths[i];
+        _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(conn, name);
+        if (!dom) {
+            fprintf(stderr, "virtspec: no domain '%s': %s\n", name, virt_error_message());
+            ret = 1;
+            continue;
+        }
+        /* without VIR_DOMAIN_XML_SECURE: a graphics password stays out of the spec */
+        char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+        _cleanup_(xmlFreeDocp) xmlDoc *doc = xml ? xml_parse(xml) : NULL;
+        free(xml);
+        if (!doc) {
+            fprintf(stderr, "virtspec: reading %s: %s\n", name, virt_error_message());
+            ret = 1;
+            continue;
+        }
+        int autostart = -1, st = 0, reason;
+        if (virDomainGetAutostart(dom, &autostart) < 0)
+            autostart = -1;
+        const char *state = NULL;
+        if (virDomainGetState(dom, &st, &reason, 0) == 0)
+            state = st == VIR_DOMAIN_RUNNING || st == VIR_DOMAIN_BLOCKED ? "running"
+                    : st == VIR_DOMAIN_PAUSED                             ? "paused"
+                                                                          : "shutoff";
+        _cleanup_free_ char *type = xml_get(xmlDocGetRootElement(doc), "@type");
+        bool kvm = streq_ptr(type, "kvm");
+        char **remove = NULL;
+        size_t n_remove = 0;
+        char *text = export_domain_spec(name, doc, conn, autostart, state, NULL, 0);
+        /* defaults of the tables the domain does not have go out again through xml.remove */
+        if (export_check(name, text, doc, kvm, true, &remove, &n_remove) > 0 && n_remove > 0) {
+            free(text);
+            text = export_domain_spec(name, doc, conn, autostart, state, remove, n_remove);
+        }
+        int n = export_check(name, text, doc, kvm, false, NULL, NULL);
+        if (n != 0)
+            ret = 1;
+        for (size_t j = 0; j < n_remove; j++)
+            free(remove[j]);
+        free(remove);
+        printf("%s%s", i ? "---\n" : "", text);
+        if (xml_find(xmlDocGetRootElement(doc), "devices/graphics[@type='vnc']") ||
+            xml_find(xmlDocGetRootElement(doc), "devices/graphics[@type='spice']"))
+            printf("# a display password, if any, is not exported: add graphics.passwd_file\n");
+        free(text);
+    }
+    return fflush(stdout) == 0 && !ferror(stdout) ? ret : 1;
+}
