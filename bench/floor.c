@@ -238,7 +238,10 @@ static int idle_event(virConnectPtr c, virDomainPtr dom, int event, int detail, 
     return 0;
 }
 
-static void idle_tick(int timer, void *opaque) {
+static bool idle_done;
+
+static void idle_end(int timer, void *opaque) {
+    idle_done = true;
 }
 
 static int floor_idle(double seconds) {
@@ -252,12 +255,11 @@ static int floor_idle(double seconds) {
     if (virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                          VIR_DOMAIN_EVENT_CALLBACK(idle_event), NULL, NULL) < 0)
         die("virConnectDomainEventRegisterAny");
-    /* a coarse timer only to notice the end; a real daemon has its own */
-    virEventAddTimeout(1000, idle_tick, NULL, NULL);
+    /* one timer for the end: no other wakeup than libvirt's own (keepalive) */
+    virEventAddTimeout((int) (seconds * 1000), idle_end, NULL, NULL);
     printf("ready\n");
     fflush(stdout);
-    double end = now() + seconds;
-    while (now() < end)
+    while (!idle_done)
         if (virEventRunDefaultImpl() < 0)
             die("virEventRunDefaultImpl");
     printf("{\"op\": \"idle\", \"seconds\": %.3f}\n", seconds);

@@ -184,8 +184,10 @@ for r in rows:
     load = "?" if r["other_load"] is None else "%.0f%%" % (r["other_load"] * 100)
     lines.append([r["id"], r["scenario"], r["cells"][0], r["cells"][1], ratio, r["goal"], r["verdict"], load])
 w = [max(len(x[i]) for x in lines + [head]) for i in range(len(head))]
+dirty = meta.get("dirty", "").split()
 print("virtspec vs the raw libvirt floor — %s run, commit %s%s, %s" % (
-    meta.get("mode", "?"), meta.get("commit", "?"), " (+ uncommitted changes)" if meta.get("dirty", "").strip() else "",
+    meta.get("mode", "?"), meta.get("commit", "?"),
+    " + uncommitted changes outside bench/: " + ", ".join(dirty) if dirty else "",
     meta.get("date", "?")))
 print("  ".join(h.ljust(w[i]) for i, h in enumerate(head)).rstrip())
 print("  ".join("-" * w[i] for i in range(len(head))))

@@ -600,6 +600,41 @@ static xmlNode *find_item(xmlNode *root, const KeyTable *sub, const char *key) {
     return NULL;
 }
 
+/* A network's <ip> of one family, as observe_value reads it (no family attribute: ipv4). */
+static xmlNode *net_ip(xmlNode *root, bool v6) {
+    for (xmlNode *ip = xml_child(root, "ip"); ip; ip = xml_next_named(ip)) {
+        _cleanup_xmlchar_ xmlChar *f = xmlGetProp(ip, (const xmlChar *) "family");
+        if (streq(f ? (const char *) f : "ipv4", v6 ? "ipv6" : "ipv4"))
+            return ip;
+    }
+    return NULL;
+}
+
+/* ip / ipv6: address and prefix change together (libvirt may write a netmask instead of the
+ * prefix); the element's children (DHCP range and hosts) are rows of their own and stay. */
+static void patch_net_ip(const KeyDef *k, xmlNode *want, xmlNode *have) {
+    static const char *const attrs[] = { "address", "prefix", "netmask" };
+    bool v6 = streq(k->key, "ipv6");
+    xmlNode *w = net_ip(want, v6), *h = net_ip(have, v6);
+    if (!w) {
+        if (h) {
+            xmlUnlinkNode(h);
+            xmlFreeNode(h);
+        }
+        return;
+    }
+    if (!h) {
+        xml_adopt_copy(have, w);
+        return;
+    }
+    for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
+        _cleanup_xmlchar_ xmlChar *v = xmlGetProp(w, (const xmlChar *) attrs[i]);
+        xmlUnsetProp(h, (const xmlChar *) attrs[i]);
+        if (v)
+            xmlSetProp(h, (const xmlChar *) attrs[i], v);
+    }
+}
+
 static void patch_guest_agent(xmlNode *want, xmlNode *have) {
     xmlNode *hd = xml_ensure(have, "devices", false), *wd = xml_child(want, "devices");
     for (xmlNode *c = hd->children, *next; c; c = next) {
@@ -650,12 +685,14 @@ void diff_patch(SpecKind kind, const Diff *d, xmlDoc *desired, xmlDoc *observed)
         if (c->list) {
             /* one device: replace (or add, or remove) the element, keeping libvirt's additions */
             const KeyTable *sub = c->list->sub;
+            /* done per list and item: vcpupin 0 and serial port 0 are different devices */
+            _cleanup_free_ char *tok = xasprintf("%s[%s]", sub->name, c->item_key);
             bool seen = false;
             for (size_t j = 0; j < n_done; j++)
-                seen = seen || streq(done[j], c->item_key);
+                seen = seen || streq(done[j], tok);
             if (seen)
                 continue;
-            *(char **) array_push(&done, &n_done, sizeof(char *)) = xstrdup(c->item_key);
+            *(char **) array_push(&done, &n_done, sizeof(char *)) = xstrdup(tok);
             xmlNode *h = find_item(have, sub, c->item_key);
             xmlNode *w = find_item(want, sub, c->item_key);
             if (c->op == OP_REMOVE || !w) {
@@ -704,6 +741,10 @@ void diff_patch(SpecKind kind, const Diff *d, xmlDoc *desired, xmlDoc *observed)
         }
         if (k->hook == HOOK_FEATURES) {
             patch_features(k, want, have);
+            continue;
+        }
+        if (k->hook == HOOK_NET_IP) {
+            patch_net_ip(k, want, have);
             continue;
         }
         if (k->hook == HOOK_XML_EDIT) {

@@ -28,6 +28,8 @@ static char *canon_size_text(const char *text, const char *unit) {
         if (mult == 0)
             return NULL;
     }
+    if (v > INT64_MAX / mult)
+        return NULL;   /* no size libvirt writes; not a value (and no overflow) */
     return xasprintf("%" PRId64, v * mult);
 }
 

@@ -262,6 +262,11 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
                                  "without quotes)", k->key, s);
             return -EINVAL;
         }
+        if (r == -ERANGE) {
+            *ret_msg = xasprintf("'%s' must be between %" PRId64 " and %" PRId64 ", got %s", k->key,
+                                 k->min, k->max, s);
+            return -ERANGE;
+        }
         if (r < 0) {
             *ret_msg = xasprintf("'%s' must be an integer, got '%s'", k->key, s);
             return -EINVAL;
@@ -391,8 +396,12 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
             *ret_msg = xasprintf("'%s' must be an absolute path, got '%s'", k->key, s);
             return -EINVAL;
         }
-        if (strlen(s) > 4095 || !valid_utf8_text(s, false)) {
-            *ret_msg = xasprintf("'%s' is not a usable path", k->key);
+        if (strlen(s) > 4095) {
+            *ret_msg = xasprintf("'%s' is longer than 4095 bytes (PATH_MAX)", k->key);
+            return -EINVAL;
+        }
+        if (!valid_utf8_text(s, false)) {
+            *ret_msg = xasprintf("'%s' contains control characters", k->key);
             return -EINVAL;
         }
         v->s = xstrdup(s);

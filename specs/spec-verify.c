@@ -231,6 +231,21 @@ static void verify_xml_edits(const Spec *s, DiagList *diags) {
                 "attribute, not name, uuid or metadata; got '%s'", rm[i].s);
 }
 
+/* A position for ERR(). */
+typedef struct Pos {
+    unsigned line, col;
+} Pos;
+
+/* Where a list entry was written: the first value the user gave in it (defaults have no
+ * position), else the list itself. The entry is a struct of Values only (IfaceSpec). */
+static Pos item_pos(const void *item, size_t size, const List *list) {
+    const Value *v = item;
+    for (size_t i = 0; i < size / sizeof(Value); i++)
+        if (v[i].set && !v[i].defaulted && v[i].line > 0)
+            return (Pos) { v[i].line, v[i].col };
+    return (Pos) { list->line, list->col };
+}
+
 static const Value *explicit_of(const Value *a, const Value *b) {
     /* Prefer pointing at a value the user wrote. */
     if (a->set && !a->defaulted)
@@ -241,8 +256,10 @@ static const Value *explicit_of(const Value *a, const Value *b) {
 static void verify_domain(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
 
-    if (d->max_memory.set && d->max_memory.i < d->memory.i)
-        ERR(&d->max_memory, "max_memory (%s) is below memory (%s)", d->max_memory.s, d->memory.s);
+    if (d->max_memory.set && d->max_memory.i < d->memory.i) {
+        _cleanup_free_ char *mx = format_size(d->max_memory.i), *mem = format_size(d->memory.i);
+        ERR(&d->max_memory, "max_memory (%s) is below memory (%s)", mx, mem);
+    }
     if (d->memory.i % 1024 != 0)
         ERR(&d->memory, "memory must be a whole number of KiB");
     if (d->max_cpus.set && d->max_cpus.i < d->cpus.i)
@@ -656,8 +673,12 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             if (only[k].v->set && !streq(t, only[k].type))
                 ERR(only[k].v, "interfaces[%zu].%s only applies to type %s (type is %s)", i,
                     only[k].key, only[k].type, t);
-        if (streq(t, "network") && !f->network.set)
-            ERR(&f->type, "interfaces[%zu] of type network needs 'network'", i);
+        if (streq(t, "network") && !f->network.set) {
+            /* type network is the default: then point at the entry, not the document */
+            Pos p = f->type.defaulted ? item_pos(f, sizeof(*f), &d->interfaces)
+                                      : (Pos) { f->type.line, f->type.col };
+            ERR(&p, "interfaces[%zu] of type network needs 'network'", i);
+        }
         if (streq(t, "bridge") && !f->bridge.set)
             ERR(&f->type, "interfaces[%zu] of type bridge needs 'bridge'", i);
         if (streq(t, "direct") && !f->dev.set)

@@ -101,8 +101,21 @@ static bool next_event(Parser *ps, yaml_event_t *ev) {
         /* bad bytes (invalid UTF-8, control characters): libyaml gives a byte offset only */
         unsigned line, col;
         int v = ps->p.problem_value;
+        size_t off = ps->p.problem_offset;
         char what[32] = "";
-        offset_pos(ps, ps->p.problem_offset, &line, &col);
+        if (ps->p.problem && strstr(ps->p.problem, "trailing UTF-8") && off < ps->len) {
+            /* libyaml points at the byte that fails to continue a character: report the
+             * character's first byte (a Latin-1 'é' is 0xE9, not the space after it) */
+            while (off > 0 && ((unsigned char) ps->buf[off - 1] & 0xc0) == 0x80)
+                off--;
+            if (off > 0)
+                off--;
+            offset_pos(ps, off, &line, &col);
+            parser_error_at(ps, line, col, "YAML syntax: invalid UTF-8 sequence starting with "
+                            "byte 0x%02X", (unsigned char) ps->buf[off]);
+            return false;
+        }
+        offset_pos(ps, off, &line, &col);
         if (v >= 0 && v <= 0xff)
             snprintf(what, sizeof(what), " (byte 0x%02X)", (unsigned) v);
         else if (v > 0xff)

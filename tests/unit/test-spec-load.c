@@ -126,7 +126,7 @@ static void test_cross_field_problems_all_reported(void **state) {
          "cputopology: {sockets: 2, cores: 2, threads: 1}\n"
          "tpm: {type: passthrough}\n");
     assert_int_equal(set.diags.n_errors, 3);
-    assert_diag(&set.diags, 4, 13, "max_memory (1073741824) is below memory (2147483648)");
+    assert_diag(&set.diags, 4, 13, "max_memory (1 GiB) is below memory (2 GiB)");
     assert_diag(&set.diags, 5, 14, "cputopology gives 4 CPUs");
     assert_diag(&set.diags, 6, 13, "tpm type passthrough needs tpm.path");
     spec_set_clear(&set);
