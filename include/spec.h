@@ -47,6 +47,7 @@ typedef struct CdromSpec {
 typedef struct IfaceSpec {
     Value type, network, bridge, dev, mode, model, mac, mtu, queues, target, portgroup;
     Value trust_guest_rx_filters, boot, driver_iommu, pci_bus, pci_slot, ovs, ovs_interfaceid;
+    Value tunnel_ip, tunnel_port, tunnel_local_ip, tunnel_local_port;   /* udp, mcast, server, client */
 } IfaceSpec;
 
 typedef struct InputSpec {
@@ -187,6 +188,9 @@ typedef struct NetworkSpec {
 
 typedef struct PoolSpec {
     Value name, type, path, mode, owner, group, autostart, adopt;
+    List source_devices;        /* of Value (logical) */
+    Value vg_name, build;       /* logical */
+    Value source_host, source_dir, format;   /* netfs */
 } PoolSpec;
 
 /* Nested maps begin with a `present` Value: set when the map was written (or, for maps whose row

@@ -804,6 +804,11 @@ static int pool_start(void *o) {
     return virStoragePoolCreate(o, 0);
 }
 static const LifecycleOps pool_ops = { pool_get_autostart, pool_set_autostart, pool_is_active, pool_start };
+/* A logical pool starts without building: a volume group is created only at definition, when
+ * the spec asks (build: true), never behind the user's back on a later start. */
+static int pool_start_nobuild(void *o) { return virStoragePoolCreate(o, 0); }
+static const LifecycleOps pool_nobuild_ops = { pool_get_autostart, pool_set_autostart, pool_is_active,
+                                               pool_start_nobuild };
 
 static void converge_lifecycle(Engine *e, ObjectResult *r, const LifecycleOps *ops, void *obj,
                                Value autostart) {
@@ -1022,8 +1027,80 @@ static int pool_mark_owned(Engine *e, const char *name) {
     return 0;
 }
 
+/* Whether volume group vg exists, from libvirt's scan of the host's physical volumes (pvs). */
+static int logical_vg_exists(Engine *e, const char *vg, char **ret_devices) {
+    char *x = virConnectFindStoragePoolSources(e->conn, "logical", NULL, 0);
+    if (!x)
+        return -EIO;
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = xml_parse(x);
+    free(x);
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    for (xmlNode *src = xml_child(root, "source"); src; src = xml_next_named(src)) {
+        _cleanup_free_ char *name = xml_get(src, "name");
+        if (!streq_ptr(name, vg))
+            continue;
+        char *acc = NULL;
+        for (xmlNode *d = xml_child(src, "device"); d; d = xml_next_named(d)) {
+            _cleanup_free_ char *path = xml_get(d, "@path");
+            char *n = xasprintf("%s%s%s", acc ? acc : "", acc ? " " : "", strna(path));
+            free(acc);
+            acc = n;
+        }
+        *ret_devices = acc ? acc : xstrdup("");
+        return 1;
+    }
+    return 0;
+}
+
+/* A new logical pool: its volume group exists (then it is used as it is), or the spec says
+ * build: true and libvirt creates it with NO_OVERWRITE, refusing any device that carries a
+ * signature. Returns 0 when the pool can start, else fails r. */
+static int build_logical(Engine *e, const PoolSpec *p, virStoragePoolPtr pool, ObjectResult *r) {
+    const char *vg = p->vg_name.set ? p->vg_name.s : p->name.s;
+    _cleanup_free_ char *devs = NULL;
+    int have = logical_vg_exists(e, vg, &devs);
+    if (have < 0)
+        return fail(r, "scanning LVM volume groups: %s", virt_error_message());
+    if (have > 0) {
+        add_action(r, "= volume group %s exists (%s): used as it is", vg, devs);
+        return 0;
+    }
+    if (!p->build.i)
+        return fail(r, "volume group %s does not exist; set build: true to create it on "
+                    "source_devices", vg);
+    if (!e->apply)
+        return 0;
+    virt_count_mutation();
+    if (virStoragePoolBuild(pool, VIR_STORAGE_POOL_BUILD_NO_OVERWRITE) < 0)
+        return fail(r, "building volume group %s (never overwriting a device): %s", vg,
+                    virt_error_message());
+    return 0;
+}
+
+/* A pool's type and source say which storage it is: a change would point the pool at other
+ * data (or rebuild it), so it is refused and reported instead. */
+static bool pool_identity_conflict(ObjectResult *r) {
+    char *acc = NULL;
+    for (size_t i = 0; i < r->diff.n; i++) {
+        const Change *c = &r->diff.items[i];
+        if (c->op == OP_UNMANAGED || c->cls != CHANGE_IDENTITY)
+            continue;
+        char *n = xasprintf("%s%s%s: %s → %s", acc ? acc : "", acc ? "; " : "", c->path,
+                            strna(c->old_value), strna(c->new_value));
+        free(acc);
+        acc = n;
+    }
+    if (!acc)
+        return false;
+    fail(r, "%s: a pool's type and source identify its storage; virtspec never rebuilds or "
+         "re-points a pool (restore the spec, or remove the pool by hand and apply again)", acc);
+    free(acc);
+    return true;
+}
+
 static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
     const PoolSpec *p = &s->pool;
+    bool logical = streq(p->type.s, "logical");
     RenderOpts ro = { .host_kvm = e->host_kvm };
     _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
     _cleanup_free_ char *marker = pool_marker(e, p->name.s);
@@ -1036,8 +1113,14 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
             return;
         }
         r->state = SYNC_MISSING;
-        add_action(r, "+ create (and build %s)", p->path.s);
+        if (logical)
+            add_action(r, "+ create (volume group %s%s%s)", p->vg_name.set ? p->vg_name.s : p->name.s,
+                       p->build.i ? ", built when missing on " : "", p->build.i ? "source_devices" : "");
+        else
+            add_action(r, "+ create (and build %s)", p->path.s);
         if (!e->apply) {
+            if (logical && build_logical(e, p, NULL, r) < 0)
+                return;
             if (p->autostart.i)
                 add_action(r, "~ autostart: true (live)");
             add_action(r, "▶ start");
@@ -1052,12 +1135,23 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         }
         if (pool_mark_owned(e, p->name.s) < 0)
             fail(r, "cannot record ownership in %s", marker);
-        virt_count_mutation();
-        if (virStoragePoolBuild(pool, 0) < 0) {
-            fail(r, "build failed: %s", virt_error_message());
-            return;
-        }
         r->mutated = true;
+        if (logical) {
+            if (build_logical(e, p, pool, r) < 0) {
+                /* the definition just made holds nothing: drop it, so the next pass starts over */
+                virt_count_mutation();
+                if (virStoragePoolUndefine(pool) == 0)
+                    unlink(marker);
+                return;
+            }
+        } else {
+            /* dir: the directory; netfs: the mount point */
+            virt_count_mutation();
+            if (virStoragePoolBuild(pool, 0) < 0) {
+                fail(r, "build failed: %s", virt_error_message());
+                return;
+            }
+        }
     } else {
         if (foreign_conflict(r, access(marker, F_OK) == 0, p->adopt.i))
             return;
@@ -1071,6 +1165,8 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         /* every key a pool spec has is in its XML with a default: the managed list is the spec */
         _cleanup_free_ char *managed = render_managed_keys(s);
         diff_compute(KIND_POOL, want, have, managed, &r->diff);
+        if (pool_identity_conflict(r))
+            return;
         if (diff_count_effective(&r->diff) > 0) {
             r->state = SYNC_DRIFTED;
             if (e->apply) {
@@ -1092,7 +1188,7 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         if (e->apply && access(marker, F_OK) < 0)
             pool_mark_owned(e, p->name.s);
     }
-    converge_lifecycle(e, r, &pool_ops, pool, p->autostart);
+    converge_lifecycle(e, r, logical ? &pool_nobuild_ops : &pool_ops, pool, p->autostart);
 }
 
 void engine_reconcile(Engine *e, const Spec *s, ObjectResult *r) {

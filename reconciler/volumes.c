@@ -211,9 +211,18 @@ done:
     return ret;
 }
 
+/* Whether a pool is an LVM volume group (its volumes are logical volumes: raw, fully allocated). */
+static bool pool_is_logical(virStoragePoolPtr pool) {
+    char *x = virStoragePoolGetXMLDesc(pool, VIR_STORAGE_XML_INACTIVE);
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+    free(x);
+    _cleanup_free_ char *type = doc ? xml_get(xmlDocGetRootElement(doc), "@type") : NULL;
+    return streq_ptr(type, "logical");
+}
+
 static int create_volume(Engine *e, virStoragePoolPtr pool, const DiskSpec *disk, const char *name,
                          int64_t capacity, const char *backing, const char *backing_fmt,
-                         ObjectResult *r) {
+                         bool logical, ObjectResult *r) {
     _cleanup_(xmlFreeDocp) xmlDoc *doc = xmlNewDoc((const xmlChar *) "1.0");
     xmlNode *root = xmlNewNode(NULL, (const xmlChar *) "volume");
     char cap[32];
@@ -222,8 +231,14 @@ static int create_volume(Engine *e, virStoragePoolPtr pool, const DiskSpec *disk
     snprintf(cap, sizeof(cap), "%" PRId64, capacity);
     xml_set(root, "capacity", cap);
     xml_set(root, "capacity/@unit", "bytes");
-    xml_set(root, "allocation", "0");
-    xml_set(root, "target/format/@type", disk->format.s);
+    if (logical) {
+        /* allocation below capacity would make libvirt create a sparse snapshot LV */
+        xml_set(root, "allocation", cap);
+        xml_set(root, "allocation/@unit", "bytes");
+    } else {
+        xml_set(root, "allocation", "0");
+        xml_set(root, "target/format/@type", disk->format.s);
+    }
     if (backing) {
         xml_set(root, "backingStore/path", backing);
         xml_set(root, "backingStore/format/@type", backing_fmt);
@@ -286,6 +301,12 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResul
                 add_action(r, "! disks[%s]: pool '%s' does not exist yet", disk->dev.s, disk->pool.s);
             continue;
         }
+        bool logical = pool_is_logical(pool);
+        if (logical && (disk->image.set || !streq(disk->format.s, "raw"))) {
+            ret = fail(r, "disks[%s]: pool '%s' is a logical pool: its volumes are raw LVM volumes "
+                       "(format: raw, no image)", disk->dev.s, disk->pool.s);
+            continue;
+        }
         _cleanup_(virStorageVolFreep) virStorageVolPtr v = virStorageVolLookupByName(pool, name);
         if (v) {
             if (grow_volume(e, v, disk, name, dom, r) < 0)
@@ -318,7 +339,7 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResul
                    disk->image.set ? disk->image.s : "");
         if (!e->apply)
             continue;
-        if (create_volume(e, pool, disk, name, capacity, base, info.format, r) < 0)
+        if (create_volume(e, pool, disk, name, capacity, base, info.format, logical, r) < 0)
             ret = -EIO;
     }
     return ret;

@@ -14,3 +14,5 @@ typedef struct ParseCtx {
 void spec_verify(const Spec *s, DiagList *diags);
 /* Fill values that depend on other values: device names, MACs, buses (spec-verify.c). */
 void spec_resolve(Spec *s);
+/* Rules across documents (disks against the pools they name); marks specs to drop. */
+void spec_verify_cross(const SpecSet *set, DiagList *diags, bool *drop);

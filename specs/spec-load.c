@@ -593,6 +593,7 @@ void spec_set_verify(SpecSet *set) {
                 drop[k] = true;
     }
     free(sorted);
+    spec_verify_cross(set, &set->diags, drop);
     size_t k = 0;
     for (size_t i = 0; i < set->n; i++) {
         if (drop[i])

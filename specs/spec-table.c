@@ -43,7 +43,8 @@ static const char *const e_cache[] = { "default", "none", "writethrough", "write
 static const char *const e_io[] = { "threads", "native", "io_uring", NULL };
 static const char *const e_discard[] = { "ignore", "unmap", NULL };
 static const char *const e_dzeroes[] = { "off", "on", "unmap", NULL };
-static const char *const e_iface_type[] = { "network", "bridge", "direct", NULL };
+static const char *const e_iface_type[] = { "network", "bridge", "direct", "udp", "mcast", "server",
+                                            "client", NULL };
 static const char *const e_macvtap_mode[] = { "bridge", "vepa", "private", "passthrough", NULL };
 static const char *const e_nic_model[] = { "virtio", "e1000", "e1000e", "rtl8139", "ne2k_pci",
                                            "pcnet", "vmxnet3", NULL };
@@ -91,7 +92,8 @@ static const char *const e_suspend[] = { "pause", "managedsave", NULL };
 static const char *const e_state[] = { "running", "shutoff", "paused", NULL };
 static const char *const e_reload[] = { "manual", "auto", NULL };
 static const char *const e_forward[] = { "nat", "route", "open", "none", "veryisolated", "bridge", NULL };
-static const char *const e_pool_type[] = { "dir", NULL };
+static const char *const e_pool_type[] = { "dir", "logical", "netfs", NULL };
+static const char *const e_netfs_format[] = { "auto", "nfs", "cifs", "glusterfs", NULL };
 
 /* ---- Domain: nested maps ---- */
 static const KeyDef cputopology_rows[] = {
@@ -548,6 +550,20 @@ static const KeyDef iface_rows[] = {
     ROW(IfaceSpec, ovs_interfaceid, .key = "ovs_interfaceid", .type = VT_UUID,
         .change = CHANGE_CONFIG, .xml = "virtualport/parameters/@interfaceid", .flags = KEY_WHEN_SET,
         .vagrant = "ovs_interfaceid", .doc = "Open vSwitch interface id (needs ovs); libvirt generates one when unset"),
+    ROW(IfaceSpec, tunnel_ip, .key = "tunnel_ip", .type = VT_IP, .change = CHANGE_CONFIG,
+        .xml = "source/@address", .vagrant = "libvirt__tunnel_ip",
+        .def_doc = "127.0.0.1; 239.255.1.1 for mcast",
+        .doc = "tunnel peer (client, udp), listen address (server) or multicast group (mcast)"),
+    ROW(IfaceSpec, tunnel_port, .key = "tunnel_port", .type = VT_INT, .min = 1, .max = 65535,
+        .change = CHANGE_CONFIG, .xml = "source/@port", .vagrant = "libvirt__tunnel_port",
+        .doc = "tunnel port (required for types udp, mcast, server, client)"),
+    ROW(IfaceSpec, tunnel_local_ip, .key = "tunnel_local_ip", .type = VT_IP, .change = CHANGE_CONFIG,
+        .xml = "source/local/@address", .vagrant = "libvirt__tunnel_local_ip",
+        .def_doc = "127.0.0.1 (type udp)", .doc = "local address a udp tunnel sends from"),
+    ROW(IfaceSpec, tunnel_local_port, .key = "tunnel_local_port", .type = VT_INT, .min = 1,
+        .max = 65535, .change = CHANGE_CONFIG, .xml = "source/local/@port",
+        .vagrant = "libvirt__tunnel_local_port",
+        .doc = "local port a udp tunnel receives on (required for type udp)"),
 };
 static const KeyTable iface_table = TABLE("interfaces", iface_rows, .item_size = sizeof(IfaceSpec),
     .xml_elem = "devices/interface", .doc = "network interfaces");
@@ -1091,10 +1107,13 @@ static const KeyDef pool_rows[] = {
         .change = CHANGE_IDENTITY, .xml = "name", .vagrant = "storage_pool_name",
         .doc = "libvirt pool name"),
     ROW(PoolSpec, type, .key = "type", .type = VT_ENUM, .choices = e_pool_type, .def = "dir",
-        .change = CHANGE_IDENTITY, .xml = "@type", .doc = "pool type"),
-    ROW(PoolSpec, path, .key = "path", .type = VT_PATH, .flags = KEY_REQUIRED,
+        .change = CHANGE_IDENTITY, .xml = "@type",
+        .doc = "pool type: dir (a directory), logical (an LVM volume group), netfs (a network "
+               "file system mounted at path); a change is refused, never a rebuild"),
+    ROW(PoolSpec, path, .key = "path", .type = VT_PATH,
         .change = CHANGE_CONFIG, .xml = "target/path", .vagrant = "storage_pool_path",
-        .doc = "directory that holds the volumes"),
+        .def_doc = "required for dir and netfs; logical: /dev/VG_NAME, set by libvirt",
+        .doc = "directory that holds the volumes (netfs: the mount point)"),
     ROW(PoolSpec, mode, .key = "mode", .type = VT_STRING, .max = 4, .def = "0755",
         .change = CHANGE_CONFIG, .xml = "target/permissions/mode", .doc = "directory mode (octal)"),
     ROW(PoolSpec, owner, .key = "owner", .type = VT_INT, .min = 0, .max = 4294967294LL,
@@ -1107,6 +1126,25 @@ static const KeyDef pool_rows[] = {
         .change = CHANGE_LIVE, .hook = HOOK_API, .doc = "start with libvirtd"),
     ROW(PoolSpec, adopt, .key = "adopt", .type = VT_BOOL, .def = "false", .change = CHANGE_NONE,
         .flags = KEY_NO_XML, .doc = "take over an existing pool of this name"),
+    ROW(PoolSpec, source_devices, .key = "source_devices", .type = VT_ENUM_LIST, .max = 255,
+        .change = CHANGE_IDENTITY, .xml = "source/device/@path",
+        .doc = "block devices of the volume group (type logical; required with build)"),
+    ROW(PoolSpec, vg_name, .key = "vg_name", .type = VT_NAME, .change = CHANGE_IDENTITY,
+        .xml = "source/name", .def_doc = "the pool's name",
+        .doc = "LVM volume group (type logical)"),
+    ROW(PoolSpec, build, .key = "build", .type = VT_BOOL, .def = "false", .change = CHANGE_NONE,
+        .flags = KEY_NO_XML,
+        .doc = "type logical: create the volume group on source_devices when it does not exist; "
+               "libvirt refuses a device with any signature (partition table, file system, PV), "
+               "and virtspec never overwrites one"),
+    ROW(PoolSpec, source_host, .key = "source_host", .type = VT_STRING, .max = 253,
+        .change = CHANGE_IDENTITY, .xml = "source/host/@name",
+        .doc = "file server host name or address (type netfs; required)"),
+    ROW(PoolSpec, source_dir, .key = "source_dir", .type = VT_PATH, .change = CHANGE_IDENTITY,
+        .xml = "source/dir/@path", .doc = "exported directory, or /VOLUME for glusterfs (type netfs; required)"),
+    ROW(PoolSpec, format, .key = "format", .type = VT_ENUM, .choices = e_netfs_format,
+        .change = CHANGE_IDENTITY, .xml = "source/format/@type", .def_doc = "auto (type netfs)",
+        .doc = "network file system (type netfs)"),
 };
 const KeyTable pool_table = TABLE("Pool", pool_rows, .doc = "a storage pool");
 

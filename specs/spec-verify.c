@@ -253,6 +253,60 @@ static const Value *explicit_of(const Value *a, const Value *b) {
     return b;
 }
 
+static bool iface_is_tunnel(const char *type) {
+    static const char *const tunnels[] = { "udp", "mcast", "server", "client" };
+    for (size_t i = 0; i < ELEMENTSOF(tunnels); i++)
+        if (streq(type, tunnels[i]))
+            return true;
+    return false;
+}
+
+/* 224.0.0.0/4 or ff00::/8 (canonical text, as parse_ip writes it) */
+static bool ip_is_multicast(const char *ip) {
+    if (strchr(ip, ':'))
+        return strlen(ip) >= 2 && (ip[0] == 'f' || ip[0] == 'F') && (ip[1] == 'f' || ip[1] == 'F');
+    int first = atoi(ip);
+    return first >= 224 && first <= 239;
+}
+
+/* Point-to-point NICs (udp, mcast, server, client): which keys apply, which are required. */
+static void verify_tunnel(const Spec *s, const IfaceSpec *f, size_t i, DiagList *diags) {
+    const char *t = f->type.s;
+    bool tunnel = iface_is_tunnel(t), udp = streq(t, "udp");
+    const struct { const Value *v; const char *key; bool ok; const char *types; } only[] = {
+        { &f->tunnel_ip, "tunnel_ip", tunnel, "types udp, mcast, server, client" },
+        { &f->tunnel_port, "tunnel_port", tunnel, "types udp, mcast, server, client" },
+        { &f->tunnel_local_ip, "tunnel_local_ip", udp, "type udp" },
+        { &f->tunnel_local_port, "tunnel_local_port", udp, "type udp" },
+        { &f->target, "target", !tunnel, "types network, bridge, direct" },
+    };
+    for (size_t k = 0; k < ELEMENTSOF(only); k++)
+        if (only[k].v->set && !only[k].ok)
+            ERR(only[k].v, "interfaces[%zu].%s only applies to %s (type is %s)", i, only[k].key,
+                only[k].types, t);
+    if (!tunnel)
+        return;
+    if (!f->tunnel_port.set)
+        ERR(&f->type, "interfaces[%zu] of type %s needs 'tunnel_port'", i, t);
+    if (udp && !f->tunnel_local_port.set)
+        ERR(&f->type, "interfaces[%zu] of type udp needs 'tunnel_local_port' (the port it receives on)", i);
+    if (f->tunnel_ip.set && streq(t, "mcast") && !ip_is_multicast(f->tunnel_ip.s))
+        ERR(&f->tunnel_ip, "interfaces[%zu].tunnel_ip of type mcast must be a multicast group "
+            "(224.0.0.0/4 or ff00::/8), got %s", i, f->tunnel_ip.s);
+    if (f->tunnel_ip.set && !streq(t, "mcast") && ip_is_multicast(f->tunnel_ip.s))
+        ERR(&f->tunnel_ip, "interfaces[%zu].tunnel_ip %s is a multicast group: use type mcast", i,
+            f->tunnel_ip.s);
+    if (f->tunnel_local_ip.set && ip_is_multicast(f->tunnel_local_ip.s))
+        ERR(&f->tunnel_local_ip, "interfaces[%zu].tunnel_local_ip must be a unicast address, got %s",
+            i, f->tunnel_local_ip.s);
+    if (udp && f->tunnel_port.set && f->tunnel_local_port.set &&
+        f->tunnel_port.i == f->tunnel_local_port.i &&
+        streq(f->tunnel_ip.set ? f->tunnel_ip.s : "127.0.0.1",
+              f->tunnel_local_ip.set ? f->tunnel_local_ip.s : "127.0.0.1"))
+        ERR(&f->tunnel_local_port, "interfaces[%zu]: a udp tunnel to its own address and port "
+            "talks to itself; the peer needs another port", i);
+}
+
 static void verify_domain(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
 
@@ -683,6 +737,7 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             ERR(&f->type, "interfaces[%zu] of type bridge needs 'bridge'", i);
         if (streq(t, "direct") && !f->dev.set)
             ERR(&f->type, "interfaces[%zu] of type direct needs 'dev'", i);
+        verify_tunnel(s, f, i, diags);
         if (f->target.set) {
             static const char *const bad[] = { "vnet", "vif", "macvtap", "macvlan" };
             for (size_t k = 0; k < ELEMENTSOF(bad); k++)
@@ -1041,6 +1096,98 @@ static void verify_pool(const Spec *s, DiagList *diags) {
         ERR(&p->mode, "pool mode must be octal like 0755, got '%s'", m);
     if (p->path.set && streq(p->path.s, "/"))
         ERR(&p->path, "a pool cannot be the root directory");
+
+    /* which keys a pool type takes */
+    const char *t = p->type.s;
+    bool logical = streq(t, "logical"), netfs = streq(t, "netfs");
+    const struct { const Value *v; const char *key; bool ok; const char *types, *note; } only[] = {
+        { &p->vg_name, "vg_name", logical, "type logical", "" },
+        { &p->build, "build", logical, "type logical", "" },
+        { &p->source_host, "source_host", netfs, "type netfs", "" },
+        { &p->source_dir, "source_dir", netfs, "type netfs", "" },
+        { &p->format, "format", netfs, "type netfs", "" },
+        { &p->path, "path", !logical, "types dir and netfs", "; libvirt sets a logical pool's path to /dev/VG_NAME" },
+        { &p->mode, "mode", !logical, "types dir and netfs", "" },
+        { &p->owner, "owner", !logical, "types dir and netfs", "" },
+        { &p->group, "group", !logical, "types dir and netfs", "" },
+    };
+    for (size_t k = 0; k < ELEMENTSOF(only); k++)
+        if (only[k].v->set && !only[k].v->defaulted && !only[k].ok)
+            ERR(only[k].v, "pool %s only applies to %s (type is %s%s)", only[k].key, only[k].types,
+                t, only[k].note);
+    if (p->source_devices.n > 0 && !logical)
+        ERR(&p->source_devices, "pool source_devices only applies to type logical (type is %s)", t);
+    if (!logical && !p->path.set)
+        ERR(&(Pos) {}, "Pool needs 'path'");   /* the document: where a required key is missing */
+    const Value *dev = p->source_devices.items;
+    for (size_t i = 0; i < p->source_devices.n; i++) {
+        if (dev[i].s[0] != '/' || strstr(dev[i].s, "/../") || strstr(dev[i].s, "/./"))
+            ERR(&dev[i], "source_devices[%zu] must be an absolute device path like /dev/sdb, got "
+                "'%s'", i, dev[i].s);
+        for (size_t j = 0; j < i; j++)
+            if (streq(dev[i].s, dev[j].s)) {
+                ERR(&dev[i], "source_devices lists %s twice", dev[i].s);
+                break;
+            }
+    }
+    if (logical && p->build.i && p->source_devices.n == 0)
+        ERR(&p->build, "build: true needs source_devices (the devices the volume group is created on)");
+    if (netfs && !p->source_host.set)
+        ERR(&p->type, "a netfs pool needs 'source_host'");
+    if (netfs && !p->source_dir.set)
+        ERR(&p->type, "a netfs pool needs 'source_dir'");
+    if (p->source_host.set) {
+        /* a host name (RFC 1123 labels) or an address */
+        bool host_ok = parse_ip(p->source_host.s, false, NULL, NULL, NULL) == 0;
+        if (!host_ok) {
+            host_ok = true;
+            for (const char *c = p->source_host.s, *label = c; host_ok; c++) {
+                if (*c == '.' || !*c) {
+                    host_ok = c > label && c - label <= 63 && label[0] != '-' && c[-1] != '-';
+                    if (!*c)
+                        break;
+                    label = c + 1;
+                } else
+                    host_ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                              (*c >= '0' && *c <= '9') || *c == '-';
+            }
+        }
+        if (!host_ok)
+            ERR(&p->source_host, "source_host must be a host name or an address, got '%s'",
+                p->source_host.s);
+    }
+}
+
+/* Disks in a logical pool are logical volumes: raw, without a backing image. Checked when the
+ * pool's spec is in the set (the executor checks the live pool otherwise). */
+void spec_verify_cross(const SpecSet *set, DiagList *diags, bool *drop) {
+    for (size_t n = 0; n < set->n; n++) {
+        const Spec *s = set->specs[n];
+        if (s->kind != KIND_DOMAIN)
+            continue;
+        const DiskSpec *dk = s->domain.disks.items;
+        for (size_t i = 0; i < s->domain.disks.n; i++) {
+            const DiskSpec *disk = &dk[i];
+            if (disk->path.set || !disk->pool.set)
+                continue;
+            const Spec *pool = spec_set_find(set, KIND_POOL, disk->pool.s);
+            if (!pool || !streq(pool->pool.type.s, "logical"))
+                continue;
+            const Value *at = explicit_of(&disk->format, &disk->pool);
+            if (streq(disk->format.s, "qcow2") && !disk->image.set) {
+                ERR(at, "disks[%zu] is in pool '%s', a logical pool (%s:%u): its volumes are LVM "
+                    "logical volumes, so the disk needs format: raw", i, disk->pool.s, pool->file,
+                    pool->line);
+                drop[n] = true;
+            }
+            if (disk->image.set) {
+                ERR(&disk->image, "disks[%zu].image: pool '%s' is a logical pool (%s:%u); a base "
+                    "image needs qcow2 overlays, which LVM volumes cannot hold", i, disk->pool.s,
+                    pool->file, pool->line);
+                drop[n] = true;
+            }
+        }
+    }
 }
 
 void spec_verify(const Spec *s, DiagList *diags) {
@@ -1206,6 +1353,14 @@ static void resolve_domain(Spec *s) {
 
     resolve_features(d);
     resolve_devices(d);
+    for (size_t i = 0; i < d->interfaces.n; i++) {
+        /* vagrant-libvirt's defaults: loopback, or a site-local group for mcast */
+        if (iface_is_tunnel(ifs[i].type.s) && !ifs[i].tunnel_ip.set)
+            set_derived(&ifs[i].tunnel_ip,
+                        xstrdup(streq(ifs[i].type.s, "mcast") ? "239.255.1.1" : "127.0.0.1"));
+        if (streq(ifs[i].type.s, "udp") && !ifs[i].tunnel_local_ip.set)
+            set_derived(&ifs[i].tunnel_local_ip, xstrdup("127.0.0.1"));
+    }
     for (size_t i = 0; i < d->interfaces.n; i++)
         if (!ifs[i].mac.set) {
             char mac[18];
@@ -1226,7 +1381,23 @@ static void resolve_domain(Spec *s) {
     }
 }
 
+static void resolve_pool(Spec *s) {
+    PoolSpec *p = &s->pool;
+    if (!streq(p->type.s, "logical"))
+        return;
+    if (!p->vg_name.set)   /* libvirt's default too */
+        set_derived(&p->vg_name, xstrdup(p->name.s));
+    set_derived(&p->path, xasprintf("/dev/%s", p->vg_name.s));   /* what libvirt makes it */
+    /* /dev/VG_NAME has no permissions of its own: the defaults do not apply */
+    Value *perms[] = { &p->mode, &p->owner, &p->group };
+    for (size_t i = 0; i < ELEMENTSOF(perms); i++)
+        if (perms[i]->defaulted)
+            value_clear(perms[i]);
+}
+
 void spec_resolve(Spec *s) {
     if (s->kind == KIND_DOMAIN)
         resolve_domain(s);
+    else if (s->kind == KIND_POOL)
+        resolve_pool(s);
 }
