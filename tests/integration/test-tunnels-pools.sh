@@ -83,6 +83,10 @@ is "after the reload the mcast NIC runs" 12005 \
     "$(xpath "$(live_xml vs-tb)" 'string(//interface[@type="mcast"]/source/@port)')"
 vs apply specs
 contains "apply after the reload is a no-op" "0 libvirt changes" "$out"
+vs export vs-tb
+is "export of a domain with tunnel NICs checks clean" 0 "$rc"
+contains "…and says them with keys" "type: mcast" "$out"
+lacks "…not through the xml escape hatch" "<interface" "$out"
 virsh destroy vs-ta >/dev/null 2>&1; virsh destroy vs-tb >/dev/null 2>&1
 rm specs/a.yaml specs/b.yaml
 
