@@ -804,11 +804,6 @@ static int pool_start(void *o) {
     return virStoragePoolCreate(o, 0);
 }
 static const LifecycleOps pool_ops = { pool_get_autostart, pool_set_autostart, pool_is_active, pool_start };
-/* A logical pool starts without building: a volume group is created only at definition, when
- * the spec asks (build: true), never behind the user's back on a later start. */
-static int pool_start_nobuild(void *o) { return virStoragePoolCreate(o, 0); }
-static const LifecycleOps pool_nobuild_ops = { pool_get_autostart, pool_set_autostart, pool_is_active,
-                                               pool_start_nobuild };
 
 static void converge_lifecycle(Engine *e, ObjectResult *r, const LifecycleOps *ops, void *obj,
                                Value autostart) {
@@ -1188,7 +1183,8 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         if (e->apply && access(marker, F_OK) < 0)
             pool_mark_owned(e, p->name.s);
     }
-    converge_lifecycle(e, r, logical ? &pool_nobuild_ops : &pool_ops, pool, p->autostart);
+    /* starting never builds: a volume group is created only at definition, when the spec asks */
+    converge_lifecycle(e, r, &pool_ops, pool, p->autostart);
 }
 
 void engine_reconcile(Engine *e, const Spec *s, ObjectResult *r) {
