@@ -50,6 +50,10 @@ char *xasprintf(const char *fmt, ...) _printf_(1, 2);
 
 /* Grow *array (of *n elements of size sz) by one zeroed element; returns it. */
 void *array_push(void *array_ptr, size_t *n, size_t sz);
+/* Binary search of a sorted array: the index of the element equal to key (*ret_found true), or
+ * where key would be inserted. cmp(key, element) like strcmp. */
+size_t array_bsearch(const void *key, const void *base, size_t n, size_t sz,
+                     int (*cmp)(const void *key, const void *element), bool *ret_found);
 
 static inline const char *strna(const char *s) {
     return s ? s : "n/a";

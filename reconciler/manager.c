@@ -44,7 +44,7 @@ typedef struct Manager {
     size_t n_objects;
     unsigned in_flight;
     Watch *watch;
-    uv_timer_t resync_timer, reconnect_timer, watchdog_timer, kick_timer;
+    uv_timer_t resync_timer, reconnect_timer, watchdog_timer, kick_timer, status_timer;
     uv_signal_t sig_hup, sig_term, sig_int;
     unsigned reconnect_delay_s;
     bool ready_sent, stopping, first_pass_done, reloading, connecting;
@@ -152,28 +152,22 @@ int daemon_config_load(DaemonConfig *c, const char *path, bool must_exist) {
 
 /* Objects are kept sorted by (kind, name): lookups are binary searches, so a pass over a
  * thousand specs does not cost a million string comparisons. */
-static int object_cmp(SpecKind kind, const char *name, const Object *o) {
-    if (kind != o->kind)
-        return kind < o->kind ? -1 : 1;
-    return strcmp(name, o->name);
+typedef struct ObjectKey {
+    SpecKind kind;
+    const char *name;
+} ObjectKey;
+
+static int object_key_cmp(const void *key, const void *element) {
+    const ObjectKey *k = key;
+    const Object *o = *(Object *const *) element;
+    if (k->kind != o->kind)
+        return k->kind < o->kind ? -1 : 1;
+    return strcmp(k->name, o->name);
 }
 
 static size_t object_pos(Manager *m, SpecKind kind, const char *name, bool *ret_found) {
-    size_t lo = 0, hi = m->n_objects;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = object_cmp(kind, name, m->objects[mid]);
-        if (c == 0) {
-            *ret_found = true;
-            return mid;
-        }
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    *ret_found = false;
-    return lo;
+    ObjectKey k = { kind, name };
+    return array_bsearch(&k, m->objects, m->n_objects, sizeof(Object *), object_key_cmp, ret_found);
 }
 
 static Object *find_object(Manager *m, SpecKind kind, const char *name) {
@@ -289,6 +283,19 @@ static void write_status(Manager *m) {
     status_doc_free(doc);
 }
 
+/* The status file says every object: with a thousand, writing it takes milliseconds, too many to
+ * spend after each object's pass. Writes are coalesced, at most one per STATUS_DELAY_MS. */
+#define STATUS_DELAY_MS 200
+
+static void on_status_timer(uv_timer_t *t) {
+    write_status(t->data);
+}
+
+static void request_status(Manager *m) {
+    if (!uv_is_active((uv_handle_t *) &m->status_timer))
+        uv_timer_start(&m->status_timer, on_status_timer, STATUS_DELAY_MS, 0);
+}
+
 /* Brings the object table in line with the specs in force. */
 static void sync_objects(Manager *m, bool all_dirty) {
     for (size_t i = 0; i < m->n_objects; i++)
@@ -334,8 +341,11 @@ static void sync_objects(Manager *m, bool all_dirty) {
     }
 }
 
-static void rescan(Manager *m, bool force) {
-    int changed = spec_store_scan(&m->store, force);
+/* Rereads the spec tree (paths NULL: walks all of it; else only the files named) and brings the
+ * objects in line with what is in force. */
+static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
+    uint64_t t0 = uv_hrtime();
+    int changed = paths ? spec_store_update(&m->store, paths, n_paths) : spec_store_scan(&m->store, force);
     if (changed < 0) {
         log_warning_errno(changed, "cannot read the spec tree %s; keeping the specs in force",
                           m->cfg->specs_dir);
@@ -359,6 +369,8 @@ static void rescan(Manager *m, bool force) {
     }
     sync_objects(m, force);
     summarize(m);
+    log_debug("pass over %s%zu file%s: %d changed, %.2f ms", paths ? "" : "the tree, ", paths ? n_paths : m->store.n_files,
+              (paths ? n_paths : m->store.n_files) == 1 ? "" : "s", changed, (double) (uv_hrtime() - t0) / 1e6);
 }
 
 /* ------------------------------------------------------------------ work queue */
@@ -489,8 +501,8 @@ static void work_done(uv_work_t *req, int status) {
     spec_unref(w->spec);
     free(w);
     summarize(m);
-    write_status(m);
     kick(m);
+    request_status(m);
 }
 
 static void start_work(Manager *m, Object *o) {
@@ -700,20 +712,20 @@ static void on_virt_event(const VirtEvent *ev, void *userdata) {
 
 /* ------------------------------------------------------------------ timers and signals */
 
-static void on_specs_changed(void *userdata) {
+static void on_specs_changed(void *userdata, char *const *paths, size_t n_paths) {
     Manager *m = userdata;
-    rescan(m, false);
-    kick(m);            /* start the work first: writing status for many objects takes a while */
-    write_status(m);
+    rescan(m, paths, n_paths, false);
+    kick(m);
+    request_status(m);
 }
 
 static void on_resync_timer(uv_timer_t *t) {
     Manager *m = t->data;
     log_debug("periodic resync");
     watch_refresh(m->watch);
-    rescan(m, true);
+    rescan(m, NULL, 0, true);
     kick(m);
-    write_status(m);
+    request_status(m);
 }
 
 static void on_watchdog_timer(uv_timer_t *t) {
@@ -725,7 +737,7 @@ static void on_sighup(uv_signal_t *s, int signum) {
     sd_glue_reloading();
     log_info("reloading: rereading %s", m->cfg->specs_dir);
     watch_refresh(m->watch);
-    rescan(m, true);
+    rescan(m, NULL, 0, true);
     kick(m);
     write_status(m);
     sd_glue_ready();
@@ -736,6 +748,9 @@ static void close_all(Manager *m) {
     uv_close((uv_handle_t *) &m->reconnect_timer, NULL);
     uv_close((uv_handle_t *) &m->watchdog_timer, NULL);
     uv_close((uv_handle_t *) &m->kick_timer, NULL);
+    if (uv_is_active((uv_handle_t *) &m->status_timer))
+        write_status(m);   /* the last word: what stopping left behind */
+    uv_close((uv_handle_t *) &m->status_timer, NULL);
     uv_close((uv_handle_t *) &m->sig_hup, NULL);
     uv_close((uv_handle_t *) &m->sig_term, NULL);
     uv_close((uv_handle_t *) &m->sig_int, NULL);
@@ -771,6 +786,9 @@ int daemon_run(DaemonConfig *cfg) {
 
     if (!cfg->specs_dir)
         cfg->specs_dir = xstrdup(VIRTSPEC_SPEC_DIR);
+    /* the watch names files as root + "/" + name, the walk as well: one spelling of the root */
+    for (size_t l = strlen(cfg->specs_dir); l > 1 && cfg->specs_dir[l - 1] == '/'; l--)
+        cfg->specs_dir[l - 1] = 0;
     if (!cfg->status_path) {
         const char *rd = getenv("RUNTIME_DIRECTORY");
         const char *dir = rd && *rd ? rd : "/run/virtspec";
@@ -792,7 +810,9 @@ int daemon_run(DaemonConfig *cfg) {
     uv_timer_init(loop, &m.reconnect_timer);
     uv_timer_init(loop, &m.watchdog_timer);
     uv_timer_init(loop, &m.kick_timer);
-    m.resync_timer.data = m.reconnect_timer.data = m.watchdog_timer.data = m.kick_timer.data = &m;
+    uv_timer_init(loop, &m.status_timer);
+    m.resync_timer.data = m.reconnect_timer.data = m.watchdog_timer.data = m.kick_timer.data =
+        m.status_timer.data = &m;
     uv_signal_init(loop, &m.sig_hup);
     uv_signal_init(loop, &m.sig_term);
     uv_signal_init(loop, &m.sig_int);
@@ -802,7 +822,7 @@ int daemon_run(DaemonConfig *cfg) {
     uv_signal_start(&m.sig_int, on_sigterm, SIGINT);
 
     watch_new(loop, cfg->specs_dir, cfg->debounce_ms, on_specs_changed, &m, &m.watch);
-    rescan(&m, true);
+    rescan(&m, NULL, 0, true);
     log_info("watching %s (%zu director%s), %zu spec%s", cfg->specs_dir, watch_n_dirs(m.watch) - 1,
              watch_n_dirs(m.watch) == 2 ? "y" : "ies", m.current.n, m.current.n == 1 ? "" : "s");
     uv_timer_start(&m.resync_timer, on_resync_timer, cfg->resync_interval_s * 1000ULL,

@@ -7,6 +7,8 @@
 #include "watch.h"
 
 #define WATCH_SETTLE_MS 10
+/* More files than this named in one burst (a big git pull): one walk of the tree is cheaper. */
+#define WATCH_MAX_NAMED 256
 
 typedef struct DirWatch {
     uv_fs_event_t handle;
@@ -30,7 +32,33 @@ struct Watch {
     size_t n_dirs;
     unsigned pending_closes;
     bool closing;
+    char **named;           /* files named by the events of this burst */
+    size_t n_named;
+    bool walk;              /* the burst needs a walk of the whole tree */
 };
+
+static void forget_named(Watch *w) {
+    for (size_t i = 0; i < w->n_named; i++)
+        free(w->named[i]);
+    free(w->named);
+    w->named = NULL;
+    w->n_named = 0;
+}
+
+static void note_named(Watch *w, const char *dir, const char *name) {
+    if (w->walk)
+        return;
+    _cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
+    for (size_t i = 0; i < w->n_named; i++)
+        if (streq(w->named[i], p))
+            return;
+    if (w->n_named >= WATCH_MAX_NAMED) {
+        forget_named(w);
+        w->walk = true;
+        return;
+    }
+    *(char **) array_push(&w->named, &w->n_named, sizeof(char *)) = TAKE_PTR(p);
+}
 
 static bool ignored_name(const char *name) {
     size_t l;
@@ -49,10 +77,31 @@ static bool ignored_name(const char *name) {
     return false;
 }
 
+static DirWatch *find_dir(Watch *w, const char *path);
+
 static void on_debounce(uv_timer_t *t) {
     Watch *w = t->data;
-    watch_refresh(w);
-    w->cb(w->userdata);
+    /* a directory created, removed or swapped changes what is watched and what is in force:
+     * walk everything; files alone are reread one by one */
+    for (size_t i = 0; i < w->n_named && !w->walk; i++) {
+        struct stat st;
+        if (find_dir(w, w->named[i]) || (stat(w->named[i], &st) == 0 && S_ISDIR(st.st_mode)))
+            w->walk = true;
+    }
+    if (w->walk) {
+        w->walk = false;
+        forget_named(w);
+        watch_refresh(w);
+        w->cb(w->userdata, NULL, 0);
+        return;
+    }
+    char **named = TAKE_PTR(w->named);
+    size_t n = w->n_named;
+    w->n_named = 0;
+    w->cb(w->userdata, named, n);
+    for (size_t i = 0; i < n; i++)
+        free(named[i]);
+    free(named);
 }
 
 static void on_fs_event(uv_fs_event_t *h, const char *filename, int events, int status) {
@@ -65,6 +114,10 @@ static void on_fs_event(uv_fs_event_t *h, const char *filename, int events, int 
     if (!d->is_parent && ignored_name(filename))
         return;
     log_debug("spec tree event in %s: %s", d->path, strna(filename));
+    if (d->is_parent || !filename || !*filename)
+        w->walk = true;   /* the root itself (a symlink swap) or the directory as a whole */
+    else
+        note_named(w, d->path, filename);
     /* A spec renamed into place is a finished write (editors and GitOps tools write a temporary
      * file, then rename): settle briefly and go. Anything else may be a write still in progress:
      * wait for debounce_ms of quiet. A burst of renames (a git checkout) still coalesces while
@@ -201,6 +254,7 @@ void watch_close(Watch *w) {
     for (size_t i = 0; i < w->n_dirs; i++)
         uv_close((uv_handle_t *) &w->dirs[i]->handle, on_dir_closed);
     w->n_dirs = 0;
+    forget_named(w);
 }
 
 size_t watch_n_dirs(const Watch *w) {

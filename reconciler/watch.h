@@ -6,10 +6,15 @@
 /* Watches a spec tree with inotify (libuv fs events), recursively, including directories created
  * later and a root that is a symlink swapped by a GitOps deploy. Editor temp files and dotfiles
  * are ignored; a burst of events (write + rename, a git pull) becomes one callback after
- * `debounce_ms` of quiet. inotify can drop events: the caller also rescans periodically. */
+ * `debounce_ms` of quiet (a spec renamed into place: 10 ms). inotify can drop events (a queue
+ * overflow, which libuv does not report): the caller also rescans periodically. */
 
 typedef struct Watch Watch;
-typedef void (*WatchCallback)(void *userdata);
+/* Called once a burst has settled, with the files its events named (paths under the root as
+ * the tree was walked: root + "/" + relative path), or with paths NULL when the whole tree must
+ * be walked again: a directory was created, removed or swapped, the root itself changed, or the
+ * burst named too many files. */
+typedef void (*WatchCallback)(void *userdata, char *const *paths, size_t n_paths);
 
 int watch_new(uv_loop_t *loop, const char *root, unsigned debounce_ms, WatchCallback cb,
               void *userdata, Watch **ret);

@@ -36,50 +36,69 @@ typedef struct ScanCtx {
     SpecStore *st;
     bool force;
     int changed;
+    size_t n_known;
 } ScanCtx;
 
-static SpecFile *find_file(SpecStore *st, const char *path) {
-    for (size_t i = 0; i < st->n_files; i++)
-        if (streq(st->files[i].path, path))
-            return &st->files[i];
-    return NULL;
+/* The order spec_walk visits files in: path components compared one by one, each directory's
+ * entries sorted by name. Files are kept in this order, whether they were found by a walk or
+ * named by an inotify event, so that specs (and the diagnostics about duplicates) come out the
+ * same either way. */
+static int walk_order_cmp(const char *a, const char *b) {
+    for (;;) {
+        size_t la = strcspn(a, "/"), lb = strcspn(b, "/");
+        int c = strncmp(a, b, la < lb ? la : lb);
+        if (c != 0)
+            return c;
+        if (la != lb)
+            return la < lb ? -1 : 1;
+        a += la;
+        b += lb;
+        if (!*a || !*b)
+            return !*a && !*b ? 0 : !*a ? -1 : 1;
+        a++;
+        b++;
+    }
 }
 
-static void scan_cb(const char *path, void *userdata) {
-    ScanCtx *c = userdata;
-    struct stat sb;
-    SpecFile *f = find_file(c->st, path);
+static int spec_file_cmp(const void *x, const void *y) {
+    return walk_order_cmp(((const SpecFile *) x)->path, ((const SpecFile *) y)->path);
+}
 
-    if (!f) {
-        f = array_push(&c->st->files, &c->st->n_files, sizeof(SpecFile));
-        f->path = xstrdup(path);
-    }
-    f->seen = true;
-    if (stat(path, &sb) < 0)
-        return;
-    if (!c->force && f->content_hash != 0 && sb.st_dev == f->dev && sb.st_ino == f->ino &&
-        sb.st_size == f->size && sb.st_mtim.tv_sec == f->mtime.tv_sec &&
-        sb.st_mtim.tv_nsec == f->mtime.tv_nsec)
-        return;
-    f->dev = sb.st_dev;
-    f->ino = sb.st_ino;
-    f->size = sb.st_size;
-    f->mtime = sb.st_mtim;
+static int file_key_cmp(const void *key, const void *element) {
+    return walk_order_cmp(key, ((const SpecFile *) element)->path);
+}
+
+/* Binary search among the first n files (sorted in walk order). */
+static size_t file_pos(const SpecStore *st, size_t n, const char *path, bool *ret_found) {
+    return array_bsearch(path, st->files, n, sizeof(SpecFile), file_key_cmp, ret_found);
+}
+
+/* Reads one file again if its stat or content changed; *f is its entry (new ones have only a
+ * path). Returns 1 when its content changed, else 0. */
+static int refresh_file(SpecStore *st, SpecFile *f, const struct stat *sb, bool force) {
+    const char *path = f->path;
+    if (!force && f->content_hash != 0 && sb->st_dev == f->dev && sb->st_ino == f->ino &&
+        sb->st_size == f->size && sb->st_mtim.tv_sec == f->mtime.tv_sec &&
+        sb->st_mtim.tv_nsec == f->mtime.tv_nsec)
+        return 0;
+    f->dev = sb->st_dev;
+    f->ino = sb->st_ino;
+    f->size = sb->st_size;
+    f->mtime = sb->st_mtim;
 
     _cleanup_free_ char *buf = NULL, *msg = NULL;
     size_t len = 0;
-    int r = spec_check_trust(path, c->st->root, &msg);
+    int r = spec_check_trust(path, st->root, &msg);
     if (r >= 0)
         r = spec_read_file(path, &buf, &len, &msg);
     uint64_t h = r < 0 ? 1 : hash_bytes(buf, len) | 1;
-    if (h == f->content_hash && !c->force)
-        return;   /* touched, not changed */
+    if (h == f->content_hash && !force)
+        return 0;   /* touched, not changed */
     f->content_hash = h;
-    c->changed++;
     diag_list_clear(&f->diags);
     if (r < 0) {
         diag_add(&f->diags, DIAG_ERROR, path, 0, 0, "%s", msg);
-        return;
+        return 1;
     }
     SpecSet tmp = {};
     spec_load_buffer(&tmp, path, buf, len);
@@ -87,7 +106,7 @@ static void scan_cb(const char *path, void *userdata) {
         /* keep the last good version in force */
         diag_list_move(&f->diags, &tmp.diags);
         spec_set_clear(&tmp);
-        return;
+        return 1;
     }
     diag_list_move(&f->diags, &tmp.diags);   /* warnings */
     for (size_t i = 0; i < f->n_specs; i++)
@@ -98,16 +117,40 @@ static void scan_cb(const char *path, void *userdata) {
     tmp.specs = NULL;
     tmp.n = 0;
     spec_set_clear(&tmp);
+    return 1;
+}
+
+static void scan_cb(const char *path, void *userdata) {
+    ScanCtx *c = userdata;
+    struct stat sb;
+    bool found;
+    /* the files known before this walk are sorted; those it finds new are appended */
+    size_t i = file_pos(c->st, c->n_known, path, &found);
+    SpecFile *f = found ? &c->st->files[i] : NULL;
+
+    if (!f) {
+        f = array_push(&c->st->files, &c->st->n_files, sizeof(SpecFile));
+        f->path = xstrdup(path);
+    }
+    f->seen = true;
+    if (stat(path, &sb) < 0)
+        return;
+    c->changed += refresh_file(c->st, f, &sb, c->force);
 }
 
 int spec_store_scan(SpecStore *st, bool force) {
-    ScanCtx c = { .st = st, .force = force };
+    ScanCtx c = { .st = st, .force = force, .n_known = st->n_files };
     for (size_t i = 0; i < st->n_files; i++)
         st->files[i].seen = false;
     diag_list_clear(&st->tree_diags);
     int r = spec_walk(st->root, scan_cb, &c, &st->tree_diags);
-    if (r < 0)
-        return r;   /* an unreadable or vanished tree is not an empty tree: keep everything */
+    if (r < 0) {
+        /* an unreadable or vanished tree is not an empty tree: keep everything */
+        for (size_t i = c.n_known; i < st->n_files; i++)
+            spec_file_clear(&st->files[i]);
+        st->n_files = c.n_known;
+        return r;
+    }
     /* forget files that are gone: their objects become orphans (kept unless pruning) */
     size_t k = 0;
     for (size_t i = 0; i < st->n_files; i++) {
@@ -119,7 +162,60 @@ int spec_store_scan(SpecStore *st, bool force) {
         }
     }
     st->n_files = k;
+    if (k > c.n_known || c.changed > 0)
+        qsort(st->files, st->n_files, sizeof(SpecFile), spec_file_cmp);
     return c.changed;
+}
+
+/* Whether path names a file spec_walk would read under root: below it, no component a dotfile,
+ * a spec file name, at most 16 directories deep. */
+static bool under_root(const char *root, const char *path) {
+    size_t rl = strlen(root);
+    while (rl > 1 && root[rl - 1] == '/')
+        rl--;
+    if (strncmp(path, root, rl) != 0 || path[rl] != '/')
+        return false;
+    const char *rel = path + rl + 1;
+    unsigned depth = 0;
+    for (const char *p = rel;; depth++) {
+        size_t l = strcspn(p, "/");
+        if (l == 0 || p[0] == '.')
+            return false;
+        if (!p[l])
+            return depth <= 16 && spec_file_name(p);
+        p += l + 1;
+    }
+}
+
+int spec_store_update(SpecStore *st, char *const *paths, size_t n_paths) {
+    int changed = 0;
+    for (size_t i = 0; i < n_paths; i++) {
+        const char *path = paths[i];
+        if (!under_root(st->root, path))
+            continue;
+        bool found;
+        size_t pos = file_pos(st, st->n_files, path, &found);
+        struct stat sb;
+        if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+            if (found) {
+                /* removed (or no longer a file): its objects become orphans, as in a scan */
+                spec_file_clear(&st->files[pos]);
+                memmove(&st->files[pos], &st->files[pos + 1],
+                        (st->n_files - pos - 1) * sizeof(SpecFile));
+                st->n_files--;
+                changed++;
+            }
+            continue;
+        }
+        if (!found) {
+            array_push(&st->files, &st->n_files, sizeof(SpecFile));
+            memmove(&st->files[pos + 1], &st->files[pos], (st->n_files - pos - 1) * sizeof(SpecFile));
+            st->files[pos] = (SpecFile) { .path = xstrdup(path) };
+        }
+        st->files[pos].seen = true;
+        changed += refresh_file(st, &st->files[pos], &sb, false);
+    }
+    return changed;
 }
 
 void spec_store_collect(SpecStore *st, SpecSet *ret) {

@@ -57,3 +57,22 @@ void *array_push(void *array_ptr, size_t *n, size_t sz) {
     memset(*a + *n * sz, 0, sz);
     return *a + (*n)++ * sz;
 }
+
+size_t array_bsearch(const void *key, const void *base, size_t n, size_t sz,
+                     int (*cmp)(const void *key, const void *element), bool *ret_found) {
+    size_t lo = 0, hi = n;
+    *ret_found = false;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp(key, (const char *) base + mid * sz);
+        if (c == 0) {
+            *ret_found = true;
+            return mid;
+        }
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}

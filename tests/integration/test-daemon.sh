@@ -9,7 +9,7 @@ npid=$!
 for i in $(seq 50); do [ -S notify.sock ] && break; sleep 0.05; done
 
 start_daemon() {
-    NOTIFY_SOCKET="$WORK/notify.sock" "$VS" daemon --specs "$WORK/specs" \
+    VIRTSPEC_LOG_LEVEL=debug NOTIFY_SOCKET="$WORK/notify.sock" "$VS" daemon --specs "$WORK/specs" \
         --status-file "$WORK/status.json" "$@" >> daemon.log 2>&1 &
     dpid=$!
 }
@@ -108,6 +108,22 @@ done
 ms=$(wait_for 10 has_title edit-200)
 ok "200 rapid edits converge to the last one (took ${ms} ms after the last write)" has_title edit-200
 is "…without restarting the domain" "$id_before" "$(domid vs-d1)"
+
+# --- files are reread one by one; a new directory makes the daemon walk the tree again ---------
+defined() { virsh dominfo "$1"; }
+mkdir -p specs/team/inner
+printf 'kind: Domain\nname: vs-sub\nmemory: 64MiB\nstate: shutoff\n' > specs/team/inner/.s.tmp
+mv specs/team/inner/.s.tmp specs/team/inner/s.yaml
+ok "a spec in a new nested directory is found" wait_for 5 defined vs-sub
+# written in place (no rename): picked up once the writes have been quiet for the debounce
+printf 'kind: Domain\nname: vs-sub\nmemory: 80MiB\nstate: shutoff\n' > specs/team/inner/s.yaml
+mem80() { [ "$(xpath "$(inactive_xml vs-sub)" 'string(/domain/memory)')" = 81920 ]; }
+ok "a spec rewritten in place in the new directory (now watched) is applied" wait_for 5 mem80
+rm -r specs/team
+sleep 1
+ok "removing the directory keeps the domain" defined vs-sub
+contains "…reported as orphaned" "orphaned" "$(status_field vs-sub state)"
+contains "the daemon reread single files, not the tree, for the edits" "pass over 1 file" "$(cat daemon.log)"
 
 # --- libvirtd killed and restarted: reconnect and converge --------------------------------------
 lpid=$(cat /run/libvirt/libvirtd.pid)

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The daemon's spec store: rereading only the files inotify named must leave the store exactly
+ * as a walk of the whole tree would (same files, same order, same specs in force), and a file
+ * that stops validating keeps its last good version either way. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit-test.h"
+
+#include "spec.h"
+#include "spec-store.h"
+
+static char root[64];
+
+static void put(const char *rel, const char *text) {
+    _cleanup_free_ char *p = xasprintf("%s/%s", root, rel);
+    _cleanup_free_ char *tmp = xasprintf("%s/.tmp", root);
+    FILE *f = fopen(tmp, "we");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(rename(tmp, p), 0);
+}
+
+static char *path(const char *rel) {
+    return xasprintf("%s/%s", root, rel);
+}
+
+static char *domain(const char *name, const char *memory) {
+    return xasprintf("kind: Domain\nname: %s\nmemory: %s\n", name, memory);
+}
+
+/* "file:name:memory file:name:memory …" for the specs in force, in order */
+static char *describe(SpecStore *st) {
+    SpecSet set;
+    spec_store_collect(st, &set);
+    char *acc = xstrdup("");
+    for (size_t i = 0; i < set.n; i++) {
+        const Spec *s = set.specs[i];
+        char *n = xasprintf("%s%s:%s:%lld ", acc, s->file + strlen(root) + 1, s->name,
+                            (long long) (s->kind == KIND_DOMAIN ? s->domain.memory.i >> 20 : 0));
+        free(acc);
+        acc = n;
+    }
+    char *n = xasprintf("%s| %zu errors", acc, set.diags.n_errors);
+    free(acc);
+    spec_set_clear(&set);
+    return n;
+}
+
+/* A fresh store over the same tree, walked whole: what an incremental store must equal. */
+static void assert_same_as_walk(SpecStore *st) {
+    SpecStore fresh;
+    spec_store_init(&fresh, root);
+    assert_true(spec_store_scan(&fresh, false) >= 0);
+    _cleanup_free_ char *a = describe(st), *b = describe(&fresh);
+    assert_string_equal(a, b);
+    spec_store_clear(&fresh);
+}
+
+static int setup(void **state) {
+    spec_trust_relaxed = true;
+    snprintf(root, sizeof(root), "/tmp/vs-store-XXXXXX");
+    assert_non_null(mkdtemp(root));
+    return 0;
+}
+
+static int teardown(void **state) {
+    _cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+    return 0;
+}
+
+static void test_update_named_files(void **state) {
+    _cleanup_free_ char *d1 = domain("b", "1GiB"), *d2 = domain("a", "2GiB"), *d3 = domain("c", "3GiB");
+    _cleanup_free_ char *sub = path("sub");
+    assert_int_equal(mkdir(sub, 0755), 0);
+    put("m.yaml", d1);
+    put("sub/x.yaml", d2);
+    SpecStore st;
+    spec_store_init(&st, root);
+    assert_int_equal(spec_store_scan(&st, false), 2);
+    _cleanup_free_ char *before = describe(&st);
+    assert_string_equal(before, "m.yaml:b:1024 sub/x.yaml:a:2048 | 0 errors");
+
+    /* a changed file, a new one that sorts first, a new one that sorts between: in walk order */
+    _cleanup_free_ char *d1b = domain("b", "4GiB");
+    put("m.yaml", d1b);
+    put("a.yaml", d3);
+    _cleanup_free_ char *d4 = domain("d", "1GiB");
+    put("sub-z.yaml", d4);   /* '-' sorts before '/' in a plain strcmp, after "sub" in a walk */
+    char *named[] = { path("m.yaml"), path("a.yaml"), path("sub-z.yaml"), path(".hidden.yaml"),
+                      path("notes.txt") };
+    assert_int_equal(spec_store_update(&st, named, ELEMENTSOF(named)), 3);
+    _cleanup_free_ char *after = describe(&st);
+    assert_string_equal(after, "a.yaml:c:3072 m.yaml:b:4096 sub/x.yaml:a:2048 sub-z.yaml:d:1024 | 0 errors");
+    assert_same_as_walk(&st);
+
+    /* touched, not changed: nothing to do */
+    assert_int_equal(utimensat(AT_FDCWD, named[0], NULL, 0), 0);
+    assert_int_equal(spec_store_update(&st, named, 1), 0);
+
+    /* a broken edit keeps the last good version in force, with its error */
+    put("m.yaml", "kind: Domain\nname: b\nmemory: lots\n");
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+    _cleanup_free_ char *broken = describe(&st);
+    assert_string_equal(broken, "a.yaml:c:3072 m.yaml:b:4096 sub/x.yaml:a:2048 sub-z.yaml:d:1024 | 1 errors");
+
+    /* a removed file drops its specs; a file named but never known and still absent is ignored */
+    assert_int_equal(unlink(named[1]), 0);
+    char *gone[] = { named[1], path("never.yaml") };
+    assert_int_equal(spec_store_update(&st, gone, ELEMENTSOF(gone)), 1);
+    put("m.yaml", d1b);
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+    assert_same_as_walk(&st);
+    _cleanup_free_ char *end = describe(&st);
+    assert_string_equal(end, "m.yaml:b:4096 sub/x.yaml:a:2048 sub-z.yaml:d:1024 | 0 errors");
+
+    for (size_t i = 0; i < ELEMENTSOF(named); i++)
+        free(named[i]);
+    free(gone[1]);
+    spec_store_clear(&st);
+}
+
+/* A walk after incremental updates finds nothing new, and a scan keeps the walk order when it
+ * meets files it did not know (the known ones are looked up by binary search). */
+static void test_scan_after_updates(void **state) {
+    SpecStore st;
+    spec_store_init(&st, root);
+    for (int i = 30; i >= 1; i--) {
+        _cleanup_free_ char *rel = xasprintf("f%02d.yaml", i), *name = xasprintf("d%02d", i);
+        _cleanup_free_ char *text = domain(name, "1GiB");
+        put(rel, text);
+        if (i % 3 == 0) {
+            char *p[] = { path(rel) };
+            assert_int_equal(spec_store_update(&st, p, 1), 1);
+            free(p[0]);
+        }
+    }
+    assert_int_equal(spec_store_scan(&st, false), 20);   /* the other 20 */
+    assert_int_equal(spec_store_scan(&st, false), 0);
+    assert_same_as_walk(&st);
+    spec_store_clear(&st);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_update_named_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_after_updates, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
