@@ -2,8 +2,12 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "diff.h"
 #include "render.h"
 #include "spec-table.h"
@@ -12,7 +16,8 @@
 #include "xml-util.h"
 #include "yaml-tree.h"
 
-/* `virtspec export NAME…`: a spec for existing domains, from their inactive definition. Every key
+/* `virtspec export NAME…`: a spec for existing domains, networks and pools, from their inactive
+ * definition. Every key
  * is read back with observe_value, the same function diff compares with, so what a key can say is
  * said with the key; what no key covers (a device virtspec has no list for, a value outside a key's
  * choices, a lifecycle action) goes into the `xml` escape hatch. The result is checked before it is
@@ -526,12 +531,13 @@ static char *export_domain_spec(const char *name, xmlDoc *doc, virConnectPtr con
  * change. Otherwise, with fix, the paths of values only the rendering has (defaults the domain
  * lacks) are added to *remove and a positive count returned; without fix the differing paths are
  * printed. */
-static int export_check(const char *name, const char *text, xmlDoc *have, bool host_kvm, bool fix,
-                        char ***remove, size_t *n_remove) {
+static int export_check(SpecKind kind, const char *name, const char *text, xmlDoc *have,
+                        bool host_kvm, bool fix, char ***remove, size_t *n_remove) {
     SpecSet set = {};
     spec_load_buffer(&set, name, text, strlen(text));
     if (set.n != 1 || set.diags.n_errors > 0) {
-        fprintf(stderr, "virtspec: the spec exported for %s does not validate:\n", name);
+        fprintf(stderr, "virtspec: the spec exported for %s %s does not validate:\n",
+                spec_kind_to_string(kind), name);
         diag_list_print(&set.diags, stderr);
         spec_set_clear(&set);
         return -EINVAL;
@@ -539,10 +545,11 @@ static int export_check(const char *name, const char *text, xmlDoc *have, bool h
     RenderOpts ro = { .host_kvm = host_kvm, .show_secrets = true };
     _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
     render_spec(set.specs[0], &ro, &want);
-    /* what the exported spec itself would manage from now on */
-    _cleanup_free_ char *managed = observe_managed(have);
+    /* what the exported spec itself would manage from now on (pools: every key they have) */
+    _cleanup_free_ char *managed = kind == KIND_POOL ? render_managed_keys(set.specs[0])
+                                                     : observe_managed(have);
     Diff d;
-    diff_compute(KIND_DOMAIN, want, have, managed, &d);
+    diff_compute(kind, want, have, managed, &d);
     int n = 0;
     for (size_t i = 0; i < d.n; i++) {
         const Change *c = &d.items[i];
@@ -566,12 +573,127 @@ static int export_check(const char *name, const char *text, xmlDoc *have, bool h
     return n;
 }
 
+/* Networks and pools: keys only (they have no escape hatch); what no key covers is named in a
+ * comment, and the check below then reports it. */
+static char *export_plain_spec(SpecKind kind, const char *name, xmlDoc *doc, bool owned,
+                               int autostart) {
+    static const char *const net_known[] = {
+        "name", "uuid", "forward", "bridge", "mac", "ip", "mtu", "domain", "metadata",
+    };
+    static const char *const pool_known[] = {
+        "name", "uuid", "capacity", "allocation", "available", "source", "target",
+    };
+    const KeyTable *t = spec_kind_table(kind);
+    Export x = { .name = name, .root = xmlDocGetRootElement(doc) };
+    Out o = {};
+    out_printf(&o, "kind: %s\nname: %s\n", spec_kind_to_string(kind), name);
+    if (!owned)
+        out_add(&o, "adopt: true\n");
+    KeyTable rest = *t;
+    rest.keys = t->keys + 1;    /* the name row is written above */
+    rest.n_keys = t->n_keys - 1;
+    export_rows(&x, &o, &rest, "");
+    if (autostart >= 0)
+        out_printf(&o, "autostart: %s\n", autostart ? "true" : "false");
+    const char *const *known = kind == KIND_NETWORK ? net_known : pool_known;
+    size_t n_known = kind == KIND_NETWORK ? ELEMENTSOF(net_known) : ELEMENTSOF(pool_known);
+    for (xmlNode *e = x.root->children; e; e = e->next) {
+        bool k = e->type != XML_ELEMENT_NODE;
+        for (size_t i = 0; i < n_known && !k; i++)
+            k = streq((const char *) e->name, known[i]);
+        if (!k)
+            out_printf(&x.notes, "# libvirt has <%s>, which no key expresses: it stays as it is\n",
+                       (const char *) e->name);
+    }
+    if (x.notes.text)
+        out_add(&o, x.notes.text);
+    free(x.notes.text);
+    return o.text;
+}
+
+static char *export_network(virConnectPtr conn, const char *name, xmlDoc **ret) {
+    _cleanup_(virNetworkFreep) virNetworkPtr net = virNetworkLookupByName(conn, name);
+    if (!net)
+        return NULL;
+    char *xml = virNetworkGetXMLDesc(net, VIR_NETWORK_XML_INACTIVE);
+    *ret = xml ? xml_parse(xml) : NULL;
+    free(xml);
+    if (!*ret)
+        return NULL;
+    int autostart = -1;
+    if (virNetworkGetAutostart(net, &autostart) < 0)
+        autostart = -1;
+    return export_plain_spec(KIND_NETWORK, name, *ret, observe_owned(*ret), autostart);
+}
+
+static char *export_pool(virConnectPtr conn, const char *state_dir, const char *name,
+                         xmlDoc **ret) {
+    _cleanup_(virStoragePoolFreep) virStoragePoolPtr pool = virStoragePoolLookupByName(conn, name);
+    if (!pool)
+        return NULL;
+    char *xml = virStoragePoolGetXMLDesc(pool, VIR_STORAGE_XML_INACTIVE);
+    *ret = xml ? xml_parse(xml) : NULL;
+    free(xml);
+    if (!*ret)
+        return NULL;
+    int autostart = -1;
+    if (virStoragePoolGetAutostart(pool, &autostart) < 0)
+        autostart = -1;
+    /* pools carry no metadata: ownership is the marker file the executor writes */
+    _cleanup_free_ char *marker = xasprintf("%s/pools/%s", state_dir, name);
+    return export_plain_spec(KIND_POOL, name, *ret, access(marker, F_OK) == 0, autostart);
+}
+
+/* The spec text for domain name and its definition in *ret, or NULL when there is no such
+ * domain (or it cannot be read: then *failed). */
+static char *export_domain(virConnectPtr conn, const char *name, xmlDoc **ret, bool *failed) {
+    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(conn, name);
+    if (!dom)
+        return NULL;
+    /* without VIR_DOMAIN_XML_SECURE: a graphics password stays out of the spec */
+    char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    *ret = xml ? xml_parse(xml) : NULL;
+    free(xml);
+    if (!*ret) {
+        fprintf(stderr, "virtspec: reading %s: %s\n", name, virt_error_message());
+        *failed = true;
+        return NULL;
+    }
+    xmlDoc *doc = *ret;
+    int autostart = -1, st = 0, reason;
+    if (virDomainGetAutostart(dom, &autostart) < 0)
+        autostart = -1;
+    const char *state = NULL;
+    if (virDomainGetState(dom, &st, &reason, 0) == 0)
+        state = st == VIR_DOMAIN_RUNNING || st == VIR_DOMAIN_BLOCKED ? "running"
+                : st == VIR_DOMAIN_PAUSED                             ? "paused"
+                                                                      : "shutoff";
+    _cleanup_free_ char *type = xml_get(xmlDocGetRootElement(doc), "@type");
+    bool kvm = streq_ptr(type, "kvm");
+    char **remove = NULL;
+    size_t n_remove = 0;
+    char *text = export_domain_spec(name, doc, conn, autostart, state, NULL, 0);
+    /* defaults of the tables the domain does not have go out again through xml.remove */
+    if (export_check(KIND_DOMAIN, name, text, doc, kvm, true, &remove, &n_remove) > 0 &&
+        n_remove > 0) {
+        free(text);
+        text = export_domain_spec(name, doc, conn, autostart, state, remove, n_remove);
+    }
+    for (size_t j = 0; j < n_remove; j++)
+        free(remove[j]);
+    free(remove);
+    return text;
+}
+
+/* NAME, or KIND/NAME (domain/, network/, pool/) when the same name is used by several kinds;
+ * a bare name exports every object of that name. */
 int cmd_export(const CliOpts *o) {
     _cleanup_(virConnectClosep) virConnectPtr conn = NULL;
     int ret = 0;
+    size_t n_out = 0;
 
     if (o->n_paths == 0) {
-        fprintf(stderr, "virtspec: export needs at least one domain name\n");
+        fprintf(stderr, "virtspec: export needs at least one name\n");
         return 1;
     }
     const char *uri = virt_default_uri(o->connect);
@@ -579,52 +701,52 @@ int cmd_export(const CliOpts *o) {
         fprintf(stderr, "virtspec: cannot connect to %s: %s\n", uri, virt_error_message());
         return 1;
     }
+    const char *state_dir = getenv("VIRTSPEC_STATE_DIR");
+    if (!state_dir || !*state_dir)
+        state_dir = VIRTSPEC_STATE_DIR;
     for (size_t i = 0; i < o->n_paths; i++) {
-        const char *name = o->paths[i];
-        _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(conn, name);
-        if (!dom) {
-            fprintf(stderr, "virtspec: no domain '%s': %s\n", name, virt_error_message());
+        const char *arg = o->paths[i], *slash = strchr(arg, '/');
+        const char *name = slash ? slash + 1 : arg;
+        _cleanup_free_ char *want_kind = slash ? xstrndup(arg, (size_t) (slash - arg)) : NULL;
+        if (want_kind && !streq(want_kind, "domain") && !streq(want_kind, "network") &&
+            !streq(want_kind, "pool")) {
+            fprintf(stderr, "virtspec: %s: the kind is domain, network or pool\n", arg);
             ret = 1;
             continue;
         }
-        /* without VIR_DOMAIN_XML_SECURE: a graphics password stays out of the spec */
-        char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-        _cleanup_(xmlFreeDocp) xmlDoc *doc = xml ? xml_parse(xml) : NULL;
-        free(xml);
-        if (!doc) {
-            fprintf(stderr, "virtspec: reading %s: %s\n", name, virt_error_message());
-            ret = 1;
-            continue;
+        size_t found = 0;
+        for (SpecKind kind = 0; kind < _KIND_MAX; kind++) {
+            if (want_kind && strcasecmp(want_kind, spec_kind_to_string(kind)) != 0)
+                continue;
+            _cleanup_(xmlFreeDocp) xmlDoc *doc = NULL;
+            bool failed = false;
+            _cleanup_free_ char *text =
+                kind == KIND_DOMAIN    ? export_domain(conn, name, &doc, &failed)
+                : kind == KIND_NETWORK ? export_network(conn, name, &doc)
+                                       : export_pool(conn, state_dir, name, &doc);
+            if (failed)
+                ret = 1;
+            if (!text)
+                continue;
+            found++;
+            bool kvm = false;
+            if (kind == KIND_DOMAIN) {
+                _cleanup_free_ char *type = xml_get(xmlDocGetRootElement(doc), "@type");
+                kvm = streq_ptr(type, "kvm");
+            }
+            if (export_check(kind, name, text, doc, kvm, false, NULL, NULL) != 0)
+                ret = 1;
+            printf("%s%s", n_out++ ? "---\n" : "", text);
+            if (kind == KIND_DOMAIN &&
+                (xml_find(xmlDocGetRootElement(doc), "devices/graphics[@type='vnc']") ||
+                 xml_find(xmlDocGetRootElement(doc), "devices/graphics[@type='spice']")))
+                printf("# a display password, if any, is not exported: add graphics.passwd_file\n");
         }
-        int autostart = -1, st = 0, reason;
-        if (virDomainGetAutostart(dom, &autostart) < 0)
-            autostart = -1;
-        const char *state = NULL;
-        if (virDomainGetState(dom, &st, &reason, 0) == 0)
-            state = st == VIR_DOMAIN_RUNNING || st == VIR_DOMAIN_BLOCKED ? "running"
-                    : st == VIR_DOMAIN_PAUSED                             ? "paused"
-                                                                          : "shutoff";
-        _cleanup_free_ char *type = xml_get(xmlDocGetRootElement(doc), "@type");
-        bool kvm = streq_ptr(type, "kvm");
-        char **remove = NULL;
-        size_t n_remove = 0;
-        char *text = export_domain_spec(name, doc, conn, autostart, state, NULL, 0);
-        /* defaults of the tables the domain does not have go out again through xml.remove */
-        if (export_check(name, text, doc, kvm, true, &remove, &n_remove) > 0 && n_remove > 0) {
-            free(text);
-            text = export_domain_spec(name, doc, conn, autostart, state, remove, n_remove);
-        }
-        int n = export_check(name, text, doc, kvm, false, NULL, NULL);
-        if (n != 0)
+        if (!found) {
+            fprintf(stderr, "virtspec: no %s '%s'\n", want_kind ? want_kind : "domain, network or pool",
+                    name);
             ret = 1;
-        for (size_t j = 0; j < n_remove; j++)
-            free(remove[j]);
-        free(remove);
-        printf("%s%s", i ? "---\n" : "", text);
-        if (xml_find(xmlDocGetRootElement(doc), "devices/graphics[@type='vnc']") ||
-            xml_find(xmlDocGetRootElement(doc), "devices/graphics[@type='spice']"))
-            printf("# a display password, if any, is not exported: add graphics.passwd_file\n");
-        free(text);
+        }
     }
     return fflush(stdout) == 0 && !ferror(stdout) ? ret : 1;
 }

@@ -946,6 +946,8 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
         bool active = virNetworkIsActive(net) == 1;
         if (diff_count_effective(&r->diff) > 0 || !observe_owned(have)) {
             r->state = SYNC_DRIFTED;
+            if (!e->apply && !observe_owned(have))
+                add_action(r, "~ adopt: add virtspec ownership metadata");
             if (e->apply) {
                 /* DHCP ranges and static hosts change on the running network (the bridge
                  * stays up); the rest goes into the persistent definition. */
@@ -1180,8 +1182,15 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
                 for (size_t i = 0; i < r->diff.n; i++)
                     add_pending(r, r->diff.items[i].path);
         }
-        if (e->apply && access(marker, F_OK) < 0)
-            pool_mark_owned(e, p->name.s);
+        if (access(marker, F_OK) < 0) {
+            /* adoption: the marker file is the whole change */
+            if (e->apply)
+                pool_mark_owned(e, p->name.s);
+            else {
+                r->state = SYNC_DRIFTED;
+                add_action(r, "~ adopt: record virtspec ownership (%s)", marker);
+            }
+        }
     }
     /* starting never builds: a volume group is created only at definition, when the spec asks */
     converge_lifecycle(e, r, &pool_ops, pool, p->autostart);

@@ -69,11 +69,13 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
     { "status", "Usage: virtspec status [--json] [-c URI] [PATH…]\n\n"
       "Shows, per object: in-sync, drifted, reload-pending, failed, missing or\n"
       "foreign-conflict, with the fields concerned.\n" },
-    { "export", "Usage: virtspec export [-c URI] NAME…\n\n"
-      "Prints a spec for each named domain, read from its inactive definition: every key that\n"
-      "can say a value says it, the xml key keeps the rest (devices and settings no key covers).\n"
-      "The spec is checked before it is printed: rendering it and comparing it with the domain\n"
-      "must find no change; differences are reported on stderr and the exit status is 1.\n"
+    { "export", "Usage: virtspec export [-c URI] [KIND/]NAME…\n\n"
+      "Prints a spec for each named domain, network and pool (all kinds of that name; domain/NAME,\n"
+      "network/NAME or pool/NAME picks one), read from its inactive definition: every key that\n"
+      "can say a value says it; for domains the xml key keeps the rest (devices and settings no\n"
+      "key covers). An object virtspec does not own gets adopt: true. The spec is checked before\n"
+      "it is printed: rendering it and comparing it with the object must find no change;\n"
+      "differences are reported on stderr and the exit status is 1.\n"
       "Graphics passwords are not exported.\n" },
     { "reference", "Usage: virtspec reference [--vagrant]\n\n"
       "Prints the spec reference (every key: type, default, change class, libvirt XML\n"
