@@ -122,6 +122,7 @@ typedef struct Export {
     virConnectPtr conn;
     char **remove;              /* xml.remove: defaults the domain does not have */
     size_t n_remove;
+    const char *const *skip;    /* top-level keys not to export (NULL-terminated, or NULL) */
 } Export;
 
 /* An element the keys cannot express: appended verbatim (without libvirt's alias). */
@@ -306,11 +307,18 @@ static void export_map(Export *x, Out *o, const KeyDef *k, const char *indent) {
     free(inner.text);
 }
 
+static bool skipped(const Export *x, const char *key) {
+    for (size_t i = 0; x->skip && x->skip[i]; i++)
+        if (streq(x->skip[i], key))
+            return true;
+    return false;
+}
+
 static void export_rows(Export *x, Out *o, const KeyTable *t, const char *indent) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
         if ((k->change == CHANGE_NONE && k->type != VT_MAP) || k->hook == HOOK_API ||
-            (k->flags & (KEY_SECRET | KEY_NO_XML)))
+            (k->flags & (KEY_SECRET | KEY_NO_XML)) || (!*indent && skipped(x, k->key)))
             continue;
         switch (k->type) {
         case VT_MAP:
@@ -583,8 +591,18 @@ static char *export_plain_spec(SpecKind kind, const char *name, xmlDoc *doc, boo
     static const char *const pool_known[] = {
         "name", "uuid", "capacity", "allocation", "available", "source", "target",
     };
+    /* what libvirt fills in for a pool type that the keys only take for other types: a logical
+     * pool's path (/dev/VG) and source format (lvm2) */
+    static const char *const pool_not_logical[] = { "path", "format", NULL };
+    static const char *const pool_not_dir[] = { "format", NULL };
     const KeyTable *t = spec_kind_table(kind);
     Export x = { .name = name, .root = xmlDocGetRootElement(doc) };
+    if (kind == KIND_POOL) {
+        _cleanup_free_ char *type = xml_get(x.root, "@type");
+        x.skip = streq_ptr(type, "logical") ? pool_not_logical
+                 : streq_ptr(type, "dir")   ? pool_not_dir
+                                            : NULL;
+    }
     Out o = {};
     out_printf(&o, "kind: %s\nname: %s\n", spec_kind_to_string(kind), name);
     if (!owned)
@@ -642,6 +660,23 @@ static char *export_pool(virConnectPtr conn, const char *state_dir, const char *
     /* pools carry no metadata: ownership is the marker file the executor writes */
     _cleanup_free_ char *marker = xasprintf("%s/pools/%s", state_dir, name);
     return export_plain_spec(KIND_POOL, name, *ret, access(marker, F_OK) == 0, autostart);
+}
+
+/* Whether the domain's graphics has a password (read with VIR_DOMAIN_XML_SECURE, wiped at once). */
+static bool has_display_password(virConnectPtr conn, const char *name) {
+    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(conn, name);
+    char *xml = dom ? virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE) : NULL;
+    if (!xml)
+        return false;
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = xml_parse(xml);
+    explicit_bzero(xml, strlen(xml));
+    free(xml);
+    xmlNode *devs = doc ? xml_child(xmlDocGetRootElement(doc), "devices") : NULL;
+    for (xmlNode *g = devs ? devs->children : NULL; g; g = g->next)
+        if (g->type == XML_ELEMENT_NODE && streq((const char *) g->name, "graphics") &&
+            xmlHasProp(g, (const xmlChar *) "passwd"))
+            return true;
+    return false;
 }
 
 /* The spec text for domain name and its definition in *ret, or NULL when there is no such
@@ -737,10 +772,13 @@ int cmd_export(const CliOpts *o) {
             if (export_check(kind, name, text, doc, kvm, false, NULL, NULL) != 0)
                 ret = 1;
             printf("%s%s", n_out++ ? "---\n" : "", text);
-            if (kind == KIND_DOMAIN &&
-                (xml_find(xmlDocGetRootElement(doc), "devices/graphics[@type='vnc']") ||
-                 xml_find(xmlDocGetRootElement(doc), "devices/graphics[@type='spice']")))
-                printf("# a display password, if any, is not exported: add graphics.passwd_file\n");
+            if (kind == KIND_DOMAIN && has_display_password(conn, name)) {
+                printf("# the display password is not exported: add graphics.passwd_file, or "
+                       "applying this spec removes it\n");
+                fprintf(stderr, "virtspec: %s has a display password, which is not exported: add "
+                        "graphics.passwd_file to its spec, or applying it removes the password\n",
+                        name);
+            }
         }
         if (!found) {
             fprintf(stderr, "virtspec: no %s '%s'\n", want_kind ? want_kind : "domain, network or pool",

@@ -170,7 +170,7 @@ static const KeyDef video_rows[] = {
         .doc = "video adapter model (vagrant-libvirt's default cirrus is obsolete)"),
     ROW(DomainSpec, video.vram, .key = "vram", .type = VT_INT, .min = 1024, .max = 1048576,
         .change = CHANGE_CONFIG, .xml = "devices/video/model/@vram", .vagrant = "video_vram",
-        .doc = "video memory in KiB (qxl, vga, cirrus, vmvga only)"),
+        .doc = "video memory in KiB (qxl, vga, cirrus, vmvga, bochs only)"),
 };
 static const KeyTable video_table = TABLE("video", video_rows, .doc = "video adapter");
 

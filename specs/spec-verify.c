@@ -603,12 +603,12 @@ static void verify_domain(const Spec *s, DiagList *diags) {
 
     /* video */
     if (d->video.vram.set) {
-        static const char *const with_vram[] = { "qxl", "vga", "cirrus", "vmvga" };
+        static const char *const with_vram[] = { "qxl", "vga", "cirrus", "vmvga", "bochs" };
         bool ok = false;
         for (size_t i = 0; i < ELEMENTSOF(with_vram); i++)
             ok = ok || streq(d->video.type.s, with_vram[i]);
         if (!ok)
-            ERR(&d->video.vram, "video.vram applies to qxl, vga, cirrus and vmvga, not %s",
+            ERR(&d->video.vram, "video.vram applies to qxl, vga, cirrus, vmvga and bochs, not %s",
                 d->video.type.s);
     }
 
@@ -668,6 +668,11 @@ static void verify_domain(const Spec *s, DiagList *diags) {
         }
         if (a->shareable.i && a->cache.set && !streq(a->cache.s, "none"))
             ERR(&a->cache, "a shareable disk needs cache: none");
+        /* libvirt refuses concurrent access to anything but raw ("requires use of supported
+         * storage format") */
+        if (a->shareable.i && !streq(a->format.s, "raw"))
+            ERR(&a->shareable, "disks[%zu]: a shareable disk needs format: raw, not %s", i,
+                a->format.s);
         for (size_t j = 0; j < d->cdroms.n; j++)
             if (a->dev.set && cds[j].dev.set && streq(a->dev.s, cds[j].dev.s)) {
                 ERR(&cds[j].dev, "guest device '%s' is used by a disk and a cdrom", a->dev.s);
