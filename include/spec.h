@@ -78,6 +78,10 @@ typedef struct VcpuPinSpec {
     Value vcpu, cpuset;
 } VcpuPinSpec;
 
+typedef struct HugePageSpec {
+    Value size, nodeset;
+} HugePageSpec;
+
 typedef struct CharDevSpec {        /* serials and consoles */
     Value type, path, append, port, target_type;
 } CharDevSpec;
@@ -133,7 +137,10 @@ typedef struct DomainSpec {
     struct { Value present, shares; List vcpupin; } cputune;
     Value cpuset;
     struct { Value present, nodeset, mode; } numatune;
-    struct { Value present, hugepages, nosharepages, locked, source, access, allocation; } memorybacking;
+    struct {
+        Value present, hugepages, nosharepages, locked, source, access, allocation;
+        List pages;             /* of HugePageSpec */
+    } memorybacking;
     struct { Value present, hard_limit, soft_limit, swap_hard_limit; } memtune;
     Value loader, nvram, nvram_template, kernel, initrd, cmdline, dtb;
     struct {
@@ -165,7 +172,7 @@ typedef struct DomainSpec {
     List redirfilters;          /* of RedirFilterSpec */
     List pci;                   /* of PciHostSpec */
     List usb;                   /* of UsbHostSpec */
-    struct { Value present, type, cbitpos, reduced_phys_bits, policy; } launch_security;
+    struct { Value present, type, cbitpos, reduced_phys_bits, policy, dh_cert, session; } launch_security;
     List qemu_args;             /* of Value */
     List qemu_env;              /* of EnvSpec */
     List floppies;              /* of FloppySpec */

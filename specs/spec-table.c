@@ -3,6 +3,7 @@
 
 #include "spec-table.h"
 
+#define KiB 1024LL
 #define MiB (1024LL * 1024)
 #define GiB (1024LL * MiB)
 #define TiB (1024LL * GiB)
@@ -265,10 +266,29 @@ static const KeyDef numatune_rows[] = {
 };
 static const KeyTable numatune_table = TABLE("numatune", numatune_rows, .doc = "host NUMA placement");
 
+static const KeyDef hugepage_rows[] = {
+    ROW(HugePageSpec, size, .key = "size", .type = VT_SIZE, .unit = KiB, .min = 4 * KiB,
+        .max = 16 * GiB, .change = CHANGE_CONFIG, .xml = "@size", .hook = HOOK_SIZE_KIB,
+        .flags = KEY_REQUIRED | KEY_ITEM_KEY,
+        .doc = "huge page size, like 2MiB or 1GiB (a plain number counts KiB); the host must "
+               "have a hugetlbfs of that size"),
+    ROW(HugePageSpec, nodeset, .key = "nodeset", .type = VT_STRING, .max = 256,
+        .change = CHANGE_CONFIG, .xml = "@nodeset", .hook = HOOK_CPUSET,
+        .flags = KEY_ITEM_KEY, .def_doc = "every guest NUMA node",
+        .doc = "guest NUMA nodes whose memory uses this size, like 0 or 1-3"),
+};
+static const KeyTable hugepage_table = TABLE("pages", hugepage_rows,
+    .item_size = sizeof(HugePageSpec), .xml_elem = "memoryBacking/hugepages/page",
+    .doc = "huge page sizes, matched by size and nodeset");
+
 static const KeyDef memorybacking_rows[] = {
     ROW(DomainSpec, memorybacking.hugepages, .key = "hugepages", .type = VT_BOOL,
         .change = CHANGE_CONFIG, .xml = "memoryBacking/hugepages",
         .vagrant = "memorybacking :hugepages", .doc = "back guest memory with huge pages"),
+    ROW(DomainSpec, memorybacking.pages, .key = "pages", .type = VT_LIST, .sub = &hugepage_table,
+        .change = CHANGE_CONFIG,
+        .doc = "huge page sizes per guest NUMA node (needs hugepages: true); the host's default "
+               "size when unset"),
     ROW(DomainSpec, memorybacking.nosharepages, .key = "nosharepages", .type = VT_BOOL,
         .change = CHANGE_CONFIG, .xml = "memoryBacking/nosharepages",
         .vagrant = "memorybacking :nosharepages", .doc = "keep KSM from merging guest pages"),
@@ -762,6 +782,12 @@ static const KeyDef launch_security_rows[] = {
     ROW(DomainSpec, launch_security.policy, .key = "policy", .type = VT_STRING, .max = 10,
         .def = "0x0003", .change = CHANGE_CONFIG, .xml = "launchSecurity/policy", .hook = HOOK_HEX,
         .vagrant = "launchsecurity :policy", .doc = "SEV guest policy bits, like 0x0003"),
+    ROW(DomainSpec, launch_security.dh_cert, .key = "dh_cert", .type = VT_STRING, .max = 8192,
+        .change = CHANGE_CONFIG, .xml = "launchSecurity/dhCert",
+        .doc = "the guest owner's Diffie-Hellman key (base64), for a launch secret"),
+    ROW(DomainSpec, launch_security.session, .key = "session", .type = VT_STRING, .max = 8192,
+        .change = CHANGE_CONFIG, .xml = "launchSecurity/session",
+        .doc = "the guest owner's session parameters (base64)"),
 };
 static const KeyTable launch_security_table = TABLE("launch_security", launch_security_rows,
     .doc = "confidential computing");

@@ -95,6 +95,24 @@ bool cpuset_has(const char *canonical, unsigned id) {
     return false;
 }
 
+/* Standard base64: groups of four characters, '=' padding only at the end. */
+static bool valid_base64(const char *s) {
+    size_t n = strlen(s), pad = 0;
+    if (n == 0 || n % 4)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '=') {
+            pad++;
+            continue;
+        }
+        if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                     c == '+' || c == '/'))
+            return false;
+    }
+    return pad <= 2;
+}
+
 /* "0x" and 1..digits hexadecimal digits. */
 static bool valid_hex(const char *s, size_t digits) {
     size_t n = 0;
@@ -307,6 +325,49 @@ static void verify_tunnel(const Spec *s, const IfaceSpec *f, size_t i, DiagList 
             "talks to itself; the peer needs another port", i);
 }
 
+/* memorybacking.pages: sizes a power of two, node sets of existing guest NUMA nodes (node 0 alone
+ * without numa), no node in two entries' node sets, at most one entry without a node set (the
+ * size of every node no node set names). */
+static void verify_hugepages(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    const HugePageSpec *pg = d->memorybacking.pages.items;
+    unsigned nodes = d->numa.n > 0 ? (unsigned) d->numa.n : 1;
+    if (d->memorybacking.pages.n > 0 && !d->memorybacking.hugepages.i)
+        ERR(&d->memorybacking.pages, "memorybacking.pages needs hugepages: true");
+    for (size_t i = 0; i < d->memorybacking.pages.n; i++) {
+        if (pg[i].size.i & (pg[i].size.i - 1))
+            ERR(&pg[i].size, "memorybacking.pages[%zu].size must be a power of two, like 2MiB or "
+                "1GiB", i);
+        _cleanup_free_ char *c = pg[i].nodeset.set ? cpuset_canonical(pg[i].nodeset.s, 16384) : NULL;
+        _cleanup_free_ char *in = pg[i].nodeset.set ? cpuset_canonical(pg[i].nodeset.s, nodes) : NULL;
+        if (pg[i].nodeset.set && !c) {
+            ERR(&pg[i].nodeset, "'%s' must be a set of guest NUMA nodes like 0 or 1-3",
+                pg[i].nodeset.s);
+            continue;
+        }
+        if (pg[i].nodeset.set && !in) {
+            if (d->numa.n > 0)
+                ERR(&pg[i].nodeset, "memorybacking.pages[%zu].nodeset %s names a guest NUMA node "
+                    "that does not exist (nodes are 0..%u)", i, c, nodes - 1);
+            else
+                ERR(&pg[i].nodeset, "memorybacking.pages[%zu].nodeset %s names a guest NUMA node "
+                    "that does not exist (without numa the guest has only node 0)", i, c);
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            _cleanup_free_ char *o = pg[j].nodeset.set ? cpuset_canonical(pg[j].nodeset.s, nodes) : NULL;
+            bool overlap = !pg[i].nodeset.set && !pg[j].nodeset.set;
+            for (unsigned n = 0; n < nodes && in && o && !overlap; n++)
+                overlap = cpuset_has(in, n) && cpuset_has(o, n);
+            if (overlap) {
+                ERR(pg[i].nodeset.set ? &pg[i].nodeset : &pg[i].size,
+                    "memorybacking.pages[%zu] and [%zu] both give the size of the same guest NUMA "
+                    "nodes", j, i);
+                break;
+            }
+        }
+    }
+}
 static void verify_domain(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
 
@@ -507,6 +568,7 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             ERR(sets[i], "'%s' must be a set of host %s like 0-3,8 or ^2", sets[i]->s,
                 i == 0 ? "CPUs" : "NUMA nodes");
     }
+    verify_hugepages(s, diags);
     const VcpuPinSpec *pins = d->cputune.vcpupin.items;
     for (size_t i = 0; i < d->cputune.vcpupin.n; i++) {
         _cleanup_free_ char *c = cpuset_canonical(pins[i].cpuset.s, 16384);
@@ -919,6 +981,13 @@ static void verify_domain(const Spec *s, DiagList *diags) {
     }
     if (d->launch_security.policy.set && !valid_hex(d->launch_security.policy.s, 8))
         ERR(&d->launch_security.policy, "launch_security.policy must be hexadecimal like 0x0003");
+    const struct { const Value *v; const char *key; } b64[] = {
+        { &d->launch_security.dh_cert, "dh_cert" }, { &d->launch_security.session, "session" },
+    };
+    for (size_t i = 0; i < ELEMENTSOF(b64); i++)
+        if (b64[i].v->set && !valid_base64(b64[i].v->s))
+            ERR(b64[i].v, "launch_security.%s must be base64 (A-Z a-z 0-9 + /, = padding), as "
+                "sevctl or sev-tool write it", b64[i].key);
     const EnvSpec *env = d->qemu_env.items;
     for (size_t i = 0; i < d->qemu_env.n; i++) {
         const char *n = env[i].name.s;

@@ -107,4 +107,8 @@ done < objects
 # every golden object but the documented skips was tried (a test that cannot fail is a defect)
 ok "at least 25 golden objects went round" test "$n_objects" -ge 25
 is "export flagged the one display password (full1)" 1 "$n_passwd"
+tune=$(cat domain-tuning-tune1.yaml 2>/dev/null)
+contains "tune1's huge page sizes are exported with memorybacking.pages" "pages:" "$tune"
+contains "…both of them" "size: 2MiB" "$tune"
+lacks "…not through the escape hatch" "<page" "$tune"
 finish
