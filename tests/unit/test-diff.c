@@ -354,6 +354,42 @@ static void test_clock_timers_keyed_by_name(void **state) {
     diff_clear(&d);
 }
 
+static void test_hugepage_sizes(void **state) {
+    size_t n;
+    const char *pages = "name: web1\nmemorybacking:\n  hugepages: true\n  pages:\n"
+                        "    - {size: 2MiB}\n    - {size: 1GiB, nodeset: \"0\"}\n";
+    _cleanup_(xmlFreeDocp) xmlDoc *have = patch_until_in_sync("name: web1\n", pages, &n);
+    assert_true(n > 0);
+    xmlNode *hp = xml_find(xmlDocGetRootElement(have), "memoryBacking/hugepages");
+    assert_non_null(hp);
+    assert_int_equal(xmlChildElementCount(hp), 2);
+    /* libvirt may say a size in another unit: still in sync */
+    for (xmlNode *p = hp->children; p; p = p->next)
+        if (p->type == XML_ELEMENT_NODE && xmlHasProp(p, (const xmlChar *) "nodeset")) {
+            xmlSetProp(p, (const xmlChar *) "size", (const xmlChar *) "1");
+            xmlSetProp(p, (const xmlChar *) "unit", (const xmlChar *) "G");
+        }
+    _cleanup_(spec_freep) Spec *s = load("web1.yaml", "name: web1\n", pages);
+    _cleanup_(xmlFreeDocp) xmlDoc *want = render(s);
+    Diff d;
+    diff_compute(KIND_DOMAIN, want, have, NULL, &d);
+    if (diff_count_effective(&d) != 0)
+        dump(&d);
+    assert_int_equal(diff_count_effective(&d), 0);
+    diff_clear(&d);
+    /* node 0's size changes: a config change */
+    _cleanup_(spec_freep) Spec *s2 = load("web1.yaml", "name: web1\n",
+        "name: web1\nmemorybacking:\n  hugepages: true\n  pages:\n"
+        "    - {size: 2MiB}\n    - {size: 2MiB, nodeset: \"0\"}\n");
+    _cleanup_(xmlFreeDocp) xmlDoc *want2 = render(s2);
+    _cleanup_free_ char *managed = render_managed_keys(s);
+    diff_compute(KIND_DOMAIN, want2, have, managed, &d);
+    assert_true(diff_count_effective(&d) > 0);
+    assert_true(diff_has_class(&d, CHANGE_CONFIG));
+    assert_false(diff_has_class(&d, CHANGE_LIVE));
+    diff_clear(&d);
+}
+
 static void test_new_keys_apply_once(void **state) {
     static const char *const specs[] = {
         "name: web1\nfeatures: [acpi, apic, pae]\nkvm_hidden: true\nhyperv: [{name: relaxed}, "
@@ -367,6 +403,7 @@ static void test_new_keys_apply_once(void **state) {
         "qemu_args: [-no-hpet]\nqemu_env: [{name: A, value: b}]\nfilesystems: [{source: /srv, target: srv}]\n",
         "name: web1\nxml:\n  add: [{at: devices, fragment: \"<panic model='isa'/>\"}]\n"
         "  set: [{path: on_crash, value: restart}]\n  remove: [features/apic]\n",
+        "name: web1\nlaunch_security: {dh_cert: \"QUJDRA==\", session: \"RUZHSA==\"}\n",
     };
     for (size_t i = 0; i < ELEMENTSOF(specs); i++) {
         size_t n;
@@ -413,6 +450,7 @@ int main(void) {
         cmocka_unit_test(test_network_dhcp_host_add),
         cmocka_unit_test(test_clock_timers_keyed_by_name),
         cmocka_unit_test(test_new_keys_apply_once),
+        cmocka_unit_test(test_hugepage_sizes),
         cmocka_unit_test(test_features_default_is_no_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
