@@ -57,6 +57,18 @@ xpath() {   # xpath XML-TEXT EXPR
     printf '%s' "$1" | xmllint --xpath "$2" - 2>/dev/null
 }
 
+wait_for() {   # wait_for SECONDS COMMAND… : polls every 50 ms; prints the time it took
+    local limit=$1; shift
+    local t0=$(date +%s%N)
+    while ! "$@" >/dev/null 2>&1; do
+        if [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge $((limit * 1000)) ]; then
+            echo "timeout"; return 1
+        fi
+        sleep 0.05
+    done
+    echo $(( ($(date +%s%N) - t0) / 1000000 ))
+}
+
 finish() {
     rm -rf "$WORK"
     echo "$n_pass passed, $n_fail failed"

@@ -117,4 +117,33 @@ is "apply without ipb's spec succeeds" 0 "$rc"
 ok "the derived network is kept (never removed with its spec)" virsh net-info "$net"
 is "ipb still runs on it" running "$(domstate ipb)"
 
+# --- the daemon derives the same: an edited address and a new domain on a new subnet ------------
+"$VS" daemon --specs "$WORK/specs" --status-file "$WORK/status.json" >> daemon.log 2>&1 &
+dpid=$!
+has_ip() { [ "$(host_ip "$1" "$2")" = "$3" ]; }
+id=$(domid ipa)
+sed 's/10.77.0.60/10.77.0.65/' specs/20-ipa.yaml > specs/.20-ipa.tmp && mv specs/.20-ipa.tmp specs/20-ipa.yaml
+ms=$(wait_for 10 has_ip vs-lab "$mac" 10.77.0.65)
+ok "daemon: an edited address reaches the running network (took ${ms} ms)" has_ip vs-lab "$mac" 10.77.0.65
+is "daemon: the domain was not restarted" "$id" "$(domid ipa)"
+cat > specs/.40-ipc.tmp <<'YAML'
+kind: Domain
+name: ipc
+memory: 64MiB
+interfaces:
+  - {ip: 10.99.1.5, mac: "52:54:00:99:01:05"}
+shutdown_timeout: 1
+YAML
+mv specs/.40-ipc.tmp specs/40-ipc.yaml
+running() { [ "$(domstate "$1")" = running ]; }
+ms=$(wait_for 20 running ipc)
+ok "daemon: a domain with a new subnet runs (took ${ms} ms)" running ipc
+is "daemon: its derived network has the reservation" "10.99.1.5" "$(host_ip vs-10.99.1.0-24 52:54:00:99:01:05)"
+is "daemon: ipc is on it" "vs-10.99.1.0-24" "$(xpath "$(live_xml ipc)" 'string(//interface/source/@network)')"
+kill "$dpid"
+wait "$dpid" 2>/dev/null
+vs apply specs
+contains "after the daemon, apply is a no-op" "0 libvirt changes" "$out"
+[ "$n_fail" -gt 0 ] && { echo "---- daemon.log"; tail -30 daemon.log; }
+
 finish
