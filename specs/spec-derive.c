@@ -301,9 +301,6 @@ static Spec *derive_domain(Derive *d, const Spec *s, bool *failed) {
             to[i] = NULL;
             continue;
         }
-        for (size_t j = 0; j < i; j++)
-            if (to[j] == to[i] && streq(ifs[j].mac.s, ifs[i].mac.s))
-                to[i] = NULL;   /* verify_domain refuses a MAC twice; belt and braces */
     }
     if (!any || *failed)
         return NULL;
