@@ -48,6 +48,7 @@ typedef struct IfaceSpec {
     Value type, network, bridge, dev, mode, model, mac, mtu, queues, target, portgroup;
     Value trust_guest_rx_filters, boot, driver_iommu, pci_bus, pci_slot, ovs, ovs_interfaceid;
     Value tunnel_ip, tunnel_port, tunnel_local_ip, tunnel_local_port;   /* udp, mcast, server, client */
+    Value ip, netmask;          /* a DHCP reservation on the network (spec_set_derive) */
 } IfaceSpec;
 
 typedef struct InputSpec {
@@ -264,6 +265,15 @@ const Spec *spec_set_find(const SpecSet *set, SpecKind kind, const char *name);
 char *cpuset_canonical(const char *s, unsigned limit);
 /* Whether canonical set a contains id. */
 bool cpuset_has(const char *canonical, unsigned id);
+
+/* Derived desired state (specs/spec-derive.c): interfaces with `ip` get a network (one whose
+ * subnet holds the address, or an owned vs-A.B.C.D-P for the subnet) and a DHCP reservation
+ * MAC → IP in it. Specs it changes are replaced in the set by copies (the parsed ones, which the
+ * daemon keeps across passes, are never touched); synthetic networks are appended. Problems are
+ * errors in set->diags and drop the domain. Call after loading, before render or plan. */
+void spec_set_derive(SpecSet *set);
+/* A deep copy with one reference. */
+Spec *spec_copy(const Spec *s);
 
 /* Deterministic MAC for interface idx of domain name when the spec gives none. */
 void spec_derive_mac(const char *domain, size_t idx, char ret[static 18]);

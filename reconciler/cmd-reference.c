@@ -327,7 +327,7 @@ static const VagrantOption v_mgmt[] = {
 
 static const VagrantOption v_network[] = {
     { "config.vm.network :private_network, :public_network", "interfaces", "one list entry per NIC; adding and removing one is live" },
-    { "ip (static guest address)", "Network:dhcp.hosts", "a static lease `{mac, ip}` on the network; virtspec does not configure guests" },
+    { "ip, netmask (static guest address)", "interfaces[].ip interfaces[].netmask Network:dhcp.hosts", "`interfaces: [{ip: 10.20.30.5}]`: a DHCP reservation MAC → ip in the network whose subnet holds it, else in an owned NAT network `vs-10.20.30.0-24` virtspec derives for the subnet (netmask default /24, gateway .1); the guest gets the address over DHCP, so nothing logs into it. An explicit `Network:dhcp.hosts` entry works too" },
     { "type: 'dhcp'", "Network:dhcp", NULL },
     { "libvirt__network_name", "Network:name interfaces[].network", NULL },
     { "libvirt__netmask, libvirt__host_ip, libvirt__network_address", "Network:ip", "one `ip: 10.0.0.1/24`" },

@@ -12,6 +12,7 @@ size_t cli_load_specs(const CliOpts *o, SpecSet *set) {
     size_t n = o->n_paths ? o->n_paths : 1;
 
     spec_load_paths(set, paths, n);
+    spec_set_derive(set);
     diag_list_sort(&set->diags);
     diag_list_print(&set->diags, stderr);
     return set->diags.n_errors;

@@ -355,6 +355,7 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
         return;
     spec_set_clear(&m->current);
     spec_store_collect(&m->store, &m->current);
+    spec_set_derive(&m->current);
     diag_list_sort(&m->current.diags);
     for (size_t i = 0; i < m->current.diags.n; i++) {
         const Diag *d = &m->current.diags.items[i];

@@ -16,3 +16,8 @@ void spec_verify(const Spec *s, DiagList *diags);
 void spec_resolve(Spec *s);
 /* Rules across documents (disks against the pools they name); marks specs to drop. */
 void spec_verify_cross(const SpecSet *set, DiagList *diags, bool *drop);
+
+/* An IPv4 address in host order; false when s is not one. */
+bool spec_ip4(const char *s, uint32_t *ret);
+/* "255.255.255.0", "24" or "/24" → 24; -EINVAL unless a contiguous mask of length 8..30. */
+int spec_netmask_prefix(const char *s);

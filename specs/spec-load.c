@@ -42,6 +42,57 @@ static void table_clear(const KeyTable *t, void *base) {
         row_clear(&t->keys[i], base);
 }
 
+/* ---- copying ---- */
+
+static void table_copy(const KeyTable *t, void *dst, const void *src);
+
+static void row_copy(const KeyDef *k, void *dst, const void *src) {
+    switch (k->type) {
+    case VT_MAP:
+        *key_value(k, dst) = (Value) {};
+        value_copy(key_value(k, dst), key_value(k, (void *) src));
+        table_copy(k->sub, dst, src);
+        break;
+    case VT_LIST:
+    case VT_ENUM_LIST: {
+        const List *from = key_list(k, (void *) src);
+        List *to = key_list(k, dst);
+        size_t size = k->type == VT_LIST ? k->sub->item_size : sizeof(Value);
+        *to = *from;
+        to->items = xmalloc0(from->n * size + 1);
+        for (size_t i = 0; i < from->n; i++) {
+            void *d = (char *) to->items + i * size;
+            const void *f = (const char *) from->items + i * size;
+            if (k->type == VT_LIST)
+                table_copy(k->sub, d, f);
+            else
+                value_copy(d, f);
+        }
+        break;
+    }
+    default:
+        *key_value(k, dst) = (Value) {};
+        value_copy(key_value(k, dst), key_value(k, (void *) src));
+    }
+}
+
+static void table_copy(const KeyTable *t, void *dst, const void *src) {
+    for (size_t i = 0; i < t->n_keys; i++)
+        row_copy(&t->keys[i], dst, src);
+}
+
+Spec *spec_copy(const Spec *s) {
+    Spec *c = xmalloc0(sizeof(Spec));
+    c->n_ref = 1;
+    c->kind = s->kind;
+    c->file = xstrdup(s->file);
+    c->line = s->line;
+    c->col = s->col;
+    c->name = xstrdup(s->name);
+    table_copy(spec_kind_table(s->kind), &c->domain, &s->domain);
+    return c;
+}
+
 Spec *spec_ref(Spec *s) {
     if (s)
         __atomic_add_fetch(&s->n_ref, 1, __ATOMIC_SEQ_CST);

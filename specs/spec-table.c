@@ -584,6 +584,15 @@ static const KeyDef iface_rows[] = {
         .max = 65535, .change = CHANGE_CONFIG, .xml = "source/local/@port",
         .vagrant = "libvirt__tunnel_local_port",
         .doc = "local port a udp tunnel receives on (required for type udp)"),
+    ROW(IfaceSpec, ip, .key = "ip", .type = VT_IP, .change = CHANGE_LIVE, .flags = KEY_NO_XML,
+        .vagrant = "ip (private_network)",
+        .doc = "IPv4 address the guest gets over DHCP: a reservation MAC → ip (the network's "
+               "`ip/dhcp/host`, changed live) in the named network, else in the declared one whose "
+               "subnet holds it, else in an owned NAT network vs-A.B.C.D-P derived for the subnet "
+               "(gateway: its first address); a declared network needs `dhcp`"),
+    ROW(IfaceSpec, netmask, .key = "netmask", .type = VT_STRING, .max = 15, .change = CHANGE_LIVE,
+        .flags = KEY_NO_XML, .vagrant = "netmask", .def_doc = "255.255.255.0 (/24)",
+        .doc = "subnet of ip (dotted mask or prefix length); sizes an owned network"),
 };
 static const KeyTable iface_table = TABLE("interfaces", iface_rows, .item_size = sizeof(IfaceSpec),
     .xml_elem = "devices/interface", .doc = "network interfaces");

@@ -287,6 +287,30 @@ static bool ip_is_multicast(const char *ip) {
     return first >= 224 && first <= 239;
 }
 
+/* `ip` (and `netmask`) on an interface: the reservation itself is derived across the set
+ * (spec-derive.c); here, what one document can tell. */
+static void verify_iface_ip(const Spec *s, const IfaceSpec *ifs, size_t i, DiagList *diags) {
+    const IfaceSpec *f = &ifs[i];
+    if (f->netmask.set && !f->ip.set)
+        ERR(&f->netmask, "interfaces[%zu].netmask needs 'ip'", i);
+    if (f->netmask.set && spec_netmask_prefix(f->netmask.s) < 0)
+        ERR(&f->netmask, "interfaces[%zu].netmask must be a mask like 255.255.255.0 or a prefix "
+            "length 8..30, got '%s'", i, f->netmask.s);
+    if (!f->ip.set)
+        return;
+    if (f->ip.i != 4)
+        ERR(&f->ip, "interfaces[%zu].ip must be an IPv4 address (a DHCP reservation), got %s", i,
+            f->ip.s);
+    if (!streq(f->type.s, "network"))
+        ERR(&f->ip, "interfaces[%zu].ip needs type network (a libvirt network's DHCP hands it "
+            "out); type is %s", i, f->type.s);
+    for (size_t j = 0; j < i; j++)
+        if (ifs[j].ip.set && streq(ifs[j].ip.s, f->ip.s)) {
+            ERR(&f->ip, "interfaces[%zu].ip %s is also interfaces[%zu].ip", i, f->ip.s, j);
+            break;
+        }
+}
+
 /* Point-to-point NICs (udp, mcast, server, client): which keys apply, which are required. */
 static void verify_tunnel(const Spec *s, const IfaceSpec *f, size_t i, DiagList *diags) {
     const char *t = f->type.s;
@@ -794,7 +818,8 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             if (only[k].v->set && !streq(t, only[k].type))
                 ERR(only[k].v, "interfaces[%zu].%s only applies to type %s (type is %s)", i,
                     only[k].key, only[k].type, t);
-        if (streq(t, "network") && !f->network.set) {
+        verify_iface_ip(s, ifs, i, diags);
+        if (streq(t, "network") && !f->network.set && !f->ip.set) {
             /* type network is the default: then point at the entry, not the document */
             Pos p = f->type.defaulted ? item_pos(f, sizeof(*f), &d->interfaces)
                                       : (Pos) { f->type.line, f->type.col };
@@ -1073,7 +1098,7 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             }
 }
 
-static bool ip4(const char *s, uint32_t *ret) {
+bool spec_ip4(const char *s, uint32_t *ret) {
     struct in_addr a;
     if (inet_pton(AF_INET, s, &a) != 1)
         return false;
@@ -1093,7 +1118,7 @@ static void verify_network(const Spec *s, DiagList *diags) {
         else {
             _cleanup_free_ char *a = xstrndup(n->ip.s, strcspn(n->ip.s, "/"));
             int prefix = atoi(strchr(n->ip.s, '/') + 1);
-            ip4(a, &host);
+            spec_ip4(a, &host);
             mask = prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
             net = host & mask;
             have4 = true;
@@ -1129,7 +1154,7 @@ static void verify_network(const Spec *s, DiagList *diags) {
             uint32_t x = 0;
             if (!se[i]->set)
                 continue;
-            if (!ip4(se[i]->s, &x))
+            if (!spec_ip4(se[i]->s, &x))
                 ERR(se[i], "dhcp range addresses must be IPv4");
             else if ((x & mask) != net || x == net || x == (net | ~mask))
                 ERR(se[i], "dhcp address %s is outside %s", se[i]->s, n->ip.s);
@@ -1142,7 +1167,7 @@ static void verify_network(const Spec *s, DiagList *diags) {
         const DhcpHostSpec *h = n->dhcp.hosts.items;
         for (size_t i = 0; i < n->dhcp.hosts.n; i++) {
             uint32_t x = 0;
-            if (have4 && (!ip4(h[i].ip.s, &x) || (x & mask) != net || x == host))
+            if (have4 && (!spec_ip4(h[i].ip.s, &x) || (x & mask) != net || x == host))
                 ERR(&h[i].ip, "dhcp host address %s is not a guest address in %s", h[i].ip.s,
                     n->ip.s);
             bool dup_mac = false, dup_ip = false;

@@ -50,8 +50,23 @@ domid() { virsh domid "$1" 2>/dev/null | head -1 | tr -d ' '; }
 domstate() { virsh domstate "$1" 2>/dev/null | head -1; }
 live_xml() { virsh dumpxml "$1"; }
 inactive_xml() { virsh dumpxml --inactive "$1"; }
+# A link's ifindex, empty when there is none. Not /sys/class/net: sysfs there is the host's, not
+# this network namespace's.
+ifindex() { ip -o link show dev "$1" 2>/dev/null | cut -d: -f1; }
 xpath() {   # xpath XML-TEXT EXPR
     printf '%s' "$1" | xmllint --xpath "$2" - 2>/dev/null
+}
+
+wait_for() {   # wait_for SECONDS COMMAND… : polls every 50 ms; prints the time it took
+    local limit=$1; shift
+    local t0=$(date +%s%N)
+    while ! "$@" >/dev/null 2>&1; do
+        if [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge $((limit * 1000)) ]; then
+            echo "timeout"; return 1
+        fi
+        sleep 0.05
+    done
+    echo $(( ($(date +%s%N) - t0) / 1000000 ))
 }
 
 finish() {

@@ -13,17 +13,6 @@ start_daemon() {
         --status-file "$WORK/status.json" "$@" >> daemon.log 2>&1 &
     dpid=$!
 }
-wait_for() {   # wait_for SECONDS COMMAND… : polls every 50 ms; prints the time it took
-    local limit=$1; shift
-    local t0=$(date +%s%N)
-    while ! "$@" >/dev/null 2>&1; do
-        if [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge $((limit * 1000)) ]; then
-            echo "timeout"; return 1
-        fi
-        sleep 0.05
-    done
-    echo $(( ($(date +%s%N) - t0) / 1000000 ))
-}
 running() { [ "$(domstate "$1")" = running ]; }
 write_spec() {   # write_spec FILE < content : write + rename, like an editor or git
     cat > "specs/.$1.tmp" && mv "specs/.$1.tmp" "specs/$1"
