@@ -839,17 +839,6 @@ static void converge_lifecycle(Engine *e, ObjectResult *r, const LifecycleOps *o
         r->state = SYNC_RELOAD_PENDING;
 }
 
-static xmlNode *find_child_with(xmlNode *parent, const char *name, const char *attr, const char *value) {
-    for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next) {
-        if (!xml_is(c, name))
-            continue;
-        _cleanup_xmlchar_ xmlChar *v = xmlGetProp(c, (const xmlChar *) attr);
-        if (v && value && !strcasecmp((const char *) v, value))
-            return c;
-    }
-    return NULL;
-}
-
 static int net_update(virNetworkPtr net, unsigned cmd, unsigned section, xmlDoc *doc, xmlNode *n,
                       ObjectResult *r, const char *what) {
     _cleanup_free_ char *x = xml_node_to_string(doc, n);
@@ -863,34 +852,71 @@ static int net_update(virNetworkPtr net, unsigned cmd, unsigned section, xmlDoc 
     return 0;
 }
 
+/* Lists of a network whose items libvirt changes on the running network (virNetworkUpdate):
+ * DHCP static hosts, and DNS host records. libvirt cannot modify a DNS host record in place
+ * ("only added or deleted"): a changed one is deleted and added again. */
+typedef struct NetItemSection {
+    const char *xml_elem;       /* the list table's xml_elem */
+    unsigned section;
+    bool modify;                /* VIR_NETWORK_UPDATE_COMMAND_MODIFY works for it */
+} NetItemSection;
+
+static const NetItemSection net_item_sections[] = {
+    { "ip/dhcp/host", VIR_NETWORK_SECTION_IP_DHCP_HOST, true },
+    { "dns/host", VIR_NETWORK_SECTION_DNS_HOST, false },
+};
+
+static const NetItemSection *net_item_section(const Change *c) {
+    for (size_t i = 0; c->list && i < ELEMENTSOF(net_item_sections); i++)
+        if (streq(c->list->sub->xml_elem, net_item_sections[i].xml_elem))
+            return &net_item_sections[i];
+    return NULL;
+}
+
+/* Whether an earlier change of d (before index i) is about the same list item. */
+static bool item_seen_before(const Diff *d, size_t i) {
+    const Change *c = &d->items[i];
+    for (size_t j = 0; j < i; j++)
+        if (d->items[j].list == c->list && streq_ptr(d->items[j].item_key, c->item_key))
+            return true;
+    return false;
+}
+
+/* One list item on the running network: deletions first (pass 0), then additions and in-place
+ * modifications (pass 1), so that a name moving from one DNS record to another never meets
+ * libvirt's "a record with a matching field exists". */
+static void net_update_item(virNetworkPtr net, const Diff *d, size_t i, int pass, xmlDoc *want,
+                            xmlDoc *have, ObjectResult *r) {
+    const Change *c = &d->items[i];
+    const NetItemSection *sec = net_item_section(c);
+    if (!sec || (c->op == OP_SET && item_seen_before(d, i)))
+        return;   /* one update per item, whatever number of its fields changed */
+    xmlNode *w = diff_find_item(xmlDocGetRootElement(want), c->list->sub, c->item_key);
+    xmlNode *h = diff_find_item(xmlDocGetRootElement(have), c->list->sub, c->item_key);
+    bool replace = c->op == OP_SET && !sec->modify;
+    if (pass == 0 && h && (c->op == OP_REMOVE || replace))
+        net_update(net, VIR_NETWORK_UPDATE_COMMAND_DELETE, sec->section, have, h, r, c->path);
+    else if (pass == 1 && w && (c->op == OP_ADD || replace))
+        net_update(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, sec->section, want, w, r, c->path);
+    else if (pass == 1 && w && c->op == OP_SET)
+        net_update(net, VIR_NETWORK_UPDATE_COMMAND_MODIFY, sec->section, want, w, r, c->path);
+}
+
 static void network_update_live(virNetworkPtr net, const Diff *d, xmlDoc *want, xmlDoc *have,
                                 ObjectResult *r) {
     xmlNode *wdhcp = xml_find(xmlDocGetRootElement(want), "ip/dhcp");
     xmlNode *hdhcp = xml_find(xmlDocGetRootElement(have), "ip/dhcp");
     bool range_done = false;
 
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < d->n; i++)
+            if (d->items[i].op != OP_UNMANAGED && d->items[i].cls == CHANGE_LIVE)
+                net_update_item(net, d, i, pass, want, have, r);
     for (size_t i = 0; i < d->n; i++) {
         const Change *c = &d->items[i];
-        if (c->op == OP_UNMANAGED || c->cls != CHANGE_LIVE)
+        if (c->op == OP_UNMANAGED || c->cls != CHANGE_LIVE || c->list)
             continue;
-        if (c->list && streq(c->list->key, "hosts")) {
-            xmlNode *wh = find_child_with(wdhcp, "host", "mac", c->item_key);
-            xmlNode *hh = find_child_with(hdhcp, "host", "mac", c->item_key);
-            if (c->op == OP_ADD && wh)
-                net_update(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, VIR_NETWORK_SECTION_IP_DHCP_HOST,
-                           want, wh, r, c->path);
-            else if (c->op == OP_REMOVE && hh)
-                net_update(net, VIR_NETWORK_UPDATE_COMMAND_DELETE, VIR_NETWORK_SECTION_IP_DHCP_HOST,
-                           have, hh, r, c->path);
-            else if (c->op == OP_SET && wh) {
-                bool dup = false;   /* one MODIFY per host, whatever number of its fields changed */
-                for (size_t j = 0; j < i; j++)
-                    dup = dup || (d->items[j].list == c->list && streq_ptr(d->items[j].item_key, c->item_key));
-                if (!dup)
-                    net_update(net, VIR_NETWORK_UPDATE_COMMAND_MODIFY,
-                               VIR_NETWORK_SECTION_IP_DHCP_HOST, want, wh, r, c->path);
-            }
-        } else if (c->row && (streq(c->row->key, "start") || streq(c->row->key, "end")) && !range_done) {
+        if (c->row && (streq(c->row->key, "start") || streq(c->row->key, "end")) && !range_done) {
             range_done = true;
             xmlNode *hr = xml_child(hdhcp, "range"), *wr = xml_child(wdhcp, "range");
             if (hr)
@@ -947,8 +973,9 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
         if (diff_count_effective(&r->diff) > 0 || !observe_owned(have)) {
             r->state = SYNC_DRIFTED;
             if (e->apply) {
-                /* DHCP ranges and static hosts change on the running network (the bridge
-                 * stays up); the rest goes into the persistent definition. */
+                /* DHCP ranges, static hosts and DNS host records change on the running
+                 * network (the bridge stays up); the rest goes into the persistent
+                 * definition. */
                 if (active)
                     network_update_live(net, &r->diff, want, have, r);
                 diff_patch(KIND_NETWORK, &r->diff, want, have);

@@ -50,6 +50,9 @@ domid() { virsh domid "$1" 2>/dev/null | head -1 | tr -d ' '; }
 domstate() { virsh domstate "$1" 2>/dev/null | head -1; }
 live_xml() { virsh dumpxml "$1"; }
 inactive_xml() { virsh dumpxml --inactive "$1"; }
+# The interface's index in this network namespace (/sys/class/net is the host's: the harness
+# does not remount sysfs), empty when it does not exist.
+ifindex() { ip -o link show dev "$1" 2>/dev/null | cut -d: -f1; }
 xpath() {   # xpath XML-TEXT EXPR
     printf '%s' "$1" | xmllint --xpath "$2" - 2>/dev/null
 }

@@ -51,14 +51,15 @@ contains "second apply is a no-op" "0 libvirt changes" "$out"
 
 # --- DHCP host and range changes are live: the bridge stays up ---------------------------------
 br=$(xpath "$(virsh net-dumpxml vs-net)" 'string(/network/bridge/@name)')
-ifindex=$(cat /sys/class/net/$br/ifindex)
+ifindex=$(ifindex "$br")
+ok "the bridge $br exists in the harness's namespace" test -n "$ifindex"
 sed -i 's/name: one}/name: one}\n    - {mac: "52:54:00:00:00:02", ip: 10.77.0.12, name: two}/; s/end: 10.77.0.199/end: 10.77.0.150/' specs/10-net.yaml
 vs plan specs
 contains "adding a DHCP host is live" "+ dhcp.hosts[52:54:00:00:00:02] (live)" "$out"
 contains "changing the DHCP range is live" "~ dhcp.end: 10.77.0.199 → 10.77.0.150 (live)" "$out"
 vs apply specs
 is "apply of DHCP changes succeeds" 0 "$rc"
-is "the bridge was not recreated (same ifindex)" "$ifindex" "$(cat /sys/class/net/$br/ifindex)"
+is "the bridge was not recreated (same ifindex)" "$ifindex" "$(ifindex "$br")"
 live=$(virsh net-dumpxml vs-net)
 is "the new host is in the running network" "10.77.0.12" "$(xpath "$live" 'string(//host[@mac="52:54:00:00:00:02"]/@ip)')"
 is "the new range is in the running network" "10.77.0.150" "$(xpath "$live" 'string(//range/@end)')"
