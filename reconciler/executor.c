@@ -10,6 +10,7 @@
 #include "config.h"
 #include "engine.h"
 #include "executor-internal.h"
+#include "netlink.h"
 #include "render.h"
 #include "spec-value.h"
 #include "virt-conn.h"
@@ -60,6 +61,12 @@ void add_pending(ObjectResult *r, const char *path) {
         if (streq(r->pending[i], path))
             return;
     *(char **) array_push(&r->pending, &r->n_pending, sizeof(char *)) = xstrdup(path);
+}
+
+static void clear_pending(ObjectResult *r) {
+    strv_free(r->pending, r->n_pending);
+    r->pending = NULL;
+    r->n_pending = 0;
 }
 
 int fail(ObjectResult *r, const char *fmt, ...) {
@@ -762,9 +769,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
                 return;
             }
             r->mutated = true;
-            strv_free(r->pending, r->n_pending);
-            r->pending = NULL;
-            r->n_pending = 0;
+            clear_pending(r);
         }
     }
     if (r->mutated)
@@ -929,8 +934,89 @@ static void network_update_live(virNetworkPtr net, const Diff *d, xmlDoc *want, 
     }
 }
 
+/* Whether libvirt runs on this machine, in virtspec's network namespace: the guests' tap
+ * devices are then ours to see and plug. */
+static bool conn_is_local(Engine *e) {
+    _cleanup_free_ char *uri = virConnectGetURI(e->conn);
+    return uri && (streq(uri, "qemu:///system") || streq(uri, "qemu:///session"));
+}
+
+/* Appends item (taken) to the ", "-separated list *acc. */
+static void append_item(char **acc, char *item) {
+    char *n = *acc ? xasprintf("%s, %s", *acc, item) : xstrdup(item);
+    free(item);
+    free(*acc);
+    *acc = n;
+}
+
+/* The taps of one running domain's NICs on network name: enslaved to bridge again (local), or
+ * added to *cut (a remote connection, or the kernel said no). */
+static void reattach_domain(virDomainPtr dom, const char *name, const char *bridge, bool local,
+                            ObjectResult *r, char **cut) {
+    char *x = virDomainGetXMLDesc(dom, 0);
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+    free(x);
+    xmlNode *devs = doc ? xml_child(xmlDocGetRootElement(doc), "devices") : NULL;
+    const char *dname = virDomainGetName(dom);
+    for (xmlNode *i = xml_child(devs, "interface"); i; i = xml_next_named(i)) {
+        _cleanup_free_ char *type = xml_get(i, "@type");
+        _cleanup_free_ char *src = xml_get(i, "source/@network");
+        _cleanup_free_ char *tap = xml_get(i, "target/@dev");
+        if (!streq_ptr(type, "network") || !streq_ptr(src, name) || !tap)
+            continue;
+        int rc = local ? netlink_enslave(tap, bridge) : 0;
+        if (!local)
+            append_item(cut, xasprintf("%s (%s)", dname, tap));
+        else if (rc == 0)
+            add_action(r, "⇄ %s: %s plugged into %s again", dname, tap, bridge);
+        else if (rc < 0)
+            append_item(cut, xasprintf("%s (%s: %s)", dname, tap, strerror(-rc)));
+    }
+}
+
+/* After virtspec started an existing network again: libvirt 9.0 recreates the bridge without the
+ * running guests' taps (tests/integration/NOTES.md), so each running domain's NIC on it is
+ * plugged back, as libvirt does when its daemon reconnects to running guests. Only on a local
+ * connection; otherwise, or when that fails, the guests are reported as needing attention. */
+static void network_reattach_guests(Engine *e, virNetworkPtr net, const char *name, ObjectResult *r) {
+    _cleanup_free_ char *bridge = virNetworkGetBridgeName(net);
+    virDomainPtr *doms = NULL;
+    int n = bridge ? virConnectListAllDomains(e->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE) : -1;
+    if (n < 0) {
+        fail(r, "finding the guests of the restarted network: %s", virt_error_message());
+        return;
+    }
+    bool local = conn_is_local(e);
+    _cleanup_free_ char *cut = NULL;
+    for (int i = 0; i < n; i++) {
+        reattach_domain(doms[i], name, bridge, local, r, &cut);
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    if (cut)
+        fail(r, "running guests are cut off from %s and need attention (ip link set TAP master "
+             "%s up, or restart the guest)%s: %s", bridge, bridge,
+             local ? "" : "; libvirt is not local, so virtspec cannot plug them back", cut);
+}
+
+/* reload: auto: a restart-pending network is restarted now, and its guests plugged back. */
+static int network_restart(Engine *e, virNetworkPtr net, const char *name, ObjectResult *r) {
+    add_action(r, "↻ restart (reload: auto)");
+    virt_count_mutation();
+    if (virNetworkDestroy(net) < 0)
+        return fail(r, "restart: stopping the network: %s", virt_error_message());
+    r->mutated = true;
+    virt_count_mutation();
+    if (virNetworkCreate(net) < 0)
+        return fail(r, "restart: starting the network: %s", virt_error_message());
+    clear_pending(r);
+    network_reattach_guests(e, net, name, r);
+    return r->state == SYNC_FAILED ? -EIO : 0;
+}
+
 static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
     const NetworkSpec *n = &s->network;
+    bool was_down = false;
     RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true };
     _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
     render_spec(s, &ro, &want);
@@ -1009,9 +1095,19 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
                         add_pending(r, pend.items[i].path);
                 diff_clear(&pend);
             }
+            if (r->n_pending > 0 && streq(n->reload.s, "auto")) {
+                if (!e->apply)
+                    add_action(r, "↻ restart (reload: auto); running guests are plugged back in");
+                else if (network_restart(e, net, n->name.s, r) < 0)
+                    return;
+            }
         }
+        was_down = !active;
     }
     converge_lifecycle(e, r, &network_ops, net, n->autostart);
+    /* a network found stopped and started again: its running guests were cut off */
+    if (e->apply && was_down && r->state != SYNC_FAILED && virNetworkIsActive(net) == 1)
+        network_reattach_guests(e, net, n->name.s, r);
 }
 
 /* ---------------------------------------------------------------- pools */

@@ -1113,7 +1113,8 @@ static const KeyDef network_rows[] = {
         .doc = "start with libvirtd"),
     ROW(NetworkSpec, reload, .key = "reload", .type = VT_ENUM, .choices = e_reload, .def = "manual",
         .change = CHANGE_NONE, .flags = KEY_NO_XML,
-        .doc = "auto: restart the network to apply config changes"),
+        .doc = "auto: restart a restart-pending network at once, then plug its running guests' "
+               "taps back into the new bridge; manual: mark it reload-pending"),
     ROW(NetworkSpec, adopt, .key = "adopt", .type = VT_BOOL, .def = "false", .change = CHANGE_NONE,
         .flags = KEY_NO_XML, .doc = "take over an existing network of this name"),
 };
