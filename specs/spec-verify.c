@@ -1024,7 +1024,8 @@ static bool valid_hostname(const char *s) {
 }
 
 /* dns.hosts: an address of a family the network has, at least one valid name, no address or
- * name twice (libvirt refuses to add a record that shares either with another one). */
+ * name twice (libvirt 9.0 refuses a second record for an address; it accepts a shared name, and
+ * then cannot delete either record: tests/integration/NOTES.md k). */
 static void verify_dns_hosts(const Spec *s, DiagList *diags) {
     const NetworkSpec *n = &s->network;
     const DnsHostSpec *h = n->dns.hosts.items;
