@@ -187,10 +187,16 @@ typedef struct DhcpHostSpec {
     Value mac, ip, name;
 } DhcpHostSpec;
 
+typedef struct DnsHostSpec {
+    Value ip;
+    List names;                 /* of Value */
+} DnsHostSpec;
+
 typedef struct NetworkSpec {
     Value name, uuid, forward, forward_dev, bridge, ip, mtu, domain, ipv6, guest_ipv6;
     struct { Value present, start, end; List hosts; Value bootp_file, bootp_server; } dhcp;
     Value tftp_root;
+    struct { Value present; List hosts; } dns;  /* hosts: of DnsHostSpec */
     Value autostart, reload, adopt;
 } NetworkSpec;
 

@@ -48,7 +48,11 @@ static void print_result(const ObjectResult *r, bool applied) {
         printf("  ! reload pending:");
         for (size_t i = 0; i < r->n_pending; i++)
             printf("%s %s", i ? "," : "", r->pending[i]);
-        printf(" (takes effect at next boot, or run: virtspec reload %s)\n", r->name);
+        if (r->kind == KIND_NETWORK)
+            printf(" (takes effect when the network restarts; reload: auto restarts it and plugs "
+                   "its running guests back in)\n");
+        else
+            printf(" (takes effect at next boot, or run: virtspec reload %s)\n", r->name);
     }
     if (r->error)
         printf("  ✗ %s: %s\n", sync_state_to_string(r->state), r->error);

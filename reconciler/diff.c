@@ -588,7 +588,7 @@ static void patch_features(const KeyDef *k, xmlNode *want, xmlNode *have) {
                 xml_adopt_copy(hf, c);
 }
 
-static xmlNode *find_item(xmlNode *root, const KeyTable *sub, const char *key) {
+xmlNode *diff_find_item(const xmlNode *root, const KeyTable *sub, const char *key) {
     xmlNode *p = diff_list_parent(root, sub);
     for (xmlNode *e = p ? p->children : NULL; e; e = e->next) {
         if (!diff_item_selected(sub, e))
@@ -693,8 +693,8 @@ void diff_patch(SpecKind kind, const Diff *d, xmlDoc *desired, xmlDoc *observed)
             if (seen)
                 continue;
             *(char **) array_push(&done, &n_done, sizeof(char *)) = xstrdup(tok);
-            xmlNode *h = find_item(have, sub, c->item_key);
-            xmlNode *w = find_item(want, sub, c->item_key);
+            xmlNode *h = diff_find_item(have, sub, c->item_key);
+            xmlNode *w = diff_find_item(want, sub, c->item_key);
             if (c->op == OP_REMOVE || !w) {
                 if (h) {
                     xmlUnlinkNode(h);

@@ -79,3 +79,5 @@ bool diff_item_selected(const KeyTable *sub, const xmlNode *e);
 xmlNode *diff_list_parent(const xmlNode *root, const KeyTable *sub);
 /* The item key of list element e: its KEY_ITEM_KEY rows' canonical values, joined by ','. */
 char *diff_item_key(const KeyTable *sub, const xmlNode *e);
+/* The item of list table sub whose item key is key, below root, or NULL. */
+xmlNode *diff_find_item(const xmlNode *root, const KeyTable *sub, const char *key);

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "engine.h"
 #include "executor-internal.h"
+#include "netlink.h"
 #include "render.h"
 #include "spec-value.h"
 #include "virt-conn.h"
@@ -60,6 +61,12 @@ void add_pending(ObjectResult *r, const char *path) {
         if (streq(r->pending[i], path))
             return;
     *(char **) array_push(&r->pending, &r->n_pending, sizeof(char *)) = xstrdup(path);
+}
+
+static void clear_pending(ObjectResult *r) {
+    strv_free(r->pending, r->n_pending);
+    r->pending = NULL;
+    r->n_pending = 0;
 }
 
 int fail(ObjectResult *r, const char *fmt, ...) {
@@ -762,9 +769,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
                 return;
             }
             r->mutated = true;
-            strv_free(r->pending, r->n_pending);
-            r->pending = NULL;
-            r->n_pending = 0;
+            clear_pending(r);
         }
     }
     if (r->mutated)
@@ -839,17 +844,6 @@ static void converge_lifecycle(Engine *e, ObjectResult *r, const LifecycleOps *o
         r->state = SYNC_RELOAD_PENDING;
 }
 
-static xmlNode *find_child_with(xmlNode *parent, const char *name, const char *attr, const char *value) {
-    for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next) {
-        if (!xml_is(c, name))
-            continue;
-        _cleanup_xmlchar_ xmlChar *v = xmlGetProp(c, (const xmlChar *) attr);
-        if (v && value && !strcasecmp((const char *) v, value))
-            return c;
-    }
-    return NULL;
-}
-
 static int net_update(virNetworkPtr net, unsigned cmd, unsigned section, xmlDoc *doc, xmlNode *n,
                       ObjectResult *r, const char *what) {
     _cleanup_free_ char *x = xml_node_to_string(doc, n);
@@ -863,34 +857,71 @@ static int net_update(virNetworkPtr net, unsigned cmd, unsigned section, xmlDoc 
     return 0;
 }
 
+/* Lists of a network whose items libvirt changes on the running network (virNetworkUpdate):
+ * DHCP static hosts, and DNS host records. libvirt cannot modify a DNS host record in place
+ * ("only added or deleted"): a changed one is deleted and added again. */
+typedef struct NetItemSection {
+    const char *xml_elem;       /* the list table's xml_elem */
+    unsigned section;
+    bool modify;                /* VIR_NETWORK_UPDATE_COMMAND_MODIFY works for it */
+} NetItemSection;
+
+static const NetItemSection net_item_sections[] = {
+    { "ip/dhcp/host", VIR_NETWORK_SECTION_IP_DHCP_HOST, true },
+    { "dns/host", VIR_NETWORK_SECTION_DNS_HOST, false },
+};
+
+static const NetItemSection *net_item_section(const Change *c) {
+    for (size_t i = 0; c->list && i < ELEMENTSOF(net_item_sections); i++)
+        if (streq(c->list->sub->xml_elem, net_item_sections[i].xml_elem))
+            return &net_item_sections[i];
+    return NULL;
+}
+
+/* Whether an earlier change of d (before index i) is about the same list item. */
+static bool item_seen_before(const Diff *d, size_t i) {
+    const Change *c = &d->items[i];
+    for (size_t j = 0; j < i; j++)
+        if (d->items[j].list == c->list && streq_ptr(d->items[j].item_key, c->item_key))
+            return true;
+    return false;
+}
+
+/* One list item on the running network: deletions first (pass 0), then additions and in-place
+ * modifications (pass 1), so that a name moving from one DNS record to another never meets
+ * libvirt's "a record with a matching field exists". */
+static void net_update_item(virNetworkPtr net, const Diff *d, size_t i, int pass, xmlDoc *want,
+                            xmlDoc *have, ObjectResult *r) {
+    const Change *c = &d->items[i];
+    const NetItemSection *sec = net_item_section(c);
+    if (!sec || (c->op == OP_SET && item_seen_before(d, i)))
+        return;   /* one update per item, whatever number of its fields changed */
+    xmlNode *w = diff_find_item(xmlDocGetRootElement(want), c->list->sub, c->item_key);
+    xmlNode *h = diff_find_item(xmlDocGetRootElement(have), c->list->sub, c->item_key);
+    bool replace = c->op == OP_SET && !sec->modify;
+    if (pass == 0 && h && (c->op == OP_REMOVE || replace))
+        net_update(net, VIR_NETWORK_UPDATE_COMMAND_DELETE, sec->section, have, h, r, c->path);
+    else if (pass == 1 && w && (c->op == OP_ADD || replace))
+        net_update(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, sec->section, want, w, r, c->path);
+    else if (pass == 1 && w && c->op == OP_SET)
+        net_update(net, VIR_NETWORK_UPDATE_COMMAND_MODIFY, sec->section, want, w, r, c->path);
+}
+
 static void network_update_live(virNetworkPtr net, const Diff *d, xmlDoc *want, xmlDoc *have,
                                 ObjectResult *r) {
     xmlNode *wdhcp = xml_find(xmlDocGetRootElement(want), "ip/dhcp");
     xmlNode *hdhcp = xml_find(xmlDocGetRootElement(have), "ip/dhcp");
     bool range_done = false;
 
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < d->n; i++)
+            if (d->items[i].op != OP_UNMANAGED && d->items[i].cls == CHANGE_LIVE)
+                net_update_item(net, d, i, pass, want, have, r);
     for (size_t i = 0; i < d->n; i++) {
         const Change *c = &d->items[i];
-        if (c->op == OP_UNMANAGED || c->cls != CHANGE_LIVE)
+        if (c->op == OP_UNMANAGED || c->cls != CHANGE_LIVE || c->list)
             continue;
-        if (c->list && streq(c->list->key, "hosts")) {
-            xmlNode *wh = find_child_with(wdhcp, "host", "mac", c->item_key);
-            xmlNode *hh = find_child_with(hdhcp, "host", "mac", c->item_key);
-            if (c->op == OP_ADD && wh)
-                net_update(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, VIR_NETWORK_SECTION_IP_DHCP_HOST,
-                           want, wh, r, c->path);
-            else if (c->op == OP_REMOVE && hh)
-                net_update(net, VIR_NETWORK_UPDATE_COMMAND_DELETE, VIR_NETWORK_SECTION_IP_DHCP_HOST,
-                           have, hh, r, c->path);
-            else if (c->op == OP_SET && wh) {
-                bool dup = false;   /* one MODIFY per host, whatever number of its fields changed */
-                for (size_t j = 0; j < i; j++)
-                    dup = dup || (d->items[j].list == c->list && streq_ptr(d->items[j].item_key, c->item_key));
-                if (!dup)
-                    net_update(net, VIR_NETWORK_UPDATE_COMMAND_MODIFY,
-                               VIR_NETWORK_SECTION_IP_DHCP_HOST, want, wh, r, c->path);
-            }
-        } else if (c->row && (streq(c->row->key, "start") || streq(c->row->key, "end")) && !range_done) {
+        if (c->row && (streq(c->row->key, "start") || streq(c->row->key, "end")) && !range_done) {
             range_done = true;
             xmlNode *hr = xml_child(hdhcp, "range"), *wr = xml_child(wdhcp, "range");
             if (hr)
@@ -903,8 +934,89 @@ static void network_update_live(virNetworkPtr net, const Diff *d, xmlDoc *want, 
     }
 }
 
+/* Whether libvirt runs on this machine, in virtspec's network namespace: the guests' tap
+ * devices are then ours to see and plug. */
+static bool conn_is_local(Engine *e) {
+    _cleanup_free_ char *uri = virConnectGetURI(e->conn);
+    return uri && (streq(uri, "qemu:///system") || streq(uri, "qemu:///session"));
+}
+
+/* Appends item (taken) to the ", "-separated list *acc. */
+static void append_item(char **acc, char *item) {
+    char *n = *acc ? xasprintf("%s, %s", *acc, item) : xstrdup(item);
+    free(item);
+    free(*acc);
+    *acc = n;
+}
+
+/* The taps of one running domain's NICs on network name: enslaved to bridge again (local), or
+ * added to *cut (a remote connection, or the kernel said no). */
+static void reattach_domain(virDomainPtr dom, const char *name, const char *bridge, bool local,
+                            ObjectResult *r, char **cut) {
+    char *x = virDomainGetXMLDesc(dom, 0);
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+    free(x);
+    xmlNode *devs = doc ? xml_child(xmlDocGetRootElement(doc), "devices") : NULL;
+    const char *dname = virDomainGetName(dom);
+    for (xmlNode *i = xml_child(devs, "interface"); i; i = xml_next_named(i)) {
+        _cleanup_free_ char *type = xml_get(i, "@type");
+        _cleanup_free_ char *src = xml_get(i, "source/@network");
+        _cleanup_free_ char *tap = xml_get(i, "target/@dev");
+        if (!streq_ptr(type, "network") || !streq_ptr(src, name) || !tap)
+            continue;
+        int rc = local ? netlink_enslave(tap, bridge) : 0;
+        if (!local)
+            append_item(cut, xasprintf("%s (%s)", dname, tap));
+        else if (rc == 0)
+            add_action(r, "⇄ %s: %s plugged into %s again", dname, tap, bridge);
+        else if (rc < 0)
+            append_item(cut, xasprintf("%s (%s: %s)", dname, tap, strerror(-rc)));
+    }
+}
+
+/* After virtspec started an existing network again: libvirt 9.0 recreates the bridge without the
+ * running guests' taps (tests/integration/NOTES.md), so each running domain's NIC on it is
+ * plugged back, as libvirt does when its daemon reconnects to running guests. Only on a local
+ * connection; otherwise, or when that fails, the guests are reported as needing attention. */
+static void network_reattach_guests(Engine *e, virNetworkPtr net, const char *name, ObjectResult *r) {
+    _cleanup_free_ char *bridge = virNetworkGetBridgeName(net);
+    virDomainPtr *doms = NULL;
+    int n = bridge ? virConnectListAllDomains(e->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE) : -1;
+    if (n < 0) {
+        fail(r, "finding the guests of the restarted network: %s", virt_error_message());
+        return;
+    }
+    bool local = conn_is_local(e);
+    _cleanup_free_ char *cut = NULL;
+    for (int i = 0; i < n; i++) {
+        reattach_domain(doms[i], name, bridge, local, r, &cut);
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    if (cut)
+        fail(r, "running guests are cut off from %s and need attention (ip link set TAP master "
+             "%s up, or restart the guest)%s: %s", bridge, bridge,
+             local ? "" : "; libvirt is not local, so virtspec cannot plug them back", cut);
+}
+
+/* reload: auto: a restart-pending network is restarted now, and its guests plugged back. */
+static int network_restart(Engine *e, virNetworkPtr net, const char *name, ObjectResult *r) {
+    add_action(r, "↻ restart (reload: auto)");
+    virt_count_mutation();
+    if (virNetworkDestroy(net) < 0)
+        return fail(r, "restart: stopping the network: %s", virt_error_message());
+    r->mutated = true;
+    virt_count_mutation();
+    if (virNetworkCreate(net) < 0)
+        return fail(r, "restart: starting the network: %s", virt_error_message());
+    clear_pending(r);
+    network_reattach_guests(e, net, name, r);
+    return r->state == SYNC_FAILED ? -EIO : 0;
+}
+
 static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
     const NetworkSpec *n = &s->network;
+    bool was_down = false;
     RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true };
     _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
     render_spec(s, &ro, &want);
@@ -949,8 +1061,9 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
             if (!e->apply && !observe_owned(have))
                 add_action(r, "~ adopt: add virtspec ownership metadata");
             if (e->apply) {
-                /* DHCP ranges and static hosts change on the running network (the bridge
-                 * stays up); the rest goes into the persistent definition. */
+                /* DHCP ranges, static hosts and DNS host records change on the running
+                 * network (the bridge stays up); the rest goes into the persistent
+                 * definition. */
                 if (active)
                     network_update_live(net, &r->diff, want, have, r);
                 diff_patch(KIND_NETWORK, &r->diff, want, have);
@@ -984,9 +1097,19 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
                         add_pending(r, pend.items[i].path);
                 diff_clear(&pend);
             }
+            if (r->n_pending > 0 && streq(n->reload.s, "auto")) {
+                if (!e->apply)
+                    add_action(r, "↻ restart (reload: auto); running guests are plugged back in");
+                else if (network_restart(e, net, n->name.s, r) < 0)
+                    return;
+            }
         }
+        was_down = !active;
     }
     converge_lifecycle(e, r, &network_ops, net, n->autostart);
+    /* a network found stopped and started again: its running guests were cut off */
+    if (e->apply && was_down && r->state != SYNC_FAILED && virNetworkIsActive(net) == 1)
+        network_reattach_guests(e, net, n->name.s, r);
 }
 
 /* ---------------------------------------------------------------- pools */

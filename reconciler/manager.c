@@ -206,7 +206,9 @@ static char *fingerprint(const Spec *s) {
         return xstrdup("");
     /* spec file and line move with edits elsewhere in the file: they do not change the object */
     _cleanup_free_ char *h = render_hash(doc);
-    const Value *reload = s->kind == KIND_DOMAIN ? &s->domain.reload : NULL;
+    const Value *reload = s->kind == KIND_DOMAIN    ? &s->domain.reload
+                          : s->kind == KIND_NETWORK ? &s->network.reload
+                                                    : NULL;
     return xasprintf("%s/%s/%s", h, reload ? reload->s : "", s->kind == KIND_DOMAIN ? s->domain.state.s : "");
 }
 

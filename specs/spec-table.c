@@ -1093,6 +1093,23 @@ static const KeyDef dhcp_rows[] = {
 };
 static const KeyTable dhcp_table = TABLE("dhcp", dhcp_rows, .doc = "DHCP service on the IPv4 subnet");
 
+static const KeyDef dns_host_rows[] = {
+    ROW(DnsHostSpec, ip, .key = "ip", .type = VT_IP, .change = CHANGE_LIVE, .xml = "@ip",
+        .flags = KEY_REQUIRED | KEY_ITEM_KEY,
+        .doc = "address the names resolve to (the family of the network's ip or ipv6)"),
+    ROW(DnsHostSpec, names, .key = "names", .type = VT_ENUM_LIST, .max = 253, .change = CHANGE_LIVE,
+        .xml = "hostname", .flags = KEY_REQUIRED, .doc = "host names (at least one), in order"),
+};
+static const KeyTable dns_host_table = TABLE("hosts", dns_host_rows,
+    .item_size = sizeof(DnsHostSpec), .xml_elem = "dns/host", .doc = "DNS host records");
+
+static const KeyDef dns_rows[] = {
+    ROW(NetworkSpec, dns.hosts, .key = "hosts", .type = VT_LIST, .sub = &dns_host_table,
+        .change = CHANGE_LIVE,
+        .doc = "names answered by the network's DNS server (live)"),
+};
+static const KeyTable dns_table = TABLE("dns", dns_rows, .doc = "the network's DNS server (dnsmasq)");
+
 static const KeyDef network_rows[] = {
     ROW(NetworkSpec, name, .key = "name", .type = VT_NAME, .flags = KEY_REQUIRED,
         .change = CHANGE_IDENTITY, .xml = "name", .vagrant = "libvirt__network_name",
@@ -1119,6 +1136,7 @@ static const KeyDef network_rows[] = {
     ROW(NetworkSpec, domain, .key = "domain", .type = VT_STRING, .max = 253,
         .change = CHANGE_CONFIG, .xml = "domain/@name", .vagrant = "libvirt__domain_name",
         .doc = "DNS domain (answered locally)"),
+    ROW(NetworkSpec, dns, .key = "dns", .type = VT_MAP, .sub = &dns_table, .doc = "DNS"),
     ROW(NetworkSpec, ipv6, .key = "ipv6", .type = VT_IP_PREFIX, .change = CHANGE_CONFIG,
         .xml = "ip[@family='ipv6']/@address", .hook = HOOK_NET_IP,
         .vagrant = "libvirt__ipv6_address + libvirt__ipv6_prefix", .doc = "host IPv6 address and prefix"),
@@ -1130,7 +1148,8 @@ static const KeyDef network_rows[] = {
         .doc = "start with libvirtd"),
     ROW(NetworkSpec, reload, .key = "reload", .type = VT_ENUM, .choices = e_reload, .def = "manual",
         .change = CHANGE_NONE, .flags = KEY_NO_XML,
-        .doc = "auto: restart the network to apply config changes"),
+        .doc = "auto: restart a restart-pending network at once, then plug its running guests' "
+               "taps back into the new bridge; manual: mark it reload-pending"),
     ROW(NetworkSpec, adopt, .key = "adopt", .type = VT_BOOL, .def = "false", .change = CHANGE_NONE,
         .flags = KEY_NO_XML, .doc = "take over an existing network of this name"),
 };

@@ -1106,6 +1106,62 @@ bool spec_ip4(const char *s, uint32_t *ret) {
     return true;
 }
 
+/* A host name of RFC 1123 labels (letters, digits, inner dashes; 1..63 each), dot-separated. */
+static bool valid_hostname(const char *s) {
+    bool ok = strlen(s) <= 253;
+    for (const char *c = s, *label = c; ok; c++) {
+        if (*c == '.' || !*c) {
+            ok = c > label && c - label <= 63 && label[0] != '-' && c[-1] != '-';
+            if (!*c)
+                break;
+            label = c + 1;
+        } else
+            ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                 (*c >= '0' && *c <= '9') || *c == '-';
+    }
+    return ok;
+}
+
+/* dns.hosts: an address of a family the network has, at least one valid name, no address or
+ * name twice (libvirt 9.0 refuses a second record for an address; it accepts a shared name, and
+ * then cannot delete either record: tests/integration/NOTES.md k). */
+static void verify_dns_hosts(const Spec *s, DiagList *diags) {
+    const NetworkSpec *n = &s->network;
+    const DnsHostSpec *h = n->dns.hosts.items;
+    for (size_t i = 0; i < n->dns.hosts.n; i++) {
+        const Value *ip = &h[i].ip;
+        if (ip->set && ip->i == 4 && !(n->ip.set && n->ip.i == 4))
+            ERR(ip, "dns host address %s is IPv4, and the network has no IPv4 'ip'", ip->s);
+        else if (ip->set && ip->i == 6 && !(n->ipv6.set && n->ipv6.i == 6))
+            ERR(ip, "dns host address %s is IPv6, and the network has no 'ipv6'", ip->s);
+        for (size_t j = 0; j < i && ip->set; j++)
+            if (h[j].ip.set && streq(ip->s, h[j].ip.s)) {
+                ERR(ip, "dns host address %s is listed twice", ip->s);
+                break;
+            }
+        if (h[i].names.n == 0 && h[i].names.line > 0)
+            ERR(&h[i].names, "a dns host needs at least one name");
+        const Value *nm = h[i].names.items;
+        for (size_t k = 0; k < h[i].names.n; k++) {
+            if (!nm[k].s)
+                continue;
+            if (!valid_hostname(nm[k].s)) {
+                ERR(&nm[k], "dns host name '%s' is not a host name (letters, digits, inner "
+                    "dashes, dot-separated labels of 1 to 63)", nm[k].s);
+                continue;
+            }
+            bool dup = false;
+            for (size_t j = 0; j <= i && !dup; j++) {
+                const Value *other = h[j].names.items;
+                for (size_t m = 0; m < (j == i ? k : h[j].names.n) && !dup; m++)
+                    dup = other[m].s && !strcasecmp(other[m].s, nm[k].s);
+            }
+            if (dup)
+                ERR(&nm[k], "dns host name '%s' is listed twice", nm[k].s);
+        }
+    }
+}
+
 static void verify_network(const Spec *s, DiagList *diags) {
     const NetworkSpec *n = &s->network;
     const char *fwd = n->forward.s;
@@ -1138,11 +1194,14 @@ static void verify_network(const Spec *s, DiagList *diags) {
             ERR(&n->ip, "forward bridge networks have no 'ip': the host bridge carries it");
         if (n->dhcp.present.set)
             ERR(&n->dhcp.present, "forward bridge networks have no DHCP service");
+        if (n->dns.present.set)
+            ERR(&n->dns.present, "forward bridge networks have no DNS service");
     }
     if (streq(fwd, "veryisolated") && (n->ip.set || n->ipv6.set))
         ERR(n->ip.set ? &n->ip : &n->ipv6, "forward veryisolated networks have no address");
     if (n->forward_dev.set && !(streq(fwd, "nat") || streq(fwd, "route") || streq(fwd, "bridge")))
         ERR(&n->forward_dev, "forward_dev applies to forward nat, route or bridge");
+    verify_dns_hosts(s, diags);
     if (n->dhcp.present.set) {
         if (!have4)
             ERR(&n->dhcp.present, "dhcp needs the network's IPv4 'ip'");
@@ -1237,21 +1296,8 @@ static void verify_pool(const Spec *s, DiagList *diags) {
         ERR(&p->type, "a netfs pool needs 'source_dir'");
     if (p->source_host.set) {
         /* a host name (RFC 1123 labels) or an address */
-        bool host_ok = parse_ip(p->source_host.s, false, NULL, NULL, NULL) == 0;
-        if (!host_ok) {
-            host_ok = true;
-            for (const char *c = p->source_host.s, *label = c; host_ok; c++) {
-                if (*c == '.' || !*c) {
-                    host_ok = c > label && c - label <= 63 && label[0] != '-' && c[-1] != '-';
-                    if (!*c)
-                        break;
-                    label = c + 1;
-                } else
-                    host_ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                              (*c >= '0' && *c <= '9') || *c == '-';
-            }
-        }
-        if (!host_ok)
+        if (parse_ip(p->source_host.s, false, NULL, NULL, NULL) < 0 &&
+            !valid_hostname(p->source_host.s))
             ERR(&p->source_host, "source_host must be a host name or an address, got '%s'",
                 p->source_host.s);
     }

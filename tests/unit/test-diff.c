@@ -305,6 +305,49 @@ static void test_network_dhcp_host_add(void **state) {
     diff_clear(&d);
 }
 
+/* DNS host records as libvirt 9.0 writes them back: one added (live), one whose names changed
+ * (live, keyed by address), one virtspec managed before removed; the patch reaches in-sync. */
+static void test_network_dns_hosts(void **state) {
+    static const char observed_dns[] =
+        "  <dns>\n    <host ip='10.20.30.5'>\n      <hostname>a</hostname>\n    </host>\n"
+        "    <host ip='10.20.30.9'>\n      <hostname>old</hostname>\n    </host>\n  </dns>\n"
+        "  <ip address";
+    _cleanup_(spec_freep) Spec *s = load("vs-net.yaml", "autostart: true",
+        "dns: {hosts: [{ip: 10.20.30.5, names: [a, b.example]}, {ip: 10.20.30.6, names: [c]}]}");
+    _cleanup_(xmlFreeDocp) xmlDoc *want = render(s);
+    _cleanup_(xmlFreeDocp) xmlDoc *have = observed("vs-net.inactive.xml", "  <ip address", observed_dns);
+    xmlNode *m = xml_find(xmlDocGetRootElement(have), "metadata/virtspec/managed");
+    assert_non_null(m);
+    xmlNodeSetContent(m, (const xmlChar *) "name forward ip dhcp dhcp.start dhcp.end dns "
+                                           "dns.hosts:10.20.30.5 dns.hosts:10.20.30.9");
+    _cleanup_free_ char *managed = observe_managed(have);
+    Diff d;
+    diff_compute(KIND_NETWORK, want, have, managed, &d);
+    const Change *c = find_change(&d, "dns.hosts[10.20.30.5].names");
+    assert_non_null(c);
+    assert_int_equal(c->op, OP_SET);
+    assert_int_equal(c->cls, CHANGE_LIVE);
+    assert_string_equal(c->old_value, "\"a\"");
+    assert_string_equal(c->new_value, "\"a\", \"b.example\"");
+    c = find_change(&d, "dns.hosts[10.20.30.6]");
+    assert_non_null(c);
+    assert_int_equal(c->op, OP_ADD);
+    assert_int_equal(c->cls, CHANGE_LIVE);
+    c = find_change(&d, "dns.hosts[10.20.30.9]");
+    assert_non_null(c);
+    assert_int_equal(c->op, OP_REMOVE);
+    if (diff_count_effective(&d) != 3)
+        dump(&d);
+    assert_int_equal(diff_count_effective(&d), 3);
+    diff_patch(KIND_NETWORK, &d, want, have);
+    diff_clear(&d);
+    diff_compute(KIND_NETWORK, want, have, managed, &d);
+    if (diff_count_effective(&d) != 0)
+        dump(&d);
+    assert_int_equal(diff_count_effective(&d), 0);
+    diff_clear(&d);
+}
+
 /* Renders the edited web1 spec, patches the recorded libvirt XML with the diff, and checks that a
  * second diff finds nothing: a second apply is a no-op. Returns the patched document. */
 static xmlDoc *patch_until_in_sync(const char *from, const char *to, size_t *ret_n_changes) {
@@ -451,6 +494,7 @@ int main(void) {
         cmocka_unit_test(test_unmanaged_device_is_left_alone),
         cmocka_unit_test(test_removed_key_goes_back_to_default),
         cmocka_unit_test(test_network_dhcp_host_add),
+        cmocka_unit_test(test_network_dns_hosts),
         cmocka_unit_test(test_clock_timers_keyed_by_name),
         cmocka_unit_test(test_new_keys_apply_once),
         cmocka_unit_test(test_hugepage_sizes),
