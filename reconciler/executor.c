@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <net/if.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,14 +82,23 @@ int fail(ObjectResult *r, const char *fmt, ...) {
     return -EIO;
 }
 
+/* qemu:///system, qemu+unix:///session…: no host part, so libvirtd runs here and sees the same
+ * network interfaces as we do. */
+static bool uri_is_local_qemu(const char *uri) {
+    const char *sep = strstr(uri, "://");
+    return strncmp(uri, "qemu", 4) == 0 && sep && sep[3] == '/';
+}
+
 int engine_open(Engine *e, const char *uri, bool apply) {
     virConnectPtr c;
-    int r = virt_open(virt_default_uri(uri), &c);
+    uri = virt_default_uri(uri);
+    int r = virt_open(uri, &c);
     if (r < 0)
         return r;
     e->conn = c;
     e->apply = apply;
     e->host_kvm = host_has_kvm();
+    e->local = uri_is_local_qemu(uri);
     if (!e->state_dir) {
         const char *sd = getenv("VIRTSPEC_STATE_DIR");
         e->state_dir = sd && *sd ? sd : VIRTSPEC_STATE_DIR;
@@ -903,6 +913,28 @@ static void network_update_live(virNetworkPtr net, const Diff *d, xmlDoc *want, 
     }
 }
 
+/* libvirt refuses a bridge name another libvirt network has, but not one a host interface
+ * already has: the network would be defined and then fail to start ("File exists"), or, for
+ * forward: bridge, guests would fail to start on a bridge that is not there. Said at plan time,
+ * when libvirtd runs on this host. */
+static int check_network_bridge(const Engine *e, const NetworkSpec *n, const char *have_bridge,
+                                ObjectResult *r) {
+    if (!e->local || !n->bridge.set || n->bridge.defaulted)
+        return 0;
+    bool exists = if_nametoindex(n->bridge.s) != 0;
+    if (streq(n->forward.s, "bridge")) {
+        if (!exists)
+            return fail(r, "%s:%u:%u: bridge %s does not exist on this host (forward: bridge uses an "
+                        "existing host bridge)", r->file, n->bridge.line, n->bridge.col, n->bridge.s);
+        return 0;
+    }
+    if (exists && !streq_ptr(have_bridge, n->bridge.s))
+        return fail(r, "%s:%u:%u: bridge name %s is already taken by a host interface; choose "
+                    "another or leave bridge unset (libvirt then picks a free virbrN)",
+                    r->file, n->bridge.line, n->bridge.col, n->bridge.s);
+    return 0;
+}
+
 static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
     const NetworkSpec *n = &s->network;
     RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true };
@@ -916,6 +948,8 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
             return;
         }
         r->state = SYNC_MISSING;
+        if (check_network_bridge(e, n, NULL, r) < 0)
+            return;
         add_action(r, "+ create");
         if (!e->apply) {
             if (n->autostart.i)
@@ -940,6 +974,9 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
             return;
         }
         if (foreign_conflict(r, observe_owned(have), n->adopt.i))
+            return;
+        _cleanup_free_ char *have_bridge = xml_get(xmlDocGetRootElement(have), "bridge/@name");
+        if (check_network_bridge(e, n, have_bridge, r) < 0)
             return;
         _cleanup_free_ char *managed = observe_managed(have);
         diff_compute(KIND_NETWORK, want, have, managed, &r->diff);
