@@ -44,6 +44,7 @@ typedef struct Engine {
     void *conn;             /* virConnectPtr */
     bool apply;
     bool host_kvm;
+    bool local;             /* a qemu driver on this host, in this network namespace */
     const char *state_dir;  /* pool ownership records */
     unsigned poll_ms;       /* state polling while waiting for shutdown */
     bool report_drift;      /* drift mode "report": never correct what the spec did not change */

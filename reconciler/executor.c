@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <net/if.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -88,6 +89,14 @@ int fail(ObjectResult *r, const char *fmt, ...) {
     return -EIO;
 }
 
+/* Whether libvirt runs on this machine, in virtspec's network namespace: host interfaces and the
+ * guests' tap devices are then ours to see and plug. Only the plain local qemu URIs count
+ * (qemu+unix:// with a socket path may be a tunnel to another host). */
+static bool conn_is_local(virConnectPtr c) {
+    _cleanup_free_ char *uri = virConnectGetURI(c);
+    return uri && (streq(uri, "qemu:///system") || streq(uri, "qemu:///session"));
+}
+
 int engine_open(Engine *e, const char *uri, bool apply) {
     virConnectPtr c;
     int r = virt_open(virt_default_uri(uri), &c);
@@ -96,6 +105,7 @@ int engine_open(Engine *e, const char *uri, bool apply) {
     e->conn = c;
     e->apply = apply;
     e->host_kvm = host_has_kvm();
+    e->local = conn_is_local(c);
     if (!e->state_dir) {
         const char *sd = getenv("VIRTSPEC_STATE_DIR");
         e->state_dir = sd && *sd ? sd : VIRTSPEC_STATE_DIR;
@@ -934,13 +944,6 @@ static void network_update_live(virNetworkPtr net, const Diff *d, xmlDoc *want, 
     }
 }
 
-/* Whether libvirt runs on this machine, in virtspec's network namespace: the guests' tap
- * devices are then ours to see and plug. */
-static bool conn_is_local(Engine *e) {
-    _cleanup_free_ char *uri = virConnectGetURI(e->conn);
-    return uri && (streq(uri, "qemu:///system") || streq(uri, "qemu:///session"));
-}
-
 /* Appends item (taken) to the ", "-separated list *acc. */
 static void append_item(char **acc, char *item) {
     char *n = *acc ? xasprintf("%s, %s", *acc, item) : xstrdup(item);
@@ -986,7 +989,7 @@ static void network_reattach_guests(Engine *e, virNetworkPtr net, const char *na
         fail(r, "finding the guests of the restarted network: %s", virt_error_message());
         return;
     }
-    bool local = conn_is_local(e);
+    bool local = e->local;
     _cleanup_free_ char *cut = NULL;
     for (int i = 0; i < n; i++) {
         reattach_domain(doms[i], name, bridge, local, r, &cut);
@@ -1014,6 +1017,28 @@ static int network_restart(Engine *e, virNetworkPtr net, const char *name, Objec
     return r->state == SYNC_FAILED ? -EIO : 0;
 }
 
+/* libvirt refuses a bridge name another libvirt network has, but not one a host interface
+ * already has: the network would be defined and then fail to start ("File exists"), or, for
+ * forward: bridge, guests would fail to start on a bridge that is not there. Said at plan time,
+ * when libvirtd runs on this host. */
+static int check_network_bridge(const Engine *e, const NetworkSpec *n, const char *have_bridge,
+                                ObjectResult *r) {
+    if (!e->local || !n->bridge.set || n->bridge.defaulted)
+        return 0;
+    bool exists = if_nametoindex(n->bridge.s) != 0;
+    if (streq(n->forward.s, "bridge")) {
+        if (!exists)
+            return fail(r, "%s:%u:%u: bridge %s does not exist on this host (forward: bridge uses an "
+                        "existing host bridge)", r->file, n->bridge.line, n->bridge.col, n->bridge.s);
+        return 0;
+    }
+    if (exists && !streq_ptr(have_bridge, n->bridge.s))
+        return fail(r, "%s:%u:%u: bridge name %s is already taken by a host interface; choose "
+                    "another or leave bridge unset (libvirt then picks a free virbrN)",
+                    r->file, n->bridge.line, n->bridge.col, n->bridge.s);
+    return 0;
+}
+
 static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
     const NetworkSpec *n = &s->network;
     bool was_down = false;
@@ -1028,6 +1053,8 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
             return;
         }
         r->state = SYNC_MISSING;
+        if (check_network_bridge(e, n, NULL, r) < 0)
+            return;
         add_action(r, "+ create");
         if (!e->apply) {
             if (n->autostart.i)
@@ -1052,6 +1079,9 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
             return;
         }
         if (foreign_conflict(r, observe_owned(have), n->adopt.i))
+            return;
+        _cleanup_free_ char *have_bridge = xml_get(xmlDocGetRootElement(have), "bridge/@name");
+        if (check_network_bridge(e, n, have_bridge, r) < 0)
             return;
         _cleanup_free_ char *managed = observe_managed(have);
         diff_compute(KIND_NETWORK, want, have, managed, &r->diff);

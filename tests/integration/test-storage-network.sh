@@ -155,4 +155,30 @@ is "a foreign volume with the base's name is a conflict" 1 "$rc"
 contains "…reported" "already has a volume base-base3.qcow2 that virtspec did not upload" "$out"
 is "…and left as it was" "1048576" "$(virsh vol-info --bytes --pool vs-pool base-base3.qcow2 | awk '/Capacity/ {print $2}')"
 
+# --- bridge names: one a host interface already has is refused before anything is defined -------
+ip link add vs-taken type bridge
+mkdir -p br
+cat > br/net.yaml <<YAML
+kind: Network
+name: vs-brtaken
+ip: 10.79.0.1/24
+bridge: vs-taken
+YAML
+vs plan br
+is "plan: a bridge name a host interface has is an error" 1 "$rc"
+contains "…naming it, with the spec position" "br/net.yaml:4:9: bridge name vs-taken is already taken by a host interface" "$out"
+vs apply br
+is "apply refuses it too" 1 "$rc"
+ok "…and defines no network" bash -c '! virsh net-info vs-brtaken >/dev/null 2>&1'
+cat > br/net.yaml <<YAML
+kind: Network
+name: vs-brtaken
+forward: bridge
+bridge: vs-nosuchbr
+YAML
+vs plan br
+is "forward: bridge on a bridge that does not exist is an error" 1 "$rc"
+contains "…saying so" "bridge vs-nosuchbr does not exist on this host" "$out"
+ip link del vs-taken
+
 finish
