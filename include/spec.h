@@ -232,6 +232,12 @@ typedef struct SpecSet {
     size_t n_files;
     char **bad_files;           /* files with at least one error: none of their specs are in specs */
     size_t n_bad_files;
+    /* Objects whose document parsed but that a check across documents rejected (the same name in
+     * two files, a contradiction between a Network and a Domain, an ip: reservation): not in
+     * specs, and not gone either — the daemon keeps their last good version in force instead of
+     * treating them as removed (orphaned, pruned). */
+    struct SpecHeld { SpecKind kind; char *name; } *held;
+    size_t n_held;
     DiagList diags;
 } SpecSet;
 
@@ -241,6 +247,9 @@ Spec *spec_ref(Spec *s);
 #define spec_free spec_unref
 DEFINE_TRIVIAL_CLEANUP_FUNC(Spec *, spec_free);
 void spec_set_clear(SpecSet *set);
+/* Takes s out of the set's specs (by the caller) but records its kind and name in set->held. */
+void spec_set_hold(SpecSet *set, const Spec *s);
+bool spec_set_is_held(const SpecSet *set, SpecKind kind, const char *name);
 
 /* Parse one file's bytes into specs (appended to set). Files with any error contribute no spec. */
 int spec_load_buffer(SpecSet *set, const char *file, const char *buf, size_t len);

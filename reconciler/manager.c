@@ -326,6 +326,12 @@ static void sync_objects(Manager *m, bool all_dirty) {
         if (changed || all_dirty)
             o->dirty = true;
     }
+    /* rejected by a check across files: its last good version stays in force */
+    for (size_t i = 0; i < m->current.n_held; i++) {
+        Object *o = find_object(m, m->current.held[i].kind, m->current.held[i].name);
+        if (o)
+            o->reported = true;
+    }
     for (size_t i = 0; i < m->n_objects; i++) {
         Object *o = m->objects[i];
         if (o->reported || !o->spec)

@@ -414,9 +414,10 @@ void spec_set_derive(SpecSet *set) {
     free(copies);
     size_t w = 0;
     for (size_t k = 0; k < set->n; k++) {
-        if (k < n_orig && drop[k])
+        if (k < n_orig && drop[k]) {
+            spec_set_hold(set, set->specs[k]);
             spec_free(set->specs[k]);
-        else
+        } else
             set->specs[w++] = set->specs[k];
     }
     set->n = w;

@@ -123,8 +123,25 @@ void spec_set_clear(SpecSet *set) {
     for (size_t i = 0; i < set->n_bad_files; i++)
         free(set->bad_files[i]);
     free(set->bad_files);
+    for (size_t i = 0; i < set->n_held; i++)
+        free(set->held[i].name);
+    free(set->held);
     diag_list_clear(&set->diags);
     *set = (SpecSet) {};
+}
+
+void spec_set_hold(SpecSet *set, const Spec *s) {
+    if (spec_set_is_held(set, s->kind, s->name))
+        return;
+    struct SpecHeld *h = array_push(&set->held, &set->n_held, sizeof(struct SpecHeld));
+    *h = (struct SpecHeld) { .kind = s->kind, .name = xstrdup(s->name) };
+}
+
+bool spec_set_is_held(const SpecSet *set, SpecKind kind, const char *name) {
+    for (size_t i = 0; i < set->n_held; i++)
+        if (set->held[i].kind == kind && streq(set->held[i].name, name))
+            return true;
+    return false;
 }
 
 /* ---- parsing a document through the tables ---- */
@@ -647,9 +664,10 @@ void spec_set_verify(SpecSet *set) {
     spec_verify_cross(set, &set->diags, drop);
     size_t k = 0;
     for (size_t i = 0; i < set->n; i++) {
-        if (drop[i])
+        if (drop[i]) {
+            spec_set_hold(set, set->specs[i]);
             spec_free(set->specs[i]);
-        else
+        } else
             set->specs[k++] = set->specs[i];
     }
     set->n = k;

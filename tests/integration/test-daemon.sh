@@ -163,6 +163,13 @@ virsh define hand.xml >/dev/null
 virsh destroy vs-d2 >/dev/null   # its spec is gone: a prune after a restart uses the 60 s default
 start_daemon --prune
 ok "restarted with --prune" wait_for 10 bash -c "[ \$(grep -c 'READY=1' notify.log) -ge 4 ]"
+# a second file claiming vs-d1's name is an error in both files, not a removal: nothing is pruned
+cp specs/d1.yaml specs/d1-copy.yaml
+ok "the same name in two files is reported" wait_for 5 grep -q "Domain 'vs-d1' is also defined at" daemon.log
+sleep 1
+ok "…and vs-d1 is kept (last good version in force), not pruned" virsh dominfo vs-d1
+lacks "…nor called orphaned" "vs-d1: spec removed" "$(cat daemon.log)"
+rm specs/d1-copy.yaml
 rm specs/d1.yaml
 gone() { ! virsh dominfo vs-d1; }
 ok "pruning undefines the owned domain whose spec was removed" wait_for 10 gone

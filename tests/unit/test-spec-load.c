@@ -193,6 +193,10 @@ static void test_duplicate_names_across_buffers(void **state) {
     /* neither domain is used; the network of the same name is another kind: kept */
     assert_int_equal(set.n, 1);
     assert_int_equal(set.specs[0]->kind, KIND_NETWORK);
+    /* …but held: the daemon keeps the last good version of web1 in force, not an orphan */
+    assert_int_equal(set.n_held, 1);
+    assert_true(spec_set_is_held(&set, KIND_DOMAIN, "web1"));
+    assert_false(spec_set_is_held(&set, KIND_NETWORK, "web1"));
     spec_set_clear(&set);
 }
 
