@@ -14,3 +14,9 @@ int fail(ObjectResult *r, const char *fmt, ...) _printf_(2, 3);
  * overlays on a base image), grows volumes whose size went up (and the running disk). Never
  * deletes a volume that holds data. dom may be NULL (domain not defined yet). */
 int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResult *r);
+
+/* Before a network is defined or changed (network-check.c): its bridge name is not a host
+ * interface (forward: bridge: the host bridge exists), and its IPv4 subnet is not another libvirt
+ * network's (checked only before it is created). have_bridge: the bridge it has now, if any. */
+int network_check_host(Engine *e, const NetworkSpec *n, bool exists, const char *have_bridge,
+                       ObjectResult *r);

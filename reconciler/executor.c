@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
-#include <net/if.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1017,28 +1016,6 @@ static int network_restart(Engine *e, virNetworkPtr net, const char *name, Objec
     return r->state == SYNC_FAILED ? -EIO : 0;
 }
 
-/* libvirt refuses a bridge name another libvirt network has, but not one a host interface
- * already has: the network would be defined and then fail to start ("File exists"), or, for
- * forward: bridge, guests would fail to start on a bridge that is not there. Said at plan time,
- * when libvirtd runs on this host. */
-static int check_network_bridge(const Engine *e, const NetworkSpec *n, const char *have_bridge,
-                                ObjectResult *r) {
-    if (!e->local || !n->bridge.set || n->bridge.defaulted)
-        return 0;
-    bool exists = if_nametoindex(n->bridge.s) != 0;
-    if (streq(n->forward.s, "bridge")) {
-        if (!exists)
-            return fail(r, "%s:%u:%u: bridge %s does not exist on this host (forward: bridge uses an "
-                        "existing host bridge)", r->file, n->bridge.line, n->bridge.col, n->bridge.s);
-        return 0;
-    }
-    if (exists && !streq_ptr(have_bridge, n->bridge.s))
-        return fail(r, "%s:%u:%u: bridge name %s is already taken by a host interface; choose "
-                    "another or leave bridge unset (libvirt then picks a free virbrN)",
-                    r->file, n->bridge.line, n->bridge.col, n->bridge.s);
-    return 0;
-}
-
 static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
     const NetworkSpec *n = &s->network;
     bool was_down = false;
@@ -1053,7 +1030,7 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
             return;
         }
         r->state = SYNC_MISSING;
-        if (check_network_bridge(e, n, NULL, r) < 0)
+        if (network_check_host(e, n, false, NULL, r) < 0)
             return;
         add_action(r, "+ create");
         if (!e->apply) {
@@ -1081,7 +1058,7 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
         if (foreign_conflict(r, observe_owned(have), n->adopt.i))
             return;
         _cleanup_free_ char *have_bridge = xml_get(xmlDocGetRootElement(have), "bridge/@name");
-        if (check_network_bridge(e, n, have_bridge, r) < 0)
+        if (network_check_host(e, n, true, have_bridge, r) < 0)
             return;
         _cleanup_free_ char *managed = observe_managed(have);
         diff_compute(KIND_NETWORK, want, have, managed, &r->diff);

@@ -180,5 +180,18 @@ vs plan br
 is "forward: bridge on a bridge that does not exist is an error" 1 "$rc"
 contains "…saying so" "bridge vs-nosuchbr does not exist on this host" "$out"
 ip link del vs-taken
+cat > br/net.yaml <<YAML
+kind: Network
+name: vs-samesubnet
+ip: 10.77.0.254/25
+YAML
+vs plan br
+is "a subnet another libvirt network has is an error at plan time" 1 "$rc"
+contains "…naming both" "br/net.yaml:3:5: subnet 10.77.0.254/25 overlaps libvirt network vs-net (10.77.0.0/24)" "$out"
+vs apply br
+ok "…and apply defines nothing" bash -c '! virsh net-info vs-samesubnet >/dev/null 2>&1'
+sed -i 's|10.77.0.254/25|10.78.0.1/24|' br/net.yaml
+vs plan br
+is "another subnet is fine" 2 "$rc"
 
 finish
