@@ -103,8 +103,9 @@ if [ "${VIRTSPEC_HARNESS_INNER:-}" != "1" ]; then
 
     # unshare --fork blocks SIGTERM/SIGINT while it waits for its child, so
     # pass them on to the inner shell, which then tears down and exits.
-    # Always as SIGTERM: a background job of a non-interactive shell starts
-    # with SIGINT ignored, and the inner shell cannot trap it.
+    # Never as SIGINT: a background job of a non-interactive shell starts
+    # with SIGINT ignored, and the inner shell cannot trap it.  A Ctrl-C (a
+    # user stopping examples/run.sh) goes as SIGUSR1: a quiet stop.
     forward() {
         local targets=$UNSHARE_PID
         if [ -n "$NS_OPTS" ]; then
@@ -113,7 +114,8 @@ if [ "${VIRTSPEC_HARNESS_INNER:-}" != "1" ]; then
         # shellcheck disable=SC2086
         [ -n "$targets" ] && kill "-$1" $targets 2>/dev/null
     }
-    trap 'forward TERM' TERM INT HUP
+    trap 'forward TERM' TERM HUP
+    trap 'forward USR1' INT
     while :; do
         wait "$UNSHARE_PID"
         rc=$?
@@ -141,13 +143,18 @@ LIBVIRTD_PID=""
 VIRTLOGD_PID=""
 CMD_PID=""
 MOUNTED=()
+CREATED=()      # mount points this run created on the host, removed again
 TORN_DOWN=0
 FAILED=0
 
 # Directories hidden behind private copies.  The swtpm ones keep swtpm_setup
-# (used for <tpm><backend type='emulator'>) off the host's state as well.
+# (used for <tpm><backend type='emulator'>) off the host's state as well; the
+# virtspec ones keep its pool records, status file and the volumes of pools
+# under /var/lib/virtspec (examples/00-pool.yaml) off the host.
 PRIVATE_DIRS=(
     /run/libvirt
+    /run/virtspec
+    /var/lib/virtspec
     /var/lib/libvirt
     /var/log/libvirt
     /var/cache/libvirt
@@ -252,6 +259,9 @@ teardown() {
     for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
         umount -l "${MOUNTED[$i]}" 2>/dev/null
     done
+    for ((i = ${#CREATED[@]} - 1; i >= 0; i--)); do
+        rmdir "${CREATED[$i]}" 2>/dev/null
+    done
     if [ "${VIRTSPEC_HARNESS_KEEP:-0}" = 1 ]; then
         touch "$PRIV/.keep"
         say "private dir kept: $PRIV"
@@ -261,14 +271,18 @@ teardown() {
 }
 
 on_signal() {
-    trap '' TERM INT HUP     # a second signal must not cut the teardown short
-    say "interrupted by SIG$1"
-    FAILED=1
+    trap '' TERM INT HUP USR1  # a second signal must not cut the teardown short
+    if [ "$1" = INT ]; then
+        say "stopping on Ctrl-C: removing the private libvirtd and everything in it"
+    else
+        say "interrupted by SIG$1"
+        FAILED=1
+    fi
     teardown
     case $1 in INT) exit 130 ;; HUP) exit 129 ;; *) exit 143 ;; esac
 }
 trap 'on_signal TERM' TERM
-trap 'on_signal INT' INT
+trap 'on_signal INT' INT USR1
 trap 'on_signal HUP' HUP
 trap 'teardown' EXIT
 
@@ -284,6 +298,7 @@ ip link set lo up || fail_setup "cannot bring lo up"
 
 # ---- private directories --------------------------------------------------
 bind_private() {   # bind_private HOSTDIR PRIVDIR
+    [ -d "$1" ] || CREATED+=("$1")
     mkdir -p "$1" "$2" || return 1
     mount --bind "$2" "$1" || return 1
     MOUNTED+=("$1")
@@ -348,13 +363,17 @@ MOUNTED+=(/etc/libvirt)
 export LIBVIRT_DEFAULT_URI=qemu:///system
 unset LIBVIRT_LOG_OUTPUTS LIBVIRT_LOG_FILTERS LIBVIRT_DEBUG
 
+# In a session of their own: a Ctrl-C on the terminal reaches only us, and the
+# teardown destroys the domains while libvirtd still answers.  (A background
+# job of this shell leads no process group, so setsid does not fork: $! is
+# the daemon's pid.)
 info "starting virtlogd"
-virtlogd --pid-file "$VIRTLOGD_PIDFILE" --config /etc/libvirt/virtlogd.conf \
+setsid virtlogd --pid-file "$VIRTLOGD_PIDFILE" --config /etc/libvirt/virtlogd.conf \
     </dev/null >"$VIRTLOGD_OUT" 2>&1 &
 VIRTLOGD_PID=$!
 
 info "starting libvirtd"
-libvirtd --pid-file "$LIBVIRTD_PIDFILE" --config /etc/libvirt/libvirtd.conf \
+setsid libvirtd --pid-file "$LIBVIRTD_PIDFILE" --config /etc/libvirt/libvirtd.conf \
     </dev/null >"$LIBVIRTD_OUT" 2>&1 &
 LIBVIRTD_PID=$!
 
