@@ -18,11 +18,11 @@ static const char *const main_help =
     "  plan [PATH…]        show what apply would change (exit 0 in sync, 2 changes, 1 error)\n"
     "  apply [PATH…]       converge libvirt with the specs once\n"
     "  reload NAME…        graceful shutdown, then start, so pending config takes effect\n"
-    "  status [--json]     per object: in-sync, drifted, reload-pending, failed, missing,\n"
-    "                      foreign-conflict\n"
+    "  status [PATH…]      per object: in-sync, drifted, reload-pending, failed, missing,\n"
+    "                      foreign-conflict (--json; the running daemon's view when one runs)\n"
     "  daemon [--specs DIR] keep libvirt converged with DIR, reacting to spec edits and to\n"
     "                      changes made behind virtspec's back\n"
-    "  export NAME…        print a spec for existing domains (keys, else the xml key)\n"
+    "  export [KIND/]NAME… print a spec for existing domains, networks and pools\n"
     "\n"
     "Options:\n"
     "  -c, --connect URI   libvirt URI (default: $LIBVIRT_DEFAULT_URI, else qemu:///system)\n"
@@ -32,7 +32,7 @@ static const char *const main_help =
     "                      others (development and tests only)\n"
     "      --show-secrets  render: print graphics passwords instead of masking them\n"
     "      --host-kvm=yes|no  render: resolve domain_type auto as if the host had /dev/kvm or not\n"
-    "  -h, --help          this help (also: virtspec COMMAND --help)\n"
+    "  -h, --help          this help (also: virtspec COMMAND --help, virtspec help COMMAND)\n"
     "      --version       print the version\n"
     "\n"
     "PATH defaults to " VIRTSPEC_SPEC_DIR ". Directories are read recursively for *.yaml and\n"
@@ -66,9 +66,12 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "  --prune          shut down and undefine owned domains whose spec is gone (volumes kept)\n"
       "Status: $RUNTIME_DIRECTORY/status.json (default /run/virtspec/status.json).\n"
       "SIGHUP rereads everything; SIGTERM finishes in-flight libvirt calls and exits.\n" },
-    { "status", "Usage: virtspec status [--json] [-c URI] [PATH…]\n\n"
+    { "status", "Usage: virtspec status [--json] [-c URI] [--status-file PATH] [PATH…]\n\n"
       "Shows, per object: in-sync, drifted, reload-pending, failed, missing or\n"
-      "foreign-conflict, with the fields concerned.\n" },
+      "foreign-conflict, with the fields concerned. Without PATH, while a daemon runs, its view\n"
+      "(also orphaned objects, errors, reload-pending fields) from its status file\n"
+      "($RUNTIME_DIRECTORY/status.json, default /run/virtspec/status.json); else the specs\n"
+      "(PATH, default " VIRTSPEC_SPEC_DIR ") compared with libvirt once.\n" },
     { "export", "Usage: virtspec export [-c URI] [KIND/]NAME…\n\n"
       "Prints a spec for each named domain, network and pool (all kinds of that name; domain/NAME,\n"
       "network/NAME or pool/NAME picks one), read from its inactive definition: every key that\n"
@@ -151,6 +154,10 @@ int main(int argc, char **argv) {
     const char *cmd = o.paths[0];
     o.paths++;
     o.n_paths--;
+    if (streq(cmd, "help")) {   /* virtspec help [COMMAND] */
+        help = true;
+        cmd = o.n_paths > 0 ? o.paths[0] : "";
+    }
     if (help) {
         for (size_t i = 0; i < ELEMENTSOF(cmd_help); i++)
             if (streq(cmd, cmd_help[i].cmd)) {
