@@ -46,7 +46,14 @@ echo "== building (ninja -C build)"
 [ -d build ] || meson setup build >/dev/null
 ninja -C build >/dev/null
 
-"$vs" validate "$top/examples"
+out=$("$vs" validate "$top/examples" 2>&1) || { echo "$out" >&2; exit 1; }
+echo "$out"
+# A checkout made by another user (git clone, then sudo): the daemon would refuse every file.
+if grep -q 'the daemon would refuse' <<<"$out" && [[ " $* " != *" --insecure-spec-perms "* ]]; then
+    echo "== the daemon would refuse these files (above): run as root on a root-owned checkout," \
+         "or accept them with: bash examples/run.sh --insecure-spec-perms" >&2
+    exit 1
+fi
 hint="== from another terminal: bash examples/run.sh shell   (virsh and virtspec status/plan against it)"
 if timeout 10 virsh -c qemu:///system version >/dev/null 2>&1; then
     echo "== virtspec daemon on examples/ against the system libvirtd (qemu:///system)"
