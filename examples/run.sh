@@ -43,8 +43,12 @@ if [ "$(id -u)" = 0 ]; then
     fi
 fi
 echo "== building (ninja -C build)"
-[ -d build ] || meson setup build >/dev/null
-ninja -C build >/dev/null
+quiet() {   # quiet CMD…: its output only when it fails (ninja prints compiler errors on stdout)
+    local out
+    out=$("$@" 2>&1) || { echo "$out" | tail -n 40 >&2; echo "== failed: $*" >&2; exit 1; }
+}
+[ -d build ] || quiet meson setup build
+quiet ninja -C build
 
 out=$("$vs" validate "$top/examples" 2>&1) || { echo "$out" >&2; exit 1; }
 echo "$out"
