@@ -272,6 +272,9 @@ teardown() {
 
 on_signal() {
     trap '' TERM INT HUP USR1  # a second signal must not cut the teardown short
+    # Already tearing down (the command exited first, e.g. the daemon got the terminal's
+    # SIGINT itself): let that teardown finish; exiting here would leave $PRIV behind.
+    [ "$TORN_DOWN" = 1 ] && return
     if [ "$1" = INT ]; then
         say "stopping on Ctrl-C: removing the private libvirtd and everything in it"
     else
