@@ -223,6 +223,8 @@ static int status_from_daemon(const CliOpts *o) {
                 printf("  %s", json_object_get_string(v));
             if (json_object_object_get_ex(j, "spec_error", &v) && json_object_get_string(v))
                 printf("  spec: %s", json_object_get_string(v));
+            if (json_object_object_get_ex(j, "reconciling", &v) && json_object_get_boolean(v))
+                printf("  (reconciling now)");
             printf("\n");
         }
     }

@@ -267,6 +267,7 @@ static void write_status(Manager *m) {
             .last_pass_time = o->last_pass_time,
             .failures = o->failures,
             .orphan = !o->spec,
+            .reconciling = o->in_flight,
         };
         if (o->has_result)
             status_doc_add(doc, &o->last, &x);
@@ -527,6 +528,9 @@ static void start_work(Manager *m, Object *o) {
     o->in_flight = true;
     m->in_flight++;
     uv_queue_work(m->loop, &w->req, work_run, work_done);
+    /* the result (and its log lines) comes when the pass ends, which for a reload is after the
+     * guest's shutdown: meanwhile the status file says the object is being reconciled */
+    request_status(m);
 }
 
 static void kick(Manager *m) {

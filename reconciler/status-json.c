@@ -67,6 +67,7 @@ void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
         json_object_object_add(j, "last_action_time", time_json(x->last_action_time));
         json_object_object_add(j, "last_pass_time", time_json(x->last_pass_time));
         json_object_object_add(j, "failures", json_object_new_int((int) x->failures));
+        json_object_object_add(j, "reconciling", json_object_new_boolean(x->reconciling));
         json_object_object_add(j, "spec_error", x->spec_error ? json_object_new_string(x->spec_error) : NULL);
     }
     json_object_array_add(d->objects, j);

@@ -15,6 +15,7 @@ typedef struct StatusExtra {
     time_t last_pass_time;
     unsigned failures;
     bool orphan;
+    bool reconciling;           /* a pass over it is running (a reload's shutdown wait, a start) */
 } StatusExtra;
 
 typedef struct StatusDoc StatusDoc;
