@@ -749,6 +749,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     if (records_changed && had.delete_on_removal != wanted.delete_on_removal)
         add_action(r, "~ delete_volumes_on_removal: %s → %s (virtspec metadata)",
                    had.delete_on_removal ? "true" : "false", d->delete_volumes_on_removal.s);
+    else if (records_changed && n_changes == 0)
+        add_action(r, "~ volume records (virtspec metadata)");
     int st = ie ? ie->state : domain_state(dom);
     int autostart = ie ? ie->autostart : -1;
     bool running = state_running(st);

@@ -60,6 +60,16 @@ is "removing vs-n's disk entry succeeds" 0 "$rc"
 contains "…the plan says the volume is kept" "- disks[vda] (live; the volume is kept)" "$out"
 lacks "…and deletes nothing" "- volume" "$out"
 ok "vs-n's volume is still there" has_vol vs-n-root.qcow2
+echo "delete_volumes_on_removal: true" >> specs/30-vs-n.yaml
+vs plan specs
+contains "turning the switch on is a visible change" "~ delete_volumes_on_removal: false → true (virtspec metadata)" "$out"
+vs apply specs
+is "…recorded in the metadata" true "$(xpath "$(inactive_xml vs-n)" "string(//*[local-name()='volumes']/@delete-on-removal)")"
+ok "…and deletes nothing that was removed before" has_vol vs-n-root.qcow2
+sed -i '/delete_volumes_on_removal/d' specs/30-vs-n.yaml
+vs apply specs
+contains "turning it off again" "~ delete_volumes_on_removal: true → false (virtspec metadata)" "$out"
+is "…drops the record" 0 "$(xpath "$(inactive_xml vs-n)" "count(//*[local-name()='volumes'])")"
 
 # --- on: removing a disk entry of a shut-off domain deletes exactly that volume ----------------
 write_k "- {name: root, dev: vda, image: $WORK/base.qcow2, pool: vs-pool}" \
@@ -142,6 +152,8 @@ rm specs/30-vs-o.yaml specs/20-vs-k.yaml
 vs apply specs
 ok "apply without the spec keeps vs-o" virsh dominfo vs-o
 ok "…and its volume" has_vol vs-o-root.qcow2
+vs export vs-o
+contains "export writes the switch (it is only in virtspec's metadata)" "delete_volumes_on_removal: true" "$out"
 
 # --- --prune: with the switch the volumes go, without it they stay ---------------------------
 virsh destroy vs-k >/dev/null 2>&1
