@@ -785,7 +785,13 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
             add_action(r, "■ stop (ACPI shutdown, forced after %" PRId64 " s)", d->shutdown_timeout.i);
         else if (streq(d->state.s, "paused") && st != VIR_DOMAIN_PAUSED)
             add_action(r, running ? "‖ suspend" : "▶ start paused");
-        engine_delete_volumes(e, d->name.s, false, &removed, r);
+        if (removed.n > 0) {
+            /* the persistent definition as apply would write it */
+            _cleanup_(xmlFreeDocp) xmlDoc *planned = xmlCopyDoc(have, 1);
+            diff_patch(KIND_DOMAIN, &r->diff, want, planned);
+            _cleanup_free_ char *px = xml_to_string(planned);
+            engine_delete_volumes(e, d->name.s, px, false, &removed, r);
+        }
         if (r->state == SYNC_IN_SYNC && r->n_actions > 0)
             r->state = SYNC_DRIFTED;
         if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
@@ -841,7 +847,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     }
     /* removed disks' volumes: only after the definitions (persistent and live) let them go */
     if (removed.n > 0) {
-        int k = engine_delete_volumes(e, d->name.s, false, &removed, r);
+        int k = engine_delete_volumes(e, d->name.s, NULL, false, &removed, r);
         forget_deleted_volumes(e, dom, want, &removed, r);
         if (k < 0 || r->error)
             return;

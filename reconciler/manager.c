@@ -406,7 +406,7 @@ static int kind_rank(SpecKind k) {
  * it, with the checks of a removed disk entry; nothing else (pools, base images, NVRAM, TPM). */
 static void prune_volumes(Work *w, VolumeRefs *refs) {
     ObjectResult r = { .kind = KIND_DOMAIN };
-    if (engine_delete_volumes(&w->engine, w->o->name, true, refs, &r) < 0 && r.error)
+    if (engine_delete_volumes(&w->engine, w->o->name, NULL, true, refs, &r) < 0 && r.error)
         w->prune_error = xstrdup(r.error);
     for (size_t i = 0; i < r.n_actions; i++) {
         if (r.actions[i][0] == '-')

@@ -383,10 +383,11 @@ static bool doc_refers(const char *xml, const char *pool, const char *name, cons
 }
 
 /* The first domain whose persistent or live definition uses the volume, or NULL. In a plan
- * (skip_self) the domain itself is left out: its removed disk is still defined. Sets
- * *ret_live_self when the domain itself still has it attached while running. */
-static char *domain_using(Engine *e, const char *self, bool skip_self, const char *pool,
+ * (self_planned: the domain's persistent definition as apply would write it) the domain's own
+ * running disk does not count yet: *ret_live_self says it is still attached. */
+static char *domain_using(Engine *e, const char *self, const char *self_planned, const char *pool,
                           const char *name, const char *path, bool *ret_live_self) {
+    bool skip_self = self_planned != NULL;
     virDomainPtr *doms = NULL;
     char *user = NULL;
     int n = virConnectListAllDomains(e->conn, &doms, 0);
@@ -398,9 +399,8 @@ static char *domain_using(Engine *e, const char *self, bool skip_self, const cha
         for (int live = 0; live < 2 && !user; live++) {
             if (live && virDomainIsActive(doms[i]) != 1)
                 continue;
-            if (!live && is_self && skip_self)
-                continue;
-            char *x = virDomainGetXMLDesc(doms[i], live ? 0 : VIR_DOMAIN_XML_INACTIVE);
+            char *x = !live && is_self && skip_self ? xstrdup(self_planned)
+                                                    : virDomainGetXMLDesc(doms[i], live ? 0 : VIR_DOMAIN_XML_INACTIVE);
             bool uses = doc_refers(x, pool, name, path);
             free(x);
             if (uses && is_self && live && skip_self)
@@ -437,7 +437,8 @@ static char *volume_backed_by(virStoragePoolPtr pool, const char *path) {
 
 /* Deletes one recorded volume, or says why it waits (ref stays pending) or is never deleted
  * (ref->done). */
-static int delete_one(Engine *e, const char *self, bool last_chance, VolumeRef *ref, ObjectResult *r) {
+static int delete_one(Engine *e, const char *self, const char *self_planned, bool last_chance,
+                      VolumeRef *ref, ObjectResult *r) {
     _cleanup_(virStoragePoolFreep) virStoragePoolPtr pool = virStoragePoolLookupByName(e->conn, ref->pool);
     _cleanup_(virStorageVolFreep) virStorageVolPtr v = pool ? virStorageVolLookupByName(pool, ref->name) : NULL;
     const char *what = "(delete_volumes_on_removal)";
@@ -460,7 +461,7 @@ static int delete_one(Engine *e, const char *self, bool last_chance, VolumeRef *
     }
     _cleanup_free_ char *path = virStorageVolGetPath(v);
     bool live_self = false;
-    _cleanup_free_ char *user = domain_using(e, self, !e->apply, ref->pool, ref->name, path, &live_self);
+    _cleanup_free_ char *user = domain_using(e, self, self_planned, ref->pool, ref->name, path, &live_self);
     _cleanup_free_ char *backs = user ? NULL : volume_backed_by(pool, path);
     if (user || backs) {
         add_action(r, "%s volume %s/%s %s %s: used by %s %s%s", last_chance ? "!" : "…", ref->pool,
@@ -488,11 +489,11 @@ static int delete_one(Engine *e, const char *self, bool last_chance, VolumeRef *
     return 0;
 }
 
-int engine_delete_volumes(Engine *e, const char *domain, bool last_chance, VolumeRefs *refs,
-                          ObjectResult *r) {
+int engine_delete_volumes(Engine *e, const char *domain, const char *planned, bool last_chance,
+                          VolumeRefs *refs, ObjectResult *r) {
     int ret = 0;
     for (size_t i = 0; i < refs->n; i++)
-        if (!refs->items[i].done && delete_one(e, domain, last_chance, &refs->items[i], r) < 0)
+        if (!refs->items[i].done && delete_one(e, domain, planned, last_chance, &refs->items[i], r) < 0)
             ret = -EIO;
     return ret;
 }
