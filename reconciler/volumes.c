@@ -460,6 +460,11 @@ static int delete_one(Engine *e, const char *self, const char *self_planned, boo
         return 0;
     }
     _cleanup_free_ char *path = virStorageVolGetPath(v);
+    if (!path) {
+        add_action(r, "… volume %s/%s %s waits: its path cannot be read: %s", ref->pool, ref->name,
+                   what, virt_error_message());
+        return 0;
+    }
     bool live_self = false;
     _cleanup_free_ char *user = domain_using(e, self, self_planned, ref->pool, ref->name, path, &live_self);
     _cleanup_free_ char *backs = user ? NULL : volume_backed_by(pool, path);
