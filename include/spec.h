@@ -181,6 +181,7 @@ typedef struct DomainSpec {
     struct { Value present; List add, set, remove; } xml;   /* add: XmlAddSpec, set: XmlSetSpec,
                                                               * remove: Value */
     Value autostart, state, reload, shutdown_timeout, adopt, suspend_mode;
+    Value delete_volumes_on_removal;
 } DomainSpec;
 
 typedef struct DhcpHostSpec {

@@ -9,7 +9,15 @@
 #include "status-json.h"
 #include "virt-conn.h"
 
-static void print_change(const Change *c) {
+/* Whether the result deletes (or will delete) a volume: then a removed disk does not keep it. */
+static bool deletes_volumes(const ObjectResult *r) {
+    for (size_t i = 0; i < r->n_actions; i++)
+        if (strstr(r->actions[i], "(delete_volumes_on_removal)"))
+            return true;
+    return false;
+}
+
+static void print_change(const ObjectResult *r, const Change *c) {
     const char *cls = change_class_to_string(c->cls);
     switch (c->op) {
     case OP_SET:
@@ -23,7 +31,9 @@ static void print_change(const Change *c) {
         printf("  + %s (%s)\n", c->path, cls);
         break;
     case OP_REMOVE:
-        if (c->list && streq(c->list->key, "disks"))
+        if (c->list && streq(c->list->key, "disks") && deletes_volumes(r))
+            printf("  - %s (%s; delete_volumes_on_removal: see below)\n", c->path, cls);
+        else if (c->list && streq(c->list->key, "disks"))
             printf("  - %s (%s; the volume is kept)\n", c->path, cls);
         else
             printf("  - %s (%s)\n", c->path, cls);
@@ -41,7 +51,7 @@ static bool result_has_changes(const ObjectResult *r) {
 static void print_result(const ObjectResult *r, bool applied) {
     printf("%s %s (%s:%u)\n", spec_kind_to_string(r->kind), r->name, r->file, r->line);
     for (size_t i = 0; i < r->diff.n; i++)
-        print_change(&r->diff.items[i]);
+        print_change(r, &r->diff.items[i]);
     for (size_t i = 0; i < r->n_actions; i++)
         printf("  %s\n", r->actions[i]);
     if (r->n_pending > 0) {

@@ -484,6 +484,10 @@ static char *export_domain_spec(const char *name, xmlDoc *doc, virConnectPtr con
     out_printf(&o, "kind: Domain\nname: %s\n", name);
     if (!observe_owned(doc))
         out_add(&o, "adopt: true\n");
+    _cleanup_(volume_refs_clear) VolumeRefs refs = {};
+    observe_volume_refs(doc, &refs);
+    if (refs.delete_on_removal)
+        out_add(&o, "delete_volumes_on_removal: true\n");   /* only in virtspec's metadata */
     /* the name row is written above */
     const KeyTable *t = &domain_table;
     KeyTable rest = *t;

@@ -280,7 +280,7 @@ static const VagrantOption v_disks[] = {
     { "disk_address_type", NULL, "libvirt assigns guest addresses and virtspec keeps them; a fixed one through `xml`" },
     { "disk_driver, volume_cache", "disks[].cache disks[].io disks[].discard disks[].detect_zeroes disks[].copy_on_read disks[].format", "per disk" },
     { "machine_virtual_size", "disks[].size", "the overlay's capacity; growing it resizes the volume (the guest's filesystem is not grown)" },
-    { "storage :file (size, type, bus, device, cache, io, copy_on_read, discard, detect_zeroes, serial, wwn, shareable, allow_existing, pool)", "disks disks[].size disks[].format disks[].bus disks[].dev disks[].serial disks[].wwn disks[].shareable disks[].existing disks[].pool disks[].path", "volumes are named DOMAIN-NAME.FORMAT; `path` attaches a host file; removing a disk entry never deletes the volume" },
+    { "storage :file (size, type, bus, device, cache, io, copy_on_read, discard, detect_zeroes, serial, wwn, shareable, allow_existing, pool)", "disks disks[].size disks[].format disks[].bus disks[].dev disks[].serial disks[].wwn disks[].shareable disks[].existing disks[].pool disks[].path", "volumes are named DOMAIN-NAME.FORMAT; `path` attaches a host file; removing a disk entry keeps the volume unless `delete_volumes_on_removal: true`" },
     { "storage :file, device: :cdrom", "cdroms", "the bus defaults to sata on q35 (ide there breaks, #1444)" },
     { "storage :file, device: :floppy", "floppies", NULL },
 };
@@ -367,7 +367,7 @@ static const VagrantOption v_vagrant[] = {
     { "synced folders: 9p, virtiofs", "filesystems", "virtiofs sets up the shared memory it needs" },
     { "forwarded ports", NULL, "Vagrant runs `ssh -L`; route to the guest through a `kind: Network` spec or a host firewall rule" },
     { "vagrant halt, reload, suspend, resume", "state reload", "`state: shutoff|running|paused`; `virtspec reload NAME` restarts to apply config changes" },
-    { "vagrant destroy", NULL, "remove the spec and run with `--prune` (undefines owned domains, keeps volumes)" },
+    { "vagrant destroy", NULL, "remove the spec and run with `--prune` (undefines owned domains; their volumes are deleted too only with `delete_volumes_on_removal: true`, as vagrant destroy does)" },
     { "box, box_version, box_url", "disks[].image", "import the box's image once and point `image` at it" },
     { "(libvirt XML no option covers; the domain template's ERB)", "xml", "the escape hatch: append fragments, set attributes, remove what is rendered; compared edit by edit" },
 };

@@ -56,6 +56,27 @@ char *observe_managed(xmlDoc *doc);
 /* True if the document carries virtspec's ownership metadata. */
 bool observe_owned(xmlDoc *doc);
 char *observe_spec_hash(xmlDoc *doc);
+/* virtspec's element in an object's <metadata>, or NULL. */
+xmlNode *observe_metadata(xmlDoc *doc);
+
+/* Volumes recorded in a domain's metadata when its spec says delete_volumes_on_removal: the
+ * volumes virtspec created for its disks, and (pending) those of removed disk entries whose
+ * deletion waits, e.g. for a detach to complete. */
+typedef struct VolumeRef {
+    char *pool, *name;
+    bool pending;
+    bool done;          /* deleted, gone, or never to be deleted: drop the record */
+} VolumeRef;
+typedef struct VolumeRefs {
+    bool delete_on_removal;
+    VolumeRef *items;
+    size_t n;
+} VolumeRefs;
+void observe_volume_refs(xmlDoc *doc, VolumeRefs *ret);
+void volume_refs_clear(VolumeRefs *v);
+bool volume_refs_equal(const VolumeRefs *a, const VolumeRefs *b);
+/* Whether refs lists pool/name (pending or not). */
+bool volume_refs_has(const VolumeRefs *refs, const char *pool, const char *name);
 bool is_guest_agent_channel(const xmlNode *ch);
 /* The xml key's edits as recorded in a document's virtspec metadata. */
 typedef struct XmlEdits {

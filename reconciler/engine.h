@@ -60,6 +60,16 @@ int engine_open(Engine *e, const char *uri, bool apply);
 void engine_close(Engine *e);
 /* Reconciles one spec. Never aborts other objects: errors land in r->error / SYNC_FAILED. */
 void engine_reconcile(Engine *e, const Spec *s, ObjectResult *r);
+/* delete_volumes_on_removal: deletes each recorded volume that is not done, if virtspec created it
+ * for a disk (its record in the state directory), it is no base image, and no domain's persistent
+ * or live definition (the domain's own included) nor another volume's backing store uses it.
+ * One still in use stays pending (retried on a later pass), or with last_chance (pruning: the
+ * record goes with the domain) is kept for good; one virtspec did not create is marked done and
+ * kept. A plan (e->apply false) only says what would happen; planned is then the domain's
+ * persistent definition as apply would write it (the disk's removal is not applied yet), checked
+ * instead of the present one. Each deletion is an action and a log line with the volume's size. */
+int engine_delete_volumes(Engine *e, const char *domain, const char *planned, bool last_chance,
+                          VolumeRefs *refs, ObjectResult *r);
 /* Graceful shutdown (ACPI, then destroy after timeout_s), then start. */
 int engine_reload_domain(Engine *e, const char *name, unsigned timeout_s, char **ret_error);
 /* Records for status: a spec file that failed to load. */

@@ -600,6 +600,74 @@ static int converge_autostart(Engine *e, virDomainPtr dom, int cur, const Domain
     return 0;
 }
 
+/* Whether a disk entry of the spec uses pool/name (an `existing` one too). */
+static bool spec_uses_volume(const DomainSpec *d, const char *pool, const char *name) {
+    const DiskSpec *dk = d->disks.items;
+    for (size_t i = 0; i < d->disks.n; i++) {
+        _cleanup_free_ char *vn = render_volume_name(d, &dk[i]);
+        if (!dk[i].path.set && streq_ptr(dk[i].pool.s, pool) && streq(vn, name))
+            return true;
+    }
+    return false;
+}
+
+/* delete_volumes_on_removal: the volumes `have` records that no disk entry uses any more (removed
+ * disks, deletions still pending). They are recorded in `want` as pending until they are gone. */
+static void removed_volumes(const DomainSpec *d, xmlDoc *want, const VolumeRefs *had, VolumeRefs *ret) {
+    *ret = (VolumeRefs) { .delete_on_removal = d->delete_volumes_on_removal.i };
+    if (!d->delete_volumes_on_removal.i)
+        return;
+    for (size_t i = 0; i < had->n; i++) {
+        const VolumeRef *h = &had->items[i];
+        if (spec_uses_volume(d, h->pool, h->name) || volume_refs_has(ret, h->pool, h->name))
+            continue;
+        VolumeRef *v = array_push(&ret->items, &ret->n, sizeof(VolumeRef));
+        v->pool = xstrdup(h->pool);
+        v->name = xstrdup(h->name);
+        v->pending = true;
+        render_volume_ref(want, h->pool, h->name, true);
+    }
+}
+
+/* After deletions: drops the records of the volumes that are done from want's metadata and
+ * writes it to the persistent definition. */
+static void forget_deleted_volumes(Engine *e, virDomainPtr dom, xmlDoc *want, const VolumeRefs *gone,
+                                   ObjectResult *r) {
+    xmlNode *vs = observe_metadata(want);
+    bool changed = false;
+    for (xmlNode *c = vs ? vs->children : NULL; c; c = c->next) {
+        if (!xml_is(c, "volumes"))
+            continue;
+        for (xmlNode *v = c->children, *next; v; v = next) {
+            next = v->next;
+            _cleanup_free_ char *pool = xml_get(v, "@pool"), *name = xml_get(v, "@name");
+            _cleanup_free_ char *p = xml_get(v, "@pending");
+            for (size_t i = 0; i < gone->n; i++)
+                if (gone->items[i].done && p && streq_ptr(pool, gone->items[i].pool) &&
+                    streq_ptr(name, gone->items[i].name)) {
+                    xmlUnlinkNode(v);
+                    xmlFreeNode(v);
+                    changed = true;
+                    break;
+                }
+        }
+    }
+    if (!changed)
+        return;
+    _cleanup_(xmlFreeDocp) xmlDoc *have = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+    if (!have) {
+        fail(r, "reading definition: %s", virt_error_message());
+        return;
+    }
+    copy_metadata(want, have);
+    _cleanup_free_ char *x = xml_to_string(have);
+    virt_count_mutation();
+    _cleanup_(virDomainFreep) virDomainPtr nd = virDomainDefineXMLFlags(e->conn, x, 0);
+    explicit_bzero(x, strlen(x));
+    if (!nd)
+        fail(r, "recording deleted volumes: %s", virt_error_message());
+}
+
 static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     const DomainSpec *d = &s->domain;
     _cleanup_free_ char *secret = NULL, *why = NULL;
@@ -672,6 +740,17 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     diff_compute(KIND_DOMAIN, want, have, managed, &r->diff);
     size_t n_changes = diff_count_effective(&r->diff);
     bool adopting = !observe_owned(have);
+    _cleanup_(volume_refs_clear) VolumeRefs had = {}, wanted = {}, removed = {};
+    observe_volume_refs(have, &had);
+    removed_volumes(d, want, &had, &removed);
+    observe_volume_refs(want, &wanted);
+    /* the switch and the volume records live in virtspec's metadata only */
+    bool records_changed = !adopting && !volume_refs_equal(&had, &wanted);
+    if (records_changed && had.delete_on_removal != wanted.delete_on_removal)
+        add_action(r, "~ delete_volumes_on_removal: %s → %s (virtspec metadata)",
+                   had.delete_on_removal ? "true" : "false", d->delete_volumes_on_removal.s);
+    else if (records_changed && n_changes == 0)
+        add_action(r, "~ volume records (virtspec metadata)");
     int st = ie ? ie->state : domain_state(dom);
     int autostart = ie ? ie->autostart : -1;
     bool running = state_running(st);
@@ -706,6 +785,13 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
             add_action(r, "■ stop (ACPI shutdown, forced after %" PRId64 " s)", d->shutdown_timeout.i);
         else if (streq(d->state.s, "paused") && st != VIR_DOMAIN_PAUSED)
             add_action(r, running ? "‖ suspend" : "▶ start paused");
+        if (removed.n > 0) {
+            /* the persistent definition as apply would write it */
+            _cleanup_(xmlFreeDocp) xmlDoc *planned = xmlCopyDoc(have, 1);
+            diff_patch(KIND_DOMAIN, &r->diff, want, planned);
+            _cleanup_free_ char *px = xml_to_string(planned);
+            engine_delete_volumes(e, d->name.s, px, false, &removed, r);
+        }
         if (r->state == SYNC_IN_SYNC && r->n_actions > 0)
             r->state = SYNC_DRIFTED;
         if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
@@ -732,7 +818,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     }
 
     /* apply */
-    if (n_changes > 0 || adopting) {
+    if (n_changes > 0 || adopting || records_changed) {
         _cleanup_(xmlFreeDocp) xmlDoc *live = running ? domain_xml(dom, 0) : NULL;
         diff_patch(KIND_DOMAIN, &r->diff, want, have);
         copy_metadata(want, have);
@@ -758,6 +844,13 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
                 }
             }
         }
+    }
+    /* removed disks' volumes: only after the definitions (persistent and live) let them go */
+    if (removed.n > 0) {
+        int k = engine_delete_volumes(e, d->name.s, NULL, false, &removed, r);
+        forget_deleted_volumes(e, dom, want, &removed, r);
+        if (k < 0 || r->error)
+            return;
     }
     if (converge_autostart(e, dom, r->mutated ? -1 : autostart, d, r) < 0)
         return;

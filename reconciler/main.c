@@ -63,7 +63,8 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "second. Settings come from DIR/virtspec.conf (KEY = VALUE: specs, connect, resync_interval,\n"
       "concurrency, debounce_ms, max_backoff, drift, prune, status_file); flags win.\n"
       "  --drift report   only report drift (status, log); spec edits are still applied\n"
-      "  --prune          shut down and undefine owned domains whose spec is gone (volumes kept)\n"
+      "  --prune          shut down and undefine owned domains whose spec is gone (volumes kept,\n"
+      "                   unless the domain said delete_volumes_on_removal: true)\n"
       "Status: $RUNTIME_DIRECTORY/status.json (default /run/virtspec/status.json).\n"
       "SIGHUP rereads everything; SIGTERM finishes in-flight libvirt calls and exits.\n" },
     { "status", "Usage: virtspec status [--json] [-c URI] [--status-file PATH] [PATH…]\n\n"

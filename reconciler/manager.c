@@ -395,10 +395,27 @@ typedef struct Work {
     bool prune;
     unsigned shutdown_timeout;
     char *prune_error;
+    bool prune_deletes;         /* the domain's metadata said delete_volumes_on_removal */
+    unsigned n_deleted;         /* volumes deleted with it */
 } Work;
 
 static int kind_rank(SpecKind k) {
     return k == KIND_POOL ? 0 : k == KIND_NETWORK ? 1 : 2;
+}
+
+/* delete_volumes_on_removal recorded in the undefined domain's metadata: its volumes go with
+ * it, with the checks of a removed disk entry; nothing else (pools, base images, NVRAM, TPM). */
+static void prune_volumes(Work *w, VolumeRefs *refs) {
+    ObjectResult r = { .kind = KIND_DOMAIN };
+    if (engine_delete_volumes(&w->engine, w->o->name, NULL, true, refs, &r) < 0 && r.error)
+        w->prune_error = xstrdup(r.error);
+    for (size_t i = 0; i < r.n_actions; i++) {
+        if (r.actions[i][0] == '-')
+            w->n_deleted++;   /* logged with its size as it was deleted */
+        else
+            log_warning("Domain %s: prune: %s", w->o->name, r.actions[i]);
+    }
+    object_result_clear(&r);
 }
 
 static void prune_domain(Work *w) {
@@ -411,6 +428,8 @@ static void prune_domain(Work *w) {
     free(x);
     if (!doc || !observe_owned(doc))
         return;   /* never touch what is not ours */
+    _cleanup_(volume_refs_clear) VolumeRefs refs = {};
+    observe_volume_refs(doc, &refs);
     char *err = NULL;
     int st, reason;
     if (virDomainGetState(dom, &st, &reason, 0) == 0 && st != VIR_DOMAIN_SHUTOFF) {
@@ -432,6 +451,9 @@ static void prune_domain(Work *w) {
                                         VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0)
         err = xasprintf("undefine failed: %s", virt_error_message());
     w->prune_error = err;
+    w->prune_deletes = refs.delete_on_removal;
+    if (!err && refs.delete_on_removal)
+        prune_volumes(w, &refs);
 }
 
 static void work_run(uv_work_t *req) {
@@ -455,6 +477,9 @@ static void work_done(uv_work_t *req, int status) {
     if (w->prune) {
         if (w->prune_error)
             log_error("Domain %s: prune: %s", o->name, w->prune_error);
+        else if (w->prune_deletes)
+            log_info("Domain %s: pruned (spec removed; delete_volumes_on_removal: %u volume(s) "
+                     "deleted)", o->name, w->n_deleted);
         else
             log_info("Domain %s: pruned (spec removed; volumes kept)", o->name);
         free(w->prune_error);

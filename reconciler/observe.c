@@ -368,7 +368,7 @@ char *observe_value(const KeyDef *k, const xmlNode *ctx) {
     return canon_scalar(k, raw);
 }
 
-static xmlNode *metadata_node(xmlDoc *doc) {
+xmlNode *observe_metadata(xmlDoc *doc) {
     xmlNode *md = xml_child(xmlDocGetRootElement(doc), "metadata");
     for (xmlNode *c = md ? md->children : NULL; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE && c->ns && c->ns->href &&
@@ -378,11 +378,11 @@ static xmlNode *metadata_node(xmlDoc *doc) {
 }
 
 bool observe_owned(xmlDoc *doc) {
-    return metadata_node(doc) != NULL;
+    return observe_metadata(doc) != NULL;
 }
 
 char *observe_managed(xmlDoc *doc) {
-    xmlNode *vs = metadata_node(doc);
+    xmlNode *vs = observe_metadata(doc);
     for (xmlNode *c = vs ? vs->children : NULL; c; c = c->next)
         if (xml_is(c, "managed")) {
             xmlChar *t = xmlNodeGetContent(c);
@@ -394,7 +394,7 @@ char *observe_managed(xmlDoc *doc) {
 }
 
 char *observe_spec_hash(xmlDoc *doc) {
-    xmlNode *vs = metadata_node(doc);
+    xmlNode *vs = observe_metadata(doc);
     for (xmlNode *c = vs ? vs->children : NULL; c; c = c->next)
         if (xml_is(c, "spec")) {
             xmlChar *t = xmlGetProp(c, (const xmlChar *) "hash");
@@ -405,6 +405,61 @@ char *observe_spec_hash(xmlDoc *doc) {
     return NULL;
 }
 
+/* ---- volume records (delete_volumes_on_removal) ---- */
+
+static char *prop(const xmlNode *n, const char *name) {
+    xmlChar *v = xmlGetProp(n, (const xmlChar *) name);
+    char *r = v ? xstrdup((char *) v) : NULL;
+    xmlFree(v);
+    return r;
+}
+
+void observe_volume_refs(xmlDoc *doc, VolumeRefs *ret) {
+    xmlNode *vs = observe_metadata(doc);
+    *ret = (VolumeRefs) {};
+    for (xmlNode *c = vs ? vs->children : NULL; c; c = c->next) {
+        if (!xml_is(c, "volumes"))
+            continue;
+        _cleanup_free_ char *on = prop(c, "delete-on-removal");
+        ret->delete_on_removal = streq_ptr(on, "true");
+        for (xmlNode *v = c->children; v; v = v->next) {
+            _cleanup_free_ char *pool = prop(v, "pool"), *name = prop(v, "name"), *p = prop(v, "pending");
+            if (!xml_is(v, "volume") || !pool || !name)
+                continue;
+            VolumeRef *r = array_push(&ret->items, &ret->n, sizeof(VolumeRef));
+            r->pool = TAKE_PTR(pool);
+            r->name = TAKE_PTR(name);
+            r->pending = streq_ptr(p, "delete");
+        }
+    }
+}
+
+void volume_refs_clear(VolumeRefs *v) {
+    for (size_t i = 0; i < v->n; i++) {
+        free(v->items[i].pool);
+        free(v->items[i].name);
+    }
+    free(v->items);
+    *v = (VolumeRefs) {};
+}
+
+bool volume_refs_has(const VolumeRefs *refs, const char *pool, const char *name) {
+    for (size_t i = 0; i < refs->n; i++)
+        if (streq(refs->items[i].pool, pool) && streq(refs->items[i].name, name))
+            return true;
+    return false;
+}
+
+bool volume_refs_equal(const VolumeRefs *a, const VolumeRefs *b) {
+    if (a->delete_on_removal != b->delete_on_removal || a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (!streq(a->items[i].pool, b->items[i].pool) || !streq(a->items[i].name, b->items[i].name) ||
+            a->items[i].pending != b->items[i].pending)
+            return false;
+    return true;
+}
+
 /* ---- the xml key's edits ---- */
 
 static void strv_add(char ***v, size_t *n, const char *s) {
@@ -412,7 +467,7 @@ static void strv_add(char ***v, size_t *n, const char *s) {
 }
 
 void observe_xml_edits(xmlDoc *doc, XmlEdits *ret) {
-    xmlNode *vs = metadata_node(doc);
+    xmlNode *vs = observe_metadata(doc);
     size_t n_at = 0, n_sv = 0;
     *ret = (XmlEdits) {};
     for (xmlNode *c = vs ? vs->children : NULL; c; c = c->next) {

@@ -503,6 +503,46 @@ char *render_hash(xmlDoc *doc) {
     return xasprintf("%016" PRIx64, h);
 }
 
+/* The volume list in a domain document's virtspec metadata, created when absent. */
+static xmlNode *volumes_element(xmlDoc *doc) {
+    xmlNode *vs = observe_metadata(doc);
+    if (!vs)
+        return NULL;
+    for (xmlNode *c = vs->children; c; c = c->next)
+        if (xml_is(c, "volumes"))
+            return c;
+    xmlNode *vols = xmlNewChild(vs, vs->ns, (const xmlChar *) "volumes", NULL);
+    xmlSetProp(vols, (const xmlChar *) "delete-on-removal", (const xmlChar *) "true");
+    return vols;
+}
+
+void render_volume_ref(xmlDoc *doc, const char *pool, const char *name, bool pending) {
+    xmlNode *vols = volumes_element(doc);
+    if (!vols)
+        return;
+    xmlNode *v = xmlNewChild(vols, vols->ns, (const xmlChar *) "volume", NULL);
+    xmlSetProp(v, (const xmlChar *) "pool", (const xmlChar *) pool);
+    xmlSetProp(v, (const xmlChar *) "name", (const xmlChar *) name);
+    if (pending)
+        xmlSetProp(v, (const xmlChar *) "pending", (const xmlChar *) "delete");
+}
+
+/* delete_volumes_on_removal: the volumes virtspec creates for the domain's disks, so that they
+ * are still known when a disk entry or the whole spec is gone. Never an `existing` volume or a
+ * `path` disk. */
+static void render_volume_refs(const DomainSpec *d, xmlDoc *doc) {
+    const DiskSpec *dk = d->disks.items;
+    if (!d->delete_volumes_on_removal.i)
+        return;
+    volumes_element(doc);   /* present even with no disk: the switch itself is recorded */
+    for (size_t i = 0; i < d->disks.n; i++) {
+        if (dk[i].path.set || !dk[i].pool.set || dk[i].existing.i)
+            continue;
+        _cleanup_free_ char *name = render_volume_name(d, &dk[i]);
+        render_volume_ref(doc, dk[i].pool.s, name, false);
+    }
+}
+
 static void render_metadata(const Spec *s, xmlDoc *doc) {
     xmlNode *root = xmlDocGetRootElement(doc);
     _cleanup_free_ char *hash = render_hash(doc);
@@ -541,6 +581,8 @@ static void render_metadata(const Spec *s, xmlDoc *doc) {
             xmlSetProp(e, (const xmlChar *) "value", (const xmlChar *) a->value.s);
         }
     }
+    if (s->kind == KIND_DOMAIN)
+        render_volume_refs(&s->domain, doc);
 }
 
 xmlNode *render_parse_fragment(const char *text, xmlDoc **ret_doc) {

@@ -21,6 +21,9 @@ char *render_volume_name(const DomainSpec *d, const DiskSpec *disk);
 char *render_value(const KeyDef *k, const Value *v);
 /* Keys the spec manages, as stable tokens ("title", "tpm", "disks:vda"), space-separated. */
 char *render_managed_keys(const Spec *s);
+/* Records pool/name in the volume list of a domain document's virtspec metadata (pending: a
+ * removed disk's volume whose deletion waits). */
+void render_volume_ref(xmlDoc *doc, const char *pool, const char *name, bool pending);
 /* FNV-1a 64 of the document without its metadata, as 16 hex digits. */
 char *render_hash(xmlDoc *doc);
 bool host_has_kvm(void);

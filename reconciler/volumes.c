@@ -64,6 +64,12 @@ static char *marker(Engine *e, const char *pool, const char *vol, const char *su
     return xasprintf("%s/images/%s/%s.%s", e->state_dir, pool, vol, suffix);
 }
 
+/* "<vol>.created": virtspec created this volume for a disk entry (not `existing`, not a base).
+ * delete_volumes_on_removal deletes nothing without it. */
+static char *created_marker(Engine *e, const char *pool, const char *vol) {
+    return xasprintf("%s/volumes/%s/%s.created", e->state_dir, pool, vol);
+}
+
 static void touch(const char *path) {
     _cleanup_free_ char *dir = xstrdup(path);
     char *slash = strrchr(dir, '/');
@@ -248,6 +254,8 @@ static int create_volume(Engine *e, virStoragePoolPtr pool, const DiskSpec *disk
     _cleanup_(virStorageVolFreep) virStorageVolPtr nv = virStorageVolCreateXML(pool, x, 0);
     if (!nv)
         return fail(r, "creating volume %s in pool %s: %s", name, disk->pool.s, virt_error_message());
+    _cleanup_free_ char *m = created_marker(e, disk->pool.s, name);
+    touch(m);
     r->mutated = true;
     return 0;
 }
@@ -342,5 +350,155 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResul
         if (create_volume(e, pool, disk, name, capacity, base, info.format, logical, r) < 0)
             ret = -EIO;
     }
+    return ret;
+}
+
+/* ---------------------------------------------------------------- deleting volumes */
+
+/* Whether any <source> below a domain's disk element names the volume (by pool and name, or by
+ * path: a file, a block device, or a backing store in the live definition). */
+static bool source_refers(const xmlNode *n, const char *pool, const char *name, const char *path) {
+    for (const xmlNode *c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (xml_is(c, "source")) {
+            _cleanup_free_ char *p = xml_get(c, "@pool"), *v = xml_get(c, "@volume");
+            _cleanup_free_ char *f = xml_get(c, "@file"), *d = xml_get(c, "@dev");
+            if ((streq_ptr(p, pool) && streq_ptr(v, name)) || streq_ptr(f, path) || streq_ptr(d, path))
+                return true;
+        }
+        if (source_refers(c, pool, name, path))
+            return true;
+    }
+    return false;
+}
+
+static bool doc_refers(const char *xml, const char *pool, const char *name, const char *path) {
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = xml ? xml_parse(xml) : NULL;
+    xmlNode *devs = doc ? xml_child(xmlDocGetRootElement(doc), "devices") : NULL;
+    for (xmlNode *d = devs ? devs->children : NULL; d; d = d->next)
+        if (xml_is(d, "disk") && source_refers(d, pool, name, path))
+            return true;
+    return false;
+}
+
+/* The first domain whose persistent or live definition uses the volume, or NULL. In a plan
+ * (self_planned: the domain's persistent definition as apply would write it) the domain's own
+ * running disk does not count yet: *ret_live_self says it is still attached. */
+static char *domain_using(Engine *e, const char *self, const char *self_planned, const char *pool,
+                          const char *name, const char *path, bool *ret_live_self) {
+    bool skip_self = self_planned != NULL;
+    virDomainPtr *doms = NULL;
+    char *user = NULL;
+    int n = virConnectListAllDomains(e->conn, &doms, 0);
+    if (n < 0)
+        return xasprintf("(domains cannot be listed: %s)", virt_error_message());
+    for (int i = 0; i < n; i++) {
+        const char *dn = virDomainGetName(doms[i]);
+        bool is_self = streq_ptr(dn, self);
+        for (int live = 0; live < 2 && !user; live++) {
+            if (live && virDomainIsActive(doms[i]) != 1)
+                continue;
+            char *x = !live && is_self && skip_self ? xstrdup(self_planned)
+                                                    : virDomainGetXMLDesc(doms[i], live ? 0 : VIR_DOMAIN_XML_INACTIVE);
+            bool uses = doc_refers(x, pool, name, path);
+            free(x);
+            if (uses && is_self && live && skip_self)
+                *ret_live_self = true;
+            else if (uses)
+                user = xasprintf("%s%s", dn, is_self && live ? " (still attached to the running domain)" : "");
+        }
+    }
+    for (int i = 0; i < n; i++)
+        virDomainFree(doms[i]);
+    free(doms);
+    return user;
+}
+
+/* The first other volume of the pool whose backing store is path, or NULL. */
+static char *volume_backed_by(virStoragePoolPtr pool, const char *path) {
+    virStorageVolPtr *vols = NULL;
+    char *user = NULL;
+    int n = virStoragePoolListAllVolumes(pool, &vols, 0);
+    if (n < 0)
+        return xasprintf("(volumes cannot be listed: %s)", virt_error_message());
+    for (int i = 0; i < n; i++) {
+        char *x = user ? NULL : virStorageVolGetXMLDesc(vols[i], 0);
+        _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+        free(x);
+        _cleanup_free_ char *b = doc ? xml_get(xmlDocGetRootElement(doc), "backingStore/path") : NULL;
+        if (streq_ptr(b, path))
+            user = xstrdup(virStorageVolGetName(vols[i]));
+        virStorageVolFree(vols[i]);
+    }
+    free(vols);
+    return user;
+}
+
+/* Deletes one recorded volume, or says why it waits (ref stays pending) or is never deleted
+ * (ref->done). */
+static int delete_one(Engine *e, const char *self, const char *self_planned, bool last_chance,
+                      VolumeRef *ref, ObjectResult *r) {
+    _cleanup_(virStoragePoolFreep) virStoragePoolPtr pool = virStoragePoolLookupByName(e->conn, ref->pool);
+    _cleanup_(virStorageVolFreep) virStorageVolPtr v = pool ? virStorageVolLookupByName(pool, ref->name) : NULL;
+    const char *what = "(delete_volumes_on_removal)";
+    if (!pool) {
+        add_action(r, "… volume %s/%s %s waits: pool %s is not defined", ref->pool, ref->name, what, ref->pool);
+        return 0;
+    }
+    if (!v) {
+        ref->done = true;   /* already gone */
+        return 0;
+    }
+    _cleanup_free_ char *created = created_marker(e, ref->pool, ref->name);
+    _cleanup_free_ char *base1 = marker(e, ref->pool, ref->name, "complete");
+    _cleanup_free_ char *base2 = marker(e, ref->pool, ref->name, "partial");
+    if (access(base1, F_OK) == 0 || access(base2, F_OK) == 0 || access(created, F_OK) < 0) {
+        ref->done = true;
+        add_action(r, "! volume %s/%s kept: virtspec did not create it for a disk (no %s)",
+                   ref->pool, ref->name, created);
+        return 0;
+    }
+    _cleanup_free_ char *path = virStorageVolGetPath(v);
+    if (!path) {
+        add_action(r, "… volume %s/%s %s waits: its path cannot be read: %s", ref->pool, ref->name,
+                   what, virt_error_message());
+        return 0;
+    }
+    bool live_self = false;
+    _cleanup_free_ char *user = domain_using(e, self, self_planned, ref->pool, ref->name, path, &live_self);
+    _cleanup_free_ char *backs = user ? NULL : volume_backed_by(pool, path);
+    if (user || backs) {
+        add_action(r, "%s volume %s/%s %s %s: used by %s %s%s", last_chance ? "!" : "…", ref->pool,
+                   ref->name, what, last_chance ? "kept" : "waits", user ? "domain" : "volume",
+                   user ? user : backs, last_chance ? "" : "; retried on a later pass");
+        return 0;
+    }
+    virStorageVolInfo vi = {};
+    virStorageVolGetInfo(v, &vi);
+    _cleanup_free_ char *cap = format_size((int64_t) vi.capacity), *alloc = format_size((int64_t) vi.allocation);
+    if (!e->apply) {
+        add_action(r, "- volume %s/%s %s: %s, %s allocated%s", ref->pool, ref->name, what, cap, alloc,
+                   live_self ? "; once the running domain has released the disk" : "");
+        return 0;
+    }
+    virt_count_mutation();
+    if (virStorageVolDelete(v, 0) < 0)
+        return fail(r, "deleting volume %s/%s: %s", ref->pool, ref->name, virt_error_message());
+    unlink(created);
+    ref->done = true;
+    r->mutated = true;
+    add_action(r, "- volume %s/%s %s: %s, %s allocated", ref->pool, ref->name, what, cap, alloc);
+    log_notice("Domain %s: deleted volume %s/%s (%s, %s allocated; delete_volumes_on_removal)", self,
+               ref->pool, ref->name, cap, alloc);
+    return 0;
+}
+
+int engine_delete_volumes(Engine *e, const char *domain, const char *planned, bool last_chance,
+                          VolumeRefs *refs, ObjectResult *r) {
+    int ret = 0;
+    for (size_t i = 0; i < refs->n; i++)
+        if (!refs->items[i].done && delete_one(e, domain, planned, last_chance, &refs->items[i], r) < 0)
+            ret = -EIO;
     return ret;
 }

@@ -1061,6 +1061,12 @@ static const KeyDef domain_rows[] = {
         .def = "pause", .change = CHANGE_NONE, .flags = KEY_NO_XML, .vagrant = "suspend_mode",
         .doc = "how state: paused is reached: pause (virDomainSuspend) or managedsave (memory to "
                "disk); recorded for the engine"),
+    ROW(DomainSpec, delete_volumes_on_removal, .key = "delete_volumes_on_removal", .type = VT_BOOL,
+        .def = "false", .change = CHANGE_NONE, .flags = KEY_NO_XML,
+        .doc = "true: a volume virtspec created for a disk is deleted once the disk entry is removed "
+               "and the disk is detached, and when `--prune` undefines the domain (recorded in "
+               "virtspec's metadata); never base images, `existing` volumes, `path` disks, NVRAM or "
+               "TPM state"),
 };
 const KeyTable domain_table = TABLE("Domain", domain_rows, .doc = "a virtual machine");
 
