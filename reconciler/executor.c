@@ -1253,7 +1253,9 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
             add_action(r, "▶ start");
             return;
         }
-        _cleanup_free_ char *x = xml_to_string(want);
+        _cleanup_(xmlFreeDocp) xmlDoc *def = xmlCopyDoc(want, 1);
+        render_strip_private(KIND_POOL, def);
+        _cleanup_free_ char *x = xml_to_string(def);
         virt_count_mutation();
         pool = virStoragePoolDefineXML(e->conn, x, 0);
         if (!pool) {
