@@ -74,6 +74,21 @@ static void dump(const Diff *d) {
                 strna(d->items[i].old_value), strna(d->items[i].new_value));
 }
 
+/* d has n effective changes; patched with them, have is in sync with want. Clears d. */
+static void patch_to_sync(SpecKind kind, Diff *d, size_t n, xmlDoc *want, xmlDoc *have,
+                          const char *managed) {
+    if (diff_count_effective(d) != n)
+        dump(d);
+    assert_int_equal(diff_count_effective(d), n);
+    diff_patch(kind, d, want, have);
+    diff_clear(d);
+    diff_compute(kind, want, have, managed, d);
+    if (diff_count_effective(d) != 0)
+        dump(d);
+    assert_int_equal(diff_count_effective(d), 0);
+    diff_clear(d);
+}
+
 static void diff_of(const char *spec, const char *sfrom, const char *sto, const char *xml,
                     const char *xfrom, const char *xto, Diff *ret) {
     _cleanup_(spec_freep) Spec *s = load(spec, sfrom, sto);
@@ -336,16 +351,7 @@ static void test_network_dns_hosts(void **state) {
     c = find_change(&d, "dns.hosts[10.20.30.9]");
     assert_non_null(c);
     assert_int_equal(c->op, OP_REMOVE);
-    if (diff_count_effective(&d) != 3)
-        dump(&d);
-    assert_int_equal(diff_count_effective(&d), 3);
-    diff_patch(KIND_NETWORK, &d, want, have);
-    diff_clear(&d);
-    diff_compute(KIND_NETWORK, want, have, managed, &d);
-    if (diff_count_effective(&d) != 0)
-        dump(&d);
-    assert_int_equal(diff_count_effective(&d), 0);
-    diff_clear(&d);
+    patch_to_sync(KIND_NETWORK, &d, 3, want, have, managed);
 }
 
 /* Renders the edited web1 spec, patches the recorded libvirt XML with the diff, and checks that a
@@ -402,16 +408,7 @@ static void test_network_xml_edits(void **state) {
         assert_int_equal(c->op, OP_SET);
         assert_int_equal(c->cls, CHANGE_CONFIG);
     }
-    if (diff_count_effective(&d) != 3)
-        dump(&d);
-    assert_int_equal(diff_count_effective(&d), 3);
-    diff_patch(KIND_NETWORK, &d, want, have);
-    diff_clear(&d);
-    diff_compute(KIND_NETWORK, want, have, managed, &d);
-    if (diff_count_effective(&d) != 0)
-        dump(&d);
-    assert_int_equal(diff_count_effective(&d), 0);
-    diff_clear(&d);
+    patch_to_sync(KIND_NETWORK, &d, 3, want, have, managed);
 
     /* applied: the object now records the edits; the route leaves the spec */
     xmlNode *hr = xmlDocGetRootElement(have), *wr = xmlDocGetRootElement(want);
