@@ -222,6 +222,12 @@ static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
         if (k->type == VT_BOOL && streq(canon, "false") && !k->def &&
             (!strchr(k->xml, '@') || k->hook == HOOK_OVS))
             continue;   /* an absent flag element */
+        if (k->type == VT_ENUM_LIST) {
+            /* observed as a comma-separated list (strings quoted): a YAML flow list as it is */
+            out_printf(&o, "%s%s: [%s]", first ? "" : ", ", k->key, canon);
+            first = false;
+            continue;
+        }
         _cleanup_free_ char *t = spec_text(k, canon);
         if (!t) {
             free(o.text);
