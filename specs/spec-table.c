@@ -1214,7 +1214,8 @@ static const KeyDef pool_rows[] = {
         .change = CHANGE_IDENTITY, .xml = "source/format/@type", .def_doc = "auto (type netfs)",
         .doc = "network file system (type netfs)"),
     ROW(PoolSpec, xml, .key = "xml", .type = VT_MAP, .sub = &pool_xml_table,
-        .doc = "raw XML edits, applied after rendering (what no key covers, e.g. a permissions label)"),
+        .doc = "raw XML edits, applied after rendering (copy-on-write features, a netfs protocol "
+               "version…)"),
 };
 const KeyTable pool_table = TABLE("Pool", pool_rows, .doc = "a storage pool");
 
