@@ -188,6 +188,22 @@ vs plan specs
 contains "the plan says the network is restart-pending" "pending" "$out"
 lacks "…with no change left to make" "xml.add[dns/forwarder]: " "$(printf '%s\n' "$out" | grep '^\s*~')"
 
+# a pool's edits are recorded in its marker file (libvirt keeps no metadata for a pool), so one
+# that leaves the spec is undone like a domain's or network's
+pfile=$(grep -l 'kind: Pool' specs/*.yaml)
+contains "the pool's marker records its xml edits" "cow state" "$(cat "$VIRTSPEC_STATE_DIR/pools/vs-xpool")"
+sed -i '/^xml:$/d; /^  add:$/d; /<cow state/d' "$pfile"
+lacks "(the pool spec no longer has the escape hatch)" "xml" "$(cat "$pfile")"
+vs plan "$pfile"
+is "the pool's dropped edit plans a change" 2 "$rc"
+contains "…the removal of the fragment" "xml.add[./features]" "$out"
+vs apply "$pfile"
+is "apply of the dropped edit succeeds" 0 "$rc"
+lacks "the pool's copy-on-write switch is gone" "<cow" "$(virsh pool-dumpxml --inactive vs-xpool)"
+lacks "…and so is the record" "cow state" "$(cat "$VIRTSPEC_STATE_DIR/pools/vs-xpool")"
+vs plan "$pfile"
+lacks "a second plan changes nothing in the pool" "xml.add" "$out"
+
 # controls: without the marker, a spec without adopt: true is a foreign conflict
 virsh net-dumpxml --inactive vs-xnet | sed '/<metadata>/,/<\/metadata>/d' > net-bare.xml
 virsh net-define net-bare.xml >/dev/null
