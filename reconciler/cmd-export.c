@@ -614,6 +614,34 @@ static void export_children(Export *x, const char *parent, const char *const *kn
     }
 }
 
+/* The extras of a network's <ip> elements (localPtr, an IPv6 DHCP range, DHCP options the keys
+ * leave out): the IPv4 one at "ip" when it comes first (the path names the first), the IPv6 one
+ * at "ip[@family='ipv6']". */
+static void export_network_ip(Export *x) {
+    static const char *const v4[] = { "dhcp", "tftp", NULL }, *const v6[] = { NULL };
+    static const char *const dhcp[] = { "range", "host", "bootp", NULL };
+    static const char *const attrs[] = { "address", "prefix", "netmask", "family" };
+    bool first = true;
+    for (xmlNode *ip = xml_child(x->root, "ip"); ip; ip = xml_next_named(ip), first = false) {
+        _cleanup_free_ char *fam = xml_get(ip, "@family");
+        bool six = streq_ptr(fam, "ipv6");
+        if (!six && !first)
+            continue;   /* a second IPv4 address: no key, no path of its own */
+        const char *path = six ? "ip[@family='ipv6']" : "ip";
+        export_children(x, path, six ? v6 : v4);
+        if (!six)
+            export_children(x, "ip/dhcp", dhcp);
+        for (xmlAttr *a = ip->properties; a; a = a->next) {
+            bool known = false;
+            for (size_t i = 0; i < ELEMENTSOF(attrs) && !known; i++)
+                known = streq((const char *) a->name, attrs[i]);
+            _cleanup_xmlchar_ xmlChar *v = xmlNodeGetContent((xmlNode *) a);
+            if (!known)
+                export_set(x, path, (const char *) a->name, (const char *) v);
+        }
+    }
+}
+
 /* A network's leftovers: elements no key renders (routes, port isolation, port groups, DNS
  * forwarders, TXT and SRV records, NAT port ranges), the DNS server's switches, and attributes
  * of the elements the keys render. */
@@ -637,6 +665,7 @@ static void export_network_leftovers(Export *x, const char *body) {
         if (e->type == XML_ELEMENT_NODE && !(xml_is(e, "interface") && streq_ptr(idev, dev)))
             fallback_add(x, "forward", e);
     }
+    export_network_ip(x);
     static const char *const units[] = { "domain", "bridge", "forward" };
     export_draft_attributes(x, KIND_NETWORK, body, units, ELEMENTSOF(units));
 }

@@ -18,7 +18,7 @@ cat > net.xml <<'XML'
   <dns forwardPlainNames='no'>
     <forwarder addr='192.0.2.53'/>
   </dns>
-  <ip address='192.168.150.1' netmask='255.255.255.0'>
+  <ip address='192.168.150.1' netmask='255.255.255.0' localPtr='yes'>
     <dhcp>
       <range start='192.168.150.10' end='192.168.150.99'/>
       <host mac='52:54:00:15:00:01' name='vs-xdom' ip='192.168.150.5'/>
@@ -136,6 +136,7 @@ contains "the network's DNS forwarder goes through the escape hatch" '<forwarder
 contains "…and its route" '<route address=\"192.168.222.0\"' "$nspec"
 contains "…and the DNS server's switch" "dns/@forwardPlainNames" "$nspec"
 contains "…and the local-only domain" "domain/@localOnly" "$nspec"
+contains "…and the address's local PTR switch" "ip/@localPtr" "$nspec"
 lacks "…and nothing is left to a comment" "no key expresses" "$nspec"
 pspec=$(grep -l 'kind: Pool' specs/*.yaml | xargs cat)
 contains "the pool's copy-on-write switch goes through the escape hatch" '<cow state=\"no\"/>' "$pspec"
@@ -171,6 +172,7 @@ is "second plan is empty" 0 "$rc"
 is "…all three in sync" 3 "$(printf '%s\n' "$out" | grep -c '= in sync')"
 contains "the network keeps its forwarder" "192.0.2.53" "$(virsh net-dumpxml --inactive vs-xnet)"
 contains "…and its route" "192.168.222.0" "$(virsh net-dumpxml --inactive vs-xnet)"
+contains "…and its local PTR switch" "localPtr='yes'" "$(virsh net-dumpxml --inactive vs-xnet)"
 contains "the pool keeps its copy-on-write switch" "<cow state='no'/>" "$(virsh pool-dumpxml --inactive vs-xpool)"
 
 # an edit of the network's escape hatch: a config change, restart-pending on the running network
