@@ -123,6 +123,14 @@ typedef struct XmlSetSpec {         /* escape hatch: an attribute or element tex
     Value path, value;
 } XmlSetSpec;
 
+/* The `xml` key of every kind: raw edits of the rendered document for what no key covers. */
+typedef struct XmlHatchSpec {
+    Value present;
+    List add;                   /* of XmlAddSpec */
+    List set;                   /* of XmlSetSpec */
+    List remove;                /* of Value */
+} XmlHatchSpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
@@ -178,8 +186,7 @@ typedef struct DomainSpec {
     List qemu_env;              /* of EnvSpec */
     List floppies;              /* of FloppySpec */
     List filesystems;           /* of FilesystemSpec */
-    struct { Value present; List add, set, remove; } xml;   /* add: XmlAddSpec, set: XmlSetSpec,
-                                                              * remove: Value */
+    XmlHatchSpec xml;
     Value autostart, state, reload, shutdown_timeout, adopt, suspend_mode;
     Value delete_volumes_on_removal;
 } DomainSpec;
@@ -198,6 +205,7 @@ typedef struct NetworkSpec {
     struct { Value present, start, end; List hosts; Value bootp_file, bootp_server; } dhcp;
     Value tftp_root;
     struct { Value present; List hosts; } dns;  /* hosts: of DnsHostSpec */
+    XmlHatchSpec xml;
     Value autostart, reload, adopt;
 } NetworkSpec;
 
@@ -206,6 +214,7 @@ typedef struct PoolSpec {
     List source_devices;        /* of Value (logical) */
     Value vg_name, build;       /* logical */
     Value source_host, source_dir, format;   /* netfs */
+    XmlHatchSpec xml;
 } PoolSpec;
 
 /* Nested maps begin with a `present` Value: set when the map was written (or, for maps whose row

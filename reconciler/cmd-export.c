@@ -20,8 +20,9 @@
  * definition. Every key
  * is read back with observe_value, the same function diff compares with, so what a key can say is
  * said with the key; what no key covers (a device virtspec has no list for, a value outside a key's
- * choices, a lifecycle action) goes into the `xml` escape hatch. The result is checked before it is
- * printed: it must validate, and rendering it and diffing against the domain must find nothing. */
+ * choices, a lifecycle action; a network's DNS forwarder or route; a pool's permissions label) goes
+ * into the `xml` escape hatch. The result is checked before it is printed: it must validate, and
+ * rendering it and diffing against the object must find nothing. */
 
 typedef struct Out {
     char *text;
@@ -140,6 +141,14 @@ static void fallback_add(Export *x, const char *at, const xmlNode *e) {
     xmlFreeNode(copy);
 }
 
+/* An attribute (attr non-NULL) or element text no key expresses: xml.set. */
+static void export_set(Export *x, const char *at, const char *attr, const char *value) {
+    _cleanup_free_ char *path = attr ? xasprintf("%s/@%s", at, attr) : xstrdup(at);
+    _cleanup_free_ char *qp = yaml_quote(path), *qv = yaml_quote(value);
+    out_printf(&x->extra_set, "    - {path: %s, value: %s}\n", qp, qv);
+    x->n_set++;
+}
+
 /* The item of a list as a flow map, or NULL when one of its values has no spec form. */
 static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
     const KeyTable *sub = list->sub;
@@ -213,6 +222,12 @@ static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
         if (k->type == VT_BOOL && streq(canon, "false") && !k->def &&
             (!strchr(k->xml, '@') || k->hook == HOOK_OVS))
             continue;   /* an absent flag element */
+        if (k->type == VT_ENUM_LIST) {
+            /* observed as a comma-separated list (strings quoted): a YAML flow list as it is */
+            out_printf(&o, "%s%s: [%s]", first ? "" : ", ", k->key, canon);
+            first = false;
+            continue;
+        }
         _cleanup_free_ char *t = spec_text(k, canon);
         if (!t) {
             free(o.text);
@@ -433,26 +448,19 @@ static void export_leftovers(Export *x) {
     };
     for (size_t i = 0; i < ELEMENTSOF(lifecycle); i++) {
         _cleanup_free_ char *v = xml_get(x->root, lifecycle[i].elem);
-        if (v && !streq(v, lifecycle[i].def)) {
-            _cleanup_free_ char *q = yaml_quote(v);
-            out_printf(&x->extra_set, "    - {path: %s, value: %s}\n", lifecycle[i].elem, q);
-            x->n_set++;
-        }
+        if (v && !streq(v, lifecycle[i].def))
+            export_set(x, lifecycle[i].elem, NULL, v);
     }
 }
 
-/* Attributes of elements the keys render that no key names (graphics sharePolicy, …): kept with
- * xml.set. want is the rendering of the spec without them. */
-static void export_attributes(Export *x, xmlNode *want) {
-    static const char *const units[] = {
-        "devices/graphics", "devices/video/model", "devices/sound", "devices/tpm", "devices/rng",
-        "devices/watchdog", "devices/memballoon", "clock", "numatune/memory",
-    };
+/* Attributes of elements the keys render that no key names (graphics sharePolicy, a network's
+ * domain localOnly, …): kept with xml.set. want is the rendering of the spec without them. */
+static void export_attributes(Export *x, xmlNode *want, const char *const *units, size_t n_units) {
     static const struct { const char *unit, *attr, *value; } noise[] = {
         { "devices/graphics", "port", "-1" }, { "devices/video/model", "heads", "1" },
         { "devices/video/model", "primary", "yes" },
     };
-    for (size_t u = 0; u < ELEMENTSOF(units); u++) {
+    for (size_t u = 0; u < n_units; u++) {
         xmlNode *h = xml_find(x->root, units[u]), *w = xml_find(want, units[u]);
         if (!h || !w)
             continue;
@@ -464,14 +472,50 @@ static void export_attributes(Export *x, xmlNode *want) {
             for (size_t i = 0; i < ELEMENTSOF(noise) && !skip; i++)
                 skip = streq(noise[i].unit, units[u]) && streq(noise[i].attr, (const char *) a->name) &&
                        streq(noise[i].value, (const char *) v);
-            if (skip)
-                continue;
-            _cleanup_free_ char *path = xasprintf("%s/@%s", units[u], (const char *) a->name);
-            _cleanup_free_ char *qp = yaml_quote(path), *qv = yaml_quote((const char *) v);
-            out_printf(&x->extra_set, "    - {path: %s, value: %s}\n", qp, qv);
-            x->n_set++;
+            if (!skip)
+                export_set(x, units[u], (const char *) a->name, (const char *) v);
         }
     }
+}
+
+/* Renders what the keys say so far (body), to see which attributes of units they leave out. */
+static void export_draft_attributes(Export *x, SpecKind kind, const char *body,
+                                    const char *const *units, size_t n_units) {
+    _cleanup_free_ char *draft = xasprintf("kind: %s\nname: %s\n%s", spec_kind_to_string(kind),
+                                           x->name, body ? body : "");
+    SpecSet set = {};
+    spec_load_buffer(&set, x->name, draft, strlen(draft));
+    if (set.n == 1) {
+        RenderOpts ro = {};
+        _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
+        if (render_spec(set.specs[0], &ro, &want) == 0)
+            export_attributes(x, xmlDocGetRootElement(want), units, n_units);
+    }
+    spec_set_clear(&set);
+}
+
+/* The xml key of an exported spec, when anything went into it. */
+static void export_hatch(Export *x, Out *o) {
+    if (!x->n_add && !x->n_set && !x->n_remove)
+        return;
+    out_add(o, "xml:\n");
+    if (x->n_remove) {
+        out_add(o, "  remove:\n");
+        for (size_t i = 0; i < x->n_remove; i++) {
+            _cleanup_free_ char *q = yaml_quote(x->remove[i]);
+            out_printf(o, "    - %s\n", q);
+        }
+    }
+    if (x->n_add)
+        out_printf(o, "  add:\n%s", x->extra_add.text);
+    if (x->n_set)
+        out_printf(o, "  set:\n%s", x->extra_set.text);
+}
+
+static void export_clear(Export *x) {
+    free(x->extra_add.text);
+    free(x->extra_set.text);
+    free(x->notes.text);
 }
 
 /* The spec text for one domain; remove: paths of defaults to take out again. */
@@ -496,36 +540,14 @@ static char *export_domain_spec(const char *name, xmlDoc *doc, virConnectPtr con
     Out body = {};
     export_rows(&x, &body, &rest, "");
     export_leftovers(&x);
-    {
-        /* render what the keys say so far, to see which attributes they leave out */
-        _cleanup_free_ char *draft = xasprintf("kind: Domain\nname: %s\n%s", name,
-                                               body.text ? body.text : "");
-        SpecSet set = {};
-        spec_load_buffer(&set, name, draft, strlen(draft));
-        if (set.n == 1) {
-            RenderOpts ro = {};
-            _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
-            if (render_spec(set.specs[0], &ro, &want) == 0)
-                export_attributes(&x, xmlDocGetRootElement(want));
-        }
-        spec_set_clear(&set);
-    }
+    static const char *const units[] = {
+        "devices/graphics", "devices/video/model", "devices/sound", "devices/tpm", "devices/rng",
+        "devices/watchdog", "devices/memballoon", "clock", "numatune/memory",
+    };
+    export_draft_attributes(&x, KIND_DOMAIN, body.text, units, ELEMENTSOF(units));
     if (body.text)
         out_add(&o, body.text);
-    if (x.n_add || x.n_set || x.n_remove) {
-        out_add(&o, "xml:\n");
-        if (x.n_remove) {
-            out_add(&o, "  remove:\n");
-            for (size_t i = 0; i < x.n_remove; i++) {
-                _cleanup_free_ char *q = yaml_quote(x.remove[i]);
-                out_printf(&o, "    - %s\n", q);
-            }
-        }
-        if (x.n_add)
-            out_printf(&o, "  add:\n%s", x.extra_add.text);
-        if (x.n_set)
-            out_printf(&o, "  set:\n%s", x.extra_set.text);
-    }
+    export_hatch(&x, &o);
     if (autostart >= 0)
         out_printf(&o, "autostart: %s\n", autostart ? "true" : "false");
     if (state)
@@ -533,9 +555,7 @@ static char *export_domain_spec(const char *name, xmlDoc *doc, virConnectPtr con
     if (x.notes.text)
         out_add(&o, x.notes.text);
     free(body.text);
-    free(x.extra_add.text);
-    free(x.extra_set.text);
-    free(x.notes.text);
+    export_clear(&x);
     return o.text;
 }
 
@@ -585,52 +605,164 @@ static int export_check(SpecKind kind, const char *name, const char *text, xmlDo
     return n;
 }
 
-/* Networks and pools: keys only (they have no escape hatch); what no key covers is named in a
- * comment, and the check below then reports it. */
+/* Children of parent that no key renders, kept through the escape hatch (known: the names the
+ * keys render, NULL-terminated). */
+static void export_children(Export *x, const char *parent, const char *const *known) {
+    xmlNode *p = streq(parent, ".") ? x->root : xml_find(x->root, parent);
+    for (xmlNode *e = p ? p->children : NULL; e; e = e->next) {
+        bool k = e->type != XML_ELEMENT_NODE;
+        for (size_t i = 0; known[i] && !k; i++)
+            k = streq((const char *) e->name, known[i]);
+        if (!k)
+            fallback_add(x, parent, e);
+    }
+}
+
+/* The extras of a network's <ip> elements (localPtr, an IPv6 DHCP range, DHCP options the keys
+ * leave out): the IPv4 one at "ip" when it comes first (the path names the first), the IPv6 one
+ * at "ip[@family='ipv6']". */
+static void export_network_ip(Export *x) {
+    static const char *const v4[] = { "dhcp", "tftp", NULL }, *const v6[] = { NULL };
+    static const char *const dhcp[] = { "range", "host", "bootp", NULL };
+    static const char *const attrs[] = { "address", "prefix", "netmask", "family" };
+    bool first = true;
+    for (xmlNode *ip = xml_child(x->root, "ip"); ip; ip = xml_next_named(ip), first = false) {
+        _cleanup_free_ char *fam = xml_get(ip, "@family");
+        bool six = streq_ptr(fam, "ipv6");
+        if (!six && !first)
+            continue;   /* a second IPv4 address: no key, no path of its own */
+        const char *path = six ? "ip[@family='ipv6']" : "ip";
+        export_children(x, path, six ? v6 : v4);
+        if (!six)
+            export_children(x, "ip/dhcp", dhcp);
+        for (xmlAttr *a = ip->properties; a; a = a->next) {
+            bool known = false;
+            for (size_t i = 0; i < ELEMENTSOF(attrs) && !known; i++)
+                known = streq((const char *) a->name, attrs[i]);
+            _cleanup_xmlchar_ xmlChar *v = xmlNodeGetContent((xmlNode *) a);
+            if (!known)
+                export_set(x, path, (const char *) a->name, (const char *) v);
+        }
+    }
+}
+
+/* A network's leftovers: elements no key renders (routes, port isolation, port groups, DNS
+ * forwarders, TXT and SRV records, NAT port ranges), the DNS server's switches, and attributes
+ * of the elements the keys render. */
+static void export_network_leftovers(Export *x, const char *body) {
+    static const char *const top[] = {
+        "name", "uuid", "metadata", "forward", "bridge", "mac", "ip", "mtu", "domain", "dns", NULL,
+    };
+    static const char *const dns[] = { "host", NULL };
+    export_children(x, ".", top);
+    export_children(x, "dns", dns);
+    xmlNode *d = xml_child(x->root, "dns");
+    for (xmlAttr *a = d ? d->properties : NULL; a; a = a->next) {
+        _cleanup_xmlchar_ xmlChar *v = xmlNodeGetContent((xmlNode *) a);
+        export_set(x, "dns", (const char *) a->name, (const char *) v);
+    }
+    /* forward's children, but the <interface> libvirt writes for forward_dev */
+    _cleanup_free_ char *dev = xml_get(x->root, "forward/@dev");
+    xmlNode *f = xml_child(x->root, "forward");
+    for (xmlNode *e = f ? f->children : NULL; e; e = e->next) {
+        _cleanup_free_ char *idev = e->type == XML_ELEMENT_NODE ? xml_get(e, "@dev") : NULL;
+        if (e->type == XML_ELEMENT_NODE && !(xml_is(e, "interface") && streq_ptr(idev, dev)))
+            fallback_add(x, "forward", e);
+    }
+    export_network_ip(x);
+    static const char *const units[] = { "domain", "bridge", "forward" };
+    export_draft_attributes(x, KIND_NETWORK, body, units, ELEMENTSOF(units));
+}
+
+/* A pool's leftovers: elements below the root, target, its permissions and source that no key
+ * renders (copy-on-write features, a permissions label, a netfs protocol version…). */
+static void export_pool_leftovers(Export *x) {
+    static const char *const top[] = {
+        "name", "uuid", "capacity", "allocation", "available", "source", "target", NULL,
+    };
+    static const char *const target[] = { "path", "permissions", NULL };
+    static const char *const perms[] = { "mode", "owner", "group", NULL };
+    static const char *const source[] = { "host", "dir", "format", "device", "name", NULL };
+    export_children(x, ".", top);
+    export_children(x, "target", target);
+    export_children(x, "target/permissions", perms);
+    export_children(x, "source", source);
+}
+
+/* Networks and pools: keys where they exist, the escape hatch for the rest. */
 static char *export_plain_spec(SpecKind kind, const char *name, xmlDoc *doc, bool owned,
-                               int autostart) {
-    static const char *const net_known[] = {
-        "name", "uuid", "forward", "bridge", "mac", "ip", "mtu", "domain", "metadata",
-    };
-    static const char *const pool_known[] = {
-        "name", "uuid", "capacity", "allocation", "available", "source", "target",
-    };
+                               int autostart, char **remove, size_t n_remove) {
     /* what libvirt fills in for a pool type that the keys only take for other types: a logical
      * pool's path (/dev/VG) and source format (lvm2) */
     static const char *const pool_not_logical[] = { "path", "format", NULL };
     static const char *const pool_not_dir[] = { "format", NULL };
     const KeyTable *t = spec_kind_table(kind);
-    Export x = { .name = name, .root = xmlDocGetRootElement(doc) };
+    Export x = { .name = name, .root = xmlDocGetRootElement(doc), .remove = remove,
+                 .n_remove = n_remove };
     if (kind == KIND_POOL) {
         _cleanup_free_ char *type = xml_get(x.root, "@type");
         x.skip = streq_ptr(type, "logical") ? pool_not_logical
                  : streq_ptr(type, "dir")   ? pool_not_dir
                                             : NULL;
     }
-    Out o = {};
+    Out o = {}, body = {};
     out_printf(&o, "kind: %s\nname: %s\n", spec_kind_to_string(kind), name);
     if (!owned)
         out_add(&o, "adopt: true\n");
     KeyTable rest = *t;
     rest.keys = t->keys + 1;    /* the name row is written above */
     rest.n_keys = t->n_keys - 1;
-    export_rows(&x, &o, &rest, "");
+    export_rows(&x, &body, &rest, "");
+    if (kind == KIND_NETWORK)
+        export_network_leftovers(&x, body.text);
+    else
+        export_pool_leftovers(&x);
+    if (body.text)
+        out_add(&o, body.text);
+    export_hatch(&x, &o);
     if (autostart >= 0)
         out_printf(&o, "autostart: %s\n", autostart ? "true" : "false");
-    const char *const *known = kind == KIND_NETWORK ? net_known : pool_known;
-    size_t n_known = kind == KIND_NETWORK ? ELEMENTSOF(net_known) : ELEMENTSOF(pool_known);
-    for (xmlNode *e = x.root->children; e; e = e->next) {
-        bool k = e->type != XML_ELEMENT_NODE;
-        for (size_t i = 0; i < n_known && !k; i++)
-            k = streq((const char *) e->name, known[i]);
-        if (!k)
-            out_printf(&x.notes, "# libvirt has <%s>, which no key expresses: it stays as it is\n",
-                       (const char *) e->name);
-    }
     if (x.notes.text)
         out_add(&o, x.notes.text);
-    free(x.notes.text);
+    free(body.text);
+    export_clear(&x);
     return o.text;
+}
+
+/* What one export is made from. */
+typedef struct ExportIn {
+    SpecKind kind;
+    const char *name;
+    xmlDoc *doc;
+    virConnectPtr conn;
+    bool owned, kvm;
+    int autostart;
+    const char *state;
+} ExportIn;
+
+static char *export_text(const ExportIn *in, char **remove, size_t n_remove) {
+    return in->kind == KIND_DOMAIN
+               ? export_domain_spec(in->name, in->doc, in->conn, in->autostart, in->state, remove,
+                                    n_remove)
+               : export_plain_spec(in->kind, in->name, in->doc, in->owned, in->autostart, remove,
+                                   n_remove);
+}
+
+/* The spec text; defaults of the tables the object does not have go out again through
+ * xml.remove. */
+static char *export_checked(const ExportIn *in) {
+    char **remove = NULL;
+    size_t n_remove = 0;
+    char *text = export_text(in, NULL, 0);
+    if (export_check(in->kind, in->name, text, in->doc, in->kvm, true, &remove, &n_remove) > 0 &&
+        n_remove > 0) {
+        free(text);
+        text = export_text(in, remove, n_remove);
+    }
+    for (size_t j = 0; j < n_remove; j++)
+        free(remove[j]);
+    free(remove);
+    return text;
 }
 
 static char *export_network(virConnectPtr conn, const char *name, xmlDoc **ret) {
@@ -645,7 +777,8 @@ static char *export_network(virConnectPtr conn, const char *name, xmlDoc **ret) 
     int autostart = -1;
     if (virNetworkGetAutostart(net, &autostart) < 0)
         autostart = -1;
-    return export_plain_spec(KIND_NETWORK, name, *ret, observe_owned(*ret), autostart);
+    return export_checked(&(ExportIn) { .kind = KIND_NETWORK, .name = name, .doc = *ret,
+                                        .owned = observe_owned(*ret), .autostart = autostart });
 }
 
 static char *export_pool(virConnectPtr conn, const char *state_dir, const char *name,
@@ -663,7 +796,8 @@ static char *export_pool(virConnectPtr conn, const char *state_dir, const char *
         autostart = -1;
     /* pools carry no metadata: ownership is the marker file the executor writes */
     _cleanup_free_ char *marker = xasprintf("%s/pools/%s", state_dir, name);
-    return export_plain_spec(KIND_POOL, name, *ret, access(marker, F_OK) == 0, autostart);
+    return export_checked(&(ExportIn) { .kind = KIND_POOL, .name = name, .doc = *ret,
+                                        .owned = access(marker, F_OK) == 0, .autostart = autostart });
 }
 
 /* Whether the domain's graphics has a password (read with VIR_DOMAIN_XML_SECURE, wiped at once). */
@@ -708,20 +842,9 @@ static char *export_domain(virConnectPtr conn, const char *name, xmlDoc **ret, b
                 : st == VIR_DOMAIN_PAUSED                             ? "paused"
                                                                       : "shutoff";
     _cleanup_free_ char *type = xml_get(xmlDocGetRootElement(doc), "@type");
-    bool kvm = streq_ptr(type, "kvm");
-    char **remove = NULL;
-    size_t n_remove = 0;
-    char *text = export_domain_spec(name, doc, conn, autostart, state, NULL, 0);
-    /* defaults of the tables the domain does not have go out again through xml.remove */
-    if (export_check(KIND_DOMAIN, name, text, doc, kvm, true, &remove, &n_remove) > 0 &&
-        n_remove > 0) {
-        free(text);
-        text = export_domain_spec(name, doc, conn, autostart, state, remove, n_remove);
-    }
-    for (size_t j = 0; j < n_remove; j++)
-        free(remove[j]);
-    free(remove);
-    return text;
+    return export_checked(&(ExportIn) { .kind = KIND_DOMAIN, .name = name, .doc = doc, .conn = conn,
+                                        .kvm = streq_ptr(type, "kvm"), .autostart = autostart,
+                                        .state = state });
 }
 
 /* NAME, or KIND/NAME (domain/, network/, pool/) when the same name is used by several kinds;

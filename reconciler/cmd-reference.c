@@ -369,7 +369,7 @@ static const VagrantOption v_vagrant[] = {
     { "vagrant halt, reload, suspend, resume", "state reload", "`state: shutoff|running|paused`; `virtspec reload NAME` restarts to apply config changes" },
     { "vagrant destroy", NULL, "remove the spec and run with `--prune` (undefines owned domains; their volumes are deleted too only with `delete_volumes_on_removal: true`, as vagrant destroy does)" },
     { "box, box_version, box_url", "disks[].image", "import the box's image once and point `image` at it" },
-    { "(libvirt XML no option covers; the domain template's ERB)", "xml", "the escape hatch: append fragments, set attributes, remove what is rendered; compared edit by edit" },
+    { "(libvirt XML no option covers; the domain and network templates' ERB)", "xml Network:xml Pool:xml", "the escape hatch of every kind: append fragments, set attributes, remove what is rendered; compared edit by edit (networks: DNS forwarders, routes, port groups)" },
 };
 
 static const VagrantSection vagrant_sections[] = {

@@ -58,6 +58,7 @@ int cmd_render(const CliOpts *o) {
         _cleanup_(xmlFreeDocp) xmlDoc *doc = NULL;
         if (render_spec(s, &ro, &doc) < 0)
             return 1;
+        render_strip_private(s->kind, doc);
         _cleanup_free_ char *text = xml_to_string(doc);
         printf("<!-- %s %s (%s:%u) -->\n%s", spec_kind_to_string(s->kind), s->name, s->file,
                s->line, text);

@@ -1233,18 +1233,39 @@ static int mkdir_p(const char *path, mode_t mode) {
     return 0;
 }
 
-static int pool_mark_owned(Engine *e, const char *name) {
+/* The marker: "virtspec VERSION", then the record of the pool's xml edits (the <metadata> that
+ * render_spec gives a pool's document), which libvirt has no place for. */
+static int pool_mark_owned(Engine *e, const char *name, xmlDoc *want) {
     _cleanup_free_ char *dir = xasprintf("%s/pools", e->state_dir);
     _cleanup_free_ char *m = pool_marker(e, name);
     int r = mkdir_p(dir, 0700);
     if (r < 0)
         return r;
-    int fd = open(m, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    int fd = open(m, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return -errno;
     dprintf(fd, "virtspec %s\n", VIRTSPEC_VERSION);
+    xmlNode *md = xml_child(xmlDocGetRootElement(want), "metadata");
+    if (md) {
+        _cleanup_free_ char *t = xml_node_to_string(want, md);
+        dprintf(fd, "%s\n", t);
+    }
     close(fd);
     return 0;
+}
+
+/* The edits recorded at the last apply, put into have (as a domain's or network's are there
+ * anyway), so an edit that left the spec is undone; render_strip_private takes them out again. */
+static void pool_recorded_edits(const char *marker, xmlDoc *have) {
+    _cleanup_free_ char *text = NULL, *msg = NULL;
+    size_t len;
+    if (spec_read_file(marker, &text, &len, &msg) < 0)
+        return;
+    const char *nl = strchr(text, '\n');
+    _cleanup_(xmlFreeDocp) xmlDoc *d = nl && nl[1] ? xml_parse(nl + 1) : NULL;
+    xmlNode *md = d ? xmlDocGetRootElement(d) : NULL;
+    if (xml_is(md, "metadata"))
+        xml_adopt_copy(xmlDocGetRootElement(have), md);
 }
 
 /* Whether volume group vg exists, from libvirt's scan of the host's physical volumes (pvs). */
@@ -1346,14 +1367,16 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
             add_action(r, "▶ start");
             return;
         }
-        _cleanup_free_ char *x = xml_to_string(want);
+        _cleanup_(xmlFreeDocp) xmlDoc *def = xmlCopyDoc(want, 1);
+        render_strip_private(KIND_POOL, def);
+        _cleanup_free_ char *x = xml_to_string(def);
         virt_count_mutation();
         pool = virStoragePoolDefineXML(e->conn, x, 0);
         if (!pool) {
             fail(r, "define failed: %s", virt_error_message());
             return;
         }
-        if (pool_mark_owned(e, p->name.s) < 0)
+        if (pool_mark_owned(e, p->name.s, want) < 0)
             fail(r, "cannot record ownership in %s", marker);
         r->mutated = true;
         if (logical) {
@@ -1384,6 +1407,9 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         }
         /* every key a pool spec has is in its XML with a default: the managed list is the spec */
         _cleanup_free_ char *managed = render_managed_keys(s);
+        bool owned = access(marker, F_OK) == 0;
+        if (owned)
+            pool_recorded_edits(marker, have);
         diff_compute(KIND_POOL, want, have, managed, &r->diff);
         if (pool_identity_conflict(r))
             return;
@@ -1391,6 +1417,7 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
             r->state = SYNC_DRIFTED;
             if (e->apply) {
                 diff_patch(KIND_POOL, &r->diff, want, have);
+                render_strip_private(KIND_POOL, have);
                 _cleanup_free_ char *nx = xml_to_string(have);
                 virt_count_mutation();
                 _cleanup_(virStoragePoolFreep) virStoragePoolPtr np =
@@ -1400,15 +1427,17 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
                     return;
                 }
                 r->mutated = true;
+                if (owned && pool_mark_owned(e, p->name.s, want) < 0)
+                    fail(r, "cannot record the xml edits in %s", marker);
             }
             if (virStoragePoolIsActive(pool) == 1)
                 for (size_t i = 0; i < r->diff.n; i++)
                     add_pending(r, r->diff.items[i].path);
         }
-        if (access(marker, F_OK) < 0) {
+        if (!owned) {
             /* adoption: the marker file is the whole change */
             if (e->apply)
-                pool_mark_owned(e, p->name.s);
+                pool_mark_owned(e, p->name.s, want);
             else {
                 r->state = SYNC_DRIFTED;
                 add_action(r, "~ adopt: record virtspec ownership (%s)", marker);

@@ -543,16 +543,51 @@ static void render_volume_refs(const DomainSpec *d, xmlDoc *doc) {
     }
 }
 
-static void render_metadata(const Spec *s, xmlDoc *doc) {
-    xmlNode *root = xmlDocGetRootElement(doc);
-    _cleanup_free_ char *hash = render_hash(doc);
-    _cleanup_free_ char *managed = managed_keys(s, root);
-    char line[32];
+/* The xml key's edits, recorded so diff can tell them apart from what libvirt adds, and undo
+ * them when they leave the spec. */
+static void render_edits_record(const XmlHatchSpec *x, xmlNode *vs, xmlNs *ns) {
+    xmlNode *edits = xmlNewChild(vs, ns, (const xmlChar *) "edits", NULL);
+    for (size_t i = 0; i < x->remove.n; i++) {
+        xmlNode *e = xmlNewChild(edits, ns, (const xmlChar *) "remove", NULL);
+        xmlSetProp(e, (const xmlChar *) "path", (const xmlChar *) ((const Value *) x->remove.items)[i].s);
+    }
+    for (size_t i = 0; i < x->add.n; i++) {
+        const XmlAddSpec *a = &((const XmlAddSpec *) x->add.items)[i];
+        xmlNode *e = xmlNewTextChild(edits, ns, (const xmlChar *) "add", (const xmlChar *) a->fragment.s);
+        xmlSetProp(e, (const xmlChar *) "at", (const xmlChar *) a->at.s);
+    }
+    for (size_t i = 0; i < x->set.n; i++) {
+        const XmlSetSpec *a = &((const XmlSetSpec *) x->set.items)[i];
+        xmlNode *e = xmlNewChild(edits, ns, (const xmlChar *) "set", NULL);
+        xmlSetProp(e, (const xmlChar *) "path", (const xmlChar *) a->path.s);
+        xmlSetProp(e, (const xmlChar *) "value", (const xmlChar *) a->value.s);
+    }
+}
 
+static xmlNode *metadata_virtspec(xmlNode *root, xmlNs **ret_ns) {
     xmlNode *md = xml_ensure(root, "metadata", false);
     xmlNode *vs = xmlNewChild(md, NULL, (const xmlChar *) "virtspec", NULL);
-    xmlNs *ns = xmlNewNs(vs, (const xmlChar *) VIRTSPEC_XMLNS, (const xmlChar *) VIRTSPEC_XMLNS_PREFIX);
-    xmlSetNs(vs, ns);
+    *ret_ns = xmlNewNs(vs, (const xmlChar *) VIRTSPEC_XMLNS, (const xmlChar *) VIRTSPEC_XMLNS_PREFIX);
+    xmlSetNs(vs, *ret_ns);
+    return vs;
+}
+
+static void render_metadata(const Spec *s, xmlDoc *doc) {
+    xmlNode *root = xmlDocGetRootElement(doc);
+    const XmlHatchSpec *x = spec_xml_hatch(s);
+    char line[32];
+    xmlNs *ns = NULL;
+
+    if (s->kind == KIND_POOL) {
+        /* libvirt keeps no metadata for a pool: only the edits, for diff; render_strip_private
+         * takes them out before the document goes to libvirt or a user */
+        if (x->present.set)
+            render_edits_record(x, metadata_virtspec(root, &ns), ns);
+        return;
+    }
+    _cleanup_free_ char *hash = render_hash(doc);
+    _cleanup_free_ char *managed = managed_keys(s, root);
+    xmlNode *vs = metadata_virtspec(root, &ns);
     snprintf(line, sizeof(line), "%u", s->line);
     xmlNode *src = xmlNewChild(vs, ns, (const xmlChar *) "spec", NULL);
     xmlSetProp(src, (const xmlChar *) "file", (const xmlChar *) s->file);
@@ -560,29 +595,18 @@ static void render_metadata(const Spec *s, xmlDoc *doc) {
     xmlSetProp(src, (const xmlChar *) "hash", (const xmlChar *) hash);
     xmlSetProp(src, (const xmlChar *) "version", (const xmlChar *) VIRTSPEC_VERSION);
     xmlNewTextChild(vs, ns, (const xmlChar *) "managed", (const xmlChar *) managed);
-    if (s->kind == KIND_DOMAIN && s->domain.xml.present.set) {
-        /* the xml key's edits, so diff can tell them apart from what libvirt adds, and undo
-         * them when they leave the spec */
-        const DomainSpec *d = &s->domain;
-        xmlNode *edits = xmlNewChild(vs, ns, (const xmlChar *) "edits", NULL);
-        for (size_t i = 0; i < d->xml.remove.n; i++) {
-            xmlNode *e = xmlNewChild(edits, ns, (const xmlChar *) "remove", NULL);
-            xmlSetProp(e, (const xmlChar *) "path", (const xmlChar *) ((const Value *) d->xml.remove.items)[i].s);
-        }
-        for (size_t i = 0; i < d->xml.add.n; i++) {
-            const XmlAddSpec *a = &((const XmlAddSpec *) d->xml.add.items)[i];
-            xmlNode *e = xmlNewTextChild(edits, ns, (const xmlChar *) "add", (const xmlChar *) a->fragment.s);
-            xmlSetProp(e, (const xmlChar *) "at", (const xmlChar *) a->at.s);
-        }
-        for (size_t i = 0; i < d->xml.set.n; i++) {
-            const XmlSetSpec *a = &((const XmlSetSpec *) d->xml.set.items)[i];
-            xmlNode *e = xmlNewChild(edits, ns, (const xmlChar *) "set", NULL);
-            xmlSetProp(e, (const xmlChar *) "path", (const xmlChar *) a->path.s);
-            xmlSetProp(e, (const xmlChar *) "value", (const xmlChar *) a->value.s);
-        }
-    }
+    if (x->present.set)
+        render_edits_record(x, vs, ns);
     if (s->kind == KIND_DOMAIN)
         render_volume_refs(&s->domain, doc);
+}
+
+void render_strip_private(SpecKind kind, xmlDoc *doc) {
+    xmlNode *md = kind == KIND_POOL ? xml_child(xmlDocGetRootElement(doc), "metadata") : NULL;
+    if (md) {
+        xmlUnlinkNode(md);
+        xmlFreeNode(md);
+    }
 }
 
 xmlNode *render_parse_fragment(const char *text, xmlDoc **ret_doc) {
@@ -619,26 +643,26 @@ void render_apply_xml_edits(xmlNode *root, const char *const *remove, size_t n_r
 }
 
 /* The xml key: remove, add, set, in that order, after everything else is rendered. */
-static void render_xml_edits(const DomainSpec *d, xmlNode *root) {
-    const Value *rm = d->xml.remove.items;
-    const XmlAddSpec *add = d->xml.add.items;
-    const XmlSetSpec *set = d->xml.set.items;
-    const char **r = xmalloc0((d->xml.remove.n + 1) * sizeof(char *));
-    const char **at = xmalloc0((d->xml.add.n + 1) * sizeof(char *));
-    const char **fr = xmalloc0((d->xml.add.n + 1) * sizeof(char *));
-    const char **sp = xmalloc0((d->xml.set.n + 1) * sizeof(char *));
-    const char **sv = xmalloc0((d->xml.set.n + 1) * sizeof(char *));
-    for (size_t i = 0; i < d->xml.remove.n; i++)
+static void render_xml_edits(const XmlHatchSpec *x, xmlNode *root) {
+    const Value *rm = x->remove.items;
+    const XmlAddSpec *add = x->add.items;
+    const XmlSetSpec *set = x->set.items;
+    const char **r = xmalloc0((x->remove.n + 1) * sizeof(char *));
+    const char **at = xmalloc0((x->add.n + 1) * sizeof(char *));
+    const char **fr = xmalloc0((x->add.n + 1) * sizeof(char *));
+    const char **sp = xmalloc0((x->set.n + 1) * sizeof(char *));
+    const char **sv = xmalloc0((x->set.n + 1) * sizeof(char *));
+    for (size_t i = 0; i < x->remove.n; i++)
         r[i] = rm[i].s;
-    for (size_t i = 0; i < d->xml.add.n; i++) {
+    for (size_t i = 0; i < x->add.n; i++) {
         at[i] = add[i].at.s;
         fr[i] = add[i].fragment.s;
     }
-    for (size_t i = 0; i < d->xml.set.n; i++) {
+    for (size_t i = 0; i < x->set.n; i++) {
         sp[i] = set[i].path.s;
         sv[i] = set[i].value.s;
     }
-    render_apply_xml_edits(root, r, d->xml.remove.n, at, fr, d->xml.add.n, sp, sv, d->xml.set.n);
+    render_apply_xml_edits(root, r, x->remove.n, at, fr, x->add.n, sp, sv, x->set.n);
     free(r);
     free(at);
     free(fr);
@@ -657,7 +681,6 @@ static void render_domain_extras(Ctx *c, xmlNode *root) {
         xml_set(root, "devices/controller[@type='usb']/@index", "0");
     if (d->smartcard.present.set && streq_ptr(d->smartcard.type.s, "tcp"))
         xml_set(root, "devices/smartcard/protocol/@type", "raw");
-    render_xml_edits(d, root);   /* last: they may change anything above */
 }
 
 int render_spec(const Spec *s, const RenderOpts *o, xmlDoc **ret) {
@@ -672,8 +695,8 @@ int render_spec(const Spec *s, const RenderOpts *o, xmlDoc **ret) {
     render_rows(&c, spec_kind_table(s->kind), &s->domain, root);
     if (s->kind == KIND_DOMAIN)
         render_domain_extras(&c, root);
-    if (s->kind != KIND_POOL)
-        render_metadata(s, doc);
+    render_xml_edits(spec_xml_hatch(s), root);   /* last: they may change anything above */
+    render_metadata(s, doc);
     *ret = doc;
     return 0;
 }

@@ -13,8 +13,11 @@ typedef struct RenderOpts {
 
 /* Spec → libvirt XML document (domain, network or pool), built with libxml2's tree API. The
  * result is deterministic for a given spec and options. Ownership metadata is included for
- * domains and networks. Returns 0 or negative errno. */
+ * domains and networks; a pool's document carries only the record of its xml edits, which
+ * render_strip_private takes out before it goes to libvirt. Returns 0 or negative errno. */
 int render_spec(const Spec *s, const RenderOpts *o, xmlDoc **ret);
+/* Removes what libvirt has no place for: a pool's metadata (the record of its xml edits). */
+void render_strip_private(SpecKind kind, xmlDoc *doc);
 /* The volume name a disk entry uses in its pool. */
 char *render_volume_name(const DomainSpec *d, const DiskSpec *disk);
 /* Canonical XML text of a value for row k (what goes into an attribute or element). */

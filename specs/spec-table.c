@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <stdint.h>
 
 #include "spec-table.h"
@@ -846,8 +847,9 @@ static const KeyTable filesystem_table = TABLE("filesystems", filesystem_rows,
 static const KeyDef xml_add_rows[] = {
     ROW(XmlAddSpec, at, .key = "at", .type = VT_STRING, .max = 256, .change = CHANGE_CONFIG,
         .flags = KEY_REQUIRED | KEY_NO_XML,
-        .doc = "the parent element, as a path below <domain>: devices, features, "
-               "devices/controller[@type='usb'], or . for <domain> itself"),
+        .doc = "the parent element, as a path below the root element: devices, dns, target, "
+               "devices/controller[@type='usb'], or . for the root (<domain>, <network>, <pool>) "
+               "itself"),
     ROW(XmlAddSpec, fragment, .key = "fragment", .type = VT_STRING, .max = 65536,
         .change = CHANGE_CONFIG, .flags = KEY_REQUIRED | KEY_NO_XML | KEY_MULTILINE,
         .doc = "one XML element, written as libvirt writes it back; it matches when libvirt's "
@@ -859,27 +861,36 @@ static const KeyTable xml_add_table = TABLE("xml.add", xml_add_rows, .item_size 
 static const KeyDef xml_set_rows[] = {
     ROW(XmlSetSpec, path, .key = "path", .type = VT_STRING, .max = 256, .change = CHANGE_CONFIG,
         .flags = KEY_REQUIRED | KEY_NO_XML,
-        .doc = "an attribute (devices/graphics/@sharePolicy) or element text (on_crash)"),
+        .doc = "an attribute (devices/graphics/@sharePolicy, dns/@enable) or element text (on_crash)"),
     ROW(XmlSetSpec, value, .key = "value", .type = VT_STRING, .max = 4096, .change = CHANGE_CONFIG,
         .flags = KEY_REQUIRED | KEY_NO_XML, .doc = "the value"),
 };
 static const KeyTable xml_set_table = TABLE("xml.set", xml_set_rows, .item_size = sizeof(XmlSetSpec),
     .xml_elem = "(path)", .doc = "values set in the rendered document");
 
-static const KeyDef xml_rows[] = {
-    ROW(DomainSpec, xml.add, .key = "add", .type = VT_LIST, .sub = &xml_add_table,
-        .change = CHANGE_CONFIG, .hook = HOOK_XML_EDIT, .flags = KEY_WHOLE,
-        .doc = "append these elements (second)"),
-    ROW(DomainSpec, xml.set, .key = "set", .type = VT_LIST, .sub = &xml_set_table,
-        .change = CHANGE_CONFIG, .hook = HOOK_XML_EDIT, .flags = KEY_WHOLE,
-        .doc = "set these attributes or element texts (last)"),
-    ROW(DomainSpec, xml.remove, .key = "remove", .type = VT_ENUM_LIST, .max = 256,
-        .change = CHANGE_CONFIG, .hook = HOOK_XML_EDIT,
-        .doc = "remove what these paths name: every matching element, or an attribute (first)"),
-};
-static const KeyTable xml_table = TABLE("xml", xml_rows,
-    .doc = "escape hatch: raw edits of the rendered libvirt XML for what no key covers; "
-           "validated against libvirt's schema, compared edit by edit");
+/* The escape hatch of one kind: the same three rows at that kind's `xml` member (diff and
+ * render find add, set and remove by position). Every change is persistent config: a domain's
+ * takes effect at its next boot, a network's at its restart, a pool's at its restart. */
+#define XML_HATCH_TABLE(_table, _struct)                                                        \
+    static const KeyDef _table##_rows[] = {                                                     \
+        ROW(_struct, xml.add, .key = "add", .type = VT_LIST, .sub = &xml_add_table,             \
+            .change = CHANGE_CONFIG, .hook = HOOK_XML_EDIT, .flags = KEY_WHOLE,                 \
+            .doc = "append these elements (second)"),                                           \
+        ROW(_struct, xml.set, .key = "set", .type = VT_LIST, .sub = &xml_set_table,             \
+            .change = CHANGE_CONFIG, .hook = HOOK_XML_EDIT, .flags = KEY_WHOLE,                 \
+            .doc = "set these attributes or element texts (last)"),                             \
+        ROW(_struct, xml.remove, .key = "remove", .type = VT_ENUM_LIST, .max = 256,             \
+            .change = CHANGE_CONFIG, .hook = HOOK_XML_EDIT,                                     \
+            .doc = "remove what these paths name: every matching element, or an attribute "     \
+                   "(first)"),                                                                  \
+    };                                                                                          \
+    static const KeyTable _table = TABLE("xml", _table##_rows,                                  \
+        .doc = "escape hatch: raw edits of the rendered libvirt XML for what no key covers; "   \
+               "validated against libvirt's schema, compared edit by edit")
+
+XML_HATCH_TABLE(xml_table, DomainSpec);
+XML_HATCH_TABLE(network_xml_table, NetworkSpec);
+XML_HATCH_TABLE(pool_xml_table, PoolSpec);
 
 /* ---- Domain ---- */
 static const KeyDef domain_rows[] = {
@@ -1149,6 +1160,9 @@ static const KeyDef network_rows[] = {
     ROW(NetworkSpec, guest_ipv6, .key = "guest_ipv6", .type = VT_BOOL, .change = CHANGE_CONFIG,
         .xml = "@ipv6", .flags = KEY_WHEN_SET, .vagrant = "libvirt__guest_ipv6",
         .doc = "allow guest-to-guest IPv6 without an address on the network"),
+    ROW(NetworkSpec, xml, .key = "xml", .type = VT_MAP, .sub = &network_xml_table,
+        .vagrant = "(any option without a key)",
+        .doc = "raw XML edits, applied after rendering (dns forwarders, routes, port groups…)"),
     ROW(NetworkSpec, autostart, .key = "autostart", .type = VT_BOOL, .def = "true",
         .change = CHANGE_LIVE, .hook = HOOK_API, .vagrant = "libvirt__autostart",
         .doc = "start with libvirtd"),
@@ -1205,6 +1219,9 @@ static const KeyDef pool_rows[] = {
     ROW(PoolSpec, format, .key = "format", .type = VT_ENUM, .choices = e_netfs_format,
         .change = CHANGE_IDENTITY, .xml = "source/format/@type", .def_doc = "auto (type netfs)",
         .doc = "network file system (type netfs)"),
+    ROW(PoolSpec, xml, .key = "xml", .type = VT_MAP, .sub = &pool_xml_table,
+        .doc = "raw XML edits, applied after rendering (copy-on-write features, a netfs protocol "
+               "version…)"),
 };
 const KeyTable pool_table = TABLE("Pool", pool_rows, .doc = "a storage pool");
 
@@ -1239,6 +1256,12 @@ const KeyDef *key_table_find(const KeyTable *t, const char *key) {
         if (streq(t->keys[i].key, key))
             return &t->keys[i];
     return NULL;
+}
+
+const XmlHatchSpec *spec_xml_hatch(const Spec *s) {
+    const KeyDef *k = key_table_find(spec_kind_table(s->kind), "xml");
+    assert(k && k->type == VT_MAP);
+    return (const XmlHatchSpec *) ((const char *) &s->domain + k->offset);
 }
 
 static size_t edit_distance(const char *a, const char *b) {

@@ -132,6 +132,8 @@ extern const KeyTable domain_table, network_table, pool_table;
 const KeyTable *spec_kind_table(SpecKind k);
 
 const KeyDef *key_table_find(const KeyTable *t, const char *key);
+/* The `xml` escape hatch of a spec of any kind. */
+const XmlHatchSpec *spec_xml_hatch(const Spec *s);
 /* The closest key name by edit distance, or NULL if nothing is close. */
 const char *key_table_suggest(const KeyTable *t, const char *key);
 

@@ -213,13 +213,24 @@ static bool path_in_metadata(const char *s) {
     return !strncmp(s, "metadata", 8) && (s[8] == 0 || s[8] == '/' || s[8] == '[');
 }
 
+/* The escape hatch, the same for every kind: well-formed fragments, plain paths. */
 static void verify_xml_edits(const Spec *s, DiagList *diags) {
-    const DomainSpec *d = &s->domain;
-    const XmlAddSpec *add = d->xml.add.items;
-    for (size_t i = 0; i < d->xml.add.n; i++) {
+    /* examples in the kind's own vocabulary: parent, attribute, element text, removal */
+    static const char *const ex[_KIND_MAX][4] = {
+        [KIND_DOMAIN] = { "devices or devices/controller[@type='usb']",
+                          "devices/graphics/@sharePolicy", "on_crash", "devices/memballoon" },
+        [KIND_NETWORK] = { "dns or ip[@family='ipv6']", "dns/@enable", "domain/@localOnly",
+                           "dns/forwarder" },
+        [KIND_POOL] = { "target or target/permissions", "features/cow/@state",
+                        "target/permissions/label", "target/permissions/group" },
+    };
+    const char *const *eg = ex[s->kind];
+    const XmlHatchSpec *x = spec_xml_hatch(s);
+    const XmlAddSpec *add = x->add.items;
+    for (size_t i = 0; i < x->add.n; i++) {
         if (!valid_xml_path(add[i].at.s, false, true) || path_in_metadata(add[i].at.s))
-            ERR(&add[i].at, "xml.add[%zu].at must be an element path like devices or "
-                "devices/controller[@type='usb'] (not metadata), got '%s'", i, add[i].at.s);
+            ERR(&add[i].at, "xml.add[%zu].at must be an element path like %s (not metadata), "
+                "got '%s'", i, eg[0], add[i].at.s);
         xmlDoc *doc = xmlReadMemory(add[i].fragment.s, (int) strlen(add[i].fragment.s),
                                     "fragment.xml", NULL,
                                     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -235,18 +246,18 @@ static void verify_xml_edits(const Spec *s, DiagList *diags) {
         xmlFreeDoc(doc);
         xmlResetLastError();
     }
-    const XmlSetSpec *set = d->xml.set.items;
-    for (size_t i = 0; i < d->xml.set.n; i++)
+    const XmlSetSpec *set = x->set.items;
+    for (size_t i = 0; i < x->set.n; i++)
         if (!valid_xml_path(set[i].path.s, true, true) || streq(set[i].path.s, ".") ||
             path_in_metadata(set[i].path.s))
-            ERR(&set[i].path, "xml.set[%zu].path must name an attribute (devices/graphics/@sharePolicy) "
-                "or an element (on_crash), not metadata; got '%s'", i, set[i].path.s);
-    const Value *rm = d->xml.remove.items;
-    for (size_t i = 0; i < d->xml.remove.n; i++)
+            ERR(&set[i].path, "xml.set[%zu].path must name an attribute (%s) or an element (%s), "
+                "not metadata; got '%s'", i, eg[1], eg[2], set[i].path.s);
+    const Value *rm = x->remove.items;
+    for (size_t i = 0; i < x->remove.n; i++)
         if (!valid_xml_path(rm[i].s, true, true) || streq(rm[i].s, ".") || path_in_metadata(rm[i].s) ||
             streq(rm[i].s, "name") || streq(rm[i].s, "uuid"))
-            ERR(&rm[i], "xml.remove entries must name an element (devices/memballoon) or an "
-                "attribute, not name, uuid or metadata; got '%s'", rm[i].s);
+            ERR(&rm[i], "xml.remove entries must name an element (%s) or an attribute, not name, "
+                "uuid or metadata; got '%s'", eg[3], rm[i].s);
 }
 
 /* A position for ERR(). */
@@ -1077,8 +1088,6 @@ static void verify_domain(const Spec *s, DiagList *diags) {
                 "filesystem (line %u), which needs memfd or file", virtiofs->line);
     }
 
-    verify_xml_edits(s, diags);
-
     /* boot order: the domain-level list and per-device orders exclude each other */
     const Value *dev_boot = NULL;
     for (size_t i = 0; i < d->disks.n && !dev_boot; i++)
@@ -1340,8 +1349,9 @@ void spec_verify(const Spec *s, DiagList *diags) {
     case KIND_DOMAIN: verify_domain(s, diags); break;
     case KIND_NETWORK: verify_network(s, diags); break;
     case KIND_POOL: verify_pool(s, diags); break;
-    default: break;
+    default: return;
     }
+    verify_xml_edits(s, diags);
 }
 
 /* ---- resolve: values derived from other values ---- */

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Issue 7: `virtspec export` brings hand-made objects under virtspec. A domain, a network and a dir
 # pool defined with virsh from XML (no virtspec metadata) are exported; the exported specs plan
-# to nothing but the adoption; after apply they carry the marker and plan empty.
+# to nothing but the adoption; after apply they carry the marker and plan empty. What no key
+# covers (the network's DNS forwarder and route, the pool's copy-on-write switch, the domain's panic
+# device) goes through the escape hatch, and an edit of it converges like a key.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
 mkdir specs images
@@ -12,19 +14,24 @@ cat > net.xml <<'XML'
   <forward mode='nat'/>
   <bridge name='vsxbr0' stp='on' delay='0'/>
   <mtu size='1400'/>
-  <domain name='xnet.test'/>
-  <ip address='192.168.150.1' netmask='255.255.255.0'>
+  <domain name='xnet.test' localOnly='yes'/>
+  <dns forwardPlainNames='no'>
+    <forwarder addr='192.0.2.53'/>
+  </dns>
+  <ip address='192.168.150.1' netmask='255.255.255.0' localPtr='yes'>
     <dhcp>
       <range start='192.168.150.10' end='192.168.150.99'/>
       <host mac='52:54:00:15:00:01' name='vs-xdom' ip='192.168.150.5'/>
     </dhcp>
   </ip>
+  <route address='192.168.222.0' prefix='24' gateway='192.168.150.2'/>
 </network>
 XML
 cat > pool.xml <<XML
 <pool type='dir'>
   <name>vs-xpool</name>
   <target><path>$WORK/images</path><permissions><mode>0750</mode><owner>0</owner><group>0</group></permissions></target>
+  <features><cow state='no'/></features>
 </pool>
 XML
 virsh net-define net.xml >/dev/null && virsh net-start vs-xnet >/dev/null
@@ -125,7 +132,14 @@ contains "…and on_crash" "coredump-restart" "$dspec"
 nspec=$(grep -l 'kind: Network' specs/*.yaml | xargs cat)
 contains "the network's DHCP host is exported" "192.168.150.5" "$nspec"
 contains "the network's MTU is exported" "mtu: 1400" "$nspec"
+contains "the network's DNS forwarder goes through the escape hatch" '<forwarder addr=\"192.0.2.53\"/>' "$nspec"
+contains "…and its route" '<route address=\"192.168.222.0\"' "$nspec"
+contains "…and the DNS server's switch" "dns/@forwardPlainNames" "$nspec"
+contains "…and the local-only domain" "domain/@localOnly" "$nspec"
+contains "…and the address's local PTR switch" "ip/@localPtr" "$nspec"
+lacks "…and nothing is left to a comment" "no key expresses" "$nspec"
 pspec=$(grep -l 'kind: Pool' specs/*.yaml | xargs cat)
+contains "the pool's copy-on-write switch goes through the escape hatch" '<cow state=\"no\"/>' "$pspec"
 # (libvirt 9.0 reports 0755 for this pool whatever the XML and the directory say)
 pmode=$(xpath "$(virsh pool-dumpxml --inactive vs-xpool)" 'string(/pool/target/permissions/mode)')
 contains "the pool's mode is exported as libvirt has it" "mode: $pmode" "$pspec"
@@ -156,6 +170,41 @@ is "the domain's definition is unchanged apart from the metadata" "$(strip "$bef
 vs plan specs
 is "second plan is empty" 0 "$rc"
 is "…all three in sync" 3 "$(printf '%s\n' "$out" | grep -c '= in sync')"
+contains "the network keeps its forwarder" "192.0.2.53" "$(virsh net-dumpxml --inactive vs-xnet)"
+contains "…and its route" "192.168.222.0" "$(virsh net-dumpxml --inactive vs-xnet)"
+contains "…and its local PTR switch" "localPtr='yes'" "$(virsh net-dumpxml --inactive vs-xnet)"
+contains "the pool keeps its copy-on-write switch" "<cow state='no'/>" "$(virsh pool-dumpxml --inactive vs-xpool)"
+
+# an edit of the network's escape hatch: a config change, restart-pending on the running network
+nfile=$(grep -l 'kind: Network' specs/*.yaml)
+sed -i "s/192.0.2.53/192.0.2.54/" "$nfile"
+vs plan specs
+is "a changed forwarder plans a change" 2 "$rc"
+contains "…of the escape hatch" "xml.add[dns/forwarder]" "$out"
+vs apply specs
+is "apply of the changed forwarder succeeds" 0 "$rc"
+contains "the new forwarder is in the definition" "192.0.2.54" "$(virsh net-dumpxml --inactive vs-xnet)"
+lacks "…the old one is gone" "192.0.2.53" "$(virsh net-dumpxml --inactive vs-xnet)"
+contains "…and the running network waits for a restart" "192.0.2.53" "$(virsh net-dumpxml vs-xnet)"
+vs plan specs
+contains "the plan says the network is restart-pending" "pending" "$out"
+lacks "…with no change left to make" "xml.add[dns/forwarder]: " "$(printf '%s\n' "$out" | grep '^\s*~')"
+
+# a pool's edits are recorded in its marker file (libvirt keeps no metadata for a pool), so one
+# that leaves the spec is undone like a domain's or network's
+pfile=$(grep -l 'kind: Pool' specs/*.yaml)
+contains "the pool's marker records its xml edits" "cow state" "$(cat "$VIRTSPEC_STATE_DIR/pools/vs-xpool")"
+sed -i '/^xml:$/d; /^  add:$/d; /<cow state/d' "$pfile"
+lacks "(the pool spec no longer has the escape hatch)" "xml" "$(cat "$pfile")"
+vs plan "$pfile"
+is "the pool's dropped edit plans a change" 2 "$rc"
+contains "…the removal of the fragment" "xml.add[./features]" "$out"
+vs apply "$pfile"
+is "apply of the dropped edit succeeds" 0 "$rc"
+lacks "the pool's copy-on-write switch is gone" "<cow" "$(virsh pool-dumpxml --inactive vs-xpool)"
+lacks "…and so is the record" "cow state" "$(cat "$VIRTSPEC_STATE_DIR/pools/vs-xpool")"
+vs plan "$pfile"
+lacks "a second plan changes nothing in the pool" "xml.add" "$out"
 
 # controls: without the marker, a spec without adopt: true is a foreign conflict
 virsh net-dumpxml --inactive vs-xnet | sed '/<metadata>/,/<\/metadata>/d' > net-bare.xml

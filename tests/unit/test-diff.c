@@ -74,6 +74,21 @@ static void dump(const Diff *d) {
                 strna(d->items[i].old_value), strna(d->items[i].new_value));
 }
 
+/* d has n effective changes; patched with them, have is in sync with want. Clears d. */
+static void patch_to_sync(SpecKind kind, Diff *d, size_t n, xmlDoc *want, xmlDoc *have,
+                          const char *managed) {
+    if (diff_count_effective(d) != n)
+        dump(d);
+    assert_int_equal(diff_count_effective(d), n);
+    diff_patch(kind, d, want, have);
+    diff_clear(d);
+    diff_compute(kind, want, have, managed, d);
+    if (diff_count_effective(d) != 0)
+        dump(d);
+    assert_int_equal(diff_count_effective(d), 0);
+    diff_clear(d);
+}
+
 static void diff_of(const char *spec, const char *sfrom, const char *sto, const char *xml,
                     const char *xfrom, const char *xto, Diff *ret) {
     _cleanup_(spec_freep) Spec *s = load(spec, sfrom, sto);
@@ -336,16 +351,7 @@ static void test_network_dns_hosts(void **state) {
     c = find_change(&d, "dns.hosts[10.20.30.9]");
     assert_non_null(c);
     assert_int_equal(c->op, OP_REMOVE);
-    if (diff_count_effective(&d) != 3)
-        dump(&d);
-    assert_int_equal(diff_count_effective(&d), 3);
-    diff_patch(KIND_NETWORK, &d, want, have);
-    diff_clear(&d);
-    diff_compute(KIND_NETWORK, want, have, managed, &d);
-    if (diff_count_effective(&d) != 0)
-        dump(&d);
-    assert_int_equal(diff_count_effective(&d), 0);
-    diff_clear(&d);
+    patch_to_sync(KIND_NETWORK, &d, 3, want, have, managed);
 }
 
 /* Renders the edited web1 spec, patches the recorded libvirt XML with the diff, and checks that a
@@ -378,6 +384,90 @@ static void assert_in_sync(xmlDoc *have, const char *spec) {
         dump(&d);
     assert_int_equal(diff_count_effective(&d), 0);
     diff_clear(&d);
+}
+
+/* The escape hatch on a network: each edit is a restart-pending config change, the patch brings
+ * them in, and an edit that leaves the spec is undone (the record rides in the metadata). */
+static void test_network_xml_edits(void **state) {
+    static const char hatch[] =
+        "xml:\n  add:\n    - {at: dns, fragment: \"<forwarder addr='192.0.2.53'/>\"}\n"
+        "    - {at: ., fragment: \"<route address='192.168.222.0' prefix='24' gateway='10.20.30.2'/>\"}\n"
+        "  set:\n    - {path: dns/@forwardPlainNames, value: 'no'}\nautostart: true";
+    _cleanup_(spec_freep) Spec *s = load("vs-net.yaml", "autostart: true", hatch);
+    _cleanup_(xmlFreeDocp) xmlDoc *want = render(s);
+    _cleanup_(xmlFreeDocp) xmlDoc *have = observed("vs-net.inactive.xml", NULL, NULL);
+    _cleanup_free_ char *managed = observe_managed(have);
+    Diff d;
+    diff_compute(KIND_NETWORK, want, have, managed, &d);
+    static const char *const paths[] = {
+        "xml.add[dns/forwarder]", "xml.add[./route]", "xml.set[dns/@forwardPlainNames]",
+    };
+    for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+        const Change *c = find_change(&d, paths[i]);
+        assert_non_null(c);
+        assert_int_equal(c->op, OP_SET);
+        assert_int_equal(c->cls, CHANGE_CONFIG);
+    }
+    patch_to_sync(KIND_NETWORK, &d, 3, want, have, managed);
+
+    /* applied: the object now records the edits; the route leaves the spec */
+    xmlNode *hr = xmlDocGetRootElement(have), *wr = xmlDocGetRootElement(want);
+    xmlNode *old = xml_child(hr, "metadata");
+    xmlReplaceNode(old, xmlDocCopyNode(xml_child(wr, "metadata"), have, 1));
+    xmlFreeNode(old);
+    _cleanup_(spec_freep) Spec *s2 = load("vs-net.yaml", "autostart: true",
+        "xml:\n  add:\n    - {at: dns, fragment: \"<forwarder addr='192.0.2.53'/>\"}\n"
+        "  set:\n    - {path: dns/@forwardPlainNames, value: 'no'}\nautostart: true");
+    _cleanup_(xmlFreeDocp) xmlDoc *want2 = render(s2);
+    diff_compute(KIND_NETWORK, want2, have, managed, &d);
+    const Change *c = find_change(&d, "xml.add[./route]");
+    assert_non_null(c);
+    assert_int_equal(c->op, OP_REMOVE);
+    assert_int_equal(diff_count_effective(&d), 1);
+    diff_patch(KIND_NETWORK, &d, want2, have);
+    diff_clear(&d);
+    assert_null(xml_child(hr, "route"));
+    assert_non_null(xml_find(hr, "dns/forwarder"));
+    diff_compute(KIND_NETWORK, want2, have, managed, &d);
+    assert_int_equal(diff_count_effective(&d), 0);
+    diff_clear(&d);
+}
+
+/* The escape hatch on a pool: no metadata in libvirt, so the record is only on the rendered side,
+ * and render_strip_private leaves libvirt a plain pool document. */
+static void test_pool_xml_edits(void **state) {
+    static const char spec[] =
+        "kind: Pool\nname: p\npath: /srv/p\nxml:\n  set:\n"
+        "    - {path: target/permissions/label, value: 'system_u:object_r:virt_image_t:s0'}\n";
+    static const char have_xml[] =
+        "<pool type='dir'><name>p</name><uuid>1b2f64a0-5c0d-4b6c-9a53-0f1f1c9e2a11</uuid>"
+        "<capacity unit='bytes'>0</capacity><allocation unit='bytes'>0</allocation>"
+        "<available unit='bytes'>0</available><source/><target><path>/srv/p</path><permissions>"
+        "<mode>0755</mode><owner>0</owner><group>0</group></permissions></target></pool>";
+    SpecSet set = {};
+    spec_load_buffer(&set, "p.yaml", spec, strlen(spec));
+    assert_int_equal(set.n, 1);
+    _cleanup_(xmlFreeDocp) xmlDoc *want = render(set.specs[0]);
+    _cleanup_(xmlFreeDocp) xmlDoc *have = xml_parse(have_xml);
+    _cleanup_free_ char *managed = render_managed_keys(set.specs[0]);
+    Diff d;
+    diff_compute(KIND_POOL, want, have, managed, &d);
+    const Change *c = find_change(&d, "xml.set[target/permissions/label]");
+    assert_non_null(c);
+    assert_int_equal(c->cls, CHANGE_CONFIG);
+    assert_int_equal(diff_count_effective(&d), 1);
+    diff_patch(KIND_POOL, &d, want, have);
+    diff_clear(&d);
+    _cleanup_free_ char *label = xml_get(xmlDocGetRootElement(have), "target/permissions/label");
+    assert_string_equal(label, "system_u:object_r:virt_image_t:s0");
+    assert_null(xml_child(xmlDocGetRootElement(have), "metadata"));
+    diff_compute(KIND_POOL, want, have, managed, &d);
+    assert_int_equal(diff_count_effective(&d), 0);
+    diff_clear(&d);
+    assert_non_null(xml_child(xmlDocGetRootElement(want), "metadata"));
+    render_strip_private(KIND_POOL, want);
+    assert_null(xml_child(xmlDocGetRootElement(want), "metadata"));
+    spec_set_clear(&set);
 }
 
 static void test_clock_timers_keyed_by_name(void **state) {
@@ -495,6 +585,8 @@ int main(void) {
         cmocka_unit_test(test_removed_key_goes_back_to_default),
         cmocka_unit_test(test_network_dhcp_host_add),
         cmocka_unit_test(test_network_dns_hosts),
+        cmocka_unit_test(test_network_xml_edits),
+        cmocka_unit_test(test_pool_xml_edits),
         cmocka_unit_test(test_clock_timers_keyed_by_name),
         cmocka_unit_test(test_new_keys_apply_once),
         cmocka_unit_test(test_hugepage_sizes),
