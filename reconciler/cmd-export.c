@@ -124,6 +124,7 @@ typedef struct Export {
     char **remove;              /* xml.remove: defaults the domain does not have */
     size_t n_remove;
     const char *const *skip;    /* top-level keys not to export (NULL-terminated, or NULL) */
+    VolumeRefs created;         /* volumes virtspec created for the domain (its metadata) */
 } Export;
 
 /* An element the keys cannot express: appended verbatim (without libvirt's alias). */
@@ -177,7 +178,9 @@ static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
             _cleanup_(virStorageVolFreep) virStorageVolPtr v = p ? virStorageVolLookupByName(p, vol) : NULL;
             virStorageVolInfo vi;
             _cleanup_free_ char *qn = yaml_quote(dname), *qp = yaml_quote(pool);
-            out_printf(&o, "name: %s, pool: %s, existing: true", qn, qp);
+            /* a volume virtspec created for this disk is the disk's own, not an existing one */
+            out_printf(&o, "name: %s, pool: %s%s", qn, qp,
+                       volume_refs_has(&x->created, pool, vol) ? "" : ", existing: true");
             if (v && virStorageVolGetInfo(v, &vi) == 0) {
                 _cleanup_free_ char *sz = size_text((int64_t) vi.capacity);
                 out_printf(&o, ", size: %s", sz);
@@ -516,6 +519,7 @@ static void export_clear(Export *x) {
     free(x->extra_add.text);
     free(x->extra_set.text);
     free(x->notes.text);
+    volume_refs_clear(&x->created);
 }
 
 /* The spec text for one domain; remove: paths of defaults to take out again. */
@@ -528,8 +532,9 @@ static char *export_domain_spec(const char *name, xmlDoc *doc, virConnectPtr con
     out_printf(&o, "kind: Domain\nname: %s\n", name);
     if (!observe_owned(doc))
         out_add(&o, "adopt: true\n");
-    _cleanup_(volume_refs_clear) VolumeRefs refs = {};
+    VolumeRefs refs = {};
     observe_volume_refs(doc, &refs);
+    x.created = refs;
     if (refs.delete_on_removal)
         out_add(&o, "delete_volumes_on_removal: true\n");   /* only in virtspec's metadata */
     /* the name row is written above */

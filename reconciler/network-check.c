@@ -15,8 +15,8 @@
  * runs here (Engine.local): the host's interfaces are then ours to see. */
 static int check_bridge(const Engine *e, const NetworkSpec *n, const char *have_bridge,
                         ObjectResult *r) {
-    if (!e->local || !n->bridge.set || n->bridge.defaulted)
-        return 0;
+    if (!e->local || !n->bridge.set || n->bridge.defaulted || streq_ptr(have_bridge, n->bridge.s))
+        return 0;   /* checked when the name is new to the network, not on every pass */
     bool exists = if_nametoindex(n->bridge.s) != 0;
     if (streq(n->forward.s, "bridge")) {
         if (!exists)
@@ -24,7 +24,7 @@ static int check_bridge(const Engine *e, const NetworkSpec *n, const char *have_
                         "existing host bridge)", r->file, n->bridge.line, n->bridge.col, n->bridge.s);
         return 0;
     }
-    if (exists && !streq_ptr(have_bridge, n->bridge.s))
+    if (exists)
         return fail(r, "%s:%u:%u: bridge name %s is already taken by a host interface; choose "
                     "another or leave bridge unset (libvirt then picks a free virbrN)",
                     r->file, n->bridge.line, n->bridge.col, n->bridge.s);

@@ -55,6 +55,8 @@ roundtrip() {   # roundtrip CASE KIND NAME FILE
     else
         echo "ok - $case: $kind $name: render → define → export → plan is empty"; n_pass=$((n_pass + 1))
     fi
+    # golden cases may share a network name (lab): one at a time
+    [ "$kind" = network ] && virsh net-undefine "$name" >/dev/null
 }
 
 # render every case; one file per object, named CASE-NN, listed in objects as "CASE KIND NAME FILE"
