@@ -1,0 +1,62 @@
+#!/bin/bash
+# Issue 4: disks without `dev` on an existing domain. Removing a middle disk detaches exactly that
+# disk; the others keep their guest devices and sources; a second apply is a no-op; a disk added
+# later takes the first free device of its bus. For a shut-off and for a running domain.
+. "$(dirname "$0")/lib.sh"
+cd "$WORK"
+mkdir specs
+
+cat > specs/00-pool.yaml <<YAML
+kind: Pool
+name: vs-pool
+path: $WORK/pool
+YAML
+
+write_dom() {   # write_dom NAME STATE DISK-NAMES…
+    local name=$1 state=$2; shift 2
+    { printf 'kind: Domain\nname: %s\nmemory: 64MiB\nstate: %s\ngraphics: {type: none}\ndisks:\n' "$name" "$state"
+      for d in "$@"; do printf '  - {name: %s, size: 8MiB, pool: vs-pool, format: raw}\n' "$d"; done
+    } > "specs/20-$name.yaml"
+}
+# "dev=volume" per disk of a definition, in document order
+blk() {   # blk XML-TEXT
+    local n i x="//devices/disk[@device='disk']"
+    n=$(xpath "$1" "count($x)")
+    for i in $(seq 1 "$n"); do
+        printf '%s=%s ' "$(xpath "$1" "string($x[$i]/target/@dev)")" "$(xpath "$1" "string($x[$i]/source/@volume)")"
+    done
+}
+
+for st in shutoff running; do
+    dom=vs-$st
+    write_dom $dom $st a b c
+    vs apply specs
+    is "$st: apply creates $dom" 0 "$rc"
+    is "$st: three disks at vda vdb vdc" "vda=$dom-a.raw vdb=$dom-b.raw vdc=$dom-c.raw " "$(blk "$(inactive_xml $dom)")"
+    [ $st = running ] && is "$st: $dom runs" running "$(domstate $dom)"
+
+    write_dom $dom $st a c
+    vs plan specs
+    contains "$st: plan removes vdb" "- disks[vdb]" "$out"
+    lacks "$st: plan keeps vdc" "disks[vdc]" "$out"
+    vs apply specs
+    is "$st: apply succeeds" 0 "$rc"
+    is "$st: b is gone, a and c keep their devices" "vda=$dom-a.raw vdc=$dom-c.raw " "$(blk "$(inactive_xml $dom)")"
+    if [ $st = running ]; then
+        # no guest OS under TCG: the guest may never acknowledge the unplug; c must stay attached
+        live=$(blk "$(live_xml $dom)")
+        contains "$st: c stays attached at vdc" "vdc=$dom-c.raw" "$live"
+        contains "$st: a stays attached at vda" "vda=$dom-a.raw" "$live"
+    fi
+    vs apply specs
+    contains "$st: a second apply is a no-op" "0 libvirt changes" "$out"
+
+    write_dom $dom $st a c d
+    vs apply specs
+    is "$st: adding d succeeds" 0 "$rc"
+    is "$st: d takes the first free device" "vda=$dom-a.raw vdc=$dom-c.raw vdb=$dom-d.raw " "$(blk "$(inactive_xml $dom)")"
+    vs apply specs
+    contains "$st: then apply is a no-op" "0 libvirt changes" "$out"
+    virsh destroy $dom >/dev/null 2>&1
+done
+finish
