@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "align.h"
 #include "config.h"
 #include "engine.h"
 #include "executor-internal.h"
@@ -736,6 +737,18 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     }
     if (foreign_conflict(r, observe_owned(have), d->adopt.i))
         return;
+    /* disks and cdroms without `dev` keep the devices the domain has for their sources */
+    _cleanup_(spec_freep) Spec *aligned = align_devices(s, have);
+    if (aligned != s) {
+        xmlFreeDoc(want);
+        want = NULL;
+        if (render_spec(aligned, &ro, &want) < 0) {
+            fail(r, "rendering failed");
+            return;
+        }
+        s = aligned;
+        d = &s->domain;
+    }
     _cleanup_free_ char *managed = observe_managed(have);
     diff_compute(KIND_DOMAIN, want, have, managed, &r->diff);
     size_t n_changes = diff_count_effective(&r->diff);

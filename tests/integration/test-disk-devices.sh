@@ -18,13 +18,13 @@ write_dom() {   # write_dom NAME STATE DISK-NAMES…
       for d in "$@"; do printf '  - {name: %s, size: 8MiB, pool: vs-pool, format: raw}\n' "$d"; done
     } > "specs/20-$name.yaml"
 }
-# "dev=volume" per disk of a definition, in document order
+# "dev=volume" per disk of a definition, sorted (libvirt keeps them in target order)
 blk() {   # blk XML-TEXT
     local n i x="//devices/disk[@device='disk']"
     n=$(xpath "$1" "count($x)")
     for i in $(seq 1 "$n"); do
-        printf '%s=%s ' "$(xpath "$1" "string($x[$i]/target/@dev)")" "$(xpath "$1" "string($x[$i]/source/@volume)")"
-    done
+        printf '%s=%s\n' "$(xpath "$1" "string($x[$i]/target/@dev)")" "$(xpath "$1" "string($x[$i]/source/@volume)")"
+    done | sort | tr '\n' ' '
 }
 
 for st in shutoff running; do
@@ -41,6 +41,8 @@ for st in shutoff running; do
     lacks "$st: plan keeps vdc" "disks[vdc]" "$out"
     vs apply specs
     is "$st: apply succeeds" 0 "$rc"
+    contains "$st: apply removes vdb" "- disks[vdb]" "$out"
+    lacks "$st: apply leaves vdc alone" "disks[vdc]" "$out"
     is "$st: b is gone, a and c keep their devices" "vda=$dom-a.raw vdc=$dom-c.raw " "$(blk "$(inactive_xml $dom)")"
     if [ $st = running ]; then
         # no guest OS under TCG: the guest may never acknowledge the unplug; c must stay attached
@@ -54,7 +56,17 @@ for st in shutoff running; do
     write_dom $dom $st a c d
     vs apply specs
     is "$st: adding d succeeds" 0 "$rc"
-    is "$st: d takes the first free device" "vda=$dom-a.raw vdc=$dom-c.raw vdb=$dom-d.raw " "$(blk "$(inactive_xml $dom)")"
+    if [ $st = running ]; then
+        live=$(blk "$(live_xml $dom)")
+        contains "$st: c stays attached at vdc" "vdc=$dom-c.raw" "$live"
+        if printf '%s' "$live" | grep -q "vdb=$dom-b.raw"; then
+            # the guest never let b go (no guest OS under TCG): d cannot be attached at vdb yet
+            contains "$st: d waits for a reload, and says so" "disks[vdb] waits for a reload" "$out"
+        else
+            contains "$st: d is attached at vdb" "vdb=$dom-d.raw" "$live"
+        fi
+    fi
+    is "$st: d takes the first free device" "vda=$dom-a.raw vdb=$dom-d.raw vdc=$dom-c.raw " "$(blk "$(inactive_xml $dom)")"
     vs apply specs
     contains "$st: then apply is a no-op" "0 libvirt changes" "$out"
     virsh destroy $dom >/dev/null 2>&1
