@@ -108,15 +108,58 @@ void align_kept_free(char **kept, size_t n) {
     free(kept);
 }
 
-Spec *align_devices(const Spec *s, xmlDoc *observed) {
+bool align_assigns_new(const Spec *s, xmlDoc *observed) {
+    const DomainSpec *d = &s->domain;
+    size_t n = d->disks.n + d->cdroms.n;
+    if (s->kind != KIND_DOMAIN || !observed || n == 0)
+        return false;
+    char **kept = align_kept_devices(d, observed);
+    bool any = false;
+    for (size_t i = 0; i < n && !any; i++) {
+        const char *device, *bus;
+        any = !kept[i] && !explicit_dev(entry_dev(d, i, &device, &bus));
+    }
+    align_kept_free(kept, n);
+    return any;
+}
+
+/* The devices of live that observed has not: detached from the definition, still in the guest. */
+static char **live_only(xmlDoc *observed, xmlDoc *live) {
+    char **ret = NULL;
+    size_t n = 0;
+    xmlNode *ld = live ? xml_child(xmlDocGetRootElement(live), "devices") : NULL;
+    xmlNode *od = xml_child(xmlDocGetRootElement(observed), "devices");
+    for (xmlNode *e = ld ? xml_child(ld, "disk") : NULL; e; e = xml_next_named(e)) {
+        char *dev = xml_get(e, "target/@dev");
+        bool defined = false;
+        for (xmlNode *o = od ? xml_child(od, "disk") : NULL; o && dev && !defined; o = xml_next_named(o)) {
+            _cleanup_free_ char *odev = xml_get(o, "target/@dev");
+            defined = streq_ptr(odev, dev);
+        }
+        if (!dev || defined) {
+            free(dev);
+            continue;
+        }
+        *(char **) array_push(&ret, &n, sizeof(char *)) = dev;
+    }
+    if (ret)
+        *(char **) array_push(&ret, &n, sizeof(char *)) = NULL;
+    return ret;
+}
+
+Spec *align_devices(const Spec *s, xmlDoc *observed, xmlDoc *live) {
     const DomainSpec *d = &s->domain;
     size_t n = d->disks.n + d->cdroms.n;
     if (s->kind != KIND_DOMAIN || !observed || n == 0)
         return spec_ref((Spec *) s);
     char **kept = align_kept_devices(d, observed);
+    char **busy = live_only(observed, live);
     Spec *a = spec_copy(s);
-    spec_reassign_devices(&a->domain, kept);
+    spec_reassign_devices(&a->domain, kept, busy);
     align_kept_free(kept, n);
+    for (size_t i = 0; busy && busy[i]; i++)
+        free(busy[i]);
+    free(busy);
     bool same = true;
     for (size_t i = 0; i < n && same; i++) {
         const char *device, *bus;

@@ -18,5 +18,9 @@
 /* For each entry (disks, then cdroms): the device it keeps, or NULL. n_disks + n_cdroms items. */
 char **align_kept_devices(const DomainSpec *d, xmlDoc *observed);
 void align_kept_free(char **kept, size_t n);
-/* A new reference: s itself when nothing can change, else an aligned copy. */
-Spec *align_devices(const Spec *s, xmlDoc *observed);
+/* Whether an entry without `dev` has no device in observed (a new entry: it takes a free name). */
+bool align_assigns_new(const Spec *s, xmlDoc *observed);
+/* A new reference: s itself when nothing changes, else an aligned copy. live (optional), the
+ * running domain's definition: a device it still has that observed has not (a detach the guest
+ * has not completed) is no free name for a new entry. */
+Spec *align_devices(const Spec *s, xmlDoc *observed, xmlDoc *live);

@@ -1422,12 +1422,15 @@ static char *next_dev(Taken *t, const char *prefix) {
 
 /* Guest devices of the disks and cdroms that name none: kept[i] when given (disk i, then cdrom
  * i - n_disks: the device the domain already has for that entry), else the first name of the
- * item's bus that neither an explicit, a kept nor an earlier entry uses. */
-static void assign_devices(DomainSpec *d, char *const *kept) {
+ * item's bus that neither an explicit, a kept, a busy nor an earlier entry uses. */
+static void assign_devices(DomainSpec *d, char *const *kept, char *const *busy) {
     DiskSpec *disks = d->disks.items;
     CdromSpec *cds = d->cdroms.items;
     Taken t = {};
     bool q35 = d->machine_type.set && strstr(d->machine_type.s, "q35");
+
+    for (size_t i = 0; busy && busy[i]; i++)
+        taken_add(&t, busy[i]);
 
     for (size_t i = 0; i < d->disks.n + d->cdroms.n; i++) {
         Value *dev = i < d->disks.n ? &disks[i].dev : &cds[i - d->disks.n].dev;
@@ -1456,7 +1459,7 @@ const char *spec_dev_prefix(const char *bus) {
     return bus_prefix(bus);
 }
 
-void spec_reassign_devices(DomainSpec *d, char *const *kept) {
+void spec_reassign_devices(DomainSpec *d, char *const *kept, char *const *busy) {
     DiskSpec *disks = d->disks.items;
     CdromSpec *cds = d->cdroms.items;
     for (size_t i = 0; i < d->disks.n + d->cdroms.n; i++) {
@@ -1464,7 +1467,7 @@ void spec_reassign_devices(DomainSpec *d, char *const *kept) {
         if (dev->defaulted)
             value_clear(dev);
     }
-    assign_devices(d, kept);
+    assign_devices(d, kept, busy);
 }
 
 static void resolve_features(DomainSpec *d) {
@@ -1530,7 +1533,7 @@ static void resolve_domain(Spec *s) {
     for (size_t i = 0; i < d->cdroms.n; i++)
         if (!cds[i].bus.set)
             set_derived(&cds[i].bus, xstrdup(q35 ? "sata" : "ide"));
-    assign_devices(d, NULL);
+    assign_devices(d, NULL, NULL);
 
     resolve_features(d);
     resolve_devices(d);

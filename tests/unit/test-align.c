@@ -80,7 +80,7 @@ static char *devs(const Spec *s) {
 static void check(const char *body, const char *const *have, const char *expect) {
     _cleanup_(spec_freep) Spec *s = load(body);
     _cleanup_(xmlFreeDocp) xmlDoc *obs = observed(have);
-    _cleanup_(spec_freep) Spec *a = align_devices(s, obs);
+    _cleanup_(spec_freep) Spec *a = align_devices(s, obs, NULL);
     _cleanup_free_ char *got = devs(a);
     if (!streq(got, expect))
         fprintf(stderr, "expected '%s', got '%s'\n", expect, got);
@@ -99,6 +99,23 @@ static void test_added_disk_takes_first_free_name(void **state) {
           "a=vda c=vdc d=vdb");
     /* moved in the spec: each keeps its device */
     check("disks:\n" DISK("c") DISK("a"), (const char *[]) { "vda=a", "vdc=c", NULL }, "c=vdc a=vda");
+}
+
+/* a disk detached from the definition that the running guest still has: its name is not free */
+static void test_name_still_live_is_not_free(void **state) {
+    _cleanup_(spec_freep) Spec *s = load("disks:\n" DISK("a") DISK("c") DISK("d"));
+    _cleanup_(xmlFreeDocp) xmlDoc *obs = observed((const char *[]) { "vda=a", "vdc=c", NULL });
+    _cleanup_(xmlFreeDocp) xmlDoc *live = observed((const char *[]) { "vda=a", "vdb=b", "vdc=c", NULL });
+    assert_true(align_assigns_new(s, obs));
+    _cleanup_(spec_freep) Spec *a = align_devices(s, obs, live);
+    _cleanup_free_ char *got = devs(a);
+    assert_string_equal(got, "a=vda c=vdc d=vdd");
+    /* once d is defined at vdd it stays there */
+    _cleanup_(xmlFreeDocp) xmlDoc *obs2 = observed((const char *[]) { "vda=a", "vdc=c", "vdd=d", NULL });
+    assert_false(align_assigns_new(s, obs2));
+    _cleanup_(spec_freep) Spec *b = align_devices(s, obs2, NULL);
+    _cleanup_free_ char *got2 = devs(b);
+    assert_string_equal(got2, "a=vda c=vdc d=vdd");
 }
 
 static void test_explicit_dev_wins(void **state) {
@@ -122,13 +139,13 @@ static void test_file_disks_and_cdroms(void **state) {
 
 static void test_without_observed_the_spec_stands(void **state) {
     _cleanup_(spec_freep) Spec *s = load("disks:\n" DISK("a") DISK("c"));
-    _cleanup_(spec_freep) Spec *a = align_devices(s, NULL);
+    _cleanup_(spec_freep) Spec *a = align_devices(s, NULL, NULL);
     assert_ptr_equal(a, s);
     _cleanup_free_ char *got = devs(a);
     assert_string_equal(got, "a=vda c=vdb");
     /* already where the spec puts them: no copy */
     _cleanup_(xmlFreeDocp) xmlDoc *obs = observed((const char *[]) { "vda=a", "vdb=c", NULL });
-    _cleanup_(spec_freep) Spec *b = align_devices(s, obs);
+    _cleanup_(spec_freep) Spec *b = align_devices(s, obs, NULL);
     assert_ptr_equal(b, s);
 }
 
@@ -143,7 +160,7 @@ static const Change *find_change(const Diff *d, const char *path) {
 static void test_diff_removes_exactly_the_removed_disk(void **state) {
     _cleanup_(spec_freep) Spec *s = load("disks:\n" DISK("a") DISK("c"));
     _cleanup_(xmlFreeDocp) xmlDoc *obs = observed((const char *[]) { "vda=a", "vdb=b", "vdc=c", NULL });
-    _cleanup_(spec_freep) Spec *a = align_devices(s, obs);
+    _cleanup_(spec_freep) Spec *a = align_devices(s, obs, NULL);
     RenderOpts o = { .show_secrets = true };
     _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
     assert_int_equal(render_spec(a, &o, &want), 0);
@@ -194,6 +211,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_removed_middle_disk_keeps_the_others),
         cmocka_unit_test(test_added_disk_takes_first_free_name),
+        cmocka_unit_test(test_name_still_live_is_not_free),
         cmocka_unit_test(test_explicit_dev_wins),
         cmocka_unit_test(test_bus_change_takes_a_name_of_the_new_bus),
         cmocka_unit_test(test_file_disks_and_cdroms),
