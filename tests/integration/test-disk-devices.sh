@@ -72,4 +72,23 @@ for st in shutoff running; do
     contains "$st: then apply is a no-op" "0 libvirt changes" "$out"
     virsh destroy $dom >/dev/null 2>&1
 done
+
+# cdroms: their device also follows the list; the one left keeps its own
+cds() { xpath "$(inactive_xml vs-cd)" "string(//disk[@device='cdrom' and source/@file='$WORK/$1']/target/@dev)"; }
+truncate -s 1M one.iso two.iso
+write_cd() {   # write_cd ISO…
+    { printf 'kind: Domain\nname: vs-cd\nmemory: 64MiB\nstate: shutoff\ncdroms:\n'
+      for i in "$@"; do printf '  - {path: %s}\n' "$WORK/$i"; done; } > specs/30-vs-cd.yaml
+}
+write_cd one.iso two.iso
+vs apply specs
+is "cdroms at hdc and hdd" "hdc hdd" "$(cds one.iso) $(cds two.iso)"
+write_cd two.iso
+vs apply specs
+is "removing the first cdrom succeeds" 0 "$rc"
+contains "…removes hdc" "- cdroms[hdc]" "$out"
+is "…and two.iso stays at hdd" hdd "$(cds two.iso)"
+is "…one.iso is gone" "" "$(cds one.iso)"
+vs apply specs
+contains "then apply is a no-op" "0 libvirt changes" "$out"
 finish
