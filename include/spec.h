@@ -300,5 +300,13 @@ void spec_set_derive(SpecSet *set);
 /* A deep copy with one reference. */
 Spec *spec_copy(const Spec *s);
 
+/* The device name prefix of a disk or cdrom bus: vd (virtio), hd (ide), sd (the others). */
+const char *spec_dev_prefix(const char *bus);
+/* Gives the disks and cdroms of d that name no `dev` their device again: kept[i] (disk i, then
+ * cdrom i - n_disks; NULL: none) when given, else the first name of the item's bus that no
+ * other entry has and that is not in busy (NULL-terminated), in spec order. kept and busy may be
+ * NULL: the devices the spec alone derives. */
+void spec_reassign_devices(DomainSpec *d, char *const *kept, char *const *busy);
+
 /* Deterministic MAC for interface idx of domain name when the spec gives none. */
 void spec_derive_mac(const char *domain, size_t idx, char ret[static 18]);

@@ -393,8 +393,9 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
                       const char *prefix, const KeyDef *list, const char *item_key) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
-        _cleanup_free_ char *path = prefix ? xasprintf("%s.%s", prefix, k->key)
-                                           : xstrdup(k->key);
+        /* the pool row compares the whole source: pool and volume, or the file */
+        const char *key = k->hook == HOOK_DISK_SOURCE ? "source" : k->key;
+        _cleanup_free_ char *path = prefix ? xasprintf("%s.%s", prefix, key) : xstrdup(key);
         if (k->type == VT_MAP) {
             diff_rows(c, k->sub, want, have, path, NULL, NULL);
             continue;

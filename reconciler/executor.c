@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "align.h"
 #include "config.h"
 #include "engine.h"
 #include "executor-internal.h"
@@ -736,6 +737,22 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     }
     if (foreign_conflict(r, observe_owned(have), d->adopt.i))
         return;
+    int st = ie ? ie->state : domain_state(dom);
+    /* disks and cdroms without `dev` keep the devices the domain has for their sources; a new
+     * one takes no name a disk detached from the definition still has in the running guest */
+    _cleanup_(xmlFreeDocp) xmlDoc *live_devs =
+        state_running(st) && align_assigns_new(s, have) ? domain_xml(dom, 0) : NULL;
+    _cleanup_(spec_freep) Spec *aligned = align_devices(s, have, live_devs);
+    if (aligned != s) {
+        xmlFreeDoc(want);
+        want = NULL;
+        if (render_spec(aligned, &ro, &want) < 0) {
+            fail(r, "rendering failed");
+            return;
+        }
+        s = aligned;
+        d = &s->domain;
+    }
     _cleanup_free_ char *managed = observe_managed(have);
     diff_compute(KIND_DOMAIN, want, have, managed, &r->diff);
     size_t n_changes = diff_count_effective(&r->diff);
@@ -751,7 +768,6 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
                    had.delete_on_removal ? "true" : "false", d->delete_volumes_on_removal.s);
     else if (records_changed && n_changes == 0)
         add_action(r, "~ volume records (virtspec metadata)");
-    int st = ie ? ie->state : domain_state(dom);
     int autostart = ie ? ie->autostart : -1;
     bool running = state_running(st);
 

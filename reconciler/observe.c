@@ -285,6 +285,13 @@ char *observe_value(const KeyDef *k, const xmlNode *ctx) {
         _cleanup_free_ char *t = xml_get(ctx, k->xml);
         return xstrdup(streq_ptr(t, "virtiofs") ? "virtiofs" : "9p");
     }
+    case HOOK_DISK_SOURCE: {
+        /* what the disk holds: pool/volume, or the host file of a `path` disk */
+        _cleanup_free_ char *pool = xml_get(ctx, "source/@pool"), *vol = xml_get(ctx, "source/@volume");
+        if (pool || vol)
+            return xasprintf("%s/%s", strna(pool), strna(vol));
+        return xml_get(ctx, "source/@file");
+    }
     case HOOK_CHARDEV_PATH: {
         _cleanup_free_ char *type = xml_get(ctx, "@type");
         return streq_ptr(type, "file") ? xml_get(ctx, k->xml) : NULL;

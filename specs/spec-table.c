@@ -452,7 +452,8 @@ static const KeyDef disk_rows[] = {
         .doc = "disk name; the volume is DOMAIN-NAME.FORMAT in the pool"),
     ROW(DiskSpec, dev, .key = "dev", .type = VT_DEVNAME, .change = CHANGE_IDENTITY,
         .xml = "target/@dev", .flags = KEY_ITEM_KEY, .vagrant = "storage :device / disk_device",
-        .doc = "guest device name; default: next free name for the bus (vda, sda, hda …)"),
+        .doc = "guest device name; default: the one the domain has for this source, else the next "
+               "free name for the bus (vda, sda, hda …)"),
     ROW(DiskSpec, pool, .key = "pool", .type = VT_NAME, .def = "default", .change = CHANGE_CONFIG,
         .xml = "source/@pool", .hook = HOOK_DISK_SOURCE, .vagrant = "storage :pool / storage_pool_name",
         .doc = "storage pool that holds the volume"),
@@ -510,7 +511,8 @@ static const KeyDef cdrom_rows[] = {
         .doc = "ISO image; empty drive when unset; changing it swaps the media live"),
     ROW(CdromSpec, dev, .key = "dev", .type = VT_DEVNAME, .change = CHANGE_IDENTITY,
         .xml = "target/@dev", .flags = KEY_ITEM_KEY, .vagrant = "dev",
-        .doc = "guest device name; default: next free (sda… on sata, hdc… on ide)"),
+        .doc = "guest device name; default: the one the domain has for this ISO, else the next free "
+               "(sda… on sata, hdc… on ide)"),
     ROW(CdromSpec, bus, .key = "bus", .type = VT_ENUM, .choices = e_cdrom_bus,
         .change = CHANGE_CONFIG, .xml = "target/@bus", .flags = KEY_READDRESS, .vagrant = "bus",
         .doc = "guest bus; default sata on q35 machines, ide otherwise"),

@@ -1420,6 +1420,56 @@ static char *next_dev(Taken *t, const char *prefix) {
     return NULL;
 }
 
+/* Guest devices of the disks and cdroms that name none: kept[i] when given (disk i, then cdrom
+ * i - n_disks: the device the domain already has for that entry), else the first name of the
+ * item's bus that neither an explicit, a kept, a busy nor an earlier entry uses. */
+static void assign_devices(DomainSpec *d, char *const *kept, char *const *busy) {
+    DiskSpec *disks = d->disks.items;
+    CdromSpec *cds = d->cdroms.items;
+    Taken t = {};
+    bool q35 = d->machine_type.set && strstr(d->machine_type.s, "q35");
+
+    for (size_t i = 0; busy && busy[i]; i++)
+        taken_add(&t, busy[i]);
+
+    for (size_t i = 0; i < d->disks.n + d->cdroms.n; i++) {
+        Value *dev = i < d->disks.n ? &disks[i].dev : &cds[i - d->disks.n].dev;
+        if (!dev->set && kept && kept[i])
+            set_derived(dev, xstrdup(kept[i]));
+        if (dev->set)
+            taken_add(&t, dev->s);
+    }
+    for (size_t i = 0; i < d->disks.n; i++)
+        if (!disks[i].dev.set)
+            set_derived(&disks[i].dev, next_dev(&t, bus_prefix(disks[i].bus.s)));
+    /* ide cdroms conventionally start at hdc (hda/hdb are the first channel's disks) */
+    if (!q35) {
+        taken_add(&t, "hda");
+        taken_add(&t, "hdb");
+    }
+    for (size_t i = 0; i < d->cdroms.n; i++)
+        if (!cds[i].dev.set)
+            set_derived(&cds[i].dev, next_dev(&t, bus_prefix(cds[i].bus.s)));
+    for (size_t i = 0; i < t.n; i++)
+        free(t.names[i]);
+    free(t.names);
+}
+
+const char *spec_dev_prefix(const char *bus) {
+    return bus_prefix(bus);
+}
+
+void spec_reassign_devices(DomainSpec *d, char *const *kept, char *const *busy) {
+    DiskSpec *disks = d->disks.items;
+    CdromSpec *cds = d->cdroms.items;
+    for (size_t i = 0; i < d->disks.n + d->cdroms.n; i++) {
+        Value *dev = i < d->disks.n ? &disks[i].dev : &cds[i - d->disks.n].dev;
+        if (dev->defaulted)
+            value_clear(dev);
+    }
+    assign_devices(d, kept, busy);
+}
+
 static void resolve_features(DomainSpec *d) {
     const char *arch = d->machine_arch.set ? d->machine_arch.s : "x86_64";
     static const char *const x86_64[] = { "acpi", "apic", NULL };
@@ -1476,35 +1526,14 @@ static void resolve_devices(DomainSpec *d) {
 
 static void resolve_domain(Spec *s) {
     DomainSpec *d = &s->domain;
-    DiskSpec *disks = d->disks.items;
     CdromSpec *cds = d->cdroms.items;
     IfaceSpec *ifs = d->interfaces.items;
-    Taken t = {};
     bool q35 = d->machine_type.set && strstr(d->machine_type.s, "q35");
 
     for (size_t i = 0; i < d->cdroms.n; i++)
         if (!cds[i].bus.set)
             set_derived(&cds[i].bus, xstrdup(q35 ? "sata" : "ide"));
-    for (size_t i = 0; i < d->disks.n; i++)
-        if (disks[i].dev.set)
-            taken_add(&t, disks[i].dev.s);
-    for (size_t i = 0; i < d->cdroms.n; i++)
-        if (cds[i].dev.set)
-            taken_add(&t, cds[i].dev.s);
-    for (size_t i = 0; i < d->disks.n; i++)
-        if (!disks[i].dev.set)
-            set_derived(&disks[i].dev, next_dev(&t, bus_prefix(disks[i].bus.s)));
-    /* ide cdroms conventionally start at hdc (hda/hdb are the first channel's disks) */
-    if (!q35) {
-        taken_add(&t, "hda");
-        taken_add(&t, "hdb");
-    }
-    for (size_t i = 0; i < d->cdroms.n; i++)
-        if (!cds[i].dev.set)
-            set_derived(&cds[i].dev, next_dev(&t, bus_prefix(cds[i].bus.s)));
-    for (size_t i = 0; i < t.n; i++)
-        free(t.names[i]);
-    free(t.names);
+    assign_devices(d, NULL, NULL);
 
     resolve_features(d);
     resolve_devices(d);
