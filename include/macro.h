@@ -48,6 +48,10 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) _printf_(1, 2);
 
+/* "prefix.key" (or "key" without a prefix) in buf when it fits, else in *heap (allocated, for the
+ * caller to free). For the per-row paths of the spec tables, built for every row of every spec. */
+char *path_join(char *buf, size_t size, char **heap, const char *prefix, const char *key);
+
 /* Grow *array (of *n elements of size sz) by one zeroed element; returns it. */
 void *array_push(void *array_ptr, size_t *n, size_t sz);
 /* Binary search of a sorted array: the index of the element equal to key (*ret_found true), or

@@ -32,15 +32,15 @@ size_t diff_count_effective(const Diff *d) {
     return n;
 }
 
+/* Whether the space-separated list managed holds tok. Called for every row of every spec: strstr
+ * (vectorised in libc) finds candidates, the separators decide. */
 static bool managed_has(const char *managed, const char *tok) {
     size_t l = strlen(tok);
-    for (const char *p = managed; p && *p;) {
-        size_t w = strcspn(p, " ");
-        if (w == l && !strncmp(p, tok, l))
+    if (!managed || l == 0)
+        return false;
+    for (const char *p = strstr(managed, tok); p; p = strstr(p + 1, tok))
+        if ((p == managed || p[-1] == ' ') && (p[l] == ' ' || p[l] == 0))
             return true;
-        p += w;
-        p += strspn(p, " ");
-    }
     return false;
 }
 
@@ -395,7 +395,10 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
         const KeyDef *k = &t->keys[i];
         /* the pool row compares the whole source: pool and volume, or the file */
         const char *key = k->hook == HOOK_DISK_SOURCE ? "source" : k->key;
-        _cleanup_free_ char *path = prefix ? xasprintf("%s.%s", prefix, key) : xstrdup(key);
+        /* every row of every spec passes here: the path is built without an allocation */
+        char buf[256];
+        _cleanup_free_ char *heap = NULL;
+        const char *path = path_join(buf, sizeof(buf), &heap, prefix, key);
         if (k->type == VT_MAP) {
             diff_rows(c, k->sub, want, have, path, NULL, NULL);
             continue;
@@ -418,13 +421,13 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
             !managed_has(c->want_managed, path) && !managed_has(c->managed, path))
             continue;
         _cleanup_free_ char *w = observe_value(k, want);
-        _cleanup_free_ char *h = have ? observe_value(k, have) : NULL;
         /* A field is compared when the spec sets it, or when virtspec set it before (then it is
          * brought back to libvirt's default). List items are compared on all their fields. */
         if (!w && !list && !managed_has(c->managed, path))
             continue;
         if (!w && list && (k->flags & KEY_WHEN_SET))
             continue;
+        _cleanup_free_ char *h = have ? observe_value(k, have) : NULL;
         if (values_equal(k, w, h))
             continue;
         Change *ch = add_change(c->out, OP_SET, k->change, path);

@@ -416,17 +416,23 @@ static void render_rows(Ctx *c, const KeyTable *t, const void *base, xmlNode *no
 
 /* ---- ownership metadata ---- */
 
+/* Appends " tok" to the list. Its length is kept after the terminating NUL's place would be a
+ * cheaper design; lists are short (the keys one spec sets), strlen is fine, xasprintf was not. */
 static void managed_add(char **acc, const char *tok) {
-    char *n = *acc ? xasprintf("%s %s", *acc, tok) : xstrdup(tok);
-    free(*acc);
-    *acc = n;
+    size_t al = *acc ? strlen(*acc) : 0, tl = strlen(tok);
+    *acc = xrealloc(*acc, al + tl + 2);
+    if (al)
+        (*acc)[al++] = ' ';
+    memcpy(*acc + al, tok, tl + 1);
 }
 
 static void managed_rows(const KeyTable *t, const void *base, const char *prefix, char **acc,
                          const xmlNode *root) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
-        _cleanup_free_ char *path = prefix ? xasprintf("%s.%s", prefix, k->key) : xstrdup(k->key);
+        char buf[256];
+        _cleanup_free_ char *heap = NULL;
+        const char *path = path_join(buf, sizeof(buf), &heap, prefix, k->key);
         if (k->type == VT_MAP) {
             if (key_value(k, (void *) base)->set) {
                 managed_add(acc, path);
@@ -481,20 +487,35 @@ char *render_managed_keys(const Spec *s) {
     return managed_keys(s, NULL);
 }
 
+/* Whether the hash must be taken of a trimmed copy: the document has metadata or a password. */
+static bool hash_needs_copy(xmlDoc *doc) {
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (xml_child(root, "metadata"))
+        return true;
+    for (xmlNode *g = xml_child(xml_child(root, "devices"), "graphics"); g; g = xml_next_named(g))
+        if (xmlHasProp(g, (const xmlChar *) "passwd"))
+            return true;
+    return false;
+}
+
 char *render_hash(xmlDoc *doc) {
-    xmlDoc *copy = xmlCopyDoc(doc, 1);
-    xmlNode *root = xmlDocGetRootElement(copy);
-    xmlNode *md = xml_child(root, "metadata");
-    if (md) {
-        xmlUnlinkNode(md);
-        xmlFreeNode(md);
+    /* render_metadata hashes every rendered document before it has metadata: most need no copy */
+    xmlDoc *copy = hash_needs_copy(doc) ? xmlCopyDoc(doc, 1) : NULL;
+    if (copy) {
+        xmlNode *root = xmlDocGetRootElement(copy);
+        xmlNode *md = xml_child(root, "metadata");
+        if (md) {
+            xmlUnlinkNode(md);
+            xmlFreeNode(md);
+        }
+        /* A hash of a short password is a guessable password: leave secrets out. */
+        xmlNode *devs = xml_child(root, "devices");
+        for (xmlNode *g = xml_child(devs, "graphics"); g; g = xml_next_named(g))
+            xmlUnsetProp(g, (const xmlChar *) "passwd");
     }
-    /* A hash of a short password is a guessable password: leave secrets out. */
-    xmlNode *devs = xml_child(root, "devices");
-    for (xmlNode *g = xml_child(devs, "graphics"); g; g = xml_next_named(g))
-        xmlUnsetProp(g, (const xmlChar *) "passwd");
-    _cleanup_free_ char *text = xml_to_string(copy);
-    xmlFreeDoc(copy);
+    _cleanup_free_ char *text = xml_to_string(copy ? copy : doc);
+    if (copy)
+        xmlFreeDoc(copy);
     uint64_t h = 0xcbf29ce484222325ULL;
     for (const unsigned char *p = (const unsigned char *) text; *p; p++) {
         h ^= *p;

@@ -108,10 +108,12 @@ xmlNode *xml_adopt_copy(xmlNode *parent, const xmlNode *n) {
 
 /* Splits "a[@k='v']" into name and optional predicate. */
 static bool seg_match(const xmlNode *c, const char *seg, size_t len) {
+    const char *name = (const char *) c->name;
+    if (c->type != XML_ELEMENT_NODE || name[0] != seg[0])
+        return false;   /* the common case, cheaply: every lookup walks its parent's children */
     const char *br = memchr(seg, '[', len);
     size_t nlen = br ? (size_t) (br - seg) : len;
-    if (c->type != XML_ELEMENT_NODE || strlen((const char *) c->name) != nlen ||
-        strncmp((const char *) c->name, seg, nlen) != 0)
+    if (strncmp(name, seg, nlen) != 0 || name[nlen] != 0)
         return false;
     if (!br)
         return true;
@@ -136,17 +138,23 @@ static xmlNode *step(const xmlNode *n, const char *seg, size_t len) {
     return NULL;
 }
 
-xmlNode *xml_find(const xmlNode *n, const char *path) {
-    const char *p = path;
+/* The first plen bytes of path. */
+static xmlNode *find_n(const xmlNode *n, const char *path, size_t plen) {
+    const char *p = path, *end = path + plen;
     xmlNode *cur = (xmlNode *) n;
-    while (cur && *p) {
-        size_t len = strcspn(p, "/");
+    while (cur && p < end) {
+        const char *slash = memchr(p, '/', (size_t) (end - p));
+        size_t len = slash ? (size_t) (slash - p) : (size_t) (end - p);
         cur = step(cur, p, len);
         p += len;
-        if (*p == '/')
+        if (p < end)
             p++;
     }
     return cur;
+}
+
+xmlNode *xml_find(const xmlNode *n, const char *path) {
+    return find_n(n, path, strlen(path));
 }
 
 static void split_attr(const char *path, char **ret_elem, const char **ret_attr) {
@@ -164,10 +172,18 @@ static void split_attr(const char *path, char **ret_elem, const char **ret_attr)
 }
 
 char *xml_get(const xmlNode *n, const char *path) {
-    _cleanup_free_ char *elem = NULL;
-    const char *attr;
-    split_attr(path, &elem, &attr);
-    xmlNode *e = *elem ? xml_find(n, elem) : (xmlNode *) n;
+    /* split_attr without its copies: xml_get runs for every row of every spec */
+    const char *attr = path[0] == '@' ? path : NULL;
+    for (const char *p = path; (p = strstr(p, "/@")); p++)
+        attr = p + 1;
+    size_t elen = strlen(path);
+    if (attr && !strchr(attr, '/'))
+        elen = attr == path ? 0 : (size_t) (attr - path - 1);
+    else
+        attr = NULL;
+    if (attr)
+        attr++;
+    xmlNode *e = elen ? find_n(n, path, elen) : (xmlNode *) n;
     if (!e)
         return NULL;
     xmlChar *v = attr ? xmlGetProp(e, (const xmlChar *) attr) : xmlNodeGetContent(e);

@@ -32,6 +32,20 @@ char *xstrdup(const char *s) {
     return r;
 }
 
+char *path_join(char *buf, size_t size, char **heap, const char *prefix, const char *key) {
+    size_t pl = prefix ? strlen(prefix) : 0, kl = strlen(key);
+    char *p = buf;
+    *heap = NULL;
+    if (pl + kl + 2 > size)
+        p = *heap = xmalloc0(pl + kl + 2);
+    if (prefix) {
+        memcpy(p, prefix, pl);
+        p[pl++] = '.';
+    }
+    memcpy(p + pl, key, kl + 1);
+    return p;
+}
+
 char *xstrndup(const char *s, size_t n) {
     char *r = strndup(s, n);
     if (!r)
