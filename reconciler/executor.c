@@ -63,6 +63,7 @@ void add_pending(ObjectResult *r, const char *path) {
     *(char **) array_push(&r->pending, &r->n_pending, sizeof(char *)) = xstrdup(path);
 }
 
+static int vfail(ObjectResult *r, const Value *v, const char *fmt, va_list ap) _printf_(3, 0);
 static int vfail(ObjectResult *r, const Value *v, const char *fmt, va_list ap) {
     char *s;
     if (vasprintf(&s, fmt, ap) < 0)
