@@ -171,5 +171,10 @@ int main(int argc, char **argv) {
         printf("%s%.6f", i ? ", " : "", lat[i]);
     printf("], \"timeouts\": %d, \"wrong\": %d, \"extra_defines\": %u}\n", timeouts, wrong, extra);
     virConnectClose(c);
+    free(lat);
+    free(tmp);
+    free(text[0]);
+    free(text[1]);
+    free(spec);
     return timeouts == edits ? 1 : 0;
 }

@@ -179,6 +179,10 @@ static void floor_define(virConnectPtr c, int reps, const char *dir, bool start,
                 virDomainFree(doms[i]);
         }
     }
+    for (size_t i = 0; i < n; i++)
+        free(xml[i]);
+    free(xml);
+    free(doms);
     *items = (long) n;
 }
 

@@ -155,6 +155,17 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
         start = end;
     }
     run->n = run->set.n;
+    /* what the engine found at a place in a spec (a host path that does not exist), on stderr
+     * like the spec errors, in file order */
+    DiagList d = {};
+    for (size_t i = 0; i < run->n; i++)
+        for (size_t k = 0; k < run->results[i].diags.n; k++) {
+            const Diag *x = &run->results[i].diags.items[k];
+            diag_add(&d, x->level, x->file, x->line, x->col, "%s", x->message);
+        }
+    diag_list_sort(&d);
+    diag_list_print(&d, stderr);
+    diag_list_clear(&d);
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "diag.h"
 #include "diff.h"
 #include "spec.h"
 
@@ -30,6 +31,7 @@ typedef struct ObjectResult {
     char **pending;         /* fields waiting for a reload (after apply, if applying) */
     size_t n_pending;
     char *error;
+    DiagList diags;         /* errors with a place in the spec (a host path that does not exist) */
     char **addresses;       /* guest addresses (DHCP leases, guest agent), "10.0.0.5/24" */
     size_t n_addresses;
     bool mutated;           /* apply changed something */

@@ -9,6 +9,8 @@ void add_action(ObjectResult *r, const char *fmt, ...) _printf_(2, 3);
 void add_pending(ObjectResult *r, const char *path);
 /* Records an error on r (state failed) and returns -EIO. */
 int fail(ObjectResult *r, const char *fmt, ...) _printf_(2, 3);
+/* fail(), and the same message as a `file:line:col: error:` diagnostic at v's place in the spec */
+int fail_at(ObjectResult *r, const Value *v, const char *fmt, ...) _printf_(3, 4);
 
 /* Volumes of pool-backed disks: imports base images once, creates missing volumes (qcow2
  * overlays on a base image), grows volumes whose size went up (and the running disk). Never

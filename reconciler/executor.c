@@ -44,6 +44,7 @@ void object_result_clear(ObjectResult *r) {
     strv_free(r->pending, r->n_pending);
     strv_free(r->addresses, r->n_addresses);
     free(r->error);
+    diag_list_clear(&r->diags);
     *r = (ObjectResult) {};
 }
 
@@ -70,13 +71,13 @@ static void clear_pending(ObjectResult *r) {
     r->n_pending = 0;
 }
 
-int fail(ObjectResult *r, const char *fmt, ...) {
-    va_list ap;
+static int vfail(ObjectResult *r, const Value *v, const char *fmt, va_list ap) _printf_(3, 0);
+static int vfail(ObjectResult *r, const Value *v, const char *fmt, va_list ap) {
     char *s;
-    va_start(ap, fmt);
     if (vasprintf(&s, fmt, ap) < 0)
         abort();
-    va_end(ap);
+    if (v)
+        diag_add(&r->diags, DIAG_ERROR, r->file, v->line, v->col, "%s", s);
     if (!r->error)
         r->error = s;
     else {
@@ -87,6 +88,22 @@ int fail(ObjectResult *r, const char *fmt, ...) {
     }
     r->state = SYNC_FAILED;
     return -EIO;
+}
+
+int fail(ObjectResult *r, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int ret = vfail(r, NULL, fmt, ap);
+    va_end(ap);
+    return ret;
+}
+
+int fail_at(ObjectResult *r, const Value *v, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int ret = vfail(r, v, fmt, ap);
+    va_end(ap);
+    return ret;
 }
 
 /* Whether libvirt runs on this machine, in virtspec's network namespace: host interfaces and the
@@ -298,21 +315,47 @@ static int read_secret_file(const char *path, char **ret, char **ret_error) {
     return 0;
 }
 
+/* One host path the domain reads: it must exist (R_OK; X_OK for the emulator). */
+static int check_path(ObjectResult *r, const Value *v, int mode, const char *fmt, ...) _printf_(4, 5);
+static int check_path(ObjectResult *r, const Value *v, int mode, const char *fmt, ...) {
+    if (!v->set || access(v->s, mode) == 0)
+        return 0;
+    int err = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    _cleanup_free_ char *what = NULL;
+    if (vasprintf(&what, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    return fail_at(r, v, "%s %s: %s", what, v->s, strerror(err));
+}
+
 /* Host paths are checked here, per object, not at validation (specs are often validated on
- * another machine). */
+ * another machine): plan and apply name every missing one at its place in the spec, and the
+ * object is left alone. disks[].image is checked when a volume is made from it (volumes.c): once
+ * imported, the image file may go. The NVRAM file itself is libvirt's to create. */
 static int check_host_paths(const DomainSpec *d, ObjectResult *r) {
     int ret = 0;
     const CdromSpec *cd = d->cdroms.items;
     const DiskSpec *dk = d->disks.items;
+    const FloppySpec *fd = d->floppies.items;
+    const FilesystemSpec *fs = d->filesystems.items;
     for (size_t i = 0; i < d->cdroms.n; i++)
-        if (cd[i].path.set && access(cd[i].path.s, R_OK) < 0)
-            ret = fail(r, "cdroms[%s].path %s: %s", cd[i].dev.s, cd[i].path.s, strerror(errno));
+        ret |= check_path(r, &cd[i].path, R_OK, "cdroms[%s].path", cd[i].dev.s);
     for (size_t i = 0; i < d->disks.n; i++)
-        if (dk[i].path.set && access(dk[i].path.s, R_OK) < 0)
-            ret = fail(r, "disks[%s].path %s: %s", dk[i].dev.s, dk[i].path.s, strerror(errno));
-    if (d->tpm.path.set && access(d->tpm.path.s, R_OK) < 0)
-        ret = fail(r, "tpm.path %s: %s", d->tpm.path.s, strerror(errno));
-    return ret;
+        ret |= check_path(r, &dk[i].path, R_OK, "disks[%s].path", dk[i].dev.s);
+    for (size_t i = 0; i < d->floppies.n; i++)
+        ret |= check_path(r, &fd[i].path, R_OK, "floppies[%s].path", fd[i].dev.s);
+    for (size_t i = 0; i < d->filesystems.n; i++)
+        ret |= check_path(r, &fs[i].source, R_OK, "filesystems[%s].source", fs[i].target.s);
+    ret |= check_path(r, &d->tpm.path, R_OK, "tpm.path");
+    ret |= check_path(r, &d->loader, R_OK, "loader");
+    ret |= check_path(r, &d->nvram_template, R_OK, "nvram_template");
+    ret |= check_path(r, &d->kernel, R_OK, "kernel");
+    ret |= check_path(r, &d->initrd, R_OK, "initrd");
+    ret |= check_path(r, &d->dtb, R_OK, "dtb");
+    ret |= check_path(r, &d->emulator, X_OK, "emulator");
+    return ret < 0 ? -EIO : 0;
 }
 
 /* An object of the spec's name that virtspec does not own is left alone unless the spec adopts it. */

@@ -212,6 +212,17 @@ static char *fingerprint(const Spec *s) {
     return xasprintf("%s/%s/%s", h, reload ? reload->s : "", s->kind == KIND_DOMAIN ? s->domain.state.s : "");
 }
 
+/* The fingerprint leaves graphics passwords out (render_hash does: a hash of a short password is
+ * a guessable password), so a change of password or passwd_file is compared here. */
+static bool secrets_differ(const Spec *a, const Spec *b) {
+    if (!a || !b || a->kind != KIND_DOMAIN || b->kind != KIND_DOMAIN)
+        return false;
+    const Value *pa = &a->domain.graphics.passwd, *pb = &b->domain.graphics.passwd;
+    const Value *fa = &a->domain.graphics.passwd_file, *fb = &b->domain.graphics.passwd_file;
+    return !streq_ptr(pa->set ? pa->s : NULL, pb->set ? pb->s : NULL) ||
+           !streq_ptr(fa->set ? fa->s : NULL, fb->set ? fb->s : NULL);
+}
+
 static void schedule_kick(Manager *m, unsigned delay_ms);
 
 static void summarize(Manager *m) {
@@ -313,7 +324,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
             o->shutdown_timeout = (unsigned) s->domain.shutdown_timeout.i;
         /* a reparsed file yields new documents; only a different rendering is a change */
         _cleanup_free_ char *fp = fingerprint(s);
-        bool changed = !streq_ptr(fp, o->fingerprint);
+        bool changed = !streq_ptr(fp, o->fingerprint) || secrets_differ(o->spec, s);
         if (o->spec != s) {
             spec_unref(o->spec);
             o->spec = spec_ref(s);

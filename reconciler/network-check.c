@@ -20,14 +20,13 @@ static int check_bridge(const Engine *e, const NetworkSpec *n, const char *have_
     bool exists = if_nametoindex(n->bridge.s) != 0;
     if (streq(n->forward.s, "bridge")) {
         if (!exists)
-            return fail(r, "%s:%u:%u: bridge %s does not exist on this host (forward: bridge uses an "
-                        "existing host bridge)", r->file, n->bridge.line, n->bridge.col, n->bridge.s);
+            return fail_at(r, &n->bridge, "bridge %s does not exist on this host (forward: bridge uses "
+                           "an existing host bridge)", n->bridge.s);
         return 0;
     }
     if (exists)
-        return fail(r, "%s:%u:%u: bridge name %s is already taken by a host interface; choose "
-                    "another or leave bridge unset (libvirt then picks a free virbrN)",
-                    r->file, n->bridge.line, n->bridge.col, n->bridge.s);
+        return fail_at(r, &n->bridge, "bridge name %s is already taken by a host interface; choose "
+                       "another or leave bridge unset (libvirt then picks a free virbrN)", n->bridge.s);
     return 0;
 }
 
@@ -98,10 +97,10 @@ static int check_subnet(Engine *e, const NetworkSpec *n, ObjectResult *r) {
         size_t nh = doc ? xml_subnets(doc, have, ELEMENTSOF(have)) : 0;
         for (size_t j = 0; j < nh && ret == 0; j++)
             if (subnets_overlap(&want, &have[j]))
-                ret = fail(r, "%s:%u:%u: subnet %s overlaps libvirt network %s (%s/%d); give this "
-                           "network another subnet, or use %s", r->file, n->ip.line, n->ip.col,
-                           n->ip.s, name, inet_ntoa((struct in_addr) { htonl(have[j].net) }),
-                           __builtin_popcount(have[j].mask), name);
+                ret = fail_at(r, &n->ip, "subnet %s overlaps libvirt network %s (%s/%d); give this "
+                              "network another subnet, or use %s", n->ip.s, name,
+                              inet_ntoa((struct in_addr) { htonl(have[j].net) }),
+                              __builtin_popcount(have[j].mask), name);
         virNetworkFree(nets[i]);
     }
     free(nets);

@@ -331,7 +331,7 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResul
         int64_t capacity = disk->size.i;
         if (disk->image.set) {
             if (image_probe(disk->image.s, &info, &err) < 0) {
-                ret = fail(r, "disks[%s].image: %s", disk->dev.s, err);
+                ret = fail_at(r, &disk->image, "disks[%s].image: %s", disk->dev.s, err);
                 continue;
             }
             if (ensure_base(e, pool, disk->pool.s, disk->image.s, &info, &base, r) < 0) {

@@ -561,7 +561,8 @@ static int walk_dir(const char *path, unsigned depth, void (*cb)(const char *, v
         add_string(&names, &n, de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof(char *), name_cmp);   /* deterministic order */
+    if (n > 1)   /* an empty directory leaves names NULL, which qsort may not be given */
+        qsort(names, n, sizeof(char *), name_cmp);   /* deterministic order */
     for (size_t i = 0; i < n; i++) {
         size_t pl = strlen(path);
         _cleanup_free_ char *p = xasprintf("%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/",

@@ -162,7 +162,7 @@ int spec_store_scan(SpecStore *st, bool force) {
         }
     }
     st->n_files = k;
-    if (k > c.n_known || c.changed > 0)
+    if (st->n_files > 1 && (k > c.n_known || c.changed > 0))
         qsort(st->files, st->n_files, sizeof(SpecFile), spec_file_cmp);
     return c.changed;
 }

@@ -161,9 +161,18 @@ static int64_t *chardev_ports(const DomainSpec *d, bool consoles) {
     return out;
 }
 
-/* A path of the xml key: element steps ([A-Za-z0-9_.:-]+, each optionally with one
- * [@attr='value'] predicate) separated by '/', optionally ending in @attr when attr_ok. "." is the
- * domain element itself. */
+/* The length of the XML name at p ([A-Za-z_][A-Za-z0-9_.:-]*), 0 when there is none: a step
+ * may not start with a digit, '.', '-' or ':' (libxml2 would build the element, and its text
+ * would not parse back). */
+static size_t xml_name_len(const char *p) {
+    if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_'))
+        return 0;
+    return 1 + strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-");
+}
+
+/* A path of the xml key: element steps (XML names, each optionally with one [@attr='value']
+ * predicate) separated by '/', optionally ending in @attr when attr_ok. "." is the domain element
+ * itself. */
 static bool valid_xml_path(const char *s, bool attr_ok, bool elem_ok) {
     if (streq(s, "."))
         return elem_ok;
@@ -178,8 +187,8 @@ static bool valid_xml_path(const char *s, bool attr_ok, bool elem_ok) {
             attr = true;
             p++;
         }
-        size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-");
-        if (n == 0 || (p[0] == '.' && n == 1))
+        size_t n = xml_name_len(p);
+        if (n == 0)
             return false;
         p += n;
         if (attr)
@@ -189,7 +198,7 @@ static bool valid_xml_path(const char *s, bool attr_ok, bool elem_ok) {
             p++;
             if (*p++ != '@')
                 return false;
-            n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-");
+            n = xml_name_len(p);
             if (n == 0 || p[n] != '=' || p[n + 1] != '\'')
                 return false;
             p += n + 2;

@@ -166,7 +166,7 @@ bridge: vs-taken
 YAML
 vs plan br
 is "plan: a bridge name a host interface has is an error" 1 "$rc"
-contains "…naming it, with the spec position" "br/net.yaml:4:9: bridge name vs-taken is already taken by a host interface" "$out"
+contains "…naming it, with the spec position" "br/net.yaml:4:9: error: bridge name vs-taken is already taken by a host interface" "$out"
 vs apply br
 is "apply refuses it too" 1 "$rc"
 ok "…and defines no network" bash -c '! virsh net-info vs-brtaken >/dev/null 2>&1'
@@ -187,7 +187,7 @@ ip: 10.77.0.254/25
 YAML
 vs plan br
 is "a subnet another libvirt network has is an error at plan time" 1 "$rc"
-contains "…naming both" "br/net.yaml:3:5: subnet 10.77.0.254/25 overlaps libvirt network vs-net (10.77.0.0/24)" "$out"
+contains "…naming both" "br/net.yaml:3:5: error: subnet 10.77.0.254/25 overlaps libvirt network vs-net (10.77.0.0/24)" "$out"
 vs apply br
 ok "…and apply defines nothing" bash -c '! virsh net-info vs-samesubnet >/dev/null 2>&1'
 sed -i 's|10.77.0.254/25|10.78.0.1/24|' br/net.yaml

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "unit-test.h"
 
@@ -231,6 +233,27 @@ static void test_mac_derivation_stable(void **state) {
     spec_set_clear(&set);
 }
 
+static void count_file(const char *file, void *userdata) {
+    (*(size_t *) userdata)++;
+}
+
+/* An empty directory, and one holding only an empty directory: no file, no problem (under UBSan
+ * this once stopped the daemon: qsort was given the NULL name list of an empty directory). */
+static void test_walk_empty_directory(void **state) {
+    char dir[] = "/tmp/virtspec-unit-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    _cleanup_free_ char *sub = xasprintf("%s/empty", dir);
+    DiagList diags = {};
+    size_t n = 0;
+    assert_int_equal(spec_walk(dir, count_file, &n, &diags), 0);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    assert_int_equal(spec_walk(dir, count_file, &n, &diags), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(diags.n, 0);
+    rmdir(sub);
+    rmdir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_spec),
@@ -241,6 +264,7 @@ int main(void) {
         cmocka_unit_test(test_document_shape_errors),
         cmocka_unit_test(test_duplicate_names_across_buffers),
         cmocka_unit_test(test_mac_derivation_stable),
+        cmocka_unit_test(test_walk_empty_directory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,7 +99,7 @@ static void check_shape(const KeyTable *t, const KeyDef *k, const char *path, si
                 fail_row(path, "string list without a length limit");
             break;
         }
-        /* fall through */
+        __attribute__((fallthrough));   /* a fixed list: its choices as for an enum */
     case VT_ENUM:
         if (!k->choices || !k->choices[0])
             fail_row(path, "enum without choices");
