@@ -260,6 +260,10 @@ void spec_set_clear(SpecSet *set);
 /* Takes s out of the set's specs (by the caller) but records its kind and name in set->held. */
 void spec_set_hold(SpecSet *set, const Spec *s);
 bool spec_set_is_held(const SpecSet *set, SpecKind kind, const char *name);
+/* A file with an error contributes no spec, also when the error comes from a check across
+ * documents (a duplicate name, an ip: reservation): its specs leave the set and are held, and the
+ * file joins bad_files. Files already in bad_files keep theirs (the daemon's last good version). */
+void spec_set_drop_bad_files(SpecSet *set);
 
 /* Parse one file's bytes into specs (appended to set). Files with any error contribute no spec. */
 int spec_load_buffer(SpecSet *set, const char *file, const char *buf, size_t len);

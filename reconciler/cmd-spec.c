@@ -18,8 +18,8 @@ size_t cli_load_specs(const CliOpts *o, SpecSet *set) {
     return set->diags.n_errors;
 }
 
-/* Files with at least one error. Not n_bad_files: a duplicate name across files is an error in
- * both files, while the files' other specs stay valid. The list is sorted by file. */
+/* Files with at least one error (the list is sorted by file); a path that could not be read
+ * counts too. */
 static size_t files_with_errors(const DiagList *l) {
     size_t n = 0;
     const char *last = NULL;

@@ -422,4 +422,5 @@ void spec_set_derive(SpecSet *set) {
     }
     set->n = w;
     free(drop);
+    spec_set_drop_bad_files(set);
 }

@@ -130,6 +130,39 @@ void spec_set_clear(SpecSet *set) {
     *set = (SpecSet) {};
 }
 
+static bool strv_has(char *const *v, size_t n, const char *s) {
+    for (size_t i = 0; i < n; i++)
+        if (streq(v[i], s))
+            return true;
+    return false;
+}
+
+void spec_set_drop_bad_files(SpecSet *set) {
+    if (set->diags.n_errors == 0)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        Spec *s = set->specs[i];
+        /* a file already rejected whose specs are here is the daemon's last good version */
+        bool bad = !strv_has(set->bad_files, set->n_bad_files, s->file);
+        bool err = false;
+        for (size_t j = 0; bad && j < set->diags.n && !err; j++)
+            err = set->diags.items[j].level == DIAG_ERROR && streq(set->diags.items[j].file, s->file);
+        if (bad && err) {
+            spec_set_hold(set, s);
+            spec_free(s);
+        } else
+            set->specs[k++] = s;
+    }
+    set->n = k;
+    for (size_t j = 0; j < set->diags.n; j++) {
+        const Diag *d = &set->diags.items[j];
+        if (d->level == DIAG_ERROR && !strv_has(set->bad_files, set->n_bad_files, d->file) &&
+            strv_has(set->files, set->n_files, d->file))
+            *(char **) array_push(&set->bad_files, &set->n_bad_files, sizeof(char *)) = xstrdup(d->file);
+    }
+}
+
 void spec_set_hold(SpecSet *set, const Spec *s) {
     if (spec_set_is_held(set, s->kind, s->name))
         return;
@@ -673,6 +706,7 @@ void spec_set_verify(SpecSet *set) {
     }
     set->n = k;
     free(drop);
+    spec_set_drop_bad_files(set);
 }
 
 const Spec *spec_set_find(const SpecSet *set, SpecKind kind, const char *name) {

@@ -93,19 +93,28 @@ static void test_parsed_specs_untouched(void **state) {
     spec_unref(dom);
 }
 
-/* A domain with a bad reservation is dropped whole; what it would have derived does not appear. */
-static void test_error_drops_domain_only(void **state) {
+/* A domain with a bad reservation takes its file out of the set (held: the daemon keeps the last
+ * good version); what it would have derived does not appear; other files go on. */
+static void test_error_drops_its_file_only(void **state) {
     SpecSet set = {};
-    load(&set,
-         "kind: Network\nname: lab\nip: 10.77.0.1/24\ndhcp: {}\n"
-         "---\nkind: Domain\nname: bad\ninterfaces:\n"
-         "  - {ip: 10.50.0.5}\n"
-         "  - {ip: 10.77.0.1}\n"
-         "---\nkind: Domain\nname: good\ninterfaces:\n  - {ip: 10.77.0.9}\n");
+    const char *good = "kind: Network\nname: lab\nip: 10.77.0.1/24\ndhcp: {}\n"
+                       "---\nkind: Domain\nname: good\ninterfaces:\n  - {ip: 10.77.0.9}\n";
+    const char *bad = "kind: Domain\nname: bad\ninterfaces:\n"
+                      "  - {ip: 10.50.0.5}\n"
+                      "  - {ip: 10.77.0.1}\n"
+                      "---\nkind: Domain\nname: also-in-bad\n";
+    assert_int_equal(spec_load_buffer(&set, "good.yaml", good, strlen(good)), 0);
+    assert_int_equal(spec_load_buffer(&set, "bad.yaml", bad, strlen(bad)), 0);
+    spec_set_verify(&set);
     spec_set_derive(&set);
     assert_int_equal(set.diags.n_errors, 1);
-    assert_diag(&set.diags, 10, 10, "is the address of network 'lab' itself");
+    assert_diag(&set.diags, 5, 10, "is the address of network 'lab' itself");
     assert_null(find(&set, KIND_DOMAIN, "bad"));
+    assert_null(find(&set, KIND_DOMAIN, "also-in-bad"));
+    assert_true(spec_set_is_held(&set, KIND_DOMAIN, "bad"));
+    assert_true(spec_set_is_held(&set, KIND_DOMAIN, "also-in-bad"));
+    assert_int_equal(set.n_bad_files, 1);
+    assert_string_equal(set.bad_files[0], "bad.yaml");
     assert_null(find(&set, KIND_NETWORK, "vs-10.50.0.0-24"));
     assert_non_null(find(&set, KIND_DOMAIN, "good"));
     const Spec *net = find(&set, KIND_NETWORK, "lab");
@@ -146,7 +155,7 @@ static void test_netmask_prefix(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parsed_specs_untouched),
-        cmocka_unit_test(test_error_drops_domain_only),
+        cmocka_unit_test(test_error_drops_its_file_only),
         cmocka_unit_test(test_declared_host_not_repeated),
         cmocka_unit_test(test_netmask_prefix),
     };

@@ -192,13 +192,14 @@ static void test_duplicate_names_across_buffers(void **state) {
     int b = diag_find(&set.diags, 3, 1, "Domain");
     assert_string_equal(set.diags.items[a].file, "one.yaml");
     assert_string_equal(set.diags.items[b].file, "two.yaml");
-    /* neither domain is used; the network of the same name is another kind: kept */
-    assert_int_equal(set.n, 1);
-    assert_int_equal(set.specs[0]->kind, KIND_NETWORK);
-    /* …but held: the daemon keeps the last good version of web1 in force, not an orphan */
-    assert_int_equal(set.n_held, 1);
+    /* neither file is used, not even two.yaml's network of the same name (another kind, no
+     * conflict): a file with an error contributes nothing… */
+    assert_int_equal(set.n, 0);
+    assert_int_equal(set.n_bad_files, 2);
+    /* …but its objects are held: the daemon keeps their last good version, not orphans */
+    assert_int_equal(set.n_held, 2);
     assert_true(spec_set_is_held(&set, KIND_DOMAIN, "web1"));
-    assert_false(spec_set_is_held(&set, KIND_NETWORK, "web1"));
+    assert_true(spec_set_is_held(&set, KIND_NETWORK, "web1"));
     spec_set_clear(&set);
 }
 
