@@ -122,16 +122,44 @@ static void *batch_worker(void *arg) {
     }
 }
 
-static int run_engine(const CliOpts *o, Run *run, bool apply) {
-    run->spec_errors = cli_load_specs(o, &run->set);
-    int r = engine_open(&run->engine, o->connect, apply);
-    if (r < 0) {
-        fprintf(stderr, "virtspec: cannot connect to %s: %s\n", virt_default_uri(o->connect),
-                virt_error_message());
-        return r;
+/* Connecting and listing the domains wait on libvirtd; reading the specs is our CPU: the two run
+ * side by side. */
+typedef struct Connect {
+    Run *run;
+    const CliOpts *o;
+    bool apply;
+    int r, index_r;
+    char *error;
+} Connect;
+
+static void *connect_worker(void *arg) {
+    Connect *c = arg;
+    c->r = engine_open(&c->run->engine, c->o->connect, c->apply);
+    if (c->r < 0) {
+        c->error = xstrdup(virt_error_message());
+        return NULL;
     }
-    if (run->set.n > 1 && domain_index_build(&run->engine) < 0) {
-        fprintf(stderr, "virtspec: cannot list domains: %s\n", virt_error_message());
+    c->index_r = domain_index_build(&c->run->engine);
+    if (c->index_r < 0)
+        c->error = xstrdup(virt_error_message());
+    return NULL;
+}
+
+static int run_engine(const CliOpts *o, Run *run, bool apply) {
+    Connect c = { .run = run, .o = o, .apply = apply };
+    pthread_t connector;
+    if (pthread_create(&connector, NULL, connect_worker, &c) != 0)
+        abort();
+    run->spec_errors = cli_load_specs(o, &run->set);
+    pthread_join(connector, NULL);
+    _cleanup_free_ char *error = c.error;
+    if (c.r < 0) {
+        fprintf(stderr, "virtspec: cannot connect to %s: %s\n", virt_default_uri(o->connect),
+                strna(error));
+        return c.r;
+    }
+    if (c.index_r < 0) {
+        fprintf(stderr, "virtspec: cannot list domains: %s\n", strna(error));
         return -EIO;
     }
     _cleanup_free_ size_t *order = apply_order(&run->set);
