@@ -13,6 +13,7 @@
 #include "executor-internal.h"
 #include "netlink.h"
 #include "render.h"
+#include "schema.h"
 #include "spec-value.h"
 #include "virt-conn.h"
 #include "xml-util.h"
@@ -104,6 +105,28 @@ int fail_at(ObjectResult *r, const Value *v, const char *fmt, ...) {
     int ret = vfail(r, v, fmt, ap);
     va_end(ap);
     return ret;
+}
+
+static bool has_hatch(const Spec *s) {
+    const XmlHatchSpec *x = spec_xml_hatch(s);
+    return x && x->present.set;
+}
+
+/* The xml escape hatch can produce any document: libvirt's schema decides whether it may be
+ * used, before it is (plan and apply); libvirtd validates it again at define (the *_VALIDATE
+ * flags, only for such specs: the renderer's own output is schema-checked by the test suite,
+ * and libvirtd's check costs ~5 ms a define). */
+static int check_hatch_schema(const Spec *s, xmlDoc *want, ObjectResult *r) {
+    if (!has_hatch(s))
+        return 0;
+    _cleanup_free_ char *err = NULL;
+    int q = schema_validate(s->kind, want, &err);
+    if (q == -EINVAL)
+        return fail_at(r, &spec_xml_hatch(s)->present, "xml: with these edits the document is not "
+                       "valid for libvirt: %s", err);
+    if (q < 0)
+        add_action(r, "! xml: %s; libvirtd validates the document when it is defined", err);
+    return 0;
 }
 
 /* Whether libvirt runs on this machine, in virtspec's network namespace: host interfaces and the
@@ -727,6 +750,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         fail(r, "rendering failed");
         return;
     }
+    if (check_hatch_schema(s, want, r) < 0)
+        return;
     if (check_host_paths(d, r) < 0)
         return;
 
@@ -754,9 +779,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         }
         _cleanup_free_ char *x = xml_to_string(want);
         virt_count_mutation();
-        /* No VIR_DOMAIN_DEFINE_VALIDATE: the renderer's output is checked against libvirt's
-         * schemas by the test suite, and schema validation in libvirtd costs ~5 ms a define. */
-        dom = virDomainDefineXMLFlags(e->conn, x, 0);
+        /* VIR_DOMAIN_DEFINE_VALIDATE only with the xml escape hatch (check_hatch_schema) */
+        dom = virDomainDefineXMLFlags(e->conn, x, has_hatch(s) ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
         /* x held the password: wipe it before it is freed */
         explicit_bzero(x, strlen(x));
         if (!dom) {
@@ -883,7 +907,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         copy_metadata(want, have);
         _cleanup_free_ char *x = xml_to_string(have);
         virt_count_mutation();
-        _cleanup_(virDomainFreep) virDomainPtr nd = virDomainDefineXMLFlags(e->conn, x, 0);
+        _cleanup_(virDomainFreep) virDomainPtr nd =
+            virDomainDefineXMLFlags(e->conn, x, has_hatch(s) ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
         explicit_bzero(x, strlen(x));
         if (!nd) {
             fail(r, "redefine failed: %s", virt_error_message());
@@ -1174,6 +1199,8 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
     RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true };
     _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
     render_spec(s, &ro, &want);
+    if (check_hatch_schema(s, want, r) < 0)
+        return;
 
     _cleanup_(virNetworkFreep) virNetworkPtr net = virNetworkLookupByName(e->conn, n->name.s);
     if (!net) {
@@ -1193,7 +1220,7 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
         }
         _cleanup_free_ char *x = xml_to_string(want);
         virt_count_mutation();
-        net = virNetworkDefineXML(e->conn, x);
+        net = virNetworkDefineXMLFlags(e->conn, x, has_hatch(s) ? VIR_NETWORK_DEFINE_VALIDATE : 0);
         if (!net) {
             fail(r, "define failed: %s", virt_error_message());
             return;
@@ -1229,7 +1256,8 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
                 copy_metadata(want, have);
                 _cleanup_free_ char *nx = xml_to_string(have);
                 virt_count_mutation();
-                _cleanup_(virNetworkFreep) virNetworkPtr nn = virNetworkDefineXML(e->conn, nx);
+                _cleanup_(virNetworkFreep) virNetworkPtr nn =
+                    virNetworkDefineXMLFlags(e->conn, nx, has_hatch(s) ? VIR_NETWORK_DEFINE_VALIDATE : 0);
                 if (!nn) {
                     fail(r, "redefine failed: %s", virt_error_message());
                     return;
@@ -1405,6 +1433,8 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
     _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
     _cleanup_free_ char *marker = pool_marker(e, p->name.s);
     render_spec(s, &ro, &want);
+    if (check_hatch_schema(s, want, r) < 0)
+        return;
 
     _cleanup_(virStoragePoolFreep) virStoragePoolPtr pool = virStoragePoolLookupByName(e->conn, p->name.s);
     if (!pool) {
@@ -1430,7 +1460,7 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         render_strip_private(KIND_POOL, def);
         _cleanup_free_ char *x = xml_to_string(def);
         virt_count_mutation();
-        pool = virStoragePoolDefineXML(e->conn, x, 0);
+        pool = virStoragePoolDefineXML(e->conn, x, has_hatch(s) ? VIR_STORAGE_POOL_DEFINE_VALIDATE : 0);
         if (!pool) {
             fail(r, "define failed: %s", virt_error_message());
             return;
@@ -1480,7 +1510,7 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
                 _cleanup_free_ char *nx = xml_to_string(have);
                 virt_count_mutation();
                 _cleanup_(virStoragePoolFreep) virStoragePoolPtr np =
-                    virStoragePoolDefineXML(e->conn, nx, 0);
+                    virStoragePoolDefineXML(e->conn, nx, has_hatch(s) ? VIR_STORAGE_POOL_DEFINE_VALIDATE : 0);
                 if (!np) {
                     fail(r, "redefine failed: %s", virt_error_message());
                     return;
