@@ -5,15 +5,7 @@
 # of it is applied; a valid one goes on. For a domain, a network and a pool. Runs against
 # libvirt's in-process test driver (test:///default): no daemon, no root.
 # Usage: check-hatch-schema.sh VIRTSPEC
-set -u
-vs=${1:?usage: check-hatch-schema.sh VIRTSPEC}
-case $vs in /*) ;; *) vs=$PWD/$vs ;; esac
-d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
-fail=0 pass=0
-ok() {   # ok DESCRIPTION COMMAND…
-    local what=$1; shift
-    if "$@"; then echo "ok - $what"; pass=$((pass + 1)); else echo "FAIL - $what"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/check-lib.sh"
 chmod 0755 "$d"; mkdir -m 0755 "$d/specs"
 cd "$d/specs"
 cat > bad.yaml <<'Y'

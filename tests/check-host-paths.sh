@@ -5,15 +5,7 @@
 # reported as FILE:LINE:COL: error: naming the path, nothing of it is applied, and the other specs
 # go on. Runs against libvirt's in-process test driver (test:///default): no daemon, no root.
 # Usage: check-host-paths.sh VIRTSPEC
-set -u
-vs=${1:?usage: check-host-paths.sh VIRTSPEC}
-case $vs in /*) ;; *) vs=$PWD/$vs ;; esac
-d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
-fail=0 pass=0
-ok() {   # ok DESCRIPTION COMMAND…
-    local what=$1; shift
-    if "$@"; then echo "ok - $what"; pass=$((pass + 1)); else echo "FAIL - $what"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/check-lib.sh"
 chmod 0755 "$d"; mkdir -m 0755 "$d/specs" "$d/host"
 touch "$d/host/vmlinuz" "$d/host/initrd.img" "$d/host/install.iso"
 cd "$d/specs"
