@@ -609,6 +609,20 @@ static void collect_addresses(virDomainPtr dom, bool agent, ObjectResult *r) {
     }
 }
 
+/* A start that lost a race — a start still in progress from an interrupted run (virtspec killed
+ * mid-apply), a user's virsh start — leaves the domain running, which is what was asked. */
+static int start_domain(virDomainPtr dom, unsigned flags, ObjectResult *r) {
+    virt_count_mutation();
+    if (virDomainCreateWithFlags(dom, flags) == 0)
+        return 0;
+    _cleanup_free_ char *err = xstrdup(virt_error_message());
+    if (state_running(domain_state(dom))) {
+        add_action(r, "= started meanwhile by someone else (%s)", err);
+        return 0;
+    }
+    return fail(r, "start failed: %s", err);
+}
+
 static int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec *d, ObjectResult *r) {
     const char *want = d->state.s;
     char *why = NULL;
@@ -620,8 +634,8 @@ static int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec 
                 return fail(r, "resume failed: %s", virt_error_message());
         } else if (!state_running(st)) {
             add_action(r, "▶ start");
-            if (e->apply && (virt_count_mutation(), virDomainCreate(dom) < 0))
-                return fail(r, "start failed: %s", virt_error_message());
+            if (e->apply && start_domain(dom, 0, r) < 0)
+                return -EIO;
         } else
             return 0;
     } else if (streq(want, "paused")) {
@@ -629,8 +643,8 @@ static int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec 
             return 0;
         if (!state_running(st)) {
             add_action(r, "▶ start paused");
-            if (e->apply && (virt_count_mutation(), virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED) < 0))
-                return fail(r, "start failed: %s", virt_error_message());
+            if (e->apply && start_domain(dom, VIR_DOMAIN_START_PAUSED, r) < 0)
+                return -EIO;
         } else {
             add_action(r, "‖ suspend");
             if (e->apply && (virt_count_mutation(), virDomainSuspend(dom) < 0))

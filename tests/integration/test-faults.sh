@@ -62,7 +62,7 @@ read n owned < <(owned_count)
 echo "# virtspec killed with $n of 70 domains defined"
 vs apply fifty
 is "after virtspec was killed mid-apply, the next apply converges" 0 "$rc"
-[ "$rc" = 0 ] || printf '%s\n' "$out" | grep -v '= in sync' | sed 's/^/    | /' | tail -40
+[ "$rc" = 0 ] || printf '%s\n' "$out" | grep -B3 '✗\|error' | sed 's/^/    | /' | head -40
 read n owned < <(owned_count)
 is "all 70 domains, all owned" "70 70" "$n $owned"
 is "the 20 new ones run" 20 "$(virsh list --name | grep -c '^vs-f-')"

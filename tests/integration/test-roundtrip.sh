@@ -6,6 +6,8 @@
 # Adapted or skipped here (libvirtd 9.0 / QEMU 7.2, x86_64 TCG only):
 #   - domains with machine_arch aarch64 (fw2, headless1, hv3): no qemu-system-aarch64 on this
 #     host, libvirt refuses to define them ("No emulator found for arch 'aarch64'"): skipped.
+#   - host files (/srv/…, /dev/tpm0, the OVMF firmware) are created in the scratch directory and
+#     the definitions point there: plan checks that they exist.
 #   - pt1 (domain-passthrough): this QEMU has no SEV, libvirt refuses <launchSecurity> at define:
 #     defined without it (the SEV keys are covered by the golden render test only).
 # Networks and pools are defined, not started (a nat network needs the host's firewall, a dir
@@ -100,8 +102,10 @@ while read -r case kind name f; do
     [ "$kind" = domain ] || continue
     case $SKIP in *" $name "*) echo "# skip $case $name (aarch64: no emulator here)"; continue ;; esac
     [ "$name" = pt1 ] && sed -i '/<launchSecurity/,/<\/launchSecurity>/d' "$f"
-    sed -i "s#/srv/#$WORK/srv/#g; s#/dev/tpm0#$WORK/dev/tpm0#g" "$f"
-    for h in $(grep -o "$WORK/\(srv\|dev\)/[^\"<]*" "$f"); do
+    # plan checks that host paths exist (firmware too): they live in the scratch directory
+    sed -i "s#/srv/#$WORK/srv/#g; s#/dev/tpm0#$WORK/dev/tpm0#g; s#/usr/share/OVMF/#$WORK/ovmf/#g;
+            s#/usr/share/AAVMF/#$WORK/aavmf/#g" "$f"
+    for h in $(grep -o "$WORK/\(srv\|dev\|ovmf\|aavmf\)/[^\"<]*" "$f"); do
         mkdir -p "$(dirname "$h")"; touch "$h"
     done
     roundtrip "$case" "$kind" "$name" "$f"
