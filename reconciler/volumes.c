@@ -435,6 +435,24 @@ static char *volume_backed_by(virStoragePoolPtr pool, const char *path) {
     return user;
 }
 
+/* The first volume of any active pool (an overlay may live in another pool than its backing
+ * file) whose backing store is path, as POOL/NAME, or NULL. */
+static char *volume_backed_by_any(Engine *e, const char *path) {
+    virStoragePoolPtr *pools = NULL;
+    int n = virConnectListAllStoragePools(e->conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
+    if (n < 0)
+        return xasprintf("(pools cannot be listed: %s)", virt_error_message());
+    char *user = NULL;
+    for (int i = 0; i < n; i++) {
+        _cleanup_free_ char *v = user ? NULL : volume_backed_by(pools[i], path);
+        if (v)
+            user = xasprintf("%s/%s", virStoragePoolGetName(pools[i]), v);
+        virStoragePoolFree(pools[i]);
+    }
+    free(pools);
+    return user;
+}
+
 /* Deletes one recorded volume, or says why it waits (ref stays pending) or is never deleted
  * (ref->done). */
 static int delete_one(Engine *e, const char *self, const char *self_planned, bool last_chance,
@@ -467,7 +485,7 @@ static int delete_one(Engine *e, const char *self, const char *self_planned, boo
     }
     bool live_self = false;
     _cleanup_free_ char *user = domain_using(e, self, self_planned, ref->pool, ref->name, path, &live_self);
-    _cleanup_free_ char *backs = user ? NULL : volume_backed_by(pool, path);
+    _cleanup_free_ char *backs = user ? NULL : volume_backed_by_any(e, path);
     if (user || backs) {
         add_action(r, "%s volume %s/%s %s %s: used by %s %s%s", last_chance ? "!" : "…", ref->pool,
                    ref->name, what, last_chance ? "kept" : "waits", user ? "domain" : "volume",

@@ -75,6 +75,14 @@ is "…drops the record" 0 "$(xpath "$(inactive_xml vs-n)" "count(//*[local-name
 write_k "- {name: root, dev: vda, image: $WORK/base.qcow2, pool: vs-pool}" \
         "- {name: old, dev: vdc, existing: true, pool: vs-pool, format: raw}" \
         "- {name: extra, dev: vdd, size: 8MiB, pool: vs-pool, format: raw}"
+# an overlay in another pool backed by the volume holds it (checked in every active pool)
+mkdir -p "$WORK/other"
+virsh pool-define-as vs-other dir --target "$WORK/other" >/dev/null && virsh pool-start vs-other >/dev/null
+qemu-img create -q -f qcow2 -F raw -b "$WORK/pool/vs-k-data.raw" "$WORK/other/ov.qcow2"
+virsh pool-refresh vs-other >/dev/null
+vs plan specs
+contains "a volume that backs an overlay in another pool waits" "volume vs-pool/vs-k-data.raw (delete_volumes_on_removal) waits: used by volume vs-other/ov.qcow2" "$out"
+virsh vol-delete --pool vs-other ov.qcow2 >/dev/null
 vs plan specs
 is "plan with a removed disk entry: changes" 2 "$rc"
 contains "plan shows the deletion before it happens" "- volume vs-pool/vs-k-data.raw (delete_volumes_on_removal): 16 MiB" "$out"
