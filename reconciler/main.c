@@ -48,6 +48,9 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
     { "plan", "Usage: virtspec plan [-c URI] [PATH…]\n\n"
       "Compares specs with libvirt and prints what apply would do, field by field:\n"
       "  + create   ~ field: old → new (class)   - remove   ▶ start   ■ stop   = in sync\n"
+      "It also says, as FILE:LINE:COL: error:, what libvirt would refuse only later: a host\n"
+      "path that does not exist, a network subnet another network has, a bridge name a host\n"
+      "interface has, an xml escape hatch libvirt's schema refuses. Such an object is left alone.\n"
       "Exit status 0 when in sync, 2 when there are changes, 1 on error.\n" },
     { "apply", "Usage: virtspec apply [-c URI] [PATH…]\n\n"
       "Runs the plan once. Objects are independent: one failing does not stop the others.\n"

@@ -14,14 +14,7 @@
 
 static Spec *load(const char *body) {
     _cleanup_free_ char *text = xasprintf("kind: Domain\nname: t\nmemory: 64MiB\n%s", body);
-    SpecSet set = {};
-    spec_load_buffer(&set, "t.yaml", text, strlen(text));
-    if (set.n != 1)
-        diag_list_print(&set.diags, stderr);
-    assert_int_equal(set.n, 1);
-    Spec *s = spec_ref(set.specs[0]);
-    spec_set_clear(&set);
-    return s;
+    return unit_load_one("t.yaml", text);
 }
 
 /* A domain definition with these <disk> elements: "DEV=SOURCE" with SOURCE a volume of pool p

@@ -22,7 +22,6 @@ static char *slurp(const char *name) {
 
 static Spec *load(const char *name, const char *edit_from, const char *edit_to) {
     _cleanup_free_ char *text = slurp(name);
-    SpecSet set = {};
     char *t = text;
     _cleanup_free_ char *edited = NULL;
     if (edit_from) {
@@ -31,13 +30,7 @@ static Spec *load(const char *name, const char *edit_from, const char *edit_to) 
         edited = xasprintf("%.*s%s%s", (int) (p - text), text, edit_to, p + strlen(edit_from));
         t = edited;
     }
-    spec_load_buffer(&set, name, t, strlen(t));
-    if (set.n != 1)
-        diag_list_print(&set.diags, stderr);
-    assert_int_equal(set.n, 1);
-    Spec *s = spec_ref(set.specs[0]);
-    spec_set_clear(&set);
-    return s;
+    return unit_load_one(name, t);
 }
 
 static xmlDoc *render(const Spec *s) {

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "diag.h"
+#include "spec.h"
 
 /* The index of the first diagnostic at line:col whose message contains text, or -1. */
 static inline int diag_find(const DiagList *l, unsigned line, unsigned col, const char *text) {
@@ -30,3 +31,15 @@ static inline void diag_dump(const DiagList *l) {
             diag_dump(l);                                   \
         assert_true(diag_find((l), (line), (col), (text)) >= 0); \
     } while (0)
+
+/* The one spec in text (loaded as file name): fails the test, with the diagnostics, otherwise. */
+static inline Spec *unit_load_one(const char *name, const char *text) {
+    SpecSet set = {};
+    spec_load_buffer(&set, name, text, strlen(text));
+    if (set.n != 1)
+        diag_dump(&set.diags);
+    assert_int_equal(set.n, 1);
+    Spec *s = spec_ref(set.specs[0]);
+    spec_set_clear(&set);
+    return s;
+}
