@@ -178,11 +178,17 @@ print_logs() {
         say "---- virtlogd stdout/stderr ----"
         tail -n 20 "$VIRTLOGD_OUT" >&2
     fi
-    for f in "$PRIV"/var/log/libvirt/qemu/*.log; do
+    # the qemu logs written last (a test that runs 70 domains would push everything else out)
+    for f in $(ls -t "$PRIV"/var/log/libvirt/qemu/*.log 2>/dev/null | head -n 4); do
         [ -s "$f" ] || continue
         say "---- tail of $f ----"
-        tail -n 15 "$f" >&2
+        tail -n 6 "$f" >&2
     done
+    if [ -s "${CMD_OUT:-}" ] && grep -q '^FAIL' "$CMD_OUT"; then
+        say "---- the command's failed checks (repeated) ----"
+        grep -A6 '^FAIL' "$CMD_OUT" | head -n 40 >&2
+        tail -n 1 "$CMD_OUT" >&2
+    fi
 }
 
 # wait_gone PID SECONDS: wait for PID to exit (reaping it if it is our child)
@@ -401,7 +407,10 @@ export VIRTSPEC_TEST_LIBVIRTD=1
 export VIRTSPEC_TEST_TMPDIR="$PRIV/tmp"
 export VIRTSPEC_TEST_LIBVIRTD_LOG="$LIBVIRTD_LOG"
 
-"$@" </dev/null &
+# The command's output also goes to a file, so that its FAIL lines can be repeated after the
+# daemon logs (meson shows only the last 100 lines of a failing test).
+CMD_OUT="$PRIV/command.out"
+"$@" </dev/null > >(tee "$CMD_OUT") 2>&1 &
 CMD_PID=$!
 wait "$CMD_PID"
 rc=$?

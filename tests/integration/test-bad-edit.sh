@@ -60,15 +60,15 @@ spec vs-a one | write_spec a.yaml
 spec vs-b one | write_spec b.yaml
 "$VS" daemon --specs "$WORK/specs" --status-file "$WORK/status.json" > daemon.log 2>&1 &
 dpid=$!
-ok "the daemon converges" wait_for 20 bash -c "[ \"\$(virsh dumpxml --inactive vs-b | grep -c '<title>one</title>')\" = 1 ]"
-ok "…and writes its status" wait_for 10 test -s status.json
+ok "the daemon converges" wait_for 30 bash -c "[ \"\$(virsh dumpxml --inactive vs-b | grep -c '<title>one</title>')\" = 1 ]"
+ok "…and writes its status" wait_for 30 test -s status.json
 good_a=$(inactive_xml vs-a)
 
 check_daemon() {   # check_daemon WHAT EXPECTED-ERROR-TEXT
     n=$((n + 1))
     spec vs-b "daemon$n" | write_spec b.yaml
-    ok "daemon, a.yaml $1: the edit in b.yaml is applied" wait_for 20 title_is vs-b "daemon$n"
-    ok "…status.json shows a.yaml's error on vs-a" wait_for 10 \
+    ok "daemon, a.yaml $1: the edit in b.yaml is applied" wait_for 30 title_is vs-b "daemon$n"
+    ok "…status.json shows a.yaml's error on vs-a" wait_for 30 \
         bash -c "python3 -c 'import json,sys; d=json.load(open(\"status.json\")); o=[o for o in d[\"objects\"] if o[\"name\"]==\"vs-a\"]; sys.exit(0 if o and \"$2\" in (o[0].get(\"spec_error\") or o[0].get(\"error\") or \"\") else 1)'"
     is "…vs-a keeps its last good definition" "$good_a" "$(inactive_xml vs-a)"
     ok "…the daemon is alive" kill -0 $dpid
@@ -81,8 +81,8 @@ spec vs-a broken 'kernel: /nonexistent/vmlinuz' | write_spec a.yaml
 check_daemon "names a kernel that does not exist" "kernel /nonexistent/vmlinuz: No such file or directory"
 
 spec vs-a fixed | write_spec a.yaml
-ok "a.yaml fixed: it is applied again" wait_for 20 title_is vs-a fixed
-ok "…and its error is gone from status.json" wait_for 10 bash -c "[ -z \"\$(python3 -c 'import json; d=json.load(open(\"status.json\")); print([o for o in d[\"objects\"] if o[\"name\"]==\"vs-a\"][0].get(\"spec_error\") or \"\")')\" ]"
+ok "a.yaml fixed: it is applied again" wait_for 30 title_is vs-a fixed
+ok "…and its error is gone from status.json" wait_for 30 bash -c "[ -z \"\$(python3 -c 'import json; d=json.load(open(\"status.json\")); print([o for o in d[\"objects\"] if o[\"name\"]==\"vs-a\"][0].get(\"spec_error\") or \"\")')\" ]"
 
 kill -TERM $dpid; wait $dpid
 is "the daemon exits cleanly" 0 "$?"

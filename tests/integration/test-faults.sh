@@ -8,12 +8,7 @@ restart_libvirtd() {
     libvirtd --pid-file /run/libvirt/libvirtd.pid --config /etc/libvirt/libvirtd.conf \
         </dev/null >>libvirtd-restarts.out 2>&1 &
     extra_libvirtd="${extra_libvirtd:-} $!"
-    for i in $(seq 100); do virsh version >/dev/null 2>&1 && return 0; sleep 0.2; done
-    return 1
-}
-wait_for() {   # wait_for SECONDS COMMAND…
-    local end=$((SECONDS + $1)); shift
-    while ! "$@" >/dev/null 2>&1; do [ $SECONDS -ge $end ] && return 1; sleep 0.1; done
+    wait_for 60 virsh version
 }
 owned_count() {   # how many vs-f-* domains exist, and how many carry virtspec's metadata
     local n=0 owned=0
@@ -32,7 +27,7 @@ for i in $(seq -w 1 50); do
 done
 "$VS" apply fifty > apply1.log 2>&1 &
 apid=$!
-wait_for 30 bash -c '[ "$(virsh list --name | grep -c "^vs-f-")" -ge 8 ]'
+wait_for 30 bash -c '[ "$(virsh list --name | grep -c "^vs-f-")" -ge 8 ]' >/dev/null
 kill -9 "$(cat /run/libvirt/libvirtd.pid)"
 wait $apid; first=$?
 ok "the interrupted apply reports failure" test "$first" -ne 0
@@ -56,7 +51,7 @@ for i in $(seq -w 51 70); do
 done
 "$VS" apply fifty > apply2.log 2>&1 &
 apid=$!
-wait_for 30 bash -c '[ "$(virsh list --name | grep -c "^vs-f-")" -ge 5 ]'
+wait_for 30 bash -c '[ "$(virsh list --name | grep -c "^vs-f-")" -ge 5 ]' >/dev/null
 kill -9 $apid; wait $apid 2>/dev/null
 read n owned < <(owned_count)
 echo "# virtspec killed with $n of 70 domains defined"
@@ -77,18 +72,18 @@ ln -s rev1 specs
 "$VS" daemon --specs "$WORK/specs" --status-file "$WORK/status.json" > daemon.log 2>&1 &
 dpid=$!
 title_is() { [ "$(xpath "$(inactive_xml vs-g)" 'string(/domain/title)')" = "$1" ]; }
-ok "daemon converges on the first revision" wait_for 10 title_is one
+ok "daemon converges on the first revision" wait_for 30 title_is one
 lpid=$(cat /run/libvirt/libvirtd.pid)
 kill -STOP "$lpid"
 sleep 30
 kill -CONT "$lpid"
 ok "the daemon survived a 30 s SIGSTOP of libvirtd" kill -0 $dpid
 virsh destroy vs-g >/dev/null 2>&1
-ok "after SIGCONT it is working again (destroyed domain restarted)" wait_for 40 bash -c '[ "$(virsh domstate vs-g | head -1)" = running ]'
+ok "after SIGCONT it is working again (destroyed domain restarted)" wait_for 60 bash -c '[ "$(virsh domstate vs-g | head -1)" = running ]'
 
 # --- GitOps: the spec directory is a symlink swapped to a new revision --------------------------
 ln -s rev2 specs.new && mv -T specs.new specs
-ok "a symlink swap of the spec directory is picked up" wait_for 10 title_is two
+ok "a symlink swap of the spec directory is picked up" wait_for 30 title_is two
 
 # --- a spec truncated mid-write: the last good version stays ------------------------------------
 printf 'kind: Domain\nname: vs-g\nmemory: 64MiB\ntitle: three\ndisks: [{name: ro' > rev2/g.yaml   # cut mid-write
@@ -98,7 +93,7 @@ sleep 1
 ok "a truncated spec keeps the last good version" title_is two
 is "the domain is still running" running "$(domstate vs-g)"
 printf 'kind: Domain\nname: vs-g\nmemory: 64MiB\ntitle: three\nshutdown_timeout: 1\n' > rev2/g.yaml
-ok "the completed write is applied" wait_for 10 title_is three
+ok "the completed write is applied" wait_for 30 title_is three
 
 # --- the spec directory deleted and recreated ---------------------------------------------------
 rm -rf rev2 specs
@@ -107,7 +102,7 @@ ok "deleting the spec directory deletes nothing" virsh dominfo vs-g
 is "…and the domain keeps running" running "$(domstate vs-g)"
 mkdir specs
 printf 'kind: Domain\nname: vs-g\nmemory: 64MiB\ntitle: four\nshutdown_timeout: 1\n' > specs/g.yaml
-ok "a recreated spec directory is watched again" wait_for 10 title_is four
+ok "a recreated spec directory is watched again" wait_for 30 title_is four
 
 kill -TERM $dpid; wait $dpid
 is "the daemon exits cleanly" 0 "$?"

@@ -123,7 +123,7 @@ dpid=$!
 has_ip() { [ "$(host_ip "$1" "$2")" = "$3" ]; }
 id=$(domid ipa)
 sed 's/10.77.0.60/10.77.0.65/' specs/20-ipa.yaml > specs/.20-ipa.tmp && mv specs/.20-ipa.tmp specs/20-ipa.yaml
-ms=$(wait_for 10 has_ip vs-lab "$mac" 10.77.0.65)
+ms=$(wait_for 30 has_ip vs-lab "$mac" 10.77.0.65)
 ok "daemon: an edited address reaches the running network (took ${ms} ms)" has_ip vs-lab "$mac" 10.77.0.65
 is "daemon: the domain was not restarted" "$id" "$(domid ipa)"
 cat > specs/.40-ipc.tmp <<'YAML'
@@ -136,7 +136,7 @@ shutdown_timeout: 1
 YAML
 mv specs/.40-ipc.tmp specs/40-ipc.yaml
 running() { [ "$(domstate "$1")" = running ]; }
-ms=$(wait_for 20 running ipc)
+ms=$(wait_for 30 running ipc)
 ok "daemon: a domain with a new subnet runs (took ${ms} ms)" running ipc
 is "daemon: its derived network has the reservation" "10.99.1.5" "$(host_ip vs-10.99.1.0-24 52:54:00:99:01:05)"
 is "daemon: ipc is on it" "vs-10.99.1.0-24" "$(xpath "$(live_xml ipc)" 'string(//interface/source/@network)')"

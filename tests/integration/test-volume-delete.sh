@@ -185,9 +185,9 @@ rm specs/30-vs-n.yaml
 before=$(vols)
 "$VS" daemon --specs "$WORK/specs" --prune > daemon.log 2>&1 &
 dpid=$!
-ok "--prune undefines vs-o" wait_for 20 bash -c '! virsh dominfo vs-o'
-ok "…and vs-n" wait_for 20 bash -c '! virsh dominfo vs-n'
-ok "…and vs-k" wait_for 20 bash -c '! virsh dominfo vs-k'
+ok "--prune undefines vs-o" wait_for 30 bash -c '! virsh dominfo vs-o'
+ok "…and vs-n" wait_for 30 bash -c '! virsh dominfo vs-n'
+ok "…and vs-k" wait_for 30 bash -c '! virsh dominfo vs-k'
 sleep 1
 ok "vs-o's volume is deleted (delete_volumes_on_removal)" bash -c '! virsh vol-info --pool vs-pool vs-o-root.qcow2'
 ok "vs-n's volume is kept (switch off)" has_vol vs-n-root.qcow2
