@@ -2,9 +2,11 @@
 #include <json-c/json.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 
 #include "cli.h"
+#include "config.h"
 #include "engine.h"
 #include "status-json.h"
 #include "virt-conn.h"
@@ -231,9 +233,24 @@ int cmd_apply(const CliOpts *o) {
     return failed || run.spec_errors > 0 ? 1 : 0;
 }
 
+/* status's exit code, for scripts and monitoring: 0 when every object is in sync, 2 when some
+ * have work left (drifted, missing, reload-pending, orphaned: what plan calls changes), 1 when
+ * any failed, has a foreign conflict, or a spec file was rejected. The worst one wins. */
+static int status_exit_of(const char *state) {
+    if (streq(state, "in-sync"))
+        return 0;
+    if (streq(state, "failed") || streq(state, "foreign-conflict"))
+        return 1;
+    return 2;
+}
+
+static int status_exit_worst(int a, int b) {
+    return a == 1 || b == 1 ? 1 : a == 2 || b == 2 ? 2 : 0;
+}
+
 /* When the daemon runs, its status file is the truth (it also knows orphans, retries, last
  * actions); otherwise status is computed one-shot. */
-static int status_from_daemon(const CliOpts *o) {
+static int status_from_daemon(const CliOpts *o, int *exit_code) {
     const char *rd = getenv("RUNTIME_DIRECTORY");
     _cleanup_free_ char *path = o->status_file ? xstrdup(o->status_file)
                                                : xasprintf("%s/status.json", rd && *rd ? rd : "/run/virtspec");
@@ -250,6 +267,21 @@ static int status_from_daemon(const CliOpts *o) {
         json_object_put(root);
         return -ESRCH;   /* stale file: the daemon is not running */
     }
+    int code = 0;
+    json_object *errs, *v;
+    if (json_object_object_get_ex(root, "spec_errors", &errs))
+        for (size_t i = 0; i < json_object_array_length(errs); i++)
+            if (json_object_object_get_ex(json_object_array_get_idx(errs, i), "level", &v) &&
+                streq(json_object_get_string(v), "error"))
+                code = 1;   /* a rejected spec file (its last good version may be in force) */
+    for (size_t i = 0; i < json_object_array_length(objs); i++) {
+        json_object *j = json_object_array_get_idx(objs, i);
+        if (json_object_object_get_ex(j, "state", &v))
+            code = status_exit_worst(code, status_exit_of(json_object_get_string(v)));
+        if (json_object_object_get_ex(j, "spec_error", &v) && json_object_get_string(v))
+            code = 1;
+    }
+    *exit_code = code;
     if (o->json)
         fputs(buf, stdout);
     else {
@@ -257,7 +289,7 @@ static int status_from_daemon(const CliOpts *o) {
         if (json_object_object_get_ex(root, "summary", &summary))
             printf("daemon (pid %d): %s\n", json_object_get_int(pid), json_object_get_string(summary));
         for (size_t i = 0; i < json_object_array_length(objs); i++) {
-            json_object *j = json_object_array_get_idx(objs, i), *v;
+            json_object *j = json_object_array_get_idx(objs, i);
             const char *state = json_object_object_get_ex(j, "state", &v) ? json_object_get_string(v) : "";
             const char *kind = json_object_object_get_ex(j, "kind", &v) ? json_object_get_string(v) : "";
             const char *name = json_object_object_get_ex(j, "name", &v) ? json_object_get_string(v) : "";
@@ -283,11 +315,16 @@ static int status_from_daemon(const CliOpts *o) {
 
 int cmd_status(const CliOpts *o) {
     _cleanup_(run_clear) Run run = {};
+    int code = 0;
 
-    if (status_from_daemon(o) == 0)
-        return 0;
+    if (status_from_daemon(o, &code) == 0)
+        return code;
     if (run_engine(o, &run, false) < 0)
         return 1;
+    for (size_t i = 0; i < run.n; i++)
+        code = status_exit_worst(code, status_exit_of(sync_state_to_string(run.results[i].state)));
+    if (run.set.n_bad_files > 0 || run.spec_errors > 0)
+        code = 1;
     if (o->json) {
         StatusDoc *doc = status_doc_new("one-shot");
         for (size_t i = 0; i < run.n; i++)
@@ -296,7 +333,7 @@ int cmd_status(const CliOpts *o) {
         _cleanup_free_ char *text = status_doc_to_string(doc);
         fputs(text, stdout);
         status_doc_free(doc);
-        return 0;
+        return code;
     }
     for (size_t i = 0; i < run.n; i++) {
         const ObjectResult *r = &run.results[i];
@@ -318,7 +355,7 @@ int cmd_status(const CliOpts *o) {
     }
     for (size_t i = 0; i < run.set.n_bad_files; i++)
         printf("%-16s %-7s %s\n", "failed", "file", run.set.bad_files[i]);
-    return 0;
+    return code;
 }
 
 int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
@@ -330,11 +367,12 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
         fprintf(stderr, "virtspec reload: name at least one domain\n");
         return 1;
     }
-    /* shutdown timeouts come from the specs, when they can be read */
-    if (o->specs_dir) {
-        char *p[] = { (char *) o->specs_dir };
+    /* shutdown timeouts come from the specs (--specs DIR, else the default spec directory),
+     * when they can be read; problems in them are validate's business, not reload's */
+    struct stat st;
+    char *p[] = { (char *) (o->specs_dir ? o->specs_dir : VIRTSPEC_SPEC_DIR) };
+    if (o->specs_dir || (stat(p[0], &st) == 0 && S_ISDIR(st.st_mode)))
         spec_load_paths(&set, p, 1);
-    }
     if (engine_open(&e, o->connect, true) < 0) {
         fprintf(stderr, "virtspec: cannot connect to %s: %s\n", virt_default_uri(o->connect),
                 virt_error_message());

@@ -58,7 +58,8 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
     { "reload", "Usage: virtspec reload [-c URI] [--specs DIR] NAME…\n\n"
       "Gracefully shuts the named domains down (ACPI, forced off after shutdown_timeout), then\n"
       "starts them, so that pending configuration takes effect. The timeout is the spec's\n"
-      "shutdown_timeout when --specs names the spec directory, else 60 s.\n" },
+      "shutdown_timeout, read from --specs DIR (default " VIRTSPEC_SPEC_DIR "); 60 s for a domain\n"
+      "without a spec there.\n" },
     { "daemon", "Usage: virtspec daemon [--specs DIR] [-c URI] [--config FILE] [--drift correct|report]\n"
       "                       [--prune] [--status-file PATH]\n\n"
       "Watches DIR (default " VIRTSPEC_SPEC_DIR ") and keeps libvirt converged with it: a spec edit\n"
@@ -75,7 +76,10 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "foreign-conflict, with the fields concerned. Without PATH, while a daemon runs, its view\n"
       "(also orphaned objects, errors, reload-pending fields) from its status file\n"
       "($RUNTIME_DIRECTORY/status.json, default /run/virtspec/status.json); else the specs\n"
-      "(PATH, default " VIRTSPEC_SPEC_DIR ") compared with libvirt once.\n" },
+      "(PATH, default " VIRTSPEC_SPEC_DIR ") compared with libvirt once.\n"
+      "Exit status 0 when every object is in sync, 2 when some have work left (drifted, missing,\n"
+      "reload-pending, orphaned), 1 when one failed, has a foreign conflict or a spec file was\n"
+      "rejected.\n" },
     { "export", "Usage: virtspec export [-c URI] [KIND/]NAME…\n\n"
       "Prints a spec for each named domain, network and pool (all kinds of that name; domain/NAME,\n"
       "network/NAME or pool/NAME picks one), read from its inactive definition: every key that\n"

@@ -62,6 +62,7 @@ is "live vnc password changed" "xyz" "$(xpath "$live" 'string(/domain/devices/gr
 is "persistent memory is 192 MiB" "196608" "$(xpath "$(inactive_xml vs-web)" 'string(/domain/currentMemory)')"
 vs status web.yaml
 contains "status: in-sync after live changes" "in-sync" "$out"
+is "status exits 0 when all is in sync" 0 "$rc"
 
 # --- config rows: persistent only, reload-pending, running domain untouched -----------------
 sed -i 's/video: {type: vga}/video: {type: virtio}/' web.yaml
@@ -80,6 +81,7 @@ is "NIC was hot-plugged live" "1" "$(xpath "$(live_xml vs-web)" 'count(/domain/d
 vs status web.yaml
 contains "status shows reload-pending" "reload-pending" "$out"
 contains "status names the pending field" "video.type" "$out"
+is "status exits 2 when a reload is pending" 2 "$rc"
 vs status --json web.yaml
 contains "json status has reload_pending" '"video.type"' "$out"
 
@@ -166,6 +168,7 @@ is "apply on a foreign domain exits 1" 1 "$rc"
 is "the foreign domain is untouched" "$before" "$(inactive_xml vs-foreign)"
 vs status foreign.yaml
 contains "status: foreign-conflict" "foreign-conflict" "$out"
+is "status exits 1 on a foreign conflict" 1 "$rc"
 echo "adopt: true" >> foreign.yaml
 vs apply foreign.yaml
 is "adopt: true takes it over" 0 "$rc"
