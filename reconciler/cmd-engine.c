@@ -125,14 +125,21 @@ static void *batch_worker(void *arg) {
 }
 
 /* Connecting and listing the domains wait on libvirtd; reading the specs is our CPU: the two run
- * side by side. */
+ * side by side. A plan then reads definitions ahead (two RPCs in flight) until the specs are in. */
 typedef struct Connect {
     Run *run;
     const CliOpts *o;
     bool apply;
+    bool specs_loaded;   /* atomic: stops the read-ahead */
     int r, index_r;
     char *error;
 } Connect;
+
+static void *read_ahead_worker(void *arg) {
+    Connect *c = arg;
+    domain_index_read_ahead(&c->run->engine, &c->specs_loaded);
+    return NULL;
+}
 
 static void *connect_worker(void *arg) {
     Connect *c = arg;
@@ -142,8 +149,17 @@ static void *connect_worker(void *arg) {
         return NULL;
     }
     c->index_r = domain_index_build(&c->run->engine);
-    if (c->index_r < 0)
+    if (c->index_r < 0) {
         c->error = xstrdup(virt_error_message());
+        return NULL;
+    }
+    if (!c->apply) {
+        pthread_t second;
+        bool two = pthread_create(&second, NULL, read_ahead_worker, c) == 0;
+        read_ahead_worker(c);
+        if (two)
+            pthread_join(second, NULL);
+    }
     return NULL;
 }
 
@@ -153,6 +169,7 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
     if (pthread_create(&connector, NULL, connect_worker, &c) != 0)
         abort();
     run->spec_errors = cli_load_specs(o, &run->set);
+    __atomic_store_n(&c.specs_loaded, true, __ATOMIC_RELEASE);
     pthread_join(connector, NULL);
     _cleanup_free_ char *error = c.error;
     if (c.r < 0) {

@@ -57,6 +57,9 @@ typedef struct Engine {
  * index must not outlive the pass: the daemon, whose state changes under it, does not use one. */
 int domain_index_build(Engine *e);
 void domain_index_free(Engine *e);
+/* Reads persistent definitions of listed domains ahead (any number of threads may call it) until
+ * *stop becomes true (atomic); a plan's reconcile then takes the one read for its domain. */
+void domain_index_read_ahead(Engine *e, const bool *stop);
 
 int engine_open(Engine *e, const char *uri, bool apply);
 void engine_close(Engine *e);

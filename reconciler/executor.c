@@ -176,11 +176,13 @@ typedef struct DomainIndexEntry {
     virDomainPtr dom;
     int state;
     int autostart;
+    char *ahead;        /* persistent XML read ahead (domain_index_read_ahead), taken once */
 } DomainIndexEntry;
 
 struct DomainIndex {
     DomainIndexEntry *items;
     size_t n;
+    size_t next_ahead;  /* the next entry to read ahead (atomic) */
 };
 
 static int entry_cmp(const void *a, const void *b) {
@@ -224,6 +226,27 @@ int domain_index_build(Engine *e) {
     return 0;
 }
 
+/* While the CLI reads its spec files (our CPU), libvirtd would sit idle: read the persistent
+ * definitions of listed domains ahead, in index order, until *stop. At most what libvirtd serves
+ * in the time the specs take to load is read for domains no spec names. */
+void domain_index_read_ahead(Engine *e, const bool *stop) {
+    DomainIndex *ix = e->index;
+    while (ix && !__atomic_load_n(stop, __ATOMIC_ACQUIRE)) {
+        size_t i = __atomic_fetch_add(&ix->next_ahead, 1, __ATOMIC_ACQ_REL);
+        if (i >= ix->n)
+            break;
+        char *x = virDomainGetXMLDesc(ix->items[i].dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+        __atomic_store_n(&ix->items[i].ahead, x, __ATOMIC_RELEASE);
+    }
+}
+
+static void free_ahead(char *x) {
+    if (x) {
+        explicit_bzero(x, strlen(x));   /* a secure XML: it may hold a graphics password */
+        free(x);
+    }
+}
+
 void domain_index_free(Engine *e) {
     DomainIndex *ix = e->index;
     if (!ix)
@@ -231,15 +254,26 @@ void domain_index_free(Engine *e) {
     for (size_t i = 0; i < ix->n; i++) {
         free(ix->items[i].name);
         virDomainFree(ix->items[i].dom);
+        free_ahead(ix->items[i].ahead);
     }
     free(ix->items);
     free(ix);
     e->index = NULL;
 }
 
-static const DomainIndexEntry *index_find(const Engine *e, const char *name) {
+static DomainIndexEntry *index_find(const Engine *e, const char *name) {
     DomainIndexEntry key = { .name = (char *) name };
     return bsearch(&key, e->index->items, e->index->n, sizeof(DomainIndexEntry), entry_cmp);
+}
+
+/* The persistent definition read ahead for this entry, parsed; NULL when there is none. */
+static xmlDoc *index_take_ahead(DomainIndexEntry *ie) {
+    char *x = ie ? __atomic_exchange_n(&ie->ahead, NULL, __ATOMIC_ACQ_REL) : NULL;
+    if (!x)
+        return NULL;
+    xmlDoc *d = xml_parse(x);
+    free_ahead(x);
+    return d;
 }
 
 /* ---------------------------------------------------------------- domains */
@@ -769,7 +803,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     if (check_host_paths(d, r) < 0)
         return;
 
-    const DomainIndexEntry *ie = e->index ? index_find(e, d->name.s) : NULL;
+    DomainIndexEntry *ie = e->index ? index_find(e, d->name.s) : NULL;
     _cleanup_(virDomainFreep) virDomainPtr dom = NULL;
     if (ie && virDomainRef(ie->dom) == 0)
         dom = ie->dom;
@@ -811,7 +845,10 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         return;
     }
 
-    _cleanup_(xmlFreeDocp) xmlDoc *have = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+    /* read ahead only for a plan: apply patches what it has just read */
+    _cleanup_(xmlFreeDocp) xmlDoc *have = e->apply ? NULL : index_take_ahead(ie);
+    if (!have)
+        have = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
     if (!have) {
         fail(r, "reading definition: %s", virt_error_message());
         return;

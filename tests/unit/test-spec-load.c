@@ -255,6 +255,52 @@ static void test_walk_empty_directory(void **state) {
     rmdir(dir);
 }
 
+/* A tree large enough to be loaded in slices by several threads gives what a sequential load
+ * gives: every file in walk order, the specs in file order, a bad file and two files naming the
+ * same domain rejected with their diagnostics. */
+static void test_large_tree_loads_in_order(void **state) {
+    char dir[] = "/tmp/virtspec-unit-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    spec_trust_relaxed = true;
+    for (int i = 0; i < 300; i++) {
+        _cleanup_free_ char *p = xasprintf("%s/d%03d.yaml", dir, i);
+        FILE *f = fopen(p, "w");
+        assert_non_null(f);
+        if (i == 150)
+            fprintf(f, "kind: Domain\nname: vm%03d\nmemory: lots\n", i);
+        else
+            fprintf(f, "kind: Domain\nname: vm%03d\nmemory: 64MiB\n", i == 200 ? 10 : i);
+        assert_int_equal(fclose(f), 0);
+    }
+    SpecSet set = {};
+    char *paths[] = { dir };
+    assert_int_equal(spec_load_paths(&set, paths, 1), 0);
+    assert_int_equal(set.n_files, 300);
+    for (size_t i = 0; i < set.n_files; i++) {
+        _cleanup_free_ char *want = xasprintf("%s/d%03zu.yaml", dir, i);
+        assert_string_equal(set.files[i], want);
+    }
+    assert_int_equal(set.n, 297);   /* all but d150 (bad) and d010 + d200 (the same name) */
+    int prev = -1;
+    for (size_t i = 0; i < set.n; i++) {
+        int k = atoi(set.specs[i]->name + 2);
+        assert_true(k > prev);
+        assert_true(k != 10 && k != 150 && k != 200);
+        prev = k;
+    }
+    assert_int_equal(set.n_bad_files, 3);
+    assert_int_equal(set.diags.n_errors, 3);
+    assert_true(diag_find(&set.diags, 3, 9, "must be a size") >= 0);
+    assert_true(diag_find(&set.diags, 1, 1, "is also defined at") >= 0);
+    spec_set_clear(&set);
+    for (int i = 0; i < 300; i++) {
+        _cleanup_free_ char *p = xasprintf("%s/d%03d.yaml", dir, i);
+        unlink(p);
+    }
+    rmdir(dir);
+    spec_trust_relaxed = false;
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_spec),
@@ -266,6 +312,7 @@ int main(void) {
         cmocka_unit_test(test_duplicate_names_across_buffers),
         cmocka_unit_test(test_mac_derivation_stable),
         cmocka_unit_test(test_walk_empty_directory),
+        cmocka_unit_test(test_large_tree_loads_in_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
