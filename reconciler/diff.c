@@ -32,14 +32,52 @@ size_t diff_count_effective(const Diff *d) {
     return n;
 }
 
-/* Whether the space-separated list managed holds tok. Called for every row of every spec: strstr
- * (vectorised in libc) finds candidates, the separators decide. */
-static bool managed_has(const char *managed, const char *tok) {
+/* A space-separated managed-key list, split once per diff into sorted tokens: the rows of every
+ * spec look their paths up in it. */
+typedef struct ManagedSet {
+    const char *list;
+    char *buf;
+    const char **tok;
+    size_t n;
+} ManagedSet;
+
+static int tok_cmp(const void *a, const void *b) {
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static void managed_set_init(ManagedSet *m, const char *list) {
+    *m = (ManagedSet) {};
+    if (!list)
+        return;
+    m->list = list;
+    m->buf = xstrdup(list);
+    for (char *p = m->buf, *end; *p; p = end) {
+        end = p + strcspn(p, " ");
+        if (end > p)
+            *(const char **) array_push(&m->tok, &m->n, sizeof(char *)) = p;
+        if (*end)
+            *end++ = 0;
+    }
+    if (m->n > 1)
+        qsort(m->tok, m->n, sizeof(char *), tok_cmp);
+}
+
+static void managed_set_clear(ManagedSet *m) {
+    free(m->buf);
+    free(m->tok);
+    *m = (ManagedSet) {};
+}
+
+/* Whether the list holds tok, between spaces or the ends. A tok with a space in it (an item
+ * key's value can have one) spans tokens: the text itself is searched. */
+static bool managed_has(const ManagedSet *m, const char *tok) {
     size_t l = strlen(tok);
-    if (!managed || l == 0)
+    if (m->n == 0 || l == 0)
         return false;
-    for (const char *p = strstr(managed, tok); p; p = strstr(p + 1, tok))
-        if ((p == managed || p[-1] == ' ') && (p[l] == ' ' || p[l] == 0))
+    if (!memchr(tok, ' ', l))
+        return bsearch(&tok, m->tok, m->n, sizeof(char *), tok_cmp) != NULL;
+    for (const char *p = strstr(m->list, tok); p; p = strstr(p + 1, tok))
+        if ((p == m->list || p[-1] == ' ') && (p[l] == ' ' || p[l] == 0))
             return true;
     return false;
 }
@@ -92,8 +130,8 @@ static Change *add_change(Diff *d, ChangeOp op, ChangeClass cls, const char *pat
 
 typedef struct DiffCtx {
     SpecKind kind;
-    const char *managed;        /* recorded in the observed object: what virtspec set before */
-    const char *want_managed;   /* recorded in the desired document: what the spec sets now */
+    ManagedSet managed;        /* recorded in the observed object: what virtspec set before */
+    ManagedSet want_managed;   /* recorded in the desired document: what the spec sets now */
     Diff *out;
 } DiffCtx;
 
@@ -124,14 +162,12 @@ char *diff_item_key(const KeyTable *sub, const xmlNode *e) {
 /* Elements of a list below root: "devices/disk" with match "device=disk"; a last step of "*"
  * selects every element child. */
 bool diff_item_selected(const KeyTable *sub, const xmlNode *e) {
-    const char *name = strrchr(sub->xml_elem, '/') ? strrchr(sub->xml_elem, '/') + 1 : sub->xml_elem;
+    const char *slash = strrchr(sub->xml_elem, '/'), *name = slash ? slash + 1 : sub->xml_elem;
     if (streq(name, "*") ? !e || e->type != XML_ELEMENT_NODE : !xml_is(e, name))
         return false;
     if (sub->xml_match) {
         const char *eq = strchr(sub->xml_match, '=');
-        _cleanup_free_ char *attr = xstrndup(sub->xml_match, (size_t) (eq - sub->xml_match));
-        _cleanup_xmlchar_ xmlChar *v = xmlGetProp(e, (const xmlChar *) attr);
-        if (!v || !streq((char *) v, eq + 1))
+        if (!xml_prop_is(e, sub->xml_match, (size_t) (eq - sub->xml_match), eq + 1, strlen(eq + 1)))
             return false;
     }
     if (streq(sub->name, "channels") && is_guest_agent_channel(e))
@@ -151,10 +187,7 @@ bool diff_item_selected(const KeyTable *sub, const xmlNode *e) {
 
 xmlNode *diff_list_parent(const xmlNode *root, const KeyTable *sub) {
     const char *slash = strrchr(sub->xml_elem, '/');
-    if (!slash)
-        return (xmlNode *) root;
-    _cleanup_free_ char *p = xstrndup(sub->xml_elem, (size_t) (slash - sub->xml_elem));
-    return xml_find(root, p);
+    return slash ? xml_find_n(root, sub->xml_elem, (size_t) (slash - sub->xml_elem)) : (xmlNode *) root;
 }
 
 static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xmlNode *have,
@@ -201,7 +234,7 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
             continue;
         _cleanup_free_ char *tok = xasprintf("%s:%s", path, hk);
         _cleanup_free_ char *ipath = xasprintf("%s[%s]", path, hk);
-        bool ours = managed_has(c->managed, tok);
+        bool ours = managed_has(&c->managed, tok);
         if (!ours && !(streq(sub->name, "disks") || streq(sub->name, "cdroms") ||
                        streq(sub->name, "interfaces")))
             continue;   /* e.g. the implicit PS/2 inputs, libvirt's own channels */
@@ -418,12 +451,12 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
          * compared only when the spec sets it, now or before, so one libvirt or a user added
          * is left alone. */
         if (!list && k->type == VT_BOOL && k->xml && !strchr(k->xml, '@') && k->hook == HOOK_NONE &&
-            !managed_has(c->want_managed, path) && !managed_has(c->managed, path))
+            !managed_has(&c->want_managed, path) && !managed_has(&c->managed, path))
             continue;
         _cleanup_free_ char *w = observe_value(k, want);
         /* A field is compared when the spec sets it, or when virtspec set it before (then it is
          * brought back to libvirt's default). List items are compared on all their fields. */
-        if (!w && !list && !managed_has(c->managed, path))
+        if (!w && !list && !managed_has(&c->managed, path))
             continue;
         if (!w && list && (k->flags & KEY_WHEN_SET))
             continue;
@@ -443,10 +476,14 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
 void diff_compute(SpecKind kind, xmlDoc *desired, xmlDoc *observed, const char *managed_before,
                   Diff *ret) {
     _cleanup_free_ char *want_managed = observe_managed(desired);
-    DiffCtx c = { .kind = kind, .managed = managed_before, .want_managed = want_managed, .out = ret };
+    DiffCtx c = { .kind = kind, .out = ret };
+    managed_set_init(&c.managed, managed_before);
+    managed_set_init(&c.want_managed, want_managed);
     *ret = (Diff) {};
     diff_rows(&c, spec_kind_table(kind), xmlDocGetRootElement(desired),
               observed ? xmlDocGetRootElement(observed) : NULL, NULL, NULL, NULL);
+    managed_set_clear(&c.managed);
+    managed_set_clear(&c.want_managed);
 }
 
 /* ---- patch ---- */

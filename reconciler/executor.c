@@ -770,11 +770,12 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         return;
 
     const DomainIndexEntry *ie = e->index ? index_find(e, d->name.s) : NULL;
-    _cleanup_(virDomainFreep) virDomainPtr dom = NULL;
-    if (ie && virDomainRef(ie->dom) == 0)
-        dom = ie->dom;
-    else if (!e->index)
-        dom = virDomainLookupByName(e->conn, d->name.s);
+    /* the index holds a reference for the whole run: no reference of our own (virDomainRef and
+     * virDomainFree each format the UUID for libvirt's debug log, used or not) */
+    _cleanup_(virDomainFreep) virDomainPtr owned = NULL;
+    virDomainPtr dom = ie ? ie->dom : NULL;
+    if (!ie && !e->index)
+        dom = owned = virDomainLookupByName(e->conn, d->name.s);
     if (!dom) {
         if (!e->index && virt_error_errno() != -ENOENT) {
             fail(r, "looking up domain: %s", virt_error_message());
@@ -794,7 +795,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         _cleanup_free_ char *x = xml_to_string(want);
         virt_count_mutation();
         /* VIR_DOMAIN_DEFINE_VALIDATE only with the xml escape hatch (check_hatch_schema) */
-        dom = virDomainDefineXMLFlags(e->conn, x, has_hatch(s) ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
+        dom = owned = virDomainDefineXMLFlags(e->conn, x, has_hatch(s) ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
         /* x held the password: wipe it before it is freed */
         explicit_bzero(x, strlen(x));
         if (!dom) {

@@ -34,9 +34,10 @@ static char *canon_size_text(const char *text, const char *unit) {
 }
 
 static char *canon_size(const xmlNode *e) {
-    _cleanup_xmlchar_ xmlChar *text = xmlNodeGetContent(e);
-    _cleanup_xmlchar_ xmlChar *unit = xmlGetProp(e, (const xmlChar *) "unit");
-    return canon_size_text((const char *) text, (const char *) unit);
+    if (!e)
+        return NULL;
+    _cleanup_free_ char *text = xml_text(e), *unit = xml_prop(e, "unit");
+    return canon_size_text(text, unit);
 }
 
 /* A list compared as a whole: "key=value …" per item, items joined by ", ", in document order. */

@@ -80,9 +80,10 @@ static xmlNode *insert_ordered(xmlNode *parent, xmlNode *child) {
     const char *const *order = order_for(parent);
     if (order) {
         int want = order_index(order, (const char *) child->name);
-        /* after the last sibling that sorts at or before us */
+        /* after the last sibling that sorts at or before us (searched from the end: elements are
+         * mostly added in order, and the last one is it) */
         xmlNode *after = NULL;
-        for (xmlNode *c = parent->children; c; c = c->next)
+        for (xmlNode *c = parent->last; c && !after; c = c->prev)
             if (c->type == XML_ELEMENT_NODE && order_index(order, (const char *) c->name) <= want)
                 after = c;
         if (after)
@@ -106,12 +107,46 @@ xmlNode *xml_adopt_copy(xmlNode *parent, const xmlNode *n) {
     return insert_ordered(parent, c);
 }
 
-/* Splits "a[@k='v']" into name and optional predicate. */
-static bool seg_match(const xmlNode *c, const char *seg, size_t len) {
+/* Attribute name (its first len bytes) of element e, as xmlGetProp reads it. The common shape, a
+ * value of one text node (every attribute libxml2 parses or we set), is read in place and
+ * *ret_copy stays NULL; the others (a DTD's default, entity references) take xmlGetProp's way and
+ * *ret_copy holds the value. Lookups run for every row of every spec: no copy of the name either. */
+static const char *prop_peek(const xmlNode *e, const char *name, size_t len, xmlChar **ret_copy) {
+    *ret_copy = NULL;
+    if (!e || e->type != XML_ELEMENT_NODE)
+        return NULL;
+    bool dtd = e->doc && (e->doc->intSubset || e->doc->extSubset);
+    for (const xmlAttr *a = dtd ? NULL : e->properties; a; a = a->next) {
+        if (strncmp((const char *) a->name, name, len) != 0 || a->name[len] != 0)
+            continue;
+        const xmlNode *t = a->children;
+        if (t && !t->next && (t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) && t->content)
+            return (const char *) t->content;
+        dtd = true;   /* the first attribute of that name, read the slow way */
+        break;
+    }
+    if (!dtd)
+        return NULL;
+    _cleanup_free_ char *n = xstrndup(name, len);
+    *ret_copy = xmlGetProp(e, (const xmlChar *) n);
+    return (const char *) *ret_copy;
+}
+
+char *xml_prop(const xmlNode *e, const char *name) {
+    _cleanup_xmlchar_ xmlChar *copy = NULL;
+    const char *v = prop_peek(e, name, strlen(name), &copy);
+    return v ? xstrdup(v) : NULL;
+}
+
+bool xml_prop_is(const xmlNode *e, const char *name, size_t len, const char *value, size_t vlen) {
+    _cleanup_xmlchar_ xmlChar *copy = NULL;
+    const char *v = prop_peek(e, name, len, &copy);
+    return v && strlen(v) == vlen && !strncmp(v, value, vlen);
+}
+
+/* Whether element c is step seg: "a" or "a[@k='v']" (br: the '[' in seg, or NULL). */
+static bool seg_match(const xmlNode *c, const char *seg, size_t len, const char *br) {
     const char *name = (const char *) c->name;
-    if (c->type != XML_ELEMENT_NODE || name[0] != seg[0])
-        return false;   /* the common case, cheaply: every lookup walks its parent's children */
-    const char *br = memchr(seg, '[', len);
     size_t nlen = br ? (size_t) (br - seg) : len;
     if (strncmp(name, seg, nlen) != 0 || name[nlen] != 0)
         return false;
@@ -121,25 +156,23 @@ static bool seg_match(const xmlNode *c, const char *seg, size_t len) {
     const char *at = br + 2, *eq = memchr(at, '=', len - (size_t) (at - seg));
     if (!eq)
         return false;
-    _cleanup_free_ char *attr = xstrndup(at, (size_t) (eq - at));
     const char *v = eq + 2;
     const char *vend = memchr(v, '\'', len - (size_t) (v - seg));
     if (!vend)
         return false;
-    _cleanup_xmlchar_ xmlChar *have = xmlGetProp(c, (const xmlChar *) attr);
-    return have && strlen((char *) have) == (size_t) (vend - v) &&
-           !strncmp((char *) have, v, (size_t) (vend - v));
+    return xml_prop_is(c, at, (size_t) (eq - at), v, (size_t) (vend - v));
 }
 
 static xmlNode *step(const xmlNode *n, const char *seg, size_t len) {
+    const char *br = memchr(seg, '[', len);
+    /* every lookup walks its parent's children: most differ in their first letter, told here */
     for (xmlNode *c = n->children; c; c = c->next)
-        if (seg_match(c, seg, len))
+        if (c->type == XML_ELEMENT_NODE && c->name[0] == (xmlChar) seg[0] && seg_match(c, seg, len, br))
             return c;
     return NULL;
 }
 
-/* The first plen bytes of path. */
-static xmlNode *find_n(const xmlNode *n, const char *path, size_t plen) {
+xmlNode *xml_find_n(const xmlNode *n, const char *path, size_t plen) {
     const char *p = path, *end = path + plen;
     xmlNode *cur = (xmlNode *) n;
     while (cur && p < end) {
@@ -154,7 +187,7 @@ static xmlNode *find_n(const xmlNode *n, const char *path, size_t plen) {
 }
 
 xmlNode *xml_find(const xmlNode *n, const char *path) {
-    return find_n(n, path, strlen(path));
+    return xml_find_n(n, path, strlen(path));
 }
 
 static void split_attr(const char *path, char **ret_elem, const char **ret_attr) {
@@ -183,10 +216,18 @@ char *xml_get(const xmlNode *n, const char *path) {
         attr = NULL;
     if (attr)
         attr++;
-    xmlNode *e = elen ? find_n(n, path, elen) : (xmlNode *) n;
+    xmlNode *e = elen ? xml_find_n(n, path, elen) : (xmlNode *) n;
     if (!e)
         return NULL;
-    xmlChar *v = attr ? xmlGetProp(e, (const xmlChar *) attr) : xmlNodeGetContent(e);
+    return attr ? xml_prop(e, attr) : xml_text(e);
+}
+
+char *xml_text(const xmlNode *e) {
+    /* most elements have one text node: what xmlNodeGetContent would return, read in place */
+    const xmlNode *t = e->type == XML_ELEMENT_NODE ? e->children : NULL;
+    if (t && !t->next && (t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) && t->content)
+        return xstrdup((const char *) t->content);
+    xmlChar *v = xmlNodeGetContent(e);
     if (!v)
         return NULL;
     char *r = xstrdup((char *) v);
@@ -267,7 +308,10 @@ char *xml_node_to_string(xmlDoc *doc, xmlNode *n) {
     xmlBuffer *buf = xmlBufferCreate();
     strip_blank_text(n);
     xmlNodeDump(buf, doc, n, 0, 1);
-    char *r = xasprintf("%s\n", (const char *) xmlBufferContent(buf));
+    size_t len = (size_t) xmlBufferLength(buf);
+    char *r = xmalloc0(len + 2);
+    memcpy(r, xmlBufferContent(buf), len);
+    r[len] = '\n';
     xmlBufferFree(buf);
     return r;
 }
