@@ -32,39 +32,54 @@ size_t diff_count_effective(const Diff *d) {
     return n;
 }
 
-/* A space-separated managed-key list, split once per diff into sorted tokens: the rows of every
- * spec look their paths up in it. */
+/* A space-separated managed-key list, split once per diff into a hash set of its tokens: the
+ * rows of every spec look their paths up in it. */
 typedef struct ManagedSet {
     const char *list;
     char *buf;
-    const char **tok;
-    size_t n;
+    const char **slot;   /* open addressing; size a power of two, at least twice the tokens */
+    size_t mask;
 } ManagedSet;
 
-static int tok_cmp(const void *a, const void *b) {
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
+static size_t tok_hash(const char *s, size_t len) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char) s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return (size_t) h;
 }
 
 static void managed_set_init(ManagedSet *m, const char *list) {
-    *m = (ManagedSet) {};
-    if (!list)
+    *m = (ManagedSet) { .list = list };
+    if (!list || !*list)
         return;
-    m->list = list;
+    size_t n = 1;
+    for (const char *p = list; *p; p++)
+        n += *p == ' ';
+    size_t size = 8;
+    while (size < 2 * n)
+        size *= 2;
+    m->slot = xmalloc0(size * sizeof(char *));
+    m->mask = size - 1;
     m->buf = xstrdup(list);
     for (char *p = m->buf, *end; *p; p = end) {
         end = p + strcspn(p, " ");
-        if (end > p)
-            *(const char **) array_push(&m->tok, &m->n, sizeof(char *)) = p;
+        size_t len = (size_t) (end - p);
         if (*end)
             *end++ = 0;
+        if (len == 0)
+            continue;
+        size_t i = tok_hash(p, len) & m->mask;
+        while (m->slot[i] && !streq(m->slot[i], p))
+            i = (i + 1) & m->mask;
+        m->slot[i] = p;
     }
-    if (m->n > 1)
-        qsort(m->tok, m->n, sizeof(char *), tok_cmp);
 }
 
 static void managed_set_clear(ManagedSet *m) {
     free(m->buf);
-    free(m->tok);
+    free(m->slot);
     *m = (ManagedSet) {};
 }
 
@@ -72,10 +87,14 @@ static void managed_set_clear(ManagedSet *m) {
  * key's value can have one) spans tokens: the text itself is searched. */
 static bool managed_has(const ManagedSet *m, const char *tok) {
     size_t l = strlen(tok);
-    if (m->n == 0 || l == 0)
+    if (!m->slot || l == 0)
         return false;
-    if (!memchr(tok, ' ', l))
-        return bsearch(&tok, m->tok, m->n, sizeof(char *), tok_cmp) != NULL;
+    if (!memchr(tok, ' ', l)) {
+        for (size_t i = tok_hash(tok, l) & m->mask; m->slot[i]; i = (i + 1) & m->mask)
+            if (streq(m->slot[i], tok))
+                return true;
+        return false;
+    }
     for (const char *p = strstr(m->list, tok); p; p = strstr(p + 1, tok))
         if ((p == m->list || p[-1] == ' ') && (p[l] == ' ' || p[l] == 0))
             return true;

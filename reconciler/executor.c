@@ -752,7 +752,7 @@ static void forget_deleted_volumes(Engine *e, virDomainPtr dom, xmlDoc *want, co
 static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     const DomainSpec *d = &s->domain;
     _cleanup_free_ char *secret = NULL, *why = NULL;
-    RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true };
+    RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true, .compare_only = !e->apply };
 
     if (d->graphics.passwd_file.set && read_secret_file(d->graphics.passwd_file.s, &secret, &why) < 0) {
         fail(r, "%s", why);

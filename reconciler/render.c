@@ -593,7 +593,7 @@ static xmlNode *metadata_virtspec(xmlNode *root, xmlNs **ret_ns) {
     return vs;
 }
 
-static void render_metadata(const Spec *s, xmlDoc *doc) {
+static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
     xmlNode *root = xmlDocGetRootElement(doc);
     const XmlHatchSpec *x = spec_xml_hatch(s);
     char line[32];
@@ -606,14 +606,19 @@ static void render_metadata(const Spec *s, xmlDoc *doc) {
             render_edits_record(x, metadata_virtspec(root, &ns), ns);
         return;
     }
-    _cleanup_free_ char *hash = render_hash(doc);
+    _cleanup_free_ char *hash = NULL;
+    if (!o->compare_only)
+        hash = render_hash(doc);
+    else if (!hash_needs_copy(doc))
+        xml_strip_blank_text(root);   /* what hashing leaves of the document, without the hash */
     _cleanup_free_ char *managed = managed_keys(s, root);
     xmlNode *vs = metadata_virtspec(root, &ns);
     snprintf(line, sizeof(line), "%u", s->line);
     xmlNode *src = xmlNewChild(vs, ns, (const xmlChar *) "spec", NULL);
     xmlSetProp(src, (const xmlChar *) "file", (const xmlChar *) s->file);
     xmlSetProp(src, (const xmlChar *) "line", (const xmlChar *) line);
-    xmlSetProp(src, (const xmlChar *) "hash", (const xmlChar *) hash);
+    if (hash)
+        xmlSetProp(src, (const xmlChar *) "hash", (const xmlChar *) hash);
     xmlSetProp(src, (const xmlChar *) "version", (const xmlChar *) VIRTSPEC_VERSION);
     xmlNewTextChild(vs, ns, (const xmlChar *) "managed", (const xmlChar *) managed);
     if (x->present.set)
@@ -717,7 +722,7 @@ int render_spec(const Spec *s, const RenderOpts *o, xmlDoc **ret) {
     if (s->kind == KIND_DOMAIN)
         render_domain_extras(&c, root);
     render_xml_edits(spec_xml_hatch(s), root);   /* last: they may change anything above */
-    render_metadata(s, doc);
+    render_metadata(s, o, doc);
     *ret = doc;
     return 0;
 }

@@ -205,17 +205,15 @@ static void split_attr(const char *path, char **ret_elem, const char **ret_attr)
 }
 
 char *xml_get(const xmlNode *n, const char *path) {
-    /* split_attr without its copies: xml_get runs for every row of every spec */
-    const char *attr = path[0] == '@' ? path : NULL;
-    for (const char *p = path; (p = strstr(p, "/@")); p++)
-        attr = p + 1;
+    /* split_attr without its copies: xml_get runs for every row of every spec. The attribute is
+     * the last step when that starts with '@' (split_attr's last "/@" with no '/' after it). */
     size_t elen = strlen(path);
-    if (attr && !strchr(attr, '/'))
+    const char *slash = memrchr(path, '/', elen);
+    const char *attr = slash ? (slash[1] == '@' ? slash + 1 : NULL) : (path[0] == '@' ? path : NULL);
+    if (attr) {
         elen = attr == path ? 0 : (size_t) (attr - path - 1);
-    else
-        attr = NULL;
-    if (attr)
         attr++;
+    }
     xmlNode *e = elen ? xml_find_n(n, path, elen) : (xmlNode *) n;
     if (!e)
         return NULL;
@@ -289,14 +287,14 @@ void xml_unset(xmlNode *n, const char *path) {
     }
 }
 
-static void strip_blank_text(xmlNode *n) {
+void xml_strip_blank_text(xmlNode *n) {
     for (xmlNode *c = n->children, *next; c; c = next) {
         next = c->next;
         if (c->type == XML_TEXT_NODE && xmlIsBlankNode(c) && n->children != n->last) {
             xmlUnlinkNode(c);
             xmlFreeNode(c);
         } else if (c->type == XML_ELEMENT_NODE)
-            strip_blank_text(c);
+            xml_strip_blank_text(c);
     }
 }
 
@@ -306,7 +304,7 @@ char *xml_to_string(xmlDoc *doc) {
 
 char *xml_node_to_string(xmlDoc *doc, xmlNode *n) {
     xmlBuffer *buf = xmlBufferCreate();
-    strip_blank_text(n);
+    xml_strip_blank_text(n);
     xmlNodeDump(buf, doc, n, 0, 1);
     size_t len = (size_t) xmlBufferLength(buf);
     char *r = xmalloc0(len + 2);

@@ -44,6 +44,8 @@ xmlNode *xml_ensure(xmlNode *n, const char *path, bool always_new);
 /* Adds a child element in the canonical position for libvirt's documents. */
 xmlNode *xml_add_child(xmlNode *parent, const char *name);
 /* Serialises to a newly allocated string, formatted, without the XML declaration. */
+/* drops blank text nodes that have siblings, as xml_to_string does before it serialises */
+void xml_strip_blank_text(xmlNode *n);
 char *xml_to_string(xmlDoc *doc);
 char *xml_node_to_string(xmlDoc *doc, xmlNode *n);
 xmlDoc *xml_parse(const char *s);
