@@ -151,8 +151,14 @@ typedef struct DiffCtx {
     SpecKind kind;
     ManagedSet managed;        /* recorded in the observed object: what virtspec set before */
     ManagedSet want_managed;   /* recorded in the desired document: what the spec sets now */
+    bool none_below;           /* neither list names the current map or a key below it */
     Diff *out;
 } DiffCtx;
+
+/* managed_has for a row of the current map: none is, when the lists name nothing below it */
+static bool ctx_managed(const DiffCtx *c, const ManagedSet *m, const char *path) {
+    return !c->none_below && managed_has(m, path);
+}
 
 static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const xmlNode *have,
                       const char *prefix, const KeyDef *list, const char *item_key);
@@ -182,7 +188,10 @@ char *diff_item_key(const KeyTable *sub, const xmlNode *e) {
  * selects every element child. */
 bool diff_item_selected(const KeyTable *sub, const xmlNode *e) {
     const char *slash = strrchr(sub->xml_elem, '/'), *name = slash ? slash + 1 : sub->xml_elem;
-    if (streq(name, "*") ? !e || e->type != XML_ELEMENT_NODE : !xml_is(e, name))
+    if (!e || e->type != XML_ELEMENT_NODE)
+        return false;
+    /* the first letter first: every child of a list's parent is asked, for every list */
+    if (!streq(name, "*") && (e->name[0] != (xmlChar) name[0] || !streq((const char *) e->name, name)))
         return false;
     if (sub->xml_match) {
         const char *eq = strchr(sub->xml_match, '=');
@@ -253,7 +262,7 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
             continue;
         _cleanup_free_ char *tok = xasprintf("%s:%s", path, hk);
         _cleanup_free_ char *ipath = xasprintf("%s[%s]", path, hk);
-        bool ours = managed_has(&c->managed, tok);
+        bool ours = ctx_managed(c, &c->managed, tok);
         if (!ours && !(streq(sub->name, "disks") || streq(sub->name, "cdroms") ||
                        streq(sub->name, "interfaces")))
             continue;   /* e.g. the implicit PS/2 inputs, libvirt's own channels */
@@ -441,18 +450,115 @@ static void patch_xml_edits(xmlNode *want, xmlNode *have) {
     xml_edits_clear(&h);
 }
 
+/* ---- maps the spec leaves alone ----
+ * A map (cpu, sysinfo, tpm, …) is skipped as a whole when each of its rows would be skipped one by
+ * one: no key below it is managed, now or before, and the desired document has none of the
+ * elements its rows read, so that every value wanted is absent. Rows whose reading this cannot
+ * tell (hooks, lists, attributes of the node itself) keep the map on the row-by-row path. */
+
+/* Whether the space-separated list names path or a key below it ("path.…", "path:…"). */
+static bool managed_under(const char *list, const char *path) {
+    size_t l = strlen(path);
+    for (const char *p = list ? strstr(list, path) : NULL; p; p = strstr(p + 1, path))
+        if ((p == list || p[-1] == ' ') && strchr(". :", p[l]))   /* p[l] == 0 matches too */
+            return true;
+    return false;
+}
+
+/* Whether want has the element an XML path reads (the path without a last "@attr" step);
+ * consecutive rows mostly read the same element, so the last answer is kept. */
+typedef struct ElemMemo {
+    const char *path;
+    size_t len;
+    bool present;
+} ElemMemo;
+
+static bool element_present(const xmlNode *want, const char *xml, ElemMemo *m) {
+    const char *slash = strrchr(xml, '/');
+    size_t len = slash && slash[1] == '@' ? (size_t) (slash - xml) : strlen(xml);
+    if (m->path && m->len == len && !strncmp(m->path, xml, len))
+        return m->present;
+    *m = (ElemMemo) { .path = xml, .len = len, .present = xml_find_n(want, xml, len) != NULL };
+    return m->present;
+}
+
+/* Whether each row of t (and of its maps) is skipped when nothing below it is managed and the
+ * desired document lacks the element it reads: see diff_rows for the rules this follows. No
+ * XML is read here: a table with a row of another kind is compared row by row. */
+static bool table_skippable(const KeyTable *t) {
+    for (size_t i = 0; i < t->n_keys; i++) {
+        const KeyDef *k = &t->keys[i];
+        if (k->type == VT_MAP ? !table_skippable(k->sub)
+                              : k->hook == HOOK_XML_EDIT || (k->type == VT_LIST && !(k->flags & KEY_WHOLE)))
+            return false;
+        if (k->type == VT_MAP || k->change == CHANGE_NONE || k->hook == HOOK_API)
+            continue;
+        if (k->hook != HOOK_NONE || k->type == VT_LIST || k->type == VT_ENUM_LIST ||
+            (k->xml && k->xml[0] == '@' && !(k->flags & KEY_NO_XML)))
+            return false;
+    }
+    return true;
+}
+
+/* Of a skippable table: whether the desired document lacks every element its rows read (a flag
+ * element's row, compared only when managed, and rows without XML read none). */
+static bool table_absent(const KeyTable *t, const xmlNode *want, ElemMemo *m) {
+    for (size_t i = 0; i < t->n_keys; i++) {
+        const KeyDef *k = &t->keys[i];
+        if (k->type == VT_MAP) {
+            if (!table_absent(k->sub, want, m))
+                return false;
+            continue;
+        }
+        if (k->change == CHANGE_NONE || k->hook == HOOK_API || !k->xml || (k->flags & KEY_NO_XML) ||
+            (k->type == VT_BOOL && !strchr(k->xml, '@')))
+            continue;
+        if (element_present(want, k->xml, m))
+            return false;   /* xml_get reads the element's text or attribute: a value, maybe */
+    }
+    return true;
+}
+
+/* A row's path ("graphics.type", "disks[vda].bus"), built when first needed: most rows of a
+ * map the lists name nothing below need none. */
+typedef struct RowPath {
+    const char *prefix, *key, *s;
+    char *heap;
+    char buf[256];
+} RowPath;
+
+static const char *row_path(RowPath *p) {
+    if (!p->s)
+        p->s = path_join(p->buf, sizeof(p->buf), &p->heap, p->prefix, p->key);
+    return p->s;
+}
+
+static void row_path_clear(RowPath *p) {
+    free(p->heap);
+}
+
+/* A map: skipped as a whole when every row of it would be. */
+static void diff_map(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xmlNode *have,
+                     const char *path) {
+    bool saved = c->none_below;
+    if (!saved)
+        c->none_below = !managed_under(c->managed.list, path) && !managed_under(c->want_managed.list, path);
+    ElemMemo m = {};
+    if (!c->none_below || !table_skippable(k->sub) || !table_absent(k->sub, want, &m))
+        diff_rows(c, k->sub, want, have, path, NULL, NULL);
+    c->none_below = saved;
+}
+
 static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const xmlNode *have,
                       const char *prefix, const KeyDef *list, const char *item_key) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
         /* the pool row compares the whole source: pool and volume, or the file */
-        const char *key = k->hook == HOOK_DISK_SOURCE ? "source" : k->key;
-        /* every row of every spec passes here: the path is built without an allocation */
-        char buf[256];
-        _cleanup_free_ char *heap = NULL;
-        const char *path = path_join(buf, sizeof(buf), &heap, prefix, key);
+        _cleanup_(row_path_clear) RowPath path = {
+            .prefix = prefix, .key = k->hook == HOOK_DISK_SOURCE ? "source" : k->key,
+        };
         if (k->type == VT_MAP) {
-            diff_rows(c, k->sub, want, have, path, NULL, NULL);
+            diff_map(c, k, want, have, row_path(&path));
             continue;
         }
         if (k->hook == HOOK_XML_EDIT) {
@@ -461,7 +567,7 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
             continue;
         }
         if (k->type == VT_LIST && !(k->flags & KEY_WHOLE)) {
-            diff_list(c, k, want, have, path);
+            diff_list(c, k, want, have, row_path(&path));
             continue;
         }
         if (k->change == CHANGE_NONE || k->hook == HOOK_API)
@@ -470,19 +576,20 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
          * compared only when the spec sets it, now or before, so one libvirt or a user added
          * is left alone. */
         if (!list && k->type == VT_BOOL && k->xml && !strchr(k->xml, '@') && k->hook == HOOK_NONE &&
-            !managed_has(&c->want_managed, path) && !managed_has(&c->managed, path))
+            !ctx_managed(c, &c->want_managed, row_path(&path)) &&
+            !ctx_managed(c, &c->managed, row_path(&path)))
             continue;
         _cleanup_free_ char *w = observe_value(k, want);
         /* A field is compared when the spec sets it, or when virtspec set it before (then it is
          * brought back to libvirt's default). List items are compared on all their fields. */
-        if (!w && !list && !managed_has(&c->managed, path))
+        if (!w && !list && !ctx_managed(c, &c->managed, row_path(&path)))
             continue;
         if (!w && list && (k->flags & KEY_WHEN_SET))
             continue;
         _cleanup_free_ char *h = have ? observe_value(k, have) : NULL;
         if (values_equal(k, w, h))
             continue;
-        Change *ch = add_change(c->out, OP_SET, k->change, path);
+        Change *ch = add_change(c->out, OP_SET, k->change, row_path(&path));
         ch->row = k;
         ch->list = list;
         ch->item_key = xstrdup(item_key);

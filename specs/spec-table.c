@@ -1261,9 +1261,16 @@ const KeyDef *key_table_find(const KeyTable *t, const char *key) {
 }
 
 const XmlHatchSpec *spec_xml_hatch(const Spec *s) {
-    const KeyDef *k = key_table_find(spec_kind_table(s->kind), "xml");
-    assert(k && k->type == VT_MAP);
-    return (const XmlHatchSpec *) ((const char *) &s->domain + k->offset);
+    /* the row's offset, found once per kind: every render and check asks (0: not known yet) */
+    static size_t offsets[_KIND_MAX];
+    size_t off = __atomic_load_n(&offsets[s->kind], __ATOMIC_RELAXED);
+    if (off == 0) {
+        const KeyDef *k = key_table_find(spec_kind_table(s->kind), "xml");
+        assert(k && k->type == VT_MAP);
+        off = k->offset;
+        __atomic_store_n(&offsets[s->kind], off, __ATOMIC_RELAXED);
+    }
+    return (const XmlHatchSpec *) ((const char *) &s->domain + off);
 }
 
 static size_t edit_distance(const char *a, const char *b) {
