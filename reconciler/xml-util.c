@@ -191,30 +191,20 @@ xmlNode *xml_find(const xmlNode *n, const char *path) {
     return xml_find_n(n, path, strlen(path));
 }
 
-static void split_attr(const char *path, char **ret_elem, const char **ret_attr) {
-    /* the attribute is the last step: "@c" or ".../@c" (an '@' inside a predicate is not) */
-    const char *at = path[0] == '@' ? path : NULL;
-    for (const char *p = path; (p = strstr(p, "/@")); p++)
-        at = p + 1;
-    if (at && !strchr(at, '/')) {
-        *ret_elem = xstrndup(path, at == path ? 0 : (size_t) (at - path - 1));
-        *ret_attr = at + 1;
-    } else {
-        *ret_elem = xstrdup(path);
-        *ret_attr = NULL;
-    }
+/* Where path's element part ends (*ret_elen bytes) and its attribute starts: the attribute is the
+ * last step when that starts with '@' ("@c" or ".../@c"; an '@' inside a predicate is not).
+ * Returns the attribute's name, or NULL for an element's text. */
+static const char *split_attr(const char *path, size_t *ret_elen) {
+    size_t len = strlen(path);
+    const char *slash = memrchr(path, '/', len);
+    const char *at = slash ? (slash[1] == '@' ? slash + 1 : NULL) : (path[0] == '@' ? path : NULL);
+    *ret_elen = at ? (at == path ? 0 : (size_t) (at - path - 1)) : len;
+    return at ? at + 1 : NULL;
 }
 
 char *xml_get(const xmlNode *n, const char *path) {
-    /* split_attr without its copies: xml_get runs for every row of every spec. The attribute is
-     * the last step when that starts with '@' (split_attr's last "/@" with no '/' after it). */
-    size_t elen = strlen(path);
-    const char *slash = memrchr(path, '/', elen);
-    const char *attr = slash ? (slash[1] == '@' ? slash + 1 : NULL) : (path[0] == '@' ? path : NULL);
-    if (attr) {
-        elen = attr == path ? 0 : (size_t) (attr - path - 1);
-        attr++;
-    }
+    size_t elen;
+    const char *attr = split_attr(path, &elen);
     xmlNode *e = elen ? xml_find_n(n, path, elen) : (xmlNode *) n;
     if (!e)
         return NULL;
@@ -234,17 +224,25 @@ char *xml_text(const xmlNode *e) {
     return r;
 }
 
-xmlNode *xml_ensure(xmlNode *n, const char *path, bool always_new) {
-    const char *p = path;
+/* xml_ensure of the first plen bytes of path */
+static xmlNode *ensure_n(xmlNode *n, const char *path, size_t plen, bool always_new) {
+    const char *p = path, *end = path + plen;
     xmlNode *cur = n;
-    while (*p) {
-        size_t len = strcspn(p, "/");
-        bool last = p[len] == 0;
+    while (p < end) {
+        const char *slash = memchr(p, '/', (size_t) (end - p));
+        size_t len = slash ? (size_t) (slash - p) : (size_t) (end - p);
+        bool last = !slash;
         xmlNode *next = (last && always_new) ? NULL : step(cur, p, len);
         if (!next) {
             const char *br = memchr(p, '[', len);
-            _cleanup_free_ char *name = xstrndup(p, br ? (size_t) (br - p) : len);
-            next = xml_add_child(cur, name);
+            size_t nlen = br ? (size_t) (br - p) : len;
+            char buf[64];
+            _cleanup_free_ char *heap = nlen < sizeof(buf) ? NULL : xstrndup(p, nlen);
+            if (!heap) {
+                memcpy(buf, p, nlen);
+                buf[nlen] = 0;
+            }
+            next = xml_add_child(cur, heap ? heap : buf);
             if (br) {
                 /* create with the predicate's attribute */
                 const char *at = br + 2, *eq = strchr(at, '=');
@@ -256,17 +254,20 @@ xmlNode *xml_ensure(xmlNode *n, const char *path, bool always_new) {
         }
         cur = next;
         p += len;
-        if (*p == '/')
+        if (p < end)
             p++;
     }
     return cur;
 }
 
+xmlNode *xml_ensure(xmlNode *n, const char *path, bool always_new) {
+    return ensure_n(n, path, strlen(path), always_new);
+}
+
 void xml_set(xmlNode *n, const char *path, const char *value) {
-    _cleanup_free_ char *elem = NULL;
-    const char *attr;
-    split_attr(path, &elem, &attr);
-    xmlNode *e = *elem ? xml_ensure(n, elem, false) : n;
+    size_t elen;
+    const char *attr = split_attr(path, &elen);
+    xmlNode *e = elen ? ensure_n(n, path, elen, false) : n;
     if (attr)
         xmlSetProp(e, (const xmlChar *) attr, (const xmlChar *) value);
     else
@@ -274,10 +275,9 @@ void xml_set(xmlNode *n, const char *path, const char *value) {
 }
 
 void xml_unset(xmlNode *n, const char *path) {
-    _cleanup_free_ char *elem = NULL;
-    const char *attr;
-    split_attr(path, &elem, &attr);
-    xmlNode *e = *elem ? xml_find(n, elem) : n;
+    size_t elen;
+    const char *attr = split_attr(path, &elen);
+    xmlNode *e = elen ? xml_find_n(n, path, elen) : n;
     if (!e)
         return;
     if (attr)
