@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <limits.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 
 #include "xml-util.h"
 
@@ -319,14 +320,14 @@ xmlDoc *xml_parse(const char *s) {
     /* libxml2 asks for more input whenever less than a chunk (INPUT_CHUNK, 250 bytes) is left to
      * parse, and for a document in memory every ask grows (reallocates) its buffer: a fifth of
      * the parse over the last 250 bytes. Blanks after the root element, which are no part of the
-     * tree, keep a chunk in hand to the end. */
-    enum { PAD = 512 };
+     * tree, keep a chunk in hand to the end (and no more: they are parsed too). */
+    enum { PAD = INPUT_CHUNK };
     size_t len = strlen(s);
     if (len > INT_MAX - PAD)
         return NULL;
     _cleanup_free_ char *padded = xmalloc0(len + PAD + 1);
     memcpy(padded, s, len);
-    memset(padded + len, '\n', PAD);
+    memset(padded + len, ' ', PAD);
     return xmlReadMemory(padded, (int) (len + PAD), "libvirt.xml", NULL,
                          XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
                          XML_PARSE_NOWARNING);
