@@ -32,13 +32,18 @@ size_t diff_count_effective(const Diff *d) {
     return n;
 }
 
-/* A space-separated managed-key list, split once per diff into a hash set of its tokens: the
- * rows of every spec look their paths up in it. */
+/* A space-separated managed-key list, split once per diff into a hash set of its tokens (spans
+ * of the list itself): the rows of every spec look their paths up in it. */
+typedef struct ManagedToken {
+    const char *s;
+    size_t len;
+} ManagedToken;
+
 typedef struct ManagedSet {
     const char *list;
-    char *buf;
-    const char **slot;   /* open addressing; size a power of two, at least twice the tokens */
+    ManagedToken *slot;   /* open addressing; size a power of two, at least twice the tokens */
     size_t mask;
+    ManagedToken inline_slot[64];   /* enough for the keys of most specs: no allocation */
 } ManagedSet;
 
 static size_t tok_hash(const char *s, size_t len) {
@@ -51,7 +56,8 @@ static size_t tok_hash(const char *s, size_t len) {
 }
 
 static void managed_set_init(ManagedSet *m, const char *list) {
-    *m = (ManagedSet) { .list = list };
+    m->list = list;
+    m->slot = NULL;
     if (!list || !*list)
         return;
     size_t n = 1;
@@ -60,27 +66,25 @@ static void managed_set_init(ManagedSet *m, const char *list) {
     size_t size = 8;
     while (size < 2 * n)
         size *= 2;
-    m->slot = xmalloc0(size * sizeof(char *));
+    m->slot = size <= ELEMENTSOF(m->inline_slot) ? m->inline_slot : xmalloc0(size * sizeof(ManagedToken));
+    memset(m->slot, 0, size * sizeof(ManagedToken));
     m->mask = size - 1;
-    m->buf = xstrdup(list);
-    for (char *p = m->buf, *end; *p; p = end) {
+    for (const char *p = list, *end; *p; p = *end ? end + 1 : end) {
         end = p + strcspn(p, " ");
         size_t len = (size_t) (end - p);
-        if (*end)
-            *end++ = 0;
         if (len == 0)
             continue;
         size_t i = tok_hash(p, len) & m->mask;
-        while (m->slot[i] && !streq(m->slot[i], p))
+        while (m->slot[i].s && !(m->slot[i].len == len && !memcmp(m->slot[i].s, p, len)))
             i = (i + 1) & m->mask;
-        m->slot[i] = p;
+        m->slot[i] = (ManagedToken) { p, len };
     }
 }
 
 static void managed_set_clear(ManagedSet *m) {
-    free(m->buf);
-    free(m->slot);
-    *m = (ManagedSet) {};
+    if (m->slot != m->inline_slot)
+        free(m->slot);
+    m->slot = NULL;
 }
 
 /* Whether the list holds tok, between spaces or the ends. A tok with a space in it (an item
@@ -90,8 +94,8 @@ static bool managed_has(const ManagedSet *m, const char *tok) {
     if (!m->slot || l == 0)
         return false;
     if (!memchr(tok, ' ', l)) {
-        for (size_t i = tok_hash(tok, l) & m->mask; m->slot[i]; i = (i + 1) & m->mask)
-            if (streq(m->slot[i], tok))
+        for (size_t i = tok_hash(tok, l) & m->mask; m->slot[i].s; i = (i + 1) & m->mask)
+            if (m->slot[i].len == l && !memcmp(m->slot[i].s, tok, l))
                 return true;
         return false;
     }

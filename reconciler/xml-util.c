@@ -328,7 +328,9 @@ xmlDoc *xml_parse(const char *s) {
     _cleanup_free_ char *padded = xmalloc0(len + PAD + 1);
     memcpy(padded, s, len);
     memset(padded + len, ' ', PAD);
+    /* XML_PARSE_COMPACT: text shorter than two pointers ("0x0000", "KiB") is kept in its node,
+     * not allocated; libxml2's tree functions know such nodes (a later edit copies the text) */
     return xmlReadMemory(padded, (int) (len + PAD), "libvirt.xml", NULL,
                          XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
-                         XML_PARSE_NOWARNING);
+                         XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
 }

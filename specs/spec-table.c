@@ -1255,7 +1255,7 @@ SpecKind spec_kind_from_string(const char *s) {
 
 const KeyDef *key_table_find(const KeyTable *t, const char *key) {
     for (size_t i = 0; i < t->n_keys; i++)
-        if (streq(t->keys[i].key, key))
+        if (t->keys[i].key[0] == key[0] && streq(t->keys[i].key, key))   /* the first letter first */
             return &t->keys[i];
     return NULL;
 }
