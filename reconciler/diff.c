@@ -42,8 +42,9 @@ typedef struct ManagedToken {
 typedef struct ManagedSet {
     const char *list;
     ManagedToken *slot;   /* open addressing; size a power of two, at least twice the tokens */
+    ManagedToken *head;   /* the same for the tokens' first steps ("graphics" of "graphics.type") */
     size_t mask;
-    ManagedToken inline_slot[64];   /* enough for the keys of most specs: no allocation */
+    ManagedToken inline_slot[64], inline_head[64];   /* enough for most specs: no allocation */
 } ManagedSet;
 
 static size_t tok_hash(const char *s, size_t len) {
@@ -55,9 +56,23 @@ static size_t tok_hash(const char *s, size_t len) {
     return (size_t) h;
 }
 
+static void set_add(ManagedToken *slot, size_t mask, const char *p, size_t len) {
+    size_t i = tok_hash(p, len) & mask;
+    while (slot[i].s && !(slot[i].len == len && !memcmp(slot[i].s, p, len)))
+        i = (i + 1) & mask;
+    slot[i] = (ManagedToken) { p, len };
+}
+
+static bool set_has(const ManagedToken *slot, size_t mask, const char *p, size_t len) {
+    for (size_t i = tok_hash(p, len) & mask; slot[i].s; i = (i + 1) & mask)
+        if (slot[i].len == len && !memcmp(slot[i].s, p, len))
+            return true;
+    return false;
+}
+
 static void managed_set_init(ManagedSet *m, const char *list) {
     m->list = list;
-    m->slot = NULL;
+    m->slot = m->head = NULL;
     if (!list || !*list)
         return;
     size_t n = 1;
@@ -66,25 +81,28 @@ static void managed_set_init(ManagedSet *m, const char *list) {
     size_t size = 8;
     while (size < 2 * n)
         size *= 2;
-    m->slot = size <= ELEMENTSOF(m->inline_slot) ? m->inline_slot : xmalloc0(size * sizeof(ManagedToken));
+    bool fits = size <= ELEMENTSOF(m->inline_slot);
+    m->slot = fits ? m->inline_slot : xmalloc0(size * sizeof(ManagedToken));
+    m->head = fits ? m->inline_head : xmalloc0(size * sizeof(ManagedToken));
     memset(m->slot, 0, size * sizeof(ManagedToken));
+    memset(m->head, 0, size * sizeof(ManagedToken));
     m->mask = size - 1;
     for (const char *p = list, *end; *p; p = *end ? end + 1 : end) {
         end = p + strcspn(p, " ");
         size_t len = (size_t) (end - p);
         if (len == 0)
             continue;
-        size_t i = tok_hash(p, len) & m->mask;
-        while (m->slot[i].s && !(m->slot[i].len == len && !memcmp(m->slot[i].s, p, len)))
-            i = (i + 1) & m->mask;
-        m->slot[i] = (ManagedToken) { p, len };
+        set_add(m->slot, m->mask, p, len);
+        set_add(m->head, m->mask, p, strcspn(p, ".: "));
     }
 }
 
 static void managed_set_clear(ManagedSet *m) {
-    if (m->slot != m->inline_slot)
+    if (m->slot != m->inline_slot) {
         free(m->slot);
-    m->slot = NULL;
+        free(m->head);
+    }
+    m->slot = m->head = NULL;
 }
 
 /* Whether the list holds tok, between spaces or the ends. A tok with a space in it (an item
@@ -93,12 +111,8 @@ static bool managed_has(const ManagedSet *m, const char *tok) {
     size_t l = strlen(tok);
     if (!m->slot || l == 0)
         return false;
-    if (!memchr(tok, ' ', l)) {
-        for (size_t i = tok_hash(tok, l) & m->mask; m->slot[i].s; i = (i + 1) & m->mask)
-            if (m->slot[i].len == l && !memcmp(m->slot[i].s, tok, l))
-                return true;
-        return false;
-    }
+    if (!memchr(tok, ' ', l))
+        return set_has(m->slot, m->mask, tok, l);
     for (const char *p = strstr(m->list, tok); p; p = strstr(p + 1, tok))
         if ((p == m->list || p[-1] == ' ') && (p[l] == ' ' || p[l] == 0))
             return true;
@@ -460,11 +474,16 @@ static void patch_xml_edits(xmlNode *want, xmlNode *have) {
  * elements its rows read, so that every value wanted is absent. Rows whose reading this cannot
  * tell (hooks, lists, attributes of the node itself) keep the map on the row-by-row path. */
 
-/* Whether the space-separated list names path or a key below it ("path.…", "path:…"). */
-static bool managed_under(const char *list, const char *path) {
+/* Whether the list names path or a key below it ("path.…", "path:…"). A path of one step is a
+ * token's first step; a longer one is searched in the text. */
+static bool managed_under(const ManagedSet *m, const char *path) {
     size_t l = strlen(path);
-    for (const char *p = list ? strstr(list, path) : NULL; p; p = strstr(p + 1, path))
-        if ((p == list || p[-1] == ' ') && strchr(". :", p[l]))   /* p[l] == 0 matches too */
+    if (!m->slot)
+        return false;
+    if (l > 0 && path[strcspn(path, ".: ")] == 0)
+        return set_has(m->head, m->mask, path, l);
+    for (const char *p = strstr(m->list, path); p; p = strstr(p + 1, path))
+        if ((p == m->list || p[-1] == ' ') && strchr(". :", p[l]))   /* p[l] == 0 matches too */
             return true;
     return false;
 }
@@ -523,30 +542,12 @@ static bool table_absent(const KeyTable *t, const xmlNode *want, ElemMemo *m) {
     return true;
 }
 
-/* A row's path ("graphics.type", "disks[vda].bus"), built when first needed: most rows of a
- * map the lists name nothing below need none. */
-typedef struct RowPath {
-    const char *prefix, *key, *s;
-    char *heap;
-    char buf[256];
-} RowPath;
-
-static const char *row_path(RowPath *p) {
-    if (!p->s)
-        p->s = path_join(p->buf, sizeof(p->buf), &p->heap, p->prefix, p->key);
-    return p->s;
-}
-
-static void row_path_clear(RowPath *p) {
-    free(p->heap);
-}
-
 /* A map: skipped as a whole when every row of it would be. */
 static void diff_map(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xmlNode *have,
                      const char *path) {
     bool saved = c->none_below;
     if (!saved)
-        c->none_below = !managed_under(c->managed.list, path) && !managed_under(c->want_managed.list, path);
+        c->none_below = !managed_under(&c->managed, path) && !managed_under(&c->want_managed, path);
     ElemMemo m = {};
     if (!c->none_below || !table_skippable(k->sub) || !table_absent(k->sub, want, &m))
         diff_rows(c, k->sub, want, have, path, NULL, NULL);
@@ -558,11 +559,10 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
         /* the pool row compares the whole source: pool and volume, or the file */
-        _cleanup_(row_path_clear) RowPath path = {
-            .prefix = prefix, .key = k->hook == HOOK_DISK_SOURCE ? "source" : k->key,
-        };
+        _cleanup_(lazy_path_clear) LazyPath path;
+        lazy_path_init(&path, prefix, k->hook == HOOK_DISK_SOURCE ? "source" : k->key);
         if (k->type == VT_MAP) {
-            diff_map(c, k, want, have, row_path(&path));
+            diff_map(c, k, want, have, lazy_path(&path));
             continue;
         }
         if (k->hook == HOOK_XML_EDIT) {
@@ -571,7 +571,7 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
             continue;
         }
         if (k->type == VT_LIST && !(k->flags & KEY_WHOLE)) {
-            diff_list(c, k, want, have, row_path(&path));
+            diff_list(c, k, want, have, lazy_path(&path));
             continue;
         }
         if (k->change == CHANGE_NONE || k->hook == HOOK_API)
@@ -580,20 +580,20 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
          * compared only when the spec sets it, now or before, so one libvirt or a user added
          * is left alone. */
         if (!list && k->type == VT_BOOL && k->xml && !strchr(k->xml, '@') && k->hook == HOOK_NONE &&
-            !ctx_managed(c, &c->want_managed, row_path(&path)) &&
-            !ctx_managed(c, &c->managed, row_path(&path)))
+            !ctx_managed(c, &c->want_managed, lazy_path(&path)) &&
+            !ctx_managed(c, &c->managed, lazy_path(&path)))
             continue;
         _cleanup_free_ char *w = observe_value(k, want);
         /* A field is compared when the spec sets it, or when virtspec set it before (then it is
          * brought back to libvirt's default). List items are compared on all their fields. */
-        if (!w && !list && !ctx_managed(c, &c->managed, row_path(&path)))
+        if (!w && !list && !ctx_managed(c, &c->managed, lazy_path(&path)))
             continue;
         if (!w && list && (k->flags & KEY_WHEN_SET))
             continue;
         _cleanup_free_ char *h = have ? observe_value(k, have) : NULL;
         if (values_equal(k, w, h))
             continue;
-        Change *ch = add_change(c->out, OP_SET, k->change, row_path(&path));
+        Change *ch = add_change(c->out, OP_SET, k->change, lazy_path(&path));
         ch->row = k;
         ch->list = list;
         ch->item_key = xstrdup(item_key);
@@ -606,7 +606,10 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
 void diff_compute(SpecKind kind, xmlDoc *desired, xmlDoc *observed, const char *managed_before,
                   Diff *ret) {
     _cleanup_free_ char *want_managed = observe_managed(desired);
-    DiffCtx c = { .kind = kind, .out = ret };
+    DiffCtx c;   /* not zeroed as a whole: the sets' inline tables are 4 KiB */
+    c.kind = kind;
+    c.out = ret;
+    c.none_below = false;
     managed_set_init(&c.managed, managed_before);
     managed_set_init(&c.want_managed, want_managed);
     *ret = (Diff) {};

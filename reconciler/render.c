@@ -430,17 +430,16 @@ static void managed_rows(const KeyTable *t, const void *base, const char *prefix
                          const xmlNode *root) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
-        char buf[256];
-        _cleanup_free_ char *heap = NULL;
-        const char *path = path_join(buf, sizeof(buf), &heap, prefix, k->key);
+        _cleanup_(lazy_path_clear) LazyPath lp;
+        lazy_path_init(&lp, prefix, k->key);
         if (k->type == VT_MAP) {
             if (key_value(k, (void *) base)->set) {
-                managed_add(acc, path);
-                managed_rows(k->sub, base, path, acc, root);
+                managed_add(acc, lazy_path(&lp));
+                managed_rows(k->sub, base, lazy_path(&lp), acc, root);
             }
         } else if (k->type == VT_LIST && (k->flags & KEY_WHOLE)) {
             if (key_list(k, (void *) base)->n > 0)
-                managed_add(acc, path);
+                managed_add(acc, lazy_path(&lp));
         } else if (k->type == VT_LIST && root) {
             /* item keys as diff computes them from XML, in canonical form */
             xmlNode *p = diff_list_parent(root, k->sub);
@@ -448,7 +447,7 @@ static void managed_rows(const KeyTable *t, const void *base, const char *prefix
                 if (!diff_item_selected(k->sub, e))
                     continue;
                 _cleanup_free_ char *key = diff_item_key(k->sub, e);
-                _cleanup_free_ char *tok = xasprintf("%s:%s", path, key);
+                _cleanup_free_ char *tok = xasprintf("%s:%s", lazy_path(&lp), key);
                 if (key)
                     managed_add(acc, tok);
             }
@@ -460,7 +459,7 @@ static void managed_rows(const KeyTable *t, const void *base, const char *prefix
                 for (size_t r = 0; r < k->sub->n_keys; r++)
                     if (k->sub->keys[r].flags & KEY_ITEM_KEY) {
                         const Value *kv = key_value(&k->sub->keys[r], (void *) item);
-                        char *n = tok ? xasprintf("%s,%s", tok, kv->s) : xasprintf("%s:%s", path, kv->s);
+                        char *n = tok ? xasprintf("%s,%s", tok, kv->s) : xasprintf("%s:%s", lazy_path(&lp), kv->s);
                         free(tok);
                         tok = n;
                     }
@@ -471,9 +470,9 @@ static void managed_rows(const KeyTable *t, const void *base, const char *prefix
             /* derived defaults (features by architecture) are not the spec's own */
             const List *l = key_list(k, (void *) base);
             if (l->line > 0 || (l->n > 0 && !((const Value *) l->items)[0].defaulted))
-                managed_add(acc, path);
+                managed_add(acc, lazy_path(&lp));
         } else if (key_value(k, (void *) base)->set && k->change != CHANGE_NONE)
-            managed_add(acc, path);
+            managed_add(acc, lazy_path(&lp));
     }
 }
 

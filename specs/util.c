@@ -46,6 +46,23 @@ char *path_join(char *buf, size_t size, char **heap, const char *prefix, const c
     return p;
 }
 
+void lazy_path_init(LazyPath *p, const char *prefix, const char *key) {
+    p->prefix = prefix;
+    p->key = key;
+    p->s = NULL;
+    p->heap = NULL;
+}
+
+const char *lazy_path(LazyPath *p) {
+    if (!p->s)
+        p->s = path_join(p->buf, sizeof(p->buf), &p->heap, p->prefix, p->key);
+    return p->s;
+}
+
+void lazy_path_clear(LazyPath *p) {
+    free(p->heap);
+}
+
 char *xstrndup(const char *s, size_t n) {
     char *r = strndup(s, n);
     if (!r)
