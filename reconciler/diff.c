@@ -165,8 +165,18 @@ static Change *add_change(Diff *d, ChangeOp op, ChangeClass cls, const char *pat
     return c;
 }
 
+/* The parent of a list's items, remembered: most lists live below "devices", and the trees do
+ * not change while a diff runs. */
+typedef struct ParentMemo {
+    const xmlNode *root;
+    const char *path;
+    size_t len;
+    xmlNode *node;
+} ParentMemo;
+
 typedef struct DiffCtx {
     SpecKind kind;
+    ParentMemo parent[2];      /* desired, observed */
     ManagedSet managed;        /* recorded in the observed object: what virtspec set before */
     ManagedSet want_managed;   /* recorded in the desired document: what the spec sets now */
     bool none_below;           /* neither list names the current map or a key below it */
@@ -236,10 +246,21 @@ xmlNode *diff_list_parent(const xmlNode *root, const KeyTable *sub) {
     return slash ? xml_find_n(root, sub->xml_elem, (size_t) (slash - sub->xml_elem)) : (xmlNode *) root;
 }
 
+static xmlNode *memo_list_parent(ParentMemo *m, const xmlNode *root, const KeyTable *sub) {
+    const char *slash = strrchr(sub->xml_elem, '/');
+    if (!slash)
+        return (xmlNode *) root;
+    size_t len = (size_t) (slash - sub->xml_elem);
+    if (m->root != root || m->len != len || strncmp(m->path, sub->xml_elem, len) != 0)
+        *m = (ParentMemo) { root, sub->xml_elem, len, xml_find_n(root, sub->xml_elem, len) };
+    return m->node;
+}
+
 static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xmlNode *have,
                       const char *path) {
     const KeyTable *sub = k->sub;
-    xmlNode *wp = diff_list_parent(want, sub), *hp = have ? diff_list_parent(have, sub) : NULL;
+    xmlNode *wp = memo_list_parent(&c->parent[0], want, sub);
+    xmlNode *hp = have ? memo_list_parent(&c->parent[1], have, sub) : NULL;
 
     /* desired items, in spec order */
     for (xmlNode *w = wp ? wp->children : NULL; w; w = w->next) {
@@ -610,6 +631,7 @@ void diff_compute(SpecKind kind, xmlDoc *desired, xmlDoc *observed, const char *
     c.kind = kind;
     c.out = ret;
     c.none_below = false;
+    c.parent[0] = c.parent[1] = (ParentMemo) {};
     managed_set_init(&c.managed, managed_before);
     managed_set_init(&c.want_managed, want_managed);
     *ret = (Diff) {};

@@ -73,7 +73,7 @@ static const char *const *order_for(const xmlNode *parent) {
 
 static int order_index(const char *const *order, const char *name) {
     for (int i = 0; order[i]; i++)
-        if (streq(order[i], name))
+        if (order[i][0] == name[0] && streq(order[i], name))   /* the first letter first */
             return i;
     return 1000;
 }

@@ -71,13 +71,26 @@ char *xstrndup(const char *s, size_t n) {
 }
 
 char *xasprintf(const char *fmt, ...) {
+    /* most results are short: formatted once into the stack and copied, where vasprintf grows
+     * and shrinks a heap buffer; a longer one is formatted again at its size */
+    char buf[256];
     va_list ap;
-    char *r;
 
     va_start(ap, fmt);
-    if (vasprintf(&r, fmt, ap) < 0)
-        oom();
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    if (n < 0)
+        oom();
+    char *r = malloc((size_t) n + 1);
+    if (!r)
+        oom();
+    if ((size_t) n < sizeof(buf))
+        memcpy(r, buf, (size_t) n + 1);
+    else {
+        va_start(ap, fmt);
+        vsnprintf(r, (size_t) n + 1, fmt, ap);
+        va_end(ap);
+    }
     return r;
 }
 
