@@ -44,6 +44,7 @@ typedef struct ManagedSet {
     ManagedToken *slot;   /* open addressing; size a power of two, at least twice the tokens */
     ManagedToken *head;   /* the same for the tokens' first steps ("graphics" of "graphics.type") */
     size_t mask;
+    uint64_t lens, head_lens;   /* the lengths there are (63: that or more): most lookups end here */
     ManagedToken inline_slot[64], inline_head[64];   /* enough for most specs: no allocation */
 } ManagedSet;
 
@@ -54,6 +55,10 @@ static size_t tok_hash(const char *s, size_t len) {
         h *= 0x100000001b3ULL;
     }
     return (size_t) h;
+}
+
+static uint64_t len_bit(size_t len) {
+    return 1ULL << (len < 63 ? len : 63);
 }
 
 static void set_add(ManagedToken *slot, size_t mask, const char *p, size_t len) {
@@ -73,6 +78,7 @@ static bool set_has(const ManagedToken *slot, size_t mask, const char *p, size_t
 static void managed_set_init(ManagedSet *m, const char *list) {
     m->list = list;
     m->slot = m->head = NULL;
+    m->lens = m->head_lens = 0;
     if (!list || !*list)
         return;
     size_t n = 1;
@@ -92,8 +98,11 @@ static void managed_set_init(ManagedSet *m, const char *list) {
         size_t len = (size_t) (end - p);
         if (len == 0)
             continue;
+        size_t hlen = strcspn(p, ".: ");
         set_add(m->slot, m->mask, p, len);
-        set_add(m->head, m->mask, p, strcspn(p, ".: "));
+        set_add(m->head, m->mask, p, hlen);
+        m->lens |= len_bit(len);
+        m->head_lens |= len_bit(hlen);
     }
 }
 
@@ -112,7 +121,7 @@ static bool managed_has(const ManagedSet *m, const char *tok) {
     if (!m->slot || l == 0)
         return false;
     if (!memchr(tok, ' ', l))
-        return set_has(m->slot, m->mask, tok, l);
+        return (m->lens & len_bit(l)) && set_has(m->slot, m->mask, tok, l);
     for (const char *p = strstr(m->list, tok); p; p = strstr(p + 1, tok))
         if ((p == m->list || p[-1] == ' ') && (p[l] == ' ' || p[l] == 0))
             return true;
@@ -502,7 +511,7 @@ static bool managed_under(const ManagedSet *m, const char *path) {
     if (!m->slot)
         return false;
     if (l > 0 && path[strcspn(path, ".: ")] == 0)
-        return set_has(m->head, m->mask, path, l);
+        return (m->head_lens & len_bit(l)) && set_has(m->head, m->mask, path, l);
     for (const char *p = strstr(m->list, path); p; p = strstr(p + 1, path))
         if ((p == m->list || p[-1] == ' ') && strchr(". :", p[l]))   /* p[l] == 0 matches too */
             return true;
