@@ -48,13 +48,13 @@ typedef struct ManagedSet {
     ManagedToken inline_slot[64], inline_head[64];   /* enough for most specs: no allocation */
 } ManagedSet;
 
+/* From the length and three letters: a collision costs a probe, the bytes are compared anyway */
 static size_t tok_hash(const char *s, size_t len) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char) s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return (size_t) h;
+    uint64_t h = len * 0x9e3779b97f4a7c15ULL;
+    h ^= (uint64_t) (unsigned char) s[0] << 16 | (uint64_t) (unsigned char) s[len / 2] << 8 |
+         (unsigned char) s[len - 1];
+    h *= 0xff51afd7ed558ccdULL;
+    return (size_t) (h ^ h >> 29);
 }
 
 static uint64_t len_bit(size_t len) {
@@ -100,9 +100,11 @@ static void managed_set_init(ManagedSet *m, const char *list) {
             continue;
         size_t hlen = strcspn(p, ".: ");
         set_add(m->slot, m->mask, p, len);
-        set_add(m->head, m->mask, p, hlen);
         m->lens |= len_bit(len);
-        m->head_lens |= len_bit(hlen);
+        if (hlen > 0) {   /* ".x" has no first step a map's path could be */
+            set_add(m->head, m->mask, p, hlen);
+            m->head_lens |= len_bit(hlen);
+        }
     }
 }
 
