@@ -311,11 +311,11 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
         if (wanted)
             continue;
         _cleanup_free_ char *tok = xasprintf("%s:%s", path, hk);
-        _cleanup_free_ char *ipath = xasprintf("%s[%s]", path, hk);
         bool ours = ctx_managed(c, &c->managed, tok);
         if (!ours && !(streq(sub->name, "disks") || streq(sub->name, "cdroms") ||
                        streq(sub->name, "interfaces")))
             continue;   /* e.g. the implicit PS/2 inputs, libvirt's own channels */
+        _cleanup_free_ char *ipath = xasprintf("%s[%s]", path, hk);
         Change *ch = add_change(c->out, ours ? OP_REMOVE : OP_UNMANAGED, k->change, ipath);
         ch->row = k;
         ch->list = k;

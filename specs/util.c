@@ -54,8 +54,8 @@ void lazy_path_init(LazyPath *p, const char *prefix, const char *key) {
 }
 
 const char *lazy_path(LazyPath *p) {
-    if (!p->s)
-        p->s = path_join(p->buf, sizeof(p->buf), &p->heap, p->prefix, p->key);
+    if (!p->s)   /* a top-level row's path is its key */
+        p->s = p->prefix ? path_join(p->buf, sizeof(p->buf), &p->heap, p->prefix, p->key) : p->key;
     return p->s;
 }
 
