@@ -537,9 +537,27 @@ static bool element_present(const xmlNode *want, const char *xml, ElemMemo *m) {
     return m->present;
 }
 
+/* Hooks observe_value reads from the row's own path alone, in a canonical form: absent when the
+ * path's element is. */
+static bool hook_reads_path(XmlHook h) {
+    return h == HOOK_CPUSET || h == HOOK_SIZE_KIB || h == HOOK_HEX;
+}
+
+/* Hooks observe_value does not know: read as a row without one (render's and diff's hooks). */
+static bool hook_reads_plain(XmlHook h) {
+    switch (h) {
+    case HOOK_MACHINE: case HOOK_PASSWD: case HOOK_TPM_BACKEND: case HOOK_CDROM_SOURCE:
+    case HOOK_IFACE: case HOOK_NET_DHCP: case HOOK_NET_DHCP_HOSTS: case HOOK_NET_BRIDGE:
+    case HOOK_POOL_TYPE:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Whether each row of t (and of its maps) is skipped when nothing below it is managed and the
- * desired document lacks the element it reads: see diff_rows for the rules this follows. No
- * XML is read here: a table with a row of another kind is compared row by row. */
+ * desired document lacks the element it reads: see diff_rows and observe_value for the rules
+ * this follows. No XML is read here: a table with a row of another kind is compared row by row. */
 static bool table_skippable(const KeyTable *t) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
@@ -548,8 +566,19 @@ static bool table_skippable(const KeyTable *t) {
             return false;
         if (k->type == VT_MAP || k->change == CHANGE_NONE || k->hook == HOOK_API)
             continue;
-        if (k->hook != HOOK_NONE || k->type == VT_LIST || k->type == VT_ENUM_LIST ||
-            (k->xml && k->xml[0] == '@' && !(k->flags & KEY_NO_XML)))
+        if (k->type == VT_LIST || k->type == VT_ENUM_LIST)
+            return false;
+        bool attr_of_node = k->xml && k->xml[0] == '@';
+        if (hook_reads_path(k->hook)) {
+            if (!k->xml || attr_of_node)
+                return false;
+            continue;
+        }
+        bool flag = k->type == VT_BOOL && k->xml && !strchr(k->xml, '@');
+        if (k->hook != HOOK_NONE && (!hook_reads_plain(k->hook) || flag))
+            return false;   /* a flag element reads "false" when absent: only without a hook is
+                             * it compared just when managed */
+        if (attr_of_node && !(k->flags & KEY_NO_XML))
             return false;
     }
     return true;
@@ -565,8 +594,11 @@ static bool table_absent(const KeyTable *t, const xmlNode *want, ElemMemo *m) {
                 return false;
             continue;
         }
-        if (k->change == CHANGE_NONE || k->hook == HOOK_API || !k->xml || (k->flags & KEY_NO_XML) ||
-            (k->type == VT_BOOL && !strchr(k->xml, '@')))
+        if (k->change == CHANGE_NONE || k->hook == HOOK_API)
+            continue;
+        if (!hook_reads_path(k->hook) &&
+            (!k->xml || (k->flags & KEY_NO_XML) ||
+             (k->hook == HOOK_NONE && k->type == VT_BOOL && !strchr(k->xml, '@'))))
             continue;
         if (element_present(want, k->xml, m))
             return false;   /* xml_get reads the element's text or attribute: a value, maybe */
