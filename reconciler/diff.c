@@ -225,8 +225,14 @@ char *diff_item_key(const KeyTable *sub, const xmlNode *e) {
 
 /* Elements of a list below root: "devices/disk" with match "device=disk"; a last step of "*"
  * selects every element child. */
-bool diff_item_selected(const KeyTable *sub, const xmlNode *e) {
-    const char *slash = strrchr(sub->xml_elem, '/'), *name = slash ? slash + 1 : sub->xml_elem;
+/* The element name of a list's items: the last step of xml_elem. */
+static const char *item_name(const KeyTable *sub) {
+    const char *slash = strrchr(sub->xml_elem, '/');
+    return slash ? slash + 1 : sub->xml_elem;
+}
+
+/* diff_item_selected with the items' name (item_name) worked out by the caller, once per list */
+static bool item_selected(const KeyTable *sub, const char *name, const xmlNode *e) {
     if (!e || e->type != XML_ELEMENT_NODE)
         return false;
     /* the first letter first: every child of a list's parent is asked, for every list */
@@ -252,6 +258,10 @@ bool diff_item_selected(const KeyTable *sub, const xmlNode *e) {
     return true;
 }
 
+bool diff_item_selected(const KeyTable *sub, const xmlNode *e) {
+    return item_selected(sub, item_name(sub), e);
+}
+
 xmlNode *diff_list_parent(const xmlNode *root, const KeyTable *sub) {
     const char *slash = strrchr(sub->xml_elem, '/');
     return slash ? xml_find_n(root, sub->xml_elem, (size_t) (slash - sub->xml_elem)) : (xmlNode *) root;
@@ -272,15 +282,16 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
     const KeyTable *sub = k->sub;
     xmlNode *wp = memo_list_parent(&c->parent[0], want, sub);
     xmlNode *hp = have ? memo_list_parent(&c->parent[1], have, sub) : NULL;
+    const char *name = item_name(sub);
 
     /* desired items, in spec order */
     for (xmlNode *w = wp ? wp->children : NULL; w; w = w->next) {
-        if (!diff_item_selected(sub, w))
+        if (!item_selected(sub, name, w))
             continue;
         _cleanup_free_ char *key = diff_item_key(sub, w);
         xmlNode *match = NULL;
         for (xmlNode *h = hp ? hp->children : NULL; h && !match; h = h->next) {
-            if (!diff_item_selected(sub, h))
+            if (!item_selected(sub, name, h))
                 continue;
             _cleanup_free_ char *hk = diff_item_key(sub, h);
             if (streq(hk, key))
@@ -298,12 +309,12 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
     }
     /* observed items not in the spec: removed if virtspec managed them, else left alone */
     for (xmlNode *h = hp ? hp->children : NULL; h; h = h->next) {
-        if (!diff_item_selected(sub, h))
+        if (!item_selected(sub, name, h))
             continue;
         _cleanup_free_ char *hk = diff_item_key(sub, h);
         bool wanted = false;
         for (xmlNode *w = wp ? wp->children : NULL; w && !wanted; w = w->next) {
-            if (!diff_item_selected(sub, w))
+            if (!item_selected(sub, name, w))
                 continue;
             _cleanup_free_ char *key = diff_item_key(sub, w);
             wanted = streq(key, hk);
