@@ -9,19 +9,6 @@
 
 /* libvirt XML → canonical values, the same form spec-value.c produces for the spec side. */
 
-/* "%lld" without printf's machinery: sizes and numbers of every row of every spec pass here */
-static char *int_text(long long v) {
-    char buf[24], *p = buf + sizeof(buf);
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long) v : (unsigned long long) v;
-    *--p = 0;
-    do
-        *--p = (char) ('0' + u % 10);
-    while (u /= 10);
-    if (v < 0)
-        *--p = '-';
-    return xstrdup(p);
-}
-
 static char *canon_size_text(const char *text, const char *unit) {
     int64_t v;
     static const struct { const char *u; int64_t m; } units[] = {
@@ -43,7 +30,8 @@ static char *canon_size_text(const char *text, const char *unit) {
     }
     if (v > INT64_MAX / mult)
         return NULL;   /* no size libvirt writes; not a value (and no overflow) */
-    return int_text(v * mult);
+    char buf[24];
+    return xstrdup(int_text(buf, v * mult));
 }
 
 static char *canon_size(const xmlNode *e) {
@@ -106,7 +94,8 @@ static char *canon_scalar(const KeyDef *k, char *raw) {
         free(raw);
         if (v == -1)
             return NULL;    /* libvirt's "unset" for ports and the like */
-        return int_text(v);
+        char buf[24];
+        return xstrdup(int_text(buf, v));
     }
     case VT_MAC: {
         char mac[18];

@@ -135,18 +135,15 @@ static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node
         return;
     case HOOK_MEMORY: {
         int64_t max = d->max_memory.set ? d->max_memory.i : d->memory.i;
-        snprintf(buf, sizeof(buf), "%" PRId64, max / 1024);
-        xml_set(node, "memory", buf);
+        xml_set(node, "memory", int_text(buf, max / 1024));
         xml_set(node, "memory/@unit", "KiB");
-        snprintf(buf, sizeof(buf), "%" PRId64, d->memory.i / 1024);
-        xml_set(node, "currentMemory", buf);
+        xml_set(node, "currentMemory", int_text(buf, d->memory.i / 1024));
         xml_set(node, "currentMemory/@unit", "KiB");
         return;
     }
     case HOOK_VCPU: {
         int64_t max = d->max_cpus.set ? d->max_cpus.i : d->cpus.i;
-        snprintf(buf, sizeof(buf), "%" PRId64, max);
-        xml_set(node, "vcpu", buf);
+        xml_set(node, "vcpu", int_text(buf, max));
         xml_set(node, "vcpu/@placement", "static");
         if (max != d->cpus.i)
             xml_set(node, "vcpu/@current", v->s);

@@ -46,6 +46,18 @@ char *path_join(char *buf, size_t size, char **heap, const char *prefix, const c
     return p;
 }
 
+const char *int_text(char *buf, long long v) {
+    char *p = buf + 24;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long) v : (unsigned long long) v;
+    *--p = 0;
+    do
+        *--p = (char) ('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
 void lazy_path_init(LazyPath *p, const char *prefix, const char *key) {
     p->prefix = prefix;
     p->key = key;
