@@ -200,10 +200,8 @@ static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node
         const List *l = key_list(k, (void *) base);
         if (l->n == 0 && l->line > 0)
             xml_ensure(node, "features", false);   /* written as []: none of them */
-        for (size_t i = 0; i < l->n; i++) {
-            _cleanup_free_ char *p = xasprintf("features/%s", ((Value *) l->items)[i].s);
-            xml_ensure(node, p, false);
-        }
+        for (size_t i = 0; i < l->n; i++)   /* features/NAME */
+            xml_ensure(xml_ensure(node, "features", false), ((Value *) l->items)[i].s, false);
         return;
     }
     case HOOK_HYPERV: {
@@ -609,10 +607,9 @@ static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
         xml_strip_blank_text(root);   /* what hashing leaves of the document, without the hash */
     _cleanup_free_ char *managed = managed_keys(s, root);
     xmlNode *vs = metadata_virtspec(root, &ns);
-    snprintf(line, sizeof(line), "%u", s->line);
     xmlNode *src = xmlNewChild(vs, ns, (const xmlChar *) "spec", NULL);
     xmlSetProp(src, (const xmlChar *) "file", (const xmlChar *) s->file);
-    xmlSetProp(src, (const xmlChar *) "line", (const xmlChar *) line);
+    xmlSetProp(src, (const xmlChar *) "line", (const xmlChar *) int_text(line, s->line));
     if (hash)
         xmlSetProp(src, (const xmlChar *) "hash", (const xmlChar *) hash);
     xmlSetProp(src, (const xmlChar *) "version", (const xmlChar *) VIRTSPEC_VERSION);
