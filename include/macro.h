@@ -51,6 +51,20 @@ char *xasprintf(const char *fmt, ...) _printf_(1, 2);
 /* "prefix.key" (or "key" without a prefix) in buf when it fits, else in *heap (allocated, for the
  * caller to free). For the per-row paths of the spec tables, built for every row of every spec. */
 char *path_join(char *buf, size_t size, char **heap, const char *prefix, const char *key);
+/* v as "%lld" writes it, in buf (24 bytes hold any); returns where the digits start. For the
+ * numbers of every rendered and observed document: no printf machinery. */
+const char *int_text(char *buf, long long v);
+
+/* A row's path ("graphics.type"), joined on first use (lazy_path): most rows of most specs need
+ * none. lazy_path_clear frees what a long one took. */
+typedef struct LazyPath {
+    const char *prefix, *key, *s;
+    char *heap;
+    char buf[256];
+} LazyPath;
+void lazy_path_init(LazyPath *p, const char *prefix, const char *key);   /* buf left as it is */
+const char *lazy_path(LazyPath *p);
+void lazy_path_clear(LazyPath *p);
 
 /* Grow *array (of *n elements of size sz) by one zeroed element; returns it. */
 void *array_push(void *array_ptr, size_t *n, size_t sz);

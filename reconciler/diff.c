@@ -32,14 +32,100 @@ size_t diff_count_effective(const Diff *d) {
     return n;
 }
 
-/* Whether the space-separated list managed holds tok. Called for every row of every spec: strstr
- * (vectorised in libc) finds candidates, the separators decide. */
-static bool managed_has(const char *managed, const char *tok) {
+/* A space-separated managed-key list, split once per diff into a hash set of its tokens (spans
+ * of the list itself): the rows of every spec look their paths up in it. */
+typedef struct ManagedToken {
+    const char *s;
+    size_t len;
+} ManagedToken;
+
+typedef struct ManagedSet {
+    const char *list;
+    ManagedToken *slot;   /* open addressing; size a power of two, at least twice the tokens */
+    ManagedToken *head;   /* the same for the tokens' first steps ("graphics" of "graphics.type") */
+    size_t mask;
+    uint64_t lens, head_lens;   /* the lengths there are (63: that or more): most lookups end here */
+    ManagedToken inline_slot[64], inline_head[64];   /* enough for most specs: no allocation */
+} ManagedSet;
+
+/* From the length and three letters: a collision costs a probe, the bytes are compared anyway */
+static size_t tok_hash(const char *s, size_t len) {
+    uint64_t h = len * 0x9e3779b97f4a7c15ULL;
+    h ^= (uint64_t) (unsigned char) s[0] << 16 | (uint64_t) (unsigned char) s[len / 2] << 8 |
+         (unsigned char) s[len - 1];
+    h *= 0xff51afd7ed558ccdULL;
+    return (size_t) (h ^ h >> 29);
+}
+
+static uint64_t len_bit(size_t len) {
+    return 1ULL << (len < 63 ? len : 63);
+}
+
+static void set_add(ManagedToken *slot, size_t mask, const char *p, size_t len) {
+    size_t i = tok_hash(p, len) & mask;
+    while (slot[i].s && !(slot[i].len == len && !memcmp(slot[i].s, p, len)))
+        i = (i + 1) & mask;
+    slot[i] = (ManagedToken) { p, len };
+}
+
+static bool set_has(const ManagedToken *slot, size_t mask, const char *p, size_t len) {
+    for (size_t i = tok_hash(p, len) & mask; slot[i].s; i = (i + 1) & mask)
+        if (slot[i].len == len && !memcmp(slot[i].s, p, len))
+            return true;
+    return false;
+}
+
+static void managed_set_init(ManagedSet *m, const char *list) {
+    m->list = list;
+    m->slot = m->head = NULL;
+    m->lens = m->head_lens = 0;
+    if (!list || !*list)
+        return;
+    size_t n = 1;
+    for (const char *p = list; *p; p++)
+        n += *p == ' ';
+    size_t size = 8;
+    while (size < 2 * n)
+        size *= 2;
+    bool fits = size <= ELEMENTSOF(m->inline_slot);
+    m->slot = fits ? m->inline_slot : xmalloc0(size * sizeof(ManagedToken));
+    m->head = fits ? m->inline_head : xmalloc0(size * sizeof(ManagedToken));
+    memset(m->slot, 0, size * sizeof(ManagedToken));
+    memset(m->head, 0, size * sizeof(ManagedToken));
+    m->mask = size - 1;
+    for (const char *p = list, *end; *p; p = *end ? end + 1 : end) {
+        end = p + strcspn(p, " ");
+        size_t len = (size_t) (end - p);
+        if (len == 0)
+            continue;
+        size_t hlen = strcspn(p, ".: ");
+        set_add(m->slot, m->mask, p, len);
+        m->lens |= len_bit(len);
+        if (hlen > 0) {   /* ".x" has no first step a map's path could be */
+            set_add(m->head, m->mask, p, hlen);
+            m->head_lens |= len_bit(hlen);
+        }
+    }
+}
+
+static void managed_set_clear(ManagedSet *m) {
+    if (m->slot != m->inline_slot) {
+        free(m->slot);
+        free(m->head);
+    }
+    m->slot = m->head = NULL;
+}
+
+/* Whether the list holds tok, between spaces or the ends. A tok with a space in it (an item
+ * key's value can have one) spans tokens: the text itself is searched. */
+static bool managed_has(const ManagedSet *m, const char *tok) {
     size_t l = strlen(tok);
-    if (!managed || l == 0)
+    if (!m->slot || l == 0)
         return false;
-    for (const char *p = strstr(managed, tok); p; p = strstr(p + 1, tok))
-        if ((p == managed || p[-1] == ' ') && (p[l] == ' ' || p[l] == 0))
+    if (!memchr(tok, ' ', l))
+        return (m->lens & len_bit(l)) && set_has(m->slot, m->mask, tok, l);
+    for (const char *p = strstr(m->list, tok); p; p = strstr(p + 1, tok))
+        if ((p == m->list || p[-1] == ' ') && (p[l] == ' ' || p[l] == 0))
             return true;
     return false;
 }
@@ -90,12 +176,28 @@ static Change *add_change(Diff *d, ChangeOp op, ChangeClass cls, const char *pat
     return c;
 }
 
+/* The parent of a list's items, remembered: most lists live below "devices", and the trees do
+ * not change while a diff runs. */
+typedef struct ParentMemo {
+    const xmlNode *root;
+    const char *path;
+    size_t len;
+    xmlNode *node;
+} ParentMemo;
+
 typedef struct DiffCtx {
     SpecKind kind;
-    const char *managed;        /* recorded in the observed object: what virtspec set before */
-    const char *want_managed;   /* recorded in the desired document: what the spec sets now */
+    ParentMemo parent[2];      /* desired, observed */
+    ManagedSet managed;        /* recorded in the observed object: what virtspec set before */
+    ManagedSet want_managed;   /* recorded in the desired document: what the spec sets now */
+    bool none_below;           /* neither list names the current map or a key below it */
     Diff *out;
 } DiffCtx;
+
+/* managed_has for a row of the current map: none is, when the lists name nothing below it */
+static bool ctx_managed(const DiffCtx *c, const ManagedSet *m, const char *path) {
+    return !c->none_below && managed_has(m, path);
+}
 
 static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const xmlNode *have,
                       const char *prefix, const KeyDef *list, const char *item_key);
@@ -123,15 +225,22 @@ char *diff_item_key(const KeyTable *sub, const xmlNode *e) {
 
 /* Elements of a list below root: "devices/disk" with match "device=disk"; a last step of "*"
  * selects every element child. */
-bool diff_item_selected(const KeyTable *sub, const xmlNode *e) {
-    const char *name = strrchr(sub->xml_elem, '/') ? strrchr(sub->xml_elem, '/') + 1 : sub->xml_elem;
-    if (streq(name, "*") ? !e || e->type != XML_ELEMENT_NODE : !xml_is(e, name))
+/* The element name of a list's items: the last step of xml_elem. */
+static const char *item_name(const KeyTable *sub) {
+    const char *slash = strrchr(sub->xml_elem, '/');
+    return slash ? slash + 1 : sub->xml_elem;
+}
+
+/* diff_item_selected with the items' name (item_name) worked out by the caller, once per list */
+static bool item_selected(const KeyTable *sub, const char *name, const xmlNode *e) {
+    if (!e || e->type != XML_ELEMENT_NODE)
+        return false;
+    /* the first letter first: every child of a list's parent is asked, for every list */
+    if (!streq(name, "*") && (e->name[0] != (xmlChar) name[0] || !streq((const char *) e->name, name)))
         return false;
     if (sub->xml_match) {
         const char *eq = strchr(sub->xml_match, '=');
-        _cleanup_free_ char *attr = xstrndup(sub->xml_match, (size_t) (eq - sub->xml_match));
-        _cleanup_xmlchar_ xmlChar *v = xmlGetProp(e, (const xmlChar *) attr);
-        if (!v || !streq((char *) v, eq + 1))
+        if (!xml_prop_is(e, sub->xml_match, (size_t) (eq - sub->xml_match), eq + 1, strlen(eq + 1)))
             return false;
     }
     if (streq(sub->name, "channels") && is_guest_agent_channel(e))
@@ -149,27 +258,40 @@ bool diff_item_selected(const KeyTable *sub, const xmlNode *e) {
     return true;
 }
 
+bool diff_item_selected(const KeyTable *sub, const xmlNode *e) {
+    return item_selected(sub, item_name(sub), e);
+}
+
 xmlNode *diff_list_parent(const xmlNode *root, const KeyTable *sub) {
+    const char *slash = strrchr(sub->xml_elem, '/');
+    return slash ? xml_find_n(root, sub->xml_elem, (size_t) (slash - sub->xml_elem)) : (xmlNode *) root;
+}
+
+static xmlNode *memo_list_parent(ParentMemo *m, const xmlNode *root, const KeyTable *sub) {
     const char *slash = strrchr(sub->xml_elem, '/');
     if (!slash)
         return (xmlNode *) root;
-    _cleanup_free_ char *p = xstrndup(sub->xml_elem, (size_t) (slash - sub->xml_elem));
-    return xml_find(root, p);
+    size_t len = (size_t) (slash - sub->xml_elem);
+    if (m->root != root || m->len != len || strncmp(m->path, sub->xml_elem, len) != 0)
+        *m = (ParentMemo) { root, sub->xml_elem, len, xml_find_n(root, sub->xml_elem, len) };
+    return m->node;
 }
 
 static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xmlNode *have,
                       const char *path) {
     const KeyTable *sub = k->sub;
-    xmlNode *wp = diff_list_parent(want, sub), *hp = have ? diff_list_parent(have, sub) : NULL;
+    xmlNode *wp = memo_list_parent(&c->parent[0], want, sub);
+    xmlNode *hp = have ? memo_list_parent(&c->parent[1], have, sub) : NULL;
+    const char *name = item_name(sub);
 
     /* desired items, in spec order */
     for (xmlNode *w = wp ? wp->children : NULL; w; w = w->next) {
-        if (!diff_item_selected(sub, w))
+        if (!item_selected(sub, name, w))
             continue;
         _cleanup_free_ char *key = diff_item_key(sub, w);
         xmlNode *match = NULL;
         for (xmlNode *h = hp ? hp->children : NULL; h && !match; h = h->next) {
-            if (!diff_item_selected(sub, h))
+            if (!item_selected(sub, name, h))
                 continue;
             _cleanup_free_ char *hk = diff_item_key(sub, h);
             if (streq(hk, key))
@@ -187,12 +309,12 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
     }
     /* observed items not in the spec: removed if virtspec managed them, else left alone */
     for (xmlNode *h = hp ? hp->children : NULL; h; h = h->next) {
-        if (!diff_item_selected(sub, h))
+        if (!item_selected(sub, name, h))
             continue;
         _cleanup_free_ char *hk = diff_item_key(sub, h);
         bool wanted = false;
         for (xmlNode *w = wp ? wp->children : NULL; w && !wanted; w = w->next) {
-            if (!diff_item_selected(sub, w))
+            if (!item_selected(sub, name, w))
                 continue;
             _cleanup_free_ char *key = diff_item_key(sub, w);
             wanted = streq(key, hk);
@@ -200,11 +322,11 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
         if (wanted)
             continue;
         _cleanup_free_ char *tok = xasprintf("%s:%s", path, hk);
-        _cleanup_free_ char *ipath = xasprintf("%s[%s]", path, hk);
-        bool ours = managed_has(c->managed, tok);
+        bool ours = ctx_managed(c, &c->managed, tok);
         if (!ours && !(streq(sub->name, "disks") || streq(sub->name, "cdroms") ||
                        streq(sub->name, "interfaces")))
             continue;   /* e.g. the implicit PS/2 inputs, libvirt's own channels */
+        _cleanup_free_ char *ipath = xasprintf("%s[%s]", path, hk);
         Change *ch = add_change(c->out, ours ? OP_REMOVE : OP_UNMANAGED, k->change, ipath);
         ch->row = k;
         ch->list = k;
@@ -389,18 +511,133 @@ static void patch_xml_edits(xmlNode *want, xmlNode *have) {
     xml_edits_clear(&h);
 }
 
+/* ---- maps the spec leaves alone ----
+ * A map (cpu, sysinfo, tpm, …) is skipped as a whole when each of its rows would be skipped one by
+ * one: no key below it is managed, now or before, and the desired document has none of the
+ * elements its rows read, so that every value wanted is absent. Rows whose reading this cannot
+ * tell (hooks, lists, attributes of the node itself) keep the map on the row-by-row path. */
+
+/* Whether the list names path or a key below it ("path.…", "path:…"). A path of one step is a
+ * token's first step; a longer one is searched in the text. */
+static bool managed_under(const ManagedSet *m, const char *path) {
+    size_t l = strlen(path);
+    if (!m->slot)
+        return false;
+    if (l > 0 && path[strcspn(path, ".: ")] == 0)
+        return (m->head_lens & len_bit(l)) && set_has(m->head, m->mask, path, l);
+    for (const char *p = strstr(m->list, path); p; p = strstr(p + 1, path))
+        if ((p == m->list || p[-1] == ' ') && strchr(". :", p[l]))   /* p[l] == 0 matches too */
+            return true;
+    return false;
+}
+
+/* Whether want has the element an XML path reads (the path without a last "@attr" step);
+ * consecutive rows mostly read the same element, so the last answer is kept. */
+typedef struct ElemMemo {
+    const char *path;
+    size_t len;
+    bool present;
+} ElemMemo;
+
+static bool element_present(const xmlNode *want, const char *xml, ElemMemo *m) {
+    const char *slash = strrchr(xml, '/');
+    size_t len = slash && slash[1] == '@' ? (size_t) (slash - xml) : strlen(xml);
+    if (m->path && m->len == len && !strncmp(m->path, xml, len))
+        return m->present;
+    *m = (ElemMemo) { .path = xml, .len = len, .present = xml_find_n(want, xml, len) != NULL };
+    return m->present;
+}
+
+/* Hooks observe_value reads from the row's own path alone, in a canonical form: absent when the
+ * path's element is. */
+static bool hook_reads_path(XmlHook h) {
+    return h == HOOK_CPUSET || h == HOOK_SIZE_KIB || h == HOOK_HEX;
+}
+
+/* Hooks observe_value does not know: read as a row without one (render's and diff's hooks). */
+static bool hook_reads_plain(XmlHook h) {
+    switch (h) {
+    case HOOK_MACHINE: case HOOK_PASSWD: case HOOK_TPM_BACKEND: case HOOK_CDROM_SOURCE:
+    case HOOK_IFACE: case HOOK_NET_DHCP: case HOOK_NET_DHCP_HOSTS: case HOOK_NET_BRIDGE:
+    case HOOK_POOL_TYPE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Whether each row of t (and of its maps) is skipped when nothing below it is managed and the
+ * desired document lacks the element it reads: see diff_rows and observe_value for the rules
+ * this follows. No XML is read here: a table with a row of another kind is compared row by row. */
+static bool table_skippable(const KeyTable *t) {
+    for (size_t i = 0; i < t->n_keys; i++) {
+        const KeyDef *k = &t->keys[i];
+        if (k->type == VT_MAP ? !table_skippable(k->sub)
+                              : k->hook == HOOK_XML_EDIT || (k->type == VT_LIST && !(k->flags & KEY_WHOLE)))
+            return false;
+        if (k->type == VT_MAP || k->change == CHANGE_NONE || k->hook == HOOK_API)
+            continue;
+        if (k->type == VT_LIST || k->type == VT_ENUM_LIST)
+            return false;
+        bool attr_of_node = k->xml && k->xml[0] == '@';
+        if (hook_reads_path(k->hook)) {
+            if (!k->xml || attr_of_node)
+                return false;
+            continue;
+        }
+        bool flag = k->type == VT_BOOL && k->xml && !strchr(k->xml, '@');
+        if (k->hook != HOOK_NONE && (!hook_reads_plain(k->hook) || flag))
+            return false;   /* a flag element reads "false" when absent: only without a hook is
+                             * it compared just when managed */
+        if (attr_of_node && !(k->flags & KEY_NO_XML))
+            return false;
+    }
+    return true;
+}
+
+/* Of a skippable table: whether the desired document lacks every element its rows read (a flag
+ * element's row, compared only when managed, and rows without XML read none). */
+static bool table_absent(const KeyTable *t, const xmlNode *want, ElemMemo *m) {
+    for (size_t i = 0; i < t->n_keys; i++) {
+        const KeyDef *k = &t->keys[i];
+        if (k->type == VT_MAP) {
+            if (!table_absent(k->sub, want, m))
+                return false;
+            continue;
+        }
+        if (k->change == CHANGE_NONE || k->hook == HOOK_API)
+            continue;
+        if (!hook_reads_path(k->hook) &&
+            (!k->xml || (k->flags & KEY_NO_XML) ||
+             (k->hook == HOOK_NONE && k->type == VT_BOOL && !strchr(k->xml, '@'))))
+            continue;
+        if (element_present(want, k->xml, m))
+            return false;   /* xml_get reads the element's text or attribute: a value, maybe */
+    }
+    return true;
+}
+
+/* A map: skipped as a whole when every row of it would be. */
+static void diff_map(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xmlNode *have,
+                     const char *path) {
+    bool saved = c->none_below;
+    if (!saved)
+        c->none_below = !managed_under(&c->managed, path) && !managed_under(&c->want_managed, path);
+    ElemMemo m = {};
+    if (!c->none_below || !table_skippable(k->sub) || !table_absent(k->sub, want, &m))
+        diff_rows(c, k->sub, want, have, path, NULL, NULL);
+    c->none_below = saved;
+}
+
 static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const xmlNode *have,
                       const char *prefix, const KeyDef *list, const char *item_key) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
         /* the pool row compares the whole source: pool and volume, or the file */
-        const char *key = k->hook == HOOK_DISK_SOURCE ? "source" : k->key;
-        /* every row of every spec passes here: the path is built without an allocation */
-        char buf[256];
-        _cleanup_free_ char *heap = NULL;
-        const char *path = path_join(buf, sizeof(buf), &heap, prefix, key);
+        _cleanup_(lazy_path_clear) LazyPath path;
+        lazy_path_init(&path, prefix, k->hook == HOOK_DISK_SOURCE ? "source" : k->key);
         if (k->type == VT_MAP) {
-            diff_rows(c, k->sub, want, have, path, NULL, NULL);
+            diff_map(c, k, want, have, lazy_path(&path));
             continue;
         }
         if (k->hook == HOOK_XML_EDIT) {
@@ -409,7 +646,7 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
             continue;
         }
         if (k->type == VT_LIST && !(k->flags & KEY_WHOLE)) {
-            diff_list(c, k, want, have, path);
+            diff_list(c, k, want, have, lazy_path(&path));
             continue;
         }
         if (k->change == CHANGE_NONE || k->hook == HOOK_API)
@@ -418,19 +655,20 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
          * compared only when the spec sets it, now or before, so one libvirt or a user added
          * is left alone. */
         if (!list && k->type == VT_BOOL && k->xml && !strchr(k->xml, '@') && k->hook == HOOK_NONE &&
-            !managed_has(c->want_managed, path) && !managed_has(c->managed, path))
+            !ctx_managed(c, &c->want_managed, lazy_path(&path)) &&
+            !ctx_managed(c, &c->managed, lazy_path(&path)))
             continue;
         _cleanup_free_ char *w = observe_value(k, want);
         /* A field is compared when the spec sets it, or when virtspec set it before (then it is
          * brought back to libvirt's default). List items are compared on all their fields. */
-        if (!w && !list && !managed_has(c->managed, path))
+        if (!w && !list && !ctx_managed(c, &c->managed, lazy_path(&path)))
             continue;
         if (!w && list && (k->flags & KEY_WHEN_SET))
             continue;
         _cleanup_free_ char *h = have ? observe_value(k, have) : NULL;
         if (values_equal(k, w, h))
             continue;
-        Change *ch = add_change(c->out, OP_SET, k->change, path);
+        Change *ch = add_change(c->out, OP_SET, k->change, lazy_path(&path));
         ch->row = k;
         ch->list = list;
         ch->item_key = xstrdup(item_key);
@@ -443,10 +681,18 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
 void diff_compute(SpecKind kind, xmlDoc *desired, xmlDoc *observed, const char *managed_before,
                   Diff *ret) {
     _cleanup_free_ char *want_managed = observe_managed(desired);
-    DiffCtx c = { .kind = kind, .managed = managed_before, .want_managed = want_managed, .out = ret };
+    DiffCtx c;   /* not zeroed as a whole: the sets' inline tables are 4 KiB */
+    c.kind = kind;
+    c.out = ret;
+    c.none_below = false;
+    c.parent[0] = c.parent[1] = (ParentMemo) {};
+    managed_set_init(&c.managed, managed_before);
+    managed_set_init(&c.want_managed, want_managed);
     *ret = (Diff) {};
     diff_rows(&c, spec_kind_table(kind), xmlDocGetRootElement(desired),
               observed ? xmlDocGetRootElement(observed) : NULL, NULL, NULL, NULL);
+    managed_set_clear(&c.managed);
+    managed_set_clear(&c.want_managed);
 }
 
 /* ---- patch ---- */

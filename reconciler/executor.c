@@ -786,7 +786,7 @@ static void forget_deleted_volumes(Engine *e, virDomainPtr dom, xmlDoc *want, co
 static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     const DomainSpec *d = &s->domain;
     _cleanup_free_ char *secret = NULL, *why = NULL;
-    RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true };
+    RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true, .compare_only = !e->apply };
 
     if (d->graphics.passwd_file.set && read_secret_file(d->graphics.passwd_file.s, &secret, &why) < 0) {
         fail(r, "%s", why);
@@ -804,11 +804,12 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         return;
 
     DomainIndexEntry *ie = e->index ? index_find(e, d->name.s) : NULL;
-    _cleanup_(virDomainFreep) virDomainPtr dom = NULL;
-    if (ie && virDomainRef(ie->dom) == 0)
-        dom = ie->dom;
-    else if (!e->index)
-        dom = virDomainLookupByName(e->conn, d->name.s);
+    /* the index holds a reference for the whole run: no reference of our own (virDomainRef and
+     * virDomainFree each format the UUID for libvirt's debug log, used or not) */
+    _cleanup_(virDomainFreep) virDomainPtr owned = NULL;
+    virDomainPtr dom = ie ? ie->dom : NULL;
+    if (!ie && !e->index)
+        dom = owned = virDomainLookupByName(e->conn, d->name.s);
     if (!dom) {
         if (!e->index && virt_error_errno() != -ENOENT) {
             fail(r, "looking up domain: %s", virt_error_message());
@@ -828,7 +829,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         _cleanup_free_ char *x = xml_to_string(want);
         virt_count_mutation();
         /* VIR_DOMAIN_DEFINE_VALIDATE only with the xml escape hatch (check_hatch_schema) */
-        dom = virDomainDefineXMLFlags(e->conn, x, has_hatch(s) ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
+        dom = owned = virDomainDefineXMLFlags(e->conn, x, has_hatch(s) ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
         /* x held the password: wipe it before it is freed */
         explicit_bzero(x, strlen(x));
         if (!dom) {

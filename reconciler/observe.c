@@ -30,13 +30,15 @@ static char *canon_size_text(const char *text, const char *unit) {
     }
     if (v > INT64_MAX / mult)
         return NULL;   /* no size libvirt writes; not a value (and no overflow) */
-    return xasprintf("%" PRId64, v * mult);
+    char buf[24];
+    return xstrdup(int_text(buf, v * mult));
 }
 
 static char *canon_size(const xmlNode *e) {
-    _cleanup_xmlchar_ xmlChar *text = xmlNodeGetContent(e);
-    _cleanup_xmlchar_ xmlChar *unit = xmlGetProp(e, (const xmlChar *) "unit");
-    return canon_size_text((const char *) text, (const char *) unit);
+    if (!e)
+        return NULL;
+    _cleanup_free_ char *text = xml_text(e), *unit = xml_prop(e, "unit");
+    return canon_size_text(text, unit);
 }
 
 /* A list compared as a whole: "key=value …" per item, items joined by ", ", in document order. */
@@ -92,7 +94,8 @@ static char *canon_scalar(const KeyDef *k, char *raw) {
         free(raw);
         if (v == -1)
             return NULL;    /* libvirt's "unset" for ports and the like */
-        return xasprintf("%lld", v);
+        char buf[24];
+        return xstrdup(int_text(buf, v));
     }
     case VT_MAC: {
         char mac[18];

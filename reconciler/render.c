@@ -135,18 +135,15 @@ static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node
         return;
     case HOOK_MEMORY: {
         int64_t max = d->max_memory.set ? d->max_memory.i : d->memory.i;
-        snprintf(buf, sizeof(buf), "%" PRId64, max / 1024);
-        xml_set(node, "memory", buf);
+        xml_set(node, "memory", int_text(buf, max / 1024));
         xml_set(node, "memory/@unit", "KiB");
-        snprintf(buf, sizeof(buf), "%" PRId64, d->memory.i / 1024);
-        xml_set(node, "currentMemory", buf);
+        xml_set(node, "currentMemory", int_text(buf, d->memory.i / 1024));
         xml_set(node, "currentMemory/@unit", "KiB");
         return;
     }
     case HOOK_VCPU: {
         int64_t max = d->max_cpus.set ? d->max_cpus.i : d->cpus.i;
-        snprintf(buf, sizeof(buf), "%" PRId64, max);
-        xml_set(node, "vcpu", buf);
+        xml_set(node, "vcpu", int_text(buf, max));
         xml_set(node, "vcpu/@placement", "static");
         if (max != d->cpus.i)
             xml_set(node, "vcpu/@current", v->s);
@@ -203,10 +200,8 @@ static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node
         const List *l = key_list(k, (void *) base);
         if (l->n == 0 && l->line > 0)
             xml_ensure(node, "features", false);   /* written as []: none of them */
-        for (size_t i = 0; i < l->n; i++) {
-            _cleanup_free_ char *p = xasprintf("features/%s", ((Value *) l->items)[i].s);
-            xml_ensure(node, p, false);
-        }
+        for (size_t i = 0; i < l->n; i++)   /* features/NAME */
+            xml_ensure(xml_ensure(node, "features", false), ((Value *) l->items)[i].s, false);
         return;
     }
     case HOOK_HYPERV: {
@@ -430,17 +425,16 @@ static void managed_rows(const KeyTable *t, const void *base, const char *prefix
                          const xmlNode *root) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
-        char buf[256];
-        _cleanup_free_ char *heap = NULL;
-        const char *path = path_join(buf, sizeof(buf), &heap, prefix, k->key);
+        _cleanup_(lazy_path_clear) LazyPath lp;
+        lazy_path_init(&lp, prefix, k->key);
         if (k->type == VT_MAP) {
             if (key_value(k, (void *) base)->set) {
-                managed_add(acc, path);
-                managed_rows(k->sub, base, path, acc, root);
+                managed_add(acc, lazy_path(&lp));
+                managed_rows(k->sub, base, lazy_path(&lp), acc, root);
             }
         } else if (k->type == VT_LIST && (k->flags & KEY_WHOLE)) {
             if (key_list(k, (void *) base)->n > 0)
-                managed_add(acc, path);
+                managed_add(acc, lazy_path(&lp));
         } else if (k->type == VT_LIST && root) {
             /* item keys as diff computes them from XML, in canonical form */
             xmlNode *p = diff_list_parent(root, k->sub);
@@ -448,7 +442,7 @@ static void managed_rows(const KeyTable *t, const void *base, const char *prefix
                 if (!diff_item_selected(k->sub, e))
                     continue;
                 _cleanup_free_ char *key = diff_item_key(k->sub, e);
-                _cleanup_free_ char *tok = xasprintf("%s:%s", path, key);
+                _cleanup_free_ char *tok = xasprintf("%s:%s", lazy_path(&lp), key);
                 if (key)
                     managed_add(acc, tok);
             }
@@ -460,7 +454,7 @@ static void managed_rows(const KeyTable *t, const void *base, const char *prefix
                 for (size_t r = 0; r < k->sub->n_keys; r++)
                     if (k->sub->keys[r].flags & KEY_ITEM_KEY) {
                         const Value *kv = key_value(&k->sub->keys[r], (void *) item);
-                        char *n = tok ? xasprintf("%s,%s", tok, kv->s) : xasprintf("%s:%s", path, kv->s);
+                        char *n = tok ? xasprintf("%s,%s", tok, kv->s) : xasprintf("%s:%s", lazy_path(&lp), kv->s);
                         free(tok);
                         tok = n;
                     }
@@ -471,9 +465,9 @@ static void managed_rows(const KeyTable *t, const void *base, const char *prefix
             /* derived defaults (features by architecture) are not the spec's own */
             const List *l = key_list(k, (void *) base);
             if (l->line > 0 || (l->n > 0 && !((const Value *) l->items)[0].defaulted))
-                managed_add(acc, path);
+                managed_add(acc, lazy_path(&lp));
         } else if (key_value(k, (void *) base)->set && k->change != CHANGE_NONE)
-            managed_add(acc, path);
+            managed_add(acc, lazy_path(&lp));
     }
 }
 
@@ -593,7 +587,7 @@ static xmlNode *metadata_virtspec(xmlNode *root, xmlNs **ret_ns) {
     return vs;
 }
 
-static void render_metadata(const Spec *s, xmlDoc *doc) {
+static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
     xmlNode *root = xmlDocGetRootElement(doc);
     const XmlHatchSpec *x = spec_xml_hatch(s);
     char line[32];
@@ -606,14 +600,18 @@ static void render_metadata(const Spec *s, xmlDoc *doc) {
             render_edits_record(x, metadata_virtspec(root, &ns), ns);
         return;
     }
-    _cleanup_free_ char *hash = render_hash(doc);
+    _cleanup_free_ char *hash = NULL;
+    if (!o->compare_only)
+        hash = render_hash(doc);
+    else if (!hash_needs_copy(doc))
+        xml_strip_blank_text(root);   /* what hashing leaves of the document, without the hash */
     _cleanup_free_ char *managed = managed_keys(s, root);
     xmlNode *vs = metadata_virtspec(root, &ns);
-    snprintf(line, sizeof(line), "%u", s->line);
     xmlNode *src = xmlNewChild(vs, ns, (const xmlChar *) "spec", NULL);
     xmlSetProp(src, (const xmlChar *) "file", (const xmlChar *) s->file);
-    xmlSetProp(src, (const xmlChar *) "line", (const xmlChar *) line);
-    xmlSetProp(src, (const xmlChar *) "hash", (const xmlChar *) hash);
+    xmlSetProp(src, (const xmlChar *) "line", (const xmlChar *) int_text(line, s->line));
+    if (hash)
+        xmlSetProp(src, (const xmlChar *) "hash", (const xmlChar *) hash);
     xmlSetProp(src, (const xmlChar *) "version", (const xmlChar *) VIRTSPEC_VERSION);
     xmlNewTextChild(vs, ns, (const xmlChar *) "managed", (const xmlChar *) managed);
     if (x->present.set)
@@ -717,7 +715,7 @@ int render_spec(const Spec *s, const RenderOpts *o, xmlDoc **ret) {
     if (s->kind == KIND_DOMAIN)
         render_domain_extras(&c, root);
     render_xml_edits(spec_xml_hatch(s), root);   /* last: they may change anything above */
-    render_metadata(s, doc);
+    render_metadata(s, o, doc);
     *ret = doc;
     return 0;
 }

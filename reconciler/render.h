@@ -9,6 +9,8 @@ typedef struct RenderOpts {
     bool host_kvm;          /* resolves domain_type auto */
     bool show_secrets;      /* false: graphics passwords are masked */
     const char *passwd;     /* password read from passwd_file, if any */
+    bool compare_only;      /* the document is compared, never written (plan, status): the
+                             * spec's hash is left out of its metadata (nothing reads it there) */
 } RenderOpts;
 
 /* Spec → libvirt XML document (domain, network or pool), built with libxml2's tree API. The

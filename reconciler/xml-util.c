@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <limits.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 
 #include "xml-util.h"
 
@@ -71,7 +73,7 @@ static const char *const *order_for(const xmlNode *parent) {
 
 static int order_index(const char *const *order, const char *name) {
     for (int i = 0; order[i]; i++)
-        if (streq(order[i], name))
+        if (order[i][0] == name[0] && streq(order[i], name))   /* the first letter first */
             return i;
     return 1000;
 }
@@ -80,9 +82,10 @@ static xmlNode *insert_ordered(xmlNode *parent, xmlNode *child) {
     const char *const *order = order_for(parent);
     if (order) {
         int want = order_index(order, (const char *) child->name);
-        /* after the last sibling that sorts at or before us */
+        /* after the last sibling that sorts at or before us (searched from the end: elements are
+         * mostly added in order, and the last one is it) */
         xmlNode *after = NULL;
-        for (xmlNode *c = parent->children; c; c = c->next)
+        for (xmlNode *c = parent->last; c && !after; c = c->prev)
             if (c->type == XML_ELEMENT_NODE && order_index(order, (const char *) c->name) <= want)
                 after = c;
         if (after)
@@ -106,12 +109,46 @@ xmlNode *xml_adopt_copy(xmlNode *parent, const xmlNode *n) {
     return insert_ordered(parent, c);
 }
 
-/* Splits "a[@k='v']" into name and optional predicate. */
-static bool seg_match(const xmlNode *c, const char *seg, size_t len) {
+/* Attribute name (its first len bytes) of element e, as xmlGetProp reads it. The common shape, a
+ * value of one text node (every attribute libxml2 parses or we set), is read in place and
+ * *ret_copy stays NULL; the others (a DTD's default, entity references) take xmlGetProp's way and
+ * *ret_copy holds the value. Lookups run for every row of every spec: no copy of the name either. */
+static const char *prop_peek(const xmlNode *e, const char *name, size_t len, xmlChar **ret_copy) {
+    *ret_copy = NULL;
+    if (!e || e->type != XML_ELEMENT_NODE)
+        return NULL;
+    bool dtd = e->doc && (e->doc->intSubset || e->doc->extSubset);
+    for (const xmlAttr *a = dtd ? NULL : e->properties; a; a = a->next) {
+        if (strncmp((const char *) a->name, name, len) != 0 || a->name[len] != 0)
+            continue;
+        const xmlNode *t = a->children;
+        if (t && !t->next && (t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) && t->content)
+            return (const char *) t->content;
+        dtd = true;   /* the first attribute of that name, read the slow way */
+        break;
+    }
+    if (!dtd)
+        return NULL;
+    _cleanup_free_ char *n = xstrndup(name, len);
+    *ret_copy = xmlGetProp(e, (const xmlChar *) n);
+    return (const char *) *ret_copy;
+}
+
+char *xml_prop(const xmlNode *e, const char *name) {
+    _cleanup_xmlchar_ xmlChar *copy = NULL;
+    const char *v = prop_peek(e, name, strlen(name), &copy);
+    return v ? xstrdup(v) : NULL;
+}
+
+bool xml_prop_is(const xmlNode *e, const char *name, size_t len, const char *value, size_t vlen) {
+    _cleanup_xmlchar_ xmlChar *copy = NULL;
+    const char *v = prop_peek(e, name, len, &copy);
+    return v && strlen(v) == vlen && !strncmp(v, value, vlen);
+}
+
+/* Whether element c is step seg: "a" or "a[@k='v']" (br: the '[' in seg, or NULL). */
+static bool seg_match(const xmlNode *c, const char *seg, size_t len, const char *br) {
     const char *name = (const char *) c->name;
-    if (c->type != XML_ELEMENT_NODE || name[0] != seg[0])
-        return false;   /* the common case, cheaply: every lookup walks its parent's children */
-    const char *br = memchr(seg, '[', len);
     size_t nlen = br ? (size_t) (br - seg) : len;
     if (strncmp(name, seg, nlen) != 0 || name[nlen] != 0)
         return false;
@@ -121,25 +158,23 @@ static bool seg_match(const xmlNode *c, const char *seg, size_t len) {
     const char *at = br + 2, *eq = memchr(at, '=', len - (size_t) (at - seg));
     if (!eq)
         return false;
-    _cleanup_free_ char *attr = xstrndup(at, (size_t) (eq - at));
     const char *v = eq + 2;
     const char *vend = memchr(v, '\'', len - (size_t) (v - seg));
     if (!vend)
         return false;
-    _cleanup_xmlchar_ xmlChar *have = xmlGetProp(c, (const xmlChar *) attr);
-    return have && strlen((char *) have) == (size_t) (vend - v) &&
-           !strncmp((char *) have, v, (size_t) (vend - v));
+    return xml_prop_is(c, at, (size_t) (eq - at), v, (size_t) (vend - v));
 }
 
 static xmlNode *step(const xmlNode *n, const char *seg, size_t len) {
+    const char *br = memchr(seg, '[', len);
+    /* every lookup walks its parent's children: most differ in their first letter, told here */
     for (xmlNode *c = n->children; c; c = c->next)
-        if (seg_match(c, seg, len))
+        if (c->type == XML_ELEMENT_NODE && c->name[0] == (xmlChar) seg[0] && seg_match(c, seg, len, br))
             return c;
     return NULL;
 }
 
-/* The first plen bytes of path. */
-static xmlNode *find_n(const xmlNode *n, const char *path, size_t plen) {
+xmlNode *xml_find_n(const xmlNode *n, const char *path, size_t plen) {
     const char *p = path, *end = path + plen;
     xmlNode *cur = (xmlNode *) n;
     while (cur && p < end) {
@@ -154,39 +189,35 @@ static xmlNode *find_n(const xmlNode *n, const char *path, size_t plen) {
 }
 
 xmlNode *xml_find(const xmlNode *n, const char *path) {
-    return find_n(n, path, strlen(path));
+    return xml_find_n(n, path, strlen(path));
 }
 
-static void split_attr(const char *path, char **ret_elem, const char **ret_attr) {
-    /* the attribute is the last step: "@c" or ".../@c" (an '@' inside a predicate is not) */
-    const char *at = path[0] == '@' ? path : NULL;
-    for (const char *p = path; (p = strstr(p, "/@")); p++)
-        at = p + 1;
-    if (at && !strchr(at, '/')) {
-        *ret_elem = xstrndup(path, at == path ? 0 : (size_t) (at - path - 1));
-        *ret_attr = at + 1;
-    } else {
-        *ret_elem = xstrdup(path);
-        *ret_attr = NULL;
-    }
+/* Where path's element part ends (*ret_elen bytes) and its attribute starts: the attribute is the
+ * last step when that starts with '@' ("@c" or ".../@c"; an '@' inside a predicate is not).
+ * Returns the attribute's name, or NULL for an element's text. */
+static const char *split_attr(const char *path, size_t *ret_elen) {
+    size_t len = strlen(path);
+    const char *slash = memrchr(path, '/', len);
+    const char *at = slash ? (slash[1] == '@' ? slash + 1 : NULL) : (path[0] == '@' ? path : NULL);
+    *ret_elen = at ? (at == path ? 0 : (size_t) (at - path - 1)) : len;
+    return at ? at + 1 : NULL;
 }
 
 char *xml_get(const xmlNode *n, const char *path) {
-    /* split_attr without its copies: xml_get runs for every row of every spec */
-    const char *attr = path[0] == '@' ? path : NULL;
-    for (const char *p = path; (p = strstr(p, "/@")); p++)
-        attr = p + 1;
-    size_t elen = strlen(path);
-    if (attr && !strchr(attr, '/'))
-        elen = attr == path ? 0 : (size_t) (attr - path - 1);
-    else
-        attr = NULL;
-    if (attr)
-        attr++;
-    xmlNode *e = elen ? find_n(n, path, elen) : (xmlNode *) n;
+    size_t elen;
+    const char *attr = split_attr(path, &elen);
+    xmlNode *e = elen ? xml_find_n(n, path, elen) : (xmlNode *) n;
     if (!e)
         return NULL;
-    xmlChar *v = attr ? xmlGetProp(e, (const xmlChar *) attr) : xmlNodeGetContent(e);
+    return attr ? xml_prop(e, attr) : xml_text(e);
+}
+
+char *xml_text(const xmlNode *e) {
+    /* most elements have one text node: what xmlNodeGetContent would return, read in place */
+    const xmlNode *t = e->type == XML_ELEMENT_NODE ? e->children : NULL;
+    if (t && !t->next && (t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) && t->content)
+        return xstrdup((const char *) t->content);
+    xmlChar *v = xmlNodeGetContent(e);
     if (!v)
         return NULL;
     char *r = xstrdup((char *) v);
@@ -194,17 +225,25 @@ char *xml_get(const xmlNode *n, const char *path) {
     return r;
 }
 
-xmlNode *xml_ensure(xmlNode *n, const char *path, bool always_new) {
-    const char *p = path;
+/* xml_ensure of the first plen bytes of path */
+static xmlNode *ensure_n(xmlNode *n, const char *path, size_t plen, bool always_new) {
+    const char *p = path, *end = path + plen;
     xmlNode *cur = n;
-    while (*p) {
-        size_t len = strcspn(p, "/");
-        bool last = p[len] == 0;
+    while (p < end) {
+        const char *slash = memchr(p, '/', (size_t) (end - p));
+        size_t len = slash ? (size_t) (slash - p) : (size_t) (end - p);
+        bool last = !slash;
         xmlNode *next = (last && always_new) ? NULL : step(cur, p, len);
         if (!next) {
             const char *br = memchr(p, '[', len);
-            _cleanup_free_ char *name = xstrndup(p, br ? (size_t) (br - p) : len);
-            next = xml_add_child(cur, name);
+            size_t nlen = br ? (size_t) (br - p) : len;
+            char buf[64];
+            _cleanup_free_ char *heap = nlen < sizeof(buf) ? NULL : xstrndup(p, nlen);
+            if (!heap) {
+                memcpy(buf, p, nlen);
+                buf[nlen] = 0;
+            }
+            next = xml_add_child(cur, heap ? heap : buf);
             if (br) {
                 /* create with the predicate's attribute */
                 const char *at = br + 2, *eq = strchr(at, '=');
@@ -216,17 +255,20 @@ xmlNode *xml_ensure(xmlNode *n, const char *path, bool always_new) {
         }
         cur = next;
         p += len;
-        if (*p == '/')
+        if (p < end)
             p++;
     }
     return cur;
 }
 
+xmlNode *xml_ensure(xmlNode *n, const char *path, bool always_new) {
+    return ensure_n(n, path, strlen(path), always_new);
+}
+
 void xml_set(xmlNode *n, const char *path, const char *value) {
-    _cleanup_free_ char *elem = NULL;
-    const char *attr;
-    split_attr(path, &elem, &attr);
-    xmlNode *e = *elem ? xml_ensure(n, elem, false) : n;
+    size_t elen;
+    const char *attr = split_attr(path, &elen);
+    xmlNode *e = elen ? ensure_n(n, path, elen, false) : n;
     if (attr)
         xmlSetProp(e, (const xmlChar *) attr, (const xmlChar *) value);
     else
@@ -234,10 +276,9 @@ void xml_set(xmlNode *n, const char *path, const char *value) {
 }
 
 void xml_unset(xmlNode *n, const char *path) {
-    _cleanup_free_ char *elem = NULL;
-    const char *attr;
-    split_attr(path, &elem, &attr);
-    xmlNode *e = *elem ? xml_find(n, elem) : n;
+    size_t elen;
+    const char *attr = split_attr(path, &elen);
+    xmlNode *e = elen ? xml_find_n(n, path, elen) : n;
     if (!e)
         return;
     if (attr)
@@ -248,14 +289,14 @@ void xml_unset(xmlNode *n, const char *path) {
     }
 }
 
-static void strip_blank_text(xmlNode *n) {
+void xml_strip_blank_text(xmlNode *n) {
     for (xmlNode *c = n->children, *next; c; c = next) {
         next = c->next;
         if (c->type == XML_TEXT_NODE && xmlIsBlankNode(c) && n->children != n->last) {
             xmlUnlinkNode(c);
             xmlFreeNode(c);
         } else if (c->type == XML_ELEMENT_NODE)
-            strip_blank_text(c);
+            xml_strip_blank_text(c);
     }
 }
 
@@ -265,15 +306,33 @@ char *xml_to_string(xmlDoc *doc) {
 
 char *xml_node_to_string(xmlDoc *doc, xmlNode *n) {
     xmlBuffer *buf = xmlBufferCreate();
-    strip_blank_text(n);
+    xml_strip_blank_text(n);
     xmlNodeDump(buf, doc, n, 0, 1);
-    char *r = xasprintf("%s\n", (const char *) xmlBufferContent(buf));
+    size_t len = (size_t) xmlBufferLength(buf);
+    char *r = xmalloc0(len + 2);
+    memcpy(r, xmlBufferContent(buf), len);
+    r[len] = '\n';
     xmlBufferFree(buf);
     return r;
 }
 
 xmlDoc *xml_parse(const char *s) {
-    return xmlReadMemory(s, (int) strlen(s), "libvirt.xml", NULL,
-                         XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
-                         XML_PARSE_NOWARNING);
+    /* libxml2 asks for more input whenever less than a chunk (INPUT_CHUNK, 250 bytes) is left to
+     * parse, and for a document in memory every ask grows (reallocates) its buffer: a fifth of
+     * the parse over the last 250 bytes. Blanks after the root element, which are no part of the
+     * tree, keep a chunk in hand to the end (and no more: they are parsed too). */
+    enum { PAD = INPUT_CHUNK };
+    size_t len = strlen(s);
+    if (len > INT_MAX - PAD)
+        return NULL;
+    _cleanup_free_ char *padded = xmalloc0(len + PAD + 1);
+    memcpy(padded, s, len);
+    memset(padded + len, ' ', PAD);
+    /* XML_PARSE_COMPACT: text shorter than two pointers ("0x0000", "KiB") is kept in its node,
+     * not allocated; libxml2's tree functions know such nodes (a later edit copies the text) */
+    xmlDoc *d = xmlReadMemory(padded, (int) (len + PAD), "libvirt.xml", NULL,
+                              XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
+                              XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
+    explicit_bzero(padded, len);   /* a secure XML: it may hold a graphics password */
+    return d;
 }

@@ -26,6 +26,14 @@ xmlNode *xml_next_named(const xmlNode *n);
 char *xml_get(const xmlNode *n, const char *path);
 /* Element at path below n (path names elements only), or NULL. */
 xmlNode *xml_find(const xmlNode *n, const char *path);
+/* xml_find of the first len bytes of path */
+xmlNode *xml_find_n(const xmlNode *n, const char *path, size_t len);
+/* an attribute's value as xmlGetProp reads it, in a copy of our allocator (free()) */
+char *xml_prop(const xmlNode *e, const char *name);
+/* a node's text as xmlNodeGetContent reads it, in a copy of our allocator (free()) */
+char *xml_text(const xmlNode *e);
+/* whether attribute name (len bytes) of e reads value (vlen bytes), without copies */
+bool xml_prop_is(const xmlNode *e, const char *name, size_t len, const char *value, size_t vlen);
 /* Sets the value at path below n, creating elements as needed (in canonical order). */
 void xml_set(xmlNode *n, const char *path, const char *value);
 /* Removes what path names (attribute or element); empty parents created by us remain. */
@@ -36,6 +44,8 @@ xmlNode *xml_ensure(xmlNode *n, const char *path, bool always_new);
 /* Adds a child element in the canonical position for libvirt's documents. */
 xmlNode *xml_add_child(xmlNode *parent, const char *name);
 /* Serialises to a newly allocated string, formatted, without the XML declaration. */
+/* drops blank text nodes that have siblings, as xml_to_string does before it serialises */
+void xml_strip_blank_text(xmlNode *n);
 char *xml_to_string(xmlDoc *doc);
 char *xml_node_to_string(xmlDoc *doc, xmlNode *n);
 xmlDoc *xml_parse(const char *s);

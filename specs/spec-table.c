@@ -1255,15 +1255,22 @@ SpecKind spec_kind_from_string(const char *s) {
 
 const KeyDef *key_table_find(const KeyTable *t, const char *key) {
     for (size_t i = 0; i < t->n_keys; i++)
-        if (streq(t->keys[i].key, key))
+        if (t->keys[i].key[0] == key[0] && streq(t->keys[i].key, key))   /* the first letter first */
             return &t->keys[i];
     return NULL;
 }
 
 const XmlHatchSpec *spec_xml_hatch(const Spec *s) {
-    const KeyDef *k = key_table_find(spec_kind_table(s->kind), "xml");
-    assert(k && k->type == VT_MAP);
-    return (const XmlHatchSpec *) ((const char *) &s->domain + k->offset);
+    /* the row's offset, found once per kind: every render and check asks (0: not known yet) */
+    static size_t offsets[_KIND_MAX];
+    size_t off = __atomic_load_n(&offsets[s->kind], __ATOMIC_RELAXED);
+    if (off == 0) {
+        const KeyDef *k = key_table_find(spec_kind_table(s->kind), "xml");
+        assert(k && k->type == VT_MAP);
+        off = k->offset;
+        __atomic_store_n(&offsets[s->kind], off, __ATOMIC_RELAXED);
+    }
+    return (const XmlHatchSpec *) ((const char *) &s->domain + off);
 }
 
 static size_t edit_distance(const char *a, const char *b) {

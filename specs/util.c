@@ -46,6 +46,35 @@ char *path_join(char *buf, size_t size, char **heap, const char *prefix, const c
     return p;
 }
 
+const char *int_text(char *buf, long long v) {
+    char *p = buf + 24;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long) v : (unsigned long long) v;
+    *--p = 0;
+    do
+        *--p = (char) ('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
+void lazy_path_init(LazyPath *p, const char *prefix, const char *key) {
+    p->prefix = prefix;
+    p->key = key;
+    p->s = NULL;
+    p->heap = NULL;
+}
+
+const char *lazy_path(LazyPath *p) {
+    if (!p->s)   /* a top-level row's path is its key */
+        p->s = p->prefix ? path_join(p->buf, sizeof(p->buf), &p->heap, p->prefix, p->key) : p->key;
+    return p->s;
+}
+
+void lazy_path_clear(LazyPath *p) {
+    free(p->heap);
+}
+
 char *xstrndup(const char *s, size_t n) {
     char *r = strndup(s, n);
     if (!r)
@@ -54,13 +83,26 @@ char *xstrndup(const char *s, size_t n) {
 }
 
 char *xasprintf(const char *fmt, ...) {
+    /* most results are short: formatted once into the stack and copied, where vasprintf grows
+     * and shrinks a heap buffer; a longer one is formatted again at its size */
+    char buf[256];
     va_list ap;
-    char *r;
 
     va_start(ap, fmt);
-    if (vasprintf(&r, fmt, ap) < 0)
-        oom();
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    if (n < 0)
+        oom();
+    char *r = malloc((size_t) n + 1);
+    if (!r)
+        oom();
+    if ((size_t) n < sizeof(buf))
+        memcpy(r, buf, (size_t) n + 1);
+    else {
+        va_start(ap, fmt);
+        vsnprintf(r, (size_t) n + 1, fmt, ap);
+        va_end(ap);
+    }
     return r;
 }
 
