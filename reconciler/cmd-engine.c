@@ -2,8 +2,8 @@
 #include <json-c/json.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "config.h"
