@@ -657,6 +657,34 @@ static int start_domain(virDomainPtr dom, unsigned flags, ObjectResult *r) {
     return fail(r, "start failed: %s", err);
 }
 
+/* A domain found paused may be one still starting up (a start from a run killed mid-apply, or
+ * a user's): the resume waits for that start and then finds the domain running. That is the
+ * state asked for, not a failure. */
+static int resume_domain(virDomainPtr dom, ObjectResult *r) {
+    virt_count_mutation();
+    if (virDomainResume(dom) == 0)
+        return 0;
+    _cleanup_free_ char *err = xstrdup(virt_error_message());
+    if (domain_state(dom) == VIR_DOMAIN_RUNNING) {
+        add_action(r, "= running meanwhile (%s)", err);
+        return 0;
+    }
+    return fail(r, "resume failed: %s", err);
+}
+
+/* The same race the other way: a suspend that fails because someone paused it meanwhile. */
+static int suspend_domain(virDomainPtr dom, ObjectResult *r) {
+    virt_count_mutation();
+    if (virDomainSuspend(dom) == 0)
+        return 0;
+    _cleanup_free_ char *err = xstrdup(virt_error_message());
+    if (domain_state(dom) == VIR_DOMAIN_PAUSED) {
+        add_action(r, "= paused meanwhile (%s)", err);
+        return 0;
+    }
+    return fail(r, "suspend failed: %s", err);
+}
+
 static int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec *d, ObjectResult *r) {
     const char *want = d->state.s;
     char *why = NULL;
@@ -664,8 +692,8 @@ static int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec 
     if (streq(want, "running")) {
         if (st == VIR_DOMAIN_PAUSED) {
             add_action(r, "▶ resume");
-            if (e->apply && (virt_count_mutation(), virDomainResume(dom) < 0))
-                return fail(r, "resume failed: %s", virt_error_message());
+            if (e->apply && resume_domain(dom, r) < 0)
+                return -EIO;
         } else if (!state_running(st)) {
             add_action(r, "▶ start");
             if (e->apply && start_domain(dom, 0, r) < 0)
@@ -681,8 +709,8 @@ static int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec 
                 return -EIO;
         } else {
             add_action(r, "‖ suspend");
-            if (e->apply && (virt_count_mutation(), virDomainSuspend(dom) < 0))
-                return fail(r, "suspend failed: %s", virt_error_message());
+            if (e->apply && suspend_domain(dom, r) < 0)
+                return -EIO;
         }
     } else {
         if (!state_running(st))
