@@ -657,32 +657,20 @@ static int start_domain(virDomainPtr dom, unsigned flags, ObjectResult *r) {
     return fail(r, "start failed: %s", err);
 }
 
-/* A domain found paused may be one still starting up (a start from a run killed mid-apply, or
- * a user's): the resume waits for that start and then finds the domain running. That is the
- * state asked for, not a failure. */
-static int resume_domain(virDomainPtr dom, ObjectResult *r) {
+/* A resume or suspend that loses a race is no failure when the domain ends in the state asked
+ * for: a domain found paused may be one still starting up (a start from a run killed mid-apply,
+ * or a user's); the resume waits for that start and libvirt then answers "already running".
+ * Likewise a suspend of a domain someone paused meanwhile. */
+static int set_run_state(virDomainPtr dom, bool run, ObjectResult *r) {
     virt_count_mutation();
-    if (virDomainResume(dom) == 0)
+    if ((run ? virDomainResume(dom) : virDomainSuspend(dom)) == 0)
         return 0;
     _cleanup_free_ char *err = xstrdup(virt_error_message());
-    if (domain_state(dom) == VIR_DOMAIN_RUNNING) {
-        add_action(r, "= running meanwhile (%s)", err);
+    if (domain_state(dom) == (run ? VIR_DOMAIN_RUNNING : VIR_DOMAIN_PAUSED)) {
+        add_action(r, "= %s meanwhile (%s)", run ? "running" : "paused", err);
         return 0;
     }
-    return fail(r, "resume failed: %s", err);
-}
-
-/* The same race the other way: a suspend that fails because someone paused it meanwhile. */
-static int suspend_domain(virDomainPtr dom, ObjectResult *r) {
-    virt_count_mutation();
-    if (virDomainSuspend(dom) == 0)
-        return 0;
-    _cleanup_free_ char *err = xstrdup(virt_error_message());
-    if (domain_state(dom) == VIR_DOMAIN_PAUSED) {
-        add_action(r, "= paused meanwhile (%s)", err);
-        return 0;
-    }
-    return fail(r, "suspend failed: %s", err);
+    return fail(r, "%s failed: %s", run ? "resume" : "suspend", err);
 }
 
 static int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec *d, ObjectResult *r) {
@@ -692,7 +680,7 @@ static int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec 
     if (streq(want, "running")) {
         if (st == VIR_DOMAIN_PAUSED) {
             add_action(r, "▶ resume");
-            if (e->apply && resume_domain(dom, r) < 0)
+            if (e->apply && set_run_state(dom, true, r) < 0)
                 return -EIO;
         } else if (!state_running(st)) {
             add_action(r, "▶ start");
@@ -709,7 +697,7 @@ static int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec 
                 return -EIO;
         } else {
             add_action(r, "‖ suspend");
-            if (e->apply && suspend_domain(dom, r) < 0)
+            if (e->apply && set_run_state(dom, false, r) < 0)
                 return -EIO;
         }
     } else {
