@@ -139,6 +139,13 @@ is "state paused: started paused" "paused" "$(domstate vs-web)"
 sed -i 's/^state: paused/state: running/' web.yaml
 vs apply web.yaml
 is "state running: resumed" "running" "$(domstate vs-web)"
+sed -i 's/^state: running/state: paused/' web.yaml
+vs apply web.yaml
+contains "state paused on a running domain: suspend" "‖ suspend" "$out"
+is "…the domain is paused" "paused" "$(domstate vs-web)"
+sed -i 's/^state: paused/state: running/' web.yaml
+vs apply web.yaml
+is "…and running again" "running" "$(domstate vs-web)"
 
 # --- recreate after undefine keeps derived MACs ------------------------------------------------
 mac1=$(xpath "$(inactive_xml vs-web)" 'string(/domain/devices/interface/mac/@address)')
