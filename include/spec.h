@@ -264,6 +264,9 @@ bool spec_set_is_held(const SpecSet *set, SpecKind kind, const char *name);
  * documents (a duplicate name, an ip: reservation): its specs leave the set and are held, and the
  * file joins bad_files. Files already in bad_files keep theirs (the daemon's last good version). */
 void spec_set_drop_bad_files(SpecSet *set);
+/* Holds (spec_set_hold) and frees specs[k] for each k < n_drop with drop[k], keeps the others in
+ * order, then spec_set_drop_bad_files: what a check across documents rejected leaves the set. */
+void spec_set_drop_held(SpecSet *set, const bool *drop, size_t n_drop);
 
 /* Parse one file's bytes into specs (appended to set). Files with any error contribute no spec. */
 int spec_load_buffer(SpecSet *set, const char *file, const char *buf, size_t len);

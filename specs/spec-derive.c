@@ -412,15 +412,6 @@ void spec_set_derive(SpecSet *set) {
         if (copies[k])
             replace_spec(set, k, copies[k]);
     free(copies);
-    size_t w = 0;
-    for (size_t k = 0; k < set->n; k++) {
-        if (k < n_orig && drop[k]) {
-            spec_set_hold(set, set->specs[k]);
-            spec_free(set->specs[k]);
-        } else
-            set->specs[w++] = set->specs[k];
-    }
-    set->n = w;
+    spec_set_drop_held(set, drop, n_orig);
     free(drop);
-    spec_set_drop_bad_files(set);
 }

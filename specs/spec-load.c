@@ -773,16 +773,20 @@ void spec_set_verify(SpecSet *set) {
     }
     free(sorted);
     spec_verify_cross(set, &set->diags, drop);
-    size_t k = 0;
-    for (size_t i = 0; i < set->n; i++) {
-        if (drop[i]) {
-            spec_set_hold(set, set->specs[i]);
-            spec_free(set->specs[i]);
-        } else
-            set->specs[k++] = set->specs[i];
-    }
-    set->n = k;
+    spec_set_drop_held(set, drop, set->n);
     free(drop);
+}
+
+void spec_set_drop_held(SpecSet *set, const bool *drop, size_t n_drop) {
+    size_t w = 0;
+    for (size_t k = 0; k < set->n; k++) {
+        if (k < n_drop && drop[k]) {
+            spec_set_hold(set, set->specs[k]);
+            spec_free(set->specs[k]);
+        } else
+            set->specs[w++] = set->specs[k];
+    }
+    set->n = w;
     spec_set_drop_bad_files(set);
 }
 
