@@ -185,9 +185,8 @@ print_logs() {
         tail -n 6 "$f" >&2
     done
     if [ -s "${CMD_OUT:-}" ] && grep -q '^FAIL' "$CMD_OUT"; then
-        say "---- the command's failed checks (repeated) ----"
+        say "---- the command's failed checks, repeated (it ended: $(tail -n 1 "$CMD_OUT")) ----"
         grep -A6 '^FAIL' "$CMD_OUT" | head -n 40 >&2
-        tail -n 1 "$CMD_OUT" >&2
     fi
 }
 
@@ -407,10 +406,16 @@ export VIRTSPEC_TEST_LIBVIRTD=1
 export VIRTSPEC_TEST_TMPDIR="$PRIV/tmp"
 export VIRTSPEC_TEST_LIBVIRTD_LOG="$LIBVIRTD_LOG"
 
-# The command's output also goes to a file, so that its FAIL lines can be repeated after the
-# daemon logs (meson shows only the last 100 lines of a failing test).
-CMD_OUT="$PRIV/command.out"
-"$@" </dev/null > >(tee "$CMD_OUT") 2>&1 &
+# Under a test runner (output not a terminal) the command's output also goes to a file, so that
+# its FAIL lines can be repeated after the daemon logs (meson shows only the last 100 lines of a
+# failing test). On a terminal (examples/run.sh's daemon) it goes straight there: no file that
+# grows for as long as the daemon runs, no tee for Ctrl-C to kill first.
+if [ -t 1 ]; then
+    "$@" </dev/null &
+else
+    CMD_OUT="$PRIV/command.out"
+    "$@" </dev/null > >(tee "$CMD_OUT") 2>&1 &
+fi
 CMD_PID=$!
 wait "$CMD_PID"
 rc=$?
