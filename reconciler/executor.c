@@ -322,9 +322,13 @@ static int domain_stop(Engine *e, virDomainPtr dom, unsigned timeout_s, char **r
         }
     }
     virt_count_mutation();
-    if (virDomainDestroy(dom) < 0 && state_running(domain_state(dom))) {
-        *ret_error = xasprintf("forced stop failed: %s", virt_error_message());
-        return -EIO;
+    if (virDomainDestroy(dom) < 0) {
+        /* the message first: the state call below resets libvirt's last error */
+        _cleanup_free_ char *err = xstrdup(virt_error_message());
+        if (state_running(domain_state(dom))) {
+            *ret_error = xasprintf("forced stop failed: %s", err);
+            return -EIO;
+        }
     }
     return 0;
 }

@@ -35,14 +35,30 @@ ok "libvirtd comes back" restart_libvirtd
 read n owned < <(owned_count)
 echo "# libvirtd was killed with $n of 50 domains defined"
 vs apply fifty
-is "the next apply converges" 0 "$rc"
+# libvirt 9.0: a domain libvirtd was starting when it was killed can come back with that start
+# job restored and no thread to finish it ("current job is (none, none, start) owned by (0 <null>,
+# …"); every later job on it — start, destroy — times out on "cannot acquire state change lock",
+# whoever asks. Seen in 1 of about 10 CI runs. virtspec must report exactly those domains as
+# failed and converge all the others; they are then left out (their specs removed: orphaned).
+stuck=$(grep -o 'for domain vs-f-[0-9]*; current job is (none, none, start) owned by (0 <null>' \
+            "$VIRTSPEC_TEST_LIBVIRTD_LOG" 2>/dev/null | awk '{print $3}' | tr -d ';' | sort -u | xargs)
+failed=$(printf '%s\n' "$out" | awk '/^Domain / {d = $2} /✗/ {print d}' | sort -u | xargs)
+if [ -z "$stuck" ]; then
+    is "the next apply converges" 0 "$rc"
+else
+    echo "# libvirtd restored an orphaned start job for: $stuck (libvirt 9.0; left out from here on)"
+    is "the next apply fails exactly for the domains libvirtd left locked" "$stuck" "$failed"
+    for d in $stuck; do rm "fifty/d${d#vs-f-}.yaml"; done
+fi
 read n owned < <(owned_count)
 is "all 50 domains exist, no duplicate" 50 "$n"
 is "every one of them is owned (nothing half-created and unowned)" 50 "$owned"
 vs apply fifty
 contains "and a further apply is a no-op" "0 libvirt changes" "$out"
 is "all 50 run" 50 "$(virsh list --name | grep -c '^vs-f-')"
-for d in $(virsh list --name | grep '^vs-f-'); do virsh destroy "$d" >/dev/null; done
+for d in $(virsh list --name | grep '^vs-f-'); do
+    [[ " $stuck " == *" $d "* ]] || virsh destroy "$d" >/dev/null
+done
 sed -i 's/^state: running/state: shutoff/' fifty/*.yaml
 
 # --- virtspec killed with SIGKILL mid-apply ----------------------------------------------------
@@ -60,8 +76,10 @@ is "after virtspec was killed mid-apply, the next apply converges" 0 "$rc"
 [ "$rc" = 0 ] || printf '%s\n' "$out" | grep -B3 '✗\|error' | sed 's/^/    | /' | head -40
 read n owned < <(owned_count)
 is "all 70 domains, all owned" "70 70" "$n $owned"
-is "the 20 new ones run" 20 "$(virsh list --name | grep -c '^vs-f-')"
-for d in $(virsh list --name | grep '^vs-f-'); do virsh destroy "$d" >/dev/null; done
+is "the 20 new ones run" 20 "$(virsh list --name | grep -c '^vs-f-\(5[1-9]\|6[0-9]\|70\)$')"
+for d in $(virsh list --name | grep '^vs-f-'); do
+    [[ " $stuck " == *" $d "* ]] || virsh destroy "$d" >/dev/null
+done
 
 # --- the daemon: libvirtd stopped with SIGSTOP for 30 s ------------------------------------------
 rm -rf fifty
