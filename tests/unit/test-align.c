@@ -149,16 +149,21 @@ static const Change *find_change(const Diff *d, const char *path) {
     return NULL;
 }
 
+/* The diff of spec s (rendered) against obs, with managed as the recorded managed-key list. */
+static void diff_spec(const Spec *s, xmlDoc *obs, const char *managed, Diff *d) {
+    RenderOpts o = { .show_secrets = true };
+    _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
+    assert_int_equal(render_spec(s, &o, &want), 0);
+    diff_compute(KIND_DOMAIN, want, obs, managed, d);
+}
+
 /* The plan for removing b: exactly disks[vdb] goes. */
 static void test_diff_removes_exactly_the_removed_disk(void **state) {
     _cleanup_(spec_freep) Spec *s = load("disks:\n" DISK("a") DISK("c"));
     _cleanup_(xmlFreeDocp) xmlDoc *obs = observed((const char *[]) { "vda=a", "vdb=b", "vdc=c", NULL });
     _cleanup_(spec_freep) Spec *a = align_devices(s, obs, NULL);
-    RenderOpts o = { .show_secrets = true };
-    _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
-    assert_int_equal(render_spec(a, &o, &want), 0);
     Diff d;
-    diff_compute(KIND_DOMAIN, want, obs, "disks:vda disks:vdb disks:vdc", &d);
+    diff_spec(a, obs, "disks:vda disks:vdb disks:vdc", &d);
     const Change *rm = find_change(&d, "disks[vdb]");
     assert_non_null(rm);
     assert_int_equal(rm->op, OP_REMOVE);
@@ -174,11 +179,8 @@ static void test_diff_removes_exactly_the_removed_disk(void **state) {
 static void test_diff_compares_the_source(void **state) {
     _cleanup_(spec_freep) Spec *s = load("disks:\n" DISK("a") "  - {name: d, pool: p, dev: vdb}\n");
     _cleanup_(xmlFreeDocp) xmlDoc *obs = observed((const char *[]) { "vda=a", "vdb=b", NULL });
-    RenderOpts o = { .show_secrets = true };
-    _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
-    assert_int_equal(render_spec(s, &o, &want), 0);
     Diff d;
-    diff_compute(KIND_DOMAIN, want, obs, "disks:vda disks:vdb", &d);
+    diff_spec(s, obs, "disks:vda disks:vdb", &d);
     const Change *c = find_change(&d, "disks[vdb].source");
     assert_non_null(c);
     assert_int_equal(c->op, OP_SET);
@@ -190,9 +192,7 @@ static void test_diff_compares_the_source(void **state) {
     /* a path disk's file too */
     _cleanup_(spec_freep) Spec *f = load("disks:\n  - {name: x, path: /img/new}\n");
     _cleanup_(xmlFreeDocp) xmlDoc *fobs = observed((const char *[]) { "vda=/img/old", NULL });
-    _cleanup_(xmlFreeDocp) xmlDoc *fwant = NULL;
-    assert_int_equal(render_spec(f, &o, &fwant), 0);
-    diff_compute(KIND_DOMAIN, fwant, fobs, "disks:vda", &d);
+    diff_spec(f, fobs, "disks:vda", &d);
     c = find_change(&d, "disks[vda].source");
     assert_non_null(c);
     assert_string_equal(c->old_value, "/img/old");
