@@ -17,6 +17,10 @@
 # with COMMAND's exit status.  Exit status 77 means "skipped" (not root, or no
 # usable unshare / libvirt / qemu on this machine).
 #
+# Mount points the host lacks (/var/lib/libvirt, /run/virtspec, …) are made in a private overlay
+# of their parent, never on the host, so runs at once cannot break each other
+# (test-harness-parallel.sh).
+#
 # Environment knobs (all optional):
 #   VIRTSPEC_HARNESS_KEEP=1          keep the private dir (path is printed)
 #   VIRTSPEC_HARNESS_CGROUPS=1       let libvirt use cgroups (off by default:
@@ -143,7 +147,7 @@ LIBVIRTD_PID=""
 VIRTLOGD_PID=""
 CMD_PID=""
 MOUNTED=()
-CREATED=()      # mount points this run created on the host, removed again
+OVERLAID=()     # existing host directories this run covers with a private overlay
 TORN_DOWN=0
 FAILED=0
 
@@ -264,12 +268,12 @@ teardown() {
     for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
         umount -l "${MOUNTED[$i]}" 2>/dev/null
     done
-    for ((i = ${#CREATED[@]} - 1; i >= 0; i--)); do
-        rmdir "${CREATED[$i]}" 2>/dev/null
-    done
     if [ "${VIRTSPEC_HARNESS_KEEP:-0}" = 1 ]; then
         touch "$PRIV/.keep"
         say "private dir kept: $PRIV"
+    elif findmnt -rn -o TARGET | grep -q "^$PRIV/"; then
+        # never rm -rf through a mount (a bind of a host directory would be emptied)
+        say "mounts left under $PRIV, not removing it: $(findmnt -rn -o TARGET | grep "^$PRIV/" | tr '\n' ' ')"
     else
         rm -rf --one-file-system "$PRIV"
     fi
@@ -305,9 +309,52 @@ fail_setup() {
 ip link set lo up || fail_setup "cannot bring lo up"
 
 # ---- private directories --------------------------------------------------
+# A mount point the host lacks is never created on the host: a directory made there is shared by
+# every run, and removing it again (rmdir of a mount point in another mount namespace) detaches
+# the bind mounts of another run using it. Instead the nearest existing ancestor is covered, in
+# this namespace only, by an overlay whose upper layer lives in $PRIV; the mount point is made in
+# that upper layer, which the host never sees. Mounts below the ancestor are carried over.
+overlaid() {   # overlaid DIR: DIR is (inside) a directory this run already overlaid
+    local o
+    for o in "${OVERLAID[@]}"; do
+        case $1/ in "$o"/*) return 0 ;; esac
+    done
+    return 1
+}
+overlay_parent() {   # overlay_parent DIR: cover DIR (existing) with a private overlay
+    local dir=$1 up m b subs bound=()
+    up="$PRIV/overlay/$(printf '%s' "$dir" | tr / _)"
+    subs=$(findmnt -rn -o TARGET | grep "^$dir/" | sort -u)
+    mkdir -p "$up/lower" "$up/upper" "$up/work" || return 1
+    # a copy of DIR with its submounts, as the lower layer and to put the submounts back from
+    mount --rbind "$dir" "$up/lower" || return 1
+    mount -t overlay overlay \
+        -o "lowerdir=$up/lower,upperdir=$up/upper,workdir=$up/work" "$dir" || return 1
+    MOUNTED+=("$dir")
+    OVERLAID+=("$dir")
+    # an overlay shows no submounts of its lower layer: bind the outermost ones back (recursively)
+    for m in $subs; do
+        for b in "${bound[@]}"; do
+            case $m/ in "$b"/*) continue 2 ;; esac
+        done
+        mount --rbind "$up/lower${m#"$dir"}" "$m" || return 1
+        MOUNTED+=("$m"); bound+=("$m")
+    done
+    # the overlay holds its own reference to the lower layer: the copy goes at once, so that no
+    # host directory is ever mounted inside $PRIV (which the teardown removes)
+    umount -l "$up/lower"
+}
+private_mountpoint() {   # private_mountpoint DIR: DIR exists, created in a private layer if new
+    local anc=$1
+    [ -d "$1" ] && return 0
+    while [ ! -d "$anc" ]; do anc=$(dirname "$anc"); done
+    [ "$anc" != / ] || return 1
+    overlaid "$anc" || overlay_parent "$anc" || return 1
+    mkdir -p "$1"
+}
 bind_private() {   # bind_private HOSTDIR PRIVDIR
-    [ -d "$1" ] || CREATED+=("$1")
-    mkdir -p "$1" "$2" || return 1
+    private_mountpoint "$1" || return 1
+    mkdir -p "$2" || return 1
     mount --bind "$2" "$1" || return 1
     MOUNTED+=("$1")
 }
@@ -363,7 +410,7 @@ if [ "${VIRTSPEC_HARNESS_CGROUPS:-0}" != 1 ]; then
     set_conf "$QC" cgroup_controllers '[ ]'
 fi
 
-mkdir -p /etc/libvirt 2>/dev/null
+private_mountpoint /etc/libvirt || fail_setup "cannot make /etc/libvirt"
 mount --bind "$ETC" /etc/libvirt || fail_setup "cannot bind $ETC on /etc/libvirt"
 MOUNTED+=(/etc/libvirt)
 
