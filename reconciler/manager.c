@@ -24,6 +24,7 @@ typedef struct Object {
     Spec *spec;                 /* current spec (ref); NULL: the spec is gone (orphan) */
     char *fingerprint;          /* hash of the rendered spec: tells a real change from a reparse */
     bool dirty, in_flight, reported;
+    char *waiting;              /* why a pass cannot start yet ("waiting for pool X (failed: …)") */
     unsigned shutdown_timeout;  /* from the last spec seen; pruning an orphan uses it */
     unsigned failures;
     uint64_t retry_at;          /* uv_now() ms */
@@ -195,6 +196,7 @@ static void object_free(Object *o) {
     free(o->name);
     free(o->fingerprint);
     free(o->last_action);
+    free(o->waiting);
     object_result_clear(&o->last);
     free(o);
 }
@@ -226,12 +228,16 @@ static bool secrets_differ(const Spec *a, const Spec *b) {
 static void schedule_kick(Manager *m, unsigned delay_ms);
 
 static void summarize(Manager *m) {
-    unsigned n = 0, sync = 0, pending = 0, failed = 0, drifted = 0, other = 0;
+    unsigned n = 0, sync = 0, pending = 0, failed = 0, drifted = 0, other = 0, waiting = 0;
     for (size_t i = 0; i < m->n_objects; i++) {
         Object *o = m->objects[i];
         if (!o->spec)
             continue;
         n++;
+        if (o->waiting) {
+            waiting++;
+            continue;
+        }
         if (!o->has_result) {
             other++;
             continue;
@@ -248,6 +254,8 @@ static void summarize(Manager *m) {
     char extra[96] = "";
     if (drifted)
         snprintf(extra, sizeof(extra), ", %u drifted", drifted);
+    if (waiting)
+        snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", %u waiting", waiting);
     if (other)
         snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", %u working", other);
     if (bad)
@@ -280,14 +288,16 @@ static void write_status(Manager *m) {
             .orphan = !o->spec,
             .reconciling = o->in_flight,
         };
-        if (o->has_result)
-            status_doc_add(doc, &o->last, &x);
-        else {
-            ObjectResult pending = { .kind = o->kind, .name = o->name, .state = SYNC_MISSING, .id = -1,
-                                     .file = o->spec ? o->spec->file : NULL,
-                                     .line = o->spec ? o->spec->line : 0 };
-            status_doc_add(doc, &pending, &x);
-        }
+        /* a view: what the last pass found, or missing before the first; a wait for a
+         * dependency is what the object's error says until the pass can run */
+        ObjectResult view = o->has_result ? o->last
+                                          : (ObjectResult) { .kind = o->kind, .name = o->name,
+                                                             .state = SYNC_MISSING, .id = -1,
+                                                             .file = o->spec ? o->spec->file : NULL,
+                                                             .line = o->spec ? o->spec->line : 0 };
+        if (o->waiting && o->spec)
+            view.error = o->waiting;
+        status_doc_add(doc, &view, &x);
     }
     status_doc_add_diags(doc, &m->current.diags);
     status_doc_set_counts(doc, m->last_status ? m->last_status : "");
@@ -409,10 +419,6 @@ typedef struct Work {
     bool prune_deletes;         /* the domain's metadata said delete_volumes_on_removal */
     unsigned n_deleted;         /* volumes deleted with it */
 } Work;
-
-static int kind_rank(SpecKind k) {
-    return k == KIND_POOL ? 0 : k == KIND_NETWORK ? 1 : 2;
-}
 
 /* delete_volumes_on_removal recorded in the undefined domain's metadata: its volumes go with
  * it, with the checks of a removed disk entry; nothing else (pools, base images, NVRAM, TPM). */
@@ -569,26 +575,70 @@ static void start_work(Manager *m, Object *o) {
     request_status(m);
 }
 
+/* A dependency of o that has not converged: the pools its disks use and the networks its
+ * interfaces use (declared or derived from `ip:`), when virtspec manages them. Pools and networks
+ * depend on nothing. An object that virtspec does not manage is not waited for: the pass fails
+ * (and retries) if it is missing. Returns NULL when o may go ahead; else the object, and in
+ * *ret_why (allocated) what status says about the wait. */
+static Object *pending_dependency(Manager *m, Object *o, char **ret_why) {
+    if (o->kind != KIND_DOMAIN || !o->spec)
+        return NULL;
+    const DomainSpec *d = &o->spec->domain;
+    const DiskSpec *disks = d->disks.items;
+    const IfaceSpec *ifs = d->interfaces.items;
+    for (size_t i = 0; i < d->disks.n + d->interfaces.n; i++) {
+        bool disk = i < d->disks.n;
+        const Value *v = disk ? &disks[i].pool : &ifs[i - d->disks.n].network;
+        if (!v->set || !v->s)
+            continue;
+        Object *dep = find_object(m, disk ? KIND_POOL : KIND_NETWORK, v->s);
+        if (!dep || !dep->spec)
+            continue;
+        bool failed = dep->has_result && dep->last.error;
+        if (!dep->dirty && !dep->in_flight && dep->has_result && !failed)
+            continue;
+        *ret_why = failed ? xasprintf("waiting for %s %s (failed: %s)", disk ? "pool" : "network",
+                                      dep->name, dep->last.error)
+                          : xasprintf("waiting for %s %s", disk ? "pool" : "network", dep->name);
+        return dep;
+    }
+    return NULL;
+}
+
 static void kick(Manager *m) {
     uint64_t now = uv_now(m->loop);
     uint64_t next_retry = 0;
-    bool busy_rank[3] = {};
+    bool waits_changed = false;
 
     if (!m->connected || m->stopping)
         return;
-    for (size_t i = 0; i < m->n_objects; i++) {
-        Object *o = m->objects[i];
-        if ((o->dirty || o->in_flight) && (o->spec || o->in_flight))
-            busy_rank[kind_rank(o->kind)] = true;
-    }
-    for (int rank = 0; rank < 3; rank++) {
+    /* pools and networks first (in table order they come after domains), so that a domain
+     * whose dependencies are free to go finds them in flight, not idle */
+    for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < m->n_objects && m->in_flight < m->cfg->concurrency; i++) {
             Object *o = m->objects[i];
-            if (kind_rank(o->kind) != rank || !o->dirty || o->in_flight)
+            if ((o->kind == KIND_DOMAIN) != (pass == 1) || !o->dirty || o->in_flight)
                 continue;
             if (!o->spec && !(m->cfg->prune && o->kind == KIND_DOMAIN)) {
                 o->dirty = false;
                 continue;
+            }
+            /* a domain waits only for the pools and networks it uses; a failing one holds up
+             * its dependents, nothing else */
+            _cleanup_free_ char *why = NULL;
+            if (pending_dependency(m, o, &why)) {
+                if (!streq_ptr(why, o->waiting)) {
+                    free(o->waiting);
+                    o->waiting = TAKE_PTR(why);
+                    log_debug("%s %s: %s", spec_kind_to_string(o->kind), o->name, o->waiting);
+                    waits_changed = true;
+                }
+                continue;
+            }
+            if (o->waiting) {
+                free(o->waiting);
+                o->waiting = NULL;
+                waits_changed = true;
             }
             if (o->retry_at > now) {
                 if (!next_retry || o->retry_at < next_retry)
@@ -597,16 +647,18 @@ static void kick(Manager *m) {
             }
             start_work(m, o);
         }
-        /* what a domain needs (pools, volumes, networks) converges first */
-        if (busy_rank[rank])
-            break;
     }
     if (next_retry)
         schedule_kick(m, (unsigned) (next_retry - now));
+    if (waits_changed) {
+        summarize(m);
+        request_status(m);
+    }
     if (!m->first_pass_done && m->in_flight == 0) {
         bool any_dirty = false;
         for (size_t i = 0; i < m->n_objects; i++)
-            any_dirty = any_dirty || (m->objects[i]->dirty && m->objects[i]->retry_at <= now);
+            any_dirty = any_dirty || (m->objects[i]->dirty && m->objects[i]->retry_at <= now &&
+                                      !m->objects[i]->waiting);
         if (!any_dirty) {
             m->first_pass_done = true;
             summarize(m);

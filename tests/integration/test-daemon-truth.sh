@@ -1,0 +1,57 @@
+#!/bin/bash
+# Issue 14, the daemon: one failure never blocks the rest, every edit is applied, readiness and
+# STATUS= say what the daemon does, virtspec's own restarts are known, stop is prompt.
+. "$(dirname "$0")/lib.sh"
+. "$TESTDIR/daemon-lib.sh"
+stop_daemon() { kill -TERM $dpid 2>/dev/null; wait $dpid 2>/dev/null; }
+defined() { virsh dominfo "$1"; }
+notified_since() {   # notified_since LINE PATTERN : a notify message after line LINE matches
+    tail -n +$(($1 + 1)) notify.log | grep -q -- "$2"
+}
+
+# --- 1. a pool that cannot start holds up only what uses it -------------------------------------
+write_spec bad-pool.yaml <<'YAML'
+kind: Pool
+name: vs-badpool
+type: logical
+vg_name: novg
+YAML
+write_spec net.yaml <<'YAML'
+kind: Network
+name: vs-okn
+bridge: vsokbr0
+ip: 10.77.0.1/24
+YAML
+write_spec dom.yaml <<'YAML'
+kind: Domain
+name: vs-free
+memory: 64MiB
+shutdown_timeout: 1
+interfaces: [{network: vs-okn}]
+YAML
+write_spec dep.yaml <<'YAML'
+kind: Domain
+name: vs-needs
+memory: 64MiB
+state: shutoff
+disks: [{name: vs-needs-root, pool: vs-badpool, size: 16MiB, format: raw}]
+YAML
+start_daemon
+ms=$(wait_for 25 running vs-free)
+ok "a failing pool: the unrelated network and domain converge anyway (took ${ms} ms)" running vs-free
+ok "…the network is active" bash -c "virsh net-list --name | grep -qx vs-okn"
+ok "…READY=1 is sent" wait_for 10 grep -q READY=1 notify.log
+lacks "the domain using the failing pool is not defined" "vs-needs" "$(virsh list --all --name)"
+ok "its status says what it waits for" wait_for 10 bash -c \
+    "python3 -c 'import json; d=json.load(open(\"status.json\")); o=[o for o in d[\"objects\"] if o[\"name\"]==\"vs-needs\"][0]; assert o[\"error\"].startswith(\"waiting for pool vs-badpool (failed: \"), o'"
+contains "…and STATUS= counts it as waiting" "1 waiting" "$(grep STATUS= notify.log | tail -1)"
+# the pool's spec fixed (a dir pool) → the waiting domain goes ahead
+mkdir -p /srv/vs-badpool-dir
+printf 'kind: Pool\nname: vs-badpool\ntype: dir\npath: /srv/vs-badpool-dir\n' | write_spec bad-pool.yaml
+ok "the pool fixed: the domain that waited for it is defined" wait_for 30 defined vs-needs
+ok "…and its wait is over in status" wait_for 10 bash -c \
+    "python3 -c 'import json; d=json.load(open(\"status.json\")); o=[o for o in d[\"objects\"] if o[\"name\"]==\"vs-needs\"][0]; assert not o[\"error\"], o'"
+stop_daemon
+kill $npid 2>/dev/null
+[ "$n_fail" -gt 0 ] && { echo "---- daemon.log"; tail -60 daemon.log; echo "---- notify.log"; tail -30 notify.log; }
+finish
