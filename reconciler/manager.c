@@ -22,7 +22,8 @@ typedef struct Object {
     SpecKind kind;
     char *name;
     Spec *spec;                 /* current spec (ref); NULL: the spec is gone (orphan) */
-    char *fingerprint;          /* hash of the rendered spec: tells a real change from a reparse */
+    char *fingerprint;          /* hash of the spec's canonical model (every key, rendered into
+                                 * XML or not): tells a real change from a reparse */
     bool dirty, in_flight, reported;
     char *waiting;              /* why a pass cannot start yet ("waiting for pool X (failed: …)") */
     unsigned shutdown_timeout;  /* from the last spec seen; pruning an orphan uses it */
@@ -201,30 +202,6 @@ static void object_free(Object *o) {
     free(o);
 }
 
-static char *fingerprint(const Spec *s) {
-    RenderOpts ro = {};
-    _cleanup_(xmlFreeDocp) xmlDoc *doc = NULL;
-    if (render_spec(s, &ro, &doc) < 0)
-        return xstrdup("");
-    /* spec file and line move with edits elsewhere in the file: they do not change the object */
-    _cleanup_free_ char *h = render_hash(doc);
-    const Value *reload = s->kind == KIND_DOMAIN    ? &s->domain.reload
-                          : s->kind == KIND_NETWORK ? &s->network.reload
-                                                    : NULL;
-    return xasprintf("%s/%s/%s", h, reload ? reload->s : "", s->kind == KIND_DOMAIN ? s->domain.state.s : "");
-}
-
-/* The fingerprint leaves graphics passwords out (render_hash does: a hash of a short password is
- * a guessable password), so a change of password or passwd_file is compared here. */
-static bool secrets_differ(const Spec *a, const Spec *b) {
-    if (!a || !b || a->kind != KIND_DOMAIN || b->kind != KIND_DOMAIN)
-        return false;
-    const Value *pa = &a->domain.graphics.passwd, *pb = &b->domain.graphics.passwd;
-    const Value *fa = &a->domain.graphics.passwd_file, *fb = &b->domain.graphics.passwd_file;
-    return !streq_ptr(pa->set ? pa->s : NULL, pb->set ? pb->s : NULL) ||
-           !streq_ptr(fa->set ? fa->s : NULL, fb->set ? fb->s : NULL);
-}
-
 static void schedule_kick(Manager *m, unsigned delay_ms);
 
 static void summarize(Manager *m) {
@@ -332,9 +309,10 @@ static void sync_objects(Manager *m, bool all_dirty) {
             continue;   /* same parsed document: its file did not change */
         if (s->kind == KIND_DOMAIN)
             o->shutdown_timeout = (unsigned) s->domain.shutdown_timeout.i;
-        /* a reparsed file yields new documents; only a different rendering is a change */
-        _cleanup_free_ char *fp = fingerprint(s);
-        bool changed = !streq_ptr(fp, o->fingerprint) || secrets_differ(o->spec, s);
+        /* a reparsed file yields new documents; only a different canonical model is a change
+         * (any key: autostart, adopt, suspend_mode… render no XML but are changes all the same) */
+        _cleanup_free_ char *fp = spec_canonical_hash(s);
+        bool changed = !streq_ptr(fp, o->fingerprint);
         if (o->spec != s) {
             spec_unref(o->spec);
             o->spec = spec_ref(s);

@@ -51,6 +51,21 @@ printf 'kind: Pool\nname: vs-badpool\ntype: dir\npath: /srv/vs-badpool-dir\n' | 
 ok "the pool fixed: the domain that waited for it is defined" wait_for 30 defined vs-needs
 ok "…and its wait is over in status" wait_for 10 bash -c \
     "python3 -c 'import json; d=json.load(open(\"status.json\")); o=[o for o in d[\"objects\"] if o[\"name\"]==\"vs-needs\"][0]; assert not o[\"error\"], o'"
+
+# --- 2. an edit of a key that renders no XML is applied at once -----------------------------------
+autostart_is() { virsh dominfo "$1" | grep -q "^Autostart: *$2"; }
+ok "vs-free has autostart off (the default)" autostart_is vs-free disable
+# wait for the daemon to be idle: the edit must be what it reacts to, not a resync
+ok "…and the daemon is idle" wait_for 30 state_is vs-free in-sync
+sleep 1
+printf 'kind: Domain\nname: vs-free\nmemory: 64MiB\nshutdown_timeout: 1\ninterfaces: [{network: vs-okn}]\nautostart: true\n' \
+    | write_spec dom.yaml
+ms=$(wait_for 10 autostart_is vs-free enable)
+ok "autostart: false → true in the spec: applied within seconds (took ${ms} ms)" autostart_is vs-free enable
+printf 'kind: Domain\nname: vs-free\nmemory: 64MiB\nshutdown_timeout: 1\ninterfaces: [{network: vs-okn}]\nautostart: false\n' \
+    | write_spec dom.yaml
+ms=$(wait_for 10 autostart_is vs-free disable)
+ok "…and back to false (took ${ms} ms)" autostart_is vs-free disable
 stop_daemon
 kill $npid 2>/dev/null
 [ "$n_fail" -gt 0 ] && { echo "---- daemon.log"; tail -60 daemon.log; echo "---- notify.log"; tail -30 notify.log; }
