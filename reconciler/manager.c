@@ -49,7 +49,10 @@ typedef struct Manager {
     uv_timer_t resync_timer, reconnect_timer, watchdog_timer, kick_timer, status_timer;
     uv_signal_t sig_hup, sig_term, sig_int;
     unsigned reconnect_delay_s;
-    bool ready_sent, stopping, first_pass_done, reloading, connecting;
+    unsigned connect_attempt;   /* attempts since the last connection (status) */
+    char *connect_error;        /* why the last attempt failed */
+    char *stop_reason;          /* what stopping waits for (status) */
+    bool stopping, first_pass_done, reloading, connecting;
     char *last_status;
 } Manager;
 
@@ -228,18 +231,27 @@ static void summarize(Manager *m) {
         }
     }
     size_t bad = m->current.n_bad_files;
-    char extra[96] = "";
+    char extra[96] = "", invalid[48] = "";
+    if (bad)
+        snprintf(invalid, sizeof(invalid), ", %zu invalid spec file%s", bad, bad == 1 ? "" : "s");
     if (drifted)
         snprintf(extra, sizeof(extra), ", %u drifted", drifted);
     if (waiting)
         snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", %u waiting", waiting);
     if (other)
         snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", %u working", other);
-    if (bad)
-        snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", %zu invalid spec file%s",
-                 bad, bad == 1 ? "" : "s");
-    _cleanup_free_ char *s = xasprintf("%u spec%s: %u in sync, %u reload-pending, %u failed%s",
-                                       n, n == 1 ? "" : "s", sync, pending, failed, extra);
+    _cleanup_free_ char *s = NULL;
+    if (m->stopping)
+        s = xasprintf("stopping%s%s", m->stop_reason ? ": " : "", m->stop_reason ? m->stop_reason : "");
+    else if (!m->connected)
+        /* what the daemon does right now: it serves (specs loaded, status written), unconnected */
+        s = xasprintf("connecting to %s (attempt %u)%s%s; %u spec%s loaded%s",
+                      virt_default_uri(m->cfg->uri), m->connect_attempt,
+                      m->connect_error ? ": " : "", m->connect_error ? m->connect_error : "",
+                      n, n == 1 ? "" : "s", invalid);
+    else
+        s = xasprintf("%u spec%s: %u in sync, %u reload-pending, %u failed%s%s",
+                      n, n == 1 ? "" : "s", sync, pending, failed, extra, invalid);
     if (!streq_ptr(s, m->last_status)) {
         sd_glue_status(s);
         free(m->last_status);
@@ -638,14 +650,11 @@ static void kick(Manager *m) {
             any_dirty = any_dirty || (m->objects[i]->dirty && m->objects[i]->retry_at <= now &&
                                       !m->objects[i]->waiting);
         if (!any_dirty) {
+            /* READY=1 went out when the specs were loaded: this is only news for the log */
             m->first_pass_done = true;
             summarize(m);
             write_status(m);
-            if (!m->ready_sent) {
-                sd_glue_ready();
-                m->ready_sent = true;
-                log_info("virtspec ready: %s", strna(m->last_status));
-            }
+            log_info("first pass over every object done: %s", strna(m->last_status));
         }
     }
 }
@@ -700,6 +709,13 @@ static void connect_run(uv_work_t *req) {
     free(doms);
 }
 
+/* The reconnect delay: 1 s doubling, capped at RECONNECT_MAX_S (what docs/daemon.md says). */
+#define RECONNECT_MAX_S 30
+
+static unsigned next_reconnect_delay(unsigned delay_s) {
+    return delay_s >= RECONNECT_MAX_S / 2 ? RECONNECT_MAX_S : delay_s * 2;
+}
+
 static void connect_done(uv_work_t *req, int status) {
     ConnectWork *cw = req->data;
     Manager *m = cw->m;
@@ -707,10 +723,16 @@ static void connect_done(uv_work_t *req, int status) {
     m->connecting = false;
     if (cw->r < 0 || m->stopping) {
         if (cw->r < 0 && !m->stopping) {
-            log_warning("cannot connect to %s: %s; retrying in %u s", virt_default_uri(m->cfg->uri),
-                        strna(cw->error), m->reconnect_delay_s);
+            log_warning("cannot connect to %s (attempt %u): %s; retrying in %u s",
+                        virt_default_uri(m->cfg->uri), m->connect_attempt, strna(cw->error),
+                        m->reconnect_delay_s);
+            free(m->connect_error);
+            m->connect_error = xasprintf("%s; next attempt in %u s", strna(cw->error),
+                                         m->reconnect_delay_s);
+            summarize(m);
+            request_status(m);
             uv_timer_start(&m->reconnect_timer, on_reconnect_timer, m->reconnect_delay_s * 1000ULL, 0);
-            m->reconnect_delay_s = m->reconnect_delay_s < 30 ? m->reconnect_delay_s * 2 : 30;
+            m->reconnect_delay_s = next_reconnect_delay(m->reconnect_delay_s);
         }
         if (cw->r >= 0) {
             virt_events_unwatch(cw->engine.conn);
@@ -722,6 +744,9 @@ static void connect_done(uv_work_t *req, int status) {
     m->engine.report_drift = m->cfg->report_drift;
     m->connected = true;
     m->reconnect_delay_s = 1;
+    m->connect_attempt = 0;
+    free(m->connect_error);
+    m->connect_error = NULL;
     log_info("connected to %s", virt_default_uri(m->cfg->uri));
     /* Owned domains that no spec names (removed while virtspec was not running) become orphan
      * objects: reported in status, pruned when the admin asked for pruning. */
@@ -752,7 +777,10 @@ static void connect_libvirt(Manager *m) {
     cw->m = m;
     cw->req.data = cw;
     m->connecting = true;
+    m->connect_attempt++;
     m->in_flight++;
+    summarize(m);
+    request_status(m);
     uv_queue_work(m->loop, &cw->req, connect_run, connect_done);
 }
 
@@ -778,6 +806,10 @@ static void on_virt_event(const VirtEvent *ev, void *userdata) {
         log_warning("lost the connection to libvirt (reason %d); reconnecting", ev->detail);
         m->connected = false;
         m->reconnect_delay_s = 1;
+        free(m->connect_error);
+        m->connect_error = xasprintf("connection lost (reason %d)", ev->detail);
+        summarize(m);
+        request_status(m);
         uv_timer_start(&m->reconnect_timer, on_reconnect_timer, 1000, 0);
         return;
     }
@@ -851,6 +883,7 @@ static void on_sigterm(uv_signal_t *s, int signum) {
         return;
     m->stopping = true;
     sd_glue_stopping();
+    summarize(m);
     log_info("stopping (%u reconcile%s in flight)", m->in_flight, m->in_flight == 1 ? "" : "s");
     uv_timer_stop(&m->resync_timer);
     uv_timer_start(&m->kick_timer, on_stop_check, 0, 100);
@@ -904,12 +937,18 @@ int daemon_run(DaemonConfig *cfg) {
     rescan(&m, NULL, 0, true);
     log_info("watching %s (%zu director%s), %zu spec%s", cfg->specs_dir, watch_n_dirs(m.watch) - 1,
              watch_n_dirs(m.watch) == 2 ? "y" : "ies", m.current.n, m.current.n == 1 ? "" : "s");
+    /* Ready means serving: the specs are loaded, status is written and edits are watched —
+     * connected to libvirt or not (a libvirtd that is down must not become a start timeout and a
+     * restart loop). STATUS= says from here on what the daemon does. */
+    connect_libvirt(&m);
+    write_status(&m);
+    sd_glue_ready();
+    log_info("virtspec ready: %s", strna(m.last_status));
     uv_timer_start(&m.resync_timer, on_resync_timer, cfg->resync_interval_s * 1000ULL,
                    cfg->resync_interval_s * 1000ULL);
     uint64_t wd = sd_glue_watchdog_usec();
     if (wd > 0)
         uv_timer_start(&m.watchdog_timer, on_watchdog_timer, 0, wd / 2000);
-    connect_libvirt(&m);
 
     uv_run(loop, UV_RUN_DEFAULT);
 
@@ -921,6 +960,7 @@ int daemon_run(DaemonConfig *cfg) {
         object_free(m.objects[i]);
     free(m.objects);
     free(m.last_status);
+    free(m.connect_error);
     spec_set_clear(&m.current);
     spec_store_clear(&m.store);
     r = uv_loop_close(loop);

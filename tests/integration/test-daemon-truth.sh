@@ -9,6 +9,26 @@ notified_since() {   # notified_since LINE PATTERN : a notify message after line
     tail -n +$(($1 + 1)) notify.log | grep -q -- "$2"
 }
 
+# --- 3. readiness: libvirtd unreachable → READY=1 all the same, STATUS= names the attempt --------
+# (a second daemon, on a socket where no libvirtd listens; it runs alongside the rest of this
+# test, long enough for its reconnect delay to reach the cap)
+mkdir specs-off
+printf 'kind: Domain\nname: vs-off\nmemory: 64MiB\n' > specs-off/off.yaml
+python3 "$TESTDIR/notify-listen.py" "$WORK/notify-off.sock" > notify-off.log 2>&1 &
+npid_off=$!
+for i in $(seq 50); do [ -S notify-off.sock ] && break; sleep 0.05; done
+off_uri="qemu:///system?socket=$WORK/no-libvirtd.sock"
+NOTIFY_SOCKET="$WORK/notify-off.sock" "$VS" daemon --specs "$WORK/specs-off" -c "$off_uri" \
+    --status-file "$WORK/status-off.json" > daemon-off.log 2>&1 &
+dpid_off=$!
+off_started=$(date +%s)
+ms=$(wait_for 5 grep -q READY=1 notify-off.log)
+ok "libvirtd unreachable: READY=1 all the same, within 5 s (took ${ms} ms)" grep -q READY=1 notify-off.log
+ok "…STATUS= names the connection attempt" grep -q "STATUS=connecting to $off_uri (attempt 1)" notify-off.log
+ok "…and, later, the attempt number and the error" wait_for 10 grep -q \
+    "STATUS=connecting to $off_uri (attempt 3): .*no-libvirtd.sock.*; next attempt in 4 s; 1 spec loaded" notify-off.log
+ok "…the status file says it too" grep -q "connecting to" status-off.json
+
 # --- 1. a pool that cannot start holds up only what uses it -------------------------------------
 write_spec bad-pool.yaml <<'YAML'
 kind: Pool
@@ -66,6 +86,15 @@ printf 'kind: Domain\nname: vs-free\nmemory: 64MiB\nshutdown_timeout: 1\ninterfa
     | write_spec dom.yaml
 ms=$(wait_for 10 autostart_is vs-free disable)
 ok "…and back to false (took ${ms} ms)" autostart_is vs-free disable
+
+# --- 3. (end) the reconnect delay of the unconnected daemon stops at 30 s ------------------------
+left=$(( off_started + 36 - $(date +%s) ))
+[ $left -gt 0 ] && sleep $left
+ok "the reconnect delay reaches its cap of 30 s" grep -q "retrying in 30 s" daemon-off.log
+lacks "…and never goes past it" "retrying in 32 s" "$(cat daemon-off.log)"
+kill -TERM $dpid_off; wait $dpid_off; rc_off=$?
+is "the unconnected daemon stops cleanly on SIGTERM" 0 "$rc_off"
+kill $npid_off 2>/dev/null
 stop_daemon
 kill $npid 2>/dev/null
 [ "$n_fail" -gt 0 ] && { echo "---- daemon.log"; tail -60 daemon.log; echo "---- notify.log"; tail -30 notify.log; }
