@@ -214,7 +214,7 @@ static void summarize(Manager *m) {
         if (!o->spec)
             continue;
         n++;
-        if (o->waiting) {
+        if (o->waiting || (o->has_result && o->last.deferred)) {
             waiting++;
             continue;
         }
@@ -286,6 +286,8 @@ static void write_status(Manager *m) {
                                                              .line = o->spec ? o->spec->line : 0 };
         if (o->waiting && o->spec)
             view.error = o->waiting;
+        else if (view.deferred)
+            view.error = view.deferred;
         status_doc_add(doc, &view, &x);
     }
     status_doc_add_diags(doc, &m->current.diags);
@@ -473,6 +475,9 @@ static void work_run(uv_work_t *req) {
 
 static void kick(Manager *m);
 
+/* how soon a domain left alone during another virtspec's restart of it is looked at again */
+#define DEFER_RECHECK_MS 2000
+
 static void work_done(uv_work_t *req, int status) {
     Work *w = req->data;
     Manager *m = w->m;
@@ -510,9 +515,17 @@ static void work_done(uv_work_t *req, int status) {
                      c->op == OP_SET ? (c->secret ? "(secret)" : strna(c->new_value)) : "",
                      change_class_to_string(c->cls));
         }
-        for (size_t i = 0; i < r->n_actions; i++)
+        /* left alone while another virtspec restarts it: said once, looked at again soon */
+        bool deferred_again = r->deferred && o->has_result && o->last.deferred;
+        for (size_t i = 0; i < r->n_actions && !deferred_again; i++)
             log_full(LOG_INFO, 0, fields, "%s %s: %s", kind, o->name, r->actions[i]);
-        if (r->error) {
+        if (r->deferred) {
+            o->retry_at = uv_now(m->loop) + DEFER_RECHECK_MS;
+            if (!o->dirty) {
+                o->dirty = true;
+                schedule_kick(m, DEFER_RECHECK_MS);
+            }
+        } else if (r->error) {
             o->failures++;
             unsigned delay = 1u << (o->failures < 9 ? o->failures : 9);
             if (delay > m->cfg->max_backoff_s)
@@ -528,7 +541,7 @@ static void work_done(uv_work_t *req, int status) {
             o->failures = 0;
             o->retry_at = 0;
         }
-        if (r->mutated || r->n_actions > 0) {
+        if (!r->deferred && (r->mutated || r->n_actions > 0)) {
             free(o->last_action);
             o->last_action = r->n_actions > 0 ? xstrdup(r->actions[r->n_actions - 1])
                                                : r->diff.n > 0 ? xasprintf("~ %s", r->diff.items[0].path)

@@ -87,6 +87,28 @@ printf 'kind: Domain\nname: vs-free\nmemory: 64MiB\nshutdown_timeout: 1\ninterfa
 ms=$(wait_for 10 autostart_is vs-free disable)
 ok "…and back to false (took ${ms} ms)" autostart_is vs-free disable
 
+# --- 6. `virtspec reload NAME` while the daemon runs: the daemon knows the restart is virtspec's ----
+ok "vs-free runs and is in sync before the reload" wait_for 30 state_is vs-free in-sync
+id_before=$(domid vs-free)
+virsh event --domain vs-free --event lifecycle --loop > events.log 2>&1 &
+epid=$!
+sleep 1
+log_before=$(wc -l < daemon.log)
+vs reload --specs specs vs-free
+is "virtspec reload completes cleanly" 0 "$rc"
+sleep 4   # time for the daemon to react to the events, if it would
+kill $epid 2>/dev/null; wait $epid 2>/dev/null
+is "exactly one stop" 1 "$(grep -c "Stopped" events.log)"
+is "exactly one start" 1 "$(grep -c "Started" events.log)"
+is "the domain id went up by one (one start)" "$((id_before + 1))" "$(domid vs-free)"
+dlog=$(tail -n +$((log_before + 1)) daemon.log)
+lacks "the daemon did not resume the domain" "resume" "$dlog"
+lacks "…nor found it running meanwhile" "meanwhile" "$dlog"
+lacks "…nor started it itself" "vs-free: ▶ start" "$dlog"
+contains "the daemon said it left the domain alone" "vs-free: = left alone: being restarted by virtspec" "$dlog"
+ok "…and converged once the restart was over" wait_for 10 state_is vs-free in-sync
+lacks "no restart record is left in the domain's metadata" "virtspec.dev/xmlns/reload" "$(virsh dumpxml --inactive vs-free)"
+
 # --- 3. (end) the reconnect delay of the unconnected daemon stops at 30 s ------------------------
 left=$(( off_started + 36 - $(date +%s) ))
 [ $left -gt 0 ] && sleep $left
