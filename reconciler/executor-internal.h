@@ -22,3 +22,11 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResul
  * network's (checked only before it is created). have_bridge: the bridge it has now, if any. */
 int network_check_host(Engine *e, const NetworkSpec *n, bool exists, const char *have_bridge,
                        ObjectResult *r);
+
+/* The restart-in-progress record in a domain's metadata (reload-mark.c): set before a restart
+ * virtspec performs (lasting ttl_s at most), cleared after it. reload_mark_fresh: NULL when there
+ * is none or it is stale (past its deadline, or its process on this host is gone), else what
+ * status says about it. */
+int reload_mark_set(virDomainPtr dom, unsigned ttl_s);
+void reload_mark_clear(virDomainPtr dom);
+char *reload_mark_fresh(virDomainPtr dom);

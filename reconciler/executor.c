@@ -45,6 +45,7 @@ void object_result_clear(ObjectResult *r) {
     strv_free(r->pending, r->n_pending);
     strv_free(r->addresses, r->n_addresses);
     free(r->error);
+    free(r->deferred);
     diag_list_clear(&r->diags);
     *r = (ObjectResult) {};
 }
@@ -339,15 +340,20 @@ int engine_reload_domain(Engine *e, const char *name, unsigned timeout_s, char *
         *ret_error = xasprintf("no domain '%s': %s", name, virt_error_message());
         return -ENOENT;
     }
+    /* the shutdown is ours: a daemon that sees it leaves the domain alone (a minute for the
+     * start after the shutdown's timeout). Without the record (a libvirt refusing metadata) the
+     * restart goes on as before. */
+    reload_mark_set(dom, timeout_s + 60);
     int r = domain_stop(e, dom, timeout_s, ret_error);
-    if (r < 0)
-        return r;
-    virt_count_mutation();
-    if (virDomainCreate(dom) < 0) {
-        *ret_error = xasprintf("start failed: %s", virt_error_message());
-        return -EIO;
+    if (r == 0) {
+        virt_count_mutation();
+        if (virDomainCreate(dom) < 0) {
+            *ret_error = xasprintf("start failed: %s", virt_error_message());
+            r = -EIO;
+        }
     }
-    return 0;
+    reload_mark_clear(dom);
+    return r;
 }
 
 static int read_secret_file(const char *path, char **ret, char **ret_error) {
@@ -864,6 +870,17 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         r->state = SYNC_IN_SYNC;
         r->id = virDomainGetID(dom) == (unsigned) -1 ? -1 : (int) virDomainGetID(dom);
         return;
+    }
+    /* a restart by virtspec in progress (`virtspec reload`, another process): its shutdown is
+     * no drift, its start is coming; look again soon */
+    if (e->apply) {
+        char *busy = reload_mark_fresh(dom);
+        if (busy) {
+            add_action(r, "= left alone: %s", busy);
+            r->deferred = busy;
+            r->state = SYNC_IN_SYNC;
+            return;
+        }
     }
 
     /* read ahead only for a plan: apply patches what it has just read */

@@ -22,8 +22,10 @@ typedef struct Object {
     SpecKind kind;
     char *name;
     Spec *spec;                 /* current spec (ref); NULL: the spec is gone (orphan) */
-    char *fingerprint;          /* hash of the rendered spec: tells a real change from a reparse */
+    char *fingerprint;          /* hash of the spec's canonical model (every key, rendered into
+                                 * XML or not): tells a real change from a reparse */
     bool dirty, in_flight, reported;
+    char *waiting;              /* why a pass cannot start yet ("waiting for pool X (failed: …)") */
     unsigned shutdown_timeout;  /* from the last spec seen; pruning an orphan uses it */
     unsigned failures;
     uint64_t retry_at;          /* uv_now() ms */
@@ -47,7 +49,10 @@ typedef struct Manager {
     uv_timer_t resync_timer, reconnect_timer, watchdog_timer, kick_timer, status_timer;
     uv_signal_t sig_hup, sig_term, sig_int;
     unsigned reconnect_delay_s;
-    bool ready_sent, stopping, first_pass_done, reloading, connecting;
+    unsigned connect_attempt;   /* attempts since the last connection (status) */
+    char *connect_error;        /* why the last attempt failed */
+    char *stop_reason;          /* what stopping waits for (status) */
+    bool stopping, first_pass_done, reloading, connecting;
     char *last_status;
 } Manager;
 
@@ -195,43 +200,24 @@ static void object_free(Object *o) {
     free(o->name);
     free(o->fingerprint);
     free(o->last_action);
+    free(o->waiting);
     object_result_clear(&o->last);
     free(o);
-}
-
-static char *fingerprint(const Spec *s) {
-    RenderOpts ro = {};
-    _cleanup_(xmlFreeDocp) xmlDoc *doc = NULL;
-    if (render_spec(s, &ro, &doc) < 0)
-        return xstrdup("");
-    /* spec file and line move with edits elsewhere in the file: they do not change the object */
-    _cleanup_free_ char *h = render_hash(doc);
-    const Value *reload = s->kind == KIND_DOMAIN    ? &s->domain.reload
-                          : s->kind == KIND_NETWORK ? &s->network.reload
-                                                    : NULL;
-    return xasprintf("%s/%s/%s", h, reload ? reload->s : "", s->kind == KIND_DOMAIN ? s->domain.state.s : "");
-}
-
-/* The fingerprint leaves graphics passwords out (render_hash does: a hash of a short password is
- * a guessable password), so a change of password or passwd_file is compared here. */
-static bool secrets_differ(const Spec *a, const Spec *b) {
-    if (!a || !b || a->kind != KIND_DOMAIN || b->kind != KIND_DOMAIN)
-        return false;
-    const Value *pa = &a->domain.graphics.passwd, *pb = &b->domain.graphics.passwd;
-    const Value *fa = &a->domain.graphics.passwd_file, *fb = &b->domain.graphics.passwd_file;
-    return !streq_ptr(pa->set ? pa->s : NULL, pb->set ? pb->s : NULL) ||
-           !streq_ptr(fa->set ? fa->s : NULL, fb->set ? fb->s : NULL);
 }
 
 static void schedule_kick(Manager *m, unsigned delay_ms);
 
 static void summarize(Manager *m) {
-    unsigned n = 0, sync = 0, pending = 0, failed = 0, drifted = 0, other = 0;
+    unsigned n = 0, sync = 0, pending = 0, failed = 0, drifted = 0, other = 0, waiting = 0;
     for (size_t i = 0; i < m->n_objects; i++) {
         Object *o = m->objects[i];
         if (!o->spec)
             continue;
         n++;
+        if (o->waiting || (o->has_result && o->last.deferred)) {
+            waiting++;
+            continue;
+        }
         if (!o->has_result) {
             other++;
             continue;
@@ -245,16 +231,27 @@ static void summarize(Manager *m) {
         }
     }
     size_t bad = m->current.n_bad_files;
-    char extra[96] = "";
+    char extra[96] = "", invalid[48] = "";
+    if (bad)
+        snprintf(invalid, sizeof(invalid), ", %zu invalid spec file%s", bad, bad == 1 ? "" : "s");
     if (drifted)
         snprintf(extra, sizeof(extra), ", %u drifted", drifted);
+    if (waiting)
+        snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", %u waiting", waiting);
     if (other)
         snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", %u working", other);
-    if (bad)
-        snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", %zu invalid spec file%s",
-                 bad, bad == 1 ? "" : "s");
-    _cleanup_free_ char *s = xasprintf("%u spec%s: %u in sync, %u reload-pending, %u failed%s",
-                                       n, n == 1 ? "" : "s", sync, pending, failed, extra);
+    _cleanup_free_ char *s = NULL;
+    if (m->stopping)
+        s = xasprintf("stopping%s%s", m->stop_reason ? ": " : "", m->stop_reason ? m->stop_reason : "");
+    else if (!m->connected)
+        /* what the daemon does right now: it serves (specs loaded, status written), unconnected */
+        s = xasprintf("connecting to %s (attempt %u)%s%s; %u spec%s loaded%s",
+                      virt_default_uri(m->cfg->uri), m->connect_attempt,
+                      m->connect_error ? ": " : "", m->connect_error ? m->connect_error : "",
+                      n, n == 1 ? "" : "s", invalid);
+    else
+        s = xasprintf("%u spec%s: %u in sync, %u reload-pending, %u failed%s%s",
+                      n, n == 1 ? "" : "s", sync, pending, failed, extra, invalid);
     if (!streq_ptr(s, m->last_status)) {
         sd_glue_status(s);
         free(m->last_status);
@@ -280,14 +277,18 @@ static void write_status(Manager *m) {
             .orphan = !o->spec,
             .reconciling = o->in_flight,
         };
-        if (o->has_result)
-            status_doc_add(doc, &o->last, &x);
-        else {
-            ObjectResult pending = { .kind = o->kind, .name = o->name, .state = SYNC_MISSING, .id = -1,
-                                     .file = o->spec ? o->spec->file : NULL,
-                                     .line = o->spec ? o->spec->line : 0 };
-            status_doc_add(doc, &pending, &x);
-        }
+        /* a view: what the last pass found, or missing before the first; a wait for a
+         * dependency is what the object's error says until the pass can run */
+        ObjectResult view = o->has_result ? o->last
+                                          : (ObjectResult) { .kind = o->kind, .name = o->name,
+                                                             .state = SYNC_MISSING, .id = -1,
+                                                             .file = o->spec ? o->spec->file : NULL,
+                                                             .line = o->spec ? o->spec->line : 0 };
+        if (o->waiting && o->spec)
+            view.error = o->waiting;
+        else if (view.deferred)
+            view.error = view.deferred;
+        status_doc_add(doc, &view, &x);
     }
     status_doc_add_diags(doc, &m->current.diags);
     status_doc_set_counts(doc, m->last_status ? m->last_status : "");
@@ -322,9 +323,10 @@ static void sync_objects(Manager *m, bool all_dirty) {
             continue;   /* same parsed document: its file did not change */
         if (s->kind == KIND_DOMAIN)
             o->shutdown_timeout = (unsigned) s->domain.shutdown_timeout.i;
-        /* a reparsed file yields new documents; only a different rendering is a change */
-        _cleanup_free_ char *fp = fingerprint(s);
-        bool changed = !streq_ptr(fp, o->fingerprint) || secrets_differ(o->spec, s);
+        /* a reparsed file yields new documents; only a different canonical model is a change
+         * (any key: autostart, adopt, suspend_mode… render no XML but are changes all the same) */
+        _cleanup_free_ char *fp = spec_canonical_hash(s);
+        bool changed = !streq_ptr(fp, o->fingerprint);
         if (o->spec != s) {
             spec_unref(o->spec);
             o->spec = spec_ref(s);
@@ -410,10 +412,6 @@ typedef struct Work {
     unsigned n_deleted;         /* volumes deleted with it */
 } Work;
 
-static int kind_rank(SpecKind k) {
-    return k == KIND_POOL ? 0 : k == KIND_NETWORK ? 1 : 2;
-}
-
 /* delete_volumes_on_removal recorded in the undefined domain's metadata: its volumes go with
  * it, with the checks of a removed disk entry; nothing else (pools, base images, NVRAM, TPM). */
 static void prune_volumes(Work *w, VolumeRefs *refs) {
@@ -477,6 +475,9 @@ static void work_run(uv_work_t *req) {
 
 static void kick(Manager *m);
 
+/* how soon a domain left alone during another virtspec's restart of it is looked at again */
+#define DEFER_RECHECK_MS 2000
+
 static void work_done(uv_work_t *req, int status) {
     Work *w = req->data;
     Manager *m = w->m;
@@ -514,9 +515,17 @@ static void work_done(uv_work_t *req, int status) {
                      c->op == OP_SET ? (c->secret ? "(secret)" : strna(c->new_value)) : "",
                      change_class_to_string(c->cls));
         }
-        for (size_t i = 0; i < r->n_actions; i++)
+        /* left alone while another virtspec restarts it: said once, looked at again soon */
+        bool deferred_again = r->deferred && o->has_result && o->last.deferred;
+        for (size_t i = 0; i < r->n_actions && !deferred_again; i++)
             log_full(LOG_INFO, 0, fields, "%s %s: %s", kind, o->name, r->actions[i]);
-        if (r->error) {
+        if (r->deferred) {
+            o->retry_at = uv_now(m->loop) + DEFER_RECHECK_MS;
+            if (!o->dirty) {
+                o->dirty = true;
+                schedule_kick(m, DEFER_RECHECK_MS);
+            }
+        } else if (r->error) {
             o->failures++;
             unsigned delay = 1u << (o->failures < 9 ? o->failures : 9);
             if (delay > m->cfg->max_backoff_s)
@@ -532,7 +541,7 @@ static void work_done(uv_work_t *req, int status) {
             o->failures = 0;
             o->retry_at = 0;
         }
-        if (r->mutated || r->n_actions > 0) {
+        if (!r->deferred && (r->mutated || r->n_actions > 0)) {
             free(o->last_action);
             o->last_action = r->n_actions > 0 ? xstrdup(r->actions[r->n_actions - 1])
                                                : r->diff.n > 0 ? xasprintf("~ %s", r->diff.items[0].path)
@@ -569,26 +578,70 @@ static void start_work(Manager *m, Object *o) {
     request_status(m);
 }
 
+/* A dependency of o that has not converged: the pools its disks use and the networks its
+ * interfaces use (declared or derived from `ip:`), when virtspec manages them. Pools and networks
+ * depend on nothing. An object that virtspec does not manage is not waited for: the pass fails
+ * (and retries) if it is missing. Returns NULL when o may go ahead; else the object, and in
+ * *ret_why (allocated) what status says about the wait. */
+static Object *pending_dependency(Manager *m, Object *o, char **ret_why) {
+    if (o->kind != KIND_DOMAIN || !o->spec)
+        return NULL;
+    const DomainSpec *d = &o->spec->domain;
+    const DiskSpec *disks = d->disks.items;
+    const IfaceSpec *ifs = d->interfaces.items;
+    for (size_t i = 0; i < d->disks.n + d->interfaces.n; i++) {
+        bool disk = i < d->disks.n;
+        const Value *v = disk ? &disks[i].pool : &ifs[i - d->disks.n].network;
+        if (!v->set || !v->s)
+            continue;
+        Object *dep = find_object(m, disk ? KIND_POOL : KIND_NETWORK, v->s);
+        if (!dep || !dep->spec)
+            continue;
+        bool failed = dep->has_result && dep->last.error;
+        if (!dep->dirty && !dep->in_flight && dep->has_result && !failed)
+            continue;
+        *ret_why = failed ? xasprintf("waiting for %s %s (failed: %s)", disk ? "pool" : "network",
+                                      dep->name, dep->last.error)
+                          : xasprintf("waiting for %s %s", disk ? "pool" : "network", dep->name);
+        return dep;
+    }
+    return NULL;
+}
+
 static void kick(Manager *m) {
     uint64_t now = uv_now(m->loop);
     uint64_t next_retry = 0;
-    bool busy_rank[3] = {};
+    bool waits_changed = false;
 
     if (!m->connected || m->stopping)
         return;
-    for (size_t i = 0; i < m->n_objects; i++) {
-        Object *o = m->objects[i];
-        if ((o->dirty || o->in_flight) && (o->spec || o->in_flight))
-            busy_rank[kind_rank(o->kind)] = true;
-    }
-    for (int rank = 0; rank < 3; rank++) {
+    /* pools and networks first (in table order they come after domains), so that a domain
+     * whose dependencies are free to go finds them in flight, not idle */
+    for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < m->n_objects && m->in_flight < m->cfg->concurrency; i++) {
             Object *o = m->objects[i];
-            if (kind_rank(o->kind) != rank || !o->dirty || o->in_flight)
+            if ((o->kind == KIND_DOMAIN) != (pass == 1) || !o->dirty || o->in_flight)
                 continue;
             if (!o->spec && !(m->cfg->prune && o->kind == KIND_DOMAIN)) {
                 o->dirty = false;
                 continue;
+            }
+            /* a domain waits only for the pools and networks it uses; a failing one holds up
+             * its dependents, nothing else */
+            _cleanup_free_ char *why = NULL;
+            if (pending_dependency(m, o, &why)) {
+                if (!streq_ptr(why, o->waiting)) {
+                    free(o->waiting);
+                    o->waiting = TAKE_PTR(why);
+                    log_debug("%s %s: %s", spec_kind_to_string(o->kind), o->name, o->waiting);
+                    waits_changed = true;
+                }
+                continue;
+            }
+            if (o->waiting) {
+                free(o->waiting);
+                o->waiting = NULL;
+                waits_changed = true;
             }
             if (o->retry_at > now) {
                 if (!next_retry || o->retry_at < next_retry)
@@ -597,25 +650,24 @@ static void kick(Manager *m) {
             }
             start_work(m, o);
         }
-        /* what a domain needs (pools, volumes, networks) converges first */
-        if (busy_rank[rank])
-            break;
     }
     if (next_retry)
         schedule_kick(m, (unsigned) (next_retry - now));
+    if (waits_changed) {
+        summarize(m);
+        request_status(m);
+    }
     if (!m->first_pass_done && m->in_flight == 0) {
         bool any_dirty = false;
         for (size_t i = 0; i < m->n_objects; i++)
-            any_dirty = any_dirty || (m->objects[i]->dirty && m->objects[i]->retry_at <= now);
+            any_dirty = any_dirty || (m->objects[i]->dirty && m->objects[i]->retry_at <= now &&
+                                      !m->objects[i]->waiting);
         if (!any_dirty) {
+            /* READY=1 went out when the specs were loaded: this is only news for the log */
             m->first_pass_done = true;
             summarize(m);
             write_status(m);
-            if (!m->ready_sent) {
-                sd_glue_ready();
-                m->ready_sent = true;
-                log_info("virtspec ready: %s", strna(m->last_status));
-            }
+            log_info("first pass over every object done: %s", strna(m->last_status));
         }
     }
 }
@@ -670,6 +722,13 @@ static void connect_run(uv_work_t *req) {
     free(doms);
 }
 
+/* The reconnect delay: 1 s doubling, capped at RECONNECT_MAX_S (what docs/daemon.md says). */
+#define RECONNECT_MAX_S 30
+
+static unsigned next_reconnect_delay(unsigned delay_s) {
+    return delay_s >= RECONNECT_MAX_S / 2 ? RECONNECT_MAX_S : delay_s * 2;
+}
+
 static void connect_done(uv_work_t *req, int status) {
     ConnectWork *cw = req->data;
     Manager *m = cw->m;
@@ -677,10 +736,16 @@ static void connect_done(uv_work_t *req, int status) {
     m->connecting = false;
     if (cw->r < 0 || m->stopping) {
         if (cw->r < 0 && !m->stopping) {
-            log_warning("cannot connect to %s: %s; retrying in %u s", virt_default_uri(m->cfg->uri),
-                        strna(cw->error), m->reconnect_delay_s);
+            log_warning("cannot connect to %s (attempt %u): %s; retrying in %u s",
+                        virt_default_uri(m->cfg->uri), m->connect_attempt, strna(cw->error),
+                        m->reconnect_delay_s);
+            free(m->connect_error);
+            m->connect_error = xasprintf("%s; next attempt in %u s", strna(cw->error),
+                                         m->reconnect_delay_s);
+            summarize(m);
+            request_status(m);
             uv_timer_start(&m->reconnect_timer, on_reconnect_timer, m->reconnect_delay_s * 1000ULL, 0);
-            m->reconnect_delay_s = m->reconnect_delay_s < 30 ? m->reconnect_delay_s * 2 : 30;
+            m->reconnect_delay_s = next_reconnect_delay(m->reconnect_delay_s);
         }
         if (cw->r >= 0) {
             virt_events_unwatch(cw->engine.conn);
@@ -692,6 +757,9 @@ static void connect_done(uv_work_t *req, int status) {
     m->engine.report_drift = m->cfg->report_drift;
     m->connected = true;
     m->reconnect_delay_s = 1;
+    m->connect_attempt = 0;
+    free(m->connect_error);
+    m->connect_error = NULL;
     log_info("connected to %s", virt_default_uri(m->cfg->uri));
     /* Owned domains that no spec names (removed while virtspec was not running) become orphan
      * objects: reported in status, pruned when the admin asked for pruning. */
@@ -722,7 +790,10 @@ static void connect_libvirt(Manager *m) {
     cw->m = m;
     cw->req.data = cw;
     m->connecting = true;
+    m->connect_attempt++;
     m->in_flight++;
+    summarize(m);
+    request_status(m);
     uv_queue_work(m->loop, &cw->req, connect_run, connect_done);
 }
 
@@ -748,6 +819,10 @@ static void on_virt_event(const VirtEvent *ev, void *userdata) {
         log_warning("lost the connection to libvirt (reason %d); reconnecting", ev->detail);
         m->connected = false;
         m->reconnect_delay_s = 1;
+        free(m->connect_error);
+        m->connect_error = xasprintf("connection lost (reason %d)", ev->detail);
+        summarize(m);
+        request_status(m);
         uv_timer_start(&m->reconnect_timer, on_reconnect_timer, 1000, 0);
         return;
     }
@@ -821,6 +896,7 @@ static void on_sigterm(uv_signal_t *s, int signum) {
         return;
     m->stopping = true;
     sd_glue_stopping();
+    summarize(m);
     log_info("stopping (%u reconcile%s in flight)", m->in_flight, m->in_flight == 1 ? "" : "s");
     uv_timer_stop(&m->resync_timer);
     uv_timer_start(&m->kick_timer, on_stop_check, 0, 100);
@@ -874,12 +950,18 @@ int daemon_run(DaemonConfig *cfg) {
     rescan(&m, NULL, 0, true);
     log_info("watching %s (%zu director%s), %zu spec%s", cfg->specs_dir, watch_n_dirs(m.watch) - 1,
              watch_n_dirs(m.watch) == 2 ? "y" : "ies", m.current.n, m.current.n == 1 ? "" : "s");
+    /* Ready means serving: the specs are loaded, status is written and edits are watched —
+     * connected to libvirt or not (a libvirtd that is down must not become a start timeout and a
+     * restart loop). STATUS= says from here on what the daemon does. */
+    connect_libvirt(&m);
+    write_status(&m);
+    sd_glue_ready();
+    log_info("virtspec ready: %s", strna(m.last_status));
     uv_timer_start(&m.resync_timer, on_resync_timer, cfg->resync_interval_s * 1000ULL,
                    cfg->resync_interval_s * 1000ULL);
     uint64_t wd = sd_glue_watchdog_usec();
     if (wd > 0)
         uv_timer_start(&m.watchdog_timer, on_watchdog_timer, 0, wd / 2000);
-    connect_libvirt(&m);
 
     uv_run(loop, UV_RUN_DEFAULT);
 
@@ -891,6 +973,7 @@ int daemon_run(DaemonConfig *cfg) {
         object_free(m.objects[i]);
     free(m.objects);
     free(m.last_status);
+    free(m.connect_error);
     spec_set_clear(&m.current);
     spec_store_clear(&m.store);
     r = uv_loop_close(loop);

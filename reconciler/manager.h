@@ -5,7 +5,8 @@
 
 /* The daemon: owns the spec store, the libvirt connection, the objects and the work queue, all
  * on one libuv loop. Reconciles run on libuv's thread pool, at most one per object and at most
- * `concurrency` at once, pools before networks before domains; failures back off per object. */
+ * `concurrency` at once, a domain after the pools and networks it uses; failures back off per
+ * object and hold up only their dependents. */
 
 typedef struct DaemonConfig {
     char *specs_dir;

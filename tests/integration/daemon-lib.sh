@@ -1,0 +1,24 @@
+# Helpers for the daemon's integration tests (test-daemon*.sh): a stand-in for systemd's notify
+# socket (notify.log), the daemon run on specs/ with its status in status.json. Sourced after lib.sh.
+cd "$WORK"
+mkdir specs
+
+python3 "$TESTDIR/notify-listen.py" "$WORK/notify.sock" > notify.log 2>&1 &
+npid=$!
+for i in $(seq 50); do [ -S notify.sock ] && break; sleep 0.05; done
+
+start_daemon() {
+    VIRTSPEC_LOG_LEVEL=debug NOTIFY_SOCKET="$WORK/notify.sock" "$VS" daemon --specs "$WORK/specs" \
+        --status-file "$WORK/status.json" "$@" >> daemon.log 2>&1 &
+    dpid=$!
+}
+running() { [ "$(domstate "$1")" = running ]; }
+write_spec() {   # write_spec FILE < content : write + rename, like an editor or git
+    cat > "specs/.$1.tmp" && mv "specs/.$1.tmp" "specs/$1"
+}
+status_field() {   # status_field NAME FIELD
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+o=[o for o in d["objects"] if o["name"]==sys.argv[2]]
+print(o[0].get(sys.argv[3]) if o else "")' status.json "$1" "$2"
+}
+state_is() { [ "$(status_field "$1" state)" = "$2" ]; }   # state_is NAME STATE
