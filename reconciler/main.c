@@ -24,8 +24,9 @@ static const char *const main_help =
     "                      changes made behind virtspec's back\n"
     "  export [KIND/]NAME… print a spec for existing domains, networks and pools\n"
     "\n"
-    "Options:\n"
-    "  -c, --connect URI   libvirt URI (default: $LIBVIRT_DEFAULT_URI, else qemu:///system)\n"
+    "Options (each command accepts only its own: see virtspec COMMAND --help):\n"
+    "  -c, --connect URI   libvirt URI (default: connect in the configuration file, else\n"
+    "                      $LIBVIRT_DEFAULT_URI, else qemu:///system)\n"
     "      --json          machine-readable output (status)\n"
     "      --specs DIR     spec directory (reload: for shutdown_timeout)\n"
     "      --insecure-spec-perms  accept spec files not owned by root or writable by group or\n"
@@ -96,6 +97,46 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "              it has none (the generated part of docs/vagrant-libvirt.md)\n" },
 };
 
+/* Each command accepts only its own options: one it would ignore is a usage error (exit 1,
+ * like an unknown option), so that `validate --prune` or `plan --json` never pretends to work. */
+enum {
+    O_CONNECT = 1 << 0, O_JSON = 1 << 1, O_SECRETS = 1 << 2, O_KVM = 1 << 3, O_INSECURE = 1 << 4,
+    O_SPECS = 1 << 5, O_DRIFT = 1 << 6, O_PRUNE = 1 << 7, O_STATUS_FILE = 1 << 8,
+    O_VAGRANT = 1 << 9,
+};
+
+static const struct { const char *cmd; unsigned opts; } cmd_opts[] = {
+    { "validate",  O_INSECURE },
+    { "render",    O_INSECURE | O_SECRETS | O_KVM },
+    { "plan",      O_INSECURE | O_CONNECT },
+    { "apply",     O_INSECURE | O_CONNECT },
+    { "status",    O_INSECURE | O_CONNECT | O_JSON | O_STATUS_FILE },
+    { "reload",    O_INSECURE | O_CONNECT | O_SPECS },
+    { "daemon",    O_INSECURE | O_CONNECT | O_SPECS | O_DRIFT | O_PRUNE | O_STATUS_FILE },
+    { "export",    O_CONNECT },
+    { "reference", O_VAGRANT },
+};
+
+static const char *const opt_names[] = {
+    "--connect", "--json", "--show-secrets", "--host-kvm", "--insecure-spec-perms", "--specs",
+    "--drift", "--prune", "--status-file", "--vagrant",
+};
+
+/* 0 when every option given is one of cmd's; else prints the error and returns -EINVAL. */
+static int check_cmd_opts(const char *cmd, unsigned given) {
+    for (size_t i = 0; i < ELEMENTSOF(cmd_opts); i++) {
+        if (!streq(cmd, cmd_opts[i].cmd))
+            continue;
+        unsigned bad = given & ~cmd_opts[i].opts;
+        if (!bad)
+            return 0;
+        fprintf(stderr, "virtspec %s: option %s does not apply to this command (see 'virtspec %s "
+                "--help')\n", cmd, opt_names[__builtin_ctz(bad)], cmd);
+        return -EINVAL;
+    }
+    return 0;   /* an unknown command is reported by the dispatch */
+}
+
 int main(int argc, char **argv) {
     enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT };
     static const struct option longopts[] = {
@@ -116,6 +157,7 @@ int main(int argc, char **argv) {
     };
     CliOpts o = { .host_kvm = -1 };
     bool help = false;
+    unsigned given = 0;
     int c;
 
     xmlInitParser();   /* once, before reconciles run on several threads */
@@ -128,19 +170,20 @@ int main(int argc, char **argv) {
             continue;
         }
         switch (c) {
-        case 'c': o.connect = optarg; break;
+        case 'c': o.connect = optarg; given |= O_CONNECT; break;
         case 'h': help = true; break;
         case OPT_VERSION: printf("virtspec %s\n", VIRTSPEC_VERSION); return 0;
-        case OPT_JSON: o.json = true; break;
-        case OPT_SECRETS: o.show_secrets = true; break;
-        case OPT_INSECURE: o.relaxed_perms = spec_trust_relaxed = true; break;
-        case OPT_SPECS: o.specs_dir = optarg; break;
+        case OPT_JSON: o.json = true; given |= O_JSON; break;
+        case OPT_SECRETS: o.show_secrets = true; given |= O_SECRETS; break;
+        case OPT_INSECURE: o.relaxed_perms = spec_trust_relaxed = true; given |= O_INSECURE; break;
+        case OPT_SPECS: o.specs_dir = optarg; given |= O_SPECS; break;
         case OPT_CONFIG: o.config = optarg; break;
-        case OPT_DRIFT: o.drift = optarg; break;
-        case OPT_PRUNE: o.prune = true; break;
-        case OPT_STATUS_FILE: o.status_file = optarg; break;
-        case OPT_VAGRANT: o.vagrant = true; break;
+        case OPT_DRIFT: o.drift = optarg; given |= O_DRIFT; break;
+        case OPT_PRUNE: o.prune = true; given |= O_PRUNE; break;
+        case OPT_STATUS_FILE: o.status_file = optarg; given |= O_STATUS_FILE; break;
+        case OPT_VAGRANT: o.vagrant = true; given |= O_VAGRANT; break;
         case OPT_KVM:
+            given |= O_KVM;
             if (streq(optarg, "yes"))
                 o.host_kvm = 1;
             else if (streq(optarg, "no"))
@@ -174,6 +217,10 @@ int main(int argc, char **argv) {
             }
         fputs(main_help, stdout);
         return 0;
+    }
+    if (check_cmd_opts(cmd, given) < 0) {
+        free(o.paths - 1);
+        return 1;
     }
     int r;
     /* Commands that change nothing report untrusted spec files; apply and daemon refuse them. */
