@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "cli.h"
+#include "log.h"
 
 static const char *const main_help =
     "Usage: virtspec [OPTIONS] COMMAND [ARGS…]\n"
@@ -27,6 +28,7 @@ static const char *const main_help =
     "Options (each command accepts only its own: see virtspec COMMAND --help):\n"
     "  -c, --connect URI   libvirt URI (default: connect in the configuration file, else\n"
     "                      $LIBVIRT_DEFAULT_URI, else qemu:///system)\n"
+    "      --config FILE   configuration file (every command; default " VIRTSPEC_CONFIG_FILE ")\n"
     "      --json          machine-readable output (status)\n"
     "      --specs DIR     spec directory (reload: for shutdown_timeout)\n"
     "      --insecure-spec-perms  accept spec files not owned by root or writable by group or\n"
@@ -36,7 +38,7 @@ static const char *const main_help =
     "  -h, --help          this help (also: virtspec COMMAND --help, virtspec help COMMAND)\n"
     "      --version       print the version\n"
     "\n"
-    "PATH defaults to " VIRTSPEC_SPEC_DIR ". Directories are read recursively for *.yaml and\n"
+    "PATH defaults to specs in the configuration file, else " VIRTSPEC_SPEC_DIR ". Directories are read recursively for *.yaml and\n"
     "*.yml, skipping names that start with a dot.\n";
 
 static const struct { const char *cmd, *help; } cmd_help[] = {
@@ -65,13 +67,15 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "                       [--prune] [--status-file PATH]\n\n"
       "Watches DIR (default " VIRTSPEC_SPEC_DIR ") and keeps libvirt converged with it: a spec edit\n"
       "or a change made behind virtspec's back (virsh destroy, virsh edit) is reconciled within a\n"
-      "second. Settings come from DIR/virtspec.conf (KEY = VALUE: specs, connect, resync_interval,\n"
-      "concurrency, debounce_ms, max_backoff, drift, prune, status_file); flags win.\n"
+      "second. Settings come from the configuration file (--config FILE, default\n"
+      VIRTSPEC_CONFIG_FILE "; KEY = VALUE: specs, connect, resync_interval, concurrency,\n"
+      "debounce_ms, max_backoff, drift, prune, status_file); flags win.\n"
       "  --drift report   only report drift (status, log); spec edits are still applied\n"
       "  --prune          shut down and undefine owned domains whose spec is gone (volumes kept,\n"
       "                   unless the domain said delete_volumes_on_removal: true)\n"
       "Status: $RUNTIME_DIRECTORY/status.json (default /run/virtspec/status.json).\n"
-      "SIGHUP rereads everything; SIGTERM finishes in-flight libvirt calls and exits.\n" },
+      "SIGHUP rereads the configuration file and every spec; SIGTERM finishes in-flight\n"
+      "libvirt calls and exits.\n" },
     { "status", "Usage: virtspec status [--json] [-c URI] [--status-file PATH] [PATH…]\n\n"
       "Shows, per object: in-sync, drifted, reload-pending, failed, missing or\n"
       "foreign-conflict, with the fields concerned. Without PATH, while a daemon runs, its view\n"
@@ -222,6 +226,23 @@ int main(int argc, char **argv) {
         free(o.paths - 1);
         return 1;
     }
+    log_setup();
+    /* One configuration for every command and the daemon; the flags win over the file. */
+    _cleanup_(daemon_config_clear) DaemonConfig cfg = {};
+    ConfigOverrides ovr = {
+        .file = o.config, .specs_dir = o.specs_dir, .uri = o.connect, .status_path = o.status_file,
+        .drift = o.drift, .prune = o.prune,
+    };
+    if (streq(cmd, "daemon") && !ovr.specs_dir && o.n_paths > 0)
+        ovr.specs_dir = o.paths[0];   /* virtspec daemon DIR */
+    if (daemon_config_resolve(&cfg, &ovr) < 0) {
+        free(o.paths - 1);
+        return 1;
+    }
+    o.cfg = &cfg;
+    o.connect = cfg.uri;
+    o.specs_dir = cfg.specs_dir;
+    o.status_file = cfg.status_path;
     int r;
     /* Commands that change nothing report untrusted spec files; apply and daemon refuse them. */
     spec_trust_warn_only = streq(cmd, "validate") || streq(cmd, "render") || streq(cmd, "plan") ||

@@ -51,103 +51,6 @@ typedef struct Manager {
     char *last_status;
 } Manager;
 
-/* ------------------------------------------------------------------ config */
-
-void daemon_config_defaults(DaemonConfig *c) {
-    *c = (DaemonConfig) {
-        .resync_interval_s = 300,
-        .concurrency = 4,
-        .debounce_ms = 100,
-        .max_backoff_s = 300,
-    };
-}
-
-void daemon_config_clear(DaemonConfig *c) {
-    free(c->specs_dir);
-    free(c->uri);
-    free(c->status_path);
-    *c = (DaemonConfig) {};
-}
-
-static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *ret) {
-    char *end;
-    errno = 0;
-    unsigned long x = strtoul(v, &end, 10);
-    if (errno || *end || end == v || x < lo || x > hi)
-        return -EINVAL;
-    *ret = (unsigned) x;
-    return 0;
-}
-
-int daemon_config_load(DaemonConfig *c, const char *path, bool must_exist) {
-    FILE *f = fopen(path, "re");
-    char line[1024];
-    unsigned n = 0;
-    int ret = 0;
-    if (!f) {
-        if (errno == ENOENT && !must_exist)
-            return 0;
-        return log_error_errno(-errno, "cannot read %s", path);
-    }
-    while (fgets(line, sizeof(line), f)) {
-        n++;
-        char *p = line + strspn(line, " \t");
-        p[strcspn(p, "\r\n")] = 0;
-        if (!*p || *p == '#')
-            continue;
-        char *eq = strchr(p, '=');
-        if (!eq) {
-            log_error("%s:%u: expected KEY = VALUE", path, n);
-            ret = -EINVAL;
-            continue;
-        }
-        *eq = 0;
-        char *k = p, *v = eq + 1;
-        for (char *e = k + strlen(k); e > k && (e[-1] == ' ' || e[-1] == '\t'); e--)
-            e[-1] = 0;
-        v += strspn(v, " \t");
-        int r = 0;
-        if (streq(k, "specs")) {
-            free(c->specs_dir);
-            c->specs_dir = xstrdup(v);
-        } else if (streq(k, "connect")) {
-            free(c->uri);
-            c->uri = xstrdup(v);
-        } else if (streq(k, "status_file")) {
-            free(c->status_path);
-            c->status_path = xstrdup(v);
-        } else if (streq(k, "resync_interval"))
-            r = parse_uint(v, 5, 86400, &c->resync_interval_s);
-        else if (streq(k, "concurrency"))
-            r = parse_uint(v, 1, 64, &c->concurrency);
-        else if (streq(k, "debounce_ms"))
-            r = parse_uint(v, 10, 10000, &c->debounce_ms);
-        else if (streq(k, "max_backoff"))
-            r = parse_uint(v, 1, 86400, &c->max_backoff_s);
-        else if (streq(k, "drift")) {
-            if (streq(v, "correct") || streq(v, "report"))
-                c->report_drift = streq(v, "report");
-            else
-                r = -EINVAL;
-        } else if (streq(k, "prune")) {
-            if (streq(v, "true") || streq(v, "false"))
-                c->prune = streq(v, "true");
-            else
-                r = -EINVAL;
-        } else {
-            log_error("%s:%u: unknown key '%s'", path, n, k);
-            ret = -EINVAL;
-            continue;
-        }
-        if (r < 0) {
-            log_error("%s:%u: bad value for %s: '%s'", path, n, k, v);
-            ret = -EINVAL;
-        }
-    }
-    fclose(f);
-    return ret;
-}
-
 /* ------------------------------------------------------------------ objects */
 
 /* Objects are kept sorted by (kind, name): lookups are binary searches, so a pass over a
@@ -784,6 +687,16 @@ static void on_watchdog_timer(uv_timer_t *t) {
 static void on_sighup(uv_signal_t *s, int signum) {
     Manager *m = s->data;
     sd_glue_reloading();
+    /* the configuration file first: a bad one is logged and the settings in force stay */
+    if (daemon_config_reload(m->cfg) > 0) {
+        m->engine.report_drift = m->cfg->report_drift;
+        uv_timer_start(&m->resync_timer, on_resync_timer, m->cfg->resync_interval_s * 1000ULL,
+                       m->cfg->resync_interval_s * 1000ULL);
+        for (size_t i = 0; i < m->n_objects; i++)
+            if (!m->objects[i]->spec && m->cfg->prune && m->objects[i]->kind == KIND_DOMAIN)
+                m->objects[i]->dirty = true;   /* prune newly on: the orphans go */
+        log_info("configuration %s reread", strna(m->cfg->file));
+    }
     log_info("reloading: rereading %s", m->cfg->specs_dir);
     watch_refresh(m->watch);
     rescan(m, NULL, 0, true);

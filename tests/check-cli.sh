@@ -26,5 +26,57 @@ t "validate alone is fine" 0 "1 spec in 1 file: valid" validate "${C[@]}" "$d/sp
 t "render takes --show-secrets and --host-kvm" 0 "<pool" render "${C[@]}" --show-secrets --host-kvm=no "$d/specs"
 t "options may follow the paths" 1 "option --prune does not apply" validate "${C[@]}" "$d/specs" --prune
 
+## item 5: one configuration file for the CLI and the daemon; flags win; SIGHUP rereads it
+cat > "$d/vs.conf" <<E
+specs = $d/specs
+connect = test:///default
+status_file = $d/status.json
+E
+t "plan reads specs and connect from --config" 2 "+ create" plan --config "$d/vs.conf"
+t "a flag wins over the file" 1 "cannot connect to test:///nonexistent-file.xml" \
+    plan --config "$d/vs.conf" -c test:///nonexistent-file.xml
+t "a PATH wins over specs =" 1 "$d/none" plan --config "$d/vs.conf" "$d/none"
+# a status file with the pid of a live process: status shows that daemon's view
+printf '{"schema_version": 1, "source": "daemon", "pid": %d, "summary": "1 spec: 1 in sync", "objects": [{"kind": "Pool", "name": "p", "state": "in-sync"}], "spec_errors": []}\n' $$ > "$d/status.json"
+t "status finds the daemon through status_file in the configuration" 0 "daemon (pid $$): 1 spec: 1 in sync" \
+    status --config "$d/vs.conf"
+printf 'specs = %s\nbogus = 1\n' "$d/specs" > "$d/bad.conf"
+t "an unknown key is an error naming file:line" 1 "$d/bad.conf:2: unknown key 'bogus'" validate --config "$d/bad.conf"
+t "--config FILE must exist" 1 "cannot read $d/missing.conf" validate --config "$d/missing.conf"
+t "every command takes --config" 0 "" reference --config "$d/vs.conf"
+if [ ! -e /etc/virtspec.conf ]; then
+    mkdir -m 0755 "$d/old"; printf 'bogus = 1\n' > "$d/old/virtspec.conf"
+    t "the old location in the spec tree is still read, with a deprecation warning" 1 \
+        "reading the configuration from $d/old/virtspec.conf, inside the spec tree: deprecated, move it to /etc/virtspec.conf" \
+        daemon -c test:///default --specs "$d/old"
+else
+    echo "ok - # SKIP the old location: this host has /etc/virtspec.conf"
+fi
+# the daemon rereads the file on SIGHUP (systemctl reload)
+cat > "$d/daemon.conf" <<E
+specs = $d/specs
+connect = test:///default
+status_file = $d/status-a.json
+E
+"$vs" daemon --config "$d/daemon.conf" > "$d/daemon.log" 2>&1 &
+dpid=$!
+trap 'kill "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
+wait_for() {   # wait_for SECONDS COMMAND…
+    local n=$(($1 * 10)); shift
+    while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
+    return 1
+}
+ok "the daemon reads specs, connect and status_file from --config" wait_for 10 test -s "$d/status-a.json"
+sed -i "s|status-a.json|status-b.json|" "$d/daemon.conf"
+kill -HUP "$dpid"
+ok "after SIGHUP it writes the status_file the configuration now names" wait_for 10 test -s "$d/status-b.json"
+echo 'concurrency = 0' >> "$d/daemon.conf"
+kill -HUP "$dpid"
+ok "a bad value on SIGHUP is logged, the daemon keeps running" \
+    wait_for 10 grep -q "daemon.conf:4: bad value for concurrency" "$d/daemon.log"
+ok "…and it still runs" kill -0 "$dpid"
+kill -TERM "$dpid"; wait "$dpid"; rc=$?
+ok "the daemon exits cleanly" test "$rc" = 0
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
