@@ -253,7 +253,8 @@ static void sync_objects(Manager *m, bool all_dirty) {
             continue;
         /* The spec is gone. The object stays (removing a spec never deletes anything); it is
          * reported as orphaned, and only pruned when the admin asked for that. */
-        log_notice("%s %s: spec removed; object kept%s", spec_kind_to_string(o->kind), o->name,
+        log_object(LOG_NOTICE, spec_kind_to_string(o->kind), o->name, "%s %s: spec removed; object kept%s",
+                   spec_kind_to_string(o->kind), o->name,
                    m->cfg->prune && o->kind == KIND_DOMAIN ? ", pruning" : " (orphaned)");
         spec_unref(o->spec);
         o->spec = NULL;
@@ -327,7 +328,7 @@ static void prune_volumes(Work *w, VolumeRefs *refs) {
         if (r.actions[i][0] == '-')
             w->n_deleted++;   /* logged with its size as it was deleted */
         else
-            log_warning("Domain %s: prune: %s", w->o->name, r.actions[i]);
+            log_object(LOG_WARNING, "Domain", w->o->name, "Domain %s: prune: %s", w->o->name, r.actions[i]);
     }
     object_result_clear(&r);
 }
@@ -390,12 +391,12 @@ static void work_done(uv_work_t *req, int status) {
     o->last_pass_time = time(NULL);
     if (w->prune) {
         if (w->prune_error)
-            log_error("Domain %s: prune: %s", o->name, w->prune_error);
+            log_object(LOG_ERR, "Domain", o->name, "Domain %s: prune: %s", o->name, w->prune_error);
         else if (w->prune_deletes)
-            log_info("Domain %s: pruned (spec removed; delete_volumes_on_removal: %u volume(s) "
-                     "deleted)", o->name, w->n_deleted);
+            log_object(LOG_INFO, "Domain", o->name, "Domain %s: pruned (spec removed; "
+                       "delete_volumes_on_removal: %u volume(s) deleted)", o->name, w->n_deleted);
         else
-            log_info("Domain %s: pruned (spec removed; volumes kept)", o->name);
+            log_object(LOG_INFO, "Domain", o->name, "Domain %s: pruned (spec removed; volumes kept)", o->name);
         free(w->prune_error);
     } else {
         ObjectResult *r = &w->result;
@@ -425,8 +426,8 @@ static void work_done(uv_work_t *req, int status) {
             if (delay > m->cfg->max_backoff_s)
                 delay = m->cfg->max_backoff_s;
             o->retry_at = uv_now(m->loop) + delay * 1000ULL;
-            log_error("%s %s: %s: %s (retry in %u s)", kind, o->name, sync_state_to_string(r->state),
-                      r->error, delay);
+            log_full(LOG_ERR, 0, fields, "%s %s: %s: %s (retry in %u s)", kind, o->name,
+                     sync_state_to_string(r->state), r->error, delay);
             if (!o->dirty) {
                 o->dirty = true;
                 schedule_kick(m, delay * 1000);
@@ -601,8 +602,8 @@ static void connect_done(uv_work_t *req, int status) {
     for (size_t i = 0; i < cw->n_owned; i++)
         if (!find_object(m, KIND_DOMAIN, cw->owned[i])) {
             Object *o = add_object(m, KIND_DOMAIN, cw->owned[i]);
-            log_notice("Domain %s: owned by virtspec but no spec names it (orphaned%s)", o->name,
-                       m->cfg->prune ? ", pruning" : "");
+            log_object(LOG_NOTICE, "Domain", o->name, "Domain %s: owned by virtspec but no spec names it "
+                       "(orphaned%s)", o->name, m->cfg->prune ? ", pruning" : "");
         }
     /* a full resync after every (re)connect: libvirtd may have changed anything meanwhile */
     for (size_t i = 0; i < m->n_objects; i++) {

@@ -61,11 +61,6 @@ E
 "$vs" daemon --config "$d/daemon.conf" > "$d/daemon.log" 2>&1 &
 dpid=$!
 trap 'kill "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
-wait_for() {   # wait_for SECONDS COMMAND…
-    local n=$(($1 * 10)); shift
-    while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
-    return 1
-}
 ok "the daemon reads specs, connect and status_file from --config" wait_for 10 test -s "$d/status-a.json"
 sed -i "s|status-a.json|status-b.json|" "$d/daemon.conf"
 kill -HUP "$dpid"
