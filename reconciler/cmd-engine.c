@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
+#include "prune.h"
 #include "status-json.h"
 #include "virt-conn.h"
 
@@ -88,18 +89,36 @@ static size_t *apply_order(const SpecSet *set) {
     return o;
 }
 
+/* An owned domain no spec in the tree names: status says orphaned, plan shows it (and what
+ * --prune would do), apply --prune prunes it with the daemon's rules (prune.h). */
+typedef struct Orphan {
+    char *name;
+    PruneResult prune;          /* owned, running, deletes; after apply --prune: the outcome */
+    bool pruned;
+} Orphan;
+
+#define ORPHAN_SHUTDOWN_TIMEOUT 60   /* no spec says shutdown_timeout: the daemon's default */
+
 typedef struct Run {
     SpecSet set;
     Engine engine;
     ObjectResult *results;
     size_t n;
     size_t spec_errors;
+    Orphan *orphans;
+    size_t n_orphans;
+    bool prune_refused;         /* --prune with a rejected spec file: nothing is pruned */
 } Run;
 
 static void run_clear(Run *r) {
     for (size_t i = 0; i < r->n; i++)
         object_result_clear(&r->results[i]);
     free(r->results);
+    for (size_t i = 0; i < r->n_orphans; i++) {
+        free(r->orphans[i].name);
+        prune_result_clear(&r->orphans[i].prune);
+    }
+    free(r->orphans);
     domain_index_free(&r->engine);
     engine_close(&r->engine);
     spec_set_clear(&r->set);
@@ -163,6 +182,59 @@ static void *connect_worker(void *arg) {
     return NULL;
 }
 
+static bool named_by_spec(const char *name, void *userdata) {
+    const SpecSet *set = userdata;
+    /* a spec a check across files rejected is not gone: never an orphan, never pruned */
+    return spec_set_find(set, KIND_DOMAIN, name) || spec_set_is_held(set, KIND_DOMAIN, name);
+}
+
+/* Owned domains the tree does not name. apply --prune prunes them, unless a spec file was
+ * rejected: a domain it declares would look orphaned, so then nothing is pruned. */
+static void find_orphans(const CliOpts *o, Run *run, bool apply) {
+    _cleanup_free_ char **names = NULL;
+    size_t n = 0;
+    if (engine_list_owned_domains(&run->engine, named_by_spec, &run->set, &names, &n) < 0) {
+        fprintf(stderr, "virtspec: cannot list domains: %s\n", virt_error_message());
+        return;
+    }
+    run->prune_refused = o->prune && run->set.n_bad_files > 0;
+    Engine e = run->engine;
+    e.apply = apply && o->prune && !run->prune_refused;
+    run->orphans = xmalloc0((n + 1) * sizeof(Orphan));
+    for (size_t i = 0; i < n; i++) {
+        Orphan *x = &run->orphans[run->n_orphans++];
+        x->name = names[i];
+        x->pruned = engine_prune_domain(&e, x->name, ORPHAN_SHUTDOWN_TIMEOUT, &x->prune) == 0 &&
+                    e.apply && x->prune.owned;
+    }
+}
+
+static void print_orphan(const Run *run, const Orphan *x, const CliOpts *o, bool applied) {
+    const PruneResult *p = &x->prune;
+    const char *volumes = p->deletes ? "its recorded volumes deleted (delete_volumes_on_removal)"
+                                     : "volumes kept";
+    printf("Domain %s (owned by virtspec, no spec names it)\n", x->name);
+    if (!o->prune) {
+        printf("  - orphan %s (spec removed; --prune would %sundefine it, %s)\n", x->name,
+               p->running ? "shut it down and " : "", volumes);
+        return;
+    }
+    if (run->prune_refused) {
+        printf("  ! not pruned: %zu spec file%s rejected, and a domain such a file declares would look "
+               "orphaned\n", run->set.n_bad_files, run->set.n_bad_files == 1 ? "" : "s");
+        return;
+    }
+    if (p->running)
+        printf("  ■ stop (ACPI shutdown, forced after %u s)\n", ORPHAN_SHUTDOWN_TIMEOUT);
+    printf("  - prune %s (spec removed: undefine, %s; NVRAM and TPM state kept)\n", x->name, volumes);
+    for (size_t i = 0; i < p->n_warnings; i++)
+        printf("  ! %s\n", p->warnings[i]);
+    if (p->error)
+        printf("  ✗ prune failed: %s\n", p->error);
+    else if (applied && x->pruned)
+        printf("  = pruned\n");
+}
+
 static int run_engine(const CliOpts *o, Run *run, bool apply) {
     Connect c = { .run = run, .o = o, .apply = apply };
     pthread_t connector;
@@ -213,6 +285,7 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
     diag_list_sort(&d);
     diag_list_print(&d, stderr);
     diag_list_clear(&d);
+    find_orphans(o, run, apply);
     return 0;
 }
 
@@ -227,6 +300,9 @@ int cmd_plan(const CliOpts *o) {
         changes = changes || result_has_changes(&run.results[i]);
         failed = failed || run.results[i].error;
     }
+    for (size_t i = 0; i < run.n_orphans; i++)
+        print_orphan(&run, &run.orphans[i], o, false);
+    changes = changes || run.n_orphans > 0;   /* status says orphaned: work left */
     if (run.spec_errors > 0 || failed)
         return 1;
     return changes ? 2 : 0;
@@ -241,6 +317,10 @@ int cmd_apply(const CliOpts *o) {
     for (size_t i = 0; i < run.n; i++) {
         print_result(&run.results[i], true);
         failed = failed || run.results[i].error;
+    }
+    for (size_t i = 0; i < run.n_orphans; i++) {
+        print_orphan(&run, &run.orphans[i], o, true);
+        failed = failed || run.orphans[i].prune.error;
     }
     printf("%zu object%s, %u libvirt change%s", run.n, run.n == 1 ? "" : "s", virt_mutations,
            virt_mutations == 1 ? "" : "s");
@@ -340,12 +420,18 @@ int cmd_status(const CliOpts *o) {
         return 1;
     for (size_t i = 0; i < run.n; i++)
         code = status_exit_worst(code, status_exit_of(sync_state_to_string(run.results[i].state)));
+    if (run.n_orphans > 0)
+        code = status_exit_worst(code, status_exit_of("orphaned"));
     if (run.set.n_bad_files > 0 || run.spec_errors > 0)
         code = 1;
     if (o->json) {
         StatusDoc *doc = status_doc_new("one-shot");
         for (size_t i = 0; i < run.n; i++)
             status_doc_add(doc, &run.results[i], NULL);
+        for (size_t i = 0; i < run.n_orphans; i++) {
+            ObjectResult r = { .kind = KIND_DOMAIN, .name = run.orphans[i].name, .state = SYNC_IN_SYNC, .id = -1 };
+            status_doc_add(doc, &r, &(StatusExtra) { .orphan = true });
+        }
         status_doc_add_diags(doc, &run.set.diags);
         _cleanup_free_ char *text = status_doc_to_string(doc);
         fputs(text, stdout);
@@ -370,6 +456,9 @@ int cmd_status(const CliOpts *o) {
             printf("  %s", r->error);
         printf("\n");
     }
+    for (size_t i = 0; i < run.n_orphans; i++)
+        printf("%-16s %-7s %s  (owned by virtspec, no spec names it; apply --prune would undefine it)\n",
+               "orphaned", "Domain", run.orphans[i].name);
     for (size_t i = 0; i < run.set.n_bad_files; i++)
         printf("%-16s %-7s %s\n", "failed", "file", run.set.bad_files[i]);
     return code;

@@ -48,15 +48,20 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
     { "render", "Usage: virtspec render [--show-secrets] [--host-kvm=yes|no] [PATH…]\n\n"
       "Prints, per object, the libvirt XML its spec produces (byte-for-byte deterministic).\n"
       "Graphics passwords are masked unless --show-secrets is given.\n" },
-    { "plan", "Usage: virtspec plan [-c URI] [PATH…]\n\n"
+    { "plan", "Usage: virtspec plan [-c URI] [--prune] [PATH…]\n\n"
       "Compares specs with libvirt and prints what apply would do, field by field:\n"
       "  + create   ~ field: old → new (class)   - remove   ▶ start   ■ stop   = in sync\n"
+      "An owned domain no spec names is an orphan (- orphan NAME); with --prune, what\n"
+      "apply --prune would do to it.\n"
       "It also says, as FILE:LINE:COL: error:, what libvirt would refuse only later: a host\n"
       "path that does not exist, a network subnet another network has, a bridge name a host\n"
       "interface has, an xml escape hatch libvirt's schema refuses. Such an object is left alone.\n"
       "Exit status 0 when in sync, 2 when there are changes, 1 on error.\n" },
-    { "apply", "Usage: virtspec apply [-c URI] [PATH…]\n\n"
+    { "apply", "Usage: virtspec apply [-c URI] [--prune] [PATH…]\n\n"
       "Runs the plan once. Objects are independent: one failing does not stop the others.\n"
+      "  --prune   shut down and undefine owned domains no spec names (the daemon's rules:\n"
+      "            volumes, NVRAM and TPM state kept unless the domain said\n"
+      "            delete_volumes_on_removal; nothing is pruned while a spec file is rejected)\n"
       "Exit status 1 if any object failed.\n" },
     { "reload", "Usage: virtspec reload [-c URI] [--specs DIR] NAME…\n\n"
       "Gracefully shuts the named domains down (ACPI, forced off after shutdown_timeout), then\n"
@@ -112,8 +117,8 @@ enum {
 static const struct { const char *cmd; unsigned opts; } cmd_opts[] = {
     { "validate",  O_INSECURE },
     { "render",    O_INSECURE | O_SECRETS | O_KVM },
-    { "plan",      O_INSECURE | O_CONNECT },
-    { "apply",     O_INSECURE | O_CONNECT },
+    { "plan",      O_INSECURE | O_CONNECT | O_PRUNE },
+    { "apply",     O_INSECURE | O_CONNECT | O_PRUNE },
     { "status",    O_INSECURE | O_CONNECT | O_JSON | O_STATUS_FILE },
     { "reload",    O_INSECURE | O_CONNECT | O_SPECS },
     { "daemon",    O_INSECURE | O_CONNECT | O_SPECS | O_DRIFT | O_PRUNE | O_STATUS_FILE },

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "log.h"
 #include "manager.h"
+#include "prune.h"
 #include "render.h"
 #include "sd-glue.h"
 #include "spec-store.h"
@@ -318,57 +319,15 @@ static int kind_rank(SpecKind k) {
     return k == KIND_POOL ? 0 : k == KIND_NETWORK ? 1 : 2;
 }
 
-/* delete_volumes_on_removal recorded in the undefined domain's metadata: its volumes go with
- * it, with the checks of a removed disk entry; nothing else (pools, base images, NVRAM, TPM). */
-static void prune_volumes(Work *w, VolumeRefs *refs) {
-    ObjectResult r = { .kind = KIND_DOMAIN };
-    if (engine_delete_volumes(&w->engine, w->o->name, NULL, true, refs, &r) < 0 && r.error)
-        w->prune_error = xstrdup(r.error);
-    for (size_t i = 0; i < r.n_actions; i++) {
-        if (r.actions[i][0] == '-')
-            w->n_deleted++;   /* logged with its size as it was deleted */
-        else
-            log_object(LOG_WARNING, "Domain", w->o->name, "Domain %s: prune: %s", w->o->name, r.actions[i]);
-    }
-    object_result_clear(&r);
-}
-
 static void prune_domain(Work *w) {
-    virConnectPtr c = w->engine.conn;
-    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(c, w->o->name);
-    if (!dom)
-        return;
-    char *x = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-    _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
-    free(x);
-    if (!doc || !observe_owned(doc))
-        return;   /* never touch what is not ours */
-    _cleanup_(volume_refs_clear) VolumeRefs refs = {};
-    observe_volume_refs(doc, &refs);
-    char *err = NULL;
-    int st, reason;
-    if (virDomainGetState(dom, &st, &reason, 0) == 0 && st != VIR_DOMAIN_SHUTOFF) {
-        virt_count_mutation();
-        virDomainShutdown(dom);
-        for (unsigned i = 0; i < w->shutdown_timeout * 5; i++) {
-            uv_sleep(200);
-            if (virDomainGetState(dom, &st, &reason, 0) < 0 || st == VIR_DOMAIN_SHUTOFF)
-                break;
-        }
-        if (st != VIR_DOMAIN_SHUTOFF) {
-            virt_count_mutation();
-            virDomainDestroy(dom);
-        }
-    }
-    virt_count_mutation();
-    /* volumes, NVRAM and TPM state are kept: pruning removes the definition only */
-    if (virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM | VIR_DOMAIN_UNDEFINE_KEEP_TPM |
-                                        VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0)
-        err = xasprintf("undefine failed: %s", virt_error_message());
-    w->prune_error = err;
-    w->prune_deletes = refs.delete_on_removal;
-    if (!err && refs.delete_on_removal)
-        prune_volumes(w, &refs);
+    PruneResult p = {};
+    engine_prune_domain(&w->engine, w->o->name, w->shutdown_timeout, &p);
+    for (size_t i = 0; i < p.n_warnings; i++)
+        log_object(LOG_WARNING, "Domain", w->o->name, "Domain %s: prune: %s", w->o->name, p.warnings[i]);
+    w->prune_error = TAKE_PTR(p.error);
+    w->prune_deletes = p.deletes;
+    w->n_deleted = p.n_deleted;
+    prune_result_clear(&p);
 }
 
 static void work_run(uv_work_t *req) {
@@ -560,18 +519,7 @@ static void connect_run(uv_work_t *req) {
     }
     virt_events_watch(cw->engine.conn);
     /* owned domains, to find those whose spec went away while virtspec was not running */
-    virDomainPtr *doms = NULL;
-    int n = virConnectListAllDomains(cw->engine.conn, &doms, 0);
-    for (int i = 0; i < n; i++) {
-        char *md = virDomainGetMetadata(doms[i], VIR_DOMAIN_METADATA_ELEMENT, VIRTSPEC_XMLNS,
-                                        VIR_DOMAIN_AFFECT_CONFIG);
-        if (md)
-            *(char **) array_push(&cw->owned, &cw->n_owned, sizeof(char *)) =
-                xstrdup(virDomainGetName(doms[i]));
-        free(md);
-        virDomainFree(doms[i]);
-    }
-    free(doms);
+    engine_list_owned_domains(&cw->engine, NULL, NULL, &cw->owned, &cw->n_owned);
 }
 
 static void connect_done(uv_work_t *req, int status) {

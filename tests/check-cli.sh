@@ -73,5 +73,42 @@ ok "…and it still runs" kill -0 "$dpid"
 kill -TERM "$dpid"; wait "$dpid"; rc=$?
 ok "the daemon exits cleanly" test "$rc" = 0
 
+## item 7: plan and status agree on orphans; apply --prune prunes with the daemon's rules
+# libvirt's test driver, from a file: web2 carries virtspec's metadata (owned), foreign does not
+mkdir -m 0755 "$d/o"
+cat > "$d/o/node.xml" <<'E'
+<node>
+  <domain type='test'>
+    <name>web2</name>
+    <memory unit='MiB'>64</memory>
+    <os><type>hvm</type></os>
+    <metadata><vs:virtspec xmlns:vs='https://virtspec.dev/xmlns/1'><vs:managed>x</vs:managed></vs:virtspec></metadata>
+  </domain>
+  <domain type='test'>
+    <name>foreign</name>
+    <memory unit='MiB'>64</memory>
+    <os><type>hvm</type></os>
+  </domain>
+</node>
+E
+O=(--config "$d/empty.conf" -c "test://$d/o/node.xml")
+mkdir -m 0755 "$d/o/specs" "$d/o/specs2"
+# (no spec at all in specs: the apply's libvirt changes are the prune's alone)
+printf 'kind: Domain\nname: web2\nmemory: [\n' > "$d/o/specs2/broken.yaml"
+chmod 0644 "$d/o/specs2"/*.yaml
+t "status says the owned domain without a spec is orphaned (exit 2)" 2 "orphaned         Domain  web2" status "${O[@]}" "$d/o/specs"
+t "plan shows the orphan and exits 2 like status" 2 "- orphan web2 (spec removed; --prune would shut it down and undefine it, volumes kept)" \
+    plan "${O[@]}" "$d/o/specs"
+out=$("$vs" plan "${O[@]}" "$d/o/specs" 2>&1)
+ok "a domain virtspec does not own is never an orphan" bash -c "! grep -q foreign <<<'$out'"
+t "plan --prune shows the prune" 2 "- prune web2 (spec removed: undefine, volumes kept; NVRAM and TPM state kept)" \
+    plan --prune "${O[@]}" "$d/o/specs"
+t "apply without --prune keeps the orphan" 0 "- orphan web2" apply "${O[@]}" "$d/o/specs"
+t "apply --prune stops and undefines it (2 libvirt changes: shutdown, undefine)" 0 "= pruned" apply --prune "${O[@]}" "$d/o/specs"
+t "…counted" 0 "0 objects, 2 libvirt changes" apply --prune "${O[@]}" "$d/o/specs/"
+t "apply --prune prunes nothing when a spec file was rejected (it may declare the domain)" 1 \
+    "! not pruned: 1 spec file rejected" apply --prune "${O[@]}" "$d/o/specs2"
+t "…and makes no libvirt change for it" 1 "0 objects, 0 libvirt changes" apply --prune "${O[@]}" "$d/o/specs2"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
