@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
 #include "config.h"
@@ -209,30 +210,98 @@ static void find_orphans(const CliOpts *o, Run *run, bool apply) {
     }
 }
 
-static void print_orphan(const Run *run, const Orphan *x, const CliOpts *o, bool applied) {
+/* What plan and apply say about an orphan, one line each (also its JSON actions). */
+static size_t orphan_lines(const Run *run, const Orphan *x, const CliOpts *o, bool applied, char ***ret) {
     const PruneResult *p = &x->prune;
     const char *volumes = p->deletes ? "its recorded volumes deleted (delete_volumes_on_removal)"
                                      : "volumes kept";
+    size_t n = 0;
+#define LINE(...) (*(char **) array_push(ret, &n, sizeof(char *)) = xasprintf(__VA_ARGS__))
+    if (!o->prune)
+        LINE("- orphan %s (spec removed; --prune would %sundefine it, %s)", x->name,
+             p->running ? "shut it down and " : "", volumes);
+    else if (run->prune_refused)
+        LINE("! not pruned: %zu spec file%s rejected, and a domain such a file declares would look "
+             "orphaned", run->set.n_bad_files, run->set.n_bad_files == 1 ? "" : "s");
+    else {
+        if (p->running)
+            LINE("■ stop (ACPI shutdown, forced after %u s)", ORPHAN_SHUTDOWN_TIMEOUT);
+        LINE("- prune %s (spec removed: undefine, %s; NVRAM and TPM state kept)", x->name, volumes);
+        for (size_t i = 0; i < p->n_warnings; i++)
+            LINE("! %s", p->warnings[i]);
+        if (applied && x->pruned)
+            LINE("= pruned");
+    }
+#undef LINE
+    return n;
+}
+
+static void strv_free(char **v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void print_orphan(const Run *run, const Orphan *x, const CliOpts *o, bool applied) {
+    char **lines = NULL;
+    size_t n = orphan_lines(run, x, o, applied, &lines);
     printf("Domain %s (owned by virtspec, no spec names it)\n", x->name);
-    if (!o->prune) {
-        printf("  - orphan %s (spec removed; --prune would %sundefine it, %s)\n", x->name,
-               p->running ? "shut it down and " : "", volumes);
-        return;
+    for (size_t i = 0; i < n; i++)
+        printf("  %s\n", lines[i]);
+    if (x->prune.error)
+        printf("  ✗ prune failed: %s\n", x->prune.error);
+    strv_free(lines, n);
+}
+
+/* The first error of a spec's file: it failed to load (status: spec_error). */
+static const char *spec_error_of(const DiagList *diags, const char *file) {
+    for (size_t k = 0; file && k < diags->n; k++)
+        if (diags->items[k].level == DIAG_ERROR && streq(diags->items[k].file, file))
+            return diags->items[k].message;
+    return NULL;
+}
+
+/* plan --json, apply --json, status --json: one schema (status-json.h, docs/json.md). */
+static void print_json(const CliOpts *o, const Run *run, const char *command, bool applied) {
+    StatusDoc *doc = status_doc_new("one-shot");
+    time_t now = time(NULL);
+    unsigned counts[_SYNC_MAX] = {};
+    status_doc_set_command(doc, command);
+    for (size_t i = 0; i < run->n; i++) {
+        const ObjectResult *r = &run->results[i];
+        bool acted = applied && (r->mutated || r->n_actions > 0);
+        StatusExtra x = {
+            .spec_error = spec_error_of(&run->set.diags, r->file),
+            .last_action = acted ? (r->n_actions > 0 ? r->actions[r->n_actions - 1] : "updated") : NULL,
+            .last_action_time = acted ? now : 0,
+            .last_pass_time = now,
+            .failures = r->error ? 1 : 0,
+        };
+        status_doc_add(doc, r, &x);
+        counts[r->state]++;
     }
-    if (run->prune_refused) {
-        printf("  ! not pruned: %zu spec file%s rejected, and a domain such a file declares would look "
-               "orphaned\n", run->set.n_bad_files, run->set.n_bad_files == 1 ? "" : "s");
-        return;
+    for (size_t i = 0; i < run->n_orphans; i++) {
+        const Orphan *x = &run->orphans[i];
+        ObjectResult r = { .kind = KIND_DOMAIN, .name = x->name, .state = SYNC_IN_SYNC, .id = -1,
+                           .error = x->prune.error };
+        r.n_actions = orphan_lines(run, x, o, applied, &r.actions);
+        status_doc_add(doc, &r, &(StatusExtra) {
+            .orphan = true, .last_pass_time = now, .failures = x->prune.error ? 1 : 0,
+            .last_action = x->pruned ? "pruned" : NULL, .last_action_time = x->pruned ? now : 0 });
+        strv_free(r.actions, r.n_actions);
     }
-    if (p->running)
-        printf("  ■ stop (ACPI shutdown, forced after %u s)\n", ORPHAN_SHUTDOWN_TIMEOUT);
-    printf("  - prune %s (spec removed: undefine, %s; NVRAM and TPM state kept)\n", x->name, volumes);
-    for (size_t i = 0; i < p->n_warnings; i++)
-        printf("  ! %s\n", p->warnings[i]);
-    if (p->error)
-        printf("  ✗ prune failed: %s\n", p->error);
-    else if (applied && x->pruned)
-        printf("  = pruned\n");
+    status_doc_add_diags(doc, &run->set.diags);
+    _cleanup_free_ char *summary = xasprintf(
+        "%zu object%s: %u in sync, %u drifted, %u missing, %u reload-pending, %u failed, "
+        "%u foreign-conflict, %zu orphaned, %zu invalid spec file%s",
+        run->n + run->n_orphans, run->n + run->n_orphans == 1 ? "" : "s", counts[SYNC_IN_SYNC],
+        counts[SYNC_DRIFTED], counts[SYNC_MISSING], counts[SYNC_RELOAD_PENDING], counts[SYNC_FAILED],
+        counts[SYNC_FOREIGN_CONFLICT], run->n_orphans, run->set.n_bad_files,
+        run->set.n_bad_files == 1 ? "" : "s");
+    status_doc_set_counts(doc, summary);
+    _cleanup_free_ char *text = status_doc_to_string(doc);
+    fputs(text, stdout);
+    status_doc_free(doc);
 }
 
 static int run_engine(const CliOpts *o, Run *run, bool apply) {
@@ -296,12 +365,15 @@ int cmd_plan(const CliOpts *o) {
     if (run_engine(o, &run, false) < 0)
         return 1;
     for (size_t i = 0; i < run.n; i++) {
-        print_result(&run.results[i], false);
+        if (!o->json)
+            print_result(&run.results[i], false);
         changes = changes || result_has_changes(&run.results[i]);
         failed = failed || run.results[i].error;
     }
-    for (size_t i = 0; i < run.n_orphans; i++)
+    for (size_t i = 0; i < run.n_orphans && !o->json; i++)
         print_orphan(&run, &run.orphans[i], o, false);
+    if (o->json)
+        print_json(o, &run, "plan", false);
     changes = changes || run.n_orphans > 0;   /* status says orphaned: work left */
     if (run.spec_errors > 0 || failed)
         return 1;
@@ -315,12 +387,18 @@ int cmd_apply(const CliOpts *o) {
     if (run_engine(o, &run, true) < 0)
         return 1;
     for (size_t i = 0; i < run.n; i++) {
-        print_result(&run.results[i], true);
+        if (!o->json)
+            print_result(&run.results[i], true);
         failed = failed || run.results[i].error;
     }
     for (size_t i = 0; i < run.n_orphans; i++) {
-        print_orphan(&run, &run.orphans[i], o, true);
+        if (!o->json)
+            print_orphan(&run, &run.orphans[i], o, true);
         failed = failed || run.orphans[i].prune.error;
+    }
+    if (o->json) {
+        print_json(o, &run, "apply", true);
+        return failed || run.spec_errors > 0 ? 1 : 0;
     }
     printf("%zu object%s, %u libvirt change%s", run.n, run.n == 1 ? "" : "s", virt_mutations,
            virt_mutations == 1 ? "" : "s");
@@ -425,17 +503,7 @@ int cmd_status(const CliOpts *o) {
     if (run.set.n_bad_files > 0 || run.spec_errors > 0)
         code = 1;
     if (o->json) {
-        StatusDoc *doc = status_doc_new("one-shot");
-        for (size_t i = 0; i < run.n; i++)
-            status_doc_add(doc, &run.results[i], NULL);
-        for (size_t i = 0; i < run.n_orphans; i++) {
-            ObjectResult r = { .kind = KIND_DOMAIN, .name = run.orphans[i].name, .state = SYNC_IN_SYNC, .id = -1 };
-            status_doc_add(doc, &r, &(StatusExtra) { .orphan = true });
-        }
-        status_doc_add_diags(doc, &run.set.diags);
-        _cleanup_free_ char *text = status_doc_to_string(doc);
-        fputs(text, stdout);
-        status_doc_free(doc);
+        print_json(o, &run, "status", false);
         return code;
     }
     for (size_t i = 0; i < run.n; i++) {

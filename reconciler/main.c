@@ -29,7 +29,7 @@ static const char *const main_help =
     "  -c, --connect URI   libvirt URI (default: connect in the configuration file, else\n"
     "                      $LIBVIRT_DEFAULT_URI, else qemu:///system)\n"
     "      --config FILE   configuration file (every command; default " VIRTSPEC_CONFIG_FILE ")\n"
-    "      --json          machine-readable output (status)\n"
+    "      --json          plan, apply, status: one JSON document (schema: docs/json.md)\n"
     "      --specs DIR     spec directory (reload: for shutdown_timeout)\n"
     "      --insecure-spec-perms  accept spec files not owned by root or writable by group or\n"
     "                      others (development and tests only)\n"
@@ -48,7 +48,7 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
     { "render", "Usage: virtspec render [--show-secrets] [--host-kvm=yes|no] [PATH…]\n\n"
       "Prints, per object, the libvirt XML its spec produces (byte-for-byte deterministic).\n"
       "Graphics passwords are masked unless --show-secrets is given.\n" },
-    { "plan", "Usage: virtspec plan [-c URI] [--prune] [PATH…]\n\n"
+    { "plan", "Usage: virtspec plan [-c URI] [--prune] [--json] [PATH…]\n\n"
       "Compares specs with libvirt and prints what apply would do, field by field:\n"
       "  + create   ~ field: old → new (class)   - remove   ▶ start   ■ stop   = in sync\n"
       "An owned domain no spec names is an orphan (- orphan NAME); with --prune, what\n"
@@ -56,12 +56,14 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "It also says, as FILE:LINE:COL: error:, what libvirt would refuse only later: a host\n"
       "path that does not exist, a network subnet another network has, a bridge name a host\n"
       "interface has, an xml escape hatch libvirt's schema refuses. Such an object is left alone.\n"
+      "--json prints one JSON document instead (schema_version 1, docs/json.md).\n"
       "Exit status 0 when in sync, 2 when there are changes, 1 on error.\n" },
-    { "apply", "Usage: virtspec apply [-c URI] [--prune] [PATH…]\n\n"
+    { "apply", "Usage: virtspec apply [-c URI] [--prune] [--json] [PATH…]\n\n"
       "Runs the plan once. Objects are independent: one failing does not stop the others.\n"
       "  --prune   shut down and undefine owned domains no spec names (the daemon's rules:\n"
       "            volumes, NVRAM and TPM state kept unless the domain said\n"
       "            delete_volumes_on_removal; nothing is pruned while a spec file is rejected)\n"
+      "  --json    one JSON document instead of text (docs/json.md)\n"
       "Exit status 1 if any object failed.\n" },
     { "reload", "Usage: virtspec reload [-c URI] [--specs DIR] NAME…\n\n"
       "Gracefully shuts the named domains down (ACPI, forced off after shutdown_timeout), then\n"
@@ -86,7 +88,8 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "foreign-conflict, with the fields concerned. Without PATH, while a daemon runs, its view\n"
       "(also orphaned objects, errors, reload-pending fields) from its status file\n"
       "($RUNTIME_DIRECTORY/status.json, default /run/virtspec/status.json); else the specs\n"
-      "(PATH, default " VIRTSPEC_SPEC_DIR ") compared with libvirt once.\n"
+      "(PATH, default " VIRTSPEC_SPEC_DIR ") compared with libvirt once. --json: the same\n"
+      "document either way (the daemon's status file, or computed; docs/json.md).\n"
       "Exit status 0 when every object is in sync, 2 when some have work left (drifted, missing,\n"
       "reload-pending, orphaned), 1 when one failed, has a foreign conflict or a spec file was\n"
       "rejected.\n" },
@@ -117,8 +120,8 @@ enum {
 static const struct { const char *cmd; unsigned opts; } cmd_opts[] = {
     { "validate",  O_INSECURE },
     { "render",    O_INSECURE | O_SECRETS | O_KVM },
-    { "plan",      O_INSECURE | O_CONNECT | O_PRUNE },
-    { "apply",     O_INSECURE | O_CONNECT | O_PRUNE },
+    { "plan",      O_INSECURE | O_CONNECT | O_PRUNE | O_JSON },
+    { "apply",     O_INSECURE | O_CONNECT | O_PRUNE | O_JSON },
     { "status",    O_INSECURE | O_CONNECT | O_JSON | O_STATUS_FILE },
     { "reload",    O_INSECURE | O_CONNECT | O_SPECS },
     { "daemon",    O_INSECURE | O_CONNECT | O_SPECS | O_DRIFT | O_PRUNE | O_STATUS_FILE },

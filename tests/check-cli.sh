@@ -110,5 +110,53 @@ t "apply --prune prunes nothing when a spec file was rejected (it may declare th
     "! not pruned: 1 spec file rejected" apply --prune "${O[@]}" "$d/o/specs2"
 t "…and makes no libvirt change for it" 1 "0 objects, 0 libvirt changes" apply --prune "${O[@]}" "$d/o/specs2"
 
+## item 9: plan/apply/status --json, one versioned schema, documented in docs/json.md
+docs=$(cd "$(dirname "$0")/.." && pwd)/docs/json.md
+# jcheck FILE PYTHON-EXPRESSION: the expression (on j, the parsed document) is true
+jcheck() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$@" 2>/dev/null; }
+"$vs" plan --json "${C[@]}" -c test:///default "$d/specs" > "$d/plan.json"; rc=$?
+ok "plan --json exits 2 (changes) and prints one JSON document" bash -c "[ $rc = 2 ] && python3 -m json.tool '$d/plan.json' >/dev/null"
+ok "…schema_version 1, command plan, source one-shot" jcheck "$d/plan.json" 'j["schema_version"] == 1 and j["command"] == "plan" and j["source"] == "one-shot"'
+ok "…the pool is missing, with its actions" jcheck "$d/plan.json" \
+    'any(o["kind"] == "Pool" and o["name"] == "p" and o["state"] == "missing" and "+ create (and build /srv/p)" in o["actions"] for o in j["objects"])'
+"$vs" apply --json "${C[@]}" -c test:///default "$d/specs" > "$d/apply.json"; rc=$?
+ok "apply --json: command apply, the last action recorded" bash -c "[ $rc = 0 ] && python3 -c '
+import json; j = json.load(open(\"$d/apply.json\"))
+assert j[\"command\"] == \"apply\" and j[\"objects\"][0][\"last_action\"] == \"▶ start\"'"
+"$vs" status --json "${C[@]}" -c test:///default --status-file "$d/no-daemon.json" "$d/specs" > "$d/status-one.json"
+# the daemon above wrote status-b.json for the same tree
+ok "status --json (one-shot) has the daemon status file's top-level fields" python3 -c '
+import json, sys; a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+sys.exit(0 if sorted(a) == sorted(b) else print(sorted(a), sorted(b)) or 1)' "$d/status-one.json" "$d/status-b.json"
+ok "…and every object field of it" python3 -c '
+import json, sys; a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+ka = sorted(a["objects"][0]); kb = sorted(b["objects"][0])
+sys.exit(0 if ka == kb else print(ka, kb) or 1)' "$d/status-one.json" "$d/status-b.json"
+ok "the daemon's status file says schema_version 1" jcheck "$d/status-b.json" 'j["schema_version"] == 1 and j["source"] == "daemon"'
+printf 'kind: Domain\nname: sec\nmemory: 64MiB\ngraphics: {type: vnc, passwd: hunter22}\n' > "$d/specs/sec.yaml"
+printf 'kind: Domain\nname: bad\nmemory: lots\n' > "$d/specs/bad.yaml"; chmod 0644 "$d/specs"/*.yaml
+"$vs" plan --json "${C[@]}" -c "test://$d/o/node.xml" "$d/specs" > "$d/plan2.json" 2>/dev/null
+ok "plan --json with a rejected file: still one document, the error in spec_errors" jcheck "$d/plan2.json" \
+    'any(e["level"] == "error" and e["file"].endswith("bad.yaml") for e in j["spec_errors"])'
+ok "…the orphan in it, state orphaned" jcheck "$d/plan2.json" 'any(o["name"] == "web2" and o["state"] == "orphaned" for o in j["objects"])'
+ok "no secret in the JSON" bash -c "! grep -q hunter22 '$d/plan2.json'"
+mkdir -m 0755 "$d/o/specs3"
+printf 'kind: Domain\nname: web2\nmemory: 128MiB\n' > "$d/o/specs3/web2.yaml"; chmod 0644 "$d/o/specs3/web2.yaml"
+"$vs" plan --json "${C[@]}" -c "test://$d/o/node.xml" "$d/o/specs3" > "$d/plan3.json" 2>/dev/null
+ok "plan --json lists each change: op, path, old, new, class" jcheck "$d/plan3.json" \
+    '{"op": "set", "path": "memory", "old": "64 MiB", "new": "128 MiB", "class": "live", "secret": False} in j["objects"][0]["changes"]'
+ok "every field is documented in docs/json.md" python3 -c '
+import json, sys
+doc = open(sys.argv[1]).read(); keys = set()
+for f in sys.argv[2:]:
+    j = json.load(open(f)); keys |= set(j)
+    for o in j["objects"]:
+        keys |= set(o)
+        for c in o["changes"]: keys |= set(c)
+    for e in j["spec_errors"]: keys |= set(e)
+missing = [k for k in sorted(keys) if "| `%s` |" % k not in doc]
+sys.exit(0 if not missing else print("undocumented:", missing) or 1)' "$docs" "$d/plan.json" "$d/plan2.json" "$d/plan3.json" "$d/status-b.json"
+rm "$d/specs/sec.yaml" "$d/specs/bad.yaml"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
