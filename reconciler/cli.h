@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "config-file.h"
 #include "spec.h"
 
 /* Options shared by the subcommands. */
@@ -13,11 +14,12 @@ typedef struct CliOpts {
     bool relaxed_perms;         /* --insecure-spec-perms: development and tests only */
     int host_kvm;               /* -1 probe, 0 no, 1 yes */
     const char *specs_dir;      /* --specs: spec directory for reload/daemon */
-    const char *config;         /* --config: daemon configuration file */
+    const char *config;         /* --config: the configuration file */
     const char *drift;          /* --drift correct|report */
     const char *status_file;    /* --status-file */
     bool prune;
     bool vagrant;               /* reference --vagrant: the vagrant-libvirt option table */
+    DaemonConfig *cfg;          /* the configuration file with the flags applied */
 } CliOpts;
 
 int cmd_validate(const CliOpts *o);

@@ -4,10 +4,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
+#include "prune.h"
 #include "status-json.h"
 #include "virt-conn.h"
 
@@ -88,18 +90,36 @@ static size_t *apply_order(const SpecSet *set) {
     return o;
 }
 
+/* An owned domain no spec in the tree names: status says orphaned, plan shows it (and what
+ * --prune would do), apply --prune prunes it with the daemon's rules (prune.h). */
+typedef struct Orphan {
+    char *name;
+    PruneResult prune;          /* owned, running, deletes; after apply --prune: the outcome */
+    bool pruned;
+} Orphan;
+
+#define ORPHAN_SHUTDOWN_TIMEOUT 60   /* no spec says shutdown_timeout: the daemon's default */
+
 typedef struct Run {
     SpecSet set;
     Engine engine;
     ObjectResult *results;
     size_t n;
     size_t spec_errors;
+    Orphan *orphans;
+    size_t n_orphans;
+    bool prune_refused;         /* --prune with a rejected spec file: nothing is pruned */
 } Run;
 
 static void run_clear(Run *r) {
     for (size_t i = 0; i < r->n; i++)
         object_result_clear(&r->results[i]);
     free(r->results);
+    for (size_t i = 0; i < r->n_orphans; i++) {
+        free(r->orphans[i].name);
+        prune_result_clear(&r->orphans[i].prune);
+    }
+    free(r->orphans);
     domain_index_free(&r->engine);
     engine_close(&r->engine);
     spec_set_clear(&r->set);
@@ -163,6 +183,127 @@ static void *connect_worker(void *arg) {
     return NULL;
 }
 
+static bool named_by_spec(const char *name, void *userdata) {
+    const SpecSet *set = userdata;
+    /* a spec a check across files rejected is not gone: never an orphan, never pruned */
+    return spec_set_find(set, KIND_DOMAIN, name) || spec_set_is_held(set, KIND_DOMAIN, name);
+}
+
+/* Owned domains the tree does not name. apply --prune prunes them, unless a spec file was
+ * rejected: a domain it declares would look orphaned, so then nothing is pruned. */
+static void find_orphans(const CliOpts *o, Run *run, bool apply) {
+    _cleanup_free_ char **names = NULL;
+    size_t n = 0;
+    if (engine_list_owned_domains(&run->engine, named_by_spec, &run->set, &names, &n) < 0) {
+        fprintf(stderr, "virtspec: cannot list domains: %s\n", virt_error_message());
+        return;
+    }
+    run->prune_refused = o->prune && run->set.n_bad_files > 0;
+    Engine e = run->engine;
+    e.apply = apply && o->prune && !run->prune_refused;
+    run->orphans = xmalloc0((n + 1) * sizeof(Orphan));
+    for (size_t i = 0; i < n; i++) {
+        Orphan *x = &run->orphans[run->n_orphans++];
+        x->name = names[i];
+        x->pruned = engine_prune_domain(&e, x->name, ORPHAN_SHUTDOWN_TIMEOUT, &x->prune) == 0 &&
+                    e.apply && x->prune.owned;
+    }
+}
+
+/* What plan and apply say about an orphan, one line each (also its JSON actions). */
+static size_t orphan_lines(const Run *run, const Orphan *x, const CliOpts *o, bool applied, char ***ret) {
+    const PruneResult *p = &x->prune;
+    const char *volumes = p->deletes ? "its recorded volumes deleted (delete_volumes_on_removal)"
+                                     : "volumes kept";
+    size_t n = 0;
+#define LINE(...) (*(char **) array_push(ret, &n, sizeof(char *)) = xasprintf(__VA_ARGS__))
+    if (!o->prune)
+        LINE("- orphan %s (spec removed; --prune would %sundefine it, %s)", x->name,
+             p->running ? "shut it down and " : "", volumes);
+    else if (run->prune_refused)
+        LINE("! not pruned: %zu spec file%s rejected, and a domain such a file declares would look "
+             "orphaned", run->set.n_bad_files, run->set.n_bad_files == 1 ? "" : "s");
+    else {
+        if (p->running)
+            LINE("■ stop (ACPI shutdown, forced after %u s)", ORPHAN_SHUTDOWN_TIMEOUT);
+        LINE("- prune %s (spec removed: undefine, %s; NVRAM and TPM state kept)", x->name, volumes);
+        for (size_t i = 0; i < p->n_warnings; i++)
+            LINE("! %s", p->warnings[i]);
+        if (applied && x->pruned)
+            LINE("= pruned");
+    }
+#undef LINE
+    return n;
+}
+
+static void strv_free(char **v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void print_orphan(const Run *run, const Orphan *x, const CliOpts *o, bool applied) {
+    char **lines = NULL;
+    size_t n = orphan_lines(run, x, o, applied, &lines);
+    printf("Domain %s (owned by virtspec, no spec names it)\n", x->name);
+    for (size_t i = 0; i < n; i++)
+        printf("  %s\n", lines[i]);
+    if (x->prune.error)
+        printf("  ✗ prune failed: %s\n", x->prune.error);
+    strv_free(lines, n);
+}
+
+/* The first error of a spec's file: it failed to load (status: spec_error). */
+static const char *spec_error_of(const DiagList *diags, const char *file) {
+    for (size_t k = 0; file && k < diags->n; k++)
+        if (diags->items[k].level == DIAG_ERROR && streq(diags->items[k].file, file))
+            return diags->items[k].message;
+    return NULL;
+}
+
+/* plan --json, apply --json, status --json: one schema (status-json.h, docs/json.md). */
+static void print_json(const CliOpts *o, const Run *run, const char *command, bool applied) {
+    StatusDoc *doc = status_doc_new("one-shot");
+    time_t now = time(NULL);
+    unsigned counts[_SYNC_MAX] = {};
+    status_doc_set_command(doc, command);
+    for (size_t i = 0; i < run->n; i++) {
+        const ObjectResult *r = &run->results[i];
+        bool acted = applied && (r->mutated || r->n_actions > 0);
+        StatusExtra x = {
+            .spec_error = spec_error_of(&run->set.diags, r->file),
+            .last_action = acted ? (r->n_actions > 0 ? r->actions[r->n_actions - 1] : "updated") : NULL,
+            .last_action_time = acted ? now : 0,
+            .last_pass_time = now,
+            .failures = r->error ? 1 : 0,
+        };
+        status_doc_add(doc, r, &x);
+        counts[r->state]++;
+    }
+    for (size_t i = 0; i < run->n_orphans; i++) {
+        const Orphan *x = &run->orphans[i];
+        ObjectResult r = { .kind = KIND_DOMAIN, .name = x->name, .state = SYNC_IN_SYNC, .id = -1,
+                           .error = x->prune.error };
+        r.n_actions = orphan_lines(run, x, o, applied, &r.actions);
+        status_doc_add(doc, &r, &(StatusExtra) {
+            .orphan = true, .last_pass_time = now, .failures = x->prune.error ? 1 : 0,
+            .last_action = x->pruned ? "pruned" : NULL, .last_action_time = x->pruned ? now : 0 });
+        strv_free(r.actions, r.n_actions);
+    }
+    status_doc_add_diags(doc, &run->set.diags);
+    _cleanup_free_ char *summary = xasprintf(
+        "%zu object%s: %u in sync, %u drifted, %u missing, %u reload-pending, %u failed, "
+        "%u foreign-conflict, %zu orphaned, %zu invalid spec file%s",
+        run->n + run->n_orphans, run->n + run->n_orphans == 1 ? "" : "s", counts[SYNC_IN_SYNC],
+        counts[SYNC_DRIFTED], counts[SYNC_MISSING], counts[SYNC_RELOAD_PENDING], counts[SYNC_FAILED],
+        counts[SYNC_FOREIGN_CONFLICT], run->n_orphans, run->set.n_bad_files,
+        run->set.n_bad_files == 1 ? "" : "s");
+    status_doc_set_counts(doc, summary);
+    _cleanup_free_ char *text = status_doc_to_string(doc);
+    fputs(text, stdout);
+    status_doc_free(doc);
+}
+
 static int run_engine(const CliOpts *o, Run *run, bool apply) {
     Connect c = { .run = run, .o = o, .apply = apply };
     pthread_t connector;
@@ -213,6 +354,7 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
     diag_list_sort(&d);
     diag_list_print(&d, stderr);
     diag_list_clear(&d);
+    find_orphans(o, run, apply);
     return 0;
 }
 
@@ -223,10 +365,16 @@ int cmd_plan(const CliOpts *o) {
     if (run_engine(o, &run, false) < 0)
         return 1;
     for (size_t i = 0; i < run.n; i++) {
-        print_result(&run.results[i], false);
+        if (!o->json)
+            print_result(&run.results[i], false);
         changes = changes || result_has_changes(&run.results[i]);
         failed = failed || run.results[i].error;
     }
+    for (size_t i = 0; i < run.n_orphans && !o->json; i++)
+        print_orphan(&run, &run.orphans[i], o, false);
+    if (o->json)
+        print_json(o, &run, "plan", false);
+    changes = changes || run.n_orphans > 0;   /* status says orphaned: work left */
     if (run.spec_errors > 0 || failed)
         return 1;
     return changes ? 2 : 0;
@@ -239,8 +387,18 @@ int cmd_apply(const CliOpts *o) {
     if (run_engine(o, &run, true) < 0)
         return 1;
     for (size_t i = 0; i < run.n; i++) {
-        print_result(&run.results[i], true);
+        if (!o->json)
+            print_result(&run.results[i], true);
         failed = failed || run.results[i].error;
+    }
+    for (size_t i = 0; i < run.n_orphans; i++) {
+        if (!o->json)
+            print_orphan(&run, &run.orphans[i], o, true);
+        failed = failed || run.orphans[i].prune.error;
+    }
+    if (o->json) {
+        print_json(o, &run, "apply", true);
+        return failed || run.spec_errors > 0 ? 1 : 0;
     }
     printf("%zu object%s, %u libvirt change%s", run.n, run.n == 1 ? "" : "s", virt_mutations,
            virt_mutations == 1 ? "" : "s");
@@ -340,16 +498,12 @@ int cmd_status(const CliOpts *o) {
         return 1;
     for (size_t i = 0; i < run.n; i++)
         code = status_exit_worst(code, status_exit_of(sync_state_to_string(run.results[i].state)));
+    if (run.n_orphans > 0)
+        code = status_exit_worst(code, status_exit_of("orphaned"));
     if (run.set.n_bad_files > 0 || run.spec_errors > 0)
         code = 1;
     if (o->json) {
-        StatusDoc *doc = status_doc_new("one-shot");
-        for (size_t i = 0; i < run.n; i++)
-            status_doc_add(doc, &run.results[i], NULL);
-        status_doc_add_diags(doc, &run.set.diags);
-        _cleanup_free_ char *text = status_doc_to_string(doc);
-        fputs(text, stdout);
-        status_doc_free(doc);
+        print_json(o, &run, "status", false);
         return code;
     }
     for (size_t i = 0; i < run.n; i++) {
@@ -370,6 +524,9 @@ int cmd_status(const CliOpts *o) {
             printf("  %s", r->error);
         printf("\n");
     }
+    for (size_t i = 0; i < run.n_orphans; i++)
+        printf("%-16s %-7s %s  (owned by virtspec, no spec names it; apply --prune would undefine it)\n",
+               "orphaned", "Domain", run.orphans[i].name);
     for (size_t i = 0; i < run.set.n_bad_files; i++)
         printf("%-16s %-7s %s\n", "failed", "file", run.set.bad_files[i]);
     return code;

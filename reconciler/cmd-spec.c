@@ -7,7 +7,8 @@
 #include "xml-util.h"
 
 size_t cli_load_specs(const CliOpts *o, SpecSet *set) {
-    char *def[] = { (char *) VIRTSPEC_SPEC_DIR };
+    /* no PATH: the spec tree of the configuration file (specs =), else the default one */
+    char *def[] = { (char *) (o->specs_dir ? o->specs_dir : VIRTSPEC_SPEC_DIR) };
     char *const *paths = o->n_paths ? o->paths : def;
     size_t n = o->n_paths ? o->n_paths : 1;
 

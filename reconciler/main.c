@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "cli.h"
+#include "log.h"
 
 static const char *const main_help =
     "Usage: virtspec [OPTIONS] COMMAND [ARGS…]\n"
@@ -24,9 +25,11 @@ static const char *const main_help =
     "                      changes made behind virtspec's back\n"
     "  export [KIND/]NAME… print a spec for existing domains, networks and pools\n"
     "\n"
-    "Options:\n"
-    "  -c, --connect URI   libvirt URI (default: $LIBVIRT_DEFAULT_URI, else qemu:///system)\n"
-    "      --json          machine-readable output (status)\n"
+    "Options (each command accepts only its own: see virtspec COMMAND --help):\n"
+    "  -c, --connect URI   libvirt URI (default: connect in the configuration file, else\n"
+    "                      $LIBVIRT_DEFAULT_URI, else qemu:///system)\n"
+    "      --config FILE   configuration file (every command; default " VIRTSPEC_CONFIG_FILE ")\n"
+    "      --json          plan, apply, status: one JSON document (schema: docs/json.md)\n"
     "      --specs DIR     spec directory (reload: for shutdown_timeout)\n"
     "      --insecure-spec-perms  accept spec files not owned by root or writable by group or\n"
     "                      others (development and tests only)\n"
@@ -35,7 +38,7 @@ static const char *const main_help =
     "  -h, --help          this help (also: virtspec COMMAND --help, virtspec help COMMAND)\n"
     "      --version       print the version\n"
     "\n"
-    "PATH defaults to " VIRTSPEC_SPEC_DIR ". Directories are read recursively for *.yaml and\n"
+    "PATH defaults to specs in the configuration file, else " VIRTSPEC_SPEC_DIR ". Directories are read recursively for *.yaml and\n"
     "*.yml, skipping names that start with a dot.\n";
 
 static const struct { const char *cmd, *help; } cmd_help[] = {
@@ -45,15 +48,22 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
     { "render", "Usage: virtspec render [--show-secrets] [--host-kvm=yes|no] [PATH…]\n\n"
       "Prints, per object, the libvirt XML its spec produces (byte-for-byte deterministic).\n"
       "Graphics passwords are masked unless --show-secrets is given.\n" },
-    { "plan", "Usage: virtspec plan [-c URI] [PATH…]\n\n"
+    { "plan", "Usage: virtspec plan [-c URI] [--prune] [--json] [PATH…]\n\n"
       "Compares specs with libvirt and prints what apply would do, field by field:\n"
       "  + create   ~ field: old → new (class)   - remove   ▶ start   ■ stop   = in sync\n"
+      "An owned domain no spec names is an orphan (- orphan NAME); with --prune, what\n"
+      "apply --prune would do to it.\n"
       "It also says, as FILE:LINE:COL: error:, what libvirt would refuse only later: a host\n"
       "path that does not exist, a network subnet another network has, a bridge name a host\n"
       "interface has, an xml escape hatch libvirt's schema refuses. Such an object is left alone.\n"
+      "--json prints one JSON document instead (schema_version 1, docs/json.md).\n"
       "Exit status 0 when in sync, 2 when there are changes, 1 on error.\n" },
-    { "apply", "Usage: virtspec apply [-c URI] [PATH…]\n\n"
+    { "apply", "Usage: virtspec apply [-c URI] [--prune] [--json] [PATH…]\n\n"
       "Runs the plan once. Objects are independent: one failing does not stop the others.\n"
+      "  --prune   shut down and undefine owned domains no spec names (the daemon's rules:\n"
+      "            volumes, NVRAM and TPM state kept unless the domain said\n"
+      "            delete_volumes_on_removal; nothing is pruned while a spec file is rejected)\n"
+      "  --json    one JSON document instead of text (docs/json.md)\n"
       "Exit status 1 if any object failed.\n" },
     { "reload", "Usage: virtspec reload [-c URI] [--specs DIR] NAME…\n\n"
       "Gracefully shuts the named domains down (ACPI, forced off after shutdown_timeout), then\n"
@@ -64,19 +74,22 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "                       [--prune] [--status-file PATH]\n\n"
       "Watches DIR (default " VIRTSPEC_SPEC_DIR ") and keeps libvirt converged with it: a spec edit\n"
       "or a change made behind virtspec's back (virsh destroy, virsh edit) is reconciled within a\n"
-      "second. Settings come from DIR/virtspec.conf (KEY = VALUE: specs, connect, resync_interval,\n"
-      "concurrency, debounce_ms, max_backoff, drift, prune, status_file); flags win.\n"
+      "second. Settings come from the configuration file (--config FILE, default\n"
+      VIRTSPEC_CONFIG_FILE "; KEY = VALUE: specs, connect, resync_interval, concurrency,\n"
+      "debounce_ms, max_backoff, drift, prune, status_file); flags win.\n"
       "  --drift report   only report drift (status, log); spec edits are still applied\n"
       "  --prune          shut down and undefine owned domains whose spec is gone (volumes kept,\n"
       "                   unless the domain said delete_volumes_on_removal: true)\n"
       "Status: $RUNTIME_DIRECTORY/status.json (default /run/virtspec/status.json).\n"
-      "SIGHUP rereads everything; SIGTERM finishes in-flight libvirt calls and exits.\n" },
+      "SIGHUP rereads the configuration file and every spec; SIGTERM finishes in-flight\n"
+      "libvirt calls and exits.\n" },
     { "status", "Usage: virtspec status [--json] [-c URI] [--status-file PATH] [PATH…]\n\n"
       "Shows, per object: in-sync, drifted, reload-pending, failed, missing or\n"
       "foreign-conflict, with the fields concerned. Without PATH, while a daemon runs, its view\n"
       "(also orphaned objects, errors, reload-pending fields) from its status file\n"
       "($RUNTIME_DIRECTORY/status.json, default /run/virtspec/status.json); else the specs\n"
-      "(PATH, default " VIRTSPEC_SPEC_DIR ") compared with libvirt once.\n"
+      "(PATH, default " VIRTSPEC_SPEC_DIR ") compared with libvirt once. --json: the same\n"
+      "document either way (the daemon's status file, or computed; docs/json.md).\n"
       "Exit status 0 when every object is in sync, 2 when some have work left (drifted, missing,\n"
       "reload-pending, orphaned), 1 when one failed, has a foreign conflict or a spec file was\n"
       "rejected.\n" },
@@ -95,6 +108,46 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "  --vagrant   every vagrant-libvirt option instead: its key, XML and change class, or why\n"
       "              it has none (the generated part of docs/vagrant-libvirt.md)\n" },
 };
+
+/* Each command accepts only its own options: one it would ignore is a usage error (exit 1,
+ * like an unknown option), so that `validate --prune` or `plan --json` never pretends to work. */
+enum {
+    O_CONNECT = 1 << 0, O_JSON = 1 << 1, O_SECRETS = 1 << 2, O_KVM = 1 << 3, O_INSECURE = 1 << 4,
+    O_SPECS = 1 << 5, O_DRIFT = 1 << 6, O_PRUNE = 1 << 7, O_STATUS_FILE = 1 << 8,
+    O_VAGRANT = 1 << 9,
+};
+
+static const struct { const char *cmd; unsigned opts; } cmd_opts[] = {
+    { "validate",  O_INSECURE },
+    { "render",    O_INSECURE | O_SECRETS | O_KVM },
+    { "plan",      O_INSECURE | O_CONNECT | O_PRUNE | O_JSON },
+    { "apply",     O_INSECURE | O_CONNECT | O_PRUNE | O_JSON },
+    { "status",    O_INSECURE | O_CONNECT | O_JSON | O_STATUS_FILE },
+    { "reload",    O_INSECURE | O_CONNECT | O_SPECS },
+    { "daemon",    O_INSECURE | O_CONNECT | O_SPECS | O_DRIFT | O_PRUNE | O_STATUS_FILE },
+    { "export",    O_CONNECT },
+    { "reference", O_VAGRANT },
+};
+
+static const char *const opt_names[] = {
+    "--connect", "--json", "--show-secrets", "--host-kvm", "--insecure-spec-perms", "--specs",
+    "--drift", "--prune", "--status-file", "--vagrant",
+};
+
+/* 0 when every option given is one of cmd's; else prints the error and returns -EINVAL. */
+static int check_cmd_opts(const char *cmd, unsigned given) {
+    for (size_t i = 0; i < ELEMENTSOF(cmd_opts); i++) {
+        if (!streq(cmd, cmd_opts[i].cmd))
+            continue;
+        unsigned bad = given & ~cmd_opts[i].opts;
+        if (!bad)
+            return 0;
+        fprintf(stderr, "virtspec %s: option %s does not apply to this command (see 'virtspec %s "
+                "--help')\n", cmd, opt_names[__builtin_ctz(bad)], cmd);
+        return -EINVAL;
+    }
+    return 0;   /* an unknown command is reported by the dispatch */
+}
 
 int main(int argc, char **argv) {
     enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT };
@@ -116,6 +169,7 @@ int main(int argc, char **argv) {
     };
     CliOpts o = { .host_kvm = -1 };
     bool help = false;
+    unsigned given = 0;
     int c;
 
     xmlInitParser();   /* once, before reconciles run on several threads */
@@ -128,19 +182,20 @@ int main(int argc, char **argv) {
             continue;
         }
         switch (c) {
-        case 'c': o.connect = optarg; break;
+        case 'c': o.connect = optarg; given |= O_CONNECT; break;
         case 'h': help = true; break;
         case OPT_VERSION: printf("virtspec %s\n", VIRTSPEC_VERSION); return 0;
-        case OPT_JSON: o.json = true; break;
-        case OPT_SECRETS: o.show_secrets = true; break;
-        case OPT_INSECURE: o.relaxed_perms = spec_trust_relaxed = true; break;
-        case OPT_SPECS: o.specs_dir = optarg; break;
+        case OPT_JSON: o.json = true; given |= O_JSON; break;
+        case OPT_SECRETS: o.show_secrets = true; given |= O_SECRETS; break;
+        case OPT_INSECURE: o.relaxed_perms = spec_trust_relaxed = true; given |= O_INSECURE; break;
+        case OPT_SPECS: o.specs_dir = optarg; given |= O_SPECS; break;
         case OPT_CONFIG: o.config = optarg; break;
-        case OPT_DRIFT: o.drift = optarg; break;
-        case OPT_PRUNE: o.prune = true; break;
-        case OPT_STATUS_FILE: o.status_file = optarg; break;
-        case OPT_VAGRANT: o.vagrant = true; break;
+        case OPT_DRIFT: o.drift = optarg; given |= O_DRIFT; break;
+        case OPT_PRUNE: o.prune = true; given |= O_PRUNE; break;
+        case OPT_STATUS_FILE: o.status_file = optarg; given |= O_STATUS_FILE; break;
+        case OPT_VAGRANT: o.vagrant = true; given |= O_VAGRANT; break;
         case OPT_KVM:
+            given |= O_KVM;
             if (streq(optarg, "yes"))
                 o.host_kvm = 1;
             else if (streq(optarg, "no"))
@@ -175,6 +230,27 @@ int main(int argc, char **argv) {
         fputs(main_help, stdout);
         return 0;
     }
+    if (check_cmd_opts(cmd, given) < 0) {
+        free(o.paths - 1);
+        return 1;
+    }
+    log_setup();
+    /* One configuration for every command and the daemon; the flags win over the file. */
+    _cleanup_(daemon_config_clear) DaemonConfig cfg = {};
+    ConfigOverrides ovr = {
+        .file = o.config, .specs_dir = o.specs_dir, .uri = o.connect, .status_path = o.status_file,
+        .drift = o.drift, .prune = o.prune,
+    };
+    if (streq(cmd, "daemon") && !ovr.specs_dir && o.n_paths > 0)
+        ovr.specs_dir = o.paths[0];   /* virtspec daemon DIR */
+    if (daemon_config_resolve(&cfg, &ovr) < 0) {
+        free(o.paths - 1);
+        return 1;
+    }
+    o.cfg = &cfg;
+    o.connect = cfg.uri;
+    o.specs_dir = cfg.specs_dir;
+    o.status_file = cfg.status_path;
     int r;
     /* Commands that change nothing report untrusted spec files; apply and daemon refuse them. */
     spec_trust_warn_only = streq(cmd, "validate") || streq(cmd, "render") || streq(cmd, "plan") ||

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "log.h"
 #include "manager.h"
+#include "prune.h"
 #include "render.h"
 #include "sd-glue.h"
 #include "spec-store.h"
@@ -55,103 +56,6 @@ typedef struct Manager {
     bool stopping, first_pass_done, reloading, connecting;
     char *last_status;
 } Manager;
-
-/* ------------------------------------------------------------------ config */
-
-void daemon_config_defaults(DaemonConfig *c) {
-    *c = (DaemonConfig) {
-        .resync_interval_s = 300,
-        .concurrency = 4,
-        .debounce_ms = 100,
-        .max_backoff_s = 300,
-    };
-}
-
-void daemon_config_clear(DaemonConfig *c) {
-    free(c->specs_dir);
-    free(c->uri);
-    free(c->status_path);
-    *c = (DaemonConfig) {};
-}
-
-static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *ret) {
-    char *end;
-    errno = 0;
-    unsigned long x = strtoul(v, &end, 10);
-    if (errno || *end || end == v || x < lo || x > hi)
-        return -EINVAL;
-    *ret = (unsigned) x;
-    return 0;
-}
-
-int daemon_config_load(DaemonConfig *c, const char *path, bool must_exist) {
-    FILE *f = fopen(path, "re");
-    char line[1024];
-    unsigned n = 0;
-    int ret = 0;
-    if (!f) {
-        if (errno == ENOENT && !must_exist)
-            return 0;
-        return log_error_errno(-errno, "cannot read %s", path);
-    }
-    while (fgets(line, sizeof(line), f)) {
-        n++;
-        char *p = line + strspn(line, " \t");
-        p[strcspn(p, "\r\n")] = 0;
-        if (!*p || *p == '#')
-            continue;
-        char *eq = strchr(p, '=');
-        if (!eq) {
-            log_error("%s:%u: expected KEY = VALUE", path, n);
-            ret = -EINVAL;
-            continue;
-        }
-        *eq = 0;
-        char *k = p, *v = eq + 1;
-        for (char *e = k + strlen(k); e > k && (e[-1] == ' ' || e[-1] == '\t'); e--)
-            e[-1] = 0;
-        v += strspn(v, " \t");
-        int r = 0;
-        if (streq(k, "specs")) {
-            free(c->specs_dir);
-            c->specs_dir = xstrdup(v);
-        } else if (streq(k, "connect")) {
-            free(c->uri);
-            c->uri = xstrdup(v);
-        } else if (streq(k, "status_file")) {
-            free(c->status_path);
-            c->status_path = xstrdup(v);
-        } else if (streq(k, "resync_interval"))
-            r = parse_uint(v, 5, 86400, &c->resync_interval_s);
-        else if (streq(k, "concurrency"))
-            r = parse_uint(v, 1, 64, &c->concurrency);
-        else if (streq(k, "debounce_ms"))
-            r = parse_uint(v, 10, 10000, &c->debounce_ms);
-        else if (streq(k, "max_backoff"))
-            r = parse_uint(v, 1, 86400, &c->max_backoff_s);
-        else if (streq(k, "drift")) {
-            if (streq(v, "correct") || streq(v, "report"))
-                c->report_drift = streq(v, "report");
-            else
-                r = -EINVAL;
-        } else if (streq(k, "prune")) {
-            if (streq(v, "true") || streq(v, "false"))
-                c->prune = streq(v, "true");
-            else
-                r = -EINVAL;
-        } else {
-            log_error("%s:%u: unknown key '%s'", path, n, k);
-            ret = -EINVAL;
-            continue;
-        }
-        if (r < 0) {
-            log_error("%s:%u: bad value for %s: '%s'", path, n, k, v);
-            ret = -EINVAL;
-        }
-    }
-    fclose(f);
-    return ret;
-}
 
 /* ------------------------------------------------------------------ objects */
 
@@ -352,7 +256,8 @@ static void sync_objects(Manager *m, bool all_dirty) {
             continue;
         /* The spec is gone. The object stays (removing a spec never deletes anything); it is
          * reported as orphaned, and only pruned when the admin asked for that. */
-        log_notice("%s %s: spec removed; object kept%s", spec_kind_to_string(o->kind), o->name,
+        log_object(LOG_NOTICE, spec_kind_to_string(o->kind), o->name, "%s %s: spec removed; object kept%s",
+                   spec_kind_to_string(o->kind), o->name,
                    m->cfg->prune && o->kind == KIND_DOMAIN ? ", pruning" : " (orphaned)");
         spec_unref(o->spec);
         o->spec = NULL;
@@ -412,57 +317,15 @@ typedef struct Work {
     unsigned n_deleted;         /* volumes deleted with it */
 } Work;
 
-/* delete_volumes_on_removal recorded in the undefined domain's metadata: its volumes go with
- * it, with the checks of a removed disk entry; nothing else (pools, base images, NVRAM, TPM). */
-static void prune_volumes(Work *w, VolumeRefs *refs) {
-    ObjectResult r = { .kind = KIND_DOMAIN };
-    if (engine_delete_volumes(&w->engine, w->o->name, NULL, true, refs, &r) < 0 && r.error)
-        w->prune_error = xstrdup(r.error);
-    for (size_t i = 0; i < r.n_actions; i++) {
-        if (r.actions[i][0] == '-')
-            w->n_deleted++;   /* logged with its size as it was deleted */
-        else
-            log_warning("Domain %s: prune: %s", w->o->name, r.actions[i]);
-    }
-    object_result_clear(&r);
-}
-
 static void prune_domain(Work *w) {
-    virConnectPtr c = w->engine.conn;
-    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(c, w->o->name);
-    if (!dom)
-        return;
-    char *x = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-    _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
-    free(x);
-    if (!doc || !observe_owned(doc))
-        return;   /* never touch what is not ours */
-    _cleanup_(volume_refs_clear) VolumeRefs refs = {};
-    observe_volume_refs(doc, &refs);
-    char *err = NULL;
-    int st, reason;
-    if (virDomainGetState(dom, &st, &reason, 0) == 0 && st != VIR_DOMAIN_SHUTOFF) {
-        virt_count_mutation();
-        virDomainShutdown(dom);
-        for (unsigned i = 0; i < w->shutdown_timeout * 5; i++) {
-            uv_sleep(200);
-            if (virDomainGetState(dom, &st, &reason, 0) < 0 || st == VIR_DOMAIN_SHUTOFF)
-                break;
-        }
-        if (st != VIR_DOMAIN_SHUTOFF) {
-            virt_count_mutation();
-            virDomainDestroy(dom);
-        }
-    }
-    virt_count_mutation();
-    /* volumes, NVRAM and TPM state are kept: pruning removes the definition only */
-    if (virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM | VIR_DOMAIN_UNDEFINE_KEEP_TPM |
-                                        VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0)
-        err = xasprintf("undefine failed: %s", virt_error_message());
-    w->prune_error = err;
-    w->prune_deletes = refs.delete_on_removal;
-    if (!err && refs.delete_on_removal)
-        prune_volumes(w, &refs);
+    PruneResult p = {};
+    engine_prune_domain(&w->engine, w->o->name, w->shutdown_timeout, &p);
+    for (size_t i = 0; i < p.n_warnings; i++)
+        log_object(LOG_WARNING, "Domain", w->o->name, "Domain %s: prune: %s", w->o->name, p.warnings[i]);
+    w->prune_error = TAKE_PTR(p.error);
+    w->prune_deletes = p.deletes;
+    w->n_deleted = p.n_deleted;
+    prune_result_clear(&p);
 }
 
 static void work_run(uv_work_t *req) {
@@ -488,12 +351,12 @@ static void work_done(uv_work_t *req, int status) {
     o->last_pass_time = time(NULL);
     if (w->prune) {
         if (w->prune_error)
-            log_error("Domain %s: prune: %s", o->name, w->prune_error);
+            log_object(LOG_ERR, "Domain", o->name, "Domain %s: prune: %s", o->name, w->prune_error);
         else if (w->prune_deletes)
-            log_info("Domain %s: pruned (spec removed; delete_volumes_on_removal: %u volume(s) "
-                     "deleted)", o->name, w->n_deleted);
+            log_object(LOG_INFO, "Domain", o->name, "Domain %s: pruned (spec removed; "
+                       "delete_volumes_on_removal: %u volume(s) deleted)", o->name, w->n_deleted);
         else
-            log_info("Domain %s: pruned (spec removed; volumes kept)", o->name);
+            log_object(LOG_INFO, "Domain", o->name, "Domain %s: pruned (spec removed; volumes kept)", o->name);
         free(w->prune_error);
     } else {
         ObjectResult *r = &w->result;
@@ -531,8 +394,8 @@ static void work_done(uv_work_t *req, int status) {
             if (delay > m->cfg->max_backoff_s)
                 delay = m->cfg->max_backoff_s;
             o->retry_at = uv_now(m->loop) + delay * 1000ULL;
-            log_error("%s %s: %s: %s (retry in %u s)", kind, o->name, sync_state_to_string(r->state),
-                      r->error, delay);
+            log_full(LOG_ERR, 0, fields, "%s %s: %s: %s (retry in %u s)", kind, o->name,
+                     sync_state_to_string(r->state), r->error, delay);
             if (!o->dirty) {
                 o->dirty = true;
                 schedule_kick(m, delay * 1000);
@@ -708,18 +571,7 @@ static void connect_run(uv_work_t *req) {
     }
     virt_events_watch(cw->engine.conn);
     /* owned domains, to find those whose spec went away while virtspec was not running */
-    virDomainPtr *doms = NULL;
-    int n = virConnectListAllDomains(cw->engine.conn, &doms, 0);
-    for (int i = 0; i < n; i++) {
-        char *md = virDomainGetMetadata(doms[i], VIR_DOMAIN_METADATA_ELEMENT, VIRTSPEC_XMLNS,
-                                        VIR_DOMAIN_AFFECT_CONFIG);
-        if (md)
-            *(char **) array_push(&cw->owned, &cw->n_owned, sizeof(char *)) =
-                xstrdup(virDomainGetName(doms[i]));
-        free(md);
-        virDomainFree(doms[i]);
-    }
-    free(doms);
+    engine_list_owned_domains(&cw->engine, NULL, NULL, &cw->owned, &cw->n_owned);
 }
 
 /* The reconnect delay: 1 s doubling, capped at RECONNECT_MAX_S (what docs/daemon.md says). */
@@ -766,8 +618,8 @@ static void connect_done(uv_work_t *req, int status) {
     for (size_t i = 0; i < cw->n_owned; i++)
         if (!find_object(m, KIND_DOMAIN, cw->owned[i])) {
             Object *o = add_object(m, KIND_DOMAIN, cw->owned[i]);
-            log_notice("Domain %s: owned by virtspec but no spec names it (orphaned%s)", o->name,
-                       m->cfg->prune ? ", pruning" : "");
+            log_object(LOG_NOTICE, "Domain", o->name, "Domain %s: owned by virtspec but no spec names it "
+                       "(orphaned%s)", o->name, m->cfg->prune ? ", pruning" : "");
         }
     /* a full resync after every (re)connect: libvirtd may have changed anything meanwhile */
     for (size_t i = 0; i < m->n_objects; i++) {
@@ -859,6 +711,16 @@ static void on_watchdog_timer(uv_timer_t *t) {
 static void on_sighup(uv_signal_t *s, int signum) {
     Manager *m = s->data;
     sd_glue_reloading();
+    /* the configuration file first: a bad one is logged and the settings in force stay */
+    if (daemon_config_reload(m->cfg) > 0) {
+        m->engine.report_drift = m->cfg->report_drift;
+        uv_timer_start(&m->resync_timer, on_resync_timer, m->cfg->resync_interval_s * 1000ULL,
+                       m->cfg->resync_interval_s * 1000ULL);
+        for (size_t i = 0; i < m->n_objects; i++)
+            if (!m->objects[i]->spec && m->cfg->prune && m->objects[i]->kind == KIND_DOMAIN)
+                m->objects[i]->dirty = true;   /* prune newly on: the orphans go */
+        log_info("configuration %s reread", strna(m->cfg->file));
+    }
     log_info("reloading: rereading %s", m->cfg->specs_dir);
     watch_refresh(m->watch);
     rescan(m, NULL, 0, true);

@@ -33,43 +33,79 @@ StatusDoc *status_doc_new(const char *source) {
     d->root = json_object_new_object();
     d->objects = json_object_new_array();
     d->errors = json_object_new_array();
+    /* docs/json.md: bump schema_version when a field changes meaning or goes away */
+    json_object_object_add(d->root, "schema_version", json_object_new_int(STATUS_SCHEMA_VERSION));
+    json_object_object_add(d->root, "command", json_object_new_string("status"));
     json_object_object_add(d->root, "source", json_object_new_string(source));
     json_object_object_add(d->root, "pid", json_object_new_int((int) getpid()));
     json_object_object_add(d->root, "generated", time_json(time(NULL)));
+    json_object_object_add(d->root, "summary", json_object_new_string(""));
     json_object_object_add(d->root, "objects", d->objects);
     json_object_object_add(d->root, "spec_errors", d->errors);
     return d;
 }
 
+void status_doc_set_command(StatusDoc *d, const char *command) {
+    json_object_object_add(d->root, "command", json_object_new_string(command));
+}
+
+static json_object *str_or_null(const char *s) {
+    return s ? json_object_new_string(s) : NULL;
+}
+
+static const char *const op_names[] = {
+    [OP_SET] = "set", [OP_ADD] = "add", [OP_REMOVE] = "remove", [OP_UNMANAGED] = "unmanaged",
+};
+
+/* The changes, field by field; a secret's values are never written. */
+static json_object *changes_json(const Diff *diff) {
+    json_object *a = json_object_new_array();
+    for (size_t k = 0; k < diff->n; k++) {
+        const Change *c = &diff->items[k];
+        if (c->op == OP_UNMANAGED)
+            continue;
+        json_object *j = json_object_new_object();
+        json_object_object_add(j, "op", json_object_new_string(op_names[c->op]));
+        json_object_object_add(j, "path", json_object_new_string(c->path));
+        json_object_object_add(j, "old", c->secret ? NULL : str_or_null(c->old_value));
+        json_object_object_add(j, "new", c->secret ? NULL : str_or_null(c->new_value));
+        json_object_object_add(j, "class", json_object_new_string(change_class_to_string(c->cls)));
+        json_object_object_add(j, "secret", json_object_new_boolean(c->secret));
+        json_object_array_add(a, j);
+    }
+    return a;
+}
+
 void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
+    static const StatusExtra none = {};
     json_object *j = json_object_new_object(), *fields = json_object_new_array();
+    if (!x)
+        x = &none;
     json_object_object_add(j, "kind", json_object_new_string(spec_kind_to_string(r->kind)));
     json_object_object_add(j, "name", json_object_new_string(r->name));
-    json_object_object_add(j, "file", r->file ? json_object_new_string(r->file) : NULL);
+    json_object_object_add(j, "file", str_or_null(r->file));
     json_object_object_add(j, "line", json_object_new_int((int) r->line));
     json_object_object_add(j, "state", json_object_new_string(
-                               x && x->orphan ? "orphaned" : sync_state_to_string(r->state)));
+                               x->orphan ? "orphaned" : sync_state_to_string(r->state)));
     for (size_t k = 0; k < r->diff.n; k++)
         if (r->diff.items[k].op != OP_UNMANAGED)
             json_object_array_add(fields, json_object_new_string(r->diff.items[k].path));
     json_object_object_add(j, "fields", fields);
+    json_object_object_add(j, "changes", changes_json(&r->diff));
     json_object_object_add(j, "actions", strv(r->actions, r->n_actions));
     json_object_object_add(j, "reload_pending", strv(r->pending, r->n_pending));
-    json_object_object_add(j, "error", r->error ? json_object_new_string(r->error) : NULL);
+    json_object_object_add(j, "error", str_or_null(r->error));
     json_object_object_add(j, "health", json_object_new_string(
                                r->error ? "failed" : r->n_pending ? "degraded" : "ok"));
-    if (r->kind == KIND_DOMAIN) {
-        json_object_object_add(j, "id", r->id >= 0 ? json_object_new_int(r->id) : NULL);
-        json_object_object_add(j, "addresses", strv(r->addresses, r->n_addresses));
-    }
-    if (x) {
-        json_object_object_add(j, "last_action", x->last_action ? json_object_new_string(x->last_action) : NULL);
-        json_object_object_add(j, "last_action_time", time_json(x->last_action_time));
-        json_object_object_add(j, "last_pass_time", time_json(x->last_pass_time));
-        json_object_object_add(j, "failures", json_object_new_int((int) x->failures));
-        json_object_object_add(j, "reconciling", json_object_new_boolean(x->reconciling));
-        json_object_object_add(j, "spec_error", x->spec_error ? json_object_new_string(x->spec_error) : NULL);
-    }
+    /* every field on every object, whatever its kind and whoever wrote it (docs/json.md) */
+    json_object_object_add(j, "id", r->kind == KIND_DOMAIN && r->id >= 0 ? json_object_new_int(r->id) : NULL);
+    json_object_object_add(j, "addresses", strv(r->addresses, r->n_addresses));
+    json_object_object_add(j, "last_action", str_or_null(x->last_action));
+    json_object_object_add(j, "last_action_time", time_json(x->last_action_time));
+    json_object_object_add(j, "last_pass_time", time_json(x->last_pass_time));
+    json_object_object_add(j, "failures", json_object_new_int((int) x->failures));
+    json_object_object_add(j, "reconciling", json_object_new_boolean(x->reconciling));
+    json_object_object_add(j, "spec_error", str_or_null(x->spec_error));
     json_object_array_add(d->objects, j);
 }
 

@@ -5,8 +5,11 @@
 
 #include "engine.h"
 
-/* Machine-readable status (json-c): `virtspec status --json` and the daemon's
- * /run/virtspec/status.json share this one format. Never contains secrets. */
+/* Machine-readable output (json-c): `virtspec plan --json`, `apply --json`, `status --json` and
+ * the daemon's /run/virtspec/status.json share this one versioned format (docs/json.md). Every
+ * object has every field, whoever wrote it. Never contains secrets. */
+
+#define STATUS_SCHEMA_VERSION 1
 
 typedef struct StatusExtra {
     const char *last_action;    /* may be NULL */
@@ -20,7 +23,8 @@ typedef struct StatusExtra {
 
 typedef struct StatusDoc StatusDoc;
 
-StatusDoc *status_doc_new(const char *source);   /* "daemon" or "one-shot" */
+StatusDoc *status_doc_new(const char *source);   /* "daemon" or "one-shot"; command "status" */
+void status_doc_set_command(StatusDoc *d, const char *command);   /* "plan", "apply" */
 void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x);
 void status_doc_add_diags(StatusDoc *d, const DiagList *diags);
 void status_doc_set_counts(StatusDoc *d, const char *summary);

@@ -507,8 +507,8 @@ static int delete_one(Engine *e, const char *self, const char *self_planned, boo
     ref->done = true;
     r->mutated = true;
     add_action(r, "- volume %s/%s %s: %s, %s allocated", ref->pool, ref->name, what, cap, alloc);
-    log_notice("Domain %s: deleted volume %s/%s (%s, %s allocated; delete_volumes_on_removal)", self,
-               ref->pool, ref->name, cap, alloc);
+    log_object(LOG_NOTICE, "Domain", self, "Domain %s: deleted volume %s/%s (%s, %s allocated; "
+               "delete_volumes_on_removal)", self, ref->pool, ref->name, cap, alloc);
     return 0;
 }
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared by the tests/check-*.sh scripts that run virtspec against libvirt's test driver:
 # sourced with the script's arguments; sets vs (absolute path of VIRTSPEC), d (a scratch
-# directory removed at exit), the pass/fail counters and ok().
+# directory removed at exit), the pass/fail counters, ok() and t().
 set -u
 vs=${1:?usage: $(basename "$0") VIRTSPEC}
 case $vs in /*) ;; *) vs=$PWD/$vs ;; esac
@@ -10,4 +10,18 @@ fail=0 pass=0
 ok() {   # ok DESCRIPTION COMMAND…
     local what=$1; shift
     if "$@"; then echo "ok - $what"; pass=$((pass + 1)); else echo "FAIL - $what"; fail=$((fail + 1)); fi
+}
+t() {   # t DESCRIPTION EXPECTED-STATUS EXPECTED-TEXT ARGS…: runs virtspec ARGS; text: grep -F on stdout+stderr
+    local what=$1 want=$2 text=$3; shift 3
+    out=$("$vs" "$@" 2>&1); rc=$?
+    if [ "$rc" = "$want" ] && { [ -z "$text" ] || printf '%s' "$out" | grep -qF -- "$text"; }; then
+        echo "ok - $what"; pass=$((pass + 1))
+    else
+        echo "FAIL - $what (status $rc, wanted $want): $out"; fail=$((fail + 1))
+    fi
+}
+wait_for() {   # wait_for SECONDS COMMAND…: until COMMAND succeeds
+    local n=$(($1 * 10)); shift
+    while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
+    return 1
 }

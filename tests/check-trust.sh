@@ -1,20 +1,8 @@
 #!/bin/bash
 # Running as root, spec files and their directories must be root-owned and not writable by group
 # or others (sshd's StrictModes); --insecure-spec-perms relaxes it. Usage: check-trust.sh VIRTSPEC
-set -u
-vs=$1
+. "$(dirname "$0")/check-lib.sh"
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
-d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
-fail=0 pass=0
-t() {   # t DESCRIPTION EXPECTED-STATUS EXPECTED-TEXT ARGS…
-    local what=$1 want=$2 text=$3; shift 3
-    out=$("$vs" "$@" 2>&1); rc=$?
-    if [ "$rc" = "$want" ] && { [ -z "$text" ] || printf '%s' "$out" | grep -qF -- "$text"; }; then
-        echo "ok - $what"; pass=$((pass + 1))
-    else
-        echo "FAIL - $what (status $rc): $out"; fail=$((fail + 1))
-    fi
-}
 mkdir -m 0755 "$d/specs"
 printf 'kind: Pool\nname: p\npath: /srv/p\n' > "$d/specs/p.yaml"
 chmod 0644 "$d/specs/p.yaml"

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "macro.h"
+
+/* The configuration file (default VIRTSPEC_CONFIG_FILE, /etc/virtspec.conf: outside the spec
+ * tree), read by every command and by the daemon, again on SIGHUP. Command-line options win. */
+
+/* What the command line said; NULL / false: not given. The strings must outlive the config
+ * (they point into argv): SIGHUP resolves the file again with the same overrides. */
+typedef struct ConfigOverrides {
+    const char *file;           /* --config FILE: must exist */
+    const char *specs_dir;      /* --specs DIR (daemon: or its PATH argument) */
+    const char *uri;            /* -c URI */
+    const char *status_path;    /* --status-file */
+    const char *drift;          /* --drift correct|report */
+    bool prune;                 /* --prune */
+} ConfigOverrides;
+
+typedef struct DaemonConfig {
+    char *specs_dir;            /* NULL: VIRTSPEC_SPEC_DIR */
+    char *uri;                  /* NULL: $LIBVIRT_DEFAULT_URI or qemu:///system */
+    char *status_path;          /* default $RUNTIME_DIRECTORY or /run/virtspec, + /status.json */
+    unsigned resync_interval_s; /* full rescan + resync (inotify can drop events); default 300 */
+    unsigned concurrency;       /* default 4 */
+    unsigned debounce_ms;       /* default 100 */
+    unsigned max_backoff_s;     /* default 300 */
+    bool report_drift;          /* drift mode report (default correct) */
+    bool prune;                 /* undefine owned domains whose spec is gone (volumes kept) */
+    char *file;                 /* the configuration file read; NULL: none */
+    ConfigOverrides overrides;  /* kept for daemon_config_reload */
+} DaemonConfig;
+
+void daemon_config_defaults(DaemonConfig *c);
+/* Reads "key = value" lines; unknown keys and bad values are errors naming file:line. */
+int daemon_config_parse(DaemonConfig *c, const char *path, bool must_exist);
+void daemon_config_clear(DaemonConfig *c);
+/* Defaults, then the file (--config FILE; else VIRTSPEC_CONFIG_FILE; else, deprecated, with a
+ * warning, virtspec.conf in the spec directory), then the overrides. Errors are logged. */
+int daemon_config_resolve(DaemonConfig *c, const ConfigOverrides *o);
+/* SIGHUP: resolves again with the same overrides. On an error the old settings stay in force
+ * (and it is logged); else the new ones replace them, except specs, connect and debounce_ms,
+ * which take effect at the next start (a warning says so). Returns 1 when a setting changed. */
+int daemon_config_reload(DaemonConfig *c);

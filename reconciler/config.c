@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "config-file.h"
+#include "log.h"
+
+void daemon_config_defaults(DaemonConfig *c) {
+    *c = (DaemonConfig) {
+        .resync_interval_s = 300,
+        .concurrency = 4,
+        .debounce_ms = 100,
+        .max_backoff_s = 300,
+    };
+}
+
+void daemon_config_clear(DaemonConfig *c) {
+    free(c->specs_dir);
+    free(c->uri);
+    free(c->status_path);
+    free(c->file);
+    *c = (DaemonConfig) {};
+}
+
+static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *ret) {
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(v, &end, 10);
+    if (errno || *end || end == v || x < lo || x > hi)
+        return -EINVAL;
+    *ret = (unsigned) x;
+    return 0;
+}
+
+int daemon_config_parse(DaemonConfig *c, const char *path, bool must_exist) {
+    FILE *f = fopen(path, "re");
+    char line[1024];
+    unsigned n = 0;
+    int ret = 0;
+    if (!f) {
+        if (errno == ENOENT && !must_exist)
+            return 0;
+        return log_error_errno(-errno, "cannot read %s", path);
+    }
+    while (fgets(line, sizeof(line), f)) {
+        n++;
+        char *p = line + strspn(line, " \t");
+        p[strcspn(p, "\r\n")] = 0;
+        if (!*p || *p == '#')
+            continue;
+        char *eq = strchr(p, '=');
+        if (!eq) {
+            log_error("%s:%u: expected KEY = VALUE", path, n);
+            ret = -EINVAL;
+            continue;
+        }
+        *eq = 0;
+        char *k = p, *v = eq + 1;
+        for (char *e = k + strlen(k); e > k && (e[-1] == ' ' || e[-1] == '\t'); e--)
+            e[-1] = 0;
+        v += strspn(v, " \t");
+        int r = 0;
+        if (streq(k, "specs")) {
+            free(c->specs_dir);
+            c->specs_dir = xstrdup(v);
+        } else if (streq(k, "connect")) {
+            free(c->uri);
+            c->uri = xstrdup(v);
+        } else if (streq(k, "status_file")) {
+            free(c->status_path);
+            c->status_path = xstrdup(v);
+        } else if (streq(k, "resync_interval"))
+            r = parse_uint(v, 5, 86400, &c->resync_interval_s);
+        else if (streq(k, "concurrency"))
+            r = parse_uint(v, 1, 64, &c->concurrency);
+        else if (streq(k, "debounce_ms"))
+            r = parse_uint(v, 10, 10000, &c->debounce_ms);
+        else if (streq(k, "max_backoff"))
+            r = parse_uint(v, 1, 86400, &c->max_backoff_s);
+        else if (streq(k, "drift")) {
+            if (streq(v, "correct") || streq(v, "report"))
+                c->report_drift = streq(v, "report");
+            else
+                r = -EINVAL;
+        } else if (streq(k, "prune")) {
+            if (streq(v, "true") || streq(v, "false"))
+                c->prune = streq(v, "true");
+            else
+                r = -EINVAL;
+        } else {
+            log_error("%s:%u: unknown key '%s'", path, n, k);
+            ret = -EINVAL;
+            continue;
+        }
+        if (r < 0) {
+            log_error("%s:%u: bad value for %s: '%s'", path, n, k, v);
+            ret = -EINVAL;
+        }
+    }
+    fclose(f);
+    return ret;
+}
+
+static void set_str(char **dst, const char *v) {
+    free(*dst);
+    *dst = v ? xstrdup(v) : NULL;
+}
+
+/* The file to read: --config, else the documented location, else (deprecated) the old one in the
+ * spec tree, which the daemon's watch and the spec loader walk. NULL: none (defaults only). */
+static char *config_path(const ConfigOverrides *o, bool *ret_must_exist) {
+    struct stat st;
+    *ret_must_exist = o->file != NULL;
+    if (o->file)
+        return xstrdup(o->file);
+    _cleanup_free_ char *old = xasprintf("%s/virtspec.conf", o->specs_dir ? o->specs_dir : VIRTSPEC_SPEC_DIR);
+    bool have_old = stat(old, &st) == 0;
+    if (stat(VIRTSPEC_CONFIG_FILE, &st) == 0 || errno != ENOENT) {
+        if (have_old)
+            log_warning("%s is ignored: the configuration is read from %s", old, VIRTSPEC_CONFIG_FILE);
+        return xstrdup(VIRTSPEC_CONFIG_FILE);
+    }
+    if (!have_old)
+        return NULL;
+    log_warning("reading the configuration from %s, inside the spec tree: deprecated, move it to %s",
+                old, VIRTSPEC_CONFIG_FILE);
+    return TAKE_PTR(old);
+}
+
+int daemon_config_resolve(DaemonConfig *c, const ConfigOverrides *o) {
+    bool must_exist;
+    daemon_config_defaults(c);
+    c->overrides = *o;
+    c->file = config_path(o, &must_exist);
+    if (c->file && daemon_config_parse(c, c->file, must_exist) < 0)
+        return -EINVAL;
+    if (o->specs_dir)
+        set_str(&c->specs_dir, o->specs_dir);
+    if (o->uri)
+        set_str(&c->uri, o->uri);
+    if (o->status_path)
+        set_str(&c->status_path, o->status_path);
+    if (o->drift) {
+        if (!streq(o->drift, "correct") && !streq(o->drift, "report")) {
+            log_error("--drift takes correct or report");
+            return -EINVAL;
+        }
+        c->report_drift = streq(o->drift, "report");
+    }
+    if (o->prune)
+        c->prune = true;
+    return 0;
+}
+
+int daemon_config_reload(DaemonConfig *c) {
+    _cleanup_(daemon_config_clear) DaemonConfig n = {};
+    if (daemon_config_resolve(&n, &c->overrides) < 0) {
+        log_error("%s: not reloaded, the settings in force stay", strna(c->file ? c->file : n.file));
+        return -EINVAL;
+    }
+    /* the daemon's spec store, watch and connection are built once: these need a restart */
+    const char *def_specs = VIRTSPEC_SPEC_DIR;
+    if (!streq(n.specs_dir ? n.specs_dir : def_specs, c->specs_dir ? c->specs_dir : def_specs))
+        log_warning("specs changed to %s: takes effect when the daemon restarts", strna(n.specs_dir));
+    if (!streq_ptr(n.uri, c->uri))
+        log_warning("connect changed to %s: takes effect when the daemon restarts", strna(n.uri));
+    if (n.debounce_ms != c->debounce_ms)
+        log_warning("debounce_ms changed to %u: takes effect when the daemon restarts", n.debounce_ms);
+    bool changed = n.resync_interval_s != c->resync_interval_s || n.concurrency != c->concurrency ||
+                   n.max_backoff_s != c->max_backoff_s || n.report_drift != c->report_drift ||
+                   n.prune != c->prune || !streq_ptr(n.file, c->file) ||
+                   (n.status_path && !streq_ptr(n.status_path, c->status_path));
+    c->resync_interval_s = n.resync_interval_s;
+    c->concurrency = n.concurrency;
+    c->max_backoff_s = n.max_backoff_s;
+    c->report_drift = n.report_drift;
+    c->prune = n.prune;
+    char *t = c->file;
+    c->file = n.file;
+    n.file = t;
+    /* no status_file: the default the daemon chose at start stays */
+    if (n.status_path) {
+        t = c->status_path;
+        c->status_path = n.status_path;
+        n.status_path = t;
+    }
+    return changed;
+}

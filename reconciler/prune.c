@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <unistd.h>
+
+#include "prune.h"
+#include "virt-conn.h"
+#include "xml-util.h"
+
+void prune_result_clear(PruneResult *r) {
+    for (size_t i = 0; i < r->n_warnings; i++)
+        free(r->warnings[i]);
+    free(r->warnings);
+    free(r->error);
+    *r = (PruneResult) {};
+}
+
+static int name_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int engine_list_owned_domains(Engine *e, bool (*skip)(const char *name, void *userdata),
+                              void *userdata, char ***ret, size_t *ret_n) {
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(e->conn, &doms, 0);
+    if (n < 0)
+        return -EIO;
+    for (int i = 0; i < n; i++) {
+        if (skip && skip(virDomainGetName(doms[i]), userdata)) {
+            virDomainFree(doms[i]);
+            continue;
+        }
+        char *md = virDomainGetMetadata(doms[i], VIR_DOMAIN_METADATA_ELEMENT, VIRTSPEC_XMLNS,
+                                        VIR_DOMAIN_AFFECT_CONFIG);
+        if (md)
+            *(char **) array_push(ret, ret_n, sizeof(char *)) = xstrdup(virDomainGetName(doms[i]));
+        free(md);
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    if (*ret_n > 1)
+        qsort(*ret, *ret_n, sizeof(char *), name_cmp);
+    return 0;
+}
+
+/* delete_volumes_on_removal recorded in the undefined domain's metadata: its volumes go with
+ * it, with the checks of a removed disk entry; nothing else (pools, base images, NVRAM, TPM). */
+static void prune_volumes(Engine *e, const char *name, VolumeRefs *refs, PruneResult *p) {
+    ObjectResult r = { .kind = KIND_DOMAIN };
+    if (engine_delete_volumes(e, name, NULL, true, refs, &r) < 0 && r.error)
+        p->error = xstrdup(r.error);
+    for (size_t i = 0; i < r.n_actions; i++) {
+        if (r.actions[i][0] == '-')
+            p->n_deleted++;   /* logged with its size as it was deleted */
+        else
+            *(char **) array_push(&p->warnings, &p->n_warnings, sizeof(char *)) = xstrdup(r.actions[i]);
+    }
+    object_result_clear(&r);
+}
+
+int engine_prune_domain(Engine *e, const char *name, unsigned shutdown_timeout, PruneResult *p) {
+    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(e->conn, name);
+    if (!dom)
+        return 0;
+    char *x = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+    free(x);
+    if (!doc || !observe_owned(doc))
+        return 0;   /* never touch what is not ours */
+    p->owned = true;
+    _cleanup_(volume_refs_clear) VolumeRefs refs = {};
+    observe_volume_refs(doc, &refs);
+    p->deletes = refs.delete_on_removal;
+    int st, reason;
+    p->running = virDomainGetState(dom, &st, &reason, 0) == 0 && st != VIR_DOMAIN_SHUTOFF;
+    if (!e->apply)
+        return 0;
+    if (p->running) {
+        virt_count_mutation();
+        virDomainShutdown(dom);
+        for (unsigned i = 0; i < shutdown_timeout * 5; i++) {
+            usleep(200000);
+            if (virDomainGetState(dom, &st, &reason, 0) < 0 || st == VIR_DOMAIN_SHUTOFF)
+                break;
+        }
+        if (st != VIR_DOMAIN_SHUTOFF) {
+            virt_count_mutation();
+            virDomainDestroy(dom);
+        }
+    }
+    virt_count_mutation();
+    /* volumes, NVRAM and TPM state are kept: pruning removes the definition only */
+    int r = virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM | VIR_DOMAIN_UNDEFINE_KEEP_TPM |
+                                            VIR_DOMAIN_UNDEFINE_MANAGED_SAVE);
+    /* a driver without the keep flags (libvirt's test driver) may undefine a domain that has
+     * neither an NVRAM nor a TPM without them: there is nothing they would keep */
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (r < 0 && virGetLastErrorCode() == VIR_ERR_INVALID_ARG &&
+        !xml_child(xml_child(root, "os"), "nvram") && !xml_child(xml_child(root, "devices"), "tpm"))
+        r = virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE);
+    if (r < 0) {
+        p->error = xasprintf("undefine failed: %s", virt_error_message());
+        return -EIO;
+    }
+    if (refs.delete_on_removal)
+        prune_volumes(e, name, &refs, p);
+    return p->error ? -EIO : 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "engine.h"
+
+/* Pruning: an owned domain whose spec is gone. The daemon (--prune, prune = true) and
+ * `virtspec apply --prune` use the same rules: only a domain carrying virtspec's metadata is
+ * touched; it is shut down (ACPI, destroyed after its shutdown_timeout) and undefined; volumes,
+ * NVRAM and TPM state are kept, unless its metadata says delete_volumes_on_removal (then its
+ * recorded volumes go, with the checks of a removed disk). Never called for an object whose spec
+ * file was rejected: that is the callers' business. */
+
+typedef struct PruneResult {
+    bool owned;                 /* it exists and carries virtspec's metadata */
+    bool running;               /* it was not shut off */
+    bool deletes;               /* its metadata says delete_volumes_on_removal */
+    unsigned n_deleted;         /* volumes deleted with it */
+    char **warnings;            /* volumes kept (in use, not created by virtspec) */
+    size_t n_warnings;
+    char *error;
+} PruneResult;
+
+void prune_result_clear(PruneResult *r);
+/* The names of the domains carrying virtspec's metadata, sorted; skip (may be NULL) says which
+ * names not to ask libvirt about (those a spec names: one RPC each is saved). */
+int engine_list_owned_domains(Engine *e, bool (*skip)(const char *name, void *userdata),
+                              void *userdata, char ***ret, size_t *ret_n);
+/* e->apply false: only fills owned, running and deletes. */
+int engine_prune_domain(Engine *e, const char *name, unsigned shutdown_timeout, PruneResult *r);

@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The command line (issue 14, items 5, 7-10): each command accepts only its own options, one
+# configuration file for the CLI and the daemon, orphans in plan/status and apply --prune, the
+# JSON schema of plan/apply/status, and selecting objects by name against the whole tree. Runs
+# against libvirt's in-process test driver: no daemon, no root needed.
+# Usage: check-cli.sh VIRTSPEC
+. "$(dirname "$0")/check-lib.sh"
+chmod 0755 "$d"; mkdir -m 0755 "$d/specs"
+printf 'kind: Pool\nname: p\npath: /srv/p\n' > "$d/specs/p.yaml"
+chmod 0644 "$d/specs/p.yaml"
+# every test names its configuration file: the host's /etc/virtspec.conf must not leak in
+: > "$d/empty.conf"
+C=(--config "$d/empty.conf")
+
+## item 8: each command accepts only its own options
+t "validate refuses --show-secrets" 1 "virtspec validate: option --show-secrets does not apply to this command" \
+    validate "${C[@]}" --show-secrets "$d/specs"
+t "validate refuses --prune" 1 "virtspec validate: option --prune does not apply" validate "${C[@]}" --prune "$d/specs"
+t "validate refuses --vagrant" 1 "option --vagrant does not apply" validate "${C[@]}" --vagrant "$d/specs"
+t "render refuses -c" 1 "virtspec render: option --connect does not apply" render "${C[@]}" -c test:///default "$d/specs"
+t "reference refuses --json" 1 "virtspec reference: option --json does not apply" reference --json
+t "export refuses --drift" 1 "virtspec export: option --drift does not apply" export --drift report -c test:///default test
+t "status refuses --prune" 1 "virtspec status: option --prune does not apply" status "${C[@]}" --prune -c test:///default "$d/specs"
+t "validate alone is fine" 0 "1 spec in 1 file: valid" validate "${C[@]}" "$d/specs"
+t "render takes --show-secrets and --host-kvm" 0 "<pool" render "${C[@]}" --show-secrets --host-kvm=no "$d/specs"
+t "options may follow the paths" 1 "option --prune does not apply" validate "${C[@]}" "$d/specs" --prune
+
+## item 5: one configuration file for the CLI and the daemon; flags win; SIGHUP rereads it
+cat > "$d/vs.conf" <<E
+specs = $d/specs
+connect = test:///default
+status_file = $d/status.json
+E
+t "plan reads specs and connect from --config" 2 "+ create" plan --config "$d/vs.conf"
+t "a flag wins over the file" 1 "cannot connect to test:///nonexistent-file.xml" \
+    plan --config "$d/vs.conf" -c test:///nonexistent-file.xml
+t "a PATH wins over specs =" 1 "$d/none" plan --config "$d/vs.conf" "$d/none"
+# a status file with the pid of a live process: status shows that daemon's view
+printf '{"schema_version": 1, "source": "daemon", "pid": %d, "summary": "1 spec: 1 in sync", "objects": [{"kind": "Pool", "name": "p", "state": "in-sync"}], "spec_errors": []}\n' $$ > "$d/status.json"
+t "status finds the daemon through status_file in the configuration" 0 "daemon (pid $$): 1 spec: 1 in sync" \
+    status --config "$d/vs.conf"
+printf 'specs = %s\nbogus = 1\n' "$d/specs" > "$d/bad.conf"
+t "an unknown key is an error naming file:line" 1 "$d/bad.conf:2: unknown key 'bogus'" validate --config "$d/bad.conf"
+t "--config FILE must exist" 1 "cannot read $d/missing.conf" validate --config "$d/missing.conf"
+t "every command takes --config" 0 "" reference --config "$d/vs.conf"
+if [ ! -e /etc/virtspec.conf ]; then
+    mkdir -m 0755 "$d/old"; printf 'bogus = 1\n' > "$d/old/virtspec.conf"
+    t "the old location in the spec tree is still read, with a deprecation warning" 1 \
+        "reading the configuration from $d/old/virtspec.conf, inside the spec tree: deprecated, move it to /etc/virtspec.conf" \
+        daemon -c test:///default --specs "$d/old"
+else
+    echo "ok - # SKIP the old location: this host has /etc/virtspec.conf"
+fi
+# the daemon rereads the file on SIGHUP (systemctl reload)
+cat > "$d/daemon.conf" <<E
+specs = $d/specs
+connect = test:///default
+status_file = $d/status-a.json
+E
+"$vs" daemon --config "$d/daemon.conf" > "$d/daemon.log" 2>&1 &
+dpid=$!
+trap 'kill "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
+ok "the daemon reads specs, connect and status_file from --config" wait_for 10 test -s "$d/status-a.json"
+sed -i "s|status-a.json|status-b.json|" "$d/daemon.conf"
+kill -HUP "$dpid"
+ok "after SIGHUP it writes the status_file the configuration now names" wait_for 10 test -s "$d/status-b.json"
+echo 'concurrency = 0' >> "$d/daemon.conf"
+kill -HUP "$dpid"
+ok "a bad value on SIGHUP is logged, the daemon keeps running" \
+    wait_for 10 grep -q "daemon.conf:4: bad value for concurrency" "$d/daemon.log"
+ok "…and it still runs" kill -0 "$dpid"
+kill -TERM "$dpid"; wait "$dpid"; rc=$?
+ok "the daemon exits cleanly" test "$rc" = 0
+
+## item 7: plan and status agree on orphans; apply --prune prunes with the daemon's rules
+# libvirt's test driver, from a file: web2 carries virtspec's metadata (owned), foreign does not
+mkdir -m 0755 "$d/o"
+cat > "$d/o/node.xml" <<'E'
+<node>
+  <domain type='test'>
+    <name>web2</name>
+    <memory unit='MiB'>64</memory>
+    <os><type>hvm</type></os>
+    <metadata><vs:virtspec xmlns:vs='https://virtspec.dev/xmlns/1'><vs:managed>x</vs:managed></vs:virtspec></metadata>
+  </domain>
+  <domain type='test'>
+    <name>foreign</name>
+    <memory unit='MiB'>64</memory>
+    <os><type>hvm</type></os>
+  </domain>
+</node>
+E
+O=(--config "$d/empty.conf" -c "test://$d/o/node.xml")
+mkdir -m 0755 "$d/o/specs" "$d/o/specs2"
+# (no spec at all in specs: the apply's libvirt changes are the prune's alone)
+printf 'kind: Domain\nname: web2\nmemory: [\n' > "$d/o/specs2/broken.yaml"
+chmod 0644 "$d/o/specs2"/*.yaml
+t "status says the owned domain without a spec is orphaned (exit 2)" 2 "orphaned         Domain  web2" status "${O[@]}" "$d/o/specs"
+t "plan shows the orphan and exits 2 like status" 2 "- orphan web2 (spec removed; --prune would shut it down and undefine it, volumes kept)" \
+    plan "${O[@]}" "$d/o/specs"
+out=$("$vs" plan "${O[@]}" "$d/o/specs" 2>&1)
+ok "a domain virtspec does not own is never an orphan" bash -c "! grep -q foreign <<<'$out'"
+t "plan --prune shows the prune" 2 "- prune web2 (spec removed: undefine, volumes kept; NVRAM and TPM state kept)" \
+    plan --prune "${O[@]}" "$d/o/specs"
+t "apply without --prune keeps the orphan" 0 "- orphan web2" apply "${O[@]}" "$d/o/specs"
+t "apply --prune stops and undefines it (2 libvirt changes: shutdown, undefine)" 0 "= pruned" apply --prune "${O[@]}" "$d/o/specs"
+t "…counted" 0 "0 objects, 2 libvirt changes" apply --prune "${O[@]}" "$d/o/specs/"
+t "apply --prune prunes nothing when a spec file was rejected (it may declare the domain)" 1 \
+    "! not pruned: 1 spec file rejected" apply --prune "${O[@]}" "$d/o/specs2"
+t "…and makes no libvirt change for it" 1 "0 objects, 0 libvirt changes" apply --prune "${O[@]}" "$d/o/specs2"
+
+## item 9: plan/apply/status --json, one versioned schema, documented in docs/json.md
+docs=$(cd "$(dirname "$0")/.." && pwd)/docs/json.md
+# jcheck FILE PYTHON-EXPRESSION: the expression (on j, the parsed document) is true
+jcheck() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$@" 2>/dev/null; }
+"$vs" plan --json "${C[@]}" -c test:///default "$d/specs" > "$d/plan.json"; rc=$?
+ok "plan --json exits 2 (changes) and prints one JSON document" bash -c "[ $rc = 2 ] && python3 -m json.tool '$d/plan.json' >/dev/null"
+ok "…schema_version 1, command plan, source one-shot" jcheck "$d/plan.json" 'j["schema_version"] == 1 and j["command"] == "plan" and j["source"] == "one-shot"'
+ok "…the pool is missing, with its actions" jcheck "$d/plan.json" \
+    'any(o["kind"] == "Pool" and o["name"] == "p" and o["state"] == "missing" and "+ create (and build /srv/p)" in o["actions"] for o in j["objects"])'
+"$vs" apply --json "${C[@]}" -c test:///default "$d/specs" > "$d/apply.json"; rc=$?
+ok "apply --json: command apply, the last action recorded" bash -c "[ $rc = 0 ] && python3 -c '
+import json; j = json.load(open(\"$d/apply.json\"))
+assert j[\"command\"] == \"apply\" and j[\"objects\"][0][\"last_action\"] == \"▶ start\"'"
+"$vs" status --json "${C[@]}" -c test:///default --status-file "$d/no-daemon.json" "$d/specs" > "$d/status-one.json"
+# the daemon above wrote status-b.json for the same tree
+ok "status --json (one-shot) has the daemon status file's top-level fields" python3 -c '
+import json, sys; a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+sys.exit(0 if sorted(a) == sorted(b) else print(sorted(a), sorted(b)) or 1)' "$d/status-one.json" "$d/status-b.json"
+ok "…and every object field of it" python3 -c '
+import json, sys; a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+ka = sorted(a["objects"][0]); kb = sorted(b["objects"][0])
+sys.exit(0 if ka == kb else print(ka, kb) or 1)' "$d/status-one.json" "$d/status-b.json"
+ok "the daemon's status file says schema_version 1" jcheck "$d/status-b.json" 'j["schema_version"] == 1 and j["source"] == "daemon"'
+printf 'kind: Domain\nname: sec\nmemory: 64MiB\ngraphics: {type: vnc, passwd: hunter22}\n' > "$d/specs/sec.yaml"
+printf 'kind: Domain\nname: bad\nmemory: lots\n' > "$d/specs/bad.yaml"; chmod 0644 "$d/specs"/*.yaml
+"$vs" plan --json "${C[@]}" -c "test://$d/o/node.xml" "$d/specs" > "$d/plan2.json" 2>/dev/null
+ok "plan --json with a rejected file: still one document, the error in spec_errors" jcheck "$d/plan2.json" \
+    'any(e["level"] == "error" and e["file"].endswith("bad.yaml") for e in j["spec_errors"])'
+ok "…the orphan in it, state orphaned" jcheck "$d/plan2.json" 'any(o["name"] == "web2" and o["state"] == "orphaned" for o in j["objects"])'
+ok "no secret in the JSON" bash -c "! grep -q hunter22 '$d/plan2.json'"
+mkdir -m 0755 "$d/o/specs3"
+printf 'kind: Domain\nname: web2\nmemory: 128MiB\n' > "$d/o/specs3/web2.yaml"; chmod 0644 "$d/o/specs3/web2.yaml"
+"$vs" plan --json "${C[@]}" -c "test://$d/o/node.xml" "$d/o/specs3" > "$d/plan3.json" 2>/dev/null
+ok "plan --json lists each change: op, path, old, new, class" jcheck "$d/plan3.json" \
+    '{"op": "set", "path": "memory", "old": "64 MiB", "new": "128 MiB", "class": "live", "secret": False} in j["objects"][0]["changes"]'
+ok "every field is documented in docs/json.md" python3 -c '
+import json, sys
+doc = open(sys.argv[1]).read(); keys = set()
+for f in sys.argv[2:]:
+    j = json.load(open(f)); keys |= set(j)
+    for o in j["objects"]:
+        keys |= set(o)
+        for c in o["changes"]: keys |= set(c)
+    for e in j["spec_errors"]: keys |= set(e)
+missing = [k for k in sorted(keys) if "| `%s` |" % k not in doc]
+sys.exit(0 if not missing else print("undocumented:", missing) or 1)' "$docs" "$d/plan.json" "$d/plan2.json" "$d/plan3.json" "$d/status-b.json"
+rm "$d/specs/sec.yaml" "$d/specs/bad.yaml"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
