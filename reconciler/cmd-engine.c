@@ -82,11 +82,21 @@ static int kind_rank(SpecKind k) {
 }
 
 /* The selected specs, in that order; *ret_n of them. */
-static size_t *apply_order(const SpecSet *set, Selection *sel, size_t *ret_n) {
+static size_t *apply_order(const SpecSet *set, Selection *sel, bool deps, size_t *ret_n) {
     size_t *o = xmalloc0((set->n + 1) * sizeof(size_t)), n = 0;
     bool *in = xmalloc0((set->n + 1) * sizeof(bool));
     for (size_t i = 0; i < set->n; i++)
         in[i] = selection_has_spec(sel, set->specs[i]);
+    /* a selected domain's interfaces with ip: need their network's DHCP reservation (derived
+     * into the network's spec) and, for a derived network, the network itself */
+    for (size_t i = 0; deps && sel->active && i < set->n; i++) {
+        const Spec *d = set->specs[i];
+        const IfaceSpec *ifs = d->kind == KIND_DOMAIN ? d->domain.interfaces.items : NULL;
+        for (size_t k = 0; in[i] && ifs && k < d->domain.interfaces.n; k++)
+            for (size_t j = 0; ifs[k].ip.set && ifs[k].network.set && j < set->n; j++)
+                if (set->specs[j]->kind == KIND_NETWORK && streq(set->specs[j]->name, ifs[k].network.s))
+                    in[j] = true;
+    }
     for (int rank = 0; rank < 3; rank++)
         for (size_t i = 0; i < set->n; i++)
             if (in[i] && kind_rank(set->specs[i]->kind) == rank)
@@ -113,6 +123,8 @@ typedef struct Run {
     size_t n;
     size_t spec_errors;
     Selection sel;              /* what is reconciled and shown; the set is the whole tree */
+    bool exact;                 /* status: the selected objects only (plan, apply: with the
+                                 * networks their ip: reservations live in) */
     Orphan *orphans;
     size_t n_orphans;
     bool prune_refused;         /* --prune with a rejected spec file: nothing is pruned */
@@ -335,7 +347,7 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
         return -EIO;
     }
     size_t n_selected;
-    _cleanup_free_ size_t *order = apply_order(&run->set, &run->sel, &n_selected);
+    _cleanup_free_ size_t *order = apply_order(&run->set, &run->sel, !run->exact, &n_selected);
     run->results = xmalloc0((n_selected + 1) * sizeof(ObjectResult));
     /* Objects are independent: each kind's objects are reconciled by up to RUN_JOBS threads
      * (libvirt's client is thread-safe); pools finish before networks, networks before domains. */
@@ -529,7 +541,7 @@ static int status_from_daemon(const CliOpts *o, int *exit_code) {
 }
 
 int cmd_status(const CliOpts *o) {
-    _cleanup_(run_clear) Run run = {};
+    _cleanup_(run_clear) Run run = { .exact = true };
     int code = 0;
 
     if (status_from_daemon(o, &code) == 0)

@@ -171,12 +171,17 @@ t "a file of another tree read alone: the derived network is a warning, not sile
 t "a file of the spec tree is planned against the whole tree: db stays on net" 2 "Domain db ($d/t/30-db.yaml:1)" \
     plan "${T[@]}" "$d/t/30-db.yaml"
 out=$("$vs" plan "${T[@]}" "$d/t/30-db.yaml" 2>&1)
-ok "…no network derived, no warning, only db planned" bash -c "! grep -qE 'vs-10.20.30|warning|Network net' <<<'$out'"
+ok "…no network derived, no warning" bash -c "! grep -qE 'vs-10.20.30|warning' <<<'$out'"
 out=$("$vs" render "${T[@]}" "$d/t" 2>&1)
 ok "…(the tree puts db on net)" grep -q "<source network=\"net\"/>" <<<"$out"
-t "plan -t Domain/db: only db" 2 "Domain db (" plan "${T[@]}" -t Domain/db
+t "plan -t Domain/db: db" 2 "Domain db (" plan "${T[@]}" -t Domain/db
+t "…with the network its ip: reserves an address in (the reservation is the network's)" 2 "Network net (" plan "${T[@]}" -t Domain/db
+printf 'kind: Pool\nname: tp\npath: /srv/tp\n' > "$d/t/00-pool.yaml"; chmod 0644 "$d/t/00-pool.yaml"
 out=$("$vs" plan "${T[@]}" -t Domain/db 2>&1)
-ok "…the network is not planned" bash -c "! grep -q 'Network net' <<<'$out'"
+ok "…nothing else" bash -c "! grep -q 'Pool tp' <<<'$out'"
+out=$("$vs" plan "${T[@]}" -t Pool/tp 2>&1)
+ok "plan -t Pool/tp: only the pool" bash -c "grep -q 'Pool tp' <<<'$out' && ! grep -qE 'Network|Domain' <<<'$out'"
+rm "$d/t/00-pool.yaml"
 t "plan -t net (any kind), repeatable" 2 "Network net (" plan "${T[@]}" -t net -t domain/db
 t "an unknown name is an error" 1 "virtspec: no object Domain/nope in the spec tree" plan "${T[@]}" -t Domain/nope
 t "a bad kind is an error" 1 "bad target 'Disk/x'" plan "${T[@]}" -t Disk/x
