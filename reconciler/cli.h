@@ -20,7 +20,36 @@ typedef struct CliOpts {
     bool prune;
     bool vagrant;               /* reference --vagrant: the vagrant-libvirt option table */
     DaemonConfig *cfg;          /* the configuration file with the flags applied */
+    char **targets;             /* -t [KIND/]NAME (status: also NAME arguments) */
+    size_t n_targets;
 } CliOpts;
+
+/* Which objects plan, apply and status look at. The tree is always read whole; a selection
+ * only narrows what is reconciled and shown (docs: README "Selecting objects"). */
+typedef struct Selection {
+    bool active;                /* false: every object of the tree */
+    bool lone_files;            /* files outside the spec tree were read alone: not a whole tree */
+    char **prefixes;            /* real paths: a named file, or a named directory + "/" */
+    size_t n_prefixes;
+    struct Target { SpecKind kind; const char *name; const char *arg; bool used; } *targets;
+    size_t n_targets;           /* kind _KIND_INVALID: any kind */
+} Selection;
+
+void selection_clear(Selection *s);
+/* The targets of o (-t, status NAME); errors printed and counted. */
+size_t selection_parse_targets(const CliOpts *o, Selection *sel);
+bool selection_has_spec(Selection *s, const Spec *spec);
+/* By name (an object of the daemon's status file): targets only. */
+bool selection_has(Selection *s, SpecKind kind, const char *name);
+/* An owned domain no spec names: shown when named, or when the run covers a whole tree. */
+bool selection_has_orphan(Selection *s, const char *name);
+/* Targets no object matched: printed as errors; returns their number. */
+size_t selection_report_unused(const Selection *s);
+
+/* plan, apply, status: reads the tree (the PATH directories, and the spec tree when a PATH file
+ * or a target lies in it; no PATH: the spec tree), prints the diagnostics, fills the selection.
+ * Returns the number of errors, like cli_load_specs. */
+size_t cli_load_tree(const CliOpts *o, SpecSet *set, Selection *sel);
 
 int cmd_validate(const CliOpts *o);
 int cmd_render(const CliOpts *o);

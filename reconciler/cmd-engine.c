@@ -81,12 +81,28 @@ static int kind_rank(SpecKind k) {
     return k == KIND_POOL ? 0 : k == KIND_NETWORK ? 1 : 2;
 }
 
-static size_t *apply_order(const SpecSet *set) {
+/* The selected specs, in that order; *ret_n of them. */
+static size_t *apply_order(const SpecSet *set, Selection *sel, bool deps, size_t *ret_n) {
     size_t *o = xmalloc0((set->n + 1) * sizeof(size_t)), n = 0;
+    bool *in = xmalloc0((set->n + 1) * sizeof(bool));
+    for (size_t i = 0; i < set->n; i++)
+        in[i] = selection_has_spec(sel, set->specs[i]);
+    /* a selected domain's interfaces with ip: need their network's DHCP reservation (derived
+     * into the network's spec) and, for a derived network, the network itself */
+    for (size_t i = 0; deps && sel->active && i < set->n; i++) {
+        const Spec *d = set->specs[i];
+        const IfaceSpec *ifs = d->kind == KIND_DOMAIN ? d->domain.interfaces.items : NULL;
+        for (size_t k = 0; in[i] && ifs && k < d->domain.interfaces.n; k++)
+            for (size_t j = 0; ifs[k].ip.set && ifs[k].network.set && j < set->n; j++)
+                if (set->specs[j]->kind == KIND_NETWORK && streq(set->specs[j]->name, ifs[k].network.s))
+                    in[j] = true;
+    }
     for (int rank = 0; rank < 3; rank++)
         for (size_t i = 0; i < set->n; i++)
-            if (kind_rank(set->specs[i]->kind) == rank)
+            if (in[i] && kind_rank(set->specs[i]->kind) == rank)
                 o[n++] = i;
+    free(in);
+    *ret_n = n;
     return o;
 }
 
@@ -106,6 +122,9 @@ typedef struct Run {
     ObjectResult *results;
     size_t n;
     size_t spec_errors;
+    Selection sel;              /* what is reconciled and shown; the set is the whole tree */
+    bool exact;                 /* status: the selected objects only (plan, apply: with the
+                                 * networks their ip: reservations live in) */
     Orphan *orphans;
     size_t n_orphans;
     bool prune_refused;         /* --prune with a rejected spec file: nothing is pruned */
@@ -120,6 +139,7 @@ static void run_clear(Run *r) {
         prune_result_clear(&r->orphans[i].prune);
     }
     free(r->orphans);
+    selection_clear(&r->sel);
     domain_index_free(&r->engine);
     engine_close(&r->engine);
     spec_set_clear(&r->set);
@@ -203,6 +223,10 @@ static void find_orphans(const CliOpts *o, Run *run, bool apply) {
     e.apply = apply && o->prune && !run->prune_refused;
     run->orphans = xmalloc0((n + 1) * sizeof(Orphan));
     for (size_t i = 0; i < n; i++) {
+        if (!selection_has_orphan(&run->sel, names[i])) {
+            free(names[i]);
+            continue;
+        }
         Orphan *x = &run->orphans[run->n_orphans++];
         x->name = names[i];
         x->pruned = engine_prune_domain(&e, x->name, ORPHAN_SHUTDOWN_TIMEOUT, &x->prune) == 0 &&
@@ -309,7 +333,7 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
     pthread_t connector;
     if (pthread_create(&connector, NULL, connect_worker, &c) != 0)
         abort();
-    run->spec_errors = cli_load_specs(o, &run->set);
+    run->spec_errors = cli_load_tree(o, &run->set, &run->sel);
     __atomic_store_n(&c.specs_loaded, true, __ATOMIC_RELEASE);
     pthread_join(connector, NULL);
     _cleanup_free_ char *error = c.error;
@@ -322,15 +346,16 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
         fprintf(stderr, "virtspec: cannot list domains: %s\n", strna(error));
         return -EIO;
     }
-    _cleanup_free_ size_t *order = apply_order(&run->set);
-    run->results = xmalloc0((run->set.n + 1) * sizeof(ObjectResult));
+    size_t n_selected;
+    _cleanup_free_ size_t *order = apply_order(&run->set, &run->sel, !run->exact, &n_selected);
+    run->results = xmalloc0((n_selected + 1) * sizeof(ObjectResult));
     /* Objects are independent: each kind's objects are reconciled by up to RUN_JOBS threads
      * (libvirt's client is thread-safe); pools finish before networks, networks before domains. */
     size_t start = 0;
-    while (start < run->set.n) {
+    while (start < n_selected) {
         int rank = kind_rank(run->set.specs[order[start]]->kind);
         size_t end = start;
-        while (end < run->set.n && kind_rank(run->set.specs[order[end]]->kind) == rank)
+        while (end < n_selected && kind_rank(run->set.specs[order[end]]->kind) == rank)
             end++;
         Batch b = { .run = run, .order = order, .next = start, .end = end };
         pthread_t th[RUN_JOBS];
@@ -342,7 +367,7 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
             pthread_join(th[t], NULL);
         start = end;
     }
-    run->n = run->set.n;
+    run->n = n_selected;
     /* what the engine found at a place in a spec (a host path that does not exist), on stderr
      * like the spec errors, in file order */
     DiagList d = {};
@@ -355,6 +380,7 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
     diag_list_print(&d, stderr);
     diag_list_clear(&d);
     find_orphans(o, run, apply);
+    run->spec_errors += selection_report_unused(&run->sel);
     return 0;
 }
 
@@ -436,15 +462,38 @@ static int status_from_daemon(const CliOpts *o, int *exit_code) {
     json_object *root = json_tokener_parse(buf);
     if (!root)
         return -EINVAL;
-    json_object *pid, *objs;
+    json_object *pid, *objs, *v;
     if (!json_object_object_get_ex(root, "pid", &pid) || kill(json_object_get_int(pid), 0) < 0 ||
         !json_object_object_get_ex(root, "objects", &objs)) {
         json_object_put(root);
         return -ESRCH;   /* stale file: the daemon is not running */
     }
+    _cleanup_(selection_clear) Selection sel = {};
+    if (selection_parse_targets(o, &sel) > 0) {
+        json_object_put(root);
+        *exit_code = 1;
+        return 0;
+    }
+    if (sel.active) {
+        /* virtspec status web1: the daemon's objects of those names */
+        json_object *kept = json_object_new_array();
+        for (size_t i = 0; i < json_object_array_length(objs); i++) {
+            json_object *j = json_object_array_get_idx(objs, i), *k, *n;
+            if (json_object_object_get_ex(j, "kind", &k) && json_object_object_get_ex(j, "name", &n) &&
+                selection_has(&sel, spec_kind_from_string(json_object_get_string(k)), json_object_get_string(n)))
+                json_object_array_add(kept, json_object_get(j));
+        }
+        json_object_object_add(root, "objects", kept);
+        objs = kept;
+        if (selection_report_unused(&sel) > 0) {
+            json_object_put(root);
+            *exit_code = 1;
+            return 0;
+        }
+    }
     int code = 0;
-    json_object *errs, *v;
-    if (json_object_object_get_ex(root, "spec_errors", &errs))
+    json_object *errs;
+    if (!sel.active && json_object_object_get_ex(root, "spec_errors", &errs))
         for (size_t i = 0; i < json_object_array_length(errs); i++)
             if (json_object_object_get_ex(json_object_array_get_idx(errs, i), "level", &v) &&
                 streq(json_object_get_string(v), "error"))
@@ -457,7 +506,10 @@ static int status_from_daemon(const CliOpts *o, int *exit_code) {
             code = 1;
     }
     *exit_code = code;
-    if (o->json)
+    if (o->json && sel.active) {
+        _cleanup_free_ char *text = status_json_text(root);
+        fputs(text, stdout);
+    } else if (o->json)
         fputs(buf, stdout);
     else {
         json_object *summary;
@@ -489,7 +541,7 @@ static int status_from_daemon(const CliOpts *o, int *exit_code) {
 }
 
 int cmd_status(const CliOpts *o) {
-    _cleanup_(run_clear) Run run = {};
+    _cleanup_(run_clear) Run run = { .exact = true };
     int code = 0;
 
     if (status_from_daemon(o, &code) == 0)

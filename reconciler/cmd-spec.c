@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "cli.h"
@@ -65,4 +67,159 @@ int cmd_render(const CliOpts *o) {
                s->line, text);
     }
     return errors > 0 ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ selection */
+
+void selection_clear(Selection *s) {
+    for (size_t i = 0; i < s->n_prefixes; i++)
+        free(s->prefixes[i]);
+    free(s->prefixes);
+    free(s->targets);
+    *s = (Selection) {};
+}
+
+static bool target_matches(struct Target *t, SpecKind kind, const char *name) {
+    if ((t->kind != _KIND_INVALID && t->kind != kind) || !streq(t->name, name))
+        return false;
+    t->used = true;
+    return true;
+}
+
+bool selection_has(Selection *s, SpecKind kind, const char *name) {
+    bool any = false;
+    for (size_t i = 0; i < s->n_targets; i++)
+        any = target_matches(&s->targets[i], kind, name) || any;
+    return !s->active || any;
+}
+
+bool selection_has_orphan(Selection *s, const char *name) {
+    if (s->n_targets > 0)
+        return selection_has(s, KIND_DOMAIN, name);
+    return !s->active && !s->lone_files;
+}
+
+bool selection_has_spec(Selection *s, const Spec *spec) {
+    if (!s->active)
+        return true;
+    if (selection_has(s, spec->kind, spec->name) && s->n_targets > 0)
+        return true;
+    _cleanup_free_ char *real = spec->file ? realpath(spec->file, NULL) : NULL;
+    for (size_t i = 0; real && i < s->n_prefixes; i++) {
+        const char *p = s->prefixes[i];
+        size_t l = strlen(p);
+        if (p[l - 1] == '/' ? strncmp(real, p, l) == 0 : streq(real, p))
+            return true;
+    }
+    return false;
+}
+
+size_t selection_report_unused(const Selection *s) {
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_targets; i++)
+        if (!s->targets[i].used) {
+            fprintf(stderr, "virtspec: no object %s in the spec tree\n", s->targets[i].arg);
+            n++;
+        }
+    return n;
+}
+
+/* [KIND/]NAME; KIND is Domain, Network or Pool, any case. */
+static int parse_target(const char *arg, struct Target *t) {
+    const char *slash = strchr(arg, '/');
+    *t = (struct Target) { .kind = _KIND_INVALID, .name = arg, .arg = arg };
+    if (!slash)
+        return 0;
+    for (int k = 0; k < _KIND_MAX; k++)
+        if (strncasecmp(arg, spec_kind_to_string(k), (size_t) (slash - arg)) == 0 &&
+            strlen(spec_kind_to_string(k)) == (size_t) (slash - arg)) {
+            t->kind = k;
+            t->name = slash + 1;
+            return *t->name ? 0 : -EINVAL;
+        }
+    return -EINVAL;
+}
+
+size_t selection_parse_targets(const CliOpts *o, Selection *sel) {
+    size_t errors = 0;
+    for (size_t i = 0; i < o->n_targets; i++) {
+        struct Target *t = array_push(&sel->targets, &sel->n_targets, sizeof(struct Target));
+        if (parse_target(o->targets[i], t) < 0) {
+            fprintf(stderr, "virtspec: bad target '%s': give [KIND/]NAME, KIND one of Domain, "
+                    "Network, Pool\n", o->targets[i]);
+            errors++;
+        }
+        sel->active = true;
+    }
+    return errors;
+}
+
+/* real path of dir is a prefix of the real path of p (or equal) */
+static bool path_within(const char *p, const char *dir) {
+    _cleanup_free_ char *rp = realpath(p, NULL), *rd = realpath(dir, NULL);
+    if (!rp || !rd)
+        return false;
+    size_t l = strlen(rd);
+    return strncmp(rp, rd, l) == 0 && (rp[l] == '/' || rp[l] == 0 || streq(rd, "/"));
+}
+
+size_t cli_load_tree(const CliOpts *o, SpecSet *set, Selection *sel) {
+    const char *tree = o->specs_dir ? o->specs_dir : VIRTSPEC_SPEC_DIR;
+    _cleanup_free_ char **roots = NULL, **dirs = NULL;
+    size_t n_roots = 0, n_dirs = 0, errors = 0;
+    bool need_tree = o->n_paths == 0, lone_files = false;
+    struct stat st;
+
+    errors += selection_parse_targets(o, sel);
+    /* A file of the spec tree is planned against the whole tree (as the daemon sees it); a
+     * directory is a tree of its own; a file elsewhere is read alone (a scratch spec). */
+    for (size_t i = 0; i < o->n_paths; i++) {
+        const char *p = o->paths[i];
+        bool in_tree = stat(p, &st) == 0 && S_ISREG(st.st_mode) && path_within(p, tree);
+        if (in_tree) {
+            need_tree = sel->active = true;
+            *(char **) array_push(&sel->prefixes, &sel->n_prefixes, sizeof(char *)) = realpath(p, NULL);
+            continue;
+        }
+        bool file = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+        lone_files = lone_files || file;
+        *(char **) array_push(&roots, &n_roots, sizeof(char *)) = (char *) p;
+        char *rp = realpath(p, NULL);
+        if (rp && file)
+            *(char **) array_push(&sel->prefixes, &sel->n_prefixes, sizeof(char *)) = rp;
+        else if (rp)
+            *(char **) array_push(&dirs, &n_dirs, sizeof(char *)) = streq(rp, "/") ? rp : xasprintf("%s/", rp);
+        if (rp && !file && !streq(rp, "/"))
+            free(rp);
+    }
+    /* a directory named beside a file of the tree: its objects are selected too (a directory
+     * alone is the tree, and targets select in it) */
+    for (size_t i = 0; i < n_dirs; i++)
+        if (need_tree && o->n_paths > 0)
+            *(char **) array_push(&sel->prefixes, &sel->n_prefixes, sizeof(char *)) = TAKE_PTR(dirs[i]);
+        else
+            free(dirs[i]);
+    if (need_tree) {
+        /* the tree holds the named paths that lie in it: read once */
+        size_t k = 0;
+        for (size_t i = 0; i < n_roots; i++)
+            if (!path_within(roots[i], tree))
+                roots[k++] = roots[i];
+        n_roots = k;
+        *(char **) array_push(&roots, &n_roots, sizeof(char *)) = (char *) tree;
+    }
+    sel->lone_files = lone_files;
+    spec_load_paths(set, roots, n_roots);
+    size_t before = set->n;
+    spec_set_derive(set);
+    /* A network derived for an ip: while files were read alone: a file of their tree that was not
+     * read may declare that subnet's network, and the domain would move to the derived one. */
+    for (size_t i = before; lone_files && i < set->n; i++)
+        diag_add(&set->diags, DIAG_WARNING, set->specs[i]->file, set->specs[i]->line, set->specs[i]->col,
+                 "network %s is derived for this address: no spec read declares its subnet, and "
+                 "only the named files were read; name their directory (with -t NAME to select) "
+                 "if another file declares the network", set->specs[i]->name);
+    diag_list_sort(&set->diags);
+    diag_list_print(&set->diags, stderr);
+    return set->diags.n_errors + errors;
 }

@@ -17,9 +17,10 @@ static const char *const main_help =
     "  validate [PATH…]    check specs; print every problem as FILE:LINE:COL\n"
     "  render [PATH…]      print the libvirt XML each spec produces\n"
     "  plan [PATH…]        show what apply would change (exit 0 in sync, 2 changes, 1 error)\n"
+    "                      (plan, apply, status: -t [KIND/]NAME selects objects of the tree)\n"
     "  apply [PATH…]       converge libvirt with the specs once\n"
     "  reload NAME…        graceful shutdown, then start, so pending config takes effect\n"
-    "  status [PATH…]      per object: in-sync, drifted, reload-pending, failed, missing,\n"
+    "  status [NAME|PATH…] per object: in-sync, drifted, reload-pending, failed, missing,\n"
     "                      foreign-conflict (--json; the running daemon's view when one runs)\n"
     "  daemon [--specs DIR] keep libvirt converged with DIR, reacting to spec edits and to\n"
     "                      changes made behind virtspec's back\n"
@@ -30,6 +31,8 @@ static const char *const main_help =
     "                      $LIBVIRT_DEFAULT_URI, else qemu:///system)\n"
     "      --config FILE   configuration file (every command; default " VIRTSPEC_CONFIG_FILE ")\n"
     "      --json          plan, apply, status: one JSON document (schema: docs/json.md)\n"
+    "  -t, --target [KIND/]NAME  plan, apply, status: only this object (repeatable)\n"
+    "      --prune         plan, apply, daemon: owned domains no spec names are undefined\n"
     "      --specs DIR     spec directory (reload: for shutdown_timeout)\n"
     "      --insecure-spec-perms  accept spec files not owned by root or writable by group or\n"
     "                      others (development and tests only)\n"
@@ -48,7 +51,7 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
     { "render", "Usage: virtspec render [--show-secrets] [--host-kvm=yes|no] [PATH…]\n\n"
       "Prints, per object, the libvirt XML its spec produces (byte-for-byte deterministic).\n"
       "Graphics passwords are masked unless --show-secrets is given.\n" },
-    { "plan", "Usage: virtspec plan [-c URI] [--prune] [--json] [PATH…]\n\n"
+    { "plan", "Usage: virtspec plan [-c URI] [-t [KIND/]NAME]… [--prune] [--json] [PATH…]\n\n"
       "Compares specs with libvirt and prints what apply would do, field by field:\n"
       "  + create   ~ field: old → new (class)   - remove   ▶ start   ■ stop   = in sync\n"
       "An owned domain no spec names is an orphan (- orphan NAME); with --prune, what\n"
@@ -57,8 +60,11 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "path that does not exist, a network subnet another network has, a bridge name a host\n"
       "interface has, an xml escape hatch libvirt's schema refuses. Such an object is left alone.\n"
       "--json prints one JSON document instead (schema_version 1, docs/json.md).\n"
+      "The whole tree is always read; -t [KIND/]NAME (repeatable) plans only those objects. A\n"
+      "PATH file inside the spec tree selects its objects (the tree is read whole); a file\n"
+      "elsewhere is read alone, with a warning when a network is derived for its ip:.\n"
       "Exit status 0 when in sync, 2 when there are changes, 1 on error.\n" },
-    { "apply", "Usage: virtspec apply [-c URI] [--prune] [--json] [PATH…]\n\n"
+    { "apply", "Usage: virtspec apply [-c URI] [-t [KIND/]NAME]… [--prune] [--json] [PATH…]\n\n"
       "Runs the plan once. Objects are independent: one failing does not stop the others.\n"
       "  --prune   shut down and undefine owned domains no spec names (the daemon's rules:\n"
       "            volumes, NVRAM and TPM state kept unless the domain said\n"
@@ -83,7 +89,9 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "Status: $RUNTIME_DIRECTORY/status.json (default /run/virtspec/status.json).\n"
       "SIGHUP rereads the configuration file and every spec; SIGTERM finishes in-flight\n"
       "libvirt calls and exits.\n" },
-    { "status", "Usage: virtspec status [--json] [-c URI] [--status-file PATH] [PATH…]\n\n"
+    { "status", "Usage: virtspec status [--json] [-c URI] [--status-file PATH] [-t [KIND/]NAME]…\n"
+      "                       [NAME…] [PATH…]\n\n"
+      "NAME (or -t [KIND/]NAME): only that object, from the whole tree or the daemon's view.\n"
       "Shows, per object: in-sync, drifted, reload-pending, failed, missing or\n"
       "foreign-conflict, with the fields concerned. Without PATH, while a daemon runs, its view\n"
       "(also orphaned objects, errors, reload-pending fields) from its status file\n"
@@ -114,15 +122,15 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
 enum {
     O_CONNECT = 1 << 0, O_JSON = 1 << 1, O_SECRETS = 1 << 2, O_KVM = 1 << 3, O_INSECURE = 1 << 4,
     O_SPECS = 1 << 5, O_DRIFT = 1 << 6, O_PRUNE = 1 << 7, O_STATUS_FILE = 1 << 8,
-    O_VAGRANT = 1 << 9,
+    O_VAGRANT = 1 << 9, O_TARGET = 1 << 10,
 };
 
 static const struct { const char *cmd; unsigned opts; } cmd_opts[] = {
     { "validate",  O_INSECURE },
     { "render",    O_INSECURE | O_SECRETS | O_KVM },
-    { "plan",      O_INSECURE | O_CONNECT | O_PRUNE | O_JSON },
-    { "apply",     O_INSECURE | O_CONNECT | O_PRUNE | O_JSON },
-    { "status",    O_INSECURE | O_CONNECT | O_JSON | O_STATUS_FILE },
+    { "plan",      O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET },
+    { "apply",     O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET },
+    { "status",    O_INSECURE | O_CONNECT | O_JSON | O_STATUS_FILE | O_TARGET },
     { "reload",    O_INSECURE | O_CONNECT | O_SPECS },
     { "daemon",    O_INSECURE | O_CONNECT | O_SPECS | O_DRIFT | O_PRUNE | O_STATUS_FILE },
     { "export",    O_CONNECT },
@@ -131,7 +139,7 @@ static const struct { const char *cmd; unsigned opts; } cmd_opts[] = {
 
 static const char *const opt_names[] = {
     "--connect", "--json", "--show-secrets", "--host-kvm", "--insecure-spec-perms", "--specs",
-    "--drift", "--prune", "--status-file", "--vagrant",
+    "--drift", "--prune", "--status-file", "--vagrant", "--target",
 };
 
 /* 0 when every option given is one of cmd's; else prints the error and returns -EINVAL. */
@@ -165,6 +173,7 @@ int main(int argc, char **argv) {
         { "prune", no_argument, NULL, OPT_PRUNE },
         { "status-file", required_argument, NULL, OPT_STATUS_FILE },
         { "vagrant", no_argument, NULL, OPT_VAGRANT },
+        { "target", required_argument, NULL, 't' },
         {},
     };
     CliOpts o = { .host_kvm = -1 };
@@ -175,7 +184,7 @@ int main(int argc, char **argv) {
     xmlInitParser();   /* once, before reconciles run on several threads */
 
     /* Options may come before or after the command. */
-    while ((c = getopt_long(argc, argv, "+c:h", longopts, NULL)) >= 0 || optind < argc) {
+    while ((c = getopt_long(argc, argv, "+c:ht:", longopts, NULL)) >= 0 || optind < argc) {
         if (c < 0) {
             /* a non-option: the command or a path */
             *(char **) array_push(&o.paths, &o.n_paths, sizeof(char *)) = argv[optind++];
@@ -184,6 +193,10 @@ int main(int argc, char **argv) {
         switch (c) {
         case 'c': o.connect = optarg; given |= O_CONNECT; break;
         case 'h': help = true; break;
+        case 't':
+            *(char **) array_push(&o.targets, &o.n_targets, sizeof(char *)) = optarg;
+            given |= O_TARGET;
+            break;
         case OPT_VERSION: printf("virtspec %s\n", VIRTSPEC_VERSION); return 0;
         case OPT_JSON: o.json = true; given |= O_JSON; break;
         case OPT_SECRETS: o.show_secrets = true; given |= O_SECRETS; break;
@@ -248,6 +261,16 @@ int main(int argc, char **argv) {
         return 1;
     }
     o.cfg = &cfg;
+    if (streq(cmd, "status")) {
+        /* virtspec status web1: an argument that is no file or directory names an object */
+        size_t k = 0;
+        for (size_t i = 0; i < o.n_paths; i++)
+            if (access(o.paths[i], F_OK) < 0)
+                *(char **) array_push(&o.targets, &o.n_targets, sizeof(char *)) = o.paths[i];
+            else
+                o.paths[k++] = o.paths[i];
+        o.n_paths = k;
+    }
     o.connect = cfg.uri;
     o.specs_dir = cfg.specs_dir;
     o.status_file = cfg.status_path;
@@ -278,5 +301,6 @@ int main(int argc, char **argv) {
         r = 1;
     }
     free(o.paths - 1);
+    free(o.targets);
     return r;
 }

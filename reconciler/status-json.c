@@ -126,10 +126,14 @@ void status_doc_set_counts(StatusDoc *d, const char *summary) {
     json_object_object_add(d->root, "summary", json_object_new_string(summary));
 }
 
-char *status_doc_to_string(StatusDoc *d) {
+char *status_json_text(json_object *root) {
     return xasprintf("%s\n", json_object_to_json_string_ext(
-                                 d->root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                          JSON_C_TO_STRING_NOSLASHESCAPE));
+                                 root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+char *status_doc_to_string(StatusDoc *d) {
+    return status_json_text(d->root);
 }
 
 int status_doc_write(StatusDoc *d, const char *path) {

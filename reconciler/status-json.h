@@ -28,6 +28,9 @@ void status_doc_set_command(StatusDoc *d, const char *command);   /* "plan", "ap
 void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x);
 void status_doc_add_diags(StatusDoc *d, const DiagList *diags);
 void status_doc_set_counts(StatusDoc *d, const char *summary);
+/* Pretty JSON text of any document (a status file read back, filtered); caller frees. */
+struct json_object;
+char *status_json_text(struct json_object *root);
 /* Pretty JSON text; caller frees. */
 char *status_doc_to_string(StatusDoc *d);
 /* Writes atomically (temporary file + rename), mode 0644. */

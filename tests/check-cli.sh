@@ -158,5 +158,47 @@ missing = [k for k in sorted(keys) if "| `%s` |" % k not in doc]
 sys.exit(0 if not missing else print("undocumented:", missing) or 1)' "$docs" "$d/plan.json" "$d/plan2.json" "$d/plan3.json" "$d/status-b.json"
 rm "$d/specs/sec.yaml" "$d/specs/bad.yaml"
 
+## item 10: objects selected by name against the whole tree; PATH files and derivations
+mkdir -m 0755 "$d/t"
+printf 'kind: Network\nname: net\nforward: nat\nip: 10.20.30.1/24\ndhcp: {}\n' > "$d/t/10-net.yaml"
+printf 'kind: Domain\nname: db\nmemory: 64MiB\ngraphics: {type: none}\ninterfaces:\n  - {ip: 10.20.30.5}\n' > "$d/t/30-db.yaml"
+chmod 0644 "$d/t"/*.yaml
+printf 'specs = %s\nconnect = test:///default\nstatus_file = %s/none.json\n' "$d/t" "$d" > "$d/t.conf"
+T=(--config "$d/t.conf")
+t "a file of another tree read alone: the derived network is a warning, not silent" 2 \
+    "30-db.yaml:6:10: warning: network vs-10.20.30.0-24 is derived for this address: no spec read declares its subnet" \
+    plan "${C[@]}" -c test:///default "$d/t/30-db.yaml"
+t "a file of the spec tree is planned against the whole tree: db stays on net" 2 "Domain db ($d/t/30-db.yaml:1)" \
+    plan "${T[@]}" "$d/t/30-db.yaml"
+out=$("$vs" plan "${T[@]}" "$d/t/30-db.yaml" 2>&1)
+ok "…no network derived, no warning" bash -c "! grep -qE 'vs-10.20.30|warning' <<<'$out'"
+out=$("$vs" render "${T[@]}" "$d/t" 2>&1)
+ok "…(the tree puts db on net)" grep -q "<source network=\"net\"/>" <<<"$out"
+t "plan -t Domain/db: db" 2 "Domain db (" plan "${T[@]}" -t Domain/db
+t "…with the network its ip: reserves an address in (the reservation is the network's)" 2 "Network net (" plan "${T[@]}" -t Domain/db
+printf 'kind: Pool\nname: tp\npath: /srv/tp\n' > "$d/t/00-pool.yaml"; chmod 0644 "$d/t/00-pool.yaml"
+out=$("$vs" plan "${T[@]}" -t Domain/db 2>&1)
+ok "…nothing else" bash -c "! grep -q 'Pool tp' <<<'$out'"
+out=$("$vs" plan "${T[@]}" -t Pool/tp 2>&1)
+ok "plan -t Pool/tp: only the pool" bash -c "grep -q 'Pool tp' <<<'$out' && ! grep -qE 'Network|Domain' <<<'$out'"
+rm "$d/t/00-pool.yaml"
+t "plan -t net (any kind), repeatable" 2 "Network net (" plan "${T[@]}" -t net -t domain/db
+t "an unknown name is an error" 1 "virtspec: no object Domain/nope in the spec tree" plan "${T[@]}" -t Domain/nope
+t "a bad kind is an error" 1 "bad target 'Disk/x'" plan "${T[@]}" -t Disk/x
+t "apply -t applies only the selected object" 0 "1 object, " apply "${T[@]}" -t Network/net
+t "status NAME (one-shot): that object" 2 "missing          Domain  db" status "${T[@]}" db
+out=$("$vs" status "${T[@]}" db 2>&1)
+ok "…only it" bash -c "! grep -q 'Network' <<<'$out'"
+out=$("$vs" plan "${O[@]}" "$d/t/30-db.yaml" 2>&1)
+ok "a file read alone is no tree: no orphans with it" bash -c "! grep -q orphan <<<'$out'"
+t "…unless named" 2 "- orphan web2" plan "${O[@]}" "$d/t/30-db.yaml" -t Domain/web2
+t "status NAME reads the daemon's view too" 0 "in-sync          Pool    p" status --config "$d/vs.conf" p
+printf '{"schema_version": 1, "source": "daemon", "pid": %d, "summary": "2 specs", "objects": [{"kind": "Pool", "name": "p", "state": "in-sync"}, {"kind": "Domain", "name": "x", "state": "failed"}], "spec_errors": []}\n' $$ > "$d/status.json"
+t "…filtered: x failed is not p's business" 0 "in-sync          Pool    p" status --config "$d/vs.conf" Pool/p
+t "…and an unknown name there is an error" 1 "no object Domain/nope" status --config "$d/vs.conf" Domain/nope
+"$vs" status --json --config "$d/vs.conf" x > "$d/st-x.json"
+ok "…status --json NAME: the daemon's document with that object only" \
+    jcheck "$d/st-x.json" '[o["name"] for o in j["objects"]] == ["x"]'
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
