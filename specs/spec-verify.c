@@ -217,12 +217,23 @@ static bool valid_xml_path(const char *s, bool attr_ok, bool elem_ok) {
     return elem_ok;
 }
 
-/* The first step's element name of a path: edits may not touch virtspec's own metadata. */
-static bool path_in_metadata(const char *s) {
-    return !strncmp(s, "metadata", 8) && (s[8] == 0 || s[8] == '/' || s[8] == '[');
+/* Whether a path reaches an object's identity: its first step (the element below the root, with
+ * or without a predicate) is name, uuid or metadata (virtspec's ownership record), or the path is
+ * the root itself. Such edits could take over another object (set its name and uuid) or forge
+ * ownership; no spelling of a path reaches these elements otherwise (steps are XML names). */
+static bool path_is_identity(const char *s) {
+    static const char *const identity[] = { "name", "uuid", "metadata" };
+    if (streq(s, "."))
+        return true;
+    size_t n = strcspn(s, "[/");
+    for (size_t i = 0; i < ELEMENTSOF(identity); i++)
+        if (strlen(identity[i]) == n && !strncmp(s, identity[i], n))
+            return true;
+    return false;
 }
 
-/* The escape hatch, the same for every kind: well-formed fragments, plain paths. */
+/* The escape hatch, the same for every kind: well-formed fragments, plain paths, never the
+ * object's identity (name, uuid, metadata). */
 static void verify_xml_edits(const Spec *s, DiagList *diags) {
     /* examples in the kind's own vocabulary: parent, attribute, element text, removal */
     static const char *const ex[_KIND_MAX][4] = {
@@ -233,40 +244,50 @@ static void verify_xml_edits(const Spec *s, DiagList *diags) {
         [KIND_POOL] = { "target or target/permissions", "features/cow/@state",
                         "target/permissions/label", "target/permissions/group" },
     };
+    static const char *const kinds[_KIND_MAX] = { "domain", "network", "pool" };
     const char *const *eg = ex[s->kind];
     const XmlHatchSpec *x = spec_xml_hatch(s);
     const XmlAddSpec *add = x->add.items;
     for (size_t i = 0; i < x->add.n; i++) {
-        if (!valid_xml_path(add[i].at.s, false, true) || path_in_metadata(add[i].at.s))
-            ERR(&add[i].at, "xml.add[%zu].at must be an element path like %s (not metadata), "
-                "got '%s'", i, eg[0], add[i].at.s);
+        if (!valid_xml_path(add[i].at.s, false, true))
+            ERR(&add[i].at, "xml.add[%zu].at must be an element path like %s, got '%s'", i, eg[0],
+                add[i].at.s);
+        else if (!streq(add[i].at.s, ".") && path_is_identity(add[i].at.s))
+            ERR(&add[i].at, "xml.add[%zu].at '%s' is inside the %s's identity (name, uuid and "
+                "metadata are never edited through xml)", i, add[i].at.s, kinds[s->kind]);
         xmlDoc *doc = xmlReadMemory(add[i].fragment.s, (int) strlen(add[i].fragment.s),
                                     "fragment.xml", NULL,
                                     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+        xmlNode *top = doc ? xmlDocGetRootElement(doc) : NULL;
         if (!doc) {
             const xmlError *e = xmlGetLastError();
             _cleanup_free_ char *msg = xstrdup(e && e->message ? e->message : "malformed");
             msg[strcspn(msg, "\n")] = 0;
             ERR(&add[i].fragment, "xml.add[%zu].fragment is not well-formed XML (fragment line %d, "
                 "column %d): %s", i, e ? e->line : 0, e ? e->int2 : 0, msg);
-        } else if (xmlDocGetRootElement(doc) && streq((const char *) xmlDocGetRootElement(doc)->name,
-                                                       "metadata"))
-            ERR(&add[i].fragment, "xml.add[%zu].fragment may not add metadata", i);
+        } else if (top && streq(add[i].at.s, ".") && path_is_identity((const char *) top->name))
+            ERR(&add[i].fragment, "xml.add[%zu].fragment may not add <%s> to the %s (name, uuid "
+                "and metadata are never edited through xml)", i, (const char *) top->name,
+                kinds[s->kind]);
         xmlFreeDoc(doc);
         xmlResetLastError();
     }
     const XmlSetSpec *set = x->set.items;
     for (size_t i = 0; i < x->set.n; i++)
-        if (!valid_xml_path(set[i].path.s, true, true) || streq(set[i].path.s, ".") ||
-            path_in_metadata(set[i].path.s))
-            ERR(&set[i].path, "xml.set[%zu].path must name an attribute (%s) or an element (%s), "
-                "not metadata; got '%s'", i, eg[1], eg[2], set[i].path.s);
+        if (!valid_xml_path(set[i].path.s, true, true) || streq(set[i].path.s, "."))
+            ERR(&set[i].path, "xml.set[%zu].path must name an attribute (%s) or an element (%s); "
+                "got '%s'", i, eg[1], eg[2], set[i].path.s);
+        else if (path_is_identity(set[i].path.s))
+            ERR(&set[i].path, "xml.set[%zu].path '%s' reaches the %s's identity (name, uuid and "
+                "metadata are never edited through xml)", i, set[i].path.s, kinds[s->kind]);
     const Value *rm = x->remove.items;
     for (size_t i = 0; i < x->remove.n; i++)
-        if (!valid_xml_path(rm[i].s, true, true) || streq(rm[i].s, ".") || path_in_metadata(rm[i].s) ||
-            streq(rm[i].s, "name") || streq(rm[i].s, "uuid"))
-            ERR(&rm[i], "xml.remove entries must name an element (%s) or an attribute, not name, "
-                "uuid or metadata; got '%s'", eg[3], rm[i].s);
+        if (!valid_xml_path(rm[i].s, true, true) || streq(rm[i].s, "."))
+            ERR(&rm[i], "xml.remove entries must name an element (%s) or an attribute; got '%s'",
+                eg[3], rm[i].s);
+        else if (path_is_identity(rm[i].s))
+            ERR(&rm[i], "xml.remove entry '%s' reaches the %s's identity (name, uuid and metadata "
+                "are never edited through xml)", rm[i].s, kinds[s->kind]);
 }
 
 /* A position for ERR(). */
