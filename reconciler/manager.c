@@ -215,6 +215,8 @@ static char *fingerprint(const Spec *s) {
 /* The fingerprint leaves graphics passwords out (render_hash does: a hash of a short password is
  * a guessable password), so a change of password or passwd_file is compared here. */
 static bool secrets_differ(const Spec *a, const Spec *b) {
+    if (a && b && a->kind == b->kind && render_hatch_secrets_differ(a, b))
+        return true;   /* the xml key's passwords */
     if (!a || !b || a->kind != KIND_DOMAIN || b->kind != KIND_DOMAIN)
         return false;
     const Value *pa = &a->domain.graphics.passwd, *pb = &b->domain.graphics.passwd;
