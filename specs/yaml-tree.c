@@ -155,6 +155,31 @@ static void tag_error(Parser *ps, const yaml_mark_t *m, const yaml_char_t *tag) 
 
 static YNode *parse_node(Parser *ps, yaml_event_t *ev, unsigned depth);
 
+/* What keys and values share: no anchor, no tag, no NUL byte (a C string would end there:
+ * "memory\0junk" would read as memory). False after an error. */
+static bool scalar_ok(Parser *ps, const yaml_event_t *ev, const char *what) {
+    const yaml_mark_t *m = &ev->start_mark;
+    if (ev->data.scalar.anchor) {
+        parser_error(ps, m, "YAML anchors (&%s) are not supported", (const char *) ev->data.scalar.anchor);
+        return false;
+    }
+    if (ev->data.scalar.tag) {
+        tag_error(ps, m, ev->data.scalar.tag);
+        return false;
+    }
+    const char *v = (const char *) ev->data.scalar.value;
+    const char *nul = memchr(v, 0, ev->data.scalar.length);
+    if (nul) {
+        /* the character's place in the text as written (escapes make the source column differ) */
+        size_t chars = 0;
+        for (const char *p = v; p < nul; p++)
+            chars += ((unsigned char) *p & 0xc0) != 0x80;
+        parser_error(ps, m, "%s contains a NUL byte (its character %zu)", what, chars + 1);
+        return false;
+    }
+    return true;
+}
+
 static YNode *parse_children(Parser *ps, YNode *n, yaml_event_type_t end, unsigned depth) {
     for (;;) {
         yaml_event_t ev;
@@ -168,6 +193,10 @@ static YNode *parse_children(Parser *ps, YNode *n, yaml_event_type_t end, unsign
             yaml_mark_t km = ev.start_mark;
             if (ev.type != YAML_SCALAR_EVENT) {
                 parser_error(ps, &km, "%s", "map keys must be plain strings");
+                yaml_event_delete(&ev);
+                goto fail;
+            }
+            if (!scalar_ok(ps, &ev, "a key")) {
                 yaml_event_delete(&ev);
                 goto fail;
             }
@@ -237,23 +266,10 @@ static YNode *parse_node(Parser *ps, yaml_event_t *ev, unsigned depth) {
         parser_error(ps, &m, "YAML aliases (*%s) are not supported", (const char *) ev->data.alias.anchor);
         break;
     case YAML_SCALAR_EVENT:
-        if (ev->data.scalar.anchor) {
-            parser_error(ps, &m, "YAML anchors (&%s) are not supported",
-                         (const char *) ev->data.scalar.anchor);
+        if (!scalar_ok(ps, ev, "a value"))
             break;
-        }
-        if (ev->data.scalar.tag) {
-            tag_error(ps, &m, ev->data.scalar.tag);
-            break;
-        }
         n = ynode_new(YNODE_SCALAR, &m);
         n->value = xstrndup((const char *) ev->data.scalar.value, ev->data.scalar.length);
-        if (strlen(n->value) != ev->data.scalar.length) {
-            parser_error(ps, &m, "%s", "a value contains a NUL byte");
-            ynode_free(n);
-            n = NULL;
-            break;
-        }
         n->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
                     ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ||
                     ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
