@@ -7,6 +7,13 @@
 
 #include "status-json.h"
 
+/* Every string of the status file through text_escape: a file name that is not UTF-8 would make
+ * the document invalid JSON, a control character reach whoever prints it. */
+static json_object *jstr(const char *s) {
+    _cleanup_free_ char *e = text_escape(s);
+    return json_object_new_string(e);
+}
+
 struct StatusDoc {
     json_object *root, *objects, *errors;
 };
@@ -14,7 +21,7 @@ struct StatusDoc {
 static json_object *strv(char **v, size_t n) {
     json_object *a = json_object_new_array();
     for (size_t i = 0; i < n; i++)
-        json_object_array_add(a, json_object_new_string(v[i]));
+        json_object_array_add(a, jstr(v[i]));
     return a;
 }
 
@@ -25,7 +32,7 @@ static json_object *time_json(time_t t) {
         return NULL;
     gmtime_r(&t, &tm);
     strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return json_object_new_string(buf);
+    return jstr(buf);
 }
 
 StatusDoc *status_doc_new(const char *source) {
@@ -33,7 +40,7 @@ StatusDoc *status_doc_new(const char *source) {
     d->root = json_object_new_object();
     d->objects = json_object_new_array();
     d->errors = json_object_new_array();
-    json_object_object_add(d->root, "source", json_object_new_string(source));
+    json_object_object_add(d->root, "source", jstr(source));
     json_object_object_add(d->root, "pid", json_object_new_int((int) getpid()));
     json_object_object_add(d->root, "generated", time_json(time(NULL)));
     json_object_object_add(d->root, "objects", d->objects);
@@ -43,32 +50,32 @@ StatusDoc *status_doc_new(const char *source) {
 
 void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
     json_object *j = json_object_new_object(), *fields = json_object_new_array();
-    json_object_object_add(j, "kind", json_object_new_string(spec_kind_to_string(r->kind)));
-    json_object_object_add(j, "name", json_object_new_string(r->name));
-    json_object_object_add(j, "file", r->file ? json_object_new_string(r->file) : NULL);
+    json_object_object_add(j, "kind", jstr(spec_kind_to_string(r->kind)));
+    json_object_object_add(j, "name", jstr(r->name));
+    json_object_object_add(j, "file", r->file ? jstr(r->file) : NULL);
     json_object_object_add(j, "line", json_object_new_int((int) r->line));
-    json_object_object_add(j, "state", json_object_new_string(
+    json_object_object_add(j, "state", jstr(
                                x && x->orphan ? "orphaned" : sync_state_to_string(r->state)));
     for (size_t k = 0; k < r->diff.n; k++)
         if (r->diff.items[k].op != OP_UNMANAGED)
-            json_object_array_add(fields, json_object_new_string(r->diff.items[k].path));
+            json_object_array_add(fields, jstr(r->diff.items[k].path));
     json_object_object_add(j, "fields", fields);
     json_object_object_add(j, "actions", strv(r->actions, r->n_actions));
     json_object_object_add(j, "reload_pending", strv(r->pending, r->n_pending));
-    json_object_object_add(j, "error", r->error ? json_object_new_string(r->error) : NULL);
-    json_object_object_add(j, "health", json_object_new_string(
+    json_object_object_add(j, "error", r->error ? jstr(r->error) : NULL);
+    json_object_object_add(j, "health", jstr(
                                r->error ? "failed" : r->n_pending ? "degraded" : "ok"));
     if (r->kind == KIND_DOMAIN) {
         json_object_object_add(j, "id", r->id >= 0 ? json_object_new_int(r->id) : NULL);
         json_object_object_add(j, "addresses", strv(r->addresses, r->n_addresses));
     }
     if (x) {
-        json_object_object_add(j, "last_action", x->last_action ? json_object_new_string(x->last_action) : NULL);
+        json_object_object_add(j, "last_action", x->last_action ? jstr(x->last_action) : NULL);
         json_object_object_add(j, "last_action_time", time_json(x->last_action_time));
         json_object_object_add(j, "last_pass_time", time_json(x->last_pass_time));
         json_object_object_add(j, "failures", json_object_new_int((int) x->failures));
         json_object_object_add(j, "reconciling", json_object_new_boolean(x->reconciling));
-        json_object_object_add(j, "spec_error", x->spec_error ? json_object_new_string(x->spec_error) : NULL);
+        json_object_object_add(j, "spec_error", x->spec_error ? jstr(x->spec_error) : NULL);
     }
     json_object_array_add(d->objects, j);
 }
@@ -77,17 +84,17 @@ void status_doc_add_diags(StatusDoc *d, const DiagList *diags) {
     for (size_t i = 0; i < diags->n; i++) {
         const Diag *g = &diags->items[i];
         json_object *j = json_object_new_object();
-        json_object_object_add(j, "file", json_object_new_string(g->file));
+        json_object_object_add(j, "file", jstr(g->file));
         json_object_object_add(j, "line", json_object_new_int((int) g->line));
         json_object_object_add(j, "column", json_object_new_int((int) g->col));
-        json_object_object_add(j, "level", json_object_new_string(g->level == DIAG_ERROR ? "error" : "warning"));
-        json_object_object_add(j, "message", json_object_new_string(g->message));
+        json_object_object_add(j, "level", jstr(g->level == DIAG_ERROR ? "error" : "warning"));
+        json_object_object_add(j, "message", jstr(g->message));
         json_object_array_add(d->errors, j);
     }
 }
 
 void status_doc_set_counts(StatusDoc *d, const char *summary) {
-    json_object_object_add(d->root, "summary", json_object_new_string(summary));
+    json_object_object_add(d->root, "summary", jstr(summary));
 }
 
 char *status_doc_to_string(StatusDoc *d) {

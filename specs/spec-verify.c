@@ -1374,7 +1374,24 @@ void spec_verify_cross(const SpecSet *set, DiagList *diags, bool *drop) {
     }
 }
 
+/* The file's name goes into virtspec's metadata, status and logs: libvirt refuses a control
+ * character there, JSON a byte that is not UTF-8. */
+static void verify_file_name(const Spec *s, DiagList *diags) {
+    for (const char *p = s->file; *p;) {
+        uint32_t cp;
+        size_t n = utf8_char(p, &cp);
+        if (n == 0 || codepoint_hidden(cp)) {
+            diag_add(diags, DIAG_ERROR, s->file, s->line, s->col, "the file's name %s; rename "
+                     "the file (virtspec records it in libvirt's metadata)",
+                     n == 0 ? "is not UTF-8" : "contains a control character");
+            return;
+        }
+        p += n;
+    }
+}
+
 void spec_verify(const Spec *s, DiagList *diags) {
+    verify_file_name(s, diags);
     switch (s->kind) {
     case KIND_DOMAIN: verify_domain(s, diags); break;
     case KIND_NETWORK: verify_network(s, diags); break;
