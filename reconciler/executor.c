@@ -350,30 +350,65 @@ int engine_reload_domain(Engine *e, const char *name, unsigned timeout_s, char *
     return 0;
 }
 
-static int read_secret_file(const char *path, char **ret, char **ret_error) {
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+/* graphics.passwd_file: opened without blocking (a FIFO would hang the pass and lose a daemon
+ * worker) and without following a link, then required to be a regular file, root-owned, not
+ * readable by group or others, and small; its first line is the password, which must be what
+ * graphics.passwd may be (a vnc password is at most 8 characters). */
+static int read_secret_fd(int fd, const char *path, const char *graphics_type, char **ret,
+                          char **ret_error);
+
+static int read_secret_file(const char *path, const char *graphics_type, char **ret, char **ret_error) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         *ret_error = xasprintf("cannot open graphics.passwd_file %s: %s", path, strerror(errno));
         return -errno;
     }
-    if (fstat(fd, &st) < 0 || (st.st_mode & 0077) != 0 || (geteuid() == 0 && st.st_uid != 0)) {
-        close(fd);
+    int r = read_secret_fd(fd, path, graphics_type, ret, ret_error);
+    close(fd);
+    return r;
+}
+
+static int read_secret_fd(int fd, const char *path, const char *graphics_type, char **ret,
+                          char **ret_error) {
+    enum { MAX_SIZE = 4096 };
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        *ret_error = xasprintf("graphics.passwd_file %s is not a regular file", path);
+        return -EINVAL;
+    }
+    if ((st.st_mode & 0077) != 0 || (geteuid() == 0 && st.st_uid != 0)) {
         *ret_error = xasprintf("graphics.passwd_file %s must be owned by root and not readable by "
                                "group or others", path);
         return -EPERM;
     }
-    char buf[256];
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
+    if (st.st_size > MAX_SIZE) {
+        *ret_error = xasprintf("graphics.passwd_file %s is larger than %d bytes", path, MAX_SIZE);
+        return -EFBIG;
+    }
+    char buf[MAX_SIZE + 1];
+    ssize_t n = read(fd, buf, MAX_SIZE);
     if (n < 0) {
         *ret_error = xasprintf("cannot read %s", path);
         return -EIO;
     }
-    buf[n] = 0;
-    buf[strcspn(buf, "\r\n")] = 0;
-    *ret = xstrdup(buf);
-    return 0;
+    size_t line = 0;   /* the first line */
+    while (line < (size_t) n && buf[line] != '\n' && buf[line] != '\r')
+        line++;
+    int r = 0;
+    if (memchr(buf, 0, line)) {
+        *ret_error = xasprintf("graphics.passwd_file %s contains a NUL byte", path);
+        r = -EINVAL;
+    }
+    buf[line] = 0;
+    if (r == 0 && streq_ptr(graphics_type, "vnc") && line > 8) {
+        *ret_error = xasprintf("graphics.passwd_file %s: a vnc password is at most 8 characters "
+                               "(qemu ignores the rest)", path);
+        r = -EINVAL;
+    }
+    if (r == 0)
+        *ret = xstrdup(buf);
+    explicit_bzero(buf, sizeof(buf));
+    return r;
 }
 
 /* One host path the domain reads: it must exist (R_OK; X_OK for the emulator). */
@@ -808,7 +843,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     _cleanup_free_ char *secret = NULL, *why = NULL;
     RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true, .compare_only = !e->apply };
 
-    if (d->graphics.passwd_file.set && read_secret_file(d->graphics.passwd_file.s, &secret, &why) < 0) {
+    if (d->graphics.passwd_file.set && read_secret_file(d->graphics.passwd_file.s, d->graphics.type.s, &secret, &why) < 0) {
         fail(r, "%s", why);
         return;
     }

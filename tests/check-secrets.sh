@@ -79,5 +79,18 @@ for f in daemon.log status.json; do
 done
 ok "status.json is 0644" test "$(stat -c %a status.json)" = 644
 if [ -d state ]; then ok "the state directory is 0700" test "$(stat -c %a state)" = 700; fi
+# passwd_file that is a FIFO (it hung plan, status and apply forever), too long for vnc, too big
+mkdir -m 0755 fifo; mkfifo -m 0600 pw.fifo
+spec "passwd_file: $d/pw.fifo" > fifo/a.yaml; chmod 0644 fifo/a.yaml
+timeout 20 "$vs" plan -c test:///default fifo > fifo.out 2>&1; rc=$?
+ok "a FIFO passwd_file is refused at once, named" bash -c "[ $rc = 1 ] && grep -qF 'graphics.passwd_file $d/pw.fifo is not a regular file' fifo.out"
+printf '%s\n' 123456789 > pw9; chmod 0600 pw9
+spec "passwd_file: $d/pw9" > fifo/a.yaml
+"$vs" plan -c test:///default fifo > long.out 2>&1; rc=$?
+ok "a passwd_file over vnc's 8 characters is refused like passwd" bash -c "[ $rc = 1 ] && grep -qF 'graphics.passwd_file $d/pw9: a vnc password is at most 8 characters' long.out"
+head -c 8192 /dev/zero | tr '\0' a > pwbig; chmod 0600 pwbig
+spec "passwd_file: $d/pwbig" > fifo/a.yaml
+"$vs" plan -c test:///default fifo > big.out 2>&1; rc=$?
+ok "a passwd_file over 4096 bytes is refused" bash -c "[ $rc = 1 ] && grep -qF 'is larger than 4096 bytes' big.out"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ] && [ "$pass" -gt 0 ]
