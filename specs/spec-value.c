@@ -384,6 +384,10 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
                                  k->key, s);
             return r;
         }
+        if (streq(mac, "00:00:00:00:00:00")) {
+            *ret_msg = xasprintf("'%s' is the all-zero MAC address, which no NIC has", k->key);
+            return -EINVAL;
+        }
         v->s = xstrdup(mac);
         break;
     }
@@ -405,6 +409,12 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
             *ret_msg = xasprintf("'%s' must be an IPv4 or IPv6 address%s, got '%s'", k->key,
                                  k->type == VT_IP_PREFIX ? " with prefix length" : "", s);
             return r;
+        }
+        if (fam == 6 && !strncasecmp(canon, "::ffff:", 7) && strchr(canon, '.')) {
+            *ret_msg = xasprintf("'%s' is an IPv4-mapped IPv6 address ('%s'): write the IPv4 "
+                                 "address itself", k->key, s);
+            free(canon);
+            return -EINVAL;
         }
         v->s = canon;
         v->i = fam;

@@ -433,6 +433,30 @@ static void verify_hugepages(const Spec *s, DiagList *diags) {
         }
     }
 }
+/* qemu's keymap names: "en-us", "de", "fr-ch", "bepo" (letters, one optional dash part). */
+static bool valid_keymap(const char *s) {
+    size_t a = strspn(s, "abcdefghijklmnopqrstuvwxyz");
+    if (a < 2 || a > 4)
+        return false;
+    if (!s[a])
+        return true;
+    size_t b = strspn(s + a + 1, "abcdefghijklmnopqrstuvwxyz");
+    return s[a] == '-' && b >= 2 && b <= 4 && !s[a + 1 + b];
+}
+
+/* A tz database name: parts of letters, digits, '_', '+', '-' separated by '/' (never a path
+ * out of the zone directory: no leading '/', no '.' or '..' part). */
+static bool valid_timezone(const char *s) {
+    for (const char *part = s;;) {
+        size_t n = strspn(part, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-");
+        if (n == 0 || (part[n] != '/' && part[n]))
+            return false;
+        if (!part[n])
+            return true;
+        part += n + 1;
+    }
+}
+
 static void verify_domain(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
 
@@ -670,6 +694,9 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             if (only[i].v->set && !streq(off, only[i].offset))
                 ERR(only[i].v, "clock.%s only applies to offset %s (offset is %s)", only[i].key,
                     only[i].offset, off);
+        if (d->clock.timezone.set && !valid_timezone(d->clock.timezone.s))
+            ERR(&d->clock.timezone, "clock.timezone must be a zone name like Europe/Berlin or "
+                "Etc/GMT+1 (no leading '/', no '.' or '..' parts), got '%s'", d->clock.timezone.s);
         if (streq(off, "timezone") && !d->clock.timezone.set)
             ERR(&d->clock.offset, "clock offset timezone needs clock.timezone");
         if (streq(off, "absolute") && !d->clock.start.set)
@@ -715,6 +742,9 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             "graphics type sdl has no password");
     if (d->graphics.passwd.set && streq(gt, "vnc") && strlen(d->graphics.passwd.s) > 8)
         ERR(&d->graphics.passwd, "a vnc password is at most 8 characters (qemu ignores the rest)");
+    if (d->graphics.keymap.set && !valid_keymap(d->graphics.keymap.s))
+        ERR(&d->graphics.keymap, "graphics.keymap must be a keymap name like en-us, de or "
+            "fr-ch, got '%s'", d->graphics.keymap.s);
     if (d->graphics.port.set && streq(gt, "sdl"))
         ERR(&d->graphics.port, "graphics type sdl has no port");
     if (streq(gt, "sdl")) {
@@ -1161,6 +1191,32 @@ static bool valid_hostname(const char *s) {
     return ok;
 }
 
+/* Why an address (with or without a prefix) cannot be a network's: loopback, multicast, the
+ * "this network" block; NULL when it can. */
+static const char *special_address(const char *s) {
+    _cleanup_free_ char *a = xstrndup(s, strcspn(s, "/"));
+    unsigned char b[16];
+    if (inet_pton(AF_INET, a, b) == 1) {
+        if (b[0] == 127)
+            return "a loopback address (127.0.0.0/8)";
+        if (b[0] >= 224 && b[0] <= 239)
+            return "a multicast address (224.0.0.0/4)";
+        if (b[0] == 0)
+            return "in 0.0.0.0/8 (this host on this network)";
+        if (b[0] >= 240)
+            return "a reserved or broadcast address (240.0.0.0/4)";
+        return NULL;
+    }
+    if (inet_pton(AF_INET6, a, b) == 1) {
+        static const unsigned char loop[16] = { [15] = 1 };
+        if (!memcmp(b, loop, 16))
+            return "the loopback address (::1)";
+        if (b[0] == 0xff)
+            return "a multicast address (ff00::/8)";
+    }
+    return NULL;
+}
+
 /* dns.hosts: an address of a family the network has, at least one valid name, no address or
  * name twice (libvirt 9.0 refuses a second record for an address; it accepts a shared name, and
  * then cannot delete either record: tests/integration/NOTES.md k). */
@@ -1226,6 +1282,13 @@ static void verify_network(const Spec *s, DiagList *diags) {
     }
     if (n->ipv6.set && n->ipv6.i != 6)
         ERR(&n->ipv6, "'ipv6' must be an IPv6 address/prefix");
+    const Value *nets[] = { &n->ip, &n->ipv6 };
+    for (size_t i = 0; i < ELEMENTSOF(nets); i++) {
+        const char *why = nets[i]->set ? special_address(nets[i]->s) : NULL;
+        if (why)
+            ERR(nets[i], "'%s' %s is %s: a virtual network cannot use it", i ? "ipv6" : "ip",
+                nets[i]->s, why);
+    }
     if (streq(fwd, "bridge")) {
         if (!n->bridge.set)
             ERR(&n->forward, "forward bridge needs 'bridge' (an existing host bridge)");
@@ -1265,6 +1328,10 @@ static void verify_network(const Spec *s, DiagList *diags) {
         const DhcpHostSpec *h = n->dhcp.hosts.items;
         for (size_t i = 0; i < n->dhcp.hosts.n; i++) {
             uint32_t x = 0;
+            /* it goes into dnsmasq's hosts file verbatim: "h1,set:evil" would add options */
+            if (h[i].name.set && !valid_hostname(h[i].name.s))
+                ERR(&h[i].name, "dhcp host name '%s' is not a host name (letters, digits, inner "
+                    "dashes, dot-separated labels)", h[i].name.s);
             if (have4 && (!spec_ip4(h[i].ip.s, &x) || (x & mask) != net || x == host))
                 ERR(&h[i].ip, "dhcp host address %s is not a guest address in %s", h[i].ip.s,
                     n->ip.s);
