@@ -496,56 +496,6 @@ int spec_read_file(const char *path, char **ret_buf, size_t *ret_len, char **ret
     return 0;
 }
 
-bool spec_trust_relaxed;
-bool spec_trust_warn_only;
-
-static int check_one(const char *path, bool dir, char **ret_msg) {
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        *ret_msg = xasprintf("cannot check %s: %s", path, strerror(errno));
-        return -errno;
-    }
-    if (st.st_uid != 0) {
-        *ret_msg = xasprintf("refusing specs: %s %s is owned by uid %u, not root (specs turn into "
-                             "VMs as root; --insecure-spec-perms relaxes this for development)",
-                             dir ? "directory" : "file", path, (unsigned) st.st_uid);
-        return -EPERM;
-    }
-    if (st.st_mode & 0022) {
-        *ret_msg = xasprintf("refusing specs: %s %s is writable by %s (chmod go-w; "
-                             "--insecure-spec-perms relaxes this for development)",
-                             dir ? "directory" : "file", path,
-                             (st.st_mode & 0020) && (st.st_mode & 0002) ? "group and others"
-                             : (st.st_mode & 0020) ? "group" : "others");
-        return -EPERM;
-    }
-    return 0;
-}
-
-int spec_check_trust(const char *path, const char *root, char **ret_msg) {
-    if (spec_trust_relaxed || geteuid() != 0)
-        return 0;
-    int r = check_one(path, false, ret_msg);
-    if (r < 0)
-        return r;
-    /* every directory from the file up to the spec root (or the file's own directory) */
-    _cleanup_free_ char *dir = xstrdup(path);
-    size_t root_len = root && !streq(root, path) ? strlen(root) : 0;
-    for (;;) {
-        char *slash = strrchr(dir, '/');
-        if (!slash) {
-            r = check_one(".", true, ret_msg);
-            break;
-        }
-        *slash = 0;
-        const char *d = *dir ? dir : "/";
-        r = check_one(d, true, ret_msg);
-        if (r < 0 || strlen(dir) <= root_len || root_len == 0)
-            break;
-    }
-    return r;
-}
-
 static int load_file(SpecSet *set, const char *path, const char *root) {
     _cleanup_free_ char *buf = NULL, *msg = NULL;
     size_t len;
