@@ -1533,6 +1533,40 @@ static bool pool_identity_conflict(ObjectResult *r) {
     return true;
 }
 
+/* A pool's mode, owner and group the spec leaves to their defaults are for a directory the pool
+ * creates: an existing directory keeps its own (libvirt's build would chown and chmod it to
+ * root 0755). from: the existing directory (create) or libvirt's pool definition. Declared
+ * values that differ from an existing directory are said in the plan. */
+static void pool_keep_perms(const PoolSpec *p, xmlDoc *want, const xmlNode *have, ObjectResult *r) {
+    const Value *v[] = { &p->mode, &p->owner, &p->group };
+    static const char *const key[] = { "mode", "owner", "group" };
+    char now[3][16];
+    struct stat st;
+    if (!have && (!p->path.set || stat(p->path.s, &st) < 0 || !S_ISDIR(st.st_mode)))
+        return;   /* a new directory: the spec's values, defaults included */
+    for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+        _cleanup_free_ char *path = xasprintf("target/permissions/%s", key[i]);
+        _cleanup_free_ char *cur = have ? xml_get(have, path) : NULL;
+        if (!have)
+            snprintf(now[i], sizeof(now[i]), i == 0 ? "%04o" : "%u",
+                     i == 0 ? (unsigned) (st.st_mode & 07777) : i == 1 ? (unsigned) st.st_uid
+                                                                      : (unsigned) st.st_gid);
+        else
+            snprintf(now[i], sizeof(now[i]), "%s", cur ? cur : "");
+        if (!*now[i])
+            continue;
+        if (v[i]->defaulted || !v[i]->set)
+            xml_set(xmlDocGetRootElement(want), path, now[i]);
+        else if (!have && (i == 0 ? strtoul(v[i]->s, NULL, 8) != strtoul(now[i], NULL, 8)
+                                  : !streq(v[i]->s, now[i])))
+            add_action(r, "~ directory %s: %s %s → %s (declared in the spec)", p->path.s, key[i],
+                       now[i], v[i]->s);
+    }
+    if (!have)
+        add_action(r, "= directory %s exists (owner %s, group %s, mode %s): what the spec does "
+                   "not declare is kept", p->path.s, now[1], now[2], now[0]);
+}
+
 static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
     const PoolSpec *p = &s->pool;
     bool logical = streq(p->type.s, "logical");
@@ -1553,8 +1587,10 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         if (logical)
             add_action(r, "+ create (volume group %s%s%s)", p->vg_name.set ? p->vg_name.s : p->name.s,
                        p->build.i ? ", built when missing on " : "", p->build.i ? "source_devices" : "");
-        else
+        else {
             add_action(r, "+ create (and build %s)", p->path.s);
+            pool_keep_perms(p, want, NULL, r);
+        }
         if (!e->apply) {
             if (logical && build_logical(e, p, NULL, r) < 0)
                 return;
@@ -1606,6 +1642,8 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         bool owned = access(marker, F_OK) == 0;
         if (owned)
             pool_recorded_edits(marker, have);
+        if (!logical)
+            pool_keep_perms(p, want, xmlDocGetRootElement(have), r);
         diff_compute(KIND_POOL, want, have, managed, &r->diff);
         if (pool_identity_conflict(r))
             return;
