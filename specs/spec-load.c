@@ -405,9 +405,7 @@ int spec_load_buffer(SpecSet *set, const char *file, const char *buf, size_t len
     size_t n_specs = 0;
 
     add_string(&set->files, &set->n_files, file);
-    if (memchr(buf, 0, len))
-        diag_add(&d, DIAG_ERROR, file, 0, 0, "file contains NUL bytes; not a YAML text file");
-    else {
+    if (!yaml_refuse_binary(file, buf, len, &d)) {
         size_t n = yaml_parse_documents(file, buf, len, &docs, &d);
         size_t used = 0;
         for (size_t i = 0; i < n; i++) {

@@ -302,6 +302,60 @@ static YNode *parse_node(Parser *ps, yaml_event_t *ev, unsigned depth) {
     return n;
 }
 
+/* The encoding a file with NUL bytes is in, by its byte order mark or its first bytes (YAML
+ * text starts with ASCII: "k\0\0\0" is UTF-32LE), or NULL. */
+static const char *wide_encoding(const unsigned char *b, size_t len) {
+    if (len >= 4 && b[0] == 0xff && b[1] == 0xfe && !b[2] && !b[3])
+        return "UTF-32LE";
+    if (len >= 4 && !b[0] && !b[1] && b[2] == 0xfe && b[3] == 0xff)
+        return "UTF-32BE";
+    if (len >= 2 && b[0] == 0xff && b[1] == 0xfe)
+        return "UTF-16LE";
+    if (len >= 2 && b[0] == 0xfe && b[1] == 0xff)
+        return "UTF-16BE";
+    if (len >= 4 && b[0] && !b[1] && !b[2] && !b[3])
+        return "UTF-32LE";
+    if (len >= 4 && !b[0] && !b[1] && !b[2] && b[3])
+        return "UTF-32BE";
+    if (len >= 2 && b[0] && !b[1])
+        return "UTF-16LE";
+    if (len >= 2 && !b[0] && b[1])
+        return "UTF-16BE";
+    return NULL;
+}
+
+bool yaml_refuse_binary(const char *file, const char *buf, size_t len, DiagList *diags) {
+    const char *nul = memchr(buf, 0, len);
+    if (nul) {
+        const char *enc = wide_encoding((const unsigned char *) buf, len);
+        if (enc) {
+            diag_add(diags, DIAG_ERROR, file, 0, 0, "file is %s text; only UTF-8 is accepted "
+                     "(iconv -f %s -t UTF-8)", enc, enc);
+            return true;
+        }
+        Parser ps = { .file = file, .buf = buf, .len = len };
+        unsigned line, col;
+        offset_pos(&ps, (size_t) (nul - buf), &line, &col);
+        diag_add(diags, DIAG_ERROR, file, line, col, "a NUL byte (byte %zu of the file); not a "
+                 "YAML text file", (size_t) (nul - buf) + 1);
+        return true;
+    }
+    /* a byte order mark is a YAML stream's first character or nothing: libyaml reads a later
+     * one (before a second document) into the next key ("Domain needs 'name'") */
+    for (size_t from = len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0; from < len;) {
+        const char *bom = memmem(buf + from, len - from, "\xef\xbb\xbf", 3);
+        if (!bom)
+            break;
+        Parser ps = { .file = file, .buf = buf, .len = len };
+        unsigned line, col;
+        offset_pos(&ps, (size_t) (bom - buf), &line, &col);
+        diag_add(diags, DIAG_ERROR, file, line, col, "a byte order mark (U+FEFF) inside the file: "
+                 "only its very first character may be one (files joined with cat?)");
+        return true;
+    }
+    return false;
+}
+
 size_t yaml_parse_documents(const char *file, const char *buf, size_t len, YNode ***ret_docs,
                             DiagList *diags) {
     Parser ps = { .file = file, .buf = buf, .len = len, .diags = diags };

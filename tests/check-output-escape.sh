@@ -34,5 +34,9 @@ for _ in $(seq 100); do grep -q '"u2"' "$d/status.json" 2>/dev/null && break; sl
 kill -TERM "$dpid"; wait "$dpid"; dpid=
 ok "a file name that is not UTF-8: status.json is valid JSON" bash -c "python3 -m json.tool '$d/status.json' > /dev/null"
 ok "…and names the file escaped" grep -qF 'bad\\xff.yaml' "$d/status.json"
+# a dangling path is a file looked at: "1 error in 1 of 0 files" said otherwise
+ln -s "$d/nowhere.yaml" "$d/dangling.yaml"
+"$vs" validate "$d/dangling.yaml" > "$d/dangling.out" 2>&1
+ok "a dangling path counts as a file in the summary" grep -qx '1 error in 1 of 1 file' "$d/dangling.out"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ] && [ "$pass" -gt 0 ]
