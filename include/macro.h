@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,19 @@ void *array_push(void *array_ptr, size_t *n, size_t sz);
  * where key would be inserted. cmp(key, element) like strcmp. */
 size_t array_bsearch(const void *key, const void *base, size_t n, size_t sz,
                      int (*cmp)(const void *key, const void *element), bool *ret_found);
+
+/* The length of the valid UTF-8 character at s (1 to 4), 0 when the bytes are not one (a stray
+ * continuation, an overlong form, a surrogate, beyond U+10FFFF, cut by the string's end);
+ * *ret_cp is its code point. */
+size_t utf8_char(const char *s, uint32_t *ret_cp);
+/* Whether code point cp is shown escaped: C0 and C1 controls, DEL, the bidirectional overrides
+ * and isolates (U+202A-U+202E, U+2066-U+2069), non-characters. */
+bool codepoint_hidden(uint32_t cp);
+/* s for a terminal, a log or JSON: every hidden code point and every byte that is not UTF-8
+ * written as an escape (\n, \t, \x1b, \u202e, \xff), the rest as is. One function for every
+ * diagnostic: a newline in a key or file name can never forge a second "FILE:LINE:COL: error:"
+ * line, an ANSI escape never reaches a terminal. Newly allocated. */
+char *text_escape(const char *s);
 
 static inline const char *strna(const char *s) {
     return s ? s : "n/a";

@@ -284,8 +284,10 @@ int spec_read_file(const char *path, char **ret_buf, size_t *ret_len, char **ret
 int spec_walk(const char *path, void (*cb)(const char *file, void *userdata), void *userdata,
               DiagList *diags);
 bool spec_file_name(const char *name);
-/* Running as root, spec files and the directories above them (up to the spec root) must be
- * owned by root and not writable by group or others, like sshd's StrictModes. */
+/* Running as root, a spec file and every directory above it up to '/' — along the path as given
+ * (its symbolic links included) and along the path they resolve to — must be owned by root and
+ * not writable by group or others (a directory may be when it is sticky, like /tmp), like sshd's
+ * StrictModes (specs/spec-trust.c). */
 int spec_check_trust(const char *path, const char *root, char **ret_msg);
 extern bool spec_trust_relaxed;   /* --insecure-spec-perms: development and tests only */
 extern bool spec_trust_warn_only; /* read-only commands: a warning instead of a refusal */

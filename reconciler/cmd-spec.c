@@ -34,13 +34,31 @@ static size_t files_with_errors(const DiagList *l) {
     return n;
 }
 
+/* The files looked at: those read, and paths that could not be (a dangling link, a missing
+ * file: "1 error in 1 of 0 files" said otherwise). */
+static size_t files_total(const SpecSet *set) {
+    size_t n = set->n_files;
+    const char *last = NULL;
+    for (size_t i = 0; i < set->diags.n; i++) {
+        const char *f = set->diags.items[i].file;
+        if (streq_ptr(last, f))
+            continue;
+        last = f;
+        bool known = false;
+        for (size_t j = 0; j < set->n_files && !known; j++)
+            known = streq(set->files[j], f);
+        n += !known;
+    }
+    return n;
+}
+
 int cmd_validate(const CliOpts *o) {
     _cleanup_(spec_set_clear) SpecSet set = {};
     size_t errors = cli_load_specs(o, &set);
 
     if (errors > 0) {
         fprintf(stderr, "%zu error%s in %zu of %zu file%s\n", errors, errors == 1 ? "" : "s",
-                files_with_errors(&set.diags), set.n_files, set.n_files == 1 ? "" : "s");
+                files_with_errors(&set.diags), files_total(&set), files_total(&set) == 1 ? "" : "s");
         return 1;
     }
     printf("%zu spec%s in %zu file%s: valid\n", set.n, set.n == 1 ? "" : "s", set.n_files,

@@ -431,7 +431,8 @@ static void diff_xml_edits(DiffCtx *c, const KeyTable *t, const xmlNode *want, c
         if (streq_ptr(hv, w.set_value[i]))
             continue;
         _cleanup_free_ char *path = xasprintf("xml.set[%s]", w.set_path[i]);
-        add_edit_change(c, OP_SET, set_row, path, hv, w.set_value[i]);
+        add_edit_change(c, OP_SET, set_row, path, hv, w.set_value[i])->secret =
+            xml_path_is_secret(w.set_path[i]);
     }
     /* values that left the spec go back to what the rest of the spec renders */
     for (size_t i = 0; i < h.n_set && have; i++) {
@@ -442,7 +443,7 @@ static void diff_xml_edits(DiffCtx *c, const KeyTable *t, const xmlNode *want, c
         if (streq_ptr(wv, hv))
             continue;
         _cleanup_free_ char *path = xasprintf("xml.set[%s]", h.set_path[i]);
-        add_edit_change(c, OP_SET, set_row, path, hv, wv);
+        add_edit_change(c, OP_SET, set_row, path, hv, wv)->secret = xml_path_is_secret(h.set_path[i]);
     }
     for (size_t i = 0; i < w.n_remove; i++) {
         if (!have || !path_present(have, w.remove[i]))

@@ -356,30 +356,65 @@ int engine_reload_domain(Engine *e, const char *name, unsigned timeout_s, char *
     return r;
 }
 
-static int read_secret_file(const char *path, char **ret, char **ret_error) {
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+/* graphics.passwd_file: opened without blocking (a FIFO would hang the pass and lose a daemon
+ * worker) and without following a link, then required to be a regular file, root-owned, not
+ * readable by group or others, and small; its first line is the password, which must be what
+ * graphics.passwd may be (a vnc password is at most 8 characters). */
+static int read_secret_fd(int fd, const char *path, const char *graphics_type, char **ret,
+                          char **ret_error);
+
+static int read_secret_file(const char *path, const char *graphics_type, char **ret, char **ret_error) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         *ret_error = xasprintf("cannot open graphics.passwd_file %s: %s", path, strerror(errno));
         return -errno;
     }
-    if (fstat(fd, &st) < 0 || (st.st_mode & 0077) != 0 || (geteuid() == 0 && st.st_uid != 0)) {
-        close(fd);
+    int r = read_secret_fd(fd, path, graphics_type, ret, ret_error);
+    close(fd);
+    return r;
+}
+
+static int read_secret_fd(int fd, const char *path, const char *graphics_type, char **ret,
+                          char **ret_error) {
+    enum { MAX_SIZE = 4096 };
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        *ret_error = xasprintf("graphics.passwd_file %s is not a regular file", path);
+        return -EINVAL;
+    }
+    if ((st.st_mode & 0077) != 0 || (geteuid() == 0 && st.st_uid != 0)) {
         *ret_error = xasprintf("graphics.passwd_file %s must be owned by root and not readable by "
                                "group or others", path);
         return -EPERM;
     }
-    char buf[256];
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
+    if (st.st_size > MAX_SIZE) {
+        *ret_error = xasprintf("graphics.passwd_file %s is larger than %d bytes", path, MAX_SIZE);
+        return -EFBIG;
+    }
+    char buf[MAX_SIZE + 1];
+    ssize_t n = read(fd, buf, MAX_SIZE);
     if (n < 0) {
         *ret_error = xasprintf("cannot read %s", path);
         return -EIO;
     }
-    buf[n] = 0;
-    buf[strcspn(buf, "\r\n")] = 0;
-    *ret = xstrdup(buf);
-    return 0;
+    size_t line = 0;   /* the first line */
+    while (line < (size_t) n && buf[line] != '\n' && buf[line] != '\r')
+        line++;
+    int r = 0;
+    if (memchr(buf, 0, line)) {
+        *ret_error = xasprintf("graphics.passwd_file %s contains a NUL byte", path);
+        r = -EINVAL;
+    }
+    buf[line] = 0;
+    if (r == 0 && streq_ptr(graphics_type, "vnc") && line > 8) {
+        *ret_error = xasprintf("graphics.passwd_file %s: a vnc password is at most 8 characters "
+                               "(qemu ignores the rest)", path);
+        r = -EINVAL;
+    }
+    if (r == 0)
+        *ret = xstrdup(buf);
+    explicit_bzero(buf, sizeof(buf));
+    return r;
 }
 
 /* One host path the domain reads: it must exist (R_OK; X_OK for the emulator). */
@@ -814,7 +849,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     _cleanup_free_ char *secret = NULL, *why = NULL;
     RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true, .compare_only = !e->apply };
 
-    if (d->graphics.passwd_file.set && read_secret_file(d->graphics.passwd_file.s, &secret, &why) < 0) {
+    if (d->graphics.passwd_file.set && read_secret_file(d->graphics.passwd_file.s, d->graphics.type.s, &secret, &why) < 0) {
         fail(r, "%s", why);
         return;
     }
@@ -1515,6 +1550,40 @@ static bool pool_identity_conflict(ObjectResult *r) {
     return true;
 }
 
+/* A pool's mode, owner and group the spec leaves to their defaults are for a directory the pool
+ * creates: an existing directory keeps its own (libvirt's build would chown and chmod it to
+ * root 0755). from: the existing directory (create) or libvirt's pool definition. Declared
+ * values that differ from an existing directory are said in the plan. */
+static void pool_keep_perms(const PoolSpec *p, xmlDoc *want, const xmlNode *have, ObjectResult *r) {
+    const Value *v[] = { &p->mode, &p->owner, &p->group };
+    static const char *const key[] = { "mode", "owner", "group" };
+    char now[3][16];
+    struct stat st;
+    if (!have && (!p->path.set || stat(p->path.s, &st) < 0 || !S_ISDIR(st.st_mode)))
+        return;   /* a new directory: the spec's values, defaults included */
+    for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+        _cleanup_free_ char *path = xasprintf("target/permissions/%s", key[i]);
+        _cleanup_free_ char *cur = have ? xml_get(have, path) : NULL;
+        if (!have)
+            snprintf(now[i], sizeof(now[i]), i == 0 ? "%04o" : "%u",
+                     i == 0 ? (unsigned) (st.st_mode & 07777) : i == 1 ? (unsigned) st.st_uid
+                                                                      : (unsigned) st.st_gid);
+        else
+            snprintf(now[i], sizeof(now[i]), "%s", cur ? cur : "");
+        if (!*now[i])
+            continue;
+        if (v[i]->defaulted || !v[i]->set)
+            xml_set(xmlDocGetRootElement(want), path, now[i]);
+        else if (!have && (i == 0 ? strtoul(v[i]->s, NULL, 8) != strtoul(now[i], NULL, 8)
+                                  : !streq(v[i]->s, now[i])))
+            add_action(r, "~ directory %s: %s %s → %s (declared in the spec)", p->path.s, key[i],
+                       now[i], v[i]->s);
+    }
+    if (!have)
+        add_action(r, "= directory %s exists (owner %s, group %s, mode %s): what the spec does "
+                   "not declare is kept", p->path.s, now[1], now[2], now[0]);
+}
+
 static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
     const PoolSpec *p = &s->pool;
     bool logical = streq(p->type.s, "logical");
@@ -1535,8 +1604,10 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         if (logical)
             add_action(r, "+ create (volume group %s%s%s)", p->vg_name.set ? p->vg_name.s : p->name.s,
                        p->build.i ? ", built when missing on " : "", p->build.i ? "source_devices" : "");
-        else
+        else {
             add_action(r, "+ create (and build %s)", p->path.s);
+            pool_keep_perms(p, want, NULL, r);
+        }
         if (!e->apply) {
             if (logical && build_logical(e, p, NULL, r) < 0)
                 return;
@@ -1588,6 +1659,8 @@ static void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         bool owned = access(marker, F_OK) == 0;
         if (owned)
             pool_recorded_edits(marker, have);
+        if (!logical)
+            pool_keep_perms(p, want, xmlDocGetRootElement(have), r);
         diff_compute(KIND_POOL, want, have, managed, &r->diff);
         if (pool_identity_conflict(r))
             return;

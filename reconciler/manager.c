@@ -287,12 +287,13 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
     for (size_t i = 0; i < m->current.diags.n; i++) {
         const Diag *d = &m->current.diags.items[i];
         const char *fields[] = { NULL, NULL, NULL };
-        _cleanup_free_ char *f1 = xasprintf("CONFIG_FILE=%s", d->file);
+        _cleanup_free_ char *file = text_escape(d->file);   /* as diag_list_print shows it */
+        _cleanup_free_ char *f1 = xasprintf("CONFIG_FILE=%s", file);
         _cleanup_free_ char *f2 = xasprintf("CONFIG_LINE=%u", d->line);
         fields[0] = f1;
         fields[1] = f2;
         log_full(d->level == DIAG_ERROR ? LOG_ERR : LOG_WARNING, 0, fields,
-                 "%s:%u:%u: %s%s", d->file, d->line, d->col, d->message,
+                 "%s:%u:%u: %s%s", file, d->line, d->col, d->message,
                  d->level == DIAG_ERROR ? " (last good version stays in force)" : "");
     }
     sync_objects(m, force);

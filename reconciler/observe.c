@@ -476,7 +476,49 @@ static void strv_add(char ***v, size_t *n, const char *s) {
     *(char **) array_push(v, n, sizeof(char *)) = xstrdup(s ? s : "");
 }
 
+static bool fragment_matches(const xmlNode *f, const xmlNode *h, bool recorded);
+
+/* Fills the secrets a recorded fragment f has masked (RECORDED_SECRET) from element h, which
+ * it matches, and its children from theirs. */
+static void fill_secrets(xmlNode *f, const xmlNode *h) {
+    for (xmlAttr *a = f->properties; a; a = a->next) {
+        if (a->ns || !xml_secret_attr((const char *) a->name))
+            continue;
+        _cleanup_xmlchar_ xmlChar *hv = xmlGetNoNsProp(h, a->name);
+        if (hv)
+            xmlSetProp(f, a->name, hv);
+    }
+    for (xmlNode *fc = f->children; fc; fc = fc->next)
+        for (xmlNode *hc = fc->type == XML_ELEMENT_NODE ? h->children : NULL; hc; hc = hc->next)
+            if (fragment_matches(fc, hc, true)) {
+                fill_secrets(fc, hc);
+                break;
+            }
+}
+
+/* A recorded fragment with its secrets as the document has them (the element it stands for,
+ * below at), or NULL when it has none masked or nothing in doc matches it. */
+static char *recorded_fragment_secrets(xmlNode *root, const char *at, const char *text) {
+    if (!strstr(text, RECORDED_SECRET))
+        return NULL;
+    xmlNode *parent = streq(at, ".") ? root : xml_find(root, at);
+    xmlDoc *fd = NULL;
+    xmlNode *f = render_parse_fragment(text, &fd);
+    char *r = NULL;
+    for (xmlNode *h = f && parent ? parent->children : NULL; h && !r; h = h->next)
+        if (fragment_matches(f, h, true)) {
+            fill_secrets(f, h);
+            r = xml_node_to_string(fd, f);
+            r[strcspn(r, "\n")] = 0;
+        }
+    xmlFreeDoc(fd);
+    return r;
+}
+
+/* The edits recorded in doc's metadata. A secret is recorded masked: it is read back from the
+ * document itself (the rendered one holds the spec's, the observed one libvirt's). */
 void observe_xml_edits(xmlDoc *doc, XmlEdits *ret) {
+    xmlNode *root = xmlDocGetRootElement(doc);
     xmlNode *vs = observe_metadata(doc);
     size_t n_at = 0, n_sv = 0;
     *ret = (XmlEdits) {};
@@ -490,12 +532,20 @@ void observe_xml_edits(xmlDoc *doc, XmlEdits *ret) {
             else if (xml_is(e, "add")) {
                 _cleanup_xmlchar_ xmlChar *at = xmlGetProp(e, (const xmlChar *) "at");
                 _cleanup_xmlchar_ xmlChar *text = xmlNodeGetContent(e);
+                _cleanup_free_ char *real = at && text ? recorded_fragment_secrets(root, (char *) at,
+                                                                                   (char *) text) : NULL;
                 strv_add(&ret->add_at, &n_at, (char *) at);
-                strv_add(&ret->add_fragment, &ret->n_add, (char *) text);
+                strv_add(&ret->add_fragment, &ret->n_add, real ? real : (char *) text);
+                if (real)
+                    explicit_bzero(real, strlen(real));
             } else if (xml_is(e, "set") && path) {
                 _cleanup_xmlchar_ xmlChar *v = xmlGetProp(e, (const xmlChar *) "value");
+                _cleanup_free_ char *real = xml_path_is_secret((char *) path) && streq_ptr((char *) v, RECORDED_SECRET)
+                                            ? xml_get(root, (char *) path) : NULL;
                 strv_add(&ret->set_path, &ret->n_set, (char *) path);
-                strv_add(&ret->set_value, &n_sv, (char *) v);
+                strv_add(&ret->set_value, &n_sv, real ? real : (char *) v);
+                if (real)
+                    explicit_bzero(real, strlen(real));
             }
         }
     }
@@ -505,8 +555,10 @@ void xml_edits_clear(XmlEdits *e) {
     char **v[] = { e->remove, e->add_at, e->add_fragment, e->set_path, e->set_value };
     size_t n[] = { e->n_remove, e->n_add, e->n_add, e->n_set, e->n_set };
     for (size_t i = 0; i < ELEMENTSOF(v); i++) {
-        for (size_t j = 0; j < n[i]; j++)
+        for (size_t j = 0; j < n[i]; j++) {
+            explicit_bzero(v[i][j], strlen(v[i][j]));   /* values and fragments: secrets too */
             free(v[i][j]);
+        }
         free(v[i]);
     }
     *e = (XmlEdits) {};
@@ -545,13 +597,20 @@ static char *own_text(const xmlNode *n) {
 }
 
 bool xml_fragment_matches(const xmlNode *f, const xmlNode *h) {
+    return fragment_matches(f, h, false);
+}
+
+/* recorded: f is a recorded fragment, whose masked secrets match any value */
+static bool fragment_matches(const xmlNode *f, const xmlNode *h, bool recorded) {
     if (!f || !h || f->type != XML_ELEMENT_NODE || h->type != XML_ELEMENT_NODE || !same_name(f, h))
         return false;
     for (xmlAttr *a = f->properties; a; a = a->next) {
         _cleanup_xmlchar_ xmlChar *fv = xmlNodeGetContent((xmlNode *) a);
         _cleanup_xmlchar_ xmlChar *hv = a->ns ? xmlGetNsProp(h, a->name, a->ns->href)
                                               : xmlGetNoNsProp(h, a->name);
-        if (!hv || !streq((char *) fv, (char *) hv))
+        bool masked = recorded && !a->ns && xml_secret_attr((const char *) a->name) &&
+                      streq((char *) fv, RECORDED_SECRET);
+        if (!hv || (!masked && !streq((char *) fv, (char *) hv)))
             return false;
     }
     _cleanup_free_ char *ft = own_text(f);
@@ -569,7 +628,7 @@ bool xml_fragment_matches(const xmlNode *f, const xmlNode *h) {
             bool taken = false;
             for (size_t i = 0; i < n_used; i++)
                 taken = taken || used[i] == hc;
-            if (!taken && xml_fragment_matches(fc, hc))
+            if (!taken && fragment_matches(fc, hc, recorded))
                 found = hc;
         }
         if (!found || n_used == ELEMENTSOF(used))
@@ -593,6 +652,7 @@ static void strip_blanks(xmlNode *n) {
 char *xml_canonical(const xmlNode *n) {
     xmlNode *copy = xmlCopyNode((xmlNode *) n, 1);
     strip_blanks(copy);
+    xml_mask_secrets(copy, MASKED_SECRET);   /* it is shown (plans, logs) */
     xmlBuffer *buf = xmlBufferCreate();
     xmlNodeDump(buf, n->doc, copy, 0, 0);
     char *r = xstrdup((const char *) xmlBufferContent(buf));

@@ -503,9 +503,7 @@ char *render_hash(xmlDoc *doc) {
             xmlFreeNode(md);
         }
         /* A hash of a short password is a guessable password: leave secrets out. */
-        xmlNode *devs = xml_child(root, "devices");
-        for (xmlNode *g = xml_child(devs, "graphics"); g; g = xml_next_named(g))
-            xmlUnsetProp(g, (const xmlChar *) "passwd");
+        xml_mask_secrets(root, NULL);
     }
     _cleanup_free_ char *text = xml_to_string(copy ? copy : doc);
     if (copy)
@@ -568,14 +566,23 @@ static void render_edits_record(const XmlHatchSpec *x, xmlNode *vs, xmlNs *ns) {
     }
     for (size_t i = 0; i < x->add.n; i++) {
         const XmlAddSpec *a = &((const XmlAddSpec *) x->add.items)[i];
-        xmlNode *e = xmlNewTextChild(edits, ns, (const xmlChar *) "add", (const xmlChar *) a->fragment.s);
+        /* a fragment with a secret is recorded with the secret masked */
+        xmlDoc *fd = NULL;
+        xmlNode *f = render_parse_fragment(a->fragment.s, &fd);
+        _cleanup_free_ char *masked = f && xml_mask_secrets(f, RECORDED_SECRET) ? xml_node_to_string(fd, f) : NULL;
+        xmlFreeDoc(fd);
+        if (masked)
+            masked[strcspn(masked, "\n")] = 0;
+        xmlNode *e = xmlNewTextChild(edits, ns, (const xmlChar *) "add",
+                                     (const xmlChar *) (masked ? masked : a->fragment.s));
         xmlSetProp(e, (const xmlChar *) "at", (const xmlChar *) a->at.s);
     }
     for (size_t i = 0; i < x->set.n; i++) {
         const XmlSetSpec *a = &((const XmlSetSpec *) x->set.items)[i];
         xmlNode *e = xmlNewChild(edits, ns, (const xmlChar *) "set", NULL);
         xmlSetProp(e, (const xmlChar *) "path", (const xmlChar *) a->path.s);
-        xmlSetProp(e, (const xmlChar *) "value", (const xmlChar *) a->value.s);
+        xmlSetProp(e, (const xmlChar *) "value",
+                   (const xmlChar *) (xml_path_is_secret(a->path.s) ? RECORDED_SECRET : a->value.s));
     }
 }
 
@@ -715,6 +722,8 @@ int render_spec(const Spec *s, const RenderOpts *o, xmlDoc **ret) {
     if (s->kind == KIND_DOMAIN)
         render_domain_extras(&c, root);
     render_xml_edits(spec_xml_hatch(s), root);   /* last: they may change anything above */
+    if (!o->show_secrets)
+        xml_mask_secrets(root, MASKED_SECRET);   /* the xml key's too (set or in a fragment) */
     render_metadata(s, o, doc);
     *ret = doc;
     return 0;

@@ -7,6 +7,13 @@
 
 #include "status-json.h"
 
+/* Every string of the status file through text_escape: a file name that is not UTF-8 would make
+ * the document invalid JSON, a control character reach whoever prints it. */
+static json_object *jstr(const char *s) {
+    _cleanup_free_ char *e = text_escape(s);
+    return json_object_new_string(e);
+}
+
 struct StatusDoc {
     json_object *root, *objects, *errors;
 };
@@ -14,7 +21,7 @@ struct StatusDoc {
 static json_object *strv(char **v, size_t n) {
     json_object *a = json_object_new_array();
     for (size_t i = 0; i < n; i++)
-        json_object_array_add(a, json_object_new_string(v[i]));
+        json_object_array_add(a, jstr(v[i]));
     return a;
 }
 
@@ -25,7 +32,7 @@ static json_object *time_json(time_t t) {
         return NULL;
     gmtime_r(&t, &tm);
     strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return json_object_new_string(buf);
+    return jstr(buf);
 }
 
 StatusDoc *status_doc_new(const char *source) {
@@ -36,7 +43,7 @@ StatusDoc *status_doc_new(const char *source) {
     /* docs/json.md: bump schema_version when a field changes meaning or goes away */
     json_object_object_add(d->root, "schema_version", json_object_new_int(STATUS_SCHEMA_VERSION));
     json_object_object_add(d->root, "command", json_object_new_string("status"));
-    json_object_object_add(d->root, "source", json_object_new_string(source));
+    json_object_object_add(d->root, "source", jstr(source));
     json_object_object_add(d->root, "pid", json_object_new_int((int) getpid()));
     json_object_object_add(d->root, "generated", time_json(time(NULL)));
     json_object_object_add(d->root, "summary", json_object_new_string(""));
@@ -50,7 +57,7 @@ void status_doc_set_command(StatusDoc *d, const char *command) {
 }
 
 static json_object *str_or_null(const char *s) {
-    return s ? json_object_new_string(s) : NULL;
+    return s ? jstr(s) : NULL;
 }
 
 static const char *const op_names[] = {
@@ -66,7 +73,7 @@ static json_object *changes_json(const Diff *diff) {
             continue;
         json_object *j = json_object_new_object();
         json_object_object_add(j, "op", json_object_new_string(op_names[c->op]));
-        json_object_object_add(j, "path", json_object_new_string(c->path));
+        json_object_object_add(j, "path", jstr(c->path));
         json_object_object_add(j, "old", c->secret ? NULL : str_or_null(c->old_value));
         json_object_object_add(j, "new", c->secret ? NULL : str_or_null(c->new_value));
         json_object_object_add(j, "class", json_object_new_string(change_class_to_string(c->cls)));
@@ -82,14 +89,14 @@ void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
     if (!x)
         x = &none;
     json_object_object_add(j, "kind", json_object_new_string(spec_kind_to_string(r->kind)));
-    json_object_object_add(j, "name", json_object_new_string(r->name));
+    json_object_object_add(j, "name", jstr(r->name));
     json_object_object_add(j, "file", str_or_null(r->file));
     json_object_object_add(j, "line", json_object_new_int((int) r->line));
     json_object_object_add(j, "state", json_object_new_string(
                                x->orphan ? "orphaned" : sync_state_to_string(r->state)));
     for (size_t k = 0; k < r->diff.n; k++)
         if (r->diff.items[k].op != OP_UNMANAGED)
-            json_object_array_add(fields, json_object_new_string(r->diff.items[k].path));
+            json_object_array_add(fields, jstr(r->diff.items[k].path));
     json_object_object_add(j, "fields", fields);
     json_object_object_add(j, "changes", changes_json(&r->diff));
     json_object_object_add(j, "actions", strv(r->actions, r->n_actions));
@@ -113,17 +120,17 @@ void status_doc_add_diags(StatusDoc *d, const DiagList *diags) {
     for (size_t i = 0; i < diags->n; i++) {
         const Diag *g = &diags->items[i];
         json_object *j = json_object_new_object();
-        json_object_object_add(j, "file", json_object_new_string(g->file));
+        json_object_object_add(j, "file", jstr(g->file));
         json_object_object_add(j, "line", json_object_new_int((int) g->line));
         json_object_object_add(j, "column", json_object_new_int((int) g->col));
-        json_object_object_add(j, "level", json_object_new_string(g->level == DIAG_ERROR ? "error" : "warning"));
-        json_object_object_add(j, "message", json_object_new_string(g->message));
+        json_object_object_add(j, "level", jstr(g->level == DIAG_ERROR ? "error" : "warning"));
+        json_object_object_add(j, "message", jstr(g->message));
         json_object_array_add(d->errors, j);
     }
 }
 
 void status_doc_set_counts(StatusDoc *d, const char *summary) {
-    json_object_object_add(d->root, "summary", json_object_new_string(summary));
+    json_object_object_add(d->root, "summary", jstr(summary));
 }
 
 char *status_json_text(json_object *root) {

@@ -70,7 +70,9 @@ static char *created_marker(Engine *e, const char *pool, const char *vol) {
     return xasprintf("%s/volumes/%s/%s.created", e->state_dir, pool, vol);
 }
 
-static void touch(const char *path) {
+/* Creates an empty marker file (and its directories); -errno when it cannot (a full or
+ * read-only state directory): the caller fails its action rather than run without it. */
+static int touch(const char *path) {
     _cleanup_free_ char *dir = xstrdup(path);
     char *slash = strrchr(dir, '/');
     *slash = 0;
@@ -82,8 +84,9 @@ static void touch(const char *path) {
         }
     mkdir(dir, 0700);
     int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        close(fd);
+    if (fd < 0 || close(fd) < 0)
+        return -errno;
+    return 0;
 }
 
 static int upload(Engine *e, virStorageVolPtr vol, const char *image, int64_t size, char **ret_err) {
@@ -199,12 +202,15 @@ static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name,
                info->file_size);
     if (!e->apply)
         goto done;
-    touch(partial);
-    ret = create_and_upload(e, pool, name, image, info, &v, r);
-    if (ret == 0) {
-        rename(partial, complete);
-        r->mutated = true;
+    if (touch(partial) < 0) {
+        ret = fail(r, "cannot write the upload marker %s: %s", partial, strerror(errno));
+        goto done;
     }
+    ret = create_and_upload(e, pool, name, image, info, &v, r);
+    if (ret == 0 && rename(partial, complete) < 0)
+        ret = fail(r, "cannot record the finished upload in %s: %s", complete, strerror(errno));
+    if (ret == 0)
+        r->mutated = true;
 done:
     if (ret == 0 && v) {
         char *p = virStorageVolGetPath(v);
@@ -250,12 +256,18 @@ static int create_volume(Engine *e, virStoragePoolPtr pool, const DiskSpec *disk
         xml_set(root, "backingStore/format/@type", backing_fmt);
     }
     _cleanup_free_ char *x = xml_to_string(doc);
+    /* the marker first: a volume without one could never be cleaned up (a kill between the
+     * two leaves a marker without a volume, which deletes nothing) */
+    _cleanup_free_ char *m = created_marker(e, disk->pool.s, name);
+    if (touch(m) < 0)
+        return fail(r, "cannot write the volume marker %s: %s", m, strerror(errno));
     virt_count_mutation();
     _cleanup_(virStorageVolFreep) virStorageVolPtr nv = virStorageVolCreateXML(pool, x, 0);
-    if (!nv)
-        return fail(r, "creating volume %s in pool %s: %s", name, disk->pool.s, virt_error_message());
-    _cleanup_free_ char *m = created_marker(e, disk->pool.s, name);
-    touch(m);
+    if (!nv) {
+        int r2 = fail(r, "creating volume %s in pool %s: %s", name, disk->pool.s, virt_error_message());
+        unlink(m);
+        return r2;
+    }
     r->mutated = true;
     return 0;
 }

@@ -9,6 +9,34 @@ bool xml_is(const xmlNode *n, const char *name) {
     return n && n->type == XML_ELEMENT_NODE && streq((const char *) n->name, name);
 }
 
+bool xml_secret_attr(const char *name) {
+    return streq(name, "passwd") || streq(name, "password") || streq(name, "passphrase");
+}
+
+bool xml_path_is_secret(const char *path) {
+    const char *at = strrchr(path, '@'), *br = strrchr(path, ']');
+    return at && (!br || br < at) && xml_secret_attr(at + 1);
+}
+
+size_t xml_mask_secrets(xmlNode *n, const char *mask) {
+    size_t found = 0;
+    if (!n || n->type != XML_ELEMENT_NODE)
+        return 0;
+    for (xmlAttr *a = n->properties, *next; a; a = next) {
+        next = a->next;
+        if (a->ns || !xml_secret_attr((const char *) a->name))
+            continue;
+        found++;
+        if (mask)
+            xmlSetProp(n, a->name, (const xmlChar *) mask);
+        else
+            xmlRemoveProp(a);
+    }
+    for (xmlNode *c = n->children; c; c = c->next)
+        found += xml_mask_secrets(c, mask);
+    return found;
+}
+
 xmlNode *xml_child(const xmlNode *n, const char *name) {
     if (!n)
         return NULL;

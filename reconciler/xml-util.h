@@ -52,3 +52,11 @@ xmlDoc *xml_parse(const char *s);
 /* Copies n (deep) under parent at the canonical position. */
 xmlNode *xml_adopt_copy(xmlNode *parent, const xmlNode *n);
 bool xml_is(const xmlNode *n, const char *name);
+/* Whether an attribute of that name holds a secret: libvirt's schemas have one, graphics
+ * passwd; password and passphrase are refused by libvirt but masked all the same. */
+bool xml_secret_attr(const char *name);
+/* Whether path (an xml key path) ends in a secret attribute. */
+bool xml_path_is_secret(const char *path);
+/* Sets every secret attribute in n's subtree to mask, or removes it when mask is NULL; the
+ * number of attributes found. */
+size_t xml_mask_secrets(xmlNode *n, const char *mask);

@@ -8,14 +8,20 @@ void diag_add(DiagList *l, DiagLevel level, const char *file, unsigned line, uns
     va_list ap;
     Diag *d = array_push(&l->items, &l->n, sizeof(Diag));
 
+    _cleanup_free_ char *raw = NULL;
+
+    /* keys and values in messages come from the spec: escaped here, once for every diagnostic
+     * (text_escape); the file name stays as it is (it names the file) and is escaped where it is
+     * printed */
     d->file = xstrdup(file ? file : "<input>");
     d->line = line;
     d->col = col;
     d->level = level;
     va_start(ap, fmt);
-    if (vasprintf(&d->message, fmt, ap) < 0)
+    if (vasprintf(&raw, fmt, ap) < 0)
         abort();
     va_end(ap);
+    d->message = text_escape(raw);
     if (level == DIAG_ERROR)
         l->n_errors++;
 }
@@ -57,10 +63,11 @@ void diag_list_print(const DiagList *l, FILE *f) {
     for (size_t i = 0; i < l->n; i++) {
         const Diag *d = &l->items[i];
         const char *lvl = d->level == DIAG_ERROR ? "error" : "warning";
+        _cleanup_free_ char *file = text_escape(d->file);
         if (d->line > 0)
-            fprintf(f, "%s:%u:%u: %s: %s\n", d->file, d->line, d->col, lvl, d->message);
+            fprintf(f, "%s:%u:%u: %s: %s\n", file, d->line, d->col, lvl, d->message);
         else
-            fprintf(f, "%s: %s: %s\n", d->file, lvl, d->message);
+            fprintf(f, "%s: %s: %s\n", file, lvl, d->message);
     }
 }
 

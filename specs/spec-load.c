@@ -405,9 +405,7 @@ int spec_load_buffer(SpecSet *set, const char *file, const char *buf, size_t len
     size_t n_specs = 0;
 
     add_string(&set->files, &set->n_files, file);
-    if (memchr(buf, 0, len))
-        diag_add(&d, DIAG_ERROR, file, 0, 0, "file contains NUL bytes; not a YAML text file");
-    else {
+    if (!yaml_refuse_binary(file, buf, len, &d)) {
         size_t n = yaml_parse_documents(file, buf, len, &docs, &d);
         size_t used = 0;
         for (size_t i = 0; i < n; i++) {
@@ -494,56 +492,6 @@ int spec_read_file(const char *path, char **ret_buf, size_t *ret_len, char **ret
     *ret_buf = TAKE_PTR(buf);
     *ret_len = len;
     return 0;
-}
-
-bool spec_trust_relaxed;
-bool spec_trust_warn_only;
-
-static int check_one(const char *path, bool dir, char **ret_msg) {
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        *ret_msg = xasprintf("cannot check %s: %s", path, strerror(errno));
-        return -errno;
-    }
-    if (st.st_uid != 0) {
-        *ret_msg = xasprintf("refusing specs: %s %s is owned by uid %u, not root (specs turn into "
-                             "VMs as root; --insecure-spec-perms relaxes this for development)",
-                             dir ? "directory" : "file", path, (unsigned) st.st_uid);
-        return -EPERM;
-    }
-    if (st.st_mode & 0022) {
-        *ret_msg = xasprintf("refusing specs: %s %s is writable by %s (chmod go-w; "
-                             "--insecure-spec-perms relaxes this for development)",
-                             dir ? "directory" : "file", path,
-                             (st.st_mode & 0020) && (st.st_mode & 0002) ? "group and others"
-                             : (st.st_mode & 0020) ? "group" : "others");
-        return -EPERM;
-    }
-    return 0;
-}
-
-int spec_check_trust(const char *path, const char *root, char **ret_msg) {
-    if (spec_trust_relaxed || geteuid() != 0)
-        return 0;
-    int r = check_one(path, false, ret_msg);
-    if (r < 0)
-        return r;
-    /* every directory from the file up to the spec root (or the file's own directory) */
-    _cleanup_free_ char *dir = xstrdup(path);
-    size_t root_len = root && !streq(root, path) ? strlen(root) : 0;
-    for (;;) {
-        char *slash = strrchr(dir, '/');
-        if (!slash) {
-            r = check_one(".", true, ret_msg);
-            break;
-        }
-        *slash = 0;
-        const char *d = *dir ? dir : "/";
-        r = check_one(d, true, ret_msg);
-        if (r < 0 || strlen(dir) <= root_len || root_len == 0)
-            break;
-    }
-    return r;
 }
 
 static int load_file(SpecSet *set, const char *path, const char *root) {

@@ -191,16 +191,34 @@ static bool valid_uuid(const char *s) {
     return true;
 }
 
-static bool valid_utf8_text(const char *s, bool multiline) {
-    const unsigned char *p = (const unsigned char *) s;
-    while (*p) {
-        if (*p < 0x20 && !(multiline && (*p == '\n' || *p == '\t')))
-            return false;
-        if (*p == 0x7f)
-            return false;
-        p++;
+/* The first character of s libvirt's XML cannot hold: a control character (newline and tab
+ * are fine in multiline text), DEL, a C1 control, a Unicode non-character (U+FFFE, U+FDD0…:
+ * libxml2 refuses U+FFFE and U+FFFF, and an escaped one passed validate to fail at libvirt
+ * without a position); 0 when there is none. Bidirectional marks are allowed (and shown
+ * escaped in messages). libyaml already rejects invalid UTF-8 (0xFFFFFFFF here). */
+static uint32_t bad_char(const char *s, bool multiline) {
+    while (*s) {
+        uint32_t cp;
+        size_t n = utf8_char(s, &cp);
+        if (n == 0)
+            return UINT32_MAX;
+        if (codepoint_hidden(cp) && !(multiline && (cp == '\n' || cp == '\t')) &&
+            !(cp >= 0x202a && cp <= 0x2069))
+            return cp;
+        s += n;
     }
-    return true;   /* libyaml already rejects invalid UTF-8 */
+    return 0;
+}
+
+static bool valid_utf8_text(const char *s, bool multiline) {
+    return bad_char(s, multiline) == 0;
+}
+
+/* What valid_utf8_text refused in s. */
+static const char *bad_text_what(const char *s, bool multiline) {
+    uint32_t cp = bad_char(s, multiline);
+    return cp >= 0xfdd0 && cp != UINT32_MAX ? "a Unicode non-character (libvirt's XML cannot hold it)"
+                                            : "control characters";
 }
 
 static char *choices_text(const char *const *c) {
@@ -231,7 +249,7 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
     switch (k->type) {
     case VT_STRING:
         if (!valid_utf8_text(s, k->flags & KEY_MULTILINE)) {
-            *ret_msg = xasprintf("'%s' contains control characters", k->key);
+            *ret_msg = xasprintf("'%s' contains %s", k->key, bad_text_what(s, KEY_MULTILINE & k->flags));
             return -EINVAL;
         }
         if (k->max > 0 && (int64_t) strlen(s) > k->max) {
@@ -330,7 +348,8 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
         if (k->type == VT_ENUM_LIST && !k->choices) {
             /* a list of free strings (qemu_args, oem_strings) */
             if (!valid_utf8_text(s, false)) {
-                *ret_msg = xasprintf("'%s' entries must not contain control characters", k->key);
+                *ret_msg = xasprintf("'%s' entries must not contain %s", k->key,
+                                     bad_text_what(s, false));
                 return -EINVAL;
             }
             if (!*s || (k->max > 0 && (int64_t) strlen(s) > k->max)) {
@@ -365,6 +384,10 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
                                  k->key, s);
             return r;
         }
+        if (streq(mac, "00:00:00:00:00:00")) {
+            *ret_msg = xasprintf("'%s' is the all-zero MAC address, which no NIC has", k->key);
+            return -EINVAL;
+        }
         v->s = xstrdup(mac);
         break;
     }
@@ -387,6 +410,12 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
                                  k->type == VT_IP_PREFIX ? " with prefix length" : "", s);
             return r;
         }
+        if (fam == 6 && !strncasecmp(canon, "::ffff:", 7) && strchr(canon, '.')) {
+            *ret_msg = xasprintf("'%s' is an IPv4-mapped IPv6 address ('%s'): write the IPv4 "
+                                 "address itself", k->key, s);
+            free(canon);
+            return -EINVAL;
+        }
         v->s = canon;
         v->i = fam;
         break;
@@ -401,7 +430,7 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
             return -EINVAL;
         }
         if (!valid_utf8_text(s, false)) {
-            *ret_msg = xasprintf("'%s' contains control characters", k->key);
+            *ret_msg = xasprintf("'%s' contains %s", k->key, bad_text_what(s, KEY_MULTILINE & k->flags));
             return -EINVAL;
         }
         v->s = xstrdup(s);

@@ -217,12 +217,23 @@ static bool valid_xml_path(const char *s, bool attr_ok, bool elem_ok) {
     return elem_ok;
 }
 
-/* The first step's element name of a path: edits may not touch virtspec's own metadata. */
-static bool path_in_metadata(const char *s) {
-    return !strncmp(s, "metadata", 8) && (s[8] == 0 || s[8] == '/' || s[8] == '[');
+/* Whether a path reaches an object's identity: its first step (the element below the root, with
+ * or without a predicate) is name, uuid or metadata (virtspec's ownership record), or the path is
+ * the root itself. Such edits could take over another object (set its name and uuid) or forge
+ * ownership; no spelling of a path reaches these elements otherwise (steps are XML names). */
+static bool path_is_identity(const char *s) {
+    static const char *const identity[] = { "name", "uuid", "metadata" };
+    if (streq(s, "."))
+        return true;
+    size_t n = strcspn(s, "[/");
+    for (size_t i = 0; i < ELEMENTSOF(identity); i++)
+        if (strlen(identity[i]) == n && !strncmp(s, identity[i], n))
+            return true;
+    return false;
 }
 
-/* The escape hatch, the same for every kind: well-formed fragments, plain paths. */
+/* The escape hatch, the same for every kind: well-formed fragments, plain paths, never the
+ * object's identity (name, uuid, metadata). */
 static void verify_xml_edits(const Spec *s, DiagList *diags) {
     /* examples in the kind's own vocabulary: parent, attribute, element text, removal */
     static const char *const ex[_KIND_MAX][4] = {
@@ -233,40 +244,50 @@ static void verify_xml_edits(const Spec *s, DiagList *diags) {
         [KIND_POOL] = { "target or target/permissions", "features/cow/@state",
                         "target/permissions/label", "target/permissions/group" },
     };
+    static const char *const kinds[_KIND_MAX] = { "domain", "network", "pool" };
     const char *const *eg = ex[s->kind];
     const XmlHatchSpec *x = spec_xml_hatch(s);
     const XmlAddSpec *add = x->add.items;
     for (size_t i = 0; i < x->add.n; i++) {
-        if (!valid_xml_path(add[i].at.s, false, true) || path_in_metadata(add[i].at.s))
-            ERR(&add[i].at, "xml.add[%zu].at must be an element path like %s (not metadata), "
-                "got '%s'", i, eg[0], add[i].at.s);
+        if (!valid_xml_path(add[i].at.s, false, true))
+            ERR(&add[i].at, "xml.add[%zu].at must be an element path like %s, got '%s'", i, eg[0],
+                add[i].at.s);
+        else if (!streq(add[i].at.s, ".") && path_is_identity(add[i].at.s))
+            ERR(&add[i].at, "xml.add[%zu].at '%s' is inside the %s's identity (name, uuid and "
+                "metadata are never edited through xml)", i, add[i].at.s, kinds[s->kind]);
         xmlDoc *doc = xmlReadMemory(add[i].fragment.s, (int) strlen(add[i].fragment.s),
                                     "fragment.xml", NULL,
                                     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+        xmlNode *top = doc ? xmlDocGetRootElement(doc) : NULL;
         if (!doc) {
             const xmlError *e = xmlGetLastError();
             _cleanup_free_ char *msg = xstrdup(e && e->message ? e->message : "malformed");
             msg[strcspn(msg, "\n")] = 0;
             ERR(&add[i].fragment, "xml.add[%zu].fragment is not well-formed XML (fragment line %d, "
                 "column %d): %s", i, e ? e->line : 0, e ? e->int2 : 0, msg);
-        } else if (xmlDocGetRootElement(doc) && streq((const char *) xmlDocGetRootElement(doc)->name,
-                                                       "metadata"))
-            ERR(&add[i].fragment, "xml.add[%zu].fragment may not add metadata", i);
+        } else if (top && streq(add[i].at.s, ".") && path_is_identity((const char *) top->name))
+            ERR(&add[i].fragment, "xml.add[%zu].fragment may not add <%s> to the %s (name, uuid "
+                "and metadata are never edited through xml)", i, (const char *) top->name,
+                kinds[s->kind]);
         xmlFreeDoc(doc);
         xmlResetLastError();
     }
     const XmlSetSpec *set = x->set.items;
     for (size_t i = 0; i < x->set.n; i++)
-        if (!valid_xml_path(set[i].path.s, true, true) || streq(set[i].path.s, ".") ||
-            path_in_metadata(set[i].path.s))
-            ERR(&set[i].path, "xml.set[%zu].path must name an attribute (%s) or an element (%s), "
-                "not metadata; got '%s'", i, eg[1], eg[2], set[i].path.s);
+        if (!valid_xml_path(set[i].path.s, true, true) || streq(set[i].path.s, "."))
+            ERR(&set[i].path, "xml.set[%zu].path must name an attribute (%s) or an element (%s); "
+                "got '%s'", i, eg[1], eg[2], set[i].path.s);
+        else if (path_is_identity(set[i].path.s))
+            ERR(&set[i].path, "xml.set[%zu].path '%s' reaches the %s's identity (name, uuid and "
+                "metadata are never edited through xml)", i, set[i].path.s, kinds[s->kind]);
     const Value *rm = x->remove.items;
     for (size_t i = 0; i < x->remove.n; i++)
-        if (!valid_xml_path(rm[i].s, true, true) || streq(rm[i].s, ".") || path_in_metadata(rm[i].s) ||
-            streq(rm[i].s, "name") || streq(rm[i].s, "uuid"))
-            ERR(&rm[i], "xml.remove entries must name an element (%s) or an attribute, not name, "
-                "uuid or metadata; got '%s'", eg[3], rm[i].s);
+        if (!valid_xml_path(rm[i].s, true, true) || streq(rm[i].s, "."))
+            ERR(&rm[i], "xml.remove entries must name an element (%s) or an attribute; got '%s'",
+                eg[3], rm[i].s);
+        else if (path_is_identity(rm[i].s))
+            ERR(&rm[i], "xml.remove entry '%s' reaches the %s's identity (name, uuid and metadata "
+                "are never edited through xml)", rm[i].s, kinds[s->kind]);
 }
 
 /* A position for ERR(). */
@@ -412,6 +433,30 @@ static void verify_hugepages(const Spec *s, DiagList *diags) {
         }
     }
 }
+/* qemu's keymap names: "en-us", "de", "fr-ch", "bepo" (letters, one optional dash part). */
+static bool valid_keymap(const char *s) {
+    size_t a = strspn(s, "abcdefghijklmnopqrstuvwxyz");
+    if (a < 2 || a > 4)
+        return false;
+    if (!s[a])
+        return true;
+    size_t b = strspn(s + a + 1, "abcdefghijklmnopqrstuvwxyz");
+    return s[a] == '-' && b >= 2 && b <= 4 && !s[a + 1 + b];
+}
+
+/* A tz database name: parts of letters, digits, '_', '+', '-' separated by '/' (never a path
+ * out of the zone directory: no leading '/', no '.' or '..' part). */
+static bool valid_timezone(const char *s) {
+    for (const char *part = s;;) {
+        size_t n = strspn(part, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-");
+        if (n == 0 || (part[n] != '/' && part[n]))
+            return false;
+        if (!part[n])
+            return true;
+        part += n + 1;
+    }
+}
+
 static void verify_domain(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
 
@@ -649,6 +694,9 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             if (only[i].v->set && !streq(off, only[i].offset))
                 ERR(only[i].v, "clock.%s only applies to offset %s (offset is %s)", only[i].key,
                     only[i].offset, off);
+        if (d->clock.timezone.set && !valid_timezone(d->clock.timezone.s))
+            ERR(&d->clock.timezone, "clock.timezone must be a zone name like Europe/Berlin or "
+                "Etc/GMT+1 (no leading '/', no '.' or '..' parts), got '%s'", d->clock.timezone.s);
         if (streq(off, "timezone") && !d->clock.timezone.set)
             ERR(&d->clock.offset, "clock offset timezone needs clock.timezone");
         if (streq(off, "absolute") && !d->clock.start.set)
@@ -694,6 +742,9 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             "graphics type sdl has no password");
     if (d->graphics.passwd.set && streq(gt, "vnc") && strlen(d->graphics.passwd.s) > 8)
         ERR(&d->graphics.passwd, "a vnc password is at most 8 characters (qemu ignores the rest)");
+    if (d->graphics.keymap.set && !valid_keymap(d->graphics.keymap.s))
+        ERR(&d->graphics.keymap, "graphics.keymap must be a keymap name like en-us, de or "
+            "fr-ch, got '%s'", d->graphics.keymap.s);
     if (d->graphics.port.set && streq(gt, "sdl"))
         ERR(&d->graphics.port, "graphics type sdl has no port");
     if (streq(gt, "sdl")) {
@@ -1140,6 +1191,32 @@ static bool valid_hostname(const char *s) {
     return ok;
 }
 
+/* Why an address (with or without a prefix) cannot be a network's: loopback, multicast, the
+ * "this network" block; NULL when it can. */
+static const char *special_address(const char *s) {
+    _cleanup_free_ char *a = xstrndup(s, strcspn(s, "/"));
+    unsigned char b[16];
+    if (inet_pton(AF_INET, a, b) == 1) {
+        if (b[0] == 127)
+            return "a loopback address (127.0.0.0/8)";
+        if (b[0] >= 224 && b[0] <= 239)
+            return "a multicast address (224.0.0.0/4)";
+        if (b[0] == 0)
+            return "in 0.0.0.0/8 (this host on this network)";
+        if (b[0] >= 240)
+            return "a reserved or broadcast address (240.0.0.0/4)";
+        return NULL;
+    }
+    if (inet_pton(AF_INET6, a, b) == 1) {
+        static const unsigned char loop[16] = { [15] = 1 };
+        if (!memcmp(b, loop, 16))
+            return "the loopback address (::1)";
+        if (b[0] == 0xff)
+            return "a multicast address (ff00::/8)";
+    }
+    return NULL;
+}
+
 /* dns.hosts: an address of a family the network has, at least one valid name, no address or
  * name twice (libvirt 9.0 refuses a second record for an address; it accepts a shared name, and
  * then cannot delete either record: tests/integration/NOTES.md k). */
@@ -1205,6 +1282,13 @@ static void verify_network(const Spec *s, DiagList *diags) {
     }
     if (n->ipv6.set && n->ipv6.i != 6)
         ERR(&n->ipv6, "'ipv6' must be an IPv6 address/prefix");
+    const Value *nets[] = { &n->ip, &n->ipv6 };
+    for (size_t i = 0; i < ELEMENTSOF(nets); i++) {
+        const char *why = nets[i]->set ? special_address(nets[i]->s) : NULL;
+        if (why)
+            ERR(nets[i], "'%s' %s is %s: a virtual network cannot use it", i ? "ipv6" : "ip",
+                nets[i]->s, why);
+    }
     if (streq(fwd, "bridge")) {
         if (!n->bridge.set)
             ERR(&n->forward, "forward bridge needs 'bridge' (an existing host bridge)");
@@ -1244,6 +1328,10 @@ static void verify_network(const Spec *s, DiagList *diags) {
         const DhcpHostSpec *h = n->dhcp.hosts.items;
         for (size_t i = 0; i < n->dhcp.hosts.n; i++) {
             uint32_t x = 0;
+            /* it goes into dnsmasq's hosts file verbatim: "h1,set:evil" would add options */
+            if (h[i].name.set && !valid_hostname(h[i].name.s))
+                ERR(&h[i].name, "dhcp host name '%s' is not a host name (letters, digits, inner "
+                    "dashes, dot-separated labels)", h[i].name.s);
             if (have4 && (!spec_ip4(h[i].ip.s, &x) || (x & mask) != net || x == host))
                 ERR(&h[i].ip, "dhcp host address %s is not a guest address in %s", h[i].ip.s,
                     n->ip.s);
@@ -1353,7 +1441,24 @@ void spec_verify_cross(const SpecSet *set, DiagList *diags, bool *drop) {
     }
 }
 
+/* The file's name goes into virtspec's metadata, status and logs: libvirt refuses a control
+ * character there, JSON a byte that is not UTF-8. */
+static void verify_file_name(const Spec *s, DiagList *diags) {
+    for (const char *p = s->file; *p;) {
+        uint32_t cp;
+        size_t n = utf8_char(p, &cp);
+        if (n == 0 || codepoint_hidden(cp)) {
+            diag_add(diags, DIAG_ERROR, s->file, s->line, s->col, "the file's name %s; rename "
+                     "the file (virtspec records it in libvirt's metadata)",
+                     n == 0 ? "is not UTF-8" : "contains a control character");
+            return;
+        }
+        p += n;
+    }
+}
+
 void spec_verify(const Spec *s, DiagList *diags) {
+    verify_file_name(s, diags);
     switch (s->kind) {
     case KIND_DOMAIN: verify_domain(s, diags); break;
     case KIND_NETWORK: verify_network(s, diags); break;

@@ -132,3 +132,64 @@ size_t array_bsearch(const void *key, const void *base, size_t n, size_t sz,
     }
     return lo;
 }
+
+size_t utf8_char(const char *s, uint32_t *ret_cp) {
+    const unsigned char *p = (const unsigned char *) s;
+    size_t n;
+    uint32_t cp, min;
+    if (p[0] < 0x80) {
+        *ret_cp = p[0];
+        return 1;
+    } else if ((p[0] & 0xe0) == 0xc0)
+        n = 2, cp = p[0] & 0x1f, min = 0x80;
+    else if ((p[0] & 0xf0) == 0xe0)
+        n = 3, cp = p[0] & 0x0f, min = 0x800;
+    else if ((p[0] & 0xf8) == 0xf0)
+        n = 4, cp = p[0] & 0x07, min = 0x10000;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    *ret_cp = cp;
+    return n;
+}
+
+bool codepoint_hidden(uint32_t cp) {
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069) || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+           (cp & 0xfffe) == 0xfffe;
+}
+
+char *text_escape(const char *s) {
+    size_t len = strlen(s);
+    char *r = xmalloc0(len * 6 + 1), *o = r;   /* the longest escape: 6 bytes for 3 (\u202e) */
+    for (const char *p = s; *p;) {
+        uint32_t cp;
+        size_t n = utf8_char(p, &cp);
+        if (n == 0) {
+            o += sprintf(o, "\\x%02x", (unsigned char) *p);
+            p++;
+            continue;
+        }
+        if (!codepoint_hidden(cp))
+            memcpy(o, p, n), o += n;
+        else if (cp == '\n')
+            o = stpcpy(o, "\\n");
+        else if (cp == '\t')
+            o = stpcpy(o, "\\t");
+        else if (cp == '\r')
+            o = stpcpy(o, "\\r");
+        else if (cp < 0x100)
+            o += sprintf(o, "\\x%02x", (unsigned) cp);
+        else
+            o += sprintf(o, "\\u%04x", (unsigned) cp);
+        p += n;
+    }
+    *o = 0;
+    return r;
+}

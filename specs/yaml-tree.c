@@ -155,6 +155,31 @@ static void tag_error(Parser *ps, const yaml_mark_t *m, const yaml_char_t *tag) 
 
 static YNode *parse_node(Parser *ps, yaml_event_t *ev, unsigned depth);
 
+/* What keys and values share: no anchor, no tag, no NUL byte (a C string would end there:
+ * "memory\0junk" would read as memory). False after an error. */
+static bool scalar_ok(Parser *ps, const yaml_event_t *ev, const char *what) {
+    const yaml_mark_t *m = &ev->start_mark;
+    if (ev->data.scalar.anchor) {
+        parser_error(ps, m, "YAML anchors (&%s) are not supported", (const char *) ev->data.scalar.anchor);
+        return false;
+    }
+    if (ev->data.scalar.tag) {
+        tag_error(ps, m, ev->data.scalar.tag);
+        return false;
+    }
+    const char *v = (const char *) ev->data.scalar.value;
+    const char *nul = memchr(v, 0, ev->data.scalar.length);
+    if (nul) {
+        /* the character's place in the text as written (escapes make the source column differ) */
+        size_t chars = 0;
+        for (const char *p = v; p < nul; p++)
+            chars += ((unsigned char) *p & 0xc0) != 0x80;
+        parser_error(ps, m, "%s contains a NUL byte (its character %zu)", what, chars + 1);
+        return false;
+    }
+    return true;
+}
+
 static YNode *parse_children(Parser *ps, YNode *n, yaml_event_type_t end, unsigned depth) {
     for (;;) {
         yaml_event_t ev;
@@ -168,6 +193,10 @@ static YNode *parse_children(Parser *ps, YNode *n, yaml_event_type_t end, unsign
             yaml_mark_t km = ev.start_mark;
             if (ev.type != YAML_SCALAR_EVENT) {
                 parser_error(ps, &km, "%s", "map keys must be plain strings");
+                yaml_event_delete(&ev);
+                goto fail;
+            }
+            if (!scalar_ok(ps, &ev, "a key")) {
                 yaml_event_delete(&ev);
                 goto fail;
             }
@@ -237,23 +266,10 @@ static YNode *parse_node(Parser *ps, yaml_event_t *ev, unsigned depth) {
         parser_error(ps, &m, "YAML aliases (*%s) are not supported", (const char *) ev->data.alias.anchor);
         break;
     case YAML_SCALAR_EVENT:
-        if (ev->data.scalar.anchor) {
-            parser_error(ps, &m, "YAML anchors (&%s) are not supported",
-                         (const char *) ev->data.scalar.anchor);
+        if (!scalar_ok(ps, ev, "a value"))
             break;
-        }
-        if (ev->data.scalar.tag) {
-            tag_error(ps, &m, ev->data.scalar.tag);
-            break;
-        }
         n = ynode_new(YNODE_SCALAR, &m);
         n->value = xstrndup((const char *) ev->data.scalar.value, ev->data.scalar.length);
-        if (strlen(n->value) != ev->data.scalar.length) {
-            parser_error(ps, &m, "%s", "a value contains a NUL byte");
-            ynode_free(n);
-            n = NULL;
-            break;
-        }
         n->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
                     ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ||
                     ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
@@ -284,6 +300,60 @@ static YNode *parse_node(Parser *ps, yaml_event_t *ev, unsigned depth) {
     }
     yaml_event_delete(ev);
     return n;
+}
+
+/* The encoding a file with NUL bytes is in, by its byte order mark or its first bytes (YAML
+ * text starts with ASCII: "k\0\0\0" is UTF-32LE), or NULL. */
+static const char *wide_encoding(const unsigned char *b, size_t len) {
+    if (len >= 4 && b[0] == 0xff && b[1] == 0xfe && !b[2] && !b[3])
+        return "UTF-32LE";
+    if (len >= 4 && !b[0] && !b[1] && b[2] == 0xfe && b[3] == 0xff)
+        return "UTF-32BE";
+    if (len >= 2 && b[0] == 0xff && b[1] == 0xfe)
+        return "UTF-16LE";
+    if (len >= 2 && b[0] == 0xfe && b[1] == 0xff)
+        return "UTF-16BE";
+    if (len >= 4 && b[0] && !b[1] && !b[2] && !b[3])
+        return "UTF-32LE";
+    if (len >= 4 && !b[0] && !b[1] && !b[2] && b[3])
+        return "UTF-32BE";
+    if (len >= 2 && b[0] && !b[1])
+        return "UTF-16LE";
+    if (len >= 2 && !b[0] && b[1])
+        return "UTF-16BE";
+    return NULL;
+}
+
+bool yaml_refuse_binary(const char *file, const char *buf, size_t len, DiagList *diags) {
+    const char *nul = memchr(buf, 0, len);
+    if (nul) {
+        const char *enc = wide_encoding((const unsigned char *) buf, len);
+        if (enc) {
+            diag_add(diags, DIAG_ERROR, file, 0, 0, "file is %s text; only UTF-8 is accepted "
+                     "(iconv -f %s -t UTF-8)", enc, enc);
+            return true;
+        }
+        Parser ps = { .file = file, .buf = buf, .len = len };
+        unsigned line, col;
+        offset_pos(&ps, (size_t) (nul - buf), &line, &col);
+        diag_add(diags, DIAG_ERROR, file, line, col, "a NUL byte (byte %zu of the file); not a "
+                 "YAML text file", (size_t) (nul - buf) + 1);
+        return true;
+    }
+    /* a byte order mark is a YAML stream's first character or nothing: libyaml reads a later
+     * one (before a second document) into the next key ("Domain needs 'name'") */
+    for (size_t from = len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0; from < len;) {
+        const char *bom = memmem(buf + from, len - from, "\xef\xbb\xbf", 3);
+        if (!bom)
+            break;
+        Parser ps = { .file = file, .buf = buf, .len = len };
+        unsigned line, col;
+        offset_pos(&ps, (size_t) (bom - buf), &line, &col);
+        diag_add(diags, DIAG_ERROR, file, line, col, "a byte order mark (U+FEFF) inside the file: "
+                 "only its very first character may be one (files joined with cat?)");
+        return true;
+    }
+    return false;
 }
 
 size_t yaml_parse_documents(const char *file, const char *buf, size_t len, YNode ***ret_docs,

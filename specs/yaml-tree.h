@@ -32,6 +32,9 @@ struct YNode {
  * documents before it are still returned. Returns the number of documents (>= 0). */
 size_t yaml_parse_documents(const char *file, const char *buf, size_t len, YNode ***ret_docs,
                             DiagList *diags);
+/* Reports what makes buf no UTF-8 YAML text before it is parsed: UTF-16/32 (by BOM or NUL
+ * pattern), a NUL byte (with its position), a byte order mark after the start. True if so. */
+bool yaml_refuse_binary(const char *file, const char *buf, size_t len, DiagList *diags);
 void ynode_free(YNode *n);
 void ynode_free_many(YNode **docs, size_t n);
 const YNode *ynode_map_get(const YNode *map, const char *key);

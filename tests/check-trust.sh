@@ -1,6 +1,7 @@
 #!/bin/bash
-# Running as root, spec files and their directories must be root-owned and not writable by group
-# or others (sshd's StrictModes); --insecure-spec-perms relaxes it. Usage: check-trust.sh VIRTSPEC
+# Running as root, spec files and every directory above them up to '/' (along the path as given
+# and the path it resolves to) must be root-owned and not writable by group or others unless
+# sticky (sshd's StrictModes); --insecure-spec-perms relaxes it. Usage: check-trust.sh VIRTSPEC
 . "$(dirname "$0")/check-lib.sh"
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 mkdir -m 0755 "$d/specs"
@@ -16,5 +17,26 @@ chmod 0644 "$d/specs/p.yaml"; chmod 0775 "$d/specs"
 t "a group-writable spec directory is refused" 1 "directory $d/specs is writable by group" apply -c test:///default "$d/specs"
 chmod 0755 "$d/specs"; chown 65534 "$d/specs/p.yaml"
 t "a spec file not owned by root is refused" 1 "is owned by uid 65534, not root" apply -c test:///default "$d/specs"
+chown 0 "$d/specs/p.yaml"
+# the whole chain up to '/' (issue 15): the root's parent, a link on the way, a sticky directory
+mkdir -m 0755 "$d/home"; mv "$d/specs" "$d/home/specs"; chown 65534 "$d/home"
+t "a spec root whose parent is owned by another user is refused, naming the parent" 1 \
+    "directory $d/home is owned by uid 65534, not root, on the way to $d/home/specs/p.yaml" \
+    apply -c test:///default "$d/home/specs"
+chown 0 "$d/home"; chmod 0777 "$d/home"
+t "…or writable by others" 1 "directory $d/home is writable by group and others, on the way to $d/home/specs/p.yaml" \
+    apply -c test:///default "$d/home/specs"
+chmod 1777 "$d/home"
+t "a sticky root-owned directory on the way (like /tmp) is accepted" 0 "" apply -c test:///default "$d/home/specs"
+chmod 0755 "$d/home"
+mkdir -m 0755 "$d/user"; chown 65534 "$d/user"; ln -s "$d/home/specs" "$d/user/link"
+t "a spec root that is a link in a user-owned directory is refused (the user could swap it)" 1 \
+    "directory $d/user is owned by uid 65534, not root, on the way to $d/user/link/p.yaml" \
+    apply -c test:///default "$d/user/link"
+mkdir -m 0755 "$d/tree"; ln -s "$d/user" "$d/tree/up"; mkdir -m 0755 "$d/user/real"
+printf 'kind: Pool\nname: p2\npath: /srv/p2\n' > "$d/user/real/q.yaml"; chmod 0644 "$d/user/real/q.yaml"
+t "a root-owned link to a directory under a user-owned one is refused too (the resolved path)" 1 \
+    "directory $d/user is owned by uid 65534, not root, on the way to $d/tree/up/real/q.yaml" \
+    apply -c test:///default "$d/tree/up/real"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

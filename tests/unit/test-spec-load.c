@@ -172,7 +172,7 @@ static void test_document_shape_errors(void **state) {
     static const char nul[] = "kind: Pool\0\n";
     assert_int_equal(spec_load_buffer(&set, "nul.yaml", nul, sizeof(nul) - 1), 0);
     assert_int_equal(set.diags.n_errors, 1);
-    assert_diag(&set.diags, 0, 0, "file contains NUL bytes");
+    assert_diag(&set.diags, 1, 11, "a NUL byte (byte 11 of the file)");
     assert_int_equal(set.n_bad_files, 1);
     spec_set_clear(&set);
 }

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The trust check of spec files, like sshd's StrictModes: a spec turns into VMs as root, so
+ * whoever can change a spec file — or rename any directory or symbolic link on the way to it —
+ * is root. Checked: the file, every directory above it up to '/' along the path as given (so a
+ * link in a user-owned directory cannot be swapped), and along the path it resolves to. */
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spec-internal.h"
+
+bool spec_trust_relaxed;
+bool spec_trust_warn_only;
+
+/* One path: root-owned, not writable by group or others (a sticky directory may be: its
+ * entries can be renamed only by their owner, and ours are root's). A symbolic link's own
+ * mode means nothing; its owner must be root. what: "file", "directory"; of: the spec path
+ * this is an ancestor of, or NULL. */
+static int check_one(const char *path, const char *what, const char *of, char **ret_msg) {
+    struct stat st;
+    if (lstat(path, &st) < 0) {
+        *ret_msg = xasprintf("cannot check %s: %s", path, strerror(errno));
+        return -errno;
+    }
+    bool link = S_ISLNK(st.st_mode);
+    _cleanup_free_ char *where = of ? xasprintf(", on the way to %s", of) : xstrdup("");
+    const char *kind = link ? "symbolic link" : what;
+    if (st.st_uid != 0) {
+        *ret_msg = xasprintf("refusing specs: %s %s is owned by uid %u, not root%s (specs turn "
+                             "into VMs as root; --insecure-spec-perms relaxes this for "
+                             "development)", kind, path, (unsigned) st.st_uid, where);
+        return -EPERM;
+    }
+    bool sticky_dir = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
+    if (!link && !sticky_dir && (st.st_mode & 0022)) {
+        *ret_msg = xasprintf("refusing specs: %s %s is writable by %s%s (chmod go-w; "
+                             "--insecure-spec-perms relaxes this for development)", kind, path,
+                             (st.st_mode & 0020) && (st.st_mode & 0002) ? "group and others"
+                             : (st.st_mode & 0020) ? "group" : "others", where);
+        return -EPERM;
+    }
+    return 0;
+}
+
+/* Every directory above abs (an absolute path) up to '/', nearest first. */
+static int check_ancestors(const char *abs, const char *of, char **ret_msg) {
+    _cleanup_free_ char *dir = xstrdup(abs);
+    for (;;) {
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            return 0;
+        if (slash == dir) {
+            if (!dir[1])
+                return 0;   /* "/" itself was the last one checked */
+            slash[1] = 0;   /* "/" */
+        } else
+            *slash = 0;
+        int r = check_one(dir, "directory", of, ret_msg);
+        if (r < 0 || streq(dir, "/"))
+            return r;
+    }
+}
+
+int spec_check_trust(const char *path, const char *root, char **ret_msg) {
+    (void) root;   /* the whole chain up to '/' is checked, the spec root's parents included */
+    if (spec_trust_relaxed || geteuid() != 0)
+        return 0;
+    /* the file as read (a link to a file: the file), then the path as given */
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        *ret_msg = xasprintf("cannot check %s: %s", path, strerror(errno));
+        return -errno;
+    }
+    char real[PATH_MAX];
+    if (!realpath(path, real)) {
+        *ret_msg = xasprintf("cannot check %s: %s", path, strerror(errno));
+        return -errno;
+    }
+    int r = check_one(real, "file", streq(real, path) ? NULL : path, ret_msg);
+    if (r < 0)
+        return r;
+    _cleanup_free_ char *abs = NULL;
+    if (path[0] == '/')
+        abs = xstrdup(path);
+    else {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof(cwd))) {
+            *ret_msg = xasprintf("cannot check %s: %s", path, strerror(errno));
+            return -errno;
+        }
+        abs = xasprintf("%s/%s", streq(cwd, "/") ? "" : cwd, path);
+    }
+    if (!streq(abs, real)) {
+        r = check_one(abs, "file", NULL, ret_msg);   /* a link: its owner */
+        if (r >= 0)
+            r = check_ancestors(abs, path, ret_msg);
+        if (r < 0)
+            return r;
+    }
+    return check_ancestors(real, path, ret_msg);
+}
