@@ -1,10 +1,11 @@
 #!/bin/bash
 # Two harness runs at once leave each other alone, and neither leaves anything on the host.
 # Run A starts first; while it runs, none of the harness's mount points that the host lacked may
-# appear on the host (they live in a private overlay). Run B starts while A runs, writes a marker
-# into its private /var/lib/libvirt, and checks after A's teardown that the marker and its libvirtd
-# are still there (a teardown that removed a mount point it had created on the host detached the
-# other run's bind mounts). Not run inside the harness: it starts two. Usage: VIRTSPEC_BIN=… bash
+# appear on the host (they live in a private overlay). Both runs also hide a probe directory the
+# host surely lacks (VIRTSPEC_HARNESS_EXTRA_DIRS). Run B starts while A runs, writes a marker into
+# its private probe directory, and checks after A's teardown that the marker and its libvirtd are
+# still there (a teardown that removed a mount point it had created on the host detached the other
+# run's bind mounts). Not run inside the harness: it starts two. Usage: VIRTSPEC_BIN=… bash
 # test-harness-parallel.sh (root; exit 77 where the harness skips).
 set -u
 TESTDIR=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +16,11 @@ fail() { echo "FAIL - $1"; n_fail=$((n_fail + 1)); }
 
 mapfile -t dirs < <(sed -n '/^PRIVATE_DIRS=(/,/^)/{/^ *\//s/^ *//p}' "$HARNESS")
 [ "${#dirs[@]}" -ge 6 ] || { echo "FAIL - cannot read PRIVATE_DIRS from harness.sh"; exit 1; }
-missing=()
+# a mount point this host surely lacks, whatever earlier runs or packages left (the PRIVATE_DIRS
+# may all exist here): both runs hide it, neither may make it on the host
+probe=/var/lib/vs-parallel-probe.$$
+export VIRTSPEC_HARNESS_EXTRA_DIRS=$probe
+missing=("$probe")
 for d in "${dirs[@]}" /etc/libvirt; do [ -e "$d" ] || missing+=("$d"); done
 echo "# mount points the host lacks: ${missing[*]:-none}"
 privs_before=$(ls -d "${TMPDIR:-/tmp}"/virtspec-harness.* 2>/dev/null | sort)
@@ -43,9 +48,9 @@ for d in "${missing[@]}"; do [ -e "$d" ] && left="$left $d"; done
     || fail "while a run is up, the host has its mount points:$left"
 
 bash "$HARNESS" bash -c "$waiter
-    echo B > /var/lib/libvirt/vs-parallel-marker; touch '$S/B-up'
+    echo B > $probe/vs-parallel-marker; touch '$S/B-up'
     w '$S/A-gone' 120 || exit 3
-    test -f /var/lib/libvirt/vs-parallel-marker || { echo 'marker gone from /var/lib/libvirt'; exit 4; }
+    test -f $probe/vs-parallel-marker || { echo 'marker gone from $probe'; exit 4; }
     virsh -q list >/dev/null || { echo 'libvirtd no longer answers'; exit 5; }" > "$S/B.log" 2>&1 &
 b=$!
 wait $a; ra=$?
@@ -60,7 +65,12 @@ for d in "${missing[@]}"; do [ -e "$d" ] && left="$left $d"; done
 [ -z "$left" ] && ok "afterwards the host has none of the harness's mount points" \
     || fail "afterwards the host has:$left"
 privs_after=$(ls -d "${TMPDIR:-/tmp}"/virtspec-harness.* 2>/dev/null | sort)
-new=$(comm -13 <(printf '%s\n' "$privs_before") <(printf '%s\n' "$privs_after") | grep .)
+# only the two runs' own private dirs (other harness runs on this machine may be going on)
+new=""
+for p in $(comm -13 <(printf '%s\n' "$privs_before") <(printf '%s\n' "$privs_after")); do
+    owner=$(cat "$p/.owner" 2>/dev/null)
+    [ "$owner" = "$a" ] || [ "$owner" = "$b" ] && new="$new $p"
+done
 [ -z "$new" ] && ok "no private dir left behind" || fail "private dirs left: $new"
 echo "$n_pass passed, $n_fail failed"
 [ $n_fail = 0 ]
