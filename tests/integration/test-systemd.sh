@@ -106,7 +106,10 @@ UNIT=$(find "$W/destdir" -name virtspec.service | head -n 1)
 
 # ---- libvirt-daemon-system and what it pulls in, never installed on the host ----------------
 mkdir -p "$DEBS"
-pkgs=$(apt-get -s install --no-install-recommends libvirt-daemon-system 2>/dev/null | awk '/^Inst /{print $2}')
+pkgs=$(apt-get -s install --no-install-recommends libvirt-daemon-system 2>"$W/apt.err" | awk '/^Inst /{print $2}')
+if [ -z "$pkgs" ] && ! dpkg -s libvirt-daemon-system >/dev/null 2>&1; then
+    cat "$W/apt.err"; skip "apt-get cannot resolve libvirt-daemon-system (apt-get update?)"
+fi
 missing=""
 for p in $pkgs; do ls "$DEBS/${p}_"*.deb >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -315,6 +318,18 @@ pid=$(prop MainPID)
 inside kill -9 "$pid"
 took=$(wait_for 20 bash -c "[ \"\$(prop SubState)\" = running ] && [ \"\$(prop MainPID)\" != $pid ]")
 ok "restarted after kill -9 ($took ms; RestartSec=5s)" test "$took" != timeout
+
+# ---- 6b. stop while a graceful guest shutdown is in flight (issue 14 item 12) ----------------
+# vm1 has no OS: it ignores the ACPI request, so the daemon would wait shutdown_timeout (120 s,
+# beyond TimeoutStopSec=30s); stop must interrupt the wait.
+inside sed -i 's/^state: running/state: shutoff\nshutdown_timeout: 120/' /etc/virtspec/20-vm1.yaml
+took=$(wait_for 20 inside bash -c "grep -q '\"reconciling\": *true' /run/virtspec/status.json")
+ok "the daemon is waiting for vm1's graceful shutdown ($took ms)" test "$took" != timeout
+timed stop 10 " during a graceful guest shutdown"
+is "…clean (Result=success)" "success" "$(prop Result)"
+inside sed -i '/^shutdown_timeout/d; s/^state: shutoff/state: running/' /etc/virtspec/20-vm1.yaml
+inside systemctl reset-failed virtspec
+inside timeout 70 systemctl start virtspec
 
 # ---- 7. a bad virtspec.conf: a clear error, no endless restart loop --------------------------
 inside systemctl stop virtspec
