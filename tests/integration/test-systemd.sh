@@ -286,6 +286,11 @@ st=$(inside virtspec status 2>&1); st_rc=$?
 is "virtspec status: all in sync (exit 0)" 0 "$st_rc"
 [ "$st_rc" = 0 ] || printf '%s\n' "$st" | sed 's/^/    | /'
 
+# qemu+ssh:// runs ssh from the daemon: its keys under /root/.ssh must be readable in the unit
+inside bash -c 'mkdir -p -m 700 /root/.ssh && echo not-a-key > /root/.ssh/id_vs_test && chmod 600 /root/.ssh/id_vs_test'
+ok "the daemon's mount namespace can read /root/.ssh (qemu+ssh://)" \
+    inside nsenter -t "$(prop MainPID)" -m -- test -r /root/.ssh/id_vs_test
+
 # ---- 3. journal fields ------------------------------------------------------------------------
 j=$(inside journalctl -u virtspec OBJECT_NAME=vm1 -o verbose --no-pager)
 contains "the journal's records of vm1 carry OBJECT_KIND=Domain" "OBJECT_KIND=Domain" "$j"
