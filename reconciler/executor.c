@@ -417,10 +417,15 @@ static int read_secret_fd(int fd, const char *path, const char *graphics_type, c
     return r;
 }
 
-/* One host path the domain reads: it must exist (R_OK; X_OK for the emulator). */
+/* One host path the domain uses: it must exist (F_OK: stat(); X_OK for the emulator). libvirtd
+ * and QEMU open these paths, not virtspec: whether virtspec itself may open them is no part of
+ * the answer, which is then the same for `plan` and for the daemon under its unit. (Not
+ * access(F_OK): it asks the device cgroup too, and the unit's DevicePolicy=closed makes it EPERM
+ * for /dev/tpm0.) */
 static int check_path(ObjectResult *r, const Value *v, int mode, const char *fmt, ...) _printf_(4, 5);
 static int check_path(ObjectResult *r, const Value *v, int mode, const char *fmt, ...) {
-    if (!v->set || access(v->s, mode) == 0)
+    struct stat st;
+    if (!v->set || (mode == F_OK ? stat(v->s, &st) : access(v->s, mode)) == 0)
         return 0;
     int err = errno;
     va_list ap;
@@ -443,19 +448,19 @@ static int check_host_paths(const DomainSpec *d, ObjectResult *r) {
     const FloppySpec *fd = d->floppies.items;
     const FilesystemSpec *fs = d->filesystems.items;
     for (size_t i = 0; i < d->cdroms.n; i++)
-        ret |= check_path(r, &cd[i].path, R_OK, "cdroms[%s].path", cd[i].dev.s);
+        ret |= check_path(r, &cd[i].path, F_OK, "cdroms[%s].path", cd[i].dev.s);
     for (size_t i = 0; i < d->disks.n; i++)
-        ret |= check_path(r, &dk[i].path, R_OK, "disks[%s].path", dk[i].dev.s);
+        ret |= check_path(r, &dk[i].path, F_OK, "disks[%s].path", dk[i].dev.s);
     for (size_t i = 0; i < d->floppies.n; i++)
-        ret |= check_path(r, &fd[i].path, R_OK, "floppies[%s].path", fd[i].dev.s);
+        ret |= check_path(r, &fd[i].path, F_OK, "floppies[%s].path", fd[i].dev.s);
     for (size_t i = 0; i < d->filesystems.n; i++)
-        ret |= check_path(r, &fs[i].source, R_OK, "filesystems[%s].source", fs[i].target.s);
-    ret |= check_path(r, &d->tpm.path, R_OK, "tpm.path");
-    ret |= check_path(r, &d->loader, R_OK, "loader");
-    ret |= check_path(r, &d->nvram_template, R_OK, "nvram_template");
-    ret |= check_path(r, &d->kernel, R_OK, "kernel");
-    ret |= check_path(r, &d->initrd, R_OK, "initrd");
-    ret |= check_path(r, &d->dtb, R_OK, "dtb");
+        ret |= check_path(r, &fs[i].source, F_OK, "filesystems[%s].source", fs[i].target.s);
+    ret |= check_path(r, &d->tpm.path, F_OK, "tpm.path");
+    ret |= check_path(r, &d->loader, F_OK, "loader");
+    ret |= check_path(r, &d->nvram_template, F_OK, "nvram_template");
+    ret |= check_path(r, &d->kernel, F_OK, "kernel");
+    ret |= check_path(r, &d->initrd, F_OK, "initrd");
+    ret |= check_path(r, &d->dtb, F_OK, "dtb");
     ret |= check_path(r, &d->emulator, X_OK, "emulator");
     return ret < 0 ? -EIO : 0;
 }

@@ -8,6 +8,9 @@
 #include "cli.h"
 #include "log.h"
 
+/* sysexits.h's EX_CONFIG: a bad configuration file, named in the log */
+#define EXIT_CONFIG 78
+
 static const char *const main_help =
     "Usage: virtspec [OPTIONS] COMMAND [ARGS…]\n"
     "\n"
@@ -258,7 +261,9 @@ int main(int argc, char **argv) {
         ovr.specs_dir = o.paths[0];   /* virtspec daemon DIR */
     if (daemon_config_resolve(&cfg, &ovr) < 0) {
         free(o.paths - 1);
-        return 1;
+        /* the daemon: EX_CONFIG, which the unit does not restart (RestartPreventExitStatus=78):
+         * the same file fails every start */
+        return streq(cmd, "daemon") ? EXIT_CONFIG : 1;
     }
     o.cfg = &cfg;
     if (streq(cmd, "status")) {

@@ -42,11 +42,13 @@ t "status finds the daemon through status_file in the configuration" 0 "daemon (
     status --config "$d/vs.conf"
 printf 'specs = %s\nbogus = 1\n' "$d/specs" > "$d/bad.conf"
 t "an unknown key is an error naming file:line" 1 "$d/bad.conf:2: unknown key 'bogus'" validate --config "$d/bad.conf"
+t "…and the daemon exits 78 (EX_CONFIG: the unit does not restart it)" 78 "$d/bad.conf:2: unknown key 'bogus'" \
+    daemon -c test:///default --config "$d/bad.conf"
 t "--config FILE must exist" 1 "cannot read $d/missing.conf" validate --config "$d/missing.conf"
 t "every command takes --config" 0 "" reference --config "$d/vs.conf"
 if [ ! -e /etc/virtspec.conf ]; then
     mkdir -m 0755 "$d/old"; printf 'bogus = 1\n' > "$d/old/virtspec.conf"
-    t "the old location in the spec tree is still read, with a deprecation warning" 1 \
+    t "the old location in the spec tree is still read, with a deprecation warning" 78 \
         "reading the configuration from $d/old/virtspec.conf, inside the spec tree: deprecated, move it to /etc/virtspec.conf" \
         daemon -c test:///default --specs "$d/old"
 else

@@ -29,6 +29,10 @@
 #   VIRTSPEC_HARNESS_TIMEOUT=S       seconds to wait for libvirtd (default 30)
 #   VIRTSPEC_HARNESS_VERBOSE=1       print progress messages
 #   VIRTSPEC_HARNESS_EXTRA_DIRS=...  more host directories to hide behind private ones
+#   VIRTSPEC_HARNESS_QEMU_USER=U     run QEMU as user U (e.g. libvirt-qemu, as Debian's stock
+#                                    libvirt does; group: U's primary group) with
+#                                    dynamic_ownership on, instead of as root: every path QEMU
+#                                    opens must then be reachable by U
 
 # shellcheck disable=SC2317  # functions below are called from traps
 set -u
@@ -154,12 +158,13 @@ FAILED=0
 
 # Directories hidden behind private copies.  The swtpm ones keep swtpm_setup
 # (used for <tpm><backend type='emulator'>) off the host's state as well; the
-# virtspec ones keep its pool records, status file and the volumes of pools
-# under /var/lib/virtspec (examples/00-pool.yaml) off the host.
+# virtspec ones keep its pool records, status file and the volumes of the example pool
+# (/var/lib/virtspec-images, examples/00-pool.yaml) off the host.
 PRIVATE_DIRS=(
     /run/libvirt
     /run/virtspec
     /var/lib/virtspec
+    /var/lib/virtspec-images
     /var/lib/libvirt
     /var/log/libvirt
     /var/cache/libvirt
@@ -397,9 +402,18 @@ set_conf "$ETC/virtlogd.conf" log_outputs '"3:file:/var/log/libvirt/virtlogd.log
 
 QC="$ETC/qemu.conf"
 echo "# virtspec test harness overrides" >>"$QC"
-set_conf "$QC" user '"root"'
-set_conf "$QC" group '"root"'
-set_conf "$QC" dynamic_ownership 0
+QEMU_USER=${VIRTSPEC_HARNESS_QEMU_USER:-root}
+if [ "$QEMU_USER" = root ]; then
+    set_conf "$QC" user '"root"'
+    set_conf "$QC" group '"root"'
+    set_conf "$QC" dynamic_ownership 0
+else
+    getent passwd "$QEMU_USER" >/dev/null || fail_setup "no user $QEMU_USER for QEMU"
+    set_conf "$QC" user "\"$QEMU_USER\""
+    set_conf "$QC" group "\"$(id -gn "$QEMU_USER")\""
+    set_conf "$QC" dynamic_ownership 1
+    info "QEMU runs as $QEMU_USER:$(id -gn "$QEMU_USER")"
+fi
 set_conf "$QC" remember_owner 0
 set_conf "$QC" security_driver '"none"'
 set_conf "$QC" seccomp_sandbox 0

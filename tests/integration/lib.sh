@@ -5,6 +5,8 @@ set -u
 VS=${VIRTSPEC_BIN:?VIRTSPEC_BIN must name the virtspec binary}
 TESTDIR=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d "${VIRTSPEC_TEST_TMPDIR:-/tmp}/vs-test.XXXXXX")
+# QEMU may run as another user (harness VIRTSPEC_HARNESS_QEMU_USER): it must reach the pools here
+chmod 755 "$WORK"
 export VIRTSPEC_STATE_DIR="$WORK/state"
 n_pass=0
 n_fail=0
