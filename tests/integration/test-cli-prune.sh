@@ -5,12 +5,7 @@
 # while a spec file is rejected.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
-mkdir specs
-cat > specs/00-pool.yaml <<YAML
-kind: Pool
-name: vs-pool
-path: $WORK/pool
-YAML
+pool_spec
 cat > specs/20-vs-cp.yaml <<'YAML'
 kind: Domain
 name: vs-cp
