@@ -71,6 +71,11 @@ wait_for() {   # wait_for SECONDS COMMAND… : polls every 50 ms; prints the tim
     echo $(( ($(date +%s%N) - t0) / 1000000 ))
 }
 
+pool_spec() {   # pool_spec: specs/00-pool.yaml, the pool vs-pool at $WORK/pool
+    mkdir -p specs
+    printf 'kind: Pool\nname: vs-pool\npath: %s/pool\n' "$WORK" > specs/00-pool.yaml
+}
+
 finish() {
     rm -rf "$WORK"
     echo "$n_pass passed, $n_fail failed"
