@@ -70,7 +70,26 @@ static char *created_marker(Engine *e, const char *pool, const char *vol) {
     return xasprintf("%s/volumes/%s/%s.created", e->state_dir, pool, vol);
 }
 
+/* Reads a small marker file; NULL if it does not exist. */
+static char *marker_read(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return NULL;
+    char buf[256];
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    return xstrdup(buf);
+}
+
+static void touch_with(const char *path, const char *content);
+
 static void touch(const char *path) {
+    touch_with(path, NULL);
+}
+
+/* Creates path (and its directories), holding content if given. */
+static void touch_with(const char *path, const char *content) {
     _cleanup_free_ char *dir = xstrdup(path);
     char *slash = strrchr(dir, '/');
     *slash = 0;
@@ -81,9 +100,18 @@ static void touch(const char *path) {
             *p = '/';
         }
     mkdir(dir, 0700);
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd >= 0)
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (content ? O_TRUNC : 0), 0600);
+    if (fd >= 0) {
+        if (content && write(fd, content, strlen(content)) < 0)
+            log_warning("writing %s: %m", path);
         close(fd);
+    }
+}
+
+/* What a "<vol>.created" marker holds: the domain and disk entry the volume was created for
+ * (virtspec 0.1.0 wrote it empty). */
+static char *created_owner(const DomainSpec *d, const DiskSpec *disk) {
+    return xasprintf("domain %s disk %s\n", d->name.s, disk->name.s);
 }
 
 static int upload(Engine *e, virStorageVolPtr vol, const char *image, int64_t size, char **ret_err) {
@@ -226,7 +254,7 @@ static bool pool_is_logical(virStoragePoolPtr pool) {
     return streq_ptr(type, "logical");
 }
 
-static int create_volume(Engine *e, virStoragePoolPtr pool, const DiskSpec *disk, const char *name,
+static int create_volume(Engine *e, virStoragePoolPtr pool, const DomainSpec *d, const DiskSpec *disk, const char *name,
                          int64_t capacity, const char *backing, const char *backing_fmt,
                          bool logical, ObjectResult *r) {
     _cleanup_(xmlFreeDocp) xmlDoc *doc = xmlNewDoc((const xmlChar *) "1.0");
@@ -254,8 +282,8 @@ static int create_volume(Engine *e, virStoragePoolPtr pool, const DiskSpec *disk
     _cleanup_(virStorageVolFreep) virStorageVolPtr nv = virStorageVolCreateXML(pool, x, 0);
     if (!nv)
         return fail(r, "creating volume %s in pool %s: %s", name, disk->pool.s, virt_error_message());
-    _cleanup_free_ char *m = created_marker(e, disk->pool.s, name);
-    touch(m);
+    _cleanup_free_ char *m = created_marker(e, disk->pool.s, name), *owner = created_owner(d, disk);
+    touch_with(m, owner);
     r->mutated = true;
     return 0;
 }
@@ -291,7 +319,44 @@ static int grow_volume(Engine *e, virStorageVolPtr v, const DiskSpec *disk, cons
     return 0;
 }
 
-int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResult *r) {
+static char *domain_using_other(Engine *e, const char *self, const char *pool, const char *name,
+                                const char *path);
+
+/* Whether the existing volume pool/name is this disk's: an `existing` one is; else virtspec must
+ * have created it for this domain and disk entry (its "created" marker says which), or, for a
+ * volume an earlier version recorded without saying which, the domain's definition attaches it
+ * (or nothing does) and no other domain's definition does. Such a record is then completed. */
+static int claim_volume(Engine *e, const DomainSpec *d, const DiskSpec *disk, virStorageVolPtr v,
+                        const char *name, xmlDoc *have, ObjectResult *r) {
+    if (disk->existing.i)
+        return 0;
+    _cleanup_free_ char *m = created_marker(e, disk->pool.s, name), *owner = created_owner(d, disk);
+    _cleanup_free_ char *rec = marker_read(m);
+    if (streq_ptr(rec, owner))
+        return 0;
+    if (rec && *rec) {
+        rec[strcspn(rec, "\n")] = 0;
+        return fail_at(r, &disk->name, "disks[%s]: volume %s/%s belongs to another disk: virtspec "
+                       "created it for %s (%s)", disk->dev.s, disk->pool.s, name, rec, m);
+    }
+    bool attached = render_doc_has_volume(have, disk->pool.s, name);
+    if (!rec && !attached)
+        return fail_at(r, &disk->name, "disks[%s]: pool %s already has a volume %s that virtspec "
+                       "did not create for this disk; attach it with existing: true, or remove or "
+                       "rename it", disk->dev.s, disk->pool.s, name);
+    _cleanup_free_ char *path = virStorageVolGetPath(v);
+    _cleanup_free_ char *other = domain_using_other(e, d->name.s, disk->pool.s, name, path);
+    if (other)
+        return fail_at(r, &disk->name, "disks[%s]: volume %s/%s is also a disk of domain %s: "
+                       "two domains must not share it (give one of them its own volume)",
+                       disk->dev.s, disk->pool.s, name, other);
+    if (e->apply && rec)
+        touch_with(m, owner);   /* the record now says whose it is (no record: still not ours
+                                 * to delete, delete_volumes_on_removal keeps it) */
+    return 0;
+}
+
+int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *have, ObjectResult *r) {
     const DiskSpec *dk = d->disks.items;
     int ret = 0;
 
@@ -299,7 +364,7 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResul
         const DiskSpec *disk = &dk[i];
         if (disk->path.set)
             continue;
-        _cleanup_free_ char *name = render_volume_name(d, disk);
+        _cleanup_free_ char *name = render_disk_volume(d, disk, have);
         _cleanup_(virStoragePoolFreep) virStoragePoolPtr pool =
             virStoragePoolLookupByName(e->conn, disk->pool.s);
         if (!pool) {
@@ -316,6 +381,10 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResul
             continue;
         }
         _cleanup_(virStorageVolFreep) virStorageVolPtr v = virStorageVolLookupByName(pool, name);
+        if (v && claim_volume(e, d, disk, v, name, have, r) < 0) {
+            ret = -EIO;
+            continue;
+        }
         if (v) {
             if (grow_volume(e, v, disk, name, dom, r) < 0)
                 ret = -EIO;
@@ -347,7 +416,7 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResul
                    disk->image.set ? disk->image.s : "");
         if (!e->apply)
             continue;
-        if (create_volume(e, pool, disk, name, capacity, base, info.format, logical, r) < 0)
+        if (create_volume(e, pool, d, disk, name, capacity, base, info.format, logical, r) < 0)
             ret = -EIO;
     }
     return ret;
@@ -382,11 +451,11 @@ static bool doc_refers(const char *xml, const char *pool, const char *name, cons
     return false;
 }
 
-/* The first domain whose persistent or live definition uses the volume, or NULL. In a plan
- * (self_planned: the domain's persistent definition as apply would write it) the domain's own
- * running disk does not count yet: *ret_live_self says it is still attached. */
-static char *domain_using(Engine *e, const char *self, const char *self_planned, const char *pool,
-                          const char *name, const char *path, bool *ret_live_self) {
+/* The first domain whose persistent or live definition uses the volume, or NULL (others_only:
+ * not self). In a plan (self_planned: the domain's persistent definition as apply would write it)
+ * the domain's own running disk does not count yet: *ret_live_self says it is still attached. */
+static char *domain_using_if(Engine *e, const char *self, const char *self_planned, bool others_only,
+                             const char *pool, const char *name, const char *path, bool *ret_live_self) {
     bool skip_self = self_planned != NULL;
     virDomainPtr *doms = NULL;
     char *user = NULL;
@@ -396,7 +465,7 @@ static char *domain_using(Engine *e, const char *self, const char *self_planned,
     for (int i = 0; i < n; i++) {
         const char *dn = virDomainGetName(doms[i]);
         bool is_self = streq_ptr(dn, self);
-        for (int live = 0; live < 2 && !user; live++) {
+        for (int live = 0; live < 2 && !user && !(others_only && is_self); live++) {
             if (live && virDomainIsActive(doms[i]) != 1)
                 continue;
             char *x = !live && is_self && skip_self ? xstrdup(self_planned)
@@ -413,6 +482,18 @@ static char *domain_using(Engine *e, const char *self, const char *self_planned,
         virDomainFree(doms[i]);
     free(doms);
     return user;
+}
+
+static char *domain_using(Engine *e, const char *self, const char *self_planned, const char *pool,
+                          const char *name, const char *path, bool *ret_live_self) {
+    return domain_using_if(e, self, self_planned, false, pool, name, path, ret_live_self);
+}
+
+/* The first domain other than self that uses the volume (persistent or live), or NULL. */
+static char *domain_using_other(Engine *e, const char *self, const char *pool, const char *name,
+                                const char *path) {
+    bool unused = false;
+    return domain_using_if(e, self, NULL, true, pool, name, path, &unused);
 }
 
 /* The first other volume of the pool whose backing store is path, or NULL. */

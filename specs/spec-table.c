@@ -449,7 +449,8 @@ static const KeyTable sysinfo_table = TABLE("sysinfo", sysinfo_rows,
 static const KeyDef disk_rows[] = {
     ROW(DiskSpec, name, .key = "name", .type = VT_NAME, .flags = KEY_REQUIRED | KEY_NO_XML,
         .change = CHANGE_IDENTITY,
-        .doc = "disk name; the volume is DOMAIN-NAME.FORMAT in the pool"),
+        .doc = "disk name; the volume is DOMAIN-NAME.FORMAT in the pool ('-' and '+' of NAME "
+               "written +2d and +2b)"),
     ROW(DiskSpec, dev, .key = "dev", .type = VT_DEVNAME, .change = CHANGE_IDENTITY,
         .xml = "target/@dev", .flags = KEY_ITEM_KEY, .vagrant = "storage :device / disk_device",
         .doc = "guest device name; default: the one the domain has for this source, else the next "

@@ -46,6 +46,10 @@ vs() {   # vs ARGS... : run virtspec, output in $out, status in $rc
     out=$("$VS" "$@" 2>&1); rc=$?
 }
 
+dir_pool_spec() {   # dir_pool_spec NAME > FILE : a dir Pool below $WORK/pool
+    printf 'kind: Pool\nname: %s\npath: %s/pool\n' "$1" "$WORK"
+}
+
 domid() { virsh domid "$1" 2>/dev/null | head -1 | tr -d ' '; }
 domstate() { virsh domstate "$1" 2>/dev/null | head -1; }
 live_xml() { virsh dumpxml "$1"; }
