@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "spec.h"
 #include "watch.h"
 
 #define WATCH_SETTLE_MS 10
@@ -193,20 +194,8 @@ static void add_dir(Watch *w, const char *path, bool is_parent) {
     *(DirWatch **) array_push(&w->dirs, &w->n_dirs, sizeof(DirWatch *)) = d;
 }
 
-static void walk(Watch *w, const char *path, unsigned depth) {
-    DIR *dir;
-    if (depth > 16 || !(dir = opendir(path)))
-        return;
-    add_dir(w, path, false);
-    for (struct dirent *de; (de = readdir(dir));) {
-        if (de->d_name[0] == '.')
-            continue;
-        _cleanup_free_ char *p = xasprintf("%s/%s", path, de->d_name);
-        struct stat st;
-        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            walk(w, p, depth + 1);
-    }
-    closedir(dir);
+static void on_walk_dir(const char *path, void *userdata) {
+    add_dir(userdata, path, false);
 }
 
 void watch_refresh(Watch *w) {
@@ -214,7 +203,10 @@ void watch_refresh(Watch *w) {
     for (size_t i = 0; i < w->n_dirs; i++)
         w->dirs[i]->seen = false;
     add_dir(w, dirname(copy), true);
-    walk(w, w->root, 0);
+    /* the directories the loader reads, by the same rules (links, loops, limits); the loader
+     * reports what is not read */
+    SpecWalkOps ops = { .dir = on_walk_dir };
+    spec_walk_tree(w->root, &ops, w, NULL);
     size_t k = 0;
     for (size_t i = 0; i < w->n_dirs; i++) {
         DirWatch *d = w->dirs[i];
