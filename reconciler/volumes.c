@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -22,7 +24,12 @@ typedef struct ImageInfo {
     const char *format;     /* "qcow2" or "raw" */
     int64_t file_size;
     int64_t virtual_size;
+    char *source;           /* its identity: "PATH (canonical) SIZE MTIME" */
 } ImageInfo;
+
+static void image_info_clear(ImageInfo *i) {
+    free(i->source);
+}
 
 /* The qcow2 header says what the guest sees; anything else is raw. No qemu-img, no shell. */
 static int image_probe(const char *path, ImageInfo *ret, char **ret_err) {
@@ -40,6 +47,9 @@ static int image_probe(const char *path, ImageInfo *ret, char **ret_err) {
     }
     ssize_t n = pread(fd, hdr, sizeof(hdr), 0);
     close(fd);
+    char real[PATH_MAX];
+    ret->source = xasprintf("%s %" PRId64 " %lld.%09ld", realpath(path, real) ? real : path,
+                            (int64_t) st.st_size, (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
     ret->file_size = st.st_size;
     if (n == (ssize_t) sizeof(hdr) && !memcmp(hdr, "QFI\xfb", 4)) {
         uint64_t vs;
@@ -53,9 +63,13 @@ static int image_probe(const char *path, ImageInfo *ret, char **ret_err) {
     return 0;
 }
 
-static char *base_volume_name(const char *image) {
+/* "base-HASH-FILENAME": the hash is over the image's canonical path, size and mtime, so two
+ * images with one file name are two volumes, and a changed image is a new volume (overlays made
+ * on the old one keep it). Never the file name alone. */
+static char *base_volume_name(const char *image, const ImageInfo *info) {
     _cleanup_free_ char *copy = xstrdup(image);
-    return xasprintf("base-%s", basename(copy));
+    uint64_t h = hash_fnv1a(info->source, strlen(info->source), FNV1A_INIT);
+    return xasprintf("base-%012" PRIx64 "-%s", h >> 16, basename(copy));
 }
 
 /* Upload state lives in the state directory: "<vol>.partial" while an upload runs (so a volume
@@ -199,7 +213,7 @@ static int create_and_upload(Engine *e, virStoragePoolPtr pool, const char *name
 /* Makes sure the base volume for image exists, complete, in pool. Returns its path. */
 static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name, const char *image,
                        const ImageInfo *info, char **ret_path, ObjectResult *r) {
-    _cleanup_free_ char *name = base_volume_name(image);
+    _cleanup_free_ char *name = base_volume_name(image, info);
     _cleanup_free_ char *partial = marker(e, pool_name, name, "partial");
     _cleanup_free_ char *complete = marker(e, pool_name, name, "complete");
     int ret = 0;
@@ -230,6 +244,7 @@ static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name,
     touch(partial);
     ret = create_and_upload(e, pool, name, image, info, &v, r);
     if (ret == 0) {
+        touch_with(partial, info->source);   /* the record says which image it holds */
         rename(partial, complete);
         r->mutated = true;
     }
@@ -396,7 +411,7 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *hav
             continue;
         }
         _cleanup_free_ char *base = NULL, *err = NULL;
-        ImageInfo info = {};
+        _cleanup_(image_info_clear) ImageInfo info = {};
         int64_t capacity = disk->size.i;
         if (disk->image.set) {
             if (image_probe(disk->image.s, &info, &err) < 0) {

@@ -24,12 +24,7 @@ void spec_store_clear(SpecStore *st) {
 }
 
 static uint64_t hash_bytes(const char *p, size_t n) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char) p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
+    return hash_fnv1a(p, n, FNV1A_INIT);
 }
 
 typedef struct ScanCtx {

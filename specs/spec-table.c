@@ -498,7 +498,9 @@ static const KeyDef disk_rows[] = {
         .doc = "copy backing image blocks into the overlay when read"),
     ROW(DiskSpec, image, .key = "image", .type = VT_PATH, .change = CHANGE_IDENTITY,
         .flags = KEY_NO_XML, .vagrant = "box image",
-        .doc = "base image imported once into the pool; the disk is a qcow2 overlay on it"),
+        .doc = "base image imported once into the pool (volume base-HASH-FILENAME, HASH of its "
+               "path, size and mtime: a changed image is a new base); the disk is a qcow2 overlay "
+               "on it, at least as large as the image"),
     ROW(DiskSpec, existing, .key = "existing", .type = VT_BOOL, .def = "false",
         .change = CHANGE_NONE, .flags = KEY_NO_XML, .vagrant = "storage :allow_existing",
         .doc = "attach a volume that already exists instead of creating it"),

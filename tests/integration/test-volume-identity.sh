@@ -73,4 +73,43 @@ contains "vs-x is refused, naming vs-x-y" "volume vs-pool/vs-x-y-z.qcow2 is also
 contains "vs-x-y is refused, naming vs-x" "volume vs-pool/vs-x-y-z.qcow2 is also a disk of domain vs-x:" "$out"
 contains "…at the spec's place" "specs/10-x.yaml:6:" "$out"
 
+# --- 2. two images with one file name are two base volumes -------------------------------------
+rm specs/10-x.yaml specs/20-xy.yaml specs/40-m.yaml
+mkdir a b
+for x in a b; do { printf '%s' "$x$x$x$x"; head -c 8388604 /dev/zero; } > $x/box.img; done   # 8 MiB raw each
+img() {   # img FILE NAME IMAGE
+    printf 'kind: Domain\nname: %s\nmemory: 64MiB\nstate: shutoff\ndisks:\n  - {name: root, image: %s, pool: vs-pool}\n' \
+        "$2" "$3" > "specs/$1.yaml"
+}
+backing() { xpath "$(virsh vol-dumpxml --pool vs-pool "$1")" 'string(/volume/backingStore/path)'; }
+img 50-ia vs-ia "$WORK/a/box.img"
+img 51-ib vs-ib "$WORK/b/box.img"
+ba=$(base_name a/box.img); bb=$(base_name b/box.img)
+vs apply specs
+is "apply two domains on a/box.img and b/box.img" 0 "$rc"
+ok "the two base volumes differ in name" test "$ba" != "$bb"
+contains "a/box.img is uploaded" "+ base image vs-pool/$ba from $WORK/a/box.img" "$out"
+contains "b/box.img is uploaded too" "+ base image vs-pool/$bb from $WORK/b/box.img" "$out"
+is "vs-ia's overlay is on a's base" "$WORK/pool/$ba" "$(backing vs-ia-root.qcow2)"
+is "vs-ib's overlay is on b's base" "$WORK/pool/$bb" "$(backing vs-ib-root.qcow2)"
+ok "a's base holds a's bytes" cmp -s a/box.img "$WORK/pool/$ba"
+ok "b's base holds b's bytes" cmp -s b/box.img "$WORK/pool/$bb"
+ok "vs-ib's overlay is backed by b's bytes, whatever the name" cmp -s b/box.img "$(backing vs-ib-root.qcow2)"
+contains "the base's record names its source" "$(realpath a/box.img) 8388608" \
+    "$(cat "$VIRTSPEC_STATE_DIR/images/vs-pool/$ba.complete")"
+
+# a changed image is a new base volume; the overlay made on the old one keeps it
+cp a/box.img old-a.img
+printf 'CCCC' | dd of=a/box.img conv=notrunc 2>/dev/null
+touch -d '+1 min' a/box.img
+ba2=$(base_name a/box.img)
+img 52-ic vs-ic "$WORK/a/box.img"
+vs apply specs
+is "apply a third domain on the changed a/box.img" 0 "$rc"
+ok "…a new base volume" test "$ba2" != "$ba"
+is "vs-ic's overlay is on the new base" "$WORK/pool/$ba2" "$(backing vs-ic-root.qcow2)"
+ok "…which holds the new bytes" cmp -s a/box.img "$WORK/pool/$ba2"
+is "vs-ia keeps the old base" "$WORK/pool/$ba" "$(backing vs-ia-root.qcow2)"
+ok "…which still holds the old bytes" cmp -s old-a.img "$WORK/pool/$ba"
+
 finish
