@@ -303,17 +303,37 @@ static int create_volume(Engine *e, virStoragePoolPtr pool, const DomainSpec *d,
     return 0;
 }
 
-/* Grows a volume whose spec size went up, and the running disk with it; refuses to shrink. */
+/* The capacity of the volume an overlay is backed by, or -1 when it cannot be read. */
+static int64_t backing_capacity(Engine *e, virStorageVolPtr v) {
+    char *x = virStorageVolGetXMLDesc(v, 0);
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+    free(x);
+    _cleanup_free_ char *path = doc ? xml_get(xmlDocGetRootElement(doc), "backingStore/path") : NULL;
+    _cleanup_(virStorageVolFreep) virStorageVolPtr b = path ? virStorageVolLookupByPath(e->conn, path) : NULL;
+    virStorageVolInfo bi;
+    return b && virStorageVolGetInfo(b, &bi) == 0 ? (int64_t) bi.capacity : -1;
+}
+
+/* Grows a volume whose spec size went up, and the running disk with it; refuses to shrink. An
+ * overlay is as large as its base at least (its size may say less): it grows to a size above
+ * that, and shrinking it below what it has is refused like any other. */
 static int grow_volume(Engine *e, virStorageVolPtr v, const DiskSpec *disk, const char *name,
                        virDomainPtr dom, ObjectResult *r) {
     virStorageVolInfo vi;
     if (virStorageVolGetInfo(v, &vi) < 0)
         return fail(r, "reading volume %s: %s", name, virt_error_message());
-    int64_t have = (int64_t) vi.capacity;
-    if (have == disk->size.i || disk->image.set)
-        return 0;   /* an overlay is as large as its base at least; it only grows on request */
-    _cleanup_free_ char *from = format_size(have), *to = format_size(disk->size.i);
-    if (disk->size.i < have)
+    int64_t have = (int64_t) vi.capacity, want = disk->size.i;
+    if (disk->image.set) {
+        int64_t floor = backing_capacity(e, v);
+        if (floor < 0)
+            floor = have;   /* base unknown: only ever grow */
+        if (want < floor)
+            want = floor;
+    }
+    if (have == want)
+        return 0;
+    _cleanup_free_ char *from = format_size(have), *to = format_size(want);
+    if (want < have)
         return fail(r, "disks[%s].size: shrinking %s from %s to %s is refused (data would be lost)",
                     disk->dev.s, name, from, to);
     add_action(r, "~ disks[%s].size: %s → %s (live)", disk->dev.s, from, to);
@@ -325,10 +345,10 @@ static int grow_volume(Engine *e, virStorageVolPtr v, const DiskSpec *disk, cons
     virt_count_mutation();
     if (running) {
         /* qemu grows the image and tells the guest in one step */
-        if (virDomainBlockResize(dom, disk->dev.s, (unsigned long long) disk->size.i,
+        if (virDomainBlockResize(dom, disk->dev.s, (unsigned long long) want,
                                  VIR_DOMAIN_BLOCK_RESIZE_BYTES) < 0)
             return fail(r, "growing disk %s: %s", disk->dev.s, virt_error_message());
-    } else if (virStorageVolResize(v, (unsigned long long) disk->size.i, 0) < 0)
+    } else if (virStorageVolResize(v, (unsigned long long) want, 0) < 0)
         return fail(r, "growing volume %s: %s", name, virt_error_message());
     r->mutated = true;
     return 0;
