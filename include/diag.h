@@ -30,5 +30,7 @@ void diag_list_clear(DiagList *l);
 /* Sorts by file, line, column (stable), so output is deterministic. */
 void diag_list_sort(DiagList *l);
 void diag_list_print(const DiagList *l, FILE *f);
+/* Whether both hold the same diagnostics in the same order. */
+bool diag_list_equal(const DiagList *a, const DiagList *b);
 /* Moves every entry of src to the end of dst. */
 void diag_list_move(DiagList *dst, DiagList *src);

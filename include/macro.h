@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,10 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) _printf_(1, 2);
+
+/* FNV-1a 64 of n bytes, continuing from h (start with FNV1A_INIT). */
+#define FNV1A_INIT 0xcbf29ce484222325ULL
+uint64_t hash_fnv1a(const void *data, size_t n, uint64_t h);
 
 /* "prefix.key" (or "key" without a prefix) in buf when it fits, else in *heap (allocated, for the
  * caller to free). For the per-row paths of the spec tables, built for every row of every spec. */

@@ -280,7 +280,19 @@ void spec_set_verify(SpecSet *set);
 /* Reads a spec file (size-limited, regular files only). On failure returns negative errno and
  * *ret_msg explains. */
 int spec_read_file(const char *path, char **ret_buf, size_t *ret_len, char **ret_msg);
-/* Calls cb for every spec file below path (or path itself), in sorted order. */
+/* Walking a spec tree (specs/spec-walk.c says what is followed). Every directory and spec file
+ * below path (or path itself), in sorted order. Returns 0, 1 when part of the tree was not read
+ * (each such place is an error in diags), or negative errno when path itself cannot be read. */
+#define SPEC_WALK_MAX_DEPTH 64u         /* directories below the root */
+#define SPEC_WALK_MAX_DIRS 10000u
+#define SPEC_WALK_MAX_ENTRIES 1000000u  /* directory entries read */
+#define SPEC_WALK_MAX_FILES 100000u     /* spec files */
+typedef struct SpecWalkOps {
+    void (*file)(const char *file, void *userdata);
+    void (*dir)(const char *dir, void *userdata);
+} SpecWalkOps;
+int spec_walk_tree(const char *path, const SpecWalkOps *ops, void *userdata, DiagList *diags);
+/* spec_walk_tree for files only. */
 int spec_walk(const char *path, void (*cb)(const char *file, void *userdata), void *userdata,
               DiagList *diags);
 bool spec_file_name(const char *name);

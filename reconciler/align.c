@@ -15,12 +15,12 @@ static char *element_source(const xmlNode *e) {
 }
 
 /* The same for entry i of the spec (disks, then cdroms). */
-static char *entry_source(const DomainSpec *d, size_t i) {
+static char *entry_source(const DomainSpec *d, size_t i, xmlDoc *observed) {
     if (i < d->disks.n) {
         const DiskSpec *k = &((const DiskSpec *) d->disks.items)[i];
         if (k->path.set)
             return xasprintf("file %s", k->path.s);
-        _cleanup_free_ char *vol = render_volume_name(d, k);
+        _cleanup_free_ char *vol = render_disk_volume(d, k, observed);
         return xasprintf("volume %s/%s", k->pool.s, vol);
     }
     const CdromSpec *c = &((const CdromSpec *) d->cdroms.items)[i - d->disks.n];
@@ -80,7 +80,7 @@ char **align_kept_devices(const DomainSpec *d, xmlDoc *observed) {
         const Value *dev = entry_dev(d, i, &device, &bus);
         if (explicit_dev(dev))
             continue;
-        _cleanup_free_ char *src = entry_source(d, i);
+        _cleanup_free_ char *src = entry_source(d, i, observed);
         const char *prefix = spec_dev_prefix(bus);
         /* the first unclaimed element of that kind and source whose name fits the bus (a bus
          * change gives the entry a new name); empty drives pair up in order */

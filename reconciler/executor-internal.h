@@ -15,7 +15,7 @@ int fail_at(ObjectResult *r, const Value *v, const char *fmt, ...) _printf_(3, 4
 /* Volumes of pool-backed disks: imports base images once, creates missing volumes (qcow2
  * overlays on a base image), grows volumes whose size went up (and the running disk). Never
  * deletes a volume that holds data. dom may be NULL (domain not defined yet). */
-int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResult *r);
+int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *have, ObjectResult *r);
 
 /* Before a network is defined or changed (network-check.c): its bridge name is not a host
  * interface (forward: bridge: the host bridge exists), and its IPv4 subnet is not another libvirt

@@ -782,10 +782,10 @@ static int converge_autostart(Engine *e, virDomainPtr dom, int cur, const Domain
 }
 
 /* Whether a disk entry of the spec uses pool/name (an `existing` one too). */
-static bool spec_uses_volume(const DomainSpec *d, const char *pool, const char *name) {
+static bool spec_uses_volume(const DomainSpec *d, xmlDoc *have, const char *pool, const char *name) {
     const DiskSpec *dk = d->disks.items;
     for (size_t i = 0; i < d->disks.n; i++) {
-        _cleanup_free_ char *vn = render_volume_name(d, &dk[i]);
+        _cleanup_free_ char *vn = render_disk_volume(d, &dk[i], have);
         if (!dk[i].path.set && streq_ptr(dk[i].pool.s, pool) && streq(vn, name))
             return true;
     }
@@ -794,13 +794,14 @@ static bool spec_uses_volume(const DomainSpec *d, const char *pool, const char *
 
 /* delete_volumes_on_removal: the volumes `have` records that no disk entry uses any more (removed
  * disks, deletions still pending). They are recorded in `want` as pending until they are gone. */
-static void removed_volumes(const DomainSpec *d, xmlDoc *want, const VolumeRefs *had, VolumeRefs *ret) {
+static void removed_volumes(const DomainSpec *d, xmlDoc *have, xmlDoc *want, const VolumeRefs *had,
+                            VolumeRefs *ret) {
     *ret = (VolumeRefs) { .delete_on_removal = d->delete_volumes_on_removal.i };
     if (!d->delete_volumes_on_removal.i)
         return;
     for (size_t i = 0; i < had->n; i++) {
         const VolumeRef *h = &had->items[i];
-        if (spec_uses_volume(d, h->pool, h->name) || volume_refs_has(ret, h->pool, h->name))
+        if (spec_uses_volume(d, have, h->pool, h->name) || volume_refs_has(ret, h->pool, h->name))
             continue;
         VolumeRef *v = array_push(&ret->items, &ret->n, sizeof(VolumeRef));
         v->pool = xstrdup(h->pool);
@@ -849,6 +850,17 @@ static void forget_deleted_volumes(Engine *e, virDomainPtr dom, xmlDoc *want, co
         fail(r, "recording deleted volumes: %s", virt_error_message());
 }
 
+/* Whether a disk keeps the volume name virtspec 0.1.0 gave it (render_disk_volume). */
+static bool keeps_legacy_volume(const DomainSpec *d, xmlDoc *have) {
+    const DiskSpec *dk = d->disks.items;
+    for (size_t i = 0; i < d->disks.n; i++) {
+        _cleanup_free_ char *now = render_volume_name(d, &dk[i]), *kept = render_disk_volume(d, &dk[i], have);
+        if (!streq(now, kept))
+            return true;
+    }
+    return false;
+}
+
 static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     const DomainSpec *d = &s->domain;
     _cleanup_free_ char *secret = NULL, *why = NULL;
@@ -883,7 +895,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         }
         r->state = SYNC_MISSING;
         add_action(r, "+ create");
-        if (ensure_volumes(e, d, NULL, r) < 0)
+        if (ensure_volumes(e, d, NULL, NULL, r) < 0)
             return;
         if (!e->apply) {
             if (d->autostart.i)
@@ -939,7 +951,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     _cleanup_(xmlFreeDocp) xmlDoc *live_devs =
         state_running(st) && align_assigns_new(s, have) ? domain_xml(dom, 0) : NULL;
     _cleanup_(spec_freep) Spec *aligned = align_devices(s, have, live_devs);
-    if (aligned != s) {
+    ro.observed = have;
+    if (aligned != s || keeps_legacy_volume(d, have)) {
         xmlFreeDoc(want);
         want = NULL;
         if (render_spec(aligned, &ro, &want) < 0) {
@@ -955,7 +968,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     bool adopting = !observe_owned(have);
     _cleanup_(volume_refs_clear) VolumeRefs had = {}, wanted = {}, removed = {};
     observe_volume_refs(have, &had);
-    removed_volumes(d, want, &had, &removed);
+    removed_volumes(d, have, want, &had, &removed);
     observe_volume_refs(want, &wanted);
     /* the switch and the volume records live in virtspec's metadata only */
     bool records_changed = !adopting && !volume_refs_equal(&had, &wanted);
@@ -967,7 +980,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     int autostart = ie ? ie->autostart : -1;
     bool running = state_running(st);
 
-    if (ensure_volumes(e, d, dom, r) < 0)
+    if (ensure_volumes(e, d, dom, have, r) < 0)
         return;
 
     if (!e->apply) {

@@ -20,8 +20,45 @@ bool host_has_kvm(void) {
     return access("/dev/kvm", R_OK | W_OK) == 0;
 }
 
+/* DOMAIN-DISK.FORMAT with the disk name's '-' and '+' written "+2d" and "+2b": the disk part
+ * then holds no '-', so the last '-' separates it from the domain name (which may hold any) and
+ * no two (domain, disk) pairs share a name (domain x disk y-z is x-y+2dz, domain x-y disk z is
+ * x-y-z). A disk name with neither keeps the name earlier versions gave it. */
 char *render_volume_name(const DomainSpec *d, const DiskSpec *disk) {
+    _cleanup_free_ char *enc = xmalloc0(3 * strlen(disk->name.s) + 1);
+    char *p = enc;
+    for (const char *c = disk->name.s; *c; c++)
+        if (*c == '-' || *c == '+')
+            p += sprintf(p, "+%02x", (unsigned) *c);
+        else
+            *p++ = *c;
+    return xasprintf("%s-%s.%s", d->name.s, enc, disk->format.s);
+}
+
+char *render_volume_name_legacy(const DomainSpec *d, const DiskSpec *disk) {
     return xasprintf("%s-%s.%s", d->name.s, disk->name.s, disk->format.s);
+}
+
+bool render_doc_has_volume(xmlDoc *doc, const char *pool, const char *name) {
+    xmlNode *devs = doc ? xml_child(xmlDocGetRootElement(doc), "devices") : NULL;
+    for (xmlNode *e = devs ? xml_child(devs, "disk") : NULL; e; e = xml_next_named(e)) {
+        _cleanup_free_ char *p = xml_get(e, "source/@pool"), *v = xml_get(e, "source/@volume");
+        if (streq_ptr(p, pool) && streq_ptr(v, name))
+            return true;
+    }
+    return false;
+}
+
+char *render_disk_volume(const DomainSpec *d, const DiskSpec *disk, xmlDoc *observed) {
+    char *name = render_volume_name(d, disk);
+    if (!observed || disk->path.set)
+        return name;
+    _cleanup_free_ char *old = render_volume_name_legacy(d, disk);
+    if (streq(old, name) || render_doc_has_volume(observed, disk->pool.s, name) ||
+        !render_doc_has_volume(observed, disk->pool.s, old))
+        return name;
+    free(name);
+    return TAKE_PTR(old);
 }
 
 char *render_value(const KeyDef *k, const Value *v) {
@@ -72,7 +109,7 @@ static void render_item_prelude(Ctx *c, const KeyTable *t, const void *item, siz
         if (d->path.set)
             xml_set(e, "source/@file", d->path.s);
         else {
-            _cleanup_free_ char *vol = render_volume_name(&c->spec->domain, d);
+            _cleanup_free_ char *vol = render_disk_volume(&c->spec->domain, d, c->o->observed);
             xml_set(e, "source/@pool", d->pool.s);
             xml_set(e, "source/@volume", vol);
         }
@@ -543,7 +580,7 @@ void render_volume_ref(xmlDoc *doc, const char *pool, const char *name, bool pen
 /* delete_volumes_on_removal: the volumes virtspec creates for the domain's disks, so that they
  * are still known when a disk entry or the whole spec is gone. Never an `existing` volume or a
  * `path` disk. */
-static void render_volume_refs(const DomainSpec *d, xmlDoc *doc) {
+static void render_volume_refs(const DomainSpec *d, xmlDoc *observed, xmlDoc *doc) {
     const DiskSpec *dk = d->disks.items;
     if (!d->delete_volumes_on_removal.i)
         return;
@@ -551,7 +588,7 @@ static void render_volume_refs(const DomainSpec *d, xmlDoc *doc) {
     for (size_t i = 0; i < d->disks.n; i++) {
         if (dk[i].path.set || !dk[i].pool.set || dk[i].existing.i)
             continue;
-        _cleanup_free_ char *name = render_volume_name(d, &dk[i]);
+        _cleanup_free_ char *name = render_disk_volume(d, &dk[i], observed);
         render_volume_ref(doc, dk[i].pool.s, name, false);
     }
 }
@@ -624,7 +661,7 @@ static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
     if (x->present.set)
         render_edits_record(x, vs, ns);
     if (s->kind == KIND_DOMAIN)
-        render_volume_refs(&s->domain, doc);
+        render_volume_refs(&s->domain, o->observed, doc);
 }
 
 void render_strip_private(SpecKind kind, xmlDoc *doc) {

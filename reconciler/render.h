@@ -11,6 +11,8 @@ typedef struct RenderOpts {
     const char *passwd;     /* password read from passwd_file, if any */
     bool compare_only;      /* the document is compared, never written (plan, status): the
                              * spec's hash is left out of its metadata (nothing reads it there) */
+    xmlDoc *observed;       /* the domain's definition, if it has one: a disk keeps the volume
+                             * name an earlier version gave it (render_disk_volume) */
 } RenderOpts;
 
 /* Spec → libvirt XML document (domain, network or pool), built with libxml2's tree API. The
@@ -20,8 +22,15 @@ typedef struct RenderOpts {
 int render_spec(const Spec *s, const RenderOpts *o, xmlDoc **ret);
 /* Removes what libvirt has no place for: a pool's metadata (the record of its xml edits). */
 void render_strip_private(SpecKind kind, xmlDoc *doc);
-/* The volume name a disk entry uses in its pool. */
+/* The volume name a disk entry gets in its pool: injective over (domain, disk, format). */
 char *render_volume_name(const DomainSpec *d, const DiskSpec *disk);
+/* DOMAIN-DISK.FORMAT, the name virtspec 0.1.0 gave (not injective). */
+char *render_volume_name_legacy(const DomainSpec *d, const DiskSpec *disk);
+/* The name the disk uses: render_volume_name, or the legacy name when observed (the domain's
+ * definition) attaches that volume and not the new one. */
+char *render_disk_volume(const DomainSpec *d, const DiskSpec *disk, xmlDoc *observed);
+/* Whether a domain document has a disk with source pool/name. */
+bool render_doc_has_volume(xmlDoc *doc, const char *pool, const char *name);
 /* Canonical XML text of a value for row k (what goes into an attribute or element). */
 char *render_value(const KeyDef *k, const Value *v);
 /* Keys the spec manages, as stable tokens ("title", "tpm", "disks:vda"), space-separated. */

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -22,7 +24,12 @@ typedef struct ImageInfo {
     const char *format;     /* "qcow2" or "raw" */
     int64_t file_size;
     int64_t virtual_size;
+    char *source;           /* its identity: "PATH (canonical) SIZE MTIME" */
 } ImageInfo;
+
+static void image_info_clear(ImageInfo *i) {
+    free(i->source);
+}
 
 /* The qcow2 header says what the guest sees; anything else is raw. No qemu-img, no shell. */
 static int image_probe(const char *path, ImageInfo *ret, char **ret_err) {
@@ -40,6 +47,9 @@ static int image_probe(const char *path, ImageInfo *ret, char **ret_err) {
     }
     ssize_t n = pread(fd, hdr, sizeof(hdr), 0);
     close(fd);
+    char real[PATH_MAX];
+    ret->source = xasprintf("%s %" PRId64 " %lld.%09ld", realpath(path, real) ? real : path,
+                            (int64_t) st.st_size, (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
     ret->file_size = st.st_size;
     if (n == (ssize_t) sizeof(hdr) && !memcmp(hdr, "QFI\xfb", 4)) {
         uint64_t vs;
@@ -53,9 +63,13 @@ static int image_probe(const char *path, ImageInfo *ret, char **ret_err) {
     return 0;
 }
 
-static char *base_volume_name(const char *image) {
+/* "base-HASH-FILENAME": the hash is over the image's canonical path, size and mtime, so two
+ * images with one file name are two volumes, and a changed image is a new volume (overlays made
+ * on the old one keep it). Never the file name alone. */
+static char *base_volume_name(const char *image, const ImageInfo *info) {
     _cleanup_free_ char *copy = xstrdup(image);
-    return xasprintf("base-%s", basename(copy));
+    uint64_t h = hash_fnv1a(info->source, strlen(info->source), FNV1A_INIT);
+    return xasprintf("base-%012" PRIx64 "-%s", h >> 16, basename(copy));
 }
 
 /* Upload state lives in the state directory: "<vol>.partial" while an upload runs (so a volume
@@ -70,9 +84,21 @@ static char *created_marker(Engine *e, const char *pool, const char *vol) {
     return xasprintf("%s/volumes/%s/%s.created", e->state_dir, pool, vol);
 }
 
-/* Creates an empty marker file (and its directories); -errno when it cannot (a full or
- * read-only state directory): the caller fails its action rather than run without it. */
-static int touch(const char *path) {
+/* Reads a small marker file; NULL if it does not exist. */
+static char *marker_read(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return NULL;
+    char buf[256];
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    return xstrdup(buf);
+}
+
+/* Creates path (and its directories), holding content if given; -errno when it cannot (a full
+ * or read-only state directory): the caller fails its action rather than run without it. */
+static int touch_with(const char *path, const char *content) {
     _cleanup_free_ char *dir = xstrdup(path);
     char *slash = strrchr(dir, '/');
     *slash = 0;
@@ -83,10 +109,31 @@ static int touch(const char *path) {
             *p = '/';
         }
     mkdir(dir, 0700);
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0 || close(fd) < 0)
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (content ? O_TRUNC : 0), 0600);
+    if (fd < 0)
+        return -errno;
+    if (content) {
+        size_t n = strlen(content);
+        ssize_t w = write(fd, content, n);
+        if (w < 0 || (size_t) w != n) {
+            int err = w < 0 ? errno : ENOSPC;
+            close(fd);
+            return -err;
+        }
+    }
+    if (close(fd) < 0)
         return -errno;
     return 0;
+}
+
+static int touch(const char *path) {
+    return touch_with(path, NULL);
+}
+
+/* What a "<vol>.created" marker holds: the domain and disk entry the volume was created for
+ * (virtspec 0.1.0 wrote it empty). */
+static char *created_owner(const DomainSpec *d, const DiskSpec *disk) {
+    return xasprintf("domain %s disk %s\n", d->name.s, disk->name.s);
 }
 
 static int upload(Engine *e, virStorageVolPtr vol, const char *image, int64_t size, char **ret_err) {
@@ -174,7 +221,7 @@ static int create_and_upload(Engine *e, virStoragePoolPtr pool, const char *name
 /* Makes sure the base volume for image exists, complete, in pool. Returns its path. */
 static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name, const char *image,
                        const ImageInfo *info, char **ret_path, ObjectResult *r) {
-    _cleanup_free_ char *name = base_volume_name(image);
+    _cleanup_free_ char *name = base_volume_name(image, info);
     _cleanup_free_ char *partial = marker(e, pool_name, name, "partial");
     _cleanup_free_ char *complete = marker(e, pool_name, name, "complete");
     int ret = 0;
@@ -202,11 +249,14 @@ static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name,
                info->file_size);
     if (!e->apply)
         goto done;
-    if (touch(partial) < 0) {
-        ret = fail(r, "cannot write the upload marker %s: %s", partial, strerror(errno));
+    int k = touch(partial);
+    if (k < 0) {
+        ret = fail(r, "cannot write the upload marker %s: %s", partial, strerror(-k));
         goto done;
     }
     ret = create_and_upload(e, pool, name, image, info, &v, r);
+    if (ret == 0 && (k = touch_with(partial, info->source)) < 0)   /* which image it holds */
+        ret = fail(r, "cannot write the upload marker %s: %s", partial, strerror(-k));
     if (ret == 0 && rename(partial, complete) < 0)
         ret = fail(r, "cannot record the finished upload in %s: %s", complete, strerror(errno));
     if (ret == 0)
@@ -232,7 +282,7 @@ static bool pool_is_logical(virStoragePoolPtr pool) {
     return streq_ptr(type, "logical");
 }
 
-static int create_volume(Engine *e, virStoragePoolPtr pool, const DiskSpec *disk, const char *name,
+static int create_volume(Engine *e, virStoragePoolPtr pool, const DomainSpec *d, const DiskSpec *disk, const char *name,
                          int64_t capacity, const char *backing, const char *backing_fmt,
                          bool logical, ObjectResult *r) {
     _cleanup_(xmlFreeDocp) xmlDoc *doc = xmlNewDoc((const xmlChar *) "1.0");
@@ -258,9 +308,10 @@ static int create_volume(Engine *e, virStoragePoolPtr pool, const DiskSpec *disk
     _cleanup_free_ char *x = xml_to_string(doc);
     /* the marker first: a volume without one could never be cleaned up (a kill between the
      * two leaves a marker without a volume, which deletes nothing) */
-    _cleanup_free_ char *m = created_marker(e, disk->pool.s, name);
-    if (touch(m) < 0)
-        return fail(r, "cannot write the volume marker %s: %s", m, strerror(errno));
+    _cleanup_free_ char *m = created_marker(e, disk->pool.s, name), *owner = created_owner(d, disk);
+    int k = touch_with(m, owner);
+    if (k < 0)
+        return fail(r, "cannot write the volume marker %s: %s", m, strerror(-k));
     virt_count_mutation();
     _cleanup_(virStorageVolFreep) virStorageVolPtr nv = virStorageVolCreateXML(pool, x, 0);
     if (!nv) {
@@ -272,17 +323,37 @@ static int create_volume(Engine *e, virStoragePoolPtr pool, const DiskSpec *disk
     return 0;
 }
 
-/* Grows a volume whose spec size went up, and the running disk with it; refuses to shrink. */
+/* The capacity of the volume an overlay is backed by, or -1 when it cannot be read. */
+static int64_t backing_capacity(Engine *e, virStorageVolPtr v) {
+    char *x = virStorageVolGetXMLDesc(v, 0);
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+    free(x);
+    _cleanup_free_ char *path = doc ? xml_get(xmlDocGetRootElement(doc), "backingStore/path") : NULL;
+    _cleanup_(virStorageVolFreep) virStorageVolPtr b = path ? virStorageVolLookupByPath(e->conn, path) : NULL;
+    virStorageVolInfo bi;
+    return b && virStorageVolGetInfo(b, &bi) == 0 ? (int64_t) bi.capacity : -1;
+}
+
+/* Grows a volume whose spec size went up, and the running disk with it; refuses to shrink. An
+ * overlay is as large as its base at least (its size may say less): it grows to a size above
+ * that, and shrinking it below what it has is refused like any other. */
 static int grow_volume(Engine *e, virStorageVolPtr v, const DiskSpec *disk, const char *name,
                        virDomainPtr dom, ObjectResult *r) {
     virStorageVolInfo vi;
     if (virStorageVolGetInfo(v, &vi) < 0)
         return fail(r, "reading volume %s: %s", name, virt_error_message());
-    int64_t have = (int64_t) vi.capacity;
-    if (have == disk->size.i || disk->image.set)
-        return 0;   /* an overlay is as large as its base at least; it only grows on request */
-    _cleanup_free_ char *from = format_size(have), *to = format_size(disk->size.i);
-    if (disk->size.i < have)
+    int64_t have = (int64_t) vi.capacity, want = disk->size.i;
+    if (disk->image.set) {
+        int64_t floor = backing_capacity(e, v);
+        if (floor < 0)
+            floor = have;   /* base unknown: only ever grow */
+        if (want < floor)
+            want = floor;
+    }
+    if (have == want)
+        return 0;
+    _cleanup_free_ char *from = format_size(have), *to = format_size(want);
+    if (want < have)
         return fail(r, "disks[%s].size: shrinking %s from %s to %s is refused (data would be lost)",
                     disk->dev.s, name, from, to);
     add_action(r, "~ disks[%s].size: %s → %s (live)", disk->dev.s, from, to);
@@ -294,16 +365,53 @@ static int grow_volume(Engine *e, virStorageVolPtr v, const DiskSpec *disk, cons
     virt_count_mutation();
     if (running) {
         /* qemu grows the image and tells the guest in one step */
-        if (virDomainBlockResize(dom, disk->dev.s, (unsigned long long) disk->size.i,
+        if (virDomainBlockResize(dom, disk->dev.s, (unsigned long long) want,
                                  VIR_DOMAIN_BLOCK_RESIZE_BYTES) < 0)
             return fail(r, "growing disk %s: %s", disk->dev.s, virt_error_message());
-    } else if (virStorageVolResize(v, (unsigned long long) disk->size.i, 0) < 0)
+    } else if (virStorageVolResize(v, (unsigned long long) want, 0) < 0)
         return fail(r, "growing volume %s: %s", name, virt_error_message());
     r->mutated = true;
     return 0;
 }
 
-int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResult *r) {
+static char *domain_using_other(Engine *e, const char *self, const char *pool, const char *name,
+                                const char *path);
+
+/* Whether the existing volume pool/name is this disk's: an `existing` one is; else virtspec must
+ * have created it for this domain and disk entry (its "created" marker says which), or, for a
+ * volume an earlier version recorded without saying which, the domain's definition attaches it
+ * (or nothing does) and no other domain's definition does. Such a record is then completed. */
+static int claim_volume(Engine *e, const DomainSpec *d, const DiskSpec *disk, virStorageVolPtr v,
+                        const char *name, xmlDoc *have, ObjectResult *r) {
+    if (disk->existing.i)
+        return 0;
+    _cleanup_free_ char *m = created_marker(e, disk->pool.s, name), *owner = created_owner(d, disk);
+    _cleanup_free_ char *rec = marker_read(m);
+    if (streq_ptr(rec, owner))
+        return 0;
+    if (rec && *rec) {
+        rec[strcspn(rec, "\n")] = 0;
+        return fail_at(r, &disk->name, "disks[%s]: volume %s/%s belongs to another disk: virtspec "
+                       "created it for %s (%s)", disk->dev.s, disk->pool.s, name, rec, m);
+    }
+    bool attached = render_doc_has_volume(have, disk->pool.s, name);
+    if (!rec && !attached)
+        return fail_at(r, &disk->name, "disks[%s]: pool %s already has a volume %s that virtspec "
+                       "did not create for this disk; attach it with existing: true, or remove or "
+                       "rename it", disk->dev.s, disk->pool.s, name);
+    _cleanup_free_ char *path = virStorageVolGetPath(v);
+    _cleanup_free_ char *other = domain_using_other(e, d->name.s, disk->pool.s, name, path);
+    if (other)
+        return fail_at(r, &disk->name, "disks[%s]: volume %s/%s is also a disk of domain %s: "
+                       "two domains must not share it (give one of them its own volume)",
+                       disk->dev.s, disk->pool.s, name, other);
+    if (e->apply && rec)
+        touch_with(m, owner);   /* the record now says whose it is (no record: still not ours
+                                 * to delete, delete_volumes_on_removal keeps it) */
+    return 0;
+}
+
+int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *have, ObjectResult *r) {
     const DiskSpec *dk = d->disks.items;
     int ret = 0;
 
@@ -311,7 +419,7 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResul
         const DiskSpec *disk = &dk[i];
         if (disk->path.set)
             continue;
-        _cleanup_free_ char *name = render_volume_name(d, disk);
+        _cleanup_free_ char *name = render_disk_volume(d, disk, have);
         _cleanup_(virStoragePoolFreep) virStoragePoolPtr pool =
             virStoragePoolLookupByName(e->conn, disk->pool.s);
         if (!pool) {
@@ -328,6 +436,10 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResul
             continue;
         }
         _cleanup_(virStorageVolFreep) virStorageVolPtr v = virStorageVolLookupByName(pool, name);
+        if (v && claim_volume(e, d, disk, v, name, have, r) < 0) {
+            ret = -EIO;
+            continue;
+        }
         if (v) {
             if (grow_volume(e, v, disk, name, dom, r) < 0)
                 ret = -EIO;
@@ -339,7 +451,7 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResul
             continue;
         }
         _cleanup_free_ char *base = NULL, *err = NULL;
-        ImageInfo info = {};
+        _cleanup_(image_info_clear) ImageInfo info = {};
         int64_t capacity = disk->size.i;
         if (disk->image.set) {
             if (image_probe(disk->image.s, &info, &err) < 0) {
@@ -359,7 +471,7 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, ObjectResul
                    disk->image.set ? disk->image.s : "");
         if (!e->apply)
             continue;
-        if (create_volume(e, pool, disk, name, capacity, base, info.format, logical, r) < 0)
+        if (create_volume(e, pool, d, disk, name, capacity, base, info.format, logical, r) < 0)
             ret = -EIO;
     }
     return ret;
@@ -394,11 +506,11 @@ static bool doc_refers(const char *xml, const char *pool, const char *name, cons
     return false;
 }
 
-/* The first domain whose persistent or live definition uses the volume, or NULL. In a plan
- * (self_planned: the domain's persistent definition as apply would write it) the domain's own
- * running disk does not count yet: *ret_live_self says it is still attached. */
-static char *domain_using(Engine *e, const char *self, const char *self_planned, const char *pool,
-                          const char *name, const char *path, bool *ret_live_self) {
+/* The first domain whose persistent or live definition uses the volume, or NULL (others_only:
+ * not self). In a plan (self_planned: the domain's persistent definition as apply would write it)
+ * the domain's own running disk does not count yet: *ret_live_self says it is still attached. */
+static char *domain_using_if(Engine *e, const char *self, const char *self_planned, bool others_only,
+                             const char *pool, const char *name, const char *path, bool *ret_live_self) {
     bool skip_self = self_planned != NULL;
     virDomainPtr *doms = NULL;
     char *user = NULL;
@@ -408,7 +520,7 @@ static char *domain_using(Engine *e, const char *self, const char *self_planned,
     for (int i = 0; i < n; i++) {
         const char *dn = virDomainGetName(doms[i]);
         bool is_self = streq_ptr(dn, self);
-        for (int live = 0; live < 2 && !user; live++) {
+        for (int live = 0; live < 2 && !user && !(others_only && is_self); live++) {
             if (live && virDomainIsActive(doms[i]) != 1)
                 continue;
             char *x = !live && is_self && skip_self ? xstrdup(self_planned)
@@ -425,6 +537,18 @@ static char *domain_using(Engine *e, const char *self, const char *self_planned,
         virDomainFree(doms[i]);
     free(doms);
     return user;
+}
+
+static char *domain_using(Engine *e, const char *self, const char *self_planned, const char *pool,
+                          const char *name, const char *path, bool *ret_live_self) {
+    return domain_using_if(e, self, self_planned, false, pool, name, path, ret_live_self);
+}
+
+/* The first domain other than self that uses the volume (persistent or live), or NULL. */
+static char *domain_using_other(Engine *e, const char *self, const char *pool, const char *name,
+                                const char *path) {
+    bool unused = false;
+    return domain_using_if(e, self, NULL, true, pool, name, path, &unused);
 }
 
 /* The first other volume of the pool whose backing store is path, or NULL. */

@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
 #include <libgen.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "spec.h"
 #include "watch.h"
 
 #define WATCH_SETTLE_MS 10
+/* A file written in place is read once its writer closed it (IN_CLOSE_WRITE), so a writer that
+ * pauses mid-file is not read half-written; one that keeps it open is read after this long
+ * without a write. */
+#define WATCH_OPEN_QUIET_MS 10000
 /* More files than this named in one burst (a big git pull): one walk of the tree is cheaper. */
 #define WATCH_MAX_NAMED 256
 
 typedef struct DirWatch {
-    uv_fs_event_t handle;
+    int wd;             /* inotify watch descriptor, -1 when none */
     Watch *owner;
     char *path;
     dev_t dev;
@@ -22,6 +29,8 @@ typedef struct DirWatch {
 
 struct Watch {
     uv_loop_t *loop;
+    int ifd;                /* one inotify instance for every directory, polled by the loop */
+    uv_poll_t poll;
     char *root;
     char *root_name;
     uv_timer_t debounce;
@@ -34,15 +43,38 @@ struct Watch {
     bool closing;
     char **named;           /* files named by the events of this burst */
     size_t n_named;
+    char **open;            /* of those, written in place and not closed yet */
+    size_t n_open;
+    uint64_t last_write;    /* uv_now of the last write to one of them */
     bool walk;              /* the burst needs a walk of the whole tree */
 };
 
+static void strv_clear(char ***v, size_t *n) {
+    for (size_t i = 0; i < *n; i++)
+        free((*v)[i]);
+    free(*v);
+    *v = NULL;
+    *n = 0;
+}
+
 static void forget_named(Watch *w) {
-    for (size_t i = 0; i < w->n_named; i++)
-        free(w->named[i]);
-    free(w->named);
-    w->named = NULL;
-    w->n_named = 0;
+    strv_clear(&w->named, &w->n_named);
+    strv_clear(&w->open, &w->n_open);
+}
+
+/* A file written in place (open) or closed, renamed into place, removed (!open). */
+static void note_open(Watch *w, const char *dir, const char *name, bool open) {
+    _cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
+    for (size_t i = 0; i < w->n_open; i++)
+        if (streq(w->open[i], p)) {
+            if (!open) {
+                free(w->open[i]);
+                w->open[i] = w->open[--w->n_open];
+            }
+            return;
+        }
+    if (open)
+        *(char **) array_push(&w->open, &w->n_open, sizeof(char *)) = TAKE_PTR(p);
 }
 
 static void note_named(Watch *w, const char *dir, const char *name) {
@@ -81,6 +113,17 @@ static DirWatch *find_dir(Watch *w, const char *path);
 
 static void on_debounce(uv_timer_t *t) {
     Watch *w = t->data;
+    /* a file still being written in place: wait for its close (or a long quiet) */
+    uint64_t quiet = uv_now(w->loop) - w->last_write;
+    if (w->n_open > 0 && quiet < WATCH_OPEN_QUIET_MS) {
+        log_debug("spec file %s is open for writing: waiting for it to be closed", w->open[0]);
+        uv_timer_start(&w->debounce, on_debounce, WATCH_OPEN_QUIET_MS - quiet, 0);
+        return;
+    }
+    if (w->n_open > 0)
+        log_warning("spec file %s has been open for writing without a write for %u s: reading it",
+                    w->open[0], WATCH_OPEN_QUIET_MS / 1000);
+    strv_clear(&w->open, &w->n_open);
     /* a directory created, removed or swapped changes what is watched and what is in force:
      * walk everything; files alone are reread one by one */
     for (size_t i = 0; i < w->n_named && !w->walk; i++) {
@@ -104,28 +147,40 @@ static void on_debounce(uv_timer_t *t) {
     free(named);
 }
 
-static void on_fs_event(uv_fs_event_t *h, const char *filename, int events, int status) {
-    DirWatch *d = h->data;
-    Watch *w = d->owner;
-    if (w->closing)
-        return;
+/* One inotify event on a watched directory (name NULL: the directory itself). */
+static void on_event(Watch *w, DirWatch *d, const char *filename, uint32_t mask) {
     if (d->is_parent && !streq_ptr(filename, w->root_name))
         return;
     if (!d->is_parent && ignored_name(filename))
         return;
-    log_debug("spec tree event in %s: %s", d->path, strna(filename));
-    if (d->is_parent || !filename || !*filename)
-        w->walk = true;   /* the root itself (a symlink swap) or the directory as a whole */
-    else
+    log_debug("spec tree event in %s: %s (0x%x)", d->path, strna(filename), mask);
+    bool dir_event = (mask & (IN_ISDIR | IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) || !filename || !*filename;
+    if (d->is_parent || dir_event)
+        w->walk = true;   /* the root itself (a symlink swap) or a directory */
+    else {
         note_named(w, d->path, filename);
-    /* A spec renamed into place is a finished write (editors and GitOps tools write a temporary
-     * file, then rename): settle briefly and go. Anything else may be a write still in progress:
-     * wait for debounce_ms of quiet. A burst of renames (a git checkout) still coalesces while
-     * they come closer than the settle time, and an extra pass is harmless anyway. */
+        /* written in place: read once closed (IN_CLOSE_WRITE), renamed or removed. A created
+         * regular file is open for writing too (not a symlink: nothing closes that) */
+        bool writing = mask & IN_MODIFY;
+        if (mask & IN_CREATE) {
+            _cleanup_free_ char *p = xasprintf("%s/%s", d->path, filename);
+            struct stat st;
+            writing = lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+        }
+        bool done = mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE);
+        if (writing || done)   /* an attribute change says neither */
+            note_open(w, d->path, filename, writing && !done);
+        if (writing)
+            w->last_write = uv_now(w->loop);
+    }
+    /* A spec renamed into place, or closed after writing, is a finished write: settle briefly
+     * and go. Anything else may be a write still in progress: wait for debounce_ms of quiet. A
+     * burst of renames (a git checkout) still coalesces while they come closer than the settle
+     * time, and an extra pass is harmless anyway. */
     size_t l = filename ? strlen(filename) : 0;
-    bool finished = !d->is_parent && (events & UV_RENAME) && l > 4 &&
+    bool finished = !d->is_parent && (mask & (IN_MOVED_TO | IN_CLOSE_WRITE)) && l > 4 &&
                     ((l > 5 && streq(filename + l - 5, ".yaml")) || streq(filename + l - 4, ".yml"));
-    if (finished && w->debounce_ms > WATCH_SETTLE_MS) {
+    if (finished && w->n_open == 0 && w->debounce_ms > WATCH_SETTLE_MS) {
         if (uv_is_active((uv_handle_t *) &w->debounce) &&
             uv_timer_get_due_in(&w->debounce) <= WATCH_SETTLE_MS)
             return;   /* a pass is due sooner anyway */
@@ -135,22 +190,56 @@ static void on_fs_event(uv_fs_event_t *h, const char *filename, int events, int 
     uv_timer_start(&w->debounce, on_debounce, w->debounce_ms, 0);   /* wait for quiet */
 }
 
-static void on_dir_closed(uv_handle_t *h) {
-    DirWatch *d = h->data;
-    Watch *w = d->owner;
-    free(d->path);
-    free(d);
-    if (--w->pending_closes == 0 && w->closing) {
-        free(w->dirs);
-        free(w->root);
-        free(w->root_name);
-        free(w);
+static DirWatch *find_wd(Watch *w, int wd) {
+    for (size_t i = 0; i < w->n_dirs; i++)
+        if (w->dirs[i]->wd == wd)
+            return w->dirs[i];
+    return NULL;
+}
+
+static void on_inotify(uv_poll_t *h, int status, int events) {
+    Watch *w = h->data;
+    char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+    for (;;) {
+        ssize_t n = read(w->ifd, buf, sizeof(buf));
+        if (n <= 0)
+            return;   /* EAGAIN: all read */
+        for (char *p = buf; p < buf + n;) {
+            const struct inotify_event *ev = (const struct inotify_event *) p;
+            p += sizeof(struct inotify_event) + ev->len;
+            if (w->closing)
+                continue;
+            if (ev->mask & IN_Q_OVERFLOW) {
+                /* events were lost: walk everything */
+                w->walk = true;
+                uv_timer_start(&w->debounce, on_debounce, w->debounce_ms, 0);
+                continue;
+            }
+            DirWatch *d = find_wd(w, ev->wd);
+            if (d)
+                on_event(w, d, ev->len ? ev->name : NULL, ev->mask);
+        }
     }
 }
 
-static void on_timer_closed(uv_handle_t *h) {
+static void dir_free(Watch *w, DirWatch *d) {
+    if (d->wd >= 0 && !w->closing) {
+        /* another DirWatch may share the descriptor (inotify gives one per inode) */
+        bool shared = false;
+        for (size_t i = 0; i < w->n_dirs && !shared; i++)
+            shared = w->dirs[i] != d && w->dirs[i]->wd == d->wd;
+        if (!shared)
+            inotify_rm_watch(w->ifd, d->wd);
+    }
+    free(d->path);
+    free(d);
+}
+
+static void on_handle_closed(uv_handle_t *h) {
     Watch *w = h->data;
     if (--w->pending_closes == 0) {
+        if (w->ifd >= 0)
+            close(w->ifd);
         free(w->dirs);
         free(w->root);
         free(w->root_name);
@@ -185,28 +274,16 @@ static void add_dir(Watch *w, const char *path, bool is_parent) {
     d->path = xstrdup(path);
     d->seen = true;
     d->is_parent = is_parent;
-    uv_fs_event_init(w->loop, &d->handle);
-    d->handle.data = d;
-    int r = uv_fs_event_start(&d->handle, on_fs_event, path, 0);
-    if (r < 0)
-        log_warning("cannot watch %s: %s", path, uv_strerror(r));
+    d->wd = w->ifd < 0 ? -1 : inotify_add_watch(w->ifd, path, IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE |
+                              IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF |
+                              IN_MOVE_SELF | IN_ONLYDIR);
+    if (d->wd < 0 && w->ifd >= 0)
+        log_warning("cannot watch %s: %m", path);
     *(DirWatch **) array_push(&w->dirs, &w->n_dirs, sizeof(DirWatch *)) = d;
 }
 
-static void walk(Watch *w, const char *path, unsigned depth) {
-    DIR *dir;
-    if (depth > 16 || !(dir = opendir(path)))
-        return;
-    add_dir(w, path, false);
-    for (struct dirent *de; (de = readdir(dir));) {
-        if (de->d_name[0] == '.')
-            continue;
-        _cleanup_free_ char *p = xasprintf("%s/%s", path, de->d_name);
-        struct stat st;
-        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            walk(w, p, depth + 1);
-    }
-    closedir(dir);
+static void on_walk_dir(const char *path, void *userdata) {
+    add_dir(userdata, path, false);
 }
 
 void watch_refresh(Watch *w) {
@@ -214,7 +291,10 @@ void watch_refresh(Watch *w) {
     for (size_t i = 0; i < w->n_dirs; i++)
         w->dirs[i]->seen = false;
     add_dir(w, dirname(copy), true);
-    walk(w, w->root, 0);
+    /* the directories the loader reads, by the same rules (links, loops, limits); the loader
+     * reports what is not read */
+    SpecWalkOps ops = { .dir = on_walk_dir };
+    spec_walk_tree(w->root, &ops, w, NULL);
     size_t k = 0;
     for (size_t i = 0; i < w->n_dirs; i++) {
         DirWatch *d = w->dirs[i];
@@ -222,8 +302,7 @@ void watch_refresh(Watch *w) {
             w->dirs[k++] = d;
             continue;
         }
-        w->pending_closes++;
-        uv_close((uv_handle_t *) &d->handle, on_dir_closed);
+        dir_free(w, d);
     }
     w->n_dirs = k;
 }
@@ -240,6 +319,14 @@ int watch_new(uv_loop_t *loop, const char *root, unsigned debounce_ms, WatchCall
     w->userdata = userdata;
     uv_timer_init(loop, &w->debounce);
     w->debounce.data = w;
+    w->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (w->ifd < 0)
+        log_warning("cannot watch %s (inotify: %m): only the periodic rescans see changes", root);
+    else {
+        uv_poll_init(loop, &w->poll, w->ifd);
+        w->poll.data = w;
+        uv_poll_start(&w->poll, UV_READABLE, on_inotify);
+    }
     watch_refresh(w);
     *ret = w;
     return 0;
@@ -249,10 +336,14 @@ void watch_close(Watch *w) {
     if (!w)
         return;
     w->closing = true;
-    w->pending_closes += 1 + (unsigned) w->n_dirs;
-    uv_close((uv_handle_t *) &w->debounce, on_timer_closed);
+    w->pending_closes += w->ifd >= 0 ? 2 : 1;
+    if (w->ifd >= 0) {
+        uv_poll_stop(&w->poll);
+        uv_close((uv_handle_t *) &w->poll, on_handle_closed);
+    }
+    uv_close((uv_handle_t *) &w->debounce, on_handle_closed);
     for (size_t i = 0; i < w->n_dirs; i++)
-        uv_close((uv_handle_t *) &w->dirs[i]->handle, on_dir_closed);
+        dir_free(w, w->dirs[i]);   /* close() of the inotify fd drops the watches */
     w->n_dirs = 0;
     forget_named(w);
 }

@@ -3,11 +3,13 @@
 
 #include <uv.h>
 
-/* Watches a spec tree with inotify (libuv fs events), recursively, including directories created
- * later and a root that is a symlink swapped by a GitOps deploy. Editor temp files and dotfiles
- * are ignored; a burst of events (write + rename, a git pull) becomes one callback after
- * `debounce_ms` of quiet (a spec renamed into place: 10 ms). inotify can drop events (a queue
- * overflow, which libuv does not report): the caller also rescans periodically. */
+/* Watches a spec tree with inotify (one inotify fd polled by the loop), recursively, including
+ * directories created later and a root that is a symlink swapped by a GitOps deploy. Editor temp
+ * files and dotfiles are ignored; a burst of events (write + rename, a git pull) becomes one
+ * callback after `debounce_ms` of quiet (a spec renamed into place or closed after writing:
+ * 10 ms). A file written in place is not read before its writer closes it (IN_CLOSE_WRITE), or
+ * has written nothing for 10 s. A queue overflow makes the next callback a walk; the caller
+ * also rescans periodically. */
 
 typedef struct Watch Watch;
 /* Called once a burst has settled, with the files its events named (paths under the root as

@@ -35,6 +35,18 @@ void diag_list_clear(DiagList *l) {
     *l = (DiagList) {};
 }
 
+bool diag_list_equal(const DiagList *a, const DiagList *b) {
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++) {
+        const Diag *x = &a->items[i], *y = &b->items[i];
+        if (x->level != y->level || x->line != y->line || x->col != y->col ||
+            !streq(x->file, y->file) || !streq(x->message, y->message))
+            return false;
+    }
+    return true;
+}
+
 static int diag_cmp(const Diag *a, const Diag *b) {
     int r = strcmp(a->file, b->file);
     if (r != 0)

@@ -517,69 +517,6 @@ static int load_file(SpecSet *set, const char *path, const char *root) {
     return spec_load_buffer(set, path, buf, len);
 }
 
-static int name_cmp(const void *a, const void *b) {
-    return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-static int walk_dir(const char *path, unsigned depth, void (*cb)(const char *, void *),
-                    void *userdata, DiagList *diags) {
-    DIR *d;
-    char **names = NULL;
-    size_t n = 0;
-    int ret = 0;
-
-    if (depth > 16)
-        return 0;
-    d = opendir(path);
-    if (!d) {
-        int r = -errno;
-        if (diags)
-            diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot open directory: %s", strerror(-r));
-        return r;
-    }
-    for (struct dirent *de; (de = readdir(d));) {
-        if (de->d_name[0] == '.')
-            continue;   /* ., .., .git, editor swap files */
-        add_string(&names, &n, de->d_name);
-    }
-    closedir(d);
-    if (n > 1)   /* an empty directory leaves names NULL, which qsort may not be given */
-        qsort(names, n, sizeof(char *), name_cmp);   /* deterministic order */
-    for (size_t i = 0; i < n; i++) {
-        size_t pl = strlen(path);
-        _cleanup_free_ char *p = xasprintf("%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/",
-                                           names[i]);
-        struct stat st;
-        if (stat(p, &st) < 0)
-            continue;   /* dangling link or raced removal */
-        if (S_ISDIR(st.st_mode)) {
-            int r = walk_dir(p, depth + 1, cb, userdata, diags);
-            if (r < 0 && ret == 0)
-                ret = r;
-        } else if (S_ISREG(st.st_mode) && spec_file_name(names[i]))
-            cb(p, userdata);
-    }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    return ret;
-}
-
-int spec_walk(const char *path, void (*cb)(const char *file, void *userdata), void *userdata,
-              DiagList *diags) {
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        int r = -errno;
-        if (diags)
-            diag_add(diags, DIAG_ERROR, path, 0, 0, "%s", strerror(-r));
-        return r;
-    }
-    if (S_ISDIR(st.st_mode))
-        return walk_dir(path, 0, cb, userdata, diags);
-    cb(path, userdata);
-    return 0;
-}
-
 /* The files to load, in walk order, each with the root it was found under. */
 typedef struct FileList {
     struct { char *path; const char *root; } *items;

@@ -24,12 +24,7 @@ void spec_store_clear(SpecStore *st) {
 }
 
 static uint64_t hash_bytes(const char *p, size_t n) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char) p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
+    return hash_fnv1a(p, n, FNV1A_INIT);
 }
 
 typedef struct ScanCtx {
@@ -142,8 +137,12 @@ int spec_store_scan(SpecStore *st, bool force) {
     ScanCtx c = { .st = st, .force = force, .n_known = st->n_files };
     for (size_t i = 0; i < st->n_files; i++)
         st->files[i].seen = false;
-    diag_list_clear(&st->tree_diags);
+    DiagList before = st->tree_diags;
+    st->tree_diags = (DiagList) {};
     int r = spec_walk(st->root, scan_cb, &c, &st->tree_diags);
+    if (!diag_list_equal(&before, &st->tree_diags))
+        c.changed++;   /* a problem of the tree came or went: report it */
+    diag_list_clear(&before);
     if (r < 0) {
         /* an unreadable or vanished tree is not an empty tree: keep everything */
         for (size_t i = c.n_known; i < st->n_files; i++)
@@ -151,10 +150,12 @@ int spec_store_scan(SpecStore *st, bool force) {
         st->n_files = c.n_known;
         return r;
     }
-    /* forget files that are gone: their objects become orphans (kept unless pruning) */
+    /* forget files that are gone: their objects become orphans (kept unless pruning). Not when
+     * part of the tree could not be read (r > 0, the places are in tree_diags): a file not seen
+     * may be there, so its specs stay in force, never orphaned or pruned. */
     size_t k = 0;
     for (size_t i = 0; i < st->n_files; i++) {
-        if (st->files[i].seen)
+        if (st->files[i].seen || r > 0)
             st->files[k++] = st->files[i];
         else {
             spec_file_clear(&st->files[i]);
@@ -168,7 +169,7 @@ int spec_store_scan(SpecStore *st, bool force) {
 }
 
 /* Whether path names a file spec_walk would read under root: below it, no component a dotfile,
- * a spec file name, at most 16 directories deep. */
+ * a spec file name, at most SPEC_WALK_MAX_DEPTH directories deep. */
 static bool under_root(const char *root, const char *path) {
     size_t rl = strlen(root);
     while (rl > 1 && root[rl - 1] == '/')
@@ -182,7 +183,7 @@ static bool under_root(const char *root, const char *path) {
         if (l == 0 || p[0] == '.')
             return false;
         if (!p[l])
-            return depth <= 16 && spec_file_name(p);
+            return depth <= SPEC_WALK_MAX_DEPTH && spec_file_name(p);
         p += l + 1;
     }
 }
@@ -196,6 +197,8 @@ int spec_store_update(SpecStore *st, char *const *paths, size_t n_paths) {
         bool found;
         size_t pos = file_pos(st, st->n_files, path, &found);
         struct stat sb;
+        if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
+            return spec_store_scan(st, false);   /* the walk decides which links are followed */
         if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
             if (found) {
                 /* removed (or no longer a file): its objects become orphans, as in a scan */
@@ -231,6 +234,10 @@ void spec_store_collect(SpecStore *st, SpecSet *ret) {
             const Diag *d = &f->diags.items[j];
             diag_add(&ret->diags, d->level, d->file, d->line, d->col, "%s", d->message);
         }
+    }
+    for (size_t j = 0; j < st->tree_diags.n; j++) {
+        const Diag *d = &st->tree_diags.items[j];
+        diag_add(&ret->diags, d->level, d->file, d->line, d->col, "%s", d->message);
     }
     spec_set_verify(ret);
 }

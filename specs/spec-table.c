@@ -449,7 +449,8 @@ static const KeyTable sysinfo_table = TABLE("sysinfo", sysinfo_rows,
 static const KeyDef disk_rows[] = {
     ROW(DiskSpec, name, .key = "name", .type = VT_NAME, .flags = KEY_REQUIRED | KEY_NO_XML,
         .change = CHANGE_IDENTITY,
-        .doc = "disk name; the volume is DOMAIN-NAME.FORMAT in the pool"),
+        .doc = "disk name; the volume is DOMAIN-NAME.FORMAT in the pool ('-' and '+' of NAME "
+               "written +2d and +2b)"),
     ROW(DiskSpec, dev, .key = "dev", .type = VT_DEVNAME, .change = CHANGE_IDENTITY,
         .xml = "target/@dev", .flags = KEY_ITEM_KEY, .vagrant = "storage :device / disk_device",
         .doc = "guest device name; default: the one the domain has for this source, else the next "
@@ -497,7 +498,9 @@ static const KeyDef disk_rows[] = {
         .doc = "copy backing image blocks into the overlay when read"),
     ROW(DiskSpec, image, .key = "image", .type = VT_PATH, .change = CHANGE_IDENTITY,
         .flags = KEY_NO_XML, .vagrant = "box image",
-        .doc = "base image imported once into the pool; the disk is a qcow2 overlay on it"),
+        .doc = "base image imported once into the pool (volume base-HASH-FILENAME, HASH of its "
+               "path, size and mtime: a changed image is a new base); the disk is a qcow2 overlay "
+               "on it, at least as large as the image"),
     ROW(DiskSpec, existing, .key = "existing", .type = VT_BOOL, .def = "false",
         .change = CHANGE_NONE, .flags = KEY_NO_XML, .vagrant = "storage :allow_existing",
         .doc = "attach a volume that already exists instead of creating it"),

@@ -82,6 +82,15 @@ char *xstrndup(const char *s, size_t n) {
     return r;
 }
 
+uint64_t hash_fnv1a(const void *data, size_t n, uint64_t h) {
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
 char *xasprintf(const char *fmt, ...) {
     /* most results are short: formatted once into the stack and copied, where vasprintf grows
      * and shrinks a heap buffer; a longer one is formatted again at its size */

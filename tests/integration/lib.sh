@@ -48,6 +48,25 @@ vs() {   # vs ARGS... : run virtspec, output in $out, status in $rc
     out=$("$VS" "$@" 2>&1); rc=$?
 }
 
+dir_pool_spec() {   # dir_pool_spec NAME > FILE : a dir Pool below $WORK/pool
+    printf 'kind: Pool\nname: %s\npath: %s/pool\n' "$1" "$WORK"
+}
+
+# The base volume an image becomes: base-HASH-FILENAME, HASH the top 48 bits of FNV-1a 64 over
+# "CANONICAL-PATH SIZE MTIME" (reconciler/volumes.c). Call it after the image's last write.
+base_name() {   # base_name IMAGE
+    python3 - "$1" <<'PY'
+import os, sys
+p = sys.argv[1]
+st = os.stat(p)
+src = "%s %d %d.%09d" % (os.path.realpath(p), st.st_size, st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9)
+h = 0xcbf29ce484222325
+for b in src.encode():
+    h = ((h ^ b) * 0x100000001b3) & (2**64 - 1)
+print("base-%012x-%s" % (h >> 16, os.path.basename(p)))
+PY
+}
+
 domid() { virsh domid "$1" 2>/dev/null | head -1 | tr -d ' '; }
 domstate() { virsh domstate "$1" 2>/dev/null | head -1; }
 live_xml() { virsh dumpxml "$1"; }

@@ -6,6 +6,7 @@ cd "$WORK"
 mkdir specs
 qemu-img create -q -f qcow2 base.qcow2 96M
 qemu-img create -q -f raw data.img 8M
+bb=$(base_name base.qcow2)
 
 cat > specs/00-pool.yaml <<YAML
 kind: Pool
@@ -38,14 +39,14 @@ done
 
 vs apply specs
 is "apply pool + network + two domains sharing a base image" 0 "$rc"
-contains "the base image is uploaded" "+ base image vs-pool/base-base.qcow2" "$out"
+contains "the base image is uploaded" "+ base image vs-pool/$bb" "$out"
 is "the base image is uploaded once" 1 "$(printf '%s\n' "$out" | grep -c '+ base image')"
 is "vs-a runs" running "$(domstate vs-a)"
 is "vs-b runs" running "$(domstate vs-b)"
 backing() { qemu-img info -U --output=json "$WORK/pool/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("backing-filename",""))'; }
-is "vs-a's disk is an overlay on the base volume" "$WORK/pool/base-base.qcow2" "$(backing vs-a-root.qcow2)"
-is "vs-b's disk is an overlay on the same base volume" "$WORK/pool/base-base.qcow2" "$(backing vs-b-root.qcow2)"
-ok "the base volume holds the image" cmp -s base.qcow2 "$WORK/pool/base-base.qcow2"
+is "vs-a's disk is an overlay on the base volume" "$WORK/pool/$bb" "$(backing vs-a-root.qcow2)"
+is "vs-b's disk is an overlay on the same base volume" "$WORK/pool/$bb" "$(backing vs-b-root.qcow2)"
+ok "the base volume holds the image" cmp -s base.qcow2 "$WORK/pool/$bb"
 vs apply specs
 contains "second apply is a no-op" "0 libvirt changes" "$out"
 
@@ -132,8 +133,9 @@ is "even undefining by hand deletes no volume" "$vols_before" "$(virsh vol-list 
 # --- an interrupted base upload is redone, never used half-written ----------------------------
 mkdir -p "$VIRTSPEC_STATE_DIR/images/vs-pool"
 qemu-img create -q -f qcow2 base2.qcow2 64M
-virsh vol-create-as vs-pool base-base2.qcow2 1M --format raw >/dev/null
-touch "$VIRTSPEC_STATE_DIR/images/vs-pool/base-base2.qcow2.partial"
+bb2=$(base_name base2.qcow2)
+virsh vol-create-as vs-pool "$bb2" 1M --format raw >/dev/null
+touch "$VIRTSPEC_STATE_DIR/images/vs-pool/$bb2.partial"
 cat > specs/30-c.yaml <<YAML
 kind: Domain
 name: vs-c
@@ -144,16 +146,17 @@ state: shutoff
 YAML
 vs apply specs
 is "apply after an interrupted upload succeeds" 0 "$rc"
-contains "the half-written base is uploaded again" "+ base image vs-pool/base-base2.qcow2" "$out"
-ok "the base volume now holds the image" cmp -s base2.qcow2 "$WORK/pool/base-base2.qcow2"
+contains "the half-written base is uploaded again" "+ base image vs-pool/$bb2" "$out"
+ok "the base volume now holds the image" cmp -s base2.qcow2 "$WORK/pool/$bb2"
 # a same-named volume that virtspec never uploaded is not touched
-virsh vol-create-as vs-pool base-base3.qcow2 1M --format raw >/dev/null
 qemu-img create -q -f qcow2 base3.qcow2 64M
+bb3=$(base_name base3.qcow2)
+virsh vol-create-as vs-pool "$bb3" 1M --format raw >/dev/null
 sed "s/base2/base3/; s/vs-c/vs-d/" specs/30-c.yaml > specs/31-d.yaml
 vs apply specs
 is "a foreign volume with the base's name is a conflict" 1 "$rc"
-contains "…reported" "already has a volume base-base3.qcow2 that virtspec did not upload" "$out"
-is "…and left as it was" "1048576" "$(virsh vol-info --bytes --pool vs-pool base-base3.qcow2 | awk '/Capacity/ {print $2}')"
+contains "…reported" "already has a volume $bb3 that virtspec did not upload" "$out"
+is "…and left as it was" "1048576" "$(virsh vol-info --bytes --pool vs-pool "$bb3" | awk '/Capacity/ {print $2}')"
 
 # --- bridge names: one a host interface already has is refused before anything is defined -------
 ip link add vs-taken type bridge

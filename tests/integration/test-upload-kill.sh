@@ -24,33 +24,34 @@ disks:
   - {name: root, image: $WORK/big.img, pool: vs-up}
 state: shutoff
 YAML
-partial=$VIRTSPEC_STATE_DIR/images/vs-up/base-big.img.partial
-complete=$VIRTSPEC_STATE_DIR/images/vs-up/base-big.img.complete
+bv=$(base_name big.img)
+partial=$VIRTSPEC_STATE_DIR/images/vs-up/$bv.partial
+complete=$VIRTSPEC_STATE_DIR/images/vs-up/$bv.complete
 
 "$VS" apply specs > apply1.log 2>&1 &
 apid=$!
 # kill once the base volume exists and some of it is written
 for i in $(seq 600); do
-    [ -f "$partial" ] && [ "$(stat -c %s pool/base-big.img 2>/dev/null || echo 0)" -gt 0 ] && break
+    [ -f "$partial" ] && [ "$(stat -c %s pool/$bv 2>/dev/null || echo 0)" -gt 0 ] && break
     sleep 0.05
 done
 sleep 0.2
 kill -9 $apid; wait $apid 2>/dev/null
-echo "# virtspec killed mid-upload: $(cmp big.img pool/base-big.img 2>&1 | head -1)"
+echo "# virtspec killed mid-upload: $(cmp big.img pool/$bv 2>&1 | head -1)"
 ok "the kill landed mid-upload: the .partial marker is there" test -f "$partial"
 ok "…no .complete marker" test ! -f "$complete"
-ok "…and the base volume is not the image" bash -c "! cmp -s big.img pool/base-big.img"
+ok "…and the base volume is not the image" bash -c "! cmp -s big.img pool/$bv"
 ok "…and no domain was defined on it" bash -c "! virsh dominfo vs-up"
 
 vs plan specs
-contains "plan says the half-written base is uploaded again" "+ base image vs-up/base-big.img" "$out"
+contains "plan says the half-written base is uploaded again" "+ base image vs-up/$bv" "$out"
 vs apply specs
 is "the next apply converges" 0 "$rc"
-contains "…uploading the base again" "+ base image vs-up/base-big.img" "$out"
-ok "the base volume now holds the whole image" cmp -s big.img pool/base-big.img
+contains "…uploading the base again" "+ base image vs-up/$bv" "$out"
+ok "the base volume now holds the whole image" cmp -s big.img pool/$bv
 ok "…marked complete" test -f "$complete" -a ! -f "$partial"
 backing=$(xpath "$(virsh vol-dumpxml --pool vs-up vs-up-root.qcow2)" 'string(/volume/backingStore/path)')
-is "the overlay is on the complete base" "$WORK/pool/base-big.img" "$backing"
+is "the overlay is on the complete base" "$WORK/pool/$bv" "$backing"
 ok "the domain exists" virsh dominfo vs-up
 vs apply specs
 contains "a further apply is a no-op" "0 libvirt changes" "$out"

@@ -7,6 +7,7 @@
 cd "$WORK"
 mkdir specs
 qemu-img create -q -f qcow2 base.qcow2 64M
+bb=$(base_name base.qcow2)
 
 vols() { virsh vol-list vs-pool | awk 'NR>2 && $1 {print $1}' | sort | tr '\n' ' '; }
 has_vol() { virsh vol-info --pool vs-pool "$1" >/dev/null 2>&1; }
@@ -46,7 +47,7 @@ YAML
 done
 vs apply specs
 is "apply three domains" 0 "$rc"
-is "the volumes" "base-base.qcow2 vs-k-data.raw vs-k-extra.raw vs-k-old.raw vs-k-root.qcow2 vs-n-root.qcow2 vs-o-root.qcow2 vs-p-kept.raw " "$(vols)"
+is "the volumes" "$bb vs-k-data.raw vs-k-extra.raw vs-k-old.raw vs-k-root.qcow2 vs-n-root.qcow2 vs-o-root.qcow2 vs-p-kept.raw " "$(vols)"
 is "vs-k's metadata records the three volumes virtspec created" 3 "$(records vs-k)"
 is "…not the existing one" 0 "$(records vs-k "[@name='vs-k-old.raw']")"
 is "vs-n (switch off) records none" 0 "$(records vs-n)"
@@ -102,9 +103,9 @@ vs apply specs
 is "removing root (overlay) and old (existing: true) succeeds" 0 "$rc"
 ok "the overlay vs-k-root.qcow2 is deleted" bash -c '! virsh vol-info --pool vs-pool vs-k-root.qcow2'
 ok "the existing volume is kept" has_vol vs-k-old.raw
-ok "the shared base image is kept" has_vol base-base.qcow2
+ok "the shared base image is kept" has_vol "$bb"
 ok "vs-o's overlay on it is untouched" has_vol vs-o-root.qcow2
-lacks "nothing else is deleted" "vs-pool/base-base" "$out"
+lacks "nothing else is deleted" "vs-pool/$bb" "$out"
 
 # --- a volume another domain uses waits until it is free --------------------------------------
 cat > specs/40-vs-p.yaml <<YAML

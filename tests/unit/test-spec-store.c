@@ -13,6 +13,10 @@
 #include "spec.h"
 #include "spec-store.h"
 
+#ifndef SPEC_WALK_MAX_DEPTH
+#define SPEC_WALK_MAX_DEPTH 64u   /* builds before the limit was named */
+#endif
+
 static char root[64];
 
 static void put(const char *rel, const char *text) {
@@ -146,10 +150,101 @@ static void test_scan_after_updates(void **state) {
     spec_store_clear(&st);
 }
 
+/* "d/d/…/d" n levels below the root, created; returned relative. */
+static char *deep_dir(unsigned n) {
+    char *rel = xstrdup("d");
+    for (unsigned i = 1; i < n; i++) {
+        char *r = xasprintf("%s/d", rel);
+        free(rel);
+        rel = r;
+    }
+    _cleanup_free_ char *cmd = xasprintf("mkdir -p '%s/%s'", root, rel);
+    assert_int_equal(system(cmd), 0);
+    return rel;
+}
+
+/* Issue 15: no limit drops a file silently. A file 20 directories down is read, by a walk and
+ * when inotify names it; one beyond the depth limit is an error, and while part of the tree
+ * cannot be read the specs not seen stay in force (the daemon neither orphans nor prunes them). */
+static void test_deep_files(void **state) {
+    _cleanup_free_ char *d = domain("a", "1GiB");
+    put("a.yaml", d);
+    SpecStore st;
+    spec_store_init(&st, root);
+    assert_int_equal(spec_store_scan(&st, false), 1);
+
+    _cleanup_free_ char *rel20 = deep_dir(20), *to20 = xasprintf("%s/a.yaml", rel20);
+    _cleanup_free_ char *from = path("a.yaml"), *at20 = path(to20);
+    assert_int_equal(rename(from, at20), 0);
+    assert_true(spec_store_scan(&st, false) > 0);
+    _cleanup_free_ char *moved = describe(&st), *want = xasprintf("%s:a:1024 | 0 errors", to20);
+    assert_string_equal(moved, want);
+    char *named[] = { at20 };
+    /* and named by an event, 20 levels down: an update sees it too */
+    _cleanup_free_ char *d2 = domain("b", "2GiB");
+    FILE *f = fopen(at20, "we");
+    assert_non_null(f);
+    fputs(d2, f);
+    fclose(f);
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+
+    /* beyond the limit: an error naming the directory, and the specs stay as they were */
+    _cleanup_free_ char *rel70 = deep_dir(SPEC_WALK_MAX_DEPTH + 6), *to70 = xasprintf("%s/a.yaml", rel70);
+    _cleanup_free_ char *at70 = path(to70);
+    assert_int_equal(rename(at20, at70), 0);
+    assert_true(spec_store_scan(&st, false) > 0);
+    _cleanup_free_ char *held = describe(&st), *want2 = xasprintf("%s:b:2048 | 1 errors", to20);
+    assert_string_equal(held, want2);
+    SpecSet set;
+    spec_store_collect(&st, &set);
+    assert_int_equal(set.diags.n_errors, 1);
+    assert_non_null(strstr(set.diags.items[0].message, "nested more than 64 levels below the spec root"));
+    spec_set_clear(&set);
+    spec_store_clear(&st);
+}
+
+/* Issue 15: two links to "." end (each directory is read once, nothing read twice); a link out
+ * of the root is not followed and is an error (and holds what was in force). */
+static void test_links(void **state) {
+    _cleanup_free_ char *d = domain("a", "1GiB"), *o = domain("outside", "1GiB");
+    put("a.yaml", d);
+    _cleanup_free_ char *l1 = path("l1"), *l2 = path("l2"), *out = xasprintf("%s-out", root);
+    assert_int_equal(symlink(".", l1), 0);
+    assert_int_equal(symlink(".", l2), 0);
+    SpecStore st;
+    spec_store_init(&st, root);
+    assert_int_equal(spec_store_scan(&st, false), 2);   /* the file, and the warnings */
+    _cleanup_free_ char *loops = describe(&st);
+    assert_string_equal(loops, "a.yaml:a:1024 | 0 errors");
+
+    assert_int_equal(mkdir(out, 0755), 0);
+    _cleanup_free_ char *of = xasprintf("%s/o.yaml", out), *l3 = path("l3"), *l4 = path("l4.yaml");
+    FILE *f = fopen(of, "we");
+    assert_non_null(f);
+    fputs(o, f);
+    fclose(f);
+    assert_int_equal(symlink(out, l3), 0);
+    assert_int_equal(symlink(of, l4), 0);
+    assert_true(spec_store_scan(&st, false) > 0);
+    _cleanup_free_ char *outside = describe(&st);
+    assert_string_equal(outside, "a.yaml:a:1024 | 2 errors");
+    SpecSet set;
+    spec_store_collect(&st, &set);
+    for (size_t i = 0; i < set.diags.n; i++)
+        if (set.diags.items[i].level == DIAG_ERROR)
+            assert_non_null(strstr(set.diags.items[i].message, "leaves the spec root"));
+    spec_set_clear(&set);
+    spec_store_clear(&st);
+    _cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", out);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_update_named_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan_after_updates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deep_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_links, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

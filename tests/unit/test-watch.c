@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The spec tree watcher (issue 15): a file written in place is not handed over while its writer
+ * still has it open, however long the writer pauses (longer than the debounce); it is once the
+ * writer closes it. A file renamed into place is handed over at once. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit-test.h"
+
+#include "watch.h"
+
+static char root[64];
+static unsigned calls;
+static char *named;
+
+static void on_change(void *userdata, char *const *paths, size_t n_paths) {
+    calls++;
+    free(named);
+    named = n_paths > 0 ? xstrdup(paths[0]) : xstrdup("(walk)");
+}
+
+static void on_stop(uv_timer_t *t) {
+    uv_stop(t->loop);
+}
+
+static void run_for(uv_loop_t *loop, unsigned ms) {
+    uv_timer_t t;
+    uv_timer_init(loop, &t);
+    uv_timer_start(&t, on_stop, ms, 0);
+    uv_run(loop, UV_RUN_DEFAULT);
+    uv_close((uv_handle_t *) &t, NULL);
+    uv_run(loop, UV_RUN_NOWAIT);
+}
+
+static void test_half_written_file_waits_for_close(void **state) {
+    snprintf(root, sizeof(root), "/tmp/vs-watch-XXXXXX");
+    assert_non_null(mkdtemp(root));
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    Watch *w = NULL;
+    assert_int_equal(watch_new(&loop, root, 50, on_change, NULL, &w), 0);
+
+    _cleanup_free_ char *p = xasprintf("%s/a.yaml", root);
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    const char *head = "kind: Domain\nname: a\n", *tail = "memory: 2GiB\nstate: shutoff\n";
+    assert_int_equal(write(fd, head, strlen(head)), (ssize_t) strlen(head));
+    run_for(&loop, 500);   /* ten times the debounce: the writer pauses */
+    assert_int_equal(calls, 0);
+    assert_int_equal(chmod(p, 0600), 0);   /* an attribute change is no close */
+    assert_int_equal(write(fd, tail, strlen(tail)), (ssize_t) strlen(tail));
+    run_for(&loop, 200);
+    assert_int_equal(calls, 0);
+    close(fd);
+    run_for(&loop, 300);
+    assert_int_equal(calls, 1);
+    assert_string_equal(named, p);
+
+    /* renamed into place: at once, no waiting */
+    _cleanup_free_ char *tmp = xasprintf("%s/.b.yaml.tmp", root), *b = xasprintf("%s/b.yaml", root);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, head, strlen(head)), (ssize_t) strlen(head));
+    close(fd);
+    assert_int_equal(rename(tmp, b), 0);
+    run_for(&loop, 300);
+    assert_int_equal(calls, 2);
+    assert_string_equal(named, b);
+
+    watch_close(w);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    free(named);
+    _cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_half_written_file_waits_for_close),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
