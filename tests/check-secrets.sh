@@ -64,6 +64,11 @@ ok "a password change is applied, logged as a secret change" wait_for 10 grep -q
 hatch $pw6 $pw5 > specs/.b.tmp && mv specs/.b.tmp specs/b.yaml
 ok "an xml key password change is applied, logged as a secret change" \
     wait_for 10 grep -qF '~ xml.set[devices/graphics/@passwd]: (secret) → (secret)' daemon.log
+# a password changed inside a fragment: the fragment is replaced, shown masked
+pw7=Qm8cV4nT
+hatch $pw6 $pw7 > specs/.b.tmp && mv specs/.b.tmp specs/b.yaml
+ok "a fragment's password change is applied, shown masked" \
+    wait_for 10 grep -qF 'xml.add[devices/graphics]' daemon.log
 # passwd_file readable by others: refused, named
 printf '%s\n' "$pw3" > pw; chmod 0644 pw
 spec "passwd_file: $d/pw" > specs/.a.tmp && mv specs/.a.tmp specs/a.yaml
@@ -75,7 +80,7 @@ ok "status.json has no error for the domain" wait_for 10 grep -q '"error": null'
 kill -TERM "$dpid"; wait "$dpid"; rc=$?; dpid=
 ok "the daemon exits cleanly" test "$rc" = 0
 for f in daemon.log status.json; do
-    ok "no password in $f" bash -c "! grep -qE '$pw1|$pw2|$pw3|$pw4|$pw5|$pw6' $f"
+    ok "no password in $f" bash -c "! grep -qE '$pw1|$pw2|$pw3|$pw4|$pw5|$pw6|$pw7' $f"
 done
 ok "status.json is 0644" test "$(stat -c %a status.json)" = 644
 if [ -d state ]; then ok "the state directory is 0700" test "$(stat -c %a state)" = 700; fi
