@@ -305,7 +305,12 @@ static void sleep_ms(unsigned ms) {
     nanosleep(&ts, NULL);
 }
 
-/* ACPI shutdown, wait up to timeout_s, then force off. */
+bool engine_cancelled(const Engine *e) {
+    return e->cancel && __atomic_load_n(e->cancel, __ATOMIC_RELAXED);
+}
+
+/* ACPI shutdown, wait up to timeout_s, then force off. A stop of the daemon ends the wait at once
+ * (-ECANCELED): the guest is left as it is, never forced off because virtspec stops. */
 static int domain_stop(Engine *e, virDomainPtr dom, unsigned timeout_s, char **ret_error) {
     int st = domain_state(dom);
     if (!state_running(st))
@@ -320,6 +325,12 @@ static int domain_stop(Engine *e, virDomainPtr dom, unsigned timeout_s, char **r
             waited += e->poll_ms;
             if (!state_running(domain_state(dom)))
                 return 0;
+            if (engine_cancelled(e)) {
+                *ret_error = xasprintf("interrupted after %u s of the guest's graceful shutdown: "
+                                       "virtspec is stopping; the domain is left as it is",
+                                       waited / 1000);
+                return -ECANCELED;
+            }
         }
     }
     virt_count_mutation();
@@ -1039,8 +1050,12 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         if (r->n_pending > 0 && streq(d->reload.s, "auto") && streq(d->state.s, "running")) {
             _cleanup_free_ char *err = NULL;
             add_action(r, "↻ reload (reload: auto)");
-            if (engine_reload_domain(e, d->name.s, (unsigned) d->shutdown_timeout.i, &err) < 0) {
-                fail(r, "reload failed: %s", err);
+            int rr = engine_reload_domain(e, d->name.s, (unsigned) d->shutdown_timeout.i, &err);
+            if (rr < 0) {
+                if (rr == -ECANCELED)
+                    fail(r, "reload %s", err);   /* "reload interrupted after …" */
+                else
+                    fail(r, "reload failed: %s", err);
                 return;
             }
             r->mutated = true;

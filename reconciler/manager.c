@@ -53,6 +53,7 @@ typedef struct Manager {
     char *connect_error;        /* why the last attempt failed */
     char *stop_reason;          /* what stopping waits for (status) */
     bool stopping, first_pass_done, reloading, connecting;
+    bool cancel;                /* read by the workers (atomically): end waits, the daemon stops */
     char *last_status;
 } Manager;
 
@@ -448,6 +449,12 @@ static void prune_domain(Work *w) {
             uv_sleep(200);
             if (virDomainGetState(dom, &st, &reason, 0) < 0 || st == VIR_DOMAIN_SHUTOFF)
                 break;
+            if (engine_cancelled(&w->engine)) {
+                /* never forced off because virtspec stops: the prune is retried next time */
+                w->prune_error = xstrdup("interrupted during the guest's graceful shutdown: virtspec "
+                                         "is stopping; the domain is left as it is");
+                return;
+            }
         }
         if (st != VIR_DOMAIN_SHUTOFF) {
             virt_count_mutation();
@@ -531,8 +538,11 @@ static void work_done(uv_work_t *req, int status) {
             if (delay > m->cfg->max_backoff_s)
                 delay = m->cfg->max_backoff_s;
             o->retry_at = uv_now(m->loop) + delay * 1000ULL;
-            log_error("%s %s: %s: %s (retry in %u s)", kind, o->name, sync_state_to_string(r->state),
-                      r->error, delay);
+            if (m->stopping)
+                log_error("%s %s: %s: %s", kind, o->name, sync_state_to_string(r->state), r->error);
+            else
+                log_error("%s %s: %s: %s (retry in %u s)", kind, o->name,
+                          sync_state_to_string(r->state), r->error, delay);
             if (!o->dirty) {
                 o->dirty = true;
                 schedule_kick(m, delay * 1000);
@@ -755,6 +765,7 @@ static void connect_done(uv_work_t *req, int status) {
     }
     m->engine = cw->engine;
     m->engine.report_drift = m->cfg->report_drift;
+    m->engine.cancel = &m->cancel;
     m->connected = true;
     m->reconnect_delay_s = 1;
     m->connect_attempt = 0;
@@ -895,7 +906,11 @@ static void on_sigterm(uv_signal_t *s, int signum) {
     if (m->stopping)
         return;
     m->stopping = true;
+    __atomic_store_n(&m->cancel, true, __ATOMIC_RELAXED);
     sd_glue_stopping();
+    free(m->stop_reason);
+    m->stop_reason = xasprintf("waiting for %u reconcile%s in flight (waits for a guest's shutdown "
+                               "are interrupted)", m->in_flight, m->in_flight == 1 ? "" : "s");
     summarize(m);
     log_info("stopping (%u reconcile%s in flight)", m->in_flight, m->in_flight == 1 ? "" : "s");
     uv_timer_stop(&m->resync_timer);
@@ -974,6 +989,7 @@ int daemon_run(DaemonConfig *cfg) {
     free(m.objects);
     free(m.last_status);
     free(m.connect_error);
+    free(m.stop_reason);
     spec_set_clear(&m.current);
     spec_store_clear(&m.store);
     r = uv_loop_close(loop);

@@ -22,3 +22,20 @@ o=[o for o in d["objects"] if o["name"]==sys.argv[2]]
 print(o[0].get(sys.argv[3]) if o else "")' status.json "$1" "$2"
 }
 state_is() { [ "$(status_field "$1" state)" = "$2" ]; }   # state_is NAME STATE
+reconciling() { [ "$(status_field "$1" reconciling)" = "$2" ]; }   # reconciling NAME True|False
+# reload_edit NAME FILE SHUTDOWN_TIMEOUT: a running `reload: auto` domain whose pass is over, then
+# a config edit: its reload waits for the guest's shutdown (no OS here answers the ACPI request,
+# so that is SHUTDOWN_TIMEOUT long)
+reload_edit() {
+    write_spec "$2" <<YAML
+kind: Domain
+name: $1
+memory: 64MiB
+shutdown_timeout: $3
+reload: auto
+watchdog: {model: i6300esb, action: reset}
+YAML
+    ok "$1 running" wait_for 30 running "$1"
+    ok "…and its pass is over" wait_for 30 reconciling "$1" False
+    sed 's/action: reset/action: poweroff/' "specs/$2" | write_spec "$2"
+}

@@ -109,6 +109,26 @@ contains "the daemon said it left the domain alone" "vs-free: = left alone: bein
 ok "…and converged once the restart was over" wait_for 10 state_is vs-free in-sync
 lacks "no restart record is left in the domain's metadata" "virtspec.dev/xmlns/reload" "$(virsh dumpxml --inactive vs-free)"
 
+# --- 12. SIGTERM during a reload's graceful-shutdown wait: the daemon stops at once ----------------
+# (no OS in these guests answers the ACPI shutdown: the wait would last the whole 120 s)
+reload_edit vs-slow slow.yaml 120
+id_slow=$(domid vs-slow)
+ok "a config edit: the reload waits for the guest's shutdown" wait_for 10 reconciling vs-slow True
+sleep 1
+t0=$(date +%s%N)
+kill -TERM $dpid
+for i in $(seq 200); do kill -0 $dpid 2>/dev/null || break; sleep 0.05; done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+exited=true
+kill -0 $dpid 2>/dev/null && { exited=false; kill -9 $dpid; }
+wait $dpid; drc=$?
+ok "SIGTERM during the shutdown wait: the daemon exits within 10 s (took ${ms} ms)" $exited
+is "…with status 0" 0 "$drc"
+is "the domain is left as it is: running, not forced off, not restarted" "$id_slow" "$(domid vs-slow)"
+contains "the log says the reload was interrupted" "vs-slow: failed: reload interrupted after" "$(cat daemon.log)"
+contains "…and so does the status written on stop" "reload interrupted after" "$(status_field vs-slow error)"
+contains "STATUS= said what stopping waits for" "STATUS=stopping: waiting for 1 reconcile in flight" "$(cat notify.log)"
+
 # --- 3. (end) the reconnect delay of the unconnected daemon stops at 30 s ------------------------
 left=$(( off_started + 36 - $(date +%s) ))
 [ $left -gt 0 ] && sleep $left
