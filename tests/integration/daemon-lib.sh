@@ -7,8 +7,8 @@ python3 "$TESTDIR/notify-listen.py" "$WORK/notify.sock" > notify.log 2>&1 &
 npid=$!
 for i in $(seq 50); do [ -S notify.sock ] && break; sleep 0.05; done
 
-start_daemon() {
-    VIRTSPEC_LOG_LEVEL=debug NOTIFY_SOCKET="$WORK/notify.sock" "$VS" daemon --specs "$WORK/specs" \
+start_daemon() {   # $VS_WRAP: a command to run it under (setpriv …)
+    VIRTSPEC_LOG_LEVEL=debug NOTIFY_SOCKET="$WORK/notify.sock" ${VS_WRAP:-} "$VS" daemon --specs "$WORK/specs" \
         --status-file "$WORK/status.json" "$@" >> daemon.log 2>&1 &
     dpid=$!
 }

@@ -129,6 +129,26 @@ contains "the log says the reload was interrupted" "vs-slow: failed: reload inte
 contains "…and so does the status written on stop" "reload interrupted after" "$(status_field vs-slow error)"
 contains "STATUS= said what stopping waits for" "STATUS=stopping: waiting for 1 reconcile in flight" "$(cat notify.log)"
 
+# --- 15. a failed re-plug of a guest's tap stays visible, and is retried until it works ------------
+# (the daemon without CAP_NET_ADMIN, as with a unit whose capabilities were narrowed)
+tap=$(xpath "$(live_xml vs-free)" 'string(//interface/target/@dev)')
+ports() { ip -o link show master vsokbr0 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | tr '\n' ' ' | sed 's/ $//'; }
+is "vs-free's tap ($tap) is a port of the network's bridge" "$tap" "$(ports)"
+VS_WRAP="setpriv --bounding-set -net_admin" start_daemon
+ok "restarted without CAP_NET_ADMIN; vs-okn in sync" wait_for 30 state_is vs-okn in-sync
+printf 'kind: Network\nname: vs-okn\nbridge: vsokbr0\nip: 10.77.0.1/24\nmtu: 9000\nreload: auto\n' | write_spec net.yaml
+ok "a restart of the network fails to plug the guest back: the network is failed" wait_for 30 state_is vs-okn failed
+contains "…naming the guest, its tap and why" "vs-free ($tap: Operation not permitted)" "$(status_field vs-okn error)"
+sleep 7   # the retries at 2 s and 4 s
+is "after the retries the network is still failed" failed "$(status_field vs-okn state)"
+contains "…for the same reason" "vs-free ($tap: Operation not permitted)" "$(status_field vs-okn error)"
+is "…and the tap is still unplugged" "" "$(ports)"
+stop_daemon
+start_daemon
+ok "with the capability back (a restarted daemon), the tap is plugged back in" wait_for 30 bash -c "[ \"\$(ip -o link show master vsokbr0 | grep -c '$tap')\" = 1 ]"
+ok "…and the network is in sync" wait_for 30 state_is vs-okn in-sync
+contains "…the daemon said it" "vs-free: $tap plugged into vsokbr0 again" "$(cat daemon.log)"
+
 # --- 3. (end) the reconnect delay of the unconnected daemon stops at 30 s ------------------------
 left=$(( off_started + 36 - $(date +%s) ))
 [ $left -gt 0 ] && sleep $left
