@@ -359,8 +359,9 @@ static void sync_objects(Manager *m, bool all_dirty) {
         o->spec = NULL;
         free(o->fingerprint);
         o->fingerprint = NULL;
-        if (m->cfg->prune && o->kind == KIND_DOMAIN)
-            o->dirty = true;
+        /* a look at libvirt: an object the spec never produced (its define failed, it waited
+         * for a pool) is not kept as an orphan; with prune, an owned domain is pruned */
+        o->dirty = true;
     }
 }
 
@@ -407,6 +408,8 @@ typedef struct Work {
     Engine engine;
     ObjectResult result;
     bool prune;
+    bool orphan_check;          /* spec gone, no prune: does the object exist at all? */
+    bool gone;                  /* the object is not (or no more) in libvirt, or not virtspec's */
     unsigned shutdown_timeout;
     char *prune_error;
     bool prune_deletes;         /* the domain's metadata said delete_volumes_on_removal */
@@ -431,13 +434,17 @@ static void prune_volumes(Work *w, VolumeRefs *refs) {
 static void prune_domain(Work *w) {
     virConnectPtr c = w->engine.conn;
     _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(c, w->o->name);
-    if (!dom)
+    if (!dom) {
+        w->gone = virt_error_errno() == -ENOENT;
         return;
+    }
     char *x = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
     _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
     free(x);
-    if (!doc || !observe_owned(doc))
-        return;   /* never touch what is not ours */
+    if (!doc || !observe_owned(doc)) {
+        w->gone = doc != NULL;   /* never touch what is not ours; it is no orphan of ours either */
+        return;
+    }
     _cleanup_(volume_refs_clear) VolumeRefs refs = {};
     observe_volume_refs(doc, &refs);
     char *err = NULL;
@@ -467,17 +474,53 @@ static void prune_domain(Work *w) {
                                         VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0)
         err = xasprintf("undefine failed: %s", virt_error_message());
     w->prune_error = err;
+    w->gone = !err;
     w->prune_deletes = refs.delete_on_removal;
     if (!err && refs.delete_on_removal)
         prune_volumes(w, &refs);
+}
+
+/* An object whose spec is gone: is there anything of it in libvirt (a domain: one virtspec owns)?
+ * Not when its spec never produced it. Errors other than "no such object" count as there. */
+static bool orphan_gone(Work *w) {
+    virConnectPtr c = w->engine.conn;
+    if (w->o->kind == KIND_NETWORK) {
+        _cleanup_(virNetworkFreep) virNetworkPtr n = virNetworkLookupByName(c, w->o->name);
+        return !n && virt_error_errno() == -ENOENT;
+    }
+    if (w->o->kind == KIND_POOL) {
+        _cleanup_(virStoragePoolFreep) virStoragePoolPtr p = virStoragePoolLookupByName(c, w->o->name);
+        return !p && virt_error_errno() == -ENOENT;
+    }
+    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(c, w->o->name);
+    if (!dom)
+        return virt_error_errno() == -ENOENT;
+    char *md = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, VIRTSPEC_XMLNS,
+                                    VIR_DOMAIN_AFFECT_CONFIG);
+    bool owned = md != NULL;
+    free(md);
+    return !owned && virt_error_errno() == -ENOENT;   /* no virtspec metadata: not ours */
 }
 
 static void work_run(uv_work_t *req) {
     Work *w = req->data;
     if (w->prune)
         prune_domain(w);
+    else if (w->orphan_check)
+        w->gone = orphan_gone(w);
     else
         engine_reconcile(&w->engine, w->spec, &w->result);
+}
+
+/* Forgets an object whose spec is gone and of which nothing is (left) in libvirt. */
+static void drop_object(Manager *m, Object *o) {
+    bool found;
+    size_t i = object_pos(m, o->kind, o->name, &found);
+    if (!found || m->objects[i] != o)
+        return;
+    memmove(&m->objects[i], &m->objects[i + 1], (m->n_objects - 1 - i) * sizeof(Object *));
+    m->n_objects--;
+    object_free(o);
 }
 
 static void kick(Manager *m);
@@ -502,6 +545,10 @@ static void work_done(uv_work_t *req, int status) {
         else
             log_info("Domain %s: pruned (spec removed; volumes kept)", o->name);
         free(w->prune_error);
+    } else if (w->orphan_check) {
+        if (w->gone)
+            log_info("%s %s: spec removed, and nothing of it is in libvirt: no orphan, forgotten",
+                     spec_kind_to_string(o->kind), o->name);
     } else {
         ObjectResult *r = &w->result;
         const char *kind = spec_kind_to_string(o->kind);
@@ -563,6 +610,9 @@ static void work_done(uv_work_t *req, int status) {
         o->has_result = true;
         *r = (ObjectResult) {};
     }
+    /* the spec is gone and so is the object (pruned, or never made): nothing to report */
+    if ((w->prune || w->orphan_check) && w->gone && !o->spec && !o->dirty)
+        drop_object(m, o);
     spec_unref(w->spec);
     free(w);
     summarize(m);
@@ -576,7 +626,8 @@ static void start_work(Manager *m, Object *o) {
     w->o = o;
     w->spec = spec_ref(o->spec);
     w->engine = m->engine;
-    w->prune = !o->spec;
+    w->prune = !o->spec && m->cfg->prune && o->kind == KIND_DOMAIN;
+    w->orphan_check = !o->spec && !w->prune;
     w->shutdown_timeout = o->shutdown_timeout ? o->shutdown_timeout : 60;
     w->req.data = w;
     o->dirty = false;
@@ -632,10 +683,6 @@ static void kick(Manager *m) {
             Object *o = m->objects[i];
             if ((o->kind == KIND_DOMAIN) != (pass == 1) || !o->dirty || o->in_flight)
                 continue;
-            if (!o->spec && !(m->cfg->prune && o->kind == KIND_DOMAIN)) {
-                o->dirty = false;
-                continue;
-            }
             /* a domain waits only for the pools and networks it uses; a failing one holds up
              * its dependents, nothing else */
             _cleanup_free_ char *why = NULL;
@@ -782,7 +829,7 @@ static void connect_done(uv_work_t *req, int status) {
         }
     /* a full resync after every (re)connect: libvirtd may have changed anything meanwhile */
     for (size_t i = 0; i < m->n_objects; i++) {
-        m->objects[i]->dirty = m->objects[i]->spec != NULL || m->cfg->prune;
+        m->objects[i]->dirty = true;   /* orphans too: are they still there? */
         m->objects[i]->retry_at = 0;
     }
     schedule_kick(m, 0);

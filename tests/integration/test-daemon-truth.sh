@@ -87,6 +87,15 @@ printf 'kind: Domain\nname: vs-free\nmemory: 64MiB\nshutdown_timeout: 1\ninterfa
 ms=$(wait_for 10 autostart_is vs-free disable)
 ok "…and back to false (took ${ms} ms)" autostart_is vs-free disable
 
+# --- specs that never produced an object: gone from status once removed (no orphans) ---------------
+printf 'kind: Pool\nname: vs-bad2\ntype: logical\nvg_name: novg2\n---\nkind: Domain\nname: vs-never\nmemory: 64MiB\ndisks: [{name: vs-never-root, pool: vs-bad2, size: 16MiB, format: raw}]\n' \
+    | write_spec never.yaml
+ok "a domain waiting for a failing pool (never defined)" wait_for 30 bash -c "grep -q 'waiting for pool vs-bad2' status.json"
+rm specs/never.yaml
+ok "its spec removed: the domain that never existed is not reported (as orphaned)" wait_for 10 bash -c "! grep -q '\"vs-never\"' status.json"
+ok "…nor the pool that never started" wait_for 10 bash -c "! grep -q '\"vs-bad2\"' status.json"
+ok "…the daemon said why" grep -q "Domain vs-never: spec removed, and nothing of it is in libvirt" daemon.log
+
 # --- 6. `virtspec reload NAME` while the daemon runs: the daemon knows the restart is virtspec's ----
 ok "vs-free runs and is in sync before the reload" wait_for 30 state_is vs-free in-sync
 id_before=$(domid vs-free)
