@@ -52,6 +52,8 @@ typedef struct Engine {
     const char *state_dir;  /* pool ownership records */
     unsigned poll_ms;       /* state polling while waiting for shutdown */
     bool report_drift;      /* drift mode "report": never correct what the spec did not change */
+    const bool *cancel;     /* the daemon is stopping (read atomically): waits (a guest's graceful
+                             * shutdown) end at once, leaving the domain as it is */
     DomainIndex *index;     /* one-shot runs: every domain listed once, with state and autostart */
 } Engine;
 
@@ -77,6 +79,9 @@ void engine_reconcile(Engine *e, const Spec *s, ObjectResult *r);
  * instead of the present one. Each deletion is an action and a log line with the volume's size. */
 int engine_delete_volumes(Engine *e, const char *domain, const char *planned, bool last_chance,
                           VolumeRefs *refs, ObjectResult *r);
-/* Graceful shutdown (ACPI, then destroy after timeout_s), then start. */
+/* Whether the daemon is stopping (Engine.cancel): long waits end. */
+bool engine_cancelled(const Engine *e);
+/* Graceful shutdown (ACPI, then destroy after timeout_s), then start. -ECANCELED: the wait was
+ * interrupted (engine_cancelled), nothing forced, not started again. */
 int engine_reload_domain(Engine *e, const char *name, unsigned timeout_s, char **ret_error);
 /* Records for status: a spec file that failed to load. */

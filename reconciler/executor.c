@@ -305,7 +305,12 @@ static void sleep_ms(unsigned ms) {
     nanosleep(&ts, NULL);
 }
 
-/* ACPI shutdown, wait up to timeout_s, then force off. */
+bool engine_cancelled(const Engine *e) {
+    return e->cancel && __atomic_load_n(e->cancel, __ATOMIC_RELAXED);
+}
+
+/* ACPI shutdown, wait up to timeout_s, then force off. A stop of the daemon ends the wait at once
+ * (-ECANCELED): the guest is left as it is, never forced off because virtspec stops. */
 static int domain_stop(Engine *e, virDomainPtr dom, unsigned timeout_s, char **ret_error) {
     int st = domain_state(dom);
     if (!state_running(st))
@@ -320,6 +325,12 @@ static int domain_stop(Engine *e, virDomainPtr dom, unsigned timeout_s, char **r
             waited += e->poll_ms;
             if (!state_running(domain_state(dom)))
                 return 0;
+            if (engine_cancelled(e)) {
+                *ret_error = xasprintf("interrupted after %u s of the guest's graceful shutdown: "
+                                       "virtspec is stopping; the domain is left as it is",
+                                       waited / 1000);
+                return -ECANCELED;
+            }
         }
     }
     virt_count_mutation();
@@ -1092,8 +1103,12 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         if (r->n_pending > 0 && streq(d->reload.s, "auto") && streq(d->state.s, "running")) {
             _cleanup_free_ char *err = NULL;
             add_action(r, "↻ reload (reload: auto)");
-            if (engine_reload_domain(e, d->name.s, (unsigned) d->shutdown_timeout.i, &err) < 0) {
-                fail(r, "reload failed: %s", err);
+            int rr = engine_reload_domain(e, d->name.s, (unsigned) d->shutdown_timeout.i, &err);
+            if (rr < 0) {
+                if (rr == -ECANCELED)
+                    fail(r, "reload %s", err);   /* "reload interrupted after …" */
+                else
+                    fail(r, "reload failed: %s", err);
                 return;
             }
             r->mutated = true;
@@ -1271,9 +1286,11 @@ static void append_item(char **acc, char *item) {
 }
 
 /* The taps of one running domain's NICs on network name: enslaved to bridge again (local), or
- * added to *cut (a remote connection, or the kernel said no). */
-static void reattach_domain(virDomainPtr dom, const char *name, const char *bridge, bool local,
-                            ObjectResult *r, char **cut) {
+ * added to *cut (a remote connection, or the kernel said no). steady: a check on a pass that
+ * restarted nothing — a tap that is already a port is the normal case, one that vanished is a
+ * guest stopping meanwhile; a plan only says what apply would plug back. */
+static void reattach_domain(Engine *e, virDomainPtr dom, const char *name, const char *bridge,
+                            bool steady, ObjectResult *r, char **cut) {
     char *x = virDomainGetXMLDesc(dom, 0);
     _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
     free(x);
@@ -1285,12 +1302,20 @@ static void reattach_domain(virDomainPtr dom, const char *name, const char *brid
         _cleanup_free_ char *tap = xml_get(i, "target/@dev");
         if (!streq_ptr(type, "network") || !streq_ptr(src, name) || !tap)
             continue;
-        int rc = local ? netlink_enslave(tap, bridge) : 0;
-        if (!local)
+        if (!e->local) {
             append_item(cut, xasprintf("%s (%s)", dname, tap));
-        else if (rc == 0)
+            continue;
+        }
+        int rc = e->apply ? netlink_enslave(tap, bridge) : netlink_is_port(tap, bridge);
+        if (rc == 1 || (steady && rc == -ENODEV))
+            continue;
+        if (rc == 0 && e->apply)
             add_action(r, "⇄ %s: %s plugged into %s again", dname, tap, bridge);
-        else if (rc < 0)
+        else if (rc == 0) {
+            add_action(r, "⇄ %s: %s is no port of %s: it would be plugged back in", dname, tap, bridge);
+            if (r->state == SYNC_IN_SYNC)
+                r->state = SYNC_DRIFTED;
+        } else if (e->apply)
             append_item(cut, xasprintf("%s (%s: %s)", dname, tap, strerror(-rc)));
     }
 }
@@ -1298,26 +1323,37 @@ static void reattach_domain(virDomainPtr dom, const char *name, const char *brid
 /* After virtspec started an existing network again: libvirt 9.0 recreates the bridge without the
  * running guests' taps (tests/integration/NOTES.md), so each running domain's NIC on it is
  * plugged back, as libvirt does when its daemon reconnects to running guests. Only on a local
- * connection; otherwise, or when that fails, the guests are reported as needing attention. */
-static void network_reattach_guests(Engine *e, virNetworkPtr net, const char *name, ObjectResult *r) {
+ * connection; otherwise, or when that fails, the guests are reported as needing attention.
+ * steady: every other pass over an active network on a local connection checks the same, so a
+ * re-plug that failed stays failed (and is retried) until the taps are ports of the bridge again,
+ * across restarts of virtspec too. */
+static void network_reattach_guests(Engine *e, virNetworkPtr net, const char *name, bool steady,
+                                    ObjectResult *r) {
     _cleanup_free_ char *bridge = virNetworkGetBridgeName(net);
+    if (!bridge && steady)
+        return;
     virDomainPtr *doms = NULL;
     int n = bridge ? virConnectListAllDomains(e->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE) : -1;
     if (n < 0) {
         fail(r, "finding the guests of the restarted network: %s", virt_error_message());
         return;
     }
-    bool local = e->local;
     _cleanup_free_ char *cut = NULL;
     for (int i = 0; i < n; i++) {
-        reattach_domain(doms[i], name, bridge, local, r, &cut);
+        reattach_domain(e, doms[i], name, bridge, steady, r, &cut);
         virDomainFree(doms[i]);
     }
     free(doms);
     if (cut)
         fail(r, "running guests are cut off from %s and need attention (ip link set TAP master "
              "%s up, or restart the guest)%s: %s", bridge, bridge,
-             local ? "" : "; libvirt is not local, so virtspec cannot plug them back", cut);
+             e->local ? "" : "; libvirt is not local, so virtspec cannot plug them back", cut);
+}
+
+/* Networks whose bridge libvirt makes (and remakes on a restart): their guests' taps must be its
+ * ports. A host bridge (forward: bridge) is not libvirt's to remake, and may be Open vSwitch's. */
+static bool network_owns_bridge(const NetworkSpec *n) {
+    return !streq_ptr(n->forward.s, "bridge");
 }
 
 /* reload: auto: a restart-pending network is restarted now, and its guests plugged back. */
@@ -1331,7 +1367,7 @@ static int network_restart(Engine *e, virNetworkPtr net, const char *name, Objec
     if (virNetworkCreate(net) < 0)
         return fail(r, "restart: starting the network: %s", virt_error_message());
     clear_pending(r);
-    network_reattach_guests(e, net, name, r);
+    network_reattach_guests(e, net, name, false, r);
     return r->state == SYNC_FAILED ? -EIO : 0;
 }
 
@@ -1436,9 +1472,15 @@ static void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
         was_down = !active;
     }
     converge_lifecycle(e, r, &network_ops, net, n->autostart);
+    if (r->state == SYNC_FAILED || virNetworkIsActive(net) != 1)
+        return;
     /* a network found stopped and started again: its running guests were cut off */
-    if (e->apply && was_down && r->state != SYNC_FAILED && virNetworkIsActive(net) == 1)
-        network_reattach_guests(e, net, n->name.s, r);
+    if (e->apply && was_down)
+        network_reattach_guests(e, net, n->name.s, false, r);
+    /* otherwise (locally) the taps are observed all the same: a re-plug that failed before, or
+     * a bridge someone else remade, shows and is mended */
+    else if (e->local && network_owns_bridge(n))
+        network_reattach_guests(e, net, n->name.s, true, r);
 }
 
 /* ---------------------------------------------------------------- pools */

@@ -54,6 +54,7 @@ typedef struct Manager {
     char *connect_error;        /* why the last attempt failed */
     char *stop_reason;          /* what stopping waits for (status) */
     bool stopping, first_pass_done, reloading, connecting;
+    bool cancel;                /* read by the workers (atomically): end waits, the daemon stops */
     char *last_status;
 } Manager;
 
@@ -263,8 +264,9 @@ static void sync_objects(Manager *m, bool all_dirty) {
         o->spec = NULL;
         free(o->fingerprint);
         o->fingerprint = NULL;
-        if (m->cfg->prune && o->kind == KIND_DOMAIN)
-            o->dirty = true;
+        /* a look at libvirt: an object the spec never produced (its define failed, it waited
+         * for a pool) is not kept as an orphan; with prune, an owned domain is pruned */
+        o->dirty = true;
     }
 }
 
@@ -312,6 +314,8 @@ typedef struct Work {
     Engine engine;
     ObjectResult result;
     bool prune;
+    bool orphan_check;          /* spec gone, no prune: does the object exist at all? */
+    bool gone;                  /* the object is not (or no more) in libvirt, or not virtspec's */
     unsigned shutdown_timeout;
     char *prune_error;
     bool prune_deletes;         /* the domain's metadata said delete_volumes_on_removal */
@@ -324,17 +328,53 @@ static void prune_domain(Work *w) {
     for (size_t i = 0; i < p.n_warnings; i++)
         log_object(LOG_WARNING, "Domain", w->o->name, "Domain %s: prune: %s", w->o->name, p.warnings[i]);
     w->prune_error = TAKE_PTR(p.error);
+    w->gone = p.gone;
     w->prune_deletes = p.deletes;
     w->n_deleted = p.n_deleted;
     prune_result_clear(&p);
+}
+
+/* An object whose spec is gone: is there anything of it in libvirt (a domain: one virtspec owns)?
+ * Not when its spec never produced it. Errors other than "no such object" count as there. */
+static bool orphan_gone(Work *w) {
+    virConnectPtr c = w->engine.conn;
+    if (w->o->kind == KIND_NETWORK) {
+        _cleanup_(virNetworkFreep) virNetworkPtr n = virNetworkLookupByName(c, w->o->name);
+        return !n && virt_error_errno() == -ENOENT;
+    }
+    if (w->o->kind == KIND_POOL) {
+        _cleanup_(virStoragePoolFreep) virStoragePoolPtr p = virStoragePoolLookupByName(c, w->o->name);
+        return !p && virt_error_errno() == -ENOENT;
+    }
+    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(c, w->o->name);
+    if (!dom)
+        return virt_error_errno() == -ENOENT;
+    char *md = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, VIRTSPEC_XMLNS,
+                                    VIR_DOMAIN_AFFECT_CONFIG);
+    bool owned = md != NULL;
+    free(md);
+    return !owned && virt_error_errno() == -ENOENT;   /* no virtspec metadata: not ours */
 }
 
 static void work_run(uv_work_t *req) {
     Work *w = req->data;
     if (w->prune)
         prune_domain(w);
+    else if (w->orphan_check)
+        w->gone = orphan_gone(w);
     else
         engine_reconcile(&w->engine, w->spec, &w->result);
+}
+
+/* Forgets an object whose spec is gone and of which nothing is (left) in libvirt. */
+static void drop_object(Manager *m, Object *o) {
+    bool found;
+    size_t i = object_pos(m, o->kind, o->name, &found);
+    if (!found || m->objects[i] != o)
+        return;
+    memmove(&m->objects[i], &m->objects[i + 1], (m->n_objects - 1 - i) * sizeof(Object *));
+    m->n_objects--;
+    object_free(o);
 }
 
 static void kick(Manager *m);
@@ -359,6 +399,10 @@ static void work_done(uv_work_t *req, int status) {
         else
             log_object(LOG_INFO, "Domain", o->name, "Domain %s: pruned (spec removed; volumes kept)", o->name);
         free(w->prune_error);
+    } else if (w->orphan_check) {
+        if (w->gone)
+            log_info("%s %s: spec removed, and nothing of it is in libvirt: no orphan, forgotten",
+                     spec_kind_to_string(o->kind), o->name);
     } else {
         ObjectResult *r = &w->result;
         const char *kind = spec_kind_to_string(o->kind);
@@ -395,8 +439,12 @@ static void work_done(uv_work_t *req, int status) {
             if (delay > m->cfg->max_backoff_s)
                 delay = m->cfg->max_backoff_s;
             o->retry_at = uv_now(m->loop) + delay * 1000ULL;
-            log_full(LOG_ERR, 0, fields, "%s %s: %s: %s (retry in %u s)", kind, o->name,
-                     sync_state_to_string(r->state), r->error, delay);
+            if (m->stopping)
+                log_full(LOG_ERR, 0, fields, "%s %s: %s: %s", kind, o->name,
+                         sync_state_to_string(r->state), r->error);
+            else
+                log_full(LOG_ERR, 0, fields, "%s %s: %s: %s (retry in %u s)", kind, o->name,
+                         sync_state_to_string(r->state), r->error, delay);
             if (!o->dirty) {
                 o->dirty = true;
                 schedule_kick(m, delay * 1000);
@@ -417,6 +465,9 @@ static void work_done(uv_work_t *req, int status) {
         o->has_result = true;
         *r = (ObjectResult) {};
     }
+    /* the spec is gone and so is the object (pruned, or never made): nothing to report */
+    if ((w->prune || w->orphan_check) && w->gone && !o->spec && !o->dirty)
+        drop_object(m, o);
     spec_unref(w->spec);
     free(w);
     summarize(m);
@@ -430,7 +481,8 @@ static void start_work(Manager *m, Object *o) {
     w->o = o;
     w->spec = spec_ref(o->spec);
     w->engine = m->engine;
-    w->prune = !o->spec;
+    w->prune = !o->spec && m->cfg->prune && o->kind == KIND_DOMAIN;
+    w->orphan_check = !o->spec && !w->prune;
     w->shutdown_timeout = o->shutdown_timeout ? o->shutdown_timeout : 60;
     w->req.data = w;
     o->dirty = false;
@@ -486,10 +538,6 @@ static void kick(Manager *m) {
             Object *o = m->objects[i];
             if ((o->kind == KIND_DOMAIN) != (pass == 1) || !o->dirty || o->in_flight)
                 continue;
-            if (!o->spec && !(m->cfg->prune && o->kind == KIND_DOMAIN)) {
-                o->dirty = false;
-                continue;
-            }
             /* a domain waits only for the pools and networks it uses; a failing one holds up
              * its dependents, nothing else */
             _cleanup_free_ char *why = NULL;
@@ -608,6 +656,7 @@ static void connect_done(uv_work_t *req, int status) {
     }
     m->engine = cw->engine;
     m->engine.report_drift = m->cfg->report_drift;
+    m->engine.cancel = &m->cancel;
     m->connected = true;
     m->reconnect_delay_s = 1;
     m->connect_attempt = 0;
@@ -624,7 +673,7 @@ static void connect_done(uv_work_t *req, int status) {
         }
     /* a full resync after every (re)connect: libvirtd may have changed anything meanwhile */
     for (size_t i = 0; i < m->n_objects; i++) {
-        m->objects[i]->dirty = m->objects[i]->spec != NULL || m->cfg->prune;
+        m->objects[i]->dirty = true;   /* orphans too: are they still there? */
         m->objects[i]->retry_at = 0;
     }
     schedule_kick(m, 0);
@@ -758,7 +807,11 @@ static void on_sigterm(uv_signal_t *s, int signum) {
     if (m->stopping)
         return;
     m->stopping = true;
+    __atomic_store_n(&m->cancel, true, __ATOMIC_RELAXED);
     sd_glue_stopping();
+    free(m->stop_reason);
+    m->stop_reason = xasprintf("waiting for %u reconcile%s in flight (waits for a guest's shutdown "
+                               "are interrupted)", m->in_flight, m->in_flight == 1 ? "" : "s");
     summarize(m);
     log_info("stopping (%u reconcile%s in flight)", m->in_flight, m->in_flight == 1 ? "" : "s");
     uv_timer_stop(&m->resync_timer);
@@ -837,6 +890,7 @@ int daemon_run(DaemonConfig *cfg) {
     free(m.objects);
     free(m.last_status);
     free(m.connect_error);
+    free(m.stop_reason);
     spec_set_clear(&m.current);
     spec_store_clear(&m.store);
     r = uv_loop_close(loop);

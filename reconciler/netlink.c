@@ -83,16 +83,39 @@ static int nl_link(int fd, unsigned ifindex, uint32_t *ret_master, uint32_t *ret
     return 0;
 }
 
-int netlink_enslave(const char *dev, const char *bridge) {
+/* The two links: dev's master and MTU, the bridge's MTU, on an open rtnetlink socket *ret_fd. */
+static int nl_pair(const char *dev, const char *bridge, int *ret_fd, unsigned *ret_di, unsigned *ret_bi,
+                   uint32_t *ret_master, uint32_t *ret_mtu, uint32_t *ret_br_mtu) {
     unsigned di = if_nametoindex(dev), bi = if_nametoindex(bridge);
     if (di == 0 || bi == 0)
         return -ENODEV;
-    _cleanup_(closep) int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
     if (fd < 0)
         return -errno;
-    uint32_t master, mtu, br_master, br_mtu;
-    int r = nl_link(fd, di, &master, &mtu);
-    if (r < 0 || (r = nl_link(fd, bi, &br_master, &br_mtu)) < 0)
+    *ret_fd = fd;
+    uint32_t br_master;
+    int r = nl_link(fd, di, ret_master, ret_mtu);
+    if (r < 0 || (r = nl_link(fd, bi, &br_master, ret_br_mtu)) < 0)
+        return r;
+    *ret_di = di;
+    *ret_bi = bi;
+    return 0;
+}
+
+int netlink_is_port(const char *dev, const char *bridge) {
+    _cleanup_(closep) int fd = -1;
+    unsigned di, bi;
+    uint32_t master, mtu, br_mtu;
+    int r = nl_pair(dev, bridge, &fd, &di, &bi, &master, &mtu, &br_mtu);
+    return r < 0 ? r : master == bi;
+}
+
+int netlink_enslave(const char *dev, const char *bridge) {
+    _cleanup_(closep) int fd = -1;
+    unsigned di, bi;
+    uint32_t master, mtu, br_mtu;
+    int r = nl_pair(dev, bridge, &fd, &di, &bi, &master, &mtu, &br_mtu);
+    if (r < 0)
         return r;
     if (master == bi)
         return 1;

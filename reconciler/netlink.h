@@ -10,3 +10,6 @@
  * an MTU of its own) and sets it up. 0 when done, 1 when dev already was a port of bridge (nothing
  * changed), negative errno: -ENODEV for a missing device, -EPERM without CAP_NET_ADMIN. */
 int netlink_enslave(const char *dev, const char *bridge);
+/* Whether dev is a port of bridge: 1 yes, 0 no, negative errno (-ENODEV: either is missing).
+ * Reading needs no privilege. */
+int netlink_is_port(const char *dev, const char *bridge);

@@ -58,13 +58,17 @@ static void prune_volumes(Engine *e, const char *name, VolumeRefs *refs, PruneRe
 
 int engine_prune_domain(Engine *e, const char *name, unsigned shutdown_timeout, PruneResult *p) {
     _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(e->conn, name);
-    if (!dom)
+    if (!dom) {
+        p->gone = virt_error_errno() == -ENOENT;
         return 0;
+    }
     char *x = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
     _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
     free(x);
-    if (!doc || !observe_owned(doc))
-        return 0;   /* never touch what is not ours */
+    if (!doc || !observe_owned(doc)) {
+        p->gone = doc != NULL;   /* never touch what is not ours; it is no orphan of ours either */
+        return 0;
+    }
     p->owned = true;
     _cleanup_(volume_refs_clear) VolumeRefs refs = {};
     observe_volume_refs(doc, &refs);
@@ -80,6 +84,12 @@ int engine_prune_domain(Engine *e, const char *name, unsigned shutdown_timeout, 
             usleep(200000);
             if (virDomainGetState(dom, &st, &reason, 0) < 0 || st == VIR_DOMAIN_SHUTOFF)
                 break;
+            if (engine_cancelled(e)) {
+                /* never forced off because virtspec stops: the prune is retried next time */
+                p->error = xstrdup("interrupted during the guest's graceful shutdown: virtspec is "
+                                   "stopping; the domain is left as it is");
+                return -EINTR;
+            }
         }
         if (st != VIR_DOMAIN_SHUTOFF) {
             virt_count_mutation();
@@ -100,6 +110,7 @@ int engine_prune_domain(Engine *e, const char *name, unsigned shutdown_timeout, 
         p->error = xasprintf("undefine failed: %s", virt_error_message());
         return -EIO;
     }
+    p->gone = true;
     if (refs.delete_on_removal)
         prune_volumes(e, name, &refs, p);
     return p->error ? -EIO : 0;

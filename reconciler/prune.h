@@ -14,6 +14,8 @@ typedef struct PruneResult {
     bool owned;                 /* it exists and carries virtspec's metadata */
     bool running;               /* it was not shut off */
     bool deletes;               /* its metadata says delete_volumes_on_removal */
+    bool gone;                  /* nothing of it is left that is ours: no such domain, one
+                                 * virtspec does not own, or undefined now */
     unsigned n_deleted;         /* volumes deleted with it */
     char **warnings;            /* volumes kept (in use, not created by virtspec) */
     size_t n_warnings;

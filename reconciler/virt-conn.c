@@ -50,6 +50,7 @@ int virt_error_errno(void) {
     case VIR_ERR_NO_NETWORK:
     case VIR_ERR_NO_STORAGE_POOL:
     case VIR_ERR_NO_STORAGE_VOL:
+    case VIR_ERR_NO_DOMAIN_METADATA:
         return -ENOENT;
     case VIR_ERR_OPERATION_INVALID:
         return -EALREADY;

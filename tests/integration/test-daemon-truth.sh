@@ -87,6 +87,15 @@ printf 'kind: Domain\nname: vs-free\nmemory: 64MiB\nshutdown_timeout: 1\ninterfa
 ms=$(wait_for 10 autostart_is vs-free disable)
 ok "…and back to false (took ${ms} ms)" autostart_is vs-free disable
 
+# --- specs that never produced an object: gone from status once removed (no orphans) ---------------
+printf 'kind: Pool\nname: vs-bad2\ntype: logical\nvg_name: novg2\n---\nkind: Domain\nname: vs-never\nmemory: 64MiB\ndisks: [{name: vs-never-root, pool: vs-bad2, size: 16MiB, format: raw}]\n' \
+    | write_spec never.yaml
+ok "a domain waiting for a failing pool (never defined)" wait_for 30 bash -c "grep -q 'waiting for pool vs-bad2' status.json"
+rm specs/never.yaml
+ok "its spec removed: the domain that never existed is not reported (as orphaned)" wait_for 10 bash -c "! grep -q '\"vs-never\"' status.json"
+ok "…nor the pool that never started" wait_for 10 bash -c "! grep -q '\"vs-bad2\"' status.json"
+ok "…the daemon said why" grep -q "Domain vs-never: spec removed, and nothing of it is in libvirt" daemon.log
+
 # --- 6. `virtspec reload NAME` while the daemon runs: the daemon knows the restart is virtspec's ----
 ok "vs-free runs and is in sync before the reload" wait_for 30 state_is vs-free in-sync
 id_before=$(domid vs-free)
@@ -108,6 +117,46 @@ lacks "…nor started it itself" "vs-free: ▶ start" "$dlog"
 contains "the daemon said it left the domain alone" "vs-free: = left alone: being restarted by virtspec" "$dlog"
 ok "…and converged once the restart was over" wait_for 10 state_is vs-free in-sync
 lacks "no restart record is left in the domain's metadata" "virtspec.dev/xmlns/reload" "$(virsh dumpxml --inactive vs-free)"
+
+# --- 12. SIGTERM during a reload's graceful-shutdown wait: the daemon stops at once ----------------
+# (no OS in these guests answers the ACPI shutdown: the wait would last the whole 120 s)
+reload_edit vs-slow slow.yaml 120
+id_slow=$(domid vs-slow)
+ok "a config edit: the reload waits for the guest's shutdown" wait_for 10 reconciling vs-slow True
+sleep 1
+t0=$(date +%s%N)
+kill -TERM $dpid
+for i in $(seq 200); do kill -0 $dpid 2>/dev/null || break; sleep 0.05; done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+exited=true
+kill -0 $dpid 2>/dev/null && { exited=false; kill -9 $dpid; }
+wait $dpid; drc=$?
+ok "SIGTERM during the shutdown wait: the daemon exits within 10 s (took ${ms} ms)" $exited
+is "…with status 0" 0 "$drc"
+is "the domain is left as it is: running, not forced off, not restarted" "$id_slow" "$(domid vs-slow)"
+contains "the log says the reload was interrupted" "vs-slow: failed: reload interrupted after" "$(cat daemon.log)"
+contains "…and so does the status written on stop" "reload interrupted after" "$(status_field vs-slow error)"
+contains "STATUS= said what stopping waits for" "STATUS=stopping: waiting for 1 reconcile in flight" "$(cat notify.log)"
+
+# --- 15. a failed re-plug of a guest's tap stays visible, and is retried until it works ------------
+# (the daemon without CAP_NET_ADMIN, as with a unit whose capabilities were narrowed)
+tap=$(xpath "$(live_xml vs-free)" 'string(//interface/target/@dev)')
+ports() { ip -o link show master vsokbr0 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | tr '\n' ' ' | sed 's/ $//'; }
+is "vs-free's tap ($tap) is a port of the network's bridge" "$tap" "$(ports)"
+VS_WRAP="setpriv --bounding-set -net_admin" start_daemon
+ok "restarted without CAP_NET_ADMIN; vs-okn in sync" wait_for 30 state_is vs-okn in-sync
+printf 'kind: Network\nname: vs-okn\nbridge: vsokbr0\nip: 10.77.0.1/24\nmtu: 9000\nreload: auto\n' | write_spec net.yaml
+ok "a restart of the network fails to plug the guest back: the network is failed" wait_for 30 state_is vs-okn failed
+contains "…naming the guest, its tap and why" "vs-free ($tap: Operation not permitted)" "$(status_field vs-okn error)"
+sleep 7   # the retries at 2 s and 4 s
+is "after the retries the network is still failed" failed "$(status_field vs-okn state)"
+contains "…for the same reason" "vs-free ($tap: Operation not permitted)" "$(status_field vs-okn error)"
+is "…and the tap is still unplugged" "" "$(ports)"
+stop_daemon
+start_daemon
+ok "with the capability back (a restarted daemon), the tap is plugged back in" wait_for 30 bash -c "[ \"\$(ip -o link show master vsokbr0 | grep -c '$tap')\" = 1 ]"
+ok "…and the network is in sync" wait_for 30 state_is vs-okn in-sync
+contains "…the daemon said it" "vs-free: $tap plugged into vsokbr0 again" "$(cat daemon.log)"
 
 # --- 3. (end) the reconnect delay of the unconnected daemon stops at 30 s ------------------------
 left=$(( off_started + 36 - $(date +%s) ))

@@ -68,21 +68,10 @@ ok "virsh edit of a managed field is reverted (took ${ms} ms)" has_title managed
 # --- a reload: auto domain waiting for its guest's shutdown shows as reconciling ----------------
 # (the pass's result and log lines come only when the reload is done: no OS here answers the ACPI
 # shutdown, so that is shutdown_timeout later)
-write_spec r1.yaml <<'YAML'
-kind: Domain
-name: vs-r1
-memory: 64MiB
-shutdown_timeout: 8
-reload: auto
-watchdog: {model: i6300esb, action: reset}
-YAML
-reconciling() { [ "$(status_field vs-r1 reconciling)" = "$1" ]; }
-ok "vs-r1 running" wait_for 30 running vs-r1
-ok "…and its pass is over" wait_for 30 reconciling False
-sed 's/action: reset/action: poweroff/' specs/r1.yaml | write_spec r1.yaml
-ok "a config edit: status says reconciling during the reload's shutdown wait" wait_for 8 reconciling True
+reload_edit vs-r1 r1.yaml 8
+ok "a config edit: status says reconciling during the reload's shutdown wait" wait_for 8 reconciling vs-r1 True
 contains "…and virtspec status shows it" "reconciling now" "$("$VS" status --status-file status.json)"
-ok "…no longer once the reload is done" wait_for 30 reconciling False
+ok "…no longer once the reload is done" wait_for 30 reconciling vs-r1 False
 contains "the reload happened" "↻ reload" "$(status_field vs-r1 last_action)"
 
 # --- SIGHUP: RELOADING=1 then READY=1 -----------------------------------------------------------
