@@ -54,6 +54,7 @@ static void send_record(const char *file, int line, const char *func, struct iov
     pthread_mutex_unlock(&lock);
 }
 
+_printf_(7, 0)
 static int log_internalv(const char *file, int line, const char *func, int level, int error,
                          const char *const *fields, const char *fmt, va_list ap) {
     _cleanup_free_ char *msg = NULL;
