@@ -98,6 +98,9 @@ static char *type_text(const KeyDef *k) {
     case VT_DEVNAME:
         base = xstrdup("guest device name (`vd…`, `sd…`, `hd…`, `fd…`)");
         break;
+    case VT_WWN:
+        base = xstrdup("World Wide Name (16 hex digits, optional `0x`)");
+        break;
     case VT_MAP:
         base = xstrdup("map");
         break;

@@ -111,6 +111,13 @@ static char *canon_scalar(const KeyDef *k, char *raw) {
         free(raw);
         return c;
     }
+    case VT_WWN: {
+        char *c = wwn_canonical(raw);
+        if (!c)
+            return raw;
+        free(raw);
+        return c;
+    }
     default:
         return raw;
     }

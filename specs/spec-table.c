@@ -490,8 +490,10 @@ static const KeyDef disk_rows[] = {
     ROW(DiskSpec, boot, .key = "boot", .type = VT_INT, .min = 1, .max = 64,
         .change = CHANGE_CONFIG, .xml = "boot/@order",
         .doc = "per-device boot order (excludes the domain-level boot list)"),
-    ROW(DiskSpec, wwn, .key = "wwn", .type = VT_STRING, .max = 16, .change = CHANGE_CONFIG,
-        .xml = "wwn", .vagrant = "storage :wwn", .doc = "World Wide Name, 16 hex digits (scsi, sata, ide)"),
+    ROW(DiskSpec, wwn, .key = "wwn", .type = VT_WWN, .change = CHANGE_CONFIG,
+        .xml = "wwn", .vagrant = "storage :wwn",
+        .doc = "World Wide Name, 16 hex digits, 0x prefix allowed; rendered lower-case without "
+               "the prefix (scsi, sata, ide)"),
     ROW(DiskSpec, copy_on_read, .key = "copy_on_read", .type = VT_BOOL, .change = CHANGE_CONFIG,
         .xml = "driver/@copy_on_read", .flags = KEY_ONOFF,
         .vagrant = "storage :copy_on_read / disk_driver :copy_on_read",

@@ -21,6 +21,8 @@ typedef enum ValueType {
     VT_PATH,        /* absolute path */
     VT_UUID,        /* RFC 4122 text form */
     VT_DEVNAME,     /* guest device name, e.g. vda, sdb, hdc */
+    VT_WWN,         /* World Wide Name: 16 hex digits, libvirt's optional 0x prefix accepted;
+                     * canonical lower-case without the prefix */
     VT_MAP,         /* nested map: sub table, at offset */
     VT_LIST,        /* list of maps: sub table, items of sub->item_size at offset (a List) */
     VT_ENUM_LIST,   /* list of enum scalars: a List of Value; without choices, of single-line

@@ -96,6 +96,22 @@ char *format_size(int64_t b) {
     return xasprintf("%" PRId64 " B", b);
 }
 
+char *wwn_canonical(const char *s) {
+    if (!strncmp(s, "0x", 2))   /* libvirt's virValidateWWN: lower-case x only */
+        s += 2;
+    if (strlen(s) != 16)
+        return NULL;
+    char *c = xstrdup(s);
+    for (char *p = c; *p; p++) {
+        if (!isxdigit((unsigned char) *p)) {
+            free(c);
+            return NULL;
+        }
+        *p = (char) tolower((unsigned char) *p);
+    }
+    return c;
+}
+
 int parse_mac(const char *s, char ret[static 18]) {
     unsigned char b[6];
     char hex[13];
@@ -457,6 +473,16 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
             return -EINVAL;
         }
         v->s = xstrdup(s);
+        break;
+    }
+    case VT_WWN: {
+        _cleanup_free_ char *c = wwn_canonical(s);
+        if (!c) {
+            *ret_msg = xasprintf("'%s' must be 16 hexadecimal digits (0x prefix allowed), got '%s'",
+                                 k->key, s);
+            return -EINVAL;
+        }
+        v->s = TAKE_PTR(c);
         break;
     }
     default:

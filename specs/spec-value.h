@@ -13,6 +13,9 @@ void value_copy(Value *dst, const Value *src);
 int parse_size(const char *s, int64_t plain_unit, int64_t *ret);
 int parse_bool(const char *s, bool *ret);
 int parse_mac(const char *s, char ret[static 18]);
+/* A World Wide Name as libvirt takes it, (0x)?[0-9a-fA-F]{16}: lower-case without the prefix, or
+ * NULL. */
+char *wwn_canonical(const char *s);
 /* family 4 or 6; ret_addr gets canonical text; prefix -1 when none given and allowed. */
 int parse_ip(const char *s, bool with_prefix, int *ret_family, char **ret_canonical, int *ret_prefix);
 bool valid_name(const char *s);

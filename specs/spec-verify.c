@@ -814,15 +814,8 @@ static void verify_domain(const Spec *s, DiagList *diags) {
                     ERR(&a->dev, "device '%s' does not fit bus %s (use %s…)", a->dev.s, a->bus.s,
                         pre[p].prefix);
         }
-        if (a->wwn.set) {
-            bool ok = strlen(a->wwn.s) == 16;
-            for (const char *p = a->wwn.s; *p && ok; p++)
-                ok = isxdigit((unsigned char) *p);
-            if (!ok)
-                ERR(&a->wwn, "disks[%zu].wwn must be 16 hexadecimal digits, got '%s'", i, a->wwn.s);
-            else if (streq(a->bus.s, "virtio") || streq(a->bus.s, "usb"))
-                ERR(&a->wwn, "disks[%zu].wwn needs bus scsi, sata or ide", i);
-        }
+        if (a->wwn.set && (streq(a->bus.s, "virtio") || streq(a->bus.s, "usb")))
+            ERR(&a->wwn, "disks[%zu].wwn needs bus scsi, sata or ide", i);
         if (a->shareable.i && a->cache.set && !streq(a->cache.s, "none"))
             ERR(&a->cache, "a shareable disk needs cache: none");
         /* libvirt refuses concurrent access to anything but raw ("requires use of supported
