@@ -318,6 +318,11 @@ bool cpuset_has(const char *canonical, unsigned id);
  * daemon keeps across passes, are never touched); synthetic networks are appended. Problems are
  * errors in set->diags and drop the domain. Call after loading, before render or plan. */
 void spec_set_derive(SpecSet *set);
+/* The DHCP range of a network whose `dhcp` gives neither start nor end (`dhcp: {}`), the one a
+ * derived network gets too: the addresses after the network's IPv4 `ip` up to the last below
+ * the broadcast address (before it when ip is the last), within the subnet's first /16. False
+ * without an IPv4 ip or when no address is left. */
+bool spec_dhcp_default_range(const Spec *n, char **ret_start, char **ret_end);
 /* A deep copy with one reference. */
 Spec *spec_copy(const Spec *s);
 /* A hash of the spec's canonical model (specs/spec-canonical.c): every key of its kind's table

@@ -347,6 +347,19 @@ static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node
             xml_set(node, unit, "KiB");
         }
         return;
+    case HOOK_NET_DHCP: {
+        /* `dhcp: {}` (neither start nor end; verify refuses one without the other) is DHCP
+         * over the default range, as the docs promise, not a silent no-DHCP */
+        const NetworkSpec *n = &c->spec->network;
+        _cleanup_free_ char *start = NULL, *end = NULL;
+        if (v->set)
+            xml_set(node, k->xml, v->s);
+        else if (!n->dhcp.end.set && spec_dhcp_default_range(c->spec, &start, &end)) {
+            xml_set(node, "ip/dhcp/range/@start", start);
+            xml_set(node, "ip/dhcp/range/@end", end);
+        }
+        return;
+    }
     case HOOK_NET_FORWARD:
         if (!streq(v->s, "none") && !streq(v->s, "veryisolated"))
             xml_set(node, "forward/@mode", v->s);

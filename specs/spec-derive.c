@@ -341,14 +341,40 @@ static void hosts_append(Spec *n, Target *t) {
     t->n_hosts = 0;
 }
 
-/* The owned network for a subnet, through the parser: the same defaults as a written spec. */
-static Spec *synthetic_network(Target *t) {
-    const Subnet *sub = &t->sub;
+/* The default DHCP range of a subnet: see spec_dhcp_default_range. */
+static bool subnet_range(const Subnet *sub, uint32_t *ret_start, uint32_t *ret_end) {
     /* the range stays inside the subnet's first /16: older libvirt refuses wider ones, and a
      * reservation beyond it is served all the same (dnsmasq knows the whole subnet) */
     uint32_t last = sub->prefix >= 16 ? (sub->net | ~sub->mask) - 1 : sub->net | 0xfffe;
-    _cleanup_free_ char *gw = ip4_text(sub->host), *start = ip4_text(sub->host + 1),
-                        *end = ip4_text(last);
+    if (sub->prefix > 30)
+        return false;
+    if (sub->host < last) {
+        *ret_start = sub->host + 1;
+        *ret_end = last;
+    } else {   /* the host is the last address (of the first /16): the ones before it */
+        *ret_start = sub->net + 1;
+        *ret_end = sub->host - 1;
+    }
+    return *ret_start <= *ret_end;
+}
+
+bool spec_dhcp_default_range(const Spec *n, char **ret_start, char **ret_end) {
+    Subnet sub;
+    uint32_t a, b;
+    if (!network_subnet(n, &sub) || !subnet_range(&sub, &a, &b))
+        return false;
+    *ret_start = ip4_text(a);
+    *ret_end = ip4_text(b);
+    return true;
+}
+
+/* The owned network for a subnet, through the parser: the same defaults as a written spec. */
+static Spec *synthetic_network(Target *t) {
+    const Subnet *sub = &t->sub;
+    uint32_t a, b;
+    if (!subnet_range(sub, &a, &b))
+        return NULL;
+    _cleanup_free_ char *gw = ip4_text(sub->host), *start = ip4_text(a), *end = ip4_text(b);
     _cleanup_free_ char *yaml = xasprintf(
         "kind: Network\nname: %s\nforward: nat\nip: %s/%d\ndhcp: {start: %s, end: %s}\n",
         t->name, gw, sub->prefix, start, end);
