@@ -201,7 +201,7 @@ typedef struct DnsHostSpec {
 } DnsHostSpec;
 
 typedef struct NetworkSpec {
-    Value name, uuid, forward, forward_dev, bridge, ip, mtu, domain, ipv6, guest_ipv6;
+    Value name, uuid, forward, forward_dev, bridge, ip, mtu, domain, domain_local_only, ipv6, guest_ipv6;
     struct { Value present, start, end; List hosts; Value bootp_file, bootp_server; } dhcp;
     Value tftp_root;
     struct { Value present; List hosts; } dns;  /* hosts: of DnsHostSpec */

@@ -334,7 +334,7 @@ static const VagrantOption v_network[] = {
     { "type: 'dhcp'", "Network:dhcp", NULL },
     { "libvirt__network_name", "Network:name interfaces[].network", NULL },
     { "libvirt__netmask, libvirt__host_ip, libvirt__network_address", "Network:ip", "one `ip: 10.0.0.1/24`" },
-    { "libvirt__domain_name", "Network:domain", NULL },
+    { "libvirt__domain_name", "Network:domain Network:domain_local_only", "localOnly='yes' as vagrant-libvirt writes it, unless `domain_local_only: false`" },
     { "libvirt__dhcp_enabled", "Network:dhcp", "dhcp is on when the map is written" },
     { "libvirt__dhcp_start, libvirt__dhcp_stop", "Network:dhcp.start Network:dhcp.end", "changed live" },
     { "libvirt__dhcp_bootp_file, libvirt__dhcp_bootp_server", "Network:dhcp.bootp_file Network:dhcp.bootp_server", NULL },

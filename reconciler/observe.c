@@ -330,6 +330,12 @@ char *observe_value(const KeyDef *k, const xmlNode *ctx) {
         _cleanup_free_ char *unit = xml_get(ctx, upath);
         return raw ? canon_size_text(raw, unit) : NULL;
     }
+    case HOOK_NET_DOMAIN_LOCAL: {
+        /* nothing without a domain name; libvirt's default beside one is no */
+        _cleanup_free_ char *name = xml_get(ctx, "domain/@name");
+        char *v = name ? xml_get(ctx, k->xml) : NULL;
+        return name ? canon_scalar(k, v ? v : xstrdup("no")) : NULL;
+    }
     case HOOK_NET_FORWARD: {
         char *m = xml_get(ctx, "forward/@mode");
         if (m)

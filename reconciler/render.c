@@ -360,6 +360,10 @@ static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node
         }
         return;
     }
+    case HOOK_NET_DOMAIN_LOCAL:
+        if (c->spec->network.domain.set)   /* unset: yes, the default */
+            xml_set(node, k->xml, !v->set || v->i ? "yes" : "no");
+        return;
     case HOOK_NET_FORWARD:
         if (!streq(v->s, "none") && !streq(v->s, "veryisolated"))
             xml_set(node, "forward/@mode", v->s);

@@ -1164,7 +1164,12 @@ static const KeyDef network_rows[] = {
         .change = CHANGE_CONFIG, .xml = "mtu/@size", .vagrant = "libvirt__mtu", .doc = "bridge MTU"),
     ROW(NetworkSpec, domain, .key = "domain", .type = VT_STRING, .max = 253,
         .change = CHANGE_CONFIG, .xml = "domain/@name", .vagrant = "libvirt__domain_name",
-        .doc = "DNS domain (answered locally)"),
+        .doc = "DNS domain (answered locally unless `domain_local_only: false`)"),
+    ROW(NetworkSpec, domain_local_only, .key = "domain_local_only", .type = VT_BOOL,
+        .def_doc = "true (with `domain`)", .change = CHANGE_CONFIG, .xml = "domain/@localOnly", .hook = HOOK_NET_DOMAIN_LOCAL,
+        .vagrant = "libvirt__domain_name (always localOnly)",
+        .doc = "the network's dnsmasq answers names in `domain` itself and never forwards them "
+               "(libvirt's localOnly; as vagrant-libvirt sets it); only with `domain`"),
     ROW(NetworkSpec, dns, .key = "dns", .type = VT_MAP, .sub = &dns_table, .doc = "DNS"),
     ROW(NetworkSpec, ipv6, .key = "ipv6", .type = VT_IP_PREFIX, .change = CHANGE_CONFIG,
         .xml = "ip[@family='ipv6']/@address", .hook = HOOK_NET_IP,

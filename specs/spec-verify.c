@@ -1296,6 +1296,8 @@ static void verify_network(const Spec *s, DiagList *diags) {
         ERR(n->ip.set ? &n->ip : &n->ipv6, "forward veryisolated networks have no address");
     if (n->forward_dev.set && !(streq(fwd, "nat") || streq(fwd, "route") || streq(fwd, "bridge")))
         ERR(&n->forward_dev, "forward_dev applies to forward nat, route or bridge");
+    if (n->domain_local_only.set && !n->domain.set)
+        ERR(&n->domain_local_only, "domain_local_only needs 'domain'");
     verify_dns_hosts(s, diags);
     if (n->dhcp.present.set) {
         if (!have4)

@@ -591,6 +591,19 @@ static void test_wwn_prefix_and_case_are_no_change(void **state) {
     assert_int_equal(drift_of(spec, "<wwn>5000c50015ea71ad</wwn>", "<wwn>5000c50015ea71ac</wwn>"), 1);
 }
 
+static void test_network_domain_local_only(void **state) {
+    static const char spec[] = "kind: Network\nname: n1\nip: 10.73.0.1/24\ndomain: lab.test\n";
+    assert_int_equal(drift_of(spec, "localOnly=\"yes\"", "localOnly='yes'"), 0);
+    /* a network defined before (or by someone else) without localOnly: forwarded, a change */
+    assert_int_equal(drift_of(spec, "localOnly=\"yes\"", ""), 1);
+    static const char fwd[] = "kind: Network\nname: n1\nip: 10.73.0.1/24\ndomain: lab.test\n"
+                              "domain_local_only: false\n";
+    assert_int_equal(drift_of(fwd, "localOnly=\"no\"", ""), 0);   /* libvirt's default */
+    /* no domain: nothing rendered, nothing compared */
+    static const char none[] = "kind: Network\nname: n1\nip: 10.73.0.1/24\n";
+    assert_int_equal(drift_of(none, "<forward", "<forward"), 0);
+}
+
 int main(void) {
     spec_trust_relaxed = true;
     const struct CMUnitTest tests[] = {
@@ -614,6 +627,7 @@ int main(void) {
         cmocka_unit_test(test_hugepage_sizes),
         cmocka_unit_test(test_features_default_is_no_change),
         cmocka_unit_test(test_wwn_prefix_and_case_are_no_change),
+        cmocka_unit_test(test_network_domain_local_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
