@@ -56,7 +56,7 @@ typedef struct InputSpec {
 } InputSpec;
 
 typedef struct ChannelSpec {
-    Value type, target_type, target_name, source_mode, source_path;
+    Value type, target_type, target_name, target_address, target_port, source_mode, source_path;
 } ChannelSpec;
 
 typedef struct HypervSpec {

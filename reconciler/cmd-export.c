@@ -219,6 +219,11 @@ static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
             continue;   /* written above */
         if (k->hook == HOOK_PCI_ADDR)
             continue;   /* the guest address libvirt chose: kept by the patch anyway */
+        if (k->hook == HOOK_CHANNEL_NAME) {
+            _cleanup_free_ char *name = xml_get(e, k->xml);
+            if (!name)
+                continue;   /* a guestfwd channel: its key, not a name */
+        }
         _cleanup_free_ char *canon = observe_value(k, e);
         if (!canon)
             continue;

@@ -305,6 +305,7 @@ static const VagrantOption v_display[] = {
 static const VagrantOption v_devices[] = {
     { "tpm_model, tpm_type, tpm_path, tpm_version", "tpm", "the default type is emulator (swtpm), not passthrough" },
     { "channel", "channels", "`disabled:` is expressed by leaving a channel out" },
+    { "channel :target_type => 'guestfwd', :target_address, :target_port", "channels[].target_type channels[].target_address channels[].target_port", "`{target_type: guestfwd, target_address: 10.0.2.100, target_port: 4600}`: no target_name" },
     { "qemu_use_agent", "guest_agent", NULL },
     { "random", "rng", NULL },
     { "watchdog", "watchdog", NULL },

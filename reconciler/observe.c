@@ -330,6 +330,16 @@ char *observe_value(const KeyDef *k, const xmlNode *ctx) {
         _cleanup_free_ char *unit = xml_get(ctx, upath);
         return raw ? canon_size_text(raw, unit) : NULL;
     }
+    case HOOK_CHANNEL_NAME: {
+        /* a guestfwd channel has no name: its target is its identity */
+        char *name = xml_get(ctx, k->xml);
+        _cleanup_free_ char *type = name ? NULL : xml_get(ctx, "target/@type");
+        if (name || !streq_ptr(type, "guestfwd"))
+            return name;
+        _cleanup_free_ char *addr = canon_scalar(&(KeyDef) { .type = VT_IP }, xml_get(ctx, "target/@address"));
+        _cleanup_free_ char *port = canon_scalar(&(KeyDef) { .type = VT_INT }, xml_get(ctx, "target/@port"));
+        return channel_guestfwd_key(addr, port);
+    }
     case HOOK_NET_DOMAIN_LOCAL: {
         /* nothing without a domain name; libvirt's default beside one is no */
         _cleanup_free_ char *name = xml_get(ctx, "domain/@name");

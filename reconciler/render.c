@@ -69,6 +69,20 @@ char *render_value(const KeyDef *k, const Value *v) {
     return xstrdup(v->s);
 }
 
+char *channel_guestfwd_key(const char *address, const char *port) {
+    return xasprintf("guestfwd:%s:%s", strna(address), strna(port));
+}
+
+/* The text a list item's key row gives in the managed keys, as diff_item_key reads it back. */
+static char *item_key_text(const KeyDef *k, const void *item) {
+    const Value *kv = key_value(k, (void *) item);
+    if (k->hook == HOOK_CHANNEL_NAME && !kv->set) {
+        const ChannelSpec *ch = item;
+        return channel_guestfwd_key(ch->target_address.s, ch->target_port.s);
+    }
+    return xstrdup(strna(kv->s));
+}
+
 static bool xml_is_presence(const KeyDef *k) {
     /* A boolean stored as an element (<shareable/>) rather than an attribute. */
     return k->type == VT_BOOL && k->xml && !strchr(k->xml, '@');
@@ -507,8 +521,8 @@ static void managed_rows(const KeyTable *t, const void *base, const char *prefix
                 _cleanup_free_ char *tok = NULL;
                 for (size_t r = 0; r < k->sub->n_keys; r++)
                     if (k->sub->keys[r].flags & KEY_ITEM_KEY) {
-                        const Value *kv = key_value(&k->sub->keys[r], (void *) item);
-                        char *n = tok ? xasprintf("%s,%s", tok, kv->s) : xasprintf("%s:%s", lazy_path(&lp), kv->s);
+                        _cleanup_free_ char *kv = item_key_text(&k->sub->keys[r], item);
+                        char *n = tok ? xasprintf("%s,%s", tok, kv) : xasprintf("%s:%s", lazy_path(&lp), kv);
                         free(tok);
                         tok = n;
                     }

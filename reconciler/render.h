@@ -33,6 +33,8 @@ char *render_disk_volume(const DomainSpec *d, const DiskSpec *disk, xmlDoc *obse
 bool render_doc_has_volume(xmlDoc *doc, const char *pool, const char *name);
 /* Canonical XML text of a value for row k (what goes into an attribute or element). */
 char *render_value(const KeyDef *k, const Value *v);
+/* The item key of a guestfwd channel (it has no target_name): "guestfwd:ADDRESS:PORT". */
+char *channel_guestfwd_key(const char *address, const char *port);
 /* Keys the spec manages, as stable tokens ("title", "tpm", "disks:vda"), space-separated. */
 char *render_managed_keys(const Spec *s);
 /* Records pool/name in the volume list of a domain document's virtspec metadata (pending: a

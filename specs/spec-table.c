@@ -624,8 +624,16 @@ static const KeyDef channel_rows[] = {
         .def = "virtio", .change = CHANGE_CONFIG, .xml = "target/@type",
         .vagrant = "channel :target_type", .doc = "guest side of the channel"),
     ROW(ChannelSpec, target_name, .key = "target_name", .type = VT_STRING, .max = 128,
-        .change = CHANGE_CONFIG, .xml = "target/@name", .flags = KEY_REQUIRED | KEY_ITEM_KEY,
-        .vagrant = "channel :target_name", .doc = "virtio port name"),
+        .change = CHANGE_CONFIG, .xml = "target/@name", .hook = HOOK_CHANNEL_NAME,
+        .flags = KEY_ITEM_KEY, .vagrant = "channel :target_name",
+        .doc = "virtio port name (required for target_type virtio; a guestfwd channel has none)"),
+    ROW(ChannelSpec, target_address, .key = "target_address", .type = VT_IP, .change = CHANGE_CONFIG,
+        .xml = "target/@address", .flags = KEY_WHEN_SET, .vagrant = "channel :target_address",
+        .doc = "guestfwd: the IPv4 address the guest connects to (required for guestfwd)"),
+    ROW(ChannelSpec, target_port, .key = "target_port", .type = VT_INT, .min = 1, .max = 65535,
+        .change = CHANGE_CONFIG, .xml = "target/@port", .flags = KEY_WHEN_SET,
+        .vagrant = "channel :target_port",
+        .doc = "guestfwd: the TCP port the guest connects to (required for guestfwd)"),
     ROW(ChannelSpec, source_mode, .key = "source_mode", .type = VT_ENUM,
         .choices = (const char *const[]) { "bind", "connect", NULL }, .change = CHANGE_CONFIG,
         .xml = "source/@mode", .flags = KEY_WHEN_SET, .vagrant = "channel :source_mode",
@@ -635,7 +643,9 @@ static const KeyDef channel_rows[] = {
         .doc = "unix socket path (libvirt picks one when unset)"),
 };
 static const KeyTable channel_table = TABLE("channels", channel_rows, .item_size = sizeof(ChannelSpec),
-    .xml_elem = "devices/channel", .doc = "virtio channels");
+    .xml_elem = "devices/channel",
+    .doc = "channels: virtio ports (target_name), or guestfwd (guest TCP to ADDRESS:PORT forwarded "
+           "to the host side)");
 
 #define CHARDEV_ROWS(_vagrant)                                                                    \
     ROW(CharDevSpec, type, .key = "type", .type = VT_ENUM, .choices = e_chardev, .def = "pty",     \

@@ -66,6 +66,7 @@ typedef enum XmlHook {
     HOOK_NET_DHCP,
     HOOK_NET_DHCP_HOSTS,
     HOOK_NET_BRIDGE,
+    HOOK_CHANNEL_NAME,  /* target/@name; a guestfwd channel is keyed guestfwd:ADDRESS:PORT */
     HOOK_NET_DOMAIN_LOCAL, /* domain/@localOnly, only beside a domain name */
     HOOK_POOL_TYPE,
     HOOK_FEATURES,      /* features/<NAME/> for each simple hypervisor feature */

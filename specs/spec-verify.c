@@ -936,8 +936,34 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             }
     const ChannelSpec *ch = d->channels.items;
     for (size_t i = 0; i < d->channels.n; i++) {
+        if (streq(ch[i].target_type.s, "guestfwd")) {
+            if (ch[i].target_name.set)
+                ERR(&ch[i].target_name, "channels[%zu]: a guestfwd channel has no target_name", i);
+            if (!ch[i].target_address.set || !ch[i].target_port.set)
+                ERR(&ch[i].target_type, "channels[%zu]: guestfwd needs target_address and "
+                    "target_port", i);
+            else if (ch[i].target_address.i != 4)
+                ERR(&ch[i].target_address, "channels[%zu].target_address must be IPv4 (qemu's "
+                    "guestfwd), got %s", i, ch[i].target_address.s);
+            for (size_t j = 0; j < i && ch[i].target_address.set && ch[i].target_port.set; j++)
+                if (streq_ptr(ch[i].target_address.s, ch[j].target_address.s) &&
+                    ch[i].target_port.i == ch[j].target_port.i) {
+                    ERR(&ch[i].target_port, "guestfwd %s:%" PRId64 " is listed twice",
+                        ch[i].target_address.s, ch[i].target_port.i);
+                    break;
+                }
+            continue;
+        }
+        if (!ch[i].target_name.set)
+            ERR(ch[i].target_type.line ? &ch[i].target_type : &ch[i].type,
+                "channels[%zu] needs target_name (target_type virtio)", i);
+        if (ch[i].target_address.set || ch[i].target_port.set)
+            ERR(ch[i].target_address.set ? &ch[i].target_address : &ch[i].target_port,
+                "channels[%zu]: target_address and target_port are for target_type guestfwd", i);
+        if (!ch[i].target_name.set)
+            continue;
         for (size_t j = 0; j < i; j++)
-            if (streq(ch[i].target_name.s, ch[j].target_name.s)) {
+            if (streq_ptr(ch[i].target_name.s, ch[j].target_name.s)) {
                 ERR(&ch[i].target_name, "channel '%s' is listed twice", ch[i].target_name.s);
                 break;
             }

@@ -604,6 +604,24 @@ static void test_network_domain_local_only(void **state) {
     assert_int_equal(drift_of(none, "<forward", "<forward"), 0);
 }
 
+static void test_guestfwd_channel(void **state) {
+    static const char spec[] = "kind: Domain\nname: g1\nchannels:\n"
+                               "  - {type: pty, target_type: guestfwd, target_address: 10.0.2.100, "
+                               "target_port: 4600}\n"
+                               "  - {target_name: org.example.port}\n";
+    /* libvirt's own quoting: in sync */
+    assert_int_equal(drift_of(spec, "address=\"10.0.2.100\" port=\"4600\"",
+                              "address='10.0.2.100' port='4600'"), 0);
+    /* another port is another channel: the spec's is added (the other, never managed, is left
+     * alone) */
+    assert_int_equal(drift_of(spec, "port=\"4600\"", "port=\"4601\""), 1);
+    /* the managed keys name it as diff reads it back from XML */
+    _cleanup_(spec_freep) Spec *s = unit_load_one("inline.yaml", spec);
+    _cleanup_free_ char *managed = render_managed_keys(s);
+    assert_non_null(strstr(managed, "channels:guestfwd:10.0.2.100:4600"));
+    assert_non_null(strstr(managed, "channels:org.example.port"));
+}
+
 int main(void) {
     spec_trust_relaxed = true;
     const struct CMUnitTest tests[] = {
@@ -628,6 +646,7 @@ int main(void) {
         cmocka_unit_test(test_features_default_is_no_change),
         cmocka_unit_test(test_wwn_prefix_and_case_are_no_change),
         cmocka_unit_test(test_network_domain_local_only),
+        cmocka_unit_test(test_guestfwd_channel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
