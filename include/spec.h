@@ -37,7 +37,7 @@ SpecKind spec_kind_from_string(const char *s);
 
 typedef struct DiskSpec {
     Value name, pool, path, size, format, bus, cache, dev, image, existing;
-    Value io, discard, detect_zeroes, serial, shareable, boot, wwn, copy_on_read;
+    Value io, discard, detect_zeroes, serial, shareable, boot, wwn, copy_on_read, volume;
 } DiskSpec;
 
 typedef struct CdromSpec {

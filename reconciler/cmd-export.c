@@ -150,6 +150,22 @@ static void export_set(Export *x, const char *at, const char *attr, const char *
     x->n_set++;
 }
 
+/* A volume named DOMAIN-NAME.FORMAT: disk dname of the pool, attached at its present size. */
+static void export_own_volume(Export *x, Out *o, const char *dname, const char *pool, const char *vol) {
+    _cleanup_(virStoragePoolFreep) virStoragePoolPtr p =
+        x->conn ? virStoragePoolLookupByName(x->conn, pool) : NULL;
+    _cleanup_(virStorageVolFreep) virStorageVolPtr v = p ? virStorageVolLookupByName(p, vol) : NULL;
+    virStorageVolInfo vi;
+    _cleanup_free_ char *qn = yaml_quote(dname), *qp = yaml_quote(pool);
+    /* a volume virtspec created for this disk is the disk's own, not an existing one */
+    out_printf(o, "name: %s, pool: %s%s", qn, qp,
+               volume_refs_has(&x->created, pool, vol) ? "" : ", existing: true");
+    if (v && virStorageVolGetInfo(v, &vi) == 0) {
+        _cleanup_free_ char *sz = size_text((int64_t) vi.capacity);
+        out_printf(o, ", size: %s", sz);
+    }
+}
+
 /* The item of a list as a flow map, or NULL when one of its values has no spec form. */
 static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
     const KeyTable *sub = list->sub;
@@ -168,22 +184,21 @@ static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
             if (vl > nl + fl + 2 && !strncmp(vol, x->name, nl) && vol[nl] == '-' &&
                 vol[vl - fl - 1] == '.' && streq(vol + vl - fl, fmt))
                 dname = xstrndup(vol + nl + 1, vl - nl - fl - 2);
-            if (!dname || !valid_name(dname)) {
+            if ((!dname || !valid_name(dname)) && valid_name(vol)) {
+                /* a volume of its own name: attached by `volume`, as it is (no size) */
+                free(dname);
+                dname = xstrndup(vol, strcspn(vol, "."));
+                if (!valid_name(dname)) {
+                    free(dname);
+                    dname = xstrdup("volume");
+                }
+                _cleanup_free_ char *qn = yaml_quote(dname), *qp = yaml_quote(pool), *qv = yaml_quote(vol);
+                out_printf(&o, "name: %s, pool: %s, volume: %s", qn, qp, qv);
+            } else if (!dname || !valid_name(dname)) {
                 free(o.text);
                 return NULL;
-            }
-            /* the volume exists: attach it at its present size */
-            _cleanup_(virStoragePoolFreep) virStoragePoolPtr p =
-                x->conn ? virStoragePoolLookupByName(x->conn, pool) : NULL;
-            _cleanup_(virStorageVolFreep) virStorageVolPtr v = p ? virStorageVolLookupByName(p, vol) : NULL;
-            virStorageVolInfo vi;
-            _cleanup_free_ char *qn = yaml_quote(dname), *qp = yaml_quote(pool);
-            /* a volume virtspec created for this disk is the disk's own, not an existing one */
-            out_printf(&o, "name: %s, pool: %s%s", qn, qp,
-                       volume_refs_has(&x->created, pool, vol) ? "" : ", existing: true");
-            if (v && virStorageVolGetInfo(v, &vi) == 0) {
-                _cleanup_free_ char *sz = size_text((int64_t) vi.capacity);
-                out_printf(&o, ", size: %s", sz);
+            } else {
+                export_own_volume(x, &o, dname, pool, vol);
             }
         } else if (streq_ptr(type, "file") && file) {
             const char *slash = strrchr(file, '/');

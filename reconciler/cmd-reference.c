@@ -283,7 +283,7 @@ static const VagrantOption v_disks[] = {
     { "disk_address_type", NULL, "libvirt assigns guest addresses and virtspec keeps them; a fixed one through `xml`" },
     { "disk_driver, volume_cache", "disks[].cache disks[].io disks[].discard disks[].detect_zeroes disks[].copy_on_read disks[].format", "per disk" },
     { "machine_virtual_size", "disks[].size", "the overlay's capacity; growing it resizes the volume (the guest's filesystem is not grown)" },
-    { "storage :file (size, type, bus, device, cache, io, copy_on_read, discard, detect_zeroes, serial, wwn, shareable, allow_existing, pool)", "disks disks[].size disks[].format disks[].bus disks[].dev disks[].serial disks[].wwn disks[].shareable disks[].existing disks[].pool disks[].path", "volumes are named DOMAIN-NAME.FORMAT; `path` attaches a host file; removing a disk entry keeps the volume unless `delete_volumes_on_removal: true`" },
+    { "storage :file (size, type, bus, device, cache, io, copy_on_read, discard, detect_zeroes, serial, wwn, shareable, allow_existing, pool)", "disks disks[].size disks[].format disks[].bus disks[].dev disks[].serial disks[].wwn disks[].shareable disks[].existing disks[].pool disks[].path disks[].volume", "volumes are named DOMAIN-NAME.FORMAT; `volume: NAME` attaches an existing volume of the pool by its own name (never created or deleted); `path` attaches a host file; removing a disk entry keeps the volume unless `delete_volumes_on_removal: true`" },
     { "storage :file, device: :cdrom", "cdroms", "the bus defaults to sata on q35 (ide there breaks, #1444)" },
     { "storage :file, device: :floppy", "floppies", NULL },
 };

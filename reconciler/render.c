@@ -50,6 +50,8 @@ bool render_doc_has_volume(xmlDoc *doc, const char *pool, const char *name) {
 }
 
 char *render_disk_volume(const DomainSpec *d, const DiskSpec *disk, xmlDoc *observed) {
+    if (disk->volume.set)
+        return xstrdup(disk->volume.s);   /* an existing volume by its own name */
     char *name = render_volume_name(d, disk);
     if (!observed || disk->path.set)
         return name;
@@ -609,15 +611,15 @@ void render_volume_ref(xmlDoc *doc, const char *pool, const char *name, bool pen
 }
 
 /* delete_volumes_on_removal: the volumes virtspec creates for the domain's disks, so that they
- * are still known when a disk entry or the whole spec is gone. Never an `existing` volume or a
- * `path` disk. */
+ * are still known when a disk entry or the whole spec is gone. Never an `existing` volume, one
+ * attached by `volume` name, or a `path` disk. */
 static void render_volume_refs(const DomainSpec *d, xmlDoc *observed, xmlDoc *doc) {
     const DiskSpec *dk = d->disks.items;
     if (!d->delete_volumes_on_removal.i)
         return;
     volumes_element(doc);   /* present even with no disk: the switch itself is recorded */
     for (size_t i = 0; i < d->disks.n; i++) {
-        if (dk[i].path.set || !dk[i].pool.set || dk[i].existing.i)
+        if (dk[i].path.set || !dk[i].pool.set || dk[i].existing.i || dk[i].volume.set)
             continue;
         _cleanup_free_ char *name = render_disk_volume(d, &dk[i], observed);
         render_volume_ref(doc, dk[i].pool.s, name, false);

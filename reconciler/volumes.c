@@ -383,7 +383,7 @@ static char *domain_using_other(Engine *e, const char *self, const char *pool, c
  * (or nothing does) and no other domain's definition does. Such a record is then completed. */
 static int claim_volume(Engine *e, const DomainSpec *d, const DiskSpec *disk, virStorageVolPtr v,
                         const char *name, xmlDoc *have, ObjectResult *r) {
-    if (disk->existing.i)
+    if (disk->existing.i || disk->volume.set)
         return 0;
     _cleanup_free_ char *m = created_marker(e, disk->pool.s, name), *owner = created_owner(d, disk);
     _cleanup_free_ char *rec = marker_read(m);
@@ -441,13 +441,15 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *hav
             continue;
         }
         if (v) {
-            if (grow_volume(e, v, disk, name, dom, r) < 0)
+            /* a volume attached by name is used as it is: never grown */
+            if (!disk->volume.set && grow_volume(e, v, disk, name, dom, r) < 0)
                 ret = -EIO;
             continue;
         }
-        if (disk->existing.i) {
-            ret = fail(r, "disks[%s]: volume %s does not exist in pool %s (existing: true)",
-                       disk->dev.s, name, disk->pool.s);
+        if (disk->existing.i || disk->volume.set) {
+            ret = fail(r, "disks[%s]: volume %s does not exist in pool %s (%s)", disk->dev.s, name,
+                       disk->pool.s, disk->volume.set ? "volume: attached by name, never created"
+                                                      : "existing: true");
             continue;
         }
         _cleanup_free_ char *base = NULL, *err = NULL;

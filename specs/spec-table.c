@@ -506,6 +506,11 @@ static const KeyDef disk_rows[] = {
     ROW(DiskSpec, existing, .key = "existing", .type = VT_BOOL, .def = "false",
         .change = CHANGE_NONE, .flags = KEY_NO_XML, .vagrant = "storage :allow_existing",
         .doc = "attach a volume that already exists instead of creating it"),
+    ROW(DiskSpec, volume, .key = "volume", .type = VT_NAME, .change = CHANGE_CONFIG,
+        .flags = KEY_NO_XML, .vagrant = "storage :file (an existing volume by name)",
+        .doc = "attach this existing volume of `pool` by its own name instead of DOMAIN-NAME.FORMAT: "
+               "never created, grown or deleted (not even by delete_volumes_on_removal); not with "
+               "image, size or path"),
 };
 static const KeyTable disk_table = TABLE("disks", disk_rows, .item_size = sizeof(DiskSpec),
     .xml_elem = "devices/disk", .xml_match = "device=disk", .doc = "virtual disks");

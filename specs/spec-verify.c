@@ -803,6 +803,9 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             ERR(&a->path, "a disk with a host path cannot have image or existing");
         if (a->image.set && a->existing.i)
             ERR(&a->image, "a disk takes image or existing, not both");
+        if (a->volume.set && (a->image.set || a->path.set || a->size.line))
+            ERR(&a->volume, "disks[%zu].volume attaches an existing volume as it is: not with %s", i,
+                a->image.set ? "image" : a->path.set ? "path" : "size");
         if (a->image.set && streq(a->format.s, "raw"))
             ERR(&a->format, "a disk on a base image is a qcow2 overlay; format raw is not possible");
         if (a->dev.set) {

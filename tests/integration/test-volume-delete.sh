@@ -23,6 +23,7 @@ YAML
 vs apply specs
 virsh vol-create-as vs-pool vs-k-old.raw 8M --format raw >/dev/null
 virsh vol-create-as vs-pool vs-p-kept.raw 8M --format raw >/dev/null
+virsh vol-create-as vs-pool seed-by-name.raw 8M --format raw >/dev/null   # attached by `volume`
 
 # vs-k: the switch on, a shut-off domain. vs-o: the switch on, shares the base image. vs-n: off.
 write_k() {   # write_k DISK-LINES…
@@ -33,7 +34,8 @@ write_k() {   # write_k DISK-LINES…
 write_k "- {name: root, dev: vda, image: $WORK/base.qcow2, pool: vs-pool}" \
         "- {name: data, dev: vdb, size: 16MiB, pool: vs-pool, format: raw}" \
         "- {name: old, dev: vdc, existing: true, pool: vs-pool, format: raw}" \
-        "- {name: extra, dev: vdd, size: 8MiB, pool: vs-pool, format: raw}"
+        "- {name: extra, dev: vdd, size: 8MiB, pool: vs-pool, format: raw}" \
+        "- {name: seed, dev: vde, volume: seed-by-name.raw, pool: vs-pool, format: raw}"
 for n in o n; do
     cat > specs/30-vs-$n.yaml <<YAML
 kind: Domain
@@ -47,9 +49,12 @@ YAML
 done
 vs apply specs
 is "apply three domains" 0 "$rc"
-is "the volumes" "$bb vs-k-data.raw vs-k-extra.raw vs-k-old.raw vs-k-root.qcow2 vs-n-root.qcow2 vs-o-root.qcow2 vs-p-kept.raw " "$(vols)"
+is "the volumes" "$bb seed-by-name.raw vs-k-data.raw vs-k-extra.raw vs-k-old.raw vs-k-root.qcow2 vs-n-root.qcow2 vs-o-root.qcow2 vs-p-kept.raw " "$(vols)"
 is "vs-k's metadata records the three volumes virtspec created" 3 "$(records vs-k)"
 is "…not the existing one" 0 "$(records vs-k "[@name='vs-k-old.raw']")"
+is "…nor the one attached by volume name" 0 "$(records vs-k "[@name='seed-by-name.raw']")"
+is "the volume attached by name is the disk's source" seed-by-name.raw "$(xpath "$(inactive_xml vs-k)" "string(//disk[target/@dev='vde']/source/@volume)")"
+is "…and is not grown to the default size" 8388608 "$(virsh vol-info --pool vs-pool seed-by-name.raw --bytes | awk '/^Capacity/ {print $2}')"
 is "vs-n (switch off) records none" 0 "$(records vs-n)"
 vs apply specs
 contains "a second apply is a no-op" "0 libvirt changes" "$out"
@@ -93,6 +98,7 @@ vs apply specs
 is "apply succeeds" 0 "$rc"
 contains "apply reports the deleted volume with its size" "- volume vs-pool/vs-k-data.raw (delete_volumes_on_removal): 16 MiB" "$out"
 is "exactly that volume is gone" "${before/vs-k-data.raw /}" "$(vols)"
+ok "…the volume attached by name (its disk entry removed too) is kept" has_vol seed-by-name.raw
 is "…and its record with it" 0 "$(records vs-k "[@name='vs-k-data.raw']")"
 vs apply specs
 contains "a second apply is a no-op" "0 libvirt changes" "$out"
