@@ -723,6 +723,8 @@ void render_apply_xml_edits(xmlNode *root, const char *const *remove, size_t n_r
             if (attr ? !v : !xml_find(root, remove[i]))
                 break;
             xml_unset(root, remove[i]);
+            if (xml_path_selects_one(remove[i]))
+                break;   /* the n-th element: the next one is not it */
         }
     }
     for (size_t i = 0; i < n_add; i++) {
@@ -730,7 +732,8 @@ void render_apply_xml_edits(xmlNode *root, const char *const *remove, size_t n_r
         xmlNode *e = render_parse_fragment(add_fragment[i], &f);
         if (e) {
             xmlNode *parent = streq(add_at[i], ".") ? root : xml_ensure(root, add_at[i], false);
-            xml_adopt_copy(parent, e);
+            if (parent)   /* an n-th or filtered element that is not there: nothing to add to */
+                xml_adopt_copy(parent, e);
         }
         xmlFreeDoc(f);
     }

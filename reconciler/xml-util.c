@@ -174,39 +174,90 @@ bool xml_prop_is(const xmlNode *e, const char *name, size_t len, const char *val
     return v && strlen(v) == vlen && !strncmp(v, value, vlen);
 }
 
-/* Whether element c is step seg: "a" or "a[@k='v']" (br: the '[' in seg, or NULL). */
-static bool seg_match(const xmlNode *c, const char *seg, size_t len, const char *br) {
-    const char *name = (const char *) c->name;
-    size_t nlen = br ? (size_t) (br - seg) : len;
-    if (strncmp(name, seg, nlen) != 0 || name[nlen] != 0)
-        return false;
-    if (!br)
-        return true;
-    /* [@attr='value'] */
-    const char *at = br + 2, *eq = memchr(at, '=', len - (size_t) (at - seg));
-    if (!eq)
+/* The next '/' of path outside predicates ("a[b/@c='d/e']/f": the one before f), or NULL. */
+static const char *step_end(const char *p, const char *end) {
+    bool quoted = false;
+    int depth = 0;
+    for (; p < end; p++) {
+        if (quoted)
+            quoted = *p != '\'';
+        else if (*p == '\'')
+            quoted = true;
+        else if (*p == '[')
+            depth++;
+        else if (*p == ']')
+            depth--;
+        else if (*p == '/' && depth == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/* Whether element c satisfies one predicate, pred..pend without the brackets: @attr='value', or
+ * a relative path's text or attribute equal to 'value' (mac/@address='52:54:…'). */
+static bool pred_match(const xmlNode *c, const char *pred, const char *pend) {
+    const char *eq = NULL;
+    for (const char *q = pred; q + 1 < pend && !eq; q++)
+        if (q[0] == '=' && q[1] == '\'')
+            eq = q;
+    if (!eq || pend - eq < 3 || pend[-1] != '\'')
         return false;
     const char *v = eq + 2;
-    const char *vend = memchr(v, '\'', len - (size_t) (v - seg));
-    if (!vend)
+    size_t vlen = (size_t) (pend - 1 - v);
+    if (pred[0] == '@')
+        return xml_prop_is(c, pred + 1, (size_t) (eq - pred - 1), v, vlen);
+    _cleanup_free_ char *rel = xstrndup(pred, (size_t) (eq - pred));
+    _cleanup_free_ char *have = xml_get(c, rel);
+    return have && strlen(have) == vlen && !strncmp(have, v, vlen);
+}
+
+/* Whether element c is step seg by name and every non-positional predicate; *ret_pos gets a
+ * trailing [N] (1-based, as in XPath), else 1. */
+static bool seg_match(const xmlNode *c, const char *seg, size_t len, const char *br, long *ret_pos) {
+    const char *name = (const char *) c->name, *end = seg + len;
+    size_t nlen = br ? (size_t) (br - seg) : len;
+    *ret_pos = 1;
+    if (strncmp(name, seg, nlen) != 0 || name[nlen] != 0)
         return false;
-    return xml_prop_is(c, at, (size_t) (eq - at), v, (size_t) (vend - v));
+    for (const char *p = br; p && p < end && *p == '[';) {
+        const char *close = p + 1;
+        for (bool quoted = false; close < end && (quoted || *close != ']'); close++)
+            if (*close == '\'')
+                quoted = !quoted;
+        if (close >= end)
+            return false;
+        if (p[1] >= '0' && p[1] <= '9')
+            *ret_pos = strtol(p + 1, NULL, 10);
+        else if (!pred_match(c, p + 1, close))
+            return false;
+        p = close + 1;
+    }
+    return true;
 }
 
 static xmlNode *step(const xmlNode *n, const char *seg, size_t len) {
     const char *br = memchr(seg, '[', len);
+    long pos, seen = 0;
     /* every lookup walks its parent's children: most differ in their first letter, told here */
     for (xmlNode *c = n->children; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && c->name[0] == (xmlChar) seg[0] && seg_match(c, seg, len, br))
+        if (c->type == XML_ELEMENT_NODE && c->name[0] == (xmlChar) seg[0] &&
+            seg_match(c, seg, len, br, &pos) && ++seen == pos)
             return c;
     return NULL;
+}
+
+bool xml_path_selects_one(const char *path) {
+    for (const char *p = strchr(path, '['); p; p = strchr(p + 1, '['))
+        if (p[1] >= '0' && p[1] <= '9')
+            return true;
+    return false;
 }
 
 xmlNode *xml_find_n(const xmlNode *n, const char *path, size_t plen) {
     const char *p = path, *end = path + plen;
     xmlNode *cur = (xmlNode *) n;
     while (cur && p < end) {
-        const char *slash = memchr(p, '/', (size_t) (end - p));
+        const char *slash = step_end(p, end);
         size_t len = slash ? (size_t) (slash - p) : (size_t) (end - p);
         cur = step(cur, p, len);
         p += len;
@@ -225,7 +276,9 @@ xmlNode *xml_find(const xmlNode *n, const char *path) {
  * Returns the attribute's name, or NULL for an element's text. */
 static const char *split_attr(const char *path, size_t *ret_elen) {
     size_t len = strlen(path);
-    const char *slash = memrchr(path, '/', len);
+    const char *slash = NULL;
+    for (const char *s = step_end(path, path + len); s; s = step_end(s + 1, path + len))
+        slash = s;
     const char *at = slash ? (slash[1] == '@' ? slash + 1 : NULL) : (path[0] == '@' ? path : NULL);
     *ret_elen = at ? (at == path ? 0 : (size_t) (at - path - 1)) : len;
     return at ? at + 1 : NULL;
@@ -258,12 +311,16 @@ static xmlNode *ensure_n(xmlNode *n, const char *path, size_t plen, bool always_
     const char *p = path, *end = path + plen;
     xmlNode *cur = n;
     while (p < end) {
-        const char *slash = memchr(p, '/', (size_t) (end - p));
+        const char *slash = step_end(p, end);
         size_t len = slash ? (size_t) (slash - p) : (size_t) (end - p);
         bool last = !slash;
         xmlNode *next = (last && always_new) ? NULL : step(cur, p, len);
         if (!next) {
             const char *br = memchr(p, '[', len);
+            /* only [@attr='value'] says what to create: an n-th element or one picked by a
+             * child's value that is not there is not made up */
+            if (br && (br[1] != '@' || memchr(br + 1, '[', len - (size_t) (br + 1 - p))))
+                return NULL;
             size_t nlen = br ? (size_t) (br - p) : len;
             char buf[64];
             _cleanup_free_ char *heap = nlen < sizeof(buf) ? NULL : xstrndup(p, nlen);
@@ -297,6 +354,8 @@ void xml_set(xmlNode *n, const char *path, const char *value) {
     size_t elen;
     const char *attr = split_attr(path, &elen);
     xmlNode *e = elen ? ensure_n(n, path, elen, false) : n;
+    if (!e)
+        return;
     if (attr)
         xmlSetProp(e, (const xmlChar *) attr, (const xmlChar *) value);
     else

@@ -26,6 +26,8 @@ xmlNode *xml_next_named(const xmlNode *n);
 char *xml_get(const xmlNode *n, const char *path);
 /* Element at path below n (path names elements only), or NULL. */
 xmlNode *xml_find(const xmlNode *n, const char *path);
+/* Whether a path has a positional step (interface[3]): it selects one element, never several. */
+bool xml_path_selects_one(const char *path);
 /* xml_find of the first len bytes of path */
 xmlNode *xml_find_n(const xmlNode *n, const char *path, size_t len);
 /* an attribute's value as xmlGetProp reads it, in a copy of our allocator (free()) */

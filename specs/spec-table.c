@@ -883,7 +883,10 @@ static const KeyTable xml_add_table = TABLE("xml.add", xml_add_rows, .item_size 
 static const KeyDef xml_set_rows[] = {
     ROW(XmlSetSpec, path, .key = "path", .type = VT_STRING, .max = 256, .change = CHANGE_CONFIG,
         .flags = KEY_REQUIRED | KEY_NO_XML,
-        .doc = "an attribute (devices/graphics/@sharePolicy, dns/@enable) or element text (on_crash)"),
+        .doc = "an attribute (devices/graphics/@sharePolicy, dns/@enable) or element text "
+               "(on_crash); a step may pick by attribute ([@type='usb']), by a child's value "
+               "([mac/@address='52:54:00:12:34:56'], [model='x']) and last by position "
+               "(interface[3], 1-based as in XPath; one that is not there is not created)"),
     ROW(XmlSetSpec, value, .key = "value", .type = VT_STRING, .max = 4096, .change = CHANGE_CONFIG,
         .flags = KEY_REQUIRED | KEY_NO_XML, .doc = "the value"),
 };

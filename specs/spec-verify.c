@@ -170,9 +170,9 @@ static size_t xml_name_len(const char *p) {
     return 1 + strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-");
 }
 
-/* A path of the xml key: element steps (XML names, each optionally with one [@attr='value']
- * predicate) separated by '/', optionally ending in @attr when attr_ok. "." is the domain element
- * itself. */
+/* A path of the xml key: element steps (XML names, each optionally with predicates: [@attr='value'],
+ * a child's value [child/@attr='value'] or [child='value'], and last a position [N]) separated by
+ * '/', optionally ending in @attr when attr_ok. "." is the domain element itself. */
 static bool valid_xml_path(const char *s, bool attr_ok, bool elem_ok) {
     if (streq(s, "."))
         return elem_ok;
@@ -193,15 +193,33 @@ static bool valid_xml_path(const char *s, bool attr_ok, bool elem_ok) {
         p += n;
         if (attr)
             return *p == 0;
-        if (*p == '[') {
-            /* [@name='value'] */
+        while (*p == '[') {
             p++;
-            if (*p++ != '@')
+            if (*p >= '1' && *p <= '9') {
+                /* [N]: the N-th of the elements the step's name and other predicates select
+                 * (1-based, as in XPath); the last predicate of its step */
+                char *e;
+                long pos = strtol(p, &e, 10);
+                if (pos > 4096 || *e != ']' || e[1] == '[')
+                    return false;
+                p = e + 1;
+                continue;
+            }
+            /* [@name='value'], or a child's text or attribute: [mac/@address='…'], [a/b='…'] */
+            for (bool pattr = false; !pattr;) {
+                pattr = *p == '@';
+                p += pattr;
+                n = xml_name_len(p);
+                if (n == 0)
+                    return false;
+                p += n;
+                if (*p != '/')
+                    break;
+                p++;
+            }
+            if (p[0] != '=' || p[1] != '\'')
                 return false;
-            n = xml_name_len(p);
-            if (n == 0 || p[n] != '=' || p[n + 1] != '\'')
-                return false;
-            p += n + 2;
+            p += 2;
             const char *q = strchr(p, '\'');
             if (!q || q[1] != ']')
                 return false;

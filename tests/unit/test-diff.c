@@ -622,6 +622,58 @@ static void test_guestfwd_channel(void **state) {
     assert_non_null(strstr(managed, "channels:org.example.port"));
 }
 
+static void test_xml_hatch_nth_is_compared(void **state) {
+    static const char spec[] = "kind: Domain\nname: h1\ninterfaces:\n"
+                               "  - {network: default, mac: '52:54:00:aa:00:01'}\n"
+                               "  - {network: default, mac: '52:54:00:aa:00:02'}\n"
+                               "xml:\n  set:\n"
+                               "    - {path: \"devices/interface[2]/driver/@name\", value: vhost}\n";
+    assert_int_equal(drift_of(spec, "<driver name=\"vhost\"/>", "<driver name='vhost'/>"), 0);
+    assert_int_equal(drift_of(spec, "<driver name=\"vhost\"/>", "<driver name='qemu'/>"), 1);
+}
+
+static void test_xml_path_position_and_child_filter(void **state) {
+    _cleanup_(xmlFreeDocp) xmlDoc *d = xml_parse(
+        "<domain><devices>"
+        "<interface type='network'><mac address='52:54:00:aa:00:01'/><source network='a/b'/></interface>"
+        "<disk/>"
+        "<interface type='bridge'><mac address='52:54:00:aa:00:02'/></interface>"
+        "<interface type='network'><mac address='52:54:00:aa:00:03'/><model>m</model></interface>"
+        "</devices></domain>");
+    xmlNode *r = xmlDocGetRootElement(d);
+    _cleanup_free_ char *a = xml_get(r, "devices/interface[3]/mac/@address");
+    assert_string_equal(a, "52:54:00:aa:00:03");   /* 1-based, other elements between */
+    _cleanup_free_ char *b = xml_get(r, "devices/interface[1]/mac/@address");
+    assert_string_equal(b, "52:54:00:aa:00:01");
+    assert_null(xml_find(r, "devices/interface[4]"));
+    /* position among those the other predicates select */
+    _cleanup_free_ char *c = xml_get(r, "devices/interface[@type='network'][2]/mac/@address");
+    assert_string_equal(c, "52:54:00:aa:00:03");
+    /* a child's attribute (with '/' inside the quoted value) and a child's text */
+    _cleanup_free_ char *t = xml_get(r, "devices/interface[source/@network='a/b']/@type");
+    assert_string_equal(t, "network");
+    _cleanup_free_ char *m = xml_get(r, "devices/interface[model='m']/mac/@address");
+    assert_string_equal(m, "52:54:00:aa:00:03");
+    _cleanup_free_ char *f = xml_get(r, "devices/interface[mac/@address='52:54:00:aa:00:02']/@type");
+    assert_string_equal(f, "bridge");
+    assert_null(xml_find(r, "devices/interface[mac/@address='52:54:00:aa:00:09']"));
+    /* set on the n-th: that one only; on one that is not there: nothing is made up */
+    xml_set(r, "devices/interface[2]/driver/@name", "vhost");
+    _cleanup_free_ char *s2 = xml_get(r, "devices/interface[mac/@address='52:54:00:aa:00:02']/driver/@name");
+    assert_string_equal(s2, "vhost");
+    assert_null(xml_find(r, "devices/interface[1]/driver"));
+    xml_set(r, "devices/interface[7]/driver/@name", "vhost");
+    xml_set(r, "devices/interface[mac/@address='x']/driver/@name", "vhost");
+    assert_null(xml_find(r, "devices/interface[4]"));
+    /* an xml.remove of the n-th removes that one, not every one after it */
+    const char *rm[] = { "devices/interface[2]" };
+    assert_int_equal(xml_path_selects_one(rm[0]), true);
+    render_apply_xml_edits(r, rm, 1, NULL, NULL, 0, NULL, NULL, 0);
+    assert_null(xml_find(r, "devices/interface[3]"));
+    _cleanup_free_ char *left = xml_get(r, "devices/interface[2]/mac/@address");
+    assert_string_equal(left, "52:54:00:aa:00:03");
+}
+
 int main(void) {
     spec_trust_relaxed = true;
     const struct CMUnitTest tests[] = {
@@ -647,6 +699,8 @@ int main(void) {
         cmocka_unit_test(test_wwn_prefix_and_case_are_no_change),
         cmocka_unit_test(test_network_domain_local_only),
         cmocka_unit_test(test_guestfwd_channel),
+        cmocka_unit_test(test_xml_path_position_and_child_filter),
+        cmocka_unit_test(test_xml_hatch_nth_is_compared),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
