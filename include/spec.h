@@ -49,6 +49,7 @@ typedef struct IfaceSpec {
     Value trust_guest_rx_filters, boot, driver_iommu, pci_bus, pci_slot, ovs, ovs_interfaceid;
     Value tunnel_ip, tunnel_port, tunnel_local_ip, tunnel_local_port;   /* udp, mcast, server, client */
     Value ip, netmask;          /* a DHCP reservation on the network (spec_set_derive) */
+    Value guest_ipv6;           /* of the network derived for ip */
 } IfaceSpec;
 
 typedef struct InputSpec {

@@ -341,7 +341,7 @@ static const VagrantOption v_network[] = {
     { "libvirt__dhcp_bootp_file, libvirt__dhcp_bootp_server", "Network:dhcp.bootp_file Network:dhcp.bootp_server", NULL },
     { "libvirt__tftp_root", "Network:tftp_root", NULL },
     { "libvirt__forward_mode, libvirt__forward_device", "Network:forward Network:forward_dev", NULL },
-    { "libvirt__guest_ipv6", "Network:guest_ipv6", NULL },
+    { "libvirt__guest_ipv6", "Network:guest_ipv6 interfaces[].guest_ipv6", "on a NIC with `ip`: the network derived for it" },
     { "libvirt__ipv6_address, libvirt__ipv6_prefix", "Network:ipv6", NULL },
     { "libvirt__mtu", "Network:mtu interfaces[].mtu", NULL },
     { "libvirt__bridge_stp, libvirt__bridge_delay", "Network:bridge", "stp on, delay 0 for a bridge virtspec names" },

@@ -26,6 +26,7 @@ typedef struct Target {
     const char *file;
     DhcpHostSpec *hosts;        /* reservations added */
     size_t n_hosts;
+    const Value *guest_ipv6;    /* synthetic: the interface that set guest_ipv6 first */
 } Target;
 
 typedef struct Claim {          /* an address taken by an interface of a kept domain */
@@ -272,6 +273,25 @@ static bool check_reservation(Derive *d, const Spec *s, const IfaceSpec *f, size
     return true;
 }
 
+/* guest_ipv6 of an interface: the derived network's; one value per network. */
+static bool derive_guest_ipv6(Derive *d, const Spec *s, const IfaceSpec *f, size_t i, Target *t) {
+    DiagList *diags = d->diags;
+    if (!f->guest_ipv6.set)
+        return true;
+    if (t->decl) {
+        ERR(&f->guest_ipv6, "interfaces[%zu].guest_ipv6: network '%s' is declared (%s:%u): set "
+            "guest_ipv6 there", i, t->name, t->decl->file, t->decl->line);
+        return false;
+    }
+    if (t->guest_ipv6 && t->guest_ipv6->i != f->guest_ipv6.i) {
+        ERR(&f->guest_ipv6, "interfaces[%zu].guest_ipv6 contradicts another interface on network "
+            "'%s' (line %u)", i, t->name, t->guest_ipv6->line);
+        return false;
+    }
+    t->guest_ipv6 = &f->guest_ipv6;
+    return true;
+}
+
 static bool declared_host(const Target *t, const char *mac) {
     const DhcpHostSpec *h = t->decl ? t->decl->network.dhcp.hosts.items : NULL;
     for (size_t k = 0; t->decl && k < t->decl->network.dhcp.hosts.n; k++)
@@ -296,12 +316,20 @@ static Spec *derive_domain(Derive *d, const Spec *s, bool *failed) {
             continue;
         any = true;
         to[i] = pick_target(d, s, &ifs[i], i, ip);
-        if (!to[i] || !check_reservation(d, s, &ifs[i], i, ip, to[i])) {
+        if (!to[i] || !check_reservation(d, s, &ifs[i], i, ip, to[i]) ||
+            !derive_guest_ipv6(d, s, &ifs[i], i, to[i])) {
             *failed = true;
             to[i] = NULL;
             continue;
         }
     }
+    for (size_t i = 0; i < n; i++)
+        if (ifs[i].guest_ipv6.set && !(ifs[i].ip.set && ifs[i].ip.i == 4)) {
+            DiagList *diags = d->diags;
+            ERR(&ifs[i].guest_ipv6, "interfaces[%zu].guest_ipv6 is for the network derived for an "
+                "IPv4 'ip'", i);
+            *failed = true;
+        }
     if (!any || *failed)
         return NULL;
     for (size_t i = 0; i < n; i++) {
@@ -376,8 +404,9 @@ static Spec *synthetic_network(Target *t) {
         return NULL;
     _cleanup_free_ char *gw = ip4_text(sub->host), *start = ip4_text(a), *end = ip4_text(b);
     _cleanup_free_ char *yaml = xasprintf(
-        "kind: Network\nname: %s\nforward: nat\nip: %s/%d\ndhcp: {start: %s, end: %s}\n",
-        t->name, gw, sub->prefix, start, end);
+        "kind: Network\nname: %s\nforward: nat\nip: %s/%d\ndhcp: {start: %s, end: %s}\n%s",
+        t->name, gw, sub->prefix, start, end,
+        !t->guest_ipv6 ? "" : t->guest_ipv6->i ? "guest_ipv6: true\n" : "guest_ipv6: false\n");
     _cleanup_(spec_set_clear) SpecSet tmp = {};
     if (spec_load_buffer(&tmp, t->file, yaml, strlen(yaml)) < 0 || tmp.n != 1)
         return NULL;

@@ -606,6 +606,10 @@ static const KeyDef iface_rows[] = {
     ROW(IfaceSpec, netmask, .key = "netmask", .type = VT_STRING, .max = 15, .change = CHANGE_LIVE,
         .flags = KEY_NO_XML, .vagrant = "netmask", .def_doc = "255.255.255.0 (/24)",
         .doc = "subnet of ip (dotted mask or prefix length); sizes an owned network"),
+    ROW(IfaceSpec, guest_ipv6, .key = "guest_ipv6", .type = VT_BOOL, .change = CHANGE_CONFIG,
+        .flags = KEY_NO_XML, .vagrant = "libvirt__guest_ipv6 (private_network with ip)",
+        .doc = "with `ip` on an owned network derived for the subnet: that network's guest_ipv6 "
+               "(guest-to-guest IPv6); a declared network says it itself"),
 };
 static const KeyTable iface_table = TABLE("interfaces", iface_rows, .item_size = sizeof(IfaceSpec),
     .xml_elem = "devices/interface", .doc = "network interfaces");
