@@ -295,16 +295,20 @@ void watch_refresh(Watch *w) {
      * reports what is not read */
     SpecWalkOps ops = { .dir = on_walk_dir };
     spec_walk_tree(w->root, &ops, w, NULL);
-    size_t k = 0;
+    /* keep the directories seen, then free the others: dir_free looks through w->dirs for a
+     * watch sharing the descriptor, so w->dirs must hold no freed entry by then */
+    size_t k = 0, n_gone = 0;
+    _cleanup_free_ DirWatch **gone = xmalloc0((w->n_dirs + 1) * sizeof(DirWatch *));
     for (size_t i = 0; i < w->n_dirs; i++) {
         DirWatch *d = w->dirs[i];
-        if (d->seen) {
+        if (d->seen)
             w->dirs[k++] = d;
-            continue;
-        }
-        dir_free(w, d);
+        else
+            gone[n_gone++] = d;
     }
     w->n_dirs = k;
+    for (size_t i = 0; i < n_gone; i++)
+        dir_free(w, gone[i]);
 }
 
 int watch_new(uv_loop_t *loop, const char *root, unsigned debounce_ms, WatchCallback cb,
