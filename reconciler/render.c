@@ -606,10 +606,8 @@ static void render_edits_record(const XmlHatchSpec *x, xmlNode *vs, xmlNs *ns) {
         /* a fragment with a secret is recorded with the secret masked */
         xmlDoc *fd = NULL;
         xmlNode *f = render_parse_fragment(a->fragment.s, &fd);
-        _cleanup_free_ char *masked = f && xml_mask_secrets(f, RECORDED_SECRET) ? xml_node_to_string(fd, f) : NULL;
+        _cleanup_free_ char *masked = f && xml_mask_secrets(f, RECORDED_SECRET) ? xml_node_to_compact(fd, f) : NULL;
         xmlFreeDoc(fd);
-        if (masked)
-            masked[strcspn(masked, "\n")] = 0;
         xmlNode *e = xmlNewTextChild(edits, ns, (const xmlChar *) "add",
                                      (const xmlChar *) (masked ? masked : a->fragment.s));
         xmlSetProp(e, (const xmlChar *) "at", (const xmlChar *) a->at.s);
