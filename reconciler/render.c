@@ -35,6 +35,22 @@ char *render_volume_name(const DomainSpec *d, const DiskSpec *disk) {
     return xasprintf("%s-%s.%s", d->name.s, enc, disk->format.s);
 }
 
+char *render_volume_disk_name(const char *domain, const char *format, const char *vol) {
+    size_t nl = strlen(domain), vl = strlen(vol), fl = strlen(format);
+    if (vl < nl + fl + 3 || strncmp(vol, domain, nl) || vol[nl] != '-' || vol[vl - fl - 1] != '.' ||
+        !streq(vol + vl - fl, format))
+        return NULL;
+    const char *c = vol + nl + 1, *end = vol + vl - fl - 1;
+    char *name = xmalloc0((size_t) (end - c) + 1), *p = name;
+    while (c < end)
+        if (end - c >= 3 && (!strncmp(c, "+2d", 3) || !strncmp(c, "+2b", 3))) {
+            *p++ = c[2] == 'd' ? '-' : '+';
+            c += 3;
+        } else
+            *p++ = *c++;   /* the legacy name: the disk name as it is */
+    return name;
+}
+
 char *render_volume_name_legacy(const DomainSpec *d, const DiskSpec *disk) {
     return xasprintf("%s-%s.%s", d->name.s, disk->name.s, disk->format.s);
 }
@@ -606,10 +622,8 @@ static void render_edits_record(const XmlHatchSpec *x, xmlNode *vs, xmlNs *ns) {
         /* a fragment with a secret is recorded with the secret masked */
         xmlDoc *fd = NULL;
         xmlNode *f = render_parse_fragment(a->fragment.s, &fd);
-        _cleanup_free_ char *masked = f && xml_mask_secrets(f, RECORDED_SECRET) ? xml_node_to_string(fd, f) : NULL;
+        _cleanup_free_ char *masked = f && xml_mask_secrets(f, RECORDED_SECRET) ? xml_node_to_compact(fd, f) : NULL;
         xmlFreeDoc(fd);
-        if (masked)
-            masked[strcspn(masked, "\n")] = 0;
         xmlNode *e = xmlNewTextChild(edits, ns, (const xmlChar *) "add",
                                      (const xmlChar *) (masked ? masked : a->fragment.s));
         xmlSetProp(e, (const xmlChar *) "at", (const xmlChar *) a->at.s);
