@@ -178,12 +178,8 @@ static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
         _cleanup_free_ char *type = xml_get(e, "@type"), *pool = xml_get(e, "source/@pool");
         _cleanup_free_ char *vol = xml_get(e, "source/@volume"), *file = xml_get(e, "source/@file");
         _cleanup_free_ char *fmt = xml_get(e, "driver/@type");
-        _cleanup_free_ char *dname = NULL;
         if (streq_ptr(type, "volume") && pool && vol && fmt) {
-            size_t nl = strlen(x->name), vl = strlen(vol), fl = strlen(fmt);
-            if (vl > nl + fl + 2 && !strncmp(vol, x->name, nl) && vol[nl] == '-' &&
-                vol[vl - fl - 1] == '.' && streq(vol + vl - fl, fmt))
-                dname = xstrndup(vol + nl + 1, vl - nl - fl - 2);
+            _cleanup_free_ char *dname = render_volume_disk_name(x->name, fmt, vol);
             if ((!dname || !valid_name(dname)) && valid_name(vol)) {
                 /* a volume of its own name: attached by `volume`, as it is (no size) */
                 free(dname);

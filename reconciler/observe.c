@@ -531,8 +531,7 @@ static char *recorded_fragment_secrets(xmlNode *root, const char *at, const char
     for (xmlNode *h = f && parent ? parent->children : NULL; h && !r; h = h->next)
         if (fragment_matches(f, h, true)) {
             fill_secrets(f, h);
-            r = xml_node_to_string(fd, f);
-            r[strcspn(r, "\n")] = 0;
+            r = xml_node_to_compact(fd, f);
         }
     xmlFreeDoc(fd);
     return r;

@@ -35,6 +35,22 @@ char *render_volume_name(const DomainSpec *d, const DiskSpec *disk) {
     return xasprintf("%s-%s.%s", d->name.s, enc, disk->format.s);
 }
 
+char *render_volume_disk_name(const char *domain, const char *format, const char *vol) {
+    size_t nl = strlen(domain), vl = strlen(vol), fl = strlen(format);
+    if (vl < nl + fl + 3 || strncmp(vol, domain, nl) || vol[nl] != '-' || vol[vl - fl - 1] != '.' ||
+        !streq(vol + vl - fl, format))
+        return NULL;
+    const char *c = vol + nl + 1, *end = vol + vl - fl - 1;
+    char *name = xmalloc0((size_t) (end - c) + 1), *p = name;
+    while (c < end)
+        if (end - c >= 3 && (!strncmp(c, "+2d", 3) || !strncmp(c, "+2b", 3))) {
+            *p++ = c[2] == 'd' ? '-' : '+';
+            c += 3;
+        } else
+            *p++ = *c++;   /* the legacy name: the disk name as it is */
+    return name;
+}
+
 char *render_volume_name_legacy(const DomainSpec *d, const DiskSpec *disk) {
     return xasprintf("%s-%s.%s", d->name.s, disk->name.s, disk->format.s);
 }
@@ -365,12 +381,14 @@ static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node
         return;
     case HOOK_NET_DHCP: {
         /* `dhcp: {}` (neither start nor end; verify refuses one without the other) is DHCP
-         * over the default range, as the docs promise, not a silent no-DHCP */
+         * over the default range, as the docs promise, not a silent no-DHCP; a map with only
+         * hosts keeps serving only those static leases (as libvirt does without a range) */
         const NetworkSpec *n = &c->spec->network;
         _cleanup_free_ char *start = NULL, *end = NULL;
         if (v->set)
             xml_set(node, k->xml, v->s);
-        else if (!n->dhcp.end.set && spec_dhcp_default_range(c->spec, &start, &end)) {
+        else if (!n->dhcp.end.set && n->dhcp.hosts.n == 0 &&
+                 spec_dhcp_default_range(c->spec, &start, &end)) {
             xml_set(node, "ip/dhcp/range/@start", start);
             xml_set(node, "ip/dhcp/range/@end", end);
         }
@@ -639,10 +657,8 @@ static void render_edits_record(const XmlHatchSpec *x, xmlNode *vs, xmlNs *ns) {
         /* a fragment with a secret is recorded with the secret masked */
         xmlDoc *fd = NULL;
         xmlNode *f = render_parse_fragment(a->fragment.s, &fd);
-        _cleanup_free_ char *masked = f && xml_mask_secrets(f, RECORDED_SECRET) ? xml_node_to_string(fd, f) : NULL;
+        _cleanup_free_ char *masked = f && xml_mask_secrets(f, RECORDED_SECRET) ? xml_node_to_compact(fd, f) : NULL;
         xmlFreeDoc(fd);
-        if (masked)
-            masked[strcspn(masked, "\n")] = 0;
         xmlNode *e = xmlNewTextChild(edits, ns, (const xmlChar *) "add",
                                      (const xmlChar *) (masked ? masked : a->fragment.s));
         xmlSetProp(e, (const xmlChar *) "at", (const xmlChar *) a->at.s);

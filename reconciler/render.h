@@ -24,6 +24,9 @@ int render_spec(const Spec *s, const RenderOpts *o, xmlDoc **ret);
 void render_strip_private(SpecKind kind, xmlDoc *doc);
 /* The volume name a disk entry gets in its pool: injective over (domain, disk, format). */
 char *render_volume_name(const DomainSpec *d, const DiskSpec *disk);
+/* The disk name in vol, a volume name render_volume_name (or virtspec 0.1.0) gave a disk of that
+ * domain and format: "+2d" and "+2b" decoded. NULL when vol is not DOMAIN-DISK.FORMAT. */
+char *render_volume_disk_name(const char *domain, const char *format, const char *vol);
 /* DOMAIN-DISK.FORMAT, the name virtspec 0.1.0 gave (not injective). */
 char *render_volume_name_legacy(const DomainSpec *d, const DiskSpec *disk);
 /* The name the disk uses: render_volume_name, or the legacy name when observed (the domain's

@@ -17,6 +17,12 @@
 /* More files than this named in one burst (a big git pull): one walk of the tree is cheaper. */
 #define WATCH_MAX_NAMED 256
 
+/* A spec file written in place whose writer has not closed it yet. */
+typedef struct OpenFile {
+    char *path;
+    uint64_t last_write;    /* uv_now of its last write */
+} OpenFile;
+
 typedef struct DirWatch {
     int wd;             /* inotify watch descriptor, -1 when none */
     Watch *owner;
@@ -43,9 +49,8 @@ struct Watch {
     bool closing;
     char **named;           /* files named by the events of this burst */
     size_t n_named;
-    char **open;            /* of those, written in place and not closed yet */
+    OpenFile *open;         /* of those, spec files written in place and not closed yet */
     size_t n_open;
-    uint64_t last_write;    /* uv_now of the last write to one of them */
     bool walk;              /* the burst needs a walk of the whole tree */
 };
 
@@ -57,30 +62,53 @@ static void strv_clear(char ***v, size_t *n) {
     *n = 0;
 }
 
-static void forget_named(Watch *w) {
-    strv_clear(&w->named, &w->n_named);
-    strv_clear(&w->open, &w->n_open);
+static void open_drop(Watch *w, size_t i) {
+    free(w->open[i].path);
+    w->open[i] = w->open[--w->n_open];
 }
 
-/* A file written in place (open) or closed, renamed into place, removed (!open). */
-static void note_open(Watch *w, const char *dir, const char *name, bool open) {
-    _cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
+static void forget_named(Watch *w) {
+    strv_clear(&w->named, &w->n_named);
+    while (w->n_open > 0)
+        open_drop(w, 0);
+    free(w->open);
+    w->open = NULL;
+}
+
+static OpenFile *find_open(Watch *w, const char *path) {
     for (size_t i = 0; i < w->n_open; i++)
-        if (streq(w->open[i], p)) {
-            if (!open) {
-                free(w->open[i]);
-                w->open[i] = w->open[--w->n_open];
-            }
-            return;
-        }
-    if (open)
-        *(char **) array_push(&w->open, &w->n_open, sizeof(char *)) = TAKE_PTR(p);
+        if (streq(w->open[i].path, path))
+            return &w->open[i];
+    return NULL;
+}
+
+/* A spec file written in place (open) or closed, renamed into place, removed (!open). Only a
+ * spec file is waited for: a log or any other file the loader never reads, written all the
+ * time, holds nothing back. */
+static void note_open(Watch *w, const char *dir, const char *name, bool open) {
+    if (!spec_file_name(name))
+        return;
+    _cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
+    OpenFile *f = find_open(w, p);
+    if (!open) {
+        if (f)
+            open_drop(w, (size_t) (f - w->open));
+        return;
+    }
+    if (!f) {
+        f = array_push(&w->open, &w->n_open, sizeof(OpenFile));
+        f->path = TAKE_PTR(p);
+    }
+    f->last_write = uv_now(w->loop);
 }
 
 static void note_named(Watch *w, const char *dir, const char *name) {
     if (w->walk)
         return;
     _cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
+    struct stat st;
+    if (!spec_file_name(name) && lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+        return;   /* a file the loader never reads (a symlink may be a directory: named) */
     for (size_t i = 0; i < w->n_named; i++)
         if (streq(w->named[i], p))
             return;
@@ -111,25 +139,38 @@ static bool ignored_name(const char *name) {
 
 static DirWatch *find_dir(Watch *w, const char *path);
 
+/* Forgets the open spec files without a write for WATCH_OPEN_QUIET_MS (they are read as they
+ * are); returns how long until the next of the others is, 0 when none is left. */
+static uint64_t open_expire(Watch *w) {
+    uint64_t now = uv_now(w->loop), next = 0;
+    for (size_t i = w->n_open; i > 0; i--) {
+        uint64_t quiet = now - w->open[i - 1].last_write;
+        if (quiet >= WATCH_OPEN_QUIET_MS) {
+            log_warning("spec file %s has been open for writing without a write for %u s: reading it",
+                        w->open[i - 1].path, WATCH_OPEN_QUIET_MS / 1000);
+            open_drop(w, i - 1);
+        } else if (next == 0 || WATCH_OPEN_QUIET_MS - quiet < next)
+            next = WATCH_OPEN_QUIET_MS - quiet;
+    }
+    return next;
+}
+
 static void on_debounce(uv_timer_t *t) {
     Watch *w = t->data;
-    /* a file still being written in place: wait for its close (or a long quiet) */
-    uint64_t quiet = uv_now(w->loop) - w->last_write;
-    if (w->n_open > 0 && quiet < WATCH_OPEN_QUIET_MS) {
-        log_debug("spec file %s is open for writing: waiting for it to be closed", w->open[0]);
-        uv_timer_start(&w->debounce, on_debounce, WATCH_OPEN_QUIET_MS - quiet, 0);
-        return;
-    }
-    if (w->n_open > 0)
-        log_warning("spec file %s has been open for writing without a write for %u s: reading it",
-                    w->open[0], WATCH_OPEN_QUIET_MS / 1000);
-    strv_clear(&w->open, &w->n_open);
+    /* a spec file still being written in place waits for its close (or a long quiet) */
+    uint64_t wait = open_expire(w);
     /* a directory created, removed or swapped changes what is watched and what is in force:
      * walk everything; files alone are reread one by one */
     for (size_t i = 0; i < w->n_named && !w->walk; i++) {
         struct stat st;
         if (find_dir(w, w->named[i]) || (stat(w->named[i], &st) == 0 && S_ISDIR(st.st_mode)))
             w->walk = true;
+    }
+    if (w->walk && w->n_open > 0) {
+        /* a walk reads every spec file, the open one too */
+        log_debug("spec file %s is open for writing: the walk waits for it to be closed", w->open[0].path);
+        uv_timer_start(&w->debounce, on_debounce, wait, 0);
+        return;
     }
     if (w->walk) {
         w->walk = false;
@@ -138,13 +179,21 @@ static void on_debounce(uv_timer_t *t) {
         w->cb(w->userdata, NULL, 0);
         return;
     }
-    char **named = TAKE_PTR(w->named);
-    size_t n = w->n_named;
-    w->n_named = 0;
-    w->cb(w->userdata, named, n);
-    for (size_t i = 0; i < n; i++)
-        free(named[i]);
-    free(named);
+    /* the files of the burst go, those still open stay named until they are closed */
+    char **ready = NULL;
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < w->n_named; i++)
+        if (find_open(w, w->named[i])) {
+            log_debug("spec file %s is open for writing: waiting for it to be closed", w->named[i]);
+            w->named[k++] = w->named[i];
+        } else
+            *(char **) array_push(&ready, &n, sizeof(char *)) = w->named[i];
+    w->n_named = k;
+    if (w->n_open > 0)
+        uv_timer_start(&w->debounce, on_debounce, wait, 0);
+    if (n > 0)
+        w->cb(w->userdata, ready, n);
+    strv_clear(&ready, &n);
 }
 
 /* One inotify event on a watched directory (name NULL: the directory itself). */
@@ -170,17 +219,14 @@ static void on_event(Watch *w, DirWatch *d, const char *filename, uint32_t mask)
         bool done = mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE);
         if (writing || done)   /* an attribute change says neither */
             note_open(w, d->path, filename, writing && !done);
-        if (writing)
-            w->last_write = uv_now(w->loop);
     }
     /* A spec renamed into place, or closed after writing, is a finished write: settle briefly
      * and go. Anything else may be a write still in progress: wait for debounce_ms of quiet. A
      * burst of renames (a git checkout) still coalesces while they come closer than the settle
      * time, and an extra pass is harmless anyway. */
-    size_t l = filename ? strlen(filename) : 0;
-    bool finished = !d->is_parent && (mask & (IN_MOVED_TO | IN_CLOSE_WRITE)) && l > 4 &&
-                    ((l > 5 && streq(filename + l - 5, ".yaml")) || streq(filename + l - 4, ".yml"));
-    if (finished && w->n_open == 0 && w->debounce_ms > WATCH_SETTLE_MS) {
+    bool finished = !d->is_parent && (mask & (IN_MOVED_TO | IN_CLOSE_WRITE)) && filename &&
+                    spec_file_name(filename);
+    if (finished && w->debounce_ms > WATCH_SETTLE_MS) {
         if (uv_is_active((uv_handle_t *) &w->debounce) &&
             uv_timer_get_due_in(&w->debounce) <= WATCH_SETTLE_MS)
             return;   /* a pass is due sooner anyway */
@@ -295,16 +341,20 @@ void watch_refresh(Watch *w) {
      * reports what is not read */
     SpecWalkOps ops = { .dir = on_walk_dir };
     spec_walk_tree(w->root, &ops, w, NULL);
-    size_t k = 0;
+    /* keep the directories seen, then free the others: dir_free looks through w->dirs for a
+     * watch sharing the descriptor, so w->dirs must hold no freed entry by then */
+    size_t k = 0, n_gone = 0;
+    _cleanup_free_ DirWatch **gone = xmalloc0((w->n_dirs + 1) * sizeof(DirWatch *));
     for (size_t i = 0; i < w->n_dirs; i++) {
         DirWatch *d = w->dirs[i];
-        if (d->seen) {
+        if (d->seen)
             w->dirs[k++] = d;
-            continue;
-        }
-        dir_free(w, d);
+        else
+            gone[n_gone++] = d;
     }
     w->n_dirs = k;
+    for (size_t i = 0; i < n_gone; i++)
+        dir_free(w, gone[i]);
 }
 
 int watch_new(uv_loop_t *loop, const char *root, unsigned debounce_ms, WatchCallback cb,

@@ -391,16 +391,25 @@ char *xml_to_string(xmlDoc *doc) {
     return xml_node_to_string(doc, xmlDocGetRootElement(doc));
 }
 
-char *xml_node_to_string(xmlDoc *doc, xmlNode *n) {
+static char *node_dump(xmlDoc *doc, xmlNode *n, bool format) {
     xmlBuffer *buf = xmlBufferCreate();
     xml_strip_blank_text(n);
-    xmlNodeDump(buf, doc, n, 0, 1);
+    xmlNodeDump(buf, doc, n, 0, format);
     size_t len = (size_t) xmlBufferLength(buf);
     char *r = xmalloc0(len + 2);
     memcpy(r, xmlBufferContent(buf), len);
-    r[len] = '\n';
+    if (format)
+        r[len] = '\n';
     xmlBufferFree(buf);
     return r;
+}
+
+char *xml_node_to_string(xmlDoc *doc, xmlNode *n) {
+    return node_dump(doc, n, true);
+}
+
+char *xml_node_to_compact(xmlDoc *doc, xmlNode *n) {
+    return node_dump(doc, n, false);
 }
 
 xmlDoc *xml_parse(const char *s) {

@@ -50,6 +50,9 @@ xmlNode *xml_add_child(xmlNode *parent, const char *name);
 void xml_strip_blank_text(xmlNode *n);
 char *xml_to_string(xmlDoc *doc);
 char *xml_node_to_string(xmlDoc *doc, xmlNode *n);
+/* The same unformatted, on one line (no newline added): the whole element, children included,
+ * where a record must hold it in one piece (the xml key's fragments in the metadata). */
+char *xml_node_to_compact(xmlDoc *doc, xmlNode *n);
 xmlDoc *xml_parse(const char *s);
 /* Copies n (deep) under parent at the canonical position. */
 xmlNode *xml_adopt_copy(xmlNode *parent, const xmlNode *n);

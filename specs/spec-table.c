@@ -1125,11 +1125,11 @@ static const KeyTable dhcp_host_table = TABLE("hosts", dhcp_host_rows,
 static const KeyDef dhcp_rows[] = {
     ROW(NetworkSpec, dhcp.start, .key = "start", .type = VT_IP, .change = CHANGE_LIVE,
         .xml = "ip/dhcp/range/@start", .hook = HOOK_NET_DHCP, .vagrant = "libvirt__dhcp_start",
-        .def_doc = "with end unset too: the address after `ip`",
+        .def_doc = "with end and hosts unset too: the address after `ip`",
         .doc = "first address handed out"),
     ROW(NetworkSpec, dhcp.end, .key = "end", .type = VT_IP, .change = CHANGE_LIVE,
         .xml = "ip/dhcp/range/@end", .vagrant = "libvirt__dhcp_stop",
-        .def_doc = "with start unset too: the last below the broadcast address (at most the "
+        .def_doc = "with start and hosts unset too: the last below the broadcast address (at most the "
                    "subnet's first /16; the addresses before `ip` when it is the last)",
         .doc = "last address handed out"),
     ROW(NetworkSpec, dhcp.hosts, .key = "hosts", .type = VT_LIST, .sub = &dhcp_host_table,
@@ -1179,7 +1179,8 @@ static const KeyDef network_rows[] = {
         .xml = "ip/@address", .hook = HOOK_NET_IP,
         .vagrant = "libvirt__host_ip + libvirt__netmask", .doc = "host address and prefix (IPv4)"),
     ROW(NetworkSpec, dhcp, .key = "dhcp", .type = VT_MAP, .sub = &dhcp_table,
-        .doc = "DHCP, on when the map is written (`dhcp: {}` included: the default range)"),
+        .doc = "DHCP, on when the map is written: `dhcp: {}` hands out the default range; a map "
+               "with only `hosts` serves only those static leases"),
     ROW(NetworkSpec, tftp_root, .key = "tftp_root", .type = VT_PATH, .change = CHANGE_CONFIG,
         .xml = "ip/tftp/@root", .vagrant = "libvirt__tftp_root", .doc = "TFTP root directory"),
     ROW(NetworkSpec, mtu, .key = "mtu", .type = VT_INT, .min = 68, .max = 65535,

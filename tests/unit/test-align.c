@@ -200,6 +200,28 @@ static void test_diff_compares_the_source(void **state) {
     diff_clear(&d);
 }
 
+/* export reads the disk name back from a volume name: the "+2d"/"+2b" escapes of '-' and '+'
+ * decoded, so the exported spec renders the same volume; a legacy (0.1.0) name as it is. */
+static void test_volume_name_decodes_to_the_disk_name(void **state) {
+    static const char *const names[] = { "data-1", "a+b", "x", "a-+-b", "2d", "a+2db" };
+    for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+        _cleanup_free_ char *body = xasprintf("disks:\n  - {name: \"%s\", pool: p, size: 1GiB}\n", names[i]);
+        _cleanup_(spec_freep) Spec *s = load(body);
+        const DiskSpec *dk = s->domain.disks.items;
+        _cleanup_free_ char *vol = render_volume_name(&s->domain, &dk[0]);
+        _cleanup_free_ char *back = render_volume_disk_name("t", "qcow2", vol);
+        assert_non_null(back);
+        assert_string_equal(back, names[i]);
+    }
+    _cleanup_free_ char *legacy = render_volume_disk_name("t", "qcow2", "t-data-1.qcow2");
+    assert_string_equal(legacy, "data-1");
+    _cleanup_free_ char *dashed = render_volume_disk_name("web-x", "raw", "web-x-a+2d1.raw");
+    assert_string_equal(dashed, "a-1");
+    assert_null(render_volume_disk_name("t", "qcow2", "u-data.qcow2"));
+    assert_null(render_volume_disk_name("t", "qcow2", "t-data.raw"));
+    assert_null(render_volume_disk_name("t", "qcow2", "t-.qcow2"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_removed_middle_disk_keeps_the_others),
@@ -211,6 +233,7 @@ int main(void) {
         cmocka_unit_test(test_without_observed_the_spec_stands),
         cmocka_unit_test(test_diff_removes_exactly_the_removed_disk),
         cmocka_unit_test(test_diff_compares_the_source),
+        cmocka_unit_test(test_volume_name_decodes_to_the_disk_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

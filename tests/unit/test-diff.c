@@ -426,6 +426,47 @@ static void test_network_xml_edits(void **state) {
     diff_clear(&d);
 }
 
+/* An xml.add fragment with a secret and child elements: the metadata records it masked and
+ * whole (it was once cut at the first line of its pretty-printed form: unparseable, never compared
+ * again), so a change in a child is seen and the old fragment goes. */
+static void test_masked_fragment_with_children(void **state) {
+    static const char add[] =
+        "name: web1\nxml:\n  add:\n    - {at: devices, fragment: \"<graphics type='spice' autoport='yes' "
+        "passwd='Sp1ceW0rd'><listen type='address' address='%s'/></graphics>\"}\n";
+    _cleanup_free_ char *first = xasprintf(add, "127.0.0.1");
+    size_t n;
+    _cleanup_(xmlFreeDocp) xmlDoc *have = patch_until_in_sync("name: web1\n", first, &n);
+    assert_int_equal(n, 1);   /* the fragment */
+    _cleanup_(spec_freep) Spec *s = load("web1.yaml", "name: web1\n", first);
+    _cleanup_(xmlFreeDocp) xmlDoc *want = render(s);
+    _cleanup_free_ char *md = xml_node_to_string(want, xml_child(xmlDocGetRootElement(want), "metadata"));
+    assert_non_null(strstr(md, "&lt;listen type=\"address\" address=\"127.0.0.1\"/&gt;&lt;/graphics&gt;"));
+    assert_null(strstr(md, "Sp1ceW0rd"));
+
+    /* applied: the domain records the fragment; its listen address changes */
+    xmlNode *hr = xmlDocGetRootElement(have);
+    xmlNode *old = xml_child(hr, "metadata");
+    xmlReplaceNode(old, xmlDocCopyNode(xml_child(xmlDocGetRootElement(want), "metadata"), have, 1));
+    xmlFreeNode(old);
+    assert_in_sync(have, first);
+    _cleanup_free_ char *second = xasprintf(add, "0.0.0.0");
+    _cleanup_(spec_freep) Spec *s2 = load("web1.yaml", "name: web1\n", second);
+    _cleanup_(xmlFreeDocp) xmlDoc *want2 = render(s2);
+    Diff d;
+    diff_compute(KIND_DOMAIN, want2, have, NULL, &d);
+    const Change *c = find_change(&d, "xml.add[devices/graphics]");
+    assert_non_null(c);
+    assert_int_equal(c->op, OP_SET);
+    assert_null(strstr(c->new_value, "Sp1ceW0rd"));
+    patch_to_sync(KIND_DOMAIN, &d, 2, want2, have, NULL);   /* the new one in, the old one out */
+    size_t n_spice = 0;
+    for (xmlNode *e = xml_child(hr, "devices")->children; e; e = e->next) {
+        _cleanup_free_ char *type = xml_is(e, "graphics") ? xml_get(e, "@type") : NULL;
+        n_spice += streq_ptr(type, "spice");
+    }
+    assert_int_equal(n_spice, 1);
+}
+
 /* The escape hatch on a pool: no metadata in libvirt, so the record is only on the rendered side,
  * and render_strip_private leaves libvirt a plain pool document. */
 static void test_pool_xml_edits(void **state) {
@@ -690,6 +731,7 @@ int main(void) {
         cmocka_unit_test(test_removed_key_goes_back_to_default),
         cmocka_unit_test(test_network_dhcp_host_add),
         cmocka_unit_test(test_network_dns_hosts),
+        cmocka_unit_test(test_masked_fragment_with_children),
         cmocka_unit_test(test_network_xml_edits),
         cmocka_unit_test(test_pool_xml_edits),
         cmocka_unit_test(test_clock_timers_keyed_by_name),
