@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # "Only objects whose spec says so are removed; prune never acts on a spec it could not read":
-# the daemon with --prune never prunes while a spec file is rejected or the tree was read
+# apply --prune (and plan --prune) refuse, exit 1, unless the run read the whole configured spec
+# tree without a rejected file or walk error (no other PATH, no lone file); the daemon with --prune never prunes while a spec file is rejected or the tree was read
 # incompletely (the orphan stays reported, and why it is not pruned). Libvirt's test driver
 # from a file: web2 carries virtspec's metadata (owned).
 # Usage: check-prune-safety.sh VIRTSPEC
@@ -9,16 +10,7 @@
 dpid=
 trap '[ -n "$dpid" ] && kill "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
 chmod 0755 "$d"
-cat > "$d/node.xml" <<'E'
-<node>
-  <domain type='test'>
-    <name>web2</name>
-    <memory unit='MiB'>64</memory>
-    <os><type>hvm</type></os>
-    <metadata><vs:virtspec xmlns:vs='https://virtspec.dev/xmlns/1'><vs:managed>x</vs:managed></vs:virtspec></metadata>
-  </domain>
-</node>
-E
+owned_node_xml > "$d/node.xml"
 : > "$d/empty.conf"
 web2() { printf 'kind: Domain\nname: web2\nmemory: 64MiB\ngraphics: {type: none}\n'; }
 
@@ -50,6 +42,43 @@ ok "walk error (a link out of the root): the first pass ends" wait_for 10 grep -
 ok "…web2 is not pruned" bash -c "! grep -q 'web2: pruned' '$d/daemon.log'"
 ok "…the log says why" grep -q "not pruning: part of the spec tree could not be read" "$d/daemon.log"
 stop_daemon
+
+## the CLI (F1): orphans and prunes only against the whole configured tree, read completely
+mkdir -p "$d/tree/a" "$d/tree/b" "$d/lone"
+printf 'kind: Pool\nname: p1\npath: /srv/p1\n' > "$d/tree/a/p.yaml"
+printf 'kind: Pool\nname: p9\npath: /srv/p9\n' > "$d/lone/x.yaml"
+web2 > "$d/tree/b/web2.yaml"
+chmod -R go-w "$d/tree" "$d/lone"
+printf 'specs = %s\nconnect = test://%s/node.xml\n' "$d/tree" "$d" > "$d/t.conf"
+# no_prune DESCRIPTION TEXT ARGS…: exit 1, TEXT said, web2 not pruned
+no_prune() {
+    local what=$1 text=$2; shift 2
+    t "$what: refused (exit 1)" 1 "$text" "$@"
+    ok "…said so" bash -c 'grep -qF "virtspec: not pruning: " <<<"$1"' _ "$out"
+    ok "…web2 not pruned" bash -c '! grep -qF "= pruned" <<<"$1"' _ "$out"
+}
+no_prune "apply --prune on a subdirectory of the tree" "prunes against the whole spec tree $d/tree only" \
+    apply --config "$d/t.conf" --prune "$d/tree/a/"
+no_prune "apply --prune on a lone file with -t Domain/web2" "prunes against the whole spec tree" \
+    apply --config "$d/t.conf" --prune "$d/lone/x.yaml" -t Domain/web2
+no_prune "plan --prune on a file of the tree" "prunes against the whole spec tree" \
+    plan --config "$d/t.conf" --prune "$d/tree/a/p.yaml"
+out=$("$vs" plan --config "$d/t.conf" "$d/tree/a/" 2>&1)
+ok "plan on a subdirectory (no --prune): web2 is no orphan" bash -c '! grep -q orphan <<<"$1"' _ "$out"
+mv "$d/tree/b/web2.yaml" "$d/outside/web2.yaml"
+ln -s "$d/outside/web2.yaml" "$d/tree/b/web2.yaml"
+no_prune "apply --prune, web2's spec a link out of the root" "the spec tree $d/tree was not read completely" \
+    apply --config "$d/t.conf" --prune
+out=$("$vs" plan --config "$d/t.conf" 2>&1)
+ok "…plan without --prune: no orphan from a partly read tree" bash -c '! grep -q orphan <<<"$1"' _ "$out"
+rm "$d/tree/b/web2.yaml"
+deep=$d/tree/b; for i in $(seq 66); do deep=$deep/d; done; mkdir -p "$deep"
+web2 > "$deep/web2.yaml"
+no_prune "apply --prune, web2's spec nested 66 directories deep" "was not read completely" \
+    apply --config "$d/t.conf" --prune -t web2
+rm -r "$d/tree/b/d"
+t "the whole tree, read cleanly, names no web2: apply --prune prunes it" 0 "= pruned" apply --config "$d/t.conf" --prune
+t "…so does apply --prune -t web2 on the tree itself" 0 "= pruned" apply --config "$d/t.conf" --prune -t web2 "$d/tree"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ] && [ "$pass" -gt 0 ]
