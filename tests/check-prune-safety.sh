@@ -17,7 +17,7 @@ web2() { printf 'kind: Domain\nname: web2\nmemory: 64MiB\ngraphics: {type: none}
 ## the daemon (F2): nothing pruned at startup while a file is rejected or the tree is read partly
 # start_daemon TREE: daemon --prune on TREE, log in $d/daemon.log
 start_daemon() {
-    "$vs" daemon --prune --config "$d/empty.conf" -c "test://$d/node.xml" --specs "$1" \
+    VIRTSPEC_LOG_LEVEL=debug "$vs" daemon --prune --config "$d/empty.conf" -c "test://$d/node.xml" --specs "$1" \
         --status-file "$d/status.json" > "$d/daemon.log" 2>&1 &
     dpid=$!
 }
@@ -41,6 +41,20 @@ start_daemon "$d/s2"
 ok "walk error (a link out of the root): the first pass ends" wait_for 10 grep -q "first pass over every object done" "$d/daemon.log"
 ok "…web2 is not pruned" bash -c "! grep -q 'web2: pruned' '$d/daemon.log'"
 ok "…the log says why" grep -q "not pruning: part of the spec tree could not be read" "$d/daemon.log"
+stop_daemon
+
+## the watcher (F3): a spec moved below the depth limit (only IN_MOVED_FROM arrives) is not
+## removed: the removal makes a full walk, which keeps what it could not read
+mkdir -m 0755 "$d/s3"; web2 > "$d/s3/web2.yaml"; chmod 0644 "$d/s3/web2.yaml"
+start_daemon "$d/s3"
+ok "deep move: the first pass ends" wait_for 10 grep -q "first pass over every object done" "$d/daemon.log"
+deep=$d/s3; for i in $(seq 70); do deep=$deep/d; done; mkdir -p "$deep"
+ok "…the directory 70 levels down is an error in status" wait_for 10 grep -q "nested more than 64 levels" "$d/status.json"
+sleep 1   # past the debounce: the move comes alone
+mv "$d/s3/web2.yaml" "$deep/web2.yaml"
+sleep 3   # the debounce and the pass (before the fix: "web2: spec removed" within a second)
+ok "…web2's spec is not taken as removed" bash -c "! grep -q 'web2: spec removed' '$d/daemon.log'"
+ok "…web2 is not pruned" bash -c "! grep -q 'web2: pruned' '$d/daemon.log'"
 stop_daemon
 
 ## the CLI (F1): orphans and prunes only against the whole configured tree, read completely
