@@ -542,6 +542,8 @@ static Object *pending_dependency(Manager *m, Object *o, char **ret_why) {
     const IfaceSpec *ifs = d->interfaces.items;
     for (size_t i = 0; i < d->disks.n + d->interfaces.n; i++) {
         bool disk = i < d->disks.n;
+        if (disk && disks[i].path.set)
+            continue;   /* a host path: no pool (its pool key is only the default "default") */
         const Value *v = disk ? &disks[i].pool : &ifs[i - d->disks.n].network;
         if (!v->set || !v->s)
             continue;
