@@ -91,7 +91,15 @@ web2 > "$deep/web2.yaml"
 no_prune "apply --prune, web2's spec nested 66 directories deep" "was not read completely" \
     apply --config "$d/t.conf" --prune -t web2
 rm -r "$d/tree/b/d"
+## a failure to look that is not "nothing there" is a walk error (F4): a link loop (ELOOP; EIO,
+## ESTALE, EACCES alike, which root cannot provoke here); a dangling link is nothing there
+ln -s loop.yaml "$d/tree/b/loop.yaml"
+no_prune "apply --prune, a spec name that is a link loop" "loop.yaml: error: cannot follow the symbolic link" \
+    apply --config "$d/t.conf" --prune
+rm "$d/tree/b/loop.yaml"; ln -s nothing.yaml "$d/tree/b/dangling.yaml"
 t "the whole tree, read cleanly, names no web2: apply --prune prunes it" 0 "= pruned" apply --config "$d/t.conf" --prune
+out=$("$vs" apply --config "$d/t.conf" --prune 2>&1)
+ok "…a dangling link beside it is no error" bash -c '! grep -q dangling <<<"$1"' _ "$out"
 t "…so does apply --prune -t web2 on the tree itself" 0 "= pruned" apply --config "$d/t.conf" --prune -t web2 "$d/tree"
 
 echo "$pass passed, $fail failed"
