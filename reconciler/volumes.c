@@ -37,8 +37,9 @@ static int image_probe(const char *path, ImageInfo *ret, char **ret_err) {
     struct stat st;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        *ret_err = xasprintf("cannot open image %s: %s", path, strerror(errno));
-        return -errno;
+        int e = errno;
+        *ret_err = xasprintf("cannot open image %s: %s", path, strerror(e));
+        return -e;
     }
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);
@@ -139,8 +140,9 @@ static char *created_owner(const DomainSpec *d, const DiskSpec *disk) {
 static int upload(Engine *e, virStorageVolPtr vol, const char *image, int64_t size, char **ret_err) {
     int fd = open(image, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        *ret_err = xasprintf("cannot open %s: %s", image, strerror(errno));
-        return -errno;
+        int err = errno;
+        *ret_err = xasprintf("cannot open %s: %s", image, strerror(err));
+        return -err;
     }
     virStreamPtr st = virStreamNew(e->conn, 0);
     if (!st || virStorageVolUpload(vol, st, 0, (unsigned long long) size, 0) < 0) {
