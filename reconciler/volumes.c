@@ -615,6 +615,16 @@ static int delete_one(Engine *e, const char *self, const char *self_planned, boo
                    ref->pool, ref->name, created);
         return 0;
     }
+    /* the marker names the domain it was created for (virtspec 0.1.0 wrote it empty): another
+     * domain's volume is never deleted for this one */
+    _cleanup_free_ char *rec = marker_read(created), *mine = xasprintf("domain %s disk ", self);
+    if (rec && *rec && strncmp(rec, mine, strlen(mine)) != 0) {
+        ref->done = true;
+        rec[strcspn(rec, "\n")] = 0;
+        add_action(r, "! volume %s/%s kept: virtspec created it for %s, not for domain %s (%s)",
+                   ref->pool, ref->name, rec, self, created);
+        return 0;
+    }
     _cleanup_free_ char *path = virStorageVolGetPath(v);
     if (!path) {
         add_action(r, "… volume %s/%s %s waits: its path cannot be read: %s", ref->pool, ref->name,
