@@ -217,6 +217,7 @@ static void write_status(Manager *m) {
             view.error = o->waiting;
         else if (view.deferred)
             view.error = view.deferred;
+        x.waiting = (o->waiting && o->spec) || view.deferred;
         status_doc_add(doc, &view, &x);
     }
     status_doc_add_diags(doc, &m->current.diags);
