@@ -249,6 +249,8 @@ typedef struct SpecSet {
      * treating them as removed (orphaned, pruned). */
     struct SpecHeld { SpecKind kind; char *name; } *held;
     size_t n_held;
+    bool incomplete;            /* a path could not be read, or a walk not all of its tree (the
+                                 * diagnostics say where): what was not read is not gone */
     DiagList diags;
 } SpecSet;
 

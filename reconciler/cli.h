@@ -29,6 +29,9 @@ typedef struct CliOpts {
 typedef struct Selection {
     bool active;                /* false: every object of the tree */
     bool lone_files;            /* files outside the spec tree were read alone: not a whole tree */
+    bool tree_read;             /* the configured spec tree was walked (all of it, or the walk
+                                 * said where not: SpecSet.incomplete) */
+    bool other_paths;           /* a PATH other than the tree itself was named */
     char **prefixes;            /* real paths: a named file, or a named directory + "/" */
     size_t n_prefixes;
     struct Target { SpecKind kind; const char *name; const char *arg; bool used; } *targets;

@@ -127,7 +127,7 @@ typedef struct Run {
                                  * networks their ip: reservations live in) */
     Orphan *orphans;
     size_t n_orphans;
-    bool prune_refused;         /* --prune with a rejected spec file: nothing is pruned */
+    char *prune_refused;        /* --prune, but why nothing is pruned (prune_refusal) */
 } Run;
 
 static void run_clear(Run *r) {
@@ -139,6 +139,7 @@ static void run_clear(Run *r) {
         prune_result_clear(&r->orphans[i].prune);
     }
     free(r->orphans);
+    free(r->prune_refused);
     selection_clear(&r->sel);
     domain_index_free(&r->engine);
     engine_close(&r->engine);
@@ -209,16 +210,41 @@ static bool named_by_spec(const char *name, void *userdata) {
     return spec_set_find(set, KIND_DOMAIN, name) || spec_set_is_held(set, KIND_DOMAIN, name);
 }
 
-/* Owned domains the tree does not name. apply --prune prunes them, unless a spec file was
- * rejected: a domain it declares would look orphaned, so then nothing is pruned. */
+/* --prune prunes only against the whole configured spec tree, read without a rejected file or a
+ * walk error: a domain a file not read (or rejected) declares would look orphaned. NULL: pruning
+ * may go ahead; else why not. */
+static char *prune_refusal(const CliOpts *o, const Run *run) {
+    const char *tree = o->specs_dir ? o->specs_dir : VIRTSPEC_SPEC_DIR;
+    size_t bad = run->set.n_bad_files;
+    if (run->sel.other_paths || !run->sel.tree_read)
+        return xasprintf("--prune prunes against the whole spec tree %s only: give no PATH (or "
+                         "that directory), and -t NAME to select among its orphans", tree);
+    if (run->set.incomplete)
+        return xasprintf("the spec tree %s was not read completely (see the errors above), and a "
+                         "domain the rest declares would look orphaned", tree);
+    if (bad > 0)
+        return xasprintf("%zu spec file%s rejected, and a domain such a file declares would look "
+                         "orphaned", bad, bad == 1 ? "" : "s");
+    return NULL;
+}
+
+/* Owned domains the tree does not name: only when the whole configured tree was read (a lone
+ * file, another directory or a partly read tree does not say what is gone). apply --prune prunes
+ * them unless prune_refusal says why not. */
 static void find_orphans(const CliOpts *o, Run *run, bool apply) {
     _cleanup_free_ char **names = NULL;
     size_t n = 0;
+    if (o->prune) {
+        run->prune_refused = prune_refusal(o, run);
+        if (run->prune_refused)
+            fprintf(stderr, "virtspec: not pruning: %s\n", run->prune_refused);
+    }
+    if (!run->sel.tree_read || run->set.incomplete)
+        return;
     if (engine_list_owned_domains(&run->engine, named_by_spec, &run->set, &names, &n) < 0) {
         fprintf(stderr, "virtspec: cannot list domains: %s\n", virt_error_message());
         return;
     }
-    run->prune_refused = o->prune && run->set.n_bad_files > 0;
     Engine e = run->engine;
     e.apply = apply && o->prune && !run->prune_refused;
     run->orphans = xmalloc0((n + 1) * sizeof(Orphan));
@@ -245,8 +271,7 @@ static size_t orphan_lines(const Run *run, const Orphan *x, const CliOpts *o, bo
         LINE("- orphan %s (spec removed; --prune would %sundefine it, %s)", x->name,
              p->running ? "shut it down and " : "", volumes);
     else if (run->prune_refused)
-        LINE("! not pruned: %zu spec file%s rejected, and a domain such a file declares would look "
-             "orphaned", run->set.n_bad_files, run->set.n_bad_files == 1 ? "" : "s");
+        LINE("! not pruned: %s", run->prune_refused);
     else {
         if (p->running)
             LINE("■ stop (ACPI shutdown, forced after %u s)", ORPHAN_SHUTDOWN_TIMEOUT);
@@ -401,7 +426,7 @@ int cmd_plan(const CliOpts *o) {
     if (o->json)
         print_json(o, &run, "plan", false);
     changes = changes || run.n_orphans > 0;   /* status says orphaned: work left */
-    if (run.spec_errors > 0 || failed)
+    if (run.spec_errors > 0 || failed || run.prune_refused)
         return 1;
     return changes ? 2 : 0;
 }
@@ -424,14 +449,14 @@ int cmd_apply(const CliOpts *o) {
     }
     if (o->json) {
         print_json(o, &run, "apply", true);
-        return failed || run.spec_errors > 0 ? 1 : 0;
+        return failed || run.spec_errors > 0 || run.prune_refused ? 1 : 0;
     }
     printf("%zu object%s, %u libvirt change%s", run.n, run.n == 1 ? "" : "s", virt_mutations,
            virt_mutations == 1 ? "" : "s");
     if (run.set.n_bad_files > 0)
         printf(", %zu spec file%s rejected", run.set.n_bad_files, run.set.n_bad_files == 1 ? "" : "s");
     printf("\n");
-    return failed || run.spec_errors > 0 ? 1 : 0;
+    return failed || run.spec_errors > 0 || run.prune_refused ? 1 : 0;
 }
 
 /* status's exit code, for scripts and monitoring: 0 when every object is in sync, 2 when some

@@ -112,6 +112,8 @@ bool selection_has(Selection *s, SpecKind kind, const char *name) {
 }
 
 bool selection_has_orphan(Selection *s, const char *name) {
+    if (!s->tree_read)
+        return false;   /* a lone file or another directory: what it does not name is not gone */
     if (s->n_targets > 0)
         return selection_has(s, KIND_DOMAIN, name);
     return !s->active && !s->lone_files;
@@ -181,6 +183,12 @@ static bool path_within(const char *p, const char *dir) {
     return strncmp(rp, rd, l) == 0 && (rp[l] == '/' || rp[l] == 0 || streq(rd, "/"));
 }
 
+/* p is the directory tree itself (another spelling of it) */
+static bool is_tree(const char *p, const char *tree) {
+    _cleanup_free_ char *rp = realpath(p, NULL), *rt = realpath(tree, NULL);
+    return rp && rt && streq(rp, rt);
+}
+
 size_t cli_load_tree(const CliOpts *o, SpecSet *set, Selection *sel) {
     const char *tree = o->specs_dir ? o->specs_dir : VIRTSPEC_SPEC_DIR;
     _cleanup_free_ char **roots = NULL, **dirs = NULL;
@@ -193,6 +201,10 @@ size_t cli_load_tree(const CliOpts *o, SpecSet *set, Selection *sel) {
      * directory is a tree of its own; a file elsewhere is read alone (a scratch spec). */
     for (size_t i = 0; i < o->n_paths; i++) {
         const char *p = o->paths[i];
+        if (is_tree(p, tree))
+            sel->tree_read = true;
+        else
+            sel->other_paths = true;
         bool in_tree = stat(p, &st) == 0 && S_ISREG(st.st_mode) && path_within(p, tree);
         if (in_tree) {
             need_tree = sel->active = true;
@@ -225,6 +237,7 @@ size_t cli_load_tree(const CliOpts *o, SpecSet *set, Selection *sel) {
                 roots[k++] = roots[i];
         n_roots = k;
         *(char **) array_push(&roots, &n_roots, sizeof(char *)) = (char *) tree;
+        sel->tree_read = true;
     }
     sel->lone_files = lone_files;
     spec_load_paths(set, roots, n_roots);

@@ -377,8 +377,9 @@ static int read_secret_fd(int fd, const char *path, const char *graphics_type, c
 static int read_secret_file(const char *path, const char *graphics_type, char **ret, char **ret_error) {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
-        *ret_error = xasprintf("cannot open graphics.passwd_file %s: %s", path, strerror(errno));
-        return -errno;
+        int e = errno;
+        *ret_error = xasprintf("cannot open graphics.passwd_file %s: %s", path, strerror(e));
+        return -e;
     }
     int r = read_secret_fd(fd, path, graphics_type, ret, ret_error);
     close(fd);

@@ -71,7 +71,9 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "Runs the plan once. Objects are independent: one failing does not stop the others.\n"
       "  --prune   shut down and undefine owned domains no spec names (the daemon's rules:\n"
       "            volumes, NVRAM and TPM state kept unless the domain said\n"
-      "            delete_volumes_on_removal; nothing is pruned while a spec file is rejected)\n"
+      "            delete_volumes_on_removal). Only against the whole configured spec tree\n"
+      "            (no PATH but that tree), read without a rejected file or walk error;\n"
+      "            otherwise nothing is pruned and the exit status is 1\n"
       "  --json    one JSON document instead of text (docs/json.md)\n"
       "Exit status 1 if any object failed.\n" },
     { "reload", "Usage: virtspec reload [-c URI] [--specs DIR] NAME…\n\n"

@@ -56,7 +56,25 @@ typedef struct Manager {
     bool stopping, first_pass_done, reloading, connecting;
     bool cancel;                /* read by the workers (atomically): end waits, the daemon stops */
     char *last_status;
+    bool prune_blocked;         /* the last rescan's prune_block_reason was not NULL */
 } Manager;
+
+/* The daemon prunes only while it read the whole spec tree: a domain that a rejected file, or a
+ * part of the tree the walk could not read, declares would look orphaned. NULL: pruning may go
+ * ahead; else why not (status, log). The orphans stay reported as orphaned meanwhile. */
+static char *prune_block_reason(const Manager *m) {
+    size_t bad = m->current.n_bad_files;
+    if (bad > 0)
+        return xasprintf("%zu spec file%s rejected", bad, bad == 1 ? "" : "s");
+    if (m->store.tree_diags.n_errors > 0)
+        return xstrdup("part of the spec tree could not be read");
+    return NULL;
+}
+
+static bool may_prune(const Manager *m) {
+    _cleanup_free_ char *why = prune_block_reason(m);
+    return m->cfg->prune && !why;
+}
 
 /* ------------------------------------------------------------------ objects */
 
@@ -157,6 +175,12 @@ static void summarize(Manager *m) {
     else
         s = xasprintf("%u spec%s: %u in sync, %u reload-pending, %u failed%s%s",
                       n, n == 1 ? "" : "s", sync, pending, failed, extra, invalid);
+    _cleanup_free_ char *why = m->cfg->prune ? prune_block_reason(m) : NULL;
+    if (why && !m->stopping) {
+        char *t = xasprintf("%s; not pruning: %s", s, why);
+        free(s);
+        s = t;
+    }
     if (!streq_ptr(s, m->last_status)) {
         sd_glue_status(s);
         free(m->last_status);
@@ -193,6 +217,7 @@ static void write_status(Manager *m) {
             view.error = o->waiting;
         else if (view.deferred)
             view.error = view.deferred;
+        x.waiting = (o->waiting && o->spec) || view.deferred;
         status_doc_add(doc, &view, &x);
     }
     status_doc_add_diags(doc, &m->current.diags);
@@ -259,7 +284,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
          * reported as orphaned, and only pruned when the admin asked for that. */
         log_object(LOG_NOTICE, spec_kind_to_string(o->kind), o->name, "%s %s: spec removed; object kept%s",
                    spec_kind_to_string(o->kind), o->name,
-                   m->cfg->prune && o->kind == KIND_DOMAIN ? ", pruning" : " (orphaned)");
+                   may_prune(m) && o->kind == KIND_DOMAIN ? ", pruning" : " (orphaned)");
         spec_unref(o->spec);
         o->spec = NULL;
         free(o->fingerprint);
@@ -299,6 +324,17 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
                  d->level == DIAG_ERROR ? " (last good version stays in force)" : "");
     }
     sync_objects(m, force);
+    _cleanup_free_ char *why = m->cfg->prune ? prune_block_reason(m) : NULL;
+    if (why && !m->prune_blocked)
+        log_warning("not pruning: %s (a domain such a file declares would look orphaned); "
+                    "orphans stay reported until the tree reads cleanly", why);
+    else if (!why && m->prune_blocked) {
+        log_info("the spec tree reads cleanly again: pruning the orphans");
+        for (size_t i = 0; i < m->n_objects; i++)
+            if (!m->objects[i]->spec && m->objects[i]->kind == KIND_DOMAIN)
+                m->objects[i]->dirty = true;
+    }
+    m->prune_blocked = why != NULL;
     summarize(m);
     log_debug("pass over %s%zu file%s: %d changed, %.2f ms", paths ? "" : "the tree, ", paths ? n_paths : m->store.n_files,
               (paths ? n_paths : m->store.n_files) == 1 ? "" : "s", changed, (double) (uv_hrtime() - t0) / 1e6);
@@ -481,7 +517,7 @@ static void start_work(Manager *m, Object *o) {
     w->o = o;
     w->spec = spec_ref(o->spec);
     w->engine = m->engine;
-    w->prune = !o->spec && m->cfg->prune && o->kind == KIND_DOMAIN;
+    w->prune = !o->spec && may_prune(m) && o->kind == KIND_DOMAIN;
     w->orphan_check = !o->spec && !w->prune;
     w->shutdown_timeout = o->shutdown_timeout ? o->shutdown_timeout : 60;
     w->req.data = w;
@@ -507,6 +543,8 @@ static Object *pending_dependency(Manager *m, Object *o, char **ret_why) {
     const IfaceSpec *ifs = d->interfaces.items;
     for (size_t i = 0; i < d->disks.n + d->interfaces.n; i++) {
         bool disk = i < d->disks.n;
+        if (disk && disks[i].path.set)
+            continue;   /* a host path: no pool (its pool key is only the default "default") */
         const Value *v = disk ? &disks[i].pool : &ifs[i - d->disks.n].network;
         if (!v->set || !v->s)
             continue;
@@ -669,7 +707,7 @@ static void connect_done(uv_work_t *req, int status) {
         if (!find_object(m, KIND_DOMAIN, cw->owned[i])) {
             Object *o = add_object(m, KIND_DOMAIN, cw->owned[i]);
             log_object(LOG_NOTICE, "Domain", o->name, "Domain %s: owned by virtspec but no spec names it "
-                       "(orphaned%s)", o->name, m->cfg->prune ? ", pruning" : "");
+                       "(orphaned%s)", o->name, may_prune(m) ? ", pruning" : "");
         }
     /* a full resync after every (re)connect: libvirtd may have changed anything meanwhile */
     for (size_t i = 0; i < m->n_objects; i++) {
@@ -767,7 +805,7 @@ static void on_sighup(uv_signal_t *s, int signum) {
         uv_timer_start(&m->resync_timer, on_resync_timer, m->cfg->resync_interval_s * 1000ULL,
                        m->cfg->resync_interval_s * 1000ULL);
         for (size_t i = 0; i < m->n_objects; i++)
-            if (!m->objects[i]->spec && m->cfg->prune && m->objects[i]->kind == KIND_DOMAIN)
+            if (!m->objects[i]->spec && may_prune(m) && m->objects[i]->kind == KIND_DOMAIN)
                 m->objects[i]->dirty = true;   /* prune newly on: the orphans go */
         log_info("configuration %s reread", strna(m->cfg->file));
     }

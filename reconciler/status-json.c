@@ -103,7 +103,7 @@ void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
     json_object_object_add(j, "reload_pending", strv(r->pending, r->n_pending));
     json_object_object_add(j, "error", str_or_null(r->error));
     json_object_object_add(j, "health", json_object_new_string(
-                               r->error ? "failed" : r->n_pending ? "degraded" : "ok"));
+                               x->waiting ? "waiting" : r->error ? "failed" : r->n_pending ? "degraded" : "ok"));
     /* every field on every object, whatever its kind and whoever wrote it (docs/json.md) */
     json_object_object_add(j, "id", r->kind == KIND_DOMAIN && r->id >= 0 ? json_object_new_int(r->id) : NULL);
     json_object_object_add(j, "addresses", strv(r->addresses, r->n_addresses));

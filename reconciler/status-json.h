@@ -19,6 +19,7 @@ typedef struct StatusExtra {
     unsigned failures;
     bool orphan;
     bool reconciling;           /* a pass over it is running (a reload's shutdown wait, a start) */
+    bool waiting;               /* its pass waits for a dependency: error says which (health waiting) */
 } StatusExtra;
 
 typedef struct StatusDoc StatusDoc;

@@ -37,8 +37,9 @@ static int image_probe(const char *path, ImageInfo *ret, char **ret_err) {
     struct stat st;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        *ret_err = xasprintf("cannot open image %s: %s", path, strerror(errno));
-        return -errno;
+        int e = errno;
+        *ret_err = xasprintf("cannot open image %s: %s", path, strerror(e));
+        return -e;
     }
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);
@@ -139,8 +140,9 @@ static char *created_owner(const DomainSpec *d, const DiskSpec *disk) {
 static int upload(Engine *e, virStorageVolPtr vol, const char *image, int64_t size, char **ret_err) {
     int fd = open(image, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        *ret_err = xasprintf("cannot open %s: %s", image, strerror(errno));
-        return -errno;
+        int err = errno;
+        *ret_err = xasprintf("cannot open %s: %s", image, strerror(err));
+        return -err;
     }
     virStreamPtr st = virStreamNew(e->conn, 0);
     if (!st || virStorageVolUpload(vol, st, 0, (unsigned long long) size, 0) < 0) {
@@ -613,6 +615,16 @@ static int delete_one(Engine *e, const char *self, const char *self_planned, boo
         ref->done = true;
         add_action(r, "! volume %s/%s kept: virtspec did not create it for a disk (no %s)",
                    ref->pool, ref->name, created);
+        return 0;
+    }
+    /* the marker names the domain it was created for (virtspec 0.1.0 wrote it empty): another
+     * domain's volume is never deleted for this one */
+    _cleanup_free_ char *rec = marker_read(created), *mine = xasprintf("domain %s disk ", self);
+    if (rec && *rec && strncmp(rec, mine, strlen(mine)) != 0) {
+        ref->done = true;
+        rec[strcspn(rec, "\n")] = 0;
+        add_action(r, "! volume %s/%s kept: virtspec created it for %s, not for domain %s (%s)",
+                   ref->pool, ref->name, rec, self, created);
         return 0;
     }
     _cleanup_free_ char *path = virStorageVolGetPath(v);

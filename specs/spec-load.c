@@ -578,6 +578,8 @@ int spec_load_paths(SpecSet *set, char *const *paths, size_t n_paths) {
     for (size_t i = 0; i < n_paths; i++) {
         list.root = paths[i];
         int r = spec_walk(paths[i], list_cb, &list, &set->diags);
+        if (r != 0)
+            set->incomplete = true;
         if (r < 0 && ret == 0)
             ret = r;
     }

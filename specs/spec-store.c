@@ -200,13 +200,12 @@ int spec_store_update(SpecStore *st, char *const *paths, size_t n_paths) {
         if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
             return spec_store_scan(st, false);   /* the walk decides which links are followed */
         if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+            /* removed (or no longer a file, or moved where no watch sees it arrive: below the
+             * depth limit, out of a link): only a walk of the whole tree can tell. It keeps the
+             * files it did not see when it could not read all of the tree. */
             if (found) {
-                /* removed (or no longer a file): its objects become orphans, as in a scan */
-                spec_file_clear(&st->files[pos]);
-                memmove(&st->files[pos], &st->files[pos + 1],
-                        (st->n_files - pos - 1) * sizeof(SpecFile));
-                st->n_files--;
-                changed++;
+                int r = spec_store_scan(st, false);
+                return r < 0 ? r : changed + r;
             }
             continue;
         }

@@ -38,7 +38,9 @@ int spec_store_scan(SpecStore *st, bool force);
 /* Rereads only the named files (as inotify reported them): new, changed or gone. Paths are
  * spelled like spec_walk's (root + "/" + relative path); those a walk would not read (dotfiles,
  * non-spec names, outside the root) are ignored. A directory created, removed or replaced is
- * the caller's business: it calls spec_store_scan. Returns the number of files changed. */
+ * the caller's business: it calls spec_store_scan. A known file that is gone makes a full
+ * spec_store_scan (a file moved where the walk cannot read it is not removed). Returns the number
+ * of files changed. */
 int spec_store_update(SpecStore *st, char *const *paths, size_t n_paths);
 /* The current specs (new refs), duplicates across files removed and reported. */
 void spec_store_collect(SpecStore *st, SpecSet *ret);

@@ -12,6 +12,14 @@
 bool spec_trust_relaxed;
 bool spec_trust_warn_only;
 
+/* A lookup of path failed: errno is read before anything else may change it (a failed lstat
+ * must never come back as 0, "trusted"). */
+static int cannot_check(const char *path, char **ret_msg) {
+    int e = errno > 0 ? errno : EIO;
+    *ret_msg = xasprintf("cannot check %s: %s", path, strerror(e));
+    return -e;
+}
+
 /* One path: root-owned, not writable by group or others (a sticky directory may be: its
  * entries can be renamed only by their owner, and ours are root's). A symbolic link's own
  * mode means nothing; its owner must be root. what: "file", "directory"; of: the spec path
@@ -19,8 +27,7 @@ bool spec_trust_warn_only;
 static int check_one(const char *path, const char *what, const char *of, char **ret_msg) {
     struct stat st;
     if (lstat(path, &st) < 0) {
-        *ret_msg = xasprintf("cannot check %s: %s", path, strerror(errno));
-        return -errno;
+        return cannot_check(path, ret_msg);
     }
     bool link = S_ISLNK(st.st_mode);
     _cleanup_free_ char *where = of ? xasprintf(", on the way to %s", of) : xstrdup("");
@@ -68,13 +75,11 @@ int spec_check_trust(const char *path, const char *root, char **ret_msg) {
     /* the file as read (a link to a file: the file), then the path as given */
     struct stat st;
     if (stat(path, &st) < 0) {
-        *ret_msg = xasprintf("cannot check %s: %s", path, strerror(errno));
-        return -errno;
+        return cannot_check(path, ret_msg);
     }
     char real[PATH_MAX];
     if (!realpath(path, real)) {
-        *ret_msg = xasprintf("cannot check %s: %s", path, strerror(errno));
-        return -errno;
+        return cannot_check(path, ret_msg);
     }
     int r = check_one(real, "file", streq(real, path) ? NULL : path, ret_msg);
     if (r < 0)
@@ -85,8 +90,7 @@ int spec_check_trust(const char *path, const char *root, char **ret_msg) {
     else {
         char cwd[PATH_MAX];
         if (!getcwd(cwd, sizeof(cwd))) {
-            *ret_msg = xasprintf("cannot check %s: %s", path, strerror(errno));
-            return -errno;
+            return cannot_check(path, ret_msg);
         }
         abs = xasprintf("%s/%s", streq(cwd, "/") ? "" : cwd, path);
     }

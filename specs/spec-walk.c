@@ -72,15 +72,27 @@ static int name_cmp(const void *a, const void *b) {
 
 static void walk_dir(Walk *w, const char *root, const char *path, const struct stat *st, unsigned depth);
 
+/* An errno that says nothing is there (a removal raced the walk, a dangling link); any other
+ * failure to look may hide a spec: a walk error, the walk is incomplete. */
+static bool gone(int e) {
+    return e == ENOENT || e == ENOTDIR;
+}
+
 /* One entry of a directory: a file, a directory, or a link to either. */
 static void walk_entry(Walk *w, const char *root, const char *p, const char *name, unsigned depth) {
     struct stat st;
-    if (lstat(p, &st) < 0)
+    if (lstat(p, &st) < 0) {
+        if (!gone(errno))
+            walk_error(w, DIAG_ERROR, p, "cannot read: %s", strerror(errno));
         return;   /* raced removal */
+    }
     if (S_ISLNK(st.st_mode)) {
         char real[PATH_MAX];
-        if (!realpath(p, real) || stat(real, &st) < 0)
+        if (!realpath(p, real) || stat(real, &st) < 0) {
+            if (!gone(errno))   /* EIO, ESTALE, EACCES, ELOOP: something may be there */
+                walk_error(w, DIAG_ERROR, p, "cannot follow the symbolic link: %s", strerror(errno));
             return;   /* dangling link: nothing there */
+        }
         if (!below(w->root_real, real)) {
             if (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && spec_file_name(name)))
                 walk_error(w, DIAG_ERROR, p, "symbolic link to %s leaves the spec root %s: not "

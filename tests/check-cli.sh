@@ -78,22 +78,11 @@ ok "the daemon exits cleanly" test "$rc" = 0
 ## item 7: plan and status agree on orphans; apply --prune prunes with the daemon's rules
 # libvirt's test driver, from a file: web2 carries virtspec's metadata (owned), foreign does not
 mkdir -m 0755 "$d/o"
-cat > "$d/o/node.xml" <<'E'
-<node>
-  <domain type='test'>
-    <name>web2</name>
-    <memory unit='MiB'>64</memory>
-    <os><type>hvm</type></os>
-    <metadata><vs:virtspec xmlns:vs='https://virtspec.dev/xmlns/1'><vs:managed>x</vs:managed></vs:virtspec></metadata>
-  </domain>
-  <domain type='test'>
-    <name>foreign</name>
-    <memory unit='MiB'>64</memory>
-    <os><type>hvm</type></os>
-  </domain>
-</node>
-E
-O=(--config "$d/empty.conf" -c "test://$d/o/node.xml")
+owned_node_xml foreign > "$d/o/node.xml"
+# orphans and --prune are against the configured spec tree (here o.conf's, o2.conf's) only
+printf 'specs = %s\n' "$d/o/specs" > "$d/o.conf"; printf 'specs = %s\n' "$d/o/specs2" > "$d/o2.conf"
+O=(--config "$d/o.conf" -c "test://$d/o/node.xml")
+O2=(--config "$d/o2.conf" -c "test://$d/o/node.xml")
 mkdir -m 0755 "$d/o/specs" "$d/o/specs2"
 # (no spec at all in specs: the apply's libvirt changes are the prune's alone)
 printf 'kind: Domain\nname: web2\nmemory: [\n' > "$d/o/specs2/broken.yaml"
@@ -109,8 +98,8 @@ t "apply without --prune keeps the orphan" 0 "- orphan web2" apply "${O[@]}" "$d
 t "apply --prune stops and undefines it (2 libvirt changes: shutdown, undefine)" 0 "= pruned" apply --prune "${O[@]}" "$d/o/specs"
 t "…counted" 0 "0 objects, 2 libvirt changes" apply --prune "${O[@]}" "$d/o/specs/"
 t "apply --prune prunes nothing when a spec file was rejected (it may declare the domain)" 1 \
-    "! not pruned: 1 spec file rejected" apply --prune "${O[@]}" "$d/o/specs2"
-t "…and makes no libvirt change for it" 1 "0 objects, 0 libvirt changes" apply --prune "${O[@]}" "$d/o/specs2"
+    "! not pruned: 1 spec file rejected" apply --prune "${O2[@]}"
+t "…and makes no libvirt change for it" 1 "0 objects, 0 libvirt changes" apply --prune "${O2[@]}" "$d/o/specs2"
 
 ## item 9: plan/apply/status --json, one versioned schema, documented in docs/json.md
 docs=$(cd "$(dirname "$0")/.." && pwd)/docs/json.md
@@ -137,7 +126,8 @@ sys.exit(0 if ka == kb else print(ka, kb) or 1)' "$d/status-one.json" "$d/status
 ok "the daemon's status file says schema_version 1" jcheck "$d/status-b.json" 'j["schema_version"] == 1 and j["source"] == "daemon"'
 printf 'kind: Domain\nname: sec\nmemory: 64MiB\ngraphics: {type: vnc, passwd: hunter22}\n' > "$d/specs/sec.yaml"
 printf 'kind: Domain\nname: bad\nmemory: lots\n' > "$d/specs/bad.yaml"; chmod 0644 "$d/specs"/*.yaml
-"$vs" plan --json "${C[@]}" -c "test://$d/o/node.xml" "$d/specs" > "$d/plan2.json" 2>/dev/null
+printf 'specs = %s\n' "$d/specs" > "$d/s.conf"
+"$vs" plan --json --config "$d/s.conf" -c "test://$d/o/node.xml" > "$d/plan2.json" 2>/dev/null
 ok "plan --json with a rejected file: still one document, the error in spec_errors" jcheck "$d/plan2.json" \
     'any(e["level"] == "error" and e["file"].endswith("bad.yaml") for e in j["spec_errors"])'
 ok "…the orphan in it, state orphaned" jcheck "$d/plan2.json" 'any(o["name"] == "web2" and o["state"] == "orphaned" for o in j["objects"])'
@@ -193,7 +183,8 @@ out=$("$vs" status "${T[@]}" db 2>&1)
 ok "…only it" bash -c "! grep -q 'Network' <<<'$out'"
 out=$("$vs" plan "${O[@]}" "$d/t/30-db.yaml" 2>&1)
 ok "a file read alone is no tree: no orphans with it" bash -c "! grep -q orphan <<<'$out'"
-t "…unless named" 2 "- orphan web2" plan "${O[@]}" "$d/t/30-db.yaml" -t Domain/web2
+t "…not even when named: -t selects among the tree's orphans, and the tree was not read" 1 \
+    "virtspec: no object Domain/web2 in the spec tree" plan "${O[@]}" "$d/t/30-db.yaml" -t Domain/web2
 t "status NAME reads the daemon's view too" 0 "in-sync          Pool    p" status --config "$d/vs.conf" p
 printf '{"schema_version": 1, "source": "daemon", "pid": %d, "summary": "2 specs", "objects": [{"kind": "Pool", "name": "p", "state": "in-sync"}, {"kind": "Domain", "name": "x", "state": "failed"}], "spec_errors": []}\n' $$ > "$d/status.json"
 t "…filtered: x failed is not p's business" 0 "in-sync          Pool    p" status --config "$d/vs.conf" Pool/p

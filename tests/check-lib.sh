@@ -25,3 +25,11 @@ wait_for() {   # wait_for SECONDS COMMAND…: until COMMAND succeeds
     while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
     return 1
 }
+owned_node_xml() {   # owned_node_xml [FOREIGN-NAME]: a test-driver node with web2, owned by virtspec
+    printf '<node>\n'
+    printf "  <domain type='test'><name>web2</name><memory unit='MiB'>64</memory><os><type>hvm</type></os>\n"
+    printf "    <metadata><vs:virtspec xmlns:vs='https://virtspec.dev/xmlns/1'><vs:managed>x</vs:managed></vs:virtspec></metadata>\n"
+    printf '  </domain>\n'
+    [ -z "${1:-}" ] || printf "  <domain type='test'><name>%s</name><memory unit='MiB'>64</memory><os><type>hvm</type></os></domain>\n" "$1"
+    printf '</node>\n'
+}

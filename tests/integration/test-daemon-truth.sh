@@ -66,8 +66,8 @@ ok "its status says what it waits for" wait_for 10 bash -c \
     "python3 -c 'import json; d=json.load(open(\"status.json\")); o=[o for o in d[\"objects\"] if o[\"name\"]==\"vs-needs\"][0]; assert o[\"error\"].startswith(\"waiting for pool vs-badpool (failed: \"), o'"
 contains "…and STATUS= counts it as waiting" "1 waiting" "$(grep STATUS= notify.log | tail -1)"
 # the pool's spec fixed (a dir pool) → the waiting domain goes ahead
-mkdir -p /srv/vs-badpool-dir
-printf 'kind: Pool\nname: vs-badpool\ntype: dir\npath: /srv/vs-badpool-dir\n' | write_spec bad-pool.yaml
+mkdir -p "$WORK/vs-badpool-dir"   # scratch: a host directory would keep the volume for the next run
+printf 'kind: Pool\nname: vs-badpool\ntype: dir\npath: %s\n' "$WORK/vs-badpool-dir" | write_spec bad-pool.yaml
 ok "the pool fixed: the domain that waited for it is defined" wait_for 30 defined vs-needs
 ok "…and its wait is over in status" wait_for 10 bash -c \
     "python3 -c 'import json; d=json.load(open(\"status.json\")); o=[o for o in d[\"objects\"] if o[\"name\"]==\"vs-needs\"][0]; assert not o[\"error\"], o'"
