@@ -497,6 +497,95 @@ static void export_attributes(Export *x, xmlNode *want, const char *const *units
     }
 }
 
+/* The hatch path of a list item of have: by its key's value when the key is one attribute
+ * ("devices/interface[mac/@address='52:54:00:aa:00:03']"), else by its position among the
+ * elements of its name ("devices/hostdev[2]"): xml paths are evaluated on the domain as libvirt
+ * keeps it. */
+static char *item_path(const KeyTable *sub, const xmlNode *h) {
+    const char *slash = strrchr(sub->xml_elem, '/');
+    _cleanup_free_ char *parent = slash ? xstrndup(sub->xml_elem, (size_t) (slash - sub->xml_elem))
+                                        : xstrdup(".");
+    const KeyDef *key = NULL;
+    size_t n_keys = 0;
+    for (size_t r = 0; r < sub->n_keys; r++)
+        if (sub->keys[r].flags & KEY_ITEM_KEY) {
+            key = &sub->keys[r];
+            n_keys++;
+        }
+    const char *at = key && key->xml ? strchr(key->xml, '@') : NULL;
+    _cleanup_free_ char *v = n_keys == 1 && at && !key->hook ? xml_get(h, key->xml) : NULL;
+    const char *sep = streq(parent, ".") ? "" : "/", *dir = streq(parent, ".") ? "" : parent;
+    if (v && *v && !strchr(v, '\'') && !strchr(v, ']')) {
+        _cleanup_free_ char *sel = at == key->xml ? xstrdup(key->xml)
+                                                  : xstrndup(key->xml, (size_t) (at - key->xml) - 1);
+        if (at == key->xml)
+            return xasprintf("%s%s%s[%s='%s']", dir, sep, (const char *) h->name, sel, v);
+        return xasprintf("%s%s%s[%s/%s='%s']", dir, sep, (const char *) h->name, sel, at, v);
+    }
+    size_t pos = 1;
+    for (const xmlNode *e = h->prev; e; e = e->prev)
+        pos += xml_is(e, (const char *) h->name);
+    return xasprintf("%s%s%s[%zu]", dir, sep, (const char *) h->name, pos);
+}
+
+/* What element h of the domain has below it that w, the rendering of the keys, lacks: its
+ * attributes with xml.set, its child elements with xml.add (libvirt's guest addresses and
+ * aliases left out: libvirt keeps or makes them). path is h's hatch path. */
+static void export_element_leftovers(Export *x, const char *path, const xmlNode *h, const xmlNode *w) {
+    for (xmlAttr *a = h->properties; a; a = a->next) {
+        if (a->ns || xmlHasProp((xmlNode *) w, a->name))
+            continue;
+        _cleanup_xmlchar_ xmlChar *v = xmlNodeGetContent((xmlNode *) a);
+        export_set(x, path, (const char *) a->name, (const char *) v);
+    }
+    for (xmlNode *c = h->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || xml_is(c, "alias") || xml_is(c, "address"))
+            continue;
+        /* its counterpart: the element of that name at the same place among its namesakes */
+        size_t pos = 1, total = 0;
+        for (const xmlNode *e = c->prev; e; e = e->prev)
+            pos += xml_is(e, (const char *) c->name);
+        for (const xmlNode *e = h->children; e; e = e->next)
+            total += xml_is(e, (const char *) c->name);
+        const xmlNode *wc = xml_child(w, (const char *) c->name);
+        for (size_t i = 1; wc && i < pos; i++)
+            wc = xml_next_named(wc);
+        if (!wc) {
+            fallback_add(x, path, c);
+            continue;
+        }
+        _cleanup_free_ char *cpath = total > 1 ? xasprintf("%s/%s[%zu]", path, (const char *) c->name, pos)
+                                               : xasprintf("%s/%s", path, (const char *) c->name);
+        export_element_leftovers(x, cpath, c, wc);
+    }
+}
+
+/* The items of the domain's lists that their keys express, with what the keys leave out. */
+static void export_items(Export *x, const KeyTable *t, xmlNode *want) {
+    for (size_t i = 0; i < t->n_keys; i++) {
+        const KeyDef *k = &t->keys[i];
+        if (k->type != VT_LIST || !k->sub || !k->sub->xml_elem || k->hook == HOOK_XML_EDIT ||
+            k->hook == HOOK_HYPERV || (k->flags & KEY_NO_XML) || streq(strrchr(k->sub->xml_elem, '/') ?
+                                                  strrchr(k->sub->xml_elem, '/') + 1 : k->sub->xml_elem, "*"))
+            continue;
+        xmlNode *hp = diff_list_parent(x->root, k->sub), *wp = diff_list_parent(want, k->sub);
+        xmlNode *wn = wp ? wp->children : NULL;   /* a list without item key: item by item */
+        for (xmlNode *h = hp ? hp->children : NULL; h; h = h->next) {
+            if (!diff_item_selected(k->sub, h))
+                continue;
+            while (wn && !diff_item_selected(k->sub, wn))
+                wn = wn->next;
+            _cleanup_free_ char *key = diff_item_key(k->sub, h);
+            xmlNode *w = key ? diff_find_item(want, k->sub, key) : wn;
+            wn = wn ? wn->next : NULL;
+            if (!w)
+                continue;   /* kept whole through xml.add */
+            _cleanup_free_ char *path = item_path(k->sub, h);
+            export_element_leftovers(x, path, h, w);
+        }
+    }
+}
+
 /* Renders what the keys say so far (body), to see which attributes of units they leave out. */
 static void export_draft_attributes(Export *x, SpecKind kind, const char *body,
                                     const char *const *units, size_t n_units) {
@@ -507,8 +596,11 @@ static void export_draft_attributes(Export *x, SpecKind kind, const char *body,
     if (set.n == 1) {
         RenderOpts ro = {};
         _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
-        if (render_spec(set.specs[0], &ro, &want) == 0)
+        if (render_spec(set.specs[0], &ro, &want) == 0) {
             export_attributes(x, xmlDocGetRootElement(want), units, n_units);
+            if (kind == KIND_DOMAIN)
+                export_items(x, &domain_table, xmlDocGetRootElement(want));
+        }
     }
     spec_set_clear(&set);
 }

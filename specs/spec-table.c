@@ -493,7 +493,7 @@ static const KeyDef disk_rows[] = {
     ROW(DiskSpec, wwn, .key = "wwn", .type = VT_WWN, .change = CHANGE_CONFIG,
         .xml = "wwn", .vagrant = "storage :wwn",
         .doc = "World Wide Name, 16 hex digits, 0x prefix allowed; rendered lower-case without "
-               "the prefix (scsi, sata, ide)"),
+               "the prefix (bus scsi or ide: libvirt refuses it on the others)"),
     ROW(DiskSpec, copy_on_read, .key = "copy_on_read", .type = VT_BOOL, .change = CHANGE_CONFIG,
         .xml = "driver/@copy_on_read", .flags = KEY_ONOFF,
         .vagrant = "storage :copy_on_read / disk_driver :copy_on_read",

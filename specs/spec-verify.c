@@ -835,8 +835,10 @@ static void verify_domain(const Spec *s, DiagList *diags) {
                     ERR(&a->dev, "device '%s' does not fit bus %s (use %s…)", a->dev.s, a->bus.s,
                         pre[p].prefix);
         }
-        if (a->wwn.set && (streq(a->bus.s, "virtio") || streq(a->bus.s, "usb")))
-            ERR(&a->wwn, "disks[%zu].wwn needs bus scsi, sata or ide", i);
+        /* libvirt's qemu driver: "Only ide and scsi disk support wwn" (sata included) */
+        if (a->wwn.set && !streq(a->bus.s, "scsi") && !streq(a->bus.s, "ide"))
+            ERR(&a->wwn, "disks[%zu].wwn needs bus scsi or ide (libvirt gives only those a wwn), "
+                "not %s", i, a->bus.s);
         if (a->shareable.i && a->cache.set && !streq(a->cache.s, "none"))
             ERR(&a->cache, "a shareable disk needs cache: none");
         /* libvirt refuses concurrent access to anything but raw ("requires use of supported

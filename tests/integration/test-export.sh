@@ -135,7 +135,10 @@ contains "the network's MTU is exported" "mtu: 1400" "$nspec"
 contains "the network's DNS forwarder goes through the escape hatch" '<forwarder addr=\"192.0.2.53\"/>' "$nspec"
 contains "…and its route" '<route address=\"192.168.222.0\"' "$nspec"
 contains "…and the DNS server's switch" "dns/@forwardPlainNames" "$nspec"
-contains "…and the local-only domain" "domain/@localOnly" "$nspec"
+# localOnly='yes' is what the domain key renders by default (issue 15): the key says it alone
+contains "…the local-only domain with its key" "domain: xnet.test" "$nspec"
+lacks "…not through the escape hatch" "localOnly" "$nspec"
+contains "…and domain_local_only: true" "domain_local_only: true" "$nspec"
 contains "…and the address's local PTR switch" "ip/@localPtr" "$nspec"
 lacks "…and nothing is left to a comment" "no key expresses" "$nspec"
 pspec=$(grep -l 'kind: Pool' specs/*.yaml | xargs cat)
@@ -216,6 +219,31 @@ rm "$VIRTSPEC_STATE_DIR/pools/vs-xpool"
 grep -v '^adopt:' "$(grep -l 'kind: Pool' specs/*.yaml)" > pool-noadopt.yaml
 vs plan pool-noadopt.yaml
 contains "a pool without the marker and a spec without adopt: foreign conflict" "does not own" "$out"
+
+# a network domain that is forwarded upstream (no localOnly): domain_local_only: false says it
+cat > net-fwd.xml <<'XML'
+<network>
+  <name>vs-xnet2</name>
+  <bridge name='vsxbr2' stp='on' delay='0'/>
+  <domain name='fwd.test'/>
+  <ip address='192.168.151.1' netmask='255.255.255.0'/>
+</network>
+XML
+virsh net-define net-fwd.xml >/dev/null
+vs export network/vs-xnet2
+is "export of a network with a forwarded domain checks clean" 0 "$rc"
+printf '%s\n' "$out" > net-fwd.yaml
+contains "…it says domain_local_only: false" "domain_local_only: false" "$out"
+vs plan net-fwd.yaml
+changes=$(printf '%s\n' "$out" | grep -E '^\s*[~+-] ' | grep -v '~ adopt:')
+is "…and plans nothing but the adoption" "" "$changes"
+vs apply net-fwd.yaml
+lacks "…applied, the domain stays forwarded (no localOnly)" "localOnly" \
+    "$(virsh net-dumpxml --inactive vs-xnet2)"
+sed -i '/^domain_local_only:/d' net-fwd.yaml
+vs plan net-fwd.yaml
+contains "…and without the key, the default (local only) is a change" "domain_local_only" "$out"
+virsh net-undefine vs-xnet2 >/dev/null
 
 virsh destroy vs-xdom >/dev/null 2>&1; virsh undefine vs-xdom >/dev/null 2>&1
 finish

@@ -147,4 +147,12 @@ tune=$(cat domain-tuning-tune1.yaml 2>/dev/null)
 contains "tune1's huge page sizes are exported with memorybacking.pages" "pages:" "$tune"
 contains "…both of them" "size: 2MiB" "$tune"
 lacks "…not through the escape hatch" "<page" "$tune"
+# what no key of a list item says (a NIC's driver, set by vopts2's positional xml paths) is
+# exported through the hatch at that item
+v2=$(cat vagrant-opts-vopts2.yaml 2>/dev/null)
+contains "vopts2: the third NIC's driver name is exported at that NIC" \
+    "devices/interface[mac/@address='52:54:00:aa:00:03']" "$v2"
+contains "…with its value" 'name=\"vhost\"' "$v2"
+contains "vopts1: the ide disk's wwn is exported with the key" "wwn: 5000c50015ea71ae" \
+    "$(cat vagrant-opts-vopts1.yaml 2>/dev/null)"
 finish
