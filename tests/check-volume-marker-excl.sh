@@ -24,5 +24,4 @@ ok "…the marker names m1" grep -qx "domain m1 disk d1" "$m"
 rm -f "$m"
 t "no marker: created" 0 "" apply -c test:///default "$d/s"
 ok "…the marker names m1" grep -qx "domain m1 disk d1" "$m"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ] && [ "$pass" -gt 0 ]
+finish
