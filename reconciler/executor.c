@@ -935,18 +935,6 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         r->id = virDomainGetID(dom) == (unsigned) -1 ? -1 : (int) virDomainGetID(dom);
         return;
     }
-    /* a restart by virtspec in progress (`virtspec reload`, another process): its shutdown is
-     * no drift, its start is coming; look again soon */
-    if (e->apply) {
-        char *busy = reload_mark_fresh(dom);
-        if (busy) {
-            add_action(r, "= left alone: %s", busy);
-            r->deferred = busy;
-            r->state = SYNC_IN_SYNC;
-            return;
-        }
-    }
-
     /* read ahead only for a plan: apply patches what it has just read */
     _cleanup_(xmlFreeDocp) xmlDoc *have = e->apply ? NULL : index_take_ahead(ie);
     if (!have)
@@ -954,6 +942,17 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     if (!have) {
         fail(r, "reading definition: %s", virt_error_message());
         return;
+    }
+    /* a restart by virtspec in progress (`virtspec reload`, another process): its shutdown is
+     * no drift, its start is coming; look again soon */
+    if (e->apply) {
+        char *busy = reload_mark_fresh(have);
+        if (busy) {
+            add_action(r, "= left alone: %s", busy);
+            r->deferred = busy;
+            r->state = SYNC_IN_SYNC;
+            return;
+        }
     }
     if (foreign_conflict(r, observe_owned(have), d->adopt.i))
         return;
