@@ -31,3 +31,5 @@ int network_check_host(Engine *e, const NetworkSpec *n, bool exists, const char 
 int reload_mark_set(virDomainPtr dom, unsigned ttl_s);
 void reload_mark_clear(virDomainPtr dom);
 char *reload_mark_fresh(xmlDoc *have);
+/* A restart lasts its shutdown_timeout and this long for the start. */
+#define RELOAD_MARK_SLACK_S 60

@@ -29,11 +29,13 @@ LIBVIRT_LOG_FILTERS=1:libvirt LIBVIRT_LOG_OUTPUTS="1:file:$d/libvirt.log" \
 ok "…reads each definition" test "$(calls virDomainGetXMLDesc)" -ge 3
 ok "…and makes no virDomainGetMetadata call (was 2 per domain: $(calls virDomainGetMetadata) now)" \
     test "$(calls virDomainGetMetadata)" = 0
-# a fresh record (its process alive on this host, deadline ahead): m1 is left alone
+# a fresh record (its process alive on this host, deadline ahead): apply waits for the restart
+# (here: until its process is gone, 1 s later)
 sleep 60 & holder=$!
 node "<vsreload:reload xmlns:vsreload='https://virtspec.dev/xmlns/reload/1' pid='$holder' host='$(hostname)' until='$(( $(date +%s) + 300 ))'/>" > "$d/node.xml"
-t "a fresh restart record in m1's definition is seen" 0 "= left alone: being restarted by virtspec (pid $holder" \
+(sleep 1; kill "$holder") &
+t "a fresh restart record in m1's definition is seen" 0 "Domain m1 is being restarted by virtspec (pid $holder" \
     apply -c "test://$d/node.xml" "$d/s"
-kill "$holder"; wait "$holder" 2>/dev/null
+wait
 t "…and a stale one (its process gone) is not" 0 "~ memory: 64 MiB → 128 MiB" apply -c "test://$d/node.xml" -t m1 "$d/s"
 finish
