@@ -338,13 +338,17 @@ static int create_volume(Engine *e, virStoragePoolPtr pool, const DomainSpec *d,
         /* never overwritten: another domain's apply may be creating its volume right now; one
          * left by this disk (killed between marker and volume) or nobody's (0.1.0) is reused */
         _cleanup_free_ char *rec = marker_read(m);
-        if (rec && !streq(rec, owner) && *rec) {
+        if (!rec)
+            return fail_at(r, &disk->name, "disks[%s]: volume %s/%s: its marker %s exists but "
+                           "cannot be read (not a regular file?): not overwritten",
+                           disk->dev.s, disk->pool.s, name, m);
+        if (*rec && !streq(rec, owner)) {
             rec[strcspn(rec, "\n")] = 0;
             return fail_at(r, &disk->name, "disks[%s]: volume %s/%s is claimed twice: its marker "
                            "says virtspec creates it for %s, and domain %s disk %s wants it too (%s)",
                            disk->dev.s, disk->pool.s, name, rec, d->name.s, disk->name.s, m);
         }
-        k = rec && !*rec ? touch_with(m, owner) : 0;
+        k = !*rec ? touch_with(m, owner) : 0;
     }
     if (k < 0)
         return fail(r, "cannot write the volume marker %s: %s", m, strerror(-k));

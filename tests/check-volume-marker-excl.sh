@@ -17,6 +17,11 @@ t "a marker another domain wrote: apply fails, naming both" 1 \
     "volume default-pool/m1-d1.qcow2 is claimed twice: its marker says virtspec creates it for domain other disk d1, and domain m1 disk d1 wants it too" \
     apply -c test:///default "$d/s"
 ok "…the marker is left as the other domain wrote it" grep -qx "domain other disk d1" "$m"
+echo "domain other disk d1" > "$d/elsewhere"; rm "$m"; ln -s "$d/elsewhere" "$m"
+t "a marker that cannot be read (a symlink): apply fails, nothing overwritten" 1 "its marker $m exists but cannot be read" \
+    apply -c test:///default "$d/s"
+ok "…the link's target is untouched" grep -qx "domain other disk d1" "$d/elsewhere"
+rm "$m"
 echo "domain m1 disk d1" > "$m"
 t "a marker this disk left (no volume): reused, the volume is created" 0 "+ volume default-pool/m1-d1.qcow2" \
     apply -c test:///default "$d/s"
