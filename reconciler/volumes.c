@@ -358,7 +358,7 @@ static int create_volume(Engine *e, virStoragePoolPtr pool, const DomainSpec *d,
         int r2 = fail(r, "creating volume %s in pool %s: %s", name, disk->pool.s, virt_error_message());
         /* the marker goes only while it is this domain's and no volume came of it (a second
          * apply of this domain may have created the volume meanwhile) */
-        _cleanup_(virStorageVolFreep) virStorageVolPtr now = virStorageVolLookupByName(pool, name);
+        _cleanup_(virStorageVolFreep) virStorageVolPtr now = made ? virStorageVolLookupByName(pool, name) : NULL;
         if (made && !now)
             marker_unlink_own(m, d->name.s);
         return r2;
