@@ -185,6 +185,7 @@ static void *read_ahead_worker(void *arg) {
 static void *connect_worker(void *arg) {
     Connect *c = arg;
     c->r = engine_open(&c->run->engine, c->o->connect, c->apply);
+    c->run->engine.wait_reload = c->apply;
     if (c->r < 0) {
         c->error = xstrdup(virt_error_message());
         return NULL;

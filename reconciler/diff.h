@@ -58,6 +58,8 @@ bool observe_owned(xmlDoc *doc);
 char *observe_spec_hash(xmlDoc *doc);
 /* virtspec's element in an object's <metadata>, or NULL. */
 xmlNode *observe_metadata(xmlDoc *doc);
+/* The element NAME in namespace XMLNS under <metadata> (NULL: none, or doc NULL). */
+xmlNode *observe_metadata_element(xmlDoc *doc, const char *xmlns, const char *name);
 
 /* Volumes recorded in a domain's metadata when its spec says delete_volumes_on_removal: the
  * volumes virtspec created for its disks, and (pending) those of removed disk entries whose

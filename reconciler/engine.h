@@ -55,6 +55,8 @@ typedef struct Engine {
     const bool *cancel;     /* the daemon is stopping (read atomically): waits (a guest's graceful
                              * shutdown) end at once, leaving the domain as it is */
     DomainIndex *index;     /* one-shot runs: every domain listed once, with state and autostart */
+    bool wait_reload;       /* `apply`: a restart another virtspec performs is waited for, then
+                             * the domain reconciled (the daemon looks again later instead) */
 } Engine;
 
 /* Lists every domain once (handles, state, autostart) for a one-shot run over many specs. The

@@ -345,6 +345,28 @@ static int domain_stop(Engine *e, virDomainPtr dom, unsigned timeout_s, char **r
     return 0;
 }
 
+/* `apply` beside another virtspec's restart of the domain: waits while the record *have carries
+ * is fresh (busy: what reload_mark_fresh said, taken), rereading the inactive definition into
+ * *have, for limit_s at most, and says so on stderr. Returns NULL when the restart is over (*have
+ * is the definition it left), else what the record still says (the wait ran out, or the
+ * definition could not be read). */
+static char *wait_reload_done(virDomainPtr dom, const char *name, unsigned limit_s, xmlDoc **have,
+                              char *busy) {
+    fprintf(stderr, "virtspec: Domain %s is %s: waiting for the restart to end (%u s at most)\n",
+            name, busy, limit_s);
+    for (unsigned waited_ms = 0; busy && waited_ms < limit_s * 1000U; waited_ms += 500) {
+        sleep_ms(500);
+        xmlDoc *now = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+        if (!now)
+            break;   /* gone or unreadable: the caller reports what the record said */
+        xmlFreeDoc(*have);
+        *have = now;
+        free(busy);
+        busy = reload_mark_fresh(*have);
+    }
+    return busy;
+}
+
 int engine_reload_domain(Engine *e, const char *name, unsigned timeout_s, char **ret_error) {
     _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(e->conn, name);
     if (!dom) {
@@ -354,7 +376,7 @@ int engine_reload_domain(Engine *e, const char *name, unsigned timeout_s, char *
     /* the shutdown is ours: a daemon that sees it leaves the domain alone (a minute for the
      * start after the shutdown's timeout). Without the record (a libvirt refusing metadata) the
      * restart goes on as before. */
-    reload_mark_set(dom, timeout_s + 60);
+    reload_mark_set(dom, timeout_s + RELOAD_MARK_SLACK_S);
     int r = domain_stop(e, dom, timeout_s, ret_error);
     if (r == 0) {
         virt_count_mutation();
@@ -935,18 +957,6 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         r->id = virDomainGetID(dom) == (unsigned) -1 ? -1 : (int) virDomainGetID(dom);
         return;
     }
-    /* a restart by virtspec in progress (`virtspec reload`, another process): its shutdown is
-     * no drift, its start is coming; look again soon */
-    if (e->apply) {
-        char *busy = reload_mark_fresh(dom);
-        if (busy) {
-            add_action(r, "= left alone: %s", busy);
-            r->deferred = busy;
-            r->state = SYNC_IN_SYNC;
-            return;
-        }
-    }
-
     /* read ahead only for a plan: apply patches what it has just read */
     _cleanup_(xmlFreeDocp) xmlDoc *have = e->apply ? NULL : index_take_ahead(ie);
     if (!have)
@@ -955,9 +965,34 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         fail(r, "reading definition: %s", virt_error_message());
         return;
     }
+    /* a restart by virtspec in progress (`virtspec reload`, another process): its shutdown is
+     * no drift, its start is coming. apply waits for it, then reconciles what the restart left
+     * (never reporting success for a domain it did not bring to the spec); the daemon looks
+     * again soon */
+    bool waited = false;
+    if (e->apply) {
+        char *busy = reload_mark_fresh(have);
+        if (busy && e->wait_reload) {
+            unsigned limit_s = (unsigned) d->shutdown_timeout.i + RELOAD_MARK_SLACK_S;
+            busy = wait_reload_done(dom, d->name.s, limit_s, &have, busy);
+            waited = true;
+            if (busy) {
+                fail(r, "not applied: %s, still after %u s; apply again once the restart is done",
+                     busy, limit_s);
+                free(busy);
+                return;
+            }
+        }
+        if (busy) {
+            add_action(r, "= left alone: %s", busy);
+            r->deferred = busy;
+            r->state = SYNC_IN_SYNC;
+            return;
+        }
+    }
     if (foreign_conflict(r, observe_owned(have), d->adopt.i))
         return;
-    int st = ie ? ie->state : domain_state(dom);
+    int st = ie && !waited ? ie->state : domain_state(dom);   /* the index predates a wait */
     /* disks and cdroms without `dev` keep the devices the domain has for their sources; a new
      * one takes no name a disk detached from the definition still has in the running guest */
     _cleanup_(xmlFreeDocp) xmlDoc *live_devs =
@@ -989,7 +1024,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
                    had.delete_on_removal ? "true" : "false", d->delete_volumes_on_removal.s);
     else if (records_changed && n_changes == 0)
         add_action(r, "~ volume records (virtspec metadata)");
-    int autostart = ie ? ie->autostart : -1;
+    int autostart = ie && !waited ? ie->autostart : -1;
     bool running = state_running(st);
 
     if (ensure_volumes(e, d, dom, have, r) < 0)

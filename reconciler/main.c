@@ -75,6 +75,8 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
       "            (no PATH but that tree), read without a rejected file or walk error;\n"
       "            otherwise nothing is pruned and the exit status is 1\n"
       "  --json    one JSON document instead of text (docs/json.md)\n"
+      "A domain another virtspec is restarting (reload) is waited for, then reconciled; one\n"
+      "still restarting after its shutdown_timeout + 60 s fails.\n"
       "Exit status 1 if any object failed.\n" },
     { "reload", "Usage: virtspec reload [-c URI] [--specs DIR] NAME…\n\n"
       "Gracefully shuts the named domains down (ACPI, forced off after shutdown_timeout), then\n"

@@ -776,6 +776,13 @@ static void on_virt_event(const VirtEvent *ev, void *userdata) {
 
 /* ------------------------------------------------------------------ timers and signals */
 
+/* The periodic resync and SIGHUP walk the whole tree: a spec file the watcher saw written in
+ * place and not yet closed keeps its last good version until the close names it again. */
+static bool spec_being_written(const char *path, void *userdata) {
+    const Manager *m = userdata;
+    return watch_writing(m->watch, path);
+}
+
 static void on_specs_changed(void *userdata, char *const *paths, size_t n_paths) {
     Manager *m = userdata;
     rescan(m, paths, n_paths, false);
@@ -901,6 +908,8 @@ int daemon_run(DaemonConfig *cfg) {
     uv_signal_start(&m.sig_int, on_sigterm, SIGINT);
 
     watch_new(loop, cfg->specs_dir, cfg->debounce_ms, on_specs_changed, &m, &m.watch);
+    m.store.writing = spec_being_written;
+    m.store.writing_userdata = &m;
     rescan(&m, NULL, 0, true);
     log_info("watching %s (%zu director%s), %zu spec%s", cfg->specs_dir, watch_n_dirs(m.watch) - 1,
              watch_n_dirs(m.watch) == 2 ? "y" : "ies", m.current.n, m.current.n == 1 ? "" : "s");

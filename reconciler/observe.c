@@ -401,13 +401,17 @@ char *observe_value(const KeyDef *k, const xmlNode *ctx) {
     return canon_scalar(k, raw);
 }
 
-xmlNode *observe_metadata(xmlDoc *doc) {
-    xmlNode *md = xml_child(xmlDocGetRootElement(doc), "metadata");
+xmlNode *observe_metadata_element(xmlDoc *doc, const char *xmlns, const char *name) {
+    xmlNode *md = doc ? xml_child(xmlDocGetRootElement(doc), "metadata") : NULL;
     for (xmlNode *c = md ? md->children : NULL; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE && c->ns && c->ns->href &&
-            streq((const char *) c->ns->href, VIRTSPEC_XMLNS) && streq((const char *) c->name, "virtspec"))
+            streq((const char *) c->ns->href, xmlns) && streq((const char *) c->name, name))
             return c;
     return NULL;
+}
+
+xmlNode *observe_metadata(xmlDoc *doc) {
+    return observe_metadata_element(doc, VIRTSPEC_XMLNS, "virtspec");
 }
 
 bool observe_owned(xmlDoc *doc) {

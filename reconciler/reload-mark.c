@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "diff.h"
 #include "executor-internal.h"
 #include "xml-util.h"
 
@@ -38,14 +39,8 @@ void reload_mark_clear(virDomainPtr dom) {
     set_metadata(dom, NULL);
 }
 
-char *reload_mark_fresh(virDomainPtr dom) {
-    char *md = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, RELOAD_XMLNS,
-                                    VIR_DOMAIN_AFFECT_CONFIG);
-    if (!md)
-        md = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, RELOAD_XMLNS, VIR_DOMAIN_AFFECT_LIVE);
-    _cleanup_(xmlFreeDocp) xmlDoc *doc = md ? xml_parse(md) : NULL;
-    free(md);
-    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+char *reload_mark_fresh(xmlDoc *have) {
+    xmlNode *root = observe_metadata_element(have, RELOAD_XMLNS, "reload");
     if (!root)
         return NULL;
     _cleanup_free_ char *pid = xml_get(root, "@pid"), *host = xml_get(root, "@host"),

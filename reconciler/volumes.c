@@ -98,8 +98,10 @@ static char *marker_read(const char *path) {
 }
 
 /* Creates path (and its directories), holding content if given; -errno when it cannot (a full
- * or read-only state directory): the caller fails its action rather than run without it. */
-static int touch_with(const char *path, const char *content) {
+ * or read-only state directory): the caller fails its action rather than run without it. With
+ * O_EXCL in flags an existing file is -EEXIST and left as it is; a file this call created and
+ * could not fill is removed. */
+static int marker_write(const char *path, const char *content, int flags) {
     _cleanup_free_ char *dir = xstrdup(path);
     char *slash = strrchr(dir, '/');
     *slash = 0;
@@ -110,25 +112,44 @@ static int touch_with(const char *path, const char *content) {
             *p = '/';
         }
     mkdir(dir, 0700);
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (content ? O_TRUNC : 0), 0600);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | flags, 0600);
     if (fd < 0)
         return -errno;
+    int err = 0;
     if (content) {
         size_t n = strlen(content);
         ssize_t w = write(fd, content, n);
-        if (w < 0 || (size_t) w != n) {
-            int err = w < 0 ? errno : ENOSPC;
-            close(fd);
-            return -err;
-        }
+        if (w < 0 || (size_t) w != n)
+            err = w < 0 ? errno : ENOSPC;
     }
-    if (close(fd) < 0)
-        return -errno;
-    return 0;
+    if (close(fd) < 0 && !err)
+        err = errno;
+    if (err && (flags & O_EXCL))
+        unlink(path);
+    return -err;
+}
+
+static int touch_with(const char *path, const char *content) {
+    return marker_write(path, content, content ? O_TRUNC : 0);
 }
 
 static int touch(const char *path) {
     return touch_with(path, NULL);
+}
+
+/* Whether a "created" marker's record is domain self's: it names self, or nobody (virtspec
+ * 0.1.0 wrote it empty). */
+static bool marker_names(const char *rec, const char *self) {
+    _cleanup_free_ char *mine = xasprintf("domain %s disk ", self);
+    return !*rec || strncmp(rec, mine, strlen(mine)) == 0;
+}
+
+/* Removes a "created" marker only while it is still domain self's (another domain's apply may
+ * have written it since it was read). */
+static void marker_unlink_own(const char *path, const char *self) {
+    _cleanup_free_ char *rec = marker_read(path);
+    if (rec && marker_names(rec, self))
+        unlink(path);
 }
 
 /* What a "<vol>.created" marker holds: the domain and disk entry the volume was created for
@@ -311,14 +332,35 @@ static int create_volume(Engine *e, virStoragePoolPtr pool, const DomainSpec *d,
     /* the marker first: a volume without one could never be cleaned up (a kill between the
      * two leaves a marker without a volume, which deletes nothing) */
     _cleanup_free_ char *m = created_marker(e, disk->pool.s, name), *owner = created_owner(d, disk);
-    int k = touch_with(m, owner);
+    int k = marker_write(m, owner, O_EXCL);
+    bool made = k == 0;   /* by this call: only then may a failure remove it */
+    if (k == -EEXIST) {
+        /* never overwritten: another domain's apply may be creating its volume right now; one
+         * left by this disk (killed between marker and volume) or nobody's (0.1.0) is reused */
+        _cleanup_free_ char *rec = marker_read(m);
+        if (!rec)
+            return fail_at(r, &disk->name, "disks[%s]: volume %s/%s: its marker %s exists but "
+                           "cannot be read (not a regular file?): not overwritten",
+                           disk->dev.s, disk->pool.s, name, m);
+        if (*rec && !streq(rec, owner)) {
+            rec[strcspn(rec, "\n")] = 0;
+            return fail_at(r, &disk->name, "disks[%s]: volume %s/%s is claimed twice: its marker "
+                           "says virtspec creates it for %s, and domain %s disk %s wants it too (%s)",
+                           disk->dev.s, disk->pool.s, name, rec, d->name.s, disk->name.s, m);
+        }
+        k = !*rec ? touch_with(m, owner) : 0;
+    }
     if (k < 0)
         return fail(r, "cannot write the volume marker %s: %s", m, strerror(-k));
     virt_count_mutation();
     _cleanup_(virStorageVolFreep) virStorageVolPtr nv = virStorageVolCreateXML(pool, x, 0);
     if (!nv) {
         int r2 = fail(r, "creating volume %s in pool %s: %s", name, disk->pool.s, virt_error_message());
-        unlink(m);
+        /* the marker goes only while it is this domain's and no volume came of it (a second
+         * apply of this domain may have created the volume meanwhile) */
+        _cleanup_(virStorageVolFreep) virStorageVolPtr now = made ? virStorageVolLookupByName(pool, name) : NULL;
+        if (made && !now)
+            marker_unlink_own(m, d->name.s);
         return r2;
     }
     r->mutated = true;
@@ -619,8 +661,8 @@ static int delete_one(Engine *e, const char *self, const char *self_planned, boo
     }
     /* the marker names the domain it was created for (virtspec 0.1.0 wrote it empty): another
      * domain's volume is never deleted for this one */
-    _cleanup_free_ char *rec = marker_read(created), *mine = xasprintf("domain %s disk ", self);
-    if (rec && *rec && strncmp(rec, mine, strlen(mine)) != 0) {
+    _cleanup_free_ char *rec = marker_read(created);
+    if (rec && !marker_names(rec, self)) {
         ref->done = true;
         rec[strcspn(rec, "\n")] = 0;
         add_action(r, "! volume %s/%s kept: virtspec created it for %s, not for domain %s (%s)",
@@ -653,7 +695,7 @@ static int delete_one(Engine *e, const char *self, const char *self_planned, boo
     virt_count_mutation();
     if (virStorageVolDelete(v, 0) < 0)
         return fail(r, "deleting volume %s/%s: %s", ref->pool, ref->name, virt_error_message());
-    unlink(created);
+    marker_unlink_own(created, self);
     ref->done = true;
     r->mutated = true;
     add_action(r, "- volume %s/%s %s: %s, %s allocated", ref->pool, ref->name, what, cap, alloc);

@@ -69,6 +69,9 @@ static void open_drop(Watch *w, size_t i) {
 
 static void forget_named(Watch *w) {
     strv_clear(&w->named, &w->n_named);
+}
+
+static void forget_open(Watch *w) {
     while (w->n_open > 0)
         open_drop(w, 0);
     free(w->open);
@@ -396,6 +399,16 @@ void watch_close(Watch *w) {
         dir_free(w, w->dirs[i]);   /* close() of the inotify fd drops the watches */
     w->n_dirs = 0;
     forget_named(w);
+    forget_open(w);
+}
+
+bool watch_writing(const Watch *w, const char *path) {
+    if (!w)
+        return false;
+    for (size_t i = 0; i < w->n_open; i++)
+        if (streq(w->open[i].path, path))
+            return uv_now(w->loop) - w->open[i].last_write < WATCH_OPEN_QUIET_MS;
+    return false;
 }
 
 size_t watch_n_dirs(const Watch *w) {

@@ -24,4 +24,8 @@ int watch_new(uv_loop_t *loop, const char *root, unsigned debounce_ms, WatchCall
 void watch_refresh(Watch *w);
 /* Closes every handle; the object is freed once libuv has closed them. */
 void watch_close(Watch *w);
+/* Whether path (spelled root + "/" + relative path) is a spec file written in place whose
+ * writer has not closed it yet (IN_MODIFY without IN_CLOSE_WRITE, a write within the last 10 s):
+ * a full rescan keeps its last good version until it is closed. */
+bool watch_writing(const Watch *w, const char *path);
 size_t watch_n_dirs(const Watch *w);

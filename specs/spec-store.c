@@ -130,6 +130,13 @@ static void scan_cb(const char *path, void *userdata) {
     f->seen = true;
     if (stat(path, &sb) < 0)
         return;
+    if (c->st->writing && c->st->writing(path, c->st->writing_userdata)) {
+        /* half-written: the stat stays the old one, so the read after its close sees a change */
+        diag_add(&c->st->tree_diags, DIAG_WARNING, path, 0, 0, "open for writing: %s",
+                 f->content_hash != 0 ? "its last good version stays in force until it is closed"
+                                      : "read once it is closed");
+        return;
+    }
     c->changed += refresh_file(c->st, f, &sb, c->force);
 }
 

@@ -20,6 +20,10 @@ t() {   # t DESCRIPTION EXPECTED-STATUS EXPECTED-TEXT ARGS…: runs virtspec ARG
         echo "FAIL - $what (status $rc, wanted $want): $out"; fail=$((fail + 1))
     fi
 }
+finish() {   # the last line of a check script: the counts, and its exit status
+    echo "$pass passed, $fail failed"
+    [ "$fail" = 0 ] && [ "$pass" -gt 0 ]
+}
 wait_for() {   # wait_for SECONDS COMMAND…: until COMMAND succeeds
     local n=$(($1 * 10)); shift
     while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done

@@ -151,12 +151,13 @@ contains "…as an identity conflict" "a pool's type and source identify its sto
 is "the pool still names the old volume group" "$VG" \
     "$(xpath "$(virsh pool-dumpxml --inactive vs-lv)" 'string(/pool/source/name)')"
 sed -i "s/^vg_name: other$$/vg_name: $VG/" specs/lv.yaml
-sed -i 's/^type: logical/type: dir\npath: \/srv\/vs-lv/' specs/lv.yaml
+sed -i "s#^type: logical#type: dir\npath: $WORK/vs-lv-dir#" specs/lv.yaml
 sed -i '/^vg_name\|^source_devices\|^build/d' specs/lv.yaml
 vs apply specs
 is "a type change fails" 1 "$rc"
 contains "…as an identity conflict naming type" "type: logical → dir" "$out"
 is "the pool is still logical" logical "$(xpath "$(virsh pool-dumpxml --inactive vs-lv)" 'string(/pool/@type)')"
+ok "…and no directory is made for the refused dir pool" test ! -e "$WORK/vs-lv-dir"
 lvpool true
 
 # a device with a file system on it is never overwritten
