@@ -63,6 +63,9 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names);
 int cmd_daemon(const CliOpts *o);
 /* A spec for existing domains, from their inactive XML (keys, else the xml escape hatch). */
 int cmd_export(const CliOpts *o);
+/* virtspec's and the libvirt library's versions (--version); cmd_version adds the daemon's. */
+void cli_print_versions(void);
+int cmd_version(const CliOpts *o);
 /* Hidden: the Markdown spec reference, from the key tables (docs/spec-reference.md). */
 int cmd_reference(const CliOpts *o);
 
