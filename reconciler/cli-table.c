@@ -5,6 +5,7 @@
 
 static const char *const drift_choices[] = { "correct", "report", NULL };
 static const char *const kvm_choices[] = { "yes", "no", NULL };
+static const char *const man_choices[] = { "virtspec.8", "virtspec.yaml.5", "virtspec.conf.5", NULL };
 
 const CliCommand cli_commands[] = {
     { .name = "validate", .opts = O_INSECURE, .args = ARGS_PATHS,
@@ -97,15 +98,17 @@ const CliCommand cli_commands[] = {
       "it is printed: rendering it and comparing it with the object must find no change;\n"
       "differences are reported on stderr and the exit status is 1.\n"
       "Graphics passwords are not exported.\n" },
-    { .name = "reference", .opts = O_VAGRANT, .args = ARGS_NONE,
-      .synopsis = "[--vagrant]",
-      .summary = "print the spec reference (Markdown), generated from the key tables",
-      .help = "Usage: virtspec reference [--vagrant]\n\n"
+    { .name = "reference", .opts = O_VAGRANT | O_MAN, .args = ARGS_NONE,
+      .synopsis = "[--vagrant|--man PAGE]",
+      .summary = "print the spec reference (Markdown) or a manual page, generated from\nthe tables",
+      .help = "Usage: virtspec reference [--vagrant | --man PAGE]\n\n"
       "Prints the spec reference (every key: type, default, change class, libvirt XML\n"
       "location, vagrant-libvirt name) as Markdown, generated from the key tables. It is the\n"
       "generated part of docs/spec-reference.md.\n"
       "  --vagrant   every vagrant-libvirt option instead: its key, XML and change class, or why\n"
-      "              it has none (the generated part of docs/vagrant-libvirt.md)\n" },
+      "              it has none (the generated part of docs/vagrant-libvirt.md)\n"
+      "  --man PAGE  the manual page virtspec.8, virtspec.yaml.5 or virtspec.conf.5 in roff\n"
+      "              (what meson builds and installs)\n" },
     { .name = "version", .opts = O_CONNECT, .args = ARGS_NONE,
       .synopsis = "",
       .summary = "print the versions of virtspec, the libvirt library and the libvirt\ndaemon -c URI (or the configured connection) runs",
@@ -135,6 +138,8 @@ const CliOption cli_options[] = {
     { O_KVM, "--host-kvm", 0, "yes|no", kvm_choices,
       "render: resolve domain_type auto as if the host had /dev/kvm or not" },
     { O_VAGRANT, "--vagrant", 0, NULL, NULL, "reference: the vagrant-libvirt option table" },
+    { O_MAN, "--man", 0, "PAGE", man_choices,
+      "reference: the manual page PAGE (virtspec.8, virtspec.yaml.5,\nvirtspec.conf.5) in roff" },
     { O_EVERY, "--help", 'h', NULL, NULL,
       "this help (also: virtspec COMMAND --help, virtspec help COMMAND)" },
     { 0, "--version", 0, NULL, NULL, "print the versions of virtspec and the libvirt library" },

@@ -39,7 +39,7 @@ static int usage_error(int c, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT };
+    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT, OPT_MAN };
     static const struct option longopts[] = {
         { "connect", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
@@ -54,6 +54,7 @@ int main(int argc, char **argv) {
         { "prune", no_argument, NULL, OPT_PRUNE },
         { "status-file", required_argument, NULL, OPT_STATUS_FILE },
         { "vagrant", no_argument, NULL, OPT_VAGRANT },
+        { "man", required_argument, NULL, OPT_MAN },
         { "target", required_argument, NULL, 't' },
         {},
     };
@@ -89,6 +90,7 @@ int main(int argc, char **argv) {
         case OPT_PRUNE: o.prune = true; given |= O_PRUNE; break;
         case OPT_STATUS_FILE: o.status_file = optarg; given |= O_STATUS_FILE; break;
         case OPT_VAGRANT: o.vagrant = true; given |= O_VAGRANT; break;
+        case OPT_MAN: o.man = optarg; given |= O_MAN; break;
         case OPT_KVM:
             given |= O_KVM;
             if (streq(optarg, "yes"))
