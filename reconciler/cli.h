@@ -73,6 +73,8 @@ int cmd_version(const CliOpts *o);
 void reference_print_man(FILE *f);
 /* A manual page in roff: "virtspec.8", "virtspec.yaml.5", "virtspec.conf.5" (man.c). */
 int man_print(FILE *f, const char *page);
+/* Hidden: `virtspec __complete CWORD WORD…`, the shell completions (cmd-complete.c). */
+int cmd_complete(int argc, char **argv);
 /* Hidden: the Markdown spec reference, from the key tables (docs/spec-reference.md). */
 int cmd_reference(const CliOpts *o);
 

@@ -65,6 +65,10 @@ int main(int argc, char **argv) {
 
     xmlInitParser();   /* once, before reconciles run on several threads */
 
+    /* the shell's words are not ours to parse as options */
+    if (argc >= 2 && streq(argv[1], "__complete"))
+        return cmd_complete(argc - 2, argv + 2);
+
     /* Options may come before or after the command. */
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:c:ht:", longopts, NULL)) >= 0 || optind < argc) {
