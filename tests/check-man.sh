@@ -55,6 +55,9 @@ for k in $keys; do
     printf '%s = %s\n' "$k" "$def" > "$d/one.conf"
     ok "the parser takes '$k = $def' from virtspec.conf.5" "$vs" reference --config "$d/one.conf" --vagrant >/dev/null
 done
+for k in $keys; do
+    ok "docs/daemon.md's table has $k too" grep -qF "| \`$k\` |" "$(dirname "$0")/../docs/daemon.md"
+done
 printf 'nokey = 1\n' > "$d/one.conf"
 ok "…and refuses a key it does not document" bash -c "! '$vs' reference --config '$d/one.conf' >/dev/null 2>&1"
 
