@@ -74,7 +74,13 @@ ms=$(( ($(date +%s%N) - start) / 10000000 ))
 ok "a completion from the tree takes ${ms} ms (under 1500 on a loaded CI machine; no libvirt connection)" test "$ms" -lt 1500
 # zsh and fish: parse when installed
 if command -v zsh >/dev/null; then ok "zsh -n completion/_virtspec" zsh -n "$src/completion/_virtspec"; fi
-if command -v fish >/dev/null; then ok "fish -n completion/virtspec.fish" fish -n "$src/completion/virtspec.fish"; fi
+if command -v fish >/dev/null; then
+    ok "fish -n completion/virtspec.fish" fish -n "$src/completion/virtspec.fish"
+    fc() { fish -c "source '$src/completion/virtspec.fish'; complete -C '$1'" | tr '\n' ' '; }
+    ok "fish: a command" test "$(fc 'virtspec pl')" = "plan "
+    ok "fish: plan's options" test "$(fc 'virtspec plan --j')" = "--json "
+    ok "fish: reload names from the tree" test "$(fc "virtspec --config $d/vs.conf reload ")" = "db web "
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
