@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdio.h>
+
 #include "config-file.h"
 #include "spec.h"
 
@@ -19,6 +21,7 @@ typedef struct CliOpts {
     const char *status_file;    /* --status-file */
     bool prune;
     bool vagrant;               /* reference --vagrant: the vagrant-libvirt option table */
+    const char *man;            /* reference --man PAGE: a manual page */
     DaemonConfig *cfg;          /* the configuration file with the flags applied */
     char **targets;             /* -t [KIND/]NAME (status: also NAME arguments) */
     size_t n_targets;
@@ -63,6 +66,15 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names);
 int cmd_daemon(const CliOpts *o);
 /* A spec for existing domains, from their inactive XML (keys, else the xml escape hatch). */
 int cmd_export(const CliOpts *o);
+/* virtspec's and the libvirt library's versions (--version); cmd_version adds the daemon's. */
+void cli_print_versions(void);
+int cmd_version(const CliOpts *o);
+/* The key sections of virtspec.yaml(5), from the tables (cmd-reference.c). */
+void reference_print_man(FILE *f);
+/* A manual page in roff: "virtspec.8", "virtspec.yaml.5", "virtspec.conf.5" (man.c). */
+int man_print(FILE *f, const char *page);
+/* Hidden: `virtspec __complete CWORD WORD…`, the shell completions (cmd-complete.c). */
+int cmd_complete(int argc, char **argv);
 /* Hidden: the Markdown spec reference, from the key tables (docs/spec-reference.md). */
 int cmd_reference(const CliOpts *o);
 

@@ -616,7 +616,7 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
     int ret = 0;
 
     if (n_names == 0) {
-        fprintf(stderr, "virtspec reload: name at least one domain\n");
+        fprintf(stderr, "virtspec: reload: name at least one domain\n");
         return 1;
     }
     /* shutdown timeouts come from the specs (--specs DIR, else the default spec directory),

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "roff.h"
 #include "spec-table.h"
 #include "spec-value.h"
 
@@ -196,6 +197,51 @@ static void reference_print(FILE *f) {
               f);
         fputs("|---|---|---|---|---|---|---|\n", f);
         print_rows(f, t, NULL, NULL);
+    }
+}
+
+/* The same rows as a manual page's sections (virtspec.yaml(5), reconciler/man.c). */
+static void man_rows(FILE *f, const KeyTable *t, const char *prefix, const char *elem) {
+    for (size_t i = 0; i < t->n_keys; i++) {
+        const KeyDef *k = &t->keys[i];
+        _cleanup_free_ char *path = prefix ? xasprintf("%s.%s", prefix, k->key) : xstrdup(k->key);
+        _cleanup_free_ char *type = type_text(k), *def = default_text(k), *change = change_text(k),
+                            *xml = xml_text(k, elem), *doc = doc_text(k);
+        _cleanup_free_ char *facts = xasprintf("Type: %s. Default: %s. Change: %s. libvirt XML: %s.%s%s",
+                                               type, def, change, xml,
+                                               k->vagrant ? " vagrant-libvirt: " : "",
+                                               k->vagrant ? k->vagrant : "");
+        roff_request(f, "TP", NULL);
+        fputs(".B ", f);
+        roff_text(f, path);
+        fputc('\n', f);
+        if (*doc) {
+            roff_text(f, doc);
+            fputs("\n.br\n", f);
+        }
+        roff_text(f, facts);
+        fputc('\n', f);
+        if (k->type == VT_MAP)
+            man_rows(f, k->sub, path, elem);
+        else if (k->type == VT_LIST) {
+            _cleanup_free_ char *ipath = xasprintf("%s[]", path);
+            man_rows(f, k->sub, ipath, k->sub->xml_elem);
+        }
+    }
+}
+
+void reference_print_man(FILE *f) {
+    static const char *const roots[_KIND_MAX] = { "domain", "network", "pool" };
+
+    for (int kind = 0; kind < _KIND_MAX; kind++) {
+        const KeyTable *t = spec_kind_table(kind);
+        _cleanup_free_ char *title = xasprintf("KIND: %s", t->name);
+        _cleanup_free_ char *intro = xasprintf("`kind: %s` — %s. XML locations are relative to "
+                                               "the `<%s>` element.", t->name, t->doc, roots[kind]);
+        roff_request(f, "SH", title);
+        roff_text(f, intro);
+        fputc('\n', f);
+        man_rows(f, t, NULL, NULL);
     }
 }
 
@@ -516,7 +562,14 @@ int cmd_reference(const CliOpts *o) {
         fprintf(stderr, "virtspec: reference takes no arguments\n");
         return 1;
     }
-    if (o->vagrant) {
+    if (o->vagrant && o->man) {
+        fprintf(stderr, "virtspec: reference takes --vagrant or --man, not both\n");
+        return 1;
+    }
+    if (o->man) {
+        if (man_print(stdout, o->man) < 0)
+            return 1;
+    } else if (o->vagrant) {
         if (vagrant_print(stdout, stderr) < 0)
             return 1;
     } else

@@ -31,6 +31,27 @@ typedef struct DaemonConfig {
     ConfigOverrides overrides;  /* kept for daemon_config_reload */
 } DaemonConfig;
 
+/* A key of the configuration file: how it is parsed into DaemonConfig, and its documentation. */
+typedef enum ConfigType {
+    CONFIG_STRING,      /* char * */
+    CONFIG_PATH,        /* char *, a path */
+    CONFIG_UINT,        /* unsigned in [min, max] */
+    CONFIG_CHOICE,      /* bool: choices[0] false, choices[1] true */
+} ConfigType;
+
+typedef struct ConfigKey {
+    const char *key;
+    ConfigType type;
+    size_t offset;                  /* in DaemonConfig */
+    unsigned min, max;
+    const char *const *choices;
+    const char *def;                /* the default, for the manual */
+    const char *doc;
+} ConfigKey;
+
+extern const ConfigKey config_keys[];
+extern const size_t config_n_keys;
+
 void daemon_config_defaults(DaemonConfig *c);
 /* Reads "key = value" lines; unknown keys and bad values are errors naming file:line. */
 int daemon_config_parse(DaemonConfig *c, const char *path, bool must_exist);

@@ -34,6 +34,61 @@ static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *ret) {
     return 0;
 }
 
+static const char *const drift_choices[] = { "correct", "report", NULL };
+static const char *const bool_choices[] = { "false", "true", NULL };
+
+#define FIELD(f) offsetof(DaemonConfig, f)
+/* The keys of the configuration file: the parser reads them, virtspec.conf(5) documents them. */
+const ConfigKey config_keys[] = {
+    { "specs", CONFIG_PATH, FIELD(specs_dir), .def = VIRTSPEC_SPEC_DIR,
+      .doc = "the spec tree: a directory read recursively for *.yaml and *.yml" },
+    { "connect", CONFIG_STRING, FIELD(uri), .def = "$LIBVIRT_DEFAULT_URI, else qemu:///system",
+      .doc = "the libvirt URI" },
+    { "resync_interval", CONFIG_UINT, FIELD(resync_interval_s), 5, 86400, .def = "300",
+      .doc = "seconds between full rescans and resyncs (inotify can drop events)" },
+    { "concurrency", CONFIG_UINT, FIELD(concurrency), 1, 64, .def = "4",
+      .doc = "reconciles running at once (the size of libuv's thread pool)" },
+    { "debounce_ms", CONFIG_UINT, FIELD(debounce_ms), 10, 10000, .def = "100",
+      .doc = "milliseconds of quiet after a burst of file events before one pass" },
+    { "max_backoff", CONFIG_UINT, FIELD(max_backoff_s), 1, 86400, .def = "300",
+      .doc = "ceiling, in seconds, of a failing object's exponential retry delay" },
+    { "drift", CONFIG_CHOICE, FIELD(report_drift), .choices = drift_choices, .def = "correct",
+      .doc = "report: changes made behind virtspec's back are only reported, not corrected" },
+    { "prune", CONFIG_CHOICE, FIELD(prune), .choices = bool_choices, .def = "false",
+      .doc = "true: owned domains whose spec is gone are shut down and undefined (volumes kept "
+             "unless the domain said delete_volumes_on_removal; NVRAM and TPM state always kept)" },
+    { "status_file", CONFIG_PATH, FIELD(status_path), .def = "$RUNTIME_DIRECTORY/status.json, else "
+      "/run/virtspec/status.json", .doc = "where the daemon writes its status (virtspec status reads it)" },
+};
+const size_t config_n_keys = ELEMENTSOF(config_keys);
+
+/* One KEY = VALUE: 0, -ENOENT for an unknown key, -EINVAL for a bad value. */
+static int config_set(DaemonConfig *c, const char *k, const char *v) {
+    for (size_t i = 0; i < config_n_keys; i++) {
+        const ConfigKey *key = &config_keys[i];
+        void *field = (char *) c + key->offset;
+        if (!streq(k, key->key))
+            continue;
+        switch (key->type) {
+        case CONFIG_STRING:
+        case CONFIG_PATH:
+            free(*(char **) field);
+            *(char **) field = xstrdup(v);
+            return 0;
+        case CONFIG_UINT:
+            return parse_uint(v, key->min, key->max, field);
+        case CONFIG_CHOICE:
+            /* a bool field: the second choice is true */
+            if (streq(v, key->choices[0]) || streq(v, key->choices[1])) {
+                *(bool *) field = streq(v, key->choices[1]);
+                return 0;
+            }
+            return -EINVAL;
+        }
+    }
+    return -ENOENT;
+}
+
 int daemon_config_parse(DaemonConfig *c, const char *path, bool must_exist) {
     FILE *f = fopen(path, "re");
     char line[1024];
@@ -61,40 +116,11 @@ int daemon_config_parse(DaemonConfig *c, const char *path, bool must_exist) {
         for (char *e = k + strlen(k); e > k && (e[-1] == ' ' || e[-1] == '\t'); e--)
             e[-1] = 0;
         v += strspn(v, " \t");
-        int r = 0;
-        if (streq(k, "specs")) {
-            free(c->specs_dir);
-            c->specs_dir = xstrdup(v);
-        } else if (streq(k, "connect")) {
-            free(c->uri);
-            c->uri = xstrdup(v);
-        } else if (streq(k, "status_file")) {
-            free(c->status_path);
-            c->status_path = xstrdup(v);
-        } else if (streq(k, "resync_interval"))
-            r = parse_uint(v, 5, 86400, &c->resync_interval_s);
-        else if (streq(k, "concurrency"))
-            r = parse_uint(v, 1, 64, &c->concurrency);
-        else if (streq(k, "debounce_ms"))
-            r = parse_uint(v, 10, 10000, &c->debounce_ms);
-        else if (streq(k, "max_backoff"))
-            r = parse_uint(v, 1, 86400, &c->max_backoff_s);
-        else if (streq(k, "drift")) {
-            if (streq(v, "correct") || streq(v, "report"))
-                c->report_drift = streq(v, "report");
-            else
-                r = -EINVAL;
-        } else if (streq(k, "prune")) {
-            if (streq(v, "true") || streq(v, "false"))
-                c->prune = streq(v, "true");
-            else
-                r = -EINVAL;
-        } else {
+        int r = config_set(c, k, v);
+        if (r == -ENOENT) {
             log_error("%s:%u: unknown key '%s'", path, n, k);
             ret = -EINVAL;
-            continue;
-        }
-        if (r < 0) {
+        } else if (r < 0) {
             log_error("%s:%u: bad value for %s: '%s'", path, n, k, v);
             ret = -EINVAL;
         }

@@ -84,8 +84,8 @@ static int log_internalv(const char *file, int line, const char *func, int level
             free(bufs[i]);
     }
     if (!use_journal)
-        fprintf(stderr, "%s%s\n", level <= LOG_ERR ? "error: " : level == LOG_WARNING ? "warning: " : "",
-                msg);
+        fprintf(stderr, "%s%s\n", level <= LOG_ERR ? "virtspec: error: " :
+                                   level == LOG_WARNING ? "virtspec: warning: " : "", msg);
     return error < 0 ? error : -abs(error);
 }
 

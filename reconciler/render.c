@@ -596,12 +596,7 @@ char *render_hash(xmlDoc *doc) {
     _cleanup_free_ char *text = xml_to_string(copy ? copy : doc);
     if (copy)
         xmlFreeDoc(copy);
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (const unsigned char *p = (const unsigned char *) text; *p; p++) {
-        h ^= *p;
-        h *= 0x100000001b3ULL;
-    }
-    return xasprintf("%016" PRIx64, h);
+    return xasprintf("%016" PRIx64, hash_fnv1a(text, strlen(text), FNV1A_INIT));
 }
 
 /* The volume list in a domain document's virtspec metadata, created when absent. */

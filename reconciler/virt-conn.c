@@ -36,6 +36,20 @@ int virt_open(const char *uri, virConnectPtr *ret) {
     return 0;
 }
 
+int virt_open_readonly(const char *uri, virConnectPtr *ret) {
+    virt_init();
+    virConnectPtr c = virConnectOpenReadOnly(uri);
+    if (!c)
+        return virt_error_errno();
+    virConnSetErrorFunc(c, NULL, silent_error_func);
+    *ret = c;
+    return 0;
+}
+
+char *virt_version_text(unsigned long v) {
+    return xasprintf("%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000);
+}
+
 const char *virt_error_message(void) {
     virErrorPtr e = virGetLastError();
     return e && e->message ? e->message : "";

@@ -19,6 +19,10 @@ void virt_init(void);
 /* URI: explicit, else $LIBVIRT_DEFAULT_URI, else qemu:///system. */
 const char *virt_default_uri(const char *explicit_uri);
 int virt_open(const char *uri, virConnectPtr *ret);
+/* Read-only: enough to ask the daemon what it is (virtspec version). */
+int virt_open_readonly(const char *uri, virConnectPtr *ret);
+/* "9.0.0" from libvirt's major * 1000000 + minor * 1000 + micro. */
+char *virt_version_text(unsigned long v);
 
 /* The message of the last libvirt error on this thread ("" if none), and a negative errno for it:
  * -ENOENT for "no such object", -EEXIST for "already exists/in that state", -EIO otherwise. */

@@ -15,10 +15,7 @@ typedef struct Canon {
 } Canon;
 
 static void canon_bytes(Canon *c, const void *data, size_t n) {
-    for (const unsigned char *p = data; p < (const unsigned char *) data + n; p++) {
-        c->h ^= *p;
-        c->h *= 0x100000001b3ULL;
-    }
+    c->h = hash_fnv1a(data, n, c->h);
 }
 
 /* length-prefixed: no text can pass for a separator */
@@ -71,7 +68,7 @@ static void canon_table(Canon *c, const KeyTable *t, const void *base) {
 }
 
 char *spec_canonical_hash(const Spec *s) {
-    Canon c = { 0xcbf29ce484222325ULL };
+    Canon c = { FNV1A_INIT };
     canon_str(&c, spec_kind_to_string(s->kind));
     canon_str(&c, s->name);
     canon_table(&c, spec_kind_table(s->kind), &s->domain);

@@ -1514,20 +1514,11 @@ void spec_verify(const Spec *s, DiagList *diags) {
 
 /* ---- resolve: values derived from other values ---- */
 
-static uint64_t fnv1a(const void *data, size_t n, uint64_t h) {
-    const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 void spec_derive_mac(const char *domain, size_t idx, char ret[static 18]) {
     char buf[32];
-    uint64_t h = fnv1a(domain, strlen(domain) + 1, 0xcbf29ce484222325ULL);
+    uint64_t h = hash_fnv1a(domain, strlen(domain) + 1, FNV1A_INIT);
     snprintf(buf, sizeof(buf), "%zu", idx);
-    h = fnv1a(buf, strlen(buf), h);
+    h = hash_fnv1a(buf, strlen(buf), h);
     snprintf(ret, 18, "52:54:00:%02x:%02x:%02x", (unsigned) (h >> 16) & 0xff,
              (unsigned) (h >> 8) & 0xff, (unsigned) h & 0xff);
 }

@@ -14,14 +14,14 @@ chmod 0644 "$d/specs/p.yaml"
 C=(--config "$d/empty.conf")
 
 ## item 8: each command accepts only its own options
-t "validate refuses --show-secrets" 1 "virtspec validate: option --show-secrets does not apply to this command" \
+t "validate refuses --show-secrets" 1 "virtspec: validate: option --show-secrets does not apply to this command" \
     validate "${C[@]}" --show-secrets "$d/specs"
-t "validate refuses --prune" 1 "virtspec validate: option --prune does not apply" validate "${C[@]}" --prune "$d/specs"
+t "validate refuses --prune" 1 "virtspec: validate: option --prune does not apply" validate "${C[@]}" --prune "$d/specs"
 t "validate refuses --vagrant" 1 "option --vagrant does not apply" validate "${C[@]}" --vagrant "$d/specs"
-t "render refuses -c" 1 "virtspec render: option --connect does not apply" render "${C[@]}" -c test:///default "$d/specs"
-t "reference refuses --json" 1 "virtspec reference: option --json does not apply" reference --json
-t "export refuses --drift" 1 "virtspec export: option --drift does not apply" export --drift report -c test:///default test
-t "status refuses --prune" 1 "virtspec status: option --prune does not apply" status "${C[@]}" --prune -c test:///default "$d/specs"
+t "render refuses -c" 1 "virtspec: render: option --connect does not apply" render "${C[@]}" -c test:///default "$d/specs"
+t "reference refuses --json" 1 "virtspec: reference: option --json does not apply" reference --json
+t "export refuses --drift" 1 "virtspec: export: option --drift does not apply" export --drift report -c test:///default test
+t "status refuses --prune" 1 "virtspec: status: option --prune does not apply" status "${C[@]}" --prune -c test:///default "$d/specs"
 t "validate alone is fine" 0 "1 spec in 1 file: valid" validate "${C[@]}" "$d/specs"
 t "render takes --show-secrets and --host-kvm" 0 "<pool" render "${C[@]}" --show-secrets --host-kvm=no "$d/specs"
 t "options may follow the paths" 1 "option --prune does not apply" validate "${C[@]}" "$d/specs" --prune
@@ -192,6 +192,59 @@ t "…and an unknown name there is an error" 1 "no object Domain/nope" status --
 "$vs" status --json --config "$d/vs.conf" x > "$d/st-x.json"
 ok "…status --json NAME: the daemon's document with that object only" \
     jcheck "$d/st-x.json" '[o["name"] for o in j["objects"]] == ["x"]'
+
+## issue 18: version, errors that say virtspec (not argv[0]'s path), every command in --help
+lib=$(pkg-config --modversion libvirt)
+t "--version: virtspec's version" 0 "virtspec $(sed -n "s/^  version : '\(.*\)',$/\1/p" "$(dirname "$0")/../meson.build")" --version
+t "--version: the libvirt library's version" 0 "libvirt library $lib" --version
+t "version -c URI: the daemon's version and the hypervisor behind the connection" 0 \
+    "libvirt daemon $lib at test:///default (TEST " version "${C[@]}" -c test:///default
+t "version: the connection from the configuration file" 0 "libvirt daemon $lib at test:///default" \
+    version --config "$d/vs.conf"
+t "version: a connection that fails is an error (exit 1), after the local versions" 1 \
+    "virtspec: cannot connect to test:///$d/none.xml" version "${C[@]}" -c "test:///$d/none.xml"
+t "…which it printed all the same" 1 "libvirt library $lib" version "${C[@]}" -c "test:///$d/none.xml"
+t "version takes no arguments" 1 "virtspec: version takes no arguments" version "${C[@]}" x
+t "version refuses --json" 1 "virtspec: version: option --json does not apply" version --json
+# every error path of main: the message starts with "virtspec:" (a hint or the usage may follow),
+# never with the binary's path
+ln -s "$vs" "$d/some-other-name"
+errs() {   # errs DESCRIPTION EXPECTED-STATUS ARGS…: each stderr line that is not a hint starts with virtspec:
+    local what=$1 want=$2; shift 2
+    err=$("$d/some-other-name" "$@" 2>&1 >/dev/null); rc=$?
+    first=$(head -1 <<<"$err")
+    if [ "$rc" = "$want" ] && [[ $first == virtspec:* ]] && [[ $err != *some-other-name* ]] &&
+       ! grep -qE '^(error|warning):' <<<"$err"; then
+        echo "ok - $what"; pass=$((pass + 1))
+    else
+        echo "FAIL - $what (status $rc, wanted $want): $err"; fail=$((fail + 1))
+    fi
+}
+errs "an unknown long option" 1 --bogus
+errs "an unknown short option" 1 -x validate
+errs "a short option without its argument" 1 plan -c
+errs "a long option without its argument" 1 plan --connect
+errs "-t without its argument" 1 status -t
+errs "--host-kvm with a bad value" 1 render --host-kvm=maybe
+errs "no command" 1
+errs "an unknown command" 1 frob
+errs "an option the command does not take" 1 validate --json
+errs "--config FILE that does not exist" 1 validate --config "$d/missing.conf"
+errs "a bad configuration file" 1 validate --config "$d/bad.conf"
+errs "the daemon with a bad configuration file (EX_CONFIG)" 78 daemon -c test:///default --config "$d/bad.conf"
+errs "--drift with a bad value" 1 plan "${C[@]}" --drift sideways
+errs "daemon --drift with a bad value" 78 daemon "${C[@]}" -c test:///default --drift sideways
+errs "reference with an argument" 1 reference x
+errs "reload without a name" 1 reload "${C[@]}" -c test:///default
+errs "export without a name" 1 export "${C[@]}" -c test:///default
+errs "a bad target" 1 plan "${C[@]}" -c test:///default -t Bogus/x "$d/specs"
+errs "a connection that fails" 1 plan "${C[@]}" -c "bogus:///x" "$d/specs"
+t "--help lists every command, reference and version too" 0 "" --help
+help=$out
+for c in validate render plan apply reload status daemon export reference version; do
+    ok "…$c in --help" grep -qE "^  $c( |$)" <<<"$help"
+    t "…and $c --help is its own" 0 "Usage: virtspec $c" "$c" --help
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -10,7 +10,12 @@ command -v systemd-analyze >/dev/null || { echo "systemd-analyze not installed";
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 sed "s|^ExecStart=[^ ]*virtspec|ExecStart=$bin|" "$unit" > "$d/virtspec.service"
-systemd-analyze verify "$d/virtspec.service" || { echo "FAIL: systemd-analyze verify"; exit 1; }
+# Documentation=man:… pages: the ones meson built (man/meson.build), as an installed man tree
+mkdir -p "$d/man/man5" "$d/man/man8"
+for p in "$(dirname "$unit")"/../man/virtspec.*; do
+    [ -e "$p" ] && ln -s "$(realpath "$p")" "$d/man/man${p##*.}/"
+done
+MANPATH=$d/man systemd-analyze verify "$d/virtspec.service" || { echo "FAIL: systemd-analyze verify"; exit 1; }
 fail=0
 want() {   # want DESCRIPTION EXTENDED-REGEX: some line of the unit matches
     grep -qE "$2" "$unit" || { echo "FAIL: $1 (no line matching /$2/)"; fail=1; }
