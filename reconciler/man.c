@@ -148,8 +148,9 @@ static void page_yaml(FILE *f) {
             [CHANGE_NONE] = "a policy of virtspec's own, never written to libvirt",
             [CHANGE_IDENTITY] = "identifies the object: it cannot change in place",
             [CHANGE_LIVE] = "applied to the running object and to its persistent definition",
-            [CHANGE_CONFIG] = "written to the persistent definition; it takes effect at the next "
-                              "boot (the object is reload-pending until then: virtspec reload NAME)",
+            [CHANGE_CONFIG] = ("written to the persistent definition; it takes effect at the "
+                               "next boot (the object is reload-pending until then: virtspec "
+                               "reload NAME)"),
         };
         tagged(f, change_class_to_string(c), what[c]);
     }
