@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# A full rescan (SIGHUP, the periodic resync) does not read a spec file a writer still holds
+# A full rescan (SIGHUP, the periodic resync: both tested) does not read a spec file a writer still holds
 # open mid-write: the watcher saw its IN_MODIFY without IN_CLOSE_WRITE, so the file keeps its
 # last good version until the writer closes it; then the finished file is applied. The daemon
 # on libvirt's in-process test driver.
@@ -11,7 +11,7 @@ trap '[ -n "$dpid" ] && kill "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
 chmod 0755 "$d"; mkdir -m 0755 "$d/s"
 head='kind: Domain\nname: m1\ngraphics: {type: none}\n'
 printf "${head}memory: 128MiB\nstate: shutoff\n" > "$d/s/a.yaml"; chmod 0644 "$d/s/a.yaml"
-printf 'debounce_ms = 200\n' > "$d/daemon.conf"
+printf 'debounce_ms = 200\nresync_interval = 5\n' > "$d/daemon.conf"
 VIRTSPEC_LOG_LEVEL=debug "$vs" daemon --config "$d/daemon.conf" -c test:///default --specs "$d/s" \
     --status-file "$d/status.json" > "$d/daemon.log" 2>&1 &
 dpid=$!
@@ -34,6 +34,19 @@ printf 'memory: 256MiB\nstate: shutoff\n' >&3
 exec 3>&-
 ok "the writer closes it: the finished file is applied (256 MiB)" \
     wait_for 10 grep -q "m1.*memory.*256" "$d/daemon.log"
+ok "…m1 was never started" bash -c "! grep -q 'Domain m1: ▶ start' '$d/daemon.log'"
+# the same across the periodic resync (every 5 s here)
+exec 3> "$d/s/a.yaml"
+printf "$head" >&3
+n=$(grep -c "periodic resync" "$d/daemon.log")
+ok "a writer holds it open again: the next periodic resync comes" \
+    wait_for 8 bash -c "[ \$(grep -c 'periodic resync' '$d/daemon.log') -gt $n ]"
+sleep 1
+ok "…it holds the file too" test "$(grep -c "a.yaml:0:0: open for writing: its last good version" "$d/daemon.log")" -ge 2
+ok "…m1 keeps 256 MiB" bash -c "! grep -q 'memory: 256 MiB → 512' '$d/daemon.log'"
+printf 'memory: 192MiB\nstate: shutoff\n' >&3
+exec 3>&-
+ok "the writer closes it: 192 MiB applied" wait_for 10 grep -q "m1.*memory: 256 MiB → 192 MiB" "$d/daemon.log"
 ok "…m1 was never started" bash -c "! grep -q 'Domain m1: ▶ start' '$d/daemon.log'"
 kill -TERM "$dpid"; wait "$dpid"; dpid=
 finish

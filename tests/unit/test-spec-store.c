@@ -150,6 +150,56 @@ static void test_scan_after_updates(void **state) {
     spec_store_clear(&st);
 }
 
+static bool writing_a(const char *p, void *userdata) {
+    return streq(p, (const char *) userdata);
+}
+
+/* A full scan (the daemon's SIGHUP and periodic resync) leaves a file its writer still holds open
+ * at its last good version, with a warning; the others are read. Once closed, the file named by
+ * inotify is read. A new file still being written is not read yet. */
+static void test_scan_keeps_written_file(void **state) {
+    SpecStore st;
+    spec_store_init(&st, root);
+    _cleanup_free_ char *a = domain("m1", "128MiB"), *b = domain("m2", "128MiB");
+    put("a.yaml", a);
+    put("b.yaml", b);
+    assert_int_equal(spec_store_scan(&st, false), 2);
+    _cleanup_free_ char *a2 = domain("m1", "256MiB"), *b2 = domain("m2", "64MiB");
+    _cleanup_free_ char *c = domain("m3", "32MiB");
+    put("a.yaml", a2);
+    put("b.yaml", b2);
+    put("c.yaml", c);
+    _cleanup_free_ char *pa = path("a.yaml");
+    st.writing = writing_a;
+    st.writing_userdata = pa;
+    assert_true(spec_store_scan(&st, true) >= 2);
+    _cleanup_free_ char *held = describe(&st);
+    assert_string_equal(held, "a.yaml:m1:128 b.yaml:m2:64 c.yaml:m3:32 | 0 errors");
+    assert_int_equal(st.tree_diags.n, 1);
+    assert_string_equal(st.tree_diags.items[0].file, pa);
+    assert_non_null(strstr(st.tree_diags.items[0].message, "its last good version stays in force"));
+    /* the writer closes it: inotify names it */
+    st.writing = NULL;
+    char *p[] = { pa };
+    assert_int_equal(spec_store_update(&st, p, 1), 1);
+    _cleanup_free_ char *read = describe(&st);
+    assert_string_equal(read, "a.yaml:m1:256 b.yaml:m2:64 c.yaml:m3:32 | 0 errors");
+    /* a new file still open: nothing of it yet */
+    _cleanup_free_ char *dd = domain("m4", "16MiB");
+    put("d.yaml", dd);
+    _cleanup_free_ char *pd = path("d.yaml");
+    st.writing = writing_a;
+    st.writing_userdata = pd;
+    spec_store_scan(&st, true);
+    _cleanup_free_ char *fresh = describe(&st);
+    assert_string_equal(fresh, "a.yaml:m1:256 b.yaml:m2:64 c.yaml:m3:32 | 0 errors");
+    assert_non_null(strstr(st.tree_diags.items[0].message, "read once it is closed"));
+    st.writing = NULL;
+    spec_store_scan(&st, false);
+    assert_same_as_walk(&st);
+    spec_store_clear(&st);
+}
+
 /* "d/d/…/d" n levels below the root, created; returned relative. */
 static char *deep_dir(unsigned n) {
     char *rel = xstrdup("d");
@@ -245,6 +295,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_scan_after_updates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deep_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_keeps_written_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
