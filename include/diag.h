@@ -32,5 +32,7 @@ void diag_list_sort(DiagList *l);
 void diag_list_print(const DiagList *l, FILE *f);
 /* Whether both hold the same diagnostics in the same order. */
 bool diag_list_equal(const DiagList *a, const DiagList *b);
+/* Removes the warnings about file whose message starts with prefix; returns how many. */
+size_t diag_list_drop_warnings(DiagList *l, const char *file, const char *prefix);
 /* Moves every entry of src to the end of dst. */
 void diag_list_move(DiagList *dst, DiagList *src);

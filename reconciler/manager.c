@@ -59,8 +59,9 @@ typedef struct Manager {
     bool prune_blocked;         /* the last rescan's prune_block_reason was not NULL */
 } Manager;
 
-/* The daemon prunes only while it read the whole spec tree: a domain that a rejected file, or a
- * part of the tree the walk could not read, declares would look orphaned. NULL: pruning may go
+/* The daemon prunes only while it read the whole spec tree: a domain that a rejected file, a
+ * part of the tree the walk could not read, or a file still being written declares would look
+ * orphaned. NULL: pruning may go
  * ahead; else why not (status, log). The orphans stay reported as orphaned meanwhile. */
 static char *prune_block_reason(const Manager *m) {
     size_t bad = m->current.n_bad_files;
@@ -68,6 +69,11 @@ static char *prune_block_reason(const Manager *m) {
         return xasprintf("%zu spec file%s rejected", bad, bad == 1 ? "" : "s");
     if (m->store.tree_diags.n_errors > 0)
         return xstrdup("part of the spec tree could not be read");
+    /* a file still being written may declare a domain that looks orphaned until it is closed
+     * (a domain moved from one file into a new one) */
+    size_t writing = watch_n_writing(m->watch);
+    if (writing > 0)
+        return xasprintf("%zu spec file%s still being written", writing, writing == 1 ? "" : "s");
     return NULL;
 }
 

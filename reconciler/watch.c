@@ -411,6 +411,13 @@ bool watch_writing(const Watch *w, const char *path) {
     return false;
 }
 
+size_t watch_n_writing(const Watch *w) {
+    size_t n = 0;
+    for (size_t i = 0; w && i < w->n_open; i++)
+        n += watch_writing(w, w->open[i].path);
+    return n;
+}
+
 size_t watch_n_dirs(const Watch *w) {
     return w->n_dirs;
 }

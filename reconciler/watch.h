@@ -28,4 +28,6 @@ void watch_close(Watch *w);
  * writer has not closed it yet (IN_MODIFY without IN_CLOSE_WRITE, a write within the last 10 s):
  * a full rescan keeps its last good version until it is closed. */
 bool watch_writing(const Watch *w, const char *path);
+/* How many spec files are being written in place right now (as watch_writing says). */
+size_t watch_n_writing(const Watch *w);
 size_t watch_n_dirs(const Watch *w);

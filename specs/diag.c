@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdarg.h>
+#include <string.h>
 
 #include "diag.h"
 
@@ -33,6 +34,22 @@ void diag_list_clear(DiagList *l) {
     }
     free(l->items);
     *l = (DiagList) {};
+}
+
+size_t diag_list_drop_warnings(DiagList *l, const char *file, const char *prefix) {
+    size_t k = 0, dropped = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        Diag *d = &l->items[i];
+        if (d->level == DIAG_WARNING && d->file && streq(d->file, file) &&
+            strncmp(d->message, prefix, strlen(prefix)) == 0) {
+            free(d->file);
+            free(d->message);
+            dropped++;
+        } else
+            l->items[k++] = *d;
+    }
+    l->n = k;
+    return dropped;
 }
 
 bool diag_list_equal(const DiagList *a, const DiagList *b) {

@@ -132,7 +132,7 @@ static void scan_cb(const char *path, void *userdata) {
         return;
     if (c->st->writing && c->st->writing(path, c->st->writing_userdata)) {
         /* half-written: the stat stays the old one, so the read after its close sees a change */
-        diag_add(&c->st->tree_diags, DIAG_WARNING, path, 0, 0, "open for writing: %s",
+        diag_add(&c->st->tree_diags, DIAG_WARNING, path, 0, 0, SPEC_STORE_WRITING ": %s",
                  f->content_hash != 0 ? "its last good version stays in force until it is closed"
                                       : "read once it is closed");
         return;
@@ -223,6 +223,8 @@ int spec_store_update(SpecStore *st, char *const *paths, size_t n_paths) {
         }
         st->files[pos].seen = true;
         changed += refresh_file(st, &st->files[pos], &sb, false);
+        /* a file the last walk found open for writing has been read now: its warning goes */
+        changed += diag_list_drop_warnings(&st->tree_diags, path, SPEC_STORE_WRITING);
     }
     return changed;
 }

@@ -6,6 +6,9 @@
 
 #include "spec.h"
 
+/* The start of the warning about a spec file a writer holds open while the tree is walked. */
+#define SPEC_STORE_WRITING "open for writing"
+
 /* The daemon's view of a spec tree: every file's last good version. A file that stops
  * validating keeps its last good specs in force (absent would mean "delete"); its errors are
  * kept beside them for status. Only removing the file drops its specs. */

@@ -57,6 +57,26 @@ ok "…web2's spec is not taken as removed" bash -c "! grep -q 'web2: spec remov
 ok "…web2 is not pruned" bash -c "! grep -q 'web2: pruned' '$d/daemon.log'"
 stop_daemon
 
+## a file still being written (the watcher holds it back) may declare a domain that would look
+## orphaned meanwhile: a domain moved from one file into a new one that is still being written
+mkdir -m 0755 "$d/s4"; web2 > "$d/s4/a.yaml"; chmod 0644 "$d/s4/a.yaml"
+start_daemon "$d/s4"
+ok "move into a file being written: the first pass ends" wait_for 10 grep -q "first pass over every object done" "$d/daemon.log"
+exec 3> "$d/s4/b.yaml"
+printf 'kind: Domain\n' >&3
+sleep 1.5   # past the debounce: the watcher holds b.yaml back
+rm "$d/s4/a.yaml"
+ok "…web2's old file removed: the log says why it does not prune" \
+    wait_for 10 grep -q "not pruning: 1 spec file still being written" "$d/daemon.log"
+ok "…web2 is not pruned" bash -c "! grep -q 'web2: pruned' '$d/daemon.log'"
+web2 | tail -n +2 >&3
+exec 3>&-
+ok "…the writer closes b.yaml: web2 is declared again" \
+    wait_for 10 bash -c "grep -q \"b.yaml\" \"$d/status.json\" && ! grep -q \"open for writing\" \"$d/status.json\""
+sleep 1
+ok "…and was never pruned" bash -c "! grep -q 'web2: pruned' '$d/daemon.log'"
+stop_daemon
+
 ## the CLI (F1): orphans and prunes only against the whole configured tree, read completely
 mkdir -p "$d/tree/a" "$d/tree/b" "$d/lone"
 printf 'kind: Pool\nname: p1\npath: /srv/p1\n' > "$d/tree/a/p.yaml"
