@@ -14,12 +14,15 @@ const CliCommand cli_commands[] = {
       .help = "Usage: virtspec validate [PATH…]\n\n"
       "Parses and checks every spec. Prints each problem as FILE:LINE:COL: error: MESSAGE.\n"
       "Exit status 0 when every spec is valid, 1 otherwise.\n" },
-    { .name = "render", .opts = O_INSECURE | O_SECRETS | O_KVM, .args = ARGS_PATHS,
+    { .name = "render", .opts = O_INSECURE | O_SECRETS | O_KVM | O_SEED, .args = ARGS_PATHS,
       .synopsis = "[PATH…]",
       .summary = "print the libvirt XML each spec produces",
-      .help = "Usage: virtspec render [--show-secrets] [--host-kvm=yes|no] [PATH…]\n\n"
+      .help = "Usage: virtspec render [--show-secrets] [--host-kvm=yes|no] [--seed] [PATH…]\n\n"
       "Prints, per object, the libvirt XML its spec produces (byte-for-byte deterministic).\n"
-      "Graphics passwords are masked unless --show-secrets is given.\n" },
+      "Graphics passwords are masked unless --show-secrets is given.\n"
+      "--seed prints each cloud_init seed's files instead (meta-data, user-data,\n"
+      "network-config: what apply uploads; password hashes masked unless --show-secrets;\n"
+      "network auto takes each network's facts from its spec).\n" },
     { .name = "plan", .opts = O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET, .args = ARGS_PATHS,
       .synopsis = "[PATH…]",
       .summary = "show what apply would change (exit 0 in sync, 2 changes, 1 error)\n(plan, apply, status: -t [KIND/]NAME selects objects of the tree)",
@@ -139,6 +142,7 @@ const CliOption cli_options[] = {
     { O_SECRETS, "--show-secrets", 0, NULL, NULL, "render: print graphics passwords instead of masking them" },
     { O_KVM, "--host-kvm", 0, "yes|no", kvm_choices,
       "render: resolve domain_type auto as if the host had /dev/kvm or not" },
+    { O_SEED, "--seed", 0, NULL, NULL, "render: print the cloud_init seeds' files instead of XML" },
     { O_VAGRANT, "--vagrant", 0, NULL, NULL, "reference: the vagrant-libvirt option table" },
     { O_MAN, "--man", 0, "PAGE", man_choices,
       "reference: the manual page PAGE (virtspec.8, virtspec.yaml.5,\nvirtspec.conf.5) in roff" },

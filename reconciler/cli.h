@@ -22,6 +22,7 @@ typedef struct CliOpts {
     bool prune;
     bool vagrant;               /* reference --vagrant: the vagrant-libvirt option table */
     const char *man;            /* reference --man PAGE: a manual page */
+    bool seed;                  /* render --seed: the cloud_init seeds' files instead of XML */
     DaemonConfig *cfg;          /* the configuration file with the flags applied */
     char **targets;             /* -t [KIND/]NAME (status: also NAME arguments) */
     size_t n_targets;

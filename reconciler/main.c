@@ -39,7 +39,7 @@ static int usage_error(int c, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT, OPT_MAN };
+    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT, OPT_MAN, OPT_SEED };
     static const struct option longopts[] = {
         { "connect", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
@@ -55,6 +55,7 @@ int main(int argc, char **argv) {
         { "status-file", required_argument, NULL, OPT_STATUS_FILE },
         { "vagrant", no_argument, NULL, OPT_VAGRANT },
         { "man", required_argument, NULL, OPT_MAN },
+        { "seed", no_argument, NULL, OPT_SEED },
         { "target", required_argument, NULL, 't' },
         {},
     };
@@ -95,6 +96,7 @@ int main(int argc, char **argv) {
         case OPT_STATUS_FILE: o.status_file = optarg; given |= O_STATUS_FILE; break;
         case OPT_VAGRANT: o.vagrant = true; given |= O_VAGRANT; break;
         case OPT_MAN: o.man = optarg; given |= O_MAN; break;
+        case OPT_SEED: o.seed = true; given |= O_SEED; break;
         case OPT_KVM:
             given |= O_KVM;
             if (streq(optarg, "yes"))

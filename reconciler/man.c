@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <stdio.h>
 
 #include "config.h"
@@ -151,7 +152,11 @@ static void page_yaml(FILE *f) {
             [CHANGE_CONFIG] = ("written to the persistent definition; it takes effect at the "
                                "next boot (the object is reload-pending until then: virtspec "
                                "reload NAME)"),
+            [CHANGE_FIRST_BOOT] = ("the cloud_init seed: uploaded again, read by the guest at its "
+                                   "next first boot (cloud_init.rerun: on-change gives it a new "
+                                   "instance-id); never a restart"),
         };
+        assert(what[c]);
         tagged(f, change_class_to_string(c), what[c]);
     }
     reference_print_man(f);

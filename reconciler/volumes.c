@@ -137,10 +137,11 @@ static int touch(const char *path) {
     return touch_with(path, NULL);
 }
 
-/* Whether a "created" marker's record is domain self's: it names self, or nobody (virtspec
- * 0.1.0 wrote it empty). */
+/* Whether a "created" marker's record is domain self's: it names self ("domain NAME disk DISK"
+ * or "domain NAME cloud_init seed": a name holds no space), or nobody (virtspec 0.1.0 wrote it
+ * empty). */
 static bool marker_names(const char *rec, const char *self) {
-    _cleanup_free_ char *mine = xasprintf("domain %s disk ", self);
+    _cleanup_free_ char *mine = xasprintf("domain %s ", self);
     return !*rec || strncmp(rec, mine, strlen(mine)) == 0;
 }
 
@@ -150,6 +151,18 @@ static void marker_unlink_own(const char *path, const char *self) {
     _cleanup_free_ char *rec = marker_read(path);
     if (rec && marker_names(rec, self))
         unlink(path);
+}
+
+char *volume_created_marker(Engine *e, const char *pool, const char *vol) {
+    return created_marker(e, pool, vol);
+}
+
+char *volume_marker_read(const char *path) {
+    return marker_read(path);
+}
+
+int volume_marker_write(const char *path, const char *content) {
+    return touch_with(path, content);
 }
 
 /* What a "<vol>.created" marker holds: the domain and disk entry the volume was created for
