@@ -22,7 +22,9 @@
  * said with the key; what no key covers (a device virtspec has no list for, a value outside a key's
  * choices, a lifecycle action; a network's DNS forwarder or route; a pool's permissions label) goes
  * into the `xml` escape hatch. The result is checked before it is printed: it must validate, and
- * rendering it and diffing against the object must find nothing. */
+ * rendering it and diffing against the object must find nothing. Specs are built as YNode trees
+ * and written by libyaml's emitter (specs/yaml-emit.c); Out only collects the comment lines
+ * printed after a document. */
 
 typedef struct Out {
     char *text;
@@ -49,7 +51,6 @@ _printf_(2, 3) static void out_printf(Out *o, const char *fmt, ...) {
     out_add(o, s);
     free(s);
 }
-
 
 static char *size_text(int64_t bytes) {
     char *f = format_size(bytes), *sp = strchr(f, ' ');
