@@ -22,7 +22,9 @@
  * said with the key; what no key covers (a device virtspec has no list for, a value outside a key's
  * choices, a lifecycle action; a network's DNS forwarder or route; a pool's permissions label) goes
  * into the `xml` escape hatch. The result is checked before it is printed: it must validate, and
- * rendering it and diffing against the object must find nothing. */
+ * rendering it and diffing against the object must find nothing. Specs are built as YNode trees
+ * and written by libyaml's emitter (specs/yaml-emit.c); Out only collects the comment lines
+ * printed after a document. */
 
 typedef struct Out {
     char *text;
@@ -50,28 +52,6 @@ _printf_(2, 3) static void out_printf(Out *o, const char *fmt, ...) {
     free(s);
 }
 
-/* A YAML double-quoted scalar. */
-static char *yaml_quote(const char *s) {
-    Out o = {};
-    out_add(&o, "\"");
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-        char buf[8];
-        if (*p == '"' || *p == '\\')
-            snprintf(buf, sizeof(buf), "\\%c", *p);
-        else if (*p == '\n')
-            snprintf(buf, sizeof(buf), "\\n");
-        else if (*p == '\t')
-            snprintf(buf, sizeof(buf), "\\t");
-        else if (*p < 0x20)
-            snprintf(buf, sizeof(buf), "\\x%02x", *p);
-        else
-            snprintf(buf, sizeof(buf), "%c", *p);
-        out_add(&o, buf);
-    }
-    out_add(&o, "\"");
-    return o.text;
-}
-
 static char *size_text(int64_t bytes) {
     char *f = format_size(bytes), *sp = strchr(f, ' ');
     if (sp)
@@ -79,9 +59,9 @@ static char *size_text(int64_t bytes) {
     return f;
 }
 
-/* The spec text for row k from an observed canonical value, or NULL when the key cannot say it
+/* The spec value for row k from an observed canonical value, or NULL when the key cannot say it
  * (then the caller falls back to the escape hatch). */
-static char *spec_text(const KeyDef *k, const char *canon) {
+static YNode *spec_text(const KeyDef *k, const char *canon) {
     _cleanup_free_ char *v = NULL;
     if (!canon)
         return NULL;
@@ -106,20 +86,38 @@ static char *spec_text(const KeyDef *k, const char *canon) {
         return NULL;
     value_clear(&val);
     if (k->type == VT_INT || k->type == VT_BOOL)
-        return TAKE_PTR(v);
-    /* plain when YAML reads it back as the same string, quoted otherwise */
-    bool plain = *v && strchr("-?:,[]{}#&*!|>'\"%@`", v[0]) == NULL;
-    for (const char *c = v; *c && plain; c++)
-        plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-                strchr("_./+-", *c);
-    return plain ? TAKE_PTR(v) : yaml_quote(v);
+        return ynode_new_plain(v);
+    return ynode_new_string(v);   /* plain when YAML reads it back as the same string */
+}
+
+/* A list value as observe_value reads it: "a,b" (words of the key's choices) or "\"a\", \"b c\""
+ * (strings, with \" and \\ escaped), as a flow sequence. */
+static YNode *value_list_node(const KeyDef *k, const char *canon) {
+    YNode *seq = ynode_new_seq(true);
+    if (k->choices) {
+        _cleanup_free_ char *c = xstrdup(canon);
+        char *save = NULL;
+        for (char *t = strtok_r(c, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            ynode_seq_push(seq, ynode_new_plain(t));
+        return seq;
+    }
+    for (const char *p = strchr(canon, '"'); p; p = strchr(p + 1, '"')) {
+        _cleanup_free_ char *item = xmalloc0(strlen(p) + 1);
+        char *o = item;
+        for (p++; *p && *p != '"'; p++)
+            *o++ = *p == '\\' && p[1] ? *++p : *p;
+        ynode_seq_push(seq, ynode_new_quoted(item));
+        if (!*p)
+            break;
+    }
+    return seq;
 }
 
 typedef struct Export {
     const char *name;
     xmlNode *root;
-    Out extra_add, extra_set, notes;
-    size_t n_add, n_set;
+    YNode *add, *set;           /* xml.add and xml.set entries */
+    Out notes;                  /* comments after the document */
     virConnectPtr conn;
     char **remove;              /* xml.remove: defaults the domain does not have */
     size_t n_remove;
@@ -136,42 +134,41 @@ static void fallback_add(Export *x, const char *at, const xmlNode *e) {
         xmlFreeNode(alias);
     }
     _cleanup_free_ char *frag = xml_canonical(copy);
-    _cleanup_free_ char *q = yaml_quote(frag), *qa = yaml_quote(at);
-    out_printf(&x->extra_add, "    - {at: %s, fragment: %s}\n", qa, q);
-    x->n_add++;
+    YNode *item = ynode_seq_push(x->add, ynode_new_map(true));
+    ynode_map_put(item, "at", ynode_new_quoted(at));
+    ynode_map_put(item, "fragment", ynode_new_quoted(frag));
     xmlFreeNode(copy);
 }
 
 /* An attribute (attr non-NULL) or element text no key expresses: xml.set. */
 static void export_set(Export *x, const char *at, const char *attr, const char *value) {
     _cleanup_free_ char *path = attr ? xasprintf("%s/@%s", at, attr) : xstrdup(at);
-    _cleanup_free_ char *qp = yaml_quote(path), *qv = yaml_quote(value);
-    out_printf(&x->extra_set, "    - {path: %s, value: %s}\n", qp, qv);
-    x->n_set++;
+    YNode *e = ynode_seq_push(x->set, ynode_new_map(true));
+    ynode_map_put(e, "path", ynode_new_quoted(path));
+    ynode_map_put(e, "value", ynode_new_quoted(value));
 }
 
 /* A volume named DOMAIN-NAME.FORMAT: disk dname of the pool, attached at its present size. */
-static void export_own_volume(Export *x, Out *o, const char *dname, const char *pool, const char *vol) {
+static void export_own_volume(Export *x, YNode *o, const char *dname, const char *pool, const char *vol) {
     _cleanup_(virStoragePoolFreep) virStoragePoolPtr p =
         x->conn ? virStoragePoolLookupByName(x->conn, pool) : NULL;
     _cleanup_(virStorageVolFreep) virStorageVolPtr v = p ? virStorageVolLookupByName(p, vol) : NULL;
     virStorageVolInfo vi;
-    _cleanup_free_ char *qn = yaml_quote(dname), *qp = yaml_quote(pool);
+    ynode_map_put(o, "name", ynode_new_quoted(dname));
+    ynode_map_put(o, "pool", ynode_new_quoted(pool));
     /* a volume virtspec created for this disk is the disk's own, not an existing one */
-    out_printf(o, "name: %s, pool: %s%s", qn, qp,
-               volume_refs_has(&x->created, pool, vol) ? "" : ", existing: true");
+    if (!volume_refs_has(&x->created, pool, vol))
+        ynode_map_put(o, "existing", ynode_new_plain("true"));
     if (v && virStorageVolGetInfo(v, &vi) == 0) {
         _cleanup_free_ char *sz = size_text((int64_t) vi.capacity);
-        out_printf(o, ", size: %s", sz);
+        ynode_map_put(o, "size", ynode_new_plain(sz));
     }
 }
 
 /* The item of a list as a flow map, or NULL when one of its values has no spec form. */
-static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
+static YNode *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
     const KeyTable *sub = list->sub;
-    Out o = {};
-    out_add(&o, "{");
-    bool first = true;
+    YNode *o = ynode_new_map(true);
 
     if (streq(sub->name, "disks")) {
         /* source: a volume named DOMAIN-NAME.FORMAT in a pool, or a host file */
@@ -188,13 +185,14 @@ static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
                     free(dname);
                     dname = xstrdup("volume");
                 }
-                _cleanup_free_ char *qn = yaml_quote(dname), *qp = yaml_quote(pool), *qv = yaml_quote(vol);
-                out_printf(&o, "name: %s, pool: %s, volume: %s", qn, qp, qv);
+                ynode_map_put(o, "name", ynode_new_quoted(dname));
+                ynode_map_put(o, "pool", ynode_new_quoted(pool));
+                ynode_map_put(o, "volume", ynode_new_quoted(vol));
             } else if (!dname || !valid_name(dname)) {
-                free(o.text);
+                ynode_free(o);
                 return NULL;
             } else {
-                export_own_volume(x, &o, dname, pool, vol);
+                export_own_volume(x, o, dname, pool, vol);
             }
         } else if (streq_ptr(type, "file") && file) {
             const char *slash = strrchr(file, '/');
@@ -207,19 +205,18 @@ static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
                 free(base);
                 base = xstrdup("disk");
             }
-            _cleanup_free_ char *qn = yaml_quote(base), *qf = yaml_quote(file);
-            out_printf(&o, "name: %s, path: %s", qn, qf);
+            ynode_map_put(o, "name", ynode_new_quoted(base));
+            ynode_map_put(o, "path", ynode_new_quoted(file));
         } else {
-            free(o.text);
+            ynode_free(o);
             return NULL;
         }
-        first = false;
     }
     if (streq(sub->name, "cdroms")) {
         /* an ISO file or a pool volume (a NoCloud seed stays the cdrom it is: cdroms[].volume) */
         _cleanup_free_ char *type = xml_get(e, "@type");
         if (!streq_ptr(type, "file") && !streq_ptr(type, "volume")) {
-            free(o.text);
+            ynode_free(o);
             return NULL;
         }
     }
@@ -243,32 +240,28 @@ static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
             (!strchr(k->xml, '@') || k->hook == HOOK_OVS))
             continue;   /* an absent flag element */
         if (k->type == VT_ENUM_LIST) {
-            /* observed as a comma-separated list (strings quoted): a YAML flow list as it is */
-            out_printf(&o, "%s%s: [%s]", first ? "" : ", ", k->key, canon);
-            first = false;
+            ynode_map_put(o, k->key, value_list_node(k, canon));
             continue;
         }
-        _cleanup_free_ char *t = spec_text(k, canon);
+        YNode *t = spec_text(k, canon);
         if (!t) {
-            free(o.text);
+            ynode_free(o);
             return NULL;
         }
-        out_printf(&o, "%s%s: %s", first ? "" : ", ", k->key, t);
-        first = false;
+        ynode_map_put(o, k->key, t);
     }
-    out_add(&o, "}");
-    return o.text;
+    return o;
 }
 
-static void export_list(Export *x, Out *o, const KeyDef *k, const char *indent) {
+static void export_list(Export *x, YNode *o, const KeyDef *k) {
     xmlNode *p = diff_list_parent(x->root, k->sub);
-    Out items = {};
+    YNode *items = ynode_new_seq(false);
     for (xmlNode *e = p ? p->children : NULL; e; e = e->next) {
         if (!diff_item_selected(k->sub, e))
             continue;
-        _cleanup_free_ char *item = list_item(x, k, e);
+        YNode *item = list_item(x, k, e);
         if (item)
-            out_printf(&items, "%s  - %s\n", indent, item);
+            ynode_seq_push(items, item);
         else {
             const char *slash = strrchr(k->sub->xml_elem, '/');
             _cleanup_free_ char *at = slash ? xstrndup(k->sub->xml_elem,
@@ -277,69 +270,63 @@ static void export_list(Export *x, Out *o, const KeyDef *k, const char *indent) 
             fallback_add(x, at, e);
         }
     }
-    if (items.text)
-        out_printf(o, "%s%s:\n%s", indent, k->key, items.text);
-    free(items.text);
+    if (items->n)
+        ynode_map_put(o, k->key, items);
+    else
+        ynode_free(items);
 }
 
-static void export_hyperv(Export *x, Out *o, const KeyDef *k) {
+static void export_hyperv(Export *x, YNode *o, const KeyDef *k) {
     xmlNode *h = xml_find(x->root, "features/hyperv");
     const KeyTable *sub = k->sub;
-    Out items = {};
+    YNode *items = ynode_new_seq(false);
     for (xmlNode *e = h ? h->children : NULL; e; e = e->next) {
         if (e->type != XML_ELEMENT_NODE)
             continue;
         _cleanup_free_ char *st = xml_get(e, "@state"), *re = xml_get(e, "@retries");
         _cleanup_free_ char *va = xml_get(e, "@value");
-        _cleanup_free_ char *name = spec_text(&sub->keys[0], (const char *) e->name);
+        YNode *name = spec_text(&sub->keys[0], (const char *) e->name);
         if (!name || xml_child(e, "direct")) {
+            ynode_free(name);
             fallback_add(x, "features/hyperv", e);
             continue;
         }
-        bool on = streq_ptr(st, "on");
-        _cleanup_free_ char *qv = va ? yaml_quote(va) : NULL;
-        out_printf(&items, "  - {name: %s, state: %s%s%s%s%s}\n", name, on ? "true" : "false",
-                   re ? ", retries: " : "", re ? re : "", qv ? ", value: " : "", qv ? qv : "");
+        YNode *item = ynode_seq_push(items, ynode_new_map(true));
+        ynode_map_put(item, "name", name);
+        ynode_map_put(item, "state", ynode_new_plain(streq_ptr(st, "on") ? "true" : "false"));
+        if (re)
+            ynode_map_put(item, "retries", ynode_new_plain(re));
+        if (va)
+            ynode_map_put(item, "value", ynode_new_quoted(va));
     }
-    if (items.text)
-        out_printf(o, "hyperv:\n%s", items.text);
-    free(items.text);
+    if (items->n)
+        ynode_map_put(o, "hyperv", items);
+    else
+        ynode_free(items);
 }
 
-/* A VT_ENUM_LIST as a flow list from its observed text ("a,b" for enums, "\"a\", \"b\"" for
- * strings). */
-static void export_value_list(Export *x, Out *o, const KeyDef *k, const char *indent) {
+/* A VT_ENUM_LIST as a flow list from its observed text. */
+static void export_value_list(Export *x, YNode *o, const KeyDef *k) {
     _cleanup_free_ char *canon = observe_value(k, x->root);
     if (!canon) {
         if (k->hook == HOOK_FEATURES) {
             /* no features at all: say so, or the architecture's default would add them */
-            out_printf(o, "%s%s: []\n", indent, k->key);
+            ynode_map_put(o, k->key, ynode_new_seq(true));
         }
         return;
     }
-    out_printf(o, "%s%s: [", indent, k->key);
-    if (k->choices) {
-        _cleanup_free_ char *c = xstrdup(canon);
-        char *save = NULL;
-        bool first = true;
-        for (char *t = strtok_r(c, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-            out_printf(o, "%s%s", first ? "" : ", ", t);
-            first = false;
-        }
-    } else
-        out_add(o, canon);   /* already quoted, comma separated: a YAML flow list */
-    out_add(o, "]\n");
+    ynode_map_put(o, k->key, value_list_node(k, canon));
 }
 
-static void export_rows(Export *x, Out *o, const KeyTable *t, const char *indent);
+static void export_rows(Export *x, YNode *o, const KeyTable *t, bool top);
 
-static void export_map(Export *x, Out *o, const KeyDef *k, const char *indent) {
-    Out inner = {};
-    _cleanup_free_ char *ind = xasprintf("%s  ", indent);
-    export_rows(x, &inner, k->sub, ind);
-    if (inner.text)
-        out_printf(o, "%s%s:\n%s", indent, k->key, inner.text);
-    free(inner.text);
+static void export_map(Export *x, YNode *o, const KeyDef *k) {
+    YNode *inner = ynode_new_map(false);
+    export_rows(x, inner, k->sub, false);
+    if (inner->n)
+        ynode_map_put(o, k->key, inner);
+    else
+        ynode_free(inner);
 }
 
 static bool skipped(const Export *x, const char *key) {
@@ -349,22 +336,22 @@ static bool skipped(const Export *x, const char *key) {
     return false;
 }
 
-static void export_rows(Export *x, Out *o, const KeyTable *t, const char *indent) {
+static void export_rows(Export *x, YNode *o, const KeyTable *t, bool top) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
         if ((k->change == CHANGE_NONE && k->type != VT_MAP) || k->hook == HOOK_API ||
-            (k->flags & (KEY_SECRET | KEY_NO_XML)) || (!*indent && skipped(x, k->key)))
+            (k->flags & (KEY_SECRET | KEY_NO_XML)) || (top && skipped(x, k->key)))
             continue;
         switch (k->type) {
         case VT_MAP:
             if (k->sub->keys[0].hook != HOOK_XML_EDIT)
-                export_map(x, o, k, indent);
+                export_map(x, o, k);
             continue;
         case VT_LIST:
             if (k->hook == HOOK_HYPERV)
                 export_hyperv(x, o, k);
             else if (k->hook != HOOK_XML_EDIT)
-                export_list(x, o, k, indent);
+                export_list(x, o, k);
             continue;
         case VT_ENUM_LIST:
             if (k->hook == HOOK_QEMU_ARGS || k->hook == HOOK_BOOT || k->hook == HOOK_FEATURES ||
@@ -373,20 +360,13 @@ static void export_rows(Export *x, Out *o, const KeyTable *t, const char *indent
                     /* boot: "hd,network" */
                     _cleanup_free_ char *canon = observe_value(k, x->root);
                     if (canon) {
-                        for (char *c = canon; *c; c++)
-                            if (*c == ',')
-                                *c = ' ';
-                        out_printf(o, "%s%s: [", indent, k->key);
+                        YNode *seq = ynode_map_put(o, k->key, ynode_new_seq(true));
                         char *save = NULL;
-                        bool first = true;
-                        for (char *tk = strtok_r(canon, " ", &save); tk; tk = strtok_r(NULL, " ", &save)) {
-                            out_printf(o, "%s%s", first ? "" : ", ", tk);
-                            first = false;
-                        }
-                        out_add(o, "]\n");
+                        for (char *tk = strtok_r(canon, ", ", &save); tk; tk = strtok_r(NULL, ", ", &save))
+                            ynode_seq_push(seq, ynode_new_plain(tk));
                     }
                 } else
-                    export_value_list(x, o, k, indent);
+                    export_value_list(x, o, k);
             }
             continue;
         default:
@@ -402,13 +382,14 @@ static void export_rows(Export *x, Out *o, const KeyTable *t, const char *indent
             continue;
         if (k->type == VT_BOOL && k->xml && !strchr(k->xml, '@') && !k->hook && streq(canon, "false"))
             continue;   /* an absent flag element */
-        _cleanup_free_ char *text = spec_text(k, canon);
-        if (!text) {
+        YNode *v = spec_text(k, canon);
+        if (!v) {
+            _cleanup_free_ char *esc = text_escape(canon);
             out_printf(&x->notes, "# %s: libvirt has '%s', which the key cannot express\n", k->key,
-                       canon);
+                       esc);
             continue;
         }
-        out_printf(o, "%s%s: %s\n", indent, k->key, text);
+        ynode_map_put(o, k->key, v);
     }
 }
 
@@ -587,13 +568,14 @@ static void export_items(Export *x, const KeyTable *t, xmlNode *want) {
     }
 }
 
-/* Renders what the keys say so far (body), to see which attributes of units they leave out. */
-static void export_draft_attributes(Export *x, SpecKind kind, const char *body,
+/* Renders what the keys say so far (the document doc), to see which attributes of units they
+ * leave out. */
+static void export_draft_attributes(Export *x, SpecKind kind, const YNode *doc,
                                     const char *const *units, size_t n_units) {
-    _cleanup_free_ char *draft = xasprintf("kind: %s\nname: %s\n%s", spec_kind_to_string(kind),
-                                           x->name, body ? body : "");
+    _cleanup_free_ char *draft = yaml_emit_document(doc, false);
     SpecSet set = {};
-    spec_load_buffer(&set, x->name, draft, strlen(draft));
+    if (draft)
+        spec_load_buffer(&set, x->name, draft, strlen(draft));
     if (set.n == 1) {
         RenderOpts ro = {};
         _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
@@ -607,70 +589,109 @@ static void export_draft_attributes(Export *x, SpecKind kind, const char *body,
 }
 
 /* The xml key of an exported spec, when anything went into it. */
-static void export_hatch(Export *x, Out *o) {
-    if (!x->n_add && !x->n_set && !x->n_remove)
+static void export_hatch(Export *x, YNode *o) {
+    if (!x->add->n && !x->set->n && !x->n_remove)
         return;
-    out_add(o, "xml:\n");
+    YNode *h = ynode_map_put(o, "xml", ynode_new_map(false));
     if (x->n_remove) {
-        out_add(o, "  remove:\n");
-        for (size_t i = 0; i < x->n_remove; i++) {
-            _cleanup_free_ char *q = yaml_quote(x->remove[i]);
-            out_printf(o, "    - %s\n", q);
-        }
+        YNode *rm = ynode_map_put(h, "remove", ynode_new_seq(false));
+        for (size_t i = 0; i < x->n_remove; i++)
+            ynode_seq_push(rm, ynode_new_quoted(x->remove[i]));
     }
-    if (x->n_add)
-        out_printf(o, "  add:\n%s", x->extra_add.text);
-    if (x->n_set)
-        out_printf(o, "  set:\n%s", x->extra_set.text);
+    if (x->add->n)
+        ynode_map_put(h, "add", TAKE_PTR(x->add));
+    if (x->set->n)
+        ynode_map_put(h, "set", TAKE_PTR(x->set));
+}
+
+static void export_init(Export *x) {
+    x->add = ynode_new_seq(false);
+    x->set = ynode_new_seq(false);
 }
 
 static void export_clear(Export *x) {
-    free(x->extra_add.text);
-    free(x->extra_set.text);
+    ynode_free(x->add);
+    ynode_free(x->set);
     free(x->notes.text);
     volume_refs_clear(&x->created);
 }
 
-/* The spec text for one domain; remove: paths of defaults to take out again. */
-static char *export_domain_spec(const char *name, xmlDoc *doc, virConnectPtr conn, int autostart,
-                                const char *state, char **remove, size_t n_remove) {
+/* An exported spec: the document, and comments to print after it. */
+typedef struct ExportDoc {
+    YNode *doc;
+    char *notes;
+} ExportDoc;
+
+static void export_doc_clear(ExportDoc *d) {
+    ynode_free(d->doc);
+    free(d->notes);
+    *d = (ExportDoc) {};
+}
+
+/* The document's text, with its comments (explicit_start: "---" first). */
+static char *export_doc_text(const ExportDoc *d, bool explicit_start) {
+    _cleanup_free_ char *y = yaml_emit_document(d->doc, explicit_start);
+    if (!y)
+        return NULL;
+    return xasprintf("%s%s", y, d->notes ? d->notes : "");
+}
+
+/* The document's first keys: kind, name, and adopt when virtspec does not own the object. */
+static YNode *export_head(SpecKind kind, const char *name, bool owned) {
+    YNode *o = ynode_new_map(false);
+    ynode_map_put(o, "kind", ynode_new_plain(spec_kind_to_string(kind)));
+    ynode_map_put(o, "name", ynode_new_string(name));
+    if (!owned)
+        ynode_map_put(o, "adopt", ynode_new_plain("true"));
+    return o;
+}
+
+/* The rows of a kind's table but its name row (written by export_head). */
+static KeyTable rows_after_name(SpecKind kind) {
+    KeyTable rest = *spec_kind_table(kind);
+    rest.keys++;
+    rest.n_keys--;
+    return rest;
+}
+
+/* The spec for one domain; remove: paths of defaults to take out again. */
+static ExportDoc export_domain_spec(const char *name, xmlDoc *doc, virConnectPtr conn, int autostart,
+                                    const char *state, char **remove, size_t n_remove) {
     Export x = { .name = name, .root = xmlDocGetRootElement(doc), .conn = conn, .remove = remove,
                  .n_remove = n_remove };
-    Out o = {};
-
-    out_printf(&o, "kind: Domain\nname: %s\n", name);
-    if (!observe_owned(doc))
-        out_add(&o, "adopt: true\n");
+    export_init(&x);
+    YNode *o = export_head(KIND_DOMAIN, name, observe_owned(doc));
     VolumeRefs refs = {};
     observe_volume_refs(doc, &refs);
     x.created = refs;
-    if (refs.delete_on_removal)
-        out_add(&o, "delete_volumes_on_removal: true\n");   /* only in virtspec's metadata */
-    /* the name row is written above */
-    const KeyTable *t = &domain_table;
-    KeyTable rest = *t;
-    rest.keys = t->keys + 1;
-    rest.n_keys = t->n_keys - 1;
-    Out body = {};
-    export_rows(&x, &body, &rest, "");
+    if (refs.delete_on_removal)   /* only in virtspec's metadata */
+        ynode_map_put(o, "delete_volumes_on_removal", ynode_new_plain("true"));
+    KeyTable rest = rows_after_name(KIND_DOMAIN);
+    export_rows(&x, o, &rest, true);
     export_leftovers(&x);
     static const char *const units[] = {
         "devices/graphics", "devices/video/model", "devices/sound", "devices/tpm", "devices/rng",
         "devices/watchdog", "devices/memballoon", "clock", "numatune/memory",
     };
-    export_draft_attributes(&x, KIND_DOMAIN, body.text, units, ELEMENTSOF(units));
-    if (body.text)
-        out_add(&o, body.text);
-    export_hatch(&x, &o);
+    export_draft_attributes(&x, KIND_DOMAIN, o, units, ELEMENTSOF(units));
+    export_hatch(&x, o);
     if (autostart >= 0)
-        out_printf(&o, "autostart: %s\n", autostart ? "true" : "false");
+        ynode_map_put(o, "autostart", ynode_new_plain(autostart ? "true" : "false"));
     if (state)
-        out_printf(&o, "state: %s\n", state);
-    if (x.notes.text)
-        out_add(&o, x.notes.text);
-    free(body.text);
+        ynode_map_put(o, "state", ynode_new_plain(state));
+    ExportDoc d = { .doc = o, .notes = TAKE_PTR(x.notes.text) };
     export_clear(&x);
-    return o.text;
+    return d;
+}
+
+/* The shortest prefix of path (element steps, then @attr) that root does not have. */
+static char *absent_prefix(const xmlNode *root, const char *path) {
+    for (const char *p = strchr(path, '/'); p; p = strchr(p + 1, '/')) {
+        _cleanup_free_ char *pre = xstrndup(path, (size_t) (p - path));
+        if (!xml_find(root, pre))
+            return TAKE_PTR(pre);
+    }
+    return xstrdup(path);
 }
 
 /* Loads the exported text, renders it and diffs it against the domain: 0 when nothing would
@@ -707,8 +728,17 @@ static int export_check(SpecKind kind, const char *name, const char *text, xmlDo
             const KeyDef *k = c->row;
             if (c->op == OP_SET && !c->list && !c->old_value && k && k->xml &&
                 (k->hook == HOOK_NONE || k->hook == HOOK_GRAPHICS_NONE) && k->xml[0] != '@' &&
-                !strchr(k->xml, '['))
-                *(char **) array_push(remove, n_remove, sizeof(char *)) = xstrdup(k->xml);
+                !strchr(k->xml, '[')) {
+                /* the outermost element the domain lacks goes, not the attribute alone: without
+                 * video, "devices/video", never a <video><model/></video> libvirt's schema
+                 * refuses */
+                _cleanup_free_ char *path = absent_prefix(xmlDocGetRootElement(have), k->xml);
+                bool dup = false;
+                for (size_t j = 0; j < *n_remove && !dup; j++)
+                    dup = streq((*remove)[j], path);
+                if (!dup)
+                    *(char **) array_push(remove, n_remove, sizeof(char *)) = TAKE_PTR(path);
+            }
             continue;
         }
         fprintf(stderr, "virtspec: export of %s: %s would change: %s → %s\n", name, c->path,
@@ -763,7 +793,7 @@ static void export_network_ip(Export *x) {
 /* A network's leftovers: elements no key renders (routes, port isolation, port groups, DNS
  * forwarders, TXT and SRV records, NAT port ranges), the DNS server's switches, and attributes
  * of the elements the keys render. */
-static void export_network_leftovers(Export *x, const char *body) {
+static void export_network_leftovers(Export *x, const YNode *body) {
     static const char *const top[] = {
         "name", "uuid", "metadata", "forward", "bridge", "mac", "ip", "mtu", "domain", "dns", NULL,
     };
@@ -804,43 +834,34 @@ static void export_pool_leftovers(Export *x) {
 }
 
 /* Networks and pools: keys where they exist, the escape hatch for the rest. */
-static char *export_plain_spec(SpecKind kind, const char *name, xmlDoc *doc, bool owned,
-                               int autostart, char **remove, size_t n_remove) {
+static ExportDoc export_plain_spec(SpecKind kind, const char *name, xmlDoc *doc, bool owned,
+                                   int autostart, char **remove, size_t n_remove) {
     /* what libvirt fills in for a pool type that the keys only take for other types: a logical
      * pool's path (/dev/VG) and source format (lvm2) */
     static const char *const pool_not_logical[] = { "path", "format", NULL };
     static const char *const pool_not_dir[] = { "format", NULL };
-    const KeyTable *t = spec_kind_table(kind);
     Export x = { .name = name, .root = xmlDocGetRootElement(doc), .remove = remove,
                  .n_remove = n_remove };
+    export_init(&x);
     if (kind == KIND_POOL) {
         _cleanup_free_ char *type = xml_get(x.root, "@type");
         x.skip = streq_ptr(type, "logical") ? pool_not_logical
                  : streq_ptr(type, "dir")   ? pool_not_dir
                                             : NULL;
     }
-    Out o = {}, body = {};
-    out_printf(&o, "kind: %s\nname: %s\n", spec_kind_to_string(kind), name);
-    if (!owned)
-        out_add(&o, "adopt: true\n");
-    KeyTable rest = *t;
-    rest.keys = t->keys + 1;    /* the name row is written above */
-    rest.n_keys = t->n_keys - 1;
-    export_rows(&x, &body, &rest, "");
+    YNode *o = export_head(kind, name, owned);
+    KeyTable rest = rows_after_name(kind);
+    export_rows(&x, o, &rest, true);
     if (kind == KIND_NETWORK)
-        export_network_leftovers(&x, body.text);
+        export_network_leftovers(&x, o);
     else
         export_pool_leftovers(&x);
-    if (body.text)
-        out_add(&o, body.text);
-    export_hatch(&x, &o);
+    export_hatch(&x, o);
     if (autostart >= 0)
-        out_printf(&o, "autostart: %s\n", autostart ? "true" : "false");
-    if (x.notes.text)
-        out_add(&o, x.notes.text);
-    free(body.text);
+        ynode_map_put(o, "autostart", ynode_new_plain(autostart ? "true" : "false"));
+    ExportDoc d = { .doc = o, .notes = TAKE_PTR(x.notes.text) };
     export_clear(&x);
-    return o.text;
+    return d;
 }
 
 /* What one export is made from. */
@@ -854,7 +875,7 @@ typedef struct ExportIn {
     const char *state;
 } ExportIn;
 
-static char *export_text(const ExportIn *in, char **remove, size_t n_remove) {
+static ExportDoc export_text(const ExportIn *in, char **remove, size_t n_remove) {
     return in->kind == KIND_DOMAIN
                ? export_domain_spec(in->name, in->doc, in->conn, in->autostart, in->state, remove,
                                     n_remove)
@@ -862,32 +883,33 @@ static char *export_text(const ExportIn *in, char **remove, size_t n_remove) {
                                    n_remove);
 }
 
-/* The spec text; defaults of the tables the object does not have go out again through
+/* The spec; defaults of the tables the object does not have go out again through
  * xml.remove. */
-static char *export_checked(const ExportIn *in) {
+static ExportDoc export_checked(const ExportIn *in) {
     char **remove = NULL;
     size_t n_remove = 0;
-    char *text = export_text(in, NULL, 0);
-    if (export_check(in->kind, in->name, text, in->doc, in->kvm, true, &remove, &n_remove) > 0 &&
+    ExportDoc d = export_text(in, NULL, 0);
+    _cleanup_free_ char *text = export_doc_text(&d, false);
+    if (text && export_check(in->kind, in->name, text, in->doc, in->kvm, true, &remove, &n_remove) > 0 &&
         n_remove > 0) {
-        free(text);
-        text = export_text(in, remove, n_remove);
+        export_doc_clear(&d);
+        d = export_text(in, remove, n_remove);
     }
     for (size_t j = 0; j < n_remove; j++)
         free(remove[j]);
     free(remove);
-    return text;
+    return d;
 }
 
-static char *export_network(virConnectPtr conn, const char *name, xmlDoc **ret) {
+static ExportDoc export_network(virConnectPtr conn, const char *name, xmlDoc **ret) {
     _cleanup_(virNetworkFreep) virNetworkPtr net = virNetworkLookupByName(conn, name);
     if (!net)
-        return NULL;
+        return (ExportDoc) {};
     char *xml = virNetworkGetXMLDesc(net, VIR_NETWORK_XML_INACTIVE);
     *ret = xml ? xml_parse(xml) : NULL;
     free(xml);
     if (!*ret)
-        return NULL;
+        return (ExportDoc) {};
     int autostart = -1;
     if (virNetworkGetAutostart(net, &autostart) < 0)
         autostart = -1;
@@ -895,16 +917,16 @@ static char *export_network(virConnectPtr conn, const char *name, xmlDoc **ret) 
                                         .owned = observe_owned(*ret), .autostart = autostart });
 }
 
-static char *export_pool(virConnectPtr conn, const char *state_dir, const char *name,
-                         xmlDoc **ret) {
+static ExportDoc export_pool(virConnectPtr conn, const char *state_dir, const char *name,
+                             xmlDoc **ret) {
     _cleanup_(virStoragePoolFreep) virStoragePoolPtr pool = virStoragePoolLookupByName(conn, name);
     if (!pool)
-        return NULL;
+        return (ExportDoc) {};
     char *xml = virStoragePoolGetXMLDesc(pool, VIR_STORAGE_XML_INACTIVE);
     *ret = xml ? xml_parse(xml) : NULL;
     free(xml);
     if (!*ret)
-        return NULL;
+        return (ExportDoc) {};
     int autostart = -1;
     if (virStoragePoolGetAutostart(pool, &autostart) < 0)
         autostart = -1;
@@ -933,10 +955,10 @@ static bool has_display_password(virConnectPtr conn, const char *name) {
 
 /* The spec text for domain name and its definition in *ret, or NULL when there is no such
  * domain (or it cannot be read: then *failed). */
-static char *export_domain(virConnectPtr conn, const char *name, xmlDoc **ret, bool *failed) {
+static ExportDoc export_domain(virConnectPtr conn, const char *name, xmlDoc **ret, bool *failed) {
     _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(conn, name);
     if (!dom)
-        return NULL;
+        return (ExportDoc) {};
     /* without VIR_DOMAIN_XML_SECURE: a graphics password stays out of the spec */
     char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
     *ret = xml ? xml_parse(xml) : NULL;
@@ -944,7 +966,7 @@ static char *export_domain(virConnectPtr conn, const char *name, xmlDoc **ret, b
     if (!*ret) {
         fprintf(stderr, "virtspec: reading %s: %s\n", name, virt_error_message());
         *failed = true;
-        return NULL;
+        return (ExportDoc) {};
     }
     xmlDoc *doc = *ret;
     int autostart = -1, st = 0, reason;
@@ -996,13 +1018,13 @@ int cmd_export(const CliOpts *o) {
                 continue;
             _cleanup_(xmlFreeDocp) xmlDoc *doc = NULL;
             bool failed = false;
-            _cleanup_free_ char *text =
+            _cleanup_(export_doc_clear) ExportDoc d =
                 kind == KIND_DOMAIN    ? export_domain(conn, name, &doc, &failed)
                 : kind == KIND_NETWORK ? export_network(conn, name, &doc)
                                        : export_pool(conn, state_dir, name, &doc);
             if (failed)
                 ret = 1;
-            if (!text)
+            if (!d.doc)
                 continue;
             found++;
             bool kvm = false;
@@ -1010,9 +1032,16 @@ int cmd_export(const CliOpts *o) {
                 _cleanup_free_ char *type = xml_get(xmlDocGetRootElement(doc), "@type");
                 kvm = streq_ptr(type, "kvm");
             }
-            if (export_check(kind, name, text, doc, kvm, false, NULL, NULL) != 0)
+            _cleanup_free_ char *check = export_doc_text(&d, false);
+            _cleanup_free_ char *text = export_doc_text(&d, n_out++ > 0);
+            if (!check || !text) {
+                fprintf(stderr, "virtspec: %s: the YAML emitter failed\n", name);
                 ret = 1;
-            printf("%s%s", n_out++ ? "---\n" : "", text);
+                continue;
+            }
+            if (export_check(kind, name, check, doc, kvm, false, NULL, NULL) != 0)
+                ret = 1;
+            fputs(text, stdout);
             if (kind == KIND_DOMAIN && has_display_password(conn, name)) {
                 printf("# the display password is not exported: add graphics.passwd_file, or "
                        "applying this spec removes it\n");

@@ -416,8 +416,26 @@ static int read_secret_file(const char *path, const char *graphics_type, char **
  * the answer, which is then the same for `plan` and for the daemon under its unit. (Not
  * access(F_OK): it asks the device cgroup too, and the unit's DevicePolicy=closed makes it EPERM
  * for /dev/tpm0.) */
-static int check_path(ObjectResult *r, const Value *v, int mode, const char *fmt, ...) _printf_(4, 5);
-static int check_path(ObjectResult *r, const Value *v, int mode, const char *fmt, ...) {
+/* Whether the text of an attribute or element below n is s. */
+static bool xml_has_value(const xmlNode *n, const char *s) {
+    for (const xmlNode *c = n ? n->children : NULL; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE && c->content && streq((const char *) c->content, s))
+            return true;
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        for (const xmlAttr *a = c->properties; a; a = a->next)
+            if (a->children && a->children->content && streq((const char *) a->children->content, s))
+                return true;
+        if (xml_has_value(c, s))
+            return true;
+    }
+    return false;
+}
+
+static int check_path(ObjectResult *r, const xmlNode *have, const Value *v, int mode,
+                      const char *fmt, ...) _printf_(5, 6);
+static int check_path(ObjectResult *r, const xmlNode *have, const Value *v, int mode,
+                      const char *fmt, ...) {
     struct stat st;
     if (!v->set || (mode == F_OK ? stat(v->s, &st) : access(v->s, mode)) == 0)
         return 0;
@@ -428,34 +446,44 @@ static int check_path(ObjectResult *r, const Value *v, int mode, const char *fmt
     if (vasprintf(&what, fmt, ap) < 0)
         abort();
     va_end(ap);
+    if (xml_has_value(have, v->s)) {
+        /* the definition has it already: the spec changes nothing there (an adopted domain
+         * whose firmware or disk file is missing on this host) */
+        diag_add(&r->diags, DIAG_WARNING, r->file, v->line, v->col, "%s %s: %s (the domain's "
+                 "definition has it already: left as it is)", what, v->s, strerror(err));
+        return 0;
+    }
     return fail_at(r, v, "%s %s: %s", what, v->s, strerror(err));
 }
 
 /* Host paths are checked here, per object, not at validation (specs are often validated on
  * another machine): plan and apply name every missing one at its place in the spec, and the
- * object is left alone. disks[].image is checked when a volume is made from it (volumes.c): once
- * imported, the image file may go. The NVRAM file itself is libvirt's to create. */
-static int check_host_paths(const DomainSpec *d, ObjectResult *r) {
+ * object is left alone. A path the domain's definition (have, NULL for a new domain) already
+ * has is no change: missing, it is a warning. disks[].image is checked when a volume is made
+ * from it (volumes.c): once imported, the image file may go. The NVRAM file itself is libvirt's
+ * to create. */
+static int check_host_paths(const DomainSpec *d, const xmlDoc *have_doc, ObjectResult *r) {
+    const xmlNode *have = have_doc ? xmlDocGetRootElement((xmlDoc *) have_doc) : NULL;
     int ret = 0;
     const CdromSpec *cd = d->cdroms.items;
     const DiskSpec *dk = d->disks.items;
     const FloppySpec *fd = d->floppies.items;
     const FilesystemSpec *fs = d->filesystems.items;
     for (size_t i = 0; i < d->cdroms.n; i++)
-        ret |= check_path(r, &cd[i].path, F_OK, "cdroms[%s].path", cd[i].dev.s);
+        ret |= check_path(r, have, &cd[i].path, F_OK, "cdroms[%s].path", cd[i].dev.s);
     for (size_t i = 0; i < d->disks.n; i++)
-        ret |= check_path(r, &dk[i].path, F_OK, "disks[%s].path", dk[i].dev.s);
+        ret |= check_path(r, have, &dk[i].path, F_OK, "disks[%s].path", dk[i].dev.s);
     for (size_t i = 0; i < d->floppies.n; i++)
-        ret |= check_path(r, &fd[i].path, F_OK, "floppies[%s].path", fd[i].dev.s);
+        ret |= check_path(r, have, &fd[i].path, F_OK, "floppies[%s].path", fd[i].dev.s);
     for (size_t i = 0; i < d->filesystems.n; i++)
-        ret |= check_path(r, &fs[i].source, F_OK, "filesystems[%s].source", fs[i].target.s);
-    ret |= check_path(r, &d->tpm.path, F_OK, "tpm.path");
-    ret |= check_path(r, &d->loader, F_OK, "loader");
-    ret |= check_path(r, &d->nvram_template, F_OK, "nvram_template");
-    ret |= check_path(r, &d->kernel, F_OK, "kernel");
-    ret |= check_path(r, &d->initrd, F_OK, "initrd");
-    ret |= check_path(r, &d->dtb, F_OK, "dtb");
-    ret |= check_path(r, &d->emulator, X_OK, "emulator");
+        ret |= check_path(r, have, &fs[i].source, F_OK, "filesystems[%s].source", fs[i].target.s);
+    ret |= check_path(r, have, &d->tpm.path, F_OK, "tpm.path");
+    ret |= check_path(r, have, &d->loader, F_OK, "loader");
+    ret |= check_path(r, have, &d->nvram_template, F_OK, "nvram_template");
+    ret |= check_path(r, have, &d->kernel, F_OK, "kernel");
+    ret |= check_path(r, have, &d->initrd, F_OK, "initrd");
+    ret |= check_path(r, have, &d->dtb, F_OK, "dtb");
+    ret |= check_path(r, have, &d->emulator, X_OK, "emulator");
     return ret < 0 ? -EIO : 0;
 }
 
@@ -892,8 +920,6 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     }
     if (check_hatch_schema(s, want, r) < 0)
         return;
-    if (check_host_paths(d, r) < 0)
-        return;
 
     DomainIndexEntry *ie = e->index ? index_find(e, d->name.s) : NULL;
     /* the index holds a reference for the whole run: no reference of our own (virDomainRef and
@@ -907,6 +933,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
             fail(r, "looking up domain: %s", virt_error_message());
             return;
         }
+        if (check_host_paths(d, NULL, r) < 0)
+            return;
         r->state = SYNC_MISSING;
         add_action(r, "+ create");
         if (ensure_volumes(e, d, NULL, NULL, r) < 0)
@@ -973,6 +1001,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         }
     }
     if (foreign_conflict(r, observe_owned(have), d->adopt.i))
+        return;
+    if (check_host_paths(d, have, r) < 0)
         return;
     int st = ie && !waited ? ie->state : domain_state(dom);   /* the index predates a wait */
     /* disks and cdroms without `dev` keep the devices the domain has for their sources; a new

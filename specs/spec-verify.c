@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <strings.h>
 
 #include "spec-internal.h"
 
@@ -159,6 +160,51 @@ static int64_t *chardev_ports(const DomainSpec *d, bool consoles) {
         }
     }
     return out;
+}
+
+/* The bytes of the memory devices (<memory model='dimm'>…) that xml.add puts below devices: a
+ * domain's memory is its NUMA nodes' plus theirs (an exported domain with hot-pluggable
+ * memory). */
+static int64_t hatch_memory_devices(const XmlHatchSpec *x) {
+    static const struct { const char *unit; int64_t factor; } units[] = {
+        { "b", 1 }, { "bytes", 1 }, { "k", 1024 }, { "KiB", 1024 }, { "KB", 1000 },
+        { "M", 1 << 20 }, { "MiB", 1 << 20 }, { "MB", 1000000 }, { "G", 1 << 30 },
+        { "GiB", 1 << 30 }, { "GB", 1000000000 }, { "T", (int64_t) 1 << 40 },
+        { "TiB", (int64_t) 1 << 40 }, { "TB", 1000000000000 },
+    };
+    int64_t sum = 0;
+    const XmlAddSpec *add = x->add.items;
+    for (size_t i = 0; i < x->add.n; i++) {
+        if (!add[i].at.set || !streq(add[i].at.s, "devices") || !add[i].fragment.set)
+            continue;
+        xmlDoc *doc = xmlReadMemory(add[i].fragment.s, (int) strlen(add[i].fragment.s),
+                                    "fragment.xml", NULL,
+                                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+        xmlNode *m = doc ? xmlDocGetRootElement(doc) : NULL;
+        xmlNode *t = NULL, *size = NULL;
+        if (m && streq((const char *) m->name, "memory"))
+            for (t = m->children; t && !(t->type == XML_ELEMENT_NODE && streq((const char *) t->name, "target")); t = t->next)
+                ;
+        for (size = t ? t->children : NULL; size; size = size->next)
+            if (size->type == XML_ELEMENT_NODE && streq((const char *) size->name, "size"))
+                break;
+        if (size) {
+            xmlChar *txt = xmlNodeGetContent(size), *unit = xmlGetProp(size, (const xmlChar *) "unit");
+            int64_t factor = unit ? 0 : 1024;   /* KiB without a unit */
+            for (size_t u = 0; unit && u < ELEMENTSOF(units); u++)
+                if (strcasecmp((const char *) unit, units[u].unit) == 0)
+                    factor = units[u].factor;
+            char *end = NULL;
+            long long n = txt ? strtoll((const char *) txt, &end, 10) : 0;
+            if (txt && end && !*end && n > 0 && factor > 0 && n < INT64_MAX / factor)
+                sum += n * factor;
+            xmlFree(txt);
+            xmlFree(unit);
+        }
+        xmlFreeDoc(doc);
+        xmlResetLastError();
+    }
+    return sum;
 }
 
 /* The length of the XML name at p ([A-Za-z_][A-Za-z0-9_.:-]*), 0 when there is none: a step
@@ -730,9 +776,12 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             }
         free(seen);
         const Value *want = d->max_memory.set ? &d->max_memory : &d->memory;
+        int64_t devs = hatch_memory_devices(&d->xml);   /* libvirt's <memory> counts them too */
+        mem += devs;
         if (mem != want->i) {
             _cleanup_free_ char *a = format_size(mem), *b = format_size(want->i);
-            ERR(&d->numa, "numa nodes add up to %s of memory but %s is %s", a,
+            ERR(&d->numa, "numa nodes %sadd up to %s of memory but %s is %s",
+                devs ? "and the memory devices of xml.add " : "", a,
                 d->max_memory.set ? "max_memory" : "memory", b);
         }
     }
@@ -901,10 +950,13 @@ static void verify_domain(const Spec *s, DiagList *diags) {
             static const struct { const char *bus, *prefix; } pre[] = {
                 { "virtio", "vd" }, { "scsi", "sd" }, { "sata", "sd" }, { "usb", "sd" }, { "ide", "hd" },
             };
+            /* libvirt accepts any of its prefixes on any bus (a vdc on sata: exported domains
+             * have them), and the guest names the disk by its bus anyway: a warning */
             for (size_t p = 0; p < ELEMENTSOF(pre); p++)
                 if (streq(a->bus.s, pre[p].bus) && strncmp(a->dev.s, pre[p].prefix, 2) != 0)
-                    ERR(&a->dev, "device '%s' does not fit bus %s (use %s…)", a->dev.s, a->bus.s,
-                        pre[p].prefix);
+                    diag_add(diags, DIAG_WARNING, s->file, a->dev.line, a->dev.col,
+                             "device '%s' does not fit bus %s (the guest sees a %s… disk)",
+                             a->dev.s, a->bus.s, pre[p].prefix);
         }
         /* libvirt's qemu driver: "Only ide and scsi disk support wwn" (sata included) */
         if (a->wwn.set && !streq(a->bus.s, "scsi") && !streq(a->bus.s, "ide"))

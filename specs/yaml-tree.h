@@ -16,6 +16,7 @@ struct YNode {
     unsigned line, col;
     char *value;        /* scalar text */
     bool quoted;        /* scalar was written in quotes: never a null, bool or number */
+    bool flow;          /* written: a map or sequence in flow style ({a: 1}, [a, b]) */
     char **keys;        /* map keys (n of them), in file order */
     unsigned *key_line, *key_col;
     YNode **items;      /* map values or sequence items */
@@ -39,3 +40,20 @@ void ynode_free(YNode *n);
 void ynode_free_many(YNode **docs, size_t n);
 const YNode *ynode_map_get(const YNode *map, const char *key);
 bool ynode_is_null(const YNode *n);
+
+/* Documents to write (export), emitted by libyaml's emitter (specs/yaml-emit.c): a node owns
+ * what is added to it. */
+YNode *ynode_new_map(bool flow);
+YNode *ynode_new_seq(bool flow);
+/* A scalar written as it is (plain): integers, booleans, enum words. */
+YNode *ynode_new_plain(const char *text);
+/* A string: plain when every YAML reader reads it back as that string, else double-quoted. */
+YNode *ynode_new_string(const char *text);
+/* A string always double-quoted. */
+YNode *ynode_new_quoted(const char *text);
+/* Appends key: value (takes value; a NULL value adds nothing). Returns value. */
+YNode *ynode_map_put(YNode *map, const char *key, YNode *value);
+/* Appends item (takes it). Returns item. */
+YNode *ynode_seq_push(YNode *seq, YNode *item);
+/* The text of one document (with "---" first when explicit_start); NULL if libyaml fails. */
+char *yaml_emit_document(const YNode *doc, bool explicit_start);

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <strings.h>
+#include <yaml.h>
+
+#include "yaml-tree.h"
+
+/* Writing YAML: every document virtspec writes (export) is built as a YNode tree and emitted by
+ * libyaml, which quotes and escapes; nothing is written by hand. */
+
+static YNode *node_new(YNodeType type, bool flow) {
+    YNode *n = xmalloc0(sizeof(YNode));
+    n->type = type;
+    n->flow = flow;
+    return n;
+}
+
+YNode *ynode_new_map(bool flow) {
+    return node_new(YNODE_MAP, flow);
+}
+
+YNode *ynode_new_seq(bool flow) {
+    return node_new(YNODE_SEQ, flow);
+}
+
+YNode *ynode_new_plain(const char *text) {
+    YNode *n = node_new(YNODE_SCALAR, false);
+    n->value = xstrdup(text);
+    return n;
+}
+
+YNode *ynode_new_quoted(const char *text) {
+    YNode *n = ynode_new_plain(text);
+    n->quoted = true;
+    return n;
+}
+
+/* Whether a plain scalar reads back as the string itself, for virtspec's loader and for any
+ * YAML 1.1 or 1.2 reader: letters, digits and _ . / + - only, not starting with an indicator,
+ * and no null or boolean word (a title "null" written plain is a null). */
+static bool plain_safe(const char *s) {
+    static const char *const words[] = { "null", "~", "true", "false", "yes", "no", "on", "off",
+                                         "y", "n" };
+    if (!*s || strchr("-+.", s[0]))
+        return false;
+    for (const char *c = s; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              strchr("_./+-", *c)))
+            return false;
+    for (size_t i = 0; i < ELEMENTSOF(words); i++)
+        if (strcasecmp(s, words[i]) == 0)
+            return false;
+    return true;
+}
+
+YNode *ynode_new_string(const char *text) {
+    YNode *n = ynode_new_plain(text);
+    n->quoted = !plain_safe(text);
+    return n;
+}
+
+YNode *ynode_map_put(YNode *map, const char *key, YNode *value) {
+    if (!value)
+        return NULL;
+    map->keys = xrealloc(map->keys, (map->n + 1) * sizeof(char *));
+    map->items = xrealloc(map->items, (map->n + 1) * sizeof(YNode *));
+    map->keys[map->n] = xstrdup(key);
+    map->items[map->n++] = value;
+    return value;
+}
+
+YNode *ynode_seq_push(YNode *seq, YNode *item) {
+    seq->items = xrealloc(seq->items, (seq->n + 1) * sizeof(YNode *));
+    seq->items[seq->n++] = item;
+    return item;
+}
+
+typedef struct Buf {
+    char *text;
+    size_t len, cap;
+} Buf;
+
+static int buf_write(void *data, unsigned char *bytes, size_t size) {
+    Buf *b = data;
+    if (b->len + size + 1 > b->cap) {
+        b->cap = (b->len + size + 1) * 2;
+        b->text = xrealloc(b->text, b->cap);
+    }
+    memcpy(b->text + b->len, bytes, size);
+    b->len += size;
+    b->text[b->len] = 0;
+    return 1;
+}
+
+static int emit_scalar(yaml_emitter_t *e, const char *text, bool quoted) {
+    yaml_event_t ev;
+    if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *) text, (int) strlen(text),
+                                      !quoted, quoted,
+                                      quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE))
+        return 0;
+    return yaml_emitter_emit(e, &ev);
+}
+
+static int emit_node(yaml_emitter_t *e, const YNode *n) {
+    yaml_event_t ev;
+    if (n->type == YNODE_SCALAR)
+        return emit_scalar(e, n->value, n->quoted);
+    bool map = n->type == YNODE_MAP;
+    int ok = map ? yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+                                                       n->flow ? YAML_FLOW_MAPPING_STYLE
+                                                               : YAML_BLOCK_MAPPING_STYLE)
+                 : yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+                                                        n->flow ? YAML_FLOW_SEQUENCE_STYLE
+                                                                : YAML_BLOCK_SEQUENCE_STYLE);
+    if (!ok || !yaml_emitter_emit(e, &ev))
+        return 0;
+    for (size_t i = 0; i < n->n; i++)
+        if ((map && !emit_scalar(e, n->keys[i], false)) || !emit_node(e, n->items[i]))
+            return 0;
+    ok = map ? yaml_mapping_end_event_initialize(&ev) : yaml_sequence_end_event_initialize(&ev);
+    return ok && yaml_emitter_emit(e, &ev);
+}
+
+char *yaml_emit_document(const YNode *doc, bool explicit_start) {
+    yaml_emitter_t e;
+    yaml_event_t ev;
+    Buf b = {};
+    if (!yaml_emitter_initialize(&e))
+        return NULL;
+    yaml_emitter_set_output(&e, buf_write, &b);
+    yaml_emitter_set_unicode(&e, 1);   /* UTF-8 as it is, not escaped */
+    yaml_emitter_set_width(&e, -1);    /* no folded lines: one item, one line */
+    yaml_emitter_set_indent(&e, 2);
+    bool ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
+              yaml_emitter_emit(&e, &ev) &&
+              yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, !explicit_start) &&
+              yaml_emitter_emit(&e, &ev) && emit_node(&e, doc) &&
+              yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(&e, &ev) &&
+              yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(&e, &ev) &&
+              yaml_emitter_flush(&e);
+    yaml_emitter_delete(&e);
+    if (!ok) {
+        free(b.text);
+        return NULL;
+    }
+    return b.text ? b.text : xstrdup("");
+}
