@@ -1034,6 +1034,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
             r->state = SYNC_RELOAD_PENDING;
         r->id = running ? (int) virDomainGetID(dom) : -1;
+        if (running)
+            collect_addresses(dom, d->guest_agent.i, r);   /* status shows them too */
         return;
     }
 
