@@ -42,7 +42,13 @@ typedef struct DiskSpec {
 
 typedef struct CdromSpec {
     Value path, dev, bus;
+    Value pool, volume;         /* a pool volume instead of a path (the cloud_init seed is one) */
 } CdromSpec;
+
+typedef struct CloudUserSpec {
+    Value name, ssh_authorized_keys_file, sudo, password_hash_file, shell;
+    List ssh_authorized_keys;   /* of Value */
+} CloudUserSpec;
 
 typedef struct IfaceSpec {
     Value type, network, bridge, dev, mode, model, mac, mtu, queues, target, portgroup;
@@ -186,10 +192,18 @@ typedef struct DomainSpec {
     List qemu_env;              /* of EnvSpec */
     List floppies;              /* of FloppySpec */
     List filesystems;           /* of FilesystemSpec */
+    struct {
+        Value present, hostname, network, user_data_file, rerun, pool;
+        List users;             /* of CloudUserSpec */
+    } cloud_init;
     XmlHatchSpec xml;
     Value autostart, state, reload, shutdown_timeout, adopt, suspend_mode;
     Value delete_volumes_on_removal;
 } DomainSpec;
+
+/* The NoCloud seed volume of a domain with cloud_init: "cidata-DOMAIN.iso". No disk volume
+ * (DOMAIN-DISK.qcow2 / .raw) and no base image (base-HASH-FILE) has that form. */
+char *spec_seed_volume_name(const char *domain);
 
 typedef struct DhcpHostSpec {
     Value mac, ip, name;

@@ -24,6 +24,8 @@ static char *entry_source(const DomainSpec *d, size_t i, xmlDoc *observed) {
         return xasprintf("volume %s/%s", k->pool.s, vol);
     }
     const CdromSpec *c = &((const CdromSpec *) d->cdroms.items)[i - d->disks.n];
+    if (c->volume.set)
+        return xasprintf("volume %s/%s", c->pool.s, c->volume.s);
     return c->path.set ? xasprintf("file %s", c->path.s) : xstrdup("");
 }
 

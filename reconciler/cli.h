@@ -19,6 +19,7 @@ typedef struct CliOpts {
     const char *status_file;    /* --status-file */
     bool prune;
     bool vagrant;               /* reference --vagrant: the vagrant-libvirt option table */
+    bool seed;                  /* render --seed: the cloud_init seeds' files instead of XML */
     DaemonConfig *cfg;          /* the configuration file with the flags applied */
     char **targets;             /* -t [KIND/]NAME (status: also NAME arguments) */
     size_t n_targets;

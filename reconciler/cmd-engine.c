@@ -22,7 +22,7 @@ static bool deletes_volumes(const ObjectResult *r) {
 }
 
 static void print_change(const ObjectResult *r, const Change *c) {
-    const char *cls = change_class_to_string(c->cls);
+    const char *cls = c->note ? c->note : change_class_to_string(c->cls);
     switch (c->op) {
     case OP_SET:
         if (c->secret)

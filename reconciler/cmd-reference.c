@@ -358,11 +358,14 @@ static const VagrantOption v_network[] = {
     { "public network_name, portgroup", "interfaces[].network interfaces[].portgroup", NULL },
     { "public ovs, ovs_interfaceid", "interfaces[].ovs interfaces[].ovs_interfaceid", NULL },
     { "public trust_guest_rx_filters", "interfaces[].trust_guest_rx_filters", NULL },
-    { "auto_config", NULL, "virtspec never configures the guest; use cloud-init or the guest's own tools" },
+    { "auto_config", "cloud_init.network", "virtspec configures the guest's network only through its cloud-init seed (`cloud_init.network: auto`, the default)" },
+    { "private_network ip (guest side)", "cloud_init.network", "`cloud_init.network: auto` writes each interface's `ip` as static guest configuration (network-config v2, matched by MAC) with the prefix, gateway and DNS of its libvirt network: the same facts as the DHCP reservation" },
 };
 
 static const VagrantOption v_vagrant[] = {
-    { "vagrant ssh, communicator, provisioners", NULL, "a daemon does not log into guests: provision with cloud-init (a `cdroms` seed ISO or `sysinfo.oem_strings`) or configuration management" },
+    { "vagrant ssh, communicator, provisioners", NULL, "a daemon does not log into guests: `cloud_init` gives accounts and keys (then `ssh USER@ADDRESS`); provision further with `cloud_init.user_data_file` or configuration management" },
+    { "config.vm.hostname", "cloud_init.hostname", "set at first boot through the seed's meta-data (default: the domain's name)" },
+    { "config.ssh.insert_key, config.ssh.private_key_path", "cloud_init.users[].ssh_authorized_keys cloud_init.users[].ssh_authorized_keys_file", "no insecure vagrant key: the account gets the public keys the spec names (or a file of them); `sudo: true` for passwordless sudo" },
     { "synced folders: rsync, nfs", NULL, "copying files into guests is not libvirt configuration; use a shared directory (`filesystems`) or configuration management" },
     { "synced folders: 9p, virtiofs", "filesystems", "virtiofs sets up the shared memory it needs" },
     { "forwarded ports", NULL, "Vagrant runs `ssh -L`; route to the guest through a `kind: Network` spec or a host firewall rule" },

@@ -5,6 +5,8 @@
 
 #include "config.h"
 #include "cli.h"
+#include "cloud-init.h"
+#include "engine.h"
 #include "render.h"
 #include "xml-util.h"
 
@@ -66,6 +68,46 @@ int cmd_validate(const CliOpts *o) {
     return 0;
 }
 
+/* SeedNetworkLookup over a spec set: the network's spec, rendered (a synthetic vs-… one too). */
+static xmlDoc *set_network(const char *name, void *userdata, char **ret_error) {
+    const Spec *n = spec_set_find(userdata, KIND_NETWORK, name);
+    RenderOpts ro = { .compare_only = true };
+    xmlDoc *doc = NULL;
+    if (!n)
+        *ret_error = xasprintf("network '%s' has no spec here", name);
+    else if (render_spec(n, &ro, &doc) < 0)
+        *ret_error = xasprintf("network '%s' cannot be rendered", name);
+    return doc;
+}
+
+/* render --seed: each cloud_init seed's files, as apply would upload them (password hashes
+ * masked unless --show-secrets). */
+static int render_seeds(const CliOpts *o, SpecSet *set) {
+    int ret = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        const Spec *s = set->specs[i];
+        if (s->kind != KIND_DOMAIN || !s->domain.cloud_init.present.set)
+            continue;
+        _cleanup_(seed_input_clear) SeedInput in = {};
+        _cleanup_(seed_clear) Seed seed = {};
+        _cleanup_(object_result_clear) ObjectResult r = {};
+        _cleanup_free_ char *err = NULL;
+        if (seed_gather(&s->domain, set_network, set, !o->show_secrets, &in, &r) < 0 ||
+            cloud_init_render(&s->domain, &in, &seed, &err) < 0) {
+            fprintf(stderr, "%s:%u: error: Domain %s: %s\n", s->file, s->line, s->name,
+                    err ? err : strna(r.error));
+            ret = 1;
+            continue;
+        }
+        const char *names[] = { "meta-data", "user-data", "network-config" };
+        const char *texts[] = { seed.meta_data, seed.user_data, seed.network_config };
+        for (size_t f = 0; f < ELEMENTSOF(names); f++)
+            if (texts[f])
+                printf("# ---- Domain %s seed: %s\n%s", s->name, names[f], texts[f]);
+    }
+    return ret;
+}
+
 int cmd_render(const CliOpts *o) {
     _cleanup_(spec_set_clear) SpecSet set = {};
     size_t errors = cli_load_specs(o, &set);
@@ -74,6 +116,8 @@ int cmd_render(const CliOpts *o) {
         .show_secrets = o->show_secrets,
     };
 
+    if (o->seed)
+        return render_seeds(o, &set) || errors > 0 ? 1 : 0;
     for (size_t i = 0; i < set.n; i++) {
         const Spec *s = set.specs[i];
         _cleanup_(xmlFreeDocp) xmlDoc *doc = NULL;

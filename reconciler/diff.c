@@ -13,6 +13,7 @@ void diff_clear(Diff *d) {
         free(c->old_value);
         free(c->new_value);
         free(c->item_key);
+        free(c->note);
     }
     free(d->items);
     *d = (Diff) {};
@@ -634,6 +635,8 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
                       const char *prefix, const KeyDef *list, const char *item_key) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
+        if (k->change == CHANGE_FIRST_BOOT)
+            continue;   /* compared through the seed's record (cloud-init-seed.c) */
         /* the pool row compares the whole source: pool and volume, or the file */
         _cleanup_(lazy_path_clear) LazyPath path;
         lazy_path_init(&path, prefix, k->hook == HOOK_DISK_SOURCE ? "source" : k->key);
@@ -931,8 +934,8 @@ void diff_patch(SpecKind kind, const Diff *d, xmlDoc *desired, xmlDoc *observed)
 
     for (size_t i = 0; i < d->n; i++) {
         const Change *c = &d->items[i];
-        if (c->op == OP_UNMANAGED)
-            continue;
+        if (c->op == OP_UNMANAGED || c->cls == CHANGE_FIRST_BOOT)
+            continue;   /* first-boot: the seed's record, copied with the metadata */
         if (c->list) {
             /* one device: replace (or add, or remove) the element, keeping libvirt's additions */
             const KeyTable *sub = c->list->sub;

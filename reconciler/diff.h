@@ -26,6 +26,7 @@ typedef struct Change {
     const KeyDef *list;         /* the list row, for item fields */
     char *item_key;             /* item fields and items */
     bool secret;
+    char *note;                 /* what happens, when the class alone does not say it (first-boot) */
 } Change;
 
 typedef struct Diff {

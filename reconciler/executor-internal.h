@@ -16,6 +16,21 @@ int fail_at(ObjectResult *r, const Value *v, const char *fmt, ...) _printf_(3, 4
  * overlays on a base image), grows volumes whose size went up (and the running disk). Never
  * deletes a volume that holds data. dom may be NULL (domain not defined yet). */
 int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *have, ObjectResult *r);
+/* The "<vol>.created" record of a volume virtspec created (volumes.c), read and written. */
+char *volume_created_marker(Engine *e, const char *pool, const char *vol);
+char *volume_marker_read(const char *path);
+int volume_marker_write(const char *path, const char *content);
+
+/* cloud_init (cloud-init-seed.c; seed_gather in cloud-init.h) */
+struct Seed;
+/* What the seed changes against the record in the domain's definition have: a first-boot change
+ * in r->diff for each key whose recorded value differs. */
+void seed_changes(const DomainSpec *d, xmlDoc *have, const struct Seed *seed, ObjectResult *r);
+/* The seed's volume: created, or uploaded again when the content the record in have (NULL: a
+ * new domain) names is not the seed's (apply; a plan says so). Before the domain is (re)defined:
+ * it never restarts the domain. */
+int seed_volume(Engine *e, const DomainSpec *d, xmlDoc *have, const struct Seed *seed,
+                ObjectResult *r);
 
 /* Before a network is defined or changed (network-check.c): its bridge name is not a host
  * interface (forward: bridge: the host bridge exists), and its IPv4 subnet is not another libvirt

@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include "align.h"
+#include "cloud-init.h"
 #include "config.h"
 #include "engine.h"
 #include "executor-internal.h"
+#include "host-file.h"
 #include "netlink.h"
 #include "render.h"
 #include "schema.h"
@@ -373,65 +375,23 @@ int engine_reload_domain(Engine *e, const char *name, unsigned timeout_s, char *
     return r;
 }
 
-/* graphics.passwd_file: opened without blocking (a FIFO would hang the pass and lose a daemon
- * worker) and without following a link, then required to be a regular file, root-owned, not
- * readable by group or others, and small; its first line is the password, which must be what
- * graphics.passwd may be (a vnc password is at most 8 characters). */
-static int read_secret_fd(int fd, const char *path, const char *graphics_type, char **ret,
-                          char **ret_error);
-
+/* graphics.passwd_file (host_file_read: a root-only regular file of at most 4 KiB): its first
+ * line is the password, which must be what graphics.passwd may be (a vnc password is at most 8
+ * characters). */
 static int read_secret_file(const char *path, const char *graphics_type, char **ret, char **ret_error) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        int e = errno;
-        *ret_error = xasprintf("cannot open graphics.passwd_file %s: %s", path, strerror(e));
-        return -e;
-    }
-    int r = read_secret_fd(fd, path, graphics_type, ret, ret_error);
-    close(fd);
-    return r;
-}
-
-static int read_secret_fd(int fd, const char *path, const char *graphics_type, char **ret,
-                          char **ret_error) {
-    enum { MAX_SIZE = 4096 };
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        *ret_error = xasprintf("graphics.passwd_file %s is not a regular file", path);
-        return -EINVAL;
-    }
-    if ((st.st_mode & 0077) != 0 || (geteuid() == 0 && st.st_uid != 0)) {
-        *ret_error = xasprintf("graphics.passwd_file %s must be owned by root and not readable by "
-                               "group or others", path);
-        return -EPERM;
-    }
-    if (st.st_size > MAX_SIZE) {
-        *ret_error = xasprintf("graphics.passwd_file %s is larger than %d bytes", path, MAX_SIZE);
-        return -EFBIG;
-    }
-    char buf[MAX_SIZE + 1];
-    ssize_t n = read(fd, buf, MAX_SIZE);
-    if (n < 0) {
-        *ret_error = xasprintf("cannot read %s", path);
-        return -EIO;
-    }
-    size_t line = 0;   /* the first line */
-    while (line < (size_t) n && buf[line] != '\n' && buf[line] != '\r')
-        line++;
-    int r = 0;
-    if (memchr(buf, 0, line)) {
-        *ret_error = xasprintf("graphics.passwd_file %s contains a NUL byte", path);
-        r = -EINVAL;
-    }
-    buf[line] = 0;
-    if (r == 0 && streq_ptr(graphics_type, "vnc") && line > 8) {
+    char *buf = NULL;
+    int r = host_file_read(path, "graphics.passwd_file", 4096, true, &buf, NULL, ret_error);
+    if (r < 0)
+        return r;
+    size_t line = strcspn(buf, "\r\n");   /* the first line */
+    if (streq_ptr(graphics_type, "vnc") && line > 8) {
         *ret_error = xasprintf("graphics.passwd_file %s: a vnc password is at most 8 characters "
                                "(qemu ignores the rest)", path);
         r = -EINVAL;
-    }
-    if (r == 0)
-        *ret = xstrdup(buf);
-    explicit_bzero(buf, sizeof(buf));
+    } else
+        *ret = xstrndup(buf, line);
+    explicit_bzero(buf, strlen(buf));
+    free(buf);
     return r;
 }
 
@@ -821,6 +781,14 @@ static void removed_volumes(const DomainSpec *d, xmlDoc *have, xmlDoc *want, con
         const VolumeRef *h = &had->items[i];
         if (spec_uses_volume(d, have, h->pool, h->name) || volume_refs_has(ret, h->pool, h->name))
             continue;
+        _cleanup_free_ char *seed = spec_seed_volume_name(d->name.s);
+        if (streq(h->name, seed)) {
+            /* a seed is never deleted while its domain exists (a guest may boot from it again):
+             * its record stays for --prune */
+            if (!(d->cloud_init.present.set && streq(d->cloud_init.pool.s, h->pool)))
+                render_volume_ref(want, h->pool, h->name, false);
+            continue;
+        }
         VolumeRef *v = array_push(&ret->items, &ret->n, sizeof(VolumeRef));
         v->pool = xstrdup(h->pool);
         v->name = xstrdup(h->name);
@@ -889,6 +857,18 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         return;
     }
     ro.passwd = secret;
+    _cleanup_(seed_input_clear) SeedInput seed_in = {};
+    _cleanup_(seed_clear) Seed seed = {};
+    if (d->cloud_init.present.set) {
+        _cleanup_free_ char *err = NULL;
+        if (seed_gather(d, seed_libvirt_network, e, false, &seed_in, r) < 0)
+            return;
+        if (cloud_init_render(d, &seed_in, &seed, &err) < 0) {
+            fail_at(r, &d->cloud_init.user_data_file, "%s", err);
+            return;
+        }
+        ro.seed = &seed;
+    }
     _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
     if (render_spec(s, &ro, &want) < 0) {
         fail(r, "rendering failed");
@@ -914,6 +894,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         r->state = SYNC_MISSING;
         add_action(r, "+ create");
         if (ensure_volumes(e, d, NULL, NULL, r) < 0)
+            return;
+        if (ro.seed && seed_volume(e, d, NULL, &seed, r) < 0)
             return;
         if (!e->apply) {
             if (d->autostart.i)
@@ -982,6 +964,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     }
     _cleanup_free_ char *managed = observe_managed(have);
     diff_compute(KIND_DOMAIN, want, have, managed, &r->diff);
+    if (ro.seed)
+        seed_changes(d, have, &seed, r);
     size_t n_changes = diff_count_effective(&r->diff);
     bool adopting = !observe_owned(have);
     _cleanup_(volume_refs_clear) VolumeRefs had = {}, wanted = {}, removed = {};
@@ -999,6 +983,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     bool running = state_running(st);
 
     if (ensure_volumes(e, d, dom, have, r) < 0)
+        return;
+    if (ro.seed && seed_volume(e, d, have, &seed, r) < 0)
         return;
 
     if (!e->apply) {
@@ -1047,7 +1033,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
 
     /* Drift mode "report": when the spec is the one virtspec last applied (same hash), a
      * difference was made behind virtspec's back: report it, change nothing. */
-    _cleanup_free_ char *want_hash = render_hash(want), *have_hash = observe_spec_hash(have);
+    /* the hash apply records (the seed's digest mixed in: render_metadata) */
+    _cleanup_free_ char *want_hash = observe_spec_hash(want), *have_hash = observe_spec_hash(have);
     if (e->report_drift && streq_ptr(want_hash, have_hash)) {
         Engine plan_only = *e;
         plan_only.apply = false;

@@ -41,6 +41,7 @@ static const char *const main_help =
     "                      others (development and tests only)\n"
     "      --show-secrets  render: print graphics passwords instead of masking them\n"
     "      --host-kvm=yes|no  render: resolve domain_type auto as if the host had /dev/kvm or not\n"
+    "      --seed          render: print the cloud_init seeds' files instead of XML\n"
     "  -h, --help          this help (also: virtspec COMMAND --help, virtspec help COMMAND)\n"
     "      --version       print the version\n"
     "\n"
@@ -51,9 +52,12 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
     { "validate", "Usage: virtspec validate [PATH…]\n\n"
       "Parses and checks every spec. Prints each problem as FILE:LINE:COL: error: MESSAGE.\n"
       "Exit status 0 when every spec is valid, 1 otherwise.\n" },
-    { "render", "Usage: virtspec render [--show-secrets] [--host-kvm=yes|no] [PATH…]\n\n"
+    { "render", "Usage: virtspec render [--show-secrets] [--host-kvm=yes|no] [--seed] [PATH…]\n\n"
       "Prints, per object, the libvirt XML its spec produces (byte-for-byte deterministic).\n"
-      "Graphics passwords are masked unless --show-secrets is given.\n" },
+      "Graphics passwords are masked unless --show-secrets is given.\n"
+      "--seed prints each cloud_init seed's files instead (meta-data, user-data,\n"
+      "network-config: what apply uploads; password hashes masked unless --show-secrets;\n"
+      "network auto takes each network's facts from its spec).\n" },
     { "plan", "Usage: virtspec plan [-c URI] [-t [KIND/]NAME]… [--prune] [--json] [PATH…]\n\n"
       "Compares specs with libvirt and prints what apply would do, field by field:\n"
       "  + create   ~ field: old → new (class)   - remove   ▶ start   ■ stop   = in sync\n"
@@ -127,12 +131,12 @@ static const struct { const char *cmd, *help; } cmd_help[] = {
 enum {
     O_CONNECT = 1 << 0, O_JSON = 1 << 1, O_SECRETS = 1 << 2, O_KVM = 1 << 3, O_INSECURE = 1 << 4,
     O_SPECS = 1 << 5, O_DRIFT = 1 << 6, O_PRUNE = 1 << 7, O_STATUS_FILE = 1 << 8,
-    O_VAGRANT = 1 << 9, O_TARGET = 1 << 10,
+    O_VAGRANT = 1 << 9, O_TARGET = 1 << 10, O_SEED = 1 << 11,
 };
 
 static const struct { const char *cmd; unsigned opts; } cmd_opts[] = {
     { "validate",  O_INSECURE },
-    { "render",    O_INSECURE | O_SECRETS | O_KVM },
+    { "render",    O_INSECURE | O_SECRETS | O_KVM | O_SEED },
     { "plan",      O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET },
     { "apply",     O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET },
     { "status",    O_INSECURE | O_CONNECT | O_JSON | O_STATUS_FILE | O_TARGET },
@@ -144,7 +148,7 @@ static const struct { const char *cmd; unsigned opts; } cmd_opts[] = {
 
 static const char *const opt_names[] = {
     "--connect", "--json", "--show-secrets", "--host-kvm", "--insecure-spec-perms", "--specs",
-    "--drift", "--prune", "--status-file", "--vagrant", "--target",
+    "--drift", "--prune", "--status-file", "--vagrant", "--target", "--seed",
 };
 
 /* 0 when every option given is one of cmd's; else prints the error and returns -EINVAL. */
@@ -163,7 +167,7 @@ static int check_cmd_opts(const char *cmd, unsigned given) {
 }
 
 int main(int argc, char **argv) {
-    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT };
+    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT, OPT_SEED };
     static const struct option longopts[] = {
         { "connect", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
@@ -178,6 +182,7 @@ int main(int argc, char **argv) {
         { "prune", no_argument, NULL, OPT_PRUNE },
         { "status-file", required_argument, NULL, OPT_STATUS_FILE },
         { "vagrant", no_argument, NULL, OPT_VAGRANT },
+        { "seed", no_argument, NULL, OPT_SEED },
         { "target", required_argument, NULL, 't' },
         {},
     };
@@ -212,6 +217,7 @@ int main(int argc, char **argv) {
         case OPT_PRUNE: o.prune = true; given |= O_PRUNE; break;
         case OPT_STATUS_FILE: o.status_file = optarg; given |= O_STATUS_FILE; break;
         case OPT_VAGRANT: o.vagrant = true; given |= O_VAGRANT; break;
+        case OPT_SEED: o.seed = true; given |= O_SEED; break;
         case OPT_KVM:
             given |= O_KVM;
             if (streq(optarg, "yes"))

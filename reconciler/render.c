@@ -5,6 +5,7 @@
 #include <libxml/parser.h>
 
 #include "config.h"
+#include "cloud-init.h"
 #include "diff.h"
 #include "render.h"
 #include "spec-value.h"
@@ -130,7 +131,8 @@ static void render_item_prelude(Ctx *c, const KeyTable *t, const void *item, siz
             xml_set(e, "source/@volume", vol);
         }
     } else if (streq(t->name, "cdroms")) {
-        xmlSetProp(e, (const xmlChar *) "type", (const xmlChar *) "file");
+        const CdromSpec *cd = item;
+        xmlSetProp(e, (const xmlChar *) "type", (const xmlChar *) (cd->volume.set ? "volume" : "file"));
         xmlSetProp(e, (const xmlChar *) "device", (const xmlChar *) "cdrom");
         xml_set(e, "driver/@name", "qemu");
         xml_set(e, "driver/@type", "raw");
@@ -410,6 +412,8 @@ static bool render_list_by_hook(const KeyDef *k) {
 static void render_rows(Ctx *c, const KeyTable *t, const void *base, xmlNode *node) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
+        if (k->change == CHANGE_FIRST_BOOT)
+            continue;   /* the seed's content, not the domain's XML (reconciler/cloud-init.c) */
         if (k->type == VT_MAP) {
             if (key_value(k, (void *) base)->set)
                 render_rows(c, k->sub, base, node);
@@ -607,6 +611,10 @@ static void render_volume_refs(const DomainSpec *d, xmlDoc *observed, xmlDoc *do
         _cleanup_free_ char *name = render_disk_volume(d, &dk[i], observed);
         render_volume_ref(doc, dk[i].pool.s, name, false);
     }
+    if (d->cloud_init.present.set) {
+        _cleanup_free_ char *seed = spec_seed_volume_name(d->name.s);
+        render_volume_ref(doc, d->cloud_init.pool.s, seed, false);
+    }
 }
 
 /* The xml key's edits, recorded so diff can tell them apart from what libvirt adds, and undo
@@ -661,6 +669,13 @@ static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
     _cleanup_free_ char *hash = NULL;
     if (!o->compare_only)
         hash = render_hash(doc);
+    if (hash && o->seed) {
+        /* the seed is part of what was applied: a changed seed is a changed spec */
+        char *h = xasprintf("%016" PRIx64, hash_fnv1a(o->seed->digest, strlen(o->seed->digest),
+                                                       hash_fnv1a(hash, strlen(hash), FNV1A_INIT)));
+        free(hash);
+        hash = h;
+    }
     else if (!hash_needs_copy(doc))
         xml_strip_blank_text(root);   /* what hashing leaves of the document, without the hash */
     _cleanup_free_ char *managed = managed_keys(s, root);
@@ -676,6 +691,8 @@ static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
         render_edits_record(x, vs, ns);
     if (s->kind == KIND_DOMAIN)
         render_volume_refs(&s->domain, o->observed, doc);
+    if (s->kind == KIND_DOMAIN && o->seed)
+        cloud_init_record(vs, ns, o->seed);
 }
 
 void render_strip_private(SpecKind kind, xmlDoc *doc) {

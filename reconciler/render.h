@@ -13,6 +13,7 @@ typedef struct RenderOpts {
                              * spec's hash is left out of its metadata (nothing reads it there) */
     xmlDoc *observed;       /* the domain's definition, if it has one: a disk keeps the volume
                              * name an earlier version gave it (render_disk_volume) */
+    const struct Seed *seed;/* cloud_init: the seed, recorded in the metadata (cloud-init.h) */
 } RenderOpts;
 
 /* Spec → libvirt XML document (domain, network or pool), built with libxml2's tree API. The

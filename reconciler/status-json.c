@@ -78,6 +78,8 @@ static json_object *changes_json(const Diff *diff) {
         json_object_object_add(j, "new", c->secret ? NULL : str_or_null(c->new_value));
         json_object_object_add(j, "class", json_object_new_string(change_class_to_string(c->cls)));
         json_object_object_add(j, "secret", json_object_new_boolean(c->secret));
+        if (c->note)
+            json_object_object_add(j, "note", jstr(c->note));
         json_object_array_add(a, j);
     }
     return a;

@@ -131,6 +131,18 @@ static int touch(const char *path) {
     return touch_with(path, NULL);
 }
 
+char *volume_created_marker(Engine *e, const char *pool, const char *vol) {
+    return created_marker(e, pool, vol);
+}
+
+char *volume_marker_read(const char *path) {
+    return marker_read(path);
+}
+
+int volume_marker_write(const char *path, const char *content) {
+    return touch_with(path, content);
+}
+
 /* What a "<vol>.created" marker holds: the domain and disk entry the volume was created for
  * (virtspec 0.1.0 wrote it empty). */
 static char *created_owner(const DomainSpec *d, const DiskSpec *disk) {
@@ -617,7 +629,8 @@ static int delete_one(Engine *e, const char *self, const char *self_planned, boo
     }
     /* the marker names the domain it was created for (virtspec 0.1.0 wrote it empty): another
      * domain's volume is never deleted for this one */
-    _cleanup_free_ char *rec = marker_read(created), *mine = xasprintf("domain %s disk ", self);
+    /* "domain NAME disk DISK" or "domain NAME cloud_init seed": a name holds no space */
+    _cleanup_free_ char *rec = marker_read(created), *mine = xasprintf("domain %s ", self);
     if (rec && *rec && strncmp(rec, mine, strlen(mine)) != 0) {
         ref->done = true;
         rec[strcspn(rec, "\n")] = 0;

@@ -17,6 +17,7 @@ static const char *const change_class_names[_CHANGE_MAX] = {
     [CHANGE_IDENTITY] = "identity",
     [CHANGE_LIVE] = "live",
     [CHANGE_CONFIG] = "config",
+    [CHANGE_FIRST_BOOT] = "first-boot",
 };
 
 const char *change_class_to_string(ChangeClass c) {
@@ -95,6 +96,8 @@ static const char *const e_state[] = { "running", "shutoff", "paused", NULL };
 static const char *const e_reload[] = { "manual", "auto", NULL };
 static const char *const e_forward[] = { "nat", "route", "open", "none", "veryisolated", "bridge", NULL };
 static const char *const e_pool_type[] = { "dir", "logical", "netfs", NULL };
+static const char *const e_ci_network[] = { "auto", "dhcp", "none", NULL };
+static const char *const e_ci_rerun[] = { "never", "on-change", NULL };
 static const char *const e_netfs_format[] = { "auto", "nfs", "cifs", "glusterfs", NULL };
 
 /* ---- Domain: nested maps ---- */
@@ -519,6 +522,13 @@ static const KeyDef cdrom_rows[] = {
     ROW(CdromSpec, bus, .key = "bus", .type = VT_ENUM, .choices = e_cdrom_bus,
         .change = CHANGE_CONFIG, .xml = "target/@bus", .flags = KEY_READDRESS, .vagrant = "bus",
         .doc = "guest bus; default sata on q35 machines, ide otherwise"),
+    ROW(CdromSpec, volume, .key = "volume", .type = VT_NAME, .change = CHANGE_CONFIG,
+        .xml = "source/@volume",
+        .doc = "attach this volume of `pool` (an ISO virtspec does not manage) instead of a path; "
+               "the cloud_init seed is such a cdrom"),
+    ROW(CdromSpec, pool, .key = "pool", .type = VT_NAME, .change = CHANGE_CONFIG,
+        .xml = "source/@pool", .def_doc = "default (with volume)",
+        .doc = "storage pool of `volume`"),
 };
 static const KeyTable cdrom_table = TABLE("cdroms", cdrom_rows, .item_size = sizeof(CdromSpec),
     .xml_elem = "devices/disk", .xml_match = "device=cdrom", .doc = "CD-ROM drives");
@@ -897,6 +907,69 @@ XML_HATCH_TABLE(xml_table, DomainSpec);
 XML_HATCH_TABLE(network_xml_table, NetworkSpec);
 XML_HATCH_TABLE(pool_xml_table, PoolSpec);
 
+/* ---- cloud_init: the NoCloud seed (reconciler/cloud-init.c renders it) ---- */
+static const KeyDef cloud_user_rows[] = {
+    ROW(CloudUserSpec, name, .key = "name", .type = VT_STRING, .max = 32,
+        .change = CHANGE_FIRST_BOOT, .flags = KEY_REQUIRED | KEY_NO_XML,
+        .doc = "login name (a lower-case letter or _, then letters, digits, _ and -)"),
+    ROW(CloudUserSpec, ssh_authorized_keys, .key = "ssh_authorized_keys", .type = VT_ENUM_LIST,
+        .max = 16384, .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML,
+        .vagrant = "config.ssh.insert_key (the key vagrant inserts)",
+        .doc = "OpenSSH public keys (`ssh-ed25519 AAAA… comment`) it may log in with"),
+    ROW(CloudUserSpec, ssh_authorized_keys_file, .key = "ssh_authorized_keys_file", .type = VT_PATH,
+        .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML, .vagrant = "config.ssh.private_key_path (its .pub)",
+        .doc = "read more public keys from this file at apply time (authorized_keys format: one "
+               "per line, # comments; at most 64 KiB)"),
+    ROW(CloudUserSpec, sudo, .key = "sudo", .type = VT_BOOL, .def = "false",
+        .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML,
+        .doc = "passwordless sudo (`ALL=(ALL) NOPASSWD:ALL`)"),
+    ROW(CloudUserSpec, shell, .key = "shell", .type = VT_PATH, .def = "/bin/bash",
+        .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML, .doc = "login shell"),
+    ROW(CloudUserSpec, password_hash_file, .key = "password_hash_file", .type = VT_PATH,
+        .change = CHANGE_FIRST_BOOT, .flags = KEY_SECRET | KEY_NO_XML,
+        .doc = "a crypt(3) password hash (`mkpasswd -m yescrypt`), read at apply time from this "
+               "root-only regular file of at most 4 KiB; never printed. Without it the account "
+               "has no password (key login only)"),
+};
+static const KeyTable cloud_user_table = TABLE("cloud_init.users", cloud_user_rows,
+    .item_size = sizeof(CloudUserSpec), .xml_elem = "(seed user-data)",
+    .doc = "accounts created at first boot, in order");
+
+static const KeyDef cloud_init_rows[] = {
+    ROW(DomainSpec, cloud_init.hostname, .key = "hostname", .type = VT_STRING, .max = 63,
+        .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML, .vagrant = "config.vm.hostname",
+        .def_doc = "the domain's name",
+        .doc = "the guest's host name (meta-data local-hostname): letters, digits and -, "
+               "optionally dotted (a FQDN)"),
+    ROW(DomainSpec, cloud_init.users, .key = "users", .type = VT_LIST, .sub = &cloud_user_table,
+        .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML | KEY_WHOLE,
+        .doc = "accounts (cloud-config users; the image's default user is kept)"),
+    ROW(DomainSpec, cloud_init.network, .key = "network", .type = VT_ENUM, .choices = e_ci_network,
+        .def = "auto", .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML,
+        .vagrant = "private_network ip (guest side)",
+        .doc = "auto: each interface with `ip` gets that address statically (prefix, gateway and "
+               "DNS of its libvirt network: the DHCP reservation's facts), the others DHCP, "
+               "matched by MAC; dhcp: DHCP on every interface; none: no network-config (the "
+               "image's own)"),
+    ROW(DomainSpec, cloud_init.user_data_file, .key = "user_data_file", .type = VT_PATH,
+        .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML,
+        .doc = "more user-data, read at apply time (at most 256 KiB): a #cloud-config file is "
+               "merged into virtspec's (lists appended, its values win), a script (#!) or other "
+               "part type runs after it (MIME multipart); a MIME multipart file is refused"),
+    ROW(DomainSpec, cloud_init.rerun, .key = "rerun", .type = VT_ENUM, .choices = e_ci_rerun,
+        .def = "never", .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML,
+        .doc = "never: the instance-id stays the domain's name, so a changed seed only reaches a "
+               "guest that has not booted yet (or is reset); on-change: the instance-id is a hash "
+               "of the seed, and cloud-init runs again at the guest's next boot"),
+    ROW(DomainSpec, cloud_init.pool, .key = "pool", .type = VT_NAME, .change = CHANGE_CONFIG,
+        .flags = KEY_NO_XML, .def_doc = "the first pool disk's pool, else default",
+        .doc = "pool of the seed volume cidata-DOMAIN.iso (attached read-only as a cdrom)"),
+};
+static const KeyTable cloud_init_table = TABLE("cloud_init", cloud_init_rows,
+    .doc = "first-boot configuration for cloud images: a NoCloud seed ISO (volume id cidata: "
+           "meta-data, user-data, network-config) built by virtspec, uploaded into the pool and "
+           "attached read-only as a cdrom");
+
 /* ---- Domain ---- */
 static const KeyDef domain_rows[] = {
     ROW(DomainSpec, name, .key = "name", .type = VT_NAME, .flags = KEY_REQUIRED,
@@ -998,6 +1071,8 @@ static const KeyDef domain_rows[] = {
     ROW(DomainSpec, graphics, .key = "graphics", .type = VT_MAP, .sub = &graphics_table,
         .flags = KEY_ALWAYS,
         .doc = "display"),
+    ROW(DomainSpec, cloud_init, .key = "cloud_init", .type = VT_MAP, .sub = &cloud_init_table,
+        .doc = "first-boot configuration (cloud-init NoCloud seed)"),
     ROW(DomainSpec, video, .key = "video", .type = VT_MAP, .sub = &video_table, .flags = KEY_ALWAYS,
         .doc = "video"),
     ROW(DomainSpec, sound, .key = "sound", .type = VT_MAP, .sub = &sound_table, .doc = "sound"),

@@ -33,6 +33,8 @@ typedef enum ChangeClass {
     CHANGE_IDENTITY,    /* identifies the object: cannot change in place */
     CHANGE_LIVE,        /* applied to the running object and its persistent config */
     CHANGE_CONFIG,      /* persistent config only: takes effect at next boot (reload-pending) */
+    CHANGE_FIRST_BOOT,  /* the cloud-init seed: re-uploaded, read by the guest at its next first
+                         * boot (a new instance-id); never a restart */
     _CHANGE_MAX,
 } ChangeClass;
 

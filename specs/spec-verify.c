@@ -457,6 +457,74 @@ static bool valid_timezone(const char *s) {
     }
 }
 
+static bool valid_hostname(const char *s);
+
+/* A login name as useradd takes it by default: [a-z_][a-z0-9_-]*, at most 32. */
+static bool valid_login(const char *u) {
+    if (!*u || !((*u >= 'a' && *u <= 'z') || *u == '_'))
+        return false;
+    return strspn(u, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(u);
+}
+
+/* An OpenSSH public key line: TYPE BASE64 [comment], one line. */
+static bool valid_ssh_key(const char *k) {
+    static const char *const types[] = { "ssh-ed25519 ", "ssh-rsa ", "ecdsa-sha2-nistp256 ",
+                                         "ecdsa-sha2-nistp384 ", "ecdsa-sha2-nistp521 ",
+                                         "sk-ssh-ed25519@openssh.com ",
+                                         "sk-ecdsa-sha2-nistp256@openssh.com ", "ssh-dss ", NULL };
+    if (strpbrk(k, "\n\r"))
+        return false;
+    for (size_t i = 0; types[i]; i++)
+        if (!strncmp(k, types[i], strlen(types[i]))) {
+            const char *b = k + strlen(types[i]);
+            size_t n = strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+            return n >= 16 && (!b[n] || b[n] == ' ');
+        }
+    return false;
+}
+
+static void verify_cloud_init(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    if (!d->cloud_init.present.set)
+        return;
+    if (d->cloud_init.hostname.set && !valid_hostname(d->cloud_init.hostname.s))
+        ERR(&d->cloud_init.hostname, "cloud_init.hostname '%s' is not a host name (letters, digits "
+            "and '-' in dot-separated labels, at most 63 characters)", d->cloud_init.hostname.s);
+    const CloudUserSpec *u = d->cloud_init.users.items;
+    for (size_t i = 0; i < d->cloud_init.users.n; i++) {
+        if (!valid_login(u[i].name.s))
+            ERR(&u[i].name, "cloud_init.users[%zu].name '%s' is not a login name ([a-z_][a-z0-9_-]*)",
+                i, u[i].name.s);
+        if (streq(u[i].name.s, "root"))
+            ERR(&u[i].name, "cloud_init.users[%zu]: root is not an account to create (give another "
+                "user sudo: true)", i);
+        for (size_t j = 0; j < i; j++)
+            if (streq(u[j].name.s, u[i].name.s))
+                ERR(&u[i].name, "cloud_init.users: '%s' is listed twice", u[i].name.s);
+        const Value *keys = u[i].ssh_authorized_keys.items;
+        for (size_t k = 0; k < u[i].ssh_authorized_keys.n; k++)
+            if (!valid_ssh_key(keys[k].s))
+                ERR(&keys[k], "cloud_init.users[%zu].ssh_authorized_keys[%zu] is not an OpenSSH "
+                    "public key line (TYPE BASE64 [comment], e.g. ssh-ed25519 AAAA… me@host)", i, k);
+    }
+}
+
+/* A cdrom's volume: with a pool, never with a path; the cloud_init seed's name is reserved. */
+static void verify_cdrom_volumes(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    const CdromSpec *cds = d->cdroms.items;
+    _cleanup_free_ char *seed = spec_seed_volume_name(d->name.s);
+    for (size_t i = 0; i < d->cdroms.n; i++) {
+        if (cds[i].volume.set && cds[i].path.set)
+            ERR(&cds[i].volume, "cdroms[%zu]: give path or volume, not both", i);
+        if (cds[i].pool.set && !cds[i].pool.defaulted && !cds[i].volume.set)
+            ERR(&cds[i].pool, "cdroms[%zu].pool needs volume", i);
+        if (cds[i].volume.set && !strncmp(cds[i].volume.s, "cidata-", 7))
+            ERR(&cds[i].volume, "cdroms[%zu].volume: names cidata-*.iso are the cloud_init seeds "
+                "virtspec manages (give cloud_init instead)", i);
+    }
+}
+
 static void verify_domain(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
 
@@ -721,6 +789,9 @@ static void verify_domain(const Spec *s, DiagList *diags) {
                 ERR(&t->tickpolicy, "clock timer %s has no tickpolicy", t->name.s);
         }
     }
+
+    verify_cloud_init(s, diags);
+    verify_cdrom_volumes(s, diags);
 
     /* graphics */
     const char *gt = d->graphics.type.s;
@@ -1638,12 +1709,52 @@ static void resolve_devices(DomainSpec *d) {
     }
 }
 
+char *spec_seed_volume_name(const char *domain) {
+    return xasprintf("cidata-%s.iso", domain);
+}
+
+/* cloud_init: the hostname and pool defaults, and the seed's cdrom (last of the cdroms: it gets
+ * its device after theirs). */
+static void resolve_cloud_init(DomainSpec *d) {
+    if (!d->cloud_init.hostname.set) {
+        /* the domain's name, its characters a host name cannot have written '-' */
+        char *h = xstrdup(d->name.s);
+        for (char *c = h; *c; c++)
+            if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-", *c))
+                *c = '-';
+        set_derived(&d->cloud_init.hostname, h);
+    }
+    if (!d->cloud_init.pool.set) {
+        const DiskSpec *dk = d->disks.items;
+        const char *pool = "default";
+        for (size_t i = 0; i < d->disks.n; i++)
+            if (!dk[i].path.set && dk[i].pool.set) {
+                pool = dk[i].pool.s;
+                break;
+            }
+        set_derived(&d->cloud_init.pool, xstrdup(pool));
+    }
+    CdromSpec seed = {};
+    set_derived(&seed.volume, spec_seed_volume_name(d->name.s));
+    set_derived(&seed.pool, xstrdup(d->cloud_init.pool.s));
+    seed.volume.line = seed.pool.line = d->cloud_init.present.line;
+    seed.volume.col = seed.pool.col = d->cloud_init.present.col;
+    *(CdromSpec *) array_push(&d->cdroms.items, &d->cdroms.n, sizeof(CdromSpec)) = seed;
+}
+
 static void resolve_domain(Spec *s) {
     DomainSpec *d = &s->domain;
     CdromSpec *cds = d->cdroms.items;
     IfaceSpec *ifs = d->interfaces.items;
     bool q35 = d->machine_type.set && strstr(d->machine_type.s, "q35");
 
+    for (size_t i = 0; i < d->cdroms.n; i++)
+        if (cds[i].volume.set && !cds[i].pool.set)
+            set_derived(&cds[i].pool, xstrdup("default"));
+    if (d->cloud_init.present.set) {
+        resolve_cloud_init(d);
+        cds = d->cdroms.items;
+    }
     for (size_t i = 0; i < d->cdroms.n; i++)
         if (!cds[i].bus.set)
             set_derived(&cds[i].bus, xstrdup(q35 ? "sata" : "ide"));
