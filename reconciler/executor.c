@@ -313,19 +313,25 @@ bool engine_cancelled(const Engine *e) {
 
 /* ACPI shutdown, wait up to timeout_s, then force off. A stop of the daemon ends the wait at once
  * (-ECANCELED): the guest is left as it is, never forced off because virtspec stops. */
+/* Whether QEMU is gone: "shutdown" (VIR_DOMAIN_SHUTDOWN) is a guest that powered off while
+ * libvirt still stops its QEMU, and a start then fails with "domain is already running". */
+static bool state_stopped(int st) {
+    return st == VIR_DOMAIN_SHUTOFF || st == VIR_DOMAIN_CRASHED || st < 0;
+}
+
 static int domain_stop(Engine *e, virDomainPtr dom, unsigned timeout_s, char **ret_error) {
     int st = domain_state(dom);
-    if (!state_running(st))
+    if (!state_running(st) && st != VIR_DOMAIN_SHUTDOWN)
         return 0;
     virt_count_mutation();
-    if (st == VIR_DOMAIN_PAUSED || virDomainShutdown(dom) < 0) {
+    if (st == VIR_DOMAIN_PAUSED || (st != VIR_DOMAIN_SHUTDOWN && virt_shutdown_acpi(dom) < 0)) {
         /* a paused guest cannot react to ACPI; a failing shutdown request falls through */
-    } else {
+    } else {   /* asked now, or already on its way down */
         unsigned waited = 0;
         while (waited < timeout_s * 1000) {
             sleep_ms(e->poll_ms);
             waited += e->poll_ms;
-            if (!state_running(domain_state(dom)))
+            if (state_stopped(domain_state(dom)))
                 return 0;
             if (engine_cancelled(e)) {
                 *ret_error = xasprintf("interrupted after %u s of the guest's graceful shutdown: "
@@ -1085,6 +1091,8 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
             r->state = SYNC_RELOAD_PENDING;
         r->id = running ? (int) virDomainGetID(dom) : -1;
+        if (running)
+            collect_addresses(dom, d->guest_agent.i, r);   /* status shows them too */
         return;
     }
 

@@ -55,6 +55,16 @@ const char *virt_error_message(void) {
     return e && e->message ? e->message : "";
 }
 
+int virt_shutdown_acpi(virDomainPtr dom) {
+    if (virDomainShutdownFlags(dom, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN) == 0)
+        return 0;
+    virErrorPtr e = virGetLastError();
+    if (e && (e->code == VIR_ERR_INVALID_ARG || e->code == VIR_ERR_NO_SUPPORT ||
+              e->code == VIR_ERR_ARGUMENT_UNSUPPORTED))
+        return virDomainShutdown(dom);
+    return -1;
+}
+
 int virt_error_errno(void) {
     virErrorPtr e = virGetLastError();
     if (!e)

@@ -15,8 +15,9 @@ static struct {
     void *userdata;
     volatile bool quit;
     bool started;
-    int cb_domain, cb_network, cb_pool;
-} S = { .lock = PTHREAD_MUTEX_INITIALIZER, .cb_domain = -1, .cb_network = -1, .cb_pool = -1 };
+    int cb_domain, cb_balloon, cb_network, cb_pool;
+} S = { .lock = PTHREAD_MUTEX_INITIALIZER, .cb_domain = -1, .cb_balloon = -1, .cb_network = -1,
+        .cb_pool = -1 };
 
 static void push(VirtEventType type, SpecKind kind, const char *name, int detail) {
     pthread_mutex_lock(&S.lock);
@@ -72,6 +73,13 @@ static int on_domain_event(virConnectPtr c, virDomainPtr dom, int event, int det
     return 0;
 }
 
+/* The guest's balloon moved: a `virsh setmem` behind virtspec's back fires no lifecycle event,
+ * only this one (when the guest's balloon driver answers). */
+static void on_balloon_event(virConnectPtr c, virDomainPtr dom, unsigned long long actual,
+                             void *opaque) {
+    push(VEV_OBJECT, KIND_DOMAIN, virDomainGetName(dom), -1);
+}
+
 static void on_network_event(virConnectPtr c, virNetworkPtr net, int event, int detail, void *opaque) {
     push(VEV_OBJECT, KIND_NETWORK, virNetworkGetName(net), event);
 }
@@ -95,6 +103,11 @@ int virt_events_watch(void *conn) {
     S.cb_domain = virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                                    VIR_DOMAIN_EVENT_CALLBACK(on_domain_event),
                                                    NULL, NULL);
+    S.cb_balloon = virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE,
+                                                    VIR_DOMAIN_EVENT_CALLBACK(on_balloon_event),
+                                                    NULL, NULL);
+    if (S.cb_balloon < 0)
+        log_warning("cannot watch balloon changes: %s", virt_error_message());
     S.cb_network = virConnectNetworkEventRegisterAny(c, NULL, VIR_NETWORK_EVENT_ID_LIFECYCLE,
                                                      VIR_NETWORK_EVENT_CALLBACK(on_network_event),
                                                      NULL, NULL);
@@ -110,12 +123,14 @@ void virt_events_unwatch(void *conn) {
     virConnectPtr c = conn;
     if (S.cb_domain >= 0)
         virConnectDomainEventDeregisterAny(c, S.cb_domain);
+    if (S.cb_balloon >= 0)
+        virConnectDomainEventDeregisterAny(c, S.cb_balloon);
     if (S.cb_network >= 0)
         virConnectNetworkEventDeregisterAny(c, S.cb_network);
     if (S.cb_pool >= 0)
         virConnectStoragePoolEventDeregisterAny(c, S.cb_pool);
     virConnectUnregisterCloseCallback(c, on_close);
-    S.cb_domain = S.cb_network = S.cb_pool = -1;
+    S.cb_domain = S.cb_balloon = S.cb_network = S.cb_pool = -1;
 }
 
 void virt_events_stop(void) {

@@ -19,7 +19,7 @@ typedef struct VirtEvent {
     VirtEventType type;
     SpecKind kind;
     char *name;
-    int detail;         /* libvirt's event code */
+    int detail;         /* libvirt's lifecycle event code; -1 for a balloon change */
 } VirtEvent;
 
 typedef void (*VirtEventHandler)(const VirtEvent *ev, void *userdata);

@@ -123,6 +123,12 @@ ok "…and every object field of it" python3 -c '
 import json, sys; a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
 ka = sorted(a["objects"][0]); kb = sorted(b["objects"][0])
 sys.exit(0 if ka == kb else print(ka, kb) or 1)' "$d/status-one.json" "$d/status-b.json"
+# one-shot status (and plan) --json shows a running domain's addresses, as the daemon's status
+# file does (the test driver's domain "test" has a lease 192.168.122.3/24)
+mkdir -m 0755 "$d/adr"; printf 'kind: Domain\nname: test\nadopt: true\n' > "$d/adr/t.yaml"; chmod 0644 "$d/adr/t.yaml"
+"$vs" status --json "${C[@]}" -c test:///default --status-file "$d/no-daemon.json" "$d/adr" > "$d/status-adr.json"
+ok "status --json (one-shot) shows a running domain's addresses" jcheck "$d/status-adr.json" \
+    '[o["addresses"] for o in j["objects"] if o["name"] == "test"] == [["192.168.122.3/24"]]'
 ok "the daemon's status file says schema_version 1" jcheck "$d/status-b.json" 'j["schema_version"] == 1 and j["source"] == "daemon"'
 printf 'kind: Domain\nname: sec\nmemory: 64MiB\ngraphics: {type: vnc, passwd: hunter22}\n' > "$d/specs/sec.yaml"
 printf 'kind: Domain\nname: bad\nmemory: lots\n' > "$d/specs/bad.yaml"; chmod 0644 "$d/specs"/*.yaml
