@@ -324,7 +324,7 @@ static int domain_stop(Engine *e, virDomainPtr dom, unsigned timeout_s, char **r
     if (!state_running(st) && st != VIR_DOMAIN_SHUTDOWN)
         return 0;
     virt_count_mutation();
-    if (st == VIR_DOMAIN_PAUSED || (st != VIR_DOMAIN_SHUTDOWN && virt_shutdown_acpi(dom) < 0)) {
+    if (st == VIR_DOMAIN_PAUSED || (st != VIR_DOMAIN_SHUTDOWN && virt_shutdown_graceful(dom) < 0)) {
         /* a paused guest cannot react to ACPI; a failing shutdown request falls through */
     } else {   /* asked now, or already on its way down */
         unsigned waited = 0;

@@ -79,7 +79,7 @@ int engine_prune_domain(Engine *e, const char *name, unsigned shutdown_timeout, 
         return 0;
     if (p->running) {
         virt_count_mutation();
-        virt_shutdown_acpi(dom);
+        virt_shutdown_graceful(dom);
         for (unsigned i = 0; i < shutdown_timeout * 5; i++) {
             usleep(200000);
             if (virDomainGetState(dom, &st, &reason, 0) < 0 || st == VIR_DOMAIN_SHUTOFF)

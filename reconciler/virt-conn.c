@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "virt-conn.h"
+#include "xml-util.h"
 
 unsigned virt_mutations;
 
@@ -55,7 +56,19 @@ const char *virt_error_message(void) {
     return e && e->message ? e->message : "";
 }
 
-int virt_shutdown_acpi(virDomainPtr dom) {
+/* Whether the running definition gives the guest an ACPI power button (features/acpi). */
+static bool domain_has_acpi(virDomainPtr dom) {
+    char *x = virDomainGetXMLDesc(dom, 0);
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+    free(x);
+    return doc && xml_find(xmlDocGetRootElement(doc), "features/acpi");
+}
+
+int virt_shutdown_graceful(virDomainPtr dom) {
+    /* no ACPI: libvirt's default, which asks the guest agent when the domain has one (the ACPI
+     * button alone would leave such a guest running until it is forced off) */
+    if (!domain_has_acpi(dom))
+        return virDomainShutdown(dom);
     if (virDomainShutdownFlags(dom, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN) == 0)
         return 0;
     virErrorPtr e = virGetLastError();

@@ -28,10 +28,11 @@ char *virt_version_text(unsigned long v);
  * -ENOENT for "no such object", -EEXIST for "already exists/in that state", -EIO otherwise. */
 const char *virt_error_message(void);
 int virt_error_errno(void);
-/* A graceful shutdown through the ACPI power button, which is what the docs promise (libvirt's
- * default asks the guest agent instead when the domain has one); a driver that knows no such
- * mode (the test driver takes no flags) gets libvirt's default. 0, or -1 with libvirt's error. */
-int virt_shutdown_acpi(virDomainPtr dom);
+/* A graceful shutdown: the ACPI power button, which is what the docs promise (libvirt's default
+ * asks the guest agent instead when the domain has one); a domain without ACPI (features/acpi),
+ * and a driver that knows no such mode (the test driver takes no flags), get libvirt's default,
+ * which asks the guest agent when there is one. 0, or -1 with libvirt's error. */
+int virt_shutdown_graceful(virDomainPtr dom);
 /* Counts mutating libvirt calls made through the executor (idempotency tests, --stats). */
 extern unsigned virt_mutations;
 #define virt_count_mutation() __atomic_add_fetch(&virt_mutations, 1, __ATOMIC_RELAXED)
