@@ -162,6 +162,7 @@ static char *render_network(const DomainSpec *d, const SeedInput *in) {
         return NULL;
     Buf b = {};
     buf_puts(&b, "version: 2\nethernets:\n");
+    bool gateway_given = false;   /* one default route: the first static interface's */
     for (size_t i = 0; i < in->n_ifaces; i++) {
         const SeedIface *f = &in->ifaces[i];
         buf_printf(&b, "  eth%zu:\n    match:\n      macaddress: ", i);
@@ -174,10 +175,13 @@ static char *render_network(const DomainSpec *d, const SeedInput *in) {
         buf_puts(&b, "    dhcp4: false\n    addresses:\n      - ");
         buf_quoted(&b, f->address);
         buf_puts(&b, "\n");
-        if (f->gateway) {
-            buf_puts(&b, "    routes:\n      - to: \"0.0.0.0/0\"\n        via: ");
+        if (f->gateway && !gateway_given) {
+            /* gateway4, not routes: cloud-init's ifupdown renderer turns routes into net-tools
+             * `route` commands a minimal image lacks; gateway4 is a `gateway` line everywhere */
+            buf_puts(&b, "    gateway4: ");
             buf_quoted(&b, f->gateway);
             buf_puts(&b, "\n");
+            gateway_given = true;
         }
         if (f->dns) {
             buf_puts(&b, "    nameservers:\n      addresses:\n        - ");

@@ -201,8 +201,9 @@ static char *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
         first = false;
     }
     if (streq(sub->name, "cdroms")) {
+        /* an ISO file or a pool volume (a NoCloud seed stays the cdrom it is: cdroms[].volume) */
         _cleanup_free_ char *type = xml_get(e, "@type");
-        if (!streq_ptr(type, "file")) {
+        if (!streq_ptr(type, "file") && !streq_ptr(type, "volume")) {
             free(o.text);
             return NULL;
         }

@@ -509,7 +509,7 @@ static void verify_cloud_init(const Spec *s, DiagList *diags) {
     }
 }
 
-/* A cdrom's volume: with a pool, never with a path; the cloud_init seed's name is reserved. */
+/* A cdrom's volume: with a pool, never with a path; not the domain's own cloud_init seed. */
 static void verify_cdrom_volumes(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
     const CdromSpec *cds = d->cdroms.items;
@@ -519,9 +519,9 @@ static void verify_cdrom_volumes(const Spec *s, DiagList *diags) {
             ERR(&cds[i].volume, "cdroms[%zu]: give path or volume, not both", i);
         if (cds[i].pool.set && !cds[i].pool.defaulted && !cds[i].volume.set)
             ERR(&cds[i].pool, "cdroms[%zu].pool needs volume", i);
-        if (cds[i].volume.set && !strncmp(cds[i].volume.s, "cidata-", 7))
-            ERR(&cds[i].volume, "cdroms[%zu].volume: names cidata-*.iso are the cloud_init seeds "
-                "virtspec manages (give cloud_init instead)", i);
+        if (cds[i].volume.set && d->cloud_init.present.set && streq(cds[i].volume.s, seed))
+            ERR(&cds[i].volume, "cdroms[%zu].volume: %s is this domain's cloud_init seed, which "
+                "virtspec attaches itself", i, seed);
     }
 }
 

@@ -10,6 +10,9 @@ dir_pool_spec vs-pool > specs/00-pool.yaml
 key1="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBkQ2M7n5V0fXg4dMv0vZ2mS6yqQnU8nKXwKc7m1zJ0p admin@laptop"
 key2="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKq1Vb9m0c2gJ7tW8yXz3L4rPfHsNdEeUoA5iCjQk6Gv ops@desk"
 printf '# ops keys\n%s\n' "$key2" > keys/ops.pub
+hash='$y$j9T$Qm0xYhjw0o8qC6rG9iP2T1$3tRw6ZQm5m6ZkO4b0bR7iY9o6W7t2mQy3xj4cFZp9u0'
+printf '%s\n' "$hash" > keys/ops.hash
+chmod 600 keys/ops.hash
 dom() {   # dom USERS-YAML
     cat > specs/10-ci.yaml <<YAML
 kind: Domain
@@ -62,7 +65,7 @@ contains "…and sudo" 'sudo: "ALL=(ALL) NOPASSWD:ALL"' "$user"
 mac=$(xpath "$x" "string(//interface/mac/@address)")
 contains "network-config matches the NIC by MAC" "macaddress: \"$mac\"" "$net"
 contains "…with the reserved address" '"192.168.231.10/24"' "$net"
-contains "…the network's gateway" 'via: "192.168.231.1"' "$net"
+contains "…the network's gateway" 'gateway4: "192.168.231.1"' "$net"
 rendered=$("$VIRTSPEC_BIN" render --insecure-spec-perms --seed specs)
 contains "render --seed shows the same user-data" "$user" "$rendered"
 
@@ -74,13 +77,17 @@ lacks "…no seed upload" "cloud_init" "$out"
 virsh start vs-ci >/dev/null
 id=$(domid vs-ci)
 dom "    - {name: admin, ssh_authorized_keys: [\"$key1\"], sudo: true}
-    - {name: ops, ssh_authorized_keys_file: $WORK/keys/ops.pub}"
+    - {name: ops, ssh_authorized_keys_file: $WORK/keys/ops.pub, password_hash_file: $WORK/keys/ops.hash}"
 vs plan specs
 is "plan with a users edit: changes" 2 "$rc"
 contains "plan says first-boot, exactly" "~ cloud_init.users: admin [" "$out"
 contains "…with what happens" "(first-boot: takes effect at the guest's next first boot; set cloud_init.rerun: on-change to give it a new instance-id)" "$out"
 contains "…and the upload" "↑ upload cloud_init seed vs-pool/cidata-vs-ci.iso" "$out"
 lacks "…no reload" "reload" "$out"
+lacks "…and never the password hash" "$hash" "$out"
+vs plan --json specs
+lacks "plan --json never shows the password hash" "$hash" "$out"
+contains "…and carries the note" '"note":"first-boot:takeseffect' "$(printf '%s' "$out" | tr -d ' ')"
 vs apply specs
 is "apply the users edit" 0 "$rc"
 is "the domain was not restarted" "$id" "$(domid vs-ci)"
@@ -88,6 +95,7 @@ seed_files
 contains "the new seed has the second user" 'name: "ops"' "$user"
 contains "…with the key from its file" "$key2" "$user"
 lacks "…not the file's comment" "# ops keys" "$user"
+contains "…and its password hash (the real one, in the seed only)" "passwd: \"$hash\"" "$user"
 contains "…the instance-id is unchanged (rerun: never)" 'instance-id: "vs-ci"' "$meta"
 vs status specs
 lacks "status: nothing waits for a reload" "reload-pending" "$out"
@@ -112,4 +120,18 @@ ok "the seed volume is kept" virsh vol-info --pool vs-pool cidata-vs-ci.iso
 is "…the cdrom is gone" 0 "$(xpath "$(inactive_xml vs-ci)" "count(//disk[@device='cdrom'])")"
 vs plan specs
 is "…and the plan is empty" 0 "$rc"
+
+# --prune of the domain (delete_volumes_on_removal: true): its seed goes with its disks (its
+# .created record names this domain's seed)
+cat >> specs/10-ci.yaml <<YAML
+cloud_init: {hostname: web1}
+YAML
+vs apply specs
+is "cloud_init back: apply" 0 "$rc"
+printf 'specs = %s\n' "$WORK/specs" > prune.conf
+rm specs/10-ci.yaml
+vs apply --config prune.conf --prune
+is "apply --prune the domain" 0 "$rc"
+contains "…deletes its seed (delete_volumes_on_removal)" "deleted volume vs-pool/cidata-vs-ci.iso" "$out"
+ok "the seed volume is gone" bash -c '! virsh vol-info --pool vs-pool cidata-vs-ci.iso'
 finish
