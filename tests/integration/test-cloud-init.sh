@@ -120,4 +120,18 @@ ok "the seed volume is kept" virsh vol-info --pool vs-pool cidata-vs-ci.iso
 is "…the cdrom is gone" 0 "$(xpath "$(inactive_xml vs-ci)" "count(//disk[@device='cdrom'])")"
 vs plan specs
 is "…and the plan is empty" 0 "$rc"
+
+# --prune of the domain (delete_volumes_on_removal: true): its seed goes with its disks (its
+# .created record names this domain's seed)
+cat >> specs/10-ci.yaml <<YAML
+cloud_init: {hostname: web1}
+YAML
+vs apply specs
+is "cloud_init back: apply" 0 "$rc"
+printf 'specs = %s\n' "$WORK/specs" > prune.conf
+rm specs/10-ci.yaml
+vs apply --config prune.conf --prune
+is "apply --prune the domain" 0 "$rc"
+contains "…deletes its seed (delete_volumes_on_removal)" "deleted volume vs-pool/cidata-vs-ci.iso" "$out"
+ok "the seed volume is gone" bash -c '! virsh vol-info --pool vs-pool cidata-vs-ci.iso'
 finish
