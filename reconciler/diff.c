@@ -356,6 +356,36 @@ static xmlNode *fragment_in(const xmlNode *parent, const xmlNode *f, xmlNode **u
     return NULL;
 }
 
+static size_t count_named(const xmlNode *parent, const xmlChar *name, xmlNode **used, size_t n_used,
+                          xmlNode **ret_first) {
+    size_t n = 0;
+    for (xmlNode *h = parent ? parent->children : NULL; h; h = h->next) {
+        bool taken = false;
+        for (size_t i = 0; i < n_used; i++)
+            taken = taken || used[i] == h;
+        if (!taken && h->type == XML_ELEMENT_NODE && xmlStrEqual(h->name, name)) {
+            if (n++ == 0 && ret_first)
+                *ret_first = h;
+        }
+    }
+    return n;
+}
+
+/* fragment_in, and for a fragment the domain's record says was added (recorded) the one element
+ * of its name: libvirt stores some fragments in its own form (<tb-cache unit='MiB'>2048 comes
+ * back as unit='KiB'>2097152), which then never matches the spec's text again; compared as text
+ * it was taken as missing, and each apply added one more copy until libvirt refused the document.
+ * Only when it cannot be another's: have's parent holds one such element not matched otherwise,
+ * and want's at most one (the fragment itself). A hand edit of that element is not seen. */
+static xmlNode *fragment_or_stored(const xmlNode *want_parent, const xmlNode *parent, const xmlNode *f,
+                                   xmlNode **used, size_t n_used, bool recorded) {
+    xmlNode *m = fragment_in(parent, f, used, n_used), *only = NULL;
+    if (!m && recorded && count_named(parent, f->name, used, n_used, &only) == 1 &&
+        count_named(want_parent, f->name, NULL, 0, NULL) <= 1)
+        m = only;
+    return m;
+}
+
 static xmlNode *edit_parent(const xmlNode *root, const char *at) {
     return streq(at, ".") ? (xmlNode *) root : xml_find(root, at);
 }
@@ -396,7 +426,8 @@ static void diff_xml_edits(DiffCtx *c, const KeyTable *t, const xmlNode *want, c
             continue;
         }
         xmlNode *parent = have ? edit_parent(have, w.add_at[i]) : NULL;
-        xmlNode *m = fragment_in(parent, f, used, n_used);
+        bool recorded = strv_has2(h.add_at, h.add_fragment, h.n_add, w.add_at[i], w.add_fragment[i]);
+        xmlNode *m = fragment_or_stored(edit_parent(want, w.add_at[i]), parent, f, used, n_used, recorded);
         if (m)
             used[n_used++] = m;
         else {
@@ -419,7 +450,8 @@ static void diff_xml_edits(DiffCtx *c, const KeyTable *t, const xmlNode *want, c
             continue;
         xmlDoc *fd = NULL;
         xmlNode *f = render_parse_fragment(h.add_fragment[i], &fd);
-        xmlNode *m = f ? fragment_in(edit_parent(have, h.add_at[i]), f, used, n_used) : NULL;
+        xmlNode *m = f ? fragment_or_stored(edit_parent(want, h.add_at[i]), edit_parent(have, h.add_at[i]), f,
+                                             used, n_used, true) : NULL;
         if (m) {
             _cleanup_free_ char *path = xasprintf("xml.add[%s/%s]", h.add_at[i], (const char *) f->name);
             _cleanup_free_ char *canon = xml_canonical(m);
@@ -472,7 +504,9 @@ static void patch_xml_edits(xmlNode *want, xmlNode *have) {
     for (size_t i = 0; i < w.n_add; i++) {
         xmlDoc *fd = NULL;
         xmlNode *f = render_parse_fragment(w.add_fragment[i], &fd);
-        xmlNode *m = f ? fragment_in(edit_parent(have, w.add_at[i]), f, used, n_used) : NULL;
+        bool recorded = strv_has2(h.add_at, h.add_fragment, h.n_add, w.add_at[i], w.add_fragment[i]);
+        xmlNode *m = f ? fragment_or_stored(edit_parent(want, w.add_at[i]), edit_parent(have, w.add_at[i]), f,
+                                             used, n_used, recorded) : NULL;
         if (m)
             used[n_used++] = m;
         else if (f) {
@@ -487,7 +521,8 @@ static void patch_xml_edits(xmlNode *want, xmlNode *have) {
             continue;
         xmlDoc *fd = NULL;
         xmlNode *f = render_parse_fragment(h.add_fragment[i], &fd);
-        xmlNode *m = f ? fragment_in(edit_parent(have, h.add_at[i]), f, used, n_used) : NULL;
+        xmlNode *m = f ? fragment_or_stored(edit_parent(want, h.add_at[i]), edit_parent(have, h.add_at[i]), f,
+                                             used, n_used, true) : NULL;
         if (m) {
             xmlUnlinkNode(m);
             xmlFreeNode(m);

@@ -467,6 +467,52 @@ static void test_masked_fragment_with_children(void **state) {
     assert_int_equal(n_spice, 1);
 }
 
+/* An xml.add fragment libvirt stores in its own form (<tb-cache unit='MiB'>2048 becomes
+ * unit='KiB'>2097152): once applied and recorded, it is in sync, and the patch never adds a second
+ * copy (each apply added one, until libvirt refused the document: the e2e suite's vCPU step). A
+ * changed fragment replaces the stored one. */
+static size_t count_tcg(xmlNode *root) {
+    size_t n = 0;
+    for (xmlNode *e = xml_child(root, "features")->children; e; e = e->next)
+        n += xml_is(e, "tcg");
+    return n;
+}
+
+static void test_fragment_libvirt_normalised(void **state) {
+    static const char add[] =
+        "name: web1\nxml:\n  add:\n    - {at: features, fragment: \"<tcg><tb-cache unit='MiB'>%s</tb-cache></tcg>\"}\n";
+    _cleanup_free_ char *first = xasprintf(add, "2048");
+    size_t n;
+    _cleanup_(xmlFreeDocp) xmlDoc *have = patch_until_in_sync("name: web1\n", first, &n);
+    assert_int_equal(n, 1);
+    _cleanup_(spec_freep) Spec *s = load("web1.yaml", "name: web1\n", first);
+    _cleanup_(xmlFreeDocp) xmlDoc *want = render(s);
+    /* defined: the record in the metadata, the fragment as libvirt stores it */
+    xmlNode *hr = xmlDocGetRootElement(have);
+    xmlNode *old = xml_child(hr, "metadata");
+    xmlReplaceNode(old, xmlDocCopyNode(xml_child(xmlDocGetRootElement(want), "metadata"), have, 1));
+    xmlFreeNode(old);
+    xmlNode *tb = xml_find(hr, "features/tcg/tb-cache");
+    assert_non_null(tb);
+    xmlSetProp(tb, (const xmlChar *) "unit", (const xmlChar *) "KiB");
+    xmlNodeSetContent(tb, (const xmlChar *) "2097152");
+    assert_in_sync(have, first);
+    Diff d;
+    diff_compute(KIND_DOMAIN, want, have, NULL, &d);
+    diff_patch(KIND_DOMAIN, &d, want, have);
+    diff_clear(&d);
+    assert_int_equal(count_tcg(hr), 1);
+    /* a new value: the new fragment in, the stored one out */
+    _cleanup_free_ char *second = xasprintf(add, "1024");
+    _cleanup_(spec_freep) Spec *s2 = load("web1.yaml", "name: web1\n", second);
+    _cleanup_(xmlFreeDocp) xmlDoc *want2 = render(s2);
+    diff_compute(KIND_DOMAIN, want2, have, NULL, &d);
+    patch_to_sync(KIND_DOMAIN, &d, 2, want2, have, NULL);
+    assert_int_equal(count_tcg(hr), 1);
+    _cleanup_free_ char *v = xml_get(hr, "features/tcg/tb-cache");
+    assert_string_equal(v, "1024");
+}
+
 /* The escape hatch on a pool: no metadata in libvirt, so the record is only on the rendered side,
  * and render_strip_private leaves libvirt a plain pool document. */
 static void test_pool_xml_edits(void **state) {
@@ -732,6 +778,7 @@ int main(void) {
         cmocka_unit_test(test_network_dhcp_host_add),
         cmocka_unit_test(test_network_dns_hosts),
         cmocka_unit_test(test_masked_fragment_with_children),
+        cmocka_unit_test(test_fragment_libvirt_normalised),
         cmocka_unit_test(test_network_xml_edits),
         cmocka_unit_test(test_pool_xml_edits),
         cmocka_unit_test(test_clock_timers_keyed_by_name),
