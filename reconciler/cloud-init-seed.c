@@ -188,15 +188,17 @@ static int create_seed_volume(Engine *e, virStoragePoolPtr pool, const DomainSpe
     _cleanup_free_ char *x = xml_to_string(doc);
     /* the record first: a volume without one could never be told apart from a stranger's */
     _cleanup_free_ char *m = volume_created_marker(e, d->cloud_init.pool.s, name), *owner = seed_owner(d);
-    int k = volume_marker_write(m, owner);
-    if (k < 0)
-        return fail(r, "cannot write the volume marker %s: %s", m, strerror(-k));
+    _cleanup_free_ char *what = xasprintf("cloud_init: seed %s/%s", d->cloud_init.pool.s, name);
+    _cleanup_free_ char *err = NULL;
+    bool made = false;
+    if (volume_claim(m, owner, what, &made, &err) < 0)
+        return fail_at(r, &d->cloud_init.present, "%s", err);
     virt_count_mutation();
     *ret = virStorageVolCreateXML(pool, x, 0);
     if (!*ret) {
         int r2 = fail(r, "creating the cloud_init seed %s in pool %s: %s", name,
                       d->cloud_init.pool.s, virt_error_message());
-        unlink(m);
+        volume_claim_drop(pool, name, m, d->name.s, made);
         return r2;
     }
     return 0;
