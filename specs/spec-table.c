@@ -943,7 +943,8 @@ static const KeyDef cloud_user_rows[] = {
     ROW(CloudUserSpec, ssh_authorized_keys_file, .key = "ssh_authorized_keys_file", .type = VT_PATH,
         .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML, .vagrant = "config.ssh.private_key_path (its .pub)",
         .doc = "read more public keys from this file at apply time (authorized_keys format: one "
-               "per line, # comments; at most 64 KiB)"),
+               "per line, options allowed, # comments; at most 64 KiB); a line that is no public "
+               "key, or a private key in the file, fails the domain"),
     ROW(CloudUserSpec, sudo, .key = "sudo", .type = VT_BOOL, .def = "false",
         .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML,
         .doc = "passwordless sudo (`ALL=(ALL) NOPASSWD:ALL`)"),

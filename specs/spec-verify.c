@@ -547,6 +547,24 @@ static bool valid_ssh_key(const char *k) {
     return false;
 }
 
+bool spec_ssh_key_line_ok(const char *line, bool options) {
+    if (valid_ssh_key(line))
+        return true;
+    if (!options)
+        return false;
+    /* sshd(8) AUTHORIZED_KEYS FILE FORMAT: options first, up to the first blank outside quotes */
+    bool quoted = false;
+    const char *p = line;
+    for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++)
+        if (*p == '\\' && quoted && p[1])
+            p++;
+        else if (*p == '"')
+            quoted = !quoted;
+    if (quoted || p == line || !*p)
+        return false;
+    return valid_ssh_key(p + strspn(p, " \t"));
+}
+
 static void verify_cloud_init(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
     if (!d->cloud_init.present.set)
