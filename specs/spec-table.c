@@ -979,7 +979,8 @@ static const KeyDef cloud_init_rows[] = {
     ROW(DomainSpec, cloud_init.user_data_file, .key = "user_data_file", .type = VT_PATH,
         .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML,
         .doc = "more user-data, read at apply time (at most 256 KiB): a #cloud-config file is "
-               "merged into virtspec's (lists appended, its values win), a script (#!) or other "
+               "merged into virtspec's (lists appended, maps merged; where both set a value, "
+               "virtspec's stays: the spec decides), a script (#!) or other "
                "part type runs after it (MIME multipart); a MIME multipart file is refused"),
     ROW(DomainSpec, cloud_init.rerun, .key = "rerun", .type = VT_ENUM, .choices = e_ci_rerun,
         .def = "never", .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML,
