@@ -3,6 +3,8 @@
 # 9660 volume id cidata with meta-data, user-data, network-config) and attaches it read-only as a
 # cdrom; the plan is empty after. A users edit is a first-boot change: plan says so, apply uploads
 # the seed again, the running domain keeps its id (no restart) and nothing waits for a reload.
+# --drift report (the daemon) reports a seed volume deleted behind virtspec's back and does not
+# upload it again.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
 mkdir specs keys
@@ -108,6 +110,24 @@ vs apply specs
 is "apply rerun: on-change" 0 "$rc"
 seed_files
 contains "instance-id is now the seed's hash" 'instance-id: "vs-ci-' "$meta"
+
+# --drift report changes nothing: a seed deleted behind virtspec's back is reported, not uploaded
+virsh vol-delete --pool vs-pool cidata-vs-ci.iso >/dev/null
+VIRTSPEC_LOG_LEVEL=debug "$VS" daemon --specs "$WORK/specs" --status-file "$WORK/status.json" \
+    --drift report > daemon.log 2>&1 &
+dpid=$!
+drifted() {
+    python3 -c 'import json,sys; d=json.load(open("status.json"))
+sys.exit(not [o for o in d["objects"] if o["name"] == "vs-ci" and o["state"] == "drifted"])' 2>/dev/null
+}
+ok "report mode: the domain with its seed gone is drifted" wait_for 30 drifted
+sleep 1
+ok "…the missing seed is reported" grep -qF "+ cloud_init seed vs-pool/cidata-vs-ci.iso" daemon.log
+ok "…and not uploaded again" bash -c '! virsh vol-info --pool vs-pool cidata-vs-ci.iso >/dev/null 2>&1'
+kill -TERM $dpid; wait $dpid
+vs apply specs
+is "apply (correct) uploads it again" 0 "$rc"
+ok "…the seed is back" virsh vol-info --pool vs-pool cidata-vs-ci.iso
 
 # never deleted while the domain exists: cloud_init leaves the spec of a domain that deletes the
 # volumes of removed disks, and the seed stays (the cdrom goes)
