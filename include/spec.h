@@ -205,6 +205,9 @@ typedef struct DomainSpec {
 /* The NoCloud seed volume of a domain with cloud_init: "cidata-DOMAIN.iso". No disk volume
  * (DOMAIN-DISK.qcow2 / .raw) and no base image (base-HASH-FILE) has that form. */
 char *spec_seed_volume_name(const char *domain);
+/* Whether line is an OpenSSH public key line (TYPE BASE64 [comment]); with options, also one of
+ * authorized_keys after an options prefix (no-pty,command="…" TYPE BASE64 …). */
+bool spec_ssh_key_line_ok(const char *line, bool options);
 
 typedef struct DhcpHostSpec {
     Value mac, ip, name;

@@ -21,8 +21,10 @@ const CliCommand cli_commands[] = {
       "Prints, per object, the libvirt XML its spec produces (byte-for-byte deterministic).\n"
       "Graphics passwords are masked unless --show-secrets is given.\n"
       "--seed prints each cloud_init seed's files instead (meta-data, user-data,\n"
-      "network-config: what apply uploads; password hashes masked unless --show-secrets;\n"
-      "network auto takes each network's facts from its spec).\n" },
+      "network-config) as apply would upload them, except that password hashes are\n"
+      "masked unless --show-secrets is given (with rerun: on-change the instance-id,\n"
+      "a hash of the content, then differs from apply's too) and that network auto\n"
+      "takes each network's facts from its spec (apply: from libvirt).\n" },
     { .name = "plan", .opts = O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET, .args = ARGS_PATHS,
       .synopsis = "[PATH…]",
       .summary = "show what apply would change (exit 0 in sync, 2 changes, 1 error)\n(plan, apply, status: -t [KIND/]NAME selects objects of the tree)",

@@ -29,16 +29,39 @@ static char *seed_owner(const DomainSpec *d) {
     return xasprintf("domain %s cloud_init seed\n", d->name.s);
 }
 
-/* The public keys of an authorized_keys file: its lines but blank ones and # comments. */
-static void add_key_lines(SeedUser *u, const char *text) {
-    for (const char *l = text; *l;) {
+/* The public keys of an authorized_keys file: its lines but blank ones and # comments, each an
+ * OpenSSH public key line, optionally after authorized_keys options. A file with a private key
+ * (a user naming ~/.ssh/id_ed25519 instead of its .pub) is refused whole. An error never quotes
+ * the file's content: -EINVAL and *ret_err. */
+static int add_key_lines(SeedUser *u, const char *path, const char *text, char **ret_err) {
+    if (strstr(text, "PRIVATE KEY")) {
+        *ret_err = xasprintf("ssh_authorized_keys_file %s holds a private key, which must never go "
+                             "into the seed: name the public key (.pub) or an authorized_keys "
+                             "file", path);
+        return -EINVAL;
+    }
+    size_t line = 1, first = u->n_keys;
+    for (const char *l = text; *l; line++) {
         size_t n = strcspn(l, "\r\n");
         size_t skip = strspn(l, " \t");
-        if (n > skip && l[skip] != '#')
-            *(char **) array_push(&u->keys, &u->n_keys, sizeof(char *)) = xstrndup(l + skip, n - skip);
+        if (n > skip && l[skip] != '#') {
+            char *k = xstrndup(l + skip, n - skip);
+            *(char **) array_push(&u->keys, &u->n_keys, sizeof(char *)) = k;
+            if (!spec_ssh_key_line_ok(k, true)) {
+                *ret_err = xasprintf("ssh_authorized_keys_file %s: line %zu is not an OpenSSH "
+                                     "public key line ([options] TYPE BASE64 [comment])", path, line);
+                for (size_t i = first; i < u->n_keys; i++)
+                    explicit_bzero(u->keys[i], strlen(u->keys[i]));
+                return -EINVAL;
+            }
+        }
         l += n;
-        l += strspn(l, "\r\n");
+        if (*l == '\r' && l[1] == '\n')
+            l++;
+        if (*l)
+            l++;
     }
+    return 0;
 }
 
 /* A crypt(3) hash: $id$…, one line, no blanks or ':' (it goes into /etc/shadow). */
@@ -61,7 +84,11 @@ static int gather_users(const DomainSpec *d, SeedInput *in, ObjectResult *r) {
                                KEYS_FILE_MAX, false, &text, NULL, &err) < 0)
                 return fail_at(r, &u[i].ssh_authorized_keys_file, "cloud_init.users[%s]: %s",
                                u[i].name.s, err);
-            add_key_lines(su, text);
+            int k = add_key_lines(su, u[i].ssh_authorized_keys_file.s, text, &err);
+            explicit_bzero(text, strlen(text));
+            if (k < 0)
+                return fail_at(r, &u[i].ssh_authorized_keys_file, "cloud_init.users[%s]: %s",
+                               u[i].name.s, err);
         }
         if (u[i].password_hash_file.set) {
             char *h = NULL;
@@ -188,15 +215,17 @@ static int create_seed_volume(Engine *e, virStoragePoolPtr pool, const DomainSpe
     _cleanup_free_ char *x = xml_to_string(doc);
     /* the record first: a volume without one could never be told apart from a stranger's */
     _cleanup_free_ char *m = volume_created_marker(e, d->cloud_init.pool.s, name), *owner = seed_owner(d);
-    int k = volume_marker_write(m, owner);
-    if (k < 0)
-        return fail(r, "cannot write the volume marker %s: %s", m, strerror(-k));
+    _cleanup_free_ char *what = xasprintf("cloud_init: seed %s/%s", d->cloud_init.pool.s, name);
+    _cleanup_free_ char *err = NULL;
+    bool made = false;
+    if (volume_claim(m, owner, what, &made, &err) < 0)
+        return fail_at(r, &d->cloud_init.present, "%s", err);
     virt_count_mutation();
     *ret = virStorageVolCreateXML(pool, x, 0);
     if (!*ret) {
         int r2 = fail(r, "creating the cloud_init seed %s in pool %s: %s", name,
                       d->cloud_init.pool.s, virt_error_message());
-        unlink(m);
+        volume_claim_drop(pool, name, m, d->name.s, made);
         return r2;
     }
     return 0;

@@ -19,7 +19,14 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *hav
 /* The "<vol>.created" record of a volume virtspec created (volumes.c), read and written. */
 char *volume_created_marker(Engine *e, const char *pool, const char *vol);
 char *volume_marker_read(const char *path);
-int volume_marker_write(const char *path, const char *content);
+/* Claims the "created" marker m for owner (a "domain NAME ...\n" record) before virtspec creates
+ * the volume: created exclusively; an existing one is accepted only while it is owner's or
+ * nobody's (0.1.0), never overwritten. *ret_made: this call created it. On failure a negative
+ * errno and *ret_err, an error beginning with what (e.g. "disks[vda]: volume POOL/NAME"). */
+int volume_claim(const char *m, const char *owner, const char *what, bool *ret_made, char **ret_err);
+/* After the volume's creation failed: removes the marker only if the claim made it, it still
+ * names domain self and no volume of that name exists. */
+void volume_claim_drop(virStoragePoolPtr pool, const char *name, const char *m, const char *self, bool made);
 
 /* cloud_init (cloud-init-seed.c; seed_gather in cloud-init.h) */
 struct Seed;

@@ -1049,7 +1049,13 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
 
     if (ensure_volumes(e, d, dom, have, r) < 0)
         return;
-    if (ro.seed && seed_volume(e, d, have, &seed, r) < 0)
+    /* Drift mode "report": when the spec is the one virtspec last applied (same hash), a
+     * difference was made behind virtspec's back: report it, change nothing — a missing seed
+     * too, which the plan below reports (the hash apply records has the seed's digest mixed in:
+     * render_metadata) */
+    _cleanup_free_ char *want_hash = observe_spec_hash(want), *have_hash = observe_spec_hash(have);
+    bool report_only = e->apply && e->report_drift && streq_ptr(want_hash, have_hash);
+    if (ro.seed && !report_only && seed_volume(e, d, have, &seed, r) < 0)
         return;
 
     if (!e->apply) {
@@ -1096,11 +1102,7 @@ static void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         return;
     }
 
-    /* Drift mode "report": when the spec is the one virtspec last applied (same hash), a
-     * difference was made behind virtspec's back: report it, change nothing. */
-    /* the hash apply records (the seed's digest mixed in: render_metadata) */
-    _cleanup_free_ char *want_hash = observe_spec_hash(want), *have_hash = observe_spec_hash(have);
-    if (e->report_drift && streq_ptr(want_hash, have_hash)) {
+    if (report_only) {
         Engine plan_only = *e;
         plan_only.apply = false;
         plan_only.report_drift = false;

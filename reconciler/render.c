@@ -699,6 +699,8 @@ static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
     _cleanup_free_ char *hash = NULL;
     if (!o->compare_only)
         hash = render_hash(doc);
+    else if (!hash_needs_copy(doc))
+        xml_strip_blank_text(root);   /* what hashing leaves of the document, without the hash */
     if (hash && o->seed) {
         /* the seed is part of what was applied: a changed seed is a changed spec */
         char *h = xasprintf("%016" PRIx64, hash_fnv1a(o->seed->digest, strlen(o->seed->digest),
@@ -706,8 +708,6 @@ static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
         free(hash);
         hash = h;
     }
-    else if (!hash_needs_copy(doc))
-        xml_strip_blank_text(root);   /* what hashing leaves of the document, without the hash */
     _cleanup_free_ char *managed = managed_keys(s, root);
     xmlNode *vs = metadata_virtspec(root, &ns);
     xmlNode *src = xmlNewChild(vs, ns, (const xmlChar *) "spec", NULL);

@@ -161,8 +161,43 @@ char *volume_marker_read(const char *path) {
     return marker_read(path);
 }
 
-int volume_marker_write(const char *path, const char *content) {
-    return touch_with(path, content);
+int volume_claim(const char *m, const char *owner, const char *what, bool *ret_made, char **ret_err) {
+    int k = marker_write(m, owner, O_EXCL);
+    *ret_made = k == 0;   /* by this call: only then may a failure remove it */
+    if (k == -EEXIST) {
+        /* never overwritten: another apply may be creating its volume right now; one left by
+         * this owner (killed between marker and volume, or a concurrent apply of the same
+         * domain) or nobody's (0.1.0) is reused */
+        _cleanup_free_ char *rec = marker_read(m);
+        if (!rec) {
+            *ret_err = xasprintf("%s: its marker %s exists but cannot be read (not a regular "
+                                 "file?): not overwritten", what, m);
+            return -EEXIST;
+        }
+        if (*rec && !streq(rec, owner)) {
+            rec[strcspn(rec, "\n")] = 0;
+            _cleanup_free_ char *wanter = xstrndup(owner, strcspn(owner, "\n"));
+            *ret_err = xasprintf("%s is claimed twice: its marker says virtspec creates it for "
+                                 "%s, and %s wants it too (%s)", what, rec, wanter, m);
+            return -EEXIST;
+        }
+        k = !*rec ? touch_with(m, owner) : 0;
+    }
+    if (k < 0) {
+        *ret_err = xasprintf("cannot write the volume marker %s: %s", m, strerror(-k));
+        return k;
+    }
+    return 0;
+}
+
+void volume_claim_drop(virStoragePoolPtr pool, const char *name, const char *m, const char *self, bool made) {
+    /* the marker goes only while it is this domain's and no volume came of it (a second apply
+     * of this domain may have created the volume meanwhile) */
+    if (!made)
+        return;
+    _cleanup_(virStorageVolFreep) virStorageVolPtr now = virStorageVolLookupByName(pool, name);
+    if (!now)
+        marker_unlink_own(m, self);
 }
 
 /* What a "<vol>.created" marker holds: the domain and disk entry the volume was created for
@@ -345,35 +380,16 @@ static int create_volume(Engine *e, virStoragePoolPtr pool, const DomainSpec *d,
     /* the marker first: a volume without one could never be cleaned up (a kill between the
      * two leaves a marker without a volume, which deletes nothing) */
     _cleanup_free_ char *m = created_marker(e, disk->pool.s, name), *owner = created_owner(d, disk);
-    int k = marker_write(m, owner, O_EXCL);
-    bool made = k == 0;   /* by this call: only then may a failure remove it */
-    if (k == -EEXIST) {
-        /* never overwritten: another domain's apply may be creating its volume right now; one
-         * left by this disk (killed between marker and volume) or nobody's (0.1.0) is reused */
-        _cleanup_free_ char *rec = marker_read(m);
-        if (!rec)
-            return fail_at(r, &disk->name, "disks[%s]: volume %s/%s: its marker %s exists but "
-                           "cannot be read (not a regular file?): not overwritten",
-                           disk->dev.s, disk->pool.s, name, m);
-        if (*rec && !streq(rec, owner)) {
-            rec[strcspn(rec, "\n")] = 0;
-            return fail_at(r, &disk->name, "disks[%s]: volume %s/%s is claimed twice: its marker "
-                           "says virtspec creates it for %s, and domain %s disk %s wants it too (%s)",
-                           disk->dev.s, disk->pool.s, name, rec, d->name.s, disk->name.s, m);
-        }
-        k = !*rec ? touch_with(m, owner) : 0;
-    }
-    if (k < 0)
-        return fail(r, "cannot write the volume marker %s: %s", m, strerror(-k));
+    _cleanup_free_ char *what = xasprintf("disks[%s]: volume %s/%s", disk->dev.s, disk->pool.s, name);
+    _cleanup_free_ char *err = NULL;
+    bool made = false;
+    if (volume_claim(m, owner, what, &made, &err) < 0)
+        return fail_at(r, &disk->name, "%s", err);
     virt_count_mutation();
     _cleanup_(virStorageVolFreep) virStorageVolPtr nv = virStorageVolCreateXML(pool, x, 0);
     if (!nv) {
         int r2 = fail(r, "creating volume %s in pool %s: %s", name, disk->pool.s, virt_error_message());
-        /* the marker goes only while it is this domain's and no volume came of it (a second
-         * apply of this domain may have created the volume meanwhile) */
-        _cleanup_(virStorageVolFreep) virStorageVolPtr now = made ? virStorageVolLookupByName(pool, name) : NULL;
-        if (made && !now)
-            marker_unlink_own(m, d->name.s);
+        volume_claim_drop(pool, name, m, d->name.s, made);
         return r2;
     }
     r->mutated = true;

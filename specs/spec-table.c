@@ -943,7 +943,8 @@ static const KeyDef cloud_user_rows[] = {
     ROW(CloudUserSpec, ssh_authorized_keys_file, .key = "ssh_authorized_keys_file", .type = VT_PATH,
         .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML, .vagrant = "config.ssh.private_key_path (its .pub)",
         .doc = "read more public keys from this file at apply time (authorized_keys format: one "
-               "per line, # comments; at most 64 KiB)"),
+               "per line, options allowed, # comments; at most 64 KiB); a line that is no public "
+               "key, or a private key in the file, fails the domain"),
     ROW(CloudUserSpec, sudo, .key = "sudo", .type = VT_BOOL, .def = "false",
         .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML,
         .doc = "passwordless sudo (`ALL=(ALL) NOPASSWD:ALL`)"),
@@ -978,7 +979,8 @@ static const KeyDef cloud_init_rows[] = {
     ROW(DomainSpec, cloud_init.user_data_file, .key = "user_data_file", .type = VT_PATH,
         .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML,
         .doc = "more user-data, read at apply time (at most 256 KiB): a #cloud-config file is "
-               "merged into virtspec's (lists appended, its values win), a script (#!) or other "
+               "merged into virtspec's (lists appended, maps merged; where both set a value, "
+               "virtspec's stays: the spec decides), a script (#!) or other "
                "part type runs after it (MIME multipart); a MIME multipart file is refused"),
     ROW(DomainSpec, cloud_init.rerun, .key = "rerun", .type = VT_ENUM, .choices = e_ci_rerun,
         .def = "never", .change = CHANGE_FIRST_BOOT, .flags = KEY_NO_XML,

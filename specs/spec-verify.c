@@ -523,6 +523,16 @@ static bool valid_timezone(const char *s) {
 
 static bool valid_hostname(const char *s);
 
+/* cloud_init.hostname's default: the domain's name, its characters a host name cannot have
+ * written '-' (which may still be no host name: "_db", "a..b", 64 characters). */
+static char *default_hostname(const char *name) {
+    char *h = xstrdup(name);
+    for (char *c = h; *c; c++)
+        if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-", *c))
+            *c = '-';
+    return h;
+}
+
 /* A login name as useradd takes it by default: [a-z_][a-z0-9_-]*, at most 32. */
 static bool valid_login(const char *u) {
     if (!*u || !((*u >= 'a' && *u <= 'z') || *u == '_'))
@@ -547,6 +557,24 @@ static bool valid_ssh_key(const char *k) {
     return false;
 }
 
+bool spec_ssh_key_line_ok(const char *line, bool options) {
+    if (valid_ssh_key(line))
+        return true;
+    if (!options)
+        return false;
+    /* sshd(8) AUTHORIZED_KEYS FILE FORMAT: options first, up to the first blank outside quotes */
+    bool quoted = false;
+    const char *p = line;
+    for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++)
+        if (*p == '\\' && quoted && p[1])
+            p++;
+        else if (*p == '"')
+            quoted = !quoted;
+    if (quoted || p == line || !*p)
+        return false;
+    return valid_ssh_key(p + strspn(p, " \t"));
+}
+
 static void verify_cloud_init(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
     if (!d->cloud_init.present.set)
@@ -554,6 +582,13 @@ static void verify_cloud_init(const Spec *s, DiagList *diags) {
     if (d->cloud_init.hostname.set && !valid_hostname(d->cloud_init.hostname.s))
         ERR(&d->cloud_init.hostname, "cloud_init.hostname '%s' is not a host name (letters, digits "
             "and '-' in dot-separated labels, at most 63 characters)", d->cloud_init.hostname.s);
+    if (!d->cloud_init.hostname.set && d->name.set) {
+        _cleanup_free_ char *h = default_hostname(d->name.s);
+        if (!valid_hostname(h))
+            ERR(&d->cloud_init.present, "cloud_init.hostname: the domain name %s is not a valid host "
+                "name (letters, digits and '-' in dot-separated labels, at most 63 characters); "
+                "set cloud_init.hostname", d->name.s);
+    }
     const CloudUserSpec *u = d->cloud_init.users.items;
     for (size_t i = 0; i < d->cloud_init.users.n; i++) {
         if (!valid_login(u[i].name.s))
@@ -1803,14 +1838,8 @@ char *spec_seed_volume_name(const char *domain) {
 /* cloud_init: the hostname and pool defaults, and the seed's cdrom (last of the cdroms: it gets
  * its device after theirs). */
 static void resolve_cloud_init(DomainSpec *d) {
-    if (!d->cloud_init.hostname.set) {
-        /* the domain's name, its characters a host name cannot have written '-' */
-        char *h = xstrdup(d->name.s);
-        for (char *c = h; *c; c++)
-            if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-", *c))
-                *c = '-';
-        set_derived(&d->cloud_init.hostname, h);
-    }
+    if (!d->cloud_init.hostname.set)
+        set_derived(&d->cloud_init.hostname, default_hostname(d->name.s));
     if (!d->cloud_init.pool.set) {
         const DiskSpec *dk = d->disks.items;
         const char *pool = "default";

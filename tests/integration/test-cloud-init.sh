@@ -3,6 +3,9 @@
 # 9660 volume id cidata with meta-data, user-data, network-config) and attaches it read-only as a
 # cdrom; the plan is empty after. A users edit is a first-boot change: plan says so, apply uploads
 # the seed again, the running domain keeps its id (no restart) and nothing waits for a reload.
+# --drift report (the daemon) reports a seed volume deleted behind virtspec's back and does not
+# upload it again. The seed outlives the removal of cloud_init from a domain whose
+# delete_volumes_on_removal was on (and recorded) before; only --prune of the domain deletes it.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
 mkdir specs keys
@@ -109,10 +112,35 @@ is "apply rerun: on-change" 0 "$rc"
 seed_files
 contains "instance-id is now the seed's hash" 'instance-id: "vs-ci-' "$meta"
 
-# never deleted while the domain exists: cloud_init leaves the spec of a domain that deletes the
-# volumes of removed disks, and the seed stays (the cdrom goes)
-sed -i '/^cloud_init:/,$d' specs/10-ci.yaml
+# --drift report changes nothing: a seed deleted behind virtspec's back is reported, not uploaded
+virsh vol-delete --pool vs-pool cidata-vs-ci.iso >/dev/null
+VIRTSPEC_LOG_LEVEL=debug "$VS" daemon --specs "$WORK/specs" --status-file "$WORK/status.json" \
+    --drift report > daemon.log 2>&1 &
+dpid=$!
+drifted() {
+    python3 -c 'import json,sys; d=json.load(open("status.json"))
+sys.exit(not [o for o in d["objects"] if o["name"] == "vs-ci" and o["state"] == "drifted"])' 2>/dev/null
+}
+ok "report mode: the domain with its seed gone is drifted" wait_for 30 drifted
+sleep 1
+ok "…the missing seed is reported" grep -qF "+ cloud_init seed vs-pool/cidata-vs-ci.iso" daemon.log
+ok "…and not uploaded again" bash -c '! virsh vol-info --pool vs-pool cidata-vs-ci.iso >/dev/null 2>&1'
+kill -TERM $dpid; wait $dpid
+vs apply specs
+is "apply (correct) uploads it again" 0 "$rc"
+ok "…the seed is back" virsh vol-info --pool vs-pool cidata-vs-ci.iso
+
+# never deleted while the domain exists: a domain that deletes the volumes of removed disks (the
+# switch on, recorded, while it has cloud_init) loses cloud_init, and the seed stays (the cdrom
+# goes); only --prune of the undefined domain deletes it
 echo "delete_volumes_on_removal: true" >> specs/10-ci.yaml
+vs apply specs
+is "apply delete_volumes_on_removal: true (cloud_init kept)" 0 "$rc"
+is "…the seed is recorded as a volume to delete at removal" 1 \
+    "$(xpath "$(inactive_xml vs-ci)" "count(//*[local-name()='volumes']/*[@name='cidata-vs-ci.iso'])")"
+sed -i '/^cloud_init:/,/^delete_volumes_on_removal:/{/^delete_volumes_on_removal:/!d}' specs/10-ci.yaml
+lacks "the spec has no cloud_init now" "cloud_init" "$(cat specs/10-ci.yaml)"
+contains "…and keeps delete_volumes_on_removal" "delete_volumes_on_removal: true" "$(cat specs/10-ci.yaml)"
 vs apply specs
 is "apply without cloud_init" 0 "$rc"
 lacks "…deletes no seed" "cidata-vs-ci.iso (delete_volumes_on_removal)" "$out"
@@ -120,18 +148,13 @@ ok "the seed volume is kept" virsh vol-info --pool vs-pool cidata-vs-ci.iso
 is "…the cdrom is gone" 0 "$(xpath "$(inactive_xml vs-ci)" "count(//disk[@device='cdrom'])")"
 vs plan specs
 is "…and the plan is empty" 0 "$rc"
-
-# --prune of the domain (delete_volumes_on_removal: true): its seed goes with its disks (its
-# .created record names this domain's seed)
-cat >> specs/10-ci.yaml <<YAML
-cloud_init: {hostname: web1}
-YAML
-vs apply specs
-is "cloud_init back: apply" 0 "$rc"
-printf 'specs = %s\n' "$WORK/specs" > prune.conf
+ok "…the seed is still kept" virsh vol-info --pool vs-pool cidata-vs-ci.iso
 rm specs/10-ci.yaml
-vs apply --config prune.conf --prune
-is "apply --prune the domain" 0 "$rc"
-contains "…deletes its seed (delete_volumes_on_removal)" "deleted volume vs-pool/cidata-vs-ci.iso" "$out"
-ok "the seed volume is gone" bash -c '! virsh vol-info --pool vs-pool cidata-vs-ci.iso'
+virsh destroy vs-ci >/dev/null   # prune's shutdown would wait 60 s for a guest with no OS
+printf 'specs = %s\n' "$WORK/specs" > prune.conf   # --prune: against the configured spec tree
+vs apply --config prune.conf --prune specs
+is "apply --prune of the removed domain" 0 "$rc"
+contains "…deletes the seed (delete_volumes_on_removal)" "cidata-vs-ci.iso" "$out"
+lacks "…it is undefined" "vs-ci" "$(virsh list --all --name)"
+ok "…and its seed deleted with it" bash -c '! virsh vol-info --pool vs-pool cidata-vs-ci.iso >/dev/null 2>&1'
 finish
