@@ -85,7 +85,11 @@ int main(int argc, char **argv) {
             *(char **) array_push(&o.targets, &o.n_targets, sizeof(char *)) = optarg;
             given |= O_TARGET;
             break;
-        case OPT_VERSION: cli_print_versions(); return 0;
+        case OPT_VERSION:
+            cli_print_versions();
+            free(o.paths);
+            free(o.targets);
+            return 0;
         case OPT_JSON: o.json = true; given |= O_JSON; break;
         case OPT_SECRETS: o.show_secrets = true; given |= O_SECRETS; break;
         case OPT_INSECURE: o.relaxed_perms = spec_trust_relaxed = true; given |= O_INSECURE; break;
@@ -105,6 +109,8 @@ int main(int argc, char **argv) {
                 o.host_kvm = 0;
             else {
                 fprintf(stderr, "virtspec: --host-kvm takes yes or no\n");
+                free(o.paths);
+                free(o.targets);
                 return 1;
             }
             break;
@@ -115,6 +121,7 @@ int main(int argc, char **argv) {
         }
     }
     if (o.n_paths == 0) {
+        free(o.targets);
         if (!help)
             fputs("virtspec: no command given\n\n", stderr);
         cli_print_main_help(help ? stdout : stderr);
@@ -139,6 +146,7 @@ int main(int argc, char **argv) {
     }
     if (check_cmd_opts(cmd, given) < 0) {
         free(o.paths - 1);
+        free(o.targets);
         return 1;
     }
     log_setup();
@@ -152,6 +160,7 @@ int main(int argc, char **argv) {
         ovr.specs_dir = o.paths[0];   /* virtspec daemon DIR */
     if (daemon_config_resolve(&cfg, &ovr) < 0) {
         free(o.paths - 1);
+        free(o.targets);
         /* the daemon: EX_CONFIG, which the unit does not restart (RestartPreventExitStatus=78):
          * the same file fails every start */
         return streq(cmd, "daemon") ? EXIT_CONFIG : 1;
