@@ -4,7 +4,8 @@
 #include <unistd.h>
 
 #include "cloud-init.h"
-#include "executor-internal.h"
+#include "cloud-init-seed.h"
+#include "volumes.h"
 #include "host-file.h"
 #include "log.h"
 #include "seed-iso.h"

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "executor-internal.h"
+#include "volumes.h"
 #include "log.h"
 #include "render.h"
 #include "spec-value.h"
