@@ -128,7 +128,7 @@ int start_domain(virDomainPtr dom, unsigned flags, ObjectResult *r) {
         return 0;
     _cleanup_free_ char *err = xstrdup(virt_error_message());
     if (state_running(domain_state(dom))) {
-        add_action(r, "= started meanwhile by someone else (%s)", err);
+        action_add(r, ACTION_NOTE, NULL, "started meanwhile by someone else (%s)", err);
         return 0;
     }
     return fail(r, "start failed: %s", err);
@@ -144,7 +144,7 @@ int set_run_state(virDomainPtr dom, bool run, ObjectResult *r) {
         return 0;
     _cleanup_free_ char *err = xstrdup(virt_error_message());
     if (domain_state(dom) == (run ? VIR_DOMAIN_RUNNING : VIR_DOMAIN_PAUSED)) {
-        add_action(r, "= %s meanwhile (%s)", run ? "running" : "paused", err);
+        action_add(r, ACTION_NOTE, NULL, "%s meanwhile (%s)", run ? "running" : "paused", err);
         return 0;
     }
     return fail(r, "%s failed: %s", run ? "resume" : "suspend", err);
@@ -156,11 +156,11 @@ int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec *d, Obj
 
     if (streq(want, "running")) {
         if (st == VIR_DOMAIN_PAUSED) {
-            add_action(r, "▶ resume");
+            action_add(r, ACTION_RESUME, NULL, NULL);
             if (e->apply && set_run_state(dom, true, r) < 0)
                 return -EIO;
         } else if (!state_running(st)) {
-            add_action(r, "▶ start");
+            action_add(r, ACTION_START, NULL, NULL);
             if (e->apply && start_domain(dom, 0, r) < 0)
                 return -EIO;
         } else
@@ -169,18 +169,18 @@ int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec *d, Obj
         if (st == VIR_DOMAIN_PAUSED)
             return 0;
         if (!state_running(st)) {
-            add_action(r, "▶ start paused");
+            action_add(r, ACTION_START_PAUSED, NULL, NULL);
             if (e->apply && start_domain(dom, VIR_DOMAIN_START_PAUSED, r) < 0)
                 return -EIO;
         } else {
-            add_action(r, "‖ suspend");
+            action_add(r, ACTION_SUSPEND, NULL, NULL);
             if (e->apply && set_run_state(dom, false, r) < 0)
                 return -EIO;
         }
     } else {
         if (!state_running(st))
             return 0;
-        add_action(r, "■ stop (ACPI shutdown, forced after %" PRId64 " s)", d->shutdown_timeout.i);
+        action_add(r, ACTION_STOP, NULL, "ACPI shutdown, forced after %" PRId64 " s", d->shutdown_timeout.i);
         if (e->apply && domain_stop(e, dom, (unsigned) d->shutdown_timeout.i, &why) < 0) {
             fail(r, "%s", why);
             free(why);
@@ -198,7 +198,7 @@ int converge_autostart(Engine *e, virDomainPtr dom, int cur, const DomainSpec *d
         return fail(r, "reading autostart: %s", virt_error_message());
     if (!!cur == !!d->autostart.i)
         return 0;
-    add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", d->autostart.s);
+    action_add_set(r, "autostart", cur ? "true" : "false", d->autostart.s, CHANGE_LIVE, NULL);
     if (!e->apply)
         return 0;
     virt_count_mutation();

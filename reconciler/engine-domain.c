@@ -305,16 +305,16 @@ void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         if (check_host_paths(d, NULL, r) < 0)
             return;
         r->state = SYNC_MISSING;
-        add_action(r, "+ create");
+        action_add(r, ACTION_CREATE, NULL, NULL);
         if (ensure_volumes(e, d, NULL, NULL, r) < 0)
             return;
         if (ro.seed && seed_volume(e, d, NULL, &seed, r) < 0)
             return;
         if (!e->apply) {
             if (d->autostart.i)
-                add_action(r, "~ autostart: true (live)");
+                action_add_set(r, "autostart", NULL, "true", CHANGE_LIVE, NULL);
             if (!streq(d->state.s, "shutoff"))
-                add_action(r, streq(d->state.s, "paused") ? "▶ start paused" : "▶ start");
+                action_add(r, streq(d->state.s, "paused") ? ACTION_START_PAUSED : ACTION_START, NULL, NULL);
             return;
         }
         _cleanup_free_ char *x = xml_to_string(want);
@@ -363,7 +363,7 @@ void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
             }
         }
         if (busy) {
-            add_action(r, "= left alone: %s", busy);
+            action_add(r, ACTION_NOTE, NULL, "left alone: %s", busy);
             r->deferred = busy;
             r->state = SYNC_IN_SYNC;
             return;
@@ -403,10 +403,10 @@ void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     /* the switch and the volume records live in virtspec's metadata only */
     bool records_changed = !adopting && !volume_refs_equal(&had, &wanted);
     if (records_changed && had.delete_on_removal != wanted.delete_on_removal)
-        add_action(r, "~ delete_volumes_on_removal: %s → %s (virtspec metadata)",
-                   had.delete_on_removal ? "true" : "false", d->delete_volumes_on_removal.s);
+        action_add_set(r, "delete_volumes_on_removal", had.delete_on_removal ? "true" : "false",
+                       d->delete_volumes_on_removal.s, CHANGE_NONE, "virtspec metadata");
     else if (records_changed && n_changes == 0)
-        add_action(r, "~ volume records (virtspec metadata)");
+        action_add_set(r, "volume records", NULL, NULL, CHANGE_NONE, "virtspec metadata");
     int autostart = ie && !waited ? ie->autostart : -1;
     bool running = state_running(st);
 
@@ -427,27 +427,27 @@ void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         if (n_changes > 0 || adopting)
             r->state = SYNC_DRIFTED;
         if (adopting)
-            add_action(r, "~ adopt: add virtspec ownership metadata");
+            action_add(r, ACTION_ADOPT, NULL, "add virtspec ownership metadata");
         if (running) {
             compute_pending(dom, have, r);
             bool config_change = diff_has_class(&r->diff, CHANGE_CONFIG);
             if ((r->n_pending > 0 || config_change) && streq(d->reload.s, "auto"))
-                add_action(r, "↻ reload (reload: auto)");
+                action_add(r, ACTION_RELOAD, NULL, NULL);
             else if (config_change)
-                add_action(r, "! config changes wait for the next boot: virtspec reload %s",
+                action_add(r, ACTION_WARN, NULL, "config changes wait for the next boot: virtspec reload %s",
                            d->name.s);
         }
         if ((autostart >= 0 ? (cur = autostart, 0) : virDomainGetAutostart(dom, &cur)) == 0 &&
             !!cur != !!d->autostart.i)
-            add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", d->autostart.s);
+            action_add_set(r, "autostart", cur ? "true" : "false", d->autostart.s, CHANGE_LIVE, NULL);
         if (streq(d->state.s, "running") && !state_running(st))
-            add_action(r, "▶ start");
+            action_add(r, ACTION_START, NULL, NULL);
         else if (streq(d->state.s, "running") && st == VIR_DOMAIN_PAUSED)
-            add_action(r, "▶ resume");
+            action_add(r, ACTION_RESUME, NULL, NULL);
         else if (streq(d->state.s, "shutoff") && running)
-            add_action(r, "■ stop (ACPI shutdown, forced after %" PRId64 " s)", d->shutdown_timeout.i);
+            action_add(r, ACTION_STOP, NULL, "ACPI shutdown, forced after %" PRId64 " s", d->shutdown_timeout.i);
         else if (streq(d->state.s, "paused") && st != VIR_DOMAIN_PAUSED)
-            add_action(r, running ? "‖ suspend" : "▶ start paused");
+            action_add(r, running ? ACTION_SUSPEND : ACTION_START_PAUSED, NULL, NULL);
         if (removed.n > 0) {
             /* the persistent definition as apply would write it */
             _cleanup_(xmlFreeDocp) xmlDoc *planned = xmlCopyDoc(have, 1);
@@ -473,7 +473,7 @@ void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         clear_actions(r);
         reconcile_domain(&plan_only, s, r);
         if (r->state == SYNC_DRIFTED)
-            add_action(r, "(drift mode report: not corrected)");
+            action_add(r, ACTION_REPORT_ONLY, NULL, NULL);
         return;
     }
 
@@ -501,7 +501,7 @@ void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
                 int k = apply_live(e, dom, s, c, want, live, &reason);
                 if (k != 0) {
                     add_pending(r, c->path);
-                    add_action(r, "… %s waits for a reload: %s", c->path, strna(reason));
+                    action_add(r, ACTION_LIVE_WAITS, c->path, "%s", strna(reason));
                 }
             }
         }
@@ -526,7 +526,7 @@ void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
             compute_pending(dom, persistent, r);
         if (r->n_pending > 0 && streq(d->reload.s, "auto") && streq(d->state.s, "running")) {
             _cleanup_free_ char *err = NULL;
-            add_action(r, "↻ reload (reload: auto)");
+            action_add(r, ACTION_RELOAD, NULL, NULL);
             int rr = engine_reload_domain(e, d->name.s, (unsigned) d->shutdown_timeout.i, &err);
             if (rr < 0) {
                 if (rr == -ECANCELED)

@@ -19,8 +19,7 @@ static int net_update(virNetworkPtr net, unsigned cmd, unsigned section, xmlDoc 
     virt_count_mutation();
     if (virNetworkUpdate(net, cmd, section, -1, x,
                          VIR_NETWORK_UPDATE_AFFECT_LIVE | VIR_NETWORK_UPDATE_AFFECT_CONFIG) < 0) {
-        add_action(r, "… %s could not change live (%s): waits for a network restart", what,
-                   virt_error_message());
+        action_add(r, ACTION_LIVE_WAITS, what, "%s", virt_error_message());
         return -EIO;
     }
     return 0;
@@ -136,9 +135,9 @@ static void reattach_domain(Engine *e, virDomainPtr dom, const char *name, const
         if (rc == 1 || (steady && rc == -ENODEV))
             continue;
         if (rc == 0 && e->apply)
-            add_action(r, "⇄ %s: %s plugged into %s again", dname, tap, bridge);
+            action_add(r, ACTION_REPLUG, dname, "%s: %s plugged into %s again", dname, tap, bridge);
         else if (rc == 0) {
-            add_action(r, "⇄ %s: %s is no port of %s: it would be plugged back in", dname, tap, bridge);
+            action_add(r, ACTION_REPLUG, dname, "%s: %s is no port of %s: it would be plugged back in", dname, tap, bridge);
             if (r->state == SYNC_IN_SYNC)
                 r->state = SYNC_DRIFTED;
         } else if (e->apply)
@@ -184,7 +183,7 @@ static bool network_owns_bridge(const NetworkSpec *n) {
 
 /* reload: auto: a restart-pending network is restarted now, and its guests plugged back. */
 static int network_restart(Engine *e, virNetworkPtr net, const char *name, ObjectResult *r) {
-    add_action(r, "↻ restart (reload: auto)");
+    action_add(r, ACTION_RESTART, NULL, NULL);
     virt_count_mutation();
     if (virNetworkDestroy(net) < 0)
         return fail(r, "restart: stopping the network: %s", virt_error_message());
@@ -215,11 +214,11 @@ void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
         r->state = SYNC_MISSING;
         if (network_check_host(e, n, false, NULL, r) < 0)
             return;
-        add_action(r, "+ create");
+        action_add(r, ACTION_CREATE, NULL, NULL);
         if (!e->apply) {
             if (n->autostart.i)
-                add_action(r, "~ autostart: true (live)");
-            add_action(r, "▶ start");
+                action_add_set(r, "autostart", NULL, "true", CHANGE_LIVE, NULL);
+            action_add(r, ACTION_START, NULL, NULL);
             return;
         }
         _cleanup_free_ char *x = xml_to_string(want);
@@ -249,7 +248,7 @@ void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
         if (diff_count_effective(&r->diff) > 0 || !observe_owned(have)) {
             r->state = SYNC_DRIFTED;
             if (!e->apply && !observe_owned(have))
-                add_action(r, "~ adopt: add virtspec ownership metadata");
+                action_add(r, ACTION_ADOPT, NULL, "add virtspec ownership metadata");
             if (e->apply) {
                 /* DHCP ranges, static hosts and DNS host records change on the running
                  * network (the bridge stays up); the rest goes into the persistent
@@ -290,7 +289,7 @@ void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
             }
             if (r->n_pending > 0 && streq(n->reload.s, "auto")) {
                 if (!e->apply)
-                    add_action(r, "↻ restart (reload: auto); running guests are plugged back in");
+                    action_add(r, ACTION_RESTART, NULL, "running guests are plugged back in");
                 else if (network_restart(e, net, n->name.s, r) < 0)
                     return;
             }

@@ -23,7 +23,7 @@ int check_hatch_schema(const Spec *s, xmlDoc *want, ObjectResult *r) {
         return fail_at(r, &spec_xml_hatch(s)->present, "xml: with these edits the document is not "
                        "valid for libvirt: %s", err);
     if (q < 0)
-        add_action(r, "! xml: %s; libvirtd validates the document when it is defined", err);
+        action_add(r, ACTION_WARN, "xml", "xml: %s; libvirtd validates the document when it is defined", err);
     return 0;
 }
 
@@ -60,7 +60,7 @@ void converge_lifecycle(Engine *e, ObjectResult *r, const LifecycleOps *ops, voi
                                Value autostart) {
     int cur = 0;
     if (ops->get_autostart(obj, &cur) == 0 && !!cur != !!autostart.i) {
-        add_action(r, "~ autostart: %s → %s (live)", cur ? "true" : "false", autostart.s);
+        action_add_set(r, "autostart", cur ? "true" : "false", autostart.s, CHANGE_LIVE, NULL);
         if (e->apply) {
             virt_count_mutation();
             if (ops->set_autostart(obj, (int) autostart.i) < 0) {
@@ -73,7 +73,7 @@ void converge_lifecycle(Engine *e, ObjectResult *r, const LifecycleOps *ops, voi
             r->state = SYNC_DRIFTED;
     }
     if (ops->is_active(obj) != 1) {
-        add_action(r, "▶ start");
+        action_add(r, ACTION_START, NULL, NULL);
         if (e->apply) {
             virt_count_mutation();
             if (ops->start(obj) < 0) {

@@ -114,7 +114,7 @@ static int build_logical(Engine *e, const PoolSpec *p, virStoragePoolPtr pool, O
     if (have < 0)
         return fail(r, "scanning LVM volume groups: %s", virt_error_message());
     if (have > 0) {
-        add_action(r, "= volume group %s exists (%s): used as it is", vg, devs);
+        action_add(r, ACTION_NOTE, NULL, "volume group %s exists (%s): used as it is", vg, devs);
         return 0;
     }
     if (!p->build.i)
@@ -176,11 +176,15 @@ static void pool_keep_perms(const PoolSpec *p, xmlDoc *want, const xmlNode *have
             xml_set(xmlDocGetRootElement(want), path, now[i]);
         else if (!have && (i == 0 ? strtoul(v[i]->s, NULL, 8) != strtoul(now[i], NULL, 8)
                                   : !streq(v[i]->s, now[i])))
-            add_action(r, "~ directory %s: %s %s → %s (declared in the spec)", p->path.s, key[i],
-                       now[i], v[i]->s);
+        {
+            /* "~ directory PATH: mode 0700 → 0750 (declared in the spec)" */
+            _cleanup_free_ char *what = xasprintf("directory %s", p->path.s);
+            _cleanup_free_ char *from = xasprintf("%s %s", key[i], now[i]);
+            action_add_set(r, what, from, v[i]->s, CHANGE_NONE, "declared in the spec");
+        }
     }
     if (!have)
-        add_action(r, "= directory %s exists (owner %s, group %s, mode %s): what the spec does "
+        action_add(r, ACTION_NOTE, NULL, "directory %s exists (owner %s, group %s, mode %s): what the spec does "
                    "not declare is kept", p->path.s, now[1], now[2], now[0]);
 }
 
@@ -202,18 +206,18 @@ void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         }
         r->state = SYNC_MISSING;
         if (logical)
-            add_action(r, "+ create (volume group %s%s%s)", p->vg_name.set ? p->vg_name.s : p->name.s,
+            action_add(r, ACTION_CREATE, NULL, "volume group %s%s%s", p->vg_name.set ? p->vg_name.s : p->name.s,
                        p->build.i ? ", built when missing on " : "", p->build.i ? "source_devices" : "");
         else {
-            add_action(r, "+ create (and build %s)", p->path.s);
+            action_add(r, ACTION_CREATE, NULL, "and build %s", p->path.s);
             pool_keep_perms(p, want, NULL, r);
         }
         if (!e->apply) {
             if (logical && build_logical(e, p, NULL, r) < 0)
                 return;
             if (p->autostart.i)
-                add_action(r, "~ autostart: true (live)");
-            add_action(r, "▶ start");
+                action_add_set(r, "autostart", NULL, "true", CHANGE_LIVE, NULL);
+            action_add(r, ACTION_START, NULL, NULL);
             return;
         }
         _cleanup_(xmlFreeDocp) xmlDoc *def = xmlCopyDoc(want, 1);
@@ -291,7 +295,7 @@ void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
                 pool_mark_owned(e, p->name.s, want);
             else {
                 r->state = SYNC_DRIFTED;
-                add_action(r, "~ adopt: record virtspec ownership (%s)", marker);
+                action_add(r, ACTION_ADOPT, NULL, "record virtspec ownership (%s)", marker);
             }
         }
     }

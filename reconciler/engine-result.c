@@ -27,7 +27,7 @@ void object_result_clear(ObjectResult *r) {
     free(r->name);
     free(r->file);
     diff_clear(&r->diff);
-    strv_free(r->actions, r->n_actions);
+    actions_free(r->actions, r->n_actions);
     strv_free(r->pending, r->n_pending);
     strv_free(r->addresses, r->n_addresses);
     free(r->error);
@@ -36,14 +36,27 @@ void object_result_clear(ObjectResult *r) {
     *r = (ObjectResult) {};
 }
 
-void add_action(ObjectResult *r, const char *fmt, ...) {
-    va_list ap;
-    char *s;
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    *(char **) array_push(&r->actions, &r->n_actions, sizeof(char *)) = s;
+Action *action_add(ObjectResult *r, ActionOp op, const char *key, const char *fmt, ...) {
+    Action *a = array_push(&r->actions, &r->n_actions, sizeof(Action));
+    *a = (Action) { .op = op, .kind = r->kind, .object = r->name ? xstrdup(r->name) : NULL,
+                    .key = key ? xstrdup(key) : NULL };
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(&a->reason, fmt, ap) < 0)
+            abort();
+        va_end(ap);
+    }
+    return a;
+}
+
+void action_add_set(ObjectResult *r, const char *key, const char *from, const char *to,
+                    ChangeClass cls, const char *note) {
+    Action *a = action_add(r, ACTION_SET, key, NULL);
+    a->reason = note ? xstrdup(note) : NULL;
+    a->cls = cls;
+    a->from = from ? xstrdup(from) : NULL;
+    a->to = to ? xstrdup(to) : NULL;
 }
 
 void add_pending(ObjectResult *r, const char *path) {
@@ -54,7 +67,7 @@ void add_pending(ObjectResult *r, const char *path) {
 }
 
 void clear_actions(ObjectResult *r) {
-    strv_free(r->actions, r->n_actions);
+    actions_free(r->actions, r->n_actions);
     r->actions = NULL;
     r->n_actions = 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "action.h"
 #include "diag.h"
 #include "diff.h"
 #include "spec.h"
@@ -25,7 +26,7 @@ typedef struct ObjectResult {
     unsigned line;
     SyncState state;
     Diff diff;              /* spec vs persistent definition */
-    char **actions;         /* lifecycle and API actions, display form ("▶ start") */
+    Action *actions;        /* lifecycle and API actions, in the order decided (action.h) */
     size_t n_actions;
     char **pending;         /* fields waiting for a reload (after apply, if applying) */
     size_t n_pending;
@@ -41,7 +42,12 @@ typedef struct ObjectResult {
 
 void object_result_clear(ObjectResult *r);
 
-void add_action(ObjectResult *r, const char *fmt, ...) _printf_(2, 3);
+/* Adds an action about r's object: key (may be NULL) and the reason (fmt, may be NULL). Returns
+ * it, for the fields of ACTION_SET. */
+Action *action_add(ObjectResult *r, ActionOp op, const char *key, const char *fmt, ...) _printf_(4, 5);
+/* ACTION_SET: key from → to (from NULL: a new object), made as cls says, or as note says. */
+void action_add_set(ObjectResult *r, const char *key, const char *from, const char *to,
+                    ChangeClass cls, const char *note);
 void add_pending(ObjectResult *r, const char *path);
 /* Records an error on r (state failed) and returns -EIO. */
 int fail(ObjectResult *r, const char *fmt, ...) _printf_(2, 3);
