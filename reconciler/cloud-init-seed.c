@@ -4,7 +4,8 @@
 #include <unistd.h>
 
 #include "cloud-init.h"
-#include "executor-internal.h"
+#include "cloud-init-seed.h"
+#include "volumes.h"
 #include "host-file.h"
 #include "log.h"
 #include "seed-iso.h"
@@ -259,7 +260,7 @@ int seed_volume(Engine *e, const DomainSpec *d, xmlDoc *have, const Seed *seed, 
     if (!pool) {
         if (e->apply)
             return fail(r, "cloud_init: storage pool '%s' does not exist", pool_name);
-        add_action(r, "+ cloud_init seed %s/%s (instance-id %s; pool '%s' does not exist yet)",
+        action_add(r, ACTION_VOLUME_CREATE, NULL, "cloud_init seed %s/%s (instance-id %s; pool '%s' does not exist yet)",
                    pool_name, name, seed->instance_id, pool_name);
         return 0;
     }
@@ -293,8 +294,9 @@ int seed_volume(Engine *e, const DomainSpec *d, xmlDoc *have, const Seed *seed, 
     if (k < 0)
         return fail(r, "cloud_init: building the seed ISO failed: %s", strerror(-k));
     size_t size = (iso_len + SEED_ALIGN - 1) / SEED_ALIGN * SEED_ALIGN;
-    add_action(r, "%s cloud_init seed %s/%s (%zu bytes, instance-id %s)", v ? "↑ upload" : "+",
-               pool_name, name, iso_len, seed->instance_id);
+    action_add(r, v ? ACTION_VOLUME_UPLOAD : ACTION_VOLUME_CREATE, NULL,
+               "cloud_init seed %s/%s (%zu bytes, instance-id %s)", pool_name, name, iso_len,
+               seed->instance_id);
     if (!e->apply) {
         free(iso);
         return 0;

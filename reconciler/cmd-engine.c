@@ -11,12 +11,13 @@
 #include "engine.h"
 #include "prune.h"
 #include "status-json.h"
+#include "term.h"
 #include "virt-conn.h"
 
 /* Whether the result deletes (or will delete) a volume: then a removed disk does not keep it. */
 static bool deletes_volumes(const ObjectResult *r) {
     for (size_t i = 0; i < r->n_actions; i++)
-        if (strstr(r->actions[i], "(delete_volumes_on_removal)"))
+        if (action_deletes_volume(&r->actions[i]))
             return true;
     return false;
 }
@@ -28,8 +29,8 @@ static void print_change(const ObjectResult *r, const Change *c) {
         if (c->secret)
             printf("  ~ %s: (secret changed) (%s)\n", c->path, cls);
         else
-            printf("  ~ %s: %s → %s (%s)\n", c->path, c->old_value ? c->old_value : "(unset)",
-                   c->new_value ? c->new_value : "(unset)", cls);
+            printf("  ~ %s: %s %s %s (%s)\n", c->path, c->old_value ? c->old_value : "(unset)",
+                   term_glyph(GLYPH_ARROW), c->new_value ? c->new_value : "(unset)", cls);
         break;
     case OP_ADD:
         printf("  + %s (%s)\n", c->path, cls);
@@ -56,8 +57,10 @@ static void print_result(const ObjectResult *r, bool applied) {
     printf("%s %s (%s:%u)\n", spec_kind_to_string(r->kind), r->name, r->file, r->line);
     for (size_t i = 0; i < r->diff.n; i++)
         print_change(r, &r->diff.items[i]);
-    for (size_t i = 0; i < r->n_actions; i++)
-        printf("  %s\n", r->actions[i]);
+    for (size_t i = 0; i < r->n_actions; i++) {
+        _cleanup_free_ char *line = action_format(&r->actions[i]);
+        printf("  %s\n", line);
+    }
     if (r->n_pending > 0) {
         printf("  ! reload pending:");
         for (size_t i = 0; i < r->n_pending; i++)
@@ -69,7 +72,7 @@ static void print_result(const ObjectResult *r, bool applied) {
             printf(" (takes effect at next boot, or run: virtspec reload %s)\n", r->name);
     }
     if (r->error)
-        printf("  ✗ %s: %s\n", sync_state_to_string(r->state), r->error);
+        printf("  %s %s: %s\n", term_glyph(GLYPH_FAIL), sync_state_to_string(r->state), r->error);
     else if (!result_has_changes(r) && r->n_pending == 0)
         printf("  = in sync\n");
     else if (applied && r->state == SYNC_IN_SYNC && !r->mutated)
@@ -261,46 +264,40 @@ static void find_orphans(const CliOpts *o, Run *run, bool apply) {
     }
 }
 
-/* What plan and apply say about an orphan, one line each (also its JSON actions). */
-static size_t orphan_lines(const Run *run, const Orphan *x, const CliOpts *o, bool applied, char ***ret) {
+/* What plan and apply say about an orphan, one action each (also its JSON actions); r is the
+ * orphan's result (kind and name set). */
+static void orphan_actions(const Run *run, const Orphan *x, const CliOpts *o, bool applied, ObjectResult *r) {
     const PruneResult *p = &x->prune;
     const char *volumes = p->deletes ? "its recorded volumes deleted (delete_volumes_on_removal)"
                                      : "volumes kept";
-    size_t n = 0;
-#define LINE(...) (*(char **) array_push(ret, &n, sizeof(char *)) = xasprintf(__VA_ARGS__))
     if (!o->prune)
-        LINE("- orphan %s (spec removed; --prune would %sundefine it, %s)", x->name,
-             p->running ? "shut it down and " : "", volumes);
+        action_add(r, ACTION_ORPHAN, x->name, "spec removed; --prune would %sundefine it, %s",
+                   p->running ? "shut it down and " : "", volumes);
     else if (run->prune_refused)
-        LINE("! not pruned: %s", run->prune_refused);
+        action_add(r, ACTION_WARN, NULL, "not pruned: %s", run->prune_refused);
     else {
         if (p->running)
-            LINE("■ stop (ACPI shutdown, forced after %u s)", ORPHAN_SHUTDOWN_TIMEOUT);
-        LINE("- prune %s (spec removed: undefine, %s; NVRAM and TPM state kept)", x->name, volumes);
+            action_add(r, ACTION_STOP, NULL, "ACPI shutdown, forced after %u s", ORPHAN_SHUTDOWN_TIMEOUT);
+        action_add(r, ACTION_PRUNE, x->name, "spec removed: undefine, %s; NVRAM and TPM state kept",
+                   volumes);
         for (size_t i = 0; i < p->n_warnings; i++)
-            LINE("! %s", p->warnings[i]);
+            action_add(r, ACTION_WARN, NULL, "%s", p->warnings[i]);
         if (applied && x->pruned)
-            LINE("= pruned");
+            action_add(r, ACTION_NOTE, NULL, "pruned");
     }
-#undef LINE
-    return n;
-}
-
-static void strv_free(char **v, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
 }
 
 static void print_orphan(const Run *run, const Orphan *x, const CliOpts *o, bool applied) {
-    char **lines = NULL;
-    size_t n = orphan_lines(run, x, o, applied, &lines);
+    ObjectResult r = { .kind = KIND_DOMAIN, .name = x->name };
+    orphan_actions(run, x, o, applied, &r);
     printf("Domain %s (owned by virtspec, no spec names it)\n", x->name);
-    for (size_t i = 0; i < n; i++)
-        printf("  %s\n", lines[i]);
+    for (size_t i = 0; i < r.n_actions; i++) {
+        _cleanup_free_ char *line = action_format(&r.actions[i]);
+        printf("  %s\n", line);
+    }
     if (x->prune.error)
-        printf("  ✗ prune failed: %s\n", x->prune.error);
-    strv_free(lines, n);
+        printf("  %s prune failed: %s\n", term_glyph(GLYPH_FAIL), x->prune.error);
+    actions_free(r.actions, r.n_actions);
 }
 
 /* The first error of a spec's file: it failed to load (status: spec_error). */
@@ -320,9 +317,10 @@ static void print_json(const CliOpts *o, const Run *run, const char *command, bo
     for (size_t i = 0; i < run->n; i++) {
         const ObjectResult *r = &run->results[i];
         bool acted = applied && (r->mutated || r->n_actions > 0);
+        _cleanup_free_ char *last = acted && r->n_actions > 0 ? action_format(&r->actions[r->n_actions - 1]) : NULL;
         StatusExtra x = {
             .spec_error = spec_error_of(&run->set.diags, r->file),
-            .last_action = acted ? (r->n_actions > 0 ? r->actions[r->n_actions - 1] : "updated") : NULL,
+            .last_action = acted ? (last ? last : "updated") : NULL,
             .last_action_time = acted ? now : 0,
             .last_pass_time = now,
             .failures = r->error ? 1 : 0,
@@ -334,11 +332,11 @@ static void print_json(const CliOpts *o, const Run *run, const char *command, bo
         const Orphan *x = &run->orphans[i];
         ObjectResult r = { .kind = KIND_DOMAIN, .name = x->name, .state = SYNC_IN_SYNC, .id = -1,
                            .error = x->prune.error };
-        r.n_actions = orphan_lines(run, x, o, applied, &r.actions);
+        orphan_actions(run, x, o, applied, &r);
         status_doc_add(doc, &r, &(StatusExtra) {
             .orphan = true, .last_pass_time = now, .failures = x->prune.error ? 1 : 0,
             .last_action = x->pruned ? "pruned" : NULL, .last_action_time = x->pruned ? now : 0 });
-        strv_free(r.actions, r.n_actions);
+        actions_free(r.actions, r.n_actions);
     }
     status_doc_add_diags(doc, &run->set.diags);
     _cleanup_free_ char *summary = xasprintf(

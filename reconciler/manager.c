@@ -468,7 +468,10 @@ static void work_done(uv_work_t *req, int status) {
         /* left alone while another virtspec restarts it: said once, looked at again soon */
         bool deferred_again = r->deferred && o->has_result && o->last.deferred;
         for (size_t i = 0; i < r->n_actions && !deferred_again; i++)
-            log_full(LOG_INFO, 0, fields, "%s %s: %s", kind, o->name, r->actions[i]);
+        {
+            _cleanup_free_ char *line = action_format(&r->actions[i]);
+            log_full(LOG_INFO, 0, fields, "%s %s: %s", kind, o->name, line);
+        }
         if (r->deferred) {
             o->retry_at = uv_now(m->loop) + DEFER_RECHECK_MS;
             if (!o->dirty) {
@@ -497,7 +500,7 @@ static void work_done(uv_work_t *req, int status) {
         }
         if (!r->deferred && (r->mutated || r->n_actions > 0)) {
             free(o->last_action);
-            o->last_action = r->n_actions > 0 ? xstrdup(r->actions[r->n_actions - 1])
+            o->last_action = r->n_actions > 0 ? action_format(&r->actions[r->n_actions - 1])
                                                : r->diff.n > 0 ? xasprintf("~ %s", r->diff.items[0].path)
                                                                : xstrdup("updated");
             o->last_action_time = time(NULL);

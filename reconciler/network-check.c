@@ -6,7 +6,7 @@
 #include <net/if.h>
 #include <stdlib.h>
 
-#include "executor-internal.h"
+#include "network-check.h"
 #include "xml-util.h"
 
 /* libvirt refuses a bridge name another libvirt network has, but not one a host interface

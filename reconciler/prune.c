@@ -48,10 +48,10 @@ static void prune_volumes(Engine *e, const char *name, VolumeRefs *refs, PruneRe
     if (engine_delete_volumes(e, name, NULL, true, refs, &r) < 0 && r.error)
         p->error = xstrdup(r.error);
     for (size_t i = 0; i < r.n_actions; i++) {
-        if (r.actions[i][0] == '-')
+        if (r.actions[i].op == ACTION_VOLUME_DELETE)
             p->n_deleted++;   /* logged with its size as it was deleted */
         else
-            *(char **) array_push(&p->warnings, &p->n_warnings, sizeof(char *)) = xstrdup(r.actions[i]);
+            *(char **) array_push(&p->warnings, &p->n_warnings, sizeof(char *)) = action_format(&r.actions[i]);
     }
     object_result_clear(&r);
 }

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "diff.h"
-#include "executor-internal.h"
+#include "reload-mark.h"
 #include "xml-util.h"
 
 /* A restart that virtspec performs (`virtspec reload NAME`, the daemon's reload: auto) is

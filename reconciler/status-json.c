@@ -18,6 +18,16 @@ struct StatusDoc {
     json_object *root, *objects, *errors;
 };
 
+/* The actions as plan prints them (action_format). */
+static json_object *actions_json(const Action *a, size_t n) {
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_free_ char *s = action_format(&a[i]);
+        json_object_array_add(arr, json_object_new_string(s));
+    }
+    return arr;
+}
+
 static json_object *strv(char **v, size_t n) {
     json_object *a = json_object_new_array();
     for (size_t i = 0; i < n; i++)
@@ -101,7 +111,7 @@ void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
             json_object_array_add(fields, jstr(r->diff.items[k].path));
     json_object_object_add(j, "fields", fields);
     json_object_object_add(j, "changes", changes_json(&r->diff));
-    json_object_object_add(j, "actions", strv(r->actions, r->n_actions));
+    json_object_object_add(j, "actions", actions_json(r->actions, r->n_actions));
     json_object_object_add(j, "reload_pending", strv(r->pending, r->n_pending));
     json_object_object_add(j, "error", str_or_null(r->error));
     json_object_object_add(j, "health", json_object_new_string(

@@ -24,6 +24,8 @@ static const char *const glyphs[_GLYPH_MAX][2] = {
     [GLYPH_REPLUG]   = { "⇄",      "<>" },
     [GLYPH_ARROW]    = { "→",      "->" },
     [GLYPH_ELLIPSIS] = { "…",      "..." },
+    [GLYPH_RELOAD]   = { "↻",      "@" },
+    [GLYPH_UPLOAD]   = { "↑",      "^" },
 };
 
 static const char *const colors[_TERM_COLOR_MAX] = {

@@ -16,6 +16,8 @@ typedef enum Glyph {
     GLYPH_REPLUG,   /* ⇄  <> */
     GLYPH_ARROW,    /* →  -> */
     GLYPH_ELLIPSIS, /* …  ...*/
+    GLYPH_RELOAD,   /* ↻  @  */
+    GLYPH_UPLOAD,   /* ↑  ^  */
     _GLYPH_MAX,
 } Glyph;
 

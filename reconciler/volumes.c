@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "executor-internal.h"
+#include "volumes.h"
 #include "log.h"
 #include "render.h"
 #include "spec-value.h"
@@ -316,7 +316,7 @@ static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name,
                    "remove or rename it", pool_name, name);
         goto done;
     }
-    add_action(r, "+ base image %s/%s from %s (%" PRId64 " bytes)", pool_name, name, image,
+    action_add(r, ACTION_VOLUME_CREATE, NULL, "base image %s/%s from %s (%" PRId64 " bytes)", pool_name, name, image,
                info->file_size);
     if (!e->apply)
         goto done;
@@ -429,7 +429,8 @@ static int grow_volume(Engine *e, virStorageVolPtr v, const DiskSpec *disk, cons
     if (want < have)
         return fail(r, "disks[%s].size: shrinking %s from %s to %s is refused (data would be lost)",
                     disk->dev.s, name, from, to);
-    add_action(r, "~ disks[%s].size: %s → %s (live)", disk->dev.s, from, to);
+    _cleanup_free_ char *key = xasprintf("disks[%s].size", disk->dev.s);
+    action_add_set(r, key, from, to, CHANGE_LIVE, NULL);
     if (!e->apply)
         return 0;
     int st, reason;
@@ -499,7 +500,7 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *hav
             if (e->apply)
                 ret = fail(r, "disks[%s]: storage pool '%s' does not exist", disk->dev.s, disk->pool.s);
             else
-                add_action(r, "! disks[%s]: pool '%s' does not exist yet", disk->dev.s, disk->pool.s);
+                action_add(r, ACTION_WARN, NULL, "disks[%s]: pool '%s' does not exist yet", disk->dev.s, disk->pool.s);
             continue;
         }
         bool logical = pool_is_logical(pool);
@@ -541,7 +542,7 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *hav
                 capacity = info.virtual_size;
         }
         _cleanup_free_ char *size = format_size(capacity);
-        add_action(r, "+ volume %s/%s (%s, %s%s%s)", disk->pool.s, name, size, disk->format.s,
+        action_add(r, ACTION_VOLUME_CREATE, NULL, "volume %s/%s (%s, %s%s%s)", disk->pool.s, name, size, disk->format.s,
                    disk->image.set ? ", overlay on " : "",
                    disk->image.set ? disk->image.s : "");
         if (!e->apply)
@@ -670,9 +671,9 @@ static int delete_one(Engine *e, const char *self, const char *self_planned, boo
                       VolumeRef *ref, ObjectResult *r) {
     _cleanup_(virStoragePoolFreep) virStoragePoolPtr pool = virStoragePoolLookupByName(e->conn, ref->pool);
     _cleanup_(virStorageVolFreep) virStorageVolPtr v = pool ? virStorageVolLookupByName(pool, ref->name) : NULL;
-    const char *what = "(delete_volumes_on_removal)";
+    _cleanup_free_ char *key = xasprintf("%s/%s", ref->pool, ref->name);
     if (!pool) {
-        add_action(r, "… volume %s/%s %s waits: pool %s is not defined", ref->pool, ref->name, what, ref->pool);
+        action_add(r, ACTION_VOLUME_WAITS, key, "pool %s is not defined", ref->pool);
         return 0;
     }
     if (!v) {
@@ -684,8 +685,7 @@ static int delete_one(Engine *e, const char *self, const char *self_planned, boo
     _cleanup_free_ char *base2 = marker(e, ref->pool, ref->name, "partial");
     if (access(base1, F_OK) == 0 || access(base2, F_OK) == 0 || access(created, F_OK) < 0) {
         ref->done = true;
-        add_action(r, "! volume %s/%s kept: virtspec did not create it for a disk (no %s)",
-                   ref->pool, ref->name, created);
+        action_add(r, ACTION_VOLUME_KEPT, key, "virtspec did not create it for a disk (no %s)", created);
         return 0;
     }
     /* the marker names the domain it was created for (virtspec 0.1.0 wrote it empty): another
@@ -694,31 +694,29 @@ static int delete_one(Engine *e, const char *self, const char *self_planned, boo
     if (rec && !marker_names(rec, self)) {
         ref->done = true;
         rec[strcspn(rec, "\n")] = 0;
-        add_action(r, "! volume %s/%s kept: virtspec created it for %s, not for domain %s (%s)",
-                   ref->pool, ref->name, rec, self, created);
+        action_add(r, ACTION_VOLUME_KEPT, key, "virtspec created it for %s, not for domain %s (%s)",
+                   rec, self, created);
         return 0;
     }
     _cleanup_free_ char *path = virStorageVolGetPath(v);
     if (!path) {
-        add_action(r, "… volume %s/%s %s waits: its path cannot be read: %s", ref->pool, ref->name,
-                   what, virt_error_message());
+        action_add(r, ACTION_VOLUME_WAITS, key, "its path cannot be read: %s", virt_error_message());
         return 0;
     }
     bool live_self = false;
     _cleanup_free_ char *user = domain_using(e, self, self_planned, ref->pool, ref->name, path, &live_self);
     _cleanup_free_ char *backs = user ? NULL : volume_backed_by_any(e, path);
     if (user || backs) {
-        add_action(r, "%s volume %s/%s %s %s: used by %s %s%s", last_chance ? "!" : "…", ref->pool,
-                   ref->name, what, last_chance ? "kept" : "waits", user ? "domain" : "volume",
-                   user ? user : backs, last_chance ? "" : "; retried on a later pass");
+        action_add(r, last_chance ? ACTION_VOLUME_KEPT_IN_USE : ACTION_VOLUME_WAITS, key,
+                   "used by %s %s%s", user ? "domain" : "volume", user ? user : backs,
+                   last_chance ? "" : "; retried on a later pass");
         return 0;
     }
     virStorageVolInfo vi = {};
     virStorageVolGetInfo(v, &vi);
     _cleanup_free_ char *cap = format_size((int64_t) vi.capacity), *alloc = format_size((int64_t) vi.allocation);
     if (!e->apply) {
-        add_action(r, "- volume %s/%s %s: %s, %s allocated%s", ref->pool, ref->name, what, cap, alloc,
-                   live_self ? "; once the running domain has released the disk" : "");
+        action_add(r, ACTION_VOLUME_DELETE, key, "%s, %s allocated%s", cap, alloc, live_self ? "; once the running domain has released the disk" : "");
         return 0;
     }
     virt_count_mutation();
@@ -727,7 +725,7 @@ static int delete_one(Engine *e, const char *self, const char *self_planned, boo
     marker_unlink_own(created, self);
     ref->done = true;
     r->mutated = true;
-    add_action(r, "- volume %s/%s %s: %s, %s allocated", ref->pool, ref->name, what, cap, alloc);
+    action_add(r, ACTION_VOLUME_DELETE, key, "%s, %s allocated", cap, alloc);
     log_object(LOG_NOTICE, "Domain", self, "Domain %s: deleted volume %s/%s (%s, %s allocated; "
                "delete_volumes_on_removal)", self, ref->pool, ref->name, cap, alloc);
     return 0;

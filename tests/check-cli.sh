@@ -101,6 +101,21 @@ t "apply --prune prunes nothing when a spec file was rejected (it may declare th
     "! not pruned: 1 spec file rejected" apply --prune "${O2[@]}"
 t "…and makes no libvirt change for it" 1 "0 objects, 0 libvirt changes" apply --prune "${O2[@]}" "$d/o/specs2"
 
+## issue 18: glyphs follow the locale's character set (reconciler/term.h): ASCII under LC_ALL=C
+mkdir -m 0755 "$d/lc"
+owned_node_xml > "$d/lc/node.xml"
+printf 'kind: Domain\nname: web2\nmemory: 128 MiB\nstate: paused\n' > "$d/lc/web2.yaml"
+printf 'kind: Pool\nname: p\npath: /srv/p\n' > "$d/lc/p.yaml"
+chmod 0644 "$d/lc"/*.yaml
+L=(plan "${C[@]}" -c "test://$d/lc/node.xml" "$d/lc")
+ascii=$(LC_ALL=C "$vs" "${L[@]}" 2>&1)
+utf8=$(LC_ALL=C.UTF-8 "$vs" "${L[@]}" 2>&1)
+ok "LC_ALL=C: plan prints '> start', '|| suspend' and '->'" bash -c 'grep -qx "  > start" <<<"$1" &&
+    grep -qx "  || suspend" <<<"$1" && grep -qF "~ memory: 64 MiB -> 128 MiB (live)" <<<"$1"' _ "$ascii"
+ok "LC_ALL=C: no byte outside ASCII in the plan" bash -c '! LC_ALL=C grep -q "[^ -~]" <<<"$1"' _ "$ascii"
+ok "LC_ALL=C.UTF-8: plan prints '▶ start', '‖ suspend' and '→'" bash -c 'grep -qx "  ▶ start" <<<"$1" &&
+    grep -qx "  ‖ suspend" <<<"$1" && grep -qF "~ memory: 64 MiB → 128 MiB (live)" <<<"$1"' _ "$utf8"
+
 ## item 9: plan/apply/status --json, one versioned schema, documented in docs/json.md
 docs=$(cd "$(dirname "$0")/.." && pwd)/docs/json.md
 # jcheck FILE PYTHON-EXPRESSION: the expression (on j, the parsed document) is true

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "engine-context.h"
+#include "render.h"
+#include "virt-conn.h"
+#include "xml-util.h"
+
+/* Whether libvirt runs on this machine, in virtspec's network namespace: host interfaces and the
+ * guests' tap devices are then ours to see and plug. Only the plain local qemu URIs count
+ * (qemu+unix:// with a socket path may be a tunnel to another host). */
+static bool conn_is_local(virConnectPtr c) {
+    _cleanup_free_ char *uri = virConnectGetURI(c);
+    return uri && (streq(uri, "qemu:///system") || streq(uri, "qemu:///session"));
+}
+
+int engine_open(Engine *e, const char *uri, bool apply) {
+    virConnectPtr c;
+    int r = virt_open(virt_default_uri(uri), &c);
+    if (r < 0)
+        return r;
+    e->conn = c;
+    e->apply = apply;
+    e->host_kvm = host_has_kvm();
+    e->local = conn_is_local(c);
+    if (!e->state_dir) {
+        const char *sd = getenv("VIRTSPEC_STATE_DIR");
+        e->state_dir = sd && *sd ? sd : VIRTSPEC_STATE_DIR;
+    }
+    if (!e->poll_ms)
+        e->poll_ms = 200;
+    /* On a driver with KVM in its capabilities, "auto" means kvm. */
+    char *caps = virConnectGetCapabilities(c);
+    if (caps) {
+        e->host_kvm = strstr(caps, "<domain type='kvm'") != NULL;
+        free(caps);
+    }
+    return 0;
+}
+
+void engine_close(Engine *e) {
+    if (e->conn)
+        virConnectClose(e->conn);
+    e->conn = NULL;
+}
+
+bool engine_cancelled(const Engine *e) {
+    return e->cancel && __atomic_load_n(e->cancel, __ATOMIC_RELAXED);
+}
+
+/* ---------------------------------------------------------------- the domain index */
+
+/* One listing per run instead of a lookup, a state and an autostart call per domain: a no-op
+ * pass then costs one XML read per domain, as the floor does. */
+struct DomainIndex {
+    DomainIndexEntry *items;
+    size_t n;
+    size_t next_ahead;  /* the next entry to read ahead (atomic) */
+};
+
+static int entry_cmp(const void *a, const void *b) {
+    return strcmp(((const DomainIndexEntry *) a)->name, ((const DomainIndexEntry *) b)->name);
+}
+
+static void mark_listed(virConnectPtr c, DomainIndex *ix, unsigned flags, int *(*field)(DomainIndexEntry *),
+                        int value) {
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(c, &doms, flags);
+    for (int i = 0; i < n; i++) {
+        DomainIndexEntry key = { .name = (char *) virDomainGetName(doms[i]) };
+        DomainIndexEntry *en = bsearch(&key, ix->items, ix->n, sizeof(DomainIndexEntry), entry_cmp);
+        if (en)
+            *field(en) = value;
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+}
+
+static int *state_field(DomainIndexEntry *e) { return &e->state; }
+static int *autostart_field(DomainIndexEntry *e) { return &e->autostart; }
+
+int domain_index_build(Engine *e) {
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(e->conn, &doms, 0);
+    if (n < 0)
+        return virt_error_errno();
+    DomainIndex *ix = xmalloc0(sizeof(DomainIndex));
+    ix->items = xmalloc0(((size_t) n + 1) * sizeof(DomainIndexEntry));
+    for (int i = 0; i < n; i++)
+        ix->items[ix->n++] = (DomainIndexEntry) {
+            .name = xstrdup(virDomainGetName(doms[i])), .dom = doms[i], .state = VIR_DOMAIN_SHUTOFF,
+        };
+    free(doms);
+    qsort(ix->items, ix->n, sizeof(DomainIndexEntry), entry_cmp);
+    mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_RUNNING, state_field, VIR_DOMAIN_RUNNING);
+    mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_PAUSED, state_field, VIR_DOMAIN_PAUSED);
+    mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, autostart_field, 1);
+    e->index = ix;
+    return 0;
+}
+
+/* While the CLI reads its spec files (our CPU), libvirtd would sit idle: read the persistent
+ * definitions of listed domains ahead, in index order, until *stop. At most what libvirtd serves
+ * in the time the specs take to load is read for domains no spec names. */
+void domain_index_read_ahead(Engine *e, const bool *stop) {
+    DomainIndex *ix = e->index;
+    while (ix && !__atomic_load_n(stop, __ATOMIC_ACQUIRE)) {
+        size_t i = __atomic_fetch_add(&ix->next_ahead, 1, __ATOMIC_ACQ_REL);
+        if (i >= ix->n)
+            break;
+        char *x = virDomainGetXMLDesc(ix->items[i].dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+        __atomic_store_n(&ix->items[i].ahead, x, __ATOMIC_RELEASE);
+    }
+}
+
+static void free_ahead(char *x) {
+    if (x) {
+        explicit_bzero(x, strlen(x));   /* a secure XML: it may hold a graphics password */
+        free(x);
+    }
+}
+
+void domain_index_free(Engine *e) {
+    DomainIndex *ix = e->index;
+    if (!ix)
+        return;
+    for (size_t i = 0; i < ix->n; i++) {
+        free(ix->items[i].name);
+        virDomainFree(ix->items[i].dom);
+        free_ahead(ix->items[i].ahead);
+    }
+    free(ix->items);
+    free(ix);
+    e->index = NULL;
+}
+
+DomainIndexEntry *index_find(const Engine *e, const char *name) {
+    DomainIndexEntry key = { .name = (char *) name };
+    return bsearch(&key, e->index->items, e->index->n, sizeof(DomainIndexEntry), entry_cmp);
+}
+
+/* The persistent definition read ahead for this entry, parsed; NULL when there is none. */
+xmlDoc *index_take_ahead(DomainIndexEntry *ie) {
+    char *x = ie ? __atomic_exchange_n(&ie->ahead, NULL, __ATOMIC_ACQ_REL) : NULL;
+    if (!x)
+        return NULL;
+    xmlDoc *d = xml_parse(x);
+    free_ahead(x);
+    return d;
+}
+

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <libxml/tree.h>
+#include <stdbool.h>
+
+#include "virt-conn.h"
+
+/* The engine's context (engine-context.c): the connection, what this run may do, and the domain
+ * index of one-shot runs. */
+
+typedef struct DomainIndex DomainIndex;
+
+typedef struct Engine {
+    void *conn;             /* virConnectPtr */
+    bool apply;
+    bool host_kvm;
+    bool local;             /* a qemu driver on this host, in this network namespace */
+    const char *state_dir;  /* pool ownership records */
+    unsigned poll_ms;       /* state polling while waiting for shutdown */
+    bool report_drift;      /* drift mode "report": never correct what the spec did not change */
+    const bool *cancel;     /* the daemon is stopping (read atomically): waits (a guest's graceful
+                             * shutdown) end at once, leaving the domain as it is */
+    DomainIndex *index;     /* one-shot runs: every domain listed once, with state and autostart */
+    bool wait_reload;       /* `apply`: a restart another virtspec performs is waited for, then
+                             * the domain reconciled (the daemon looks again later instead) */
+} Engine;
+
+/* Lists every domain once (handles, state, autostart) for a one-shot run over many specs. The
+ * index must not outlive the pass: the daemon, whose state changes under it, does not use one. */
+int domain_index_build(Engine *e);
+void domain_index_free(Engine *e);
+/* Reads persistent definitions of listed domains ahead (any number of threads may call it) until
+ * *stop becomes true (atomic); a plan's reconcile then takes the one read for its domain. */
+void domain_index_read_ahead(Engine *e, const bool *stop);
+
+/* One listing per run instead of a lookup, a state and an autostart call per domain: a no-op
+ * pass then costs one XML read per domain, as the floor does. */
+typedef struct DomainIndexEntry {
+    char *name;
+    virDomainPtr dom;
+    int state;
+    int autostart;
+    char *ahead;        /* persistent XML read ahead (domain_index_read_ahead), taken once */
+} DomainIndexEntry;
+
+DomainIndexEntry *index_find(const Engine *e, const char *name);
+/* The persistent definition read ahead for this entry, parsed; NULL when there is none. */
+xmlDoc *index_take_ahead(DomainIndexEntry *ie);
+
+int engine_open(Engine *e, const char *uri, bool apply);
+void engine_close(Engine *e);
+/* Whether the daemon is stopping (Engine.cancel): long waits end. */
+bool engine_cancelled(const Engine *e);

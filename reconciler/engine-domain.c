@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "align.h"
+#include "cloud-init.h"
+#include "cloud-init-seed.h"
+#include "engine-domain.h"
+#include "engine-domain-state.h"
+#include "engine-object.h"
+#include "executor.h"
+#include "host-file.h"
+#include "reload-mark.h"
+#include "render.h"
+#include "spec-value.h"
+#include "virt-conn.h"
+#include "volumes.h"
+#include "xml-util.h"
+
+/* graphics.passwd_file (host_file_read: a root-only regular file of at most 4 KiB): its first
+ * line is the password, which must be what graphics.passwd may be (a vnc password is at most 8
+ * characters). */
+static int read_secret_file(const char *path, const char *graphics_type, char **ret, char **ret_error) {
+    char *buf = NULL;
+    int r = host_file_read(path, "graphics.passwd_file", 4096, true, &buf, NULL, ret_error);
+    if (r < 0)
+        return r;
+    size_t line = strcspn(buf, "\r\n");   /* the first line */
+    if (streq_ptr(graphics_type, "vnc") && line > 8) {
+        *ret_error = xasprintf("graphics.passwd_file %s: a vnc password is at most 8 characters "
+                               "(qemu ignores the rest)", path);
+        r = -EINVAL;
+    } else
+        *ret = xstrndup(buf, line);
+    explicit_bzero(buf, strlen(buf));
+    free(buf);
+    return r;
+}
+
+/* One host path the domain uses: it must exist (F_OK: stat(); X_OK for the emulator). libvirtd
+ * and QEMU open these paths, not virtspec: whether virtspec itself may open them is no part of
+ * the answer, which is then the same for `plan` and for the daemon under its unit. (Not
+ * access(F_OK): it asks the device cgroup too, and the unit's DevicePolicy=closed makes it EPERM
+ * for /dev/tpm0.) */
+/* Whether the text of an attribute or element below n is s. */
+static bool xml_has_value(const xmlNode *n, const char *s) {
+    for (const xmlNode *c = n ? n->children : NULL; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE && c->content && streq((const char *) c->content, s))
+            return true;
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        for (const xmlAttr *a = c->properties; a; a = a->next)
+            if (a->children && a->children->content && streq((const char *) a->children->content, s))
+                return true;
+        if (xml_has_value(c, s))
+            return true;
+    }
+    return false;
+}
+
+static int check_path(ObjectResult *r, const xmlNode *have, const Value *v, int mode,
+                      const char *fmt, ...) _printf_(5, 6);
+static int check_path(ObjectResult *r, const xmlNode *have, const Value *v, int mode,
+                      const char *fmt, ...) {
+    struct stat st;
+    if (!v->set || (mode == F_OK ? stat(v->s, &st) : access(v->s, mode)) == 0)
+        return 0;
+    int err = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    _cleanup_free_ char *what = NULL;
+    if (vasprintf(&what, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    if (xml_has_value(have, v->s)) {
+        /* the definition has it already: the spec changes nothing there (an adopted domain
+         * whose firmware or disk file is missing on this host) */
+        diag_add(&r->diags, DIAG_WARNING, r->file, v->line, v->col, "%s %s: %s (the domain's "
+                 "definition has it already: left as it is)", what, v->s, strerror(err));
+        return 0;
+    }
+    return fail_at(r, v, "%s %s: %s", what, v->s, strerror(err));
+}
+
+/* Host paths are checked here, per object, not at validation (specs are often validated on
+ * another machine): plan and apply name every missing one at its place in the spec, and the
+ * object is left alone. A path the domain's definition (have, NULL for a new domain) already
+ * has is no change: missing, it is a warning. disks[].image is checked when a volume is made
+ * from it (volumes.c): once imported, the image file may go. The NVRAM file itself is libvirt's
+ * to create. */
+static int check_host_paths(const DomainSpec *d, const xmlDoc *have_doc, ObjectResult *r) {
+    const xmlNode *have = have_doc ? xmlDocGetRootElement((xmlDoc *) have_doc) : NULL;
+    int ret = 0;
+    const CdromSpec *cd = d->cdroms.items;
+    const DiskSpec *dk = d->disks.items;
+    const FloppySpec *fd = d->floppies.items;
+    const FilesystemSpec *fs = d->filesystems.items;
+    for (size_t i = 0; i < d->cdroms.n; i++)
+        ret |= check_path(r, have, &cd[i].path, F_OK, "cdroms[%s].path", cd[i].dev.s);
+    for (size_t i = 0; i < d->disks.n; i++)
+        ret |= check_path(r, have, &dk[i].path, F_OK, "disks[%s].path", dk[i].dev.s);
+    for (size_t i = 0; i < d->floppies.n; i++)
+        ret |= check_path(r, have, &fd[i].path, F_OK, "floppies[%s].path", fd[i].dev.s);
+    for (size_t i = 0; i < d->filesystems.n; i++)
+        ret |= check_path(r, have, &fs[i].source, F_OK, "filesystems[%s].source", fs[i].target.s);
+    ret |= check_path(r, have, &d->tpm.path, F_OK, "tpm.path");
+    ret |= check_path(r, have, &d->loader, F_OK, "loader");
+    ret |= check_path(r, have, &d->nvram_template, F_OK, "nvram_template");
+    ret |= check_path(r, have, &d->kernel, F_OK, "kernel");
+    ret |= check_path(r, have, &d->initrd, F_OK, "initrd");
+    ret |= check_path(r, have, &d->dtb, F_OK, "dtb");
+    ret |= check_path(r, have, &d->emulator, X_OK, "emulator");
+    return ret < 0 ? -EIO : 0;
+}
+
+
+/* Rows whose live form differs from the persistent one by design. */
+static bool live_comparable(const Change *c, xmlDoc *persistent, xmlDoc *live) {
+    if (c->op == OP_UNMANAGED)
+        return false;
+    if (c->op == OP_SET && !c->new_value)
+        return false;   /* filled in by libvirt at start: a network NIC's bridge, tap names */
+    if (c->row && (c->row->hook == HOOK_MEMORY))
+        return false;   /* the balloon's actual size follows the guest */
+    if (c->row && !strncmp(c->path, "cpu.", 4)) {
+        /* host-model is expanded into a custom model in the live definition */
+        _cleanup_free_ char *pm = xml_get(xmlDocGetRootElement(persistent), "cpu/@mode");
+        _cleanup_free_ char *lm = xml_get(xmlDocGetRootElement(live), "cpu/@mode");
+        if (streq_ptr(pm, "host-model") && !streq_ptr(lm, "host-model"))
+            return false;
+    }
+    return true;
+}
+
+static void compute_pending(virDomainPtr dom, xmlDoc *persistent, ObjectResult *r) {
+    _cleanup_(xmlFreeDocp) xmlDoc *live = domain_xml(dom, 0);
+    _cleanup_free_ char *managed = observe_managed(persistent);
+    Diff d;
+    if (!live)
+        return;
+    diff_compute(KIND_DOMAIN, persistent, live, managed, &d);
+    for (size_t i = 0; i < d.n; i++)
+        if (live_comparable(&d.items[i], persistent, live))
+            add_pending(r, d.items[i].path);
+    diff_clear(&d);
+}
+
+/* The guest's addresses: DHCP leases of libvirt networks, and the guest agent when it runs. */
+static void collect_addresses(virDomainPtr dom, bool agent, ObjectResult *r) {
+    const unsigned sources[] = { VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE,
+                                 VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT };
+    for (size_t s = 0; s < (agent ? 2u : 1u); s++) {
+        virDomainInterfacePtr *ifs = NULL;
+        int n = virDomainInterfaceAddresses(dom, &ifs, sources[s], 0);
+        for (int i = 0; i < n; i++) {
+            for (unsigned a = 0; a < ifs[i]->naddrs; a++) {
+                const char *addr = ifs[i]->addrs[a].addr;
+                bool dup = false;
+                for (size_t k = 0; k < r->n_addresses; k++)
+                    dup = dup || !strncmp(r->addresses[k], addr, strlen(addr));
+                if (!dup && strncmp(addr, "127.", 4) && strcmp(addr, "::1"))
+                    *(char **) array_push(&r->addresses, &r->n_addresses, sizeof(char *)) =
+                        xasprintf("%s/%d", addr, ifs[i]->addrs[a].prefix);
+            }
+            virDomainInterfaceFree(ifs[i]);
+        }
+        free(ifs);
+        if (n > 0)
+            break;
+    }
+}
+
+/* Whether a disk entry of the spec uses pool/name (an `existing` one too). */
+static bool spec_uses_volume(const DomainSpec *d, xmlDoc *have, const char *pool, const char *name) {
+    const DiskSpec *dk = d->disks.items;
+    for (size_t i = 0; i < d->disks.n; i++) {
+        _cleanup_free_ char *vn = render_disk_volume(d, &dk[i], have);
+        if (!dk[i].path.set && streq_ptr(dk[i].pool.s, pool) && streq(vn, name))
+            return true;
+    }
+    return false;
+}
+
+/* delete_volumes_on_removal: the volumes `have` records that no disk entry uses any more (removed
+ * disks, deletions still pending). They are recorded in `want` as pending until they are gone. */
+static void removed_volumes(const DomainSpec *d, xmlDoc *have, xmlDoc *want, const VolumeRefs *had,
+                            VolumeRefs *ret) {
+    *ret = (VolumeRefs) { .delete_on_removal = d->delete_volumes_on_removal.i };
+    if (!d->delete_volumes_on_removal.i)
+        return;
+    for (size_t i = 0; i < had->n; i++) {
+        const VolumeRef *h = &had->items[i];
+        if (spec_uses_volume(d, have, h->pool, h->name) || volume_refs_has(ret, h->pool, h->name))
+            continue;
+        _cleanup_free_ char *seed = spec_seed_volume_name(d->name.s);
+        if (streq(h->name, seed)) {
+            /* a seed is never deleted while its domain exists (a guest may boot from it again):
+             * its record stays for --prune */
+            if (!(d->cloud_init.present.set && streq(d->cloud_init.pool.s, h->pool)))
+                render_volume_ref(want, h->pool, h->name, false);
+            continue;
+        }
+        VolumeRef *v = array_push(&ret->items, &ret->n, sizeof(VolumeRef));
+        v->pool = xstrdup(h->pool);
+        v->name = xstrdup(h->name);
+        v->pending = true;
+        render_volume_ref(want, h->pool, h->name, true);
+    }
+}
+
+/* After deletions: drops the records of the volumes that are done from want's metadata and
+ * writes it to the persistent definition. */
+static void forget_deleted_volumes(Engine *e, virDomainPtr dom, xmlDoc *want, const VolumeRefs *gone,
+                                   ObjectResult *r) {
+    xmlNode *vs = observe_metadata(want);
+    bool changed = false;
+    for (xmlNode *c = vs ? vs->children : NULL; c; c = c->next) {
+        if (!xml_is(c, "volumes"))
+            continue;
+        for (xmlNode *v = c->children, *next; v; v = next) {
+            next = v->next;
+            _cleanup_free_ char *pool = xml_get(v, "@pool"), *name = xml_get(v, "@name");
+            _cleanup_free_ char *p = xml_get(v, "@pending");
+            for (size_t i = 0; i < gone->n; i++)
+                if (gone->items[i].done && p && streq_ptr(pool, gone->items[i].pool) &&
+                    streq_ptr(name, gone->items[i].name)) {
+                    xmlUnlinkNode(v);
+                    xmlFreeNode(v);
+                    changed = true;
+                    break;
+                }
+        }
+    }
+    if (!changed)
+        return;
+    _cleanup_(xmlFreeDocp) xmlDoc *have = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+    if (!have) {
+        fail(r, "reading definition: %s", virt_error_message());
+        return;
+    }
+    copy_metadata(want, have);
+    _cleanup_free_ char *x = xml_to_string(have);
+    virt_count_mutation();
+    _cleanup_(virDomainFreep) virDomainPtr nd = virDomainDefineXMLFlags(e->conn, x, 0);
+    explicit_bzero(x, strlen(x));
+    if (!nd)
+        fail(r, "recording deleted volumes: %s", virt_error_message());
+}
+
+/* Whether a disk keeps the volume name virtspec 0.1.0 gave it (render_disk_volume). */
+static bool keeps_legacy_volume(const DomainSpec *d, xmlDoc *have) {
+    const DiskSpec *dk = d->disks.items;
+    for (size_t i = 0; i < d->disks.n; i++) {
+        _cleanup_free_ char *now = render_volume_name(d, &dk[i]), *kept = render_disk_volume(d, &dk[i], have);
+        if (!streq(now, kept))
+            return true;
+    }
+    return false;
+}
+
+void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
+    const DomainSpec *d = &s->domain;
+    _cleanup_free_ char *secret = NULL, *why = NULL;
+    RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true, .compare_only = !e->apply };
+
+    if (d->graphics.passwd_file.set && read_secret_file(d->graphics.passwd_file.s, d->graphics.type.s, &secret, &why) < 0) {
+        fail(r, "%s", why);
+        return;
+    }
+    ro.passwd = secret;
+    _cleanup_(seed_input_clear) SeedInput seed_in = {};
+    _cleanup_(seed_clear) Seed seed = {};
+    if (d->cloud_init.present.set) {
+        _cleanup_free_ char *err = NULL;
+        if (seed_gather(d, seed_libvirt_network, e, false, &seed_in, r) < 0)
+            return;
+        if (cloud_init_render(d, &seed_in, &seed, &err) < 0) {
+            fail_at(r, &d->cloud_init.user_data_file, "%s", err);
+            return;
+        }
+        ro.seed = &seed;
+    }
+    _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
+    if (render_spec(s, &ro, &want) < 0) {
+        fail(r, "rendering failed");
+        return;
+    }
+    if (check_hatch_schema(s, want, r) < 0)
+        return;
+
+    DomainIndexEntry *ie = e->index ? index_find(e, d->name.s) : NULL;
+    /* the index holds a reference for the whole run: no reference of our own (virDomainRef and
+     * virDomainFree each format the UUID for libvirt's debug log, used or not) */
+    _cleanup_(virDomainFreep) virDomainPtr owned = NULL;
+    virDomainPtr dom = ie ? ie->dom : NULL;
+    if (!ie && !e->index)
+        dom = owned = virDomainLookupByName(e->conn, d->name.s);
+    if (!dom) {
+        if (!e->index && virt_error_errno() != -ENOENT) {
+            fail(r, "looking up domain: %s", virt_error_message());
+            return;
+        }
+        if (check_host_paths(d, NULL, r) < 0)
+            return;
+        r->state = SYNC_MISSING;
+        action_add(r, ACTION_CREATE, NULL, NULL);
+        if (ensure_volumes(e, d, NULL, NULL, r) < 0)
+            return;
+        if (ro.seed && seed_volume(e, d, NULL, &seed, r) < 0)
+            return;
+        if (!e->apply) {
+            if (d->autostart.i)
+                action_add_set(r, "autostart", NULL, "true", CHANGE_LIVE, NULL);
+            if (!streq(d->state.s, "shutoff"))
+                action_add(r, streq(d->state.s, "paused") ? ACTION_START_PAUSED : ACTION_START, NULL, NULL);
+            return;
+        }
+        _cleanup_free_ char *x = xml_to_string(want);
+        virt_count_mutation();
+        /* VIR_DOMAIN_DEFINE_VALIDATE only with the xml escape hatch (check_hatch_schema) */
+        dom = owned = virDomainDefineXMLFlags(e->conn, x, has_hatch(s) ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
+        /* x held the password: wipe it before it is freed */
+        explicit_bzero(x, strlen(x));
+        if (!dom) {
+            fail(r, "define failed: %s", virt_error_message());
+            return;
+        }
+        r->mutated = true;
+        if (converge_autostart(e, dom, 0, d, r) < 0)
+            return;
+        if (converge_state(e, dom, VIR_DOMAIN_SHUTOFF, d, r) < 0)
+            return;
+        r->state = SYNC_IN_SYNC;
+        r->id = virDomainGetID(dom) == (unsigned) -1 ? -1 : (int) virDomainGetID(dom);
+        return;
+    }
+    /* read ahead only for a plan: apply patches what it has just read */
+    _cleanup_(xmlFreeDocp) xmlDoc *have = e->apply ? NULL : index_take_ahead(ie);
+    if (!have)
+        have = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+    if (!have) {
+        fail(r, "reading definition: %s", virt_error_message());
+        return;
+    }
+    /* a restart by virtspec in progress (`virtspec reload`, another process): its shutdown is
+     * no drift, its start is coming. apply waits for it, then reconciles what the restart left
+     * (never reporting success for a domain it did not bring to the spec); the daemon looks
+     * again soon */
+    bool waited = false;
+    if (e->apply) {
+        char *busy = reload_mark_fresh(have);
+        if (busy && e->wait_reload) {
+            unsigned limit_s = (unsigned) d->shutdown_timeout.i + RELOAD_MARK_SLACK_S;
+            busy = wait_reload_done(dom, d->name.s, limit_s, &have, busy);
+            waited = true;
+            if (busy) {
+                fail(r, "not applied: %s, still after %u s; apply again once the restart is done",
+                     busy, limit_s);
+                free(busy);
+                return;
+            }
+        }
+        if (busy) {
+            action_add(r, ACTION_NOTE, NULL, "left alone: %s", busy);
+            r->deferred = busy;
+            r->state = SYNC_IN_SYNC;
+            return;
+        }
+    }
+    if (foreign_conflict(r, observe_owned(have), d->adopt.i))
+        return;
+    if (check_host_paths(d, have, r) < 0)
+        return;
+    int st = ie && !waited ? ie->state : domain_state(dom);   /* the index predates a wait */
+    /* disks and cdroms without `dev` keep the devices the domain has for their sources; a new
+     * one takes no name a disk detached from the definition still has in the running guest */
+    _cleanup_(xmlFreeDocp) xmlDoc *live_devs =
+        state_running(st) && align_assigns_new(s, have) ? domain_xml(dom, 0) : NULL;
+    _cleanup_(spec_freep) Spec *aligned = align_devices(s, have, live_devs);
+    ro.observed = have;
+    if (aligned != s || keeps_legacy_volume(d, have)) {
+        xmlFreeDoc(want);
+        want = NULL;
+        if (render_spec(aligned, &ro, &want) < 0) {
+            fail(r, "rendering failed");
+            return;
+        }
+        s = aligned;
+        d = &s->domain;
+    }
+    _cleanup_free_ char *managed = observe_managed(have);
+    diff_compute(KIND_DOMAIN, want, have, managed, &r->diff);
+    if (ro.seed)
+        seed_changes(d, have, &seed, r);
+    size_t n_changes = diff_count_effective(&r->diff);
+    bool adopting = !observe_owned(have);
+    _cleanup_(volume_refs_clear) VolumeRefs had = {}, wanted = {}, removed = {};
+    observe_volume_refs(have, &had);
+    removed_volumes(d, have, want, &had, &removed);
+    observe_volume_refs(want, &wanted);
+    /* the switch and the volume records live in virtspec's metadata only */
+    bool records_changed = !adopting && !volume_refs_equal(&had, &wanted);
+    if (records_changed && had.delete_on_removal != wanted.delete_on_removal)
+        action_add_set(r, "delete_volumes_on_removal", had.delete_on_removal ? "true" : "false",
+                       d->delete_volumes_on_removal.s, CHANGE_NONE, "virtspec metadata");
+    else if (records_changed && n_changes == 0)
+        action_add_set(r, "volume records", NULL, NULL, CHANGE_NONE, "virtspec metadata");
+    int autostart = ie && !waited ? ie->autostart : -1;
+    bool running = state_running(st);
+
+    if (ensure_volumes(e, d, dom, have, r) < 0)
+        return;
+    /* Drift mode "report": when the spec is the one virtspec last applied (same hash), a
+     * difference was made behind virtspec's back: report it, change nothing — a missing seed
+     * too, which the plan below reports (the hash apply records has the seed's digest mixed in:
+     * render_metadata) */
+    _cleanup_free_ char *want_hash = observe_spec_hash(want), *have_hash = observe_spec_hash(have);
+    bool report_only = e->apply && e->report_drift && streq_ptr(want_hash, have_hash);
+    if (ro.seed && !report_only && seed_volume(e, d, have, &seed, r) < 0)
+        return;
+
+    if (!e->apply) {
+        /* plan / status: what would happen, and what is already waiting */
+        int cur = 0;
+        if (n_changes > 0 || adopting)
+            r->state = SYNC_DRIFTED;
+        if (adopting)
+            action_add(r, ACTION_ADOPT, NULL, "add virtspec ownership metadata");
+        if (running) {
+            compute_pending(dom, have, r);
+            bool config_change = diff_has_class(&r->diff, CHANGE_CONFIG);
+            if ((r->n_pending > 0 || config_change) && streq(d->reload.s, "auto"))
+                action_add(r, ACTION_RELOAD, NULL, NULL);
+            else if (config_change)
+                action_add(r, ACTION_WARN, NULL, "config changes wait for the next boot: virtspec reload %s",
+                           d->name.s);
+        }
+        if ((autostart >= 0 ? (cur = autostart, 0) : virDomainGetAutostart(dom, &cur)) == 0 &&
+            !!cur != !!d->autostart.i)
+            action_add_set(r, "autostart", cur ? "true" : "false", d->autostart.s, CHANGE_LIVE, NULL);
+        if (streq(d->state.s, "running") && !state_running(st))
+            action_add(r, ACTION_START, NULL, NULL);
+        else if (streq(d->state.s, "running") && st == VIR_DOMAIN_PAUSED)
+            action_add(r, ACTION_RESUME, NULL, NULL);
+        else if (streq(d->state.s, "shutoff") && running)
+            action_add(r, ACTION_STOP, NULL, "ACPI shutdown, forced after %" PRId64 " s", d->shutdown_timeout.i);
+        else if (streq(d->state.s, "paused") && st != VIR_DOMAIN_PAUSED)
+            action_add(r, running ? ACTION_SUSPEND : ACTION_START_PAUSED, NULL, NULL);
+        if (removed.n > 0) {
+            /* the persistent definition as apply would write it */
+            _cleanup_(xmlFreeDocp) xmlDoc *planned = xmlCopyDoc(have, 1);
+            diff_patch(KIND_DOMAIN, &r->diff, want, planned);
+            _cleanup_free_ char *px = xml_to_string(planned);
+            engine_delete_volumes(e, d->name.s, px, false, &removed, r);
+        }
+        if (r->state == SYNC_IN_SYNC && r->n_actions > 0)
+            r->state = SYNC_DRIFTED;
+        if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
+            r->state = SYNC_RELOAD_PENDING;
+        r->id = running ? (int) virDomainGetID(dom) : -1;
+        if (running)
+            collect_addresses(dom, d->guest_agent.i, r);   /* status shows them too */
+        return;
+    }
+
+    if (report_only) {
+        Engine plan_only = *e;
+        plan_only.apply = false;
+        plan_only.report_drift = false;
+        diff_clear(&r->diff);
+        clear_actions(r);
+        reconcile_domain(&plan_only, s, r);
+        if (r->state == SYNC_DRIFTED)
+            action_add(r, ACTION_REPORT_ONLY, NULL, NULL);
+        return;
+    }
+
+    /* apply */
+    if (n_changes > 0 || adopting || records_changed) {
+        _cleanup_(xmlFreeDocp) xmlDoc *live = running ? domain_xml(dom, 0) : NULL;
+        diff_patch(KIND_DOMAIN, &r->diff, want, have);
+        copy_metadata(want, have);
+        _cleanup_free_ char *x = xml_to_string(have);
+        virt_count_mutation();
+        _cleanup_(virDomainFreep) virDomainPtr nd =
+            virDomainDefineXMLFlags(e->conn, x, has_hatch(s) ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
+        explicit_bzero(x, strlen(x));
+        if (!nd) {
+            fail(r, "redefine failed: %s", virt_error_message());
+            return;
+        }
+        r->mutated = true;
+        if (running && live) {
+            for (size_t i = 0; i < r->diff.n; i++) {
+                const Change *c = &r->diff.items[i];
+                _cleanup_free_ char *reason = NULL;
+                if (c->op == OP_UNMANAGED || c->cls != CHANGE_LIVE)
+                    continue;
+                int k = apply_live(e, dom, s, c, want, live, &reason);
+                if (k != 0) {
+                    add_pending(r, c->path);
+                    action_add(r, ACTION_LIVE_WAITS, c->path, "%s", strna(reason));
+                }
+            }
+        }
+    }
+    /* removed disks' volumes: only after the definitions (persistent and live) let them go */
+    if (removed.n > 0) {
+        int k = engine_delete_volumes(e, d->name.s, NULL, false, &removed, r);
+        forget_deleted_volumes(e, dom, want, &removed, r);
+        if (k < 0 || r->error)
+            return;
+    }
+    if (converge_autostart(e, dom, r->mutated ? -1 : autostart, d, r) < 0)
+        return;
+
+    /* reload-pending is read back from libvirt: live definition vs persistent one */
+    if (r->mutated || !ie)
+        st = domain_state(dom);
+    running = state_running(st);
+    if (running) {
+        _cleanup_(xmlFreeDocp) xmlDoc *persistent = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+        if (persistent)
+            compute_pending(dom, persistent, r);
+        if (r->n_pending > 0 && streq(d->reload.s, "auto") && streq(d->state.s, "running")) {
+            _cleanup_free_ char *err = NULL;
+            action_add(r, ACTION_RELOAD, NULL, NULL);
+            int rr = engine_reload_domain(e, d->name.s, (unsigned) d->shutdown_timeout.i, &err);
+            if (rr < 0) {
+                if (rr == -ECANCELED)
+                    fail(r, "reload %s", err);   /* "reload interrupted after …" */
+                else
+                    fail(r, "reload failed: %s", err);
+                return;
+            }
+            r->mutated = true;
+            clear_pending(r);
+        }
+    }
+    if (r->mutated)
+        st = domain_state(dom);
+    if (converge_state(e, dom, st, d, r) < 0)
+        return;
+    r->state = r->n_pending > 0 ? SYNC_RELOAD_PENDING : SYNC_IN_SYNC;
+    unsigned id = virDomainGetID(dom);
+    r->id = id == (unsigned) -1 ? -1 : (int) id;
+    if (r->id >= 0)
+        collect_addresses(dom, d->guest_agent.i, r);
+}
