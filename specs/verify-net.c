@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+
 #include "spec-internal.h"
 #include "verify.h"
 
@@ -82,4 +84,65 @@ void verify_tunnel(const Spec *s, const IfaceSpec *f, size_t i, DiagList *diags)
               f->tunnel_local_ip.set ? f->tunnel_local_ip.s : "127.0.0.1"))
         ERR(&f->tunnel_local_port, "interfaces[%zu]: a udp tunnel to its own address and port "
             "talks to itself; the peer needs another port", i);
+}
+
+/* Interfaces */
+void verify_interfaces(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    const IfaceSpec *ifs = d->interfaces.items;
+    for (size_t i = 0; i < d->interfaces.n; i++) {
+        const IfaceSpec *f = &ifs[i];
+        const char *t = f->type.s;
+        const struct { const Value *v; const char *key, *type; } only[] = {
+            { &f->network, "network", "network" }, { &f->portgroup, "portgroup", "network" },
+            { &f->bridge, "bridge", "bridge" }, { &f->dev, "dev", "direct" },
+            { &f->mode, "mode", "direct" }, { &f->trust_guest_rx_filters, "trust_guest_rx_filters", "direct" },
+        };
+        for (size_t k = 0; k < ELEMENTSOF(only); k++)
+            if (only[k].v->set && !streq(t, only[k].type))
+                ERR(only[k].v, "interfaces[%zu].%s only applies to type %s (type is %s)", i,
+                    only[k].key, only[k].type, t);
+        verify_iface_ip(s, ifs, i, diags);
+        if (streq(t, "network") && !f->network.set && !f->ip.set) {
+            /* type network is the default: then point at the entry, not the document */
+            Pos p = f->type.defaulted ? item_pos(f, sizeof(*f), &d->interfaces)
+                                      : (Pos) { f->type.line, f->type.col };
+            ERR(&p, "interfaces[%zu] of type network needs 'network'", i);
+        }
+        if (streq(t, "bridge") && !f->bridge.set)
+            ERR(&f->type, "interfaces[%zu] of type bridge needs 'bridge'", i);
+        if (streq(t, "direct") && !f->dev.set)
+            ERR(&f->type, "interfaces[%zu] of type direct needs 'dev'", i);
+        verify_tunnel(s, f, i, diags);
+        if (f->target.set) {
+            static const char *const bad[] = { "vnet", "vif", "macvtap", "macvlan" };
+            for (size_t k = 0; k < ELEMENTSOF(bad); k++)
+                if (!strncmp(f->target.s, bad[k], strlen(bad[k])))
+                    ERR(&f->target, "interfaces[%zu].target must not start with '%s' (libvirt "
+                        "reserves it)", i, bad[k]);
+        }
+        if (f->queues.set && !streq(f->model.s, "virtio"))
+            ERR(&f->queues, "interfaces[%zu].queues needs model virtio", i);
+        if (f->driver_iommu.set && !streq(f->model.s, "virtio"))
+            ERR(&f->driver_iommu, "interfaces[%zu].driver_iommu needs model virtio", i);
+        if (f->pci_bus.set != f->pci_slot.set)
+            ERR(f->pci_bus.set ? &f->pci_bus : &f->pci_slot,
+                "interfaces[%zu] needs pci_bus and pci_slot together", i);
+        if (f->ovs.i && !streq(t, "bridge"))
+            ERR(&f->ovs, "interfaces[%zu].ovs needs type bridge (an Open vSwitch bridge)", i);
+        if (f->ovs_interfaceid.set && !f->ovs.i)
+            ERR(&f->ovs_interfaceid, "interfaces[%zu].ovs_interfaceid needs ovs: true", i);
+        for (size_t j = 0; j < i; j++)
+            if (f->pci_bus.set && f->pci_slot.set && ifs[j].pci_bus.set && ifs[j].pci_slot.set &&
+                f->pci_bus.i == ifs[j].pci_bus.i && f->pci_slot.i == ifs[j].pci_slot.i) {
+                ERR(&f->pci_slot, "interfaces[%zu] uses PCI bus %" PRId64 " slot %" PRId64 " again",
+                    i, f->pci_bus.i, f->pci_slot.i);
+                break;
+            }
+        for (size_t j = 0; j < i; j++)
+            if (f->mac.set && ifs[j].mac.set && streq(f->mac.s, ifs[j].mac.s)) {
+                ERR(&f->mac, "MAC address %s is used twice", f->mac.s);
+                break;
+            }
+    }
 }

@@ -37,3 +37,16 @@ void verify_cdrom_volumes(const Spec *s, DiagList *diags);   /* verify-disks.c *
 Pos item_pos(const void *item, size_t size, const List *list);
 void verify_iface_ip(const Spec *s, const IfaceSpec *ifs, size_t i, DiagList *diags);
 void verify_tunnel(const Spec *s, const IfaceSpec *f, size_t i, DiagList *diags);
+void verify_interfaces(const Spec *s, DiagList *diags);
+/* Disks and cdroms (verify-disks.c). */
+void verify_disks(const Spec *s, DiagList *diags);
+void verify_dev_names(const Spec *s, DiagList *diags);
+/* The other devices (verify-devices.c). */
+void verify_graphics(const Spec *s, DiagList *diags);
+void verify_video_tpm(const Spec *s, DiagList *diags);
+void verify_channels(const Spec *s, DiagList *diags);
+void verify_serials(const Spec *s, DiagList *diags);
+void verify_controllers(const Spec *s, DiagList *diags);
+void verify_redirection(const Spec *s, DiagList *diags);
+void verify_passthrough(const Spec *s, DiagList *diags);
+void verify_filesystems(const Spec *s, DiagList *diags);
