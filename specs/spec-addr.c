@@ -28,3 +28,20 @@ bool valid_hostname(const char *s) {
     }
     return ok;
 }
+
+int spec_netmask_prefix(const char *s) {
+    uint32_t m;
+    if (*s == '/')
+        s++;
+    if (!strchr(s, '.')) {
+        char *end;
+        long p = strtol(s, &end, 10);
+        if (!*s || *end || p < 8 || p > 30)
+            return -EINVAL;
+        return (int) p;
+    }
+    if (!spec_ip4(s, &m) || (~m & (~m + 1)) != 0)   /* ones, then zeros only */
+        return -EINVAL;
+    int p = __builtin_popcount(m);
+    return p >= 8 && p <= 30 ? p : -EINVAL;
+}

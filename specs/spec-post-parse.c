@@ -4,8 +4,51 @@
 
 #include "spec-internal.h"
 
-/* Post-parse: the values derived from other values of a parsed document (device names,
- * MACs, buses, ports, the cloud_init seed cdrom). Runs after validation (spec-load.c). */
+/* Post-parse: what a parsed document gets besides what it says (libvirt's post-parse step).
+ * apply_defaults fills the key table's defaults, before validation; spec_resolve derives values
+ * from others (device names, MACs, buses, serial ports, the cloud_init seed cdrom), after it:
+ * validation tells the values a user wrote from derived ones, counts the devices that still need
+ * a name, and would refuse the derived seed cdrom (spec-load.c: spec_from_document). */
+
+/* ---- defaults of the key table ---- */
+
+static void set_default(const KeyDef *k, Value *v) {
+    YNode n = { .type = YNODE_SCALAR, .value = (char *) k->def };
+    _cleanup_free_ char *msg = NULL;
+    if (value_parse(k, &n, v, &msg) < 0)
+        abort();   /* a default that does not parse is a bug in the table; a test checks all */
+    v->defaulted = true;
+    v->line = v->col = 0;
+}
+
+static void row_default(const KeyDef *k, void *base) {
+    if (k->type == VT_MAP) {
+        Value *present = key_value(k, base);
+        if (!present->set && (k->flags & KEY_ALWAYS)) {
+            present->set = present->defaulted = true;
+            present->s = xstrdup("true");
+        }
+        if (present->set)
+            apply_defaults(k->sub, base);
+        return;
+    }
+    if (k->type == VT_LIST) {
+        List *l = key_list(k, base);
+        for (size_t i = 0; i < l->n; i++)
+            apply_defaults(k->sub, (char *) l->items + i * k->sub->item_size);
+        return;
+    }
+    if (k->type == VT_ENUM_LIST || !k->def)
+        return;
+    Value *v = key_value(k, base);
+    if (!v->set)
+        set_default(k, v);
+}
+
+void apply_defaults(const KeyTable *t, void *base) {
+    for (size_t i = 0; i < t->n_keys; i++)
+        row_default(&t->keys[i], base);
+}
 
 /* The port each serial (pass 0) or console (pass 1) gets: its own, else the lowest number not
  * given to another one. Verification and resolution share it. */

@@ -63,3 +63,50 @@ void spec_verify(const Spec *s, DiagList *diags) {
     }
     verify_xml_edits(s, diags);
 }
+
+static int spec_key_cmp(const void *a, const void *b) {
+    const Spec *x = *(Spec *const *) a, *y = *(Spec *const *) b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+void spec_set_verify(SpecSet *set) {
+    /* duplicates by sorting a copy: O(n log n), so a 1000-spec tree stays cheap to rescan */
+    Spec **sorted = xmalloc0((set->n + 1) * sizeof(Spec *));
+    bool *drop = xmalloc0(set->n * sizeof(bool) + 1);
+    if (set->n > 0)
+        memcpy(sorted, set->specs, set->n * sizeof(Spec *));
+    qsort(sorted, set->n, sizeof(Spec *), spec_key_cmp);
+    for (size_t i = 0; i + 1 < set->n; i++) {
+        size_t j = i + 1;
+        if (spec_key_cmp(&sorted[i], &sorted[j]) != 0)
+            continue;
+        /* report in file order: the earlier definition first */
+        const Spec *a = sorted[i], *b = sorted[j];
+        for (size_t k = 0; k < set->n; k++)
+            if (set->specs[k] == b) {
+                for (size_t m = 0; m < k; m++)
+                    if (set->specs[m] == a)
+                        goto ordered;
+                const Spec *t = a;
+                a = b;
+                b = t;
+                break;
+            }
+    ordered:
+        diag_add(&set->diags, DIAG_ERROR, b->file, b->line, b->col,
+                 "%s '%s' is also defined at %s:%u:%u", spec_kind_to_string(b->kind),
+                 b->name, a->file, a->line, a->col);
+        diag_add(&set->diags, DIAG_ERROR, a->file, a->line, a->col,
+                 "%s '%s' is also defined at %s:%u:%u", spec_kind_to_string(a->kind),
+                 a->name, b->file, b->line, b->col);
+        for (size_t k = 0; k < set->n; k++)
+            if (set->specs[k] == a || set->specs[k] == b)
+                drop[k] = true;
+    }
+    free(sorted);
+    spec_verify_cross(set, &set->diags, drop);
+    spec_set_drop_held(set, drop, set->n);
+    free(drop);
+}
