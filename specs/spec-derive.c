@@ -48,23 +48,6 @@ typedef struct Derive {
 #define ERR(v, ...) diag_add(diags, DIAG_ERROR, s->file, (v)->line ? (v)->line : s->line, \
                              (v)->line ? (v)->col : s->col, __VA_ARGS__)
 
-int spec_netmask_prefix(const char *s) {
-    uint32_t m;
-    if (*s == '/')
-        s++;
-    if (!strchr(s, '.')) {
-        char *end;
-        long p = strtol(s, &end, 10);
-        if (!*s || *end || p < 8 || p > 30)
-            return -EINVAL;
-        return (int) p;
-    }
-    if (!spec_ip4(s, &m) || (~m & (~m + 1)) != 0)   /* ones, then zeros only */
-        return -EINVAL;
-    int p = __builtin_popcount(m);
-    return p >= 8 && p <= 30 ? p : -EINVAL;
-}
-
 static uint32_t prefix_mask(int prefix) {
     return prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
 }

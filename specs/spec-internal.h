@@ -10,14 +10,30 @@ typedef struct ParseCtx {
     DiagList *diags;
 } ParseCtx;
 
+/* A document is parsed (spec-load.c), given the key table's defaults (apply_defaults), validated
+ * (spec_verify), then given the values derived from others (spec_resolve): see spec-post-parse.c
+ * for why derived values come after validation. */
+
+/* The key table's defaults for every key the document does not set (spec-post-parse.c). */
+void apply_defaults(const KeyTable *t, void *base);
 /* Cross-field rules (spec-verify.c); errors point at the offending line. */
 void spec_verify(const Spec *s, DiagList *diags);
-/* Fill values that depend on other values: device names, MACs, buses (spec-verify.c). */
+/* Fill values that depend on other values: device names, MACs, buses (spec-post-parse.c). */
 void spec_resolve(Spec *s);
 /* Rules across documents (disks against the pools they name); marks specs to drop. */
 void spec_verify_cross(const SpecSet *set, DiagList *diags, bool *drop);
 
-/* An IPv4 address in host order; false when s is not one. */
+/* An IPv4 address in host order; false when s is not one (spec-addr.c). */
 bool spec_ip4(const char *s, uint32_t *ret);
-/* "255.255.255.0", "24" or "/24" → 24; -EINVAL unless a contiguous mask of length 8..30. */
+/* A host name of RFC 1123 labels (spec-addr.c). */
+bool valid_hostname(const char *s);
+/* "255.255.255.0", "24" or "/24" → 24; -EINVAL unless a contiguous mask of length 8..30
+ * (spec-addr.c). */
 int spec_netmask_prefix(const char *s);
+
+/* Parses "0-3,8,^2" into a bitmap of limit bits (cpuset.c). */
+bool cpuset_bits(const char *s, unsigned limit, unsigned char *bits);
+/* Defaults that validation checks too (spec-post-parse.c): serial ports, host name, tunnels. */
+int64_t *chardev_ports(const DomainSpec *d, bool consoles);
+char *default_hostname(const char *name);
+bool iface_is_tunnel(const char *type);

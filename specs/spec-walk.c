@@ -194,3 +194,10 @@ int spec_walk(const char *path, void (*cb)(const char *file, void *userdata), vo
     SpecWalkOps ops = { .file = cb };
     return spec_walk_tree(path, &ops, userdata, diags);
 }
+
+bool spec_file_name(const char *name) {
+    size_t l = strlen(name);
+    if (name[0] == '.')
+        return false;
+    return (l > 5 && streq(name + l - 5, ".yaml")) || (l > 4 && streq(name + l - 4, ".yml"));
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "spec-internal.h"
+
+/* Specs and spec sets as objects: freeing, copying, references, the held and dropped entries. */
+
+/* ---- freeing ---- */
+
+static void table_clear(const KeyTable *t, void *base);
+
+static void row_clear(const KeyDef *k, void *base) {
+    switch (k->type) {
+    case VT_MAP:
+        value_clear(key_value(k, base));
+        table_clear(k->sub, base);
+        break;
+    case VT_LIST: {
+        List *l = key_list(k, base);
+        for (size_t i = 0; i < l->n; i++)
+            table_clear(k->sub, (char *) l->items + i * k->sub->item_size);
+        free(l->items);
+        *l = (List) {};
+        break;
+    }
+    case VT_ENUM_LIST: {
+        List *l = key_list(k, base);
+        for (size_t i = 0; i < l->n; i++)
+            value_clear(&((Value *) l->items)[i]);
+        free(l->items);
+        *l = (List) {};
+        break;
+    }
+    default:
+        value_clear(key_value(k, base));
+    }
+}
+
+static void table_clear(const KeyTable *t, void *base) {
+    for (size_t i = 0; i < t->n_keys; i++)
+        row_clear(&t->keys[i], base);
+}
+
+/* ---- copying ---- */
+
+static void table_copy(const KeyTable *t, void *dst, const void *src);
+
+static void row_copy(const KeyDef *k, void *dst, const void *src) {
+    switch (k->type) {
+    case VT_MAP:
+        *key_value(k, dst) = (Value) {};
+        value_copy(key_value(k, dst), key_value(k, (void *) src));
+        table_copy(k->sub, dst, src);
+        break;
+    case VT_LIST:
+    case VT_ENUM_LIST: {
+        const List *from = key_list(k, (void *) src);
+        List *to = key_list(k, dst);
+        size_t size = k->type == VT_LIST ? k->sub->item_size : sizeof(Value);
+        *to = *from;
+        to->items = xmalloc0(from->n * size + 1);
+        for (size_t i = 0; i < from->n; i++) {
+            void *d = (char *) to->items + i * size;
+            const void *f = (const char *) from->items + i * size;
+            if (k->type == VT_LIST)
+                table_copy(k->sub, d, f);
+            else
+                value_copy(d, f);
+        }
+        break;
+    }
+    default:
+        *key_value(k, dst) = (Value) {};
+        value_copy(key_value(k, dst), key_value(k, (void *) src));
+    }
+}
+
+static void table_copy(const KeyTable *t, void *dst, const void *src) {
+    for (size_t i = 0; i < t->n_keys; i++)
+        row_copy(&t->keys[i], dst, src);
+}
+
+Spec *spec_copy(const Spec *s) {
+    Spec *c = xmalloc0(sizeof(Spec));
+    c->n_ref = 1;
+    c->kind = s->kind;
+    c->file = xstrdup(s->file);
+    c->line = s->line;
+    c->col = s->col;
+    c->name = xstrdup(s->name);
+    table_copy(spec_kind_table(s->kind), &c->domain, &s->domain);
+    return c;
+}
+
+Spec *spec_ref(Spec *s) {
+    if (s)
+        __atomic_add_fetch(&s->n_ref, 1, __ATOMIC_SEQ_CST);
+    return s;
+}
+
+Spec *spec_unref(Spec *s) {
+    if (!s)
+        return NULL;
+    if (__atomic_sub_fetch(&s->n_ref, 1, __ATOMIC_SEQ_CST) > 0)
+        return NULL;
+    const KeyTable *t = spec_kind_table(s->kind);
+    if (t)
+        table_clear(t, &s->domain);
+    free(s->file);
+    free(s->name);
+    free(s);
+    return NULL;
+}
+
+void spec_set_clear(SpecSet *set) {
+    for (size_t i = 0; i < set->n; i++)
+        spec_free(set->specs[i]);
+    free(set->specs);
+    for (size_t i = 0; i < set->n_files; i++)
+        free(set->files[i]);
+    free(set->files);
+    for (size_t i = 0; i < set->n_bad_files; i++)
+        free(set->bad_files[i]);
+    free(set->bad_files);
+    for (size_t i = 0; i < set->n_held; i++)
+        free(set->held[i].name);
+    free(set->held);
+    diag_list_clear(&set->diags);
+    *set = (SpecSet) {};
+}
+
+static bool strv_has(char *const *v, size_t n, const char *s) {
+    for (size_t i = 0; i < n; i++)
+        if (streq(v[i], s))
+            return true;
+    return false;
+}
+
+void spec_set_drop_bad_files(SpecSet *set) {
+    if (set->diags.n_errors == 0)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        Spec *s = set->specs[i];
+        /* a file already rejected whose specs are here is the daemon's last good version */
+        bool bad = !strv_has(set->bad_files, set->n_bad_files, s->file);
+        bool err = false;
+        for (size_t j = 0; bad && j < set->diags.n && !err; j++)
+            err = set->diags.items[j].level == DIAG_ERROR && streq(set->diags.items[j].file, s->file);
+        if (bad && err) {
+            spec_set_hold(set, s);
+            spec_free(s);
+        } else
+            set->specs[k++] = s;
+    }
+    set->n = k;
+    for (size_t j = 0; j < set->diags.n; j++) {
+        const Diag *d = &set->diags.items[j];
+        if (d->level == DIAG_ERROR && !strv_has(set->bad_files, set->n_bad_files, d->file) &&
+            strv_has(set->files, set->n_files, d->file))
+            *(char **) array_push(&set->bad_files, &set->n_bad_files, sizeof(char *)) = xstrdup(d->file);
+    }
+}
+
+void spec_set_hold(SpecSet *set, const Spec *s) {
+    if (spec_set_is_held(set, s->kind, s->name))
+        return;
+    struct SpecHeld *h = array_push(&set->held, &set->n_held, sizeof(struct SpecHeld));
+    *h = (struct SpecHeld) { .kind = s->kind, .name = xstrdup(s->name) };
+}
+
+bool spec_set_is_held(const SpecSet *set, SpecKind kind, const char *name) {
+    for (size_t i = 0; i < set->n_held; i++)
+        if (set->held[i].kind == kind && streq(set->held[i].name, name))
+            return true;
+    return false;
+}
+
+void spec_set_drop_held(SpecSet *set, const bool *drop, size_t n_drop) {
+    size_t w = 0;
+    for (size_t k = 0; k < set->n; k++) {
+        if (k < n_drop && drop[k]) {
+            spec_set_hold(set, set->specs[k]);
+            spec_free(set->specs[k]);
+        } else
+            set->specs[w++] = set->specs[k];
+    }
+    set->n = w;
+    spec_set_drop_bad_files(set);
+}
+
+const Spec *spec_set_find(const SpecSet *set, SpecKind kind, const char *name) {
+    for (size_t i = 0; i < set->n; i++)
+        if (set->specs[i]->kind == kind && streq(set->specs[i]->name, name))
+            return set->specs[i];
+    return NULL;
+}

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "spec-internal.h"
+#include "verify.h"
+
+/* Validation of a Domain: verify_domain runs the sections in a fixed order (the diagnostics keep
+ * it); the devices are checked in verify-disks.c, verify-net.c and verify-devices.c. */
+
+/* memorybacking.pages: sizes a power of two, node sets of existing guest NUMA nodes (node 0 alone
+ * without numa), no node in two entries' node sets, at most one entry without a node set (the
+ * size of every node no node set names). */
+static void verify_hugepages(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    const HugePageSpec *pg = d->memorybacking.pages.items;
+    unsigned nodes = d->numa.n > 0 ? (unsigned) d->numa.n : 1;
+    if (d->memorybacking.pages.n > 0 && !d->memorybacking.hugepages.i)
+        ERR(&d->memorybacking.pages, "memorybacking.pages needs hugepages: true");
+    for (size_t i = 0; i < d->memorybacking.pages.n; i++) {
+        if (pg[i].size.i & (pg[i].size.i - 1))
+            ERR(&pg[i].size, "memorybacking.pages[%zu].size must be a power of two, like 2MiB or "
+                "1GiB", i);
+        _cleanup_free_ char *c = pg[i].nodeset.set ? cpuset_canonical(pg[i].nodeset.s, 16384) : NULL;
+        _cleanup_free_ char *in = pg[i].nodeset.set ? cpuset_canonical(pg[i].nodeset.s, nodes) : NULL;
+        if (pg[i].nodeset.set && !c) {
+            ERR(&pg[i].nodeset, "'%s' must be a set of guest NUMA nodes like 0 or 1-3",
+                pg[i].nodeset.s);
+            continue;
+        }
+        if (pg[i].nodeset.set && !in) {
+            if (d->numa.n > 0)
+                ERR(&pg[i].nodeset, "memorybacking.pages[%zu].nodeset %s names a guest NUMA node "
+                    "that does not exist (nodes are 0..%u)", i, c, nodes - 1);
+            else
+                ERR(&pg[i].nodeset, "memorybacking.pages[%zu].nodeset %s names a guest NUMA node "
+                    "that does not exist (without numa the guest has only node 0)", i, c);
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            _cleanup_free_ char *o = pg[j].nodeset.set ? cpuset_canonical(pg[j].nodeset.s, nodes) : NULL;
+            bool overlap = !pg[i].nodeset.set && !pg[j].nodeset.set;
+            for (unsigned n = 0; n < nodes && in && o && !overlap; n++)
+                overlap = cpuset_has(in, n) && cpuset_has(o, n);
+            if (overlap) {
+                ERR(pg[i].nodeset.set ? &pg[i].nodeset : &pg[i].size,
+                    "memorybacking.pages[%zu] and [%zu] both give the size of the same guest NUMA "
+                    "nodes", j, i);
+                break;
+            }
+        }
+    }
+}
+
+/* A tz database name: parts of letters, digits, '_', '+', '-' separated by '/' (never a path
+ * out of the zone directory: no leading '/', no '.' or '..' part). */
+static bool valid_timezone(const char *s) {
+    for (const char *part = s;;) {
+        size_t n = strspn(part, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-");
+        if (n == 0 || (part[n] != '/' && part[n]))
+            return false;
+        if (!part[n])
+            return true;
+        part += n + 1;
+    }
+}
+
+/* Memory and vCPU counts, topology, CPU mode. */
+static void verify_memory_cpus(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    if (d->max_memory.set && d->max_memory.i < d->memory.i) {
+        _cleanup_free_ char *mx = format_size(d->max_memory.i), *mem = format_size(d->memory.i);
+        ERR(&d->max_memory, "max_memory (%s) is below memory (%s)", mx, mem);
+    }
+    if (d->memory.i % 1024 != 0)
+        ERR(&d->memory, "memory must be a whole number of KiB");
+    if (d->max_cpus.set && d->max_cpus.i < d->cpus.i)
+        ERR(&d->max_cpus, "max_cpus (%" PRId64 ") is below cpus (%" PRId64 ")", d->max_cpus.i,
+            d->cpus.i);
+    if (d->cputopology.present.set) {
+        int64_t want = d->max_cpus.set ? d->max_cpus.i : d->cpus.i;
+        int64_t got = d->cputopology.sockets.i * d->cputopology.cores.i * d->cputopology.threads.i;
+        if (got != want)
+            ERR(&d->cputopology.present,
+                "cputopology gives %" PRId64 " CPUs (sockets %" PRId64 " × cores %" PRId64
+                " × threads %" PRId64 ") but %s is %" PRId64,
+                got, d->cputopology.sockets.i, d->cputopology.cores.i, d->cputopology.threads.i,
+                d->max_cpus.set ? "max_cpus" : "cpus", want);
+    }
+    if (d->cpu.present.set) {
+        const char *mode = d->cpu.mode.s;
+        if (streq_ptr(mode, "custom") && !d->cpu.model.set)
+            ERR(&d->cpu.mode, "cpu mode custom needs cpu.model");
+        if (d->cpu.model.set && mode && !streq(mode, "custom"))
+            ERR(&d->cpu.model, "cpu.model only applies to mode custom (mode is %s)", mode);
+        if (d->cpu.model.set && !mode)
+            ERR(&d->cpu.model, "cpu.model needs mode: custom");
+        if (d->cpu.fallback.set && !d->cpu.model.set)
+            ERR(&d->cpu.fallback, "cpu.fallback needs cpu.model");
+    }
+}
+
+/* Firmware, direct kernel boot, SMBIOS */
+static void verify_firmware(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    if (d->nvram.set && !d->loader.set)
+        ERR(&d->nvram, "nvram needs loader (the UEFI firmware it belongs to)");
+    if (d->nvram_template.set && !d->loader.set)
+        ERR(&d->nvram_template, "nvram_template needs loader (the UEFI firmware it belongs to)");
+    const struct { const Value *v; const char *key; } need_kernel[] = {
+        { &d->initrd, "initrd" }, { &d->cmdline, "cmdline" }, { &d->dtb, "dtb" },
+    };
+    for (size_t i = 0; i < ELEMENTSOF(need_kernel); i++)
+        if (need_kernel[i].v->set && !d->kernel.set)
+            ERR(need_kernel[i].v, "%s needs kernel", need_kernel[i].key);
+    if (d->sysinfo.present.set) {
+        const struct { const Value *present; const char *key; } blocks[] = {
+            { &d->sysinfo.bios.present, "bios" }, { &d->sysinfo.system.present, "system" },
+            { &d->sysinfo.base_board.present, "base_board" }, { &d->sysinfo.chassis.present, "chassis" },
+        };
+        bool any = d->sysinfo.oem_strings.n > 0;
+        for (size_t i = 0; i < ELEMENTSOF(blocks); i++) {
+            if (!blocks[i].present->set)
+                continue;
+            any = true;
+            /* the block's entries follow its present flag in the struct */
+            bool entries = false;
+            for (const Value *e = blocks[i].present + 1;
+                 (const char *) e < (const char *) (i + 1 < ELEMENTSOF(blocks) ? blocks[i + 1].present
+                                                                               : (const Value *) &d->sysinfo.oem_strings);
+                 e++)
+                entries = entries || e->set;
+            if (!entries)
+                ERR(blocks[i].present, "sysinfo.%s has no entries", blocks[i].key);
+        }
+        if (!any)
+            ERR(&d->sysinfo.present, "sysinfo needs at least one of bios, system, base_board, "
+                "chassis, oem_strings");
+        const Value *date = &d->sysinfo.bios.date, *rel = &d->sysinfo.bios.release;
+        if (date->set) {
+            unsigned mm, dd, yy;
+            int n = 0;
+            if (sscanf(date->s, "%2u/%2u/%4u%n", &mm, &dd, &yy, &n) != 3 || date->s[n] ||
+                mm < 1 || mm > 12 || dd < 1 || dd > 31 || (yy >= 100 && yy < 1900))
+                ERR(date, "sysinfo.bios.date must be mm/dd/yyyy (or mm/dd/yy), got '%s'", date->s);
+        }
+        if (rel->set) {
+            unsigned a, b;
+            int n = 0;
+            if (sscanf(rel->s, "%3u.%3u%n", &a, &b, &n) != 2 || rel->s[n] || a > 255 || b > 255)
+                ERR(rel, "sysinfo.bios.release must be major.minor like 1.2, got '%s'", rel->s);
+        }
+        const Value *su = &d->sysinfo.system.uuid;
+        if (su->set && d->uuid.set && !streq(su->s, d->uuid.s))
+            ERR(su, "sysinfo.system.uuid differs from the domain's uuid (libvirt refuses that)");
+    }
+}
+
+/* Hypervisor features */
+static void verify_features(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    const char *arch = d->machine_arch.set ? d->machine_arch.s : "x86_64";
+    bool x86 = streq(arch, "x86_64") || streq(arch, "i686");
+    bool arm = streq(arch, "aarch64") || streq(arch, "armv7l");
+    const Value *fe = d->features.items;
+    for (size_t i = 0; i < d->features.n; i++) {
+        static const char *const x86_only[] = { "apic", "pae", "hap", "viridian", "pvspinlock", "smm" };
+        for (size_t j = 0; j < i; j++)
+            if (streq(fe[i].s, fe[j].s)) {
+                ERR(&fe[i], "feature '%s' is listed twice", fe[i].s);
+                break;   /* once per entry, however often it repeats */
+            }
+        for (size_t j = 0; j < ELEMENTSOF(x86_only); j++)
+            if (!x86 && streq(fe[i].s, x86_only[j]))
+                ERR(&fe[i], "feature '%s' is for x86 guests (machine_arch is %s)", fe[i].s, arch);
+        if (!arm && streq(fe[i].s, "gic"))
+            ERR(&fe[i], "feature 'gic' is for ARM guests (machine_arch is %s)", arch);
+    }
+    const HypervSpec *hv = d->hyperv.items;
+    if (d->hyperv.n > 0 && !x86)
+        ERR(&hv[0].name, "hyperv enlightenments are for x86 guests (machine_arch is %s)", arch);
+    for (size_t i = 0; i < d->hyperv.n; i++) {
+        const HypervSpec *h = &hv[i];
+        bool spin = streq(h->name.s, "spinlocks"), vendor = streq(h->name.s, "vendor_id");
+        for (size_t j = 0; j < i; j++)
+            if (streq(h->name.s, hv[j].name.s)) {
+                ERR(&h->name, "hyperv '%s' is listed twice", h->name.s);
+                break;
+            }
+        if (h->retries.set && !spin)
+            ERR(&h->retries, "hyperv retries only applies to spinlocks");
+        if (spin && h->state.i && !h->retries.set)
+            ERR(&h->name, "hyperv spinlocks on needs retries (at least 4095)");
+        if (h->value.set && !vendor)
+            ERR(&h->value, "hyperv value only applies to vendor_id");
+        if (vendor && h->state.i && !h->value.set)
+            ERR(&h->name, "hyperv vendor_id on needs value (up to 12 characters)");
+        if (h->value.set && strchr(h->value.s, ','))
+            ERR(&h->value, "hyperv vendor_id value cannot contain ','");
+    }
+}
+
+/* CPU features, NUMA, tuning */
+static void verify_cpu_features(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    const CpuFeatureSpec *cf = d->cpu.features.items;
+    for (size_t i = 0; i < d->cpu.features.n; i++) {
+        const char *n = cf[i].name.s;
+        bool ok = *n != 0;
+        for (const char *p = n; *p && ok; p++)
+            ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("_.-", *p);
+        if (!ok)
+            ERR(&cf[i].name, "cpu feature name '%s' must be lower-case letters, digits, '_', '.' "
+                "and '-'", n);
+        if (streq(n, "vmx") || streq(n, "svm"))
+            ERR(&cf[i].name, "cpu feature '%s' belongs to nested: true", n);
+        for (size_t j = 0; j < i; j++)
+            if (streq(n, cf[j].name.s)) {
+                ERR(&cf[i].name, "cpu feature '%s' is listed twice", n);
+                break;
+            }
+    }
+    if (d->cpu.features.n > 0 && !d->cpu.mode.set)
+        ERR(&cf[0].name, "cpu.features need cpu.mode (libvirt needs a model to add features to)");
+}
+
+/* Guest NUMA nodes: every vCPU in one node, the memory adds up. */
+static void verify_numa(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    int64_t vcpus = d->max_cpus.set ? d->max_cpus.i : d->cpus.i;
+    const NumaCellSpec *cells = d->numa.items;
+    if (d->numa.n > 0) {
+        unsigned char *seen = xmalloc0((size_t) vcpus / 8 + 1);
+        int64_t mem = 0;
+        bool bad = false;
+        for (size_t i = 0; i < d->numa.n; i++) {
+            _cleanup_free_ char *c = cpuset_canonical(cells[i].cpus.s, (unsigned) vcpus);
+            mem += cells[i].memory.i;
+            if (cells[i].memory.i % 1024)
+                ERR(&cells[i].memory, "numa memory must be a whole number of KiB");
+            if (!c) {
+                ERR(&cells[i].cpus, "numa cpus '%s' must be vCPU numbers below %" PRId64
+                    " like 0-1 or 0,2", cells[i].cpus.s, vcpus);
+                bad = true;
+                continue;
+            }
+            /* membership from the bitmap, not cpuset_has(): that rescans the text per id */
+            _cleanup_free_ unsigned char *bits = xmalloc0((size_t) vcpus / 8 + 1);
+            bool twice = false;
+            cpuset_bits(cells[i].cpus.s, (unsigned) vcpus, bits);
+            for (unsigned id = 0; id < (unsigned) vcpus; id++) {
+                if (!(bits[id / 8] & (1u << (id % 8))))
+                    continue;
+                if (!twice && (seen[id / 8] & (1u << (id % 8)))) {
+                    ERR(&cells[i].cpus, "numa vCPU %u is in two nodes", id);
+                    twice = true;   /* once per node */
+                }
+                seen[id / 8] |= (unsigned char) (1u << (id % 8));
+            }
+        }
+        for (unsigned id = 0; id < (unsigned) vcpus && !bad; id++)
+            if (!(seen[id / 8] & (1u << (id % 8)))) {
+                ERR(&d->numa, "numa nodes must cover every vCPU 0..%" PRId64 "; %u is in none",
+                    vcpus - 1, id);
+                break;
+            }
+        free(seen);
+        const Value *want = d->max_memory.set ? &d->max_memory : &d->memory;
+        int64_t devs = hatch_memory_devices(&d->xml);   /* libvirt's <memory> counts them too */
+        mem += devs;
+        if (mem != want->i) {
+            _cleanup_free_ char *a = format_size(mem), *b = format_size(want->i);
+            ERR(&d->numa, "numa nodes %sadd up to %s of memory but %s is %s",
+                devs ? "and the memory devices of xml.add " : "", a,
+                d->max_memory.set ? "max_memory" : "memory", b);
+        }
+    }
+}
+
+/* Host CPU and node sets, huge pages, vCPU pinning, memory limits. */
+static void verify_tuning(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    int64_t vcpus = d->max_cpus.set ? d->max_cpus.i : d->cpus.i;
+    const Value *sets[] = { &d->cpuset, &d->numatune.nodeset };
+    for (size_t i = 0; i < ELEMENTSOF(sets); i++) {
+        _cleanup_free_ char *c = sets[i]->set ? cpuset_canonical(sets[i]->s, 16384) : NULL;
+        if (sets[i]->set && !c)
+            ERR(sets[i], "'%s' must be a set of host %s like 0-3,8 or ^2", sets[i]->s,
+                i == 0 ? "CPUs" : "NUMA nodes");
+    }
+    verify_hugepages(s, diags);
+    const VcpuPinSpec *pins = d->cputune.vcpupin.items;
+    for (size_t i = 0; i < d->cputune.vcpupin.n; i++) {
+        _cleanup_free_ char *c = cpuset_canonical(pins[i].cpuset.s, 16384);
+        if (!c)
+            ERR(&pins[i].cpuset, "'%s' must be a set of host CPUs like 0-3,8 or ^2", pins[i].cpuset.s);
+        if (pins[i].vcpu.i >= vcpus)
+            ERR(&pins[i].vcpu, "cputune.vcpupin vcpu %" PRId64 " does not exist (vCPUs are 0..%"
+                PRId64 ")", pins[i].vcpu.i, vcpus - 1);
+        for (size_t j = 0; j < i; j++)
+            if (pins[i].vcpu.i == pins[j].vcpu.i) {
+                ERR(&pins[i].vcpu, "vcpu %" PRId64 " is pinned twice", pins[i].vcpu.i);
+                break;
+            }
+    }
+    const Value *lims[] = { &d->memtune.hard_limit, &d->memtune.soft_limit, &d->memtune.swap_hard_limit };
+    for (size_t i = 0; i < ELEMENTSOF(lims); i++)
+        if (lims[i]->set && lims[i]->i % 1024)
+            ERR(lims[i], "memtune limits must be a whole number of KiB");
+    if (d->memtune.hard_limit.set && d->memtune.swap_hard_limit.set &&
+        d->memtune.swap_hard_limit.i < d->memtune.hard_limit.i)
+        ERR(&d->memtune.swap_hard_limit, "memtune.swap_hard_limit is below hard_limit");
+    if (d->memtune.hard_limit.set && d->memtune.soft_limit.set &&
+        d->memtune.soft_limit.i > d->memtune.hard_limit.i)
+        ERR(&d->memtune.soft_limit, "memtune.soft_limit is above hard_limit");
+}
+
+/* Clock */
+static void verify_clock(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    if (d->clock.present.set) {
+        const char *off = d->clock.offset.s;
+        const struct { const Value *v; const char *key, *offset; } only[] = {
+            { &d->clock.basis, "basis", "variable" }, { &d->clock.adjustment, "adjustment", "variable" },
+            { &d->clock.timezone, "timezone", "timezone" }, { &d->clock.start, "start", "absolute" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(only); i++)
+            if (only[i].v->set && !streq(off, only[i].offset))
+                ERR(only[i].v, "clock.%s only applies to offset %s (offset is %s)", only[i].key,
+                    only[i].offset, off);
+        if (d->clock.timezone.set && !valid_timezone(d->clock.timezone.s))
+            ERR(&d->clock.timezone, "clock.timezone must be a zone name like Europe/Berlin or "
+                "Etc/GMT+1 (no leading '/', no '.' or '..' parts), got '%s'", d->clock.timezone.s);
+        if (streq(off, "timezone") && !d->clock.timezone.set)
+            ERR(&d->clock.offset, "clock offset timezone needs clock.timezone");
+        if (streq(off, "absolute") && !d->clock.start.set)
+            ERR(&d->clock.offset, "clock offset absolute needs clock.start");
+        const TimerSpec *tm = d->clock.timers.items;
+        for (size_t i = 0; i < d->clock.timers.n; i++) {
+            const TimerSpec *t = &tm[i];
+            bool tsc = streq(t->name.s, "tsc");
+            for (size_t j = 0; j < i; j++)
+                if (streq(t->name.s, tm[j].name.s)) {
+                    ERR(&t->name, "clock timer '%s' is listed twice", t->name.s);
+                    break;
+                }
+            if (t->track.set && !streq(t->name.s, "rtc") && !streq(t->name.s, "platform"))
+                ERR(&t->track, "clock timer track only applies to rtc and platform");
+            if (t->frequency.set && !tsc)
+                ERR(&t->frequency, "clock timer frequency only applies to tsc");
+            if (t->mode.set && !tsc)
+                ERR(&t->mode, "clock timer mode only applies to tsc");
+            if (t->tickpolicy.set && (tsc || streq(t->name.s, "kvmclock") ||
+                                      streq(t->name.s, "hypervclock") || streq(t->name.s, "armvtimer")))
+                ERR(&t->tickpolicy, "clock timer %s has no tickpolicy", t->name.s);
+        }
+    }
+}
+
+/* Boot order: the domain-level list and per-device orders exclude each other */
+static void verify_boot_order(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    const DiskSpec *disks = d->disks.items;
+    const IfaceSpec *ifs = d->interfaces.items;
+    const Value *dev_boot = NULL;
+    for (size_t i = 0; i < d->disks.n && !dev_boot; i++)
+        if (disks[i].boot.set)
+            dev_boot = &disks[i].boot;
+    for (size_t i = 0; i < d->interfaces.n && !dev_boot; i++)
+        if (ifs[i].boot.set)
+            dev_boot = &ifs[i].boot;
+    if (dev_boot && d->boot.n > 0)
+        ERR(dev_boot, "per-device boot orders cannot be combined with the domain's boot list");
+    const Value *bl = d->boot.items;
+    for (size_t i = 0; i < d->boot.n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (streq(bl[i].s, bl[j].s)) {
+                ERR(&bl[i], "boot device '%s' is listed twice", bl[i].s);
+                break;
+            }
+}
+
+void verify_domain(const Spec *s, DiagList *diags) {
+    verify_memory_cpus(s, diags);
+    verify_firmware(s, diags);
+    verify_features(s, diags);
+    verify_cpu_features(s, diags);
+    verify_numa(s, diags);
+    verify_tuning(s, diags);
+    verify_clock(s, diags);
+    verify_cloud_init(s, diags);
+    verify_cdrom_volumes(s, diags);
+    verify_graphics(s, diags);
+    verify_video_tpm(s, diags);
+    verify_disks(s, diags);
+    verify_dev_names(s, diags);
+    verify_interfaces(s, diags);
+    verify_channels(s, diags);
+    verify_serials(s, diags);
+    verify_controllers(s, diags);
+    verify_redirection(s, diags);
+    verify_passthrough(s, diags);
+    verify_filesystems(s, diags);
+    verify_boot_order(s, diags);
+}
