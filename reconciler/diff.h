@@ -3,6 +3,7 @@
 
 #include <libxml/tree.h>
 
+#include "change.h"
 #include "spec-table.h"
 
 /* diff: (desired document, observed document) → field-level changes. Pure: no libvirt, no I/O.
@@ -10,31 +11,6 @@
  * XML text, and only on the fields the spec manages, so addresses, aliases, controllers and
  * anything else libvirt adds never show up as a change. */
 
-typedef enum ChangeOp {
-    OP_SET,         /* ~ a field changes */
-    OP_ADD,         /* + a device is added */
-    OP_REMOVE,      /* - a device virtspec added earlier is removed */
-    OP_UNMANAGED,   /* ? a device not in the spec, left alone */
-} ChangeOp;
-
-typedef struct Change {
-    ChangeOp op;
-    ChangeClass cls;
-    char *path;                 /* "memory", "graphics.listen", "disks[vdb].bus", "disks[vdb]" */
-    char *old_value, *new_value;/* display form; NULL when absent; secrets masked */
-    const KeyDef *row;          /* the field (or the list row for OP_ADD/OP_REMOVE) */
-    const KeyDef *list;         /* the list row, for item fields */
-    char *item_key;             /* item fields and items */
-    bool secret;
-    char *note;                 /* what happens, when the class alone does not say it (first-boot) */
-} Change;
-
-typedef struct Diff {
-    Change *items;
-    size_t n;
-} Diff;
-
-void diff_clear(Diff *d);
 
 /* Compares desired with observed. `managed_before` is the space-separated key list recorded in the
  * observed object's metadata (may be NULL): fields listed there but no longer in the spec are
@@ -46,9 +22,6 @@ void diff_compute(SpecKind kind, xmlDoc *desired, xmlDoc *observed, const char *
  * keeping libvirt's own additions (addresses, aliases, generated values). */
 void diff_patch(SpecKind kind, const Diff *d, xmlDoc *desired, xmlDoc *observed);
 
-/* True if any change has class cls (OP_UNMANAGED never counts). */
-bool diff_has_class(const Diff *d, ChangeClass cls);
-size_t diff_count_effective(const Diff *d);
 
 /* Canonical value of row k below ctx (the document root, or a device element), or NULL. */
 char *observe_value(const KeyDef *k, const xmlNode *ctx);
@@ -80,7 +53,6 @@ void volume_refs_clear(VolumeRefs *v);
 bool volume_refs_equal(const VolumeRefs *a, const VolumeRefs *b);
 /* Whether refs lists pool/name (pending or not). */
 bool volume_refs_has(const VolumeRefs *refs, const char *pool, const char *name);
-bool is_guest_agent_channel(const xmlNode *ch);
 /* The xml key's edits as recorded in a document's virtspec metadata. */
 typedef struct XmlEdits {
     char **remove;
