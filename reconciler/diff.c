@@ -2,8 +2,7 @@
 #include <stdio.h>
 
 #include "diff.h"
-#include "hooks-internal.h"
-#include "render.h"
+#include "hooks.h"
 #include "spec-value.h"
 #include "xml-util.h"
 
@@ -153,71 +152,6 @@ static bool ctx_managed(const DiffCtx *c, const ManagedSet *m, const char *path)
 static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const xmlNode *have,
                       const char *prefix, const KeyDef *list, const char *item_key);
 
-char *diff_item_key(const KeyTable *sub, const xmlNode *e) {
-    char *acc = NULL;
-    /* a host USB device is the one of that vendor and product, or the one at that bus and device
-     * (a running domain's definition has both) */
-    _cleanup_free_ char *usb_vendor = streq(sub->name, "usb") ? xml_get(e, "source/vendor/@id") : NULL;
-    for (size_t r = 0; r < sub->n_keys; r++) {
-        const KeyDef *k = &sub->keys[r];
-        if (!(k->flags & KEY_ITEM_KEY))
-            continue;
-        if (streq(sub->name, "usb") &&
-            (usb_vendor ? streq(k->key, "bus") || streq(k->key, "device")
-                        : streq(k->key, "vendor") || streq(k->key, "product")))
-            continue;
-        _cleanup_free_ char *v = observe_value(k, e);
-        char *n = acc ? xasprintf("%s,%s", acc, strna(v)) : xstrdup(strna(v));
-        free(acc);
-        acc = n;
-    }
-    return acc;
-}
-
-/* Elements of a list below root: "devices/disk" with match "device=disk"; a last step of "*"
- * selects every element child. */
-/* The element name of a list's items: the last step of xml_elem. */
-static const char *item_name(const KeyTable *sub) {
-    const char *slash = strrchr(sub->xml_elem, '/');
-    return slash ? slash + 1 : sub->xml_elem;
-}
-
-/* diff_item_selected with the items' name (item_name) worked out by the caller, once per list */
-static bool item_selected(const KeyTable *sub, const char *name, const xmlNode *e) {
-    if (!e || e->type != XML_ELEMENT_NODE)
-        return false;
-    /* the first letter first: every child of a list's parent is asked, for every list */
-    if (!streq(name, "*") && (e->name[0] != (xmlChar) name[0] || !streq((const char *) e->name, name)))
-        return false;
-    if (sub->xml_match) {
-        const char *eq = strchr(sub->xml_match, '=');
-        if (!xml_prop_is(e, sub->xml_match, (size_t) (eq - sub->xml_match), eq + 1, strlen(eq + 1)))
-            return false;
-    }
-    if (streq(sub->name, "channels") && is_guest_agent_channel(e))
-        return false;   /* managed by the guest_agent key */
-    if (streq(sub->name, "consoles")) {
-        _cleanup_free_ char *t = xml_get(e, "target/@type");
-        if (!streq_ptr(t, "virtio"))
-            return false;   /* libvirt's mirror of serial port 0 */
-    }
-    if (streq(sub->name, "cpu.features")) {
-        _cleanup_xmlchar_ xmlChar *n = xmlGetProp(e, (const xmlChar *) "name");
-        if (n && (streq((char *) n, "vmx") || streq((char *) n, "svm")))
-            return false;   /* managed by the nested key */
-    }
-    return true;
-}
-
-bool diff_item_selected(const KeyTable *sub, const xmlNode *e) {
-    return item_selected(sub, item_name(sub), e);
-}
-
-xmlNode *diff_list_parent(const xmlNode *root, const KeyTable *sub) {
-    const char *slash = strrchr(sub->xml_elem, '/');
-    return slash ? xml_find_n(root, sub->xml_elem, (size_t) (slash - sub->xml_elem)) : (xmlNode *) root;
-}
-
 static xmlNode *memo_list_parent(ParentMemo *m, const xmlNode *root, const KeyTable *sub) {
     const char *slash = strrchr(sub->xml_elem, '/');
     if (!slash)
@@ -233,16 +167,16 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
     const KeyTable *sub = k->sub;
     xmlNode *wp = memo_list_parent(&c->parent[0], want, sub);
     xmlNode *hp = have ? memo_list_parent(&c->parent[1], have, sub) : NULL;
-    const char *name = item_name(sub);
+    const char *name = xml_item_name(sub);
 
     /* desired items, in spec order */
     for (xmlNode *w = wp ? wp->children : NULL; w; w = w->next) {
-        if (!item_selected(sub, name, w))
+        if (!xml_item_selected(sub, name, w))
             continue;
         _cleanup_free_ char *key = diff_item_key(sub, w);
         xmlNode *match = NULL;
         for (xmlNode *h = hp ? hp->children : NULL; h && !match; h = h->next) {
-            if (!item_selected(sub, name, h))
+            if (!xml_item_selected(sub, name, h))
                 continue;
             _cleanup_free_ char *hk = diff_item_key(sub, h);
             if (streq(hk, key))
@@ -260,12 +194,12 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
     }
     /* observed items not in the spec: removed if virtspec managed them, else left alone */
     for (xmlNode *h = hp ? hp->children : NULL; h; h = h->next) {
-        if (!item_selected(sub, name, h))
+        if (!xml_item_selected(sub, name, h))
             continue;
         _cleanup_free_ char *hk = diff_item_key(sub, h);
         bool wanted = false;
         for (xmlNode *w = wp ? wp->children : NULL; w && !wanted; w = w->next) {
-            if (!item_selected(sub, name, w))
+            if (!xml_item_selected(sub, name, w))
                 continue;
             _cleanup_free_ char *key = diff_item_key(sub, w);
             wanted = streq(key, hk);
@@ -283,219 +217,6 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
         ch->list = k;
         ch->item_key = xstrdup(hk);
     }
-}
-
-/* ---- the xml key: edits recorded in the metadata, compared one by one ---- */
-
-static bool strv_has2(char **a, char **b, size_t n, const char *x, const char *y) {
-    for (size_t i = 0; i < n; i++)
-        if (streq(a[i], x) && (!b || streq(b[i], y)))
-            return true;
-    return false;
-}
-
-/* The child of parent that matches fragment f and is not in used, or NULL. */
-static xmlNode *fragment_in(const xmlNode *parent, const xmlNode *f, xmlNode **used, size_t n_used) {
-    for (xmlNode *h = parent ? parent->children : NULL; h; h = h->next) {
-        bool taken = false;
-        for (size_t i = 0; i < n_used; i++)
-            taken = taken || used[i] == h;
-        if (!taken && xml_fragment_matches(f, h))
-            return h;
-    }
-    return NULL;
-}
-
-static size_t count_named(const xmlNode *parent, const xmlChar *name, xmlNode **used, size_t n_used,
-                          xmlNode **ret_first) {
-    size_t n = 0;
-    for (xmlNode *h = parent ? parent->children : NULL; h; h = h->next) {
-        bool taken = false;
-        for (size_t i = 0; i < n_used; i++)
-            taken = taken || used[i] == h;
-        if (!taken && h->type == XML_ELEMENT_NODE && xmlStrEqual(h->name, name)) {
-            if (n++ == 0 && ret_first)
-                *ret_first = h;
-        }
-    }
-    return n;
-}
-
-/* fragment_in, and for a fragment the domain's record says was added (recorded) the one element
- * of its name: libvirt stores some fragments in its own form (<tb-cache unit='MiB'>2048 comes
- * back as unit='KiB'>2097152), which then never matches the spec's text again; compared as text
- * it was taken as missing, and each apply added one more copy until libvirt refused the document.
- * Only when it cannot be another's: have's parent holds one such element not matched otherwise,
- * and want's at most one (the fragment itself). A hand edit of that element is not seen. */
-static xmlNode *fragment_or_stored(const xmlNode *want_parent, const xmlNode *parent, const xmlNode *f,
-                                   xmlNode **used, size_t n_used, bool recorded) {
-    xmlNode *m = fragment_in(parent, f, used, n_used), *only = NULL;
-    if (!m && recorded && count_named(parent, f->name, used, n_used, &only) == 1 &&
-        count_named(want_parent, f->name, NULL, 0, NULL) <= 1)
-        m = only;
-    return m;
-}
-
-static xmlNode *edit_parent(const xmlNode *root, const char *at) {
-    return streq(at, ".") ? (xmlNode *) root : xml_find(root, at);
-}
-
-static bool path_present(const xmlNode *root, const char *path) {
-    if (path[0] == '@' || strstr(path, "/@")) {
-        _cleanup_free_ char *v = xml_get(root, path);
-        return v != NULL;
-    }
-    return xml_find(root, path) != NULL;
-}
-
-static Change *add_edit_change(Diff *out, ChangeOp op, const KeyDef *row, const char *path,
-                               const char *old, const char *new) {
-    Change *ch = diff_add_change(out, op, row->change, path);
-    ch->row = row;
-    ch->old_value = old ? xstrdup(old) : NULL;
-    ch->new_value = new ? xstrdup(new) : NULL;
-    return ch;
-}
-
-void diff_xml_edits(Diff *out, const KeyTable *t, const xmlNode *want, const xmlNode *have) {
-    const KeyDef *add_row = &t->keys[0], *set_row = &t->keys[1], *rm_row = &t->keys[2];
-    XmlEdits w, h;
-    observe_xml_edits(want->doc, &w);
-    if (have)
-        observe_xml_edits(have->doc, &h);
-    else
-        h = (XmlEdits) {};
-    xmlNode **used = xmalloc0((w.n_add + 1) * sizeof(xmlNode *));
-    size_t n_used = 0;
-
-    for (size_t i = 0; i < w.n_add; i++) {
-        xmlDoc *fd = NULL;
-        xmlNode *f = render_parse_fragment(w.add_fragment[i], &fd);
-        if (!f) {
-            xmlFreeDoc(fd);
-            continue;
-        }
-        xmlNode *parent = have ? edit_parent(have, w.add_at[i]) : NULL;
-        bool recorded = strv_has2(h.add_at, h.add_fragment, h.n_add, w.add_at[i], w.add_fragment[i]);
-        xmlNode *m = fragment_or_stored(edit_parent(want, w.add_at[i]), parent, f, used, n_used, recorded);
-        if (m)
-            used[n_used++] = m;
-        else {
-            _cleanup_free_ char *path = xasprintf("xml.add[%s/%s]", w.add_at[i], (const char *) f->name);
-            _cleanup_free_ char *canon = xml_canonical(f);
-            /* what is there now: the first element of that name */
-            xmlNode *old = NULL;
-            for (xmlNode *e = parent ? parent->children : NULL; e && !old; e = e->next)
-                if (e->type == XML_ELEMENT_NODE && streq((const char *) e->name, (const char *) f->name))
-                    old = e;
-            _cleanup_free_ char *oc = old ? xml_canonical(old) : NULL;
-            add_edit_change(out, OP_SET, add_row, path, oc, canon);
-        }
-        xmlFreeDoc(fd);
-    }
-    /* fragments that left the spec: removed when still there (and not what another fragment
-     * of the spec matches) */
-    for (size_t i = 0; i < h.n_add && have; i++) {
-        if (strv_has2(w.add_at, w.add_fragment, w.n_add, h.add_at[i], h.add_fragment[i]))
-            continue;
-        xmlDoc *fd = NULL;
-        xmlNode *f = render_parse_fragment(h.add_fragment[i], &fd);
-        xmlNode *m = f ? fragment_or_stored(edit_parent(want, h.add_at[i]), edit_parent(have, h.add_at[i]), f,
-                                             used, n_used, true) : NULL;
-        if (m) {
-            _cleanup_free_ char *path = xasprintf("xml.add[%s/%s]", h.add_at[i], (const char *) f->name);
-            _cleanup_free_ char *canon = xml_canonical(m);
-            add_edit_change(out, OP_REMOVE, add_row, path, canon, NULL);
-        }
-        xmlFreeDoc(fd);
-    }
-    for (size_t i = 0; i < w.n_set; i++) {
-        _cleanup_free_ char *hv = have ? xml_get(have, w.set_path[i]) : NULL;
-        if (streq_ptr(hv, w.set_value[i]))
-            continue;
-        _cleanup_free_ char *path = xasprintf("xml.set[%s]", w.set_path[i]);
-        add_edit_change(out, OP_SET, set_row, path, hv, w.set_value[i])->secret =
-            xml_path_is_secret(w.set_path[i]);
-    }
-    /* values that left the spec go back to what the rest of the spec renders */
-    for (size_t i = 0; i < h.n_set && have; i++) {
-        if (strv_has2(w.set_path, NULL, w.n_set, h.set_path[i], NULL))
-            continue;
-        _cleanup_free_ char *wv = xml_get(want, h.set_path[i]);
-        _cleanup_free_ char *hv = xml_get(have, h.set_path[i]);
-        if (streq_ptr(wv, hv))
-            continue;
-        _cleanup_free_ char *path = xasprintf("xml.set[%s]", h.set_path[i]);
-        add_edit_change(out, OP_SET, set_row, path, hv, wv)->secret = xml_path_is_secret(h.set_path[i]);
-    }
-    for (size_t i = 0; i < w.n_remove; i++) {
-        if (!have || !path_present(have, w.remove[i]))
-            continue;
-        _cleanup_free_ char *path = xasprintf("xml.remove[%s]", w.remove[i]);
-        add_edit_change(out, OP_SET, rm_row, path, "present", "(removed)");
-    }
-    free(used);
-    xml_edits_clear(&w);
-    xml_edits_clear(&h);
-}
-
-/* Brings have in line with the xml key's edits: drops fragments that left the spec, applies
- * the spec's removals, adds missing fragments, sets values. */
-void patch_xml_edits(const KeyDef *k, xmlNode *want, xmlNode *have) {
-    XmlEdits w, h;
-    observe_xml_edits(want->doc, &w);
-    observe_xml_edits(have->doc, &h);
-    /* fragments already there stay (with libvirt's additions); the rest are added */
-    size_t n_add = 0;
-    const char **at = xmalloc0((w.n_add + 1) * sizeof(char *));
-    const char **fr = xmalloc0((w.n_add + 1) * sizeof(char *));
-    xmlNode **used = xmalloc0((w.n_add + 1) * sizeof(xmlNode *));
-    size_t n_used = 0;
-    for (size_t i = 0; i < w.n_add; i++) {
-        xmlDoc *fd = NULL;
-        xmlNode *f = render_parse_fragment(w.add_fragment[i], &fd);
-        bool recorded = strv_has2(h.add_at, h.add_fragment, h.n_add, w.add_at[i], w.add_fragment[i]);
-        xmlNode *m = f ? fragment_or_stored(edit_parent(want, w.add_at[i]), edit_parent(have, w.add_at[i]), f,
-                                             used, n_used, recorded) : NULL;
-        if (m)
-            used[n_used++] = m;
-        else if (f) {
-            at[n_add] = w.add_at[i];
-            fr[n_add++] = w.add_fragment[i];
-        }
-        xmlFreeDoc(fd);
-    }
-    /* fragments that left the spec go, unless one of the spec's matches the same element */
-    for (size_t i = 0; i < h.n_add; i++) {
-        if (strv_has2(w.add_at, w.add_fragment, w.n_add, h.add_at[i], h.add_fragment[i]))
-            continue;
-        xmlDoc *fd = NULL;
-        xmlNode *f = render_parse_fragment(h.add_fragment[i], &fd);
-        xmlNode *m = f ? fragment_or_stored(edit_parent(want, h.add_at[i]), edit_parent(have, h.add_at[i]), f,
-                                             used, n_used, true) : NULL;
-        if (m) {
-            xmlUnlinkNode(m);
-            xmlFreeNode(m);
-        }
-        xmlFreeDoc(fd);
-    }
-    /* values that left the spec: what the rest of the spec renders, or nothing */
-    for (size_t i = 0; i < h.n_set; i++) {
-        if (strv_has2(w.set_path, NULL, w.n_set, h.set_path[i], NULL))
-            continue;
-        _cleanup_free_ char *wv = xml_get(want, h.set_path[i]);
-        if (wv)
-            xml_set(have, h.set_path[i], wv);
-        else
-            xml_unset(have, h.set_path[i]);
-    }
-    render_apply_xml_edits(have, (const char *const *) w.remove, w.n_remove, at, fr, n_add,
-                           (const char *const *) w.set_path, (const char *const *) w.set_value, w.n_set);
-    free(at);
-    free(fr);
-    free(used);
-    xml_edits_clear(&w);
-    xml_edits_clear(&h);
 }
 
 /* ---- maps the spec leaves alone ----
@@ -786,18 +507,6 @@ static void replace_items(const KeyTable *sub, xmlNode *want, xmlNode *have) {
     for (xmlNode *c = wp->children; c; c = c->next)
         if (diff_item_selected(sub, c))
             xml_adopt_copy(hp, c);
-}
-
-xmlNode *diff_find_item(const xmlNode *root, const KeyTable *sub, const char *key) {
-    xmlNode *p = diff_list_parent(root, sub);
-    for (xmlNode *e = p ? p->children : NULL; e; e = e->next) {
-        if (!diff_item_selected(sub, e))
-            continue;
-        _cleanup_free_ char *k = diff_item_key(sub, e);
-        if (streq(k, key))
-            return e;
-    }
-    return NULL;
 }
 
 /* A new machine type or architecture has other buses: drop every guest address and the

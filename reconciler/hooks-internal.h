@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "hooks.h"
+#include <libxml/tree.h>
+
+#include "spec-table.h"
+
+typedef struct HookCtx HookCtx;   /* hooks.h */
 
 /* The per-hook functions hooks.c puts in hook_ops: hooks-domain.c, hooks-device.c, hooks-net.c,
- * hooks-value.c. Nothing else calls them: they are reached through hook_ops. */
+ * hooks-value.c. Nothing else calls them: they are reached through hook_ops. This header only
+ * names HookCtx (it does not include hooks.h), so that the table in hooks.c and the header it
+ * fills are not an include cycle (tests/check-include-cycles.sh). */
 
 #define HOOK_RENDER(name) void name(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node)
 #define HOOK_OBSERVE(name) char *name(const KeyDef *k, const xmlNode *ctx)
@@ -83,7 +89,3 @@ HOOK_RENDER(hook_net_dhcp_render);
 HOOK_RENDER(hook_net_domain_local_render);
 HOOK_OBSERVE(hook_net_domain_local_observe);
 HOOK_RENDER(hook_net_bridge_render);
-
-/* the xml key (diff.c for now) */
-void diff_xml_edits(Diff *out, const KeyTable *t, const xmlNode *want, const xmlNode *have);
-HOOK_PATCH(patch_xml_edits);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "hooks-internal.h"
+#include "hooks.h"
 #include "spec-value.h"
 #include "xml-util.h"
 #include "xml-value.h"

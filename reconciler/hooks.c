@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "hooks-internal.h"
+#include "hooks.h"
+#include "xml-hatch.h"
 
 /* One entry per hook: its writer and reader side by side, its comparison, patch and flags. A
  * hook without .observe says HOOK_READS_PLAIN (read back as a row without a hook);
@@ -71,7 +73,7 @@ const HookOps hook_ops[_HOOK_MAX] = {
     [HOOK_POOL_TYPE] = { .render = hook_render_plain, .flags = HOOK_READS_PLAIN },
 
     /* the escape hatch: applied after everything else is rendered (render_xml_edits), compared
-     * and patched as one (diff.c) */
+     * and patched as one (xml-hatch.c) */
     [HOOK_XML_EDIT] = { .render = hook_render_nothing, .diff = diff_xml_edits,
                         .patch = patch_xml_edits, .unit = "xml",
                         .flags = HOOK_READS_PLAIN | HOOK_RENDERS_LIST },

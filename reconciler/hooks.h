@@ -76,9 +76,4 @@ bool is_guest_agent_channel(const xmlNode *ch);
 #define QEMU_XMLNS "http://libvirt.org/schemas/domain/qemu/1.0"
 /* Host CPU and node ids in cpusets are below this. */
 #define CPUSET_LIMIT 16384u
-#define MASKED_SECRET "********"
-/* What virtspec's metadata records for a secret of the xml key (a value set on a passwd
- * attribute, a fragment's passwd): never the secret itself; observe_xml_edits reads it back
- * from the document the record is in. */
-#define RECORDED_SECRET "(secret)"
 #define GUEST_AGENT_CHANNEL "org.qemu.guest_agent.0"

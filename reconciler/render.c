@@ -6,10 +6,13 @@
 
 #include "config.h"
 #include "cloud-init.h"
-#include "diff.h"
 #include "hooks.h"
+#include "metadata.h"
+#include "observe.h"
 #include "render.h"
 #include "spec-value.h"
+#include "xml-hatch.h"
+#include "xml-items.h"
 #include "xml-util.h"
 
 bool host_has_kvm(void) {
@@ -276,60 +279,6 @@ char *render_managed_keys(const Spec *s) {
     return managed_keys(s, NULL);
 }
 
-/* Whether the hash must be taken of a trimmed copy: the document has metadata or a password. */
-static bool hash_needs_copy(xmlDoc *doc) {
-    xmlNode *root = xmlDocGetRootElement(doc);
-    if (xml_child(root, "metadata"))
-        return true;
-    for (xmlNode *g = xml_child(xml_child(root, "devices"), "graphics"); g; g = xml_next_named(g))
-        if (xmlHasProp(g, (const xmlChar *) "passwd"))
-            return true;
-    return false;
-}
-
-char *render_hash(xmlDoc *doc) {
-    /* render_metadata hashes every rendered document before it has metadata: most need no copy */
-    xmlDoc *copy = hash_needs_copy(doc) ? xmlCopyDoc(doc, 1) : NULL;
-    if (copy) {
-        xmlNode *root = xmlDocGetRootElement(copy);
-        xmlNode *md = xml_child(root, "metadata");
-        if (md) {
-            xmlUnlinkNode(md);
-            xmlFreeNode(md);
-        }
-        /* A hash of a short password is a guessable password: leave secrets out. */
-        xml_mask_secrets(root, NULL);
-    }
-    _cleanup_free_ char *text = xml_to_string(copy ? copy : doc);
-    if (copy)
-        xmlFreeDoc(copy);
-    return xasprintf("%016" PRIx64, hash_fnv1a(text, strlen(text), FNV1A_INIT));
-}
-
-/* The volume list in a domain document's virtspec metadata, created when absent. */
-static xmlNode *volumes_element(xmlDoc *doc) {
-    xmlNode *vs = observe_metadata(doc);
-    if (!vs)
-        return NULL;
-    for (xmlNode *c = vs->children; c; c = c->next)
-        if (xml_is(c, "volumes"))
-            return c;
-    xmlNode *vols = xmlNewChild(vs, vs->ns, (const xmlChar *) "volumes", NULL);
-    xmlSetProp(vols, (const xmlChar *) "delete-on-removal", (const xmlChar *) "true");
-    return vols;
-}
-
-void render_volume_ref(xmlDoc *doc, const char *pool, const char *name, bool pending) {
-    xmlNode *vols = volumes_element(doc);
-    if (!vols)
-        return;
-    xmlNode *v = xmlNewChild(vols, vols->ns, (const xmlChar *) "volume", NULL);
-    xmlSetProp(v, (const xmlChar *) "pool", (const xmlChar *) pool);
-    xmlSetProp(v, (const xmlChar *) "name", (const xmlChar *) name);
-    if (pending)
-        xmlSetProp(v, (const xmlChar *) "pending", (const xmlChar *) "delete");
-}
-
 /* delete_volumes_on_removal: the volumes virtspec creates for the domain's disks, so that they
  * are still known when a disk entry or the whole spec is gone. Never an `existing` volume, one
  * attached by `volume` name, or a `path` disk. */
@@ -337,7 +286,7 @@ static void render_volume_refs(const DomainSpec *d, xmlDoc *observed, xmlDoc *do
     const DiskSpec *dk = d->disks.items;
     if (!d->delete_volumes_on_removal.i)
         return;
-    volumes_element(doc);   /* present even with no disk: the switch itself is recorded */
+    metadata_volumes(doc);   /* present even with no disk: the switch itself is recorded */
     for (size_t i = 0; i < d->disks.n; i++) {
         if (dk[i].path.set || !dk[i].pool.set || dk[i].existing.i || dk[i].volume.set)
             continue;
@@ -348,42 +297,6 @@ static void render_volume_refs(const DomainSpec *d, xmlDoc *observed, xmlDoc *do
         _cleanup_free_ char *seed = spec_seed_volume_name(d->name.s);
         render_volume_ref(doc, d->cloud_init.pool.s, seed, false);
     }
-}
-
-/* The xml key's edits, recorded so diff can tell them apart from what libvirt adds, and undo
- * them when they leave the spec. */
-static void render_edits_record(const XmlHatchSpec *x, xmlNode *vs, xmlNs *ns) {
-    xmlNode *edits = xmlNewChild(vs, ns, (const xmlChar *) "edits", NULL);
-    for (size_t i = 0; i < x->remove.n; i++) {
-        xmlNode *e = xmlNewChild(edits, ns, (const xmlChar *) "remove", NULL);
-        xmlSetProp(e, (const xmlChar *) "path", (const xmlChar *) ((const Value *) x->remove.items)[i].s);
-    }
-    for (size_t i = 0; i < x->add.n; i++) {
-        const XmlAddSpec *a = &((const XmlAddSpec *) x->add.items)[i];
-        /* a fragment with a secret is recorded with the secret masked */
-        xmlDoc *fd = NULL;
-        xmlNode *f = render_parse_fragment(a->fragment.s, &fd);
-        _cleanup_free_ char *masked = f && xml_mask_secrets(f, RECORDED_SECRET) ? xml_node_to_compact(fd, f) : NULL;
-        xmlFreeDoc(fd);
-        xmlNode *e = xmlNewTextChild(edits, ns, (const xmlChar *) "add",
-                                     (const xmlChar *) (masked ? masked : a->fragment.s));
-        xmlSetProp(e, (const xmlChar *) "at", (const xmlChar *) a->at.s);
-    }
-    for (size_t i = 0; i < x->set.n; i++) {
-        const XmlSetSpec *a = &((const XmlSetSpec *) x->set.items)[i];
-        xmlNode *e = xmlNewChild(edits, ns, (const xmlChar *) "set", NULL);
-        xmlSetProp(e, (const xmlChar *) "path", (const xmlChar *) a->path.s);
-        xmlSetProp(e, (const xmlChar *) "value",
-                   (const xmlChar *) (xml_path_is_secret(a->path.s) ? RECORDED_SECRET : a->value.s));
-    }
-}
-
-static xmlNode *metadata_virtspec(xmlNode *root, xmlNs **ret_ns) {
-    xmlNode *md = xml_ensure(root, "metadata", false);
-    xmlNode *vs = xmlNewChild(md, NULL, (const xmlChar *) "virtspec", NULL);
-    *ret_ns = xmlNewNs(vs, (const xmlChar *) VIRTSPEC_XMLNS, (const xmlChar *) VIRTSPEC_XMLNS_PREFIX);
-    xmlSetNs(vs, *ret_ns);
-    return vs;
 }
 
 static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
@@ -402,7 +315,7 @@ static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
     _cleanup_free_ char *hash = NULL;
     if (!o->compare_only)
         hash = render_hash(doc);
-    else if (!hash_needs_copy(doc))
+    else if (!metadata_hash_needs_copy(doc))
         xml_strip_blank_text(root);   /* what hashing leaves of the document, without the hash */
     if (hash && o->seed) {
         /* the seed is part of what was applied: a changed seed is a changed spec */
@@ -426,78 +339,6 @@ static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
         render_volume_refs(&s->domain, o->observed, doc);
     if (s->kind == KIND_DOMAIN && o->seed)
         cloud_init_record(vs, ns, o->seed);
-}
-
-void render_strip_private(SpecKind kind, xmlDoc *doc) {
-    xmlNode *md = kind == KIND_POOL ? xml_child(xmlDocGetRootElement(doc), "metadata") : NULL;
-    if (md) {
-        xmlUnlinkNode(md);
-        xmlFreeNode(md);
-    }
-}
-
-xmlNode *render_parse_fragment(const char *text, xmlDoc **ret_doc) {
-    *ret_doc = xmlReadMemory(text, (int) strlen(text), "fragment.xml", NULL,
-                             XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
-                             XML_PARSE_NOWARNING);
-    return *ret_doc ? xmlDocGetRootElement(*ret_doc) : NULL;
-}
-
-void render_apply_xml_edits(xmlNode *root, const char *const *remove, size_t n_remove,
-                            const char *const *add_at, const char *const *add_fragment, size_t n_add,
-                            const char *const *set_path, const char *const *set_value, size_t n_set) {
-    for (size_t i = 0; i < n_remove; i++) {
-        /* every matching element; an attribute on the first one */
-        bool attr = remove[i][0] == '@' || strstr(remove[i], "/@");
-        for (unsigned guard = 0; guard < 4096; guard++) {
-            _cleanup_free_ char *v = attr ? xml_get(root, remove[i]) : NULL;
-            if (attr ? !v : !xml_find(root, remove[i]))
-                break;
-            xml_unset(root, remove[i]);
-            if (xml_path_selects_one(remove[i]))
-                break;   /* the n-th element: the next one is not it */
-        }
-    }
-    for (size_t i = 0; i < n_add; i++) {
-        xmlDoc *f = NULL;
-        xmlNode *e = render_parse_fragment(add_fragment[i], &f);
-        if (e) {
-            xmlNode *parent = streq(add_at[i], ".") ? root : xml_ensure(root, add_at[i], false);
-            if (parent)   /* an n-th or filtered element that is not there: nothing to add to */
-                xml_adopt_copy(parent, e);
-        }
-        xmlFreeDoc(f);
-    }
-    for (size_t i = 0; i < n_set; i++)
-        xml_set(root, set_path[i], set_value[i]);
-}
-
-/* The xml key: remove, add, set, in that order, after everything else is rendered. */
-static void render_xml_edits(const XmlHatchSpec *x, xmlNode *root) {
-    const Value *rm = x->remove.items;
-    const XmlAddSpec *add = x->add.items;
-    const XmlSetSpec *set = x->set.items;
-    const char **r = xmalloc0((x->remove.n + 1) * sizeof(char *));
-    const char **at = xmalloc0((x->add.n + 1) * sizeof(char *));
-    const char **fr = xmalloc0((x->add.n + 1) * sizeof(char *));
-    const char **sp = xmalloc0((x->set.n + 1) * sizeof(char *));
-    const char **sv = xmalloc0((x->set.n + 1) * sizeof(char *));
-    for (size_t i = 0; i < x->remove.n; i++)
-        r[i] = rm[i].s;
-    for (size_t i = 0; i < x->add.n; i++) {
-        at[i] = add[i].at.s;
-        fr[i] = add[i].fragment.s;
-    }
-    for (size_t i = 0; i < x->set.n; i++) {
-        sp[i] = set[i].path.s;
-        sv[i] = set[i].value.s;
-    }
-    render_apply_xml_edits(root, r, x->remove.n, at, fr, x->add.n, sp, sv, x->set.n);
-    free(r);
-    free(at);
-    free(fr);
-    free(sp);
-    free(sv);
 }
 
 /* What several keys together imply. */

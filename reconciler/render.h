@@ -4,6 +4,8 @@
 #include <libxml/tree.h>
 
 #include "hooks.h"
+#include "metadata.h"
+#include "xml-hatch.h"
 #include "spec-table.h"
 
 
@@ -12,8 +14,6 @@
  * domains and networks; a pool's document carries only the record of its xml edits, which
  * render_strip_private takes out before it goes to libvirt. Returns 0 or negative errno. */
 int render_spec(const Spec *s, const RenderOpts *o, xmlDoc **ret);
-/* Removes what libvirt has no place for: a pool's metadata (the record of its xml edits). */
-void render_strip_private(SpecKind kind, xmlDoc *doc);
 /* The volume name a disk entry gets in its pool: injective over (domain, disk, format). */
 char *render_volume_name(const DomainSpec *d, const DiskSpec *disk);
 /* The disk name in vol, a volume name render_volume_name (or virtspec 0.1.0) gave a disk of that
@@ -30,19 +30,5 @@ bool render_doc_has_volume(xmlDoc *doc, const char *pool, const char *name);
 char *render_value(const KeyDef *k, const Value *v);
 /* Keys the spec manages, as stable tokens ("title", "tpm", "disks:vda"), space-separated. */
 char *render_managed_keys(const Spec *s);
-/* Records pool/name in the volume list of a domain document's virtspec metadata (pending: a
- * removed disk's volume whose deletion waits). */
-void render_volume_ref(xmlDoc *doc, const char *pool, const char *name, bool pending);
-/* FNV-1a 64 of the document without its metadata, as 16 hex digits. */
-char *render_hash(xmlDoc *doc);
 bool host_has_kvm(void);
-
-
-/* The xml key's edits on a rendered (or patched) domain: remove every element a path names (or
- * the attribute), append each fragment below its parent, set each value. */
-void render_apply_xml_edits(xmlNode *root, const char *const *remove, size_t n_remove,
-                            const char *const *add_at, const char *const *add_fragment, size_t n_add,
-                            const char *const *set_path, const char *const *set_value, size_t n_set);
-/* Parses one fragment of the xml key; its element, or NULL. Free *ret_doc. */
-xmlNode *render_parse_fragment(const char *text, xmlDoc **ret_doc);
 
