@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <libxml/parser.h>
 
+#include "config.h"
 #include "metadata.h"
 #include "xml-util.h"
 
@@ -161,6 +162,20 @@ xmlNode *metadata_virtspec(xmlNode *root, xmlNs **ret_ns) {
     xmlNode *vs = xmlNewChild(md, NULL, (const xmlChar *) "virtspec", NULL);
     *ret_ns = xmlNewNs(vs, (const xmlChar *) VIRTSPEC_XMLNS, (const xmlChar *) VIRTSPEC_XMLNS_PREFIX);
     xmlSetNs(vs, *ret_ns);
+    return vs;
+}
+
+xmlNode *metadata_write_record(xmlNode *root, const char *file, unsigned line, const char *hash,
+                               const char *managed, xmlNs **ret_ns) {
+    char buf[32];
+    xmlNode *vs = metadata_virtspec(root, ret_ns);
+    xmlNode *src = xmlNewChild(vs, *ret_ns, (const xmlChar *) "spec", NULL);
+    xmlSetProp(src, (const xmlChar *) "file", (const xmlChar *) file);
+    xmlSetProp(src, (const xmlChar *) "line", (const xmlChar *) int_text(buf, line));
+    if (hash)
+        xmlSetProp(src, (const xmlChar *) "hash", (const xmlChar *) hash);
+    xmlSetProp(src, (const xmlChar *) "version", (const xmlChar *) VIRTSPEC_VERSION);
+    xmlNewTextChild(vs, *ret_ns, (const xmlChar *) "managed", (const xmlChar *) managed);
     return vs;
 }
 

@@ -14,6 +14,11 @@ xmlNode *observe_metadata(xmlDoc *doc);
 xmlNode *observe_metadata_element(xmlDoc *doc, const char *xmlns, const char *name);
 /* A new virtspec element in root's <metadata> (created when absent), its namespace in *ret_ns. */
 xmlNode *metadata_virtspec(xmlNode *root, xmlNs **ret_ns);
+/* Writes the record's head below root's <metadata>: <spec file line hash version/> (no hash:
+ * none) and <managed>, the keys the spec manages (render_managed_keys). Returns the virtspec
+ * element, for the rest of the record (xml edits, volumes, the cloud-init seed). */
+xmlNode *metadata_write_record(xmlNode *root, const char *file, unsigned line, const char *hash,
+                               const char *managed, xmlNs **ret_ns);
 /* True if the document carries virtspec's ownership metadata. */
 bool observe_owned(xmlDoc *doc);
 /* The managed-key list recorded in an object's virtspec metadata, or NULL if it has none. */

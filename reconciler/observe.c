@@ -100,3 +100,10 @@ xmlNode *diff_find_item(const xmlNode *root, const KeyTable *sub, const char *ke
     }
     return NULL;
 }
+
+xmlNode *observe_change_item(xmlDoc *doc, const Change *c) {
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root || !c->list || !c->list->sub || !c->item_key)
+        return NULL;
+    return diff_find_item(root, c->list->sub, c->item_key);
+}

@@ -4,7 +4,6 @@
 #include <unistd.h>
 #include <libxml/parser.h>
 
-#include "config.h"
 #include "cloud-init.h"
 #include "hooks.h"
 #include "metadata.h"
@@ -302,7 +301,6 @@ static void render_volume_refs(const DomainSpec *d, xmlDoc *observed, xmlDoc *do
 static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
     xmlNode *root = xmlDocGetRootElement(doc);
     const XmlHatchSpec *x = spec_xml_hatch(s);
-    char line[32];
     xmlNs *ns = NULL;
 
     if (s->kind == KIND_POOL) {
@@ -325,14 +323,7 @@ static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
         hash = h;
     }
     _cleanup_free_ char *managed = managed_keys(s, root);
-    xmlNode *vs = metadata_virtspec(root, &ns);
-    xmlNode *src = xmlNewChild(vs, ns, (const xmlChar *) "spec", NULL);
-    xmlSetProp(src, (const xmlChar *) "file", (const xmlChar *) s->file);
-    xmlSetProp(src, (const xmlChar *) "line", (const xmlChar *) int_text(line, s->line));
-    if (hash)
-        xmlSetProp(src, (const xmlChar *) "hash", (const xmlChar *) hash);
-    xmlSetProp(src, (const xmlChar *) "version", (const xmlChar *) VIRTSPEC_VERSION);
-    xmlNewTextChild(vs, ns, (const xmlChar *) "managed", (const xmlChar *) managed);
+    xmlNode *vs = metadata_write_record(root, s->file, s->line, hash, managed, &ns);
     if (x->present.set)
         render_edits_record(x, vs, ns);
     if (s->kind == KIND_DOMAIN)
