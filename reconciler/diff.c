@@ -2,36 +2,9 @@
 #include <stdio.h>
 
 #include "diff.h"
-#include "render.h"
+#include "hooks.h"
 #include "spec-value.h"
 #include "xml-util.h"
-
-void diff_clear(Diff *d) {
-    for (size_t i = 0; i < d->n; i++) {
-        Change *c = &d->items[i];
-        free(c->path);
-        free(c->old_value);
-        free(c->new_value);
-        free(c->item_key);
-        free(c->note);
-    }
-    free(d->items);
-    *d = (Diff) {};
-}
-
-bool diff_has_class(const Diff *d, ChangeClass cls) {
-    for (size_t i = 0; i < d->n; i++)
-        if (d->items[i].op != OP_UNMANAGED && d->items[i].cls == cls)
-            return true;
-    return false;
-}
-
-size_t diff_count_effective(const Diff *d) {
-    size_t n = 0;
-    for (size_t i = 0; i < d->n; i++)
-        n += d->items[i].op != OP_UNMANAGED;
-    return n;
-}
 
 /* A space-separated managed-key list, split once per diff into a hash set of its tokens (spans
  * of the list itself): the rows of every spec look their paths up in it. */
@@ -131,27 +104,11 @@ static bool managed_has(const ManagedSet *m, const char *tok) {
     return false;
 }
 
-/* libvirt expands "pc" to "pc-i440fx-7.2" and "q35" to "pc-q35-7.2". */
-static bool machine_equal(const char *want, const char *have) {
-    if (streq(want, have))
-        return true;
-    if (streq(want, "pc"))
-        return !strncmp(have, "pc-i440fx-", 10);
-    if (streq(want, "q35"))
-        return !strncmp(have, "pc-q35-", 7);
-    return false;
-}
-
 static bool values_equal(const KeyDef *k, const char *want, const char *have) {
-    if (k->hook == HOOK_FEATURES) {
-        /* an empty <features/> is what `features: []` renders; libvirt drops it */
-        want = want && *want ? want : NULL;
-        have = have && *have ? have : NULL;
-    }
+    if (hook_of(k)->equal)
+        return hook_of(k)->equal(k, want, have);
     if (!want || !have)
         return want == have;
-    if (k->hook == HOOK_MACHINE)
-        return machine_equal(want, have);
     return streq(want, have);
 }
 
@@ -160,21 +117,13 @@ static char *display(const KeyDef *k, const char *v) {
         return NULL;
     if (k->flags & KEY_SECRET)
         return xstrdup("(secret)");
-    if (k->type == VT_SIZE || k->hook == HOOK_MEMORY || k->hook == HOOK_MAX_MEMORY) {
+    if (k->type == VT_SIZE || (hook_of(k)->flags & HOOK_SIZE)) {
         char *end;
         long long b = strtoll(v, &end, 10);
         if (!*end)
             return format_size(b);
     }
     return xstrdup(v);
-}
-
-static Change *add_change(Diff *d, ChangeOp op, ChangeClass cls, const char *path) {
-    Change *c = array_push(&d->items, &d->n, sizeof(Change));
-    c->op = op;
-    c->cls = cls;
-    c->path = xstrdup(path);
-    return c;
 }
 
 /* The parent of a list's items, remembered: most lists live below "devices", and the trees do
@@ -203,71 +152,6 @@ static bool ctx_managed(const DiffCtx *c, const ManagedSet *m, const char *path)
 static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const xmlNode *have,
                       const char *prefix, const KeyDef *list, const char *item_key);
 
-char *diff_item_key(const KeyTable *sub, const xmlNode *e) {
-    char *acc = NULL;
-    /* a host USB device is the one of that vendor and product, or the one at that bus and device
-     * (a running domain's definition has both) */
-    _cleanup_free_ char *usb_vendor = streq(sub->name, "usb") ? xml_get(e, "source/vendor/@id") : NULL;
-    for (size_t r = 0; r < sub->n_keys; r++) {
-        const KeyDef *k = &sub->keys[r];
-        if (!(k->flags & KEY_ITEM_KEY))
-            continue;
-        if (streq(sub->name, "usb") &&
-            (usb_vendor ? streq(k->key, "bus") || streq(k->key, "device")
-                        : streq(k->key, "vendor") || streq(k->key, "product")))
-            continue;
-        _cleanup_free_ char *v = observe_value(k, e);
-        char *n = acc ? xasprintf("%s,%s", acc, strna(v)) : xstrdup(strna(v));
-        free(acc);
-        acc = n;
-    }
-    return acc;
-}
-
-/* Elements of a list below root: "devices/disk" with match "device=disk"; a last step of "*"
- * selects every element child. */
-/* The element name of a list's items: the last step of xml_elem. */
-static const char *item_name(const KeyTable *sub) {
-    const char *slash = strrchr(sub->xml_elem, '/');
-    return slash ? slash + 1 : sub->xml_elem;
-}
-
-/* diff_item_selected with the items' name (item_name) worked out by the caller, once per list */
-static bool item_selected(const KeyTable *sub, const char *name, const xmlNode *e) {
-    if (!e || e->type != XML_ELEMENT_NODE)
-        return false;
-    /* the first letter first: every child of a list's parent is asked, for every list */
-    if (!streq(name, "*") && (e->name[0] != (xmlChar) name[0] || !streq((const char *) e->name, name)))
-        return false;
-    if (sub->xml_match) {
-        const char *eq = strchr(sub->xml_match, '=');
-        if (!xml_prop_is(e, sub->xml_match, (size_t) (eq - sub->xml_match), eq + 1, strlen(eq + 1)))
-            return false;
-    }
-    if (streq(sub->name, "channels") && is_guest_agent_channel(e))
-        return false;   /* managed by the guest_agent key */
-    if (streq(sub->name, "consoles")) {
-        _cleanup_free_ char *t = xml_get(e, "target/@type");
-        if (!streq_ptr(t, "virtio"))
-            return false;   /* libvirt's mirror of serial port 0 */
-    }
-    if (streq(sub->name, "cpu.features")) {
-        _cleanup_xmlchar_ xmlChar *n = xmlGetProp(e, (const xmlChar *) "name");
-        if (n && (streq((char *) n, "vmx") || streq((char *) n, "svm")))
-            return false;   /* managed by the nested key */
-    }
-    return true;
-}
-
-bool diff_item_selected(const KeyTable *sub, const xmlNode *e) {
-    return item_selected(sub, item_name(sub), e);
-}
-
-xmlNode *diff_list_parent(const xmlNode *root, const KeyTable *sub) {
-    const char *slash = strrchr(sub->xml_elem, '/');
-    return slash ? xml_find_n(root, sub->xml_elem, (size_t) (slash - sub->xml_elem)) : (xmlNode *) root;
-}
-
 static xmlNode *memo_list_parent(ParentMemo *m, const xmlNode *root, const KeyTable *sub) {
     const char *slash = strrchr(sub->xml_elem, '/');
     if (!slash)
@@ -283,16 +167,16 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
     const KeyTable *sub = k->sub;
     xmlNode *wp = memo_list_parent(&c->parent[0], want, sub);
     xmlNode *hp = have ? memo_list_parent(&c->parent[1], have, sub) : NULL;
-    const char *name = item_name(sub);
+    const char *name = xml_item_name(sub);
 
     /* desired items, in spec order */
     for (xmlNode *w = wp ? wp->children : NULL; w; w = w->next) {
-        if (!item_selected(sub, name, w))
+        if (!xml_item_selected(sub, name, w))
             continue;
         _cleanup_free_ char *key = diff_item_key(sub, w);
         xmlNode *match = NULL;
         for (xmlNode *h = hp ? hp->children : NULL; h && !match; h = h->next) {
-            if (!item_selected(sub, name, h))
+            if (!xml_item_selected(sub, name, h))
                 continue;
             _cleanup_free_ char *hk = diff_item_key(sub, h);
             if (streq(hk, key))
@@ -300,7 +184,7 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
         }
         _cleanup_free_ char *ipath = xasprintf("%s[%s]", path, key);
         if (!match) {
-            Change *ch = add_change(c->out, OP_ADD, k->change, ipath);
+            Change *ch = diff_add_change(c->out, OP_ADD, k->change, ipath);
             ch->row = k;
             ch->list = k;
             ch->item_key = xstrdup(key);
@@ -310,12 +194,12 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
     }
     /* observed items not in the spec: removed if virtspec managed them, else left alone */
     for (xmlNode *h = hp ? hp->children : NULL; h; h = h->next) {
-        if (!item_selected(sub, name, h))
+        if (!xml_item_selected(sub, name, h))
             continue;
         _cleanup_free_ char *hk = diff_item_key(sub, h);
         bool wanted = false;
         for (xmlNode *w = wp ? wp->children : NULL; w && !wanted; w = w->next) {
-            if (!item_selected(sub, name, w))
+            if (!xml_item_selected(sub, name, w))
                 continue;
             _cleanup_free_ char *key = diff_item_key(sub, w);
             wanted = streq(key, hk);
@@ -328,224 +212,11 @@ static void diff_list(DiffCtx *c, const KeyDef *k, const xmlNode *want, const xm
                        streq(sub->name, "interfaces")))
             continue;   /* e.g. the implicit PS/2 inputs, libvirt's own channels */
         _cleanup_free_ char *ipath = xasprintf("%s[%s]", path, hk);
-        Change *ch = add_change(c->out, ours ? OP_REMOVE : OP_UNMANAGED, k->change, ipath);
+        Change *ch = diff_add_change(c->out, ours ? OP_REMOVE : OP_UNMANAGED, k->change, ipath);
         ch->row = k;
         ch->list = k;
         ch->item_key = xstrdup(hk);
     }
-}
-
-/* ---- the xml key: edits recorded in the metadata, compared one by one ---- */
-
-static bool strv_has2(char **a, char **b, size_t n, const char *x, const char *y) {
-    for (size_t i = 0; i < n; i++)
-        if (streq(a[i], x) && (!b || streq(b[i], y)))
-            return true;
-    return false;
-}
-
-/* The child of parent that matches fragment f and is not in used, or NULL. */
-static xmlNode *fragment_in(const xmlNode *parent, const xmlNode *f, xmlNode **used, size_t n_used) {
-    for (xmlNode *h = parent ? parent->children : NULL; h; h = h->next) {
-        bool taken = false;
-        for (size_t i = 0; i < n_used; i++)
-            taken = taken || used[i] == h;
-        if (!taken && xml_fragment_matches(f, h))
-            return h;
-    }
-    return NULL;
-}
-
-static size_t count_named(const xmlNode *parent, const xmlChar *name, xmlNode **used, size_t n_used,
-                          xmlNode **ret_first) {
-    size_t n = 0;
-    for (xmlNode *h = parent ? parent->children : NULL; h; h = h->next) {
-        bool taken = false;
-        for (size_t i = 0; i < n_used; i++)
-            taken = taken || used[i] == h;
-        if (!taken && h->type == XML_ELEMENT_NODE && xmlStrEqual(h->name, name)) {
-            if (n++ == 0 && ret_first)
-                *ret_first = h;
-        }
-    }
-    return n;
-}
-
-/* fragment_in, and for a fragment the domain's record says was added (recorded) the one element
- * of its name: libvirt stores some fragments in its own form (<tb-cache unit='MiB'>2048 comes
- * back as unit='KiB'>2097152), which then never matches the spec's text again; compared as text
- * it was taken as missing, and each apply added one more copy until libvirt refused the document.
- * Only when it cannot be another's: have's parent holds one such element not matched otherwise,
- * and want's at most one (the fragment itself). A hand edit of that element is not seen. */
-static xmlNode *fragment_or_stored(const xmlNode *want_parent, const xmlNode *parent, const xmlNode *f,
-                                   xmlNode **used, size_t n_used, bool recorded) {
-    xmlNode *m = fragment_in(parent, f, used, n_used), *only = NULL;
-    if (!m && recorded && count_named(parent, f->name, used, n_used, &only) == 1 &&
-        count_named(want_parent, f->name, NULL, 0, NULL) <= 1)
-        m = only;
-    return m;
-}
-
-static xmlNode *edit_parent(const xmlNode *root, const char *at) {
-    return streq(at, ".") ? (xmlNode *) root : xml_find(root, at);
-}
-
-static bool path_present(const xmlNode *root, const char *path) {
-    if (path[0] == '@' || strstr(path, "/@")) {
-        _cleanup_free_ char *v = xml_get(root, path);
-        return v != NULL;
-    }
-    return xml_find(root, path) != NULL;
-}
-
-static Change *add_edit_change(DiffCtx *c, ChangeOp op, const KeyDef *row, const char *path,
-                               const char *old, const char *new) {
-    Change *ch = add_change(c->out, op, row->change, path);
-    ch->row = row;
-    ch->old_value = old ? xstrdup(old) : NULL;
-    ch->new_value = new ? xstrdup(new) : NULL;
-    return ch;
-}
-
-static void diff_xml_edits(DiffCtx *c, const KeyTable *t, const xmlNode *want, const xmlNode *have) {
-    const KeyDef *add_row = &t->keys[0], *set_row = &t->keys[1], *rm_row = &t->keys[2];
-    XmlEdits w, h;
-    observe_xml_edits(want->doc, &w);
-    if (have)
-        observe_xml_edits(have->doc, &h);
-    else
-        h = (XmlEdits) {};
-    xmlNode **used = xmalloc0((w.n_add + 1) * sizeof(xmlNode *));
-    size_t n_used = 0;
-
-    for (size_t i = 0; i < w.n_add; i++) {
-        xmlDoc *fd = NULL;
-        xmlNode *f = render_parse_fragment(w.add_fragment[i], &fd);
-        if (!f) {
-            xmlFreeDoc(fd);
-            continue;
-        }
-        xmlNode *parent = have ? edit_parent(have, w.add_at[i]) : NULL;
-        bool recorded = strv_has2(h.add_at, h.add_fragment, h.n_add, w.add_at[i], w.add_fragment[i]);
-        xmlNode *m = fragment_or_stored(edit_parent(want, w.add_at[i]), parent, f, used, n_used, recorded);
-        if (m)
-            used[n_used++] = m;
-        else {
-            _cleanup_free_ char *path = xasprintf("xml.add[%s/%s]", w.add_at[i], (const char *) f->name);
-            _cleanup_free_ char *canon = xml_canonical(f);
-            /* what is there now: the first element of that name */
-            xmlNode *old = NULL;
-            for (xmlNode *e = parent ? parent->children : NULL; e && !old; e = e->next)
-                if (e->type == XML_ELEMENT_NODE && streq((const char *) e->name, (const char *) f->name))
-                    old = e;
-            _cleanup_free_ char *oc = old ? xml_canonical(old) : NULL;
-            add_edit_change(c, OP_SET, add_row, path, oc, canon);
-        }
-        xmlFreeDoc(fd);
-    }
-    /* fragments that left the spec: removed when still there (and not what another fragment
-     * of the spec matches) */
-    for (size_t i = 0; i < h.n_add && have; i++) {
-        if (strv_has2(w.add_at, w.add_fragment, w.n_add, h.add_at[i], h.add_fragment[i]))
-            continue;
-        xmlDoc *fd = NULL;
-        xmlNode *f = render_parse_fragment(h.add_fragment[i], &fd);
-        xmlNode *m = f ? fragment_or_stored(edit_parent(want, h.add_at[i]), edit_parent(have, h.add_at[i]), f,
-                                             used, n_used, true) : NULL;
-        if (m) {
-            _cleanup_free_ char *path = xasprintf("xml.add[%s/%s]", h.add_at[i], (const char *) f->name);
-            _cleanup_free_ char *canon = xml_canonical(m);
-            add_edit_change(c, OP_REMOVE, add_row, path, canon, NULL);
-        }
-        xmlFreeDoc(fd);
-    }
-    for (size_t i = 0; i < w.n_set; i++) {
-        _cleanup_free_ char *hv = have ? xml_get(have, w.set_path[i]) : NULL;
-        if (streq_ptr(hv, w.set_value[i]))
-            continue;
-        _cleanup_free_ char *path = xasprintf("xml.set[%s]", w.set_path[i]);
-        add_edit_change(c, OP_SET, set_row, path, hv, w.set_value[i])->secret =
-            xml_path_is_secret(w.set_path[i]);
-    }
-    /* values that left the spec go back to what the rest of the spec renders */
-    for (size_t i = 0; i < h.n_set && have; i++) {
-        if (strv_has2(w.set_path, NULL, w.n_set, h.set_path[i], NULL))
-            continue;
-        _cleanup_free_ char *wv = xml_get(want, h.set_path[i]);
-        _cleanup_free_ char *hv = xml_get(have, h.set_path[i]);
-        if (streq_ptr(wv, hv))
-            continue;
-        _cleanup_free_ char *path = xasprintf("xml.set[%s]", h.set_path[i]);
-        add_edit_change(c, OP_SET, set_row, path, hv, wv)->secret = xml_path_is_secret(h.set_path[i]);
-    }
-    for (size_t i = 0; i < w.n_remove; i++) {
-        if (!have || !path_present(have, w.remove[i]))
-            continue;
-        _cleanup_free_ char *path = xasprintf("xml.remove[%s]", w.remove[i]);
-        add_edit_change(c, OP_SET, rm_row, path, "present", "(removed)");
-    }
-    free(used);
-    xml_edits_clear(&w);
-    xml_edits_clear(&h);
-}
-
-/* Brings have in line with the xml key's edits: drops fragments that left the spec, applies
- * the spec's removals, adds missing fragments, sets values. */
-static void patch_xml_edits(xmlNode *want, xmlNode *have) {
-    XmlEdits w, h;
-    observe_xml_edits(want->doc, &w);
-    observe_xml_edits(have->doc, &h);
-    /* fragments already there stay (with libvirt's additions); the rest are added */
-    size_t n_add = 0;
-    const char **at = xmalloc0((w.n_add + 1) * sizeof(char *));
-    const char **fr = xmalloc0((w.n_add + 1) * sizeof(char *));
-    xmlNode **used = xmalloc0((w.n_add + 1) * sizeof(xmlNode *));
-    size_t n_used = 0;
-    for (size_t i = 0; i < w.n_add; i++) {
-        xmlDoc *fd = NULL;
-        xmlNode *f = render_parse_fragment(w.add_fragment[i], &fd);
-        bool recorded = strv_has2(h.add_at, h.add_fragment, h.n_add, w.add_at[i], w.add_fragment[i]);
-        xmlNode *m = f ? fragment_or_stored(edit_parent(want, w.add_at[i]), edit_parent(have, w.add_at[i]), f,
-                                             used, n_used, recorded) : NULL;
-        if (m)
-            used[n_used++] = m;
-        else if (f) {
-            at[n_add] = w.add_at[i];
-            fr[n_add++] = w.add_fragment[i];
-        }
-        xmlFreeDoc(fd);
-    }
-    /* fragments that left the spec go, unless one of the spec's matches the same element */
-    for (size_t i = 0; i < h.n_add; i++) {
-        if (strv_has2(w.add_at, w.add_fragment, w.n_add, h.add_at[i], h.add_fragment[i]))
-            continue;
-        xmlDoc *fd = NULL;
-        xmlNode *f = render_parse_fragment(h.add_fragment[i], &fd);
-        xmlNode *m = f ? fragment_or_stored(edit_parent(want, h.add_at[i]), edit_parent(have, h.add_at[i]), f,
-                                             used, n_used, true) : NULL;
-        if (m) {
-            xmlUnlinkNode(m);
-            xmlFreeNode(m);
-        }
-        xmlFreeDoc(fd);
-    }
-    /* values that left the spec: what the rest of the spec renders, or nothing */
-    for (size_t i = 0; i < h.n_set; i++) {
-        if (strv_has2(w.set_path, NULL, w.n_set, h.set_path[i], NULL))
-            continue;
-        _cleanup_free_ char *wv = xml_get(want, h.set_path[i]);
-        if (wv)
-            xml_set(have, h.set_path[i], wv);
-        else
-            xml_unset(have, h.set_path[i]);
-    }
-    render_apply_xml_edits(have, (const char *const *) w.remove, w.n_remove, at, fr, n_add,
-                           (const char *const *) w.set_path, (const char *const *) w.set_value, w.n_set);
-    free(at);
-    free(fr);
-    free(used);
-    xml_edits_clear(&w);
-    xml_edits_clear(&h);
 }
 
 /* ---- maps the spec leaves alone ----
@@ -585,24 +256,6 @@ static bool element_present(const xmlNode *want, const char *xml, ElemMemo *m) {
     return m->present;
 }
 
-/* Hooks observe_value reads from the row's own path alone, in a canonical form: absent when the
- * path's element is. */
-static bool hook_reads_path(XmlHook h) {
-    return h == HOOK_CPUSET || h == HOOK_SIZE_KIB || h == HOOK_HEX;
-}
-
-/* Hooks observe_value does not know: read as a row without one (render's and diff's hooks). */
-static bool hook_reads_plain(XmlHook h) {
-    switch (h) {
-    case HOOK_MACHINE: case HOOK_PASSWD: case HOOK_TPM_BACKEND: case HOOK_CDROM_SOURCE:
-    case HOOK_IFACE: case HOOK_NET_DHCP: case HOOK_NET_DHCP_HOSTS: case HOOK_NET_BRIDGE:
-    case HOOK_POOL_TYPE:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* Whether each row of t (and of its maps) is skipped when nothing below it is managed and the
  * desired document lacks the element it reads: see diff_rows and observe_value for the rules
  * this follows. No XML is read here: a table with a row of another kind is compared row by row. */
@@ -610,20 +263,20 @@ static bool table_skippable(const KeyTable *t) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
         if (k->type == VT_MAP ? !table_skippable(k->sub)
-                              : k->hook == HOOK_XML_EDIT || (k->type == VT_LIST && !(k->flags & KEY_WHOLE)))
+                              : hook_of(k)->diff || (k->type == VT_LIST && !(k->flags & KEY_WHOLE)))
             return false;
-        if (k->type == VT_MAP || k->change == CHANGE_NONE || k->hook == HOOK_API)
+        if (k->type == VT_MAP || k->change == CHANGE_NONE || (hook_of(k)->flags & HOOK_NOT_XML))
             continue;
         if (k->type == VT_LIST || k->type == VT_ENUM_LIST)
             return false;
         bool attr_of_node = k->xml && k->xml[0] == '@';
-        if (hook_reads_path(k->hook)) {
+        if (hook_of(k)->flags & HOOK_READS_PATH) {
             if (!k->xml || attr_of_node)
                 return false;
             continue;
         }
         bool flag = k->type == VT_BOOL && k->xml && !strchr(k->xml, '@');
-        if (k->hook != HOOK_NONE && (!hook_reads_plain(k->hook) || flag))
+        if (k->hook != HOOK_NONE && (!(hook_of(k)->flags & HOOK_READS_PLAIN) || flag))
             return false;   /* a flag element reads "false" when absent: only without a hook is
                              * it compared just when managed */
         if (attr_of_node && !(k->flags & KEY_NO_XML))
@@ -642,9 +295,9 @@ static bool table_absent(const KeyTable *t, const xmlNode *want, ElemMemo *m) {
                 return false;
             continue;
         }
-        if (k->change == CHANGE_NONE || k->hook == HOOK_API)
+        if (k->change == CHANGE_NONE || (hook_of(k)->flags & HOOK_NOT_XML))
             continue;
-        if (!hook_reads_path(k->hook) &&
+        if (!(hook_of(k)->flags & HOOK_READS_PATH) &&
             (!k->xml || (k->flags & KEY_NO_XML) ||
              (k->hook == HOOK_NONE && k->type == VT_BOOL && !strchr(k->xml, '@'))))
             continue;
@@ -674,21 +327,22 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
             continue;   /* compared through the seed's record (cloud-init-seed.c) */
         /* the pool row compares the whole source: pool and volume, or the file */
         _cleanup_(lazy_path_clear) LazyPath path;
-        lazy_path_init(&path, prefix, k->hook == HOOK_DISK_SOURCE ? "source" : k->key);
+        lazy_path_init(&path, prefix, hook_of(k)->diff_name ? hook_of(k)->diff_name : k->key);
         if (k->type == VT_MAP) {
             diff_map(c, k, want, have, lazy_path(&path));
             continue;
         }
-        if (k->hook == HOOK_XML_EDIT) {
-            if (i == 0)
-                diff_xml_edits(c, t, want, have);   /* once for add, set and remove */
+        if (hook_of(k)->diff) {
+            /* the rows of a table compared as a whole (the xml key: add, set and remove) */
+            if (i == 0 || t->keys[i - 1].hook != k->hook)
+                hook_of(k)->diff(c->out, t, want, have);
             continue;
         }
         if (k->type == VT_LIST && !(k->flags & KEY_WHOLE)) {
             diff_list(c, k, want, have, lazy_path(&path));
             continue;
         }
-        if (k->change == CHANGE_NONE || k->hook == HOOK_API)
+        if (k->change == CHANGE_NONE || (hook_of(k)->flags & HOOK_NOT_XML))
             continue;
         /* A flag element (<hugepages/>) reads as false when absent: outside list items it is
          * compared only when the spec sets it, now or before, so one libvirt or a user added
@@ -707,7 +361,7 @@ static void diff_rows(DiffCtx *c, const KeyTable *t, const xmlNode *want, const 
         _cleanup_free_ char *h = have ? observe_value(k, have) : NULL;
         if (values_equal(k, w, h))
             continue;
-        Change *ch = add_change(c->out, OP_SET, k->change, lazy_path(&path));
+        Change *ch = diff_add_change(c->out, OP_SET, k->change, lazy_path(&path));
         ch->row = k;
         ch->list = list;
         ch->item_key = xstrdup(item_key);
@@ -741,8 +395,8 @@ static char *unit_of(const KeyDef *k) {
     const char *x = k->xml;
     if (!x || x[0] == '@')
         return NULL;
-    if (k->hook == HOOK_NESTED)
-        return xstrdup("cpu");
+    if (hook_of(k)->unit)
+        return xstrdup(hook_of(k)->unit);
     size_t first = strcspn(x, "/@[");
     if (!strncmp(x, "devices/", 8) || !strncmp(x, "os/", 3) || !strncmp(x, "ip/", 3)) {
         size_t second = strcspn(x + first + 1, "/@[");
@@ -855,89 +509,6 @@ static void replace_items(const KeyTable *sub, xmlNode *want, xmlNode *have) {
             xml_adopt_copy(hp, c);
 }
 
-/* features: the simple ones (the row's choices) are replaced, kvm, hyperv and others kept. */
-static void patch_features(const KeyDef *k, xmlNode *want, xmlNode *have) {
-    xmlNode *wf = xml_child(want, "features"), *hf = xml_child(have, "features");
-    if (!hf && !wf)
-        return;
-    if (!hf)
-        hf = xml_ensure(have, "features", false);
-    for (xmlNode *c = hf->children, *next; c; c = next) {
-        next = c->next;
-        for (size_t i = 0; c->type == XML_ELEMENT_NODE && k->choices[i]; i++)
-            if (xml_is(c, k->choices[i])) {
-                xmlUnlinkNode(c);
-                xmlFreeNode(c);
-                break;
-            }
-    }
-    for (xmlNode *c = wf ? wf->children : NULL; c; c = c->next)
-        for (size_t i = 0; c->type == XML_ELEMENT_NODE && k->choices[i]; i++)
-            if (xml_is(c, k->choices[i]))
-                xml_adopt_copy(hf, c);
-}
-
-xmlNode *diff_find_item(const xmlNode *root, const KeyTable *sub, const char *key) {
-    xmlNode *p = diff_list_parent(root, sub);
-    for (xmlNode *e = p ? p->children : NULL; e; e = e->next) {
-        if (!diff_item_selected(sub, e))
-            continue;
-        _cleanup_free_ char *k = diff_item_key(sub, e);
-        if (streq(k, key))
-            return e;
-    }
-    return NULL;
-}
-
-/* A network's <ip> of one family, as observe_value reads it (no family attribute: ipv4). */
-static xmlNode *net_ip(xmlNode *root, bool v6) {
-    for (xmlNode *ip = xml_child(root, "ip"); ip; ip = xml_next_named(ip)) {
-        _cleanup_xmlchar_ xmlChar *f = xmlGetProp(ip, (const xmlChar *) "family");
-        if (streq(f ? (const char *) f : "ipv4", v6 ? "ipv6" : "ipv4"))
-            return ip;
-    }
-    return NULL;
-}
-
-/* ip / ipv6: address and prefix change together (libvirt may write a netmask instead of the
- * prefix); the element's children (DHCP range and hosts) are rows of their own and stay. */
-static void patch_net_ip(const KeyDef *k, xmlNode *want, xmlNode *have) {
-    static const char *const attrs[] = { "address", "prefix", "netmask" };
-    bool v6 = streq(k->key, "ipv6");
-    xmlNode *w = net_ip(want, v6), *h = net_ip(have, v6);
-    if (!w) {
-        if (h) {
-            xmlUnlinkNode(h);
-            xmlFreeNode(h);
-        }
-        return;
-    }
-    if (!h) {
-        xml_adopt_copy(have, w);
-        return;
-    }
-    for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
-        _cleanup_xmlchar_ xmlChar *v = xmlGetProp(w, (const xmlChar *) attrs[i]);
-        xmlUnsetProp(h, (const xmlChar *) attrs[i]);
-        if (v)
-            xmlSetProp(h, (const xmlChar *) attrs[i], v);
-    }
-}
-
-static void patch_guest_agent(xmlNode *want, xmlNode *have) {
-    xmlNode *hd = xml_ensure(have, "devices", false), *wd = xml_child(want, "devices");
-    for (xmlNode *c = hd->children, *next; c; c = next) {
-        next = c->next;
-        if (xml_is(c, "channel") && is_guest_agent_channel(c)) {
-            xmlUnlinkNode(c);
-            xmlFreeNode(c);
-        }
-    }
-    for (xmlNode *c = wd ? wd->children : NULL; c; c = c->next)
-        if (xml_is(c, "channel") && is_guest_agent_channel(c))
-            xml_adopt_copy(hd, c);
-}
-
 /* A new machine type or architecture has other buses: drop every guest address and the
  * controllers, and let libvirt lay the machine out again. */
 static void strip_addressing(xmlNode *root) {
@@ -1019,31 +590,17 @@ void diff_patch(SpecKind kind, const Diff *d, xmlDoc *desired, xmlDoc *observed)
             continue;
         }
         const KeyDef *k = c->row;
-        if (k->hook == HOOK_DOMAIN_TYPE) {
-            _cleanup_xmlchar_ xmlChar *t = xmlGetProp(want, (const xmlChar *) "type");
-            xmlSetProp(have, (const xmlChar *) "type", t);
-            continue;
-        }
-        if (k->hook == HOOK_GUEST_AGENT) {
-            patch_guest_agent(want, have);
-            continue;
-        }
-        if (k->hook == HOOK_FEATURES) {
-            patch_features(k, want, have);
-            continue;
-        }
-        if (k->hook == HOOK_NET_IP) {
-            patch_net_ip(k, want, have);
-            continue;
-        }
-        if (k->hook == HOOK_XML_EDIT) {
+        const HookOps *hook = hook_of(k);
+        if (hook->patch) {
+            /* the hook's own patch; once per unit when it names one (the xml key's edits) */
             bool seen = false;
-            for (size_t j = 0; j < n_done; j++)
-                seen = seen || streq(done[j], "xml");
-            if (!seen) {
-                *(char **) array_push(&done, &n_done, sizeof(char *)) = xstrdup("xml");
-                patch_xml_edits(want, have);
-            }
+            for (size_t j = 0; hook->unit && j < n_done; j++)
+                seen = seen || streq(done[j], hook->unit);
+            if (seen)
+                continue;
+            if (hook->unit)
+                *(char **) array_push(&done, &n_done, sizeof(char *)) = xstrdup(hook->unit);
+            hook->patch(k, want, have);
             continue;
         }
         if (k->type == VT_LIST && (k->flags & KEY_WHOLE) && !k->patch) {
@@ -1070,10 +627,8 @@ void diff_patch(SpecKind kind, const Diff *d, xmlDoc *desired, xmlDoc *observed)
         replace_unit(want, have, unit);
         if (streq(unit, "sysinfo"))
             replace_unit(want, have, "os/smbios");   /* qemu reads sysinfo only with it */
-        if (k->hook == HOOK_MEMORY || k->hook == HOOK_MAX_MEMORY) {
-            /* memory and currentMemory move together: libvirt refuses current > max */
-            replace_unit(want, have, k->hook == HOOK_MEMORY ? "memory" : "currentMemory");
-        }
+        if (hook->also)   /* memory and currentMemory move together: libvirt refuses current > max */
+            replace_unit(want, have, hook->also);
     }
     for (size_t j = 0; j < n_done; j++)
         free(done[j]);

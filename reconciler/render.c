@@ -4,18 +4,15 @@
 #include <unistd.h>
 #include <libxml/parser.h>
 
-#include "config.h"
 #include "cloud-init.h"
-#include "diff.h"
+#include "hooks.h"
+#include "metadata.h"
+#include "observe.h"
 #include "render.h"
 #include "spec-value.h"
+#include "xml-hatch.h"
+#include "xml-items.h"
 #include "xml-util.h"
-
-typedef struct Ctx {
-    const Spec *spec;
-    const RenderOpts *o;
-    xmlNode *root;
-} Ctx;
 
 bool host_has_kvm(void) {
     return access("/dev/kvm", R_OK | W_OK) == 0;
@@ -88,17 +85,11 @@ char *render_value(const KeyDef *k, const Value *v) {
     return xstrdup(v->s);
 }
 
-char *channel_guestfwd_key(const char *address, const char *port) {
-    return xasprintf("guestfwd:%s:%s", strna(address), strna(port));
-}
-
 /* The text a list item's key row gives in the managed keys, as diff_item_key reads it back. */
 static char *item_key_text(const KeyDef *k, const void *item) {
     const Value *kv = key_value(k, (void *) item);
-    if (k->hook == HOOK_CHANNEL_NAME && !kv->set) {
-        const ChannelSpec *ch = item;
-        return channel_guestfwd_key(ch->target_address.s, ch->target_port.s);
-    }
+    if (hook_of(k)->item_key && !kv->set)
+        return hook_of(k)->item_key(k, item);
     return xstrdup(strna(kv->s));
 }
 
@@ -107,9 +98,9 @@ static bool xml_is_presence(const KeyDef *k) {
     return k->type == VT_BOOL && k->xml && !strchr(k->xml, '@');
 }
 
-static void render_rows(Ctx *c, const KeyTable *t, const void *base, xmlNode *node);
+static void render_rows(HookCtx *c, const KeyTable *t, const void *base, xmlNode *node);
 
-static void render_item_prelude(Ctx *c, const KeyTable *t, const void *item, size_t idx, xmlNode *e) {
+static void render_item_prelude(HookCtx *c, const KeyTable *t, const void *item, size_t idx, xmlNode *e) {
     char buf[32];
     if (streq(t->name, "numa")) {
         snprintf(buf, sizeof(buf), "%zu", idx);
@@ -156,295 +147,7 @@ static void render_item_prelude(Ctx *c, const KeyTable *t, const void *item, siz
     }
 }
 
-char *render_hex(const KeyDef *k, const char *s) {
-    char *end;
-    if (!s || strncmp(s, "0x", 2) != 0)
-        return NULL;
-    unsigned long long v = strtoull(s + 2, &end, 16);
-    if (*end || end == s + 2)
-        return NULL;
-    return xasprintf("0x%0*llx", k->max >= 6 ? 4 : 2, v);
-}
-
-int parse_pci_address(const char *s, unsigned *dom, unsigned *bus, unsigned *slot, unsigned *fn) {
-    int n = 0;
-    *dom = 0;
-    if (sscanf(s, "%4x:%2x:%2x.%1x%n", dom, bus, slot, fn, &n) == 4 && !s[n] && strlen(s) == 12)
-        ;
-    else if (n = 0, sscanf(s, "%2x:%2x.%1x%n", bus, slot, fn, &n) == 3 && !s[n] && strlen(s) == 7)
-        *dom = 0;
-    else
-        return -EINVAL;
-    return *slot <= 0x1f && *fn <= 7 ? 0 : -ERANGE;
-}
-
-/* A new child of the domain's <qemu:commandline>, created (with its namespace) on first use. */
-static xmlNode *qemu_child(Ctx *c, const char *name) {
-    xmlNs *ns = xmlSearchNsByHref(c->root->doc, c->root, (const xmlChar *) QEMU_XMLNS);
-    if (!ns)
-        ns = xmlNewNs(c->root, (const xmlChar *) QEMU_XMLNS, (const xmlChar *) "qemu");
-    xmlNode *cl = NULL;
-    for (xmlNode *e = c->root->children; e && !cl; e = e->next)
-        if (xml_is(e, "commandline") && e->ns == ns)
-            cl = e;
-    if (!cl) {
-        cl = xml_add_child(c->root, "commandline");
-        xmlSetNs(cl, ns);
-    }
-    return xmlNewChild(cl, ns, (const xmlChar *) name, NULL);
-}
-
-static void render_hook(Ctx *c, const KeyDef *k, const void *base, xmlNode *node) {
-    const DomainSpec *d = &c->spec->domain;
-    const Value *v = key_value(k, (void *) base);
-    char buf[64];
-
-    switch (k->hook) {
-    case HOOK_DOMAIN_TYPE:
-        xmlSetProp(node, (const xmlChar *) "type",
-                   (const xmlChar *) (streq(v->s, "auto") ? (c->o->host_kvm ? "kvm" : "qemu") : v->s));
-        return;
-    case HOOK_MEMORY: {
-        int64_t max = d->max_memory.set ? d->max_memory.i : d->memory.i;
-        xml_set(node, "memory", int_text(buf, max / 1024));
-        xml_set(node, "memory/@unit", "KiB");
-        xml_set(node, "currentMemory", int_text(buf, d->memory.i / 1024));
-        xml_set(node, "currentMemory/@unit", "KiB");
-        return;
-    }
-    case HOOK_VCPU: {
-        int64_t max = d->max_cpus.set ? d->max_cpus.i : d->cpus.i;
-        xml_set(node, "vcpu", int_text(buf, max));
-        xml_set(node, "vcpu/@placement", "static");
-        if (max != d->cpus.i)
-            xml_set(node, "vcpu/@current", v->s);
-        return;
-    }
-    case HOOK_MAX_MEMORY:
-    case HOOK_MAX_VCPU:
-    case HOOK_API:
-    case HOOK_XML_EDIT:     /* applied last, by render_xml_edits */
-        return;
-    case HOOK_DISK_SOURCE:
-        return;   /* <source> is written by render_item_prelude: pool+volume, or file for a path */
-    case HOOK_BOOT: {
-        const List *l = key_list(k, (void *) base);
-        for (size_t i = 0; i < l->n; i++) {
-            xmlNode *b = xml_ensure(node, "os/boot", true);
-            xmlSetProp(b, (const xmlChar *) "dev", (const xmlChar *) ((Value *) l->items)[i].s);
-        }
-        return;
-    }
-    case HOOK_NESTED:
-        if (v->i) {
-            static const char *const feats[] = { "vmx", "svm" };
-            for (size_t i = 0; i < ELEMENTSOF(feats); i++) {
-                xmlNode *f = xml_ensure(node, "cpu/feature", true);
-                xmlSetProp(f, (const xmlChar *) "policy", (const xmlChar *) "optional");
-                xmlSetProp(f, (const xmlChar *) "name", (const xmlChar *) feats[i]);
-            }
-        }
-        return;
-    case HOOK_GRAPHICS_NONE:
-        if (!streq(v->s, "none"))
-            xml_set(node, k->xml, v->s);
-        return;
-    case HOOK_PASSWD: {
-        const char *pw = c->o->passwd ? c->o->passwd : v->set ? v->s : NULL;
-        if (pw)
-            xml_set(node, k->xml, c->o->show_secrets ? pw : MASKED_SECRET);
-        return;
-    }
-    case HOOK_GUEST_AGENT:
-        if (v->i) {
-            xmlNode *ch = xml_ensure(node, "devices/channel", true);
-            xmlSetProp(ch, (const xmlChar *) "type", (const xmlChar *) "unix");
-            xml_set(ch, "target/@type", "virtio");
-            xml_set(ch, "target/@name", GUEST_AGENT_CHANNEL);
-        }
-        return;
-    case HOOK_RNG_BACKEND:
-        xml_set(node, "devices/rng/backend", v->s);
-        xml_set(node, "devices/rng/backend/@model", "random");
-        return;
-    case HOOK_FEATURES: {
-        const List *l = key_list(k, (void *) base);
-        if (l->n == 0 && l->line > 0)
-            xml_ensure(node, "features", false);   /* written as []: none of them */
-        for (size_t i = 0; i < l->n; i++)   /* features/NAME */
-            xml_ensure(xml_ensure(node, "features", false), ((Value *) l->items)[i].s, false);
-        return;
-    }
-    case HOOK_HYPERV: {
-        const List *l = key_list(k, (void *) base);
-        if (l->n == 0)
-            return;
-        xmlNode *h = xml_ensure(node, "features/hyperv", false);
-        for (size_t i = 0; i < l->n; i++) {
-            const HypervSpec *f = &((const HypervSpec *) l->items)[i];
-            xmlNode *e = xml_add_child(h, f->name.s);
-            xmlSetProp(e, (const xmlChar *) "state", (const xmlChar *) (f->state.i ? "on" : "off"));
-            if (f->retries.set)
-                xmlSetProp(e, (const xmlChar *) "retries", (const xmlChar *) f->retries.s);
-            if (f->value.set)
-                xmlSetProp(e, (const xmlChar *) "value", (const xmlChar *) f->value.s);
-        }
-        return;
-    }
-    case HOOK_LOADER: {
-        if (!v->set)
-            return;
-        xml_set(node, "os/loader", v->s);
-        xml_set(node, "os/loader/@readonly", "yes");
-        xml_set(node, "os/loader/@type", d->nvram.set || d->nvram_template.set ? "pflash" : "rom");
-        return;
-    }
-    case HOOK_MEMBALLOON:
-        if (streq(k->key, "model"))
-            xml_set(node, k->xml, c->spec->domain.memballoon.enabled.i ? v->s : "none");
-        return;
-    case HOOK_HEX:
-        if (v->set) {
-            _cleanup_free_ char *hex = render_hex(k, v->s);
-            xml_set(node, k->xml, hex ? hex : v->s);
-        }
-        return;
-    case HOOK_PCI_HOST: {
-        unsigned dom, bus, slot, fn;
-        if (!v->set || parse_pci_address(v->s, &dom, &bus, &slot, &fn) < 0)
-            return;
-        xmlNode *a = xml_ensure(node, k->xml, false);
-        snprintf(buf, sizeof(buf), "0x%04x", dom);
-        xmlSetProp(a, (const xmlChar *) "domain", (const xmlChar *) buf);
-        snprintf(buf, sizeof(buf), "0x%02x", bus);
-        xmlSetProp(a, (const xmlChar *) "bus", (const xmlChar *) buf);
-        snprintf(buf, sizeof(buf), "0x%02x", slot);
-        xmlSetProp(a, (const xmlChar *) "slot", (const xmlChar *) buf);
-        snprintf(buf, sizeof(buf), "0x%x", fn);
-        xmlSetProp(a, (const xmlChar *) "function", (const xmlChar *) buf);
-        return;
-    }
-    case HOOK_QEMU_ARGS: {
-        const List *l = key_list(k, (void *) base);
-        for (size_t i = 0; i < l->n; i++) {
-            xmlNode *a = qemu_child(c, "arg");
-            xmlSetProp(a, (const xmlChar *) "value", (const xmlChar *) ((Value *) l->items)[i].s);
-        }
-        return;
-    }
-    case HOOK_QEMU_ENV: {
-        const List *l = key_list(k, (void *) base);
-        for (size_t i = 0; i < l->n; i++) {
-            const EnvSpec *e = &((const EnvSpec *) l->items)[i];
-            xmlNode *n = qemu_child(c, "env");
-            xmlSetProp(n, (const xmlChar *) "name", (const xmlChar *) e->name.s);
-            xmlSetProp(n, (const xmlChar *) "value", (const xmlChar *) (e->value.set ? e->value.s : ""));
-        }
-        return;
-    }
-    case HOOK_PCI_ADDR: {
-        const IfaceSpec *f = base;
-        if (!streq(k->key, "pci_bus") || !f->pci_bus.set || !f->pci_slot.set)
-            return;   /* both together, with the bus row */
-        xmlNode *a = xml_ensure(node, "address", false);
-        xmlSetProp(a, (const xmlChar *) "type", (const xmlChar *) "pci");
-        xmlSetProp(a, (const xmlChar *) "domain", (const xmlChar *) "0x0000");
-        snprintf(buf, sizeof(buf), "0x%02" PRIx64, f->pci_bus.i);
-        xmlSetProp(a, (const xmlChar *) "bus", (const xmlChar *) buf);
-        snprintf(buf, sizeof(buf), "0x%02" PRIx64, f->pci_slot.i);
-        xmlSetProp(a, (const xmlChar *) "slot", (const xmlChar *) buf);
-        xmlSetProp(a, (const xmlChar *) "function", (const xmlChar *) "0x0");
-        return;
-    }
-    case HOOK_OVS:
-        if (v->i)
-            xml_set(node, "virtualport/@type", "openvswitch");
-        return;
-    case HOOK_FS_DRIVER:
-        if (streq(v->s, "virtiofs"))
-            xml_set(node, k->xml, "virtiofs");
-        return;
-    case HOOK_CPUSET:
-        if (v->set) {
-            _cleanup_free_ char *canon = cpuset_canonical(v->s, CPUSET_LIMIT);
-            xml_set(node, k->xml, canon ? canon : v->s);
-        }
-        return;
-    case HOOK_SIZE_KIB:
-        if (v->set) {
-            /* "memtune/hard_limit" (text) or "@memory" (attribute), with unit='KiB' beside it */
-            snprintf(buf, sizeof(buf), "%" PRId64, v->i / 1024);
-            xml_set(node, k->xml, buf);
-            const char *at = strrchr(k->xml, '@');
-            _cleanup_free_ char *unit = at ? xasprintf("%.*sunit", (int) (at - k->xml + 1), k->xml)
-                                           : xasprintf("%s/@unit", k->xml);
-            xml_set(node, unit, "KiB");
-        }
-        return;
-    case HOOK_NET_DHCP: {
-        /* `dhcp: {}` (neither start nor end; verify refuses one without the other) is DHCP
-         * over the default range, as the docs promise, not a silent no-DHCP; a map with only
-         * hosts keeps serving only those static leases (as libvirt does without a range) */
-        const NetworkSpec *n = &c->spec->network;
-        _cleanup_free_ char *start = NULL, *end = NULL;
-        if (v->set)
-            xml_set(node, k->xml, v->s);
-        else if (!n->dhcp.end.set && n->dhcp.hosts.n == 0 &&
-                 spec_dhcp_default_range(c->spec, &start, &end)) {
-            xml_set(node, "ip/dhcp/range/@start", start);
-            xml_set(node, "ip/dhcp/range/@end", end);
-        }
-        return;
-    }
-    case HOOK_NET_DOMAIN_LOCAL:
-        if (c->spec->network.domain.set)   /* unset: yes, the default */
-            xml_set(node, k->xml, !v->set || v->i ? "yes" : "no");
-        return;
-    case HOOK_NET_FORWARD:
-        if (!streq(v->s, "none") && !streq(v->s, "veryisolated"))
-            xml_set(node, "forward/@mode", v->s);
-        return;
-    case HOOK_NET_BRIDGE:
-        if (v->set) {
-            xml_set(node, "bridge/@name", v->s);
-            if (!streq(c->spec->network.forward.s, "bridge")) {
-                xml_set(node, "bridge/@stp", "on");
-                xml_set(node, "bridge/@delay", "0");
-            }
-        }
-        return;
-    case HOOK_NET_IP: {
-        const NetworkSpec *n = &c->spec->network;
-        if (streq(k->key, "ipv6"))
-            return;   /* rendered with the IPv4 row, in address-family order */
-        const Value *ips[] = { &n->ip, &n->ipv6 };
-        for (size_t i = 0; i < ELEMENTSOF(ips); i++) {
-            if (!ips[i]->set)
-                continue;
-            _cleanup_free_ char *addr = xstrndup(ips[i]->s, strcspn(ips[i]->s, "/"));
-            xmlNode *ip = xml_ensure(node, "ip", true);
-            if (i == 1)
-                xmlSetProp(ip, (const xmlChar *) "family", (const xmlChar *) "ipv6");
-            xmlSetProp(ip, (const xmlChar *) "address", (const xmlChar *) addr);
-            xmlSetProp(ip, (const xmlChar *) "prefix", (const xmlChar *) (strchr(ips[i]->s, '/') + 1));
-        }
-        return;
-    }
-    default:
-        /* Hooks that only matter for comparison render like a plain path. */
-        if (v->set && k->xml)
-            xml_set(node, k->xml, v->s);
-        return;
-    }
-}
-
-/* Lists whose items do not map to one element name each: their hook renders them (the xml
- * key's edits at the very end, render_xml_edits). */
-static bool render_list_by_hook(const KeyDef *k) {
-    return k->hook == HOOK_HYPERV || k->hook == HOOK_QEMU_ENV || k->hook == HOOK_XML_EDIT;
-}
-
-static void render_rows(Ctx *c, const KeyTable *t, const void *base, xmlNode *node) {
+static void render_rows(HookCtx *c, const KeyTable *t, const void *base, xmlNode *node) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
         if (k->change == CHANGE_FIRST_BOOT)
@@ -454,8 +157,10 @@ static void render_rows(Ctx *c, const KeyTable *t, const void *base, xmlNode *no
                 render_rows(c, k->sub, base, node);
             continue;
         }
-        if (k->type == VT_LIST && render_list_by_hook(k)) {
-            render_hook(c, k, base, node);
+        /* lists whose items do not map to one element name each: their hook renders them (the
+         * xml key's edits at the very end, render_xml_edits) */
+        if (k->type == VT_LIST && (hook_of(k)->flags & HOOK_RENDERS_LIST)) {
+            hook_of(k)->render(c, k, base, node);
             continue;
         }
         if (k->type == VT_LIST) {
@@ -469,7 +174,7 @@ static void render_rows(Ctx *c, const KeyTable *t, const void *base, xmlNode *no
             continue;
         }
         if (k->hook != HOOK_NONE) {
-            render_hook(c, k, base, node);
+            hook_of(k)->render(c, k, base, node);
             continue;
         }
         if (k->type == VT_ENUM_LIST) {
@@ -573,60 +278,6 @@ char *render_managed_keys(const Spec *s) {
     return managed_keys(s, NULL);
 }
 
-/* Whether the hash must be taken of a trimmed copy: the document has metadata or a password. */
-static bool hash_needs_copy(xmlDoc *doc) {
-    xmlNode *root = xmlDocGetRootElement(doc);
-    if (xml_child(root, "metadata"))
-        return true;
-    for (xmlNode *g = xml_child(xml_child(root, "devices"), "graphics"); g; g = xml_next_named(g))
-        if (xmlHasProp(g, (const xmlChar *) "passwd"))
-            return true;
-    return false;
-}
-
-char *render_hash(xmlDoc *doc) {
-    /* render_metadata hashes every rendered document before it has metadata: most need no copy */
-    xmlDoc *copy = hash_needs_copy(doc) ? xmlCopyDoc(doc, 1) : NULL;
-    if (copy) {
-        xmlNode *root = xmlDocGetRootElement(copy);
-        xmlNode *md = xml_child(root, "metadata");
-        if (md) {
-            xmlUnlinkNode(md);
-            xmlFreeNode(md);
-        }
-        /* A hash of a short password is a guessable password: leave secrets out. */
-        xml_mask_secrets(root, NULL);
-    }
-    _cleanup_free_ char *text = xml_to_string(copy ? copy : doc);
-    if (copy)
-        xmlFreeDoc(copy);
-    return xasprintf("%016" PRIx64, hash_fnv1a(text, strlen(text), FNV1A_INIT));
-}
-
-/* The volume list in a domain document's virtspec metadata, created when absent. */
-static xmlNode *volumes_element(xmlDoc *doc) {
-    xmlNode *vs = observe_metadata(doc);
-    if (!vs)
-        return NULL;
-    for (xmlNode *c = vs->children; c; c = c->next)
-        if (xml_is(c, "volumes"))
-            return c;
-    xmlNode *vols = xmlNewChild(vs, vs->ns, (const xmlChar *) "volumes", NULL);
-    xmlSetProp(vols, (const xmlChar *) "delete-on-removal", (const xmlChar *) "true");
-    return vols;
-}
-
-void render_volume_ref(xmlDoc *doc, const char *pool, const char *name, bool pending) {
-    xmlNode *vols = volumes_element(doc);
-    if (!vols)
-        return;
-    xmlNode *v = xmlNewChild(vols, vols->ns, (const xmlChar *) "volume", NULL);
-    xmlSetProp(v, (const xmlChar *) "pool", (const xmlChar *) pool);
-    xmlSetProp(v, (const xmlChar *) "name", (const xmlChar *) name);
-    if (pending)
-        xmlSetProp(v, (const xmlChar *) "pending", (const xmlChar *) "delete");
-}
-
 /* delete_volumes_on_removal: the volumes virtspec creates for the domain's disks, so that they
  * are still known when a disk entry or the whole spec is gone. Never an `existing` volume, one
  * attached by `volume` name, or a `path` disk. */
@@ -634,7 +285,7 @@ static void render_volume_refs(const DomainSpec *d, xmlDoc *observed, xmlDoc *do
     const DiskSpec *dk = d->disks.items;
     if (!d->delete_volumes_on_removal.i)
         return;
-    volumes_element(doc);   /* present even with no disk: the switch itself is recorded */
+    metadata_volumes(doc);   /* present even with no disk: the switch itself is recorded */
     for (size_t i = 0; i < d->disks.n; i++) {
         if (dk[i].path.set || !dk[i].pool.set || dk[i].existing.i || dk[i].volume.set)
             continue;
@@ -647,46 +298,9 @@ static void render_volume_refs(const DomainSpec *d, xmlDoc *observed, xmlDoc *do
     }
 }
 
-/* The xml key's edits, recorded so diff can tell them apart from what libvirt adds, and undo
- * them when they leave the spec. */
-static void render_edits_record(const XmlHatchSpec *x, xmlNode *vs, xmlNs *ns) {
-    xmlNode *edits = xmlNewChild(vs, ns, (const xmlChar *) "edits", NULL);
-    for (size_t i = 0; i < x->remove.n; i++) {
-        xmlNode *e = xmlNewChild(edits, ns, (const xmlChar *) "remove", NULL);
-        xmlSetProp(e, (const xmlChar *) "path", (const xmlChar *) ((const Value *) x->remove.items)[i].s);
-    }
-    for (size_t i = 0; i < x->add.n; i++) {
-        const XmlAddSpec *a = &((const XmlAddSpec *) x->add.items)[i];
-        /* a fragment with a secret is recorded with the secret masked */
-        xmlDoc *fd = NULL;
-        xmlNode *f = render_parse_fragment(a->fragment.s, &fd);
-        _cleanup_free_ char *masked = f && xml_mask_secrets(f, RECORDED_SECRET) ? xml_node_to_compact(fd, f) : NULL;
-        xmlFreeDoc(fd);
-        xmlNode *e = xmlNewTextChild(edits, ns, (const xmlChar *) "add",
-                                     (const xmlChar *) (masked ? masked : a->fragment.s));
-        xmlSetProp(e, (const xmlChar *) "at", (const xmlChar *) a->at.s);
-    }
-    for (size_t i = 0; i < x->set.n; i++) {
-        const XmlSetSpec *a = &((const XmlSetSpec *) x->set.items)[i];
-        xmlNode *e = xmlNewChild(edits, ns, (const xmlChar *) "set", NULL);
-        xmlSetProp(e, (const xmlChar *) "path", (const xmlChar *) a->path.s);
-        xmlSetProp(e, (const xmlChar *) "value",
-                   (const xmlChar *) (xml_path_is_secret(a->path.s) ? RECORDED_SECRET : a->value.s));
-    }
-}
-
-static xmlNode *metadata_virtspec(xmlNode *root, xmlNs **ret_ns) {
-    xmlNode *md = xml_ensure(root, "metadata", false);
-    xmlNode *vs = xmlNewChild(md, NULL, (const xmlChar *) "virtspec", NULL);
-    *ret_ns = xmlNewNs(vs, (const xmlChar *) VIRTSPEC_XMLNS, (const xmlChar *) VIRTSPEC_XMLNS_PREFIX);
-    xmlSetNs(vs, *ret_ns);
-    return vs;
-}
-
 static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
     xmlNode *root = xmlDocGetRootElement(doc);
     const XmlHatchSpec *x = spec_xml_hatch(s);
-    char line[32];
     xmlNs *ns = NULL;
 
     if (s->kind == KIND_POOL) {
@@ -699,7 +313,7 @@ static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
     _cleanup_free_ char *hash = NULL;
     if (!o->compare_only)
         hash = render_hash(doc);
-    else if (!hash_needs_copy(doc))
+    else if (!metadata_hash_needs_copy(doc))
         xml_strip_blank_text(root);   /* what hashing leaves of the document, without the hash */
     if (hash && o->seed) {
         /* the seed is part of what was applied: a changed seed is a changed spec */
@@ -709,14 +323,7 @@ static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
         hash = h;
     }
     _cleanup_free_ char *managed = managed_keys(s, root);
-    xmlNode *vs = metadata_virtspec(root, &ns);
-    xmlNode *src = xmlNewChild(vs, ns, (const xmlChar *) "spec", NULL);
-    xmlSetProp(src, (const xmlChar *) "file", (const xmlChar *) s->file);
-    xmlSetProp(src, (const xmlChar *) "line", (const xmlChar *) int_text(line, s->line));
-    if (hash)
-        xmlSetProp(src, (const xmlChar *) "hash", (const xmlChar *) hash);
-    xmlSetProp(src, (const xmlChar *) "version", (const xmlChar *) VIRTSPEC_VERSION);
-    xmlNewTextChild(vs, ns, (const xmlChar *) "managed", (const xmlChar *) managed);
+    xmlNode *vs = metadata_write_record(root, s->file, s->line, hash, managed, &ns);
     if (x->present.set)
         render_edits_record(x, vs, ns);
     if (s->kind == KIND_DOMAIN)
@@ -725,80 +332,8 @@ static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
         cloud_init_record(vs, ns, o->seed);
 }
 
-void render_strip_private(SpecKind kind, xmlDoc *doc) {
-    xmlNode *md = kind == KIND_POOL ? xml_child(xmlDocGetRootElement(doc), "metadata") : NULL;
-    if (md) {
-        xmlUnlinkNode(md);
-        xmlFreeNode(md);
-    }
-}
-
-xmlNode *render_parse_fragment(const char *text, xmlDoc **ret_doc) {
-    *ret_doc = xmlReadMemory(text, (int) strlen(text), "fragment.xml", NULL,
-                             XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
-                             XML_PARSE_NOWARNING);
-    return *ret_doc ? xmlDocGetRootElement(*ret_doc) : NULL;
-}
-
-void render_apply_xml_edits(xmlNode *root, const char *const *remove, size_t n_remove,
-                            const char *const *add_at, const char *const *add_fragment, size_t n_add,
-                            const char *const *set_path, const char *const *set_value, size_t n_set) {
-    for (size_t i = 0; i < n_remove; i++) {
-        /* every matching element; an attribute on the first one */
-        bool attr = remove[i][0] == '@' || strstr(remove[i], "/@");
-        for (unsigned guard = 0; guard < 4096; guard++) {
-            _cleanup_free_ char *v = attr ? xml_get(root, remove[i]) : NULL;
-            if (attr ? !v : !xml_find(root, remove[i]))
-                break;
-            xml_unset(root, remove[i]);
-            if (xml_path_selects_one(remove[i]))
-                break;   /* the n-th element: the next one is not it */
-        }
-    }
-    for (size_t i = 0; i < n_add; i++) {
-        xmlDoc *f = NULL;
-        xmlNode *e = render_parse_fragment(add_fragment[i], &f);
-        if (e) {
-            xmlNode *parent = streq(add_at[i], ".") ? root : xml_ensure(root, add_at[i], false);
-            if (parent)   /* an n-th or filtered element that is not there: nothing to add to */
-                xml_adopt_copy(parent, e);
-        }
-        xmlFreeDoc(f);
-    }
-    for (size_t i = 0; i < n_set; i++)
-        xml_set(root, set_path[i], set_value[i]);
-}
-
-/* The xml key: remove, add, set, in that order, after everything else is rendered. */
-static void render_xml_edits(const XmlHatchSpec *x, xmlNode *root) {
-    const Value *rm = x->remove.items;
-    const XmlAddSpec *add = x->add.items;
-    const XmlSetSpec *set = x->set.items;
-    const char **r = xmalloc0((x->remove.n + 1) * sizeof(char *));
-    const char **at = xmalloc0((x->add.n + 1) * sizeof(char *));
-    const char **fr = xmalloc0((x->add.n + 1) * sizeof(char *));
-    const char **sp = xmalloc0((x->set.n + 1) * sizeof(char *));
-    const char **sv = xmalloc0((x->set.n + 1) * sizeof(char *));
-    for (size_t i = 0; i < x->remove.n; i++)
-        r[i] = rm[i].s;
-    for (size_t i = 0; i < x->add.n; i++) {
-        at[i] = add[i].at.s;
-        fr[i] = add[i].fragment.s;
-    }
-    for (size_t i = 0; i < x->set.n; i++) {
-        sp[i] = set[i].path.s;
-        sv[i] = set[i].value.s;
-    }
-    render_apply_xml_edits(root, r, x->remove.n, at, fr, x->add.n, sp, sv, x->set.n);
-    free(r);
-    free(at);
-    free(fr);
-    free(sp);
-    free(sv);
-}
-
 /* What several keys together imply. */
-static void render_domain_extras(Ctx *c, xmlNode *root) {
+static void render_domain_extras(HookCtx *c, xmlNode *root) {
     const DomainSpec *d = &c->spec->domain;
     if (d->sysinfo.present.set) {
         xml_set(root, "sysinfo/@type", "smbios");
@@ -814,7 +349,7 @@ int render_spec(const Spec *s, const RenderOpts *o, xmlDoc **ret) {
     static const char *const roots[_KIND_MAX] = { "domain", "network", "pool" };
     xmlDoc *doc = xmlNewDoc((const xmlChar *) "1.0");
     xmlNode *root = xmlNewNode(NULL, (const xmlChar *) roots[s->kind]);
-    Ctx c = { .spec = s, .o = o, .root = root };
+    HookCtx c = { .spec = s, .o = o, .root = root };
 
     xmlDocSetRootElement(doc, root);
     if (s->kind == KIND_DOMAIN)

@@ -65,3 +65,9 @@ bool xml_path_is_secret(const char *path);
 /* Sets every secret attribute in n's subtree to mask, or removes it when mask is NULL; the
  * number of attributes found. */
 size_t xml_mask_secrets(xmlNode *n, const char *mask);
+/* The mask of a secret shown (plans, logs, a rendered document without --show-secrets). */
+#define MASKED_SECRET "********"
+/* What virtspec's metadata records for a secret of the xml key (a value set on a passwd
+ * attribute, a fragment's passwd): never the secret itself; observe_xml_edits reads it back
+ * from the document the record is in. */
+#define RECORDED_SECRET "(secret)"

@@ -43,7 +43,7 @@ typedef enum ChangeClass {
 const char *change_class_to_string(ChangeClass c);
 
 /* Rendering/observing needs that a plain path cannot express. Implemented in the reconciler
- * (xml-format.c / xml-observe.c); the table only names them. */
+ * (reconciler/hooks.h: one entry per hook); the table only names them. */
 typedef enum XmlHook {
     HOOK_NONE,
     HOOK_DOMAIN_TYPE,   /* root @type: kvm / qemu, "auto" resolved against the host */
@@ -86,6 +86,7 @@ typedef enum XmlHook {
     HOOK_QEMU_ENV,      /* qemu:commandline/qemu:env */
     HOOK_XML_EDIT,      /* the escape hatch: raw XML edits after rendering */
     HOOK_CHARDEV_PATH,  /* source/@path of a file chardev (a pty's is libvirt's, at run time) */
+    _HOOK_MAX,
 } XmlHook;
 
 #define KEY_REQUIRED   (1u << 0)

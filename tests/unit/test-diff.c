@@ -709,6 +709,40 @@ static void test_guestfwd_channel(void **state) {
     assert_non_null(strstr(managed, "channels:org.example.port"));
 }
 
+/* observe_change_item: the element of a list item change, in the desired or the live document,
+ * matched as diff matched it; the engine finds a device to attach or detach with it. A USB host
+ * device given by vendor and product is keyed by those two alone (executor.c's own find_device
+ * keyed it by all four item key rows and found none); the guest agent's channel is not one of
+ * the channels list. */
+static void test_change_item_is_diffs_item(void **state) {
+    static const char spec[] = "kind: Domain\nname: c1\nguest_agent: true\n"
+                               "channels:\n  - {target_name: org.example.port}\n"
+                               "usb:\n  - {vendor: '0x1234', product: '0xbeef'}\n";
+    _cleanup_(spec_freep) Spec *s = unit_load_one("inline.yaml", spec);
+    _cleanup_(xmlFreeDocp) xmlDoc *want = render(s);
+    _cleanup_(xmlFreeDocp) xmlDoc *have = xml_parse("<domain type='qemu'><name>c1</name><devices/></domain>");
+    Diff d;
+    diff_compute(s->kind, want, have, NULL, &d);
+    const Change *ch = find_change(&d, "channels[org.example.port]");
+    const Change *usb = find_change(&d, "usb[0x1234,0xbeef]");
+    if (!ch || !usb)
+        dump(&d);
+    assert_non_null(ch);
+    assert_non_null(usb);
+    xmlNode *e = observe_change_item(want, ch);
+    assert_non_null(e);
+    _cleanup_free_ char *name = xml_get(e, "target/@name");
+    assert_string_equal(name, "org.example.port");
+    e = observe_change_item(want, usb);
+    assert_non_null(e);
+    _cleanup_free_ char *vendor = xml_get(e, "source/vendor/@id");
+    assert_string_equal(vendor, "0x1234");
+    /* not in the live document yet; and a change of no list item has no element */
+    assert_null(observe_change_item(have, ch));
+    assert_null(observe_change_item(want, &(Change) { .op = OP_SET, .path = (char *) "memory" }));
+    diff_clear(&d);
+}
+
 static void test_xml_hatch_nth_is_compared(void **state) {
     static const char spec[] = "kind: Domain\nname: h1\ninterfaces:\n"
                                "  - {network: default, mac: '52:54:00:aa:00:01'}\n"
@@ -765,6 +799,7 @@ int main(void) {
     spec_trust_relaxed = true;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_sync_with_libvirts_additions),
+        cmocka_unit_test(test_change_item_is_diffs_item),
         cmocka_unit_test(test_reordered_devices_are_no_change),
         cmocka_unit_test(test_units_and_number_forms_are_no_change),
         cmocka_unit_test(test_memory_change_is_live),
