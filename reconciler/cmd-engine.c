@@ -268,18 +268,16 @@ static void find_orphans(const CliOpts *o, Run *run, bool apply) {
  * orphan's result (kind and name set). */
 static void orphan_actions(const Run *run, const Orphan *x, const CliOpts *o, bool applied, ObjectResult *r) {
     const PruneResult *p = &x->prune;
-    const char *volumes = p->deletes ? "its recorded volumes deleted (delete_volumes_on_removal)"
-                                     : "volumes kept";
     if (!o->prune)
         action_add(r, ACTION_ORPHAN, x->name, "spec removed; --prune would %sundefine it, %s",
-                   p->running ? "shut it down and " : "", volumes);
+                   p->running ? "shut it down and " : "", prune_volumes_said(p->deletes));
     else if (run->prune_refused)
         action_add(r, ACTION_WARN, NULL, "not pruned: %s", run->prune_refused);
     else {
-        if (p->running)
-            action_add(r, ACTION_STOP, NULL, "ACPI shutdown, forced after %u s", ORPHAN_SHUTDOWN_TIMEOUT);
-        action_add(r, ACTION_PRUNE, x->name, "spec removed: undefine, %s; NVRAM and TPM state kept",
-                   volumes);
+        /* the engine's decisions: stop (if running), prune */
+        for (size_t i = 0; i < p->result.n_actions; i++)
+            if (p->result.actions[i].op == ACTION_STOP || p->result.actions[i].op == ACTION_PRUNE)
+                action_add_copy(r, &p->result.actions[i]);
         for (size_t i = 0; i < p->n_warnings; i++)
             action_add(r, ACTION_WARN, NULL, "%s", p->warnings[i]);
         if (applied && x->pruned)

@@ -260,270 +260,224 @@ static bool keeps_legacy_volume(const DomainSpec *d, xmlDoc *have) {
     return false;
 }
 
-void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
-    const DomainSpec *d = &s->domain;
-    _cleanup_free_ char *secret = NULL, *why = NULL;
-    RenderOpts ro = { .host_kvm = e->host_kvm, .show_secrets = true, .compare_only = !e->apply };
+/* What one pass over a domain knows, shared by its steps. */
+typedef struct DomainPass {
+    Engine *e;
+    const Spec *s;              /* the spec, or its devices aligned to the domain's */
+    const DomainSpec *d;
+    ObjectResult *r;
+    RenderOpts ro;
+    Seed *seed;                 /* the cloud-init seed, NULL without cloud_init */
+    DomainIndexEntry *ie;       /* the run's index entry, if any */
+    virDomainPtr dom;
+    xmlDoc *want, *have;        /* rendered, and the persistent definition */
+    int st;                     /* run state */
+    int autostart;              /* known from the index, else -1 */
+    bool waited;                /* waited for another virtspec's restart: the index is stale */
+} DomainPass;
 
-    if (d->graphics.passwd_file.set && read_secret_file(d->graphics.passwd_file.s, d->graphics.type.s, &secret, &why) < 0) {
-        fail(r, "%s", why);
-        return;
-    }
-    ro.passwd = secret;
-    _cleanup_(seed_input_clear) SeedInput seed_in = {};
-    _cleanup_(seed_clear) Seed seed = {};
+/* The password file, the seed, and the document the spec renders to (p->want). */
+static int domain_render(DomainPass *p, char **secret, SeedInput *seed_in, Seed *seed) {
+    const DomainSpec *d = p->d;
+    ObjectResult *r = p->r;
+    _cleanup_free_ char *why = NULL;
+    if (d->graphics.passwd_file.set && read_secret_file(d->graphics.passwd_file.s, d->graphics.type.s, secret, &why) < 0)
+        return fail(r, "%s", why);
+    p->ro.passwd = *secret;
     if (d->cloud_init.present.set) {
         _cleanup_free_ char *err = NULL;
-        if (seed_gather(d, seed_libvirt_network, e, false, &seed_in, r) < 0)
-            return;
-        if (cloud_init_render(d, &seed_in, &seed, &err) < 0) {
-            fail_at(r, &d->cloud_init.user_data_file, "%s", err);
-            return;
-        }
-        ro.seed = &seed;
+        if (seed_gather(d, seed_libvirt_network, p->e, false, seed_in, r) < 0)
+            return -EIO;
+        if (cloud_init_render(d, seed_in, seed, &err) < 0)
+            return fail_at(r, &d->cloud_init.user_data_file, "%s", err);
+        p->ro.seed = p->seed = seed;
     }
-    _cleanup_(xmlFreeDocp) xmlDoc *want = NULL;
-    if (render_spec(s, &ro, &want) < 0) {
-        fail(r, "rendering failed");
-        return;
-    }
-    if (check_hatch_schema(s, want, r) < 0)
-        return;
+    if (render_spec(p->s, &p->ro, &p->want) < 0)
+        return fail(r, "rendering failed");
+    return check_hatch_schema(p->s, p->want, r);
+}
 
-    DomainIndexEntry *ie = e->index ? index_find(e, d->name.s) : NULL;
-    /* the index holds a reference for the whole run: no reference of our own (virDomainRef and
-     * virDomainFree each format the UUID for libvirt's debug log, used or not) */
-    _cleanup_(virDomainFreep) virDomainPtr owned = NULL;
-    virDomainPtr dom = ie ? ie->dom : NULL;
-    if (!ie && !e->index)
-        dom = owned = virDomainLookupByName(e->conn, d->name.s);
-    if (!dom) {
-        if (!e->index && virt_error_errno() != -ENOENT) {
-            fail(r, "looking up domain: %s", virt_error_message());
-            return;
-        }
-        if (check_host_paths(d, NULL, r) < 0)
-            return;
-        r->state = SYNC_MISSING;
-        action_add(r, ACTION_CREATE, NULL, NULL);
-        if (ensure_volumes(e, d, NULL, NULL, r) < 0)
-            return;
-        if (ro.seed && seed_volume(e, d, NULL, &seed, r) < 0)
-            return;
-        if (!e->apply) {
-            if (d->autostart.i)
-                action_add_set(r, "autostart", NULL, "true", CHANGE_LIVE, NULL);
-            if (!streq(d->state.s, "shutoff"))
-                action_add(r, streq(d->state.s, "paused") ? ACTION_START_PAUSED : ACTION_START, NULL, NULL);
-            return;
-        }
-        _cleanup_free_ char *x = xml_to_string(want);
-        virt_count_mutation();
-        /* VIR_DOMAIN_DEFINE_VALIDATE only with the xml escape hatch (check_hatch_schema) */
-        dom = owned = virDomainDefineXMLFlags(e->conn, x, has_hatch(s) ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
-        /* x held the password: wipe it before it is freed */
-        explicit_bzero(x, strlen(x));
-        if (!dom) {
-            fail(r, "define failed: %s", virt_error_message());
-            return;
-        }
-        r->mutated = true;
-        if (converge_autostart(e, dom, 0, d, r) < 0)
-            return;
-        if (converge_state(e, dom, VIR_DOMAIN_SHUTOFF, d, r) < 0)
-            return;
-        r->state = SYNC_IN_SYNC;
-        r->id = virDomainGetID(dom) == (unsigned) -1 ? -1 : (int) virDomainGetID(dom);
+/* No such domain: plan says what apply would make; apply defines it, sets autostart and its
+ * run state. */
+static void domain_create(DomainPass *p) {
+    Engine *e = p->e;
+    const DomainSpec *d = p->d;
+    ObjectResult *r = p->r;
+    if (check_host_paths(d, NULL, r) < 0)
         return;
-    }
-    /* read ahead only for a plan: apply patches what it has just read */
-    _cleanup_(xmlFreeDocp) xmlDoc *have = e->apply ? NULL : index_take_ahead(ie);
-    if (!have)
-        have = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
-    if (!have) {
-        fail(r, "reading definition: %s", virt_error_message());
+    r->state = SYNC_MISSING;
+    action_add(r, ACTION_CREATE, NULL, NULL);
+    if (ensure_volumes(e, d, NULL, NULL, r) < 0)
         return;
-    }
-    /* a restart by virtspec in progress (`virtspec reload`, another process): its shutdown is
-     * no drift, its start is coming. apply waits for it, then reconciles what the restart left
-     * (never reporting success for a domain it did not bring to the spec); the daemon looks
-     * again soon */
-    bool waited = false;
-    if (e->apply) {
-        char *busy = reload_mark_fresh(have);
-        if (busy && e->wait_reload) {
-            unsigned limit_s = (unsigned) d->shutdown_timeout.i + RELOAD_MARK_SLACK_S;
-            busy = wait_reload_done(dom, d->name.s, limit_s, &have, busy);
-            waited = true;
-            if (busy) {
-                fail(r, "not applied: %s, still after %u s; apply again once the restart is done",
-                     busy, limit_s);
-                free(busy);
-                return;
-            }
-        }
-        if (busy) {
-            action_add(r, ACTION_NOTE, NULL, "left alone: %s", busy);
-            r->deferred = busy;
-            r->state = SYNC_IN_SYNC;
-            return;
-        }
-    }
-    if (foreign_conflict(r, observe_owned(have), d->adopt.i))
+    if (p->seed && seed_volume(e, d, NULL, p->seed, r) < 0)
         return;
-    if (check_host_paths(d, have, r) < 0)
-        return;
-    int st = ie && !waited ? ie->state : domain_state(dom);   /* the index predates a wait */
-    /* disks and cdroms without `dev` keep the devices the domain has for their sources; a new
-     * one takes no name a disk detached from the definition still has in the running guest */
-    _cleanup_(xmlFreeDocp) xmlDoc *live_devs =
-        state_running(st) && align_assigns_new(s, have) ? domain_xml(dom, 0) : NULL;
-    _cleanup_(spec_freep) Spec *aligned = align_devices(s, have, live_devs);
-    ro.observed = have;
-    if (aligned != s || keeps_legacy_volume(d, have)) {
-        xmlFreeDoc(want);
-        want = NULL;
-        if (render_spec(aligned, &ro, &want) < 0) {
-            fail(r, "rendering failed");
-            return;
-        }
-        s = aligned;
-        d = &s->domain;
-    }
-    _cleanup_free_ char *managed = observe_managed(have);
-    diff_compute(KIND_DOMAIN, want, have, managed, &r->diff);
-    if (ro.seed)
-        seed_changes(d, have, &seed, r);
-    size_t n_changes = diff_count_effective(&r->diff);
-    bool adopting = !observe_owned(have);
-    _cleanup_(volume_refs_clear) VolumeRefs had = {}, wanted = {}, removed = {};
-    observe_volume_refs(have, &had);
-    removed_volumes(d, have, want, &had, &removed);
-    observe_volume_refs(want, &wanted);
-    /* the switch and the volume records live in virtspec's metadata only */
-    bool records_changed = !adopting && !volume_refs_equal(&had, &wanted);
-    if (records_changed && had.delete_on_removal != wanted.delete_on_removal)
-        action_add_set(r, "delete_volumes_on_removal", had.delete_on_removal ? "true" : "false",
-                       d->delete_volumes_on_removal.s, CHANGE_NONE, "virtspec metadata");
-    else if (records_changed && n_changes == 0)
-        action_add_set(r, "volume records", NULL, NULL, CHANGE_NONE, "virtspec metadata");
-    int autostart = ie && !waited ? ie->autostart : -1;
-    bool running = state_running(st);
-
-    if (ensure_volumes(e, d, dom, have, r) < 0)
-        return;
-    /* Drift mode "report": when the spec is the one virtspec last applied (same hash), a
-     * difference was made behind virtspec's back: report it, change nothing — a missing seed
-     * too, which the plan below reports (the hash apply records has the seed's digest mixed in:
-     * render_metadata) */
-    _cleanup_free_ char *want_hash = observe_spec_hash(want), *have_hash = observe_spec_hash(have);
-    bool report_only = e->apply && e->report_drift && streq_ptr(want_hash, have_hash);
-    if (ro.seed && !report_only && seed_volume(e, d, have, &seed, r) < 0)
-        return;
-
     if (!e->apply) {
-        /* plan / status: what would happen, and what is already waiting */
-        int cur = 0;
-        if (n_changes > 0 || adopting)
-            r->state = SYNC_DRIFTED;
-        if (adopting)
-            action_add(r, ACTION_ADOPT, NULL, "add virtspec ownership metadata");
-        if (running) {
-            compute_pending(dom, have, r);
-            bool config_change = diff_has_class(&r->diff, CHANGE_CONFIG);
-            if ((r->n_pending > 0 || config_change) && streq(d->reload.s, "auto"))
-                action_add(r, ACTION_RELOAD, NULL, NULL);
-            else if (config_change)
-                action_add(r, ACTION_WARN, NULL, "config changes wait for the next boot: virtspec reload %s",
-                           d->name.s);
-        }
-        if ((autostart >= 0 ? (cur = autostart, 0) : virDomainGetAutostart(dom, &cur)) == 0 &&
-            !!cur != !!d->autostart.i)
-            action_add_set(r, "autostart", cur ? "true" : "false", d->autostart.s, CHANGE_LIVE, NULL);
-        if (streq(d->state.s, "running") && !state_running(st))
-            action_add(r, ACTION_START, NULL, NULL);
-        else if (streq(d->state.s, "running") && st == VIR_DOMAIN_PAUSED)
-            action_add(r, ACTION_RESUME, NULL, NULL);
-        else if (streq(d->state.s, "shutoff") && running)
-            action_add(r, ACTION_STOP, NULL, "ACPI shutdown, forced after %" PRId64 " s", d->shutdown_timeout.i);
-        else if (streq(d->state.s, "paused") && st != VIR_DOMAIN_PAUSED)
-            action_add(r, running ? ACTION_SUSPEND : ACTION_START_PAUSED, NULL, NULL);
-        if (removed.n > 0) {
-            /* the persistent definition as apply would write it */
-            _cleanup_(xmlFreeDocp) xmlDoc *planned = xmlCopyDoc(have, 1);
-            diff_patch(KIND_DOMAIN, &r->diff, want, planned);
-            _cleanup_free_ char *px = xml_to_string(planned);
-            engine_delete_volumes(e, d->name.s, px, false, &removed, r);
-        }
-        if (r->state == SYNC_IN_SYNC && r->n_actions > 0)
-            r->state = SYNC_DRIFTED;
-        if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
-            r->state = SYNC_RELOAD_PENDING;
-        r->id = running ? (int) virDomainGetID(dom) : -1;
-        if (running)
-            collect_addresses(dom, d->guest_agent.i, r);   /* status shows them too */
+        if (d->autostart.i)
+            action_add_set(r, "autostart", NULL, "true", CHANGE_LIVE, NULL);
+        if (!streq(d->state.s, "shutoff"))
+            action_add(r, streq(d->state.s, "paused") ? ACTION_START_PAUSED : ACTION_START, NULL, NULL);
         return;
     }
-
-    if (report_only) {
-        Engine plan_only = *e;
-        plan_only.apply = false;
-        plan_only.report_drift = false;
-        diff_clear(&r->diff);
-        clear_actions(r);
-        reconcile_domain(&plan_only, s, r);
-        if (r->state == SYNC_DRIFTED)
-            action_add(r, ACTION_REPORT_ONLY, NULL, NULL);
+    _cleanup_free_ char *x = xml_to_string(p->want);
+    virt_count_mutation();
+    /* VIR_DOMAIN_DEFINE_VALIDATE only with the xml escape hatch (check_hatch_schema) */
+    _cleanup_(virDomainFreep) virDomainPtr dom =
+        virDomainDefineXMLFlags(e->conn, x, has_hatch(p->s) ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
+    /* x held the password: wipe it before it is freed */
+    explicit_bzero(x, strlen(x));
+    if (!dom) {
+        fail(r, "define failed: %s", virt_error_message());
         return;
     }
-
-    /* apply */
-    if (n_changes > 0 || adopting || records_changed) {
-        _cleanup_(xmlFreeDocp) xmlDoc *live = running ? domain_xml(dom, 0) : NULL;
-        diff_patch(KIND_DOMAIN, &r->diff, want, have);
-        copy_metadata(want, have);
-        _cleanup_free_ char *x = xml_to_string(have);
-        virt_count_mutation();
-        _cleanup_(virDomainFreep) virDomainPtr nd =
-            virDomainDefineXMLFlags(e->conn, x, has_hatch(s) ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
-        explicit_bzero(x, strlen(x));
-        if (!nd) {
-            fail(r, "redefine failed: %s", virt_error_message());
-            return;
-        }
-        r->mutated = true;
-        if (running && live) {
-            for (size_t i = 0; i < r->diff.n; i++) {
-                const Change *c = &r->diff.items[i];
-                _cleanup_free_ char *reason = NULL;
-                if (c->op == OP_UNMANAGED || c->cls != CHANGE_LIVE)
-                    continue;
-                int k = apply_live(e, dom, s, c, want, live, &reason);
-                if (k != 0) {
-                    add_pending(r, c->path);
-                    action_add(r, ACTION_LIVE_WAITS, c->path, "%s", strna(reason));
-                }
-            }
-        }
-    }
-    /* removed disks' volumes: only after the definitions (persistent and live) let them go */
-    if (removed.n > 0) {
-        int k = engine_delete_volumes(e, d->name.s, NULL, false, &removed, r);
-        forget_deleted_volumes(e, dom, want, &removed, r);
-        if (k < 0 || r->error)
-            return;
-    }
-    if (converge_autostart(e, dom, r->mutated ? -1 : autostart, d, r) < 0)
+    r->mutated = true;
+    if (converge_autostart(e, dom, 0, d, r) < 0)
         return;
+    if (converge_state(e, dom, VIR_DOMAIN_SHUTOFF, d, r) < 0)
+        return;
+    r->state = SYNC_IN_SYNC;
+    r->id = virDomainGetID(dom) == (unsigned) -1 ? -1 : (int) virDomainGetID(dom);
+}
 
-    /* reload-pending is read back from libvirt: live definition vs persistent one */
-    if (r->mutated || !ie)
-        st = domain_state(dom);
-    running = state_running(st);
+/* A restart by virtspec in progress (`virtspec reload`, another process): its shutdown is no
+ * drift, its start is coming. apply waits for it, then reconciles what the restart left (never
+ * reporting success for a domain it did not bring to the spec); the daemon looks again soon.
+ * Returns true when this pass ends here. */
+static bool domain_restart_busy(DomainPass *p) {
+    const DomainSpec *d = p->d;
+    ObjectResult *r = p->r;
+    if (!p->e->apply)
+        return false;
+    char *busy = reload_mark_fresh(p->have);
+    if (busy && p->e->wait_reload) {
+        unsigned limit_s = (unsigned) d->shutdown_timeout.i + RELOAD_MARK_SLACK_S;
+        busy = wait_reload_done(p->dom, d->name.s, limit_s, &p->have, busy);
+        p->waited = true;
+        if (busy) {
+            fail(r, "not applied: %s, still after %u s; apply again once the restart is done",
+                 busy, limit_s);
+            free(busy);
+            return true;
+        }
+    }
+    if (busy) {
+        action_add(r, ACTION_NOTE, NULL, "left alone: %s", busy);
+        r->deferred = busy;
+        r->state = SYNC_IN_SYNC;
+        return true;
+    }
+    return false;
+}
+
+/* Disks and cdroms without `dev` keep the devices the domain has for their sources; a new one
+ * takes no name a disk detached from the definition still has in the running guest. *ret: a new
+ * reference to the spec aligned (p->s itself when nothing moves); when it differs, or a disk
+ * keeps a 0.1.0 volume name, it is rendered again into p->want. */
+static int domain_align(DomainPass *p, Spec **ret) {
+    _cleanup_(xmlFreeDocp) xmlDoc *live_devs =
+        state_running(p->st) && align_assigns_new(p->s, p->have) ? domain_xml(p->dom, 0) : NULL;
+    Spec *aligned = align_devices(p->s, p->have, live_devs);
+    p->ro.observed = p->have;
+    *ret = aligned;
+    if (aligned == p->s && !keeps_legacy_volume(p->d, p->have))
+        return 0;
+    xmlFreeDoc(p->want);
+    p->want = NULL;
+    if (render_spec(aligned, &p->ro, &p->want) < 0)
+        return fail(p->r, "rendering failed");
+    p->s = aligned;
+    p->d = &aligned->domain;
+    return 0;
+}
+
+/* plan / status: what would happen, and what is already waiting. */
+static void domain_plan(DomainPass *p, size_t n_changes, bool adopting, VolumeRefs *removed) {
+    const DomainSpec *d = p->d;
+    ObjectResult *r = p->r;
+    int st = p->st, cur = 0;
+    bool running = state_running(st);
+    if (n_changes > 0 || adopting)
+        r->state = SYNC_DRIFTED;
+    if (adopting)
+        action_add(r, ACTION_ADOPT, NULL, "add virtspec ownership metadata");
     if (running) {
-        _cleanup_(xmlFreeDocp) xmlDoc *persistent = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+        compute_pending(p->dom, p->have, r);
+        bool config_change = diff_has_class(&r->diff, CHANGE_CONFIG);
+        if ((r->n_pending > 0 || config_change) && streq(d->reload.s, "auto"))
+            action_add(r, ACTION_RELOAD, NULL, NULL);
+        else if (config_change)
+            action_add(r, ACTION_WARN, NULL, "config changes wait for the next boot: virtspec reload %s",
+                       d->name.s);
+    }
+    if ((p->autostart >= 0 ? (cur = p->autostart, 0) : virDomainGetAutostart(p->dom, &cur)) == 0 &&
+        !!cur != !!d->autostart.i)
+        action_add_set(r, "autostart", cur ? "true" : "false", d->autostart.s, CHANGE_LIVE, NULL);
+    if (streq(d->state.s, "running") && !running)
+        action_add(r, ACTION_START, NULL, NULL);
+    else if (streq(d->state.s, "running") && st == VIR_DOMAIN_PAUSED)
+        action_add(r, ACTION_RESUME, NULL, NULL);
+    else if (streq(d->state.s, "shutoff") && running)
+        action_add(r, ACTION_STOP, NULL, "ACPI shutdown, forced after %" PRId64 " s", d->shutdown_timeout.i);
+    else if (streq(d->state.s, "paused") && st != VIR_DOMAIN_PAUSED)
+        action_add(r, running ? ACTION_SUSPEND : ACTION_START_PAUSED, NULL, NULL);
+    if (removed->n > 0) {
+        /* the persistent definition as apply would write it */
+        _cleanup_(xmlFreeDocp) xmlDoc *planned = xmlCopyDoc(p->have, 1);
+        diff_patch(KIND_DOMAIN, &r->diff, p->want, planned);
+        _cleanup_free_ char *px = xml_to_string(planned);
+        engine_delete_volumes(p->e, d->name.s, px, false, removed, r);
+    }
+    if (r->state == SYNC_IN_SYNC && r->n_actions > 0)
+        r->state = SYNC_DRIFTED;
+    if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
+        r->state = SYNC_RELOAD_PENDING;
+    r->id = running ? (int) virDomainGetID(p->dom) : -1;
+    if (running)
+        collect_addresses(p->dom, d->guest_agent.i, r);   /* status shows them too */
+}
+
+/* apply: the persistent definition patched and written, then the live-class changes made on the
+ * running domain (those that cannot be wait for a reload). */
+static int domain_redefine(DomainPass *p, bool running) {
+    Engine *e = p->e;
+    ObjectResult *r = p->r;
+    _cleanup_(xmlFreeDocp) xmlDoc *live = running ? domain_xml(p->dom, 0) : NULL;
+    diff_patch(KIND_DOMAIN, &r->diff, p->want, p->have);
+    copy_metadata(p->want, p->have);
+    _cleanup_free_ char *x = xml_to_string(p->have);
+    virt_count_mutation();
+    _cleanup_(virDomainFreep) virDomainPtr nd =
+        virDomainDefineXMLFlags(e->conn, x, has_hatch(p->s) ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
+    explicit_bzero(x, strlen(x));
+    if (!nd)
+        return fail(r, "redefine failed: %s", virt_error_message());
+    r->mutated = true;
+    for (size_t i = 0; running && live && i < r->diff.n; i++) {
+        const Change *c = &r->diff.items[i];
+        _cleanup_free_ char *reason = NULL;
+        if (c->op == OP_UNMANAGED || c->cls != CHANGE_LIVE)
+            continue;
+        if (apply_live(e, p->dom, p->s, c, p->want, live, &reason) != 0) {
+            add_pending(r, c->path);
+            action_add(r, ACTION_LIVE_WAITS, c->path, "%s", strna(reason));
+        }
+    }
+    return 0;
+}
+
+/* apply, after the definition: autostart, a reload the spec allows (reload: auto) when the
+ * running domain's definition differs from the persistent one, then the run state. */
+static void domain_converge(DomainPass *p) {
+    Engine *e = p->e;
+    const DomainSpec *d = p->d;
+    ObjectResult *r = p->r;
+    if (converge_autostart(e, p->dom, r->mutated ? -1 : p->autostart, d, r) < 0)
+        return;
+    /* reload-pending is read back from libvirt: live definition vs persistent one */
+    int st = r->mutated || !p->ie ? domain_state(p->dom) : p->st;
+    if (state_running(st)) {
+        _cleanup_(xmlFreeDocp) xmlDoc *persistent = domain_xml(p->dom, VIR_DOMAIN_XML_INACTIVE);
         if (persistent)
-            compute_pending(dom, persistent, r);
+            compute_pending(p->dom, persistent, r);
         if (r->n_pending > 0 && streq(d->reload.s, "auto") && streq(d->state.s, "running")) {
             _cleanup_free_ char *err = NULL;
             action_add(r, ACTION_RELOAD, NULL, NULL);
@@ -540,12 +494,125 @@ void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
         }
     }
     if (r->mutated)
-        st = domain_state(dom);
-    if (converge_state(e, dom, st, d, r) < 0)
+        st = domain_state(p->dom);
+    if (converge_state(e, p->dom, st, d, r) < 0)
         return;
     r->state = r->n_pending > 0 ? SYNC_RELOAD_PENDING : SYNC_IN_SYNC;
-    unsigned id = virDomainGetID(dom);
+    unsigned id = virDomainGetID(p->dom);
     r->id = id == (unsigned) -1 ? -1 : (int) id;
     if (r->id >= 0)
-        collect_addresses(dom, d->guest_agent.i, r);
+        collect_addresses(p->dom, d->guest_agent.i, r);
+}
+
+/* An existing domain: observe, diff, and plan or apply. */
+static void domain_update(DomainPass *p) {
+    Engine *e = p->e;
+    ObjectResult *r = p->r;
+    /* read ahead only for a plan: apply patches what it has just read */
+    p->have = e->apply ? NULL : index_take_ahead(p->ie);
+    if (!p->have)
+        p->have = domain_xml(p->dom, VIR_DOMAIN_XML_INACTIVE);
+    if (!p->have) {
+        fail(r, "reading definition: %s", virt_error_message());
+        return;
+    }
+    if (domain_restart_busy(p))
+        return;
+    if (foreign_conflict(r, observe_owned(p->have), p->d->adopt.i))
+        return;
+    if (check_host_paths(p->d, p->have, r) < 0)
+        return;
+    p->st = p->ie && !p->waited ? p->ie->state : domain_state(p->dom);   /* the index predates a wait */
+    _cleanup_(spec_freep) Spec *aligned = NULL;
+    if (domain_align(p, &aligned) < 0)
+        return;
+    const DomainSpec *d = p->d;
+    _cleanup_free_ char *managed = observe_managed(p->have);
+    diff_compute(KIND_DOMAIN, p->want, p->have, managed, &r->diff);
+    if (p->seed)
+        seed_changes(d, p->have, p->seed, r);
+    size_t n_changes = diff_count_effective(&r->diff);
+    bool adopting = !observe_owned(p->have);
+    _cleanup_(volume_refs_clear) VolumeRefs had = {}, wanted = {}, removed = {};
+    observe_volume_refs(p->have, &had);
+    removed_volumes(d, p->have, p->want, &had, &removed);
+    observe_volume_refs(p->want, &wanted);
+    /* the switch and the volume records live in virtspec's metadata only */
+    bool records_changed = !adopting && !volume_refs_equal(&had, &wanted);
+    if (records_changed && had.delete_on_removal != wanted.delete_on_removal)
+        action_add_set(r, "delete_volumes_on_removal", had.delete_on_removal ? "true" : "false",
+                       d->delete_volumes_on_removal.s, CHANGE_NONE, "virtspec metadata");
+    else if (records_changed && n_changes == 0)
+        action_add_set(r, "volume records", NULL, NULL, CHANGE_NONE, "virtspec metadata");
+    p->autostart = p->ie && !p->waited ? p->ie->autostart : -1;
+    bool running = state_running(p->st);
+
+    if (ensure_volumes(e, d, p->dom, p->have, r) < 0)
+        return;
+    /* Drift mode "report": when the spec is the one virtspec last applied (same hash), a
+     * difference was made behind virtspec's back: report it, change nothing — a missing seed
+     * too, which the plan below reports (the hash apply records has the seed's digest mixed in:
+     * render_metadata) */
+    _cleanup_free_ char *want_hash = observe_spec_hash(p->want), *have_hash = observe_spec_hash(p->have);
+    bool report_only = e->apply && e->report_drift && streq_ptr(want_hash, have_hash);
+    if (p->seed && !report_only && seed_volume(e, d, p->have, p->seed, r) < 0)
+        return;
+
+    if (!e->apply) {
+        domain_plan(p, n_changes, adopting, &removed);
+        return;
+    }
+    if (report_only) {
+        Engine plan_only = *e;
+        plan_only.apply = false;
+        plan_only.report_drift = false;
+        diff_clear(&r->diff);
+        clear_actions(r);
+        reconcile_domain(&plan_only, p->s, r);
+        if (r->state == SYNC_DRIFTED)
+            action_add(r, ACTION_REPORT_ONLY, NULL, NULL);
+        return;
+    }
+    if ((n_changes > 0 || adopting || records_changed) && domain_redefine(p, running) < 0)
+        return;
+    /* removed disks' volumes: only after the definitions (persistent and live) let them go */
+    if (removed.n > 0) {
+        int k = engine_delete_volumes(e, d->name.s, NULL, false, &removed, r);
+        forget_deleted_volumes(e, p->dom, p->want, &removed, r);
+        if (k < 0 || r->error)
+            return;
+    }
+    domain_converge(p);
+}
+
+/* The domain looked up (in the run's index, if any): updated, or created. */
+static void domain_find(DomainPass *p) {
+    Engine *e = p->e;
+    p->ie = e->index ? index_find(e, p->d->name.s) : NULL;
+    /* the index holds a reference for the whole run: no reference of our own (virDomainRef and
+     * virDomainFree each format the UUID for libvirt's debug log, used or not) */
+    _cleanup_(virDomainFreep) virDomainPtr owned = NULL;
+    p->dom = p->ie ? p->ie->dom : NULL;
+    if (!p->ie && !e->index)
+        p->dom = owned = virDomainLookupByName(e->conn, p->d->name.s);
+    if (p->dom)
+        domain_update(p);
+    else if (!e->index && virt_error_errno() != -ENOENT)
+        fail(p->r, "looking up domain: %s", virt_error_message());
+    else
+        domain_create(p);
+}
+
+void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
+    _cleanup_free_ char *secret = NULL;
+    _cleanup_(seed_input_clear) SeedInput seed_in = {};
+    _cleanup_(seed_clear) Seed seed = {};
+    DomainPass p = {
+        .e = e, .s = s, .d = &s->domain, .r = r, .autostart = -1,
+        .ro = { .host_kvm = e->host_kvm, .show_secrets = true, .compare_only = !e->apply },
+    };
+    if (domain_render(&p, &secret, &seed_in, &seed) == 0)
+        domain_find(&p);
+    xmlFreeDoc(p.want);
+    xmlFreeDoc(p.have);
 }

@@ -50,6 +50,14 @@ Action *action_add(ObjectResult *r, ActionOp op, const char *key, const char *fm
     return a;
 }
 
+void action_add_copy(ObjectResult *r, const Action *a) {
+    Action *c = action_add(r, a->op, a->key, NULL);
+    c->cls = a->cls;
+    c->from = a->from ? xstrdup(a->from) : NULL;
+    c->to = a->to ? xstrdup(a->to) : NULL;
+    c->reason = a->reason ? xstrdup(a->reason) : NULL;
+}
+
 void action_add_set(ObjectResult *r, const char *key, const char *from, const char *to,
                     ChangeClass cls, const char *note) {
     Action *a = action_add(r, ACTION_SET, key, NULL);

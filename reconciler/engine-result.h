@@ -46,6 +46,8 @@ void object_result_clear(ObjectResult *r);
  * it, for the fields of ACTION_SET. */
 Action *action_add(ObjectResult *r, ActionOp op, const char *key, const char *fmt, ...) _printf_(4, 5);
 /* ACTION_SET: key from → to (from NULL: a new object), made as cls says, or as note says. */
+/* A copy of a, about r's object. */
+void action_add_copy(ObjectResult *r, const Action *a);
 void action_add_set(ObjectResult *r, const char *key, const char *from, const char *to,
                     ChangeClass cls, const char *note);
 void add_pending(ObjectResult *r, const char *path);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <unistd.h>
 
+#include "engine-domain-state.h"
 #include "prune.h"
 #include "virt-conn.h"
 #include "xml-util.h"
@@ -10,7 +11,12 @@ void prune_result_clear(PruneResult *r) {
         free(r->warnings[i]);
     free(r->warnings);
     free(r->error);
+    object_result_clear(&r->result);
     *r = (PruneResult) {};
+}
+
+const char *prune_volumes_said(bool deletes) {
+    return deletes ? "its recorded volumes deleted (delete_volumes_on_removal)" : "volumes kept";
 }
 
 static int name_cmp(const void *a, const void *b) {
@@ -44,16 +50,16 @@ int engine_list_owned_domains(Engine *e, bool (*skip)(const char *name, void *us
 /* delete_volumes_on_removal recorded in the undefined domain's metadata: its volumes go with
  * it, with the checks of a removed disk entry; nothing else (pools, base images, NVRAM, TPM). */
 static void prune_volumes(Engine *e, const char *name, VolumeRefs *refs, PruneResult *p) {
-    ObjectResult r = { .kind = KIND_DOMAIN };
-    if (engine_delete_volumes(e, name, NULL, true, refs, &r) < 0 && r.error)
-        p->error = xstrdup(r.error);
-    for (size_t i = 0; i < r.n_actions; i++) {
-        if (r.actions[i].op == ACTION_VOLUME_DELETE)
+    ObjectResult *r = &p->result;
+    size_t first = r->n_actions;
+    if (engine_delete_volumes(e, name, NULL, true, refs, r) < 0 && r->error)
+        p->error = xstrdup(r->error);
+    for (size_t i = first; i < r->n_actions; i++) {
+        if (r->actions[i].op == ACTION_VOLUME_DELETE)
             p->n_deleted++;   /* logged with its size as it was deleted */
         else
-            *(char **) array_push(&p->warnings, &p->n_warnings, sizeof(char *)) = action_format(&r.actions[i]);
+            *(char **) array_push(&p->warnings, &p->n_warnings, sizeof(char *)) = action_format(&r->actions[i]);
     }
-    object_result_clear(&r);
 }
 
 int engine_prune_domain(Engine *e, const char *name, unsigned shutdown_timeout, PruneResult *p) {
@@ -73,27 +79,23 @@ int engine_prune_domain(Engine *e, const char *name, unsigned shutdown_timeout, 
     _cleanup_(volume_refs_clear) VolumeRefs refs = {};
     observe_volume_refs(doc, &refs);
     p->deletes = refs.delete_on_removal;
-    int st, reason;
-    p->running = virDomainGetState(dom, &st, &reason, 0) == 0 && st != VIR_DOMAIN_SHUTOFF;
+    /* what domain_stop stops: a crashed or shut-off domain is undefined as it is */
+    int st = domain_state(dom);
+    p->running = state_running(st) || st == VIR_DOMAIN_SHUTDOWN;
+    p->result = (ObjectResult) { .kind = KIND_DOMAIN, .name = xstrdup(name), .id = -1 };
+    if (p->running)
+        action_add(&p->result, ACTION_STOP, NULL, "ACPI shutdown, forced after %u s", shutdown_timeout);
+    action_add(&p->result, ACTION_PRUNE, name, "spec removed: undefine, %s; NVRAM and TPM state kept",
+               prune_volumes_said(p->deletes));
     if (!e->apply)
         return 0;
     if (p->running) {
-        virt_count_mutation();
-        virt_shutdown_graceful(dom);
-        for (unsigned i = 0; i < shutdown_timeout * 5; i++) {
-            usleep(200000);
-            if (virDomainGetState(dom, &st, &reason, 0) < 0 || st == VIR_DOMAIN_SHUTOFF)
-                break;
-            if (engine_cancelled(e)) {
-                /* never forced off because virtspec stops: the prune is retried next time */
-                p->error = xstrdup("interrupted during the guest's graceful shutdown: virtspec is "
-                                   "stopping; the domain is left as it is");
-                return -EINTR;
-            }
-        }
-        if (st != VIR_DOMAIN_SHUTOFF) {
-            virt_count_mutation();
-            virDomainDestroy(dom);
+        /* never forced off because virtspec stops (-ECANCELED): the prune is retried next time */
+        char *err = NULL;
+        int k = domain_stop(e, dom, shutdown_timeout, &err);
+        if (k < 0) {
+            p->error = err;
+            return k;
         }
     }
     virt_count_mutation();

@@ -17,15 +17,22 @@ typedef struct PruneResult {
     bool gone;                  /* nothing of it is left that is ours: no such domain, one
                                  * virtspec does not own, or undefined now */
     unsigned n_deleted;         /* volumes deleted with it */
-    char **warnings;            /* volumes kept (in use, not created by virtspec) */
+    ObjectResult result;        /* the decisions, as for any object: stop, prune, each recorded
+                                 * volume (plan: what apply would do) */
+    char **warnings;            /* volumes kept (in use, not created by virtspec): their actions'
+                                 * lines */
     size_t n_warnings;
     char *error;
 } PruneResult;
 
 void prune_result_clear(PruneResult *r);
+/* What happens to the volumes of a pruned domain, in words (plan, apply). */
+const char *prune_volumes_said(bool deletes);
 /* The names of the domains carrying virtspec's metadata, sorted; skip (may be NULL) says which
  * names not to ask libvirt about (those a spec names: one RPC each is saved). */
 int engine_list_owned_domains(Engine *e, bool (*skip)(const char *name, void *userdata),
                               void *userdata, char ***ret, size_t *ret_n);
-/* e->apply false: only fills owned, running and deletes. */
+/* e->apply false: only fills owned, running, deletes and the actions apply would take. The
+ * shutdown is the engine's (domain_stop: ACPI, destroyed after shutdown_timeout, never forced
+ * because virtspec stops: then -ECANCELED and the domain is left as it is). */
 int engine_prune_domain(Engine *e, const char *name, unsigned shutdown_timeout, PruneResult *r);
