@@ -3,42 +3,10 @@
 #include <stdlib.h>
 
 #include "executor.h"
+#include "observe.h"
 #include "render.h"
 #include "virt-conn.h"
 #include "xml-util.h"
-
-static xmlNode *find_device(xmlDoc *doc, const Change *c) {
-    xmlNode *devs = xml_child(xmlDocGetRootElement(doc), "devices");
-    for (xmlNode *e = devs ? devs->children : NULL; e; e = e->next) {
-        if (e->type != XML_ELEMENT_NODE)
-            continue;
-        const KeyTable *sub = c->list->sub;
-        const char *name = strrchr(sub->xml_elem, '/') + 1;
-        if (!xml_is(e, name))
-            continue;
-        if (sub->xml_match) {
-            const char *eq = strchr(sub->xml_match, '=');
-            _cleanup_free_ char *a = xstrndup(sub->xml_match, (size_t) (eq - sub->xml_match));
-            _cleanup_free_ char *ap = xasprintf("@%s", a);
-            _cleanup_free_ char *v = xml_get(e, ap);
-            if (!streq_ptr(v, eq + 1))
-                continue;
-        }
-        char *key = NULL;
-        for (size_t k = 0; k < sub->n_keys; k++)
-            if (sub->keys[k].flags & KEY_ITEM_KEY) {
-                _cleanup_free_ char *v = observe_value(&sub->keys[k], e);
-                char *n = key ? xasprintf("%s,%s", key, strna(v)) : xstrdup(strna(v));
-                free(key);
-                key = n;
-            }
-        bool match = streq_ptr(key, c->item_key);
-        free(key);
-        if (match)
-            return e;
-    }
-    return NULL;
-}
 
 /* Applies one live-class change to the running domain. Returns 0 on success, 1 when it cannot be
  * done live (then it waits for a reload), negative on error. */
@@ -51,7 +19,7 @@ int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *c, xmlD
     if (c->list && c->op != OP_SET) {
         /* device hot-plug / unplug */
         if (c->op == OP_ADD) {
-            xmlNode *w = find_device(want, c);
+            xmlNode *w = observe_change_item(want, c);
             if (!w)
                 return 1;
             _cleanup_free_ char *x = xml_node_to_string(want, w);
@@ -62,7 +30,7 @@ int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *c, xmlD
             }
             return 0;
         }
-        xmlNode *h = find_device(live, c);
+        xmlNode *h = observe_change_item(live, c);
         if (!h)
             return 0;
         _cleanup_free_ char *x = xml_node_to_string(live, h);
@@ -133,7 +101,7 @@ int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *c, xmlD
         return 0;
     }
     if (c->list && streq(c->list->key, "cdroms") && streq(k->key, "path")) {
-        xmlNode *w = find_device(want, c);
+        xmlNode *w = observe_change_item(want, c);
         if (!w)
             return 1;
         _cleanup_free_ char *x = xml_node_to_string(want, w);
