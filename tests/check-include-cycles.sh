@@ -21,39 +21,21 @@ for d in "${dirs[@]}"; do
 done
 [[ ${#files[@]} -gt 0 ]] || { echo "check-include-cycles: no sources under $root" >&2; exit 1; }
 
-# "module used-module" per project include; the awk below finds the cycles (a depth-first
-# search from every module, reporting each cycle once, by its smallest module).
+# "module used-module" per project include, then tsort(1), which fails on a cycle and names the
+# modules of each loop it finds.
+declare -A known=()
 for f in "${files[@]}"; do
-    m=$(basename "$f"); m=${m%.*}
-    sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)\.h".*/\1/p' "$f" |
-        while read -r used; do
-            used=$(basename "$used")
-            [[ $used == "$m" ]] && continue
-            for d in "${dirs[@]}"; do
-                if [[ -e $d/$used.h ]]; then
-                    echo "$m $used"
-                    break
-                fi
-            done
-        done
-done | sort -u | awk '
-    { adj[$1] = adj[$1] " " $2; nodes[$1] = 1; nodes[$2] = 1; edges++ }
-    function dfs(start, node, path, depth,    n, i, next_, parts) {
-        n = split(adj[node], parts, " ")
-        for (i = 1; i <= n; i++) {
-            next_ = parts[i]
-            if (next_ == start) {
-                if (!(path in seen)) { seen[path] = 1; print "cycle: " path " -> " start; found++ }
-                continue
-            }
-            if (next_ < start || onpath[next_]) continue   # each cycle once, from its smallest
-            onpath[next_] = 1
-            dfs(start, next_, path " -> " next_, depth + 1)
-            onpath[next_] = 0
-        }
-    }
-    END {
-        for (m in nodes) { onpath[m] = 1; dfs(m, m, m, 0); onpath[m] = 0; n_nodes++ }
-        if (found) { print found " include cycle(s)" > "/dev/stderr"; exit 1 }
-        print "no include cycle: " n_nodes " modules, " edges " edges"
-    }'
+    m=${f##*/}
+    known[${m%.*}]=1
+done
+edges=$(grep -H '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[^"]*\.h"' "${files[@]}" |
+    sed -E 's|^([^:]*/)?([^/:]*)\.[ch]:[^"]*"([^"]*/)?([^"/]*)\.h".*|\2 \4|' | sort -u |
+    while read -r m used; do
+        [[ $m != "$used" && -n ${known[$used]:-} ]] && echo "$m $used"
+    done) || true
+if ! err=$(tsort <<<"$edges" 2>&1 >/dev/null) || [[ -n $err ]]; then
+    echo "$err" | sed 's/^tsort: -: /check-include-cycles: /; s/^tsort: /cycle member: /'
+    echo "include cycle(s) found" >&2
+    exit 1
+fi
+echo "no include cycle: ${#known[@]} modules, $(grep -c . <<<"$edges") edges"
