@@ -6,6 +6,7 @@
 #include "cloud-init.h"
 #include "diff.h"
 #include "spec-internal.h"
+#include "util.h"
 #include "xml-util.h"
 
 /* The seed's three files, rendered as text with every string a YAML double-quoted scalar (a
@@ -47,36 +48,6 @@ void seed_clear(Seed *s) {
     for (size_t i = 0; i < SEED_N_KEYS; i++)
         free(s->shown[i]);
     *s = (Seed) {};
-}
-
-typedef struct Buf {
-    char *p;
-    size_t n, cap;
-} Buf;
-
-static void buf_add(Buf *b, const char *s, size_t n) {
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void buf_puts(Buf *b, const char *s) {
-    buf_add(b, s, strlen(s));
-}
-
-static void buf_printf(Buf *b, const char *fmt, ...) _printf_(2, 3);
-static void buf_printf(Buf *b, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    _cleanup_free_ char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    buf_puts(b, s);
 }
 
 /* s as a YAML double-quoted scalar. */

@@ -2,6 +2,7 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "util.h"
 #include "yaml-tree.h"
 
 /* Writing YAML: every document virtspec writes (export) is built as a YNode tree and emitted by
@@ -74,20 +75,8 @@ YNode *ynode_seq_push(YNode *seq, YNode *item) {
     return item;
 }
 
-typedef struct Buf {
-    char *text;
-    size_t len, cap;
-} Buf;
-
 static int buf_write(void *data, unsigned char *bytes, size_t size) {
-    Buf *b = data;
-    if (b->len + size + 1 > b->cap) {
-        b->cap = (b->len + size + 1) * 2;
-        b->text = xrealloc(b->text, b->cap);
-    }
-    memcpy(b->text + b->len, bytes, size);
-    b->len += size;
-    b->text[b->len] = 0;
+    buf_add(data, bytes, size);
     return 1;
 }
 
@@ -139,8 +128,8 @@ char *yaml_emit_document(const YNode *doc, bool explicit_start) {
               yaml_emitter_flush(&e);
     yaml_emitter_delete(&e);
     if (!ok) {
-        free(b.text);
+        buf_wipe(&b);   /* what was written so far may hold a secret (a seed's password hash) */
         return NULL;
     }
-    return b.text ? b.text : xstrdup("");
+    return b.p ? b.p : xstrdup("");
 }
