@@ -37,11 +37,15 @@ YNode *ynode_new_quoted(const char *text) {
 
 /* Whether a plain scalar reads back as the string itself, for virtspec's loader and for any
  * YAML 1.1 or 1.2 reader: letters, digits and _ . / + - only, not starting with an indicator,
- * and no null or boolean word (a title "null" written plain is a null). */
+ * no null or boolean word (a title "null" written plain is a null) and nothing a reader may take
+ * for a number or a date (0x10, 1e3, 1_000, 2026-12-06: a digit first, then only characters of
+ * numbers; 512MiB stays plain). */
 static bool plain_safe(const char *s) {
     static const char *const words[] = { "null", "~", "true", "false", "yes", "no", "on", "off",
                                          "y", "n" };
     if (!*s || strchr("-+.", s[0]))
+        return false;
+    if (s[0] >= '0' && s[0] <= '9' && !s[strspn(s, "0123456789abcdefABCDEFxXoO_.+-")])
         return false;
     for (const char *c = s; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
