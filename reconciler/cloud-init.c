@@ -89,23 +89,20 @@ static YNode *str(const char *s) {
     return ynode_new_quoted(s);
 }
 
-/* Frees n after overwriting its strings: a seed's tree may hold a password hash. */
-static void ynode_wipe_free(YNode *n) {
-    if (!n)
-        return;
+/* Overwrites the strings of n: a seed's tree may hold a password hash. */
+static void ynode_wipe(YNode *n) {
     if (n->value)
         explicit_bzero(n->value, strlen(n->value));
     for (size_t i = 0; i < n->n; i++)
-        ynode_wipe_free(n->items[i]);
-    n->n = 0;
-    ynode_free(n);
+        ynode_wipe(n->items[i]);
 }
 
 /* doc's text (doc is freed); NULL with *ret_error set when libyaml refuses a string in it (one
  * that is not UTF-8 text: a key file's line, a password hash file). */
 static char *emit(YNode *doc, const char *file, char **ret_error) {
     char *t = yaml_emit_document(doc, false);
-    ynode_wipe_free(doc);
+    ynode_wipe(doc);
+    ynode_free(doc);
     if (!t)
         *ret_error = xasprintf("cloud_init: the seed's %s cannot be written: a value in it is not "
                                "UTF-8 text (an ssh key file's comment or a password hash file?)", file);
