@@ -34,6 +34,16 @@ static char *seed_owner(const DomainSpec *d) {
  * OpenSSH public key line, optionally after authorized_keys options. A file with a private key
  * (a user naming ~/.ssh/id_ed25519 instead of its .pub) is refused whole. An error never quotes
  * the file's content: -EINVAL and *ret_err. */
+/* What to do about a missing ssh_authorized_keys_file. */
+static char *missing_key_hint(const char *path) {
+    size_t n = strlen(path);
+    _cleanup_free_ char *make = n > 4 && streq(path + n - 4, ".pub")
+        ? xasprintf(" (ssh-keygen -t ed25519 -f %.*s makes it)", (int) (n - 4), path) : xstrdup("");
+    return xasprintf("write the public key there%s or name an existing one; this domain is applied "
+                     "once it exists (plan/apply again; the daemon retries it), the other specs are "
+                     "applied meanwhile", make);
+}
+
 static int add_key_lines(SeedUser *u, const char *path, const char *text, char **ret_err) {
     if (strstr(text, "PRIVATE KEY")) {
         *ret_err = xasprintf("ssh_authorized_keys_file %s holds a private key, which must never go "
@@ -81,11 +91,17 @@ static int gather_users(const DomainSpec *d, SeedInput *in, ObjectResult *r) {
             *(char **) array_push(&su->keys, &su->n_keys, sizeof(char *)) = xstrdup(keys[k].s);
         _cleanup_free_ char *err = NULL, *text = NULL;
         if (u[i].ssh_authorized_keys_file.set) {
-            if (host_file_read(u[i].ssh_authorized_keys_file.s, "cloud_init.users[].ssh_authorized_keys_file",
-                               KEYS_FILE_MAX, false, &text, NULL, &err) < 0)
+            int k = host_file_read(u[i].ssh_authorized_keys_file.s, "ssh_authorized_keys_file",
+                                   KEYS_FILE_MAX, false, &text, NULL, &err);
+            if (k == -ENOENT) {   /* the usual first run: say what to do */
+                _cleanup_free_ char *hint = missing_key_hint(u[i].ssh_authorized_keys_file.s);
+                return fail_at(r, &u[i].ssh_authorized_keys_file, "cloud_init.users[%s]: %s: %s",
+                               u[i].name.s, err, hint);
+            }
+            if (k < 0)
                 return fail_at(r, &u[i].ssh_authorized_keys_file, "cloud_init.users[%s]: %s",
                                u[i].name.s, err);
-            int k = add_key_lines(su, u[i].ssh_authorized_keys_file.s, text, &err);
+            k = add_key_lines(su, u[i].ssh_authorized_keys_file.s, text, &err);
             explicit_bzero(text, strlen(text));
             if (k < 0)
                 return fail_at(r, &u[i].ssh_authorized_keys_file, "cloud_init.users[%s]: %s",
@@ -93,7 +109,7 @@ static int gather_users(const DomainSpec *d, SeedInput *in, ObjectResult *r) {
         }
         if (u[i].password_hash_file.set) {
             char *h = NULL;
-            if (host_file_read(u[i].password_hash_file.s, "cloud_init.users[].password_hash_file",
+            if (host_file_read(u[i].password_hash_file.s, "password_hash_file",
                                HASH_FILE_MAX, true, &h, NULL, &err) < 0)
                 return fail_at(r, &u[i].password_hash_file, "cloud_init.users[%s]: %s", u[i].name.s, err);
             h[strcspn(h, "\r\n")] = 0;   /* the first line */

@@ -6,10 +6,14 @@
 #include "cloud-init.h"
 #include "diff.h"
 #include "spec-internal.h"
+#include "util.h"
 #include "xml-util.h"
+#include "yaml-tree.h"
 
-/* The seed's three files, rendered as text with every string a YAML double-quoted scalar (a
- * superset of JSON strings: nothing a key or a host name holds can break the document). */
+/* The seed's three files: YNode trees emitted by libyaml (specs/yaml-emit.c), every string a
+ * double-quoted scalar that libyaml quotes and escapes, so nothing a key, a host name or a
+ * password hash holds can break the document or be read back as a null, a boolean or a number.
+ * Only user-data's first lines (#cloud-config and a comment naming the domain) are text. */
 
 const char *const seed_keys[SEED_N_KEYS] = { "hostname", "users", "network", "user_data_file", "rerun" };
 
@@ -49,51 +53,6 @@ void seed_clear(Seed *s) {
     *s = (Seed) {};
 }
 
-typedef struct Buf {
-    char *p;
-    size_t n, cap;
-} Buf;
-
-static void buf_add(Buf *b, const char *s, size_t n) {
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void buf_puts(Buf *b, const char *s) {
-    buf_add(b, s, strlen(s));
-}
-
-static void buf_printf(Buf *b, const char *fmt, ...) _printf_(2, 3);
-static void buf_printf(Buf *b, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    _cleanup_free_ char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    buf_puts(b, s);
-}
-
-/* s as a YAML double-quoted scalar. */
-static void buf_quoted(Buf *b, const char *s) {
-    buf_puts(b, "\"");
-    for (const unsigned char *c = (const unsigned char *) s; *c; c++) {
-        if (*c == '"' || *c == '\\') {
-            char e[3] = { '\\', (char) *c, 0 };
-            buf_puts(b, e);
-        } else if (*c < 0x20 || *c == 0x7f)
-            buf_printf(b, "\\x%02x", *c);
-        else
-            buf_add(b, (const char *) c, 1);
-    }
-    buf_puts(b, "\"");
-}
-
 int seed_iface_from_network(xmlDoc *net, const IfaceSpec *f, SeedIface *ret, char **ret_error) {
     xmlNode *root = xmlDocGetRootElement(net), *ip = NULL;
     for (xmlNode *c = root ? root->children : NULL; c && !ip; c = c->next) {
@@ -126,70 +85,90 @@ static char *hex_digest(const char *s, size_t n) {
     return xasprintf("%016" PRIx64, hash_fnv1a(s, n, FNV1A_INIT));
 }
 
-static void render_users(const DomainSpec *d, const SeedInput *in, Buf *b) {
-    const CloudUserSpec *u = d->cloud_init.users.items;
-    if (d->cloud_init.users.n == 0)
-        return;
-    buf_puts(b, "users:\n  - default\n");
-    for (size_t i = 0; i < d->cloud_init.users.n; i++) {
-        const SeedUser *su = i < in->n_users ? &in->users[i] : NULL;
-        buf_puts(b, "  - name: ");
-        buf_quoted(b, u[i].name.s);
-        buf_puts(b, "\n    shell: ");
-        buf_quoted(b, u[i].shell.s);
-        buf_puts(b, "\n");
-        if (su && su->password_hash) {
-            buf_puts(b, "    lock_passwd: false\n    passwd: ");
-            buf_quoted(b, su->password_hash);
-            buf_puts(b, "\n");
-        } else
-            buf_puts(b, "    lock_passwd: true\n");
-        if (u[i].sudo.i)
-            buf_puts(b, "    sudo: \"ALL=(ALL) NOPASSWD:ALL\"\n");
-        if (su && su->n_keys > 0) {
-            buf_puts(b, "    ssh_authorized_keys:\n");
-            for (size_t k = 0; k < su->n_keys; k++) {
-                buf_puts(b, "      - ");
-                buf_quoted(b, su->keys[k]);
-                buf_puts(b, "\n");
-            }
-        }
-    }
+static YNode *str(const char *s) {
+    return ynode_new_quoted(s);
 }
 
-static char *render_network(const DomainSpec *d, const SeedInput *in) {
-    if (streq(d->cloud_init.network.s, "none") || in->n_ifaces == 0)
+/* Overwrites the strings of n: a seed's tree may hold a password hash. */
+static void ynode_wipe(YNode *n) {
+    if (n->value)
+        explicit_bzero(n->value, strlen(n->value));
+    for (size_t i = 0; i < n->n; i++)
+        ynode_wipe(n->items[i]);
+}
+
+/* doc's text (doc is freed); NULL with *ret_error set when libyaml refuses a string in it (one
+ * that is not UTF-8 text: a key file's line, a password hash file). */
+static char *emit(YNode *doc, const char *file, char **ret_error) {
+    char *t = yaml_emit_document(doc, false);
+    ynode_wipe(doc);
+    ynode_free(doc);
+    if (!t)
+        *ret_error = xasprintf("cloud_init: the seed's %s cannot be written: a value in it is not "
+                               "UTF-8 text (an ssh key file's comment or a password hash file?)", file);
+    return t;
+}
+
+static YNode *users_node(const DomainSpec *d, const SeedInput *in) {
+    const CloudUserSpec *u = d->cloud_init.users.items;
+    if (d->cloud_init.users.n == 0)
         return NULL;
-    Buf b = {};
-    buf_puts(&b, "version: 2\nethernets:\n");
+    YNode *seq = ynode_new_seq(false);
+    ynode_seq_push(seq, ynode_new_plain("default"));
+    for (size_t i = 0; i < d->cloud_init.users.n; i++) {
+        const SeedUser *su = i < in->n_users ? &in->users[i] : NULL;
+        YNode *m = ynode_seq_push(seq, ynode_new_map(false));
+        ynode_map_put(m, "name", str(u[i].name.s));
+        ynode_map_put(m, "shell", str(u[i].shell.s));
+        if (su && su->password_hash) {
+            ynode_map_put(m, "lock_passwd", ynode_new_plain("false"));
+            ynode_map_put(m, "passwd", str(su->password_hash));
+        } else
+            ynode_map_put(m, "lock_passwd", ynode_new_plain("true"));
+        if (u[i].sudo.i)
+            ynode_map_put(m, "sudo", str("ALL=(ALL) NOPASSWD:ALL"));
+        if (su && su->n_keys > 0) {
+            YNode *keys = ynode_map_put(m, "ssh_authorized_keys", ynode_new_seq(false));
+            for (size_t k = 0; k < su->n_keys; k++)
+                ynode_seq_push(keys, str(su->keys[k]));
+        }
+    }
+    return seq;
+}
+
+/* network-config (NULL in *ret: none). Returns 0, or -EINVAL with *ret_error set. */
+static int render_network(const DomainSpec *d, const SeedInput *in, char **ret, char **ret_error) {
+    *ret = NULL;
+    if (streq(d->cloud_init.network.s, "none") || in->n_ifaces == 0)
+        return 0;
+    YNode *doc = ynode_new_map(false);
+    ynode_map_put(doc, "version", ynode_new_plain("2"));
+    YNode *eths = ynode_map_put(doc, "ethernets", ynode_new_map(false));
     bool gateway_given = false;   /* one default route: the first static interface's */
     for (size_t i = 0; i < in->n_ifaces; i++) {
         const SeedIface *f = &in->ifaces[i];
-        buf_printf(&b, "  eth%zu:\n    match:\n      macaddress: ", i);
-        buf_quoted(&b, f->mac);
-        buf_printf(&b, "\n    set-name: \"eth%zu\"\n", i);
-        if (!f->address) {
-            buf_puts(&b, "    dhcp4: true\n");
+        char name[32];
+        snprintf(name, sizeof(name), "eth%zu", i);
+        YNode *e = ynode_map_put(eths, name, ynode_new_map(false));
+        ynode_map_put(ynode_map_put(e, "match", ynode_new_map(false)), "macaddress", str(f->mac));
+        ynode_map_put(e, "set-name", str(name));
+        ynode_map_put(e, "dhcp4", ynode_new_plain(f->address ? "false" : "true"));
+        if (!f->address)
             continue;
-        }
-        buf_puts(&b, "    dhcp4: false\n    addresses:\n      - ");
-        buf_quoted(&b, f->address);
-        buf_puts(&b, "\n");
+        ynode_seq_push(ynode_map_put(e, "addresses", ynode_new_seq(false)), str(f->address));
         if (f->gateway && !gateway_given) {
             /* gateway4, not routes: cloud-init's ifupdown renderer turns routes into net-tools
              * `route` commands a minimal image lacks; gateway4 is a `gateway` line everywhere */
-            buf_puts(&b, "    gateway4: ");
-            buf_quoted(&b, f->gateway);
-            buf_puts(&b, "\n");
+            ynode_map_put(e, "gateway4", str(f->gateway));
             gateway_given = true;
         }
         if (f->dns) {
-            buf_puts(&b, "    nameservers:\n      addresses:\n        - ");
-            buf_quoted(&b, f->dns);
-            buf_puts(&b, "\n");
+            YNode *ns = ynode_map_put(e, "nameservers", ynode_new_map(false));
+            ynode_seq_push(ynode_map_put(ns, "addresses", ynode_new_seq(false)), str(f->dns));
         }
     }
-    return b.p;
+    *ret = emit(doc, "network-config", ret_error);
+    return *ret ? 0 : -EINVAL;
 }
 
 /* The MIME type cloud-init gives a user-data part by its first line; NULL: not one to combine. */
@@ -264,49 +243,67 @@ static char *users_shown(const DomainSpec *d, const char *users_text) {
 
 int cloud_init_render(const DomainSpec *d, const SeedInput *in, Seed *ret, char **ret_error) {
     Seed s = {};
-    Buf users = {};
-    render_users(d, in, &users);
-    _cleanup_free_ char *ours = xasprintf("#cloud-config\n# virtspec: domain %s\n%s", d->name.s,
-                                          users.p ? users.p : "");
-    if (in->user_data) {
-        if (combine_user_data(ours, in, &s.user_data, ret_error) < 0) {
-            free(users.p);
+    _cleanup_free_ char *users = NULL;   /* the users: document, "" without users */
+    YNode *un = users_node(d, in);
+    if (un) {
+        YNode *doc = ynode_new_map(false);
+        ynode_map_put(doc, "users", un);
+        users = emit(doc, "user-data", ret_error);
+        if (!users)
             return -EINVAL;
-        }
     } else
-        s.user_data = xstrdup(ours);
-    s.network_config = render_network(d, in);
-
-    /* the seed's identity: every byte the guest reads but the instance-id */
-    Buf all = {};
-    buf_printf(&all, "local-hostname %s\n", d->cloud_init.hostname.s);
-    buf_puts(&all, s.user_data);
-    buf_puts(&all, "\n--network-config--\n");
-    buf_puts(&all, s.network_config ? s.network_config : "(none)");
-    s.digest = hex_digest(all.p, all.n);
-    explicit_bzero(all.p, all.n);
-    free(all.p);
-    s.instance_id = streq(d->cloud_init.rerun.s, "on-change") ? xasprintf("%s-%s", d->name.s, s.digest)
-                                                              : xstrdup(d->name.s);
-    Buf md = {};
-    buf_puts(&md, "instance-id: ");
-    buf_quoted(&md, s.instance_id);
-    buf_puts(&md, "\nlocal-hostname: ");
-    buf_quoted(&md, d->cloud_init.hostname.s);
-    buf_puts(&md, "\n");
-    s.meta_data = md.p;
+        users = xstrdup("");
+    /* a comment is not the emitter's: the name on one line of printable ASCII (a spec's name is
+     * one: VT_NAME), any other byte as \xNN (U+2028 or U+0085 would end the comment in YAML 1.1) */
+    Buf ours = {};
+    buf_puts(&ours, "#cloud-config\n# virtspec: domain ");
+    for (const unsigned char *c = (const unsigned char *) d->name.s; *c; c++)
+        if (*c >= 0x20 && *c < 0x7f)
+            buf_add(&ours, c, 1);
+        else
+            buf_printf(&ours, "\\x%02x", *c);
+    buf_printf(&ours, "\n%s", users);
+    int r = 0;
+    if (in->user_data)
+        r = combine_user_data(ours.p, in, &s.user_data, ret_error);
+    else
+        s.user_data = xstrdup(ours.p);
+    buf_wipe(&ours);
+    if (r >= 0)
+        r = render_network(d, in, &s.network_config, ret_error);
+    YNode *md = ynode_new_map(false);
+    if (r >= 0) {
+        /* the seed's identity: every byte the guest reads but the instance-id */
+        Buf all = {};
+        buf_printf(&all, "local-hostname %s\n", d->cloud_init.hostname.s);
+        buf_puts(&all, s.user_data);
+        buf_puts(&all, "\n--network-config--\n");
+        buf_puts(&all, s.network_config ? s.network_config : "(none)");
+        s.digest = hex_digest(all.p, all.n);
+        buf_wipe(&all);
+        s.instance_id = streq(d->cloud_init.rerun.s, "on-change") ? xasprintf("%s-%s", d->name.s, s.digest)
+                                                                  : xstrdup(d->name.s);
+        ynode_map_put(md, "instance-id", str(s.instance_id));
+        ynode_map_put(md, "local-hostname", str(d->cloud_init.hostname.s));
+        s.meta_data = emit(TAKE_PTR(md), "meta-data", ret_error);
+        if (!s.meta_data)
+            r = -EINVAL;
+    }
+    ynode_free(md);
+    if (users[0])
+        explicit_bzero(users, strlen(users));
+    if (r < 0) {
+        seed_clear(&s);
+        return r;
+    }
 
     s.shown[0] = xstrdup(d->cloud_init.hostname.s);
-    s.shown[1] = users_shown(d, users.p ? users.p : "");
+    s.shown[1] = users_shown(d, users);
     _cleanup_free_ char *nd = s.network_config ? hex_digest(s.network_config, strlen(s.network_config)) : NULL;
     s.shown[2] = nd ? xasprintf("%s [%.8s]", d->cloud_init.network.s, nd) : xstrdup(d->cloud_init.network.s);
     _cleanup_free_ char *ud = in->user_data ? hex_digest(in->user_data, in->user_data_len) : NULL;
     s.shown[3] = ud ? xasprintf("%s [%.8s]", d->cloud_init.user_data_file.s, ud) : NULL;
     s.shown[4] = xstrdup(d->cloud_init.rerun.s);
-    if (users.p) {
-        explicit_bzero(users.p, users.n);
-        free(users.p);
-    }
     *ret = s;
     return 0;
 }

@@ -11,7 +11,8 @@ int host_file_read(const char *path, const char *what, size_t max, bool secret, 
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         int e = errno;
-        *ret_error = xasprintf("cannot open %s %s: %s", what, path, strerror(e));
+        *ret_error = e == ENOENT ? xasprintf("%s %s does not exist", what, path)
+                                 : xasprintf("cannot open %s %s: %s", what, path, strerror(e));
         return -e;
     }
     struct stat st;

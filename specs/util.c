@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "macro.h"
+#include "util.h"
 
 static void oom(void) {
     fputs("virtspec: out of memory\n", stderr);
@@ -91,15 +92,14 @@ uint64_t hash_fnv1a(const void *data, size_t n, uint64_t h) {
     return h;
 }
 
-char *xasprintf(const char *fmt, ...) {
+char *xvasprintf(const char *fmt, va_list ap) {
     /* most results are short: formatted once into the stack and copied, where vasprintf grows
      * and shrinks a heap buffer; a longer one is formatted again at its size */
     char buf[256];
-    va_list ap;
+    va_list again;
 
-    va_start(ap, fmt);
+    va_copy(again, ap);
     int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
     if (n < 0)
         oom();
     char *r = malloc((size_t) n + 1);
@@ -107,12 +107,48 @@ char *xasprintf(const char *fmt, ...) {
         oom();
     if ((size_t) n < sizeof(buf))
         memcpy(r, buf, (size_t) n + 1);
-    else {
-        va_start(ap, fmt);
-        vsnprintf(r, (size_t) n + 1, fmt, ap);
-        va_end(ap);
-    }
+    else
+        vsnprintf(r, (size_t) n + 1, fmt, again);
+    va_end(again);
     return r;
+}
+
+char *xasprintf(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *r = xvasprintf(fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+void buf_add(Buf *b, const void *s, size_t n) {
+    if (b->n + n + 1 > b->cap) {
+        b->cap = (b->n + n + 1) * 2;
+        b->p = xrealloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+
+void buf_puts(Buf *b, const char *s) {
+    buf_add(b, s, strlen(s));
+}
+
+void buf_printf(Buf *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    _cleanup_free_ char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    buf_puts(b, s);
+}
+
+void buf_wipe(Buf *b) {
+    if (b->p) {
+        explicit_bzero(b->p, b->cap);
+        free(b->p);
+    }
+    *b = (Buf) {};
 }
 
 void *array_push(void *array_ptr, size_t *n, size_t sz) {

@@ -2,6 +2,7 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "util.h"
 #include "yaml-tree.h"
 
 /* Writing YAML: every document virtspec writes (export) is built as a YNode tree and emitted by
@@ -36,11 +37,15 @@ YNode *ynode_new_quoted(const char *text) {
 
 /* Whether a plain scalar reads back as the string itself, for virtspec's loader and for any
  * YAML 1.1 or 1.2 reader: letters, digits and _ . / + - only, not starting with an indicator,
- * and no null or boolean word (a title "null" written plain is a null). */
+ * no null or boolean word (a title "null" written plain is a null) and nothing a reader may take
+ * for a number or a date (0x10, 1e3, 1_000, 2026-12-06: a digit first, then only characters of
+ * numbers; 512MiB stays plain). */
 static bool plain_safe(const char *s) {
     static const char *const words[] = { "null", "~", "true", "false", "yes", "no", "on", "off",
                                          "y", "n" };
     if (!*s || strchr("-+.", s[0]))
+        return false;
+    if (s[0] >= '0' && s[0] <= '9' && !s[strspn(s, "0123456789abcdefABCDEFxXoO_.+-")])
         return false;
     for (const char *c = s; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
@@ -74,20 +79,8 @@ YNode *ynode_seq_push(YNode *seq, YNode *item) {
     return item;
 }
 
-typedef struct Buf {
-    char *text;
-    size_t len, cap;
-} Buf;
-
 static int buf_write(void *data, unsigned char *bytes, size_t size) {
-    Buf *b = data;
-    if (b->len + size + 1 > b->cap) {
-        b->cap = (b->len + size + 1) * 2;
-        b->text = xrealloc(b->text, b->cap);
-    }
-    memcpy(b->text + b->len, bytes, size);
-    b->len += size;
-    b->text[b->len] = 0;
+    buf_add(data, bytes, size);
     return 1;
 }
 
@@ -139,8 +132,8 @@ char *yaml_emit_document(const YNode *doc, bool explicit_start) {
               yaml_emitter_flush(&e);
     yaml_emitter_delete(&e);
     if (!ok) {
-        free(b.text);
+        buf_wipe(&b);   /* what was written so far may hold a secret (a seed's password hash) */
         return NULL;
     }
-    return b.text ? b.text : xstrdup("");
+    return b.p ? b.p : xstrdup("");
 }

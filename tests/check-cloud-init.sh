@@ -70,6 +70,7 @@ for y in "$src"/*.yaml; do
         cat "$tmp/merged" >&2
     fi
     printf '%s\n' "$types" > "$tmp/$name.types"
+    cp "$tmp/meta-data" "$tmp/$name.meta-data"
     cp "$tmp/merged" "$tmp/$name.merged" 2>/dev/null
     if [ -s "$tmp/network-config" ]; then
         for kind in eni networkd; do
@@ -99,6 +100,20 @@ names = [u if isinstance(u, str) else u["name"] for u in c["users"]]
 assert names == ["default", "admin", "postgres-admin"], names
 assert c["packages"] == ["postgresql"]
 assert c["users"][1]["passwd"] == "********"
+PY
+# nasty: every string reads back, through cloud-init's own YAML reader, as the string it was
+"$py" - "$tmp/nasty.merged" "$tmp/nasty.meta-data" "$src/nasty.pub" <<'PY' && ok "nasty: cloud-init reads back each host name, user name, shell and key comment as written" || fail "nasty: a string does not read back as written"
+import sys, yaml
+c = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
+md = yaml.safe_load(open(sys.argv[2], encoding="utf-8"))
+assert md["local-hostname"] == "0x10", md
+users = c["users"]
+names = [u if isinstance(u, str) else u["name"] for u in users]
+assert names == ["default", "null", "yes"], names
+assert users[1]["shell"] == "/opt/a: b #c 'd' \"e\"", users[1]["shell"]
+keys = open(sys.argv[3], encoding="utf-8").read().split("\n")[:-1]   # not splitlines: U+2028
+assert users[1]["ssh_authorized_keys"] == keys, users[1]["ssh_authorized_keys"]
+assert users[2]["ssh_authorized_keys"] == ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBkQ2M7n5V0fXg4d - #: 'q' \"dq\""]
 PY
 grep -qx 'text/x-shellscript' "$tmp/script.types" && ok "script: the script is a part of its own" || fail "script: $(cat "$tmp/script.types")"
 [ -s "$tmp/none.types" ] && [ ! -e "$tmp/none.eni" ] && ok "none: no network-config" || fail "none: a network-config was written"

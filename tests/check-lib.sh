@@ -37,3 +37,18 @@ owned_node_xml() {   # owned_node_xml [FOREIGN-NAME]: a test-driver node with we
     [ -z "${1:-}" ] || printf "  <domain type='test'><name>%s</name><memory unit='MiB'>64</memory><os><type>hvm</type></os></domain>\n" "$1"
     printf '</node>\n'
 }
+# For the .created marker checks (check-seed-marker.sh, check-volume-marker-excl.sh):
+spec_dir() {   # spec_dir DIR < SPEC: DIR/a.yaml holds SPEC, readable by all like DIR and $d (trust rules)
+    chmod 0755 "$d"; mkdir -p -m 0755 "$1"; cat > "$1/a.yaml"; chmod 0644 "$1/a.yaml"
+}
+marker() {   # marker POOL VOLUME: the path of VOLUME's .created marker under $VIRTSPEC_STATE_DIR (its directory made)
+    local m=$VIRTSPEC_STATE_DIR/volumes/$1/$2.created
+    mkdir -p "$(dirname "$m")"; printf '%s\n' "$m"
+}
+claimed_by_other() {   # claimed_by_other MARKER CLAIM WHAT OUR-CLAIM ARGS…: with another domain's CLAIM in MARKER, apply ARGS fails naming both and leaves MARKER as it was
+    local m=$1 claim=$2 what=$3 ours=$4; shift 4
+    echo "$claim" > "$m"
+    t "a marker another domain wrote: apply fails, naming both" 1 \
+        "$what is claimed twice: its marker says virtspec creates it for $claim, and $ours wants it too" apply "$@"
+    ok "…the marker is left as the other domain wrote it" grep -qx "$claim" "$m"
+}

@@ -31,4 +31,15 @@ printf '# ops\r\n\r\nno-pty,command="echo a b",from="10.0.0.0/8" %s\r\n  %s\n' "
 t "authorized_keys options (quoted blanks), CRLF and indented lines are taken" 0 \
     "- \"no-pty,command=\\\"echo a b\\\",from=\\\"10.0.0.0/8\\\" $pub\"" render --seed "$d/s"
 t "plan with a public key file (2: changes to make)" 2 "+ cloud_init seed" plan -c test:///default "$d/s"
+# a key file that does not exist yet (examples/40-cloud.yaml before ssh-keygen): the error says
+# what to do, and the other specs are applied
+printf 'kind: Domain\nname: web\nmemory: 64MiB\ngraphics: {type: none}\nstate: shutoff\ncloud_init:\n  pool: default-pool\n  users:\n    - {name: ops, ssh_authorized_keys_file: %s/none/id_ed25519.pub}\n' "$d" | spec_dir "$d/m"
+printf 'kind: Domain\nname: other\nmemory: 64MiB\ngraphics: {type: none}\nstate: shutoff\n' > "$d/m/b.yaml"
+chmod 0644 "$d/m/b.yaml"
+for cmd in "render --seed" "apply -c test:///default"; do
+    t "$cmd: a missing key file: what to do" 1 \
+        "cloud_init.users[ops]: ssh_authorized_keys_file $d/none/id_ed25519.pub does not exist: write the public key there (ssh-keygen -t ed25519 -f $d/none/id_ed25519 makes it) or name an existing one" \
+        $cmd "$d/m"
+done
+ok "…the other spec is applied" bash -c 'printf "%s\n" "$1" | grep -A1 "^Domain other" | grep -q "+ create"' _ "$out"
 finish

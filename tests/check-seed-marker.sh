@@ -7,11 +7,9 @@
 # libvirt's test driver: a volume whose key is the seed's path makes the seed's creation fail.
 # Usage: check-seed-marker.sh VIRTSPEC
 . "$(dirname "$0")/check-lib.sh"
-chmod 0755 "$d"; mkdir -m 0755 "$d/s" "$d/f"
 key='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops@x'
 spec() {   # spec DIR POOL
-    printf 'kind: Domain\nname: web\nmemory: 64MiB\ngraphics: {type: none}\nstate: shutoff\ncloud_init:\n  pool: %s\n  users:\n    - {name: ops, ssh_authorized_keys: ["%s"]}\n' "$2" "$key" > "$1/a.yaml"
-    chmod 0644 "$1/a.yaml"
+    printf 'kind: Domain\nname: web\nmemory: 64MiB\ngraphics: {type: none}\nstate: shutoff\ncloud_init:\n  pool: %s\n  users:\n    - {name: ops, ssh_authorized_keys: ["%s"]}\n' "$2" "$key" | spec_dir "$1"
 }
 spec "$d/s" default-pool
 spec "$d/f" full
@@ -24,19 +22,14 @@ cat > "$d/node.xml" <<'XML'
 </node>
 XML
 export VIRTSPEC_STATE_DIR=$d/state
-m=$d/state/volumes/default-pool/cidata-web.iso.created
-mkdir -p "$(dirname "$m")"
-echo "domain other cloud_init seed" > "$m"
-t "a seed marker another domain wrote: apply fails naming both" 1 \
-    "cloud_init: seed default-pool/cidata-web.iso is claimed twice: its marker says virtspec creates it for domain other cloud_init seed, and domain web cloud_init seed wants it too" \
-    apply -c test:///default "$d/s"
-ok "…the marker is left as the other domain wrote it" grep -qx "domain other cloud_init seed" "$m"
+m=$(marker default-pool cidata-web.iso)
+claimed_by_other "$m" "domain other cloud_init seed" "cloud_init: seed default-pool/cidata-web.iso" \
+    "domain web cloud_init seed" -c test:///default "$d/s"
 rm "$m"
 t "no marker: the seed volume is created (the test driver cannot upload)" 1 "uploading the cloud_init seed" \
     apply -c test:///default "$d/s"
 ok "…its marker names web" grep -qx "domain web cloud_init seed" "$m"
-fm=$d/state/volumes/full/cidata-web.iso.created
-mkdir -p "$(dirname "$fm")"
+fm=$(marker full cidata-web.iso)
 echo "domain web cloud_init seed" > "$fm"
 t "a marker another apply of web holds, and the creation fails" 1 "creating the cloud_init seed cidata-web.iso in pool full" \
     apply -c "test://$d/node.xml" "$d/f"
