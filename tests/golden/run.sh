@@ -231,13 +231,14 @@ bad_specs_cases() {
     echo "(${#generated[@]} of the cases generated)"
 }
 
-# plan_in CASE-COPY [ARGS…]: virtspec plan of the copy's specs against its node file
+# plan_in CASE-COPY [ARGS…]: virtspec plan of the copy's specs against its node file (the shim
+# preloaded into virtspec alone, not into timeout)
 plan_in() {
     local w=$1
     shift
-    (cd "$w" && export LD_PRELOAD=$preload${LD_PRELOAD:+ $LD_PRELOAD} VIRTSPEC_STATE_DIR=$w/state \
-        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 &&
-        timeout "$limit" "$bin" plan --config /dev/null -c "test://$w/node.xml" "$@" *.yaml)
+    (cd "$w" && timeout "$limit" env LD_PRELOAD="$preload${LD_PRELOAD:+ $LD_PRELOAD}" \
+        VIRTSPEC_STATE_DIR="$w/state" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+        "$bin" plan --config /dev/null -c "test://$w/node.xml" "$@" *.yaml)
 }
 
 plan_cases() {
