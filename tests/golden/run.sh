@@ -16,6 +16,10 @@
 #                  and `virtspec render DIR` prints exactly good/beside.xml: bad files next to a
 #                  good one do not stop it; and a file whose only problem is a name another file
 #                  also uses counts as a file with errors. (tests/bad-specs, docs/reliability.md)
+#   seed DIR       every NAME.yaml: NAME.seed is what `virtspec render --seed` prints for it (the
+#                  cloud_init seed's files); the cases run in a copy of DIR where @DIR@ in the
+#                  specs stands for the copy's path, and shows as @DIR@ again. (tests/golden/seed;
+#                  tests/check-cloud-init.sh runs cloud-init's own tools on the same output)
 #   plan DIR       every directory CASE/ (DIR/README.md) holds the desired specs (*.yaml), what
 #                  libvirt has (node.xml, a node file of libvirt's in-process test driver: no
 #                  libvirtd), optionally virtspec's state directory (state/), extra plan arguments
@@ -34,10 +38,10 @@
 # Commands run inside the case's directory (plan: a copy of it) with bare file names, so
 # diagnostics are stable; LC_ALL=C.UTF-8 (the glyphs of plan depend on the locale).
 #
-# Usage: run.sh [--update] [--preload SHIM] VIRTSPEC render|bad-specs|plan DIR
+# Usage: run.sh [--update] [--preload SHIM] VIRTSPEC render|bad-specs|seed|plan DIR
 set -uo pipefail
 
-usage="usage: run.sh [--update] [--preload SHIM] VIRTSPEC render|bad-specs|plan DIR"
+usage="usage: run.sh [--update] [--preload SHIM] VIRTSPEC render|bad-specs|seed|plan DIR"
 update=${REGENERATE:-} preload=
 while [ $# -gt 0 ]; do
     case $1 in
@@ -231,13 +235,39 @@ bad_specs_cases() {
     echo "(${#generated[@]} of the cases generated)"
 }
 
-# plan_in CASE-COPY [ARGS…]: virtspec plan of the copy's specs against its node file
+seed_case() {
+    local name=$1 rc
+    rc=$(call "$tmp/seed" "$tmp/raw" "$tmp/stderr" render --insecure-spec-perms --seed "$name.yaml")
+    if [ "$rc" != 0 ]; then
+        fail "$name" "render --seed exited $rc:"
+        cat "$tmp/stderr" >&2
+        return
+    fi
+    # (as check-cloud-init.sh writes it: one final newline)
+    printf '%s\n' "$(sed "s|$tmp/seed|@DIR@|g" "$tmp/raw")" >"$tmp/out"
+    expect "$name" "$tmp/out" "$name.seed"
+}
+
+seed_cases() {
+    local e
+    mkdir -p "$tmp/seed"
+    cp -r . "$tmp/seed/"
+    sed -i "s|@DIR@|$tmp/seed|g" "$tmp/seed"/*.yaml
+    chmod 600 "$tmp/seed"/*.hash 2>/dev/null
+    each_spec seed_case
+    for e in *.seed; do
+        [ -f "${e%.seed}.yaml" ] || fail "$e" "no ${e%.seed}.yaml for it"
+    done
+}
+
+# plan_in CASE-COPY [ARGS…]: virtspec plan of the copy's specs against its node file (the shim
+# preloaded into virtspec alone, not into timeout)
 plan_in() {
     local w=$1
     shift
-    (cd "$w" && export LD_PRELOAD=$preload${LD_PRELOAD:+ $LD_PRELOAD} VIRTSPEC_STATE_DIR=$w/state \
-        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 &&
-        timeout "$limit" "$bin" plan --config /dev/null -c "test://$w/node.xml" "$@" *.yaml)
+    (cd "$w" && timeout "$limit" env LD_PRELOAD="$preload${LD_PRELOAD:+ $LD_PRELOAD}" \
+        VIRTSPEC_STATE_DIR="$w/state" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+        "$bin" plan --config /dev/null -c "test://$w/node.xml" "$@" *.yaml)
 }
 
 plan_cases() {
@@ -294,6 +324,7 @@ shopt -s nullglob
 case $kind in
 render) render_cases ;;
 bad-specs) bad_specs_cases ;;
+seed) seed_cases ;;
 plan) plan_cases ;;
 *) echo "$usage" >&2; exit 1 ;;
 esac
