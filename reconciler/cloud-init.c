@@ -5,7 +5,7 @@
 
 #include "cloud-init.h"
 #include "diff.h"
-#include "spec-internal.h"
+#include "spec-addr.h"
 #include "xml-util.h"
 
 /* The seed's three files, rendered as text with every string a YAML double-quoted scalar (a
