@@ -9,7 +9,7 @@
 #include "host-file.h"
 #include "log.h"
 #include "seed-iso.h"
-#include "spec-internal.h"
+#include "spec-addr.h"
 #include "render.h"
 #include "spec-value.h"
 #include "xml-util.h"

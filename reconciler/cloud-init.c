@@ -5,7 +5,7 @@
 
 #include "cloud-init.h"
 #include "diff.h"
-#include "spec-internal.h"
+#include "spec-addr.h"
 #include "util.h"
 #include "xml-util.h"
 #include "yaml-tree.h"

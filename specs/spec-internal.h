@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "spec-addr.h"
 #include "spec-table.h"
 #include "spec-value.h"
 #include "yaml-tree.h"
@@ -23,13 +24,8 @@ void spec_resolve(Spec *s);
 /* Rules across documents (disks against the pools they name); marks specs to drop. */
 void spec_verify_cross(const SpecSet *set, DiagList *diags, bool *drop);
 
-/* An IPv4 address in host order; false when s is not one (spec-addr.c). */
-bool spec_ip4(const char *s, uint32_t *ret);
 /* A host name of RFC 1123 labels (spec-addr.c). */
 bool valid_hostname(const char *s);
-/* "255.255.255.0", "24" or "/24" → 24; -EINVAL unless a contiguous mask of length 8..30
- * (spec-addr.c). */
-int spec_netmask_prefix(const char *s);
 
 /* Parses "0-3,8,^2" into a bitmap of limit bits (cpuset.c). */
 bool cpuset_bits(const char *s, unsigned limit, unsigned char *bits);

@@ -247,6 +247,267 @@ static char *choices_text(const char *const *c) {
     return r;
 }
 
+/* One parser per scalar type: s is n's text; fills v (s and i canonical) and returns 0, or sets
+ * *ret_msg and returns a negative errno. */
+static int vt_string(const KeyDef *k, const YNode *n, const char *s, Value *v, char **ret_msg) {
+    if (!valid_utf8_text(s, k->flags & KEY_MULTILINE)) {
+        *ret_msg = xasprintf("'%s' contains %s", k->key, bad_text_what(s, KEY_MULTILINE & k->flags));
+        return -EINVAL;
+    }
+    if (k->max > 0 && (int64_t) strlen(s) > k->max) {
+        *ret_msg = xasprintf("'%s' is longer than %" PRId64 " characters", k->key, k->max);
+        return -EINVAL;
+    }
+    v->s = xstrdup(s);
+    return 0;
+}
+
+static int vt_name(const KeyDef *k, const YNode *n, const char *s, Value *v, char **ret_msg) {
+    if (strlen(s) > 64) {
+        /* not echoed: the point is its length */
+        *ret_msg = xasprintf("'%s' is %zu characters long; a name has at most 64", k->key,
+                             strlen(s));
+        return -EINVAL;
+    }
+    if (!valid_name(s)) {
+        *ret_msg = xasprintf("'%s' must be 1 to 64 characters of letters, digits, '_', '.', "
+                             "'+' and '-', not starting with '.' or '-'; got '%s'", k->key, s);
+        return -EINVAL;
+    }
+    v->s = xstrdup(s);
+    return 0;
+}
+
+static int vt_int(const KeyDef *k, const YNode *n, const char *s, Value *v, char **ret_msg) {
+    int r;
+    int64_t i;
+    r = parse_int64(s, &i);
+    if (r >= 0 && n->quoted) {
+        *ret_msg = xasprintf("'%s' must be an integer, not the quoted string '%s' (write it "
+                             "without quotes)", k->key, s);
+        return -EINVAL;
+    }
+    if (r == -ERANGE) {
+        *ret_msg = xasprintf("'%s' must be between %" PRId64 " and %" PRId64 ", got %s", k->key,
+                             k->min, k->max, s);
+        return -ERANGE;
+    }
+    if (r < 0) {
+        *ret_msg = xasprintf("'%s' must be an integer, got '%s'", k->key, s);
+        return -EINVAL;
+    }
+    if (i < k->min || (k->max != 0 && i > k->max)) {
+        *ret_msg = xasprintf("'%s' must be between %" PRId64 " and %" PRId64 ", got %" PRId64,
+                             k->key, k->min, k->max, i);
+        return -ERANGE;
+    }
+    v->i = i;
+    v->s = xasprintf("%" PRId64, i);
+    return 0;
+}
+
+static int vt_bool(const KeyDef *k, const YNode *n, const char *s, Value *v, char **ret_msg) {
+    bool b;
+    if (parse_bool(s, &b) < 0) {
+        *ret_msg = xasprintf("'%s' must be true or false, got '%s'", k->key, s);
+        return -EINVAL;
+    }
+    if (n->quoted) {
+        *ret_msg = xasprintf("'%s' must be true or false, not the quoted string '%s' (write "
+                             "it without quotes)", k->key, s);
+        return -EINVAL;
+    }
+    v->i = b;
+    v->s = xstrdup(b ? "true" : "false");
+    return 0;
+}
+
+static int vt_size(const KeyDef *k, const YNode *n, const char *s, Value *v, char **ret_msg) {
+    int r;
+    int64_t b;
+    r = parse_size(s, k->unit ? k->unit : 1, &b);
+    if (r < 0 && s[0] == '-') {
+        *ret_msg = xasprintf("'%s' cannot be negative, got '%s'", k->key, s);
+        return -ERANGE;
+    }
+    if (r == -ERANGE) {
+        *ret_msg = xasprintf("'%s' is too large: '%s'", k->key, s);
+        return r;
+    }
+    if (r < 0) {
+        *ret_msg = xasprintf("'%s' must be a size such as 512MiB, 1GiB or 10G (a plain number "
+                             "counts %s), got '%s'", k->key,
+                             k->unit == 1024LL * 1024 * 1024 ? "GiB"
+                             : k->unit == 1024 * 1024        ? "MiB"
+                             : k->unit == 1024               ? "KiB"
+                                                             : "bytes", s);
+        return -EINVAL;
+    }
+    if (b < k->min || (k->max > 0 && b > k->max)) {
+        _cleanup_free_ char *lo = format_size(k->min), *hi = format_size(k->max);
+        *ret_msg = xasprintf("'%s' must be between %s and %s, got '%s'", k->key, lo,
+                             k->max > 0 ? hi : "unbounded", s);
+        return -ERANGE;
+    }
+    v->i = b;
+    v->s = xasprintf("%" PRId64, b);
+    return 0;
+}
+
+static int vt_enum(const KeyDef *k, const YNode *n, const char *s, Value *v, char **ret_msg) {
+    if (k->type == VT_ENUM_LIST && !k->choices) {
+        /* a list of free strings (qemu_args, oem_strings) */
+        if (!valid_utf8_text(s, false)) {
+            *ret_msg = xasprintf("'%s' entries must not contain %s", k->key,
+                                 bad_text_what(s, false));
+            return -EINVAL;
+        }
+        if (!*s || (k->max > 0 && (int64_t) strlen(s) > k->max)) {
+            *ret_msg = xasprintf("'%s' entries must be 1 to %" PRId64 " characters", k->key,
+                                 k->max);
+            return -EINVAL;
+        }
+        v->s = xstrdup(s);
+        return 0;
+    }
+    for (size_t i = 0; k->choices[i]; i++)
+        if (streq(k->choices[i], s)) {
+            v->i = (int64_t) i;
+            v->s = xstrdup(s);
+            break;
+        }
+    if (!v->s) {
+        _cleanup_free_ char *c = choices_text(k->choices);
+        *ret_msg = xasprintf("'%s' must be one of %s; got '%s'", k->key, c, s);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int vt_mac(const KeyDef *k, const YNode *n, const char *s, Value *v, char **ret_msg) {
+    int r;
+    char mac[18];
+    r = parse_mac(s, mac);
+    if (r == -EDOM) {
+        *ret_msg = xasprintf("'%s' is a multicast MAC address: '%s'", k->key, s);
+        return r;
+    }
+    if (r < 0) {
+        *ret_msg = xasprintf("'%s' must be a MAC address like 52:54:00:12:34:56, got '%s'",
+                             k->key, s);
+        return r;
+    }
+    if (streq(mac, "00:00:00:00:00:00")) {
+        *ret_msg = xasprintf("'%s' is the all-zero MAC address, which no NIC has", k->key);
+        return -EINVAL;
+    }
+    v->s = xstrdup(mac);
+    return 0;
+}
+
+static int vt_ip(const KeyDef *k, const YNode *n, const char *s, Value *v, char **ret_msg) {
+    int r;
+    int fam, prefix;
+    char *canon;
+    r = parse_ip(s, k->type == VT_IP_PREFIX, &fam, &canon, &prefix);
+    if (r == -ENODATA) {
+        *ret_msg = xasprintf("'%s' needs a prefix length, like 10.0.0.1/24: '%s'", k->key, s);
+        return -EINVAL;
+    }
+    if (r == -ERANGE) {
+        *ret_msg = xasprintf("'%s' has a prefix length longer than an IPv4 address (32): '%s'",
+                             k->key, s);
+        return -EINVAL;
+    }
+    if (r < 0) {
+        *ret_msg = xasprintf("'%s' must be an IPv4 or IPv6 address%s, got '%s'", k->key,
+                             k->type == VT_IP_PREFIX ? " with prefix length" : "", s);
+        return r;
+    }
+    if (fam == 6 && !strncasecmp(canon, "::ffff:", 7) && strchr(canon, '.')) {
+        *ret_msg = xasprintf("'%s' is an IPv4-mapped IPv6 address ('%s'): write the IPv4 "
+                             "address itself", k->key, s);
+        free(canon);
+        return -EINVAL;
+    }
+    v->s = canon;
+    v->i = fam;
+    return 0;
+}
+
+static int vt_path(const KeyDef *k, const YNode *n, const char *s, Value *v, char **ret_msg) {
+    if (s[0] != '/') {
+        *ret_msg = xasprintf("'%s' must be an absolute path, got '%s'", k->key, s);
+        return -EINVAL;
+    }
+    if (strlen(s) > 4095) {
+        *ret_msg = xasprintf("'%s' is longer than 4095 bytes (PATH_MAX)", k->key);
+        return -EINVAL;
+    }
+    if (!valid_utf8_text(s, false)) {
+        *ret_msg = xasprintf("'%s' contains %s", k->key, bad_text_what(s, KEY_MULTILINE & k->flags));
+        return -EINVAL;
+    }
+    v->s = xstrdup(s);
+    return 0;
+}
+
+static int vt_uuid(const KeyDef *k, const YNode *n, const char *s, Value *v, char **ret_msg) {
+    if (!valid_uuid(s)) {
+        *ret_msg = xasprintf("'%s' must be a UUID like 3e4c7b1a-0f2d-4c55-9a1e-2b7d9c6f8e01, "
+                             "got '%s'", k->key, s);
+        return -EINVAL;
+    }
+    v->s = xstrdup(s);
+    for (char *p = v->s; *p; p++)
+        *p = (char) tolower((unsigned char) *p);
+    return 0;
+}
+
+static int vt_devname(const KeyDef *k, const YNode *n, const char *s, Value *v, char **ret_msg) {
+    size_t len = strlen(s);
+    bool ok = len >= 3 && len <= 8 && (!strncmp(s, "vd", 2) || !strncmp(s, "sd", 2) ||
+                                       !strncmp(s, "hd", 2) || !strncmp(s, "fd", 2));
+    for (size_t i = 2; ok && i < len; i++)
+        ok = islower((unsigned char) s[i]);
+    if (!ok) {
+        *ret_msg = xasprintf("'%s' must be a guest disk name like vda, sdb or hdc, got '%s'",
+                             k->key, s);
+        return -EINVAL;
+    }
+    v->s = xstrdup(s);
+    return 0;
+}
+
+static int vt_wwn(const KeyDef *k, const YNode *n, const char *s, Value *v, char **ret_msg) {
+    _cleanup_free_ char *c = wwn_canonical(s);
+    if (!c) {
+        *ret_msg = xasprintf("'%s' must be 16 hexadecimal digits (0x prefix allowed), got '%s'",
+                             k->key, s);
+        return -EINVAL;
+    }
+    v->s = TAKE_PTR(c);
+    return 0;
+}
+
+static int (*const value_parsers[])(const KeyDef *k, const YNode *n, const char *s, Value *v,
+                                     char **ret_msg) = {
+    [VT_STRING] = vt_string,
+    [VT_NAME] = vt_name,
+    [VT_INT] = vt_int,
+    [VT_BOOL] = vt_bool,
+    [VT_SIZE] = vt_size,
+    [VT_ENUM] = vt_enum,
+    [VT_ENUM_LIST] = vt_enum,
+    [VT_MAC] = vt_mac,
+    [VT_IP] = vt_ip,
+    [VT_IP_PREFIX] = vt_ip,
+    [VT_PATH] = vt_path,
+    [VT_UUID] = vt_uuid,
+    [VT_DEVNAME] = vt_devname,
+    [VT_WWN] = vt_wwn,
+};
+
 int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
     const char *s;
     int r;
@@ -262,233 +523,13 @@ int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg) {
     }
     s = n->value;
 
-    switch (k->type) {
-    case VT_STRING:
-        if (!valid_utf8_text(s, k->flags & KEY_MULTILINE)) {
-            *ret_msg = xasprintf("'%s' contains %s", k->key, bad_text_what(s, KEY_MULTILINE & k->flags));
-            return -EINVAL;
-        }
-        if (k->max > 0 && (int64_t) strlen(s) > k->max) {
-            *ret_msg = xasprintf("'%s' is longer than %" PRId64 " characters", k->key, k->max);
-            return -EINVAL;
-        }
-        v->s = xstrdup(s);
-        break;
-    case VT_NAME:
-        if (strlen(s) > 64) {
-            /* not echoed: the point is its length */
-            *ret_msg = xasprintf("'%s' is %zu characters long; a name has at most 64", k->key,
-                                 strlen(s));
-            return -EINVAL;
-        }
-        if (!valid_name(s)) {
-            *ret_msg = xasprintf("'%s' must be 1 to 64 characters of letters, digits, '_', '.', "
-                                 "'+' and '-', not starting with '.' or '-'; got '%s'", k->key, s);
-            return -EINVAL;
-        }
-        v->s = xstrdup(s);
-        break;
-    case VT_INT: {
-        int64_t i;
-        r = parse_int64(s, &i);
-        if (r >= 0 && n->quoted) {
-            *ret_msg = xasprintf("'%s' must be an integer, not the quoted string '%s' (write it "
-                                 "without quotes)", k->key, s);
-            return -EINVAL;
-        }
-        if (r == -ERANGE) {
-            *ret_msg = xasprintf("'%s' must be between %" PRId64 " and %" PRId64 ", got %s", k->key,
-                                 k->min, k->max, s);
-            return -ERANGE;
-        }
-        if (r < 0) {
-            *ret_msg = xasprintf("'%s' must be an integer, got '%s'", k->key, s);
-            return -EINVAL;
-        }
-        if (i < k->min || (k->max != 0 && i > k->max)) {
-            *ret_msg = xasprintf("'%s' must be between %" PRId64 " and %" PRId64 ", got %" PRId64,
-                                 k->key, k->min, k->max, i);
-            return -ERANGE;
-        }
-        v->i = i;
-        v->s = xasprintf("%" PRId64, i);
-        break;
-    }
-    case VT_BOOL: {
-        bool b;
-        if (parse_bool(s, &b) < 0) {
-            *ret_msg = xasprintf("'%s' must be true or false, got '%s'", k->key, s);
-            return -EINVAL;
-        }
-        if (n->quoted) {
-            *ret_msg = xasprintf("'%s' must be true or false, not the quoted string '%s' (write "
-                                 "it without quotes)", k->key, s);
-            return -EINVAL;
-        }
-        v->i = b;
-        v->s = xstrdup(b ? "true" : "false");
-        break;
-    }
-    case VT_SIZE: {
-        int64_t b;
-        r = parse_size(s, k->unit ? k->unit : 1, &b);
-        if (r < 0 && s[0] == '-') {
-            *ret_msg = xasprintf("'%s' cannot be negative, got '%s'", k->key, s);
-            return -ERANGE;
-        }
-        if (r == -ERANGE) {
-            *ret_msg = xasprintf("'%s' is too large: '%s'", k->key, s);
-            return r;
-        }
-        if (r < 0) {
-            *ret_msg = xasprintf("'%s' must be a size such as 512MiB, 1GiB or 10G (a plain number "
-                                 "counts %s), got '%s'", k->key,
-                                 k->unit == 1024LL * 1024 * 1024 ? "GiB"
-                                 : k->unit == 1024 * 1024        ? "MiB"
-                                 : k->unit == 1024               ? "KiB"
-                                                                 : "bytes", s);
-            return -EINVAL;
-        }
-        if (b < k->min || (k->max > 0 && b > k->max)) {
-            _cleanup_free_ char *lo = format_size(k->min), *hi = format_size(k->max);
-            *ret_msg = xasprintf("'%s' must be between %s and %s, got '%s'", k->key, lo,
-                                 k->max > 0 ? hi : "unbounded", s);
-            return -ERANGE;
-        }
-        v->i = b;
-        v->s = xasprintf("%" PRId64, b);
-        break;
-    }
-    case VT_ENUM:
-    case VT_ENUM_LIST:
-        if (k->type == VT_ENUM_LIST && !k->choices) {
-            /* a list of free strings (qemu_args, oem_strings) */
-            if (!valid_utf8_text(s, false)) {
-                *ret_msg = xasprintf("'%s' entries must not contain %s", k->key,
-                                     bad_text_what(s, false));
-                return -EINVAL;
-            }
-            if (!*s || (k->max > 0 && (int64_t) strlen(s) > k->max)) {
-                *ret_msg = xasprintf("'%s' entries must be 1 to %" PRId64 " characters", k->key,
-                                     k->max);
-                return -EINVAL;
-            }
-            v->s = xstrdup(s);
-            break;
-        }
-        for (size_t i = 0; k->choices[i]; i++)
-            if (streq(k->choices[i], s)) {
-                v->i = (int64_t) i;
-                v->s = xstrdup(s);
-                break;
-            }
-        if (!v->s) {
-            _cleanup_free_ char *c = choices_text(k->choices);
-            *ret_msg = xasprintf("'%s' must be one of %s; got '%s'", k->key, c, s);
-            return -EINVAL;
-        }
-        break;
-    case VT_MAC: {
-        char mac[18];
-        r = parse_mac(s, mac);
-        if (r == -EDOM) {
-            *ret_msg = xasprintf("'%s' is a multicast MAC address: '%s'", k->key, s);
-            return r;
-        }
-        if (r < 0) {
-            *ret_msg = xasprintf("'%s' must be a MAC address like 52:54:00:12:34:56, got '%s'",
-                                 k->key, s);
-            return r;
-        }
-        if (streq(mac, "00:00:00:00:00:00")) {
-            *ret_msg = xasprintf("'%s' is the all-zero MAC address, which no NIC has", k->key);
-            return -EINVAL;
-        }
-        v->s = xstrdup(mac);
-        break;
-    }
-    case VT_IP:
-    case VT_IP_PREFIX: {
-        int fam, prefix;
-        char *canon;
-        r = parse_ip(s, k->type == VT_IP_PREFIX, &fam, &canon, &prefix);
-        if (r == -ENODATA) {
-            *ret_msg = xasprintf("'%s' needs a prefix length, like 10.0.0.1/24: '%s'", k->key, s);
-            return -EINVAL;
-        }
-        if (r == -ERANGE) {
-            *ret_msg = xasprintf("'%s' has a prefix length longer than an IPv4 address (32): '%s'",
-                                 k->key, s);
-            return -EINVAL;
-        }
-        if (r < 0) {
-            *ret_msg = xasprintf("'%s' must be an IPv4 or IPv6 address%s, got '%s'", k->key,
-                                 k->type == VT_IP_PREFIX ? " with prefix length" : "", s);
-            return r;
-        }
-        if (fam == 6 && !strncasecmp(canon, "::ffff:", 7) && strchr(canon, '.')) {
-            *ret_msg = xasprintf("'%s' is an IPv4-mapped IPv6 address ('%s'): write the IPv4 "
-                                 "address itself", k->key, s);
-            free(canon);
-            return -EINVAL;
-        }
-        v->s = canon;
-        v->i = fam;
-        break;
-    }
-    case VT_PATH:
-        if (s[0] != '/') {
-            *ret_msg = xasprintf("'%s' must be an absolute path, got '%s'", k->key, s);
-            return -EINVAL;
-        }
-        if (strlen(s) > 4095) {
-            *ret_msg = xasprintf("'%s' is longer than 4095 bytes (PATH_MAX)", k->key);
-            return -EINVAL;
-        }
-        if (!valid_utf8_text(s, false)) {
-            *ret_msg = xasprintf("'%s' contains %s", k->key, bad_text_what(s, KEY_MULTILINE & k->flags));
-            return -EINVAL;
-        }
-        v->s = xstrdup(s);
-        break;
-    case VT_UUID:
-        if (!valid_uuid(s)) {
-            *ret_msg = xasprintf("'%s' must be a UUID like 3e4c7b1a-0f2d-4c55-9a1e-2b7d9c6f8e01, "
-                                 "got '%s'", k->key, s);
-            return -EINVAL;
-        }
-        v->s = xstrdup(s);
-        for (char *p = v->s; *p; p++)
-            *p = (char) tolower((unsigned char) *p);
-        break;
-    case VT_DEVNAME: {
-        size_t len = strlen(s);
-        bool ok = len >= 3 && len <= 8 && (!strncmp(s, "vd", 2) || !strncmp(s, "sd", 2) ||
-                                           !strncmp(s, "hd", 2) || !strncmp(s, "fd", 2));
-        for (size_t i = 2; ok && i < len; i++)
-            ok = islower((unsigned char) s[i]);
-        if (!ok) {
-            *ret_msg = xasprintf("'%s' must be a guest disk name like vda, sdb or hdc, got '%s'",
-                                 k->key, s);
-            return -EINVAL;
-        }
-        v->s = xstrdup(s);
-        break;
-    }
-    case VT_WWN: {
-        _cleanup_free_ char *c = wwn_canonical(s);
-        if (!c) {
-            *ret_msg = xasprintf("'%s' must be 16 hexadecimal digits (0x prefix allowed), got '%s'",
-                                 k->key, s);
-            return -EINVAL;
-        }
-        v->s = TAKE_PTR(c);
-        break;
-    }
-    default:
+    if ((size_t) k->type >= ELEMENTSOF(value_parsers) || !value_parsers[k->type]) {
         *ret_msg = xasprintf("'%s' cannot hold a single value", k->key);
         return -EINVAL;
     }
+    r = value_parsers[k->type](k, n, s, v, ret_msg);
+    if (r < 0)
+        return r;
     v->set = true;
     return 0;
 }

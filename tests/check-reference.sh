@@ -22,10 +22,10 @@ for m in "$begin" "$end"; do
     fi
 done
 
-# The hand-written limits table must match specs/yaml-tree.h.
+# The hand-written limits table must match include/yaml-tree.h.
 limit() {
     local expr
-    expr=$(sed -n "s/^#define $1 *(\{0,1\}\([0-9u *]*\))\{0,1\}.*/\1/p" "$src/specs/yaml-tree.h")
+    expr=$(sed -n "s/^#define $1 *(\{0,1\}\([0-9u *]*\))\{0,1\}.*/\1/p" "$src/include/yaml-tree.h")
     echo $(( ${expr//u/} ))
 }
 for row in "file size|1 MiB ($(limit YAML_MAX_FILE_SIZE) bytes)" \
@@ -34,7 +34,7 @@ for row in "file size|1 MiB ($(limit YAML_MAX_FILE_SIZE) bytes)" \
            "entries per map or list|$(limit YAML_MAX_ITEMS)"; do
     line="| ${row%%|*} | ${row#*|} |"
     if ! grep -qxF -- "$line" "$doc"; then
-        echo "$doc: the Limits table must have the line '$line' (specs/yaml-tree.h)" >&2
+        echo "$doc: the Limits table must have the line '$line' (include/yaml-tree.h)" >&2
         exit 1
     fi
 done
