@@ -10,3 +10,5 @@
 bool spec_ip4(const char *s, uint32_t *ret);
 /* "255.255.255.0", "24" or "/24" → 24; -EINVAL unless a contiguous mask of length 8..30. */
 int spec_netmask_prefix(const char *s);
+/* A host name of RFC 1123 labels, dot-separated, at most 253 characters. */
+bool valid_hostname(const char *s);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <arpa/inet.h>
 
-#include "spec-internal.h"
+#include "macro.h"
+#include "spec-addr.h"
 
 /* IPv4 addresses and host names as spec values write them. */
 

@@ -24,9 +24,6 @@ void spec_resolve(Spec *s);
 /* Rules across documents (disks against the pools they name); marks specs to drop. */
 void spec_verify_cross(const SpecSet *set, DiagList *diags, bool *drop);
 
-/* A host name of RFC 1123 labels (spec-addr.c). */
-bool valid_hostname(const char *s);
-
 /* Parses "0-3,8,^2" into a bitmap of limit bits (cpuset.c). */
 bool cpuset_bits(const char *s, unsigned limit, unsigned char *bits);
 /* Defaults that validation checks too (spec-post-parse.c): serial ports, host name, tunnels. */
