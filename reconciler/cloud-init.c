@@ -290,6 +290,9 @@ int cloud_init_render(const DomainSpec *d, const SeedInput *in, Seed *ret, char 
             r = -EINVAL;
     }
     ynode_free(md);
+    /* what plan shows of the users: their names and a digest of the text, taken before the text
+     * (password hashes) is wiped */
+    char *users_seen = r >= 0 ? users_shown(d, users) : NULL;
     if (users[0])
         explicit_bzero(users, strlen(users));
     if (r < 0) {
@@ -298,7 +301,7 @@ int cloud_init_render(const DomainSpec *d, const SeedInput *in, Seed *ret, char 
     }
 
     s.shown[0] = xstrdup(d->cloud_init.hostname.s);
-    s.shown[1] = users_shown(d, users);
+    s.shown[1] = users_seen;
     _cleanup_free_ char *nd = s.network_config ? hex_digest(s.network_config, strlen(s.network_config)) : NULL;
     s.shown[2] = nd ? xasprintf("%s [%.8s]", d->cloud_init.network.s, nd) : xstrdup(d->cloud_init.network.s);
     _cleanup_free_ char *ud = in->user_data ? hex_digest(in->user_data, in->user_data_len) : NULL;
