@@ -7,7 +7,9 @@
 #   rename or a split breaks this test until the diagram says it;
 # - docs/pipeline.svg (committed, so that the page shows it) names those files too, and when
 #   graphviz's `dot` is installed, the build made the SVG (SVG argument) from the current
-#   pipeline.dot and the committed one is the same (REGENERATE=1 copies it).
+#   pipeline.dot and the committed one is the same (REGENERATE=1 copies it);
+# - examples/run.sh installs its own package list, none of CI's test tools, all of them in
+#   .ci/packages (so CI has what the demo needs).
 # bash, sed, awk and grep only: it runs in the package build too.
 # Usage: check-docs.sh SRCDIR [SVG]     (SVG: the build's pipeline.svg, empty without dot)
 set -u
@@ -86,5 +88,14 @@ if command -v dot >/dev/null; then
 else
     echo "# dot (graphviz) is not installed: the SVG is not rebuilt, not compared"
 fi
+# ---- "the demo installs only what the demo needs (the CI list stays CI's)" (README, issue 18)
+demo=$(sed -n '/^demo_packages="/,/"$/p' "$src/examples/run.sh" | tr -d '"' | sed 's/^demo_packages=//' | tr -s ' \n' '\n' | sed '/^$/d')
+ci=$(grep -v '^#' "$src/.ci/packages" | tr -s ' \n' '\n' | sed '/^$/d')
+[ "$(wc -l <<<"$demo")" -ge 10 ] && ok "examples/run.sh has its own package list ($(wc -l <<<"$demo") packages)" ||
+    bad "examples/run.sh: no demo_packages list found"
+extra=$(grep -E '^(valgrind|clang|llvm|libclang|libcmocka|cmocka|lintian|debhelper|mmdebstrap|graphviz|python3|genisoimage|libxml2-utils|bc$)' <<<"$demo" | tr '\n' ' ')
+[ -z "$extra" ] && ok "…with none of CI's test tools" || bad "examples/run.sh installs CI's test tools: $extra"
+notci=$(grep -vxF -f <(printf '%s\n' "$ci") <<<"$demo" | tr '\n' ' ')
+[ -z "$notci" ] && ok "…and every one of them is in .ci/packages too" || bad "not in .ci/packages: $notci"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
