@@ -9,10 +9,84 @@
 # from another terminal, while it runs: a shell (or COMMAND) where `virsh` and `virtspec` talk to
 # the libvirtd the daemon uses (entering the private one's namespaces), with build/reconciler on
 # PATH and the checkout as working directory.
+#
+# Against the system libvirtd the examples' pool, network and domains stay when the daemon
+# stops. Then, and on `bash examples/run.sh teardown`, it shows what removing them does (plan
+# first), prints the commands, and asks whether to run them only when stdin is a terminal
+# (default: keep). Volumes are never deleted (docs/teardown.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
-vs=$top/build/reconciler/virtspec
+vs=${VIRTSPEC_BIN:-$top/build/reconciler/virtspec}   # VIRTSPEC_BIN: tests/integration/test-run-sh-teardown.sh
+
+# What the demo needs: the build and a libvirtd with QEMU for the examples. Not the test tools
+# of .ci/packages (cmocka, valgrind, clang, lintian, cloud-init's modules…): those are CI's.
+demo_packages="meson ninja-build pkg-config gcc
+    libvirt-dev libxml2-dev libyaml-dev libuv1-dev libsystemd-dev libjson-c-dev libisofs-dev
+    libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+    qemu-system-x86 qemu-utils dnsmasq-base iptables swtpm swtpm-tools
+    iproute2 util-linux procps"
+
+example_names() {   # example_names KIND: the names of the examples' objects of that kind
+    awk -v kind="$1" '/^kind:/ { k = $2 } /^name:/ && k == kind { print $2 }' "$top"/examples/*.yaml
+}
+
+# The examples' objects on the system libvirtd: plan of their removal, the commands, and on a
+# terminal the question (default: keep). The domains go by `apply --prune` against an empty spec
+# tree, named with -t (nothing else virtspec owns there is touched); networks and pools, which
+# --prune leaves, by virsh.
+teardown() {
+    local uri=qemu:///system n c a t=() cmds=() d
+    local state=${VIRTSPEC_STATE_DIR:-/var/lib/virtspec}
+    for n in $(example_names Domain); do
+        virsh -c "$uri" dominfo "$n" >/dev/null 2>&1 && t+=(-t "$n")
+    done
+    d=$(mktemp -d "${TMPDIR:-/tmp}/virtspec-demo-teardown.XXXXXX")
+    mkdir "$d/empty"
+    printf 'specs = %s\n' "$d/empty" > "$d/virtspec.conf"
+    if [ ${#t[@]} -gt 0 ]; then
+        printf -v c '%q ' "$vs" apply -c "$uri" --prune --config "$d/virtspec.conf" "${t[@]}"
+        cmds+=("${c% }")
+    fi
+    # (the output is read whole: grep -q closing the pipe early would fail it under pipefail)
+    for n in $(example_names Network); do
+        c=$(virsh -c "$uri" net-info "$n" 2>/dev/null) || continue
+        if grep -qE '^Active:[[:space:]]+yes' <<<"$c"; then cmds+=("virsh -c $uri net-destroy $n"); fi
+        cmds+=("virsh -c $uri net-undefine $n")
+    done
+    for n in $(example_names Pool); do
+        c=$(virsh -c "$uri" pool-info "$n" 2>/dev/null) || continue
+        if grep -qE '^State:[[:space:]]+running' <<<"$c"; then cmds+=("virsh -c $uri pool-destroy $n"); fi
+        cmds+=("virsh -c $uri pool-undefine $n" "rm -f $state/pools/$n")
+    done
+    if [ ${#cmds[@]} -eq 0 ]; then
+        echo "== nothing of the examples is left on $uri"
+        rm -rf "$d"; return 0
+    fi
+    echo "== the examples' objects stay on $uri; removing them would do (volumes are kept):"
+    if [ ${#t[@]} -gt 0 ]; then
+        "$vs" plan -c "$uri" --prune --config "$d/virtspec.conf" "${t[@]}" || [ $? = 2 ]
+    fi
+    echo "== to remove them (networks and pools too; their volumes and directories stay):"
+    printf '   %s\n' "${cmds[@]}"
+    a=
+    if [ -t 0 ]; then read -r -p "== remove them now? [y/N] " a || a=; fi
+    case $a in
+    [yY]*)
+        for c in "${cmds[@]}"; do
+            echo "+ $c"
+            eval "$c" || { echo "== failed: $c" >&2; return 1; }
+        done
+        rm -rf "$d" ;;
+    *)
+        echo "== kept" ;;
+    esac
+}
+
+if [ "${1:-}" = teardown ]; then
+    teardown
+    exit
+fi
 
 if [ "${1:-}" = shell ]; then
     shift
@@ -34,12 +108,13 @@ if [ "${1:-}" = shell ]; then
 fi
 
 if [ "$(id -u)" = 0 ]; then
-    pkgs=$(grep -v '^#' .ci/packages | tr '\n' ' ')
-    if dpkg-query -W -f='${Status}\n' $pkgs 2>&1 | grep -qv '^install ok installed'; then
-        echo "== installing the Debian packages of .ci/packages"
+    # shellcheck disable=SC2086
+    if dpkg-query -W -f='${Status}\n' $demo_packages 2>&1 | grep -qv '^install ok installed'; then
+        echo "== installing the Debian packages the demo needs"
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq
-        apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+        # shellcheck disable=SC2086
+        apt-get install -y -qq --no-install-recommends $demo_packages >/dev/null
     fi
 fi
 echo "== building (ninja -C build)"
@@ -47,7 +122,10 @@ quiet() {   # quiet CMD…: its output only when it fails (ninja prints compiler
     local out
     out=$("$@" 2>&1) || { echo "$out" | tail -n 40 >&2; echo "== failed: $*" >&2; exit 1; }
 }
-[ -d build ] || quiet meson setup build
+# without cmocka (CI's, not the demo's) the test suites are left out of the build
+tests=()
+pkg-config --exists cmocka || tests=(-Dtests=false)
+[ -d build ] || quiet meson setup build "${tests[@]}"
 quiet ninja -C build
 
 out=$("$vs" validate "$top/examples" 2>&1) || { echo "$out" >&2; exit 1; }
@@ -62,7 +140,14 @@ hint="== from another terminal: bash examples/run.sh shell   (virsh and virtspec
 if timeout 10 virsh -c qemu:///system version >/dev/null 2>&1; then
     echo "== virtspec daemon on examples/ against the system libvirtd (qemu:///system)"
     echo "$hint"
-    exec "$vs" daemon --specs "$top/examples" "$@"
+    echo "== Ctrl-C stops it; what the examples made stays, and you are offered its removal"
+    # the daemon gets the Ctrl-C (a trapped signal is default again in the child); we go on
+    trap 'echo' INT
+    rc=0
+    "$vs" daemon --specs "$top/examples" "$@" || rc=$?
+    trap - INT
+    teardown
+    exit "$rc"
 fi
 echo "== no system libvirtd answers: starting a private one (tests/integration/harness.sh)"
 echo "$hint"
