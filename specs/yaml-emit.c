@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <pthread.h>
+#include <regex.h>
 #include <strings.h>
 #include <yaml.h>
 
@@ -35,22 +37,48 @@ YNode *ynode_new_quoted(const char *text) {
     return n;
 }
 
+/* What YAML 1.1 (PyYAML) or 1.2 (core schema) readers resolve as a number or a date, for a
+ * scalar that starts with a digit (a sign, '.' or ':' never reaches this: see plain_safe): ints
+ * (12, 012, 0o17, 0x1f, 0b101, 1_000), floats (1.5, 1., 1e3, 1.5e-3) and timestamps (2026-12-06).
+ * An IPv4 address, a WWN or 512MiB are none of these. */
+static const char *const numeric_res[] = {
+    "^(0b[01_]+|0o[0-7]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)$",
+    "^[0-9][0-9_]*\\.[0-9_]*([eE][-+]?[0-9]+)?$",
+    "^[0-9]+[eE][-+]?[0-9]+$",
+    "^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}",
+};
+static regex_t numeric_re[ELEMENTSOF(numeric_res)];
+static pthread_once_t numeric_once = PTHREAD_ONCE_INIT;
+
+static void numeric_compile(void) {
+    for (size_t i = 0; i < ELEMENTSOF(numeric_res); i++)
+        if (regcomp(&numeric_re[i], numeric_res[i], REG_EXTENDED | REG_NOSUB) != 0)
+            abort();   /* a constant pattern */
+}
+
+static bool numeric(const char *s) {
+    pthread_once(&numeric_once, numeric_compile);
+    for (size_t i = 0; i < ELEMENTSOF(numeric_res); i++)
+        if (regexec(&numeric_re[i], s, 0, NULL, 0) == 0)
+            return true;
+    return false;
+}
+
 /* Whether a plain scalar reads back as the string itself, for virtspec's loader and for any
  * YAML 1.1 or 1.2 reader: letters, digits and _ . / + - only, not starting with an indicator,
- * no null or boolean word (a title "null" written plain is a null) and nothing a reader may take
- * for a number or a date (0x10, 1e3, 1_000, 2026-12-06: a digit first, then only characters of
- * numbers; 512MiB stays plain). */
+ * no null or boolean word (a title "null" written plain is a null) and nothing a reader takes
+ * for a number or a date (0x10, 1e3, 1_000, 2026-12-06; 10.0.2.100 and 512MiB stay plain). */
 static bool plain_safe(const char *s) {
     static const char *const words[] = { "null", "~", "true", "false", "yes", "no", "on", "off",
                                          "y", "n" };
     if (!*s || strchr("-+.", s[0]))
         return false;
-    if (s[0] >= '0' && s[0] <= '9' && !s[strspn(s, "0123456789abcdefABCDEFxXoO_.+-")])
-        return false;
     for (const char *c = s; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
               strchr("_./+-", *c)))
             return false;
+    if (s[0] >= '0' && s[0] <= '9' && numeric(s))
+        return false;
     for (size_t i = 0; i < ELEMENTSOF(words); i++)
         if (strcasecmp(s, words[i]) == 0)
             return false;

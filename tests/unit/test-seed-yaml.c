@@ -234,10 +234,25 @@ static void test_emit_strings(void **state) {
         ynode_free(back);
     }
     /* the common words stay plain */
-    const char *const plain[] = { "web1", "512MiB", "q35", "/var/lib/x.qcow2", "1web" };
+    const char *const plain[] = { "web1", "512MiB", "q35", "/var/lib/x.qcow2", "1web",
+                                  /* no number nor date for PyYAML or a YAML 1.2 reader */
+                                  "10.0.2.100", "5000c50015ea71ae", "1.2.3" };
     for (size_t i = 0; i < ELEMENTSOF(plain); i++) {
         YNode *n = ynode_new_string(plain[i]);
+        if (n->quoted)
+            fprintf(stderr, "'%s' is quoted\n", plain[i]);
         assert_false(n->quoted);
+        ynode_free(n);
+    }
+    /* numbers and dates for PyYAML (python3 -c 'import yaml; yaml.safe_load(…)') or YAML 1.2's
+     * core schema (1e3, 0o17) */
+    const char *const numbers[] = { "3", "012", "0o17", "0b101", "0x1f", "1_000", "1.5", "1.",
+                                    "1e3", "1.0e+3", "2026-12-06" };
+    for (size_t i = 0; i < ELEMENTSOF(numbers); i++) {
+        YNode *n = ynode_new_string(numbers[i]);
+        if (!n->quoted)
+            fprintf(stderr, "'%s' is plain\n", numbers[i]);
+        assert_true(n->quoted);
         ynode_free(n);
     }
 }
