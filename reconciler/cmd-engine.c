@@ -654,7 +654,14 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
         const Spec *s = spec_set_find(&set, KIND_DOMAIN, names[i]);
         unsigned timeout = s ? (unsigned) s->domain.shutdown_timeout.i : 60;
         _cleanup_free_ char *err = NULL;
-        printf("Domain %s: ■ stop (ACPI shutdown, forced after %u s), ▶ start\n", names[i], timeout);
+        /* the restart's two decisions, printed as plan prints them */
+        ObjectResult r = { .kind = KIND_DOMAIN, .name = names[i] };
+        action_add(&r, ACTION_STOP, NULL, "ACPI shutdown, forced after %u s", timeout);
+        action_add(&r, ACTION_START, NULL, NULL);
+        _cleanup_free_ char *stop = action_format(&r.actions[0]), *start = action_format(&r.actions[1]);
+        actions_free(r.actions, r.n_actions);
+        printf("Domain %s: %s, %s\n", names[i], stop, start);
+        fflush(stdout);
         if (engine_reload_domain(&e, names[i], timeout, &err) < 0) {
             fprintf(stderr, "virtspec: reload %s: %s\n", names[i], err);
             ret = 1;
