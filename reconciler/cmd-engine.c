@@ -131,6 +131,12 @@ typedef struct Run {
     Orphan *orphans;
     size_t n_orphans;
     char *prune_refused;        /* --prune, but why nothing is pruned (prune_refusal) */
+    /* apply's text output: each object's result is printed as soon as it and those before it
+     * (apply order) are done, so long work shows as it goes, in a stable order */
+    bool stream;
+    pthread_mutex_t print_lock;
+    bool *done;                 /* results[i] is complete */
+    size_t printed;             /* results[0..printed) are on stdout */
 } Run;
 
 static void run_clear(Run *r) {
@@ -143,6 +149,7 @@ static void run_clear(Run *r) {
     }
     free(r->orphans);
     free(r->prune_refused);
+    free(r->done);
     selection_clear(&r->sel);
     domain_index_free(&r->engine);
     engine_close(&r->engine);
@@ -150,6 +157,18 @@ static void run_clear(Run *r) {
 }
 
 #define RUN_JOBS 4
+
+/* results[i] is complete: prints it and every complete one after it that waited for it, each
+ * object's lines together, flushed (a pipe, the journal) at once. */
+static void stream_results(Run *run, size_t i) {
+    pthread_mutex_lock(&run->print_lock);
+    run->done[i] = true;
+    for (; run->printed < run->n && run->done[run->printed]; run->printed++) {
+        print_result(&run->results[run->printed], true);
+        fflush(stdout);
+    }
+    pthread_mutex_unlock(&run->print_lock);
+}
 
 typedef struct Batch {
     Run *run;
@@ -165,6 +184,8 @@ static void *batch_worker(void *arg) {
             return NULL;
         Engine e = b->run->engine;
         engine_reconcile(&e, b->run->set.specs[b->order[i]], &b->run->results[i]);
+        if (b->run->stream)
+            stream_results(b->run, i);
     }
 }
 
@@ -371,6 +392,10 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
     size_t n_selected;
     _cleanup_free_ size_t *order = apply_order(&run->set, &run->sel, !run->exact, &n_selected);
     run->results = xmalloc0((n_selected + 1) * sizeof(ObjectResult));
+    run->n = n_selected;   /* filled in as the workers go; stream_results prints what is done */
+    run->done = xmalloc0((n_selected + 1) * sizeof(bool));
+    run->stream = apply && !o->json;
+    pthread_mutex_init(&run->print_lock, NULL);
     /* Objects are independent: each kind's objects are reconciled by up to RUN_JOBS threads
      * (libvirt's client is thread-safe); pools finish before networks, networks before domains. */
     size_t start = 0;
@@ -389,7 +414,6 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
             pthread_join(th[t], NULL);
         start = end;
     }
-    run->n = n_selected;
     /* what the engine found at a place in a spec (a host path that does not exist), on stderr
      * like the spec errors, in file order */
     DiagList d = {};
@@ -435,8 +459,8 @@ int cmd_apply(const CliOpts *o) {
     if (run_engine(o, &run, true) < 0)
         return 1;
     for (size_t i = 0; i < run.n; i++) {
-        if (!o->json)
-            print_result(&run.results[i], true);
+        if (!o->json && i >= run.printed)
+            print_result(&run.results[i], true);   /* printed as they finished (stream_results) */
         failed = failed || run.results[i].error;
     }
     for (size_t i = 0; i < run.n_orphans; i++) {
@@ -630,7 +654,14 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
         const Spec *s = spec_set_find(&set, KIND_DOMAIN, names[i]);
         unsigned timeout = s ? (unsigned) s->domain.shutdown_timeout.i : 60;
         _cleanup_free_ char *err = NULL;
-        printf("Domain %s: ■ stop (ACPI shutdown, forced after %u s), ▶ start\n", names[i], timeout);
+        /* the restart's two decisions, printed as plan prints them */
+        ObjectResult r = { .kind = KIND_DOMAIN, .name = names[i] };
+        action_add(&r, ACTION_STOP, NULL, "ACPI shutdown, forced after %u s", timeout);
+        action_add(&r, ACTION_START, NULL, NULL);
+        _cleanup_free_ char *stop = action_format(&r.actions[0]), *start = action_format(&r.actions[1]);
+        actions_free(r.actions, r.n_actions);
+        printf("Domain %s: %s, %s\n", names[i], stop, start);
+        fflush(stdout);
         if (engine_reload_domain(&e, names[i], timeout, &err) < 0) {
             fprintf(stderr, "virtspec: reload %s: %s\n", names[i], err);
             ret = 1;

@@ -124,6 +124,8 @@ ok "LC_ALL=C: plan prints '> start', '|| suspend' and '->'" bash -c 'grep -qx " 
 ok "LC_ALL=C: no byte outside ASCII in the plan" bash -c '! LC_ALL=C grep -q "[^ -~]" <<<"$1"' _ "$ascii"
 ok "LC_ALL=C.UTF-8: plan prints '▶ start', '‖ suspend' and '→'" bash -c 'grep -qx "  ▶ start" <<<"$1" &&
     grep -qx "  ‖ suspend" <<<"$1" && grep -qF "~ memory: 64 MiB → 128 MiB (live)" <<<"$1"' _ "$utf8"
+out=$(LC_ALL=C "$vs" reload "${C[@]}" -c "test://$d/lc/node.xml" web2 2>&1)
+ok "LC_ALL=C: reload prints '# stop (...), > start'" grep -qx "Domain web2: # stop (ACPI shutdown, forced after 60 s), > start" <<<"$out"
 
 ## item 9: plan/apply/status --json, one versioned schema, documented in docs/json.md
 docs=$(cd "$(dirname "$0")/.." && pwd)/docs/json.md
