@@ -86,6 +86,7 @@ typedef enum XmlHook {
     HOOK_QEMU_ENV,      /* qemu:commandline/qemu:env */
     HOOK_XML_EDIT,      /* the escape hatch: raw XML edits after rendering */
     HOOK_CHARDEV_PATH,  /* source/@path of a file chardev (a pty's is libvirt's, at run time) */
+    HOOK_FIRMWARE,      /* os/@firmware: libvirt selects the firmware files (and expands them) */
     _HOOK_MAX,
 } XmlHook;
 

@@ -68,8 +68,7 @@ static YNode *spec_text(const KeyDef *k, const char *canon) {
     if (k->hook == HOOK_LOADER) {
         const char *sp = strstr(canon, " (");
         v = sp ? xstrndup(canon, (size_t) (sp - canon)) : xstrdup(canon);
-    } else if (k->type == VT_SIZE || k->hook == HOOK_MEMORY || k->hook == HOOK_MAX_MEMORY ||
-               k->hook == HOOK_SIZE_KIB) {
+    } else if (k->type == VT_SIZE || (hook_of(k)->flags & HOOK_SIZE)) {
         char *end;
         long long b = strtoll(canon, &end, 10);
         if (*end || b <= 0)
@@ -339,7 +338,7 @@ static bool skipped(const Export *x, const char *key) {
 static void export_rows(Export *x, YNode *o, const KeyTable *t, bool top) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
-        if ((k->change == CHANGE_NONE && k->type != VT_MAP) || k->hook == HOOK_API ||
+        if ((k->change == CHANGE_NONE && k->type != VT_MAP) || (hook_of(k)->flags & HOOK_NOT_XML) ||
             (k->flags & (KEY_SECRET | KEY_NO_XML)) || (top && skipped(x, k->key)))
             continue;
         switch (k->type) {

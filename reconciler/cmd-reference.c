@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "hooks.h"
 #include "roff.h"
 #include "spec-table.h"
 #include "spec-value.h"
@@ -147,7 +148,7 @@ static char *xml_text(const KeyDef *k, const char *elem) {
         return xstrdup("—");
     if (k->xml)
         return elem ? xasprintf("`%s/%s`", elem, k->xml) : xasprintf("`%s`", k->xml);
-    if (k->hook == HOOK_API)
+    if (hook_of(k)->flags & HOOK_NOT_XML)
         return xstrdup("libvirt API");
     return xstrdup("— (spec only)");
 }

@@ -359,3 +359,23 @@ void hook_qemu_env_render(const HookCtx *c, const KeyDef *k, const void *base, x
         xmlSetProp(n, (const xmlChar *) "value", (const xmlChar *) (e->value.set ? e->value.s : ""));
     }
 }
+
+/* ---- firmware.type: os/@firmware (written and read as a plain row); libvirt selects the loader
+ * and NVRAM files for it ---- */
+
+/* A new firmware type (or none) drops what libvirt selected for the old one (the loader, the
+ * NVRAM element, the <firmware> features) unless the spec gives a loader itself: libvirt then
+ * selects again. The NVRAM file itself stays where it is. */
+void hook_firmware_patch(const KeyDef *k, xmlNode *want, xmlNode *have) {
+    _cleanup_free_ char *type = xml_get(want, k->xml);
+    if (type)
+        xml_set(have, k->xml, type);
+    else
+        xml_unset(have, k->xml);
+    if (xml_find(want, "os/loader"))
+        return;
+    static const char *const selected[] = { "os/loader", "os/nvram", "os/firmware" };
+    for (size_t i = 0; i < ELEMENTSOF(selected); i++)
+        if (!xml_find(want, selected[i]))
+            xml_unset(have, selected[i]);
+}

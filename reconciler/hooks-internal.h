@@ -61,6 +61,7 @@ HOOK_OBSERVE(hook_memballoon_observe);
 HOOK_RENDER(hook_qemu_args_render);
 HOOK_OBSERVE(hook_qemu_args_observe);
 HOOK_RENDER(hook_qemu_env_render);
+HOOK_PATCH(hook_firmware_patch);
 
 /* hooks-device.c */
 HOOK_RENDER(hook_graphics_none_render);

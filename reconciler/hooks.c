@@ -35,6 +35,8 @@ const HookOps hook_ops[_HOOK_MAX] = {
     [HOOK_MEMBALLOON] = { .render = hook_memballoon_render, .observe = hook_memballoon_observe },
     [HOOK_QEMU_ARGS] = { .render = hook_qemu_args_render, .observe = hook_qemu_args_observe },
     [HOOK_QEMU_ENV] = { .render = hook_qemu_env_render, .flags = HOOK_READS_PLAIN | HOOK_RENDERS_LIST },
+    [HOOK_FIRMWARE] = { .render = hook_render_plain, .patch = hook_firmware_patch,
+                        .flags = HOOK_READS_PLAIN },
     [HOOK_API] = { .render = hook_render_nothing, .observe = hook_observe_nothing,
                    .flags = HOOK_NOT_XML },
 

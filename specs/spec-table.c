@@ -186,6 +186,15 @@ static const KeyDef sound_rows[] = {
 };
 static const KeyTable sound_table = TABLE("sound", sound_rows, .doc = "sound card (none by default)");
 
+static const char *const e_firmware[] = { "efi", "bios", NULL };
+static const KeyDef firmware_rows[] = {
+    ROW(DomainSpec, firmware.type, .key = "type", .type = VT_ENUM, .choices = e_firmware,
+        .flags = KEY_REQUIRED, .change = CHANGE_CONFIG, .xml = "os/@firmware", .hook = HOOK_FIRMWARE,
+        .doc = "efi or bios, chosen by libvirt from the host's firmware descriptors"),
+};
+static const KeyTable firmware_table = TABLE("firmware", firmware_rows,
+                                             .doc = "firmware by intent (libvirt's automatic selection)");
+
 static const KeyDef tpm_rows[] = {
     ROW(DomainSpec, tpm.model, .key = "model", .type = VT_ENUM, .choices = e_tpm_model,
         .def = "tpm-tis", .change = CHANGE_CONFIG, .xml = "devices/tpm/@model",
@@ -1021,6 +1030,8 @@ static const KeyDef domain_rows[] = {
     ROW(DomainSpec, emulator, .key = "emulator", .type = VT_PATH, .change = CHANGE_CONFIG,
         .xml = "devices/emulator", .flags = KEY_WHEN_SET, .vagrant = "emulator_path",
         .doc = "emulator binary; libvirt's choice when unset"),
+    ROW(DomainSpec, firmware, .key = "firmware", .type = VT_MAP, .sub = &firmware_table,
+        .doc = "firmware type, files selected by libvirt (instead of loader and nvram paths)"),
     ROW(DomainSpec, loader, .key = "loader", .type = VT_PATH, .change = CHANGE_CONFIG,
         .xml = "os/loader", .hook = HOOK_LOADER, .vagrant = "loader",
         .doc = "firmware image, read-only: pflash when the domain has an NVRAM, else rom"),

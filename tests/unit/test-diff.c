@@ -743,6 +743,47 @@ static void test_change_item_is_diffs_item(void **state) {
     diff_clear(&d);
 }
 
+/* firmware: {type}: libvirt expands os/@firmware into the loader and NVRAM it selected; a new
+ * type drops that selection (libvirt selects again), the type alone is compared. */
+static void test_firmware_change_drops_libvirts_selection(void **state) {
+    static const char efi[] = "kind: Domain\nname: fw1\nmachine_type: q35\nfirmware: {type: efi}\n";
+    static const char bios[] = "kind: Domain\nname: fw1\nmachine_type: q35\nfirmware: {type: bios}\n";
+    _cleanup_(spec_freep) Spec *se = unit_load_one("inline.yaml", efi);
+    _cleanup_(spec_freep) Spec *sb = unit_load_one("inline.yaml", bios);
+    _cleanup_(xmlFreeDocp) xmlDoc *have = render(se);
+    _cleanup_(xmlFreeDocp) xmlDoc *want = render(sb);
+    xmlNode *root = xmlDocGetRootElement(have);
+    xml_set(root, "os/loader", "/usr/share/OVMF/OVMF_CODE_4M.fd");
+    xml_set(root, "os/loader/@type", "pflash");
+    xml_set(root, "os/nvram", "/var/lib/libvirt/qemu/nvram/fw1_VARS.fd");
+    /* what libvirt added for the same type is no change */
+    _cleanup_(xmlFreeDocp) xmlDoc *same = render(se);
+    _cleanup_free_ char *managed = observe_managed(have);
+    Diff d;
+    diff_compute(KIND_DOMAIN, same, have, managed, &d);
+    if (diff_count_effective(&d) != 0)
+        dump(&d);
+    assert_int_equal(diff_count_effective(&d), 0);
+    diff_clear(&d);
+    diff_compute(KIND_DOMAIN, want, have, managed, &d);
+    const Change *c = find_change(&d, "firmware.type");
+    if (!c || diff_count_effective(&d) != 1)
+        dump(&d);
+    assert_non_null(c);
+    assert_string_equal(c->old_value, "efi");
+    assert_string_equal(c->new_value, "bios");
+    assert_int_equal(c->cls, CHANGE_CONFIG);
+    diff_patch(KIND_DOMAIN, &d, want, have);
+    diff_clear(&d);
+    _cleanup_free_ char *fw = xml_get(root, "os/@firmware");
+    assert_string_equal(fw, "bios");
+    assert_null(xml_find(root, "os/loader"));
+    assert_null(xml_find(root, "os/nvram"));
+    diff_compute(KIND_DOMAIN, want, have, managed, &d);
+    assert_int_equal(diff_count_effective(&d), 0);
+    diff_clear(&d);
+}
+
 static void test_xml_hatch_nth_is_compared(void **state) {
     static const char spec[] = "kind: Domain\nname: h1\ninterfaces:\n"
                                "  - {network: default, mac: '52:54:00:aa:00:01'}\n"
@@ -800,6 +841,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_sync_with_libvirts_additions),
         cmocka_unit_test(test_change_item_is_diffs_item),
+        cmocka_unit_test(test_firmware_change_drops_libvirts_selection),
         cmocka_unit_test(test_reordered_devices_are_no_change),
         cmocka_unit_test(test_units_and_number_forms_are_no_change),
         cmocka_unit_test(test_memory_change_is_live),
