@@ -79,17 +79,31 @@ int engine_prune_domain(Engine *e, const char *name, unsigned shutdown_timeout, 
     _cleanup_(volume_refs_clear) VolumeRefs refs = {};
     observe_volume_refs(doc, &refs);
     p->deletes = refs.delete_on_removal;
-    /* what domain_stop stops: a crashed or shut-off domain is undefined as it is */
+    /* what domain_stop stops; a shut-off domain is undefined as it is. A crashed one whose QEMU
+     * still runs (on_crash preserve or coredump-restart) is forced off first: undefining it alone
+     * would leave it running, transient, with virtspec's metadata. A paused guest cannot react to
+     * ACPI: domain_stop forces it off at once. */
     int st = domain_state(dom);
+    bool crashed_live = st == VIR_DOMAIN_CRASHED && virDomainIsActive(dom) == 1;
     p->running = state_running(st) || st == VIR_DOMAIN_SHUTDOWN;
     p->result = (ObjectResult) { .kind = KIND_DOMAIN, .name = xstrdup(name), .id = -1 };
-    if (p->running)
+    if (crashed_live)
+        action_add(&p->result, ACTION_STOP, NULL, "crashed, its QEMU still running: forced off");
+    else if (st == VIR_DOMAIN_PAUSED)
+        action_add(&p->result, ACTION_STOP, NULL, "paused: forced off");
+    else if (p->running)
         action_add(&p->result, ACTION_STOP, NULL, "ACPI shutdown, forced after %u s", shutdown_timeout);
     action_add(&p->result, ACTION_PRUNE, name, "spec removed: undefine, %s; NVRAM and TPM state kept",
                prune_volumes_said(p->deletes));
     if (!e->apply)
         return 0;
-    if (p->running) {
+    if (crashed_live) {
+        virt_count_mutation();
+        if (virDomainDestroy(dom) < 0 && virDomainIsActive(dom) == 1) {
+            p->error = xasprintf("forcing the crashed domain off failed: %s", virt_error_message());
+            return -EIO;
+        }
+    } else if (p->running) {
         /* never forced off because virtspec stops (-ECANCELED): the prune is retried next time */
         char *err = NULL;
         int k = domain_stop(e, dom, shutdown_timeout, &err);

@@ -101,14 +101,17 @@ t "apply --prune prunes nothing when a spec file was rejected (it may declare th
     "! not pruned: 1 spec file rejected" apply --prune "${O2[@]}"
 t "…and makes no libvirt change for it" 1 "0 objects, 0 libvirt changes" apply --prune "${O2[@]}" "$d/o/specs2"
 
-# the prune's shutdown is the engine's (domain_stop): a crashed orphan gets no ACPI request, it
-# is undefined as it is (one libvirt change)
+# the prune's shutdown is the engine's (domain_stop): a crashed orphan gets no ACPI request; one
+# whose QEMU still runs (the test driver's crashed domain is active) is forced off, then undefined:
+# undefining it alone would leave it running, transient (two libvirt changes)
 mkdir -m 0755 "$d/cr" "$d/cr/specs"
 owned_node_xml | sed "s|</metadata>|</metadata><test:runstate xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>6</test:runstate>|" > "$d/cr/node.xml"
 printf 'specs = %s\n' "$d/cr/specs" > "$d/cr.conf"
-t "apply --prune of a crashed orphan: undefined without a shutdown (1 libvirt change)" 0 \
-    "0 objects, 1 libvirt change" apply --prune --config "$d/cr.conf" -c "test://$d/cr/node.xml" "$d/cr/specs"
-ok "…and no stop is planned for it" bash -c '! grep -q "stop (ACPI" <<<"$1"' _ "$out"
+t "plan --prune of a crashed orphan whose QEMU runs: forced off, no ACPI request" 2 \
+    "stop (crashed, its QEMU still running: forced off)" plan --prune --config "$d/cr.conf" -c "test://$d/cr/node.xml" "$d/cr/specs"
+ok "…and no ACPI shutdown is planned for it" bash -c '! grep -q "stop (ACPI" <<<"$1"' _ "$out"
+t "apply --prune of it: forced off, then undefined (2 libvirt changes)" 0 \
+    "0 objects, 2 libvirt changes" apply --prune --config "$d/cr.conf" -c "test://$d/cr/node.xml" "$d/cr/specs"
 
 ## issue 18: glyphs follow the locale's character set (reconciler/term.h): ASCII under LC_ALL=C
 mkdir -m 0755 "$d/lc"
