@@ -30,6 +30,7 @@ static const char *const op_names[_ACTION_OP_MAX] = {
     [ACTION_NOTE] = "note",
     [ACTION_WARN] = "warn",
     [ACTION_REPORT_ONLY] = "report-only",
+    [ACTION_DESTROY] = "destroy",
 };
 
 const char *action_op_to_string(ActionOp op) {
@@ -99,6 +100,9 @@ char *action_format(const Action *a) {
         return xasprintf("! %s", why);
     case ACTION_REPORT_ONLY:
         return xstrdup("(drift mode report: not corrected)");
+    case ACTION_DESTROY:
+        return xasprintf("- destroy %s %s%s%s%s", spec_kind_to_string(a->kind), strna(a->object),
+                         a->reason ? " (" : "", why, a->reason ? ")" : "");
     case _ACTION_OP_MAX:
         break;
     }

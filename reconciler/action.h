@@ -32,6 +32,7 @@ typedef enum ActionOp {
     ACTION_NOTE,                /* = REASON: nothing to do, and why */
     ACTION_WARN,                /* ! REASON */
     ACTION_REPORT_ONLY,         /* (drift mode report: not corrected) */
+    ACTION_DESTROY,             /* - destroy KIND NAME[ (REASON)]: virtspec destroy */
     _ACTION_OP_MAX,
 } ActionOp;
 

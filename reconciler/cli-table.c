@@ -55,6 +55,22 @@ const CliCommand cli_commands[] = {
       "A domain another virtspec is restarting (reload) is waited for, then reconciled; one\n"
       "still restarting after its shutdown_timeout + 60 s fails.\n"
       "Exit status 1 if any object failed.\n" },
+    { .name = "destroy", .opts = O_INSECURE | O_CONNECT | O_JSON | O_TARGET | O_YES, .args = ARGS_PATHS,
+      .synopsis = "[PATH…]",
+      .summary = "remove what the tree (or -t) declares and virtspec owns: shown\nfirst (exit 2), done with --yes; volumes kept",
+      .help = "Usage: virtspec destroy [-c URI] [-t [KIND/]NAME]… [--yes] [--json] [PATH…]\n\n"
+      "Removes the objects the tree declares (no PATH: the configured spec tree; -t: only those)\n"
+      "that virtspec owns: domains first (ACPI shutdown, forced after their shutdown_timeout;\n"
+      "undefined; volumes, NVRAM and TPM state kept unless the domain's last applied spec said\n"
+      "delete_volumes_on_removal), then networks (stopped and undefined), then pools (stopped and\n"
+      "undefined; the directory and every volume in it kept, virtspec's ownership record removed).\n"
+      "A network or pool a domain that stays defined still uses is refused, with its names; an\n"
+      "object of a declared name virtspec does not own is left alone and reported.\n"
+      "Without --yes, prints what it would do (- destroy KIND NAME) and changes nothing.\n"
+      "  --yes     do it, printing each object's result; refused while the tree has errors\n"
+      "  --json    one JSON document instead of text (docs/json.md)\n"
+      "Exit status without --yes: 0 nothing to destroy, 2 something to destroy; 1 when an object\n"
+      "is refused or not virtspec's, or the tree has errors (with --yes: 1 when any failed).\n" },
     { .name = "reload", .opts = O_INSECURE | O_CONNECT | O_SPECS, .args = ARGS_NAMES,
       .synopsis = "NAME…",
       .summary = "graceful shutdown, then start, so pending config takes effect",
@@ -132,8 +148,8 @@ const CliOption cli_options[] = {
       "libvirt URI (default: connect in the configuration file, else\n$LIBVIRT_DEFAULT_URI, else qemu:///system)" },
     { O_EVERY, "--config", 0, "FILE", NULL,
       "configuration file (every command; default " VIRTSPEC_CONFIG_FILE ")" },
-    { O_JSON, "--json", 0, NULL, NULL, "plan, apply, status: one JSON document (schema: docs/json.md)" },
-    { O_TARGET, "--target", 't', "[KIND/]NAME", NULL, "plan, apply, status: only this object (repeatable)" },
+    { O_JSON, "--json", 0, NULL, NULL, "plan, apply, status, destroy: one JSON document (schema:\ndocs/json.md)" },
+    { O_TARGET, "--target", 't', "[KIND/]NAME", NULL, "plan, apply, status, destroy: only this object\n(repeatable)" },
     { O_PRUNE, "--prune", 0, NULL, NULL, "plan, apply, daemon: owned domains no spec names are undefined" },
     { O_SPECS, "--specs", 0, "DIR", NULL, "spec directory (reload: for shutdown_timeout)" },
     { O_DRIFT, "--drift", 0, "correct|report", drift_choices,
@@ -145,6 +161,7 @@ const CliOption cli_options[] = {
     { O_KVM, "--host-kvm", 0, "yes|no", kvm_choices,
       "render: resolve domain_type auto as if the host had /dev/kvm or not" },
     { O_SEED, "--seed", 0, NULL, NULL, "render: print the cloud_init seeds' files instead of XML" },
+    { O_YES, "--yes", 0, NULL, NULL, "destroy: do it (without it: only show what it would do)" },
     { O_VAGRANT, "--vagrant", 0, NULL, NULL, "reference: the vagrant-libvirt option table" },
     { O_MAN, "--man", 0, "PAGE", man_choices,
       "reference: the manual page PAGE (virtspec.8, virtspec.yaml.5,\nvirtspec.conf.5) in roff" },
@@ -158,7 +175,7 @@ const CliExit cli_exits[] = {
     { 0, "success; plan and status: everything is in sync" },
     { 1, "an error: a spec was rejected, an object failed, libvirt could not be reached, or a "
          "usage error (an unknown option, or one the command does not take)" },
-    { 2, "plan and status: there are changes to apply or work left (drifted, missing, "
+    { 2, "plan, status and destroy without --yes: there are changes to apply or work left (drifted, missing, "
          "reload-pending, orphaned objects)" },
     { 78, "daemon: the configuration file is bad (EX_CONFIG; the unit does not restart the daemon "
           "for it)" },

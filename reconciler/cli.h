@@ -23,6 +23,7 @@ typedef struct CliOpts {
     bool vagrant;               /* reference --vagrant: the vagrant-libvirt option table */
     const char *man;            /* reference --man PAGE: a manual page */
     bool seed;                  /* render --seed: the cloud_init seeds' files instead of XML */
+    bool yes;                   /* destroy --yes: do it, not only show it */
     DaemonConfig *cfg;          /* the configuration file with the flags applied */
     char **targets;             /* -t [KIND/]NAME (status: also NAME arguments) */
     size_t n_targets;
@@ -65,6 +66,8 @@ int cmd_apply(const CliOpts *o);
 int cmd_status(const CliOpts *o);
 int cmd_reload(const CliOpts *o, char **names, size_t n_names);
 int cmd_daemon(const CliOpts *o);
+/* Removes what the tree (or -t) declares and virtspec owns; --yes does it (cmd-destroy.c). */
+int cmd_destroy(const CliOpts *o);
 /* A spec for existing domains, from their inactive XML (keys, else the xml escape hatch). */
 int cmd_export(const CliOpts *o);
 /* virtspec's and the libvirt library's versions (--version); cmd_version adds the daemon's. */

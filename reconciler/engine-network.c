@@ -307,3 +307,37 @@ void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
     else if (e->local && network_owns_bridge(n))
         network_reattach_guests(e, net, n->name.s, true, r);
 }
+
+int engine_destroy_network(Engine *e, const char *name, DomainStays stays, void *userdata,
+                           ObjectResult *r) {
+    _cleanup_(virNetworkFreep) virNetworkPtr net = virNetworkLookupByName(e->conn, name);
+    if (!net)
+        return virt_error_errno() == -ENOENT ? 0 : fail(r, "looking up network: %s", virt_error_message());
+    char *x = virNetworkGetXMLDesc(net, VIR_NETWORK_XML_INACTIVE);
+    _cleanup_(xmlFreeDocp) xmlDoc *have = x ? xml_parse(x) : NULL;
+    free(x);
+    if (!have)
+        return fail(r, "reading network: %s", virt_error_message());
+    if (!observe_owned(have)) {
+        r->state = SYNC_FOREIGN_CONFLICT;
+        r->error = xstrdup("a network of this name exists that virtspec does not own: left alone");
+        return -EPERM;
+    }
+    _cleanup_free_ char *users = NULL;
+    if (domains_using(e, name, NULL, NULL, stays, userdata, &users) < 0)
+        return fail(r, "listing the domains that use it: %s", virt_error_message());
+    if (users)
+        return fail(r, "still used by domains that stay defined: %s", users);
+    r->state = SYNC_DRIFTED;
+    action_add(r, ACTION_DESTROY, NULL, NULL);
+    if (!e->apply)
+        return 0;
+    virt_count_mutation();
+    if (virNetworkIsActive(net) == 1 && virNetworkDestroy(net) < 0)
+        return fail(r, "stopping the network: %s", virt_error_message());
+    virt_count_mutation();
+    if (virNetworkUndefine(net) < 0)
+        return fail(r, "undefine failed: %s", virt_error_message());
+    r->mutated = true;
+    return 0;
+}

@@ -89,3 +89,62 @@ void converge_lifecycle(Engine *e, ObjectResult *r, const LifecycleOps *ops, voi
     else if (r->state == SYNC_IN_SYNC && r->n_pending > 0)
         r->state = SYNC_RELOAD_PENDING;
 }
+
+static int name_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Whether the domain's definition has a NIC on network or a disk in pool. */
+static bool domain_uses(xmlDoc *doc, const char *network, const char *pool, const char *pool_dir) {
+    xmlNode *devs = xml_child(xmlDocGetRootElement(doc), "devices");
+    size_t dl = pool_dir ? strlen(pool_dir) : 0;
+    for (xmlNode *i = xml_child(devs, "interface"); network && i; i = xml_next_named(i)) {
+        _cleanup_free_ char *src = xml_get(i, "source/@network");
+        if (streq_ptr(src, network))
+            return true;
+    }
+    for (xmlNode *d = xml_child(devs, "disk"); pool && d; d = xml_next_named(d)) {
+        _cleanup_free_ char *p = xml_get(d, "source/@pool");
+        _cleanup_free_ char *f = xml_get(d, "source/@file");
+        if (streq_ptr(p, pool) || (f && dl > 0 && strncmp(f, pool_dir, dl) == 0 && f[dl] == '/'))
+            return true;
+    }
+    return false;
+}
+
+int domains_using(Engine *e, const char *network, const char *pool, const char *pool_dir,
+                  DomainStays stays, void *userdata, char **ret) {
+    virDomainPtr *doms = NULL;
+    char **users = NULL;
+    size_t n_users = 0;
+    int n = virConnectListAllDomains(e->conn, &doms, 0);
+    *ret = NULL;
+    if (n < 0)
+        return -EIO;
+    for (int i = 0; i < n; i++) {
+        const char *name = virDomainGetName(doms[i]);
+        /* the live definition too: a NIC or disk plugged in live uses the object as much */
+        for (unsigned flags = VIR_DOMAIN_XML_INACTIVE;; flags = 0) {
+            char *x = stays(name, userdata) ? virDomainGetXMLDesc(doms[i], flags) : NULL;
+            _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+            free(x);
+            if (doc && domain_uses(doc, network, pool, pool_dir)) {
+                *(char **) array_push(&users, &n_users, sizeof(char *)) = xstrdup(name);
+                break;
+            }
+            if (flags == 0 || virDomainIsActive(doms[i]) != 1)
+                break;
+        }
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    qsort(users, n_users, sizeof(char *), name_cmp);
+    for (size_t i = 0; i < n_users; i++) {
+        char *acc = *ret ? xasprintf("%s, %s", *ret, users[i]) : xstrdup(users[i]);
+        free(*ret);
+        free(users[i]);
+        *ret = acc;
+    }
+    free(users);
+    return 0;
+}

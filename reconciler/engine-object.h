@@ -26,3 +26,11 @@ typedef struct LifecycleOps {
 
 void converge_lifecycle(Engine *e, ObjectResult *r, const LifecycleOps *ops, void *obj,
                         Value autostart);
+
+/* virtspec destroy: whether a domain stays defined (it is not destroyed with the objects it uses). */
+typedef bool (*DomainStays)(const char *domain, void *userdata);
+/* The domains that stay (stays) and have a NIC on network, or a disk in pool (a volume of it, or
+ * a file below pool_dir), ", "-separated and sorted by libvirt's listing; NULL when none. -EIO
+ * (and *ret NULL) when libvirt cannot list them. */
+int domains_using(Engine *e, const char *network, const char *pool, const char *pool_dir,
+                  DomainStays stays, void *userdata, char **ret);

@@ -302,3 +302,50 @@ void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
     /* starting never builds: a volume group is created only at definition, when the spec asks */
     converge_lifecycle(e, r, &pool_ops, pool, p->autostart);
 }
+
+int engine_destroy_pool(Engine *e, const char *name, DomainStays stays, void *userdata,
+                        ObjectResult *r) {
+    _cleanup_(virStoragePoolFreep) virStoragePoolPtr pool = virStoragePoolLookupByName(e->conn, name);
+    if (!pool)
+        return virt_error_errno() == -ENOENT ? 0 : fail(r, "looking up pool: %s", virt_error_message());
+    _cleanup_free_ char *marker = pool_marker(e, name);
+    if (access(marker, F_OK) < 0) {
+        r->state = SYNC_FOREIGN_CONFLICT;
+        r->error = xasprintf("a pool of this name exists that virtspec does not own (no %s): left alone",
+                             marker);
+        return -EPERM;
+    }
+    char *x = virStoragePoolGetXMLDesc(pool, VIR_STORAGE_XML_INACTIVE);
+    _cleanup_(xmlFreeDocp) xmlDoc *have = x ? xml_parse(x) : NULL;
+    free(x);
+    if (!have)
+        return fail(r, "reading pool: %s", virt_error_message());
+    xmlNode *root = xmlDocGetRootElement(have);
+    _cleanup_free_ char *type = xml_get(root, "@type");
+    _cleanup_free_ char *dir = xml_get(root, "target/path");
+    _cleanup_free_ char *users = NULL;
+    if (domains_using(e, NULL, name, dir, stays, userdata, &users) < 0)
+        return fail(r, "listing the domains that use it: %s", virt_error_message());
+    if (users)
+        return fail(r, "a domain that stays defined has a disk in it: %s", users);
+    int n = virStoragePoolIsActive(pool) == 1 ? virStoragePoolNumOfVolumes(pool) : -1;
+    const char *what = streq_ptr(type, "logical") ? "volume group" : "directory";
+    r->state = SYNC_DRIFTED;
+    if (n >= 0)
+        action_add(r, ACTION_DESTROY, NULL, "%s and %d volume%s kept", what, n, n == 1 ? "" : "s");
+    else
+        action_add(r, ACTION_DESTROY, NULL, "%s and its volumes kept", what);
+    if (!e->apply)
+        return 0;
+    /* never virStoragePoolDelete: the directory and the volumes stay where they are */
+    virt_count_mutation();
+    if (virStoragePoolIsActive(pool) == 1 && virStoragePoolDestroy(pool) < 0)
+        return fail(r, "stopping the pool: %s", virt_error_message());
+    virt_count_mutation();
+    if (virStoragePoolUndefine(pool) < 0)
+        return fail(r, "undefine failed: %s", virt_error_message());
+    r->mutated = true;
+    if (unlink(marker) < 0 && errno != ENOENT)
+        return fail(r, "removing the ownership record %s: %s", marker, strerror(errno));
+    return 0;
+}

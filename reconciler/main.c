@@ -39,7 +39,7 @@ static int usage_error(int c, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT, OPT_MAN, OPT_SEED };
+    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT, OPT_MAN, OPT_SEED, OPT_YES };
     static const struct option longopts[] = {
         { "connect", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
@@ -56,6 +56,7 @@ int main(int argc, char **argv) {
         { "vagrant", no_argument, NULL, OPT_VAGRANT },
         { "man", required_argument, NULL, OPT_MAN },
         { "seed", no_argument, NULL, OPT_SEED },
+        { "yes", no_argument, NULL, OPT_YES },
         { "target", required_argument, NULL, 't' },
         {},
     };
@@ -101,6 +102,7 @@ int main(int argc, char **argv) {
         case OPT_VAGRANT: o.vagrant = true; given |= O_VAGRANT; break;
         case OPT_MAN: o.man = optarg; given |= O_MAN; break;
         case OPT_SEED: o.seed = true; given |= O_SEED; break;
+        case OPT_YES: o.yes = true; given |= O_YES; break;
         case OPT_KVM:
             given |= O_KVM;
             if (streq(optarg, "yes"))
@@ -183,7 +185,7 @@ int main(int argc, char **argv) {
     /* Commands that change nothing report untrusted spec files; apply and daemon refuse them. */
     spec_trust_warn_only = streq(cmd, "validate") || streq(cmd, "render") || streq(cmd, "plan") ||
                            streq(cmd, "status") || streq(cmd, "reference") || streq(cmd, "export") ||
-                           streq(cmd, "version");
+                           streq(cmd, "version") || (streq(cmd, "destroy") && !o.yes);
     if (streq(cmd, "validate"))
         r = cmd_validate(&o);
     else if (streq(cmd, "render"))
@@ -200,6 +202,8 @@ int main(int argc, char **argv) {
         r = cmd_export(&o);
     else if (streq(cmd, "daemon"))
         r = cmd_daemon(&o);
+    else if (streq(cmd, "destroy"))
+        r = cmd_destroy(&o);
     else if (streq(cmd, "version")) {
         r = cmd_version(&o);
     }

@@ -272,11 +272,13 @@ errs "daemon --drift with a bad value" 78 daemon "${C[@]}" -c test:///default --
 errs "reference with an argument" 1 reference x
 errs "reload without a name" 1 reload "${C[@]}" -c test:///default
 errs "export without a name" 1 export "${C[@]}" -c test:///default
+errs "destroy --prune (not a destroy option)" 1 destroy "${C[@]}" -c test:///default --prune
+errs "plan --yes (only destroy takes it)" 1 plan "${C[@]}" -c test:///default --yes
 errs "a bad target" 1 plan "${C[@]}" -c test:///default -t Bogus/x "$d/specs"
 errs "a connection that fails" 1 plan "${C[@]}" -c "bogus:///x" "$d/specs"
 t "--help lists every command, reference and version too" 0 "" --help
 help=$out
-for c in validate render plan apply reload status daemon export reference version; do
+for c in validate render plan apply destroy reload status daemon export reference version; do
     ok "…$c in --help" grep -qE "^  $c( |$)" <<<"$help"
     t "…and $c --help is its own" 0 "Usage: virtspec $c" "$c" --help
 done

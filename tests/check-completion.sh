@@ -42,10 +42,12 @@ is() {   # is DESCRIPTION "WORDS…" EXACT-LIST (space separated, sorted)
     ok "$1${got:+ (got: $got)}" test "$got" = "$3"
 }
 
-has "commands" "''" validate render plan apply reload status daemon export reference version help
+has "commands" "''" validate render plan apply destroy reload status daemon export reference version help
 is "a prefix: one command" "pl" "plan"
 has "plan: its options" "plan --" --json --prune --target --connect --config --help --insecure-spec-perms
 hasnt "…not another command's" "plan --" --vagrant --show-secrets --drift --host-kvm= --man=
+has "destroy: its options" "destroy --" --yes --json --target --connect
+hasnt "…not prune" "destroy --" --prune
 has "render: its options" "render --" --show-secrets --host-kvm=
 hasnt "…not plan's" "render --" --json --prune
 is "reference --m" "reference --m" "--man="

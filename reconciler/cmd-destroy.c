@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <time.h>
+
+#include "cli.h"
+#include "engine-network.h"
+#include "engine-pool.h"
+#include "prune.h"
+#include "status-json.h"
+#include "term.h"
+#include "virt-conn.h"
+
+/* virtspec destroy: removes what a tree (or -t) declares and virtspec owns — domains first (the
+ * prune's rules: graceful shutdown, undefine, volumes kept unless the domain said
+ * delete_volumes_on_removal), then networks, then pools (directory and volumes kept). Without
+ * --yes it only says what it would do (docs/destroy.md). */
+
+typedef struct Destroy {
+    SpecSet set;
+    Selection sel;
+    Engine engine;
+    ObjectResult *results;      /* the selected specs: domains, then networks, then pools */
+    size_t n;
+} Destroy;
+
+static void destroy_clear(Destroy *d) {
+    for (size_t i = 0; i < d->n; i++)
+        object_result_clear(&d->results[i]);
+    free(d->results);
+    selection_clear(&d->sel);
+    engine_close(&d->engine);
+    spec_set_clear(&d->set);
+}
+
+static bool destroys(const ObjectResult *r) {
+    for (size_t i = 0; i < r->n_actions; i++)
+        if (r->actions[i].op == ACTION_DESTROY)
+            return true;
+    return false;
+}
+
+/* A domain stays defined unless this run destroys it (plan: would destroy it). */
+static bool domain_stays(const char *name, void *userdata) {
+    const Destroy *d = userdata;
+    for (size_t i = 0; i < d->n; i++) {
+        const ObjectResult *r = &d->results[i];
+        if (r->kind == KIND_DOMAIN && streq(r->name, name))
+            return !destroys(r) || r->error || (d->engine.apply && !r->mutated);
+    }
+    return true;
+}
+
+static void destroy_domain(Destroy *d, const Spec *s, ObjectResult *r) {
+    unsigned timeout = (unsigned) s->domain.shutdown_timeout.i;
+    _cleanup_(prune_result_clear) PruneResult p = {};
+    int k = engine_prune_domain(&d->engine, s->name, timeout, &p);
+    if (!p.owned) {
+        _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(d->engine.conn, s->name);
+        if (dom) {
+            r->state = SYNC_FOREIGN_CONFLICT;
+            r->error = xstrdup("a domain of this name exists that virtspec does not own: left alone");
+        } else if (virt_error_errno() != -ENOENT)
+            fail(r, "looking up domain: %s", virt_error_message());
+        return;
+    }
+    r->state = SYNC_DRIFTED;
+    if (p.running)
+        action_add(r, ACTION_DESTROY, NULL, "ACPI shutdown, forced after %u s; %s", timeout,
+                   prune_volumes_said(p.deletes));
+    else
+        action_add(r, ACTION_DESTROY, NULL, "%s", prune_volumes_said(p.deletes));
+    for (size_t i = 0; i < p.result.n_actions; i++)
+        if (p.result.actions[i].op == ACTION_VOLUME_DELETE)
+            action_add_copy(r, &p.result.actions[i]);
+    for (size_t i = 0; i < p.n_warnings; i++)
+        action_add(r, ACTION_WARN, NULL, "%s", p.warnings[i]);
+    if (p.error)
+        fail(r, "%s", p.error);
+    else if (k == 0 && d->engine.apply && p.gone)
+        r->mutated = true;
+}
+
+static void destroy_one(Destroy *d, const Spec *s, ObjectResult *r) {
+    *r = (ObjectResult) { .kind = s->kind, .name = xstrdup(s->name), .file = xstrdup(s->file),
+                          .line = s->line, .id = -1, .state = SYNC_MISSING };
+    if (s->kind == KIND_DOMAIN)
+        destroy_domain(d, s, r);
+    else if (s->kind == KIND_NETWORK)
+        engine_destroy_network(&d->engine, s->name, domain_stays, d, r);
+    else
+        engine_destroy_pool(&d->engine, s->name, domain_stays, d, r);
+    if (!r->error && !destroys(r))
+        action_add(r, ACTION_NOTE, NULL, "not defined: nothing to destroy");
+    else if (r->mutated) {
+        action_add(r, ACTION_NOTE, NULL, "destroyed");
+        r->state = SYNC_MISSING;
+    }
+}
+
+static void print_result(const ObjectResult *r) {
+    printf("%s %s (%s:%u)\n", spec_kind_to_string(r->kind), r->name, r->file, r->line);
+    for (size_t i = 0; i < r->n_actions; i++) {
+        _cleanup_free_ char *line = action_format(&r->actions[i]);
+        printf("  %s\n", line);
+    }
+    if (r->error)
+        printf("  %s %s: %s\n", term_glyph(GLYPH_FAIL), sync_state_to_string(r->state), r->error);
+}
+
+static void print_json(const Destroy *d, bool applied) {
+    StatusDoc *doc = status_doc_new("one-shot");
+    time_t now = time(NULL);
+    size_t todo = 0, failed = 0;
+    status_doc_set_command(doc, "destroy");
+    for (size_t i = 0; i < d->n; i++) {
+        const ObjectResult *r = &d->results[i];
+        todo += destroys(r) && !r->error;
+        failed += r->error != NULL;
+        status_doc_add(doc, r, &(StatusExtra) {
+            .last_action = applied && r->mutated ? "destroyed" : NULL,
+            .last_action_time = applied && r->mutated ? now : 0, .last_pass_time = now,
+            .failures = r->error ? 1 : 0 });
+    }
+    status_doc_add_diags(doc, &d->set.diags);
+    _cleanup_free_ char *summary = xasprintf("%zu object%s: %zu %s, %zu failed or left alone",
+                                             d->n, d->n == 1 ? "" : "s", todo,
+                                             applied ? "destroyed" : "to destroy", failed);
+    status_doc_set_counts(doc, summary);
+    _cleanup_free_ char *text = status_doc_to_string(doc);
+    fputs(text, stdout);
+    status_doc_free(doc);
+}
+
+/* Domains, then networks, then pools: what uses an object goes before it. */
+static const SpecKind destroy_order[] = { KIND_DOMAIN, KIND_NETWORK, KIND_POOL };
+
+int cmd_destroy(const CliOpts *o) {
+    _cleanup_(destroy_clear) Destroy d = {};
+    size_t errors = cli_load_tree(o, &d.set, &d.sel), n = 0;
+    /* the selected specs, in destroy order (a target is used once a spec matches it) */
+    _cleanup_free_ const Spec **order = xmalloc0((d.set.n + 1) * sizeof(Spec *));
+    for (size_t k = 0; k < ELEMENTSOF(destroy_order); k++)
+        for (size_t i = 0; i < d.set.n; i++)
+            if (d.set.specs[i]->kind == destroy_order[k] && selection_has_spec(&d.sel, d.set.specs[i]))
+                order[n++] = d.set.specs[i];
+    errors += selection_report_unused(&d.sel);
+    if (errors > 0 && o->yes) {
+        fprintf(stderr, "virtspec: not destroying anything: the tree has errors (see above)\n");
+        return 1;
+    }
+    if (engine_open(&d.engine, o->connect, o->yes) < 0) {
+        fprintf(stderr, "virtspec: cannot connect to %s: %s\n", virt_default_uri(o->connect),
+                virt_error_message());
+        return 1;
+    }
+    d.results = xmalloc0((n + 1) * sizeof(ObjectResult));
+    for (size_t i = 0; i < n; i++) {
+        ObjectResult *r = &d.results[d.n];
+        destroy_one(&d, order[i], r);
+        d.n++;
+        if (!o->json)
+            print_result(r);
+        fflush(stdout);
+    }
+    bool todo = false, failed = errors > 0;
+    for (size_t i = 0; i < d.n; i++) {
+        todo = todo || destroys(&d.results[i]);
+        failed = failed || d.results[i].error;
+    }
+    if (o->json)
+        print_json(&d, o->yes);
+    else if (o->yes)
+        printf("%zu object%s, %u libvirt change%s\n", d.n, d.n == 1 ? "" : "s", virt_mutations,
+               virt_mutations == 1 ? "" : "s");
+    else if (todo)
+        printf("Run again with --yes to do it.\n");
+    if (failed)
+        return 1;
+    return todo && !o->yes ? 2 : 0;
+}
