@@ -12,7 +12,8 @@
 # use fails the test. Everything else runs as written.
 #
 # A command that fails fails the test (an ERR trap in every block); the only status other than
-# 0 accepted is 2 from `virtspec plan` (changes to show: what it is run for). Lists (&&, ||) and
+# 0 accepted is 2 from `virtspec plan` or `virtspec destroy` without --yes (changes to show:
+# what they are run for). Lists (&&, ||) and
 # pipes are refused in tour blocks: a failure inside one would pass unseen. Between blocks, after
 # a block that changed a file under /etc/virtspec, the test waits as a reader would (at most
 # 60 s) for the daemon's status file to be rewritten and `virtspec status` to exit 0.
@@ -84,7 +85,8 @@ systemctl() {
 }
 set -o errtrace
 trap 'rc=$?
-      if [ "$rc" = 2 ] && [[ $BASH_COMMAND == "virtspec plan"* ]]; then :
+      if [ "$rc" = 2 ] && { [[ $BASH_COMMAND == "virtspec plan"* ]] ||
+                            { [[ $BASH_COMMAND == "virtspec destroy"* ]] && [[ $BASH_COMMAND != *--yes* ]]; }; }; then :
       else echo "TOUR FAILED (exit status $rc): $BASH_COMMAND" >&2; exit 1; fi' ERR
 SH
 export TESTDIR
@@ -134,6 +136,7 @@ ok "…the network is gone" bash -c '! virsh net-info vs-net'
 ok "…the pool is gone" bash -c '! virsh pool-info vs-pool'
 ok "…the volume is kept" test -f /var/lib/virtspec-images/lab1-root.qcow2
 ok "…and so is the pool's directory" test -d /var/lib/virtspec-images
+ok "…and virtspec's record that it owned the pool is gone" test ! -e /var/lib/virtspec/pools/vs-pool
 echo "# the daemon's log:"; sed 's/^/#   /' "$WORK/daemon.log" 2>/dev/null | tail -n 30
 daemon_up && kill "$(cat "$WORK/daemon.pid")"
 [ -f "$WORK/notify.pid" ] && kill "$(cat "$WORK/notify.pid")" 2>/dev/null
