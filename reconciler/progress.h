@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Progress of long work (a base image upload). On a terminal one line on stdout rewrites itself
+ * ("NAME: 1.0 GiB of 10.0 GiB (10%), 85.3 MiB/s, ETA 01:48"); elsewhere (the journal, a pipe)
+ * the same line goes to the log once per 10 %. The formatting is pure (unit-tested). */
+
+/* "512 B", "1.5 KiB", "20.0 MiB", "9.8 GiB" into buf. Returns buf. */
+char *progress_bytes(char *buf, size_t n, uint64_t bytes);
+/* "mm:ss" (minutes may pass 59: "125:03"), "--:--" when seconds < 0 (unknown). Returns buf. */
+char *progress_eta(char *buf, size_t n, long seconds);
+/* The 10 % step reached, 0…10 (10 only when done == total). */
+int progress_step(uint64_t done, uint64_t total);
+/* The line for done of total after elapsed seconds; caller frees. */
+char *progress_line(const char *what, uint64_t done, uint64_t total, double elapsed);
+
+typedef struct Progress {
+    char *what;
+    uint64_t total, done;
+    int step;                   /* the last 10 % step logged */
+    bool tty;                   /* draw on the terminal instead of logging steps */
+    struct timespec start, drawn;
+} Progress;
+
+/* tty: term_tty() in the program; a parameter for tests. */
+void progress_start(Progress *p, const char *what, uint64_t total, bool tty);
+void progress_update(Progress *p, uint64_t done);
+/* Ends the line on the terminal; frees what. */
+void progress_end(Progress *p);
+/* Seconds since progress_start. */
+double progress_elapsed(const Progress *p);
