@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
+#include "progress.h"
 #include "prune.h"
 #include "status-json.h"
 #include "status-table.h"
@@ -601,7 +602,11 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
         unsigned timeout = s ? (unsigned) s->domain.shutdown_timeout.i : 60;
         _cleanup_free_ char *err = NULL;
         printf("Domain %s: ■ stop (ACPI shutdown, forced after %u s), ▶ start\n", names[i], timeout);
-        if (engine_reload_domain(&e, names[i], timeout, &err) < 0) {
+        _cleanup_free_ char *what = xasprintf("waiting for %s to shut down", names[i]);
+        Countdown *cd = countdown_start(what, timeout, term_tty());
+        int k = engine_reload_domain(&e, names[i], timeout, &err);
+        countdown_stop(cd);
+        if (k < 0) {
             fprintf(stderr, "virtspec: reload %s: %s\n", names[i], err);
             ret = 1;
         }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -91,4 +93,66 @@ void progress_end(Progress *p) {
     p->tty = false;   /* once */
     free(p->what);
     p->what = NULL;
+}
+
+struct Countdown {
+    char *what;
+    unsigned total_s, elapsed_s;
+    bool stop;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+};
+
+char *countdown_line(const char *what, unsigned elapsed_s, unsigned total_s) {
+    return xasprintf("%s: %u s of %u", what, elapsed_s, total_s);
+}
+
+static void *countdown_run(void *arg) {
+    Countdown *c = arg;
+    struct timespec next;
+    clock_gettime(CLOCK_REALTIME, &next);
+    pthread_mutex_lock(&c->lock);
+    while (!c->stop) {
+        next.tv_sec++;
+        if (pthread_cond_timedwait(&c->cond, &c->lock, &next) != ETIMEDOUT)
+            continue;   /* stopped (or a spurious wake: the deadline stays) */
+        c->elapsed_s++;
+        _cleanup_free_ char *line = countdown_line(c->what, c->elapsed_s, c->total_s);
+        printf("\r%s\033[K", line);
+        fflush(stdout);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return NULL;
+}
+
+Countdown *countdown_start(const char *what, unsigned total_s, bool tty) {
+    if (!tty)
+        return NULL;
+    Countdown *c = xmalloc0(sizeof(Countdown));
+    c->what = xstrdup(what);
+    c->total_s = total_s;
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->cond, NULL);
+    if (pthread_create(&c->thread, NULL, countdown_run, c) != 0)
+        abort();
+    return c;
+}
+
+void countdown_stop(Countdown *c) {
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->lock);
+    c->stop = true;
+    pthread_cond_signal(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+    pthread_join(c->thread, NULL);
+    if (c->elapsed_s > 0) {
+        putchar('\n');
+        fflush(stdout);
+    }
+    pthread_cond_destroy(&c->cond);
+    pthread_mutex_destroy(&c->lock);
+    free(c->what);
+    free(c);
 }

@@ -34,3 +34,15 @@ void progress_update(Progress *p, uint64_t done);
 void progress_end(Progress *p);
 /* Seconds since progress_start. */
 double progress_elapsed(const Progress *p);
+
+/* A wait that cannot report its own progress (a guest's graceful shutdown inside
+ * engine_reload_domain): on a terminal a line counting the seconds, redrawn each second by a
+ * thread ("waiting for web1 to shut down: 12 s of 60"); nothing elsewhere, nothing in the first
+ * second (a wait that ends at once says nothing). */
+typedef struct Countdown Countdown;
+/* "WHAT: 12 s of 60"; caller frees. */
+char *countdown_line(const char *what, unsigned elapsed_s, unsigned total_s);
+/* NULL (nothing to stop) when not tty. */
+Countdown *countdown_start(const char *what, unsigned total_s, bool tty);
+/* Ends the line (if it was drawn) and frees c. */
+void countdown_stop(Countdown *c);

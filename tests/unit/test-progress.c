@@ -92,6 +92,50 @@ static void test_log_steps(void **state) {
     assert_int_equal(n, 10);
 }
 
+/* stdout into a temporary file while fn runs; its content (caller frees). */
+static char *capture_stdout(void (*fn)(void)) {
+    char path[] = "/tmp/test-progress.XXXXXX";
+    int fd = mkstemp(path), saved = dup(STDOUT_FILENO);
+    assert_true(fd >= 0);
+    fflush(stdout);
+    dup2(fd, STDOUT_FILENO);
+    fn();
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    char *buf = xmalloc0(4096);
+    assert_true(pread(fd, buf, 4095, 0) >= 0);
+    close(fd);
+    unlink(path);
+    return buf;
+}
+
+static void count_two_seconds(void) {
+    Countdown *c = countdown_start("waiting for web1 to shut down", 60, true);
+    assert_non_null(c);
+    usleep(2300 * 1000);
+    countdown_stop(c);
+}
+
+static void count_nothing(void) {
+    countdown_stop(countdown_start("waiting for web1 to shut down", 60, true));   /* ends at once */
+    assert_null(countdown_start("off a terminal", 60, false));
+    countdown_stop(NULL);
+}
+
+static void test_countdown(void **state) {
+    char *l = countdown_line("waiting for web1 to shut down", 12, 60);
+    assert_string_equal(l, "waiting for web1 to shut down: 12 s of 60");
+    free(l);
+    char *out = capture_stdout(count_two_seconds);
+    assert_string_equal(out, "\rwaiting for web1 to shut down: 1 s of 60\033[K"
+                             "\rwaiting for web1 to shut down: 2 s of 60\033[K\n");
+    free(out);
+    out = capture_stdout(count_nothing);
+    assert_string_equal(out, "");
+    free(out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bytes),
@@ -99,6 +143,7 @@ int main(void) {
         cmocka_unit_test(test_steps),
         cmocka_unit_test(test_line),
         cmocka_unit_test(test_log_steps),
+        cmocka_unit_test(test_countdown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
