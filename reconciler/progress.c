@@ -105,7 +105,8 @@ struct Countdown {
 };
 
 char *countdown_line(const char *what, unsigned elapsed_s, unsigned total_s) {
-    return xasprintf("%s: %u s of %u", what, elapsed_s, total_s);
+    /* past the timeout the forced stop and the start run: the count stays at its end */
+    return xasprintf("%s: %u s of %u", what, elapsed_s < total_s ? elapsed_s : total_s, total_s);
 }
 
 static void *countdown_run(void *arg) {

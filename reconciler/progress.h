@@ -40,7 +40,7 @@ double progress_elapsed(const Progress *p);
  * thread ("waiting for web1 to shut down: 12 s of 60"); nothing elsewhere, nothing in the first
  * second (a wait that ends at once says nothing). */
 typedef struct Countdown Countdown;
-/* "WHAT: 12 s of 60"; caller frees. */
+/* "WHAT: 12 s of 60" (never past "60 s of 60"); caller frees. */
 char *countdown_line(const char *what, unsigned elapsed_s, unsigned total_s);
 /* NULL (nothing to stop) when not tty. */
 Countdown *countdown_start(const char *what, unsigned total_s, bool tty);

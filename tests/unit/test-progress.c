@@ -127,6 +127,9 @@ static void test_countdown(void **state) {
     char *l = countdown_line("waiting for web1 to shut down", 12, 60);
     assert_string_equal(l, "waiting for web1 to shut down: 12 s of 60");
     free(l);
+    l = countdown_line("waiting for web1 to shut down", 64, 60);   /* forced stop, start */
+    assert_string_equal(l, "waiting for web1 to shut down: 60 s of 60");
+    free(l);
     char *out = capture_stdout(count_two_seconds);
     assert_string_equal(out, "\rwaiting for web1 to shut down: 1 s of 60\033[K"
                              "\rwaiting for web1 to shut down: 2 s of 60\033[K\n");
