@@ -9,8 +9,10 @@
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
+#include "progress.h"
 #include "prune.h"
 #include "status-json.h"
+#include "status-table.h"
 #include "term.h"
 #include "virt-conn.h"
 
@@ -328,7 +330,7 @@ static const char *spec_error_of(const DiagList *diags, const char *file) {
 }
 
 /* plan --json, apply --json, status --json: one schema (status-json.h, docs/json.md). */
-static void print_json(const CliOpts *o, const Run *run, const char *command, bool applied) {
+static StatusDoc *run_doc(const CliOpts *o, const Run *run, const char *command, bool applied) {
     StatusDoc *doc = status_doc_new("one-shot");
     time_t now = time(NULL);
     unsigned counts[_SYNC_MAX] = {};
@@ -366,6 +368,11 @@ static void print_json(const CliOpts *o, const Run *run, const char *command, bo
         counts[SYNC_FOREIGN_CONFLICT], run->n_orphans, run->set.n_bad_files,
         run->set.n_bad_files == 1 ? "" : "s");
     status_doc_set_counts(doc, summary);
+    return doc;
+}
+
+static void print_json(const CliOpts *o, const Run *run, const char *command, bool applied) {
+    StatusDoc *doc = run_doc(o, run, command, applied);
     _cleanup_free_ char *text = status_doc_to_string(doc);
     fputs(text, stdout);
     status_doc_free(doc);
@@ -558,29 +565,9 @@ static int status_from_daemon(const CliOpts *o, int *exit_code) {
     } else if (o->json)
         fputs(buf, stdout);
     else {
-        json_object *summary;
-        if (json_object_object_get_ex(root, "summary", &summary))
-            printf("daemon (pid %d): %s\n", json_object_get_int(pid), json_object_get_string(summary));
-        for (size_t i = 0; i < json_object_array_length(objs); i++) {
-            json_object *j = json_object_array_get_idx(objs, i);
-            const char *state = json_object_object_get_ex(j, "state", &v) ? json_object_get_string(v) : "";
-            const char *kind = json_object_object_get_ex(j, "kind", &v) ? json_object_get_string(v) : "";
-            const char *name = json_object_object_get_ex(j, "name", &v) ? json_object_get_string(v) : "";
-            printf("%-16s %-7s %s", state, kind, name);
-            if (json_object_object_get_ex(j, "reload_pending", &v) && json_object_array_length(v) > 0) {
-                printf("  (pending:");
-                for (size_t k = 0; k < json_object_array_length(v); k++)
-                    printf("%s %s", k ? "," : "", json_object_get_string(json_object_array_get_idx(v, k)));
-                printf(")");
-            }
-            if (json_object_object_get_ex(j, "error", &v) && json_object_get_string(v))
-                printf("  %s", json_object_get_string(v));
-            if (json_object_object_get_ex(j, "spec_error", &v) && json_object_get_string(v))
-                printf("  spec: %s", json_object_get_string(v));
-            if (json_object_object_get_ex(j, "reconciling", &v) && json_object_get_boolean(v))
-                printf("  (reconciling now)");
-            printf("\n");
-        }
+        if (sel.active)   /* the files' errors are not the named objects' business */
+            json_object_object_del(root, "spec_errors");
+        status_table_print(root);
     }
     json_object_put(root);
     return 0;
@@ -604,29 +591,9 @@ int cmd_status(const CliOpts *o) {
         print_json(o, &run, "status", false);
         return code;
     }
-    for (size_t i = 0; i < run.n; i++) {
-        const ObjectResult *r = &run.results[i];
-        printf("%-16s %-7s %s", sync_state_to_string(r->state), spec_kind_to_string(r->kind), r->name);
-        const char *sep = "  (";
-        for (size_t k = 0; k < r->diff.n; k++)
-            if (r->diff.items[k].op != OP_UNMANAGED) {
-                printf("%s%s", sep, r->diff.items[k].path);
-                sep = ", ";
-            }
-        for (size_t k = 0; k < r->n_pending; k++) {
-            printf("%s%s%s", sep, k == 0 ? "pending: " : "", r->pending[k]);
-            sep = ", ";
-        }
-        printf("%s", streq(sep, ", ") ? ")" : "");
-        if (r->error)
-            printf("  %s", r->error);
-        printf("\n");
-    }
-    for (size_t i = 0; i < run.n_orphans; i++)
-        printf("%-16s %-7s %s  (owned by virtspec, no spec names it; apply --prune would undefine it)\n",
-               "orphaned", "Domain", run.orphans[i].name);
-    for (size_t i = 0; i < run.set.n_bad_files; i++)
-        printf("%-16s %-7s %s\n", "failed", "file", run.set.bad_files[i]);
+    StatusDoc *doc = run_doc(o, &run, "status", false);
+    status_table_print(status_doc_json(doc));
+    status_doc_free(doc);
     return code;
 }
 
@@ -662,7 +629,11 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
         actions_free(r.actions, r.n_actions);
         printf("Domain %s: %s, %s\n", names[i], stop, start);
         fflush(stdout);
-        if (engine_reload_domain(&e, names[i], timeout, &err) < 0) {
+        _cleanup_free_ char *what = xasprintf("waiting for %s to shut down", names[i]);
+        Countdown *cd = countdown_start(what, timeout, term_tty());
+        int k = engine_reload_domain(&e, names[i], timeout, &err);
+        countdown_stop(cd);
+        if (k < 0) {
             fprintf(stderr, "virtspec: reload %s: %s\n", names[i], err);
             ret = 1;
         }

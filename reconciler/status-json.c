@@ -155,6 +155,10 @@ char *status_doc_to_string(StatusDoc *d) {
     return status_json_text(d->root);
 }
 
+json_object *status_doc_json(StatusDoc *d) {
+    return d->root;
+}
+
 int status_doc_write(StatusDoc *d, const char *path) {
     _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int) getpid());
     _cleanup_free_ char *text = status_doc_to_string(d);

@@ -34,6 +34,8 @@ struct json_object;
 char *status_json_text(struct json_object *root);
 /* Pretty JSON text; caller frees. */
 char *status_doc_to_string(StatusDoc *d);
+/* The document itself (owned by d): status-table.h prints it for people. */
+struct json_object *status_doc_json(StatusDoc *d);
 /* Writes atomically (temporary file + rename), mode 0644. */
 int status_doc_write(StatusDoc *d, const char *path);
 void status_doc_free(StatusDoc *d);

@@ -12,8 +12,10 @@
 
 #include "volumes.h"
 #include "log.h"
+#include "progress.h"
 #include "render.h"
 #include "spec-value.h"
+#include "term.h"
 #include "xml-util.h"
 
 /* One base image upload at a time per process: two domains naming the same image in one pass
@@ -206,58 +208,120 @@ static char *created_owner(const DomainSpec *d, const DiskSpec *disk) {
     return xasprintf("domain %s disk %s\n", d->name.s, disk->name.s);
 }
 
+/* A base image upload skips the image's holes (VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM): a 10 GiB
+ * image with 1 GiB of data moves 1 GiB, and the volume in a dir pool stays as sparse as the
+ * image. The image's holes are found with SEEK_DATA/SEEK_HOLE (a file system without them has
+ * none: all data). Never past size, the length libvirt was told. */
+typedef struct Upload {
+    int fd;
+    int err;            /* errno of the last failure of a handler */
+    uint64_t size;
+    uint64_t pos;       /* where in the image: data sent + holes skipped */
+    uint64_t sent;      /* bytes of data sent */
+    Progress progress;
+} Upload;
+
+static void upload_clear(Upload *u) {
+    if (u->fd >= 0)
+        close(u->fd);
+    progress_end(&u->progress);
+}
+
+static int upload_data(virStreamPtr st, char *buf, size_t n, void *opaque) {
+    Upload *u = opaque;
+    (void) st;
+    if (n > u->size - u->pos)
+        n = (size_t) (u->size - u->pos);
+    ssize_t k;
+    do
+        k = read(u->fd, buf, n);
+    while (k < 0 && errno == EINTR);
+    if (k < 0) {
+        u->err = errno;
+        return -1;
+    }
+    u->pos += (uint64_t) k;
+    u->sent += (uint64_t) k;
+    progress_update(&u->progress, u->pos);
+    return (int) k;
+}
+
+static int upload_in_data(virStreamPtr st, int *in_data, long long *length, void *opaque) {
+    Upload *u = opaque;
+    (void) st;
+    off_t cur = (off_t) u->pos, left = (off_t) (u->size - u->pos);
+    off_t data = lseek(u->fd, cur, SEEK_DATA);
+    if (data < 0 && errno != ENXIO) {
+        u->err = errno;
+        return -1;
+    }
+    if (data < 0 || data > cur) {   /* a hole: up to the next data, or the rest (ENXIO) */
+        *in_data = 0;
+        *length = data < 0 || data - cur > left ? left : data - cur;
+    } else {
+        off_t hole = lseek(u->fd, cur, SEEK_HOLE);
+        if (hole < 0) {
+            u->err = errno;
+            return -1;
+        }
+        *in_data = 1;
+        *length = hole - cur > left ? left : hole - cur;
+    }
+    if (lseek(u->fd, cur, SEEK_SET) < 0) {
+        u->err = errno;
+        return -1;
+    }
+    return 0;
+}
+
+static int upload_skip(virStreamPtr st, long long length, void *opaque) {
+    Upload *u = opaque;
+    (void) st;
+    if (lseek(u->fd, (off_t) length, SEEK_CUR) < 0) {
+        u->err = errno;
+        return -1;
+    }
+    u->pos += (uint64_t) length;
+    progress_update(&u->progress, u->pos);
+    return 0;
+}
+
 static int upload(Engine *e, virStorageVolPtr vol, const char *image, int64_t size, char **ret_err) {
-    int fd = open(image, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    _cleanup_(upload_clear) Upload u = { .fd = open(image, O_RDONLY | O_CLOEXEC), .size = (uint64_t) size };
+    if (u.fd < 0) {
         int err = errno;
         *ret_err = xasprintf("cannot open %s: %s", image, strerror(err));
         return -err;
     }
     virStreamPtr st = virStreamNew(e->conn, 0);
-    if (!st || virStorageVolUpload(vol, st, 0, (unsigned long long) size, 0) < 0) {
+    if (!st || virStorageVolUpload(vol, st, 0, (unsigned long long) size,
+                                   VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) < 0) {
         *ret_err = xasprintf("upload failed: %s", virt_error_message());
         if (st)
             virStreamFree(st);
-        close(fd);
         return -EIO;
     }
-    _cleanup_free_ char *buf = xmalloc0(1 << 20);
-    int64_t sent = 0;
-    int last_pct = -1;
-    while (sent < size) {
-        ssize_t n = read(fd, buf, 1 << 20);
-        if (n <= 0) {
-            *ret_err = xasprintf("reading %s: %s", image, n < 0 ? strerror(errno) : "file shrank");
-            virStreamAbort(st);
-            virStreamFree(st);
-            close(fd);
-            return -EIO;
-        }
-        for (ssize_t off = 0; off < n;) {
-            int k = virStreamSend(st, buf + off, (size_t) (n - off));
-            if (k < 0) {
-                *ret_err = xasprintf("upload failed: %s", virt_error_message());
-                virStreamAbort(st);
-                virStreamFree(st);
-                close(fd);
-                return -EIO;
-            }
-            off += k;
-        }
-        sent += n;
-        int pct = (int) (sent * 100 / size);
-        if (pct / 10 != last_pct / 10) {
-            log_info("uploading %s: %d%% (%" PRId64 " of %" PRId64 " bytes)", image, pct, sent, size);
-            last_pct = pct;
-        }
+    _cleanup_free_ char *what = xasprintf("uploading %s", image);
+    progress_start(&u.progress, what, u.size, term_tty());
+    if (virStreamSparseSendAll(st, upload_data, upload_in_data, upload_skip, &u) < 0 || u.pos < u.size) {
+        *ret_err = u.err ? xasprintf("reading %s: %s", image, strerror(u.err))
+                 : u.pos < u.size ? xasprintf("reading %s: file shrank", image)
+                 : xasprintf("upload failed: %s", virt_error_message());
+        virStreamAbort(st);
+        virStreamFree(st);
+        return -EIO;
     }
-    close(fd);
     if (virStreamFinish(st) < 0) {
         *ret_err = xasprintf("upload did not finish: %s", virt_error_message());
         virStreamFree(st);
         return -EIO;
     }
     virStreamFree(st);
+    progress_end(&u.progress);
+    char t[32], d[32];
+    log_info("uploaded %s: %s in %.1f s, %" PRIu64 " bytes of data sent (%s), holes skipped", image,
+             progress_bytes(t, sizeof(t), u.size), progress_elapsed(&u.progress), u.sent,
+             progress_bytes(d, sizeof(d), u.sent));
     return 0;
 }
 
@@ -272,6 +336,9 @@ static int create_and_upload(Engine *e, virStoragePoolPtr pool, const char *name
     snprintf(cap, sizeof(cap), "%" PRId64, info->virtual_size);
     xml_set(root, "capacity", cap);
     xml_set(root, "capacity/@unit", "bytes");
+    /* no preallocation: the sparse upload leaves the image's holes unallocated (a base never goes
+     * to a logical pool, refused before) */
+    xml_set(root, "allocation", "0");
     xml_set(root, "target/format/@type", info->format);
     _cleanup_free_ char *x = xml_to_string(doc);
     virt_count_mutation();

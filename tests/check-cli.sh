@@ -87,7 +87,7 @@ mkdir -m 0755 "$d/o/specs" "$d/o/specs2"
 # (no spec at all in specs: the apply's libvirt changes are the prune's alone)
 printf 'kind: Domain\nname: web2\nmemory: [\n' > "$d/o/specs2/broken.yaml"
 chmod 0644 "$d/o/specs2"/*.yaml
-t "status says the owned domain without a spec is orphaned (exit 2)" 2 "orphaned         Domain  web2" status "${O[@]}" "$d/o/specs"
+t "status says the owned domain without a spec is orphaned (exit 2)" 2 "Domain  web2  orphaned" status "${O[@]}" "$d/o/specs"
 t "plan shows the orphan and exits 2 like status" 2 "- orphan web2 (spec removed; --prune would shut it down and undefine it, volumes kept)" \
     plan "${O[@]}" "$d/o/specs"
 out=$("$vs" plan "${O[@]}" "$d/o/specs" 2>&1)
@@ -213,17 +213,39 @@ t "plan -t net (any kind), repeatable" 2 "Network net (" plan "${T[@]}" -t net -
 t "an unknown name is an error" 1 "virtspec: no object Domain/nope in the spec tree" plan "${T[@]}" -t Domain/nope
 t "a bad kind is an error" 1 "bad target 'Disk/x'" plan "${T[@]}" -t Disk/x
 t "apply -t applies only the selected object" 0 "1 object, " apply "${T[@]}" -t Network/net
-t "status NAME (one-shot): that object" 2 "missing          Domain  db" status "${T[@]}" db
+t "status NAME (one-shot): that object" 2 "Domain  db    missing" status "${T[@]}" db
 out=$("$vs" status "${T[@]}" db 2>&1)
 ok "…only it" bash -c "! grep -q 'Network' <<<'$out'"
 out=$("$vs" plan "${O[@]}" "$d/t/30-db.yaml" 2>&1)
 ok "a file read alone is no tree: no orphans with it" bash -c "! grep -q orphan <<<'$out'"
 t "…not even when named: -t selects among the tree's orphans, and the tree was not read" 1 \
     "virtspec: no object Domain/web2 in the spec tree" plan "${O[@]}" "$d/t/30-db.yaml" -t Domain/web2
-t "status NAME reads the daemon's view too" 0 "in-sync          Pool    p" status --config "$d/vs.conf" p
+t "status NAME reads the daemon's view too" 0 "Pool  p     in-sync" status --config "$d/vs.conf" p
 printf '{"schema_version": 1, "source": "daemon", "pid": %d, "summary": "2 specs", "objects": [{"kind": "Pool", "name": "p", "state": "in-sync"}, {"kind": "Domain", "name": "x", "state": "failed"}], "spec_errors": []}\n' $$ > "$d/status.json"
-t "…filtered: x failed is not p's business" 0 "in-sync          Pool    p" status --config "$d/vs.conf" Pool/p
+t "…filtered: x failed is not p's business" 0 "Pool  p     in-sync" status --config "$d/vs.conf" Pool/p
 t "…and an unknown name there is an error" 1 "no object Domain/nope" status --config "$d/vs.conf" Domain/nope
+# the table (issue 18): a header, the addresses, the age of the last change, details under the row
+printf '{"schema_version": 1, "source": "daemon", "pid": %d, "summary": "2 specs", "objects": [{"kind": "Network", "name": "lab", "state": "in-sync", "addresses": ["10.77.0.1/24"], "last_action_time": "%s"}, {"kind": "Domain", "name": "web", "state": "reload-pending", "addresses": [], "reload_pending": ["video.type"], "last_action_time": null}], "spec_errors": []}\n' $$ "$(date -u -d '-185 sec' +%FT%TZ)" > "$d/status-t.json"
+t "status: a table with a header" 2 "KIND     NAME  STATE           ADDRESSES     CHANGED" status --status-file "$d/status-t.json"
+t "…a row with the addresses and the age of the last change" 2 "Network  lab   in-sync         10.77.0.1/24  3 min ago" status --status-file "$d/status-t.json"
+t "…no last change: -" 2 "Domain   web   reload-pending  -             -" status --status-file "$d/status-t.json"
+t "…what is pending under its row" 2 "         pending: video.type" status --status-file "$d/status-t.json"
+out=$(NO_COLOR= TERM=xterm "$vs" status --status-file "$d/status-t.json" 2>&1)
+ok "…no colour off a terminal" bash -c "! grep -q $'\033' <<<'$out'"
+# on a terminal (script(1) gives it one): sized to its width, colour on the state unless NO_COLOR
+sed -i 's/"name": "lab"/"name": "a-network-with-a-very-long-name"/' "$d/status-t.json"
+tty_status() {   # tty_status COLUMNS [ENV...]
+    local cols=$1; shift
+    LC_ALL=C.UTF-8 TERM=xterm script -qec "stty cols $cols; env $* $vs status --status-file $d/status-t.json" /dev/null
+}
+out=$(tty_status 200 -u NO_COLOR)
+ok "…on a wide terminal the name is whole" grep -q 'a-network-with-a-very-long-name' <<<"$out"
+ok "…and the state is coloured" grep -qF $'\033[32min-sync\033[0m' <<<"$out"
+out=$(tty_status 60 -u NO_COLOR)
+ok "…on a 60-column terminal the name is cut with …" grep -q '^Network  a-network[a-z-]*…  ' <<<"$out"
+ok "…and the rows fit" bash -c "! sed 's/\x1b\[[0-9;]*m//g; s/\r//' <<<'$out' | grep -E '^(KIND|Network|Domain)' | grep -qE '^.{61}'"
+out=$(tty_status 200 NO_COLOR=1)
+ok "…NO_COLOR: no colour on a terminal either" bash -c "! grep -q $'\033' <<<'$out'"
 "$vs" status --json --config "$d/vs.conf" x > "$d/st-x.json"
 ok "…status --json NAME: the daemon's document with that object only" \
     jcheck "$d/st-x.json" '[o["name"] for o in j["objects"]] == ["x"]'

@@ -48,6 +48,10 @@ vs() {   # vs ARGS... : run virtspec, output in $out, status in $rc
     out=$("$VS" "$@" 2>&1); rc=$?
 }
 
+row_state() {   # row_state KIND NAME : the STATE of that row of the `virtspec status` table in $out
+    printf '%s\n' "$out" | awk -v k="$1" -v n="$2" '$1 == k && $2 == n { print $3 }'
+}
+
 dir_pool_spec() {   # dir_pool_spec NAME > FILE : a dir Pool below $WORK/pool
     printf 'kind: Pool\nname: %s\npath: %s/pool\n' "$1" "$WORK"
 }

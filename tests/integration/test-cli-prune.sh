@@ -28,7 +28,7 @@ is "plan: in sync (a domain virtspec does not own is no orphan)" 0 "$rc"
 rm specs/20-vs-cp.yaml
 vs status --config prune.conf specs
 is "status: the removed spec's domain is orphaned (exit 2)" 2 "$rc"
-contains "…named" "orphaned         Domain  vs-cp" "$out"
+is "…named" orphaned "$(row_state Domain vs-cp)"
 vs plan --config prune.conf specs
 is "plan exits 2 like status" 2 "$rc"
 contains "…and shows the orphan" "- orphan vs-cp (spec removed; --prune would undefine it, volumes kept)" "$out"

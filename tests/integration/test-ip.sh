@@ -97,8 +97,8 @@ contains "(d) dnsmasq's hostsfile has the new entry" "$mac,10.77.0.60,ipa" "$(ho
 lacks "(d) …and not the old one" "10.77.0.50" "$(hostsfile vs-lab)"
 is "(d) the domain was not restarted" "$id" "$(domid ipa)"
 vs status specs
-contains "(d) the network is in sync, not restart-pending" "in-sync          Network vs-lab" "$out"
-contains "(d) the domain is in sync" "in-sync          Domain  ipa" "$out"
+is "(d) the network is in sync, not restart-pending" in-sync "$(row_state Network vs-lab)"
+is "(d) the domain is in sync" in-sync "$(row_state Domain ipa)"
 vs apply specs
 contains "(d) a second apply is a no-op" "0 libvirt changes" "$out"
 

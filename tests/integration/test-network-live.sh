@@ -70,7 +70,7 @@ is "…in the persistent definition too" "3" "$(xpath "$(virsh net-dumpxml --ina
 is "dnsmasq answers the new record" "10.78.0.11" "$(resolve two)"
 is "dnsmasq answers the new name of the changed record" "10.78.0.10" "$(resolve uno)"
 vs status specs
-contains "the network is in sync, not restart-pending" "in-sync          Network vs-dns" "$out"
+is "the network is in sync, not restart-pending" in-sync "$(row_state Network vs-dns)"
 vs apply specs
 contains "a second apply after DNS changes is a no-op" "0 libvirt changes" "$out"
 
@@ -121,7 +121,7 @@ vs apply specs
 is "apply of an MTU change succeeds" 0 "$rc"
 lacks "manual: no restart" "restart (reload: auto)" "$out"
 vs status specs
-contains "manual: the network is restart-pending" "reload-pending   Network vs-dns" "$out"
+is "manual: the network is restart-pending" reload-pending "$(row_state Network vs-dns)"
 vs plan specs
 contains "manual: plan says how the change takes effect" "takes effect when the network restarts" "$out"
 is "manual: the bridge was not recreated" "$ifindex" "$(ifindex "$br")"
@@ -144,7 +144,7 @@ contains "the tap is up with the bridge's MTU" "mtu 9000" "$(ip -o link show dev
 contains "…and up" "state UNKNOWN" "$(ip -o link show dev "$tap")"
 is "the guest was not restarted" "$id" "$(domid vs-g)"
 vs status specs
-contains "the network is in sync after the restart" "in-sync          Network vs-dns" "$out"
+is "the network is in sync after the restart" in-sync "$(row_state Network vs-dns)"
 vs apply specs
 contains "a second apply restarts nothing" "0 libvirt changes" "$out"
 

@@ -66,7 +66,7 @@ is "the new host is in the running network" "10.77.0.12" "$(xpath "$live" 'strin
 is "the new range is in the running network" "10.77.0.150" "$(xpath "$live" 'string(//range/@end)')"
 is "…and in the persistent one" "10.77.0.12" "$(xpath "$(virsh net-dumpxml --inactive vs-net)" 'string(//host[@mac="52:54:00:00:00:02"]/@ip)')"
 vs status specs
-contains "the network is in sync, not restart-pending" "in-sync          Network vs-net" "$out"
+is "the network is in sync, not restart-pending" in-sync "$(row_state Network vs-net)"
 sed -i '/00:00:02/d' specs/10-net.yaml
 vs apply specs
 is "removing a DHCP host is live" "0" "$(xpath "$(virsh net-dumpxml vs-net)" 'count(//host[@mac="52:54:00:00:00:02"])')"
@@ -75,7 +75,7 @@ contains "a second apply of the network is a no-op" "0 libvirt changes" "$out"
 sed -i 's/^forward: nat/forward: route/' specs/10-net.yaml
 vs apply specs
 vs status specs
-contains "a forward-mode change makes the network restart-pending" "reload-pending   Network vs-net" "$out"
+is "a forward-mode change makes the network restart-pending" reload-pending "$(row_state Network vs-net)"
 sed -i 's/^forward: route/forward: nat/' specs/10-net.yaml
 vs apply specs
 

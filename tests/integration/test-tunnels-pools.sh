@@ -57,13 +57,13 @@ is "the persistent definition has the new port" 12011 \
 is "the running domain keeps the old port" 12001 \
     "$(xpath "$(live_xml vs-ta)" 'string(//interface[@type="udp"]/source/@port)')"
 vs status specs
-contains "vs-ta is reload-pending" "reload-pending   Domain  vs-ta" "$out"
+is "vs-ta is reload-pending" reload-pending "$(row_state Domain vs-ta)"
 vs apply specs
 contains "apply after the change is a no-op" "0 libvirt changes" "$out"
 sed -i 's/tunnel_port: 12011/tunnel_port: 12001/' specs/a.yaml
 vs apply specs
 vs status specs
-contains "reverting the port clears reload-pending" "in-sync          Domain  vs-ta" "$out"
+is "reverting the port clears reload-pending" in-sync "$(row_state Domain vs-ta)"
 
 # a tunnel NIC added to a running domain: libvirt 9.0 cannot hot-plug these types, so it waits
 # for a reload instead of failing. The private namespace has only lo: give multicast a route.
@@ -75,7 +75,7 @@ is "adding an mcast NIC to a running domain does not fail" 0 "$rc"
 is "the mcast NIC is in the persistent definition" 239.255.1.1 \
     "$(xpath "$(inactive_xml vs-tb)" 'string(//interface[@type="mcast"]/source/@address)')"
 vs status specs
-contains "vs-tb is reload-pending for the new NIC" "reload-pending   Domain  vs-tb" "$out"
+is "vs-tb is reload-pending for the new NIC" reload-pending "$(row_state Domain vs-tb)"
 vs reload --specs specs vs-tb
 is "reload of vs-tb succeeds" 0 "$rc"
 is "vs-tb runs after the reload" running "$(domstate vs-tb)"

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <json-c/json.h>
+#include <stdlib.h>
+
+#include "unit-test.h"
+
+#include "status-table.h"
+
+/* 2026-12-06T05:00:00Z */
+#define NOW ((time_t) 1796533200)
+
+static const char *no_color(TermColor c) {
+    return "";
+}
+
+static const char *fake_color(TermColor c) {
+    static const char *const m[_TERM_COLOR_MAX] = {
+        [TERM_RESET] = "</>", [TERM_RED] = "<R>", [TERM_GREEN] = "<G>", [TERM_YELLOW] = "<Y>",
+        [TERM_BOLD] = "<B>", [TERM_DIM] = "<D>",
+    };
+    return m[c];
+}
+
+static const char doc[] =
+    "{\"schema_version\": 1, \"source\": \"daemon\", \"pid\": 42, \"summary\": \"4 objects: 2 in sync\","
+    " \"objects\": ["
+    "  {\"kind\": \"Network\", \"name\": \"lab\", \"state\": \"in-sync\", \"addresses\": [\"10.77.0.1/24\"],"
+    "   \"last_action_time\": \"2026-12-06T04:57:00Z\", \"fields\": [], \"reload_pending\": []},"
+    "  {\"kind\": \"Domain\", \"name\": \"web-frontend-01\", \"state\": \"reload-pending\","
+    "   \"addresses\": [\"10.77.0.50/24\", \"fd00::50/64\"], \"last_action_time\": \"2026-12-06T04:59:48Z\","
+    "   \"fields\": [\"video.type\"], \"reload_pending\": [\"video.type\"], \"reconciling\": true},"
+    "  {\"kind\": \"Pool\", \"name\": \"p\", \"state\": \"failed\", \"addresses\": [], \"last_action_time\": null,"
+    "   \"fields\": [], \"error\": \"cannot create /x: Permission denied\"},"
+    "  {\"kind\": \"Domain\", \"name\": \"old\", \"state\": \"orphaned\", \"addresses\": [],"
+    "   \"last_action_time\": \"2026-12-03T05:00:00Z\"}"
+    " ], \"spec_errors\": ["
+    "  {\"file\": \"/etc/virtspec/bad.yaml\", \"line\": 3, \"column\": 1, \"level\": \"error\", \"message\": \"unknown key 'x'\"},"
+    "  {\"file\": \"/etc/virtspec/bad.yaml\", \"line\": 4, \"column\": 1, \"level\": \"error\", \"message\": \"second\"},"
+    "  {\"file\": \"/etc/virtspec/w.yaml\", \"line\": 4, \"column\": 1, \"level\": \"warning\", \"message\": \"w\"}"
+    " ]}";
+
+static char *format(unsigned columns, const char *(*color)(TermColor), const char *ellipsis) {
+    json_object *root = json_tokener_parse(doc);
+    assert_non_null(root);
+    StatusTableStyle s = { .columns = columns, .color = color, .ellipsis = ellipsis, .now = NOW };
+    char *t = status_table_format(root, &s);
+    json_object_put(root);
+    return t;
+}
+
+static void test_table(void **state) {
+    char *t = format(0, no_color, "…");
+    assert_string_equal(t,
+        "KIND     NAME                    STATE           ADDRESSES                   CHANGED\n"
+        "Network  lab                     in-sync         10.77.0.1/24                3 min ago\n"
+        "Domain   web-frontend-01         reload-pending  10.77.0.50/24, fd00::50/64  12 s ago\n"
+        "         pending: video.type; reconciling now\n"
+        "Pool     p                       failed          -                           -\n"
+        "         cannot create /x: Permission denied\n"
+        "Domain   old                     orphaned        -                           3 days ago\n"
+        "         owned by virtspec, no spec names it; apply --prune would undefine it\n"
+        "file     /etc/virtspec/bad.yaml  failed          -                           -\n"
+        "         unknown key 'x'\n"
+        "\n"
+        "daemon (pid 42): 4 objects: 2 in sync\n");
+    free(t);
+}
+
+/* Every line of the table fits in columns when NAME and ADDRESSES can shrink that far. */
+static size_t max_line_width(const char *t) {
+    size_t max = 0, w = 0;
+    for (const char *p = t; *p; p++) {
+        if (*p == '\n') {
+            max = w > max ? w : max;
+            w = 0;
+        } else
+            w += ((unsigned char) *p & 0xc0) != 0x80;
+    }
+    return max;
+}
+
+static void test_narrow(void **state) {
+    char *t = format(60, no_color, "…");
+    /* the rows (not the detail lines, which may wrap) */
+    char *row = strstr(t, "Domain   web");
+    assert_non_null(row);
+    char *eol = strchr(row, '\n');
+    *eol = 0;
+    assert_true(max_line_width(row) <= 60);
+    assert_non_null(strstr(row, "…"));
+    assert_non_null(strstr(row, "reload-pending"));   /* STATE never shrinks */
+    assert_non_null(strstr(row, "12 s ago"));
+    *eol = '\n';
+    assert_non_null(strstr(t, "/etc/virt…  failed"));
+    free(t);
+    /* ASCII fallback of the ellipsis */
+    t = format(50, no_color, "...");
+    assert_non_null(strstr(t, "..."));
+    assert_null(strstr(t, "…"));
+    free(t);
+    /* far too narrow: NAME and ADDRESSES stop at their minimum, nothing else is cut */
+    t = format(10, no_color, "…");
+    assert_non_null(strstr(t, "Network  lab       in-sync         10.77.0.…  3 min ago\n"));
+    free(t);
+}
+
+/* A NAME already narrower than its minimum: ADDRESSES shrinks alone. */
+static void test_short_names(void **state) {
+    json_object *root = json_tokener_parse(
+        "{\"source\": \"one-shot\", \"objects\": [{\"kind\": \"Domain\", \"name\": \"web1\","
+        " \"state\": \"in-sync\", \"addresses\": [\"10.77.0.50/24\", \"fd00::50/64\"]}]}");
+    StatusTableStyle s = { .columns = 50, .color = no_color, .ellipsis = "…", .now = NOW };
+    char *t = status_table_format(root, &s);
+    assert_string_equal(t, "KIND    NAME  STATE    ADDRESSES           CHANGED\n"
+                           "Domain  web1  in-sync  10.77.0.50/24, fd…  -\n");
+    assert_true(max_line_width(t) <= 50);
+    free(t);
+    json_object_put(root);
+}
+
+static void test_color_state_only(void **state) {
+    char *t = format(0, fake_color, "…");
+    assert_non_null(strstr(t, "<G>in-sync</>         10.77.0.1/24"));
+    assert_non_null(strstr(t, "<Y>reload-pending</>  10.77.0.50"));
+    assert_non_null(strstr(t, "<R>failed</>          -"));
+    assert_non_null(strstr(t, "<Y>orphaned</>"));
+    /* the header and the other cells uncoloured: 5 states, 10 escapes */
+    size_t n = 0;
+    for (const char *p = t; (p = strchr(p, '<')); p++)
+        n += p[1] == 'R' || p[1] == 'G' || p[1] == 'Y' || p[1] == '/' || p[1] == 'B' || p[1] == 'D';
+    assert_int_equal(n, 10);
+    assert_true(strncmp(t, "KIND ", 5) == 0);
+    free(t);
+}
+
+static void test_age(void **state) {
+    char b[32];
+    assert_string_equal(status_age(b, sizeof(b), 0, NOW), "-");
+    assert_string_equal(status_age(b, sizeof(b), NOW, NOW), "0 s ago");
+    assert_string_equal(status_age(b, sizeof(b), NOW + 5, NOW), "0 s ago");   /* clock skew */
+    assert_string_equal(status_age(b, sizeof(b), NOW - 59, NOW), "59 s ago");
+    assert_string_equal(status_age(b, sizeof(b), NOW - 180, NOW), "3 min ago");
+    assert_string_equal(status_age(b, sizeof(b), NOW - 5 * 3600 - 10, NOW), "5 h ago");
+    assert_string_equal(status_age(b, sizeof(b), NOW - 3 * 86400, NOW), "3 days ago");
+}
+
+static void test_one_shot(void **state) {
+    /* one-shot: no summary (the rows are the counts), no objects: the header alone */
+    json_object *root = json_tokener_parse(
+        "{\"source\": \"one-shot\", \"pid\": 7, \"summary\": \"0 objects\", \"objects\": [], \"spec_errors\": []}");
+    StatusTableStyle s = { .color = no_color, .ellipsis = "…", .now = NOW };
+    char *t = status_table_format(root, &s);
+    assert_string_equal(t, "KIND  NAME  STATE  ADDRESSES  CHANGED\n");
+    free(t);
+    json_object_put(root);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_narrow),
+        cmocka_unit_test(test_short_names),
+        cmocka_unit_test(test_color_state_only),
+        cmocka_unit_test(test_age),
+        cmocka_unit_test(test_one_shot),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
