@@ -47,7 +47,7 @@ n_blocks=$(awk -v dir="$WORK/tour" '
 echo "# $n_blocks tour blocks in $readme"
 ok "the README has a tour (at least 5 blocks)" test "$n_blocks" -ge 5
 ok "…that starts the service" grep -qxF 'systemctl enable --now virtspec' "$WORK/tour/block-1.sh"
-ok "…and tears it down" grep -qx 'virtspec apply --prune.*' $WORK/tour/block-*.sh
+ok "…and tears it down" grep -qx 'virtspec destroy --yes.*' $WORK/tour/block-*.sh
 # heredoc bodies (YAML) are data: only the shell lines must be simple commands
 lists=$(for f in "$WORK"/tour/block-*.sh; do
     awk '/<<.?EOF/ { print; skip = 1; next } skip && /^EOF$/ { skip = 0; next } !skip' "$f"
