@@ -138,7 +138,8 @@ int domains_using(Engine *e, const char *network, const char *pool, const char *
         virDomainFree(doms[i]);
     }
     free(doms);
-    qsort(users, n_users, sizeof(char *), name_cmp);
+    if (n_users > 1)   /* qsort of no array (users NULL) is undefined */
+        qsort(users, n_users, sizeof(char *), name_cmp);
     for (size_t i = 0; i < n_users; i++) {
         char *acc = *ret ? xasprintf("%s, %s", *ret, users[i]) : xstrdup(users[i]);
         free(*ret);
