@@ -3,6 +3,7 @@
 # Fails when the generated part of docs/spec-reference.md differs from `virtspec reference`.
 # Usage: check-reference.sh VIRTSPEC SRCDIR     (REGENERATE=1 rewrites the document)
 set -euo pipefail
+source "$(dirname "$0")/generated-section.sh"
 
 bin=${1:?usage: check-reference.sh VIRTSPEC SRCDIR}
 src=${2:?usage: check-reference.sh VIRTSPEC SRCDIR}
@@ -14,13 +15,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 "$bin" reference >"$tmp/generated"
-
-for m in "$begin" "$end"; do
-    if [ "$(grep -cxF -- "$m" "$doc")" != 1 ]; then
-        echo "$doc: marker '$m' must appear exactly once" >&2
-        exit 1
-    fi
-done
 
 # The hand-written limits table must match include/yaml-tree.h.
 limit() {
@@ -39,21 +33,4 @@ for row in "file size|1 MiB ($(limit YAML_MAX_FILE_SIZE) bytes)" \
     fi
 done
 
-# The document with the generated part replaced by the current output.
-awk -v begin="$begin" -v end="$end" -v gen="$tmp/generated" '
-    $0 == begin { print; while ((getline l < gen) > 0) print l; skip = 1; next }
-    $0 == end { skip = 0 }
-    !skip { print }
-' "$doc" >"$tmp/expected"
-
-if cmp -s "$doc" "$tmp/expected"; then
-    exit 0
-fi
-if [ -n "${REGENERATE:-}" ]; then
-    cp "$tmp/expected" "$doc"
-    echo "rewrote $doc"
-    exit 0
-fi
-echo "$doc is out of date with 'virtspec reference'; rerun with REGENERATE=1:" >&2
-diff -u "$doc" "$tmp/expected" >&2 || true
-exit 1
+generated_section "$doc" "$begin" "$end" "$tmp/generated" "virtspec reference"
