@@ -48,6 +48,8 @@ typedef struct Manager {
     unsigned in_flight;
     Watch *watch;
     uv_timer_t resync_timer, reconnect_timer, watchdog_timer, kick_timer, status_timer;
+    uv_timer_t stop_timer;      /* stopping: waits for the work in flight (its own timer: a kick
+                                 * scheduled meanwhile must not replace it) */
     uv_signal_t sig_hup, sig_term, sig_int;
     unsigned reconnect_delay_s;
     unsigned connect_attempt;   /* attempts since the last connection (status) */
@@ -636,6 +638,8 @@ static void on_kick_timer(uv_timer_t *t) {
 }
 
 static void schedule_kick(Manager *m, unsigned delay_ms) {
+    if (m->stopping)
+        return;   /* nothing new starts; a libvirt event or a retry after SIGTERM is for the next run */
     uint64_t due = uv_timer_get_due_in(&m->kick_timer);
     if (uv_is_active((uv_handle_t *) &m->kick_timer) && due <= delay_ms)
         return;
@@ -838,6 +842,7 @@ static void close_all(Manager *m) {
     uv_close((uv_handle_t *) &m->reconnect_timer, NULL);
     uv_close((uv_handle_t *) &m->watchdog_timer, NULL);
     uv_close((uv_handle_t *) &m->kick_timer, NULL);
+    uv_close((uv_handle_t *) &m->stop_timer, NULL);
     if (uv_is_active((uv_handle_t *) &m->status_timer))
         write_status(m);   /* the last word: what stopping left behind */
     uv_close((uv_handle_t *) &m->status_timer, NULL);
@@ -869,7 +874,8 @@ static void on_sigterm(uv_signal_t *s, int signum) {
     summarize(m);
     log_info("stopping (%u reconcile%s in flight)", m->in_flight, m->in_flight == 1 ? "" : "s");
     uv_timer_stop(&m->resync_timer);
-    uv_timer_start(&m->kick_timer, on_stop_check, 0, 100);
+    uv_timer_stop(&m->kick_timer);
+    uv_timer_start(&m->stop_timer, on_stop_check, 0, 100);
 }
 
 /* ------------------------------------------------------------------ main */
@@ -905,9 +911,10 @@ int daemon_run(DaemonConfig *cfg) {
     uv_timer_init(loop, &m.reconnect_timer);
     uv_timer_init(loop, &m.watchdog_timer);
     uv_timer_init(loop, &m.kick_timer);
+    uv_timer_init(loop, &m.stop_timer);
     uv_timer_init(loop, &m.status_timer);
     m.resync_timer.data = m.reconnect_timer.data = m.watchdog_timer.data = m.kick_timer.data =
-        m.status_timer.data = &m;
+        m.status_timer.data = m.stop_timer.data = &m;
     uv_signal_init(loop, &m.sig_hup);
     uv_signal_init(loop, &m.sig_term);
     uv_signal_init(loop, &m.sig_int);
