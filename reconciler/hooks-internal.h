@@ -8,6 +8,7 @@
 
 typedef struct HookCtx HookCtx;   /* hooks.h */
 typedef struct HookExport HookExport;
+typedef struct HookLive HookLive;
 
 /* The per-hook functions hooks.c puts in hook_ops: hooks-domain.c, hooks-device.c, hooks-net.c,
  * hooks-value.c. Nothing else calls them: they are reached through hook_ops. This header only
@@ -99,3 +100,8 @@ HOOK_RENDER(hook_net_dhcp_render);
 HOOK_RENDER(hook_net_domain_local_render);
 HOOK_OBSERVE(hook_net_domain_local_observe);
 HOOK_RENDER(hook_net_bridge_render);
+
+/* hooks-live.c */
+int hook_memory_live(const HookLive *l, char **ret_why);
+int hook_vcpu_live(const HookLive *l, char **ret_why);
+int hook_passwd_live(const HookLive *l, char **ret_why);

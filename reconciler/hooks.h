@@ -40,7 +40,17 @@ enum {
     HOOK_SIZE         = 1u << 4,   /* the canonical value is a size in bytes (shown as one) */
     HOOK_RENDERS_PATH = 1u << 5,   /* renders its value at the row's own path: a default there
                                     * that libvirt lacks is taken out again with xml.remove (export) */
+    HOOK_LIVE_OWN     = 1u << 6,   /* the running domain's value follows the guest (the balloon):
+                                    * not compared against the persistent one */
 };
+
+/* What the executor gives a hook that applies a change to a running domain (HookOps.live). */
+typedef struct HookLive {
+    struct _virDomain *dom; /* virDomainPtr */
+    const Spec *spec;
+    const Change *change;
+    xmlDoc *want, *live;    /* the rendered spec, the running domain's definition */
+} HookLive;
 
 /* What export (cmd-export.c) gives a hook that exports its row as a whole (HookOps.export). */
 typedef struct HookExport {
@@ -74,6 +84,9 @@ typedef struct HookOps {
     char *(*export_value)(const KeyDef *k, const xmlNode *ctx);
     /* export of the row as a whole under o, instead of value by value or item by item */
     void (*export)(const HookExport *x, const KeyDef *k, YNode *o);
+    /* applies a change of the row to the running domain (executor.c:apply_live): 0 done, 1 not
+     * live (*ret_why says why; it waits for a reload) (NULL: no live path of its own) */
+    int (*live)(const HookLive *l, char **ret_why);
 } HookOps;
 
 extern const HookOps hook_ops[_HOOK_MAX];
