@@ -50,7 +50,6 @@ const HookOps hook_ops[_HOOK_MAX] = {
     [HOOK_DISK_SOURCE] = { .render = hook_render_nothing /* render's disk prelude */,
                            .observe = hook_disk_source_observe, .diff_name = "source",
                            .export_value = hook_observe_nothing /* the disk's own spec form */ },
-    [HOOK_CDROM_SOURCE] = { .render = hook_render_plain, .flags = HOOK_READS_PLAIN },
     [HOOK_IFACE] = { .render = hook_render_plain, .flags = HOOK_READS_PLAIN },
     [HOOK_CHANNEL_NAME] = { .render = hook_render_plain, .observe = hook_channel_name_observe,
                             .item_key = hook_channel_name_item_key,
@@ -80,7 +79,6 @@ const HookOps hook_ops[_HOOK_MAX] = {
     [HOOK_NET_BRIDGE] = { .render = hook_net_bridge_render, .flags = HOOK_READS_PLAIN },
     [HOOK_NET_DOMAIN_LOCAL] = { .render = hook_net_domain_local_render,
                                 .observe = hook_net_domain_local_observe },
-    [HOOK_POOL_TYPE] = { .render = hook_render_plain, .flags = HOOK_READS_PLAIN },
 
     /* the escape hatch: applied after everything else is rendered (render_xml_edits), compared
      * and patched as one (xml-hatch.c) */
