@@ -58,7 +58,6 @@ typedef enum XmlHook {
     HOOK_PASSWD,        /* secret: never printed */
     HOOK_TPM_BACKEND,   /* tpm backend type/version/path */
     HOOK_DISK_SOURCE,   /* pool+name volume or path; driver type from format */
-    HOOK_CDROM_SOURCE,
     HOOK_IFACE,         /* interface type + source */
     HOOK_GUEST_AGENT,   /* qemu guest agent channel */
     HOOK_RNG_BACKEND,
@@ -70,7 +69,6 @@ typedef enum XmlHook {
     HOOK_NET_BRIDGE,
     HOOK_CHANNEL_NAME,  /* target/@name; a guestfwd channel is keyed guestfwd:ADDRESS:PORT */
     HOOK_NET_DOMAIN_LOCAL, /* domain/@localOnly, only beside a domain name */
-    HOOK_POOL_TYPE,
     HOOK_FEATURES,      /* features/<NAME/> for each simple hypervisor feature */
     HOOK_HYPERV,        /* features/hyperv/<NAME state retries value/> */
     HOOK_CPUSET,        /* a CPU or node set: compared as canonical ranges ("0-3,8") */

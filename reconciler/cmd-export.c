@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "config.h"
 #include "diff.h"
+#include "hooks.h"
 #include "render.h"
 #include "spec-table.h"
 #include "spec-value.h"
@@ -65,10 +66,7 @@ static YNode *spec_text(const KeyDef *k, const char *canon) {
     _cleanup_free_ char *v = NULL;
     if (!canon)
         return NULL;
-    if (k->hook == HOOK_LOADER) {
-        const char *sp = strstr(canon, " (");
-        v = sp ? xstrndup(canon, (size_t) (sp - canon)) : xstrdup(canon);
-    } else if (k->type == VT_SIZE || (hook_of(k)->flags & HOOK_SIZE)) {
+    if (k->type == VT_SIZE || (hook_of(k)->flags & HOOK_SIZE)) {
         char *end;
         long long b = strtoll(canon, &end, 10);
         if (*end || b <= 0)
@@ -87,6 +85,12 @@ static YNode *spec_text(const KeyDef *k, const char *canon) {
     if (k->type == VT_INT || k->type == VT_BOOL)
         return ynode_new_plain(v);
     return ynode_new_string(v);   /* plain when YAML reads it back as the same string */
+}
+
+/* The canonical value export writes for row k below ctx (the hook's, or observe's), or NULL. */
+static char *export_value(const KeyDef *k, const xmlNode *ctx) {
+    const HookOps *h = hook_of(k);
+    return h->export_value ? h->export_value(k, ctx) : observe_value(k, ctx);
 }
 
 /* A list value as observe_value reads it: "a,b" (words of the key's choices) or "\"a\", \"b c\""
@@ -223,20 +227,10 @@ static YNode *list_item(Export *x, const KeyDef *list, const xmlNode *e) {
         const KeyDef *k = &sub->keys[r];
         if (k->flags & KEY_NO_XML)
             continue;
-        if (k->hook == HOOK_DISK_SOURCE)
-            continue;   /* written above */
-        if (k->hook == HOOK_PCI_ADDR)
-            continue;   /* the guest address libvirt chose: kept by the patch anyway */
-        if (k->hook == HOOK_CHANNEL_NAME) {
-            _cleanup_free_ char *name = xml_get(e, k->xml);
-            if (!name)
-                continue;   /* a guestfwd channel: its key, not a name */
-        }
-        _cleanup_free_ char *canon = observe_value(k, e);
+        _cleanup_free_ char *canon = export_value(k, e);
         if (!canon)
             continue;
-        if (k->type == VT_BOOL && streq(canon, "false") && !k->def &&
-            (!strchr(k->xml, '@') || k->hook == HOOK_OVS))
+        if (k->type == VT_BOOL && streq(canon, "false") && !k->def && !strchr(k->xml, '@'))
             continue;   /* an absent flag element */
         if (k->type == VT_ENUM_LIST) {
             ynode_map_put(o, k->key, value_list_node(k, canon));
@@ -275,45 +269,11 @@ static void export_list(Export *x, YNode *o, const KeyDef *k) {
         ynode_free(items);
 }
 
-static void export_hyperv(Export *x, YNode *o, const KeyDef *k) {
-    xmlNode *h = xml_find(x->root, "features/hyperv");
-    const KeyTable *sub = k->sub;
-    YNode *items = ynode_new_seq(false);
-    for (xmlNode *e = h ? h->children : NULL; e; e = e->next) {
-        if (e->type != XML_ELEMENT_NODE)
-            continue;
-        _cleanup_free_ char *st = xml_get(e, "@state"), *re = xml_get(e, "@retries");
-        _cleanup_free_ char *va = xml_get(e, "@value");
-        YNode *name = spec_text(&sub->keys[0], (const char *) e->name);
-        if (!name || xml_child(e, "direct")) {
-            ynode_free(name);
-            fallback_add(x, "features/hyperv", e);
-            continue;
-        }
-        YNode *item = ynode_seq_push(items, ynode_new_map(true));
-        ynode_map_put(item, "name", name);
-        ynode_map_put(item, "state", ynode_new_plain(streq_ptr(st, "on") ? "true" : "false"));
-        if (re)
-            ynode_map_put(item, "retries", ynode_new_plain(re));
-        if (va)
-            ynode_map_put(item, "value", ynode_new_quoted(va));
-    }
-    if (items->n)
-        ynode_map_put(o, "hyperv", items);
-    else
-        ynode_free(items);
-}
-
 /* A VT_ENUM_LIST as a flow list from its observed text. */
 static void export_value_list(Export *x, YNode *o, const KeyDef *k) {
-    _cleanup_free_ char *canon = observe_value(k, x->root);
-    if (!canon) {
-        if (k->hook == HOOK_FEATURES) {
-            /* no features at all: say so, or the architecture's default would add them */
-            ynode_map_put(o, k->key, ynode_new_seq(true));
-        }
+    _cleanup_free_ char *canon = export_value(k, x->root);
+    if (!canon)
         return;
-    }
     ynode_map_put(o, k->key, value_list_node(k, canon));
 }
 
@@ -335,48 +295,36 @@ static bool skipped(const Export *x, const char *key) {
     return false;
 }
 
+static void export_fallback(void *x, const char *at, const xmlNode *e) {
+    fallback_add(x, at, e);
+}
+
 static void export_rows(Export *x, YNode *o, const KeyTable *t, bool top) {
+    const HookExport hx = { .root = x->root, .x = x, .fallback = export_fallback, .text = spec_text };
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
         if ((k->change == CHANGE_NONE && k->type != VT_MAP) || (hook_of(k)->flags & HOOK_NOT_XML) ||
             (k->flags & (KEY_SECRET | KEY_NO_XML)) || (top && skipped(x, k->key)))
             continue;
+        if (hook_of(k)->export) {
+            hook_of(k)->export(&hx, k, o);
+            continue;
+        }
         switch (k->type) {
         case VT_MAP:
-            if (k->sub->keys[0].hook != HOOK_XML_EDIT)
-                export_map(x, o, k);
+            export_map(x, o, k);
             continue;
         case VT_LIST:
-            if (k->hook == HOOK_HYPERV)
-                export_hyperv(x, o, k);
-            else if (k->hook != HOOK_XML_EDIT)
-                export_list(x, o, k);
+            export_list(x, o, k);
             continue;
         case VT_ENUM_LIST:
-            if (k->hook == HOOK_QEMU_ARGS || k->hook == HOOK_BOOT || k->hook == HOOK_FEATURES ||
-                (!k->hook && k->xml)) {
-                if (k->hook == HOOK_BOOT) {
-                    /* boot: "hd,network" */
-                    _cleanup_free_ char *canon = observe_value(k, x->root);
-                    if (canon) {
-                        YNode *seq = ynode_map_put(o, k->key, ynode_new_seq(true));
-                        char *save = NULL;
-                        for (char *tk = strtok_r(canon, ", ", &save); tk; tk = strtok_r(NULL, ", ", &save))
-                            ynode_seq_push(seq, ynode_new_plain(tk));
-                    }
-                } else
-                    export_value_list(x, o, k);
-            }
+            if (k->xml)
+                export_value_list(x, o, k);
             continue;
         default:
             break;
         }
-        if (k->hook == HOOK_MEMBALLOON && streq(k->key, "model")) {
-            _cleanup_free_ char *m = xml_get(x->root, "devices/memballoon/@model");
-            if (streq_ptr(m, "none"))
-                continue;   /* enabled: false says it */
-        }
-        _cleanup_free_ char *canon = observe_value(k, x->root);
+        _cleanup_free_ char *canon = export_value(k, x->root);
         if (!canon)
             continue;
         if (k->type == VT_BOOL && k->xml && !strchr(k->xml, '@') && !k->hook && streq(canon, "false"))
@@ -545,8 +493,8 @@ static void export_element_leftovers(Export *x, const char *path, const xmlNode 
 static void export_items(Export *x, const KeyTable *t, xmlNode *want) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
-        if (k->type != VT_LIST || !k->sub || !k->sub->xml_elem || k->hook == HOOK_XML_EDIT ||
-            k->hook == HOOK_HYPERV || (k->flags & KEY_NO_XML) || streq(strrchr(k->sub->xml_elem, '/') ?
+        if (k->type != VT_LIST || !k->sub || !k->sub->xml_elem || hook_of(k)->export ||
+            (k->flags & KEY_NO_XML) || streq(strrchr(k->sub->xml_elem, '/') ?
                                                   strrchr(k->sub->xml_elem, '/') + 1 : k->sub->xml_elem, "*"))
             continue;
         xmlNode *hp = diff_list_parent(x->root, k->sub), *wp = diff_list_parent(want, k->sub);
@@ -726,7 +674,7 @@ static int export_check(SpecKind kind, const char *name, const char *text, xmlDo
             /* a default the domain does not have: rendered at a plain path, absent in libvirt */
             const KeyDef *k = c->row;
             if (c->op == OP_SET && !c->list && !c->old_value && k && k->xml &&
-                (k->hook == HOOK_NONE || k->hook == HOOK_GRAPHICS_NONE) && k->xml[0] != '@' &&
+                (!k->hook || (hook_of(k)->flags & HOOK_RENDERS_PATH)) && k->xml[0] != '@' &&
                 !strchr(k->xml, '[')) {
                 /* the outermost element the domain lacks goes, not the attribute alone: without
                  * video, "devices/video", never a <video><model/></video> libvirt's schema

@@ -122,7 +122,7 @@ static bool live_comparable(const Change *c, xmlDoc *persistent, xmlDoc *live) {
         return false;
     if (c->op == OP_SET && !c->new_value)
         return false;   /* filled in by libvirt at start: a network NIC's bridge, tap names */
-    if (c->row && (c->row->hook == HOOK_MEMORY))
+    if (c->row && (hook_of(c->row)->flags & HOOK_LIVE_OWN))
         return false;   /* the balloon's actual size follows the guest */
     if (c->row && !strncmp(c->path, "cpu.", 4)) {
         /* host-model is expanded into a custom model in the live definition */

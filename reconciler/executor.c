@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "executor.h"
+#include "hooks.h"
 #include "observe.h"
 #include "render.h"
 #include "virt-conn.h"
@@ -13,7 +14,6 @@
 int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *c, xmlDoc *want,
                       xmlDoc *live, char **ret_why) {
     const DomainSpec *d = &s->domain;
-    xmlNode *lroot = xmlDocGetRootElement(live);
     const unsigned LIVE = VIR_DOMAIN_AFFECT_LIVE;
 
     if (c->list && c->op != OP_SET) {
@@ -42,33 +42,9 @@ int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *c, xmlD
         return 0;
     }
     const KeyDef *k = c->row;
-    if (k->hook == HOOK_MEMORY) {
-        _cleanup_free_ char *max = observe_value(&(KeyDef) { .hook = HOOK_MAX_MEMORY }, lroot);
-        int64_t live_max = max ? strtoll(max, NULL, 10) : 0;
-        if (d->memory.i > live_max) {
-            *ret_why = xasprintf("above the running domain's ceiling");
-            return 1;
-        }
-        virt_count_mutation();
-        if (virDomainSetMemoryFlags(dom, (unsigned long) (d->memory.i / 1024), LIVE) < 0) {
-            *ret_why = xstrdup(virt_error_message());
-            return 1;
-        }
-        return 0;
-    }
-    if (k->hook == HOOK_VCPU) {
-        _cleanup_free_ char *max = xml_get(lroot, "vcpu");
-        if (!max || d->cpus.i > strtoll(max, NULL, 10)) {
-            *ret_why = xasprintf("above the running domain's max_cpus");
-            return 1;
-        }
-        virt_count_mutation();
-        if (virDomainSetVcpusFlags(dom, (unsigned) d->cpus.i, LIVE) < 0) {
-            *ret_why = xstrdup(virt_error_message());
-            return 1;
-        }
-        return 0;
-    }
+    if (hook_of(k)->live)
+        return hook_of(k)->live(&(HookLive) { .dom = dom, .spec = s, .change = c, .want = want,
+                                              .live = live }, ret_why);
     if (streq(k->key, "title") || streq(k->key, "description")) {
         const Value *v = streq(k->key, "title") ? &d->title : &d->description;
         virt_count_mutation();
@@ -76,26 +52,6 @@ int apply_live(Engine *e, virDomainPtr dom, const Spec *s, const Change *c, xmlD
                                                                : VIR_DOMAIN_METADATA_DESCRIPTION,
                                  v->set ? v->s : NULL, NULL, NULL, LIVE) < 0) {
             *ret_why = xstrdup(virt_error_message());
-            return 1;
-        }
-        return 0;
-    }
-    if (k->hook == HOOK_PASSWD) {
-        xmlNode *g = xml_find(lroot, "devices/graphics");
-        _cleanup_free_ char *pw = xml_get(xmlDocGetRootElement(want), "devices/graphics/@passwd");
-        if (!g)
-            return 1;
-        if (pw)
-            xmlSetProp(g, (const xmlChar *) "passwd", (const xmlChar *) pw);
-        else
-            xmlUnsetProp(g, (const xmlChar *) "passwd");
-        _cleanup_free_ char *x = xml_node_to_string(live, g);
-        virt_count_mutation();
-        int r = virDomainUpdateDeviceFlags(dom, x, LIVE);
-        /* scrub the copy: it held the password */
-        xmlUnsetProp(g, (const xmlChar *) "passwd");
-        if (r < 0) {
-            *ret_why = xstrdup("the display rejected the new password");
             return 1;
         }
         return 0;

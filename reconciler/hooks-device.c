@@ -60,6 +60,10 @@ char *hook_channel_name_observe(const KeyDef *k, const xmlNode *ctx) {
     return channel_guestfwd_key(addr, port);
 }
 
+char *hook_channel_name_export_value(const KeyDef *k, const xmlNode *ctx) {
+    return xml_get(ctx, k->xml);   /* a guestfwd channel is exported by its target, not a name */
+}
+
 char *hook_channel_name_item_key(const KeyDef *k, const void *item) {
     const ChannelSpec *ch = item;
     return channel_guestfwd_key(ch->target_address.s, ch->target_port.s);
@@ -142,6 +146,11 @@ void hook_ovs_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNod
 char *hook_ovs_observe(const KeyDef *k, const xmlNode *ctx) {
     _cleanup_free_ char *t = xml_get(ctx, k->xml);
     return xstrdup(streq_ptr(t, "openvswitch") ? "true" : "false");
+}
+
+char *hook_ovs_export_value(const KeyDef *k, const xmlNode *ctx) {
+    _cleanup_free_ char *t = xml_get(ctx, k->xml);
+    return streq_ptr(t, "openvswitch") ? xstrdup("true") : NULL;   /* no virtualport: no key */
 }
 
 /* ---- filesystems.driver: virtiofs, or 9p (no driver element) ---- */

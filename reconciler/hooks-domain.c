@@ -214,6 +214,12 @@ char *hook_features_observe(const KeyDef *k, const xmlNode *ctx) {
     return acc ? acc : f ? xstrdup("") : NULL;
 }
 
+char *hook_features_export_value(const KeyDef *k, const xmlNode *ctx) {
+    /* no <features> at all is said as [], or the architecture's default would add them */
+    char *v = hook_features_observe(k, ctx);
+    return v ? v : xstrdup("");
+}
+
 bool hook_features_equal(const KeyDef *k, const char *want, const char *have) {
     /* an empty <features/> is what `features: []` renders; libvirt drops it */
     want = want && *want ? want : NULL;
@@ -287,6 +293,36 @@ char *hook_hyperv_observe(const KeyDef *k, const xmlNode *ctx) {
     return acc;
 }
 
+/* export: one item per enlightenment; one the keys cannot say (a name outside the choices,
+ * vendor_id's direct child) is kept whole through the escape hatch */
+void hook_hyperv_export(const HookExport *x, const KeyDef *k, YNode *o) {
+    xmlNode *h = xml_find(x->root, "features/hyperv");
+    YNode *items = ynode_new_seq(false);
+    for (xmlNode *e = h ? h->children : NULL; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE)
+            continue;
+        _cleanup_free_ char *st = xml_get(e, "@state"), *re = xml_get(e, "@retries");
+        _cleanup_free_ char *va = xml_get(e, "@value");
+        YNode *name = x->text(&k->sub->keys[0], (const char *) e->name);
+        if (!name || xml_child(e, "direct")) {
+            ynode_free(name);
+            x->fallback(x->x, "features/hyperv", e);
+            continue;
+        }
+        YNode *item = ynode_seq_push(items, ynode_new_map(true));
+        ynode_map_put(item, "name", name);
+        ynode_map_put(item, "state", ynode_new_plain(streq_ptr(st, "on") ? "true" : "false"));
+        if (re)
+            ynode_map_put(item, "retries", ynode_new_plain(re));
+        if (va)
+            ynode_map_put(item, "value", ynode_new_quoted(va));
+    }
+    if (items->n)
+        ynode_map_put(o, k->key, items);
+    else
+        ynode_free(items);
+}
+
 /* ---- loader: os/loader path, type rom or pflash (pflash with an NVRAM) ---- */
 
 void hook_loader_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node) {
@@ -303,6 +339,10 @@ char *hook_loader_observe(const KeyDef *k, const xmlNode *ctx) {
     _cleanup_free_ char *path = xml_get(ctx, "os/loader");
     _cleanup_free_ char *type = xml_get(ctx, "os/loader/@type");
     return path ? xasprintf("%s (%s)", path, type ? type : "rom") : NULL;
+}
+
+char *hook_loader_export_value(const KeyDef *k, const xmlNode *ctx) {
+    return xml_get(ctx, "os/loader");   /* the path: the type follows from it */
 }
 
 /* ---- memballoon: enabled false is model none ---- */

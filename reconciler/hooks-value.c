@@ -26,6 +26,9 @@ char *hook_observe_nothing(const KeyDef *k, const xmlNode *ctx) {
     return NULL;
 }
 
+void hook_export_nothing(const HookExport *x, const KeyDef *k, YNode *o) {
+}
+
 /* ---- cpuset: a CPU or node set, compared as canonical ranges ("0-3,8") ---- */
 
 void hook_cpuset_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node) {

@@ -5,6 +5,7 @@
 
 #include "change.h"
 #include "spec-table.h"
+#include "yaml-tree.h"
 
 /* The key↔XML mapping of the rows that name a hook (spec-table.h: XmlHook): one entry per hook,
  * both directions side by side. render.c, observe.c and diff.c walk the key tables and call these
@@ -37,7 +38,29 @@ enum {
     HOOK_RENDERS_LIST = 1u << 2,   /* a VT_LIST the hook renders as a whole (not item by item) */
     HOOK_NOT_XML      = 1u << 3,   /* not in the XML at all (libvirt API: autostart, state) */
     HOOK_SIZE         = 1u << 4,   /* the canonical value is a size in bytes (shown as one) */
+    HOOK_RENDERS_PATH = 1u << 5,   /* renders its value at the row's own path: a default there
+                                    * that libvirt lacks is taken out again with xml.remove (export) */
+    HOOK_LIVE_OWN     = 1u << 6,   /* the running domain's value follows the guest (the balloon):
+                                    * not compared against the persistent one */
 };
+
+/* What the executor gives a hook that applies a change to a running domain (HookOps.live). */
+typedef struct HookLive {
+    struct _virDomain *dom; /* virDomainPtr */
+    const Spec *spec;
+    const Change *change;
+    xmlDoc *want, *live;    /* the rendered spec, the running domain's definition */
+} HookLive;
+
+/* What export (cmd-export.c) gives a hook that exports its row as a whole (HookOps.export). */
+typedef struct HookExport {
+    const xmlNode *root;    /* the object's definition */
+    void *x;                /* export's state, for the callbacks */
+    /* an element the keys cannot express: kept whole through xml.add below at */
+    void (*fallback)(void *x, const char *at, const xmlNode *e);
+    /* the spec value of row k for an observed canonical value, or NULL when it cannot say it */
+    YNode *(*text)(const KeyDef *k, const char *canon);
+} HookExport;
 
 typedef struct HookOps {
     /* spec → XML: the row's value (base: the map or list item holding it) below node */
@@ -56,6 +79,14 @@ typedef struct HookOps {
     char *(*item_key)(const KeyDef *k, const void *item);
     const char *diff_name;  /* the change's path names this instead of the key ("source") */
     unsigned flags;
+    /* export, the inverse of render (cmd-export.c): the canonical value the spec says for what
+     * is below ctx, or NULL when the key says nothing there (NULL: observe's value) */
+    char *(*export_value)(const KeyDef *k, const xmlNode *ctx);
+    /* export of the row as a whole under o, instead of value by value or item by item */
+    void (*export)(const HookExport *x, const KeyDef *k, YNode *o);
+    /* applies a change of the row to the running domain (executor.c:apply_live): 0 done, 1 not
+     * live (*ret_why says why; it waits for a reload) (NULL: no live path of its own) */
+    int (*live)(const HookLive *l, char **ret_why);
 } HookOps;
 
 extern const HookOps hook_ops[_HOOK_MAX];

@@ -367,6 +367,20 @@ static Change *add_edit_change(Diff *out, ChangeOp op, const KeyDef *row, const 
     return ch;
 }
 
+/* The element of have that fragment i of h matches when the fragment left the spec (w no longer
+ * has it), or NULL. *fd: the parsed fragment, its root in *ret_f; the caller frees *fd. */
+static xmlNode *fragment_gone(const XmlEdits *w, const XmlEdits *h, size_t i, const xmlNode *want,
+                              const xmlNode *have, xmlNode **used, size_t n_used, xmlDoc **fd,
+                              xmlNode **ret_f) {
+    *fd = NULL;
+    *ret_f = NULL;
+    if (strv_has2(w->add_at, w->add_fragment, w->n_add, h->add_at[i], h->add_fragment[i]))
+        return NULL;
+    xmlNode *f = *ret_f = render_parse_fragment(h->add_fragment[i], fd);
+    return f ? fragment_or_stored(edit_parent(want, h->add_at[i]), edit_parent(have, h->add_at[i]), f,
+                                  used, n_used, true) : NULL;
+}
+
 void diff_xml_edits(Diff *out, const KeyTable *t, const xmlNode *want, const xmlNode *have) {
     const KeyDef *add_row = &t->keys[0], *set_row = &t->keys[1], *rm_row = &t->keys[2];
     XmlEdits w, h;
@@ -406,12 +420,8 @@ void diff_xml_edits(Diff *out, const KeyTable *t, const xmlNode *want, const xml
     /* fragments that left the spec: removed when still there (and not what another fragment
      * of the spec matches) */
     for (size_t i = 0; i < h.n_add && have; i++) {
-        if (strv_has2(w.add_at, w.add_fragment, w.n_add, h.add_at[i], h.add_fragment[i]))
-            continue;
-        xmlDoc *fd = NULL;
-        xmlNode *f = render_parse_fragment(h.add_fragment[i], &fd);
-        xmlNode *m = f ? fragment_or_stored(edit_parent(want, h.add_at[i]), edit_parent(have, h.add_at[i]), f,
-                                             used, n_used, true) : NULL;
+        xmlDoc *fd;
+        xmlNode *f, *m = fragment_gone(&w, &h, i, want, have, used, n_used, &fd, &f);
         if (m) {
             _cleanup_free_ char *path = xasprintf("xml.add[%s/%s]", h.add_at[i], (const char *) f->name);
             _cleanup_free_ char *canon = xml_canonical(m);
@@ -477,12 +487,8 @@ void patch_xml_edits(const KeyDef *k, xmlNode *want, xmlNode *have) {
     }
     /* fragments that left the spec go, unless one of the spec's matches the same element */
     for (size_t i = 0; i < h.n_add; i++) {
-        if (strv_has2(w.add_at, w.add_fragment, w.n_add, h.add_at[i], h.add_fragment[i]))
-            continue;
-        xmlDoc *fd = NULL;
-        xmlNode *f = render_parse_fragment(h.add_fragment[i], &fd);
-        xmlNode *m = f ? fragment_or_stored(edit_parent(want, h.add_at[i]), edit_parent(have, h.add_at[i]), f,
-                                             used, n_used, true) : NULL;
+        xmlDoc *fd;
+        xmlNode *f, *m = fragment_gone(&w, &h, i, want, have, used, n_used, &fd, &f);
         if (m) {
             xmlUnlinkNode(m);
             xmlFreeNode(m);

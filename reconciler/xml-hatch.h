@@ -7,7 +7,7 @@
 #include "spec-table.h"
 
 /* The `xml` escape hatch (xml-hatch.c): raw edits after rendering, their record in virtspec's
- * metadata, and their diff and patch (hooks.c: HOOK_XML_EDIT). */
+ * metadata, and their diff and patch (the xml hatch's entry in hooks.c). */
 
 /* The xml key's edits on a rendered (or patched) domain: remove every element a path names (or
  * the attribute), append each fragment below its parent, set each value. */

@@ -56,6 +56,21 @@ dir_pool_spec() {   # dir_pool_spec NAME > FILE : a dir Pool below $WORK/pool
     printf 'kind: Pool\nname: %s\npath: %s/pool\n' "$1" "$WORK"
 }
 
+# specs/00-pool.yaml, a dir Pool NAME, and specs/10-dom.yaml, a shut-off Domain NAME whose one
+# disk (root) is IMAGE uploaded into that pool: the setup of the image upload tests.
+image_domain_specs() {   # image_domain_specs NAME IMAGE
+    mkdir -p specs
+    dir_pool_spec "$1" > specs/00-pool.yaml
+    cat > specs/10-dom.yaml <<YAML
+kind: Domain
+name: $1
+memory: 64MiB
+disks:
+  - {name: root, image: $2, pool: $1}
+state: shutoff
+YAML
+}
+
 # The base volume an image becomes: base-HASH-FILENAME, HASH the top 48 bits of FNV-1a 64 over
 # "CANONICAL-PATH SIZE MTIME" (reconciler/volumes.c). Call it after the image's last write.
 base_name() {   # base_name IMAGE

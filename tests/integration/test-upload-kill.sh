@@ -11,19 +11,7 @@ head -c 1048576 /dev/urandom > chunk
 for i in $(seq 768); do cat chunk; done > big.img
 rm chunk
 
-cat > specs/00-pool.yaml <<YAML
-kind: Pool
-name: vs-up
-path: $WORK/pool
-YAML
-cat > specs/10-dom.yaml <<YAML
-kind: Domain
-name: vs-up
-memory: 64MiB
-disks:
-  - {name: root, image: $WORK/big.img, pool: vs-up}
-state: shutoff
-YAML
+image_domain_specs vs-up "$WORK/big.img"
 bv=$(base_name big.img)
 partial=$VIRTSPEC_STATE_DIR/images/vs-up/$bv.partial
 complete=$VIRTSPEC_STATE_DIR/images/vs-up/$bv.complete

@@ -12,19 +12,7 @@ head -c 8M /dev/urandom | dd of=sparse.img bs=1M seek=512 conv=notrunc status=no
 data=$((12 << 20))
 echo "# image: $(stat -c %s sparse.img) bytes, $(($(stat -c %b sparse.img) * 512)) allocated"
 
-cat > specs/00-pool.yaml <<YAML
-kind: Pool
-name: vs-sp
-path: $WORK/pool
-YAML
-cat > specs/10-dom.yaml <<YAML
-kind: Domain
-name: vs-sp
-memory: 64MiB
-disks:
-  - {name: root, image: $WORK/sparse.img, pool: vs-sp}
-state: shutoff
-YAML
+image_domain_specs vs-sp "$WORK/sparse.img"
 bv=$(base_name sparse.img)
 
 vs apply specs
