@@ -11,9 +11,9 @@
 # PATH and the checkout as working directory.
 #
 # Against the system libvirtd the examples' pool, network and domains stay when the daemon
-# stops. Then, and on `bash examples/run.sh teardown`, it shows what removing them does (plan
-# first), prints the commands, and asks whether to run them only when stdin is a terminal
-# (default: keep). Volumes are never deleted (docs/teardown.md).
+# stops. Then, and on `bash examples/run.sh teardown`, it shows what `virtspec destroy` of
+# examples/ would remove (its plan first), prints the command, and asks whether to run it only
+# when stdin is a terminal (default: keep). Volumes are never deleted (docs/teardown.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -27,57 +27,28 @@ demo_packages="meson ninja-build pkg-config gcc
     qemu-system-x86 qemu-utils dnsmasq-base iptables swtpm swtpm-tools
     iproute2 util-linux procps"
 
-example_names() {   # example_names KIND: the names of the examples' objects of that kind
-    awk -v kind="$1" '/^kind:/ { k = $2 } /^name:/ && k == kind { print $2 }' "$top"/examples/*.yaml
-}
-
-# The examples' objects on the system libvirtd: plan of their removal, the commands, and on a
-# terminal the question (default: keep). The domains go by `apply --prune` against an empty spec
-# tree, named with -t (nothing else virtspec owns there is touched); networks and pools, which
-# --prune leaves, by virsh.
+# The examples' objects on the system libvirtd: what `virtspec destroy` of examples/ would remove
+# (its plan, exit 2; 0: nothing left), the command, and on a terminal the question (default:
+# keep). destroy removes only what virtspec owns of what examples/ declares: the domains, then
+# the networks, then the pools; volumes and the pools' directories stay (docs/destroy.md).
 teardown() {
-    local uri=qemu:///system n c a t=() cmds=() d
-    local state=${VIRTSPEC_STATE_DIR:-/var/lib/virtspec}
-    for n in $(example_names Domain); do
-        virsh -c "$uri" dominfo "$n" >/dev/null 2>&1 && t+=(-t "$n")
-    done
-    d=$(mktemp -d "${TMPDIR:-/tmp}/virtspec-demo-teardown.XXXXXX")
-    mkdir "$d/empty"
-    printf 'specs = %s\n' "$d/empty" > "$d/virtspec.conf"
-    if [ ${#t[@]} -gt 0 ]; then
-        printf -v c '%q ' "$vs" apply -c "$uri" --prune --config "$d/virtspec.conf" "${t[@]}"
-        cmds+=("${c% }")
-    fi
-    # (the output is read whole: grep -q closing the pipe early would fail it under pipefail)
-    for n in $(example_names Network); do
-        c=$(virsh -c "$uri" net-info "$n" 2>/dev/null) || continue
-        if grep -qE '^Active:[[:space:]]+yes' <<<"$c"; then cmds+=("virsh -c $uri net-destroy $n"); fi
-        cmds+=("virsh -c $uri net-undefine $n")
-    done
-    for n in $(example_names Pool); do
-        c=$(virsh -c "$uri" pool-info "$n" 2>/dev/null) || continue
-        if grep -qE '^State:[[:space:]]+running' <<<"$c"; then cmds+=("virsh -c $uri pool-destroy $n"); fi
-        cmds+=("virsh -c $uri pool-undefine $n" "rm -f $state/pools/$n")
-    done
-    if [ ${#cmds[@]} -eq 0 ]; then
+    local uri=qemu:///system out rc=0 a c
+    out=$("$vs" destroy -c "$uri" "$top/examples" 2>&1) || rc=$?
+    if [ $rc = 0 ]; then
         echo "== nothing of the examples is left on $uri"
-        rm -rf "$d"; return 0
+        return 0
     fi
     echo "== the examples' objects stay on $uri; removing them would do (volumes are kept):"
-    if [ ${#t[@]} -gt 0 ]; then
-        "$vs" plan -c "$uri" --prune --config "$d/virtspec.conf" "${t[@]}" || [ $? = 2 ]
-    fi
-    echo "== to remove them (networks and pools too; their volumes and directories stay):"
-    printf '   %s\n' "${cmds[@]}"
+    printf '%s\n' "$out"
+    printf -v c '%q ' "$vs" destroy -c "$uri" "$top/examples" --yes
+    echo "== to remove them (their volumes and the pools' directories stay):"
+    echo "   ${c% }"
     a=
     if [ -t 0 ]; then read -r -p "== remove them now? [y/N] " a || a=; fi
     case $a in
     [yY]*)
-        for c in "${cmds[@]}"; do
-            echo "+ $c"
-            eval "$c" || { echo "== failed: $c" >&2; return 1; }
-        done
-        rm -rf "$d" ;;
+        echo "+ ${c% }"
+        "$vs" destroy -c "$uri" "$top/examples" --yes || { echo "== failed: ${c% }" >&2; return 1; } ;;
     *)
         echo "== kept" ;;
     esac

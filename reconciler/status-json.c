@@ -23,7 +23,7 @@ static json_object *actions_json(const Action *a, size_t n) {
     json_object *arr = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         _cleanup_free_ char *s = action_format(&a[i]);
-        json_object_array_add(arr, json_object_new_string(s));
+        json_object_array_add(arr, jstr(s));
     }
     return arr;
 }
@@ -70,6 +70,29 @@ static json_object *str_or_null(const char *s) {
     return s ? jstr(s) : NULL;
 }
 
+/* The actions field by field (docs/json.md, "Actions"): the Action as the engine decided it, for
+ * scripts, with its display line as `text` (the same string as in `actions`). An action never
+ * carries a secret: a password change is a diff entry (secret, values withheld), not an Action. */
+static json_object *action_items_json(const Action *a, size_t n) {
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        json_object *j = json_object_new_object();
+        _cleanup_free_ char *s = action_format(&a[i]);
+        json_object_object_add(j, "op", json_object_new_string(action_op_to_string(a[i].op)));
+        json_object_object_add(j, "kind", json_object_new_string(spec_kind_to_string(a[i].kind)));
+        json_object_object_add(j, "object", str_or_null(a[i].object));
+        json_object_object_add(j, "key", str_or_null(a[i].key));
+        json_object_object_add(j, "from", str_or_null(a[i].from));
+        json_object_object_add(j, "to", str_or_null(a[i].to));
+        json_object_object_add(j, "class", a[i].op == ACTION_SET ?
+                               json_object_new_string(change_class_to_string(a[i].cls)) : NULL);
+        json_object_object_add(j, "reason", str_or_null(a[i].reason));
+        json_object_object_add(j, "text", jstr(s));
+        json_object_array_add(arr, j);
+    }
+    return arr;
+}
+
 static const char *const op_names[] = {
     [OP_SET] = "set", [OP_ADD] = "add", [OP_REMOVE] = "remove", [OP_UNMANAGED] = "unmanaged",
 };
@@ -112,6 +135,7 @@ void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
     json_object_object_add(j, "fields", fields);
     json_object_object_add(j, "changes", changes_json(&r->diff));
     json_object_object_add(j, "actions", actions_json(r->actions, r->n_actions));
+    json_object_object_add(j, "action_items", action_items_json(r->actions, r->n_actions));
     json_object_object_add(j, "reload_pending", strv(r->pending, r->n_pending));
     json_object_object_add(j, "error", str_or_null(r->error));
     json_object_object_add(j, "health", json_object_new_string(

@@ -4,8 +4,9 @@
 # `dpkg-buildpackage -us -uc -b` (DEB_BUILD_OPTIONS=nocheck: the suites ran already), lintian
 # without errors, then unpacked into a throw-away root: the file list, the conffiles, maintainer
 # scripts that neither enable nor start the service, `man -l` of the installed page, the
-# installed binary and its completion. Suite 'package' (and 'integration'): once in CI's first
-# pass, like 'systemd'. Prints how long each step took.
+# installed binary and its completion; then README's tour with the package's binary and unit
+# against a private libvirtd (tests/integration/harness.sh). Suite 'package' (and
+# 'integration'): once in CI's first pass, like 'systemd'. Prints how long each step took.
 # Usage: check-package.sh SRCDIR
 set -u
 src=$(cd "${1:?usage: check-package.sh SRCDIR}" && pwd)
@@ -97,6 +98,22 @@ ok "LICENSE is Debian's LGPL-2.1 text, as meson.build's license says" bash -c "
     cmp -s '$src/LICENSE' /usr/share/common-licenses/LGPL-2.1 &&
     grep -q \"license : 'LGPL-2.1-or-later'\" '$src/meson.build'"
 step "file list and checks"
+
+# README's tour as a user who installed the package runs it: the package's binary on PATH and
+# the package's unit's ExecStart= for `systemctl enable --now virtspec`, against the harness's
+# private libvirtd (test-readme-tour.sh, VIRTSPEC_TOUR_ROOT). The root is thrown away: nothing
+# is installed into the host's /.
+VIRTSPEC_BIN=$root/usr/bin/virtspec VIRTSPEC_TOUR_ROOT=$root VIRTSPEC_HARNESS_EXTRA_DIRS=/etc/virtspec \
+    bash "$src/tests/integration/harness.sh" bash "$src/tests/integration/test-readme-tour.sh" \
+    >"$d/tour.log" 2>&1
+rc=$?
+step "README's tour with the package's binary and unit"
+if [ $rc = 77 ]; then
+    echo "# the tour was skipped (no private libvirtd here):"; tail -3 "$d/tour.log" | sed 's/^/#   /'
+else
+    sed 's/^/#   /' "$d/tour.log"
+    ok "README's tour runs as written with the package's binary and unit ($(grep -c '^ok' "$d/tour.log") ok)" test $rc = 0
+fi
 echo "# package test: $((SECONDS - total)) s in all; $(du -k "$deb" | cut -f1) KiB .deb"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -21,12 +21,27 @@
 # and the teardown removed the domain, network and pool but kept the volume.
 #
 # VIRTSPEC_TOUR_README=FILE runs the tour of FILE instead (to show that a broken tour fails).
+# VIRTSPEC_TOUR_ROOT=DIR runs it as installed by the Debian package unpacked in DIR
+# (tests/check-package.sh): `virtspec` is DIR/usr/bin/virtspec (VIRTSPEC_BIN), and the stand-in
+# `systemctl enable --now virtspec` runs the ExecStart= of DIR's installed unit (below DIR) and
+# checks that the daemon it started is the package's binary.
 . "$(dirname "$0")/lib.sh"
 readme=${VIRTSPEC_TOUR_README:-$TESTDIR/../../README.md}
 # the tour uses the service's own state directory, which the harness makes private
 unset VIRTSPEC_STATE_DIR
 export PATH="$(cd "$(dirname "$VS")" && pwd):$PATH"
 export WORK
+unit_exec=""
+if [ -n "${VIRTSPEC_TOUR_ROOT:-}" ]; then
+    unit=$VIRTSPEC_TOUR_ROOT/lib/systemd/system/virtspec.service
+    unit_exec=$(sed -n 's/^ExecStart=//p' "$unit" 2>/dev/null)
+    ok "the package's unit has one ExecStart= (${unit_exec:-none})" test "$(wc -l <<<"$unit_exec")" = 1 -a -n "$unit_exec"
+    ok "…of Type=notify (what the stand-in waits for)" grep -qx 'Type=notify' "$unit"
+    ok "…running the package's binary, as virtspec on PATH is" \
+        test "$VIRTSPEC_TOUR_ROOT${unit_exec%% *}" -ef "$(cd "$(dirname "$VS")" && pwd)/virtspec"
+    unit_exec="$VIRTSPEC_TOUR_ROOT$unit_exec"
+fi
+export unit_exec
 
 # never the host's /etc/virtspec: it must be the harness's private directory, and empty
 if ! findmnt -n /etc/virtspec >/dev/null || [ -n "$(ls -A /etc/virtspec)" ] || [ -e /etc/virtspec.conf ]; then
@@ -63,7 +78,8 @@ systemctl() {
         python3 "$TESTDIR/notify-listen.py" "$WORK/notify.sock" > "$WORK/notify.log" 2>&1 &
         echo $! > "$WORK/notify.pid"
         for i in $(seq 50); do [ -S "$WORK/notify.sock" ] && break; sleep 0.1; done
-        NOTIFY_SOCKET="$WORK/notify.sock" setsid virtspec daemon >> "$WORK/daemon.log" 2>&1 < /dev/null &
+        # the unit's ExecStart= when the tour runs from the package, else `virtspec daemon`
+        NOTIFY_SOCKET="$WORK/notify.sock" setsid ${unit_exec:-virtspec daemon} >> "$WORK/daemon.log" 2>&1 < /dev/null &
         echo $! > "$WORK/daemon.pid"
         for i in $(seq 600); do     # TimeoutStartSec=60s
             grep -q 'READY=1' "$WORK/notify.log" && return 0
@@ -98,7 +114,7 @@ settled() {   # the status file rewritten after $1 (epoch s), and nothing left t
     [ "$m" -ge "$1" ] && virtspec status >/dev/null 2>&1
 }
 
-domids="" vcpus="" changed_at="" ran=0
+domids="" vcpus="" changed_at="" ran=0 daemon_exe=""
 for i in $(seq "$n_blocks"); do
     if [ -n "$changed_at" ] && daemon_up; then
         if w=$(wait_for 60 settled "$changed_at"); then
@@ -117,6 +133,7 @@ for i in $(seq "$n_blocks"); do
     ran=$i
     changed_at=""
     [ "$(spec_stamp)" = "$before" ] || changed_at=$t
+    daemon_up && [ -z "$daemon_exe" ] && daemon_exe=$(readlink "/proc/$(cat "$WORK/daemon.pid")/exe")
     d=$(domid lab1); [ -n "$d" ] && [ "$d" != - ] && domids+="$d "
     v=$(virsh vcpucount lab1 --live --current 2>/dev/null | tr -d ' '); vcpus+="${v:--} "
 done
@@ -126,6 +143,7 @@ if [ "$ran" != "$n_blocks" ]; then
     daemon_up && kill "$(cat "$WORK/daemon.pid")"
     finish; exit 1
 fi
+is "the daemon the tour started ran $VS" "$(readlink -f "$VS")" "$daemon_exe"
 ok "the VM ran" test -n "$domids"
 is "…and kept its domain id while it ran: the edit was live, no restart" 1 \
     "$(printf '%s\n' $domids | sort -u | wc -l)"

@@ -2,7 +2,7 @@
 # examples/run.sh's teardown offer (`bash examples/run.sh teardown`, also what it runs when its
 # daemon against the system libvirtd stops), against the private libvirtd as qemu:///system:
 # the examples' pool, network and db1 (state: shutoff, so the prune waits for no guest) applied
-# from a copy of examples/; then without a terminal it shows the plan and the commands, asks
+# from a copy of examples/; the offer is `virtspec destroy` of examples/; then without a terminal it shows the plan and the commands, asks
 # nothing and removes nothing; on a terminal (script(1)) answered "n" it keeps everything, and
 # answered "y" it removes the domain, the network and the pool and keeps the volume.
 . "$(dirname "$0")/lib.sh"
@@ -18,10 +18,11 @@ is "the examples' pool, network and db1 applied" 0 "$rc"
 
 out=$(bash "$runsh" teardown < /dev/null 2>&1); rc=$?
 is "run.sh teardown without a terminal: exit 0" 0 "$rc"
-contains "…shows the plan first" "- prune db1 (spec removed: undefine, volumes kept" "$out"
-contains "…prints the prune command" "apply -c qemu:///system --prune --config" "$out"
-contains "…and the network's and pool's" "virsh -c qemu:///system net-undefine vs-net" "$out"
-contains "…" "virsh -c qemu:///system pool-undefine vs-pool" "$out"
+contains "…shows destroy's plan first: db1" "- destroy Domain db1 (" "$out"
+contains "…vs-net" "- destroy Network vs-net" "$out"
+contains "…vs-pool" "- destroy Pool vs-pool (directory" "$out"
+contains "…prints the destroy command" "destroy -c qemu:///system $(cd "$TESTDIR/../.." && pwd)/examples --yes" "$out"
+lacks "…and no virsh" "virsh" "$out"
 lacks "…asks nothing" "remove them now?" "$out"
 contains "…keeps everything" "== kept" "$out"
 ok "…db1 is still defined" virsh dominfo db1
