@@ -377,6 +377,11 @@ static void base_volume_info(virStorageVolPtr v, ImageInfo *info) {
         info->virtual_size = (int64_t) vi.capacity;
 }
 
+static bool base_complete(virStoragePoolPtr pool, const char *name, const char *complete) {
+    _cleanup_(virStorageVolFreep) virStorageVolPtr v = virStorageVolLookupByName(pool, name);
+    return v && access(complete, F_OK) == 0;
+}
+
 /* Makes sure the base volume for image exists, complete, in pool (an image by URL is fetched
  * first, unless the base is there). Returns its path. */
 static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name, const char *image,
@@ -386,6 +391,15 @@ static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name,
     _cleanup_free_ char *complete = marker(e, pool_name, name, "complete");
     int ret = 0;
 
+    if (info->url && e->apply && !base_complete(pool, name, complete)) {
+        /* outside base_lock: other bases are uploaded meanwhile (image_fetch locks the image) */
+        _cleanup_free_ char *err = NULL;
+        if (image_fetch(e->state_dir, info->url, info->sha256, &info->fetched, &err) < 0 ||
+            (free(info->source), image_probe(info->fetched, info, &err)) < 0)
+            return fail(r, "base image %s: %s", image, err);
+        free(info->source);
+        info->source = xasprintf("sha256:%s", info->sha256);
+    }
     pthread_mutex_lock(&base_lock);
     virStorageVolPtr v = virStorageVolLookupByName(pool, name);
     if (v && access(complete, F_OK) == 0)
@@ -410,15 +424,9 @@ static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name,
                    "at apply, unless cached)", pool_name, name, image);
         goto done;
     }
-    if (info->url) {
-        _cleanup_free_ char *err = NULL;
-        if (image_fetch(e->state_dir, info->url, info->sha256, &info->fetched, &err) < 0 ||
-            (free(info->source), image_probe(info->fetched, info, &err)) < 0) {
-            ret = fail(r, "base image %s: %s", image, err);
-            goto done;
-        }
-        free(info->source);
-        info->source = xasprintf("sha256:%s", info->sha256);
+    if (info->url && !info->fetched) {   /* the base was complete before the fetch, not now */
+        ret = fail(r, "base image %s/%s disappeared meanwhile; fetched on a later pass", pool_name, name);
+        goto done;
     }
     action_add(r, ACTION_VOLUME_CREATE, NULL, "base image %s/%s from %s (%" PRId64 " bytes)", pool_name, name, image,
                info->file_size);

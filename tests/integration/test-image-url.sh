@@ -96,7 +96,7 @@ vs apply specs
 ok "a server gone mid-transfer fails the apply" test "$rc" -ne 0
 contains "…reported with the bytes kept" "to resume from" "$out"
 ok "…the .part is kept" test -s "$cache/$(sha c.raw).part"
-wait "$server_pid" 2>/dev/null; server_pid=
+stop_server   # gone by itself (a run that never asked it stops here)
 mode ""
 start_server "$port"
 vs apply specs
