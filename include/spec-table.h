@@ -98,6 +98,7 @@ typedef enum XmlHook {
 #define KEY_READDRESS  (1u << 7)   /* a change invalidates guest addresses: libvirt reassigns them */
 #define KEY_ONOFF      (1u << 8)   /* VT_BOOL written as on/off (not yes/no) */
 #define KEY_WHOLE      (1u << 9)   /* VT_LIST compared as one value, in order (no item keys) */
+#define KEY_SHORTHAND  (1u << 10)  /* VT_MAP: a scalar stands for its sub table's first key */
 
 typedef struct KeyTable KeyTable;
 

@@ -37,6 +37,8 @@ SpecKind spec_kind_from_string(const char *s);
 
 typedef struct DiskSpec {
     Value name, pool, path, size, format, bus, cache, dev, image, existing;
+    Value image_path;           /* image: a local file (also the plain string form)… */
+    Value image_url, image_sha256;   /* …or {url, sha256}: fetched, verified, cached by sha256 */
     Value io, discard, detect_zeroes, serial, shareable, boot, wwn, copy_on_read, volume;
 } DiskSpec;
 

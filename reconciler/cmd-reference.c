@@ -324,7 +324,7 @@ static const VagrantOption v_domain[] = {
 };
 
 static const VagrantOption v_disks[] = {
-    { "box volume(s)", "disks[].image", "a disk with `image` is a qcow2 overlay on a base image imported once into the pool" },
+    { "box volume(s)", "disks[].image.path", "a disk with `image` is a qcow2 overlay on a base image imported once into the pool" },
     { "disk_device, disk_bus", "disks[].dev disks[].bus", "per disk" },
     { "disk_controller_model", NULL, "libvirt adds the SCSI controller a scsi disk needs; another model through `xml` (`add` a `<controller type='scsi' model='…'/>`)" },
     { "disk_address_type", NULL, "libvirt assigns guest addresses and virtspec keeps them; a fixed one through `xml`" },
@@ -422,7 +422,7 @@ static const VagrantOption v_vagrant[] = {
     { "forwarded ports", NULL, "Vagrant runs `ssh -L`; route to the guest through a `kind: Network` spec or a host firewall rule" },
     { "vagrant halt, reload, suspend, resume", "state reload", "`state: shutoff|running|paused`; `virtspec reload NAME` restarts to apply config changes" },
     { "vagrant destroy", NULL, "remove the spec and run with `--prune` (undefines owned domains; their volumes are deleted too only with `delete_volumes_on_removal: true`, as vagrant destroy does)" },
-    { "box, box_version, box_url", "disks[].image", "import the box's image once and point `image` at it" },
+    { "box, box_version, box_url", "disks[].image.url", "give the image's URL and its sha256 (box_download_checksum): fetched once, verified, cached and imported into the pool" },
     { "(libvirt XML no option covers; the domain and network templates' ERB)", "xml Network:xml Pool:xml", "the escape hatch of every kind: append fragments, set attributes, remove what is rendered; compared edit by edit (networks: DNS forwarders, routes, port groups)" },
 };
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
 #include <endian.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "volumes.h"
+#include "image-fetch.h"
 #include "log.h"
 #include "progress.h"
 #include "render.h"
@@ -26,11 +28,16 @@ typedef struct ImageInfo {
     const char *format;     /* "qcow2" or "raw" */
     int64_t file_size;
     int64_t virtual_size;
-    char *source;           /* its identity: "PATH (canonical) SIZE MTIME" */
+    char *source;           /* its identity: "PATH (canonical) SIZE MTIME", or "sha256:HEX" */
+    const char *url;        /* an image by URL: fetched only when its base must be made */
+    char *sha256;           /* lower-case */
+    char *fetched;          /* the cached file, once fetched */
 } ImageInfo;
 
 static void image_info_clear(ImageInfo *i) {
     free(i->source);
+    free(i->sha256);
+    free(i->fetched);
 }
 
 /* The qcow2 header says what the guest sees; anything else is raw. No qemu-img, no shell. */
@@ -70,6 +77,8 @@ static int image_probe(const char *path, ImageInfo *ret, char **ret_err) {
  * images with one file name are two volumes, and a changed image is a new volume (overlays made
  * on the old one keep it). Never the file name alone. */
 static char *base_volume_name(const char *image, const ImageInfo *info) {
+    if (info->sha256)   /* an image by URL: its sha256 alone (one base for every domain) */
+        return xasprintf("base-sha256-%s", info->sha256);
     _cleanup_free_ char *copy = xstrdup(image);
     uint64_t h = hash_fnv1a(info->source, strlen(info->source), FNV1A_INIT);
     return xasprintf("base-%012" PRIx64 "-%s", h >> 16, basename(copy));
@@ -356,14 +365,41 @@ static int create_and_upload(Engine *e, virStoragePoolPtr pool, const char *name
     return 0;
 }
 
-/* Makes sure the base volume for image exists, complete, in pool. Returns its path. */
+/* What a base made before says of itself: an image by URL is not fetched (nor probed) again. */
+static void base_volume_info(virStorageVolPtr v, ImageInfo *info) {
+    virStorageVolInfo vi;
+    char *x = virStorageVolGetXMLDesc(v, 0);
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+    free(x);
+    _cleanup_free_ char *fmt = doc ? xml_get(xmlDocGetRootElement(doc), "target/format/@type") : NULL;
+    info->format = streq_ptr(fmt, "qcow2") ? "qcow2" : "raw";
+    if (virStorageVolGetInfo(v, &vi) == 0)
+        info->virtual_size = (int64_t) vi.capacity;
+}
+
+static bool base_complete(virStoragePoolPtr pool, const char *name, const char *complete) {
+    _cleanup_(virStorageVolFreep) virStorageVolPtr v = virStorageVolLookupByName(pool, name);
+    return v && access(complete, F_OK) == 0;
+}
+
+/* Makes sure the base volume for image exists, complete, in pool (an image by URL is fetched
+ * first, unless the base is there). Returns its path. */
 static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name, const char *image,
-                       const ImageInfo *info, char **ret_path, ObjectResult *r) {
+                       ImageInfo *info, char **ret_path, ObjectResult *r) {
     _cleanup_free_ char *name = base_volume_name(image, info);
     _cleanup_free_ char *partial = marker(e, pool_name, name, "partial");
     _cleanup_free_ char *complete = marker(e, pool_name, name, "complete");
     int ret = 0;
 
+    if (info->url && e->apply && !base_complete(pool, name, complete)) {
+        /* outside base_lock: other bases are uploaded meanwhile (image_fetch locks the image) */
+        _cleanup_free_ char *err = NULL;
+        if (image_fetch(e->state_dir, info->url, info->sha256, &info->fetched, &err) < 0 ||
+            (free(info->source), image_probe(info->fetched, info, &err)) < 0)
+            return fail(r, "base image %s: %s", image, err);
+        free(info->source);
+        info->source = xasprintf("sha256:%s", info->sha256);
+    }
     pthread_mutex_lock(&base_lock);
     virStorageVolPtr v = virStorageVolLookupByName(pool, name);
     if (v && access(complete, F_OK) == 0)
@@ -383,6 +419,15 @@ static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name,
                    "remove or rename it", pool_name, name);
         goto done;
     }
+    if (info->url && !e->apply) {
+        action_add(r, ACTION_VOLUME_CREATE, NULL, "base image %s/%s from %s (fetched and verified "
+                   "at apply, unless cached)", pool_name, name, image);
+        goto done;
+    }
+    if (info->url && !info->fetched) {   /* the base was complete before the fetch, not now */
+        ret = fail(r, "base image %s/%s disappeared meanwhile; fetched on a later pass", pool_name, name);
+        goto done;
+    }
     action_add(r, ACTION_VOLUME_CREATE, NULL, "base image %s/%s from %s (%" PRId64 " bytes)", pool_name, name, image,
                info->file_size);
     if (!e->apply)
@@ -392,7 +437,7 @@ static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name,
         ret = fail(r, "cannot write the upload marker %s: %s", partial, strerror(-k));
         goto done;
     }
-    ret = create_and_upload(e, pool, name, image, info, &v, r);
+    ret = create_and_upload(e, pool, name, info->fetched ? info->fetched : image, info, &v, r);
     if (ret == 0 && (k = touch_with(partial, info->source)) < 0)   /* which image it holds */
         ret = fail(r, "cannot write the upload marker %s: %s", partial, strerror(-k));
     if (ret == 0 && rename(partial, complete) < 0)
@@ -400,6 +445,8 @@ static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name,
     if (ret == 0)
         r->mutated = true;
 done:
+    if (ret == 0 && v && !info->format)
+        base_volume_info(v, info);
     if (ret == 0 && v) {
         char *p = virStorageVolGetPath(v);
         *ret_path = p ? xstrdup(p) : NULL;
@@ -552,6 +599,39 @@ static int claim_volume(Engine *e, const DomainSpec *d, const DiskSpec *disk, vi
     return 0;
 }
 
+static char *sha256_lower(const char *s) {
+    char *l = xstrdup(s);
+    for (char *p = l; *p; p++)
+        *p = (char) tolower((unsigned char) *p);
+    return l;
+}
+
+static const char *image_shown(const DiskSpec *disk) {
+    return disk->image_url.set ? disk->image_url.s : disk->image_path.s;
+}
+
+/* An existing overlay keeps the base it was made on: a new sha256 is said (plan, apply), never
+ * fetched for it. */
+static void note_new_image(virStorageVolPtr v, const DiskSpec *disk, ObjectResult *r) {
+    char *x = virStorageVolGetXMLDesc(v, 0);
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+    free(x);
+    _cleanup_free_ char *path = doc ? xml_get(xmlDocGetRootElement(doc), "backingStore/path") : NULL;
+    _cleanup_free_ char *sha = sha256_lower(disk->image_sha256.s);
+    _cleanup_free_ char *want = xasprintf("base-sha256-%s", sha);
+    const char *have = path ? strrchr(path, '/') : NULL;
+    have = have ? have + 1 : path;
+    if (!have || streq(have, want))
+        return;
+    static const char prefix[] = "base-sha256-";
+    _cleanup_free_ char *from = !strncmp(have, prefix, strlen(prefix))
+                                ? xasprintf("sha256 %.12s…", have + strlen(prefix)) : xstrdup(have);
+    /* "sha256 ab12… → cd34…", "base-HASH-FILE → sha256 cd34…" */
+    _cleanup_free_ char *to = xasprintf("%s%.12s…", strncmp(from, "sha256 ", 7) ? "sha256 " : "", sha);
+    _cleanup_free_ char *key = xasprintf("disks[%s].image", disk->name.s);
+    action_add_set(r, key, from, to, CHANGE_NONE, "new domains only; existing overlays keep their base");
+}
+
 int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *have, ObjectResult *r) {
     const DiskSpec *dk = d->disks.items;
     int ret = 0;
@@ -581,6 +661,8 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *hav
             ret = -EIO;
             continue;
         }
+        if (v && disk->image_url.set)
+            note_new_image(v, disk, r);
         if (v) {
             /* a volume attached by name is used as it is: never grown */
             if (!disk->volume.set && grow_volume(e, v, disk, name, dom, r) < 0)
@@ -596,12 +678,17 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *hav
         _cleanup_free_ char *base = NULL, *err = NULL;
         _cleanup_(image_info_clear) ImageInfo info = {};
         int64_t capacity = disk->size.i;
-        if (disk->image.set) {
-            if (image_probe(disk->image.s, &info, &err) < 0) {
+        if (disk->image_url.set) {
+            info.url = disk->image_url.s;
+            info.sha256 = sha256_lower(disk->image_sha256.s);
+        } else if (disk->image.set) {
+            if (image_probe(disk->image_path.s, &info, &err) < 0) {
                 ret = fail_at(r, &disk->image, "disks[%s].image: %s", disk->dev.s, err);
                 continue;
             }
-            if (ensure_base(e, pool, disk->pool.s, disk->image.s, &info, &base, r) < 0) {
+        }
+        if (disk->image.set) {
+            if (ensure_base(e, pool, disk->pool.s, image_shown(disk), &info, &base, r) < 0) {
                 ret = -EIO;
                 continue;
             }
@@ -611,10 +698,11 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *hav
         _cleanup_free_ char *size = format_size(capacity);
         action_add(r, ACTION_VOLUME_CREATE, NULL, "volume %s/%s (%s, %s%s%s)", disk->pool.s, name, size, disk->format.s,
                    disk->image.set ? ", overlay on " : "",
-                   disk->image.set ? disk->image.s : "");
+                   disk->image.set ? image_shown(disk) : "");
         if (!e->apply)
             continue;
-        if (create_volume(e, pool, d, disk, name, capacity, base, info.format, logical, r) < 0)
+        if (create_volume(e, pool, d, disk, name, capacity, base, info.format ? info.format : "qcow2",
+                          logical, r) < 0)
             ret = -EIO;
     }
     return ret;

@@ -19,6 +19,17 @@ static void parse_row(ParseCtx *c, const KeyDef *k, const YNode *n, void *base,
     switch (k->type) {
     case VT_MAP: {
         Value *present = key_value(k, base);
+        if (n->type == YNODE_SCALAR && (k->flags & KEY_SHORTHAND) && !ynode_is_null(n)) {
+            /* `image: PATH` is `image: {path: PATH}` */
+            present->set = true;
+            present->s = xstrdup("true");
+            present->line = n->line;
+            present->col = n->col;
+            KeyDef as = k->sub->keys[0];
+            as.key = k->key;   /* messages name the key as written */
+            parse_row(c, &as, n, base, path);
+            return;
+        }
         if (n->type != YNODE_MAP) {
             if (ynode_is_null(n))
                 diag_add(c->diags, DIAG_ERROR, c->file, n->line, n->col,

@@ -458,6 +458,24 @@ static const KeyTable sysinfo_table = TABLE("sysinfo", sysinfo_rows,
     .doc = "SMBIOS data the guest reads (os/smbios mode sysinfo)");
 
 /* ---- Domain: device lists ---- */
+static const KeyDef disk_image_rows[] = {
+    ROW(DiskSpec, image_path, .key = "path", .type = VT_PATH, .change = CHANGE_IDENTITY,
+        .flags = KEY_NO_XML, .vagrant = "box image",
+        .doc = "a local image file (`image: PATH` is short for it): base volume base-HASH-FILENAME, "
+               "HASH of its path, size and mtime (a changed image is a new base)"),
+    ROW(DiskSpec, image_url, .key = "url", .type = VT_STRING, .max = 4096, .change = CHANGE_IDENTITY,
+        .flags = KEY_NO_XML, .vagrant = "box_url",
+        .doc = "http, https or file URL of the image, fetched by the host that runs the domain "
+               "(resumable, cached under the state directory by sha256; .xz, .gz, .zst "
+               "decompressed while streaming); needs sha256"),
+    ROW(DiskSpec, image_sha256, .key = "sha256", .type = VT_STRING, .max = 64,
+        .change = CHANGE_IDENTITY, .flags = KEY_NO_XML, .vagrant = "box_download_checksum",
+        .doc = "SHA-256 of the downloaded bytes (of the compressed file for .xz/.gz/.zst), 64 hex "
+               "digits: the image's identity (base volume base-sha256-HEX)"),
+};
+static const KeyTable disk_image_table = TABLE("image", disk_image_rows,
+    .doc = "a local path, or {url, sha256}");
+
 static const KeyDef disk_rows[] = {
     ROW(DiskSpec, name, .key = "name", .type = VT_NAME, .flags = KEY_REQUIRED | KEY_NO_XML,
         .change = CHANGE_IDENTITY,
@@ -510,11 +528,10 @@ static const KeyDef disk_rows[] = {
         .xml = "driver/@copy_on_read", .flags = KEY_ONOFF,
         .vagrant = "storage :copy_on_read / disk_driver :copy_on_read",
         .doc = "copy backing image blocks into the overlay when read"),
-    ROW(DiskSpec, image, .key = "image", .type = VT_PATH, .change = CHANGE_IDENTITY,
-        .flags = KEY_NO_XML, .vagrant = "box image",
-        .doc = "base image imported once into the pool (volume base-HASH-FILENAME, HASH of its "
-               "path, size and mtime: a changed image is a new base); the disk is a qcow2 overlay "
-               "on it, at least as large as the image"),
+    ROW(DiskSpec, image, .key = "image", .type = VT_MAP, .sub = &disk_image_table,
+        .change = CHANGE_IDENTITY, .flags = KEY_NO_XML | KEY_SHORTHAND,
+        .doc = "base image imported once into the pool; the disk is a qcow2 overlay on it, at least "
+               "as large as the image. A plain string is a local path; {url, sha256} is fetched"),
     ROW(DiskSpec, existing, .key = "existing", .type = VT_BOOL, .def = "false",
         .change = CHANGE_NONE, .flags = KEY_NO_XML, .vagrant = "storage :allow_existing",
         .doc = "attach a volume that already exists instead of creating it"),

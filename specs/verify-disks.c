@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <strings.h>
+
 #include "spec-internal.h"
 #include "verify.h"
 
@@ -17,6 +19,36 @@ void verify_cdrom_volumes(const Spec *s, DiagList *diags) {
         if (cds[i].volume.set && d->cloud_init.present.set && streq(cds[i].volume.s, seed))
             ERR(&cds[i].volume, "cdroms[%zu].volume: %s is this domain's cloud_init seed, which "
                 "virtspec attaches itself", i, seed);
+    }
+}
+
+/* image: a path, or a URL (http, https, file) with the SHA-256 of what it serves. */
+static void verify_disk_image(const DiskSpec *a, size_t i, DiagList *diags, const Spec *s) {
+    if (!a->image.set)
+        return;
+    if (a->image_path.set == a->image_url.set)
+        ERR(&a->image, "disks[%zu].image: give path (or a plain string) or url, %s", i,
+            a->image_path.set ? "not both" : "one of them");
+    if (a->image_url.set && !a->image_sha256.set)
+        ERR(&a->image_url, "disks[%zu].image.url needs sha256 (the image's identity: a URL alone "
+            "could serve anything)", i);
+    if (a->image_sha256.set && !a->image_url.set)
+        ERR(&a->image_sha256, "disks[%zu].image.sha256 needs url", i);
+    if (a->image_url.set) {
+        static const char *const schemes[] = { "http://", "https://", "file://" };
+        bool ok = false;
+        for (size_t k = 0; k < ELEMENTSOF(schemes); k++)
+            ok = ok || (strncasecmp(a->image_url.s, schemes[k], strlen(schemes[k])) == 0 &&
+                        a->image_url.s[strlen(schemes[k])]);
+        if (!ok)
+            ERR(&a->image_url, "disks[%zu].image.url '%s': only http://, https:// and file:// "
+                "URLs are fetched", i, a->image_url.s);
+    }
+    if (a->image_sha256.set) {
+        size_t n = strspn(a->image_sha256.s, "0123456789abcdefABCDEF");
+        if (n != 64 || a->image_sha256.s[n])
+            ERR(&a->image_sha256, "disks[%zu].image.sha256 must be 64 hexadecimal digits (a "
+                "SHA-256), not '%s'", i, a->image_sha256.s);
     }
 }
 
@@ -39,6 +71,7 @@ void verify_disks(const Spec *s, DiagList *diags) {
                 dup_dev = true;
             }
         }
+        verify_disk_image(a, i, diags, s);
         if (a->path.set && !a->pool.defaulted)
             ERR(&a->path, "a disk takes pool or path, not both");
         if (a->path.set && (a->image.set || a->existing.i))

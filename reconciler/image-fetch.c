@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <lzma.h>
+#include <openssl/evp.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "image-fetch.h"
+#include "log.h"
+#include "progress.h"
+#include "term.h"
+
+#define BLOCK (64 * 1024)
+
+static void curl_easy_cleanupp(CURL **c) {
+    if (*c)
+        curl_easy_cleanup(*c);
+}
+
+typedef enum Codec { CODEC_UNKNOWN, CODEC_NONE, CODEC_XZ, CODEC_GZ, CODEC_ZSTD } Codec;
+
+static const char *const codec_names[] = {
+    [CODEC_UNKNOWN] = "?", [CODEC_NONE] = "raw", [CODEC_XZ] = "xz", [CODEC_GZ] = "gzip",
+    [CODEC_ZSTD] = "zstd",
+};
+
+/* One download: every byte received goes to the .part, the digest and (compressed) the
+ * decompressor, whose output goes to the .out file (holes for zero blocks). */
+typedef struct Fetch {
+    const char *url;
+    int part_fd, out_fd;            /* out_fd: compressed images only */
+    char *part, *out;
+    EVP_MD_CTX *md;
+    Codec codec;
+    unsigned char head[8];          /* the first bytes, until the codec is known */
+    size_t head_n;
+    lzma_stream xz;
+    z_stream gz;
+    bool gz_end;                    /* a gzip member ended: the next byte starts another */
+    ZSTD_DStream *zs;
+    size_t zs_left;                 /* ZSTD_decompressStream's last hint: 0 at a frame's end */
+    bool codec_started;
+    uint64_t out_pos;               /* the decompressed image's length so far */
+    uint64_t received;              /* bytes in the .part */
+    uint64_t resume_from;           /* where this request started */
+    bool checked_status;
+    int err;                        /* errno of a local failure inside a callback */
+    char *codec_err;
+    Progress progress;
+    bool progress_on;
+} Fetch;
+
+static char *cache_path(const char *state_dir, const char *sha256, const char *suffix) {
+    return xasprintf("%s/images/%s%s", state_dir, sha256, suffix);
+}
+
+bool image_fetch_cached(const char *state_dir, const char *sha256) {
+    _cleanup_free_ char *p = cache_path(state_dir, sha256, "");
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int write_all(int fd, const void *buf, size_t n) {
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -errno;
+        p += k;
+        n -= (size_t) k;
+    }
+    return 0;
+}
+
+static bool all_zero(const unsigned char *p, size_t n) {
+    return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
+/* Decompressed output: a block of zeros is a hole (the file is truncated to its length at the
+ * end), so the upload skips it. */
+static int out_write(Fetch *f, const unsigned char *p, size_t n) {
+    int k = 0;
+    if (all_zero(p, n)) {
+        if (lseek(f->out_fd, (off_t) n, SEEK_CUR) < 0)
+            k = -errno;
+    } else
+        k = write_all(f->out_fd, p, n);
+    if (k == 0)
+        f->out_pos += n;
+    return k;
+}
+
+static Codec codec_of(const unsigned char *h, size_t n) {
+    if (n >= 6 && !memcmp(h, "\xfd" "7zXZ\0", 6))
+        return CODEC_XZ;
+    if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b)
+        return CODEC_GZ;
+    if (n >= 4 && !memcmp(h, "\x28\xb5\x2f\xfd", 4))
+        return CODEC_ZSTD;
+    return CODEC_NONE;
+}
+
+static int codec_fail(Fetch *f, const char *what) {
+    if (!f->codec_err)
+        f->codec_err = xasprintf("not valid %s data at %" PRIu64 " bytes of the download (%s)",
+                                 codec_names[f->codec], f->received, what);
+    return -EBADMSG;
+}
+
+/* Feeds compressed bytes to the decompressor; finish: the input ended. */
+static int decompress(Fetch *f, const unsigned char *in, size_t n, bool finish) {
+    unsigned char buf[BLOCK];
+    int k;
+    switch (f->codec) {
+    case CODEC_XZ:
+        f->xz.next_in = in;
+        f->xz.avail_in = n;
+        for (;;) {
+            f->xz.next_out = buf;
+            f->xz.avail_out = sizeof(buf);
+            lzma_ret lr = lzma_code(&f->xz, finish ? LZMA_FINISH : LZMA_RUN);
+            if ((k = out_write(f, buf, sizeof(buf) - f->xz.avail_out)) < 0)
+                return k;
+            if (lr == LZMA_STREAM_END)
+                return 0;
+            if (lr == LZMA_BUF_ERROR && finish)
+                return codec_fail(f, "the stream is truncated");
+            if (lr != LZMA_OK)
+                return codec_fail(f, "liblzma error");
+            if (f->xz.avail_in == 0 && f->xz.avail_out != 0 && !finish)
+                return 0;
+        }
+    case CODEC_GZ:
+        if (finish)
+            return f->gz_end ? 0 : codec_fail(f, "the stream is truncated");
+        f->gz.next_in = (unsigned char *) in;
+        f->gz.avail_in = (uInt) n;
+        for (;;) {
+            if (f->gz_end) {   /* concatenated members */
+                if (f->gz.avail_in == 0)
+                    return 0;
+                inflateReset(&f->gz);
+                f->gz_end = false;
+            }
+            f->gz.next_out = buf;
+            f->gz.avail_out = sizeof(buf);
+            int zr = inflate(&f->gz, Z_NO_FLUSH);
+            if ((k = out_write(f, buf, sizeof(buf) - f->gz.avail_out)) < 0)
+                return k;
+            if (zr == Z_STREAM_END)
+                f->gz_end = true;
+            else if (zr == Z_BUF_ERROR || (zr == Z_OK && f->gz.avail_in == 0 && f->gz.avail_out != 0))
+                return 0;
+            else if (zr != Z_OK)
+                return codec_fail(f, f->gz.msg ? f->gz.msg : "zlib error");
+        }
+    case CODEC_ZSTD: {
+        if (finish)
+            return f->zs_left == 0 ? 0 : codec_fail(f, "the stream is truncated");
+        ZSTD_inBuffer ib = { in, n, 0 };
+        for (;;) {
+            ZSTD_outBuffer ob = { buf, sizeof(buf), 0 };
+            size_t before = ib.pos;
+            size_t zr = ZSTD_decompressStream(f->zs, &ob, &ib);
+            if (ZSTD_isError(zr))
+                return codec_fail(f, ZSTD_getErrorName(zr));
+            if ((k = out_write(f, buf, ob.pos)) < 0)
+                return k;
+            if (ob.pos > 0 || ib.pos > before)   /* an idle call says what the next frame needs */
+                f->zs_left = zr;
+            if (ib.pos == ib.size && ob.pos < ob.size)
+                return 0;
+        }
+    }
+    default:
+        return 0;
+    }
+}
+
+static int codec_start(Fetch *f) {
+    f->codec_started = true;
+    switch (f->codec) {
+    case CODEC_XZ:
+        f->xz = (lzma_stream) LZMA_STREAM_INIT;
+        if (lzma_stream_decoder(&f->xz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+            return -ENOMEM;
+        break;
+    case CODEC_GZ:
+        f->gz = (z_stream) {};
+        if (inflateInit2(&f->gz, 15 + 16) != Z_OK)
+            return -ENOMEM;
+        break;
+    case CODEC_ZSTD:
+        f->zs = ZSTD_createDStream();
+        if (!f->zs)
+            return -ENOMEM;
+        f->zs_left = 1;
+        break;
+    default:
+        f->codec_started = false;
+        return 0;
+    }
+    f->out_fd = open(f->out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    return f->out_fd < 0 ? -errno : 0;
+}
+
+static void codec_stop(Fetch *f) {
+    if (!f->codec_started)
+        return;
+    if (f->codec == CODEC_XZ)
+        lzma_end(&f->xz);
+    else if (f->codec == CODEC_GZ)
+        inflateEnd(&f->gz);
+    else if (f->codec == CODEC_ZSTD)
+        ZSTD_freeDStream(f->zs);
+    f->codec_started = false;
+    if (f->out_fd >= 0)
+        close(f->out_fd);
+    f->out_fd = -1;
+}
+
+/* Digest and decompression of bytes that are already in the .part (from_part) or new ones. */
+static int consume(Fetch *f, const unsigned char *p, size_t n, bool from_part) {
+    int k;
+    if (!from_part && (k = write_all(f->part_fd, p, n)) < 0)
+        return k;
+    f->received += n;
+    EVP_DigestUpdate(f->md, p, n);
+    if (f->codec == CODEC_UNKNOWN) {
+        size_t take = n < sizeof(f->head) - f->head_n ? n : sizeof(f->head) - f->head_n;
+        memcpy(f->head + f->head_n, p, take);
+        f->head_n += take;
+        p += take;
+        n -= take;
+        if (f->head_n < sizeof(f->head))
+            return 0;
+        f->codec = codec_of(f->head, f->head_n);
+        if ((k = codec_start(f)) < 0)
+            return k;
+        if (f->codec_started && (k = decompress(f, f->head, f->head_n, false)) < 0)
+            return k;
+    }
+    return f->codec_started ? decompress(f, p, n, false) : 0;
+}
+
+/* Starts over: the server sent the whole file, not the rest. */
+static int restart(Fetch *f) {
+    codec_stop(f);
+    if (ftruncate(f->part_fd, 0) < 0 || lseek(f->part_fd, 0, SEEK_SET) < 0)
+        return -errno;
+    EVP_DigestInit_ex(f->md, EVP_sha256(), NULL);
+    f->codec = CODEC_UNKNOWN;
+    f->head_n = 0;
+    f->received = f->out_pos = f->resume_from = 0;
+    return 0;
+}
+
+static void progress_begin(Fetch *f, CURL *c) {
+    curl_off_t len = -1;
+    if (curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) != CURLE_OK || len <= 0)
+        return;
+    _cleanup_free_ char *what = xasprintf("fetching %s", f->url);
+    progress_start(&f->progress, what, f->resume_from + (uint64_t) len, term_tty());
+    f->progress_on = true;
+}
+
+typedef struct Sink {
+    Fetch *f;
+    CURL *c;
+} Sink;
+
+static size_t on_data(char *p, size_t size, size_t nmemb, void *opaque) {
+    Sink *s = opaque;
+    Fetch *f = s->f;
+    size_t n = size * nmemb;
+    if (!f->checked_status) {
+        f->checked_status = true;
+        long code = 0;
+        curl_easy_getinfo(s->c, CURLINFO_RESPONSE_CODE, &code);
+        if (f->resume_from > 0 && code == 200) {
+            log_info("%s: the server ignored the range request; fetching it from the start", f->url);
+            int k = restart(f);
+            if (k < 0) {
+                f->err = -k;
+                return 0;
+            }
+        }
+        progress_begin(f, s->c);
+    }
+    int k = consume(f, (const unsigned char *) p, n, false);
+    if (k < 0) {
+        if (k != -EBADMSG)
+            f->err = -k;
+        return 0;
+    }
+    if (f->progress_on)
+        progress_update(&f->progress, f->received);
+    return n;
+}
+
+static char *hex(const unsigned char *d, unsigned n) {
+    char *s = xmalloc0(2 * n + 1);
+    for (unsigned i = 0; i < n; i++)
+        sprintf(s + 2 * i, "%02x", d[i]);
+    return s;
+}
+
+/* The sha256 of what was received so far (the context goes on). */
+static char *digest_now(Fetch *f) {
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned n = 0;
+    EVP_MD_CTX *copy = EVP_MD_CTX_new();
+    if (!copy || !EVP_MD_CTX_copy_ex(copy, f->md) || !EVP_DigestFinal_ex(copy, d, &n))
+        abort();
+    EVP_MD_CTX_free(copy);
+    return hex(d, n);
+}
+
+static void fetch_clear(Fetch *f) {
+    codec_stop(f);
+    if (f->part_fd >= 0)
+        close(f->part_fd);
+    EVP_MD_CTX_free(f->md);
+    if (f->progress_on)
+        progress_end(&f->progress);
+    free(f->part);
+    free(f->out);
+    free(f->codec_err);
+}
+
+/* The .part's bytes through digest and decompressor again (a resumed download). */
+static int replay_part(Fetch *f) {
+    unsigned char buf[BLOCK];
+    ssize_t n;
+    while ((n = read(f->part_fd, buf, sizeof(buf))) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        int k = consume(f, buf, (size_t) n, true);
+        if (k < 0)
+            return k;
+    }
+    return 0;
+}
+
+/* The transfer ended: the head of a file shorter than the magic's bytes, the decompressor's end. */
+static int finish_codec(Fetch *f) {
+    if (f->codec == CODEC_UNKNOWN) {
+        f->codec = codec_of(f->head, f->head_n);
+        int k = codec_start(f);
+        if (k < 0)
+            return k;
+        if (f->codec_started && (k = decompress(f, f->head, f->head_n, false)) < 0)
+            return k;
+    }
+    if (!f->codec_started)
+        return 0;
+    int k = decompress(f, NULL, 0, true);
+    if (k < 0)
+        return k;
+    if (ftruncate(f->out_fd, (off_t) f->out_pos) < 0 || fsync(f->out_fd) < 0)
+        return -errno;
+    return 0;
+}
+
+static int mkdir_p(const char *dir) {
+    _cleanup_free_ char *d = xstrdup(dir);
+    for (char *p = d + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            mkdir(d, 0700);
+            *p = '/';
+        }
+    return mkdir(d, 0700) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **ret_err) {
+    struct stat st;
+    if (fstat(f->part_fd, &st) < 0)
+        return -errno;
+    int k = replay_part(f);
+    if (k < 0) {
+        *ret_err = f->codec_err ? xasprintf("%s: %s in %s; it was removed", f->url, f->codec_err, f->part)
+                                : xasprintf("reading %s: %s", f->part, strerror(-k));
+        if (f->codec_err)
+            unlink(f->part);
+        return k;
+    }
+    _cleanup_free_ char *have = f->received ? digest_now(f) : NULL;
+    if (!streq_ptr(have, sha256)) {   /* else: complete already (killed before the rename) */
+        f->resume_from = f->received;
+        if (f->received)
+            log_info("%s: resuming at %" PRIu64 " bytes (%s)", f->url, f->received, f->part);
+        _cleanup_(curl_easy_cleanupp) CURL *c = curl_easy_init();
+        if (!c)
+            return -ENOMEM;
+        Sink sink = { f, c };
+        char curl_err[CURL_ERROR_SIZE] = "";
+        curl_easy_setopt(c, CURLOPT_URL, f->url);
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+        curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+        curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);     /* a stalled server: 60 s */
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+        curl_easy_setopt(c, CURLOPT_USERAGENT, "virtspec");
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+        if (f->resume_from)
+            curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) f->resume_from);
+        CURLcode cr = curl_easy_perform(c);
+        if (cr == CURLE_RANGE_ERROR && f->resume_from > 0 && !f->err) {
+            /* the server answered the whole file to the range request: start over */
+            log_info("%s: the server ignored the range request; fetching it from the start", f->url);
+            int r = restart(f);
+            if (r < 0) {
+                *ret_err = xasprintf("%s: truncating %s: %s", f->url, f->part, strerror(-r));
+                return r;
+            }
+            f->checked_status = false;
+            curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) 0);
+            cr = curl_easy_perform(c);
+        }
+        if (f->codec_err) {
+            unlink(f->part);
+            *ret_err = xasprintf("%s: %s; the download was removed", f->url, f->codec_err);
+            return -EBADMSG;
+        }
+        if (cr != CURLE_OK) {
+            char got[32];
+            *ret_err = f->err ? xasprintf("%s: writing %s: %s", f->url, f->part, strerror(f->err))
+                              : xasprintf("fetching %s: %s; %s kept in %s to resume from", f->url,
+                                          curl_err[0] ? curl_err : curl_easy_strerror(cr),
+                                          progress_bytes(got, sizeof(got), f->received), f->part);
+            return f->err ? -f->err : -EIO;
+        }
+        free(have);
+        have = digest_now(f);
+    }
+    if (!streq(have, sha256)) {
+        unlink(f->part);
+        if (f->out)
+            unlink(f->out);
+        *ret_err = xasprintf("%s: sha256 mismatch: expected %s, got %s (%" PRIu64 " bytes); the "
+                             "download was removed", f->url, sha256, have, f->received);
+        return -EBADMSG;
+    }
+    if ((k = finish_codec(f)) < 0) {
+        if (f->codec_err)
+            unlink(f->part);
+        *ret_err = f->codec_err ? xasprintf("%s: %s", f->url, f->codec_err)
+                                : xasprintf("%s: writing %s: %s", f->url, f->out, strerror(-k));
+        return k;
+    }
+    if (!f->codec_started && fsync(f->part_fd) < 0)
+        return -errno;
+    if (rename(f->codec_started ? f->out : f->part, final) < 0) {
+        k = -errno;
+        *ret_err = xasprintf("%s: cannot store it as %s: %s", f->url, final, strerror(-k));
+        return k;
+    }
+    if (f->codec_started)
+        unlink(f->part);
+    char a[32], b[32];
+    log_info("fetched %s: %s (%s%s%s), sha256 %s verified, in %s", f->url,
+             progress_bytes(a, sizeof(a), f->received), codec_names[f->codec],
+             f->codec_started ? ", decompressed to " : "",
+             f->codec_started ? progress_bytes(b, sizeof(b), f->out_pos) : "", sha256, final);
+    return 0;
+}
+
+int image_fetch(const char *state_dir, const char *url, const char *sha256_in, char **ret_path,
+                char **ret_err) {
+    _cleanup_free_ char *sha256 = xstrdup(sha256_in);
+    for (char *p = sha256; *p; p++)
+        *p = (char) tolower((unsigned char) *p);
+    _cleanup_free_ char *final = cache_path(state_dir, sha256, "");
+    _cleanup_free_ char *dir = xasprintf("%s/images", state_dir);
+    int k = mkdir_p(dir);
+    if (k < 0) {
+        *ret_err = xasprintf("cannot create the image cache %s: %s", dir, strerror(-k));
+        return k;
+    }
+    /* one fetch of an image at a time, across threads and processes (apply and the daemon) */
+    _cleanup_free_ char *lock = cache_path(state_dir, sha256, ".lock");
+    int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (lfd < 0 || flock(lfd, LOCK_EX) < 0) {
+        k = -errno;
+        *ret_err = xasprintf("cannot lock %s: %s", lock, strerror(-k));
+        if (lfd >= 0)
+            close(lfd);
+        return k;
+    }
+    struct stat st;
+    if (stat(final, &st) == 0 && S_ISREG(st.st_mode)) {
+        close(lfd);
+        *ret_path = xstrdup(final);
+        return 0;
+    }
+    _cleanup_(fetch_clear) Fetch f = {
+        .url = url, .part_fd = -1, .out_fd = -1, .md = EVP_MD_CTX_new(),
+        .part = cache_path(state_dir, sha256, ".part"), .out = cache_path(state_dir, sha256, ".out"),
+    };
+    if (!f.md || !EVP_DigestInit_ex(f.md, EVP_sha256(), NULL))
+        abort();
+    f.part_fd = open(f.part, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (f.part_fd < 0) {
+        k = -errno;
+        *ret_err = xasprintf("cannot open %s: %s", f.part, strerror(-k));
+    } else
+        k = fetch_locked(&f, final, sha256, ret_err);
+    if (k < 0 && !*ret_err)
+        *ret_err = xasprintf("%s: %s", url, strerror(-k));
+    if (k == 0)
+        *ret_path = xstrdup(final);
+    close(lfd);
+    return k;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+/* Base images by URL (disks[].image: {url, sha256}), the only user of libcurl, libcrypto,
+ * liblzma, zlib and libzstd. An image is fetched into a cache of the state directory keyed by its
+ * sha256: STATE/images/SHA256 is the (decompressed) image, verified before it got there.
+ * While it downloads, STATE/images/SHA256.part holds the downloaded bytes: a later call resumes
+ * from its size (HTTP Range; a server that answers the whole file instead starts it over). The
+ * sha256 is of the downloaded bytes (of the compressed file for .xz, .gz, .zst: recognised by
+ * their magic bytes and decompressed while streaming, holes kept sparse). A mismatch removes the
+ * .part; a failed transfer keeps it. Progress: progress.c (a line on a terminal, the journal
+ * once per 10 %). Blocking: call it off the daemon's event loop (the engine's worker does). */
+
+/* Whether STATE/images/SHA256 exists (fetched and verified before). */
+bool image_fetch_cached(const char *state_dir, const char *sha256);
+/* Fetches url unless it is cached; *ret_path: the image file. On failure a negative errno and
+ * *ret_err (names the URL; a mismatch names the expected and the received sha256). */
+int image_fetch(const char *state_dir, const char *url, const char *sha256, char **ret_path,
+                char **ret_err);

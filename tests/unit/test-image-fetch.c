@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* reconciler/image-fetch.c with file:// URLs (no server, no network): verification, a mismatch,
+ * resume from a .part (plain and compressed), .xz/.gz/.zst decompressed, a truncated compressed
+ * stream, the cache. tests/integration/test-image-url.sh does HTTP. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lzma.h>
+#include <openssl/evp.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "unit-test.h"
+
+#include "image-fetch.h"
+
+#define IMG_SIZE (3u << 20)
+
+static char dir[] = "/tmp/vs-image-fetch.XXXXXX";
+static unsigned char *img;
+
+static char *sha_hex(const unsigned char *p, size_t n) {
+    unsigned char d[32];
+    unsigned len = 0;
+    EVP_Digest(p, n, d, &len, EVP_sha256(), NULL);
+    char *s = xmalloc0(65);
+    for (unsigned i = 0; i < 32; i++)
+        sprintf(s + 2 * i, "%02x", d[i]);
+    return s;
+}
+
+static void write_file(const char *path, const void *p, size_t n) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    fclose(f);
+}
+
+static unsigned char *read_file(const char *path, size_t *n) {
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    unsigned char *p = xmalloc0(IMG_SIZE + 1);
+    *n = fread(p, 1, IMG_SIZE + 1, f);
+    fclose(f);
+    return p;
+}
+
+/* the image: random-ish data, a run of zeros (a hole in the output), data */
+static int setup(void **state) {
+    assert_non_null(mkdtemp(dir));
+    img = xmalloc0(IMG_SIZE);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < IMG_SIZE; i++) {
+        x = x * 1103515245 + 12345;
+        img[i] = i >= (1u << 20) && i < (2u << 20) ? 0 : (unsigned char) (x >> 16);
+    }
+    return 0;
+}
+
+static int teardown(void **state) {
+    _cleanup_free_ char *cmd = xasprintf("rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    free(img);
+    return 0;
+}
+
+/* Serves bytes as DIR/NAME; returns its sha256. */
+static char *serve(const char *name, const void *p, size_t n) {
+    _cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
+    write_file(path, p, n);
+    return sha_hex(p, n);
+}
+
+static void assert_file_is(const char *path, const unsigned char *want, size_t want_n) {
+    size_t n;
+    _cleanup_free_ unsigned char *got = read_file(path, &n);
+    assert_int_equal(n, want_n);
+    assert_memory_equal(got, want, want_n);
+}
+
+static void assert_cached_image(const char *path) {
+    assert_file_is(path, img, IMG_SIZE);
+}
+
+static int fetch(const char *name, const char *sha, char **path, char **err) {
+    _cleanup_free_ char *url = xasprintf("file://%s/%s", dir, name);
+    _cleanup_free_ char *state = xasprintf("%s/state", dir);
+    *path = *err = NULL;
+    return image_fetch(state, url, sha, path, err);
+}
+
+static char *state_file(const char *sha, const char *suffix) {
+    return xasprintf("%s/state/images/%s%s", dir, sha, suffix);
+}
+
+static void test_plain(void **state) {
+    _cleanup_free_ char *sha = serve("plain.raw", img, IMG_SIZE), *path = NULL, *err = NULL;
+    assert_int_equal(fetch("plain.raw", sha, &path, &err), 0);
+    _cleanup_free_ char *want = state_file(sha, ""), *part = state_file(sha, ".part");
+    assert_string_equal(path, want);
+    assert_cached_image(path);
+    assert_int_equal(access(part, F_OK), -1);
+    /* cached: the URL is not read again (it is gone) */
+    _cleanup_free_ char *gone = xasprintf("%s/plain.raw", dir), *path2 = NULL, *err2 = NULL;
+    unlink(gone);
+    assert_int_equal(fetch("plain.raw", sha, &path2, &err2), 0);
+    assert_string_equal(path2, want);
+    _cleanup_free_ char *st = xasprintf("%s/state", dir);
+    assert_true(image_fetch_cached(st, sha));
+}
+
+static void test_mismatch(void **state) {
+    _cleanup_free_ char *real = serve("other.raw", img, IMG_SIZE / 2), *path = NULL, *err = NULL;
+    const char *bad = "00000000000000000000000000000000000000000000000000000000000000ff";
+    assert_true(fetch("other.raw", bad, &path, &err) < 0);
+    assert_null(path);
+    _cleanup_free_ char *want = xasprintf("sha256 mismatch: expected %s, got %s", bad, real);
+    assert_non_null(strstr(err, want));
+    _cleanup_free_ char *part = state_file(bad, ".part"), *final = state_file(bad, "");
+    assert_int_equal(access(part, F_OK), -1);
+    assert_int_equal(access(final, F_OK), -1);
+}
+
+/* a .part left by an interrupted download: the rest is read (from its size), the result is the
+ * file; the .part's bytes go through digest and decompressor again */
+static void resume(const char *name, const unsigned char *p, size_t n, const unsigned char *want,
+                   size_t want_n) {
+    _cleanup_free_ char *sha = serve(name, p, n), *path = NULL, *err = NULL;
+    _cleanup_free_ char *st = xasprintf("%s/state", dir), *images = xasprintf("%s/state/images", dir);
+    _cleanup_free_ char *part = state_file(sha, ".part"), *final = state_file(sha, "");
+    mkdir(st, 0700);
+    mkdir(images, 0700);
+    unlink(final);
+    write_file(part, p, n / 3);
+    assert_int_equal(fetch(name, sha, &path, &err), 0);
+    assert_file_is(path, want, want_n);
+    assert_int_equal(access(part, F_OK), -1);
+}
+
+static void test_resume_plain(void **state) {
+    resume("resume.raw", img, IMG_SIZE / 2 + 7, img, IMG_SIZE / 2 + 7);
+}
+
+static size_t xz_encode(unsigned char *out, size_t cap) {
+    size_t pos = 0;
+    assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, img, IMG_SIZE, out, &pos, cap),
+                     LZMA_OK);
+    return pos;
+}
+
+static size_t gz_encode(unsigned char *out, size_t cap) {
+    z_stream z = {};
+    assert_int_equal(deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = img;
+    z.avail_in = IMG_SIZE;
+    z.next_out = out;
+    z.avail_out = (uInt) cap;
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t n = z.total_out;
+    deflateEnd(&z);
+    return n;
+}
+
+static size_t zst_encode(unsigned char *out, size_t cap) {
+    size_t n = ZSTD_compress(out, cap, img, IMG_SIZE, 1);
+    assert_false(ZSTD_isError(n));
+    return n;
+}
+
+static void compressed(size_t (*enc)(unsigned char *, size_t), const char *name) {
+    size_t cap = IMG_SIZE * 2;
+    _cleanup_free_ unsigned char *z = xmalloc0(cap);
+    size_t n = enc(z, cap);
+    assert_true(n < IMG_SIZE);
+    _cleanup_free_ char *sha = serve(name, z, n), *path = NULL, *err = NULL;
+    assert_int_equal(fetch(name, sha, &path, &err), 0);
+    assert_cached_image(path);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true((uint64_t) st.st_blocks * 512 < IMG_SIZE);   /* the zeros are a hole */
+    /* the same download resumed from a third of it */
+    resume(name, z, n, img, IMG_SIZE);
+    /* a truncated stream whose sha256 is right: refused, nothing cached */
+    _cleanup_free_ char *tname = xasprintf("t-%s", name);
+    _cleanup_free_ char *tsha = serve(tname, z, n / 2), *tpath = NULL, *terr = NULL;
+    assert_true(fetch(tname, tsha, &tpath, &terr) < 0);
+    assert_non_null(strstr(terr, "not valid"));
+    _cleanup_free_ char *tfinal = state_file(tsha, "");
+    assert_int_equal(access(tfinal, F_OK), -1);
+}
+
+static void test_xz(void **state) {
+    compressed(xz_encode, "img.raw.xz");
+}
+
+static void test_gz(void **state) {
+    compressed(gz_encode, "img.raw.gz");
+}
+
+static void test_zst(void **state) {
+    compressed(zst_encode, "img.raw.zst");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain),
+        cmocka_unit_test(test_mismatch),
+        cmocka_unit_test(test_xz),
+        cmocka_unit_test(test_gz),
+        cmocka_unit_test(test_zst),
+        cmocka_unit_test(test_resume_plain),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
