@@ -23,7 +23,7 @@ vs=${VIRTSPEC_BIN:-$top/build/reconciler/virtspec}   # VIRTSPEC_BIN: tests/integ
 # of .ci/packages (cmocka, valgrind, clang, lintian, cloud-init's modules…): those are CI's.
 demo_packages="meson ninja-build pkg-config gcc
     libvirt-dev libxml2-dev libyaml-dev libuv1-dev libsystemd-dev libjson-c-dev libisofs-dev
-    libcurl4-openssl-dev libssl-dev liblzma-dev zlib1g-dev libzstd-dev
+    libcurl4-gnutls-dev nettle-dev liblzma-dev zlib1g-dev libzstd-dev
     libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
     qemu-system-x86 qemu-utils dnsmasq-base iptables swtpm swtpm-tools
     iproute2 util-linux procps"

@@ -12,7 +12,7 @@
 
 #include <curl/curl.h>
 #include <lzma.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -41,7 +41,8 @@ typedef struct Fetch {
     const char *url;
     int part_fd, out_fd;            /* out_fd: compressed images only */
     char *part, *out;
-    EVP_MD_CTX *md;
+    struct sha256_ctx md;       /* of the bytes received (nettle: GnuTLS, which libvirt and
+                                 * libcurl-gnutls load anyway, is built on it) */
     Codec codec;
     unsigned char head[8];          /* the first bytes, until the codec is known */
     size_t head_n;
@@ -238,7 +239,7 @@ static int consume(Fetch *f, const unsigned char *p, size_t n, bool from_part) {
     if (!from_part && (k = write_all(f->part_fd, p, n)) < 0)
         return k;
     f->received += n;
-    EVP_DigestUpdate(f->md, p, n);
+    sha256_update(&f->md, n, p);
     if (f->codec == CODEC_UNKNOWN) {
         size_t take = n < sizeof(f->head) - f->head_n ? n : sizeof(f->head) - f->head_n;
         memcpy(f->head + f->head_n, p, take);
@@ -261,7 +262,7 @@ static int restart(Fetch *f) {
     codec_stop(f);
     if (ftruncate(f->part_fd, 0) < 0 || lseek(f->part_fd, 0, SEEK_SET) < 0)
         return -errno;
-    EVP_DigestInit_ex(f->md, EVP_sha256(), NULL);
+    sha256_init(&f->md);
     f->codec = CODEC_UNKNOWN;
     f->head_n = 0;
     f->received = f->out_pos = f->resume_from = 0;
@@ -320,20 +321,16 @@ static char *hex(const unsigned char *d, unsigned n) {
 
 /* The sha256 of what was received so far (the context goes on). */
 static char *digest_now(Fetch *f) {
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
-    EVP_MD_CTX *copy = EVP_MD_CTX_new();
-    if (!copy || !EVP_MD_CTX_copy_ex(copy, f->md) || !EVP_DigestFinal_ex(copy, d, &n))
-        abort();
-    EVP_MD_CTX_free(copy);
-    return hex(d, n);
+    unsigned char d[SHA256_DIGEST_SIZE];
+    struct sha256_ctx copy = f->md;
+    sha256_digest(&copy, sizeof(d), d);
+    return hex(d, sizeof(d));
 }
 
 static void fetch_clear(Fetch *f) {
     codec_stop(f);
     if (f->part_fd >= 0)
         close(f->part_fd);
-    EVP_MD_CTX_free(f->md);
     if (f->progress_on)
         progress_end(&f->progress);
     free(f->part);
@@ -516,11 +513,10 @@ int image_fetch(const char *state_dir, const char *url, const char *sha256_in, c
         return 0;
     }
     _cleanup_(fetch_clear) Fetch f = {
-        .url = url, .part_fd = -1, .out_fd = -1, .md = EVP_MD_CTX_new(),
+        .url = url, .part_fd = -1, .out_fd = -1,
         .part = cache_path(state_dir, sha256, ".part"), .out = cache_path(state_dir, sha256, ".out"),
     };
-    if (!f.md || !EVP_DigestInit_ex(f.md, EVP_sha256(), NULL))
-        abort();
+    sha256_init(&f.md);
     f.part_fd = open(f.part, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (f.part_fd < 0) {
         k = -errno;

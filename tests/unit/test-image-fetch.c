@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include <lzma.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -24,8 +24,10 @@ static unsigned char *img;
 
 static char *sha_hex(const unsigned char *p, size_t n) {
     unsigned char d[32];
-    unsigned len = 0;
-    EVP_Digest(p, n, d, &len, EVP_sha256(), NULL);
+    struct sha256_ctx c;
+    sha256_init(&c);
+    sha256_update(&c, n, p);
+    sha256_digest(&c, sizeof(d), d);
     char *s = xmalloc0(65);
     for (unsigned i = 0; i < 32; i++)
         sprintf(s + 2 * i, "%02x", d[i]);
