@@ -18,6 +18,7 @@ typedef enum Glyph {
     GLYPH_ELLIPSIS, /* …  ...*/
     GLYPH_RELOAD,   /* ↻  @  */
     GLYPH_UPLOAD,   /* ↑  ^  */
+    GLYPH_FROM,     /* ←  <- */
     _GLYPH_MAX,
 } Glyph;
 
