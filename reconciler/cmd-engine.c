@@ -449,6 +449,8 @@ int cmd_plan(const CliOpts *o) {
 
     if (run_engine(o, &run, false) < 0)
         return 1;
+    if (!o->json)
+        provenance_blast_radius(stdout, &run.set, run.results, run.n);
     for (size_t i = 0; i < run.n; i++) {
         if (!o->json)
             print_result(&run.set, &run.results[i], false);

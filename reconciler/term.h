@@ -19,6 +19,7 @@ typedef enum Glyph {
     GLYPH_RELOAD,   /* ↻  @  */
     GLYPH_UPLOAD,   /* ↑  ^  */
     GLYPH_FROM,     /* ←  <- */
+    GLYPH_DASH,     /* —  -- */
     _GLYPH_MAX,
 } Glyph;
 
