@@ -99,3 +99,8 @@ bool spec_origin_decode(unsigned line, SpecOrigin *ret) {
     return ok;
 }
 
+
+unsigned spec_origin_line(unsigned line) {
+    SpecOrigin o;
+    return spec_origin_decode(line, &o) ? o.line : line;
+}
