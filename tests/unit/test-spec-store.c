@@ -314,11 +314,22 @@ static void test_templates(void **state) {
     _cleanup_free_ char *s2 = describe(&st);
     assert_string_equal(s2, "u1.yaml:a:2048 u2.yaml:b:3072 | 1 errors");
 
-    /* fixed with a new value: its user follows */
+    /* fixed with a new value: its user follows; a spec not using it is not built again (the
+     * same Spec in force) */
+    SpecSet before;
+    spec_store_collect(&st, &before);
     put("t.yaml", "kind: Template\nname: web\nmemory: 4GiB\n");
     assert_int_equal(spec_store_update(&st, named, 1), 1);
     _cleanup_free_ char *s3 = describe(&st);
     assert_string_equal(s3, "u1.yaml:a:4096 u2.yaml:b:3072 | 0 errors");
+    SpecSet after;
+    spec_store_collect(&st, &after);
+    assert_int_equal(before.n, 2);
+    assert_int_equal(after.n, 2);
+    assert_ptr_not_equal(before.specs[0], after.specs[0]);   /* a: built with the new template */
+    assert_ptr_equal(before.specs[1], after.specs[1]);       /* b: untouched */
+    spec_set_clear(&before);
+    spec_set_clear(&after);
 
     /* a valid template edit its user's own keys refuse (memory above its max_memory): the user
      * is held at its last good version, with the error at its own line */
