@@ -70,6 +70,13 @@ static void print_result(const ObjectResult *r, bool applied) {
         if (r->kind == KIND_NETWORK)
             printf(" (takes effect when the network restarts; reload: auto restarts it and plugs "
                    "its running guests back in)\n");
+        else if (r->kind == KIND_POOL)
+            /* apply redefines the pool only: libvirt sets the directory's owner, group and mode
+             * when it builds the pool, and a plain restart's refresh writes the directory's
+             * values back into the definition (libvirt 9.0, tried under the harness) */
+            printf(" (the pool is redefined; the directory changes when libvirt builds it, not on a "
+                   "restart: virsh pool-destroy %s, virsh pool-build %s, virsh pool-start %s)\n",
+                   r->name, r->name, r->name);
         else
             printf(" (takes effect at next boot, or run: virtspec reload %s)\n", r->name);
     }
