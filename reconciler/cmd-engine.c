@@ -173,8 +173,9 @@ static void stream_results(Run *run, size_t i) {
     pthread_mutex_lock(&run->print_lock);
     run->done[i] = true;
     for (; run->printed < run->n && run->done[run->printed]; run->printed++) {
+        progress_output_begin();   /* an upload's progress line cleared first (a TTY) */
         print_result(&run->results[run->printed], true);
-        fflush(stdout);
+        progress_output_end();
     }
     pthread_mutex_unlock(&run->print_lock);
 }
