@@ -60,6 +60,44 @@ double progress_elapsed(const Progress *p) {
     return since(&p->start);
 }
 
+/* The terminal's one unterminated line (a progress or countdown line) and the lock every writer
+ * of a line to the terminal takes: a worker's upload draws while another worker's result is
+ * printed (apply streams them), and a result must not land behind the drawn text. */
+static pthread_mutex_t term_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool line_drawn;
+
+static void draw_line(const char *line) {
+    pthread_mutex_lock(&term_lock);
+    printf("\r%s\033[K", line);
+    fflush(stdout);
+    line_drawn = true;
+    pthread_mutex_unlock(&term_lock);
+}
+
+/* Ends the drawn line, if one is, keeping it on screen. */
+static void end_line(void) {
+    pthread_mutex_lock(&term_lock);
+    if (line_drawn) {
+        putchar('\n');
+        fflush(stdout);
+    }
+    line_drawn = false;
+    pthread_mutex_unlock(&term_lock);
+}
+
+void progress_output_begin(void) {
+    pthread_mutex_lock(&term_lock);
+    if (line_drawn) {
+        fputs("\r\033[K", stdout);   /* the next update draws it again, below */
+        line_drawn = false;
+    }
+}
+
+void progress_output_end(void) {
+    fflush(stdout);
+    pthread_mutex_unlock(&term_lock);
+}
+
 void progress_start(Progress *p, const char *what, uint64_t total, bool tty) {
     *p = (Progress) { .what = xstrdup(what), .total = total, .tty = tty };
     clock_gettime(CLOCK_MONOTONIC, &p->start);
@@ -73,8 +111,7 @@ void progress_update(Progress *p, uint64_t done) {
             return;
         clock_gettime(CLOCK_MONOTONIC, &p->drawn);
         _cleanup_free_ char *line = progress_line(p->what, done, p->total, progress_elapsed(p));
-        printf("\r%s\033[K", line);
-        fflush(stdout);
+        draw_line(line);
         return;
     }
     int step = progress_step(done, p->total);
@@ -86,10 +123,8 @@ void progress_update(Progress *p, uint64_t done) {
 }
 
 void progress_end(Progress *p) {
-    if (p->tty && p->drawn.tv_sec) {
-        putchar('\n');
-        fflush(stdout);
-    }
+    if (p->tty && p->drawn.tv_sec)
+        end_line();
     p->tty = false;   /* once */
     free(p->what);
     p->what = NULL;
@@ -120,8 +155,7 @@ static void *countdown_run(void *arg) {
             continue;   /* stopped (or a spurious wake: the deadline stays) */
         c->elapsed_s++;
         _cleanup_free_ char *line = countdown_line(c->what, c->elapsed_s, c->total_s);
-        printf("\r%s\033[K", line);
-        fflush(stdout);
+        draw_line(line);
     }
     pthread_mutex_unlock(&c->lock);
     return NULL;
@@ -148,10 +182,8 @@ void countdown_stop(Countdown *c) {
     pthread_cond_signal(&c->cond);
     pthread_mutex_unlock(&c->lock);
     pthread_join(c->thread, NULL);
-    if (c->elapsed_s > 0) {
-        putchar('\n');
-        fflush(stdout);
-    }
+    if (c->elapsed_s > 0)
+        end_line();
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);
     free(c->what);

@@ -35,6 +35,12 @@ void progress_end(Progress *p);
 /* Seconds since progress_start. */
 double progress_elapsed(const Progress *p);
 
+/* Around any other line printed to stdout while a progress or countdown line may be drawn (apply's
+ * streamed results): begin clears the drawn line ("\r\033[K", redrawn by the next update) and
+ * holds the terminal's lock until end, so no draw lands inside the line. */
+void progress_output_begin(void);
+void progress_output_end(void);
+
 /* A wait that cannot report its own progress (a guest's graceful shutdown inside
  * engine_reload_domain): on a terminal a line counting the seconds, redrawn each second by a
  * thread ("waiting for web1 to shut down: 12 s of 60"); nothing elsewhere, nothing in the first

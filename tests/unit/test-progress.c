@@ -139,6 +139,35 @@ static void test_countdown(void **state) {
     free(out);
 }
 
+/* A result line printed while an upload's line is drawn (apply's streamed results on a TTY):
+ * the drawn line is cleared first, the result has a line of its own, the next update draws the
+ * progress again, and the end keeps it. */
+static void draw_then_result(void) {
+    Progress p;
+    progress_start(&p, "up", 100, true);
+    progress_update(&p, 50);
+    progress_output_begin();
+    printf("Pool p (p.yaml:1)\n  = in sync\n");
+    progress_output_end();
+    progress_update(&p, 100);
+    progress_end(&p);
+    progress_output_begin();   /* nothing drawn: nothing cleared */
+    printf("done\n");
+    progress_output_end();
+}
+
+static void test_output_clears_line(void **state) {
+    char *out = capture_stdout(draw_then_result);
+    /* the rate and ETA depend on the time: compare the text around them */
+    assert_true(strncmp(out, "\rup: 50 B of 100 B (50%)", 24) == 0);
+    /* the first line on screen: the progress line cleared, then the result's first line */
+    char *clear = strstr(out, "\033[K\r\033[KPool p (p.yaml:1)\n  = in sync\n\rup: 100 B of 100 B (100%)");
+    assert_non_null(clear);
+    assert_non_null(strstr(clear, "\033[K\ndone\n"));
+    assert_null(strstr(out, "\033[K\r\033[Kdone"));
+    free(out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bytes),
@@ -147,6 +176,7 @@ int main(void) {
         cmocka_unit_test(test_line),
         cmocka_unit_test(test_log_steps),
         cmocka_unit_test(test_countdown),
+        cmocka_unit_test(test_output_clears_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
