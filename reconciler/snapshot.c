@@ -28,7 +28,10 @@ static bool has_pflash(const xmlNode *root) {
 
 const char *snapshot_method_of_xml(const char *xml, char **ret_why) {
     _cleanup_(xmlFreeDocp) xmlDoc *doc = xml_parse(xml);
-    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    return snapshot_method_of_root(doc ? xmlDocGetRootElement(doc) : NULL, ret_why);
+}
+
+const char *snapshot_method_of_root(const xmlNode *root, char **ret_why) {
     if (!root) {
         *ret_why = xstrdup("its definition cannot be parsed");
         return NULL;

@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <libxml/tree.h>
+
 #include "virt-conn.h"
 
 /* Domain snapshots (snapshot.c): which method a domain's snapshot takes, and creating, listing,
@@ -33,6 +35,8 @@ void snap_list_clear(SnapList *l);
 /* The method a snapshot of the domain whose definition is xml takes: "internal" (every writable
  * disk qcow2, no pflash NVRAM). NULL, with *ret_why, when virtspec cannot snapshot it. Pure. */
 const char *snapshot_method_of_xml(const char *xml, char **ret_why);
+/* The same for a parsed definition (root NULL: "cannot be parsed"). Pure. */
+const char *snapshot_method_of_root(const xmlNode *root, char **ret_why);
 /* The same for dom's inactive definition. */
 const char *snapshot_method(virDomainPtr dom, char **ret_why);
 /* "virtspec-YYYYmmdd-HHMMSS" (UTC) of t. */
