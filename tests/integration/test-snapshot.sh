@@ -82,5 +82,33 @@ contains "…says so" "Domain vs-sn: snapshot first deleted" "$out"
 is "…it is gone, the others stay" "$(printf '%s\n' theirs "$gen" | sort | tr '\n' ' ')" "$(snaps vs-sn)"
 is "the domain still runs" running "$(domstate vs-sn)"
 
+# --- revert: a plan first, --yes does it (disks, definition, run state) ---------------------
+vs snapshot revert vs-sn theirs
+is "revert without --yes: exit 2" 2 "$rc"
+contains "…shows the plan" "Domain vs-sn: ↻ revert to snapshot theirs (internal, taken" "$out"
+contains "…the disks" "~ disks: their content goes back to the snapshot's" "$out"
+contains "…the definition" "~ definition: the one saved with the snapshot replaces the current one" "$out"
+contains "…the run state" "~ run state: running → shutoff" "$out"
+is "…changes nothing" running "$(domstate vs-sn)"
+vs snapshot revert vs-sn theirs --yes
+is "revert --yes to a shut-off snapshot" 0 "$rc"
+contains "…says so" "Domain vs-sn: snapshot theirs reverted to" "$out"
+is "…the domain is shut off" "shut off" "$(domstate vs-sn)"
+
+vol=$(virsh vol-path --pool vs-pool vs-sn-root.qcow2)
+ok "the disk's content: 0xab" qemu-io -f qcow2 -c "write -P 0xab 0 4k" "$vol"
+vs snapshot create vs-sn marked
+is "a snapshot of that content" 0 "$rc"
+ok "…then 0xcd written over it" qemu-io -f qcow2 -c "write -P 0xcd 0 4k" "$vol"
+vs snapshot revert vs-sn marked --yes
+is "revert to it" 0 "$rc"
+ok "…the disk holds 0xab again" qemu-io -f qcow2 -c "read -P 0xab 0 4k" "$vol"
+vs snapshot revert vs-sn "$gen" --yes
+is "revert to a snapshot taken running" 0 "$rc"
+is "…the domain runs again (memory state restored)" running "$(domstate vs-sn)"
+vs snapshot revert vs-sn nosuch --yes
+is "reverting to no such snapshot fails" 1 "$rc"
+contains "…saying so" "no snapshot named nosuch" "$out"
+
 echo "# $n_pass passed, $n_fail failed"
 [ "$n_fail" -eq 0 ]
