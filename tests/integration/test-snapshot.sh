@@ -23,6 +23,18 @@ state: shutoff
 disks:
   - {name: root, size: 16MiB, pool: vs-pool, format: raw}
 YAML
+# UEFI (pflash NVRAM; the Debian ovmf package's firmware descriptors): no internal snapshot
+cat > specs/30-efi.yaml <<YAML
+kind: Domain
+name: vs-efi
+memory: 64MiB
+machine_type: q35
+features: [acpi]
+firmware: {type: efi}
+state: shutoff
+disks:
+  - {name: root, size: 16MiB, pool: vs-pool}
+YAML
 vs apply specs
 is "apply" 0 "$rc"
 
@@ -60,6 +72,10 @@ vs snapshot create vs-raw
 is "a domain with a raw disk is refused" 1 "$rc"
 contains "…saying why" "disk vda is raw: internal snapshots need every writable disk in qcow2" "$out"
 is "…and no snapshot is made" "" "$(snaps vs-raw)"
+vs snapshot create vs-efi
+is "a UEFI domain is refused" 1 "$rc"
+contains "…saying why" "it has pflash NVRAM (UEFI): libvirt 9.0 takes no internal snapshot of it" "$out"
+is "…and no snapshot is made" "" "$(snaps vs-efi)"
 vs snapshot create vs-none
 is "no such domain" 1 "$rc"
 contains "…says so" "no domain 'vs-none'" "$out"
