@@ -203,6 +203,7 @@ typedef struct DomainSpec {
     XmlHatchSpec xml;
     Value autostart, state, reload, shutdown_timeout, adopt, suspend_mode;
     Value delete_volumes_on_removal;
+    struct { Value present, before_reload, keep; } snapshots;
 } DomainSpec;
 
 /* The NoCloud seed volume of a domain with cloud_init: "cidata-DOMAIN.iso". No disk volume

@@ -31,6 +31,7 @@ static const char *const op_names[_ACTION_OP_MAX] = {
     [ACTION_WARN] = "warn",
     [ACTION_REPORT_ONLY] = "report-only",
     [ACTION_DESTROY] = "destroy",
+    [ACTION_SNAPSHOT] = "snapshot",
 };
 
 const char *action_op_to_string(ActionOp op) {
@@ -103,6 +104,8 @@ char *action_format(const Action *a) {
     case ACTION_DESTROY:
         return xasprintf("- destroy %s %s%s%s%s", spec_kind_to_string(a->kind), strna(a->object),
                          a->reason ? " (" : "", why, a->reason ? ")" : "");
+    case ACTION_SNAPSHOT:
+        return xasprintf("+ snapshot %s", why);
     case _ACTION_OP_MAX:
         break;
     }

@@ -33,6 +33,7 @@ typedef enum ActionOp {
     ACTION_WARN,                /* ! REASON */
     ACTION_REPORT_ONLY,         /* (drift mode report: not corrected) */
     ACTION_DESTROY,             /* - destroy KIND NAME[ (REASON)]: virtspec destroy */
+    ACTION_SNAPSHOT,            /* + snapshot REASON (snapshots.before_reload) */
     _ACTION_OP_MAX,
 } ActionOp;
 

@@ -81,6 +81,21 @@ const CliCommand cli_commands[] = {
       "starts them, so that pending configuration takes effect. The timeout is the spec's\n"
       "shutdown_timeout, read from --specs DIR (default " VIRTSPEC_SPEC_DIR "); 60 s for a domain\n"
       "without a spec there.\n" },
+    { .name = "snapshot", .opts = O_CONNECT | O_YES, .args = ARGS_SNAPSHOT,
+      .synopsis = "create|list|revert|delete DOMAIN [NAME]",
+      .summary = "a domain's snapshots: create and list them; revert and delete shown\nfirst (exit 2), done with --yes",
+      .help = "Usage: virtspec snapshot create DOMAIN [NAME]\n"
+      "       virtspec snapshot list DOMAIN\n"
+      "       virtspec snapshot revert|delete [-c URI] [--yes] DOMAIN NAME\n\n"
+      "create takes a snapshot of the domain (NAME default virtspec-YYYYmmdd-HHMMSS, UTC), marked\n"
+      "as virtspec's in its description: internal (libvirt's virDomainSnapshotCreateXML; every\n"
+      "writable disk qcow2, no pflash NVRAM), with the memory state when the domain runs.\n"
+      "list prints NAME, TIME (UTC), METHOD, STATE (the domain's when taken) and BY (virtspec or\n"
+      "foreign), oldest first. revert and delete print what they would change (disks, definition,\n"
+      "run state) and change nothing without --yes. Only snapshots virtspec made are ever deleted\n"
+      "by a spec's snapshots.keep; delete deletes the snapshot named, whoever made it.\n"
+      "Every failure is printed with libvirt's error (docs/snapshots.md).\n"
+      "Exit status 0 done, 2 revert or delete shown (not done: no --yes), 1 an error.\n" },
     { .name = "status", .opts = O_INSECURE | O_CONNECT | O_JSON | O_STATUS_FILE | O_TARGET, .args = ARGS_NAMES_PATHS,
       .synopsis = "[NAME|PATH…]",
       .summary = "per object: in-sync, drifted, reload-pending, failed, missing,\nforeign-conflict (--json; the running daemon's view when one runs)",
@@ -165,7 +180,7 @@ const CliOption cli_options[] = {
       "render: resolve domain_type auto as if the host had /dev/kvm or not" },
     { O_SEED, "--seed", 0, NULL, NULL, "render: print the cloud_init seeds' files instead of XML" },
     { O_EXPLAIN, "--explain", 0, NULL, NULL, "render: each key and where its value came from (spec or template)" },
-    { O_YES, "--yes", 0, NULL, NULL, "destroy: do it (without it: only show what it would do)" },
+    { O_YES, "--yes", 0, NULL, NULL, "destroy, snapshot revert|delete: do it (without it: only show\nwhat it would do)" },
     { O_VAGRANT, "--vagrant", 0, NULL, NULL, "reference: the vagrant-libvirt option table" },
     { O_MAN, "--man", 0, "PAGE", man_choices,
       "reference: the manual page PAGE (virtspec.8, virtspec.yaml.5,\nvirtspec.conf.5) in roff" },

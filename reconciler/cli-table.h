@@ -25,6 +25,7 @@ typedef enum CliArgs {
     ARGS_NAMES,          /* object names of the spec tree */
     ARGS_NAMES_PATHS,    /* either (status) */
     ARGS_DIR,            /* a directory (daemon) */
+    ARGS_SNAPSHOT,       /* create|list|revert|delete, then a domain name (snapshot) */
 } CliArgs;
 
 typedef struct CliOption {

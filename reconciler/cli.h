@@ -69,6 +69,8 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names);
 int cmd_daemon(const CliOpts *o);
 /* Removes what the tree (or -t) declares and virtspec owns; --yes does it (cmd-destroy.c). */
 int cmd_destroy(const CliOpts *o);
+/* virtspec snapshot create|list|revert|delete DOMAIN [NAME] (cmd-snapshot.c). */
+int cmd_snapshot(const CliOpts *o);
 /* A spec for existing domains, from their inactive XML (keys, else the xml escape hatch). */
 int cmd_export(const CliOpts *o);
 /* virtspec's and the libvirt library's versions (--version); cmd_version adds the daemon's. */

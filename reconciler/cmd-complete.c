@@ -82,6 +82,8 @@ static int complete_value(const Ctx *c, const CliOption *o) {
     return 0;
 }
 
+static const char *const snapshot_subcommands[] = { "create", "list", "revert", "delete" };
+
 int cmd_complete(int argc, char **argv) {
     if (argc < 2)
         return 1;
@@ -93,6 +95,7 @@ int cmd_complete(int argc, char **argv) {
     Ctx c = { .cur = cword < n ? words[cword] : "", .lead = "" };
     const CliCommand *cmd = NULL;
     bool help = false;
+    int npos = 0;   /* the command's own words before the one completed */
 
     for (int i = 1; i < cword; i++) {
         const char *w = words[i];
@@ -112,7 +115,9 @@ int cmd_complete(int argc, char **argv) {
                 c.config = v;
             else if (streq(o->name, "--specs"))
                 c.specs = v;
-        } else if (w[0] != '-' && !streq(w, "=") && !cmd && !help) {
+        } else if (w[0] != '-' && !streq(w, "=") && cmd)
+            npos++;
+        else if (w[0] != '-' && !streq(w, "=") && !cmd && !help) {
             if (streq(w, "help"))
                 help = true;
             else
@@ -170,6 +175,14 @@ int cmd_complete(int argc, char **argv) {
     case ARGS_NAMES_PATHS:
         puts("paths");
         put_names(&c, NULL, true);
+        break;
+    case ARGS_SNAPSHOT:
+        puts("words");
+        if (npos == 0)
+            for (size_t i = 0; i < ELEMENTSOF(snapshot_subcommands); i++)
+                put(&c, snapshot_subcommands[i]);
+        else if (npos == 1)
+            put_names(&c, "Domain", false);
         break;
     case ARGS_NONE:
         puts("words");

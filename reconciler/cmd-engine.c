@@ -646,7 +646,7 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
     for (size_t i = 0; i < n_names; i++) {
         const Spec *s = spec_set_find(&set, KIND_DOMAIN, names[i]);
         unsigned timeout = s ? (unsigned) s->domain.shutdown_timeout.i : 60;
-        _cleanup_free_ char *err = NULL;
+        _cleanup_free_ char *err = NULL, *snap = NULL;
         /* the restart's two decisions, printed as plan prints them */
         ObjectResult r = { .kind = KIND_DOMAIN, .name = names[i] };
         action_add(&r, ACTION_STOP, NULL, "ACPI shutdown, forced after %u s", timeout);
@@ -657,8 +657,10 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
         fflush(stdout);
         _cleanup_free_ char *what = xasprintf("waiting for %s to shut down", names[i]);
         Countdown *cd = countdown_start(what, timeout, term_tty());
-        int k = engine_reload_domain(&e, names[i], timeout, &err);
+        int k = engine_reload_domain(&e, names[i], s ? &s->domain : NULL, timeout, &snap, &err);
         countdown_stop(cd);
+        if (snap)
+            printf("Domain %s: + snapshot %s\n", names[i], snap);
         if (k < 0) {
             fprintf(stderr, "virtspec: reload %s: %s\n", names[i], err);
             ret = 1;

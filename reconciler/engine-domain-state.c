@@ -5,6 +5,8 @@
 
 #include "engine-domain-state.h"
 #include "reload-mark.h"
+#include "snapshot.h"
+#include "util.h"
 #include "virt-conn.h"
 #include "xml-util.h"
 
@@ -98,12 +100,61 @@ char *wait_reload_done(virDomainPtr dom, const char *name, unsigned limit_s, xml
     return busy;
 }
 
-int engine_reload_domain(Engine *e, const char *name, unsigned timeout_s, char **ret_error) {
+void snapshot_plan(const DomainSpec *d, xmlDoc *have, ObjectResult *r) {
+    if (!d || !d->snapshots.before_reload.i)
+        return;
+    _cleanup_free_ char *why = NULL;
+    const char *m = snapshot_method_of_root(have ? xmlDocGetRootElement(have) : NULL, &why);
+    _cleanup_free_ char *keep = d->snapshots.keep.set ?
+        xasprintf("; keep %" PRId64 " of virtspec's", d->snapshots.keep.i) : xstrdup("");
+    if (m)
+        action_add(r, ACTION_SNAPSHOT, NULL, "before restart (method %s%s)", m, keep);
+    else
+        action_add(r, ACTION_WARN, NULL, "no snapshot before restart possible (%s): the restart "
+                   "would fail", why);
+}
+
+/* snapshots.before_reload: the snapshot, then keep's pruning (a failing prune is said in the
+ * note; the snapshot is there, the restart goes on). */
+static int snapshot_before_restart(virDomainPtr dom, const DomainSpec *d, char **ret_note,
+                                   char **ret_error) {
+    if (!d || !d->snapshots.before_reload.i)
+        return 0;
+    _cleanup_free_ char *name = NULL, *err = NULL;
+    if (snapshot_create(dom, NULL, "before restart", &name, &err) < 0) {
+        *ret_error = xasprintf("snapshot before restart failed, not restarted: %s", err);
+        return -EIO;
+    }
+    Buf note = {};
+    buf_printf(&note, "before restart: %s (internal)", name);
+    if (d->snapshots.keep.set) {
+        char **deleted = NULL;
+        size_t n = 0;
+        _cleanup_free_ char *perr = NULL;
+        int k = snapshot_prune(dom, (unsigned) d->snapshots.keep.i, &deleted, &n, &perr);
+        for (size_t i = 0; i < n; i++) {
+            if (i == 0)
+                buf_printf(&note, "; deleted (keep %" PRId64 "): ", d->snapshots.keep.i);
+            buf_printf(&note, "%s%s", i == 0 ? "" : ", ", deleted[i]);
+            free(deleted[i]);
+        }
+        free(deleted);
+        if (k < 0)
+            buf_printf(&note, "; pruning to keep %" PRId64 " failed: %s", d->snapshots.keep.i, perr);
+    }
+    *ret_note = note.p;
+    return 0;
+}
+
+int engine_reload_domain(Engine *e, const char *name, const DomainSpec *d, unsigned timeout_s,
+                         char **ret_note, char **ret_error) {
     _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(e->conn, name);
     if (!dom) {
         *ret_error = xasprintf("no domain '%s': %s", name, virt_error_message());
         return -ENOENT;
     }
+    if (snapshot_before_restart(dom, d, ret_note, ret_error) < 0)
+        return -EIO;
     /* the shutdown is ours: a daemon that sees it leaves the domain alone (a minute for the
      * start after the shutdown's timeout). Without the record (a libvirt refusing metadata) the
      * restart goes on as before. */

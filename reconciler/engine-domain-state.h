@@ -20,7 +20,13 @@ char *wait_reload_done(virDomainPtr dom, const char *name, unsigned limit_s, xml
                        char *busy);
 /* Graceful shutdown (ACPI, then destroy after timeout_s), then start. -ECANCELED: the wait was
  * interrupted (engine_cancelled), nothing forced, not started again. */
-int engine_reload_domain(Engine *e, const char *name, unsigned timeout_s, char **ret_error);
+/* d (may be NULL): its snapshots.before_reload takes a snapshot first (*ret_note says which,
+ * and what keep deleted); a failing one stops the restart (-EIO, nothing stopped). */
+int engine_reload_domain(Engine *e, const char *name, const DomainSpec *d, unsigned timeout_s,
+                         char **ret_note, char **ret_error);
+/* plan: "+ snapshot before restart (method …)" when d->snapshots.before_reload (have: the
+ * domain's definition), or why none can be taken. */
+void snapshot_plan(const DomainSpec *d, xmlDoc *have, ObjectResult *r);
 int start_domain(virDomainPtr dom, unsigned flags, ObjectResult *r);
 int set_run_state(virDomainPtr dom, bool run, ObjectResult *r);
 /* The run state the spec asks for (st: the state now), one action each. */

@@ -402,8 +402,10 @@ static void domain_plan(DomainPass *p, size_t n_changes, bool adopting, VolumeRe
     if (running) {
         compute_pending(p->dom, p->have, r);
         bool config_change = diff_has_class(&r->diff, CHANGE_CONFIG);
-        if ((r->n_pending > 0 || config_change) && streq(d->reload.s, "auto"))
+        if ((r->n_pending > 0 || config_change) && streq(d->reload.s, "auto")) {
             action_add(r, ACTION_RELOAD, NULL, NULL);
+            snapshot_plan(d, p->have, r);
+        }
         else if (config_change)
             action_add(r, ACTION_WARN, NULL, "config changes wait for the next boot: virtspec reload %s",
                        d->name.s);
@@ -479,9 +481,12 @@ static void domain_converge(DomainPass *p) {
         if (persistent)
             compute_pending(p->dom, persistent, r);
         if (r->n_pending > 0 && streq(d->reload.s, "auto") && streq(d->state.s, "running")) {
-            _cleanup_free_ char *err = NULL;
+            _cleanup_free_ char *err = NULL, *snap = NULL;
             action_add(r, ACTION_RELOAD, NULL, NULL);
-            int rr = engine_reload_domain(e, d->name.s, (unsigned) d->shutdown_timeout.i, &err);
+            int rr = engine_reload_domain(e, d->name.s, d, (unsigned) d->shutdown_timeout.i, &snap,
+                                          &err);
+            if (snap)
+                action_add(r, ACTION_SNAPSHOT, NULL, "%s", snap);
             if (rr < 0) {
                 if (rr == -ECANCELED)
                     fail(r, "reload %s", err);   /* "reload interrupted after …" */

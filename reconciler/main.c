@@ -206,6 +206,8 @@ int main(int argc, char **argv) {
         r = cmd_daemon(&o);
     else if (streq(cmd, "destroy"))
         r = cmd_destroy(&o);
+    else if (streq(cmd, "snapshot"))
+        r = cmd_snapshot(&o);
     else if (streq(cmd, "version")) {
         r = cmd_version(&o);
     }

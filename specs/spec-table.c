@@ -1023,6 +1023,19 @@ static const KeyTable cloud_init_table = TABLE("cloud_init", cloud_init_rows,
            "meta-data, user-data, network-config) built by virtspec, uploaded into the pool and "
            "attached read-only as a cdrom");
 
+static const KeyDef snapshots_rows[] = {
+    ROW(DomainSpec, snapshots.before_reload, .key = "before_reload", .type = VT_BOOL,
+        .def = "false", .change = CHANGE_NONE, .flags = KEY_NO_XML,
+        .doc = "take a snapshot right before each restart virtspec makes (reload: auto, virtspec "
+               "reload); one that fails stops the restart"),
+    ROW(DomainSpec, snapshots.keep, .key = "keep", .type = VT_INT, .min = 1, .max = 1000,
+        .change = CHANGE_NONE, .flags = KEY_NO_XML, .def_doc = "all",
+        .doc = "after each such snapshot, delete virtspec's own snapshots of the domain beyond "
+               "the newest keep (oldest first); never one virtspec did not make"),
+};
+static const KeyTable snapshots_table = TABLE("snapshots", snapshots_rows,
+    .doc = "snapshots virtspec takes by itself (docs/snapshots.md)");
+
 /* ---- Domain ---- */
 static const KeyDef domain_rows[] = {
     ROW(DomainSpec, name, .key = "name", .type = VT_NAME, .flags = KEY_REQUIRED,
@@ -1213,6 +1226,8 @@ static const KeyDef domain_rows[] = {
                "and the disk is detached, and when `--prune` undefines the domain (recorded in "
                "virtspec's metadata); never base images, `existing` volumes, `path` disks, NVRAM or "
                "TPM state"),
+    ROW(DomainSpec, snapshots, .key = "snapshots", .type = VT_MAP, .sub = &snapshots_table,
+        .doc = "snapshots before restarts (internal; every writable disk qcow2, no pflash NVRAM)"),
 };
 const KeyTable domain_table = TABLE("Domain", domain_rows, .doc = "a virtual machine");
 

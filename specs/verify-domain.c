@@ -380,6 +380,26 @@ static void verify_boot_order(const Spec *s, DiagList *diags) {
             }
 }
 
+/* snapshots: keep only with before_reload; before_reload only where virtspec can take the
+ * snapshot (internal: every disk qcow2, no pflash NVRAM; docs/snapshots.md). */
+static void verify_snapshots(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    if (d->snapshots.keep.set && !d->snapshots.before_reload.i)
+        ERR(&d->snapshots.keep, "snapshots.keep needs before_reload: true (it prunes the snapshots "
+            "taken before restarts)");
+    if (!d->snapshots.before_reload.i)
+        return;
+    if (d->loader.set || d->nvram.set || (d->firmware.type.set && streq(d->firmware.type.s, "efi")))
+        ERR(&d->snapshots.before_reload, "snapshots.before_reload: a UEFI domain (pflash NVRAM) "
+            "cannot be snapshotted by virtspec yet (libvirt 9.0 takes no internal snapshot with "
+            "pflash)");
+    const DiskSpec *disks = d->disks.items;
+    for (size_t i = 0; i < d->disks.n; i++)
+        if (!streq(disks[i].format.s, "qcow2"))
+            ERR(&disks[i].format, "snapshots.before_reload: disk %s is %s: internal snapshots need "
+                "every disk in qcow2", strna(disks[i].name.s), disks[i].format.s);
+}
+
 void verify_domain(const Spec *s, DiagList *diags) {
     verify_memory_cpus(s, diags);
     verify_firmware(s, diags);
@@ -402,4 +422,5 @@ void verify_domain(const Spec *s, DiagList *diags) {
     verify_passthrough(s, diags);
     verify_filesystems(s, diags);
     verify_boot_order(s, diags);
+    verify_snapshots(s, diags);
 }

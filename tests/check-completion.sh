@@ -42,7 +42,7 @@ is() {   # is DESCRIPTION "WORDS…" EXACT-LIST (space separated, sorted)
     ok "$1${got:+ (got: $got)}" test "$got" = "$3"
 }
 
-has "commands" "''" validate render plan apply destroy reload status daemon export reference version help
+has "commands" "''" validate render plan apply destroy reload snapshot status daemon export reference version help
 is "a prefix: one command" "pl" "plan"
 has "plan: its options" "plan --" --json --prune --target --connect --config --help --insecure-spec-perms
 hasnt "…not another command's" "plan --" --vagrant --show-secrets --drift --host-kvm= --man=
@@ -65,6 +65,10 @@ is "…--config=FILE" "reload --config = $d/vs.conf ''" "db web"
 is "reload with --specs DIR" "reload --specs $d/specs d" "db"
 has "status NAME: every object of the tree, KIND/NAME, and spec files" "--config $d/vs.conf status ''" \
     p n1 web db Pool/p Network/n1 Domain/web Domain/db a.yaml sub
+is "snapshot: its subcommands" "snapshot ''" "create delete list revert"
+is "snapshot SUB DOMAIN: the domains of the tree" "--config $d/vs.conf snapshot revert ''" "db web"
+is "…after the domain: nothing" "--config $d/vs.conf snapshot revert web ''" ""
+has "snapshot: --yes" "snapshot --" --yes --connect
 is "export NAME" "--config $d/vs.conf export ''" "db n1 p web"
 is "plan -t KIND/NAME" "--config $d/vs.conf plan -t Pool/" "Pool/p"
 is "apply --target NAME" "--config $d/vs.conf apply --target w" "web"

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <libxml/parser.h>
+#include <stdio.h>
+
+#include "unit-test.h"
+
+#include "snapshot.h"
+
+/* snapshot_method_of_xml: which domains virtspec can snapshot (internal: every writable disk
+ * qcow2, no pflash NVRAM), and why not; snapshot_default_name. Pure. */
+
+#define DISK(fmt, extra) "<disk type='file' device='disk'><driver name='qemu' type='" fmt "'/>" \
+    "<source file='/x'/><target dev='vda' bus='virtio'/>" extra "</disk>"
+
+static const char *method(const char *os, const char *devices, char **why) {
+    _cleanup_free_ char *x = xasprintf("<domain type='qemu'><name>d</name>%s<devices>%s</devices>"
+                                       "</domain>", os, devices);
+    *why = NULL;
+    return snapshot_method_of_xml(x, why);
+}
+
+static void test_internal(void **state) {
+    char *why;
+    assert_string_equal(method("<os><type>hvm</type></os>", DISK("qcow2", ""), &why), "internal");
+    assert_null(why);
+    /* a read-only raw CD-ROM is left out by libvirt */
+    assert_string_equal(method("<os><type>hvm</type></os>", DISK("qcow2", "")
+                               "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>"
+                               "<target dev='hdc' bus='ide'/><readonly/></disk>", &why), "internal");
+    /* no disk at all: libvirt takes the memory state alone */
+    assert_string_equal(method("<os><type>hvm</type></os>", "", &why), "internal");
+}
+
+static void test_refused(void **state) {
+    char *why;
+    assert_null(method("<os><type>hvm</type></os>", DISK("raw", ""), &why));
+    assert_string_equal(why, "disk vda is raw: internal snapshots need every writable disk in qcow2");
+    free(why);
+    /* a raw disk marked read-only is left out, like a CD-ROM */
+    assert_string_equal(method("<os><type>hvm</type></os>", DISK("raw", "<readonly/>"), &why),
+                        "internal");
+    static const char *const uefi[] = {
+        "<os firmware='efi'><type>hvm</type></os>",
+        "<os><type>hvm</type><loader readonly='yes' type='pflash'>/c.fd</loader></os>",
+        "<os><type>hvm</type><nvram>/v.fd</nvram></os>",
+    };
+    for (size_t i = 0; i < ELEMENTSOF(uefi); i++) {
+        assert_null(method(uefi[i], DISK("qcow2", ""), &why));
+        assert_non_null(strstr(why, "pflash NVRAM (UEFI)"));
+        free(why);
+    }
+    assert_null(snapshot_method_of_xml("<domain", &why));
+    assert_string_equal(why, "its definition cannot be parsed");
+    free(why);
+}
+
+static void test_default_name(void **state) {
+    _cleanup_free_ char *n = snapshot_default_name(1796546522);   /* 2026-12-06 08:42:02 UTC */
+    assert_string_equal(n, "virtspec-20261206-084202");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_internal),
+        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_default_name),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
