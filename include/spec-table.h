@@ -100,6 +100,7 @@ typedef enum XmlHook {
 #define KEY_READDRESS  (1u << 7)   /* a change invalidates guest addresses: libvirt reassigns them */
 #define KEY_ONOFF      (1u << 8)   /* VT_BOOL written as on/off (not yes/no) */
 #define KEY_WHOLE      (1u << 9)   /* VT_LIST compared as one value, in order (no item keys) */
+#define KEY_NO_TEMPLATE (1u << 10) /* each spec sets its own: not allowed in a Template */
 
 typedef struct KeyTable KeyTable;
 
@@ -133,6 +134,8 @@ struct KeyTable {
     size_t item_size;               /* VT_LIST items */
     const char *xml_elem;           /* VT_LIST: element each item renders to ("devices/disk") */
     const char *xml_match;          /* VT_LIST: "attr=value" selecting observed elements */
+    const char *merge_key;          /* VT_LIST: the key items merge by in templates, when not
+                                     * the first required item key (docs/templates.md) */
     const char *doc;
 };
 
@@ -144,6 +147,8 @@ const KeyDef *key_table_find(const KeyTable *t, const char *key);
 const XmlHatchSpec *spec_xml_hatch(const Spec *s);
 /* The closest key name by edit distance, or NULL if nothing is close. */
 const char *key_table_suggest(const KeyTable *t, const char *key);
+/* Levenshtein distance: did-you-mean suggestions. */
+size_t edit_distance(const char *a, const char *b);
 
 static inline Value *key_value(const KeyDef *k, void *base) {
     return (Value *) ((char *) base + k->offset);

@@ -38,6 +38,7 @@ size_t yaml_parse_documents(const char *file, const char *buf, size_t len, YNode
 bool yaml_refuse_binary(const char *file, const char *buf, size_t len, DiagList *diags);
 void ynode_free(YNode *n);
 void ynode_free_many(YNode **docs, size_t n);
+DEFINE_TRIVIAL_CLEANUP_FUNC(YNode *, ynode_free);
 const YNode *ynode_map_get(const YNode *map, const char *key);
 bool ynode_is_null(const YNode *n);
 

@@ -7,8 +7,6 @@
 #include "spec-value.h"
 #include "util.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(YNode *, ynode_free);
-
 /* Factoring works on the YNode trees export builds, before they are emitted. A key moves into the
  * template only when every domain has it with the same value, so expanding the template (later
  * wins, the spec's own keys last, maps merged key by key) gives each domain back exactly what it

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "spec-origin.h"
 
 void diag_add(DiagList *l, DiagLevel level, const char *file, unsigned line, unsigned col,
               const char *fmt, ...) {
@@ -22,6 +23,17 @@ void diag_add(DiagList *l, DiagLevel level, const char *file, unsigned line, uns
     if (vasprintf(&raw, fmt, ap) < 0)
         abort();
     va_end(ap);
+    SpecOrigin o;
+    if (spec_origin_decode(line, &o)) {
+        /* a value a template gave: its line there, and the spec that used it */
+        free(d->file);
+        d->file = xstrdup(o.file);
+        d->line = o.line;
+        char *more = xasprintf("%s (in template %s, used by %s at %s:%u:%u)", raw, o.tmpl,
+                               o.user, o.user_file, o.user_line, o.user_col);
+        free(raw);
+        raw = more;
+    }
     d->message = text_escape(raw);
     if (level == DIAG_ERROR)
         l->n_errors++;

@@ -9,7 +9,12 @@
 typedef struct ParseCtx {
     const char *file;
     DiagList *diags;
+    bool template;              /* a Template's keys: no required keys, KEY_NO_TEMPLATE refused */
 } ParseCtx;
+
+/* Checks a Template's keys (all but kind, name, applies_to, from) against kind's table: unknown
+ * keys, bad values, keys no template may set. Errors into diags (spec-load.c). */
+void spec_check_template(const char *file, SpecKind kind, const YNode *body, DiagList *diags);
 
 /* A document is parsed (spec-load.c), given the key table's defaults (apply_defaults), validated
  * (spec_verify), then given the values derived from others (spec_resolve): see spec-post-parse.c

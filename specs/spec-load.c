@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "spec-internal.h"
+#include "spec-template.h"
 
 /* ---- parsing a document through the tables ---- */
 
@@ -92,8 +93,8 @@ static void parse_map(ParseCtx *c, const KeyTable *t, const YNode *map, void *ba
         const char *key = map->keys[i];
         _cleanup_free_ char *kpath = path ? xasprintf("%s.%s", path, key) : xstrdup(key);
 
-        if (!path && streq(key, "kind"))
-            continue;
+        if (!path && (streq(key, "kind") || streq(key, "from")))
+            continue;   /* from: the templates, applied before (spec-template.c) */
         if (!strncmp(key, "x-", 2))
             continue;   /* reserved for users' own annotations */
         const KeyDef *k = key_table_find(t, key);
@@ -107,9 +108,15 @@ static void parse_map(ParseCtx *c, const KeyTable *t, const YNode *map, void *ba
                          "unknown key '%s' in %s", kpath, t->name);
             continue;
         }
+        if (c->template && (k->flags & KEY_NO_TEMPLATE)) {
+            diag_add(c->diags, DIAG_ERROR, c->file, map->key_line[i], map->key_col[i],
+                     "'%s' cannot be set in a template: each %s sets its own", kpath,
+                     path ? "item" : t->name);
+            continue;
+        }
         parse_row(c, k, map->items[i], base, kpath);
     }
-    for (size_t i = 0; i < t->n_keys; i++) {
+    for (size_t i = 0; i < t->n_keys && !c->template; i++) {
         const KeyDef *k = &t->keys[i];
         if (!(k->flags & KEY_REQUIRED) || ynode_map_get(map, k->key))
             continue;
@@ -154,6 +161,8 @@ static Spec *spec_from_document(const char *file, const YNode *doc, DiagList *di
         for (int i = 0; i < _KIND_MAX; i++)
             if (!strcasecmp(v, spec_kind_to_string(i)))
                 hint = spec_kind_to_string(i);
+        if (!strcasecmp(v, TEMPLATE_KIND))
+            hint = TEMPLATE_KIND;
         if (hint)
             diag_add(diags, DIAG_ERROR, file, kind->line, kind->col,
                      "unknown kind '%s', did you mean '%s'?", v, hint);
@@ -183,44 +192,123 @@ static Spec *spec_from_document(const char *file, const YNode *doc, DiagList *di
     return TAKE_PTR(s);
 }
 
+void spec_check_template(const char *file, SpecKind kind, const YNode *body, DiagList *diags) {
+    ParseCtx c = { .file = file, .diags = diags, .template = true };
+    _cleanup_(spec_freep) Spec *s = xmalloc0(sizeof(Spec));
+    s->n_ref = 1;
+    s->kind = kind;
+    parse_map(&c, spec_kind_table(kind), body, &s->domain, NULL);
+}
+
 static void add_string(char ***array, size_t *n, const char *s) {
     *(char **) array_push(array, n, sizeof(char *)) = xstrdup(s);
 }
 
-int spec_load_buffer(SpecSet *set, const char *file, const char *buf, size_t len) {
+/* One file between the two steps of loading: its documents parsed and its templates checked
+ * (each file on its own), then, once every template of the load is known, its specs built. */
+typedef struct LoadedFile {
+    char *file;
+    YNode **docs;           /* its spec documents, in order (templates are in templates) */
+    size_t n_docs;
+    Template **templates;
+    size_t n_templates;
+    DiagList d;
+    bool unread;            /* could not be read (d says why) */
+} LoadedFile;
+
+static void loaded_file_clear(LoadedFile *lf) {
+    free(lf->file);
+    ynode_free_many(lf->docs, lf->n_docs);
+    for (size_t i = 0; i < lf->n_templates; i++)
+        template_free(lf->templates[i]);
+    free(lf->templates);
+    diag_list_clear(&lf->d);
+    *lf = (LoadedFile) {};
+}
+
+static void file_parse(LoadedFile *lf, const char *file, const char *buf, size_t len) {
     YNode **docs = NULL;
-    DiagList d = {};
+    size_t used = 0;
+
+    lf->file = xstrdup(file);
+    if (yaml_refuse_binary(file, buf, len, &lf->d))
+        return;
+    size_t n = yaml_parse_documents(file, buf, len, &docs, &lf->d);
+    for (size_t i = 0; i < n; i++) {
+        if (ynode_is_null(docs[i])) {
+            ynode_free(docs[i]);   /* empty document, e.g. after a trailing '---' */
+            continue;
+        }
+        used++;
+        if (ynode_is_template(docs[i])) {
+            Template *t = template_from_document(file, docs[i], &lf->d);
+            size_t before = lf->d.n_errors;
+            if (t)
+                spec_check_template(file, t->applies_to, t->body, &lf->d);
+            if (t && lf->d.n_errors > before)
+                t->bad = true;
+            if (t)
+                *(Template **) array_push(&lf->templates, &lf->n_templates, sizeof(Template *)) = t;
+            ynode_free(docs[i]);
+        } else
+            *(YNode **) array_push(&lf->docs, &lf->n_docs, sizeof(YNode *)) = docs[i];
+    }
+    free(docs);
+    if (used == 0 && lf->d.n_errors == 0)
+        diag_add(&lf->d, DIAG_ERROR, file, 0, 0, "file holds no spec document");
+}
+
+/* Every template of files (in order) into ts, then the checks across them. */
+static void templates_collect(TemplateSet *ts, LoadedFile *files, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < files[i].n_templates; j++) {
+            files[i].templates[j]->owner_diags = &files[i].d;
+            template_set_add(ts, files[i].templates[j]);
+        }
+    template_set_verify(ts);
+}
+
+static SpecKind document_kind(const YNode *doc) {
+    const YNode *k = ynode_map_get(doc, "kind");
+    return k && k->type == YNODE_SCALAR ? spec_kind_from_string(k->value) : _KIND_INVALID;
+}
+
+static void file_build(SpecSet *set, LoadedFile *lf, const TemplateSet *ts) {
     Spec **specs = NULL;
     size_t n_specs = 0;
 
-    add_string(&set->files, &set->n_files, file);
-    if (!yaml_refuse_binary(file, buf, len, &d)) {
-        size_t n = yaml_parse_documents(file, buf, len, &docs, &d);
-        size_t used = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (ynode_is_null(docs[i]))
-                continue;   /* empty document, e.g. after a trailing '---' */
-            used++;
-            Spec *s = spec_from_document(file, docs[i], &d);
-            if (s)
-                *(Spec **) array_push(&specs, &n_specs, sizeof(Spec *)) = s;
-        }
-        if (used == 0 && d.n_errors == 0)
-            diag_add(&d, DIAG_ERROR, file, 0, 0, "file holds no spec document");
-        ynode_free_many(docs, n);
+    add_string(&set->files, &set->n_files, lf->file);
+    for (size_t i = 0; i < lf->n_docs && !lf->unread; i++) {
+        const YNode *doc = lf->docs[i];
+        _cleanup_(ynode_freep) YNode *merged = NULL;
+        SpecKind k = document_kind(doc);
+        if (k >= 0 && template_expand(ts, lf->file, doc, k, &merged, NULL, NULL, &lf->d) < 0)
+            continue;
+        Spec *s = spec_from_document(lf->file, merged ?: doc, &lf->d);
+        if (s)
+            *(Spec **) array_push(&specs, &n_specs, sizeof(Spec *)) = s;
     }
-
-    if (d.n_errors > 0) {
+    if (lf->d.n_errors > 0) {
         /* A file with any error contributes nothing: half a file is never applied. */
         for (size_t i = 0; i < n_specs; i++)
             spec_free(specs[i]);
         n_specs = 0;
-        add_string(&set->bad_files, &set->n_bad_files, file);
+        add_string(&set->bad_files, &set->n_bad_files, lf->file);
     }
     for (size_t i = 0; i < n_specs; i++)
         *(Spec **) array_push(&set->specs, &set->n, sizeof(Spec *)) = specs[i];
     free(specs);
-    diag_list_move(&set->diags, &d);
+    diag_list_move(&set->diags, &lf->d);
+}
+
+int spec_load_buffer(SpecSet *set, const char *file, const char *buf, size_t len) {
+    LoadedFile lf = {};
+    TemplateSet ts = {};
+    file_parse(&lf, file, buf, len);
+    templates_collect(&ts, &lf, 1);
+    file_build(set, &lf, &ts);
+    template_set_clear(&ts);
+    loaded_file_clear(&lf);
     return 0;
 }
 
@@ -276,13 +364,13 @@ int spec_read_file(const char *path, char **ret_buf, size_t *ret_len, char **ret
     return 0;
 }
 
-static int load_file(SpecSet *set, const char *path, const char *root) {
+static void load_file(LoadedFile *lf, const char *path, const char *root) {
     _cleanup_free_ char *buf = NULL, *msg = NULL;
     size_t len;
     int r = spec_check_trust(path, root, &msg);
     if (r < 0 && spec_trust_warn_only) {
         /* read-only commands (validate, render, plan) say what apply would refuse */
-        diag_add(&set->diags, DIAG_WARNING, path, 0, 0, "apply and the daemon would refuse this "
+        diag_add(&lf->d, DIAG_WARNING, path, 0, 0, "apply and the daemon would refuse this "
                  "file: %s", msg);
         free(msg);
         msg = NULL;
@@ -291,12 +379,12 @@ static int load_file(SpecSet *set, const char *path, const char *root) {
     if (r >= 0)
         r = spec_read_file(path, &buf, &len, &msg);
     if (r < 0) {
-        add_string(&set->files, &set->n_files, path);
-        add_string(&set->bad_files, &set->n_bad_files, path);
-        diag_add(&set->diags, DIAG_ERROR, path, 0, 0, "%s", msg);
-        return r;
+        lf->file = xstrdup(path);
+        lf->unread = true;
+        diag_add(&lf->d, DIAG_ERROR, path, 0, 0, "%s", msg);
+        return;
     }
-    return spec_load_buffer(set, path, buf, len);
+    file_parse(lf, path, buf, len);
 }
 
 /* The files to load, in walk order, each with the root it was found under. */
@@ -313,17 +401,24 @@ static void list_cb(const char *file, void *userdata) {
     it->root = l->root;
 }
 
-/* One loader thread: a contiguous slice of the list into a set of its own. */
+/* One loader thread: a contiguous slice of the list, first read and parsed (ts NULL), then
+ * built into a set of its own. */
 typedef struct LoadSlice {
     const FileList *list;
+    LoadedFile *files;
+    const TemplateSet *ts;
     size_t from, to;
     SpecSet set;
 } LoadSlice;
 
 static void *load_slice(void *arg) {
     LoadSlice *sl = arg;
-    for (size_t i = sl->from; i < sl->to; i++)
-        load_file(&sl->set, sl->list->items[i].path, sl->list->items[i].root);
+    for (size_t i = sl->from; i < sl->to; i++) {
+        if (!sl->ts)
+            load_file(&sl->files[i], sl->list->items[i].path, sl->list->items[i].root);
+        else
+            file_build(&sl->set, &sl->files[i], sl->ts);
+    }
     return NULL;
 }
 
@@ -354,6 +449,39 @@ static void set_append(SpecSet *set, SpecSet *from) {
 #define LOAD_THREADS 4
 #define LOAD_MIN_FILES_PER_THREAD 64
 
+/* The step of loading (ts NULL: read and parse, else build) over every file of list, in
+ * slices side by side; what the build gives is appended to set in walk order. */
+static void run_slices(SpecSet *set, const FileList *list, LoadedFile *files, const TemplateSet *ts) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n_th = list->n / LOAD_MIN_FILES_PER_THREAD;
+    if (n_th > LOAD_THREADS)
+        n_th = LOAD_THREADS;
+    if (cpus > 0 && n_th > (size_t) cpus)
+        n_th = (size_t) cpus;
+    if (n_th < 2) {
+        LoadSlice all = { .list = list, .files = files, .ts = ts, .from = 0, .to = list->n };
+        load_slice(&all);
+        set_append(set, &all.set);
+        return;
+    }
+    LoadSlice sl[LOAD_THREADS] = {};
+    pthread_t th[LOAD_THREADS];
+    bool started[LOAD_THREADS] = {};
+    for (size_t t = 0; t < n_th; t++) {
+        sl[t] = (LoadSlice) { .list = list, .files = files, .ts = ts, .from = list->n * t / n_th,
+                              .to = list->n * (t + 1) / n_th };
+        started[t] = t > 0 && pthread_create(&th[t], NULL, load_slice, &sl[t]) == 0;
+    }
+    for (size_t t = 0; t < n_th; t++)
+        if (!started[t])
+            load_slice(&sl[t]);   /* slice 0 on this thread, and any a thread could not take */
+    for (size_t t = 0; t < n_th; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        set_append(set, &sl[t].set);
+    }
+}
+
 int spec_load_paths(SpecSet *set, char *const *paths, size_t n_paths) {
     FileList list = {};
     int ret = 0;
@@ -365,33 +493,15 @@ int spec_load_paths(SpecSet *set, char *const *paths, size_t n_paths) {
         if (r < 0 && ret == 0)
             ret = r;
     }
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t n_th = list.n / LOAD_MIN_FILES_PER_THREAD;
-    if (n_th > LOAD_THREADS)
-        n_th = LOAD_THREADS;
-    if (cpus > 0 && n_th > (size_t) cpus)
-        n_th = (size_t) cpus;
-    if (n_th < 2) {
-        LoadSlice all = { .list = &list, .from = 0, .to = list.n };
-        load_slice(&all);
-        set_append(set, &all.set);
-    } else {
-        LoadSlice sl[LOAD_THREADS] = {};
-        pthread_t th[LOAD_THREADS];
-        bool started[LOAD_THREADS] = {};
-        for (size_t t = 0; t < n_th; t++) {
-            sl[t] = (LoadSlice) { .list = &list, .from = list.n * t / n_th, .to = list.n * (t + 1) / n_th };
-            started[t] = t > 0 && pthread_create(&th[t], NULL, load_slice, &sl[t]) == 0;
-        }
-        for (size_t t = 0; t < n_th; t++)
-            if (!started[t])
-                load_slice(&sl[t]);   /* slice 0 on this thread, and any a thread could not take */
-        for (size_t t = 0; t < n_th; t++) {
-            if (started[t])
-                pthread_join(th[t], NULL);
-            set_append(set, &sl[t].set);
-        }
-    }
+    LoadedFile *files = xmalloc0((list.n + 1) * sizeof(LoadedFile));
+    TemplateSet ts = {};
+    run_slices(set, &list, files, NULL);
+    templates_collect(&ts, files, list.n);
+    run_slices(set, &list, files, &ts);
+    template_set_clear(&ts);
+    for (size_t i = 0; i < list.n; i++)
+        loaded_file_clear(&files[i]);
+    free(files);
     for (size_t i = 0; i < list.n; i++)
         free(list.items[i].path);
     free(list.items);

@@ -415,7 +415,7 @@ static const KeyDef sysinfo_system_rows[] = {
     SYSINFO_ROW(system, "system", version, "product version"),
     SYSINFO_ROW(system, "system", serial, "serial number"),
     ROW(DomainSpec, sysinfo.system.uuid, .key = "uuid", .type = VT_UUID, .change = CHANGE_CONFIG,
-        .xml = "sysinfo/system/entry[@name='uuid']", .vagrant = "sysinfo system uuid",
+        .xml = "sysinfo/system/entry[@name='uuid']", .flags = KEY_NO_TEMPLATE, .vagrant = "sysinfo system uuid",
         .doc = "system UUID (equal to the domain's uuid when both are given)"),
     SYSINFO_ROW(system, "system", sku, "SKU number"),
     SYSINFO_ROW(system, "system", family, "product family"),
@@ -524,7 +524,7 @@ static const KeyDef disk_rows[] = {
                "never created, grown or deleted (not even by delete_volumes_on_removal); not with "
                "image, size or path"),
 };
-static const KeyTable disk_table = TABLE("disks", disk_rows, .item_size = sizeof(DiskSpec),
+static const KeyTable disk_table = TABLE("disks", disk_rows, .item_size = sizeof(DiskSpec), .merge_key = "name",
     .xml_elem = "devices/disk", .xml_match = "device=disk", .doc = "virtual disks");
 
 static const KeyDef cdrom_rows[] = {
@@ -551,7 +551,7 @@ static const KeyTable cdrom_table = TABLE("cdroms", cdrom_rows, .item_size = siz
 
 static const KeyDef iface_rows[] = {
     ROW(IfaceSpec, mac, .key = "mac", .type = VT_MAC, .change = CHANGE_IDENTITY,
-        .xml = "mac/@address", .flags = KEY_ITEM_KEY, .vagrant = "libvirt__mac / mac",
+        .xml = "mac/@address", .flags = KEY_ITEM_KEY | KEY_NO_TEMPLATE, .vagrant = "libvirt__mac / mac",
         .doc = "MAC address; default derived from domain name and position, stable across re-creation"),
     ROW(IfaceSpec, type, .key = "type", .type = VT_ENUM, .choices = e_iface_type, .def = "network",
         .change = CHANGE_CONFIG, .xml = "@type", .hook = HOOK_IFACE,
@@ -616,7 +616,7 @@ static const KeyDef iface_rows[] = {
         .max = 65535, .change = CHANGE_CONFIG, .xml = "source/local/@port",
         .vagrant = "libvirt__tunnel_local_port",
         .doc = "local port a udp tunnel receives on (required for type udp)"),
-    ROW(IfaceSpec, ip, .key = "ip", .type = VT_IP, .change = CHANGE_LIVE, .flags = KEY_NO_XML,
+    ROW(IfaceSpec, ip, .key = "ip", .type = VT_IP, .change = CHANGE_LIVE, .flags = KEY_NO_XML | KEY_NO_TEMPLATE,
         .vagrant = "ip (private_network)",
         .doc = "IPv4 address the guest gets over DHCP: a reservation MAC → ip (the network's "
                "`ip/dhcp/host`, changed live) in the named network, else in the declared one whose "
@@ -631,6 +631,7 @@ static const KeyDef iface_rows[] = {
                "(guest-to-guest IPv6); a declared network says it itself"),
 };
 static const KeyTable iface_table = TABLE("interfaces", iface_rows, .item_size = sizeof(IfaceSpec),
+    .merge_key = "network",
     .xml_elem = "devices/interface", .doc = "network interfaces");
 
 static const KeyDef input_rows[] = {
@@ -1011,7 +1012,7 @@ static const KeyDef domain_rows[] = {
         .change = CHANGE_IDENTITY, .xml = "name", .vagrant = "default_prefix + machine name",
         .doc = "libvirt domain name"),
     ROW(DomainSpec, uuid, .key = "uuid", .type = VT_UUID, .change = CHANGE_IDENTITY, .xml = "uuid",
-        .flags = KEY_WHEN_SET, .vagrant = "uuid", .doc = "domain UUID; libvirt generates one when unset"),
+        .flags = KEY_WHEN_SET | KEY_NO_TEMPLATE, .vagrant = "uuid", .doc = "domain UUID; libvirt generates one when unset"),
     ROW(DomainSpec, title, .key = "title", .type = VT_STRING, .max = 256, .change = CHANGE_LIVE,
         .xml = "title", .vagrant = "title", .doc = "short description (one line)"),
     ROW(DomainSpec, description, .key = "description", .type = VT_STRING, .flags = KEY_MULTILINE,
@@ -1253,7 +1254,7 @@ static const KeyDef network_rows[] = {
         .change = CHANGE_IDENTITY, .xml = "name", .vagrant = "libvirt__network_name",
         .doc = "libvirt network name"),
     ROW(NetworkSpec, uuid, .key = "uuid", .type = VT_UUID, .change = CHANGE_IDENTITY,
-        .xml = "uuid", .flags = KEY_WHEN_SET, .doc = "network UUID; generated when unset"),
+        .xml = "uuid", .flags = KEY_WHEN_SET | KEY_NO_TEMPLATE, .doc = "network UUID; generated when unset"),
     ROW(NetworkSpec, forward, .key = "forward", .type = VT_ENUM, .choices = e_forward, .def = "nat",
         .change = CHANGE_CONFIG, .xml = "forward/@mode", .hook = HOOK_NET_FORWARD,
         .vagrant = "libvirt__forward_mode", .doc = "how guest traffic leaves the network"),
@@ -1399,7 +1400,7 @@ const XmlHatchSpec *spec_xml_hatch(const Spec *s) {
     return (const XmlHatchSpec *) ((const char *) &s->domain + off);
 }
 
-static size_t edit_distance(const char *a, const char *b) {
+size_t edit_distance(const char *a, const char *b) {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 64 || lb > 64)
         return SIZE_MAX;

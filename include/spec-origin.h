@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "macro.h"
+
+/* Provenance. A node copied from a template into a spec's merged tree carries, instead of its
+ * line, SPEC_ORIGIN_BIT | an index into a process-wide table of origins (its column stays). The
+ * typed parse copies it into Value.line; diag_add, render --explain and plan decode it. */
+#define SPEC_ORIGIN_BIT 0x80000000u
+
+typedef struct SpecOrigin {
+    const char *file;           /* the template's file and line */
+    unsigned line;
+    const char *tmpl;           /* the template's name */
+    const char *user;           /* the spec that used it, and where it did (its from: item) */
+    const char *user_file;
+    unsigned user_line, user_col;
+} SpecOrigin;
+
+/* The encoded line for o (the same for equal origins). */
+unsigned spec_origin_encode(const SpecOrigin *o);
+/* Fills *ret (pointers valid for the life of the process) when line is an encoded one. */
+bool spec_origin_decode(unsigned line, SpecOrigin *ret);
+/* FNV-1a of s with its terminating NUL (NULL as ""), continuing from h. */
+static inline uint64_t hash_cstr(const char *s, uint64_t h) {
+    return hash_fnv1a(s ? s : "", s ? strlen(s) + 1 : 1, h);
+}
+static inline bool spec_line_from_template(unsigned line) {
+    return (line & SPEC_ORIGIN_BIT) != 0;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <pthread.h>
+
+#include "spec-origin.h"
+
+/* Where the values a template gave a spec came from: interned for the life of the process, so
+ * a value's line can name one (spec-template.h, SPEC_ORIGIN_BIT). Below diag.c, which decodes. */
+
+typedef struct OriginEntry {
+    SpecOrigin o;
+    uint64_t hash;
+    uint32_t next;              /* chain in the bucket, index + 1 (0: end) */
+} OriginEntry;
+
+#define ORIGIN_BUCKETS 4096u
+#define ORIGIN_MAX (SPEC_ORIGIN_BIT - 1)
+
+static pthread_mutex_t origin_lock = PTHREAD_MUTEX_INITIALIZER;
+static OriginEntry *origins;
+static size_t n_origins;
+static uint32_t origin_bucket[ORIGIN_BUCKETS];
+
+/* Strings of origins are interned too: a template's file name is shared by all its values. */
+static const char *intern(const char *s) {
+    static char **strs;
+    static size_t n;
+    if (!s)
+        return NULL;
+    for (size_t i = n; i > 0; i--)
+        if (streq(strs[i - 1], s))
+            return strs[i - 1];
+    *(char **) array_push(&strs, &n, sizeof(char *)) = xstrdup(s);
+    return strs[n - 1];
+}
+
+
+static bool origin_eq(const SpecOrigin *a, const SpecOrigin *b) {
+    return a->line == b->line && a->user_line == b->user_line && a->user_col == b->user_col &&
+           streq_ptr(a->file, b->file) && streq_ptr(a->tmpl, b->tmpl) &&
+           streq_ptr(a->user, b->user) && streq_ptr(a->user_file, b->user_file);
+}
+
+unsigned spec_origin_encode(const SpecOrigin *o) {
+    uint64_t h = hash_cstr(o->file, FNV1A_INIT);
+    h = hash_cstr(o->tmpl, h);
+    h = hash_cstr(o->user, h);
+    h = hash_cstr(o->user_file, h);
+    unsigned nums[3] = { o->line, o->user_line, o->user_col };
+    h = hash_fnv1a(nums, sizeof(nums), h);
+
+    pthread_mutex_lock(&origin_lock);
+    uint32_t *b = &origin_bucket[h % ORIGIN_BUCKETS];
+    for (uint32_t i = *b; i; i = origins[i - 1].next)
+        if (origins[i - 1].hash == h && origin_eq(&origins[i - 1].o, o)) {
+            pthread_mutex_unlock(&origin_lock);
+            return SPEC_ORIGIN_BIT | (i - 1);
+        }
+    if (n_origins >= ORIGIN_MAX) {
+        pthread_mutex_unlock(&origin_lock);
+        return o->line;   /* (never in practice) the template's line without its file */
+    }
+    OriginEntry *e = array_push(&origins, &n_origins, sizeof(OriginEntry));
+    e->o = (SpecOrigin) {
+        .file = intern(o->file), .line = o->line, .tmpl = intern(o->tmpl), .user = intern(o->user),
+        .user_file = intern(o->user_file), .user_line = o->user_line, .user_col = o->user_col,
+    };
+    e->hash = h;
+    e->next = *b;
+    *b = (uint32_t) n_origins;
+    unsigned r = SPEC_ORIGIN_BIT | (unsigned) (n_origins - 1);
+    pthread_mutex_unlock(&origin_lock);
+    return r;
+}
+
+bool spec_origin_decode(unsigned line, SpecOrigin *ret) {
+    if (!(line & SPEC_ORIGIN_BIT))
+        return false;
+    size_t i = line & ~SPEC_ORIGIN_BIT;
+    pthread_mutex_lock(&origin_lock);
+    bool ok = i < n_origins;
+    if (ok)
+        *ret = origins[i].o;
+    pthread_mutex_unlock(&origin_lock);
+    return ok;
+}
+
