@@ -21,6 +21,12 @@ typedef struct SpecFile {
     struct timespec mtime;
     uint64_t content_hash;
     Spec **specs;           /* last good version (refs) */
+    /* Its documents: the version in force, and newer content not (yet) in force (it does not
+     * parse, or its specs do not build with the templates of the tree: retried when templates
+     * change). Templates are in force per file like specs: a broken template file keeps its
+     * last good templates, so the specs using them stay as they were (docs/templates.md). */
+    struct LoadedFile *good, *cand;
+    uint64_t deps_hash;     /* of the templates its specs in force were built with */
     size_t n_specs;
     DiagList diags;         /* problems of the current content; empty when it is good */
     bool seen;

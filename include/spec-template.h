@@ -25,6 +25,7 @@ typedef struct Template {
     unsigned *from_line, *from_col;
     size_t n_from;
     uint64_t hash;              /* of its content (the daemon: which templates changed) */
+    bool invalid;               /* its own keys are refused */
     bool bad;                   /* refused (itself, or across templates): its users are too */
     DiagList *owner_diags;      /* its file's diagnostics (while loading) */
 } Template;
@@ -56,6 +57,10 @@ void template_set_clear(TemplateSet *ts);   /* frees the array, not the template
  * templates used (directly or through from:) are appended to *used when used is not NULL. */
 int template_expand(const TemplateSet *ts, const char *file, const YNode *doc, SpecKind kind,
                     YNode **ret, char ***used, size_t *n_used, DiagList *diags);
+
+/* A hash of the templates (names, contents, whether refused) doc, of kind `kind`, is built
+ * with: the daemon rebuilds a spec when it changes. */
+uint64_t template_deps_hash(const TemplateSet *ts, const YNode *doc, SpecKind kind);
 
 /* The key a list's items merge by in templates (NULL: the list is replaced). */
 const char *key_table_merge_key(const KeyDef *k);

@@ -14,17 +14,19 @@ const CliCommand cli_commands[] = {
       .help = "Usage: virtspec validate [PATH…]\n\n"
       "Parses and checks every spec. Prints each problem as FILE:LINE:COL: error: MESSAGE.\n"
       "Exit status 0 when every spec is valid, 1 otherwise.\n" },
-    { .name = "render", .opts = O_INSECURE | O_SECRETS | O_KVM | O_SEED, .args = ARGS_PATHS,
+    { .name = "render", .opts = O_INSECURE | O_SECRETS | O_KVM | O_SEED | O_EXPLAIN, .args = ARGS_PATHS,
       .synopsis = "[PATH…]",
       .summary = "print the libvirt XML each spec produces",
-      .help = "Usage: virtspec render [--show-secrets] [--host-kvm=yes|no] [--seed] [PATH…]\n\n"
+      .help = "Usage: virtspec render [--show-secrets] [--host-kvm=yes|no] [--seed] [--explain] [PATH…]\n\n"
       "Prints, per object, the libvirt XML its spec produces (byte-for-byte deterministic).\n"
       "Graphics passwords are masked unless --show-secrets is given.\n"
       "--seed prints each cloud_init seed's files instead (meta-data, user-data,\n"
       "network-config) as apply would upload them, except that password hashes are\n"
       "masked unless --show-secrets is given (with rerun: on-change the instance-id,\n"
       "a hash of the content, then differs from apply's too) and that network auto\n"
-      "takes each network's facts from its spec (apply: from libvirt).\n" },
+      "takes each network's facts from its spec (apply: from libvirt).\n"
+      "--explain prints instead each key a spec sets, with where its value came from: the\n"
+      "spec's line, or the template and its line (docs/templates.md).\n" },
     { .name = "plan", .opts = O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET, .args = ARGS_PATHS,
       .synopsis = "[PATH…]",
       .summary = "show what apply would change (exit 0 in sync, 2 changes, 1 error)\n(plan, apply, status: -t [KIND/]NAME selects objects of the tree)",
@@ -165,6 +167,7 @@ const CliOption cli_options[] = {
     { O_KVM, "--host-kvm", 0, "yes|no", kvm_choices,
       "render: resolve domain_type auto as if the host had /dev/kvm or not" },
     { O_SEED, "--seed", 0, NULL, NULL, "render: print the cloud_init seeds' files instead of XML" },
+    { O_EXPLAIN, "--explain", 0, NULL, NULL, "render: each key and where its value came from (spec or template)" },
     { O_TEMPLATES, "--templates", 0, "NAME", NULL,
       "export: the domains' shared values into a Template NAME" },
     { O_YES, "--yes", 0, NULL, NULL, "destroy: do it (without it: only show what it would do)" },

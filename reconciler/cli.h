@@ -23,6 +23,7 @@ typedef struct CliOpts {
     bool vagrant;               /* reference --vagrant: the vagrant-libvirt option table */
     const char *man;            /* reference --man PAGE: a manual page */
     bool seed;                  /* render --seed: the cloud_init seeds' files instead of XML */
+    bool explain;               /* render --explain: each key and where its value came from */
     bool yes;                   /* destroy --yes: do it, not only show it */
     const char *templates;      /* export --templates NAME: shared values into template NAME */
     DaemonConfig *cfg;          /* the configuration file with the flags applied */

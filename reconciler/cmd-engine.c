@@ -10,6 +10,7 @@
 #include "config.h"
 #include "engine.h"
 #include "progress.h"
+#include "provenance.h"
 #include "prune.h"
 #include "status-json.h"
 #include "status-table.h"
@@ -24,18 +25,22 @@ static bool deletes_volumes(const ObjectResult *r) {
     return false;
 }
 
-static void print_change(const ObjectResult *r, const Change *c) {
+static void print_change(const ObjectResult *r, const Spec *s, const Change *c) {
     const char *cls = c->note ? c->note : change_class_to_string(c->cls);
+    /* a value a template gave: which one, and its line (docs/templates.md) */
+    _cleanup_free_ char *origin = provenance_of_change(s, c);
+    _cleanup_free_ char *from = origin ? xasprintf(" %s %s", term_glyph(GLYPH_FROM), origin) : NULL;
     switch (c->op) {
     case OP_SET:
         if (c->secret)
-            printf("  ~ %s: (secret changed) (%s)\n", c->path, cls);
+            printf("  ~ %s: (secret changed) (%s)%s\n", c->path, cls, from ? from : "");
         else
-            printf("  ~ %s: %s %s %s (%s)\n", c->path, c->old_value ? c->old_value : "(unset)",
-                   term_glyph(GLYPH_ARROW), c->new_value ? c->new_value : "(unset)", cls);
+            printf("  ~ %s: %s %s %s (%s)%s\n", c->path, c->old_value ? c->old_value : "(unset)",
+                   term_glyph(GLYPH_ARROW), c->new_value ? c->new_value : "(unset)", cls,
+                   from ? from : "");
         break;
     case OP_ADD:
-        printf("  + %s (%s)\n", c->path, cls);
+        printf("  + %s (%s)%s\n", c->path, cls, from ? from : "");
         break;
     case OP_REMOVE:
         if (c->list && streq(c->list->key, "disks") && deletes_volumes(r))
@@ -55,10 +60,11 @@ static bool result_has_changes(const ObjectResult *r) {
     return diff_count_effective(&r->diff) > 0 || r->n_actions > 0;
 }
 
-static void print_result(const ObjectResult *r, bool applied) {
+static void print_result(const SpecSet *set, const ObjectResult *r, bool applied) {
     printf("%s %s (%s:%u)\n", spec_kind_to_string(r->kind), r->name, r->file, r->line);
+    const Spec *s = spec_set_find(set, r->kind, r->name);
     for (size_t i = 0; i < r->diff.n; i++)
-        print_change(r, &r->diff.items[i]);
+        print_change(r, s, &r->diff.items[i]);
     for (size_t i = 0; i < r->n_actions; i++) {
         _cleanup_free_ char *line = action_format(&r->actions[i]);
         printf("  %s\n", line);
@@ -166,7 +172,7 @@ static void stream_results(Run *run, size_t i) {
     pthread_mutex_lock(&run->print_lock);
     run->done[i] = true;
     for (; run->printed < run->n && run->done[run->printed]; run->printed++) {
-        print_result(&run->results[run->printed], true);
+        print_result(&run->set, &run->results[run->printed], true);
         fflush(stdout);
     }
     pthread_mutex_unlock(&run->print_lock);
@@ -443,9 +449,11 @@ int cmd_plan(const CliOpts *o) {
 
     if (run_engine(o, &run, false) < 0)
         return 1;
+    if (!o->json)
+        provenance_blast_radius(stdout, &run.set, run.results, run.n);
     for (size_t i = 0; i < run.n; i++) {
         if (!o->json)
-            print_result(&run.results[i], false);
+            print_result(&run.set, &run.results[i], false);
         changes = changes || result_has_changes(&run.results[i]);
         failed = failed || run.results[i].error;
     }
@@ -467,7 +475,7 @@ int cmd_apply(const CliOpts *o) {
         return 1;
     for (size_t i = 0; i < run.n; i++) {
         if (!o->json && i >= run.printed)
-            print_result(&run.results[i], true);   /* printed as they finished (stream_results) */
+            print_result(&run.set, &run.results[i], true);   /* printed as they finished (stream_results) */
         failed = failed || run.results[i].error;
     }
     for (size_t i = 0; i < run.n_orphans; i++) {

@@ -6,6 +6,7 @@
 #include "hooks.h"
 #include "roff.h"
 #include "spec-table.h"
+#include "spec-template.h"
 #include "spec-value.h"
 
 /* `virtspec reference`: the spec reference in Markdown, printed from the key tables alone, so the
@@ -159,11 +160,26 @@ static char *doc_text(const KeyDef *k) {
     return xstrdup(k->doc ? k->doc : "");
 }
 
+/* How a key of a Template combines with the spec's (docs/templates.md), after its type. */
+static char *type_with_template_rule(const KeyDef *k) {
+    _cleanup_free_ char *type = type_text(k);
+    const char *mkey = key_table_merge_key(k);
+    if (k->flags & KEY_NO_TEMPLATE)
+        return xasprintf("%s; not in templates", type);
+    if (k->type == VT_MAP)
+        return xasprintf("%s; templates: merged key by key", type);
+    if (mkey)
+        return xasprintf("%s; templates: items merged by `%s`", type, mkey);
+    if (k->type == VT_LIST || k->type == VT_ENUM_LIST)
+        return xasprintf("%s; templates: replaced whole", type);
+    return TAKE_PTR(type);
+}
+
 static void print_rows(FILE *f, const KeyTable *t, const char *prefix, const char *elem) {
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
         _cleanup_free_ char *path = prefix ? xasprintf("%s.%s", prefix, k->key) : xstrdup(k->key);
-        _cleanup_free_ char *key = xasprintf("`%s`", path), *type = type_text(k),
+        _cleanup_free_ char *key = xasprintf("`%s`", path), *type = type_with_template_rule(k),
                             *def = default_text(k), *change = change_text(k),
                             *xml = xml_text(k, elem), *doc = doc_text(k);
 

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cloud-init.h"
 #include "engine.h"
+#include "provenance.h"
 #include "render.h"
 #include "xml-util.h"
 
@@ -118,6 +119,11 @@ int cmd_render(const CliOpts *o) {
 
     if (o->seed)
         return render_seeds(o, &set) || errors > 0 ? 1 : 0;
+    if (o->explain) {
+        for (size_t i = 0; i < set.n; i++)
+            provenance_explain(stdout, set.specs[i]);
+        return errors > 0 ? 1 : 0;
+    }
     for (size_t i = 0; i < set.n; i++) {
         const Spec *s = set.specs[i];
         _cleanup_(xmlFreeDocp) xmlDoc *doc = NULL;

@@ -26,6 +26,8 @@ static const char *const glyphs[_GLYPH_MAX][2] = {
     [GLYPH_ELLIPSIS] = { "…",      "..." },
     [GLYPH_RELOAD]   = { "↻",      "@" },
     [GLYPH_UPLOAD]   = { "↑",      "^" },
+    [GLYPH_FROM]     = { "←",      "<-" },
+    [GLYPH_DASH]     = { "—",      "--" },
 };
 
 static const char *const colors[_TERM_COLOR_MAX] = {

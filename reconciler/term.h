@@ -18,6 +18,8 @@ typedef enum Glyph {
     GLYPH_ELLIPSIS, /* …  ...*/
     GLYPH_RELOAD,   /* ↻  @  */
     GLYPH_UPLOAD,   /* ↑  ^  */
+    GLYPH_FROM,     /* ←  <- */
+    GLYPH_DASH,     /* —  -- */
     _GLYPH_MAX,
 } Glyph;
 

@@ -3,6 +3,7 @@
 
 #include "spec-addr.h"
 #include "spec-table.h"
+#include "spec-template.h"
 #include "spec-value.h"
 #include "yaml-tree.h"
 
@@ -35,3 +36,23 @@ bool cpuset_bits(const char *s, unsigned limit, unsigned char *bits);
 int64_t *chardev_ports(const DomainSpec *d, bool consoles);
 char *default_hostname(const char *name);
 bool iface_is_tunnel(const char *type);
+
+/* One file between the two steps of loading: its documents parsed and its templates checked
+ * (each file on its own), then, once every template of the load is known, its specs built. */
+typedef struct LoadedFile {
+    char *file;
+    YNode **docs;           /* its spec documents, in order (templates are in templates) */
+    size_t n_docs;
+    Template **templates;
+    size_t n_templates;
+    DiagList d;
+    bool unread;            /* could not be read (d says why) */
+} LoadedFile;
+
+void loaded_file_parse(LoadedFile *lf, const char *file, const char *buf, size_t len);
+void loaded_file_clear(LoadedFile *lf);
+/* Every template of files (in order) into ts, then the checks across them; errors go to each
+ * template's file (d). */
+void templates_collect(TemplateSet *ts, LoadedFile *files, size_t n);
+/* The specs of lf with the templates of ts (lf->d moves into set->diags). */
+void loaded_file_build(SpecSet *set, LoadedFile *lf, const TemplateSet *ts);

@@ -204,19 +204,7 @@ static void add_string(char ***array, size_t *n, const char *s) {
     *(char **) array_push(array, n, sizeof(char *)) = xstrdup(s);
 }
 
-/* One file between the two steps of loading: its documents parsed and its templates checked
- * (each file on its own), then, once every template of the load is known, its specs built. */
-typedef struct LoadedFile {
-    char *file;
-    YNode **docs;           /* its spec documents, in order (templates are in templates) */
-    size_t n_docs;
-    Template **templates;
-    size_t n_templates;
-    DiagList d;
-    bool unread;            /* could not be read (d says why) */
-} LoadedFile;
-
-static void loaded_file_clear(LoadedFile *lf) {
+void loaded_file_clear(LoadedFile *lf) {
     free(lf->file);
     ynode_free_many(lf->docs, lf->n_docs);
     for (size_t i = 0; i < lf->n_templates; i++)
@@ -226,7 +214,7 @@ static void loaded_file_clear(LoadedFile *lf) {
     *lf = (LoadedFile) {};
 }
 
-static void file_parse(LoadedFile *lf, const char *file, const char *buf, size_t len) {
+void loaded_file_parse(LoadedFile *lf, const char *file, const char *buf, size_t len) {
     YNode **docs = NULL;
     size_t used = 0;
 
@@ -246,7 +234,7 @@ static void file_parse(LoadedFile *lf, const char *file, const char *buf, size_t
             if (t)
                 spec_check_template(file, t->applies_to, t->body, &lf->d);
             if (t && lf->d.n_errors > before)
-                t->bad = true;
+                t->invalid = t->bad = true;
             if (t)
                 *(Template **) array_push(&lf->templates, &lf->n_templates, sizeof(Template *)) = t;
             ynode_free(docs[i]);
@@ -259,7 +247,7 @@ static void file_parse(LoadedFile *lf, const char *file, const char *buf, size_t
 }
 
 /* Every template of files (in order) into ts, then the checks across them. */
-static void templates_collect(TemplateSet *ts, LoadedFile *files, size_t n) {
+void templates_collect(TemplateSet *ts, LoadedFile *files, size_t n) {
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < files[i].n_templates; j++) {
             files[i].templates[j]->owner_diags = &files[i].d;
@@ -273,7 +261,7 @@ static SpecKind document_kind(const YNode *doc) {
     return k && k->type == YNODE_SCALAR ? spec_kind_from_string(k->value) : _KIND_INVALID;
 }
 
-static void file_build(SpecSet *set, LoadedFile *lf, const TemplateSet *ts) {
+void loaded_file_build(SpecSet *set, LoadedFile *lf, const TemplateSet *ts) {
     Spec **specs = NULL;
     size_t n_specs = 0;
 
@@ -304,9 +292,9 @@ static void file_build(SpecSet *set, LoadedFile *lf, const TemplateSet *ts) {
 int spec_load_buffer(SpecSet *set, const char *file, const char *buf, size_t len) {
     LoadedFile lf = {};
     TemplateSet ts = {};
-    file_parse(&lf, file, buf, len);
+    loaded_file_parse(&lf, file, buf, len);
     templates_collect(&ts, &lf, 1);
-    file_build(set, &lf, &ts);
+    loaded_file_build(set, &lf, &ts);
     template_set_clear(&ts);
     loaded_file_clear(&lf);
     return 0;
@@ -384,7 +372,7 @@ static void load_file(LoadedFile *lf, const char *path, const char *root) {
         diag_add(&lf->d, DIAG_ERROR, path, 0, 0, "%s", msg);
         return;
     }
-    file_parse(lf, path, buf, len);
+    loaded_file_parse(lf, path, buf, len);
 }
 
 /* The files to load, in walk order, each with the root it was found under. */
@@ -417,7 +405,7 @@ static void *load_slice(void *arg) {
         if (!sl->ts)
             load_file(&sl->files[i], sl->list->items[i].path, sl->list->items[i].root);
         else
-            file_build(&sl->set, &sl->files[i], sl->ts);
+            loaded_file_build(&sl->set, &sl->files[i], sl->ts);
     }
     return NULL;
 }

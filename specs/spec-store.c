@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "spec-internal.h"
 #include "spec-store.h"
+
+static void loaded_file_free(LoadedFile *lf) {
+    if (lf)
+        loaded_file_clear(lf);
+    free(lf);
+}
 
 static void spec_file_clear(SpecFile *f) {
     free(f->path);
+    loaded_file_free(f->good);
+    loaded_file_free(f->cand);
     for (size_t i = 0; i < f->n_specs; i++)
         spec_unref(f->specs[i]);
     free(f->specs);
@@ -91,28 +100,144 @@ static int refresh_file(SpecStore *st, SpecFile *f, const struct stat *sb, bool 
         return 0;   /* touched, not changed */
     f->content_hash = h;
     diag_list_clear(&f->diags);
+    loaded_file_free(f->cand);
+    f->cand = xmalloc0(sizeof(LoadedFile));
     if (r < 0) {
+        f->cand->file = xstrdup(path);
+        f->cand->unread = true;
+        diag_add(&f->cand->d, DIAG_ERROR, path, 0, 0, "%s", msg);
         diag_add(&f->diags, DIAG_ERROR, path, 0, 0, "%s", msg);
         return 1;
     }
-    SpecSet tmp = {};
-    spec_load_buffer(&tmp, path, buf, len);
-    if (tmp.diags.n_errors > 0) {
-        /* keep the last good version in force */
-        diag_list_move(&f->diags, &tmp.diags);
-        spec_set_clear(&tmp);
-        return 1;
+    /* parsed now; in force once its specs build with the tree's templates (store_build) */
+    loaded_file_parse(f->cand, path, buf, len);
+    return 1;
+}
+
+/* The documents a file contributes templates from: its new content when that parses, else
+ * the version in force. */
+static LoadedFile *template_source(const SpecFile *f, const bool *refused, size_t i) {
+    if (f->cand && f->cand->d.n_errors == 0 && !refused[i])
+        return f->cand;
+    return f->good;
+}
+
+static void diag_list_copy(DiagList *dst, const DiagList *src) {
+    for (size_t j = 0; j < src->n; j++) {
+        const Diag *d = &src->items[j];
+        diag_add(dst, d->level, d->file, d->line, d->col, "%s", d->message);
     }
-    diag_list_move(&f->diags, &tmp.diags);   /* warnings */
+}
+
+/* The tree's templates from every file (reg[i]: the problems across templates of file i). A new
+ * version whose templates are refused across the tree is refused (refused[i]), and the
+ * templates are collected again without it. */
+static void collect_templates(SpecStore *st, TemplateSet *ts, DiagList *reg, bool *refused) {
+    for (unsigned pass = 0; pass < 2; pass++) {
+        template_set_clear(ts);
+        for (size_t i = 0; i < st->n_files; i++) {
+            diag_list_clear(&reg[i]);
+            LoadedFile *lf = template_source(&st->files[i], refused, i);
+            for (size_t j = 0; lf && j < lf->n_templates; j++) {
+                Template *t = lf->templates[j];
+                t->bad = t->invalid;
+                t->owner_diags = &reg[i];
+                template_set_add(ts, t);
+            }
+        }
+        template_set_verify(ts);
+        bool again = false;
+        for (size_t i = 0; i < st->n_files; i++)
+            if (reg[i].n_errors > 0 && template_source(&st->files[i], refused, i) == st->files[i].cand &&
+                st->files[i].good) {
+                refused[i] = again = true;
+            }
+        if (!again)
+            break;
+    }
+}
+
+static void spec_file_set_specs(SpecFile *f, SpecSet *built) {
     for (size_t i = 0; i < f->n_specs; i++)
         spec_unref(f->specs[i]);
     free(f->specs);
-    f->specs = tmp.specs;
-    f->n_specs = tmp.n;
-    tmp.specs = NULL;
-    tmp.n = 0;
-    spec_set_clear(&tmp);
-    return 1;
+    f->specs = built->specs;
+    f->n_specs = built->n;
+    built->specs = NULL;
+    built->n = 0;
+}
+
+static uint64_t file_deps(const TemplateSet *ts, const LoadedFile *lf) {
+    uint64_t deps = FNV1A_INIT;
+    for (size_t j = 0; j < lf->n_docs; j++) {
+        const YNode *k = ynode_map_get(lf->docs[j], "kind");
+        SpecKind kind = k && k->type == YNODE_SCALAR ? spec_kind_from_string(k->value) : KIND_DOMAIN;
+        uint64_t h = template_deps_hash(ts, lf->docs[j], kind);
+        deps = hash_fnv1a(&h, sizeof(h), deps);
+    }
+    return deps;
+}
+
+/* Builds the specs of every file with new content, and of every file whose templates changed;
+ * a file whose build fails keeps its specs in force (and its newer content, tried again when
+ * the templates change). Returns the number of files whose specs or problems changed. */
+static int store_build(SpecStore *st) {
+    TemplateSet ts = {};
+    DiagList *reg = xmalloc0((st->n_files + 1) * sizeof(DiagList));
+    bool *refused = xmalloc0(st->n_files + 1);
+    int changed = 0;
+    collect_templates(st, &ts, reg, refused);
+    for (size_t i = 0; i < st->n_files; i++) {
+        SpecFile *f = &st->files[i];
+        bool use_cand = f->cand && f->cand->d.n_errors == 0 && !refused[i];
+        LoadedFile *lf = use_cand ? f->cand : f->good;
+        if (f->cand && !use_cand) {
+            /* the new content is refused: its problems, the last good version stays */
+            DiagList d = {};
+            diag_list_copy(&d, &f->cand->d);
+            diag_list_copy(&d, &reg[i]);
+            if (!diag_list_equal(&d, &f->diags))
+                changed++;
+            diag_list_clear(&f->diags);
+            f->diags = d;
+            if (!f->good || file_deps(&ts, f->good) == f->deps_hash)
+                continue;
+            lf = f->good;   /* its templates changed: the version in force is built again */
+        } else if (!lf || (!use_cand && file_deps(&ts, lf) == f->deps_hash && f->diags.n_errors == 0))
+            continue;
+        uint64_t deps = file_deps(&ts, lf);
+        /* the build consumes lf->d: a copy keeps the file's own warnings for the next one */
+        SpecSet built = {};
+        DiagList own = {};
+        diag_list_copy(&own, &lf->d);
+        loaded_file_build(&built, lf, &ts);
+        lf->d = own;
+        diag_list_copy(&built.diags, &reg[i]);
+        changed++;
+        if (built.diags.n_errors > 0 && !(f->cand && !use_cand)) {
+            /* (a refused new version keeps its own problems, above) */
+            diag_list_clear(&f->diags);
+            diag_list_move(&f->diags, &built.diags);
+        } else if (built.diags.n_errors == 0) {
+            if (lf == f->cand) {
+                loaded_file_free(f->good);
+                f->good = TAKE_PTR(f->cand);
+            }
+            if (!(f->cand && !use_cand)) {
+                diag_list_clear(&f->diags);
+                diag_list_move(&f->diags, &built.diags);   /* warnings */
+            }
+            spec_file_set_specs(f, &built);
+            f->deps_hash = deps;
+        }
+        spec_set_clear(&built);
+    }
+    for (size_t i = 0; i < st->n_files; i++)
+        diag_list_clear(&reg[i]);
+    free(reg);
+    free(refused);
+    template_set_clear(&ts);
+    return changed;
 }
 
 static void scan_cb(const char *path, void *userdata) {
@@ -172,6 +297,8 @@ int spec_store_scan(SpecStore *st, bool force) {
     st->n_files = k;
     if (st->n_files > 1 && (k > c.n_known || c.changed > 0))
         qsort(st->files, st->n_files, sizeof(SpecFile), spec_file_cmp);
+    if (c.changed > 0)
+        store_build(st);
     return c.changed;
 }
 
@@ -226,6 +353,8 @@ int spec_store_update(SpecStore *st, char *const *paths, size_t n_paths) {
         /* a file the last walk found open for writing has been read now: its warning goes */
         changed += diag_list_drop_warnings(&st->tree_diags, path, SPEC_STORE_WRITING);
     }
+    if (changed > 0)
+        store_build(st);
     return changed;
 }
 

@@ -484,3 +484,30 @@ int template_expand(const TemplateSet *ts, const char *file, const YNode *doc, S
     }
     return r;
 }
+
+static uint64_t deps_walk(const TemplateSet *ts, const char *name, uint64_t h, unsigned depth) {
+    const Template *t = template_set_find(ts, name);
+    h = hash_cstr(name, h);
+    if (!t)
+        return h;
+    uint64_t th = t->hash ^ (t->bad ? 1 : 0);
+    h = hash_fnv1a(&th, sizeof(th), h);
+    for (size_t i = 0; i < t->n_from && depth < TEMPLATE_MAX_DEPTH; i++)
+        h = deps_walk(ts, t->from[i], h, depth + 1);
+    return h;
+}
+
+uint64_t template_deps_hash(const TemplateSet *ts, const YNode *doc, SpecKind kind) {
+    const YNode *from = ynode_map_get(doc, "from");
+    uint64_t h = FNV1A_INIT;
+    bool opt_out = from && from->type == YNODE_SEQ && from->n == 0;
+    const Template *def = template_set_find(ts, TEMPLATE_DEFAULT);
+    if (def && def->applies_to == kind && !opt_out)
+        h = deps_walk(ts, TEMPLATE_DEFAULT, h, 0);
+    if (from && from->type == YNODE_SCALAR)
+        h = deps_walk(ts, from->value, h, 0);
+    for (size_t i = 0; from && from->type == YNODE_SEQ && i < from->n; i++)
+        if (from->items[i]->type == YNODE_SCALAR)
+            h = deps_walk(ts, from->items[i]->value, h, 0);
+    return h;
+}

@@ -11,7 +11,8 @@ unset VIRTSPEC_STATE_DIR   # run.sh's commands use the system's state directory 
 export VIRTSPEC_BIN=$VS TMPDIR=$WORK
 runsh=$TESTDIR/../../examples/run.sh
 mkdir ex
-cp "$TESTDIR"/../../examples/00-pool.yaml "$TESTDIR"/../../examples/10-network.yaml ex/
+cp "$TESTDIR"/../../examples/00-pool.yaml "$TESTDIR"/../../examples/05-template.yaml \
+    "$TESTDIR"/../../examples/10-network.yaml ex/   # 05: the template db1 builds on
 sed 's/^reload: auto.*/&\nstate: shutoff/' "$TESTDIR"/../../examples/30-db.yaml > ex/30-db.yaml
 vs apply ex
 is "the examples' pool, network and db1 applied" 0 "$rc"

@@ -291,6 +291,66 @@ static void test_links(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* Templates are in force per file like specs: a broken template keeps its last good version,
+ * so the specs using it stay as they were while the others go on; a template edit that makes a
+ * user's spec invalid holds that spec; a spec naming a template not there yet is taken once it
+ * comes. */
+static void test_templates(void **state) {
+    put("t.yaml", "kind: Template\nname: web\nmemory: 2GiB\n");
+    put("u1.yaml", "kind: Domain\nname: a\nfrom: [web]\nmax_memory: 6GiB\n");
+    _cleanup_free_ char *b1 = domain("b", "1GiB"), *b3 = domain("b", "3GiB");
+    put("u2.yaml", b1);
+    SpecStore st;
+    spec_store_init(&st, root);
+    assert_int_equal(spec_store_scan(&st, false), 3);
+    _cleanup_free_ char *s1 = describe(&st);
+    assert_string_equal(s1, "u1.yaml:a:2048 u2.yaml:b:1024 | 0 errors");
+
+    /* the template breaks, b changes: a stays as it was, b goes on */
+    put("t.yaml", "kind: Template\nname: web\nmemory: lots\n");
+    put("u2.yaml", b3);
+    char *named[] = { path("t.yaml"), path("u2.yaml"), path("u3.yaml"), path("later.yaml") };
+    assert_int_equal(spec_store_update(&st, named, 2), 2);
+    _cleanup_free_ char *s2 = describe(&st);
+    assert_string_equal(s2, "u1.yaml:a:2048 u2.yaml:b:3072 | 1 errors");
+
+    /* fixed with a new value: its user follows */
+    put("t.yaml", "kind: Template\nname: web\nmemory: 4GiB\n");
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+    _cleanup_free_ char *s3 = describe(&st);
+    assert_string_equal(s3, "u1.yaml:a:4096 u2.yaml:b:3072 | 0 errors");
+
+    /* a valid template edit its user's own keys refuse (memory above its max_memory): the user
+     * is held at its last good version, with the error at its own line */
+    put("t.yaml", "kind: Template\nname: web\nmemory: 8GiB\n");
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+    _cleanup_free_ char *s4 = describe(&st);
+    assert_string_equal(s4, "u1.yaml:a:4096 u2.yaml:b:3072 | 1 errors");
+    SpecSet set;
+    spec_store_collect(&st, &set);
+    assert_int_equal(set.diags.n, 1);
+    _cleanup_free_ char *u1 = path("u1.yaml");
+    assert_string_equal(set.diags.items[0].file, u1);
+    assert_int_equal(set.diags.items[0].line, 4);
+    assert_non_null(strstr(set.diags.items[0].message, "max_memory (6 GiB) is below memory (8 GiB)"));
+    spec_set_clear(&set);
+
+    /* a spec naming a template that is not there yet, then the template in another file */
+    put("u3.yaml", "kind: Domain\nname: c\nfrom: later\n");
+    assert_int_equal(spec_store_update(&st, named + 2, 1), 1);
+    _cleanup_free_ char *s5 = describe(&st);
+    assert_string_equal(s5, "u1.yaml:a:4096 u2.yaml:b:3072 | 2 errors");
+    put("later.yaml", "kind: Template\nname: later\nmemory: 1GiB\n");
+    put("t.yaml", "kind: Template\nname: web\nmemory: 5GiB\n");
+    assert_int_equal(spec_store_update(&st, named, ELEMENTSOF(named)), 2);
+    _cleanup_free_ char *s6 = describe(&st);
+    assert_string_equal(s6, "u1.yaml:a:5120 u2.yaml:b:3072 u3.yaml:c:1024 | 0 errors");
+    assert_same_as_walk(&st);
+    for (size_t i = 0; i < ELEMENTSOF(named); i++)
+        free(named[i]);
+    spec_store_clear(&st);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_update_named_files, setup, teardown),
@@ -298,6 +358,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_deep_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan_keeps_written_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
