@@ -30,6 +30,10 @@ void diag_list_clear(DiagList *l);
 /* Sorts by file, line, column (stable), so output is deterministic. */
 void diag_list_sort(DiagList *l);
 void diag_list_print(const DiagList *l, FILE *f);
+/* How d is shown: a problem in a value a template gave counts against the spec's file (d->file:
+ * that file is refused) but is shown at the template's file and line, the message followed by
+ * "(in template T, used by SPEC at FILE:LINE:COL)". Returns the message to show. */
+char *diag_shown(const Diag *d, const char **ret_file, unsigned *ret_line);
 /* Whether both hold the same diagnostics in the same order. */
 bool diag_list_equal(const DiagList *a, const DiagList *b);
 /* Removes the warnings about file whose message starts with prefix; returns how many. */

@@ -21,6 +21,8 @@ typedef struct SpecOrigin {
 unsigned spec_origin_encode(const SpecOrigin *o);
 /* Fills *ret (pointers valid for the life of the process) when line is an encoded one. */
 bool spec_origin_decode(unsigned line, SpecOrigin *ret);
+/* The line to show in a message: a template value's line in its template, else line. */
+unsigned spec_origin_line(unsigned line);
 /* FNV-1a of s with its terminating NUL (NULL as ""), continuing from h. */
 static inline uint64_t hash_cstr(const char *s, uint64_t h) {
     return hash_fnv1a(s ? s : "", s ? strlen(s) + 1 : 1, h);

@@ -319,14 +319,16 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
     diag_list_sort(&m->current.diags);
     for (size_t i = 0; i < m->current.diags.n; i++) {
         const Diag *d = &m->current.diags.items[i];
-        const char *fields[] = { NULL, NULL, NULL };
-        _cleanup_free_ char *file = text_escape(d->file);   /* as diag_list_print shows it */
+        const char *fields[] = { NULL, NULL, NULL }, *shown_file;
+        unsigned line;
+        _cleanup_free_ char *msg = diag_shown(d, &shown_file, &line);   /* a template's line */
+        _cleanup_free_ char *file = text_escape(shown_file);   /* as diag_list_print shows it */
         _cleanup_free_ char *f1 = xasprintf("CONFIG_FILE=%s", file);
-        _cleanup_free_ char *f2 = xasprintf("CONFIG_LINE=%u", d->line);
+        _cleanup_free_ char *f2 = xasprintf("CONFIG_LINE=%u", line);
         fields[0] = f1;
         fields[1] = f2;
         log_full(d->level == DIAG_ERROR ? LOG_ERR : LOG_WARNING, 0, fields,
-                 "%s:%u:%u: %s%s", file, d->line, d->col, d->message,
+                 "%s:%u:%u: %s%s", file, line, d->col, msg,
                  d->level == DIAG_ERROR ? " (last good version stays in force)" : "");
     }
     sync_objects(m, force);

@@ -131,12 +131,15 @@ void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
 void status_doc_add_diags(StatusDoc *d, const DiagList *diags) {
     for (size_t i = 0; i < diags->n; i++) {
         const Diag *g = &diags->items[i];
+        const char *file;
+        unsigned line;
+        _cleanup_free_ char *msg = diag_shown(g, &file, &line);   /* a template's line */
         json_object *j = json_object_new_object();
-        json_object_object_add(j, "file", jstr(g->file));
-        json_object_object_add(j, "line", json_object_new_int((int) g->line));
+        json_object_object_add(j, "file", jstr(file));
+        json_object_object_add(j, "line", json_object_new_int((int) line));
         json_object_object_add(j, "column", json_object_new_int((int) g->col));
         json_object_object_add(j, "level", jstr(g->level == DIAG_ERROR ? "error" : "warning"));
-        json_object_object_add(j, "message", jstr(g->message));
+        json_object_object_add(j, "message", jstr(msg));
         json_object_array_add(d->errors, j);
     }
 }

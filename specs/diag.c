@@ -23,17 +23,6 @@ void diag_add(DiagList *l, DiagLevel level, const char *file, unsigned line, uns
     if (vasprintf(&raw, fmt, ap) < 0)
         abort();
     va_end(ap);
-    SpecOrigin o;
-    if (spec_origin_decode(line, &o)) {
-        /* a value a template gave: its line there, and the spec that used it */
-        free(d->file);
-        d->file = xstrdup(o.file);
-        d->line = o.line;
-        char *more = xasprintf("%s (in template %s, used by %s at %s:%u:%u)", raw, o.tmpl,
-                               o.user, o.user_file, o.user_line, o.user_col);
-        free(raw);
-        raw = more;
-    }
     d->message = text_escape(raw);
     if (level == DIAG_ERROR)
         l->n_errors++;
@@ -100,15 +89,33 @@ void diag_list_sort(DiagList *l) {
     }
 }
 
+char *diag_shown(const Diag *d, const char **ret_file, unsigned *ret_line) {
+    SpecOrigin o;
+    if (!spec_origin_decode(d->line, &o)) {
+        *ret_file = d->file;
+        *ret_line = d->line;
+        return xstrdup(d->message);
+    }
+    /* a value a template gave: its line there, and the spec that used it */
+    *ret_file = o.file;
+    *ret_line = o.line;
+    _cleanup_free_ char *user = text_escape(o.user), *user_file = text_escape(o.user_file);
+    _cleanup_free_ char *tmpl = text_escape(o.tmpl);
+    return xasprintf("%s (in template %s, used by %s at %s:%u:%u)", d->message, tmpl, user,
+                     user_file, o.user_line, o.user_col);
+}
+
 void diag_list_print(const DiagList *l, FILE *f) {
     for (size_t i = 0; i < l->n; i++) {
         const Diag *d = &l->items[i];
-        const char *lvl = d->level == DIAG_ERROR ? "error" : "warning";
-        _cleanup_free_ char *file = text_escape(d->file);
-        if (d->line > 0)
-            fprintf(f, "%s:%u:%u: %s: %s\n", file, d->line, d->col, lvl, d->message);
+        const char *lvl = d->level == DIAG_ERROR ? "error" : "warning", *shown_file;
+        unsigned line;
+        _cleanup_free_ char *msg = diag_shown(d, &shown_file, &line);
+        _cleanup_free_ char *file = text_escape(shown_file);
+        if (line > 0)
+            fprintf(f, "%s:%u:%u: %s: %s\n", file, line, d->col, lvl, msg);
         else
-            fprintf(f, "%s: %s: %s\n", file, lvl, d->message);
+            fprintf(f, "%s: %s: %s\n", file, lvl, msg);
     }
 }
 

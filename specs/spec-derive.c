@@ -268,7 +268,7 @@ static bool derive_guest_ipv6(Derive *d, const Spec *s, const IfaceSpec *f, size
     }
     if (t->guest_ipv6 && t->guest_ipv6->i != f->guest_ipv6.i) {
         ERR(&f->guest_ipv6, "interfaces[%zu].guest_ipv6 contradicts another interface on network "
-            "'%s' (line %u)", i, t->name, t->guest_ipv6->line);
+            "'%s' (line %u)", i, t->name, spec_origin_line(t->guest_ipv6->line));
         return false;
     }
     t->guest_ipv6 = &f->guest_ipv6;

@@ -20,19 +20,34 @@ static OriginEntry *origins;
 static size_t n_origins;
 static uint32_t origin_bucket[ORIGIN_BUCKETS];
 
-/* Strings of origins are interned too: a template's file name is shared by all its values. */
+/* Strings of origins are interned too: a template's file name is shared by all its values. An
+ * open-addressing table of the strings (called with origin_lock held). */
 static const char *intern(const char *s) {
-    static char **strs;
-    static size_t n;
+    static char **slots;
+    static size_t cap, used;
     if (!s)
         return NULL;
-    for (size_t i = n; i > 0; i--)
-        if (streq(strs[i - 1], s))
-            return strs[i - 1];
-    *(char **) array_push(&strs, &n, sizeof(char *)) = xstrdup(s);
-    return strs[n - 1];
+    if ((used + 1) * 2 > cap) {
+        size_t ncap = cap ? cap * 2 : 256;
+        char **n = xmalloc0(ncap * sizeof(char *));
+        for (size_t i = 0; i < cap; i++)
+            if (slots[i]) {
+                size_t j = hash_cstr(slots[i], FNV1A_INIT) & (ncap - 1);
+                while (n[j])
+                    j = (j + 1) & (ncap - 1);
+                n[j] = slots[i];
+            }
+        free(slots);
+        slots = n;
+        cap = ncap;
+    }
+    size_t j = hash_cstr(s, FNV1A_INIT) & (cap - 1);
+    for (; slots[j]; j = (j + 1) & (cap - 1))
+        if (streq(slots[j], s))
+            return slots[j];
+    used++;
+    return slots[j] = xstrdup(s);
 }
-
 
 static bool origin_eq(const SpecOrigin *a, const SpecOrigin *b) {
     return a->line == b->line && a->user_line == b->user_line && a->user_col == b->user_col &&
@@ -84,3 +99,8 @@ bool spec_origin_decode(unsigned line, SpecOrigin *ret) {
     return ok;
 }
 
+
+unsigned spec_origin_line(unsigned line) {
+    SpecOrigin o;
+    return spec_origin_decode(line, &o) ? o.line : line;
+}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "spec-internal.h"
+#include "spec-value.h"
 #include "spec-template.h"
 #include "util.h"
 

@@ -235,7 +235,7 @@ void verify_controllers(const Spec *s, DiagList *diags) {
                 usb_user = &((const DiskSpec *) d->disks.items)[i].bus;
         if (usb_user)
             ERR(&d->usb_controller.model, "usb_controller model none, but a USB device is "
-                "configured (line %u)", usb_user->line);
+                "configured (line %u)", spec_origin_line(usb_user->line));
     }
     if (d->smartcard.present.set) {
         bool pass = streq(d->smartcard.mode.s, "passthrough");
@@ -381,7 +381,7 @@ void verify_filesystems(const Spec *s, DiagList *diags) {
     if (virtiofs) {
         if (d->memorybacking.access.set && streq(d->memorybacking.access.s, "private"))
             ERR(&d->memorybacking.access, "memorybacking.access private contradicts the virtiofs "
-                "filesystem (line %u), which needs shared memory", virtiofs->line);
+                "filesystem (line %u), which needs shared memory", spec_origin_line(virtiofs->line));
         if (d->memorybacking.source.set && streq(d->memorybacking.source.s, "anonymous"))
             ERR(&d->memorybacking.source, "memorybacking.source anonymous contradicts the virtiofs "
                 "filesystem (line %u), which needs memfd or file", virtiofs->line);

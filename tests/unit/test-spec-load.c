@@ -255,6 +255,24 @@ static void test_walk_empty_directory(void **state) {
     rmdir(dir);
 }
 
+/* dir/dNNN.yaml, opened for writing */
+static FILE *open_numbered(const char *dir, int i) {
+    _cleanup_free_ char *p = xasprintf("%s/d%03d.yaml", dir, i);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    return f;
+}
+
+/* Removes dir/d000.yaml … and dir, and stops relaxing the trust checks. */
+static void remove_numbered(const char *dir, int n) {
+    for (int i = 0; i < n; i++) {
+        _cleanup_free_ char *p = xasprintf("%s/d%03d.yaml", dir, i);
+        unlink(p);
+    }
+    rmdir(dir);
+    spec_trust_relaxed = false;
+}
+
 /* A tree large enough to be loaded in slices by several threads gives what a sequential load
  * gives: every file in walk order, the specs in file order, a bad file and two files naming the
  * same domain rejected with their diagnostics. */
@@ -263,9 +281,7 @@ static void test_large_tree_loads_in_order(void **state) {
     assert_non_null(mkdtemp(dir));
     spec_trust_relaxed = true;
     for (int i = 0; i < 300; i++) {
-        _cleanup_free_ char *p = xasprintf("%s/d%03d.yaml", dir, i);
-        FILE *f = fopen(p, "w");
-        assert_non_null(f);
+        FILE *f = open_numbered(dir, i);
         if (i == 150)
             fprintf(f, "kind: Domain\nname: vm%03d\nmemory: lots\n", i);
         else
@@ -293,16 +309,49 @@ static void test_large_tree_loads_in_order(void **state) {
     assert_true(diag_find(&set.diags, 3, 9, "must be a size") >= 0);
     assert_true(diag_find(&set.diags, 1, 1, "is also defined at") >= 0);
     spec_set_clear(&set);
-    for (int i = 0; i < 300; i++) {
-        _cleanup_free_ char *p = xasprintf("%s/d%03d.yaml", dir, i);
-        unlink(p);
+    remove_numbered(dir, 300);
+}
+
+/* Templates across files, loaded in slices by several threads: every user gets the template's
+ * value; an error in a value a template gave refuses the user's file (counted there, shown at
+ * the template's line), not the template's file nor a good spec beside the template. */
+static void test_templates_across_files(void **state) {
+    char dir[] = "/tmp/virtspec-unit-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    spec_trust_relaxed = true;
+    for (int i = 0; i < 160; i++) {
+        FILE *f = open_numbered(dir, i);
+        if (i == 0)
+            fputs("kind: Template\nname: small\nmax_cpus: 2\nmemory: 96MiB\n---\n"
+                  "kind: Domain\nname: beside\nfrom: [small]\n", f);
+        else
+            fprintf(f, "kind: Domain\nname: vm%03d\nfrom: small\ncpus: %d\n", i, i == 100 ? 4 : 1);
+        assert_int_equal(fclose(f), 0);
     }
-    rmdir(dir);
-    spec_trust_relaxed = false;
+    SpecSet set = {};
+    char *paths[] = { dir };
+    assert_int_equal(spec_load_paths(&set, paths, 1), 0);
+    assert_int_equal(set.n, 159);   /* all but vm100 */
+    for (size_t i = 0; i < set.n; i++)
+        assert_int_equal(set.specs[i]->domain.memory.i, 96 << 20);
+    assert_string_equal(set.specs[0]->name, "beside");
+    assert_int_equal(set.n_bad_files, 1);
+    _cleanup_free_ char *bad = xasprintf("%s/d100.yaml", dir), *tmpl = xasprintf("%s/d000.yaml", dir);
+    assert_string_equal(set.bad_files[0], bad);
+    assert_int_equal(set.diags.n_errors, 1);
+    const char *file;
+    unsigned line;
+    _cleanup_free_ char *msg = diag_shown(&set.diags.items[0], &file, &line);
+    assert_string_equal(file, tmpl);
+    assert_int_equal(line, 3);
+    assert_non_null(strstr(msg, "max_cpus (2) is below cpus (4) (in template small, used by vm100 at "));
+    spec_set_clear(&set);
+    remove_numbered(dir, 160);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_templates_across_files),
         cmocka_unit_test(test_valid_spec),
         cmocka_unit_test(test_unknown_key_suggestion),
         cmocka_unit_test(test_all_problems_reported),
