@@ -4,6 +4,7 @@
 
 #include "export-templates.h"
 #include "macro.h"
+#include "spec-table.h"
 #include "spec-value.h"
 #include "util.h"
 
@@ -13,10 +14,6 @@
  * had: nothing is added to a domain that lacked a key, nothing taken from one that differs. Lists
  * move only whole (equal in every domain), never item by item. */
 
-/* What names one object and never goes into a template: top-level keys, and keys at any depth. */
-static const char *const identity_top[] = { "kind", "name", "uuid", "title", "adopt", "disks", "from" };
-static const char *const identity_any[] = { "uuid", "mac" };
-
 static bool in_list(const char *key, const char *const *list, size_t n) {
     for (size_t i = 0; i < n; i++)
         if (streq(key, list[i]))
@@ -24,12 +21,30 @@ static bool in_list(const char *key, const char *const *list, size_t n) {
     return false;
 }
 
-/* Whether n holds a value that identifies one machine (an interface's mac, a sysinfo uuid). */
-static bool holds_identity(const YNode *n) {
-    for (size_t i = 0; i < n->n; i++)
-        if ((n->type == YNODE_MAP && in_list(n->keys[i], identity_any, ELEMENTSOF(identity_any))) ||
-            holds_identity(n->items[i]))
+/* What names one object and never goes into a template: top-level keys, keys at any depth, and
+ * every row the key table marks KEY_NO_TEMPLATE (uuid, sysinfo's uuid, a NIC's mac and ip). */
+static const char *const identity_top[] = { "kind", "name", "uuid", "title", "adopt", "disks", "from" };
+static const char *const identity_any[] = { "uuid", "mac" };
+
+/* The row of key in t (a map's or a list item's table), or NULL. */
+static const KeyDef *row_of(const KeyTable *t, const char *key) {
+    return t ? key_table_find(t, key) : NULL;
+}
+
+static bool identity_key(const KeyTable *t, const char *key) {
+    const KeyDef *k = row_of(t, key);
+    return in_list(key, identity_any, ELEMENTSOF(identity_any)) || (k && (k->flags & KEY_NO_TEMPLATE));
+}
+
+/* Whether n (of table t: a map's keys, or a list's items) holds a value that identifies one
+ * machine (an interface's mac, a sysinfo uuid). */
+static bool holds_identity(const YNode *n, const KeyTable *t) {
+    for (size_t i = 0; i < n->n; i++) {
+        const KeyDef *k = n->type == YNODE_MAP ? row_of(t, n->keys[i]) : NULL;
+        if ((n->type == YNODE_MAP && identity_key(t, n->keys[i])) ||
+            holds_identity(n->items[i], n->type == YNODE_MAP ? (k ? k->sub : NULL) : t))
             return true;
+    }
     return false;
 }
 
@@ -88,15 +103,17 @@ static void map_insert(YNode *map, size_t i, const char *key, YNode *value) {
     }
 }
 
-static void factor_map(YNode **maps, size_t n, YNode *into, bool top);
+static void factor_map(YNode **maps, size_t n, YNode *into, const KeyTable *t, bool top);
 
-/* Moves key of maps (the n documents' maps at one place) into the template map into when every
- * one has the same value; a map value that differs in places is factored key by key. Returns
- * whether maps[0] lost the key. */
-static bool factor_key(YNode **maps, size_t n, YNode *into, const char *key, bool top) {
-    if ((top && in_list(key, identity_top, ELEMENTSOF(identity_top))) ||
-        in_list(key, identity_any, ELEMENTSOF(identity_any)))
+/* Moves key of maps (the n documents' maps at one place, of table t) into the template map into
+ * when every one has the same value; a map value that differs in places is factored key by key.
+ * Returns whether maps[0] lost the key. */
+static bool factor_key(YNode **maps, size_t n, YNode *into, const KeyTable *t, const char *key,
+                       bool top) {
+    if ((top && in_list(key, identity_top, ELEMENTSOF(identity_top))) || identity_key(t, key))
         return false;
+    const KeyDef *k = row_of(t, key);
+    const KeyTable *sub = k ? k->sub : NULL;
     _cleanup_free_ size_t *at = xmalloc0(n * sizeof(size_t));
     _cleanup_free_ YNode **v = xmalloc0(n * sizeof(YNode *));
     bool maps_all = true, same = true;
@@ -108,21 +125,21 @@ static bool factor_key(YNode **maps, size_t n, YNode *into, const char *key, boo
         maps_all = maps_all && v[j]->type == YNODE_MAP && v[j]->n > 0;
         same = same && ynode_same(v[0], v[j]);
     }
-    if (maps_all && (!same || holds_identity(v[0]))) {
-        YNode *sub = ynode_new_map(v[0]->flow);
-        factor_map(v, n, sub, false);
-        if (!sub->n) {
-            ynode_free(sub);
+    if (maps_all && (!same || holds_identity(v[0], sub))) {
+        YNode *part = ynode_new_map(v[0]->flow);
+        factor_map(v, n, part, sub, false);
+        if (!part->n) {
+            ynode_free(part);
             return false;
         }
-        ynode_map_put(into, key, sub);
+        ynode_map_put(into, key, part);
         /* a map every key of which moved goes too */
         for (size_t j = n; j-- > 0;)
             if (!v[j]->n)
                 ynode_free(map_take(maps[j], at[j]));
         return !v[0]->n;
     }
-    if (!same || holds_identity(v[0]))
+    if (!same || holds_identity(v[0], sub))
         return false;
     ynode_map_put(into, key, map_take(maps[0], at[0]));
     for (size_t j = 1; j < n; j++)
@@ -130,10 +147,10 @@ static bool factor_key(YNode **maps, size_t n, YNode *into, const char *key, boo
     return true;
 }
 
-static void factor_map(YNode **maps, size_t n, YNode *into, bool top) {
+static void factor_map(YNode **maps, size_t n, YNode *into, const KeyTable *t, bool top) {
     for (size_t i = 0; i < maps[0]->n;) {
         _cleanup_free_ char *key = xstrdup(maps[0]->keys[i]);
-        if (!factor_key(maps, n, into, key, top))
+        if (!factor_key(maps, n, into, t, key, top))
             i++;
     }
 }
@@ -148,7 +165,7 @@ YNode *export_templates_factor(YNode **docs, size_t n, const char *name) {
     ynode_map_put(t, "kind", ynode_new_plain("Template"));
     ynode_map_put(t, "name", ynode_new_string(name));
     size_t head = t->n;
-    factor_map(docs, n, t, true);
+    factor_map(docs, n, t, &domain_table, true);
     if (t->n == head) {
         ynode_free(t);
         return NULL;

@@ -217,20 +217,26 @@ static void test_missing_and_whole(void **state) {
     docs_clear(&d);
 }
 
-/* A quoted "true" is not the boolean true: not the same value. */
-static void test_quoting_is_value(void **state) {
-    (void) state;
+/* Two domains (text): key moved goes into the template, key kept stays in both specs. */
+static void check_moves(const char *text, const char *moved, const char *kept) {
     Docs d;
-    docs_parse(&d, "kind: Domain\nname: a\ndescription: \"true\"\ncpus: 1\n"
-                   "---\nkind: Domain\nname: b\ndescription: true\ncpus: 1\n");
+    docs_parse(&d, text);
     YNode *t = export_templates_factor(d.docs, d.n, "t");
     assert_non_null(t);
-    assert_null(ynode_map_get(t, "description"));
-    assert_non_null(ynode_map_get(t, "cpus"));
-    assert_non_null(ynode_map_get(d.docs[0], "description"));
+    assert_non_null(ynode_map_get(t, moved));
+    assert_null(ynode_map_get(t, kept));
+    assert_non_null(ynode_map_get(d.docs[0], kept));
+    assert_non_null(ynode_map_get(d.docs[1], kept));
     assert_expands_back(&d, t);
     ynode_free(t);
     docs_clear(&d);
+}
+
+/* A quoted "true" is not the boolean true: not the same value. */
+static void test_quoting_is_value(void **state) {
+    (void) state;
+    check_moves("kind: Domain\nname: a\ndescription: \"true\"\ncpus: 1\n"
+                "---\nkind: Domain\nname: b\ndescription: true\ncpus: 1\n", "cpus", "description");
 }
 
 /* Nothing to factor: one domain, or domains that share only identity. Documents unchanged. */
@@ -251,6 +257,15 @@ static void test_nothing_shared(void **state) {
         assert_true(same(d.docs[j], d.orig[j]));
     }
     docs_clear(&d);
+}
+
+/* The key table's KEY_NO_TEMPLATE rows stay, even equal in every domain and deep in a list (a
+ * NIC's ip: a template may not hold it); the list around it stays whole. */
+static void test_no_template_rows(void **state) {
+    (void) state;
+    check_moves("kind: Domain\nname: a\ncpus: 1\ninterfaces: [{network: n, ip: 10.0.0.5}]\n"
+                "---\nkind: Domain\nname: b\ncpus: 1\ninterfaces: [{network: n, ip: 10.0.0.5}]\n",
+                "cpus", "interfaces");
 }
 
 /* The print path: the template first, then every document in order, networks untouched. */
@@ -287,6 +302,7 @@ int main(void) {
         cmocka_unit_test(test_missing_and_whole),
         cmocka_unit_test(test_quoting_is_value),
         cmocka_unit_test(test_nothing_shared),
+        cmocka_unit_test(test_no_template_rows),
         cmocka_unit_test(test_print),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
