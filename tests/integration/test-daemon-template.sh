@@ -65,8 +65,8 @@ lacks "…and did not re-evaluate vs-other (only the template's users)" "vs-othe
 printf 'kind: Template\nname: web\nmemory: lots\nmax_memory: 256MiB\nshutdown_timeout: 1\n' |
     write_template
 ok "the broken template's error reaches status.json" wait_for 30 grep -q "must be a size" status.json
-# (status.json names the template's file and line among its spec_errors; the users' own rows do not
-# carry it: their spec_error is per file, and the error is in the template's)
+# (the error is the template file's own: status.json lists it among spec_errors; the users' rows
+# do not carry it, their spec_error is null: a gap, reported in the branch's notes)
 ok "…among its spec errors, at the template's file and line" python3 -c 'import json,sys
 d=json.load(open("status.json"))
 sys.exit(0 if [e for e in d["spec_errors"] if e["file"].endswith("templates/web.yaml") and e["line"] == 3
