@@ -1047,9 +1047,12 @@ int cmd_export(const CliOpts *o) {
             else
                 fputs(text, stdout);
             if (kind == KIND_DOMAIN && has_display_password(conn, name)) {
-                if (!o->templates)
-                    printf("# the display password is not exported: add graphics.passwd_file, or "
-                           "applying this spec removes it\n");
+                static const char note[] = "# the display password is not exported: add "
+                                           "graphics.passwd_file, or applying this spec removes it\n";
+                if (o->templates)
+                    export_templates_note(&et, note);
+                else
+                    fputs(note, stdout);
                 fprintf(stderr, "virtspec: %s has a display password, which is not exported: add "
                         "graphics.passwd_file to its spec, or applying it removes the password\n",
                         name);

@@ -183,6 +183,15 @@ void export_templates_add(ExportTemplates *et, bool domain, YNode *doc, char *no
     *d = (struct ExportTemplatesDoc) { .doc = doc, .notes = notes, .domain = domain };
 }
 
+void export_templates_note(ExportTemplates *et, const char *line) {
+    if (!et->n)
+        return;
+    struct ExportTemplatesDoc *d = &et->docs[et->n - 1];
+    char *notes = xasprintf("%s%s", d->notes ? d->notes : "", line);
+    free(d->notes);
+    d->notes = notes;
+}
+
 int export_templates_print(ExportTemplates *et, const char *name, FILE *f) {
     if (!valid_name(name)) {
         fprintf(stderr, "virtspec: --templates %s: not a valid template name\n", name);

@@ -29,6 +29,8 @@ typedef struct ExportTemplates {
 
 /* Takes doc and notes. */
 void export_templates_add(ExportTemplates *et, bool domain, YNode *doc, char *notes);
+/* Appends a comment line to what is printed after the document added last. */
+void export_templates_note(ExportTemplates *et, const char *line);
 /* Factors the domains' shared values into template name and writes the template, then every
  * document in the order added. 0, or -EIO when the emitter fails. */
 int export_templates_print(ExportTemplates *et, const char *name, FILE *f);

@@ -278,6 +278,7 @@ static void test_print(void **state) {
     ExportTemplates et = {};
     for (size_t j = 0; j < d.n; j++)
         export_templates_add(&et, j > 0, TAKE_PTR(d.docs[j]), j == 2 ? xstrdup("# note\n") : NULL);
+    export_templates_note(&et, "# password\n");
     char *out = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&out, &len);
@@ -286,7 +287,7 @@ static void test_print(void **state) {
     assert_string_equal(out, "kind: Template\nname: small\ncpus: 1\n"
                              "---\nkind: Network\nname: n\nip: 10.0.0.1/24\n"
                              "---\nkind: Domain\nname: a\nfrom: [small]\nmemory: 1GiB\n"
-                             "---\nkind: Domain\nname: b\nfrom: [small]\nmemory: 2GiB\n# note\n");
+                             "---\nkind: Domain\nname: b\nfrom: [small]\nmemory: 2GiB\n# note\n# password\n");
     free(out);
     f = open_memstream(&out, &len);
     assert_int_equal(export_templates_print(&et, "-bad", f), -EINVAL);
