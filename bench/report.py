@@ -116,6 +116,13 @@ if num.get("plan_not_in_sync"):
     problems.append("scenario 1: `virtspec plan` did not report in sync in %d repetition(s)"
                     % len(num["plan_not_in_sync"]))
 
+# 6. templates: `virtspec plan` of the specs written with five templates against the same plan
+# of the specs written out (the "floor" column), both no-op, alternating in the same run
+ratio_row("6", "no-op plan, %d specs from 5 templates (vs written out)" % N,
+          summary(num.get("plan_tmpl_s", [])), summary(num.get("plan_flat_s", [])), 1.1, "≤ 1.1×")
+if num.get("plan_not_in_sync_6"):
+    problems.append("scenario 6: a plan did not report in sync in %d run(s)" % len(num["plan_not_in_sync_6"]))
+
 # 2. edit → redefined, against one raw define (d), same libvirtd, daemon running
 el = js.get("edit_latency", [{}])[0]
 lat = summary(el.get("latency_s", []))
@@ -212,7 +219,8 @@ if fds:
 print()
 print("Times are whole processes, started from bench/run, except row 2 (edit → DEFINED event seen by a")
 print("listener, against one virDomainDefineXML call). Row 4: the floor is an idle libvirt client with")
-print("lifecycle events and keepalive registered. Goals are reported, not enforced. Other load: CPU")
+print("lifecycle events and keepalive registered. Row 6: the floor column is the same plan of the specs")
+print("written out without templates. Goals are reported, not enforced. Other load: CPU")
 print("used by processes outside this run during the scenario, as a share of the machine's %d CPUs" % NCPU)
 print("(anything above a few % inflates the wall-clock figures of both columns).")
 for i in info:

@@ -128,17 +128,20 @@ const CliCommand cli_commands[] = {
       "Status: $RUNTIME_DIRECTORY/status.json (default /run/virtspec/status.json).\n"
       "SIGHUP rereads the configuration file and every spec; SIGTERM finishes in-flight\n"
       "libvirt calls and exits.\n" },
-    { .name = "export", .opts = O_CONNECT, .args = ARGS_NAMES,
-      .synopsis = "[KIND/]NAME…",
+    { .name = "export", .opts = O_CONNECT | O_TEMPLATES, .args = ARGS_NAMES,
+      .synopsis = "[--templates NAME] [KIND/]NAME…",
       .summary = "print a spec for existing domains, networks and pools",
-      .help = "Usage: virtspec export [-c URI] [KIND/]NAME…\n\n"
+      .help = "Usage: virtspec export [-c URI] [--templates NAME] [KIND/]NAME…\n\n"
       "Prints a spec for each named domain, network and pool (all kinds of that name; domain/NAME,\n"
       "network/NAME or pool/NAME picks one), read from its inactive definition: every key that\n"
       "can say a value says it; for domains the xml key keeps the rest (devices and settings no\n"
       "key covers). An object virtspec does not own gets adopt: true. The spec is checked before\n"
       "it is printed: rendering it and comparing it with the object must find no change;\n"
       "differences are reported on stderr and the exit status is 1.\n"
-      "Graphics passwords are not exported.\n" },
+      "Graphics passwords are not exported.\n"
+      "  --templates NAME  the values all the domains exported share (keys, and keys of maps;\n"
+      "                    never name, uuid, title, mac, disks) go into a Template NAME, printed\n"
+      "                    first; each domain's spec says from: [NAME] and only what differs\n" },
     { .name = "reference", .opts = O_VAGRANT | O_MAN, .args = ARGS_NONE,
       .synopsis = "[--vagrant|--man PAGE]",
       .summary = "print the spec reference (Markdown) or a manual page, generated from\nthe tables",
@@ -180,6 +183,8 @@ const CliOption cli_options[] = {
       "render: resolve domain_type auto as if the host had /dev/kvm or not" },
     { O_SEED, "--seed", 0, NULL, NULL, "render: print the cloud_init seeds' files instead of XML" },
     { O_EXPLAIN, "--explain", 0, NULL, NULL, "render: each key and where its value came from (spec or template)" },
+    { O_TEMPLATES, "--templates", 0, "NAME", NULL,
+      "export: the domains' shared values into a Template NAME" },
     { O_YES, "--yes", 0, NULL, NULL, "destroy, snapshot revert|delete: do it (without it: only show\nwhat it would do)" },
     { O_VAGRANT, "--vagrant", 0, NULL, NULL, "reference: the vagrant-libvirt option table" },
     { O_MAN, "--man", 0, "PAGE", man_choices,

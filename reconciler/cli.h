@@ -25,6 +25,7 @@ typedef struct CliOpts {
     bool seed;                  /* render --seed: the cloud_init seeds' files instead of XML */
     bool explain;               /* render --explain: each key and where its value came from */
     bool yes;                   /* destroy --yes: do it, not only show it */
+    const char *templates;      /* export --templates NAME: shared values into template NAME */
     DaemonConfig *cfg;          /* the configuration file with the flags applied */
     char **targets;             /* -t [KIND/]NAME (status: also NAME arguments) */
     size_t n_targets;

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "config.h"
 #include "diff.h"
+#include "export-templates.h"
 #include "hooks.h"
 #include "render.h"
 #include "spec-table.h"
@@ -936,6 +937,7 @@ int cmd_export(const CliOpts *o) {
     _cleanup_(virConnectClosep) virConnectPtr conn = NULL;
     int ret = 0;
     size_t n_out = 0;
+    _cleanup_(export_templates_clear) ExportTemplates et = {};   /* --templates: printed at the end */
 
     if (o->n_paths == 0) {
         fprintf(stderr, "virtspec: export needs at least one name\n");
@@ -988,10 +990,17 @@ int cmd_export(const CliOpts *o) {
             }
             if (export_check(kind, name, check, doc, kvm, false, NULL, NULL) != 0)
                 ret = 1;
-            fputs(text, stdout);
+            if (o->templates)
+                export_templates_add(&et, kind == KIND_DOMAIN, TAKE_PTR(d.doc), TAKE_PTR(d.notes));
+            else
+                fputs(text, stdout);
             if (kind == KIND_DOMAIN && has_display_password(conn, name)) {
-                printf("# the display password is not exported: add graphics.passwd_file, or "
-                       "applying this spec removes it\n");
+                static const char note[] = "# the display password is not exported: add "
+                                           "graphics.passwd_file, or applying this spec removes it\n";
+                if (o->templates)
+                    export_templates_note(&et, note);
+                else
+                    fputs(note, stdout);
                 fprintf(stderr, "virtspec: %s has a display password, which is not exported: add "
                         "graphics.passwd_file to its spec, or applying it removes the password\n",
                         name);
@@ -1003,5 +1012,7 @@ int cmd_export(const CliOpts *o) {
             ret = 1;
         }
     }
+    if (o->templates && export_templates_print(&et, o->templates, stdout) < 0)
+        ret = 1;
     return fflush(stdout) == 0 && !ferror(stdout) ? ret : 1;
 }

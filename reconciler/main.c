@@ -39,7 +39,7 @@ static int usage_error(int c, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT, OPT_MAN, OPT_SEED, OPT_YES, OPT_EXPLAIN };
+    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT, OPT_MAN, OPT_SEED, OPT_YES, OPT_EXPLAIN, OPT_TEMPLATES };
     static const struct option longopts[] = {
         { "connect", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
@@ -58,6 +58,7 @@ int main(int argc, char **argv) {
         { "seed", no_argument, NULL, OPT_SEED },
         { "explain", no_argument, NULL, OPT_EXPLAIN },
         { "yes", no_argument, NULL, OPT_YES },
+        { "templates", required_argument, NULL, OPT_TEMPLATES },
         { "target", required_argument, NULL, 't' },
         {},
     };
@@ -105,6 +106,7 @@ int main(int argc, char **argv) {
         case OPT_SEED: o.seed = true; given |= O_SEED; break;
         case OPT_EXPLAIN: o.explain = true; given |= O_EXPLAIN; break;
         case OPT_YES: o.yes = true; given |= O_YES; break;
+        case OPT_TEMPLATES: o.templates = optarg; given |= O_TEMPLATES; break;
         case OPT_KVM:
             given |= O_KVM;
             if (streq(optarg, "yes"))
