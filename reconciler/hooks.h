@@ -37,6 +37,7 @@ enum {
     HOOK_RENDERS_LIST = 1u << 2,   /* a VT_LIST the hook renders as a whole (not item by item) */
     HOOK_NOT_XML      = 1u << 3,   /* not in the XML at all (libvirt API: autostart, state) */
     HOOK_SIZE         = 1u << 4,   /* the canonical value is a size in bytes (shown as one) */
+    HOOK_NVRAM_RESET  = 1u << 5,   /* a change needs a fresh NVRAM (firmware.h) */
 };
 
 typedef struct HookOps {

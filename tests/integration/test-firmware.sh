@@ -6,17 +6,14 @@ cd "$WORK"
 
 [ -e /usr/share/qemu/firmware/60-edk2-x86_64.json ] || { echo "SKIP: Debian's ovmf is not installed"; exit 77; }
 
+# efi_spec NAME FIRMWARE-MAP > FILE: a q35 domain without a display, quick to stop
+efi_spec() {
+    printf 'kind: Domain\nname: %s\nmemory: 256MiB\ncpus: 1\nmachine_type: q35\nfirmware: %s\n' "$1" "$2"
+    printf 'graphics: {type: none}\nshutdown_timeout: 1\n'
+}
+
 NVRAM=/var/lib/libvirt/qemu/nvram/vs-fw_VARS.fd
-cat > fw.yaml <<'YAML'
-kind: Domain
-name: vs-fw
-memory: 256MiB
-cpus: 1
-machine_type: q35
-firmware: {type: efi}
-graphics: {type: none}
-shutdown_timeout: 1
-YAML
+efi_spec vs-fw '{type: efi}' > fw.yaml
 
 # --- create + start: libvirt picks the loader and makes the NVRAM -------------------------------
 vs plan fw.yaml; is "plan of a new efi domain exits 2" 2 "$rc"
@@ -33,6 +30,59 @@ vs apply fw.yaml; is "second apply succeeds" 0 "$rc"
 contains "second apply makes zero libvirt changes" "0 libvirt changes" "$out"
 vs plan fw.yaml; is "plan after apply is in sync" 0 "$rc"
 [ "$rc" = 0 ] || printf '%s\n' "$out"
+
+# --- secure_boot / enrolled_keys: libvirt picks the Secure Boot firmware, template without keys -
+efi_spec vs-sb '{type: efi, secure_boot: true, enrolled_keys: false}' > sb.yaml
+vs apply sb.yaml; is "apply of a secure_boot domain succeeds" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+sblive=$(live_xml vs-sb)
+is "secure_boot: the Secure Boot loader" "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd" \
+    "$(xpath "$sblive" 'string(/domain/os/loader)')"
+is "enrolled_keys false: the template without keys" "/usr/share/OVMF/OVMF_VARS_4M.fd" \
+    "$(xpath "$sblive" 'string(/domain/os/nvram/@template)')"
+is "the inactive XML asks for secure-boot" "yes" \
+    "$(xpath "$(inactive_xml vs-sb)" "string(/domain/os/firmware/feature[@name='secure-boot']/@enabled)")"
+vs plan sb.yaml; is "plan of the secure_boot domain after apply is in sync" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+virsh destroy vs-sb >/dev/null; virsh undefine --keep-nvram vs-sb >/dev/null
+
+# --- changing secure_boot needs a fresh NVRAM: blocked without reset_nvram, done with it ------
+RSNV=/var/lib/libvirt/qemu/nvram/vs-rs_VARS.fd
+efi_spec vs-rs '{type: efi, secure_boot: false}' > rs.yaml
+echo 'state: running' >> rs.yaml
+vs apply rs.yaml; is "apply of a domain without Secure Boot succeeds" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+is "secure_boot false: the NVRAM template without Secure Boot" "/usr/share/OVMF/OVMF_VARS_4M.fd" \
+    "$(xpath "$(live_xml vs-rs)" 'string(/domain/os/nvram/@template)')"
+sed -i 's/^state: running/state: shutoff/' rs.yaml
+vs apply rs.yaml; is "vs-rs stopped" "shut off" "$(domstate vs-rs)"
+rs_ino=$(stat -c %i "$RSNV"); rs_sum=$(sha256sum < "$RSNV")
+sed -i 's/secure_boot: false}/secure_boot: true, enrolled_keys: true}/' rs.yaml
+vs plan rs.yaml; is "plan of a secure_boot change exits 2" 2 "$rc"
+contains "plan: the change is blocked without reset_nvram" \
+    "~ firmware.secure_boot: false → true (blocked: needs a fresh NVRAM" "$out"
+vs apply rs.yaml; is "apply of a blocked secure_boot change fails" 1 "$rc"
+contains "apply says why" "set firmware.reset_nvram: true" "$out"
+is "the definition keeps secure-boot off" "no" \
+    "$(xpath "$(inactive_xml vs-rs)" "string(/domain/os/firmware/feature[@name='secure-boot']/@enabled)")"
+virsh start --paused vs-rs >/dev/null && virsh destroy vs-rs >/dev/null
+is "without reset_nvram the NVRAM file is kept (inode)" "$rs_ino" "$(stat -c %i "$RSNV")"
+is "without reset_nvram the NVRAM file is kept (content)" "$rs_sum" "$(sha256sum < "$RSNV")"
+
+sed -i 's/enrolled_keys: true}/enrolled_keys: true, reset_nvram: true}/; s/^state: shutoff/state: paused/' rs.yaml
+vs plan rs.yaml; is "plan with reset_nvram exits 2" 2 "$rc"
+contains "plan: config with an NVRAM reset" "~ firmware.secure_boot: false → true (config, NVRAM reset" "$out"
+vs apply rs.yaml; is "apply with reset_nvram succeeds" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+contains "apply says it reset the NVRAM" "NVRAM reset from the firmware's template" "$out"
+is "vs-rs is paused (no guest code ran since the start)" "paused" "$(domstate vs-rs)"
+rslive=$(live_xml vs-rs)
+is "the enrolled Secure Boot firmware now" "/usr/share/OVMF/OVMF_CODE_4M.ms.fd" "$(xpath "$rslive" 'string(/domain/os/loader)')"
+ok "the NVRAM file is a fresh copy of the enrolled template" cmp -s "$RSNV" /usr/share/OVMF/OVMF_VARS_4M.ms.fd
+lacks "the reset record is cleared after the start" "nvram-reset" "$(inactive_xml vs-rs)"
+vs plan rs.yaml; is "plan after the reset is in sync" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+virsh destroy vs-rs >/dev/null; virsh undefine --keep-nvram vs-rs >/dev/null
 
 # --- a config change redefines the domain: the NVRAM file stays (same inode, same content) ------
 ino1=$(stat -c %i "$NVRAM")
