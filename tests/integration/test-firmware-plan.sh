@@ -26,6 +26,16 @@ vs apply a.yaml; is "apply succeeds" 0 "$rc"
 is "libvirt picked the file plan named" "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd" \
     "$(xpath "$(live_xml vs-fwp)" 'string(/domain/os/loader)')"
 
+# export maps the definition back to firmware: (no xml fallback), and the spec round-trips
+vs export vs-fwp; is "export succeeds" 0 "$rc"
+contains "export: firmware type" "type: efi" "$out"
+contains "export: secure_boot" "secure_boot: true" "$out"
+contains "export: enrolled_keys" "enrolled_keys: false" "$out"
+lacks "export: no raw XML for <os><firmware>" "fragment" "$out"
+printf '%s\n' "$out" > exported.yaml
+vs plan exported.yaml; is "the exported spec is in sync with the domain" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+
 # a firmware change on the existing domain names the new file
 spec '{type: efi, secure_boot: false, reset_nvram: true}' > a.yaml
 vs plan a.yaml; is "plan of a firmware change exits 2" 2 "$rc"
