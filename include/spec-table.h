@@ -85,6 +85,7 @@ typedef enum XmlHook {
     HOOK_XML_EDIT,      /* the escape hatch: raw XML edits after rendering */
     HOOK_CHARDEV_PATH,  /* source/@path of a file chardev (a pty's is libvirt's, at run time) */
     HOOK_FIRMWARE,      /* os/@firmware: libvirt selects the firmware files (and expands them) */
+    HOOK_FIRMWARE_FEATURE, /* os/firmware/feature: a change of it needs a fresh NVRAM */
     _HOOK_MAX,
 } XmlHook;
 

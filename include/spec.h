@@ -161,7 +161,7 @@ typedef struct DomainSpec {
     } memorybacking;
     struct { Value present, hard_limit, soft_limit, swap_hard_limit; } memtune;
     Value loader, nvram, nvram_template, kernel, initrd, cmdline, dtb;
-    struct { Value present, type; } firmware;
+    struct { Value present, type, secure_boot, enrolled_keys, reset_nvram; } firmware;
     struct {
         Value present;
         struct { Value present, vendor, version, date, release; } bios;

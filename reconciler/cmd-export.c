@@ -373,7 +373,8 @@ static void export_leftovers(Export *x) {
     /* children of elements the keys render, that no key names */
     static const struct { const char *parent; const char *known[12]; } nested[] = {
         { "features", { "kvm", "hyperv", NULL } },
-        { "os", { "type", "loader", "nvram", "kernel", "initrd", "cmdline", "dtb", "boot", "smbios", NULL } },
+        { "os", { "type", "loader", "nvram", "kernel", "initrd", "cmdline", "dtb", "boot", "smbios",
+                  "firmware" /* firmware.secure_boot, enrolled_keys */, NULL } },
         { "cpu", { "topology", "model", "feature", "numa", "vendor", NULL } },
     };
     for (size_t n = 0; n < ELEMENTSOF(nested); n++) {

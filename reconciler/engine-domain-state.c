@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "engine-domain-state.h"
+#include "firmware.h"
 #include "reload-mark.h"
 #include "snapshot.h"
 #include "util.h"
@@ -146,6 +147,13 @@ static int snapshot_before_restart(virDomainPtr dom, const DomainSpec *d, char *
     return 0;
 }
 
+/* The flags for a start of dom: VIR_DOMAIN_START_RESET_NVRAM while its persistent definition
+ * records a reset owed (firmware.h). */
+static unsigned nvram_reset_start_flags(virDomainPtr dom) {
+    _cleanup_(xmlFreeDocp) xmlDoc *x = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+    return nvram_reset_marked(x) ? VIR_DOMAIN_START_RESET_NVRAM : 0;
+}
+
 int engine_reload_domain(Engine *e, const char *name, const DomainSpec *d, unsigned timeout_s,
                          char **ret_note, char **ret_error) {
     _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(e->conn, name);
@@ -162,10 +170,12 @@ int engine_reload_domain(Engine *e, const char *name, const DomainSpec *d, unsig
     int r = domain_stop(e, dom, timeout_s, ret_error);
     if (r == 0) {
         virt_count_mutation();
-        if (virDomainCreate(dom) < 0) {
+        unsigned flags = nvram_reset_start_flags(dom);
+        if (virDomainCreateWithFlags(dom, flags) < 0) {
             *ret_error = xasprintf("start failed: %s", virt_error_message());
             r = -EIO;
-        }
+        } else if (flags & VIR_DOMAIN_START_RESET_NVRAM)
+            nvram_reset_mark_clear(dom);
     }
     reload_mark_clear(dom);
     return r;
@@ -175,8 +185,14 @@ int engine_reload_domain(Engine *e, const char *name, const DomainSpec *d, unsig
  * mid-apply), a user's virsh start — leaves the domain running, which is what was asked. */
 int start_domain(virDomainPtr dom, unsigned flags, ObjectResult *r) {
     virt_count_mutation();
-    if (virDomainCreateWithFlags(dom, flags) == 0)
+    unsigned reset = nvram_reset_start_flags(dom);
+    if (virDomainCreateWithFlags(dom, flags | reset) == 0) {
+        if (reset) {
+            nvram_reset_mark_clear(dom);
+            action_add(r, ACTION_NOTE, NULL, "NVRAM reset from the firmware's template");
+        }
         return 0;
+    }
     _cleanup_free_ char *err = xstrdup(virt_error_message());
     if (state_running(domain_state(dom))) {
         action_add(r, ACTION_NOTE, NULL, "started meanwhile by someone else (%s)", err);

@@ -11,6 +11,7 @@
 #include "engine-domain-state.h"
 #include "engine-object.h"
 #include "executor.h"
+#include "firmware.h"
 #include "host-file.h"
 #include "reload-mark.h"
 #include "render.h"
@@ -274,6 +275,7 @@ typedef struct DomainPass {
     int st;                     /* run state */
     int autostart;              /* known from the index, else -1 */
     bool waited;                /* waited for another virtspec's restart: the index is stale */
+    bool nvram_reset;           /* the changes need a fresh NVRAM, and the spec allows it */
 } DomainPass;
 
 /* The password file, the seed, and the document the spec renders to (p->want). */
@@ -297,6 +299,13 @@ static int domain_render(DomainPass *p, char **secret, SeedInput *seed_in, Seed 
     return check_hatch_schema(p->s, p->want, r);
 }
 
+/* the firmware file libvirt will pick (firmware: {type: efi}); none: an error before anything
+ * is defined */
+static int domain_firmware_plan(DomainPass *p) {
+    _cleanup_free_ char *virttype = xml_get(xmlDocGetRootElement(p->want), "@type");
+    return firmware_plan(p->e->conn, p->d, virttype, p->r);
+}
+
 /* No such domain: plan says what apply would make; apply defines it, sets autostart and its
  * run state. */
 static void domain_create(DomainPass *p) {
@@ -307,6 +316,8 @@ static void domain_create(DomainPass *p) {
         return;
     r->state = SYNC_MISSING;
     action_add(r, ACTION_CREATE, NULL, NULL);
+    if (domain_firmware_plan(p) < 0)
+        return;
     if (ensure_volumes(e, d, NULL, NULL, r) < 0)
         return;
     if (p->seed && seed_volume(e, d, NULL, p->seed, r) < 0)
@@ -453,6 +464,8 @@ static int domain_redefine(DomainPass *p, bool running) {
     if (!nd)
         return fail(r, "redefine failed: %s", virt_error_message());
     r->mutated = true;
+    if (p->nvram_reset && nvram_reset_mark_set(nd) < 0)
+        return fail(r, "recording the NVRAM reset for the next start failed: %s", virt_error_message());
     for (size_t i = 0; running && live && i < r->diff.n; i++) {
         const Change *c = &r->diff.items[i];
         _cleanup_free_ char *reason = NULL;
@@ -536,6 +549,19 @@ static void domain_update(DomainPass *p) {
     diff_compute(KIND_DOMAIN, p->want, p->have, managed, &r->diff);
     if (p->seed)
         seed_changes(d, p->have, p->seed, r);
+    int fw = firmware_nvram_changes(d->firmware.reset_nvram.i, &r->diff, r);
+    if (fw < 0 && e->apply) {
+        fail(r, "not applied: the firmware change needs a fresh NVRAM; set firmware.reset_nvram: true "
+                "to allow virtspec to reset it (the guest's UEFI variables are lost)");
+        return;
+    }
+    p->nvram_reset = fw > 0;
+    for (size_t i = 0; i < r->diff.n; i++)
+        if (r->diff.items[i].op == OP_SET && strncmp(r->diff.items[i].path, "firmware.", 9) == 0) {
+            if (domain_firmware_plan(p) < 0)
+                return;
+            break;
+        }
     size_t n_changes = diff_count_effective(&r->diff);
     bool adopting = !observe_owned(p->have);
     _cleanup_(volume_refs_clear) VolumeRefs had = {}, wanted = {}, removed = {};

@@ -4,6 +4,7 @@
 
 #include "hooks-internal.h"
 #include "hooks.h"
+#include "render.h"
 #include "spec-value.h"
 #include "xml-util.h"
 #include "xml-value.h"
@@ -418,4 +419,28 @@ void hook_firmware_patch(const KeyDef *k, xmlNode *want, xmlNode *have) {
     for (size_t i = 0; i < ELEMENTSOF(selected); i++)
         if (!xml_find(want, selected[i]))
             xml_unset(have, selected[i]);
+}
+
+/* ---- firmware.secure_boot, firmware.enrolled_keys: os/firmware/feature[@name='…']/@enabled,
+ * a requirement libvirt's firmware selection matches against the descriptors' features ---- */
+
+void hook_firmware_feature_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node) {
+    const Value *v = key_value(k, (void *) base);
+    if (!v->set)
+        return;
+    _cleanup_free_ char *x = render_value(k, v);   /* yes|no */
+    xml_set(node, k->xml, x);
+}
+
+/* The <feature> element as a whole: set from want, or removed (never left without enabled=);
+ * an <os><firmware> left empty goes too. */
+void hook_firmware_feature_patch(const KeyDef *k, xmlNode *want, xmlNode *have) {
+    _cleanup_free_ char *elem = xstrndup(k->xml, strstr(k->xml, "/@") - k->xml);
+    _cleanup_free_ char *v = xml_get(want, k->xml);
+    xml_unset(have, elem);
+    if (v)
+        xml_set(have, k->xml, v);
+    xmlNode *fw = xml_find(have, "os/firmware");
+    if (fw && !xmlFirstElementChild(fw))
+        xml_unset(have, "os/firmware");
 }

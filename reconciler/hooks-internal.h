@@ -70,6 +70,8 @@ HOOK_RENDER(hook_qemu_args_render);
 HOOK_OBSERVE(hook_qemu_args_observe);
 HOOK_RENDER(hook_qemu_env_render);
 HOOK_PATCH(hook_firmware_patch);
+HOOK_PATCH(hook_firmware_feature_patch);
+HOOK_RENDER(hook_firmware_feature_render);
 
 /* hooks-device.c */
 HOOK_RENDER(hook_graphics_none_render);

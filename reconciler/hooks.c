@@ -39,6 +39,8 @@ const HookOps hook_ops[_HOOK_MAX] = {
     [HOOK_QEMU_ENV] = { .render = hook_qemu_env_render, .flags = HOOK_READS_PLAIN | HOOK_RENDERS_LIST },
     [HOOK_FIRMWARE] = { .render = hook_render_plain, .patch = hook_firmware_patch,
                         .flags = HOOK_READS_PLAIN },
+    [HOOK_FIRMWARE_FEATURE] = { .render = hook_firmware_feature_render, .patch = hook_firmware_feature_patch,
+                                .flags = HOOK_READS_PLAIN | HOOK_NVRAM_RESET },
     [HOOK_API] = { .render = hook_render_nothing, .observe = hook_observe_nothing,
                    .flags = HOOK_NOT_XML },
 

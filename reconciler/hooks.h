@@ -42,6 +42,7 @@ enum {
                                     * that libvirt lacks is taken out again with xml.remove (export) */
     HOOK_LIVE_OWN     = 1u << 6,   /* the running domain's value follows the guest (the balloon):
                                     * not compared against the persistent one */
+    HOOK_NVRAM_RESET  = 1u << 7,   /* a change needs a fresh NVRAM (firmware.h) */
 };
 
 /* What the executor gives a hook that applies a change to a running domain (HookOps.live). */

@@ -7,6 +7,7 @@
 
 #include "diff.h"
 #include "reload-mark.h"
+#include "virt-conn.h"
 #include "xml-util.h"
 
 /* A restart that virtspec performs (`virtspec reload NAME`, the daemon's reload: auto) is
@@ -19,12 +20,7 @@
 #define RELOAD_PREFIX "vsreload"
 
 static int set_metadata(virDomainPtr dom, const char *xml) {
-    if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml, xml ? RELOAD_PREFIX : NULL,
-                             RELOAD_XMLNS, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG) == 0)
-        return 0;
-    /* not running (no live definition) or transient (no persistent one) */
-    return virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml, xml ? RELOAD_PREFIX : NULL,
-                                RELOAD_XMLNS, VIR_DOMAIN_AFFECT_CURRENT) == 0 ? 0 : -EIO;
+    return virt_domain_set_metadata(dom, xml, RELOAD_PREFIX, RELOAD_XMLNS);
 }
 
 int reload_mark_set(virDomainPtr dom, unsigned ttl_s) {

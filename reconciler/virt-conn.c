@@ -99,3 +99,12 @@ int virt_error_errno(void) {
         return -EIO;
     }
 }
+
+int virt_domain_set_metadata(virDomainPtr dom, const char *xml, const char *prefix, const char *ns) {
+    if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml, xml ? prefix : NULL, ns,
+                             VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG) == 0)
+        return 0;
+    /* not running (no live definition) or transient (no persistent one) */
+    return virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml, xml ? prefix : NULL, ns,
+                                VIR_DOMAIN_AFFECT_CURRENT) == 0 ? 0 : -EIO;
+}

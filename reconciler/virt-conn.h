@@ -33,6 +33,9 @@ int virt_error_errno(void);
  * and a driver that knows no such mode (the test driver takes no flags), get libvirt's default,
  * which asks the guest agent when there is one. 0, or -1 with libvirt's error. */
 int virt_shutdown_graceful(virDomainPtr dom);
+/* Sets (xml) or removes (NULL) virtspec's own metadata element in namespace ns: in the live and
+ * persistent definitions, else (not running, or transient) in the current one. 0 or -EIO. */
+int virt_domain_set_metadata(virDomainPtr dom, const char *xml, const char *prefix, const char *ns);
 /* Counts mutating libvirt calls made through the executor (idempotency tests, --stats). */
 extern unsigned virt_mutations;
 #define virt_count_mutation() __atomic_add_fetch(&virt_mutations, 1, __ATOMIC_RELAXED)

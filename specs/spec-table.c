@@ -191,6 +191,21 @@ static const KeyDef firmware_rows[] = {
     ROW(DomainSpec, firmware.type, .key = "type", .type = VT_ENUM, .choices = e_firmware,
         .flags = KEY_REQUIRED, .change = CHANGE_CONFIG, .xml = "os/@firmware", .hook = HOOK_FIRMWARE,
         .doc = "efi or bios, chosen by libvirt from the host's firmware descriptors"),
+    ROW(DomainSpec, firmware.secure_boot, .key = "secure_boot", .type = VT_BOOL, .change = CHANGE_CONFIG,
+        .xml = "os/firmware/feature[@name='secure-boot']/@enabled", .hook = HOOK_FIRMWARE_FEATURE,
+        .doc = "efi only: a firmware that enforces Secure Boot (true) or one without it (false); "
+               "unset: libvirt's first match. Needs machine_type q35. A change needs a fresh NVRAM "
+               "(reset_nvram)"),
+    ROW(DomainSpec, firmware.enrolled_keys, .key = "enrolled_keys", .type = VT_BOOL,
+        .change = CHANGE_CONFIG, .xml = "os/firmware/feature[@name='enrolled-keys']/@enabled",
+        .hook = HOOK_FIRMWARE_FEATURE,
+        .doc = "efi only: NVRAM template with the distribution's Secure Boot keys enrolled (true) or "
+               "none (false); true needs secure_boot true. A change needs a fresh NVRAM (reset_nvram)"),
+    ROW(DomainSpec, firmware.reset_nvram, .key = "reset_nvram", .type = VT_BOOL,
+        .change = CHANGE_NONE, .flags = KEY_NO_XML,
+        .doc = "allow virtspec to replace the NVRAM file with a fresh copy of the template when "
+               "secure_boot or enrolled_keys change (the guest's UEFI variables are lost); never "
+               "done otherwise"),
 };
 static const KeyTable firmware_table = TABLE("firmware", firmware_rows,
                                              .doc = "firmware by intent (libvirt's automatic selection)");

@@ -100,6 +100,40 @@ static void verify_memory_cpus(const Spec *s, DiagList *diags) {
     }
 }
 
+/* firmware: {type, secure_boot, enrolled_keys, reset_nvram}: what libvirt's selection can match
+ * (Secure Boot descriptors are q35-only and need SMM, UEFI needs ACPI on x86) */
+static void verify_firmware_intent(const Spec *s, DiagList *diags) {
+    const DomainSpec *d = &s->domain;
+    if (!d->firmware.present.set)
+        return;
+    bool efi = streq(d->firmware.type.s, "efi");
+    const struct { const Value *v; const char *key; } only_efi[] = {
+        { &d->firmware.secure_boot, "secure_boot" }, { &d->firmware.enrolled_keys, "enrolled_keys" },
+        { &d->firmware.reset_nvram, "reset_nvram" },
+    };
+    for (size_t i = 0; i < ELEMENTSOF(only_efi); i++)
+        if (!efi && only_efi[i].v->set && !only_efi[i].v->defaulted)
+            ERR(only_efi[i].v, "firmware.%s needs firmware.type efi (got %s)", only_efi[i].key,
+                d->firmware.type.s);
+    if (!efi)
+        return;
+    if (d->firmware.enrolled_keys.set && d->firmware.enrolled_keys.i &&
+        !(d->firmware.secure_boot.set && d->firmware.secure_boot.i))
+        ERR(&d->firmware.enrolled_keys, "firmware.enrolled_keys: true needs secure_boot: true (keys "
+            "are enrolled for Secure Boot)");
+    if (d->firmware.secure_boot.set && d->firmware.secure_boot.i &&
+        !(d->machine_type.set && strstr(d->machine_type.s, "q35")))
+        ERR(&d->firmware.secure_boot, "firmware.secure_boot: true needs machine_type q35 (Secure Boot "
+            "firmware needs SMM, which only q35 has)");
+    const char *arch = d->machine_arch.set ? d->machine_arch.s : "x86_64";
+    bool acpi = false;
+    for (size_t i = 0; i < d->features.n; i++)
+        acpi |= streq(((const Value *) d->features.items)[i].s, "acpi");
+    if ((streq(arch, "x86_64") || streq(arch, "i686")) && d->features.line && !acpi)
+        ERR(&d->features, "firmware.type efi needs 'acpi' in features (libvirt: UEFI requires "
+            "ACPI on x86)");
+}
+
 /* Firmware, direct kernel boot, SMBIOS */
 static void verify_firmware(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
@@ -113,6 +147,7 @@ static void verify_firmware(const Spec *s, DiagList *diags) {
     for (size_t i = 0; i < ELEMENTSOF(need_kernel); i++)
         if (need_kernel[i].v->set && !d->kernel.set)
             ERR(need_kernel[i].v, "%s needs kernel", need_kernel[i].key);
+    verify_firmware_intent(s, diags);
     if (d->sysinfo.present.set) {
         const struct { const Value *present; const char *key; } blocks[] = {
             { &d->sysinfo.bios.present, "bios" }, { &d->sysinfo.system.present, "system" },
