@@ -4,7 +4,6 @@
 
 #include "hooks-internal.h"
 #include "hooks.h"
-#include "render.h"
 #include "spec-value.h"
 #include "xml-util.h"
 #include "xml-value.h"

@@ -10,6 +10,7 @@
 #include "observe.h"
 #include "render.h"
 #include "spec-value.h"
+#include "xml-value.h"
 #include "xml-hatch.h"
 #include "xml-items.h"
 #include "xml-util.h"
@@ -75,14 +76,6 @@ char *render_disk_volume(const DomainSpec *d, const DiskSpec *disk, xmlDoc *obse
         return name;
     free(name);
     return TAKE_PTR(old);
-}
-
-char *render_value(const KeyDef *k, const Value *v) {
-    if (k->type == VT_BOOL && (k->flags & KEY_ONOFF))
-        return xstrdup(v->i ? "on" : "off");
-    if (k->type == VT_BOOL)
-        return xstrdup(v->i ? "yes" : "no");
-    return xstrdup(v->s);
 }
 
 /* The text a list item's key row gives in the managed keys, as diff_item_key reads it back. */

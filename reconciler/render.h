@@ -26,8 +26,6 @@ char *render_volume_name_legacy(const DomainSpec *d, const DiskSpec *disk);
 char *render_disk_volume(const DomainSpec *d, const DiskSpec *disk, xmlDoc *observed);
 /* Whether a domain document has a disk with source pool/name. */
 bool render_doc_has_volume(xmlDoc *doc, const char *pool, const char *name);
-/* Canonical XML text of a value for row k (what goes into an attribute or element). */
-char *render_value(const KeyDef *k, const Value *v);
 /* Keys the spec manages, as stable tokens ("title", "tpm", "disks:vda"), space-separated. */
 char *render_managed_keys(const Spec *s);
 bool host_has_kvm(void);

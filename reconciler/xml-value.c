@@ -6,6 +6,14 @@
 #include "xml-util.h"
 #include "xml-value.h"
 
+char *render_value(const KeyDef *k, const Value *v) {
+    if (k->type == VT_BOOL && (k->flags & KEY_ONOFF))
+        return xstrdup(v->i ? "on" : "off");
+    if (k->type == VT_BOOL)
+        return xstrdup(v->i ? "yes" : "no");
+    return xstrdup(v->s);
+}
+
 /* libvirt XML text → canonical values, the same form spec-value.c produces for the spec side. */
 
 char *canon_size_text(const char *text, const char *unit) {

@@ -5,7 +5,10 @@
 
 #include "spec-table.h"
 
-/* libvirt XML text → canonical values (observe.c and the hooks' readers). */
+/* libvirt XML text ↔ canonical values (render.c, observe.c and the hooks). */
+
+/* Canonical XML text of a value for row k (what goes into an attribute or element). */
+char *render_value(const KeyDef *k, const Value *v);
 
 /* A size with libvirt's unit attribute (default KiB) in bytes, as decimal text; NULL if none. */
 char *canon_size_text(const char *text, const char *unit);
