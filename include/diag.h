@@ -16,12 +16,25 @@ typedef struct Diag {
     unsigned line, col;   /* 1-based; 0 means "whole file" */
     DiagLevel level;
     char *message;
+    char *via;            /* a value a template gave: "in template T, used by SPEC at F:L:C" */
 } Diag;
+
+/* A template a spec built on, and the item of its from: that brought it in. */
+typedef struct DiagUse {
+    char *tmpl;
+    unsigned line, col;
+} DiagUse;
 
 typedef struct DiagList {
     Diag *items;
     size_t n;
     size_t n_errors;
+    /* While one spec built over templates is parsed (spec-load.c): the spec and its templates,
+     * so that a problem in a value a template gave names who used it (Diag.via). Outside that,
+     * such a problem names the file that used it. */
+    char *use_user;
+    DiagUse *uses;
+    size_t n_uses;
 } DiagList;
 
 void diag_add(DiagList *l, DiagLevel level, const char *file, unsigned line, unsigned col,
@@ -34,6 +47,8 @@ void diag_list_print(const DiagList *l, FILE *f);
  * that file is refused) but is shown at the template's file and line, the message followed by
  * "(in template T, used by SPEC at FILE:LINE:COL)". Returns the message to show. */
 char *diag_shown(const Diag *d, const char **ret_file, unsigned *ret_line);
+/* Forgets the spec and templates of the parse that ended (DiagList.uses). */
+void diag_list_clear_uses(DiagList *l);
 /* Whether both hold the same diagnostics in the same order. */
 bool diag_list_equal(const DiagList *a, const DiagList *b);
 /* Removes the warnings about file whose message starts with prefix; returns how many. */

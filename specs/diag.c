@@ -24,6 +24,21 @@ void diag_add(DiagList *l, DiagLevel level, const char *file, unsigned line, uns
         abort();
     va_end(ap);
     d->message = text_escape(raw);
+    d->via = NULL;
+    SpecOrigin o;
+    if (spec_origin_decode(line, &o)) {
+        const DiagUse *u = NULL;
+        for (size_t i = 0; i < l->n_uses && !u; i++)
+            if (streq(l->uses[i].tmpl, o.tmpl))
+                u = &l->uses[i];
+        _cleanup_free_ char *tmpl = text_escape(o.tmpl), *user_file = text_escape(d->file);
+        if (u) {
+            _cleanup_free_ char *user = text_escape(l->use_user);
+            d->via = xasprintf("in template %s, used by %s at %s:%u:%u", tmpl, user, user_file,
+                               u->line, u->col);
+        } else
+            d->via = xasprintf("in template %s, used by %s", tmpl, user_file);
+    }
     if (level == DIAG_ERROR)
         l->n_errors++;
 }
@@ -32,9 +47,21 @@ void diag_list_clear(DiagList *l) {
     for (size_t i = 0; i < l->n; i++) {
         free(l->items[i].file);
         free(l->items[i].message);
+        free(l->items[i].via);
     }
     free(l->items);
+    diag_list_clear_uses(l);
     *l = (DiagList) {};
+}
+
+void diag_list_clear_uses(DiagList *l) {
+    for (size_t i = 0; i < l->n_uses; i++)
+        free(l->uses[i].tmpl);
+    free(l->uses);
+    free(l->use_user);
+    l->uses = NULL;
+    l->n_uses = 0;
+    l->use_user = NULL;
 }
 
 size_t diag_list_drop_warnings(DiagList *l, const char *file, const char *prefix) {
@@ -45,6 +72,7 @@ size_t diag_list_drop_warnings(DiagList *l, const char *file, const char *prefix
             strncmp(d->message, prefix, strlen(prefix)) == 0) {
             free(d->file);
             free(d->message);
+            free(d->via);
             dropped++;
         } else
             l->items[k++] = *d;
@@ -59,7 +87,7 @@ bool diag_list_equal(const DiagList *a, const DiagList *b) {
     for (size_t i = 0; i < a->n; i++) {
         const Diag *x = &a->items[i], *y = &b->items[i];
         if (x->level != y->level || x->line != y->line || x->col != y->col ||
-            !streq(x->file, y->file) || !streq(x->message, y->message))
+            !streq(x->file, y->file) || !streq(x->message, y->message) || !streq_ptr(x->via, y->via))
             return false;
     }
     return true;
@@ -99,10 +127,7 @@ char *diag_shown(const Diag *d, const char **ret_file, unsigned *ret_line) {
     /* a value a template gave: its line there, and the spec that used it */
     *ret_file = o.file;
     *ret_line = o.line;
-    _cleanup_free_ char *user = text_escape(o.user), *user_file = text_escape(o.user_file);
-    _cleanup_free_ char *tmpl = text_escape(o.tmpl);
-    return xasprintf("%s (in template %s, used by %s at %s:%u:%u)", d->message, tmpl, user,
-                     user_file, o.user_line, o.user_col);
+    return d->via ? xasprintf("%s (%s)", d->message, d->via) : xstrdup(d->message);
 }
 
 void diag_list_print(const DiagList *l, FILE *f) {
@@ -124,5 +149,6 @@ void diag_list_move(DiagList *dst, DiagList *src) {
         *(Diag *) array_push(&dst->items, &dst->n, sizeof(Diag)) = src->items[i];
     dst->n_errors += src->n_errors;
     free(src->items);
+    diag_list_clear_uses(src);
     *src = (DiagList) {};
 }

@@ -281,9 +281,12 @@ void loaded_file_build(SpecSet *set, LoadedFile *lf, const TemplateSet *ts) {
         const YNode *doc = lf->docs[i];
         _cleanup_(ynode_freep) YNode *merged = NULL;
         SpecKind k = document_kind(doc);
-        if (k >= 0 && template_expand(ts, lf->file, doc, k, &merged, NULL, NULL, &lf->d) < 0)
+        if (k >= 0 && template_expand(ts, lf->file, doc, k, &merged, NULL, NULL, &lf->d) < 0) {
+            diag_list_clear_uses(&lf->d);
             continue;
+        }
         Spec *s = spec_from_document(lf->file, merged ?: doc, &lf->d);
+        diag_list_clear_uses(&lf->d);
         if (s)
             *(Spec **) array_push(&specs, &n_specs, sizeof(Spec *)) = s;
     }

@@ -50,18 +50,13 @@ static const char *intern(const char *s) {
 }
 
 static bool origin_eq(const SpecOrigin *a, const SpecOrigin *b) {
-    return a->line == b->line && a->user_line == b->user_line && a->user_col == b->user_col &&
-           streq_ptr(a->file, b->file) && streq_ptr(a->tmpl, b->tmpl) &&
-           streq_ptr(a->user, b->user) && streq_ptr(a->user_file, b->user_file);
+    return a->line == b->line && streq_ptr(a->file, b->file) && streq_ptr(a->tmpl, b->tmpl);
 }
 
 unsigned spec_origin_encode(const SpecOrigin *o) {
     uint64_t h = hash_cstr(o->file, FNV1A_INIT);
     h = hash_cstr(o->tmpl, h);
-    h = hash_cstr(o->user, h);
-    h = hash_cstr(o->user_file, h);
-    unsigned nums[3] = { o->line, o->user_line, o->user_col };
-    h = hash_fnv1a(nums, sizeof(nums), h);
+    h = hash_fnv1a(&o->line, sizeof(o->line), h);
 
     pthread_mutex_lock(&origin_lock);
     uint32_t *b = &origin_bucket[h % ORIGIN_BUCKETS];
@@ -76,8 +71,7 @@ unsigned spec_origin_encode(const SpecOrigin *o) {
     }
     OriginEntry *e = array_push(&origins, &n_origins, sizeof(OriginEntry));
     e->o = (SpecOrigin) {
-        .file = intern(o->file), .line = o->line, .tmpl = intern(o->tmpl), .user = intern(o->user),
-        .user_file = intern(o->user_file), .user_line = o->user_line, .user_col = o->user_col,
+        .file = intern(o->file), .line = o->line, .tmpl = intern(o->tmpl),
     };
     e->hash = h;
     e->next = *b;
@@ -99,6 +93,13 @@ bool spec_origin_decode(unsigned line, SpecOrigin *ret) {
     return ok;
 }
 
+
+size_t spec_origin_count(void) {
+    pthread_mutex_lock(&origin_lock);
+    size_t n = n_origins;
+    pthread_mutex_unlock(&origin_lock);
+    return n;
+}
 
 unsigned spec_origin_line(unsigned line) {
     SpecOrigin o;

@@ -393,7 +393,6 @@ void template_set_verify(TemplateSet *ts) {
 typedef struct ExpandCtx {
     const TemplateSet *ts;
     const char *file;
-    const char *user;
     DiagList *diags;
     const Template **applied;
     size_t n_applied;
@@ -425,8 +424,9 @@ static void apply_template(ExpandCtx *c, const Template *t, unsigned line, unsig
         apply_template(c, f, line, col, depth + 1);
     }
     *(const Template **) array_push(&c->applied, &c->n_applied, sizeof(Template *)) = t;
-    SpecOrigin o = { .file = t->file, .tmpl = t->name, .user = c->user, .user_file = c->file,
-                     .user_line = line, .user_col = col };
+    *(DiagUse *) array_push(&c->diags->uses, &c->diags->n_uses, sizeof(DiagUse)) =
+        (DiagUse) { .tmpl = xstrdup(t->name), .line = line, .col = col };
+    SpecOrigin o = { .file = t->file, .tmpl = t->name };
     if (!c->merged) {
         c->merged = ynode_new_map(false);
     }
@@ -442,9 +442,12 @@ int template_expand(const TemplateSet *ts, const char *file, const YNode *doc, S
     int r = 0;
 
     *ret = NULL;
+    /* who uses which template, for the problems of the values they give (DiagList.uses): until
+     * the next spec's expansion or the end of this spec's parse (loaded_file_build) */
+    diag_list_clear_uses(diags);
+    diags->use_user = xstrdup(name && name->type == YNODE_SCALAR && name->value ? name->value : "?");
     ExpandCtx c = {
         .ts = ts, .file = file, .diags = diags,
-        .user = name && name->type == YNODE_SCALAR ? name->value : "?",
     };
     const Template *def = template_set_find(ts, TEMPLATE_DEFAULT);
     bool opt_out = from && from->type == YNODE_SEQ && from->n == 0;

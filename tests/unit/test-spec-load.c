@@ -6,7 +6,9 @@
 #include "unit-test.h"
 
 #include "spec.h"
+#include "spec-origin.h"
 #include "spec-table.h"
+#include "util.h"
 
 static void load(SpecSet *set, const char *file, const char *text) {
     assert_int_equal(spec_load_buffer(set, file, text, strlen(text)), 0);
@@ -349,6 +351,42 @@ static void test_templates_across_files(void **state) {
     remove_numbered(dir, 160);
 }
 
+/* Where a template's values came from is interned once per template line, not per line and user:
+ * a daemon loading the tree again after each edit that moves the template's lines grows by the
+ * template's lines, not by its lines times its users. And each user's problem still names it. */
+static void test_template_origins_per_line_not_per_user(void **state) {
+    (void) state;
+    for (int shift = 0; shift < 3; shift++) {
+        Buf b = {};
+        for (int i = 0; i < shift; i++)
+            buf_printf(&b, "# moved down by %d\n", shift);
+        buf_printf(&b, "kind: Template\nname: t\nmemory: 1GiB\nmax_cpus: 1\nautostart: true\n");
+        for (int i = 0; i < 200; i++)
+            buf_printf(&b, "---\nkind: Domain\nname: d%d\ncpus: %d\nfrom: [t]\n", i, i < 2 ? 2 : 1);
+        size_t before = spec_origin_count();
+        SpecSet set = {};
+        load(&set, "tree.yaml", b.p);
+        size_t grown = spec_origin_count() - before;
+        /* memory, max_cpus and autostart: one origin each (key and value share their line) */
+        assert_true(grown <= 3);
+        if (shift == 0)
+            assert_true(grown > 0);
+        /* d0 and d1 ask for 2 cpus, above the template's max_cpus: each error names its user */
+        assert_int_equal(set.diags.n_errors, 2);
+        for (size_t i = 0; i < 2; i++) {
+            const char *file;
+            unsigned line;
+            _cleanup_free_ char *msg = diag_shown(&set.diags.items[i], &file, &line);
+            _cleanup_free_ char *want = xasprintf("(in template t, used by d%zu at tree.yaml:%zu:8)", i,
+                                                 (size_t) shift + 5 + 5 * i + 5);
+            assert_non_null(strstr(msg, want));
+            assert_int_equal(line, shift + 4);
+        }
+        spec_set_clear(&set);
+        free(b.p);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_templates_across_files),
@@ -362,6 +400,7 @@ int main(void) {
         cmocka_unit_test(test_mac_derivation_stable),
         cmocka_unit_test(test_walk_empty_directory),
         cmocka_unit_test(test_large_tree_loads_in_order),
+        cmocka_unit_test(test_template_origins_per_line_not_per_user),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
