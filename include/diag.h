@@ -47,6 +47,8 @@ void diag_list_print(const DiagList *l, FILE *f);
  * that file is refused) but is shown at the template's file and line, the message followed by
  * "(in template T, used by SPEC at FILE:LINE:COL)". Returns the message to show. */
 char *diag_shown(const Diag *d, const char **ret_file, unsigned *ret_line);
+/* Adds a copy of d (from another list) to l, as it is. */
+void diag_list_add_copy(DiagList *l, const Diag *d);
 /* Forgets the spec and templates of the parse that ended (DiagList.uses). */
 void diag_list_clear_uses(DiagList *l);
 /* Whether both hold the same diagnostics in the same order. */

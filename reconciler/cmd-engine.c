@@ -449,10 +449,8 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
      * like the spec errors, in file order */
     DiagList d = {};
     for (size_t i = 0; i < run->n; i++)
-        for (size_t k = 0; k < run->results[i].diags.n; k++) {
-            const Diag *x = &run->results[i].diags.items[k];
-            diag_add(&d, x->level, x->file, x->line, x->col, "%s", x->message);
-        }
+        for (size_t k = 0; k < run->results[i].diags.n; k++)
+            diag_list_add_copy(&d, &run->results[i].diags.items[k]);
     diag_list_sort(&d);
     diag_list_print(&d, stderr);
     diag_list_clear(&d);

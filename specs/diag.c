@@ -43,6 +43,16 @@ void diag_add(DiagList *l, DiagLevel level, const char *file, unsigned line, uns
         l->n_errors++;
 }
 
+void diag_list_add_copy(DiagList *l, const Diag *d) {
+    Diag *c = array_push(&l->items, &l->n, sizeof(Diag));
+    *c = (Diag) {
+        .file = xstrdup(d->file), .line = d->line, .col = d->col, .level = d->level,
+        .message = xstrdup(d->message), .via = d->via ? xstrdup(d->via) : NULL,
+    };
+    if (d->level == DIAG_ERROR)
+        l->n_errors++;
+}
+
 void diag_list_clear(DiagList *l) {
     for (size_t i = 0; i < l->n; i++) {
         free(l->items[i].file);

@@ -123,10 +123,8 @@ static LoadedFile *template_source(const SpecFile *f, const bool *refused, size_
 }
 
 static void diag_list_copy(DiagList *dst, const DiagList *src) {
-    for (size_t j = 0; j < src->n; j++) {
-        const Diag *d = &src->items[j];
-        diag_add(dst, d->level, d->file, d->line, d->col, "%s", d->message);
-    }
+    for (size_t j = 0; j < src->n; j++)
+        diag_list_add_copy(dst, &src->items[j]);
 }
 
 /* The tree's templates from every file (reg[i]: the problems across templates of file i). A new
@@ -367,15 +365,9 @@ void spec_store_collect(SpecStore *st, SpecSet *ret) {
             *(char **) array_push(&ret->bad_files, &ret->n_bad_files, sizeof(char *)) = xstrdup(f->path);
         for (size_t j = 0; j < f->n_specs; j++)
             *(Spec **) array_push(&ret->specs, &ret->n, sizeof(Spec *)) = spec_ref(f->specs[j]);
-        for (size_t j = 0; j < f->diags.n; j++) {
-            const Diag *d = &f->diags.items[j];
-            diag_add(&ret->diags, d->level, d->file, d->line, d->col, "%s", d->message);
-        }
+        diag_list_copy(&ret->diags, &f->diags);
     }
-    for (size_t j = 0; j < st->tree_diags.n; j++) {
-        const Diag *d = &st->tree_diags.items[j];
-        diag_add(&ret->diags, d->level, d->file, d->line, d->col, "%s", d->message);
-    }
+    diag_list_copy(&ret->diags, &st->tree_diags);
     spec_set_verify(ret);
 }
 

@@ -362,6 +362,29 @@ static void test_templates(void **state) {
     spec_store_clear(&st);
 }
 
+/* A problem in a value a template gave, seen through the store (the daemon's path copies each
+ * file's diagnostics into the set): it still names the spec that used the template and where. */
+static void test_template_problem_names_user(void **state) {
+    put("t.yaml", "kind: Template\nname: small\nmax_memory: 1GiB\n");
+    put("u1.yaml", "kind: Domain\nname: a\nfrom: [small]\nmemory: 2GiB\n");
+    SpecStore st;
+    spec_store_init(&st, root);
+    assert_int_equal(spec_store_scan(&st, false), 2);
+    SpecSet set;
+    spec_store_collect(&st, &set);
+    assert_int_equal(set.diags.n_errors, 1);
+    const char *file;
+    unsigned line;
+    _cleanup_free_ char *msg = diag_shown(&set.diags.items[0], &file, &line);
+    _cleanup_free_ char *t = path("t.yaml"), *u1 = path("u1.yaml");
+    _cleanup_free_ char *want = xasprintf("(in template small, used by a at %s:3:8)", u1);
+    assert_non_null(strstr(msg, want));
+    assert_string_equal(file, t);
+    assert_int_equal(line, 3);
+    spec_set_clear(&set);
+    spec_store_clear(&st);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_update_named_files, setup, teardown),
@@ -370,6 +393,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan_keeps_written_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_template_problem_names_user, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
