@@ -54,7 +54,7 @@ void template_set_clear(TemplateSet *ts);   /* frees the array, not the template
 /* The merged tree of a spec document of kind `kind`: its templates applied in order, its own
  * keys last. *ret NULL when no template applies (the document is used as it is). Returns 0, or
  * -EINVAL after reporting errors into diags (unknown or broken template). The names of the
- * templates used (directly or through from:) are appended to *used when used is not NULL. */
+ * templates used (directly or through from:) have their files appended to *used (each once) when used is not NULL. */
 int template_expand(const TemplateSet *ts, const char *file, const YNode *doc, SpecKind kind,
                     YNode **ret, char ***used, size_t *n_used, DiagList *diags);
 

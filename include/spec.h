@@ -249,6 +249,9 @@ typedef struct Spec {
     char *file;
     unsigned line, col;         /* where the document starts */
     char *name;                 /* convenience copy of the name value */
+    char **template_files;      /* the files of the templates it was built with (status: a
+                                 * refused edit there holds it at this version) */
+    size_t n_template_files;
     union {
         DomainSpec domain;
         NetworkSpec network;

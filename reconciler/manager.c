@@ -196,15 +196,32 @@ static void summarize(Manager *m) {
     }
 }
 
+/* What holds o's spec at the version in force: the first error of its file, else of the file of
+ * a template it is built with (a refused template edit holds its users at their last good
+ * version, docs/templates.md). Allocated; NULL when none. */
+static char *spec_error_of(const Manager *m, const Object *o) {
+    const DiagList *l = &m->current.diags;
+    for (size_t k = 0; o->spec && k < l->n; k++)
+        if (l->items[k].level == DIAG_ERROR && streq(l->items[k].file, o->spec->file))
+            return xstrdup(l->items[k].message);
+    for (size_t t = 0; o->spec && t < o->spec->n_template_files; t++)
+        for (size_t k = 0; k < l->n; k++)
+            if (l->items[k].level == DIAG_ERROR && streq(l->items[k].file, o->spec->template_files[t])) {
+                const char *file;
+                unsigned line;
+                _cleanup_free_ char *msg = diag_shown(&l->items[k], &file, &line);
+                _cleanup_free_ char *shown = text_escape(file);
+                return xasprintf("held at its last good version: its template's file is refused: "
+                                 "%s:%u:%u: %s", shown, line, l->items[k].col, msg);
+            }
+    return NULL;
+}
+
 static void write_status(Manager *m) {
     StatusDoc *doc = status_doc_new("daemon");
     for (size_t i = 0; i < m->n_objects; i++) {
         Object *o = m->objects[i];
-        const char *spec_error = NULL;
-        for (size_t k = 0; o->spec && k < m->current.diags.n && !spec_error; k++)
-            if (m->current.diags.items[k].level == DIAG_ERROR &&
-                streq(m->current.diags.items[k].file, o->spec->file))
-                spec_error = m->current.diags.items[k].message;
+        _cleanup_free_ char *spec_error = spec_error_of(m, o);
         StatusExtra x = {
             .spec_error = spec_error,
             .last_action = o->last_action,

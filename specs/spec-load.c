@@ -272,6 +272,12 @@ static SpecKind document_kind(const YNode *doc) {
     return k && k->type == YNODE_SCALAR ? spec_kind_from_string(k->value) : _KIND_INVALID;
 }
 
+static void names_free(char **v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 void loaded_file_build(SpecSet *set, LoadedFile *lf, const TemplateSet *ts) {
     Spec **specs = NULL;
     size_t n_specs = 0;
@@ -281,14 +287,21 @@ void loaded_file_build(SpecSet *set, LoadedFile *lf, const TemplateSet *ts) {
         const YNode *doc = lf->docs[i];
         _cleanup_(ynode_freep) YNode *merged = NULL;
         SpecKind k = document_kind(doc);
-        if (k >= 0 && template_expand(ts, lf->file, doc, k, &merged, NULL, NULL, &lf->d) < 0) {
+        char **tfiles = NULL;
+        size_t n_tfiles = 0;
+        if (k >= 0 && template_expand(ts, lf->file, doc, k, &merged, &tfiles, &n_tfiles, &lf->d) < 0) {
             diag_list_clear_uses(&lf->d);
+            names_free(tfiles, n_tfiles);
             continue;
         }
         Spec *s = spec_from_document(lf->file, merged ?: doc, &lf->d);
         diag_list_clear_uses(&lf->d);
-        if (s)
+        if (s) {
+            s->template_files = tfiles;
+            s->n_template_files = n_tfiles;
             *(Spec **) array_push(&specs, &n_specs, sizeof(Spec *)) = s;
+        } else
+            names_free(tfiles, n_tfiles);
     }
     if (lf->d.n_errors > 0) {
         /* A file with any error contributes nothing: half a file is never applied. */

@@ -86,6 +86,9 @@ Spec *spec_copy(const Spec *s) {
     c->line = s->line;
     c->col = s->col;
     c->name = xstrdup(s->name);
+    for (size_t i = 0; i < s->n_template_files; i++)
+        *(char **) array_push(&c->template_files, &c->n_template_files, sizeof(char *)) =
+            xstrdup(s->template_files[i]);
     table_copy(spec_kind_table(s->kind), &c->domain, &s->domain);
     return c;
 }
@@ -106,6 +109,9 @@ Spec *spec_unref(Spec *s) {
         table_clear(t, &s->domain);
     free(s->file);
     free(s->name);
+    for (size_t i = 0; i < s->n_template_files; i++)
+        free(s->template_files[i]);
+    free(s->template_files);
     free(s);
     return NULL;
 }

@@ -470,9 +470,13 @@ int template_expand(const TemplateSet *ts, const char *file, const YNode *doc, S
             apply_template(&c, t, lines[i], cols[i], 0);
         free(names[i]);
     }
-    if (used)
-        for (size_t i = 0; i < c.n_applied; i++)
-            *(char **) array_push(used, n_used, sizeof(char *)) = xstrdup(c.applied[i]->name);
+    for (size_t i = 0; used && i < c.n_applied; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < *n_used && !seen; j++)
+            seen = streq((*used)[j], c.applied[i]->file);
+        if (!seen)
+            *(char **) array_push(used, n_used, sizeof(char *)) = xstrdup(c.applied[i]->file);
+    }
     free(c.applied);
     if (c.failed) {
         ynode_free(c.merged);

@@ -65,12 +65,15 @@ lacks "…and did not re-evaluate vs-other (only the template's users)" "vs-othe
 printf 'kind: Template\nname: web\nmemory: lots\nmax_memory: 256MiB\nshutdown_timeout: 1\n' |
     write_template
 ok "the broken template's error reaches status.json" wait_for 30 grep -q "must be a size" status.json
-# (the error is the template file's own: status.json lists it among spec_errors; the users' rows
-# do not carry it, their spec_error is null: a gap, reported in the branch's notes)
 ok "…among its spec errors, at the template's file and line" python3 -c 'import json,sys
 d=json.load(open("status.json"))
 sys.exit(0 if [e for e in d["spec_errors"] if e["file"].endswith("templates/web.yaml") and e["line"] == 3
               and "must be a size" in e["message"]] else 1)'
+ok "…and on each user's row: held at its last good version by the template's file" python3 -c 'import json,sys
+d=json.load(open("status.json"))
+rows={o["name"]: o for o in d["objects"]}
+held=lambda n: "held at its last good version" in (rows[n].get("spec_error") or "") and "web.yaml:3:" in rows[n]["spec_error"]
+sys.exit(0 if held("vs-w1") and held("vs-w2") and not rows["vs-other"].get("spec_error") else 1)'
 for d in vs-w1 vs-w2; do
     is "$d keeps its last good memory" 196608 "$(cur $d)"
     is "$d still runs, same domain id" "running $([ $d = vs-w1 ] && echo "$id1" || echo "$id2")" \
