@@ -44,8 +44,12 @@ static int set_metadata(virDomainPtr dom, const char *xml) {
     return virt_domain_set_metadata(dom, xml, NVRAM_RESET_PREFIX, NVRAM_RESET_XMLNS);
 }
 
-int nvram_reset_mark_set(virDomainPtr dom) {
-    return set_metadata(dom, "<nvram-reset/>");
+void nvram_reset_mark_put(xmlDoc *doc) {
+    if (nvram_reset_marked(doc))
+        return;
+    xmlNode *md = xml_ensure(xmlDocGetRootElement(doc), "metadata", false);
+    xmlNode *m = xmlNewChild(md, NULL, BAD_CAST "nvram-reset", NULL);
+    xmlSetNs(m, xmlNewNs(m, BAD_CAST NVRAM_RESET_XMLNS, BAD_CAST NVRAM_RESET_PREFIX));
 }
 
 void nvram_reset_mark_clear(virDomainPtr dom) {

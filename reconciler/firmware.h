@@ -30,9 +30,10 @@ char *firmware_pick(const char *type, const char *arch, const char *machine, int
  * capabilities); an error when no descriptor fits (-EINVAL). */
 int firmware_plan(virConnectPtr conn, const DomainSpec *d, const char *virttype, ObjectResult *r);
 
-/* The record, in the domain's metadata (persistent and live definitions): set after the redefine
- * that needs the reset, read by every start virtspec performs (VIR_DOMAIN_START_RESET_NVRAM),
- * cleared after that start. */
-int nvram_reset_mark_set(virDomainPtr dom);
+/* The record, in the domain's metadata: put into the definition (doc) whose redefine needs the
+ * reset, so that one define carries both (no window where the firmware changed unmarked); read
+ * from the persistent definition by every start virtspec performs (VIR_DOMAIN_START_RESET_NVRAM),
+ * cleared after that start. Pure. */
+void nvram_reset_mark_put(xmlDoc *doc);
 void nvram_reset_mark_clear(virDomainPtr dom);
 bool nvram_reset_marked(xmlDoc *have);
