@@ -303,7 +303,7 @@ static int domain_render(DomainPass *p, char **secret, SeedInput *seed_in, Seed 
  * is defined */
 static int domain_firmware_plan(DomainPass *p) {
     _cleanup_free_ char *virttype = xml_get(xmlDocGetRootElement(p->want), "@type");
-    return firmware_plan(p->e->conn, p->d, virttype, p->r);
+    return firmware_plan(p->e->conn, p->e->local, p->d, virttype, p->r);
 }
 
 /* No such domain: plan says what apply would make; apply defines it, sets autostart and its

@@ -180,9 +180,15 @@ static char *domcaps_machine(virConnectPtr conn, const char *arch, const char *m
     return doc ? xml_get(xmlDocGetRootElement(doc), "machine") : NULL;
 }
 
-int firmware_plan(virConnectPtr conn, const DomainSpec *d, const char *virttype, ObjectResult *r) {
+int firmware_plan(virConnectPtr conn, bool local, const DomainSpec *d, const char *virttype,
+                  ObjectResult *r) {
     if (!d->firmware.present.set || !streq(d->firmware.type.s, "efi"))
         return 0;
+    if (!local) {
+        action_add(r, ACTION_NOTE, "firmware", "firmware: chosen by libvirt at the start (not a local "
+                   "connection: this host's firmware descriptors say nothing of libvirt's host)");
+        return 0;
+    }
     const char *arch = d->machine_arch.set ? d->machine_arch.s : "x86_64";
     _cleanup_free_ char *machine = domcaps_machine(conn, arch, d->machine_type.set ? d->machine_type.s : NULL,
                                                    virttype);

@@ -27,8 +27,11 @@ int firmware_nvram_changes(bool reset_allowed, Diff *diff, ObjectResult *r);
 char *firmware_pick(const char *type, const char *arch, const char *machine, int secure_boot,
                     int enrolled_keys, char **ret_template);
 /* plan: a note naming the file libvirt will pick for an efi spec (machine from the domain
- * capabilities); an error when no descriptor fits (-EINVAL). */
-int firmware_plan(virConnectPtr conn, const DomainSpec *d, const char *virttype, ObjectResult *r);
+ * capabilities); an error when no descriptor fits (-EINVAL). The descriptors read are this
+ * host's: on a connection that is not local (local false) libvirt's host is another one, and
+ * the note only says that libvirt chooses at the start (never an error). */
+int firmware_plan(virConnectPtr conn, bool local, const DomainSpec *d, const char *virttype,
+                  ObjectResult *r);
 
 /* The record, in the domain's metadata: put into the definition (doc) whose redefine needs the
  * reset, so that one define carries both (no window where the firmware changed unmarked); read
