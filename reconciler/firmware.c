@@ -91,9 +91,13 @@ static bool descriptor_targets(json_object *fw, const char *arch, const char *ma
             continue;
         json_object *m = jget(t, "machines");
         size_t k = json_object_is_type(m, json_type_array) ? json_object_array_length(m) : 0;
-        for (size_t j = 0; j < k; j++)
-            if (fnmatch(json_object_get_string(json_object_array_get_idx(m, j)), machine, 0) == 0)
+        for (size_t j = 0; j < k; j++) {
+            json_object *pat = json_object_array_get_idx(m, j);
+            /* a malformed descriptor's null, number or map is no pattern (null would be NULL) */
+            if (json_object_is_type(pat, json_type_string) &&
+                fnmatch(json_object_get_string(pat), machine, 0) == 0)
                 return true;
+        }
     }
     return false;
 }
@@ -108,11 +112,11 @@ static int name_cmp(const void *a, const void *b) {
 }
 
 /* The descriptor file names, sorted, without duplicates (an /etc one hides its namesake). */
-static size_t descriptor_names(char ***ret) {
+static size_t descriptor_names(const char *const *dirs, size_t n_dirs, char ***ret) {
     char **names = NULL;
     size_t n = 0;
-    for (size_t i = 0; i < ELEMENTSOF(fw_dirs); i++) {
-        DIR *dir = opendir(fw_dirs[i]);
+    for (size_t i = 0; i < n_dirs; i++) {
+        DIR *dir = opendir(dirs[i]);
         for (struct dirent *de; dir && (de = readdir(dir));) {
             size_t len = strlen(de->d_name);
             if (len < 6 || !streq(de->d_name + len - 5, ".json"))
@@ -132,9 +136,9 @@ static size_t descriptor_names(char ***ret) {
     return n;
 }
 
-static json_object *descriptor_read(const char *name) {
-    for (size_t i = 0; i < ELEMENTSOF(fw_dirs); i++) {
-        _cleanup_free_ char *path = xasprintf("%s/%s", fw_dirs[i], name);
+static json_object *descriptor_read(const char *const *dirs, size_t n_dirs, const char *name) {
+    for (size_t i = 0; i < n_dirs; i++) {
+        _cleanup_free_ char *path = xasprintf("%s/%s", dirs[i], name);
         if (access(path, F_OK) == 0)
             return json_object_from_file(path);
     }
@@ -143,12 +147,18 @@ static json_object *descriptor_read(const char *name) {
 
 char *firmware_pick(const char *type, const char *arch, const char *machine, int secure_boot,
                     int enrolled_keys, char **ret_template) {
+    return firmware_pick_in(fw_dirs, ELEMENTSOF(fw_dirs), type, arch, machine, secure_boot,
+                            enrolled_keys, ret_template);
+}
+
+char *firmware_pick_in(const char *const *dirs, size_t n_dirs, const char *type, const char *arch,
+                       const char *machine, int secure_boot, int enrolled_keys, char **ret_template) {
     char **names = NULL;
-    size_t n = descriptor_names(&names);
+    size_t n = descriptor_names(dirs, n_dirs, &names);
     char *found = NULL;
     const char *iface = streq(type, "efi") ? "uefi" : "bios";
     for (size_t i = 0; i < n; i++) {
-        json_object *fw = found ? NULL : descriptor_read(names[i]);
+        json_object *fw = found ? NULL : descriptor_read(dirs, n_dirs, names[i]);
         json_object *map = jget(fw, "mapping");
         if (fw && json_has_string(jget(fw, "interface-types"), iface) &&
             descriptor_targets(fw, arch, machine) &&

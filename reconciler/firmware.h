@@ -26,6 +26,10 @@ int firmware_nvram_changes(bool reset_allowed, Diff *diff, ObjectResult *r);
  * template; NULL when none fits. */
 char *firmware_pick(const char *type, const char *arch, const char *machine, int secure_boot,
                     int enrolled_keys, char **ret_template);
+/* The same over the descriptor directories dirs (the first hides a namesake in the later ones);
+ * a malformed descriptor fits nothing it cannot be read as (never a crash). */
+char *firmware_pick_in(const char *const *dirs, size_t n_dirs, const char *type, const char *arch,
+                       const char *machine, int secure_boot, int enrolled_keys, char **ret_template);
 /* plan: a note naming the file libvirt will pick for an efi spec (machine from the domain
  * capabilities); an error when no descriptor fits (-EINVAL). The descriptors read are this
  * host's: on a connection that is not local (local false) libvirt's host is another one, and
