@@ -4,9 +4,11 @@
 
 #include "cli.h"
 #include "engine-domain-state.h"
+#include "metadata.h"
 #include "snapshot.h"
 #include "term.h"
 #include "virt-conn.h"
+#include "xml-util.h"
 
 /* virtspec snapshot create|list|revert|delete DOMAIN [NAME] (docs/snapshots.md). create and list
  * act at once; revert and delete are shown first as a plan (exit 2) and done with --yes. */
@@ -93,6 +95,21 @@ int cmd_snapshot(const CliOpts *o) {
     if (!dom) {
         fprintf(stderr, "virtspec: snapshot: no domain '%s': %s\n", dom_name, virt_error_message());
         return 1;
+    }
+    /* create, revert and delete change the domain: only one virtspec manages (its metadata);
+     * list only reads. */
+    if (!list) {
+        _cleanup_(xmlFreeDocp) xmlDoc *doc = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+        if (!doc) {
+            fprintf(stderr, "virtspec: snapshot %s: reading its definition: %s\n", dom_name,
+                    virt_error_message());
+            return 1;
+        }
+        if (!observe_owned(doc)) {
+            fprintf(stderr, "virtspec: snapshot %s: refused: the domain is not managed by virtspec "
+                    "(no virtspec metadata; adopt it with a spec first)\n", dom_name);
+            return 1;
+        }
     }
     _cleanup_free_ char *err = NULL;
     if (create) {

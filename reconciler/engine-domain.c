@@ -303,7 +303,7 @@ static int domain_render(DomainPass *p, char **secret, SeedInput *seed_in, Seed 
  * is defined */
 static int domain_firmware_plan(DomainPass *p) {
     _cleanup_free_ char *virttype = xml_get(xmlDocGetRootElement(p->want), "@type");
-    return firmware_plan(p->e->conn, p->d, virttype, p->r);
+    return firmware_plan(p->e->conn, p->e->local, p->d, virttype, p->r);
 }
 
 /* No such domain: plan says what apply would make; apply defines it, sets autostart and its
@@ -456,6 +456,8 @@ static int domain_redefine(DomainPass *p, bool running) {
     _cleanup_(xmlFreeDocp) xmlDoc *live = running ? domain_xml(p->dom, 0) : NULL;
     diff_patch(KIND_DOMAIN, &r->diff, p->want, p->have);
     copy_metadata(p->want, p->have);
+    if (p->nvram_reset)   /* the mark goes with the definition: one define, never one without */
+        nvram_reset_mark_put(p->have);
     _cleanup_free_ char *x = xml_to_string(p->have);
     virt_count_mutation();
     _cleanup_(virDomainFreep) virDomainPtr nd =
@@ -464,8 +466,6 @@ static int domain_redefine(DomainPass *p, bool running) {
     if (!nd)
         return fail(r, "redefine failed: %s", virt_error_message());
     r->mutated = true;
-    if (p->nvram_reset && nvram_reset_mark_set(nd) < 0)
-        return fail(r, "recording the NVRAM reset for the next start failed: %s", virt_error_message());
     for (size_t i = 0; running && live && i < r->diff.n; i++) {
         const Change *c = &r->diff.items[i];
         _cleanup_free_ char *reason = NULL;

@@ -44,8 +44,12 @@ static int set_metadata(virDomainPtr dom, const char *xml) {
     return virt_domain_set_metadata(dom, xml, NVRAM_RESET_PREFIX, NVRAM_RESET_XMLNS);
 }
 
-int nvram_reset_mark_set(virDomainPtr dom) {
-    return set_metadata(dom, "<nvram-reset/>");
+void nvram_reset_mark_put(xmlDoc *doc) {
+    if (nvram_reset_marked(doc))
+        return;
+    xmlNode *md = xml_ensure(xmlDocGetRootElement(doc), "metadata", false);
+    xmlNode *m = xmlNewChild(md, NULL, BAD_CAST "nvram-reset", NULL);
+    xmlSetNs(m, xmlNewNs(m, BAD_CAST NVRAM_RESET_XMLNS, BAD_CAST NVRAM_RESET_PREFIX));
 }
 
 void nvram_reset_mark_clear(virDomainPtr dom) {
@@ -87,9 +91,13 @@ static bool descriptor_targets(json_object *fw, const char *arch, const char *ma
             continue;
         json_object *m = jget(t, "machines");
         size_t k = json_object_is_type(m, json_type_array) ? json_object_array_length(m) : 0;
-        for (size_t j = 0; j < k; j++)
-            if (fnmatch(json_object_get_string(json_object_array_get_idx(m, j)), machine, 0) == 0)
+        for (size_t j = 0; j < k; j++) {
+            json_object *pat = json_object_array_get_idx(m, j);
+            /* a malformed descriptor's null, number or map is no pattern (null would be NULL) */
+            if (json_object_is_type(pat, json_type_string) &&
+                fnmatch(json_object_get_string(pat), machine, 0) == 0)
                 return true;
+        }
     }
     return false;
 }
@@ -104,11 +112,11 @@ static int name_cmp(const void *a, const void *b) {
 }
 
 /* The descriptor file names, sorted, without duplicates (an /etc one hides its namesake). */
-static size_t descriptor_names(char ***ret) {
+static size_t descriptor_names(const char *const *dirs, size_t n_dirs, char ***ret) {
     char **names = NULL;
     size_t n = 0;
-    for (size_t i = 0; i < ELEMENTSOF(fw_dirs); i++) {
-        DIR *dir = opendir(fw_dirs[i]);
+    for (size_t i = 0; i < n_dirs; i++) {
+        DIR *dir = opendir(dirs[i]);
         for (struct dirent *de; dir && (de = readdir(dir));) {
             size_t len = strlen(de->d_name);
             if (len < 6 || !streq(de->d_name + len - 5, ".json"))
@@ -128,9 +136,9 @@ static size_t descriptor_names(char ***ret) {
     return n;
 }
 
-static json_object *descriptor_read(const char *name) {
-    for (size_t i = 0; i < ELEMENTSOF(fw_dirs); i++) {
-        _cleanup_free_ char *path = xasprintf("%s/%s", fw_dirs[i], name);
+static json_object *descriptor_read(const char *const *dirs, size_t n_dirs, const char *name) {
+    for (size_t i = 0; i < n_dirs; i++) {
+        _cleanup_free_ char *path = xasprintf("%s/%s", dirs[i], name);
         if (access(path, F_OK) == 0)
             return json_object_from_file(path);
     }
@@ -139,12 +147,18 @@ static json_object *descriptor_read(const char *name) {
 
 char *firmware_pick(const char *type, const char *arch, const char *machine, int secure_boot,
                     int enrolled_keys, char **ret_template) {
+    return firmware_pick_in(fw_dirs, ELEMENTSOF(fw_dirs), type, arch, machine, secure_boot,
+                            enrolled_keys, ret_template);
+}
+
+char *firmware_pick_in(const char *const *dirs, size_t n_dirs, const char *type, const char *arch,
+                       const char *machine, int secure_boot, int enrolled_keys, char **ret_template) {
     char **names = NULL;
-    size_t n = descriptor_names(&names);
+    size_t n = descriptor_names(dirs, n_dirs, &names);
     char *found = NULL;
     const char *iface = streq(type, "efi") ? "uefi" : "bios";
     for (size_t i = 0; i < n; i++) {
-        json_object *fw = found ? NULL : descriptor_read(names[i]);
+        json_object *fw = found ? NULL : descriptor_read(dirs, n_dirs, names[i]);
         json_object *map = jget(fw, "mapping");
         if (fw && json_has_string(jget(fw, "interface-types"), iface) &&
             descriptor_targets(fw, arch, machine) &&
@@ -176,9 +190,15 @@ static char *domcaps_machine(virConnectPtr conn, const char *arch, const char *m
     return doc ? xml_get(xmlDocGetRootElement(doc), "machine") : NULL;
 }
 
-int firmware_plan(virConnectPtr conn, const DomainSpec *d, const char *virttype, ObjectResult *r) {
+int firmware_plan(virConnectPtr conn, bool local, const DomainSpec *d, const char *virttype,
+                  ObjectResult *r) {
     if (!d->firmware.present.set || !streq(d->firmware.type.s, "efi"))
         return 0;
+    if (!local) {
+        action_add(r, ACTION_NOTE, "firmware", "firmware: chosen by libvirt at the start (not a local "
+                   "connection: this host's firmware descriptors say nothing of libvirt's host)");
+        return 0;
+    }
     const char *arch = d->machine_arch.set ? d->machine_arch.s : "x86_64";
     _cleanup_free_ char *machine = domcaps_machine(conn, arch, d->machine_type.set ? d->machine_type.s : NULL,
                                                    virttype);

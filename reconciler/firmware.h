@@ -26,13 +26,21 @@ int firmware_nvram_changes(bool reset_allowed, Diff *diff, ObjectResult *r);
  * template; NULL when none fits. */
 char *firmware_pick(const char *type, const char *arch, const char *machine, int secure_boot,
                     int enrolled_keys, char **ret_template);
+/* The same over the descriptor directories dirs (the first hides a namesake in the later ones);
+ * a malformed descriptor fits nothing it cannot be read as (never a crash). */
+char *firmware_pick_in(const char *const *dirs, size_t n_dirs, const char *type, const char *arch,
+                       const char *machine, int secure_boot, int enrolled_keys, char **ret_template);
 /* plan: a note naming the file libvirt will pick for an efi spec (machine from the domain
- * capabilities); an error when no descriptor fits (-EINVAL). */
-int firmware_plan(virConnectPtr conn, const DomainSpec *d, const char *virttype, ObjectResult *r);
+ * capabilities); an error when no descriptor fits (-EINVAL). The descriptors read are this
+ * host's: on a connection that is not local (local false) libvirt's host is another one, and
+ * the note only says that libvirt chooses at the start (never an error). */
+int firmware_plan(virConnectPtr conn, bool local, const DomainSpec *d, const char *virttype,
+                  ObjectResult *r);
 
-/* The record, in the domain's metadata (persistent and live definitions): set after the redefine
- * that needs the reset, read by every start virtspec performs (VIR_DOMAIN_START_RESET_NVRAM),
- * cleared after that start. */
-int nvram_reset_mark_set(virDomainPtr dom);
+/* The record, in the domain's metadata: put into the definition (doc) whose redefine needs the
+ * reset, so that one define carries both (no window where the firmware changed unmarked); read
+ * from the persistent definition by every start virtspec performs (VIR_DOMAIN_START_RESET_NVRAM),
+ * cleared after that start. Pure. */
+void nvram_reset_mark_put(xmlDoc *doc);
 void nvram_reset_mark_clear(virDomainPtr dom);
 bool nvram_reset_marked(xmlDoc *have);

@@ -63,7 +63,7 @@ static unsigned change_line(const Spec *s, const Change *c) {
 
 typedef struct TemplateReach {
     const char *tmpl;           /* interned (spec-origin.c) */
-    size_t live, pending, restart;
+    size_t live, pending, restart, off;   /* off: not running, or stopped by its spec */
     char **restarting;
     size_t n_restarting;
 } TemplateReach;
@@ -99,7 +99,11 @@ void provenance_blast_radius(FILE *f, const SpecSet *set, const ObjectResult *re
                 x++;
             if (x == n_t)
                 *(TemplateReach *) array_push(&t, &n_t, sizeof(TemplateReach)) = (TemplateReach) { .tmpl = seen[k] };
-            if (!boot[k])
+            /* a domain not running (the observed id), or one the spec stops, takes every change
+             * at its next start: nothing waits for a boot, nothing is restarted */
+            if (r->id < 0 || streq_ptr(s->domain.state.s, "shutoff"))
+                t[x].off++;
+            else if (!boot[k])
                 t[x].live++;
             else if (streq_ptr(s->domain.reload.s, "auto")) {
                 t[x].restart++;
@@ -109,10 +113,11 @@ void provenance_blast_radius(FILE *f, const SpecSet *set, const ObjectResult *re
         }
     }
     for (size_t x = 0; x < n_t; x++) {
-        size_t total = t[x].live + t[x].pending + t[x].restart;
-        fprintf(f, "template %s: %zu domain%s %s %zu live, %zu reload-pending, %zu restart\n",
+        size_t total = t[x].live + t[x].pending + t[x].restart + t[x].off;
+        _cleanup_free_ char *off = t[x].off ? xasprintf(", %zu at next start", t[x].off) : NULL;
+        fprintf(f, "template %s: %zu domain%s %s %zu live, %zu reload-pending, %zu restart%s\n",
                 t[x].tmpl, total, total == 1 ? "" : "s", term_glyph(GLYPH_DASH), t[x].live,
-                t[x].pending, t[x].restart);
+                t[x].pending, t[x].restart, off ? off : "");
         for (size_t k = 0; k < t[x].n_restarting; k++) {
             fprintf(f, "  %s restart (reload: auto): %s\n", term_glyph(GLYPH_RELOAD), t[x].restarting[k]);
             free(t[x].restarting[k]);

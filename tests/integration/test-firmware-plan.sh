@@ -50,6 +50,12 @@ vs plan a.yaml; is "plan of an impossible request fails" 1 "$rc"
 contains "plan says no descriptor fits" "firmware: no firmware descriptor on this host fits type efi, secure_boot on x86_64 pc-q35-" "$out"
 vs apply a.yaml; is "apply of it fails too" 1 "$rc"
 ok "and defines nothing" sh -c '! virsh dominfo vs-fwp'
+# a connection that is not local (the same libvirtd, as a remote URI names it): this host's
+# descriptors say nothing of libvirt's host, so they are not read and nothing fails for them
+vs plan --connect qemu+unix:///system a.yaml
+is "plan on a non-local connection: no failure for the firmware (exit 2: a create)" 2 "$rc"
+contains "…says libvirt chooses" "firmware: chosen by libvirt at the start (not a local connection" "$out"
+lacks "…no descriptor read" "no firmware descriptor on this host fits" "$out"
 umount /usr/share/qemu/firmware
 
 finish

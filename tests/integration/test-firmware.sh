@@ -72,8 +72,17 @@ is "without reset_nvram the NVRAM file is kept (content)" "$rs_sum" "$(sha256sum
 sed -i 's/enrolled_keys: true}/enrolled_keys: true, reset_nvram: true}/; s/^state: shutoff/state: paused/' rs.yaml
 vs plan rs.yaml; is "plan with reset_nvram exits 2" 2 "$rc"
 contains "plan: config with an NVRAM reset" "~ firmware.secure_boot: false → true (config, NVRAM reset" "$out"
+# libvirt's events during that apply: the reset record must come with the redefine itself (one
+# define carries the firmware change and the record), never as a metadata change of its own after
+# it (a failure or a kill between the two would lose the reset)
+virsh event vs-rs --all --loop --timeout 120 > rs-events.txt 2>&1 & ev=$!
+sleep 0.5
 vs apply rs.yaml; is "apply with reset_nvram succeeds" 0 "$rc"
 [ "$rc" = 0 ] || printf '%s\n' "$out"
+sleep 0.5; kill "$ev" 2>/dev/null; wait "$ev" 2>/dev/null
+contains "…libvirt saw the redefine" "lifecycle' for domain 'vs-rs': Defined" "$(cat rs-events.txt)"
+is "…and no metadata change of its own before the start" "" \
+    "$(sed -n '/Defined/,/Started/p' rs-events.txt | grep "metadata-change")"
 contains "apply says it reset the NVRAM" "NVRAM reset from the firmware's template" "$out"
 is "vs-rs is paused (no guest code ran since the start)" "paused" "$(domstate vs-rs)"
 rslive=$(live_xml vs-rs)

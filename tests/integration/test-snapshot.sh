@@ -126,5 +126,33 @@ vs snapshot revert vs-sn nosuch --yes
 is "reverting to no such snapshot fails" 1 "$rc"
 contains "…saying so" "no snapshot named nosuch" "$out"
 
+# --- a domain virtspec does not manage (no virtspec metadata): list only, the rest refused ----
+virsh vol-create-as vs-pool foreign.qcow2 16M --format qcow2 >/dev/null
+fvol=$(virsh vol-path --pool vs-pool foreign.qcow2)
+cat > foreign.xml <<XML
+<domain type='qemu'><name>vs-sn-foreign</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64'>hvm</type></os>
+<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+<source file='$fvol'/><target dev='vda' bus='virtio'/></disk></devices></domain>
+XML
+virsh define foreign.xml >/dev/null
+virsh snapshot-create-as vs-sn-foreign theirs --description "made by hand" >/dev/null
+fdef=$(inactive_xml vs-sn-foreign)
+vs snapshot list vs-sn-foreign
+is "a foreign domain: list still shows it" 0 "$rc"
+is "…its snapshot" "theirs" "$(printf '%s\n' "$out" | awk 'NR > 1 {print $1}')"
+vs snapshot create vs-sn-foreign mine
+is "a foreign domain: create refused" 1 "$rc"
+contains "…saying why" "snapshot vs-sn-foreign: refused: the domain is not managed by virtspec" "$out"
+vs snapshot revert vs-sn-foreign theirs --yes
+is "a foreign domain: revert --yes refused" 1 "$rc"
+contains "…saying why" "refused: the domain is not managed by virtspec" "$out"
+vs snapshot delete vs-sn-foreign theirs --yes
+is "a foreign domain: delete --yes refused" 1 "$rc"
+contains "…saying why" "refused: the domain is not managed by virtspec" "$out"
+is "…nothing changed: its snapshots" "theirs " "$(snaps vs-sn-foreign)"
+is "…nor its definition" "$fdef" "$(inactive_xml vs-sn-foreign)"
+is "…nor its run state" "shut off" "$(domstate vs-sn-foreign)"
+
 echo "# $n_pass passed, $n_fail failed"
 [ "$n_fail" -eq 0 ]
