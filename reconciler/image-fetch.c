@@ -22,6 +22,7 @@
 #include "term.h"
 
 #define BLOCK (64 * 1024)
+#define XZ_MEMLIMIT (UINT64_C(1) << 30)   /* xz -9 needs 65 MiB to decompress; more is hostile */
 
 static void curl_easy_cleanupp(CURL **c) {
     if (*c)
@@ -35,8 +36,9 @@ static const char *const codec_names[] = {
     [CODEC_ZSTD] = "zstd",
 };
 
-/* One download: every byte received goes to the .part, the digest and (compressed) the
- * decompressor, whose output goes to the .out file (holes for zero blocks). */
+/* One download: every byte received goes to the .part and the digest. Only once the sha256
+ * matches is a compressed .part decompressed into the .out file (holes for zero blocks): bytes
+ * nobody vouched for are never unpacked (a small .xz can expand to anything). */
 typedef struct Fetch {
     const char *url;
     int part_fd, out_fd;            /* out_fd: compressed images only */
@@ -44,8 +46,6 @@ typedef struct Fetch {
     struct sha256_ctx md;       /* of the bytes received (nettle: GnuTLS, which libvirt and
                                  * libcurl-gnutls load anyway, is built on it) */
     Codec codec;
-    unsigned char head[8];          /* the first bytes, until the codec is known */
-    size_t head_n;
     lzma_stream xz;
     z_stream gz;
     bool gz_end;                    /* a gzip member ended: the next byte starts another */
@@ -53,6 +53,7 @@ typedef struct Fetch {
     size_t zs_left;                 /* ZSTD_decompressStream's last hint: 0 at a frame's end */
     bool codec_started;
     uint64_t out_pos;               /* the decompressed image's length so far */
+    uint64_t in_pos;                /* compressed bytes of the .part decompressed so far */
     uint64_t received;              /* bytes in the .part */
     uint64_t resume_from;           /* where this request started */
     bool checked_status;
@@ -117,7 +118,7 @@ static Codec codec_of(const unsigned char *h, size_t n) {
 static int codec_fail(Fetch *f, const char *what) {
     if (!f->codec_err)
         f->codec_err = xasprintf("not valid %s data at %" PRIu64 " bytes of the download (%s)",
-                                 codec_names[f->codec], f->received, what);
+                                 codec_names[f->codec], f->in_pos, what);
     return -EBADMSG;
 }
 
@@ -137,6 +138,8 @@ static int decompress(Fetch *f, const unsigned char *in, size_t n, bool finish) 
                 return k;
             if (lr == LZMA_STREAM_END)
                 return 0;
+            if (lr == LZMA_MEMLIMIT_ERROR)
+                return codec_fail(f, "it needs more than 1 GiB of memory to decompress");
             if (lr == LZMA_BUF_ERROR && finish)
                 return codec_fail(f, "the stream is truncated");
             if (lr != LZMA_OK)
@@ -196,7 +199,7 @@ static int codec_start(Fetch *f) {
     switch (f->codec) {
     case CODEC_XZ:
         f->xz = (lzma_stream) LZMA_STREAM_INIT;
-        if (lzma_stream_decoder(&f->xz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+        if (lzma_stream_decoder(&f->xz, XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK)
             return -ENOMEM;
         break;
     case CODEC_GZ:
@@ -233,39 +236,22 @@ static void codec_stop(Fetch *f) {
     f->out_fd = -1;
 }
 
-/* Digest and decompression of bytes that are already in the .part (from_part) or new ones. */
+/* The .part and the digest of bytes that are already in the .part (from_part) or new ones. */
 static int consume(Fetch *f, const unsigned char *p, size_t n, bool from_part) {
     int k;
     if (!from_part && (k = write_all(f->part_fd, p, n)) < 0)
         return k;
     f->received += n;
     sha256_update(&f->md, n, p);
-    if (f->codec == CODEC_UNKNOWN) {
-        size_t take = n < sizeof(f->head) - f->head_n ? n : sizeof(f->head) - f->head_n;
-        memcpy(f->head + f->head_n, p, take);
-        f->head_n += take;
-        p += take;
-        n -= take;
-        if (f->head_n < sizeof(f->head))
-            return 0;
-        f->codec = codec_of(f->head, f->head_n);
-        if ((k = codec_start(f)) < 0)
-            return k;
-        if (f->codec_started && (k = decompress(f, f->head, f->head_n, false)) < 0)
-            return k;
-    }
-    return f->codec_started ? decompress(f, p, n, false) : 0;
+    return 0;
 }
 
 /* Starts over: the server sent the whole file, not the rest. */
 static int restart(Fetch *f) {
-    codec_stop(f);
     if (ftruncate(f->part_fd, 0) < 0 || lseek(f->part_fd, 0, SEEK_SET) < 0)
         return -errno;
     sha256_init(&f->md);
-    f->codec = CODEC_UNKNOWN;
-    f->head_n = 0;
-    f->received = f->out_pos = f->resume_from = 0;
+    f->received = f->resume_from = 0;
     return 0;
 }
 
@@ -303,8 +289,7 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *opaque) {
     }
     int k = consume(f, (const unsigned char *) p, n, false);
     if (k < 0) {
-        if (k != -EBADMSG)
-            f->err = -k;
+        f->err = -k;
         return 0;
     }
     if (f->progress_on)
@@ -338,7 +323,7 @@ static void fetch_clear(Fetch *f) {
     free(f->codec_err);
 }
 
-/* The .part's bytes through digest and decompressor again (a resumed download). */
+/* The .part's bytes through the digest again (a resumed download). */
 static int replay_part(Fetch *f) {
     unsigned char buf[BLOCK];
     ssize_t n;
@@ -354,20 +339,28 @@ static int replay_part(Fetch *f) {
     return 0;
 }
 
-/* The transfer ended: the head of a file shorter than the magic's bytes, the decompressor's end. */
-static int finish_codec(Fetch *f) {
-    if (f->codec == CODEC_UNKNOWN) {
-        f->codec = codec_of(f->head, f->head_n);
-        int k = codec_start(f);
-        if (k < 0)
+/* The verified .part: a compressed one (by its magic bytes) is decompressed into the .out. */
+static int unpack(Fetch *f) {
+    unsigned char buf[BLOCK];
+    ssize_t n = pread(f->part_fd, buf, 8, 0);
+    if (n < 0)
+        return -errno;
+    f->codec = codec_of(buf, (size_t) n);
+    int k = codec_start(f);
+    if (k < 0 || !f->codec_started)
+        return k;
+    if (lseek(f->part_fd, 0, SEEK_SET) < 0)
+        return -errno;
+    while ((n = read(f->part_fd, buf, sizeof(buf))) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if ((k = decompress(f, buf, (size_t) n, false)) < 0)
             return k;
-        if (f->codec_started && (k = decompress(f, f->head, f->head_n, false)) < 0)
-            return k;
+        f->in_pos += (uint64_t) n;
     }
-    if (!f->codec_started)
-        return 0;
-    int k = decompress(f, NULL, 0, true);
-    if (k < 0)
+    if ((k = decompress(f, NULL, 0, true)) < 0)
         return k;
     if (ftruncate(f->out_fd, (off_t) f->out_pos) < 0 || fsync(f->out_fd) < 0)
         return -errno;
@@ -391,10 +384,7 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
         return -errno;
     int k = replay_part(f);
     if (k < 0) {
-        *ret_err = f->codec_err ? xasprintf("%s: %s in %s; it was removed", f->url, f->codec_err, f->part)
-                                : xasprintf("reading %s: %s", f->part, strerror(-k));
-        if (f->codec_err)
-            unlink(f->part);
+        *ret_err = xasprintf("reading %s: %s", f->part, strerror(-k));
         return k;
     }
     _cleanup_free_ char *have = f->received ? digest_now(f) : NULL;
@@ -436,11 +426,6 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
             curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) 0);
             cr = curl_easy_perform(c);
         }
-        if (f->codec_err) {
-            unlink(f->part);
-            *ret_err = xasprintf("%s: %s; the download was removed", f->url, f->codec_err);
-            return -EBADMSG;
-        }
         if (cr != CURLE_OK) {
             char got[32];
             *ret_err = f->err ? xasprintf("%s: writing %s: %s", f->url, f->part, strerror(f->err))
@@ -454,13 +439,11 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
     }
     if (!streq(have, sha256)) {
         unlink(f->part);
-        if (f->out)
-            unlink(f->out);
         *ret_err = xasprintf("%s: sha256 mismatch: expected %s, got %s (%" PRIu64 " bytes); the "
                              "download was removed", f->url, sha256, have, f->received);
         return -EBADMSG;
     }
-    if ((k = finish_codec(f)) < 0) {
+    if ((k = unpack(f)) < 0) {
         if (f->codec_err)
             unlink(f->part);
         *ret_err = f->codec_err ? xasprintf("%s: %s", f->url, f->codec_err)

@@ -9,8 +9,8 @@
  * While it downloads, STATE/images/SHA256.part holds the downloaded bytes: a later call resumes
  * from its size (HTTP Range; a server that answers the whole file instead starts it over). The
  * sha256 is of the downloaded bytes (of the compressed file for .xz, .gz, .zst: recognised by
- * their magic bytes and decompressed while streaming, holes kept sparse). A mismatch removes the
- * .part; a failed transfer keeps it. Progress: progress.c (a line on a terminal, the journal
+ * their magic bytes and decompressed from the .part into SHA256.out only once the sha256 matched,
+ * holes kept sparse). A mismatch removes the .part; a failed transfer keeps it. Progress: progress.c (a line on a terminal, the journal
  * once per 10 %). Blocking: call it off the daemon's event loop (the engine's worker does). */
 
 /* Whether STATE/images/SHA256 exists (fetched and verified before). */

@@ -3,8 +3,10 @@
  * resume from a .part (plain and compressed), .xz/.gz/.zst decompressed, a truncated compressed
  * stream, the cache. tests/integration/test-image-url.sh does HTTP. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -206,6 +208,33 @@ static void test_zst(void **state) {
     compressed(zst_encode, "img.raw.zst");
 }
 
+/* A decompression bomb with a wrong sha256: 32 MiB of non-zero bytes in a few KiB of .xz. Nothing
+ * is decompressed before the sha256 matched: with files limited to 1 MiB (RLIMIT_FSIZE) the
+ * error is still the mismatch, not a write of the .out failing. */
+static void test_bomb(void **state) {
+    size_t big = 32u << 20, cap = 1u << 20, n = 0;
+    _cleanup_free_ unsigned char *raw = xmalloc0(big), *z = xmalloc0(cap);
+    memset(raw, 0x5a, big);
+    assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, raw, big, z, &n, cap), LZMA_OK);
+    assert_true(n < 64 * 1024);
+    _cleanup_free_ char *real = serve("bomb.xz", z, n), *path = NULL, *err = NULL;
+    const char *bad = "00000000000000000000000000000000000000000000000000000000000000ee";
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 1u << 20;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int k = fetch("bomb.xz", bad, &path, &err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_true(k < 0);
+    _cleanup_free_ char *want = xasprintf("sha256 mismatch: expected %s, got %s", bad, real);
+    assert_non_null(strstr(err, want));
+    _cleanup_free_ char *out = state_file(bad, ".out");
+    assert_int_equal(access(out, F_OK), -1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain),
@@ -214,6 +243,7 @@ int main(void) {
         cmocka_unit_test(test_gz),
         cmocka_unit_test(test_zst),
         cmocka_unit_test(test_resume_plain),
+        cmocka_unit_test(test_bomb),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
