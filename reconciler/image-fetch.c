@@ -508,6 +508,8 @@ int image_fetch(const char *state_dir, const char *url, const char *sha256_in, c
         k = fetch_locked(&f, final, sha256, ret_err);
     if (k < 0 && !*ret_err)
         *ret_err = xasprintf("%s: %s", url, strerror(-k));
+    if (k < 0)
+        unlink(f.out);   /* a partial decompression is never kept (the .part resumes) */
     if (k == 0)
         *ret_path = xstrdup(final);
     close(lfd);

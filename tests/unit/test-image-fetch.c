@@ -192,8 +192,9 @@ static void compressed(size_t (*enc)(unsigned char *, size_t), const char *name)
     _cleanup_free_ char *tsha = serve(tname, z, n / 2), *tpath = NULL, *terr = NULL;
     assert_true(fetch(tname, tsha, &tpath, &terr) < 0);
     assert_non_null(strstr(terr, "not valid"));
-    _cleanup_free_ char *tfinal = state_file(tsha, "");
+    _cleanup_free_ char *tfinal = state_file(tsha, ""), *tout = state_file(tsha, ".out");
     assert_int_equal(access(tfinal, F_OK), -1);
+    assert_int_equal(access(tout, F_OK), -1);   /* nor a partial decompression */
 }
 
 static void test_xz(void **state) {
