@@ -408,6 +408,7 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);     /* a stalled server: 60 s */
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
         curl_easy_setopt(c, CURLOPT_USERAGENT, "virtspec");
+        curl_easy_setopt(c, CURLOPT_NETRC, (long) CURL_NETRC_OPTIONAL);   /* credentials: ~/.netrc */
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
