@@ -62,7 +62,14 @@ static int image_probe(const char *path, ImageInfo *ret, char **ret_err) {
                             (int64_t) st.st_size, (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
     ret->file_size = st.st_size;
     if (n == (ssize_t) sizeof(hdr) && !memcmp(hdr, "QFI\xfb", 4)) {
-        uint64_t vs;
+        uint64_t vs, backing;
+        memcpy(&backing, hdr + 8, 8);   /* backing_file_offset: 0 = none */
+        if (backing) {
+            /* the base in the pool would point at a file of some other host (or none) */
+            *ret_err = xasprintf("image %s has a backing file; flatten it (qemu-img convert)",
+                                 path);
+            return -EINVAL;
+        }
         memcpy(&vs, hdr + 24, 8);
         ret->format = "qcow2";
         ret->virtual_size = (int64_t) be64toh(vs);
