@@ -41,6 +41,8 @@ static const char *const codec_names[] = {
  * nobody vouched for are never unpacked (a small .xz can expand to anything). */
 typedef struct Fetch {
     const char *url;
+    const bool *cancel;             /* the daemon is stopping (read atomically); may be NULL */
+    bool cancelled;                 /* a callback saw it */
     int part_fd, out_fd;            /* out_fd: compressed images only */
     char *part, *out;
     struct sha256_ctx md;       /* of the bytes received (nettle: GnuTLS, which libvirt and
@@ -269,10 +271,25 @@ typedef struct Sink {
     CURL *c;
 } Sink;
 
+/* The daemon is stopping: the transfer ends (from the write callback, or the progress callback
+ * while no byte comes), the .part is kept. */
+static bool cancelled(Fetch *f) {
+    if (f->cancel && __atomic_load_n(f->cancel, __ATOMIC_RELAXED))
+        f->cancelled = true;
+    return f->cancelled;
+}
+
+static int on_progress(void *opaque, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow) {
+    return cancelled(opaque);
+}
+
 static size_t on_data(char *p, size_t size, size_t nmemb, void *opaque) {
     Sink *s = opaque;
     Fetch *f = s->f;
     size_t n = size * nmemb;
+    if (cancelled(f))
+        return 0;
     if (!f->checked_status) {
         f->checked_status = true;
         long code = 0;
@@ -296,6 +313,7 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *opaque) {
         progress_update(&f->progress, f->received);
     return n;
 }
+
 
 static char *hex(const unsigned char *d, unsigned n) {
     char *s = xmalloc0(2 * n + 1);
@@ -412,6 +430,9 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
         if (f->resume_from)
             curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) f->resume_from);
         CURLcode cr = curl_easy_perform(c);
@@ -426,6 +447,13 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
             f->checked_status = false;
             curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) 0);
             cr = curl_easy_perform(c);
+        }
+        if (cr != CURLE_OK && f->cancelled) {
+            char got[32];
+            *ret_err = xasprintf("fetching %s: interrupted: virtspec is stopping; %s kept in %s to "
+                                 "resume from", f->url, progress_bytes(got, sizeof(got), f->received),
+                                 f->part);
+            return -ECANCELED;
         }
         if (cr != CURLE_OK) {
             char got[32];
@@ -468,8 +496,8 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
     return 0;
 }
 
-int image_fetch(const char *state_dir, const char *url, const char *sha256_in, char **ret_path,
-                char **ret_err) {
+int image_fetch(const char *state_dir, const char *url, const char *sha256_in, const bool *cancel,
+                char **ret_path, char **ret_err) {
     _cleanup_free_ char *sha256 = xstrdup(sha256_in);
     for (char *p = sha256; *p; p++)
         *p = (char) tolower((unsigned char) *p);
@@ -497,7 +525,7 @@ int image_fetch(const char *state_dir, const char *url, const char *sha256_in, c
         return 0;
     }
     _cleanup_(fetch_clear) Fetch f = {
-        .url = url, .part_fd = -1, .out_fd = -1,
+        .url = url, .cancel = cancel, .part_fd = -1, .out_fd = -1,
         .part = cache_path(state_dir, sha256, ".part"), .out = cache_path(state_dir, sha256, ".out"),
     };
     sha256_init(&f.md);

@@ -16,6 +16,8 @@
 /* Whether STATE/images/SHA256 exists (fetched and verified before). */
 bool image_fetch_cached(const char *state_dir, const char *sha256);
 /* Fetches url unless it is cached; *ret_path: the image file. On failure a negative errno and
- * *ret_err (names the URL; a mismatch names the expected and the received sha256). */
-int image_fetch(const char *state_dir, const char *url, const char *sha256, char **ret_path,
-                char **ret_err);
+ * *ret_err (names the URL; a mismatch names the expected and the received sha256). cancel (may
+ * be NULL; the engine's flag, read atomically): once set, the transfer ends with -ECANCELED and
+ * the .part is kept to resume from. */
+int image_fetch(const char *state_dir, const char *url, const char *sha256, const bool *cancel,
+                char **ret_path, char **ret_err);

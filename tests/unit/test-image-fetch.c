@@ -2,6 +2,7 @@
 /* reconciler/image-fetch.c with file:// URLs (no server, no network): verification, a mismatch,
  * resume from a .part (plain and compressed), .xz/.gz/.zst decompressed, a truncated compressed
  * stream, the cache. tests/integration/test-image-url.sh does HTTP. */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -89,11 +90,13 @@ static void assert_cached_image(const char *path) {
     assert_file_is(path, img, IMG_SIZE);
 }
 
+static bool cancel;   /* the engine's flag: the daemon is stopping */
+
 static int fetch(const char *name, const char *sha, char **path, char **err) {
     _cleanup_free_ char *url = xasprintf("file://%s/%s", dir, name);
     _cleanup_free_ char *state = xasprintf("%s/state", dir);
     *path = *err = NULL;
-    return image_fetch(state, url, sha, path, err);
+    return image_fetch(state, url, sha, &cancel, path, err);
 }
 
 static char *state_file(const char *sha, const char *suffix) {
@@ -236,6 +239,23 @@ static void test_bomb(void **state) {
     assert_int_equal(access(out, F_OK), -1);
 }
 
+/* The daemon stopping (the engine's cancel flag set): the transfer ends, the .part is kept. */
+static void test_cancel(void **state) {
+    _cleanup_free_ char *sha = serve("cancel.raw", img, IMG_SIZE - 5), *path = NULL, *err = NULL;
+    cancel = true;
+    int k = fetch("cancel.raw", sha, &path, &err);
+    cancel = false;
+    assert_int_equal(k, -ECANCELED);
+    assert_null(path);
+    assert_non_null(strstr(err, "virtspec is stopping"));
+    _cleanup_free_ char *part = state_file(sha, ".part"), *final = state_file(sha, "");
+    assert_int_equal(access(part, F_OK), 0);
+    assert_int_equal(access(final, F_OK), -1);
+    _cleanup_free_ char *path2 = NULL, *err2 = NULL;   /* then it completes */
+    assert_int_equal(fetch("cancel.raw", sha, &path2, &err2), 0);
+    assert_file_is(path2, img, IMG_SIZE - 5);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain),
@@ -245,6 +265,7 @@ int main(void) {
         cmocka_unit_test(test_zst),
         cmocka_unit_test(test_resume_plain),
         cmocka_unit_test(test_bomb),
+        cmocka_unit_test(test_cancel),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
