@@ -436,9 +436,15 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
         if (f->resume_from)
             curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) f->resume_from);
         CURLcode cr = curl_easy_perform(c);
-        if (cr == CURLE_RANGE_ERROR && f->resume_from > 0 && !f->err) {
-            /* the server answered the whole file to the range request: start over */
-            log_info("%s: the server ignored the range request; fetching it from the start", f->url);
+        long code = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+        bool too_long = cr == CURLE_BAD_DOWNLOAD_RESUME ||
+                        (cr == CURLE_HTTP_RETURNED_ERROR && code == 416);
+        if ((cr == CURLE_RANGE_ERROR || too_long) && f->resume_from > 0 && !f->err && !f->cancelled) {
+            /* the server answered the whole file to the range request, or the .part is longer
+             * than the file (it changed): start over, once */
+            log_info("%s: %s; fetching it from the start", f->url, too_long ?
+                     "the .part is longer than the file" : "the server ignored the range request");
             int r = restart(f);
             if (r < 0) {
                 *ret_err = xasprintf("%s: truncating %s: %s", f->url, f->part, strerror(-r));

@@ -212,6 +212,20 @@ static void test_zst(void **state) {
     compressed(zst_encode, "img.raw.zst");
 }
 
+/* A .part longer than the file (the URL now serves a shorter one): started over, once. */
+static void test_part_too_long(void **state) {
+    size_t n = IMG_SIZE / 4 + 3;
+    _cleanup_free_ char *sha = serve("short.raw", img, n), *path = NULL, *err = NULL;
+    _cleanup_free_ char *st = xasprintf("%s/state", dir), *images = xasprintf("%s/state/images", dir);
+    _cleanup_free_ char *part = state_file(sha, ".part");
+    mkdir(st, 0700);
+    mkdir(images, 0700);
+    write_file(part, img + 1, IMG_SIZE / 2);
+    assert_int_equal(fetch("short.raw", sha, &path, &err), 0);
+    assert_file_is(path, img, n);
+    assert_int_equal(access(part, F_OK), -1);
+}
+
 /* A decompression bomb with a wrong sha256: 32 MiB of non-zero bytes in a few KiB of .xz. Nothing
  * is decompressed before the sha256 matched: with files limited to 1 MiB (RLIMIT_FSIZE) the
  * error is still the mismatch, not a write of the .out failing. */
@@ -266,6 +280,7 @@ int main(void) {
         cmocka_unit_test(test_resume_plain),
         cmocka_unit_test(test_bomb),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_part_too_long),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
