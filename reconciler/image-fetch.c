@@ -69,6 +69,10 @@ static char *cache_path(const char *state_dir, const char *sha256, const char *s
     return xasprintf("%s/images/%s%s", state_dir, sha256, suffix);
 }
 
+void image_fetch_init(void) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 bool image_fetch_cached(const char *state_dir, const char *sha256) {
     _cleanup_free_ char *p = cache_path(state_dir, sha256, "");
     struct stat st;

@@ -13,6 +13,9 @@
  * holes kept sparse). A mismatch removes the .part; a failed transfer keeps it. Progress: progress.c (a line on a terminal, the journal
  * once per 10 %). Blocking: call it off the daemon's event loop (the engine's worker does). */
 
+/* libcurl's global initialisation: once in main, before any thread (curl_easy_init in several
+ * workers at once would race on it otherwise). */
+void image_fetch_init(void);
 /* Whether STATE/images/SHA256 exists (fetched and verified before). */
 bool image_fetch_cached(const char *state_dir, const char *sha256);
 /* Fetches url unless it is cached; *ret_path: the image file. On failure a negative errno and
