@@ -44,7 +44,7 @@ typedef struct Fetch {
     const bool *cancel;             /* the daemon is stopping (read atomically); may be NULL */
     bool cancelled;                 /* a callback saw it */
     int part_fd, out_fd;            /* out_fd: compressed images only */
-    char *part, *out;
+    char *part, *out, *bad;
     struct sha256_ctx md;       /* of the bytes received (nettle: GnuTLS, which libvirt and
                                  * libcurl-gnutls load anyway, is built on it) */
     Codec codec;
@@ -342,6 +342,7 @@ static void fetch_clear(Fetch *f) {
         progress_end(&f->progress);
     free(f->part);
     free(f->out);
+    free(f->bad);
     free(f->codec_err);
 }
 
@@ -398,6 +399,36 @@ static int mkdir_p(const char *dir) {
             *p = '/';
         }
     return mkdir(d, 0700) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+/* STATE/images/SHA256.bad: "URL\nDIGEST\n" of a mismatch. That URL is not fetched for that
+ * sha256 again (every retry would download it in full) until the spec's url or sha256 changes. */
+static void bad_record(Fetch *f, const char *got) {
+    _cleanup_free_ char *text = xasprintf("%s\n%s\n", f->url, got);
+    int fd = open(f->bad, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+        (void) write_all(fd, text, strlen(text));
+        close(fd);
+    }
+}
+
+/* A mismatch recorded for this URL: the error, else NULL (a record of another URL is dropped). */
+static char *bad_check(Fetch *f, const char *sha256) {
+    char buf[4096 + 80] = "";
+    int fd = open(f->bad, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return NULL;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    char *nl = n > 0 ? memchr(buf, '\n', (size_t) n) : NULL;
+    if (!nl || (size_t) (nl - buf) != strlen(f->url) || memcmp(buf, f->url, strlen(f->url))) {
+        unlink(f->bad);
+        return NULL;
+    }
+    char *got = nl + 1;
+    got[strcspn(got, "\n")] = 0;
+    return xasprintf("%s: sha256 mismatch before: expected %s, got %s; not fetched again until the "
+                     "spec's url or sha256 changes (or %s is removed)", f->url, sha256, got, f->bad);
 }
 
 static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **ret_err) {
@@ -478,6 +509,7 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
     }
     if (!streq(have, sha256)) {
         unlink(f->part);
+        bad_record(f, have);
         *ret_err = xasprintf("%s: sha256 mismatch: expected %s, got %s (%" PRIu64 " bytes); the "
                              "download was removed", f->url, sha256, have, f->received);
         return -EBADMSG;
@@ -537,7 +569,12 @@ int image_fetch(const char *state_dir, const char *url, const char *sha256_in, c
     _cleanup_(fetch_clear) Fetch f = {
         .url = url, .cancel = cancel, .part_fd = -1, .out_fd = -1,
         .part = cache_path(state_dir, sha256, ".part"), .out = cache_path(state_dir, sha256, ".out"),
+        .bad = cache_path(state_dir, sha256, ".bad"),
     };
+    if ((*ret_err = bad_check(&f, sha256))) {
+        close(lfd);
+        return -EBADMSG;
+    }
     sha256_init(&f.md);
     f.part_fd = open(f.part, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (f.part_fd < 0) {

@@ -129,6 +129,17 @@ static void test_mismatch(void **state) {
     _cleanup_free_ char *part = state_file(bad, ".part"), *final = state_file(bad, "");
     assert_int_equal(access(part, F_OK), -1);
     assert_int_equal(access(final, F_OK), -1);
+    /* the same URL and sha256 again: refused without a request (the file is gone: no read) */
+    _cleanup_free_ char *src = xasprintf("%s/other.raw", dir), *path2 = NULL, *err2 = NULL;
+    unlink(src);
+    assert_int_equal(fetch("other.raw", bad, &path2, &err2), -EBADMSG);
+    _cleanup_free_ char *again = xasprintf("sha256 mismatch before: expected %s, got %s; not "
+                                           "fetched again", bad, real);
+    assert_non_null(strstr(err2, again));
+    /* another URL: fetched (and refused for its own mismatch) */
+    _cleanup_free_ char *real3 = serve("other2.raw", img, IMG_SIZE / 2), *path3 = NULL, *err3 = NULL;
+    assert_int_equal(fetch("other2.raw", bad, &path3, &err3), -EBADMSG);
+    assert_non_null(strstr(err3, want));
 }
 
 /* a .part left by an interrupted download: the rest is read (from its size), the result is the
