@@ -22,6 +22,7 @@
 #include "term.h"
 
 #define BLOCK (64 * 1024)
+#define XZ_MEMLIMIT (UINT64_C(1) << 30)   /* xz -9 needs 65 MiB to decompress; more is hostile */
 
 static void curl_easy_cleanupp(CURL **c) {
     if (*c)
@@ -35,17 +36,18 @@ static const char *const codec_names[] = {
     [CODEC_ZSTD] = "zstd",
 };
 
-/* One download: every byte received goes to the .part, the digest and (compressed) the
- * decompressor, whose output goes to the .out file (holes for zero blocks). */
+/* One download: every byte received goes to the .part and the digest. Only once the sha256
+ * matches is a compressed .part decompressed into the .out file (holes for zero blocks): bytes
+ * nobody vouched for are never unpacked (a small .xz can expand to anything). */
 typedef struct Fetch {
     const char *url;
+    const bool *cancel;             /* the daemon is stopping (read atomically); may be NULL */
+    bool cancelled;                 /* a callback saw it */
     int part_fd, out_fd;            /* out_fd: compressed images only */
-    char *part, *out;
+    char *part, *out, *bad;
     struct sha256_ctx md;       /* of the bytes received (nettle: GnuTLS, which libvirt and
                                  * libcurl-gnutls load anyway, is built on it) */
     Codec codec;
-    unsigned char head[8];          /* the first bytes, until the codec is known */
-    size_t head_n;
     lzma_stream xz;
     z_stream gz;
     bool gz_end;                    /* a gzip member ended: the next byte starts another */
@@ -53,6 +55,7 @@ typedef struct Fetch {
     size_t zs_left;                 /* ZSTD_decompressStream's last hint: 0 at a frame's end */
     bool codec_started;
     uint64_t out_pos;               /* the decompressed image's length so far */
+    uint64_t in_pos;                /* compressed bytes of the .part decompressed so far */
     uint64_t received;              /* bytes in the .part */
     uint64_t resume_from;           /* where this request started */
     bool checked_status;
@@ -64,6 +67,10 @@ typedef struct Fetch {
 
 static char *cache_path(const char *state_dir, const char *sha256, const char *suffix) {
     return xasprintf("%s/images/%s%s", state_dir, sha256, suffix);
+}
+
+void image_fetch_init(void) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 bool image_fetch_cached(const char *state_dir, const char *sha256) {
@@ -117,7 +124,7 @@ static Codec codec_of(const unsigned char *h, size_t n) {
 static int codec_fail(Fetch *f, const char *what) {
     if (!f->codec_err)
         f->codec_err = xasprintf("not valid %s data at %" PRIu64 " bytes of the download (%s)",
-                                 codec_names[f->codec], f->received, what);
+                                 codec_names[f->codec], f->in_pos, what);
     return -EBADMSG;
 }
 
@@ -137,6 +144,8 @@ static int decompress(Fetch *f, const unsigned char *in, size_t n, bool finish) 
                 return k;
             if (lr == LZMA_STREAM_END)
                 return 0;
+            if (lr == LZMA_MEMLIMIT_ERROR)
+                return codec_fail(f, "it needs more than 1 GiB of memory to decompress");
             if (lr == LZMA_BUF_ERROR && finish)
                 return codec_fail(f, "the stream is truncated");
             if (lr != LZMA_OK)
@@ -196,7 +205,7 @@ static int codec_start(Fetch *f) {
     switch (f->codec) {
     case CODEC_XZ:
         f->xz = (lzma_stream) LZMA_STREAM_INIT;
-        if (lzma_stream_decoder(&f->xz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+        if (lzma_stream_decoder(&f->xz, XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK)
             return -ENOMEM;
         break;
     case CODEC_GZ:
@@ -233,39 +242,22 @@ static void codec_stop(Fetch *f) {
     f->out_fd = -1;
 }
 
-/* Digest and decompression of bytes that are already in the .part (from_part) or new ones. */
+/* The .part and the digest of bytes that are already in the .part (from_part) or new ones. */
 static int consume(Fetch *f, const unsigned char *p, size_t n, bool from_part) {
     int k;
     if (!from_part && (k = write_all(f->part_fd, p, n)) < 0)
         return k;
     f->received += n;
     sha256_update(&f->md, n, p);
-    if (f->codec == CODEC_UNKNOWN) {
-        size_t take = n < sizeof(f->head) - f->head_n ? n : sizeof(f->head) - f->head_n;
-        memcpy(f->head + f->head_n, p, take);
-        f->head_n += take;
-        p += take;
-        n -= take;
-        if (f->head_n < sizeof(f->head))
-            return 0;
-        f->codec = codec_of(f->head, f->head_n);
-        if ((k = codec_start(f)) < 0)
-            return k;
-        if (f->codec_started && (k = decompress(f, f->head, f->head_n, false)) < 0)
-            return k;
-    }
-    return f->codec_started ? decompress(f, p, n, false) : 0;
+    return 0;
 }
 
 /* Starts over: the server sent the whole file, not the rest. */
 static int restart(Fetch *f) {
-    codec_stop(f);
     if (ftruncate(f->part_fd, 0) < 0 || lseek(f->part_fd, 0, SEEK_SET) < 0)
         return -errno;
     sha256_init(&f->md);
-    f->codec = CODEC_UNKNOWN;
-    f->head_n = 0;
-    f->received = f->out_pos = f->resume_from = 0;
+    f->received = f->resume_from = 0;
     return 0;
 }
 
@@ -283,10 +275,25 @@ typedef struct Sink {
     CURL *c;
 } Sink;
 
+/* The daemon is stopping: the transfer ends (from the write callback, or the progress callback
+ * while no byte comes), the .part is kept. */
+static bool cancelled(Fetch *f) {
+    if (f->cancel && __atomic_load_n(f->cancel, __ATOMIC_RELAXED))
+        f->cancelled = true;
+    return f->cancelled;
+}
+
+static int on_progress(void *opaque, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow) {
+    return cancelled(opaque);
+}
+
 static size_t on_data(char *p, size_t size, size_t nmemb, void *opaque) {
     Sink *s = opaque;
     Fetch *f = s->f;
     size_t n = size * nmemb;
+    if (cancelled(f))
+        return 0;
     if (!f->checked_status) {
         f->checked_status = true;
         long code = 0;
@@ -303,14 +310,14 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *opaque) {
     }
     int k = consume(f, (const unsigned char *) p, n, false);
     if (k < 0) {
-        if (k != -EBADMSG)
-            f->err = -k;
+        f->err = -k;
         return 0;
     }
     if (f->progress_on)
         progress_update(&f->progress, f->received);
     return n;
 }
+
 
 static char *hex(const unsigned char *d, unsigned n) {
     char *s = xmalloc0(2 * n + 1);
@@ -335,10 +342,11 @@ static void fetch_clear(Fetch *f) {
         progress_end(&f->progress);
     free(f->part);
     free(f->out);
+    free(f->bad);
     free(f->codec_err);
 }
 
-/* The .part's bytes through digest and decompressor again (a resumed download). */
+/* The .part's bytes through the digest again (a resumed download). */
 static int replay_part(Fetch *f) {
     unsigned char buf[BLOCK];
     ssize_t n;
@@ -354,20 +362,28 @@ static int replay_part(Fetch *f) {
     return 0;
 }
 
-/* The transfer ended: the head of a file shorter than the magic's bytes, the decompressor's end. */
-static int finish_codec(Fetch *f) {
-    if (f->codec == CODEC_UNKNOWN) {
-        f->codec = codec_of(f->head, f->head_n);
-        int k = codec_start(f);
-        if (k < 0)
+/* The verified .part: a compressed one (by its magic bytes) is decompressed into the .out. */
+static int unpack(Fetch *f) {
+    unsigned char buf[BLOCK];
+    ssize_t n = pread(f->part_fd, buf, 8, 0);
+    if (n < 0)
+        return -errno;
+    f->codec = codec_of(buf, (size_t) n);
+    int k = codec_start(f);
+    if (k < 0 || !f->codec_started)
+        return k;
+    if (lseek(f->part_fd, 0, SEEK_SET) < 0)
+        return -errno;
+    while ((n = read(f->part_fd, buf, sizeof(buf))) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if ((k = decompress(f, buf, (size_t) n, false)) < 0)
             return k;
-        if (f->codec_started && (k = decompress(f, f->head, f->head_n, false)) < 0)
-            return k;
+        f->in_pos += (uint64_t) n;
     }
-    if (!f->codec_started)
-        return 0;
-    int k = decompress(f, NULL, 0, true);
-    if (k < 0)
+    if ((k = decompress(f, NULL, 0, true)) < 0)
         return k;
     if (ftruncate(f->out_fd, (off_t) f->out_pos) < 0 || fsync(f->out_fd) < 0)
         return -errno;
@@ -385,16 +401,43 @@ static int mkdir_p(const char *dir) {
     return mkdir(d, 0700) < 0 && errno != EEXIST ? -errno : 0;
 }
 
+/* STATE/images/SHA256.bad: "URL\nDIGEST\n" of a mismatch. That URL is not fetched for that
+ * sha256 again (every retry would download it in full) until the spec's url or sha256 changes. */
+static void bad_record(Fetch *f, const char *got) {
+    _cleanup_free_ char *text = xasprintf("%s\n%s\n", f->url, got);
+    int fd = open(f->bad, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+        (void) write_all(fd, text, strlen(text));
+        close(fd);
+    }
+}
+
+/* A mismatch recorded for this URL: the error, else NULL (a record of another URL is dropped). */
+static char *bad_check(Fetch *f, const char *sha256) {
+    char buf[4096 + 80] = "";
+    int fd = open(f->bad, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return NULL;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    char *nl = n > 0 ? memchr(buf, '\n', (size_t) n) : NULL;
+    if (!nl || (size_t) (nl - buf) != strlen(f->url) || memcmp(buf, f->url, strlen(f->url))) {
+        unlink(f->bad);
+        return NULL;
+    }
+    char *got = nl + 1;
+    got[strcspn(got, "\n")] = 0;
+    return xasprintf("%s: sha256 mismatch before: expected %s, got %s; not fetched again until the "
+                     "spec's url or sha256 changes (or %s is removed)", f->url, sha256, got, f->bad);
+}
+
 static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **ret_err) {
     struct stat st;
     if (fstat(f->part_fd, &st) < 0)
         return -errno;
     int k = replay_part(f);
     if (k < 0) {
-        *ret_err = f->codec_err ? xasprintf("%s: %s in %s; it was removed", f->url, f->codec_err, f->part)
-                                : xasprintf("reading %s: %s", f->part, strerror(-k));
-        if (f->codec_err)
-            unlink(f->part);
+        *ret_err = xasprintf("reading %s: %s", f->part, strerror(-k));
         return k;
     }
     _cleanup_free_ char *have = f->received ? digest_now(f) : NULL;
@@ -418,15 +461,25 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);     /* a stalled server: 60 s */
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
         curl_easy_setopt(c, CURLOPT_USERAGENT, "virtspec");
+        curl_easy_setopt(c, CURLOPT_NETRC, (long) CURL_NETRC_OPTIONAL);   /* credentials: ~/.netrc */
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
         if (f->resume_from)
             curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) f->resume_from);
         CURLcode cr = curl_easy_perform(c);
-        if (cr == CURLE_RANGE_ERROR && f->resume_from > 0 && !f->err) {
-            /* the server answered the whole file to the range request: start over */
-            log_info("%s: the server ignored the range request; fetching it from the start", f->url);
+        long code = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+        bool too_long = cr == CURLE_BAD_DOWNLOAD_RESUME ||
+                        (cr == CURLE_HTTP_RETURNED_ERROR && code == 416);
+        if ((cr == CURLE_RANGE_ERROR || too_long) && f->resume_from > 0 && !f->err && !f->cancelled) {
+            /* the server answered the whole file to the range request, or the .part is longer
+             * than the file (it changed): start over, once */
+            log_info("%s: %s; fetching it from the start", f->url, too_long ?
+                     "the .part is longer than the file" : "the server ignored the range request");
             int r = restart(f);
             if (r < 0) {
                 *ret_err = xasprintf("%s: truncating %s: %s", f->url, f->part, strerror(-r));
@@ -436,10 +489,12 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
             curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) 0);
             cr = curl_easy_perform(c);
         }
-        if (f->codec_err) {
-            unlink(f->part);
-            *ret_err = xasprintf("%s: %s; the download was removed", f->url, f->codec_err);
-            return -EBADMSG;
+        if (cr != CURLE_OK && f->cancelled) {
+            char got[32];
+            *ret_err = xasprintf("fetching %s: interrupted: virtspec is stopping; %s kept in %s to "
+                                 "resume from", f->url, progress_bytes(got, sizeof(got), f->received),
+                                 f->part);
+            return -ECANCELED;
         }
         if (cr != CURLE_OK) {
             char got[32];
@@ -454,13 +509,12 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
     }
     if (!streq(have, sha256)) {
         unlink(f->part);
-        if (f->out)
-            unlink(f->out);
+        bad_record(f, have);
         *ret_err = xasprintf("%s: sha256 mismatch: expected %s, got %s (%" PRIu64 " bytes); the "
                              "download was removed", f->url, sha256, have, f->received);
         return -EBADMSG;
     }
-    if ((k = finish_codec(f)) < 0) {
+    if ((k = unpack(f)) < 0) {
         if (f->codec_err)
             unlink(f->part);
         *ret_err = f->codec_err ? xasprintf("%s: %s", f->url, f->codec_err)
@@ -484,8 +538,8 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
     return 0;
 }
 
-int image_fetch(const char *state_dir, const char *url, const char *sha256_in, char **ret_path,
-                char **ret_err) {
+int image_fetch(const char *state_dir, const char *url, const char *sha256_in, const bool *cancel,
+                char **ret_path, char **ret_err) {
     _cleanup_free_ char *sha256 = xstrdup(sha256_in);
     for (char *p = sha256; *p; p++)
         *p = (char) tolower((unsigned char) *p);
@@ -513,9 +567,14 @@ int image_fetch(const char *state_dir, const char *url, const char *sha256_in, c
         return 0;
     }
     _cleanup_(fetch_clear) Fetch f = {
-        .url = url, .part_fd = -1, .out_fd = -1,
+        .url = url, .cancel = cancel, .part_fd = -1, .out_fd = -1,
         .part = cache_path(state_dir, sha256, ".part"), .out = cache_path(state_dir, sha256, ".out"),
+        .bad = cache_path(state_dir, sha256, ".bad"),
     };
+    if ((*ret_err = bad_check(&f, sha256))) {
+        close(lfd);
+        return -EBADMSG;
+    }
     sha256_init(&f.md);
     f.part_fd = open(f.part, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (f.part_fd < 0) {
@@ -525,6 +584,8 @@ int image_fetch(const char *state_dir, const char *url, const char *sha256_in, c
         k = fetch_locked(&f, final, sha256, ret_err);
     if (k < 0 && !*ret_err)
         *ret_err = xasprintf("%s: %s", url, strerror(-k));
+    if (k < 0)
+        unlink(f.out);   /* a partial decompression is never kept (the .part resumes) */
     if (k == 0)
         *ret_path = xstrdup(final);
     close(lfd);

@@ -9,13 +9,18 @@
  * While it downloads, STATE/images/SHA256.part holds the downloaded bytes: a later call resumes
  * from its size (HTTP Range; a server that answers the whole file instead starts it over). The
  * sha256 is of the downloaded bytes (of the compressed file for .xz, .gz, .zst: recognised by
- * their magic bytes and decompressed while streaming, holes kept sparse). A mismatch removes the
- * .part; a failed transfer keeps it. Progress: progress.c (a line on a terminal, the journal
+ * their magic bytes and decompressed from the .part into SHA256.out only once the sha256 matched,
+ * holes kept sparse). A mismatch removes the .part; a failed transfer keeps it. Progress: progress.c (a line on a terminal, the journal
  * once per 10 %). Blocking: call it off the daemon's event loop (the engine's worker does). */
 
+/* libcurl's global initialisation: once in main, before any thread (curl_easy_init in several
+ * workers at once would race on it otherwise). */
+void image_fetch_init(void);
 /* Whether STATE/images/SHA256 exists (fetched and verified before). */
 bool image_fetch_cached(const char *state_dir, const char *sha256);
 /* Fetches url unless it is cached; *ret_path: the image file. On failure a negative errno and
- * *ret_err (names the URL; a mismatch names the expected and the received sha256). */
-int image_fetch(const char *state_dir, const char *url, const char *sha256, char **ret_path,
-                char **ret_err);
+ * *ret_err (names the URL; a mismatch names the expected and the received sha256). cancel (may
+ * be NULL; the engine's flag, read atomically): once set, the transfer ends with -ECANCELED and
+ * the .part is kept to resume from. */
+int image_fetch(const char *state_dir, const char *url, const char *sha256, const bool *cancel,
+                char **ret_path, char **ret_err);

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "cli.h"
 #include "cli-table.h"
+#include "image-fetch.h"
 #include "log.h"
 
 /* sysexits.h's EX_CONFIG: a bad configuration file, named in the log */
@@ -68,6 +69,7 @@ int main(int argc, char **argv) {
     int c;
 
     xmlInitParser();   /* once, before reconciles run on several threads */
+    image_fetch_init();   /* libcurl's global init, likewise (workers fetch concurrently) */
 
     /* the shell's words are not ours to parse as options */
     if (argc >= 2 && streq(argv[1], "__complete"))

@@ -62,7 +62,14 @@ static int image_probe(const char *path, ImageInfo *ret, char **ret_err) {
                             (int64_t) st.st_size, (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
     ret->file_size = st.st_size;
     if (n == (ssize_t) sizeof(hdr) && !memcmp(hdr, "QFI\xfb", 4)) {
-        uint64_t vs;
+        uint64_t vs, backing;
+        memcpy(&backing, hdr + 8, 8);   /* backing_file_offset: 0 = none */
+        if (backing) {
+            /* the base in the pool would point at a file of some other host (or none) */
+            *ret_err = xasprintf("image %s has a backing file; flatten it (qemu-img convert)",
+                                 path);
+            return -EINVAL;
+        }
         memcpy(&vs, hdr + 24, 8);
         ret->format = "qcow2";
         ret->virtual_size = (int64_t) be64toh(vs);
@@ -394,7 +401,7 @@ static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name,
     if (info->url && e->apply && !base_complete(pool, name, complete)) {
         /* outside base_lock: other bases are uploaded meanwhile (image_fetch locks the image) */
         _cleanup_free_ char *err = NULL;
-        if (image_fetch(e->state_dir, info->url, info->sha256, &info->fetched, &err) < 0 ||
+        if (image_fetch(e->state_dir, info->url, info->sha256, e->cancel, &info->fetched, &err) < 0 ||
             (free(info->source), image_probe(info->fetched, info, &err)) < 0)
             return fail(r, "base image %s: %s", image, err);
         free(info->source);

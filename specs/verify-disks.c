@@ -43,6 +43,11 @@ static void verify_disk_image(const DiskSpec *a, size_t i, DiagList *diags, cons
         if (!ok)
             ERR(&a->image_url, "disks[%zu].image.url '%s': only http://, https:// and file:// "
                 "URLs are fetched", i, a->image_url.s);
+        const char *host = strstr(a->image_url.s, "://");
+        host = host ? host + 3 : a->image_url.s;
+        if (memchr(host, '@', strcspn(host, "/?#")))   /* user[:password]@ (not echoed) */
+            ERR(&a->image_url, "disks[%zu].image.url: credentials in the URL are printed in plans "
+                "and logs: use ~/.netrc", i);
     }
     if (a->image_sha256.set) {
         size_t n = strspn(a->image_sha256.s, "0123456789abcdefABCDEF");

@@ -5,7 +5,8 @@
 # ignores Range (restarted cleanly); a wrong sha256 (the .part removed, expected and got named);
 # the server gone mid-transfer (error, .part kept, resumed later); .xz, .gz and .zst images
 # decompressed while streaming; a second domain on the same image downloads nothing; a new
-# sha256 for an existing disk is a plan line, never a download.
+# sha256 for an existing disk is a plan line, never a download; a qcow2 with a backing file is
+# refused.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
 mkdir specs srv
@@ -143,5 +144,15 @@ is "…and downloads nothing" "$n" "$(gets a.raw.xz)"
 backing=$(virsh vol-dumpxml --pool vs-img vs-a-root.qcow2 | sed -n 's:.*<path>\(.*\)</path>.*:\1:p' | tail -1)
 is "…the existing overlay keeps its base" "$WORK/pool/$bv" "$backing"
 
-for d in vs-a vs-a2 vs-b vs-c vs-d vs-xz vs-gz vs-zst; do virsh undefine "$d" >/dev/null 2>&1; done
+# ---- a qcow2 with a backing file: refused (the base would point at a file of the server's)
+qemu-img create -q -f qcow2 srv/under.qcow2 16M
+qemu-img create -q -f qcow2 -b under.qcow2 -F qcow2 srv/over.qcow2
+dom vs-e over.qcow2 "$(sha over.qcow2)" > specs/60-e.yaml
+vs apply specs
+ok "a qcow2 with a backing file fails the apply" test "$rc" -ne 0
+contains "…saying to flatten it" "has a backing file; flatten it (qemu-img convert)" "$out"
+ok "…and makes no base of it" test ! -e "pool/base-sha256-$(sha over.qcow2)"
+rm specs/60-e.yaml
+
+for d in vs-a vs-a2 vs-b vs-c vs-d vs-e vs-xz vs-gz vs-zst; do virsh undefine "$d" >/dev/null 2>&1; done
 finish

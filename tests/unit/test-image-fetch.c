@@ -2,9 +2,12 @@
 /* reconciler/image-fetch.c with file:// URLs (no server, no network): verification, a mismatch,
  * resume from a .part (plain and compressed), .xz/.gz/.zst decompressed, a truncated compressed
  * stream, the cache. tests/integration/test-image-url.sh does HTTP. */
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,11 +90,13 @@ static void assert_cached_image(const char *path) {
     assert_file_is(path, img, IMG_SIZE);
 }
 
+static bool cancel;   /* the engine's flag: the daemon is stopping */
+
 static int fetch(const char *name, const char *sha, char **path, char **err) {
     _cleanup_free_ char *url = xasprintf("file://%s/%s", dir, name);
     _cleanup_free_ char *state = xasprintf("%s/state", dir);
     *path = *err = NULL;
-    return image_fetch(state, url, sha, path, err);
+    return image_fetch(state, url, sha, &cancel, path, err);
 }
 
 static char *state_file(const char *sha, const char *suffix) {
@@ -124,6 +129,17 @@ static void test_mismatch(void **state) {
     _cleanup_free_ char *part = state_file(bad, ".part"), *final = state_file(bad, "");
     assert_int_equal(access(part, F_OK), -1);
     assert_int_equal(access(final, F_OK), -1);
+    /* the same URL and sha256 again: refused without a request (the file is gone: no read) */
+    _cleanup_free_ char *src = xasprintf("%s/other.raw", dir), *path2 = NULL, *err2 = NULL;
+    unlink(src);
+    assert_int_equal(fetch("other.raw", bad, &path2, &err2), -EBADMSG);
+    _cleanup_free_ char *again = xasprintf("sha256 mismatch before: expected %s, got %s; not "
+                                           "fetched again", bad, real);
+    assert_non_null(strstr(err2, again));
+    /* another URL: fetched (and refused for its own mismatch) */
+    _cleanup_free_ char *real3 = serve("other2.raw", img, IMG_SIZE / 2), *path3 = NULL, *err3 = NULL;
+    assert_int_equal(fetch("other2.raw", bad, &path3, &err3), -EBADMSG);
+    assert_non_null(strstr(err3, want));
 }
 
 /* a .part left by an interrupted download: the rest is read (from its size), the result is the
@@ -190,8 +206,9 @@ static void compressed(size_t (*enc)(unsigned char *, size_t), const char *name)
     _cleanup_free_ char *tsha = serve(tname, z, n / 2), *tpath = NULL, *terr = NULL;
     assert_true(fetch(tname, tsha, &tpath, &terr) < 0);
     assert_non_null(strstr(terr, "not valid"));
-    _cleanup_free_ char *tfinal = state_file(tsha, "");
+    _cleanup_free_ char *tfinal = state_file(tsha, ""), *tout = state_file(tsha, ".out");
     assert_int_equal(access(tfinal, F_OK), -1);
+    assert_int_equal(access(tout, F_OK), -1);   /* nor a partial decompression */
 }
 
 static void test_xz(void **state) {
@@ -206,6 +223,64 @@ static void test_zst(void **state) {
     compressed(zst_encode, "img.raw.zst");
 }
 
+/* A .part longer than the file (the URL now serves a shorter one): started over, once. */
+static void test_part_too_long(void **state) {
+    size_t n = IMG_SIZE / 4 + 3;
+    _cleanup_free_ char *sha = serve("short.raw", img, n), *path = NULL, *err = NULL;
+    _cleanup_free_ char *st = xasprintf("%s/state", dir), *images = xasprintf("%s/state/images", dir);
+    _cleanup_free_ char *part = state_file(sha, ".part");
+    mkdir(st, 0700);
+    mkdir(images, 0700);
+    write_file(part, img + 1, IMG_SIZE / 2);
+    assert_int_equal(fetch("short.raw", sha, &path, &err), 0);
+    assert_file_is(path, img, n);
+    assert_int_equal(access(part, F_OK), -1);
+}
+
+/* A decompression bomb with a wrong sha256: 32 MiB of non-zero bytes in a few KiB of .xz. Nothing
+ * is decompressed before the sha256 matched: with files limited to 1 MiB (RLIMIT_FSIZE) the
+ * error is still the mismatch, not a write of the .out failing. */
+static void test_bomb(void **state) {
+    size_t big = 32u << 20, cap = 1u << 20, n = 0;
+    _cleanup_free_ unsigned char *raw = xmalloc0(big), *z = xmalloc0(cap);
+    memset(raw, 0x5a, big);
+    assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, raw, big, z, &n, cap), LZMA_OK);
+    assert_true(n < 64 * 1024);
+    _cleanup_free_ char *real = serve("bomb.xz", z, n), *path = NULL, *err = NULL;
+    const char *bad = "00000000000000000000000000000000000000000000000000000000000000ee";
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 1u << 20;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int k = fetch("bomb.xz", bad, &path, &err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_true(k < 0);
+    _cleanup_free_ char *want = xasprintf("sha256 mismatch: expected %s, got %s", bad, real);
+    assert_non_null(strstr(err, want));
+    _cleanup_free_ char *out = state_file(bad, ".out");
+    assert_int_equal(access(out, F_OK), -1);
+}
+
+/* The daemon stopping (the engine's cancel flag set): the transfer ends, the .part is kept. */
+static void test_cancel(void **state) {
+    _cleanup_free_ char *sha = serve("cancel.raw", img, IMG_SIZE - 5), *path = NULL, *err = NULL;
+    cancel = true;
+    int k = fetch("cancel.raw", sha, &path, &err);
+    cancel = false;
+    assert_int_equal(k, -ECANCELED);
+    assert_null(path);
+    assert_non_null(strstr(err, "virtspec is stopping"));
+    _cleanup_free_ char *part = state_file(sha, ".part"), *final = state_file(sha, "");
+    assert_int_equal(access(part, F_OK), 0);
+    assert_int_equal(access(final, F_OK), -1);
+    _cleanup_free_ char *path2 = NULL, *err2 = NULL;   /* then it completes */
+    assert_int_equal(fetch("cancel.raw", sha, &path2, &err2), 0);
+    assert_file_is(path2, img, IMG_SIZE - 5);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain),
@@ -214,6 +289,9 @@ int main(void) {
         cmocka_unit_test(test_gz),
         cmocka_unit_test(test_zst),
         cmocka_unit_test(test_resume_plain),
+        cmocka_unit_test(test_bomb),
+        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_part_too_long),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
