@@ -138,6 +138,7 @@ static void test_mismatch(void **state) {
     assert_non_null(strstr(err2, again));
     /* another URL: fetched (and refused for its own mismatch) */
     _cleanup_free_ char *real3 = serve("other2.raw", img, IMG_SIZE / 2), *path3 = NULL, *err3 = NULL;
+    assert_string_equal(real3, real);   /* the same bytes under another URL */
     assert_int_equal(fetch("other2.raw", bad, &path3, &err3), -EBADMSG);
     assert_non_null(strstr(err3, want));
 }
