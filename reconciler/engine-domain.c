@@ -413,11 +413,14 @@ static void domain_plan(DomainPass *p, size_t n_changes, bool adopting, VolumeRe
     if (running) {
         compute_pending(p->dom, p->have, r);
         bool config_change = diff_has_class(&r->diff, CHANGE_CONFIG);
-        if ((r->n_pending > 0 || config_change) && streq(d->reload.s, "auto")) {
+        /* as apply does (domain_converge): a reload only for a domain the spec keeps running; one
+         * it stops takes the change at its next start */
+        if ((r->n_pending > 0 || config_change) && streq(d->reload.s, "auto") &&
+            streq(d->state.s, "running")) {
             action_add(r, ACTION_RELOAD, NULL, NULL);
             snapshot_plan(d, p->have, r);
         }
-        else if (config_change)
+        else if (config_change && !streq(d->state.s, "shutoff"))
             action_add(r, ACTION_WARN, NULL, "config changes wait for the next boot: virtspec reload %s",
                        d->name.s);
     }
