@@ -101,6 +101,8 @@ typedef enum XmlHook {
 #define KEY_WHOLE      (1u << 9)   /* VT_LIST compared as one value, in order (no item keys) */
 #define KEY_SHORTHAND  (1u << 10)  /* VT_MAP: a scalar stands for its sub table's first key */
 #define KEY_NO_TEMPLATE (1u << 11) /* each spec sets its own: not allowed in a Template */
+#define KEY_LABELS     (1u << 12)  /* VT_ENUM_LIST written as a map of labels (role: web): each
+                                    * entry "label=value", sorted by label (docs/fleet.md) */
 
 typedef struct KeyTable KeyTable;
 
@@ -140,6 +142,7 @@ struct KeyTable {
 };
 
 extern const KeyTable domain_table, network_table, pool_table;
+extern const KeyTable host_table;   /* `kind: Host`: not an object kind (no SpecKind) */
 const KeyTable *spec_kind_table(SpecKind k);
 
 const KeyDef *key_table_find(const KeyTable *t, const char *key);

@@ -140,6 +140,13 @@ typedef struct XmlHatchSpec {
     List remove;                /* of Value */
 } XmlHatchSpec;
 
+/* Where a spec runs among the Host documents of the tree (docs/fleet.md, specs/placement.c):
+ * a named host, or the hosts whose labels match, ranked by rendezvous hashing. */
+typedef struct PlacementSpec {
+    Value present, host, spread;
+    List match;                 /* of Value "label=value" (sorted by label) */
+} PlacementSpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
@@ -204,6 +211,7 @@ typedef struct DomainSpec {
     Value autostart, state, reload, shutdown_timeout, adopt, suspend_mode;
     Value delete_volumes_on_removal;
     struct { Value present, before_reload, keep; } snapshots;
+    PlacementSpec placement;
 } DomainSpec;
 
 /* The NoCloud seed volume of a domain with cloud_init: "cidata-DOMAIN.iso". No disk volume
@@ -229,6 +237,7 @@ typedef struct NetworkSpec {
     struct { Value present; List hosts; } dns;  /* hosts: of DnsHostSpec */
     XmlHatchSpec xml;
     Value autostart, reload, adopt;
+    PlacementSpec placement;
 } NetworkSpec;
 
 typedef struct PoolSpec {
@@ -237,7 +246,19 @@ typedef struct PoolSpec {
     Value vg_name, build;       /* logical */
     Value source_host, source_dir, format;   /* netfs */
     XmlHatchSpec xml;
+    PlacementSpec placement;
 } PoolSpec;
+
+/* A `kind: Host` document (docs/fleet.md): a hypervisor of the fleet. Not an object of libvirt's:
+ * only placement reads it. */
+typedef struct HostSpec {
+    Value name, uri, maintenance;
+    List labels;                /* of Value "label=value" (sorted by label) */
+    struct { Value present, memory, vcpus; } capacity;
+    char *file;
+    unsigned line, col;
+} HostSpec;
+#define HOST_KIND "Host"
 
 /* Nested maps begin with a `present` Value: set when the map was written (or, for maps whose row
  * has KEY_ALWAYS, always), so a device like a TPM exists exactly when its map is given. */
@@ -273,6 +294,8 @@ typedef struct SpecSet {
      * treating them as removed (orphaned, pruned). */
     struct SpecHeld { SpecKind kind; char *name; } *held;
     size_t n_held;
+    HostSpec **hosts;           /* the `kind: Host` documents, in load order */
+    size_t n_hosts;
     bool incomplete;            /* a path could not be read, or a walk not all of its tree (the
                                  * diagnostics say where): what was not read is not gone */
     DiagList diags;
@@ -332,6 +355,10 @@ extern bool spec_trust_relaxed;   /* --insecure-spec-perms: development and test
 extern bool spec_trust_warn_only; /* read-only commands: a warning instead of a refusal */
 
 const Spec *spec_set_find(const SpecSet *set, SpecKind kind, const char *name);
+const HostSpec *spec_set_find_host(const SpecSet *set, const char *name);
+void host_free(HostSpec *h);
+/* Two Host documents of one name: an error at the second, whose file is dropped (spec-host.c). */
+void spec_set_verify_hosts(SpecSet *set);
 
 /* A CPU or NUMA node set ("0-3,8,10-11", "^2" excluded) in canonical form ("0-3,8,10-11"), or
  * NULL when it does not parse or names an id >= limit. */

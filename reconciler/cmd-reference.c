@@ -77,7 +77,10 @@ static char *type_text(const KeyDef *k) {
         break;
     case VT_ENUM_LIST:
         if (!k->choices) {
-            base = xasprintf("list of strings, each at most %" PRId64 " characters", k->max);
+            base = k->flags & KEY_LABELS
+                       ? xasprintf("map of labels (`label: value`, values at most %" PRId64
+                                   " characters)", k->max)
+                       : xasprintf("list of strings, each at most %" PRId64 " characters", k->max);
             break;
         }
         c = choices_md(k->choices);
@@ -215,6 +218,11 @@ static void reference_print(FILE *f) {
         fputs("|---|---|---|---|---|---|---|\n", f);
         print_rows(f, t, NULL, NULL);
     }
+    fprintf(f, "\n### %s\n\n`kind: %s` — %s (docs/fleet.md).\n\n", host_table.name,
+            host_table.name, host_table.doc);
+    fputs("| Key | Type | Default | Change | libvirt XML | vagrant-libvirt | Description |\n", f);
+    fputs("|---|---|---|---|---|---|---|\n", f);
+    print_rows(f, &host_table, NULL, NULL);
 }
 
 /* The same rows as a manual page's sections (virtspec.yaml(5), reconciler/man.c). */
@@ -260,6 +268,12 @@ void reference_print_man(FILE *f) {
         fputc('\n', f);
         man_rows(f, t, NULL, NULL);
     }
+    _cleanup_free_ char *intro = xasprintf("`kind: %s` — %s (docs/fleet.md).", host_table.name,
+                                           host_table.doc);
+    roff_request(f, "SH", "KIND: Host");
+    roff_text(f, intro);
+    fputc('\n', f);
+    man_rows(f, &host_table, NULL, NULL);
 }
 
 

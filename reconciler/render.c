@@ -172,6 +172,8 @@ static void render_rows(HookCtx *c, const KeyTable *t, const void *base, xmlNode
         }
         if (k->type == VT_ENUM_LIST) {
             /* one element (or one element's attribute) per value, in order */
+            if (!k->xml || (k->flags & KEY_NO_XML))
+                continue;   /* placement.match: read by placement only */
             const List *l = key_list(k, (void *) base);
             _cleanup_free_ char *elem = NULL;
             const char *attr = strstr(k->xml, "/@");

@@ -56,3 +56,10 @@ void loaded_file_clear(LoadedFile *lf);
 void templates_collect(TemplateSet *ts, LoadedFile *files, size_t n);
 /* The specs of lf with the templates of ts (lf->d moves into set->diags). */
 void loaded_file_build(SpecSet *set, LoadedFile *lf, const TemplateSet *ts);
+
+/* ---- `kind: Host` documents (spec-host.c, docs/fleet.md) ---- */
+bool ynode_is_host(const YNode *doc);
+/* A Host document parsed through host_table; NULL after errors (into diags) (spec-load.c). */
+HostSpec *host_from_document(const char *file, const YNode *doc, DiagList *diags);
+/* A KEY_LABELS row: a map of label: value into l (of Value "label=value", sorted by label). */
+void spec_parse_labels(ParseCtx *c, const KeyDef *k, const YNode *n, List *l, const char *path);

@@ -50,6 +50,10 @@ static void parse_row(ParseCtx *c, const KeyDef *k, const YNode *n, void *base,
     case VT_LIST:
     case VT_ENUM_LIST: {
         List *l = key_list(k, base);
+        if (k->flags & KEY_LABELS) {
+            spec_parse_labels(c, k, n, l, path);
+            return;
+        }
         if (n->type != YNODE_SEQ) {
             diag_add(c->diags, DIAG_ERROR, c->file, n->line, n->col,
                      "'%s' must be a list", path);
@@ -140,6 +144,22 @@ static void parse_map(ParseCtx *c, const KeyTable *t, const YNode *map, void *ba
     }
 }
 
+HostSpec *host_from_document(const char *file, const YNode *doc, DiagList *diags) {
+    size_t before = diags->n_errors;
+    ParseCtx c = { .file = file, .diags = diags };
+    HostSpec *h = xmalloc0(sizeof(HostSpec));
+    h->file = xstrdup(file);
+    h->line = doc->line;
+    h->col = doc->col;
+    parse_map(&c, &host_table, doc, h, NULL);
+    if (diags->n_errors > before) {
+        host_free(h);
+        return NULL;
+    }
+    apply_defaults(&host_table, h);
+    return h;
+}
+
 static Spec *spec_from_document(const char *file, const YNode *doc, DiagList *diags) {
     const YNode *kind;
     SpecKind k;
@@ -174,6 +194,8 @@ static Spec *spec_from_document(const char *file, const YNode *doc, DiagList *di
                 hint = spec_kind_to_string(i);
         if (!strcasecmp(v, TEMPLATE_KIND))
             hint = TEMPLATE_KIND;
+        if (!strcasecmp(v, HOST_KIND))
+            hint = HOST_KIND;
         if (hint)
             diag_add(diags, DIAG_ERROR, file, kind->line, kind->col,
                      "unknown kind '%s', did you mean '%s'?", v, hint);
@@ -282,10 +304,19 @@ void loaded_file_build(SpecSet *set, LoadedFile *lf, const TemplateSet *ts) {
     Spec **specs = NULL;
     size_t n_specs = 0;
 
+    HostSpec **hosts = NULL;
+    size_t n_hosts = 0;
+
     add_string(&set->files, &set->n_files, lf->file);
     for (size_t i = 0; i < lf->n_docs && !lf->unread; i++) {
         const YNode *doc = lf->docs[i];
         _cleanup_(ynode_freep) YNode *merged = NULL;
+        if (ynode_is_host(doc)) {
+            HostSpec *h = host_from_document(lf->file, doc, &lf->d);
+            if (h)
+                *(HostSpec **) array_push(&hosts, &n_hosts, sizeof(HostSpec *)) = h;
+            continue;
+        }
         SpecKind k = document_kind(doc);
         char **tfiles = NULL;
         size_t n_tfiles = 0;
@@ -308,11 +339,17 @@ void loaded_file_build(SpecSet *set, LoadedFile *lf, const TemplateSet *ts) {
         for (size_t i = 0; i < n_specs; i++)
             spec_free(specs[i]);
         n_specs = 0;
+        for (size_t i = 0; i < n_hosts; i++)
+            host_free(hosts[i]);
+        n_hosts = 0;
         add_string(&set->bad_files, &set->n_bad_files, lf->file);
     }
     for (size_t i = 0; i < n_specs; i++)
         *(Spec **) array_push(&set->specs, &set->n, sizeof(Spec *)) = specs[i];
     free(specs);
+    for (size_t i = 0; i < n_hosts; i++)
+        *(HostSpec **) array_push(&set->hosts, &set->n_hosts, sizeof(HostSpec *)) = hosts[i];
+    free(hosts);
     diag_list_move(&set->diags, &lf->d);
 }
 
@@ -452,6 +489,11 @@ static void set_append(SpecSet *set, SpecSet *from) {
     free(from->specs);
     from->specs = NULL;
     from->n = 0;
+    for (size_t i = 0; i < from->n_hosts; i++)
+        *(HostSpec **) array_push(&set->hosts, &set->n_hosts, sizeof(HostSpec *)) = from->hosts[i];
+    free(from->hosts);
+    from->hosts = NULL;
+    from->n_hosts = 0;
     move_strv(&set->files, &set->n_files, &from->files, &from->n_files);
     move_strv(&set->bad_files, &set->n_bad_files, &from->bad_files, &from->n_bad_files);
     diag_list_move(&set->diags, &from->diags);

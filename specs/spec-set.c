@@ -129,6 +129,9 @@ void spec_set_clear(SpecSet *set) {
     for (size_t i = 0; i < set->n_held; i++)
         free(set->held[i].name);
     free(set->held);
+    for (size_t i = 0; i < set->n_hosts; i++)
+        host_free(set->hosts[i]);
+    free(set->hosts);
     diag_list_clear(&set->diags);
     *set = (SpecSet) {};
 }

@@ -973,6 +973,26 @@ XML_HATCH_TABLE(xml_table, DomainSpec);
 XML_HATCH_TABLE(network_xml_table, NetworkSpec);
 XML_HATCH_TABLE(pool_xml_table, PoolSpec);
 
+/* `placement` of every kind (docs/fleet.md): read by specs/placement.c only, never in libvirt. */
+#define PLACEMENT_TABLE(_table, _struct)                                                        \
+    static const KeyDef _table##_rows[] = {                                                     \
+        ROW(_struct, placement.host, .key = "host", .type = VT_NAME, .change = CHANGE_NONE,     \
+            .flags = KEY_NO_XML,                                                                \
+            .doc = "the `kind: Host` it runs on (instead of match)"),                           \
+        ROW(_struct, placement.match, .key = "match", .type = VT_ENUM_LIST, .max = 253,         \
+            .change = CHANGE_NONE, .flags = KEY_NO_XML | KEY_LABELS,                            \
+            .doc = "labels a host must all have (role: web); none: every host"),                \
+        ROW(_struct, placement.spread, .key = "spread", .type = VT_NAME, .change = CHANGE_NONE, \
+            .flags = KEY_NO_XML,                                                                \
+            .doc = "a group name: prefer the host with the fewest members of the group"),       \
+    };                                                                                          \
+    static const KeyTable _table = TABLE("placement", _table##_rows,                            \
+        .doc = "which `kind: Host` of the fleet takes it: sticky, then rendezvous hashing")
+
+PLACEMENT_TABLE(placement_table, DomainSpec);
+PLACEMENT_TABLE(network_placement_table, NetworkSpec);
+PLACEMENT_TABLE(pool_placement_table, PoolSpec);
+
 /* ---- cloud_init: the NoCloud seed (reconciler/cloud-init.c renders it) ---- */
 static const KeyDef cloud_user_rows[] = {
     ROW(CloudUserSpec, name, .key = "name", .type = VT_STRING, .max = 32,
@@ -1243,6 +1263,8 @@ static const KeyDef domain_rows[] = {
                "TPM state"),
     ROW(DomainSpec, snapshots, .key = "snapshots", .type = VT_MAP, .sub = &snapshots_table,
         .doc = "snapshots before restarts (internal; every writable disk qcow2, no pflash NVRAM)"),
+    ROW(DomainSpec, placement, .key = "placement", .type = VT_MAP, .sub = &placement_table,
+        .doc = "which host of the fleet runs it (docs/fleet.md); without: any host"),
 };
 const KeyTable domain_table = TABLE("Domain", domain_rows, .doc = "a virtual machine");
 
@@ -1348,6 +1370,8 @@ static const KeyDef network_rows[] = {
                "taps back into the new bridge; manual: mark it reload-pending"),
     ROW(NetworkSpec, adopt, .key = "adopt", .type = VT_BOOL, .def = "false", .change = CHANGE_NONE,
         .flags = KEY_NO_XML, .doc = "take over an existing network of this name"),
+    ROW(NetworkSpec, placement, .key = "placement", .type = VT_MAP, .sub = &network_placement_table,
+        .doc = "which hosts of the fleet define it (docs/fleet.md); without: every host"),
 };
 const KeyTable network_table = TABLE("Network", network_rows, .doc = "a virtual network");
 
@@ -1398,8 +1422,38 @@ static const KeyDef pool_rows[] = {
     ROW(PoolSpec, xml, .key = "xml", .type = VT_MAP, .sub = &pool_xml_table,
         .doc = "raw XML edits, applied after rendering (copy-on-write features, a netfs protocol "
                "version…)"),
+    ROW(PoolSpec, placement, .key = "placement", .type = VT_MAP, .sub = &pool_placement_table,
+        .doc = "which hosts of the fleet define it (docs/fleet.md); without: every host"),
 };
 const KeyTable pool_table = TABLE("Pool", pool_rows, .doc = "a storage pool");
+
+/* ---- Host (docs/fleet.md) ---- */
+static const KeyDef host_capacity_rows[] = {
+    ROW(HostSpec, capacity.memory, .key = "memory", .type = VT_SIZE, .unit = 1024 * 1024,
+        .min = 1024 * 1024, .change = CHANGE_NONE, .flags = KEY_NO_XML,
+        .doc = "memory the domains placed on it may use in all (their `memory`); unset: unbounded"),
+    ROW(HostSpec, capacity.vcpus, .key = "vcpus", .type = VT_INT, .min = 1, .max = 65536,
+        .change = CHANGE_NONE, .flags = KEY_NO_XML,
+        .doc = "vCPUs the domains placed on it may use in all (their `cpus`); unset: unbounded"),
+};
+static const KeyTable host_capacity_table = TABLE("capacity", host_capacity_rows,
+    .doc = "what placement may put on the host");
+
+static const KeyDef host_rows[] = {
+    ROW(HostSpec, name, .key = "name", .type = VT_NAME, .flags = KEY_REQUIRED, .change = CHANGE_NONE,
+        .doc = "the host's name: `placement.host`, `--host`, `host =` in the config file"),
+    ROW(HostSpec, labels, .key = "labels", .type = VT_ENUM_LIST, .max = 253, .change = CHANGE_NONE,
+        .flags = KEY_LABELS, .doc = "labels `placement.match` selects by (role: web, zone: a)"),
+    ROW(HostSpec, uri, .key = "uri", .type = VT_STRING, .max = 1024, .change = CHANGE_NONE,
+        .doc = "libvirt connection URI of the host (qemu+ssh://kvm1/system); not used yet"),
+    ROW(HostSpec, capacity, .key = "capacity", .type = VT_MAP, .sub = &host_capacity_table,
+        .doc = "optional limits for placement"),
+    ROW(HostSpec, maintenance, .key = "maintenance", .type = VT_BOOL, .def = "false",
+        .change = CHANGE_NONE,
+        .doc = "true: nothing is placed on it (what it runs is placed elsewhere)"),
+};
+const KeyTable host_table = TABLE("Host", host_rows,
+    .doc = "a hypervisor of the fleet; not a libvirt object: only placement reads it");
 
 const KeyTable *spec_kind_table(SpecKind k) {
     switch (k) {

@@ -106,6 +106,7 @@ void spec_set_verify(SpecSet *set) {
                 drop[k] = true;
     }
     free(sorted);
+    spec_set_verify_hosts(set);
     spec_verify_cross(set, &set->diags, drop);
     spec_set_drop_held(set, drop, set->n);
     free(drop);

@@ -10,8 +10,9 @@
 /* the values of the copies the helper replaced (main at f35973f). The canonical hash covers every
  * key of the table with its default, so a new key changes it (cloud_init: 0b9015d004d320db became
  * 2e19e39b58b2726c; firmware: 65b4435df0c7014e; snapshots: 484a639189effaf5; firmware.secure_boot,
- * enrolled_keys, reset_nvram: 4ed2bae8ed7da9b9; both: 45a306be2c04bda8); the function itself stayed bit-identical. */
-#define CANONICAL_HASH "45a306be2c04bda8"
+ * enrolled_keys, reset_nvram: 4ed2bae8ed7da9b9; both: 45a306be2c04bda8; placement:
+ * 1a527b2b62515481); the function itself stayed bit-identical. */
+#define CANONICAL_HASH "1a527b2b62515481"
 #define RENDER_HASH "78721dac932a4dab"
 
 /* One FNV-1a helper (hash_fnv1a, specs/util.c) for every hash virtspec derives names and
