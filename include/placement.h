@@ -72,3 +72,12 @@ uint64_t placement_score(SpecKind kind, const char *name, const char *host);
 const PlacementSpec *spec_placement(const Spec *s);
 /* The first label of match a host lacks ("role=web"), or NULL. */
 const char *placement_label_missing(const HostSpec *h, const List *match);
+
+/* Whether the tree has Host documents or a spec with placement (else placement changes nothing). */
+bool placement_in_use(const SpecSet *set);
+/* The share of host (NULL: of no host in particular, only the checks): specs placed on another
+ * host leave set->specs and are held (spec_set_hold: not gone, so never orphans); an unplaceable
+ * spec is an error in set->diags (counted in *ret_errors) and its file's specs leave the set like
+ * those of any rejected file. The placement uses no observed location: every host of the fleet
+ * computes the same share from the repository alone. -ENOENT: no Host document names host. */
+int placement_take_share(SpecSet *set, const char *host, size_t *ret_errors);

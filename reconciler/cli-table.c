@@ -27,7 +27,15 @@ const CliCommand cli_commands[] = {
       "takes each network's facts from its spec (apply: from libvirt).\n"
       "--explain prints instead each key a spec sets, with where its value came from: the\n"
       "spec's line, or the template and its line (docs/templates.md).\n" },
-    { .name = "plan", .opts = O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET, .args = ARGS_PATHS,
+    { .name = "placement", .opts = O_INSECURE | O_HOST, .args = ARGS_PATHS,
+      .synopsis = "[--host NAME] [PATH…]",
+      .summary = "per spec, the `kind: Host` placement chooses and why not the others",
+      .help = "Usage: virtspec placement [--host NAME] [PATH…]\n\n"
+      "For each spec with a placement (docs/fleet.md): the host chosen, and for each other host\n"
+      "why not (not the named host, label mismatch, maintenance, capacity, lower rank, more of\n"
+      "the spread group). Networks and pools without placement are on every host.\n"
+      "--host NAME: only the specs that host takes. Exit status 1 when a spec cannot be placed.\n" },
+    { .name = "plan", .opts = O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET | O_HOST, .args = ARGS_PATHS,
       .synopsis = "[PATH…]",
       .summary = "show what apply would change (exit 0 in sync, 2 changes, 1 error)\n(plan, apply, status: -t [KIND/]NAME selects objects of the tree)",
       .help = "Usage: virtspec plan [-c URI] [-t [KIND/]NAME]… [--prune] [--json] [PATH…]\n\n"
@@ -43,7 +51,7 @@ const CliCommand cli_commands[] = {
       "PATH file inside the spec tree selects its objects (the tree is read whole); a file\n"
       "elsewhere is read alone, with a warning when a network is derived for its ip:.\n"
       "Exit status 0 when in sync, 2 when there are changes, 1 on error.\n" },
-    { .name = "apply", .opts = O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET, .args = ARGS_PATHS,
+    { .name = "apply", .opts = O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET | O_HOST, .args = ARGS_PATHS,
       .synopsis = "[PATH…]",
       .summary = "converge libvirt with the specs once",
       .help = "Usage: virtspec apply [-c URI] [-t [KIND/]NAME]… [--prune] [--json] [PATH…]\n\n"
@@ -172,6 +180,8 @@ const CliOption cli_options[] = {
     { O_JSON, "--json", 0, NULL, NULL, "plan, apply, status, destroy: one JSON document (schema:\ndocs/json.md)" },
     { O_TARGET, "--target", 't', "[KIND/]NAME", NULL, "plan, apply, status, destroy: only this object\n(repeatable)" },
     { O_PRUNE, "--prune", 0, NULL, NULL, "plan, apply, daemon: owned domains no spec names are undefined" },
+    { O_HOST, "--host", 0, "NAME", NULL,
+      "plan, apply, placement: only the share of `kind: Host` NAME\n(docs/fleet.md; config: host =)" },
     { O_SPECS, "--specs", 0, "DIR", NULL, "spec directory (reload: for shutdown_timeout)" },
     { O_DRIFT, "--drift", 0, "correct|report", drift_choices,
       "daemon: correct drift (correct, the default) or only report it (report)" },

@@ -26,6 +26,7 @@ typedef struct CliOpts {
     bool explain;               /* render --explain: each key and where its value came from */
     bool yes;                   /* destroy --yes: do it, not only show it */
     const char *templates;      /* export --templates NAME: shared values into template NAME */
+    const char *host;           /* --host NAME (or host = of the configuration file) */
     DaemonConfig *cfg;          /* the configuration file with the flags applied */
     char **targets;             /* -t [KIND/]NAME (status: also NAME arguments) */
     size_t n_targets;
@@ -64,6 +65,8 @@ size_t cli_load_tree(const CliOpts *o, SpecSet *set, Selection *sel);
 int cmd_validate(const CliOpts *o);
 int cmd_render(const CliOpts *o);
 int cmd_plan(const CliOpts *o);
+/* Per spec, the host placement chooses and why not the others (cmd-placement.c, docs/fleet.md). */
+int cmd_placement(const CliOpts *o);
 int cmd_apply(const CliOpts *o);
 int cmd_status(const CliOpts *o);
 int cmd_reload(const CliOpts *o, char **names, size_t n_names);
@@ -88,3 +91,6 @@ int cmd_reference(const CliOpts *o);
 
 /* Loads specs for a command and prints diagnostics; returns number of errors. */
 size_t cli_load_specs(const CliOpts *o, SpecSet *set);
+/* The share of o->host (docs/fleet.md): specs placed elsewhere leave the set (held, never
+ * orphans); unplaceable specs are errors. Returns the number of errors (cmd-spec.c). */
+size_t cli_take_share(const CliOpts *o, SpecSet *set);

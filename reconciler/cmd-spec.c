@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cloud-init.h"
 #include "engine.h"
+#include "placement.h"
 #include "provenance.h"
 #include "render.h"
 #include "xml-util.h"
@@ -19,9 +20,19 @@ size_t cli_load_specs(const CliOpts *o, SpecSet *set) {
 
     spec_load_paths(set, paths, n);
     spec_set_derive(set);
+    size_t share_errors = cli_take_share(o, set);
     diag_list_sort(&set->diags);
     diag_list_print(&set->diags, stderr);
-    return set->diags.n_errors;
+    return set->diags.n_errors + (share_errors == SIZE_MAX);   /* --host names no Host: 1 */
+}
+
+size_t cli_take_share(const CliOpts *o, SpecSet *set) {
+    size_t errors;
+    if (placement_take_share(set, o->host, &errors) == -ENOENT) {
+        fprintf(stderr, "virtspec: --host %s: no `kind: Host` document of the tree names it\n", o->host);
+        return SIZE_MAX;
+    }
+    return errors;
 }
 
 /* Files with at least one error (the list is sorted by file); a path that could not be read
@@ -300,6 +311,8 @@ size_t cli_load_tree(const CliOpts *o, SpecSet *set, Selection *sel) {
                  "network %s is derived for this address: no spec read declares its subnet, and "
                  "only the named files were read; name their directory (with -t NAME to select) "
                  "if another file declares the network", set->specs[i]->name);
+    if (cli_take_share(o, set) == SIZE_MAX)
+        errors++;
     diag_list_sort(&set->diags);
     diag_list_print(&set->diags, stderr);
     return set->diags.n_errors + errors;

@@ -15,6 +15,7 @@ typedef struct ConfigOverrides {
     const char *status_path;    /* --status-file */
     const char *drift;          /* --drift correct|report */
     bool prune;                 /* --prune */
+    const char *host;           /* --host NAME */
 } ConfigOverrides;
 
 typedef struct DaemonConfig {
@@ -27,6 +28,7 @@ typedef struct DaemonConfig {
     unsigned max_backoff_s;     /* default 300 */
     bool report_drift;          /* drift mode report (default correct) */
     bool prune;                 /* undefine owned domains whose spec is gone (volumes kept) */
+    char *host;                 /* the `kind: Host` this machine is (docs/fleet.md); NULL: none */
     char *file;                 /* the configuration file read; NULL: none */
     ConfigOverrides overrides;  /* kept for daemon_config_reload */
 } DaemonConfig;

@@ -20,6 +20,7 @@ void daemon_config_clear(DaemonConfig *c) {
     free(c->specs_dir);
     free(c->uri);
     free(c->status_path);
+    free(c->host);
     free(c->file);
     *c = (DaemonConfig) {};
 }
@@ -59,6 +60,9 @@ const ConfigKey config_keys[] = {
              "unless the domain said delete_volumes_on_removal; NVRAM and TPM state always kept)" },
     { "status_file", CONFIG_PATH, FIELD(status_path), .def = "$RUNTIME_DIRECTORY/status.json, else "
       "/run/virtspec/status.json", .doc = "where the daemon writes its status (virtspec status reads it)" },
+    { "host", CONFIG_STRING, FIELD(host), .def = "none",
+      .doc = "the `kind: Host` this machine is: plan and apply take only the specs placed on it "
+             "(docs/fleet.md); the daemon does not support it yet and refuses to start" },
 };
 const size_t config_n_keys = ELEMENTSOF(config_keys);
 
@@ -177,6 +181,8 @@ int daemon_config_resolve(DaemonConfig *c, const ConfigOverrides *o) {
     }
     if (o->prune)
         c->prune = true;
+    if (o->host)
+        set_str(&c->host, o->host);
     return 0;
 }
 

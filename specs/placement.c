@@ -296,3 +296,33 @@ bool placement_on_host(const PlacementSet *ps, const Placement *p, const char *h
         return true;
     return p->host >= 0 && streq(ps->hosts[p->host]->name.s, host);
 }
+
+bool placement_in_use(const SpecSet *set) {
+    if (set->n_hosts > 0)
+        return true;
+    for (size_t i = 0; i < set->n; i++)
+        if (spec_placement(set->specs[i])->present.set)
+            return true;
+    return false;
+}
+
+int placement_take_share(SpecSet *set, const char *host, size_t *ret_errors) {
+    *ret_errors = 0;
+    if (host && !spec_set_find_host(set, host))
+        return -ENOENT;
+    if (!placement_in_use(set))
+        return 0;
+    PlacementSet ps = {};
+    size_t before = set->diags.n_errors;
+    placement_compute(set, NULL, 0, &ps, &set->diags);
+    bool *drop = xmalloc0(set->n * sizeof(bool) + 1);
+    for (size_t i = 0; i < set->n; i++) {
+        const Placement *p = placement_find(&ps, set->specs[i]->kind, set->specs[i]->name);
+        drop[i] = !p->everywhere && (p->host < 0 || (host && !placement_on_host(&ps, p, host)));
+    }
+    placement_set_clear(&ps);
+    *ret_errors = set->diags.n_errors - before;
+    spec_set_drop_held(set, drop, set->n);
+    free(drop);
+    return 0;
+}

@@ -42,8 +42,8 @@ is() {   # is DESCRIPTION "WORDS…" EXACT-LIST (space separated, sorted)
     ok "$1${got:+ (got: $got)}" test "$got" = "$3"
 }
 
-has "commands" "''" validate render plan apply destroy reload snapshot status daemon export reference version help
-is "a prefix: one command" "pl" "plan"
+has "commands" "''" validate render placement plan apply destroy reload snapshot status daemon export reference version help
+is "a prefix: one command" "ren" "render"
 has "plan: its options" "plan --" --json --prune --target --connect --config --help --insecure-spec-perms
 hasnt "…not another command's" "plan --" --vagrant --show-secrets --drift --host-kvm= --man=
 has "destroy: its options" "destroy --" --yes --json --target --connect
@@ -83,7 +83,7 @@ if command -v zsh >/dev/null; then ok "zsh -n completion/_virtspec" zsh -n "$src
 if command -v fish >/dev/null; then
     ok "fish -n completion/virtspec.fish" fish -n "$src/completion/virtspec.fish"
     fc() { fish -c "source '$src/completion/virtspec.fish'; complete -C '$1'" | tr '\n' ' '; }
-    ok "fish: a command" test "$(fc 'virtspec pl')" = "plan "
+    ok "fish: a command" test "$(fc 'virtspec ren')" = "render "
     ok "fish: plan's options" test "$(fc 'virtspec plan --j')" = "--json "
     ok "fish: reload names from the tree" test "$(fc "virtspec --config $d/vs.conf reload ")" = "db web "
 fi
