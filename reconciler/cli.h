@@ -91,6 +91,3 @@ int cmd_reference(const CliOpts *o);
 
 /* Loads specs for a command and prints diagnostics; returns number of errors. */
 size_t cli_load_specs(const CliOpts *o, SpecSet *set);
-/* The share of o->host (docs/fleet.md): specs placed elsewhere leave the set (held, never
- * orphans); unplaceable specs are errors. Returns the number of errors (cmd-spec.c). */
-size_t cli_take_share(const CliOpts *o, SpecSet *set);

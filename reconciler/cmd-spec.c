@@ -20,13 +20,19 @@ size_t cli_load_specs(const CliOpts *o, SpecSet *set) {
 
     spec_load_paths(set, paths, n);
     spec_set_derive(set);
-    size_t share_errors = cli_take_share(o, set);
+    /* the placement's checks only: validate, render and export see the whole tree (host = of
+     * the configuration file selects what plan and apply take: cli_load_tree) */
+    size_t placement_errors;
+    placement_take_share(set, NULL, &placement_errors);
     diag_list_sort(&set->diags);
     diag_list_print(&set->diags, stderr);
-    return set->diags.n_errors + (share_errors == SIZE_MAX);   /* --host names no Host: 1 */
+    return set->diags.n_errors;
 }
 
-size_t cli_take_share(const CliOpts *o, SpecSet *set) {
+/* The share of o->host (docs/fleet.md): specs placed elsewhere leave the set (held, never
+ * orphans); unplaceable specs are errors. Returns their number, SIZE_MAX when no Host document
+ * names o->host (said on stderr). */
+static size_t cli_take_share(const CliOpts *o, SpecSet *set) {
     size_t errors;
     if (placement_take_share(set, o->host, &errors) == -ENOENT) {
         fprintf(stderr, "virtspec: --host %s: no `kind: Host` document of the tree names it\n", o->host);

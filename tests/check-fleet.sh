@@ -52,6 +52,8 @@ ok "…without web2" hasnt web2
 out=$("$vs" plan --config "$d/h.conf" --insecure-spec-perms -c "test://$d/o/node.xml" --host kvm2 2>&1)
 ok "…and --host wins over it" has "Domain web2 "
 ok "…without web3" hasnt "Domain web3 "
+t "validate checks the whole tree, host = or not" 0 "13 specs in 3 files: valid" \
+    validate --config "$d/h.conf" --insecure-spec-perms
 rm "$d/specs/hosts.yaml"
 out=$("$vs" plan "${O[@]}" 2>&1); rc=$?
 ok "without Host documents, a spec with placement is an error at its placement: line" \
