@@ -85,16 +85,23 @@ const HostSpec *spec_set_find_host(const SpecSet *set, const char *name) {
 }
 
 void spec_set_verify_hosts(SpecSet *set) {
+    size_t k = 1;
     for (size_t i = 1; i < set->n_hosts; i++) {
-        const HostSpec *h = set->hosts[i];
-        for (size_t j = 0; j < i; j++) {
-            const HostSpec *o = set->hosts[j];
-            if (streq(o->name.s, h->name.s)) {
-                diag_add(&set->diags, DIAG_ERROR, h->file, h->name.line, h->name.col,
-                         "Host '%s' is also defined at %s:%u:%u", h->name.s, o->file,
-                         o->name.line, o->name.col);
-                break;
-            }
+        HostSpec *h = set->hosts[i];
+        const HostSpec *o = NULL;
+        for (size_t j = 0; j < k && !o; j++)
+            if (streq(set->hosts[j]->name.s, h->name.s))
+                o = set->hosts[j];
+        if (!o) {
+            set->hosts[k++] = h;
+            continue;
         }
+        /* the second leaves the set: placement never sees two hosts of one name */
+        diag_add(&set->diags, DIAG_ERROR, h->file, h->name.line, h->name.col,
+                 "Host '%s' is also defined at %s:%u:%u", h->name.s, o->file, o->name.line,
+                 o->name.col);
+        host_free(h);
     }
+    if (set->n_hosts > 0)
+        set->n_hosts = k;
 }

@@ -95,6 +95,7 @@ static void test_host_bad_values(void **state) {
 
     load(&set, "kind: Host\nname: kvm1\n---\nkind: Host\nname: kvm1\n");
     assert_diag(&set.diags, 5, 7, "Host 'kvm1' is also defined at t.yaml:2:7");
+    assert_int_equal(set.n_hosts, 1);
     spec_set_clear(&set);
 
     load(&set, "kind: host\nname: kvm1\n");
