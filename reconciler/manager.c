@@ -34,6 +34,8 @@ typedef struct Object {
     bool has_result;
     char *last_action;
     time_t last_action_time, last_pass_time;
+    char *status_text;          /* its entry of the status file, NULL once anything in it changed
+                                 * (object_touch): a write reformats only those */
 } Object;
 
 typedef struct Manager {
@@ -126,7 +128,14 @@ static Object *add_object(Manager *m, SpecKind kind, const char *name) {
     return o;
 }
 
+/* Something the status file says about o changed: its entry is formatted again. */
+static void object_touch(Object *o) {
+    free(o->status_text);
+    o->status_text = NULL;
+}
+
 static void object_free(Object *o) {
+    object_touch(o);
     spec_unref(o->spec);
     free(o->name);
     free(o->fingerprint);
@@ -217,10 +226,9 @@ static char *spec_error_of(const Manager *m, const Object *o) {
     return NULL;
 }
 
-static void write_status(Manager *m) {
-    StatusDoc *doc = status_doc_new("daemon");
-    for (size_t i = 0; i < m->n_objects; i++) {
-        Object *o = m->objects[i];
+/* o's entry of the status file, formatted when it changed since the last write. */
+static const char *object_status_text(Manager *m, Object *o) {
+    if (!o->status_text) {
         _cleanup_free_ char *spec_error = spec_error_of(m, o);
         StatusExtra x = {
             .spec_error = spec_error,
@@ -243,11 +251,20 @@ static void write_status(Manager *m) {
         else if (view.deferred)
             view.error = view.deferred;
         x.waiting = (o->waiting && o->spec) || view.deferred;
-        status_doc_add(doc, &view, &x);
+        o->status_text = status_object_text(&view, &x);
     }
+    return o->status_text;
+}
+
+static void write_status(Manager *m) {
+    StatusDoc *doc = status_doc_new("daemon");
+    _cleanup_free_ char **texts = xmalloc0((m->n_objects + 1) * sizeof(char *));
+    for (size_t i = 0; i < m->n_objects; i++)
+        texts[i] = (char *) object_status_text(m, m->objects[i]);
     status_doc_add_diags(doc, &m->current.diags);
     status_doc_set_counts(doc, m->last_status ? m->last_status : "");
-    int r = status_doc_write(doc, m->cfg->status_path);
+    _cleanup_free_ char *text = status_doc_to_string_with(doc, texts, m->n_objects);
+    int r = status_text_write(text, m->cfg->status_path);
     if (r < 0)
         log_warning_errno(r, "cannot write %s", m->cfg->status_path);
     status_doc_free(doc);
@@ -276,6 +293,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
         o->reported = true;
         if (o->spec == s && !all_dirty)
             continue;   /* same parsed document: its file did not change */
+        object_touch(o);
         if (s->kind == KIND_DOMAIN)
             o->shutdown_timeout = (unsigned) s->domain.shutdown_timeout.i;
         /* a reparsed file yields new documents; only a different canonical model is a change
@@ -310,6 +328,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
         log_object(LOG_NOTICE, spec_kind_to_string(o->kind), o->name, "%s %s: spec removed; object kept%s",
                    spec_kind_to_string(o->kind), o->name,
                    may_prune(m) && o->kind == KIND_DOMAIN ? ", pruning" : " (orphaned)");
+        object_touch(o);
         spec_unref(o->spec);
         o->spec = NULL;
         free(o->fingerprint);
@@ -332,6 +351,7 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
     }
     if (changed == 0 && !force)
         return;
+    bool had_diags = m->current.diags.n > 0;
     spec_set_clear(&m->current);
     spec_store_collect(&m->store, &m->current);
     spec_set_derive(&m->current);
@@ -350,6 +370,9 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
                  "%s:%u:%u: %s%s", file, line, d->col, msg,
                  d->level == DIAG_ERROR ? " (last good version stays in force)" : "");
     }
+    if (had_diags || m->current.diags.n > 0)
+        for (size_t i = 0; i < m->n_objects; i++)
+            object_touch(m->objects[i]);   /* an object's spec_error comes from the diagnostics */
     sync_objects(m, force);
     _cleanup_free_ char *why = m->cfg->prune ? prune_block_reason(m) : NULL;
     if (why && !m->prune_blocked)
@@ -453,6 +476,7 @@ static void work_done(uv_work_t *req, int status) {
     m->in_flight--;
     o->in_flight = false;
     o->last_pass_time = time(NULL);
+    object_touch(o);
     if (w->prune) {
         if (w->prune_error)
             log_object(LOG_ERR, "Domain", o->name, "Domain %s: prune: %s", o->name, w->prune_error);
@@ -553,6 +577,7 @@ static void start_work(Manager *m, Object *o) {
     w->req.data = w;
     o->dirty = false;
     o->in_flight = true;
+    object_touch(o);
     m->in_flight++;
     uv_queue_work(m->loop, &w->req, work_run, work_done);
     /* the result (and its log lines) comes when the pass ends, which for a reload is after the
@@ -611,6 +636,7 @@ static void kick(Manager *m) {
             _cleanup_free_ char *why = NULL;
             if (pending_dependency(m, o, &why)) {
                 if (!streq_ptr(why, o->waiting)) {
+                    object_touch(o);
                     free(o->waiting);
                     o->waiting = TAKE_PTR(why);
                     log_debug("%s %s: %s", spec_kind_to_string(o->kind), o->name, o->waiting);
@@ -619,6 +645,7 @@ static void kick(Manager *m) {
                 continue;
             }
             if (o->waiting) {
+                object_touch(o);
                 free(o->waiting);
                 o->waiting = NULL;
                 waits_changed = true;

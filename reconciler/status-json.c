@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <unistd.h>
 
 #include "status-json.h"
+#include "util.h"
 
 /* Every string of the status file through text_escape: a file name that is not UTF-8 would make
  * the document invalid JSON, a control character reach whoever prints it. */
@@ -118,7 +120,7 @@ static json_object *changes_json(const Diff *diff) {
     return a;
 }
 
-void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
+static json_object *object_json(const ObjectResult *r, const StatusExtra *x) {
     static const StatusExtra none = {};
     json_object *j = json_object_new_object(), *fields = json_object_new_array();
     if (!x)
@@ -149,7 +151,82 @@ void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
     json_object_object_add(j, "failures", json_object_new_int((int) x->failures));
     json_object_object_add(j, "reconciling", json_object_new_boolean(x->reconciling));
     json_object_object_add(j, "spec_error", str_or_null(x->spec_error));
-    json_object_array_add(d->objects, j);
+    return j;
+}
+
+void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
+    json_object_array_add(d->objects, object_json(r, x));
+}
+
+#define STATUS_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* The element the objects' texts replace: the array's only string element (objects are JSON
+ * objects), so no name or file can be mistaken for it. */
+#define OBJECTS_MARKER_VALUE "@virtspec-objects@"
+#define OBJECTS_MARKER "\"" OBJECTS_MARKER_VALUE "\""
+/* json-c indents by two spaces a level; an element of "objects" is at level 2 */
+#define OBJECT_INDENT 4
+
+static void add_spaces(Buf *b, size_t n) {
+    static const char spaces[] = "                                ";
+    for (; n > 0; n -= n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1)
+        buf_add(b, spaces, n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1);
+}
+
+/* text with every line after the first indented by n spaces (a JSON string never holds a raw
+ * newline) */
+static char *indent_lines(const char *text, size_t n) {
+    Buf b = {};
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t l = nl ? (size_t) (nl - p + 1) : strlen(p);
+        buf_add(&b, p, l);
+        p += l;
+        if (nl && *p)
+            add_spaces(&b, n);
+    }
+    return b.p ? b.p : xstrdup("");
+}
+
+char *status_object_text(const ObjectResult *r, const StatusExtra *x) {
+    json_object *j = object_json(r, x);
+    char *text = indent_lines(json_object_to_json_string_ext(j, STATUS_FLAGS), OBJECT_INDENT);
+    json_object_put(j);
+    return text;
+}
+
+/* The document's text with the objects' texts where json-c would have printed the elements of
+ * "objects", joined by ",\n" (the texts are indented for that place already). One allocation:
+ * with ten thousand objects the document is megabytes. */
+static char *splice_objects(const char *text, char *const *objects, size_t n) {
+    static const char indent[] = "    ";
+    const char *at = strstr(text, OBJECTS_MARKER);
+    assert(at);
+    const char *line = at;
+    while (line > text && line[-1] != '\n')
+        line--;
+    assert(at - line == OBJECT_INDENT && sizeof(indent) - 1 == OBJECT_INDENT);
+    const char *rest = strchr(at, '\n');
+    rest = rest ? rest + 1 : at + strlen(at);
+    size_t head = (size_t) (line - text), tail = strlen(rest), total = head + tail + 1;
+    _cleanup_free_ size_t *len = xmalloc0((n + 1) * sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+        total += (len[i] = strlen(objects[i])) + OBJECT_INDENT + 2;
+    char *out = xmalloc0(total), *p = mempcpy(out, text, head);
+    for (size_t i = 0; i < n; i++) {
+        p = mempcpy(p, indent, OBJECT_INDENT);
+        p = mempcpy(p, objects[i], len[i]);
+        p = mempcpy(p, i + 1 < n ? ",\n" : "\n", i + 1 < n ? 2 : 1);
+    }
+    memcpy(p, rest, tail + 1);
+    return out;
+}
+
+char *status_doc_to_string_with(StatusDoc *d, char *const *objects, size_t n) {
+    json_object_array_add(d->objects, json_object_new_string(OBJECTS_MARKER_VALUE));
+    _cleanup_free_ char *text = status_doc_to_string(d);
+    json_object_array_del_idx(d->objects, json_object_array_length(d->objects) - 1, 1);
+    return splice_objects(text, objects, n);
 }
 
 void status_doc_add_diags(StatusDoc *d, const DiagList *diags) {
@@ -173,9 +250,7 @@ void status_doc_set_counts(StatusDoc *d, const char *summary) {
 }
 
 char *status_json_text(json_object *root) {
-    return xasprintf("%s\n", json_object_to_json_string_ext(
-                                 root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+    return xasprintf("%s\n", json_object_to_json_string_ext(root, STATUS_FLAGS));
 }
 
 char *status_doc_to_string(StatusDoc *d) {
@@ -187,8 +262,12 @@ json_object *status_doc_json(StatusDoc *d) {
 }
 
 int status_doc_write(StatusDoc *d, const char *path) {
-    _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int) getpid());
     _cleanup_free_ char *text = status_doc_to_string(d);
+    return status_text_write(text, path);
+}
+
+int status_text_write(const char *text, const char *path) {
+    _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int) getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return -errno;
