@@ -246,6 +246,11 @@ static const char *object_status_text(Manager *m, Object *o) {
                                                              .state = SYNC_MISSING, .id = -1,
                                                              .file = o->spec ? o->spec->file : NULL,
                                                              .line = o->spec ? o->spec->line : 0 };
+        if (o->spec) {
+            /* the spec's place now (a renamed file), not where the last pass found it */
+            view.file = o->spec->file;
+            view.line = o->spec->line;
+        }
         if (o->waiting && o->spec)
             view.error = o->waiting;
         else if (view.deferred)
