@@ -268,8 +268,7 @@ static void write_status(Manager *m) {
         texts[i] = (char *) object_status_text(m, m->objects[i]);
     status_doc_add_diags(doc, &m->current.diags);
     status_doc_set_counts(doc, m->last_status ? m->last_status : "");
-    _cleanup_free_ char *text = status_doc_to_string_with(doc, texts, m->n_objects);
-    int r = status_text_write(text, m->cfg->status_path);
+    int r = status_doc_write_with(doc, texts, m->n_objects, m->cfg->status_path);
     if (r < 0)
         log_warning_errno(r, "cannot write %s", m->cfg->status_path);
     status_doc_free(doc);

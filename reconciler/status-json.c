@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "status-json.h"
@@ -195,38 +197,50 @@ char *status_object_text(const ObjectResult *r, const StatusExtra *x) {
     return text;
 }
 
-/* The document's text with the objects' texts where json-c would have printed the elements of
- * "objects", joined by ",\n" (the texts are indented for that place already). One allocation:
- * with ten thousand objects the document is megabytes. */
-static char *splice_objects(const char *text, char *const *objects, size_t n) {
+/* The pieces of the document's text (root: its text with the marker as the only element of
+ * "objects") with the objects' texts where json-c would have printed the elements, joined by
+ * ",\n" (the texts are indented for that place already): pointers into root and objects, no
+ * copy (with ten thousand objects the document is megabytes). */
+static struct iovec *object_pieces(const char *root, char *const *objects, size_t n, size_t *ret_n) {
     static const char indent[] = "    ";
-    const char *at = strstr(text, OBJECTS_MARKER);
+    const char *at = strstr(root, OBJECTS_MARKER);
     assert(at);
     const char *line = at;
-    while (line > text && line[-1] != '\n')
+    while (line > root && line[-1] != '\n')
         line--;
     assert(at - line == OBJECT_INDENT && sizeof(indent) - 1 == OBJECT_INDENT);
     const char *rest = strchr(at, '\n');
     rest = rest ? rest + 1 : at + strlen(at);
-    size_t head = (size_t) (line - text), tail = strlen(rest), total = head + tail + 1;
-    _cleanup_free_ size_t *len = xmalloc0((n + 1) * sizeof(size_t));
-    for (size_t i = 0; i < n; i++)
-        total += (len[i] = strlen(objects[i])) + OBJECT_INDENT + 2;
-    char *out = xmalloc0(total), *p = mempcpy(out, text, head);
+    struct iovec *v = xmalloc0((3 * n + 2) * sizeof(struct iovec));
+    size_t k = 0;
+    v[k++] = (struct iovec) { (void *) root, (size_t) (line - root) };
     for (size_t i = 0; i < n; i++) {
-        p = mempcpy(p, indent, OBJECT_INDENT);
-        p = mempcpy(p, objects[i], len[i]);
-        p = mempcpy(p, i + 1 < n ? ",\n" : "\n", i + 1 < n ? 2 : 1);
+        v[k++] = (struct iovec) { (void *) indent, OBJECT_INDENT };
+        v[k++] = (struct iovec) { objects[i], strlen(objects[i]) };
+        v[k++] = (struct iovec) { (void *) (i + 1 < n ? ",\n" : "\n"), i + 1 < n ? 2 : 1 };
     }
-    memcpy(p, rest, tail + 1);
-    return out;
+    v[k++] = (struct iovec) { (void *) rest, strlen(rest) };
+    *ret_n = k;
+    return v;
+}
+
+static char *root_with_marker(StatusDoc *d) {
+    json_object_array_add(d->objects, json_object_new_string(OBJECTS_MARKER_VALUE));
+    char *text = status_doc_to_string(d);
+    json_object_array_del_idx(d->objects, json_object_array_length(d->objects) - 1, 1);
+    return text;
 }
 
 char *status_doc_to_string_with(StatusDoc *d, char *const *objects, size_t n) {
-    json_object_array_add(d->objects, json_object_new_string(OBJECTS_MARKER_VALUE));
-    _cleanup_free_ char *text = status_doc_to_string(d);
-    json_object_array_del_idx(d->objects, json_object_array_length(d->objects) - 1, 1);
-    return splice_objects(text, objects, n);
+    _cleanup_free_ char *root = root_with_marker(d);
+    size_t n_v, total = 1;
+    _cleanup_free_ struct iovec *v = object_pieces(root, objects, n, &n_v);
+    for (size_t i = 0; i < n_v; i++)
+        total += v[i].iov_len;
+    char *out = xmalloc0(total), *p = out;
+    for (size_t i = 0; i < n_v; i++)
+        p = mempcpy(p, v[i].iov_base, v[i].iov_len);
+    return out;
 }
 
 void status_doc_add_diags(StatusDoc *d, const DiagList *diags) {
@@ -261,20 +275,15 @@ json_object *status_doc_json(StatusDoc *d) {
     return d->root;
 }
 
-int status_doc_write(StatusDoc *d, const char *path) {
-    _cleanup_free_ char *text = status_doc_to_string(d);
-    return status_text_write(text, path);
-}
-
-int status_text_write(const char *text, const char *path) {
+/* Writes the pieces atomically (temporary file + rename), mode 0644; v is consumed. */
+static int write_pieces(struct iovec *v, size_t n_v, const char *path) {
     _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int) getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return -errno;
     fchmod(fd, 0644);
-    size_t len = strlen(text), off = 0;
-    while (off < len) {
-        ssize_t k = write(fd, text + off, len - off);
+    while (n_v > 0) {
+        ssize_t k = writev(fd, v, (int) (n_v < IOV_MAX ? n_v : IOV_MAX));
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0) {
@@ -283,7 +292,16 @@ int status_text_write(const char *text, const char *path) {
             unlink(tmp);
             return r;
         }
-        off += (size_t) k;
+        size_t done = (size_t) k;
+        while (n_v > 0 && done >= v->iov_len) {
+            done -= v->iov_len;
+            v++;
+            n_v--;
+        }
+        if (n_v > 0 && done > 0) {   /* a short write: the rest of this piece */
+            v->iov_base = (char *) v->iov_base + done;
+            v->iov_len -= done;
+        }
     }
     if (close(fd) < 0 || rename(tmp, path) < 0) {
         int r = -errno;
@@ -291,6 +309,19 @@ int status_text_write(const char *text, const char *path) {
         return r;
     }
     return 0;
+}
+
+int status_doc_write(StatusDoc *d, const char *path) {
+    _cleanup_free_ char *text = status_doc_to_string(d);
+    struct iovec v = { text, strlen(text) };
+    return write_pieces(&v, 1, path);
+}
+
+int status_doc_write_with(StatusDoc *d, char *const *objects, size_t n, const char *path) {
+    _cleanup_free_ char *root = root_with_marker(d);
+    size_t n_v;
+    _cleanup_free_ struct iovec *v = object_pieces(root, objects, n, &n_v);
+    return write_pieces(v, n_v, path);
 }
 
 void status_doc_free(StatusDoc *d) {

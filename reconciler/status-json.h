@@ -44,5 +44,6 @@ int status_doc_write(StatusDoc *d, const char *path);
  * write does not rebuild ten thousand entries for one edit. */
 char *status_object_text(const ObjectResult *r, const StatusExtra *x);
 char *status_doc_to_string_with(StatusDoc *d, char *const *objects, size_t n);
-int status_text_write(const char *text, const char *path);
+/* status_doc_write of that text, written from the pieces (writev), not copied into one */
+int status_doc_write_with(StatusDoc *d, char *const *objects, size_t n, const char *path);
 void status_doc_free(StatusDoc *d);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "status-json.h"   /* before cmocka: engine-result.h has its own fail() */
 #include "unit-test.h"
@@ -187,6 +189,21 @@ static void test_object_texts_splice(void **state) {
         status_doc_set_counts(b, "3 specs");
         char *ta = status_doc_to_string(a), *tb = status_doc_to_string_with(b, texts, n);
         assert_string_equal(ta, tb);
+        /* the daemon's writer: the same bytes in the file */
+        char path[] = "/tmp/test-status-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_int_equal(status_doc_write_with(b, texts, n, path), 0);
+        char *tf = NULL;
+        size_t len = 0;
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        assert_true(getdelim(&tf, &len, 0, f) > 0);
+        fclose(f);
+        unlink(path);
+        assert_string_equal(ta, tf);
+        free(tf);
         assert_non_null(strstr(tb, n > 0 ? "\"objects\": [\n    {\n" : "\"objects\": [\n  ]"));
         free(ta);
         free(tb);
