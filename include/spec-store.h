@@ -37,6 +37,7 @@ typedef struct SpecStore {
     SpecFile *files;
     size_t n_files;
     DiagList tree_diags;    /* problems of the tree itself (unreadable root, duplicates) */
+    uint64_t templates_hash;    /* of the templates the last build used (store_build) */
     /* Whether a file is still being written in place (the daemon's watcher knows): a walk keeps
      * its last good version, and reads a new one once it is closed. NULL: none is. */
     bool (*writing)(const char *path, void *userdata);

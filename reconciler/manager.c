@@ -34,6 +34,8 @@ typedef struct Object {
     bool has_result;
     char *last_action;
     time_t last_action_time, last_pass_time;
+    char *status_text;          /* its entry of the status file, NULL once anything in it changed
+                                 * (object_touch): a write reformats only those */
 } Object;
 
 typedef struct Manager {
@@ -112,9 +114,17 @@ static Object *find_object(Manager *m, SpecKind kind, const char *name) {
     return found ? m->objects[i] : NULL;
 }
 
-static Object *add_object(Manager *m, SpecKind kind, const char *name) {
+/* *hint: where to look first (the index after the last object found or added); spec files are
+ * mostly named after their objects, so the specs in file order mostly come in object order and
+ * a pass over 10,000 specs rarely needs a search. NULL: no hint. */
+static Object *add_object_hinted(Manager *m, SpecKind kind, const char *name, size_t *hint) {
+    if (hint && *hint < m->n_objects && m->objects[*hint]->kind == kind &&
+        streq(m->objects[*hint]->name, name))
+        return m->objects[(*hint)++];
     bool found;
     size_t i = object_pos(m, kind, name, &found);
+    if (hint)
+        *hint = i + 1;
     if (found)
         return m->objects[i];
     Object *o = xmalloc0(sizeof(Object));
@@ -126,7 +136,18 @@ static Object *add_object(Manager *m, SpecKind kind, const char *name) {
     return o;
 }
 
+static Object *add_object(Manager *m, SpecKind kind, const char *name) {
+    return add_object_hinted(m, kind, name, NULL);
+}
+
+/* Something the status file says about o changed: its entry is formatted again. */
+static void object_touch(Object *o) {
+    free(o->status_text);
+    o->status_text = NULL;
+}
+
 static void object_free(Object *o) {
+    object_touch(o);
     spec_unref(o->spec);
     free(o->name);
     free(o->fingerprint);
@@ -217,10 +238,9 @@ static char *spec_error_of(const Manager *m, const Object *o) {
     return NULL;
 }
 
-static void write_status(Manager *m) {
-    StatusDoc *doc = status_doc_new("daemon");
-    for (size_t i = 0; i < m->n_objects; i++) {
-        Object *o = m->objects[i];
+/* o's entry of the status file, formatted when it changed since the last write. */
+static const char *object_status_text(Manager *m, Object *o) {
+    if (!o->status_text) {
         _cleanup_free_ char *spec_error = spec_error_of(m, o);
         StatusExtra x = {
             .spec_error = spec_error,
@@ -238,16 +258,29 @@ static void write_status(Manager *m) {
                                                              .state = SYNC_MISSING, .id = -1,
                                                              .file = o->spec ? o->spec->file : NULL,
                                                              .line = o->spec ? o->spec->line : 0 };
+        if (o->spec) {
+            /* the spec's place now (a renamed file), not where the last pass found it */
+            view.file = o->spec->file;
+            view.line = o->spec->line;
+        }
         if (o->waiting && o->spec)
             view.error = o->waiting;
         else if (view.deferred)
             view.error = view.deferred;
         x.waiting = (o->waiting && o->spec) || view.deferred;
-        status_doc_add(doc, &view, &x);
+        o->status_text = status_object_text(&view, &x);
     }
+    return o->status_text;
+}
+
+static void write_status(Manager *m) {
+    StatusDoc *doc = status_doc_new("daemon");
+    _cleanup_free_ char **texts = xmalloc0((m->n_objects + 1) * sizeof(char *));
+    for (size_t i = 0; i < m->n_objects; i++)
+        texts[i] = (char *) object_status_text(m, m->objects[i]);
     status_doc_add_diags(doc, &m->current.diags);
     status_doc_set_counts(doc, m->last_status ? m->last_status : "");
-    int r = status_doc_write(doc, m->cfg->status_path);
+    int r = status_doc_write_with(doc, texts, m->n_objects, m->cfg->status_path);
     if (r < 0)
         log_warning_errno(r, "cannot write %s", m->cfg->status_path);
     status_doc_free(doc);
@@ -270,12 +303,14 @@ static void request_status(Manager *m) {
 static void sync_objects(Manager *m, bool all_dirty) {
     for (size_t i = 0; i < m->n_objects; i++)
         m->objects[i]->reported = false;
+    size_t hint = 0;
     for (size_t i = 0; i < m->current.n; i++) {
         Spec *s = m->current.specs[i];
-        Object *o = add_object(m, s->kind, s->name);
+        Object *o = add_object_hinted(m, s->kind, s->name, &hint);
         o->reported = true;
         if (o->spec == s && !all_dirty)
             continue;   /* same parsed document: its file did not change */
+        object_touch(o);
         if (s->kind == KIND_DOMAIN)
             o->shutdown_timeout = (unsigned) s->domain.shutdown_timeout.i;
         /* a reparsed file yields new documents; only a different canonical model is a change
@@ -310,6 +345,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
         log_object(LOG_NOTICE, spec_kind_to_string(o->kind), o->name, "%s %s: spec removed; object kept%s",
                    spec_kind_to_string(o->kind), o->name,
                    may_prune(m) && o->kind == KIND_DOMAIN ? ", pruning" : " (orphaned)");
+        object_touch(o);
         spec_unref(o->spec);
         o->spec = NULL;
         free(o->fingerprint);
@@ -332,6 +368,7 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
     }
     if (changed == 0 && !force)
         return;
+    bool had_diags = m->current.diags.n > 0;
     spec_set_clear(&m->current);
     spec_store_collect(&m->store, &m->current);
     spec_set_derive(&m->current);
@@ -350,6 +387,9 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
                  "%s:%u:%u: %s%s", file, line, d->col, msg,
                  d->level == DIAG_ERROR ? " (last good version stays in force)" : "");
     }
+    if (had_diags || m->current.diags.n > 0)
+        for (size_t i = 0; i < m->n_objects; i++)
+            object_touch(m->objects[i]);   /* an object's spec_error comes from the diagnostics */
     sync_objects(m, force);
     _cleanup_free_ char *why = m->cfg->prune ? prune_block_reason(m) : NULL;
     if (why && !m->prune_blocked)
@@ -453,6 +493,7 @@ static void work_done(uv_work_t *req, int status) {
     m->in_flight--;
     o->in_flight = false;
     o->last_pass_time = time(NULL);
+    object_touch(o);
     if (w->prune) {
         if (w->prune_error)
             log_object(LOG_ERR, "Domain", o->name, "Domain %s: prune: %s", o->name, w->prune_error);
@@ -553,6 +594,7 @@ static void start_work(Manager *m, Object *o) {
     w->req.data = w;
     o->dirty = false;
     o->in_flight = true;
+    object_touch(o);
     m->in_flight++;
     uv_queue_work(m->loop, &w->req, work_run, work_done);
     /* the result (and its log lines) comes when the pass ends, which for a reload is after the
@@ -611,6 +653,7 @@ static void kick(Manager *m) {
             _cleanup_free_ char *why = NULL;
             if (pending_dependency(m, o, &why)) {
                 if (!streq_ptr(why, o->waiting)) {
+                    object_touch(o);
                     free(o->waiting);
                     o->waiting = TAKE_PTR(why);
                     log_debug("%s %s: %s", spec_kind_to_string(o->kind), o->name, o->waiting);
@@ -619,6 +662,7 @@ static void kick(Manager *m) {
                 continue;
             }
             if (o->waiting) {
+                object_touch(o);
                 free(o->waiting);
                 o->waiting = NULL;
                 waits_changed = true;

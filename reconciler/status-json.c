@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "status-json.h"
+#include "util.h"
 
 /* Every string of the status file through text_escape: a file name that is not UTF-8 would make
  * the document invalid JSON, a control character reach whoever prints it. */
@@ -118,7 +122,7 @@ static json_object *changes_json(const Diff *diff) {
     return a;
 }
 
-void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
+static json_object *object_json(const ObjectResult *r, const StatusExtra *x) {
     static const StatusExtra none = {};
     json_object *j = json_object_new_object(), *fields = json_object_new_array();
     if (!x)
@@ -149,7 +153,94 @@ void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
     json_object_object_add(j, "failures", json_object_new_int((int) x->failures));
     json_object_object_add(j, "reconciling", json_object_new_boolean(x->reconciling));
     json_object_object_add(j, "spec_error", str_or_null(x->spec_error));
-    json_object_array_add(d->objects, j);
+    return j;
+}
+
+void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x) {
+    json_object_array_add(d->objects, object_json(r, x));
+}
+
+#define STATUS_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* The element the objects' texts replace: the array's only string element (objects are JSON
+ * objects), so no name or file can be mistaken for it. */
+#define OBJECTS_MARKER_VALUE "@virtspec-objects@"
+#define OBJECTS_MARKER "\"" OBJECTS_MARKER_VALUE "\""
+/* json-c indents by two spaces a level; an element of "objects" is at level 2 */
+#define OBJECT_INDENT 4
+
+static void add_spaces(Buf *b, size_t n) {
+    static const char spaces[] = "                                ";
+    for (; n > 0; n -= n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1)
+        buf_add(b, spaces, n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1);
+}
+
+/* text with every line after the first indented by n spaces (a JSON string never holds a raw
+ * newline) */
+static char *indent_lines(const char *text, size_t n) {
+    Buf b = {};
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t l = nl ? (size_t) (nl - p + 1) : strlen(p);
+        buf_add(&b, p, l);
+        p += l;
+        if (nl && *p)
+            add_spaces(&b, n);
+    }
+    return b.p ? b.p : xstrdup("");
+}
+
+char *status_object_text(const ObjectResult *r, const StatusExtra *x) {
+    json_object *j = object_json(r, x);
+    char *text = indent_lines(json_object_to_json_string_ext(j, STATUS_FLAGS), OBJECT_INDENT);
+    json_object_put(j);
+    return text;
+}
+
+/* The pieces of the document's text (root: its text with the marker as the only element of
+ * "objects") with the objects' texts where json-c would have printed the elements, joined by
+ * ",\n" (the texts are indented for that place already): pointers into root and objects, no
+ * copy (with ten thousand objects the document is megabytes). */
+static struct iovec *object_pieces(const char *root, char *const *objects, size_t n, size_t *ret_n) {
+    static const char indent[] = "    ";
+    const char *at = strstr(root, OBJECTS_MARKER);
+    assert(at);
+    const char *line = at;
+    while (line > root && line[-1] != '\n')
+        line--;
+    assert(at - line == OBJECT_INDENT && sizeof(indent) - 1 == OBJECT_INDENT);
+    const char *rest = strchr(at, '\n');
+    rest = rest ? rest + 1 : at + strlen(at);
+    struct iovec *v = xmalloc0((3 * n + 2) * sizeof(struct iovec));
+    size_t k = 0;
+    v[k++] = (struct iovec) { (void *) root, (size_t) (line - root) };
+    for (size_t i = 0; i < n; i++) {
+        v[k++] = (struct iovec) { (void *) indent, OBJECT_INDENT };
+        v[k++] = (struct iovec) { objects[i], strlen(objects[i]) };
+        v[k++] = (struct iovec) { (void *) (i + 1 < n ? ",\n" : "\n"), i + 1 < n ? 2 : 1 };
+    }
+    v[k++] = (struct iovec) { (void *) rest, strlen(rest) };
+    *ret_n = k;
+    return v;
+}
+
+static char *root_with_marker(StatusDoc *d) {
+    json_object_array_add(d->objects, json_object_new_string(OBJECTS_MARKER_VALUE));
+    char *text = status_doc_to_string(d);
+    json_object_array_del_idx(d->objects, json_object_array_length(d->objects) - 1, 1);
+    return text;
+}
+
+char *status_doc_to_string_with(StatusDoc *d, char *const *objects, size_t n) {
+    _cleanup_free_ char *root = root_with_marker(d);
+    size_t n_v, total = 1;
+    _cleanup_free_ struct iovec *v = object_pieces(root, objects, n, &n_v);
+    for (size_t i = 0; i < n_v; i++)
+        total += v[i].iov_len;
+    char *out = xmalloc0(total), *p = out;
+    for (size_t i = 0; i < n_v; i++)
+        p = mempcpy(p, v[i].iov_base, v[i].iov_len);
+    return out;
 }
 
 void status_doc_add_diags(StatusDoc *d, const DiagList *diags) {
@@ -173,9 +264,7 @@ void status_doc_set_counts(StatusDoc *d, const char *summary) {
 }
 
 char *status_json_text(json_object *root) {
-    return xasprintf("%s\n", json_object_to_json_string_ext(
-                                 root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+    return xasprintf("%s\n", json_object_to_json_string_ext(root, STATUS_FLAGS));
 }
 
 char *status_doc_to_string(StatusDoc *d) {
@@ -186,16 +275,15 @@ json_object *status_doc_json(StatusDoc *d) {
     return d->root;
 }
 
-int status_doc_write(StatusDoc *d, const char *path) {
+/* Writes the pieces atomically (temporary file + rename), mode 0644; v is consumed. */
+static int write_pieces(struct iovec *v, size_t n_v, const char *path) {
     _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int) getpid());
-    _cleanup_free_ char *text = status_doc_to_string(d);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return -errno;
     fchmod(fd, 0644);
-    size_t len = strlen(text), off = 0;
-    while (off < len) {
-        ssize_t k = write(fd, text + off, len - off);
+    while (n_v > 0) {
+        ssize_t k = writev(fd, v, (int) (n_v < IOV_MAX ? n_v : IOV_MAX));
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0) {
@@ -204,7 +292,16 @@ int status_doc_write(StatusDoc *d, const char *path) {
             unlink(tmp);
             return r;
         }
-        off += (size_t) k;
+        size_t done = (size_t) k;
+        while (n_v > 0 && done >= v->iov_len) {
+            done -= v->iov_len;
+            v++;
+            n_v--;
+        }
+        if (n_v > 0 && done > 0) {   /* a short write: the rest of this piece */
+            v->iov_base = (char *) v->iov_base + done;
+            v->iov_len -= done;
+        }
     }
     if (close(fd) < 0 || rename(tmp, path) < 0) {
         int r = -errno;
@@ -212,6 +309,19 @@ int status_doc_write(StatusDoc *d, const char *path) {
         return r;
     }
     return 0;
+}
+
+int status_doc_write(StatusDoc *d, const char *path) {
+    _cleanup_free_ char *text = status_doc_to_string(d);
+    struct iovec v = { text, strlen(text) };
+    return write_pieces(&v, 1, path);
+}
+
+int status_doc_write_with(StatusDoc *d, char *const *objects, size_t n, const char *path) {
+    _cleanup_free_ char *root = root_with_marker(d);
+    size_t n_v;
+    _cleanup_free_ struct iovec *v = object_pieces(root, objects, n, &n_v);
+    return write_pieces(v, n_v, path);
 }
 
 void status_doc_free(StatusDoc *d) {

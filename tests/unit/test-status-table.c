@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "status-json.h"   /* before cmocka: engine-result.h has its own fail() */
 #include "unit-test.h"
 
 #include "status-table.h"
@@ -155,6 +158,63 @@ static void test_one_shot(void **state) {
     json_object_put(root);
 }
 
+/* The daemon's status file from cached per-object texts is byte for byte the document
+ * status_doc_add builds (nested objects, escapes, empty arrays, no objects at all). */
+static void test_object_texts_splice(void **state) {
+    char *addr[] = { "10.0.0.5/24", "fd00::5/64" }, *pend[] = { "video.type" };
+    ObjectResult rs[] = {
+        { .kind = KIND_DOMAIN, .name = "web \"1\"\n\x01", .file = "/s/a b.yaml", .line = 3,
+          .state = SYNC_IN_SYNC, .id = 4, .addresses = addr, .n_addresses = 2 },
+        { .kind = KIND_NETWORK, .name = "lab", .state = SYNC_FAILED, .id = -1, .error = "no: \"x\"" },
+        { .kind = KIND_DOMAIN, .name = "old", .state = SYNC_RELOAD_PENDING, .id = -1,
+          .pending = pend, .n_pending = 1 },
+    };
+    StatusExtra xs[] = {
+        { .last_action = "~ memory", .last_action_time = NOW, .failures = 2, .reconciling = true },
+        { .spec_error = "bad", .waiting = true },
+        { .orphan = true, .last_pass_time = NOW },
+    };
+    DiagList diags = {};
+    diag_add(&diags, DIAG_ERROR, "/s/bad.yaml", 3, 1, "unknown key 'x'");
+    for (size_t n = 0; n <= 3; n++) {
+        StatusDoc *a = status_doc_new("daemon"), *b = status_doc_new("daemon");
+        char *texts[3] = {};
+        for (size_t i = 0; i < n; i++) {
+            status_doc_add(a, &rs[i], &xs[i]);
+            texts[i] = status_object_text(&rs[i], &xs[i]);
+        }
+        status_doc_add_diags(a, &diags);
+        status_doc_add_diags(b, &diags);
+        status_doc_set_counts(a, "3 specs");
+        status_doc_set_counts(b, "3 specs");
+        char *ta = status_doc_to_string(a), *tb = status_doc_to_string_with(b, texts, n);
+        assert_string_equal(ta, tb);
+        /* the daemon's writer: the same bytes in the file */
+        char path[] = "/tmp/test-status-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_int_equal(status_doc_write_with(b, texts, n, path), 0);
+        char *tf = NULL;
+        size_t len = 0;
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        assert_true(getdelim(&tf, &len, 0, f) > 0);
+        fclose(f);
+        unlink(path);
+        assert_string_equal(ta, tf);
+        free(tf);
+        assert_non_null(strstr(tb, n > 0 ? "\"objects\": [\n    {\n" : "\"objects\": [\n  ]"));
+        free(ta);
+        free(tb);
+        for (size_t i = 0; i < n; i++)
+            free(texts[i]);
+        status_doc_free(a);
+        status_doc_free(b);
+    }
+    diag_list_clear(&diags);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
@@ -163,6 +223,7 @@ int main(void) {
         cmocka_unit_test(test_color_state_only),
         cmocka_unit_test(test_age),
         cmocka_unit_test(test_one_shot),
+        cmocka_unit_test(test_object_texts_splice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
