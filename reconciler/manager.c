@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "image-fetch.h"
 #include "log.h"
 #include "manager.h"
 #include "prune.h"
@@ -48,6 +49,7 @@ typedef struct Manager {
     unsigned in_flight;
     Watch *watch;
     uv_timer_t resync_timer, reconnect_timer, watchdog_timer, kick_timer, status_timer;
+    uv_timer_t fetch_timer;     /* a pass runs: a download's progress into the status file */
     uv_timer_t stop_timer;      /* stopping: waits for the work in flight (its own timer: a kick
                                  * scheduled meanwhile must not replace it) */
     uv_signal_t sig_hup, sig_term, sig_int;
@@ -243,7 +245,15 @@ static void write_status(Manager *m) {
         else if (view.deferred)
             view.error = view.deferred;
         x.waiting = (o->waiting && o->spec) || view.deferred;
+        ImageFetchStatus fs = {};
+        if (o->in_flight && o->kind == KIND_DOMAIN && image_fetch_status(o->name, &fs)) {
+            x.fetch_url = fs.url;
+            x.fetch_done = fs.done;
+            x.fetch_total = fs.total;
+            x.fetch_rate = fs.rate;
+        }
         status_doc_add(doc, &view, &x);
+        free(fs.url);
     }
     status_doc_add_diags(doc, &m->current.diags);
     status_doc_set_counts(doc, m->last_status ? m->last_status : "");
@@ -264,6 +274,17 @@ static void on_status_timer(uv_timer_t *t) {
 static void request_status(Manager *m) {
     if (!uv_is_active((uv_handle_t *) &m->status_timer))
         uv_timer_start(&m->status_timer, on_status_timer, STATUS_DELAY_MS, 0);
+}
+
+/* While a pass runs, a base image download's progress reaches the status file each second. */
+#define FETCH_STATUS_MS 1000
+
+static void on_fetch_timer(uv_timer_t *t) {
+    Manager *m = t->data;
+    if (m->in_flight == 0)
+        uv_timer_stop(t);
+    else if (image_fetch_running())
+        request_status(m);
 }
 
 /* Brings the object table in line with the specs in force. */
@@ -554,6 +575,8 @@ static void start_work(Manager *m, Object *o) {
     o->dirty = false;
     o->in_flight = true;
     m->in_flight++;
+    if (!uv_is_active((uv_handle_t *) &m->fetch_timer))
+        uv_timer_start(&m->fetch_timer, on_fetch_timer, FETCH_STATUS_MS, FETCH_STATUS_MS);
     uv_queue_work(m->loop, &w->req, work_run, work_done);
     /* the result (and its log lines) comes when the pass ends, which for a reload is after the
      * guest's shutdown: meanwhile the status file says the object is being reconciled */
@@ -862,6 +885,7 @@ static void close_all(Manager *m) {
     uv_close((uv_handle_t *) &m->watchdog_timer, NULL);
     uv_close((uv_handle_t *) &m->kick_timer, NULL);
     uv_close((uv_handle_t *) &m->stop_timer, NULL);
+    uv_close((uv_handle_t *) &m->fetch_timer, NULL);
     if (uv_is_active((uv_handle_t *) &m->status_timer))
         write_status(m);   /* the last word: what stopping left behind */
     uv_close((uv_handle_t *) &m->status_timer, NULL);
@@ -932,8 +956,9 @@ int daemon_run(DaemonConfig *cfg) {
     uv_timer_init(loop, &m.kick_timer);
     uv_timer_init(loop, &m.stop_timer);
     uv_timer_init(loop, &m.status_timer);
+    uv_timer_init(loop, &m.fetch_timer);
     m.resync_timer.data = m.reconnect_timer.data = m.watchdog_timer.data = m.kick_timer.data =
-        m.status_timer.data = m.stop_timer.data = &m;
+        m.status_timer.data = m.stop_timer.data = m.fetch_timer.data = &m;
     uv_signal_init(loop, &m.sig_hup);
     uv_signal_init(loop, &m.sig_term);
     uv_signal_init(loop, &m.sig_int);
