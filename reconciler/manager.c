@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "image-cache.h"
 #include "image-fetch.h"
 #include "log.h"
 #include "manager.h"
@@ -61,6 +62,7 @@ typedef struct Manager {
     bool cancel;                /* read by the workers (atomically): end waits, the daemon stops */
     char *last_status;
     bool prune_blocked;         /* the last rescan's prune_block_reason was not NULL */
+    bool cache_pruning;         /* the image cache's pruning runs on the thread pool */
 } Manager;
 
 /* The daemon prunes only while it read the whole spec tree: a domain that a rejected file, a
@@ -463,6 +465,48 @@ static void drop_object(Manager *m, Object *o) {
 
 static void kick(Manager *m);
 
+/* Pruning the image cache (image-cache.h) after the passes: with prune on, once no pass is in
+ * flight, on the thread pool (libvirt calls), against the sha256s of the specs in force (a held
+ * last good version included), collected here on the loop. */
+typedef struct CacheWork {
+    uv_work_t req;
+    Manager *m;
+    Engine engine;
+    char **names, **said;
+} CacheWork;
+
+static void cache_prune_run(uv_work_t *req) {
+    CacheWork *w = req->data;
+    if (image_cache_prune(&w->engine, w->names, &w->said) < 0)
+        log_warning("cannot prune the image cache: %s", virt_error_message());
+}
+
+static void cache_prune_done(uv_work_t *req, int status) {
+    CacheWork *w = req->data;
+    w->m->in_flight--;
+    w->m->cache_pruning = false;
+    image_cache_names_free(w->names);
+    image_cache_names_free(w->said);
+    Manager *m = w->m;
+    free(w);
+    kick(m);   /* a slot is free again */
+}
+
+static void cache_prune_start(Manager *m) {
+    if (m->cache_pruning || m->in_flight > 0 || m->stopping || !m->connected || !may_prune(m))
+        return;
+    CacheWork *w = xmalloc0(sizeof(CacheWork));
+    size_t n = 0;
+    w->m = m;
+    w->engine = m->engine;
+    w->req.data = w;
+    for (size_t i = 0; i < m->n_objects; i++)
+        image_cache_names_add(&w->names, &n, m->objects[i]->spec);
+    m->cache_pruning = true;
+    m->in_flight++;   /* stopping waits for it too */
+    uv_queue_work(m->loop, &w->req, cache_prune_run, cache_prune_done);
+}
+
 /* how soon a domain left alone during another virtspec's restart of it is looked at again */
 #define DEFER_RECHECK_MS 2000
 
@@ -470,6 +514,7 @@ static void work_done(uv_work_t *req, int status) {
     Work *w = req->data;
     Manager *m = w->m;
     Object *o = w->o;
+    SpecKind o_kind = o->kind;   /* o may be dropped below */
 
     m->in_flight--;
     o->in_flight = false;
@@ -559,6 +604,8 @@ static void work_done(uv_work_t *req, int status) {
     free(w);
     summarize(m);
     kick(m);
+    if (o_kind == KIND_DOMAIN)
+        cache_prune_start(m);
     request_status(m);
 }
 

@@ -192,6 +192,44 @@ contains "…saying to flatten it" "has a backing file; flatten it (qemu-img con
 ok "…and makes no base of it" test ! -e "pool/base-sha256-$(sha over.qcow2)"
 rm specs/60-e.yaml
 
+# ---- pruning the cache (apply --prune): an image no spec names any more whose base volume a pool
+# holds goes; one a spec names, one no pool holds (the only copy), a .part stay
+rm specs/20-b.yaml
+head -c 1M /dev/urandom > lone; lone=$(sha256sum lone | cut -d' ' -f1); cp lone "$cache/$lone"
+orphan_part=$(printf '%064d' 7); echo partial > "$cache/$orphan_part.part"
+vs apply specs
+ok "a plain apply keeps the unnamed image in the cache" test -e "$cache/$(sha b.raw)"
+printf 'specs = %s\n' "$WORK/specs" > prune.conf   # --prune: against the whole configured tree
+vs plan --config prune.conf --prune specs
+contains "plan --prune says it would go" "image cache: would remove cached image $cache/$(sha b.raw): no spec names it, pool vs-img holds its base volume base-sha256-$(sha b.raw)" "$out"
+ok "…and removes nothing" test -e "$cache/$(sha b.raw)"
+vs apply --config prune.conf --prune specs
+is "apply --prune succeeds" 0 "$rc"
+printf '%s\n' "$out" | grep '^image cache' | sed 's/^/    | /'
+contains "apply --prune removes it" "image cache: removed cached image $cache/$(sha b.raw) (16 MiB): no spec names it, pool vs-img holds its base volume" "$out"
+ok "…gone from the cache" test ! -e "$cache/$(sha b.raw)"
+ok "…its base volume stays in the pool" cmp -s srv/b.raw "pool/base-sha256-$(sha b.raw)"
+ok "an image a spec names stays" test -e "$cache/$(sha c.raw)"
+ok "an image no pool holds (the only copy) stays" cmp -s lone "$cache/$lone"
+ok "a .part stays" test -e "$cache/$orphan_part.part"
+is "one line, no more" 1 "$(printf '%s\n' "$out" | grep -c '^image cache')"
+# the daemon with prune on: after its passes, against the specs it has in force (pspecs: the
+# pool and vs-c only; it prunes the other domains too): d's cached image goes, c's and the lone
+# one stay
+mkdir pspecs
+cp specs/00-pool.yaml specs/30-c.yaml pspecs/
+"$VS" daemon --prune --specs "$WORK/pspecs" --status-file "$WORK/pstatus.json" > pdaemon.log 2>&1 &
+dpid=$!
+gone() { [ ! -e "$cache/$(sha $1)" ]; }
+ok "the daemon with prune on removes a cached image no spec of its names (d's)" wait_for 30 gone d.raw
+kill "$dpid"; wait "$dpid"
+grep 'cached image' pdaemon.log | sed 's/^/    | /'
+contains "…and logs it" "removed cached image $cache/$(sha d.raw) (16 MiB): no spec names it, pool vs-img holds its base volume" "$(cat pdaemon.log)"
+ok "…keeps c's (its spec is in force)" test -e "$cache/$(sha c.raw)"
+ok "…keeps the one no pool holds" cmp -s lone "$cache/$lone"
+ok "…its base volume stays in the pool" cmp -s srv/d.raw "pool/base-sha256-$(sha d.raw)"
+rm -f "$cache/$lone" "$cache/$orphan_part.part"
+
 # ---- the daemon: a download's progress in status.json while it runs (bytes done of the size,
 # a rate), `virtspec status` shows the domain fetching, the journal a line per 10 %
 mkdir dspecs
