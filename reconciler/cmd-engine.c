@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
+#include "image-cache.h"
 #include "progress.h"
 #include "provenance.h"
 #include "prune.h"
@@ -146,6 +147,7 @@ typedef struct Run {
     Orphan *orphans;
     size_t n_orphans;
     char *prune_refused;        /* --prune, but why nothing is pruned (prune_refusal) */
+    char **cache_said;          /* --prune: the image cache's pruning (image-cache.h), or NULL */
     /* apply's text output: each object's result is printed as soon as it and those before it
      * (apply order) are done, so long work shows as it goes, in a stable order */
     bool stream;
@@ -164,6 +166,7 @@ static void run_clear(Run *r) {
     }
     free(r->orphans);
     free(r->prune_refused);
+    image_cache_names_free(r->cache_said);
     free(r->done);
     selection_clear(&r->sel);
     domain_index_free(&r->engine);
@@ -455,6 +458,18 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
     diag_list_print(&d, stderr);
     diag_list_clear(&d);
     find_orphans(o, run, apply);
+    if (o->prune && !run->prune_refused && run->sel.tree_read && !run->set.incomplete) {
+        Engine e = run->engine;   /* the image cache: against the whole tree, like the orphans */
+        e.apply = apply;
+        char **names = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < run->set.n; i++)
+            image_cache_names_add(&names, &n, run->set.specs[i]);
+        int k = image_cache_prune(&e, names, &run->cache_said);
+        image_cache_names_free(names);
+        if (k < 0)
+            fprintf(stderr, "virtspec: cannot prune the image cache: %s\n", virt_error_message());
+    }
     run->spec_errors += selection_report_unused(&run->sel);
     return 0;
 }
@@ -475,6 +490,8 @@ int cmd_plan(const CliOpts *o) {
     }
     for (size_t i = 0; i < run.n_orphans && !o->json; i++)
         print_orphan(&run, &run.orphans[i], o, false);
+    for (char **l = run.cache_said; l && *l && !o->json; l++)
+        printf("image cache: %s\n", *l);
     if (o->json)
         print_json(o, &run, "plan", false);
     changes = changes || run.n_orphans > 0;   /* status says orphaned: work left */
@@ -499,6 +516,8 @@ int cmd_apply(const CliOpts *o) {
             print_orphan(&run, &run.orphans[i], o, true);
         failed = failed || run.orphans[i].prune.error;
     }
+    for (char **l = run.cache_said; l && *l && !o->json; l++)
+        printf("image cache: %s\n", *l);
     if (o->json) {
         print_json(o, &run, "apply", true);
         return failed || run.spec_errors > 0 || run.prune_refused ? 1 : 0;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,20 @@ static const char *const codec_names[] = {
 /* One download: every byte received goes to the .part and the digest. Only once the sha256
  * matches is a compressed .part decompressed into the .out file (holes for zero blocks): bytes
  * nobody vouched for are never unpacked (a small .xz can expand to anything). */
+/* A transfer in the process-wide list status reads (under running_lock). */
+typedef struct Running {
+    struct Running *next;
+    const char *owner, *url;
+    uint64_t done, total, base;     /* base: where this transfer started */
+    struct timespec start;
+} Running;
+
+static pthread_mutex_t running_lock = PTHREAD_MUTEX_INITIALIZER;
+static Running *running;
+
 typedef struct Fetch {
     const char *url;
+    Running run;
     const bool *cancel;             /* the daemon is stopping (read atomically); may be NULL */
     bool cancelled;                 /* a callback saw it */
     int part_fd, out_fd;            /* out_fd: compressed images only */
@@ -64,6 +77,15 @@ typedef struct Fetch {
     Progress progress;
     bool progress_on;
 } Fetch;
+
+/* Seconds without a byte before a transfer counts as stalled: VIRTSPEC_FETCH_STALL_TIMEOUT
+ * (1…3600; tests set it short), else 60. */
+static long stall_timeout(void) {
+    const char *v = getenv("VIRTSPEC_FETCH_STALL_TIMEOUT");
+    char *end;
+    long s = v ? strtol(v, &end, 10) : 0;
+    return v && *v && !*end && s >= 1 && s <= 3600 ? s : 60;
+}
 
 static char *cache_path(const char *state_dir, const char *sha256, const char *suffix) {
     return xasprintf("%s/images/%s%s", state_dir, sha256, suffix);
@@ -261,10 +283,74 @@ static int restart(Fetch *f) {
     return 0;
 }
 
+static double seconds_since(const struct timespec *a) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double) (now.tv_sec - a->tv_sec) + (double) (now.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* f's transfer in the list status reads, from its first byte (again after a restart) */
+static void running_set(Fetch *f, uint64_t total) {
+    pthread_mutex_lock(&running_lock);
+    Running *r = &f->run, **p = &running;
+    while (*p && *p != r)
+        p = &(*p)->next;
+    if (!*p) {
+        r->next = running;
+        running = r;
+    }
+    r->done = r->base = f->received;
+    r->total = total;
+    clock_gettime(CLOCK_MONOTONIC, &r->start);
+    pthread_mutex_unlock(&running_lock);
+}
+
+static void running_update(Fetch *f) {
+    pthread_mutex_lock(&running_lock);
+    f->run.done = f->received;
+    pthread_mutex_unlock(&running_lock);
+}
+
+static void running_drop(Fetch *f) {
+    pthread_mutex_lock(&running_lock);
+    for (Running **p = &running; *p; p = &(*p)->next)
+        if (*p == &f->run) {
+            *p = f->run.next;
+            break;
+        }
+    pthread_mutex_unlock(&running_lock);
+}
+
+bool image_fetch_status(const char *owner, ImageFetchStatus *ret) {
+    bool found = false;
+    pthread_mutex_lock(&running_lock);
+    for (Running *r = running; r && owner && !found; r = r->next)
+        if (streq_ptr(r->owner, owner)) {
+            double t = seconds_since(&r->start);
+            *ret = (ImageFetchStatus) {
+                .url = xstrdup(r->url), .done = r->done, .total = r->total,
+                .rate = t > 0.1 ? (double) (r->done - r->base) / t : 0,
+            };
+            found = true;
+        }
+    pthread_mutex_unlock(&running_lock);
+    return found;
+}
+
+bool image_fetch_running(void) {
+    pthread_mutex_lock(&running_lock);
+    bool any = running != NULL;
+    pthread_mutex_unlock(&running_lock);
+    return any;
+}
+
 static void progress_begin(Fetch *f, CURL *c) {
     curl_off_t len = -1;
-    if (curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) != CURLE_OK || len <= 0)
+    if (curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) != CURLE_OK || len <= 0) {
+        running_set(f, 0);
         return;
+    }
+    running_set(f, f->resume_from + (uint64_t) len);
     _cleanup_free_ char *what = xasprintf("fetching %s", f->url);
     progress_start(&f->progress, what, f->resume_from + (uint64_t) len, term_tty());
     f->progress_on = true;
@@ -315,6 +401,7 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *opaque) {
     }
     if (f->progress_on)
         progress_update(&f->progress, f->received);
+    running_update(f);
     return n;
 }
 
@@ -335,6 +422,7 @@ static char *digest_now(Fetch *f) {
 }
 
 static void fetch_clear(Fetch *f) {
+    running_drop(f);
     codec_stop(f);
     if (f->part_fd >= 0)
         close(f->part_fd);
@@ -458,8 +546,9 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
         curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);     /* a stalled server: 60 s */
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+        long stall = stall_timeout();
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);     /* a stalled server */
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall);
         curl_easy_setopt(c, CURLOPT_USERAGENT, "virtspec");
         curl_easy_setopt(c, CURLOPT_NETRC, (long) CURL_NETRC_OPTIONAL);   /* credentials: ~/.netrc */
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
@@ -473,13 +562,19 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
         CURLcode cr = curl_easy_perform(c);
         long code = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-        bool too_long = cr == CURLE_BAD_DOWNLOAD_RESUME ||
-                        (cr == CURLE_HTTP_RETURNED_ERROR && code == 416);
+        /* a 416 to a resume: libcurl takes it for "the file is complete" and returns CURLE_OK
+         * (no body); the .part is complete only if its sha256 matched above */
+        bool too_long = cr == CURLE_BAD_DOWNLOAD_RESUME || (f->resume_from > 0 && code == 416);
         if ((cr == CURLE_RANGE_ERROR || too_long) && f->resume_from > 0 && !f->err && !f->cancelled) {
             /* the server answered the whole file to the range request, or the .part is longer
              * than the file (it changed): start over, once */
-            log_info("%s: %s; fetching it from the start", f->url, too_long ?
-                     "the .part is longer than the file" : "the server ignored the range request");
+            if (too_long)
+                log_info("%s: resuming at %" PRIu64 " bytes refused (%s): the .part is discarded, "
+                         "fetching it from the start", f->url, f->resume_from,
+                         code == 416 ? "HTTP 416, range not satisfiable: the file changed"
+                                     : "the .part is longer than the file");
+            else
+                log_info("%s: the server ignored the range request; fetching it from the start", f->url);
             int r = restart(f);
             if (r < 0) {
                 *ret_err = xasprintf("%s: truncating %s: %s", f->url, f->part, strerror(-r));
@@ -489,6 +584,7 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
             curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) 0);
             cr = curl_easy_perform(c);
         }
+        running_drop(f);
         if (cr != CURLE_OK && f->cancelled) {
             char got[32];
             *ret_err = xasprintf("fetching %s: interrupted: virtspec is stopping; %s kept in %s to "
@@ -498,10 +594,15 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
         }
         if (cr != CURLE_OK) {
             char got[32];
+            curl_off_t connected = 0;
+            curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connected);
+            /* connected, then nothing for `stall` seconds: libcurl's low-speed limit */
+            _cleanup_free_ char *why = cr == CURLE_OPERATION_TIMEDOUT && connected > 0
+                ? xasprintf("stalled: the server sent nothing for %ld s (connection open)", stall)
+                : xstrdup(curl_err[0] ? curl_err : curl_easy_strerror(cr));
             *ret_err = f->err ? xasprintf("%s: writing %s: %s", f->url, f->part, strerror(f->err))
                               : xasprintf("fetching %s: %s; %s kept in %s to resume from", f->url,
-                                          curl_err[0] ? curl_err : curl_easy_strerror(cr),
-                                          progress_bytes(got, sizeof(got), f->received), f->part);
+                                          why, progress_bytes(got, sizeof(got), f->received), f->part);
             return f->err ? -f->err : -EIO;
         }
         free(have);
@@ -538,8 +639,8 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
     return 0;
 }
 
-int image_fetch(const char *state_dir, const char *url, const char *sha256_in, const bool *cancel,
-                char **ret_path, char **ret_err) {
+int image_fetch(const char *state_dir, const char *url, const char *sha256_in, const char *owner,
+                const bool *cancel, char **ret_path, char **ret_err) {
     _cleanup_free_ char *sha256 = xstrdup(sha256_in);
     for (char *p = sha256; *p; p++)
         *p = (char) tolower((unsigned char) *p);
@@ -567,7 +668,7 @@ int image_fetch(const char *state_dir, const char *url, const char *sha256_in, c
         return 0;
     }
     _cleanup_(fetch_clear) Fetch f = {
-        .url = url, .cancel = cancel, .part_fd = -1, .out_fd = -1,
+        .url = url, .run = { .owner = owner, .url = url }, .cancel = cancel, .part_fd = -1, .out_fd = -1,
         .part = cache_path(state_dir, sha256, ".part"), .out = cache_path(state_dir, sha256, ".out"),
         .bad = cache_path(state_dir, sha256, ".bad"),
     };

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Base images by URL (disks[].image: {url, sha256}), the only user of libcurl, libcrypto,
  * liblzma, zlib and libzstd. An image is fetched into a cache of the state directory keyed by its
@@ -18,9 +19,23 @@
 void image_fetch_init(void);
 /* Whether STATE/images/SHA256 exists (fetched and verified before). */
 bool image_fetch_cached(const char *state_dir, const char *sha256);
-/* Fetches url unless it is cached; *ret_path: the image file. On failure a negative errno and
+/* Fetches url unless it is cached, for owner (who asked: the domain's name; status finds the
+ * fetch by it); *ret_path: the image file. On failure a negative errno and
  * *ret_err (names the URL; a mismatch names the expected and the received sha256). cancel (may
  * be NULL; the engine's flag, read atomically): once set, the transfer ends with -ECANCELED and
  * the .part is kept to resume from. */
-int image_fetch(const char *state_dir, const char *url, const char *sha256, const bool *cancel,
-                char **ret_path, char **ret_err);
+int image_fetch(const char *state_dir, const char *url, const char *sha256, const char *owner,
+                const bool *cancel, char **ret_path, char **ret_err);
+
+/* A transfer running in this process (any thread), as status shows it. */
+typedef struct ImageFetchStatus {
+    char *url;
+    uint64_t done;      /* bytes of the image downloaded (a resumed .part's included) */
+    uint64_t total;     /* the image's size; 0: unknown (no Content-Length) */
+    double rate;        /* bytes per second of this transfer */
+} ImageFetchStatus;
+
+/* Whether owner's fetch is transferring now; *ret filled (ret->url: caller frees). */
+bool image_fetch_status(const char *owner, ImageFetchStatus *ret);
+/* Whether any transfer is running (the daemon rewrites its status meanwhile). */
+bool image_fetch_running(void);

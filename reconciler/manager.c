@@ -7,6 +7,8 @@
 
 #include "config.h"
 #include "engine.h"
+#include "image-cache.h"
+#include "image-fetch.h"
 #include "log.h"
 #include "manager.h"
 #include "prune.h"
@@ -50,6 +52,7 @@ typedef struct Manager {
     unsigned in_flight;
     Watch *watch;
     uv_timer_t resync_timer, reconnect_timer, watchdog_timer, kick_timer, status_timer;
+    uv_timer_t fetch_timer;     /* a pass runs: a download's progress into the status file */
     uv_timer_t stop_timer;      /* stopping: waits for the work in flight (its own timer: a kick
                                  * scheduled meanwhile must not replace it) */
     uv_signal_t sig_hup, sig_term, sig_int;
@@ -61,6 +64,7 @@ typedef struct Manager {
     bool cancel;                /* read by the workers (atomically): end waits, the daemon stops */
     char *last_status;
     bool prune_blocked;         /* the last rescan's prune_block_reason was not NULL */
+    bool cache_pruning;         /* the image cache's pruning runs on the thread pool */
 } Manager;
 
 /* The daemon prunes only while it read the whole spec tree: a domain that a rejected file, a
@@ -240,6 +244,8 @@ static char *spec_error_of(const Manager *m, const Object *o) {
 
 /* o's entry of the status file, formatted when it changed since the last write. */
 static const char *object_status_text(Manager *m, Object *o) {
+    if (o->in_flight && o->kind == KIND_DOMAIN && image_fetch_running())
+        object_touch(o);    /* a download's progress changes without an event */
     if (!o->status_text) {
         _cleanup_free_ char *spec_error = spec_error_of(m, o);
         StatusExtra x = {
@@ -268,7 +274,15 @@ static const char *object_status_text(Manager *m, Object *o) {
         else if (view.deferred)
             view.error = view.deferred;
         x.waiting = (o->waiting && o->spec) || view.deferred;
+        ImageFetchStatus fs = {};
+        if (o->in_flight && o->kind == KIND_DOMAIN && image_fetch_status(o->name, &fs)) {
+            x.fetch_url = fs.url;
+            x.fetch_done = fs.done;
+            x.fetch_total = fs.total;
+            x.fetch_rate = fs.rate;
+        }
         o->status_text = status_object_text(&view, &x);
+        free(fs.url);
     }
     return o->status_text;
 }
@@ -297,6 +311,17 @@ static void on_status_timer(uv_timer_t *t) {
 static void request_status(Manager *m) {
     if (!uv_is_active((uv_handle_t *) &m->status_timer))
         uv_timer_start(&m->status_timer, on_status_timer, STATUS_DELAY_MS, 0);
+}
+
+/* While a pass runs, a base image download's progress reaches the status file each second. */
+#define FETCH_STATUS_MS 1000
+
+static void on_fetch_timer(uv_timer_t *t) {
+    Manager *m = t->data;
+    if (m->in_flight == 0)
+        uv_timer_stop(t);
+    else if (image_fetch_running())
+        request_status(m);
 }
 
 /* Brings the object table in line with the specs in force. */
@@ -482,6 +507,48 @@ static void drop_object(Manager *m, Object *o) {
 
 static void kick(Manager *m);
 
+/* Pruning the image cache (image-cache.h) after the passes: with prune on, once no pass is in
+ * flight, on the thread pool (libvirt calls), against the sha256s of the specs in force (a held
+ * last good version included), collected here on the loop. */
+typedef struct CacheWork {
+    uv_work_t req;
+    Manager *m;
+    Engine engine;
+    char **names, **said;
+} CacheWork;
+
+static void cache_prune_run(uv_work_t *req) {
+    CacheWork *w = req->data;
+    if (image_cache_prune(&w->engine, w->names, &w->said) < 0)
+        log_warning("cannot prune the image cache: %s", virt_error_message());
+}
+
+static void cache_prune_done(uv_work_t *req, int status) {
+    CacheWork *w = req->data;
+    w->m->in_flight--;
+    w->m->cache_pruning = false;
+    image_cache_names_free(w->names);
+    image_cache_names_free(w->said);
+    Manager *m = w->m;
+    free(w);
+    kick(m);   /* a slot is free again */
+}
+
+static void cache_prune_start(Manager *m) {
+    if (m->cache_pruning || m->in_flight > 0 || m->stopping || !m->connected || !may_prune(m))
+        return;
+    CacheWork *w = xmalloc0(sizeof(CacheWork));
+    size_t n = 0;
+    w->m = m;
+    w->engine = m->engine;
+    w->req.data = w;
+    for (size_t i = 0; i < m->n_objects; i++)
+        image_cache_names_add(&w->names, &n, m->objects[i]->spec);
+    m->cache_pruning = true;
+    m->in_flight++;   /* stopping waits for it too */
+    uv_queue_work(m->loop, &w->req, cache_prune_run, cache_prune_done);
+}
+
 /* how soon a domain left alone during another virtspec's restart of it is looked at again */
 #define DEFER_RECHECK_MS 2000
 
@@ -489,6 +556,7 @@ static void work_done(uv_work_t *req, int status) {
     Work *w = req->data;
     Manager *m = w->m;
     Object *o = w->o;
+    SpecKind o_kind = o->kind;   /* o may be dropped below */
 
     m->in_flight--;
     o->in_flight = false;
@@ -579,6 +647,8 @@ static void work_done(uv_work_t *req, int status) {
     free(w);
     summarize(m);
     kick(m);
+    if (o_kind == KIND_DOMAIN)
+        cache_prune_start(m);
     request_status(m);
 }
 
@@ -596,6 +666,8 @@ static void start_work(Manager *m, Object *o) {
     o->in_flight = true;
     object_touch(o);
     m->in_flight++;
+    if (!uv_is_active((uv_handle_t *) &m->fetch_timer))
+        uv_timer_start(&m->fetch_timer, on_fetch_timer, FETCH_STATUS_MS, FETCH_STATUS_MS);
     uv_queue_work(m->loop, &w->req, work_run, work_done);
     /* the result (and its log lines) comes when the pass ends, which for a reload is after the
      * guest's shutdown: meanwhile the status file says the object is being reconciled */
@@ -906,6 +978,7 @@ static void close_all(Manager *m) {
     uv_close((uv_handle_t *) &m->watchdog_timer, NULL);
     uv_close((uv_handle_t *) &m->kick_timer, NULL);
     uv_close((uv_handle_t *) &m->stop_timer, NULL);
+    uv_close((uv_handle_t *) &m->fetch_timer, NULL);
     if (uv_is_active((uv_handle_t *) &m->status_timer))
         write_status(m);   /* the last word: what stopping left behind */
     uv_close((uv_handle_t *) &m->status_timer, NULL);
@@ -976,8 +1049,9 @@ int daemon_run(DaemonConfig *cfg) {
     uv_timer_init(loop, &m.kick_timer);
     uv_timer_init(loop, &m.stop_timer);
     uv_timer_init(loop, &m.status_timer);
+    uv_timer_init(loop, &m.fetch_timer);
     m.resync_timer.data = m.reconnect_timer.data = m.watchdog_timer.data = m.kick_timer.data =
-        m.status_timer.data = m.stop_timer.data = &m;
+        m.status_timer.data = m.stop_timer.data = m.fetch_timer.data = &m;
     uv_signal_init(loop, &m.sig_hup);
     uv_signal_init(loop, &m.sig_term);
     uv_signal_init(loop, &m.sig_int);

@@ -122,6 +122,18 @@ static json_object *changes_json(const Diff *diff) {
     return a;
 }
 
+/* A base image downloading for the object: {url, done, total (null: unknown), rate}. */
+static json_object *fetching_json(const StatusExtra *x) {
+    if (!x->fetch_url)
+        return NULL;
+    json_object *j = json_object_new_object();
+    json_object_object_add(j, "url", jstr(x->fetch_url));
+    json_object_object_add(j, "done", json_object_new_int64((int64_t) x->fetch_done));
+    json_object_object_add(j, "total", x->fetch_total ? json_object_new_int64((int64_t) x->fetch_total) : NULL);
+    json_object_object_add(j, "rate", json_object_new_int64((int64_t) x->fetch_rate));
+    return j;
+}
+
 static json_object *object_json(const ObjectResult *r, const StatusExtra *x) {
     static const StatusExtra none = {};
     json_object *j = json_object_new_object(), *fields = json_object_new_array();
@@ -152,6 +164,7 @@ static json_object *object_json(const ObjectResult *r, const StatusExtra *x) {
     json_object_object_add(j, "last_pass_time", time_json(x->last_pass_time));
     json_object_object_add(j, "failures", json_object_new_int((int) x->failures));
     json_object_object_add(j, "reconciling", json_object_new_boolean(x->reconciling));
+    json_object_object_add(j, "fetching", fetching_json(x));
     json_object_object_add(j, "spec_error", str_or_null(x->spec_error));
     return j;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdint.h>
 #include <time.h>
 
 #include "engine.h"
@@ -20,6 +21,9 @@ typedef struct StatusExtra {
     bool orphan;
     bool reconciling;           /* a pass over it is running (a reload's shutdown wait, a start) */
     bool waiting;               /* its pass waits for a dependency: error says which (health waiting) */
+    const char *fetch_url;      /* a base image downloading for it now (daemon), else NULL: */
+    uint64_t fetch_done, fetch_total;   /* bytes; total 0: unknown */
+    double fetch_rate;          /* bytes per second */
 } StatusExtra;
 
 typedef struct StatusDoc StatusDoc;

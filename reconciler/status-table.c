@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "progress.h"
 #include "status-table.h"
 
 enum { C_KIND, C_NAME, C_STATE, C_ADDR, C_CHANGED, N_COLS };
@@ -90,6 +91,24 @@ static void add_detail(char **d, const char *what, const char *text) {
     *d = t;
 }
 
+static uint64_t u64(json_object *o, const char *key) {
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_int)
+        ? (uint64_t) json_object_get_int64(v) : 0;
+}
+
+/* "fetching URL: 3.0 MiB of 16.0 MiB (18%), 1.2 MiB/s, ETA 00:11" ("…: 3.0 MiB, 1.2 MiB/s" when
+ * the size is unknown) */
+static char *fetching_line(json_object *f) {
+    char d[32], r[32];
+    uint64_t done = u64(f, "done"), total = u64(f, "total"), rate = u64(f, "rate");
+    _cleanup_free_ char *what = xasprintf("fetching %s", strna(str(f, "url")));
+    if (total)
+        return progress_line(what, done, total, rate ? (double) done / (double) rate : 0);
+    return xasprintf("%s: %s, %s%s", what, progress_bytes(d, sizeof(d), done),
+                     rate ? progress_bytes(r, sizeof(r), rate) : "-", rate ? "/s" : "");
+}
+
 static void object_row(Row *r, json_object *o, time_t now) {
     char age[32];
     const char *state = strna(str(o, "state"));
@@ -110,6 +129,12 @@ static void object_row(Row *r, json_object *o, time_t now) {
     add_detail(&r->detail, "spec: ", str(o, "spec_error"));
     if (json_object_object_get_ex(o, "reconciling", &v) && json_object_get_boolean(v))
         add_detail(&r->detail, "", "reconciling now");
+    if (json_object_object_get_ex(o, "fetching", &v) && json_object_is_type(v, json_type_object)) {
+        _cleanup_free_ char *line = fetching_line(v);
+        free(r->cell[C_STATE]);
+        r->cell[C_STATE] = xstrdup("fetching");
+        add_detail(&r->detail, "", line);
+    }
 }
 
 /* A rejected spec file: its first error. */

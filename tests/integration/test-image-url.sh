@@ -6,7 +6,9 @@
 # the server gone mid-transfer (error, .part kept, resumed later); .xz, .gz and .zst images
 # decompressed while streaming; a second domain on the same image downloads nothing; a new
 # sha256 for an existing disk is a plan line, never a download; a qcow2 with a backing file is
-# refused.
+# refused; a resume refused with 416 starts over; a stalled server is an error after
+# VIRTSPEC_FETCH_STALL_TIMEOUT; the daemon shows a slow download's progress in status.json,
+# `virtspec status` and its log.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
 mkdir specs srv
@@ -18,7 +20,7 @@ mkimg() {   # mkimg FILE
     head -c 3M /dev/urandom | dd of="$1" bs=1M conv=notrunc status=none
     head -c 1M /dev/urandom | dd of="$1" bs=1M seek=12 conv=notrunc status=none
 }
-mkimg srv/a.raw; mkimg srv/b.raw; mkimg srv/c.raw
+mkimg srv/a.raw; mkimg srv/b.raw; mkimg srv/c.raw; mkimg srv/e.raw; mkimg srv/f.raw; mkimg srv/g.raw
 xz -T1 -1 -k srv/a.raw; gzip -1 -k srv/a.raw; zstd -q -1 -k srv/a.raw
 sha() { sha256sum "srv/$1" | cut -d' ' -f1; }
 
@@ -36,6 +38,8 @@ start_server
 echo "# server on 127.0.0.1:$port"
 mode() { printf '%s\n' "$1" > srv/.mode; }
 gets() { grep -c "^GET /$1 " server.log 2>/dev/null || true; }
+sent() { grep "^GET /$1 " server.log | sed -n "$2p" | awk '{print $NF}'; }   # sent FILE N: body bytes of its Nth answer
+size=$((16 << 20))
 
 dir_pool_spec vs-img > specs/00-pool.yaml
 dom() {   # dom NAME FILE SHA256 > spec
@@ -97,6 +101,7 @@ vs apply specs
 ok "a server gone mid-transfer fails the apply" test "$rc" -ne 0
 contains "…reported with the bytes kept" "to resume from" "$out"
 ok "…the .part is kept" test -s "$cache/$(sha c.raw).part"
+partc=$(stat -c %s "$cache/$(sha c.raw).part")
 stop_server   # gone by itself (a run that never asked it stops here)
 mode ""
 start_server "$port"
@@ -104,6 +109,9 @@ vs apply specs
 is "with the server back the apply resumes and succeeds" 0 "$rc"
 ok "…Range from the .part" grep -q "^GET /c.raw bytes=[1-9][0-9]*- 206" server.log
 ok "…the base is the image" cmp -s srv/c.raw "pool/base-sha256-$(sha c.raw)"
+echo "# c.raw: the server sent $(sent c.raw 1) bytes before it went, $(sent c.raw 2) on the resume (.part: $partc)"
+ok "…the resumed request sent fewer bytes than the file" test "$(sent c.raw 2)" -lt $size
+is "…exactly what the .part lacked" $((size - partc)) "$(sent c.raw 2)"
 
 # ---- a server that ignores Range: the download starts over cleanly
 cp srv/c.raw srv/d.raw; head -c 1M /dev/urandom | dd of=srv/d.raw bs=1M seek=5 conv=notrunc status=none
@@ -117,6 +125,36 @@ is "a server ignoring Range: the apply succeeds" 0 "$rc"
 contains "…saying it starts over" "ignored the range request" "$out"
 ok "…the base is the image (no doubled prefix)" cmp -s srv/d.raw "pool/base-sha256-$(sha d.raw)"
 mode ""
+
+# ---- a resume the server refuses with 416 (the file changed meanwhile): the .part is discarded
+# and the download starts over from 0
+dom vs-e2 e.raw "$(sha e.raw)" > specs/45-e.yaml
+mode truncate
+vs apply specs
+ok "(e: truncated first)" test -s "$cache/$(sha e.raw).part"
+mode 416
+vs apply specs
+is "a resume refused with 416: the apply succeeds" 0 "$rc"
+contains "…saying the .part is discarded" "refused (HTTP 416, range not satisfiable: the file changed): the .part is discarded, fetching it from the start" "$out"
+ok "…after the refused Range request" grep -q "^GET /e.raw bytes=[1-9][0-9]*- 416" server.log
+is "…the whole file from 0" "GET /e.raw - 200 $size" "$(grep '^GET /e.raw ' server.log | tail -1)"
+ok "…the base is the image" cmp -s srv/e.raw "pool/base-sha256-$(sha e.raw)"
+
+# ---- a stalled server (connection open, nothing sent): an error naming the URL and the stall
+# within the stall timeout (VIRTSPEC_FETCH_STALL_TIMEOUT, 60 s by default), the .part kept
+dom vs-f f.raw "$(sha f.raw)" > specs/46-f.yaml
+mode stall
+t0=$(date +%s)
+VIRTSPEC_FETCH_STALL_TIMEOUT=2 vs apply specs
+took=$(( $(date +%s) - t0 ))
+ok "a stalled server fails the apply (took $took s)" test "$rc" -ne 0
+contains "…naming the URL and the stall" "fetching http://127.0.0.1:$port/f.raw: stalled: the server sent nothing for 2 s (connection open)" "$out"
+ok "…within the stall timeout, not 60 s" test "$took" -lt 20
+ok "…the .part is kept" test -s "$cache/$(sha f.raw).part"
+mode ""
+vs apply specs
+is "with the server answering again the apply resumes and succeeds" 0 "$rc"
+ok "…the base is the image" cmp -s srv/f.raw "pool/base-sha256-$(sha f.raw)"
 
 # ---- compressed images, decompressed while streaming; sha256 of the compressed bytes
 for z in xz gz zst; do
@@ -154,5 +192,90 @@ contains "…saying to flatten it" "has a backing file; flatten it (qemu-img con
 ok "…and makes no base of it" test ! -e "pool/base-sha256-$(sha over.qcow2)"
 rm specs/60-e.yaml
 
-for d in vs-a vs-a2 vs-b vs-c vs-d vs-e vs-xz vs-gz vs-zst; do virsh undefine "$d" >/dev/null 2>&1; done
+# ---- pruning the cache (apply --prune): an image no spec names any more whose base volume a pool
+# holds goes; one a spec names, one no pool holds (the only copy), a .part stay
+rm specs/20-b.yaml
+head -c 1M /dev/urandom > lone; lone=$(sha256sum lone | cut -d' ' -f1); cp lone "$cache/$lone"
+orphan_part=$(printf '%064d' 7); echo partial > "$cache/$orphan_part.part"
+vs apply specs
+ok "a plain apply keeps the unnamed image in the cache" test -e "$cache/$(sha b.raw)"
+printf 'specs = %s\n' "$WORK/specs" > prune.conf   # --prune: against the whole configured tree
+vs plan --config prune.conf --prune specs
+contains "plan --prune says it would go" "image cache: would remove cached image $cache/$(sha b.raw): no spec names it, pool vs-img holds its base volume base-sha256-$(sha b.raw)" "$out"
+ok "…and removes nothing" test -e "$cache/$(sha b.raw)"
+vs apply --config prune.conf --prune specs
+is "apply --prune succeeds" 0 "$rc"
+printf '%s\n' "$out" | grep '^image cache' | sed 's/^/    | /'
+contains "apply --prune removes it" "image cache: removed cached image $cache/$(sha b.raw) (16 MiB): no spec names it, pool vs-img holds its base volume" "$out"
+ok "…gone from the cache" test ! -e "$cache/$(sha b.raw)"
+ok "…its base volume stays in the pool" cmp -s srv/b.raw "pool/base-sha256-$(sha b.raw)"
+ok "an image a spec names stays" test -e "$cache/$(sha c.raw)"
+ok "an image no pool holds (the only copy) stays" cmp -s lone "$cache/$lone"
+ok "a .part stays" test -e "$cache/$orphan_part.part"
+is "one line, no more" 1 "$(printf '%s\n' "$out" | grep -c '^image cache')"
+# the daemon with prune on: after its passes, against the specs it has in force (pspecs: the
+# pool and vs-c only; it prunes the other domains too): d's cached image goes, c's and the lone
+# one stay
+mkdir pspecs
+cp specs/00-pool.yaml specs/30-c.yaml pspecs/
+"$VS" daemon --prune --specs "$WORK/pspecs" --status-file "$WORK/pstatus.json" > pdaemon.log 2>&1 &
+dpid=$!
+gone() { [ ! -e "$cache/$(sha $1)" ]; }
+ok "the daemon with prune on removes a cached image no spec of its names (d's)" wait_for 30 gone d.raw
+kill "$dpid"; wait "$dpid"
+grep 'cached image' pdaemon.log | sed 's/^/    | /'
+contains "…and logs it" "removed cached image $cache/$(sha d.raw) (16 MiB): no spec names it, pool vs-img holds its base volume" "$(cat pdaemon.log)"
+ok "…keeps c's (its spec is in force)" test -e "$cache/$(sha c.raw)"
+ok "…keeps the one no pool holds" cmp -s lone "$cache/$lone"
+ok "…its base volume stays in the pool" cmp -s srv/d.raw "pool/base-sha256-$(sha d.raw)"
+rm -f "$cache/$lone" "$cache/$orphan_part.part"
+
+# ---- the daemon: a download's progress in status.json while it runs (bytes done of the size,
+# a rate), `virtspec status` shows the domain fetching, the journal a line per 10 %
+mkdir dspecs
+cp specs/00-pool.yaml dspecs/
+dom vs-g g.raw "$(sha g.raw)" > dspecs/g.yaml
+mode slow:4194304   # 16 MiB in about 4 s
+"$VS" daemon --specs "$WORK/dspecs" --status-file "$WORK/status.json" > daemon.log 2>&1 &
+dpid=$!
+fetching() { grep -q '"fetching": {' status.json 2>/dev/null; }
+ok "status.json says vs-g is fetching" wait_for 20 fetching
+vs status --status-file status.json
+printf '%s\n' "$out" | grep -A1 '^Domain *vs-g' | sed 's/^/    | /'
+is "…virtspec status shows it in STATE" fetching "$(row_state Domain vs-g)"
+contains "…with the bytes, the size and a rate" "fetching http://127.0.0.1:$port/g.raw: " "$out"
+contains "…of the image's size" " of 16.0 MiB (" "$out"
+# every status.json write until the pass is over: (done, total, rate) while fetching, then the state
+python3 - "$WORK/status.json" > fetch-seen <<'PY'
+import json, sys, time
+seen, end = [], time.time() + 60
+while time.time() < end:
+    try:
+        o = [o for o in json.load(open(sys.argv[1]))["objects"] if o["name"] == "vs-g"][0]
+    except (OSError, ValueError, IndexError):
+        time.sleep(0.05); continue
+    f = o.get("fetching")
+    if f and (not seen or seen[-1] != (f["done"], f["total"], f["rate"])):
+        seen.append((f["done"], f["total"], f["rate"]))
+    if not f and not o["reconciling"] and o["state"] != "missing":
+        break
+    time.sleep(0.05)
+for s in seen:
+    print("fetching", *s)
+print("then", o["state"], o.get("fetching"))
+PY
+sed 's/^/    | /' fetch-seen
+dones=$(awk '$1 == "fetching" {print $2}' fetch-seen)
+ok "…the byte count grows from write to write" test "$(printf '%s\n' $dones | sort -nu | wc -l)" -ge 2
+is "…never backwards" "$(printf '%s\n' $dones | sort -n)" "$(printf '%s\n' $dones)"
+is "…of the image's size" "$size" "$(awk '$1 == "fetching" {print $3}' fetch-seen | sort -u)"
+ok "…at a rate" test "$(awk '$1 == "fetching" {print $4}' fetch-seen | sort -n | tail -1)" -gt 0
+is "then the normal state, nothing fetching" "then in-sync None" "$(tail -1 fetch-seen)"
+journal=$(grep -c "fetching http://127.0.0.1:$port/g.raw: .* of 16.0 MiB ([0-9]*%)" daemon.log)
+is "the journal has one progress line per 10 %" 10 "$journal"
+kill "$dpid"; wait "$dpid"
+mode ""
+ok "…the base is the image" cmp -s srv/g.raw "pool/base-sha256-$(sha g.raw)"
+
+for d in vs-a vs-a2 vs-b vs-c vs-d vs-e vs-e2 vs-f vs-g vs-xz vs-gz vs-zst; do virsh undefine "$d" >/dev/null 2>&1; done
 finish

@@ -96,7 +96,7 @@ static int fetch(const char *name, const char *sha, char **path, char **err) {
     _cleanup_free_ char *url = xasprintf("file://%s/%s", dir, name);
     _cleanup_free_ char *state = xasprintf("%s/state", dir);
     *path = *err = NULL;
-    return image_fetch(state, url, sha, &cancel, path, err);
+    return image_fetch(state, url, sha, "test", &cancel, path, err);
 }
 
 static char *state_file(const char *sha, const char *suffix) {

@@ -215,9 +215,34 @@ static void test_object_texts_splice(void **state) {
     diag_list_clear(&diags);
 }
 
+/* A base image downloading: STATE "fetching", the bytes, size and rate under the row (the bytes
+ * and rate only when the size is unknown). */
+static void test_fetching(void **state) {
+    json_object *root = json_tokener_parse(
+        "{\"source\": \"daemon\", \"objects\": ["
+        " {\"kind\": \"Domain\", \"name\": \"a\", \"state\": \"missing\", \"reconciling\": true,"
+        "  \"fetching\": {\"url\": \"http://h/a.raw\", \"done\": 4194304, \"total\": 16777216, \"rate\": 1048576}},"
+        " {\"kind\": \"Domain\", \"name\": \"b\", \"state\": \"missing\","
+        "  \"fetching\": {\"url\": \"http://h/b.raw\", \"done\": 3145728, \"total\": null, \"rate\": 2097152}},"
+        " {\"kind\": \"Domain\", \"name\": \"c\", \"state\": \"in-sync\", \"fetching\": null}]}");
+    assert_non_null(root);
+    StatusTableStyle s = { .columns = 0, .color = no_color, .ellipsis = "…", .now = NOW };
+    char *t = status_table_format(root, &s);
+    assert_string_equal(t,
+        "KIND    NAME  STATE     ADDRESSES  CHANGED\n"
+        "Domain  a     fetching  -          -\n"
+        "        reconciling now; fetching http://h/a.raw: 4.0 MiB of 16.0 MiB (25%), 1.0 MiB/s, ETA 00:12\n"
+        "Domain  b     fetching  -          -\n"
+        "        fetching http://h/b.raw: 3.0 MiB, 2.0 MiB/s\n"
+        "Domain  c     in-sync   -          -\n");
+    free(t);
+    json_object_put(root);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_fetching),
         cmocka_unit_test(test_narrow),
         cmocka_unit_test(test_short_names),
         cmocka_unit_test(test_color_state_only),
