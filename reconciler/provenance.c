@@ -111,33 +111,35 @@ static Reached reached(const Spec *s, const ObjectResult *r, bool boot) {
     return restart ? REACH_RESTART : REACH_PENDING;
 }
 
+void blast_radius_add(BlastRadius *b, const Spec *s, const ObjectResult *r) {
+    _cleanup_free_ Reach *seen = NULL;
+    size_t n_seen = object_reach(s, r, &seen);
+    for (size_t k = 0; k < n_seen; k++) {
+        size_t x = 0;
+        while (x < b->n && b->items[x].tmpl != seen[k].tmpl)
+            x++;
+        if (x == b->n)
+            *(BlastTemplate *) array_push(&b->items, &b->n, sizeof(BlastTemplate)) =
+                (BlastTemplate) { .tmpl = seen[k].tmpl, .file = seen[k].file, .kind = s->kind };
+        BlastTemplate *t = &b->items[x];
+        *(char **) array_push(&t->objects, &t->n_objects, sizeof(char *)) = xstrdup(s->name);
+        switch (reached(s, r, seen[k].boot)) {
+        case REACH_OFF: t->off++; break;
+        case REACH_LIVE: t->live++; break;
+        case REACH_PENDING: t->pending++; break;
+        case REACH_RESTART:
+            t->restart++;
+            *(char **) array_push(&t->restarting, &t->n_restarting, sizeof(char *)) = xstrdup(s->name);
+            break;
+        }
+    }
+}
+
 void blast_radius_compute(BlastRadius *b, const SpecSet *set, const ObjectResult *results, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        const ObjectResult *r = &results[i];
-        const Spec *s = spec_set_find(set, r->kind, r->name);
-        if (!s)
-            continue;
-        _cleanup_free_ Reach *seen = NULL;
-        size_t n_seen = object_reach(s, r, &seen);
-        for (size_t k = 0; k < n_seen; k++) {
-            size_t x = 0;
-            while (x < b->n && b->items[x].tmpl != seen[k].tmpl)
-                x++;
-            if (x == b->n)
-                *(BlastTemplate *) array_push(&b->items, &b->n, sizeof(BlastTemplate)) =
-                    (BlastTemplate) { .tmpl = seen[k].tmpl, .file = seen[k].file, .kind = s->kind };
-            BlastTemplate *t = &b->items[x];
-            *(char **) array_push(&t->objects, &t->n_objects, sizeof(char *)) = xstrdup(s->name);
-            switch (reached(s, r, seen[k].boot)) {
-            case REACH_OFF: t->off++; break;
-            case REACH_LIVE: t->live++; break;
-            case REACH_PENDING: t->pending++; break;
-            case REACH_RESTART:
-                t->restart++;
-                *(char **) array_push(&t->restarting, &t->n_restarting, sizeof(char *)) = xstrdup(s->name);
-                break;
-            }
-        }
+        const Spec *s = spec_set_find(set, results[i].kind, results[i].name);
+        if (s)
+            blast_radius_add(b, s, &results[i]);
     }
 }
 

@@ -68,4 +68,30 @@ run template-blast-many plan --json
 ok "plan --json: all 20 templates" json_is template-blast-many '[t["template"] for t in b] == ["t%d" % k for k in range(1, 21)]'
 run in-sync plan --json
 ok "plan --json: no template: an empty blast_radius" json_is in-sync 'b == []'
+
+# the daemon: the announcement in its log before the passes, at start and for each template edit
+dpid=
+trap '[ -n "$dpid" ] && kill -9 "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
+chmod 0755 "$d"; mkdir -m 0755 "$d/daemon" "$d/daemon/s"
+cp "$cases/template-blast/node.xml" "$d/daemon/"; cp "$cases/template-blast"/*.yaml "$d/daemon/s/"
+chmod 0644 "$d/daemon/s"/*.yaml; : > "$d/daemon/empty.conf"
+LD_PRELOAD=$shim VIRTSPEC_STATE_DIR=$d/daemon/state "$vs" daemon --config "$d/daemon/empty.conf" \
+    -c "test://$d/daemon/node.xml" --specs "$d/daemon/s" --status-file "$d/daemon/status.json" > "$d/daemon.log" 2>&1 &
+dpid=$!
+log=$d/daemon.log
+ok "daemon: the first pass is done" wait_for 20 grep -q "first pass over every object done" "$log"
+ok "…db1's restart announced, and nothing else" test "$(restarts "$log")" = "template web: 1 domain will restart (reload: auto): db1"
+ok "…before any change or action is logged" before "$log" "template web:" "Domain "
+# edit 1: memory only (live everywhere): nothing restarts, nothing announced
+sed -i 's/^memory: 768MiB/memory: 896MiB/' "$d/daemon/s/templates.yaml"
+ok "daemon, a live template edit: applied" wait_for 20 grep -q "memory: 768 MiB → 896 MiB" "$log"
+ok "…no announcement" test "$(restarts "$log" | wc -l)" = 1
+# edit 2: max_memory (config): db1 restarts again, announced before its reload
+n=$(grep -c "↻ reload" "$log")
+sed -i 's/^max_memory: 1GiB/max_memory: 2GiB/' "$d/daemon/s/templates.yaml"
+ok "daemon, a config template edit: db1 reloaded again" wait_for 20 bash -c '[ "$(grep -c "↻ reload" "$1")" -gt "$2" ]' _ "$log" "$n"
+ok "…announced once more" test "$(restarts "$log" | wc -l)" = 2
+ok "…before that reload" bash -c 'a=$(grep -n "will restart" "$1" | tail -1 | cut -d: -f1); b=$(grep -n "↻ reload" "$1" | tail -1 | cut -d: -f1); [ "$a" -lt "$b" ]' _ "$log"
+kill -TERM "$dpid"; wait "$dpid"; dpid=
+cat "$log"
 finish
