@@ -255,7 +255,7 @@ static void announce_template_restarts(Run *run, const size_t *order, size_t n) 
         return;
     ObjectResult *pre = xmalloc0((n_tmpl + 1) * sizeof(ObjectResult));
     Engine e = run->engine;
-    e.apply = false;
+    e.apply = false;   /* a plan: nothing is changed, no restart waited for */
     reconcile_all(run, e, tmpl, n_tmpl, pre, false);
     _cleanup_(blast_radius_clear) BlastRadius b = {};
     blast_radius_compute(&b, &run->set, pre, n_tmpl);
