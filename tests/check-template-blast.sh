@@ -64,6 +64,9 @@ ok "plan --json: at_next_start counts the stopped domains" json_is template-blas
 run template-blast-network plan --json
 ok "plan --json: a Network template" json_is template-blast-network \
     'b == [{"template": "nat", "file": "templates.yaml", "kind": "Network", "count": 1, "live": 0, "reload_pending": 0, "restart": 1, "at_next_start": 0, "objects": ["lan"], "restarting": ["lan"]}]'
+run template-blast-pool plan --json
+ok "plan --json: a Pool template (reload-pending, never a restart)" json_is template-blast-pool \
+    'b == [{"template": "dirs", "file": "templates.yaml", "kind": "Pool", "count": 1, "live": 0, "reload_pending": 1, "restart": 0, "at_next_start": 0, "objects": ["images"], "restarting": []}]'
 run template-blast-many plan --json
 ok "plan --json: all 20 templates" json_is template-blast-many '[t["template"] for t in b] == ["t%d" % k for k in range(1, 21)]'
 run in-sync plan --json
