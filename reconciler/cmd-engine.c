@@ -201,6 +201,9 @@ static void stream_results(Run *run, size_t i) {
 
 typedef struct Batch {
     Run *run;
+    Engine engine;
+    ObjectResult *results;      /* results[i] for the spec order[i] */
+    bool stream;
     const size_t *order;
     size_t next, end;   /* next: taken atomically */
 } Batch;
@@ -211,11 +214,63 @@ static void *batch_worker(void *arg) {
         size_t i = __atomic_fetch_add(&b->next, 1, __ATOMIC_SEQ_CST);
         if (i >= b->end)
             return NULL;
-        Engine e = b->run->engine;
-        engine_reconcile(&e, b->run->set.specs[b->order[i]], &b->run->results[i]);
-        if (b->run->stream)
+        Engine e = b->engine;
+        engine_reconcile(&e, b->run->set.specs[b->order[i]], &b->results[i]);
+        if (b->stream)
             stream_results(b->run, i);
     }
+}
+
+/* Reconciles the specs order[0..n) into results with e: each kind's objects by up to RUN_JOBS
+ * threads (libvirt's client is thread-safe); pools finish before networks, networks before
+ * domains. */
+static void reconcile_all(Run *run, Engine e, const size_t *order, size_t n, ObjectResult *results,
+                          bool stream) {
+    size_t start = 0;
+    while (start < n) {
+        int rank = kind_rank(run->set.specs[order[start]]->kind);
+        size_t end = start;
+        while (end < n && kind_rank(run->set.specs[order[end]]->kind) == rank)
+            end++;
+        Batch b = { .run = run, .engine = e, .results = results, .stream = stream, .order = order,
+                    .next = start, .end = end };
+        pthread_t th[RUN_JOBS];
+        size_t n_th = end - start < RUN_JOBS ? end - start : RUN_JOBS;
+        for (size_t t = 0; t < n_th; t++)
+            if (pthread_create(&th[t], NULL, batch_worker, &b) != 0)
+                abort();
+        for (size_t t = 0; t < n_th; t++)
+            pthread_join(th[t], NULL);
+        start = end;
+    }
+}
+
+/* apply: the objects a template edit restarts (reload: auto) are listed before anything is done
+ * (docs/templates.md): the specs built with templates are planned first, and their blast
+ * radius printed as plan computes it. Nothing when none restarts. */
+static void announce_template_restarts(Run *run, const size_t *order, size_t n) {
+    _cleanup_free_ size_t *tmpl = xmalloc0((n + 1) * sizeof(size_t));
+    size_t n_tmpl = 0;
+    for (size_t i = 0; i < n; i++)
+        if (run->set.specs[order[i]]->n_template_files > 0)
+            tmpl[n_tmpl++] = order[i];
+    if (n_tmpl == 0)
+        return;
+    ObjectResult *pre = xmalloc0((n_tmpl + 1) * sizeof(ObjectResult));
+    Engine e = run->engine;
+    e.apply = false;   /* a plan: nothing is changed, no restart waited for */
+    reconcile_all(run, e, tmpl, n_tmpl, pre, false);
+    _cleanup_(blast_radius_clear) BlastRadius b = {};
+    blast_radius_compute(&b, &run->set, pre, n_tmpl);
+    for (size_t x = 0; x < b.n; x++) {
+        _cleanup_free_ char *line = blast_radius_restart_line(&b.items[x]);
+        if (line)
+            printf("%s\n", line);
+    }
+    fflush(stdout);
+    for (size_t i = 0; i < n_tmpl; i++)
+        object_result_clear(&pre[i]);
+    free(pre);
 }
 
 /* Connecting and listing the domains wait on libvirtd; reading the specs is our CPU: the two run
@@ -357,7 +412,8 @@ static const char *spec_error_of(const DiagList *diags, const char *file) {
 }
 
 /* plan --json, apply --json, status --json: one schema (status-json.h, docs/json.md). */
-static StatusDoc *run_doc(const CliOpts *o, const Run *run, const char *command, bool applied) {
+static StatusDoc *run_doc(const CliOpts *o, const Run *run, const char *command, bool applied,
+                          const BlastRadius *blast) {
     StatusDoc *doc = status_doc_new("one-shot");
     time_t now = time(NULL);
     unsigned counts[_SYNC_MAX] = {};
@@ -395,11 +451,14 @@ static StatusDoc *run_doc(const CliOpts *o, const Run *run, const char *command,
         counts[SYNC_FOREIGN_CONFLICT], run->n_orphans, run->set.n_bad_files,
         run->set.n_bad_files == 1 ? "" : "s");
     status_doc_set_counts(doc, summary);
+    if (blast)
+        status_doc_add_blast_radius(doc, blast);
     return doc;
 }
 
-static void print_json(const CliOpts *o, const Run *run, const char *command, bool applied) {
-    StatusDoc *doc = run_doc(o, run, command, applied);
+static void print_json(const CliOpts *o, const Run *run, const char *command, bool applied,
+                       const BlastRadius *blast) {
+    StatusDoc *doc = run_doc(o, run, command, applied, blast);
     _cleanup_free_ char *text = status_doc_to_string(doc);
     fputs(text, stdout);
     status_doc_free(doc);
@@ -430,24 +489,9 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
     run->done = xmalloc0((n_selected + 1) * sizeof(bool));
     run->stream = apply && !o->json;
     pthread_mutex_init(&run->print_lock, NULL);
-    /* Objects are independent: each kind's objects are reconciled by up to RUN_JOBS threads
-     * (libvirt's client is thread-safe); pools finish before networks, networks before domains. */
-    size_t start = 0;
-    while (start < n_selected) {
-        int rank = kind_rank(run->set.specs[order[start]]->kind);
-        size_t end = start;
-        while (end < n_selected && kind_rank(run->set.specs[order[end]]->kind) == rank)
-            end++;
-        Batch b = { .run = run, .order = order, .next = start, .end = end };
-        pthread_t th[RUN_JOBS];
-        size_t n_th = end - start < RUN_JOBS ? end - start : RUN_JOBS;
-        for (size_t t = 0; t < n_th; t++)
-            if (pthread_create(&th[t], NULL, batch_worker, &b) != 0)
-                abort();
-        for (size_t t = 0; t < n_th; t++)
-            pthread_join(th[t], NULL);
-        start = end;
-    }
+    if (apply && !o->json)
+        announce_template_restarts(run, order, n_selected);
+    reconcile_all(run, run->engine, order, n_selected, run->results, run->stream);
     /* what the engine found at a place in a spec (a host path that does not exist), on stderr
      * like the spec errors, in file order */
     DiagList d = {};
@@ -480,8 +524,10 @@ int cmd_plan(const CliOpts *o) {
 
     if (run_engine(o, &run, false) < 0)
         return 1;
+    _cleanup_(blast_radius_clear) BlastRadius blast = {};
+    blast_radius_compute(&blast, &run.set, run.results, run.n);
     if (!o->json)
-        provenance_blast_radius(stdout, &run.set, run.results, run.n);
+        blast_radius_print(stdout, &blast);
     for (size_t i = 0; i < run.n; i++) {
         if (!o->json)
             print_result(&run.set, &run.results[i], false);
@@ -493,7 +539,7 @@ int cmd_plan(const CliOpts *o) {
     for (char **l = run.cache_said; l && *l && !o->json; l++)
         printf("image cache: %s\n", *l);
     if (o->json)
-        print_json(o, &run, "plan", false);
+        print_json(o, &run, "plan", false, &blast);
     changes = changes || run.n_orphans > 0;   /* status says orphaned: work left */
     if (run.spec_errors > 0 || failed || run.prune_refused)
         return 1;
@@ -519,7 +565,7 @@ int cmd_apply(const CliOpts *o) {
     for (char **l = run.cache_said; l && *l && !o->json; l++)
         printf("image cache: %s\n", *l);
     if (o->json) {
-        print_json(o, &run, "apply", true);
+        print_json(o, &run, "apply", true, NULL);
         return failed || run.spec_errors > 0 || run.prune_refused ? 1 : 0;
     }
     printf("%zu object%s, %u libvirt change%s", run.n, run.n == 1 ? "" : "s", virt_mutations,
@@ -631,10 +677,10 @@ int cmd_status(const CliOpts *o) {
     if (run.set.n_bad_files > 0 || run.spec_errors > 0)
         code = 1;
     if (o->json) {
-        print_json(o, &run, "status", false);
+        print_json(o, &run, "status", false, NULL);
         return code;
     }
-    StatusDoc *doc = run_doc(o, &run, "status", false);
+    StatusDoc *doc = run_doc(o, &run, "status", false, NULL);
     status_table_print(status_doc_json(doc));
     status_doc_free(doc);
     return code;

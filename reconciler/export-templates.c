@@ -155,7 +155,9 @@ static void factor_map(YNode **maps, size_t n, YNode *into, const KeyTable *t, b
     }
 }
 
-YNode *export_templates_factor(YNode **docs, size_t n, const char *name) {
+/* factor_map into a new template name (building on base, when not NULL); each doc then says
+ * from: [name] (replacing a from: it had). */
+static YNode *factor_on(YNode **docs, size_t n, const char *name, const char *base) {
     if (n < 2)
         return NULL;
     for (size_t j = 0; j < n; j++)
@@ -164,6 +166,11 @@ YNode *export_templates_factor(YNode **docs, size_t n, const char *name) {
     YNode *t = ynode_new_map(false);
     ynode_map_put(t, "kind", ynode_new_plain("Template"));
     ynode_map_put(t, "name", ynode_new_string(name));
+    if (base) {
+        YNode *from = ynode_new_seq(true);
+        ynode_seq_push(from, ynode_new_string(base));
+        ynode_map_put(t, "from", from);
+    }
     size_t head = t->n;
     factor_map(docs, n, t, &domain_table, true);
     if (t->n == head) {
@@ -173,9 +180,60 @@ YNode *export_templates_factor(YNode **docs, size_t n, const char *name) {
     for (size_t j = 0; j < n; j++) {
         YNode *from = ynode_new_seq(true);
         ynode_seq_push(from, ynode_new_string(name));
-        map_insert(docs[j], map_index(docs[j], "name") + 1, "from", from);
+        size_t at = map_index(docs[j], "from");
+        if (at != SIZE_MAX) {
+            ynode_free(docs[j]->items[at]);
+            docs[j]->items[at] = from;
+        } else
+            map_insert(docs[j], map_index(docs[j], "name") + 1, "from", from);
     }
     return t;
+}
+
+YNode *export_templates_factor(YNode **docs, size_t n, const char *name) {
+    return factor_on(docs, n, name, NULL);
+}
+
+/* web1, web-02, db_3 → web, web, db; NULL for a name that does not end in a number. */
+static char *name_stem(const YNode *doc) {
+    size_t at = map_index(doc, "name");
+    const char *name = at != SIZE_MAX && doc->items[at]->type == YNODE_SCALAR ? doc->items[at]->value : NULL;
+    size_t n = name ? strlen(name) : 0, e = n;
+    while (e > 0 && name[e - 1] >= '0' && name[e - 1] <= '9')
+        e--;
+    if (e == n)
+        return NULL;
+    while (e > 0 && strchr("-_.", name[e - 1]))
+        e--;
+    return e ? strndup(name, e) : NULL;
+}
+
+size_t export_templates_groups(YNode **docs, size_t n, const char *name, const char *base,
+                               YNode ***ret) {
+    size_t n_t = 0;
+    char **stem = xmalloc0((n + 1) * sizeof(char *));
+    _cleanup_free_ YNode **members = xmalloc0((n + 1) * sizeof(YNode *));
+    for (size_t j = 0; j < n; j++)
+        stem[j] = name_stem(docs[j]);
+    for (size_t j = 0; j < n; j++) {
+        bool first = stem[j] != NULL;
+        for (size_t i = 0; first && i < j; i++)
+            first = !streq_ptr(stem[i], stem[j]);
+        size_t k = 0;
+        for (size_t i = j; first && i < n; i++)
+            if (streq_ptr(stem[i], stem[j]))
+                members[k++] = docs[i];
+        _cleanup_free_ char *gname = first ? xasprintf("%s-%s", name, stem[j]) : NULL;
+        if (!first || k < 2 || k == n || !valid_name(gname))
+            continue;   /* a group of every domain: the base has what they share */
+        YNode *g = factor_on(members, k, gname, base);
+        if (g)
+            *(YNode **) array_push(ret, &n_t, sizeof(YNode *)) = g;
+    }
+    for (size_t j = 0; j < n; j++)
+        free(stem[j]);
+    free(stem);
+    return n_t;
 }
 
 void export_templates_add(ExportTemplates *et, bool domain, YNode *doc, char *notes) {
@@ -202,23 +260,33 @@ int export_templates_print(ExportTemplates *et, const char *name, FILE *f) {
     for (size_t i = 0; i < et->n; i++)
         if (et->docs[i].domain)
             domains[n++] = et->docs[i].doc;
-    _cleanup_(ynode_freep) YNode *t = export_templates_factor(domains, n, name);
-    if (!t)
+    YNode *t = export_templates_factor(domains, n, name);
+    _cleanup_free_ YNode **tmpl = NULL;
+    size_t n_tmpl = export_templates_groups(domains, n, name, t ? name : NULL, &tmpl);
+    if (t)
+        *(YNode **) array_push(&tmpl, &n_tmpl, sizeof(YNode *)) = t;   /* printed first */
+    else if (n_tmpl == 0)
         fprintf(stderr, "virtspec: --templates: %s, no template written\n",
                 n < 2 ? "fewer than two domains" : "the domains share no value");
+    else
+        fprintf(stderr, "virtspec: --templates: the domains share no value, no template %s "
+                "written (only their groups' templates)\n", name);
     size_t written = 0;
-    for (size_t i = 0; i <= et->n; i++) {
-        const YNode *doc = i == 0 ? t : et->docs[i - 1].doc;
-        if (!doc)
-            continue;
+    int r = 0;
+    for (size_t i = 0; i < n_tmpl + et->n && r == 0; i++) {
+        /* the base, the groups' templates, then every document */
+        const YNode *doc = i < n_tmpl ? tmpl[(i + n_tmpl - (t ? 1 : 0)) % n_tmpl] : et->docs[i - n_tmpl].doc;
         _cleanup_free_ char *y = yaml_emit_document(doc, written++ > 0);
         if (!y)
-            return -EIO;
-        fputs(y, f);
-        if (i > 0 && et->docs[i - 1].notes)
-            fputs(et->docs[i - 1].notes, f);
+            r = -EIO;
+        else
+            fputs(y, f);
+        if (y && i >= n_tmpl && et->docs[i - n_tmpl].notes)
+            fputs(et->docs[i - n_tmpl].notes, f);
     }
-    return 0;
+    ynode_free_many(tmpl, n_tmpl);
+    tmpl = NULL;
+    return r;
 }
 
 void export_templates_clear(ExportTemplates *et) {

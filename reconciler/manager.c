@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blast-notice.h"
 #include "config.h"
 #include "engine.h"
 #include "image-cache.h"
@@ -65,6 +66,8 @@ typedef struct Manager {
     char *last_status;
     bool prune_blocked;         /* the last rescan's prune_block_reason was not NULL */
     bool cache_pruning;         /* the image cache's pruning runs on the thread pool */
+    bool notice_pending;        /* a spec built with templates changed: announce the restarts */
+    bool notice_running;        /* …being planned (blast-notice.h): no pass starts meanwhile */
 } Manager;
 
 /* The daemon prunes only while it read the whole spec tree: a domain that a rejected file, a
@@ -347,6 +350,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
             o->spec = spec_ref(s);
         }
         if (changed) {
+            m->notice_pending = m->notice_pending || s->n_template_files > 0;
             free(o->fingerprint);
             o->fingerprint = TAKE_PTR(fp);
             o->failures = 0;
@@ -706,12 +710,42 @@ static Object *pending_dependency(Manager *m, Object *o, char **ret_why) {
     return NULL;
 }
 
+static void notice_done(void *userdata) {
+    Manager *m = userdata;
+    m->notice_running = false;
+    m->in_flight--;
+    kick(m);
+}
+
+/* Before the passes over specs a template edit changed start: the restarts it causes are logged
+ * (docs/templates.md). Returns whether that is under way (no pass may start yet). */
+static bool notice_restarts(Manager *m) {
+    if (m->notice_running)
+        return true;
+    if (!m->notice_pending)
+        return false;
+    m->notice_pending = false;
+    Spec **specs = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_objects; i++) {
+        Object *o = m->objects[i];
+        if (o->dirty && !o->in_flight && o->spec && o->spec->n_template_files > 0)
+            *(Spec **) array_push(&specs, &n, sizeof(Spec *)) = spec_ref(o->spec);
+    }
+    if (n == 0)
+        return false;
+    m->notice_running = true;
+    m->in_flight++;   /* stopping waits for it */
+    blast_notice_start(m->loop, &m->engine, specs, n, notice_done, m);
+    return true;
+}
+
 static void kick(Manager *m) {
     uint64_t now = uv_now(m->loop);
     uint64_t next_retry = 0;
     bool waits_changed = false;
 
-    if (!m->connected || m->stopping)
+    if (!m->connected || m->stopping || notice_restarts(m))
         return;
     /* pools and networks first (in table order they come after domains), so that a domain
      * whose dependencies are free to go finds them in flight, not idle */

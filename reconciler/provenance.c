@@ -61,70 +61,133 @@ static unsigned change_line(const Spec *s, const Change *c) {
 
 /* ---- blast radius ---- */
 
-typedef struct TemplateReach {
-    const char *tmpl;           /* interned (spec-origin.c) */
-    size_t live, pending, restart, off;   /* off: not running, or stopped by its spec */
-    char **restarting;
-    size_t n_restarting;
-} TemplateReach;
+/* The templates whose values change one object (interned names, so a pointer compare), each
+ * with whether one of its changes waits for a boot (or a network's restart). Grows with the
+ * templates: a spec may build on any number of them. */
+typedef struct Reach {
+    const char *tmpl, *file;
+    bool boot;
+} Reach;
 
-void provenance_blast_radius(FILE *f, const SpecSet *set, const ObjectResult *results, size_t n) {
-    TemplateReach *t = NULL;
-    size_t n_t = 0;
-    for (size_t i = 0; i < n; i++) {
-        const ObjectResult *r = &results[i];
-        const Spec *s = spec_set_find(set, r->kind, r->name);
-        if (!s || s->kind != KIND_DOMAIN)
+static size_t object_reach(const Spec *s, const ObjectResult *r, Reach **ret) {
+    size_t n = 0;
+    for (size_t j = 0; j < r->diff.n; j++) {
+        SpecOrigin o;
+        const Change *c = &r->diff.items[j];
+        if (!spec_origin_decode(change_line(s, c), &o))
             continue;
-        /* per template: does it change this domain, and does any of its changes wait for a boot */
-        const char *seen[16];
-        bool boot[16] = {};
-        size_t n_seen = 0;
-        for (size_t j = 0; j < r->diff.n; j++) {
-            SpecOrigin o;
-            const Change *c = &r->diff.items[j];
-            if (!spec_origin_decode(change_line(s, c), &o))
-                continue;
-            size_t k = 0;
-            while (k < n_seen && seen[k] != o.tmpl)
-                k++;
-            if (k == n_seen && n_seen < ELEMENTSOF(seen))
-                seen[n_seen++] = o.tmpl;
-            if (k < n_seen && (c->cls == CHANGE_CONFIG || c->cls == CHANGE_IDENTITY))
-                boot[k] = true;
-        }
-        for (size_t k = 0; k < n_seen; k++) {
-            size_t x = 0;
-            while (x < n_t && t[x].tmpl != seen[k])
-                x++;
-            if (x == n_t)
-                *(TemplateReach *) array_push(&t, &n_t, sizeof(TemplateReach)) = (TemplateReach) { .tmpl = seen[k] };
-            /* a domain not running (the observed id), or one the spec stops, takes every change
-             * at its next start: nothing waits for a boot, nothing is restarted */
-            if (r->id < 0 || streq_ptr(s->domain.state.s, "shutoff"))
-                t[x].off++;
-            else if (!boot[k])
-                t[x].live++;
-            else if (streq_ptr(s->domain.reload.s, "auto")) {
-                t[x].restart++;
-                *(char **) array_push(&t[x].restarting, &t[x].n_restarting, sizeof(char *)) = xstrdup(s->name);
-            } else
-                t[x].pending++;
+        size_t k = 0;
+        while (k < n && (*ret)[k].tmpl != o.tmpl)
+            k++;
+        if (k == n)
+            *(Reach *) array_push(ret, &n, sizeof(Reach)) = (Reach) { .tmpl = o.tmpl, .file = o.file };
+        if (c->cls == CHANGE_CONFIG || c->cls == CHANGE_IDENTITY)
+            (*ret)[k].boot = true;
+    }
+    return n;
+}
+
+static bool has_action(const ObjectResult *r, ActionOp a, ActionOp b) {
+    for (size_t i = 0; i < r->n_actions; i++)
+        if (r->actions[i].op == a || r->actions[i].op == b)
+            return true;
+    return false;
+}
+
+/* How a template's changes reach one object: at its next start (a domain not running, or one
+ * its spec stops; a network or pool being created or started: nothing waits, nothing is
+ * restarted), live, restarted (a reload: auto domain, a network apply restarts) or pending. */
+typedef enum Reached { REACH_OFF, REACH_LIVE, REACH_RESTART, REACH_PENDING } Reached;
+
+static Reached reached(const Spec *s, const ObjectResult *r, bool boot) {
+    bool off = s->kind == KIND_DOMAIN ? r->id < 0 || streq_ptr(s->domain.state.s, "shutoff")
+                                      : has_action(r, ACTION_CREATE, ACTION_START);
+    if (off)
+        return REACH_OFF;
+    if (!boot)
+        return REACH_LIVE;
+    bool restart = s->kind == KIND_DOMAIN ? streq_ptr(s->domain.reload.s, "auto")
+                                          : has_action(r, ACTION_RESTART, ACTION_RELOAD);
+    return restart ? REACH_RESTART : REACH_PENDING;
+}
+
+void blast_radius_add(BlastRadius *b, const Spec *s, const ObjectResult *r) {
+    _cleanup_free_ Reach *seen = NULL;
+    size_t n_seen = object_reach(s, r, &seen);
+    for (size_t k = 0; k < n_seen; k++) {
+        size_t x = 0;
+        while (x < b->n && b->items[x].tmpl != seen[k].tmpl)
+            x++;
+        if (x == b->n)
+            *(BlastTemplate *) array_push(&b->items, &b->n, sizeof(BlastTemplate)) =
+                (BlastTemplate) { .tmpl = seen[k].tmpl, .file = seen[k].file, .kind = s->kind };
+        BlastTemplate *t = &b->items[x];
+        *(char **) array_push(&t->objects, &t->n_objects, sizeof(char *)) = xstrdup(s->name);
+        switch (reached(s, r, seen[k].boot)) {
+        case REACH_OFF: t->off++; break;
+        case REACH_LIVE: t->live++; break;
+        case REACH_PENDING: t->pending++; break;
+        case REACH_RESTART:
+            t->restart++;
+            *(char **) array_push(&t->restarting, &t->n_restarting, sizeof(char *)) = xstrdup(s->name);
+            break;
         }
     }
-    for (size_t x = 0; x < n_t; x++) {
-        size_t total = t[x].live + t[x].pending + t[x].restart + t[x].off;
-        _cleanup_free_ char *off = t[x].off ? xasprintf(", %zu at next start", t[x].off) : NULL;
-        fprintf(f, "template %s: %zu domain%s %s %zu live, %zu reload-pending, %zu restart%s\n",
-                t[x].tmpl, total, total == 1 ? "" : "s", term_glyph(GLYPH_DASH), t[x].live,
-                t[x].pending, t[x].restart, off ? off : "");
-        for (size_t k = 0; k < t[x].n_restarting; k++) {
-            fprintf(f, "  %s restart (reload: auto): %s\n", term_glyph(GLYPH_RELOAD), t[x].restarting[k]);
-            free(t[x].restarting[k]);
-        }
-        free(t[x].restarting);
+}
+
+void blast_radius_compute(BlastRadius *b, const SpecSet *set, const ObjectResult *results, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        const Spec *s = spec_set_find(set, results[i].kind, results[i].name);
+        if (s)
+            blast_radius_add(b, s, &results[i]);
     }
-    free(t);
+}
+
+static void names_free(char **v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void blast_radius_clear(BlastRadius *b) {
+    for (size_t x = 0; x < b->n; x++) {
+        names_free(b->items[x].objects, b->items[x].n_objects);
+        names_free(b->items[x].restarting, b->items[x].n_restarting);
+    }
+    free(b->items);
+    *b = (BlastRadius) {};
+}
+
+/* "domain", "networks", … */
+static const char *noun(SpecKind k, size_t n) {
+    if (k == KIND_NETWORK)
+        return n == 1 ? "network" : "networks";
+    if (k == KIND_POOL)
+        return n == 1 ? "pool" : "pools";
+    return n == 1 ? "domain" : "domains";
+}
+
+void blast_radius_print(FILE *f, const BlastRadius *b) {
+    for (size_t x = 0; x < b->n; x++) {
+        const BlastTemplate *t = &b->items[x];
+        _cleanup_free_ char *off = t->off ? xasprintf(", %zu at next start", t->off) : NULL;
+        fprintf(f, "template %s: %zu %s %s %zu live, %zu reload-pending, %zu restart%s\n",
+                t->tmpl, t->n_objects, noun(t->kind, t->n_objects), term_glyph(GLYPH_DASH), t->live,
+                t->pending, t->restart, off ? off : "");
+        for (size_t k = 0; k < t->n_restarting; k++)
+            fprintf(f, "  %s restart (reload: auto): %s\n", term_glyph(GLYPH_RELOAD), t->restarting[k]);
+    }
+}
+
+char *blast_radius_restart_line(const BlastTemplate *t) {
+    if (t->n_restarting == 0)
+        return NULL;
+    Buf b = {};
+    buf_printf(&b, "template %s: %zu %s will restart (reload: auto):", t->tmpl, t->n_restarting,
+               noun(t->kind, t->n_restarting));
+    for (size_t k = 0; k < t->n_restarting; k++)
+        buf_printf(&b, "%s %s", k ? "," : "", t->restarting[k]);
+    return b.p;
 }
 
 static void explain_line(FILE *f, const Spec *s, const char *path, const char *value,

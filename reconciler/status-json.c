@@ -272,6 +272,26 @@ void status_doc_add_diags(StatusDoc *d, const DiagList *diags) {
     }
 }
 
+void status_doc_add_blast_radius(StatusDoc *d, const BlastRadius *b) {
+    json_object *arr = json_object_new_array();
+    for (size_t x = 0; x < b->n; x++) {
+        const BlastTemplate *t = &b->items[x];
+        json_object *j = json_object_new_object();
+        json_object_object_add(j, "template", jstr(t->tmpl));
+        json_object_object_add(j, "file", jstr(t->file));
+        json_object_object_add(j, "kind", jstr(spec_kind_to_string(t->kind)));
+        json_object_object_add(j, "count", json_object_new_int64((int64_t) t->n_objects));
+        json_object_object_add(j, "live", json_object_new_int64((int64_t) t->live));
+        json_object_object_add(j, "reload_pending", json_object_new_int64((int64_t) t->pending));
+        json_object_object_add(j, "restart", json_object_new_int64((int64_t) t->restart));
+        json_object_object_add(j, "at_next_start", json_object_new_int64((int64_t) t->off));
+        json_object_object_add(j, "objects", strv(t->objects, t->n_objects));
+        json_object_object_add(j, "restarting", strv(t->restarting, t->n_restarting));
+        json_object_array_add(arr, j);
+    }
+    json_object_object_add(d->root, "blast_radius", arr);
+}
+
 void status_doc_set_counts(StatusDoc *d, const char *summary) {
     json_object_object_add(d->root, "summary", jstr(summary));
 }

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "provenance.h"
 
 /* Machine-readable output (json-c): `virtspec plan --json`, `apply --json`, `status --json` and
  * the daemon's /run/virtspec/status.json share this one versioned format (docs/json.md). Every
@@ -32,6 +33,8 @@ StatusDoc *status_doc_new(const char *source);   /* "daemon" or "one-shot"; comm
 void status_doc_set_command(StatusDoc *d, const char *command);   /* "plan", "apply" */
 void status_doc_add(StatusDoc *d, const ObjectResult *r, const StatusExtra *x);
 void status_doc_add_diags(StatusDoc *d, const DiagList *diags);
+/* plan: "blast_radius", the templates whose values change objects (provenance.h). */
+void status_doc_add_blast_radius(StatusDoc *d, const BlastRadius *b);
 void status_doc_set_counts(StatusDoc *d, const char *summary);
 /* Pretty JSON text of any document (a status file read back, filtered); caller frees. */
 struct json_object;

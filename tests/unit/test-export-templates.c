@@ -297,6 +297,73 @@ static void test_print(void **state) {
     docs_clear(&d);
 }
 
+/* Two groups (web1…3, db-1…3) sharing different values, and what all six share: a base template,
+ * one per group building on it, and each domain only what is its own; expanding base, group and
+ * spec gives every domain back. A name without a number, and a lone stem, stay on the base. */
+static void test_groups(void **state) {
+    (void) state;
+    Docs d;
+    docs_parse(&d, "kind: Domain\nname: web1\ncpus: 2\nmemory: 1GiB\ngraphics: {type: vnc, listen: 0.0.0.0}\n"
+                   "---\nkind: Domain\nname: web2\ncpus: 2\nmemory: 1GiB\ngraphics: {type: vnc, listen: 0.0.0.0}\n"
+                   "---\nkind: Domain\nname: web3\ncpus: 2\nmemory: 2GiB\ngraphics: {type: vnc, listen: 0.0.0.0}\n"
+                   "---\nkind: Domain\nname: db-1\ncpus: 2\nmemory: 4GiB\ngraphics: {type: vnc, listen: 127.0.0.1}\n"
+                   "---\nkind: Domain\nname: db-2\ncpus: 2\nmemory: 4GiB\ngraphics: {type: vnc, listen: 127.0.0.1}\n"
+                   "---\nkind: Domain\nname: db-3\ncpus: 2\nmemory: 4GiB\ngraphics: {type: vnc, listen: 127.0.0.1}\n"
+                   "---\nkind: Domain\nname: mail\ncpus: 2\nmemory: 4GiB\ngraphics: {type: vnc, listen: 127.0.0.1}\n"
+                   "---\nkind: Domain\nname: ci7\ncpus: 2\nmemory: 1GiB\ngraphics: {type: vnc, listen: 0.0.0.0}\n");
+    ExportTemplates et = {};
+    for (size_t j = 0; j < d.n; j++)
+        export_templates_add(&et, true, TAKE_PTR(d.docs[j]), NULL);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    assert_int_equal(export_templates_print(&et, "base", f), 0);
+    fclose(f);
+    assert_string_equal(out,
+        "kind: Template\nname: base\ncpus: 2\ngraphics: {type: vnc}\n"
+        "---\nkind: Template\nname: base-web\nfrom: [base]\ngraphics: {listen: 0.0.0.0}\n"
+        "---\nkind: Template\nname: base-db\nfrom: [base]\nmemory: 4GiB\ngraphics: {listen: 127.0.0.1}\n"
+        "---\nkind: Domain\nname: web1\nfrom: [base-web]\nmemory: 1GiB\n"
+        "---\nkind: Domain\nname: web2\nfrom: [base-web]\nmemory: 1GiB\n"
+        "---\nkind: Domain\nname: web3\nfrom: [base-web]\nmemory: 2GiB\n"
+        "---\nkind: Domain\nname: db-1\nfrom: [base-db]\n"
+        "---\nkind: Domain\nname: db-2\nfrom: [base-db]\n"
+        "---\nkind: Domain\nname: db-3\nfrom: [base-db]\n"
+        "---\nkind: Domain\nname: mail\nfrom: [base]\nmemory: 4GiB\ngraphics: {listen: 127.0.0.1}\n"
+        "---\nkind: Domain\nname: ci7\nfrom: [base]\nmemory: 1GiB\ngraphics: {listen: 0.0.0.0}\n");
+    free(out);
+    export_templates_clear(&et);
+    docs_clear(&d);
+
+    /* the same through the pure functions: base, then the group's template, then the spec */
+    docs_parse(&d, "kind: Domain\nname: web1\ncpus: 2\nmemory: 1GiB\ngraphics: {type: vnc, listen: 0.0.0.0}\n"
+                   "---\nkind: Domain\nname: web2\ncpus: 2\nmemory: 2GiB\ngraphics: {type: vnc, listen: 0.0.0.0}\n"
+                   "---\nkind: Domain\nname: db1\ncpus: 2\nmemory: 4GiB\ngraphics: {type: vnc, listen: 127.0.0.1}\n"
+                   "---\nkind: Domain\nname: db2\ncpus: 2\nmemory: 4GiB\ngraphics: {type: vnc, listen: 127.0.0.1}\n");
+    YNode *base = export_templates_factor(d.docs, d.n, "b");
+    assert_non_null(base);
+    YNode **g = NULL;
+    assert_int_equal(export_templates_groups(d.docs, d.n, "b", "b", &g), 2);
+    for (size_t j = 0; j < d.n; j++) {
+        YNode *e = ynode_new_map(false);
+        ynode_map_put(e, "kind", copy(ynode_map_get(d.docs[j], "kind")));
+        merge(e, base, true);                /* base, then the group's template… */
+        merge(e, g[j / 2], true);
+        merge(e, d.docs[j], true);           /* …then the spec's own keys */
+        if (!same(e, d.orig[j])) {
+            char *a = emit(e), *b = emit(d.orig[j]);
+            fprintf(stderr, "expanded:\n%s\noriginal:\n%s\n", a, b);
+            free(a);
+            free(b);
+        }
+        assert_true(same(e, d.orig[j]));
+        ynode_free(e);
+    }
+    ynode_free_many(g, 2);
+    ynode_free(base);
+    docs_clear(&d);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_factor_three),
@@ -305,6 +372,7 @@ int main(void) {
         cmocka_unit_test(test_nothing_shared),
         cmocka_unit_test(test_no_template_rows),
         cmocka_unit_test(test_print),
+        cmocka_unit_test(test_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
