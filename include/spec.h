@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "diag.h"
 
@@ -328,6 +329,12 @@ bool spec_file_name(const char *name);
  * not writable by group or others (a directory may be when it is sticky, like /tmp), like sshd's
  * StrictModes (specs/spec-trust.c). */
 int spec_check_trust(const char *path, const char *root, char **ret_msg);
+/* One path's stat, for a reader with effective uid me: owned by root or me, and not writable by
+ * group or others (a sticky directory may be: its entries can be renamed only by their owners;
+ * a symbolic link's own mode means nothing). */
+typedef enum SpecTrust { SPEC_TRUST_OK, SPEC_TRUST_OWNER, SPEC_TRUST_WRITABLE } SpecTrust;
+struct stat;
+SpecTrust spec_trust_verdict(const struct stat *st, uid_t me);
 extern bool spec_trust_relaxed;   /* --insecure-spec-perms: development and tests only */
 extern bool spec_trust_warn_only; /* read-only commands: a warning instead of a refusal */
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "paths.h"
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
@@ -265,7 +266,7 @@ static bool named_by_spec(const char *name, void *userdata) {
  * walk error: a domain a file not read (or rejected) declares would look orphaned. NULL: pruning
  * may go ahead; else why not. */
 static char *prune_refusal(const CliOpts *o, const Run *run) {
-    const char *tree = o->specs_dir ? o->specs_dir : VIRTSPEC_SPEC_DIR;
+    const char *tree = o->specs_dir ? o->specs_dir : paths_default()->spec_dir;
     size_t bad = run->set.n_bad_files;
     if (run->sel.other_paths || !run->sel.tree_read)
         return xasprintf("--prune prunes against the whole spec tree %s only: give no PATH (or "
@@ -529,9 +530,8 @@ static int status_exit_worst(int a, int b) {
 /* When the daemon runs, its status file is the truth (it also knows orphans, retries, last
  * actions); otherwise status is computed one-shot. */
 static int status_from_daemon(const CliOpts *o, int *exit_code) {
-    const char *rd = getenv("RUNTIME_DIRECTORY");
     _cleanup_free_ char *path = o->status_file ? xstrdup(o->status_file)
-                                               : xasprintf("%s/status.json", rd && *rd ? rd : "/run/virtspec");
+                                               : xasprintf("%s/status.json", paths_default()->run_dir);
     _cleanup_free_ char *buf = NULL, *msg = NULL;
     size_t len;
     if (o->n_paths > 0 || spec_read_file(path, &buf, &len, &msg) < 0)
@@ -633,7 +633,7 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
     /* shutdown timeouts come from the specs (--specs DIR, else the default spec directory),
      * when they can be read; problems in them are validate's business, not reload's */
     struct stat st;
-    char *p[] = { (char *) (o->specs_dir ? o->specs_dir : VIRTSPEC_SPEC_DIR) };
+    char *p[] = { (char *) (o->specs_dir ? o->specs_dir : paths_default()->spec_dir) };
     if (o->specs_dir || (stat(p[0], &st) == 0 && S_ISDIR(st.st_mode)))
         spec_load_paths(&set, p, 1);
     if (engine_open(&e, o->connect, true) < 0) {
