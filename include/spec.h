@@ -59,7 +59,13 @@ typedef struct IfaceSpec {
     Value tunnel_ip, tunnel_port, tunnel_local_ip, tunnel_local_port;   /* udp, mcast, server, client */
     Value ip, netmask;          /* a DHCP reservation on the network (spec_set_derive) */
     Value guest_ipv6;           /* of the network derived for ip */
+    Value backend;              /* type user: auto, passt, slirp */
+    List forward;               /* type user: of PortForwardSpec */
 } IfaceSpec;
+
+typedef struct PortForwardSpec {    /* <portForward> of a user-mode interface (passt) */
+    Value host, guest, proto, address;
+} PortForwardSpec;
 
 typedef struct InputSpec {
     Value type, bus;
