@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "paths.h"
+#include "session-check.h"
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
@@ -452,6 +453,10 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
     for (size_t i = 0; i < run->n; i++)
         for (size_t k = 0; k < run->results[i].diags.n; k++)
             diag_list_add_copy(&d, &run->results[i].diags.items[k]);
+    /* what a session connection cannot do, said before libvirt refuses it at define or start */
+    if (session_uri(virt_default_uri(o->connect)))
+        for (size_t i = 0; i < n_selected; i++)
+            session_check_spec(run->set.specs[order[i]], &d);
     diag_list_sort(&d);
     diag_list_print(&d, stderr);
     diag_list_clear(&d);

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include "hooks-internal.h"
 #include "hooks.h"
@@ -157,29 +155,13 @@ char *hook_ovs_export_value(const KeyDef *k, const xmlNode *ctx) {
 
 /* ---- interfaces.backend (type user): passt, or slirp (no backend element) ---- */
 
-/* Whether the passt binary is in $PATH here, where libvirt looks for it (backend auto). */
-static bool host_has_passt(void) {
-    static int have = -1;
-    if (have < 0) {
-        /* where libvirt looks for it: $PATH */
-        const char *path = getenv("PATH");
-        _cleanup_free_ char *dirs = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-        char *save = NULL;
-        have = 0;
-        for (char *d = strtok_r(dirs, ":", &save); d && !have; d = strtok_r(NULL, ":", &save)) {
-            _cleanup_free_ char *f = xasprintf("%s/passt", d);
-            have = access(f, X_OK) == 0;
-        }
-    }
-    return have;
-}
-
 void hook_user_backend_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node) {
     const IfaceSpec *f = base;
     const Value *v = key_value(k, (void *) base);
     if (!streq_ptr(f->type.s, "user"))
         return;
-    if (streq(v->s, "passt") || (streq(v->s, "auto") && host_has_passt()))
+    /* auto: passt for port forwards (libvirt has them only with passt), else slirp */
+    if (streq(v->s, "passt") || (streq(v->s, "auto") && f->forward.n > 0))
         xml_set(node, k->xml, "passt");
 }
 

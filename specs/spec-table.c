@@ -683,8 +683,8 @@ static const KeyDef iface_rows[] = {
                "(guest-to-guest IPv6); a declared network says it itself"),
     ROW(IfaceSpec, backend, .key = "backend", .type = VT_ENUM, .choices = e_user_backend,
         .def = "auto", .change = CHANGE_CONFIG, .xml = "backend/@type", .hook = HOOK_USER_BACKEND,
-        .doc = "user-mode networking (type user) by passt or by QEMU's slirp; auto: passt when "
-               "the passt binary is installed on this host (Debian: package passt), else slirp"),
+        .doc = "user-mode networking (type user) by passt (needs the passt binary; Debian: package "
+               "passt) or by QEMU's slirp; auto: passt with `forward`, else slirp"),
     ROW(IfaceSpec, forward, .key = "forward", .type = VT_LIST, .sub = &forward_table,
         .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .vagrant = "forwarded_port",
         .doc = "host ports forwarded to the guest (type user; needs the passt backend: libvirt "
