@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <libgen.h>
 #include <unistd.h>
 
 #include "session-check.h"
@@ -39,13 +38,17 @@ static void check_pool(const Spec *s, DiagList *d) {
         warn_at(d, s, &p->type, "a pool of this type");
         return;
     }
-    if (!p->path.set || access(p->path.s, W_OK) == 0)
+    if (p->owner.i != (int64_t) geteuid() || p->group.i != (int64_t) getegid())
+        warn_at(d, s, p->owner.line ? &p->owner : p->group.line ? &p->group : &p->path,
+                "a pool directory owned by another user (owner and group: set yours, id -u / id -g)");
+    if (!p->path.set)
         return;
-    /* not there yet: the directory it would be made in */
+    /* not there yet: the nearest directory above it that is, where it would be made */
     _cleanup_free_ char *dir = xstrdup(p->path.s);
-    if (access(p->path.s, F_OK) < 0 && access(dirname(dir), W_OK) == 0)
-        return;
-    warn_at(d, s, &p->path, "a pool path you cannot write");
+    for (char *slash; access(dir, F_OK) < 0 && (slash = strrchr(dir, '/')) && slash != dir;)
+        *slash = 0;
+    if (access(dir, W_OK) < 0)
+        warn_at(d, s, &p->path, "a pool path you cannot write");
 }
 
 void session_check_spec(const Spec *s, DiagList *d) {
