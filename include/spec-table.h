@@ -86,6 +86,7 @@ typedef enum XmlHook {
     HOOK_CHARDEV_PATH,  /* source/@path of a file chardev (a pty's is libvirt's, at run time) */
     HOOK_FIRMWARE,      /* os/@firmware: libvirt selects the firmware files (and expands them) */
     HOOK_FIRMWARE_FEATURE, /* os/firmware/feature: a change of it needs a fresh NVRAM */
+    HOOK_USER_BACKEND,  /* backend/@type of a user-mode interface: passt, or none (slirp) */
     _HOOK_MAX,
 } XmlHook;
 

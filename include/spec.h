@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "diag.h"
 
@@ -58,7 +59,13 @@ typedef struct IfaceSpec {
     Value tunnel_ip, tunnel_port, tunnel_local_ip, tunnel_local_port;   /* udp, mcast, server, client */
     Value ip, netmask;          /* a DHCP reservation on the network (spec_set_derive) */
     Value guest_ipv6;           /* of the network derived for ip */
+    Value backend;              /* type user: auto, passt, slirp */
+    List forward;               /* type user: of PortForwardSpec */
 } IfaceSpec;
+
+typedef struct PortForwardSpec {    /* <portForward> of a user-mode interface (passt) */
+    Value host, guest, proto, address;
+} PortForwardSpec;
 
 typedef struct InputSpec {
     Value type, bus;
@@ -351,6 +358,12 @@ bool spec_file_name(const char *name);
  * not writable by group or others (a directory may be when it is sticky, like /tmp), like sshd's
  * StrictModes (specs/spec-trust.c). */
 int spec_check_trust(const char *path, const char *root, char **ret_msg);
+/* One path's stat, for a reader with effective uid me: owned by root or me, and not writable by
+ * group or others (a sticky directory may be: its entries can be renamed only by their owners;
+ * a symbolic link's own mode means nothing). */
+typedef enum SpecTrust { SPEC_TRUST_OK, SPEC_TRUST_OWNER, SPEC_TRUST_WRITABLE } SpecTrust;
+struct stat;
+SpecTrust spec_trust_verdict(const struct stat *st, uid_t me);
 extern bool spec_trust_relaxed;   /* --insecure-spec-perms: development and tests only */
 extern bool spec_trust_warn_only; /* read-only commands: a warning instead of a refusal */
 

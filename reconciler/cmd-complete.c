@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdio.h>
 
+#include "paths.h"
 #include "config.h"
 #include "cli.h"
 #include "cli-table.h"
@@ -45,7 +46,7 @@ static void put_names(const Ctx *c, const char *kind, bool with_kind) {
     _cleanup_(spec_set_clear) SpecSet set = {};
     if (daemon_config_resolve(&cfg, &ovr) < 0)
         return;
-    char *paths[] = { cfg.specs_dir ? cfg.specs_dir : (char *) VIRTSPEC_SPEC_DIR };
+    char *paths[] = { cfg.specs_dir ? cfg.specs_dir : paths_default()->spec_dir };
     spec_trust_warn_only = true;
     spec_load_paths(&set, paths, 1);
     for (size_t i = 0; i < set.n; i++) {

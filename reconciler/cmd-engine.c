@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "paths.h"
+#include "session-check.h"
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
@@ -323,7 +325,7 @@ static bool named_by_spec(const char *name, void *userdata) {
  * walk error: a domain a file not read (or rejected) declares would look orphaned. NULL: pruning
  * may go ahead; else why not. */
 static char *prune_refusal(const CliOpts *o, const Run *run) {
-    const char *tree = o->specs_dir ? o->specs_dir : VIRTSPEC_SPEC_DIR;
+    const char *tree = o->specs_dir ? o->specs_dir : paths_default()->spec_dir;
     size_t bad = run->set.n_bad_files;
     if (run->sel.other_paths || !run->sel.tree_read)
         return xasprintf("--prune prunes against the whole spec tree %s only: give no PATH (or "
@@ -498,6 +500,10 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
     for (size_t i = 0; i < run->n; i++)
         for (size_t k = 0; k < run->results[i].diags.n; k++)
             diag_list_add_copy(&d, &run->results[i].diags.items[k]);
+    /* what a session connection cannot do, said before libvirt refuses it at define or start */
+    if (session_uri(virt_default_uri(o->connect)))
+        for (size_t i = 0; i < n_selected; i++)
+            session_check_spec(run->set.specs[order[i]], &d);
     diag_list_sort(&d);
     diag_list_print(&d, stderr);
     diag_list_clear(&d);
@@ -594,9 +600,8 @@ static int status_exit_worst(int a, int b) {
 /* When the daemon runs, its status file is the truth (it also knows orphans, retries, last
  * actions); otherwise status is computed one-shot. */
 static int status_from_daemon(const CliOpts *o, int *exit_code) {
-    const char *rd = getenv("RUNTIME_DIRECTORY");
     _cleanup_free_ char *path = o->status_file ? xstrdup(o->status_file)
-                                               : xasprintf("%s/status.json", rd && *rd ? rd : "/run/virtspec");
+                                               : xasprintf("%s/status.json", paths_default()->run_dir);
     _cleanup_free_ char *buf = NULL, *msg = NULL;
     size_t len;
     if (o->n_paths > 0 || spec_read_file(path, &buf, &len, &msg) < 0)
@@ -698,7 +703,7 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
     /* shutdown timeouts come from the specs (--specs DIR, else the default spec directory),
      * when they can be read; problems in them are validate's business, not reload's */
     struct stat st;
-    char *p[] = { (char *) (o->specs_dir ? o->specs_dir : VIRTSPEC_SPEC_DIR) };
+    char *p[] = { (char *) (o->specs_dir ? o->specs_dir : paths_default()->spec_dir) };
     if (o->specs_dir || (stat(p[0], &st) == 0 && S_ISDIR(st.st_mode)))
         spec_load_paths(&set, p, 1);
     if (engine_open(&e, o->connect, true) < 0) {

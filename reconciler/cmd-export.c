@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "cli.h"
 #include "config.h"
 #include "diff.h"
@@ -949,9 +950,7 @@ int cmd_export(const CliOpts *o) {
         fprintf(stderr, "virtspec: cannot connect to %s: %s\n", uri, virt_error_message());
         return 1;
     }
-    const char *state_dir = getenv("VIRTSPEC_STATE_DIR");
-    if (!state_dir || !*state_dir)
-        state_dir = VIRTSPEC_STATE_DIR;
+    const char *state_dir = paths_default()->state_dir;
     for (size_t i = 0; i < o->n_paths; i++) {
         const char *arg = o->paths[i], *slash = strchr(arg, '/');
         const char *name = slash ? slash + 1 : arg;

@@ -3,6 +3,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "paths.h"
 #include "config.h"
 #include "cli.h"
 #include "cloud-init.h"
@@ -14,7 +15,7 @@
 
 size_t cli_load_specs(const CliOpts *o, SpecSet *set) {
     /* no PATH: the spec tree of the configuration file (specs =), else the default one */
-    char *def[] = { (char *) (o->specs_dir ? o->specs_dir : VIRTSPEC_SPEC_DIR) };
+    char *def[] = { (char *) (o->specs_dir ? o->specs_dir : paths_default()->spec_dir) };
     char *const *paths = o->n_paths ? o->paths : def;
     size_t n = o->n_paths ? o->n_paths : 1;
 
@@ -257,7 +258,7 @@ static bool is_tree(const char *p, const char *tree) {
 }
 
 size_t cli_load_tree(const CliOpts *o, SpecSet *set, Selection *sel) {
-    const char *tree = o->specs_dir ? o->specs_dir : VIRTSPEC_SPEC_DIR;
+    const char *tree = o->specs_dir ? o->specs_dir : paths_default()->spec_dir;
     _cleanup_free_ char **roots = NULL, **dirs = NULL;
     size_t n_roots = 0, n_dirs = 0, errors = 0;
     bool need_tree = o->n_paths == 0, lone_files = false;

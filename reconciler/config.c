@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <pwd.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -6,6 +7,33 @@
 #include "config.h"
 #include "config-file.h"
 #include "log.h"
+#include "paths.h"
+
+static const char *env_or_passwd(const char *name, void *userdata) {
+    (void) userdata;
+    const char *v = getenv(name);
+    if (!v && streq(name, "HOME")) {
+        struct passwd *pw = getpwuid(geteuid());
+        v = pw ? pw->pw_dir : NULL;
+    }
+    return v;
+}
+
+const Paths *paths_default(void) {
+    static const Paths sys = { .spec_dir = (char *) VIRTSPEC_SPEC_DIR,
+                               .config_file = (char *) VIRTSPEC_CONFIG_FILE,
+                               .state_dir = (char *) VIRTSPEC_STATE_DIR,
+                               .run_dir = (char *) VIRTSPEC_RUN_DIR };
+    static Paths p;
+    static bool done;
+    if (!done) {
+        /* a user without a home at all: the system's paths, which the checks then refuse */
+        if (paths_for(geteuid(), env_or_passwd, NULL, &sys, &p) < 0)
+            paths_for(0, env_or_passwd, NULL, &sys, &p);
+        done = true;
+    }
+    return &p;
+}
 
 void daemon_config_defaults(DaemonConfig *c) {
     *c = (DaemonConfig) {
@@ -41,9 +69,9 @@ static const char *const bool_choices[] = { "false", "true", NULL };
 #define FIELD(f) offsetof(DaemonConfig, f)
 /* The keys of the configuration file: the parser reads them, virtspec.conf(5) documents them. */
 const ConfigKey config_keys[] = {
-    { "specs", CONFIG_PATH, FIELD(specs_dir), .def = VIRTSPEC_SPEC_DIR,
+    { "specs", CONFIG_PATH, FIELD(specs_dir), .def = VIRTSPEC_SPEC_DIR " (not root: $XDG_CONFIG_HOME/virtspec)",
       .doc = "the spec tree: a directory read recursively for *.yaml and *.yml" },
-    { "connect", CONFIG_STRING, FIELD(uri), .def = "$LIBVIRT_DEFAULT_URI, else qemu:///system",
+    { "connect", CONFIG_STRING, FIELD(uri), .def = "$LIBVIRT_DEFAULT_URI, else qemu:///system (not root: qemu:///session)",
       .doc = "the libvirt URI" },
     { "resync_interval", CONFIG_UINT, FIELD(resync_interval_s), 5, 86400, .def = "300",
       .doc = "seconds between full rescans and resyncs (inotify can drop events)" },
@@ -59,7 +87,7 @@ const ConfigKey config_keys[] = {
       .doc = "true: owned domains whose spec is gone are shut down and undefined (volumes kept "
              "unless the domain said delete_volumes_on_removal; NVRAM and TPM state always kept)" },
     { "status_file", CONFIG_PATH, FIELD(status_path), .def = "$RUNTIME_DIRECTORY/status.json, else "
-      "/run/virtspec/status.json", .doc = "where the daemon writes its status (virtspec status reads it)" },
+      "/run/virtspec/status.json (not root: $XDG_RUNTIME_DIR/virtspec/status.json)", .doc = "where the daemon writes its status (virtspec status reads it)" },
     { "host", CONFIG_STRING, FIELD(host), .def = "none",
       .doc = "the `kind: Host` this machine is: plan and apply take only the specs placed on it "
              "(docs/fleet.md); the daemon does not support it yet and refuses to start" },
@@ -145,17 +173,17 @@ static char *config_path(const ConfigOverrides *o, bool *ret_must_exist) {
     *ret_must_exist = o->file != NULL;
     if (o->file)
         return xstrdup(o->file);
-    _cleanup_free_ char *old = xasprintf("%s/virtspec.conf", o->specs_dir ? o->specs_dir : VIRTSPEC_SPEC_DIR);
+    _cleanup_free_ char *old = xasprintf("%s/virtspec.conf", o->specs_dir ? o->specs_dir : paths_default()->spec_dir);
     bool have_old = stat(old, &st) == 0;
-    if (stat(VIRTSPEC_CONFIG_FILE, &st) == 0 || errno != ENOENT) {
+    if (stat(paths_default()->config_file, &st) == 0 || errno != ENOENT) {
         if (have_old)
-            log_warning("%s is ignored: the configuration is read from %s", old, VIRTSPEC_CONFIG_FILE);
-        return xstrdup(VIRTSPEC_CONFIG_FILE);
+            log_warning("%s is ignored: the configuration is read from %s", old, paths_default()->config_file);
+        return xstrdup(paths_default()->config_file);
     }
     if (!have_old)
         return NULL;
     log_warning("reading the configuration from %s, inside the spec tree: deprecated, move it to %s",
-                old, VIRTSPEC_CONFIG_FILE);
+                old, paths_default()->config_file);
     return TAKE_PTR(old);
 }
 
@@ -193,7 +221,7 @@ int daemon_config_reload(DaemonConfig *c) {
         return -EINVAL;
     }
     /* the daemon's spec store, watch and connection are built once: these need a restart */
-    const char *def_specs = VIRTSPEC_SPEC_DIR;
+    const char *def_specs = paths_default()->spec_dir;
     if (!streq(n.specs_dir ? n.specs_dir : def_specs, c->specs_dir ? c->specs_dir : def_specs))
         log_warning("specs changed to %s: takes effect when the daemon restarts", strna(n.specs_dir));
     if (!streq_ptr(n.uri, c->uri))

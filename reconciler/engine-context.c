@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paths.h"
 #include "config.h"
 #include "engine-context.h"
 #include "render.h"
@@ -25,10 +26,10 @@ int engine_open(Engine *e, const char *uri, bool apply) {
     e->apply = apply;
     e->host_kvm = host_has_kvm();
     e->local = conn_is_local(c);
-    if (!e->state_dir) {
-        const char *sd = getenv("VIRTSPEC_STATE_DIR");
-        e->state_dir = sd && *sd ? sd : VIRTSPEC_STATE_DIR;
-    }
+    if (!e->state_dir)
+        e->state_dir = paths_default()->state_dir;
+    if (!e->cache_dir)
+        e->cache_dir = paths_default()->cache_dir;
     if (!e->poll_ms)
         e->poll_ms = 200;
     /* On a driver with KVM in its capabilities, "auto" means kvm. */

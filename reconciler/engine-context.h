@@ -17,6 +17,7 @@ typedef struct Engine {
     bool host_kvm;
     bool local;             /* a qemu driver on this host, in this network namespace */
     const char *state_dir;  /* pool ownership records */
+    const char *cache_dir;  /* base images by URL (images/ inside) */
     unsigned poll_ms;       /* state polling while waiting for shutdown */
     bool report_drift;      /* drift mode "report": never correct what the spec did not change */
     const bool *cancel;     /* the daemon is stopping (read atomically): waits (a guest's graceful

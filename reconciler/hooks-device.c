@@ -153,6 +153,23 @@ char *hook_ovs_export_value(const KeyDef *k, const xmlNode *ctx) {
     return streq_ptr(t, "openvswitch") ? xstrdup("true") : NULL;   /* no virtualport: no key */
 }
 
+/* ---- interfaces.backend (type user): passt, or slirp (no backend element) ---- */
+
+void hook_user_backend_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node) {
+    const IfaceSpec *f = base;
+    const Value *v = key_value(k, (void *) base);
+    if (!streq_ptr(f->type.s, "user"))
+        return;
+    /* auto: passt for port forwards (libvirt has them only with passt), else slirp */
+    if (streq(v->s, "passt") || (streq(v->s, "auto") && f->forward.n > 0))
+        xml_set(node, k->xml, "passt");
+}
+
+char *hook_user_backend_observe(const KeyDef *k, const xmlNode *ctx) {
+    _cleanup_free_ char *t = xml_get(ctx, k->xml);
+    return streq_ptr(t, "passt") ? xstrdup("passt") : NULL;
+}
+
 /* ---- filesystems.driver: virtiofs, or 9p (no driver element) ---- */
 
 void hook_fs_driver_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node) {

@@ -88,6 +88,8 @@ HOOK_OBSERVE(hook_pci_addr_observe);
 HOOK_RENDER(hook_ovs_render);
 HOOK_OBSERVE(hook_ovs_observe);
 HOOK_OBSERVE(hook_ovs_export_value);
+HOOK_RENDER(hook_user_backend_render);
+HOOK_OBSERVE(hook_user_backend_observe);
 HOOK_RENDER(hook_fs_driver_render);
 HOOK_OBSERVE(hook_fs_driver_observe);
 HOOK_OBSERVE(hook_chardev_path_observe);

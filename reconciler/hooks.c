@@ -60,6 +60,7 @@ const HookOps hook_ops[_HOOK_MAX] = {
     /* the guest address libvirt chose is not exported: the patch keeps it anyway */
     [HOOK_PCI_ADDR] = { .render = hook_pci_addr_render, .observe = hook_pci_addr_observe,
                         .export_value = hook_observe_nothing },
+    [HOOK_USER_BACKEND] = { .render = hook_user_backend_render, .observe = hook_user_backend_observe },
     [HOOK_OVS] = { .render = hook_ovs_render, .observe = hook_ovs_observe,
                    .export_value = hook_ovs_export_value },
     [HOOK_FS_DRIVER] = { .render = hook_fs_driver_render, .observe = hook_fs_driver_observe },

@@ -70,7 +70,7 @@ static char *pool_holding(Engine *e, virStoragePoolPtr *pools, int n, const char
 }
 
 int image_cache_prune(Engine *e, char *const *names, char ***ret_said) {
-    _cleanup_free_ char *dir = xasprintf("%s/images", e->state_dir);
+    _cleanup_free_ char *dir = xasprintf("%s/images", e->cache_dir);
     char **said = xmalloc0(sizeof(char *));
     size_t n_said = 0;
     *ret_said = said;

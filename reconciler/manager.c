@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "blast-notice.h"
+#include "paths.h"
 #include "config.h"
 #include "engine.h"
 #include "image-cache.h"
@@ -1056,13 +1057,12 @@ int daemon_run(DaemonConfig *cfg) {
     m.loop = loop;
 
     if (!cfg->specs_dir)
-        cfg->specs_dir = xstrdup(VIRTSPEC_SPEC_DIR);
+        cfg->specs_dir = xstrdup(paths_default()->spec_dir);
     /* the watch names files as root + "/" + name, the walk as well: one spelling of the root */
     for (size_t l = strlen(cfg->specs_dir); l > 1 && cfg->specs_dir[l - 1] == '/'; l--)
         cfg->specs_dir[l - 1] = 0;
     if (!cfg->status_path) {
-        const char *rd = getenv("RUNTIME_DIRECTORY");
-        const char *dir = rd && *rd ? rd : "/run/virtspec";
+        const char *dir = paths_default()->run_dir;
         mkdir(dir, 0755);
         cfg->status_path = xasprintf("%s/status.json", dir);
     }

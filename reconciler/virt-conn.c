@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "paths.h"
 #include "virt-conn.h"
 #include "xml-util.h"
 
@@ -21,10 +22,7 @@ void virt_init(void) {
 }
 
 const char *virt_default_uri(const char *explicit_uri) {
-    const char *e = getenv("LIBVIRT_DEFAULT_URI");
-    if (explicit_uri)
-        return explicit_uri;
-    return e && *e ? e : "qemu:///system";
+    return explicit_uri ? explicit_uri : paths_default()->uri;
 }
 
 int virt_open(const char *uri, virConnectPtr *ret) {

@@ -401,7 +401,7 @@ static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name,
     if (info->url && e->apply && !base_complete(pool, name, complete)) {
         /* outside base_lock: other bases are uploaded meanwhile (image_fetch locks the image) */
         _cleanup_free_ char *err = NULL;
-        if (image_fetch(e->state_dir, info->url, info->sha256, r->name, e->cancel, &info->fetched, &err) < 0 ||
+        if (image_fetch(e->cache_dir, info->url, info->sha256, r->name, e->cancel, &info->fetched, &err) < 0 ||
             (free(info->source), image_probe(info->fetched, info, &err)) < 0)
             return fail(r, "base image %s: %s", image, err);
         free(info->source);

@@ -47,7 +47,9 @@ static const char *const e_io[] = { "threads", "native", "io_uring", NULL };
 static const char *const e_discard[] = { "ignore", "unmap", NULL };
 static const char *const e_dzeroes[] = { "off", "on", "unmap", NULL };
 static const char *const e_iface_type[] = { "network", "bridge", "direct", "udp", "mcast", "server",
-                                            "client", NULL };
+                                            "client", "user", NULL };
+static const char *const e_user_backend[] = { "auto", "passt", "slirp", NULL };
+static const char *const e_forward_proto[] = { "tcp", "udp", NULL };
 static const char *const e_macvtap_mode[] = { "bridge", "vepa", "private", "passthrough", NULL };
 static const char *const e_nic_model[] = { "virtio", "e1000", "e1000e", "rtl8139", "ne2k_pci",
                                            "pcnet", "vmxnet3", NULL };
@@ -581,6 +583,24 @@ static const KeyDef cdrom_rows[] = {
 static const KeyTable cdrom_table = TABLE("cdroms", cdrom_rows, .item_size = sizeof(CdromSpec),
     .xml_elem = "devices/disk", .xml_match = "device=cdrom", .doc = "CD-ROM drives");
 
+static const KeyDef forward_rows[] = {
+    ROW(PortForwardSpec, host, .key = "host", .type = VT_INT, .min = 1, .max = 65535,
+        .change = CHANGE_CONFIG, .xml = "range/@start", .flags = KEY_REQUIRED,
+        .vagrant = "forwarded_port host:", .doc = "host port (unprivileged: 1024 and up)"),
+    ROW(PortForwardSpec, guest, .key = "guest", .type = VT_INT, .min = 1, .max = 65535,
+        .change = CHANGE_CONFIG, .xml = "range/@to", .vagrant = "forwarded_port guest:",
+        .def_doc = "the host port", .doc = "guest port"),
+    ROW(PortForwardSpec, proto, .key = "proto", .type = VT_ENUM, .choices = e_forward_proto,
+        .def = "tcp", .change = CHANGE_CONFIG, .xml = "@proto", .vagrant = "forwarded_port protocol:",
+        .doc = "protocol"),
+    ROW(PortForwardSpec, address, .key = "address", .type = VT_IP, .change = CHANGE_CONFIG,
+        .xml = "@address", .vagrant = "forwarded_port host_ip:", .def_doc = "every host address",
+        .doc = "host address to listen on (127.0.0.1: this host only)"),
+};
+static const KeyTable forward_table = TABLE("forward", forward_rows,
+    .item_size = sizeof(PortForwardSpec), .xml_elem = "portForward",
+    .doc = "host ports forwarded to the guest");
+
 static const KeyDef iface_rows[] = {
     ROW(IfaceSpec, mac, .key = "mac", .type = VT_MAC, .change = CHANGE_IDENTITY,
         .xml = "mac/@address", .flags = KEY_ITEM_KEY | KEY_NO_TEMPLATE, .vagrant = "libvirt__mac / mac",
@@ -661,6 +681,14 @@ static const KeyDef iface_rows[] = {
         .flags = KEY_NO_XML, .vagrant = "libvirt__guest_ipv6 (private_network with ip)",
         .doc = "with `ip` on an owned network derived for the subnet: that network's guest_ipv6 "
                "(guest-to-guest IPv6); a declared network says it itself"),
+    ROW(IfaceSpec, backend, .key = "backend", .type = VT_ENUM, .choices = e_user_backend,
+        .def = "auto", .change = CHANGE_CONFIG, .xml = "backend/@type", .hook = HOOK_USER_BACKEND,
+        .doc = "user-mode networking (type user) by passt (needs the passt binary; Debian: package "
+               "passt) or by QEMU's slirp; auto: passt with `forward`, else slirp"),
+    ROW(IfaceSpec, forward, .key = "forward", .type = VT_LIST, .sub = &forward_table,
+        .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .vagrant = "forwarded_port",
+        .doc = "host ports forwarded to the guest (type user; needs the passt backend: libvirt "
+               "9.0 forwards no ports with slirp); compared as a whole"),
 };
 static const KeyTable iface_table = TABLE("interfaces", iface_rows, .item_size = sizeof(IfaceSpec),
     .merge_key = "network",

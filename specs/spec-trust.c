@@ -2,7 +2,9 @@
 /* The trust check of spec files, like sshd's StrictModes: a spec turns into VMs as root, so
  * whoever can change a spec file — or rename any directory or symbolic link on the way to it —
  * is root. Checked: the file, every directory above it up to '/' along the path as given (so a
- * link in a user-owned directory cannot be swapped), and along the path it resolves to. */
+ * link in a user-owned directory cannot be swapped), and along the path it resolves to. Run by a
+ * user (qemu:///session), the same with "root or that user" for "root": the specs turn into
+ * that user's VMs. */
 #include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,10 +22,17 @@ static int cannot_check(const char *path, char **ret_msg) {
     return -e;
 }
 
-/* One path: root-owned, not writable by group or others (a sticky directory may be: its
- * entries can be renamed only by their owner, and ours are root's). A symbolic link's own
- * mode means nothing; its owner must be root. what: "file", "directory"; of: the spec path
- * this is an ancestor of, or NULL. */
+SpecTrust spec_trust_verdict(const struct stat *st, uid_t me) {
+    if (st->st_uid != 0 && st->st_uid != me)
+        return SPEC_TRUST_OWNER;
+    bool sticky_dir = S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX);
+    if (!S_ISLNK(st->st_mode) && !sticky_dir && (st->st_mode & 0022))
+        return SPEC_TRUST_WRITABLE;
+    return SPEC_TRUST_OK;
+}
+
+/* One path, by spec_trust_verdict. what: "file", "directory"; of: the spec path this is an
+ * ancestor of, or NULL. */
 static int check_one(const char *path, const char *what, const char *of, char **ret_msg) {
     struct stat st;
     if (lstat(path, &st) < 0) {
@@ -32,14 +41,21 @@ static int check_one(const char *path, const char *what, const char *of, char **
     bool link = S_ISLNK(st.st_mode);
     _cleanup_free_ char *where = of ? xasprintf(", on the way to %s", of) : xstrdup("");
     const char *kind = link ? "symbolic link" : what;
-    if (st.st_uid != 0) {
+    uid_t me = geteuid();
+    SpecTrust v = spec_trust_verdict(&st, me);
+    if (v == SPEC_TRUST_OWNER && me == 0) {
         *ret_msg = xasprintf("refusing specs: %s %s is owned by uid %u, not root%s (specs turn "
                              "into VMs as root; --insecure-spec-perms relaxes this for "
                              "development)", kind, path, (unsigned) st.st_uid, where);
         return -EPERM;
     }
-    bool sticky_dir = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
-    if (!link && !sticky_dir && (st.st_mode & 0022)) {
+    if (v == SPEC_TRUST_OWNER) {
+        *ret_msg = xasprintf("refusing specs: %s %s is owned by uid %u, not root or uid %u (who "
+                             "runs virtspec)%s (--insecure-spec-perms relaxes this for "
+                             "development)", kind, path, (unsigned) st.st_uid, (unsigned) me, where);
+        return -EPERM;
+    }
+    if (v == SPEC_TRUST_WRITABLE) {
         *ret_msg = xasprintf("refusing specs: %s %s is writable by %s%s (chmod go-w; "
                              "--insecure-spec-perms relaxes this for development)", kind, path,
                              (st.st_mode & 0020) && (st.st_mode & 0002) ? "group and others"
@@ -70,7 +86,7 @@ static int check_ancestors(const char *abs, const char *of, char **ret_msg) {
 
 int spec_check_trust(const char *path, const char *root, char **ret_msg) {
     (void) root;   /* the whole chain up to '/' is checked, the spec root's parents included */
-    if (spec_trust_relaxed || geteuid() != 0)
+    if (spec_trust_relaxed)
         return 0;
     /* the file as read (a link to a file: the file), then the path as given */
     struct stat st;

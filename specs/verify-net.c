@@ -86,6 +86,29 @@ void verify_tunnel(const Spec *s, const IfaceSpec *f, size_t i, DiagList *diags)
             "talks to itself; the peer needs another port", i);
 }
 
+/* A user-mode interface's backend and port forwards (passt only: libvirt 9.0). */
+static void verify_user_net(const Spec *s, const IfaceSpec *f, size_t i, DiagList *diags) {
+    bool user = streq(f->type.s, "user");
+    if (f->backend.set && !f->backend.defaulted && !user)
+        ERR(&f->backend, "interfaces[%zu].backend only applies to type user (type is %s)", i, f->type.s);
+    if (f->forward.n == 0)
+        return;
+    if (!user)
+        ERR(&f->forward, "interfaces[%zu].forward only applies to type user (type is %s)", i, f->type.s);
+    else if (streq(f->backend.s, "slirp"))
+        ERR(&f->backend, "interfaces[%zu].forward needs backend passt (libvirt 9.0 forwards "
+            "ports only with passt; slirp has none)", i);
+    const PortForwardSpec *fw = f->forward.items;
+    for (size_t k = 0; k < f->forward.n; k++)
+        for (size_t j = 0; j < k; j++)
+            if (fw[k].host.i == fw[j].host.i && streq(fw[k].proto.s, fw[j].proto.s) &&
+                streq_ptr(fw[k].address.s, fw[j].address.s)) {
+                ERR(&fw[k].host, "interfaces[%zu].forward[%zu]: host port %" PRId64 "/%s is "
+                    "also forward[%zu]", i, k, fw[k].host.i, fw[k].proto.s, j);
+                break;
+            }
+}
+
 /* Interfaces */
 void verify_interfaces(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
@@ -114,6 +137,7 @@ void verify_interfaces(const Spec *s, DiagList *diags) {
         if (streq(t, "direct") && !f->dev.set)
             ERR(&f->type, "interfaces[%zu] of type direct needs 'dev'", i);
         verify_tunnel(s, f, i, diags);
+        verify_user_net(s, f, i, diags);
         if (f->target.set) {
             static const char *const bad[] = { "vnet", "vif", "macvtap", "macvlan" };
             for (size_t k = 0; k < ELEMENTSOF(bad); k++)

@@ -38,5 +38,20 @@ printf 'kind: Pool\nname: p2\npath: /srv/p2\n' > "$d/user/real/q.yaml"; chmod 06
 t "a root-owned link to a directory under a user-owned one is refused too (the resolved path)" 1 \
     "directory $d/user is owned by uid 65534, not root, on the way to $d/tree/up/real/q.yaml" \
     apply -c test:///default "$d/tree/up/real"
+# run by a user (rootless, qemu:///session; issue 23): that user's files and root's, never
+# another user's, and the same permission rules
+chmod 0755 "$d"; mkdir -m 0755 "$d/mine"; chown 65534 "$d/mine"
+printf 'kind: Pool\nname: p3\npath: /srv/p3\n' > "$d/mine/r.yaml"; chown 65534 "$d/mine/r.yaml"; chmod 0644 "$d/mine/r.yaml"
+printf '#!/bin/sh\nHOME=%s exec setpriv --reuid=65534 --regid=65534 --clear-groups "%s" "$@"\n' "$d/mine" "$vs" > "$d/as-user"
+chmod 0755 "$d/as-user"; vs_root=$vs; vs=$d/as-user
+t "a user's own 0644 spec in their own 0755 directory is accepted" 0 "" apply -c test:///default "$d/mine"
+t "…and root's 0644 spec in root's 0755 directory" 0 "" apply -c test:///default "$d/home/specs"
+chmod 0664 "$d/mine/r.yaml"
+t "a user's group-writable spec is refused" 1 "refusing specs: file $d/mine/r.yaml is writable by group" \
+    apply -c test:///default "$d/mine"
+chmod 0644 "$d/mine/r.yaml"; chown 65533 "$d/mine/r.yaml"
+t "another user's spec is refused" 1 "file $d/mine/r.yaml is owned by uid 65533, not root or uid 65534" \
+    apply -c test:///default "$d/mine"
+vs=$vs_root
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
+
+#include "paths.h"
+
+static const char *env_abs(EnvLookup env, void *userdata, const char *name) {
+    const char *v = env(name, userdata);
+    return v && v[0] == '/' ? v : NULL;   /* XDG: a relative path is invalid, ignored */
+}
+
+/* $XDG_name, else $HOME/fallback; + "/virtspec" */
+static char *xdg_dir(EnvLookup env, void *userdata, const char *name, const char *home,
+                     const char *fallback) {
+    const char *v = env_abs(env, userdata, name);
+    return v ? xasprintf("%s/virtspec", v) : xasprintf("%s/%s/virtspec", home, fallback);
+}
+
+int paths_for(uid_t uid, EnvLookup env, void *userdata, const Paths *sys, Paths *ret) {
+    Paths p = {};
+    const char *sd = env("VIRTSPEC_STATE_DIR", userdata);
+    const char *rd = env_abs(env, userdata, "RUNTIME_DIRECTORY");   /* systemd's RuntimeDirectory= */
+    const char *uri = env("LIBVIRT_DEFAULT_URI", userdata);
+    if (uid == 0) {
+        p.spec_dir = xstrdup(sys->spec_dir);
+        p.config_file = xstrdup(sys->config_file);
+        p.state_dir = xstrdup(sd && *sd ? sd : sys->state_dir);
+        p.run_dir = xstrdup(rd ? rd : sys->run_dir);
+        p.cache_dir = xstrdup(p.state_dir);
+        p.uri = xstrdup(uri && *uri ? uri : "qemu:///system");
+        *ret = p;
+        return 0;
+    }
+    const char *home = env_abs(env, userdata, "HOME");
+    if (!home)
+        return -ENOENT;
+    const char *cfg = env_abs(env, userdata, "XDG_CONFIG_HOME");
+    _cleanup_free_ char *cfg_home = cfg ? xstrdup(cfg) : xasprintf("%s/.config", home);
+    p.spec_dir = xasprintf("%s/virtspec", cfg_home);
+    p.config_file = xasprintf("%s/virtspec.conf", cfg_home);
+    p.state_dir = sd && *sd ? xstrdup(sd) : xdg_dir(env, userdata, "XDG_STATE_HOME", home, ".local/state");
+    const char *xrd = env_abs(env, userdata, "XDG_RUNTIME_DIR");
+    p.run_dir = rd ? xstrdup(rd) : xrd ? xasprintf("%s/virtspec", xrd)
+                                       : xasprintf("/run/user/%u/virtspec", (unsigned) uid);
+    p.cache_dir = xdg_dir(env, userdata, "XDG_CACHE_HOME", home, ".cache");
+    p.uri = xstrdup(uri && *uri ? uri : "qemu:///session");
+    *ret = p;
+    return 0;
+}
+
+void paths_clear(Paths *p) {
+    free(p->spec_dir);
+    free(p->config_file);
+    free(p->state_dir);
+    free(p->run_dir);
+    free(p->cache_dir);
+    free(p->uri);
+    *p = (Paths) {};
+}
