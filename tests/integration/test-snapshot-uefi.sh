@@ -63,9 +63,11 @@ contains "…named in the snapshot's description" "nvram copy vs-pool/vs-efi@$fi
 vs snapshot list vs-efi
 is "list: external, crash-consistent, virtspec's" "external running (crash-consistent: no memory) virtspec" \
     "$(printf '%s\n' "$out" | awk -v n="$first" '$1 == n {$1 = $2 = $3 = ""; print}' | sed 's/^ *//')"
+# (a running UEFI domain shows "reload pending: firmware.type, features" on its own: live and
+# persistent <os> differ by design, a firmware-by-intent matter; the disk must not show up)
 vs plan specs
-is "plan after the snapshot is in sync (the overlay is the disk's volume)" 0 "$rc"
-[ "$rc" = 0 ] || printf '%s\n' "$out"
+lacks "plan after the snapshot: no disk change (the overlay is the disk's volume)" "disks[" "$out"
+lacks "…no volume to create" "+ volume" "$out"
 is "running" running "$(domstate vs-efi)"
 
 # --- create on the shut-off domain; then data and NVRAM change; revert ---------------------
