@@ -97,11 +97,15 @@ const CliCommand cli_commands[] = {
       "       virtspec snapshot revert|delete [-c URI] [--yes] DOMAIN NAME\n\n"
       "create takes a snapshot of the domain (NAME default virtspec-YYYYmmdd-HHMMSS, UTC), marked\n"
       "as virtspec's in its description: internal (libvirt's virDomainSnapshotCreateXML; every\n"
-      "writable disk qcow2, no pflash NVRAM), with the memory state when the domain runs.\n"
+      "writable disk qcow2, no pflash NVRAM), with the memory state when the domain runs; with\n"
+      "pflash NVRAM (UEFI) external: a qcow2 overlay volume per disk in its pool plus a copy of\n"
+      "the NVRAM file, the domain paused for it (crash-consistent, no memory state).\n"
       "list prints NAME, TIME (UTC), METHOD, STATE (the domain's when taken) and BY (virtspec or\n"
       "foreign), oldest first. revert and delete print what they would change (disks, definition,\n"
-      "run state) and change nothing without --yes. Only snapshots virtspec made are ever deleted\n"
-      "by a spec's snapshots.keep; delete deletes the snapshot named, whoever made it.\n"
+      "run state) and change nothing without --yes; an external snapshot is reverted on the\n"
+      "shut-off domain (running: stopped first), the volumes written since it kept. Only\n"
+      "snapshots virtspec made are ever deleted by a spec's snapshots.keep; delete deletes the\n"
+      "snapshot named, whoever made it.\n"
       "Every failure is printed with libvirt's error (docs/snapshots.md).\n"
       "Exit status 0 done, 2 revert or delete shown (not done: no --yes), 1 an error.\n" },
     { .name = "status", .opts = O_INSECURE | O_CONNECT | O_JSON | O_STATUS_FILE | O_TARGET, .args = ARGS_NAMES_PATHS,

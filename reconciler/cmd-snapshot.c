@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "engine-context.h"
 #include "engine-domain-state.h"
 #include "metadata.h"
 #include "snapshot.h"
@@ -25,16 +26,20 @@ static void print_list(const SnapList *l) {
         printf("no snapshots\n");
         return;
     }
-    size_t w = 4;
-    for (size_t i = 0; i < l->n; i++)
+    size_t w = 4, ws = 8;
+    for (size_t i = 0; i < l->n; i++) {
         if (strlen(l->items[i].name) > w)
             w = strlen(l->items[i].name);
-    printf("%-*s  %-19s  %-8s  %-8s  %s\n", (int) w, "NAME", "TIME (UTC)", "METHOD", "STATE", "BY");
+        if (strlen(l->items[i].state) > ws)
+            ws = strlen(l->items[i].state);
+    }
+    printf("%-*s  %-19s  %-8s  %-*s  %s\n", (int) w, "NAME", "TIME (UTC)", "METHOD", (int) ws,
+           "STATE", "BY");
     for (size_t i = 0; i < l->n; i++) {
         char t[32];
         time_text(l->items[i].time, t);
-        printf("%-*s  %-19s  %-8s  %-8s  %s\n", (int) w, l->items[i].name, t, l->items[i].method,
-               l->items[i].state, l->items[i].ours ? "virtspec" : "foreign");
+        printf("%-*s  %-19s  %-8s  %-*s  %s\n", (int) w, l->items[i].name, t, l->items[i].method,
+               (int) ws, l->items[i].state, l->items[i].ours ? "virtspec" : "foreign");
     }
 }
 
@@ -65,6 +70,37 @@ static void print_revert_plan(const char *dom_name, int st, const SnapInfo *si) 
            to_running ? " (memory state restored)" : "");
 }
 
+/* What virtspec's own revert of an external snapshot changes (libvirt 9.0 reverts none). */
+static void print_revert_plan_external(const char *dom_name, int st, const SnapInfo *si,
+                                       const ExtRevert *x) {
+    char t[32];
+    time_text(si->time, t);
+    printf("Domain %s: %s revert to snapshot %s (external, taken %s UTC, %s; virtspec's own "
+           "revert: libvirt before 9.7 reverts no external snapshot)\n", dom_name,
+           term_glyph(GLYPH_RELOAD), si->name, t, si->ours ? "virtspec's" : "foreign");
+    if (state_running(st))
+        printf("  %s stop: the revert is done on the shut-off domain (with --yes: shut down, "
+               "forced off after 60 s)\n", term_glyph(GLYPH_STOP));
+    for (size_t i = 0; i < x->n; i++)
+        printf("  + volume %s/%s: a new overlay on the snapshot's %s, for disk %s\n",
+               x->disks[i].pool, x->disks[i].overlay, x->disks[i].base, x->disks[i].dev);
+    if (x->nvram_vol)
+        printf("  ~ nvram: %s gets the copy taken with the snapshot (%s/%s)\n", x->nvram_path,
+               x->nvram_pool, x->nvram_vol);
+    else
+        printf("  = nvram: the snapshot has no NVRAM copy: %s stays as it is\n", x->nvram_path);
+    printf("  ~ definition: the one saved with the snapshot replaces the current one, its disks "
+           "on the new overlays (a spec names the domain: the next apply or the daemon converges "
+           "it again)\n");
+    for (size_t i = 0; i < x->n_kept; i++) {
+        const char *slash = strchr(x->kept[i], '/');
+        printf("  = kept: volume %s, written since the snapshot (delete it when no longer needed: "
+               "virsh vol-delete --pool %.*s %s)\n", x->kept[i], (int) (slash - x->kept[i]),
+               x->kept[i], slash + 1);
+    }
+    printf("  ~ run state: %s %s shutoff\n", state_name(st), term_glyph(GLYPH_ARROW));
+}
+
 static int usage(void) {
     fprintf(stderr, "virtspec: snapshot: usage: virtspec snapshot create|list|revert|delete "
             "DOMAIN [NAME] (see 'virtspec snapshot --help')\n");
@@ -85,12 +121,13 @@ int cmd_snapshot(const CliOpts *o) {
         fprintf(stderr, "virtspec: snapshot %s: --yes is for revert and delete\n", sub);
         return 1;
     }
-    _cleanup_(virConnectClosep) virConnectPtr conn = NULL;
-    if (virt_open(o->connect, &conn) < 0) {
+    _cleanup_(engine_close) Engine e = {};
+    if (engine_open(&e, o->connect, true) < 0) {
         fprintf(stderr, "virtspec: cannot connect to %s: %s\n", virt_default_uri(o->connect),
                 virt_error_message());
         return 1;
     }
+    virConnectPtr conn = e.conn;
     _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(conn, dom_name);
     if (!dom) {
         fprintf(stderr, "virtspec: snapshot: no domain '%s': %s\n", dom_name, virt_error_message());
@@ -114,11 +151,15 @@ int cmd_snapshot(const CliOpts *o) {
     _cleanup_free_ char *err = NULL;
     if (create) {
         _cleanup_free_ char *made = NULL;
-        if (snapshot_create(dom, name, "virtspec snapshot create", &made, &err) < 0) {
+        const char *method = NULL;
+        bool was_running = state_running(domain_state(dom));
+        if (snapshot_create(&e, dom, name, "virtspec snapshot create", &made, &method, &err) < 0) {
             fprintf(stderr, "virtspec: snapshot %s: %s\n", dom_name, err);
             return 1;
         }
-        printf("Domain %s: snapshot %s created (internal)\n", dom_name, made);
+        printf("Domain %s: snapshot %s created (%s%s)\n", dom_name, made, method,
+               was_running && !streq(method, "internal") ?
+               "; crash-consistent: the domain was paused for it, no memory state" : "");
         return 0;
     }
     _cleanup_(snap_list_clear) SnapList l = {};
@@ -135,8 +176,17 @@ int cmd_snapshot(const CliOpts *o) {
         fprintf(stderr, "virtspec: snapshot %s: no snapshot named %s\n", dom_name, name);
         return 1;
     }
-    if (revert)
-        print_revert_plan(dom_name, domain_state(dom), si);
+    _cleanup_(ext_revert_clear) ExtRevert x = {};
+    bool own = revert && streq(si->method, "external") && !snapshot_libvirt_reverts_external(conn);
+    int st = domain_state(dom);
+    if (own && snapshot_revert_prepare(dom, name, &x, &err) < 0) {
+        fprintf(stderr, "virtspec: snapshot %s: %s\n", dom_name, err);
+        return 1;
+    }
+    if (own)
+        print_revert_plan_external(dom_name, st, si, &x);
+    else if (revert)
+        print_revert_plan(dom_name, st, si);
     else {
         char t[32];
         time_text(si->time, t);
@@ -147,7 +197,13 @@ int cmd_snapshot(const CliOpts *o) {
         printf("Run again with --yes to do it.\n");
         return 2;
     }
-    int k = revert ? snapshot_revert(dom, name, &err) : snapshot_delete(dom, name, &err);
+    int k;
+    if (own) {
+        k = domain_stop(&e, dom, 60, &err);
+        if (k == 0)
+            k = snapshot_revert_external(&e, dom, name, &x, &err);
+    } else
+        k = revert ? snapshot_revert(dom, name, &err) : snapshot_delete(dom, name, &err);
     if (k < 0) {
         fprintf(stderr, "virtspec: snapshot %s: %s\n", dom_name, err);
         return 1;

@@ -109,7 +109,9 @@ void snapshot_plan(const DomainSpec *d, xmlDoc *have, ObjectResult *r) {
     _cleanup_free_ char *keep = d->snapshots.keep.set ?
         xasprintf("; keep %" PRId64 " of virtspec's", d->snapshots.keep.i) : xstrdup("");
     if (m)
-        action_add(r, ACTION_SNAPSHOT, NULL, "before restart (method %s%s)", m, keep);
+        action_add(r, ACTION_SNAPSHOT, NULL, "before restart (method %s%s%s)", m,
+                   streq(m, "internal") ? "" : "; disks and NVRAM, crash-consistent: the domain "
+                   "is paused for it, no memory state", keep);
     else
         action_add(r, ACTION_WARN, NULL, "no snapshot before restart possible (%s): the restart "
                    "would fail", why);
@@ -117,17 +119,18 @@ void snapshot_plan(const DomainSpec *d, xmlDoc *have, ObjectResult *r) {
 
 /* snapshots.before_reload: the snapshot, then keep's pruning (a failing prune is said in the
  * note; the snapshot is there, the restart goes on). */
-static int snapshot_before_restart(virDomainPtr dom, const DomainSpec *d, char **ret_note,
+static int snapshot_before_restart(Engine *e, virDomainPtr dom, const DomainSpec *d, char **ret_note,
                                    char **ret_error) {
     if (!d || !d->snapshots.before_reload.i)
         return 0;
     _cleanup_free_ char *name = NULL, *err = NULL;
-    if (snapshot_create(dom, NULL, "before restart", &name, &err) < 0) {
+    const char *method = NULL;
+    if (snapshot_create(e, dom, NULL, "before restart", &name, &method, &err) < 0) {
         *ret_error = xasprintf("snapshot before restart failed, not restarted: %s", err);
         return -EIO;
     }
     Buf note = {};
-    buf_printf(&note, "before restart: %s (internal)", name);
+    buf_printf(&note, "before restart: %s (%s)", name, method);
     if (d->snapshots.keep.set) {
         char **deleted = NULL;
         size_t n = 0;
@@ -161,7 +164,7 @@ int engine_reload_domain(Engine *e, const char *name, const DomainSpec *d, unsig
         *ret_error = xasprintf("no domain '%s': %s", name, virt_error_message());
         return -ENOENT;
     }
-    if (snapshot_before_restart(dom, d, ret_note, ret_error) < 0)
+    if (snapshot_before_restart(e, dom, d, ret_note, ret_error) < 0)
         return -EIO;
     /* the shutdown is ours: a daemon that sees it leaves the domain alone (a minute for the
      * start after the shutdown's timeout). Without the record (a libvirt refusing metadata) the

@@ -64,12 +64,35 @@ bool render_doc_has_volume(xmlDoc *doc, const char *pool, const char *name) {
     return false;
 }
 
+/* The volume of pool an observed disk uses that is an external snapshot's overlay on name
+ * ("STEM@TAG.qcow2" for "STEM.qcow2", snapshot-external.c), or NULL: the disk's data now. */
+static char *observed_overlay(xmlDoc *doc, const char *pool, const char *name) {
+    size_t n = strlen(name);
+    if (n <= 6 || !streq(name + n - 6, ".qcow2") || strchr(name, '@'))
+        return NULL;
+    n -= 6;
+    xmlNode *devs = doc ? xml_child(xmlDocGetRootElement(doc), "devices") : NULL;
+    for (xmlNode *e = devs ? xml_child(devs, "disk") : NULL; e; e = xml_next_named(e)) {
+        _cleanup_free_ char *p = xml_get(e, "source/@pool"), *v = xml_get(e, "source/@volume");
+        size_t vl = v ? strlen(v) : 0;
+        if (streq_ptr(p, pool) && vl > n + 7 && !strncmp(v, name, n) && v[n] == '@' &&
+            streq(v + vl - 6, ".qcow2"))
+            return TAKE_PTR(v);
+    }
+    return NULL;
+}
+
 char *render_disk_volume(const DomainSpec *d, const DiskSpec *disk, xmlDoc *observed) {
     if (disk->volume.set)
         return xstrdup(disk->volume.s);   /* an existing volume by its own name */
     char *name = render_volume_name(d, disk);
     if (!observed || disk->path.set)
         return name;
+    char *overlay = observed_overlay(observed, disk->pool.s, name);
+    if (overlay) {
+        free(name);
+        return overlay;
+    }
     _cleanup_free_ char *old = render_volume_name_legacy(d, disk);
     if (streq(old, name) || render_doc_has_volume(observed, disk->pool.s, name) ||
         !render_doc_has_volume(observed, disk->pool.s, old))

@@ -36,11 +36,7 @@ const char *snapshot_method_of_root(const xmlNode *root, char **ret_why) {
         *ret_why = xstrdup("its definition cannot be parsed");
         return NULL;
     }
-    if (has_pflash(root)) {
-        *ret_why = xstrdup("it has pflash NVRAM (UEFI): libvirt 9.0 takes no internal snapshot of "
-                           "it, and external snapshots are not supported by virtspec yet");
-        return NULL;
-    }
+    bool pflash = has_pflash(root);
     xmlNode *devices = xml_child(root, "devices");
     for (xmlNode *d = devices ? xml_child(devices, "disk") : NULL; d; d = xml_next_named(d)) {
         _cleanup_free_ char *device = xml_prop(d, "device"), *fmt = xml_get(d, "driver/@type");
@@ -49,12 +45,14 @@ const char *snapshot_method_of_root(const xmlNode *root, char **ret_why) {
         if (xml_child(d, "readonly") || (device && !streq(device, "disk")))
             continue;
         if (!fmt || !streq(fmt, "qcow2")) {
-            *ret_why = xasprintf("disk %s is %s: internal snapshots need every writable disk in "
-                                 "qcow2", strna(dev), fmt ? fmt : "of no stated format");
+            *ret_why = xasprintf("disk %s is %s: %s snapshots need every writable disk in qcow2",
+                                 strna(dev), fmt ? fmt : "of no stated format",
+                                 pflash ? "external" : "internal");
             return NULL;
         }
     }
-    return "internal";
+    /* pflash: libvirt 9.0 takes no internal snapshot; external ones plus an NVRAM copy */
+    return pflash ? "external+nvram" : "internal";
 }
 
 const char *snapshot_method(virDomainPtr dom, char **ret_why) {
@@ -89,6 +87,10 @@ static int snap_info(virDomainSnapshotPtr snap, SnapInfo *ret) {
                         .description = xml_get(root, "description") };
     if (!ret->state)
         ret->state = xstrdup("unknown");
+    else if (streq(ret->state, "disk-snapshot")) {   /* disks only, of a running domain */
+        free(ret->state);
+        ret->state = xstrdup("running (crash-consistent: no memory)");
+    }
     ret->ours = ret->description && strncmp(ret->description, SNAPSHOT_MARKER,
                                             strlen(SNAPSHOT_MARKER)) == 0;
     bool external = false;
@@ -149,8 +151,8 @@ static bool snap_exists(virDomainPtr dom, const char *name) {
     return true;
 }
 
-int snapshot_create(virDomainPtr dom, const char *name, const char *why, char **ret_name,
-                    char **ret_err) {
+int snapshot_create(Engine *e, virDomainPtr dom, const char *name, const char *why, char **ret_name,
+                    const char **ret_method, char **ret_err) {
     _cleanup_free_ char *n = NULL;
     if (name) {
         if (!name_ok(name)) {
@@ -172,6 +174,14 @@ int snapshot_create(virDomainPtr dom, const char *name, const char *why, char **
     if (!method) {
         *ret_err = xasprintf("cannot snapshot the domain: %s", why_method);
         return -EOPNOTSUPP;
+    }
+    if (ret_method)
+        *ret_method = method;
+    if (streq(method, "external+nvram")) {
+        int r = snapshot_create_external(e, dom, n, why, ret_err);
+        if (r == 0 && ret_name)
+            *ret_name = TAKE_PTR(n);
+        return r;
     }
     /* why is virtspec's own text; the name was checked above: nothing to escape */
     _cleanup_free_ char *xml = xasprintf("<domainsnapshot><name>%s</name><description>%s %s"

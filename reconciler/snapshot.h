@@ -6,6 +6,7 @@
 
 #include <libxml/tree.h>
 
+#include "engine-context.h"
 #include "virt-conn.h"
 
 /* Domain snapshots (snapshot.c): which method a domain's snapshot takes, and creating, listing,
@@ -33,7 +34,9 @@ typedef struct SnapList {
 void snap_list_clear(SnapList *l);
 
 /* The method a snapshot of the domain whose definition is xml takes: "internal" (every writable
- * disk qcow2, no pflash NVRAM). NULL, with *ret_why, when virtspec cannot snapshot it. Pure. */
+ * disk qcow2, no pflash NVRAM) or "external+nvram" (every writable disk qcow2, pflash NVRAM:
+ * libvirt 9.0 takes no internal snapshot with pflash). NULL, with *ret_why, when virtspec cannot
+ * snapshot it. Pure. */
 const char *snapshot_method_of_xml(const char *xml, char **ret_why);
 /* The same for a parsed definition (root NULL: "cannot be parsed"). Pure. */
 const char *snapshot_method_of_root(const xmlNode *root, char **ret_why);
@@ -44,12 +47,47 @@ char *snapshot_default_name(long long t);
 
 int snapshot_list(virDomainPtr dom, SnapList *ret, char **ret_err);
 /* Takes a snapshot named name (NULL: snapshot_default_name of now, made unique), described as
- * SNAPSHOT_MARKER " " why. *ret_name: the name it got. */
-int snapshot_create(virDomainPtr dom, const char *name, const char *why, char **ret_name,
-                    char **ret_err);
+ * SNAPSHOT_MARKER " " why. *ret_name: the name it got; *ret_method (may be NULL): the method. */
+int snapshot_create(Engine *e, virDomainPtr dom, const char *name, const char *why, char **ret_name,
+                    const char **ret_method, char **ret_err);
 int snapshot_delete(virDomainPtr dom, const char *name, char **ret_err);
 int snapshot_revert(virDomainPtr dom, const char *name, char **ret_err);
 /* Deletes virtspec's own snapshots of dom beyond the newest keep, oldest first; foreign ones are
  * never touched. The names deleted are added to *deleted (n_deleted). */
 int snapshot_prune(virDomainPtr dom, unsigned keep, char ***deleted, size_t *n_deleted,
                    char **ret_err);
+
+/* External snapshots (snapshot-external.c): disk-only, an overlay volume per writable disk in
+ * its pool, the NVRAM file copied into a volume while the domain is paused (or shut off). */
+typedef struct ExtDisk {
+    char *dev;
+    char *pool, *base, *base_path;  /* the volume the disk uses (create) or the snapshot's (revert) */
+    char *overlay, *overlay_path;   /* the overlay volume put on it */
+} ExtDisk;
+
+/* "STEM@TAG.qcow2" for volume vol: STEM is vol before any '@', without ".qcow2". Pure. */
+char *snapshot_overlay_name(const char *vol, const char *tag);
+/* The domain's NVRAM file: its definition's, else libvirt's default name for it. */
+char *snapshot_nvram_path(virDomainPtr dom);
+int snapshot_create_external(Engine *e, virDomainPtr dom, const char *name, const char *why,
+                             char **ret_err);
+/* Whether libvirt reverts external snapshots itself (9.7.0 and later). */
+bool snapshot_libvirt_reverts_external(virConnectPtr conn);
+
+/* virtspec's revert of an external snapshot, planned by snapshot_revert_prepare (reads only) and
+ * done by snapshot_revert_external on the shut-off domain: a new overlay on each of the snapshot's
+ * images, the NVRAM copy over the NVRAM file, the snapshot's saved definition (disks on the new
+ * overlays). The volumes written since the snapshot are kept. */
+typedef struct ExtRevert {
+    ExtDisk *disks;
+    size_t n;
+    char *nvram_pool, *nvram_vol;   /* the NVRAM copy (NULL: the snapshot has none) */
+    char *nvram_path;
+    char **kept;                    /* "POOL/VOL" the disks use now: kept */
+    size_t n_kept;
+    char *def;                      /* the definition the revert writes */
+} ExtRevert;
+void ext_revert_clear(ExtRevert *x);
+int snapshot_revert_prepare(virDomainPtr dom, const char *name, ExtRevert *ret, char **ret_err);
+int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtRevert *x,
+                             char **ret_err);

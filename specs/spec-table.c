@@ -1290,7 +1290,8 @@ static const KeyDef domain_rows[] = {
                "virtspec's metadata); never base images, `existing` volumes, `path` disks, NVRAM or "
                "TPM state"),
     ROW(DomainSpec, snapshots, .key = "snapshots", .type = VT_MAP, .sub = &snapshots_table,
-        .doc = "snapshots before restarts (internal; every writable disk qcow2, no pflash NVRAM)"),
+        .doc = "snapshots before restarts (every writable disk qcow2; internal, or external plus an NVRAM "
+        "copy with pflash NVRAM)"),
     ROW(DomainSpec, placement, .key = "placement", .type = VT_MAP, .sub = &placement_table,
         .doc = "which host of the fleet runs it (docs/fleet.md); without: any host"),
 };

@@ -416,7 +416,8 @@ static void verify_boot_order(const Spec *s, DiagList *diags) {
 }
 
 /* snapshots: keep only with before_reload; before_reload only where virtspec can take the
- * snapshot (internal: every disk qcow2, no pflash NVRAM; docs/snapshots.md). */
+ * snapshot (every disk qcow2: internal, or external plus an NVRAM copy with pflash;
+ * docs/snapshots.md). */
 static void verify_snapshots(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
     if (d->snapshots.keep.set && !d->snapshots.before_reload.i)
@@ -424,15 +425,14 @@ static void verify_snapshots(const Spec *s, DiagList *diags) {
             "taken before restarts)");
     if (!d->snapshots.before_reload.i)
         return;
-    if (d->loader.set || d->nvram.set || (d->firmware.type.set && streq(d->firmware.type.s, "efi")))
-        ERR(&d->snapshots.before_reload, "snapshots.before_reload: a UEFI domain (pflash NVRAM) "
-            "cannot be snapshotted by virtspec yet (libvirt 9.0 takes no internal snapshot with "
-            "pflash)");
+    bool pflash = d->loader.set || d->nvram.set ||
+                  (d->firmware.type.set && streq(d->firmware.type.s, "efi"));
     const DiskSpec *disks = d->disks.items;
     for (size_t i = 0; i < d->disks.n; i++)
         if (!streq(disks[i].format.s, "qcow2"))
-            ERR(&disks[i].format, "snapshots.before_reload: disk %s is %s: internal snapshots need "
-                "every disk in qcow2", strna(disks[i].name.s), disks[i].format.s);
+            ERR(&disks[i].format, "snapshots.before_reload: disk %s is %s: %s snapshots need every "
+                "disk in qcow2", strna(disks[i].name.s), disks[i].format.s,
+                pflash ? "external (UEFI)" : "internal");
 }
 
 void verify_domain(const Spec *s, DiagList *diags) {

@@ -7,7 +7,8 @@
 #include "snapshot.h"
 
 /* snapshot_method_of_xml: which domains virtspec can snapshot (internal: every writable disk
- * qcow2, no pflash NVRAM), and why not; snapshot_default_name. Pure. */
+ * qcow2, no pflash NVRAM; external+nvram with pflash), and why not; snapshot_default_name;
+ * snapshot_overlay_name. Pure. */
 
 #define DISK(fmt, extra) "<disk type='file' device='disk'><driver name='qemu' type='" fmt "'/>" \
     "<source file='/x'/><target dev='vda' bus='virtio'/>" extra "</disk>"
@@ -44,14 +45,27 @@ static void test_refused(void **state) {
         "<os><type>hvm</type><loader readonly='yes' type='pflash'>/c.fd</loader></os>",
         "<os><type>hvm</type><nvram>/v.fd</nvram></os>",
     };
+    /* pflash NVRAM: external disk-only snapshots plus an NVRAM copy; still qcow2 disks only */
     for (size_t i = 0; i < ELEMENTSOF(uefi); i++) {
-        assert_null(method(uefi[i], DISK("qcow2", ""), &why));
-        assert_non_null(strstr(why, "pflash NVRAM (UEFI)"));
+        assert_string_equal(method(uefi[i], DISK("qcow2", ""), &why), "external+nvram");
+        assert_null(method(uefi[i], DISK("raw", ""), &why));
+        assert_string_equal(why, "disk vda is raw: external snapshots need every writable disk in "
+                            "qcow2");
         free(why);
     }
     assert_null(snapshot_method_of_xml("<domain", &why));
     assert_string_equal(why, "its definition cannot be parsed");
     free(why);
+}
+
+static void test_overlay_name(void **state) {
+    _cleanup_free_ char *a = snapshot_overlay_name("lab1-root.qcow2", "s1");
+    assert_string_equal(a, "lab1-root@s1.qcow2");
+    /* an overlay's overlay keeps the first stem: render.c knows the disk by it */
+    _cleanup_free_ char *b = snapshot_overlay_name("lab1-root@s1.qcow2", "s2");
+    assert_string_equal(b, "lab1-root@s2.qcow2");
+    _cleanup_free_ char *c = snapshot_overlay_name("disk.img", "s1.r1");
+    assert_string_equal(c, "disk.img@s1.r1.qcow2");
 }
 
 static void test_default_name(void **state) {
@@ -62,6 +76,7 @@ static void test_default_name(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_internal),
+        cmocka_unit_test(test_overlay_name),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_default_name),
     };
