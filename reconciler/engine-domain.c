@@ -117,6 +117,25 @@ static int check_host_paths(const DomainSpec *d, const xmlDoc *have_doc, ObjectR
 }
 
 
+/* Whether the feature elements of a and b are the same but for <smm>, which libvirt turns on at
+ * start for the Secure Boot firmware it picked (firmware by intent). */
+static bool features_but_smm_equal(const xmlNode *a, const xmlNode *b) {
+    const xmlNode *fa = xml_find(a, "features"), *fb = xml_find(b, "features");
+    size_t na = 0, nb = 0;
+    for (const xmlNode *x = fa ? fa->children : NULL; x; x = x->next)
+        if (x->type == XML_ELEMENT_NODE && !xmlStrEqual(x->name, BAD_CAST "smm")) {
+            bool found = false;
+            for (const xmlNode *y = fb ? fb->children : NULL; y && !found; y = y->next)
+                found = y->type == XML_ELEMENT_NODE && xmlStrEqual(x->name, y->name);
+            if (!found)
+                return false;
+            na++;
+        }
+    for (const xmlNode *y = fb ? fb->children : NULL; y; y = y->next)
+        nb += y->type == XML_ELEMENT_NODE && !xmlStrEqual(y->name, BAD_CAST "smm");
+    return na == nb;
+}
+
 /* Rows whose live form differs from the persistent one by design. */
 static bool live_comparable(const Change *c, xmlDoc *persistent, xmlDoc *live) {
     if (c->op == OP_UNMANAGED)
@@ -125,6 +144,17 @@ static bool live_comparable(const Change *c, xmlDoc *persistent, xmlDoc *live) {
         return false;   /* filled in by libvirt at start: a network NIC's bridge, tap names */
     if (c->row && (hook_of(c->row)->flags & HOOK_LIVE_OWN))
         return false;   /* the balloon's actual size follows the guest */
+    if (c->row && (!strncmp(c->path, "firmware.", 9) || streq(c->path, "features"))) {
+        /* firmware by intent (os/@firmware) is resolved at start into the loader and NVRAM libvirt
+         * picked, and <smm> for a Secure Boot one: the live definition has no firmware attribute
+         * or requirements left to compare */
+        xmlNode *pr = xmlDocGetRootElement(persistent), *lr = xmlDocGetRootElement(live);
+        _cleanup_free_ char *pf = xml_get(pr, "os/@firmware");
+        _cleanup_free_ char *lf = xml_get(lr, "os/@firmware");
+        bool fw_row = !strncmp(c->path, "firmware.", 9);
+        if (pf && !lf && (fw_row || features_but_smm_equal(pr, lr)))
+            return false;
+    }
     if (c->row && !strncmp(c->path, "cpu.", 4)) {
         /* host-model is expanded into a custom model in the live definition */
         _cleanup_free_ char *pm = xml_get(xmlDocGetRootElement(persistent), "cpu/@mode");

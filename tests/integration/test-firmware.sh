@@ -30,6 +30,14 @@ vs apply fw.yaml; is "second apply succeeds" 0 "$rc"
 contains "second apply makes zero libvirt changes" "0 libvirt changes" "$out"
 vs plan fw.yaml; is "plan after apply is in sync" 0 "$rc"
 [ "$rc" = 0 ] || printf '%s\n' "$out"
+# the loader libvirt resolved at start is not a change waiting for a boot: with reload: auto, a
+# running efi domain was restarted by every apply (firmware.type, and <smm> for Secure Boot)
+lacks "…nothing waits for a reload" "reload pending" "$out"
+id_before=$(domid vs-fw)
+echo 'reload: auto' >> fw.yaml
+vs apply fw.yaml; is "apply with reload: auto succeeds" 0 "$rc"
+is "…and does not restart the running efi domain" "$id_before" "$(domid vs-fw)"
+sed -i '/^reload: auto$/d' fw.yaml   # the reload checks below are manual
 
 # --- secure_boot / enrolled_keys: libvirt picks the Secure Boot firmware, template without keys -
 efi_spec vs-sb '{type: efi, secure_boot: true, enrolled_keys: false}' > sb.yaml
@@ -44,6 +52,7 @@ is "the inactive XML asks for secure-boot" "yes" \
     "$(xpath "$(inactive_xml vs-sb)" "string(/domain/os/firmware/feature[@name='secure-boot']/@enabled)")"
 vs plan sb.yaml; is "plan of the secure_boot domain after apply is in sync" 0 "$rc"
 [ "$rc" = 0 ] || printf '%s\n' "$out"
+lacks "…nothing waits for a reload (smm, which libvirt adds for Secure Boot)" "reload pending" "$out"
 virsh destroy vs-sb >/dev/null; virsh undefine --keep-nvram vs-sb >/dev/null
 
 # --- changing secure_boot needs a fresh NVRAM: blocked without reset_nvram, done with it ------
