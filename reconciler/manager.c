@@ -718,6 +718,15 @@ static void notice_done(void *userdata) {
     kick(m);
 }
 
+/* Whether a pass over s may restart its object: only those are planned for the announcement
+ * (a pool is never restarted; a domain only with reload: auto while its spec keeps it running). */
+static bool may_restart(const Spec *s) {
+    if (s->kind == KIND_POOL)
+        return false;
+    return s->kind != KIND_DOMAIN ||
+           (streq_ptr(s->domain.reload.s, "auto") && streq_ptr(s->domain.state.s, "running"));
+}
+
 /* Before the passes over specs a template edit changed start: the restarts it causes are logged
  * (docs/templates.md). Returns whether that is under way (no pass may start yet). */
 static bool notice_restarts(Manager *m) {
@@ -730,7 +739,7 @@ static bool notice_restarts(Manager *m) {
     size_t n = 0;
     for (size_t i = 0; i < m->n_objects; i++) {
         Object *o = m->objects[i];
-        if (o->dirty && !o->in_flight && o->spec && o->spec->n_template_files > 0)
+        if (o->dirty && !o->in_flight && o->spec && o->spec->n_template_files > 0 && may_restart(o->spec))
             *(Spec **) array_push(&specs, &n, sizeof(Spec *)) = spec_ref(o->spec);
     }
     if (n == 0)
