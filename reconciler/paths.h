@@ -26,6 +26,8 @@ typedef const char *(*EnvLookup)(const char *name, void *userdata);
  * config_file, state_dir, run_dir: config.h's VIRTSPEC_*). A user's XDG directory
  * that is unset, empty or relative falls back to the specification's default under $HOME;
  * $XDG_RUNTIME_DIR to /run/user/UID. -ENOENT: a user without $HOME. */
+/* uri_default = "URI" of a libvirt client configuration file; NULL without one (caller frees). */
+char *paths_libvirt_uri_default(const char *file);
 int paths_for(uid_t uid, EnvLookup env, void *userdata, const Paths *sys, Paths *ret);
 void paths_clear(Paths *p);
 

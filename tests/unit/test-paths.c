@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "unit-test.h"
 
@@ -86,6 +89,33 @@ static void test_user_overrides(void **state) {
     assert_string_equal(p.uri, "qemu:///system");
 }
 
+/* libvirt's client configuration names the default URI: a user in the libvirt group who set
+ * uri_default = "qemu:///system" gets the system driver, as virsh does */
+static void test_user_libvirt_conf(void **state) {
+    char dir[] = "/tmp/test-paths-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    _cleanup_free_ char *lv = xasprintf("%s/libvirt", dir), *conf = xasprintf("%s/libvirt.conf", lv);
+    assert_int_equal(mkdir(lv, 0700), 0);
+    FILE *f = fopen(conf, "w");
+    assert_non_null(f);
+    fputs("# uri_default = \"test:///wrong\"\n  uri_default =  \"qemu:///system\"  \n", f);
+    fclose(f);
+    const char *env[] = { "HOME", "/home/u", "XDG_CONFIG_HOME", dir, NULL };
+    _cleanup_(paths_clear) Paths p = {};
+    assert_int_equal(paths_for(1000, env_in, env, &sys, &p), 0);
+    assert_string_equal(p.uri, "qemu:///system");
+    /* $LIBVIRT_DEFAULT_URI still wins, as in libvirt */
+    const char *env2[] = { "HOME", "/home/u", "XDG_CONFIG_HOME", dir, "LIBVIRT_DEFAULT_URI", "test:///default", NULL };
+    _cleanup_(paths_clear) Paths p2 = {};
+    assert_int_equal(paths_for(1000, env_in, env2, &sys, &p2), 0);
+    assert_string_equal(p2.uri, "test:///default");
+    _cleanup_free_ char *none = paths_libvirt_uri_default("/nonexistent/libvirt.conf");
+    assert_null(none);
+    unlink(conf);
+    rmdir(lv);
+    rmdir(dir);
+}
+
 static void test_user_no_home(void **state) {
     const char *env[] = { "XDG_CONFIG_HOME", "/x/cfg", NULL };
     Paths p = {};
@@ -122,6 +152,7 @@ int main(void) {
         cmocka_unit_test(test_user_xdg),
         cmocka_unit_test(test_user_defaults),
         cmocka_unit_test(test_user_overrides),
+        cmocka_unit_test(test_user_libvirt_conf),
         cmocka_unit_test(test_user_no_home),
         cmocka_unit_test(test_trust),
     };
