@@ -78,6 +78,8 @@ bool placement_in_use(const SpecSet *set);
 /* The share of host (NULL: of no host in particular, only the checks): specs placed on another
  * host leave set->specs and are held (spec_set_hold: not gone, so never orphans); an unplaceable
  * spec is an error in set->diags (counted in *ret_errors) and its file's specs leave the set like
- * those of any rejected file. The placement uses no observed location: every host of the fleet
- * computes the same share from the repository alone. -ENOENT: no Host document names host. */
-int placement_take_share(SpecSet *set, const char *host, size_t *ret_errors);
+ * those of any rejected file. obs (host's own owned objects; other hosts' are not known) are
+ * sticky input; a spec observed on host but placed elsewhere is a warning at its line, counted in
+ * *ret_moved. -ENOENT: no Host document names host. */
+int placement_take_share(SpecSet *set, const char *host, const PlaceObserved *obs, size_t n_obs,
+                         size_t *ret_errors, size_t *ret_moved);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "config-file.h"
+#include "placement.h"
 #include "spec.h"
 
 /* Options shared by the subcommands. */
@@ -61,6 +62,12 @@ size_t selection_report_unused(const Selection *s);
  * or a target lies in it; no PATH: the spec tree), prints the diagnostics, fills the selection.
  * Returns the number of errors, like cli_load_specs. */
 size_t cli_load_tree(const CliOpts *o, SpecSet *set, Selection *sel);
+/* cli_load_tree in two steps, for plan and apply: reading (errors outside set->diags), then the
+ * share of o->host with this host's observed objects as sticky input (placement_take_share;
+ * *ret_moved: those placed elsewhere), printing the diagnostics. */
+size_t cli_read_tree(const CliOpts *o, SpecSet *set, Selection *sel);
+size_t cli_tree_share(const CliOpts *o, SpecSet *set, const PlaceObserved *obs, size_t n_obs,
+                      size_t *ret_moved);
 
 int cmd_validate(const CliOpts *o);
 int cmd_render(const CliOpts *o);

@@ -143,6 +143,7 @@ typedef struct Run {
     ObjectResult *results;
     size_t n;
     size_t spec_errors;
+    size_t n_moved;             /* defined here, placed on another host (cli_tree_share) */
     Selection sel;              /* what is reconciled and shown; the set is the whole tree */
     bool exact;                 /* status: the selected objects only (plan, apply: with the
                                  * networks their ip: reservations live in) */
@@ -452,6 +453,11 @@ static StatusDoc *run_doc(const CliOpts *o, const Run *run, const char *command,
         counts[SYNC_DRIFTED], counts[SYNC_MISSING], counts[SYNC_RELOAD_PENDING], counts[SYNC_FAILED],
         counts[SYNC_FOREIGN_CONFLICT], run->n_orphans, run->set.n_bad_files,
         run->set.n_bad_files == 1 ? "" : "s");
+    if (run->n_moved > 0) {   /* only in a host's share: the summaries of one host stay as they were */
+        char *with = xasprintf("%s, %zu placed on another host", summary, run->n_moved);
+        free(summary);
+        summary = with;
+    }
     status_doc_set_counts(doc, summary);
     if (blast)
         status_doc_add_blast_radius(doc, blast);
@@ -466,14 +472,37 @@ static void print_json(const CliOpts *o, const Run *run, const char *command, bo
     status_doc_free(doc);
 }
 
+static bool skip_none(const char *name, void *userdata) {
+    (void) name, (void) userdata;
+    return false;
+}
+
+/* The share of o->host with the domains owned here as sticky input (docs/fleet.md): a domain
+ * defined here stays here while this host can take it; one placed elsewhere is warned about. */
+static size_t share_observed(const CliOpts *o, Run *run, bool connected) {
+    _cleanup_free_ char **names = NULL;
+    size_t n = 0;
+    if (o->host && connected && engine_list_owned_domains(&run->engine, skip_none, NULL, &names, &n) < 0)
+        fprintf(stderr, "virtspec: cannot list domains: %s\n", virt_error_message());
+    PlaceObserved *obs = xmalloc0((n + 1) * sizeof(PlaceObserved));
+    for (size_t i = 0; i < n; i++)
+        obs[i] = (PlaceObserved) { .kind = KIND_DOMAIN, .name = names[i], .host = o->host };
+    size_t errors = cli_tree_share(o, &run->set, obs, n, &run->n_moved);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(obs);
+    return errors;
+}
+
 static int run_engine(const CliOpts *o, Run *run, bool apply) {
     Connect c = { .run = run, .o = o, .apply = apply };
     pthread_t connector;
     if (pthread_create(&connector, NULL, connect_worker, &c) != 0)
         abort();
-    run->spec_errors = cli_load_tree(o, &run->set, &run->sel);
+    run->spec_errors = cli_read_tree(o, &run->set, &run->sel);
     __atomic_store_n(&c.specs_loaded, true, __ATOMIC_RELEASE);
     pthread_join(connector, NULL);
+    run->spec_errors += share_observed(o, run, c.r >= 0 && c.index_r >= 0);
     _cleanup_free_ char *error = c.error;
     if (c.r < 0) {
         fprintf(stderr, "virtspec: cannot connect to %s: %s\n", virt_default_uri(o->connect),
@@ -546,7 +575,10 @@ int cmd_plan(const CliOpts *o) {
         printf("image cache: %s\n", *l);
     if (o->json)
         print_json(o, &run, "plan", false, &blast);
-    changes = changes || run.n_orphans > 0;   /* status says orphaned: work left */
+    changes = changes || run.n_orphans > 0 || run.n_moved > 0;   /* work left (a move: by hand) */
+    if (run.n_moved > 0 && !o->json)
+        printf("%zu domain%s defined here placed on another host (see the warnings)\n", run.n_moved,
+               run.n_moved == 1 ? "" : "s");
     if (run.spec_errors > 0 || failed || run.prune_refused)
         return 1;
     return changes ? 2 : 0;
@@ -578,6 +610,8 @@ int cmd_apply(const CliOpts *o) {
            virt_mutations == 1 ? "" : "s");
     if (run.set.n_bad_files > 0)
         printf(", %zu spec file%s rejected", run.set.n_bad_files, run.set.n_bad_files == 1 ? "" : "s");
+    if (run.n_moved > 0)
+        printf(", %zu defined here but placed on another host", run.n_moved);
     printf("\n");
     return failed || run.spec_errors > 0 || run.prune_refused ? 1 : 0;
 }

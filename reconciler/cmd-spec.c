@@ -23,8 +23,8 @@ size_t cli_load_specs(const CliOpts *o, SpecSet *set) {
     spec_set_derive(set);
     /* the placement's checks only: validate, render and export see the whole tree (host = of
      * the configuration file selects what plan and apply take: cli_load_tree) */
-    size_t placement_errors;
-    placement_take_share(set, NULL, &placement_errors);
+    size_t placement_errors, moved;
+    placement_take_share(set, NULL, NULL, 0, &placement_errors, &moved);
     diag_list_sort(&set->diags);
     diag_list_print(&set->diags, stderr);
     return set->diags.n_errors;
@@ -33,9 +33,10 @@ size_t cli_load_specs(const CliOpts *o, SpecSet *set) {
 /* The share of o->host (docs/fleet.md): specs placed elsewhere leave the set (held, never
  * orphans); unplaceable specs are errors. Returns their number, SIZE_MAX when no Host document
  * names o->host (said on stderr). */
-static size_t cli_take_share(const CliOpts *o, SpecSet *set) {
+static size_t cli_take_share(const CliOpts *o, SpecSet *set, const PlaceObserved *obs, size_t n_obs,
+                             size_t *ret_moved) {
     size_t errors;
-    if (placement_take_share(set, o->host, &errors) == -ENOENT) {
+    if (placement_take_share(set, o->host, obs, n_obs, &errors, ret_moved) == -ENOENT) {
         fprintf(stderr, "virtspec: --host %s: no `kind: Host` document of the tree names it\n", o->host);
         return SIZE_MAX;
     }
@@ -257,7 +258,7 @@ static bool is_tree(const char *p, const char *tree) {
     return rp && rt && streq(rp, rt);
 }
 
-size_t cli_load_tree(const CliOpts *o, SpecSet *set, Selection *sel) {
+size_t cli_read_tree(const CliOpts *o, SpecSet *set, Selection *sel) {
     const char *tree = o->specs_dir ? o->specs_dir : paths_default()->spec_dir;
     _cleanup_free_ char **roots = NULL, **dirs = NULL;
     size_t n_roots = 0, n_dirs = 0, errors = 0;
@@ -318,9 +319,18 @@ size_t cli_load_tree(const CliOpts *o, SpecSet *set, Selection *sel) {
                  "network %s is derived for this address: no spec read declares its subnet, and "
                  "only the named files were read; name their directory (with -t NAME to select) "
                  "if another file declares the network", set->specs[i]->name);
-    if (cli_take_share(o, set) == SIZE_MAX)
-        errors++;
+    return errors;
+}
+
+size_t cli_tree_share(const CliOpts *o, SpecSet *set, const PlaceObserved *obs, size_t n_obs,
+                      size_t *ret_moved) {
+    size_t errors = cli_take_share(o, set, obs, n_obs, ret_moved) == SIZE_MAX;
     diag_list_sort(&set->diags);
     diag_list_print(&set->diags, stderr);
     return set->diags.n_errors + errors;
+}
+
+size_t cli_load_tree(const CliOpts *o, SpecSet *set, Selection *sel) {
+    size_t moved, errors = cli_read_tree(o, set, sel);
+    return errors + cli_tree_share(o, set, NULL, 0, &moved);
 }

@@ -306,19 +306,37 @@ bool placement_in_use(const SpecSet *set) {
     return false;
 }
 
-int placement_take_share(SpecSet *set, const char *host, size_t *ret_errors) {
-    *ret_errors = 0;
+/* A spec observed on host that the placement puts on another one: said at its line. */
+static bool moved_away(SpecSet *set, const PlacementSet *ps, const Placement *p, const char *host,
+                       const PlaceObserved *obs, size_t n_obs) {
+    bool here = false;
+    for (size_t i = 0; i < n_obs && !here; i++)
+        here = obs[i].kind == p->spec->kind && streq(obs[i].name, p->spec->name) &&
+               streq(obs[i].host, host);
+    if (!here || p->host < 0 || placement_on_host(ps, p, host))
+        return false;
+    diag_add(&set->diags, DIAG_WARNING, p->spec->file, p->spec->line, p->spec->col,
+             "%s is defined here but placement now puts it on %s: it keeps running here; moving "
+             "is not done yet (docs/fleet.md), and both hosts would run it",
+             p->spec->name, ps->hosts[p->host]->name.s);
+    return true;
+}
+
+int placement_take_share(SpecSet *set, const char *host, const PlaceObserved *obs, size_t n_obs,
+                         size_t *ret_errors, size_t *ret_moved) {
+    *ret_errors = *ret_moved = 0;
     if (host && !spec_set_find_host(set, host))
         return -ENOENT;
     if (!placement_in_use(set))
         return 0;
     PlacementSet ps = {};
     size_t before = set->diags.n_errors;
-    placement_compute(set, NULL, 0, &ps, &set->diags);
+    placement_compute(set, obs, n_obs, &ps, &set->diags);
     bool *drop = xmalloc0(set->n * sizeof(bool) + 1);
     for (size_t i = 0; i < set->n; i++) {
         const Placement *p = placement_find(&ps, set->specs[i]->kind, set->specs[i]->name);
         drop[i] = !p->everywhere && (p->host < 0 || (host && !placement_on_host(&ps, p, host)));
+        *ret_moved += host && moved_away(set, &ps, p, host, obs, n_obs);
     }
     placement_set_clear(&ps);
     *ret_errors = set->diags.n_errors - before;
