@@ -322,6 +322,26 @@ static bool moved_away(SpecSet *set, const PlacementSet *ps, const Placement *p,
     return true;
 }
 
+/* A spec observed on host that this host keeps (sticky) but that the repository alone places on
+ * another host: that host computes just that (it does not see the domain here) and would create
+ * it too. Said at its line. */
+static bool kept_but_placed_away(SpecSet *set, const PlacementSet *repo, const Placement *p,
+                                 const char *host, const PlaceObserved *obs, size_t n_obs) {
+    bool here = false;
+    for (size_t i = 0; i < n_obs && !here; i++)
+        here = obs[i].kind == p->spec->kind && streq(obs[i].name, p->spec->name) &&
+               streq(obs[i].host, host);
+    const Placement *q = here ? placement_find(repo, p->spec->kind, p->spec->name) : NULL;
+    if (!q || q->everywhere || q->host < 0 || placement_on_host(repo, q, host))
+        return false;
+    diag_add(&set->diags, DIAG_WARNING, p->spec->file, p->spec->line, p->spec->col,
+             "%s is defined here and stays here, but the repository alone places it on %s, which "
+             "cannot see it here: %s would create it too; pin it (placement: {host: %s}) "
+             "(docs/fleet.md)", p->spec->name, repo->hosts[q->host]->name.s,
+             repo->hosts[q->host]->name.s, host);
+    return true;
+}
+
 int placement_take_share(SpecSet *set, const char *host, const PlaceObserved *obs, size_t n_obs,
                          size_t *ret_errors, size_t *ret_moved) {
     *ret_errors = *ret_moved = 0;
@@ -332,12 +352,21 @@ int placement_take_share(SpecSet *set, const char *host, const PlaceObserved *ob
     PlacementSet ps = {};
     size_t before = set->diags.n_errors;
     placement_compute(set, obs, n_obs, &ps, &set->diags);
+    /* what the other hosts compute: the repository alone (they do not see this host's domains) */
+    PlacementSet repo = {};
+    DiagList scratch = {};
+    if (host && n_obs > 0)
+        placement_compute(set, NULL, 0, &repo, &scratch);
     bool *drop = xmalloc0(set->n * sizeof(bool) + 1);
     for (size_t i = 0; i < set->n; i++) {
         const Placement *p = placement_find(&ps, set->specs[i]->kind, set->specs[i]->name);
         drop[i] = !p->everywhere && (p->host < 0 || (host && !placement_on_host(&ps, p, host)));
-        *ret_moved += host && moved_away(set, &ps, p, host, obs, n_obs);
+        *ret_moved += host && (moved_away(set, &ps, p, host, obs, n_obs) ||
+                               (!drop[i] && n_obs > 0 &&
+                                kept_but_placed_away(set, &repo, p, host, obs, n_obs)));
     }
+    placement_set_clear(&repo);
+    diag_list_clear(&scratch);
     placement_set_clear(&ps);
     *ret_errors = set->diags.n_errors - before;
     spec_set_drop_held(set, drop, set->n);
