@@ -531,8 +531,9 @@ typedef struct CacheWork {
 
 static void cache_prune_run(uv_work_t *req) {
     CacheWork *w = req->data;
-    if (image_cache_prune(&w->engine, w->names, &w->said) < 0)
-        log_warning("cannot prune the image cache: %s", virt_error_message());
+    int r = image_cache_prune(&w->engine, w->names, &w->said);
+    if (r < 0)
+        log_warning("cannot prune the image cache: %s", image_cache_prune_strerror(r));
 }
 
 static void cache_prune_done(uv_work_t *req, int status) {
@@ -753,7 +754,8 @@ static void kick(Manager *m) {
     uint64_t next_retry = 0;
     bool waits_changed = false;
 
-    if (!m->connected || m->stopping || notice_restarts(m))
+    /* the cache's pruning runs alone (cache_prune_done kicks again) */
+    if (!m->connected || m->stopping || m->cache_pruning || notice_restarts(m))
         return;
     /* pools and networks first (in table order they come after domains), so that a domain
      * whose dependencies are free to go finds them in flight, not idle */

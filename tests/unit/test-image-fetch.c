@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -96,7 +97,7 @@ static int fetch(const char *name, const char *sha, char **path, char **err) {
     _cleanup_free_ char *url = xasprintf("file://%s/%s", dir, name);
     _cleanup_free_ char *state = xasprintf("%s/state", dir);
     *path = *err = NULL;
-    return image_fetch(state, url, sha, "test", &cancel, path, err);
+    return image_fetch(state, url, sha, "test", &cancel, path, NULL, err);
 }
 
 static char *state_file(const char *sha, const char *suffix) {
@@ -117,6 +118,35 @@ static void test_plain(void **state) {
     assert_string_equal(path2, want);
     _cleanup_free_ char *st = xasprintf("%s/state", dir);
     assert_true(image_fetch_cached(st, sha));
+}
+
+/* the image's lock for image-cache.c's pruning: whether it could take it now */
+static bool prune_could_lock(const char *sha) {
+    _cleanup_free_ char *lock = state_file(sha, ".lock");
+    int fd = open(lock, O_RDWR | O_CLOEXEC);
+    assert_true(fd >= 0);
+    bool ok = flock(fd, LOCK_EX | LOCK_NB) == 0;
+    close(fd);
+    return ok;
+}
+
+/* with ret_lock the image stays locked shared (pruning skips it) until the caller closes it;
+ * a second caller gets the cached image meanwhile (shared too), the first fetch as well */
+static void test_lock_held(void **state) {
+    _cleanup_free_ char *sha = serve("locked.raw", img, IMG_SIZE), *p1 = NULL, *p2 = NULL;
+    _cleanup_free_ char *url = xasprintf("file://%s/locked.raw", dir), *st = xasprintf("%s/state", dir);
+    _cleanup_free_ char *e1 = NULL, *e2 = NULL;
+    int l1 = -1, l2 = -1;
+    assert_int_equal(image_fetch(st, url, sha, "a", &cancel, &p1, &l1, &e1), 0);
+    assert_true(l1 >= 0);
+    assert_cached_image(p1);
+    assert_false(prune_could_lock(sha));
+    assert_int_equal(image_fetch(st, url, sha, "b", &cancel, &p2, &l2, &e2), 0);
+    assert_true(l2 >= 0);
+    close(l1);
+    assert_false(prune_could_lock(sha));
+    close(l2);
+    assert_true(prune_could_lock(sha));
 }
 
 static void test_mismatch(void **state) {
@@ -285,6 +315,7 @@ static void test_cancel(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain),
+        cmocka_unit_test(test_lock_held),
         cmocka_unit_test(test_mismatch),
         cmocka_unit_test(test_xz),
         cmocka_unit_test(test_gz),
