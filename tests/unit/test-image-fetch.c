@@ -19,6 +19,7 @@
 
 #include "unit-test.h"
 
+#include "image-cache.h"
 #include "image-fetch.h"
 
 #define IMG_SIZE (3u << 20)
@@ -147,6 +148,44 @@ static void test_lock_held(void **state) {
     assert_false(prune_could_lock(sha));
     close(l2);
     assert_true(prune_could_lock(sha));
+}
+
+/* image-cache.c's pruning (libvirt's test driver: its default-pool holds the base volume)
+ * leaves an image alone while a pass holds its lock, and removes it once released */
+static void test_prune_skips_locked(void **state) {
+    const char *sha = "00000000000000000000000000000000000000000000000000000000000000aa";
+    _cleanup_free_ char *st = xasprintf("%s/prune", dir), *img_path = xasprintf("%s/images/%s", st, sha);
+    _cleanup_free_ char *markers = xasprintf("%s/images/default-pool", st);
+    _cleanup_free_ char *complete = xasprintf("%s/base-sha256-%s.complete", markers, sha);
+    _cleanup_free_ char *lock = xasprintf("%s.lock", img_path);
+    _cleanup_free_ char *vol = xasprintf("<volume><name>base-sha256-%s</name><capacity>1024</capacity>"
+                                         "</volume>", sha);
+    _cleanup_free_ char *images = xasprintf("%s/images", st);
+    assert_int_equal(mkdir(st, 0700), 0);
+    assert_int_equal(mkdir(images, 0700), 0);
+    assert_int_equal(mkdir(markers, 0700), 0);
+    write_file(complete, "", 0);
+    write_file(img_path, "x", 1);
+    virConnectPtr conn = virConnectOpen("test:///default");
+    assert_non_null(conn);
+    virStoragePoolPtr pool = virStoragePoolLookupByName(conn, "default-pool");
+    assert_non_null(pool);
+    virStorageVolPtr v = virStorageVolCreateXML(pool, vol, 0);
+    assert_non_null(v);
+    Engine e = { .conn = conn, .apply = true, .state_dir = st, .cache_dir = st };
+    char **said = NULL;
+    int held = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    assert_int_equal(flock(held, LOCK_SH), 0);
+    assert_int_equal(image_cache_prune(&e, NULL, &said), 0);
+    image_cache_names_free(said);
+    assert_int_equal(access(img_path, F_OK), 0);
+    close(held);
+    assert_int_equal(image_cache_prune(&e, NULL, &said), 1);
+    image_cache_names_free(said);
+    assert_int_equal(access(img_path, F_OK), -1);
+    virStorageVolFree(v);
+    virStoragePoolFree(pool);
+    virConnectClose(conn);
 }
 
 static void test_mismatch(void **state) {
@@ -316,6 +355,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain),
         cmocka_unit_test(test_lock_held),
+        cmocka_unit_test(test_prune_skips_locked),
         cmocka_unit_test(test_mismatch),
         cmocka_unit_test(test_xz),
         cmocka_unit_test(test_gz),
