@@ -188,6 +188,19 @@ static void test_prune_skips_locked(void **state) {
     virConnectClose(conn);
 }
 
+/* the cache directory unreadable: its errno's text, not libvirt's (empty) last error */
+static void test_prune_dir_error(void **state) {
+    _cleanup_free_ char *st = xasprintf("%s/prune-bad", dir), *images = xasprintf("%s/images", st);
+    assert_int_equal(mkdir(st, 0700), 0);
+    write_file(images, "", 0);   /* a file where the directory should be */
+    Engine e = { .apply = true, .state_dir = st, .cache_dir = st };
+    char **said = NULL;
+    int r = image_cache_prune(&e, NULL, &said);
+    image_cache_names_free(said);
+    assert_int_equal(r, -ENOTDIR);
+    assert_string_equal(image_cache_prune_strerror(r), strerror(ENOTDIR));
+}
+
 static void test_mismatch(void **state) {
     _cleanup_free_ char *real = serve("other.raw", img, IMG_SIZE / 2), *path = NULL, *err = NULL;
     const char *bad = "00000000000000000000000000000000000000000000000000000000000000ff";
@@ -356,6 +369,7 @@ int main(void) {
         cmocka_unit_test(test_plain),
         cmocka_unit_test(test_lock_held),
         cmocka_unit_test(test_prune_skips_locked),
+        cmocka_unit_test(test_prune_dir_error),
         cmocka_unit_test(test_mismatch),
         cmocka_unit_test(test_xz),
         cmocka_unit_test(test_gz),
