@@ -547,7 +547,7 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
         int k = image_cache_prune(&e, names, &run->cache_said);
         image_cache_names_free(names);
         if (k < 0)
-            fprintf(stderr, "virtspec: cannot prune the image cache: %s\n", virt_error_message());
+            fprintf(stderr, "virtspec: cannot prune the image cache: %s\n", image_cache_prune_strerror(k));
     }
     run->spec_errors += selection_report_unused(&run->sel);
     return 0;

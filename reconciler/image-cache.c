@@ -2,8 +2,10 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,12 +54,11 @@ static bool named(char *const *names, const char *sha) {
 }
 
 /* The pool holding sha's complete base volume (its volume in libvirt and the upload's
- * .complete marker), else NULL; caller frees. */
+ * .complete marker), else NULL; caller frees. The pools were refreshed before. */
 static char *pool_holding(Engine *e, virStoragePoolPtr *pools, int n, const char *sha) {
     _cleanup_free_ char *vol = xasprintf("base-sha256-%s", sha);
     for (int i = 0; i < n; i++) {
         const char *pool = virStoragePoolGetName(pools[i]);
-        virStoragePoolRefresh(pools[i], 0);
         virStorageVolPtr v = virStorageVolLookupByName(pools[i], vol);
         if (!v)
             continue;
@@ -67,6 +68,10 @@ static char *pool_holding(Engine *e, virStoragePoolPtr *pools, int n, const char
             return xstrdup(pool);
     }
     return NULL;
+}
+
+const char *image_cache_prune_strerror(int r) {
+    return r == -ECOMM ? virt_error_message() : strerror(-r);
 }
 
 int image_cache_prune(Engine *e, char *const *names, char ***ret_said) {
@@ -81,8 +86,10 @@ int image_cache_prune(Engine *e, char *const *names, char ***ret_said) {
     int n_pools = virConnectListAllStoragePools(e->conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
     if (n_pools < 0) {
         closedir(d);
-        return -EIO;
+        return -ECOMM;   /* libvirt's error (image_cache_prune_strerror) */
     }
+    for (int i = 0; i < n_pools; i++)
+        virStoragePoolRefresh(pools[i], 0);   /* once per run, not per image */
     struct dirent *de;
     while ((de = readdir(d))) {
         if (!cache_name(de->d_name) || named(names, de->d_name))
@@ -94,6 +101,16 @@ int image_cache_prune(Engine *e, char *const *names, char ***ret_said) {
         struct stat st;
         if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
             continue;
+        /* a pass fetching it or uploading from it holds its lock (image-fetch.h): left alone */
+        _cleanup_free_ char *lock = xasprintf("%s.lock", path);
+        int lfd = e->apply ? open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600) : -1;
+        if (e->apply && (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0)) {
+            log_debug("not removing cached image %s: %s", path,
+                      lfd < 0 ? strerror(errno) : "in use (a pass fetches it or uploads from it)");
+            if (lfd >= 0)
+                close(lfd);
+            continue;
+        }
         char *line;
         if (!e->apply)
             line = xasprintf("would remove cached image %s: no spec names it, pool %s holds its base "
@@ -106,6 +123,8 @@ int image_cache_prune(Engine *e, char *const *names, char ***ret_said) {
                              pool, de->d_name);
             log_info("%s", line);
         }
+        if (lfd >= 0)
+            close(lfd);
         said = xrealloc(said, (n_said + 2) * sizeof(char *));
         said[n_said++] = line;
         said[n_said] = NULL;

@@ -15,6 +15,8 @@ void image_cache_names_add(char ***names, size_t *n, const Spec *s);
 void image_cache_names_free(char **names);
 /* names: the sha256s the specs in force name. e->apply false: only says what would go. Each
  * image is a line in *ret_said ("removed …" / "would remove …"), NULL-terminated (free with
- * image_cache_names_free); returns how many, or a negative errno. Calls libvirt: off the
- * daemon's loop. */
+ * image_cache_names_free); returns how many, or a negative errno: -ECOMM when libvirt failed, else
+ * the cache directory's. Calls libvirt: off the daemon's loop. */
 int image_cache_prune(Engine *e, char *const *names, char ***ret_said);
+/* Why image_cache_prune returned r < 0: libvirt's error, or the errno's text. */
+const char *image_cache_prune_strerror(int r);

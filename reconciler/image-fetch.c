@@ -639,8 +639,12 @@ static int fetch_locked(Fetch *f, const char *final, const char *sha256, char **
     return 0;
 }
 
-int image_fetch(const char *state_dir, const char *url, const char *sha256_in, const char *owner,
-                const bool *cancel, char **ret_path, char **ret_err) {
+/* image_fetch with the image's lock held when it returns: that lock's fd, else a negative errno.
+ * With ret_shared, a cached image is returned under a shared lock (*ret_shared set: passes
+ * uploading one image into several pools do not wait for each other), else exclusively. */
+static int fetch_under_lock(const char *state_dir, const char *url, const char *sha256_in,
+                            const char *owner, const bool *cancel, char **ret_path, bool *ret_shared,
+                            char **ret_err) {
     _cleanup_free_ char *sha256 = xstrdup(sha256_in);
     for (char *p = sha256; *p; p++)
         *p = (char) tolower((unsigned char) *p);
@@ -654,6 +658,12 @@ int image_fetch(const char *state_dir, const char *url, const char *sha256_in, c
     /* one fetch of an image at a time, across threads and processes (apply and the daemon) */
     _cleanup_free_ char *lock = cache_path(state_dir, sha256, ".lock");
     int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    struct stat st;
+    if (ret_shared && lfd >= 0 && flock(lfd, LOCK_SH) == 0 && stat(final, &st) == 0 && S_ISREG(st.st_mode)) {
+        *ret_shared = true;
+        *ret_path = xstrdup(final);
+        return lfd;
+    }
     if (lfd < 0 || flock(lfd, LOCK_EX) < 0) {
         k = -errno;
         *ret_err = xasprintf("cannot lock %s: %s", lock, strerror(-k));
@@ -661,11 +671,9 @@ int image_fetch(const char *state_dir, const char *url, const char *sha256_in, c
             close(lfd);
         return k;
     }
-    struct stat st;
     if (stat(final, &st) == 0 && S_ISREG(st.st_mode)) {
-        close(lfd);
         *ret_path = xstrdup(final);
-        return 0;
+        return lfd;
     }
     _cleanup_(fetch_clear) Fetch f = {
         .url = url, .run = { .owner = owner, .url = url }, .cancel = cancel, .part_fd = -1, .out_fd = -1,
@@ -685,10 +693,34 @@ int image_fetch(const char *state_dir, const char *url, const char *sha256_in, c
         k = fetch_locked(&f, final, sha256, ret_err);
     if (k < 0 && !*ret_err)
         *ret_err = xasprintf("%s: %s", url, strerror(-k));
-    if (k < 0)
+    if (k < 0) {
         unlink(f.out);   /* a partial decompression is never kept (the .part resumes) */
-    if (k == 0)
-        *ret_path = xstrdup(final);
-    close(lfd);
-    return k;
+        close(lfd);
+        return k;
+    }
+    *ret_path = xstrdup(final);
+    return lfd;
+}
+
+int image_fetch(const char *state_dir, const char *url, const char *sha256, const char *owner,
+                const bool *cancel, char **ret_path, int *ret_lock, char **ret_err) {
+    for (;;) {
+        bool shared = false;
+        int lfd = fetch_under_lock(state_dir, url, sha256, owner, cancel, ret_path,
+                                   ret_lock ? &shared : NULL, ret_err);
+        if (lfd < 0 || !ret_lock) {
+            if (lfd >= 0)
+                close(lfd);
+            return lfd < 0 ? lfd : 0;
+        }
+        /* flock's downgrade is not atomic: the cache's pruning may have removed the image */
+        struct stat st;
+        if (shared || (flock(lfd, LOCK_SH) == 0 && stat(*ret_path, &st) == 0)) {
+            *ret_lock = lfd;
+            return 0;
+        }
+        close(lfd);
+        free(*ret_path);
+        *ret_path = NULL;
+    }
 }

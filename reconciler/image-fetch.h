@@ -23,9 +23,10 @@ bool image_fetch_cached(const char *state_dir, const char *sha256);
  * fetch by it); *ret_path: the image file. On failure a negative errno and
  * *ret_err (names the URL; a mismatch names the expected and the received sha256). cancel (may
  * be NULL; the engine's flag, read atomically): once set, the transfer ends with -ECANCELED and
- * the .part is kept to resume from. */
+ * the .part is kept to resume from. ret_lock (may be NULL): the image's lock, held shared until
+ * the caller closes it — the cache's pruning leaves the image alone meanwhile. */
 int image_fetch(const char *state_dir, const char *url, const char *sha256, const char *owner,
-                const bool *cancel, char **ret_path, char **ret_err);
+                const bool *cancel, char **ret_path, int *ret_lock, char **ret_err);
 
 /* A transfer running in this process (any thread), as status shows it. */
 typedef struct ImageFetchStatus {

@@ -40,6 +40,7 @@ typedef struct Object {
     time_t last_action_time, last_pass_time;
     char *status_text;          /* its entry of the status file, NULL once anything in it changed
                                  * (object_touch): a write reformats only those */
+    bool status_fetching;       /* status_text was formatted with a download's progress */
 } Object;
 
 typedef struct Manager {
@@ -55,6 +56,7 @@ typedef struct Manager {
     Watch *watch;
     uv_timer_t resync_timer, reconnect_timer, watchdog_timer, kick_timer, status_timer;
     uv_timer_t fetch_timer;     /* a pass runs: a download's progress into the status file */
+    bool fetch_was_running;     /* a fetch ran at fetch_timer's last tick */
     uv_timer_t stop_timer;      /* stopping: waits for the work in flight (its own timer: a kick
                                  * scheduled meanwhile must not replace it) */
     uv_signal_t sig_hup, sig_term, sig_int;
@@ -248,8 +250,10 @@ static char *spec_error_of(const Manager *m, const Object *o) {
 
 /* o's entry of the status file, formatted when it changed since the last write. */
 static const char *object_status_text(Manager *m, Object *o) {
-    if (o->in_flight && o->kind == KIND_DOMAIN && image_fetch_running())
-        object_touch(o);    /* a download's progress changes without an event */
+    /* a download's progress changes without an event, and so does its end while the pass goes on
+     * (decompress, upload): an entry formatted with progress is formatted once more after it */
+    if (o->in_flight && o->kind == KIND_DOMAIN && (o->status_fetching || image_fetch_running()))
+        object_touch(o);
     if (!o->status_text) {
         _cleanup_free_ char *spec_error = spec_error_of(m, o);
         StatusExtra x = {
@@ -286,6 +290,7 @@ static const char *object_status_text(Manager *m, Object *o) {
             x.fetch_rate = fs.rate;
         }
         o->status_text = status_object_text(&view, &x);
+        o->status_fetching = fs.url != NULL;
         free(fs.url);
     }
     return o->status_text;
@@ -322,10 +327,12 @@ static void request_status(Manager *m) {
 
 static void on_fetch_timer(uv_timer_t *t) {
     Manager *m = t->data;
+    bool running = image_fetch_running();
     if (m->in_flight == 0)
         uv_timer_stop(t);
-    else if (image_fetch_running())
-        request_status(m);
+    else if (running || m->fetch_was_running)
+        request_status(m);   /* once more after the last fetch ended: its entry loses "fetching" */
+    m->fetch_was_running = running && m->in_flight > 0;
 }
 
 /* Brings the object table in line with the specs in force. */
@@ -524,8 +531,9 @@ typedef struct CacheWork {
 
 static void cache_prune_run(uv_work_t *req) {
     CacheWork *w = req->data;
-    if (image_cache_prune(&w->engine, w->names, &w->said) < 0)
-        log_warning("cannot prune the image cache: %s", virt_error_message());
+    int r = image_cache_prune(&w->engine, w->names, &w->said);
+    if (r < 0)
+        log_warning("cannot prune the image cache: %s", image_cache_prune_strerror(r));
 }
 
 static void cache_prune_done(uv_work_t *req, int status) {
@@ -755,7 +763,8 @@ static void kick(Manager *m) {
     uint64_t next_retry = 0;
     bool waits_changed = false;
 
-    if (!m->connected || m->stopping || notice_restarts(m))
+    /* the cache's pruning runs alone (cache_prune_done kicks again) */
+    if (!m->connected || m->stopping || m->cache_pruning || notice_restarts(m))
         return;
     /* pools and networks first (in table order they come after domains), so that a domain
      * whose dependencies are free to go finds them in flight, not idle */

@@ -396,14 +396,18 @@ static int ensure_base(Engine *e, virStoragePoolPtr pool, const char *pool_name,
     _cleanup_free_ char *name = base_volume_name(image, info);
     _cleanup_free_ char *partial = marker(e, pool_name, name, "partial");
     _cleanup_free_ char *complete = marker(e, pool_name, name, "complete");
-    int ret = 0;
+    int ret = 0, image_lock = -1;   /* held shared until the upload ended: not pruned meanwhile */
 
     if (info->url && e->apply && !base_complete(pool, name, complete)) {
         /* outside base_lock: other bases are uploaded meanwhile (image_fetch locks the image) */
         _cleanup_free_ char *err = NULL;
-        if (image_fetch(e->cache_dir, info->url, info->sha256, r->name, e->cancel, &info->fetched, &err) < 0 ||
-            (free(info->source), image_probe(info->fetched, info, &err)) < 0)
+        if (image_fetch(e->cache_dir, info->url, info->sha256, r->name, e->cancel, &info->fetched,
+                        &image_lock, &err) < 0 ||
+            (free(info->source), image_probe(info->fetched, info, &err)) < 0) {
+            if (image_lock >= 0)
+                close(image_lock);
             return fail(r, "base image %s: %s", image, err);
+        }
         free(info->source);
         info->source = xasprintf("sha256:%s", info->sha256);
     }
@@ -462,6 +466,8 @@ done:
     if (v)
         virStorageVolFree(v);
     pthread_mutex_unlock(&base_lock);
+    if (image_lock >= 0)
+        close(image_lock);
     return ret;
 }
 

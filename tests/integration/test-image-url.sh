@@ -8,7 +8,7 @@
 # sha256 for an existing disk is a plan line, never a download; a qcow2 with a backing file is
 # refused; a resume refused with 416 starts over; a stalled server is an error after
 # VIRTSPEC_FETCH_STALL_TIMEOUT; the daemon shows a slow download's progress in status.json,
-# `virtspec status` and its log.
+# `virtspec status` and its log, and stops showing it when the download ended (not the pass).
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
 mkdir specs srv
@@ -277,5 +277,38 @@ kill "$dpid"; wait "$dpid"
 mode ""
 ok "…the base is the image" cmp -s srv/g.raw "pool/base-sha256-$(sha g.raw)"
 
-for d in vs-a vs-a2 vs-b vs-c vs-d vs-e vs-e2 vs-f vs-g vs-xz vs-gz vs-zst; do virsh undefine "$d" >/dev/null 2>&1; done
+# ---- the daemon: once the download ended, the entry stops saying "fetching" while the pass goes
+# on (4 GiB of zeros gunzipped: seconds), not only when the pass is over. The .gz: a member of
+# random data, then one of 256 MiB of zeros 16 times (concatenated members, as gzip writes them)
+head -c 1M /dev/urandom | gzip -1 > srv/h.raw.gz
+head -c 256M /dev/zero | gzip -1 > zeros.gz
+for _ in $(seq 16); do cat zeros.gz >> srv/h.raw.gz; done
+mkdir hspecs
+cp specs/00-pool.yaml hspecs/
+dom vs-h h.raw.gz "$(sha h.raw.gz)" > hspecs/h.yaml
+mode slow:8388608   # about 20 MiB in 2.5 s
+"$VS" daemon --specs "$WORK/hspecs" --status-file "$WORK/hstatus.json" > hdaemon.log 2>&1 &
+dpid=$!
+python3 - "$WORK/hstatus.json" > fetch-end <<'PY'
+import json, sys, time
+seen, end = [], time.time() + 120
+while time.time() < end:
+    try:
+        o = [o for o in json.load(open(sys.argv[1]))["objects"] if o["name"] == "vs-h"][0]
+    except (OSError, ValueError, IndexError):
+        time.sleep(0.05); continue
+    s = ("fetching" if o.get("fetching") else "reconciling" if o["reconciling"] else o["state"])
+    if not seen or seen[-1] != s:
+        seen.append(s)
+    if not o["reconciling"] and o["state"] != "missing":
+        break
+    time.sleep(0.05)
+print(*seen)
+PY
+sed 's/^/    | /' fetch-end
+contains "…a write says reconciling, not fetching, once the download ended" "fetching reconciling" "$(cat fetch-end)"
+kill "$dpid"; wait "$dpid"
+mode ""
+
+for d in vs-a vs-a2 vs-b vs-c vs-d vs-e vs-e2 vs-f vs-g vs-h vs-xz vs-gz vs-zst; do virsh undefine "$d" >/dev/null 2>&1; done
 finish

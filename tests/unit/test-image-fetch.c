@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 
 #include "unit-test.h"
 
+#include "image-cache.h"
 #include "image-fetch.h"
 
 #define IMG_SIZE (3u << 20)
@@ -96,7 +98,7 @@ static int fetch(const char *name, const char *sha, char **path, char **err) {
     _cleanup_free_ char *url = xasprintf("file://%s/%s", dir, name);
     _cleanup_free_ char *state = xasprintf("%s/state", dir);
     *path = *err = NULL;
-    return image_fetch(state, url, sha, "test", &cancel, path, err);
+    return image_fetch(state, url, sha, "test", &cancel, path, NULL, err);
 }
 
 static char *state_file(const char *sha, const char *suffix) {
@@ -117,6 +119,86 @@ static void test_plain(void **state) {
     assert_string_equal(path2, want);
     _cleanup_free_ char *st = xasprintf("%s/state", dir);
     assert_true(image_fetch_cached(st, sha));
+}
+
+/* the image's lock for image-cache.c's pruning: whether it could take it now */
+static bool prune_could_lock(const char *sha) {
+    _cleanup_free_ char *lock = state_file(sha, ".lock");
+    int fd = open(lock, O_RDWR | O_CLOEXEC);
+    assert_true(fd >= 0);
+    bool ok = flock(fd, LOCK_EX | LOCK_NB) == 0;
+    close(fd);
+    return ok;
+}
+
+/* with ret_lock the image stays locked shared (pruning skips it) until the caller closes it;
+ * a second caller gets the cached image meanwhile (shared too), the first fetch as well */
+static void test_lock_held(void **state) {
+    _cleanup_free_ char *sha = serve("locked.raw", img, IMG_SIZE), *p1 = NULL, *p2 = NULL;
+    _cleanup_free_ char *url = xasprintf("file://%s/locked.raw", dir), *st = xasprintf("%s/state", dir);
+    _cleanup_free_ char *e1 = NULL, *e2 = NULL;
+    int l1 = -1, l2 = -1;
+    assert_int_equal(image_fetch(st, url, sha, "a", &cancel, &p1, &l1, &e1), 0);
+    assert_true(l1 >= 0);
+    assert_cached_image(p1);
+    assert_false(prune_could_lock(sha));
+    assert_int_equal(image_fetch(st, url, sha, "b", &cancel, &p2, &l2, &e2), 0);
+    assert_true(l2 >= 0);
+    close(l1);
+    assert_false(prune_could_lock(sha));
+    close(l2);
+    assert_true(prune_could_lock(sha));
+}
+
+/* image-cache.c's pruning (libvirt's test driver: its default-pool holds the base volume)
+ * leaves an image alone while a pass holds its lock, and removes it once released */
+static void test_prune_skips_locked(void **state) {
+    const char *sha = "00000000000000000000000000000000000000000000000000000000000000aa";
+    _cleanup_free_ char *st = xasprintf("%s/prune", dir), *img_path = xasprintf("%s/images/%s", st, sha);
+    _cleanup_free_ char *markers = xasprintf("%s/images/default-pool", st);
+    _cleanup_free_ char *complete = xasprintf("%s/base-sha256-%s.complete", markers, sha);
+    _cleanup_free_ char *lock = xasprintf("%s.lock", img_path);
+    _cleanup_free_ char *vol = xasprintf("<volume><name>base-sha256-%s</name><capacity>1024</capacity>"
+                                         "</volume>", sha);
+    _cleanup_free_ char *images = xasprintf("%s/images", st);
+    assert_int_equal(mkdir(st, 0700), 0);
+    assert_int_equal(mkdir(images, 0700), 0);
+    assert_int_equal(mkdir(markers, 0700), 0);
+    write_file(complete, "", 0);
+    write_file(img_path, "x", 1);
+    virConnectPtr conn = virConnectOpen("test:///default");
+    assert_non_null(conn);
+    virStoragePoolPtr pool = virStoragePoolLookupByName(conn, "default-pool");
+    assert_non_null(pool);
+    virStorageVolPtr v = virStorageVolCreateXML(pool, vol, 0);
+    assert_non_null(v);
+    Engine e = { .conn = conn, .apply = true, .state_dir = st, .cache_dir = st };
+    char **said = NULL;
+    int held = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    assert_int_equal(flock(held, LOCK_SH), 0);
+    assert_int_equal(image_cache_prune(&e, NULL, &said), 0);
+    image_cache_names_free(said);
+    assert_int_equal(access(img_path, F_OK), 0);
+    close(held);
+    assert_int_equal(image_cache_prune(&e, NULL, &said), 1);
+    image_cache_names_free(said);
+    assert_int_equal(access(img_path, F_OK), -1);
+    virStorageVolFree(v);
+    virStoragePoolFree(pool);
+    virConnectClose(conn);
+}
+
+/* the cache directory unreadable: its errno's text, not libvirt's (empty) last error */
+static void test_prune_dir_error(void **state) {
+    _cleanup_free_ char *st = xasprintf("%s/prune-bad", dir), *images = xasprintf("%s/images", st);
+    assert_int_equal(mkdir(st, 0700), 0);
+    write_file(images, "", 0);   /* a file where the directory should be */
+    Engine e = { .apply = true, .state_dir = st, .cache_dir = st };
+    char **said = NULL;
+    int r = image_cache_prune(&e, NULL, &said);
+    image_cache_names_free(said);
+    assert_int_equal(r, -ENOTDIR);
+    assert_string_equal(image_cache_prune_strerror(r), strerror(ENOTDIR));
 }
 
 static void test_mismatch(void **state) {
@@ -285,6 +367,9 @@ static void test_cancel(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain),
+        cmocka_unit_test(test_lock_held),
+        cmocka_unit_test(test_prune_skips_locked),
+        cmocka_unit_test(test_prune_dir_error),
         cmocka_unit_test(test_mismatch),
         cmocka_unit_test(test_xz),
         cmocka_unit_test(test_gz),
