@@ -21,7 +21,7 @@
 cd "$WORK"
 GOLDEN=$TESTDIR/../golden
 SKIP=" fw2 headless1 hv3 "
-n_objects=0 n_passwd=0 n_as_qemu=0
+n_objects=0 n_passwd=0 n_as_qemu=0 n_no_passt=0
 not_run=()   # "CASE NAME (why)" for every object that did not go round here
 # libvirt's own answer, not /dev/kvm's presence: does it offer kvm guests for x86_64?
 if virsh capabilities | xmllint --xpath "//guest[arch/@name='x86_64']/arch/domain[@type='kvm']" - \
@@ -118,6 +118,17 @@ while read -r case kind name f; do
         not_run+=("$case $name (aarch64: no emulator here)"); continue ;;
     esac
     [ "$name" = pt1 ] && sed -i '/<launchSecurity/,/<\/launchSecurity>/d' "$f"
+    # a user-mode NIC's passt backend (port forwards): libvirt 9.0's parser does not know it yet
+    # (Debian 12: "Invalid value for attribute 'type' in element 'backend': 'passt'")
+    if grep -q '<backend type="passt"' "$f"; then
+        if err=$(virsh define "$f" 2>&1 >/dev/null); then
+            virsh undefine "$name" >/dev/null
+        elif printf '%s' "$err" | grep -q "element 'backend': 'passt'"; then
+            echo "# skip $case $name (libvirt $(virsh -v) does not know the passt backend)"
+            not_run+=("$case $name (no passt backend in libvirt $(virsh -v))")
+            n_no_passt=$((n_no_passt + 1)); continue
+        fi
+    fi
     # plan checks that host paths exist (firmware too): they live in the scratch directory
     sed -i "s#/srv/#$WORK/srv/#g; s#/dev/tpm0#$WORK/dev/tpm0#g; s#/usr/share/OVMF/#$WORK/ovmf/#g;
             s#/usr/share/AAVMF/#$WORK/aavmf/#g" "$f"
@@ -136,8 +147,9 @@ done < objects
 echo "# not run here: ${#not_run[@]}"
 for c in "${not_run[@]}"; do echo "#   - $c"; done
 # the documented skips and nothing else: a case that silently went missing is a failure
-is "objects not run here are exactly the aarch64 ones and, without kvm, the kvm ones" \
-    "$(( 3 + (have_kvm == 0 ? 2 : 0) ))" "${#not_run[@]}"
+is "objects not run here are exactly the aarch64 ones, without kvm the kvm ones, without passt user-net" \
+    "$(( 3 + (have_kvm == 0 ? 2 : 0) + n_no_passt ))" "${#not_run[@]}"
+ok "…the passt skip is the one golden domain with a passt backend at most" test "$n_no_passt" -le 1
 is "without kvm, both kvm domains (full1, hv1) went round as qemu" \
     "$(( have_kvm == 0 ? 2 : 0 ))" "$n_as_qemu"
 # every golden object but the documented skips was tried (a test that cannot fail is a defect)
