@@ -100,7 +100,7 @@ trap 'exit 130' INT
 # ---- the build, installed as `meson install --destdir` puts it ------------------------------
 meson install -C "$BUILD" --no-rebuild --quiet --destdir "$W/destdir" >"$W/install.log" 2>&1 ||
     { cat "$W/install.log"; echo "FAIL - meson install --destdir"; exit 1; }
-UNIT=$(find "$W/destdir" -name virtspec.service | head -n 1)
+UNIT=$(find "$W/destdir" -path '*/system/virtspec.service' | head -n 1)   # not the user unit (…/user/virtspec.service)
 [ -n "$UNIT" ] && [ -x "$W/destdir/usr/local/bin/virtspec" ] ||
     { echo "FAIL - the install has no unit or no /usr/local/bin/virtspec"; exit 1; }
 
