@@ -8,7 +8,7 @@
 set -u
 logs=${VG_LOGS:?VG_LOGS must name the report directory}
 vg=(valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite
-    "--log-file=$logs/vg.%p")
+    "--suppressions=$(cd "$(dirname "$0")" && pwd)/valgrind.supp" "--log-file=$logs/vg.%p")
 
 # (a shared object of ours, such as the plan goldens' LD_PRELOAD shim, is passed as it is: it is
 # loaded into a program that runs under valgrind, never run)
