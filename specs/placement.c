@@ -306,13 +306,18 @@ bool placement_in_use(const SpecSet *set) {
     return false;
 }
 
+/* Whether p's spec is among the objects observed on host. */
+static bool observed_on(const Placement *p, const char *host, const PlaceObserved *obs, size_t n_obs) {
+    for (size_t i = 0; i < n_obs; i++)
+        if (obs[i].kind == p->spec->kind && streq(obs[i].name, p->spec->name) && streq(obs[i].host, host))
+            return true;
+    return false;
+}
+
 /* A spec observed on host that the placement puts on another one: said at its line. */
 static bool moved_away(SpecSet *set, const PlacementSet *ps, const Placement *p, const char *host,
                        const PlaceObserved *obs, size_t n_obs) {
-    bool here = false;
-    for (size_t i = 0; i < n_obs && !here; i++)
-        here = obs[i].kind == p->spec->kind && streq(obs[i].name, p->spec->name) &&
-               streq(obs[i].host, host);
+    bool here = observed_on(p, host, obs, n_obs);
     if (!here || p->host < 0 || placement_on_host(ps, p, host))
         return false;
     diag_add(&set->diags, DIAG_WARNING, p->spec->file, p->spec->line, p->spec->col,
@@ -327,10 +332,7 @@ static bool moved_away(SpecSet *set, const PlacementSet *ps, const Placement *p,
  * it too. Said at its line. */
 static bool kept_but_placed_away(SpecSet *set, const PlacementSet *repo, const Placement *p,
                                  const char *host, const PlaceObserved *obs, size_t n_obs) {
-    bool here = false;
-    for (size_t i = 0; i < n_obs && !here; i++)
-        here = obs[i].kind == p->spec->kind && streq(obs[i].name, p->spec->name) &&
-               streq(obs[i].host, host);
+    bool here = observed_on(p, host, obs, n_obs);
     const Placement *q = here ? placement_find(repo, p->spec->kind, p->spec->name) : NULL;
     if (!q || q->everywhere || q->host < 0 || placement_on_host(repo, q, host))
         return false;
