@@ -9,7 +9,7 @@ src=$(cd "${2:?usage: check-completion.sh VIRTSPEC SRCDIR}" && pwd)
 mkdir -p "$d/bin" "$d/specs" "$d/cwd/sub"
 ln -s "$vs" "$d/bin/virtspec"
 export PATH="$d/bin:$PATH"
-printf 'kind: Pool\nname: p\npath: /srv/p\n---\nkind: Network\nname: n1\n' > "$d/specs/a.yaml"
+printf 'kind: Pool\nname: p\npath: /srv/p\n---\nkind: Network\nname: n1\nip: 10.9.1.1/24\n' > "$d/specs/a.yaml"
 printf 'kind: Domain\nname: web\nmemory: 1GiB\n---\nkind: Domain\nname: db\nmemory: 1GiB\n' > "$d/specs/b.yaml"
 printf 'specs = %s\n' "$d/specs" > "$d/vs.conf"
 : > "$d/cwd/a.yaml"; : > "$d/cwd/b.txt"; : > "$d/cwd/c.yml"

@@ -81,7 +81,7 @@ cat > other.xml <<'XML'
 <network><name>vs-other</name><bridge name='vsother0'/></network>
 XML
 virsh net-define other.xml >/dev/null
-printf 'kind: Network\nname: vs-other\n' > specs/15-other.yaml
+printf 'kind: Network\nname: vs-other\nip: 10.9.7.1/24\n' > specs/15-other.yaml
 before=$(listing)
 vs destroy specs
 is "destroy with a foreign network of a declared name: exit 1" 1 "$rc"

@@ -183,7 +183,7 @@ static void test_duplicate_names_across_buffers(void **state) {
     SpecSet set = {};
     load(&set, "one.yaml", "kind: Domain\nname: web1\n");
     load(&set, "two.yaml", "# same name, other file\n---\nkind: Domain\nname: web1\n---\n"
-                           "kind: Network\nname: web1\n");
+                           "kind: Network\nname: web1\nip: 10.9.2.1/24\n");
     assert_int_equal(set.diags.n, 0);
     assert_int_equal(set.n, 3);
     spec_set_verify(&set);

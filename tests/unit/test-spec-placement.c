@@ -107,7 +107,7 @@ static void test_no_hosts_unchanged(void **state) {
     SpecSet set = {};
     PlacementSet ps = {};
     DiagList d = {};
-    load_ok(&set, "kind: Domain\nname: a\n---\nkind: Network\nname: n\n---\nkind: Pool\nname: p\n"
+    load_ok(&set, "kind: Domain\nname: a\n---\nkind: Network\nname: n\nip: 10.9.3.1/24\n---\nkind: Pool\nname: p\n"
                   "path: /var/lib/p\n");
     assert_int_equal(placement_compute(&set, NULL, 0, &ps, &d), 0);
     assert_int_equal(d.n, 0);
@@ -208,7 +208,7 @@ static char *many(size_t n_domains, bool spread) {
     for (size_t i = 0; i < n_domains; i++)
         buf_printf(&b, "kind: Domain\nname: vm%zu\nplacement: {match: {}%s}\n---\n", i,
                    spread ? ", spread: g" : "");
-    buf_puts(&b, "kind: Network\nname: n\n");
+    buf_puts(&b, "kind: Network\nname: n\nip: 10.9.4.1/24\n");
     return b.p;
 }
 
@@ -416,8 +416,8 @@ static void test_networks_and_pools(void **state) {
     PlacementSet ps = {};
     DiagList d = {};
     _cleanup_free_ char *t = tree(three_hosts,
-                                  "kind: Network\nname: everywhere\n---\n"
-                                  "kind: Network\nname: dbnet\nplacement: {match: {role: db}}\n---\n"
+                                  "kind: Network\nname: everywhere\nip: 10.9.5.1/24\n---\n"
+                                  "kind: Network\nname: dbnet\nip: 10.9.6.1/24\nplacement: {match: {role: db}}\n---\n"
                                   "kind: Pool\nname: p\npath: /var/lib/p\nplacement: {host: kvm2}\n---\n"
                                   "kind: Domain\nname: free\n");
     load_ok(&set, t);
