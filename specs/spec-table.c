@@ -1355,7 +1355,7 @@ static const KeyDef network_rows[] = {
         .xml = "uuid", .flags = KEY_WHEN_SET | KEY_NO_TEMPLATE, .doc = "network UUID; generated when unset"),
     ROW(NetworkSpec, forward, .key = "forward", .type = VT_ENUM, .choices = e_forward, .def = "nat",
         .change = CHANGE_CONFIG, .xml = "forward/@mode", .hook = HOOK_NET_FORWARD,
-        .vagrant = "libvirt__forward_mode", .doc = "how guest traffic leaves the network (nat and route need `ip` or `ipv6`)"),
+        .vagrant = "libvirt__forward_mode", .doc = "how guest traffic leaves the network (nat, route and open need `ip` or `ipv6`)"),
     ROW(NetworkSpec, forward_dev, .key = "forward_dev", .type = VT_STRING, .max = 15,
         .change = CHANGE_CONFIG, .xml = "forward/@dev", .vagrant = "libvirt__forward_device",
         .doc = "host device traffic is forwarded through"),

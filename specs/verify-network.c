@@ -115,9 +115,10 @@ void verify_network(const Spec *s, DiagList *diags) {
         if (n->dns.present.set)
             ERR(&n->dns.present, "forward bridge networks have no DNS service");
     }
-    if ((streq(fwd, "nat") || streq(fwd, "route")) && !n->ip.set && !n->ipv6.set)
-        ERR(&n->forward, "forward %s needs an address: give 'ip' (e.g. 192.168.100.1/24) or 'ipv6' "
-            "(libvirt refuses a %s network without one)", fwd, fwd);
+    if ((streq(fwd, "nat") || streq(fwd, "route") || streq(fwd, "open")) && !n->ip.set && !n->ipv6.set)
+        ERR(&n->forward, "forward %s%s needs an address: give 'ip' (e.g. 192.168.100.1/24) or 'ipv6'"
+            "%s (libvirt refuses %s forwarding without one)", fwd, n->forward.defaulted ? " (the default)" : "",
+            n->forward.defaulted ? ", or forward: none for an isolated network" : "", fwd);
     if (streq(fwd, "veryisolated") && (n->ip.set || n->ipv6.set))
         ERR(n->ip.set ? &n->ip : &n->ipv6, "forward veryisolated networks have no address");
     if (n->forward_dev.set && !(streq(fwd, "nat") || streq(fwd, "route") || streq(fwd, "bridge")))
