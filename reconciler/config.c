@@ -89,8 +89,8 @@ const ConfigKey config_keys[] = {
     { "status_file", CONFIG_PATH, FIELD(status_path), .def = "$RUNTIME_DIRECTORY/status.json, else "
       "/run/virtspec/status.json (not root: $XDG_RUNTIME_DIR/virtspec/status.json)", .doc = "where the daemon writes its status (virtspec status reads it)" },
     { "host", CONFIG_STRING, FIELD(host), .def = "none",
-      .doc = "the `kind: Host` this machine is: plan and apply take only the specs placed on it "
-             "(docs/fleet.md); the daemon does not support it yet and refuses to start" },
+      .doc = "the `kind: Host` this machine is: plan, apply and the daemon take only the specs "
+             "placed on it (docs/fleet.md)" },
 };
 const size_t config_n_keys = ELEMENTSOF(config_keys);
 
