@@ -141,6 +141,18 @@ const CliCommand cli_commands[] = {
       "Status: $RUNTIME_DIRECTORY/status.json (default /run/virtspec/status.json).\n"
       "SIGHUP rereads the configuration file and every spec; SIGTERM finishes in-flight\n"
       "libvirt calls and exits.\n" },
+    { .name = "sync", .opts = O_INSECURE | O_SPECS, .args = ARGS_NONE,
+      .synopsis = "[--specs LINK]",
+      .summary = "fetch the spec tree from git, check it, put it in force (a symlink swap)",
+      .help = "Usage: virtspec sync [--specs LINK] [--config FILE]\n\n"
+      "Fetches sync_ref of sync_remote (virtspec.conf) into a bare cache under sync_checkouts,\n"
+      "checks its signature when sync_keyring is set (git verify-commit), checks the commit out\n"
+      "into a new directory, validates it as `virtspec validate` does, and only then points the\n"
+      "spec tree (specs, a symlink; default " VIRTSPEC_SPEC_DIR ") at it, atomically; the daemon\n"
+      "follows. git runs as a program (no shell); sync_timeout bounds the fetch. docs/fleet.md.\n"
+      "Exit status: 0 updated or unchanged; 3 the fetch failed (or timed out); 4 the commit is\n"
+      "not signed by an allowed key; 5 held: the new revision has errors, the one in force\n"
+      "stays; 1 other errors.\n" },
     { .name = "export", .opts = O_CONNECT | O_TEMPLATES, .args = ARGS_NAMES,
       .synopsis = "[--templates NAME] [KIND/]NAME…",
       .summary = "print a spec for existing domains, networks and pools",
@@ -216,6 +228,9 @@ const CliExit cli_exits[] = {
          "usage error (an unknown option, or one the command does not take)" },
     { 2, "plan, status and destroy without --yes: there are changes to apply or work left (drifted, missing, "
          "reload-pending, orphaned objects)" },
+    { 3, "sync: the git fetch failed or timed out (the revision in force stays)" },
+    { 4, "sync: the fetched commit is not signed by a key of sync_keyring (refused)" },
+    { 5, "sync: the fetched revision has errors: held at the revision in force" },
     { 78, "daemon: the configuration file is bad (EX_CONFIG; the unit does not restart the daemon "
           "for it)" },
 };

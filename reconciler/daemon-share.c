@@ -8,6 +8,7 @@ void daemon_share_clear(DaemonShare *s) {
         free(s->others[i].name);
     free(s->others);
     free(s->error);
+    free(s->revision);
     *s = (DaemonShare) {};
 }
 
@@ -65,15 +66,17 @@ bool daemon_share_is_other(const DaemonShare *s, SpecKind kind, const char *name
 }
 
 char *daemon_share_summary(const DaemonShare *s) {
-    if (!s->host)
-        return NULL;
-    if (s->error)
-        return xstrdup(s->error);
     Buf b = {};
-    buf_printf(&b, "host %s, %zu of %zu specs (%zu on other hosts", s->host, s->here,
-               s->here + s->elsewhere, s->elsewhere);
-    if (s->moved)
-        buf_printf(&b, "; %zu defined here placed on another host", s->moved);
-    buf_printf(&b, ")");
+    if (s->revision)
+        buf_printf(&b, "revision %.12s%s", s->revision, s->host ? ", " : "");
+    if (s->host && s->error)
+        buf_printf(&b, "%s", s->error);
+    else if (s->host) {
+        buf_printf(&b, "host %s, %zu of %zu specs (%zu on other hosts", s->host, s->here,
+                   s->here + s->elsewhere, s->elsewhere);
+        if (s->moved)
+            buf_printf(&b, "; %zu defined here placed on another host", s->moved);
+        buf_printf(&b, ")");
+    }
     return b.p;
 }

@@ -17,6 +17,8 @@ typedef struct DaemonShare {
     size_t moved;               /* domains defined here that placement puts on another host */
     struct { SpecKind kind; char *name; } *others;   /* the specs placed on other hosts */
     char *error;                /* host = names no Host document: nothing is this host's */
+    char *revision;             /* the revision `virtspec sync` put in force, or NULL (set by the
+                                 * caller; freed by daemon_share_clear) */
 } DaemonShare;
 
 /* The share of host (NULL: only placement's checks, as `apply` without --host) of set, with
@@ -24,6 +26,7 @@ typedef struct DaemonShare {
 void daemon_share_take(SpecSet *set, const char *host, char *const *defined_here, size_t n_defined,
                        DaemonShare *ret);
 bool daemon_share_is_other(const DaemonShare *s, SpecKind kind, const char *name);
-/* "host kvm1, 4 of 13 specs (9 on other hosts)", or NULL without host =; allocated. */
+/* "revision 0123456789ab, host kvm1, 4 of 13 specs (9 on other hosts)", each part when known,
+ * or NULL; allocated. */
 char *daemon_share_summary(const DaemonShare *s);
 void daemon_share_clear(DaemonShare *s);

@@ -213,6 +213,8 @@ int main(int argc, char **argv) {
         r = cmd_export(&o);
     else if (streq(cmd, "daemon"))
         r = cmd_daemon(&o);
+    else if (streq(cmd, "sync"))
+        r = cmd_sync(&o);
     else if (streq(cmd, "destroy"))
         r = cmd_destroy(&o);
     else if (streq(cmd, "snapshot"))

@@ -10,6 +10,7 @@
 #include "paths.h"
 #include "config.h"
 #include "engine.h"
+#include "git.h"
 #include "image-cache.h"
 #include "image-fetch.h"
 #include "log.h"
@@ -314,7 +315,7 @@ static void write_status(Manager *m) {
         texts[i] = (char *) object_status_text(m, m->objects[i]);
     status_doc_add_diags(doc, &m->current.diags);
     status_doc_set_counts(doc, m->last_status ? m->last_status : "");
-    status_doc_set_fleet(doc, m->cfg->host, NULL);
+    status_doc_set_fleet(doc, m->cfg->host, m->share.revision);
     int r = status_doc_write_with(doc, texts, m->n_objects, m->cfg->status_path);
     if (r < 0)
         log_warning_errno(r, "cannot write %s", m->cfg->status_path);
@@ -427,6 +428,7 @@ static void take_share(Manager *m) {
             *(char **) array_push(&defined, &n, sizeof(char *)) = o->name;
     }
     daemon_share_take(&m->current, m->cfg->host, defined, n, &m->share);
+    m->share.revision = sync_revision(m->cfg->specs_dir);
     if (m->share.error)
         log_error("%s", m->share.error);
 }
