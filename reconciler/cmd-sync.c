@@ -34,6 +34,7 @@ typedef struct Sync {
     const char *root;           /* the spec tree: a symlink sync swaps */
     char *dir;                  /* the cache and the checkouts */
     char *cache;                /* dir/cache.git */
+    char *said;                 /* the last thing sync_said */
 } Sync;
 
 static int git(const Sync *s, const char *const *env, unsigned timeout_s, char **ret_out,
@@ -75,30 +76,41 @@ static int current_revision(const Sync *s, char **ret) {
     return 0;
 }
 
+/* The first line of path, without its newline, into line; false: none. */
+static bool first_line(const char *path, char *line, size_t size) {
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return false;
+    bool ok = fgets(line, (int) size, f) != NULL;
+    fclose(f);
+    line[ok ? strcspn(line, "\n") : 0] = 0;
+    return ok;
+}
+
 char *sync_revision(const char *tree) {
     _cleanup_free_ char *file = xasprintf("%s/" REVISION_FILE, tree);
     char line[128];
-    FILE *f = fopen(file, "re");
-    if (!f)
-        return NULL;
-    bool ok = fgets(line, sizeof(line), f) != NULL;
-    fclose(f);
-    line[strcspn(line, "\n")] = 0;
-    return ok && is_revision_name(line) ? xstrdup(line) : NULL;
+    return first_line(file, line, sizeof(line)) && is_revision_name(line) ? xstrdup(line) : NULL;
 }
 
 static void short_rev(const char *rev, char out[13]) {
     snprintf(out, 13, "%s", rev ? rev : "none");
 }
 
-/* Writes what the last sync did into dir/status (the daemon shows it; docs/fleet.md). */
+/* Says what sync did (stderr: the journal of the service); the last is kept for dir/status. */
 static void sync_said(const Sync *s, const char *fmt, ...) _printf_(2, 3);
 static void sync_said(const Sync *s, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    _cleanup_free_ char *msg = xvasprintf(fmt, ap);
+    char *msg = xvasprintf(fmt, ap);
     va_end(ap);
     fprintf(stderr, "virtspec sync: %s\n", msg);
+    free(s->said);
+    ((Sync *) s)->said = msg;
+}
+
+/* dir/status: "TIME EXIT-STATUS MESSAGE" of the last sync (the daemon shows a failed one). */
+static void write_sync_status(const Sync *s, int status) {
     _cleanup_free_ char *path = xasprintf("%s/status", s->dir), *tmp = xasprintf("%s/.status.tmp", s->dir);
     FILE *f = fopen(tmp, "we");
     if (!f)
@@ -106,9 +118,19 @@ static void sync_said(const Sync *s, const char *fmt, ...) {
     char when[32];
     time_t now = time(NULL);
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    fprintf(f, "%s %s\n", when, msg);
+    fprintf(f, "%s %d %s\n", when, status, s->said ? s->said : "");
     if (fclose(f) == 0)
         rename(tmp, path);
+}
+
+char *sync_last_failure(const char *checkouts) {
+    _cleanup_free_ char *path = checkouts ? xasprintf("%s/status", checkouts)
+                                          : xasprintf("%s/checkouts/status", paths_default()->state_dir);
+    char line[1024], when[32];
+    int status, at = 0;
+    if (!first_line(path, line, sizeof(line)) || sscanf(line, "%31s %d %n", when, &status, &at) != 2 || status == 0)
+        return NULL;
+    return xasprintf("last sync failed (%s, exit %d): %s", when, status, line + at);
 }
 
 static int fetch(const Sync *s, char **ret_rev) {
@@ -122,7 +144,7 @@ static int fetch(const Sync *s, char **ret_rev) {
         if (r != 0) {
             _cleanup_free_ char *why = last_line(err);
             sync_said(s, "cannot create %s: %s", s->cache, r < 0 ? strerror(-r) : why);
-            return 1;
+            return -EIO;
         }
         free(TAKE_PTR(err));
     }
@@ -312,10 +334,13 @@ int cmd_sync(const CliOpts *o) {
         fprintf(stderr, "virtspec sync: cannot create %s: %m\n", s.dir);
     else if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
         fprintf(stderr, "virtspec sync: %s: %s\n", lock, errno == EWOULDBLOCK ? "another sync runs" : strerror(errno));
-    else
+    else {
         r = sync_run(o, &s);
+        write_sync_status(&s, r);
+    }
     if (fd >= 0)
         close(fd);
+    free(s.said);
     free(s.dir);
     free(s.cache);
     return r;

@@ -9,6 +9,7 @@ void daemon_share_clear(DaemonShare *s) {
     free(s->others);
     free(s->error);
     free(s->revision);
+    free(s->sync_failure);
     *s = (DaemonShare) {};
 }
 
@@ -78,5 +79,7 @@ char *daemon_share_summary(const DaemonShare *s) {
             buf_printf(&b, "; %zu defined here placed on another host", s->moved);
         buf_printf(&b, ")");
     }
+    if (s->sync_failure)
+        buf_printf(&b, "%s%s", b.p ? "; " : "", s->sync_failure);
     return b.p;
 }

@@ -19,6 +19,8 @@ typedef struct DaemonShare {
     char *error;                /* host = names no Host document: nothing is this host's */
     char *revision;             /* the revision `virtspec sync` put in force, or NULL (set by the
                                  * caller; freed by daemon_share_clear) */
+    char *sync_failure;         /* what the last `virtspec sync` said when it failed, or NULL
+                                 * (set by the caller, likewise) */
 } DaemonShare;
 
 /* The share of host (NULL: only placement's checks, as `apply` without --host) of set, with

@@ -429,6 +429,7 @@ static void take_share(Manager *m) {
     }
     daemon_share_take(&m->current, m->cfg->host, defined, n, &m->share);
     m->share.revision = sync_revision(m->cfg->specs_dir);
+    m->share.sync_failure = m->cfg->sync_remote ? sync_last_failure(m->cfg->sync_checkouts) : NULL;
     if (m->share.error)
         log_error("%s", m->share.error);
 }

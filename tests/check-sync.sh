@@ -5,7 +5,8 @@
 # checkouts kept), a commit with a bad spec held (symlink unchanged, exit 5, the message), an
 # unsigned commit refused when a keyring is set (exit 4), a signed one accepted (a key generated
 # here), the remote gone (exit 3, the old tree in force), a fetch that hangs killed after
-# sync_timeout (exit 3), and the revision in force in the daemon's status (libvirt's test driver).
+# sync_timeout (exit 3), and the revision in force and a failed sync in the daemon's status
+# (libvirt's test driver).
 # Usage: check-sync.sh VIRTSPEC
 . "$(dirname "$0")/check-lib.sh"
 dpid=
@@ -80,15 +81,24 @@ unset GNUPGHOME
     > "$d/daemon.log" 2>&1 &
 dpid=$!
 ok "the daemon's status.json says the revision in force" wait_for 20 grep -sq "\"revision\": \"$rs\"" "$d/status.json"
-ok "…and its summary (STATUS=)" grep -q "\"summary\": \"revision ${rs:0:12}: " "$d/status.json"
+# the last sync (the foreign signature) failed: the summary says so after the revision in force
+ok "…and its summary (STATUS=), with the last sync's failure" \
+    grep -q "\"summary\": \"revision ${rs:0:12}; last sync failed (.*, exit 4): ${ro:0:12} refused" "$d/status.json"
 out=$("$vs" status --config "$d/v.conf" --insecure-spec-perms --status-file "$d/status.json" 2>&1)
-ok "…and virtspec status" has "): revision ${rs:0:12}: "
+ok "…and virtspec status" has "): revision ${rs:0:12}; last sync failed ("
 kill "$dpid"; wait "$dpid"; dpid=
 
 mv "$d/remote.git" "$d/gone.git"
 t "the remote gone: fetch failure, exit 3" 3 "fetch of $d/remote.git main failed: " "${S[@]}"
 ok "…the old tree stays in force" test "$(link)" = "$d/co/$rs"
 ok "…the last sync's status says it" grep -q "fetch of .* failed" "$d/co/status"
+rm -f "$d/status.json"
+"$vs" daemon --config "$d/v.conf" --insecure-spec-perms -c test:///default --status-file "$d/status.json" \
+    > "$d/daemon.log" 2>&1 &
+dpid=$!
+ok "…and the daemon's STATUS= too, beside the revision still in force" \
+    wait_for 20 grep -sq "\"summary\": \"revision ${rs:0:12}; last sync failed (.*, exit 3): fetch of " "$d/status.json"
+kill "$dpid"; wait "$dpid"; dpid=
 # a fetch that hangs: ssh replaced by a sleep (no network), killed after sync_timeout
 printf 'specs = %s\nsync_remote = ssh://hang.invalid/x\nsync_checkouts = %s\nsync_timeout = 1\n' \
     "$d/etc/virtspec" "$d/co" > "$d/hang.conf"
