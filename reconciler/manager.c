@@ -417,17 +417,20 @@ static void sync_objects(Manager *m, bool all_dirty) {
 /* The share of host = with the domains defined here as sticky input: those libvirt listed as
  * owned at the connect, and those a pass found (or made) since. */
 static void take_share(Manager *m) {
-    _cleanup_free_ char **defined = NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < m->n_owned; i++)
-        *(char **) array_push(&defined, &n, sizeof(char *)) = m->owned[i];
-    for (size_t i = 0; i < m->n_objects; i++) {
-        const Object *o = m->objects[i];
-        if (o->kind == KIND_DOMAIN && o->has_result && o->last.state != SYNC_MISSING &&
-            o->last.state != SYNC_FOREIGN_CONFLICT)
-            *(char **) array_push(&defined, &n, sizeof(char *)) = o->name;
-    }
-    daemon_share_take(&m->current, m->cfg->host, defined, n, &m->share);
+    if (m->cfg->host || m->current.n_hosts > 0) {
+        _cleanup_free_ char **defined = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < m->n_owned; i++)
+            *(char **) array_push(&defined, &n, sizeof(char *)) = m->owned[i];
+        for (size_t i = 0; i < m->n_objects; i++) {
+            const Object *o = m->objects[i];
+            if (o->kind == KIND_DOMAIN && o->has_result && o->last.state != SYNC_MISSING &&
+                o->last.state != SYNC_FOREIGN_CONFLICT)
+                *(char **) array_push(&defined, &n, sizeof(char *)) = o->name;
+        }
+        daemon_share_take(&m->current, m->cfg->host, defined, n, &m->share);
+    } else
+        daemon_share_clear(&m->share);   /* no fleet: no O(specs) copy on every edit pass */
     m->share.revision = sync_revision(m->cfg->specs_dir);
     m->share.sync_failure = m->cfg->sync_remote ? sync_last_failure(m->cfg->sync_checkouts) : NULL;
     if (m->share.error)
