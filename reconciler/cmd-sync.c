@@ -321,6 +321,11 @@ int cmd_sync(const CliOpts *o) {
                 cfg->file ? cfg->file : paths_default()->config_file);
         return 1;
     }
+    if (cfg->sync_remote[0] == '-' || (cfg->sync_ref && cfg->sync_ref[0] == '-')) {
+        /* git would read it as an option (--upload-pack=…) */
+        fprintf(stderr, "virtspec sync: sync_remote and sync_ref must not start with '-'\n");
+        return 1;
+    }
     Sync s = {
         .cfg = cfg,
         .root = o->specs_dir ? o->specs_dir : paths_default()->spec_dir,

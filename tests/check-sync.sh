@@ -112,4 +112,9 @@ mkdir -m 0755 "$d/plain"
 printf 'specs = %s\nsync_remote = %s\nsync_checkouts = %s\n' "$d/plain" "$d/gone.git" "$d/co" > "$d/plain.conf"
 t "a spec tree that is a directory, not a symlink: refused, exit 1" 1 "is a directory, not a symlink" \
     sync --config "$d/plain.conf" --insecure-spec-perms
+printf 'specs = %s\nsync_remote = --upload-pack=touch %s/pwned\nsync_checkouts = %s\n' "$d/etc/virtspec" "$d" "$d/co" \
+    > "$d/dash.conf"
+t "a remote that git would read as an option: refused, exit 1" 1 "must not start with '-'" \
+    sync --config "$d/dash.conf" --insecure-spec-perms
+ok "…nothing ran" test ! -e "$d/pwned"
 finish
