@@ -124,22 +124,35 @@ const CliCommand cli_commands[] = {
       "Exit status 0 when every object is in sync, 2 when some have work left (drifted, missing,\n"
       "reload-pending, orphaned), 1 when one failed, has a foreign conflict or a spec file was\n"
       "rejected.\n" },
-    { .name = "daemon", .opts = O_INSECURE | O_CONNECT | O_SPECS | O_DRIFT | O_PRUNE | O_STATUS_FILE, .args = ARGS_DIR,
+    { .name = "daemon", .opts = O_INSECURE | O_CONNECT | O_SPECS | O_DRIFT | O_PRUNE | O_STATUS_FILE | O_HOST, .args = ARGS_DIR,
       .synopsis = "[--specs DIR]",
       .summary = "keep libvirt converged with DIR, reacting to spec edits and to\nchanges made behind virtspec's back",
       .help = "Usage: virtspec daemon [--specs DIR] [-c URI] [--config FILE] [--drift correct|report]\n"
-      "                       [--prune] [--status-file PATH]\n\n"
+      "                       [--prune] [--status-file PATH] [--host NAME]\n\n"
       "Watches DIR (default " VIRTSPEC_SPEC_DIR ") and keeps libvirt converged with it: a spec edit\n"
       "or a change made behind virtspec's back (virsh destroy, virsh edit) is reconciled within a\n"
       "second. Settings come from the configuration file (--config FILE, default\n"
       VIRTSPEC_CONFIG_FILE "; KEY = VALUE: specs, connect, resync_interval, concurrency,\n"
-      "debounce_ms, max_backoff, drift, prune, status_file); flags win.\n"
+      "debounce_ms, max_backoff, drift, prune, status_file, host); flags win.\n"
+      "  --host NAME      only the share of `kind: Host` NAME, as apply --host (docs/fleet.md)\n"
       "  --drift report   only report drift (status, log); spec edits are still applied\n"
       "  --prune          shut down and undefine owned domains whose spec is gone (volumes kept,\n"
       "                   unless the domain said delete_volumes_on_removal: true)\n"
       "Status: $RUNTIME_DIRECTORY/status.json (default /run/virtspec/status.json).\n"
       "SIGHUP rereads the configuration file and every spec; SIGTERM finishes in-flight\n"
       "libvirt calls and exits.\n" },
+    { .name = "sync", .opts = O_INSECURE | O_SPECS, .args = ARGS_NONE,
+      .synopsis = "[--specs LINK]",
+      .summary = "fetch the spec tree from git, check it, put it in force (a symlink swap)",
+      .help = "Usage: virtspec sync [--specs LINK] [--config FILE]\n\n"
+      "Fetches sync_ref of sync_remote (virtspec.conf) into a bare cache under sync_checkouts,\n"
+      "checks its signature when sync_keyring is set (git verify-commit), checks the commit out\n"
+      "into a new directory, validates it as `virtspec validate` does, and only then points the\n"
+      "spec tree (specs, a symlink; default " VIRTSPEC_SPEC_DIR ") at it, atomically; the daemon\n"
+      "follows. git runs as a program (no shell); sync_timeout bounds the fetch. docs/fleet.md.\n"
+      "Exit status: 0 updated or unchanged; 3 the fetch failed (or timed out); 4 the commit is\n"
+      "not signed by an allowed key; 5 held: the new revision has errors, the one in force\n"
+      "stays; 1 other errors.\n" },
     { .name = "export", .opts = O_CONNECT | O_TEMPLATES, .args = ARGS_NAMES,
       .synopsis = "[--templates NAME] [KIND/]NAME…",
       .summary = "print a spec for existing domains, networks and pools",
@@ -185,7 +198,7 @@ const CliOption cli_options[] = {
     { O_TARGET, "--target", 't', "[KIND/]NAME", NULL, "plan, apply, status, destroy: only this object\n(repeatable)" },
     { O_PRUNE, "--prune", 0, NULL, NULL, "plan, apply, daemon: owned domains no spec names are undefined" },
     { O_HOST, "--host", 0, "NAME", NULL,
-      "plan, apply, placement: only the share of `kind: Host` NAME\n(docs/fleet.md; config: host =)" },
+      "plan, apply, placement, daemon: only the share of `kind: Host` NAME\n(docs/fleet.md; config: host =)" },
     { O_SPECS, "--specs", 0, "DIR", NULL, "spec directory (reload: for shutdown_timeout)" },
     { O_DRIFT, "--drift", 0, "correct|report", drift_choices,
       "daemon: correct drift (correct, the default) or only report it (report)" },
@@ -215,6 +228,9 @@ const CliExit cli_exits[] = {
          "usage error (an unknown option, or one the command does not take)" },
     { 2, "plan, status and destroy without --yes: there are changes to apply or work left (drifted, missing, "
          "reload-pending, orphaned objects)" },
+    { 3, "sync: the git fetch failed or timed out (the revision in force stays)" },
+    { 4, "sync: the fetched commit is not signed by a key of sync_keyring (refused)" },
+    { 5, "sync: the fetched revision has errors: held at the revision in force" },
     { 78, "daemon: the configuration file is bad (EX_CONFIG; the unit does not restart the daemon "
           "for it)" },
 };

@@ -78,6 +78,9 @@ int cmd_apply(const CliOpts *o);
 int cmd_status(const CliOpts *o);
 int cmd_reload(const CliOpts *o, char **names, size_t n_names);
 int cmd_daemon(const CliOpts *o);
+/* virtspec sync (docs/fleet.md): exit 0 updated or unchanged, 3 fetch failed, 4 signature
+ * refused, 5 held (the new revision has errors), 1 other errors. */
+int cmd_sync(const CliOpts *o);
 /* Removes what the tree (or -t) declares and virtspec owns; --yes does it (cmd-destroy.c). */
 int cmd_destroy(const CliOpts *o);
 /* virtspec snapshot create|list|revert|delete DOMAIN [NAME] (cmd-snapshot.c). */

@@ -29,6 +29,11 @@ typedef struct DaemonConfig {
     bool report_drift;          /* drift mode report (default correct) */
     bool prune;                 /* undefine owned domains whose spec is gone (volumes kept) */
     char *host;                 /* the `kind: Host` this machine is (docs/fleet.md); NULL: none */
+    char *sync_remote;          /* virtspec sync (docs/fleet.md): the git remote; NULL: none */
+    char *sync_ref;             /* the ref fetched; NULL: main */
+    char *sync_keyring;         /* GnuPG keyring of the allowed signers; NULL: no signature check */
+    char *sync_checkouts;       /* the cache and checkouts; NULL: state directory + /checkouts */
+    unsigned sync_timeout_s;    /* a git fetch is killed after it; default 120 */
     char *file;                 /* the configuration file read; NULL: none */
     ConfigOverrides overrides;  /* kept for daemon_config_reload */
 } DaemonConfig;

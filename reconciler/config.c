@@ -41,6 +41,7 @@ void daemon_config_defaults(DaemonConfig *c) {
         .concurrency = 4,
         .debounce_ms = 100,
         .max_backoff_s = 300,
+        .sync_timeout_s = 120,
     };
 }
 
@@ -49,6 +50,10 @@ void daemon_config_clear(DaemonConfig *c) {
     free(c->uri);
     free(c->status_path);
     free(c->host);
+    free(c->sync_remote);
+    free(c->sync_ref);
+    free(c->sync_keyring);
+    free(c->sync_checkouts);
     free(c->file);
     *c = (DaemonConfig) {};
 }
@@ -89,8 +94,19 @@ const ConfigKey config_keys[] = {
     { "status_file", CONFIG_PATH, FIELD(status_path), .def = "$RUNTIME_DIRECTORY/status.json, else "
       "/run/virtspec/status.json (not root: $XDG_RUNTIME_DIR/virtspec/status.json)", .doc = "where the daemon writes its status (virtspec status reads it)" },
     { "host", CONFIG_STRING, FIELD(host), .def = "none",
-      .doc = "the `kind: Host` this machine is: plan and apply take only the specs placed on it "
-             "(docs/fleet.md); the daemon does not support it yet and refuses to start" },
+      .doc = "the `kind: Host` this machine is: plan, apply and the daemon take only the specs "
+             "placed on it (docs/fleet.md)" },
+    { "sync_remote", CONFIG_STRING, FIELD(sync_remote), .def = "none",
+      .doc = "virtspec sync: the git repository (URL or path) the spec tree is fetched from (docs/fleet.md)" },
+    { "sync_ref", CONFIG_STRING, FIELD(sync_ref), .def = "main", .doc = "virtspec sync: the branch or ref fetched" },
+    { "sync_keyring", CONFIG_PATH, FIELD(sync_keyring), .def = "none (no signature check)",
+      .doc = "virtspec sync: a GnuPG keyring (exported keys) of the allowed signers: a commit not "
+             "signed by one of them is refused" },
+    { "sync_checkouts", CONFIG_PATH, FIELD(sync_checkouts), .def = VIRTSPEC_STATE_DIR "/checkouts",
+      .doc = "virtspec sync: the fetch cache and the checked-out revisions (the spec tree, `specs`, "
+             "is a symlink to one of them)" },
+    { "sync_timeout", CONFIG_UINT, FIELD(sync_timeout_s), 1, 86400, .def = "120",
+      .doc = "virtspec sync: seconds after which a git fetch is killed (a failed fetch)" },
 };
 const size_t config_n_keys = ELEMENTSOF(config_keys);
 

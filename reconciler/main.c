@@ -176,14 +176,6 @@ int main(int argc, char **argv) {
         return streq(cmd, "daemon") ? EXIT_CONFIG : 1;
     }
     o.cfg = &cfg;
-    if (streq(cmd, "daemon") && cfg.host) {
-        /* a daemon that applied the whole tree would run every host's domains here */
-        log_error("host = %s: the daemon does not take a host's share yet (docs/fleet.md); "
-                  "use virtspec apply --host", cfg.host);
-        free(o.paths - 1);
-        free(o.targets);
-        return EXIT_CONFIG;
-    }
     if (streq(cmd, "status")) {
         /* virtspec status web1: an argument that is no file or directory names an object */
         size_t k = 0;
@@ -221,6 +213,8 @@ int main(int argc, char **argv) {
         r = cmd_export(&o);
     else if (streq(cmd, "daemon"))
         r = cmd_daemon(&o);
+    else if (streq(cmd, "sync"))
+        r = cmd_sync(&o);
     else if (streq(cmd, "destroy"))
         r = cmd_destroy(&o);
     else if (streq(cmd, "snapshot"))

@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include "blast-notice.h"
+#include "daemon-share.h"
 #include "paths.h"
 #include "config.h"
 #include "engine.h"
+#include "git.h"
 #include "image-cache.h"
 #include "image-fetch.h"
 #include "log.h"
@@ -41,6 +43,7 @@ typedef struct Object {
     char *status_text;          /* its entry of the status file, NULL once anything in it changed
                                  * (object_touch): a write reformats only those */
     bool status_fetching;       /* status_text was formatted with a download's progress */
+    bool elsewhere;             /* placed on another host (daemon-share.h): not reconciled here */
 } Object;
 
 typedef struct Manager {
@@ -71,6 +74,9 @@ typedef struct Manager {
     bool cache_pruning;         /* the image cache's pruning runs on the thread pool */
     bool notice_pending;        /* a spec built with templates changed: announce the restarts */
     bool notice_running;        /* …being planned (blast-notice.h): no pass starts meanwhile */
+    DaemonShare share;          /* host =: this host's share of the tree (docs/fleet.md) */
+    char **owned;               /* the owned domains libvirt listed at the last connect */
+    size_t n_owned;
 } Manager;
 
 /* The daemon prunes only while it read the whole spec tree: a domain that a rejected file, a
@@ -214,6 +220,12 @@ static void summarize(Manager *m) {
     else
         s = xasprintf("%u spec%s: %u in sync, %u reload-pending, %u failed%s%s",
                       n, n == 1 ? "" : "s", sync, pending, failed, extra, invalid);
+    _cleanup_free_ char *share = daemon_share_summary(&m->share);
+    if (share) {
+        char *t = xasprintf("%s: %s", share, s);
+        free(s);
+        s = t;
+    }
     _cleanup_free_ char *why = m->cfg->prune ? prune_block_reason(m) : NULL;
     if (why && !m->stopping) {
         char *t = xasprintf("%s; not pruning: %s", s, why);
@@ -303,6 +315,7 @@ static void write_status(Manager *m) {
         texts[i] = (char *) object_status_text(m, m->objects[i]);
     status_doc_add_diags(doc, &m->current.diags);
     status_doc_set_counts(doc, m->last_status ? m->last_status : "");
+    status_doc_set_fleet(doc, m->cfg->host, m->share.revision);
     int r = status_doc_write_with(doc, texts, m->n_objects, m->cfg->status_path);
     if (r < 0)
         log_warning_errno(r, "cannot write %s", m->cfg->status_path);
@@ -344,7 +357,9 @@ static void sync_objects(Manager *m, bool all_dirty) {
         Spec *s = m->current.specs[i];
         Object *o = add_object_hinted(m, s->kind, s->name, &hint);
         o->reported = true;
-        if (o->spec == s && !all_dirty)
+        bool back = o->elsewhere;   /* placed here again */
+        o->elsewhere = false;
+        if (o->spec == s && !all_dirty && !back)
             continue;   /* same parsed document: its file did not change */
         object_touch(o);
         if (s->kind == KIND_DOMAIN)
@@ -364,14 +379,20 @@ static void sync_objects(Manager *m, bool all_dirty) {
             o->failures = 0;
             o->retry_at = 0;
         }
-        if (changed || all_dirty)
+        if (changed || all_dirty || back)
             o->dirty = true;
     }
     /* rejected by a check across files: its last good version stays in force */
     for (size_t i = 0; i < m->current.n_held; i++) {
         Object *o = find_object(m, m->current.held[i].kind, m->current.held[i].name);
-        if (o)
-            o->reported = true;
+        if (!o)
+            continue;
+        o->reported = true;
+        /* another host's now: left as it is here, like apply --host leaves it (a warning said so) */
+        bool elsewhere = daemon_share_is_other(&m->share, o->kind, o->name);
+        if (elsewhere != o->elsewhere)
+            object_touch(o);
+        o->elsewhere = elsewhere;
     }
     for (size_t i = 0; i < m->n_objects; i++) {
         Object *o = m->objects[i];
@@ -393,6 +414,29 @@ static void sync_objects(Manager *m, bool all_dirty) {
     }
 }
 
+/* The share of host = with the domains defined here as sticky input: those libvirt listed as
+ * owned at the connect, and those a pass found (or made) since. */
+static void take_share(Manager *m) {
+    if (m->cfg->host || m->current.n_hosts > 0) {
+        _cleanup_free_ char **defined = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < m->n_owned; i++)
+            *(char **) array_push(&defined, &n, sizeof(char *)) = m->owned[i];
+        for (size_t i = 0; i < m->n_objects; i++) {
+            const Object *o = m->objects[i];
+            if (o->kind == KIND_DOMAIN && o->has_result && o->last.state != SYNC_MISSING &&
+                o->last.state != SYNC_FOREIGN_CONFLICT)
+                *(char **) array_push(&defined, &n, sizeof(char *)) = o->name;
+        }
+        daemon_share_take(&m->current, m->cfg->host, defined, n, &m->share);
+    } else
+        daemon_share_clear(&m->share);   /* no fleet: no O(specs) copy on every edit pass */
+    m->share.revision = sync_revision(m->cfg->specs_dir);
+    m->share.sync_failure = m->cfg->sync_remote ? sync_last_failure(m->cfg->sync_checkouts) : NULL;
+    if (m->share.error)
+        log_error("%s", m->share.error);
+}
+
 /* Rereads the spec tree (paths NULL: walks all of it; else only the files named) and brings the
  * objects in line with what is in force. */
 static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
@@ -409,6 +453,7 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
     spec_set_clear(&m->current);
     spec_store_collect(&m->store, &m->current);
     spec_set_derive(&m->current);
+    take_share(m);
     diag_list_sort(&m->current.diags);
     for (size_t i = 0; i < m->current.diags.n; i++) {
         const Diag *d = &m->current.diags.items[i];
@@ -771,7 +816,7 @@ static void kick(Manager *m) {
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < m->n_objects && m->in_flight < m->cfg->concurrency; i++) {
             Object *o = m->objects[i];
-            if ((o->kind == KIND_DOMAIN) != (pass == 1) || !o->dirty || o->in_flight)
+            if ((o->kind == KIND_DOMAIN) != (pass == 1) || !o->dirty || o->in_flight || o->elsewhere)
                 continue;
             /* a domain waits only for the pools and networks it uses; a failing one holds up
              * its dependents, nothing else */
@@ -810,7 +855,7 @@ static void kick(Manager *m) {
         bool any_dirty = false;
         for (size_t i = 0; i < m->n_objects; i++)
             any_dirty = any_dirty || (m->objects[i]->dirty && m->objects[i]->retry_at <= now &&
-                                      !m->objects[i]->waiting);
+                                      !m->objects[i]->waiting && !m->objects[i]->elsewhere);
         if (!any_dirty) {
             /* READY=1 went out when the specs were loaded: this is only news for the log */
             m->first_pass_done = true;
@@ -902,11 +947,22 @@ static void connect_done(uv_work_t *req, int status) {
     free(m->connect_error);
     m->connect_error = NULL;
     log_info("connected to %s", virt_default_uri(m->cfg->uri));
+    /* host =: the owned domains are sticky input to the share, which is taken again */
+    for (size_t i = 0; i < m->n_owned; i++)
+        free(m->owned[i]);
+    free(m->owned);
+    m->owned = TAKE_PTR(cw->owned);
+    m->n_owned = cw->n_owned;
+    cw->n_owned = 0;
+    if (m->cfg->host)
+        rescan(m, NULL, 0, true);
     /* Owned domains that no spec names (removed while virtspec was not running) become orphan
-     * objects: reported in status, pruned when the admin asked for pruning. */
-    for (size_t i = 0; i < cw->n_owned; i++)
-        if (!find_object(m, KIND_DOMAIN, cw->owned[i])) {
-            Object *o = add_object(m, KIND_DOMAIN, cw->owned[i]);
+     * objects: reported in status, pruned when the admin asked for pruning. Another host's
+     * (held) are not orphans. */
+    for (size_t i = 0; i < m->n_owned; i++)
+        if (!find_object(m, KIND_DOMAIN, m->owned[i]) &&
+            !spec_set_is_held(&m->current, KIND_DOMAIN, m->owned[i])) {
+            Object *o = add_object(m, KIND_DOMAIN, m->owned[i]);
             log_object(LOG_NOTICE, "Domain", o->name, "Domain %s: owned by virtspec but no spec names it "
                        "(orphaned%s)", o->name, may_prune(m) ? ", pruning" : "");
         }
@@ -1145,6 +1201,10 @@ int daemon_run(DaemonConfig *cfg) {
     free(m.stop_reason);
     spec_set_clear(&m.current);
     spec_store_clear(&m.store);
+    daemon_share_clear(&m.share);
+    for (size_t i = 0; i < m.n_owned; i++)
+        free(m.owned[i]);
+    free(m.owned);
     r = uv_loop_close(loop);
     if (r < 0)
         log_debug("event loop closed with handles left: %s", uv_strerror(r));

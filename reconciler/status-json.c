@@ -296,6 +296,13 @@ void status_doc_set_counts(StatusDoc *d, const char *summary) {
     json_object_object_add(d->root, "summary", jstr(summary));
 }
 
+void status_doc_set_fleet(StatusDoc *d, const char *host, const char *revision) {
+    if (host)
+        json_object_object_add(d->root, "host", jstr(host));
+    if (revision)
+        json_object_object_add(d->root, "revision", jstr(revision));
+}
+
 char *status_json_text(json_object *root) {
     return xasprintf("%s\n", json_object_to_json_string_ext(root, STATUS_FLAGS));
 }

@@ -36,6 +36,9 @@ void status_doc_add_diags(StatusDoc *d, const DiagList *diags);
 /* plan: "blast_radius", the templates whose values change objects (provenance.h). */
 void status_doc_add_blast_radius(StatusDoc *d, const BlastRadius *b);
 void status_doc_set_counts(StatusDoc *d, const char *summary);
+/* The daemon's `host =` and the spec revision `virtspec sync` put in force (docs/fleet.md):
+ * "host" and "revision", each only when known. */
+void status_doc_set_fleet(StatusDoc *d, const char *host, const char *revision);
 /* Pretty JSON text of any document (a status file read back, filtered); caller frees. */
 struct json_object;
 char *status_json_text(struct json_object *root);

@@ -395,6 +395,16 @@ void spec_store_collect(SpecStore *st, SpecSet *ret) {
         for (size_t j = 0; j < f->n_specs; j++)
             ret->specs[ret->n++] = spec_ref(f->specs[j]);
         diag_list_copy(&ret->diags, &f->diags);
+        /* its Host documents, of the version in force (the daemon's share, docs/fleet.md) */
+        for (size_t j = 0; f->good && j < f->good->n_docs; j++) {
+            if (!ynode_is_host(f->good->docs[j]))
+                continue;
+            DiagList said = {};   /* said when the version was built */
+            HostSpec *h = host_from_document(f->path, f->good->docs[j], &said);
+            diag_list_clear(&said);
+            if (h)
+                *(HostSpec **) array_push(&ret->hosts, &ret->n_hosts, sizeof(HostSpec *)) = h;
+        }
     }
     diag_list_copy(&ret->diags, &st->tree_diags);
     spec_set_verify(ret);

@@ -4,7 +4,7 @@
 # and 11 domains (tests/golden/plan/fleet-host-share) against its expected text, --host / host =
 # taking one host's share in plan and apply, another host's objects left alone (never orphans),
 # an unknown host, this host's owned domains as sticky input (and a warning for one placed
-# elsewhere), and the daemon refusing host = (not supported yet). libvirt's in-process test
+# elsewhere), and the daemon taking its share (host =) with the same function. libvirt's in-process test
 # driver: no daemon, no root needed.
 # Usage: check-fleet.sh VIRTSPEC SRCDIR
 . "$(dirname "$0")/check-lib.sh"
@@ -103,6 +103,56 @@ out=$("$vs" plan "${O[@]}" 2>&1); rc=$?
 ok "without Host documents, a spec with placement is an error at its placement: line" \
     has "domains.yaml:5:12: error: Domain 'web1' has a placement, but the tree has no \`kind: Host\` document"
 ok "…exit 1" test "$rc" = 1
-t "the daemon refuses host = (not supported yet), exit 78" 78 "the daemon does not take a host's share yet" \
-    daemon --config "$d/h.conf" --insecure-spec-perms -c "test://$d/o/node.xml"
+
+# The daemon's share (host = kvm1): the same placement_take_share as apply --host. Two hosts, w1
+# (role web: kvm1's), d1 and web2 (role db: kvm2's); web2 is owned in kvm1's libvirt (sticky
+# input, placed elsewhere: the warning, never an orphan, not pruned even with --prune). Then the
+# Hosts' labels swap: the next pass creates d1, keeps web2 here, and leaves w1 as it is.
+dpid=
+trap '[ -n "$dpid" ] && kill "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
+mkdir -m 0755 "$d/dm" "$d/dm/s"
+hosts() { printf 'kind: Host\nname: kvm1\nlabels: {role: %s}\n---\nkind: Host\nname: kvm2\nlabels: {role: %s}\n' "$1" "$2"; }
+hosts web db > "$d/dm/s/hosts.yaml"
+for x in w1:web d1:db web2:db; do
+    printf -- '---\nkind: Domain\nname: %s\nmemory: 64MiB\ngraphics: {type: none}\nstate: shutoff\nplacement: {match: {role: %s}}\n' "${x%:*}" "${x#*:}"
+done > "$d/dm/s/domains.yaml"
+chmod 0644 "$d/dm/s"/*.yaml
+owned_node_xml > "$d/dm/node.xml"
+printf 'specs = %s\nhost = kvm1\ndebounce_ms = 50\nresync_interval = 86400\nprune = true\n' "$d/dm/s" > "$d/dm/d.conf"
+dlog=$d/dm/daemon.log st=$d/dm/status.json
+"$vs" daemon --config "$d/dm/d.conf" --insecure-spec-perms -c "test://$d/dm/node.xml" --status-file "$st" > "$dlog" 2>&1 &
+dpid=$!
+logged() { grep -q -- "$1" "$dlog"; }
+ok "the daemon with host = kvm1 starts (no longer refused) and ends its first pass" \
+    wait_for 20 logged "first pass over every object done"
+ok "…creates kvm1's w1" logged "Domain w1: + create"
+ok "…not kvm2's d1" bash -c "! grep -q 'Domain d1' '$dlog'"
+ok "…web2, owned here but placed on kvm2: warned about, as apply --host does" \
+    logged "web2 is defined here but placement now puts it on kvm2"
+ok "…and neither an orphan nor pruned (prune = true)" bash -c "! grep -Eq 'web2.*(orphan|prun)' '$dlog'"
+share1="host kvm1, 1 of 3 specs (2 on other hosts; 1 defined here placed on another host)"
+ok "STATUS= / status.json summary: the host and its share" grep -qF "\"summary\": \"$share1: " "$st"
+ok "…and status.json says the host" grep -q '"host": "kvm1"' "$st"
+out=$("$vs" status --config "$d/dm/d.conf" --insecure-spec-perms --status-file "$st" 2>&1)
+ok "virtspec status prints it" has "daemon (pid $dpid): $share1"
+at=$(wc -l < "$dlog")
+hosts db web > "$d/dm/s/.h.tmp"; chmod 0644 "$d/dm/s/.h.tmp"; mv "$d/dm/s/.h.tmp" "$d/dm/s/hosts.yaml"
+ok "the labels swap: the next pass creates d1 (now kvm1's)" wait_for 10 logged "Domain d1: + create"
+ok "…w1, defined here, now placed on kvm2: the warning of apply --host" \
+    wait_for 5 logged "w1 is defined here but placement now puts it on kvm2"
+sleep 0.5
+ok "…w1 is left alone: no pass, not an orphan, not pruned" \
+    bash -c "! tail -n +$((at + 1)) '$dlog' | grep -v 'w1 is defined here' | grep -q 'w1'"
+ok "…web2 is kvm1's again (sticky, no warning any more)" \
+    bash -c "! tail -n +$((at + 1)) '$dlog' | grep -q 'web2 is defined here'"
+ok "…the summary follows" wait_for 5 grep -qF "host kvm1, 2 of 3 specs (1 on other hosts; 1 defined here placed on another host)" "$st"
+kill "$dpid"; wait "$dpid"; dpid=
+sed -i 's/^host = kvm1/host = kvm9/' "$d/dm/d.conf"
+"$vs" daemon --config "$d/dm/d.conf" --insecure-spec-perms -c "test://$d/dm/node.xml" --status-file "$st" > "$dlog" 2>&1 &
+dpid=$!
+ok "host = kvm9 (no such Host): the daemon runs, says so in STATUS=, applies nothing" \
+    wait_for 20 grep -qF "host = kvm9: no \`kind: Host\` document of the tree names it; nothing is applied here" "$st"
+ok "…nothing created, nothing pruned" wait_for 5 logged "first pass over every object done"
+ok "…nothing created, nothing pruned" bash -c "! grep -Eq '\+ create|prun' '$dlog'"
+kill "$dpid"; wait "$dpid"; dpid=
 finish

@@ -53,6 +53,7 @@ dpkg -x "$deb" "$root"
 dpkg-deb -e "$deb" "$d/control"
 list=$(cd "$root" && find . -type f -o -type l | sed 's|^\.||' | sort)
 for f in /usr/bin/virtspec /lib/systemd/system/virtspec.service /usr/lib/systemd/user/virtspec.service \
+         /lib/systemd/system/virtspec-sync.service /lib/systemd/system/virtspec-sync.timer \
          /usr/share/man/man8/virtspec.8.gz /usr/share/man/man5/virtspec.yaml.5.gz \
          /usr/share/man/man5/virtspec.conf.5.gz \
          /usr/share/bash-completion/completions/virtspec /usr/share/zsh/vendor-completions/_virtspec \

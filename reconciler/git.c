@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "git.h"
+#include "util.h"
+
+static uint64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+static void child(const char *const *argv, const char *const *env, int out, int err) {
+    setpgid(0, 0);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+        _exit(127);
+    for (size_t i = 0; env && env[i]; i++)
+        putenv((char *) env[i]);
+    execvp(argv[0], (char *const *) argv);
+    dprintf(2, "cannot run %s: %m\n", argv[0]);
+    _exit(127);
+}
+
+int run_argv(const char *const *argv, const char *const *env, unsigned timeout_s, char **ret_out,
+             char **ret_err) {
+    int po[2], pe[2];
+    Buf bufs[2] = {};
+    if (pipe2(po, O_CLOEXEC) < 0)
+        return -errno;
+    if (pipe2(pe, O_CLOEXEC) < 0) {
+        int r = -errno;
+        close(po[0]), close(po[1]);
+        return r;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        int r = -errno;
+        close(po[0]), close(po[1]), close(pe[0]), close(pe[1]);
+        return r;
+    }
+    if (pid == 0)
+        child(argv, env, po[1], pe[1]);
+    setpgid(pid, pid);   /* both sides: no race with the kill below */
+    close(po[1]);
+    close(pe[1]);
+    struct pollfd fds[2] = { { .fd = po[0], .events = POLLIN }, { .fd = pe[0], .events = POLLIN } };
+    uint64_t deadline = timeout_s ? now_ms() + timeout_s * 1000ULL : 0;
+    bool timed_out = false;
+    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+        int wait_ms = -1;
+        if (deadline) {
+            uint64_t t = now_ms();
+            if (t >= deadline) {
+                timed_out = true;
+                break;
+            }
+            wait_ms = (int) (deadline - t);
+        }
+        int n = poll(fds, 2, wait_ms);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd < 0 || !fds[i].revents)
+                continue;
+            char chunk[4096];
+            ssize_t k = read(fds[i].fd, chunk, sizeof(chunk));
+            if (k > 0)
+                buf_printf(&bufs[i], "%.*s", (int) k, chunk);
+            else if (k == 0 || errno != EINTR) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+            }
+        }
+    }
+    if (timed_out)
+        kill(-pid, SIGKILL);
+    for (int i = 0; i < 2; i++)
+        if (fds[i].fd >= 0)
+            close(fds[i].fd);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (ret_out)
+        *ret_out = bufs[0].p ? bufs[0].p : xstrdup("");
+    else
+        free(bufs[0].p);
+    if (ret_err)
+        *ret_err = bufs[1].p ? bufs[1].p : xstrdup("");
+    else
+        free(bufs[1].p);
+    if (timed_out)
+        return -ETIMEDOUT;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -EINTR;
+}
+
+char *last_line(const char *text) {
+    const char *end = text + strlen(text);
+    while (end > text && (end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    const char *start = end;
+    while (start > text && start[-1] != '\n')
+        start--;
+    return xasprintf("%.*s", (int) (end - start), start);
+}

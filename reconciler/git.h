@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "macro.h"
+
+/* Runs a program (git, gpg, tar) as an argument vector, never through a shell: fork, execvp,
+ * its own process group; stdout and stderr captured; killed (the whole group) after timeout_s
+ * seconds (0: none). env: "NAME=VALUE" entries added to the environment (NULL-terminated, or
+ * NULL). Returns the exit status (0…255), -ETIMEDOUT, or a negative errno (it could not run,
+ * or died of a signal: -EINTR). *ret_out, *ret_err: what it printed (allocated; may be NULL). */
+int run_argv(const char *const *argv, const char *const *env, unsigned timeout_s, char **ret_out,
+             char **ret_err);
+/* The last non-empty line of text (a command's stderr), for one-line messages; allocated. */
+char *last_line(const char *text);
+
+/* The revision `virtspec sync` put in force in the spec tree tree (its .virtspec-revision), or
+ * NULL (cmd-sync.c). */
+char *sync_revision(const char *tree);
+/* What the last `virtspec sync` said when it failed (its checkouts' status file; checkouts NULL:
+ * the default), or NULL: it succeeded, or never ran. Allocated. */
+char *sync_last_failure(const char *checkouts);
