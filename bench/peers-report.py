@@ -50,7 +50,7 @@ def figure(tool, key):
     med = statistics.median(v)
     text = fmt(med)
     if len(v) > 1:
-        text += " [%s–%s]" % (fmt(min(v)).replace(" s", "").replace(" ms", "ms"), fmt(max(v)))
+        text += " [%s–%s]" % (fmt(min(v)), fmt(max(v)))
     return med, text
 
 
