@@ -27,6 +27,7 @@ enum {
 };
 
 #define REVISION_FILE ".virtspec-revision"
+#define LOCAL_TIMEOUT_S 600   /* git init, rev-parse, archive, tar: local, but never unbounded */
 #define KEEP_CHECKOUTS 2
 
 typedef struct Sync {
@@ -134,13 +135,16 @@ char *sync_last_failure(const char *checkouts) {
 }
 
 static int fetch(const Sync *s, char **ret_rev) {
-    static const char *const env[] = { "GIT_TERMINAL_PROMPT=0", "LC_ALL=C", NULL };
+    /* no prompt, ever: a host key or password question would only wait for the timeout (an
+     * admin's own GIT_SSH_COMMAND wins) */
+    const char *const env[] = { "GIT_TERMINAL_PROMPT=0", "LC_ALL=C",
+                                getenv("GIT_SSH_COMMAND") ? NULL : "GIT_SSH_COMMAND=ssh -oBatchMode=yes", NULL };
     const char *ref = s->cfg->sync_ref ? s->cfg->sync_ref : "main";
     _cleanup_free_ char *spec = xasprintf("+%s:refs/virtspec/fetched", ref);
     _cleanup_free_ char *err = NULL, *out = NULL;
     struct stat st;
     if (stat(s->cache, &st) < 0) {
-        int r = GIT(s, env, 0, NULL, &err, "init", "--quiet", "--bare");
+        int r = GIT(s, env, LOCAL_TIMEOUT_S, NULL, &err, "init", "--quiet", "--bare");
         if (r != 0) {
             _cleanup_free_ char *why = last_line(err);
             sync_said(s, "cannot create %s: %s", s->cache, r < 0 ? strerror(-r) : why);
@@ -157,7 +161,7 @@ static int fetch(const Sync *s, char **ret_rev) {
         return -EIO;
     }
     free(TAKE_PTR(err));
-    r = GIT(s, env, 0, &out, &err, "rev-parse", "--verify", "--quiet", "refs/virtspec/fetched^{commit}");
+    r = GIT(s, env, LOCAL_TIMEOUT_S, &out, &err, "rev-parse", "--verify", "--quiet", "refs/virtspec/fetched^{commit}");
     if (r != 0) {
         sync_said(s, "fetch of %s %s: no commit fetched", s->cfg->sync_remote, ref);
         return -EIO;
@@ -170,8 +174,11 @@ static int fetch(const Sync *s, char **ret_rev) {
 /* The keyring imported into a fresh private GNUPGHOME (dir/gnupg-XXXXXX, removed after, its
  * agent stopped), then git verify-commit with it: only the keyring's keys are known there. */
 static int verify_with(const Sync *s, const char *home, const char *rev) {
-    _cleanup_free_ char *env_home = xasprintf("GNUPGHOME=%s", home);
-    const char *const env[] = { env_home, "LC_ALL=C", NULL };
+    /* only the keyring: no system or root's git configuration (gpg.program, gpg.format=ssh, …)
+     * decides what a valid signature is */
+    _cleanup_free_ char *env_home = xasprintf("GNUPGHOME=%s", home), *env_h = xasprintf("HOME=%s", home);
+    const char *const env[] = { env_home, env_h, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+                                "LC_ALL=C", NULL };
     _cleanup_free_ char *err = NULL;
     int r = run_argv((const char *const[]) { "gpg", "--batch", "--quiet", "--import", s->cfg->sync_keyring, NULL },
                      env, 60, NULL, &err);
@@ -181,7 +188,7 @@ static int verify_with(const Sync *s, const char *home, const char *rev) {
         return 1;
     }
     free(TAKE_PTR(err));
-    r = GIT(s, env, 60, NULL, &err, "verify-commit", rev);
+    r = GIT(s, env, 60, NULL, &err, "-c", "gpg.format=openpgp", "-c", "gpg.program=gpg", "verify-commit", rev);
     if (r != 0) {
         _cleanup_free_ char *why = r < 0 ? xstrdup(strerror(-r)) : last_line(err);
         char sr[13];
@@ -212,17 +219,26 @@ static int check_out(const Sync *s, const char *rev, char **ret_dir) {
     rm_rf(tmp);
     rm_rf(final);
     unlink(tar);
-    int r = GIT(s, NULL, 0, NULL, &err, "-c", "tar.umask=0022", "archive", "--format=tar", "-o", tar, rev);
+    int r = GIT(s, NULL, LOCAL_TIMEOUT_S, NULL, &err, "-c", "tar.umask=0022", "archive", "--format=tar", "-o", tar, rev);
     if (r == 0 && mkdir(tmp, 0755) < 0)
         r = -errno;
     if (r == 0) {
         free(TAKE_PTR(err));
         r = run_argv((const char *const[]) { "tar", "-x", "--no-same-owner", "-f", tar, "-C", tmp, NULL },
-                     NULL, 0, NULL, &err);
+                     NULL, LOCAL_TIMEOUT_S, NULL, &err);
     }
     unlink(tar);
+    /* written by virtspec, never through what the commit put at that name (a symlink to
+     * /etc/shadow would have it overwritten as root): removed first, created exclusively */
     _cleanup_free_ char *rf = xasprintf("%s/" REVISION_FILE, tmp);
-    FILE *f = r == 0 ? fopen(rf, "we") : NULL;
+    if (r == 0 && unlink(rf) < 0 && errno != ENOENT)
+        r = -errno;
+    int fd = r == 0 ? open(rf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644) : -1;
+    if (r == 0 && fd < 0)
+        r = -errno;
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && !f)
+        close(fd);
     if (r == 0 && (!f || fprintf(f, "%s\n", rev) < 0))
         r = -EIO;
     if (f && fclose(f) != 0)
@@ -291,6 +307,13 @@ static int sync_run(const CliOpts *o, Sync *s) {
     short_rev(old, so);
     short_rev(rev, sn);
     if (streq_ptr(old, rev)) {
+        /* a keyring set since this revision was put in force: it is checked too */
+        if (s->cfg->sync_keyring && (r = verify(s, rev)) != 0) {
+            if (r == SYNC_EXIT_SIGNATURE)
+                sync_said(s, "the revision in force %s is not signed by a key of %s: it stays (sync "
+                          "never rolls back); push a signed commit", sn, s->cfg->sync_keyring);
+            return r;
+        }
         sync_said(s, "unchanged at %s", sn);
         return 0;
     }
@@ -316,6 +339,7 @@ static int sync_run(const CliOpts *o, Sync *s) {
 
 int cmd_sync(const CliOpts *o) {
     const DaemonConfig *cfg = o->cfg;
+    run_argv_forward_signals();
     if (!cfg->sync_remote) {
         fprintf(stderr, "virtspec sync: no sync_remote in %s (docs/fleet.md)\n",
                 cfg->file ? cfg->file : paths_default()->config_file);

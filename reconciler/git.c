@@ -28,6 +28,36 @@ static void child(const char *const *argv, const char *const *env, int out, int 
     _exit(127);
 }
 
+/* The child's process group while one runs: SIGINT/SIGTERM of virtspec take it along. */
+static volatile sig_atomic_t running_group;
+
+static void on_fatal_signal(int sig) {
+    pid_t g = running_group;
+    if (g > 0)
+        kill(-g, SIGKILL);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void run_argv_forward_signals(void) {
+    struct sigaction sa = { .sa_handler = on_fatal_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Reads what fd has now into b; false at its end (or an error). */
+static bool take_output(int fd, Buf *b) {
+    char chunk[4096];
+    ssize_t k = read(fd, chunk, sizeof(chunk));
+    if (k > 0) {
+        buf_printf(b, "%.*s", (int) k, chunk);
+        return true;
+    }
+    return k < 0 && (errno == EINTR || errno == EAGAIN);
+}
+
 int run_argv(const char *const *argv, const char *const *env, unsigned timeout_s, char **ret_out,
              char **ret_err) {
     int po[2], pe[2];
@@ -48,47 +78,57 @@ int run_argv(const char *const *argv, const char *const *env, unsigned timeout_s
     if (pid == 0)
         child(argv, env, po[1], pe[1]);
     setpgid(pid, pid);   /* both sides: no race with the kill below */
+    running_group = pid;
     close(po[1]);
     close(pe[1]);
     struct pollfd fds[2] = { { .fd = po[0], .events = POLLIN }, { .fd = pe[0], .events = POLLIN } };
     uint64_t deadline = timeout_s ? now_ms() + timeout_s * 1000ULL : 0;
-    bool timed_out = false;
-    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-        int wait_ms = -1;
+    bool timed_out = false, reaped = false;
+    int status = 0;
+    /* until the child has exited (not until its pipes close: a grandchild such as an ssh
+     * control master may keep them open), or the deadline */
+    while (!reaped) {
+        int wait_ms = 200;   /* the child's exit is polled for as well */
         if (deadline) {
             uint64_t t = now_ms();
             if (t >= deadline) {
                 timed_out = true;
                 break;
             }
-            wait_ms = (int) (deadline - t);
+            if (deadline - t < (uint64_t) wait_ms)
+                wait_ms = (int) (deadline - t);
         }
-        int n = poll(fds, 2, wait_ms);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
+        int n = fds[0].fd >= 0 || fds[1].fd >= 0 ? poll(fds, 2, wait_ms) : (usleep(wait_ms * 1000), 0);
+        if (n < 0 && errno != EINTR) {
+            timed_out = true;   /* cannot watch it any more: it is stopped, not waited for blind */
             break;
-        for (int i = 0; i < 2; i++) {
-            if (fds[i].fd < 0 || !fds[i].revents)
-                continue;
-            char chunk[4096];
-            ssize_t k = read(fds[i].fd, chunk, sizeof(chunk));
-            if (k > 0)
-                buf_printf(&bufs[i], "%.*s", (int) k, chunk);
-            else if (k == 0 || errno != EINTR) {
+        }
+        for (int i = 0; n > 0 && i < 2; i++)
+            if (fds[i].fd >= 0 && fds[i].revents && !take_output(fds[i].fd, &bufs[i])) {
                 close(fds[i].fd);
                 fds[i].fd = -1;
             }
-        }
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        reaped = w == pid || (w < 0 && errno == ECHILD);
     }
-    if (timed_out)
+    if (!reaped)
         kill(-pid, SIGKILL);
-    for (int i = 0; i < 2; i++)
-        if (fds[i].fd >= 0)
-            close(fds[i].fd);
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    for (int i = 0; i < 2; i++) {
+        if (fds[i].fd < 0)
+            continue;
+        /* what it wrote before it ended, without waiting for a grandchild's end of the pipe */
+        fcntl(fds[i].fd, F_SETFL, O_NONBLOCK);
+        char chunk[4096];
+        ssize_t k;
+        while ((k = read(fds[i].fd, chunk, sizeof(chunk))) > 0 || (k < 0 && errno == EINTR))
+            if (k > 0)
+                buf_printf(&bufs[i], "%.*s", (int) k, chunk);
+        close(fds[i].fd);
+    }
+    if (!reaped)
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    running_group = 0;
     if (ret_out)
         *ret_out = bufs[0].p ? bufs[0].p : xstrdup("");
     else

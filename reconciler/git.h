@@ -10,6 +10,10 @@
  * or died of a signal: -EINTR). *ret_out, *ret_err: what it printed (allocated; may be NULL). */
 int run_argv(const char *const *argv, const char *const *env, unsigned timeout_s, char **ret_out,
              char **ret_err);
+/* SIGINT, SIGTERM and SIGHUP of this process kill the group of the program run_argv runs too,
+ * then end this process as the signal would have (an interrupted `virtspec sync` leaves no git
+ * behind writing its cache). */
+void run_argv_forward_signals(void);
 /* The last non-empty line of text (a command's stderr), for one-line messages; allocated. */
 char *last_line(const char *text);
 

@@ -75,6 +75,8 @@ typedef struct Manager {
     bool notice_pending;        /* a spec built with templates changed: announce the restarts */
     bool notice_running;        /* …being planned (blast-notice.h): no pass starts meanwhile */
     DaemonShare share;          /* host =: this host's share of the tree (docs/fleet.md) */
+    uv_fs_event_t sync_watch;   /* sync_checkouts: a sync's outcome (its status file) shown at once */
+    bool sync_watching;
     char **owned;               /* the owned domains libvirt listed at the last connect */
     size_t n_owned;
 } Manager;
@@ -435,6 +437,34 @@ static void take_share(Manager *m) {
     m->share.sync_failure = m->cfg->sync_remote ? sync_last_failure(m->cfg->sync_checkouts) : NULL;
     if (m->share.error)
         log_error("%s", m->share.error);
+}
+
+/* virtspec sync wrote its status file (a rename into sync_checkouts): a failure, or the success
+ * that ends one, is in STATUS= and status.json at once, not at the next walk of the tree. */
+static void on_sync_status(uv_fs_event_t *h, const char *filename, int events, int status) {
+    Manager *m = h->data;
+    if (status < 0 || !streq_ptr(filename, "status"))
+        return;
+    free(m->share.sync_failure);
+    m->share.sync_failure = sync_last_failure(m->cfg->sync_checkouts);
+    summarize(m);
+    request_status(m);
+}
+
+static void watch_sync_status(Manager *m, uv_loop_t *loop) {
+    if (!m->cfg->sync_remote || !m->cfg->sync_checkouts)
+        return;
+    (void) mkdir(m->cfg->sync_checkouts, 0755);   /* sync makes it too: watched from the start */
+    uv_fs_event_init(loop, &m->sync_watch);
+    m->sync_watch.data = m;
+    int r = uv_fs_event_start(&m->sync_watch, on_sync_status, m->cfg->sync_checkouts, 0);
+    if (r < 0) {
+        log_warning("cannot watch %s: %s (a sync's outcome shows at the next walk of the tree)",
+                    m->cfg->sync_checkouts, uv_strerror(r));
+        uv_close((uv_handle_t *) &m->sync_watch, NULL);
+        return;
+    }
+    m->sync_watching = true;
 }
 
 /* Rereads the spec tree (paths NULL: walks all of it; else only the files named) and brings the
@@ -1095,6 +1125,8 @@ static void close_all(Manager *m) {
     uv_close((uv_handle_t *) &m->sig_term, NULL);
     uv_close((uv_handle_t *) &m->sig_int, NULL);
     watch_close(m->watch);
+    if (m->sync_watching)
+        uv_close((uv_handle_t *) &m->sync_watch, NULL);
     virt_events_stop();
 }
 
@@ -1169,6 +1201,7 @@ int daemon_run(DaemonConfig *cfg) {
     uv_signal_start(&m.sig_int, on_sigterm, SIGINT);
 
     watch_new(loop, cfg->specs_dir, cfg->debounce_ms, on_specs_changed, &m, &m.watch);
+    watch_sync_status(&m, loop);
     m.store.writing = spec_being_written;
     m.store.writing_userdata = &m;
     rescan(&m, NULL, 0, true);

@@ -98,6 +98,16 @@ rm -f "$d/status.json"
 dpid=$!
 ok "…and the daemon's STATUS= too, beside the revision still in force" \
     wait_for 20 grep -sq "\"summary\": \"revision ${rs:0:12}; last sync failed (.*, exit 3): fetch of " "$d/status.json"
+mv "$d/gone.git" "$d/remote.git"
+gw push -q -f "$d/remote.git" "$rs:refs/heads/main"
+t "the remote back at the revision in force (signed): unchanged, exit 0" 0 "unchanged at ${rs:0:12}" "${S[@]}"
+ok "…the daemon's summary drops the failure at once (no walk of the tree: resync_interval is 300 s)" \
+    wait_for 10 grep -sq "\"summary\": \"revision ${rs:0:12}: " "$d/status.json"
+mv "$d/remote.git" "$d/gone.git"
+t "…gone again: exit 3" 3 "failed" "${S[@]}"
+ok "…and the daemon says so at once too" \
+    wait_for 10 grep -sq "\"summary\": \"revision ${rs:0:12}; last sync failed (.*, exit 3)" "$d/status.json"
+mv "$d/gone.git" "$d/remote.git"
 kill "$dpid"; wait "$dpid"; dpid=
 # a fetch that hangs: ssh replaced by a sleep (no network), killed after sync_timeout
 printf 'specs = %s\nsync_remote = ssh://hang.invalid/x\nsync_checkouts = %s\nsync_timeout = 1\n' \
@@ -108,6 +118,24 @@ ok "a fetch that hangs: killed after sync_timeout, exit 3" test "$rc" = 3
 ok "…said" has "no answer after 1 s (sync_timeout)"
 ok "…within seconds" test $((SECONDS - start)) -lt 10
 ok "…the old tree stays in force" test "$(link)" = "$d/co/$rs"
+# a commit whose .virtspec-revision is a symlink: sync writes its own file, never through it
+mkdir -m 0755 "$d/etc2"
+printf 'specs = %s\nsync_remote = %s\nsync_checkouts = %s\n' "$d/etc2/virtspec" "$d/remote.git" "$d/co2" > "$d/v2.conf"
+echo precious > "$d/victim"
+ln -s "$d/victim" "$d/work/.virtspec-revision"; gw add .virtspec-revision; gw commit -q -m symlink
+gw push -q -f "$d/remote.git" HEAD:main
+rv=$(gw rev-parse HEAD)
+t "a commit with a .virtspec-revision symlink: synced, exit 0" 0 "updated none → ${rv:0:12}" \
+    sync --config "$d/v2.conf" --insecure-spec-perms
+ok "…the file it points to is untouched" grep -qx precious "$d/victim"
+ok "…the revision file is sync's own, a regular file" test ! -L "$d/etc2/virtspec/.virtspec-revision"
+ok "…holding the revision" grep -qx "$rv" "$d/etc2/virtspec/.virtspec-revision"
+# a keyring set on a host whose revision in force is unsigned: said, not silently accepted
+printf 'sync_keyring = %s\n' "$d/trusted.gpg" >> "$d/v2.conf"
+t "a keyring set later, the revision in force unsigned: exit 4" 4 \
+    "the revision in force ${rv:0:12} is not signed by a key of $d/trusted.gpg" \
+    sync --config "$d/v2.conf" --insecure-spec-perms
+ok "…it stays in force" test "$(readlink "$d/etc2/virtspec")" = "$d/co2/$rv"
 mkdir -m 0755 "$d/plain"
 printf 'specs = %s\nsync_remote = %s\nsync_checkouts = %s\n' "$d/plain" "$d/gone.git" "$d/co" > "$d/plain.conf"
 t "a spec tree that is a directory, not a symlink: refused, exit 1" 1 "is a directory, not a symlink" \
