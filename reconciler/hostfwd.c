@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine-domain-state.h"
 #include "hostfwd.h"
 #include "term.h"
 #include "virt-conn.h"
@@ -182,8 +181,8 @@ static int change_rule(virDomainPtr dom, const char *netdev, size_t i, const Hos
 
 void hostfwd_converge(virDomainPtr dom, const DomainSpec *d, bool apply, ObjectResult *r) {
     const IfaceSpec *ifs = d->interfaces.items;
-    _cleanup_(xmlFreeDocp) xmlDoc *live = domain_xml(dom, 0);
-    _cleanup_free_ char *usernet = NULL, *err = NULL;
+    _cleanup_free_ char *x = virDomainGetXMLDesc(dom, 0), *usernet = NULL, *err = NULL;
+    _cleanup_(xmlFreeDocp) xmlDoc *live = x ? xml_parse(x) : NULL;
     if (!live) {
         fail(r, "reading the running definition: %s", virt_error_message());
         return;
