@@ -26,6 +26,8 @@ int engine_open(Engine *e, const char *uri, bool apply) {
     e->apply = apply;
     e->host_kvm = host_has_kvm();
     e->local = conn_is_local(c);
+    if (virConnectGetLibVersion(c, &e->lib_version) < 0)
+        e->lib_version = 0;   /* unknown: as the oldest (port forwards by the QEMU monitor) */
     if (!e->state_dir)
         e->state_dir = paths_default()->state_dir;
     if (!e->cache_dir)

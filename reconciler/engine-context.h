@@ -16,6 +16,7 @@ typedef struct Engine {
     bool apply;
     bool host_kvm;
     bool local;             /* a qemu driver on this host, in this network namespace */
+    unsigned long lib_version;  /* libvirt's (virConnectGetLibVersion): < 9.2 has no passt (hostfwd.h) */
     const char *state_dir;  /* pool ownership records */
     const char *cache_dir;  /* base images by URL (images/ inside) */
     unsigned poll_ms;       /* state polling while waiting for shutdown */

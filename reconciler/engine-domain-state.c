@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "engine-domain-state.h"
+#include "hostfwd.h"
 #include "firmware.h"
 #include "reload-mark.h"
 #include "snapshot.h"
@@ -179,6 +180,16 @@ int engine_reload_domain(Engine *e, const char *name, const DomainSpec *d, unsig
             r = -EIO;
         } else if (flags & VIR_DOMAIN_START_RESET_NVRAM)
             nvram_reset_mark_clear(dom);
+    }
+    if (r == 0 && d && hostfwd_wanted(d, e->lib_version)) {
+        /* QEMU started without the port forwards virtspec keeps through its monitor */
+        ObjectResult fr = { .id = -1 };
+        hostfwd_converge(dom, d, true, &fr);
+        if (fr.error) {
+            *ret_error = xasprintf("port forwards: %s", fr.error);
+            r = -EIO;
+        }
+        object_result_clear(&fr);
     }
     reload_mark_clear(dom);
     return r;

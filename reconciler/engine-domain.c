@@ -13,6 +13,7 @@
 #include "executor.h"
 #include "firmware.h"
 #include "host-file.h"
+#include "hostfwd.h"
 #include "reload-mark.h"
 #include "render.h"
 #include "spec-value.h"
@@ -375,6 +376,10 @@ static void domain_create(DomainPass *p) {
         return;
     if (converge_state(e, dom, VIR_DOMAIN_SHUTOFF, d, r) < 0)
         return;
+    if (hostfwd_wanted(d, e->lib_version) && state_running(domain_state(dom)))
+        hostfwd_converge(dom, d, true, r);
+    if (r->error)
+        return;
     r->state = SYNC_IN_SYNC;
     r->id = virDomainGetID(dom) == (unsigned) -1 ? -1 : (int) virDomainGetID(dom);
 }
@@ -453,6 +458,8 @@ static void domain_plan(DomainPass *p, size_t n_changes, bool adopting, VolumeRe
         else if (config_change && !streq(d->state.s, "shutoff"))
             action_add(r, ACTION_WARN, NULL, "config changes wait for the next boot: virtspec reload %s",
                        d->name.s);
+        if (hostfwd_wanted(d, p->e->lib_version))
+            hostfwd_converge(p->dom, d, false, r);   /* port forwards, live (libvirt < 9.2) */
     }
     if ((p->autostart >= 0 ? (cur = p->autostart, 0) : virDomainGetAutostart(p->dom, &cur)) == 0 &&
         !!cur != !!d->autostart.i)
@@ -547,6 +554,11 @@ static void domain_converge(DomainPass *p) {
     if (r->mutated)
         st = domain_state(p->dom);
     if (converge_state(e, p->dom, st, d, r) < 0)
+        return;
+    /* port forwards through the monitor (libvirt < 9.2), after a start too */
+    if (hostfwd_wanted(d, e->lib_version) && state_running(domain_state(p->dom)))
+        hostfwd_converge(p->dom, d, true, r);
+    if (r->error)
         return;
     r->state = r->n_pending > 0 ? SYNC_RELOAD_PENDING : SYNC_IN_SYNC;
     unsigned id = virDomainGetID(p->dom);
@@ -659,6 +671,8 @@ static void domain_find(DomainPass *p) {
     p->dom = p->ie ? p->ie->dom : NULL;
     if (!p->ie && !e->index)
         p->dom = owned = virDomainLookupByName(e->conn, p->d->name.s);
+    if (hostfwd_check(p->d, e->lib_version, p->r) < 0)
+        return;
     if (p->dom)
         domain_update(p);
     else if (!e->index && virt_error_errno() != -ENOENT)
@@ -673,7 +687,8 @@ void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {
     _cleanup_(seed_clear) Seed seed = {};
     DomainPass p = {
         .e = e, .s = s, .d = &s->domain, .r = r, .autostart = -1,
-        .ro = { .host_kvm = e->host_kvm, .show_secrets = true, .compare_only = !e->apply },
+        .ro = { .host_kvm = e->host_kvm, .show_secrets = true, .compare_only = !e->apply,
+                .forwards_by_monitor = e->lib_version < HOSTFWD_PASST_LIBVIRT },
     };
     if (domain_render(&p, &secret, &seed_in, &seed) == 0)
         domain_find(&p);

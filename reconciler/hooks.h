@@ -23,6 +23,8 @@ typedef struct RenderOpts {
     xmlDoc *observed;       /* the domain's definition, if it has one: a disk keeps the volume
                              * name an earlier version gave it (render_disk_volume) */
     const struct Seed *seed;/* cloud_init: the seed, recorded in the metadata (cloud-init.h) */
+    bool forwards_by_monitor;   /* libvirt < 9.2: type user is slirp, without <portForward>
+                                 * (virtspec adds the forwards through the monitor: hostfwd.h) */
 } RenderOpts;
 
 /* What a hook renders from: the whole spec (a hook may read other keys), the options, the root. */

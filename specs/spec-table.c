@@ -681,14 +681,17 @@ static const KeyDef iface_rows[] = {
         .flags = KEY_NO_XML, .vagrant = "libvirt__guest_ipv6 (private_network with ip)",
         .doc = "with `ip` on an owned network derived for the subnet: that network's guest_ipv6 "
                "(guest-to-guest IPv6); a declared network says it itself"),
-    ROW(IfaceSpec, backend, .key = "backend", .type = VT_ENUM, .choices = e_user_backend,
-        .def = "auto", .change = CHANGE_CONFIG, .xml = "backend/@type", .hook = HOOK_USER_BACKEND,
-        .doc = "user-mode networking (type user) by passt (needs the passt binary; Debian: package "
-               "passt) or by QEMU's slirp; auto: passt with `forward`, else slirp"),
     ROW(IfaceSpec, forward, .key = "forward", .type = VT_LIST, .sub = &forward_table,
         .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .vagrant = "forwarded_port",
-        .doc = "host ports forwarded to the guest (type user; needs the passt backend: libvirt "
-               "9.0 forwards no ports with slirp); compared as a whole"),
+        .doc = "host ports forwarded to the guest (type user): libvirt 9.2 and later, passt's "
+               "`portForward` (compared as a whole); older, added and removed live by virtspec "
+               "through the QEMU monitor (slirp's hostfwd; docs/networking.md)"),
+    /* after forward: on a libvirt without passt its hook takes <portForward> out again */
+    ROW(IfaceSpec, backend, .key = "backend", .type = VT_ENUM, .choices = e_user_backend,
+        .def = "auto", .change = CHANGE_CONFIG, .xml = "backend/@type", .hook = HOOK_USER_BACKEND,
+        .doc = "user-mode networking (type user) by passt (libvirt 9.2 and later; needs the passt "
+               "binary, Debian: package passt) or by QEMU's slirp; auto: passt with `forward` "
+               "where libvirt has it, else slirp"),
 };
 static const KeyTable iface_table = TABLE("interfaces", iface_rows, .item_size = sizeof(IfaceSpec),
     .merge_key = "network",

@@ -86,7 +86,7 @@ void verify_tunnel(const Spec *s, const IfaceSpec *f, size_t i, DiagList *diags)
             "talks to itself; the peer needs another port", i);
 }
 
-/* A user-mode interface's backend and port forwards (passt only: libvirt 9.0). */
+/* A user-mode interface's backend and port forwards (docs/networks.md, "Port forwards"). */
 static void verify_user_net(const Spec *s, const IfaceSpec *f, size_t i, DiagList *diags) {
     bool user = streq(f->type.s, "user");
     if (f->backend.set && !f->backend.defaulted && !user)
@@ -96,8 +96,9 @@ static void verify_user_net(const Spec *s, const IfaceSpec *f, size_t i, DiagLis
     if (!user)
         ERR(&f->forward, "interfaces[%zu].forward only applies to type user (type is %s)", i, f->type.s);
     else if (streq(f->backend.s, "slirp"))
-        ERR(&f->backend, "interfaces[%zu].forward needs backend passt (libvirt 9.0 forwards "
-            "ports only with passt; slirp has none)", i);
+        ERR(&f->backend, "interfaces[%zu].forward needs backend auto or passt (libvirt's "
+            "portForward is passt's; auto on a libvirt before 9.2: slirp, the forwards added "
+            "through the QEMU monitor)", i);
     const PortForwardSpec *fw = f->forward.items;
     for (size_t k = 0; k < f->forward.n; k++)
         for (size_t j = 0; j < k; j++)

@@ -36,6 +36,43 @@ debug_guest() {
 }
 die() { echo "FAIL - $*"; n_fail=$((n_fail + 1)); debug_guest; finish; exit 1; }
 
+# a port forward (type user): a listener in the guest (a systemd unit, so it also runs after the
+# reload below) answers on port 8080 with a line; the host reaches it at 127.0.0.1:18080
+FWD_PORT=18080
+cat > fwd-user-data.yaml <<'YAML'
+#cloud-config
+write_files:
+  - path: /usr/local/bin/fwd-listen
+    permissions: "0755"
+    content: |
+      #!/usr/bin/python3
+      import socket
+      s = socket.socket()
+      s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+      s.bind(("0.0.0.0", 8080))
+      s.listen(8)
+      while True:
+          c, _ = s.accept()
+          c.sendall(b"virtspec-fwd-from-" + socket.gethostname().encode() + b"\n")
+          c.close()
+  - path: /etc/systemd/system/fwd-listen.service
+    content: |
+      [Service]
+      ExecStart=/usr/local/bin/fwd-listen
+      [Install]
+      WantedBy=multi-user.target
+runcmd:
+  - [systemctl, enable, --now, fwd-listen.service]
+YAML
+# what the guest sends through the forward (slirp accepts on the host before the guest answers:
+# an empty read until the listener runs)
+fwd_read() {
+    python3 -c 'import socket,sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5); s.settimeout(5)
+print(s.recv(100).decode().strip())' "$FWD_PORT" 2>/dev/null
+}
+fwd_answers() { [ "$(fwd_read)" = virtspec-fwd-from-e2e-web ]; }
+
 # two CD-ROM media the guest tells apart by their first bytes
 for m in a b; do
     { printf 'virtspec-e2e-media-%s\n' "$m"; head -c 1048576 /dev/zero; } | head -c 1048576 > "media-$m.iso"
@@ -73,6 +110,7 @@ cdroms:
   - {path: $WORK/media-$5.iso, dev: hdc}
 interfaces:
   - {network: e2e-net, ip: $ADDR}
+  - {type: user, forward: [{host: $FWD_PORT, guest: 8080, address: 127.0.0.1}]}
 $4
 video: {type: $6}
 guest_agent: true
@@ -86,6 +124,7 @@ cloud_init:
       ssh_authorized_keys: ["$PUBKEY"]
       sudo: true
   network: auto
+  user_data_file: $WORK/fwd-user-data.yaml
 xml:
   add:
     # QEMU 7.2 under TCG aborts in a vCPU hot-plug when its 1 GiB JIT cache is used up
@@ -106,6 +145,7 @@ t0=$(now)
 vs apply specs
 is "apply succeeds" 0 "$rc"
 [ "$rc" = 0 ] || { printf '%s\n' "$out"; die "apply failed"; }
+apply_out=$out
 timing "apply (network, pool, base image import, domain)" "$(elapsed "$t0")"
 is "the guest runs" running "$(domstate $NAME)"
 id=$(domid $NAME)
@@ -125,6 +165,10 @@ gaddr() { virsh domifaddr --source agent $NAME 2>/dev/null | grep -q "$ADDR/24";
 ok "the guest agent answers with the address" wait_for 60 gaddr
 is "the address is no DHCP lease (network: auto is static in the guest): it comes from the agent" "" \
     "$(virsh domifaddr --source lease $NAME 2>/dev/null | grep -F "$ADDR")"
+contains "apply added the port forward through the QEMU monitor (libvirt 9.0: no passt)" \
+    "~ interfaces[1].forward: + tcp 127.0.0.1:$FWD_PORT → 8080 (live, QEMU monitor)" "$apply_out"
+ok "forward: the host's 127.0.0.1:$FWD_PORT reaches the guest's listener (it sends its hostname)" \
+    wait_for 60 fwd_answers
 vs status --json specs
 contains "virtspec status shows the guest's address (from the guest agent)" "\"$ADDR/24\"" "$out"
 is "the domain is in sync" "in-sync" "$(printf '%s' "$out" | python3 -c '
@@ -229,6 +273,9 @@ contains "journal of the last boot: the guest saw the ACPI power button" "Power 
 lacks "…not a shutdown through the guest agent" "guest-shutdown called" "$journal"
 contains "…and powered off in order" "System is powering down" "$journal"
 lacks "…and the root file system was not dirty at this boot" "recovering journal" "$(g sudo -n dmesg)"
+# QEMU started again without the forward: the reload put it back through the monitor
+ok "forward: answers again after the reload (the listener is a unit: it ran at this boot too)" \
+    wait_for 60 fwd_answers
 after=$(pci_ids)
 lacks "video: the virtio GPU is gone" "1af4:1050" "$after"
 contains "video: the guest has the standard VGA (1234:1111)" "1234:1111" "$after"

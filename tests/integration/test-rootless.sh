@@ -3,14 +3,15 @@
 # virtspec against their own session libvirtd (qemu:///session spawns `libvirtd --session` on
 # first use) with nothing but the XDG defaults: specs in ~/.config/virtspec, state in
 # ~/.local/state/virtspec, status in $XDG_RUNTIME_DIR/virtspec/status.json, connection
-# qemu:///session. Checked: a domain with a user-mode interface (passt) and a port forward is
-# defined and runs under TCG (no guest OS: "running" is the bar), the forward is in the live XML
-# and its host port listens (ss, in the harness's network namespace: nothing leaves it), the
-# daemon run directly as that user picks up an edit, and another user's spec file is refused.
-# A guest answering through the forward needs a guest OS: not here.
+# qemu:///session. Checked: a domain with a user-mode interface runs under TCG (no guest OS:
+# "running" is the bar); a port forward is in force (libvirt < 9.2: added live through the QEMU
+# monitor, listed by `info usernet`, moved and removed live, put back after a restart by hand by
+# apply and by the daemon; newer: passt's <portForward>) and its host port listens (ss, in the
+# harness's network namespace: nothing leaves it); the daemon run directly as that user picks up
+# an edit; another user's spec file is refused. A guest answering through the forward needs a
+# guest OS: tests/e2e/test-real-guest.sh.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
-command -v passt >/dev/null || { echo "SKIP: no passt (Debian: apt-get install passt)"; rm -rf "$WORK"; exit 77; }
 U=vsrl$$
 H=$WORK/home
 chmod 0755 "$WORK"
@@ -65,11 +66,16 @@ contains "plan says up front that a bridge interface needs qemu:///system" \
     "30-bridge.yaml:5:12: warning: interfaces[0] of type bridge (a tap device; use type user) needs qemu:///system" "$out"
 rm -f "$H/.config/virtspec/30-bridge.yaml"
 
-# a port forward: passt. Debian 12's libvirt 9.0.0 refuses <backend type='passt'/> at define
-# (its parser, not its schema): then that refusal is what apply must report; a libvirt that takes
-# it must run the domain with the forward listening here (ss, this network namespace).
-mkdir -m 0755 "$H/fw"; chown "$U:$U" "$H/fw"
-cat > "$H/fw/fw.yaml" <<YAML
+# a port forward. libvirt 9.2 and later: passt's <portForward>. Older (Debian 12's 9.0.0 has no
+# passt backend): slirp, and virtspec adds the forward through the QEMU monitor (hostfwd_add),
+# live: it must be listed by `info usernet`, qemu must listen on the host port (ss, this network
+# namespace: nothing leaves it), a second apply changes nothing, an edit moves it live (same id),
+# and a domain restarted by hand gets it back (next apply; the daemon, below).
+libver=$(asu virsh -c qemu:///session version 2>/dev/null | awk '/Using library: libvirt/ {print $4}')
+by_monitor=1
+[ "$(printf '%s\n9.2.0\n' "$libver" | sort -V | head -n 1)" = 9.2.0 ] && by_monitor=
+fwspec() {   # fwspec HOST-PORT
+    cat > "$H/.config/virtspec/20-fw.yaml" <<YAML
 kind: Domain
 name: rl3
 memory: 64MiB
@@ -77,22 +83,64 @@ graphics: {type: none}
 video: {type: none}
 interfaces:
   - type: user
-    forward: [{host: 2222, guest: 22, address: 127.0.0.1}]
+    forward: [{host: $1, guest: 22, address: 127.0.0.1}]
 state: running
 YAML
-chown "$U:$U" "$H/fw/fw.yaml"; chmod 0644 "$H/fw/fw.yaml"
-vsu apply "$H/fw"
-if printf '%s' "$out" | grep -q "Invalid value for attribute 'type' in element 'backend': 'passt'"; then
-    echo "NOTE: this libvirt ($(virsh --version)) has no passt backend: the forward is not checked live"
-    is "apply reports libvirt's refusal of passt" 1 "$rc"
+    chown "$U:$U" "$H/.config/virtspec/20-fw.yaml"; chmod 0644 "$H/.config/virtspec/20-fw.yaml"
+}
+usernet() { usr_virsh qemu-monitor-command --hmp rl3 'info usernet' 2>&1; }
+listens() {   # listens PORT: qemu listens on 127.0.0.1:PORT
+    ss -ltnpH "sport = :$1" | grep "127.0.0.1:$1" | grep -q qemu
+}
+fwspec 2222
+vsu apply
+is "apply of a domain with a port forward (output: $(printf '%s' "$out" | grep -E 'error|✗' | head -n 3))" 0 "$rc"
+if [ -n "$by_monitor" ]; then
+    echo "# libvirt $libver: no passt, the forward goes through the QEMU monitor"
+    contains "apply adds the forward live through the monitor" \
+        "~ interfaces[0].forward: + tcp 127.0.0.1:2222 → 22 (live, QEMU monitor)" "$out"
+    lacks "the live XML has no passt backend (slirp)" "passt" "$(usr_virsh dumpxml rl3 2>/dev/null)"
+    contains "info usernet lists the forward on the NIC's netdev" "HOST_FORWARD" "$(usernet)"
+    contains "…from 127.0.0.1:2222 to the guest's port 22" "127.0.0.1  2222       10.0.2.15    22" "$(usernet)"
+    ok "qemu listens on 127.0.0.1:2222 (ss -ltnp, this network namespace)" wait_for 10 listens 2222
+    id3=$(usr_virsh domid rl3 | awk "NR == 1")
+    vsu apply
+    is "a second apply succeeds" 0 "$rc"
+    lacks "a second apply changes no forward" "forward" "$out"
+    vsu plan
+    contains "plan after it: in sync" "in sync" "$out"
+    fwspec 2223
+    vsu plan
+    contains "plan of the edit: the old forward goes, live" "~ interfaces[0].forward: - tcp 127.0.0.1:2222 → 22 (live, QEMU monitor)" "$out"
+    contains "…the new one comes, live" "~ interfaces[0].forward: + tcp 127.0.0.1:2223 → 22 (live, QEMU monitor)" "$out"
+    lacks "…no reload" "reload" "$out"
+    vsu apply
+    is "apply of the edit" 0 "$rc"
+    is "the edit was live: same domain id" "$id3" "$(usr_virsh domid rl3 | awk "NR == 1")"
+    ok "qemu listens on 127.0.0.1:2223" wait_for 10 listens 2223
+    ok "…and no longer on 2222" sh -c "! ss -ltnH 'sport = :2222' | grep -q 127.0.0.1:2222"
+    lacks "info usernet no longer lists 2222" " 2222 " "$(usernet)"
+    usr_virsh destroy rl3 >/dev/null 2>&1; usr_virsh start rl3 >/dev/null 2>&1
+    lacks "restarted by hand (virsh destroy + start): QEMU starts without the forward" "HOST_FORWARD" "$(usernet)"
+    vsu apply
+    contains "the next apply puts it back" "+ tcp 127.0.0.1:2223 → 22 (live, QEMU monitor)" "$out"
+    ok "qemu listens on 127.0.0.1:2223 again" wait_for 10 listens 2223
+    sed -i 's/^    forward: .*/    forward: []/' "$H/.config/virtspec/20-fw.yaml"
+    vsu apply
+    contains "forward: [] removes the forward live" "- tcp 127.0.0.1:2223 → 22 (live, QEMU monitor)" "$out"
+    lacks "…info usernet lists none" "HOST_FORWARD" "$(usernet)"
+    fwspec 2223
+    vsu apply
+    mkdir -m 0755 "$H/fw"; chown "$U:$U" "$H/fw"
+    printf 'kind: Domain\nname: rl4\nmemory: 64MiB\ninterfaces:\n  - {type: user, backend: passt}\n' > "$H/fw/passt.yaml"
+    chown "$U:$U" "$H/fw/passt.yaml"
+    vsu plan "$H/fw"
+    contains "plan: backend passt needs libvirt 9.2, at its key" \
+        "passt.yaml:5:" "$(printf '%s' "$out" | grep 'error: interfaces\[0\].backend: passt needs libvirt 9.2 or later')"
 else
-    is "apply of a domain with a port forward (output: $(printf '%s' "$out" | grep -E 'error|✗' | head -n 3))" 0 "$rc"
     contains "the live XML has the port forward" "<range start='2222' to='22'/>" "$(usr_virsh dumpxml rl3 2>/dev/null)"
-    ok "the host port 2222 listens on 127.0.0.1 (ss -ltn, this network namespace)" \
-        wait_for 10 sh -c "ss -ltnH 'sport = :2222' | grep -q 127.0.0.1:2222"
-    usr_virsh destroy rl3 >/dev/null 2>&1
+    ok "the host port 2222 listens on 127.0.0.1 (ss -ltn, this network namespace)" wait_for 10 listens 2222
 fi
-usr_virsh undefine rl3 >/dev/null 2>&1
 
 # the daemon, run directly as the user (no user systemd in the harness): an edit is picked up
 asu "$VS" daemon > daemon.log 2>&1 &
@@ -103,6 +151,10 @@ ok "the daemon applies the edit: the title is now 'edited'" \
     wait_for 30 sh -c "runuser -u $U -- env -i HOME=$H XDG_RUNTIME_DIR=$H/run virsh -c qemu:///session dumpxml --inactive rl1 | grep -q '<title>edited</title>'"
 vsu status
 is "virtspec status as the user reads the daemon's status file" 0 "$rc"
+if [ -n "$by_monitor" ]; then
+    usr_virsh destroy rl3 >/dev/null 2>&1; usr_virsh start rl3 >/dev/null 2>&1
+    ok "the daemon puts the forward back on a domain restarted by hand (its start event)" wait_for 30 listens 2223
+fi
 kill "$dpid"; wait "$dpid" 2>/dev/null; dpid=
 
 # trust for a user: a spec file owned by someone else (here root) is fine, by another user not
@@ -110,6 +162,5 @@ cp "$H/.config/virtspec/10-vm.yaml" "$H/.config/virtspec/20-other.yaml"; chown n
 vsu plan
 contains "another user's spec file is refused" "is owned by uid $(id -u nobody), not root or uid $(id -u "$U")" "$out"
 rm -f "$H/.config/virtspec/20-other.yaml"
-usr_virsh destroy rl1 >/dev/null 2>&1
-usr_virsh undefine rl1 >/dev/null 2>&1
+for d in rl1 rl3; do usr_virsh destroy $d >/dev/null 2>&1; usr_virsh undefine $d >/dev/null 2>&1; done
 finish
