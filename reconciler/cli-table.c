@@ -105,7 +105,8 @@ const CliCommand cli_commands[] = {
       "run state) and change nothing without --yes; an external snapshot is reverted on the\n"
       "shut-off domain (running: stopped first), the volumes written since it kept. Only\n"
       "snapshots virtspec made are ever deleted by a spec's snapshots.keep; delete deletes the\n"
-      "snapshot named, whoever made it.\n"
+      "snapshot named, whoever made it (virtspec's external ones: the metadata, the NVRAM copy\n"
+      "and the overlays nothing uses; the others kept and named).\n"
       "Every failure is printed with libvirt's error (docs/snapshots.md).\n"
       "Exit status 0 done, 2 revert or delete shown (not done: no --yes), 1 an error.\n" },
     { .name = "status", .opts = O_INSECURE | O_CONNECT | O_JSON | O_STATUS_FILE | O_TARGET, .args = ARGS_NAMES_PATHS,

@@ -101,6 +101,25 @@ static void print_revert_plan_external(const char *dom_name, int st, const SnapI
     printf("  ~ run state: %s %s shutoff\n", state_name(st), term_glyph(GLYPH_ARROW));
 }
 
+/* What virtspec's delete of its own external snapshot changes. */
+static void print_delete_plan_external(const char *dom_name, const SnapInfo *si, const ExtDelete *x) {
+    char t[32];
+    time_text(si->time, t);
+    printf("Domain %s: - delete snapshot %s (external, taken %s UTC, virtspec's; virtspec's own "
+           "delete: the snapshot's metadata, then its volumes nothing else uses)\n", dom_name,
+           si->name, t);
+    for (size_t i = 0; i < x->n_gone; i++)
+        printf("  - volume %s/%s: %s\n", x->gone[i].pool, x->gone[i].name, x->gone[i].why);
+    for (size_t i = 0; i < x->n_kept; i++) {
+        printf("  = kept: volume %s/%s: %s", x->kept[i].pool, x->kept[i].name, x->kept[i].why);
+        if (x->kept[i].in_use)
+            printf("\n");
+        else
+            printf(" (delete it when no longer needed: virsh vol-delete --pool %s %s)\n",
+                   x->kept[i].pool, x->kept[i].name);
+    }
+}
+
 static int usage(void) {
     fprintf(stderr, "virtspec: snapshot: usage: virtspec snapshot create|list|revert|delete "
             "DOMAIN [NAME] (see 'virtspec snapshot --help')\n");
@@ -177,9 +196,12 @@ int cmd_snapshot(const CliOpts *o) {
         return 1;
     }
     _cleanup_(ext_revert_clear) ExtRevert x = {};
+    _cleanup_(ext_delete_clear) ExtDelete xd = {};
     bool own = revert && streq(si->method, "external") && !snapshot_libvirt_reverts_external(conn);
+    bool own_del = del && snapshot_deleted_by_virtspec(si);
     int st = domain_state(dom);
-    if (own && snapshot_revert_prepare(dom, name, &x, &err) < 0) {
+    if ((own && snapshot_revert_prepare(dom, name, &x, &err) < 0) ||
+        (own_del && snapshot_delete_prepare(&e, dom, name, &xd, &err) < 0)) {
         fprintf(stderr, "virtspec: snapshot %s: %s\n", dom_name, err);
         return 1;
     }
@@ -187,6 +209,8 @@ int cmd_snapshot(const CliOpts *o) {
         print_revert_plan_external(dom_name, st, si, &x);
     else if (revert)
         print_revert_plan(dom_name, st, si);
+    else if (own_del)
+        print_delete_plan_external(dom_name, si, &xd);
     else {
         char t[32];
         time_text(si->time, t);
@@ -202,12 +226,16 @@ int cmd_snapshot(const CliOpts *o) {
         k = domain_stop(&e, dom, 60, &err);
         if (k == 0)
             k = snapshot_revert_external(&e, dom, name, &x, &err);
-    } else
-        k = revert ? snapshot_revert(dom, name, &err) : snapshot_delete(dom, name, &err);
+    } else if (own_del)
+        k = snapshot_delete_external(&e, dom, name, &xd, &err);
+    else
+        k = revert ? snapshot_revert(dom, name, &err) : snapshot_delete(&e, dom, name, &err);
     if (k < 0) {
         fprintf(stderr, "virtspec: snapshot %s: %s\n", dom_name, err);
         return 1;
     }
     printf("Domain %s: snapshot %s %s\n", dom_name, name, revert ? "reverted to" : "deleted");
+    for (size_t i = 0; i < xd.n_gone; i++)
+        printf("  - deleted volume %s/%s (%s)\n", xd.gone[i].pool, xd.gone[i].name, xd.gone[i].why);
     return 0;
 }

@@ -163,16 +163,23 @@ static int volume_make(Engine *e, virConnectPtr conn, const char *pool, const ch
     return 0;
 }
 
-/* Deletes volumes this run created and that hold nothing yet (a snapshot that failed). */
-static void volume_unmake(Engine *e, virStorageVolPtr v) {
-    if (!v)
-        return;
+/* Deletes volume v and its "created" record; -EIO when libvirt refuses. */
+static int volume_drop(Engine *e, virStorageVolPtr v) {
     _cleanup_(virStoragePoolFreep) virStoragePoolPtr sp = virStoragePoolLookupByVolume(v);
     _cleanup_free_ char *m = sp ? volume_created_marker(e, virStoragePoolGetName(sp),
                                                         virStorageVolGetName(v)) : NULL;
     virt_count_mutation();
-    if (virStorageVolDelete(v, 0) == 0 && m)
+    if (virStorageVolDelete(v, 0) < 0)
+        return -EIO;
+    if (m)
         unlink(m);
+    return 0;
+}
+
+/* Deletes volumes this run created and that hold nothing yet (a snapshot that failed). */
+static void volume_unmake(Engine *e, virStorageVolPtr v) {
+    if (v)
+        (void) volume_drop(e, v);
 }
 
 static int read_all(const char *path, char **ret, size_t *ret_len) {
@@ -601,4 +608,127 @@ int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtR
     }
     free(made);
     return r;
+}
+
+static void ext_vol_clear(ExtVol *v) {
+    free(v->pool);
+    free(v->name);
+    free(v->why);
+}
+
+void ext_delete_clear(ExtDelete *x) {
+    for (size_t i = 0; i < x->n_gone; i++)
+        ext_vol_clear(&x->gone[i]);
+    for (size_t i = 0; i < x->n_kept; i++)
+        ext_vol_clear(&x->kept[i]);
+    free(x->gone);
+    free(x->kept);
+    *x = (ExtDelete) {};
+}
+
+/* The pool and name of the volume at path; false: none (gone, or no pool's). */
+static bool volume_at(virConnectPtr conn, const char *path, char **ret_pool, char **ret_name) {
+    _cleanup_(virStorageVolFreep) virStorageVolPtr v = virStorageVolLookupByPath(conn, path);
+    _cleanup_(virStoragePoolFreep) virStoragePoolPtr p = v ? virStoragePoolLookupByVolume(v) : NULL;
+    if (!p)
+        return false;
+    *ret_pool = xstrdup(virStoragePoolGetName(p));
+    *ret_name = xstrdup(virStorageVolGetName(v));
+    return true;
+}
+
+/* The first snapshot of dom other than self whose document (its saved definition, its overlays)
+ * names the volume: a revert to it needs the volume. NULL: none. */
+static char *snapshot_using(virDomainPtr dom, const char *self, const char *pool, const char *name,
+                            const char *path) {
+    virDomainSnapshotPtr *snaps = NULL;
+    int n = virDomainListAllSnapshots(dom, &snaps, 0);
+    char *user = n < 0 ? xasprintf("(snapshots cannot be listed: %s)", virt_error_message()) : NULL;
+    for (int i = 0; i < n; i++) {
+        const char *sn = virDomainSnapshotGetName(snaps[i]);
+        if (!user && !streq(sn, self)) {
+            _cleanup_free_ char *x = virDomainSnapshotGetXMLDesc(snaps[i], VIR_DOMAIN_SNAPSHOT_XML_SECURE);
+            _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+            if (!doc || volume_source_refers(xmlDocGetRootElement(doc), pool, name, path))
+                user = xasprintf("snapshot %s", sn);
+        }
+        virDomainSnapshotFree(snaps[i]);
+    }
+    free(snaps);
+    return user;
+}
+
+/* pool/name (what it is: "the snapshot's …") into x: gone when virtspec created it (its record)
+ * and user is NULL, else kept. */
+static void ext_vol_sort(Engine *e, ExtDelete *x, const char *pool, const char *name,
+                         const char *what, const char *user) {
+    _cleanup_free_ char *m = volume_created_marker(e, pool, name);
+    bool ours = access(m, F_OK) == 0;
+    ExtVol *v = user || !ours ? array_push(&x->kept, &x->n_kept, sizeof(ExtVol))
+                              : array_push(&x->gone, &x->n_gone, sizeof(ExtVol));
+    *v = (ExtVol) { .pool = xstrdup(pool), .name = xstrdup(name), .in_use = user != NULL,
+                    .why = user ? xasprintf("%s, used by %s", what, user)
+                         : !ours ? xasprintf("%s, not recorded as virtspec's (no %s)", what, m)
+                         : xasprintf("%s, used by nothing else", what) };
+}
+
+int snapshot_delete_prepare(Engine *e, virDomainPtr dom, const char *name, ExtDelete *ret,
+                            char **ret_err) {
+    virConnectPtr conn = virDomainGetConnect(dom);
+    virDomainSnapshotPtr s = virDomainSnapshotLookupByName(dom, name, 0);
+    _cleanup_free_ char *sx = s ? virDomainSnapshotGetXMLDesc(s, VIR_DOMAIN_SNAPSHOT_XML_SECURE) : NULL;
+    if (s)
+        virDomainSnapshotFree(s);
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = sx ? xml_parse(sx) : NULL;
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root) {
+        *ret_err = xasprintf("snapshot %s cannot be read: %s", name, virt_error_message());
+        return -EIO;
+    }
+    *ret = (ExtDelete) {};
+    _cleanup_free_ char *desc = xml_get(root, "description"), *np = NULL, *nv = NULL;
+    if (nvram_copy_of(desc, &np, &nv) && volume_exists(conn, np, nv))
+        ext_vol_sort(e, ret, np, nv, "the snapshot's NVRAM copy", NULL);   /* only it names that */
+    xmlNode *disks = xml_child(root, "disks");
+    for (xmlNode *k = disks ? xml_child(disks, "disk") : NULL; k; k = xml_next_named(k)) {
+        _cleanup_free_ char *path = xml_get(k, "source/@file"), *pool = NULL, *vol = NULL;
+        if (!xml_prop_is(k, "snapshot", 8, "external", 8) || !path || !volume_at(conn, path, &pool, &vol))
+            continue;   /* an overlay already gone is nothing to delete */
+        _cleanup_free_ char *user = volume_user(e, pool, vol, path);
+        if (!user)
+            user = snapshot_using(dom, name, pool, vol, path);
+        ext_vol_sort(e, ret, pool, vol, "the snapshot's overlay", user);
+    }
+    return 0;
+}
+
+int snapshot_delete_external(Engine *e, virDomainPtr dom, const char *name, const ExtDelete *x,
+                             char **ret_err) {
+    virConnectPtr conn = virDomainGetConnect(dom);
+    virDomainSnapshotPtr s = virDomainSnapshotLookupByName(dom, name, 0);
+    virt_count_mutation();
+    /* the metadata only: libvirt 9.0's block commit leaves the persistent definition on the
+     * overlay it deletes when the definition names it as a volume */
+    int k = s ? virDomainSnapshotDelete(s, VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY) : -1;
+    if (k < 0)
+        *ret_err = xasprintf("deleting snapshot %s: %s", name, virt_error_message());
+    if (s)
+        virDomainSnapshotFree(s);
+    if (k < 0)
+        return -EIO;
+    Buf failed = {};
+    for (size_t i = 0; i < x->n_gone; i++) {
+        _cleanup_(virStoragePoolFreep) virStoragePoolPtr sp = virStoragePoolLookupByName(conn, x->gone[i].pool);
+        _cleanup_(virStorageVolFreep) virStorageVolPtr v = sp ? virStorageVolLookupByName(sp, x->gone[i].name) : NULL;
+        if (!v || volume_drop(e, v) < 0)
+            buf_printf(&failed, "%s%s/%s (%s; delete it with: virsh vol-delete --pool %s %s)",
+                       failed.p ? ", " : "", x->gone[i].pool, x->gone[i].name, virt_error_message(),
+                       x->gone[i].pool, x->gone[i].name);
+    }
+    if (failed.p) {
+        *ret_err = xasprintf("snapshot %s deleted, but not its volumes %s", name, failed.p);
+        free(failed.p);
+        return -EIO;
+    }
+    return 0;
 }

@@ -833,6 +833,19 @@ static char *volume_backed_by_any(Engine *e, const char *path) {
     return user;
 }
 
+char *volume_user(Engine *e, const char *pool, const char *name, const char *path) {
+    bool live_self = false;
+    _cleanup_free_ char *d = domain_using(e, NULL, NULL, pool, name, path, &live_self);
+    if (d)
+        return xasprintf("domain %s", d);
+    _cleanup_free_ char *v = volume_backed_by_any(e, path);
+    return v ? xasprintf("volume %s", v) : NULL;
+}
+
+bool volume_source_refers(const xmlNode *n, const char *pool, const char *name, const char *path) {
+    return source_refers(n, pool, name, path);
+}
+
 /* Deletes one recorded volume, or says why it waits (ref stays pending) or is never deleted
  * (ref->done). */
 static int delete_one(Engine *e, const char *self, const char *self_planned, bool last_chance,

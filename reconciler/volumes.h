@@ -19,6 +19,11 @@ int volume_claim(const char *m, const char *owner, const char *what, bool *ret_m
 /* After the volume's creation failed: removes the marker only if the claim made it, it still
  * names domain self and no volume of that name exists. */
 void volume_claim_drop(virStoragePoolPtr pool, const char *name, const char *m, const char *self, bool made);
+/* Who uses volume pool/name (at path): "domain D" (a persistent or live definition of any domain)
+ * or "volume P/V" (an overlay on it, in any active pool); NULL: nobody. */
+char *volume_user(Engine *e, const char *pool, const char *name, const char *path);
+/* Whether a <source> below n names the volume (pool and name, or path). */
+bool volume_source_refers(const xmlNode *n, const char *pool, const char *name, const char *path);
 
 /* delete_volumes_on_removal: deletes each recorded volume that is not done, if virtspec created it
  * for a disk (its record in the state directory), it is no base image, and no domain's persistent

@@ -5,7 +5,9 @@
 # the NVRAM file (a volume "DOMAIN@SNAP.nvram"), the domain paused around both when it runs.
 # before_reload takes one before a restart; revert (libvirt 9.0 reverts no external snapshot) is
 # virtspec's own on the shut-off domain: a new overlay on the snapshot's image, the NVRAM copy
-# back, the volumes written since kept. No guest OS: OVMF alone, seconds under TCG.
+# back, the volumes written since kept. delete (and keep) of such a snapshot: its metadata, its
+# NVRAM copy, its overlays nothing uses; the rest kept and named. No guest OS: OVMF alone, seconds
+# under TCG.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
 [ -e /usr/share/qemu/firmware/60-edk2-x86_64.json ] || { echo "SKIP: Debian's ovmf is not installed"; exit 77; }
@@ -31,6 +33,9 @@ YAML
 NV=/var/lib/libvirt/qemu/nvram/vs-efi_VARS.fd
 disk_vol() { xpath "$(inactive_xml vs-efi)" "string(//devices/disk[target/@dev='vda']/source/@volume)"; }
 vpath() { virsh vol-path --pool vs-pool "$1"; }
+rec=$VIRTSPEC_STATE_DIR/volumes/vs-pool
+vols() { virsh vol-list vs-pool | awk 'NR > 2 && $1 != "" {print $1}' | sort | tr '\n' ' '; }
+in_sync() { vs plan specs; is "$1" 0 "$rc"; [ "$rc" = 0 ] || printf '%s\n' "$out"; }
 
 write_spec 256MiB running
 vs validate specs
@@ -104,9 +109,7 @@ is "…the NVRAM is the snapshot's copy" "$nv_mark" "$(sha256sum < "$NV")"
 ok "…the overlay written since is kept, with its data (0xcd)" qemu-io -f qcow2 -r -c "read -P 0xcd 0 4k" "$(vpath vs-efi-root@mark.qcow2)"
 ok "…the new overlay recorded as virtspec's" test -s "$VIRTSPEC_STATE_DIR/volumes/vs-pool/vs-efi-root@mark.r1.qcow2.created"
 is "…shut off" "shut off" "$(domstate vs-efi)"
-vs plan specs
-is "plan after the revert is in sync" 0 "$rc"
-[ "$rc" = 0 ] || printf '%s\n' "$out"
+in_sync "plan after the revert is in sync"
 
 # --- a running domain: the plan says it is stopped first ------------------------------------
 virsh start vs-efi >/dev/null
@@ -114,6 +117,51 @@ vs snapshot revert vs-efi mark
 is "revert of a running domain without --yes: exit 2" 2 "$rc"
 contains "…stopped first" "stop: the revert is done on the shut-off domain" "$out"
 is "…still running" running "$(domstate vs-efi)"
+virsh destroy vs-efi >/dev/null
+
+# --- delete: the metadata (libvirt 9.0's block commit cannot follow a definition naming the
+# overlay as a volume), then the NVRAM copy and the snapshot's overlays nothing uses ----------
+vs snapshot delete vs-efi mark
+is "delete of an external snapshot without --yes: exit 2" 2 "$rc"
+contains "…virtspec's own delete" "delete snapshot mark (external, taken" "$out"
+contains "…its NVRAM copy goes" "- volume vs-pool/vs-efi@mark.nvram: the snapshot's NVRAM copy, used by nothing else" "$out"
+contains "…its overlay, which nothing uses since the revert, goes" "- volume vs-pool/vs-efi-root@mark.qcow2: the snapshot's overlay, used by nothing else" "$out"
+is "…changes nothing" mark "$(virsh snapshot-list vs-efi --name | grep -x mark)"
+vs snapshot delete vs-efi mark --yes
+is "delete --yes" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+contains "…says which volumes went" "- deleted volume vs-pool/vs-efi@mark.nvram" "$out"
+is "…the snapshot is gone" "" "$(virsh snapshot-list vs-efi --name | grep -x mark)"
+lacks "…its NVRAM copy and overlay are gone" "@mark.nvram" "$(vols)"
+lacks "…(the overlay)" "vs-efi-root@mark.qcow2" "$(vols)"
+ok "…and their records" test ! -e "$rec/vs-efi@mark.nvram.created" -a ! -e "$rec/vs-efi-root@mark.qcow2.created"
+is "…the disk stays on the revert's overlay" "vs-efi-root@mark.r1.qcow2" "$(disk_vol)"
+ok "…which still reads the snapshot's content (0xab)" qemu-io -f qcow2 -r -c "read -P 0xab 0 4k" "$(vpath vs-efi-root@mark.r1.qcow2)"
+vs snapshot delete vs-efi "$first" --yes
+is "delete of the older snapshot" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+contains "…its overlay kept: the disk's chain needs it" "= kept: volume vs-pool/vs-efi-root@$first.qcow2: the snapshot's overlay, used by volume vs-pool/vs-efi-root@mark.r1.qcow2" "$out"
+lacks "…no delete command offered for it" "vol-delete --pool vs-pool vs-efi-root@$first.qcow2" "$out"
+lacks "…its NVRAM copy is gone" "vs-efi@$first.nvram" "$(vols)"
+ok "…(and its record)" test ! -e "$rec/vs-efi@$first.nvram.created"
+contains "…the overlay is there" "vs-efi-root@$first.qcow2" "$(vols)"
+ok "…still recorded as virtspec's" test -s "$rec/vs-efi-root@$first.qcow2.created"
+in_sync "plan after the deletes is in sync"
+
+# --- keep: pruning deletes the same way (keep 1: a reload's snapshot prunes the older one) ----
+virsh start vs-efi >/dev/null
+vs snapshot create vs-efi a1
+is "a snapshot of the running domain" 0 "$rc"
+sed -i 's/keep: 3/keep: 1/' specs/10-efi.yaml
+vs reload vs-efi --specs specs
+is "reload with keep 1" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+contains "…prunes a1" "deleted (keep 1): a1" "$out"
+is "…a1 is gone" "" "$(virsh snapshot-list vs-efi --name | grep -x a1)"
+lacks "…with its NVRAM copy" "vs-efi@a1.nvram" "$(vols)"
+ok "…(and its record)" test ! -e "$rec/vs-efi@a1.nvram.created"
+contains "…its overlay, under the new snapshot's, is kept" "vs-efi-root@a1.qcow2" "$(vols)"
+is "…running" running "$(domstate vs-efi)"
 virsh destroy vs-efi >/dev/null
 
 # --- a UEFI domain never started has no NVRAM file yet: refused, nothing made -------------
