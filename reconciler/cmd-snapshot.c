@@ -84,6 +84,10 @@ static void print_revert_plan_external(const char *dom_name, int st, const SnapI
     for (size_t i = 0; i < x->n; i++)
         printf("  + volume %s/%s: a new overlay on the snapshot's %s, for disk %s\n",
                x->disks[i].pool, x->disks[i].overlay, x->disks[i].base, x->disks[i].dev);
+    if (x->backup_vol)
+        printf("  + volume %s/%s: a copy of the current NVRAM file, kept (delete it when no longer "
+               "needed: virsh vol-delete --pool %s %s)\n", x->nvram_pool, x->backup_vol,
+               x->nvram_pool, x->backup_vol);
     if (x->nvram_vol)
         printf("  ~ nvram: %s gets the copy taken with the snapshot (%s/%s)\n", x->nvram_path,
                x->nvram_pool, x->nvram_vol);
@@ -235,6 +239,10 @@ int cmd_snapshot(const CliOpts *o) {
         return 1;
     }
     printf("Domain %s: snapshot %s %s\n", dom_name, name, revert ? "reverted to" : "deleted");
+    if (x.backup_vol)
+        printf("  + kept: the NVRAM file as it was before, in volume %s/%s (delete it when no "
+               "longer needed: virsh vol-delete --pool %s %s)\n", x.nvram_pool, x.backup_vol,
+               x.nvram_pool, x.backup_vol);
     for (size_t i = 0; i < xd.n_gone; i++)
         printf("  - deleted volume %s/%s (%s)\n", xd.gone[i].pool, xd.gone[i].name, xd.gone[i].why);
     return 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "snapshot.h"
@@ -47,6 +48,7 @@ void ext_revert_clear(ExtRevert *x) {
     free(x->nvram_pool);
     free(x->nvram_vol);
     free(x->nvram_path);
+    free(x->backup_vol);
     free(x->def);
     *x = (ExtRevert) {};
 }
@@ -502,6 +504,18 @@ int snapshot_revert_prepare(virDomainPtr dom, const char *name, ExtRevert *ret, 
     _cleanup_free_ char *desc = xml_get(root, "description");
     nvram_copy_of(desc, &ret->nvram_pool, &ret->nvram_vol);
     ret->nvram_path = snapshot_nvram_path(dom);
+    if (ret->nvram_vol && access(ret->nvram_path, F_OK) == 0) {   /* a backup of it first */
+        time_t now = time(NULL);
+        struct tm tm;
+        char t[32];
+        gmtime_r(&now, &tm);
+        strftime(t, sizeof t, "%Y%m%d-%H%M%S", &tm);   /* UTC, as snapshot names (snapshot.c) */
+        for (unsigned k = 1; !ret->backup_vol || volume_exists(conn, ret->nvram_pool, ret->backup_vol); k++) {
+            free(ret->backup_vol);
+            ret->backup_vol = k == 1 ? xasprintf("%s@before-revert-%s.nvram", virDomainGetName(dom), t)
+                                     : xasprintf("%s@before-revert-%s-%u.nvram", virDomainGetName(dom), t, k);
+        }
+    }
     _cleanup_free_ char *cx = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
     _cleanup_(xmlFreeDocp) xmlDoc *cur = cx ? xml_parse(cx) : NULL;
     _cleanup_(xmlFreeDocp) xmlDoc *def = xmlNewDoc((const xmlChar *) "1.0");
@@ -541,6 +555,22 @@ int snapshot_revert_prepare(virDomainPtr dom, const char *name, ExtRevert *ret, 
     return 0;
 }
 
+/* The current NVRAM file into a new volume x->backup_vol (before the revert overwrites it). */
+static int nvram_backup(Engine *e, virConnectPtr conn, const ExtRevert *x, const char *owner,
+                        virStorageVolPtr *ret_vol, char **ret_err) {
+    struct stat st;
+    if (stat(x->nvram_path, &st) < 0) {
+        int k = -errno;
+        *ret_err = xasprintf("reading the NVRAM file %s for its backup: %s", x->nvram_path, strerror(-k));
+        return k;
+    }
+    int r = volume_make(e, conn, x->nvram_pool, x->backup_vol, owner, NULL,
+                        (unsigned long long) st.st_size, ret_vol, ret_err);
+    if (r == 0)
+        r = nvram_upload(conn, *ret_vol, x->nvram_path, ret_err);
+    return r;
+}
+
 int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtRevert *x,
                              char **ret_err) {
     virConnectPtr conn = virDomainGetConnect(dom);
@@ -571,6 +601,10 @@ int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtR
                             x->disks[i].base_path, vi.capacity, &made[i], ret_err);
         }
     }
+    virStorageVolPtr backup = NULL;
+    if (r == 0 && x->backup_vol)
+        r = nvram_backup(e, conn, x, owner, &backup, ret_err);
+    bool nvram_replaced = false;
     if (r == 0 && x->nvram_vol) {
         _cleanup_(virStoragePoolFreep) virStoragePoolPtr sp = virStoragePoolLookupByName(conn, x->nvram_pool);
         _cleanup_(virStorageVolFreep) virStorageVolPtr nv = sp ? virStorageVolLookupByName(sp, x->nvram_vol) : NULL;
@@ -580,6 +614,7 @@ int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtR
             r = -ENOENT;
         } else
             r = nvram_download(conn, nv, x->nvram_path, ret_err);
+        nvram_replaced = r == 0;
     }
     if (r == 0 && own) {
         virt_count_mutation();
@@ -607,6 +642,10 @@ int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtR
             virStorageVolFree(made[i]);
     }
     free(made);
+    if (backup && r < 0 && !nvram_replaced)   /* the NVRAM file is as it was: no backup needed */
+        volume_unmake(e, backup);
+    if (backup)
+        virStorageVolFree(backup);
     return r;
 }
 

@@ -78,13 +78,16 @@ bool snapshot_libvirt_reverts_external(virConnectPtr conn);
 
 /* virtspec's revert of an external snapshot, planned by snapshot_revert_prepare (reads only) and
  * done by snapshot_revert_external on the shut-off domain: a new overlay on each of the snapshot's
- * images, the NVRAM copy over the NVRAM file, the snapshot's saved definition (disks on the new
- * overlays). The volumes written since the snapshot are kept. */
+ * images, a copy of the current NVRAM file into a volume (backup_vol), the NVRAM copy over the
+ * NVRAM file, the snapshot's saved definition (disks on the new overlays). The volumes written
+ * since the snapshot are kept. */
 typedef struct ExtRevert {
     ExtDisk *disks;
     size_t n;
     char *nvram_pool, *nvram_vol;   /* the NVRAM copy (NULL: the snapshot has none) */
     char *nvram_path;
+    char *backup_vol;               /* the current NVRAM file's copy made first, in nvram_pool
+                                     * ("DOMAIN@before-revert-YYYYmmdd-HHMMSS.nvram"; NULL: none) */
     char **kept;                    /* "POOL/VOL" the disks use now: kept */
     size_t n_kept;
     char *def;                      /* the definition the revert writes */
