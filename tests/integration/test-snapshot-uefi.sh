@@ -120,12 +120,29 @@ ok "…the new overlay recorded as virtspec's" test -s "$VIRTSPEC_STATE_DIR/volu
 is "…shut off" "shut off" "$(domstate vs-efi)"
 in_sync "plan after the revert is in sync"
 
-# --- a running domain: the plan says it is stopped first ------------------------------------
+# --- a running domain: stopped as reload stops it (OVMF without an OS ignores the ACPI
+# shutdown: forced off after the spec's shutdown_timeout, 1 s), reverted, started again ------
 virsh start vs-efi >/dev/null
-vs snapshot revert vs-efi mark
+vs snapshot revert vs-efi mark --specs specs
 is "revert of a running domain without --yes: exit 2" 2 "$rc"
-contains "…stopped first" "stop: the revert is done on the shut-off domain" "$out"
+contains "…stopped first, forced off after the spec's shutdown_timeout" "stop: the revert is done on the shut-off domain (with --yes: ACPI shutdown, forced off after 1 s, the spec's shutdown_timeout; started again after it)" "$out"
+contains "…and started again" "~ run state: running $(printf '\342\206\222') running (started again on the reverted disks and NVRAM)" "$out"
 is "…still running" running "$(domstate vs-efi)"
+id1=$(domid vs-efi)
+t0=$(date +%s)
+vs snapshot revert vs-efi mark --specs specs --yes
+t1=$(date +%s)
+is "revert --yes of the running domain" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+echo "# took $((t1 - t0)) s"
+ok "…bounded by the shutdown_timeout, not 60 s" test $((t1 - t0)) -lt 30
+contains "…the stop said as reload says it" "stop (ACPI shutdown, forced after 1 s)" "$out"
+contains "…reverted" "Domain vs-efi: snapshot mark reverted to" "$out"
+contains "…started again" "started again (it was running)" "$out"
+is "…running" running "$(domstate vs-efi)"
+ok "…a new QEMU" test "$(domid vs-efi)" != "$id1"
+is "…on a new overlay of the snapshot's image" "vs-efi-root@mark.r2.qcow2" "$(xpath "$(live_xml vs-efi)" "string(//devices/disk[target/@dev='vda']/source/@volume)")"
+ok "…which reads the snapshot's content (0xab)" qemu-io -f qcow2 -r -U -c "read -P 0xab 0 4k" "$(vpath vs-efi-root@mark.r2.qcow2)"
 virsh destroy vs-efi >/dev/null
 
 # --- delete: the metadata (libvirt 9.0's block commit cannot follow a definition naming the
@@ -144,12 +161,12 @@ is "…the snapshot is gone" "" "$(virsh snapshot-list vs-efi --name | grep -x m
 lacks "…its NVRAM copy and overlay are gone" "@mark.nvram" "$(vols)"
 lacks "…(the overlay)" "vs-efi-root@mark.qcow2" "$(vols)"
 ok "…and their records" test ! -e "$rec/vs-efi@mark.nvram.created" -a ! -e "$rec/vs-efi-root@mark.qcow2.created"
-is "…the disk stays on the revert's overlay" "vs-efi-root@mark.r1.qcow2" "$(disk_vol)"
-ok "…which still reads the snapshot's content (0xab)" qemu-io -f qcow2 -r -c "read -P 0xab 0 4k" "$(vpath vs-efi-root@mark.r1.qcow2)"
+is "…the disk stays on the revert's overlay" "vs-efi-root@mark.r2.qcow2" "$(disk_vol)"
+ok "…which still reads the snapshot's content (0xab)" qemu-io -f qcow2 -r -c "read -P 0xab 0 4k" "$(vpath vs-efi-root@mark.r2.qcow2)"
 vs snapshot delete vs-efi "$first" --yes
 is "delete of the older snapshot" 0 "$rc"
 [ "$rc" = 0 ] || printf '%s\n' "$out"
-contains "…its overlay kept: the disk's chain needs it" "= kept: volume vs-pool/vs-efi-root@$first.qcow2: the snapshot's overlay, used by volume vs-pool/vs-efi-root@mark.r1.qcow2" "$out"
+contains "…its overlay kept: the disk's chain needs it" "= kept: volume vs-pool/vs-efi-root@$first.qcow2: the snapshot's overlay, used by volume vs-pool/vs-efi-root@mark.r" "$out"
 lacks "…no delete command offered for it" "vol-delete --pool vs-pool vs-efi-root@$first.qcow2" "$out"
 lacks "…its NVRAM copy is gone" "vs-efi@$first.nvram" "$(vols)"
 ok "…(and its record)" test ! -e "$rec/vs-efi@$first.nvram.created"
