@@ -133,36 +133,11 @@ static int volume_make(Engine *e, virConnectPtr conn, const char *pool, const ch
         *ret_err = xasprintf("pool %s: %s", pool, virt_error_message());
         return -ENOENT;
     }
-    _cleanup_(xmlFreeDocp) xmlDoc *doc = xmlNewDoc((const xmlChar *) "1.0");
-    xmlNode *root = xmlNewNode(NULL, (const xmlChar *) "volume");
-    xmlDocSetRootElement(doc, root);
-    char cap[32];
-    snprintf(cap, sizeof cap, "%llu", size);
-    xml_set(root, "name", name);
-    xml_set(root, "capacity", cap);
-    xml_set(root, "capacity/@unit", "bytes");
-    xml_set(root, "allocation", "0");
-    xml_set(root, "target/format/@type", backing ? "qcow2" : "raw");
-    if (backing) {
-        xml_set(root, "backingStore/path", backing);
-        xml_set(root, "backingStore/format/@type", "qcow2");
-    }
-    _cleanup_free_ char *x = xml_to_string(doc), *m = volume_created_marker(e, pool, name);
     _cleanup_free_ char *what = xasprintf("volume %s/%s", pool, name);
-    bool made = false;
-    if (volume_claim(m, owner, what, &made, ret_err) < 0)
-        return -EEXIST;
-    virt_count_mutation();
-    virStorageVolPtr v = virStorageVolCreateXML(sp, x, 0);
-    if (!v) {
-        *ret_err = xasprintf("creating volume %s/%s: %s", pool, name, virt_error_message());
-        _cleanup_free_ char *self = xstrdup(owner + strlen("domain "));
-        self[strcspn(self, " ")] = 0;
-        volume_claim_drop(sp, name, m, self, made);
-        return -EIO;
-    }
-    *ret_vol = v;
-    return 0;
+    _cleanup_free_ char *self = xstrdup(owner + strlen("domain "));
+    self[strcspn(self, " ")] = 0;
+    return volume_create_recorded(e, sp, name, size, backing ? "qcow2" : "raw", backing, "qcow2",
+                                  owner, self, what, ret_vol, ret_err);
 }
 
 /* Deletes volume v and its "created" record; -EIO when libvirt refuses. */
