@@ -236,7 +236,7 @@ int cmd_snapshot(const CliOpts *o) {
     bool own_del = del && snapshot_deleted_by_virtspec(si);
     int st = domain_state(dom);
     if ((own && snapshot_revert_prepare(dom, name, &x, &err) < 0) ||
-        (own_del && snapshot_delete_prepare(&e, dom, name, &xd, &err) < 0)) {
+        (own_del && snapshot_delete_prepare(&e, dom, name, false, &xd, &err) < 0)) {
         fprintf(stderr, "virtspec: snapshot %s: %s\n", dom_name, err);
         return 1;
     }

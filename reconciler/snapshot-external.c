@@ -675,19 +675,22 @@ static char *snapshot_using(virDomainPtr dom, const char *self, const char *pool
 /* pool/name (what it is: "the snapshot's …") into x: gone when virtspec created it (its record)
  * and user is NULL, else kept. */
 static void ext_vol_sort(Engine *e, ExtDelete *x, const char *pool, const char *name,
-                         const char *what, const char *user) {
+                         const char *what, const char *user, bool keep) {
     _cleanup_free_ char *m = volume_created_marker(e, pool, name);
     bool ours = access(m, F_OK) == 0;
-    ExtVol *v = user || !ours ? array_push(&x->kept, &x->n_kept, sizeof(ExtVol))
-                              : array_push(&x->gone, &x->n_gone, sizeof(ExtVol));
+    ExtVol *v = user || !ours || keep ? array_push(&x->kept, &x->n_kept, sizeof(ExtVol))
+                                      : array_push(&x->gone, &x->n_gone, sizeof(ExtVol));
     *v = (ExtVol) { .pool = xstrdup(pool), .name = xstrdup(name), .in_use = user != NULL,
                     .why = user ? xasprintf("%s, used by %s", what, user)
                          : !ours ? xasprintf("%s, not recorded as virtspec's (no %s)", what, m)
+                         : keep ? xasprintf("%s, used by nothing else: kept (pruning never deletes "
+                                            "what a guest wrote after a snapshot; `virtspec snapshot "
+                                            "delete` would)", what)
                          : xasprintf("%s, used by nothing else", what) };
 }
 
-int snapshot_delete_prepare(Engine *e, virDomainPtr dom, const char *name, ExtDelete *ret,
-                            char **ret_err) {
+int snapshot_delete_prepare(Engine *e, virDomainPtr dom, const char *name, bool keep_overlays,
+                            ExtDelete *ret, char **ret_err) {
     virConnectPtr conn = virDomainGetConnect(dom);
     virDomainSnapshotPtr s = virDomainSnapshotLookupByName(dom, name, 0);
     _cleanup_free_ char *sx = s ? virDomainSnapshotGetXMLDesc(s, VIR_DOMAIN_SNAPSHOT_XML_SECURE) : NULL;
@@ -702,7 +705,7 @@ int snapshot_delete_prepare(Engine *e, virDomainPtr dom, const char *name, ExtDe
     *ret = (ExtDelete) {};
     _cleanup_free_ char *desc = xml_get(root, "description"), *np = NULL, *nv = NULL;
     if (nvram_copy_of(desc, &np, &nv) && volume_exists(conn, np, nv))
-        ext_vol_sort(e, ret, np, nv, "the snapshot's NVRAM copy", NULL);   /* only it names that */
+        ext_vol_sort(e, ret, np, nv, "the snapshot's NVRAM copy", NULL, false);   /* only it names that */
     xmlNode *disks = xml_child(root, "disks");
     for (xmlNode *k = disks ? xml_child(disks, "disk") : NULL; k; k = xml_next_named(k)) {
         _cleanup_free_ char *path = xml_get(k, "source/@file"), *pool = NULL, *vol = NULL;
@@ -711,7 +714,7 @@ int snapshot_delete_prepare(Engine *e, virDomainPtr dom, const char *name, ExtDe
         _cleanup_free_ char *user = volume_user(e, pool, vol, path);
         if (!user)
             user = snapshot_using(dom, name, pool, vol, path);
-        ext_vol_sort(e, ret, pool, vol, "the snapshot's overlay", user);
+        ext_vol_sort(e, ret, pool, vol, "the snapshot's overlay", user, keep_overlays);
     }
     return 0;
 }

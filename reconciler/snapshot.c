@@ -244,7 +244,7 @@ int snapshot_delete(Engine *e, virDomainPtr dom, const char *name, char **ret_er
     if (!own)
         return snap_op(dom, name, virDomainSnapshotDelete, "deleting", ret_err);
     _cleanup_(ext_delete_clear) ExtDelete x = {};
-    r = snapshot_delete_prepare(e, dom, name, &x, ret_err);
+    r = snapshot_delete_prepare(e, dom, name, true, &x, ret_err);
     if (r == 0)
         r = snapshot_delete_external(e, dom, name, &x, ret_err);
     for (size_t i = 0; r == 0 && i < x.n_kept; i++)

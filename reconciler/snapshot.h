@@ -116,7 +116,9 @@ typedef struct ExtDelete {
 void ext_delete_clear(ExtDelete *x);
 /* Whether the snapshot si describes is deleted by snapshot_delete_external: virtspec's, external. */
 bool snapshot_deleted_by_virtspec(const SnapInfo *si);
-int snapshot_delete_prepare(Engine *e, virDomainPtr dom, const char *name, ExtDelete *ret,
-                            char **ret_err);
+/* keep_overlays (keep's pruning): an overlay nothing uses is kept too — it holds what the guest
+ * wrote after the snapshot (a revert left it); only an explicit delete, planned first, removes it */
+int snapshot_delete_prepare(Engine *e, virDomainPtr dom, const char *name, bool keep_overlays,
+                            ExtDelete *ret, char **ret_err);
 int snapshot_delete_external(Engine *e, virDomainPtr dom, const char *name, const ExtDelete *x,
                              char **ret_err);

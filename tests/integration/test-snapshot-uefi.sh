@@ -189,6 +189,20 @@ ok "…(and its record)" test ! -e "$rec/vs-efi@a1.nvram.created"
 contains "…its overlay, under the new snapshot's, is kept" "vs-efi-root@a1.qcow2" "$(vols)"
 is "…running" running "$(domstate vs-efi)"
 virsh destroy vs-efi >/dev/null
+# pruning keeps what a guest wrote after a snapshot: the overlay a revert left unused stays
+R=$(virsh snapshot-list vs-efi --name | awk 'NF' | head -1)
+vs snapshot revert vs-efi "$R" --specs specs --yes
+is "revert to the reload's snapshot $R" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+contains "…its overlay, written since, is left unused" "vs-efi-root@$R.qcow2" "$(vols)"
+virsh start vs-efi >/dev/null
+vs reload vs-efi --specs specs
+is "a reload (keep 1) prunes $R" 0 "$rc"
+contains "…pruned" "deleted (keep 1): $R" "$out"
+is "…$R is gone" "" "$(virsh snapshot-list vs-efi --name | grep -x "$R")"
+contains "…but not the overlay a revert left: pruning deletes no data written after a snapshot" \
+    "vs-efi-root@$R.qcow2" "$(vols)"
+virsh destroy vs-efi >/dev/null
 
 # --- a UEFI domain never started has no NVRAM file yet: refused, nothing made -------------
 sed 's/name: vs-efi$/name: vs-efi2/; s/state: .*/state: shutoff/' specs/10-efi.yaml > specs/20-efi2.yaml
