@@ -89,12 +89,12 @@ const CliCommand cli_commands[] = {
       "starts them, so that pending configuration takes effect. The timeout is the spec's\n"
       "shutdown_timeout, read from --specs DIR (default " VIRTSPEC_SPEC_DIR "); 60 s for a domain\n"
       "without a spec there.\n" },
-    { .name = "snapshot", .opts = O_CONNECT | O_YES, .args = ARGS_SNAPSHOT,
+    { .name = "snapshot", .opts = O_CONNECT | O_YES | O_SPECS, .args = ARGS_SNAPSHOT,
       .synopsis = "create|list|revert|delete DOMAIN [NAME]",
       .summary = "a domain's snapshots: create and list them; revert and delete shown\nfirst (exit 2), done with --yes",
       .help = "Usage: virtspec snapshot create DOMAIN [NAME]\n"
       "       virtspec snapshot list DOMAIN\n"
-      "       virtspec snapshot revert|delete [-c URI] [--yes] DOMAIN NAME\n\n"
+      "       virtspec snapshot revert|delete [-c URI] [--specs DIR] [--yes] DOMAIN NAME\n\n"
       "create takes a snapshot of the domain (NAME default virtspec-YYYYmmdd-HHMMSS, UTC), marked\n"
       "as virtspec's in its description: internal (libvirt's virDomainSnapshotCreateXML; every\n"
       "writable disk qcow2, no pflash NVRAM), with the memory state when the domain runs; with\n"
@@ -103,9 +103,12 @@ const CliCommand cli_commands[] = {
       "list prints NAME, TIME (UTC), METHOD, STATE (the domain's when taken) and BY (virtspec or\n"
       "foreign), oldest first. revert and delete print what they would change (disks, definition,\n"
       "run state) and change nothing without --yes; an external snapshot is reverted on the\n"
-      "shut-off domain (running: stopped first), the volumes written since it kept. Only\n"
+      "shut-off domain (running: stopped as reload stops it, ACPI then forced off after the\n"
+      "spec's shutdown_timeout from --specs DIR, 60 s without a spec, and started again after\n"
+      "it), the volumes written since it kept. Only\n"
       "snapshots virtspec made are ever deleted by a spec's snapshots.keep; delete deletes the\n"
-      "snapshot named, whoever made it.\n"
+      "snapshot named, whoever made it (virtspec's external ones: the metadata, the NVRAM copy\n"
+      "and the overlays nothing uses; the others kept and named).\n"
       "Every failure is printed with libvirt's error (docs/snapshots.md).\n"
       "Exit status 0 done, 2 revert or delete shown (not done: no --yes), 1 an error.\n" },
     { .name = "status", .opts = O_INSECURE | O_CONNECT | O_JSON | O_STATUS_FILE | O_TARGET, .args = ARGS_NAMES_PATHS,
@@ -199,7 +202,7 @@ const CliOption cli_options[] = {
     { O_PRUNE, "--prune", 0, NULL, NULL, "plan, apply, daemon: owned domains no spec names are undefined" },
     { O_HOST, "--host", 0, "NAME", NULL,
       "plan, apply, placement, daemon: only the share of `kind: Host` NAME\n(docs/fleet.md; config: host =)" },
-    { O_SPECS, "--specs", 0, "DIR", NULL, "spec directory (reload: for shutdown_timeout)" },
+    { O_SPECS, "--specs", 0, "DIR", NULL, "spec directory (reload, snapshot revert: for shutdown_timeout)" },
     { O_DRIFT, "--drift", 0, "correct|report", drift_choices,
       "daemon: correct drift (correct, the default) or only report it (report)" },
     { O_STATUS_FILE, "--status-file", 0, "PATH", NULL, "daemon, status: the daemon's status file" },

@@ -77,6 +77,13 @@ int cmd_placement(const CliOpts *o);
 int cmd_apply(const CliOpts *o);
 int cmd_status(const CliOpts *o);
 int cmd_reload(const CliOpts *o, char **names, size_t n_names);
+/* The specs reload and snapshot revert take a domain's shutdown_timeout from: --specs DIR, else
+ * the default spec directory when it exists (problems in them are validate's business). */
+void cli_load_timeout_specs(const CliOpts *o, SpecSet *set);
+/* The domain's shutdown_timeout in set; 60 s for one without a spec there. */
+unsigned cli_shutdown_timeout(const SpecSet *set, const char *name);
+/* "Domain NAME: ■ stop (ACPI shutdown, forced after N s)[, ▶ start]", as plan prints them. */
+void cli_print_stop(const char *name, unsigned timeout_s, bool start);
 int cmd_daemon(const CliOpts *o);
 /* virtspec sync (docs/fleet.md): exit 0 updated or unchanged, 3 fetch failed, 4 signature
  * refused, 5 held (the new revision has errors), 1 other errors. */

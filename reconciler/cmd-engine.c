@@ -725,6 +725,30 @@ int cmd_status(const CliOpts *o) {
     return code;
 }
 
+void cli_load_timeout_specs(const CliOpts *o, SpecSet *set) {
+    struct stat st;
+    char *p[] = { (char *) (o->specs_dir ? o->specs_dir : paths_default()->spec_dir) };
+    if (o->specs_dir || (stat(p[0], &st) == 0 && S_ISDIR(st.st_mode)))
+        spec_load_paths(set, p, 1);
+}
+
+unsigned cli_shutdown_timeout(const SpecSet *set, const char *name) {
+    const Spec *s = spec_set_find(set, KIND_DOMAIN, name);
+    return s ? (unsigned) s->domain.shutdown_timeout.i : 60;
+}
+
+void cli_print_stop(const char *name, unsigned timeout_s, bool start) {
+    ObjectResult r = { .kind = KIND_DOMAIN, .name = (char *) name };
+    action_add(&r, ACTION_STOP, NULL, "ACPI shutdown, forced after %u s", timeout_s);
+    if (start)
+        action_add(&r, ACTION_START, NULL, NULL);
+    _cleanup_free_ char *stop = action_format(&r.actions[0]);
+    _cleanup_free_ char *go = start ? action_format(&r.actions[1]) : NULL;
+    actions_free(r.actions, r.n_actions);
+    printf("Domain %s: %s%s%s\n", name, stop, go ? ", " : "", go ? go : "");
+    fflush(stdout);
+}
+
 int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
     _cleanup_(spec_set_clear) SpecSet set = {};
     Engine e = {};
@@ -734,12 +758,7 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
         fprintf(stderr, "virtspec: reload: name at least one domain\n");
         return 1;
     }
-    /* shutdown timeouts come from the specs (--specs DIR, else the default spec directory),
-     * when they can be read; problems in them are validate's business, not reload's */
-    struct stat st;
-    char *p[] = { (char *) (o->specs_dir ? o->specs_dir : paths_default()->spec_dir) };
-    if (o->specs_dir || (stat(p[0], &st) == 0 && S_ISDIR(st.st_mode)))
-        spec_load_paths(&set, p, 1);
+    cli_load_timeout_specs(o, &set);
     if (engine_open(&e, o->connect, true) < 0) {
         fprintf(stderr, "virtspec: cannot connect to %s: %s\n", virt_default_uri(o->connect),
                 virt_error_message());
@@ -747,16 +766,10 @@ int cmd_reload(const CliOpts *o, char **names, size_t n_names) {
     }
     for (size_t i = 0; i < n_names; i++) {
         const Spec *s = spec_set_find(&set, KIND_DOMAIN, names[i]);
-        unsigned timeout = s ? (unsigned) s->domain.shutdown_timeout.i : 60;
+        unsigned timeout = cli_shutdown_timeout(&set, names[i]);
         _cleanup_free_ char *err = NULL, *snap = NULL;
         /* the restart's two decisions, printed as plan prints them */
-        ObjectResult r = { .kind = KIND_DOMAIN, .name = names[i] };
-        action_add(&r, ACTION_STOP, NULL, "ACPI shutdown, forced after %u s", timeout);
-        action_add(&r, ACTION_START, NULL, NULL);
-        _cleanup_free_ char *stop = action_format(&r.actions[0]), *start = action_format(&r.actions[1]);
-        actions_free(r.actions, r.n_actions);
-        printf("Domain %s: %s, %s\n", names[i], stop, start);
-        fflush(stdout);
+        cli_print_stop(names[i], timeout, true);
         _cleanup_free_ char *what = xasprintf("waiting for %s to shut down", names[i]);
         Countdown *cd = countdown_start(what, timeout, term_tty());
         int k = engine_reload_domain(&e, names[i], s ? &s->domain : NULL, timeout, &snap, &err);

@@ -6,6 +6,7 @@
 #include "engine-context.h"
 #include "engine-domain-state.h"
 #include "metadata.h"
+#include "progress.h"
 #include "snapshot.h"
 #include "term.h"
 #include "virt-conn.h"
@@ -72,18 +73,23 @@ static void print_revert_plan(const char *dom_name, int st, const SnapInfo *si) 
 
 /* What virtspec's own revert of an external snapshot changes (libvirt 9.0 reverts none). */
 static void print_revert_plan_external(const char *dom_name, int st, const SnapInfo *si,
-                                       const ExtRevert *x) {
+                                       const ExtRevert *x, unsigned timeout_s) {
     char t[32];
     time_text(si->time, t);
     printf("Domain %s: %s revert to snapshot %s (external, taken %s UTC, %s; virtspec's own "
            "revert: libvirt before 9.7 reverts no external snapshot)\n", dom_name,
            term_glyph(GLYPH_RELOAD), si->name, t, si->ours ? "virtspec's" : "foreign");
     if (state_running(st))
-        printf("  %s stop: the revert is done on the shut-off domain (with --yes: shut down, "
-               "forced off after 60 s)\n", term_glyph(GLYPH_STOP));
+        printf("  %s stop: the revert is done on the shut-off domain (with --yes: ACPI shutdown, "
+               "forced off after %u s, the spec's shutdown_timeout; started again after it)\n",
+               term_glyph(GLYPH_STOP), timeout_s);
     for (size_t i = 0; i < x->n; i++)
         printf("  + volume %s/%s: a new overlay on the snapshot's %s, for disk %s\n",
                x->disks[i].pool, x->disks[i].overlay, x->disks[i].base, x->disks[i].dev);
+    if (x->backup_vol)
+        printf("  + volume %s/%s: a copy of the current NVRAM file, kept (delete it when no longer "
+               "needed: virsh vol-delete --pool %s %s)\n", x->nvram_pool, x->backup_vol,
+               x->nvram_pool, x->backup_vol);
     if (x->nvram_vol)
         printf("  ~ nvram: %s gets the copy taken with the snapshot (%s/%s)\n", x->nvram_path,
                x->nvram_pool, x->nvram_vol);
@@ -98,7 +104,55 @@ static void print_revert_plan_external(const char *dom_name, int st, const SnapI
                "virsh vol-delete --pool %.*s %s)\n", x->kept[i], (int) (slash - x->kept[i]),
                x->kept[i], slash + 1);
     }
-    printf("  ~ run state: %s %s shutoff\n", state_name(st), term_glyph(GLYPH_ARROW));
+    printf("  ~ run state: %s %s %s\n", state_name(st), term_glyph(GLYPH_ARROW),
+           state_running(st) ? "running (started again on the reverted disks and NVRAM)" : "shutoff");
+}
+
+/* virtspec's revert of an external snapshot: a running domain is stopped as reload stops it
+ * (ACPI, forced off after timeout_s), reverted, and started again. */
+static int revert_external(Engine *e, virDomainPtr dom, const char *name, ExtRevert *x,
+                           unsigned timeout_s, char **ret_err) {
+    const char *dom_name = virDomainGetName(dom);
+    bool was_running = state_running(domain_state(dom));
+    if (was_running) {
+        cli_print_stop(dom_name, timeout_s, false);
+        _cleanup_free_ char *what = xasprintf("waiting for %s to shut down", dom_name);
+        Countdown *cd = countdown_start(what, timeout_s, term_tty());
+        int k = domain_stop(e, dom, timeout_s, ret_err);
+        countdown_stop(cd);
+        if (k < 0)
+            return k;
+    }
+    int k = snapshot_revert_external(e, dom, name, x, ret_err);
+    if (k < 0 || !was_running)
+        return k;
+    virt_count_mutation();
+    if (virDomainCreate(dom) < 0) {
+        *ret_err = xasprintf("snapshot %s reverted to, but starting the domain again failed: %s",
+                             name, virt_error_message());
+        return -EIO;
+    }
+    printf("Domain %s: %s started again (it was running)\n", dom_name, term_glyph(GLYPH_START));
+    return 0;
+}
+
+/* What virtspec's delete of its own external snapshot changes. */
+static void print_delete_plan_external(const char *dom_name, const SnapInfo *si, const ExtDelete *x) {
+    char t[32];
+    time_text(si->time, t);
+    printf("Domain %s: - delete snapshot %s (external, taken %s UTC, virtspec's; virtspec's own "
+           "delete: the snapshot's metadata, then its volumes nothing else uses)\n", dom_name,
+           si->name, t);
+    for (size_t i = 0; i < x->n_gone; i++)
+        printf("  - volume %s/%s: %s\n", x->gone[i].pool, x->gone[i].name, x->gone[i].why);
+    for (size_t i = 0; i < x->n_kept; i++) {
+        printf("  = kept: volume %s/%s: %s", x->kept[i].pool, x->kept[i].name, x->kept[i].why);
+        if (x->kept[i].in_use)
+            printf("\n");
+        else
+            printf(" (delete it when no longer needed: virsh vol-delete --pool %s %s)\n",
+                   x->kept[i].pool, x->kept[i].name);
+    }
 }
 
 static int usage(void) {
@@ -177,16 +231,25 @@ int cmd_snapshot(const CliOpts *o) {
         return 1;
     }
     _cleanup_(ext_revert_clear) ExtRevert x = {};
+    _cleanup_(ext_delete_clear) ExtDelete xd = {};
     bool own = revert && streq(si->method, "external") && !snapshot_libvirt_reverts_external(conn);
+    bool own_del = del && snapshot_deleted_by_virtspec(si);
     int st = domain_state(dom);
-    if (own && snapshot_revert_prepare(dom, name, &x, &err) < 0) {
+    if ((own && snapshot_revert_prepare(dom, name, &x, &err) < 0) ||
+        (own_del && snapshot_delete_prepare(&e, dom, name, false, &xd, &err) < 0)) {
         fprintf(stderr, "virtspec: snapshot %s: %s\n", dom_name, err);
         return 1;
     }
+    _cleanup_(spec_set_clear) SpecSet specs = {};
     if (own)
-        print_revert_plan_external(dom_name, st, si, &x);
+        cli_load_timeout_specs(o, &specs);
+    unsigned timeout = cli_shutdown_timeout(&specs, dom_name);
+    if (own)
+        print_revert_plan_external(dom_name, st, si, &x, timeout);
     else if (revert)
         print_revert_plan(dom_name, st, si);
+    else if (own_del)
+        print_delete_plan_external(dom_name, si, &xd);
     else {
         char t[32];
         time_text(si->time, t);
@@ -198,16 +261,22 @@ int cmd_snapshot(const CliOpts *o) {
         return 2;
     }
     int k;
-    if (own) {
-        k = domain_stop(&e, dom, 60, &err);
-        if (k == 0)
-            k = snapshot_revert_external(&e, dom, name, &x, &err);
-    } else
-        k = revert ? snapshot_revert(dom, name, &err) : snapshot_delete(dom, name, &err);
+    if (own)
+        k = revert_external(&e, dom, name, &x, timeout, &err);
+    else if (own_del)
+        k = snapshot_delete_external(&e, dom, name, &xd, &err);
+    else
+        k = revert ? snapshot_revert(dom, name, &err) : snapshot_delete(&e, dom, name, &err);
     if (k < 0) {
         fprintf(stderr, "virtspec: snapshot %s: %s\n", dom_name, err);
         return 1;
     }
     printf("Domain %s: snapshot %s %s\n", dom_name, name, revert ? "reverted to" : "deleted");
+    if (x.backup_vol)
+        printf("  + kept: the NVRAM file as it was before, in volume %s/%s (delete it when no "
+               "longer needed: virsh vol-delete --pool %s %s)\n", x.nvram_pool, x.backup_vol,
+               x.nvram_pool, x.backup_vol);
+    for (size_t i = 0; i < xd.n_gone; i++)
+        printf("  - deleted volume %s/%s (%s)\n", xd.gone[i].pool, xd.gone[i].name, xd.gone[i].why);
     return 0;
 }

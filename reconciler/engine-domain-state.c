@@ -136,7 +136,7 @@ static int snapshot_before_restart(Engine *e, virDomainPtr dom, const DomainSpec
         char **deleted = NULL;
         size_t n = 0;
         _cleanup_free_ char *perr = NULL;
-        int k = snapshot_prune(dom, (unsigned) d->snapshots.keep.i, &deleted, &n, &perr);
+        int k = snapshot_prune(e, dom, (unsigned) d->snapshots.keep.i, &deleted, &n, &perr);
         for (size_t i = 0; i < n; i++) {
             if (i == 0)
                 buf_printf(&note, "; deleted (keep %" PRId64 "): ", d->snapshots.keep.i);

@@ -344,15 +344,15 @@ bool image_fetch_running(void) {
     return any;
 }
 
+/* The size unknown (no Content-Length): total 0, a line per PROGRESS_UNKNOWN_STEP. */
 static void progress_begin(Fetch *f, CURL *c) {
     curl_off_t len = -1;
-    if (curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) != CURLE_OK || len <= 0) {
-        running_set(f, 0);
-        return;
-    }
-    running_set(f, f->resume_from + (uint64_t) len);
+    if (curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) != CURLE_OK || len <= 0)
+        len = 0;
+    uint64_t total = len ? f->resume_from + (uint64_t) len : 0;
+    running_set(f, total);
     _cleanup_free_ char *what = xasprintf("fetching %s", f->url);
-    progress_start(&f->progress, what, f->resume_from + (uint64_t) len, term_tty());
+    progress_start(&f->progress, what, total, term_tty());
     f->progress_on = true;
 }
 

@@ -41,10 +41,13 @@ int progress_step(uint64_t done, uint64_t total) {
 char *progress_line(const char *what, uint64_t done, uint64_t total, double elapsed) {
     char d[32], t[32], r[32], eta[32];
     double rate = elapsed > 0 ? (double) done / elapsed : 0;
-    long left = done >= total ? 0 : rate >= 1 ? (long) ((double) (total - done) / rate + 0.5) : -1;
-    unsigned pct = total ? (unsigned) (done >= total ? 100 : done * 100 / total) : 100;
     if (rate >= 1)
         progress_bytes(r, sizeof(r), (uint64_t) rate);
+    if (total == 0)   /* not known */
+        return xasprintf("%s: %s of unknown size, %s%s", what, progress_bytes(d, sizeof(d), done),
+                         rate >= 1 ? r : "-", rate >= 1 ? "/s" : "");
+    long left = done >= total ? 0 : rate >= 1 ? (long) ((double) (total - done) / rate + 0.5) : -1;
+    unsigned pct = (unsigned) (done >= total ? 100 : done * 100 / total);
     return xasprintf("%s: %s of %s (%u%%), %s%s, ETA %s", what, progress_bytes(d, sizeof(d), done),
                      progress_bytes(t, sizeof(t), total), pct, rate >= 1 ? r : "-", rate >= 1 ? "/s" : "",
                      progress_eta(eta, sizeof(eta), left));
@@ -107,14 +110,14 @@ void progress_update(Progress *p, uint64_t done) {
     p->done = done;
     if (p->tty) {
         /* a few redraws a second are enough, the last one always */
-        if (done < p->total && p->drawn.tv_sec && since(&p->drawn) < 0.25)
+        if ((p->total == 0 || done < p->total) && p->drawn.tv_sec && since(&p->drawn) < 0.25)
             return;
         clock_gettime(CLOCK_MONOTONIC, &p->drawn);
         _cleanup_free_ char *line = progress_line(p->what, done, p->total, progress_elapsed(p));
         draw_line(line);
         return;
     }
-    int step = progress_step(done, p->total);
+    uint64_t step = p->total ? (uint64_t) progress_step(done, p->total) : done / PROGRESS_UNKNOWN_STEP;
     if (step == p->step)
         return;
     p->step = step;

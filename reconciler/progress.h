@@ -14,6 +14,11 @@
 char *progress_bytes(char *buf, size_t n, uint64_t bytes);
 /* "mm:ss" (minutes may pass 59: "125:03"), "--:--" when seconds < 0 (unknown). Returns buf. */
 char *progress_eta(char *buf, size_t n, long seconds);
+/* A total of 0 is a size not known (a download without Content-Length): the line then says
+ * "NAME: 64.0 MiB of unknown size, 85.3 MiB/s" and goes to the log once per
+ * PROGRESS_UNKNOWN_STEP bytes. */
+#define PROGRESS_UNKNOWN_STEP (64ull << 20)
+
 /* The 10 % step reached, 0…10 (10 only when done == total). */
 int progress_step(uint64_t done, uint64_t total);
 /* The line for done of total after elapsed seconds; caller frees. */
@@ -22,7 +27,7 @@ char *progress_line(const char *what, uint64_t done, uint64_t total, double elap
 typedef struct Progress {
     char *what;
     uint64_t total, done;
-    int step;                   /* the last 10 % step logged */
+    uint64_t step;              /* the last 10 % step logged (total 0: PROGRESS_UNKNOWN_STEP) */
     bool tty;                   /* draw on the terminal instead of logging steps */
     struct timespec start, drawn;
 } Progress;

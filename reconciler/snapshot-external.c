@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "snapshot.h"
@@ -47,6 +48,7 @@ void ext_revert_clear(ExtRevert *x) {
     free(x->nvram_pool);
     free(x->nvram_vol);
     free(x->nvram_path);
+    free(x->backup_vol);
     free(x->def);
     *x = (ExtRevert) {};
 }
@@ -131,48 +133,30 @@ static int volume_make(Engine *e, virConnectPtr conn, const char *pool, const ch
         *ret_err = xasprintf("pool %s: %s", pool, virt_error_message());
         return -ENOENT;
     }
-    _cleanup_(xmlFreeDocp) xmlDoc *doc = xmlNewDoc((const xmlChar *) "1.0");
-    xmlNode *root = xmlNewNode(NULL, (const xmlChar *) "volume");
-    xmlDocSetRootElement(doc, root);
-    char cap[32];
-    snprintf(cap, sizeof cap, "%llu", size);
-    xml_set(root, "name", name);
-    xml_set(root, "capacity", cap);
-    xml_set(root, "capacity/@unit", "bytes");
-    xml_set(root, "allocation", "0");
-    xml_set(root, "target/format/@type", backing ? "qcow2" : "raw");
-    if (backing) {
-        xml_set(root, "backingStore/path", backing);
-        xml_set(root, "backingStore/format/@type", "qcow2");
-    }
-    _cleanup_free_ char *x = xml_to_string(doc), *m = volume_created_marker(e, pool, name);
     _cleanup_free_ char *what = xasprintf("volume %s/%s", pool, name);
-    bool made = false;
-    if (volume_claim(m, owner, what, &made, ret_err) < 0)
-        return -EEXIST;
+    _cleanup_free_ char *self = xstrdup(owner + strlen("domain "));
+    self[strcspn(self, " ")] = 0;
+    return volume_create_recorded(e, sp, name, size, backing ? "qcow2" : "raw", backing, "qcow2",
+                                  owner, self, what, ret_vol, ret_err);
+}
+
+/* Deletes volume v and its "created" record; -EIO when libvirt refuses. */
+static int volume_drop(Engine *e, virStorageVolPtr v) {
+    _cleanup_(virStoragePoolFreep) virStoragePoolPtr sp = virStoragePoolLookupByVolume(v);
+    _cleanup_free_ char *m = sp ? volume_created_marker(e, virStoragePoolGetName(sp),
+                                                        virStorageVolGetName(v)) : NULL;
     virt_count_mutation();
-    virStorageVolPtr v = virStorageVolCreateXML(sp, x, 0);
-    if (!v) {
-        *ret_err = xasprintf("creating volume %s/%s: %s", pool, name, virt_error_message());
-        _cleanup_free_ char *self = xstrdup(owner + strlen("domain "));
-        self[strcspn(self, " ")] = 0;
-        volume_claim_drop(sp, name, m, self, made);
+    if (virStorageVolDelete(v, 0) < 0)
         return -EIO;
-    }
-    *ret_vol = v;
+    if (m)
+        unlink(m);
     return 0;
 }
 
 /* Deletes volumes this run created and that hold nothing yet (a snapshot that failed). */
 static void volume_unmake(Engine *e, virStorageVolPtr v) {
-    if (!v)
-        return;
-    _cleanup_(virStoragePoolFreep) virStoragePoolPtr sp = virStoragePoolLookupByVolume(v);
-    _cleanup_free_ char *m = sp ? volume_created_marker(e, virStoragePoolGetName(sp),
-                                                        virStorageVolGetName(v)) : NULL;
-    virt_count_mutation();
-    if (virStorageVolDelete(v, 0) == 0 && m)
-        unlink(m);
+    if (v)
+        (void) volume_drop(e, v);
 }
 
 static int read_all(const char *path, char **ret, size_t *ret_len) {
@@ -495,6 +479,18 @@ int snapshot_revert_prepare(virDomainPtr dom, const char *name, ExtRevert *ret, 
     _cleanup_free_ char *desc = xml_get(root, "description");
     nvram_copy_of(desc, &ret->nvram_pool, &ret->nvram_vol);
     ret->nvram_path = snapshot_nvram_path(dom);
+    if (ret->nvram_vol && access(ret->nvram_path, F_OK) == 0) {   /* a backup of it first */
+        time_t now = time(NULL);
+        struct tm tm;
+        char t[32];
+        gmtime_r(&now, &tm);
+        strftime(t, sizeof t, "%Y%m%d-%H%M%S", &tm);   /* UTC, as snapshot names (snapshot.c) */
+        for (unsigned k = 1; !ret->backup_vol || volume_exists(conn, ret->nvram_pool, ret->backup_vol); k++) {
+            free(ret->backup_vol);
+            ret->backup_vol = k == 1 ? xasprintf("%s@before-revert-%s.nvram", virDomainGetName(dom), t)
+                                     : xasprintf("%s@before-revert-%s-%u.nvram", virDomainGetName(dom), t, k);
+        }
+    }
     _cleanup_free_ char *cx = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
     _cleanup_(xmlFreeDocp) xmlDoc *cur = cx ? xml_parse(cx) : NULL;
     _cleanup_(xmlFreeDocp) xmlDoc *def = xmlNewDoc((const xmlChar *) "1.0");
@@ -534,6 +530,22 @@ int snapshot_revert_prepare(virDomainPtr dom, const char *name, ExtRevert *ret, 
     return 0;
 }
 
+/* The current NVRAM file into a new volume x->backup_vol (before the revert overwrites it). */
+static int nvram_backup(Engine *e, virConnectPtr conn, const ExtRevert *x, const char *owner,
+                        virStorageVolPtr *ret_vol, char **ret_err) {
+    struct stat st;
+    if (stat(x->nvram_path, &st) < 0) {
+        int k = -errno;
+        *ret_err = xasprintf("reading the NVRAM file %s for its backup: %s", x->nvram_path, strerror(-k));
+        return k;
+    }
+    int r = volume_make(e, conn, x->nvram_pool, x->backup_vol, owner, NULL,
+                        (unsigned long long) st.st_size, ret_vol, ret_err);
+    if (r == 0)
+        r = nvram_upload(conn, *ret_vol, x->nvram_path, ret_err);
+    return r;
+}
+
 int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtRevert *x,
                              char **ret_err) {
     virConnectPtr conn = virDomainGetConnect(dom);
@@ -564,6 +576,10 @@ int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtR
                             x->disks[i].base_path, vi.capacity, &made[i], ret_err);
         }
     }
+    virStorageVolPtr backup = NULL;
+    if (r == 0 && x->backup_vol)
+        r = nvram_backup(e, conn, x, owner, &backup, ret_err);
+    bool nvram_replaced = false;
     if (r == 0 && x->nvram_vol) {
         _cleanup_(virStoragePoolFreep) virStoragePoolPtr sp = virStoragePoolLookupByName(conn, x->nvram_pool);
         _cleanup_(virStorageVolFreep) virStorageVolPtr nv = sp ? virStorageVolLookupByName(sp, x->nvram_vol) : NULL;
@@ -573,6 +589,7 @@ int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtR
             r = -ENOENT;
         } else
             r = nvram_download(conn, nv, x->nvram_path, ret_err);
+        nvram_replaced = r == 0;
     }
     if (r == 0 && own) {
         virt_count_mutation();
@@ -600,5 +617,135 @@ int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtR
             virStorageVolFree(made[i]);
     }
     free(made);
+    if (backup && r < 0 && !nvram_replaced)   /* the NVRAM file is as it was: no backup needed */
+        volume_unmake(e, backup);
+    if (backup)
+        virStorageVolFree(backup);
     return r;
+}
+
+static void ext_vol_clear(ExtVol *v) {
+    free(v->pool);
+    free(v->name);
+    free(v->why);
+}
+
+void ext_delete_clear(ExtDelete *x) {
+    for (size_t i = 0; i < x->n_gone; i++)
+        ext_vol_clear(&x->gone[i]);
+    for (size_t i = 0; i < x->n_kept; i++)
+        ext_vol_clear(&x->kept[i]);
+    free(x->gone);
+    free(x->kept);
+    *x = (ExtDelete) {};
+}
+
+/* The pool and name of the volume at path; false: none (gone, or no pool's). */
+static bool volume_at(virConnectPtr conn, const char *path, char **ret_pool, char **ret_name) {
+    _cleanup_(virStorageVolFreep) virStorageVolPtr v = virStorageVolLookupByPath(conn, path);
+    _cleanup_(virStoragePoolFreep) virStoragePoolPtr p = v ? virStoragePoolLookupByVolume(v) : NULL;
+    if (!p)
+        return false;
+    *ret_pool = xstrdup(virStoragePoolGetName(p));
+    *ret_name = xstrdup(virStorageVolGetName(v));
+    return true;
+}
+
+/* The first snapshot of dom other than self whose document (its saved definition, its overlays)
+ * names the volume: a revert to it needs the volume. NULL: none. */
+static char *snapshot_using(virDomainPtr dom, const char *self, const char *pool, const char *name,
+                            const char *path) {
+    virDomainSnapshotPtr *snaps = NULL;
+    int n = virDomainListAllSnapshots(dom, &snaps, 0);
+    char *user = n < 0 ? xasprintf("(snapshots cannot be listed: %s)", virt_error_message()) : NULL;
+    for (int i = 0; i < n; i++) {
+        const char *sn = virDomainSnapshotGetName(snaps[i]);
+        if (!user && !streq(sn, self)) {
+            _cleanup_free_ char *x = virDomainSnapshotGetXMLDesc(snaps[i], VIR_DOMAIN_SNAPSHOT_XML_SECURE);
+            _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+            if (!doc || volume_source_refers(xmlDocGetRootElement(doc), pool, name, path))
+                user = xasprintf("snapshot %s", sn);
+        }
+        virDomainSnapshotFree(snaps[i]);
+    }
+    free(snaps);
+    return user;
+}
+
+/* pool/name (what it is: "the snapshot's …") into x: gone when virtspec created it (its record)
+ * and user is NULL, else kept. */
+static void ext_vol_sort(Engine *e, ExtDelete *x, const char *pool, const char *name,
+                         const char *what, const char *user, bool keep) {
+    _cleanup_free_ char *m = volume_created_marker(e, pool, name);
+    bool ours = access(m, F_OK) == 0;
+    ExtVol *v = user || !ours || keep ? array_push(&x->kept, &x->n_kept, sizeof(ExtVol))
+                                      : array_push(&x->gone, &x->n_gone, sizeof(ExtVol));
+    *v = (ExtVol) { .pool = xstrdup(pool), .name = xstrdup(name), .in_use = user != NULL,
+                    .why = user ? xasprintf("%s, used by %s", what, user)
+                         : !ours ? xasprintf("%s, not recorded as virtspec's (no %s)", what, m)
+                         : keep ? xasprintf("%s, used by nothing else: kept (pruning never deletes "
+                                            "what a guest wrote after a snapshot; `virtspec snapshot "
+                                            "delete` would)", what)
+                         : xasprintf("%s, used by nothing else", what) };
+}
+
+int snapshot_delete_prepare(Engine *e, virDomainPtr dom, const char *name, bool keep_overlays,
+                            ExtDelete *ret, char **ret_err) {
+    virConnectPtr conn = virDomainGetConnect(dom);
+    virDomainSnapshotPtr s = virDomainSnapshotLookupByName(dom, name, 0);
+    _cleanup_free_ char *sx = s ? virDomainSnapshotGetXMLDesc(s, VIR_DOMAIN_SNAPSHOT_XML_SECURE) : NULL;
+    if (s)
+        virDomainSnapshotFree(s);
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = sx ? xml_parse(sx) : NULL;
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root) {
+        *ret_err = xasprintf("snapshot %s cannot be read: %s", name, virt_error_message());
+        return -EIO;
+    }
+    *ret = (ExtDelete) {};
+    _cleanup_free_ char *desc = xml_get(root, "description"), *np = NULL, *nv = NULL;
+    if (nvram_copy_of(desc, &np, &nv) && volume_exists(conn, np, nv))
+        ext_vol_sort(e, ret, np, nv, "the snapshot's NVRAM copy", NULL, false);   /* only it names that */
+    xmlNode *disks = xml_child(root, "disks");
+    for (xmlNode *k = disks ? xml_child(disks, "disk") : NULL; k; k = xml_next_named(k)) {
+        _cleanup_free_ char *path = xml_get(k, "source/@file"), *pool = NULL, *vol = NULL;
+        if (!xml_prop_is(k, "snapshot", 8, "external", 8) || !path || !volume_at(conn, path, &pool, &vol))
+            continue;   /* an overlay already gone is nothing to delete */
+        _cleanup_free_ char *user = volume_user(e, pool, vol, path);
+        if (!user)
+            user = snapshot_using(dom, name, pool, vol, path);
+        ext_vol_sort(e, ret, pool, vol, "the snapshot's overlay", user, keep_overlays);
+    }
+    return 0;
+}
+
+int snapshot_delete_external(Engine *e, virDomainPtr dom, const char *name, const ExtDelete *x,
+                             char **ret_err) {
+    virConnectPtr conn = virDomainGetConnect(dom);
+    virDomainSnapshotPtr s = virDomainSnapshotLookupByName(dom, name, 0);
+    virt_count_mutation();
+    /* the metadata only: libvirt 9.0's block commit leaves the persistent definition on the
+     * overlay it deletes when the definition names it as a volume */
+    int k = s ? virDomainSnapshotDelete(s, VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY) : -1;
+    if (k < 0)
+        *ret_err = xasprintf("deleting snapshot %s: %s", name, virt_error_message());
+    if (s)
+        virDomainSnapshotFree(s);
+    if (k < 0)
+        return -EIO;
+    Buf failed = {};
+    for (size_t i = 0; i < x->n_gone; i++) {
+        _cleanup_(virStoragePoolFreep) virStoragePoolPtr sp = virStoragePoolLookupByName(conn, x->gone[i].pool);
+        _cleanup_(virStorageVolFreep) virStorageVolPtr v = sp ? virStorageVolLookupByName(sp, x->gone[i].name) : NULL;
+        if (!v || volume_drop(e, v) < 0)
+            buf_printf(&failed, "%s%s/%s (%s; delete it with: virsh vol-delete --pool %s %s)",
+                       failed.p ? ", " : "", x->gone[i].pool, x->gone[i].name, virt_error_message(),
+                       x->gone[i].pool, x->gone[i].name);
+    }
+    if (failed.p) {
+        *ret_err = xasprintf("snapshot %s deleted, but not its volumes %s", name, failed.p);
+        free(failed.p);
+        return -EIO;
+    }
+    return 0;
 }

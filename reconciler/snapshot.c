@@ -4,16 +4,20 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "snapshot.h"
 #include "xml-util.h"
 
+static void snap_info_clear(SnapInfo *si) {
+    free(si->name);
+    free(si->state);
+    free(si->method);
+    free(si->description);
+}
+
 void snap_list_clear(SnapList *l) {
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->items[i].name);
-        free(l->items[i].state);
-        free(l->items[i].method);
-        free(l->items[i].description);
-    }
+    for (size_t i = 0; i < l->n; i++)
+        snap_info_clear(&l->items[i]);
     free(l->items);
     *l = (SnapList) {};
 }
@@ -220,15 +224,40 @@ static int snap_op(virDomainPtr dom, const char *name, int (*op)(virDomainSnapsh
     return k < 0 ? -EIO : 0;
 }
 
-int snapshot_delete(virDomainPtr dom, const char *name, char **ret_err) {
-    return snap_op(dom, name, virDomainSnapshotDelete, "deleting", ret_err);
+bool snapshot_deleted_by_virtspec(const SnapInfo *si) {
+    return si->ours && streq(si->method, "external");
+}
+
+int snapshot_delete(Engine *e, virDomainPtr dom, const char *name, char **ret_err) {
+    virDomainSnapshotPtr s = lookup(dom, name, ret_err);
+    if (!s)
+        return -ENOENT;
+    SnapInfo si = {};
+    int r = snap_info(s, &si);
+    virDomainSnapshotFree(s);
+    if (r < 0) {
+        *ret_err = xasprintf("reading snapshot %s: %s", name, virt_error_message());
+        return r;
+    }
+    bool own = snapshot_deleted_by_virtspec(&si);
+    snap_info_clear(&si);
+    if (!own)
+        return snap_op(dom, name, virDomainSnapshotDelete, "deleting", ret_err);
+    _cleanup_(ext_delete_clear) ExtDelete x = {};
+    r = snapshot_delete_prepare(e, dom, name, true, &x, ret_err);
+    if (r == 0)
+        r = snapshot_delete_external(e, dom, name, &x, ret_err);
+    for (size_t i = 0; r == 0 && i < x.n_kept; i++)
+        log_info("Domain %s: snapshot %s deleted, its volume %s/%s kept: %s",
+                 virDomainGetName(dom), name, x.kept[i].pool, x.kept[i].name, x.kept[i].why);
+    return r;
 }
 
 int snapshot_revert(virDomainPtr dom, const char *name, char **ret_err) {
     return snap_op(dom, name, virDomainRevertToSnapshot, "reverting to", ret_err);
 }
 
-int snapshot_prune(virDomainPtr dom, unsigned keep, char ***deleted, size_t *n_deleted,
+int snapshot_prune(Engine *e, virDomainPtr dom, unsigned keep, char ***deleted, size_t *n_deleted,
                    char **ret_err) {
     _cleanup_(snap_list_clear) SnapList l = {};
     int r = snapshot_list(dom, &l, ret_err);
@@ -240,7 +269,7 @@ int snapshot_prune(virDomainPtr dom, unsigned keep, char ***deleted, size_t *n_d
     for (size_t i = 0; i < l.n && ours > keep; i++) {
         if (!l.items[i].ours)
             continue;
-        r = snapshot_delete(dom, l.items[i].name, ret_err);
+        r = snapshot_delete(e, dom, l.items[i].name, ret_err);
         if (r < 0)
             return r;
         *(char **) array_push(deleted, n_deleted, sizeof(char *)) = xstrdup(l.items[i].name);

@@ -50,11 +50,13 @@ int snapshot_list(virDomainPtr dom, SnapList *ret, char **ret_err);
  * SNAPSHOT_MARKER " " why. *ret_name: the name it got; *ret_method (may be NULL): the method. */
 int snapshot_create(Engine *e, virDomainPtr dom, const char *name, const char *why, char **ret_name,
                     const char **ret_method, char **ret_err);
-int snapshot_delete(virDomainPtr dom, const char *name, char **ret_err);
+/* Deletes snapshot name: virtspec's own external ones as snapshot_delete_external does (their
+ * volumes with them), every other through libvirt. */
+int snapshot_delete(Engine *e, virDomainPtr dom, const char *name, char **ret_err);
 int snapshot_revert(virDomainPtr dom, const char *name, char **ret_err);
 /* Deletes virtspec's own snapshots of dom beyond the newest keep, oldest first; foreign ones are
  * never touched. The names deleted are added to *deleted (n_deleted). */
-int snapshot_prune(virDomainPtr dom, unsigned keep, char ***deleted, size_t *n_deleted,
+int snapshot_prune(Engine *e, virDomainPtr dom, unsigned keep, char ***deleted, size_t *n_deleted,
                    char **ret_err);
 
 /* External snapshots (snapshot-external.c): disk-only, an overlay volume per writable disk in
@@ -76,13 +78,16 @@ bool snapshot_libvirt_reverts_external(virConnectPtr conn);
 
 /* virtspec's revert of an external snapshot, planned by snapshot_revert_prepare (reads only) and
  * done by snapshot_revert_external on the shut-off domain: a new overlay on each of the snapshot's
- * images, the NVRAM copy over the NVRAM file, the snapshot's saved definition (disks on the new
- * overlays). The volumes written since the snapshot are kept. */
+ * images, a copy of the current NVRAM file into a volume (backup_vol), the NVRAM copy over the
+ * NVRAM file, the snapshot's saved definition (disks on the new overlays). The volumes written
+ * since the snapshot are kept. */
 typedef struct ExtRevert {
     ExtDisk *disks;
     size_t n;
     char *nvram_pool, *nvram_vol;   /* the NVRAM copy (NULL: the snapshot has none) */
     char *nvram_path;
+    char *backup_vol;               /* the current NVRAM file's copy made first, in nvram_pool
+                                     * ("DOMAIN@before-revert-YYYYmmdd-HHMMSS.nvram"; NULL: none) */
     char **kept;                    /* "POOL/VOL" the disks use now: kept */
     size_t n_kept;
     char *def;                      /* the definition the revert writes */
@@ -90,4 +95,30 @@ typedef struct ExtRevert {
 void ext_revert_clear(ExtRevert *x);
 int snapshot_revert_prepare(virDomainPtr dom, const char *name, ExtRevert *ret, char **ret_err);
 int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtRevert *x,
+                             char **ret_err);
+
+/* virtspec's delete of an external snapshot it made (libvirt 9.0's own delete cannot follow the
+ * overlays a definition names as volumes): planned by snapshot_delete_prepare (reads only), done by
+ * snapshot_delete_external: the snapshot's metadata, then its NVRAM copy and each overlay of it
+ * that is virtspec's and nothing uses (no domain's definition, no overlay on it, no other snapshot
+ * of the domain). Every other overlay is kept, and why said. */
+typedef struct ExtVol {
+    char *pool, *name;
+    char *why;          /* what it is, and who uses it, or "not recorded as virtspec's" */
+    bool in_use;        /* kept because something uses it (no delete command to offer) */
+} ExtVol;
+typedef struct ExtDelete {
+    ExtVol *gone;       /* deleted with the snapshot: the NVRAM copy first */
+    size_t n_gone;
+    ExtVol *kept;
+    size_t n_kept;
+} ExtDelete;
+void ext_delete_clear(ExtDelete *x);
+/* Whether the snapshot si describes is deleted by snapshot_delete_external: virtspec's, external. */
+bool snapshot_deleted_by_virtspec(const SnapInfo *si);
+/* keep_overlays (keep's pruning): an overlay nothing uses is kept too — it holds what the guest
+ * wrote after the snapshot (a revert left it); only an explicit delete, planned first, removes it */
+int snapshot_delete_prepare(Engine *e, virDomainPtr dom, const char *name, bool keep_overlays,
+                            ExtDelete *ret, char **ret_err);
+int snapshot_delete_external(Engine *e, virDomainPtr dom, const char *name, const ExtDelete *x,
                              char **ret_err);

@@ -480,45 +480,63 @@ static bool pool_is_logical(virStoragePoolPtr pool) {
     return streq_ptr(type, "logical");
 }
 
-static int create_volume(Engine *e, virStoragePoolPtr pool, const DomainSpec *d, const DiskSpec *disk, const char *name,
-                         int64_t capacity, const char *backing, const char *backing_fmt,
-                         bool logical, ObjectResult *r) {
+int volume_create_recorded(Engine *e, virStoragePoolPtr pool, const char *name, uint64_t capacity,
+                           const char *format, const char *backing, const char *backing_fmt,
+                           const char *owner, const char *self, const char *what,
+                           virStorageVolPtr *ret_vol, char **ret_err) {
     _cleanup_(xmlFreeDocp) xmlDoc *doc = xmlNewDoc((const xmlChar *) "1.0");
     xmlNode *root = xmlNewNode(NULL, (const xmlChar *) "volume");
     char cap[32];
     xmlDocSetRootElement(doc, root);
     xml_set(root, "name", name);
-    snprintf(cap, sizeof(cap), "%" PRId64, capacity);
+    snprintf(cap, sizeof(cap), "%" PRIu64, capacity);
     xml_set(root, "capacity", cap);
     xml_set(root, "capacity/@unit", "bytes");
-    if (logical) {
+    if (!format) {
         /* allocation below capacity would make libvirt create a sparse snapshot LV */
         xml_set(root, "allocation", cap);
         xml_set(root, "allocation/@unit", "bytes");
     } else {
         xml_set(root, "allocation", "0");
-        xml_set(root, "target/format/@type", disk->format.s);
+        xml_set(root, "target/format/@type", format);
     }
     if (backing) {
         xml_set(root, "backingStore/path", backing);
         xml_set(root, "backingStore/format/@type", backing_fmt);
     }
     _cleanup_free_ char *x = xml_to_string(doc);
+    const char *pool_name = virStoragePoolGetName(pool);
     /* the marker first: a volume without one could never be cleaned up (a kill between the
      * two leaves a marker without a volume, which deletes nothing) */
-    _cleanup_free_ char *m = created_marker(e, disk->pool.s, name), *owner = created_owner(d, disk);
-    _cleanup_free_ char *what = xasprintf("disks[%s]: volume %s/%s", disk->dev.s, disk->pool.s, name);
-    _cleanup_free_ char *err = NULL;
+    _cleanup_free_ char *m = created_marker(e, pool_name, name);
     bool made = false;
-    if (volume_claim(m, owner, what, &made, &err) < 0)
-        return fail_at(r, &disk->name, "%s", err);
+    if (volume_claim(m, owner, what, &made, ret_err) < 0)
+        return -EEXIST;
     virt_count_mutation();
-    _cleanup_(virStorageVolFreep) virStorageVolPtr nv = virStorageVolCreateXML(pool, x, 0);
+    virStorageVolPtr nv = virStorageVolCreateXML(pool, x, 0);
     if (!nv) {
-        int r2 = fail(r, "creating volume %s in pool %s: %s", name, disk->pool.s, virt_error_message());
-        volume_claim_drop(pool, name, m, d->name.s, made);
-        return r2;
+        *ret_err = xasprintf("creating volume %s in pool %s: %s", name, pool_name, virt_error_message());
+        volume_claim_drop(pool, name, m, self, made);
+        return -EIO;
     }
+    if (ret_vol)
+        *ret_vol = nv;
+    else
+        virStorageVolFree(nv);
+    return 0;
+}
+
+static int create_volume(Engine *e, virStoragePoolPtr pool, const DomainSpec *d, const DiskSpec *disk, const char *name,
+                         int64_t capacity, const char *backing, const char *backing_fmt,
+                         bool logical, ObjectResult *r) {
+    _cleanup_free_ char *owner = created_owner(d, disk), *err = NULL;
+    _cleanup_free_ char *what = xasprintf("disks[%s]: volume %s/%s", disk->dev.s, disk->pool.s, name);
+    int k = volume_create_recorded(e, pool, name, (uint64_t) capacity, logical ? NULL : disk->format.s,
+                                   backing, backing_fmt, owner, d->name.s, what, NULL, &err);
+    if (k == -EEXIST)
+        return fail_at(r, &disk->name, "%s", err);
+    if (k < 0)
+        return fail(r, "%s", err);
     r->mutated = true;
     return 0;
 }
@@ -831,6 +849,19 @@ static char *volume_backed_by_any(Engine *e, const char *path) {
     }
     free(pools);
     return user;
+}
+
+char *volume_user(Engine *e, const char *pool, const char *name, const char *path) {
+    bool live_self = false;
+    _cleanup_free_ char *d = domain_using(e, NULL, NULL, pool, name, path, &live_self);
+    if (d)
+        return xasprintf("domain %s", d);
+    _cleanup_free_ char *v = volume_backed_by_any(e, path);
+    return v ? xasprintf("volume %s", v) : NULL;
+}
+
+bool volume_source_refers(const xmlNode *n, const char *pool, const char *name, const char *path) {
+    return source_refers(n, pool, name, path);
 }
 
 /* Deletes one recorded volume, or says why it waits (ref stays pending) or is never deleted

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdint.h>
+
 #include "engine-context.h"
 #include "engine-result.h"
 
@@ -19,6 +21,21 @@ int volume_claim(const char *m, const char *owner, const char *what, bool *ret_m
 /* After the volume's creation failed: removes the marker only if the claim made it, it still
  * names domain self and no volume of that name exists. */
 void volume_claim_drop(virStoragePoolPtr pool, const char *name, const char *m, const char *self, bool made);
+/* Creates volume name in pool (capacity bytes; format NULL: a logical volume, fully allocated;
+ * backing: an overlay on that path, of backing_fmt), its "created" record (owner, a "domain NAME
+ * ...\n" record) claimed first and dropped again when the creation fails (self: that domain's
+ * name, as volume_claim_drop takes it). -EEXIST: the claim
+ * failed (*ret_err begins with what); -EIO: libvirt's creation failed. *ret_vol (may be NULL):
+ * the new volume. */
+int volume_create_recorded(Engine *e, virStoragePoolPtr pool, const char *name, uint64_t capacity,
+                           const char *format, const char *backing, const char *backing_fmt,
+                           const char *owner, const char *self, const char *what,
+                           virStorageVolPtr *ret_vol, char **ret_err);
+/* Who uses volume pool/name (at path): "domain D" (a persistent or live definition of any domain)
+ * or "volume P/V" (an overlay on it, in any active pool); NULL: nobody. */
+char *volume_user(Engine *e, const char *pool, const char *name, const char *path);
+/* Whether a <source> below n names the volume (pool and name, or path). */
+bool volume_source_refers(const xmlNode *n, const char *pool, const char *name, const char *path);
 
 /* delete_volumes_on_removal: deletes each recorded volume that is not done, if virtspec created it
  * for a disk (its record in the state directory), it is no base image, and no domain's persistent

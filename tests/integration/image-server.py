@@ -10,6 +10,7 @@
 #   416       answers every Range request 416 (range not satisfiable), a plain GET normally
 #   stall     sends the first half, then nothing, the connection kept open (a stalled server)
 #   slow:N    sends at N bytes per second (a download that takes a while)
+#   nolength  sends no Content-Length: the body ends when the connection closes (size unknown)
 # Each GET is one line in LOG once its answer ends: "GET PATH RANGE-HEADER-OR-- STATUS BYTES",
 # BYTES the body bytes sent.
 # Usage: image-server.py DIR PORT_FILE LOG [PORT]
@@ -73,7 +74,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         status = 206 if start else 200
         self.send_response(status)
-        self.send_header("Content-Length", str(len(data) - start))
+        if mode == "nolength":
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(len(data) - start))
         if status == 206:
             self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))
         self.send_header("Accept-Ranges", "bytes")

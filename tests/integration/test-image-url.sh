@@ -4,7 +4,8 @@
 # nothing leaves the machine). A good download; a truncated one resumed (Range); a server that
 # ignores Range (restarted cleanly); a wrong sha256 (the .part removed, expected and got named);
 # the server gone mid-transfer (error, .part kept, resumed later); .xz, .gz and .zst images
-# decompressed while streaming; a second domain on the same image downloads nothing; a new
+# decompressed while streaming; a download without Content-Length logs a progress line per 64 MiB;
+# a second domain on the same image downloads nothing; a new
 # sha256 for an existing disk is a plan line, never a download; a qcow2 with a backing file is
 # refused; a resume refused with 416 starts over; a stalled server is an error after
 # VIRTSPEC_FETCH_STALL_TIMEOUT; the daemon shows a slow download's progress in status.json,
@@ -168,6 +169,21 @@ done
 alloc=$(stat -c %b "$cache/$(sha a.raw.xz)"); alloc=$((alloc * 512))
 echo "# decompressed xz image in the cache: $alloc bytes allocated of $((16 << 20))"
 ok "…decompressed sparse (zeros are holes)" test "$alloc" -le $((6 << 20))
+
+# ---- no Content-Length (the size unknown): a progress line in the log per 64 MiB, none in %
+truncate -s 136M srv/big.raw
+head -c 1M /dev/urandom | dd of=srv/big.raw conv=notrunc status=none
+dom vs-big big.raw "$(sha big.raw)" > specs/55-big.yaml
+mode nolength
+vs apply specs
+mode ""
+is "a download without Content-Length applies" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+printf '%s\n' "$out" | grep -F "big.raw:" | sed 's/^/    | /'
+is "…a progress line at 64 and at 128 MiB" 2 "$(printf '%s\n' "$out" | grep -c "fetching http://127.0.0.1:$port/big.raw: [0-9.]* MiB of unknown size, ")"
+contains "…the first at 64 MiB" "fetching http://127.0.0.1:$port/big.raw: 64.0 MiB of unknown size" "$out"
+lacks "…no percentage" "big.raw: 64.0 MiB of 0 B" "$out"
+ok "…the base is the image" cmp -s srv/big.raw "pool/base-sha256-$(sha big.raw)"
 
 # ---- a new sha256 for an existing disk: a plan line, no download
 n=$(gets a.raw.xz)

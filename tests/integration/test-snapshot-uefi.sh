@@ -5,7 +5,9 @@
 # the NVRAM file (a volume "DOMAIN@SNAP.nvram"), the domain paused around both when it runs.
 # before_reload takes one before a restart; revert (libvirt 9.0 reverts no external snapshot) is
 # virtspec's own on the shut-off domain: a new overlay on the snapshot's image, the NVRAM copy
-# back, the volumes written since kept. No guest OS: OVMF alone, seconds under TCG.
+# back, the volumes written since kept. delete (and keep) of such a snapshot: its metadata, its
+# NVRAM copy, its overlays nothing uses; the rest kept and named. No guest OS: OVMF alone, seconds
+# under TCG.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
 [ -e /usr/share/qemu/firmware/60-edk2-x86_64.json ] || { echo "SKIP: Debian's ovmf is not installed"; exit 77; }
@@ -31,6 +33,9 @@ YAML
 NV=/var/lib/libvirt/qemu/nvram/vs-efi_VARS.fd
 disk_vol() { xpath "$(inactive_xml vs-efi)" "string(//devices/disk[target/@dev='vda']/source/@volume)"; }
 vpath() { virsh vol-path --pool vs-pool "$1"; }
+rec=$VIRTSPEC_STATE_DIR/volumes/vs-pool
+vols() { virsh vol-list vs-pool | awk 'NR > 2 && $1 != "" {print $1}' | sort | tr '\n' ' '; }
+in_sync() { vs plan specs; is "$1" 0 "$rc"; [ "$rc" = 0 ] || printf '%s\n' "$out"; }
 
 write_spec 256MiB running
 vs validate specs
@@ -91,8 +96,12 @@ contains "…virtspec's own revert" "revert to snapshot mark (external, taken" "
 contains "…a new overlay on the snapshot's image" "+ volume vs-pool/vs-efi-root@mark.r1.qcow2: a new overlay on the snapshot's $top, for disk vda" "$out"
 contains "…the NVRAM copy" "~ nvram: $NV gets the copy taken with the snapshot (vs-pool/vs-efi@mark.nvram)" "$out"
 contains "…the volume written since is kept, and how to delete it" "= kept: volume vs-pool/vs-efi-root@mark.qcow2, written since the snapshot (delete it when no longer needed: virsh vol-delete --pool vs-pool vs-efi-root@mark.qcow2)" "$out"
+contains "…a backup of the current NVRAM first" "+ volume vs-pool/vs-efi@before-revert-" "$out"
+contains "…kept, and how to delete it" ".nvram: a copy of the current NVRAM file, kept (delete it when no longer needed: virsh vol-delete --pool vs-pool vs-efi@before-revert-" "$out"
 is "…changes nothing: the disk" "vs-efi-root@mark.qcow2" "$(disk_vol)"
 ok "…nor the NVRAM" test "$(sha256sum < "$NV")" != "$nv_mark"
+lacks "…makes no backup" "before-revert" "$(vols)"
+nv_before=$(sha256sum < "$NV")
 
 vs snapshot revert vs-efi mark --yes
 is "revert --yes" 0 "$rc"
@@ -101,19 +110,98 @@ contains "…says so" "Domain vs-efi: snapshot mark reverted to" "$out"
 is "…the disk on a new overlay of the snapshot's image" "vs-efi-root@mark.r1.qcow2" "$(disk_vol)"
 ok "…which reads the snapshot's content (0xab)" qemu-io -f qcow2 -r -c "read -P 0xab 0 4k" "$(vpath vs-efi-root@mark.r1.qcow2)"
 is "…the NVRAM is the snapshot's copy" "$nv_mark" "$(sha256sum < "$NV")"
+bk=$(vols | tr ' ' '\n' | grep '^vs-efi@before-revert-.*\.nvram$')
+is "…one backup of the NVRAM it replaced" 1 "$(printf '%s\n' "$bk" | grep -c .)"
+is "…which holds it as it was" "$nv_before" "$(sha256sum < "$(vpath "$bk")")"
+ok "…recorded as virtspec's" test -s "$rec/$bk.created"
+contains "…named, with how to delete it" "+ kept: the NVRAM file as it was before, in volume vs-pool/$bk (delete it when no longer needed: virsh vol-delete --pool vs-pool $bk)" "$out"
 ok "…the overlay written since is kept, with its data (0xcd)" qemu-io -f qcow2 -r -c "read -P 0xcd 0 4k" "$(vpath vs-efi-root@mark.qcow2)"
 ok "…the new overlay recorded as virtspec's" test -s "$VIRTSPEC_STATE_DIR/volumes/vs-pool/vs-efi-root@mark.r1.qcow2.created"
 is "…shut off" "shut off" "$(domstate vs-efi)"
-vs plan specs
-is "plan after the revert is in sync" 0 "$rc"
-[ "$rc" = 0 ] || printf '%s\n' "$out"
+in_sync "plan after the revert is in sync"
 
-# --- a running domain: the plan says it is stopped first ------------------------------------
+# --- a running domain: stopped as reload stops it (OVMF without an OS ignores the ACPI
+# shutdown: forced off after the spec's shutdown_timeout, 1 s), reverted, started again ------
 virsh start vs-efi >/dev/null
-vs snapshot revert vs-efi mark
+vs snapshot revert vs-efi mark --specs specs
 is "revert of a running domain without --yes: exit 2" 2 "$rc"
-contains "…stopped first" "stop: the revert is done on the shut-off domain" "$out"
+contains "…stopped first, forced off after the spec's shutdown_timeout" "stop: the revert is done on the shut-off domain (with --yes: ACPI shutdown, forced off after 1 s, the spec's shutdown_timeout; started again after it)" "$out"
+contains "…and started again" "~ run state: running $(printf '\342\206\222') running (started again on the reverted disks and NVRAM)" "$out"
 is "…still running" running "$(domstate vs-efi)"
+id1=$(domid vs-efi)
+t0=$(date +%s)
+vs snapshot revert vs-efi mark --specs specs --yes
+t1=$(date +%s)
+is "revert --yes of the running domain" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+echo "# took $((t1 - t0)) s"
+ok "…bounded by the shutdown_timeout, not 60 s" test $((t1 - t0)) -lt 30
+contains "…the stop said as reload says it" "stop (ACPI shutdown, forced after 1 s)" "$out"
+contains "…reverted" "Domain vs-efi: snapshot mark reverted to" "$out"
+contains "…started again" "started again (it was running)" "$out"
+is "…running" running "$(domstate vs-efi)"
+ok "…a new QEMU" test "$(domid vs-efi)" != "$id1"
+is "…on a new overlay of the snapshot's image" "vs-efi-root@mark.r2.qcow2" "$(xpath "$(live_xml vs-efi)" "string(//devices/disk[target/@dev='vda']/source/@volume)")"
+ok "…which reads the snapshot's content (0xab)" qemu-io -f qcow2 -r -U -c "read -P 0xab 0 4k" "$(vpath vs-efi-root@mark.r2.qcow2)"
+virsh destroy vs-efi >/dev/null
+
+# --- delete: the metadata (libvirt 9.0's block commit cannot follow a definition naming the
+# overlay as a volume), then the NVRAM copy and the snapshot's overlays nothing uses ----------
+vs snapshot delete vs-efi mark
+is "delete of an external snapshot without --yes: exit 2" 2 "$rc"
+contains "…virtspec's own delete" "delete snapshot mark (external, taken" "$out"
+contains "…its NVRAM copy goes" "- volume vs-pool/vs-efi@mark.nvram: the snapshot's NVRAM copy, used by nothing else" "$out"
+contains "…its overlay, which nothing uses since the revert, goes" "- volume vs-pool/vs-efi-root@mark.qcow2: the snapshot's overlay, used by nothing else" "$out"
+is "…changes nothing" mark "$(virsh snapshot-list vs-efi --name | grep -x mark)"
+vs snapshot delete vs-efi mark --yes
+is "delete --yes" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+contains "…says which volumes went" "- deleted volume vs-pool/vs-efi@mark.nvram" "$out"
+is "…the snapshot is gone" "" "$(virsh snapshot-list vs-efi --name | grep -x mark)"
+lacks "…its NVRAM copy and overlay are gone" "@mark.nvram" "$(vols)"
+lacks "…(the overlay)" "vs-efi-root@mark.qcow2" "$(vols)"
+ok "…and their records" test ! -e "$rec/vs-efi@mark.nvram.created" -a ! -e "$rec/vs-efi-root@mark.qcow2.created"
+is "…the disk stays on the revert's overlay" "vs-efi-root@mark.r2.qcow2" "$(disk_vol)"
+ok "…which still reads the snapshot's content (0xab)" qemu-io -f qcow2 -r -c "read -P 0xab 0 4k" "$(vpath vs-efi-root@mark.r2.qcow2)"
+vs snapshot delete vs-efi "$first" --yes
+is "delete of the older snapshot" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+contains "…its overlay kept: the disk's chain needs it" "= kept: volume vs-pool/vs-efi-root@$first.qcow2: the snapshot's overlay, used by volume vs-pool/vs-efi-root@mark.r" "$out"
+lacks "…no delete command offered for it" "vol-delete --pool vs-pool vs-efi-root@$first.qcow2" "$out"
+lacks "…its NVRAM copy is gone" "vs-efi@$first.nvram" "$(vols)"
+ok "…(and its record)" test ! -e "$rec/vs-efi@$first.nvram.created"
+contains "…the overlay is there" "vs-efi-root@$first.qcow2" "$(vols)"
+ok "…still recorded as virtspec's" test -s "$rec/vs-efi-root@$first.qcow2.created"
+in_sync "plan after the deletes is in sync"
+
+# --- keep: pruning deletes the same way (keep 1: a reload's snapshot prunes the older one) ----
+virsh start vs-efi >/dev/null
+vs snapshot create vs-efi a1
+is "a snapshot of the running domain" 0 "$rc"
+sed -i 's/keep: 3/keep: 1/' specs/10-efi.yaml
+vs reload vs-efi --specs specs
+is "reload with keep 1" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+contains "…prunes a1" "deleted (keep 1): a1" "$out"
+is "…a1 is gone" "" "$(virsh snapshot-list vs-efi --name | grep -x a1)"
+lacks "…with its NVRAM copy" "vs-efi@a1.nvram" "$(vols)"
+ok "…(and its record)" test ! -e "$rec/vs-efi@a1.nvram.created"
+contains "…its overlay, under the new snapshot's, is kept" "vs-efi-root@a1.qcow2" "$(vols)"
+is "…running" running "$(domstate vs-efi)"
+virsh destroy vs-efi >/dev/null
+# pruning keeps what a guest wrote after a snapshot: the overlay a revert left unused stays
+R=$(virsh snapshot-list vs-efi --name | awk 'NF' | head -1)
+vs snapshot revert vs-efi "$R" --specs specs --yes
+is "revert to the reload's snapshot $R" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+contains "…its overlay, written since, is left unused" "vs-efi-root@$R.qcow2" "$(vols)"
+virsh start vs-efi >/dev/null
+vs reload vs-efi --specs specs
+is "a reload (keep 1) prunes $R" 0 "$rc"
+contains "…pruned" "deleted (keep 1): $R" "$out"
+is "…$R is gone" "" "$(virsh snapshot-list vs-efi --name | grep -x "$R")"
+contains "…but not the overlay a revert left: pruning deletes no data written after a snapshot" \
+    "vs-efi-root@$R.qcow2" "$(vols)"
 virsh destroy vs-efi >/dev/null
 
 # --- a UEFI domain never started has no NVRAM file yet: refused, nothing made -------------

@@ -59,10 +59,18 @@ static void test_line(void **state) {
     l = progress_line("x", 4096, 4096, 2.0);
     assert_string_equal(l, "x: 4.0 KiB of 4.0 KiB (100%), 2.0 KiB/s, ETA 00:00");
     free(l);
+    /* total 0: the size is not known (a download without Content-Length) */
+    l = progress_line("x", 64ull << 20, 0, 2.0);
+    assert_string_equal(l, "x: 64.0 MiB of unknown size, 32.0 MiB/s");
+    free(l);
+    l = progress_line("x", 0, 0, 0);
+    assert_string_equal(l, "x: 0 B of unknown size, -");
+    free(l);
 }
 
-/* Off a terminal, progress_update logs one line per 10 % (here to stderr, captured). */
-static void test_log_steps(void **state) {
+/* The lines progress_update logs off a terminal (to stderr, captured) for updates every chunk
+ * bytes up to end, of total (0: unknown); each must contain what. Returns their number. */
+static int logged_lines(uint64_t total, uint64_t chunk, uint64_t end, const char *what) {
     char path[] = "/tmp/test-progress.XXXXXX";
     int fd = mkstemp(path), saved = dup(STDERR_FILENO);
     assert_true(fd >= 0);
@@ -72,8 +80,8 @@ static void test_log_steps(void **state) {
     fflush(stderr);
     dup2(fd, STDERR_FILENO);
     Progress p;
-    progress_start(&p, "up", 1 << 20, false);
-    for (uint64_t d = 4096; d <= 1 << 20; d += 4096)
+    progress_start(&p, "up", total, false);
+    for (uint64_t d = chunk; d <= end; d += chunk)
         progress_update(&p, d);
     progress_end(&p);
     fflush(stderr);
@@ -84,12 +92,23 @@ static void test_log_steps(void **state) {
     char line[256];
     int n = 0;
     while (fgets(line, sizeof(line), f)) {
-        assert_non_null(strstr(line, "up: "));
+        assert_non_null(strstr(line, what));
         n++;
     }
     fclose(f);
     unlink(path);
-    assert_int_equal(n, 10);
+    return n;
+}
+
+/* Size unknown: one line per PROGRESS_UNKNOWN_STEP (64 MiB), none before the first. */
+static void test_log_unknown(void **state) {
+    assert_int_equal(logged_lines(0, 1 << 20, 200ull << 20, "of unknown size"), 3);
+    assert_int_equal(logged_lines(0, 1 << 20, 63ull << 20, "up: "), 0);
+}
+
+/* Off a terminal, progress_update logs one line per 10 % (here to stderr, captured). */
+static void test_log_steps(void **state) {
+    assert_int_equal(logged_lines(1 << 20, 4096, 1 << 20, "up: "), 10);
 }
 
 /* stdout into a temporary file while fn runs; its content (caller frees). */
@@ -175,6 +194,7 @@ int main(void) {
         cmocka_unit_test(test_steps),
         cmocka_unit_test(test_line),
         cmocka_unit_test(test_log_steps),
+        cmocka_unit_test(test_log_unknown),
         cmocka_unit_test(test_countdown),
         cmocka_unit_test(test_output_clears_line),
     };
