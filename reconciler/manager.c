@@ -41,6 +41,8 @@ typedef struct Object {
     char *status_text;          /* its entry of the status file, NULL once anything in it changed
                                  * (object_touch): a write reformats only those */
     bool status_fetching;       /* status_text was formatted with a download's progress */
+    uint64_t seq;               /* Manager.seq at its last libvirt event or the end of its last pass */
+    bool by_index;              /* its next pass may take state and autostart from Manager.index */
 } Object;
 
 typedef struct Manager {
@@ -71,6 +73,13 @@ typedef struct Manager {
     bool cache_pruning;         /* the image cache's pruning runs on the thread pool */
     bool notice_pending;        /* a spec built with templates changed: announce the restarts */
     bool notice_running;        /* …being planned (blast-notice.h): no pass starts meanwhile */
+    /* A full pass (connect, periodic resync, SIGHUP) lists the domains once (engine-context.h)
+     * instead of a lookup, a state and an autostart call per domain */
+    DomainIndex *index;
+    uint64_t seq;               /* counts libvirt events and ends of passes */
+    uint64_t index_seq;         /* seq when the index's listing began */
+    size_t n_by_index;          /* objects whose next pass may still use it */
+    bool indexing;              /* a listing runs on the thread pool: no pass starts meanwhile */
 } Manager;
 
 /* The daemon prunes only while it read the whole spec tree: a domain that a rejected file, a
@@ -444,6 +453,88 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
               (paths ? n_paths : m->store.n_files) == 1 ? "" : "s", changed, (double) (uv_hrtime() - t0) / 1e6);
 }
 
+/* ------------------------------------------------------------------ the full pass's listing */
+
+static void index_release(Manager *m) {
+    for (size_t i = 0; m->n_by_index > 0 && i < m->n_objects; i++)
+        m->objects[i]->by_index = false;
+    domain_index_unref(m->index);
+    m->index = NULL;
+    m->n_by_index = 0;
+}
+
+/* The listing is for the domains due for a pass that nothing changed since it began (no libvirt
+ * event, no pass of ours ended): the others are looked up as before. */
+static void index_adopt(Manager *m, DomainIndex *ix, uint64_t seq) {
+    index_release(m);
+    m->index = ix;
+    m->index_seq = seq;
+    for (size_t i = 0; ix && i < m->n_objects; i++) {
+        Object *o = m->objects[i];
+        if (o->kind == KIND_DOMAIN && o->spec && o->dirty && !o->in_flight && o->seq <= seq) {
+            o->by_index = true;
+            m->n_by_index++;
+        }
+    }
+    if (m->n_by_index == 0)
+        index_release(m);
+}
+
+/* A reference to the listing for o's pass starting now, or NULL: look it up. */
+static DomainIndex *index_for(Manager *m, Object *o) {
+    if (!o->by_index)
+        return NULL;
+    o->by_index = false;
+    DomainIndex *ix = o->seq <= m->index_seq ? domain_index_ref(m->index) : NULL;
+    if (--m->n_by_index == 0)
+        index_release(m);
+    return ix;
+}
+
+typedef struct IndexWork {
+    uv_work_t req;
+    Manager *m;
+    Engine engine;
+    uint64_t seq;
+    int r;
+} IndexWork;
+
+static void index_run(uv_work_t *req) {
+    IndexWork *w = req->data;
+    w->r = domain_index_build(&w->engine);
+}
+
+static void kick(Manager *m);
+
+static void index_done(uv_work_t *req, int status) {
+    IndexWork *w = req->data;
+    Manager *m = w->m;
+    m->in_flight--;
+    m->indexing = false;
+    if (w->r < 0)
+        log_debug("cannot list the domains (%s): each is looked up", strerror(-w->r));
+    else if (m->connected && !m->stopping)
+        index_adopt(m, TAKE_PTR(w->engine.index), w->seq);
+    domain_index_free(&w->engine);
+    free(w);
+    kick(m);
+}
+
+/* Before a full pass: the listing, on the thread pool. */
+static void index_start(Manager *m) {
+    if (!m->connected || m->stopping || m->indexing)
+        return;
+    IndexWork *w = xmalloc0(sizeof(IndexWork));
+    w->m = m;
+    w->engine = m->engine;
+    w->engine.index = NULL;
+    w->seq = m->seq;
+    w->req.data = w;
+    m->indexing = true;
+    m->in_flight++;   /* stopping and a reconnect wait for it */
+    uv_queue_work(m->loop, &w->req, index_run, index_done);
+}
+
 /* ------------------------------------------------------------------ work queue */
 
 typedef struct Work {
@@ -517,8 +608,6 @@ static void drop_object(Manager *m, Object *o) {
     object_free(o);
 }
 
-static void kick(Manager *m);
-
 /* Pruning the image cache (image-cache.h) after the passes: with prune on, once no pass is in
  * flight, on the thread pool (libvirt calls), against the sha256s of the specs in force (a held
  * last good version included), collected here on the loop. */
@@ -573,6 +662,8 @@ static void work_done(uv_work_t *req, int status) {
 
     m->in_flight--;
     o->in_flight = false;
+    o->seq = ++m->seq;
+    domain_index_unref(w->engine.index);
     o->last_pass_time = time(NULL);
     object_touch(o);
     if (w->prune) {
@@ -673,6 +764,7 @@ static void start_work(Manager *m, Object *o) {
     w->engine = m->engine;
     w->prune = !o->spec && may_prune(m) && o->kind == KIND_DOMAIN;
     w->orphan_check = !o->spec && !w->prune;
+    w->engine.index = index_for(m, o);
     w->shutdown_timeout = o->shutdown_timeout ? o->shutdown_timeout : 60;
     w->req.data = w;
     o->dirty = false;
@@ -764,7 +856,7 @@ static void kick(Manager *m) {
     bool waits_changed = false;
 
     /* the cache's pruning runs alone (cache_prune_done kicks again) */
-    if (!m->connected || m->stopping || m->cache_pruning || notice_restarts(m))
+    if (!m->connected || m->stopping || m->cache_pruning || m->indexing || notice_restarts(m))
         return;
     /* pools and networks first (in table order they come after domains), so that a domain
      * whose dependencies are free to go finds them in flight, not idle */
@@ -848,7 +940,22 @@ typedef struct ConnectWork {
     char *error;
     char **owned;           /* names of domains carrying virtspec's metadata */
     size_t n_owned;
+    char **known;           /* the domain objects' names at the start (sorted): not asked */
+    size_t n_known;
+    DomainIndex *index;     /* every domain listed (the first pass uses it) */
+    uint64_t seq;           /* Manager.seq at the start */
 } ConnectWork;
+
+static int str_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static bool known_domain(const char *name, void *userdata) {
+    const ConnectWork *cw = userdata;
+    bool found;
+    array_bsearch(&name, cw->known, cw->n_known, sizeof(char *), str_cmp, &found);
+    return found;
+}
 
 static void connect_run(uv_work_t *req) {
     ConnectWork *cw = req->data;
@@ -858,8 +965,12 @@ static void connect_run(uv_work_t *req) {
         return;
     }
     virt_events_watch(cw->engine.conn);
-    /* owned domains, to find those whose spec went away while virtspec was not running */
-    engine_list_owned_domains(&cw->engine, NULL, NULL, &cw->owned, &cw->n_owned);
+    /* after the watch: an event from here on marks its domain as changed since the listing */
+    if (domain_index_build(&cw->engine) == 0)
+        cw->index = TAKE_PTR(cw->engine.index);
+    /* owned domains, to find those whose spec went away while virtspec was not running (a
+     * domain with an object is not asked: connect_done keeps it as it is) */
+    engine_list_owned_domains(&cw->engine, known_domain, cw, &cw->owned, &cw->n_owned);
 }
 
 /* The reconnect delay: 1 s doubling, capped at RECONNECT_MAX_S (what docs/daemon.md says). */
@@ -915,11 +1026,16 @@ static void connect_done(uv_work_t *req, int status) {
         m->objects[i]->dirty = true;   /* orphans too: are they still there? */
         m->objects[i]->retry_at = 0;
     }
+    index_adopt(m, TAKE_PTR(cw->index), cw->seq);
     schedule_kick(m, 0);
 out:
+    domain_index_unref(cw->index);
     for (size_t i = 0; i < cw->n_owned; i++)
         free(cw->owned[i]);
     free(cw->owned);
+    for (size_t i = 0; i < cw->n_known; i++)
+        free(cw->known[i]);
+    free(cw->known);
     free(cw->error);
     free(cw);
 }
@@ -930,6 +1046,10 @@ static void connect_libvirt(Manager *m) {
     ConnectWork *cw = xmalloc0(sizeof(ConnectWork));
     cw->m = m;
     cw->req.data = cw;
+    cw->seq = m->seq;
+    for (size_t i = 0; i < m->n_objects; i++)   /* in (kind, name) order: the domains sorted */
+        if (m->objects[i]->kind == KIND_DOMAIN)
+            *(char **) array_push(&cw->known, &cw->n_known, sizeof(char *)) = xstrdup(m->objects[i]->name);
     m->connecting = true;
     m->connect_attempt++;
     m->in_flight++;
@@ -971,6 +1091,7 @@ static void on_virt_event(const VirtEvent *ev, void *userdata) {
     if (!o || !o->spec)
         return;   /* not ours */
     log_debug("%s %s: libvirt event %d", spec_kind_to_string(ev->kind), ev->name, ev->detail);
+    o->seq = ++m->seq;   /* the full pass's listing, if any, is not for it */
     o->dirty = true;
     schedule_kick(m, 50);
 }
@@ -996,6 +1117,7 @@ static void on_resync_timer(uv_timer_t *t) {
     log_debug("periodic resync");
     watch_refresh(m->watch);
     rescan(m, NULL, 0, true);
+    index_start(m);
     kick(m);
     request_status(m);
 }
@@ -1020,6 +1142,7 @@ static void on_sighup(uv_signal_t *s, int signum) {
     log_info("reloading: rereading %s", m->cfg->specs_dir);
     watch_refresh(m->watch);
     rescan(m, NULL, 0, true);
+    index_start(m);
     kick(m);
     write_status(m);
     sd_glue_ready();
@@ -1137,6 +1260,7 @@ int daemon_run(DaemonConfig *cfg) {
         virt_events_unwatch(m.engine.conn);
         engine_close(&m.engine);
     }
+    index_release(&m);
     for (size_t i = 0; i < m.n_objects; i++)
         object_free(m.objects[i]);
     free(m.objects);
