@@ -166,12 +166,50 @@ static bool live_comparable(const Change *c, xmlDoc *persistent, xmlDoc *live) {
     return true;
 }
 
+/* The persistent disk with this target, or NULL. */
+static xmlNode *disk_of_target(xmlDoc *doc, const char *dev) {
+    xmlNode *devs = xml_child(xmlDocGetRootElement(doc), "devices");
+    for (xmlNode *e = devs ? xml_child(devs, "disk") : NULL; e; e = xml_next_named(e)) {
+        _cleanup_free_ char *t = xml_get(e, "target/@dev");
+        if (streq_ptr(t, dev))
+            return e;
+    }
+    return NULL;
+}
+
+/* An external snapshot of a running domain (snapshot-external.c) leaves the live disk on its
+ * overlay as a file, while the persistent definition names the same overlay as a volume of its
+ * pool: the live disk is written back as that volume when its file is the volume's path, so the
+ * two compare equal (not a "reload pending" that reload: auto would act on). */
+static void live_disks_as_volumes(virDomainPtr dom, xmlDoc *persistent, xmlDoc *live) {
+    xmlNode *devs = xml_child(xmlDocGetRootElement(live), "devices");
+    for (xmlNode *e = devs ? xml_child(devs, "disk") : NULL; e; e = xml_next_named(e)) {
+        _cleanup_free_ char *file = xml_get(e, "source/@file"), *dev = xml_get(e, "target/@dev");
+        xmlNode *pd = file && dev ? disk_of_target(persistent, dev) : NULL;
+        _cleanup_free_ char *pool = pd ? xml_get(pd, "source/@pool") : NULL;
+        _cleanup_free_ char *vol = pool ? xml_get(pd, "source/@volume") : NULL;
+        if (!vol)
+            continue;
+        _cleanup_(virStoragePoolFreep) virStoragePoolPtr sp = virStoragePoolLookupByName(virDomainGetConnect(dom), pool);
+        _cleanup_(virStorageVolFreep) virStorageVolPtr v = sp ? virStorageVolLookupByName(sp, vol) : NULL;
+        _cleanup_free_ char *path = v ? virStorageVolGetPath(v) : NULL;
+        if (!streq_ptr(path, file))
+            continue;
+        xmlNode *src = xml_child(e, "source");
+        xmlUnsetProp(src, (const xmlChar *) "file");
+        xmlSetProp(src, (const xmlChar *) "pool", (const xmlChar *) pool);
+        xmlSetProp(src, (const xmlChar *) "volume", (const xmlChar *) vol);
+        xmlSetProp(e, (const xmlChar *) "type", (const xmlChar *) "volume");
+    }
+}
+
 static void compute_pending(virDomainPtr dom, xmlDoc *persistent, ObjectResult *r) {
     _cleanup_(xmlFreeDocp) xmlDoc *live = domain_xml(dom, 0);
     _cleanup_free_ char *managed = observe_managed(persistent);
     Diff d;
     if (!live)
         return;
+    live_disks_as_volumes(dom, persistent, live);
     diff_compute(KIND_DOMAIN, persistent, live, managed, &d);
     for (size_t i = 0; i < d.n; i++)
         if (live_comparable(&d.items[i], persistent, live))

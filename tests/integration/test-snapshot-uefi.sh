@@ -178,6 +178,10 @@ in_sync "plan after the deletes is in sync"
 virsh start vs-efi >/dev/null
 vs snapshot create vs-efi a1
 is "a snapshot of the running domain" 0 "$rc"
+vs plan specs
+lacks "…leaves no reload pending (the live disk's overlay file is the volume the definition names)" \
+    "disks[vda].source" "$out"
+lacks "…nothing reload-pending" "reload pending" "$out"
 sed -i 's/keep: 3/keep: 1/' specs/10-efi.yaml
 vs reload vs-efi --specs specs
 is "reload with keep 1" 0 "$rc"
