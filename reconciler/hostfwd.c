@@ -87,14 +87,40 @@ static bool list_has(const HostFwdList *l, const HostFwd *h, bool guest_too) {
     return false;
 }
 
-void hostfwd_diff(const HostFwdList *want, const HostFwdList *have, HostFwdList *add,
-                  HostFwdList *remove) {
+static const HostFwd *find_socket(const HostFwdList *l, const HostFwd *h) {
+    for (size_t i = 0; i < l->n; i++)
+        if (same_socket(&l->items[i], h))
+            return &l->items[i];
+    return NULL;
+}
+
+static void step_add(HostFwdList *l, const HostFwd *h, bool remove) {
+    HostFwd s = *h;
+    s.remove = remove;
+    list_add(l, &s);
+}
+
+/* Order: a forward on a new socket is added before any rule goes, so that a move whose new host
+ * port is taken keeps the old forward; a socket kept with another guest port is removed and added
+ * again (it cannot be added while it listens); then the sockets want no longer lists go. */
+void hostfwd_diff(const HostFwdList *want, const HostFwdList *have, HostFwdList *ret) {
+    HostFwdList done = {};   /* the sockets of want already planned (want lists each once) */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < want->n; i++) {
+            const HostFwd *w = &want->items[i], *old = find_socket(have, w);
+            if (list_has(have, w, true) || list_has(&done, w, false) || (pass == 0) != !old)
+                continue;
+            if (old)
+                step_add(ret, old, true);
+            step_add(ret, w, false);
+            list_add(&done, w);
+        }
     for (size_t i = 0; i < have->n; i++)
-        if (!list_has(want, &have->items[i], true) && !list_has(remove, &have->items[i], false))
-            list_add(remove, &have->items[i]);
-    for (size_t i = 0; i < want->n; i++)
-        if (!list_has(have, &want->items[i], true) && !list_has(add, &want->items[i], false))
-            list_add(add, &want->items[i]);
+        if (!find_socket(want, &have->items[i]) && !list_has(&done, &have->items[i], false)) {
+            step_add(ret, &have->items[i], true);
+            list_add(&done, &have->items[i]);
+        }
+    hostfwd_list_clear(&done);
 }
 
 char *hostfwd_format(const HostFwd *h) {
@@ -114,15 +140,25 @@ static bool forwards_by_monitor(unsigned long lib_version) {
 
 int hostfwd_check(const DomainSpec *d, unsigned long lib_version, ObjectResult *r) {
     const IfaceSpec *ifs = d->interfaces.items;
+    int ret = 0;
     if (!forwards_by_monitor(lib_version))
         return 0;
-    for (size_t i = 0; i < d->interfaces.n; i++)
+    for (size_t i = 0; i < d->interfaces.n; i++) {
         if (streq_ptr(ifs[i].type.s, "user") && streq_ptr(ifs[i].backend.s, "passt"))
-            return fail_at(r, &ifs[i].backend, "interfaces[%zu].backend: passt needs libvirt 9.2 or "
-                           "later (this libvirt is %lu.%lu.%lu); leave backend auto: slirp, with "
-                           "the forwards added through the QEMU monitor", i, lib_version / 1000000,
-                           lib_version / 1000 % 1000, lib_version % 1000);
-    return 0;
+            ret = fail_at(r, &ifs[i].backend, "interfaces[%zu].backend: passt needs libvirt 9.2 or "
+                          "later (this libvirt is %lu.%lu.%lu); leave backend auto: slirp, with "
+                          "the forwards added through the QEMU monitor", i, lib_version / 1000000,
+                          lib_version / 1000 % 1000, lib_version % 1000);
+        const PortForwardSpec *p = ifs[i].forward.items;
+        for (size_t k = 0; streq_ptr(ifs[i].type.s, "user") && k < ifs[i].forward.n; k++)
+            if (p[k].address.set && strchr(p[k].address.s, ':'))
+                ret = fail_at(r, &p[k].address, "interfaces[%zu].forward[%zu].address: %s is IPv6; "
+                              "on this libvirt (%lu.%lu.%lu) forwards are QEMU slirp's hostfwd, "
+                              "IPv4 only; libvirt 9.2 or later with passt takes IPv6", i, k,
+                              p[k].address.s, lib_version / 1000000, lib_version / 1000 % 1000,
+                              lib_version % 1000);
+    }
+    return ret;
 }
 
 bool hostfwd_wanted(const DomainSpec *d, unsigned long lib_version) {
@@ -197,18 +233,22 @@ void hostfwd_converge(virDomainPtr dom, const DomainSpec *d, bool apply, ObjectR
             fail(r, "%s", err);
             return;
         }
-        _cleanup_(hostfwd_list_clear) HostFwdList want = {}, have = {}, add = {}, remove = {};
+        _cleanup_(hostfwd_list_clear) HostFwdList want = {}, have = {}, plan = {};
         if (hostfwd_parse_usernet(usernet, netdev, &have) < 0) {
             fail(r, "QEMU monitor 'info usernet': cannot read the forwards of %s", netdev);
-            return;
+            continue;
         }
         hostfwd_from_spec(&ifs[i], &want);
-        hostfwd_diff(&want, &have, &add, &remove);
-        for (size_t k = 0; k < remove.n; k++)
-            if (change_rule(dom, netdev, i, &remove.items[k], false, apply, r) < 0)
-                return;
-        for (size_t k = 0; k < add.n; k++)
-            if (change_rule(dom, netdev, i, &add.items[k], true, apply, r) < 0)
-                return;
+        hostfwd_diff(&want, &have, &plan);
+        /* every rule is tried and every failure reported; once an add failed, no rule of this
+         * NIC is removed (a moved forward keeps its old socket until the new one works) */
+        bool add_failed = false;
+        for (size_t k = 0; k < plan.n; k++) {
+            const HostFwd *h = &plan.items[k];
+            if (h->remove && add_failed)
+                continue;
+            if (change_rule(dom, netdev, i, h, !h->remove, apply, r) < 0 && !h->remove)
+                add_failed = true;
+        }
     }
 }

@@ -19,6 +19,7 @@ typedef struct HostFwd {
     char proto[4];          /* tcp, udp */
     char addr[64];          /* host address; "" for every address (info usernet's "*") */
     int host, guest;        /* ports */
+    bool remove;            /* a step of hostfwd_diff's plan: remove this rule (else add it) */
 } HostFwd;
 
 typedef struct HostFwdList {
@@ -37,11 +38,12 @@ int hostfwd_parse_usernet(const char *text, const char *netdev, HostFwdList *ret
 /* The forwards one interface of the spec asks for. */
 void hostfwd_from_spec(const IfaceSpec *f, HostFwdList *ret);
 
-/* What to change so that have becomes want: rules of want missing from have (add), rules of
- * have that want does not list (remove: a rule with the same protocol, address and host port but
- * another guest port is removed and added again). Pure. */
-void hostfwd_diff(const HostFwdList *want, const HostFwdList *have, HostFwdList *add,
-                  HostFwdList *remove);
+/* The steps, in order, that make have into want (appended to *ret, each rule with .remove set
+ * or not): first the rules of want on a socket (protocol, address, host port) have lacks; then
+ * each socket have and want share with another guest port, removed and added again; last the
+ * rules of have on a socket want does not list. A move to another host port thus adds the new
+ * forward before the old one goes. Pure. */
+void hostfwd_diff(const HostFwdList *want, const HostFwdList *have, HostFwdList *ret);
 
 /* "tcp 127.0.0.1:2222 → 22", "udp *:5353 → 53" (glyph by locale). */
 char *hostfwd_format(const HostFwd *h);
@@ -50,7 +52,8 @@ char *hostfwd_format(const HostFwd *h);
 char *hostfwd_rule(const HostFwd *h, bool with_guest);
 
 /* Plan-time checks against the connected libvirt (lib_version): `backend: passt` needs libvirt
- * 9.2. Returns 0, or fail_at()'s -EIO. */
+ * 9.2, and below it (slirp's hostfwd, IPv4 only) a forward's address must not be IPv6. Every
+ * error is reported at its key. Returns 0, or fail_at()'s -EIO. */
 int hostfwd_check(const DomainSpec *d, unsigned long lib_version, ObjectResult *r);
 
 /* Whether the spec's forwards are virtspec's to keep through the monitor on this libvirt: some
@@ -59,5 +62,6 @@ bool hostfwd_wanted(const DomainSpec *d, unsigned long lib_version);
 
 /* A running domain: each user-mode interface with a `forward` key, its rules diffed against
  * `info usernet`; an action per rule to add or remove ("~ interfaces[0].forward: + tcp … (live,
- * QEMU monitor)"), and with apply the monitor commands. Errors fail r. */
+ * QEMU monitor)"), and with apply the monitor commands. Every failure fails r (all are collected:
+ * the other rules and interfaces are still tried). */
 void hostfwd_converge(virDomainPtr dom, const DomainSpec *d, bool apply, ObjectResult *r);

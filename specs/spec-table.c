@@ -595,7 +595,8 @@ static const KeyDef forward_rows[] = {
         .doc = "protocol"),
     ROW(PortForwardSpec, address, .key = "address", .type = VT_IP, .change = CHANGE_CONFIG,
         .xml = "@address", .vagrant = "forwarded_port host_ip:", .def_doc = "every host address",
-        .doc = "host address to listen on (127.0.0.1: this host only)"),
+        .doc = "host address to listen on (127.0.0.1: this host only); IPv4 only on libvirt before 9.2 "
+               "(slirp), IPv6 too with passt"),
 };
 static const KeyTable forward_table = TABLE("forward", forward_rows,
     .item_size = sizeof(PortForwardSpec), .xml_elem = "portForward",
@@ -685,7 +686,7 @@ static const KeyDef iface_rows[] = {
         .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .vagrant = "forwarded_port",
         .doc = "host ports forwarded to the guest (type user): libvirt 9.2 and later, passt's "
                "`portForward` (compared as a whole); older, added and removed live by virtspec "
-               "through the QEMU monitor (slirp's hostfwd; docs/networking.md)"),
+               "through the QEMU monitor (slirp's hostfwd; docs/networks.md)"),
     /* after forward: on a libvirt without passt its hook takes <portForward> out again */
     ROW(IfaceSpec, backend, .key = "backend", .type = VT_ENUM, .choices = e_user_backend,
         .def = "auto", .change = CHANGE_CONFIG, .xml = "backend/@type", .hook = HOOK_USER_BACKEND,

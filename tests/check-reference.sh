@@ -33,4 +33,12 @@ for row in "file size|1 MiB ($(limit YAML_MAX_FILE_SIZE) bytes)" \
     fi
 done
 
+# Every docs/X.md a key's doc points to must exist.
+for f in $(grep -o 'docs/[A-Za-z0-9_-]*\.md' "$tmp/generated" | sort -u); do
+    if [ ! -f "$src/$f" ]; then
+        echo "$doc: a key's doc (specs/spec-table.c) points to $f, which does not exist" >&2
+        exit 1
+    fi
+done
+
 generated_section "$doc" "$begin" "$end" "$tmp/generated" "virtspec reference"

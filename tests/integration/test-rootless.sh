@@ -131,12 +131,30 @@ if [ -n "$by_monitor" ]; then
     lacks "…info usernet lists none" "HOST_FORWARD" "$(usernet)"
     fwspec 2223
     vsu apply
+    # a move whose new host port is taken: the new forward is added first, fails, and the old one
+    # stays (it used to be removed first and lost)
+    python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 2224)); s.listen(); time.sleep(60)' &
+    tpid=$!
+    ok "127.0.0.1:2224 taken by another process" wait_for 10 sh -c "ss -ltnH 'sport = :2224' | grep -q 127.0.0.1:2224"
+    fwspec 2224
+    vsu apply
+    ok "apply of a move to a taken port fails" test "$rc" -ne 0
+    contains "…reporting the monitor's refusal" "hostfwd_add" "$out"
+    ok "…and the old forward 2223 stays" listens 2223
+    kill "$tpid"; wait "$tpid" 2>/dev/null
+    fwspec 2223
+    vsu apply
     mkdir -m 0755 "$H/fw"; chown "$U:$U" "$H/fw"
     printf 'kind: Domain\nname: rl4\nmemory: 64MiB\ninterfaces:\n  - {type: user, backend: passt}\n' > "$H/fw/passt.yaml"
     chown "$U:$U" "$H/fw/passt.yaml"
     vsu plan "$H/fw"
     contains "plan: backend passt needs libvirt 9.2, at its key" \
         "passt.yaml:5:" "$(printf '%s' "$out" | grep 'error: interfaces\[0\].backend: passt needs libvirt 9.2 or later')"
+    printf 'kind: Domain\nname: rl5\nmemory: 64MiB\ninterfaces:\n  - type: user\n    forward: [{host: 2230, address: "::1"}]\n' > "$H/fw/ipv6.yaml"
+    chown "$U:$U" "$H/fw/ipv6.yaml"
+    vsu plan "$H/fw"
+    contains "plan: an IPv6 forward address needs libvirt 9.2 (slirp is IPv4 only), at its key" \
+        "ipv6.yaml:6:" "$(printf '%s' "$out" | grep 'error: interfaces\[0\].forward\[0\].address: ::1 is IPv6')"
 else
     contains "the live XML has the port forward" "<range start='2222' to='22'/>" "$(usr_virsh dumpxml rl3 2>/dev/null)"
     ok "the host port 2222 listens on 127.0.0.1 (ss -ltn, this network namespace)" wait_for 10 listens 2222

@@ -66,39 +66,79 @@ static HostFwd fwd(const char *proto, const char *addr, int host, int guest) {
     return h;
 }
 
+/* the plan's steps as text, "+tcp::8080-:80 -tcp::9000" (order visible) */
+static char *steps(const HostFwdList *plan) {
+    char *t = xstrdup("");
+    for (size_t i = 0; i < plan->n; i++) {
+        _cleanup_free_ char *rule = hostfwd_rule(&plan->items[i], !plan->items[i].remove);
+        char *n = xasprintf("%s%s%c%s", t, i ? " " : "", plan->items[i].remove ? '-' : '+', rule);
+        free(t);
+        t = n;
+    }
+    return t;
+}
+
+static void assert_plan(const HostFwdList *want, const HostFwdList *have, const char *expect) {
+    HostFwdList plan = {};
+    hostfwd_diff(want, have, &plan);
+    _cleanup_free_ char *got = steps(&plan);
+    assert_string_equal(got, expect);
+    hostfwd_list_clear(&plan);
+}
+
 static void test_diff(void **state) {
     HostFwd w[] = { fwd("tcp", "127.0.0.1", 2222, 22), fwd("tcp", "", 8080, 80), fwd("tcp", "", 9000, 90) };
     HostFwd h[] = { fwd("tcp", "127.0.0.1", 2222, 22), fwd("udp", "", 5353, 53), fwd("tcp", "", 9000, 91) };
-    HostFwdList want = { w, 3 }, have = { h, 3 }, add = {}, remove = {};
-    hostfwd_diff(&want, &have, &add, &remove);
-    /* the one in force stays; udp 5353 goes; 9000 → 91 goes and comes back as 9000 → 90 */
-    assert_int_equal(remove.n, 2);
-    assert_int_equal(remove.items[0].host, 5353);
-    assert_int_equal(remove.items[1].host, 9000);
-    assert_int_equal(remove.items[1].guest, 91);
-    assert_int_equal(add.n, 2);
-    assert_int_equal(add.items[0].host, 8080);
-    assert_int_equal(add.items[1].host, 9000);
-    assert_int_equal(add.items[1].guest, 90);
-    hostfwd_list_clear(&add);
-    hostfwd_list_clear(&remove);
+    HostFwdList want = { w, 3 }, have = { h, 3 };
+    /* the one in force stays; 8080 is added first; 9000 → 91 goes and comes back as 9000 → 90
+     * (the same socket); udp 5353 goes last */
+    assert_plan(&want, &have, "+tcp::8080-:80 -tcp::9000 +tcp::9000-:90 -udp::5353");
     /* in force as declared: nothing to do (a second apply is a no-op) */
-    hostfwd_diff(&want, &want, &add, &remove);
-    assert_int_equal(add.n + remove.n, 0);
+    assert_plan(&want, &want, "");
     /* an empty list removes every rule of the netdev */
     HostFwdList none = {};
-    hostfwd_diff(&none, &have, &add, &remove);
-    assert_int_equal(add.n, 0);
-    assert_int_equal(remove.n, 3);
-    hostfwd_list_clear(&remove);
-    /* the same host port on another address or protocol is another socket */
+    assert_plan(&none, &have, "-tcp:127.0.0.1:2222 -udp::5353 -tcp::9000");
+    /* the same host port on another address or protocol is another socket: added before the
+     * old one goes */
     HostFwd w2[] = { fwd("tcp", "", 2222, 22), fwd("udp", "127.0.0.1", 2222, 22) };
     HostFwdList want2 = { w2, 2 }, have2 = { h, 1 };
-    hostfwd_diff(&want2, &have2, &add, &remove);
-    assert_int_equal(add.n, 2);
-    assert_int_equal(remove.n, 1);
-    hostfwd_list_clear(&add);
-    hostfwd_list_clear(&remove);
+    assert_plan(&want2, &have2, "+tcp::2222-:22 +udp:127.0.0.1:2222-:22 -tcp:127.0.0.1:2222");
+}
+
+/* a forward moved to another host port: the new one is added before the old one is removed, so
+ * that a taken new port (hostfwd_add fails) leaves the old forward in place */
+static void test_diff_move_adds_first(void **state) {
+    HostFwd w[] = { fwd("tcp", "127.0.0.1", 2223, 22) }, h[] = { fwd("tcp", "127.0.0.1", 2222, 22) };
+    HostFwdList want = { w, 1 }, have = { h, 1 };
+    assert_plan(&want, &have, "+tcp:127.0.0.1:2223-:22 -tcp:127.0.0.1:2222");
+}
+
+/* libvirt < 9.2: QEMU slirp's hostfwd is IPv4 only ("Bad host port" for tcp:::1:2222-:22), so an
+ * IPv6 address is a plan error at its key; every error is reported, not only the first */
+static void test_check_ipv6_address(void **state) {
+    PortForwardSpec p[] = {
+        { .host = { .set = true, .i = 2222 }, .address = { .set = true, .s = "::1", .line = 9, .col = 20 } },
+        { .host = { .set = true, .i = 2223 }, .address = { .set = true, .s = "127.0.0.1", .line = 10 } },
+        { .host = { .set = true, .i = 2224 }, .address = { .set = true, .s = "fd00::1", .line = 11, .col = 20 } },
+    };
+    IfaceSpec ifs[] = { { .type = { .set = true, .s = "user" }, .forward = { .items = p, .n = 3, .line = 8 } } };
+    DomainSpec d = { .interfaces = { .items = ifs, .n = 1 } };
+    ObjectResult r = { .id = -1, .file = xstrdup("vm.yaml") };
+    assert_int_equal(hostfwd_check(&d, 9000000, &r), -EIO);
+    assert_non_null(r.error);
+    assert_non_null(strstr(r.error, "interfaces[0].forward[0].address: ::1 is IPv6"));
+    assert_non_null(strstr(r.error, "9.2"));
+    assert_non_null(strstr(r.error, "interfaces[0].forward[2].address: fd00::1"));
+    assert_null(strstr(r.error, "127.0.0.1"));
+    assert_int_equal(r.diags.n, 2);
+    assert_int_equal(r.diags.items[0].line, 9);
+    assert_int_equal(r.diags.items[1].line, 11);
+    object_result_clear(&r);
+    /* libvirt 9.2: passt, IPv6 is fine */
+    ObjectResult ok = { .id = -1 };
+    assert_int_equal(hostfwd_check(&d, 9002000, &ok), 0);
+    assert_null(ok.error);
+    object_result_clear(&ok);
 }
 
 static void test_spec_and_text(void **state) {
@@ -131,6 +171,8 @@ int main(void) {
         cmocka_unit_test(test_parse_captured),
         cmocka_unit_test(test_parse_refuses_garbage),
         cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_diff_move_adds_first),
+        cmocka_unit_test(test_check_ipv6_address),
         cmocka_unit_test(test_spec_and_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
