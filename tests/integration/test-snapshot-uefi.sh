@@ -120,6 +120,21 @@ ok "…the new overlay recorded as virtspec's" test -s "$VIRTSPEC_STATE_DIR/volu
 is "…shut off" "shut off" "$(domstate vs-efi)"
 in_sync "plan after the revert is in sync"
 
+# --- a revert failing after it replaced the NVRAM file (the define fails: libvirt's config
+# directory read-only, in this mount namespace): the backup is put back and named -----------
+printf 'BEFORE-THE-FAILED-REVERT' | dd of="$NV" bs=1 seek=4096 conv=notrunc status=none
+nv_before=$(sha256sum < "$NV")
+mount --bind /etc/libvirt/qemu /etc/libvirt/qemu && mount -o remount,bind,ro /etc/libvirt/qemu
+vs snapshot revert vs-efi mark --yes
+umount /etc/libvirt/qemu
+is "a revert whose define fails: exit 1" 1 "$rc"
+contains "…the NVRAM file put back, saying so" "was put back as it was, from its backup vs-pool/vs-efi@before-revert-" "$out"
+contains "…the backup named, kept" "+ kept: the NVRAM file as it was before, in volume vs-pool/vs-efi@before-revert-" "$out"
+case "$out" in *"put back"*) ;; *) printf '%s\n' "$out" ;; esac
+is "…the NVRAM file is as it was before the revert" "$nv_before" "$(sha256sum < "$NV")"
+is "…the disk stays on its volume" "vs-efi-root@mark.r1.qcow2" "$(disk_vol)"
+lacks "…the new overlay is gone again" "vs-efi-root@mark.r2.qcow2" "$(vols)"
+
 # --- a running domain: stopped as reload stops it (OVMF without an OS ignores the ACPI
 # shutdown: forced off after the spec's shutdown_timeout, 1 s), reverted, started again ------
 virsh start vs-efi >/dev/null
