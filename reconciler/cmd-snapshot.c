@@ -5,8 +5,10 @@
 #include "cli.h"
 #include "engine-context.h"
 #include "engine-domain-state.h"
+#include "hostfwd.h"
 #include "metadata.h"
 #include "progress.h"
+#include "reload-mark.h"
 #include "snapshot.h"
 #include "term.h"
 #include "virt-conn.h"
@@ -108,10 +110,10 @@ static void print_revert_plan_external(const char *dom_name, int st, const SnapI
            state_running(st) ? "running (started again on the reverted disks and NVRAM)" : "shutoff");
 }
 
-/* virtspec's revert of an external snapshot: a running domain is stopped as reload stops it
- * (ACPI, forced off after timeout_s), reverted, and started again. */
-static int revert_external(Engine *e, virDomainPtr dom, const char *name, ExtRevert *x,
-                           unsigned timeout_s, char **ret_err) {
+/* The running domain stopped, reverted and started again, its port forwards (d's, libvirt < 9.2)
+ * put back; each error says when a domain that was running is left shut off. */
+static int revert_external_stopped(Engine *e, virDomainPtr dom, const char *name, ExtRevert *x,
+                                   const DomainSpec *d, unsigned timeout_s, char **ret_err) {
     const char *dom_name = virDomainGetName(dom);
     bool was_running = state_running(domain_state(dom));
     if (was_running) {
@@ -124,16 +126,53 @@ static int revert_external(Engine *e, virDomainPtr dom, const char *name, ExtRev
             return k;
     }
     int k = snapshot_revert_external(e, dom, name, x, ret_err);
+    if (k < 0 && was_running && virDomainIsActive(dom) == 0) {
+        char *m = xasprintf("%s; the domain, which was running, is left shut off", *ret_err);
+        free(*ret_err);
+        *ret_err = m;
+    }
     if (k < 0 || !was_running)
         return k;
     virt_count_mutation();
     if (virDomainCreate(dom) < 0) {
-        *ret_err = xasprintf("snapshot %s reverted to, but starting the domain again failed: %s",
-                             name, virt_error_message());
+        *ret_err = xasprintf("snapshot %s reverted to, but starting the domain again failed (it is "
+                             "left shut off): %s", name, virt_error_message());
         return -EIO;
     }
     printf("Domain %s: %s started again (it was running)\n", dom_name, term_glyph(GLYPH_START));
-    return 0;
+    if (d && hostfwd_wanted(d, e->lib_version)) {
+        /* QEMU started without the port forwards virtspec keeps through its monitor */
+        ObjectResult fr = { .id = -1 };
+        hostfwd_converge(dom, d, true, &fr);
+        if (fr.error) {
+            *ret_err = xasprintf("snapshot %s reverted to and the domain started again, but its "
+                                 "port forwards: %s", name, fr.error);
+            k = -EIO;
+        }
+        object_result_clear(&fr);
+    }
+    return k;
+}
+
+/* virtspec's revert of an external snapshot: a running domain is stopped as reload stops it
+ * (ACPI, forced off after timeout_s), reverted, and started again. Recorded as reload records its
+ * restart (reload-mark.h, set again on the definition the revert writes): a daemon leaves the
+ * domain alone until it is over. */
+static int revert_external(Engine *e, virDomainPtr dom, const char *name, ExtRevert *x,
+                           const DomainSpec *d, unsigned timeout_s, char **ret_err) {
+    x->mark_ttl_s = timeout_s + RELOAD_MARK_SLACK_S;
+    reload_mark_set(dom, x->mark_ttl_s);
+    int k = revert_external_stopped(e, dom, name, x, d, timeout_s, ret_err);
+    reload_mark_clear(dom);
+    return k;
+}
+
+/* The NVRAM backup a revert kept, named with its delete command. */
+static void print_backup_kept(const ExtRevert *x) {
+    if (x->backup_kept)
+        printf("  + kept: the NVRAM file as it was before, in volume %s/%s (delete it when no "
+               "longer needed: virsh vol-delete --pool %s %s)\n", x->nvram_pool, x->backup_vol,
+               x->nvram_pool, x->backup_vol);
 }
 
 /* What virtspec's delete of its own external snapshot changes. */
@@ -261,21 +300,20 @@ int cmd_snapshot(const CliOpts *o) {
         return 2;
     }
     int k;
+    const Spec *spec = own ? spec_set_find(&specs, KIND_DOMAIN, dom_name) : NULL;
     if (own)
-        k = revert_external(&e, dom, name, &x, timeout, &err);
+        k = revert_external(&e, dom, name, &x, spec ? &spec->domain : NULL, timeout, &err);
     else if (own_del)
         k = snapshot_delete_external(&e, dom, name, &xd, &err);
     else
         k = revert ? snapshot_revert(dom, name, &err) : snapshot_delete(&e, dom, name, &err);
     if (k < 0) {
         fprintf(stderr, "virtspec: snapshot %s: %s\n", dom_name, err);
+        print_backup_kept(&x);
         return 1;
     }
     printf("Domain %s: snapshot %s %s\n", dom_name, name, revert ? "reverted to" : "deleted");
-    if (x.backup_vol)
-        printf("  + kept: the NVRAM file as it was before, in volume %s/%s (delete it when no "
-               "longer needed: virsh vol-delete --pool %s %s)\n", x.nvram_pool, x.backup_vol,
-               x.nvram_pool, x.backup_vol);
+    print_backup_kept(&x);
     for (size_t i = 0; i < xd.n_gone; i++)
         printf("  - deleted volume %s/%s (%s)\n", xd.gone[i].pool, xd.gone[i].name, xd.gone[i].why);
     return 0;

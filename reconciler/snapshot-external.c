@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "reload-mark.h"
 #include "snapshot.h"
 #include "util.h"
 #include "volumes.h"
@@ -546,6 +547,24 @@ static int nvram_backup(Engine *e, virConnectPtr conn, const ExtRevert *x, const
     return r;
 }
 
+/* A revert that failed after it replaced the NVRAM file: the backup back over it (the disks stay
+ * on the volumes they used: the definition was not written), said in *ret_err. The backup volume
+ * is kept either way. */
+static void nvram_put_back(virConnectPtr conn, const ExtRevert *x, virStorageVolPtr backup,
+                           char **ret_err) {
+    _cleanup_free_ char *err = NULL;
+    char *m;
+    if (nvram_download(conn, backup, x->nvram_path, &err) == 0)
+        m = xasprintf("%s; the NVRAM file %s was put back as it was, from its backup %s/%s", *ret_err,
+                      x->nvram_path, x->nvram_pool, x->backup_vol);
+    else
+        m = xasprintf("%s; putting the NVRAM file back from its backup %s/%s failed too (%s): copy it "
+                      "back with virsh vol-download --pool %s %s %s", *ret_err, x->nvram_pool,
+                      x->backup_vol, err, x->nvram_pool, x->backup_vol, x->nvram_path);
+    free(*ret_err);
+    *ret_err = m;
+}
+
 int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtRevert *x,
                              char **ret_err) {
     virConnectPtr conn = virDomainGetConnect(dom);
@@ -598,8 +617,11 @@ int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtR
             *ret_err = xasprintf("defining the domain with the snapshot's disks: %s",
                                  virt_error_message());
             r = -EIO;
-        } else
+        } else {
+            if (x->mark_ttl_s)   /* the definition written has no restart record: again */
+                reload_mark_set(dom, x->mark_ttl_s);
             virDomainFree(nd);
+        }
     } else if (r == 0) {   /* libvirt 9.7 and later revert external snapshots themselves */
         virDomainSnapshotPtr s = virDomainSnapshotLookupByName(dom, name, 0);
         virt_count_mutation();
@@ -617,8 +639,11 @@ int snapshot_revert_external(Engine *e, virDomainPtr dom, const char *name, ExtR
             virStorageVolFree(made[i]);
     }
     free(made);
+    if (backup && r < 0 && nvram_replaced)
+        nvram_put_back(conn, x, backup, ret_err);
     if (backup && r < 0 && !nvram_replaced)   /* the NVRAM file is as it was: no backup needed */
         volume_unmake(e, backup);
+    x->backup_kept = backup && (r == 0 || nvram_replaced);
     if (backup)
         virStorageVolFree(backup);
     return r;
@@ -672,10 +697,10 @@ static char *snapshot_using(virDomainPtr dom, const char *self, const char *pool
     return user;
 }
 
-/* pool/name (what it is: "the snapshot's …") into x: gone when virtspec created it (its record)
- * and user is NULL, else kept. */
+/* pool/name (what it is: "the snapshot's …"; unused: why it goes when nothing uses it) into x:
+ * gone when virtspec created it (its record) and user is NULL, else kept. */
 static void ext_vol_sort(Engine *e, ExtDelete *x, const char *pool, const char *name,
-                         const char *what, const char *user, bool keep) {
+                         const char *what, const char *unused, const char *user, bool keep) {
     _cleanup_free_ char *m = volume_created_marker(e, pool, name);
     bool ours = access(m, F_OK) == 0;
     ExtVol *v = user || !ours || keep ? array_push(&x->kept, &x->n_kept, sizeof(ExtVol))
@@ -686,7 +711,7 @@ static void ext_vol_sort(Engine *e, ExtDelete *x, const char *pool, const char *
                          : keep ? xasprintf("%s, used by nothing else: kept (pruning never deletes "
                                             "what a guest wrote after a snapshot; `virtspec snapshot "
                                             "delete` would)", what)
-                         : xasprintf("%s, used by nothing else", what) };
+                         : xasprintf("%s, %s", what, unused) };
 }
 
 int snapshot_delete_prepare(Engine *e, virDomainPtr dom, const char *name, bool keep_overlays,
@@ -705,7 +730,8 @@ int snapshot_delete_prepare(Engine *e, virDomainPtr dom, const char *name, bool 
     *ret = (ExtDelete) {};
     _cleanup_free_ char *desc = xml_get(root, "description"), *np = NULL, *nv = NULL;
     if (nvram_copy_of(desc, &np, &nv) && volume_exists(conn, np, nv))
-        ext_vol_sort(e, ret, np, nv, "the snapshot's NVRAM copy", NULL, false);   /* only it names that */
+        ext_vol_sort(e, ret, np, nv, "the snapshot's NVRAM copy", "used by nothing else",
+                     NULL, false);   /* only it names that */
     xmlNode *disks = xml_child(root, "disks");
     for (xmlNode *k = disks ? xml_child(disks, "disk") : NULL; k; k = xml_next_named(k)) {
         _cleanup_free_ char *path = xml_get(k, "source/@file"), *pool = NULL, *vol = NULL;
@@ -714,7 +740,10 @@ int snapshot_delete_prepare(Engine *e, virDomainPtr dom, const char *name, bool 
         _cleanup_free_ char *user = volume_user(e, pool, vol, path);
         if (!user)
             user = snapshot_using(dom, name, pool, vol, path);
-        ext_vol_sort(e, ret, pool, vol, "the snapshot's overlay", user, keep_overlays);
+        /* unused: a revert moved the disk off it; it holds what the guest wrote after */
+        ext_vol_sort(e, ret, pool, vol, "the snapshot's overlay",
+                     "holding what the guest wrote after the snapshot (left by a revert): deleted",
+                     user, keep_overlays);
     }
     return 0;
 }

@@ -80,7 +80,8 @@ bool snapshot_libvirt_reverts_external(virConnectPtr conn);
  * done by snapshot_revert_external on the shut-off domain: a new overlay on each of the snapshot's
  * images, a copy of the current NVRAM file into a volume (backup_vol), the NVRAM copy over the
  * NVRAM file, the snapshot's saved definition (disks on the new overlays). The volumes written
- * since the snapshot are kept. */
+ * since the snapshot are kept. A failure after the NVRAM file was replaced puts the backup back
+ * over it (the backup volume is kept, backup_kept, and the error says so). */
 typedef struct ExtRevert {
     ExtDisk *disks;
     size_t n;
@@ -91,6 +92,10 @@ typedef struct ExtRevert {
     char **kept;                    /* "POOL/VOL" the disks use now: kept */
     size_t n_kept;
     char *def;                      /* the definition the revert writes */
+    unsigned mark_ttl_s;            /* > 0: the restart record (reload-mark.h) set again on the
+                                     * definition written, for this long */
+    bool backup_kept;               /* set by the revert: backup_vol exists (made, and the NVRAM
+                                     * file was replaced, or the revert succeeded) */
 } ExtRevert;
 void ext_revert_clear(ExtRevert *x);
 int snapshot_revert_prepare(virDomainPtr dom, const char *name, ExtRevert *ret, char **ret_err);

@@ -120,6 +120,21 @@ ok "…the new overlay recorded as virtspec's" test -s "$VIRTSPEC_STATE_DIR/volu
 is "…shut off" "shut off" "$(domstate vs-efi)"
 in_sync "plan after the revert is in sync"
 
+# --- a revert failing after it replaced the NVRAM file (the define fails: libvirt's config
+# directory read-only, in this mount namespace): the backup is put back and named -----------
+printf 'BEFORE-THE-FAILED-REVERT' | dd of="$NV" bs=1 seek=4096 conv=notrunc status=none
+nv_before=$(sha256sum < "$NV")
+mount --bind /etc/libvirt/qemu /etc/libvirt/qemu && mount -o remount,bind,ro /etc/libvirt/qemu
+vs snapshot revert vs-efi mark --yes
+umount /etc/libvirt/qemu
+is "a revert whose define fails: exit 1" 1 "$rc"
+contains "…the NVRAM file put back, saying so" "was put back as it was, from its backup vs-pool/vs-efi@before-revert-" "$out"
+contains "…the backup named, kept" "+ kept: the NVRAM file as it was before, in volume vs-pool/vs-efi@before-revert-" "$out"
+case "$out" in *"put back"*) ;; *) printf '%s\n' "$out" ;; esac
+is "…the NVRAM file is as it was before the revert" "$nv_before" "$(sha256sum < "$NV")"
+is "…the disk stays on its volume" "vs-efi-root@mark.r1.qcow2" "$(disk_vol)"
+lacks "…the new overlay is gone again" "vs-efi-root@mark.r2.qcow2" "$(vols)"
+
 # --- a running domain: stopped as reload stops it (OVMF without an OS ignores the ACPI
 # shutdown: forced off after the spec's shutdown_timeout, 1 s), reverted, started again ------
 virsh start vs-efi >/dev/null
@@ -128,12 +143,31 @@ is "revert of a running domain without --yes: exit 2" 2 "$rc"
 contains "…stopped first, forced off after the spec's shutdown_timeout" "stop: the revert is done on the shut-off domain (with --yes: ACPI shutdown, forced off after 1 s, the spec's shutdown_timeout; started again after it)" "$out"
 contains "…and started again" "~ run state: running $(printf '\342\206\222') running (started again on the reverted disks and NVRAM)" "$out"
 is "…still running" running "$(domstate vs-efi)"
+# a daemon runs on a spec saying running (reload manual: a running UEFI domain shows a reload
+# pending on its own): the revert records itself as a reload does, so the daemon leaves the
+# domain alone meanwhile instead of starting it under the revert
+mkdir dspecs
+cp specs/00-pool.yaml dspecs/
+sed 's/^state: .*/state: running/; s/^reload: auto/reload: manual/' specs/10-efi.yaml > dspecs/10-efi.yaml
+VIRTSPEC_LOG_LEVEL=debug "$VS" daemon --specs "$WORK/dspecs" --status-file "$WORK/status.json" > daemon.log 2>&1 &
+dpid=$!
+pass_over() { python3 -c 'import json,sys; d=json.load(open("status.json"))
+sys.exit(0 if [o for o in d["objects"] if o["name"]=="vs-efi" and o.get("reconciling") is False] else 1)' 2>/dev/null; }
+ok "a daemon on the spec: its pass over vs-efi is over" wait_for 30 pass_over
 id1=$(domid vs-efi)
+log_before=$(wc -l < daemon.log)
 t0=$(date +%s)
 vs snapshot revert vs-efi mark --specs specs --yes
 t1=$(date +%s)
 is "revert --yes of the running domain" 0 "$rc"
 [ "$rc" = 0 ] || printf '%s\n' "$out"
+sleep 1
+dlog=$(tail -n +$((log_before + 1)) daemon.log)
+lacks "…the daemon did not start the domain under the revert" "vs-efi: $(printf '\342\226\266') start" "$dlog"
+contains "…it left the domain alone: being reverted" "vs-efi: = left alone: being restarted by virtspec" "$dlog"
+kill $dpid; wait $dpid 2>/dev/null
+[ "$rc" = 0 ] || { echo "---- daemon.log"; printf '%s\n' "$dlog" | tail -40; }
+lacks "no restart record is left in the domain's metadata" "virtspec.dev/xmlns/reload" "$(virsh dumpxml --inactive vs-efi)"
 echo "# took $((t1 - t0)) s"
 ok "…bounded by the shutdown_timeout, not 60 s" test $((t1 - t0)) -lt 30
 contains "…the stop said as reload says it" "stop (ACPI shutdown, forced after 1 s)" "$out"
@@ -151,7 +185,7 @@ vs snapshot delete vs-efi mark
 is "delete of an external snapshot without --yes: exit 2" 2 "$rc"
 contains "…virtspec's own delete" "delete snapshot mark (external, taken" "$out"
 contains "…its NVRAM copy goes" "- volume vs-pool/vs-efi@mark.nvram: the snapshot's NVRAM copy, used by nothing else" "$out"
-contains "…its overlay, which nothing uses since the revert, goes" "- volume vs-pool/vs-efi-root@mark.qcow2: the snapshot's overlay, used by nothing else" "$out"
+contains "…its overlay, which nothing uses since the revert, goes" "- volume vs-pool/vs-efi-root@mark.qcow2: the snapshot's overlay, holding what the guest wrote after the snapshot (left by a revert): deleted" "$out"
 is "…changes nothing" mark "$(virsh snapshot-list vs-efi --name | grep -x mark)"
 vs snapshot delete vs-efi mark --yes
 is "delete --yes" 0 "$rc"
