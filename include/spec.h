@@ -11,12 +11,15 @@
  * later stages can point at the line. The key tables in specs/spec-table.c describe every
  * field: YAML key, type, default, change class, libvirt XML location, docs. */
 
+/* 24 bytes: a DomainSpec has about 170 of them, every loaded spec keeps one (docs/performance.md,
+ * memory). 30 bits of column are plenty: a spec file is at most YAML_MAX_FILE_SIZE (1 MiB). */
 typedef struct Value {
-    bool set;           /* given in the spec, or filled from the table's default */
-    bool defaulted;     /* set from the default, not from the spec */
     char *s;            /* canonical text (all types) */
     int64_t i;          /* integers, sizes (bytes), booleans (0/1) */
-    unsigned line, col;
+    unsigned line;
+    unsigned col : 30;
+    bool set : 1;       /* given in the spec, or filled from the table's default */
+    bool defaulted : 1; /* set from the default, not from the spec */
 } Value;
 
 typedef struct List {

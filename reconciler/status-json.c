@@ -200,7 +200,8 @@ static char *indent_lines(const char *text, size_t n) {
         if (nl && *p)
             add_spaces(&b, n);
     }
-    return b.p ? b.p : xstrdup("");
+    /* kept per object by the daemon (manager.c): not the buffer's doubled capacity */
+    return b.p ? xrealloc(b.p, b.n + 1) : xstrdup("");
 }
 
 char *status_object_text(const ObjectResult *r, const StatusExtra *x) {
