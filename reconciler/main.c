@@ -78,8 +78,19 @@ int main(int argc, char **argv) {
 
     /* Options may come before or after the command. */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:c:ht:", longopts, NULL)) >= 0 || optind < argc) {
+    while (optind < argc) {
+        /* "--": every word after it is a path. Not left to getopt: in this loop, which resumes
+         * it after each non-option, glibc's getopt answers "--" by moving optind back to the
+         * first non-option it saw, the command, for ever. */
+        if (streq(argv[optind], "--")) {
+            for (optind++; optind < argc; optind++)
+                *(char **) array_push(&o.paths, &o.n_paths, sizeof(char *)) = argv[optind];
+            break;
+        }
+        c = getopt_long(argc, argv, "+:c:ht:", longopts, NULL);
         if (c < 0) {
+            if (optind >= argc)
+                break;
             /* a non-option: the command or a path */
             *(char **) array_push(&o.paths, &o.n_paths, sizeof(char *)) = argv[optind++];
             continue;

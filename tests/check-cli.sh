@@ -25,6 +25,16 @@ t "status refuses --prune" 1 "virtspec: status: option --prune does not apply" s
 t "validate alone is fine" 0 "1 spec in 1 file: valid" validate "${C[@]}" "$d/specs"
 t "render takes --show-secrets and --host-kvm" 0 "<pool" render "${C[@]}" --show-secrets --host-kvm=no "$d/specs"
 t "options may follow the paths" 1 "option --prune does not apply" validate "${C[@]}" "$d/specs" --prune
+# "--": every word after it is a path (it made the option loop spin for ever: timeout's 124)
+for words in "validate -- $d/specs" "-- validate $d/specs" "validate $d/specs --"; do
+    # shellcheck disable=SC2086   # the words split on purpose
+    out=$(timeout 10 "$vs" --config "$d/empty.conf" $words 2>&1); rc=$?
+    if [ "$rc" = 0 ] && printf '%s' "$out" | grep -qF "1 spec in 1 file: valid"; then
+        echo "ok - virtspec $words"; pass=$((pass + 1))
+    else
+        echo "FAIL - virtspec $words (status $rc): $out"; fail=$((fail + 1))
+    fi
+done
 
 ## item 5: one configuration file for the CLI and the daemon; flags win; SIGHUP rereads it
 cat > "$d/vs.conf" <<E
