@@ -435,14 +435,24 @@ j=$(asu journalctl --user -u virtspec -o cat --no-pager 2>&1)
 contains "journalctl --user -u virtspec, as the user, shows the daemon's lines" \
     "watching /home/$U/.config/virtspec" "$j"
 contains "…and what it did" "Domain box2:" "$j"
-# as after a boot with lingering: no libvirtd yet, the user manager starts virtspec on its own
-# and virtspec's qemu:///session spawns the user's libvirtd in the unit (its sandbox and cgroup)
+ok "STATUS= reaches systemctl --user show -p StatusText ('$(uprop StatusText)')" test -n "$(uprop StatusText)"
+pid=$(uprop MainPID)
 t=$(date +%s%N)
+asu timeout 30 systemctl --user reload virtspec; rc=$?
+is "systemctl --user reload virtspec ($(ms_since "$t") ms)" 0 "$rc"
+is "…same process, still running" "$pid active" "$(uprop MainPID) $(uprop ActiveState)"
+contains "…which reread the specs" "reloading: rereading /home/$U/.config/virtspec" \
+    "$(asu journalctl --user -u virtspec -o cat --no-pager)"
+# as after a boot with lingering: no libvirtd yet, the user manager starts virtspec on its own
+# and virtspec's qemu:///session spawns the user's libvirtd in the unit (its sandbox and cgroup).
+# virtspec is stopped first: else it reconnects at once, spawning a libvirtd the restart must kill
+t=$(date +%s%N)
+asu timeout 30 systemctl --user stop virtspec
 asu virsh destroy box >/dev/null 2>&1; asu virsh destroy box2 >/dev/null 2>&1
 asu bash -c 'kill "$(cat "$XDG_RUNTIME_DIR/libvirt/libvirtd.pid")"'
 no_libvirtd() { ! inside pgrep -u "$U" -x libvirtd; }
 wait_for 10 no_libvirtd >/dev/null
-echo "# box, box2 and the user's libvirtd ended in $(ms_since "$t") ms"
+echo "# virtspec, box, box2 and the user's libvirtd ended in $(ms_since "$t") ms"
 t=$(date +%s%N)
 inside timeout 60 systemctl restart "user@$UID_U.service"
 echo "# user@$UID_U.service restarted in $(ms_since "$t") ms"
