@@ -1,7 +1,8 @@
 #!/bin/bash
 # units/virtspec.service under a real systemd (issue 14, "Under a real systemd"): Debian 12's
 # systemd as PID 1 of a private container, Debian's libvirt-daemon-system (socket-activated
-# libvirtd, QEMU as libvirt-qemu), the unit and binary exactly as `meson install` puts them.
+# libvirtd, QEMU as libvirt-qemu), the unit and binary exactly as `meson install` puts them. Then
+# (issue 23) the user unit under a real user manager: README "Without root" as written, by a user.
 #
 # The container: new PID, mount, network, UTS, IPC and cgroup namespaces; its root is an overlay
 # of the host's / whose upper layer is a tmpfs that exists only in the container's mount
@@ -178,7 +179,9 @@ for u in postgresql.service apt-daily.timer apt-daily-upgrade.timer dpkg-db-back
     ln -sf /dev/null "$R/etc/systemd/system/$u"
 done
 mkdir -p "$R/etc/systemd/journald.conf.d"
-printf '[Journal]\nStorage=volatile\n' >"$R/etc/systemd/journald.conf.d/vs.conf"
+# persistent, as Debian 12's default (/var/log/journal): a user reads their own journal
+# (journalctl --user) only from the per-user files of a persistent journal
+printf '[Journal]\nStorage=persistent\n' >"$R/etc/systemd/journald.conf.d/vs.conf"
 tr -dc a-f0-9 </dev/urandom | head -c 32 >"$R/etc/machine-id"; echo >>"$R/etc/machine-id"
 echo vs-systemd >"$R/etc/hostname"
 cd "$R"
@@ -371,6 +374,103 @@ inside systemctl start libvirtd.socket libvirtd-ro.socket libvirtd-admin.socket
 took=$(wait_for 60 bash -c "[ \"\$(prop ActiveState)\" = active ] &&
     inside journalctl -u virtspec -o cat --since @$((t / 1000000000)) | grep -q 'connected to'")
 ok "once libvirtd is back, virtspec connects and is active ($took ms)" test "$took" != timeout
+
+# ---- 9. without root: README "Without root" as written, under the user's systemd -------------
+# A user made here; everything below runs as that user with the environment a login session has
+# (XDG_RUNTIME_DIR, the user bus). The README's own lines first enable lingering (polkit lets a
+# user linger themselves), which starts user@UID.service without a login; then the README block,
+# taken from README.md itself, runs unchanged.
+T_USER=$SECONDS
+U=vsuser
+inside useradd --create-home --shell /bin/bash "$U"
+UID_U=$(inside id -u "$U")
+UR=/run/user/$UID_U
+asu() {
+    inside runuser -u "$U" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="/home/$U" USER="$U" \
+        LOGNAME="$U" SHELL=/bin/bash LANG=C.UTF-8 TERM=dumb SYSTEMD_PAGER=cat SYSTEMD_COLORS=0 \
+        XDG_RUNTIME_DIR="$UR" DBUS_SESSION_BUS_ADDRESS="unix:path=$UR/bus" "$@"
+}
+uprop() { asu systemctl --user show -P "$1" virtspec 2>/dev/null; }
+udomstate() { asu virsh domstate "$1" 2>/dev/null | head -n 1; }
+running() { local d; for d; do [ "$(udomstate "$d")" = running ] || return 1; done; }   # running DOMAIN…
+out=$(asu loginctl enable-linger "$U" 2>&1); rc=$?
+is "loginctl enable-linger \$USER, as the user ($out)" 0 "$rc"
+user_manager_up() { [ "$(prop ActiveState "user@$UID_U.service")" = active ] && inside test -S "$UR/bus"; }
+took=$(wait_for 20 user_manager_up)
+ok "…starts user@$UID_U.service, no login needed ($took ms)" test "$took" != timeout
+awk '/^## Without root/ {f = 1} f && /^```sh$/ {g = 1; next} g && /^```$/ {exit} g' "$SRC/README.md" > "$W/readme-user.sh"
+contains "README \"Without root\" has its sh block" "systemctl --user enable --now virtspec" "$(cat "$W/readme-user.sh")"
+inside bash -c "cat > /tmp/readme-user.sh && chmod 644 /tmp/readme-user.sh" < "$W/readme-user.sh"
+# as typed into a shell: no -e (plan exits 2 when it has changes to show)
+t=$(date +%s%N)
+out=$(asu bash /tmp/readme-user.sh 2>&1); rc=$?
+is "the README block runs as the user ($(ms_since "$t") ms)" 0 "$rc"
+lacks "…no line of it fails" "Failed" "$out"
+lacks "…nor reports an error" "error" "$out"
+contains "…its plan creates the pool" "Pool mine (/home/$U/.config/virtspec/box.yaml:1)" "$out"
+contains "…and the domain" "Domain box (/home/$U/.config/virtspec/box.yaml:7)" "$out"
+contains "…apply makes the README's 1 GiB volume" "+ volume mine/box-root.qcow2 (1 GiB, qcow2)" "$out"
+is "virsh list, as the user: box running" "running" "$(udomstate box)"
+is "the user unit: active (running), enabled" "active running enabled" \
+    "$(uprop ActiveState) $(uprop SubState) $(asu systemctl --user is-enabled virtspec 2>/dev/null)"
+is "…is the installed one, from the user unit directory" "/usr/lib/systemd/user/virtspec.service" "$(uprop FragmentPath)"
+took=$(wait_for 20 inside test -s "$UR/virtspec/status.json")
+ok "the status file is \$XDG_RUNTIME_DIR/virtspec/status.json ($took ms)" test "$took" != timeout
+out=$(asu virtspec status 2>&1); rc=$?
+is "virtspec status, as the user: all in sync (exit 0)" 0 "$rc"
+contains "…names the daemon of the unit" "daemon (pid $(uprop MainPID))" "$out"
+asu bash -c 'cat >> ~/.config/virtspec/box.yaml' <<'YAML'
+---
+kind: Domain
+name: box2
+memory: 128MiB
+interfaces:
+  - type: user
+state: running
+YAML
+took=$(wait_for 30 running box2)
+ok "the daemon picks up an edit of the spec: a second domain box2, running ($took ms)" test "$took" != timeout
+echo "# $((SECONDS - T_USER)) s so far"
+j=$(asu journalctl --user -u virtspec -o cat --no-pager 2>&1)
+contains "journalctl --user -u virtspec, as the user, shows the daemon's lines" \
+    "watching /home/$U/.config/virtspec" "$j"
+contains "…and what it did" "Domain box2:" "$j"
+ok "STATUS= reaches systemctl --user show -p StatusText ('$(uprop StatusText)')" test -n "$(uprop StatusText)"
+pid=$(uprop MainPID)
+t=$(date +%s%N)
+asu timeout 30 systemctl --user reload virtspec; rc=$?
+is "systemctl --user reload virtspec ($(ms_since "$t") ms)" 0 "$rc"
+is "…same process, still running" "$pid active" "$(uprop MainPID) $(uprop ActiveState)"
+contains "…which reread the specs" "reloading: rereading /home/$U/.config/virtspec" \
+    "$(asu journalctl --user -u virtspec -o cat --no-pager)"
+# as after a boot with lingering: no libvirtd yet, the user manager starts virtspec on its own
+# and virtspec's qemu:///session spawns the user's libvirtd in the unit (its sandbox and cgroup).
+# virtspec is stopped first: else it reconnects at once, spawning a libvirtd the restart must kill
+t=$(date +%s%N)
+asu timeout 30 systemctl --user stop virtspec
+asu virsh destroy box >/dev/null 2>&1; asu virsh destroy box2 >/dev/null 2>&1
+asu bash -c 'kill "$(cat "$XDG_RUNTIME_DIR/libvirt/libvirtd.pid")"'
+no_libvirtd() { ! inside pgrep -u "$U" -x libvirtd; }
+wait_for 10 no_libvirtd >/dev/null
+echo "# virtspec, box, box2 and the user's libvirtd ended in $(ms_since "$t") ms"
+t=$(date +%s%N)
+inside timeout 60 systemctl restart "user@$UID_U.service"
+echo "# user@$UID_U.service restarted in $(ms_since "$t") ms"
+took=$(wait_for 60 running box box2)
+ok "a new user manager (boot, linger) starts virtspec, which starts box and box2 again ($took ms)" \
+    test "$took" != timeout
+lpid=$(inside pgrep -u "$U" -x libvirtd)
+contains "…through a libvirtd --session in the unit's cgroup" "/app.slice/virtspec.service" \
+    "$(inside cat "/proc/${lpid:-0}/cgroup" 2>&1)"
+t=$(date +%s%N)
+asu timeout 30 systemctl --user stop virtspec; rc=$?
+is "systemctl --user stop virtspec ($(ms_since "$t") ms)" 0 "$rc"
+is "…clean (Result=success)" "success inactive" "$(uprop Result) $(uprop ActiveState)"
+is "…the guests keep running (KillMode=process)" "running running" "$(udomstate box) $(udomstate box2)"
+is "…and so does the session libvirtd" "$lpid" "$(inside pgrep -u "$U" -x libvirtd)"
+ok "the status file stays after the stop" inside test -s "$UR/virtspec/status.json"
+asu bash -c 'for d in $(virsh list --name); do virsh destroy "$d"; done' >/dev/null 2>&1
+echo "# the user unit part took $((SECONDS - T_USER)) s"
 
 echo "# took $((SECONDS - T_START)) s"
 finish
