@@ -48,6 +48,7 @@ typedef struct FleetHost {
     /* from plan's document */
     unsigned count[_FC_MAX];
     size_t elsewhere;           /* defined there, placed on another host */
+    json_object *not_in_sync;   /* [{kind, name, class}] of the objects not in sync */
     char *error;                /* unreachable: libvirt's error */
     const char *state;          /* in-sync, stale, failed, unreachable, no-uri */
 } FleetHost;
@@ -172,8 +173,20 @@ static void host_read_result(FleetHost *h) {
         json_object_put(doc);
         return;
     }
-    for (size_t i = 0; i < json_object_array_length(objs); i++)
-        h->count[classify(json_object_array_get_idx(objs, i))]++;
+    h->not_in_sync = json_object_new_array();
+    for (size_t i = 0; i < json_object_array_length(objs); i++) {
+        json_object *obj = json_object_array_get_idx(objs, i), *k, *n;
+        FleetClass c = classify(obj);
+        h->count[c]++;
+        if (c == FC_IN_SYNC || !json_object_object_get_ex(obj, "kind", &k) ||
+            !json_object_object_get_ex(obj, "name", &n))
+            continue;
+        json_object *x = json_object_new_object();
+        json_object_object_add(x, "kind", json_object_get(k));
+        json_object_object_add(x, "name", json_object_get(n));
+        json_object_object_add(x, "class", json_object_new_string(fc_names[c]));
+        json_object_array_add(h->not_in_sync, x);
+    }
     h->elsewhere = placed_elsewhere(doc);
     json_object_put(doc);
     bool pending = h->elsewhere > 0;
@@ -239,6 +252,14 @@ static void print_table(const FleetHost *hosts, size_t n, const char *revision) 
         if (h->elsewhere > 0)
             printf(" (%zu defined there placed on another host)", h->elsewhere);
         putchar('\n');
+        for (size_t k = 0; h->not_in_sync && k < json_object_array_length(h->not_in_sync); k++) {
+            json_object *x = json_object_array_get_idx(h->not_in_sync, k), *kind, *name, *cls;
+            json_object_object_get_ex(x, "kind", &kind);
+            json_object_object_get_ex(x, "name", &name);
+            json_object_object_get_ex(x, "class", &cls);
+            printf("  %s %s: %s\n", json_object_get_string(kind), json_object_get_string(name),
+                   json_object_get_string(cls));
+        }
         if (h->error)
             printf("  %s %s\n", term_glyph(GLYPH_FAIL), h->error);
         else if (streq(h->state, "no-uri"))
@@ -268,6 +289,7 @@ static void print_json(const FleetHost *hosts, size_t n, const char *revision) {
             json_object_object_add(c, "placed_elsewhere", json_object_new_int64((int64_t) h->elsewhere));
         }
         json_object_object_add(j, "objects", c);
+        json_object_object_add(j, "not_in_sync", json_object_get(h->not_in_sync));
         json_object_array_add(arr, j);
     }
     json_object_object_add(root, "hosts", arr);
@@ -331,6 +353,7 @@ int cmd_fleet(const CliOpts *o) {
         free(hosts[i].out);
         free(hosts[i].err);
         free(hosts[i].error);
+        json_object_put(hosts[i].not_in_sync);
     }
     free(hosts);
     return errors > 0 ? 1 : all_in_sync ? 0 : 2;

@@ -63,6 +63,7 @@ fleet
 ok "d1's memory differs on kvm2: exit 2" test "$rc" = 2
 ok "…kvm2 is stale, its change pending" bash -c "printf '%s\n' \"\$1\" | grep -E '^kvm2 ' | grep -qE ' stale\$'" _ "$out"
 ok "…not in sync (0 in sync there)" bash -c "printf '%s\n' \"\$1\" | grep -qE '^kvm2 +1 +ok +0 '" _ "$out"
+ok "…named under kvm2's row, with its class" has "^  Domain d1: (live|reload)$"
 ok "…kvm1 and kvm3 still in sync" bash -c "[ \$(printf '%s\n' \"\$1\" | grep -cE '^kvm[13] .* in-sync\$') = 2 ]" _ "$out"
 out2=$("$vs" plan "${C[@]}" --host kvm2 -c "$(u kvm2)" "$d/specs" 2>&1)
 ok "…the same change plan --host kvm2 shows" bash -c "printf '%s' \"\$1\" | grep -q 'memory: 128 MiB'" _ "$out2"
@@ -128,6 +129,10 @@ h = {x["name"]: x for x in json.loads(sys.argv[1])["hosts"]}
 k = h["kvm2"]
 sys.exit(not (k["maintenance"] and k["objects"]["placed_elsewhere"] == 1 and k["state"] == "stale"
               and k["share"] == 0 and h["kvm1"]["objects"]["in_sync"] == 1))' "$out"
+ok "…not_in_sync names d1, to be created on the host placement chose" python3 -c '
+import json, sys
+h = [x for x in json.loads(sys.argv[1])["hosts"] if x["share"] == 2][0]
+sys.exit(h["not_in_sync"] != [{"kind": "Domain", "name": "d1", "class": "create"}])' "$out"
 ok "…exit 2 as well" test "$rc" = 2
 
 # a Host without uri: "no uri"; read through -c when --host names it (the local host)
