@@ -35,6 +35,19 @@ const CliCommand cli_commands[] = {
       "why not (not the named host, label mismatch, maintenance, capacity, lower rank, more of\n"
       "the spread group). Networks and pools without placement are on every host.\n"
       "--host NAME: only the specs that host takes. Exit status 1 when a spec cannot be placed.\n" },
+    { .name = "fleet", .opts = O_INSECURE | O_CONNECT | O_JSON | O_HOST, .args = ARGS_PATHS,
+      .synopsis = "status [PATH…]",
+      .summary = "every `kind: Host`: its share, whether its libvirt answers, its objects\nby state (read-only, each Host's uri)",
+      .help = "Usage: virtspec fleet status [-c URI] [--host NAME] [--json] [PATH…]\n\n"
+      "For each `kind: Host` of the tree (docs/fleet.md): its share (the specs placed there),\n"
+      "whether its libvirt answers, and its objects as plan --host NAME -c URI counts them there:\n"
+      "in sync, changes pending (live, reload, create), orphaned, foreign conflict, failed. All\n"
+      "hosts are read at once, read-only, each through its Host's uri; one that does not answer\n"
+      "within 30 s (VIRTSPEC_FLEET_TIMEOUT) is reported unreachable with the error. A Host without\n"
+      "uri is read through -c (or the default connection) when --host (host =) names it, else\n"
+      "reported as no uri. --json prints one JSON document instead.\n"
+      "Exit status 0 when every host is in sync, 2 when a host is stale, failed, unreachable or\n"
+      "has no uri, 1 when the tree has errors.\n" },
     { .name = "plan", .opts = O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET | O_HOST, .args = ARGS_PATHS,
       .synopsis = "[PATH…]",
       .summary = "show what apply would change (exit 0 in sync, 2 changes, 1 error)\n(plan, apply, status: -t [KIND/]NAME selects objects of the tree)",

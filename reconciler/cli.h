@@ -74,6 +74,8 @@ int cmd_render(const CliOpts *o);
 int cmd_plan(const CliOpts *o);
 /* Per spec, the host placement chooses and why not the others (cmd-placement.c, docs/fleet.md). */
 int cmd_placement(const CliOpts *o);
+/* `virtspec fleet status`: every Host's share and objects by state, read-only (cmd-fleet.c). */
+int cmd_fleet(const CliOpts *o);
 int cmd_apply(const CliOpts *o);
 int cmd_status(const CliOpts *o);
 int cmd_reload(const CliOpts *o, char **names, size_t n_names);

@@ -164,6 +164,11 @@ int cmd_complete(int argc, char **argv) {
     }
     switch (cmd->args) {
     case ARGS_PATHS:
+        if (streq(cmd->name, "fleet") && npos == 0) {   /* its one subcommand, then paths */
+            puts("words");
+            put(&c, "status");
+            break;
+        }
         puts("paths");
         break;
     case ARGS_DIR:

@@ -203,7 +203,7 @@ int main(int argc, char **argv) {
     o.host = cfg.host;
     int r;
     /* Commands that change nothing report untrusted spec files; apply and daemon refuse them. */
-    spec_trust_warn_only = streq(cmd, "validate") || streq(cmd, "render") || streq(cmd, "plan") || streq(cmd, "placement") ||
+    spec_trust_warn_only = streq(cmd, "validate") || streq(cmd, "render") || streq(cmd, "plan") || streq(cmd, "placement") || streq(cmd, "fleet") ||
                            streq(cmd, "status") || streq(cmd, "reference") || streq(cmd, "export") ||
                            streq(cmd, "version") || (streq(cmd, "destroy") && !o.yes);
     if (streq(cmd, "validate"))
@@ -214,6 +214,8 @@ int main(int argc, char **argv) {
         r = cmd_plan(&o);
     else if (streq(cmd, "placement"))
         r = cmd_placement(&o);
+    else if (streq(cmd, "fleet"))
+        r = cmd_fleet(&o);
     else if (streq(cmd, "apply"))
         r = cmd_apply(&o);
     else if (streq(cmd, "status"))

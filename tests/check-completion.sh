@@ -66,6 +66,8 @@ is "reload with --specs DIR" "reload --specs $d/specs d" "db"
 has "status NAME: every object of the tree, KIND/NAME, and spec files" "--config $d/vs.conf status ''" \
     p n1 web db Pool/p Network/n1 Domain/web Domain/db a.yaml sub
 is "snapshot: its subcommands" "snapshot ''" "create delete list revert"
+is "fleet: its subcommand" "fleet ''" "status"
+is "fleet status: spec files and directories" "fleet status ''" "a.yaml c.yml sub"
 is "snapshot SUB DOMAIN: the domains of the tree" "--config $d/vs.conf snapshot revert ''" "db web"
 is "…after the domain: nothing" "--config $d/vs.conf snapshot revert web ''" ""
 has "snapshot: --yes" "snapshot --" --yes --connect
