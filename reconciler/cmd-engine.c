@@ -459,6 +459,8 @@ static StatusDoc *run_doc(const CliOpts *o, const Run *run, const char *command,
         summary = with;
     }
     status_doc_set_counts(doc, summary);
+    if (o->host)
+        status_doc_set_placed_elsewhere(doc, run->n_moved);
     if (blast)
         status_doc_add_blast_radius(doc, blast);
     return doc;

@@ -144,17 +144,10 @@ static FleetClass classify(json_object *obj) {
     return FC_IN_SYNC;
 }
 
-/* The domains defined there that placement puts elsewhere: the count plan adds to its summary
- * (cmd-engine.c run_doc: ", N placed on another host"), the same program's own words. */
+/* The domains defined there that placement puts elsewhere: plan --host's `placed_elsewhere`. */
 static size_t placed_elsewhere(json_object *doc) {
     json_object *v;
-    const char *s = json_object_object_get_ex(doc, "summary", &v) ? json_object_get_string(v) : NULL;
-    const char *at = s ? strstr(s, " placed on another host") : NULL;
-    if (!at)
-        return 0;
-    while (at > s && at[-1] >= '0' && at[-1] <= '9')
-        at--;
-    return strtoul(at, NULL, 10);
+    return json_object_object_get_ex(doc, "placed_elsewhere", &v) ? (size_t) json_object_get_int64(v) : 0;
 }
 
 /* The host's result from its plan's exit status and document. */

@@ -297,6 +297,10 @@ void status_doc_set_counts(StatusDoc *d, const char *summary) {
     json_object_object_add(d->root, "summary", jstr(summary));
 }
 
+void status_doc_set_placed_elsewhere(StatusDoc *d, size_t n) {
+    json_object_object_add(d->root, "placed_elsewhere", json_object_new_int64((int64_t) n));
+}
+
 void status_doc_set_fleet(StatusDoc *d, const char *host, const char *revision) {
     if (host)
         json_object_object_add(d->root, "host", jstr(host));

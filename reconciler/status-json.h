@@ -39,6 +39,8 @@ void status_doc_set_counts(StatusDoc *d, const char *summary);
 /* The daemon's `host =` and the spec revision `virtspec sync` put in force (docs/fleet.md):
  * "host" and "revision", each only when known. */
 void status_doc_set_fleet(StatusDoc *d, const char *host, const char *revision);
+/* plan/apply --host: the domains defined here that placement puts on another host */
+void status_doc_set_placed_elsewhere(StatusDoc *d, size_t n);
 /* Pretty JSON text of any document (a status file read back, filtered); caller frees. */
 struct json_object;
 char *status_json_text(struct json_object *root);
