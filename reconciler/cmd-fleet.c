@@ -20,6 +20,7 @@
  * FLEET_TIMEOUT seconds. A dead host costs the table that bound, not the kernel's TCP timeout. */
 
 #define FLEET_TIMEOUT 30   /* seconds; VIRTSPEC_FLEET_TIMEOUT overrides it */
+#define FLEET_JOBS 16      /* hosts read at once (each a plan process and two pipes) */
 
 /* What an object of a host's plan is, for the table. */
 typedef enum FleetClass {
@@ -81,7 +82,7 @@ static char **plan_argv(const FleetHost *h, char *self) {
         argv[n++] = (char *) "-c";
         argv[n++] = (char *) uri;
     }
-    /* no "--": main's option loop does not end at one (paths as fleet got them) */
+    argv[n++] = (char *) "--";   /* a path that starts with '-' is a path */
     for (size_t i = 1; i < o->n_paths; i++)   /* paths[0] is "status" */
         argv[n++] = o->paths[i];
     return argv;
@@ -158,6 +159,8 @@ static void host_read_result(FleetHost *h) {
         _cleanup_free_ char *why = h->err ? last_line(h->err) : NULL;
         if (h->rc == -ETIMEDOUT)
             h->error = xasprintf("no answer within %u s (VIRTSPEC_FLEET_TIMEOUT)", fleet_timeout());
+        else if (h->rc < 0 && h->rc != -EINTR && !(why && *why))   /* here, not there */
+            h->error = xasprintf("not read: plan could not run on this machine: %s", strerror(-h->rc));
         else
             h->error = xstrdup(why && *why ? why : "plan failed without a message");
         if (strncmp(h->error, "virtspec: ", strlen("virtspec: ")) == 0)
@@ -188,29 +191,43 @@ static void host_read_result(FleetHost *h) {
     h->state = h->count[FC_FAILED] + h->count[FC_CONFLICT] > 0 ? "failed" : pending ? "stale" : "in-sync";
 }
 
-/* Reads every host with a uri (or the local one) at once; the others are "no uri". */
+/* The hosts to read, shared by the workers: each takes the next index. */
+typedef struct FleetQueue {
+    FleetHost *hosts;
+    size_t n, next;
+} FleetQueue;
+
+static void *queue_worker(void *arg) {
+    FleetQueue *q = arg;
+    for (size_t i; (i = __atomic_fetch_add(&q->next, 1, __ATOMIC_SEQ_CST)) < q->n;)
+        if (q->hosts[i].uri || q->hosts[i].local)
+            host_worker(&q->hosts[i]);
+    return NULL;
+}
+
+/* Reads every host with a uri (or the local one), FLEET_JOBS at once; the others are "no uri".
+ * An interrupt (SIGINT, SIGTERM, SIGHUP) kills the plans running, and their ssh, with fleet. */
 static void read_hosts(FleetHost *hosts, size_t n) {
-    pthread_t *th = xmalloc0((n + 1) * sizeof(pthread_t));
-    bool *started = xmalloc0((n + 1) * sizeof(bool));
+    FleetQueue q = { .hosts = hosts, .n = n };
+    size_t jobs = n < FLEET_JOBS ? n : FLEET_JOBS, started = 0;
+    pthread_t th[FLEET_JOBS];
     fflush(stdout);
     fflush(stderr);
+    run_argv_forward_signals();
     for (size_t i = 0; i < n; i++) {
         hosts[i].rc = -1;
-        if (hosts[i].uri || hosts[i].local)
-            started[i] = pthread_create(&th[i], NULL, host_worker, &hosts[i]) == 0;
-        else
+        if (!hosts[i].uri && !hosts[i].local)
             hosts[i].state = "no-uri";
     }
+    while (started < jobs && pthread_create(&th[started], NULL, queue_worker, &q) == 0)
+        started++;
+    if (started == 0)
+        queue_worker(&q);   /* no thread: one after the other, here */
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
     for (size_t i = 0; i < n; i++)
-        if (started[i]) {
-            pthread_join(th[i], NULL);
+        if (!hosts[i].state)
             host_read_result(&hosts[i]);
-        } else if (!hosts[i].state) {
-            hosts[i].state = "unreachable";
-            hosts[i].error = xstrdup("cannot start a thread");
-        }
-    free(started);
-    free(th);
 }
 
 static const char *state_color(const char *state) {

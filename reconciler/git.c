@@ -28,13 +28,28 @@ static void child(const char *const *argv, const char *const *env, int out, int 
     _exit(127);
 }
 
-/* The child's process group while one runs: SIGINT/SIGTERM of virtspec take it along. */
-static volatile sig_atomic_t running_group;
+/* The process groups of the programs run_argv runs now, one per thread that runs one (fleet
+ * status runs several at once): SIGINT/SIGTERM/SIGHUP of virtspec take them all along. A slot is
+ * taken and given back atomically; the handler only loads. */
+#define RUNNING_MAX 64
+static sig_atomic_t running_groups[RUNNING_MAX];
+
+static sig_atomic_t *running_add(pid_t g) {
+    for (size_t i = 0; i < RUNNING_MAX; i++) {
+        sig_atomic_t free_slot = 0;
+        if (__atomic_compare_exchange_n(&running_groups[i], &free_slot, (sig_atomic_t) g, false,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            return &running_groups[i];
+    }
+    return NULL;   /* more at once than slots: that one is not taken along (callers run fewer) */
+}
 
 static void on_fatal_signal(int sig) {
-    pid_t g = running_group;
-    if (g > 0)
-        kill(-g, SIGKILL);
+    for (size_t i = 0; i < RUNNING_MAX; i++) {
+        pid_t g = __atomic_load_n(&running_groups[i], __ATOMIC_SEQ_CST);
+        if (g > 0)
+            kill(-g, SIGKILL);
+    }
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -78,7 +93,7 @@ int run_argv(const char *const *argv, const char *const *env, unsigned timeout_s
     if (pid == 0)
         child(argv, env, po[1], pe[1]);
     setpgid(pid, pid);   /* both sides: no race with the kill below */
-    running_group = pid;
+    sig_atomic_t *slot = running_add(pid);
     close(po[1]);
     close(pe[1]);
     struct pollfd fds[2] = { { .fd = po[0], .events = POLLIN }, { .fd = pe[0], .events = POLLIN } };
@@ -128,7 +143,8 @@ int run_argv(const char *const *argv, const char *const *env, unsigned timeout_s
     if (!reaped)
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
             ;
-    running_group = 0;
+    if (slot)
+        __atomic_store_n(slot, 0, __ATOMIC_SEQ_CST);
     if (ret_out)
         *ret_out = bufs[0].p ? bufs[0].p : xstrdup("");
     else

@@ -10,7 +10,8 @@
  * or died of a signal: -EINTR). *ret_out, *ret_err: what it printed (allocated; may be NULL). */
 int run_argv(const char *const *argv, const char *const *env, unsigned timeout_s, char **ret_out,
              char **ret_err);
-/* SIGINT, SIGTERM and SIGHUP of this process kill the group of the program run_argv runs too,
+/* SIGINT, SIGTERM and SIGHUP of this process kill the groups of the programs run_argv runs too
+ * (each thread's; up to 64 at once),
  * then end this process as the signal would have (an interrupted `virtspec sync` leaves no git
  * behind writing its cache). */
 void run_argv_forward_signals(void);

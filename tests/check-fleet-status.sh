@@ -57,6 +57,15 @@ ok "the tree's revision (.virtspec-revision) heads the table" has "^revision $re
 fleet --json
 ok "…and is the JSON's revision" python3 -c 'import json, sys; sys.exit(json.loads(sys.argv[1])["revision"] != sys.argv[2])' "$out" "$rev"
 
+# a tree path that starts with '-' reaches the hosts' plans as a path (after "--"), not as options
+# (`-tree` was `-t ree`: the plans read the default tree and fleet said in-sync)
+cp -a "$d/specs" "$d/-tree"
+dom d9 '{host: kvm1}' 'graphics: {type: none}\n' | sed 's/\\n/\n/g' >> "$d/-tree/domains.yaml"
+out=$(cd "$d" && "$vs" fleet status "${C[@]}" -- -tree 2>&1); rc=$?
+ok "a tree named -tree: its new domain d9 is to be created on kvm1, exit 2" test "$rc" = 2
+ok "…kvm1 stale with d9 to create" has "^kvm1 +2 +ok +1 +0 +0 +1 +0 +0 +0 +stale$"
+rm -rf "$d/-tree"
+
 # kvm2's d1 has 128 MiB where the spec says 64: plan --host kvm2 has a change there
 sed -i 's|<memory unit="KiB">65536</memory>|<memory unit="KiB">131072</memory>|; s|<currentMemory unit="KiB">65536</currentMemory>|<currentMemory unit="KiB">131072</currentMemory>|' "$d/kvm2.xml"
 fleet
@@ -108,6 +117,17 @@ ok "a host that never answers: the table comes after the bound (${took} s, bound
 ok "…exit 2" test "$rc" = 2
 ok "…kvm3: no answer within $bound s" has "no answer within $bound s"
 ok "…kvm1 read all the same" has "^kvm1 +1 +ok +1 .* in-sync$"
+# SIGINT (Ctrl-C) and SIGTERM of fleet status take the plans along: none is left reading the
+# mute host (each plan is in its own process group, so a terminal's Ctrl-C does not reach it)
+for sig in INT TERM; do
+    VIRTSPEC_FLEET_TIMEOUT=120 "$vs" fleet status "${C[@]}" "$d/specs" > /dev/null 2>&1 & fpid=$!
+    wait_for 10 pgrep -f "host kvm[3] .*mute.sock" > /dev/null
+    kill -s "$sig" "$fpid"; wait "$fpid"; frc=$?
+    sleep 1
+    ok "SIG$sig of fleet status (exit $frc): no plan of it left running" \
+        bash -c '! pgrep -f "host kvm[3] .*mute.sock"'
+    pkill -f "host kvm[3] .*mute.sock"
+done
 kill $mute 2>/dev/null; wait $mute 2>/dev/null
 
 # kvm2 in maintenance, d1 free to go anywhere: d1 is placed on a web host, where it is to be
