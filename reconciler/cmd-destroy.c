@@ -235,10 +235,13 @@ static void destroy_volumes(Destroy *d) {
 
 static void destroy_domains(Destroy *d) {
     pthread_t th[DESTROY_JOBS];
-    size_t n_th = d->n_domains < DESTROY_JOBS ? d->n_domains : DESTROY_JOBS;
-    for (size_t t = 0; t < n_th; t++)
-        if (pthread_create(&th[t], NULL, domain_worker, d) != 0)
-            abort();
+    size_t n_th = 0, want = d->n_domains < DESTROY_JOBS ? d->n_domains : DESTROY_JOBS;
+    /* a thread that cannot be made (EAGAIN: a process limit) is one worker fewer; with none,
+     * this thread does them all, one by one */
+    while (n_th < want && pthread_create(&th[n_th], NULL, domain_worker, d) == 0)
+        n_th++;
+    if (n_th == 0)
+        domain_worker(d);
     for (size_t t = 0; t < n_th; t++)
         pthread_join(th[t], NULL);
 }
