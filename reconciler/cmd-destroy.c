@@ -82,7 +82,9 @@ static void destroy_domain(Destroy *d, const Spec *s, ObjectResult *r) {
     int k = engine_prune_domain(&d->engine, s->name, timeout, &p);
     if (!p.owned) {
         _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(d->engine.conn, s->name);
-        if (dom) {
+        if (dom && !p.gone)   /* its definition could not be read: whose it is is not known */
+            fail(r, "reading its definition failed: left alone");
+        else if (dom) {
             r->state = SYNC_FOREIGN_CONFLICT;
             r->error = xstrdup("a domain of this name exists that virtspec does not own: left alone");
         } else if (virt_error_errno() != -ENOENT)
