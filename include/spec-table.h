@@ -104,6 +104,9 @@ typedef enum XmlHook {
 #define KEY_NO_TEMPLATE (1u << 11) /* each spec sets its own: not allowed in a Template */
 #define KEY_LABELS     (1u << 12)  /* VT_ENUM_LIST written as a map of labels (role: web): each
                                     * entry "label=value", sorted by label (docs/fleet.md) */
+#define KEY_PASST      (1u << 13)  /* rendered only for a libvirt with passt (9.2 and later):
+                                    * older, virtspec keeps it through the QEMU monitor
+                                    * (RenderOpts.forwards_by_monitor, reconciler/hostfwd.h) */
 
 typedef struct KeyTable KeyTable;
 

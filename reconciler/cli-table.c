@@ -14,12 +14,17 @@ const CliCommand cli_commands[] = {
       .help = "Usage: virtspec validate [PATH…]\n\n"
       "Parses and checks every spec. Prints each problem as FILE:LINE:COL: error: MESSAGE.\n"
       "Exit status 0 when every spec is valid, 1 otherwise.\n" },
-    { .name = "render", .opts = O_INSECURE | O_SECRETS | O_KVM | O_SEED | O_EXPLAIN, .args = ARGS_PATHS,
+    { .name = "render", .opts = O_INSECURE | O_SECRETS | O_KVM | O_LIBVIRT | O_SEED | O_EXPLAIN, .args = ARGS_PATHS,
       .synopsis = "[PATH…]",
       .summary = "print the libvirt XML each spec produces",
-      .help = "Usage: virtspec render [--show-secrets] [--host-kvm=yes|no] [--seed] [--explain] [PATH…]\n\n"
+      .help = "Usage: virtspec render [--show-secrets] [--host-kvm=yes|no] [--libvirt-version=X.Y]\n"
+      "                       [--seed] [--explain] [PATH…]\n\n"
       "Prints, per object, the libvirt XML its spec produces (byte-for-byte deterministic).\n"
       "Graphics passwords are masked unless --show-secrets is given.\n"
+      "--libvirt-version=X.Y renders for that libvirt (render connects to none; plan and\n"
+      "apply use the connected one's): before 9.2 the port forwards of a type user\n"
+      "interface are no <portForward> (virtspec adds them through the QEMU monitor).\n"
+      "Default: 9.2 and later.\n"
       "--seed prints each cloud_init seed's files instead (meta-data, user-data,\n"
       "network-config) as apply would upload them, except that password hashes are\n"
       "masked unless --show-secrets is given (with rerun: on-change the instance-id,\n"
@@ -224,6 +229,8 @@ const CliOption cli_options[] = {
     { O_SECRETS, "--show-secrets", 0, NULL, NULL, "render: print graphics passwords instead of masking them" },
     { O_KVM, "--host-kvm", 0, "yes|no", kvm_choices,
       "render: resolve domain_type auto as if the host had /dev/kvm or not" },
+    { O_LIBVIRT, "--libvirt-version", 0, "X.Y", NULL,
+      "render: for this libvirt (default 9.2 and later; before 9.2 no\n<portForward>: virtspec adds forwards through the QEMU monitor)" },
     { O_SEED, "--seed", 0, NULL, NULL, "render: print the cloud_init seeds' files instead of XML" },
     { O_EXPLAIN, "--explain", 0, NULL, NULL, "render: each key and where its value came from (spec or template)" },
     { O_TEMPLATES, "--templates", 0, "NAME", NULL,

@@ -16,6 +16,7 @@ typedef struct CliOpts {
     bool show_secrets;
     bool relaxed_perms;         /* --insecure-spec-perms: development and tests only */
     int host_kvm;               /* -1 probe, 0 no, 1 yes */
+    const char *libvirt_version;/* render --libvirt-version X.Y; NULL: the newest */
     const char *specs_dir;      /* --specs: spec directory for reload/daemon */
     const char *config;         /* --config: the configuration file */
     const char *drift;          /* --drift correct|report */

@@ -14,7 +14,8 @@
 /* virtspec destroy: removes what a tree (or -t) declares and virtspec owns — domains first (the
  * prune's rules: graceful shutdown, undefine, volumes kept unless the domain said
  * delete_volumes_on_removal), then networks, then pools (directory and volumes kept). Without
- * --yes it only says what it would do (docs/destroy.md). */
+ * --yes it only says what it would do (docs/destroy.md). The volumes domains recorded for
+ * deletion go once every domain is undefined, each once: two domains may record the same one. */
 
 typedef struct Destroy {
     SpecSet set;
@@ -25,6 +26,7 @@ typedef struct Destroy {
     const Spec **order;         /* the selected specs, in destroy order */
     size_t next;                /* the next domain a worker takes (atomic) */
     size_t n_domains;
+    VolumeRefs *volumes;        /* per domain: its recorded volumes, deleted after all domains */
     bool *done;                 /* results[i] complete: printed in order as soon as it can be */
     size_t printed;
     bool print;
@@ -35,6 +37,9 @@ static void destroy_clear(Destroy *d) {
     for (size_t i = 0; i < d->n; i++)
         object_result_clear(&d->results[i]);
     free(d->results);
+    for (size_t i = 0; d->volumes && i < d->n_domains; i++)
+        volume_refs_clear(&d->volumes[i]);
+    free(d->volumes);
     free(d->done);
     selection_clear(&d->sel);
     engine_close(&d->engine);
@@ -59,13 +64,27 @@ static bool domain_stays(const char *name, void *userdata) {
     return true;
 }
 
+/* The actions of a volume deletion (volume_once) into r: each deletion as it is, the others
+ * (kept, waiting) as warnings. */
+static void add_volume_actions(ObjectResult *r, const ObjectResult *from) {
+    for (size_t i = 0; i < from->n_actions; i++)
+        if (from->actions[i].op == ACTION_VOLUME_DELETE)
+            action_add_copy(r, &from->actions[i]);
+        else {
+            _cleanup_free_ char *line = action_format(&from->actions[i]);
+            action_add(r, ACTION_WARN, NULL, "%s", line);
+        }
+}
+
 static void destroy_domain(Destroy *d, const Spec *s, ObjectResult *r) {
     unsigned timeout = (unsigned) s->domain.shutdown_timeout.i;
-    _cleanup_(prune_result_clear) PruneResult p = {};
+    _cleanup_(prune_result_clear) PruneResult p = { .defer_volumes = true };
     int k = engine_prune_domain(&d->engine, s->name, timeout, &p);
     if (!p.owned) {
         _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(d->engine.conn, s->name);
-        if (dom) {
+        if (dom && !p.gone)   /* its definition could not be read: whose it is is not known */
+            fail(r, "reading its definition failed: left alone");
+        else if (dom) {
             r->state = SYNC_FOREIGN_CONFLICT;
             r->error = xstrdup("a domain of this name exists that virtspec does not own: left alone");
         } else if (virt_error_errno() != -ENOENT)
@@ -87,6 +106,8 @@ static void destroy_domain(Destroy *d, const Spec *s, ObjectResult *r) {
         fail(r, "%s", p.error);
     else if (k == 0 && d->engine.apply && p.gone)
         r->mutated = true;
+    d->volumes[r - d->results] = p.volumes;   /* deleted once all domains are gone */
+    p.volumes = (VolumeRefs) {};
 }
 
 static void destroy_one(Destroy *d, const Spec *s, ObjectResult *r) {
@@ -158,7 +179,54 @@ static void *domain_worker(void *arg) {
         if (i >= d->n_domains)
             return NULL;
         destroy_one(d, d->order[i], &d->results[i]);
-        finished(d, i);
+        if (d->volumes[i].n == 0)
+            finished(d, i);   /* else once its volumes are deleted (destroy_volumes) */
+    }
+}
+
+/* One volume the domains from..n_domains-1 recorded: deleted for the first of them the checks
+ * allow (a volume virtspec created names the domain it was created for), its outcome reported
+ * once, on that domain (or on the first, when none may delete it). Every later record of it is
+ * marked done. */
+static void volume_once(Destroy *d, size_t from, const VolumeRef *v) {
+    _cleanup_(object_result_clear) ObjectResult first = {};
+    for (size_t i = from; i < d->n_domains; i++) {
+        if (!volume_refs_has(&d->volumes[i], v->pool, v->name))
+            continue;
+        for (size_t j = 0; j < d->volumes[i].n; j++)
+            if (streq(d->volumes[i].items[j].pool, v->pool) && streq(d->volumes[i].items[j].name, v->name))
+                d->volumes[i].items[j].done = true;
+        VolumeRef ref = { .pool = v->pool, .name = v->name };
+        VolumeRefs one = { .delete_on_removal = true, .items = &ref, .n = 1 };
+        _cleanup_(object_result_clear) ObjectResult r = {};
+        engine_delete_volumes(&d->engine, d->results[i].name, NULL, true, &one, &r);
+        bool settled = r.error || (ref.done && r.n_actions == 0);   /* an error, or gone */
+        for (size_t k = 0; k < r.n_actions; k++)
+            settled = settled || r.actions[k].op == ACTION_VOLUME_DELETE;
+        if (settled) {
+            add_volume_actions(&d->results[i], &r);
+            if (r.error)
+                fail(&d->results[i], "%s", r.error);
+            return;
+        }
+        if (i == from) {
+            first = r;
+            r = (ObjectResult) {};
+        }
+    }
+    add_volume_actions(&d->results[from], &first);   /* kept or waiting for every one of them */
+}
+
+/* After every domain: the volumes they recorded, each once, then their results. */
+static void destroy_volumes(Destroy *d) {
+    for (size_t i = 0; i < d->n_domains; i++) {
+        for (size_t j = 0; j < d->volumes[i].n; j++) {
+            VolumeRef v = d->volumes[i].items[j];
+            if (!v.done)
+                volume_once(d, i, &v);
+        }
+        if (d->volumes[i].n > 0)
+            finished(d, i);
     }
 }
 
@@ -169,10 +237,13 @@ static void *domain_worker(void *arg) {
 
 static void destroy_domains(Destroy *d) {
     pthread_t th[DESTROY_JOBS];
-    size_t n_th = d->n_domains < DESTROY_JOBS ? d->n_domains : DESTROY_JOBS;
-    for (size_t t = 0; t < n_th; t++)
-        if (pthread_create(&th[t], NULL, domain_worker, d) != 0)
-            abort();
+    size_t n_th = 0, want = d->n_domains < DESTROY_JOBS ? d->n_domains : DESTROY_JOBS;
+    /* a thread that cannot be made (EAGAIN: a process limit) is one worker fewer; with none,
+     * this thread does them all, one by one */
+    while (n_th < want && pthread_create(&th[n_th], NULL, domain_worker, d) == 0)
+        n_th++;
+    if (n_th == 0)
+        domain_worker(d);
     for (size_t t = 0; t < n_th; t++)
         pthread_join(th[t], NULL);
 }
@@ -206,7 +277,9 @@ int cmd_destroy(const CliOpts *o) {
     while (d.n_domains < n && order[d.n_domains]->kind == KIND_DOMAIN)
         d.n_domains++;
     d.n = n;
+    d.volumes = xmalloc0((d.n_domains + 1) * sizeof(VolumeRefs));
     destroy_domains(&d);
+    destroy_volumes(&d);
     for (size_t i = d.n_domains; i < n; i++) {
         destroy_one(&d, order[i], &d.results[i]);
         finished(&d, i);

@@ -143,7 +143,7 @@ static int revert_external_stopped(Engine *e, virDomainPtr dom, const char *name
     if (d && hostfwd_wanted(d, e->lib_version)) {
         /* QEMU started without the port forwards virtspec keeps through its monitor */
         ObjectResult fr = { .id = -1 };
-        hostfwd_converge(dom, d, true, &fr);
+        hostfwd_converge(dom, NULL, d, true, &fr);
         if (fr.error) {
             *ret_err = xasprintf("snapshot %s reverted to and the domain started again, but its "
                                  "port forwards: %s", name, fr.error);

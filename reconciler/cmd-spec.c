@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <strings.h>
 #include <sys/stat.h>
 
@@ -8,6 +11,7 @@
 #include "cli.h"
 #include "cloud-init.h"
 #include "engine.h"
+#include "hostfwd.h"
 #include "placement.h"
 #include "provenance.h"
 #include "render.h"
@@ -128,12 +132,41 @@ static int render_seeds(const CliOpts *o, SpecSet *set) {
     return ret;
 }
 
+/* --libvirt-version X.Y[.Z] in virConnectGetLibVersion's encoding; NULL: the newest. */
+static int render_libvirt_version(const char *text, unsigned long *ret) {
+    unsigned long part[3] = {};
+    const char *c = text;
+    size_t n = 0;   /* parts read */
+    *ret = ULONG_MAX;
+    if (!text)
+        return 0;
+    while (n < 3 && isdigit((unsigned char) *c)) {
+        char *end;
+        if ((part[n++] = strtoul(c, &end, 10)) > 999)
+            break;
+        c = end;
+        if (*c != '.' || n == 3 || !isdigit((unsigned char) c[1]))
+            break;
+        c++;
+    }
+    if (n < 2 || *c || part[n - 1] > 999) {
+        fprintf(stderr, "virtspec: --libvirt-version takes X.Y or X.Y.Z (9.0, 10.0.0), not '%s'\n", text);
+        return -EINVAL;
+    }
+    *ret = part[0] * 1000000UL + part[1] * 1000UL + part[2];
+    return 0;
+}
+
 int cmd_render(const CliOpts *o) {
     _cleanup_(spec_set_clear) SpecSet set = {};
+    unsigned long lib_version;
+    if (render_libvirt_version(o->libvirt_version, &lib_version) < 0)
+        return 1;
     size_t errors = cli_load_specs(o, &set);
     RenderOpts ro = {
         .host_kvm = o->host_kvm >= 0 ? o->host_kvm : host_has_kvm(),
         .show_secrets = o->show_secrets,
+        .forwards_by_monitor = lib_version < HOSTFWD_PASST_LIBVIRT,
     };
 
     if (o->seed)

@@ -5,13 +5,13 @@
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "git.h"
 #include "log.h"
 #include "paths.h"
+#include "sync.h"
 #include "util.h"
 
 /* virtspec sync (docs/fleet.md): the spec tree from a git remote. git is run as a program with
@@ -26,7 +26,6 @@ enum {
     SYNC_EXIT_HELD = 5,         /* the new revision has errors: held at the revision in force */
 };
 
-#define REVISION_FILE ".virtspec-revision"
 #define LOCAL_TIMEOUT_S 600   /* git init, rev-parse, archive, tar: local, but never unbounded */
 #define KEEP_CHECKOUTS 2
 
@@ -59,11 +58,6 @@ static void rm_rf(const char *path) {
         log_warning_errno(-errno, "cannot remove %s", path);
 }
 
-static bool is_revision_name(const char *name) {
-    size_t l = strlen(name);
-    return (l == 40 || l == 64) && strspn(name, "0123456789abcdef") == l;
-}
-
 /* The revision in force: the .virtspec-revision of the checkout the spec tree points to. NULL:
  * none (no symlink yet). -ENOTDIR: the spec tree is a directory, not sync's symlink. */
 static int current_revision(const Sync *s, char **ret) {
@@ -75,23 +69,6 @@ static int current_revision(const Sync *s, char **ret) {
         return -ENOTDIR;
     *ret = sync_revision(s->root);   /* NULL: a symlink sync did not make, replaced */
     return 0;
-}
-
-/* The first line of path, without its newline, into line; false: none. */
-static bool first_line(const char *path, char *line, size_t size) {
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return false;
-    bool ok = fgets(line, (int) size, f) != NULL;
-    fclose(f);
-    line[ok ? strcspn(line, "\n") : 0] = 0;
-    return ok;
-}
-
-char *sync_revision(const char *tree) {
-    _cleanup_free_ char *file = xasprintf("%s/" REVISION_FILE, tree);
-    char line[128];
-    return first_line(file, line, sizeof(line)) && is_revision_name(line) ? xstrdup(line) : NULL;
 }
 
 static void short_rev(const char *rev, char out[13]) {
@@ -108,30 +85,6 @@ static void sync_said(const Sync *s, const char *fmt, ...) {
     fprintf(stderr, "virtspec sync: %s\n", msg);
     free(s->said);
     ((Sync *) s)->said = msg;
-}
-
-/* dir/status: "TIME EXIT-STATUS MESSAGE" of the last sync (the daemon shows a failed one). */
-static void write_sync_status(const Sync *s, int status) {
-    _cleanup_free_ char *path = xasprintf("%s/status", s->dir), *tmp = xasprintf("%s/.status.tmp", s->dir);
-    FILE *f = fopen(tmp, "we");
-    if (!f)
-        return;
-    char when[32];
-    time_t now = time(NULL);
-    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    fprintf(f, "%s %d %s\n", when, status, s->said ? s->said : "");
-    if (fclose(f) == 0)
-        rename(tmp, path);
-}
-
-char *sync_last_failure(const char *checkouts) {
-    _cleanup_free_ char *path = checkouts ? xasprintf("%s/status", checkouts)
-                                          : xasprintf("%s/checkouts/status", paths_default()->state_dir);
-    char line[1024], when[32];
-    int status, at = 0;
-    if (!first_line(path, line, sizeof(line)) || sscanf(line, "%31s %d %n", when, &status, &at) != 2 || status == 0)
-        return NULL;
-    return xasprintf("last sync failed (%s, exit %d): %s", when, status, line + at);
 }
 
 static int fetch(const Sync *s, char **ret_rev) {
@@ -230,7 +183,7 @@ static int check_out(const Sync *s, const char *rev, char **ret_dir) {
     unlink(tar);
     /* written by virtspec, never through what the commit put at that name (a symlink to
      * /etc/shadow would have it overwritten as root): removed first, created exclusively */
-    _cleanup_free_ char *rf = xasprintf("%s/" REVISION_FILE, tmp);
+    _cleanup_free_ char *rf = xasprintf("%s/" SYNC_REVISION_FILE, tmp);
     if (r == 0 && unlink(rf) < 0 && errno != ENOENT)
         r = -errno;
     int fd = r == 0 ? open(rf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644) : -1;
@@ -272,7 +225,7 @@ static void prune(const Sync *s, const char *keep1, const char *keep2) {
     DIR *d = opendir(s->dir);
     struct dirent *e;
     while (d && (e = readdir(d))) {
-        if (!is_revision_name(e->d_name) || streq_ptr(e->d_name, keep1) || streq_ptr(e->d_name, keep2))
+        if (!sync_is_revision_name(e->d_name) || streq_ptr(e->d_name, keep1) || streq_ptr(e->d_name, keep2))
             continue;
         _cleanup_free_ char *p = xasprintf("%s/%s", s->dir, e->d_name);
         rm_rf(p);
@@ -353,7 +306,7 @@ int cmd_sync(const CliOpts *o) {
     Sync s = {
         .cfg = cfg,
         .root = o->specs_dir ? o->specs_dir : paths_default()->spec_dir,
-        .dir = cfg->sync_checkouts ? xstrdup(cfg->sync_checkouts) : xasprintf("%s/checkouts", paths_default()->state_dir),
+        .dir = sync_checkouts_dir(cfg->sync_checkouts),
     };
     s.cache = xasprintf("%s/cache.git", s.dir);
     int r = 1;
@@ -365,7 +318,7 @@ int cmd_sync(const CliOpts *o) {
         fprintf(stderr, "virtspec sync: %s: %s\n", lock, errno == EWOULDBLOCK ? "another sync runs" : strerror(errno));
     else {
         r = sync_run(o, &s);
-        write_sync_status(&s, r);
+        sync_status_write(s.dir, r, s.said);   /* the daemon shows a failed one */
     }
     if (fd >= 0)
         close(fd);

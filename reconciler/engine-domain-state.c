@@ -184,7 +184,7 @@ int engine_reload_domain(Engine *e, const char *name, const DomainSpec *d, unsig
     if (r == 0 && d && hostfwd_wanted(d, e->lib_version)) {
         /* QEMU started without the port forwards virtspec keeps through its monitor */
         ObjectResult fr = { .id = -1 };
-        hostfwd_converge(dom, d, true, &fr);
+        hostfwd_converge(dom, NULL, d, true, &fr);
         if (fr.error) {
             *ret_error = xasprintf("port forwards: %s", fr.error);
             r = -EIO;

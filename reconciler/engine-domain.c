@@ -203,18 +203,21 @@ static void live_disks_as_volumes(virDomainPtr dom, xmlDoc *persistent, xmlDoc *
     }
 }
 
-static void compute_pending(virDomainPtr dom, xmlDoc *persistent, ObjectResult *r) {
-    _cleanup_(xmlFreeDocp) xmlDoc *live = domain_xml(dom, 0);
+/* The running definition's changes the persistent one waits to make (r's pending); returns the
+ * running definition it read (NULL when it could not), for hostfwd_converge. */
+static xmlDoc *compute_pending(virDomainPtr dom, xmlDoc *persistent, ObjectResult *r) {
+    xmlDoc *live = domain_xml(dom, 0);
     _cleanup_free_ char *managed = observe_managed(persistent);
     Diff d;
     if (!live)
-        return;
+        return NULL;
     live_disks_as_volumes(dom, persistent, live);
     diff_compute(KIND_DOMAIN, persistent, live, managed, &d);
     for (size_t i = 0; i < d.n; i++)
         if (live_comparable(&d.items[i], persistent, live))
             add_pending(r, d.items[i].path);
     diff_clear(&d);
+    return live;
 }
 
 /* The guest's addresses: DHCP leases of libvirt networks, and the guest agent when it runs. */
@@ -415,7 +418,7 @@ static void domain_create(DomainPass *p) {
     if (converge_state(e, dom, VIR_DOMAIN_SHUTOFF, d, r) < 0)
         return;
     if (hostfwd_wanted(d, e->lib_version) && state_running(domain_state(dom)))
-        hostfwd_converge(dom, d, true, r);
+        hostfwd_converge(dom, NULL, d, true, r);
     if (r->error)
         return;
     r->state = SYNC_IN_SYNC;
@@ -484,7 +487,7 @@ static void domain_plan(DomainPass *p, size_t n_changes, bool adopting, VolumeRe
     if (adopting)
         action_add(r, ACTION_ADOPT, NULL, "add virtspec ownership metadata");
     if (running) {
-        compute_pending(p->dom, p->have, r);
+        _cleanup_(xmlFreeDocp) xmlDoc *live = compute_pending(p->dom, p->have, r);
         bool config_change = diff_has_class(&r->diff, CHANGE_CONFIG);
         /* as apply does (domain_converge): a reload only for a domain the spec keeps running; one
          * it stops takes the change at its next start */
@@ -497,7 +500,7 @@ static void domain_plan(DomainPass *p, size_t n_changes, bool adopting, VolumeRe
             action_add(r, ACTION_WARN, NULL, "config changes wait for the next boot: virtspec reload %s",
                        d->name.s);
         if (hostfwd_wanted(d, p->e->lib_version))
-            hostfwd_converge(p->dom, d, false, r);   /* port forwards, live (libvirt < 9.2) */
+            hostfwd_converge(p->dom, live, d, false, r);   /* port forwards, live (libvirt < 9.2) */
     }
     if ((p->autostart >= 0 ? (cur = p->autostart, 0) : virDomainGetAutostart(p->dom, &cur)) == 0 &&
         !!cur != !!d->autostart.i)
@@ -567,10 +570,13 @@ static void domain_converge(DomainPass *p) {
         return;
     /* reload-pending is read back from libvirt: live definition vs persistent one */
     int st = r->mutated || !p->ie ? domain_state(p->dom) : p->st;
+    /* the running definition compute_pending read: hostfwd_converge's too, unless the domain
+     * started again since (a reload, or a start from shutoff: no live then) */
+    _cleanup_(xmlFreeDocp) xmlDoc *live = NULL;
     if (state_running(st)) {
         _cleanup_(xmlFreeDocp) xmlDoc *persistent = domain_xml(p->dom, VIR_DOMAIN_XML_INACTIVE);
         if (persistent)
-            compute_pending(p->dom, persistent, r);
+            live = compute_pending(p->dom, persistent, r);
         if (r->n_pending > 0 && streq(d->reload.s, "auto") && streq(d->state.s, "running")) {
             _cleanup_free_ char *err = NULL, *snap = NULL;
             action_add(r, ACTION_RELOAD, NULL, NULL);
@@ -587,6 +593,7 @@ static void domain_converge(DomainPass *p) {
             }
             r->mutated = true;
             clear_pending(r);
+            xmlFreeDoc(TAKE_PTR(live));   /* another QEMU now */
         }
     }
     if (r->mutated)
@@ -595,7 +602,7 @@ static void domain_converge(DomainPass *p) {
         return;
     /* port forwards through the monitor (libvirt < 9.2), after a start too */
     if (hostfwd_wanted(d, e->lib_version) && state_running(domain_state(p->dom)))
-        hostfwd_converge(p->dom, d, true, r);
+        hostfwd_converge(p->dom, live, d, true, r);
     if (r->error)
         return;
     r->state = r->n_pending > 0 ? SYNC_RELOAD_PENDING : SYNC_IN_SYNC;

@@ -18,9 +18,3 @@ void run_argv_forward_signals(void);
 /* The last non-empty line of text (a command's stderr), for one-line messages; allocated. */
 char *last_line(const char *text);
 
-/* The revision `virtspec sync` put in force in the spec tree tree (its .virtspec-revision), or
- * NULL (cmd-sync.c). */
-char *sync_revision(const char *tree);
-/* What the last `virtspec sync` said when it failed (its checkouts' status file; checkouts NULL:
- * the default), or NULL: it succeeded, or never ran. Allocated. */
-char *sync_last_failure(const char *checkouts);

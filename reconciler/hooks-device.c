@@ -160,19 +160,10 @@ void hook_user_backend_render(const HookCtx *c, const KeyDef *k, const void *bas
     const Value *v = key_value(k, (void *) base);
     if (!streq_ptr(f->type.s, "user"))
         return;
-    if (c->o->forwards_by_monitor) {
-        /* libvirt < 9.2: no passt, no <portForward> (the forward row, rendered before this one,
-         * is taken out again): slirp, and virtspec adds the forwards through the monitor
-         * (hostfwd.c); `backend: passt` is refused at plan (hostfwd_check) */
-        for (xmlNode *e = node->children, *next; e; e = next) {
-            next = e->next;
-            if (xml_is(e, "portForward")) {
-                xmlUnlinkNode(e);
-                xmlFreeNode(e);
-            }
-        }
-        return;
-    }
+    if (c->o->forwards_by_monitor)
+        return;   /* libvirt < 9.2: no passt (and the forward row rendered no <portForward>):
+                   * slirp, and virtspec adds the forwards through the monitor (hostfwd.c);
+                   * `backend: passt` is refused at plan (hostfwd_check) */
     /* auto: passt for port forwards (libvirt has them only with passt), else slirp */
     if (streq(v->s, "passt") || (streq(v->s, "auto") && f->forward.n > 0))
         xml_set(node, k->xml, "passt");

@@ -215,11 +215,12 @@ static int change_rule(virDomainPtr dom, const char *netdev, size_t i, const Hos
     return 0;
 }
 
-void hostfwd_converge(virDomainPtr dom, const DomainSpec *d, bool apply, ObjectResult *r) {
+void hostfwd_converge(virDomainPtr dom, xmlDoc *live, const DomainSpec *d, bool apply,
+                      ObjectResult *r) {
     const IfaceSpec *ifs = d->interfaces.items;
-    _cleanup_free_ char *x = virDomainGetXMLDesc(dom, 0), *usernet = NULL, *err = NULL;
-    _cleanup_(xmlFreeDocp) xmlDoc *live = x ? xml_parse(x) : NULL;
-    if (!live) {
+    _cleanup_free_ char *x = live ? NULL : virDomainGetXMLDesc(dom, 0), *usernet = NULL, *err = NULL;
+    _cleanup_(xmlFreeDocp) xmlDoc *read = x ? xml_parse(x) : NULL;
+    if (!live && !(live = read)) {
         fail(r, "reading the running definition: %s", virt_error_message());
         return;
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <libvirt/libvirt.h>
+#include <libxml/tree.h>
 
 #include "engine-result.h"
 #include "spec.h"
@@ -63,5 +64,8 @@ bool hostfwd_wanted(const DomainSpec *d, unsigned long lib_version);
 /* A running domain: each user-mode interface with a `forward` key, its rules diffed against
  * `info usernet`; an action per rule to add or remove ("~ interfaces[0].forward: + tcp … (live,
  * QEMU monitor)"), and with apply the monitor commands. Every failure fails r (all are collected:
- * the other rules and interfaces are still tried). */
-void hostfwd_converge(virDomainPtr dom, const DomainSpec *d, bool apply, ObjectResult *r);
+ * the other rules and interfaces are still tried). live: the running domain's definition when
+ * the caller has read it since the domain last started (it names each NIC's netdev), else NULL:
+ * read here. */
+void hostfwd_converge(virDomainPtr dom, xmlDoc *live, const DomainSpec *d, bool apply,
+                      ObjectResult *r);

@@ -40,7 +40,7 @@ static int usage_error(int c, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT, OPT_MAN, OPT_SEED, OPT_YES, OPT_EXPLAIN, OPT_TEMPLATES, OPT_HOST };
+    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT, OPT_MAN, OPT_SEED, OPT_YES, OPT_EXPLAIN, OPT_TEMPLATES, OPT_HOST, OPT_LIBVIRT };
     static const struct option longopts[] = {
         { "connect", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
@@ -48,6 +48,7 @@ int main(int argc, char **argv) {
         { "json", no_argument, NULL, OPT_JSON },
         { "show-secrets", no_argument, NULL, OPT_SECRETS },
         { "host-kvm", required_argument, NULL, OPT_KVM },
+        { "libvirt-version", required_argument, NULL, OPT_LIBVIRT },
         { "insecure-spec-perms", no_argument, NULL, OPT_INSECURE },
         { "specs", required_argument, NULL, OPT_SPECS },
         { "config", required_argument, NULL, OPT_CONFIG },
@@ -122,6 +123,7 @@ int main(int argc, char **argv) {
         case OPT_YES: o.yes = true; given |= O_YES; break;
         case OPT_TEMPLATES: o.templates = optarg; given |= O_TEMPLATES; break;
         case OPT_HOST: o.host = optarg; given |= O_HOST; break;
+        case OPT_LIBVIRT: o.libvirt_version = optarg; given |= O_LIBVIRT; break;
         case OPT_KVM:
             given |= O_KVM;
             if (streq(optarg, "yes"))

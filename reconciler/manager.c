@@ -10,7 +10,7 @@
 #include "paths.h"
 #include "config.h"
 #include "engine.h"
-#include "git.h"
+#include "sync.h"
 #include "image-cache.h"
 #include "image-fetch.h"
 #include "log.h"

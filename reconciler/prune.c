@@ -12,6 +12,7 @@ void prune_result_clear(PruneResult *r) {
     free(r->warnings);
     free(r->error);
     object_result_clear(&r->result);
+    volume_refs_clear(&r->volumes);
     *r = (PruneResult) {};
 }
 
@@ -127,7 +128,11 @@ int engine_prune_domain(Engine *e, const char *name, unsigned shutdown_timeout, 
         return -EIO;
     }
     p->gone = true;
-    if (refs.delete_on_removal)
+    if (refs.delete_on_removal && p->defer_volumes) {
+        p->volumes = refs;
+        refs = (VolumeRefs) {};
+    }
+    else if (refs.delete_on_removal)
         prune_volumes(e, name, &refs, p);
     return p->error ? -EIO : 0;
 }

@@ -23,6 +23,10 @@ typedef struct PruneResult {
                                  * lines */
     size_t n_warnings;
     char *error;
+    bool defer_volumes;         /* in: the recorded volumes are the caller's to delete (destroy:
+                                 * once each, after every domain is gone): handed back in volumes
+                                 * once the domain is undefined, instead of deleted here */
+    VolumeRefs volumes;
 } PruneResult;
 
 void prune_result_clear(PruneResult *r);

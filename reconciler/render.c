@@ -168,6 +168,8 @@ static void render_rows(HookCtx *c, const KeyTable *t, const void *base, xmlNode
         const KeyDef *k = &t->keys[i];
         if (k->change == CHANGE_FIRST_BOOT)
             continue;   /* the seed's content, not the domain's XML (reconciler/cloud-init.c) */
+        if ((k->flags & KEY_PASST) && c->o->forwards_by_monitor)
+            continue;   /* libvirt < 9.2: virtspec keeps it through the QEMU monitor (hostfwd.h) */
         if (k->type == VT_MAP) {
             if (key_value(k, (void *) base)->set)
                 render_rows(c, k->sub, base, node);

@@ -683,11 +683,10 @@ static const KeyDef iface_rows[] = {
         .doc = "with `ip` on an owned network derived for the subnet: that network's guest_ipv6 "
                "(guest-to-guest IPv6); a declared network says it itself"),
     ROW(IfaceSpec, forward, .key = "forward", .type = VT_LIST, .sub = &forward_table,
-        .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .vagrant = "forwarded_port",
+        .change = CHANGE_CONFIG, .flags = KEY_WHOLE | KEY_PASST, .vagrant = "forwarded_port",
         .doc = "host ports forwarded to the guest (type user): libvirt 9.2 and later, passt's "
                "`portForward` (compared as a whole); older, added and removed live by virtspec "
                "through the QEMU monitor (slirp's hostfwd; docs/networks.md)"),
-    /* after forward: on a libvirt without passt its hook takes <portForward> out again */
     ROW(IfaceSpec, backend, .key = "backend", .type = VT_ENUM, .choices = e_user_backend,
         .def = "auto", .change = CHANGE_CONFIG, .xml = "backend/@type", .hook = HOOK_USER_BACKEND,
         .doc = "user-mode networking (type user) by passt (libvirt 9.2 and later; needs the passt "

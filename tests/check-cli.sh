@@ -293,6 +293,8 @@ errs "a short option without its argument" 1 plan -c
 errs "a long option without its argument" 1 plan --connect
 errs "-t without its argument" 1 status -t
 errs "--host-kvm with a bad value" 1 render --host-kvm=maybe
+errs "--libvirt-version with a bad value" 1 render --libvirt-version=9
+errs "--libvirt-version is render's only" 1 plan --libvirt-version=9.0
 errs "no command" 1
 errs "an unknown command" 1 frob
 errs "an option the command does not take" 1 validate --json

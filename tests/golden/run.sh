@@ -8,6 +8,7 @@
 #                    NAME.xml  expected stdout of `virtspec render --host-kvm=no NAME.yaml`
 #                              (exit status 0, no stderr; validate must pass too)
 #                    NAME.err  a refused spec (below)
+#                  and optionally NAME.args: more render arguments, one line (--libvirt-version=9.0)
 #                  a new case gets .xml when it validates, else .err. (tests/golden)
 #   bad-specs DIR  every NAME.yaml is a refused spec; DIR/generate.sh, when present, names and
 #                  prints cases too large to commit (their NAME.err is in DIR). Once for the whole
@@ -106,7 +107,7 @@ refused() {
     *) fail "$name" "validate exited $rc (expected 1)"; cat "$tmp/err" >&2; return ;;
     esac
     expect "$name" "$tmp/err" "$name.err"
-    rc=$(call "$wd" "$tmp/out" /dev/null render --host-kvm=no "$@")
+    rc=$(call "$wd" "$tmp/out" /dev/null render --host-kvm=no "${render_args[@]}" "$@")
     if [ "$rc" != 1 ]; then
         fail "$name" "render exited $rc (expected 1)"
     elif [ -s "$tmp/out" ]; then
@@ -119,7 +120,7 @@ refused() {
 rendered() {
     local name=$1 rc
     shift
-    rc=$(call "$dir" "$tmp/out" "$tmp/stderr" render --host-kvm=no "$@")
+    rc=$(call "$dir" "$tmp/out" "$tmp/stderr" render --host-kvm=no "${render_args[@]}" "$@")
     if [ "$rc" != 0 ] || [ -s "$tmp/stderr" ]; then
         fail "$name" "render exited $rc (expected 0):"
         cat "$tmp/stderr" >&2
@@ -148,9 +149,12 @@ each_spec() {
     done
 }
 
+render_args=()   # NAME.args of the render case at hand
 render_case() {
     local name=$1
     shift
+    render_args=()
+    [ -f "$name.args" ] && read -ra render_args <"$name.args"
     if [ -f "$name.xml" ] && [ -f "$name.err" ]; then
         fail "$name" "has both $name.xml and $name.err"
     elif [ -f "$name.xml" ]; then
@@ -170,7 +174,7 @@ render_cases() {
     local e
     each_spec render_case
     # Expectations without a case are stale.
-    for e in *.xml *.err; do
+    for e in *.xml *.err *.args; do
         [ -f "${e%.*}.yaml" ] || fail "$e" "no ${e%.*}.yaml for it"
     done
 }

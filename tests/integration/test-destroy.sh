@@ -108,6 +108,32 @@ contains "…said so" "= not defined: nothing to destroy" "$out"
 vs apply specs
 is "apply builds it all again on the kept directory" 0 "$rc"
 ok "…the pool is back" virsh pool-info vs-pool
+
+# --- two domains recording the same volume (delete_volumes_on_removal): deleted once ------------
+# vs-d4's metadata also records vs-d3's volume, and the volume's created marker is empty (as
+# virtspec 0.1.0 wrote it: any recording domain may delete it). The domains are shut down in
+# parallel; the volume goes once both are undefined, and is reported once, without an error.
+# vs-d3 runs (no guest OS: its shutdown takes the 2 s timeout), vs-d4 is shut off: undefined at
+# once, it would find the volume still in vs-d3's definition.
+for n in 3 4; do
+    [ "$n" = 3 ] && st='running\nshutdown_timeout: 2' || st=shutoff
+    printf "kind: Domain\nname: vs-d$n\nmemory: 64MiB\nstate: $st\ndelete_volumes_on_removal: true\ndisks:\n  - {name: root, size: 8MiB, pool: vs-pool, format: raw}\n" > "specs/3$n-vs-d$n.yaml"
+done
+vs apply specs
+is "apply two more domains that delete their volumes on removal" 0 "$rc"
+md=$(virsh metadata vs-d4 https://virtspec.dev/xmlns/1 --config |
+     sed 's|</volumes>|<volume pool="vs-pool" name="vs-d3-root.raw"/></volumes>|')
+virsh metadata vs-d4 https://virtspec.dev/xmlns/1 --key vs --set "$md" --config >/dev/null
+contains "…vs-d4 now records vs-d3's volume too" 'name="vs-d3-root.raw"' "$(virsh dumpxml --inactive vs-d4)"
+: > "$WORK/state/volumes/vs-pool/vs-d3-root.raw.created"
+vs destroy --yes -t Domain/vs-d3 -t Domain/vs-d4 specs
+is "destroy --yes of both: exit 0 (output: $(printf '%s' "$out" | grep -E 'error|✗|vs-d3-root' | head -n 4))" 0 "$rc"
+is "…the shared volume is reported once (a result line; the log line aside)" 1 "$(printf '%s\n' "$out" | grep -c '^  .*vs-pool/vs-d3-root.raw')"
+contains "…as deleted" "- volume vs-pool/vs-d3-root.raw (delete_volumes_on_removal)" "$out"
+ok "…and it is gone" test ! -e "$WORK/pool/vs-d3-root.raw"
+ok "…so is vs-d4's own" test ! -e "$WORK/pool/vs-d4-root.raw"
+rm specs/33-vs-d3.yaml specs/34-vs-d4.yaml
+
 vs destroy --yes specs
 is "…and destroy --yes removes it again" 0 "$rc"
 virsh net-undefine vs-other >/dev/null
