@@ -11,6 +11,7 @@
 #include "paths.h"
 #include "placement.h"
 #include "status-json.h"
+#include "sync.h"
 #include "term.h"
 
 /* `virtspec fleet status` (docs/fleet.md, issue 22): agentless, read-only. For every `kind: Host`
