@@ -1072,10 +1072,12 @@ static void kick_queues(Manager *m, uint64_t now, uint64_t *next_retry, bool *wa
 
 /* Whether a pass is due and may start now (not waiting, not before its retry time). */
 static bool any_due_now(Manager *m, uint64_t now) {
-    Object **lists[] = { m->held, m->queue[0] + m->head[0], m->queue[1] + m->head[1] };
-    size_t ns[] = { m->n_held, m->n_queue[0] - m->head[0], m->n_queue[1] - m->head[1] };
+    /* (no pointer arithmetic on a queue never grown: NULL + 0 is undefined) */
+    Object **lists[] = { m->held, m->queue[0], m->queue[1] };
+    size_t from[] = { 0, m->head[0], m->head[1] };
+    size_t ns[] = { m->n_held, m->n_queue[0], m->n_queue[1] };
     for (size_t l = 0; l < ELEMENTSOF(lists); l++)
-        for (size_t i = 0; i < ns[l]; i++) {
+        for (size_t i = from[l]; i < ns[l]; i++) {
             const Object *o = lists[l][i];
             if (o && o->due && o->retry_at <= now && !o->waiting)
                 return true;
