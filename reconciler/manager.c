@@ -1144,6 +1144,22 @@ typedef struct ConnectWork {
     uint64_t seq;           /* Manager.seq at the start */
 } ConnectWork;
 
+/* A full resync after every (re)connect (libvirtd may have changed anything meanwhile): every
+ * object due, orphans too (are they still there?), queued afresh in table order — pools and
+ * networks, then domains, by name — not after the specs loaded before the connection. That is the
+ * order of the passes before the queues existed; with the specs first, an orphan check of every
+ * owned domain ran behind them, several at once, when libvirtd stalled right after the first
+ * pass's defines — where libvirt 9.0's RPC client crashes (docs/reliability.md, issue 21). */
+static void due_all_in_table_order(Manager *m) {
+    m->n_queue[0] = m->n_queue[1] = m->head[0] = m->head[1] = m->n_held = 0;
+    for (size_t i = 0; i < m->n_objects; i++)
+        m->objects[i]->queued = false;
+    for (size_t i = 0; i < m->n_objects; i++) {
+        object_due(m->objects[i]);
+        m->objects[i]->retry_at = 0;
+    }
+}
+
 static int str_cmp(const void *a, const void *b) {
     return strcmp(*(char *const *) a, *(char *const *) b);
 }
@@ -1232,11 +1248,7 @@ static void connect_done(uv_work_t *req, int status) {
             log_object(LOG_NOTICE, "Domain", o->name, "Domain %s: owned by virtspec but no spec names it "
                        "(orphaned%s)", o->name, may_prune(m) ? ", pruning" : "");
         }
-    /* a full resync after every (re)connect: libvirtd may have changed anything meanwhile */
-    for (size_t i = 0; i < m->n_objects; i++) {
-        object_due(m->objects[i]);   /* orphans too: are they still there? */
-        m->objects[i]->retry_at = 0;
-    }
+    due_all_in_table_order(m);
     index_adopt(m, TAKE_PTR(cw->index), cw->seq);
     schedule_kick(m, 0);
 out:
