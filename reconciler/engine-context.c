@@ -61,14 +61,16 @@ struct DomainIndex {
     DomainIndexEntry *items;
     size_t n;
     size_t next_ahead;  /* the next entry to read ahead (atomic) */
+    unsigned refs;      /* atomic: the daemon's passes share one (domain_index_ref) */
 };
 
 static int entry_cmp(const void *a, const void *b) {
     return strcmp(((const DomainIndexEntry *) a)->name, ((const DomainIndexEntry *) b)->name);
 }
 
-static void mark_listed(virConnectPtr c, DomainIndex *ix, unsigned flags, int *(*field)(DomainIndexEntry *),
-                        int value) {
+/* Sets *field of every listed entry to value; returns how many were listed. */
+static int mark_listed(virConnectPtr c, DomainIndex *ix, unsigned flags, int *(*field)(DomainIndexEntry *),
+                       int value) {
     virDomainPtr *doms = NULL;
     int n = virConnectListAllDomains(c, &doms, flags);
     for (int i = 0; i < n; i++) {
@@ -79,17 +81,22 @@ static void mark_listed(virConnectPtr c, DomainIndex *ix, unsigned flags, int *(
         virDomainFree(doms[i]);
     }
     free(doms);
+    return n;
 }
 
 static int *state_field(DomainIndexEntry *e) { return &e->state; }
 static int *autostart_field(DomainIndexEntry *e) { return &e->autostart; }
 
+/* Three listings (every domain, the active ones, the autostarted ones), two more when any domain
+ * runs (running, paused): an inactive domain is shut off; an active one in neither list (blocked,
+ * crashed, shutting down, pmsuspended) is left unknown (-1), its pass asks for its state. */
 int domain_index_build(Engine *e) {
     virDomainPtr *doms = NULL;
     int n = virConnectListAllDomains(e->conn, &doms, 0);
     if (n < 0)
         return virt_error_errno();
     DomainIndex *ix = xmalloc0(sizeof(DomainIndex));
+    ix->refs = 1;
     ix->items = xmalloc0(((size_t) n + 1) * sizeof(DomainIndexEntry));
     for (int i = 0; i < n; i++)
         ix->items[ix->n++] = (DomainIndexEntry) {
@@ -97,11 +104,19 @@ int domain_index_build(Engine *e) {
         };
     free(doms);
     qsort(ix->items, ix->n, sizeof(DomainIndexEntry), entry_cmp);
-    mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_RUNNING, state_field, VIR_DOMAIN_RUNNING);
-    mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_PAUSED, state_field, VIR_DOMAIN_PAUSED);
+    if (mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_ACTIVE, state_field, -1) != 0) {
+        mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_RUNNING, state_field, VIR_DOMAIN_RUNNING);
+        mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_PAUSED, state_field, VIR_DOMAIN_PAUSED);
+    }
     mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, autostart_field, 1);
     e->index = ix;
     return 0;
+}
+
+DomainIndex *domain_index_ref(DomainIndex *ix) {
+    if (ix)
+        __atomic_add_fetch(&ix->refs, 1, __ATOMIC_RELAXED);
+    return ix;
 }
 
 /* While the CLI reads its spec files (our CPU), libvirtd would sit idle: read the persistent
@@ -125,9 +140,8 @@ static void free_ahead(char *x) {
     }
 }
 
-void domain_index_free(Engine *e) {
-    DomainIndex *ix = e->index;
-    if (!ix)
+void domain_index_unref(DomainIndex *ix) {
+    if (!ix || __atomic_sub_fetch(&ix->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
     for (size_t i = 0; i < ix->n; i++) {
         free(ix->items[i].name);
@@ -136,6 +150,10 @@ void domain_index_free(Engine *e) {
     }
     free(ix->items);
     free(ix);
+}
+
+void domain_index_free(Engine *e) {
+    domain_index_unref(e->index);
     e->index = NULL;
 }
 

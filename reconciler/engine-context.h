@@ -28,10 +28,14 @@ typedef struct Engine {
                              * the domain reconciled (the daemon looks again later instead) */
 } Engine;
 
-/* Lists every domain once (handles, state, autostart) for a one-shot run over many specs. The
- * index must not outlive the pass: the daemon, whose state changes under it, does not use one. */
+/* Lists every domain once (handles, state, autostart) into e->index, for a pass over many specs.
+ * The index must not outlive the pass: the daemon, whose domains change under it, gives it only
+ * to the passes of its full resync that no libvirt event has touched since the listing. */
 int domain_index_build(Engine *e);
+/* e->index dropped (the last reference frees it) */
 void domain_index_free(Engine *e);
+DomainIndex *domain_index_ref(DomainIndex *ix);
+void domain_index_unref(DomainIndex *ix);
 /* Reads persistent definitions of listed domains ahead (any number of threads may call it) until
  * *stop becomes true (atomic); a plan's reconcile then takes the one read for its domain. */
 void domain_index_read_ahead(Engine *e, const bool *stop);
@@ -41,7 +45,7 @@ void domain_index_read_ahead(Engine *e, const bool *stop);
 typedef struct DomainIndexEntry {
     char *name;
     virDomainPtr dom;
-    int state;
+    int state;          /* -1: active, in no state listed (its pass asks) */
     int autostart;
     char *ahead;        /* persistent XML read ahead (domain_index_read_ahead), taken once */
 } DomainIndexEntry;

@@ -630,7 +630,8 @@ static void domain_update(DomainPass *p) {
         return;
     if (check_host_paths(p->d, p->have, r) < 0)
         return;
-    p->st = p->ie && !p->waited ? p->ie->state : domain_state(p->dom);   /* the index predates a wait */
+    /* the index predates a wait; an active domain in no listed state is asked */
+    p->st = p->ie && !p->waited && p->ie->state >= 0 ? p->ie->state : domain_state(p->dom);
     _cleanup_(spec_freep) Spec *aligned = NULL;
     if (domain_align(p, &aligned) < 0)
         return;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -25,13 +26,27 @@
 #include "watch.h"
 #include "xml-util.h"
 
+/* What the summary line counts an object as (summarize). */
+typedef enum Tally {
+    TALLY_NONE,                 /* no spec: not counted */
+    TALLY_SYNC, TALLY_PENDING, TALLY_FAILED, TALLY_DRIFTED, TALLY_OTHER, TALLY_WAITING,
+    N_TALLIES,
+} Tally;
+
+struct Manager;
+
 typedef struct Object {
+    struct Manager *m;
     SpecKind kind;
     char *name;
     Spec *spec;                 /* current spec (ref); NULL: the spec is gone (orphan) */
     char *fingerprint;          /* hash of the spec's canonical model (every key, rendered into
                                  * XML or not): tells a real change from a reparse */
-    bool dirty, in_flight, reported;
+    bool due;                   /* a pass is due: set by object_due() only, which queues it */
+    bool queued;                /* in Manager.queue (or .held) */
+    bool in_flight, reported;
+    bool retally;               /* in Manager.touched: its tally is counted again */
+    Tally tally;                /* what summarize counts it as */
     char *waiting;              /* why a pass cannot start yet ("waiting for pool X (failed: …)") */
     unsigned shutdown_timeout;  /* from the last spec seen; pruning an orphan uses it */
     unsigned failures;
@@ -44,6 +59,8 @@ typedef struct Object {
                                  * (object_touch): a write reformats only those */
     bool status_fetching;       /* status_text was formatted with a download's progress */
     bool elsewhere;             /* placed on another host (daemon-share.h): not reconciled here */
+    uint64_t seq;               /* Manager.seq at its last libvirt event or the end of its last pass */
+    bool by_index;              /* its next pass may take state and autostart from Manager.index */
 } Object;
 
 typedef struct Manager {
@@ -79,6 +96,22 @@ typedef struct Manager {
     bool sync_watching;
     char **owned;               /* the owned domains libvirt listed at the last connect */
     size_t n_owned;
+    /* A full pass (connect, periodic resync, SIGHUP) lists the domains once (engine-context.h)
+     * instead of a lookup, a state and an autostart call per domain */
+    DomainIndex *index;
+    uint64_t seq;               /* counts libvirt events and ends of passes */
+    uint64_t index_seq;         /* seq when the index's listing began */
+    size_t n_by_index;          /* objects whose next pass may still use it */
+    bool indexing;              /* a listing runs on the thread pool: no pass starts meanwhile */
+    /* kick and summarize look only at what changed, not at every object after each pass */
+    Object **queue[2];          /* due objects not yet looked at: [0] pools and networks, [1] domains */
+    size_t n_queue[2], head[2];
+    Object **held;              /* due objects kick left waiting (a dependency, a retry time) */
+    size_t n_held;
+    Object **touched;           /* objects whose tally may have changed (object_touch) */
+    size_t n_touched;
+    unsigned tallies[N_TALLIES];
+    uint64_t looks;             /* objects kick and summarize looked at (the debug log says it) */
 } Manager;
 
 /* The daemon prunes only while it read the whole spec tree: a domain that a rejected file, a
@@ -146,6 +179,7 @@ static Object *add_object_hinted(Manager *m, SpecKind kind, const char *name, si
     if (found)
         return m->objects[i];
     Object *o = xmalloc0(sizeof(Object));
+    o->m = m;
     o->kind = kind;
     o->name = xstrdup(name);
     array_push(&m->objects, &m->n_objects, sizeof(Object *));
@@ -158,10 +192,37 @@ static Object *add_object(Manager *m, SpecKind kind, const char *name) {
     return add_object_hinted(m, kind, name, NULL);
 }
 
-/* Something the status file says about o changed: its entry is formatted again. */
+/* Something the status file says about o changed: its entry is formatted again, its tally in
+ * the summary counted again. */
 static void object_touch(Object *o) {
     free(o->status_text);
     o->status_text = NULL;
+    if (!o->retally) {
+        o->retally = true;
+        *(Object **) array_push(&o->m->touched, &o->m->n_touched, sizeof(Object *)) = o;
+    }
+}
+
+/* A pass over o is due: kick will look at it (its queue keeps pools and networks first). */
+static void object_due(Object *o) {
+    Manager *m = o->m;
+    int q = o->kind == KIND_DOMAIN;
+    o->due = true;
+    if (o->queued || o->in_flight)
+        return;   /* work_done queues it again */
+    o->queued = true;
+    *(Object **) array_push(&m->queue[q], &m->n_queue[q], sizeof(Object *)) = o;
+}
+
+/* An object leaving the table: out of the queues and the summary. */
+static void object_unlist(Manager *m, Object *o) {
+    Object **lists[] = { m->queue[0], m->queue[1], m->held, m->touched };
+    size_t ns[] = { m->n_queue[0], m->n_queue[1], m->n_held, m->n_touched };
+    for (size_t l = 0; l < ELEMENTSOF(lists); l++)
+        for (size_t i = 0; (o->queued || o->retally) && i < ns[l]; i++)
+            if (lists[l][i] == o)
+                lists[l][i] = NULL;
+    m->tallies[o->tally]--;
 }
 
 static void object_free(Object *o) {
@@ -177,29 +238,39 @@ static void object_free(Object *o) {
 
 static void schedule_kick(Manager *m, unsigned delay_ms);
 
-static void summarize(Manager *m) {
-    unsigned n = 0, sync = 0, pending = 0, failed = 0, drifted = 0, other = 0, waiting = 0;
-    for (size_t i = 0; i < m->n_objects; i++) {
-        Object *o = m->objects[i];
-        if (!o->spec)
-            continue;
-        n++;
-        if (o->waiting || (o->has_result && o->last.deferred)) {
-            waiting++;
-            continue;
-        }
-        if (!o->has_result) {
-            other++;
-            continue;
-        }
-        switch (o->last.state) {
-        case SYNC_IN_SYNC: sync++; break;
-        case SYNC_RELOAD_PENDING: pending++; break;
-        case SYNC_FAILED: case SYNC_FOREIGN_CONFLICT: failed++; break;
-        case SYNC_DRIFTED: drifted++; break;
-        default: other++; break;
-        }
+static Tally object_tally(const Object *o) {
+    if (!o->spec)
+        return TALLY_NONE;
+    if (o->waiting || (o->has_result && o->last.deferred))
+        return TALLY_WAITING;
+    if (!o->has_result)
+        return TALLY_OTHER;
+    switch (o->last.state) {
+    case SYNC_IN_SYNC: return TALLY_SYNC;
+    case SYNC_RELOAD_PENDING: return TALLY_PENDING;
+    case SYNC_FAILED: case SYNC_FOREIGN_CONFLICT: return TALLY_FAILED;
+    case SYNC_DRIFTED: return TALLY_DRIFTED;
+    default: return TALLY_OTHER;
     }
+}
+
+static void summarize(Manager *m) {
+    for (size_t i = 0; i < m->n_touched; i++) {
+        Object *o = m->touched[i];
+        if (!o)
+            continue;   /* dropped */
+        o->retally = false;
+        m->looks++;
+        m->tallies[o->tally]--;
+        o->tally = object_tally(o);
+        m->tallies[o->tally]++;
+    }
+    m->n_touched = 0;
+    const unsigned *c = m->tallies;
+    unsigned n = c[TALLY_SYNC] + c[TALLY_PENDING] + c[TALLY_FAILED] + c[TALLY_DRIFTED] +
+                 c[TALLY_OTHER] + c[TALLY_WAITING];
+    unsigned sync = c[TALLY_SYNC], pending = c[TALLY_PENDING], failed = c[TALLY_FAILED],
+             drifted = c[TALLY_DRIFTED], other = c[TALLY_OTHER], waiting = c[TALLY_WAITING];
     size_t bad = m->current.n_bad_files;
     char extra[96] = "", invalid[48] = "";
     if (bad)
@@ -382,7 +453,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
             o->retry_at = 0;
         }
         if (changed || all_dirty || back)
-            o->dirty = true;
+            object_due(o);
     }
     /* rejected by a check across files: its last good version stays in force */
     for (size_t i = 0; i < m->current.n_held; i++) {
@@ -412,7 +483,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
         o->fingerprint = NULL;
         /* a look at libvirt: an object the spec never produced (its define failed, it waited
          * for a pool) is not kept as an orphan; with prune, an owned domain is pruned */
-        o->dirty = true;
+        object_due(o);
     }
 }
 
@@ -511,12 +582,94 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
         log_info("the spec tree reads cleanly again: pruning the orphans");
         for (size_t i = 0; i < m->n_objects; i++)
             if (!m->objects[i]->spec && m->objects[i]->kind == KIND_DOMAIN)
-                m->objects[i]->dirty = true;
+                object_due(m->objects[i]);
     }
     m->prune_blocked = why != NULL;
     summarize(m);
     log_debug("pass over %s%zu file%s: %d changed, %.2f ms", paths ? "" : "the tree, ", paths ? n_paths : m->store.n_files,
               (paths ? n_paths : m->store.n_files) == 1 ? "" : "s", changed, (double) (uv_hrtime() - t0) / 1e6);
+}
+
+/* ------------------------------------------------------------------ the full pass's listing */
+
+static void index_release(Manager *m) {
+    for (size_t i = 0; m->n_by_index > 0 && i < m->n_objects; i++)
+        m->objects[i]->by_index = false;
+    domain_index_unref(m->index);
+    m->index = NULL;
+    m->n_by_index = 0;
+}
+
+/* The listing is for the domains due for a pass that nothing changed since it began (no libvirt
+ * event, no pass of ours ended): the others are looked up as before. */
+static void index_adopt(Manager *m, DomainIndex *ix, uint64_t seq) {
+    index_release(m);
+    m->index = ix;
+    m->index_seq = seq;
+    for (size_t i = 0; ix && i < m->n_objects; i++) {
+        Object *o = m->objects[i];
+        if (o->kind == KIND_DOMAIN && o->spec && o->due && !o->in_flight && o->seq <= seq) {
+            o->by_index = true;
+            m->n_by_index++;
+        }
+    }
+    if (m->n_by_index == 0)
+        index_release(m);
+}
+
+/* A reference to the listing for o's pass starting now, or NULL: look it up. */
+static DomainIndex *index_for(Manager *m, Object *o) {
+    if (!o->by_index)
+        return NULL;
+    o->by_index = false;
+    DomainIndex *ix = o->seq <= m->index_seq ? domain_index_ref(m->index) : NULL;
+    if (--m->n_by_index == 0)
+        index_release(m);
+    return ix;
+}
+
+typedef struct IndexWork {
+    uv_work_t req;
+    Manager *m;
+    Engine engine;
+    uint64_t seq;
+    int r;
+} IndexWork;
+
+static void index_run(uv_work_t *req) {
+    IndexWork *w = req->data;
+    w->r = domain_index_build(&w->engine);
+}
+
+static void kick(Manager *m);
+
+static void index_done(uv_work_t *req, int status) {
+    IndexWork *w = req->data;
+    Manager *m = w->m;
+    m->in_flight--;
+    m->indexing = false;
+    if (w->r < 0)
+        log_debug("cannot list the domains (%s): each is looked up", strerror(-w->r));
+    else if (m->connected && !m->stopping)
+        index_adopt(m, TAKE_PTR(w->engine.index), w->seq);
+    domain_index_free(&w->engine);
+    free(w);
+    kick(m);
+}
+
+/* Before a full pass: the listing, on the thread pool. */
+static void index_start(Manager *m) {
+    if (!m->connected || m->stopping || m->indexing)
+        return;
+    IndexWork *w = xmalloc0(sizeof(IndexWork));
+    w->m = m;
+    w->engine = m->engine;
+    w->engine.index = NULL;
+    w->seq = m->seq;
+    w->req.data = w;
+    m->indexing = true;
+    m->in_flight++;   /* stopping and a reconnect wait for it */
+    uv_queue_work(m->loop, &w->req, index_run, index_done);
 }
 
 /* ------------------------------------------------------------------ work queue */
@@ -589,10 +742,10 @@ static void drop_object(Manager *m, Object *o) {
         return;
     memmove(&m->objects[i], &m->objects[i + 1], (m->n_objects - 1 - i) * sizeof(Object *));
     m->n_objects--;
+    object_unlist(m, o);
+    o->retally = true;   /* object_free's touch: not into the list again */
     object_free(o);
 }
-
-static void kick(Manager *m);
 
 /* Pruning the image cache (image-cache.h) after the passes: with prune on, once no pass is in
  * flight, on the thread pool (libvirt calls), against the sha256s of the specs in force (a held
@@ -648,6 +801,8 @@ static void work_done(uv_work_t *req, int status) {
 
     m->in_flight--;
     o->in_flight = false;
+    o->seq = ++m->seq;
+    domain_index_unref(w->engine.index);
     o->last_pass_time = time(NULL);
     object_touch(o);
     if (w->prune) {
@@ -692,8 +847,8 @@ static void work_done(uv_work_t *req, int status) {
         }
         if (r->deferred) {
             o->retry_at = uv_now(m->loop) + DEFER_RECHECK_MS;
-            if (!o->dirty) {
-                o->dirty = true;
+            if (!o->due) {
+                object_due(o);
                 schedule_kick(m, DEFER_RECHECK_MS);
             }
         } else if (r->error) {
@@ -708,8 +863,8 @@ static void work_done(uv_work_t *req, int status) {
             else
                 log_full(LOG_ERR, 0, fields, "%s %s: %s: %s (retry in %u s)", kind, o->name,
                          sync_state_to_string(r->state), r->error, delay);
-            if (!o->dirty) {
-                o->dirty = true;
+            if (!o->due) {
+                object_due(o);
                 schedule_kick(m, delay * 1000);
             }
         } else {
@@ -729,8 +884,10 @@ static void work_done(uv_work_t *req, int status) {
         *r = (ObjectResult) {};
     }
     /* the spec is gone and so is the object (pruned, or never made): nothing to report */
-    if ((w->prune || w->orphan_check) && w->gone && !o->spec && !o->dirty)
+    if ((w->prune || w->orphan_check) && w->gone && !o->spec && !o->due)
         drop_object(m, o);
+    else if (o->due)
+        object_due(o);   /* due again while in flight: queued now */
     spec_unref(w->spec);
     free(w);
     summarize(m);
@@ -748,9 +905,10 @@ static void start_work(Manager *m, Object *o) {
     w->engine = m->engine;
     w->prune = !o->spec && may_prune(m) && o->kind == KIND_DOMAIN;
     w->orphan_check = !o->spec && !w->prune;
+    w->engine.index = index_for(m, o);
     w->shutdown_timeout = o->shutdown_timeout ? o->shutdown_timeout : 60;
     w->req.data = w;
-    o->dirty = false;
+    o->due = false;
     o->in_flight = true;
     object_touch(o);
     m->in_flight++;
@@ -784,7 +942,7 @@ static Object *pending_dependency(Manager *m, Object *o, char **ret_why) {
         if (!dep || !dep->spec)
             continue;
         bool failed = dep->has_result && dep->last.error;
-        if (!dep->dirty && !dep->in_flight && dep->has_result && !failed)
+        if (!dep->due && !dep->in_flight && dep->has_result && !failed)
             continue;
         *ret_why = failed ? xasprintf("waiting for %s %s (failed: %s)", disk ? "pool" : "network",
                                       dep->name, dep->last.error)
@@ -822,7 +980,7 @@ static bool notice_restarts(Manager *m) {
     size_t n = 0;
     for (size_t i = 0; i < m->n_objects; i++) {
         Object *o = m->objects[i];
-        if (o->dirty && !o->in_flight && o->spec && o->spec->n_template_files > 0 && may_restart(o->spec))
+        if (o->due && !o->in_flight && o->spec && o->spec->n_template_files > 0 && may_restart(o->spec))
             *(Spec **) array_push(&specs, &n, sizeof(Spec *)) = spec_ref(o->spec);
     }
     if (n == 0)
@@ -833,66 +991,123 @@ static bool notice_restarts(Manager *m) {
     return true;
 }
 
+/* kick's look at one due object: its pass started (true), or it waits for a dependency or its
+ * retry time (false: it stays due). */
+static bool kick_one(Manager *m, Object *o, uint64_t now, uint64_t *next_retry, bool *waits_changed) {
+    /* a domain waits only for the pools and networks it uses; a failing one holds up its
+     * dependents, nothing else */
+    _cleanup_free_ char *why = NULL;
+    if (pending_dependency(m, o, &why)) {
+        if (!streq_ptr(why, o->waiting)) {
+            object_touch(o);
+            free(o->waiting);
+            o->waiting = TAKE_PTR(why);
+            log_debug("%s %s: %s", spec_kind_to_string(o->kind), o->name, o->waiting);
+            *waits_changed = true;
+        }
+        return false;
+    }
+    if (o->waiting) {
+        object_touch(o);
+        free(o->waiting);
+        o->waiting = NULL;
+        *waits_changed = true;
+    }
+    if (o->retry_at > now) {
+        if (!*next_retry || o->retry_at < *next_retry)
+            *next_retry = o->retry_at;
+        return false;
+    }
+    start_work(m, o);
+    return true;
+}
+
+/* Takes o out of kick's lists when no pass of it is to start (any more). */
+static bool kick_skip(Manager *m, Object *o) {
+    m->looks++;
+    if (o->elsewhere) {
+        o->queued = false;   /* another host's: due again (object_due) once placed back here */
+        return true;
+    }
+    if (o->due && !o->in_flight)
+        return false;
+    o->queued = false;   /* in flight: work_done queues it again if due */
+    return true;
+}
+
+/* Starts the passes that are due, up to the concurrency: the objects held back before first,
+ * then those queued since, pools and networks before domains. Only those are looked at. */
+static void kick_queues(Manager *m, uint64_t now, uint64_t *next_retry, bool *waits_changed) {
+    for (int q = 0; q < 2; q++) {
+        for (size_t i = 0; i < m->n_held && m->in_flight < m->cfg->concurrency; i++) {
+            Object *o = m->held[i];
+            if (!o || (o->kind == KIND_DOMAIN) != (q == 1))
+                continue;
+            if (kick_skip(m, o) || kick_one(m, o, now, next_retry, waits_changed)) {
+                o->queued = false;
+                m->held[i] = NULL;
+            }
+        }
+        while (m->head[q] < m->n_queue[q] && m->in_flight < m->cfg->concurrency) {
+            Object *o = m->queue[q][m->head[q]++];
+            if (!o || kick_skip(m, o))
+                continue;
+            if (kick_one(m, o, now, next_retry, waits_changed))
+                o->queued = false;
+            else
+                *(Object **) array_push(&m->held, &m->n_held, sizeof(Object *)) = o;
+        }
+        if (m->head[q] > 0 && m->head[q] * 2 >= m->n_queue[q]) {   /* drained, or half of it */
+            m->n_queue[q] -= m->head[q];
+            memmove(m->queue[q], m->queue[q] + m->head[q], m->n_queue[q] * sizeof(Object *));
+            m->head[q] = 0;
+        }
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < m->n_held; i++)
+        if (m->held[i])
+            m->held[k++] = m->held[i];
+    m->n_held = k;
+}
+
+/* Whether a pass is due and may start now (not waiting, not before its retry time). */
+static bool any_due_now(Manager *m, uint64_t now) {
+    /* (no pointer arithmetic on a queue never grown: NULL + 0 is undefined) */
+    Object **lists[] = { m->held, m->queue[0], m->queue[1] };
+    size_t from[] = { 0, m->head[0], m->head[1] };
+    size_t ns[] = { m->n_held, m->n_queue[0], m->n_queue[1] };
+    for (size_t l = 0; l < ELEMENTSOF(lists); l++)
+        for (size_t i = from[l]; i < ns[l]; i++) {
+            const Object *o = lists[l][i];
+            if (o && o->due && o->retry_at <= now && !o->waiting)
+                return true;
+        }
+    return false;
+}
+
 static void kick(Manager *m) {
     uint64_t now = uv_now(m->loop);
     uint64_t next_retry = 0;
     bool waits_changed = false;
 
     /* the cache's pruning runs alone (cache_prune_done kicks again) */
-    if (!m->connected || m->stopping || m->cache_pruning || notice_restarts(m))
+    if (!m->connected || m->stopping || m->cache_pruning || m->indexing || notice_restarts(m))
         return;
-    /* pools and networks first (in table order they come after domains), so that a domain
-     * whose dependencies are free to go finds them in flight, not idle */
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < m->n_objects && m->in_flight < m->cfg->concurrency; i++) {
-            Object *o = m->objects[i];
-            if ((o->kind == KIND_DOMAIN) != (pass == 1) || !o->dirty || o->in_flight || o->elsewhere)
-                continue;
-            /* a domain waits only for the pools and networks it uses; a failing one holds up
-             * its dependents, nothing else */
-            _cleanup_free_ char *why = NULL;
-            if (pending_dependency(m, o, &why)) {
-                if (!streq_ptr(why, o->waiting)) {
-                    object_touch(o);
-                    free(o->waiting);
-                    o->waiting = TAKE_PTR(why);
-                    log_debug("%s %s: %s", spec_kind_to_string(o->kind), o->name, o->waiting);
-                    waits_changed = true;
-                }
-                continue;
-            }
-            if (o->waiting) {
-                object_touch(o);
-                free(o->waiting);
-                o->waiting = NULL;
-                waits_changed = true;
-            }
-            if (o->retry_at > now) {
-                if (!next_retry || o->retry_at < next_retry)
-                    next_retry = o->retry_at;
-                continue;
-            }
-            start_work(m, o);
-        }
-    }
+    kick_queues(m, now, &next_retry, &waits_changed);
     if (next_retry)
         schedule_kick(m, (unsigned) (next_retry - now));
     if (waits_changed) {
         summarize(m);
         request_status(m);
     }
-    if (!m->first_pass_done && m->in_flight == 0) {
-        bool any_dirty = false;
-        for (size_t i = 0; i < m->n_objects; i++)
-            any_dirty = any_dirty || (m->objects[i]->dirty && m->objects[i]->retry_at <= now &&
-                                      !m->objects[i]->waiting && !m->objects[i]->elsewhere);
-        if (!any_dirty) {
-            /* READY=1 went out when the specs were loaded: this is only news for the log */
-            m->first_pass_done = true;
-            summarize(m);
-            write_status(m);
-            log_info("first pass over every object done: %s", strna(m->last_status));
-        }
+    if (!m->first_pass_done && m->in_flight == 0 && !any_due_now(m, now)) {
+        /* READY=1 went out when the specs were loaded: this is only news for the log */
+        m->first_pass_done = true;
+        summarize(m);
+        write_status(m);
+        log_info("first pass over every object done: %s", strna(m->last_status));
+        log_debug("first pass: kick and summarize looked at %" PRIu64 " objects, for %zu", m->looks,
+                  m->n_objects);
     }
 }
 
@@ -923,7 +1138,38 @@ typedef struct ConnectWork {
     char *error;
     char **owned;           /* names of domains carrying virtspec's metadata */
     size_t n_owned;
+    char **known;           /* the domain objects' names at the start (sorted): not asked */
+    size_t n_known;
+    DomainIndex *index;     /* every domain listed (the first pass uses it) */
+    uint64_t seq;           /* Manager.seq at the start */
 } ConnectWork;
+
+/* A full resync after every (re)connect (libvirtd may have changed anything meanwhile): every
+ * object due, orphans too (are they still there?), queued afresh in table order — pools and
+ * networks, then domains, by name — not after the specs loaded before the connection. That is the
+ * order of the passes before the queues existed; with the specs first, an orphan check of every
+ * owned domain ran behind them, several at once, when libvirtd stalled right after the first
+ * pass's defines — where libvirt 9.0's RPC client crashes (docs/reliability.md, issue 21). */
+static void due_all_in_table_order(Manager *m) {
+    m->n_queue[0] = m->n_queue[1] = m->head[0] = m->head[1] = m->n_held = 0;
+    for (size_t i = 0; i < m->n_objects; i++)
+        m->objects[i]->queued = false;
+    for (size_t i = 0; i < m->n_objects; i++) {
+        object_due(m->objects[i]);
+        m->objects[i]->retry_at = 0;
+    }
+}
+
+static int str_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static bool known_domain(const char *name, void *userdata) {
+    const ConnectWork *cw = userdata;
+    bool found;
+    array_bsearch(&name, cw->known, cw->n_known, sizeof(char *), str_cmp, &found);
+    return found;
+}
 
 static void connect_run(uv_work_t *req) {
     ConnectWork *cw = req->data;
@@ -933,8 +1179,14 @@ static void connect_run(uv_work_t *req) {
         return;
     }
     virt_events_watch(cw->engine.conn);
-    /* owned domains, to find those whose spec went away while virtspec was not running */
-    engine_list_owned_domains(&cw->engine, NULL, NULL, &cw->owned, &cw->n_owned);
+    /* after the watch: an event from here on marks its domain as changed since the listing */
+    if (domain_index_build(&cw->engine) == 0)
+        cw->index = TAKE_PTR(cw->engine.index);
+    /* owned domains, to find those whose spec went away while virtspec was not running (a
+     * domain with an object is not asked: connect_done keeps it as it is) — with host =, every
+     * owned one: those defined here are sticky input to the share (daemon-share.h) */
+    engine_list_owned_domains(&cw->engine, cw->m->cfg->host ? NULL : known_domain, cw, &cw->owned,
+                              &cw->n_owned);
 }
 
 /* The reconnect delay: 1 s doubling, capped at RECONNECT_MAX_S (what docs/daemon.md says). */
@@ -996,16 +1248,17 @@ static void connect_done(uv_work_t *req, int status) {
             log_object(LOG_NOTICE, "Domain", o->name, "Domain %s: owned by virtspec but no spec names it "
                        "(orphaned%s)", o->name, may_prune(m) ? ", pruning" : "");
         }
-    /* a full resync after every (re)connect: libvirtd may have changed anything meanwhile */
-    for (size_t i = 0; i < m->n_objects; i++) {
-        m->objects[i]->dirty = true;   /* orphans too: are they still there? */
-        m->objects[i]->retry_at = 0;
-    }
+    due_all_in_table_order(m);
+    index_adopt(m, TAKE_PTR(cw->index), cw->seq);
     schedule_kick(m, 0);
 out:
+    domain_index_unref(cw->index);
     for (size_t i = 0; i < cw->n_owned; i++)
         free(cw->owned[i]);
     free(cw->owned);
+    for (size_t i = 0; i < cw->n_known; i++)
+        free(cw->known[i]);
+    free(cw->known);
     free(cw->error);
     free(cw);
 }
@@ -1016,6 +1269,10 @@ static void connect_libvirt(Manager *m) {
     ConnectWork *cw = xmalloc0(sizeof(ConnectWork));
     cw->m = m;
     cw->req.data = cw;
+    cw->seq = m->seq;
+    for (size_t i = 0; i < m->n_objects; i++)   /* in (kind, name) order: the domains sorted */
+        if (m->objects[i]->kind == KIND_DOMAIN)
+            *(char **) array_push(&cw->known, &cw->n_known, sizeof(char *)) = xstrdup(m->objects[i]->name);
     m->connecting = true;
     m->connect_attempt++;
     m->in_flight++;
@@ -1057,7 +1314,8 @@ static void on_virt_event(const VirtEvent *ev, void *userdata) {
     if (!o || !o->spec)
         return;   /* not ours */
     log_debug("%s %s: libvirt event %d", spec_kind_to_string(ev->kind), ev->name, ev->detail);
-    o->dirty = true;
+    o->seq = ++m->seq;   /* the full pass's listing, if any, is not for it */
+    object_due(o);
     schedule_kick(m, 50);
 }
 
@@ -1082,6 +1340,7 @@ static void on_resync_timer(uv_timer_t *t) {
     log_debug("periodic resync");
     watch_refresh(m->watch);
     rescan(m, NULL, 0, true);
+    index_start(m);
     kick(m);
     request_status(m);
 }
@@ -1100,12 +1359,13 @@ static void on_sighup(uv_signal_t *s, int signum) {
                        m->cfg->resync_interval_s * 1000ULL);
         for (size_t i = 0; i < m->n_objects; i++)
             if (!m->objects[i]->spec && may_prune(m) && m->objects[i]->kind == KIND_DOMAIN)
-                m->objects[i]->dirty = true;   /* prune newly on: the orphans go */
+                object_due(m->objects[i]);   /* prune newly on: the orphans go */
         log_info("configuration %s reread", strna(m->cfg->file));
     }
     log_info("reloading: rereading %s", m->cfg->specs_dir);
     watch_refresh(m->watch);
     rescan(m, NULL, 0, true);
+    index_start(m);
     kick(m);
     write_status(m);
     sd_glue_ready();
@@ -1226,9 +1486,14 @@ int daemon_run(DaemonConfig *cfg) {
         virt_events_unwatch(m.engine.conn);
         engine_close(&m.engine);
     }
+    index_release(&m);
     for (size_t i = 0; i < m.n_objects; i++)
         object_free(m.objects[i]);
     free(m.objects);
+    free(m.queue[0]);
+    free(m.queue[1]);
+    free(m.held);
+    free(m.touched);
     free(m.last_status);
     free(m.connect_error);
     free(m.stop_reason);
