@@ -104,11 +104,20 @@ int domain_index_build(Engine *e) {
         };
     free(doms);
     qsort(ix->items, ix->n, sizeof(DomainIndexEntry), entry_cmp);
-    if (mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_ACTIVE, state_field, -1) != 0) {
-        mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_RUNNING, state_field, VIR_DOMAIN_RUNNING);
-        mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_PAUSED, state_field, VIR_DOMAIN_PAUSED);
+    /* whole or not at all: an entry's state and autostart are only true when every listing
+     * answered (one that failed would leave "shut off, not autostarted": a start planned for a
+     * running domain) */
+    int active = mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_ACTIVE, state_field, -1);
+    bool ok = active >= 0;
+    if (ok && active > 0)
+        ok = mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_RUNNING, state_field, VIR_DOMAIN_RUNNING) >= 0 &&
+             mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_PAUSED, state_field, VIR_DOMAIN_PAUSED) >= 0;
+    ok = ok && mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, autostart_field, 1) >= 0;
+    if (!ok) {
+        int r = virt_error_errno();
+        domain_index_unref(ix);
+        return r < 0 ? r : -EIO;
     }
-    mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, autostart_field, 1);
     e->index = ix;
     return 0;
 }
