@@ -238,10 +238,11 @@ static void reconcile_all(Run *run, Engine e, const size_t *order, size_t n, Obj
         Batch b = { .run = run, .engine = e, .results = results, .stream = stream, .order = order,
                     .next = start, .end = end };
         pthread_t th[RUN_JOBS];
-        size_t n_th = end - start < RUN_JOBS ? end - start : RUN_JOBS;
-        for (size_t t = 0; t < n_th; t++)
-            if (pthread_create(&th[t], NULL, batch_worker, &b) != 0)
-                abort();
+        size_t want = end - start < RUN_JOBS ? end - start : RUN_JOBS, n_th = 0;
+        while (n_th < want && pthread_create(&th[n_th], NULL, batch_worker, &b) == 0)
+            n_th++;
+        if (n_th == 0)
+            batch_worker(&b);   /* no thread to be had (a limit): the batch here, one by one */
         for (size_t t = 0; t < n_th; t++)
             pthread_join(th[t], NULL);
         start = end;
@@ -301,11 +302,9 @@ static void *connect_worker(void *arg) {
         c->error = xstrdup(virt_error_message());
         return NULL;
     }
-    c->index_r = domain_index_build(&c->run->engine);
-    if (c->index_r < 0) {
-        c->error = xstrdup(virt_error_message());
+    c->index_r = domain_index_build(&c->run->engine, &c->error);
+    if (c->index_r < 0)
         return NULL;
-    }
     if (!c->apply) {
         pthread_t second;
         bool two = pthread_create(&second, NULL, read_ahead_worker, c) == 0;
@@ -499,11 +498,13 @@ static size_t share_observed(const CliOpts *o, Run *run, bool connected) {
 static int run_engine(const CliOpts *o, Run *run, bool apply) {
     Connect c = { .run = run, .o = o, .apply = apply };
     pthread_t connector;
-    if (pthread_create(&connector, NULL, connect_worker, &c) != 0)
-        abort();
+    bool overlap = pthread_create(&connector, NULL, connect_worker, &c) == 0;
     run->spec_errors = cli_read_tree(o, &run->set, &run->sel);
     __atomic_store_n(&c.specs_loaded, true, __ATOMIC_RELEASE);
-    pthread_join(connector, NULL);
+    if (overlap)
+        pthread_join(connector, NULL);
+    else
+        connect_worker(&c);   /* no thread (a limit): connect after reading the tree */
     run->spec_errors += share_observed(o, run, c.r >= 0 && c.index_r >= 0);
     _cleanup_free_ char *error = c.error;
     if (c.r < 0) {

@@ -90,11 +90,14 @@ static int *autostart_field(DomainIndexEntry *e) { return &e->autostart; }
 /* Three listings (every domain, the active ones, the autostarted ones), two more when any domain
  * runs (running, paused): an inactive domain is shut off; an active one in neither list (blocked,
  * crashed, shutting down, pmsuspended) is left unknown (-1), its pass asks for its state. */
-int domain_index_build(Engine *e) {
+int domain_index_build(Engine *e, char **ret_error) {
     virDomainPtr *doms = NULL;
     int n = virConnectListAllDomains(e->conn, &doms, 0);
-    if (n < 0)
+    if (n < 0) {
+        if (ret_error)
+            *ret_error = xstrdup(virt_error_message());
         return virt_error_errno();
+    }
     DomainIndex *ix = xmalloc0(sizeof(DomainIndex));
     ix->refs = 1;
     ix->items = xmalloc0(((size_t) n + 1) * sizeof(DomainIndexEntry));
@@ -115,6 +118,8 @@ int domain_index_build(Engine *e) {
     ok = ok && mark_listed(e->conn, ix, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, autostart_field, 1) >= 0;
     if (!ok) {
         int r = virt_error_errno();
+        if (ret_error)   /* before the entries' virDomainFree, which resets libvirt's error */
+            *ret_error = xstrdup(virt_error_message());
         domain_index_unref(ix);
         return r < 0 ? r : -EIO;
     }

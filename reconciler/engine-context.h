@@ -31,7 +31,7 @@ typedef struct Engine {
 /* Lists every domain once (handles, state, autostart) into e->index, for a pass over many specs.
  * The index must not outlive the pass: the daemon, whose domains change under it, gives it only
  * to the passes of its full resync that no libvirt event has touched since the listing. */
-int domain_index_build(Engine *e);
+int domain_index_build(Engine *e, char **ret_error);   /* *ret_error (may be NULL): libvirt's why */
 /* e->index dropped (the last reference frees it) */
 void domain_index_free(Engine *e);
 DomainIndex *domain_index_ref(DomainIndex *ix);

@@ -239,7 +239,7 @@ static void object_free(Object *o) {
 static void schedule_kick(Manager *m, unsigned delay_ms);
 
 static Tally object_tally(const Object *o) {
-    if (!o->spec)
+    if (!o->spec || o->elsewhere)   /* placed on another host: counted as such, not as ours */
         return TALLY_NONE;
     if (o->waiting || (o->has_result && o->last.deferred))
         return TALLY_WAITING;
@@ -600,15 +600,20 @@ static void index_release(Manager *m) {
     m->n_by_index = 0;
 }
 
-/* The listing is for the domains due for a pass that nothing changed since it began (no libvirt
- * event, no pass of ours ended): the others are looked up as before. */
+/* The listing is for the domains due for a pass now that nothing changed since it began (no
+ * libvirt event, no pass of ours ended): the others are looked up as before. Not for one placed on
+ * another host, waiting for a dependency or a retry time: its pass may come much later, and the
+ * listing must not outlive the passes it was made for (an autostart changed by hand raises no
+ * event; engine-context.h). */
 static void index_adopt(Manager *m, DomainIndex *ix, uint64_t seq) {
     index_release(m);
     m->index = ix;
     m->index_seq = seq;
+    uint64_t now = uv_now(m->loop);
     for (size_t i = 0; ix && i < m->n_objects; i++) {
         Object *o = m->objects[i];
-        if (o->kind == KIND_DOMAIN && o->spec && o->due && !o->in_flight && o->seq <= seq) {
+        if (o->kind == KIND_DOMAIN && o->spec && o->due && !o->in_flight && o->seq <= seq &&
+            !o->elsewhere && !o->waiting && o->retry_at <= now) {
             o->by_index = true;
             m->n_by_index++;
         }
@@ -638,7 +643,7 @@ typedef struct IndexWork {
 
 static void index_run(uv_work_t *req) {
     IndexWork *w = req->data;
-    w->r = domain_index_build(&w->engine);
+    w->r = domain_index_build(&w->engine, NULL);
 }
 
 static void kick(Manager *m);
@@ -1027,6 +1032,11 @@ static bool kick_skip(Manager *m, Object *o) {
     m->looks++;
     if (o->elsewhere) {
         o->queued = false;   /* another host's: due again (object_due) once placed back here */
+        if (o->by_index) {   /* marked before it went elsewhere: the listing is not kept for it */
+            o->by_index = false;
+            if (--m->n_by_index == 0)
+                index_release(m);
+        }
         return true;
     }
     if (o->due && !o->in_flight)
@@ -1180,7 +1190,7 @@ static void connect_run(uv_work_t *req) {
     }
     virt_events_watch(cw->engine.conn);
     /* after the watch: an event from here on marks its domain as changed since the listing */
-    if (domain_index_build(&cw->engine) == 0)
+    if (domain_index_build(&cw->engine, NULL) == 0)
         cw->index = TAKE_PTR(cw->engine.index);
     /* owned domains, to find those whose spec went away while virtspec was not running (a
      * domain with an object is not asked: connect_done keeps it as it is) — with host =, every

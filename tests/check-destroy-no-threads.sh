@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# virtspec destroy when no thread can be made (pthread_create fails: a process or thread limit):
+# virtspec destroy (and plan) when no thread can be made (pthread_create fails: a process or thread limit):
 # its domain workers are threads (reconciler/cmd-destroy.c); without any it destroys the domains
 # itself, one by one, instead of aborting half-way. With XML-SHIM (the domain's definition cannot
 # be read): the domain fails, "reading its definition failed", and is not called one virtspec does
@@ -26,6 +26,18 @@ if [ "$rc" = 0 ] && grep -q '^  = destroyed' <<<"$out" && ! grep -q 'cannot be p
     echo "ok - destroy --yes without threads: the domain destroyed, exit 0"
 else
     echo "FAIL - destroy --yes without threads: exit $rc (134: SIGABRT):"
+    printf '%s\n' "$out"
+    status=1
+fi
+# plan (and apply: the same run_engine) without threads: the connection after the tree is read,
+# the batch one by one, instead of abort()
+out=$(LD_PRELOAD=$shim VIRTSPEC_STATE_DIR=$tmp/state LC_ALL=C.UTF-8 NO_COLOR=1 \
+      "$bin" plan --config /dev/null --insecure-spec-perms -c "test://$tmp/node.xml" web1.yaml 2>&1)
+rc=$?
+if [ "$rc" = 2 ] && grep -q 'max_memory: 1 GiB → 2 GiB' <<<"$out" && ! grep -q 'cannot be preloaded' <<<"$out"; then
+    echo "ok - plan without threads: the change planned, exit 2"
+else
+    echo "FAIL - plan without threads: exit $rc (134: SIGABRT):"
     printf '%s\n' "$out"
     status=1
 fi

@@ -146,6 +146,8 @@ ok "…w1 is left alone: no pass, not an orphan, not pruned" \
 ok "…web2 is kvm1's again (sticky, no warning any more)" \
     bash -c "! tail -n +$((at + 1)) '$dlog' | grep -q 'web2 is defined here'"
 ok "…the summary follows" wait_for 5 grep -qF "host kvm1, 2 of 3 specs (1 on other hosts; 1 defined here placed on another host)" "$st"
+ok "…and counts this host's 2 specs only, not w1 placed on kvm2" \
+    wait_for 5 grep -qF "placed on another host): 2 specs: 2 in sync" "$st"
 kill "$dpid"; wait "$dpid"; dpid=
 sed -i 's/^host = kvm1/host = kvm9/' "$d/dm/d.conf"
 "$vs" daemon --config "$d/dm/d.conf" --insecure-spec-perms -c "test://$d/dm/node.xml" --status-file "$st" > "$dlog" 2>&1 &
