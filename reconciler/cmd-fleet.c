@@ -17,7 +17,7 @@
 /* `virtspec fleet status` (docs/fleet.md, issue 22): agentless, read-only. For every `kind: Host`
  * of the tree, `virtspec plan --json --host NAME -c URI` — this very program, so the share and
  * the comparison are exactly what plan --host computes there, no second diff — run as a child
- * process, all hosts at once, each killed (its process group: an ssh transport too) after
+ * process, FLEET_JOBS hosts at a time, each killed (its process group: an ssh transport too) after
  * FLEET_TIMEOUT seconds. A dead host costs the table that bound, not the kernel's TCP timeout. */
 
 #define FLEET_TIMEOUT 30   /* seconds; VIRTSPEC_FLEET_TIMEOUT overrides it */
@@ -309,7 +309,7 @@ static void print_json(const FleetHost *hosts, size_t n, const char *revision) {
     json_object_put(root);
 }
 
-/* The hosts of the tree (sorted by name), with their share; NULL when there are none. */
+/* The hosts of the tree (sorted by name), with their share (*ret_n of them, maybe 0). */
 static FleetHost *fleet_hosts(const CliOpts *o, const SpecSet *set, size_t *ret_n) {
     PlacementSet ps = {};
     DiagList d = {};
