@@ -400,11 +400,16 @@ took=$(wait_for 20 user_manager_up)
 ok "…starts user@$UID_U.service, no login needed ($took ms)" test "$took" != timeout
 awk '/^## Without root/ {f = 1} f && /^```sh$/ {g = 1; next} g && /^```$/ {exit} g' "$SRC/README.md" > "$W/readme-user.sh"
 contains "README \"Without root\" has its sh block" "systemctl --user enable --now virtspec" "$(cat "$W/readme-user.sh")"
-inside bash -c "cat > /tmp/readme-user.sh && chmod 644 /tmp/readme-user.sh" < "$W/readme-user.sh"
-# as typed into a shell: no -e (plan exits 2 when it has changes to show)
+# as typed into a shell: no -e (plan exits 2 when it has changes to show); each command that
+# fails is named with its status by an ERR trap put before the block, so a failure in the middle
+# of it is seen, not only the status of its last command
+{ echo 'trap '"'"'echo "README-CMD-FAILED $? $BASH_COMMAND"'"'"' ERR'; cat "$W/readme-user.sh"; } |
+    inside bash -c "cat > /tmp/readme-user.sh && chmod 644 /tmp/readme-user.sh"
 t=$(date +%s%N)
 out=$(asu bash /tmp/readme-user.sh 2>&1); rc=$?
 is "the README block runs as the user ($(ms_since "$t") ms)" 0 "$rc"
+is "…each of its commands succeeds (plan: 2, changes shown)" "README-CMD-FAILED 2 virtspec plan" \
+    "$(grep README-CMD-FAILED <<< "$out" | sed 's/ *#.*//')"
 lacks "…no line of it fails" "Failed" "$out"
 lacks "…nor reports an error" "error" "$out"
 contains "…its plan creates the pool" "Pool mine (/home/$U/.config/virtspec/box.yaml:1)" "$out"
