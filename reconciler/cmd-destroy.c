@@ -83,7 +83,7 @@ static void destroy_domain(Destroy *d, const Spec *s, ObjectResult *r) {
     if (!p.owned) {
         _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(d->engine.conn, s->name);
         if (dom && !p.gone)   /* its definition could not be read: whose it is is not known */
-            fail(r, "reading its definition failed: left alone");
+            fail(r, "%s: left alone", p.error ? p.error : "reading its definition failed");
         else if (dom) {
             r->state = SYNC_FOREIGN_CONFLICT;
             r->error = xstrdup("a domain of this name exists that virtspec does not own: left alone");

@@ -70,7 +70,11 @@ int engine_prune_domain(Engine *e, const char *name, unsigned shutdown_timeout, 
         return 0;
     }
     char *x = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-    _cleanup_(xmlFreeDocp) xmlDoc *doc = x ? xml_parse(x) : NULL;
+    if (!x) {   /* whose it is cannot be known: not gone, not owned, libvirt's reason kept */
+        p->error = xasprintf("reading its definition failed: %s", virt_error_message());
+        return -EIO;
+    }
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = xml_parse(x);
     free(x);
     if (!doc || !observe_owned(doc)) {
         p->gone = doc != NULL;   /* never touch what is not ours; it is no orphan of ours either */
