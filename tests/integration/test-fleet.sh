@@ -68,12 +68,13 @@ for i in $(seq 1 "$N"); do
         > "kvm$i/v.conf"
 done
 sync_all() {   # sync_all EXPECTED-EXIT TEXT DESCRIPTION: virtspec sync inside every host, at once
-    local i
+    local i pids=()
     for i in $(seq 1 "$N"); do
         { fleet-on "$i" "$VS" sync --config "$WORK/kvm$i/v.conf" --insecure-spec-perms > "kvm$i/sync.out" 2>&1
           echo $? > "kvm$i/sync.rc"; } &
+        pids+=($!)
     done
-    wait
+    wait "${pids[@]}"   # not the daemons, background jobs too
     for i in $(seq 1 "$N"); do
         is "kvm$i: $3: exit $1" "$1" "$(cat "kvm$i/sync.rc")"
         contains "…kvm$i says '$2'" "$2" "$(cat "kvm$i/sync.out")"
