@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fleet-peers.h"
 #include "git.h"
 #include "paths.h"
 #include "placement.h"
@@ -20,7 +21,6 @@
  * process, FLEET_JOBS hosts at a time, each killed (its process group: an ssh transport too) after
  * FLEET_TIMEOUT seconds. A dead host costs the table that bound, not the kernel's TCP timeout. */
 
-#define FLEET_TIMEOUT 30   /* seconds; VIRTSPEC_FLEET_TIMEOUT overrides it */
 #define FLEET_JOBS 16      /* hosts read at once (each a plan process and two pipes) */
 
 /* What an object of a host's plan is, for the table. */
@@ -54,13 +54,6 @@ typedef struct FleetHost {
     char *error;                /* unreachable: libvirt's error */
     const char *state;          /* in-sync, stale, failed, unreachable, no-uri */
 } FleetHost;
-
-static unsigned fleet_timeout(void) {
-    const char *v = getenv("VIRTSPEC_FLEET_TIMEOUT");
-    char *end;
-    unsigned long t = v ? strtoul(v, &end, 10) : 0;
-    return v && *v && !*end && t > 0 && t < 86400 ? (unsigned) t : FLEET_TIMEOUT;
-}
 
 /* The argument vector of the host's plan: this program, the same configuration and paths. */
 static char **plan_argv(const FleetHost *h, char *self) {
