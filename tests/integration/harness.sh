@@ -33,6 +33,16 @@
 #                                    libvirt does; group: U's primary group) with
 #                                    dynamic_ownership on, instead of as root: every path QEMU
 #                                    opens must then be reachable by U
+# For several hosts at once (tests/integration/fleet-harness.sh sets these):
+#   VIRTSPEC_HARNESS_HOSTNAME=NAME   a UTS namespace of its own too, with this hostname
+#   VIRTSPEC_HARNESS_HOST_UUID=UUID  libvirtd.conf host_uuid (libvirt refuses to migrate between
+#                                    two hosts of one UUID, and the default comes from DMI)
+#   VIRTSPEC_HARNESS_LISTEN_TCP=1    libvirtd --listen with listen_tcp = 1, auth_tcp = "none"
+#                                    (tcp_port 16509): qemu+tcp://ADDR/system, unauthenticated,
+#                                    reachable only from the namespaces linked to this one
+#   VIRTSPEC_HARNESS_MIGRATION_HOST=ADDR  qemu.conf migration_host and migration_address: an
+#                                    incoming migration is announced and listened for at ADDR
+#                                    (not at the hostname, which nobody resolves)
 
 # shellcheck disable=SC2317  # functions below are called from traps
 set -u
@@ -102,6 +112,10 @@ if [ "${VIRTSPEC_HARNESS_INNER:-}" != "1" ]; then
             rm -rf --one-file-system "$d"
         fi
     done
+
+    if [ -n "${VIRTSPEC_HARNESS_HOSTNAME:-}" ]; then
+        NS_OPTS="--uts $NS_OPTS"
+    fi
 
     export VIRTSPEC_HARNESS_INNER=1
     export VIRTSPEC_HARNESS_OWNER=$$
@@ -313,6 +327,9 @@ fail_setup() {
 
 # ---- network: only lo, up -------------------------------------------------
 ip link set lo up || fail_setup "cannot bring lo up"
+if [ -n "${VIRTSPEC_HARNESS_HOSTNAME:-}" ]; then
+    hostname "$VIRTSPEC_HARNESS_HOSTNAME" || fail_setup "cannot set the hostname"
+fi
 
 # ---- private directories --------------------------------------------------
 # A mount point the host lacks is never created on the host: a directory made there is shared by
@@ -397,6 +414,16 @@ set_conf "$ETC/libvirtd.conf" auth_unix_rw '"none"'
 set_conf "$ETC/libvirtd.conf" unix_sock_group '"root"'
 set_conf "$ETC/libvirtd.conf" log_filters '""'
 set_conf "$ETC/libvirtd.conf" log_outputs "\"$LOG_LEVEL:file:/var/log/libvirt/libvirtd.log\""
+LIBVIRTD_ARGS=()
+if [ "${VIRTSPEC_HARNESS_LISTEN_TCP:-0}" = 1 ]; then
+    set_conf "$ETC/libvirtd.conf" listen_tcp 1
+    set_conf "$ETC/libvirtd.conf" auth_tcp '"none"'
+    set_conf "$ETC/libvirtd.conf" tcp_port '"16509"'
+    LIBVIRTD_ARGS+=(--listen)
+fi
+if [ -n "${VIRTSPEC_HARNESS_HOST_UUID:-}" ]; then
+    set_conf "$ETC/libvirtd.conf" host_uuid "\"$VIRTSPEC_HARNESS_HOST_UUID\""
+fi
 
 set_conf "$ETC/virtlogd.conf" log_outputs '"3:file:/var/log/libvirt/virtlogd.log"'
 
@@ -424,6 +451,10 @@ set_conf "$QC" vnc_listen '"127.0.0.1"'
 set_conf "$QC" spice_listen '"127.0.0.1"'
 set_conf "$QC" stdio_handler '"logd"'
 set_conf "$QC" lock_manager '"nop"'
+if [ -n "${VIRTSPEC_HARNESS_MIGRATION_HOST:-}" ]; then
+    set_conf "$QC" migration_host "\"$VIRTSPEC_HARNESS_MIGRATION_HOST\""
+    set_conf "$QC" migration_address "\"$VIRTSPEC_HARNESS_MIGRATION_HOST\""
+fi
 if [ "${VIRTSPEC_HARNESS_CGROUPS:-0}" != 1 ]; then
     set_conf "$QC" cgroup_controllers '[ ]'
 fi
@@ -446,7 +477,7 @@ setsid virtlogd --pid-file "$VIRTLOGD_PIDFILE" --config /etc/libvirt/virtlogd.co
 VIRTLOGD_PID=$!
 
 info "starting libvirtd"
-setsid libvirtd --pid-file "$LIBVIRTD_PIDFILE" --config /etc/libvirt/libvirtd.conf \
+setsid libvirtd --pid-file "$LIBVIRTD_PIDFILE" --config /etc/libvirt/libvirtd.conf "${LIBVIRTD_ARGS[@]}" \
     </dev/null >"$LIBVIRTD_OUT" 2>&1 &
 LIBVIRTD_PID=$!
 
