@@ -28,7 +28,7 @@ typedef struct Opening {
 } Opening;
 
 typedef struct Peer {
-    const HostSpec *host;
+    HostSpec *host;             /* a copy: what placement_host_accepts reads, and the uri */
     virConnectPtr conn;         /* NULL: did not answer (error) */
     char *error;
 } Peer;
@@ -42,6 +42,11 @@ struct FleetPeers {
 };
 
 static pthread_once_t loop_once = PTHREAD_ONCE_INIT;
+static bool loop_elsewhere;   /* the daemon runs libvirt's event loop itself (virt-events.c) */
+
+void fleet_peers_event_loop_runs(void) {
+    loop_elsewhere = true;
+}
 
 static void *event_loop(void *arg) {
     for (;;)
@@ -52,8 +57,31 @@ static void *event_loop(void *arg) {
 /* libvirt's keepalive needs an event loop: the default one, in a thread of its own. */
 static void start_event_loop(void) {
     pthread_t t;
-    if (virEventRegisterDefaultImpl() == 0 && pthread_create(&t, NULL, event_loop, NULL) == 0)
+    if (!loop_elsewhere && virEventRegisterDefaultImpl() == 0 && pthread_create(&t, NULL, event_loop, NULL) == 0)
         pthread_detach(t);
+}
+
+/* The keys of h a destination reads (the set's hosts may go while a daemon's pass runs). */
+static HostSpec *host_copy(const HostSpec *h) {
+    HostSpec *c = xmalloc0(sizeof(HostSpec));
+    c->name.s = xstrdup(h->name.s);
+    c->uri.s = xstrdup(h->uri.s);
+    c->maintenance.i = h->maintenance.i;
+    c->lost.i = h->lost.i;
+    c->labels.items = xmalloc0((h->labels.n + 1) * sizeof(Value));
+    for (size_t i = 0; i < h->labels.n; i++)
+        ((Value *) c->labels.items)[i].s = xstrdup(((const Value *) h->labels.items)[i].s);
+    c->labels.n = h->labels.n;
+    return c;
+}
+
+static void host_copy_free(HostSpec *c) {
+    for (size_t i = 0; i < c->labels.n; i++)
+        free(((Value *) c->labels.items)[i].s);
+    free(c->labels.items);
+    free(c->name.s);
+    free(c->uri.s);
+    free(c);
 }
 
 FleetPeers *fleet_peers_new(const SpecSet *set, const char *self) {
@@ -63,7 +91,7 @@ FleetPeers *fleet_peers_new(const SpecSet *set, const char *self) {
     for (size_t i = 0; i < set->n_hosts; i++) {
         const HostSpec *h = set->hosts[i];
         if (!streq(h->name.s, self) && h->uri.set && !h->lost.i)
-            ((Peer *) array_push(&p->peers, &p->n, sizeof(Peer)))->host = h;
+            ((Peer *) array_push(&p->peers, &p->n, sizeof(Peer)))->host = host_copy(h);
     }
     return p;
 }
@@ -75,6 +103,7 @@ void fleet_peers_free(FleetPeers *p) {
         if (p->peers[i].conn)
             virConnectClose(p->peers[i].conn);
         free(p->peers[i].error);
+        host_copy_free(p->peers[i].host);
     }
     free(p->peers);
     pthread_mutex_destroy(&p->lock);

@@ -8,7 +8,7 @@
  * (docs/fleet.md#moving): each Host with a `uri`, not `lost`, opened through libvirt's remote
  * driver at the first look-up — all at once, each open bounded by VIRTSPEC_FLEET_TIMEOUT (30 s):
  * an open still running then is abandoned (its thread closes what it gets), the host "did not
- * answer". Opened connections get libvirt's keepalive (5 s, 3 missed: a host that dies later
+ * answer". The hosts are copied: the set may go before the peers. Opened connections get libvirt's keepalive (5 s, 3 missed: a host that dies later
  * fails a call within ~20 s instead of the kernel's TCP timeout). Thread-safe. */
 
 typedef struct FleetPeers FleetPeers;
@@ -35,5 +35,7 @@ typedef struct PeerHit {
 void peer_hit_clear(PeerHit *h);
 /* Looks for an owned domain of this name on the other hosts. */
 void fleet_peers_find(FleetPeers *p, const char *name, PeerHit *ret);
+/* The daemon runs libvirt's default event loop (virt-events.c): no second one is started. */
+void fleet_peers_event_loop_runs(void);
 /* The seconds an open may take (VIRTSPEC_FLEET_TIMEOUT, else 30). */
 unsigned fleet_timeout(void);

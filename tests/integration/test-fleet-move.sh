@@ -8,7 +8,8 @@
 #         its new volume, same UUID, undefined on kvm1, kvm1's volume kept;
 #   refused: back to kvm1 while kvm1 still holds that kept volume: not moved (never written over);
 #   live: the admin removes the old volume; mv1 running on kvm2 moves live to kvm1: running on
-#         kvm1 with the same UUID and the marker, no qemu of it left on kvm2, undefined there.
+#         kvm1 with the same UUID and the marker, no qemu of it left on kvm2, undefined there;
+#   daemon: placed on kvm2 again, `virtspec daemon --host kvm2` inside kvm2 moves it live.
 # Usage: fleet-harness.sh 2 bash test-fleet-move.sh   (VIRTSPEC_BIN names the binary)
 export VIRTSPEC_TEST_TMPDIR=${VIRTSPEC_FLEET_DIR:?run me under tests/integration/fleet-harness.sh 2}
 . "$(dirname "$0")/lib.sh"
@@ -110,4 +111,19 @@ ok "no qemu of mv1 left on kvm2" bash -c "! fleet-on 2 pgrep -f 'guest=mv1'"
 ok "kvm2's volume is still there" fleet-on 2 test -f "$vol"
 on 1 plan
 is "plan --host kvm1 afterwards: in sync (exit 0)" 0 "$rc"
+
+# ---- the daemon of the destination moves it too ----------------------------------------------
+fleet-on 2 virsh vol-delete --pool mvpool mv1-root.raw >/dev/null   # the admin's choice again
+spec kvm2 running > specs/mv1.yaml
+t0=$(date +%s%N)
+fleet-on 2 bash -c 'echo $$ > "$0"; exec "$@"' "$WORK/daemon2.pid" "$VS" daemon --host kvm2 \
+    --specs "$WORK/specs" --status-file "$WORK/status2.json" --config "$WORK/empty.conf" \
+    --insecure-spec-perms > daemon2.log 2>&1 &
+moved2() { [ "$(vsh 2 domstate mv1 | head -n 1)" = running ] && ! virsh -c "$(uri 1)" dominfo mv1 >/dev/null 2>&1; }
+ok "kvm2's daemon moves mv1 live from kvm1: running on kvm2, undefined on kvm1" wait_for 120 moved2
+echo "# daemon's live move: $(( ($(date +%s%N) - t0) / 1000000 )) ms after its start"
+is "…the same UUID" "$uuid" "$(vsh 2 domuuid mv1 | head -n 1)"
+is "…the marker bytes in kvm2's volume" virtspec-moved-o "$(marker 2)"
+contains "…its journal says the move" "move mv1 kvm1 → kvm2 (live" "$(cat daemon2.log)"
+fleet-on 2 sh -c 'kill "$(cat "$0")"' "$WORK/daemon2.pid"
 finish
