@@ -100,15 +100,7 @@ ok "…and it takes no placement (lost)" has "^  kvm3: lost$"
 spec '{host: kvm2}' > "$d/specs/d.yaml"
 
 # a socket that accepts and never answers: the look-up is bounded by VIRTSPEC_FLEET_TIMEOUT
-python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
-conns = []
-while True:
-    c, _ = s.accept(); conns.append(c)
-' "$d/mute.sock" & mute=$!
-trap 'kill $mute 2>/dev/null; rm -rf "$d"' EXIT
-wait_for 5 test -S "$d/mute.sock"
+mute_socket "$d/mute.sock"
 hosts "qemu+unix:///system?socket=$d/mute.sock" > "$d/specs/hosts.yaml"
 bound=$((2 * ${VIRTSPEC_TEST_TIME_SCALE:-1}))
 start=$(date +%s)
