@@ -508,7 +508,7 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
     else
         connect_worker(&c);   /* no thread (a limit): connect after reading the tree */
     run->spec_errors += share_observed(o, run, c.r >= 0 && c.index_r >= 0);
-    if (o->host && run->set.n_hosts > 0) {
+    if (o->host && run->set.n_hosts > 0 && !streq_ptr(getenv("VIRTSPEC_FLEET_PEERS"), "0")) {
         /* a domain of this share not defined here may be on another Host: moved here */
         run->engine.host = o->host;
         run->engine.peers = fleet_peers_new(&run->set, o->host);

@@ -86,7 +86,10 @@ static void *host_worker(void *arg) {
     FleetHost *h = arg;
     _cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
     _cleanup_free_ char **argv = plan_argv(h, self ? self : (char *) "virtspec");
-    h->rc = run_argv((const char *const *) argv, NULL, fleet_timeout(), &h->out, &h->err);
+    /* each plan reads its own host only: looking at the others for a move (fleet-peers.h) is
+     * the table's own job, and a dead host would cost every row the same bound */
+    const char *const env[] = { "VIRTSPEC_FLEET_PEERS=0", NULL };
+    h->rc = run_argv((const char *const *) argv, env, fleet_timeout(), &h->out, &h->err);
     return NULL;
 }
 

@@ -108,6 +108,11 @@ out=$(VIRTSPEC_FLEET_TIMEOUT=$bound "$vs" plan "${C[@]}" --host kvm2 -c "$(u kvm
 took=$(($(date +%s) - start))
 ok "kvm3 never answers: plan ends after the bound (${took} s, bound $bound s)" test "$took" -le $((bound + 5))
 ok "…the create waits: no answer within the bound" has "d1 may run on kvm3, which did not answer \(no answer within $bound s \(VIRTSPEC_FLEET_TIMEOUT\)\)"
+# fleet status's plans do not look at the other hosts: kvm3 mute costs kvm3's row only
+out=$(VIRTSPEC_FLEET_TIMEOUT=$bound "$vs" fleet status "${C[@]}" "$d/specs" 2>&1)
+ok "fleet status with kvm3 mute: kvm2's row is read, not unreachable" has "^kvm2 +[0-9]+ +ok "
+ok "…d1 to create there" has "^  Domain d1: create$"
+ok "…kvm3 unreachable" has "^kvm3 .* unreachable$"
 kill $mute 2>/dev/null
 
 # kvm1 without uri: not looked at (documented): kvm2 would create d1
