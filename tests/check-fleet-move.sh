@@ -98,6 +98,9 @@ spec '{}' > "$d/specs/d.yaml"
 out=$("$vs" placement "${C[@]}" "$d/specs" 2>&1)
 ok "…and it takes no placement (lost)" has "^  kvm3: lost$"
 spec '{host: kvm2}' > "$d/specs/d.yaml"
+out=$("$vs" fleet status "${C[@]}" "$d/specs" 2>&1)
+ok "fleet status does not read the lost kvm3" has "^kvm3 +[0-9]+ +not read .* lost$"
+ok "…and says why" has "^  lost: true: declared gone, not read"
 
 # a socket that accepts and never answers: the look-up is bounded by VIRTSPEC_FLEET_TIMEOUT
 mute_socket "$d/mute.sock"
