@@ -229,26 +229,47 @@ static void say_kept(Move *m, ObjectResult *r) {
 
 /* ---------------------------------------------------------------- the two moves */
 
-/* Shut off there: copies, define here, undefine there (its NVRAM file kept). */
+/* After a failed live migration: the volumes of the copied disks here, which did not exist before
+ * (check_destination) — libvirt's pre-created ones, copies made before — are this move's own,
+ * partial: deleted, so that the next try is not refused. */
+static void drop_partial(Move *m) {
+    for (size_t i = 0; i < m->n_disks; i++) {
+        const MoveDisk *d = &m->disks[i];
+        _cleanup_(virStoragePoolFreep) virStoragePoolPtr p =
+            d->shared ? NULL : virStoragePoolLookupByName(m->dconn, d->pool);
+        _cleanup_(virStorageVolFreep) virStorageVolPtr v = p ? virStorageVolLookupByName(p, d->vol) : NULL;
+        if (v)
+            virStorageVolDelete(v, 0);
+    }
+}
+
+/* drop_partial, then r */
+static int undo(Move *m, int r) {
+    drop_partial(m);
+    return r;
+}
+
+/* Shut off there: copies, define here, undefine there (its NVRAM file kept). Until it is
+ * undefined there, a failure leaves nothing of the move here (drop_partial). */
 static int move_cold(Move *m, ObjectResult *r, virDomainPtr *ret) {
     for (size_t i = 0; i < m->n_disks; i++)
         if (!m->disks[i].shared && copy_disk(m, &m->disks[i], r) < 0)
-            return -EIO;
+            return undo(m, -EIO);
     char *x = virDomainGetXMLDesc(m->sdom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
     if (!x)
-        return fail(r, "reading %s on %s: %s", m->name, m->from, virt_error_message());
+        return undo(m, fail(r, "reading %s on %s: %s", m->name, m->from, virt_error_message()));
     virt_count_mutation();
     virDomainPtr nd = virDomainDefineXML(m->dconn, x);
     explicit_bzero(x, strlen(x));
     free(x);
     if (!nd)
-        return fail(r, "define failed: %s", virt_error_message());
+        return undo(m, fail(r, "define failed: %s", virt_error_message()));
     if (virDomainIsActive(m->sdom) != 0) {
         /* started there during the copy: it stays there, and only there */
         virDomainUndefineFlags(nd, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM);
         virDomainFree(nd);
-        return fail(r, "not moved: %s started on %s during the copy; it runs there (the copied "
-                    "volumes here are left)", m->name, m->from);
+        drop_partial(m);
+        return fail(r, "not moved: %s started on %s during the copy; it runs there", m->name, m->from);
     }
     virt_count_mutation();
     if (virDomainUndefineFlags(m->sdom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM) < 0) {
@@ -268,8 +289,11 @@ static int move_live(Move *m, ObjectResult *r, virDomainPtr *ret) {
     bool copy = false;
     for (size_t i = 0; i < m->n_disks; i++) {
         const MoveDisk *d = &m->disks[i];
-        if (!d->shared && d->readonly && copy_disk(m, d, r) < 0)
+        if (!d->shared && d->readonly && copy_disk(m, d, r) < 0) {
+            virTypedParamsFree(params, n);
+            drop_partial(m);
             return -EIO;   /* QEMU cannot mirror a read-only disk: copied before */
+        }
         if (!d->shared && !d->readonly) {
             virTypedParamsAddString(&params, &n, &max, VIR_MIGRATE_PARAM_MIGRATE_DISKS, d->target);
             copy = true;
@@ -280,9 +304,12 @@ static int move_live(Move *m, ObjectResult *r, virDomainPtr *ret) {
     virt_count_mutation();
     virDomainPtr nd = virDomainMigrate3(m->sdom, m->dconn, params, (unsigned) n, flags);
     virTypedParamsFree(params, n);
-    if (!nd)
-        return fail(r, "live migration from %s failed: %s; %s keeps running there", m->from,
-                    virt_error_message(), m->name);
+    if (!nd) {
+        _cleanup_free_ char *why = xstrdup(virt_error_message());
+        drop_partial(m);
+        return fail(r, "live migration from %s failed: %s; %s keeps running there (the partial "
+                    "copies here are deleted)", m->from, why, m->name);
+    }
     *ret = nd;
     return 0;
 }

@@ -9,7 +9,8 @@
 #   refused: back to kvm1 while kvm1 still holds that kept volume: not moved (never written over);
 #   live: the admin removes the old volume; mv1 running on kvm2 moves live to kvm1: running on
 #         kvm1 with the same UUID and the marker, no qemu of it left on kvm2, undefined there;
-#   daemon: placed on kvm2 again, `virtspec daemon --host kvm2` inside kvm2 moves it live.
+#   daemon: placed on kvm2 again, `virtspec daemon --host kvm2` inside kvm2 moves it live;
+#   failure: kvm1 refuses the migration ports: apply fails with libvirt's reason, mv1 runs on.
 # Usage: fleet-harness.sh 2 bash test-fleet-move.sh   (VIRTSPEC_BIN names the binary)
 export VIRTSPEC_TEST_TMPDIR=${VIRTSPEC_FLEET_DIR:?run me under tests/integration/fleet-harness.sh 2}
 . "$(dirname "$0")/lib.sh"
@@ -126,4 +127,29 @@ is "…the same UUID" "$uuid" "$(vsh 2 domuuid mv1 | head -n 1)"
 is "…the marker bytes in kvm2's volume" virtspec-moved-o "$(marker 2)"
 contains "…its journal says the move" "move mv1 kvm1 → kvm2 (live" "$(cat daemon2.log)"
 fleet-on 2 sh -c 'kill "$(cat "$0")"' "$WORK/daemon2.pid"
+
+# ---- a live migration that fails: the domain keeps running on the source --------------------
+# kvm1 refuses QEMU's migration and NBD ports (49152-49215) in its own network namespace
+fleet-on 1 virsh vol-delete --pool mvpool mv1-root.raw >/dev/null
+spec kvm1 running > specs/mv1.yaml
+if fleet-on 1 iptables -A INPUT -p tcp --dport 49152:49215 -j REJECT --reject-with tcp-reset 2>/dev/null; then
+    on 1 apply
+    printf '%s\n' "$out" | sed 's/^/# /'
+    is "the migration fails: apply exits 1" 1 "$rc"
+    contains "…with libvirt's reason, and says it keeps running there" \
+        "live migration from kvm2 failed: " "$out"
+    contains "…" "mv1 keeps running there" "$out"
+    is "mv1 still runs on kvm2" running "$(vsh 2 domstate mv1 | head -n 1)"
+    ok "…and is not defined on kvm1" bash -c "! virsh -c '$(uri 1)' dominfo mv1"
+    contains "…and that the partial copies on kvm1 are deleted" "(the partial copies here are deleted)" "$out"
+    is "…none left in kvm1's pool (libvirt pre-created one)" "" \
+        "$(fleet-on 1 virsh vol-list mvpool | awk 'NR > 2 && $1 {print $1}' | xargs)"
+    fleet-on 1 iptables -D INPUT -p tcp --dport 49152:49215 -j REJECT --reject-with tcp-reset
+    on 1 apply
+    is "the ports open again: the next apply moves it (exit 0)" 0 "$rc"
+    is "…mv1 running on kvm1" running "$(vsh 1 domstate mv1 | head -n 1)"
+    is "…with the marker" virtspec-moved-o "$(marker 1)"
+else
+    echo "# no iptables in kvm1's namespace here: the failing migration is not tried"
+fi
 finish
