@@ -25,6 +25,7 @@ typedef enum PlaceWhy {
     PLACE_NOT_NAMED,    /* placement.host names another host */
     PLACE_LABELS,       /* lacks a label of placement.match (or has another value) */
     PLACE_MAINTENANCE,  /* maintenance: true */
+    PLACE_LOST,         /* lost: true (declared gone) */
     PLACE_MEMORY,       /* capacity.memory would be exceeded */
     PLACE_VCPUS,        /* capacity.vcpus would be exceeded */
     _PLACE_WHY_MAX,
@@ -68,6 +69,9 @@ bool placement_on_host(const PlacementSet *ps, const Placement *p, const char *h
 /* The rendezvous score of (spec, host): FNV-1a 64 over "KIND\0NAME\0HOST\0", then the SplitMix64
  * finalizer (so that names differing in one letter spread evenly). */
 uint64_t placement_score(SpecKind kind, const char *name, const char *host);
+/* Whether host could take the spec, capacity aside: the named host, the labels, not in maintenance,
+ * not lost. What a destination asks of the host a domain runs on before moving it (sticky). */
+bool placement_host_accepts(const Spec *s, const HostSpec *host);
 /* The placement keys of any kind. */
 const PlacementSpec *spec_placement(const Spec *s);
 /* The first label of match a host lacks ("role=web"), or NULL. */

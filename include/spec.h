@@ -262,7 +262,7 @@ typedef struct PoolSpec {
 /* A `kind: Host` document (docs/fleet.md): a hypervisor of the fleet. Not an object of libvirt's:
  * only placement reads it. */
 typedef struct HostSpec {
-    Value name, uri, maintenance;
+    Value name, uri, maintenance, lost;
     List labels;                /* of Value "label=value" (sorted by label) */
     struct { Value present, memory, vcpus; } capacity;
     char *file;

@@ -32,6 +32,8 @@ static const char *const op_names[_ACTION_OP_MAX] = {
     [ACTION_REPORT_ONLY] = "report-only",
     [ACTION_DESTROY] = "destroy",
     [ACTION_SNAPSHOT] = "snapshot",
+    [ACTION_MOVE] = "move",
+    [ACTION_MOVE_WAITS] = "move-waits",
 };
 
 const char *action_op_to_string(ActionOp op) {
@@ -106,6 +108,11 @@ char *action_format(const Action *a) {
                          a->reason ? " (" : "", why, a->reason ? ")" : "");
     case ACTION_SNAPSHOT:
         return xasprintf("+ snapshot %s", why);
+    case ACTION_MOVE:
+        return xasprintf("%s move %s %s %s %s (%s)", term_glyph(GLYPH_ARROW), strna(a->object),
+                         strna(a->from), term_glyph(GLYPH_ARROW), strna(a->to), why);
+    case ACTION_MOVE_WAITS:
+        return xasprintf("%s create waits: %s", term_glyph(GLYPH_ELLIPSIS), why);
     case _ACTION_OP_MAX:
         break;
     }

@@ -34,6 +34,8 @@ typedef enum ActionOp {
     ACTION_REPORT_ONLY,         /* (drift mode report: not corrected) */
     ACTION_DESTROY,             /* - destroy KIND NAME[ (REASON)]: virtspec destroy */
     ACTION_SNAPSHOT,            /* + snapshot REASON (snapshots.before_reload) */
+    ACTION_MOVE,                /* → move NAME FROM → TO (REASON: live|cold, what is copied) */
+    ACTION_MOVE_WAITS,          /* … create waits: REASON (a host that may have it did not answer) */
     _ACTION_OP_MAX,
 } ActionOp;
 
@@ -44,7 +46,8 @@ typedef struct Action {
     char *key;                  /* what in it: a spec key ("autostart", "disks[vda].size"), a
                                  * volume ("POOL/NAME"); NULL for the object itself */
     ChangeClass cls;            /* ACTION_SET: how the change is made, printed when no reason */
-    char *from, *to;            /* ACTION_SET: the values; from NULL for a new object */
+    char *from, *to;            /* ACTION_SET: the values; from NULL for a new object;
+                                 * ACTION_MOVE: the source and destination hosts */
     char *reason;               /* the rest of the line: why, how, details */
 } Action;
 

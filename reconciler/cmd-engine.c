@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
+#include "fleet-peers.h"
 #include "image-cache.h"
 #include "progress.h"
 #include "provenance.h"
@@ -172,6 +173,7 @@ static void run_clear(Run *r) {
     image_cache_names_free(r->cache_said);
     free(r->done);
     selection_clear(&r->sel);
+    fleet_peers_free(r->engine.peers);
     domain_index_free(&r->engine);
     engine_close(&r->engine);
     spec_set_clear(&r->set);
@@ -506,6 +508,11 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
     else
         connect_worker(&c);   /* no thread (a limit): connect after reading the tree */
     run->spec_errors += share_observed(o, run, c.r >= 0 && c.index_r >= 0);
+    if (o->host && run->set.n_hosts > 0 && !streq_ptr(getenv("VIRTSPEC_FLEET_PEERS"), "0")) {
+        /* a domain of this share not defined here may be on another Host: moved here */
+        run->engine.host = o->host;
+        run->engine.peers = fleet_peers_new(&run->set, o->host);
+    }
     _cleanup_free_ char *error = c.error;
     if (c.r < 0) {
         fprintf(stderr, "virtspec: cannot connect to %s: %s\n", virt_default_uri(o->connect),

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fleet-peers.h"
 #include "git.h"
 #include "paths.h"
 #include "placement.h"
@@ -20,7 +21,6 @@
  * process, FLEET_JOBS hosts at a time, each killed (its process group: an ssh transport too) after
  * FLEET_TIMEOUT seconds. A dead host costs the table that bound, not the kernel's TCP timeout. */
 
-#define FLEET_TIMEOUT 30   /* seconds; VIRTSPEC_FLEET_TIMEOUT overrides it */
 #define FLEET_JOBS 16      /* hosts read at once (each a plan process and two pipes) */
 
 /* What an object of a host's plan is, for the table. */
@@ -52,15 +52,8 @@ typedef struct FleetHost {
     size_t elsewhere;           /* defined there, placed on another host */
     json_object *not_in_sync;   /* [{kind, name, class}] of the objects not in sync */
     char *error;                /* unreachable: libvirt's error */
-    const char *state;          /* in-sync, stale, failed, unreachable, no-uri */
+    const char *state;          /* in-sync, stale, failed, unreachable, no-uri, lost */
 } FleetHost;
-
-static unsigned fleet_timeout(void) {
-    const char *v = getenv("VIRTSPEC_FLEET_TIMEOUT");
-    char *end;
-    unsigned long t = v ? strtoul(v, &end, 10) : 0;
-    return v && *v && !*end && t > 0 && t < 86400 ? (unsigned) t : FLEET_TIMEOUT;
-}
 
 /* The argument vector of the host's plan: this program, the same configuration and paths. */
 static char **plan_argv(const FleetHost *h, char *self) {
@@ -93,7 +86,10 @@ static void *host_worker(void *arg) {
     FleetHost *h = arg;
     _cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
     _cleanup_free_ char **argv = plan_argv(h, self ? self : (char *) "virtspec");
-    h->rc = run_argv((const char *const *) argv, NULL, fleet_timeout(), &h->out, &h->err);
+    /* each plan reads its own host only: looking at the others for a move (fleet-peers.h) is
+     * the table's own job, and a dead host would cost every row the same bound */
+    const char *const env[] = { "VIRTSPEC_FLEET_PEERS=0", NULL };
+    h->rc = run_argv((const char *const *) argv, env, fleet_timeout(), &h->out, &h->err);
     return NULL;
 }
 
@@ -217,7 +213,9 @@ static void read_hosts(FleetHost *hosts, size_t n) {
     run_argv_forward_signals();
     for (size_t i = 0; i < n; i++) {
         hosts[i].rc = -1;
-        if (!hosts[i].uri && !hosts[i].local)
+        if (hosts[i].spec->lost.i)
+            hosts[i].state = "lost";   /* declared gone: not read (docs/fleet.md#moving) */
+        else if (!hosts[i].uri && !hosts[i].local)
             hosts[i].state = "no-uri";
     }
     while (started < jobs && pthread_create(&th[started], NULL, queue_worker, &q) == 0)
@@ -231,9 +229,14 @@ static void read_hosts(FleetHost *hosts, size_t n) {
             host_read_result(&hosts[i]);
 }
 
+/* Whether the host was read (its objects counted). */
+static bool host_read(const FleetHost *h) {
+    return !streq(h->state, "unreachable") && !streq(h->state, "no-uri") && !streq(h->state, "lost");
+}
+
 static const char *state_color(const char *state) {
     return streq(state, "in-sync") ? term_color(TERM_GREEN)
-         : streq(state, "stale") || streq(state, "no-uri") ? term_color(TERM_YELLOW)
+         : streq(state, "stale") || streq(state, "no-uri") || streq(state, "lost") ? term_color(TERM_YELLOW)
          : term_color(TERM_RED);
 }
 
@@ -248,9 +251,9 @@ static void print_table(const FleetHost *hosts, size_t n, const char *revision) 
            "IN-SYNC", "LIVE", "RELOAD", "CREATE", "ORPHANED", "CONFLICT", "FAILED", "STATE");
     for (size_t i = 0; i < n; i++) {
         const FleetHost *h = &hosts[i];
-        bool read = !streq(h->state, "unreachable") && !streq(h->state, "no-uri");
+        bool read = host_read(h);
         printf("%-*s  %5zu  %-11s  ", w, h->spec->name.s, h->share,
-               read ? "ok" : streq(h->state, "no-uri") ? "no uri" : "unreachable");
+               read ? "ok" : streq(h->state, "no-uri") ? "no uri" : streq(h->state, "lost") ? "not read" : "unreachable");
         if (read)
             printf("%7u  %4u  %6u  %6u  %8u  %8u  %6u  ", h->count[FC_IN_SYNC], h->count[FC_LIVE],
                    h->count[FC_RELOAD], h->count[FC_CREATE], h->count[FC_ORPHANED],
@@ -275,6 +278,8 @@ static void print_table(const FleetHost *hosts, size_t n, const char *revision) 
             printf("  %s %s\n", term_glyph(GLYPH_FAIL), h->error);
         else if (streq(h->state, "no-uri"))
             printf("  the Host has no uri (docs/fleet.md)\n");
+        else if (streq(h->state, "lost"))
+            printf("  lost: true: declared gone, not read (docs/fleet.md#moving)\n");
     }
 }
 
@@ -293,7 +298,7 @@ static void print_json(const FleetHost *hosts, size_t n, const char *revision) {
         json_object_object_add(j, "share", json_object_new_int64((int64_t) h->share));
         json_object_object_add(j, "state", json_object_new_string(h->state));
         json_object_object_add(j, "error", h->error ? json_object_new_string(h->error) : NULL);
-        if (!streq(h->state, "unreachable") && !streq(h->state, "no-uri")) {
+        if (host_read(h)) {
             c = json_object_new_object();
             for (int k = 0; k < _FC_MAX; k++)
                 json_object_object_add(c, fc_names[k], json_object_new_int64(h->count[k]));
@@ -360,7 +365,8 @@ int cmd_fleet(const CliOpts *o) {
         print_table(hosts, n, revision);
     bool all_in_sync = true;
     for (size_t i = 0; i < n; i++) {
-        all_in_sync = all_in_sync && streq(hosts[i].state, "in-sync");
+        /* a lost host takes no placement: nothing of the tree is pending there */
+        all_in_sync = all_in_sync && (streq(hosts[i].state, "in-sync") || streq(hosts[i].state, "lost"));
         free(hosts[i].out);
         free(hosts[i].err);
         free(hosts[i].error);

@@ -26,6 +26,8 @@ typedef struct Engine {
     DomainIndex *index;     /* one-shot runs: every domain listed once, with state and autostart */
     bool wait_reload;       /* `apply`: a restart another virtspec performs is waited for, then
                              * the domain reconciled (the daemon looks again later instead) */
+    const char *host;       /* --host: this host's name in the tree (fleet), else NULL */
+    struct FleetPeers *peers;   /* the other Hosts, looked at before a create (engine-move.h) */
 } Engine;
 
 /* Lists every domain once (handles, state, autostart) into e->index, for a pass over many specs.

@@ -9,6 +9,7 @@
 #include "cloud-init-seed.h"
 #include "engine-domain.h"
 #include "engine-domain-state.h"
+#include "engine-move.h"
 #include "engine-object.h"
 #include "executor.h"
 #include "firmware.h"
@@ -707,6 +708,26 @@ static void domain_update(DomainPass *p) {
     domain_converge(p);
 }
 
+/* Not defined here: moved here from the host that has it (engine-move.h), else created. */
+static void domain_pull_or_create(DomainPass *p) {
+    _cleanup_(virDomainFreep) virDomainPtr moved = NULL;
+    if (check_host_paths(p->d, NULL, p->r) < 0)
+        return;
+    switch (domain_pull(p->e, p->s, p->r, &moved)) {
+    case MOVE_NONE:
+        domain_create(p);
+        return;
+    case MOVE_HANDLED:
+        return;
+    case MOVE_DONE:
+        p->ie = NULL;   /* not in the run's index: looked at afresh */
+        p->dom = moved;
+        domain_update(p);
+        p->dom = NULL;
+        return;
+    }
+}
+
 /* The domain looked up (in the run's index, if any): updated, or created. */
 static void domain_find(DomainPass *p) {
     Engine *e = p->e;
@@ -724,7 +745,7 @@ static void domain_find(DomainPass *p) {
     else if (!e->index && virt_error_errno() != -ENOENT)
         fail(p->r, "looking up domain: %s", virt_error_message());
     else
-        domain_create(p);
+        domain_pull_or_create(p);
 }
 
 void reconcile_domain(Engine *e, const Spec *s, ObjectResult *r) {

@@ -11,6 +11,7 @@
 #include "paths.h"
 #include "config.h"
 #include "engine.h"
+#include "fleet-peers.h"
 #include "sync.h"
 #include "image-cache.h"
 #include "image-fetch.h"
@@ -808,6 +809,7 @@ static void work_done(uv_work_t *req, int status) {
     o->in_flight = false;
     o->seq = ++m->seq;
     domain_index_unref(w->engine.index);
+    fleet_peers_free(w->engine.peers);
     o->last_pass_time = time(NULL);
     object_touch(o);
     if (w->prune) {
@@ -911,6 +913,11 @@ static void start_work(Manager *m, Object *o) {
     w->prune = !o->spec && may_prune(m) && o->kind == KIND_DOMAIN;
     w->orphan_check = !o->spec && !w->prune;
     w->engine.index = index_for(m, o);
+    if (o->kind == KIND_DOMAIN && o->spec && m->cfg->host && m->current.n_hosts > 0) {
+        /* a domain of the share not defined here may be on another Host: moved here */
+        w->engine.host = m->cfg->host;
+        w->engine.peers = fleet_peers_new(&m->current, m->cfg->host);
+    }
     w->shutdown_timeout = o->shutdown_timeout ? o->shutdown_timeout : 60;
     w->req.data = w;
     o->due = false;
@@ -1450,6 +1457,7 @@ int daemon_run(DaemonConfig *cfg) {
     }
 
     int r = virt_events_start(loop, on_virt_event, &m);
+    fleet_peers_event_loop_runs();
     if (r < 0)
         return log_error_errno(r, "cannot start the libvirt event loop");
     spec_store_init(&m.store, cfg->specs_dir);

@@ -18,6 +18,7 @@ static const char *const why_names[_PLACE_WHY_MAX] = {
     [PLACE_NOT_NAMED] = "not the named host",
     [PLACE_LABELS] = "label mismatch",
     [PLACE_MAINTENANCE] = "maintenance",
+    [PLACE_LOST] = "lost",
     [PLACE_MEMORY] = "capacity: memory",
     [PLACE_VCPUS] = "capacity: vcpus",
 };
@@ -115,11 +116,19 @@ static PlaceWhy host_filter(Ctx *c, Placement *p, size_t h) {
         return PLACE_LABELS;
     if (host->maintenance.i)
         return PLACE_MAINTENANCE;
+    if (host->lost.i)
+        return PLACE_LOST;
     if (p->free_memory[h] >= 0 && spec_memory(p->spec) > p->free_memory[h])
         return PLACE_MEMORY;
     if (p->free_vcpus[h] >= 0 && spec_vcpus(p->spec) > p->free_vcpus[h])
         return PLACE_VCPUS;
     return PLACE_CHOSEN;
+}
+
+bool placement_host_accepts(const Spec *s, const HostSpec *host) {
+    const PlacementSpec *pl = spec_placement(s);
+    return !(pl->host.set && !streq(pl->host.s, host->name.s)) &&
+           !placement_label_missing(host, &pl->match) && !host->maintenance.i && !host->lost.i;
 }
 
 static void place_on(Ctx *c, Placement *p, size_t h) {
@@ -321,15 +330,16 @@ static bool moved_away(SpecSet *set, const PlacementSet *ps, const Placement *p,
     if (!here || p->host < 0 || placement_on_host(ps, p, host))
         return false;
     diag_add(&set->diags, DIAG_WARNING, p->spec->file, p->spec->line, p->spec->col,
-             "%s is defined here but placement now puts it on %s: it keeps running here; moving "
-             "is not done yet (docs/fleet.md), and both hosts would run it",
-             p->spec->name, ps->hosts[p->host]->name.s);
+             "%s is defined here but placement now puts it on %s: it stays here until %s moves it "
+             "(`virtspec apply --host %s` there, through this Host's uri; docs/fleet.md#moving)",
+             p->spec->name, ps->hosts[p->host]->name.s, ps->hosts[p->host]->name.s,
+             ps->hosts[p->host]->name.s);
     return true;
 }
 
 /* A spec observed on host that this host keeps (sticky) but that the repository alone places on
- * another host: that host computes just that (it does not see the domain here) and would create
- * it too. Said at its line. */
+ * another host: that host computes just that, and looks here (this Host's uri) before it creates
+ * it: it leaves it here while this host can take it (placement_host_accepts). Said at its line. */
 static bool kept_but_placed_away(SpecSet *set, const PlacementSet *repo, const Placement *p,
                                  const char *host, const PlaceObserved *obs, size_t n_obs) {
     bool here = observed_on(p, host, obs, n_obs);
@@ -338,9 +348,9 @@ static bool kept_but_placed_away(SpecSet *set, const PlacementSet *repo, const P
         return false;
     diag_add(&set->diags, DIAG_WARNING, p->spec->file, p->spec->line, p->spec->col,
              "%s is defined here and stays here, but the repository alone places it on %s, which "
-             "cannot see it here: %s would create it too; pin it (placement: {host: %s}) "
-             "(docs/fleet.md)", p->spec->name, repo->hosts[q->host]->name.s,
-             repo->hosts[q->host]->name.s, host);
+             "sees it here only through this Host's uri (without one it would create it too); pin it "
+             "(placement: {host: %s}) so that every host agrees (docs/fleet.md#moving)",
+             p->spec->name, repo->hosts[q->host]->name.s, host);
     return true;
 }
 

@@ -1477,12 +1477,16 @@ static const KeyDef host_rows[] = {
     ROW(HostSpec, labels, .key = "labels", .type = VT_ENUM_LIST, .max = 253, .change = CHANGE_NONE,
         .flags = KEY_LABELS, .doc = "labels `placement.match` selects by (role: web, zone: a)"),
     ROW(HostSpec, uri, .key = "uri", .type = VT_STRING, .max = 1024, .change = CHANGE_NONE,
-        .doc = "libvirt connection URI of the host (qemu+ssh://kvm1/system); not used yet"),
+        .doc = "libvirt connection URI of the host (qemu+ssh://kvm1/system): `fleet status` reads it, "
+                "and the other hosts look there for a domain they are to run (moving)"),
     ROW(HostSpec, capacity, .key = "capacity", .type = VT_MAP, .sub = &host_capacity_table,
         .doc = "optional limits for placement"),
     ROW(HostSpec, maintenance, .key = "maintenance", .type = VT_BOOL, .def = "false",
         .change = CHANGE_NONE,
-        .doc = "true: nothing is placed on it (what it runs is placed elsewhere)"),
+        .doc = "true: nothing is placed on it (what it runs is placed elsewhere, and moved there)"),
+    ROW(HostSpec, lost, .key = "lost", .type = VT_BOOL, .def = "false", .change = CHANGE_NONE,
+        .doc = "true: the admin declares the host gone for good: nothing is placed on it, and no "
+               "other host looks there before creating what it ran (never automatic)"),
 };
 const KeyTable host_table = TABLE("Host", host_rows,
     .doc = "a hypervisor of the fleet; not a libvirt object: only placement reads it");

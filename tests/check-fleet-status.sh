@@ -97,15 +97,7 @@ ok "…kvm1 still read, in sync" has "^kvm1 +1 +ok +1 .* in-sync$"
 ok "…kvm2 still read, stale" has "^kvm2 +1 +ok .* stale$"
 
 # a socket that accepts and never answers: bounded by VIRTSPEC_FLEET_TIMEOUT, not libvirt's
-python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
-conns = []
-while True:
-    c, _ = s.accept(); conns.append(c)
-' "$d/mute.sock" & mute=$!
-trap 'kill $mute 2>/dev/null; rm -rf "$d"' EXIT
-wait_for 5 test -S "$d/mute.sock"
+mute_socket "$d/mute.sock"
 hosts "$(u kvm1)" "$(u kvm2)" "qemu+unix:///system?socket=$d/mute.sock" > "$d/specs/hosts.yaml"
 # the bound: 2 s, times the sanitizer build's slowness (the other hosts must finish within it)
 bound=$((2 * ${VIRTSPEC_TEST_TIME_SCALE:-1}))

@@ -78,7 +78,7 @@ out=$("$vs" plan "${M[@]}" 2>&1)
 ok "…but web1, defined on kvm1, stays in kvm1's share (sticky)" has "Domain web1 "
 # kvm2 computes the repository-only placement (it cannot see web1 on kvm1): it would create web1
 # too, so kvm1 says so at web1's line
-ok "…with a warning that kvm2 would create it too" has "web1 is defined here and stays here, but the repository alone places it on kvm2"
+ok "…with a warning that kvm2 sees it only through the uri" has "web1 is defined here and stays here, but the repository alone places it on kvm2"
 mv_case kvm0 web3
 printf -- '---\nkind: Host\nname: kvm0\nlabels: {role: web}\n' >> "$d/kvm0/specs/hosts.yaml"
 out=$(LC_ALL=C.UTF-8 "$vs" placement --config "$d/kvm0.conf" --insecure-spec-perms 2>&1)
@@ -90,7 +90,7 @@ mv_case named web1
 sed -i "5s/.*/placement: {host: kvm2}/" "$d/named/specs/domains.yaml"
 out=$("$vs" plan "${M[@]}" 2>&1)
 ok "web1 defined on kvm1 but placed on kvm2 (kvm1 no candidate): a warning at its spec" \
-    has "domains.yaml:1:1: warning: web1 is defined here but placement now puts it on kvm2: it keeps running here"
+    has "domains.yaml:1:1: warning: web1 is defined here but placement now puts it on kvm2: it stays here until kvm2 moves it"
 ok "…counted" has "1 domain defined here placed on another host"
 ok "…web1 is not planned here" hasnt "Domain web1 "
 out=$("$vs" plan "${M[@]}" --json 2>/dev/null)

@@ -52,3 +52,14 @@ claimed_by_other() {   # claimed_by_other MARKER CLAIM WHAT OUR-CLAIM ARGS…: w
         "$what is claimed twice: its marker says virtspec creates it for $claim, and $ours wants it too" apply "$@"
     ok "…the marker is left as the other domain wrote it" grep -qx "$claim" "$m"
 }
+mute_socket() {   # mute_socket PATH: a unix socket that accepts and never answers, until exit
+    python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+' "$1" & mute=$!
+    trap 'kill $mute 2>/dev/null; rm -rf "$d"' EXIT
+    wait_for 5 test -S "$1"
+}
