@@ -738,6 +738,10 @@ static void work_run(uv_work_t *req) {
         w->gone = orphan_gone(w);
     else
         engine_reconcile(&w->engine, w->spec, &w->result);
+    /* here, on the worker: closing a connection to a host that died may wait for libvirt's
+     * keepalive, which the loop must not */
+    fleet_peers_free(w->engine.peers);
+    w->engine.peers = NULL;
 }
 
 /* Forgets an object whose spec is gone and of which nothing is (left) in libvirt. */
@@ -809,7 +813,6 @@ static void work_done(uv_work_t *req, int status) {
     o->in_flight = false;
     o->seq = ++m->seq;
     domain_index_unref(w->engine.index);
-    fleet_peers_free(w->engine.peers);
     o->last_pass_time = time(NULL);
     object_touch(o);
     if (w->prune) {
