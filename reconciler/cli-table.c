@@ -150,17 +150,19 @@ const CliCommand cli_commands[] = {
       "Exit status 0 when every object is in sync, 2 when some have work left (drifted, missing,\n"
       "reload-pending, orphaned), 1 when one failed, has a foreign conflict or a spec file was\n"
       "rejected.\n" },
-    { .name = "daemon", .opts = O_INSECURE | O_CONNECT | O_SPECS | O_DRIFT | O_PRUNE | O_STATUS_FILE | O_HOST, .args = ARGS_DIR,
+    { .name = "daemon", .opts = O_INSECURE | O_CONNECT | O_SPECS | O_DRIFT | O_PRUNE | O_STATUS_FILE | O_HOST | O_ALL_HOSTS, .args = ARGS_DIR,
       .synopsis = "[--specs DIR]",
       .summary = "keep libvirt converged with DIR, reacting to spec edits and to\nchanges made behind virtspec's back",
       .help = "Usage: virtspec daemon [--specs DIR] [-c URI] [--config FILE] [--drift correct|report]\n"
-      "                       [--prune] [--status-file PATH] [--host NAME]\n\n"
+      "                       [--prune] [--status-file PATH] [--host NAME | --all-hosts]\n\n"
       "Watches DIR (default " VIRTSPEC_SPEC_DIR ") and keeps libvirt converged with it: a spec edit\n"
       "or a change made behind virtspec's back (virsh destroy, virsh edit) is reconciled within a\n"
       "second. Settings come from the configuration file (--config FILE, default\n"
       VIRTSPEC_CONFIG_FILE "; KEY = VALUE: specs, connect, resync_interval, concurrency,\n"
-      "debounce_ms, max_backoff, drift, prune, status_file, host); flags win.\n"
+      "debounce_ms, max_backoff, drift, prune, status_file, host, all_hosts); flags win.\n"
       "  --host NAME      only the share of `kind: Host` NAME, as apply --host (docs/fleet.md)\n"
+      "  --all-hosts      every `kind: Host` with a uri: a daemon --host NAME -c URI child each,\n"
+      "                   status-NAME.json beside the status file, restarted when it dies\n"
       "  --drift report   only report drift (status, log); spec edits are still applied\n"
       "  --prune          shut down and undefine owned domains whose spec is gone (volumes kept,\n"
       "                   unless the domain said delete_volumes_on_removal: true)\n"

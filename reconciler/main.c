@@ -190,6 +190,7 @@ int main(int argc, char **argv) {
     ConfigOverrides ovr = {
         .file = o.config, .specs_dir = o.specs_dir, .uri = o.connect, .status_path = o.status_file,
         .drift = o.drift, .prune = o.prune, .host = o.host,
+        .all_hosts = o.all_hosts && streq(cmd, "daemon"),
     };
     if (streq(cmd, "daemon") && !ovr.specs_dir && o.n_paths > 0)
         ovr.specs_dir = o.paths[0];   /* virtspec daemon DIR */

@@ -115,6 +115,59 @@ out=$("$vs" plan --host kvm1 -c "$(u kvm1)" "${C[@]}" "$d/specs" 2>&1)
 ok "…plan --host kvm1 -c URI (per-host mode, test driver) still checks the path here" \
     has "error: cdroms\[hdc\]\.path $d/nonexistent.iso: No such file or directory"
 
+# the daemon: daemon --all-hosts runs a `daemon --host NAME -c URI` child per Host with a uri
+rm -f "$d/specs/net.yaml"
+python3 - "$d/specs/domains.yaml" <<'PY'
+import sys
+p = sys.argv[1]; docs = open(p).read().split('---\n')
+open(p, 'w').write('---\n'.join(x for x in docs if 'name: iso1' not in x))
+PY
+hosts "qemu+unix:///system?socket=$d/nosuch.sock" > "$d/specs/hosts.yaml"
+for h in kvm1 kvm2 kvm3 kvm4; do echo '<node></node>' > "$d/$h.xml"; done
+mkdir -m 0755 "$d/run"
+VIRTSPEC_SUPERVISE_INTERVAL=1 "$vs" daemon --all-hosts "${C[@]}" --specs "$d/specs" \
+    --status-file "$d/run/status.json" > "$d/daemon.log" 2>&1 & sup=$!
+trap 'kill $sup 2>/dev/null; sleep 1; rm -rf "$d"' EXIT
+children() { pgrep -P "$sup" -a | grep -c " daemon --host "; }
+in_sync() {   # in_sync HOST: its status file lists, in sync, the domains placement puts there
+    python3 - "$d/run/status-$1.json" "$1" "$got" <<'PY'
+import json, sys
+try:
+    doc = json.load(open(sys.argv[1]))
+except Exception:
+    sys.exit(1)
+want = sorted(l.split()[0] for l in sys.argv[3].splitlines() if l.split()[1] == sys.argv[2])
+have = sorted(o["name"] for o in doc["objects"] if o["kind"] == "Domain" and o["state"] == "in-sync")
+sys.exit(have != want)
+PY
+}
+four_children() { test "$(children)" = 4; }
+ok "daemon --all-hosts: a child daemon per Host with a uri (kvm1…kvm4, kvm3 dead)" wait_for 20 four_children
+for h in kvm1 kvm2 kvm4; do
+    ok "…$h's own status file (status-$h.json): the domains placement puts there, in sync" wait_for 30 in_sync "$h"
+done
+ok "…kvm3 (no socket) retries in its own child, the others unaffected" wait_for 10 grep -q "\[kvm3\] .*cannot connect to qemu+unix" "$d/daemon.log"
+ok "…the aggregated status names every host" wait_for 10 grep -q "^4 hosts: kvm1 running, kvm2 running, kvm3 running, kvm4 running$" "$d/daemon.log"
+ok "…each child's lines say its host" grep -q "^\[kvm2\] Domain .*: + create" "$d/daemon.log"
+# what it costs: a process per host (the figure goes to the test log)
+for p in $sup $(pgrep -P "$sup"); do
+    echo "# pid $p: $(awk '/^Pss:/{print $2 " kB PSS"}' /proc/$p/smaps_rollup 2>/dev/null), $(awk '/^VmRSS:/{print $2 " kB RSS"}' /proc/$p/status): $(tr '\0' ' ' < /proc/$p/cmdline | cut -c1-60)"
+done
+k1=$(pgrep -P "$sup" -f "daemon --host kvm1 ")
+kill -KILL "$k1"
+ok "a child killed (SIGKILL): restarted with a backoff" wait_for 10 bash -c "pgrep -P $sup -f 'daemon --host kvm1 ' | grep -qvx $k1"
+ok "…and said" grep -q "host kvm1: daemon ended (signal 9): restarted in 1 s" "$d/daemon.log"
+hosts "qemu+unix:///system?socket=$d/nosuch.sock" |
+    python3 -c 'import sys; print("---\n".join(x for x in sys.stdin.read().split("---\n") if "name: kvm2" not in x), end="")' > "$d/specs/hosts.yaml.new"
+mv "$d/specs/hosts.yaml.new" "$d/specs/hosts.yaml"; chmod 0644 "$d/specs/hosts.yaml"
+ok "kvm2's Host removed from the tree: its daemon is stopped" wait_for 15 bash -c "! pgrep -P $sup -f 'daemon --host kvm2 ' >/dev/null"
+ok "…and said" grep -q "host kvm2: no \`kind: Host\` document names it now: its daemon is stopped" "$d/daemon.log"
+ok "…the status names 3 hosts" wait_for 10 grep -q "^3 hosts: kvm1 running" "$d/daemon.log"
+kids=$(pgrep -P "$sup" | tr '\n' ' ')
+kill -TERM "$sup"; wait "$sup"; src=$?
+ok "SIGTERM of the service: exit 0 ($src)" test "$src" = 0
+ok "…no child daemon left" bash -c "for p in $kids; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0"
+
 t "--all-hosts with --host: exit 1" 1 "--all-hosts and --host exclude each other" plan --all-hosts --host kvm1 "${C[@]}" "$d/specs"
 rm "$d/specs/hosts.yaml"; sed -i '/placement/d' "$d/specs/domains.yaml"
 t "a tree without Host documents: exit 1" 1 "the tree has no \`kind: Host\` document" apply --all-hosts "${C[@]}" "$d/specs"
