@@ -43,6 +43,7 @@ created_under_headings() {
     printf '%s\n' "$out" | awk '/^== /{h = $2} /^Domain /{n = $2} /^  \+ create/{print n, h}' | sort
 }
 want=$(placement_of)
+# (the reference the checks below compare with: passes on any binary with placement)
 ok "placement places the 10 domains (the reference)" test "$(printf '%s\n' "$want" | wc -l)" = 10
 
 out=$("$vs" apply --all-hosts "${C[@]}" "$d/specs" 2>&1); rc=$?
@@ -51,7 +52,7 @@ ok "…a heading per host with its uri" has "^== kvm1 \(test://$d/kvm1.xml\)$"
 ok "…kvm4 says maintenance" has "^== kvm4 \(test://$d/kvm4.xml\) \(maintenance\)$"
 got=$(created_under_headings)
 ok "…each domain created on the host placement chose" test "$got" = "$want"
-ok "…nothing created on kvm4 (maintenance)" bash -c '! grep -q " kvm4$" <<<"$1"' _ "$got"
+ok "…nothing created on kvm4 (maintenance), all 10 elsewhere" bash -c '! grep -q " kvm4$" <<<"$1" && [ $(wc -l <<<"$1") = 10 ]' _ "$got"
 ok "…the summary names each host's outcome" has "^4 hosts: kvm1 applied, kvm2 applied, kvm3 applied, kvm4 applied$"
 
 # per-host mode: plan --host kvmI -c URI on each host, and placement --host kvmI, give the same sets
@@ -67,21 +68,21 @@ ok "…and placement --host kvmI agrees" test "$by_placement" = "$got"
 
 out=$("$vs" plan --all-hosts "${C[@]}" "$d/specs" 2>&1); rc=$?
 ok "plan --all-hosts: changes on the hosts: exit 2" test "$rc" = 2
-ok "…the same sets as apply --all-hosts" test "$(created_under_headings)" = "$got"
+ok "…the same sets as placement" test "$(created_under_headings)" = "$want"
 ok "…summary" has "^4 hosts: kvm1 changes, kvm2 changes, kvm3 changes, kvm4 in sync$"
 
 # a dead host: its socket does not exist; the others are planned all the same, exit 1
 hosts "qemu+unix:///system?socket=$d/nosuch.sock" > "$d/specs/hosts.yaml"
 out=$("$vs" apply --all-hosts "${C[@]}" "$d/specs" 2>&1); rc=$?
-ok "apply --all-hosts with kvm3 dead (no socket): exit 1" test "$rc" = 1
+ok "apply --all-hosts with kvm3 dead (no socket): exit 1, kvm1 still done" bash -c '[ "$1" = 1 ] && grep -q "^== kvm1 " <<<"$2"' _ "$rc" "$out"
 ok "…kvm3's error under its heading" has "cannot connect to qemu\+unix:///system\?socket=$d/nosuch.sock"
 ok "…kvm1, kvm2 still applied" has "^4 hosts: kvm1 applied, kvm2 applied, kvm3 failed, kvm4 applied$"
-ok "…their domains created as placed" test "$(created_under_headings)" = "$(grep -v ' kvm3$' <<<"$got")"
+ok "…their domains created as placed" test "$(created_under_headings)" = "$(grep -v ' kvm3$' <<<"$want")"
 
 # a Host without uri: reported, never skipped silently; the others done
 hosts "$(u kvm3)" | sed "/^uri: .*kvm2.xml$/d" > "$d/specs/hosts.yaml"
 out=$("$vs" plan --all-hosts "${C[@]}" "$d/specs" 2>&1); rc=$?
-ok "kvm2 without uri: plan --all-hosts exit 1" test "$rc" = 1
+ok "kvm2 without uri: plan --all-hosts exit 1, the others planned" bash -c '[ "$1" = 1 ] && grep -q "^== kvm1 " <<<"$2"' _ "$rc" "$out"
 ok "…kvm2 reported under its heading" has "^== kvm2 \(no uri\)$"
 ok "…as not planned" has "not planned: the Host has no uri"
 ok "…the others planned" has "^4 hosts: kvm1 changes, kvm2 not done: the Host has no uri, kvm3 changes, kvm4 in sync$"
@@ -111,6 +112,7 @@ ok "…the new bridge name: not checked against this machine's interfaces, said 
     test "$(printf '%s\n' "$out" | grep -c "net.yaml:3:9: warning: bridge vsbr7 is not checked against the host's interfaces: libvirt runs on Host kvm. (agentless mode)")" = 4
 # (the running guests' taps of a network defined there are not checked either, with a warning
 # too; the test driver cannot show it: it refuses the inactive network XML every pass reads)
+# (a guard that the old behaviour stays: this one passes on the binary before agentless mode too)
 out=$("$vs" plan --host kvm1 -c "$(u kvm1)" "${C[@]}" "$d/specs" 2>&1)
 ok "…plan --host kvm1 -c URI (per-host mode, test driver) still checks the path here" \
     has "error: cdroms\[hdc\]\.path $d/nonexistent.iso: No such file or directory"
@@ -124,10 +126,7 @@ open(p, 'w').write('---\n'.join(x for x in docs if 'name: iso1' not in x))
 PY
 hosts "qemu+unix:///system?socket=$d/nosuch.sock" > "$d/specs/hosts.yaml"
 for h in kvm1 kvm2 kvm3 kvm4; do echo '<node></node>' > "$d/$h.xml"; done
-mkdir -m 0755 "$d/run"
-VIRTSPEC_SUPERVISE_INTERVAL=1 "$vs" daemon --all-hosts "${C[@]}" --specs "$d/specs" \
-    --status-file "$d/run/status.json" > "$d/daemon.log" 2>&1 & sup=$!
-trap 'kill $sup 2>/dev/null; sleep 1; rm -rf "$d"' EXIT
+daemon_checks() {
 children() { pgrep -P "$sup" -a | grep -c " daemon --host "; }
 in_sync() {   # in_sync HOST: its status file lists, in sync, the domains placement puts there
     python3 - "$d/run/status-$1.json" "$1" "$got" <<'PY'
@@ -167,6 +166,15 @@ kids=$(pgrep -P "$sup" | tr '\n' ' ')
 kill -TERM "$sup"; wait "$sup"; src=$?
 ok "SIGTERM of the service: exit 0 ($src)" test "$src" = 0
 ok "…no child daemon left" bash -c "for p in $kids; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0"
+}
+mkdir -m 0755 "$d/run"
+VIRTSPEC_SUPERVISE_INTERVAL=1 "$vs" daemon --all-hosts "${C[@]}" --specs "$d/specs" \
+    --status-file "$d/run/status.json" > "$d/daemon.log" 2>&1 & sup=$!
+trap 'kill $sup 2>/dev/null; sleep 1; rm -rf "$d"' EXIT
+sleep 1
+if kill -0 "$sup" 2>/dev/null; then daemon_checks; else
+    echo "FAIL - daemon --all-hosts did not start: $(head -3 "$d/daemon.log")"; fail=$((fail + 1))
+fi
 
 t "--all-hosts with --host: exit 1" 1 "--all-hosts and --host exclude each other" plan --all-hosts --host kvm1 "${C[@]}" "$d/specs"
 rm "$d/specs/hosts.yaml"; sed -i '/placement/d' "$d/specs/domains.yaml"
