@@ -96,6 +96,10 @@ static void child_exec(const Super *s, const Child *c) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     putenv(env);
+    /* systemd hears the supervisor only: READY=, STATUS= and the watchdog are its */
+    unsetenv("NOTIFY_SOCKET");
+    unsetenv("WATCHDOG_USEC");
+    unsetenv("WATCHDOG_PID");
     execv(s->self, (char *const *) argv);
     fprintf(stderr, "virtspec: cannot run %s: %m\n", s->self);
     _exit(127);
@@ -288,6 +292,7 @@ int daemon_all_hosts(const CliOpts *o) {
     time_t next_read = time(NULL) + interval();
     for (;;) {
         say_status(&s);
+        sd_glue_watchdog();   /* WatchdogSec= of the unit: this loop wakes every second */
         struct timespec ts = { .tv_sec = 1 };
         int sig = sigtimedwait(&set, NULL, &ts);
         if (sig == SIGTERM || sig == SIGINT)
