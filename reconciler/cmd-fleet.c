@@ -152,12 +152,19 @@ static void read_hosts(const CliOpts *o, FleetHost *hosts, size_t n) {
     static const char *const head[] = { "plan", "--json", NULL };
     _cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
     HostJob *jobs = xmalloc0((n + 1) * sizeof(HostJob));
-    for (size_t i = 0; i < n; i++)
-        if (hosts[i].uri || hosts[i].local)   /* paths[0] is "status" */
-            jobs[i].argv = host_job_argv(o, self ? self : (char *) "virtspec", head,
-                                         hosts[i].spec->name.s, hosts[i].uri ? hosts[i].uri : o->connect, 1);
-        else
+    char **env = xmalloc0((2 * n + 1) * sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        if (!hosts[i].uri && !hosts[i].local) {
             hosts[i].state = "no-uri";
+            continue;
+        }
+        if (!hosts[i].local) {   /* driven from here: its kernel is not this machine's */
+            env[2 * i] = xasprintf("VIRTSPEC_AGENTLESS=%s", hosts[i].spec->name.s);
+            jobs[i].env = (const char *const *) &env[2 * i];
+        }
+        jobs[i].argv = host_job_argv(o, self ? self : (char *) "virtspec", head,   /* paths[0]: status */
+                                     hosts[i].spec->name.s, hosts[i].uri ? hosts[i].uri : o->connect, 1);
+    }
     host_jobs_run(jobs, n, host_jobs_timeout(HOST_JOBS_TIMEOUT), NULL, NULL);
     for (size_t i = 0; i < n; i++) {
         hosts[i].rc = jobs[i].rc;
@@ -168,6 +175,9 @@ static void read_hosts(const CliOpts *o, FleetHost *hosts, size_t n) {
     }
     host_jobs_clear(jobs, n);
     free(jobs);
+    for (size_t i = 0; i < 2 * n; i++)
+        free(env[i]);
+    free(env);
 }
 
 static const char *state_color(const char *state) {

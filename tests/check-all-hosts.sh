@@ -110,6 +110,9 @@ ok "…a warning says it is not checked, and why" \
     has "domains.yaml:[0-9]+:[0-9]+: warning: cdroms\[hdc\]\.path $d/nonexistent.iso is not checked: libvirt runs on Host kvm1 \(agentless mode\), not on this machine"
 ok "…the new bridge name: not checked against this machine's interfaces, said per host" \
     test "$(printf '%s\n' "$out" | grep -c "net.yaml:3:9: warning: bridge vsbr7 is not checked against the host's interfaces: libvirt runs on Host kvm. (agentless mode)")" = 4
+out=$("$vs" fleet status "${C[@]}" "$d/specs" 2>&1)
+ok "…fleet status (agentless too) does not call kvm1 failed for this machine's missing file" \
+    has "^kvm1 +[0-9]+ +ok +0 +0 +0 +[0-9]+ +0 +0 +0 +stale$"
 # (the running guests' taps of a network defined there are not checked either, with a warning
 # too; the test driver cannot show it: it refuses the inactive network XML every pass reads)
 # (a guard that the old behaviour stays: this one passes on the binary before agentless mode too)
