@@ -79,6 +79,32 @@ ok "…kvm3's error under its heading" has "cannot connect to qemu\+unix:///syst
 ok "…kvm1, kvm2 still applied" has "^4 hosts: kvm1 applied, kvm2 applied, kvm3 failed, kvm4 applied$"
 ok "…their domains created as placed" test "$(created_under_headings)" = "$(grep -v ' kvm3$' <<<"$want")"
 
+# a host that accepts and never answers: plan --all-hosts is bounded (VIRTSPEC_FLEET_TIMEOUT), and
+# SIGINT or SIGTERM of it takes the children along
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+' "$d/mute.sock" & mute=$!
+wait_for 5 test -S "$d/mute.sock"
+hosts "qemu+unix:///system?socket=$d/mute.sock" > "$d/specs/hosts.yaml"
+out=$(VIRTSPEC_FLEET_TIMEOUT=2 "$vs" plan --all-hosts "${C[@]}" "$d/specs" 2>&1); rc=$?
+ok "a mute host: plan --all-hosts ends after the bound, kvm3 killed (exit 1)" \
+    bash -c '[ "$1" = 1 ] && grep -q "no answer within 2 s (VIRTSPEC_FLEET_TIMEOUT): killed" <<<"$2"' _ "$rc" "$out"
+for sig in INT TERM; do
+    VIRTSPEC_FLEET_TIMEOUT=120 "$vs" plan --all-hosts "${C[@]}" "$d/specs" > /dev/null 2>&1 & apid=$!
+    seen=$(wait_for 10 pgrep -f "host kvm[3] .*$d/mute.sock" > /dev/null && echo yes)
+    kill -s "$sig" "$apid"; wait "$apid"
+    sleep 1
+    ok "SIG$sig of plan --all-hosts: its child for kvm3 (seen: ${seen:-no}) is gone with it" \
+        bash -c '[ "$1" = yes ] && ! pgrep -f "host kvm[3] .*$2/mute.sock" >/dev/null' _ "$seen" "$d"
+    for p in $(pgrep -f "host kvm[3] .*$d/mute.sock"); do kill "$p"; done   # by pid, this test's only
+done
+kill $mute 2>/dev/null; wait $mute 2>/dev/null
+hosts "$(u kvm3)" > "$d/specs/hosts.yaml"
+
 # a Host without uri: reported, never skipped silently; the others done
 hosts "$(u kvm3)" | sed "/^uri: .*kvm2.xml$/d" > "$d/specs/hosts.yaml"
 out=$("$vs" plan --all-hosts "${C[@]}" "$d/specs" 2>&1); rc=$?
