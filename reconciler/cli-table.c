@@ -53,7 +53,7 @@ const CliCommand cli_commands[] = {
       "reported as no uri. --json prints one JSON document instead.\n"
       "Exit status 0 when every host is in sync, 2 when a host is stale, failed, unreachable or\n"
       "has no uri, 1 when the tree has errors.\n" },
-    { .name = "plan", .opts = O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET | O_HOST, .args = ARGS_PATHS,
+    { .name = "plan", .opts = O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET | O_HOST | O_ALL_HOSTS, .args = ARGS_PATHS,
       .synopsis = "[PATH…]",
       .summary = "show what apply would change (exit 0 in sync, 2 changes, 1 error)\n(plan, apply, status: -t [KIND/]NAME selects objects of the tree)",
       .help = "Usage: virtspec plan [-c URI] [-t [KIND/]NAME]… [--prune] [--json] [PATH…]\n\n"
@@ -68,8 +68,11 @@ const CliCommand cli_commands[] = {
       "The whole tree is always read; -t [KIND/]NAME (repeatable) plans only those objects. A\n"
       "PATH file inside the spec tree selects its objects (the tree is read whole); a file\n"
       "elsewhere is read alone, with a warning when a network is derived for its ip:.\n"
-      "Exit status 0 when in sync, 2 when there are changes, 1 on error.\n" },
-    { .name = "apply", .opts = O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET | O_HOST, .args = ARGS_PATHS,
+      "--all-hosts: every `kind: Host` through its uri, each by plan --host NAME -c URI (a child\n"
+      "process each, 16 at a time, 30 s each), under a heading == NAME (URI) (docs/fleet.md).\n"
+      "Exit status 0 when in sync, 2 when there are changes, 1 on error (--all-hosts: the worst\n"
+      "host's; a Host without uri counts as an error).\n" },
+    { .name = "apply", .opts = O_INSECURE | O_CONNECT | O_PRUNE | O_JSON | O_TARGET | O_HOST | O_ALL_HOSTS, .args = ARGS_PATHS,
       .synopsis = "[PATH…]",
       .summary = "converge libvirt with the specs once",
       .help = "Usage: virtspec apply [-c URI] [-t [KIND/]NAME]… [--prune] [--json] [PATH…]\n\n"
@@ -82,7 +85,9 @@ const CliCommand cli_commands[] = {
       "  --json    one JSON document instead of text (docs/json.md)\n"
       "A domain another virtspec is restarting (reload) is waited for, then reconciled; one\n"
       "still restarting after its shutdown_timeout + 60 s fails.\n"
-      "Exit status 1 if any object failed.\n" },
+      "--all-hosts: every `kind: Host` through its uri, each by apply --host NAME -c URI (a child\n"
+      "process each, 16 at a time); one host failing does not stop the others (docs/fleet.md).\n"
+      "Exit status 1 if any object failed (--all-hosts: on any host, or a Host without uri).\n" },
     { .name = "destroy", .opts = O_INSECURE | O_CONNECT | O_JSON | O_TARGET | O_YES, .args = ARGS_PATHS,
       .synopsis = "[PATH…]",
       .summary = "remove what the tree (or -t) declares and virtspec owns: shown\nfirst (exit 2), done with --yes; volumes kept",
@@ -145,17 +150,19 @@ const CliCommand cli_commands[] = {
       "Exit status 0 when every object is in sync, 2 when some have work left (drifted, missing,\n"
       "reload-pending, orphaned), 1 when one failed, has a foreign conflict or a spec file was\n"
       "rejected.\n" },
-    { .name = "daemon", .opts = O_INSECURE | O_CONNECT | O_SPECS | O_DRIFT | O_PRUNE | O_STATUS_FILE | O_HOST, .args = ARGS_DIR,
+    { .name = "daemon", .opts = O_INSECURE | O_CONNECT | O_SPECS | O_DRIFT | O_PRUNE | O_STATUS_FILE | O_HOST | O_ALL_HOSTS, .args = ARGS_DIR,
       .synopsis = "[--specs DIR]",
       .summary = "keep libvirt converged with DIR, reacting to spec edits and to\nchanges made behind virtspec's back",
       .help = "Usage: virtspec daemon [--specs DIR] [-c URI] [--config FILE] [--drift correct|report]\n"
-      "                       [--prune] [--status-file PATH] [--host NAME]\n\n"
+      "                       [--prune] [--status-file PATH] [--host NAME | --all-hosts]\n\n"
       "Watches DIR (default " VIRTSPEC_SPEC_DIR ") and keeps libvirt converged with it: a spec edit\n"
       "or a change made behind virtspec's back (virsh destroy, virsh edit) is reconciled within a\n"
       "second. Settings come from the configuration file (--config FILE, default\n"
       VIRTSPEC_CONFIG_FILE "; KEY = VALUE: specs, connect, resync_interval, concurrency,\n"
-      "debounce_ms, max_backoff, drift, prune, status_file, host); flags win.\n"
+      "debounce_ms, max_backoff, drift, prune, status_file, host, all_hosts); flags win.\n"
       "  --host NAME      only the share of `kind: Host` NAME, as apply --host (docs/fleet.md)\n"
+      "  --all-hosts      every `kind: Host` with a uri: a daemon --host NAME -c URI child each,\n"
+      "                   status-NAME.json beside the status file, restarted when it dies\n"
       "  --drift report   only report drift (status, log); spec edits are still applied\n"
       "  --prune          shut down and undefine owned domains whose spec is gone (volumes kept,\n"
       "                   unless the domain said delete_volumes_on_removal: true)\n"
@@ -220,6 +227,8 @@ const CliOption cli_options[] = {
     { O_PRUNE, "--prune", 0, NULL, NULL, "plan, apply, daemon: owned domains no spec names are undefined" },
     { O_HOST, "--host", 0, "NAME", NULL,
       "plan, apply, placement, daemon: only the share of `kind: Host` NAME\n(docs/fleet.md; config: host =)" },
+    { O_ALL_HOSTS, "--all-hosts", 0, NULL, NULL,
+      "plan, apply, daemon: every `kind: Host` through its uri, each as\n--host NAME -c URI (agentless mode, docs/fleet.md; config: all_hosts =)" },
     { O_SPECS, "--specs", 0, "DIR", NULL, "spec directory (reload, snapshot revert: for shutdown_timeout)" },
     { O_DRIFT, "--drift", 0, "correct|report", drift_choices,
       "daemon: correct drift (correct, the default) or only report it (report)" },

@@ -15,7 +15,7 @@ enum {
     O_SPECS = 1 << 5, O_DRIFT = 1 << 6, O_PRUNE = 1 << 7, O_STATUS_FILE = 1 << 8,
     O_VAGRANT = 1 << 9, O_TARGET = 1 << 10, O_MAN = 1 << 11,
     O_SEED = 1 << 12, O_YES = 1 << 13, O_EXPLAIN = 1 << 14, O_TEMPLATES = 1 << 15,
-    O_HOST = 1 << 16, O_LIBVIRT = 1 << 17,
+    O_HOST = 1 << 16, O_LIBVIRT = 1 << 17, O_ALL_HOSTS = 1 << 18,
     O_EVERY = 1 << 30,   /* --config and --help: every command */
 };
 

@@ -29,6 +29,7 @@ typedef struct CliOpts {
     bool yes;                   /* destroy --yes: do it, not only show it */
     const char *templates;      /* export --templates NAME: shared values into template NAME */
     const char *host;           /* --host NAME (or host = of the configuration file) */
+    bool all_hosts;             /* --all-hosts: every Host through its uri (agentless mode) */
     DaemonConfig *cfg;          /* the configuration file with the flags applied */
     char **targets;             /* -t [KIND/]NAME (status: also NAME arguments) */
     size_t n_targets;
@@ -78,6 +79,8 @@ int cmd_placement(const CliOpts *o);
 /* `virtspec fleet status`: every Host's share and objects by state, read-only (cmd-fleet.c). */
 int cmd_fleet(const CliOpts *o);
 int cmd_apply(const CliOpts *o);
+/* plan|apply --all-hosts: `command --host NAME -c URI` per Host, one child each (cmd-all-hosts.c). */
+int cmd_all_hosts(const CliOpts *o, const char *command);
 int cmd_status(const CliOpts *o);
 int cmd_reload(const CliOpts *o, char **names, size_t n_names);
 /* The specs reload and snapshot revert take a domain's shutdown_timeout from: --specs DIR, else

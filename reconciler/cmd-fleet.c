@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <json-c/json.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "fleet-peers.h"
 #include "git.h"
+#include "host-jobs.h"
 #include "paths.h"
 #include "placement.h"
 #include "status-json.h"
@@ -18,10 +17,9 @@
 /* `virtspec fleet status` (docs/fleet.md, issue 22): agentless, read-only. For every `kind: Host`
  * of the tree, `virtspec plan --json --host NAME -c URI` — this very program, so the share and
  * the comparison are exactly what plan --host computes there, no second diff — run as a child
- * process, FLEET_JOBS hosts at a time, each killed (its process group: an ssh transport too) after
- * FLEET_TIMEOUT seconds. A dead host costs the table that bound, not the kernel's TCP timeout. */
-
-#define FLEET_JOBS 16      /* hosts read at once (each a plan process and two pipes) */
+ * process by host-jobs.c (HOST_JOBS at a time, each killed with its process group after
+ * HOST_JOBS_TIMEOUT seconds). A dead host costs the table that bound, not the kernel's TCP
+ * timeout. */
 
 /* What an object of a host's plan is, for the table. */
 typedef enum FleetClass {
@@ -44,9 +42,8 @@ typedef struct FleetHost {
     const char *uri;            /* the Host's uri; NULL: the local connection (-c) or no uri */
     bool local;                 /* no uri, but --host (host =) names it: -c, or the default */
     size_t share;               /* specs placed there (repository-only placement) */
-    const CliOpts *o;
     int rc;                     /* plan's exit status; -ETIMEDOUT; -1: not run */
-    char *out, *err;
+    char *out, *err;            /* taken from its HostJob */
     /* from plan's document */
     unsigned count[_FC_MAX];
     size_t elsewhere;           /* defined there, placed on another host */
@@ -54,44 +51,6 @@ typedef struct FleetHost {
     char *error;                /* unreachable: libvirt's error */
     const char *state;          /* in-sync, stale, failed, unreachable, no-uri, lost */
 } FleetHost;
-
-/* The argument vector of the host's plan: this program, the same configuration and paths. */
-static char **plan_argv(const FleetHost *h, char *self) {
-    const CliOpts *o = h->o;
-    char **argv = xmalloc0((o->n_paths + 16) * sizeof(char *));
-    size_t n = 0;
-    argv[n++] = self;
-    argv[n++] = (char *) "plan";
-    argv[n++] = (char *) "--json";
-    argv[n++] = (char *) "--host";
-    argv[n++] = (char *) h->spec->name.s;
-    if (o->config) {
-        argv[n++] = (char *) "--config";
-        argv[n++] = (char *) o->config;
-    }
-    if (o->relaxed_perms)
-        argv[n++] = (char *) "--insecure-spec-perms";
-    const char *uri = h->uri ? h->uri : o->connect;
-    if (uri) {
-        argv[n++] = (char *) "-c";
-        argv[n++] = (char *) uri;
-    }
-    argv[n++] = (char *) "--";   /* a path that starts with '-' is a path */
-    for (size_t i = 1; i < o->n_paths; i++)   /* paths[0] is "status" */
-        argv[n++] = o->paths[i];
-    return argv;
-}
-
-static void *host_worker(void *arg) {
-    FleetHost *h = arg;
-    _cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
-    _cleanup_free_ char **argv = plan_argv(h, self ? self : (char *) "virtspec");
-    /* each plan reads its own host only: looking at the others for a move (fleet-peers.h) is
-     * the table's own job, and a dead host would cost every row the same bound */
-    const char *const env[] = { "VIRTSPEC_FLEET_PEERS=0", NULL };
-    h->rc = run_argv((const char *const *) argv, env, fleet_timeout(), &h->out, &h->err);
-    return NULL;
-}
 
 static bool has_op(json_object *obj, const char *op) {
     json_object *items, *v;
@@ -155,7 +114,7 @@ static void host_read_result(FleetHost *h) {
         /* no document: plan could not connect (or list); its last line says why */
         _cleanup_free_ char *why = h->err ? last_line(h->err) : NULL;
         if (h->rc == -ETIMEDOUT)
-            h->error = xasprintf("no answer within %u s (VIRTSPEC_FLEET_TIMEOUT)", fleet_timeout());
+            h->error = xasprintf("no answer within %u s (VIRTSPEC_FLEET_TIMEOUT)", host_jobs_timeout(HOST_JOBS_TIMEOUT));
         else if (h->rc < 0 && h->rc != -EINTR && !(why && *why))   /* here, not there */
             h->error = xasprintf("not read: plan could not run on this machine: %s", strerror(-h->rc));
         else
@@ -188,45 +147,45 @@ static void host_read_result(FleetHost *h) {
     h->state = h->count[FC_FAILED] + h->count[FC_CONFLICT] > 0 ? "failed" : pending ? "stale" : "in-sync";
 }
 
-/* The hosts to read, shared by the workers: each takes the next index. */
-typedef struct FleetQueue {
-    FleetHost *hosts;
-    size_t n, next;
-} FleetQueue;
-
-static void *queue_worker(void *arg) {
-    FleetQueue *q = arg;
-    for (size_t i; (i = __atomic_fetch_add(&q->next, 1, __ATOMIC_SEQ_CST)) < q->n;)
-        if (q->hosts[i].uri || q->hosts[i].local)
-            host_worker(&q->hosts[i]);
-    return NULL;
-}
-
-/* Reads every host with a uri (or the local one), FLEET_JOBS at once; the others are "no uri".
+/* Reads every host with a uri (or the local one), HOST_JOBS at once; the others are "no uri".
  * An interrupt (SIGINT, SIGTERM, SIGHUP) kills the plans running, and their ssh, with fleet. */
-static void read_hosts(FleetHost *hosts, size_t n) {
-    FleetQueue q = { .hosts = hosts, .n = n };
-    size_t jobs = n < FLEET_JOBS ? n : FLEET_JOBS, started = 0;
-    pthread_t th[FLEET_JOBS];
-    fflush(stdout);
-    fflush(stderr);
-    run_argv_forward_signals();
+static void read_hosts(const CliOpts *o, FleetHost *hosts, size_t n) {
+    static const char *const head[] = { "plan", "--json", NULL };
+    _cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
+    HostJob *jobs = xmalloc0((n + 1) * sizeof(HostJob));
+    /* per job: VIRTSPEC_FLEET_PEERS=0 (each plan reads its own host only: looking at the others
+     * for a move, fleet-peers.h, is the table's own job, and a dead host would cost every row the
+     * same bound), VIRTSPEC_AGENTLESS=NAME (its kernel is not this machine's), NULL */
+    char **env = xmalloc0((3 * n + 1) * sizeof(char *));
     for (size_t i = 0; i < n; i++) {
-        hosts[i].rc = -1;
-        if (hosts[i].spec->lost.i)
+        if (hosts[i].spec->lost.i) {
             hosts[i].state = "lost";   /* declared gone: not read (docs/fleet.md#moving) */
-        else if (!hosts[i].uri && !hosts[i].local)
+            continue;
+        }
+        if (!hosts[i].uri && !hosts[i].local) {
             hosts[i].state = "no-uri";
+            continue;
+        }
+        env[3 * i] = xstrdup("VIRTSPEC_FLEET_PEERS=0");
+        if (!hosts[i].local)   /* driven from here */
+            env[3 * i + 1] = xasprintf("VIRTSPEC_AGENTLESS=%s", hosts[i].spec->name.s);
+        jobs[i].env = (const char *const *) &env[3 * i];
+        jobs[i].argv = host_job_argv(o, self ? self : (char *) "virtspec", head,   /* paths[0]: status */
+                                     hosts[i].spec->name.s, hosts[i].uri ? hosts[i].uri : o->connect, 1);
     }
-    while (started < jobs && pthread_create(&th[started], NULL, queue_worker, &q) == 0)
-        started++;
-    if (started == 0)
-        queue_worker(&q);   /* no thread: one after the other, here */
-    for (size_t i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    for (size_t i = 0; i < n; i++)
+    host_jobs_run(jobs, n, host_jobs_timeout(HOST_JOBS_TIMEOUT), NULL, NULL);
+    for (size_t i = 0; i < n; i++) {
+        hosts[i].rc = jobs[i].rc;
+        hosts[i].out = TAKE_PTR(jobs[i].out);
+        hosts[i].err = TAKE_PTR(jobs[i].err);
         if (!hosts[i].state)
             host_read_result(&hosts[i]);
+    }
+    host_jobs_clear(jobs, n);
+    free(jobs);
+    for (size_t i = 0; i < 3 * n; i++)
+        free(env[i]);
+    free(env);
 }
 
 /* Whether the host was read (its objects counted). */
@@ -324,7 +283,6 @@ static FleetHost *fleet_hosts(const CliOpts *o, const SpecSet *set, size_t *ret_
     for (size_t i = 0; i < ps.n_hosts; i++) {
         FleetHost *h = &hosts[i];
         h->spec = ps.hosts[i];
-        h->o = o;
         h->uri = h->spec->uri.set ? h->spec->uri.s : NULL;
         h->local = !h->uri && streq_ptr(o->host, h->spec->name.s);
         for (size_t k = 0; k < ps.n; k++)
@@ -356,7 +314,7 @@ int cmd_fleet(const CliOpts *o) {
     }
     size_t n;
     FleetHost *hosts = fleet_hosts(o, &set, &n);
-    read_hosts(hosts, n);
+    read_hosts(o, hosts, n);
     const char *tree = all.n_paths == 1 ? all.paths[0] : all.n_paths == 0 ? (o->specs_dir ? o->specs_dir : paths_default()->spec_dir) : NULL;
     _cleanup_free_ char *revision = tree ? sync_revision(tree) : NULL;
     if (o->json)

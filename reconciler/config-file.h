@@ -16,6 +16,7 @@ typedef struct ConfigOverrides {
     const char *drift;          /* --drift correct|report */
     bool prune;                 /* --prune */
     const char *host;           /* --host NAME */
+    bool all_hosts;             /* --all-hosts */
 } ConfigOverrides;
 
 typedef struct DaemonConfig {
@@ -29,6 +30,7 @@ typedef struct DaemonConfig {
     bool report_drift;          /* drift mode report (default correct) */
     bool prune;                 /* undefine owned domains whose spec is gone (volumes kept) */
     char *host;                 /* the `kind: Host` this machine is (docs/fleet.md); NULL: none */
+    bool all_hosts;             /* the daemon drives every Host with a uri (agentless mode) */
     char *sync_remote;          /* virtspec sync (docs/fleet.md): the git remote; NULL: none */
     char *sync_ref;             /* the ref fetched; NULL: main */
     char *sync_keyring;         /* GnuPG keyring of the allowed signers; NULL: no signature check */

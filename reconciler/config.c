@@ -96,6 +96,9 @@ const ConfigKey config_keys[] = {
     { "host", CONFIG_STRING, FIELD(host), .def = "none",
       .doc = "the `kind: Host` this machine is: plan, apply and the daemon take only the specs "
              "placed on it (docs/fleet.md)" },
+    { "all_hosts", CONFIG_CHOICE, FIELD(all_hosts), .choices = bool_choices, .def = "false",
+      .doc = "true: the daemon drives every `kind: Host` with a uri, one `virtspec daemon --host "
+             "NAME -c URI` child each (agentless mode, docs/fleet.md); `--host` wins over it" },
     { "sync_remote", CONFIG_STRING, FIELD(sync_remote), .def = "none",
       .doc = "virtspec sync: the git repository (URL or path) the spec tree is fetched from (docs/fleet.md)" },
     { "sync_ref", CONFIG_STRING, FIELD(sync_ref), .def = "main", .doc = "virtspec sync: the branch or ref fetched" },
@@ -227,6 +230,10 @@ int daemon_config_resolve(DaemonConfig *c, const ConfigOverrides *o) {
         c->prune = true;
     if (o->host)
         set_str(&c->host, o->host);
+    if (o->all_hosts)
+        c->all_hosts = true;
+    if (o->host)
+        c->all_hosts = false;   /* one Host named: that one (a child of daemon --all-hosts) */
     return 0;
 }
 

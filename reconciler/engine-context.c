@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdlib.h>
 #include <string.h>
+#include <libxml/uri.h>
 
 #include "paths.h"
 #include "config.h"
@@ -17,6 +18,25 @@ static bool conn_is_local(virConnectPtr c) {
     return uri && (streq(uri, "qemu:///system") || streq(uri, "qemu:///session"));
 }
 
+/* A connection to another machine's libvirt (docs/fleet.md, agentless mode): a URI with a host
+ * part, or a child of plan|apply|daemon --all-hosts (VIRTSPEC_AGENTLESS=HOST). What needs that
+ * machine's kernel or files (bridges, taps, host paths) is then not looked for on this one: it is
+ * reported as not checked, with this reason. */
+static void conn_elsewhere(virConnectPtr c, Engine *e) {
+    const char *host = getenv("VIRTSPEC_AGENTLESS");
+    _cleanup_free_ char *uri = virConnectGetURI(c);
+    xmlURIPtr u = uri ? xmlParseURI(uri) : NULL;
+    e->elsewhere[0] = 0;
+    if (host && *host)
+        snprintf(e->elsewhere, sizeof(e->elsewhere), "libvirt runs on Host %s (agentless mode), "
+                 "not on this machine", host);
+    else if (u && u->server && *u->server && !streq(u->server, "localhost"))
+        snprintf(e->elsewhere, sizeof(e->elsewhere), "libvirt runs on %s, not on this machine",
+                 u->server);
+    if (u)
+        xmlFreeURI(u);
+}
+
 int engine_open(Engine *e, const char *uri, bool apply) {
     virConnectPtr c;
     int r = virt_open(virt_default_uri(uri), &c);
@@ -26,6 +46,8 @@ int engine_open(Engine *e, const char *uri, bool apply) {
     e->apply = apply;
     e->host_kvm = host_has_kvm();
     e->local = conn_is_local(c);
+    if (!e->local)
+        conn_elsewhere(c, e);
     if (virConnectGetLibVersion(c, &e->lib_version) < 0)
         e->lib_version = 0;   /* unknown: as the oldest (port forwards by the QEMU monitor) */
     if (!e->state_dir)

@@ -16,6 +16,9 @@ typedef struct Engine {
     bool apply;
     bool host_kvm;
     bool local;             /* a qemu driver on this host, in this network namespace */
+    char elsewhere[160];    /* not local, and libvirt drives another machine (a URI with a host
+                             * part, or VIRTSPEC_AGENTLESS: a Host driven from here): why this
+                             * machine's kernel and files are not looked at; "" otherwise */
     unsigned long lib_version;  /* libvirt's (virConnectGetLibVersion): < 9.2 has no passt (hostfwd.h) */
     const char *state_dir;  /* pool ownership records */
     const char *cache_dir;  /* base images by URL (images/ inside) */

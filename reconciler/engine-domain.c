@@ -63,12 +63,12 @@ static bool xml_has_value(const xmlNode *n, const char *s) {
     return false;
 }
 
-static int check_path(ObjectResult *r, const xmlNode *have, const Value *v, int mode,
-                      const char *fmt, ...) _printf_(5, 6);
-static int check_path(ObjectResult *r, const xmlNode *have, const Value *v, int mode,
-                      const char *fmt, ...) {
+static int check_path(const Engine *e, ObjectResult *r, const xmlNode *have, const Value *v,
+                      int mode, const char *fmt, ...) _printf_(6, 7);
+static int check_path(const Engine *e, ObjectResult *r, const xmlNode *have, const Value *v,
+                      int mode, const char *fmt, ...) {
     struct stat st;
-    if (!v->set || (mode == F_OK ? stat(v->s, &st) : access(v->s, mode)) == 0)
+    if (!v->set || (!e->elsewhere[0] && (mode == F_OK ? stat(v->s, &st) : access(v->s, mode)) == 0))
         return 0;
     int err = errno;
     va_list ap;
@@ -77,6 +77,13 @@ static int check_path(ObjectResult *r, const xmlNode *have, const Value *v, int 
     if (vasprintf(&what, fmt, ap) < 0)
         abort();
     va_end(ap);
+    if (e->elsewhere[0] && xml_has_value(have, v->s))
+        return 0;   /* nothing new to the definition: libvirt has it already */
+    if (e->elsewhere[0]) {   /* this machine's files are not the host's (agentless mode) */
+        diag_add(&r->diags, DIAG_WARNING, r->file, v->line, v->col, "%s %s is not checked: %s "
+                 "(libvirt says so when it defines or starts the domain)", what, v->s, e->elsewhere);
+        return 0;
+    }
     if (xml_has_value(have, v->s)) {
         /* the definition has it already: the spec changes nothing there (an adopted domain
          * whose firmware or disk file is missing on this host) */
@@ -93,7 +100,8 @@ static int check_path(ObjectResult *r, const xmlNode *have, const Value *v, int 
  * has is no change: missing, it is a warning. disks[].image is checked when a volume is made
  * from it (volumes.c): once imported, the image file may go. The NVRAM file itself is libvirt's
  * to create. */
-static int check_host_paths(const DomainSpec *d, const xmlDoc *have_doc, ObjectResult *r) {
+static int check_host_paths(const Engine *e, const DomainSpec *d, const xmlDoc *have_doc,
+                            ObjectResult *r) {
     const xmlNode *have = have_doc ? xmlDocGetRootElement((xmlDoc *) have_doc) : NULL;
     int ret = 0;
     const CdromSpec *cd = d->cdroms.items;
@@ -101,20 +109,20 @@ static int check_host_paths(const DomainSpec *d, const xmlDoc *have_doc, ObjectR
     const FloppySpec *fd = d->floppies.items;
     const FilesystemSpec *fs = d->filesystems.items;
     for (size_t i = 0; i < d->cdroms.n; i++)
-        ret |= check_path(r, have, &cd[i].path, F_OK, "cdroms[%s].path", cd[i].dev.s);
+        ret |= check_path(e, r, have, &cd[i].path, F_OK, "cdroms[%s].path", cd[i].dev.s);
     for (size_t i = 0; i < d->disks.n; i++)
-        ret |= check_path(r, have, &dk[i].path, F_OK, "disks[%s].path", dk[i].dev.s);
+        ret |= check_path(e, r, have, &dk[i].path, F_OK, "disks[%s].path", dk[i].dev.s);
     for (size_t i = 0; i < d->floppies.n; i++)
-        ret |= check_path(r, have, &fd[i].path, F_OK, "floppies[%s].path", fd[i].dev.s);
+        ret |= check_path(e, r, have, &fd[i].path, F_OK, "floppies[%s].path", fd[i].dev.s);
     for (size_t i = 0; i < d->filesystems.n; i++)
-        ret |= check_path(r, have, &fs[i].source, F_OK, "filesystems[%s].source", fs[i].target.s);
-    ret |= check_path(r, have, &d->tpm.path, F_OK, "tpm.path");
-    ret |= check_path(r, have, &d->loader, F_OK, "loader");
-    ret |= check_path(r, have, &d->nvram_template, F_OK, "nvram_template");
-    ret |= check_path(r, have, &d->kernel, F_OK, "kernel");
-    ret |= check_path(r, have, &d->initrd, F_OK, "initrd");
-    ret |= check_path(r, have, &d->dtb, F_OK, "dtb");
-    ret |= check_path(r, have, &d->emulator, X_OK, "emulator");
+        ret |= check_path(e, r, have, &fs[i].source, F_OK, "filesystems[%s].source", fs[i].target.s);
+    ret |= check_path(e, r, have, &d->tpm.path, F_OK, "tpm.path");
+    ret |= check_path(e, r, have, &d->loader, F_OK, "loader");
+    ret |= check_path(e, r, have, &d->nvram_template, F_OK, "nvram_template");
+    ret |= check_path(e, r, have, &d->kernel, F_OK, "kernel");
+    ret |= check_path(e, r, have, &d->initrd, F_OK, "initrd");
+    ret |= check_path(e, r, have, &d->dtb, F_OK, "dtb");
+    ret |= check_path(e, r, have, &d->emulator, X_OK, "emulator");
     return ret < 0 ? -EIO : 0;
 }
 
@@ -385,8 +393,6 @@ static void domain_create(DomainPass *p) {
     Engine *e = p->e;
     const DomainSpec *d = p->d;
     ObjectResult *r = p->r;
-    if (check_host_paths(d, NULL, r) < 0)
-        return;
     r->state = SYNC_MISSING;
     action_add(r, ACTION_CREATE, NULL, NULL);
     if (domain_firmware_plan(p) < 0)
@@ -629,7 +635,7 @@ static void domain_update(DomainPass *p) {
         return;
     if (foreign_conflict(r, observe_owned(p->have), p->d->adopt.i))
         return;
-    if (check_host_paths(p->d, p->have, r) < 0)
+    if (check_host_paths(p->e, p->d, p->have, r) < 0)
         return;
     /* the index predates a wait; an active domain in no listed state is asked */
     p->st = p->ie && !p->waited && p->ie->state >= 0 ? p->ie->state : domain_state(p->dom);
@@ -711,7 +717,7 @@ static void domain_update(DomainPass *p) {
 /* Not defined here: moved here from the host that has it (engine-move.h), else created. */
 static void domain_pull_or_create(DomainPass *p) {
     _cleanup_(virDomainFreep) virDomainPtr moved = NULL;
-    if (check_host_paths(p->d, NULL, p->r) < 0)
+    if (check_host_paths(p->e, p->d, NULL, p->r) < 0)   /* created or moved: its paths here */
         return;
     switch (domain_pull(p->e, p->s, p->r, &moved)) {
     case MOVE_NONE:

@@ -306,6 +306,10 @@ void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
      * a bridge someone else remade, shows and is mended */
     else if (e->local && network_owns_bridge(n))
         network_reattach_guests(e, net, n->name.s, true, r);
+    else if (e->elsewhere[0] && network_owns_bridge(n))
+        diag_add(&r->diags, DIAG_WARNING, r->file, n->name.line, n->name.col, "network %s: the "
+                 "running guests' taps are not checked to be ports of its bridge: %s", n->name.s,
+                 e->elsewhere);
 }
 
 int engine_destroy_network(Engine *e, const char *name, DomainStays stays, void *userdata,

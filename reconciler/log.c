@@ -12,6 +12,8 @@
 static int max_level = LOG_INFO;
 static bool use_journal;
 static FILE *fields_file;   /* $VIRTSPEC_LOG_FIELDS: the records, for tests */
+static const char *host;    /* $VIRTSPEC_AGENTLESS: the Host this process drives from elsewhere
+                             * (a child of daemon --all-hosts): its messages say which */
 
 void log_setup(void) {
     const char *js = getenv("JOURNAL_STREAM");
@@ -26,6 +28,9 @@ void log_setup(void) {
         if (fields_file)
             setvbuf(fields_file, NULL, _IOLBF, 0);
     }
+    host = getenv("VIRTSPEC_AGENTLESS");
+    if (host && !*host)
+        host = NULL;
     const char *lvl = getenv("VIRTSPEC_LOG_LEVEL");
     if (lvl && streq(lvl, "debug"))
         max_level = LOG_DEBUG;
@@ -67,6 +72,11 @@ static int log_internalv(const char *file, int line, const char *func, int level
         free(msg);
         msg = m;
     }
+    if (host) {   /* one journal for every Host's daemon: "[kvm1] …", and VIRTSPEC_HOST=kvm1 */
+        char *m = xasprintf("[%s] %s", host, msg);
+        free(msg);
+        msg = m;
+    }
     if (use_journal || fields_file) {
         struct iovec iov[16];
         char *bufs[16];
@@ -75,6 +85,8 @@ static int log_internalv(const char *file, int line, const char *func, int level
         bufs[n + 1] = xasprintf("PRIORITY=%d", level);
         bufs[n + 2] = xstrdup("SYSLOG_IDENTIFIER=virtspec");
         n = 3;
+        if (host)
+            bufs[n++] = xasprintf("VIRTSPEC_HOST=%s", host);
         for (size_t i = 0; fields && fields[i] && n < ELEMENTSOF(bufs); i++)
             bufs[n++] = xstrdup(fields[i]);
         for (size_t i = 0; i < n; i++)

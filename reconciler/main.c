@@ -26,6 +26,16 @@ static int check_cmd_opts(const char *cmd, unsigned given) {
     return -EINVAL;
 }
 
+/* --all-hosts drives every Host (docs/fleet.md): one named by --host is another mode. */
+static int check_all_hosts(unsigned given) {
+    if ((given & O_ALL_HOSTS) && (given & O_HOST)) {
+        fprintf(stderr, "virtspec: --all-hosts and --host exclude each other: --all-hosts drives "
+                "every `kind: Host` through its uri\n");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* getopt's own messages name argv[0] (a full path, as often as not): ours say virtspec. */
 static int usage_error(int c, char **argv) {
     const char *opt = argv[optind - 1];
@@ -40,7 +50,7 @@ static int usage_error(int c, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT, OPT_MAN, OPT_SEED, OPT_YES, OPT_EXPLAIN, OPT_TEMPLATES, OPT_HOST, OPT_LIBVIRT };
+    enum { OPT_VERSION = 0x100, OPT_JSON, OPT_SECRETS, OPT_KVM, OPT_INSECURE, OPT_SPECS, OPT_CONFIG, OPT_DRIFT, OPT_PRUNE, OPT_STATUS_FILE, OPT_VAGRANT, OPT_MAN, OPT_SEED, OPT_YES, OPT_EXPLAIN, OPT_TEMPLATES, OPT_HOST, OPT_LIBVIRT, OPT_ALL_HOSTS };
     static const struct option longopts[] = {
         { "connect", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
@@ -62,6 +72,7 @@ int main(int argc, char **argv) {
         { "yes", no_argument, NULL, OPT_YES },
         { "templates", required_argument, NULL, OPT_TEMPLATES },
         { "host", required_argument, NULL, OPT_HOST },
+        { "all-hosts", no_argument, NULL, OPT_ALL_HOSTS },
         { "target", required_argument, NULL, 't' },
         {},
     };
@@ -123,6 +134,7 @@ int main(int argc, char **argv) {
         case OPT_YES: o.yes = true; given |= O_YES; break;
         case OPT_TEMPLATES: o.templates = optarg; given |= O_TEMPLATES; break;
         case OPT_HOST: o.host = optarg; given |= O_HOST; break;
+        case OPT_ALL_HOSTS: o.all_hosts = true; given |= O_ALL_HOSTS; break;
         case OPT_LIBVIRT: o.libvirt_version = optarg; given |= O_LIBVIRT; break;
         case OPT_KVM:
             given |= O_KVM;
@@ -167,7 +179,7 @@ int main(int argc, char **argv) {
         free(o.targets);
         return 0;
     }
-    if (check_cmd_opts(cmd, given) < 0) {
+    if (check_cmd_opts(cmd, given) < 0 || check_all_hosts(given) < 0) {
         free(o.paths - 1);
         free(o.targets);
         return 1;
@@ -178,6 +190,7 @@ int main(int argc, char **argv) {
     ConfigOverrides ovr = {
         .file = o.config, .specs_dir = o.specs_dir, .uri = o.connect, .status_path = o.status_file,
         .drift = o.drift, .prune = o.prune, .host = o.host,
+        .all_hosts = o.all_hosts && streq(cmd, "daemon"),
     };
     if (streq(cmd, "daemon") && !ovr.specs_dir && o.n_paths > 0)
         ovr.specs_dir = o.paths[0];   /* virtspec daemon DIR */
@@ -212,6 +225,8 @@ int main(int argc, char **argv) {
         r = cmd_validate(&o);
     else if (streq(cmd, "render"))
         r = cmd_render(&o);
+    else if ((streq(cmd, "plan") || streq(cmd, "apply")) && o.all_hosts)
+        r = cmd_all_hosts(&o, cmd);
     else if (streq(cmd, "plan"))
         r = cmd_plan(&o);
     else if (streq(cmd, "placement"))

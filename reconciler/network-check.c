@@ -15,8 +15,16 @@
  * runs here (Engine.local): the host's interfaces are then ours to see. */
 static int check_bridge(const Engine *e, const NetworkSpec *n, const char *have_bridge,
                         ObjectResult *r) {
-    if (!e->local || !n->bridge.set || n->bridge.defaulted || streq_ptr(have_bridge, n->bridge.s))
+    if (!n->bridge.set || n->bridge.defaulted || streq_ptr(have_bridge, n->bridge.s))
         return 0;   /* checked when the name is new to the network, not on every pass */
+    if (e->elsewhere[0]) {
+        diag_add(&r->diags, DIAG_WARNING, r->file, n->bridge.line, n->bridge.col, "bridge %s is not "
+                 "checked against the host's interfaces: %s (libvirt says so when the network "
+                 "starts)", n->bridge.s, e->elsewhere);
+        return 0;
+    }
+    if (!e->local)
+        return 0;
     bool exists = if_nametoindex(n->bridge.s) != 0;
     if (streq(n->forward.s, "bridge")) {
         if (!exists)
