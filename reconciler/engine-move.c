@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine-domain-state.h"
 #include "engine-move.h"
@@ -229,6 +233,19 @@ static void say_kept(Move *m, ObjectResult *r) {
 
 /* ---------------------------------------------------------------- the two moves */
 
+/* Undefines a moved domain (or the copy of a move undone), keeping what only it has: its NVRAM
+ * file and its TPM state. A driver without the keep flags (libvirt's test driver) is asked
+ * without them: check_source let through no domain that has either. */
+static int undefine_keep(virDomainPtr d) {
+    if (virDomainUndefineFlags(d, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM | VIR_DOMAIN_UNDEFINE_KEEP_TPM) == 0)
+        return 0;
+    if (virGetLastErrorCode() != VIR_ERR_INVALID_ARG)
+        return -EIO;
+    return virDomainUndefineFlags(d, 0) == 0 ? 0 : -EIO;
+}
+
+
+
 /* After a failed live migration: the volumes of the copied disks here, which did not exist before
  * (check_destination) — libvirt's pre-created ones, copies made before — are this move's own,
  * partial: deleted, so that the next try is not refused. */
@@ -266,16 +283,25 @@ static int move_cold(Move *m, ObjectResult *r, virDomainPtr *ret) {
         return undo(m, fail(r, "define failed: %s", virt_error_message()));
     if (virDomainIsActive(m->sdom) != 0) {
         /* started there during the copy: it stays there, and only there */
-        virDomainUndefineFlags(nd, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM);
+        int active = virDomainIsActive(m->sdom);
+        _cleanup_free_ char *why = active < 0 ? xstrdup(virt_error_message()) : NULL;
+        undefine_keep(nd);
         virDomainFree(nd);
         drop_partial(m);
+        if (active < 0)
+            return fail(r, "not moved: %s on %s could not be read after the copy: %s", m->name,
+                        m->from, why);
         return fail(r, "not moved: %s started on %s during the copy; it runs there", m->name, m->from);
     }
     virt_count_mutation();
-    if (virDomainUndefineFlags(m->sdom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM) < 0) {
-        *ret = nd;
-        return fail(r, "defined here, but undefining it on %s failed: %s; both hosts define it "
-                    "now: undefine it on %s by hand", m->from, virt_error_message(), m->from);
+    if (undefine_keep(m->sdom) < 0) {
+        /* it stays there, and only there: the copy here is undefined and never started */
+        _cleanup_free_ char *why = xstrdup(virt_error_message());
+        undefine_keep(nd);
+        virDomainFree(nd);
+        drop_partial(m);
+        return fail(r, "not moved: undefining it on %s failed: %s; it stays there (the copy here "
+                    "is undefined again)", m->from, why);
     }
     *ret = nd;
     return 0;
@@ -325,20 +351,91 @@ static void plan_move(Move *m, ObjectResult *r) {
     a->to = xstrdup(m->to);
 }
 
+/* What a move cannot carry over, or what would make libvirt refuse the undefine there once a
+ * cold copy is made: refused before anything is copied. NVRAM (UEFI variables) is never moved
+ * yet: QEMU's flash contents travel with a live migration but the file here would start from the
+ * template. A live move leaves snapshots, saved state and TPM to libvirt (it refuses a domain
+ * with snapshots; the TPM emulator's state travels in the migration stream). */
+static int check_source(Move *m, ObjectResult *r) {
+    _cleanup_(xmlFreeDocp) xmlDoc *doc = domain_xml(m->sdom, VIR_DOMAIN_XML_INACTIVE);
+    if (!doc)
+        return fail(r, "reading %s on %s: %s", m->name, m->from, virt_error_message());
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (xml_find(root, "os/nvram"))
+        return fail(r, "not moved: moving does not carry %s's UEFI variables (its NVRAM file on "
+                    "%s) yet: pin it to %s (placement.host) or move it by hand", m->name, m->from,
+                    m->from);
+    if (m->live)
+        return 0;
+    _cleanup_free_ char *tpm = xml_get(root, "devices/tpm/backend/@type");
+    if (streq_ptr(tpm, "emulator"))
+        return fail(r, "not moved: a cold move does not copy %s's TPM state (kept on %s): start "
+                    "it there and let the move be live", m->name, m->from);
+    int n_snap = virDomainSnapshotNum(m->sdom, 0);
+    if (n_snap > 0)
+        return fail(r, "not moved: %s has %d snapshot%s on %s, which libvirt keeps with the "
+                    "domain there; delete them there first", m->name, n_snap, n_snap == 1 ? "" : "s",
+                    m->from);
+    if (virDomainHasManagedSaveImage(m->sdom, 0) == 1)
+        return fail(r, "not moved: %s has a saved state on %s (virsh managedsave): start it there "
+                    "and let the move be live, or remove the saved state", m->name, m->from);
+    return 0;
+}
+
+/* One move of a domain to this host at a time, whoever runs it here (the daemon, `apply
+ * --host`): the partial copies a failed move deletes are then its own. A lock file in the state
+ * directory; its fd, or -errno (*ret_why set). */
+static int move_lock(const Engine *e, const char *name, char **ret_why) {
+    _cleanup_free_ char *path = xasprintf("%s/move-%s.lock", e->state_dir, name);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 && errno == ENOENT && mkdir(e->state_dir, 0700) == 0)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        int err = -errno;
+        *ret_why = xasprintf("its lock %s: %s", path, strerror(-err));
+        return err;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int err = -errno;
+        *ret_why = err == -EWOULDBLOCK ? xstrdup("another virtspec on this host is moving it now")
+                                       : xasprintf("its lock %s: %s", path, strerror(-err));
+        close(fd);
+        return err;
+    }
+    return fd;
+}
+
+static void move_do(Engine *e, Move *m, ObjectResult *r, virDomainPtr *ret) {
+    _cleanup_free_ char *why = NULL;
+    int fd = move_lock(e, m->name, &why);
+    if (fd < 0) {
+        fail(r, "not moved: %s", why);
+        return;
+    }
+    if ((m->live ? move_live(m, r, ret) : move_cold(m, r, ret)) == 0) {
+        r->mutated = true;
+        say_kept(m, r);
+    }
+    close(fd);   /* the lock goes with it */
+}
+
 static MoveOutcome move_here(Engine *e, const PeerHit *h, const Spec *s, ObjectResult *r,
                              virDomainPtr *ret) {
     Move m = { .name = s->name, .from = h->host->name.s, .to = e->host, .sconn = h->conn,
                .dconn = e->conn, .sdom = h->dom };
     int st = domain_state(h->dom);
-    m.live = st != VIR_DOMAIN_SHUTOFF && st != VIR_DOMAIN_NOSTATE && st != VIR_DOMAIN_CRASHED;
     r->state = SYNC_MISSING;
+    if (st == VIR_DOMAIN_CRASHED && virDomainIsActive(h->dom) == 1) {
+        fail(r, "not moved: %s crashed on %s and its QEMU still runs there (on_crash preserve): "
+             "stop it there first", s->name, m.from);
+        return MOVE_HANDLED;
+    }
+    m.live = st != VIR_DOMAIN_SHUTOFF && st != VIR_DOMAIN_NOSTATE && st != VIR_DOMAIN_CRASHED;
     if (inspect_disks(&m, r) == 0)
         plan_move(&m, r);
-    if (!r->error && check_destination(&m, r) == 0 && e->apply &&
-        (m.live ? move_live(&m, r, ret) : move_cold(&m, r, ret)) == 0) {
-        r->mutated = true;
-        say_kept(&m, r);
-    }
+    if (!r->error && check_source(&m, r) == 0 && check_destination(&m, r) == 0 &&
+        e->apply)
+        move_do(e, &m, r, ret);
     move_clear(&m);
     return *ret ? MOVE_DONE : MOVE_HANDLED;
 }

@@ -18,13 +18,16 @@ unsigned fleet_timeout(void) {
     return v && *v && !*end && t > 0 && t < 86400 ? (unsigned) t : FLEET_TIMEOUT;
 }
 
-/* One open in flight: shared by its thread and the peers until both let go (refs). */
+/* One open in flight: shared by its thread and the peers until both let go (refs). Its fields,
+ * and the list of those abandoned, are guarded by open_lock: never by the FleetPeers, which may
+ * be freed while an abandoned open still runs. */
 typedef struct Opening {
     char *uri;
     virConnectPtr conn;
     char *error;
     bool done, abandoned;
     unsigned refs;
+    time_t started;
 } Opening;
 
 typedef struct Peer {
@@ -34,12 +37,19 @@ typedef struct Peer {
 } Peer;
 
 struct FleetPeers {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;        /* an Opening is done */
     Peer *peers;
     size_t n;
-    bool opened;
+    bool opening, opened;       /* under open_lock */
 };
+
+/* Process-wide: every open's thread signals open_cond when it ends. */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t open_cond = PTHREAD_COND_INITIALIZER;
+/* The opens given up on that have not returned yet (a host that accepted and never answers can
+ * hold virConnectOpen for ever): a host is not opened again while one of its opens waits, so
+ * each such host costs one thread, not one per pass. */
+static Opening **abandoned;
+static size_t n_abandoned;
 
 static pthread_once_t loop_once = PTHREAD_ONCE_INIT;
 static bool loop_elsewhere;   /* the daemon runs libvirt's event loop itself (virt-events.c) */
@@ -86,8 +96,6 @@ static void host_copy_free(HostSpec *c) {
 
 FleetPeers *fleet_peers_new(const SpecSet *set, const char *self) {
     FleetPeers *p = xmalloc0(sizeof(FleetPeers));
-    pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->cond, NULL);
     for (size_t i = 0; i < set->n_hosts; i++) {
         const HostSpec *h = set->hosts[i];
         if (!streq(h->name.s, self) && h->uri.set && !h->lost.i)
@@ -106,11 +114,10 @@ void fleet_peers_free(FleetPeers *p) {
         host_copy_free(p->peers[i].host);
     }
     free(p->peers);
-    pthread_mutex_destroy(&p->lock);
-    pthread_cond_destroy(&p->cond);
     free(p);
 }
 
+/* Called with open_lock held. */
 static void opening_unref(Opening *o) {
     if (--o->refs > 0)
         return;
@@ -121,25 +128,24 @@ static void opening_unref(Opening *o) {
     free(o);
 }
 
-typedef struct OpenArg {
-    FleetPeers *peers;
-    Opening *o;
-} OpenArg;
-
 static void *open_worker(void *arg) {
-    OpenArg a = *(OpenArg *) arg;
-    free(arg);
-    virConnectPtr c = virConnectOpen(a.o->uri);
+    Opening *o = arg;
+    virConnectPtr c = virConnectOpen(o->uri);
     char *err = c ? NULL : xstrdup(virt_error_message());
     if (c && virConnectSetKeepAlive(c, 5, 3) < 0)
         virResetLastError();   /* a peer without keepalive: opened all the same */
-    pthread_mutex_lock(&a.peers->lock);
-    a.o->conn = c;
-    a.o->error = err;
-    a.o->done = true;
-    pthread_cond_broadcast(&a.peers->cond);
-    opening_unref(a.o);   /* abandoned: closes what it got */
-    pthread_mutex_unlock(&a.peers->lock);
+    pthread_mutex_lock(&open_lock);
+    o->conn = c;
+    o->error = err;
+    o->done = true;
+    for (size_t i = 0; i < n_abandoned; i++)
+        if (abandoned[i] == o) {
+            abandoned[i] = abandoned[--n_abandoned];
+            break;
+        }
+    pthread_cond_broadcast(&open_cond);
+    opening_unref(o);   /* abandoned: closes what it got */
+    pthread_mutex_unlock(&open_lock);
     return NULL;
 }
 
@@ -151,42 +157,65 @@ static bool all_done(Opening **o, size_t n) {
     return true;
 }
 
-/* Opens every peer at once, each bounded by fleet_timeout(); called with the lock held. */
+/* An open of uri given up on earlier that has not returned, or NULL. */
+static const Opening *still_waiting(const char *uri) {
+    for (size_t i = 0; i < n_abandoned; i++)
+        if (streq(abandoned[i]->uri, uri))
+            return abandoned[i];
+    return NULL;
+}
+
+/* An open of peer i in a thread of its own, or NULL with peer->error set. */
+static Opening *open_start(Peer *peer) {
+    const Opening *w = still_waiting(peer->host->uri.s);
+    if (w) {
+        peer->error = xasprintf("no answer: an open started %lld s ago has not returned",
+                                (long long) (time(NULL) - w->started));
+        return NULL;
+    }
+    Opening *o = xmalloc0(sizeof(Opening));
+    *o = (Opening) { .uri = xstrdup(peer->host->uri.s), .refs = 2, .started = time(NULL) };
+    pthread_t t;
+    if (pthread_create(&t, NULL, open_worker, o) != 0) {
+        free(o->uri);
+        free(o);
+        peer->error = xstrdup("no thread to open it");
+        return NULL;
+    }
+    pthread_detach(t);
+    return o;
+}
+
+/* Opens every peer at once, each bounded by fleet_timeout(); called with open_lock held (the
+ * waits release it). */
 static void open_peers(FleetPeers *p) {
     Opening **o = xmalloc0((p->n + 1) * sizeof(Opening *));
     pthread_once(&loop_once, start_event_loop);
-    for (size_t i = 0; i < p->n; i++) {
-        o[i] = xmalloc0(sizeof(Opening));
-        *o[i] = (Opening) { .uri = xstrdup(p->peers[i].host->uri.s), .refs = 2 };
-        OpenArg *a = xmalloc0(sizeof(OpenArg));
-        *a = (OpenArg) { .peers = p, .o = o[i] };
-        pthread_t t;
-        if (pthread_create(&t, NULL, open_worker, a) != 0) {
-            free(a);
-            o[i]->done = true;
-            o[i]->refs = 1;
-            o[i]->error = xstrdup("no thread to open it");
-        } else
-            pthread_detach(t);
-    }
+    p->opening = true;
+    for (size_t i = 0; i < p->n; i++)
+        o[i] = open_start(&p->peers[i]);
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += fleet_timeout();
-    while (!all_done(o, p->n) && pthread_cond_timedwait(&p->cond, &p->lock, &until) == 0)
+    while (!all_done(o, p->n) && pthread_cond_timedwait(&open_cond, &open_lock, &until) == 0)
         ;
     for (size_t i = 0; i < p->n; i++) {
         Peer *peer = &p->peers[i];
+        if (!o[i])
+            continue;
         if (o[i]->done) {
             peer->conn = TAKE_PTR(o[i]->conn);
             peer->error = TAKE_PTR(o[i]->error);
         } else {
             o[i]->abandoned = true;
+            *(Opening **) array_push(&abandoned, &n_abandoned, sizeof(Opening *)) = o[i];
             peer->error = xasprintf("no answer within %u s (VIRTSPEC_FLEET_TIMEOUT)", fleet_timeout());
         }
         opening_unref(o[i]);
     }
     free(o);
     p->opened = true;
+    pthread_cond_broadcast(&open_cond);   /* the other finds of p waiting for these opens */
 }
 
 void peer_hit_clear(PeerHit *h) {
@@ -233,10 +262,12 @@ void fleet_peers_find(FleetPeers *p, const char *name, PeerHit *ret) {
     _cleanup_free_ char *found = NULL, *silent = NULL;
     size_t n_found = 0;
     *ret = (PeerHit) {};
-    pthread_mutex_lock(&p->lock);
-    if (!p->opened)
+    pthread_mutex_lock(&open_lock);
+    if (!p->opening)
         open_peers(p);
-    pthread_mutex_unlock(&p->lock);
+    while (!p->opened)
+        pthread_cond_wait(&open_cond, &open_lock);
+    pthread_mutex_unlock(&open_lock);
     for (size_t i = 0; i < p->n; i++) {
         virDomainPtr dom = NULL;
         _cleanup_free_ char *err = NULL;
