@@ -18,10 +18,10 @@ has() { printf '%s' "$out" | grep -qE -- "$1"; }
 u() { printf 'test://%s/%s.xml' "$d" "$1"; }
 for h in kvm1 kvm2 kvm3 kvm4; do echo '<node></node>' > "$d/$h.xml"; done
 
-hosts() {   # hosts URI-OF-KVM3
+hosts() {   # hosts URI-OF-KVM3 [MORE-KEYS-OF-KVM3]
     printf 'kind: Host\nname: kvm1\nuri: %s\nlabels: {role: web}\ncapacity: {memory: 256MiB}\n---\n' "$(u kvm1)"
     printf 'kind: Host\nname: kvm2\nuri: %s\nlabels: {role: web}\n---\n' "$(u kvm2)"
-    printf 'kind: Host\nname: kvm3\nuri: %s\nlabels: {role: db}\n---\n' "$1"
+    printf 'kind: Host\nname: kvm3\nuri: %s\nlabels: {role: db}\n%s---\n' "$1" "${2:-}"
     printf 'kind: Host\nname: kvm4\nuri: %s\nlabels: {role: web}\nmaintenance: true\n' "$(u kvm4)"
 }
 hosts "$(u kvm3)" > "$d/specs/hosts.yaml"
@@ -71,8 +71,24 @@ ok "plan --all-hosts: changes on the hosts: exit 2" test "$rc" = 2
 ok "…the same sets as placement" test "$(created_under_headings)" = "$want"
 ok "…summary" has "^4 hosts: kvm1 changes, kvm2 changes, kvm3 changes, kvm4 in sync$"
 
-# a dead host: its socket does not exist; the others are planned all the same, exit 1
+# a dead host: its socket does not exist. Before a create, each host looks for the domain on the
+# others (a move, docs/fleet.md#moving): one that does not answer may run it, so the creates wait
+# (never an automatic takeover)…
 hosts "qemu+unix:///system?socket=$d/nosuch.sock" > "$d/specs/hosts.yaml"
+out=$("$vs" apply --all-hosts "${C[@]}" "$d/specs" 2>&1); rc=$?
+ok "apply --all-hosts with kvm3 dead, not declared lost: exit 1" test "$rc" = 1
+ok "…kvm1's creates wait: their domain may run on kvm3" has "web[0-9] may run on kvm3, which did not answer"
+ok "…nothing created" test -z "$(created_under_headings)"
+# …until the admin declares it lost (its db1 goes with it: no other db host); the others are
+# then applied all the same, kvm3 itself fails alone
+hosts "qemu+unix:///system?socket=$d/nosuch.sock" "lost: true
+" > "$d/specs/hosts.yaml"
+cp "$d/specs/domains.yaml" "$d/domains.full"
+python3 - "$d/specs/domains.yaml" <<'PY'
+import sys
+p = sys.argv[1]; docs = open(p).read().split('---\n')
+open(p, 'w').write('---\n'.join(x for x in docs if 'name: db1' not in x))
+PY
 out=$("$vs" apply --all-hosts "${C[@]}" "$d/specs" 2>&1); rc=$?
 ok "apply --all-hosts with kvm3 dead (no socket): exit 1, kvm1 still done" bash -c '[ "$1" = 1 ] && grep -q "^== kvm1 " <<<"$2"' _ "$rc" "$out"
 ok "…kvm3's error under its heading" has "cannot connect to qemu\+unix:///system\?socket=$d/nosuch.sock"
@@ -89,7 +105,9 @@ while True:
     c, _ = s.accept(); conns.append(c)
 ' "$d/mute.sock" & mute=$!
 wait_for 5 test -S "$d/mute.sock"
-hosts "qemu+unix:///system?socket=$d/mute.sock" > "$d/specs/hosts.yaml"
+# (lost, db1 still left out: the other hosts do not wait for it before their creates)
+hosts "qemu+unix:///system?socket=$d/mute.sock" "lost: true
+" > "$d/specs/hosts.yaml"
 out=$(VIRTSPEC_FLEET_TIMEOUT=2 "$vs" plan --all-hosts "${C[@]}" "$d/specs" 2>&1); rc=$?
 ok "a mute host: plan --all-hosts ends after the bound, kvm3 killed (exit 1)" \
     bash -c '[ "$1" = 1 ] && grep -q "no answer within 2 s (VIRTSPEC_FLEET_TIMEOUT): killed" <<<"$2"' _ "$rc" "$out"
@@ -104,6 +122,7 @@ for sig in INT TERM; do
 done
 kill $mute 2>/dev/null; wait $mute 2>/dev/null
 hosts "$(u kvm3)" > "$d/specs/hosts.yaml"
+cp "$d/domains.full" "$d/specs/domains.yaml"
 
 # a Host without uri: reported, never skipped silently; the others done
 hosts "$(u kvm3)" | sed "/^uri: .*kvm2.xml$/d" > "$d/specs/hosts.yaml"
@@ -153,7 +172,14 @@ import sys
 p = sys.argv[1]; docs = open(p).read().split('---\n')
 open(p, 'w').write('---\n'.join(x for x in docs if 'name: iso1' not in x))
 PY
-hosts "qemu+unix:///system?socket=$d/nosuch.sock" > "$d/specs/hosts.yaml"
+# kvm3 dead and declared lost (db1, placed only there, left out): the others create theirs
+hosts "qemu+unix:///system?socket=$d/nosuch.sock" "lost: true
+" > "$d/specs/hosts.yaml"
+python3 - "$d/specs/domains.yaml" <<'PY'
+import sys
+p = sys.argv[1]; docs = open(p).read().split('---\n')
+open(p, 'w').write('---\n'.join(x for x in docs if 'name: db1' not in x))
+PY
 for h in kvm1 kvm2 kvm3 kvm4; do echo '<node></node>' > "$d/$h.xml"; done
 daemon_checks() {
 children() { pgrep -P "$sup" -a | grep -c " daemon --host "; }
