@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/uri.h>
@@ -37,6 +38,22 @@ static void conn_elsewhere(virConnectPtr c, Engine *e) {
         xmlFreeURI(u);
 }
 
+/* The state directory: the ownership records of pools and volumes, move locks, the image cache.
+ * A Host driven from here (VIRTSPEC_AGENTLESS=NAME: a child of plan|apply|daemon --all-hosts, or
+ * of fleet status) has its own below it, hosts/NAME: a record made for a pool or a volume of one
+ * Host must not make another Host's object of that name look virtspec's (docs/fleet.md). */
+static const char *agentless_dir;
+static void agentless_dir_init(void) {
+    const char *host = getenv("VIRTSPEC_AGENTLESS");
+    if (host && *host && !strchr(host, '/') && !streq(host, "..") && !streq(host, "."))
+        agentless_dir = xasprintf("%s/hosts/%s", paths_default()->state_dir, host);
+}
+static const char *host_state_dir(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, agentless_dir_init);
+    return agentless_dir ? agentless_dir : paths_default()->state_dir;
+}
+
 int engine_open(Engine *e, const char *uri, bool apply) {
     virConnectPtr c;
     int r = virt_open(virt_default_uri(uri), &c);
@@ -51,7 +68,7 @@ int engine_open(Engine *e, const char *uri, bool apply) {
     if (virConnectGetLibVersion(c, &e->lib_version) < 0)
         e->lib_version = 0;   /* unknown: as the oldest (port forwards by the QEMU monitor) */
     if (!e->state_dir)
-        e->state_dir = paths_default()->state_dir;
+        e->state_dir = host_state_dir();
     if (!e->cache_dir)
         e->cache_dir = paths_default()->cache_dir;
     if (!e->poll_ms)

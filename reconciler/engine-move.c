@@ -388,8 +388,17 @@ static int check_source(Move *m, ObjectResult *r) {
 static int move_lock(const Engine *e, const char *name, char **ret_why) {
     _cleanup_free_ char *path = xasprintf("%s/move-%s.lock", e->state_dir, name);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 && errno == ENOENT && mkdir(e->state_dir, 0700) == 0)
+    if (fd < 0 && errno == ENOENT) {   /* the state directory (and its parents) made first */
+        _cleanup_free_ char *dir = xstrdup(e->state_dir);
+        for (char *q = dir + 1; *q; q++)
+            if (*q == '/') {
+                *q = 0;
+                mkdir(dir, 0700);
+                *q = '/';
+            }
+        mkdir(dir, 0700);
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    }
     if (fd < 0) {
         int err = -errno;
         *ret_why = xasprintf("its lock %s: %s", path, strerror(-err));

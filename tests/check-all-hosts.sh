@@ -231,6 +231,26 @@ if kill -0 "$sup" 2>/dev/null; then daemon_checks; else
     echo "FAIL - daemon --all-hosts did not start: $(head -3 "$d/daemon.log")"; fail=$((fail + 1))
 fi
 
+# ownership records are per Host when it is driven from here: a pool virtspec made on kvm1 does not
+# make kvm2's own pool of that name look virtspec's (both were read through one state directory)
+echo '<node></node>' > "$d/kvm1.xml"
+echo '<node><pool type="dir"><name>images</name><target><path>/var/tmp</path></target></pool></node>' > "$d/kvm2.xml"
+hosts "$(u kvm3)" > "$d/specs/hosts.yaml"
+printf 'kind: Pool\nname: images\ntype: dir\npath: %s/images\n' "$d" > "$d/specs/pool.yaml"
+chmod 0644 "$d/specs"/*.yaml
+export VIRTSPEC_STATE_DIR=$d/state
+"$vs" apply --all-hosts "${C[@]}" "$d/specs" > /dev/null 2>&1
+ok "apply --all-hosts: kvm1's record of its pool images is its own (hosts/kvm1)" test -e "$d/state/hosts/kvm1/pools/images"
+out=$("$vs" plan --all-hosts --json "${C[@]}" "$d/specs" 2>/dev/null)
+ok "…kvm2's own pool images is still not virtspec's there (foreign-conflict)" python3 -c '
+import json, sys
+doc = json.loads(sys.argv[1])
+h = [h for h in doc["hosts"] if h["name"] == "kvm2"][0]
+o = [o for o in h["result"]["objects"] if o["kind"] == "Pool" and o["name"] == "images"][0]
+sys.exit(o["state"] != "foreign-conflict")' "$out"
+unset VIRTSPEC_STATE_DIR
+rm -f "$d/specs/pool.yaml"
+
 t "--all-hosts with --host: exit 1" 1 "--all-hosts and --host exclude each other" plan --all-hosts --host kvm1 "${C[@]}" "$d/specs"
 rm "$d/specs/hosts.yaml"; sed -i '/placement/d' "$d/specs/domains.yaml"
 t "a tree without Host documents: exit 1" 1 "the tree has no \`kind: Host\` document" apply --all-hosts "${C[@]}" "$d/specs"
