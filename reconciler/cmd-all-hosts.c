@@ -38,6 +38,7 @@ typedef struct AllRun {
     pthread_mutex_t lock;
     bool *done;
     size_t printed;
+    unsigned timeout;           /* seconds a host's command may take (0: no bound) */
 } AllRun;
 
 /* A host's outcome: 0 (plan: in sync; apply: done), 2 (plan: changes), 1 (anything else). */
@@ -76,7 +77,7 @@ static void print_host(const AllRun *run, size_t i) {
                streq(run->command, "plan") ? "planned" : "applied");
     else if (j->rc == -ETIMEDOUT)
         printf("  %s no answer within %u s (VIRTSPEC_FLEET_TIMEOUT): killed\n", term_glyph(GLYPH_FAIL),
-               host_jobs_timeout(0));
+               run->timeout);
     else if (j->rc < 0)
         printf("  %s %s %s: %s\n", term_glyph(GLYPH_FAIL), run->command, h->name, strerror(-j->rc));
     fflush(stdout);
@@ -211,8 +212,8 @@ int cmd_all_hosts(const CliOpts *o, const char *command) {
     }
     /* a plan is bounded like fleet status's; an apply may wait for shutdowns: unbounded unless
      * VIRTSPEC_FLEET_TIMEOUT says */
-    unsigned timeout = host_jobs_timeout(streq(command, "plan") ? HOST_JOBS_TIMEOUT : 0);
-    host_jobs_run(run.jobs, n, timeout, o->json ? NULL : host_done, &run);
+    run.timeout = host_jobs_timeout(streq(command, "plan") ? HOST_JOBS_TIMEOUT : 0);
+    host_jobs_run(run.jobs, n, run.timeout, o->json ? NULL : host_done, &run);
     if (o->json)
         print_json(&run);
     else {

@@ -33,6 +33,11 @@ static int check_all_hosts(unsigned given) {
                 "every `kind: Host` through its uri\n");
         return -EINVAL;
     }
+    if ((given & O_ALL_HOSTS) && (given & O_TARGET)) {
+        fprintf(stderr, "virtspec: -t with --all-hosts is not supported yet: a target placed on "
+                "one host is not in the others' shares; use plan|apply --host NAME -c URI -t …\n");
+        return -EINVAL;
+    }
     return 0;
 }
 

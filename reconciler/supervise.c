@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -25,9 +26,10 @@
  * SIGHUP: a new Host gets a child, a removed one (or one whose uri changed) is stopped. A tree with
  * a refused file only adds children: a Host of a refused file is not taken as gone. */
 
-#define SUPERVISE_INTERVAL 10    /* seconds; VIRTSPEC_SUPERVISE_INTERVAL overrides it */
+#define SUPERVISE_INTERVAL 60    /* seconds (a whole tree read: a reload reads it at once); VIRTSPEC_SUPERVISE_INTERVAL overrides it */
 #define SUPERVISE_BACKOFF_MAX 60 /* seconds between restarts of a child that keeps dying */
-#define SUPERVISE_STOP_WAIT 120  /* seconds the children get to stop before SIGKILL */
+#define SUPERVISE_STOP_WAIT 25   /* seconds the children get to stop before SIGKILL (the unit's
+                                  * TimeoutStopSec= is 30 s) */
 
 typedef struct Child {
     char *name, *uri;
@@ -170,6 +172,8 @@ static void child_ended(Super *s, pid_t pid, int status) {
         if (now - c->started >= SUPERVISE_BACKOFF_MAX)
             c->backoff = 1;   /* it ran a while: a fresh failure */
         if (!c->gone) {
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 78)
+                c->backoff = SUPERVISE_BACKOFF_MAX;   /* EX_CONFIG: every start meets it again */
             c->restart_at = now + c->backoff;
             log_warning("host %s: daemon ended (%s %d): restarted in %u s", c->name,
                         WIFEXITED(status) ? "exit" : "signal",
@@ -205,14 +209,21 @@ static void tend(Super *s) {
     s->n = k;
 }
 
-/* STATUS=: "3 hosts: kvm1 running, kvm2 restarting in 4 s (exit 1), kvm3 running" */
+static const char *fmt_clock(time_t t) {
+    static char buf[16];
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+    return buf;
+}
+
+/* STATUS=: "3 hosts: kvm1 running, kvm2 restarting at 12:00:04 (last exit 1), kvm3 running" */
 static void say_status(Super *s) {
     Buf b = {};
     size_t n = 0;
     for (size_t i = 0; i < s->n; i++)
         n += !s->c[i].gone;
     buf_printf(&b, "%zu host%s:", n, n == 1 ? "" : "s");
-    time_t now = time(NULL);
     for (size_t i = 0, k = 0; i < s->n; i++) {
         const Child *c = &s->c[i];
         if (c->gone)
@@ -220,8 +231,8 @@ static void say_status(Super *s) {
         buf_printf(&b, "%s %s ", k++ ? "," : "", c->name);
         if (c->pid > 0)
             buf_printf(&b, "running");
-        else
-            buf_printf(&b, "restarting in %ld s", (long) (c->restart_at > now ? c->restart_at - now : 0));
+        else   /* the time, not a countdown: a changed STATUS= is a journal line */
+            buf_printf(&b, "restarting at %s", fmt_clock(c->restart_at));
         if (c->last_exit >= 0 && WIFEXITED(c->last_exit))
             buf_printf(&b, " (last exit %d)", WEXITSTATUS(c->last_exit));
         else if (c->last_exit >= 0)
@@ -290,10 +301,19 @@ int daemon_all_hosts(const CliOpts *o) {
     tend(&s);
     sd_glue_ready();
     time_t next_read = time(NULL) + interval();
+    uint64_t wd_usec = sd_glue_watchdog_usec();
     for (;;) {
         say_status(&s);
-        sd_glue_watchdog();   /* WatchdogSec= of the unit: this loop wakes every second */
-        struct timespec ts = { .tv_sec = 1 };
+        sd_glue_watchdog();
+        /* asleep until a signal (a child's end, reload, stop), the next re-read, a restart due,
+         * or half the unit's WatchdogSec= */
+        time_t now = time(NULL), wake = next_read;
+        for (size_t i = 0; i < s.n; i++)
+            if (!s.c[i].gone && s.c[i].pid == 0 && s.c[i].restart_at < wake)
+                wake = s.c[i].restart_at;
+        struct timespec ts = { .tv_sec = wake > now ? wake - now : 0, .tv_nsec = wake > now ? 0 : 100000000 };
+        if (wd_usec > 0 && (uint64_t) ts.tv_sec * 1000000 >= wd_usec / 2)
+            ts = (struct timespec) { .tv_sec = (time_t) (wd_usec / 2000000), .tv_nsec = (long) (wd_usec / 2 % 1000000) * 1000 };
         int sig = sigtimedwait(&set, NULL, &ts);
         if (sig == SIGTERM || sig == SIGINT)
             break;

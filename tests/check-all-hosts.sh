@@ -252,6 +252,7 @@ unset VIRTSPEC_STATE_DIR
 rm -f "$d/specs/pool.yaml"
 
 t "--all-hosts with --host: exit 1" 1 "--all-hosts and --host exclude each other" plan --all-hosts --host kvm1 "${C[@]}" "$d/specs"
+t "--all-hosts with -t: exit 1, not yet" 1 "-t with --all-hosts is not supported yet" apply --all-hosts -t web1 "${C[@]}" "$d/specs"
 rm "$d/specs/hosts.yaml"; sed -i '/placement/d' "$d/specs/domains.yaml"
 t "a tree without Host documents: exit 1" 1 "the tree has no \`kind: Host\` document" apply --all-hosts "${C[@]}" "$d/specs"
 finish
