@@ -113,12 +113,13 @@ ok "…kvm1 read all the same" has "^kvm1 +1 +ok +1 .* in-sync$"
 # mute host (each plan is in its own process group, so a terminal's Ctrl-C does not reach it)
 for sig in INT TERM; do
     VIRTSPEC_FLEET_TIMEOUT=120 "$vs" fleet status "${C[@]}" "$d/specs" > /dev/null 2>&1 & fpid=$!
-    wait_for 10 pgrep -f "host kvm[3] .*mute.sock" > /dev/null
+    # this run's plans only ($d is this test's): other tests read mute sockets of their own
+    wait_for 10 pgrep -f "host kvm[3] .*$d/mute.sock" > /dev/null
     kill -s "$sig" "$fpid"; wait "$fpid"; frc=$?
     sleep 1
     ok "SIG$sig of fleet status (exit $frc): no plan of it left running" \
-        bash -c '! pgrep -f "host kvm[3] .*mute.sock"'
-    pkill -f "host kvm[3] .*mute.sock"
+        bash -c '! pgrep -f "host kvm[3] .*$1/mute.sock"' _ "$d"
+    for p in $(pgrep -f "host kvm[3] .*$d/mute.sock"); do kill "$p"; done
 done
 kill $mute 2>/dev/null; wait $mute 2>/dev/null
 
