@@ -440,10 +440,9 @@ static MoveOutcome move_here(Engine *e, const PeerHit *h, const Spec *s, ObjectR
         return MOVE_HANDLED;
     }
     m.live = st != VIR_DOMAIN_SHUTOFF && st != VIR_DOMAIN_NOSTATE && st != VIR_DOMAIN_CRASHED;
-    if (inspect_disks(&m, r) == 0)
+    if (check_source(&m, r) == 0 && inspect_disks(&m, r) == 0)
         plan_move(&m, r);
-    if (!r->error && check_source(&m, r) == 0 && check_destination(&m, r) == 0 &&
-        e->apply)
+    if (!r->error && check_destination(&m, r) == 0 && e->apply)
         move_do(e, &m, r, ret);
     move_clear(&m);
     return *ret ? MOVE_DONE : MOVE_HANDLED;

@@ -74,6 +74,21 @@ ok "a volume of d1's disk already on kvm2: refused, never written over" \
     has "not moved: volume vs/d1-root.qcow2 \(disk vda\) exists on kvm2 already"
 node kvm2 ""
 
+# what a move cannot carry: refused before anything is copied
+kvm1_with() {   # kvm1_with SED-EXPRESSION: d1 shut off on kvm1, its XML changed so
+    { echo '<node>'; pool_xml "$vol"; dom_xml 5 | sed "$1"; echo '</node>'; } > "$d/kvm1.xml"
+}
+kvm1_with "s|</os>|<loader readonly='yes' type='pflash'>$d/OVMF_CODE.fd</loader><nvram>$d/d1_VARS.fd</nvram></os>|"
+plan
+ok "d1 with UEFI variables (NVRAM) on kvm1: not moved, and why" \
+    has "not moved: moving does not carry d1's UEFI variables \(its NVRAM file on kvm1\) yet"
+ok "…no move planned" hasnt "→ move"
+kvm1_with "s|</devices>|<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm></devices>|"
+plan
+ok "d1 with an emulated TPM, shut off: a cold move would lose its state: refused" \
+    has "not moved: a cold move does not copy d1's TPM state \(kept on kvm1\)"
+node kvm1 "$vol" 5
+
 node kvm3 "$vol" 1
 plan
 ok "d1 on kvm1 and on kvm3: a conflict, exit 1" test "$rc" = 1
