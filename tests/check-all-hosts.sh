@@ -97,14 +97,7 @@ ok "…their domains created as placed" test "$(created_under_headings)" = "$(gr
 
 # a host that accepts and never answers: plan --all-hosts is bounded (VIRTSPEC_FLEET_TIMEOUT), and
 # SIGINT or SIGTERM of it takes the children along
-python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
-conns = []
-while True:
-    c, _ = s.accept(); conns.append(c)
-' "$d/mute.sock" & mute=$!
-wait_for 5 test -S "$d/mute.sock"
+mute_socket "$d/mute.sock"
 # (lost, db1 still left out: the other hosts do not wait for it before their creates)
 hosts "qemu+unix:///system?socket=$d/mute.sock" "lost: true
 " > "$d/specs/hosts.yaml"
