@@ -402,8 +402,8 @@ static void print_orphan(const Run *run, const Orphan *x, const CliOpts *o, bool
         _cleanup_free_ char *line = action_format(&r.actions[i]);
         printf("  %s\n", line);
     }
-    if (x->prune.error)
-        printf("  %s prune failed: %s\n", term_glyph(GLYPH_FAIL), x->prune.error);
+    if (x->prune.error)   /* without --prune: its definition could not be read */
+        printf("  %s %s%s\n", term_glyph(GLYPH_FAIL), o->prune ? "prune failed: " : "", x->prune.error);
     actions_free(r.actions, r.n_actions);
 }
 

@@ -268,6 +268,22 @@ static int undo(Move *m, int r) {
 
 /* Shut off there: copies, define here, undefine there (its NVRAM file kept). Until it is
  * undefined there, a failure leaves nothing of the move here (drop_partial). */
+/* The copy here given up (the domain stays there, and only there): undefined again, and the
+ * volumes this move made deleted — unless the undefine fails: then they stay with it. */
+static int give_up_copy(Move *m, virDomainPtr nd, ObjectResult *r, char *msg) {
+    _cleanup_free_ char *said = msg;
+    int k = undefine_keep(nd);
+    _cleanup_free_ char *uerr = k < 0 ? xstrdup(virt_error_message()) : NULL;
+    virDomainFree(nd);
+    if (k < 0)
+        return fail(r, "%s; and undefining the copy here failed: %s: undefine %s here by hand (its "
+                    "copied volumes are left with it)", said, uerr, m->name);
+    drop_partial(m);
+    return fail(r, "%s", said);
+}
+
+/* Shut off there: copies, define here, undefine there (its NVRAM file and TPM state kept). Until
+ * it is undefined there, a failure leaves nothing of the move here (drop_partial). */
 static int move_cold(Move *m, ObjectResult *r, virDomainPtr *ret) {
     for (size_t i = 0; i < m->n_disks; i++)
         if (!m->disks[i].shared && copy_disk(m, &m->disks[i], r) < 0)
@@ -277,32 +293,37 @@ static int move_cold(Move *m, ObjectResult *r, virDomainPtr *ret) {
         return undo(m, fail(r, "reading %s on %s: %s", m->name, m->from, virt_error_message()));
     virt_count_mutation();
     virDomainPtr nd = virDomainDefineXML(m->dconn, x);
+    if (!nd) {
+        explicit_bzero(x, strlen(x));
+        free(x);
+        return undo(m, fail(r, "define failed: %s", virt_error_message()));
+    }
+    int active = virDomainIsActive(m->sdom);
+    int k = active == 0 ? undefine_keep(m->sdom) : -EIO;
+    _cleanup_free_ char *why = active < 0 || k < 0 ? xstrdup(virt_error_message()) : NULL;
+    /* started there between the check and the undefine: it runs there, transient now; its
+     * definition goes back there and the copy here is given up */
+    bool raced = k == 0 && virDomainIsActive(m->sdom) == 1;
+    if (raced) {
+        virDomainPtr back = virDomainDefineXML(m->sconn, x);
+        if (back)
+            virDomainFree(back);
+        else
+            why = xasprintf("defining it there again failed: %s; define it on %s by hand",
+                            virt_error_message(), m->from);
+    }
     explicit_bzero(x, strlen(x));
     free(x);
-    if (!nd)
-        return undo(m, fail(r, "define failed: %s", virt_error_message()));
-    if (virDomainIsActive(m->sdom) != 0) {
-        /* started there during the copy: it stays there, and only there */
-        int active = virDomainIsActive(m->sdom);
-        _cleanup_free_ char *why = active < 0 ? xstrdup(virt_error_message()) : NULL;
-        undefine_keep(nd);
-        virDomainFree(nd);
-        drop_partial(m);
-        if (active < 0)
-            return fail(r, "not moved: %s on %s could not be read after the copy: %s", m->name,
-                        m->from, why);
-        return fail(r, "not moved: %s started on %s during the copy; it runs there", m->name, m->from);
-    }
+    if (active > 0 || raced)
+        return give_up_copy(m, nd, r, xasprintf("not moved: %s started on %s during the copy (%s); "
+                            "it runs there", m->name, m->from, why ? why : "defined there still"));
+    if (active < 0)
+        return give_up_copy(m, nd, r, xasprintf("not moved: %s could not be read on %s after the "
+                            "copy: %s", m->name, m->from, why));
+    if (k < 0)
+        return give_up_copy(m, nd, r, xasprintf("not moved: undefining it on %s failed: %s; it "
+                            "stays there (the copy here is undefined again)", m->from, why));
     virt_count_mutation();
-    if (undefine_keep(m->sdom) < 0) {
-        /* it stays there, and only there: the copy here is undefined and never started */
-        _cleanup_free_ char *why = xstrdup(virt_error_message());
-        undefine_keep(nd);
-        virDomainFree(nd);
-        drop_partial(m);
-        return fail(r, "not moved: undefining it on %s failed: %s; it stays there (the copy here "
-                    "is undefined again)", m->from, why);
-    }
     *ret = nd;
     return 0;
 }
@@ -361,7 +382,8 @@ static int check_source(Move *m, ObjectResult *r) {
     if (!doc)
         return fail(r, "reading %s on %s: %s", m->name, m->from, virt_error_message());
     xmlNode *root = xmlDocGetRootElement(doc);
-    if (xml_find(root, "os/nvram"))
+    _cleanup_free_ char *fw = xml_get(root, "os/@firmware"), *ltype = xml_get(root, "os/loader/@type");
+    if (xml_find(root, "os/nvram") || streq_ptr(fw, "efi") || streq_ptr(ltype, "pflash"))
         return fail(r, "not moved: moving does not carry %s's UEFI variables (its NVRAM file on "
                     "%s) yet: pin it to %s (placement.host) or move it by hand", m->name, m->from,
                     m->from);
@@ -414,6 +436,19 @@ static int move_lock(const Engine *e, const char *name, char **ret_why) {
     return fd;
 }
 
+/* Under the lock: the source as planned still (another move may have ended meanwhile), and
+ * nothing of the copies here yet. */
+static int recheck(Move *m, ObjectResult *r) {
+    int st = domain_state(m->sdom);
+    bool live = st != VIR_DOMAIN_SHUTOFF && st != VIR_DOMAIN_NOSTATE && st != VIR_DOMAIN_CRASHED;
+    if (st < 0)
+        return fail(r, "not moved: %s is no longer on %s (%s)", m->name, m->from, virt_error_message());
+    if (live != m->live)
+        return fail(r, "not moved: %s %s on %s meanwhile; tried again at the next pass", m->name,
+                    live ? "started" : "stopped", m->from);
+    return check_destination(m, r);
+}
+
 static void move_do(Engine *e, Move *m, ObjectResult *r, virDomainPtr *ret) {
     _cleanup_free_ char *why = NULL;
     int fd = move_lock(e, m->name, &why);
@@ -421,7 +456,7 @@ static void move_do(Engine *e, Move *m, ObjectResult *r, virDomainPtr *ret) {
         fail(r, "not moved: %s", why);
         return;
     }
-    if ((m->live ? move_live(m, r, ret) : move_cold(m, r, ret)) == 0) {
+    if (recheck(m, r) == 0 && (m->live ? move_live(m, r, ret) : move_cold(m, r, ret)) == 0) {
         r->mutated = true;
         say_kept(m, r);
     }

@@ -143,9 +143,14 @@ static void *open_worker(void *arg) {
             abandoned[i] = abandoned[--n_abandoned];
             break;
         }
+    /* abandoned: what it got is closed here, after the lock (a close is a round trip to a host
+     * that was just too slow: nobody else waits for it) */
+    virConnectPtr late = o->refs == 1 ? TAKE_PTR(o->conn) : NULL;
     pthread_cond_broadcast(&open_cond);
-    opening_unref(o);   /* abandoned: closes what it got */
+    opening_unref(o);
     pthread_mutex_unlock(&open_lock);
+    if (late)
+        virConnectClose(late);
     return NULL;
 }
 
@@ -157,12 +162,25 @@ static bool all_done(Opening **o, size_t n) {
     return true;
 }
 
-/* An open of uri given up on earlier that has not returned, or NULL. */
+/* An open of uri given up on earlier that has not returned and still stands for the host, or
+ * NULL: a host is opened again once its last such open is FLEET_REOPEN_AFTER bounds old (one
+ * that ACKed and went away may hold virConnectOpen for hours), with at most FLEET_STUCK_MAX such
+ * threads per host. */
+#define FLEET_REOPEN_AFTER 4
+#define FLEET_STUCK_MAX 4
 static const Opening *still_waiting(const char *uri) {
+    const Opening *youngest = NULL;
+    size_t n = 0;
     for (size_t i = 0; i < n_abandoned; i++)
-        if (streq(abandoned[i]->uri, uri))
-            return abandoned[i];
-    return NULL;
+        if (streq(abandoned[i]->uri, uri)) {
+            n++;
+            if (!youngest || abandoned[i]->started > youngest->started)
+                youngest = abandoned[i];
+        }
+    if (!youngest || (n < FLEET_STUCK_MAX &&
+                      time(NULL) - youngest->started >= (time_t) (FLEET_REOPEN_AFTER * fleet_timeout())))
+        return NULL;
+    return youngest;
 }
 
 /* An open of peer i in a thread of its own, or NULL with peer->error set. */
