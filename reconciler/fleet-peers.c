@@ -11,11 +11,15 @@
 
 #define FLEET_TIMEOUT 30   /* seconds; VIRTSPEC_FLEET_TIMEOUT overrides it */
 
-unsigned fleet_timeout(void) {
+unsigned fleet_timeout_env(unsigned dflt) {
     const char *v = getenv("VIRTSPEC_FLEET_TIMEOUT");
     char *end;
     unsigned long t = v ? strtoul(v, &end, 10) : 0;
-    return v && *v && !*end && t > 0 && t < 86400 ? (unsigned) t : FLEET_TIMEOUT;
+    return v && *v && !*end && t > 0 && t < 86400 ? (unsigned) t : dflt;
+}
+
+unsigned fleet_timeout(void) {
+    return fleet_timeout_env(FLEET_TIMEOUT);
 }
 
 /* One open in flight: shared by its thread and the peers until both let go (refs). Its fields,

@@ -37,5 +37,8 @@ void peer_hit_clear(PeerHit *h);
 void fleet_peers_find(FleetPeers *p, const char *name, PeerHit *ret);
 /* The daemon runs libvirt's default event loop (virt-events.c): no second one is started. */
 void fleet_peers_event_loop_runs(void);
+/* VIRTSPEC_FLEET_TIMEOUT=SECONDS (1..86399), else dflt: the one reading of it (fleet status,
+ * --all-hosts and the look-ups before a move). */
+unsigned fleet_timeout_env(unsigned dflt);
 /* The seconds an open may take (VIRTSPEC_FLEET_TIMEOUT, else 30). */
 unsigned fleet_timeout(void);

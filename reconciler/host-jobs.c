@@ -3,14 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fleet-peers.h"
 #include "git.h"
 #include "host-jobs.h"
 
 unsigned host_jobs_timeout(unsigned dflt) {
-    const char *v = getenv("VIRTSPEC_FLEET_TIMEOUT");
-    char *end;
-    unsigned long t = v ? strtoul(v, &end, 10) : 0;
-    return v && *v && !*end && t > 0 && t < 86400 ? (unsigned) t : dflt;
+    return fleet_timeout_env(dflt);
 }
 
 char **host_job_argv(const CliOpts *o, char *self, const char *const *head, const char *host,
