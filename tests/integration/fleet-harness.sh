@@ -27,6 +27,8 @@
 # the namespaces. Exit status: COMMAND's; 77 when it cannot run here (not root, no unshare, no
 # veth or bridge), 1 instead under VIRTSPEC_REQUIRE_INTEGRATION=1; 99 when set-up failed.
 # harness.sh's knobs (VIRTSPEC_HARNESS_KEEP, _VERBOSE, _TIMEOUT, …) apply to every host.
+# VIRTSPEC_FLEET_LOCKD=1: every host runs libvirt's lock manager (harness.sh's
+# VIRTSPEC_HARNESS_LOCKD) on one lockspace, $VIRTSPEC_FLEET_DIR/lockspace, which all share.
 
 # shellcheck disable=SC2317  # functions below are called from traps
 set -u
@@ -179,6 +181,9 @@ ns_pid() {
 mkdir -p "$F/bin"
 ln -s "$SELF_DIR/fleet-on" "$F/bin/fleet-on"
 
+if [ "${VIRTSPEC_FLEET_LOCKD:-0}" = 1 ]; then
+    mkdir -p "$F/lockspace" && export VIRTSPEC_HARNESS_LOCKD="$F/lockspace"
+fi
 for i in $(seq 1 "$N"); do
     mkdir -p "$F/host$i/tmp"
     ip link add "vh$i" type veth peer name "vf$i" || fail_setup "cannot add veth vh$i"

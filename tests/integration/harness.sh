@@ -43,6 +43,11 @@
 #   VIRTSPEC_HARNESS_MIGRATION_HOST=ADDR  qemu.conf migration_host and migration_address: an
 #                                    incoming migration is announced and listened for at ADDR
 #                                    (not at the hostname, which nobody resolves)
+#   VIRTSPEC_HARNESS_LOCKD=DIR       libvirt's lock manager as docs/fleet.md#fencing sets it up:
+#                                    qemu.conf lock_manager = "lockd", qemu-lockd.conf
+#                                    auto_disk_leases, require_lease_for_disks and
+#                                    file_lockspace_dir = DIR (a directory several hosts share),
+#                                    and this host's own virtlockd
 
 # shellcheck disable=SC2317  # functions below are called from traps
 set -u
@@ -162,8 +167,10 @@ LIBVIRTD_OUT="$PRIV/libvirtd.out"
 VIRTLOGD_OUT="$PRIV/virtlogd.out"
 LIBVIRTD_PIDFILE=/run/libvirt/libvirtd.pid
 VIRTLOGD_PIDFILE=/run/libvirt/virtlogd.pid
+VIRTLOCKD_PIDFILE=/run/libvirt/virtlockd.pid
 LIBVIRTD_PID=""
 VIRTLOGD_PID=""
+VIRTLOCKD_PID=""
 CMD_PID=""
 MOUNTED=()
 OVERLAID=()     # existing host directories this run covers with a private overlay
@@ -279,6 +286,7 @@ teardown() {
         fi
     done
 
+    stop_pid "$VIRTLOCKD_PID" virtlockd
     stop_pid "$VIRTLOGD_PID" virtlogd
 
     if [ "$FAILED" = 1 ]; then
@@ -450,7 +458,17 @@ set_conf "$QC" swtpm_group '"root"'
 set_conf "$QC" vnc_listen '"127.0.0.1"'
 set_conf "$QC" spice_listen '"127.0.0.1"'
 set_conf "$QC" stdio_handler '"logd"'
-set_conf "$QC" lock_manager '"nop"'
+if [ -n "${VIRTSPEC_HARNESS_LOCKD:-}" ]; then
+    command -v virtlockd >/dev/null 2>&1 || fail_setup "VIRTSPEC_HARNESS_LOCKD: no virtlockd"
+    [ -d "$VIRTSPEC_HARNESS_LOCKD" ] || fail_setup "no lockspace $VIRTSPEC_HARNESS_LOCKD"
+    set_conf "$QC" lock_manager '"lockd"'
+    set_conf "$ETC/qemu-lockd.conf" auto_disk_leases 1
+    set_conf "$ETC/qemu-lockd.conf" require_lease_for_disks 1
+    set_conf "$ETC/qemu-lockd.conf" file_lockspace_dir "\"$VIRTSPEC_HARNESS_LOCKD\""
+    set_conf "$ETC/virtlockd.conf" log_outputs '"3:file:/var/log/libvirt/virtlockd.log"'
+else
+    set_conf "$QC" lock_manager '"nop"'
+fi
 if [ -n "${VIRTSPEC_HARNESS_MIGRATION_HOST:-}" ]; then
     set_conf "$QC" migration_host "\"$VIRTSPEC_HARNESS_MIGRATION_HOST\""
     set_conf "$QC" migration_address "\"$VIRTSPEC_HARNESS_MIGRATION_HOST\""
@@ -475,6 +493,15 @@ info "starting virtlogd"
 setsid virtlogd --pid-file "$VIRTLOGD_PIDFILE" --config /etc/libvirt/virtlogd.conf \
     </dev/null >"$VIRTLOGD_OUT" 2>&1 &
 VIRTLOGD_PID=$!
+
+if [ -n "${VIRTSPEC_HARNESS_LOCKD:-}" ]; then
+    info "starting virtlockd"
+    setsid virtlockd --pid-file "$VIRTLOCKD_PIDFILE" --config /etc/libvirt/virtlockd.conf \
+        </dev/null >"$PRIV/virtlockd.out" 2>&1 &
+    VIRTLOCKD_PID=$!
+    for _ in $(seq 50); do [ -S /run/libvirt/virtlockd-sock ] && break; sleep 0.1; done
+    [ -S /run/libvirt/virtlockd-sock ] || fail_setup "virtlockd did not make its socket"
+fi
 
 info "starting libvirtd"
 setsid libvirtd --pid-file "$LIBVIRTD_PIDFILE" --config /etc/libvirt/libvirtd.conf "${LIBVIRTD_ARGS[@]}" \

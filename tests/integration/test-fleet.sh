@@ -35,14 +35,18 @@ git init -q --bare -b main remote.git
 git init -q -b main work
 gw() { git -C "$WORK/work" "$@"; }
 push() { gw add -A && gw commit -q "$@" && gw push -q "$WORK/remote.git" main; gw rev-parse HEAD; }
-{
+hosts() {   # hosts [HOST-IN-MAINTENANCE]
+    local i role zone
     for i in $(seq 1 "$N"); do
         role=web; [ "$i" = 3 ] && role=db
         zone=a; [ "$i" -ge 2 ] && zone=b
         printf -- '---\nkind: Host\nname: kvm%s\nuri: %s\nlabels: {role: %s, zone: %s}\n' \
             "$i" "$(uri "$i")" "$role" "$zone"
+        [ "kvm$i" = "${1:-}" ] && printf 'maintenance: true\n'
     done
-} > work/hosts.yaml
+    return 0
+}
+hosts > work/hosts.yaml
 dom() {   # dom NAME STATE MEMORY [PLACEMENT]
     printf -- '---\nkind: Domain\nname: %s\nmemory: %s\ngraphics: {type: none}\nstate: %s\n' "$1" "$3" "$2"
     [ -n "${4:-}" ] && printf 'placement: %s\n' "$4"
@@ -208,6 +212,52 @@ sync_all 0 "updated ${r2:0:12} → ${rs:0:12}" "a signed commit on top: taken"
 ok "…kvm3's daemon creates new1" wait_for 60 listed_is 3 "$(echo "${SHARE[3]} new1" | xargs -n1 | sort | xargs)"
 ok "…and fleet status says every host in sync at ${rs:0:12}" wait_for 30 in_sync_everywhere
 contains "…revision ${rs:0:12}" "revision ${rs:0:12}" "$out"
+
+# ---- agentless: one controller reaches the same placement ------------------------------------
+# plan --all-hosts from the fabric runs `plan --host kvmI -c URI` per Host (docs/fleet.md,
+# Agentless): with every host converged by its own daemon, it must find nothing to do anywhere.
+VIRTSPEC_STATE_DIR=$WORK/controller vs plan --all-hosts --config "$WORK/empty.conf" \
+    --insecure-spec-perms "$WORK/kvm1/specs"
+printf '%s\n' "$out" | sed 's/^/# /'
+is "agentless plan --all-hosts over the tree in force: nothing to do on any host (exit 0)" 0 "$rc"
+for i in $(seq 1 "$N"); do contains "…a block for kvm$i" "== kvm$i ($(uri "$i"))" "$out"; done
+lacks "…no create (the same placement as the per-host daemons)" "+ create" "$out"
+lacks "…no move" "→ move" "$out"
+
+# ---- maintenance: true on kvm1 drains it ---------------------------------------------------------
+# kvm1's domains are placed on the others; their daemons move them (live while they run, cold
+# otherwise); kvm1's daemon stops and undefines nothing itself (docs/fleet.md#moving).
+declare -A UUID
+for n in ${SHARE[1]}; do UUID[$n]=$(virsh -c "$(uri 1)" domuuid "$n" | head -n 1); done
+hosts kvm1 > work/hosts.yaml
+export GNUPGHOME=$WORK/gpghome
+rm_=$(push -S"$fpr" -m "kvm1 in maintenance")
+unset GNUPGHOME
+t0=$(date +%s)
+sync_all 0 "updated ${rs:0:12} → ${rm_:0:12}" "kvm1 set to maintenance (a signed commit)"
+declare -A SHARE2
+for i in 2 3; do SHARE2[$i]=$(share "$i"); done
+is "placement of the new tree: nothing on kvm1" "" "$(share 1)"
+is "…all 8 domains on kvm2 and kvm3" 8 "$(echo "${SHARE2[2]} ${SHARE2[3]}" | wc -w)"
+ok "kvm1 drained: its libvirt holds no domain" wait_for 240 listed_is 1 ""
+echo "# drain of ${SHARE[1]}: $(($(date +%s) - t0)) s from the sync"
+for i in 2 3; do
+    ok "kvm$i holds exactly its new share: ${SHARE2[$i]}" wait_for 60 listed_is "$i" "${SHARE2[$i]}"
+done
+for n in ${SHARE[1]}; do
+    for i in 2 3; do
+        case " ${SHARE2[$i]} " in *" $n "*) ;; *) continue ;; esac
+        is "$n: moved to kvm$i with the same UUID" "${UUID[$n]}" "$(virsh -c "$(uri "$i")" domuuid "$n" | head -n 1)"
+        case $n in web1|web2|db1)
+            ok "…$n runs there (moved live)" running_there "$i" "$n"
+            contains "…kvm$i's daemon says the live move" "move $n kvm1 → kvm$i (live" "$(cat "kvm$i/daemon.log")" ;;
+        *)  contains "…kvm$i's daemon says the cold move" "move $n kvm1 → kvm$i (cold" "$(cat "kvm$i/daemon.log")" ;;
+        esac
+    done
+done
+ok "…and fleet status says every host in sync at ${rm_:0:12}" wait_for 60 in_sync_everywhere
+printf '%s\n' "$out" | sed 's/^/# /'
+lacks "…kvm1's daemon stopped nothing itself" "destroy" "$(cat kvm1/daemon.log)"
 
 for i in $(seq 1 "$N"); do stop_daemon "$i"; done
 for i in $(seq 1 "$N"); do
