@@ -8,6 +8,9 @@
  *   floor [--reps R] define DIR          (b) define every DIR/NAME.xml (sorted by name)
  *   floor [--reps R] define-start DIR    (c) define and start every DIR/NAME.xml, one after the
  *                                            other
+ *   floor [--reps R] --threads T define-start DIR
+ *                                        (c') the same calls from T threads on the one connection,
+ *                                            each taking the next file (the parallel floor)
  *   floor [--reps R] define-one FILE     (d) one define: FILE is defined once, untimed; each
  *                                            repetition then redefines its persistent XML with
  *                                            <memory>/<currentMemory> toggled (what an update of
@@ -32,6 +35,8 @@
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,21 +161,53 @@ static void floor_list(virConnectPtr c, int reps, bool parse, double *secs, long
     }
 }
 
-/* (b) and (c) */
-static void floor_define(virConnectPtr c, int reps, const char *dir, bool start, double *secs,
-                         long *items) {
+/* (c'): threads take the next file by an atomic index */
+typedef struct Batch {
+    virConnectPtr c;
+    char **xml;
+    virDomainPtr *doms;
+    size_t n;
+    bool start;
+    atomic_size_t next;
+} Batch;
+
+static void *batch_worker(void *opaque) {
+    Batch *b = opaque;
+    for (size_t i; (i = atomic_fetch_add(&b->next, 1)) < b->n;) {
+        b->doms[i] = virDomainDefineXML(b->c, b->xml[i]);
+        if (!b->doms[i])
+            die("virDomainDefineXML");
+        if (b->start && virDomainCreate(b->doms[i]) < 0)
+            die("virDomainCreate");
+    }
+    return NULL;
+}
+
+static void define_all(Batch *b, int threads) {
+    pthread_t th[64];
+    int n_th = 0;
+    while (n_th < threads && pthread_create(&th[n_th], NULL, batch_worker, b) == 0)
+        n_th++;
+    if (n_th == 0)
+        batch_worker(b);
+    for (int i = 0; i < n_th; i++)
+        pthread_join(th[i], NULL);
+}
+
+/* (b) and (c), from one thread or (c') from several */
+static void floor_define(virConnectPtr c, int reps, int threads, const char *dir, bool start,
+                         double *secs, long *items) {
     char **xml;
     size_t n = read_xml_dir(dir, &xml);
     virDomainPtr *doms = xrealloc(NULL, (n + 1) * sizeof(virDomainPtr));
+    Batch b = { .c = c, .xml = xml, .doms = doms, .n = n, .start = start };
     for (int r = 0; r < reps; r++) {
         double t0 = now();
-        for (size_t i = 0; i < n; i++) {
-            doms[i] = virDomainDefineXML(c, xml[i]);
-            if (!doms[i])
-                die("virDomainDefineXML");
-            if (start && virDomainCreate(doms[i]) < 0)
-                die("virDomainCreate");
-        }
+        atomic_store(&b.next, 0);
+        if (threads > 1)
+            define_all(&b, threads);
+        else
+            batch_worker(&b);
         secs[r] = now() - t0;
         for (size_t i = 0; i < n; i++) {
             if (r < reps - 1)
@@ -291,19 +328,24 @@ static void floor_cleanup(virConnectPtr c, const char *prefix, double *secs, lon
 
 static int usage(void) {
     fprintf(stderr, "usage: floor [--reps R] list [--parse] | define DIR | define-start DIR | "
-                    "define-one FILE\n       floor idle SECONDS | cleanup PREFIX\n");
+                    "define-one FILE\n       floor [--reps R] --threads T define-start DIR\n"
+                    "       floor idle SECONDS | cleanup PREFIX\n");
     return 2;
 }
 
 int main(int argc, char **argv) {
-    int reps = 1, a = 1;
+    int reps = 1, threads = 1, a = 1;
     bool parse = false;
     virSetErrorFunc(NULL, quiet);
     if (a + 1 < argc && !strcmp(argv[a], "--reps")) {
         reps = atoi(argv[a + 1]);
         a += 2;
     }
-    if (reps < 1 || a >= argc)
+    if (a + 1 < argc && !strcmp(argv[a], "--threads")) {
+        threads = atoi(argv[a + 1]);
+        a += 2;
+    }
+    if (reps < 1 || threads < 1 || threads > 64 || a >= argc)
         return usage();
     const char *cmd = argv[a++];
     const char *arg = a < argc ? argv[a++] : NULL;
@@ -327,11 +369,13 @@ int main(int argc, char **argv) {
         floor_list(c, reps, parse, secs, &items);
         print_result(parse ? "list+parse" : "list", reps, items, connect_s, secs, NULL);
     } else if (!strcmp(cmd, "define") && arg) {
-        floor_define(c, reps, arg, false, secs, &items);
+        floor_define(c, reps, threads, arg, false, secs, &items);
         print_result("define", reps, items, connect_s, secs, NULL);
     } else if (!strcmp(cmd, "define-start") && arg) {
-        floor_define(c, reps, arg, true, secs, &items);
-        print_result("define-start", reps, items, connect_s, secs, NULL);
+        char extra[32];
+        snprintf(extra, sizeof(extra), ", \"threads\": %d", threads);
+        floor_define(c, reps, threads, arg, true, secs, &items);
+        print_result("define-start", reps, items, connect_s, secs, extra);
     } else if (!strcmp(cmd, "define-one") && arg) {
         floor_define_one(c, reps, arg, secs);
         print_result("define-one", reps, 1, connect_s, secs, NULL);

@@ -95,13 +95,14 @@ def other_load(scenario):
     return max(0.0, other / ((b[0] - a[0]) * NCPU * TCK))
 
 
-rows, problems = [], []
+rows, problems, extra_info = [], [], []
 
 
 def row(rid, name, vs, fl, ratio, goal, met, verdict, cell_vs, cell_fl, unit, **extra):
     rows.append({"id": rid, "scenario": name, "unit": unit, "virtspec": vs, "floor": fl,
                  "ratio": ratio, "goal": goal, "met": met, "verdict": verdict,
-                 "other_load": other_load(rid.rstrip("abc") if rid[0] in "457" else rid),
+                 "other_load": other_load(rid.rstrip("abc") if rid[0] in "457" else
+                                          "3b" if rid == "3c" else rid),
                  "cells": [cell_vs, cell_fl], **extra})
 
 
@@ -163,6 +164,19 @@ ratio_row("3a", "cold apply, %d defined" % config.get("COLD", 0),
 ratio_row("3b", "cold apply, %d defined + started" % config.get("STARTS", 0),
           summary(num.get("start_apply_s", [])), summary(num.get("floor_define_start_wall", [])),
           1.1, "≤ 1.1×")
+# 3c. the same against the parallel floor (c'): the same calls from T threads on one connection;
+# the best T of the run is the floor (virtspec's CLI runs 4 at a time)
+par = {int(t): summary(num.get("floor_define_start_t%s_wall" % t, []))
+       for t in meta.get("par_threads", "").split()}
+par = {t: st for t, st in par.items() if st}
+if par:
+    best = min(par, key=lambda t: par[t]["median"])
+    ratio_row("3c", "cold apply, %d defined + started, vs the best parallel floor (%d threads)"
+              % (config.get("STARTS", 0), best), summary(num.get("start_apply_s", [])), par[best],
+              1.0, "≤ 1.0×")
+    extra_info.append("3c: the parallel floor by threads: " + ", ".join(
+        "%d: %s" % (t, cell_time(par[t])) for t in sorted(par)) + "; sequential: " +
+        cell_time(summary(num.get("floor_define_start_wall", []))))
 
 # 4. idle daemon: CPU ticks (utime + stime, all threads) and VmRSS; the floor is an idle libvirt
 # client holding the same registrations (events, keepalive)
@@ -245,6 +259,7 @@ if fdef:
 fds = summary(floor_seconds("floor_define_start"))
 if fds:
     info.append("floor (c) in-process: %s" % fmt_time(fds["median"]))
+info += extra_info
 print()
 print("Times are whole processes, started from bench/run, except row 2 (edit → DEFINED event seen by a")
 print("listener, against one virDomainDefineXML call). Row 4: the floor is an idle libvirt client with")
