@@ -13,14 +13,27 @@
  * none: one edit, one define). An edit without its event within 10 s is a timeout.
  *
  * Output: one JSON object, {"edits": …, "latency_s": [...], "timeouts": …, "wrong": …,
- * "extra_defines": …}. Uses the libvirt event loop in this thread only. */
+ * "extra_defines": …}. Uses the libvirt event loop in this thread only.
+ *
+ *   edit-latency --log LOG SPEC NAME EDITS GAP_MS MIB_A MIB_B
+ *
+ * A running domain's memory instead (scenario 8): the daemon redefines the domain, then makes
+ * the live change (virDomainSetMemoryFlags, the balloon) and, once its pass is over, writes
+ * "Domain NAME: ~ memory: A MiB → B MiB (live)" to LOG (its stderr). The time is taken from just
+ * before rename(2) to the moment that line is in LOG (inotify), an upper bound on "the balloon
+ * call returned". A line with another target is "wrong"; further lines for the domain during the
+ * gap are "extra_defines". */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now(void) {
     struct timespec ts;
@@ -93,9 +106,121 @@ static int write_file(const char *path, const char *text) {
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
+/* --log mode: LOG's text from *off on, read as it grows */
+typedef struct Log {
+    const char *path;
+    int ino;            /* inotify fd watching LOG for IN_MODIFY */
+    long off;
+    char buf[65536];
+    size_t n;           /* bytes of an unfinished line kept in buf */
+} Log;
+
+/* Waits until `until` for the next complete line of the log that holds needle; copies it to
+ * line. Returns false at the deadline. */
+static bool log_next(Log *l, const char *needle, char *line, size_t cap, double until) {
+    for (;;) {
+        FILE *f = fopen(l->path, "re");
+        if (f && fseek(f, l->off, SEEK_SET) == 0) {
+            size_t k = fread(l->buf + l->n, 1, sizeof(l->buf) - 1 - l->n, f);
+            l->off += (long) k;
+            l->n += k;
+        }
+        if (f)
+            fclose(f);
+        l->buf[l->n] = 0;
+        for (char *eol; (eol = strchr(l->buf, '\n'));) {
+            *eol = 0;
+            bool hit = strstr(l->buf, needle) != NULL;
+            if (hit) {
+                size_t k = strlen(l->buf) < cap - 1 ? strlen(l->buf) : cap - 1;
+                memcpy(line, l->buf, k);
+                line[k] = 0;
+            }
+            size_t rest = l->n - (size_t) (eol + 1 - l->buf);
+            memmove(l->buf, eol + 1, rest + 1);
+            l->n = rest;
+            if (hit)
+                return true;
+        }
+        if (l->n == sizeof(l->buf) - 1)
+            l->n = 0;   /* a line longer than the buffer: dropped */
+        double left = until - now();
+        if (left <= 0)
+            return false;
+        struct pollfd p = { .fd = l->ino, .events = POLLIN };
+        if (poll(&p, 1, (int) (left * 1000) + 1) > 0) {
+            char ev[4096];
+            (void) !read(l->ino, ev, sizeof(ev));
+        }
+    }
+}
+
+static int log_mode(int argc, char **argv) {
+    Log l = { .path = argv[2] };
+    const char *spec_path = argv[3];
+    target = argv[4];
+    int edits = atoi(argv[5]);
+    double gap = atof(argv[6]) / 1000.0;
+    unsigned mib[2] = { (unsigned) atoi(argv[7]), (unsigned) atoi(argv[8]) };
+    char *spec = slurp(spec_path);
+    char *text[2] = { spec ? with_memory(spec, mib[0]) : NULL, spec ? with_memory(spec, mib[1]) : NULL };
+    struct stat st;
+    l.ino = inotify_init1(IN_CLOEXEC);
+    if (!text[0] || !text[1] || l.ino < 0 || inotify_add_watch(l.ino, l.path, IN_MODIFY) < 0 ||
+        stat(l.path, &st) < 0) {
+        fprintf(stderr, "edit-latency: cannot read %s or watch %s\n", spec_path, l.path);
+        return 1;
+    }
+    l.off = st.st_size;
+    char *tmp, needle[256], line[4096];
+    const char *slash = strrchr(spec_path, '/');
+    if (asprintf(&tmp, "%.*s.%s.tmp", slash ? (int) (slash - spec_path + 1) : 0, spec_path,
+                 slash ? slash + 1 : spec_path) < 0)
+        abort();
+    snprintf(needle, sizeof(needle), "Domain %s: ~ memory: ", target);
+    double *lat = calloc((size_t) edits + 1, sizeof(double));
+    int n_lat = 0, timeouts = 0, wrong = 0;
+    unsigned extra = 0;
+    for (int i = 1; i <= edits; i++) {
+        unsigned want = mib[i % 2 ? 0 : 1];
+        char tail[64];
+        snprintf(tail, sizeof(tail), " %u MiB (live)", want);
+        if (write_file(tmp, text[i % 2 ? 0 : 1]) < 0)
+            return 1;
+        double t0 = now();
+        if (rename(tmp, spec_path) < 0) {
+            perror("edit-latency: rename");
+            return 1;
+        }
+        if (!log_next(&l, needle, line, sizeof(line), t0 + 10)) {
+            timeouts++;
+            continue;
+        }
+        lat[n_lat++] = now() - t0;
+        size_t ll = strlen(line), tl = strlen(tail);
+        if (ll < tl || strcmp(line + ll - tl, tail))
+            wrong++;
+        while (log_next(&l, needle, line, sizeof(line), now() + gap))
+            extra++;
+    }
+    printf("{\"edits\": %d, \"gap_ms\": %.0f, \"latency_s\": [", edits, gap * 1000);
+    for (int i = 0; i < n_lat; i++)
+        printf("%s%.6f", i ? ", " : "", lat[i]);
+    printf("], \"timeouts\": %d, \"wrong\": %d, \"extra_defines\": %u}\n", timeouts, wrong, extra);
+    free(lat);
+    free(tmp);
+    free(text[0]);
+    free(text[1]);
+    free(spec);
+    return timeouts == edits ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 9 && !strcmp(argv[1], "--log"))
+        return log_mode(argc, argv);
     if (argc != 7) {
-        fprintf(stderr, "usage: edit-latency SPEC NAME EDITS GAP_MS MIB_A MIB_B\n");
+        fprintf(stderr, "usage: edit-latency SPEC NAME EDITS GAP_MS MIB_A MIB_B\n"
+                        "       edit-latency --log LOG SPEC NAME EDITS GAP_MS MIB_A MIB_B\n");
         return 2;
     }
     const char *spec_path = argv[1];

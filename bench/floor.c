@@ -15,6 +15,10 @@
  *                                            repetition then redefines its persistent XML with
  *                                            <memory>/<currentMemory> toggled (what an update of
  *                                            an existing domain costs); finally undefined
+ *   floor [--reps R] setmem NAME MIB_A MIB_B
+ *                                        (e) the running domain NAME's memory set live
+ *                                            (virDomainSetMemoryFlags LIVE, the balloon),
+ *                                            repetition i to MIB_A when i is odd, MIB_B when even
  *   floor idle SECONDS                       an idle libvirt client as a daemon holds it (lifecycle
  *                                            events registered, keepalive 5 s × 3): the floor for
  *                                            CPU ticks and RSS; prints "ready" first
@@ -275,6 +279,21 @@ static void floor_define_one(virConnectPtr c, int reps, const char *file, double
     free(variant[1]);
 }
 
+/* (e) */
+static void floor_setmem(virConnectPtr c, int reps, const char *name, unsigned long mib_a,
+                         unsigned long mib_b, double *secs) {
+    virDomainPtr d = virDomainLookupByName(c, name);
+    if (!d)
+        die("virDomainLookupByName");
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        if (virDomainSetMemoryFlags(d, (r % 2 ? mib_b : mib_a) * 1024, VIR_DOMAIN_AFFECT_LIVE) < 0)
+            die("virDomainSetMemoryFlags");
+        secs[r] = now() - t0;
+    }
+    virDomainFree(d);
+}
+
 static int idle_event(virConnectPtr c, virDomainPtr dom, int event, int detail, void *opaque) {
     return 0;
 }
@@ -329,6 +348,7 @@ static void floor_cleanup(virConnectPtr c, const char *prefix, double *secs, lon
 static int usage(void) {
     fprintf(stderr, "usage: floor [--reps R] list [--parse] | define DIR | define-start DIR | "
                     "define-one FILE\n       floor [--reps R] --threads T define-start DIR\n"
+                    "       floor [--reps R] setmem NAME MIB_A MIB_B\n"
                     "       floor idle SECONDS | cleanup PREFIX\n");
     return 2;
 }
@@ -352,6 +372,11 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "list") && arg && !strcmp(arg, "--parse")) {
         parse = true;
         arg = NULL;
+    }
+    const char *mib_a = NULL, *mib_b = NULL;
+    if (!strcmp(cmd, "setmem") && a + 2 == argc) {
+        mib_a = argv[a++];
+        mib_b = argv[a++];
     }
     if (a < argc)
         return usage();
@@ -379,6 +404,9 @@ int main(int argc, char **argv) {
     } else if (!strcmp(cmd, "define-one") && arg) {
         floor_define_one(c, reps, arg, secs);
         print_result("define-one", reps, 1, connect_s, secs, NULL);
+    } else if (!strcmp(cmd, "setmem") && arg && mib_a) {
+        floor_setmem(c, reps, arg, strtoul(mib_a, NULL, 10), strtoul(mib_b, NULL, 10), secs);
+        print_result("setmem", reps, 1, connect_s, secs, NULL);
     } else if (!strcmp(cmd, "cleanup") && arg) {
         floor_cleanup(c, arg, secs, &items);
         print_result("cleanup", 1, items, connect_s, secs, NULL);
