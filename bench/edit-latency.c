@@ -106,6 +106,14 @@ static int write_file(const char *path, const char *text) {
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
+static void print_result(int edits, double gap, const double *lat, int n_lat, int timeouts,
+                         int wrong, unsigned extra) {
+    printf("{\"edits\": %d, \"gap_ms\": %.0f, \"latency_s\": [", edits, gap * 1000);
+    for (int i = 0; i < n_lat; i++)
+        printf("%s%.6f", i ? ", " : "", lat[i]);
+    printf("], \"timeouts\": %d, \"wrong\": %d, \"extra_defines\": %u}\n", timeouts, wrong, extra);
+}
+
 /* --log mode: LOG's text from *off on, read as it grows */
 typedef struct Log {
     const char *path;
@@ -203,10 +211,7 @@ static int log_mode(int argc, char **argv) {
         while (log_next(&l, needle, line, sizeof(line), now() + gap))
             extra++;
     }
-    printf("{\"edits\": %d, \"gap_ms\": %.0f, \"latency_s\": [", edits, gap * 1000);
-    for (int i = 0; i < n_lat; i++)
-        printf("%s%.6f", i ? ", " : "", lat[i]);
-    printf("], \"timeouts\": %d, \"wrong\": %d, \"extra_defines\": %u}\n", timeouts, wrong, extra);
+    print_result(edits, gap, lat, n_lat, timeouts, wrong, extra);
     free(lat);
     free(tmp);
     free(text[0]);
@@ -291,10 +296,7 @@ int main(int argc, char **argv) {
             seen = n_defined;
         }
     }
-    printf("{\"edits\": %d, \"gap_ms\": %.0f, \"latency_s\": [", edits, gap * 1000);
-    for (int i = 0; i < n_lat; i++)
-        printf("%s%.6f", i ? ", " : "", lat[i]);
-    printf("], \"timeouts\": %d, \"wrong\": %d, \"extra_defines\": %u}\n", timeouts, wrong, extra);
+    print_result(edits, gap, lat, n_lat, timeouts, wrong, extra);
     virConnectClose(c);
     free(lat);
     free(tmp);

@@ -16,6 +16,7 @@
 #include "progress.h"
 #include "provenance.h"
 #include "prune.h"
+#include "status-daemon.h"
 #include "status-json.h"
 #include "status-table.h"
 #include "term.h"
@@ -624,91 +625,6 @@ int cmd_apply(const CliOpts *o) {
         printf(", %zu defined here but placed on another host", run.n_moved);
     printf("\n");
     return failed || run.spec_errors > 0 || run.prune_refused ? 1 : 0;
-}
-
-/* status's exit code, for scripts and monitoring: 0 when every object is in sync, 2 when some
- * have work left (drifted, missing, reload-pending, orphaned: what plan calls changes), 1 when
- * any failed, has a foreign conflict, or a spec file was rejected. The worst one wins. */
-static int status_exit_of(const char *state) {
-    if (streq(state, "in-sync"))
-        return 0;
-    if (streq(state, "failed") || streq(state, "foreign-conflict"))
-        return 1;
-    return 2;
-}
-
-static int status_exit_worst(int a, int b) {
-    return a == 1 || b == 1 ? 1 : a == 2 || b == 2 ? 2 : 0;
-}
-
-/* When the daemon runs, its status file is the truth (it also knows orphans, retries, last
- * actions); otherwise status is computed one-shot. */
-static int status_from_daemon(const CliOpts *o, int *exit_code) {
-    _cleanup_free_ char *path = o->status_file ? xstrdup(o->status_file)
-                                               : xasprintf("%s/status.json", paths_default()->run_dir);
-    _cleanup_free_ char *buf = NULL, *msg = NULL;
-    size_t len;
-    if (o->n_paths > 0 || spec_read_file(path, &buf, &len, &msg) < 0)
-        return -ENOENT;
-    json_object *root = json_tokener_parse(buf);
-    if (!root)
-        return -EINVAL;
-    json_object *pid, *objs, *v;
-    if (!json_object_object_get_ex(root, "pid", &pid) || kill(json_object_get_int(pid), 0) < 0 ||
-        !json_object_object_get_ex(root, "objects", &objs)) {
-        json_object_put(root);
-        return -ESRCH;   /* stale file: the daemon is not running */
-    }
-    _cleanup_(selection_clear) Selection sel = {};
-    if (selection_parse_targets(o, &sel) > 0) {
-        json_object_put(root);
-        *exit_code = 1;
-        return 0;
-    }
-    if (sel.active) {
-        /* virtspec status web1: the daemon's objects of those names */
-        json_object *kept = json_object_new_array();
-        for (size_t i = 0; i < json_object_array_length(objs); i++) {
-            json_object *j = json_object_array_get_idx(objs, i), *k, *n;
-            if (json_object_object_get_ex(j, "kind", &k) && json_object_object_get_ex(j, "name", &n) &&
-                selection_has(&sel, spec_kind_from_string(json_object_get_string(k)), json_object_get_string(n)))
-                json_object_array_add(kept, json_object_get(j));
-        }
-        json_object_object_add(root, "objects", kept);
-        objs = kept;
-        if (selection_report_unused(&sel) > 0) {
-            json_object_put(root);
-            *exit_code = 1;
-            return 0;
-        }
-    }
-    int code = 0;
-    json_object *errs;
-    if (!sel.active && json_object_object_get_ex(root, "spec_errors", &errs))
-        for (size_t i = 0; i < json_object_array_length(errs); i++)
-            if (json_object_object_get_ex(json_object_array_get_idx(errs, i), "level", &v) &&
-                streq(json_object_get_string(v), "error"))
-                code = 1;   /* a rejected spec file (its last good version may be in force) */
-    for (size_t i = 0; i < json_object_array_length(objs); i++) {
-        json_object *j = json_object_array_get_idx(objs, i);
-        if (json_object_object_get_ex(j, "state", &v))
-            code = status_exit_worst(code, status_exit_of(json_object_get_string(v)));
-        if (json_object_object_get_ex(j, "spec_error", &v) && json_object_get_string(v))
-            code = 1;
-    }
-    *exit_code = code;
-    if (o->json && sel.active) {
-        _cleanup_free_ char *text = status_json_text(root);
-        fputs(text, stdout);
-    } else if (o->json)
-        fputs(buf, stdout);
-    else {
-        if (sel.active)   /* the files' errors are not the named objects' business */
-            json_object_object_del(root, "spec_errors");
-        status_table_print(root);
-    }
-    json_object_put(root);
-    return 0;
 }
 
 int cmd_status(const CliOpts *o) {

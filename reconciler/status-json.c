@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "status-json.h"
@@ -354,6 +355,37 @@ static int write_pieces(struct iovec *v, size_t n_v, const char *path) {
         return r;
     }
     return 0;
+}
+
+static json_object *host_row_json(const HostStatusRow *h) {
+    json_object *j = json_object_new_object();
+    json_object_object_add(j, "name", json_object_new_string(h->name));
+    json_object_object_add(j, "uri", json_object_new_string(h->uri));
+    json_object_object_add(j, "status_file", json_object_new_string(h->status_file));
+    json_object_object_add(j, "state", json_object_new_string(h->pid > 0 ? "running" : "restarting"));
+    json_object_object_add(j, "pid", h->pid > 0 ? json_object_new_int(h->pid) : NULL);
+    json_object_object_add(j, "restart_at",
+                           h->pid > 0 ? NULL : json_object_new_int64((int64_t) h->restart_at));
+    _cleanup_free_ char *last = h->last_exit < 0 ? NULL
+        : WIFEXITED(h->last_exit) ? xasprintf("exit %d", WEXITSTATUS(h->last_exit))
+                                  : xasprintf("signal %d", WTERMSIG(h->last_exit));
+    json_object_object_add(j, "last_exit", last ? json_object_new_string(last) : NULL);
+    return j;
+}
+
+int status_hosts_write(const HostStatusRow *rows, size_t n, const char *path) {
+    json_object *root = json_object_new_object(), *hosts = json_object_new_array();
+    json_object_object_add(root, "schema_version", json_object_new_int(STATUS_SCHEMA_VERSION));
+    json_object_object_add(root, "command", json_object_new_string("daemon"));
+    json_object_object_add(root, "all_hosts", json_object_new_boolean(true));
+    json_object_object_add(root, "pid", json_object_new_int((int) getpid()));
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(hosts, host_row_json(&rows[i]));
+    json_object_object_add(root, "hosts", hosts);
+    _cleanup_free_ char *text = status_json_text(root);
+    json_object_put(root);
+    struct iovec v = { .iov_base = text, .iov_len = strlen(text) };
+    return write_pieces(&v, 1, path);
 }
 
 int status_doc_write(StatusDoc *d, const char *path) {

@@ -59,3 +59,14 @@ char *status_doc_to_string_with(StatusDoc *d, char *const *objects, size_t n);
 /* status_doc_write of that text, written from the pieces (writev), not copied into one */
 int status_doc_write_with(StatusDoc *d, char *const *objects, size_t n, const char *path);
 void status_doc_free(StatusDoc *d);
+
+/* The supervisor's status file (`daemon --all-hosts`, docs/json.md#agentless-daemon): its pid
+ * and one row per Host's child, whose own status file `virtspec status` then reads. */
+typedef struct HostStatusRow {
+    const char *name, *uri, *status_file;
+    int pid;                    /* 0: not running (restarting at restart_at) */
+    time_t restart_at;
+    int last_exit;              /* wait status of its last end; -1: none */
+} HostStatusRow;
+
+int status_hosts_write(const HostStatusRow *rows, size_t n, const char *path);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "paths.h"
 #include "placement.h"
 #include "sd-glue.h"
+#include "status-json.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -24,7 +26,9 @@
  * restarted with a backoff when it dies, and gets SIGTERM when this process stops or dies
  * (PR_SET_PDEATHSIG). The Host documents are read again every SUPERVISE_INTERVAL seconds and on
  * SIGHUP: a new Host gets a child, a removed one (or one whose uri changed) is stopped. A tree with
- * a refused file only adds children: a Host of a refused file is not taken as gone. */
+ * a refused file only adds children: a Host of a refused file is not taken as gone. The configured
+ * status file is this process's: its pid and each child's state and status file, which is what
+ * `virtspec status` shows (status-daemon.c); a removed Host's status file goes with its child. */
 
 #define SUPERVISE_INTERVAL 60    /* seconds (a whole tree read: a reload reads it at once); VIRTSPEC_SUPERVISE_INTERVAL overrides it */
 #define SUPERVISE_BACKOFF_MAX 60 /* seconds between restarts of a child that keeps dying */
@@ -46,6 +50,7 @@ typedef struct Super {
     Child *c;
     size_t n;
     char *status;               /* the STATUS= said last */
+    char *status_path;          /* this process's status file (status.json) */
 } Super;
 
 static unsigned interval(void) {
@@ -130,6 +135,14 @@ static Child *child_find(Super *s, const char *name) {
     return NULL;
 }
 
+/* Another child than `not` of this name that is not gone (a Host whose uri changed: its new one). */
+static bool child_find_live(Super *s, const char *name, const Child *not) {
+    for (size_t i = 0; i < s->n; i++)
+        if (&s->c[i] != not && !s->c[i].gone && streq(s->c[i].name, name))
+            return true;
+    return false;
+}
+
 /* The Hosts with a uri of the tree: children for the new ones, the gone ones stopped. */
 static void read_hosts(Super *s) {
     _cleanup_(spec_set_clear) SpecSet set = {};
@@ -198,6 +211,9 @@ static void tend(Super *s) {
     for (size_t i = 0; i < s->n; i++) {
         Child *c = &s->c[i];
         if (c->gone && c->pid == 0) {
+            _cleanup_free_ char *f = child_status_path(s->o, c->name);
+            if (!child_find_live(s, c->name, c))
+                unlink(f);   /* status shows no host the tree no longer has */
             free(c->name);
             free(c->uri);
             continue;
@@ -215,6 +231,30 @@ static const char *fmt_clock(time_t t) {
     localtime_r(&t, &tm);
     strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
     return buf;
+}
+
+/* The status file: each child's state and its own status file. */
+static void write_status(Super *s) {
+    HostStatusRow *rows = xmalloc0((s->n + 1) * sizeof(HostStatusRow));
+    char **files = xmalloc0((s->n + 1) * sizeof(char *));
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const Child *c = &s->c[i];
+        if (c->gone)
+            continue;
+        files[k] = child_status_path(s->o, c->name);
+        rows[k] = (HostStatusRow) { .name = c->name, .uri = c->uri, .status_file = files[k],
+                                    .pid = c->pid, .restart_at = c->restart_at,
+                                    .last_exit = c->last_exit };
+        k++;
+    }
+    int r = status_hosts_write(rows, k, s->status_path);
+    if (r < 0)
+        log_warning_errno(r, "cannot write %s", s->status_path);
+    for (size_t i = 0; i < k; i++)
+        free(files[i]);
+    free(files);
+    free(rows);
 }
 
 /* STATUS=: "3 hosts: kvm1 running, kvm2 restarting at 12:00:04 (last exit 1), kvm3 running" */
@@ -245,6 +285,7 @@ static void say_status(Super *s) {
         log_info("%s", b.p);
         free(s->status);
         s->status = TAKE_PTR(b.p);
+        write_status(s);
     }
     free(b.p);
 }
@@ -283,6 +324,7 @@ static void super_clear(Super *s) {
     }
     free(s->c);
     free(s->status);
+    free(s->status_path);
     free(s->self);
 }
 
@@ -290,6 +332,12 @@ int daemon_all_hosts(const CliOpts *o) {
     Super s = { .o = o, .self = realpath("/proc/self/exe", NULL) };
     if (!s.self)
         return log_error_errno(-errno, "cannot find this program (/proc/self/exe)"), 1;
+    if (o->cfg->status_path)
+        s.status_path = xstrdup(o->cfg->status_path);
+    else {
+        mkdir(paths_default()->run_dir, 0755);
+        s.status_path = xasprintf("%s/status.json", paths_default()->run_dir);
+    }
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);

@@ -196,6 +196,29 @@ done
 ok "…kvm3 (no socket) retries in its own child, the others unaffected" wait_for 10 grep -q "\[kvm3\] .*cannot connect to qemu+unix" "$d/daemon.log"
 ok "…the aggregated status names every host" wait_for 10 grep -q "^4 hosts: kvm1 running, kvm2 running, kvm3 running, kvm4 running$" "$d/daemon.log"
 ok "…each child's lines say its host" grep -q "^\[kvm2\] Domain .*: + create" "$d/daemon.log"
+# virtspec status reads the supervisor's status file: each Host's child's own file in turn
+st() { out=$("$vs" status "${C[@]}" --status-file "$d/run/status.json" "$@" 2>&1); rc=$?; }
+st
+ok "status (the daemon's view): a block per Host, its domains' rows from that host's child" \
+    bash -c '[ "$(grep -c "^== kvm[1-4] (test://\|^== kvm3 (qemu+unix" <<<"$1")" = 4 ]' _ "$out"
+printf '%s\n' "$out" | head -n 12 | sed 's/^/# /'
+w1=$(awk '$1 == "web1" {print $2}' <<<"$got")
+ok "…web1 in sync under its host $w1's block" python3 -c '
+import re, sys
+blocks = re.split(r"^== ", sys.argv[1], flags=re.M)
+sys.exit(not any(b.startswith(sys.argv[2] + " ") and re.search(r"^Domain +web1 +in-sync", b, re.M) for b in blocks))' "$out" "$w1"
+st --json
+ok "status --json: all_hosts, a host per Host with its own status document" python3 -c '
+import json, sys
+doc = json.loads(sys.argv[1])
+names = [h["name"] for h in doc["hosts"]]
+sys.exit(not (doc["all_hosts"] and names == ["kvm1", "kvm2", "kvm3", "kvm4"]
+              and all(h["status"] is None or "objects" in h["status"] for h in doc["hosts"])
+              and any(o["name"] == "web1" for h in doc["hosts"] if h["status"] for o in h["status"]["objects"])))' "$out"
+st web1
+ok "status web1: web1's row only, under its host" bash -c '[ "$(grep -c "^Domain" <<<"$1")" = 1 ] && grep -q "^Domain *web1 " <<<"$1"' _ "$out"
+st nosuch
+ok "status nosuch: no object of that name on any host (exit 1)" test "$rc" = 1
 # what it costs: a process per host (the figure goes to the test log)
 for p in $sup $(pgrep -P "$sup"); do
     echo "# pid $p: $(awk '/^Pss:/{print $2 " kB PSS"}' /proc/$p/smaps_rollup 2>/dev/null), $(awk '/^VmRSS:/{print $2 " kB RSS"}' /proc/$p/status): $(tr '\0' ' ' < /proc/$p/cmdline | cut -c1-60)"
@@ -210,6 +233,9 @@ mv "$d/specs/hosts.yaml.new" "$d/specs/hosts.yaml"; chmod 0644 "$d/specs/hosts.y
 ok "kvm2's Host removed from the tree: its daemon is stopped" wait_for 15 bash -c "! pgrep -P $sup -f 'daemon --host kvm2 ' >/dev/null"
 ok "…and said" grep -q "host kvm2: no \`kind: Host\` document names it now: its daemon is stopped" "$d/daemon.log"
 ok "…the status names 3 hosts" wait_for 10 grep -q "^3 hosts: kvm1 running" "$d/daemon.log"
+ok "…its status file is removed" wait_for 10 bash -c "! test -e '$d/run/status-kvm2.json'"
+st
+ok "…and virtspec status shows no kvm2" bash -c '! grep -q "^== kvm2" <<<"$1"' _ "$out"
 kids=$(pgrep -P "$sup" | tr '\n' ' ')
 kill -TERM "$sup"; wait "$sup"; src=$?
 ok "SIGTERM of the service: exit 0 ($src)" test "$src" = 0
