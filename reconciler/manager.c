@@ -438,7 +438,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
             continue;   /* same parsed document: its file did not change */
         object_touch(o);
         if (s->kind == KIND_DOMAIN)
-            o->shutdown_timeout = (unsigned) s->domain.shutdown_timeout.i;
+            o->shutdown_timeout = (unsigned) value_int(&s->domain.shutdown_timeout);
         /* a reparsed file yields new documents; only a different canonical model is a change
          * (any key: autostart, adopt, suspend_mode… render no XML but are changes all the same) */
         _cleanup_free_ char *fp = spec_canonical_hash(s);

@@ -45,7 +45,7 @@ static char *describe(SpecStore *st) {
     for (size_t i = 0; i < set.n; i++) {
         const Spec *s = set.specs[i];
         char *n = xasprintf("%s%s:%s:%lld ", acc, s->file + strlen(root) + 1, s->name,
-                            (long long) (s->kind == KIND_DOMAIN ? s->domain.memory.i >> 20 : 0));
+                            (long long) (s->kind == KIND_DOMAIN ? value_int(&s->domain.memory) >> 20 : 0));
         free(acc);
         acc = n;
     }
