@@ -47,7 +47,8 @@ typedef struct SpecStore {
 void spec_store_init(SpecStore *st, const char *root);
 void spec_store_clear(SpecStore *st);
 /* Rereads changed files (stat, then content) and forgets removed ones. Returns the number of
- * files whose content changed (good or bad). force: reread every file. */
+ * files whose content changed (good or bad). force: reread every file, also when its stat is
+ * unchanged; one whose bytes are those of its version in force keeps it (not parsed again). */
 int spec_store_scan(SpecStore *st, bool force);
 /* Rereads only the named files (as inotify reported them): new, changed or gone. Paths are
  * spelled like spec_walk's (root + "/" + relative path); those a walk would not read (dotfiles,

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "diag.h"
@@ -11,16 +13,32 @@
  * later stages can point at the line. The key tables in specs/spec-table.c describe every
  * field: YAML key, type, default, change class, libvirt XML location, docs. */
 
-/* 24 bytes: a DomainSpec has about 170 of them, every loaded spec keeps one (docs/performance.md,
- * memory). 30 bits of column are plenty: a spec file is at most YAML_MAX_FILE_SIZE (1 MiB). */
+/* 16 bytes: a DomainSpec has about 170 of them, every loaded spec keeps one (docs/performance.md,
+ * memory). 30 bits of column are plenty: a spec file is at most YAML_MAX_FILE_SIZE (1 MiB). The
+ * number of an integer, size or boolean is read from its canonical text (value_int). */
 typedef struct Value {
     char *s;            /* canonical text (all types) */
-    int64_t i;          /* integers, sizes (bytes), booleans (0/1) */
     unsigned line;
     unsigned col : 30;
     bool set : 1;       /* given in the spec, or filled from the table's default */
     bool defaulted : 1; /* set from the default, not from the spec */
 } Value;
+
+/* An integer's, a size's (bytes) or a boolean's (0/1) number; 0 when unset. Their canonical text
+ * (specs/spec-value.c) is the decimal number, or true / false. */
+static inline int64_t value_int(const Value *v) {
+    if (!v->s)
+        return 0;
+    if (v->s[0] == 't' || v->s[0] == 'f')
+        return v->s[0] == 't';
+    return strtoll(v->s, NULL, 10);
+}
+
+/* An IP address value's family: 4 or 6 (its canonical text has a ':' exactly when IPv6); 0
+ * when unset. */
+static inline int value_ip_family(const Value *v) {
+    return !v->s ? 0 : strchr(v->s, ':') ? 6 : 4;
+}
 
 typedef struct List {
     void *items;

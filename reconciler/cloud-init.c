@@ -125,7 +125,7 @@ static YNode *users_node(const DomainSpec *d, const SeedInput *in) {
             ynode_map_put(m, "passwd", str(su->password_hash));
         } else
             ynode_map_put(m, "lock_passwd", ynode_new_plain("true"));
-        if (u[i].sudo.i)
+        if (value_int(&u[i].sudo))
             ynode_map_put(m, "sudo", str("ALL=(ALL) NOPASSWD:ALL"));
         if (su && su->n_keys > 0) {
             YNode *keys = ynode_map_put(m, "ssh_authorized_keys", ynode_new_seq(false));

@@ -144,7 +144,7 @@ static size_t all_hosts_of(const CliOpts *o, AllHost **ret) {
         hosts[i].name = xstrdup(h->name.s);
         hosts[i].local = !h->uri.set && streq_ptr(o->host, h->name.s);
         hosts[i].uri = h->uri.set ? xstrdup(h->uri.s) : hosts[i].local && o->connect ? xstrdup(o->connect) : NULL;
-        hosts[i].maintenance = h->maintenance.i;
+        hosts[i].maintenance = value_int(&h->maintenance);
     }
     size_t n = ps.n_hosts;
     placement_set_clear(&ps);

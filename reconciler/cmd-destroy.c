@@ -77,7 +77,7 @@ static void add_volume_actions(ObjectResult *r, const ObjectResult *from) {
 }
 
 static void destroy_domain(Destroy *d, const Spec *s, ObjectResult *r) {
-    unsigned timeout = (unsigned) s->domain.shutdown_timeout.i;
+    unsigned timeout = (unsigned) value_int(&s->domain.shutdown_timeout);
     _cleanup_(prune_result_clear) PruneResult p = { .defer_volumes = true };
     int k = engine_prune_domain(&d->engine, s->name, timeout, &p);
     if (!p.owned) {

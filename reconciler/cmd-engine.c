@@ -660,7 +660,7 @@ void cli_load_timeout_specs(const CliOpts *o, SpecSet *set) {
 
 unsigned cli_shutdown_timeout(const SpecSet *set, const char *name) {
     const Spec *s = spec_set_find(set, KIND_DOMAIN, name);
-    return s ? (unsigned) s->domain.shutdown_timeout.i : 60;
+    return s ? (unsigned) value_int(&s->domain.shutdown_timeout) : 60;
 }
 
 void cli_print_stop(const char *name, unsigned timeout_s, bool start) {

@@ -158,7 +158,7 @@ static void read_hosts(const CliOpts *o, FleetHost *hosts, size_t n) {
      * same bound), VIRTSPEC_AGENTLESS=NAME (its kernel is not this machine's), NULL */
     char **env = xmalloc0((3 * n + 1) * sizeof(char *));
     for (size_t i = 0; i < n; i++) {
-        if (hosts[i].spec->lost.i) {
+        if (value_int(&hosts[i].spec->lost)) {
             hosts[i].state = "lost";   /* declared gone: not read (docs/fleet.md#moving) */
             continue;
         }
@@ -220,7 +220,7 @@ static void print_table(const FleetHost *hosts, size_t n, const char *revision) 
         else
             printf("%7s  %4s  %6s  %6s  %8s  %8s  %6s  ", "-", "-", "-", "-", "-", "-", "-");
         printf("%s%s%s", state_color(h->state), h->state, term_color(TERM_RESET));
-        if (h->spec->maintenance.i)
+        if (value_int(&h->spec->maintenance))
             printf(" (maintenance)");
         if (h->elsewhere > 0)
             printf(" (%zu defined there placed on another host)", h->elsewhere);
@@ -253,7 +253,7 @@ static void print_json(const FleetHost *hosts, size_t n, const char *revision) {
         json_object_object_add(j, "name", json_object_new_string(h->spec->name.s));
         json_object_object_add(j, "uri", h->uri ? json_object_new_string(h->uri) : NULL);
         json_object_object_add(j, "local", json_object_new_boolean(h->local));
-        json_object_object_add(j, "maintenance", json_object_new_boolean(h->spec->maintenance.i));
+        json_object_object_add(j, "maintenance", json_object_new_boolean(value_int(&h->spec->maintenance)));
         json_object_object_add(j, "share", json_object_new_int64((int64_t) h->share));
         json_object_object_add(j, "state", json_object_new_string(h->state));
         json_object_object_add(j, "error", h->error ? json_object_new_string(h->error) : NULL);

@@ -19,11 +19,11 @@ static void print_reason(const PlacementSet *ps, const Placement *p, size_t h) {
     else if (p->why[h] == PLACE_NOT_NAMED)
         printf(" (placement.host: %s)", pl->host.s);
     else if (p->why[h] == PLACE_MEMORY) {
-        _cleanup_free_ char *need = format_size(p->spec->domain.memory.i);
+        _cleanup_free_ char *need = format_size(value_int(&p->spec->domain.memory));
         _cleanup_free_ char *left = format_size(p->free_memory[h]);
         printf(" (needs %s, %s left)", need, left);
     } else if (p->why[h] == PLACE_VCPUS)
-        printf(" (needs %" PRId64 ", %" PRId64 " left)", p->spec->domain.cpus.i, p->free_vcpus[h]);
+        printf(" (needs %" PRId64 ", %" PRId64 " left)", value_int(&p->spec->domain.cpus), p->free_vcpus[h]);
     else if (p->why[h] == PLACE_RANK || p->why[h] == PLACE_CHOSEN)
         printf(" (score %016" PRIx64 ")",
                placement_score(p->spec->kind, p->spec->name, host->name.s));

@@ -103,12 +103,12 @@ char *wait_reload_done(virDomainPtr dom, const char *name, unsigned limit_s, xml
 }
 
 void snapshot_plan(const DomainSpec *d, xmlDoc *have, ObjectResult *r) {
-    if (!d || !d->snapshots.before_reload.i)
+    if (!d || !value_int(&d->snapshots.before_reload))
         return;
     _cleanup_free_ char *why = NULL;
     const char *m = snapshot_method_of_root(have ? xmlDocGetRootElement(have) : NULL, &why);
     _cleanup_free_ char *keep = d->snapshots.keep.set ?
-        xasprintf("; keep %" PRId64 " of virtspec's", d->snapshots.keep.i) : xstrdup("");
+        xasprintf("; keep %" PRId64 " of virtspec's", value_int(&d->snapshots.keep)) : xstrdup("");
     if (m)
         action_add(r, ACTION_SNAPSHOT, NULL, "before restart (method %s%s%s)", m,
                    streq(m, "internal") ? "" : "; disks and NVRAM, crash-consistent: the domain "
@@ -122,7 +122,7 @@ void snapshot_plan(const DomainSpec *d, xmlDoc *have, ObjectResult *r) {
  * note; the snapshot is there, the restart goes on). */
 static int snapshot_before_restart(Engine *e, virDomainPtr dom, const DomainSpec *d, char **ret_note,
                                    char **ret_error) {
-    if (!d || !d->snapshots.before_reload.i)
+    if (!d || !value_int(&d->snapshots.before_reload))
         return 0;
     _cleanup_free_ char *name = NULL, *err = NULL;
     const char *method = NULL;
@@ -136,16 +136,16 @@ static int snapshot_before_restart(Engine *e, virDomainPtr dom, const DomainSpec
         char **deleted = NULL;
         size_t n = 0;
         _cleanup_free_ char *perr = NULL;
-        int k = snapshot_prune(e, dom, (unsigned) d->snapshots.keep.i, &deleted, &n, &perr);
+        int k = snapshot_prune(e, dom, (unsigned) value_int(&d->snapshots.keep), &deleted, &n, &perr);
         for (size_t i = 0; i < n; i++) {
             if (i == 0)
-                buf_printf(&note, "; deleted (keep %" PRId64 "): ", d->snapshots.keep.i);
+                buf_printf(&note, "; deleted (keep %" PRId64 "): ", value_int(&d->snapshots.keep));
             buf_printf(&note, "%s%s", i == 0 ? "" : ", ", deleted[i]);
             free(deleted[i]);
         }
         free(deleted);
         if (k < 0)
-            buf_printf(&note, "; pruning to keep %" PRId64 " failed: %s", d->snapshots.keep.i, perr);
+            buf_printf(&note, "; pruning to keep %" PRId64 " failed: %s", value_int(&d->snapshots.keep), perr);
     }
     *ret_note = note.p;
     return 0;
@@ -261,8 +261,8 @@ int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec *d, Obj
     } else {
         if (!state_running(st))
             return 0;
-        action_add(r, ACTION_STOP, NULL, "ACPI shutdown, forced after %" PRId64 " s", d->shutdown_timeout.i);
-        if (e->apply && domain_stop(e, dom, (unsigned) d->shutdown_timeout.i, &why) < 0) {
+        action_add(r, ACTION_STOP, NULL, "ACPI shutdown, forced after %" PRId64 " s", value_int(&d->shutdown_timeout));
+        if (e->apply && domain_stop(e, dom, (unsigned) value_int(&d->shutdown_timeout), &why) < 0) {
             fail(r, "%s", why);
             free(why);
             return -EIO;
@@ -277,13 +277,13 @@ int converge_state(Engine *e, virDomainPtr dom, int st, const DomainSpec *d, Obj
 int converge_autostart(Engine *e, virDomainPtr dom, int cur, const DomainSpec *d, ObjectResult *r) {
     if (cur < 0 && virDomainGetAutostart(dom, &cur) < 0)
         return fail(r, "reading autostart: %s", virt_error_message());
-    if (!!cur == !!d->autostart.i)
+    if (!!cur == !!value_int(&d->autostart))
         return 0;
     action_add_set(r, "autostart", cur ? "true" : "false", d->autostart.s, CHANGE_LIVE, NULL);
     if (!e->apply)
         return 0;
     virt_count_mutation();
-    if (virDomainSetAutostart(dom, (int) d->autostart.i) < 0)
+    if (virDomainSetAutostart(dom, (int) value_int(&d->autostart)) < 0)
         return fail(r, "setting autostart: %s", virt_error_message());
     r->mutated = true;
     return 0;

@@ -269,8 +269,8 @@ static bool spec_uses_volume(const DomainSpec *d, xmlDoc *have, const char *pool
  * disks, deletions still pending). They are recorded in `want` as pending until they are gone. */
 static void removed_volumes(const DomainSpec *d, xmlDoc *have, xmlDoc *want, const VolumeRefs *had,
                             VolumeRefs *ret) {
-    *ret = (VolumeRefs) { .delete_on_removal = d->delete_volumes_on_removal.i };
-    if (!d->delete_volumes_on_removal.i)
+    *ret = (VolumeRefs) { .delete_on_removal = value_int(&d->delete_volumes_on_removal) };
+    if (!value_int(&d->delete_volumes_on_removal))
         return;
     for (size_t i = 0; i < had->n; i++) {
         const VolumeRef *h = &had->items[i];
@@ -402,7 +402,7 @@ static void domain_create(DomainPass *p) {
     if (p->seed && seed_volume(e, d, NULL, p->seed, r) < 0)
         return;
     if (!e->apply) {
-        if (d->autostart.i)
+        if (value_int(&d->autostart))
             action_add_set(r, "autostart", NULL, "true", CHANGE_LIVE, NULL);
         if (!streq(d->state.s, "shutoff"))
             action_add(r, streq(d->state.s, "paused") ? ACTION_START_PAUSED : ACTION_START, NULL, NULL);
@@ -443,7 +443,7 @@ static bool domain_restart_busy(DomainPass *p) {
         return false;
     char *busy = reload_mark_fresh(p->have);
     if (busy && p->e->wait_reload) {
-        unsigned limit_s = (unsigned) d->shutdown_timeout.i + RELOAD_MARK_SLACK_S;
+        unsigned limit_s = (unsigned) value_int(&d->shutdown_timeout) + RELOAD_MARK_SLACK_S;
         busy = wait_reload_done(p->dom, d->name.s, limit_s, &p->have, busy);
         p->waited = true;
         if (busy) {
@@ -510,14 +510,14 @@ static void domain_plan(DomainPass *p, size_t n_changes, bool adopting, VolumeRe
             hostfwd_converge(p->dom, live, d, false, r);   /* port forwards, live (libvirt < 9.2) */
     }
     if ((p->autostart >= 0 ? (cur = p->autostart, 0) : virDomainGetAutostart(p->dom, &cur)) == 0 &&
-        !!cur != !!d->autostart.i)
+        !!cur != !!value_int(&d->autostart))
         action_add_set(r, "autostart", cur ? "true" : "false", d->autostart.s, CHANGE_LIVE, NULL);
     if (streq(d->state.s, "running") && !running)
         action_add(r, ACTION_START, NULL, NULL);
     else if (streq(d->state.s, "running") && st == VIR_DOMAIN_PAUSED)
         action_add(r, ACTION_RESUME, NULL, NULL);
     else if (streq(d->state.s, "shutoff") && running)
-        action_add(r, ACTION_STOP, NULL, "ACPI shutdown, forced after %" PRId64 " s", d->shutdown_timeout.i);
+        action_add(r, ACTION_STOP, NULL, "ACPI shutdown, forced after %" PRId64 " s", value_int(&d->shutdown_timeout));
     else if (streq(d->state.s, "paused") && st != VIR_DOMAIN_PAUSED)
         action_add(r, running ? ACTION_SUSPEND : ACTION_START_PAUSED, NULL, NULL);
     if (removed->n > 0) {
@@ -533,7 +533,7 @@ static void domain_plan(DomainPass *p, size_t n_changes, bool adopting, VolumeRe
         r->state = SYNC_RELOAD_PENDING;
     r->id = running ? (int) virDomainGetID(p->dom) : -1;
     if (running)
-        collect_addresses(p->dom, d->guest_agent.i, r);   /* status shows them too */
+        collect_addresses(p->dom, value_int(&d->guest_agent), r);   /* status shows them too */
 }
 
 /* apply: the persistent definition patched and written, then the live-class changes made on the
@@ -587,7 +587,7 @@ static void domain_converge(DomainPass *p) {
         if (r->n_pending > 0 && streq(d->reload.s, "auto") && streq(d->state.s, "running")) {
             _cleanup_free_ char *err = NULL, *snap = NULL;
             action_add(r, ACTION_RELOAD, NULL, NULL);
-            int rr = engine_reload_domain(e, d->name.s, d, (unsigned) d->shutdown_timeout.i, &snap,
+            int rr = engine_reload_domain(e, d->name.s, d, (unsigned) value_int(&d->shutdown_timeout), &snap,
                                           &err);
             if (snap)
                 action_add(r, ACTION_SNAPSHOT, NULL, "%s", snap);
@@ -616,7 +616,7 @@ static void domain_converge(DomainPass *p) {
     unsigned id = virDomainGetID(p->dom);
     r->id = id == (unsigned) -1 ? -1 : (int) id;
     if (r->id >= 0)
-        collect_addresses(p->dom, d->guest_agent.i, r);
+        collect_addresses(p->dom, value_int(&d->guest_agent), r);
 }
 
 /* An existing domain: observe, diff, and plan or apply. */
@@ -633,7 +633,7 @@ static void domain_update(DomainPass *p) {
     }
     if (domain_restart_busy(p))
         return;
-    if (foreign_conflict(r, observe_owned(p->have), p->d->adopt.i))
+    if (foreign_conflict(r, observe_owned(p->have), value_int(&p->d->adopt)))
         return;
     if (check_host_paths(p->e, p->d, p->have, r) < 0)
         return;
@@ -647,7 +647,7 @@ static void domain_update(DomainPass *p) {
     diff_compute(KIND_DOMAIN, p->want, p->have, managed, &r->diff);
     if (p->seed)
         seed_changes(d, p->have, p->seed, r);
-    int fw = firmware_nvram_changes(d->firmware.reset_nvram.i, &r->diff, r);
+    int fw = firmware_nvram_changes(value_int(&d->firmware.reset_nvram), &r->diff, r);
     if (fw < 0 && e->apply) {
         fail(r, "not applied: the firmware change needs a fresh NVRAM; set firmware.reset_nvram: true "
                 "to allow virtspec to reset it (the guest's UEFI variables are lost)");

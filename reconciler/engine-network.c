@@ -216,7 +216,7 @@ void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
             return;
         action_add(r, ACTION_CREATE, NULL, NULL);
         if (!e->apply) {
-            if (n->autostart.i)
+            if (value_int(&n->autostart))
                 action_add_set(r, "autostart", NULL, "true", CHANGE_LIVE, NULL);
             action_add(r, ACTION_START, NULL, NULL);
             return;
@@ -237,7 +237,7 @@ void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
             fail(r, "reading network: %s", virt_error_message());
             return;
         }
-        if (foreign_conflict(r, observe_owned(have), n->adopt.i))
+        if (foreign_conflict(r, observe_owned(have), value_int(&n->adopt)))
             return;
         _cleanup_free_ char *have_bridge = xml_get(xmlDocGetRootElement(have), "bridge/@name");
         if (network_check_host(e, n, true, have_bridge, r) < 0)

@@ -59,11 +59,11 @@ void copy_metadata(xmlDoc *want, xmlDoc *have) {
 void converge_lifecycle(Engine *e, ObjectResult *r, const LifecycleOps *ops, void *obj,
                                Value autostart) {
     int cur = 0;
-    if (ops->get_autostart(obj, &cur) == 0 && !!cur != !!autostart.i) {
+    if (ops->get_autostart(obj, &cur) == 0 && !!cur != !!value_int(&autostart)) {
         action_add_set(r, "autostart", cur ? "true" : "false", autostart.s, CHANGE_LIVE, NULL);
         if (e->apply) {
             virt_count_mutation();
-            if (ops->set_autostart(obj, (int) autostart.i) < 0) {
+            if (ops->set_autostart(obj, (int) value_int(&autostart)) < 0) {
                 fail(r, "setting autostart: %s", virt_error_message());
                 return;
             }

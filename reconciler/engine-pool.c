@@ -117,7 +117,7 @@ static int build_logical(Engine *e, const PoolSpec *p, virStoragePoolPtr pool, O
         action_add(r, ACTION_NOTE, NULL, "volume group %s exists (%s): used as it is", vg, devs);
         return 0;
     }
-    if (!p->build.i)
+    if (!value_int(&p->build))
         return fail(r, "volume group %s does not exist; set build: true to create it on "
                     "source_devices", vg);
     if (!e->apply)
@@ -207,7 +207,7 @@ void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         r->state = SYNC_MISSING;
         if (logical)
             action_add(r, ACTION_CREATE, NULL, "volume group %s%s%s", p->vg_name.set ? p->vg_name.s : p->name.s,
-                       p->build.i ? ", built when missing on " : "", p->build.i ? "source_devices" : "");
+                       value_int(&p->build) ? ", built when missing on " : "", value_int(&p->build) ? "source_devices" : "");
         else {
             action_add(r, ACTION_CREATE, NULL, "and build %s", p->path.s);
             pool_keep_perms(p, want, NULL, r);
@@ -215,7 +215,7 @@ void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
         if (!e->apply) {
             if (logical && build_logical(e, p, NULL, r) < 0)
                 return;
-            if (p->autostart.i)
+            if (value_int(&p->autostart))
                 action_add_set(r, "autostart", NULL, "true", CHANGE_LIVE, NULL);
             action_add(r, ACTION_START, NULL, NULL);
             return;
@@ -249,7 +249,7 @@ void reconcile_pool(Engine *e, const Spec *s, ObjectResult *r) {
             }
         }
     } else {
-        if (foreign_conflict(r, access(marker, F_OK) == 0, p->adopt.i))
+        if (foreign_conflict(r, access(marker, F_OK) == 0, value_int(&p->adopt)))
             return;
         char *x = virStoragePoolGetXMLDesc(pool, VIR_STORAGE_XML_INACTIVE);
         _cleanup_(xmlFreeDocp) xmlDoc *have = x ? xml_parse(x) : NULL;

@@ -207,8 +207,8 @@ int firmware_plan(virConnectPtr conn, bool local, const DomainSpec *d, const cha
                    virt_error_message());
         return 0;
     }
-    int sb = d->firmware.secure_boot.set ? (d->firmware.secure_boot.i ? 1 : -1) : 0;
-    int ek = d->firmware.enrolled_keys.set ? (d->firmware.enrolled_keys.i ? 1 : -1) : 0;
+    int sb = d->firmware.secure_boot.set ? (value_int(&d->firmware.secure_boot) ? 1 : -1) : 0;
+    int ek = d->firmware.enrolled_keys.set ? (value_int(&d->firmware.enrolled_keys) ? 1 : -1) : 0;
     _cleanup_free_ char *tpl = NULL;
     _cleanup_free_ char *pick = firmware_pick("efi", arch, machine, sb, ek, &tpl);
     if (!pick)

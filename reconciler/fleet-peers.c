@@ -80,8 +80,8 @@ static HostSpec *host_copy(const HostSpec *h) {
     HostSpec *c = xmalloc0(sizeof(HostSpec));
     c->name.s = xstrdup(h->name.s);
     c->uri.s = xstrdup(h->uri.s);
-    c->maintenance.i = h->maintenance.i;
-    c->lost.i = h->lost.i;
+    c->maintenance.s = h->maintenance.s ? xstrdup(h->maintenance.s) : NULL;
+    c->lost.s = h->lost.s ? xstrdup(h->lost.s) : NULL;
     c->labels.items = xmalloc0((h->labels.n + 1) * sizeof(Value));
     for (size_t i = 0; i < h->labels.n; i++)
         ((Value *) c->labels.items)[i].s = xstrdup(((const Value *) h->labels.items)[i].s);
@@ -102,7 +102,7 @@ FleetPeers *fleet_peers_new(const SpecSet *set, const char *self) {
     FleetPeers *p = xmalloc0(sizeof(FleetPeers));
     for (size_t i = 0; i < set->n_hosts; i++) {
         const HostSpec *h = set->hosts[i];
-        if (!streq(h->name.s, self) && h->uri.set && !h->lost.i)
+        if (!streq(h->name.s, self) && h->uri.set && !value_int(&h->lost))
             ((Peer *) array_push(&p->peers, &p->n, sizeof(Peer)))->host = host_copy(h);
     }
     return p;

@@ -123,9 +123,9 @@ void hook_pci_addr_render(const HookCtx *c, const KeyDef *k, const void *base, x
     xmlNode *a = xml_ensure(node, "address", false);
     xmlSetProp(a, (const xmlChar *) "type", (const xmlChar *) "pci");
     xmlSetProp(a, (const xmlChar *) "domain", (const xmlChar *) "0x0000");
-    snprintf(buf, sizeof(buf), "0x%02" PRIx64, f->pci_bus.i);
+    snprintf(buf, sizeof(buf), "0x%02" PRIx64, value_int(&f->pci_bus));
     xmlSetProp(a, (const xmlChar *) "bus", (const xmlChar *) buf);
-    snprintf(buf, sizeof(buf), "0x%02" PRIx64, f->pci_slot.i);
+    snprintf(buf, sizeof(buf), "0x%02" PRIx64, value_int(&f->pci_slot));
     xmlSetProp(a, (const xmlChar *) "slot", (const xmlChar *) buf);
     xmlSetProp(a, (const xmlChar *) "function", (const xmlChar *) "0x0");
 }
@@ -139,7 +139,7 @@ char *hook_pci_addr_observe(const KeyDef *k, const xmlNode *ctx) {
 
 void hook_ovs_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node) {
     const Value *v = key_value(k, (void *) base);
-    if (v->i)
+    if (value_int(v))
         xml_set(node, "virtualport/@type", "openvswitch");
 }
 

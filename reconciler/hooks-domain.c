@@ -35,10 +35,10 @@ void hook_domain_type_patch(const KeyDef *k, xmlNode *want, xmlNode *have) {
 void hook_memory_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node) {
     const DomainSpec *d = &c->spec->domain;
     char buf[64];
-    int64_t max = d->max_memory.set ? d->max_memory.i : d->memory.i;
+    int64_t max = d->max_memory.set ? value_int(&d->max_memory) : value_int(&d->memory);
     xml_set(node, "memory", int_text(buf, max / 1024));
     xml_set(node, "memory/@unit", "KiB");
-    xml_set(node, "currentMemory", int_text(buf, d->memory.i / 1024));
+    xml_set(node, "currentMemory", int_text(buf, value_int(&d->memory) / 1024));
     xml_set(node, "currentMemory/@unit", "KiB");
 }
 
@@ -58,10 +58,10 @@ void hook_vcpu_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNo
     const DomainSpec *d = &c->spec->domain;
     const Value *v = key_value(k, (void *) base);
     char buf[64];
-    int64_t max = d->max_cpus.set ? d->max_cpus.i : d->cpus.i;
+    int64_t max = d->max_cpus.set ? value_int(&d->max_cpus) : value_int(&d->cpus);
     xml_set(node, "vcpu", int_text(buf, max));
     xml_set(node, "vcpu/@placement", "static");
-    if (max != d->cpus.i)
+    if (max != value_int(&d->cpus))
         xml_set(node, "vcpu/@current", v->s);
 }
 
@@ -114,7 +114,7 @@ char *hook_boot_observe(const KeyDef *k, const xmlNode *ctx) {
 
 void hook_nested_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node) {
     const Value *v = key_value(k, (void *) base);
-    if (!v->i)
+    if (!value_int(v))
         return;
     static const char *const feats[] = { "vmx", "svm" };
     for (size_t i = 0; i < ELEMENTSOF(feats); i++) {
@@ -145,7 +145,7 @@ bool is_guest_agent_channel(const xmlNode *ch) {
 
 void hook_guest_agent_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node) {
     const Value *v = key_value(k, (void *) base);
-    if (!v->i)
+    if (!value_int(v))
         return;
     xmlNode *ch = xml_ensure(node, "devices/channel", true);
     xmlSetProp(ch, (const xmlChar *) "type", (const xmlChar *) "unix");
@@ -261,7 +261,7 @@ void hook_hyperv_render(const HookCtx *c, const KeyDef *k, const void *base, xml
     for (size_t i = 0; i < l->n; i++) {
         const HypervSpec *f = &((const HypervSpec *) l->items)[i];
         xmlNode *e = xml_add_child(h, f->name.s);
-        xmlSetProp(e, (const xmlChar *) "state", (const xmlChar *) (f->state.i ? "on" : "off"));
+        xmlSetProp(e, (const xmlChar *) "state", (const xmlChar *) (value_int(&f->state) ? "on" : "off"));
         if (f->retries.set)
             xmlSetProp(e, (const xmlChar *) "retries", (const xmlChar *) f->retries.s);
         if (f->value.set)
@@ -350,7 +350,7 @@ char *hook_loader_export_value(const KeyDef *k, const xmlNode *ctx) {
 void hook_memballoon_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node) {
     const Value *v = key_value(k, (void *) base);
     if (streq(k->key, "model"))
-        xml_set(node, k->xml, c->spec->domain.memballoon.enabled.i ? v->s : "none");
+        xml_set(node, k->xml, value_int(&c->spec->domain.memballoon.enabled) ? v->s : "none");
 }
 
 char *hook_memballoon_observe(const KeyDef *k, const xmlNode *ctx) {

@@ -23,12 +23,12 @@ int hook_memory_live(const HookLive *l, char **ret_why) {
     _cleanup_free_ char *max = hook_max_memory_observe(l->change->row,
                                                        xmlDocGetRootElement(l->live));
     int64_t live_max = max ? strtoll(max, NULL, 10) : 0;
-    if (d->memory.i > live_max) {
+    if (value_int(&d->memory) > live_max) {
         *ret_why = xasprintf("above the running domain's ceiling");
         return 1;
     }
     virt_count_mutation();
-    if (virDomainSetMemoryFlags(l->dom, (unsigned long) (d->memory.i / 1024),
+    if (virDomainSetMemoryFlags(l->dom, (unsigned long) (value_int(&d->memory) / 1024),
                                 VIR_DOMAIN_AFFECT_LIVE) < 0)
         return live_failed(ret_why);
     return 0;
@@ -37,12 +37,12 @@ int hook_memory_live(const HookLive *l, char **ret_why) {
 int hook_vcpu_live(const HookLive *l, char **ret_why) {
     const DomainSpec *d = &l->spec->domain;
     _cleanup_free_ char *max = xml_get(xmlDocGetRootElement(l->live), "vcpu");
-    if (!max || d->cpus.i > strtoll(max, NULL, 10)) {
+    if (!max || value_int(&d->cpus) > strtoll(max, NULL, 10)) {
         *ret_why = xasprintf("above the running domain's max_cpus");
         return 1;
     }
     virt_count_mutation();
-    if (virDomainSetVcpusFlags(l->dom, (unsigned) d->cpus.i, VIR_DOMAIN_AFFECT_LIVE) < 0)
+    if (virDomainSetVcpusFlags(l->dom, (unsigned) value_int(&d->cpus), VIR_DOMAIN_AFFECT_LIVE) < 0)
         return live_failed(ret_why);
     return 0;
 }

@@ -137,7 +137,7 @@ void hook_net_dhcp_render(const HookCtx *c, const KeyDef *k, const void *base, x
 void hook_net_domain_local_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node) {
     const Value *v = key_value(k, (void *) base);
     if (c->spec->network.domain.set)   /* unset: yes, the default */
-        xml_set(node, k->xml, !v->set || v->i ? "yes" : "no");
+        xml_set(node, k->xml, !v->set || value_int(v) ? "yes" : "no");
 }
 
 char *hook_net_domain_local_observe(const KeyDef *k, const xmlNode *ctx) {

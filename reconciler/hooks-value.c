@@ -61,7 +61,7 @@ void hook_size_kib_render(const HookCtx *c, const KeyDef *k, const void *base, x
     if (!v->set)
         return;
     /* "memtune/hard_limit" (text) or "@memory" (attribute), with unit='KiB' beside it */
-    snprintf(buf, sizeof(buf), "%" PRId64, v->i / 1024);
+    snprintf(buf, sizeof(buf), "%" PRId64, value_int(v) / 1024);
     xml_set(node, k->xml, buf);
     _cleanup_free_ char *unit = unit_path(k);
     xml_set(node, unit, "KiB");

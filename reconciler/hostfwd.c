@@ -67,7 +67,7 @@ int hostfwd_parse_usernet(const char *text, const char *netdev, HostFwdList *ret
 void hostfwd_from_spec(const IfaceSpec *f, HostFwdList *ret) {
     const PortForwardSpec *p = f->forward.items;
     for (size_t i = 0; i < f->forward.n; i++) {
-        HostFwd h = { .host = (int) p[i].host.i, .guest = (int) (p[i].guest.set ? p[i].guest.i : p[i].host.i) };
+        HostFwd h = { .host = (int) value_int(&p[i].host), .guest = (int) (p[i].guest.set ? value_int(&p[i].guest) : value_int(&p[i].host)) };
         snprintf(h.proto, sizeof(h.proto), "%s", p[i].proto.set ? p[i].proto.s : "tcp");
         if (p[i].address.set && !streq(p[i].address.s, "0.0.0.0"))
             snprintf(h.addr, sizeof(h.addr), "%s", p[i].address.s);

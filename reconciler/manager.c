@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -437,7 +438,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
             continue;   /* same parsed document: its file did not change */
         object_touch(o);
         if (s->kind == KIND_DOMAIN)
-            o->shutdown_timeout = (unsigned) s->domain.shutdown_timeout.i;
+            o->shutdown_timeout = (unsigned) value_int(&s->domain.shutdown_timeout);
         /* a reparsed file yields new documents; only a different canonical model is a change
          * (any key: autostart, adopt, suspend_mode… render no XML but are changes all the same) */
         _cleanup_free_ char *fp = spec_canonical_hash(s);
@@ -539,6 +540,16 @@ static void watch_sync_status(Manager *m, uv_loop_t *loop) {
     m->sync_watching = true;
 }
 
+/* A walk of the whole tree reparses every file and frees the specs it replaced; the first pass
+ * frees libvirt's documents of every domain. glibc keeps the pages of what was freed (a resync of
+ * 2,000 specs left 11 MB of them): they go back to the kernel (docs/performance.md, "Memory per
+ * spec"). Not after an edit pass: it frees little, and it must stay short. */
+static void give_back_memory(void) {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 /* Rereads the spec tree (paths NULL: walks all of it; else only the files named) and brings the
  * objects in line with what is in force. */
 static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
@@ -587,6 +598,8 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
     }
     m->prune_blocked = why != NULL;
     summarize(m);
+    if (!paths)
+        give_back_memory();
     log_debug("pass over %s%zu file%s: %d changed, %.2f ms", paths ? "" : "the tree, ", paths ? n_paths : m->store.n_files,
               (paths ? n_paths : m->store.n_files) == 1 ? "" : "s", changed, (double) (uv_hrtime() - t0) / 1e6);
 }
@@ -1126,6 +1139,7 @@ static void kick(Manager *m) {
         summarize(m);
         write_status(m);
         log_info("first pass over every object done: %s", strna(m->last_status));
+        give_back_memory();
         log_debug("first pass: kick and summarize looked at %" PRIu64 " objects, for %zu", m->looks,
                   m->n_objects);
     }

@@ -235,7 +235,7 @@ static void explain_table(FILE *f, const Spec *s, const KeyTable *t, void *base,
             const Value *v = key_value(k, base);
             if (!v->set || v->defaulted)
                 break;   /* defaults: docs/spec-reference.md */
-            _cleanup_free_ char *size = k->type == VT_SIZE ? format_size(v->i) : NULL;
+            _cleanup_free_ char *size = k->type == VT_SIZE ? format_size(value_int(v)) : NULL;
             explain_line(f, s, path, (k->flags & KEY_SECRET) ? "(secret)" : size ? size : v->s, v->line);
         }
         }

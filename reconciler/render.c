@@ -217,7 +217,7 @@ static void render_rows(HookCtx *c, const KeyTable *t, const void *base, xmlNode
         if (!v->set || !k->xml || (k->flags & KEY_NO_XML))
             continue;
         if (xml_is_presence(k)) {
-            if (v->i)
+            if (value_int(v))
                 xml_ensure(node, k->xml, false);
             continue;
         }
@@ -303,11 +303,11 @@ char *render_managed_keys(const Spec *s) {
  * attached by `volume` name, or a `path` disk. */
 static void render_volume_refs(const DomainSpec *d, xmlDoc *observed, xmlDoc *doc) {
     const DiskSpec *dk = d->disks.items;
-    if (!d->delete_volumes_on_removal.i)
+    if (!value_int(&d->delete_volumes_on_removal))
         return;
     metadata_volumes(doc);   /* present even with no disk: the switch itself is recorded */
     for (size_t i = 0; i < d->disks.n; i++) {
-        if (dk[i].path.set || !dk[i].pool.set || dk[i].existing.i || dk[i].volume.set)
+        if (dk[i].path.set || !dk[i].pool.set || value_int(&dk[i].existing) || dk[i].volume.set)
             continue;
         _cleanup_free_ char *name = render_disk_volume(d, &dk[i], observed);
         render_volume_ref(doc, dk[i].pool.s, name, false);

@@ -38,7 +38,7 @@ static void check_pool(const Spec *s, DiagList *d) {
         warn_at(d, s, &p->type, "a pool of this type");
         return;
     }
-    if (p->owner.i != (int64_t) geteuid() || p->group.i != (int64_t) getegid())
+    if (value_int(&p->owner) != (int64_t) geteuid() || value_int(&p->group) != (int64_t) getegid())
         warn_at(d, s, p->owner.line ? &p->owner : p->group.line ? &p->group : &p->path,
                 "a pool directory owned by another user (owner and group: set yours, id -u / id -g)");
     if (!p->path.set)

@@ -560,7 +560,7 @@ static int grow_volume(Engine *e, virStorageVolPtr v, const DiskSpec *disk, cons
     virStorageVolInfo vi;
     if (virStorageVolGetInfo(v, &vi) < 0)
         return fail(r, "reading volume %s: %s", name, virt_error_message());
-    int64_t have = (int64_t) vi.capacity, want = disk->size.i;
+    int64_t have = (int64_t) vi.capacity, want = value_int(&disk->size);
     if (disk->image.set) {
         int64_t floor = backing_capacity(e, v);
         if (floor < 0)
@@ -602,7 +602,7 @@ static char *domain_using_other(Engine *e, const char *self, const char *pool, c
  * (or nothing does) and no other domain's definition does. Such a record is then completed. */
 static int claim_volume(Engine *e, const DomainSpec *d, const DiskSpec *disk, virStorageVolPtr v,
                         const char *name, xmlDoc *have, ObjectResult *r) {
-    if (disk->existing.i || disk->volume.set)
+    if (value_int(&disk->existing) || disk->volume.set)
         return 0;
     _cleanup_free_ char *m = created_marker(e, disk->pool.s, name), *owner = created_owner(d, disk);
     _cleanup_free_ char *rec = marker_read(m);
@@ -700,7 +700,7 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *hav
                 ret = -EIO;
             continue;
         }
-        if (disk->existing.i || disk->volume.set) {
+        if (value_int(&disk->existing) || disk->volume.set) {
             ret = fail(r, "disks[%s]: volume %s does not exist in pool %s (%s)", disk->dev.s, name,
                        disk->pool.s, disk->volume.set ? "volume: attached by name, never created"
                                                       : "existing: true");
@@ -708,7 +708,7 @@ int ensure_volumes(Engine *e, const DomainSpec *d, virDomainPtr dom, xmlDoc *hav
         }
         _cleanup_free_ char *base = NULL, *err = NULL;
         _cleanup_(image_info_clear) ImageInfo info = {};
-        int64_t capacity = disk->size.i;
+        int64_t capacity = value_int(&disk->size);
         if (disk->image_url.set) {
             info.url = disk->image_url.s;
             info.sha256 = sha256_lower(disk->image_sha256.s);

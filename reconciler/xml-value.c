@@ -8,9 +8,9 @@
 
 char *render_value(const KeyDef *k, const Value *v) {
     if (k->type == VT_BOOL && (k->flags & KEY_ONOFF))
-        return xstrdup(v->i ? "on" : "off");
+        return xstrdup(value_int(v) ? "on" : "off");
     if (k->type == VT_BOOL)
-        return xstrdup(v->i ? "yes" : "no");
+        return xstrdup(value_int(v) ? "yes" : "no");
     return xstrdup(v->s);
 }
 

@@ -72,11 +72,11 @@ static int item_cmp(const void *a, const void *b) {
 
 /* What a spec uses of a host's capacity. */
 static int64_t spec_memory(const Spec *s) {
-    return s->kind == KIND_DOMAIN && s->domain.memory.set ? s->domain.memory.i : 0;
+    return s->kind == KIND_DOMAIN && s->domain.memory.set ? value_int(&s->domain.memory) : 0;
 }
 
 static int64_t spec_vcpus(const Spec *s) {
-    return s->kind == KIND_DOMAIN && s->domain.cpus.set ? s->domain.cpus.i : 0;
+    return s->kind == KIND_DOMAIN && s->domain.cpus.set ? value_int(&s->domain.cpus) : 0;
 }
 
 typedef struct Load {
@@ -108,15 +108,15 @@ static PlaceWhy host_filter(Ctx *c, Placement *p, size_t h) {
     const HostSpec *host = c->ps->hosts[h];
     const PlacementSpec *pl = spec_placement(p->spec);
     const Load *l = &c->load[h];
-    p->free_memory[h] = host->capacity.memory.set ? host->capacity.memory.i - l->memory : -1;
-    p->free_vcpus[h] = host->capacity.vcpus.set ? host->capacity.vcpus.i - l->vcpus : -1;
+    p->free_memory[h] = host->capacity.memory.set ? value_int(&host->capacity.memory) - l->memory : -1;
+    p->free_vcpus[h] = host->capacity.vcpus.set ? value_int(&host->capacity.vcpus) - l->vcpus : -1;
     if (pl->host.set && !streq(pl->host.s, host->name.s))
         return PLACE_NOT_NAMED;
     if (placement_label_missing(host, &pl->match))
         return PLACE_LABELS;
-    if (host->maintenance.i)
+    if (value_int(&host->maintenance))
         return PLACE_MAINTENANCE;
-    if (host->lost.i)
+    if (value_int(&host->lost))
         return PLACE_LOST;
     if (p->free_memory[h] >= 0 && spec_memory(p->spec) > p->free_memory[h])
         return PLACE_MEMORY;
@@ -128,7 +128,7 @@ static PlaceWhy host_filter(Ctx *c, Placement *p, size_t h) {
 bool placement_host_accepts(const Spec *s, const HostSpec *host) {
     const PlacementSpec *pl = spec_placement(s);
     return !(pl->host.set && !streq(pl->host.s, host->name.s)) &&
-           !placement_label_missing(host, &pl->match) && !host->maintenance.i && !host->lost.i;
+           !placement_label_missing(host, &pl->match) && !value_int(&host->maintenance) && !value_int(&host->lost);
 }
 
 static void place_on(Ctx *c, Placement *p, size_t h) {

@@ -57,7 +57,7 @@ static char *ip4_text(uint32_t a) {
 }
 
 static bool network_subnet(const Spec *n, Subnet *ret) {
-    if (n->kind != KIND_NETWORK || !n->network.ip.set || n->network.ip.i != 4)
+    if (n->kind != KIND_NETWORK || !n->network.ip.set || value_ip_family(&n->network.ip) != 4)
         return false;
     _cleanup_free_ char *a = xstrndup(n->network.ip.s, strcspn(n->network.ip.s, "/"));
     ret->prefix = atoi(strchr(n->network.ip.s, '/') + 1);
@@ -266,7 +266,7 @@ static bool derive_guest_ipv6(Derive *d, const Spec *s, const IfaceSpec *f, size
             "guest_ipv6 there", i, t->name, t->decl->file, t->decl->line);
         return false;
     }
-    if (t->guest_ipv6 && t->guest_ipv6->i != f->guest_ipv6.i) {
+    if (t->guest_ipv6 && value_int(t->guest_ipv6) != value_int(&f->guest_ipv6)) {
         ERR(&f->guest_ipv6, "interfaces[%zu].guest_ipv6 contradicts another interface on network "
             "'%s' (line %u)", i, t->name, spec_origin_line(t->guest_ipv6->line));
         return false;
@@ -295,7 +295,7 @@ static Spec *derive_domain(Derive *d, const Spec *s, bool *failed) {
     *failed = false;
     for (size_t i = 0; i < n; i++) {
         uint32_t ip;
-        if (!ifs[i].ip.set || ifs[i].ip.i != 4 || !spec_ip4(ifs[i].ip.s, &ip))
+        if (!ifs[i].ip.set || value_ip_family(&ifs[i].ip) != 4 || !spec_ip4(ifs[i].ip.s, &ip))
             continue;
         any = true;
         to[i] = pick_target(d, s, &ifs[i], i, ip);
@@ -307,7 +307,7 @@ static Spec *derive_domain(Derive *d, const Spec *s, bool *failed) {
         }
     }
     for (size_t i = 0; i < n; i++)
-        if (ifs[i].guest_ipv6.set && !(ifs[i].ip.set && ifs[i].ip.i == 4)) {
+        if (ifs[i].guest_ipv6.set && !(ifs[i].ip.set && value_ip_family(&ifs[i].ip) == 4)) {
             DiagList *diags = d->diags;
             ERR(&ifs[i].guest_ipv6, "interfaces[%zu].guest_ipv6 is for the network derived for an "
                 "IPv4 'ip'", i);
@@ -389,7 +389,7 @@ static Spec *synthetic_network(Target *t) {
     _cleanup_free_ char *yaml = xasprintf(
         "kind: Network\nname: %s\nforward: nat\nip: %s/%d\ndhcp: {start: %s, end: %s}\n%s",
         t->name, gw, sub->prefix, start, end,
-        !t->guest_ipv6 ? "" : t->guest_ipv6->i ? "guest_ipv6: true\n" : "guest_ipv6: false\n");
+        !t->guest_ipv6 ? "" : value_int(t->guest_ipv6) ? "guest_ipv6: true\n" : "guest_ipv6: false\n");
     _cleanup_(spec_set_clear) SpecSet tmp = {};
     if (spec_load_buffer(&tmp, t->file, yaml, strlen(yaml)) < 0 || tmp.n != 1)
         return NULL;

@@ -58,14 +58,14 @@ int64_t *chardev_ports(const DomainSpec *d, bool consoles) {
     int64_t *out = xmalloc0((n + 1) * sizeof(int64_t));
     for (size_t i = 0; i < n; i++) {
         if (l[i].port.set) {
-            out[i] = l[i].port.i;
+            out[i] = value_int(&l[i].port);
             continue;
         }
         for (int64_t p = 0;; p++) {
             /* taken: an explicit port of another entry, or one given to an earlier entry */
             bool taken = false;
             for (size_t j = 0; j < n && !taken; j++)
-                taken = j != i && ((l[j].port.set && l[j].port.i == p) || (j < i && out[j] == p));
+                taken = j != i && ((l[j].port.set && value_int(&l[j].port) == p) || (j < i && out[j] == p));
             if (!taken) {
                 out[i] = p;
                 break;
@@ -213,7 +213,6 @@ static void resolve_features(DomainSpec *d) {
 
 static void set_derived_int(Value *v, int64_t i) {
     set_derived(v, xasprintf("%" PRId64, i));
-    v->i = i;
 }
 
 static void resolve_devices(DomainSpec *d) {
@@ -247,7 +246,7 @@ static void resolve_devices(DomainSpec *d) {
     if (virtiofs) {
         if (!d->memorybacking.present.set)
             set_derived(&d->memorybacking.present, xstrdup("true"));
-        if (!d->memorybacking.source.set && !d->memorybacking.hugepages.i)
+        if (!d->memorybacking.source.set && !value_int(&d->memorybacking.hugepages))
             set_derived(&d->memorybacking.source, xstrdup("memfd"));
         if (!d->memorybacking.access.set)
             set_derived(&d->memorybacking.access, xstrdup("shared"));
@@ -318,7 +317,6 @@ static void resolve_domain(Spec *s) {
     if (!d->graphics.autoport.set && !streq(d->graphics.type.s, "none") &&
         !streq(d->graphics.type.s, "sdl")) {
         set_derived(&d->graphics.autoport, xstrdup(d->graphics.port.set ? "false" : "true"));
-        d->graphics.autoport.i = !d->graphics.port.set;
     }
     if (streq(d->graphics.type.s, "none") || streq(d->graphics.type.s, "sdl")) {
         /* defaults of listen/keymap have no meaning there */

@@ -96,8 +96,10 @@ static int refresh_file(SpecStore *st, SpecFile *f, const struct stat *sb, bool 
     if (r >= 0)
         r = spec_read_file(path, &buf, &len, &msg);
     uint64_t h = r < 0 ? 1 : hash_bytes(buf, len) | 1;
-    if (h == f->content_hash && !force)
-        return 0;   /* touched, not changed */
+    if (h == f->content_hash && (!force || (f->good && !f->cand)))
+        return 0;   /* touched, not changed; or, forced, the very bytes of the version in force:
+                     * the same bytes build the same specs (a build reads no other file), so the
+                     * version in force stays, and no second copy of every spec is made */
     f->content_hash = h;
     diag_list_clear(&f->diags);
     loaded_file_free(f->cand);

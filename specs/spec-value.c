@@ -301,7 +301,6 @@ static int vt_int(const KeyDef *k, const YNode *n, const char *s, Value *v, char
                              k->key, k->min, k->max, i);
         return -ERANGE;
     }
-    v->i = i;
     v->s = xasprintf("%" PRId64, i);
     return 0;
 }
@@ -317,7 +316,6 @@ static int vt_bool(const KeyDef *k, const YNode *n, const char *s, Value *v, cha
                              "it without quotes)", k->key, s);
         return -EINVAL;
     }
-    v->i = b;
     v->s = xstrdup(b ? "true" : "false");
     return 0;
 }
@@ -349,7 +347,6 @@ static int vt_size(const KeyDef *k, const YNode *n, const char *s, Value *v, cha
                              k->max > 0 ? hi : "unbounded", s);
         return -ERANGE;
     }
-    v->i = b;
     v->s = xasprintf("%" PRId64, b);
     return 0;
 }
@@ -372,7 +369,6 @@ static int vt_enum(const KeyDef *k, const YNode *n, const char *s, Value *v, cha
     }
     for (size_t i = 0; k->choices[i]; i++)
         if (streq(k->choices[i], s)) {
-            v->i = (int64_t) i;
             v->s = xstrdup(s);
             break;
         }
@@ -431,7 +427,6 @@ static int vt_ip(const KeyDef *k, const YNode *n, const char *s, Value *v, char 
         return -EINVAL;
     }
     v->s = canon;
-    v->i = fam;
     return 0;
 }
 

@@ -72,9 +72,9 @@ void verify_graphics(const Spec *s, DiagList *diags) {
             if (extra[i]->set && !extra[i]->defaulted)
                 ERR(extra[i], "graphics type none takes no other graphics keys");
     }
-    if (d->graphics.port.set && d->graphics.autoport.set && d->graphics.autoport.i)
+    if (d->graphics.port.set && d->graphics.autoport.set && value_int(&d->graphics.autoport))
         ERR(&d->graphics.autoport, "graphics.port conflicts with autoport: true");
-    if (d->graphics.autoport.set && !d->graphics.autoport.i && !d->graphics.port.set)
+    if (d->graphics.autoport.set && !value_int(&d->graphics.autoport) && !d->graphics.port.set)
         ERR(&d->graphics.autoport, "graphics.autoport: false needs graphics.port");
     if (d->graphics.passwd.set && d->graphics.passwd_file.set)
         ERR(&d->graphics.passwd_file, "give graphics.passwd or graphics.passwd_file, not both");
@@ -143,14 +143,14 @@ void verify_channels(const Spec *s, DiagList *diags) {
             if (!ch[i].target_address.set || !ch[i].target_port.set)
                 ERR(&ch[i].target_type, "channels[%zu]: guestfwd needs target_address and "
                     "target_port", i);
-            else if (ch[i].target_address.i != 4)
+            else if (value_ip_family(&ch[i].target_address) != 4)
                 ERR(&ch[i].target_address, "channels[%zu].target_address must be IPv4 (qemu's "
                     "guestfwd), got %s", i, ch[i].target_address.s);
             for (size_t j = 0; j < i && ch[i].target_address.set && ch[i].target_port.set; j++)
                 if (streq_ptr(ch[i].target_address.s, ch[j].target_address.s) &&
-                    ch[i].target_port.i == ch[j].target_port.i) {
+                    value_int(&ch[i].target_port) == value_int(&ch[j].target_port)) {
                     ERR(&ch[i].target_port, "guestfwd %s:%" PRId64 " is listed twice",
-                        ch[i].target_address.s, ch[i].target_port.i);
+                        ch[i].target_address.s, value_int(&ch[i].target_port));
                     break;
                 }
             continue;
@@ -168,7 +168,7 @@ void verify_channels(const Spec *s, DiagList *diags) {
                 ERR(&ch[i].target_name, "channel '%s' is listed twice", ch[i].target_name.s);
                 break;
             }
-        if (d->guest_agent.i && streq(ch[i].target_name.s, "org.qemu.guest_agent.0"))
+        if (value_int(&d->guest_agent) && streq(ch[i].target_name.s, "org.qemu.guest_agent.0"))
             ERR(&ch[i].target_name, "guest_agent: true already adds channel "
                 "org.qemu.guest_agent.0");
     }
@@ -208,7 +208,7 @@ void verify_serials(const Spec *s, DiagList *diags) {
 /* Memory balloon, USB, smartcard, redirection, passthrough */
 void verify_controllers(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    if (d->memballoon.present.set && !d->memballoon.enabled.i) {
+    if (d->memballoon.present.set && !value_int(&d->memballoon.enabled)) {
         if (d->memballoon.model.set && !d->memballoon.model.defaulted)
             ERR(&d->memballoon.model, "memballoon.model has no meaning with enabled: false");
         if (d->memballoon.stats_period.set)
@@ -373,7 +373,7 @@ void verify_filesystems(const Spec *s, DiagList *diags) {
             virtiofs = virtiofs ? virtiofs : f->driver.line ? &f->driver : &f->target;
             if (!streq(f->accessmode.s, "passthrough"))
                 ERR(&f->accessmode, "filesystems[%zu]: virtiofs only supports accessmode passthrough", i);
-            if (f->readonly.i)
+            if (value_int(&f->readonly))
                 ERR(&f->readonly, "filesystems[%zu]: virtiofs cannot export read-only (libvirt 9); "
                     "use driver 9p or mount it read-only in the guest", i);
         }

@@ -79,9 +79,9 @@ void verify_disks(const Spec *s, DiagList *diags) {
         verify_disk_image(a, i, diags, s);
         if (a->path.set && !a->pool.defaulted)
             ERR(&a->path, "a disk takes pool or path, not both");
-        if (a->path.set && (a->image.set || a->existing.i))
+        if (a->path.set && (a->image.set || value_int(&a->existing)))
             ERR(&a->path, "a disk with a host path cannot have image or existing");
-        if (a->image.set && a->existing.i)
+        if (a->image.set && value_int(&a->existing))
             ERR(&a->image, "a disk takes image or existing, not both");
         if (a->volume.set && (a->image.set || a->path.set || a->size.line))
             ERR(&a->volume, "disks[%zu].volume attaches an existing volume as it is: not with %s", i,
@@ -104,11 +104,11 @@ void verify_disks(const Spec *s, DiagList *diags) {
         if (a->wwn.set && !streq(a->bus.s, "scsi") && !streq(a->bus.s, "ide"))
             ERR(&a->wwn, "disks[%zu].wwn needs bus scsi or ide (libvirt gives only those a wwn), "
                 "not %s", i, a->bus.s);
-        if (a->shareable.i && a->cache.set && !streq(a->cache.s, "none"))
+        if (value_int(&a->shareable) && a->cache.set && !streq(a->cache.s, "none"))
             ERR(&a->cache, "a shareable disk needs cache: none");
         /* libvirt refuses concurrent access to anything but raw ("requires use of supported
          * storage format") */
-        if (a->shareable.i && !streq(a->format.s, "raw"))
+        if (value_int(&a->shareable) && !streq(a->format.s, "raw"))
             ERR(&a->shareable, "disks[%zu]: a shareable disk needs format: raw, not %s", i,
                 a->format.s);
         for (size_t j = 0; j < d->cdroms.n; j++)

@@ -15,10 +15,10 @@ static void verify_hugepages(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
     const HugePageSpec *pg = d->memorybacking.pages.items;
     unsigned nodes = d->numa.n > 0 ? (unsigned) d->numa.n : 1;
-    if (d->memorybacking.pages.n > 0 && !d->memorybacking.hugepages.i)
+    if (d->memorybacking.pages.n > 0 && !value_int(&d->memorybacking.hugepages))
         ERR(&d->memorybacking.pages, "memorybacking.pages needs hugepages: true");
     for (size_t i = 0; i < d->memorybacking.pages.n; i++) {
-        if (pg[i].size.i & (pg[i].size.i - 1))
+        if (value_int(&pg[i].size) & (value_int(&pg[i].size) - 1))
             ERR(&pg[i].size, "memorybacking.pages[%zu].size must be a power of two, like 2MiB or "
                 "1GiB", i);
         _cleanup_free_ char *c = pg[i].nodeset.set ? cpuset_canonical(pg[i].nodeset.s, 16384) : NULL;
@@ -68,23 +68,23 @@ static bool valid_timezone(const char *s) {
 /* Memory and vCPU counts, topology, CPU mode. */
 static void verify_memory_cpus(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    if (d->max_memory.set && d->max_memory.i < d->memory.i) {
-        _cleanup_free_ char *mx = format_size(d->max_memory.i), *mem = format_size(d->memory.i);
+    if (d->max_memory.set && value_int(&d->max_memory) < value_int(&d->memory)) {
+        _cleanup_free_ char *mx = format_size(value_int(&d->max_memory)), *mem = format_size(value_int(&d->memory));
         ERR(&d->max_memory, "max_memory (%s) is below memory (%s)", mx, mem);
     }
-    if (d->memory.i % 1024 != 0)
+    if (value_int(&d->memory) % 1024 != 0)
         ERR(&d->memory, "memory must be a whole number of KiB");
-    if (d->max_cpus.set && d->max_cpus.i < d->cpus.i)
-        ERR(&d->max_cpus, "max_cpus (%" PRId64 ") is below cpus (%" PRId64 ")", d->max_cpus.i,
-            d->cpus.i);
+    if (d->max_cpus.set && value_int(&d->max_cpus) < value_int(&d->cpus))
+        ERR(&d->max_cpus, "max_cpus (%" PRId64 ") is below cpus (%" PRId64 ")", value_int(&d->max_cpus),
+            value_int(&d->cpus));
     if (d->cputopology.present.set) {
-        int64_t want = d->max_cpus.set ? d->max_cpus.i : d->cpus.i;
-        int64_t got = d->cputopology.sockets.i * d->cputopology.cores.i * d->cputopology.threads.i;
+        int64_t want = d->max_cpus.set ? value_int(&d->max_cpus) : value_int(&d->cpus);
+        int64_t got = value_int(&d->cputopology.sockets) * value_int(&d->cputopology.cores) * value_int(&d->cputopology.threads);
         if (got != want)
             ERR(&d->cputopology.present,
                 "cputopology gives %" PRId64 " CPUs (sockets %" PRId64 " × cores %" PRId64
                 " × threads %" PRId64 ") but %s is %" PRId64,
-                got, d->cputopology.sockets.i, d->cputopology.cores.i, d->cputopology.threads.i,
+                got, value_int(&d->cputopology.sockets), value_int(&d->cputopology.cores), value_int(&d->cputopology.threads),
                 d->max_cpus.set ? "max_cpus" : "cpus", want);
     }
     if (d->cpu.present.set) {
@@ -117,11 +117,11 @@ static void verify_firmware_intent(const Spec *s, DiagList *diags) {
                 d->firmware.type.s);
     if (!efi)
         return;
-    if (d->firmware.enrolled_keys.set && d->firmware.enrolled_keys.i &&
-        !(d->firmware.secure_boot.set && d->firmware.secure_boot.i))
+    if (d->firmware.enrolled_keys.set && value_int(&d->firmware.enrolled_keys) &&
+        !(d->firmware.secure_boot.set && value_int(&d->firmware.secure_boot)))
         ERR(&d->firmware.enrolled_keys, "firmware.enrolled_keys: true needs secure_boot: true (keys "
             "are enrolled for Secure Boot)");
-    if (d->firmware.secure_boot.set && d->firmware.secure_boot.i &&
+    if (d->firmware.secure_boot.set && value_int(&d->firmware.secure_boot) &&
         !(d->machine_type.set && strstr(d->machine_type.s, "q35")))
         ERR(&d->firmware.secure_boot, "firmware.secure_boot: true needs machine_type q35 (Secure Boot "
             "firmware needs SMM, which only q35 has)");
@@ -224,11 +224,11 @@ static void verify_features(const Spec *s, DiagList *diags) {
             }
         if (h->retries.set && !spin)
             ERR(&h->retries, "hyperv retries only applies to spinlocks");
-        if (spin && h->state.i && !h->retries.set)
+        if (spin && value_int(&h->state) && !h->retries.set)
             ERR(&h->name, "hyperv spinlocks on needs retries (at least 4095)");
         if (h->value.set && !vendor)
             ERR(&h->value, "hyperv value only applies to vendor_id");
-        if (vendor && h->state.i && !h->value.set)
+        if (vendor && value_int(&h->state) && !h->value.set)
             ERR(&h->name, "hyperv vendor_id on needs value (up to 12 characters)");
         if (h->value.set && strchr(h->value.s, ','))
             ERR(&h->value, "hyperv vendor_id value cannot contain ','");
@@ -262,7 +262,7 @@ static void verify_cpu_features(const Spec *s, DiagList *diags) {
 /* Guest NUMA nodes: every vCPU in one node, the memory adds up. */
 static void verify_numa(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    int64_t vcpus = d->max_cpus.set ? d->max_cpus.i : d->cpus.i;
+    int64_t vcpus = d->max_cpus.set ? value_int(&d->max_cpus) : value_int(&d->cpus);
     const NumaCellSpec *cells = d->numa.items;
     if (d->numa.n > 0) {
         unsigned char *seen = xmalloc0((size_t) vcpus / 8 + 1);
@@ -270,8 +270,8 @@ static void verify_numa(const Spec *s, DiagList *diags) {
         bool bad = false;
         for (size_t i = 0; i < d->numa.n; i++) {
             _cleanup_free_ char *c = cpuset_canonical(cells[i].cpus.s, (unsigned) vcpus);
-            mem += cells[i].memory.i;
-            if (cells[i].memory.i % 1024)
+            mem += value_int(&cells[i].memory);
+            if (value_int(&cells[i].memory) % 1024)
                 ERR(&cells[i].memory, "numa memory must be a whole number of KiB");
             if (!c) {
                 ERR(&cells[i].cpus, "numa cpus '%s' must be vCPU numbers below %" PRId64
@@ -303,8 +303,8 @@ static void verify_numa(const Spec *s, DiagList *diags) {
         const Value *want = d->max_memory.set ? &d->max_memory : &d->memory;
         int64_t devs = hatch_memory_devices(&d->xml);   /* libvirt's <memory> counts them too */
         mem += devs;
-        if (mem != want->i) {
-            _cleanup_free_ char *a = format_size(mem), *b = format_size(want->i);
+        if (mem != value_int(want)) {
+            _cleanup_free_ char *a = format_size(mem), *b = format_size(value_int(want));
             ERR(&d->numa, "numa nodes %sadd up to %s of memory but %s is %s",
                 devs ? "and the memory devices of xml.add " : "", a,
                 d->max_memory.set ? "max_memory" : "memory", b);
@@ -315,7 +315,7 @@ static void verify_numa(const Spec *s, DiagList *diags) {
 /* Host CPU and node sets, huge pages, vCPU pinning, memory limits. */
 static void verify_tuning(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    int64_t vcpus = d->max_cpus.set ? d->max_cpus.i : d->cpus.i;
+    int64_t vcpus = d->max_cpus.set ? value_int(&d->max_cpus) : value_int(&d->cpus);
     const Value *sets[] = { &d->cpuset, &d->numatune.nodeset };
     for (size_t i = 0; i < ELEMENTSOF(sets); i++) {
         _cleanup_free_ char *c = sets[i]->set ? cpuset_canonical(sets[i]->s, 16384) : NULL;
@@ -329,24 +329,24 @@ static void verify_tuning(const Spec *s, DiagList *diags) {
         _cleanup_free_ char *c = cpuset_canonical(pins[i].cpuset.s, 16384);
         if (!c)
             ERR(&pins[i].cpuset, "'%s' must be a set of host CPUs like 0-3,8 or ^2", pins[i].cpuset.s);
-        if (pins[i].vcpu.i >= vcpus)
+        if (value_int(&pins[i].vcpu) >= vcpus)
             ERR(&pins[i].vcpu, "cputune.vcpupin vcpu %" PRId64 " does not exist (vCPUs are 0..%"
-                PRId64 ")", pins[i].vcpu.i, vcpus - 1);
+                PRId64 ")", value_int(&pins[i].vcpu), vcpus - 1);
         for (size_t j = 0; j < i; j++)
-            if (pins[i].vcpu.i == pins[j].vcpu.i) {
-                ERR(&pins[i].vcpu, "vcpu %" PRId64 " is pinned twice", pins[i].vcpu.i);
+            if (value_int(&pins[i].vcpu) == value_int(&pins[j].vcpu)) {
+                ERR(&pins[i].vcpu, "vcpu %" PRId64 " is pinned twice", value_int(&pins[i].vcpu));
                 break;
             }
     }
     const Value *lims[] = { &d->memtune.hard_limit, &d->memtune.soft_limit, &d->memtune.swap_hard_limit };
     for (size_t i = 0; i < ELEMENTSOF(lims); i++)
-        if (lims[i]->set && lims[i]->i % 1024)
+        if (lims[i]->set && value_int(lims[i]) % 1024)
             ERR(lims[i], "memtune limits must be a whole number of KiB");
     if (d->memtune.hard_limit.set && d->memtune.swap_hard_limit.set &&
-        d->memtune.swap_hard_limit.i < d->memtune.hard_limit.i)
+        value_int(&d->memtune.swap_hard_limit) < value_int(&d->memtune.hard_limit))
         ERR(&d->memtune.swap_hard_limit, "memtune.swap_hard_limit is below hard_limit");
     if (d->memtune.hard_limit.set && d->memtune.soft_limit.set &&
-        d->memtune.soft_limit.i > d->memtune.hard_limit.i)
+        value_int(&d->memtune.soft_limit) > value_int(&d->memtune.hard_limit))
         ERR(&d->memtune.soft_limit, "memtune.soft_limit is above hard_limit");
 }
 
@@ -420,10 +420,10 @@ static void verify_boot_order(const Spec *s, DiagList *diags) {
  * docs/snapshots.md). */
 static void verify_snapshots(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    if (d->snapshots.keep.set && !d->snapshots.before_reload.i)
+    if (d->snapshots.keep.set && !value_int(&d->snapshots.before_reload))
         ERR(&d->snapshots.keep, "snapshots.keep needs before_reload: true (it prunes the snapshots "
             "taken before restarts)");
-    if (!d->snapshots.before_reload.i)
+    if (!value_int(&d->snapshots.before_reload))
         return;
     bool pflash = d->loader.set || d->nvram.set ||
                   (d->firmware.type.set && streq(d->firmware.type.s, "efi"));

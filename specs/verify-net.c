@@ -35,7 +35,7 @@ void verify_iface_ip(const Spec *s, const IfaceSpec *ifs, size_t i, DiagList *di
             "length 8..30, got '%s'", i, f->netmask.s);
     if (!f->ip.set)
         return;
-    if (f->ip.i != 4)
+    if (value_ip_family(&f->ip) != 4)
         ERR(&f->ip, "interfaces[%zu].ip must be an IPv4 address (a DHCP reservation), got %s", i,
             f->ip.s);
     if (!streq(f->type.s, "network"))
@@ -79,7 +79,7 @@ void verify_tunnel(const Spec *s, const IfaceSpec *f, size_t i, DiagList *diags)
         ERR(&f->tunnel_local_ip, "interfaces[%zu].tunnel_local_ip must be a unicast address, got %s",
             i, f->tunnel_local_ip.s);
     if (udp && f->tunnel_port.set && f->tunnel_local_port.set &&
-        f->tunnel_port.i == f->tunnel_local_port.i &&
+        value_int(&f->tunnel_port) == value_int(&f->tunnel_local_port) &&
         streq(f->tunnel_ip.set ? f->tunnel_ip.s : "127.0.0.1",
               f->tunnel_local_ip.set ? f->tunnel_local_ip.s : "127.0.0.1"))
         ERR(&f->tunnel_local_port, "interfaces[%zu]: a udp tunnel to its own address and port "
@@ -102,10 +102,10 @@ static void verify_user_net(const Spec *s, const IfaceSpec *f, size_t i, DiagLis
     const PortForwardSpec *fw = f->forward.items;
     for (size_t k = 0; k < f->forward.n; k++)
         for (size_t j = 0; j < k; j++)
-            if (fw[k].host.i == fw[j].host.i && streq(fw[k].proto.s, fw[j].proto.s) &&
+            if (value_int(&fw[k].host) == value_int(&fw[j].host) && streq(fw[k].proto.s, fw[j].proto.s) &&
                 streq_ptr(fw[k].address.s, fw[j].address.s)) {
                 ERR(&fw[k].host, "interfaces[%zu].forward[%zu]: host port %" PRId64 "/%s is "
-                    "also forward[%zu]", i, k, fw[k].host.i, fw[k].proto.s, j);
+                    "also forward[%zu]", i, k, value_int(&fw[k].host), fw[k].proto.s, j);
                 break;
             }
 }
@@ -153,15 +153,15 @@ void verify_interfaces(const Spec *s, DiagList *diags) {
         if (f->pci_bus.set != f->pci_slot.set)
             ERR(f->pci_bus.set ? &f->pci_bus : &f->pci_slot,
                 "interfaces[%zu] needs pci_bus and pci_slot together", i);
-        if (f->ovs.i && !streq(t, "bridge"))
+        if (value_int(&f->ovs) && !streq(t, "bridge"))
             ERR(&f->ovs, "interfaces[%zu].ovs needs type bridge (an Open vSwitch bridge)", i);
-        if (f->ovs_interfaceid.set && !f->ovs.i)
+        if (f->ovs_interfaceid.set && !value_int(&f->ovs))
             ERR(&f->ovs_interfaceid, "interfaces[%zu].ovs_interfaceid needs ovs: true", i);
         for (size_t j = 0; j < i; j++)
             if (f->pci_bus.set && f->pci_slot.set && ifs[j].pci_bus.set && ifs[j].pci_slot.set &&
-                f->pci_bus.i == ifs[j].pci_bus.i && f->pci_slot.i == ifs[j].pci_slot.i) {
+                value_int(&f->pci_bus) == value_int(&ifs[j].pci_bus) && value_int(&f->pci_slot) == value_int(&ifs[j].pci_slot)) {
                 ERR(&f->pci_slot, "interfaces[%zu] uses PCI bus %" PRId64 " slot %" PRId64 " again",
-                    i, f->pci_bus.i, f->pci_slot.i);
+                    i, value_int(&f->pci_bus), value_int(&f->pci_slot));
                 break;
             }
         for (size_t j = 0; j < i; j++)

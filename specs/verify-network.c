@@ -41,9 +41,9 @@ static void verify_dns_hosts(const Spec *s, DiagList *diags) {
     const DnsHostSpec *h = n->dns.hosts.items;
     for (size_t i = 0; i < n->dns.hosts.n; i++) {
         const Value *ip = &h[i].ip;
-        if (ip->set && ip->i == 4 && !(n->ip.set && n->ip.i == 4))
+        if (ip->set && value_ip_family(ip) == 4 && !(n->ip.set && value_ip_family(&n->ip) == 4))
             ERR(ip, "dns host address %s is IPv4, and the network has no IPv4 'ip'", ip->s);
-        else if (ip->set && ip->i == 6 && !(n->ipv6.set && n->ipv6.i == 6))
+        else if (ip->set && value_ip_family(ip) == 6 && !(n->ipv6.set && value_ip_family(&n->ipv6) == 6))
             ERR(ip, "dns host address %s is IPv6, and the network has no 'ipv6'", ip->s);
         for (size_t j = 0; j < i && ip->set; j++)
             if (h[j].ip.set && streq(ip->s, h[j].ip.s)) {
@@ -80,7 +80,7 @@ void verify_network(const Spec *s, DiagList *diags) {
     bool have4 = false;
 
     if (n->ip.set) {
-        if (n->ip.i != 4)
+        if (value_ip_family(&n->ip) != 4)
             ERR(&n->ip, "'ip' is the IPv4 address/prefix; put IPv6 in 'ipv6'");
         else {
             _cleanup_free_ char *a = xstrndup(n->ip.s, strcspn(n->ip.s, "/"));
@@ -96,7 +96,7 @@ void verify_network(const Spec *s, DiagList *diags) {
                     "(e.g. the .1)", n->ip.s);
         }
     }
-    if (n->ipv6.set && n->ipv6.i != 6)
+    if (n->ipv6.set && value_ip_family(&n->ipv6) != 6)
         ERR(&n->ipv6, "'ipv6' must be an IPv6 address/prefix");
     const Value *nets[] = { &n->ip, &n->ipv6 };
     for (size_t i = 0; i < ELEMENTSOF(nets); i++) {

@@ -48,7 +48,7 @@ void verify_pool(const Spec *s, DiagList *diags) {
                 break;
             }
     }
-    if (logical && p->build.i && p->source_devices.n == 0)
+    if (logical && value_int(&p->build) && p->source_devices.n == 0)
         ERR(&p->build, "build: true needs source_devices (the devices the volume group is created on)");
     if (netfs && !p->source_host.set)
         ERR(&p->type, "a netfs pool needs 'source_host'");

@@ -117,9 +117,9 @@ static void test_diff_move_adds_first(void **state) {
  * IPv6 address is a plan error at its key; every error is reported, not only the first */
 static void test_check_ipv6_address(void **state) {
     PortForwardSpec p[] = {
-        { .host = { .set = true, .i = 2222 }, .address = { .set = true, .s = "::1", .line = 9, .col = 20 } },
-        { .host = { .set = true, .i = 2223 }, .address = { .set = true, .s = "127.0.0.1", .line = 10 } },
-        { .host = { .set = true, .i = 2224 }, .address = { .set = true, .s = "fd00::1", .line = 11, .col = 20 } },
+        { .host = { .set = true, .s = "2222" }, .address = { .set = true, .s = "::1", .line = 9, .col = 20 } },
+        { .host = { .set = true, .s = "2223" }, .address = { .set = true, .s = "127.0.0.1", .line = 10 } },
+        { .host = { .set = true, .s = "2224" }, .address = { .set = true, .s = "fd00::1", .line = 11, .col = 20 } },
     };
     IfaceSpec ifs[] = { { .type = { .set = true, .s = "user" }, .forward = { .items = p, .n = 3, .line = 8 } } };
     DomainSpec d = { .interfaces = { .items = ifs, .n = 1 } };
@@ -143,9 +143,9 @@ static void test_check_ipv6_address(void **state) {
 
 static void test_spec_and_text(void **state) {
     PortForwardSpec p[] = {
-        { .host = { .set = true, .i = 2222 }, .guest = { .set = true, .i = 22 },
+        { .host = { .set = true, .s = "2222" }, .guest = { .set = true, .s = "22" },
           .proto = { .set = true, .s = "tcp" }, .address = { .set = true, .s = "127.0.0.1" } },
-        { .host = { .set = true, .i = 8080 }, .proto = { .set = true, .s = "udp" } },   /* guest: the host port */
+        { .host = { .set = true, .s = "8080" }, .proto = { .set = true, .s = "udp" } },   /* guest: the host port */
     };
     IfaceSpec f = { .forward = { .items = p, .n = 2, .line = 7 } };
     HostFwdList l = {};

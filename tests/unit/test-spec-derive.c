@@ -71,7 +71,7 @@ static void test_parsed_specs_untouched(void **state) {
     assert_string_equal(syn->network.ip.s, "10.88.5.1/24");
     assert_string_equal(syn->network.dhcp.start.s, "10.88.5.2");
     assert_string_equal(syn->network.dhcp.end.s, "10.88.5.254");
-    assert_true(syn->network.autostart.i);
+    assert_true(value_int(&syn->network.autostart));
     assert_int_equal(syn->network.dhcp.hosts.n, 1);
     assert_string_equal(hosts(syn)[0].mac.s, "52:54:00:88:05:20");
     assert_string_equal(hosts(syn)[0].ip.s, "10.88.5.20");

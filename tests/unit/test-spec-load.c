@@ -47,11 +47,11 @@ static void test_valid_spec(void **state) {
     assert_string_equal(s->file, "web.yaml");
     assert_int_equal(s->line, 1);
     const DomainSpec *d = &s->domain;
-    assert_int_equal(d->memory.i, 1024LL * 1024 * 1024);
+    assert_int_equal(value_int(&d->memory), 1024LL * 1024 * 1024);
     assert_false(d->memory.defaulted);
     assert_int_equal(d->memory.line, 3);
     assert_int_equal(d->memory.col, 9);
-    assert_int_equal(d->cpus.i, 2);
+    assert_int_equal(value_int(&d->cpus), 2);
     /* defaults from the table */
     assert_true(d->state.defaulted);
     assert_string_equal(d->state.s, "running");
@@ -61,7 +61,7 @@ static void test_valid_spec(void **state) {
     /* lists, with derived device names */
     assert_int_equal(d->disks.n, 2);
     const DiskSpec *disks = d->disks.items;
-    assert_int_equal(disks[0].size.i, 8LL * 1024 * 1024 * 1024);   /* plain number: GiB */
+    assert_int_equal(value_int(&disks[0].size), 8LL * 1024 * 1024 * 1024);   /* plain number: GiB */
     assert_string_equal(disks[0].dev.s, "vda");
     assert_string_equal(disks[0].pool.s, "default");
     assert_string_equal(disks[1].dev.s, "sda");
@@ -335,7 +335,7 @@ static void test_templates_across_files(void **state) {
     assert_int_equal(spec_load_paths(&set, paths, 1), 0);
     assert_int_equal(set.n, 159);   /* all but vm100 */
     for (size_t i = 0; i < set.n; i++)
-        assert_int_equal(set.specs[i]->domain.memory.i, 96 << 20);
+        assert_int_equal(value_int(&set.specs[i]->domain.memory), 96 << 20);
     assert_string_equal(set.specs[0]->name, "beside");
     assert_int_equal(set.n_bad_files, 1);
     _cleanup_free_ char *bad = xasprintf("%s/d100.yaml", dir), *tmpl = xasprintf("%s/d000.yaml", dir);

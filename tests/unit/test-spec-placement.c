@@ -69,10 +69,10 @@ static void test_host_document(void **state) {
     assert_string_equal(((Value *) h->labels.items)[0].s, "role=web");   /* sorted by label */
     assert_string_equal(((Value *) h->labels.items)[1].s, "zone=a");
     assert_string_equal(h->uri.s, "qemu+ssh://kvm1/system");
-    assert_int_equal(h->capacity.memory.i, 8LL << 30);
-    assert_int_equal(h->capacity.vcpus.i, 16);
+    assert_int_equal(value_int(&h->capacity.memory), 8LL << 30);
+    assert_int_equal(value_int(&h->capacity.vcpus), 16);
     assert_true(h->maintenance.set && h->maintenance.defaulted);
-    assert_int_equal(h->maintenance.i, 0);
+    assert_int_equal(value_int(&h->maintenance), 0);
     spec_set_clear(&set);
 }
 

@@ -45,7 +45,7 @@ static char *describe(SpecStore *st) {
     for (size_t i = 0; i < set.n; i++) {
         const Spec *s = set.specs[i];
         char *n = xasprintf("%s%s:%s:%lld ", acc, s->file + strlen(root) + 1, s->name,
-                            (long long) (s->kind == KIND_DOMAIN ? s->domain.memory.i >> 20 : 0));
+                            (long long) (s->kind == KIND_DOMAIN ? value_int(&s->domain.memory) >> 20 : 0));
         free(acc);
         acc = n;
     }
@@ -364,6 +364,42 @@ static void test_templates(void **state) {
 
 /* A problem in a value a template gave, seen through the store (the daemon's path copies each
  * file's diagnostics into the set): it still names the spec that used the template and where. */
+/* A forced scan (SIGHUP, the periodic resync) rereads every file, but one whose bytes are those
+ * of its version in force keeps its specs (the same objects: no second copy of every spec while
+ * the tree is reread); one whose bytes changed behind an unchanged stat is built again. */
+static void test_forced_scan_keeps_unchanged(void **state) {
+    _cleanup_free_ char *da = domain("a", "1GiB"), *db = domain("b", "2GiB");
+    put("a.yaml", da);
+    put("b.yaml", db);
+    SpecStore st;
+    spec_store_init(&st, root);
+    assert_int_equal(spec_store_scan(&st, false), 2);
+    Spec *a = st.files[0].specs[0], *b = st.files[1].specs[0];
+    assert_int_equal(spec_store_scan(&st, true), 0);
+    assert_ptr_equal(st.files[0].specs[0], a);
+    assert_ptr_equal(st.files[1].specs[0], b);
+
+    /* the same length, written in place, the old mtime put back: only a forced scan sees it */
+    _cleanup_free_ char *pa = path("a.yaml"), *da3 = domain("a", "3GiB");
+    struct stat sb;
+    assert_int_equal(stat(pa, &sb), 0);
+    int fd = open(pa, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, da3, strlen(da3)), (ssize_t) strlen(da3));
+    struct timespec ts[2] = { sb.st_atim, sb.st_mtim };
+    assert_int_equal(futimens(fd, ts), 0);
+    close(fd);
+    assert_int_equal(spec_store_scan(&st, false), 0);
+    _cleanup_free_ char *before = describe(&st);
+    assert_string_equal(before, "a.yaml:a:1024 b.yaml:b:2048 | 0 errors");
+    assert_int_equal(spec_store_scan(&st, true), 1);
+    _cleanup_free_ char *after = describe(&st);
+    assert_string_equal(after, "a.yaml:a:3072 b.yaml:b:2048 | 0 errors");
+    assert_ptr_equal(st.files[1].specs[0], b);
+    assert_same_as_walk(&st);
+    spec_store_clear(&st);
+}
+
 static void test_template_problem_names_user(void **state) {
     put("t.yaml", "kind: Template\nname: small\nmax_memory: 1GiB\n");
     put("u1.yaml", "kind: Domain\nname: a\nfrom: [small]\nmemory: 2GiB\n");
@@ -394,6 +430,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_scan_keeps_written_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_template_problem_names_user, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forced_scan_keeps_unchanged, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
