@@ -8,7 +8,7 @@
  *   floor [--reps R] define DIR          (b) define every DIR/NAME.xml (sorted by name)
  *   floor [--reps R] define-start DIR    (c) define and start every DIR/NAME.xml, one after the
  *                                            other
- *   floor [--reps R] --threads T define-start DIR
+ *   floor [--reps R] --threads T define-start DIR   (or define DIR)
  *                                        (c') the same calls from T threads on the one connection,
  *                                            each taking the next file (the parallel floor)
  *   floor [--reps R] define-one FILE     (d) one define: FILE is defined once, untimed; each
@@ -347,7 +347,7 @@ static void floor_cleanup(virConnectPtr c, const char *prefix, double *secs, lon
 
 static int usage(void) {
     fprintf(stderr, "usage: floor [--reps R] list [--parse] | define DIR | define-start DIR | "
-                    "define-one FILE\n       floor [--reps R] --threads T define-start DIR\n"
+                    "define-one FILE\n       floor [--reps R] --threads T define-start DIR | define DIR\n"
                     "       floor [--reps R] setmem NAME MIB_A MIB_B\n"
                     "       floor idle SECONDS | cleanup PREFIX\n");
     return 2;
@@ -394,8 +394,10 @@ int main(int argc, char **argv) {
         floor_list(c, reps, parse, secs, &items);
         print_result(parse ? "list+parse" : "list", reps, items, connect_s, secs, NULL);
     } else if (!strcmp(cmd, "define") && arg) {
+        char extra[32];
+        snprintf(extra, sizeof(extra), ", \"threads\": %d", threads);
         floor_define(c, reps, threads, arg, false, secs, &items);
-        print_result("define", reps, items, connect_s, secs, NULL);
+        print_result("define", reps, items, connect_s, secs, extra);
     } else if (!strcmp(cmd, "define-start") && arg) {
         char extra[32];
         snprintf(extra, sizeof(extra), ", \"threads\": %d", threads);

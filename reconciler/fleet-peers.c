@@ -95,6 +95,8 @@ static void host_copy_free(HostSpec *c) {
     free(c->labels.items);
     free(c->name.s);
     free(c->uri.s);
+    free(c->maintenance.s);
+    free(c->lost.s);
     free(c);
 }
 

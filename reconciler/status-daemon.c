@@ -88,8 +88,6 @@ static int doc_select(json_object *root, Selection *sel) {
         if (json_object_object_get_ex(j, "spec_error", &v) && json_object_get_string(v))
             code = 1;
     }
-    if (sel->active)   /* the files' errors are not the named objects' business */
-        json_object_object_del(root, "spec_errors");
     return code;
 }
 
@@ -121,12 +119,14 @@ static char *host_not_running(json_object *h) {
 static int show_host(const CliOpts *o, json_object *h, Selection *sel, json_object *hosts) {
     const char *name = strna(str_of(h, "name")), *file = str_of(h, "status_file");
     json_object *doc = NULL;
-    int code = 1;
+    int code;
     _cleanup_free_ char *why = NULL;
+    bool starting = streq_ptr(str_of(h, "state"), "running");
     if (!file || doc_load(file, &doc, NULL) < 0 || is_true(doc, "all_hosts"))
-        why = streq_ptr(str_of(h, "state"), "running") ? xstrdup("its daemon is starting (no status yet)")
-                                                      : host_not_running(h);
-    if (doc)
+        why = starting ? xstrdup("its daemon is starting (no status yet)") : host_not_running(h);
+    if (why)
+        code = starting ? 2 : 1;   /* starting: work left; restarting: a failure */
+    else
         code = doc_select(doc, sel);
     if (o->json) {
         json_object *j = json_object_new_object();
@@ -138,11 +138,13 @@ static int show_host(const CliOpts *o, json_object *h, Selection *sel, json_obje
         json_object_array_add(hosts, j);
     } else {
         printf("== %s (%s)%s%s\n", name, or_empty(str_of(h, "uri")), why ? ": " : "", or_empty(why));
+        if (!why && sel->active)   /* the files' errors are not the named objects' business */
+            json_object_object_del(doc, "spec_errors");
         if (!why)
             status_table_print(doc);
     }
     json_object_put(doc);
-    return why ? 1 : code;
+    return code;
 }
 
 /* The supervisor's file: every Host's child in turn. */
@@ -192,8 +194,11 @@ int status_from_daemon(const CliOpts *o, int *exit_code) {
     else if (!all && o->json) {
         _cleanup_free_ char *selected = sel.active ? status_json_text(root) : NULL;
         fputs(selected ? selected : text, stdout);
-    } else if (!all)
+    } else if (!all) {
+        if (sel.active)   /* the files' errors are not the named objects' business */
+            json_object_object_del(root, "spec_errors");
         status_table_print(root);
+    }
     json_object_put(root);
     *exit_code = code;
     return 0;

@@ -51,6 +51,7 @@ typedef struct Super {
     size_t n;
     char *status;               /* the STATUS= said last */
     char *status_path;          /* this process's status file (status.json) */
+    bool dirty;                 /* a child started or ended since the status file was written */
 } Super;
 
 static unsigned interval(void) {
@@ -124,6 +125,7 @@ static void child_start(Super *s, Child *c) {
     if (pid == 0)
         child_exec(s, c);
     c->pid = pid;
+    s->dirty = true;
     c->started = time(NULL);
     log_info("host %s: daemon started (pid %d, %s)", c->name, (int) pid, c->uri);
 }
@@ -180,6 +182,7 @@ static void child_ended(Super *s, pid_t pid, int status) {
         if (c->pid != pid)
             continue;
         c->pid = 0;
+        s->dirty = true;
         c->last_exit = status;
         time_t now = time(NULL);
         if (now - c->started >= SUPERVISE_BACKOFF_MAX)
@@ -285,8 +288,11 @@ static void say_status(Super *s) {
         log_info("%s", b.p);
         free(s->status);
         s->status = TAKE_PTR(b.p);
-        write_status(s);
+        s->dirty = true;
     }
+    if (s->dirty)   /* a pid changed too: a child that died and started again since */
+        write_status(s);
+    s->dirty = false;
     free(b.p);
 }
 

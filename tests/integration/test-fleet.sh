@@ -222,7 +222,7 @@ printf '%s\n' "$out" | sed 's/^/# /'
 is "agentless plan --all-hosts over the tree in force: nothing to do on any host (exit 0)" 0 "$rc"
 for i in $(seq 1 "$N"); do contains "…a block for kvm$i" "== kvm$i ($(uri "$i"))" "$out"; done
 lacks "…no create (the same placement as the per-host daemons)" "+ create" "$out"
-lacks "…no move" "→ move" "$out"
+lacks "…no move" " move " "$out"
 
 # ---- maintenance: true on kvm1 drains it ---------------------------------------------------------
 # kvm1's domains are placed on the others; their daemons move them (live while they run, cold
@@ -250,14 +250,16 @@ for n in ${SHARE[1]}; do
         is "$n: moved to kvm$i with the same UUID" "${UUID[$n]}" "$(virsh -c "$(uri "$i")" domuuid "$n" | head -n 1)"
         case $n in web1|web2|db1)
             ok "…$n runs there (moved live)" running_there "$i" "$n"
-            contains "…kvm$i's daemon says the live move" "move $n kvm1 → kvm$i (live" "$(cat "kvm$i/daemon.log")" ;;
-        *)  contains "…kvm$i's daemon says the cold move" "move $n kvm1 → kvm$i (cold" "$(cat "kvm$i/daemon.log")" ;;
+            # the line comes when the destination's pass is over, after the undefine on kvm1
+            ok "…kvm$i's daemon says the live move" wait_for 30 grep -qE "move $n kvm1 (→|->) kvm$i \(live" "kvm$i/daemon.log" ;;
+        *)  ok "…kvm$i's daemon says the cold move" wait_for 30 grep -qE "move $n kvm1 (→|->) kvm$i \(cold" "kvm$i/daemon.log" ;;
         esac
     done
 done
 ok "…and fleet status says every host in sync at ${rm_:0:12}" wait_for 60 in_sync_everywhere
 printf '%s\n' "$out" | sed 's/^/# /'
-lacks "…kvm1's daemon stopped nothing itself" "destroy" "$(cat kvm1/daemon.log)"
+ok "…kvm1's daemon stopped, undefined or pruned nothing itself" \
+    bash -c '! grep -qE "Domain [a-z0-9]+: .*(stop \(|undefine|prune)" "$0"' kvm1/daemon.log
 
 for i in $(seq 1 "$N"); do stop_daemon "$i"; done
 for i in $(seq 1 "$N"); do

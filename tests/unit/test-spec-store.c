@@ -362,8 +362,6 @@ static void test_templates(void **state) {
     spec_store_clear(&st);
 }
 
-/* A problem in a value a template gave, seen through the store (the daemon's path copies each
- * file's diagnostics into the set): it still names the spec that used the template and where. */
 /* A forced scan (SIGHUP, the periodic resync) rereads every file, but one whose bytes are those
  * of its version in force keeps its specs (the same objects: no second copy of every spec while
  * the tree is reread); one whose bytes changed behind an unchanged stat is built again. */
@@ -400,6 +398,8 @@ static void test_forced_scan_keeps_unchanged(void **state) {
     spec_store_clear(&st);
 }
 
+/* A problem in a value a template gave, seen through the store (the daemon's path copies each
+ * file's diagnostics into the set): it still names the spec that used the template and where. */
 static void test_template_problem_names_user(void **state) {
     put("t.yaml", "kind: Template\nname: small\nmax_memory: 1GiB\n");
     put("u1.yaml", "kind: Domain\nname: a\nfrom: [small]\nmemory: 2GiB\n");
