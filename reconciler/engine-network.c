@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <pthread.h>
+
 #include "engine-network.h"
 #include "engine-object.h"
 #include "netlink.h"
@@ -6,6 +8,13 @@
 #include "render.h"
 #include "virt-conn.h"
 #include "xml-util.h"
+
+/* A network defined without a bridge name gets a free virbrN from libvirt 9.0; two such defines
+ * at once (the CLI's workers, the daemon's passes) both got virbr0 (seen: CI, test-ip under ASan:
+ * the second network failed to start, "error creating bridge interface virbr0: File exists",
+ * and every redefine after "bridge name 'virbr0' already in use"). One new network at a time in
+ * this process: the next define sees the first one's bridge. */
+static pthread_mutex_t new_network_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int net_get_autostart(void *o, int *ret) { return virNetworkGetAutostart(o, ret); }
 static int net_set_autostart(void *o, int on) { return virNetworkSetAutostart(o, on); }
@@ -223,7 +232,9 @@ void reconcile_network(Engine *e, const Spec *s, ObjectResult *r) {
         }
         _cleanup_free_ char *x = xml_to_string(want);
         virt_count_mutation();
+        pthread_mutex_lock(&new_network_lock);
         net = virNetworkDefineXMLFlags(e->conn, x, has_hatch(s) ? VIR_NETWORK_DEFINE_VALIDATE : 0);
+        pthread_mutex_unlock(&new_network_lock);
         if (!net) {
             fail(r, "define failed: %s", virt_error_message());
             return;
