@@ -106,6 +106,34 @@ static int write_file(const char *path, const char *text) {
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
+/* The spec's two versions (memory MIB_A and MIB_B) and the dotfile each edit is written to before
+ * its rename over the spec (editors' and GitOps tools' way). */
+typedef struct Edits {
+    char *spec, *text[2], *tmp;
+} Edits;
+
+static int edits_prepare(Edits *ed, const char *spec_path, const unsigned mib[2]) {
+    ed->spec = slurp(spec_path);
+    ed->text[0] = ed->spec ? with_memory(ed->spec, mib[0]) : NULL;
+    ed->text[1] = ed->spec ? with_memory(ed->spec, mib[1]) : NULL;
+    if (!ed->text[0] || !ed->text[1]) {
+        fprintf(stderr, "edit-latency: cannot read a memory: line in %s\n", spec_path);
+        return -1;
+    }
+    const char *slash = strrchr(spec_path, '/');
+    if (asprintf(&ed->tmp, "%.*s.%s.tmp", slash ? (int) (slash - spec_path + 1) : 0, spec_path,
+                 slash ? slash + 1 : spec_path) < 0)
+        abort();
+    return 0;
+}
+
+static void edits_clear(Edits *ed) {
+    free(ed->tmp);
+    free(ed->text[0]);
+    free(ed->text[1]);
+    free(ed->spec);
+}
+
 static void print_result(int edits, double gap, const double *lat, int n_lat, int timeouts,
                          int wrong, unsigned extra) {
     printf("{\"edits\": %d, \"gap_ms\": %.0f, \"latency_s\": [", edits, gap * 1000);
@@ -170,21 +198,17 @@ static int log_mode(int argc, char **argv) {
     int edits = atoi(argv[5]);
     double gap = atof(argv[6]) / 1000.0;
     unsigned mib[2] = { (unsigned) atoi(argv[7]), (unsigned) atoi(argv[8]) };
-    char *spec = slurp(spec_path);
-    char *text[2] = { spec ? with_memory(spec, mib[0]) : NULL, spec ? with_memory(spec, mib[1]) : NULL };
+    Edits ed = {};
+    if (edits_prepare(&ed, spec_path, mib) < 0)
+        return 1;
     struct stat st;
     l.ino = inotify_init1(IN_CLOEXEC);
-    if (!text[0] || !text[1] || l.ino < 0 || inotify_add_watch(l.ino, l.path, IN_MODIFY) < 0 ||
-        stat(l.path, &st) < 0) {
-        fprintf(stderr, "edit-latency: cannot read %s or watch %s\n", spec_path, l.path);
+    if (l.ino < 0 || inotify_add_watch(l.ino, l.path, IN_MODIFY) < 0 || stat(l.path, &st) < 0) {
+        fprintf(stderr, "edit-latency: cannot watch %s\n", l.path);
         return 1;
     }
     l.off = st.st_size;
-    char *tmp, needle[256], line[4096];
-    const char *slash = strrchr(spec_path, '/');
-    if (asprintf(&tmp, "%.*s.%s.tmp", slash ? (int) (slash - spec_path + 1) : 0, spec_path,
-                 slash ? slash + 1 : spec_path) < 0)
-        abort();
+    char needle[256], line[4096];
     snprintf(needle, sizeof(needle), "Domain %s: ~ memory: ", target);
     double *lat = calloc((size_t) edits + 1, sizeof(double));
     int n_lat = 0, timeouts = 0, wrong = 0;
@@ -193,10 +217,10 @@ static int log_mode(int argc, char **argv) {
         unsigned want = mib[i % 2 ? 0 : 1];
         char tail[64];
         snprintf(tail, sizeof(tail), " %u MiB (live)", want);
-        if (write_file(tmp, text[i % 2 ? 0 : 1]) < 0)
+        if (write_file(ed.tmp, ed.text[i % 2 ? 0 : 1]) < 0)
             return 1;
         double t0 = now();
-        if (rename(tmp, spec_path) < 0) {
+        if (rename(ed.tmp, spec_path) < 0) {
             perror("edit-latency: rename");
             return 1;
         }
@@ -215,10 +239,7 @@ static int log_mode(int argc, char **argv) {
     }
     print_result(edits, gap, lat, n_lat, timeouts, wrong, extra);
     free(lat);
-    free(tmp);
-    free(text[0]);
-    free(text[1]);
-    free(spec);
+    edits_clear(&ed);
     return timeouts == edits ? 1 : 0;
 }
 
@@ -236,17 +257,9 @@ int main(int argc, char **argv) {
     double gap = atof(argv[4]) / 1000.0;
     unsigned mib[2] = { (unsigned) atoi(argv[5]), (unsigned) atoi(argv[6]) };
 
-    char *spec = slurp(spec_path);
-    char *text[2] = { spec ? with_memory(spec, mib[0]) : NULL, spec ? with_memory(spec, mib[1]) : NULL };
-    if (!text[0] || !text[1]) {
-        fprintf(stderr, "edit-latency: cannot read a memory: line in %s\n", spec_path);
+    Edits ed = {};
+    if (edits_prepare(&ed, spec_path, mib) < 0)
         return 1;
-    }
-    char *tmp;
-    const char *slash = strrchr(spec_path, '/');
-    if (asprintf(&tmp, "%.*s.%s.tmp", slash ? (int) (slash - spec_path + 1) : 0, spec_path,
-                 slash ? slash + 1 : spec_path) < 0)
-        abort();
 
     virSetErrorFunc(NULL, quiet);
     if (virEventRegisterDefaultImpl() < 0)
@@ -263,15 +276,14 @@ int main(int argc, char **argv) {
     int n_lat = 0, timeouts = 0, wrong = 0;
     unsigned extra = 0;
     for (int i = 1; i <= edits; i++) {
-        const char *t = text[i % 2 ? 0 : 1];
         unsigned want_kib = mib[i % 2 ? 0 : 1] * 1024;
-        if (write_file(tmp, t) < 0) {
-            fprintf(stderr, "edit-latency: cannot write %s\n", tmp);
+        if (write_file(ed.tmp, ed.text[i % 2 ? 0 : 1]) < 0) {
+            fprintf(stderr, "edit-latency: cannot write %s\n", ed.tmp);
             return 1;
         }
         unsigned seen = n_defined;
         double t0 = now();
-        if (rename(tmp, spec_path) < 0) {
+        if (rename(ed.tmp, spec_path) < 0) {
             perror("edit-latency: rename");
             return 1;
         }
@@ -301,9 +313,6 @@ int main(int argc, char **argv) {
     print_result(edits, gap, lat, n_lat, timeouts, wrong, extra);
     virConnectClose(c);
     free(lat);
-    free(tmp);
-    free(text[0]);
-    free(text[1]);
-    free(spec);
+    edits_clear(&ed);
     return timeouts == edits ? 1 : 0;
 }
