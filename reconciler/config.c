@@ -35,6 +35,13 @@ const Paths *paths_default(void) {
     return &p;
 }
 
+char *paths_status_file(bool make_dir) {
+    const char *dir = paths_default()->run_dir;
+    if (make_dir)
+        mkdir(dir, 0755);
+    return xasprintf("%s/status.json", dir);
+}
+
 void daemon_config_defaults(DaemonConfig *c) {
     *c = (DaemonConfig) {
         .resync_interval_s = 300,

@@ -1461,11 +1461,8 @@ int daemon_run(DaemonConfig *cfg) {
     /* the watch names files as root + "/" + name, the walk as well: one spelling of the root */
     for (size_t l = strlen(cfg->specs_dir); l > 1 && cfg->specs_dir[l - 1] == '/'; l--)
         cfg->specs_dir[l - 1] = 0;
-    if (!cfg->status_path) {
-        const char *dir = paths_default()->run_dir;
-        mkdir(dir, 0755);
-        cfg->status_path = xasprintf("%s/status.json", dir);
-    }
+    if (!cfg->status_path)
+        cfg->status_path = paths_status_file(true);
     char buf[16];
     size_t sz = sizeof(buf);
     if (uv_os_getenv("UV_THREADPOOL_SIZE", buf, &sz) == UV_ENOENT) {

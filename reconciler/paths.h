@@ -34,3 +34,7 @@ void paths_clear(Paths *p);
 /* paths_for(geteuid(), getenv, VIRTSPEC_*), computed once ($HOME, when unset, from the password
  * database). In config.c, beside the compiled-in paths. */
 const Paths *paths_default(void);
+
+/* The daemon's status file when none is configured: status.json in paths_default()'s run_dir
+ * (made first when make_dir: for a writer). Caller frees. */
+char *paths_status_file(bool make_dir);

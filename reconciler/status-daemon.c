@@ -174,8 +174,7 @@ static int show_hosts(const CliOpts *o, json_object *root, Selection *sel) {
 }
 
 int status_from_daemon(const CliOpts *o, int *exit_code) {
-    _cleanup_free_ char *path = o->status_file ? xstrdup(o->status_file)
-                                               : xasprintf("%s/status.json", paths_default()->run_dir);
+    _cleanup_free_ char *path = o->status_file ? xstrdup(o->status_file) : paths_status_file(false);
     _cleanup_free_ char *text = NULL;
     json_object *root = NULL;
     int r = o->n_paths > 0 ? -ENOENT : doc_load(path, &root, &text);

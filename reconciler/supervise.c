@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,9 +61,8 @@ static unsigned interval(void) {
 
 /* status-NAME.json beside the configured status file */
 static char *child_status_path(const CliOpts *o, const char *name) {
-    const char *p = o->cfg->status_path;
-    if (!p)
-        return xasprintf("%s/status-%s.json", paths_default()->run_dir, name);
+    _cleanup_free_ char *dflt = o->cfg->status_path ? NULL : paths_status_file(false);
+    const char *p = o->cfg->status_path ? o->cfg->status_path : dflt;
     const char *dot = strrchr(p, '.'), *slash = strrchr(p, '/');
     size_t stem = dot && (!slash || dot > slash) ? (size_t) (dot - p) : strlen(p);
     return xasprintf("%.*s-%s.json", (int) stem, p, name);
@@ -338,12 +336,7 @@ int daemon_all_hosts(const CliOpts *o) {
     Super s = { .o = o, .self = realpath("/proc/self/exe", NULL) };
     if (!s.self)
         return log_error_errno(-errno, "cannot find this program (/proc/self/exe)"), 1;
-    if (o->cfg->status_path)
-        s.status_path = xstrdup(o->cfg->status_path);
-    else {
-        mkdir(paths_default()->run_dir, 0755);
-        s.status_path = xasprintf("%s/status.json", paths_default()->run_dir);
-    }
+    s.status_path = o->cfg->status_path ? xstrdup(o->cfg->status_path) : paths_status_file(true);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
