@@ -377,8 +377,15 @@ bool spec_file_name(const char *name);
 /* Running as root, a spec file and every directory above it up to '/' — along the path as given
  * (its symbolic links included) and along the path they resolve to — must be owned by root and
  * not writable by group or others (a directory may be when it is sticky, like /tmp), like sshd's
- * StrictModes (specs/spec-trust.c). */
-int spec_check_trust(const char *path, const char *root, char **ret_msg);
+ * StrictModes (specs/spec-trust.c). memo (may be NULL): the directories one load of many files
+ * found good, so that 10,000 files in one directory do not each check the chain above it again
+ * (a load takes it on its stack and clears it at its end: a later load looks again). */
+typedef struct SpecTrustMemo {
+    char *dir[2];               /* the parent directory whose chain is good: as given, resolved */
+    char *given_dir, *real_dir; /* the last file's directory, as given and resolved */
+} SpecTrustMemo;
+int spec_check_trust(const char *path, const char *root, SpecTrustMemo *memo, char **ret_msg);
+void spec_trust_memo_clear(SpecTrustMemo *memo);
 /* One path's stat, for a reader with effective uid me: owned by root or me, and not writable by
  * group or others (a sticky directory may be: its entries can be renamed only by their owners;
  * a symbolic link's own mode means nothing). */
@@ -389,6 +396,21 @@ extern bool spec_trust_relaxed;   /* --insecure-spec-perms: development and test
 extern bool spec_trust_warn_only; /* read-only commands: a warning instead of a refusal */
 
 const Spec *spec_set_find(const SpecSet *set, SpecKind kind, const char *name);
+/* The set's specs sorted by kind and name, for a look-up per object over thousands of specs
+ * (spec_set_find walks the set: a plan over 10,000 specs spent a third of its time there). It
+ * points into the set: build it after the set's last change, clear it before the set. With two
+ * specs of one kind and name (a set before spec_set_verify), the one first in the set is found,
+ * as spec_set_find finds it. */
+typedef struct SpecIndex {
+    struct SpecIndexEntry {
+        const Spec *spec;
+        size_t pos;             /* in the set */
+    } *items;
+    size_t n;
+} SpecIndex;
+void spec_index_build(SpecIndex *ix, const SpecSet *set);
+const Spec *spec_index_find(const SpecIndex *ix, SpecKind kind, const char *name);
+void spec_index_clear(SpecIndex *ix);
 const HostSpec *spec_set_find_host(const SpecSet *set, const char *name);
 void host_free(HostSpec *h);
 /* Two Host documents of one name: an error at the second, whose file is dropped (spec-host.c). */

@@ -65,9 +65,9 @@ static bool result_has_changes(const ObjectResult *r) {
     return diff_count_effective(&r->diff) > 0 || r->n_actions > 0;
 }
 
-static void print_result(const SpecSet *set, const ObjectResult *r, bool applied) {
+static void print_result(const SpecIndex *index, const ObjectResult *r, bool applied) {
     printf("%s %s (%s:%u)\n", spec_kind_to_string(r->kind), r->name, r->file, r->line);
-    const Spec *s = spec_set_find(set, r->kind, r->name);
+    const Spec *s = spec_index_find(index, r->kind, r->name);
     for (size_t i = 0; i < r->diff.n; i++)
         print_change(r, s, &r->diff.items[i]);
     for (size_t i = 0; i < r->n_actions; i++) {
@@ -141,6 +141,7 @@ typedef struct Orphan {
 
 typedef struct Run {
     SpecSet set;
+    SpecIndex index;            /* of set, once it is final (run_engine) */
     Engine engine;
     ObjectResult *results;
     size_t n;
@@ -177,6 +178,7 @@ static void run_clear(Run *r) {
     fleet_peers_free(r->engine.peers);
     domain_index_free(&r->engine);
     engine_close(&r->engine);
+    spec_index_clear(&r->index);
     spec_set_clear(&r->set);
 }
 
@@ -199,7 +201,7 @@ static void stream_results(Run *run, size_t i) {
     run->done[i] = true;
     for (; run->printed < run->n && run->done[run->printed]; run->printed++) {
         progress_output_begin();   /* an upload's progress line cleared first (a TTY) */
-        print_result(&run->set, &run->results[run->printed], true);
+        print_result(&run->index, &run->results[run->printed], true);
         progress_output_end();
     }
     pthread_mutex_unlock(&run->print_lock);
@@ -268,7 +270,7 @@ static void announce_template_restarts(Run *run, const size_t *order, size_t n) 
     e.apply = false;   /* a plan: nothing is changed, no restart waited for */
     reconcile_all(run, e, tmpl, n_tmpl, pre, false);
     _cleanup_(blast_radius_clear) BlastRadius b = {};
-    blast_radius_compute(&b, &run->set, pre, n_tmpl);
+    blast_radius_compute(&b, &run->index, pre, n_tmpl);
     for (size_t x = 0; x < b.n; x++) {
         _cleanup_free_ char *line = blast_radius_restart_line(&b.items[x]);
         if (line)
@@ -319,9 +321,10 @@ static void *connect_worker(void *arg) {
 }
 
 static bool named_by_spec(const char *name, void *userdata) {
-    const SpecSet *set = userdata;
+    const Run *run = userdata;
     /* a spec a check across files rejected is not gone: never an orphan, never pruned */
-    return spec_set_find(set, KIND_DOMAIN, name) || spec_set_is_held(set, KIND_DOMAIN, name);
+    return spec_index_find(&run->index, KIND_DOMAIN, name) ||
+           spec_set_is_held(&run->set, KIND_DOMAIN, name);
 }
 
 /* --prune prunes only against the whole configured spec tree, read without a rejected file or a
@@ -355,7 +358,7 @@ static void find_orphans(const CliOpts *o, Run *run, bool apply) {
     }
     if (!run->sel.tree_read || run->set.incomplete)
         return;
-    if (engine_list_owned_domains(&run->engine, named_by_spec, &run->set, &names, &n) < 0) {
+    if (engine_list_owned_domains(&run->engine, named_by_spec, run, &names, &n) < 0) {
         fprintf(stderr, "virtspec: cannot list domains: %s\n", virt_error_message());
         return;
     }
@@ -524,6 +527,7 @@ static int run_engine(const CliOpts *o, Run *run, bool apply) {
         fprintf(stderr, "virtspec: cannot list domains: %s\n", strna(error));
         return -EIO;
     }
+    spec_index_build(&run->index, &run->set);   /* the set is final */
     size_t n_selected;
     _cleanup_free_ size_t *order = apply_order(&run->set, &run->sel, !run->exact, &n_selected);
     run->results = xmalloc0((n_selected + 1) * sizeof(ObjectResult));
@@ -571,12 +575,12 @@ int cmd_plan(const CliOpts *o) {
     if (run_engine(o, &run, false) < 0)
         return 1;
     _cleanup_(blast_radius_clear) BlastRadius blast = {};
-    blast_radius_compute(&blast, &run.set, run.results, run.n);
+    blast_radius_compute(&blast, &run.index, run.results, run.n);
     if (!o->json)
         blast_radius_print(stdout, &blast);
     for (size_t i = 0; i < run.n; i++) {
         if (!o->json)
-            print_result(&run.set, &run.results[i], false);
+            print_result(&run.index, &run.results[i], false);
         changes = changes || result_has_changes(&run.results[i]);
         failed = failed || run.results[i].error;
     }
@@ -603,7 +607,7 @@ int cmd_apply(const CliOpts *o) {
         return 1;
     for (size_t i = 0; i < run.n; i++) {
         if (!o->json && i >= run.printed)
-            print_result(&run.set, &run.results[i], true);   /* printed as they finished (stream_results) */
+            print_result(&run.index, &run.results[i], true);   /* printed as they finished (stream_results) */
         failed = failed || run.results[i].error;
     }
     for (size_t i = 0; i < run.n_orphans; i++) {

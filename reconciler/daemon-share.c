@@ -45,8 +45,10 @@ void daemon_share_take(SpecSet *set, const char *host, char *const *defined_here
         spec_set_drop_held(set, all, set->n);
         free(all);
     }
+    SpecIndex ix;   /* a look-up per spec: a walk of the set each would be N² */
+    spec_index_build(&ix, set);
     for (size_t i = 0; i < n; i++) {
-        if (!spec_set_find(set, before[i].kind, before[i].name) && !is_bad_file(set, before[i].file)) {
+        if (!spec_index_find(&ix, before[i].kind, before[i].name) && !is_bad_file(set, before[i].file)) {
             typeof(*ret->others) *x = array_push(&ret->others, &ret->elsewhere, sizeof(*ret->others));
             x->kind = before[i].kind;
             x->name = TAKE_PTR(before[i].name);
@@ -54,6 +56,7 @@ void daemon_share_take(SpecSet *set, const char *host, char *const *defined_here
         free(before[i].name);
         free(before[i].file);
     }
+    spec_index_clear(&ix);
     ret->here = set->n;
     free(before);
     free(obs);

@@ -135,9 +135,10 @@ void blast_radius_add(BlastRadius *b, const Spec *s, const ObjectResult *r) {
     }
 }
 
-void blast_radius_compute(BlastRadius *b, const SpecSet *set, const ObjectResult *results, size_t n) {
+void blast_radius_compute(BlastRadius *b, const SpecIndex *index, const ObjectResult *results,
+                          size_t n) {
     for (size_t i = 0; i < n; i++) {
-        const Spec *s = spec_set_find(set, results[i].kind, results[i].name);
+        const Spec *s = spec_index_find(index, results[i].kind, results[i].name);
         if (s)
             blast_radius_add(b, s, &results[i]);
     }

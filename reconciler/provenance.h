@@ -35,8 +35,9 @@ typedef struct BlastRadius {
 
 /* One object: s and its plan's result r. */
 void blast_radius_add(BlastRadius *b, const Spec *s, const ObjectResult *r);
-/* Every result of a plan, with its spec in set. */
-void blast_radius_compute(BlastRadius *b, const SpecSet *set, const ObjectResult *results, size_t n);
+/* Every result of a plan, with its spec found in index (of the plan's set). */
+void blast_radius_compute(BlastRadius *b, const SpecIndex *index, const ObjectResult *results,
+                          size_t n);
 void blast_radius_clear(BlastRadius *b);
 /* plan, before the objects' lines: "template web: 3 domains — 2 live, 1 reload-pending,
  * 0 restart" and each object it would restart. */

@@ -416,10 +416,10 @@ int spec_read_file(const char *path, char **ret_buf, size_t *ret_len, char **ret
     return 0;
 }
 
-static void load_file(LoadedFile *lf, const char *path, const char *root) {
+static void load_file(LoadedFile *lf, const char *path, const char *root, SpecTrustMemo *memo) {
     _cleanup_free_ char *buf = NULL, *msg = NULL;
     size_t len;
-    int r = spec_check_trust(path, root, &msg);
+    int r = spec_check_trust(path, root, memo, &msg);
     if (r < 0 && spec_trust_warn_only) {
         /* read-only commands (validate, render, plan) say what apply would refuse */
         diag_add(&lf->d, DIAG_WARNING, path, 0, 0, "apply and the daemon would refuse this "
@@ -465,12 +465,14 @@ typedef struct LoadSlice {
 
 static void *load_slice(void *arg) {
     LoadSlice *sl = arg;
+    SpecTrustMemo memo = {};   /* this load's, on this thread */
     for (size_t i = sl->from; i < sl->to; i++) {
         if (!sl->ts)
-            load_file(&sl->files[i], sl->list->items[i].path, sl->list->items[i].root);
+            load_file(&sl->files[i], sl->list->items[i].path, sl->list->items[i].root, &memo);
         else
             loaded_file_build(&sl->set, &sl->files[i], sl->ts);
     }
+    spec_trust_memo_clear(&memo);
     return NULL;
 }
 

@@ -202,3 +202,41 @@ const Spec *spec_set_find(const SpecSet *set, SpecKind kind, const char *name) {
             return set->specs[i];
     return NULL;
 }
+
+static int index_cmp_key(SpecKind kind, const char *name, const struct SpecIndexEntry *e) {
+    if (kind != e->spec->kind)
+        return kind < e->spec->kind ? -1 : 1;
+    return strcmp(name, e->spec->name);
+}
+
+/* Sorted by kind, name, then position in the set: the first of equals is the set's first. */
+static int index_cmp(const void *a, const void *b) {
+    const struct SpecIndexEntry *x = a, *y = b;
+    int c = index_cmp_key(x->spec->kind, x->spec->name, y);
+    return c != 0 ? c : x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+void spec_index_build(SpecIndex *ix, const SpecSet *set) {
+    *ix = (SpecIndex) { .items = xmalloc0((set->n + 1) * sizeof(struct SpecIndexEntry)) };
+    for (size_t i = 0; i < set->n; i++)
+        if (set->specs[i]->name)
+            ix->items[ix->n++] = (struct SpecIndexEntry) { set->specs[i], i };
+    qsort(ix->items, ix->n, sizeof(struct SpecIndexEntry), index_cmp);
+}
+
+const Spec *spec_index_find(const SpecIndex *ix, SpecKind kind, const char *name) {
+    size_t lo = 0, hi = ix->n;   /* the first entry not below (kind, name) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (index_cmp_key(kind, name, &ix->items[mid]) > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ix->n && index_cmp_key(kind, name, &ix->items[lo]) == 0 ? ix->items[lo].spec : NULL;
+}
+
+void spec_index_clear(SpecIndex *ix) {
+    free(ix->items);
+    *ix = (SpecIndex) {};
+}

@@ -41,6 +41,7 @@ typedef struct ScanCtx {
     bool force;
     int changed;
     size_t n_known;
+    SpecTrustMemo memo;         /* this walk's */
 } ScanCtx;
 
 /* The order spec_walk visits files in: path components compared one by one, each directory's
@@ -79,7 +80,8 @@ static size_t file_pos(const SpecStore *st, size_t n, const char *path, bool *re
 
 /* Reads one file again if its stat or content changed; *f is its entry (new ones have only a
  * path). Returns 1 when its content changed, else 0. */
-static int refresh_file(SpecStore *st, SpecFile *f, const struct stat *sb, bool force) {
+static int refresh_file(SpecStore *st, SpecFile *f, const struct stat *sb, bool force,
+                        SpecTrustMemo *memo) {
     const char *path = f->path;
     if (!force && f->content_hash != 0 && sb->st_dev == f->dev && sb->st_ino == f->ino &&
         sb->st_size == f->size && sb->st_mtim.tv_sec == f->mtime.tv_sec &&
@@ -92,7 +94,7 @@ static int refresh_file(SpecStore *st, SpecFile *f, const struct stat *sb, bool 
 
     _cleanup_free_ char *buf = NULL, *msg = NULL;
     size_t len = 0;
-    int r = spec_check_trust(path, st->root, &msg);
+    int r = spec_check_trust(path, st->root, memo, &msg);
     if (r >= 0)
         r = spec_read_file(path, &buf, &len, &msg);
     uint64_t h = r < 0 ? 1 : hash_bytes(buf, len) | 1;
@@ -287,7 +289,7 @@ static void scan_cb(const char *path, void *userdata) {
                                       : "read once it is closed");
         return;
     }
-    c->changed += refresh_file(c->st, f, &sb, c->force);
+    c->changed += refresh_file(c->st, f, &sb, c->force, &c->memo);
 }
 
 int spec_store_scan(SpecStore *st, bool force) {
@@ -297,6 +299,7 @@ int spec_store_scan(SpecStore *st, bool force) {
     DiagList before = st->tree_diags;
     st->tree_diags = (DiagList) {};
     int r = spec_walk(st->root, scan_cb, &c, &st->tree_diags);
+    spec_trust_memo_clear(&c.memo);
     if (!diag_list_equal(&before, &st->tree_diags))
         c.changed++;   /* a problem of the tree came or went: report it */
     diag_list_clear(&before);
@@ -374,7 +377,7 @@ int spec_store_update(SpecStore *st, char *const *paths, size_t n_paths) {
             st->files[pos] = (SpecFile) { .path = xstrdup(path) };
         }
         st->files[pos].seen = true;
-        changed += refresh_file(st, &st->files[pos], &sb, false);
+        changed += refresh_file(st, &st->files[pos], &sb, false, NULL);
         /* a file the last walk found open for writing has been read now: its warning goes */
         changed += diag_list_drop_warnings(&st->tree_diags, path, SPEC_STORE_WRITING);
     }

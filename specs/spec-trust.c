@@ -31,18 +31,18 @@ SpecTrust spec_trust_verdict(const struct stat *st, uid_t me) {
     return SPEC_TRUST_OK;
 }
 
-/* One path, by spec_trust_verdict. what: "file", "directory"; of: the spec path this is an
- * ancestor of, or NULL. */
-static int check_one(const char *path, const char *what, const char *of, char **ret_msg) {
+/* One path, by spec_trust_verdict, for the reader me. what: "file", "directory"; of: the spec
+ * path this is an ancestor of, or NULL. */
+static int check_one(const char *path, const char *what, const char *of, uid_t me, char **ret_msg) {
     struct stat st;
     if (lstat(path, &st) < 0) {
         return cannot_check(path, ret_msg);
     }
-    bool link = S_ISLNK(st.st_mode);
-    _cleanup_free_ char *where = of ? xasprintf(", on the way to %s", of) : xstrdup("");
-    const char *kind = link ? "symbolic link" : what;
-    uid_t me = geteuid();
     SpecTrust v = spec_trust_verdict(&st, me);
+    if (v == SPEC_TRUST_OK)
+        return 0;
+    _cleanup_free_ char *where = of ? xasprintf(", on the way to %s", of) : xstrdup("");
+    const char *kind = S_ISLNK(st.st_mode) ? "symbolic link" : what;
     if (v == SPEC_TRUST_OWNER && me == 0) {
         *ret_msg = xasprintf("refusing specs: %s %s is owned by uid %u, not root%s (specs turn "
                              "into VMs as root; --insecure-spec-perms relaxes this for "
@@ -55,36 +55,74 @@ static int check_one(const char *path, const char *what, const char *of, char **
                              "development)", kind, path, (unsigned) st.st_uid, (unsigned) me, where);
         return -EPERM;
     }
-    if (v == SPEC_TRUST_WRITABLE) {
-        *ret_msg = xasprintf("refusing specs: %s %s is writable by %s%s (chmod go-w; "
-                             "--insecure-spec-perms relaxes this for development)", kind, path,
-                             (st.st_mode & 0020) && (st.st_mode & 0002) ? "group and others"
-                             : (st.st_mode & 0020) ? "group" : "others", where);
-        return -EPERM;
+    *ret_msg = xasprintf("refusing specs: %s %s is writable by %s%s (chmod go-w; "
+                         "--insecure-spec-perms relaxes this for development)", kind, path,
+                         (st.st_mode & 0020) && (st.st_mode & 0002) ? "group and others"
+                         : (st.st_mode & 0020) ? "group" : "others", where);
+    return -EPERM;
+}
+
+/* Every directory above abs (an absolute path) up to '/', nearest first. A chain the memo's
+ * slot says was found good in this load is not looked at again. */
+static int check_ancestors(const char *abs, const char *of, uid_t me, SpecTrustMemo *memo,
+                           int slot, char **ret_msg) {
+    _cleanup_free_ char *dir = xstrdup(abs);
+    char *last = strrchr(dir, '/');
+    size_t parent_len = !last ? 0 : last == dir ? 1 : (size_t) (last - dir);
+    if (memo && memo->dir[slot] && strlen(memo->dir[slot]) == parent_len &&
+        strncmp(memo->dir[slot], dir, parent_len) == 0)
+        return 0;
+    for (;;) {
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            break;
+        if (slash == dir) {
+            if (!dir[1])
+                break;      /* "/" itself was the last one checked */
+            slash[1] = 0;   /* "/" */
+        } else
+            *slash = 0;
+        int r = check_one(dir, "directory", of, me, ret_msg);
+        if (r < 0)
+            return r;
+        if (streq(dir, "/"))
+            break;
+    }
+    if (memo && parent_len > 0) {
+        free(memo->dir[slot]);
+        memo->dir[slot] = xstrndup(abs, parent_len);
     }
     return 0;
 }
 
-/* Every directory above abs (an absolute path) up to '/', nearest first. */
-static int check_ancestors(const char *abs, const char *of, char **ret_msg) {
-    _cleanup_free_ char *dir = xstrdup(abs);
-    for (;;) {
-        char *slash = strrchr(dir, '/');
-        if (!slash)
-            return 0;
-        if (slash == dir) {
-            if (!dir[1])
-                return 0;   /* "/" itself was the last one checked */
-            slash[1] = 0;   /* "/" */
-        } else
-            *slash = 0;
-        int r = check_one(dir, "directory", of, ret_msg);
-        if (r < 0 || streq(dir, "/"))
-            return r;
+/* realpath(path) into real. A file that is no link resolves to its directory's resolved path
+ * and its name: the memo keeps the last directory's, so a load of 10,000 files in one directory
+ * does not resolve that directory's every component (a readlink each) 10,000 times. */
+static bool resolve(const char *path, SpecTrustMemo *memo, char real[static PATH_MAX]) {
+    struct stat lst;
+    const char *slash = strrchr(path, '/');
+    if (!memo || !slash || slash == path || !slash[1] || lstat(path, &lst) < 0 || S_ISLNK(lst.st_mode))
+        return realpath(path, real) != NULL;
+    size_t dir_len = (size_t) (slash - path);
+    if (!memo->given_dir || strlen(memo->given_dir) != dir_len || strncmp(memo->given_dir, path, dir_len) != 0) {
+        _cleanup_free_ char *dir = xstrndup(path, dir_len);
+        char dir_real[PATH_MAX];
+        if (!realpath(dir, dir_real))
+            return false;
+        free(memo->given_dir);
+        free(memo->real_dir);
+        memo->given_dir = TAKE_PTR(dir);
+        memo->real_dir = xstrdup(dir_real);
     }
+    int n = snprintf(real, PATH_MAX, "%s/%s", streq(memo->real_dir, "/") ? "" : memo->real_dir, slash + 1);
+    if (n < 0 || n >= PATH_MAX) {
+        errno = ENAMETOOLONG;
+        return false;
+    }
+    return true;
 }
 
-int spec_check_trust(const char *path, const char *root, char **ret_msg) {
+int spec_check_trust(const char *path, const char *root, SpecTrustMemo *memo, char **ret_msg) {
     (void) root;   /* the whole chain up to '/' is checked, the spec root's parents included */
     if (spec_trust_relaxed)
         return 0;
@@ -94,10 +132,11 @@ int spec_check_trust(const char *path, const char *root, char **ret_msg) {
         return cannot_check(path, ret_msg);
     }
     char real[PATH_MAX];
-    if (!realpath(path, real)) {
+    if (!resolve(path, memo, real)) {
         return cannot_check(path, ret_msg);
     }
-    int r = check_one(real, "file", streq(real, path) ? NULL : path, ret_msg);
+    uid_t me = geteuid();
+    int r = check_one(real, "file", streq(real, path) ? NULL : path, me, ret_msg);
     if (r < 0)
         return r;
     _cleanup_free_ char *abs = NULL;
@@ -111,11 +150,19 @@ int spec_check_trust(const char *path, const char *root, char **ret_msg) {
         abs = xasprintf("%s/%s", streq(cwd, "/") ? "" : cwd, path);
     }
     if (!streq(abs, real)) {
-        r = check_one(abs, "file", NULL, ret_msg);   /* a link: its owner */
+        r = check_one(abs, "file", NULL, me, ret_msg);   /* a link: its owner */
         if (r >= 0)
-            r = check_ancestors(abs, path, ret_msg);
+            r = check_ancestors(abs, path, me, memo, 0, ret_msg);
         if (r < 0)
             return r;
     }
-    return check_ancestors(real, path, ret_msg);
+    return check_ancestors(real, path, me, memo, 1, ret_msg);
+}
+
+void spec_trust_memo_clear(SpecTrustMemo *memo) {
+    free(memo->dir[0]);
+    free(memo->dir[1]);
+    free(memo->given_dir);
+    free(memo->real_dir);
+    *memo = (SpecTrustMemo) {};
 }

@@ -38,6 +38,33 @@ printf 'kind: Pool\nname: p2\npath: /srv/p2\n' > "$d/user/real/q.yaml"; chmod 06
 t "a root-owned link to a directory under a user-owned one is refused too (the resolved path)" 1 \
     "directory $d/user is owned by uid 65534, not root, on the way to $d/tree/up/real/q.yaml" \
     apply -c test:///default "$d/tree/up/real"
+# one load of many files checks each directory's chain once (SpecTrustMemo): a directory found
+# good for one file must not vouch for another directory, a subdirectory or a prefix of its name
+mkdir -m 0755 "$d/many" "$d/many/a" "$d/many/a/sub" "$d/many/ab" "$d/many/b"
+for i in $(seq -w 1 150); do
+    printf 'kind: Pool\nname: m%s\npath: /srv/m%s\n' "$i" "$i" > "$d/many/a/m$i.yaml"
+    printf 'kind: Pool\nname: n%s\npath: /srv/n%s\n' "$i" "$i" > "$d/many/b/n$i.yaml"
+done
+printf 'kind: Pool\nname: s\npath: /srv/s\n' > "$d/many/a/sub/s.yaml"
+printf 'kind: Pool\nname: t\npath: /srv/t\n' > "$d/many/ab/t.yaml"
+chmod 0644 "$d"/many/*/*.yaml "$d/many/a/sub/s.yaml"
+t "301 files in good directories are accepted" 0 "" apply -c test:///default "$d/many"
+chmod 0775 "$d/many/a/sub"
+t "…a group-writable subdirectory of a good one is refused" 1 "directory $d/many/a/sub is writable by group" \
+    apply -c test:///default "$d/many"
+chmod 0755 "$d/many/a/sub"; chmod 0775 "$d/many/ab"
+t "…and one whose name starts with a good one's" 1 "directory $d/many/ab is writable by group" \
+    apply -c test:///default "$d/many"
+chmod 0755 "$d/many/ab"; chmod 0666 "$d/many/b/n150.yaml"
+t "…and the last file of a good directory, writable" 1 "file $d/many/b/n150.yaml is writable by group and others" \
+    apply -c test:///default "$d/many"
+chmod 0644 "$d/many/b/n150.yaml"
+mkdir -m 0775 "$d/many/zz"; mkdir -m 0755 "$d/many/zz/in"; ln -s "$d/many/zz/in" "$d/many/b2"
+printf 'kind: Pool\nname: u\npath: /srv/u\n' > "$d/many/zz/in/u.yaml"; chmod 0644 "$d/many/zz/in/u.yaml"
+t "…and a link among them (b2, after 150 files of b) to a directory under a group-writable one" 1 \
+    "directory $d/many/zz is writable by group, on the way to $d/many/b2/u.yaml" \
+    apply -c test:///default "$d/many"
+rm -r "$d/many/b2" "$d/many/zz"
 # run by a user (rootless, qemu:///session; issue 23): that user's files and root's, never
 # another user's, and the same permission rules
 chmod 0755 "$d"; mkdir -m 0755 "$d/mine"; chown 65534 "$d/mine"

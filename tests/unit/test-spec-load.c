@@ -387,6 +387,53 @@ static void test_template_origins_per_line_not_per_user(void **state) {
     }
 }
 
+/* The index finds what spec_set_find finds: every spec by kind and name, nothing for a name
+ * of another kind or none, the first of two of one name. */
+static void test_spec_index_finds_as_the_walk(void **state) {
+    SpecSet set = {};
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    for (int i = 199; i >= 0; i--)   /* not in name order; ≤ 256 documents in a file */
+        fprintf(f, "kind: Domain\nname: d%03d\nmemory: 64MiB\n---\n", i * 7 % 200);
+    fprintf(f, "kind: Network\nname: d007\nip: 10.9.0.1/24\n");
+    fclose(f);
+    load(&set, "many.yaml", text);
+    if (set.diags.n)
+        diag_dump(&set.diags);
+    assert_int_equal(set.diags.n_errors, 0);
+    assert_int_equal(set.n, 201);
+    SpecIndex ix;
+    spec_index_build(&ix, &set);
+    assert_int_equal(ix.n, 201);
+    for (size_t i = 0; i < set.n; i++)
+        assert_ptr_equal(spec_index_find(&ix, set.specs[i]->kind, set.specs[i]->name),
+                         spec_set_find(&set, set.specs[i]->kind, set.specs[i]->name));
+    assert_ptr_equal(spec_index_find(&ix, KIND_NETWORK, "d007"), spec_set_find(&set, KIND_NETWORK, "d007"));
+    assert_int_equal(spec_index_find(&ix, KIND_NETWORK, "d007")->kind, KIND_NETWORK);
+    assert_null(spec_index_find(&ix, KIND_NETWORK, "d008"));
+    assert_null(spec_index_find(&ix, KIND_POOL, "d007"));
+    assert_null(spec_index_find(&ix, KIND_DOMAIN, "d200"));
+    assert_null(spec_index_find(&ix, KIND_DOMAIN, ""));
+    spec_index_clear(&ix);
+
+    /* two of one kind and name (a set before spec_set_verify): the first in the set */
+    Spec *two[] = { set.specs[5], set.specs[9] };
+    char *saved = two[1]->name;
+    two[1]->name = two[0]->name;
+    SpecSet pair = { .specs = two, .n = 2 };
+    spec_index_build(&ix, &pair);
+    assert_ptr_equal(spec_index_find(&ix, KIND_DOMAIN, two[0]->name), two[0]);
+    Spec *swapped[] = { two[1], two[0] };
+    pair.specs = swapped;
+    spec_index_clear(&ix);
+    spec_index_build(&ix, &pair);
+    assert_ptr_equal(spec_index_find(&ix, KIND_DOMAIN, two[0]->name), two[1]);
+    spec_index_clear(&ix);
+    two[1]->name = saved;
+    spec_set_clear(&set);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_templates_across_files),
@@ -401,6 +448,7 @@ int main(void) {
         cmocka_unit_test(test_walk_empty_directory),
         cmocka_unit_test(test_large_tree_loads_in_order),
         cmocka_unit_test(test_template_origins_per_line_not_per_user),
+        cmocka_unit_test(test_spec_index_finds_as_the_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
