@@ -4,7 +4,10 @@
  *
  *   floor [--reps R] list                (a) list all domains and read each one's persistent XML
  *                                            (virConnectListAllDomains + virDomainGetXMLDesc
- *                                            INACTIVE); --parse also parses each with libxml2
+ *                                            INACTIVE); --parse also parses each with libxml2;
+ *                                            --events: the same calls from a client that, as a
+ *                                            daemon must, runs libvirt's event loop (registered
+ *                                            before connecting, on a thread of its own)
  *   floor [--reps R] define DIR          (b) define every DIR/NAME.xml (sorted by name)
  *   floor [--reps R] define-start DIR    (c) define and start every DIR/NAME.xml, one after the
  *                                            other
@@ -345,8 +348,14 @@ static void floor_cleanup(virConnectPtr c, const char *prefix, double *secs, lon
     secs[0] = now() - t0;
 }
 
+static void *event_loop(void *arg) {
+    for (;;)
+        if (virEventRunDefaultImpl() < 0)
+            return NULL;
+}
+
 static int usage(void) {
-    fprintf(stderr, "usage: floor [--reps R] list [--parse] | define DIR | define-start DIR | "
+    fprintf(stderr, "usage: floor [--reps R] list [--parse | --events] | define DIR | define-start DIR | "
                     "define-one FILE\n       floor [--reps R] --threads T define-start DIR | define DIR\n"
                     "       floor [--reps R] setmem NAME MIB_A MIB_B\n"
                     "       floor idle SECONDS | cleanup PREFIX\n");
@@ -371,6 +380,12 @@ int main(int argc, char **argv) {
     const char *arg = a < argc ? argv[a++] : NULL;
     if (!strcmp(cmd, "list") && arg && !strcmp(arg, "--parse")) {
         parse = true;
+        arg = NULL;
+    } else if (!strcmp(cmd, "list") && arg && !strcmp(arg, "--events")) {
+        pthread_t t;
+        if (virEventRegisterDefaultImpl() < 0 || pthread_create(&t, NULL, event_loop, NULL) != 0)
+            die("virEventRegisterDefaultImpl");
+        pthread_detach(t);
         arg = NULL;
     }
     const char *mib_a = NULL, *mib_b = NULL;
