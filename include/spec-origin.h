@@ -21,6 +21,8 @@ typedef struct SpecOrigin {
 unsigned spec_origin_encode(const SpecOrigin *o);
 /* Fills *ret (pointers valid for the life of the process) when line is an encoded one. */
 bool spec_origin_decode(unsigned line, SpecOrigin *ret);
+/* The one copy of s (NULL: NULL) for the life of the process; thread-safe. */
+const char *spec_intern(const char *s);
 /* How many origins the process has interned (tests). */
 size_t spec_origin_count(void);
 /* The line to show in a message: a template value's line in its template, else line. */

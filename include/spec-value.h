@@ -9,6 +9,9 @@
 int value_parse(const KeyDef *k, const YNode *n, Value *v, char **ret_msg);
 void value_clear(Value *v);
 void value_copy(Value *dst, const Value *src);
+/* v->s becomes s, which lives as long as the process (a literal, a key table's text, or
+ * spec_intern's): not freed by value_clear, not copied by value_copy, never written. */
+void value_set_shared(Value *v, const char *s);
 
 int parse_size(const char *s, int64_t plain_unit, int64_t *ret);
 int parse_bool(const char *s, bool *ret);

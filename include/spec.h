@@ -14,14 +14,16 @@
  * field: YAML key, type, default, change class, libvirt XML location, docs. */
 
 /* 16 bytes: a DomainSpec has about 170 of them, every loaded spec keeps one (docs/performance.md,
- * memory). 30 bits of column are plenty: a spec file is at most YAML_MAX_FILE_SIZE (1 MiB). The
+ * memory). 29 bits of column are plenty: a spec file is at most YAML_MAX_FILE_SIZE (1 MiB). The
  * number of an integer, size or boolean is read from its canonical text (value_int). */
 typedef struct Value {
-    char *s;            /* canonical text (all types) */
+    char *s;            /* canonical text (all types); owned unless shared */
     unsigned line;
-    unsigned col : 30;
+    unsigned col : 29;
     bool set : 1;       /* given in the spec, or filled from the table's default */
     bool defaulted : 1; /* set from the default, not from the spec */
+    bool shared : 1;    /* s is static or interned for the process (value_set_shared): not freed,
+                         * not written; value_clear and value_copy honour it */
 } Value;
 
 /* An integer's, a size's (bytes) or a boolean's (0/1) number; 0 when unset. Their canonical text

@@ -57,7 +57,7 @@ typedef struct Object {
     bool has_result;
     char *last_action;
     time_t last_action_time, last_pass_time;
-    char *status_text;          /* its entry of the status file, NULL once anything in it changed
+    StatusPack *status_text;    /* its entry of the status file, NULL once anything in it changed
                                  * (object_touch): a write reformats only those */
     bool status_fetching;       /* status_text was formatted with a download's progress */
     bool elsewhere;             /* placed on another host (daemon-share.h): not reconciled here */
@@ -197,7 +197,7 @@ static Object *add_object(Manager *m, SpecKind kind, const char *name) {
 /* Something the status file says about o changed: its entry is formatted again, its tally in
  * the summary counted again. */
 static void object_touch(Object *o) {
-    free(o->status_text);
+    status_pack_free(o->status_text);
     o->status_text = NULL;
     if (!o->retally) {
         o->retally = true;
@@ -336,7 +336,7 @@ static char *spec_error_of(const Manager *m, const Object *o) {
 }
 
 /* o's entry of the status file, formatted when it changed since the last write. */
-static const char *object_status_text(Manager *m, Object *o) {
+static StatusPack *object_status_text(Manager *m, Object *o) {
     /* a download's progress changes without an event, and so does its end while the pass goes on
      * (decompress, upload): an entry formatted with progress is formatted once more after it */
     if (o->in_flight && o->kind == KIND_DOMAIN && (o->status_fetching || image_fetch_running()))
@@ -376,7 +376,7 @@ static const char *object_status_text(Manager *m, Object *o) {
             x.fetch_total = fs.total;
             x.fetch_rate = fs.rate;
         }
-        o->status_text = status_object_text(&view, &x);
+        o->status_text = status_object_pack(&view, &x);
         o->status_fetching = fs.url != NULL;
         free(fs.url);
     }
@@ -385,9 +385,9 @@ static const char *object_status_text(Manager *m, Object *o) {
 
 static void write_status(Manager *m) {
     StatusDoc *doc = status_doc_new("daemon");
-    _cleanup_free_ char **texts = xmalloc0((m->n_objects + 1) * sizeof(char *));
+    _cleanup_free_ StatusPack **texts = xmalloc0((m->n_objects + 1) * sizeof(StatusPack *));
     for (size_t i = 0; i < m->n_objects; i++)
-        texts[i] = (char *) object_status_text(m, m->objects[i]);
+        texts[i] = object_status_text(m, m->objects[i]);
     status_doc_add_diags(doc, &m->current.diags);
     status_doc_set_counts(doc, m->last_status ? m->last_status : "");
     status_doc_set_fleet(doc, m->cfg->host, m->share.revision);

@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -212,27 +213,57 @@ char *status_object_text(const ObjectResult *r, const StatusExtra *x) {
     return text;
 }
 
+/* The entries most objects' entries are nearest to (status-pack.h): an in-sync domain's, and
+ * the same after the pass that created it (until its next). */
+static const char *pack_references[2];
+static pthread_once_t pack_references_once = PTHREAD_ONCE_INIT;
+
+static void make_pack_references(void) {
+    Action create = { .op = ACTION_CREATE, .kind = KIND_DOMAIN, .object = (char *) "" };
+    ObjectResult r = { .kind = KIND_DOMAIN, .name = "", .file = "", .line = 1, .state = SYNC_IN_SYNC,
+                       .id = -1 };
+    StatusExtra x = { .last_pass_time = 1 };
+    pack_references[0] = status_object_text(&r, &x);
+    r.actions = &create;
+    r.n_actions = 1;
+    _cleanup_free_ char *text = action_format(&create);
+    x.last_action = text;
+    x.last_action_time = 1;
+    pack_references[1] = status_object_text(&r, &x);
+}
+
+StatusPack *status_object_pack(const ObjectResult *r, const StatusExtra *x) {
+    pthread_once(&pack_references_once, make_pack_references);
+    _cleanup_free_ char *text = status_object_text(r, x);
+    return status_pack(text, pack_references, ELEMENTSOF(pack_references));
+}
+
 /* The pieces of the document's text (root: its text with the marker as the only element of
  * "objects") with the objects' texts where json-c would have printed the elements, joined by
  * ",\n" (the texts are indented for that place already): pointers into root and objects, no
  * copy (with ten thousand objects the document is megabytes). */
-static struct iovec *object_pieces(const char *root, char *const *objects, size_t n, size_t *ret_n) {
-    static const char indent[] = "    ";
+static struct iovec *object_pieces(const char *root, StatusPack *const *objects, size_t n,
+                                   size_t *ret_n) {
     const char *at = strstr(root, OBJECTS_MARKER);
     assert(at);
     const char *line = at;
     while (line > root && line[-1] != '\n')
         line--;
-    assert(at - line == OBJECT_INDENT && sizeof(indent) - 1 == OBJECT_INDENT);
+    assert(at - line == OBJECT_INDENT && sizeof(STATUS_PACK_LEAD) - 1 == 2 + OBJECT_INDENT);
     const char *rest = strchr(at, '\n');
     rest = rest ? rest + 1 : at + strlen(at);
-    struct iovec *v = xmalloc0((3 * n + 2) * sizeof(struct iovec));
+    size_t max = 3;
+    for (size_t i = 0; i < n; i++)
+        max += status_pack_n_pieces(objects[i]);
+    struct iovec *v = xrealloc(NULL, max * sizeof(struct iovec));   /* every piece written below */
     size_t k = 0;
     v[k++] = (struct iovec) { (void *) root, (size_t) (line - root) };
-    for (size_t i = 0; i < n; i++) {
-        v[k++] = (struct iovec) { (void *) indent, OBJECT_INDENT };
-        v[k++] = (struct iovec) { objects[i], strlen(objects[i]) };
-        v[k++] = (struct iovec) { (void *) (i + 1 < n ? ",\n" : "\n"), i + 1 < n ? 2 : 1 };
+    for (size_t i = 0; i < n; i++)
+        k += status_pack_pieces(objects[i], pack_references, v + k);
+    if (n > 0) {   /* no separator before the first; a newline after the last */
+        v[1].iov_base = (char *) v[1].iov_base + 2;
+        v[1].iov_len -= 2;
+        v[k++] = (struct iovec) { (void *) "\n", 1 };
     }
     v[k++] = (struct iovec) { (void *) rest, strlen(rest) };
     *ret_n = k;
@@ -246,7 +277,7 @@ static char *root_with_marker(StatusDoc *d) {
     return text;
 }
 
-char *status_doc_to_string_with(StatusDoc *d, char *const *objects, size_t n) {
+char *status_doc_to_string_with(StatusDoc *d, StatusPack *const *objects, size_t n) {
     _cleanup_free_ char *root = root_with_marker(d);
     size_t n_v, total = 1;
     _cleanup_free_ struct iovec *v = object_pieces(root, objects, n, &n_v);
@@ -394,7 +425,7 @@ int status_doc_write(StatusDoc *d, const char *path) {
     return write_pieces(&v, 1, path);
 }
 
-int status_doc_write_with(StatusDoc *d, char *const *objects, size_t n, const char *path) {
+int status_doc_write_with(StatusDoc *d, StatusPack *const *objects, size_t n, const char *path) {
     _cleanup_free_ char *root = root_with_marker(d);
     size_t n_v;
     _cleanup_free_ struct iovec *v = object_pieces(root, objects, n, &n_v);

@@ -6,6 +6,7 @@
 
 #include "engine.h"
 #include "provenance.h"
+#include "status-pack.h"
 
 /* Machine-readable output (json-c): `virtspec plan --json`, `apply --json`, `status --json` and
  * the daemon's /run/virtspec/status.json share this one versioned format (docs/json.md). Every
@@ -50,14 +51,15 @@ char *status_doc_to_string(StatusDoc *d);
 struct json_object *status_doc_json(StatusDoc *d);
 /* Writes atomically (temporary file + rename), mode 0644. */
 int status_doc_write(StatusDoc *d, const char *path);
-/* One object's entry as its own pretty JSON text (caller frees), and the document's text with
- * such texts as its objects (after those added): byte for byte what status_doc_add of the same
- * objects prints. The daemon keeps each object's text until the object changes, so a status
- * write does not rebuild ten thousand entries for one edit. */
+/* One object's entry as its own pretty JSON text (caller frees) or packed (status-pack.h), and
+ * the document's text with such packed texts as its objects (after those added): byte for byte what
+ * status_doc_add of the same objects prints. The daemon keeps each object's packed text until
+ * the object changes, so a status write does not rebuild ten thousand entries for one edit. */
 char *status_object_text(const ObjectResult *r, const StatusExtra *x);
-char *status_doc_to_string_with(StatusDoc *d, char *const *objects, size_t n);
+StatusPack *status_object_pack(const ObjectResult *r, const StatusExtra *x);
+char *status_doc_to_string_with(StatusDoc *d, StatusPack *const *objects, size_t n);
 /* status_doc_write of that text, written from the pieces (writev), not copied into one */
-int status_doc_write_with(StatusDoc *d, char *const *objects, size_t n, const char *path);
+int status_doc_write_with(StatusDoc *d, StatusPack *const *objects, size_t n, const char *path);
 void status_doc_free(StatusDoc *d);
 
 /* The supervisor's status file (`daemon --all-hosts`, docs/json.md#agentless-daemon): its pid

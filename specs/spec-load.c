@@ -23,7 +23,7 @@ static void parse_row(ParseCtx *c, const KeyDef *k, const YNode *n, void *base,
         if (n->type == YNODE_SCALAR && (k->flags & KEY_SHORTHAND) && !ynode_is_null(n)) {
             /* `image: PATH` is `image: {path: PATH}` */
             present->set = true;
-            present->s = xstrdup("true");
+            value_set_shared(present, "true");
             present->line = n->line;
             present->col = n->col;
             KeyDef as = k->sub->keys[0];
@@ -41,7 +41,7 @@ static void parse_row(ParseCtx *c, const KeyDef *k, const YNode *n, void *base,
             return;
         }
         present->set = true;
-        present->s = xstrdup("true");
+        value_set_shared(present, "true");
         present->line = n->line;
         present->col = n->col;
         parse_map(c, k->sub, n, base, path);

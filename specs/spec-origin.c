@@ -20,13 +20,11 @@ static OriginEntry *origins;
 static size_t n_origins;
 static uint32_t origin_bucket[ORIGIN_BUCKETS];
 
-/* Strings of origins are interned too: a template's file name is shared by all its values. An
- * open-addressing table of the strings (called with origin_lock held). */
-static const char *intern(const char *s) {
+/* Strings of origins are interned too: a template's file name is shared by all its values; so
+ * are defaults' canonical texts (spec-post-parse.c). An open-addressing table of the strings. */
+static const char *intern_locked(const char *s) {
     static char **slots;
     static size_t cap, used;
-    if (!s)
-        return NULL;
     if ((used + 1) * 2 > cap) {
         size_t ncap = cap ? cap * 2 : 256;
         char **n = xmalloc0(ncap * sizeof(char *));
@@ -47,6 +45,16 @@ static const char *intern(const char *s) {
             return slots[j];
     used++;
     return slots[j] = xstrdup(s);
+}
+
+const char *spec_intern(const char *s) {
+    static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
+    if (!s)
+        return NULL;
+    pthread_mutex_lock(&intern_lock);
+    const char *r = intern_locked(s);
+    pthread_mutex_unlock(&intern_lock);
+    return r;
 }
 
 static bool origin_eq(const SpecOrigin *a, const SpecOrigin *b) {
@@ -71,7 +79,7 @@ unsigned spec_origin_encode(const SpecOrigin *o) {
     }
     OriginEntry *e = array_push(&origins, &n_origins, sizeof(OriginEntry));
     e->o = (SpecOrigin) {
-        .file = intern(o->file), .line = o->line, .tmpl = intern(o->tmpl),
+        .file = spec_intern(o->file), .line = o->line, .tmpl = spec_intern(o->tmpl),
     };
     e->hash = h;
     e->next = *b;

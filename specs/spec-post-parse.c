@@ -17,6 +17,8 @@ static void set_default(const KeyDef *k, Value *v) {
     _cleanup_free_ char *msg = NULL;
     if (value_parse(k, &n, v, &msg) < 0)
         abort();   /* a default that does not parse is a bug in the table; a test checks all */
+    if (!v->shared)   /* every spec shares the one text (docs/performance.md, memory) */
+        value_set_shared(v, streq(v->s, k->def) ? k->def : spec_intern(v->s));
     v->defaulted = true;
     v->line = v->col = 0;
 }
@@ -26,7 +28,7 @@ static void row_default(const KeyDef *k, void *base) {
         Value *present = key_value(k, base);
         if (!present->set && (k->flags & KEY_ALWAYS)) {
             present->set = present->defaulted = true;
-            present->s = xstrdup("true");
+            value_set_shared(present, "true");
         }
         if (present->set)
             apply_defaults(k->sub, base);

@@ -7,14 +7,23 @@
 #include "spec-value.h"
 
 void value_clear(Value *v) {
-    free(v->s);
+    if (!v->shared)
+        free(v->s);
     *v = (Value) {};
 }
 
 void value_copy(Value *dst, const Value *src) {
     value_clear(dst);
     *dst = *src;
-    dst->s = xstrdup(src->s);
+    if (!src->shared)
+        dst->s = xstrdup(src->s);
+}
+
+void value_set_shared(Value *v, const char *s) {
+    if (!v->shared)
+        free(v->s);
+    v->s = (char *) s;
+    v->shared = true;
 }
 
 int parse_bool(const char *s, bool *ret) {
@@ -316,7 +325,7 @@ static int vt_bool(const KeyDef *k, const YNode *n, const char *s, Value *v, cha
                              "it without quotes)", k->key, s);
         return -EINVAL;
     }
-    v->s = xstrdup(b ? "true" : "false");
+    value_set_shared(v, b ? "true" : "false");
     return 0;
 }
 
@@ -369,7 +378,7 @@ static int vt_enum(const KeyDef *k, const YNode *n, const char *s, Value *v, cha
     }
     for (size_t i = 0; k->choices[i]; i++)
         if (streq(k->choices[i], s)) {
-            v->s = xstrdup(s);
+            value_set_shared(v, k->choices[i]);   /* the table's static text */
             break;
         }
     if (!v->s) {

@@ -162,27 +162,42 @@ static void test_one_shot(void **state) {
  * status_doc_add builds (nested objects, escapes, empty arrays, no objects at all). */
 static void test_object_texts_splice(void **state) {
     char *addr[] = { "10.0.0.5/24", "fd00::5/64" }, *pend[] = { "video.type" };
+    Action create = { .op = ACTION_CREATE, .kind = KIND_DOMAIN, .object = "vs-2" };
     ObjectResult rs[] = {
         { .kind = KIND_DOMAIN, .name = "web \"1\"\n\x01", .file = "/s/a b.yaml", .line = 3,
           .state = SYNC_IN_SYNC, .id = 4, .addresses = addr, .n_addresses = 2 },
         { .kind = KIND_NETWORK, .name = "lab", .state = SYNC_FAILED, .id = -1, .error = "no: \"x\"" },
         { .kind = KIND_DOMAIN, .name = "old", .state = SYNC_RELOAD_PENDING, .id = -1,
           .pending = pend, .n_pending = 1 },
+        /* a minimal in-sync domain: kept as the lines that differ from the reference entry */
+        { .kind = KIND_DOMAIN, .name = "vs-1", .file = "/s/d1.yaml", .line = 1,
+          .state = SYNC_IN_SYNC, .id = -1 },
+        /* the same after the pass that created it */
+        { .kind = KIND_DOMAIN, .name = "vs-2", .file = "/s/d2.yaml", .line = 1,
+          .state = SYNC_IN_SYNC, .id = -1, .actions = &create, .n_actions = 1 },
     };
     StatusExtra xs[] = {
         { .last_action = "~ memory", .last_action_time = NOW, .failures = 2, .reconciling = true },
         { .spec_error = "bad", .waiting = true },
         { .orphan = true, .last_pass_time = NOW },
+        { .last_action = "+ create", .last_action_time = NOW, .last_pass_time = NOW },
+        { .last_action = "+ create", .last_action_time = NOW, .last_pass_time = NOW },
     };
     DiagList diags = {};
     diag_add(&diags, DIAG_ERROR, "/s/bad.yaml", 3, 1, "unknown key 'x'");
-    for (size_t n = 0; n <= 3; n++) {
+    for (size_t n = 0; n <= 5; n++) {
         StatusDoc *a = status_doc_new("daemon"), *b = status_doc_new("daemon");
-        char *texts[3] = {};
+        StatusPack *texts[5] = {};
         for (size_t i = 0; i < n; i++) {
             status_doc_add(a, &rs[i], &xs[i]);
-            texts[i] = status_object_text(&rs[i], &xs[i]);
+            texts[i] = status_object_pack(&rs[i], &xs[i]);
         }
+        /* the first is kept whole (its addresses: other lines than the references'), the
+         * minimal in-sync domains as what differs from a reference */
+        if (n > 0)
+            assert_int_equal(status_pack_n_pieces(texts[0]), 1);
+        for (size_t i = 3; i < n; i++)
+            assert_true(status_pack_n_pieces(texts[i]) > 1);
         status_doc_add_diags(a, &diags);
         status_doc_add_diags(b, &diags);
         status_doc_set_counts(a, "3 specs");
@@ -208,7 +223,7 @@ static void test_object_texts_splice(void **state) {
         free(ta);
         free(tb);
         for (size_t i = 0; i < n; i++)
-            free(texts[i]);
+            status_pack_free(texts[i]);
         status_doc_free(a);
         status_doc_free(b);
     }
