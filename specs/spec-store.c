@@ -23,7 +23,19 @@ void spec_store_init(SpecStore *st, const char *root) {
     *st = (SpecStore) { .root = xstrdup(root) };
 }
 
+void spec_store_forget_changes(SpecStore *st) {
+    for (size_t i = 0; i < st->n_changes; i++) {
+        for (size_t j = 0; j < st->changes[i].n_old; j++)
+            spec_unref(st->changes[i].old[j]);
+        free(st->changes[i].old);
+    }
+    free(st->changes);
+    st->changes = NULL;
+    st->n_changes = 0;
+}
+
 void spec_store_clear(SpecStore *st) {
+    spec_store_forget_changes(st);
     for (size_t i = 0; i < st->n_files; i++)
         spec_file_clear(&st->files[i]);
     free(st->files);
@@ -159,10 +171,11 @@ static void collect_templates(SpecStore *st, TemplateSet *ts, DiagList *reg, boo
     }
 }
 
-static void spec_file_set_specs(SpecFile *f, SpecSet *built) {
-    for (size_t i = 0; i < f->n_specs; i++)
-        spec_unref(f->specs[i]);
-    free(f->specs);
+/* Replaces file i's specs by those built; the old ones go to the store's changes. */
+static void spec_file_set_specs(SpecStore *st, size_t i, SpecSet *built) {
+    SpecFile *f = &st->files[i];
+    *(SpecChange *) array_push(&st->changes, &st->n_changes, sizeof(SpecChange)) =
+        (SpecChange) { .file = i, .old = f->specs, .n_old = f->n_specs };
     f->specs = built->specs;
     f->n_specs = built->n;
     built->specs = NULL;
@@ -209,11 +222,14 @@ static int store_build(SpecStore *st) {
      * built with them (or found up to date), so its dependencies need no hashing (10,000 files) */
     uint64_t th = templates_hash(st, refused);
     bool same_templates = th == st->templates_hash;
+    st->changes_exact = st->changes_exact && same_templates;
     st->templates_hash = th;
     for (size_t i = 0; i < st->n_files; i++) {
         SpecFile *f = &st->files[i];
         if (same_templates && !f->cand && f->diags.n_errors == 0 && reg[i].n == 0)
             continue;
+        if (f->diags.n > 0 || reg[i].n > 0)
+            st->changes_exact = false;
         bool use_cand = f->cand && f->cand->d.n_errors == 0 && !refused[i];
         LoadedFile *lf = use_cand ? f->cand : f->good;
         if (f->cand && !use_cand) {
@@ -225,6 +241,7 @@ static int store_build(SpecStore *st) {
                 changed++;
             diag_list_clear(&f->diags);
             f->diags = d;
+            st->changes_exact = false;
             if (!f->good || file_deps(&ts, f->good) == f->deps_hash)
                 continue;
             lf = f->good;   /* its templates changed: the version in force is built again */
@@ -252,10 +269,12 @@ static int store_build(SpecStore *st) {
                 diag_list_clear(&f->diags);
                 diag_list_move(&f->diags, &built.diags);   /* warnings */
             }
-            spec_file_set_specs(f, &built);
+            spec_file_set_specs(st, i, &built);
             f->deps_hash = deps;
         }
         spec_set_clear(&built);
+        if (f->diags.n > 0)
+            st->changes_exact = false;
     }
     for (size_t i = 0; i < st->n_files; i++)
         diag_list_clear(&reg[i]);
@@ -291,6 +310,8 @@ static void scan_cb(const char *path, void *userdata) {
 }
 
 int spec_store_scan(SpecStore *st, bool force) {
+    spec_store_forget_changes(st);
+    st->changes_exact = false;
     ScanCtx c = { .st = st, .force = force, .n_known = st->n_files };
     for (size_t i = 0; i < st->n_files; i++)
         st->files[i].seen = false;
@@ -324,6 +345,7 @@ int spec_store_scan(SpecStore *st, bool force) {
         qsort(st->files, st->n_files, sizeof(SpecFile), spec_file_cmp);
     if (c.changed > 0)
         store_build(st);
+    spec_store_forget_changes(st);   /* a walk's are not kept: the set is built again */
     return c.changed;
 }
 
@@ -347,8 +369,20 @@ static bool under_root(const char *root, const char *path) {
     }
 }
 
+/* A file a set may be patched for: no problems, no Host documents, no templates. */
+static bool file_plain(const SpecFile *f) {
+    if (f->diags.n > 0)
+        return false;
+    for (size_t j = 0; f->good && j < f->good->n_docs; j++)
+        if (ynode_is_host(f->good->docs[j]))
+            return false;
+    return !f->good || f->good->n_templates == 0;
+}
+
 int spec_store_update(SpecStore *st, char *const *paths, size_t n_paths) {
     int changed = 0;
+    spec_store_forget_changes(st);
+    st->changes_exact = true;
     for (size_t i = 0; i < n_paths; i++) {
         const char *path = paths[i];
         if (!under_root(st->root, path))
@@ -372,14 +406,20 @@ int spec_store_update(SpecStore *st, char *const *paths, size_t n_paths) {
             array_push(&st->files, &st->n_files, sizeof(SpecFile));
             memmove(&st->files[pos + 1], &st->files[pos], (st->n_files - pos - 1) * sizeof(SpecFile));
             st->files[pos] = (SpecFile) { .path = xstrdup(path) };
+            st->changes_exact = false;
         }
         st->files[pos].seen = true;
+        st->changes_exact = st->changes_exact && file_plain(&st->files[pos]);
         changed += refresh_file(st, &st->files[pos], &sb, false);
         /* a file the last walk found open for writing has been read now: its warning goes */
-        changed += diag_list_drop_warnings(&st->tree_diags, path, SPEC_STORE_WRITING);
+        size_t dropped = diag_list_drop_warnings(&st->tree_diags, path, SPEC_STORE_WRITING);
+        st->changes_exact = st->changes_exact && dropped == 0;
+        changed += (int) dropped;
     }
     if (changed > 0)
         store_build(st);
+    for (size_t i = 0; i < st->n_changes && st->changes_exact; i++)
+        st->changes_exact = file_plain(&st->files[st->changes[i].file]);
     return changed;
 }
 
