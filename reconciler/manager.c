@@ -59,6 +59,7 @@ typedef struct Object {
     time_t last_action_time, last_pass_time;
     char *status_text;          /* its entry of the status file, NULL once anything in it changed
                                  * (object_touch): a write reformats only those */
+    size_t status_len;          /* strlen(status_text): a write of 10,000 entries measures none */
     bool status_fetching;       /* status_text was formatted with a download's progress */
     bool elsewhere;             /* placed on another host (daemon-share.h): not reconciled here */
     uint64_t seq;               /* Manager.seq at its last libvirt event or the end of its last pass */
@@ -378,6 +379,7 @@ static const char *object_status_text(Manager *m, Object *o) {
             x.fetch_rate = fs.rate;
         }
         o->status_text = status_object_text(&view, &x);
+        o->status_len = strlen(o->status_text);
         o->status_fetching = fs.url != NULL;
         free(fs.url);
     }
@@ -386,13 +388,17 @@ static const char *object_status_text(Manager *m, Object *o) {
 
 static void write_status(Manager *m) {
     StatusDoc *doc = status_doc_new("daemon");
-    _cleanup_free_ char **texts = xmalloc0((m->n_objects + 1) * sizeof(char *));
-    for (size_t i = 0; i < m->n_objects; i++)
+    /* each one set below: not zeroed first (80 KB at 10,000 objects) */
+    _cleanup_free_ char **texts = xrealloc(NULL, (m->n_objects + 1) * sizeof(char *));
+    _cleanup_free_ size_t *lens = xrealloc(NULL, (m->n_objects + 1) * sizeof(size_t));
+    for (size_t i = 0; i < m->n_objects; i++) {
         texts[i] = (char *) object_status_text(m, m->objects[i]);
+        lens[i] = m->objects[i]->status_len;
+    }
     status_doc_add_diags(doc, &m->current.diags);
     status_doc_set_counts(doc, m->last_status ? m->last_status : "");
     status_doc_set_fleet(doc, m->cfg->host, m->share.revision);
-    int r = status_doc_write_with(doc, texts, m->n_objects, m->cfg->status_path);
+    int r = status_doc_write_with(doc, texts, lens, m->n_objects, m->cfg->status_path);
     if (r < 0)
         log_warning_errno(r, "cannot write %s", m->cfg->status_path);
     status_doc_free(doc);

@@ -216,7 +216,9 @@ char *status_object_text(const ObjectResult *r, const StatusExtra *x) {
  * "objects") with the objects' texts where json-c would have printed the elements, joined by
  * ",\n" (the texts are indented for that place already): pointers into root and objects, no
  * copy (with ten thousand objects the document is megabytes). */
-static struct iovec *object_pieces(const char *root, char *const *objects, size_t n, size_t *ret_n) {
+/* lens: each object's length, or NULL (measured here) */
+static struct iovec *object_pieces(const char *root, char *const *objects, const size_t *lens, size_t n,
+                                   size_t *ret_n) {
     static const char indent[] = "    ";
     const char *at = strstr(root, OBJECTS_MARKER);
     assert(at);
@@ -226,12 +228,12 @@ static struct iovec *object_pieces(const char *root, char *const *objects, size_
     assert(at - line == OBJECT_INDENT && sizeof(indent) - 1 == OBJECT_INDENT);
     const char *rest = strchr(at, '\n');
     rest = rest ? rest + 1 : at + strlen(at);
-    struct iovec *v = xmalloc0((3 * n + 2) * sizeof(struct iovec));
+    struct iovec *v = xrealloc(NULL, (3 * n + 2) * sizeof(struct iovec));   /* each one set below */
     size_t k = 0;
     v[k++] = (struct iovec) { (void *) root, (size_t) (line - root) };
     for (size_t i = 0; i < n; i++) {
         v[k++] = (struct iovec) { (void *) indent, OBJECT_INDENT };
-        v[k++] = (struct iovec) { objects[i], strlen(objects[i]) };
+        v[k++] = (struct iovec) { objects[i], lens ? lens[i] : strlen(objects[i]) };
         v[k++] = (struct iovec) { (void *) (i + 1 < n ? ",\n" : "\n"), i + 1 < n ? 2 : 1 };
     }
     v[k++] = (struct iovec) { (void *) rest, strlen(rest) };
@@ -246,10 +248,10 @@ static char *root_with_marker(StatusDoc *d) {
     return text;
 }
 
-char *status_doc_to_string_with(StatusDoc *d, char *const *objects, size_t n) {
+char *status_doc_to_string_with(StatusDoc *d, char *const *objects, const size_t *lens, size_t n) {
     _cleanup_free_ char *root = root_with_marker(d);
     size_t n_v, total = 1;
-    _cleanup_free_ struct iovec *v = object_pieces(root, objects, n, &n_v);
+    _cleanup_free_ struct iovec *v = object_pieces(root, objects, lens, n, &n_v);
     for (size_t i = 0; i < n_v; i++)
         total += v[i].iov_len;
     char *out = xmalloc0(total), *p = out;
@@ -394,10 +396,11 @@ int status_doc_write(StatusDoc *d, const char *path) {
     return write_pieces(&v, 1, path);
 }
 
-int status_doc_write_with(StatusDoc *d, char *const *objects, size_t n, const char *path) {
+int status_doc_write_with(StatusDoc *d, char *const *objects, const size_t *lens, size_t n,
+                          const char *path) {
     _cleanup_free_ char *root = root_with_marker(d);
     size_t n_v;
-    _cleanup_free_ struct iovec *v = object_pieces(root, objects, n, &n_v);
+    _cleanup_free_ struct iovec *v = object_pieces(root, objects, lens, n, &n_v);
     return write_pieces(v, n_v, path);
 }
 

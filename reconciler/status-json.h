@@ -55,9 +55,11 @@ int status_doc_write(StatusDoc *d, const char *path);
  * objects prints. The daemon keeps each object's text until the object changes, so a status
  * write does not rebuild ten thousand entries for one edit. */
 char *status_object_text(const ObjectResult *r, const StatusExtra *x);
-char *status_doc_to_string_with(StatusDoc *d, char *const *objects, size_t n);
+/* lens: the objects' lengths (the daemon keeps them with its texts), or NULL */
+char *status_doc_to_string_with(StatusDoc *d, char *const *objects, const size_t *lens, size_t n);
 /* status_doc_write of that text, written from the pieces (writev), not copied into one */
-int status_doc_write_with(StatusDoc *d, char *const *objects, size_t n, const char *path);
+int status_doc_write_with(StatusDoc *d, char *const *objects, const size_t *lens, size_t n,
+                          const char *path);
 void status_doc_free(StatusDoc *d);
 
 /* The supervisor's status file (`daemon --all-hosts`, docs/json.md#agentless-daemon): its pid

@@ -36,6 +36,7 @@ void spec_store_forget_changes(SpecStore *st) {
 
 void spec_store_clear(SpecStore *st) {
     spec_store_forget_changes(st);
+    free(st->reg);
     for (size_t i = 0; i < st->n_files; i++)
         spec_file_clear(&st->files[i]);
     free(st->files);
@@ -143,6 +144,24 @@ static void diag_list_copy(DiagList *dst, const DiagList *src) {
         diag_list_add_copy(dst, &src->items[j]);
 }
 
+/* Only a template's file has problems across templates: the others' lists stay empty, and
+ * clearing 10,000 of them on every edit pass is not free. */
+static void reg_clear(DiagList *d) {
+    if (d->items || d->uses || d->use_user)
+        diag_list_clear(d);
+}
+
+/* The lists store_build gathers the problems across templates in, one per file: kept from one
+ * build to the next (all empty between builds), not allocated and zeroed for each edit. */
+static DiagList *store_reg(SpecStore *st) {
+    if (st->n_reg < st->n_files + 1) {
+        st->reg = xrealloc(st->reg, (st->n_files + 1) * sizeof(DiagList));
+        memset(st->reg + st->n_reg, 0, (st->n_files + 1 - st->n_reg) * sizeof(DiagList));
+        st->n_reg = st->n_files + 1;
+    }
+    return st->reg;
+}
+
 /* The tree's templates from every file (reg[i]: the problems across templates of file i). A new
  * version whose templates are refused across the tree is refused (refused[i]), and the
  * templates are collected again without it. */
@@ -150,7 +169,7 @@ static void collect_templates(SpecStore *st, TemplateSet *ts, DiagList *reg, boo
     for (unsigned pass = 0; pass < 2; pass++) {
         template_set_clear(ts);
         for (size_t i = 0; i < st->n_files; i++) {
-            diag_list_clear(&reg[i]);
+            reg_clear(&reg[i]);
             LoadedFile *lf = template_source(&st->files[i], refused, i);
             for (size_t j = 0; lf && j < lf->n_templates; j++) {
                 Template *t = lf->templates[j];
@@ -214,7 +233,7 @@ static uint64_t templates_hash(const SpecStore *st, const bool *refused) {
  * the templates change). Returns the number of files whose specs or problems changed. */
 static int store_build(SpecStore *st) {
     TemplateSet ts = {};
-    DiagList *reg = xmalloc0((st->n_files + 1) * sizeof(DiagList));
+    DiagList *reg = store_reg(st);
     bool *refused = xmalloc0(st->n_files + 1);
     int changed = 0;
     collect_templates(st, &ts, reg, refused);
@@ -277,8 +296,7 @@ static int store_build(SpecStore *st) {
             st->changes_exact = false;
     }
     for (size_t i = 0; i < st->n_files; i++)
-        diag_list_clear(&reg[i]);
-    free(reg);
+        reg_clear(&reg[i]);
     free(refused);
     template_set_clear(&ts);
     return changed;

@@ -187,14 +187,14 @@ static void test_object_texts_splice(void **state) {
         status_doc_add_diags(b, &diags);
         status_doc_set_counts(a, "3 specs");
         status_doc_set_counts(b, "3 specs");
-        char *ta = status_doc_to_string(a), *tb = status_doc_to_string_with(b, texts, n);
+        char *ta = status_doc_to_string(a), *tb = status_doc_to_string_with(b, texts, NULL, n);
         assert_string_equal(ta, tb);
         /* the daemon's writer: the same bytes in the file */
         char path[] = "/tmp/test-status-XXXXXX";
         int fd = mkstemp(path);
         assert_true(fd >= 0);
         close(fd);
-        assert_int_equal(status_doc_write_with(b, texts, n, path), 0);
+        assert_int_equal(status_doc_write_with(b, texts, NULL, n, path), 0);
         char *tf = NULL;
         size_t len = 0;
         FILE *f = fopen(path, "r");
