@@ -191,8 +191,10 @@ static void add_spaces(Buf *b, size_t n) {
 
 /* text with every line after the first indented by n spaces (a JSON string never holds a raw
  * newline) */
+/* text, each line indented by n spaces, then ",\n": an element of the objects array */
 static char *indent_lines(const char *text, size_t n) {
     Buf b = {};
+    add_spaces(&b, n);
     for (const char *p = text; *p;) {
         const char *nl = strchr(p, '\n');
         size_t l = nl ? (size_t) (nl - p + 1) : strlen(p);
@@ -201,8 +203,9 @@ static char *indent_lines(const char *text, size_t n) {
         if (nl && *p)
             add_spaces(&b, n);
     }
+    buf_add(&b, ",\n", 2);
     /* kept per object by the daemon (manager.c): not the buffer's doubled capacity */
-    return b.p ? xrealloc(b.p, b.n + 1) : xstrdup("");
+    return xrealloc(b.p, b.n + 1);
 }
 
 char *status_object_text(const ObjectResult *r, const StatusExtra *x) {
@@ -213,28 +216,28 @@ char *status_object_text(const ObjectResult *r, const StatusExtra *x) {
 }
 
 /* The pieces of the document's text (root: its text with the marker as the only element of
- * "objects") with the objects' texts where json-c would have printed the elements, joined by
- * ",\n" (the texts are indented for that place already): pointers into root and objects, no
- * copy (with ten thousand objects the document is megabytes). */
-/* lens: each object's length, or NULL (measured here) */
+ * "objects") with the objects' texts where json-c would have printed the elements (the texts are
+ * framed for that place already, the last one's ",\n" left out): pointers into root and
+ * objects, no copy (with ten thousand objects the document is megabytes). lens: each object's
+ * length, or NULL (measured here). */
 static struct iovec *object_pieces(const char *root, char *const *objects, const size_t *lens, size_t n,
                                    size_t *ret_n) {
-    static const char indent[] = "    ";
     const char *at = strstr(root, OBJECTS_MARKER);
     assert(at);
     const char *line = at;
     while (line > root && line[-1] != '\n')
         line--;
-    assert(at - line == OBJECT_INDENT && sizeof(indent) - 1 == OBJECT_INDENT);
+    assert(at - line == OBJECT_INDENT);
     const char *rest = strchr(at, '\n');
     rest = rest ? rest + 1 : at + strlen(at);
-    struct iovec *v = xrealloc(NULL, (3 * n + 2) * sizeof(struct iovec));   /* each one set below */
+    struct iovec *v = xrealloc(NULL, (n + 3) * sizeof(struct iovec));   /* each one set below */
     size_t k = 0;
     v[k++] = (struct iovec) { (void *) root, (size_t) (line - root) };
-    for (size_t i = 0; i < n; i++) {
-        v[k++] = (struct iovec) { (void *) indent, OBJECT_INDENT };
+    for (size_t i = 0; i < n; i++)
         v[k++] = (struct iovec) { objects[i], lens ? lens[i] : strlen(objects[i]) };
-        v[k++] = (struct iovec) { (void *) (i + 1 < n ? ",\n" : "\n"), i + 1 < n ? 2 : 1 };
+    if (n > 0) {
+        v[k - 1].iov_len -= 2;   /* the last element: "\n", not ",\n" */
+        v[k++] = (struct iovec) { (void *) "\n", 1 };
     }
     v[k++] = (struct iovec) { (void *) rest, strlen(rest) };
     *ret_n = k;

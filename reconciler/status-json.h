@@ -50,9 +50,9 @@ char *status_doc_to_string(StatusDoc *d);
 struct json_object *status_doc_json(StatusDoc *d);
 /* Writes atomically (temporary file + rename), mode 0644. */
 int status_doc_write(StatusDoc *d, const char *path);
-/* One object's entry as its own pretty JSON text (caller frees), and the document's text with
- * such texts as its objects (after those added): byte for byte what status_doc_add of the same
- * objects prints. The daemon keeps each object's text until the object changes, so a status
+/* One object's entry as its own pretty JSON text (caller frees), framed for its place in the
+ * document (indented, followed by ",\n"), and the document's text with such texts as its objects
+ * (after those added): byte for byte what status_doc_add of the same objects prints. The daemon keeps each object's text until the object changes, so a status
  * write does not rebuild ten thousand entries for one edit. */
 char *status_object_text(const ObjectResult *r, const StatusExtra *x);
 /* lens: the objects' lengths (the daemon keeps them with its texts), or NULL */

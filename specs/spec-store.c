@@ -162,16 +162,29 @@ static DiagList *store_reg(SpecStore *st) {
     return st->reg;
 }
 
+/* The files a build takes templates from (template_source), by index: the passes over templates
+ * look at these, not at every file (an edit pass of 10,000 files with no template). */
+typedef struct TemplateFiles {
+    size_t *idx;
+    size_t n;
+} TemplateFiles;
+
 /* The tree's templates from every file (reg[i]: the problems across templates of file i). A new
  * version whose templates are refused across the tree is refused (refused[i]), and the
- * templates are collected again without it. */
-static void collect_templates(SpecStore *st, TemplateSet *ts, DiagList *reg, bool *refused) {
+ * templates are collected again without it. reg is empty on entry; *tf: the files with templates. */
+static void collect_templates(SpecStore *st, TemplateSet *ts, DiagList *reg, bool *refused,
+                              TemplateFiles *tf) {
     for (unsigned pass = 0; pass < 2; pass++) {
         template_set_clear(ts);
+        for (size_t k = 0; k < tf->n; k++)
+            reg_clear(&reg[tf->idx[k]]);
+        tf->n = 0;
         for (size_t i = 0; i < st->n_files; i++) {
-            reg_clear(&reg[i]);
             LoadedFile *lf = template_source(&st->files[i], refused, i);
-            for (size_t j = 0; lf && j < lf->n_templates; j++) {
+            if (!lf || lf->n_templates == 0)
+                continue;
+            *(size_t *) array_push(&tf->idx, &tf->n, sizeof(size_t)) = i;
+            for (size_t j = 0; j < lf->n_templates; j++) {
                 Template *t = lf->templates[j];
                 t->bad = t->invalid;
                 t->owner_diags = &reg[i];
@@ -180,11 +193,13 @@ static void collect_templates(SpecStore *st, TemplateSet *ts, DiagList *reg, boo
         }
         template_set_verify(ts);
         bool again = false;
-        for (size_t i = 0; i < st->n_files; i++)
+        for (size_t k = 0; k < tf->n; k++) {
+            size_t i = tf->idx[k];
             if (reg[i].n_errors > 0 && template_source(&st->files[i], refused, i) == st->files[i].cand &&
                 st->files[i].good) {
                 refused[i] = again = true;
             }
+        }
         if (!again)
             break;
     }
@@ -214,9 +229,10 @@ static uint64_t file_deps(const TemplateSet *ts, const LoadedFile *lf) {
 
 /* What every file's specs are built with: the templates in force, in file order (content, name,
  * refused or not). Unchanged since the last build: a file without new content needs no look. */
-static uint64_t templates_hash(const SpecStore *st, const bool *refused) {
+static uint64_t templates_hash(const SpecStore *st, const bool *refused, const TemplateFiles *tf) {
     uint64_t h = FNV1A_INIT;
-    for (size_t i = 0; i < st->n_files; i++) {
+    for (size_t k = 0; k < tf->n; k++) {
+        size_t i = tf->idx[k];
         const LoadedFile *lf = template_source(&st->files[i], refused, i);
         for (size_t j = 0; lf && j < lf->n_templates; j++) {
             const Template *t = lf->templates[j];
@@ -236,10 +252,11 @@ static int store_build(SpecStore *st) {
     DiagList *reg = store_reg(st);
     bool *refused = xmalloc0(st->n_files + 1);
     int changed = 0;
-    collect_templates(st, &ts, reg, refused);
+    TemplateFiles tf = {};
+    collect_templates(st, &ts, reg, refused, &tf);
     /* the same templates as the last build: a file without new content and without errors was
      * built with them (or found up to date), so its dependencies need no hashing (10,000 files) */
-    uint64_t th = templates_hash(st, refused);
+    uint64_t th = templates_hash(st, refused, &tf);
     bool same_templates = th == st->templates_hash;
     st->changes_exact = st->changes_exact && same_templates;
     st->templates_hash = th;
@@ -295,8 +312,9 @@ static int store_build(SpecStore *st) {
         if (f->diags.n > 0)
             st->changes_exact = false;
     }
-    for (size_t i = 0; i < st->n_files; i++)
-        reg_clear(&reg[i]);
+    for (size_t k = 0; k < tf.n; k++)
+        reg_clear(&reg[tf.idx[k]]);
+    free(tf.idx);
     free(refused);
     template_set_clear(&ts);
     return changed;
