@@ -56,8 +56,6 @@ typedef struct SpecStore {
     SpecChange *changes;
     size_t n_changes;
     bool changes_exact;
-    DiagList *reg;          /* store_build's problems across templates, one list per file */
-    size_t n_reg;
 } SpecStore;
 
 void spec_store_init(SpecStore *st, const char *root);

@@ -36,7 +36,6 @@ void spec_store_forget_changes(SpecStore *st) {
 
 void spec_store_clear(SpecStore *st) {
     spec_store_forget_changes(st);
-    free(st->reg);
     for (size_t i = 0; i < st->n_files; i++)
         spec_file_clear(&st->files[i]);
     free(st->files);
@@ -144,50 +143,43 @@ static void diag_list_copy(DiagList *dst, const DiagList *src) {
         diag_list_add_copy(dst, &src->items[j]);
 }
 
-/* Only a template's file has problems across templates: the others' lists stay empty, and
- * clearing 10,000 of them on every edit pass is not free. */
-static void reg_clear(DiagList *d) {
-    if (d->items || d->uses || d->use_user)
-        diag_list_clear(d);
-}
-
-/* The lists store_build gathers the problems across templates in, one per file: kept from one
- * build to the next (all empty between builds), not allocated and zeroed for each edit. */
-static DiagList *store_reg(SpecStore *st) {
-    if (st->n_reg < st->n_files + 1) {
-        st->reg = xrealloc(st->reg, (st->n_files + 1) * sizeof(DiagList));
-        memset(st->reg + st->n_reg, 0, (st->n_files + 1 - st->n_reg) * sizeof(DiagList));
-        st->n_reg = st->n_files + 1;
-    }
-    return st->reg;
-}
-
-/* The files a build takes templates from (template_source), by index: the passes over templates
- * look at these, not at every file (an edit pass of 10,000 files with no template). */
+/* The files a build takes templates from (template_source), by index in walk order, and the
+ * problems across templates of each (reg[k] for idx[k]): the passes over templates look at
+ * these, and only these have lists (an edit pass of 10,000 files with no template allocates and
+ * clears none). */
 typedef struct TemplateFiles {
     size_t *idx;
     size_t n;
+    DiagList *reg;
 } TemplateFiles;
 
-/* The tree's templates from every file (reg[i]: the problems across templates of file i). A new
- * version whose templates are refused across the tree is refused (refused[i]), and the
- * templates are collected again without it. reg is empty on entry; *tf: the files with templates. */
-static void collect_templates(SpecStore *st, TemplateSet *ts, DiagList *reg, bool *refused,
-                              TemplateFiles *tf) {
+static void template_files_clear(TemplateFiles *tf) {
+    for (size_t k = 0; tf->reg && k < tf->n; k++)
+        diag_list_clear(&tf->reg[k]);
+    free(tf->reg);
+    tf->reg = NULL;
+    tf->n = 0;
+}
+
+/* The tree's templates from every file, with the files that have any (*tf). A new version whose
+ * templates are refused across the tree is refused (refused[i]), and the templates are collected
+ * again without it. */
+static void collect_templates(SpecStore *st, TemplateSet *ts, bool *refused, TemplateFiles *tf) {
     for (unsigned pass = 0; pass < 2; pass++) {
         template_set_clear(ts);
-        for (size_t k = 0; k < tf->n; k++)
-            reg_clear(&reg[tf->idx[k]]);
-        tf->n = 0;
+        template_files_clear(tf);
         for (size_t i = 0; i < st->n_files; i++) {
             LoadedFile *lf = template_source(&st->files[i], refused, i);
-            if (!lf || lf->n_templates == 0)
-                continue;
-            *(size_t *) array_push(&tf->idx, &tf->n, sizeof(size_t)) = i;
+            if (lf && lf->n_templates > 0)
+                *(size_t *) array_push(&tf->idx, &tf->n, sizeof(size_t)) = i;
+        }
+        tf->reg = xmalloc0((tf->n + 1) * sizeof(DiagList));   /* owner_diags point into it */
+        for (size_t k = 0; k < tf->n; k++) {
+            LoadedFile *lf = template_source(&st->files[tf->idx[k]], refused, tf->idx[k]);
             for (size_t j = 0; j < lf->n_templates; j++) {
                 Template *t = lf->templates[j];
                 t->bad = t->invalid;
-                t->owner_diags = &reg[i];
+                t->owner_diags = &tf->reg[k];
                 template_set_add(ts, t);
             }
         }
@@ -195,10 +187,9 @@ static void collect_templates(SpecStore *st, TemplateSet *ts, DiagList *reg, boo
         bool again = false;
         for (size_t k = 0; k < tf->n; k++) {
             size_t i = tf->idx[k];
-            if (reg[i].n_errors > 0 && template_source(&st->files[i], refused, i) == st->files[i].cand &&
-                st->files[i].good) {
+            if (tf->reg[k].n_errors > 0 &&
+                template_source(&st->files[i], refused, i) == st->files[i].cand && st->files[i].good)
                 refused[i] = again = true;
-            }
         }
         if (!again)
             break;
@@ -249,22 +240,24 @@ static uint64_t templates_hash(const SpecStore *st, const bool *refused, const T
  * the templates change). Returns the number of files whose specs or problems changed. */
 static int store_build(SpecStore *st) {
     TemplateSet ts = {};
-    DiagList *reg = store_reg(st);
     bool *refused = xmalloc0(st->n_files + 1);
     int changed = 0;
     TemplateFiles tf = {};
-    collect_templates(st, &ts, reg, refused, &tf);
+    collect_templates(st, &ts, refused, &tf);
     /* the same templates as the last build: a file without new content and without errors was
      * built with them (or found up to date), so its dependencies need no hashing (10,000 files) */
     uint64_t th = templates_hash(st, refused, &tf);
     bool same_templates = th == st->templates_hash;
     st->changes_exact = st->changes_exact && same_templates;
     st->templates_hash = th;
-    for (size_t i = 0; i < st->n_files; i++) {
+    static const DiagList no_problems = {};
+    for (size_t i = 0, k = 0; i < st->n_files; i++) {
         SpecFile *f = &st->files[i];
-        if (same_templates && !f->cand && f->diags.n_errors == 0 && reg[i].n == 0)
+        /* file i's problems across templates (tf.idx is in file order) */
+        const DiagList *reg = k < tf.n && tf.idx[k] == i ? &tf.reg[k++] : &no_problems;
+        if (same_templates && !f->cand && f->diags.n_errors == 0 && reg->n == 0)
             continue;
-        if (f->diags.n > 0 || reg[i].n > 0)
+        if (f->diags.n > 0 || reg->n > 0)
             st->changes_exact = false;
         bool use_cand = f->cand && f->cand->d.n_errors == 0 && !refused[i];
         LoadedFile *lf = use_cand ? f->cand : f->good;
@@ -272,7 +265,7 @@ static int store_build(SpecStore *st) {
             /* the new content is refused: its problems, the last good version stays */
             DiagList d = {};
             diag_list_copy(&d, &f->cand->d);
-            diag_list_copy(&d, &reg[i]);
+            diag_list_copy(&d, reg);
             if (!diag_list_equal(&d, &f->diags))
                 changed++;
             diag_list_clear(&f->diags);
@@ -290,7 +283,7 @@ static int store_build(SpecStore *st) {
         diag_list_copy(&own, &lf->d);
         loaded_file_build(&built, lf, &ts);
         lf->d = own;
-        diag_list_copy(&built.diags, &reg[i]);
+        diag_list_copy(&built.diags, reg);
         changed++;
         if (built.diags.n_errors > 0 && !(f->cand && !use_cand)) {
             /* (a refused new version keeps its own problems, above) */
@@ -312,8 +305,7 @@ static int store_build(SpecStore *st) {
         if (f->diags.n > 0)
             st->changes_exact = false;
     }
-    for (size_t k = 0; k < tf.n; k++)
-        reg_clear(&reg[tf.idx[k]]);
+    template_files_clear(&tf);
     free(tf.idx);
     free(refused);
     template_set_clear(&ts);
