@@ -32,6 +32,13 @@ typedef struct SpecFile {
     bool seen;
 } SpecFile;
 
+/* A file whose specs the last update replaced, with the specs it had (refs). */
+typedef struct SpecChange {
+    size_t file;            /* index in SpecStore.files */
+    Spec **old;
+    size_t n_old;
+} SpecChange;
+
 typedef struct SpecStore {
     char *root;
     SpecFile *files;
@@ -42,6 +49,13 @@ typedef struct SpecStore {
      * its last good version, and reads a new one once it is closed. NULL: none is. */
     bool (*writing)(const char *path, void *userdata);
     void *writing_userdata;
+    /* What the last spec_store_update changed, for a set patched in place (docs/performance.md):
+     * changes_exact when the files in changes are all it changed, and they had and have no
+     * problems, no Host documents and no templates, and the templates of the tree are the same.
+     * Else (a walk, a file added, a tree problem come or gone…) the set is built again. */
+    SpecChange *changes;
+    size_t n_changes;
+    bool changes_exact;
 } SpecStore;
 
 void spec_store_init(SpecStore *st, const char *root);
@@ -60,3 +74,5 @@ int spec_store_update(SpecStore *st, char *const *paths, size_t n_paths);
 /* The current specs (new refs), duplicates across files removed and reported. */
 void spec_store_collect(SpecStore *st, SpecSet *ret);
 size_t spec_store_n_errors(const SpecStore *st);
+/* Drops the last update's changes (the old specs they hold). */
+void spec_store_forget_changes(SpecStore *st);

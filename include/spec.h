@@ -337,6 +337,9 @@ Spec *spec_ref(Spec *s);
 #define spec_free spec_unref
 DEFINE_TRIVIAL_CLEANUP_FUNC(Spec *, spec_free);
 void spec_set_clear(SpecSet *set);
+/* What differs between two sets (specs by kind, name, place and canonical content, in order;
+ * diagnostics, files, files with errors, held specs, hosts), or NULL when nothing does. */
+const char *spec_set_difference(const SpecSet *a, const SpecSet *b);
 /* Takes s out of the set's specs (by the caller) but records its kind and name in set->held. */
 void spec_set_hold(SpecSet *set, const Spec *s);
 bool spec_set_is_held(const SpecSet *set, SpecKind kind, const char *name);

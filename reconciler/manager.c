@@ -63,6 +63,7 @@ typedef struct Object {
     bool elsewhere;             /* placed on another host (daemon-share.h): not reconciled here */
     uint64_t seq;               /* Manager.seq at its last libvirt event or the end of its last pass */
     bool by_index;              /* its next pass may take state and autostart from Manager.index */
+    size_t set_pos;             /* its spec's place in Manager.current.specs (sync_spec) */
 } Object;
 
 typedef struct Manager {
@@ -423,6 +424,36 @@ static void on_fetch_timer(uv_timer_t *t) {
     m->fetch_was_running = running && m->in_flight > 0;
 }
 
+/* One spec in force (at pos in the set) to its object. */
+static void sync_spec(Manager *m, Object *o, Spec *s, size_t pos, bool all_dirty) {
+    o->reported = true;
+    o->set_pos = pos;
+    bool back = o->elsewhere;   /* placed here again */
+    o->elsewhere = false;
+    if (o->spec == s && !all_dirty && !back)
+        return;   /* same parsed document: its file did not change */
+    object_touch(o);
+    if (s->kind == KIND_DOMAIN)
+        o->shutdown_timeout = (unsigned) value_int(&s->domain.shutdown_timeout);
+    /* a reparsed file yields new documents; only a different canonical model is a change
+     * (any key: autostart, adopt, suspend_mode… render no XML but are changes all the same) */
+    _cleanup_free_ char *fp = spec_canonical_hash(s);
+    bool changed = !streq_ptr(fp, o->fingerprint);
+    if (o->spec != s) {
+        spec_unref(o->spec);
+        o->spec = spec_ref(s);
+    }
+    if (changed) {
+        m->notice_pending = m->notice_pending || s->n_template_files > 0;
+        free(o->fingerprint);
+        o->fingerprint = TAKE_PTR(fp);
+        o->failures = 0;
+        o->retry_at = 0;
+    }
+    if (changed || all_dirty || back)
+        object_due(o);
+}
+
 /* Brings the object table in line with the specs in force. */
 static void sync_objects(Manager *m, bool all_dirty) {
     for (size_t i = 0; i < m->n_objects; i++)
@@ -430,32 +461,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
     size_t hint = 0;
     for (size_t i = 0; i < m->current.n; i++) {
         Spec *s = m->current.specs[i];
-        Object *o = add_object_hinted(m, s->kind, s->name, &hint);
-        o->reported = true;
-        bool back = o->elsewhere;   /* placed here again */
-        o->elsewhere = false;
-        if (o->spec == s && !all_dirty && !back)
-            continue;   /* same parsed document: its file did not change */
-        object_touch(o);
-        if (s->kind == KIND_DOMAIN)
-            o->shutdown_timeout = (unsigned) value_int(&s->domain.shutdown_timeout);
-        /* a reparsed file yields new documents; only a different canonical model is a change
-         * (any key: autostart, adopt, suspend_mode… render no XML but are changes all the same) */
-        _cleanup_free_ char *fp = spec_canonical_hash(s);
-        bool changed = !streq_ptr(fp, o->fingerprint);
-        if (o->spec != s) {
-            spec_unref(o->spec);
-            o->spec = spec_ref(s);
-        }
-        if (changed) {
-            m->notice_pending = m->notice_pending || s->n_template_files > 0;
-            free(o->fingerprint);
-            o->fingerprint = TAKE_PTR(fp);
-            o->failures = 0;
-            o->retry_at = 0;
-        }
-        if (changed || all_dirty || back)
-            object_due(o);
+        sync_spec(m, add_object_hinted(m, s->kind, s->name, &hint), s, i, all_dirty);
     }
     /* rejected by a check across files: its last good version stays in force */
     for (size_t i = 0; i < m->current.n_held; i++) {
@@ -550,24 +556,125 @@ static void give_back_memory(void) {
 #endif
 }
 
-/* Rereads the spec tree (paths NULL: walks all of it; else only the files named) and brings the
- * objects in line with what is in force. */
-static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
-    uint64_t t0 = uv_hrtime();
-    int changed = paths ? spec_store_update(&m->store, paths, n_paths) : spec_store_scan(&m->store, force);
-    if (changed < 0) {
-        log_warning_errno(changed, "cannot read the spec tree %s; keeping the specs in force",
-                          m->cfg->specs_dir);
-        return;
+/* ---------------------------------------------------- the set patched in place (edit pass) */
+
+/* Whether s takes part in a check or a derivation across specs (spec_set_derive: an interface's
+ * ip; spec_verify_cross: a disk in a logical pool): only a domain that does not can be patched. */
+static bool spec_stands_alone(Manager *m, const Spec *s) {
+    if (s->kind != KIND_DOMAIN)
+        return false;
+    const IfaceSpec *ifs = s->domain.interfaces.items;
+    for (size_t i = 0; i < s->domain.interfaces.n; i++)
+        if (ifs[i].ip.set || ifs[i].guest_ipv6.set)
+            return false;
+    const DiskSpec *dk = s->domain.disks.items;
+    for (size_t i = 0; i < s->domain.disks.n; i++) {
+        if (dk[i].path.set || !dk[i].pool.set)
+            continue;
+        const Object *p = find_object(m, KIND_POOL, dk[i].pool.s);
+        if (p && p->spec && streq_ptr(p->spec->pool.type.s, "logical"))
+            return false;
     }
-    if (changed == 0 && !force)
+    return true;
+}
+
+static bool file_has_diags(const SpecSet *set, const char *path) {
+    for (size_t i = 0; i < set->diags.n; i++)
+        if (streq_ptr(set->diags.items[i].file, path))
+            return true;
+    return false;
+}
+
+/* Why the last update's changes cannot be patched into the set in place, or NULL: they must be
+ * the same specs by kind and name, in force as they were, none in a check across specs, in
+ * files without problems, no fleet (docs/performance.md). */
+static const char *patch_refused(Manager *m) {
+    const SpecStore *st = &m->store;
+    if (!st->changes_exact)
+        return "not only the specs of files without problems changed";
+    if (m->cfg->host || m->current.n_hosts > 0)
+        return "a fleet's share";
+    for (size_t i = 0; i < st->n_changes; i++) {
+        const SpecChange *c = &st->changes[i];
+        const SpecFile *f = &st->files[c->file];
+        if (f->n_specs != c->n_old)
+            return "specs added or removed";
+        if (file_has_diags(&m->current, f->path))
+            return "the file had problems";
+        for (size_t j = 0; j < c->n_old; j++) {
+            const Spec *a = c->old[j], *b = f->specs[j];
+            if (a->kind != b->kind || !streq(a->name, b->name))
+                return "a spec renamed";
+            if (!spec_stands_alone(m, a) || !spec_stands_alone(m, b))
+                return "a spec in a check across specs";
+            const Object *o = find_object(m, a->kind, a->name);
+            if (!o || o->set_pos >= m->current.n || m->current.specs[o->set_pos] != a)
+                return "a spec not in force as it was read";
+        }
+    }
+    return NULL;
+}
+
+/* The changed files' new specs in place of their old ones, and their objects synced. */
+static void patch_set(Manager *m) {
+    const SpecStore *st = &m->store;
+    for (size_t i = 0; i < st->n_changes; i++) {
+        const SpecFile *f = &st->files[st->changes[i].file];
+        for (size_t j = 0; j < f->n_specs; j++) {
+            Object *o = find_object(m, f->specs[j]->kind, f->specs[j]->name);
+            spec_unref(m->current.specs[o->set_pos]);
+            m->current.specs[o->set_pos] = spec_ref(f->specs[j]);
+            sync_spec(m, o, f->specs[j], o->set_pos, false);
+        }
+    }
+}
+
+/* VIRTSPEC_DEBUG_SET_CHECK=1: after each patch, the set is built again the old way and compared;
+ * a difference is a bug, and the daemon aborts (the tests that edit specs run with it). */
+static void check_patched_set(Manager *m) {
+    static int on = -1;
+    if (on < 0)
+        on = streq_ptr(getenv("VIRTSPEC_DEBUG_SET_CHECK"), "1");
+    if (!on)
         return;
-    bool had_diags = m->current.diags.n > 0;
+    _cleanup_(spec_set_clear) SpecSet full = {};
+    spec_store_collect(&m->store, &full);
+    spec_set_derive(&full);
+    diag_list_sort(&full.diags);
+    const char *diff = spec_set_difference(&m->current, &full);
+    if (diff) {
+        log_error("the set patched in place is not the set built again: %s", diff);
+        abort();
+    }
+    log_debug("the set patched in place is the set built again (%zu specs)", full.n);
+}
+
+/* The set in force for what the store changed: patched in place when it can be, else built
+ * again. Returns whether it was built again. */
+static bool update_set(Manager *m, bool edit) {
+    const char *refused = edit ? patch_refused(m) : "a walk of the tree";
+    if (!refused) {
+        patch_set(m);
+        take_share(m);
+        log_debug("edit pass: %zu file%s patched into the set in place", m->store.n_changes,
+                  m->store.n_changes == 1 ? "" : "s");
+        check_patched_set(m);
+        spec_store_forget_changes(&m->store);
+        return false;
+    }
+    if (edit)
+        log_debug("edit pass: the set built again (%s)", refused);
     spec_set_clear(&m->current);
     spec_store_collect(&m->store, &m->current);
     spec_set_derive(&m->current);
     take_share(m);
     diag_list_sort(&m->current.diags);
+    spec_store_forget_changes(&m->store);
+    return true;
+}
+
+/* Every problem in force, in the journal (with its file and line as fields). */
+static void log_diags(Manager *m) {
     for (size_t i = 0; i < m->current.diags.n; i++) {
         const Diag *d = &m->current.diags.items[i];
         const char *fields[] = { NULL, NULL, NULL }, *shown_file;
@@ -582,10 +689,28 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
                  "%s:%u:%u: %s%s", file, line, d->col, msg,
                  d->level == DIAG_ERROR ? " (last good version stays in force)" : "");
     }
-    if (had_diags || m->current.diags.n > 0)
+}
+
+/* Rereads the spec tree (paths NULL: walks all of it; else only the files named) and brings the
+ * objects in line with what is in force. */
+static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
+    uint64_t t0 = uv_hrtime();
+    int changed = paths ? spec_store_update(&m->store, paths, n_paths) : spec_store_scan(&m->store, force);
+    if (changed < 0) {
+        log_warning_errno(changed, "cannot read the spec tree %s; keeping the specs in force",
+                          m->cfg->specs_dir);
+        return;
+    }
+    if (changed == 0 && !force)
+        return;
+    bool had_diags = m->current.diags.n > 0;
+    bool rebuilt = update_set(m, paths && !force);
+    log_diags(m);
+    if (rebuilt && (had_diags || m->current.diags.n > 0))
         for (size_t i = 0; i < m->n_objects; i++)
             object_touch(m->objects[i]);   /* an object's spec_error comes from the diagnostics */
-    sync_objects(m, force);
+    if (rebuilt)
+        sync_objects(m, force);
     _cleanup_free_ char *why = m->cfg->prune ? prune_block_reason(m) : NULL;
     if (why && !m->prune_blocked)
         log_warning("not pruning: %s (a domain such a file declares would look orphaned); "

@@ -240,3 +240,42 @@ void spec_index_clear(SpecIndex *ix) {
     free(ix->items);
     *ix = (SpecIndex) {};
 }
+
+static bool strv_equal(char *const *a, size_t na, char *const *b, size_t nb) {
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (!streq(a[i], b[i]))
+            return false;
+    return true;
+}
+
+static bool spec_same(const Spec *a, const Spec *b) {
+    if (a == b)
+        return true;
+    if (a->kind != b->kind || !streq(a->name, b->name) || !streq(a->file, b->file) ||
+        a->line != b->line || a->col != b->col)
+        return false;
+    _cleanup_free_ char *ha = spec_canonical_hash(a), *hb = spec_canonical_hash(b);
+    return streq_ptr(ha, hb);
+}
+
+const char *spec_set_difference(const SpecSet *a, const SpecSet *b) {
+    if (a->n != b->n)
+        return "not as many specs";
+    for (size_t i = 0; i < a->n; i++)
+        if (!spec_same(a->specs[i], b->specs[i]))
+            return "a spec differs (kind, name, place or content)";
+    if (!diag_list_equal(&a->diags, &b->diags))
+        return "the diagnostics differ";
+    if (!strv_equal(a->files, a->n_files, b->files, b->n_files))
+        return "the files differ";
+    if (!strv_equal(a->bad_files, a->n_bad_files, b->bad_files, b->n_bad_files))
+        return "the files with errors differ";
+    if (a->n_held != b->n_held || a->n_hosts != b->n_hosts || a->incomplete != b->incomplete)
+        return "the held specs or the hosts differ";
+    for (size_t i = 0; i < a->n_held; i++)
+        if (a->held[i].kind != b->held[i].kind || !streq(a->held[i].name, b->held[i].name))
+            return "the held specs differ";
+    return NULL;
+}

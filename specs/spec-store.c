@@ -23,7 +23,19 @@ void spec_store_init(SpecStore *st, const char *root) {
     *st = (SpecStore) { .root = xstrdup(root) };
 }
 
+void spec_store_forget_changes(SpecStore *st) {
+    for (size_t i = 0; i < st->n_changes; i++) {
+        for (size_t j = 0; j < st->changes[i].n_old; j++)
+            spec_unref(st->changes[i].old[j]);
+        free(st->changes[i].old);
+    }
+    free(st->changes);
+    st->changes = NULL;
+    st->n_changes = 0;
+}
+
 void spec_store_clear(SpecStore *st) {
+    spec_store_forget_changes(st);
     for (size_t i = 0; i < st->n_files; i++)
         spec_file_clear(&st->files[i]);
     free(st->files);
@@ -133,38 +145,64 @@ static void diag_list_copy(DiagList *dst, const DiagList *src) {
         diag_list_add_copy(dst, &src->items[j]);
 }
 
-/* The tree's templates from every file (reg[i]: the problems across templates of file i). A new
- * version whose templates are refused across the tree is refused (refused[i]), and the
- * templates are collected again without it. */
-static void collect_templates(SpecStore *st, TemplateSet *ts, DiagList *reg, bool *refused) {
+/* The files a build takes templates from (template_source), by index in walk order, and the
+ * problems across templates of each (reg[k] for idx[k]): the passes over templates look at
+ * these, and only these have lists (an edit pass of 10,000 files with no template allocates and
+ * clears none). */
+typedef struct TemplateFiles {
+    size_t *idx;
+    size_t n;
+    DiagList *reg;
+} TemplateFiles;
+
+static void template_files_clear(TemplateFiles *tf) {
+    for (size_t k = 0; tf->reg && k < tf->n; k++)
+        diag_list_clear(&tf->reg[k]);
+    free(tf->reg);
+    tf->reg = NULL;
+    tf->n = 0;
+}
+
+/* The tree's templates from every file, with the files that have any (*tf). A new version whose
+ * templates are refused across the tree is refused (refused[i]), and the templates are collected
+ * again without it. */
+static void collect_templates(SpecStore *st, TemplateSet *ts, bool *refused, TemplateFiles *tf) {
     for (unsigned pass = 0; pass < 2; pass++) {
         template_set_clear(ts);
+        template_files_clear(tf);
         for (size_t i = 0; i < st->n_files; i++) {
-            diag_list_clear(&reg[i]);
             LoadedFile *lf = template_source(&st->files[i], refused, i);
-            for (size_t j = 0; lf && j < lf->n_templates; j++) {
+            if (lf && lf->n_templates > 0)
+                *(size_t *) array_push(&tf->idx, &tf->n, sizeof(size_t)) = i;
+        }
+        tf->reg = xmalloc0((tf->n + 1) * sizeof(DiagList));   /* owner_diags point into it */
+        for (size_t k = 0; k < tf->n; k++) {
+            LoadedFile *lf = template_source(&st->files[tf->idx[k]], refused, tf->idx[k]);
+            for (size_t j = 0; j < lf->n_templates; j++) {
                 Template *t = lf->templates[j];
                 t->bad = t->invalid;
-                t->owner_diags = &reg[i];
+                t->owner_diags = &tf->reg[k];
                 template_set_add(ts, t);
             }
         }
         template_set_verify(ts);
         bool again = false;
-        for (size_t i = 0; i < st->n_files; i++)
-            if (reg[i].n_errors > 0 && template_source(&st->files[i], refused, i) == st->files[i].cand &&
-                st->files[i].good) {
+        for (size_t k = 0; k < tf->n; k++) {
+            size_t i = tf->idx[k];
+            if (tf->reg[k].n_errors > 0 &&
+                template_source(&st->files[i], refused, i) == st->files[i].cand && st->files[i].good)
                 refused[i] = again = true;
-            }
+        }
         if (!again)
             break;
     }
 }
 
-static void spec_file_set_specs(SpecFile *f, SpecSet *built) {
-    for (size_t i = 0; i < f->n_specs; i++)
-        spec_unref(f->specs[i]);
-    free(f->specs);
+/* Replaces file i's specs by those built; the old ones go to the store's changes. */
+static void spec_file_set_specs(SpecStore *st, size_t i, SpecSet *built) {
+    SpecFile *f = &st->files[i];
+    *(SpecChange *) array_push(&st->changes, &st->n_changes, sizeof(SpecChange)) =
+        (SpecChange) { .file = i, .old = f->specs, .n_old = f->n_specs };
     f->specs = built->specs;
     f->n_specs = built->n;
     built->specs = NULL;
@@ -184,9 +222,10 @@ static uint64_t file_deps(const TemplateSet *ts, const LoadedFile *lf) {
 
 /* What every file's specs are built with: the templates in force, in file order (content, name,
  * refused or not). Unchanged since the last build: a file without new content needs no look. */
-static uint64_t templates_hash(const SpecStore *st, const bool *refused) {
+static uint64_t templates_hash(const SpecStore *st, const bool *refused, const TemplateFiles *tf) {
     uint64_t h = FNV1A_INIT;
-    for (size_t i = 0; i < st->n_files; i++) {
+    for (size_t k = 0; k < tf->n; k++) {
+        size_t i = tf->idx[k];
         const LoadedFile *lf = template_source(&st->files[i], refused, i);
         for (size_t j = 0; lf && j < lf->n_templates; j++) {
             const Template *t = lf->templates[j];
@@ -203,30 +242,37 @@ static uint64_t templates_hash(const SpecStore *st, const bool *refused) {
  * the templates change). Returns the number of files whose specs or problems changed. */
 static int store_build(SpecStore *st) {
     TemplateSet ts = {};
-    DiagList *reg = xmalloc0((st->n_files + 1) * sizeof(DiagList));
     bool *refused = xmalloc0(st->n_files + 1);
     int changed = 0;
-    collect_templates(st, &ts, reg, refused);
+    TemplateFiles tf = {};
+    collect_templates(st, &ts, refused, &tf);
     /* the same templates as the last build: a file without new content and without errors was
      * built with them (or found up to date), so its dependencies need no hashing (10,000 files) */
-    uint64_t th = templates_hash(st, refused);
+    uint64_t th = templates_hash(st, refused, &tf);
     bool same_templates = th == st->templates_hash;
+    st->changes_exact = st->changes_exact && same_templates;
     st->templates_hash = th;
-    for (size_t i = 0; i < st->n_files; i++) {
+    static const DiagList no_problems = {};
+    for (size_t i = 0, k = 0; i < st->n_files; i++) {
         SpecFile *f = &st->files[i];
-        if (same_templates && !f->cand && f->diags.n_errors == 0 && reg[i].n == 0)
+        /* file i's problems across templates (tf.idx is in file order) */
+        const DiagList *reg = k < tf.n && tf.idx[k] == i ? &tf.reg[k++] : &no_problems;
+        if (same_templates && !f->cand && f->diags.n_errors == 0 && reg->n == 0)
             continue;
+        if (f->diags.n > 0 || reg->n > 0)
+            st->changes_exact = false;
         bool use_cand = f->cand && f->cand->d.n_errors == 0 && !refused[i];
         LoadedFile *lf = use_cand ? f->cand : f->good;
         if (f->cand && !use_cand) {
             /* the new content is refused: its problems, the last good version stays */
             DiagList d = {};
             diag_list_copy(&d, &f->cand->d);
-            diag_list_copy(&d, &reg[i]);
+            diag_list_copy(&d, reg);
             if (!diag_list_equal(&d, &f->diags))
                 changed++;
             diag_list_clear(&f->diags);
             f->diags = d;
+            st->changes_exact = false;
             if (!f->good || file_deps(&ts, f->good) == f->deps_hash)
                 continue;
             lf = f->good;   /* its templates changed: the version in force is built again */
@@ -239,7 +285,7 @@ static int store_build(SpecStore *st) {
         diag_list_copy(&own, &lf->d);
         loaded_file_build(&built, lf, &ts);
         lf->d = own;
-        diag_list_copy(&built.diags, &reg[i]);
+        diag_list_copy(&built.diags, reg);
         changed++;
         if (built.diags.n_errors > 0 && !(f->cand && !use_cand)) {
             /* (a refused new version keeps its own problems, above) */
@@ -254,14 +300,15 @@ static int store_build(SpecStore *st) {
                 diag_list_clear(&f->diags);
                 diag_list_move(&f->diags, &built.diags);   /* warnings */
             }
-            spec_file_set_specs(f, &built);
+            spec_file_set_specs(st, i, &built);
             f->deps_hash = deps;
         }
         spec_set_clear(&built);
+        if (f->diags.n > 0)
+            st->changes_exact = false;
     }
-    for (size_t i = 0; i < st->n_files; i++)
-        diag_list_clear(&reg[i]);
-    free(reg);
+    template_files_clear(&tf);
+    free(tf.idx);
     free(refused);
     template_set_clear(&ts);
     return changed;
@@ -293,6 +340,8 @@ static void scan_cb(const char *path, void *userdata) {
 }
 
 int spec_store_scan(SpecStore *st, bool force) {
+    spec_store_forget_changes(st);
+    st->changes_exact = false;
     ScanCtx c = { .st = st, .force = force, .n_known = st->n_files };
     for (size_t i = 0; i < st->n_files; i++)
         st->files[i].seen = false;
@@ -327,6 +376,7 @@ int spec_store_scan(SpecStore *st, bool force) {
         qsort(st->files, st->n_files, sizeof(SpecFile), spec_file_cmp);
     if (c.changed > 0)
         store_build(st);
+    spec_store_forget_changes(st);   /* a walk's are not kept: the set is built again */
     return c.changed;
 }
 
@@ -350,8 +400,20 @@ static bool under_root(const char *root, const char *path) {
     }
 }
 
+/* A file a set may be patched for: no problems, no Host documents, no templates. */
+static bool file_plain(const SpecFile *f) {
+    if (f->diags.n > 0)
+        return false;
+    for (size_t j = 0; f->good && j < f->good->n_docs; j++)
+        if (ynode_is_host(f->good->docs[j]))
+            return false;
+    return !f->good || f->good->n_templates == 0;
+}
+
 int spec_store_update(SpecStore *st, char *const *paths, size_t n_paths) {
     int changed = 0;
+    spec_store_forget_changes(st);
+    st->changes_exact = true;
     for (size_t i = 0; i < n_paths; i++) {
         const char *path = paths[i];
         if (!under_root(st->root, path))
@@ -375,14 +437,20 @@ int spec_store_update(SpecStore *st, char *const *paths, size_t n_paths) {
             array_push(&st->files, &st->n_files, sizeof(SpecFile));
             memmove(&st->files[pos + 1], &st->files[pos], (st->n_files - pos - 1) * sizeof(SpecFile));
             st->files[pos] = (SpecFile) { .path = xstrdup(path) };
+            st->changes_exact = false;
         }
         st->files[pos].seen = true;
+        st->changes_exact = st->changes_exact && file_plain(&st->files[pos]);
         changed += refresh_file(st, &st->files[pos], &sb, false, NULL);
         /* a file the last walk found open for writing has been read now: its warning goes */
-        changed += diag_list_drop_warnings(&st->tree_diags, path, SPEC_STORE_WRITING);
+        size_t dropped = diag_list_drop_warnings(&st->tree_diags, path, SPEC_STORE_WRITING);
+        st->changes_exact = st->changes_exact && dropped == 0;
+        changed += (int) dropped;
     }
     if (changed > 0)
         store_build(st);
+    for (size_t i = 0; i < st->n_changes && st->changes_exact; i++)
+        st->changes_exact = file_plain(&st->files[st->changes[i].file]);
     return changed;
 }
 

@@ -3,6 +3,9 @@
 # sourced with the script's arguments; sets vs (absolute path of VIRTSPEC), d (a scratch
 # directory removed at exit), the pass/fail counters, ok() and t().
 set -u
+# the daemon compares each set of specs it patched in place with one built again (an edit pass,
+# docs/performance.md) and aborts on a difference: every edit of these checks is checked
+export VIRTSPEC_DEBUG_SET_CHECK=1
 vs=${1:?usage: $(basename "$0") VIRTSPEC}
 case $vs in /*) ;; *) vs=$PWD/$vs ;; esac
 d=$(mktemp -d); trap 'rm -rf "$d"' EXIT

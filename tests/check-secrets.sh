@@ -5,6 +5,7 @@
 # directory 0700 (issue 6, docs/reliability.md). The daemon and the CLI run against libvirt's
 # in-process test driver (test:///default). Usage: check-secrets.sh VIRTSPEC
 set -u
+export VIRTSPEC_DEBUG_SET_CHECK=1   # each set patched in place checked (tests/check-lib.sh)
 vs=${1:?usage: check-secrets.sh VIRTSPEC}
 case $vs in /*) ;; *) vs=$PWD/$vs ;; esac
 d=$(mktemp -d)

@@ -129,6 +129,90 @@ static void test_update_named_files(void **state) {
     spec_store_clear(&st);
 }
 
+/* What an update changed (SpecStore.changes): exact for an edit of specs in a file without
+ * problems, templates or Host documents, with the specs the file had; not exact otherwise (the
+ * daemon then builds its set again). */
+static void test_update_changes(void **state) {
+    _cleanup_free_ char *a1 = domain("a", "1GiB"), *b1 = domain("b", "1GiB"), *a2 = domain("a", "2GiB");
+    put("a.yaml", a1);
+    put("b.yaml", b1);
+    put("t.yaml", "kind: Template\nname: t\nmemory: 1GiB\n");
+    SpecStore st;
+    spec_store_init(&st, root);
+    assert_int_equal(spec_store_scan(&st, false), 3);
+    assert_false(st.changes_exact);
+    assert_int_equal(st.n_changes, 0);   /* a walk's are not kept */
+    char *named[] = { path("a.yaml"), path("t.yaml"), path("new.yaml") };
+    Spec *was = spec_ref(st.files[0].specs[0]);
+
+    put("a.yaml", a2);
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+    assert_true(st.changes_exact);
+    assert_int_equal(st.n_changes, 1);
+    assert_int_equal(st.changes[0].file, 0);
+    assert_int_equal(st.changes[0].n_old, 1);
+    assert_ptr_equal(st.changes[0].old[0], was);
+    assert_ptr_not_equal(st.files[0].specs[0], was);
+    spec_unref(was);
+
+    put("a.yaml", "kind: Domain\nname: a\nmemory: lots\n");   /* a problem comes */
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+    assert_false(st.changes_exact);
+    put("a.yaml", a1);   /* and goes */
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+    assert_false(st.changes_exact);
+    put("a.yaml", a2);
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+    assert_true(st.changes_exact);
+
+    put("t.yaml", "kind: Template\nname: t\nmemory: 2GiB\n");   /* a template file */
+    assert_int_equal(spec_store_update(&st, named + 1, 1), 1);
+    assert_false(st.changes_exact);
+    put("new.yaml", b1);   /* a file added */
+    assert_int_equal(spec_store_update(&st, named + 2, 1), 1);
+    assert_false(st.changes_exact);
+    put("a.yaml", "kind: Host\nname: h1\n---\nkind: Domain\nname: a\nmemory: 1GiB\n");
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+    assert_false(st.changes_exact);   /* Host documents */
+    spec_store_forget_changes(&st);
+    assert_int_equal(st.n_changes, 0);
+    for (size_t i = 0; i < ELEMENTSOF(named); i++)
+        free(named[i]);
+    spec_store_clear(&st);
+}
+
+/* spec_set_difference, the daemon's check of a set patched in place: nothing between two
+ * collections of the same store, and a spec's content, the diagnostics, the count all differ. */
+static void test_set_difference(void **state) {
+    _cleanup_free_ char *a1 = domain("a", "1GiB"), *a2 = domain("a", "2GiB"), *b1 = domain("b", "1GiB");
+    put("a.yaml", a1);
+    put("b.yaml", b1);
+    SpecStore st;
+    spec_store_init(&st, root);
+    assert_int_equal(spec_store_scan(&st, false), 2);
+    SpecSet x, y, z, w;
+    spec_store_collect(&st, &x);
+    spec_store_collect(&st, &y);
+    assert_null(spec_set_difference(&x, &y));
+    char *named[] = { path("a.yaml") };
+    put("a.yaml", a2);
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+    spec_store_collect(&st, &z);
+    assert_string_equal(spec_set_difference(&x, &z), "a spec differs (kind, name, place or content)");
+    put("a.yaml", "kind: Domain\nname: a\nmemory: lots\n");
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+    spec_store_collect(&st, &w);
+    assert_string_equal(spec_set_difference(&z, &w), "the diagnostics differ");
+    spec_unref(y.specs[--y.n]);
+    assert_string_equal(spec_set_difference(&x, &y), "not as many specs");
+    spec_set_clear(&x);
+    spec_set_clear(&y);
+    spec_set_clear(&z);
+    spec_set_clear(&w);
+    free(named[0]);
+    spec_store_clear(&st);
+}
+
 /* A walk after incremental updates finds nothing new, and a scan keeps the walk order when it
  * meets files it did not know (the known ones are looked up by binary search). */
 static void test_scan_after_updates(void **state) {
@@ -424,6 +508,8 @@ static void test_template_problem_names_user(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_update_named_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_difference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan_after_updates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deep_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links, setup, teardown),
