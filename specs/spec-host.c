@@ -52,7 +52,8 @@ void spec_parse_labels(ParseCtx *c, const KeyDef *k, const YNode *n, List *l, co
         Value *e = array_push(&l->items, &l->n, sizeof(Value));
         *e = v;
         e->s = xasprintf("%s=%s", label, v.s);
-        free(v.s);
+        e->shared = false;   /* its own text now, whatever v's was */
+        value_clear(&v);
     }
     if (l->n > 1)
         qsort(l->items, l->n, sizeof(Value), label_cmp);
