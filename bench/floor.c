@@ -382,9 +382,11 @@ int main(int argc, char **argv) {
         parse = true;
         arg = NULL;
     } else if (!strcmp(cmd, "list") && arg && !strcmp(arg, "--events")) {
-        pthread_t t;
-        if (virEventRegisterDefaultImpl() < 0 || pthread_create(&t, NULL, event_loop, NULL) != 0)
+        pthread_t t = 0;
+        if (virEventRegisterDefaultImpl() < 0)
             die("virEventRegisterDefaultImpl");
+        if (pthread_create(&t, NULL, event_loop, NULL) != 0)
+            die("pthread_create");
         pthread_detach(t);
         arg = NULL;
     }
