@@ -364,7 +364,7 @@ static int usage(void) {
 
 int main(int argc, char **argv) {
     int reps = 1, threads = 1, a = 1;
-    bool parse = false;
+    bool parse = false, events = false;
     virSetErrorFunc(NULL, quiet);
     if (a + 1 < argc && !strcmp(argv[a], "--reps")) {
         reps = atoi(argv[a + 1]);
@@ -388,6 +388,7 @@ int main(int argc, char **argv) {
         if (pthread_create(&t, NULL, event_loop, NULL) != 0)
             die("pthread_create");
         pthread_detach(t);
+        events = true;
         arg = NULL;
     }
     const char *mib_a = NULL, *mib_b = NULL;
@@ -409,7 +410,8 @@ int main(int argc, char **argv) {
     long items = 1;
     if (!strcmp(cmd, "list") && !arg) {
         floor_list(c, reps, parse, secs, &items);
-        print_result(parse ? "list+parse" : "list", reps, items, connect_s, secs, NULL);
+        print_result(parse ? "list+parse" : events ? "list+events" : "list", reps, items, connect_s,
+                     secs, NULL);
     } else if (!strcmp(cmd, "define") && arg) {
         char extra[32];
         snprintf(extra, sizeof(extra), ", \"threads\": %d", threads);

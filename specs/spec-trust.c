@@ -101,10 +101,12 @@ static int check_ancestors(const char *abs, const char *of, uid_t me, SpecTrustM
 static bool resolve(const char *path, SpecTrustMemo *memo, char real[static PATH_MAX]) {
     struct stat lst;
     const char *slash = strrchr(path, '/');
-    if (!memo || !slash || slash == path || !slash[1] || lstat(path, &lst) < 0 || S_ISLNK(lst.st_mode))
+    if (!memo || !slash || slash == path || !slash[1] || lstat(path, &lst) < 0 ||
+        S_ISLNK(lst.st_mode))
         return realpath(path, real) != NULL;
     size_t dir_len = (size_t) (slash - path);
-    if (!memo->given_dir || strlen(memo->given_dir) != dir_len || strncmp(memo->given_dir, path, dir_len) != 0) {
+    if (!memo->given_dir || strlen(memo->given_dir) != dir_len ||
+        strncmp(memo->given_dir, path, dir_len) != 0) {
         _cleanup_free_ char *dir = xstrndup(path, dir_len);
         char dir_real[PATH_MAX];
         if (!realpath(dir, dir_real))
@@ -114,7 +116,8 @@ static bool resolve(const char *path, SpecTrustMemo *memo, char real[static PATH
         memo->given_dir = TAKE_PTR(dir);
         memo->real_dir = xstrdup(dir_real);
     }
-    int n = snprintf(real, PATH_MAX, "%s/%s", streq(memo->real_dir, "/") ? "" : memo->real_dir, slash + 1);
+    int n = snprintf(real, PATH_MAX, "%s/%s", streq(memo->real_dir, "/") ? "" : memo->real_dir,
+                     slash + 1);
     if (n < 0 || n >= PATH_MAX) {
         errno = ENAMETOOLONG;
         return false;
