@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# NOT REGISTERED YET (session 14, branch prune-burst): shows a bug to fix. With prune = true, a
+# domain moved from one spec file to another by two renames more than the watch's 10 ms settle
+# apart (a hand `git checkout`, an editor) is pruned by the pass that sees the first rename
+# (its spec gone) and created again by the next: a stop/start nobody asked for. The promise:
+# a running VM is restarted only when its spec says so or a user runs `virtspec reload`.
+# Libvirt's in-process test driver. Usage: check-daemon-prune-burst.sh VIRTSPEC
+. "$(dirname "$0")/check-lib.sh"
+dpid=
+trap '[ -n "$dpid" ] && kill "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
+chmod 0755 "$d"; mkdir -m 0755 "$d/s"
+dom() { printf 'kind: Domain\nname: %s\nmemory: 64MiB\ngraphics: {type: none}\nstate: running\nshutdown_timeout: 1\n' "$1"; }
+put() { local tmp; tmp=$(dirname "$1")/.$(basename "$1").tmp; cat > "$tmp"; chmod 0644 "$tmp"; mv "$tmp" "$1"; }
+logged() { grep -q -- "$1" "$d/daemon.log"; }
+{ dom keep; printf -- '---\n'; dom web1; } | put "$d/s/a.yaml"
+dom other | put "$d/s/b.yaml"
+printf 'prune = true\ndebounce_ms = 50\nresync_interval = 86400\n' > "$d/daemon.conf"
+VIRTSPEC_LOG_LEVEL=debug "$vs" daemon --config "$d/daemon.conf" -c test:///default --specs "$d/s" \
+    --status-file "$d/status.json" > "$d/daemon.log" 2>&1 &
+dpid=$!
+ok "the first pass ends" wait_for 20 logged "first pass over every object done"
+sleep 0.5
+# one commit moves web1 from a.yaml to b.yaml; its two renames land 50 ms apart
+dom keep | put "$d/s/a.yaml"
+sleep 0.05
+{ dom other; printf -- '---\n'; dom web1; } | put "$d/s/b.yaml"
+sleep 3
+ok "web1 is in force from b.yaml" grep -q '"file": ".*/s/b.yaml"' "$d/status.json"
+ok "web1 was not pruned on the way" bash -c "! grep -q 'Domain web1: pruned\|web1: spec removed; object kept, pruning' '$d/daemon.log'"
+finish
