@@ -29,6 +29,7 @@ typedef struct DaemonConfig {
     unsigned max_backoff_s;     /* default 300 */
     bool report_drift;          /* drift mode report (default correct) */
     bool prune;                 /* undefine owned domains whose spec is gone (volumes kept) */
+    unsigned prune_grace_s;     /* an orphan is pruned only after its spec stayed gone this long */
     char *host;                 /* the `kind: Host` this machine is (docs/fleet.md); NULL: none */
     bool all_hosts;             /* the daemon drives every Host with a uri (agentless mode) */
     char *sync_remote;          /* virtspec sync (docs/fleet.md): the git remote; NULL: none */

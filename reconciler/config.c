@@ -48,6 +48,7 @@ void daemon_config_defaults(DaemonConfig *c) {
         .concurrency = 4,
         .debounce_ms = 100,
         .max_backoff_s = 300,
+        .prune_grace_s = 10,
         .sync_timeout_s = 120,
     };
 }
@@ -98,6 +99,9 @@ const ConfigKey config_keys[] = {
     { "prune", CONFIG_CHOICE, FIELD(prune), .choices = bool_choices, .def = "false",
       .doc = "true: owned domains whose spec is gone are shut down and undefined (volumes kept "
              "unless the domain said delete_volumes_on_removal; NVRAM and TPM state always kept)" },
+    { "prune_grace", CONFIG_UINT, FIELD(prune_grace_s), 0, 86400, .def = "10",
+      .doc = "seconds a domain's spec must stay gone before prune removes it (a change that moves "
+             "it between files, seen part-way through, does not stop and start it)" },
     { "status_file", CONFIG_PATH, FIELD(status_path), .def = "$RUNTIME_DIRECTORY/status.json, else "
       "/run/virtspec/status.json (not root: $XDG_RUNTIME_DIR/virtspec/status.json)", .doc = "where the daemon writes its status (virtspec status reads it)" },
     { "host", CONFIG_STRING, FIELD(host), .def = "none",
@@ -260,13 +264,14 @@ int daemon_config_reload(DaemonConfig *c) {
         log_warning("debounce_ms changed to %u: takes effect when the daemon restarts", n.debounce_ms);
     bool changed = n.resync_interval_s != c->resync_interval_s || n.concurrency != c->concurrency ||
                    n.max_backoff_s != c->max_backoff_s || n.report_drift != c->report_drift ||
-                   n.prune != c->prune || !streq_ptr(n.file, c->file) ||
+                   n.prune != c->prune || n.prune_grace_s != c->prune_grace_s || !streq_ptr(n.file, c->file) ||
                    (n.status_path && !streq_ptr(n.status_path, c->status_path));
     c->resync_interval_s = n.resync_interval_s;
     c->concurrency = n.concurrency;
     c->max_backoff_s = n.max_backoff_s;
     c->report_drift = n.report_drift;
     c->prune = n.prune;
+    c->prune_grace_s = n.prune_grace_s;
     char *t = c->file;
     c->file = n.file;
     n.file = t;

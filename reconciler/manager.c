@@ -53,6 +53,7 @@ typedef struct Object {
     unsigned shutdown_timeout;  /* from the last spec seen; pruning an orphan uses it */
     unsigned failures;
     uint64_t retry_at;          /* uv_now() ms */
+    uint64_t orphaned_at;       /* uv_now() ms when its spec went (pruning waits prune_grace) */
     ObjectResult last;
     bool has_result;
     char *last_action;
@@ -138,6 +139,30 @@ static char *prune_block_reason(const Manager *m) {
 static bool may_prune(const Manager *m) {
     _cleanup_free_ char *why = prune_block_reason(m);
     return m->cfg->prune && !why;
+}
+
+/* When o's next pass may start (uv_now() ms): after its retry time, and a domain whose spec is
+ * gone, with prune on, only once the spec stayed gone prune_grace — a change that moves it to
+ * another file and is seen part-way through (renames further apart than the watch's settle)
+ * must not stop and create it again. */
+static uint64_t not_before(const Manager *m, const Object *o) {
+    if (o->spec || o->kind != KIND_DOMAIN || !m->cfg->prune)
+        return o->retry_at;
+    uint64_t grace_end = o->orphaned_at + m->cfg->prune_grace_s * 1000ULL;
+    return grace_end > o->retry_at ? grace_end : o->retry_at;
+}
+
+/* The spec of o is gone: an orphan from now on (reported; pruned after the grace if asked). */
+static void object_orphaned(Manager *m, Object *o, const char *what) {
+    o->orphaned_at = uv_now(m->loop);
+    if (!may_prune(m) || o->kind != KIND_DOMAIN)
+        log_object(LOG_NOTICE, spec_kind_to_string(o->kind), o->name, "%s %s: %s (orphaned)",
+                   spec_kind_to_string(o->kind), o->name, what);
+    else if (m->cfg->prune_grace_s == 0)
+        log_object(LOG_NOTICE, "Domain", o->name, "Domain %s: %s, pruning", o->name, what);
+    else
+        log_object(LOG_NOTICE, "Domain", o->name, "Domain %s: %s, pruning in %u s unless a spec "
+                   "names it again", o->name, what, m->cfg->prune_grace_s);
 }
 
 /* ------------------------------------------------------------------ objects */
@@ -481,9 +506,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
             continue;
         /* The spec is gone. The object stays (removing a spec never deletes anything); it is
          * reported as orphaned, and only pruned when the admin asked for that. */
-        log_object(LOG_NOTICE, spec_kind_to_string(o->kind), o->name, "%s %s: spec removed; object kept%s",
-                   spec_kind_to_string(o->kind), o->name,
-                   may_prune(m) && o->kind == KIND_DOMAIN ? ", pruning" : " (orphaned)");
+        object_orphaned(m, o, "spec removed; object kept");
         object_touch(o);
         spec_unref(o->spec);
         o->spec = NULL;
@@ -1166,9 +1189,10 @@ static bool kick_one(Manager *m, Object *o, uint64_t now, uint64_t *next_retry, 
         o->waiting = NULL;
         *waits_changed = true;
     }
-    if (o->retry_at > now) {
-        if (!*next_retry || o->retry_at < *next_retry)
-            *next_retry = o->retry_at;
+    uint64_t after = not_before(m, o);
+    if (after > now) {
+        if (!*next_retry || after < *next_retry)
+            *next_retry = after;
         return false;
     }
     start_work(m, o);
@@ -1237,7 +1261,7 @@ static bool any_due_now(Manager *m, uint64_t now) {
     for (size_t l = 0; l < ELEMENTSOF(lists); l++)
         for (size_t i = from[l]; i < ns[l]; i++) {
             const Object *o = lists[l][i];
-            if (o && o->due && o->retry_at <= now && !o->waiting)
+            if (o && o->due && not_before(m, o) <= now && !o->waiting)
                 return true;
         }
     return false;
@@ -1403,9 +1427,7 @@ static void connect_done(uv_work_t *req, int status) {
     for (size_t i = 0; i < m->n_owned; i++)
         if (!find_object(m, KIND_DOMAIN, m->owned[i]) &&
             !spec_set_is_held(&m->current, KIND_DOMAIN, m->owned[i])) {
-            Object *o = add_object(m, KIND_DOMAIN, m->owned[i]);
-            log_object(LOG_NOTICE, "Domain", o->name, "Domain %s: owned by virtspec but no spec names it "
-                       "(orphaned%s)", o->name, may_prune(m) ? ", pruning" : "");
+            object_orphaned(m, add_object(m, KIND_DOMAIN, m->owned[i]), "owned by virtspec but no spec names it");
         }
     due_all_in_table_order(m);
     index_adopt(m, TAKE_PTR(cw->index), cw->seq);

@@ -48,7 +48,7 @@ ok "virtspec.yaml.5 explains the change classes" grep -qE '^       identity' "$d
 
 # virtspec.conf(5): each key it documents is one the parser takes, with the default it states
 keys=$(sed -n 's/^       \([a-z_]\+\) = VALUE$/\1/p' "$d/virtspec.conf.5.txt")
-ok "virtspec.conf.5 documents 16 keys" test "$(wc -l <<<"$keys")" = 16
+ok "virtspec.conf.5 documents 17 keys" test "$(wc -l <<<"$keys")" = 17
 for k in $keys; do
     def=$(sed -n "/^       $k = VALUE\$/,/Default:/p" "$d/virtspec.conf.5.txt" | sed -n 's/.*Default: \([^ ,]*\).*/\1/p' | sed 's/\.$//')
     [ "${def:0:1}" = '$' ] && def=/x   # a default computed at run time: any path
