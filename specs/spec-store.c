@@ -237,9 +237,62 @@ static uint64_t templates_hash(const SpecStore *st, const bool *refused, const T
     return h;
 }
 
-/* Builds the specs of every file with new content, and of every file whose templates changed;
- * a file whose build fails keeps its specs in force (and its newer content, tried again when
- * the templates change). Returns the number of files whose specs or problems changed. */
+/* Builds file i's specs when it has new content or its templates changed (reg: its problems
+ * across templates); a file whose build fails keeps its specs in force (and its newer content,
+ * tried again when the templates change). Returns 1 when its specs or problems changed. */
+static int build_file(SpecStore *st, size_t i, const TemplateSet *ts, const bool *refused,
+                      const DiagList *reg) {
+    SpecFile *f = &st->files[i];
+    int changed = 0;
+    bool use_cand = f->cand && f->cand->d.n_errors == 0 && !refused[i];
+    LoadedFile *lf = use_cand ? f->cand : f->good;
+    if (f->cand && !use_cand) {
+        /* the new content is refused: its problems, the last good version stays */
+        DiagList d = {};
+        diag_list_copy(&d, &f->cand->d);
+        diag_list_copy(&d, reg);
+        if (!diag_list_equal(&d, &f->diags))
+            changed = 1;
+        diag_list_clear(&f->diags);
+        f->diags = d;
+        if (!f->good || file_deps(ts, f->good) == f->deps_hash)
+            return changed;
+        lf = f->good;   /* its templates changed: the version in force is built again */
+    } else if (!lf || (!use_cand && file_deps(ts, lf) == f->deps_hash && f->diags.n_errors == 0))
+        return 0;
+    uint64_t deps = file_deps(ts, lf);
+    /* the build consumes lf->d: a copy keeps the file's own warnings for the next one */
+    SpecSet built = {};
+    DiagList own = {};
+    diag_list_copy(&own, &lf->d);
+    loaded_file_build(&built, lf, ts);
+    lf->d = own;
+    diag_list_copy(&built.diags, reg);
+    if (built.diags.n_errors > 0 && !(f->cand && !use_cand)) {
+        /* (a refused new version keeps its own problems, above) */
+        diag_list_clear(&f->diags);
+        diag_list_move(&f->diags, &built.diags);
+    } else if (built.diags.n_errors == 0) {
+        if (lf == f->cand) {
+            loaded_file_free(f->good);
+            f->good = TAKE_PTR(f->cand);
+        }
+        if (!(f->cand && !use_cand)) {
+            diag_list_clear(&f->diags);
+            diag_list_move(&f->diags, &built.diags);   /* warnings */
+        }
+        spec_file_set_specs(st, i, &built);
+        f->deps_hash = deps;
+    }
+    spec_set_clear(&built);
+    return 1;
+}
+
+/* Builds the specs of every file with new content, and of every file whose templates changed.
+ * Returns the number of files whose specs or problems changed. The store's changes stay exact
+ * (the set in force may be patched with them) while every file with problems has the same ones
+ * as before and kept its specs: a broken file elsewhere in the tree, looked at again on every
+ * update, does not make each edit build the set again. */
 static int store_build(SpecStore *st) {
     TemplateSet ts = {};
     bool *refused = xmalloc0(st->n_files + 1);
@@ -259,52 +312,11 @@ static int store_build(SpecStore *st) {
         const DiagList *reg = k < tf.n && tf.idx[k] == i ? &tf.reg[k++] : &no_problems;
         if (same_templates && !f->cand && f->diags.n_errors == 0 && reg->n == 0)
             continue;
-        if (f->diags.n > 0 || reg->n > 0)
-            st->changes_exact = false;
-        bool use_cand = f->cand && f->cand->d.n_errors == 0 && !refused[i];
-        LoadedFile *lf = use_cand ? f->cand : f->good;
-        if (f->cand && !use_cand) {
-            /* the new content is refused: its problems, the last good version stays */
-            DiagList d = {};
-            diag_list_copy(&d, &f->cand->d);
-            diag_list_copy(&d, reg);
-            if (!diag_list_equal(&d, &f->diags))
-                changed++;
-            diag_list_clear(&f->diags);
-            f->diags = d;
-            st->changes_exact = false;
-            if (!f->good || file_deps(&ts, f->good) == f->deps_hash)
-                continue;
-            lf = f->good;   /* its templates changed: the version in force is built again */
-        } else if (!lf || (!use_cand && file_deps(&ts, lf) == f->deps_hash && f->diags.n_errors == 0))
-            continue;
-        uint64_t deps = file_deps(&ts, lf);
-        /* the build consumes lf->d: a copy keeps the file's own warnings for the next one */
-        SpecSet built = {};
-        DiagList own = {};
-        diag_list_copy(&own, &lf->d);
-        loaded_file_build(&built, lf, &ts);
-        lf->d = own;
-        diag_list_copy(&built.diags, reg);
-        changed++;
-        if (built.diags.n_errors > 0 && !(f->cand && !use_cand)) {
-            /* (a refused new version keeps its own problems, above) */
-            diag_list_clear(&f->diags);
-            diag_list_move(&f->diags, &built.diags);
-        } else if (built.diags.n_errors == 0) {
-            if (lf == f->cand) {
-                loaded_file_free(f->good);
-                f->good = TAKE_PTR(f->cand);
-            }
-            if (!(f->cand && !use_cand)) {
-                diag_list_clear(&f->diags);
-                diag_list_move(&f->diags, &built.diags);   /* warnings */
-            }
-            spec_file_set_specs(st, i, &built);
-            f->deps_hash = deps;
-        }
-        spec_set_clear(&built);
-        if (f->diags.n > 0)
+        _cleanup_(diag_list_clear) DiagList before = {};
+        diag_list_copy(&before, &f->diags);
+        size_t n_changes = st->n_changes;
+        changed += build_file(st, i, &ts, refused, reg);
+        if (!diag_list_equal(&before, &f->diags) || (st->n_changes != n_changes && f->diags.n > 0))
             st->changes_exact = false;
     }
     template_files_clear(&tf);
