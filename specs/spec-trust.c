@@ -62,6 +62,12 @@ static int check_one(const char *path, const char *what, const char *of, uid_t m
     return -EPERM;
 }
 
+/* Whether the memo's directory kept is the first len characters of path (not a prefix of them:
+ * /a/b is not /a/bc). */
+static bool remembered(const char *kept, const char *path, size_t len) {
+    return kept && strlen(kept) == len && strncmp(kept, path, len) == 0;
+}
+
 /* Every directory above abs (an absolute path) up to '/', nearest first. A chain the memo's
  * slot says was found good in this load is not looked at again. */
 static int check_ancestors(const char *abs, const char *of, uid_t me, SpecTrustMemo *memo,
@@ -69,8 +75,7 @@ static int check_ancestors(const char *abs, const char *of, uid_t me, SpecTrustM
     _cleanup_free_ char *dir = xstrdup(abs);
     char *last = strrchr(dir, '/');
     size_t parent_len = !last ? 0 : last == dir ? 1 : (size_t) (last - dir);
-    if (memo && memo->dir[slot] && strlen(memo->dir[slot]) == parent_len &&
-        strncmp(memo->dir[slot], dir, parent_len) == 0)
+    if (memo && remembered(memo->dir[slot], dir, parent_len))
         return 0;
     for (;;) {
         char *slash = strrchr(dir, '/');
@@ -105,8 +110,7 @@ static bool resolve(const char *path, SpecTrustMemo *memo, char real[static PATH
         S_ISLNK(lst.st_mode))
         return realpath(path, real) != NULL;
     size_t dir_len = (size_t) (slash - path);
-    if (!memo->given_dir || strlen(memo->given_dir) != dir_len ||
-        strncmp(memo->given_dir, path, dir_len) != 0) {
+    if (!remembered(memo->given_dir, path, dir_len)) {
         _cleanup_free_ char *dir = xstrndup(path, dir_len);
         char dir_real[PATH_MAX];
         if (!realpath(dir, dir_real))
