@@ -274,8 +274,9 @@ static void on_event(Watch *w, DirWatch *d, const char *filename, uint32_t mask)
     burst_begin(w);
     if (finished && w->debounce_ms > WATCH_QUIET_MS) {
         uint64_t now = uv_now(w->loop), cap = w->burst_start + w->debounce_ms;
+        uint64_t left = now >= cap ? 0 : cap - now;
         w->last_finished = uv_hrtime();
-        uv_timer_start(&w->debounce, on_debounce, now >= cap ? 0 : cap - now < WATCH_QUIET_MS ? cap - now : WATCH_QUIET_MS, 0);
+        uv_timer_start(&w->debounce, on_debounce, left < WATCH_QUIET_MS ? left : WATCH_QUIET_MS, 0);
         return;
     }
     uv_timer_start(&w->debounce, on_debounce, w->debounce_ms, 0);   /* wait for quiet */

@@ -217,15 +217,28 @@ static void on_rename_tick(uv_timer_t *t) {
     }
 }
 
-static void run_renames(uv_loop_t *loop, Renamer *r) {
+/* Runs the renames, then the loop for 200 ms more; returns how long the renames took, in ms. */
+static uint64_t run_renames(uv_loop_t *loop, Renamer *r) {
     uv_timer_t t;
     uv_timer_init(loop, &t);
     t.data = r;
+    uint64_t t0 = uv_hrtime();
     uv_timer_start(&t, on_rename_tick, 1, 1);
     while (r->i < r->n)
         uv_run(loop, UV_RUN_ONCE);
+    uint64_t took = (uv_hrtime() - t0) / 1000000;
     uv_close((uv_handle_t *) &t, NULL);
-    uv_run(loop, UV_RUN_NOWAIT);
+    run_for(loop, 200);
+    return took;
+}
+
+/* Every file the renamer renamed into place was named by a callback. */
+static void assert_all_renamed(const Renamer *r) {
+    _cleanup_free_ char *all = xasprintf("%s ", all_named);
+    for (unsigned i = 0; i < r->n; i++) {
+        _cleanup_free_ char *p = xasprintf("%s/f%u.yaml ", root, i);
+        assert_non_null(strstr(all, p));
+    }
 }
 
 /* Renames about 1 ms apart over about 40 ms (a git checkout's finished writes) are one callback
@@ -234,17 +247,10 @@ static void test_burst_of_renames_is_one_callback(void **state) {
     uv_loop_t loop;
     Watch *w = start_with(&loop, 5000);
     Renamer r = { .n = 40 };
-    uint64_t t0 = uv_hrtime();
-    run_renames(&loop, &r);
-    uint64_t took = (uv_hrtime() - t0) / 1000000;
-    run_for(&loop, 200);
+    uint64_t took = run_renames(&loop, &r);
     print_message("40 renames in %" PRIu64 " ms: %u callback(s)\n", took, calls);
     assert_int_equal(calls, 1);
-    for (unsigned i = 0; i < r.n; i++) {
-        _cleanup_free_ char *p = xasprintf("%s/f%u.yaml ", root, i);
-        _cleanup_free_ char *all = xasprintf("%s ", all_named);
-        assert_non_null(strstr(all, p));
-    }
+    assert_all_renamed(&r);
     finish(&loop, w);
 }
 
@@ -268,19 +274,12 @@ static void test_steady_renames_are_capped(void **state) {
     uv_loop_t loop;
     Watch *w = start_with(&loop, 50);
     Renamer r = { .n = 300 };
-    uint64_t t0 = uv_hrtime();
-    run_renames(&loop, &r);
-    uint64_t took = (uv_hrtime() - t0) / 1000000;
-    run_for(&loop, 200);
+    uint64_t took = run_renames(&loop, &r);
     print_message("300 renames in %" PRIu64 " ms: %u callback(s) before the last\n", took,
                   r.calls_before_last);
     assert_true(r.calls_before_last >= 2);
     assert_true(calls >= r.calls_before_last + 1);
-    for (unsigned i = 0; i < r.n; i++) {
-        _cleanup_free_ char *p = xasprintf("%s/f%u.yaml ", root, i);
-        _cleanup_free_ char *all = xasprintf("%s ", all_named);
-        assert_non_null(strstr(all, p));
-    }
+    assert_all_renamed(&r);
     finish(&loop, w);
 }
 
