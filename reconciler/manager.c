@@ -143,7 +143,7 @@ static bool may_prune(const Manager *m) {
 
 /* When o's next pass may start (uv_now() ms): after its retry time, and a domain whose spec is
  * gone, with prune on, only once the spec stayed gone prune_grace — a change that moves it to
- * another file and is seen part-way through (renames further apart than the watch's settle)
+ * another file and is seen part-way through (its writes split into two passes by the watch)
  * must not stop and create it again. */
 static uint64_t not_before(const Manager *m, const Object *o) {
     if (o->spec || o->kind != KIND_DOMAIN || !m->cfg->prune)

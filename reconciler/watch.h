@@ -6,8 +6,8 @@
 /* Watches a spec tree with inotify (one inotify fd polled by the loop), recursively, including
  * directories created later and a root that is a symlink swapped by a GitOps deploy. Editor temp
  * files and dotfiles are ignored; a burst of events (write + rename, a git pull) becomes one
- * callback after `debounce_ms` of quiet (a spec renamed into place or closed after writing:
- * 10 ms). A spec file written in place is not read before its writer closes it (IN_CLOSE_WRITE),
+ * callback after `debounce_ms` of quiet (a spec renamed into place or closed after writing: once
+ * no other such write came for 2 ms, at most `debounce_ms` after the burst's first event). A spec file written in place is not read before its writer closes it (IN_CLOSE_WRITE),
  * or has written nothing for 10 s; it alone waits, the rest of its burst is handed over. A queue overflow makes the next callback a walk; the caller
  * also rescans periodically. */
 

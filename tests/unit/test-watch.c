@@ -4,6 +4,7 @@
  * writer closes it. A file renamed into place is handed over at once. Only spec files are waited
  * for, and only the files still open are held back, not the rest of the burst. */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -18,8 +19,11 @@ static unsigned calls;
 static char *named;
 static char *all_named;   /* every path of the callbacks since it was last freed, space-separated */
 
+static uint64_t called_at;   /* uv_hrtime of the last callback */
+
 static void on_change(void *userdata, char *const *paths, size_t n_paths) {
     calls++;
+    called_at = uv_hrtime();
     free(named);
     named = n_paths > 0 ? xstrdup(paths[0]) : xstrdup("(walk)");
     if (!all_named)
@@ -68,15 +72,19 @@ static char *rename_in(const char *name) {
     return p;
 }
 
-/* A watcher (debounce 50 ms) on a new directory root. */
-static Watch *start(uv_loop_t *loop) {
+/* A watcher with debounce_ms on a new directory root. */
+static Watch *start_with(uv_loop_t *loop, unsigned debounce_ms) {
     snprintf(root, sizeof(root), "/tmp/vs-watch-XXXXXX");
     assert_non_null(mkdtemp(root));
     calls = 0;
     uv_loop_init(loop);
     Watch *w = NULL;
-    assert_int_equal(watch_new(loop, root, 50, on_change, NULL, &w), 0);
+    assert_int_equal(watch_new(loop, root, debounce_ms, on_change, NULL, &w), 0);
     return w;
+}
+
+static Watch *start(uv_loop_t *loop) {
+    return start_with(loop, 50);
 }
 
 static void finish(uv_loop_t *loop, Watch *w) {
@@ -193,11 +201,96 @@ static void test_removed_directories_are_dropped(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* A writer that renames a spec into place every loop millisecond, n of them (a checkout). */
+typedef struct Renamer {
+    unsigned i, n;
+    unsigned calls_before_last;   /* callbacks before the last rename */
+} Renamer;
+
+static void on_rename_tick(uv_timer_t *t) {
+    Renamer *r = t->data;
+    _cleanup_free_ char *name = xasprintf("f%u.yaml", r->i);
+    free(rename_in(name));
+    if (++r->i == r->n) {
+        r->calls_before_last = calls;
+        uv_timer_stop(t);
+    }
+}
+
+/* Runs the renames, then the loop for 200 ms more; returns how long the renames took, in ms. */
+static uint64_t run_renames(uv_loop_t *loop, Renamer *r) {
+    uv_timer_t t;
+    uv_timer_init(loop, &t);
+    t.data = r;
+    uint64_t t0 = uv_hrtime();
+    uv_timer_start(&t, on_rename_tick, 1, 1);
+    while (r->i < r->n)
+        uv_run(loop, UV_RUN_ONCE);
+    uint64_t took = (uv_hrtime() - t0) / 1000000;
+    uv_close((uv_handle_t *) &t, NULL);
+    run_for(loop, 200);
+    return took;
+}
+
+/* Every file the renamer renamed into place was named by a callback. */
+static void assert_all_renamed(const Renamer *r) {
+    _cleanup_free_ char *all = xasprintf("%s ", all_named);
+    for (unsigned i = 0; i < r->n; i++) {
+        _cleanup_free_ char *p = xasprintf("%s/f%u.yaml ", root, i);
+        assert_non_null(strstr(all, p));
+    }
+}
+
+/* Renames about 1 ms apart over about 40 ms (a git checkout's finished writes) are one callback
+ * naming all of them: each pushes the quiet period back (a fixed 10 ms window made 4 or 5). */
+static void test_burst_of_renames_is_one_callback(void **state) {
+    uv_loop_t loop;
+    Watch *w = start_with(&loop, 5000);
+    Renamer r = { .n = 40 };
+    uint64_t took = run_renames(&loop, &r);
+    print_message("40 renames in %" PRIu64 " ms: %u callback(s)\n", took, calls);
+    assert_int_equal(calls, 1);
+    assert_all_renamed(&r);
+    finish(&loop, w);
+}
+
+/* A single rename is handed over after the quiet period (2 ms), not after debounce_ms (5 s; the
+ * bound is loose for valgrind on a loaded machine). */
+static void test_single_rename_goes_at_once(void **state) {
+    uv_loop_t loop;
+    Watch *w = start_with(&loop, 5000);
+    uint64_t t0 = uv_hrtime();
+    _cleanup_free_ char *p = rename_in("a.yaml");
+    run_for(&loop, 500);
+    print_message("one rename handed over after %.2f ms\n", (called_at - t0) / 1e6);
+    assert_int_equal(calls, 1);
+    assert_string_equal(named, p);
+    finish(&loop, w);
+}
+
+/* A writer that never pauses does not hold the callback back longer than debounce_ms after the
+ * burst's first event. */
+static void test_steady_renames_are_capped(void **state) {
+    uv_loop_t loop;
+    Watch *w = start_with(&loop, 50);
+    Renamer r = { .n = 300 };
+    uint64_t took = run_renames(&loop, &r);
+    print_message("300 renames in %" PRIu64 " ms: %u callback(s) before the last\n", took,
+                  r.calls_before_last);
+    assert_true(r.calls_before_last >= 2);
+    assert_true(calls >= r.calls_before_last + 1);
+    assert_all_renamed(&r);
+    finish(&loop, w);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_half_written_file_waits_for_close),
         cmocka_unit_test(test_only_open_spec_files_are_held_back),
         cmocka_unit_test(test_removed_directories_are_dropped),
+        cmocka_unit_test(test_burst_of_renames_is_one_callback),
+        cmocka_unit_test(test_single_rename_goes_at_once),
+        cmocka_unit_test(test_steady_renames_are_capped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
