@@ -2,10 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # With prune = true, a domain moved from one spec file to another by two renames that the watch
 # splits into two passes (50 ms apart: a hand `git checkout`, two editor saves) must not be
-# pruned by the pass
-# that sees the first rename (its spec gone) and created again by the next: a stop and start
-# nobody asked for (the promise: a running VM is restarted only when its spec says so or a user
-# runs `virtspec reload`). An orphan is pruned only once its spec stayed gone prune_grace.
+# pruned by the pass that sees the first rename (its spec gone) and created again by the next:
+# a stop and start nobody asked for (the promise: a running VM is restarted only when its spec
+# says so or a user runs `virtspec reload`). An orphan is pruned only once its spec stayed gone prune_grace.
 # Libvirt's in-process test driver. Usage: check-daemon-prune-burst.sh VIRTSPEC
 . "$(dirname "$0")/check-lib.sh"
 dpid=
