@@ -11,13 +11,13 @@ dpid=
 trap '[ -n "$dpid" ] && kill "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
 chmod 0755 "$d"
 owned_node_xml > "$d/node.xml"
-: > "$d/empty.conf"
+printf 'prune_grace = 1\n' > "$d/daemon.conf"   # the grace is check-daemon-prune-burst.sh's
 web2() { printf 'kind: Domain\nname: web2\nmemory: 64MiB\ngraphics: {type: none}\n'; }
 
 ## the daemon (F2): nothing pruned at startup while a file is rejected or the tree is read partly
 # start_daemon TREE: daemon --prune on TREE, log in $d/daemon.log
 start_daemon() {
-    VIRTSPEC_LOG_LEVEL=debug "$vs" daemon --prune --config "$d/empty.conf" -c "test://$d/node.xml" --specs "$1" \
+    VIRTSPEC_LOG_LEVEL=debug "$vs" daemon --prune --config "$d/daemon.conf" -c "test://$d/node.xml" --specs "$1" \
         --status-file "$d/status.json" > "$d/daemon.log" 2>&1 &
     dpid=$!
 }
