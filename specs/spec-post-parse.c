@@ -25,13 +25,17 @@ static void set_default(const KeyDef *k, Value *v) {
 
 static void row_default(const KeyDef *k, void *base) {
     if (k->type == VT_MAP) {
-        Value *present = key_value(k, base);
+        /* a boxed map is never KEY_ALWAYS (tests/unit/test-spec-table.c): absent, it stays NULL */
+        if ((k->flags & KEY_BOXED) && !*key_box(k, base))
+            return;
+        void *sub = spec_section_ensure(base, k);
+        Value *present = (k->flags & KEY_BOXED) ? sub : key_value(k, base);
         if (!present->set && (k->flags & KEY_ALWAYS)) {
             present->set = present->defaulted = true;
             value_set_shared(present, "true");
         }
         if (present->set)
-            apply_defaults(k->sub, base);
+            apply_defaults(k->sub, sub);
         return;
     }
     if (k->type == VT_LIST) {

@@ -415,7 +415,7 @@ static const KeyDef clock_rows[] = {
 static const KeyTable clock_table = TABLE("clock", clock_rows, .doc = "guest clock");
 
 #define SYSINFO_ROW(_block, _elem, _field, _doc) \
-    ROW(DomainSpec, sysinfo._block._field, .key = #_field, .type = VT_STRING, .max = 255, \
+    ROW(SysinfoSpec, _block._field, .key = #_field, .type = VT_STRING, .max = 255, \
         .change = CHANGE_CONFIG, .xml = "sysinfo/" _elem "/entry[@name='" #_field "']", \
         .vagrant = "sysinfo " _elem " " #_field, .doc = _doc)
 static const KeyDef sysinfo_bios_rows[] = {
@@ -431,7 +431,7 @@ static const KeyDef sysinfo_system_rows[] = {
     SYSINFO_ROW(system, "system", product, "product name"),
     SYSINFO_ROW(system, "system", version, "product version"),
     SYSINFO_ROW(system, "system", serial, "serial number"),
-    ROW(DomainSpec, sysinfo.system.uuid, .key = "uuid", .type = VT_UUID, .change = CHANGE_CONFIG,
+    ROW(SysinfoSpec, system.uuid, .key = "uuid", .type = VT_UUID, .change = CHANGE_CONFIG,
         .xml = "sysinfo/system/entry[@name='uuid']", .flags = KEY_NO_TEMPLATE, .vagrant = "sysinfo system uuid",
         .doc = "system UUID (equal to the domain's uuid when both are given)"),
     SYSINFO_ROW(system, "system", sku, "SKU number"),
@@ -459,19 +459,19 @@ static const KeyDef sysinfo_chassis_rows[] = {
 static const KeyTable sysinfo_chassis_table = TABLE("sysinfo.chassis", sysinfo_chassis_rows,
     .doc = "SMBIOS type 3");
 static const KeyDef sysinfo_rows[] = {
-    ROW(DomainSpec, sysinfo.bios, .key = "bios", .type = VT_MAP, .sub = &sysinfo_bios_table,
+    ROW(SysinfoSpec, bios, .key = "bios", .type = VT_MAP, .sub = &sysinfo_bios_table,
         .vagrant = "sysinfo bios", .doc = "BIOS information"),
-    ROW(DomainSpec, sysinfo.system, .key = "system", .type = VT_MAP, .sub = &sysinfo_system_table,
+    ROW(SysinfoSpec, system, .key = "system", .type = VT_MAP, .sub = &sysinfo_system_table,
         .vagrant = "sysinfo system", .doc = "system information"),
-    ROW(DomainSpec, sysinfo.base_board, .key = "base_board", .type = VT_MAP,
+    ROW(SysinfoSpec, base_board, .key = "base_board", .type = VT_MAP,
         .sub = &sysinfo_board_table, .vagrant = "sysinfo base board", .doc = "base board"),
-    ROW(DomainSpec, sysinfo.chassis, .key = "chassis", .type = VT_MAP, .sub = &sysinfo_chassis_table,
+    ROW(SysinfoSpec, chassis, .key = "chassis", .type = VT_MAP, .sub = &sysinfo_chassis_table,
         .vagrant = "sysinfo chassis", .doc = "chassis"),
-    ROW(DomainSpec, sysinfo.oem_strings, .key = "oem_strings", .type = VT_ENUM_LIST, .max = 255,
+    ROW(SysinfoSpec, oem_strings, .key = "oem_strings", .type = VT_ENUM_LIST, .max = 255,
         .change = CHANGE_CONFIG, .xml = "sysinfo/oemStrings/entry", .vagrant = "sysinfo oem strings",
         .doc = "OEM strings (SMBIOS type 11), in order"),
 };
-static const KeyTable sysinfo_table = TABLE("sysinfo", sysinfo_rows,
+static const KeyTable sysinfo_table = TABLE("sysinfo", sysinfo_rows, .item_size = sizeof(SysinfoSpec),
     .doc = "SMBIOS data the guest reads (os/smbios mode sysinfo)");
 
 /* ---- Domain: device lists ---- */
@@ -1149,7 +1149,7 @@ static const KeyDef domain_rows[] = {
         .doc = "kernel command line (needs kernel)"),
     ROW(DomainSpec, dtb, .key = "dtb", .type = VT_PATH, .change = CHANGE_CONFIG, .xml = "os/dtb",
         .vagrant = "dtb", .doc = "device tree blob for kernel (ARM)"),
-    ROW(DomainSpec, sysinfo, .key = "sysinfo", .type = VT_MAP, .sub = &sysinfo_table,
+    ROW(DomainSpec, sysinfo, .key = "sysinfo", .type = VT_MAP, .sub = &sysinfo_table, .flags = KEY_BOXED,
         .vagrant = "sysinfo", .doc = "SMBIOS system information"),
     ROW(DomainSpec, memory, .key = "memory", .type = VT_SIZE, .unit = MiB, .min = 16 * MiB,
         .max = 16 * TiB, .def = "512MiB", .change = CHANGE_LIVE, .xml = "currentMemory",
@@ -1521,6 +1521,29 @@ const KeyDef *key_table_find(const KeyTable *t, const char *key) {
     for (size_t i = 0; i < t->n_keys; i++)
         if (t->keys[i].key[0] == key[0] && streq(t->keys[i].key, key))   /* the first letter first */
             return &t->keys[i];
+    return NULL;
+}
+
+const max_align_t spec_zero_section[64];
+
+void *spec_section_ensure(void *base, const KeyDef *k) {
+    if (!(k->flags & KEY_BOXED))
+        return base;
+    void **box = key_box(k, base);
+    if (!*box)
+        *box = xmalloc0(k->sub->item_size);
+    return *box;
+}
+
+const void *spec_row_base(const KeyTable *t, const KeyDef *row, const void *base) {
+    if (row >= t->keys && row < t->keys + t->n_keys)
+        return base;
+    for (size_t i = 0; i < t->n_keys; i++) {
+        const KeyDef *k = &t->keys[i];
+        const void *b = k->type == VT_MAP ? spec_row_base(k->sub, row, spec_section(base, k)) : NULL;
+        if (b)
+            return b;
+    }
     return NULL;
 }
 

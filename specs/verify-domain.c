@@ -148,12 +148,13 @@ static void verify_firmware(const Spec *s, DiagList *diags) {
         if (need_kernel[i].v->set && !d->kernel.set)
             ERR(need_kernel[i].v, "%s needs kernel", need_kernel[i].key);
     verify_firmware_intent(s, diags);
-    if (d->sysinfo.present.set) {
+    const SysinfoSpec *si = spec_box(d, sysinfo);
+    if (si->present.set) {
         const struct { const Value *present; const char *key; } blocks[] = {
-            { &d->sysinfo.bios.present, "bios" }, { &d->sysinfo.system.present, "system" },
-            { &d->sysinfo.base_board.present, "base_board" }, { &d->sysinfo.chassis.present, "chassis" },
+            { &si->bios.present, "bios" }, { &si->system.present, "system" },
+            { &si->base_board.present, "base_board" }, { &si->chassis.present, "chassis" },
         };
-        bool any = d->sysinfo.oem_strings.n > 0;
+        bool any = si->oem_strings.n > 0;
         for (size_t i = 0; i < ELEMENTSOF(blocks); i++) {
             if (!blocks[i].present->set)
                 continue;
@@ -162,16 +163,16 @@ static void verify_firmware(const Spec *s, DiagList *diags) {
             bool entries = false;
             for (const Value *e = blocks[i].present + 1;
                  (const char *) e < (const char *) (i + 1 < ELEMENTSOF(blocks) ? blocks[i + 1].present
-                                                                               : (const Value *) &d->sysinfo.oem_strings);
+                                                                               : (const Value *) &si->oem_strings);
                  e++)
                 entries = entries || e->set;
             if (!entries)
                 ERR(blocks[i].present, "sysinfo.%s has no entries", blocks[i].key);
         }
         if (!any)
-            ERR(&d->sysinfo.present, "sysinfo needs at least one of bios, system, base_board, "
+            ERR(&si->present, "sysinfo needs at least one of bios, system, base_board, "
                 "chassis, oem_strings");
-        const Value *date = &d->sysinfo.bios.date, *rel = &d->sysinfo.bios.release;
+        const Value *date = &si->bios.date, *rel = &si->bios.release;
         if (date->set) {
             unsigned mm, dd, yy;
             int n = 0;
@@ -185,7 +186,7 @@ static void verify_firmware(const Spec *s, DiagList *diags) {
             if (sscanf(rel->s, "%3u.%3u%n", &a, &b, &n) != 2 || rel->s[n] || a > 255 || b > 255)
                 ERR(rel, "sysinfo.bios.release must be major.minor like 1.2, got '%s'", rel->s);
         }
-        const Value *su = &d->sysinfo.system.uuid;
+        const Value *su = &si->system.uuid;
         if (su->set && d->uuid.set && !streq(su->s, d->uuid.s))
             ERR(su, "sysinfo.system.uuid differs from the domain's uuid (libvirt refuses that)");
     }
