@@ -190,6 +190,10 @@ typedef struct SysinfoSpec {
     List oem_strings;           /* of Value */
 } SysinfoSpec;
 
+typedef struct LaunchSecuritySpec {
+    Value present, type, cbitpos, reduced_phys_bits, policy, dh_cert, session;
+} LaunchSecuritySpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
@@ -234,7 +238,7 @@ typedef struct DomainSpec {
     List redirfilters;          /* of RedirFilterSpec */
     List pci;                   /* of PciHostSpec */
     List usb;                   /* of UsbHostSpec */
-    struct { Value present, type, cbitpos, reduced_phys_bits, policy, dh_cert, session; } launch_security;
+    LaunchSecuritySpec *launch_security; /* boxed: NULL until written (spec_box) */
     List qemu_args;             /* of Value */
     List qemu_env;              /* of EnvSpec */
     List floppies;              /* of FloppySpec */

@@ -888,27 +888,28 @@ static const KeyTable usb_host_table = TABLE("usb", usb_host_rows, .item_size = 
     .doc = "host USB devices, matched by vendor, product, bus and device");
 
 static const KeyDef launch_security_rows[] = {
-    ROW(DomainSpec, launch_security.type, .key = "type", .type = VT_ENUM, .choices = e_sev,
+    ROW(LaunchSecuritySpec, type, .key = "type", .type = VT_ENUM, .choices = e_sev,
         .def = "sev", .change = CHANGE_CONFIG, .xml = "launchSecurity/@type",
         .vagrant = "launchsecurity :type", .doc = "AMD SEV memory encryption"),
-    ROW(DomainSpec, launch_security.cbitpos, .key = "cbitpos", .type = VT_INT, .min = 0, .max = 63,
+    ROW(LaunchSecuritySpec, cbitpos, .key = "cbitpos", .type = VT_INT, .min = 0, .max = 63,
         .def = "47", .change = CHANGE_CONFIG, .xml = "launchSecurity/cbitpos",
         .vagrant = "launchsecurity :cbitpos", .doc = "C-bit position in page table entries"),
-    ROW(DomainSpec, launch_security.reduced_phys_bits, .key = "reduced_phys_bits", .type = VT_INT,
+    ROW(LaunchSecuritySpec, reduced_phys_bits, .key = "reduced_phys_bits", .type = VT_INT,
         .min = 0, .max = 63, .def = "1", .change = CHANGE_CONFIG,
         .xml = "launchSecurity/reducedPhysBits", .vagrant = "launchsecurity :reducedPhysBits",
         .doc = "physical address bits lost to encryption"),
-    ROW(DomainSpec, launch_security.policy, .key = "policy", .type = VT_STRING, .max = 10,
+    ROW(LaunchSecuritySpec, policy, .key = "policy", .type = VT_STRING, .max = 10,
         .def = "0x0003", .change = CHANGE_CONFIG, .xml = "launchSecurity/policy", .hook = HOOK_HEX,
         .vagrant = "launchsecurity :policy", .doc = "SEV guest policy bits, like 0x0003"),
-    ROW(DomainSpec, launch_security.dh_cert, .key = "dh_cert", .type = VT_STRING, .max = 8192,
+    ROW(LaunchSecuritySpec, dh_cert, .key = "dh_cert", .type = VT_STRING, .max = 8192,
         .change = CHANGE_CONFIG, .xml = "launchSecurity/dhCert",
         .doc = "the guest owner's Diffie-Hellman key (base64), for a launch secret"),
-    ROW(DomainSpec, launch_security.session, .key = "session", .type = VT_STRING, .max = 8192,
+    ROW(LaunchSecuritySpec, session, .key = "session", .type = VT_STRING, .max = 8192,
         .change = CHANGE_CONFIG, .xml = "launchSecurity/session",
         .doc = "the guest owner's session parameters (base64)"),
 };
 static const KeyTable launch_security_table = TABLE("launch_security", launch_security_rows,
+    .item_size = sizeof(LaunchSecuritySpec),
     .doc = "confidential computing");
 
 static const KeyDef qemu_env_rows[] = {
@@ -1249,7 +1250,7 @@ static const KeyDef domain_rows[] = {
         .change = CHANGE_CONFIG, .vagrant = "pci", .doc = "host PCI passthrough"),
     ROW(DomainSpec, usb, .key = "usb", .type = VT_LIST, .sub = &usb_host_table,
         .change = CHANGE_CONFIG, .vagrant = "usb", .doc = "host USB passthrough"),
-    ROW(DomainSpec, launch_security, .key = "launch_security", .type = VT_MAP,
+    ROW(DomainSpec, launch_security, .flags = KEY_BOXED, .key = "launch_security", .type = VT_MAP,
         .sub = &launch_security_table, .vagrant = "launchsecurity", .doc = "launch security"),
     ROW(DomainSpec, qemu_args, .key = "qemu_args", .type = VT_ENUM_LIST, .max = 4096,
         .change = CHANGE_CONFIG, .xml = "commandline/arg/@value", .hook = HOOK_QEMU_ARGS,

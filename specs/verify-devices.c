@@ -311,10 +311,11 @@ void verify_passthrough(const Spec *s, DiagList *diags) {
         if (!u->vendor.set && !u->product.set && !u->bus.set && !u->device.set)
             ERR(&d->usb, "usb[%zu] needs vendor and product, or bus and device", i);
     }
-    if (d->launch_security.policy.set && !valid_hex(d->launch_security.policy.s, 8))
-        ERR(&d->launch_security.policy, "launch_security.policy must be hexadecimal like 0x0003");
+    const LaunchSecuritySpec *ls = spec_box(d, launch_security);
+    if (ls->policy.set && !valid_hex(ls->policy.s, 8))
+        ERR(&ls->policy, "launch_security.policy must be hexadecimal like 0x0003");
     const struct { const Value *v; const char *key; } b64[] = {
-        { &d->launch_security.dh_cert, "dh_cert" }, { &d->launch_security.session, "session" },
+        { &ls->dh_cert, "dh_cert" }, { &ls->session, "session" },
     };
     for (size_t i = 0; i < ELEMENTSOF(b64); i++)
         if (b64[i].v->set && !valid_base64(b64[i].v->s))
