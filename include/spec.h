@@ -194,6 +194,10 @@ typedef struct LaunchSecuritySpec {
     Value present, type, cbitpos, reduced_phys_bits, policy, dh_cert, session;
 } LaunchSecuritySpec;
 
+typedef struct MemtuneSpec {
+    Value present, hard_limit, soft_limit, swap_hard_limit;
+} MemtuneSpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
@@ -213,7 +217,7 @@ typedef struct DomainSpec {
         Value present, hugepages, nosharepages, locked, source, access, allocation;
         List pages;             /* of HugePageSpec */
     } memorybacking;
-    struct { Value present, hard_limit, soft_limit, swap_hard_limit; } memtune;
+    MemtuneSpec *memtune;       /* boxed: NULL until written (spec_box) */
     Value loader, nvram, nvram_template, kernel, initrd, cmdline, dtb;
     struct { Value present, type, secure_boot, enrolled_keys, reset_nvram; } firmware;
     SysinfoSpec *sysinfo;       /* boxed: NULL until written (spec_box) */

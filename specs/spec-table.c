@@ -339,18 +339,19 @@ static const KeyTable memorybacking_table = TABLE("memorybacking", memorybacking
     .doc = "how guest memory is backed on the host");
 
 static const KeyDef memtune_rows[] = {
-    ROW(DomainSpec, memtune.hard_limit, .key = "hard_limit", .type = VT_SIZE, .unit = MiB,
+    ROW(MemtuneSpec, hard_limit, .key = "hard_limit", .type = VT_SIZE, .unit = MiB,
         .min = MiB, .change = CHANGE_CONFIG, .xml = "memtune/hard_limit", .hook = HOOK_SIZE_KIB,
         .vagrant = "memtune type: hard_limit", .doc = "most host memory the domain may use"),
-    ROW(DomainSpec, memtune.soft_limit, .key = "soft_limit", .type = VT_SIZE, .unit = MiB,
+    ROW(MemtuneSpec, soft_limit, .key = "soft_limit", .type = VT_SIZE, .unit = MiB,
         .min = MiB, .change = CHANGE_CONFIG, .xml = "memtune/soft_limit", .hook = HOOK_SIZE_KIB,
         .vagrant = "memtune type: soft_limit", .doc = "host memory it keeps under contention"),
-    ROW(DomainSpec, memtune.swap_hard_limit, .key = "swap_hard_limit", .type = VT_SIZE,
+    ROW(MemtuneSpec, swap_hard_limit, .key = "swap_hard_limit", .type = VT_SIZE,
         .unit = MiB, .min = MiB, .change = CHANGE_CONFIG, .xml = "memtune/swap_hard_limit",
         .hook = HOOK_SIZE_KIB, .vagrant = "memtune type: swap_hard_limit",
         .doc = "memory plus swap ceiling (at least hard_limit)"),
 };
 static const KeyTable memtune_table = TABLE("memtune", memtune_rows,
+    .item_size = sizeof(MemtuneSpec),
     .doc = "host memory limits (a plain number counts MiB)");
 
 static const KeyDef hyperv_rows[] = {
@@ -1185,7 +1186,7 @@ static const KeyDef domain_rows[] = {
         .doc = "host NUMA memory placement"),
     ROW(DomainSpec, memorybacking, .key = "memorybacking", .type = VT_MAP,
         .sub = &memorybacking_table, .vagrant = "memorybacking", .doc = "memory backing"),
-    ROW(DomainSpec, memtune, .key = "memtune", .type = VT_MAP, .sub = &memtune_table,
+    ROW(DomainSpec, memtune, .flags = KEY_BOXED, .key = "memtune", .type = VT_MAP, .sub = &memtune_table,
         .vagrant = "memtune", .doc = "memory limits"),
     ROW(DomainSpec, features, .key = "features", .type = VT_ENUM_LIST, .choices = e_features,
         .change = CHANGE_CONFIG, .xml = "features", .hook = HOOK_FEATURES, .vagrant = "features",

@@ -339,16 +339,17 @@ static void verify_tuning(const Spec *s, DiagList *diags) {
                 break;
             }
     }
-    const Value *lims[] = { &d->memtune.hard_limit, &d->memtune.soft_limit, &d->memtune.swap_hard_limit };
+    const MemtuneSpec *mt = spec_box(d, memtune);
+    const Value *lims[] = { &mt->hard_limit, &mt->soft_limit, &mt->swap_hard_limit };
     for (size_t i = 0; i < ELEMENTSOF(lims); i++)
         if (lims[i]->set && value_int(lims[i]) % 1024)
             ERR(lims[i], "memtune limits must be a whole number of KiB");
-    if (d->memtune.hard_limit.set && d->memtune.swap_hard_limit.set &&
-        value_int(&d->memtune.swap_hard_limit) < value_int(&d->memtune.hard_limit))
-        ERR(&d->memtune.swap_hard_limit, "memtune.swap_hard_limit is below hard_limit");
-    if (d->memtune.hard_limit.set && d->memtune.soft_limit.set &&
-        value_int(&d->memtune.soft_limit) > value_int(&d->memtune.hard_limit))
-        ERR(&d->memtune.soft_limit, "memtune.soft_limit is above hard_limit");
+    if (mt->hard_limit.set && mt->swap_hard_limit.set &&
+        value_int(&mt->swap_hard_limit) < value_int(&mt->hard_limit))
+        ERR(&mt->swap_hard_limit, "memtune.swap_hard_limit is below hard_limit");
+    if (mt->hard_limit.set && mt->soft_limit.set &&
+        value_int(&mt->soft_limit) > value_int(&mt->hard_limit))
+        ERR(&mt->soft_limit, "memtune.soft_limit is above hard_limit");
 }
 
 /* Clock */
