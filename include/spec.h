@@ -198,6 +198,11 @@ typedef struct MemtuneSpec {
     Value present, hard_limit, soft_limit, swap_hard_limit;
 } MemtuneSpec;
 
+typedef struct CputuneSpec {
+    Value present, shares;
+    List vcpupin;
+} CputuneSpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
@@ -210,7 +215,7 @@ typedef struct DomainSpec {
     List hyperv;                /* of HypervSpec */
     struct { Value present, offset, basis, adjustment, timezone, start; List timers; } clock;
     List numa;                  /* of NumaCellSpec */
-    struct { Value present, shares; List vcpupin; } cputune;
+    CputuneSpec *cputune;       /* boxed: NULL until written (spec_box) */
     Value cpuset;
     struct { Value present, nodeset, mode; } numatune;
     struct {

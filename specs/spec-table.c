@@ -277,13 +277,14 @@ static const KeyTable vcpupin_table = TABLE("vcpupin", vcpupin_rows,
     .doc = "vCPU pinning, matched by vcpu");
 
 static const KeyDef cputune_rows[] = {
-    ROW(DomainSpec, cputune.shares, .key = "shares", .type = VT_INT, .min = 2, .max = 262144,
+    ROW(CputuneSpec, shares, .key = "shares", .type = VT_INT, .min = 2, .max = 262144,
         .change = CHANGE_CONFIG, .xml = "cputune/shares", .patch = "cputune/shares",
         .vagrant = "shares", .doc = "relative CPU weight against other domains"),
-    ROW(DomainSpec, cputune.vcpupin, .key = "vcpupin", .type = VT_LIST, .sub = &vcpupin_table,
+    ROW(CputuneSpec, vcpupin, .key = "vcpupin", .type = VT_LIST, .sub = &vcpupin_table,
         .change = CHANGE_CONFIG, .vagrant = "cpuaffinitiy", .doc = "vCPU pinning"),
 };
-static const KeyTable cputune_table = TABLE("cputune", cputune_rows, .doc = "CPU scheduling");
+static const KeyTable cputune_table = TABLE("cputune", cputune_rows,
+    .item_size = sizeof(CputuneSpec), .doc = "CPU scheduling");
 
 static const KeyDef numatune_rows[] = {
     ROW(DomainSpec, numatune.nodeset, .key = "nodeset", .type = VT_STRING, .max = 256,
@@ -1176,7 +1177,7 @@ static const KeyDef domain_rows[] = {
         .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .patch = "cpu/numa", .vagrant = "numa_nodes",
         .doc = "guest NUMA nodes; their cpus cover 0..max_cpus-1 and their memory adds up to "
                "max_memory (or memory); compared as a whole"),
-    ROW(DomainSpec, cputune, .key = "cputune", .type = VT_MAP, .sub = &cputune_table,
+    ROW(DomainSpec, cputune, .flags = KEY_BOXED, .key = "cputune", .type = VT_MAP, .sub = &cputune_table,
         .doc = "CPU shares and pinning"),
     ROW(DomainSpec, cpuset, .key = "cpuset", .type = VT_STRING, .max = 256,
         .change = CHANGE_CONFIG, .xml = "vcpu/@cpuset", .hook = HOOK_CPUSET,

@@ -325,8 +325,8 @@ static void verify_tuning(const Spec *s, DiagList *diags) {
                 i == 0 ? "CPUs" : "NUMA nodes");
     }
     verify_hugepages(s, diags);
-    const VcpuPinSpec *pins = d->cputune.vcpupin.items;
-    for (size_t i = 0; i < d->cputune.vcpupin.n; i++) {
+    const VcpuPinSpec *pins = spec_box(d, cputune)->vcpupin.items;
+    for (size_t i = 0; i < spec_box(d, cputune)->vcpupin.n; i++) {
         _cleanup_free_ char *c = cpuset_canonical(pins[i].cpuset.s, 16384);
         if (!c)
             ERR(&pins[i].cpuset, "'%s' must be a set of host CPUs like 0-3,8 or ^2", pins[i].cpuset.s);
