@@ -203,6 +203,10 @@ typedef struct CputuneSpec {
     List vcpupin;
 } CputuneSpec;
 
+typedef struct NumatuneSpec {
+    Value present, nodeset, mode;
+} NumatuneSpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
@@ -217,7 +221,7 @@ typedef struct DomainSpec {
     List numa;                  /* of NumaCellSpec */
     CputuneSpec *cputune;       /* boxed: NULL until written (spec_box) */
     Value cpuset;
-    struct { Value present, nodeset, mode; } numatune;
+    NumatuneSpec *numatune;     /* boxed: NULL until written (spec_box) */
     struct {
         Value present, hugepages, nosharepages, locked, source, access, allocation;
         List pages;             /* of HugePageSpec */

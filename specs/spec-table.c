@@ -287,15 +287,16 @@ static const KeyTable cputune_table = TABLE("cputune", cputune_rows,
     .item_size = sizeof(CputuneSpec), .doc = "CPU scheduling");
 
 static const KeyDef numatune_rows[] = {
-    ROW(DomainSpec, numatune.nodeset, .key = "nodeset", .type = VT_STRING, .max = 256,
+    ROW(NumatuneSpec, nodeset, .key = "nodeset", .type = VT_STRING, .max = 256,
         .change = CHANGE_CONFIG, .xml = "numatune/memory/@nodeset", .hook = HOOK_CPUSET,
         .flags = KEY_REQUIRED, .patch = "numatune/memory", .vagrant = "nodeset",
         .doc = "host NUMA nodes the memory comes from, like 0 or 0-1"),
-    ROW(DomainSpec, numatune.mode, .key = "mode", .type = VT_ENUM, .choices = e_numatune_mode,
+    ROW(NumatuneSpec, mode, .key = "mode", .type = VT_ENUM, .choices = e_numatune_mode,
         .def = "strict", .change = CHANGE_CONFIG, .xml = "numatune/memory/@mode",
         .patch = "numatune/memory", .doc = "how strictly"),
 };
-static const KeyTable numatune_table = TABLE("numatune", numatune_rows, .doc = "host NUMA placement");
+static const KeyTable numatune_table = TABLE("numatune", numatune_rows,
+    .item_size = sizeof(NumatuneSpec), .doc = "host NUMA placement");
 
 static const KeyDef hugepage_rows[] = {
     ROW(HugePageSpec, size, .key = "size", .type = VT_SIZE, .unit = KiB, .min = 4 * KiB,
@@ -1183,7 +1184,7 @@ static const KeyDef domain_rows[] = {
         .change = CHANGE_CONFIG, .xml = "vcpu/@cpuset", .hook = HOOK_CPUSET,
         .patch = "vcpu/@cpuset", .vagrant = "cpuset",
         .doc = "host CPUs the vCPUs may run on, like 0-3,8"),
-    ROW(DomainSpec, numatune, .key = "numatune", .type = VT_MAP, .sub = &numatune_table,
+    ROW(DomainSpec, numatune, .flags = KEY_BOXED, .key = "numatune", .type = VT_MAP, .sub = &numatune_table,
         .doc = "host NUMA memory placement"),
     ROW(DomainSpec, memorybacking, .key = "memorybacking", .type = VT_MAP,
         .sub = &memorybacking_table, .vagrant = "memorybacking", .doc = "memory backing"),

@@ -317,7 +317,7 @@ static void verify_numa(const Spec *s, DiagList *diags) {
 static void verify_tuning(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
     int64_t vcpus = d->max_cpus.set ? value_int(&d->max_cpus) : value_int(&d->cpus);
-    const Value *sets[] = { &d->cpuset, &d->numatune.nodeset };
+    const Value *sets[] = { &d->cpuset, &spec_box(d, numatune)->nodeset };
     for (size_t i = 0; i < ELEMENTSOF(sets); i++) {
         _cleanup_free_ char *c = sets[i]->set ? cpuset_canonical(sets[i]->s, 16384) : NULL;
         if (sets[i]->set && !c)
