@@ -207,6 +207,10 @@ typedef struct NumatuneSpec {
     Value present, nodeset, mode;
 } NumatuneSpec;
 
+typedef struct SmartcardSpec {
+    Value present, mode, type, source_mode, host, service;
+} SmartcardSpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
@@ -246,7 +250,7 @@ typedef struct DomainSpec {
     List serials, consoles;     /* of CharDevSpec */
     struct { Value present, model, enabled, stats_period; } memballoon;
     struct { Value present, model, ports; } usb_controller;
-    struct { Value present, mode, type, source_mode, host, service; } smartcard;
+    SmartcardSpec *smartcard;   /* boxed: NULL until written (spec_box) */
     List redirdevs;             /* of RedirDevSpec */
     List redirfilters;          /* of RedirFilterSpec */
     List pci;                   /* of PciHostSpec */

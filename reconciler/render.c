@@ -361,7 +361,7 @@ static void render_domain_extras(HookCtx *c, xmlNode *root) {
     }
     if (d->usb_controller.present.set)
         xml_set(root, "devices/controller[@type='usb']/@index", "0");
-    if (d->smartcard.present.set && streq_ptr(d->smartcard.type.s, "tcp"))
+    if (spec_box(d, smartcard)->present.set && streq_ptr(spec_box(d, smartcard)->type.s, "tcp"))
         xml_set(root, "devices/smartcard/protocol/@type", "raw");
 }
 

@@ -242,8 +242,9 @@ static void resolve_devices(DomainSpec *d) {
             }
         }
     }
-    if (d->smartcard.present.set && streq(d->smartcard.mode.s, "host") && d->smartcard.type.defaulted)
-        value_clear(&d->smartcard.type);
+    SmartcardSpec *sc = d->smartcard;   /* boxed: NULL when not written */
+    if (sc && sc->present.set && streq(sc->mode.s, "host") && sc->type.defaulted)
+        value_clear(&sc->type);
     /* virtiofs maps guest memory into virtiofsd: back it with shared memfd memory */
     const FilesystemSpec *fs = d->filesystems.items;
     bool virtiofs = false;

@@ -803,24 +803,25 @@ static const KeyTable usb_controller_table = TABLE("usb_controller", usb_control
     .doc = "the USB controller (libvirt's default for the machine type when not given)");
 
 static const KeyDef smartcard_rows[] = {
-    ROW(DomainSpec, smartcard.mode, .key = "mode", .type = VT_ENUM, .choices = e_smartcard_mode,
+    ROW(SmartcardSpec, mode, .key = "mode", .type = VT_ENUM, .choices = e_smartcard_mode,
         .def = "passthrough", .change = CHANGE_CONFIG, .xml = "devices/smartcard/@mode",
         .vagrant = "smartcard_dev :mode", .doc = "passthrough of a reader, or the host's NSS certificates"),
-    ROW(DomainSpec, smartcard.type, .key = "type", .type = VT_ENUM, .choices = e_redir_type,
+    ROW(SmartcardSpec, type, .key = "type", .type = VT_ENUM, .choices = e_redir_type,
         .def = "spicevmc", .change = CHANGE_CONFIG, .xml = "devices/smartcard/@type",
         .vagrant = "smartcard_dev :type", .doc = "channel of a passthrough reader"),
-    ROW(DomainSpec, smartcard.source_mode, .key = "source_mode", .type = VT_ENUM,
+    ROW(SmartcardSpec, source_mode, .key = "source_mode", .type = VT_ENUM,
         .choices = e_source_mode, .change = CHANGE_CONFIG, .xml = "devices/smartcard/source/@mode",
         .flags = KEY_WHEN_SET, .vagrant = "smartcard_dev :source_mode",
         .doc = "tcp: connect to or listen on host:service (libvirt's default connect)"),
-    ROW(DomainSpec, smartcard.host, .key = "host", .type = VT_STRING, .max = 255,
+    ROW(SmartcardSpec, host, .key = "host", .type = VT_STRING, .max = 255,
         .change = CHANGE_CONFIG, .xml = "devices/smartcard/source/@host",
         .vagrant = "smartcard_dev :source_host", .doc = "tcp: host name or address"),
-    ROW(DomainSpec, smartcard.service, .key = "service", .type = VT_INT, .min = 1, .max = 65535,
+    ROW(SmartcardSpec, service, .key = "service", .type = VT_INT, .min = 1, .max = 65535,
         .change = CHANGE_CONFIG, .xml = "devices/smartcard/source/@service",
         .vagrant = "smartcard_dev :source_service", .doc = "tcp: port"),
 };
-static const KeyTable smartcard_table = TABLE("smartcard", smartcard_rows, .doc = "smartcard reader");
+static const KeyTable smartcard_table = TABLE("smartcard", smartcard_rows,
+    .item_size = sizeof(SmartcardSpec), .doc = "smartcard reader");
 
 static const KeyDef redirdev_rows[] = {
     ROW(RedirDevSpec, type, .key = "type", .type = VT_ENUM, .choices = e_redir_type,
@@ -1241,7 +1242,7 @@ static const KeyDef domain_rows[] = {
         .doc = "memory balloon"),
     ROW(DomainSpec, usb_controller, .key = "usb_controller", .type = VT_MAP,
         .sub = &usb_controller_table, .vagrant = "usb_controller", .doc = "USB controller"),
-    ROW(DomainSpec, smartcard, .key = "smartcard", .type = VT_MAP, .sub = &smartcard_table,
+    ROW(DomainSpec, smartcard, .flags = KEY_BOXED, .key = "smartcard", .type = VT_MAP, .sub = &smartcard_table,
         .vagrant = "smartcard_dev", .doc = "smartcard"),
     ROW(DomainSpec, redirdevs, .key = "redirdevs", .type = VT_LIST, .sub = &redirdev_table,
         .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .patch = "devices/redirdev",

@@ -223,8 +223,8 @@ void verify_controllers(const Spec *s, DiagList *diags) {
             usb_user = ((const UsbHostSpec *) d->usb.items)[i].vendor.set
                            ? &((const UsbHostSpec *) d->usb.items)[i].vendor
                            : &((const UsbHostSpec *) d->usb.items)[i].bus;
-        if (!usb_user && d->smartcard.present.set)
-            usb_user = &d->smartcard.mode;   /* a CCID device on the USB bus */
+        if (!usb_user && spec_box(d, smartcard)->present.set)
+            usb_user = &d->smartcard->mode;   /* a CCID device on the USB bus */
         if (!usb_user && d->redirdevs.n)
             usb_user = &((const RedirDevSpec *) d->redirdevs.items)[0].type;
         for (size_t i = 0; i < d->inputs.n && !usb_user; i++)
@@ -237,14 +237,15 @@ void verify_controllers(const Spec *s, DiagList *diags) {
             ERR(&d->usb_controller.model, "usb_controller model none, but a USB device is "
                 "configured (line %u)", spec_origin_line(usb_user->line));
     }
-    if (d->smartcard.present.set) {
-        bool pass = streq(d->smartcard.mode.s, "passthrough");
-        bool tcp = pass && streq_ptr(d->smartcard.type.s, "tcp");
-        if (!pass && d->smartcard.type.set && !d->smartcard.type.defaulted)
-            ERR(&d->smartcard.type, "smartcard.type only applies to mode passthrough");
-        if (tcp && (!d->smartcard.host.set || !d->smartcard.service.set))
-            ERR(&d->smartcard.type, "smartcard type tcp needs host and service");
-        const Value *tcp_only[] = { &d->smartcard.host, &d->smartcard.service, &d->smartcard.source_mode };
+    const SmartcardSpec *sc = spec_box(d, smartcard);
+    if (sc->present.set) {
+        bool pass = streq(sc->mode.s, "passthrough");
+        bool tcp = pass && streq_ptr(sc->type.s, "tcp");
+        if (!pass && sc->type.set && !sc->type.defaulted)
+            ERR(&sc->type, "smartcard.type only applies to mode passthrough");
+        if (tcp && (!sc->host.set || !sc->service.set))
+            ERR(&sc->type, "smartcard type tcp needs host and service");
+        const Value *tcp_only[] = { &sc->host, &sc->service, &sc->source_mode };
         for (size_t i = 0; i < ELEMENTSOF(tcp_only); i++)
             if (!tcp && tcp_only[i]->set)
                 ERR(tcp_only[i], "smartcard host, service and source_mode only apply to type tcp");
