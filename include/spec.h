@@ -211,6 +211,10 @@ typedef struct SmartcardSpec {
     Value present, mode, type, source_mode, host, service;
 } SmartcardSpec;
 
+typedef struct FirmwareSpec {
+    Value present, type, secure_boot, enrolled_keys, reset_nvram;
+} FirmwareSpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
@@ -232,7 +236,7 @@ typedef struct DomainSpec {
     } memorybacking;
     MemtuneSpec *memtune;       /* boxed: NULL until written (spec_box) */
     Value loader, nvram, nvram_template, kernel, initrd, cmdline, dtb;
-    struct { Value present, type, secure_boot, enrolled_keys, reset_nvram; } firmware;
+    FirmwareSpec *firmware;     /* boxed: NULL until written (spec_box) */
     SysinfoSpec *sysinfo;       /* boxed: NULL until written (spec_box) */
     List boot;                  /* of Value (enum) */
     struct { Value present, type, port, autoport, listen, passwd, passwd_file, keymap; } graphics;

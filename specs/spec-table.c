@@ -190,26 +190,27 @@ static const KeyTable sound_table = TABLE("sound", sound_rows, .doc = "sound car
 
 static const char *const e_firmware[] = { "efi", "bios", NULL };
 static const KeyDef firmware_rows[] = {
-    ROW(DomainSpec, firmware.type, .key = "type", .type = VT_ENUM, .choices = e_firmware,
+    ROW(FirmwareSpec, type, .key = "type", .type = VT_ENUM, .choices = e_firmware,
         .flags = KEY_REQUIRED, .change = CHANGE_CONFIG, .xml = "os/@firmware", .hook = HOOK_FIRMWARE,
         .doc = "efi or bios, chosen by libvirt from the host's firmware descriptors"),
-    ROW(DomainSpec, firmware.secure_boot, .key = "secure_boot", .type = VT_BOOL, .change = CHANGE_CONFIG,
+    ROW(FirmwareSpec, secure_boot, .key = "secure_boot", .type = VT_BOOL, .change = CHANGE_CONFIG,
         .xml = "os/firmware/feature[@name='secure-boot']/@enabled", .hook = HOOK_FIRMWARE_FEATURE,
         .doc = "efi only: a firmware that enforces Secure Boot (true) or one without it (false); "
                "unset: libvirt's first match. Needs machine_type q35. A change needs a fresh NVRAM "
                "(reset_nvram)"),
-    ROW(DomainSpec, firmware.enrolled_keys, .key = "enrolled_keys", .type = VT_BOOL,
+    ROW(FirmwareSpec, enrolled_keys, .key = "enrolled_keys", .type = VT_BOOL,
         .change = CHANGE_CONFIG, .xml = "os/firmware/feature[@name='enrolled-keys']/@enabled",
         .hook = HOOK_FIRMWARE_FEATURE,
         .doc = "efi only: NVRAM template with the distribution's Secure Boot keys enrolled (true) or "
                "none (false); true needs secure_boot true. A change needs a fresh NVRAM (reset_nvram)"),
-    ROW(DomainSpec, firmware.reset_nvram, .key = "reset_nvram", .type = VT_BOOL,
+    ROW(FirmwareSpec, reset_nvram, .key = "reset_nvram", .type = VT_BOOL,
         .change = CHANGE_NONE, .flags = KEY_NO_XML,
         .doc = "allow virtspec to replace the NVRAM file with a fresh copy of the template when "
                "secure_boot or enrolled_keys change (the guest's UEFI variables are lost); never "
                "done otherwise"),
 };
 static const KeyTable firmware_table = TABLE("firmware", firmware_rows,
+    .item_size = sizeof(FirmwareSpec),
                                              .doc = "firmware by intent (libvirt's automatic selection)");
 
 static const KeyDef tpm_rows[] = {
@@ -1132,7 +1133,7 @@ static const KeyDef domain_rows[] = {
     ROW(DomainSpec, emulator, .key = "emulator", .type = VT_PATH, .change = CHANGE_CONFIG,
         .xml = "devices/emulator", .flags = KEY_WHEN_SET, .vagrant = "emulator_path",
         .doc = "emulator binary; libvirt's choice when unset"),
-    ROW(DomainSpec, firmware, .key = "firmware", .type = VT_MAP, .sub = &firmware_table,
+    ROW(DomainSpec, firmware, .flags = KEY_BOXED, .key = "firmware", .type = VT_MAP, .sub = &firmware_table,
         .doc = "firmware type, files selected by libvirt (instead of loader and nvram paths)"),
     ROW(DomainSpec, loader, .key = "loader", .type = VT_PATH, .change = CHANGE_CONFIG,
         .xml = "os/loader", .hook = HOOK_LOADER, .vagrant = "loader",

@@ -104,26 +104,27 @@ static void verify_memory_cpus(const Spec *s, DiagList *diags) {
  * (Secure Boot descriptors are q35-only and need SMM, UEFI needs ACPI on x86) */
 static void verify_firmware_intent(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    if (!d->firmware.present.set)
+    const FirmwareSpec *fw = spec_box(d, firmware);
+    if (!fw->present.set)
         return;
-    bool efi = streq(d->firmware.type.s, "efi");
+    bool efi = streq(fw->type.s, "efi");
     const struct { const Value *v; const char *key; } only_efi[] = {
-        { &d->firmware.secure_boot, "secure_boot" }, { &d->firmware.enrolled_keys, "enrolled_keys" },
-        { &d->firmware.reset_nvram, "reset_nvram" },
+        { &fw->secure_boot, "secure_boot" }, { &fw->enrolled_keys, "enrolled_keys" },
+        { &fw->reset_nvram, "reset_nvram" },
     };
     for (size_t i = 0; i < ELEMENTSOF(only_efi); i++)
         if (!efi && only_efi[i].v->set && !only_efi[i].v->defaulted)
             ERR(only_efi[i].v, "firmware.%s needs firmware.type efi (got %s)", only_efi[i].key,
-                d->firmware.type.s);
+                fw->type.s);
     if (!efi)
         return;
-    if (d->firmware.enrolled_keys.set && value_int(&d->firmware.enrolled_keys) &&
-        !(d->firmware.secure_boot.set && value_int(&d->firmware.secure_boot)))
-        ERR(&d->firmware.enrolled_keys, "firmware.enrolled_keys: true needs secure_boot: true (keys "
+    if (fw->enrolled_keys.set && value_int(&fw->enrolled_keys) &&
+        !(fw->secure_boot.set && value_int(&fw->secure_boot)))
+        ERR(&fw->enrolled_keys, "firmware.enrolled_keys: true needs secure_boot: true (keys "
             "are enrolled for Secure Boot)");
-    if (d->firmware.secure_boot.set && value_int(&d->firmware.secure_boot) &&
+    if (fw->secure_boot.set && value_int(&fw->secure_boot) &&
         !(d->machine_type.set && strstr(d->machine_type.s, "q35")))
-        ERR(&d->firmware.secure_boot, "firmware.secure_boot: true needs machine_type q35 (Secure Boot "
+        ERR(&fw->secure_boot, "firmware.secure_boot: true needs machine_type q35 (Secure Boot "
             "firmware needs SMM, which only q35 has)");
     const char *arch = d->machine_arch.set ? d->machine_arch.s : "x86_64";
     bool acpi = false;
@@ -428,7 +429,7 @@ static void verify_snapshots(const Spec *s, DiagList *diags) {
     if (!value_int(&d->snapshots.before_reload))
         return;
     bool pflash = d->loader.set || d->nvram.set ||
-                  (d->firmware.type.set && streq(d->firmware.type.s, "efi"));
+                  (spec_box(d, firmware)->type.set && streq(spec_box(d, firmware)->type.s, "efi"));
     const DiskSpec *disks = d->disks.items;
     for (size_t i = 0; i < d->disks.n; i++)
         if (!streq(disks[i].format.s, "qcow2"))
