@@ -215,6 +215,11 @@ typedef struct FirmwareSpec {
     Value present, type, secure_boot, enrolled_keys, reset_nvram;
 } FirmwareSpec;
 
+typedef struct ClockSpec {
+    Value present, offset, basis, adjustment, timezone, start;
+    List timers;
+} ClockSpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
@@ -225,7 +230,7 @@ typedef struct DomainSpec {
     List features;              /* of Value (enum) */
     Value kvm_hidden;
     List hyperv;                /* of HypervSpec */
-    struct { Value present, offset, basis, adjustment, timezone, start; List timers; } clock;
+    ClockSpec *clock;           /* boxed: NULL until written (spec_box) */
     List numa;                  /* of NumaCellSpec */
     CputuneSpec *cputune;       /* boxed: NULL until written (spec_box) */
     Value cpuset;

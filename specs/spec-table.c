@@ -397,26 +397,27 @@ static const KeyTable timer_table = TABLE("timers", timer_rows, .item_size = siz
     .xml_elem = "clock/timer", .doc = "clock timers, matched by name");
 
 static const KeyDef clock_rows[] = {
-    ROW(DomainSpec, clock.offset, .key = "offset", .type = VT_ENUM, .choices = e_clock_offset,
+    ROW(ClockSpec, offset, .key = "offset", .type = VT_ENUM, .choices = e_clock_offset,
         .def = "utc", .change = CHANGE_CONFIG, .xml = "clock/@offset", .patch = "clock/@*",
         .vagrant = "clock_offset", .doc = "what the guest's RTC starts from"),
-    ROW(DomainSpec, clock.basis, .key = "basis", .type = VT_ENUM, .choices = e_clock_basis,
+    ROW(ClockSpec, basis, .key = "basis", .type = VT_ENUM, .choices = e_clock_basis,
         .change = CHANGE_CONFIG, .xml = "clock/@basis", .patch = "clock/@*",
         .vagrant = "clock_basis", .doc = "base of an adjustment (offset variable only)"),
-    ROW(DomainSpec, clock.adjustment, .key = "adjustment", .type = VT_INT, .min = -2147483648LL,
+    ROW(ClockSpec, adjustment, .key = "adjustment", .type = VT_INT, .min = -2147483648LL,
         .max = 2147483647LL, .change = CHANGE_CONFIG, .xml = "clock/@adjustment",
         .patch = "clock/@*", .vagrant = "clock_adjustment",
         .doc = "seconds added to the basis (offset variable only)"),
-    ROW(DomainSpec, clock.timezone, .key = "timezone", .type = VT_STRING, .max = 64,
+    ROW(ClockSpec, timezone, .key = "timezone", .type = VT_STRING, .max = 64,
         .change = CHANGE_CONFIG, .xml = "clock/@timezone", .patch = "clock/@*",
         .vagrant = "clock_timezone", .doc = "time zone such as Europe/Paris (offset timezone only)"),
-    ROW(DomainSpec, clock.start, .key = "start", .type = VT_INT, .min = 0, .max = 253402300799LL,
+    ROW(ClockSpec, start, .key = "start", .type = VT_INT, .min = 0, .max = 253402300799LL,
         .change = CHANGE_CONFIG, .xml = "clock/@start", .patch = "clock/@*",
         .vagrant = "clock_absolute", .doc = "epoch seconds the RTC starts at (offset absolute only)"),
-    ROW(DomainSpec, clock.timers, .key = "timers", .type = VT_LIST, .sub = &timer_table,
+    ROW(ClockSpec, timers, .key = "timers", .type = VT_LIST, .sub = &timer_table,
         .change = CHANGE_CONFIG, .vagrant = "clock_timer", .doc = "timers"),
 };
-static const KeyTable clock_table = TABLE("clock", clock_rows, .doc = "guest clock");
+static const KeyTable clock_table = TABLE("clock", clock_rows,
+    .item_size = sizeof(ClockSpec), .doc = "guest clock");
 
 #define SYSINFO_ROW(_block, _elem, _field, _doc) \
     ROW(SysinfoSpec, _block._field, .key = #_field, .type = VT_STRING, .max = 255, \
@@ -1203,7 +1204,7 @@ static const KeyDef domain_rows[] = {
         .change = CHANGE_CONFIG, .hook = HOOK_HYPERV, .flags = KEY_WHOLE,
         .patch = "features/hyperv", .vagrant = "hyperv_feature",
         .doc = "Hyper-V enlightenments; compared as a set of name=state"),
-    ROW(DomainSpec, clock, .key = "clock", .type = VT_MAP, .sub = &clock_table,
+    ROW(DomainSpec, clock, .flags = KEY_BOXED, .key = "clock", .type = VT_MAP, .sub = &clock_table,
         .doc = "clock offset and timers (libvirt's default: utc, no timers)"),
     ROW(DomainSpec, boot, .key = "boot", .type = VT_ENUM_LIST, .choices = e_boot,
         .change = CHANGE_CONFIG, .xml = "os/boot", .hook = HOOK_BOOT, .vagrant = "boot",

@@ -356,25 +356,26 @@ static void verify_tuning(const Spec *s, DiagList *diags) {
 /* Clock */
 static void verify_clock(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    if (d->clock.present.set) {
-        const char *off = d->clock.offset.s;
+    const ClockSpec *ck = spec_box(d, clock);
+    if (ck->present.set) {
+        const char *off = ck->offset.s;
         const struct { const Value *v; const char *key, *offset; } only[] = {
-            { &d->clock.basis, "basis", "variable" }, { &d->clock.adjustment, "adjustment", "variable" },
-            { &d->clock.timezone, "timezone", "timezone" }, { &d->clock.start, "start", "absolute" },
+            { &ck->basis, "basis", "variable" }, { &ck->adjustment, "adjustment", "variable" },
+            { &ck->timezone, "timezone", "timezone" }, { &ck->start, "start", "absolute" },
         };
         for (size_t i = 0; i < ELEMENTSOF(only); i++)
             if (only[i].v->set && !streq(off, only[i].offset))
                 ERR(only[i].v, "clock.%s only applies to offset %s (offset is %s)", only[i].key,
                     only[i].offset, off);
-        if (d->clock.timezone.set && !valid_timezone(d->clock.timezone.s))
-            ERR(&d->clock.timezone, "clock.timezone must be a zone name like Europe/Berlin or "
-                "Etc/GMT+1 (no leading '/', no '.' or '..' parts), got '%s'", d->clock.timezone.s);
-        if (streq(off, "timezone") && !d->clock.timezone.set)
-            ERR(&d->clock.offset, "clock offset timezone needs clock.timezone");
-        if (streq(off, "absolute") && !d->clock.start.set)
-            ERR(&d->clock.offset, "clock offset absolute needs clock.start");
-        const TimerSpec *tm = d->clock.timers.items;
-        for (size_t i = 0; i < d->clock.timers.n; i++) {
+        if (ck->timezone.set && !valid_timezone(ck->timezone.s))
+            ERR(&ck->timezone, "clock.timezone must be a zone name like Europe/Berlin or "
+                "Etc/GMT+1 (no leading '/', no '.' or '..' parts), got '%s'", ck->timezone.s);
+        if (streq(off, "timezone") && !ck->timezone.set)
+            ERR(&ck->offset, "clock offset timezone needs clock.timezone");
+        if (streq(off, "absolute") && !ck->start.set)
+            ERR(&ck->offset, "clock offset absolute needs clock.start");
+        const TimerSpec *tm = ck->timers.items;
+        for (size_t i = 0; i < ck->timers.n; i++) {
             const TimerSpec *t = &tm[i];
             bool tsc = streq(t->name.s, "tsc");
             for (size_t j = 0; j < i; j++)
