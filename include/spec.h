@@ -220,6 +220,12 @@ typedef struct ClockSpec {
     List timers;
 } ClockSpec;
 
+typedef struct MemoryBackingSpec {
+    Value present, hugepages, nosharepages, locked, source, access, allocation;
+    List pages;             /* of HugePageSpec */
+    
+} MemoryBackingSpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
@@ -235,10 +241,7 @@ typedef struct DomainSpec {
     CputuneSpec *cputune;       /* boxed: NULL until written (spec_box) */
     Value cpuset;
     NumatuneSpec *numatune;     /* boxed: NULL until written (spec_box) */
-    struct {
-        Value present, hugepages, nosharepages, locked, source, access, allocation;
-        List pages;             /* of HugePageSpec */
-    } memorybacking;
+    MemoryBackingSpec *memorybacking; /* boxed: NULL until written (spec_box) */
     MemtuneSpec *memtune;       /* boxed: NULL until written (spec_box) */
     Value loader, nvram, nvram_template, kernel, initrd, cmdline, dtb;
     FirmwareSpec *firmware;     /* boxed: NULL until written (spec_box) */

@@ -251,12 +251,14 @@ static void resolve_devices(DomainSpec *d) {
     for (size_t i = 0; i < d->filesystems.n; i++)
         virtiofs = virtiofs || streq(fs[i].driver.s, "virtiofs");
     if (virtiofs) {
-        if (!d->memorybacking.present.set)
-            set_derived(&d->memorybacking.present, xstrdup("true"));
-        if (!d->memorybacking.source.set && !value_int(&d->memorybacking.hugepages))
-            set_derived(&d->memorybacking.source, xstrdup("memfd"));
-        if (!d->memorybacking.access.set)
-            set_derived(&d->memorybacking.access, xstrdup("shared"));
+        if (!d->memorybacking)   /* boxed: allocated for what virtiofs needs */
+            d->memorybacking = xmalloc0(sizeof(*d->memorybacking));
+        if (!d->memorybacking->present.set)
+            set_derived(&d->memorybacking->present, xstrdup("true"));
+        if (!d->memorybacking->source.set && !value_int(&d->memorybacking->hugepages))
+            set_derived(&d->memorybacking->source, xstrdup("memfd"));
+        if (!d->memorybacking->access.set)
+            set_derived(&d->memorybacking->access, xstrdup("shared"));
     }
 }
 

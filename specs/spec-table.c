@@ -315,30 +315,31 @@ static const KeyTable hugepage_table = TABLE("pages", hugepage_rows,
     .doc = "huge page sizes, matched by size and nodeset");
 
 static const KeyDef memorybacking_rows[] = {
-    ROW(DomainSpec, memorybacking.hugepages, .key = "hugepages", .type = VT_BOOL,
+    ROW(MemoryBackingSpec, hugepages, .key = "hugepages", .type = VT_BOOL,
         .change = CHANGE_CONFIG, .xml = "memoryBacking/hugepages",
         .vagrant = "memorybacking :hugepages", .doc = "back guest memory with huge pages"),
-    ROW(DomainSpec, memorybacking.pages, .key = "pages", .type = VT_LIST, .sub = &hugepage_table,
+    ROW(MemoryBackingSpec, pages, .key = "pages", .type = VT_LIST, .sub = &hugepage_table,
         .change = CHANGE_CONFIG,
         .doc = "huge page sizes per guest NUMA node (needs hugepages: true); the host's default "
                "size when unset"),
-    ROW(DomainSpec, memorybacking.nosharepages, .key = "nosharepages", .type = VT_BOOL,
+    ROW(MemoryBackingSpec, nosharepages, .key = "nosharepages", .type = VT_BOOL,
         .change = CHANGE_CONFIG, .xml = "memoryBacking/nosharepages",
         .vagrant = "memorybacking :nosharepages", .doc = "keep KSM from merging guest pages"),
-    ROW(DomainSpec, memorybacking.locked, .key = "locked", .type = VT_BOOL,
+    ROW(MemoryBackingSpec, locked, .key = "locked", .type = VT_BOOL,
         .change = CHANGE_CONFIG, .xml = "memoryBacking/locked",
         .vagrant = "memorybacking :locked", .doc = "lock guest memory in host RAM (see memtune.hard_limit)"),
-    ROW(DomainSpec, memorybacking.source, .key = "source", .type = VT_ENUM, .choices = e_mem_source,
+    ROW(MemoryBackingSpec, source, .key = "source", .type = VT_ENUM, .choices = e_mem_source,
         .change = CHANGE_CONFIG, .xml = "memoryBacking/source/@type",
         .vagrant = "memorybacking :source", .doc = "memory backend (virtiofs filesystems set memfd)"),
-    ROW(DomainSpec, memorybacking.access, .key = "access", .type = VT_ENUM, .choices = e_mem_access,
+    ROW(MemoryBackingSpec, access, .key = "access", .type = VT_ENUM, .choices = e_mem_access,
         .change = CHANGE_CONFIG, .xml = "memoryBacking/access/@mode",
         .vagrant = "memorybacking :access", .doc = "shared or private mapping (virtiofs sets shared)"),
-    ROW(DomainSpec, memorybacking.allocation, .key = "allocation", .type = VT_ENUM,
+    ROW(MemoryBackingSpec, allocation, .key = "allocation", .type = VT_ENUM,
         .choices = e_mem_alloc, .change = CHANGE_CONFIG, .xml = "memoryBacking/allocation/@mode",
         .vagrant = "memorybacking :allocation", .doc = "allocate up front or on demand"),
 };
 static const KeyTable memorybacking_table = TABLE("memorybacking", memorybacking_rows,
+    .item_size = sizeof(MemoryBackingSpec),
     .doc = "how guest memory is backed on the host");
 
 static const KeyDef memtune_rows[] = {
@@ -1189,7 +1190,7 @@ static const KeyDef domain_rows[] = {
         .doc = "host CPUs the vCPUs may run on, like 0-3,8"),
     ROW(DomainSpec, numatune, .flags = KEY_BOXED, .key = "numatune", .type = VT_MAP, .sub = &numatune_table,
         .doc = "host NUMA memory placement"),
-    ROW(DomainSpec, memorybacking, .key = "memorybacking", .type = VT_MAP,
+    ROW(DomainSpec, memorybacking, .flags = KEY_BOXED, .key = "memorybacking", .type = VT_MAP,
         .sub = &memorybacking_table, .vagrant = "memorybacking", .doc = "memory backing"),
     ROW(DomainSpec, memtune, .flags = KEY_BOXED, .key = "memtune", .type = VT_MAP, .sub = &memtune_table,
         .vagrant = "memtune", .doc = "memory limits"),

@@ -381,11 +381,11 @@ void verify_filesystems(const Spec *s, DiagList *diags) {
         }
     }
     if (virtiofs) {
-        if (d->memorybacking.access.set && streq(d->memorybacking.access.s, "private"))
-            ERR(&d->memorybacking.access, "memorybacking.access private contradicts the virtiofs "
+        if (spec_box(d, memorybacking)->access.set && streq(spec_box(d, memorybacking)->access.s, "private"))
+            ERR(&spec_box(d, memorybacking)->access, "memorybacking.access private contradicts the virtiofs "
                 "filesystem (line %u), which needs shared memory", spec_origin_line(virtiofs->line));
-        if (d->memorybacking.source.set && streq(d->memorybacking.source.s, "anonymous"))
-            ERR(&d->memorybacking.source, "memorybacking.source anonymous contradicts the virtiofs "
+        if (spec_box(d, memorybacking)->source.set && streq(spec_box(d, memorybacking)->source.s, "anonymous"))
+            ERR(&spec_box(d, memorybacking)->source, "memorybacking.source anonymous contradicts the virtiofs "
                 "filesystem (line %u), which needs memfd or file", virtiofs->line);
     }
 }

@@ -13,11 +13,12 @@
  * size of every node no node set names). */
 static void verify_hugepages(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    const HugePageSpec *pg = d->memorybacking.pages.items;
+    const MemoryBackingSpec *mb = spec_box(d, memorybacking);
+    const HugePageSpec *pg = mb->pages.items;
     unsigned nodes = d->numa.n > 0 ? (unsigned) d->numa.n : 1;
-    if (d->memorybacking.pages.n > 0 && !value_int(&d->memorybacking.hugepages))
-        ERR(&d->memorybacking.pages, "memorybacking.pages needs hugepages: true");
-    for (size_t i = 0; i < d->memorybacking.pages.n; i++) {
+    if (mb->pages.n > 0 && !value_int(&mb->hugepages))
+        ERR(&mb->pages, "memorybacking.pages needs hugepages: true");
+    for (size_t i = 0; i < mb->pages.n; i++) {
         if (value_int(&pg[i].size) & (value_int(&pg[i].size) - 1))
             ERR(&pg[i].size, "memorybacking.pages[%zu].size must be a power of two, like 2MiB or "
                 "1GiB", i);
