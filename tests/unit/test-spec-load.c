@@ -434,8 +434,8 @@ static void test_spec_index_finds_as_the_walk(void **state) {
     spec_set_clear(&set);
 }
 
-/* A boxed section (KEY_BOXED: sysinfo) costs a pointer until a document writes it: a spec without
- * it holds NULL and reads the zeroed block; one with it owns a section that a copy duplicates. */
+/* A boxed section (KEY_BOXED: sysinfo, clock, …) costs a pointer until a document writes it: a
+ * spec without it holds NULL and reads the zeroed block; one with it owns a section that a copy duplicates. */
 static void test_boxed_section_only_when_written(void **state) {
     SpecSet set = {};
     load(&set, "box.yaml",
@@ -449,6 +449,10 @@ static void test_boxed_section_only_when_written(void **state) {
     assert_int_equal(set.n, 2);
     const DomainSpec *plain = &set.specs[0]->domain, *with = &set.specs[1]->domain;
     assert_null(plain->sysinfo);
+    const void *boxes[] = { plain->clock, plain->cputune, plain->numatune, plain->memorybacking,
+                            plain->memtune, plain->firmware, plain->smartcard, plain->launch_security };
+    for (size_t i = 0; i < ELEMENTSOF(boxes); i++)
+        assert_null(boxes[i]);
     assert_false(spec_box(plain, sysinfo)->present.set);
     assert_false(spec_box(plain, sysinfo)->bios.vendor.set);
     assert_non_null(with->sysinfo);
