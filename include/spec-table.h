@@ -107,6 +107,10 @@ typedef enum XmlHook {
 #define KEY_PASST      (1u << 13)  /* rendered only for a libvirt with passt (9.2 and later):
                                     * older, virtspec keeps it through the QEMU monitor
                                     * (RenderOpts.forwards_by_monitor, reconciler/hostfwd.h) */
+#define KEY_BOXED      (1u << 14)  /* VT_MAP: the field at offset is a pointer to the section
+                                    * (sub->item_size bytes), allocated when the map is written;
+                                    * the sub table's offsets count from the section, and NULL
+                                    * reads as spec_zero_section (spec_section) */
 
 typedef struct KeyTable KeyTable;
 
@@ -163,3 +167,24 @@ static inline Value *key_value(const KeyDef *k, void *base) {
 static inline List *key_list(const KeyDef *k, void *base) {
     return (List *) ((char *) base + k->offset);
 }
+
+/* A nested map's rows: where their offsets count from. The base itself for an embedded map; for a
+ * KEY_BOXED one its section, or the zeroed block when it was never written. */
+static inline void **key_box(const KeyDef *k, void *base) {
+    return (void **) ((char *) base + k->offset);
+}
+static inline const void *spec_section(const void *base, const KeyDef *k) {
+    if (!(k->flags & KEY_BOXED))
+        return base;
+    const void *box = *key_box(k, (void *) base);
+    return box ? box : (const void *) spec_zero_section;
+}
+/* The section to write a map's rows into: a boxed one is allocated on first use. */
+void *spec_section_ensure(void *base, const KeyDef *k);
+/* A map's `present` Value: at the row's offset, or first in its boxed section. */
+static inline const Value *map_present(const KeyDef *k, const void *base) {
+    return (k->flags & KEY_BOXED) ? (const Value *) spec_section(base, k) : key_value(k, (void *) base);
+}
+/* The base a row of table t (or of a map nested in it) counts its offset from, given the
+ * table's own base: inside a boxed section, the section. NULL: the row is not in t. */
+const void *spec_row_base(const KeyTable *t, const KeyDef *row, const void *base);

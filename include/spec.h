@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,54 @@ typedef struct PlacementSpec {
     List match;                 /* of Value "label=value" (sorted by label) */
 } PlacementSpec;
 
+/* A boxed section (KEY_BOXED, include/spec-table.h): rarely written, so a DomainSpec holds only a
+ * pointer to it, allocated when a document (or a template) writes the map (docs/performance.md,
+ * memory). Its rows count their offsets from the section. */
+typedef struct SysinfoSpec {
+    Value present;
+    struct { Value present, vendor, version, date, release; } bios;
+    struct { Value present, manufacturer, product, version, serial, uuid, sku, family; } system;
+    struct { Value present, manufacturer, product, version, serial, asset, location; } base_board;
+    struct { Value present, manufacturer, version, serial, asset, sku; } chassis;
+    List oem_strings;           /* of Value */
+} SysinfoSpec;
+
+typedef struct LaunchSecuritySpec {
+    Value present, type, cbitpos, reduced_phys_bits, policy, dh_cert, session;
+} LaunchSecuritySpec;
+
+typedef struct MemtuneSpec {
+    Value present, hard_limit, soft_limit, swap_hard_limit;
+} MemtuneSpec;
+
+typedef struct CputuneSpec {
+    Value present, shares;
+    List vcpupin;
+} CputuneSpec;
+
+typedef struct NumatuneSpec {
+    Value present, nodeset, mode;
+} NumatuneSpec;
+
+typedef struct SmartcardSpec {
+    Value present, mode, type, source_mode, host, service;
+} SmartcardSpec;
+
+typedef struct FirmwareSpec {
+    Value present, type, secure_boot, enrolled_keys, reset_nvram;
+} FirmwareSpec;
+
+typedef struct ClockSpec {
+    Value present, offset, basis, adjustment, timezone, start;
+    List timers;
+} ClockSpec;
+
+typedef struct MemoryBackingSpec {
+    Value present, hugepages, nosharepages, locked, source, access, allocation;
+    List pages;             /* of HugePageSpec */
+    
+} MemoryBackingSpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
@@ -187,26 +236,16 @@ typedef struct DomainSpec {
     List features;              /* of Value (enum) */
     Value kvm_hidden;
     List hyperv;                /* of HypervSpec */
-    struct { Value present, offset, basis, adjustment, timezone, start; List timers; } clock;
+    ClockSpec *clock;           /* boxed: NULL until written (spec_box) */
     List numa;                  /* of NumaCellSpec */
-    struct { Value present, shares; List vcpupin; } cputune;
+    CputuneSpec *cputune;       /* boxed: NULL until written (spec_box) */
     Value cpuset;
-    struct { Value present, nodeset, mode; } numatune;
-    struct {
-        Value present, hugepages, nosharepages, locked, source, access, allocation;
-        List pages;             /* of HugePageSpec */
-    } memorybacking;
-    struct { Value present, hard_limit, soft_limit, swap_hard_limit; } memtune;
+    NumatuneSpec *numatune;     /* boxed: NULL until written (spec_box) */
+    MemoryBackingSpec *memorybacking; /* boxed: NULL until written (spec_box) */
+    MemtuneSpec *memtune;       /* boxed: NULL until written (spec_box) */
     Value loader, nvram, nvram_template, kernel, initrd, cmdline, dtb;
-    struct { Value present, type, secure_boot, enrolled_keys, reset_nvram; } firmware;
-    struct {
-        Value present;
-        struct { Value present, vendor, version, date, release; } bios;
-        struct { Value present, manufacturer, product, version, serial, uuid, sku, family; } system;
-        struct { Value present, manufacturer, product, version, serial, asset, location; } base_board;
-        struct { Value present, manufacturer, version, serial, asset, sku; } chassis;
-        List oem_strings;       /* of Value */
-    } sysinfo;
+    FirmwareSpec *firmware;     /* boxed: NULL until written (spec_box) */
+    SysinfoSpec *sysinfo;       /* boxed: NULL until written (spec_box) */
     List boot;                  /* of Value (enum) */
     struct { Value present, type, port, autoport, listen, passwd, passwd_file, keymap; } graphics;
     struct { Value present, type, vram; } video;
@@ -223,12 +262,12 @@ typedef struct DomainSpec {
     List serials, consoles;     /* of CharDevSpec */
     struct { Value present, model, enabled, stats_period; } memballoon;
     struct { Value present, model, ports; } usb_controller;
-    struct { Value present, mode, type, source_mode, host, service; } smartcard;
+    SmartcardSpec *smartcard;   /* boxed: NULL until written (spec_box) */
     List redirdevs;             /* of RedirDevSpec */
     List redirfilters;          /* of RedirFilterSpec */
     List pci;                   /* of PciHostSpec */
     List usb;                   /* of UsbHostSpec */
-    struct { Value present, type, cbitpos, reduced_phys_bits, policy, dh_cert, session; } launch_security;
+    LaunchSecuritySpec *launch_security; /* boxed: NULL until written (spec_box) */
     List qemu_args;             /* of Value */
     List qemu_env;              /* of EnvSpec */
     List floppies;              /* of FloppySpec */
@@ -243,6 +282,14 @@ typedef struct DomainSpec {
     struct { Value present, before_reload, keep; } snapshots;
     PlacementSpec placement;
 } DomainSpec;
+
+/* An all-zero block: what a boxed section that was never written reads as (an unset embedded
+ * section, exactly). Every boxed section fits in it (tests/unit/test-spec-table.c). */
+extern const max_align_t spec_zero_section[64];
+/* A boxed section of a spec, for reading: spec_box(d, sysinfo)->bios.vendor. */
+#define spec_box(d, field) \
+    ((d)->field ? (const __typeof__(*(d)->field) *) (d)->field \
+                : (const __typeof__(*(d)->field) *) (const void *) spec_zero_section)
 
 /* The NoCloud seed volume of a domain with cloud_init: "cidata-DOMAIN.iso". No disk volume
  * (DOMAIN-DISK.qcow2 / .raw) and no base image (base-HASH-FILE) has that form. */

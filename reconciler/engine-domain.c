@@ -647,7 +647,7 @@ static void domain_update(DomainPass *p) {
     diff_compute(KIND_DOMAIN, p->want, p->have, managed, &r->diff);
     if (p->seed)
         seed_changes(d, p->have, p->seed, r);
-    int fw = firmware_nvram_changes(value_int(&d->firmware.reset_nvram), &r->diff, r);
+    int fw = firmware_nvram_changes(value_int(&spec_box(d, firmware)->reset_nvram), &r->diff, r);
     if (fw < 0 && e->apply) {
         fail(r, "not applied: the firmware change needs a fresh NVRAM; set firmware.reset_nvram: true "
                 "to allow virtspec to reset it (the guest's UEFI variables are lost)");

@@ -192,7 +192,7 @@ static char *domcaps_machine(virConnectPtr conn, const char *arch, const char *m
 
 int firmware_plan(virConnectPtr conn, bool local, const DomainSpec *d, const char *virttype,
                   ObjectResult *r) {
-    if (!d->firmware.present.set || !streq(d->firmware.type.s, "efi"))
+    if (!spec_box(d, firmware)->present.set || !streq(spec_box(d, firmware)->type.s, "efi"))
         return 0;
     if (!local) {
         action_add(r, ACTION_NOTE, "firmware", "firmware: chosen by libvirt at the start (not a local "
@@ -207,12 +207,12 @@ int firmware_plan(virConnectPtr conn, bool local, const DomainSpec *d, const cha
                    virt_error_message());
         return 0;
     }
-    int sb = d->firmware.secure_boot.set ? (value_int(&d->firmware.secure_boot) ? 1 : -1) : 0;
-    int ek = d->firmware.enrolled_keys.set ? (value_int(&d->firmware.enrolled_keys) ? 1 : -1) : 0;
+    int sb = spec_box(d, firmware)->secure_boot.set ? (value_int(&spec_box(d, firmware)->secure_boot) ? 1 : -1) : 0;
+    int ek = spec_box(d, firmware)->enrolled_keys.set ? (value_int(&spec_box(d, firmware)->enrolled_keys) ? 1 : -1) : 0;
     _cleanup_free_ char *tpl = NULL;
     _cleanup_free_ char *pick = firmware_pick("efi", arch, machine, sb, ek, &tpl);
     if (!pick)
-        return fail_at(r, &d->firmware.type, "firmware: no firmware descriptor on this host fits "
+        return fail_at(r, &spec_box(d, firmware)->type, "firmware: no firmware descriptor on this host fits "
                        "type efi%s%s on %s %s (libvirt would refuse to start the domain)",
                        sb ? (sb > 0 ? ", secure_boot" : ", no secure_boot") : "",
                        ek ? (ek > 0 ? ", enrolled_keys" : ", no enrolled_keys") : "", arch, machine);

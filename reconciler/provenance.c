@@ -53,6 +53,8 @@ static unsigned change_line(const Spec *s, const Change *c) {
             return 0;
         }
     }
+    else   /* a row inside a boxed section counts from it */
+        base = (void *) (spec_row_base(spec_kind_table(s->kind), c->row, base) ?: base);
     if (c->row->type == VT_LIST || c->row->type == VT_ENUM_LIST)
         return key_list(c->row, base)->line;
     const Value *v = key_value(c->row, base);
@@ -209,8 +211,8 @@ static void explain_table(FILE *f, const Spec *s, const KeyTable *t, void *base,
         _cleanup_free_ char *path = prefix ? xasprintf("%s.%s", prefix, k->key) : xstrdup(k->key);
         switch (k->type) {
         case VT_MAP:
-            if (key_value(k, base)->set && !key_value(k, base)->defaulted)
-                explain_table(f, s, k->sub, base, path);
+            if (map_present(k, base)->set && !map_present(k, base)->defaulted)
+                explain_table(f, s, k->sub, (void *) spec_section(base, k), path);
             break;
         case VT_LIST: {
             const List *l = key_list(k, base);

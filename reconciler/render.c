@@ -171,8 +171,8 @@ static void render_rows(HookCtx *c, const KeyTable *t, const void *base, xmlNode
         if ((k->flags & KEY_PASST) && c->o->forwards_by_monitor)
             continue;   /* libvirt < 9.2: virtspec keeps it through the QEMU monitor (hostfwd.h) */
         if (k->type == VT_MAP) {
-            if (key_value(k, (void *) base)->set)
-                render_rows(c, k->sub, base, node);
+            if (map_present(k, base)->set)
+                render_rows(c, k->sub, spec_section(base, k), node);
             continue;
         }
         /* lists whose items do not map to one element name each: their hook renders them (the
@@ -245,9 +245,9 @@ static void managed_rows(const KeyTable *t, const void *base, const char *prefix
         _cleanup_(lazy_path_clear) LazyPath lp;
         lazy_path_init(&lp, prefix, k->key);
         if (k->type == VT_MAP) {
-            if (key_value(k, (void *) base)->set) {
+            if (map_present(k, base)->set) {
                 managed_add(acc, lazy_path(&lp));
-                managed_rows(k->sub, base, lazy_path(&lp), acc, root);
+                managed_rows(k->sub, spec_section(base, k), lazy_path(&lp), acc, root);
             }
         } else if (k->type == VT_LIST && (k->flags & KEY_WHOLE)) {
             if (key_list(k, (void *) base)->n > 0)
@@ -355,13 +355,13 @@ static void render_metadata(const Spec *s, const RenderOpts *o, xmlDoc *doc) {
 /* What several keys together imply. */
 static void render_domain_extras(HookCtx *c, xmlNode *root) {
     const DomainSpec *d = &c->spec->domain;
-    if (d->sysinfo.present.set) {
+    if (spec_box(d, sysinfo)->present.set) {
         xml_set(root, "sysinfo/@type", "smbios");
         xml_set(root, "os/smbios/@mode", "sysinfo");
     }
     if (d->usb_controller.present.set)
         xml_set(root, "devices/controller[@type='usb']/@index", "0");
-    if (d->smartcard.present.set && streq_ptr(d->smartcard.type.s, "tcp"))
+    if (spec_box(d, smartcard)->present.set && streq_ptr(spec_box(d, smartcard)->type.s, "tcp"))
         xml_set(root, "devices/smartcard/protocol/@type", "raw");
 }
 

@@ -49,8 +49,8 @@ static void canon_row(Canon *c, const KeyDef *k, const void *base) {
     canon_str(c, k->key);
     switch (k->type) {
     case VT_MAP:
-        canon_value(c, key_value(k, (void *) base));
-        canon_table(c, k->sub, base);
+        canon_value(c, map_present(k, base));
+        canon_table(c, k->sub, spec_section(base, k));
         break;
     case VT_LIST:
     case VT_ENUM_LIST: {

@@ -19,16 +19,17 @@ static void parse_row(ParseCtx *c, const KeyDef *k, const YNode *n, void *base,
 
     switch (k->type) {
     case VT_MAP: {
-        Value *present = key_value(k, base);
         if (n->type == YNODE_SCALAR && (k->flags & KEY_SHORTHAND) && !ynode_is_null(n)) {
             /* `image: PATH` is `image: {path: PATH}` */
+            void *sub = spec_section_ensure(base, k);
+            Value *present = (k->flags & KEY_BOXED) ? sub : key_value(k, base);
             present->set = true;
             value_set_shared(present, "true");
             present->line = n->line;
             present->col = n->col;
             KeyDef as = k->sub->keys[0];
             as.key = k->key;   /* messages name the key as written */
-            parse_row(c, &as, n, base, path);
+            parse_row(c, &as, n, sub, path);
             return;
         }
         if (n->type != YNODE_MAP) {
@@ -40,11 +41,13 @@ static void parse_row(ParseCtx *c, const KeyDef *k, const YNode *n, void *base,
                          "'%s' must be a map of keys (%s)", path, k->sub->doc);
             return;
         }
+        void *sub = spec_section_ensure(base, k);
+        Value *present = (k->flags & KEY_BOXED) ? sub : key_value(k, base);
         present->set = true;
         value_set_shared(present, "true");
         present->line = n->line;
         present->col = n->col;
-        parse_map(c, k->sub, n, base, path);
+        parse_map(c, k->sub, n, sub, path);
         return;
     }
     case VT_LIST:

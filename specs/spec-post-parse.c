@@ -25,13 +25,17 @@ static void set_default(const KeyDef *k, Value *v) {
 
 static void row_default(const KeyDef *k, void *base) {
     if (k->type == VT_MAP) {
-        Value *present = key_value(k, base);
+        /* a boxed map is never KEY_ALWAYS (tests/unit/test-spec-table.c): absent, it stays NULL */
+        if ((k->flags & KEY_BOXED) && !*key_box(k, base))
+            return;
+        void *sub = spec_section_ensure(base, k);
+        Value *present = (k->flags & KEY_BOXED) ? sub : key_value(k, base);
         if (!present->set && (k->flags & KEY_ALWAYS)) {
             present->set = present->defaulted = true;
             value_set_shared(present, "true");
         }
         if (present->set)
-            apply_defaults(k->sub, base);
+            apply_defaults(k->sub, sub);
         return;
     }
     if (k->type == VT_LIST) {
@@ -238,20 +242,23 @@ static void resolve_devices(DomainSpec *d) {
             }
         }
     }
-    if (d->smartcard.present.set && streq(d->smartcard.mode.s, "host") && d->smartcard.type.defaulted)
-        value_clear(&d->smartcard.type);
+    SmartcardSpec *sc = d->smartcard;   /* boxed: NULL when not written */
+    if (sc && sc->present.set && streq(sc->mode.s, "host") && sc->type.defaulted)
+        value_clear(&sc->type);
     /* virtiofs maps guest memory into virtiofsd: back it with shared memfd memory */
     const FilesystemSpec *fs = d->filesystems.items;
     bool virtiofs = false;
     for (size_t i = 0; i < d->filesystems.n; i++)
         virtiofs = virtiofs || streq(fs[i].driver.s, "virtiofs");
     if (virtiofs) {
-        if (!d->memorybacking.present.set)
-            set_derived(&d->memorybacking.present, xstrdup("true"));
-        if (!d->memorybacking.source.set && !value_int(&d->memorybacking.hugepages))
-            set_derived(&d->memorybacking.source, xstrdup("memfd"));
-        if (!d->memorybacking.access.set)
-            set_derived(&d->memorybacking.access, xstrdup("shared"));
+        if (!d->memorybacking)   /* boxed: allocated for what virtiofs needs */
+            d->memorybacking = xmalloc0(sizeof(*d->memorybacking));
+        if (!d->memorybacking->present.set)
+            set_derived(&d->memorybacking->present, xstrdup("true"));
+        if (!d->memorybacking->source.set && !value_int(&d->memorybacking->hugepages))
+            set_derived(&d->memorybacking->source, xstrdup("memfd"));
+        if (!d->memorybacking->access.set)
+            set_derived(&d->memorybacking->access, xstrdup("shared"));
     }
 }
 

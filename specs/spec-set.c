@@ -10,6 +10,16 @@ static void table_clear(const KeyTable *t, void *base);
 static void row_clear(const KeyDef *k, void *base) {
     switch (k->type) {
     case VT_MAP:
+        if (k->flags & KEY_BOXED) {
+            void **box = key_box(k, base);
+            if (*box) {
+                value_clear(*box);
+                table_clear(k->sub, *box);
+            }
+            free(*box);
+            *box = NULL;
+            break;
+        }
         value_clear(key_value(k, base));
         table_clear(k->sub, base);
         break;
@@ -43,12 +53,26 @@ static void table_clear(const KeyTable *t, void *base) {
 
 static void table_copy(const KeyTable *t, void *dst, const void *src);
 
+/* A map's present and rows; dst and src are where the rows count from (for a boxed map, its
+ * sections, whose present comes first). */
+static void map_copy(const KeyDef *k, void *dst, const void *src) {
+    bool boxed = k->flags & KEY_BOXED;
+    Value *to = boxed ? dst : key_value(k, dst);
+    *to = (Value) {};
+    value_copy(to, boxed ? src : key_value(k, (void *) src));
+    table_copy(k->sub, dst, src);
+}
+
 static void row_copy(const KeyDef *k, void *dst, const void *src) {
     switch (k->type) {
     case VT_MAP:
-        *key_value(k, dst) = (Value) {};
-        value_copy(key_value(k, dst), key_value(k, (void *) src));
-        table_copy(k->sub, dst, src);
+        if (k->flags & KEY_BOXED) {
+            *key_box(k, dst) = NULL;
+            if (*key_box(k, (void *) src))
+                map_copy(k, spec_section_ensure(dst, k), *key_box(k, (void *) src));
+            break;
+        }
+        map_copy(k, dst, src);
         break;
     case VT_LIST:
     case VT_ENUM_LIST: {

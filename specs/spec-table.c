@@ -190,26 +190,27 @@ static const KeyTable sound_table = TABLE("sound", sound_rows, .doc = "sound car
 
 static const char *const e_firmware[] = { "efi", "bios", NULL };
 static const KeyDef firmware_rows[] = {
-    ROW(DomainSpec, firmware.type, .key = "type", .type = VT_ENUM, .choices = e_firmware,
+    ROW(FirmwareSpec, type, .key = "type", .type = VT_ENUM, .choices = e_firmware,
         .flags = KEY_REQUIRED, .change = CHANGE_CONFIG, .xml = "os/@firmware", .hook = HOOK_FIRMWARE,
         .doc = "efi or bios, chosen by libvirt from the host's firmware descriptors"),
-    ROW(DomainSpec, firmware.secure_boot, .key = "secure_boot", .type = VT_BOOL, .change = CHANGE_CONFIG,
+    ROW(FirmwareSpec, secure_boot, .key = "secure_boot", .type = VT_BOOL, .change = CHANGE_CONFIG,
         .xml = "os/firmware/feature[@name='secure-boot']/@enabled", .hook = HOOK_FIRMWARE_FEATURE,
         .doc = "efi only: a firmware that enforces Secure Boot (true) or one without it (false); "
                "unset: libvirt's first match. Needs machine_type q35. A change needs a fresh NVRAM "
                "(reset_nvram)"),
-    ROW(DomainSpec, firmware.enrolled_keys, .key = "enrolled_keys", .type = VT_BOOL,
+    ROW(FirmwareSpec, enrolled_keys, .key = "enrolled_keys", .type = VT_BOOL,
         .change = CHANGE_CONFIG, .xml = "os/firmware/feature[@name='enrolled-keys']/@enabled",
         .hook = HOOK_FIRMWARE_FEATURE,
         .doc = "efi only: NVRAM template with the distribution's Secure Boot keys enrolled (true) or "
                "none (false); true needs secure_boot true. A change needs a fresh NVRAM (reset_nvram)"),
-    ROW(DomainSpec, firmware.reset_nvram, .key = "reset_nvram", .type = VT_BOOL,
+    ROW(FirmwareSpec, reset_nvram, .key = "reset_nvram", .type = VT_BOOL,
         .change = CHANGE_NONE, .flags = KEY_NO_XML,
         .doc = "allow virtspec to replace the NVRAM file with a fresh copy of the template when "
                "secure_boot or enrolled_keys change (the guest's UEFI variables are lost); never "
                "done otherwise"),
 };
 static const KeyTable firmware_table = TABLE("firmware", firmware_rows,
+    .item_size = sizeof(FirmwareSpec),
                                              .doc = "firmware by intent (libvirt's automatic selection)");
 
 static const KeyDef tpm_rows[] = {
@@ -277,24 +278,26 @@ static const KeyTable vcpupin_table = TABLE("vcpupin", vcpupin_rows,
     .doc = "vCPU pinning, matched by vcpu");
 
 static const KeyDef cputune_rows[] = {
-    ROW(DomainSpec, cputune.shares, .key = "shares", .type = VT_INT, .min = 2, .max = 262144,
+    ROW(CputuneSpec, shares, .key = "shares", .type = VT_INT, .min = 2, .max = 262144,
         .change = CHANGE_CONFIG, .xml = "cputune/shares", .patch = "cputune/shares",
         .vagrant = "shares", .doc = "relative CPU weight against other domains"),
-    ROW(DomainSpec, cputune.vcpupin, .key = "vcpupin", .type = VT_LIST, .sub = &vcpupin_table,
+    ROW(CputuneSpec, vcpupin, .key = "vcpupin", .type = VT_LIST, .sub = &vcpupin_table,
         .change = CHANGE_CONFIG, .vagrant = "cpuaffinitiy", .doc = "vCPU pinning"),
 };
-static const KeyTable cputune_table = TABLE("cputune", cputune_rows, .doc = "CPU scheduling");
+static const KeyTable cputune_table = TABLE("cputune", cputune_rows,
+    .item_size = sizeof(CputuneSpec), .doc = "CPU scheduling");
 
 static const KeyDef numatune_rows[] = {
-    ROW(DomainSpec, numatune.nodeset, .key = "nodeset", .type = VT_STRING, .max = 256,
+    ROW(NumatuneSpec, nodeset, .key = "nodeset", .type = VT_STRING, .max = 256,
         .change = CHANGE_CONFIG, .xml = "numatune/memory/@nodeset", .hook = HOOK_CPUSET,
         .flags = KEY_REQUIRED, .patch = "numatune/memory", .vagrant = "nodeset",
         .doc = "host NUMA nodes the memory comes from, like 0 or 0-1"),
-    ROW(DomainSpec, numatune.mode, .key = "mode", .type = VT_ENUM, .choices = e_numatune_mode,
+    ROW(NumatuneSpec, mode, .key = "mode", .type = VT_ENUM, .choices = e_numatune_mode,
         .def = "strict", .change = CHANGE_CONFIG, .xml = "numatune/memory/@mode",
         .patch = "numatune/memory", .doc = "how strictly"),
 };
-static const KeyTable numatune_table = TABLE("numatune", numatune_rows, .doc = "host NUMA placement");
+static const KeyTable numatune_table = TABLE("numatune", numatune_rows,
+    .item_size = sizeof(NumatuneSpec), .doc = "host NUMA placement");
 
 static const KeyDef hugepage_rows[] = {
     ROW(HugePageSpec, size, .key = "size", .type = VT_SIZE, .unit = KiB, .min = 4 * KiB,
@@ -312,45 +315,47 @@ static const KeyTable hugepage_table = TABLE("pages", hugepage_rows,
     .doc = "huge page sizes, matched by size and nodeset");
 
 static const KeyDef memorybacking_rows[] = {
-    ROW(DomainSpec, memorybacking.hugepages, .key = "hugepages", .type = VT_BOOL,
+    ROW(MemoryBackingSpec, hugepages, .key = "hugepages", .type = VT_BOOL,
         .change = CHANGE_CONFIG, .xml = "memoryBacking/hugepages",
         .vagrant = "memorybacking :hugepages", .doc = "back guest memory with huge pages"),
-    ROW(DomainSpec, memorybacking.pages, .key = "pages", .type = VT_LIST, .sub = &hugepage_table,
+    ROW(MemoryBackingSpec, pages, .key = "pages", .type = VT_LIST, .sub = &hugepage_table,
         .change = CHANGE_CONFIG,
         .doc = "huge page sizes per guest NUMA node (needs hugepages: true); the host's default "
                "size when unset"),
-    ROW(DomainSpec, memorybacking.nosharepages, .key = "nosharepages", .type = VT_BOOL,
+    ROW(MemoryBackingSpec, nosharepages, .key = "nosharepages", .type = VT_BOOL,
         .change = CHANGE_CONFIG, .xml = "memoryBacking/nosharepages",
         .vagrant = "memorybacking :nosharepages", .doc = "keep KSM from merging guest pages"),
-    ROW(DomainSpec, memorybacking.locked, .key = "locked", .type = VT_BOOL,
+    ROW(MemoryBackingSpec, locked, .key = "locked", .type = VT_BOOL,
         .change = CHANGE_CONFIG, .xml = "memoryBacking/locked",
         .vagrant = "memorybacking :locked", .doc = "lock guest memory in host RAM (see memtune.hard_limit)"),
-    ROW(DomainSpec, memorybacking.source, .key = "source", .type = VT_ENUM, .choices = e_mem_source,
+    ROW(MemoryBackingSpec, source, .key = "source", .type = VT_ENUM, .choices = e_mem_source,
         .change = CHANGE_CONFIG, .xml = "memoryBacking/source/@type",
         .vagrant = "memorybacking :source", .doc = "memory backend (virtiofs filesystems set memfd)"),
-    ROW(DomainSpec, memorybacking.access, .key = "access", .type = VT_ENUM, .choices = e_mem_access,
+    ROW(MemoryBackingSpec, access, .key = "access", .type = VT_ENUM, .choices = e_mem_access,
         .change = CHANGE_CONFIG, .xml = "memoryBacking/access/@mode",
         .vagrant = "memorybacking :access", .doc = "shared or private mapping (virtiofs sets shared)"),
-    ROW(DomainSpec, memorybacking.allocation, .key = "allocation", .type = VT_ENUM,
+    ROW(MemoryBackingSpec, allocation, .key = "allocation", .type = VT_ENUM,
         .choices = e_mem_alloc, .change = CHANGE_CONFIG, .xml = "memoryBacking/allocation/@mode",
         .vagrant = "memorybacking :allocation", .doc = "allocate up front or on demand"),
 };
 static const KeyTable memorybacking_table = TABLE("memorybacking", memorybacking_rows,
+    .item_size = sizeof(MemoryBackingSpec),
     .doc = "how guest memory is backed on the host");
 
 static const KeyDef memtune_rows[] = {
-    ROW(DomainSpec, memtune.hard_limit, .key = "hard_limit", .type = VT_SIZE, .unit = MiB,
+    ROW(MemtuneSpec, hard_limit, .key = "hard_limit", .type = VT_SIZE, .unit = MiB,
         .min = MiB, .change = CHANGE_CONFIG, .xml = "memtune/hard_limit", .hook = HOOK_SIZE_KIB,
         .vagrant = "memtune type: hard_limit", .doc = "most host memory the domain may use"),
-    ROW(DomainSpec, memtune.soft_limit, .key = "soft_limit", .type = VT_SIZE, .unit = MiB,
+    ROW(MemtuneSpec, soft_limit, .key = "soft_limit", .type = VT_SIZE, .unit = MiB,
         .min = MiB, .change = CHANGE_CONFIG, .xml = "memtune/soft_limit", .hook = HOOK_SIZE_KIB,
         .vagrant = "memtune type: soft_limit", .doc = "host memory it keeps under contention"),
-    ROW(DomainSpec, memtune.swap_hard_limit, .key = "swap_hard_limit", .type = VT_SIZE,
+    ROW(MemtuneSpec, swap_hard_limit, .key = "swap_hard_limit", .type = VT_SIZE,
         .unit = MiB, .min = MiB, .change = CHANGE_CONFIG, .xml = "memtune/swap_hard_limit",
         .hook = HOOK_SIZE_KIB, .vagrant = "memtune type: swap_hard_limit",
         .doc = "memory plus swap ceiling (at least hard_limit)"),
 };
 static const KeyTable memtune_table = TABLE("memtune", memtune_rows,
+    .item_size = sizeof(MemtuneSpec),
     .doc = "host memory limits (a plain number counts MiB)");
 
 static const KeyDef hyperv_rows[] = {
@@ -393,29 +398,30 @@ static const KeyTable timer_table = TABLE("timers", timer_rows, .item_size = siz
     .xml_elem = "clock/timer", .doc = "clock timers, matched by name");
 
 static const KeyDef clock_rows[] = {
-    ROW(DomainSpec, clock.offset, .key = "offset", .type = VT_ENUM, .choices = e_clock_offset,
+    ROW(ClockSpec, offset, .key = "offset", .type = VT_ENUM, .choices = e_clock_offset,
         .def = "utc", .change = CHANGE_CONFIG, .xml = "clock/@offset", .patch = "clock/@*",
         .vagrant = "clock_offset", .doc = "what the guest's RTC starts from"),
-    ROW(DomainSpec, clock.basis, .key = "basis", .type = VT_ENUM, .choices = e_clock_basis,
+    ROW(ClockSpec, basis, .key = "basis", .type = VT_ENUM, .choices = e_clock_basis,
         .change = CHANGE_CONFIG, .xml = "clock/@basis", .patch = "clock/@*",
         .vagrant = "clock_basis", .doc = "base of an adjustment (offset variable only)"),
-    ROW(DomainSpec, clock.adjustment, .key = "adjustment", .type = VT_INT, .min = -2147483648LL,
+    ROW(ClockSpec, adjustment, .key = "adjustment", .type = VT_INT, .min = -2147483648LL,
         .max = 2147483647LL, .change = CHANGE_CONFIG, .xml = "clock/@adjustment",
         .patch = "clock/@*", .vagrant = "clock_adjustment",
         .doc = "seconds added to the basis (offset variable only)"),
-    ROW(DomainSpec, clock.timezone, .key = "timezone", .type = VT_STRING, .max = 64,
+    ROW(ClockSpec, timezone, .key = "timezone", .type = VT_STRING, .max = 64,
         .change = CHANGE_CONFIG, .xml = "clock/@timezone", .patch = "clock/@*",
         .vagrant = "clock_timezone", .doc = "time zone such as Europe/Paris (offset timezone only)"),
-    ROW(DomainSpec, clock.start, .key = "start", .type = VT_INT, .min = 0, .max = 253402300799LL,
+    ROW(ClockSpec, start, .key = "start", .type = VT_INT, .min = 0, .max = 253402300799LL,
         .change = CHANGE_CONFIG, .xml = "clock/@start", .patch = "clock/@*",
         .vagrant = "clock_absolute", .doc = "epoch seconds the RTC starts at (offset absolute only)"),
-    ROW(DomainSpec, clock.timers, .key = "timers", .type = VT_LIST, .sub = &timer_table,
+    ROW(ClockSpec, timers, .key = "timers", .type = VT_LIST, .sub = &timer_table,
         .change = CHANGE_CONFIG, .vagrant = "clock_timer", .doc = "timers"),
 };
-static const KeyTable clock_table = TABLE("clock", clock_rows, .doc = "guest clock");
+static const KeyTable clock_table = TABLE("clock", clock_rows,
+    .item_size = sizeof(ClockSpec), .doc = "guest clock");
 
 #define SYSINFO_ROW(_block, _elem, _field, _doc) \
-    ROW(DomainSpec, sysinfo._block._field, .key = #_field, .type = VT_STRING, .max = 255, \
+    ROW(SysinfoSpec, _block._field, .key = #_field, .type = VT_STRING, .max = 255, \
         .change = CHANGE_CONFIG, .xml = "sysinfo/" _elem "/entry[@name='" #_field "']", \
         .vagrant = "sysinfo " _elem " " #_field, .doc = _doc)
 static const KeyDef sysinfo_bios_rows[] = {
@@ -431,7 +437,7 @@ static const KeyDef sysinfo_system_rows[] = {
     SYSINFO_ROW(system, "system", product, "product name"),
     SYSINFO_ROW(system, "system", version, "product version"),
     SYSINFO_ROW(system, "system", serial, "serial number"),
-    ROW(DomainSpec, sysinfo.system.uuid, .key = "uuid", .type = VT_UUID, .change = CHANGE_CONFIG,
+    ROW(SysinfoSpec, system.uuid, .key = "uuid", .type = VT_UUID, .change = CHANGE_CONFIG,
         .xml = "sysinfo/system/entry[@name='uuid']", .flags = KEY_NO_TEMPLATE, .vagrant = "sysinfo system uuid",
         .doc = "system UUID (equal to the domain's uuid when both are given)"),
     SYSINFO_ROW(system, "system", sku, "SKU number"),
@@ -459,19 +465,19 @@ static const KeyDef sysinfo_chassis_rows[] = {
 static const KeyTable sysinfo_chassis_table = TABLE("sysinfo.chassis", sysinfo_chassis_rows,
     .doc = "SMBIOS type 3");
 static const KeyDef sysinfo_rows[] = {
-    ROW(DomainSpec, sysinfo.bios, .key = "bios", .type = VT_MAP, .sub = &sysinfo_bios_table,
+    ROW(SysinfoSpec, bios, .key = "bios", .type = VT_MAP, .sub = &sysinfo_bios_table,
         .vagrant = "sysinfo bios", .doc = "BIOS information"),
-    ROW(DomainSpec, sysinfo.system, .key = "system", .type = VT_MAP, .sub = &sysinfo_system_table,
+    ROW(SysinfoSpec, system, .key = "system", .type = VT_MAP, .sub = &sysinfo_system_table,
         .vagrant = "sysinfo system", .doc = "system information"),
-    ROW(DomainSpec, sysinfo.base_board, .key = "base_board", .type = VT_MAP,
+    ROW(SysinfoSpec, base_board, .key = "base_board", .type = VT_MAP,
         .sub = &sysinfo_board_table, .vagrant = "sysinfo base board", .doc = "base board"),
-    ROW(DomainSpec, sysinfo.chassis, .key = "chassis", .type = VT_MAP, .sub = &sysinfo_chassis_table,
+    ROW(SysinfoSpec, chassis, .key = "chassis", .type = VT_MAP, .sub = &sysinfo_chassis_table,
         .vagrant = "sysinfo chassis", .doc = "chassis"),
-    ROW(DomainSpec, sysinfo.oem_strings, .key = "oem_strings", .type = VT_ENUM_LIST, .max = 255,
+    ROW(SysinfoSpec, oem_strings, .key = "oem_strings", .type = VT_ENUM_LIST, .max = 255,
         .change = CHANGE_CONFIG, .xml = "sysinfo/oemStrings/entry", .vagrant = "sysinfo oem strings",
         .doc = "OEM strings (SMBIOS type 11), in order"),
 };
-static const KeyTable sysinfo_table = TABLE("sysinfo", sysinfo_rows,
+static const KeyTable sysinfo_table = TABLE("sysinfo", sysinfo_rows, .item_size = sizeof(SysinfoSpec),
     .doc = "SMBIOS data the guest reads (os/smbios mode sysinfo)");
 
 /* ---- Domain: device lists ---- */
@@ -800,24 +806,25 @@ static const KeyTable usb_controller_table = TABLE("usb_controller", usb_control
     .doc = "the USB controller (libvirt's default for the machine type when not given)");
 
 static const KeyDef smartcard_rows[] = {
-    ROW(DomainSpec, smartcard.mode, .key = "mode", .type = VT_ENUM, .choices = e_smartcard_mode,
+    ROW(SmartcardSpec, mode, .key = "mode", .type = VT_ENUM, .choices = e_smartcard_mode,
         .def = "passthrough", .change = CHANGE_CONFIG, .xml = "devices/smartcard/@mode",
         .vagrant = "smartcard_dev :mode", .doc = "passthrough of a reader, or the host's NSS certificates"),
-    ROW(DomainSpec, smartcard.type, .key = "type", .type = VT_ENUM, .choices = e_redir_type,
+    ROW(SmartcardSpec, type, .key = "type", .type = VT_ENUM, .choices = e_redir_type,
         .def = "spicevmc", .change = CHANGE_CONFIG, .xml = "devices/smartcard/@type",
         .vagrant = "smartcard_dev :type", .doc = "channel of a passthrough reader"),
-    ROW(DomainSpec, smartcard.source_mode, .key = "source_mode", .type = VT_ENUM,
+    ROW(SmartcardSpec, source_mode, .key = "source_mode", .type = VT_ENUM,
         .choices = e_source_mode, .change = CHANGE_CONFIG, .xml = "devices/smartcard/source/@mode",
         .flags = KEY_WHEN_SET, .vagrant = "smartcard_dev :source_mode",
         .doc = "tcp: connect to or listen on host:service (libvirt's default connect)"),
-    ROW(DomainSpec, smartcard.host, .key = "host", .type = VT_STRING, .max = 255,
+    ROW(SmartcardSpec, host, .key = "host", .type = VT_STRING, .max = 255,
         .change = CHANGE_CONFIG, .xml = "devices/smartcard/source/@host",
         .vagrant = "smartcard_dev :source_host", .doc = "tcp: host name or address"),
-    ROW(DomainSpec, smartcard.service, .key = "service", .type = VT_INT, .min = 1, .max = 65535,
+    ROW(SmartcardSpec, service, .key = "service", .type = VT_INT, .min = 1, .max = 65535,
         .change = CHANGE_CONFIG, .xml = "devices/smartcard/source/@service",
         .vagrant = "smartcard_dev :source_service", .doc = "tcp: port"),
 };
-static const KeyTable smartcard_table = TABLE("smartcard", smartcard_rows, .doc = "smartcard reader");
+static const KeyTable smartcard_table = TABLE("smartcard", smartcard_rows,
+    .item_size = sizeof(SmartcardSpec), .doc = "smartcard reader");
 
 static const KeyDef redirdev_rows[] = {
     ROW(RedirDevSpec, type, .key = "type", .type = VT_ENUM, .choices = e_redir_type,
@@ -888,27 +895,28 @@ static const KeyTable usb_host_table = TABLE("usb", usb_host_rows, .item_size = 
     .doc = "host USB devices, matched by vendor, product, bus and device");
 
 static const KeyDef launch_security_rows[] = {
-    ROW(DomainSpec, launch_security.type, .key = "type", .type = VT_ENUM, .choices = e_sev,
+    ROW(LaunchSecuritySpec, type, .key = "type", .type = VT_ENUM, .choices = e_sev,
         .def = "sev", .change = CHANGE_CONFIG, .xml = "launchSecurity/@type",
         .vagrant = "launchsecurity :type", .doc = "AMD SEV memory encryption"),
-    ROW(DomainSpec, launch_security.cbitpos, .key = "cbitpos", .type = VT_INT, .min = 0, .max = 63,
+    ROW(LaunchSecuritySpec, cbitpos, .key = "cbitpos", .type = VT_INT, .min = 0, .max = 63,
         .def = "47", .change = CHANGE_CONFIG, .xml = "launchSecurity/cbitpos",
         .vagrant = "launchsecurity :cbitpos", .doc = "C-bit position in page table entries"),
-    ROW(DomainSpec, launch_security.reduced_phys_bits, .key = "reduced_phys_bits", .type = VT_INT,
+    ROW(LaunchSecuritySpec, reduced_phys_bits, .key = "reduced_phys_bits", .type = VT_INT,
         .min = 0, .max = 63, .def = "1", .change = CHANGE_CONFIG,
         .xml = "launchSecurity/reducedPhysBits", .vagrant = "launchsecurity :reducedPhysBits",
         .doc = "physical address bits lost to encryption"),
-    ROW(DomainSpec, launch_security.policy, .key = "policy", .type = VT_STRING, .max = 10,
+    ROW(LaunchSecuritySpec, policy, .key = "policy", .type = VT_STRING, .max = 10,
         .def = "0x0003", .change = CHANGE_CONFIG, .xml = "launchSecurity/policy", .hook = HOOK_HEX,
         .vagrant = "launchsecurity :policy", .doc = "SEV guest policy bits, like 0x0003"),
-    ROW(DomainSpec, launch_security.dh_cert, .key = "dh_cert", .type = VT_STRING, .max = 8192,
+    ROW(LaunchSecuritySpec, dh_cert, .key = "dh_cert", .type = VT_STRING, .max = 8192,
         .change = CHANGE_CONFIG, .xml = "launchSecurity/dhCert",
         .doc = "the guest owner's Diffie-Hellman key (base64), for a launch secret"),
-    ROW(DomainSpec, launch_security.session, .key = "session", .type = VT_STRING, .max = 8192,
+    ROW(LaunchSecuritySpec, session, .key = "session", .type = VT_STRING, .max = 8192,
         .change = CHANGE_CONFIG, .xml = "launchSecurity/session",
         .doc = "the guest owner's session parameters (base64)"),
 };
 static const KeyTable launch_security_table = TABLE("launch_security", launch_security_rows,
+    .item_size = sizeof(LaunchSecuritySpec),
     .doc = "confidential computing");
 
 static const KeyDef qemu_env_rows[] = {
@@ -1127,7 +1135,7 @@ static const KeyDef domain_rows[] = {
     ROW(DomainSpec, emulator, .key = "emulator", .type = VT_PATH, .change = CHANGE_CONFIG,
         .xml = "devices/emulator", .flags = KEY_WHEN_SET, .vagrant = "emulator_path",
         .doc = "emulator binary; libvirt's choice when unset"),
-    ROW(DomainSpec, firmware, .key = "firmware", .type = VT_MAP, .sub = &firmware_table,
+    ROW(DomainSpec, firmware, .flags = KEY_BOXED, .key = "firmware", .type = VT_MAP, .sub = &firmware_table,
         .doc = "firmware type, files selected by libvirt (instead of loader and nvram paths)"),
     ROW(DomainSpec, loader, .key = "loader", .type = VT_PATH, .change = CHANGE_CONFIG,
         .xml = "os/loader", .hook = HOOK_LOADER, .vagrant = "loader",
@@ -1149,7 +1157,7 @@ static const KeyDef domain_rows[] = {
         .doc = "kernel command line (needs kernel)"),
     ROW(DomainSpec, dtb, .key = "dtb", .type = VT_PATH, .change = CHANGE_CONFIG, .xml = "os/dtb",
         .vagrant = "dtb", .doc = "device tree blob for kernel (ARM)"),
-    ROW(DomainSpec, sysinfo, .key = "sysinfo", .type = VT_MAP, .sub = &sysinfo_table,
+    ROW(DomainSpec, sysinfo, .key = "sysinfo", .type = VT_MAP, .sub = &sysinfo_table, .flags = KEY_BOXED,
         .vagrant = "sysinfo", .doc = "SMBIOS system information"),
     ROW(DomainSpec, memory, .key = "memory", .type = VT_SIZE, .unit = MiB, .min = 16 * MiB,
         .max = 16 * TiB, .def = "512MiB", .change = CHANGE_LIVE, .xml = "currentMemory",
@@ -1174,17 +1182,17 @@ static const KeyDef domain_rows[] = {
         .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .patch = "cpu/numa", .vagrant = "numa_nodes",
         .doc = "guest NUMA nodes; their cpus cover 0..max_cpus-1 and their memory adds up to "
                "max_memory (or memory); compared as a whole"),
-    ROW(DomainSpec, cputune, .key = "cputune", .type = VT_MAP, .sub = &cputune_table,
+    ROW(DomainSpec, cputune, .flags = KEY_BOXED, .key = "cputune", .type = VT_MAP, .sub = &cputune_table,
         .doc = "CPU shares and pinning"),
     ROW(DomainSpec, cpuset, .key = "cpuset", .type = VT_STRING, .max = 256,
         .change = CHANGE_CONFIG, .xml = "vcpu/@cpuset", .hook = HOOK_CPUSET,
         .patch = "vcpu/@cpuset", .vagrant = "cpuset",
         .doc = "host CPUs the vCPUs may run on, like 0-3,8"),
-    ROW(DomainSpec, numatune, .key = "numatune", .type = VT_MAP, .sub = &numatune_table,
+    ROW(DomainSpec, numatune, .flags = KEY_BOXED, .key = "numatune", .type = VT_MAP, .sub = &numatune_table,
         .doc = "host NUMA memory placement"),
-    ROW(DomainSpec, memorybacking, .key = "memorybacking", .type = VT_MAP,
+    ROW(DomainSpec, memorybacking, .flags = KEY_BOXED, .key = "memorybacking", .type = VT_MAP,
         .sub = &memorybacking_table, .vagrant = "memorybacking", .doc = "memory backing"),
-    ROW(DomainSpec, memtune, .key = "memtune", .type = VT_MAP, .sub = &memtune_table,
+    ROW(DomainSpec, memtune, .flags = KEY_BOXED, .key = "memtune", .type = VT_MAP, .sub = &memtune_table,
         .vagrant = "memtune", .doc = "memory limits"),
     ROW(DomainSpec, features, .key = "features", .type = VT_ENUM_LIST, .choices = e_features,
         .change = CHANGE_CONFIG, .xml = "features", .hook = HOOK_FEATURES, .vagrant = "features",
@@ -1197,7 +1205,7 @@ static const KeyDef domain_rows[] = {
         .change = CHANGE_CONFIG, .hook = HOOK_HYPERV, .flags = KEY_WHOLE,
         .patch = "features/hyperv", .vagrant = "hyperv_feature",
         .doc = "Hyper-V enlightenments; compared as a set of name=state"),
-    ROW(DomainSpec, clock, .key = "clock", .type = VT_MAP, .sub = &clock_table,
+    ROW(DomainSpec, clock, .flags = KEY_BOXED, .key = "clock", .type = VT_MAP, .sub = &clock_table,
         .doc = "clock offset and timers (libvirt's default: utc, no timers)"),
     ROW(DomainSpec, boot, .key = "boot", .type = VT_ENUM_LIST, .choices = e_boot,
         .change = CHANGE_CONFIG, .xml = "os/boot", .hook = HOOK_BOOT, .vagrant = "boot",
@@ -1237,7 +1245,7 @@ static const KeyDef domain_rows[] = {
         .doc = "memory balloon"),
     ROW(DomainSpec, usb_controller, .key = "usb_controller", .type = VT_MAP,
         .sub = &usb_controller_table, .vagrant = "usb_controller", .doc = "USB controller"),
-    ROW(DomainSpec, smartcard, .key = "smartcard", .type = VT_MAP, .sub = &smartcard_table,
+    ROW(DomainSpec, smartcard, .flags = KEY_BOXED, .key = "smartcard", .type = VT_MAP, .sub = &smartcard_table,
         .vagrant = "smartcard_dev", .doc = "smartcard"),
     ROW(DomainSpec, redirdevs, .key = "redirdevs", .type = VT_LIST, .sub = &redirdev_table,
         .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .patch = "devices/redirdev",
@@ -1249,7 +1257,7 @@ static const KeyDef domain_rows[] = {
         .change = CHANGE_CONFIG, .vagrant = "pci", .doc = "host PCI passthrough"),
     ROW(DomainSpec, usb, .key = "usb", .type = VT_LIST, .sub = &usb_host_table,
         .change = CHANGE_CONFIG, .vagrant = "usb", .doc = "host USB passthrough"),
-    ROW(DomainSpec, launch_security, .key = "launch_security", .type = VT_MAP,
+    ROW(DomainSpec, launch_security, .flags = KEY_BOXED, .key = "launch_security", .type = VT_MAP,
         .sub = &launch_security_table, .vagrant = "launchsecurity", .doc = "launch security"),
     ROW(DomainSpec, qemu_args, .key = "qemu_args", .type = VT_ENUM_LIST, .max = 4096,
         .change = CHANGE_CONFIG, .xml = "commandline/arg/@value", .hook = HOOK_QEMU_ARGS,
@@ -1521,6 +1529,29 @@ const KeyDef *key_table_find(const KeyTable *t, const char *key) {
     for (size_t i = 0; i < t->n_keys; i++)
         if (t->keys[i].key[0] == key[0] && streq(t->keys[i].key, key))   /* the first letter first */
             return &t->keys[i];
+    return NULL;
+}
+
+const max_align_t spec_zero_section[64];
+
+void *spec_section_ensure(void *base, const KeyDef *k) {
+    if (!(k->flags & KEY_BOXED))
+        return base;
+    void **box = key_box(k, base);
+    if (!*box)
+        *box = xmalloc0(k->sub->item_size);
+    return *box;
+}
+
+const void *spec_row_base(const KeyTable *t, const KeyDef *row, const void *base) {
+    if (row >= t->keys && row < t->keys + t->n_keys)
+        return base;
+    for (size_t i = 0; i < t->n_keys; i++) {
+        const KeyDef *k = &t->keys[i];
+        const void *b = k->type == VT_MAP ? spec_row_base(k->sub, row, spec_section(base, k)) : NULL;
+        if (b)
+            return b;
+    }
     return NULL;
 }
 

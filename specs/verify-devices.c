@@ -223,8 +223,8 @@ void verify_controllers(const Spec *s, DiagList *diags) {
             usb_user = ((const UsbHostSpec *) d->usb.items)[i].vendor.set
                            ? &((const UsbHostSpec *) d->usb.items)[i].vendor
                            : &((const UsbHostSpec *) d->usb.items)[i].bus;
-        if (!usb_user && d->smartcard.present.set)
-            usb_user = &d->smartcard.mode;   /* a CCID device on the USB bus */
+        if (!usb_user && spec_box(d, smartcard)->present.set)
+            usb_user = &d->smartcard->mode;   /* a CCID device on the USB bus */
         if (!usb_user && d->redirdevs.n)
             usb_user = &((const RedirDevSpec *) d->redirdevs.items)[0].type;
         for (size_t i = 0; i < d->inputs.n && !usb_user; i++)
@@ -237,14 +237,15 @@ void verify_controllers(const Spec *s, DiagList *diags) {
             ERR(&d->usb_controller.model, "usb_controller model none, but a USB device is "
                 "configured (line %u)", spec_origin_line(usb_user->line));
     }
-    if (d->smartcard.present.set) {
-        bool pass = streq(d->smartcard.mode.s, "passthrough");
-        bool tcp = pass && streq_ptr(d->smartcard.type.s, "tcp");
-        if (!pass && d->smartcard.type.set && !d->smartcard.type.defaulted)
-            ERR(&d->smartcard.type, "smartcard.type only applies to mode passthrough");
-        if (tcp && (!d->smartcard.host.set || !d->smartcard.service.set))
-            ERR(&d->smartcard.type, "smartcard type tcp needs host and service");
-        const Value *tcp_only[] = { &d->smartcard.host, &d->smartcard.service, &d->smartcard.source_mode };
+    const SmartcardSpec *sc = spec_box(d, smartcard);
+    if (sc->present.set) {
+        bool pass = streq(sc->mode.s, "passthrough");
+        bool tcp = pass && streq_ptr(sc->type.s, "tcp");
+        if (!pass && sc->type.set && !sc->type.defaulted)
+            ERR(&sc->type, "smartcard.type only applies to mode passthrough");
+        if (tcp && (!sc->host.set || !sc->service.set))
+            ERR(&sc->type, "smartcard type tcp needs host and service");
+        const Value *tcp_only[] = { &sc->host, &sc->service, &sc->source_mode };
         for (size_t i = 0; i < ELEMENTSOF(tcp_only); i++)
             if (!tcp && tcp_only[i]->set)
                 ERR(tcp_only[i], "smartcard host, service and source_mode only apply to type tcp");
@@ -311,10 +312,11 @@ void verify_passthrough(const Spec *s, DiagList *diags) {
         if (!u->vendor.set && !u->product.set && !u->bus.set && !u->device.set)
             ERR(&d->usb, "usb[%zu] needs vendor and product, or bus and device", i);
     }
-    if (d->launch_security.policy.set && !valid_hex(d->launch_security.policy.s, 8))
-        ERR(&d->launch_security.policy, "launch_security.policy must be hexadecimal like 0x0003");
+    const LaunchSecuritySpec *ls = spec_box(d, launch_security);
+    if (ls->policy.set && !valid_hex(ls->policy.s, 8))
+        ERR(&ls->policy, "launch_security.policy must be hexadecimal like 0x0003");
     const struct { const Value *v; const char *key; } b64[] = {
-        { &d->launch_security.dh_cert, "dh_cert" }, { &d->launch_security.session, "session" },
+        { &ls->dh_cert, "dh_cert" }, { &ls->session, "session" },
     };
     for (size_t i = 0; i < ELEMENTSOF(b64); i++)
         if (b64[i].v->set && !valid_base64(b64[i].v->s))
@@ -379,11 +381,11 @@ void verify_filesystems(const Spec *s, DiagList *diags) {
         }
     }
     if (virtiofs) {
-        if (d->memorybacking.access.set && streq(d->memorybacking.access.s, "private"))
-            ERR(&d->memorybacking.access, "memorybacking.access private contradicts the virtiofs "
+        if (spec_box(d, memorybacking)->access.set && streq(spec_box(d, memorybacking)->access.s, "private"))
+            ERR(&spec_box(d, memorybacking)->access, "memorybacking.access private contradicts the virtiofs "
                 "filesystem (line %u), which needs shared memory", spec_origin_line(virtiofs->line));
-        if (d->memorybacking.source.set && streq(d->memorybacking.source.s, "anonymous"))
-            ERR(&d->memorybacking.source, "memorybacking.source anonymous contradicts the virtiofs "
+        if (spec_box(d, memorybacking)->source.set && streq(spec_box(d, memorybacking)->source.s, "anonymous"))
+            ERR(&spec_box(d, memorybacking)->source, "memorybacking.source anonymous contradicts the virtiofs "
                 "filesystem (line %u), which needs memfd or file", virtiofs->line);
     }
 }

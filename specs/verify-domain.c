@@ -13,11 +13,12 @@
  * size of every node no node set names). */
 static void verify_hugepages(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    const HugePageSpec *pg = d->memorybacking.pages.items;
+    const MemoryBackingSpec *mb = spec_box(d, memorybacking);
+    const HugePageSpec *pg = mb->pages.items;
     unsigned nodes = d->numa.n > 0 ? (unsigned) d->numa.n : 1;
-    if (d->memorybacking.pages.n > 0 && !value_int(&d->memorybacking.hugepages))
-        ERR(&d->memorybacking.pages, "memorybacking.pages needs hugepages: true");
-    for (size_t i = 0; i < d->memorybacking.pages.n; i++) {
+    if (mb->pages.n > 0 && !value_int(&mb->hugepages))
+        ERR(&mb->pages, "memorybacking.pages needs hugepages: true");
+    for (size_t i = 0; i < mb->pages.n; i++) {
         if (value_int(&pg[i].size) & (value_int(&pg[i].size) - 1))
             ERR(&pg[i].size, "memorybacking.pages[%zu].size must be a power of two, like 2MiB or "
                 "1GiB", i);
@@ -104,26 +105,27 @@ static void verify_memory_cpus(const Spec *s, DiagList *diags) {
  * (Secure Boot descriptors are q35-only and need SMM, UEFI needs ACPI on x86) */
 static void verify_firmware_intent(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    if (!d->firmware.present.set)
+    const FirmwareSpec *fw = spec_box(d, firmware);
+    if (!fw->present.set)
         return;
-    bool efi = streq(d->firmware.type.s, "efi");
+    bool efi = streq(fw->type.s, "efi");
     const struct { const Value *v; const char *key; } only_efi[] = {
-        { &d->firmware.secure_boot, "secure_boot" }, { &d->firmware.enrolled_keys, "enrolled_keys" },
-        { &d->firmware.reset_nvram, "reset_nvram" },
+        { &fw->secure_boot, "secure_boot" }, { &fw->enrolled_keys, "enrolled_keys" },
+        { &fw->reset_nvram, "reset_nvram" },
     };
     for (size_t i = 0; i < ELEMENTSOF(only_efi); i++)
         if (!efi && only_efi[i].v->set && !only_efi[i].v->defaulted)
             ERR(only_efi[i].v, "firmware.%s needs firmware.type efi (got %s)", only_efi[i].key,
-                d->firmware.type.s);
+                fw->type.s);
     if (!efi)
         return;
-    if (d->firmware.enrolled_keys.set && value_int(&d->firmware.enrolled_keys) &&
-        !(d->firmware.secure_boot.set && value_int(&d->firmware.secure_boot)))
-        ERR(&d->firmware.enrolled_keys, "firmware.enrolled_keys: true needs secure_boot: true (keys "
+    if (fw->enrolled_keys.set && value_int(&fw->enrolled_keys) &&
+        !(fw->secure_boot.set && value_int(&fw->secure_boot)))
+        ERR(&fw->enrolled_keys, "firmware.enrolled_keys: true needs secure_boot: true (keys "
             "are enrolled for Secure Boot)");
-    if (d->firmware.secure_boot.set && value_int(&d->firmware.secure_boot) &&
+    if (fw->secure_boot.set && value_int(&fw->secure_boot) &&
         !(d->machine_type.set && strstr(d->machine_type.s, "q35")))
-        ERR(&d->firmware.secure_boot, "firmware.secure_boot: true needs machine_type q35 (Secure Boot "
+        ERR(&fw->secure_boot, "firmware.secure_boot: true needs machine_type q35 (Secure Boot "
             "firmware needs SMM, which only q35 has)");
     const char *arch = d->machine_arch.set ? d->machine_arch.s : "x86_64";
     bool acpi = false;
@@ -148,12 +150,13 @@ static void verify_firmware(const Spec *s, DiagList *diags) {
         if (need_kernel[i].v->set && !d->kernel.set)
             ERR(need_kernel[i].v, "%s needs kernel", need_kernel[i].key);
     verify_firmware_intent(s, diags);
-    if (d->sysinfo.present.set) {
+    const SysinfoSpec *si = spec_box(d, sysinfo);
+    if (si->present.set) {
         const struct { const Value *present; const char *key; } blocks[] = {
-            { &d->sysinfo.bios.present, "bios" }, { &d->sysinfo.system.present, "system" },
-            { &d->sysinfo.base_board.present, "base_board" }, { &d->sysinfo.chassis.present, "chassis" },
+            { &si->bios.present, "bios" }, { &si->system.present, "system" },
+            { &si->base_board.present, "base_board" }, { &si->chassis.present, "chassis" },
         };
-        bool any = d->sysinfo.oem_strings.n > 0;
+        bool any = si->oem_strings.n > 0;
         for (size_t i = 0; i < ELEMENTSOF(blocks); i++) {
             if (!blocks[i].present->set)
                 continue;
@@ -162,16 +165,16 @@ static void verify_firmware(const Spec *s, DiagList *diags) {
             bool entries = false;
             for (const Value *e = blocks[i].present + 1;
                  (const char *) e < (const char *) (i + 1 < ELEMENTSOF(blocks) ? blocks[i + 1].present
-                                                                               : (const Value *) &d->sysinfo.oem_strings);
+                                                                               : (const Value *) &si->oem_strings);
                  e++)
                 entries = entries || e->set;
             if (!entries)
                 ERR(blocks[i].present, "sysinfo.%s has no entries", blocks[i].key);
         }
         if (!any)
-            ERR(&d->sysinfo.present, "sysinfo needs at least one of bios, system, base_board, "
+            ERR(&si->present, "sysinfo needs at least one of bios, system, base_board, "
                 "chassis, oem_strings");
-        const Value *date = &d->sysinfo.bios.date, *rel = &d->sysinfo.bios.release;
+        const Value *date = &si->bios.date, *rel = &si->bios.release;
         if (date->set) {
             unsigned mm, dd, yy;
             int n = 0;
@@ -185,7 +188,7 @@ static void verify_firmware(const Spec *s, DiagList *diags) {
             if (sscanf(rel->s, "%3u.%3u%n", &a, &b, &n) != 2 || rel->s[n] || a > 255 || b > 255)
                 ERR(rel, "sysinfo.bios.release must be major.minor like 1.2, got '%s'", rel->s);
         }
-        const Value *su = &d->sysinfo.system.uuid;
+        const Value *su = &si->system.uuid;
         if (su->set && d->uuid.set && !streq(su->s, d->uuid.s))
             ERR(su, "sysinfo.system.uuid differs from the domain's uuid (libvirt refuses that)");
     }
@@ -316,7 +319,7 @@ static void verify_numa(const Spec *s, DiagList *diags) {
 static void verify_tuning(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
     int64_t vcpus = d->max_cpus.set ? value_int(&d->max_cpus) : value_int(&d->cpus);
-    const Value *sets[] = { &d->cpuset, &d->numatune.nodeset };
+    const Value *sets[] = { &d->cpuset, &spec_box(d, numatune)->nodeset };
     for (size_t i = 0; i < ELEMENTSOF(sets); i++) {
         _cleanup_free_ char *c = sets[i]->set ? cpuset_canonical(sets[i]->s, 16384) : NULL;
         if (sets[i]->set && !c)
@@ -324,8 +327,8 @@ static void verify_tuning(const Spec *s, DiagList *diags) {
                 i == 0 ? "CPUs" : "NUMA nodes");
     }
     verify_hugepages(s, diags);
-    const VcpuPinSpec *pins = d->cputune.vcpupin.items;
-    for (size_t i = 0; i < d->cputune.vcpupin.n; i++) {
+    const VcpuPinSpec *pins = spec_box(d, cputune)->vcpupin.items;
+    for (size_t i = 0; i < spec_box(d, cputune)->vcpupin.n; i++) {
         _cleanup_free_ char *c = cpuset_canonical(pins[i].cpuset.s, 16384);
         if (!c)
             ERR(&pins[i].cpuset, "'%s' must be a set of host CPUs like 0-3,8 or ^2", pins[i].cpuset.s);
@@ -338,40 +341,42 @@ static void verify_tuning(const Spec *s, DiagList *diags) {
                 break;
             }
     }
-    const Value *lims[] = { &d->memtune.hard_limit, &d->memtune.soft_limit, &d->memtune.swap_hard_limit };
+    const MemtuneSpec *mt = spec_box(d, memtune);
+    const Value *lims[] = { &mt->hard_limit, &mt->soft_limit, &mt->swap_hard_limit };
     for (size_t i = 0; i < ELEMENTSOF(lims); i++)
         if (lims[i]->set && value_int(lims[i]) % 1024)
             ERR(lims[i], "memtune limits must be a whole number of KiB");
-    if (d->memtune.hard_limit.set && d->memtune.swap_hard_limit.set &&
-        value_int(&d->memtune.swap_hard_limit) < value_int(&d->memtune.hard_limit))
-        ERR(&d->memtune.swap_hard_limit, "memtune.swap_hard_limit is below hard_limit");
-    if (d->memtune.hard_limit.set && d->memtune.soft_limit.set &&
-        value_int(&d->memtune.soft_limit) > value_int(&d->memtune.hard_limit))
-        ERR(&d->memtune.soft_limit, "memtune.soft_limit is above hard_limit");
+    if (mt->hard_limit.set && mt->swap_hard_limit.set &&
+        value_int(&mt->swap_hard_limit) < value_int(&mt->hard_limit))
+        ERR(&mt->swap_hard_limit, "memtune.swap_hard_limit is below hard_limit");
+    if (mt->hard_limit.set && mt->soft_limit.set &&
+        value_int(&mt->soft_limit) > value_int(&mt->hard_limit))
+        ERR(&mt->soft_limit, "memtune.soft_limit is above hard_limit");
 }
 
 /* Clock */
 static void verify_clock(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    if (d->clock.present.set) {
-        const char *off = d->clock.offset.s;
+    const ClockSpec *ck = spec_box(d, clock);
+    if (ck->present.set) {
+        const char *off = ck->offset.s;
         const struct { const Value *v; const char *key, *offset; } only[] = {
-            { &d->clock.basis, "basis", "variable" }, { &d->clock.adjustment, "adjustment", "variable" },
-            { &d->clock.timezone, "timezone", "timezone" }, { &d->clock.start, "start", "absolute" },
+            { &ck->basis, "basis", "variable" }, { &ck->adjustment, "adjustment", "variable" },
+            { &ck->timezone, "timezone", "timezone" }, { &ck->start, "start", "absolute" },
         };
         for (size_t i = 0; i < ELEMENTSOF(only); i++)
             if (only[i].v->set && !streq(off, only[i].offset))
                 ERR(only[i].v, "clock.%s only applies to offset %s (offset is %s)", only[i].key,
                     only[i].offset, off);
-        if (d->clock.timezone.set && !valid_timezone(d->clock.timezone.s))
-            ERR(&d->clock.timezone, "clock.timezone must be a zone name like Europe/Berlin or "
-                "Etc/GMT+1 (no leading '/', no '.' or '..' parts), got '%s'", d->clock.timezone.s);
-        if (streq(off, "timezone") && !d->clock.timezone.set)
-            ERR(&d->clock.offset, "clock offset timezone needs clock.timezone");
-        if (streq(off, "absolute") && !d->clock.start.set)
-            ERR(&d->clock.offset, "clock offset absolute needs clock.start");
-        const TimerSpec *tm = d->clock.timers.items;
-        for (size_t i = 0; i < d->clock.timers.n; i++) {
+        if (ck->timezone.set && !valid_timezone(ck->timezone.s))
+            ERR(&ck->timezone, "clock.timezone must be a zone name like Europe/Berlin or "
+                "Etc/GMT+1 (no leading '/', no '.' or '..' parts), got '%s'", ck->timezone.s);
+        if (streq(off, "timezone") && !ck->timezone.set)
+            ERR(&ck->offset, "clock offset timezone needs clock.timezone");
+        if (streq(off, "absolute") && !ck->start.set)
+            ERR(&ck->offset, "clock offset absolute needs clock.start");
+        const TimerSpec *tm = ck->timers.items;
+        for (size_t i = 0; i < ck->timers.n; i++) {
             const TimerSpec *t = &tm[i];
             bool tsc = streq(t->name.s, "tsc");
             for (size_t j = 0; j < i; j++)
@@ -426,7 +431,7 @@ static void verify_snapshots(const Spec *s, DiagList *diags) {
     if (!value_int(&d->snapshots.before_reload))
         return;
     bool pflash = d->loader.set || d->nvram.set ||
-                  (d->firmware.type.set && streq(d->firmware.type.s, "efi"));
+                  (spec_box(d, firmware)->type.set && streq(spec_box(d, firmware)->type.s, "efi"));
     const DiskSpec *disks = d->disks.items;
     for (size_t i = 0; i < d->disks.n; i++)
         if (!streq(disks[i].format.s, "qcow2"))

@@ -434,6 +434,44 @@ static void test_spec_index_finds_as_the_walk(void **state) {
     spec_set_clear(&set);
 }
 
+/* A boxed section (KEY_BOXED: sysinfo, clock, …) costs a pointer until a document writes it: a
+ * spec without it holds NULL and reads the zeroed block; one with it owns a section that a copy duplicates. */
+static void test_boxed_section_only_when_written(void **state) {
+    SpecSet set = {};
+    load(&set, "box.yaml",
+         "kind: Domain\nname: plain\nmemory: 64MiB\n"
+         "---\n"
+         "kind: Domain\nname: smbios\nmemory: 64MiB\n"
+         "sysinfo: {bios: {vendor: ACME, date: 01/02/2024}, oem_strings: [a, b]}\n");
+    if (set.diags.n)
+        diag_dump(&set.diags);
+    assert_int_equal(set.diags.n, 0);
+    assert_int_equal(set.n, 2);
+    const DomainSpec *plain = &set.specs[0]->domain, *with = &set.specs[1]->domain;
+    assert_null(plain->sysinfo);
+    const void *boxes[] = { plain->clock, plain->cputune, plain->numatune, plain->memorybacking,
+                            plain->memtune, plain->firmware, plain->smartcard, plain->launch_security };
+    for (size_t i = 0; i < ELEMENTSOF(boxes); i++)
+        assert_null(boxes[i]);
+    assert_false(spec_box(plain, sysinfo)->present.set);
+    assert_false(spec_box(plain, sysinfo)->bios.vendor.set);
+    assert_non_null(with->sysinfo);
+    assert_true(with->sysinfo->present.set);
+    assert_string_equal(with->sysinfo->bios.vendor.s, "ACME");
+    assert_int_equal(with->sysinfo->oem_strings.n, 2);
+
+    Spec *c = spec_copy(set.specs[1]), *p = spec_copy(set.specs[0]);
+    assert_null(p->domain.sysinfo);
+    assert_non_null(c->domain.sysinfo);
+    assert_ptr_not_equal(c->domain.sysinfo, with->sysinfo);
+    assert_string_equal(c->domain.sysinfo->bios.date.s, "01/02/2024");
+    _cleanup_free_ char *h1 = spec_canonical_hash(set.specs[1]), *h2 = spec_canonical_hash(c);
+    assert_string_equal(h1, h2);
+    spec_unref(c);
+    spec_unref(p);
+    spec_set_clear(&set);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_templates_across_files),
@@ -449,6 +487,7 @@ int main(void) {
         cmocka_unit_test(test_large_tree_loads_in_order),
         cmocka_unit_test(test_template_origins_per_line_not_per_user),
         cmocka_unit_test(test_spec_index_finds_as_the_walk),
+        cmocka_unit_test(test_boxed_section_only_when_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,8 +17,8 @@ static void walk(const KeyTable *t, const char *prefix, size_t base_size, RowChe
         char *path = prefix ? xasprintf("%s.%s", prefix, k->key) : xstrdup(k->key);
         check(t, k, path, base_size, count);
         (*count)++;
-        if (k->type == VT_MAP && k->sub)
-            walk(k->sub, path, base_size, check, count);
+        if (k->type == VT_MAP && k->sub)   /* a boxed map's rows count from its section */
+            walk(k->sub, path, (k->flags & KEY_BOXED) ? k->sub->item_size : base_size, check, count);
         else if (k->type == VT_LIST && k->sub) {
             char *ipath = xasprintf("%s[]", path);
             walk(k->sub, ipath, k->sub->item_size, check, count);
@@ -83,7 +83,8 @@ static void check_shape(const KeyTable *t, const KeyDef *k, const char *path, si
     if (!change_class_to_string(k->change))
         fail_row(path, "bad change class");
     /* the field lies inside the struct the row belongs to */
-    size_t field = k->type == VT_LIST || k->type == VT_ENUM_LIST ? sizeof(List) : sizeof(Value);
+    size_t field = k->type == VT_LIST || k->type == VT_ENUM_LIST ? sizeof(List)
+                   : (k->flags & KEY_BOXED) ? sizeof(void *) : sizeof(Value);
     if (k->offset + field > base_size)
         fail_row(path, "offset outside its struct");
     /* keys are unique within their table */
@@ -111,8 +112,12 @@ static void check_shape(const KeyTable *t, const KeyDef *k, const char *path, si
     case VT_MAP:
         if (!k->sub || k->sub->n_keys == 0)
             fail_row(path, "map without a sub table");
-        if (k->sub->item_size != 0 || k->sub->xml_elem)
-            fail_row(path, "a map's sub table is not a list table");
+        if (k->sub->xml_elem || (k->sub->item_size != 0) != !!(k->flags & KEY_BOXED))
+            fail_row(path, "a map's sub table is not a list table (item_size: boxed maps only)");
+        if ((k->flags & KEY_BOXED) && (k->flags & (KEY_ALWAYS | KEY_SHORTHAND)))
+            fail_row(path, "a boxed map is allocated when written: not KEY_ALWAYS nor KEY_SHORTHAND");
+        if ((k->flags & KEY_BOXED) && k->sub->item_size > sizeof(spec_zero_section))
+            fail_row(path, "a boxed section larger than spec_zero_section");
         break;
     case VT_LIST:
         if (!k->sub || k->sub->n_keys == 0)
@@ -140,8 +145,8 @@ static void check_shape(const KeyTable *t, const KeyDef *k, const char *path, si
         if (k->choices)
             fail_row(path, "choices on a non-enum row");
     }
-    if ((k->flags & KEY_ALWAYS) && k->type != VT_MAP)
-        fail_row(path, "KEY_ALWAYS on a non-map row");
+    if ((k->flags & (KEY_ALWAYS | KEY_BOXED)) && k->type != VT_MAP)
+        fail_row(path, "KEY_ALWAYS or KEY_BOXED on a non-map row");
     if ((k->flags & KEY_ITEM_KEY) && base_size != t->item_size)
         fail_row(path, "KEY_ITEM_KEY outside a list item");
 }
