@@ -37,7 +37,9 @@ char *provenance_of_change(const Spec *s, const Change *c) {
 static unsigned change_line(const Spec *s, const Change *c) {
     if (!s || !c->row || c->op == OP_UNMANAGED || c->op == OP_REMOVE)
         return 0;
+    /* a row (or a list) inside a boxed section counts its offset from that section */
     void *base = (void *) &s->domain;
+    base = (void *) (spec_row_base(spec_kind_table(s->kind), c->list ? c->list : c->row, base) ?: base);
     if (c->list) {
         base = list_item(c->list, base, c->item_key);
         if (!base)
@@ -53,8 +55,6 @@ static unsigned change_line(const Spec *s, const Change *c) {
             return 0;
         }
     }
-    else   /* a row inside a boxed section counts from it */
-        base = (void *) (spec_row_base(spec_kind_table(s->kind), c->row, base) ?: base);
     if (c->row->type == VT_LIST || c->row->type == VT_ENUM_LIST)
         return key_list(c->row, base)->line;
     const Value *v = key_value(c->row, base);
