@@ -740,9 +740,16 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
                     "orphans stay reported until the tree reads cleanly", why);
     else if (!why && m->prune_blocked) {
         log_info("the spec tree reads cleanly again: pruning the orphans");
-        for (size_t i = 0; i < m->n_objects; i++)
-            if (!m->objects[i]->spec && m->objects[i]->kind == KIND_DOMAIN)
-                object_due(m->objects[i]);
+        uint64_t now = uv_now(m->loop);
+        for (size_t i = 0; i < m->n_objects; i++) {
+            Object *o = m->objects[i];
+            if (o->spec || o->kind != KIND_DOMAIN)
+                continue;
+            /* the grace counts from the tree read whole: what it held back may still be moving */
+            if (o->orphaned_at < now)
+                o->orphaned_at = now;
+            object_due(o);
+        }
     }
     m->prune_blocked = why != NULL;
     summarize(m);

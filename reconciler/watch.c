@@ -247,6 +247,12 @@ static void on_event(Watch *w, DirWatch *d, const char *filename, uint32_t mask)
         return;
     if (!d->is_parent && ignored_name(filename))
         return;
+    if (!d->is_parent && filename && *filename && !spec_file_name(filename) && !(mask & IN_ISDIR)) {
+        _cleanup_free_ char *p = xasprintf("%s/%s", d->path, filename);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+            return;   /* a file the loader never reads (a log written beside the specs) */
+    }
     log_debug("spec tree event in %s: %s (0x%x)", d->path, strna(filename), mask);
     bool dir_event = (mask & (IN_ISDIR | IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) || !filename || !*filename;
     if (d->is_parent || dir_event)
@@ -266,20 +272,22 @@ static void on_event(Watch *w, DirWatch *d, const char *filename, uint32_t mask)
             note_open(w, d->path, filename, writing && !done);
     }
     /* A spec renamed into place, or closed after writing, is a finished write: go after
-     * WATCH_QUIET_MS without another one (a checkout's renames coalesce), at the latest
-     * debounce_ms after the burst's first event. Anything else may be a write still in
-     * progress: wait for debounce_ms of quiet. */
+     * WATCH_QUIET_MS without another one (a checkout's renames coalesce). Anything else may be a
+     * write still in progress: wait for debounce_ms of quiet. Either way at the latest
+     * debounce_ms after the burst's first event (a writer that never pauses still gets passes;
+     * its file waits for its close) — except a burst that needs a walk (a directory came or
+     * went): its files are not tracked as open yet, so it waits for debounce_ms of quiet. */
     bool finished = !d->is_parent && (mask & (IN_MOVED_TO | IN_CLOSE_WRITE)) && filename &&
                     spec_file_name(filename);
     burst_begin(w);
-    if (finished && w->debounce_ms > WATCH_QUIET_MS) {
-        uint64_t now = uv_now(w->loop), cap = w->burst_start + w->debounce_ms;
-        uint64_t left = now >= cap ? 0 : cap - now;
+    uint64_t now = uv_now(w->loop), cap = w->burst_start + w->debounce_ms;
+    uint64_t left = w->walk ? w->debounce_ms : now >= cap ? 0 : cap - now;
+    if (finished && !w->walk && w->debounce_ms > WATCH_QUIET_MS) {
         w->last_finished = uv_hrtime();
         uv_timer_start(&w->debounce, on_debounce, left < WATCH_QUIET_MS ? left : WATCH_QUIET_MS, 0);
         return;
     }
-    uv_timer_start(&w->debounce, on_debounce, w->debounce_ms, 0);   /* wait for quiet */
+    uv_timer_start(&w->debounce, on_debounce, left < w->debounce_ms ? left : w->debounce_ms, 0);
 }
 
 static DirWatch *find_wd(Watch *w, int wd) {

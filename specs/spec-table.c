@@ -1544,8 +1544,9 @@ void *spec_section_ensure(void *base, const KeyDef *k) {
 }
 
 const void *spec_row_base(const KeyTable *t, const KeyDef *row, const void *base) {
-    if (row >= t->keys && row < t->keys + t->n_keys)
-        return base;
+    for (size_t i = 0; i < t->n_keys; i++)
+        if (row == &t->keys[i])
+            return base;
     for (size_t i = 0; i < t->n_keys; i++) {
         const KeyDef *k = &t->keys[i];
         const void *b = k->type == VT_MAP ? spec_row_base(k->sub, row, spec_section(base, k)) : NULL;

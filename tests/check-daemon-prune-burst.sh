@@ -39,4 +39,17 @@ ok "web1's spec is seen gone" wait_for 10 logged "Domain web1: spec removed; obj
 sleep 0.3
 ok "…not pruned within the grace" bash -c "! grep -q 'Domain web1: pruned' '$d/daemon.log'"
 ok "…pruned after it" wait_for 10 logged "Domain web1: pruned"
+# removed while a rejected file blocks pruning, for longer than the grace: once the tree reads
+# cleanly the grace starts again (what the rejected file declared may still be moving)
+printf 'kind: Domain\nname: x\nmemory: lots\n' | put "$d/s/bad.yaml"
+ok "a rejected file blocks pruning" wait_for 10 logged "not pruning: 1 spec file rejected"
+rm "$d/s/b.yaml"
+ok "other's spec is seen gone (orphaned, not pruning)" wait_for 10 logged "Domain other: spec removed; object kept (orphaned)"
+sleep 1.5
+ok "…not pruned while blocked" bash -c "! grep -q 'Domain other: pruned' '$d/daemon.log'"
+rm "$d/s/bad.yaml"
+ok "the tree reads cleanly again" wait_for 10 logged "the spec tree reads cleanly again"
+sleep 0.3
+ok "…other is not pruned at once" bash -c "! grep -q 'Domain other: pruned' '$d/daemon.log'"
+ok "…but after the grace" wait_for 10 logged "Domain other: pruned"
 finish

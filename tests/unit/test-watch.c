@@ -283,6 +283,35 @@ static void test_steady_renames_are_capped(void **state) {
     finish(&loop, w);
 }
 
+/* Writers that never pause — a log beside the specs, a spec kept open and written every 50 ms,
+ * more often than debounce_ms (100) — do not hold back a spec renamed into place meanwhile: the
+ * log is not looked at, and the open spec's burst ends debounce_ms after its first event. */
+static void test_steady_writers_do_not_hold_back(void **state) {
+    uv_loop_t loop;
+    Watch *w = start_with(&loop, 100);
+    _cleanup_free_ char *log = xasprintf("%s/notes.log", root);
+    _cleanup_free_ char *a = xasprintf("%s/a.yaml", root);
+    int lfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int afd = open(a, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_true(lfd >= 0 && afd >= 0);
+    _cleanup_free_ char *q = NULL;
+    for (unsigned t = 0; t < 800; t += 50) {
+        write_all(lfd, "line\n");
+        write_all(afd, t == 0 ? "kind: Domain\n" : "# still writing\n");
+        if (t == 200) {   /* the writers' next events right behind the rename */
+            q = rename_in("q.yaml");
+            write_all(lfd, "line\n");
+            write_all(afd, "# still writing\n");
+        }
+        run_for(&loop, 50);
+    }
+    assert_true(calls >= 1);   /* before: none while the log (or the open spec) was written */
+    assert_string_equal(all_named, q);
+    close(lfd);
+    close(afd);
+    finish(&loop, w);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_half_written_file_waits_for_close),
@@ -291,6 +320,7 @@ int main(void) {
         cmocka_unit_test(test_burst_of_renames_is_one_callback),
         cmocka_unit_test(test_single_rename_goes_at_once),
         cmocka_unit_test(test_steady_renames_are_capped),
+        cmocka_unit_test(test_steady_writers_do_not_hold_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
