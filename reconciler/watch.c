@@ -116,10 +116,8 @@ static void note_open(Watch *w, const char *dir, const char *name, bool open) {
 static void note_named(Watch *w, const char *dir, const char *name) {
     if (w->walk)
         return;
+    /* (a regular file the loader never reads does not get here: on_event drops its events) */
     _cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
-    struct stat st;
-    if (!spec_file_name(name) && lstat(p, &st) == 0 && S_ISREG(st.st_mode))
-        return;   /* a file the loader never reads (a symlink may be a directory: named) */
     for (size_t i = 0; i < w->n_named; i++)
         if (streq(w->named[i], p))
             return;

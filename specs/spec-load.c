@@ -13,6 +13,17 @@
 static void parse_map(ParseCtx *c, const KeyTable *t, const YNode *map, void *base,
                       const char *path);
 
+/* Map k is written at n: its section (a boxed one allocated now), its `present` set. */
+static void *map_written(const KeyDef *k, void *base, const YNode *n) {
+    void *sub = spec_section_ensure(base, k);
+    Value *present = (k->flags & KEY_BOXED) ? sub : key_value(k, base);
+    present->set = true;
+    value_set_shared(present, "true");
+    present->line = n->line;
+    present->col = n->col;
+    return sub;
+}
+
 static void parse_row(ParseCtx *c, const KeyDef *k, const YNode *n, void *base,
                       const char *path) {
     _cleanup_free_ char *msg = NULL;
@@ -21,12 +32,7 @@ static void parse_row(ParseCtx *c, const KeyDef *k, const YNode *n, void *base,
     case VT_MAP: {
         if (n->type == YNODE_SCALAR && (k->flags & KEY_SHORTHAND) && !ynode_is_null(n)) {
             /* `image: PATH` is `image: {path: PATH}` */
-            void *sub = spec_section_ensure(base, k);
-            Value *present = (k->flags & KEY_BOXED) ? sub : key_value(k, base);
-            present->set = true;
-            value_set_shared(present, "true");
-            present->line = n->line;
-            present->col = n->col;
+            void *sub = map_written(k, base, n);
             KeyDef as = k->sub->keys[0];
             as.key = k->key;   /* messages name the key as written */
             parse_row(c, &as, n, sub, path);
@@ -41,13 +47,7 @@ static void parse_row(ParseCtx *c, const KeyDef *k, const YNode *n, void *base,
                          "'%s' must be a map of keys (%s)", path, k->sub->doc);
             return;
         }
-        void *sub = spec_section_ensure(base, k);
-        Value *present = (k->flags & KEY_BOXED) ? sub : key_value(k, base);
-        present->set = true;
-        value_set_shared(present, "true");
-        present->line = n->line;
-        present->col = n->col;
-        parse_map(c, k->sub, n, sub, path);
+        parse_map(c, k->sub, n, map_written(k, base, n), path);
         return;
     }
     case VT_LIST:
