@@ -54,6 +54,9 @@ printf 'specs = %s\nbogus = 1\n' "$d/specs" > "$d/bad.conf"
 t "an unknown key is an error naming file:line" 1 "$d/bad.conf:2: unknown key 'bogus'" validate --config "$d/bad.conf"
 t "…and the daemon exits 78 (EX_CONFIG: the unit does not restart it)" 78 "$d/bad.conf:2: unknown key 'bogus'" \
     daemon -c test:///default --config "$d/bad.conf"
+printf 'prune_grace = 86401\n' > "$d/bad-grace.conf"
+t "prune_grace above a day (86400 s) is a bad value naming file:line" 1 \
+    "$d/bad-grace.conf:1: bad value for prune_grace: '86401'" validate --config "$d/bad-grace.conf"
 t "--config FILE must exist" 1 "cannot read $d/missing.conf" validate --config "$d/missing.conf"
 t "every command takes --config" 0 "" reference --config "$d/vs.conf"
 if [ ! -e /etc/virtspec.conf ]; then
