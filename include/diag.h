@@ -53,6 +53,10 @@ void diag_list_add_copy(DiagList *l, const Diag *d);
 void diag_list_clear_uses(DiagList *l);
 /* Whether both hold the same diagnostics in the same order. */
 bool diag_list_equal(const DiagList *a, const DiagList *b);
+/* Whether the list, sorted (diag_list_sort), holds d (the same file, place, level and message). */
+bool diag_list_has(const DiagList *sorted, const Diag *d);
+/* Whether the list, sorted, holds an error about file. */
+bool diag_list_file_has_error(const DiagList *sorted, const char *file);
 /* Removes the warnings about file whose message starts with prefix; returns how many. */
 size_t diag_list_drop_warnings(DiagList *l, const char *file, const char *prefix);
 /* Moves every entry of src to the end of dst. */

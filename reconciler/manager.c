@@ -72,6 +72,8 @@ typedef struct Manager {
     DaemonConfig *cfg;
     SpecStore store;
     SpecSet current;            /* the specs in force, with the diagnostics of the tree */
+    DiagList logged;            /* the problems log_diags logged last (each is logged once) */
+    bool relog_problems;        /* SIGHUP: the next rescan logs every problem in force again */
     Engine engine;
     bool connected;
     Object **objects;
@@ -696,22 +698,41 @@ static bool update_set(Manager *m, bool edit) {
     return true;
 }
 
-/* Every problem in force, in the journal (with its file and line as fields). */
-static void log_diags(Manager *m) {
-    for (size_t i = 0; i < m->current.diags.n; i++) {
-        const Diag *d = &m->current.diags.items[i];
-        const char *fields[] = { NULL, NULL, NULL }, *shown_file;
-        unsigned line;
-        _cleanup_free_ char *msg = diag_shown(d, &shown_file, &line);   /* a template's line */
-        _cleanup_free_ char *file = text_escape(shown_file);   /* as diag_list_print shows it */
-        _cleanup_free_ char *f1 = xasprintf("CONFIG_FILE=%s", file);
-        _cleanup_free_ char *f2 = xasprintf("CONFIG_LINE=%u", line);
-        fields[0] = f1;
-        fields[1] = f2;
-        log_full(d->level == DIAG_ERROR ? LOG_ERR : LOG_WARNING, 0, fields,
-                 "%s:%u:%u: %s%s", file, line, d->col, msg,
-                 d->level == DIAG_ERROR ? " (last good version stays in force)" : "");
+/* One problem in force, in the journal (with its file and line as fields). */
+static void log_diag(const Diag *d) {
+    const char *fields[] = { NULL, NULL, NULL }, *shown_file;
+    unsigned line;
+    _cleanup_free_ char *msg = diag_shown(d, &shown_file, &line);   /* a template's line */
+    _cleanup_free_ char *file = text_escape(shown_file);   /* as diag_list_print shows it */
+    _cleanup_free_ char *f1 = xasprintf("CONFIG_FILE=%s", file);
+    _cleanup_free_ char *f2 = xasprintf("CONFIG_LINE=%u", line);
+    fields[0] = f1;
+    fields[1] = f2;
+    log_full(d->level == DIAG_ERROR ? LOG_ERR : LOG_WARNING, 0, fields, "%s:%u:%u: %s%s", file, line, d->col,
+             msg, d->level == DIAG_ERROR ? " (last good version stays in force)" : "");
+}
+
+/* The problems in force, in the journal: each once while it stays (an edit elsewhere does not
+ * log the tree's problems again), all of them again on SIGHUP (relog); a file whose errors all
+ * went says so. Both lists are sorted (update_set). */
+static void log_diags(Manager *m, bool relog) {
+    const DiagList *now = &m->current.diags, *was = &m->logged;
+    if (!relog && diag_list_equal(now, was))
+        return;
+    for (size_t i = 0; i < now->n; i++)
+        if (relog || !diag_list_has(was, &now->items[i]))
+            log_diag(&now->items[i]);
+    for (size_t i = 0; i < was->n; i++) {
+        const char *file = was->items[i].file;
+        bool first = i == 0 || !streq(was->items[i - 1].file, file);
+        if (first && diag_list_file_has_error(was, file) && !diag_list_file_has_error(now, file)) {
+            _cleanup_free_ char *shown = text_escape(file);
+            log_info("%s: no errors any more", shown);
+        }
     }
+    diag_list_clear(&m->logged);
+    for (size_t i = 0; i < now->n; i++)
+        diag_list_add_copy(&m->logged, &now->items[i]);
 }
 
 /* Rereads the spec tree (paths NULL: walks all of it; else only the files named) and brings the
@@ -728,7 +749,8 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
         return;
     bool had_diags = m->current.diags.n > 0;
     bool rebuilt = update_set(m, paths && !force);
-    log_diags(m);
+    log_diags(m, m->relog_problems);
+    m->relog_problems = false;
     if (rebuilt && (had_diags || m->current.diags.n > 0))
         for (size_t i = 0; i < m->n_objects; i++)
             object_touch(m->objects[i]);   /* an object's spec_error comes from the diagnostics */
@@ -1552,6 +1574,7 @@ static void on_sighup(uv_signal_t *s, int signum) {
     }
     log_info("reloading: rereading %s", m->cfg->specs_dir);
     watch_refresh(m->watch);
+    m->relog_problems = true;
     rescan(m, NULL, 0, true);
     index_start(m);
     kick(m);
@@ -1684,6 +1707,7 @@ int daemon_run(DaemonConfig *cfg) {
     free(m.connect_error);
     free(m.stop_reason);
     spec_set_clear(&m.current);
+    diag_list_clear(&m.logged);
     spec_store_clear(&m.store);
     daemon_share_clear(&m.share);
     for (size_t i = 0; i < m.n_owned; i++)

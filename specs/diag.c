@@ -91,18 +91,6 @@ size_t diag_list_drop_warnings(DiagList *l, const char *file, const char *prefix
     return dropped;
 }
 
-bool diag_list_equal(const DiagList *a, const DiagList *b) {
-    if (a->n != b->n)
-        return false;
-    for (size_t i = 0; i < a->n; i++) {
-        const Diag *x = &a->items[i], *y = &b->items[i];
-        if (x->level != y->level || x->line != y->line || x->col != y->col ||
-            !streq(x->file, y->file) || !streq(x->message, y->message) || !streq_ptr(x->via, y->via))
-            return false;
-    }
-    return true;
-}
-
 static int diag_cmp(const Diag *a, const Diag *b) {
     int r = strcmp(a->file, b->file);
     if (r != 0)
@@ -112,6 +100,48 @@ static int diag_cmp(const Diag *a, const Diag *b) {
     if (a->col != b->col)
         return a->col < b->col ? -1 : 1;
     return 0;
+}
+
+/* The first entry of the sorted l not before (file, line, col), or l->n. */
+static size_t lower_bound(const DiagList *l, const Diag *key) {
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (diag_cmp(&l->items[mid], key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool diag_same(const Diag *x, const Diag *y) {
+    return x->level == y->level && x->line == y->line && x->col == y->col && streq(x->file, y->file) &&
+           streq(x->message, y->message) && streq_ptr(x->via, y->via);
+}
+
+bool diag_list_has(const DiagList *sorted, const Diag *d) {
+    for (size_t i = lower_bound(sorted, d); i < sorted->n && diag_cmp(&sorted->items[i], d) == 0; i++)
+        if (diag_same(&sorted->items[i], d))
+            return true;
+    return false;
+}
+
+bool diag_list_file_has_error(const DiagList *sorted, const char *file) {
+    Diag key = { .file = (char *) file };
+    for (size_t i = lower_bound(sorted, &key); i < sorted->n && streq(sorted->items[i].file, file); i++)
+        if (sorted->items[i].level == DIAG_ERROR)
+            return true;
+    return false;
+}
+
+bool diag_list_equal(const DiagList *a, const DiagList *b) {
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (!diag_same(&a->items[i], &b->items[i]))
+            return false;
+    return true;
 }
 
 void diag_list_sort(DiagList *l) {
