@@ -244,6 +244,30 @@ static void object_due(Object *o) {
     *(Object **) array_push(&m->queue[q], &m->n_queue[q], sizeof(Object *)) = o;
 }
 
+/* A pass over o is due because its spec was edited: it goes before the objects of its kind
+ * already queued, so an edit during a first pass or a full resync over thousands of domains
+ * does not wait for all of them (pools and networks still go before domains). */
+static void object_due_first(Object *o) {
+    Manager *m = o->m;
+    int q = o->kind == KIND_DOMAIN;
+    for (size_t i = m->head[q]; o->queued && !o->in_flight && i < m->n_queue[q]; i++)
+        if (m->queue[q][i] == o) {
+            m->queue[q][i] = NULL;   /* kick_queues skips the place it had */
+            o->queued = false;
+        }
+    if (o->queued || o->in_flight) {   /* held back (kick looks at those first), or work_done queues it */
+        object_due(o);
+        return;
+    }
+    o->due = o->queued = true;
+    if (m->head[q] == 0) {
+        array_push(&m->queue[q], &m->n_queue[q], sizeof(Object *));
+        memmove(m->queue[q] + 1, m->queue[q], (m->n_queue[q] - 1) * sizeof(Object *));
+    } else
+        m->head[q]--;
+    m->queue[q][m->head[q]] = o;
+}
+
 /* An object leaving the table: out of the queues and the summary. */
 static void object_unlist(Manager *m, Object *o) {
     Object **lists[] = { m->queue[0], m->queue[1], m->held, m->touched };
@@ -466,6 +490,7 @@ static void sync_spec(Manager *m, Object *o, Spec *s, size_t pos, bool all_dirty
      * (any key: autostart, adopt, suspend_mode… render no XML but are changes all the same) */
     _cleanup_free_ char *fp = spec_canonical_hash(s);
     bool changed = !streq_ptr(fp, o->fingerprint);
+    bool edited = changed && o->fingerprint && !all_dirty;   /* not new, not a full pass */
     if (o->spec != s) {
         spec_unref(o->spec);
         o->spec = spec_ref(s);
@@ -477,7 +502,9 @@ static void sync_spec(Manager *m, Object *o, Spec *s, size_t pos, bool all_dirty
         o->failures = 0;
         o->retry_at = 0;
     }
-    if (changed || all_dirty || back)
+    if (edited)
+        object_due_first(o);
+    else if (changed || all_dirty || back)
         object_due(o);
 }
 
