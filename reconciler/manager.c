@@ -732,11 +732,12 @@ static void log_diag(const Diag *d) {
     _cleanup_free_ char *msg = diag_shown(d, &shown_file, &line);   /* a template's line */
     _cleanup_free_ char *file = text_escape(shown_file);   /* as diag_list_print shows it */
     _cleanup_free_ char *f1 = xasprintf("CONFIG_FILE=%s", file);
-    _cleanup_free_ char *f2 = xasprintf("CONFIG_LINE=%u", line);
+    _cleanup_free_ char *f2 = line > 0 ? xasprintf("CONFIG_LINE=%u", line) : NULL;
+    _cleanup_free_ char *at = line > 0 ? xasprintf("%s:%u:%u", file, line, d->col) : NULL;   /* 0: the file */
     fields[0] = f1;
     fields[1] = f2;
-    log_full(d->level == DIAG_ERROR ? LOG_ERR : LOG_WARNING, 0, fields, "%s:%u:%u: %s%s", file, line, d->col,
-             msg, d->level == DIAG_ERROR ? " (last good version stays in force)" : "");
+    log_full(d->level == DIAG_ERROR ? LOG_ERR : LOG_WARNING, 0, fields, "%s: %s%s", at ? at : file, msg,
+             d->level == DIAG_ERROR ? " (last good version stays in force)" : "");
 }
 
 /* The problems in force, in the journal: each once while it stays (an edit elsewhere does not
