@@ -114,14 +114,14 @@ void verify_video_tpm(const Spec *s, DiagList *diags) {
     }
 
     /* tpm */
-    if (d->tpm.present.set) {
-        bool pass = streq(d->tpm.type.s, "passthrough");
-        if (pass && !d->tpm.path.set)
-            ERR(&d->tpm.type, "tpm type passthrough needs tpm.path (the host TPM device)");
-        if (!pass && d->tpm.path.set)
-            ERR(&d->tpm.path, "tpm.path only applies to type passthrough");
-        if (pass && d->tpm.version.set)
-            ERR(&d->tpm.version, "tpm.version only applies to type emulator");
+    if (spec_box(d, tpm)->present.set) {
+        bool pass = streq(spec_box(d, tpm)->type.s, "passthrough");
+        if (pass && !spec_box(d, tpm)->path.set)
+            ERR(&spec_box(d, tpm)->type, "tpm type passthrough needs tpm.path (the host TPM device)");
+        if (!pass && spec_box(d, tpm)->path.set)
+            ERR(&spec_box(d, tpm)->path, "tpm.path only applies to type passthrough");
+        if (pass && spec_box(d, tpm)->version.set)
+            ERR(&spec_box(d, tpm)->version, "tpm.version only applies to type emulator");
     }
 }
 
