@@ -251,6 +251,18 @@ typedef struct WatchdogSpec {
     Value present, model, action;
 } WatchdogSpec;
 
+typedef struct MemballoonSpec {
+    Value present, model, enabled, stats_period;
+} MemballoonSpec;
+
+typedef struct UsbControllerSpec {
+    Value present, model, ports;
+} UsbControllerSpec;
+
+typedef struct SnapshotsSpec {
+    Value present, before_reload, keep;
+} SnapshotsSpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
@@ -285,8 +297,8 @@ typedef struct DomainSpec {
     RngSpec *rng;               /* boxed: NULL until written (spec_box) */
     WatchdogSpec *watchdog;     /* boxed: NULL until written (spec_box) */
     List serials, consoles;     /* of CharDevSpec */
-    struct { Value present, model, enabled, stats_period; } memballoon;
-    struct { Value present, model, ports; } usb_controller;
+    MemballoonSpec *memballoon; /* boxed: NULL until written (spec_box) */
+    UsbControllerSpec *usb_controller; /* boxed: NULL until written (spec_box) */
     SmartcardSpec *smartcard;   /* boxed: NULL until written (spec_box) */
     List redirdevs;             /* of RedirDevSpec */
     List redirfilters;          /* of RedirFilterSpec */
@@ -304,7 +316,7 @@ typedef struct DomainSpec {
     XmlHatchSpec xml;
     Value autostart, state, reload, shutdown_timeout, adopt, suspend_mode;
     Value delete_volumes_on_removal;
-    struct { Value present, before_reload, keep; } snapshots;
+    SnapshotsSpec *snapshots;   /* boxed: NULL until written (spec_box) */
     PlacementSpec placement;
 } DomainSpec;
 

@@ -784,31 +784,33 @@ static const KeyTable console_table = TABLE("consoles", console_rows,
     .doc = "extra (virtio) consoles; libvirt's mirror of serial port 0 is left alone");
 
 static const KeyDef memballoon_rows[] = {
-    ROW(DomainSpec, memballoon.model, .key = "model", .type = VT_ENUM, .choices = e_balloon,
+    ROW(MemballoonSpec, model, .key = "model", .type = VT_ENUM, .choices = e_balloon,
         .def = "virtio", .change = CHANGE_CONFIG, .xml = "devices/memballoon/@model",
         .hook = HOOK_MEMBALLOON, .vagrant = "memballoon_model", .doc = "balloon device model"),
-    ROW(DomainSpec, memballoon.enabled, .key = "enabled", .type = VT_BOOL, .def = "true",
+    ROW(MemballoonSpec, enabled, .key = "enabled", .type = VT_BOOL, .def = "true",
         .change = CHANGE_CONFIG, .xml = "devices/memballoon/@model", .hook = HOOK_MEMBALLOON,
         .vagrant = "memballoon_enabled",
         .doc = "false: no balloon (model none); memory then cannot shrink live"),
-    ROW(DomainSpec, memballoon.stats_period, .key = "stats_period", .type = VT_INT, .min = 0,
+    ROW(MemballoonSpec, stats_period, .key = "stats_period", .type = VT_INT, .min = 0,
         .max = 86400, .change = CHANGE_CONFIG, .xml = "devices/memballoon/stats/@period",
         .doc = "seconds between guest memory statistics updates (0: off)"),
 };
 static const KeyTable memballoon_table = TABLE("memballoon", memballoon_rows,
+    .item_size = sizeof(MemballoonSpec),
     .doc = "memory balloon (libvirt adds a virtio one unless told otherwise)");
 
 static const KeyDef usb_controller_rows[] = {
-    ROW(DomainSpec, usb_controller.model, .key = "model", .type = VT_ENUM, .choices = e_usb_model,
+    ROW(UsbControllerSpec, model, .key = "model", .type = VT_ENUM, .choices = e_usb_model,
         .def = "qemu-xhci", .change = CHANGE_CONFIG,
         .xml = "devices/controller[@type='usb']/@model", .patch = "devices/controller[@type='usb']",
         .vagrant = "usb_controller :model", .doc = "USB controller model; none: no USB at all"),
-    ROW(DomainSpec, usb_controller.ports, .key = "ports", .type = VT_INT, .min = 1, .max = 15,
+    ROW(UsbControllerSpec, ports, .key = "ports", .type = VT_INT, .min = 1, .max = 15,
         .change = CHANGE_CONFIG, .xml = "devices/controller[@type='usb']/@ports",
         .patch = "devices/controller[@type='usb']", .vagrant = "usb_controller :ports",
         .doc = "number of ports (qemu-xhci and nec-xhci only)"),
 };
 static const KeyTable usb_controller_table = TABLE("usb_controller", usb_controller_rows,
+    .item_size = sizeof(UsbControllerSpec),
     .doc = "the USB controller (libvirt's default for the machine type when not given)");
 
 static const KeyDef smartcard_rows[] = {
@@ -1104,16 +1106,17 @@ static const KeyTable cloud_init_table = TABLE("cloud_init", cloud_init_rows,
            "attached read-only as a cdrom");
 
 static const KeyDef snapshots_rows[] = {
-    ROW(DomainSpec, snapshots.before_reload, .key = "before_reload", .type = VT_BOOL,
+    ROW(SnapshotsSpec, before_reload, .key = "before_reload", .type = VT_BOOL,
         .def = "false", .change = CHANGE_NONE, .flags = KEY_NO_XML,
         .doc = "take a snapshot right before each restart virtspec makes (reload: auto, virtspec "
                "reload); one that fails stops the restart"),
-    ROW(DomainSpec, snapshots.keep, .key = "keep", .type = VT_INT, .min = 1, .max = 1000,
+    ROW(SnapshotsSpec, keep, .key = "keep", .type = VT_INT, .min = 1, .max = 1000,
         .change = CHANGE_NONE, .flags = KEY_NO_XML, .def_doc = "all",
         .doc = "after each such snapshot, delete virtspec's own snapshots of the domain beyond "
                "the newest keep (oldest first); never one virtspec did not make"),
 };
 static const KeyTable snapshots_table = TABLE("snapshots", snapshots_rows,
+    .item_size = sizeof(SnapshotsSpec),
     .doc = "snapshots virtspec takes by itself (docs/snapshots.md)");
 
 /* ---- Domain ---- */
@@ -1247,9 +1250,9 @@ static const KeyDef domain_rows[] = {
     ROW(DomainSpec, consoles, .key = "consoles", .type = VT_LIST, .sub = &console_table,
         .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .vagrant = "(first serial, mirrored)",
         .doc = "virtio consoles, compared as a whole (libvirt renumbers them)"),
-    ROW(DomainSpec, memballoon, .key = "memballoon", .type = VT_MAP, .sub = &memballoon_table,
+    ROW(DomainSpec, memballoon, .flags = KEY_BOXED, .key = "memballoon", .type = VT_MAP, .sub = &memballoon_table,
         .doc = "memory balloon"),
-    ROW(DomainSpec, usb_controller, .key = "usb_controller", .type = VT_MAP,
+    ROW(DomainSpec, usb_controller, .flags = KEY_BOXED, .key = "usb_controller", .type = VT_MAP,
         .sub = &usb_controller_table, .vagrant = "usb_controller", .doc = "USB controller"),
     ROW(DomainSpec, smartcard, .flags = KEY_BOXED, .key = "smartcard", .type = VT_MAP, .sub = &smartcard_table,
         .vagrant = "smartcard_dev", .doc = "smartcard"),
@@ -1306,7 +1309,7 @@ static const KeyDef domain_rows[] = {
                "and the disk is detached, and when `--prune` undefines the domain (recorded in "
                "virtspec's metadata); never base images, `existing` volumes, `path` disks, NVRAM or "
                "TPM state"),
-    ROW(DomainSpec, snapshots, .key = "snapshots", .type = VT_MAP, .sub = &snapshots_table,
+    ROW(DomainSpec, snapshots, .flags = KEY_BOXED, .key = "snapshots", .type = VT_MAP, .sub = &snapshots_table,
         .doc = "snapshots before restarts (every writable disk qcow2; internal, or external plus an NVRAM "
         "copy with pflash NVRAM)"),
     ROW(DomainSpec, placement, .key = "placement", .type = VT_MAP, .sub = &placement_table,

@@ -425,10 +425,10 @@ static void verify_boot_order(const Spec *s, DiagList *diags) {
  * docs/snapshots.md). */
 static void verify_snapshots(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    if (d->snapshots.keep.set && !value_int(&d->snapshots.before_reload))
-        ERR(&d->snapshots.keep, "snapshots.keep needs before_reload: true (it prunes the snapshots "
+    if (spec_box(d, snapshots)->keep.set && !value_int(&spec_box(d, snapshots)->before_reload))
+        ERR(&spec_box(d, snapshots)->keep, "snapshots.keep needs before_reload: true (it prunes the snapshots "
             "taken before restarts)");
-    if (!value_int(&d->snapshots.before_reload))
+    if (!value_int(&spec_box(d, snapshots)->before_reload))
         return;
     bool pflash = d->loader.set || d->nvram.set ||
                   (spec_box(d, firmware)->type.set && streq(spec_box(d, firmware)->type.s, "efi"));

@@ -452,7 +452,8 @@ static void test_boxed_section_only_when_written(void **state) {
     const void *boxes[] = { plain->clock, plain->cputune, plain->numatune, plain->memorybacking,
                             plain->memtune, plain->firmware, plain->smartcard, plain->launch_security,
                             plain->cputopology, plain->cpu, plain->sound, plain->tpm, plain->rng,
-                            plain->watchdog };
+                            plain->watchdog, plain->memballoon, plain->usb_controller,
+                            plain->snapshots };
     for (size_t i = 0; i < ELEMENTSOF(boxes); i++)
         assert_null(boxes[i]);
     assert_false(spec_box(plain, sysinfo)->present.set);
