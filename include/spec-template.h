@@ -59,7 +59,7 @@ int template_expand(const TemplateSet *ts, const char *file, const YNode *doc, S
                     YNode **ret, char ***used, size_t *n_used, DiagList *diags);
 
 /* A hash of the templates (names, contents, whether refused) doc, of kind `kind`, is built
- * with: the daemon rebuilds a spec when it changes. */
+ * with: the daemon rebuilds a spec when it changes. doc NULL: one without `from:`. */
 uint64_t template_deps_hash(const TemplateSet *ts, const YNode *doc, SpecKind kind);
 
 /* The key a list's items merge by in templates (NULL: the list is replaced). */

@@ -226,12 +226,49 @@ typedef struct MemoryBackingSpec {
     
 } MemoryBackingSpec;
 
+typedef struct CpuTopologySpec {
+    Value present, sockets, cores, threads;
+} CpuTopologySpec;
+
+typedef struct CpuSpec {
+    Value present, mode, model, fallback;
+    List features;              /* of CpuFeatureSpec */
+} CpuSpec;
+
+typedef struct SoundSpec {
+    Value present, model;
+} SoundSpec;
+
+typedef struct TpmSpec {
+    Value present, model, type, path, version;
+} TpmSpec;
+
+typedef struct RngSpec {
+    Value present, model, backend;
+} RngSpec;
+
+typedef struct WatchdogSpec {
+    Value present, model, action;
+} WatchdogSpec;
+
+typedef struct MemballoonSpec {
+    Value present, model, enabled, stats_period;
+} MemballoonSpec;
+
+typedef struct UsbControllerSpec {
+    Value present, model, ports;
+} UsbControllerSpec;
+
+typedef struct SnapshotsSpec {
+    Value present, before_reload, keep;
+} SnapshotsSpec;
+
 typedef struct DomainSpec {
     Value name, uuid, title, description;
     Value domain_type, machine_type, machine_arch, emulator;
     Value memory, max_memory, cpus, max_cpus;
-    struct { Value present, sockets, cores, threads; } cputopology;
-    struct { Value present, mode, model, fallback; List features; } cpu;
+    CpuTopologySpec *cputopology; /* boxed: NULL until written (spec_box) */
+    CpuSpec *cpu;               /* boxed: NULL until written (spec_box) */
     Value nested;
     List features;              /* of Value (enum) */
     Value kvm_hidden;
@@ -249,19 +286,19 @@ typedef struct DomainSpec {
     List boot;                  /* of Value (enum) */
     struct { Value present, type, port, autoport, listen, passwd, passwd_file, keymap; } graphics;
     struct { Value present, type, vram; } video;
-    struct { Value present, model; } sound;
-    struct { Value present, model, type, path, version; } tpm;
+    SoundSpec *sound;           /* boxed: NULL until written (spec_box) */
+    TpmSpec *tpm;               /* boxed: NULL until written (spec_box) */
     List disks;                 /* of DiskSpec */
     List cdroms;                /* of CdromSpec */
     List interfaces;            /* of IfaceSpec */
     List inputs;                /* of InputSpec */
     List channels;              /* of ChannelSpec */
     Value guest_agent;
-    struct { Value present, model, backend; } rng;
-    struct { Value present, model, action; } watchdog;
+    RngSpec *rng;               /* boxed: NULL until written (spec_box) */
+    WatchdogSpec *watchdog;     /* boxed: NULL until written (spec_box) */
     List serials, consoles;     /* of CharDevSpec */
-    struct { Value present, model, enabled, stats_period; } memballoon;
-    struct { Value present, model, ports; } usb_controller;
+    MemballoonSpec *memballoon; /* boxed: NULL until written (spec_box) */
+    UsbControllerSpec *usb_controller; /* boxed: NULL until written (spec_box) */
     SmartcardSpec *smartcard;   /* boxed: NULL until written (spec_box) */
     List redirdevs;             /* of RedirDevSpec */
     List redirfilters;          /* of RedirFilterSpec */
@@ -279,7 +316,7 @@ typedef struct DomainSpec {
     XmlHatchSpec xml;
     Value autostart, state, reload, shutdown_timeout, adopt, suspend_mode;
     Value delete_volumes_on_removal;
-    struct { Value present, before_reload, keep; } snapshots;
+    SnapshotsSpec *snapshots;   /* boxed: NULL until written (spec_box) */
     PlacementSpec placement;
 } DomainSpec;
 

@@ -116,7 +116,7 @@ static int check_host_paths(const Engine *e, const DomainSpec *d, const xmlDoc *
         ret |= check_path(e, r, have, &fd[i].path, F_OK, "floppies[%s].path", fd[i].dev.s);
     for (size_t i = 0; i < d->filesystems.n; i++)
         ret |= check_path(e, r, have, &fs[i].source, F_OK, "filesystems[%s].source", fs[i].target.s);
-    ret |= check_path(e, r, have, &d->tpm.path, F_OK, "tpm.path");
+    ret |= check_path(e, r, have, &spec_box(d, tpm)->path, F_OK, "tpm.path");
     ret |= check_path(e, r, have, &d->loader, F_OK, "loader");
     ret |= check_path(e, r, have, &d->nvram_template, F_OK, "nvram_template");
     ret |= check_path(e, r, have, &d->kernel, F_OK, "kernel");

@@ -350,7 +350,7 @@ char *hook_loader_export_value(const KeyDef *k, const xmlNode *ctx) {
 void hook_memballoon_render(const HookCtx *c, const KeyDef *k, const void *base, xmlNode *node) {
     const Value *v = key_value(k, (void *) base);
     if (streq(k->key, "model"))
-        xml_set(node, k->xml, value_int(&c->spec->domain.memballoon.enabled) ? v->s : "none");
+        xml_set(node, k->xml, value_int(&spec_box(&c->spec->domain, memballoon)->enabled) ? v->s : "none");
 }
 
 char *hook_memballoon_observe(const KeyDef *k, const xmlNode *ctx) {

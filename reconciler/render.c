@@ -359,7 +359,7 @@ static void render_domain_extras(HookCtx *c, xmlNode *root) {
         xml_set(root, "sysinfo/@type", "smbios");
         xml_set(root, "os/smbios/@mode", "sysinfo");
     }
-    if (d->usb_controller.present.set)
+    if (spec_box(d, usb_controller)->present.set)
         xml_set(root, "devices/controller[@type='usb']/@index", "0");
     if (spec_box(d, smartcard)->present.set && streq_ptr(spec_box(d, smartcard)->type.s, "tcp"))
         xml_set(root, "devices/smartcard/protocol/@type", "raw");

@@ -37,6 +37,8 @@ int64_t *chardev_ports(const DomainSpec *d, bool consoles);
 char *default_hostname(const char *name);
 bool iface_is_tunnel(const char *type);
 
+#define LOADED_FILE_SLIM_MAX 8u   /* documents a slim file may have */
+
 /* One file between the two steps of loading: its documents parsed and its templates checked
  * (each file on its own), then, once every template of the load is known, its specs built. */
 typedef struct LoadedFile {
@@ -47,6 +49,12 @@ typedef struct LoadedFile {
     size_t n_templates;
     DiagList d;
     bool unread;            /* could not be read (d says why) */
+    /* A plain file's version in force keeps its bytes, not its tree (loaded-file-slim.c): then
+     * docs is NULL and n_docs 0, and n_slim documents of the kinds slim_kinds were there. */
+    uint8_t n_slim;
+    int8_t slim_kinds[LOADED_FILE_SLIM_MAX];
+    uint32_t text_len;
+    char *text;             /* the bytes parsed (kept by the daemon's store only) */
 } LoadedFile;
 
 void loaded_file_parse(LoadedFile *lf, const char *file, const char *buf, size_t len);
@@ -56,6 +64,17 @@ void loaded_file_clear(LoadedFile *lf);
 void templates_collect(TemplateSet *ts, LoadedFile *files, size_t n);
 /* The specs of lf with the templates of ts (lf->d moves into set->diags). */
 void loaded_file_build(SpecSet *set, LoadedFile *lf, const TemplateSet *ts);
+
+/* ---- a version in force without its tree (loaded-file-slim.c, docs/performance.md cut 7) ----
+ * A file with no template, no Host document and no `from:` needs its tree only to build its
+ * specs again, which only a default template's change asks (an edit of the file rereads it):
+ * its tree is freed and parsed again from its kept bytes (text) when that happens. */
+/* The kind a document's template dependencies are hashed with (spec-store.c's file_deps). */
+SpecKind loaded_doc_deps_kind(const YNode *doc);
+/* Frees lf's tree when lf may be slim (a good version with text), else its text. */
+void loaded_file_slim(LoadedFile *lf);
+/* Parses a slim lf's tree again from its text (its diagnostics stay those of the first parse). */
+void loaded_file_unslim(LoadedFile *lf);
 
 /* ---- `kind: Host` documents (spec-host.c, docs/fleet.md) ---- */
 bool ynode_is_host(const YNode *doc);

@@ -247,6 +247,7 @@ void loaded_file_clear(LoadedFile *lf) {
         template_free(lf->templates[i]);
     free(lf->templates);
     diag_list_clear(&lf->d);
+    free(lf->text);
     *lf = (LoadedFile) {};
 }
 

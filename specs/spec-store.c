@@ -129,6 +129,8 @@ static int refresh_file(SpecStore *st, SpecFile *f, const struct stat *sb, bool 
     }
     /* parsed now; in force once its specs build with the tree's templates (store_build) */
     loaded_file_parse(f->cand, path, buf, len);
+    f->cand->text = TAKE_PTR(buf);   /* kept if it can be slim once in force (store_build) */
+    f->cand->text_len = (uint32_t) len;
     return 1;
 }
 
@@ -209,12 +211,13 @@ static void spec_file_set_specs(SpecStore *st, size_t i, SpecSet *built) {
     built->n = 0;
 }
 
+/* (A slim version in force, without its tree, hashes the same: its documents have no `from:`.) */
 static uint64_t file_deps(const TemplateSet *ts, const LoadedFile *lf) {
     uint64_t deps = FNV1A_INIT;
-    for (size_t j = 0; j < lf->n_docs; j++) {
-        const YNode *k = ynode_map_get(lf->docs[j], "kind");
-        SpecKind kind = k && k->type == YNODE_SCALAR ? spec_kind_from_string(k->value) : KIND_DOMAIN;
-        uint64_t h = template_deps_hash(ts, lf->docs[j], kind);
+    for (size_t j = 0; j < lf->n_docs + lf->n_slim; j++) {
+        const YNode *doc = lf->n_slim > 0 ? NULL : lf->docs[j];
+        SpecKind kind = doc ? loaded_doc_deps_kind(doc) : lf->slim_kinds[j];
+        uint64_t h = template_deps_hash(ts, doc, kind);
         deps = hash_fnv1a(&h, sizeof(h), deps);
     }
     return deps;
@@ -265,6 +268,7 @@ static int build_file(SpecStore *st, size_t i, const TemplateSet *ts, const bool
     SpecSet built = {};
     DiagList own = {};
     diag_list_copy(&own, &lf->d);
+    loaded_file_unslim(lf);
     loaded_file_build(&built, lf, ts);
     lf->d = own;
     diag_list_copy(&built.diags, reg);
@@ -284,6 +288,8 @@ static int build_file(SpecStore *st, size_t i, const TemplateSet *ts, const bool
         spec_file_set_specs(st, i, &built);
         f->deps_hash = deps;
     }
+    if (f->good)
+        loaded_file_slim(f->good);   /* its tree, or its bytes, are no longer needed */
     spec_set_clear(&built);
     return 1;
 }

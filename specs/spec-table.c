@@ -104,17 +104,18 @@ static const char *const e_netfs_format[] = { "auto", "nfs", "cifs", "glusterfs"
 
 /* ---- Domain: nested maps ---- */
 static const KeyDef cputopology_rows[] = {
-    ROW(DomainSpec, cputopology.sockets, .key = "sockets", .type = VT_INT, .min = 1, .max = 4096,
+    ROW(CpuTopologySpec, sockets, .key = "sockets", .type = VT_INT, .min = 1, .max = 4096,
         .change = CHANGE_CONFIG, .xml = "cpu/topology/@sockets", .flags = KEY_REQUIRED,
         .vagrant = "cputopology :sockets", .doc = "CPU sockets"),
-    ROW(DomainSpec, cputopology.cores, .key = "cores", .type = VT_INT, .min = 1, .max = 4096,
+    ROW(CpuTopologySpec, cores, .key = "cores", .type = VT_INT, .min = 1, .max = 4096,
         .change = CHANGE_CONFIG, .xml = "cpu/topology/@cores", .flags = KEY_REQUIRED,
         .vagrant = "cputopology :cores", .doc = "cores per socket"),
-    ROW(DomainSpec, cputopology.threads, .key = "threads", .type = VT_INT, .min = 1, .max = 64,
+    ROW(CpuTopologySpec, threads, .key = "threads", .type = VT_INT, .min = 1, .max = 64,
         .change = CHANGE_CONFIG, .xml = "cpu/topology/@threads", .flags = KEY_REQUIRED,
         .vagrant = "cputopology :threads", .doc = "threads per core"),
 };
 static const KeyTable cputopology_table = TABLE("cputopology", cputopology_rows,
+    .item_size = sizeof(CpuTopologySpec),
     .doc = "guest CPU topology; sockets × cores × threads must equal max_cpus (or cpus)");
 
 static const KeyDef cpu_feature_rows[] = {
@@ -130,19 +131,20 @@ static const KeyTable cpu_feature_table = TABLE("cpu.features", cpu_feature_rows
     .doc = "CPU feature flags, matched by name");
 
 static const KeyDef cpu_rows[] = {
-    ROW(DomainSpec, cpu.mode, .key = "mode", .type = VT_ENUM, .choices = e_cpu_mode,
+    ROW(CpuSpec, mode, .key = "mode", .type = VT_ENUM, .choices = e_cpu_mode,
         .change = CHANGE_CONFIG, .xml = "cpu/@mode", .vagrant = "cpu_mode",
         .doc = "CPU model mode; libvirt's default (emulator's choice) when unset"),
-    ROW(DomainSpec, cpu.model, .key = "model", .type = VT_STRING, .max = 64,
+    ROW(CpuSpec, model, .key = "model", .type = VT_STRING, .max = 64,
         .change = CHANGE_CONFIG, .xml = "cpu/model", .vagrant = "cpu_model",
         .doc = "CPU model name (mode custom requires it)"),
-    ROW(DomainSpec, cpu.fallback, .key = "fallback", .type = VT_ENUM, .choices = e_fallback,
+    ROW(CpuSpec, fallback, .key = "fallback", .type = VT_ENUM, .choices = e_fallback,
         .change = CHANGE_CONFIG, .xml = "cpu/model/@fallback", .vagrant = "cpu_fallback",
         .doc = "whether libvirt may fall back to a close CPU model (needs model)"),
-    ROW(DomainSpec, cpu.features, .key = "features", .type = VT_LIST, .sub = &cpu_feature_table,
+    ROW(CpuSpec, features, .key = "features", .type = VT_LIST, .sub = &cpu_feature_table,
         .change = CHANGE_CONFIG, .vagrant = "cpu_feature", .doc = "CPU feature flags"),
 };
-static const KeyTable cpu_table = TABLE("cpu", cpu_rows, .doc = "guest CPU model");
+static const KeyTable cpu_table = TABLE("cpu", cpu_rows,
+    .item_size = sizeof(CpuSpec), .doc = "guest CPU model");
 
 static const KeyDef graphics_rows[] = {
     ROW(DomainSpec, graphics.type, .key = "type", .type = VT_ENUM, .choices = e_gfx, .def = "vnc",
@@ -182,11 +184,12 @@ static const KeyDef video_rows[] = {
 static const KeyTable video_table = TABLE("video", video_rows, .doc = "video adapter");
 
 static const KeyDef sound_rows[] = {
-    ROW(DomainSpec, sound.model, .key = "model", .type = VT_ENUM, .choices = e_sound,
+    ROW(SoundSpec, model, .key = "model", .type = VT_ENUM, .choices = e_sound,
         .change = CHANGE_CONFIG, .xml = "devices/sound/@model", .flags = KEY_REQUIRED,
         .vagrant = "sound_type", .doc = "sound card model"),
 };
-static const KeyTable sound_table = TABLE("sound", sound_rows, .doc = "sound card (none by default)");
+static const KeyTable sound_table = TABLE("sound", sound_rows,
+    .item_size = sizeof(SoundSpec), .doc = "sound card (none by default)");
 
 static const char *const e_firmware[] = { "efi", "bios", NULL };
 static const KeyDef firmware_rows[] = {
@@ -214,41 +217,44 @@ static const KeyTable firmware_table = TABLE("firmware", firmware_rows,
                                              .doc = "firmware by intent (libvirt's automatic selection)");
 
 static const KeyDef tpm_rows[] = {
-    ROW(DomainSpec, tpm.model, .key = "model", .type = VT_ENUM, .choices = e_tpm_model,
+    ROW(TpmSpec, model, .key = "model", .type = VT_ENUM, .choices = e_tpm_model,
         .def = "tpm-tis", .change = CHANGE_CONFIG, .xml = "devices/tpm/@model",
         .vagrant = "tpm_model", .doc = "TPM interface model"),
-    ROW(DomainSpec, tpm.type, .key = "type", .type = VT_ENUM, .choices = e_tpm_type,
+    ROW(TpmSpec, type, .key = "type", .type = VT_ENUM, .choices = e_tpm_type,
         .def = "emulator", .change = CHANGE_CONFIG, .xml = "devices/tpm/backend/@type",
         .hook = HOOK_TPM_BACKEND, .vagrant = "tpm_type",
         .doc = "emulator (swtpm) or passthrough of a host TPM"),
-    ROW(DomainSpec, tpm.path, .key = "path", .type = VT_PATH, .change = CHANGE_CONFIG,
+    ROW(TpmSpec, path, .key = "path", .type = VT_PATH, .change = CHANGE_CONFIG,
         .xml = "devices/tpm/backend/device/@path", .vagrant = "tpm_path",
         .doc = "host TPM device (passthrough only)"),
-    ROW(DomainSpec, tpm.version, .key = "version", .type = VT_ENUM, .choices = e_tpm_version,
+    ROW(TpmSpec, version, .key = "version", .type = VT_ENUM, .choices = e_tpm_version,
         .change = CHANGE_CONFIG, .xml = "devices/tpm/backend/@version", .flags = KEY_WHEN_SET,
         .vagrant = "tpm_version", .doc = "TPM version (emulator only; libvirt picks when unset)"),
 };
-static const KeyTable tpm_table = TABLE("tpm", tpm_rows, .doc = "TPM (none unless given)");
+static const KeyTable tpm_table = TABLE("tpm", tpm_rows,
+    .item_size = sizeof(TpmSpec), .doc = "TPM (none unless given)");
 
 static const KeyDef rng_rows[] = {
-    ROW(DomainSpec, rng.model, .key = "model", .type = VT_ENUM, .choices = e_rng_model,
+    ROW(RngSpec, model, .key = "model", .type = VT_ENUM, .choices = e_rng_model,
         .def = "virtio", .change = CHANGE_CONFIG, .xml = "devices/rng/@model",
         .vagrant = "random", .doc = "RNG device model"),
-    ROW(DomainSpec, rng.backend, .key = "backend", .type = VT_ENUM, .choices = e_rng_backend,
+    ROW(RngSpec, backend, .key = "backend", .type = VT_ENUM, .choices = e_rng_backend,
         .def = "/dev/urandom", .change = CHANGE_CONFIG, .xml = "devices/rng/backend",
         .hook = HOOK_RNG_BACKEND, .doc = "host entropy source"),
 };
-static const KeyTable rng_table = TABLE("rng", rng_rows, .doc = "virtio RNG (none unless given)");
+static const KeyTable rng_table = TABLE("rng", rng_rows,
+    .item_size = sizeof(RngSpec), .doc = "virtio RNG (none unless given)");
 
 static const KeyDef watchdog_rows[] = {
-    ROW(DomainSpec, watchdog.model, .key = "model", .type = VT_ENUM, .choices = e_watchdog_model,
+    ROW(WatchdogSpec, model, .key = "model", .type = VT_ENUM, .choices = e_watchdog_model,
         .change = CHANGE_CONFIG, .xml = "devices/watchdog/@model", .flags = KEY_REQUIRED,
         .vagrant = "watchdog :model", .doc = "watchdog device model"),
-    ROW(DomainSpec, watchdog.action, .key = "action", .type = VT_ENUM, .choices = e_watchdog_action,
+    ROW(WatchdogSpec, action, .key = "action", .type = VT_ENUM, .choices = e_watchdog_action,
         .def = "reset", .change = CHANGE_CONFIG, .xml = "devices/watchdog/@action",
         .vagrant = "watchdog :action", .doc = "what happens when it fires"),
 };
-static const KeyTable watchdog_table = TABLE("watchdog", watchdog_rows, .doc = "watchdog (none unless given)");
+static const KeyTable watchdog_table = TABLE("watchdog", watchdog_rows,
+    .item_size = sizeof(WatchdogSpec), .doc = "watchdog (none unless given)");
 
 static const KeyDef numa_rows[] = {
     ROW(NumaCellSpec, cpus, .key = "cpus", .type = VT_STRING, .max = 256, .change = CHANGE_CONFIG,
@@ -778,31 +784,33 @@ static const KeyTable console_table = TABLE("consoles", console_rows,
     .doc = "extra (virtio) consoles; libvirt's mirror of serial port 0 is left alone");
 
 static const KeyDef memballoon_rows[] = {
-    ROW(DomainSpec, memballoon.model, .key = "model", .type = VT_ENUM, .choices = e_balloon,
+    ROW(MemballoonSpec, model, .key = "model", .type = VT_ENUM, .choices = e_balloon,
         .def = "virtio", .change = CHANGE_CONFIG, .xml = "devices/memballoon/@model",
         .hook = HOOK_MEMBALLOON, .vagrant = "memballoon_model", .doc = "balloon device model"),
-    ROW(DomainSpec, memballoon.enabled, .key = "enabled", .type = VT_BOOL, .def = "true",
+    ROW(MemballoonSpec, enabled, .key = "enabled", .type = VT_BOOL, .def = "true",
         .change = CHANGE_CONFIG, .xml = "devices/memballoon/@model", .hook = HOOK_MEMBALLOON,
         .vagrant = "memballoon_enabled",
         .doc = "false: no balloon (model none); memory then cannot shrink live"),
-    ROW(DomainSpec, memballoon.stats_period, .key = "stats_period", .type = VT_INT, .min = 0,
+    ROW(MemballoonSpec, stats_period, .key = "stats_period", .type = VT_INT, .min = 0,
         .max = 86400, .change = CHANGE_CONFIG, .xml = "devices/memballoon/stats/@period",
         .doc = "seconds between guest memory statistics updates (0: off)"),
 };
 static const KeyTable memballoon_table = TABLE("memballoon", memballoon_rows,
+    .item_size = sizeof(MemballoonSpec),
     .doc = "memory balloon (libvirt adds a virtio one unless told otherwise)");
 
 static const KeyDef usb_controller_rows[] = {
-    ROW(DomainSpec, usb_controller.model, .key = "model", .type = VT_ENUM, .choices = e_usb_model,
+    ROW(UsbControllerSpec, model, .key = "model", .type = VT_ENUM, .choices = e_usb_model,
         .def = "qemu-xhci", .change = CHANGE_CONFIG,
         .xml = "devices/controller[@type='usb']/@model", .patch = "devices/controller[@type='usb']",
         .vagrant = "usb_controller :model", .doc = "USB controller model; none: no USB at all"),
-    ROW(DomainSpec, usb_controller.ports, .key = "ports", .type = VT_INT, .min = 1, .max = 15,
+    ROW(UsbControllerSpec, ports, .key = "ports", .type = VT_INT, .min = 1, .max = 15,
         .change = CHANGE_CONFIG, .xml = "devices/controller[@type='usb']/@ports",
         .patch = "devices/controller[@type='usb']", .vagrant = "usb_controller :ports",
         .doc = "number of ports (qemu-xhci and nec-xhci only)"),
 };
 static const KeyTable usb_controller_table = TABLE("usb_controller", usb_controller_rows,
+    .item_size = sizeof(UsbControllerSpec),
     .doc = "the USB controller (libvirt's default for the machine type when not given)");
 
 static const KeyDef smartcard_rows[] = {
@@ -1098,16 +1106,17 @@ static const KeyTable cloud_init_table = TABLE("cloud_init", cloud_init_rows,
            "attached read-only as a cdrom");
 
 static const KeyDef snapshots_rows[] = {
-    ROW(DomainSpec, snapshots.before_reload, .key = "before_reload", .type = VT_BOOL,
+    ROW(SnapshotsSpec, before_reload, .key = "before_reload", .type = VT_BOOL,
         .def = "false", .change = CHANGE_NONE, .flags = KEY_NO_XML,
         .doc = "take a snapshot right before each restart virtspec makes (reload: auto, virtspec "
                "reload); one that fails stops the restart"),
-    ROW(DomainSpec, snapshots.keep, .key = "keep", .type = VT_INT, .min = 1, .max = 1000,
+    ROW(SnapshotsSpec, keep, .key = "keep", .type = VT_INT, .min = 1, .max = 1000,
         .change = CHANGE_NONE, .flags = KEY_NO_XML, .def_doc = "all",
         .doc = "after each such snapshot, delete virtspec's own snapshots of the domain beyond "
                "the newest keep (oldest first); never one virtspec did not make"),
 };
 static const KeyTable snapshots_table = TABLE("snapshots", snapshots_rows,
+    .item_size = sizeof(SnapshotsSpec),
     .doc = "snapshots virtspec takes by itself (docs/snapshots.md)");
 
 /* ---- Domain ---- */
@@ -1172,9 +1181,9 @@ static const KeyDef domain_rows[] = {
     ROW(DomainSpec, max_cpus, .key = "max_cpus", .type = VT_INT, .min = 1, .max = 4096,
         .change = CHANGE_CONFIG, .xml = "vcpu", .hook = HOOK_MAX_VCPU,
         .doc = "vCPU ceiling for live hot-plug; equals cpus when unset"),
-    ROW(DomainSpec, cputopology, .key = "cputopology", .type = VT_MAP, .sub = &cputopology_table,
+    ROW(DomainSpec, cputopology, .flags = KEY_BOXED, .key = "cputopology", .type = VT_MAP, .sub = &cputopology_table,
         .vagrant = "cputopology", .doc = "CPU topology"),
-    ROW(DomainSpec, cpu, .key = "cpu", .type = VT_MAP, .sub = &cpu_table, .doc = "CPU model"),
+    ROW(DomainSpec, cpu, .flags = KEY_BOXED, .key = "cpu", .type = VT_MAP, .sub = &cpu_table, .doc = "CPU model"),
     ROW(DomainSpec, nested, .key = "nested", .type = VT_BOOL, .def = "false",
         .change = CHANGE_CONFIG, .xml = "cpu/feature", .hook = HOOK_NESTED, .vagrant = "nested",
         .doc = "expose vmx/svm so the guest can run its own VMs"),
@@ -1217,8 +1226,8 @@ static const KeyDef domain_rows[] = {
         .doc = "first-boot configuration (cloud-init NoCloud seed)"),
     ROW(DomainSpec, video, .key = "video", .type = VT_MAP, .sub = &video_table, .flags = KEY_ALWAYS,
         .doc = "video"),
-    ROW(DomainSpec, sound, .key = "sound", .type = VT_MAP, .sub = &sound_table, .doc = "sound"),
-    ROW(DomainSpec, tpm, .key = "tpm", .type = VT_MAP, .sub = &tpm_table, .doc = "TPM"),
+    ROW(DomainSpec, sound, .flags = KEY_BOXED, .key = "sound", .type = VT_MAP, .sub = &sound_table, .doc = "sound"),
+    ROW(DomainSpec, tpm, .flags = KEY_BOXED, .key = "tpm", .type = VT_MAP, .sub = &tpm_table, .doc = "TPM"),
     ROW(DomainSpec, disks, .key = "disks", .type = VT_LIST, .sub = &disk_table,
         .change = CHANGE_LIVE, .vagrant = "storage", .doc = "disks; adding and removing is live"),
     ROW(DomainSpec, cdroms, .key = "cdroms", .type = VT_LIST, .sub = &cdrom_table,
@@ -1233,17 +1242,17 @@ static const KeyDef domain_rows[] = {
     ROW(DomainSpec, guest_agent, .key = "guest_agent", .type = VT_BOOL, .def = "false",
         .change = CHANGE_CONFIG, .xml = "devices/channel", .hook = HOOK_GUEST_AGENT,
         .vagrant = "qemu_use_agent", .doc = "add the qemu guest agent channel"),
-    ROW(DomainSpec, rng, .key = "rng", .type = VT_MAP, .sub = &rng_table, .doc = "RNG"),
-    ROW(DomainSpec, watchdog, .key = "watchdog", .type = VT_MAP, .sub = &watchdog_table,
+    ROW(DomainSpec, rng, .flags = KEY_BOXED, .key = "rng", .type = VT_MAP, .sub = &rng_table, .doc = "RNG"),
+    ROW(DomainSpec, watchdog, .flags = KEY_BOXED, .key = "watchdog", .type = VT_MAP, .sub = &watchdog_table,
         .doc = "watchdog"),
     ROW(DomainSpec, serials, .key = "serials", .type = VT_LIST, .sub = &serial_table,
         .change = CHANGE_CONFIG, .vagrant = "serial", .doc = "serial ports"),
     ROW(DomainSpec, consoles, .key = "consoles", .type = VT_LIST, .sub = &console_table,
         .change = CHANGE_CONFIG, .flags = KEY_WHOLE, .vagrant = "(first serial, mirrored)",
         .doc = "virtio consoles, compared as a whole (libvirt renumbers them)"),
-    ROW(DomainSpec, memballoon, .key = "memballoon", .type = VT_MAP, .sub = &memballoon_table,
+    ROW(DomainSpec, memballoon, .flags = KEY_BOXED, .key = "memballoon", .type = VT_MAP, .sub = &memballoon_table,
         .doc = "memory balloon"),
-    ROW(DomainSpec, usb_controller, .key = "usb_controller", .type = VT_MAP,
+    ROW(DomainSpec, usb_controller, .flags = KEY_BOXED, .key = "usb_controller", .type = VT_MAP,
         .sub = &usb_controller_table, .vagrant = "usb_controller", .doc = "USB controller"),
     ROW(DomainSpec, smartcard, .flags = KEY_BOXED, .key = "smartcard", .type = VT_MAP, .sub = &smartcard_table,
         .vagrant = "smartcard_dev", .doc = "smartcard"),
@@ -1300,7 +1309,7 @@ static const KeyDef domain_rows[] = {
                "and the disk is detached, and when `--prune` undefines the domain (recorded in "
                "virtspec's metadata); never base images, `existing` volumes, `path` disks, NVRAM or "
                "TPM state"),
-    ROW(DomainSpec, snapshots, .key = "snapshots", .type = VT_MAP, .sub = &snapshots_table,
+    ROW(DomainSpec, snapshots, .flags = KEY_BOXED, .key = "snapshots", .type = VT_MAP, .sub = &snapshots_table,
         .doc = "snapshots before restarts (every writable disk qcow2; internal, or external plus an NVRAM "
         "copy with pflash NVRAM)"),
     ROW(DomainSpec, placement, .key = "placement", .type = VT_MAP, .sub = &placement_table,

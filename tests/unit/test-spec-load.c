@@ -57,7 +57,7 @@ static void test_valid_spec(void **state) {
     assert_string_equal(d->state.s, "running");
     assert_string_equal(d->graphics.type.s, "vnc");          /* graphics is KEY_ALWAYS */
     assert_true(d->graphics.present.set);
-    assert_false(d->tpm.present.set);                        /* tpm only when written */
+    assert_null(d->tpm);                                      /* tpm only when written (boxed) */
     /* lists, with derived device names */
     assert_int_equal(d->disks.n, 2);
     const DiskSpec *disks = d->disks.items;
@@ -450,7 +450,10 @@ static void test_boxed_section_only_when_written(void **state) {
     const DomainSpec *plain = &set.specs[0]->domain, *with = &set.specs[1]->domain;
     assert_null(plain->sysinfo);
     const void *boxes[] = { plain->clock, plain->cputune, plain->numatune, plain->memorybacking,
-                            plain->memtune, plain->firmware, plain->smartcard, plain->launch_security };
+                            plain->memtune, plain->firmware, plain->smartcard, plain->launch_security,
+                            plain->cputopology, plain->cpu, plain->sound, plain->tpm, plain->rng,
+                            plain->watchdog, plain->memballoon, plain->usb_controller,
+                            plain->snapshots };
     for (size_t i = 0; i < ELEMENTSOF(boxes); i++)
         assert_null(boxes[i]);
     assert_false(spec_box(plain, sysinfo)->present.set);

@@ -11,6 +11,7 @@
 #include "unit-test.h"
 
 #include "spec.h"
+#include "spec-internal.h"
 #include "spec-store.h"
 
 #ifndef SPEC_WALK_MAX_DEPTH
@@ -482,6 +483,64 @@ static void test_forced_scan_keeps_unchanged(void **state) {
     spec_store_clear(&st);
 }
 
+/* A file with no template, no Host document and no `from:` keeps its bytes, not its YAML tree,
+ * once in force (docs/performance.md, "Memory per spec", cut 7): a default template coming and
+ * changing still builds it again from them, also while a newer content of it is refused. A file
+ * with `from:` or with templates keeps its tree. */
+static void test_plain_file_keeps_no_tree(void **state) {
+    _cleanup_free_ char *da = domain("a", "1GiB");
+    put("a.yaml", da);
+    put("b.yaml", "kind: Domain\nname: b\nfrom: [web]\n");
+    put("c.yaml", "kind: Domain\nname: c\ncpus: 2\n---\n"
+                  "kind: Network\nname: n\nip: 10.73.0.1/24\n");
+    put("t.yaml", "kind: Template\nname: web\nmemory: 2GiB\n");
+    SpecStore st;
+    spec_store_init(&st, root);
+    assert_int_equal(spec_store_scan(&st, false), 4);
+    _cleanup_free_ char *s1 = describe(&st);
+    assert_string_equal(s1, "a.yaml:a:1024 b.yaml:b:2048 c.yaml:c:512 c.yaml:n:0 | 0 errors");
+    const LoadedFile *a = st.files[0].good, *b = st.files[1].good, *c = st.files[2].good,
+                     *t = st.files[3].good;
+    assert_null(a->docs);
+    assert_int_equal(a->n_docs, 0);
+    assert_int_equal(a->n_slim, 1);
+    assert_non_null(a->text);
+    assert_null(c->docs);
+    assert_int_equal(c->n_slim, 2);
+    assert_int_equal(c->slim_kinds[0], KIND_DOMAIN);
+    assert_int_equal(c->slim_kinds[1], KIND_NETWORK);
+    assert_non_null(b->docs);   /* from: */
+    assert_int_equal(b->n_slim, 0);
+    assert_null(b->text);
+    assert_int_equal(t->n_templates, 1);
+    assert_null(t->text);
+
+    /* a default template comes: the plain files are built again from their bytes */
+    Spec *a_before = st.files[0].specs[0];
+    put("d.yaml", "kind: Template\nname: default\nmemory: 3GiB\n");
+    char *named[] = { path("d.yaml"), path("c.yaml") };
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+    _cleanup_free_ char *s2 = describe(&st);
+    assert_string_equal(s2, "a.yaml:a:1024 b.yaml:b:2048 c.yaml:c:3072 c.yaml:n:0 | 0 errors");
+    assert_ptr_not_equal(st.files[0].specs[0], a_before);   /* a's own memory, built again */
+    assert_null(st.files[2].good->docs);
+    assert_int_equal(st.files[2].good->n_slim, 2);
+    assert_same_as_walk(&st);
+
+    /* c's new content is refused; the default template changes: its version in force follows */
+    put("c.yaml", "kind: Domain\nname: c\ncpus: [2\n");   /* does not parse */
+    assert_int_equal(spec_store_update(&st, named + 1, 1), 1);
+    put("d.yaml", "kind: Template\nname: default\nmemory: 5GiB\n");
+    assert_int_equal(spec_store_update(&st, named, 1), 1);
+    _cleanup_free_ char *s3 = describe(&st);
+    assert_string_equal(s3, "a.yaml:a:1024 b.yaml:b:2048 c.yaml:c:5120 c.yaml:n:0 | 1 errors");
+    assert_null(st.files[2].good->docs);
+    assert_non_null(st.files[2].cand);
+    for (size_t i = 0; i < ELEMENTSOF(named); i++)
+        free(named[i]);
+    spec_store_clear(&st);
+}
+
 /* A problem in a value a template gave, seen through the store (the daemon's path copies each
  * file's diagnostics into the set): it still names the spec that used the template and where. */
 static void test_template_problem_names_user(void **state) {
@@ -517,6 +576,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_template_problem_names_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forced_scan_keeps_unchanged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plain_file_keeps_no_tree, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
