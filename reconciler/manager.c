@@ -64,6 +64,8 @@ typedef struct Object {
     bool elsewhere;             /* placed on another host (daemon-share.h): not reconciled here */
     uint64_t seq;               /* Manager.seq at its last libvirt event or the end of its last pass */
     bool by_index;              /* its next pass may take state and autostart from Manager.index */
+    bool edited;                /* in Manager.edited: its spec was edited, its pass goes first */
+    bool due_first;             /* edited while in flight: queued first when the pass ends */
     size_t set_pos;             /* its spec's place in Manager.current.specs (sync_spec) */
 } Object;
 
@@ -114,6 +116,8 @@ typedef struct Manager {
     size_t n_queue[2], head[2];
     Object **held;              /* due objects kick left waiting (a dependency, a retry time) */
     size_t n_held;
+    Object **edited;            /* objects whose spec an edit changed (due_edited_first) */
+    size_t n_edited;
     Object **touched;           /* objects whose tally may have changed (object_touch) */
     size_t n_touched;
     unsigned tallies[N_TALLIES];
@@ -244,28 +248,55 @@ static void object_due(Object *o) {
     *(Object **) array_push(&m->queue[q], &m->n_queue[q], sizeof(Object *)) = o;
 }
 
-/* A pass over o is due because its spec was edited: it goes before the objects of its kind
- * already queued, so an edit during a first pass or a full resync over thousands of domains
- * does not wait for all of them (pools and networks still go before domains). */
-static void object_due_first(Object *o) {
-    Manager *m = o->m;
-    int q = o->kind == KIND_DOMAIN;
-    for (size_t i = m->head[q]; o->queued && !o->in_flight && i < m->n_queue[q]; i++)
-        if (m->queue[q][i] == o) {
-            m->queue[q][i] = NULL;   /* kick_queues skips the place it had */
-            o->queued = false;
+/* Puts first[0…n_first) at the head of queue q, before what is still queued there. */
+static void queue_first(Manager *m, Object **first, size_t n_first, int q) {
+    size_t rest = m->n_queue[q] - m->head[q];
+    Object **nq = xrealloc(NULL, (n_first + rest) * sizeof(Object *));
+    memcpy(nq, first, n_first * sizeof(Object *));
+    if (rest > 0)
+        memcpy(nq + n_first, m->queue[q] + m->head[q], rest * sizeof(Object *));
+    free(m->queue[q]);
+    m->queue[q] = nq;
+    m->n_queue[q] = n_first + rest;
+    m->head[q] = 0;
+}
+
+/* The objects whose spec an edit changed (sync_spec put them in Manager.edited, in table order)
+ * are due before the objects of their kind already queued, in that order: an edit made during a
+ * first pass or a full resync over thousands of domains does not wait for all of them (pools and
+ * networks still go before domains). One walk over the queue whatever the number of edits. An
+ * object in flight is queued first when its pass ends (due_first); a held one (a dependency, a
+ * retry time) stays where kick looks first anyway. */
+static void due_edited_first(Manager *m) {
+    for (int q = 0; q < 2 && m->n_edited > 0; q++) {
+        for (size_t i = m->head[q]; i < m->n_queue[q]; i++) {
+            Object *o = m->queue[q][i];
+            if (o && o->edited) {
+                m->queue[q][i] = NULL;   /* kick_queues skips the place it had */
+                o->queued = false;
+            }
         }
-    if (o->queued || o->in_flight) {   /* held back (kick looks at those first), or work_done queues it */
-        object_due(o);
-        return;
+        _cleanup_free_ Object **first = xrealloc(NULL, m->n_edited * sizeof(Object *));
+        size_t k = 0;
+        for (size_t i = 0; i < m->n_edited; i++) {
+            Object *o = m->edited[i];
+            if ((o->kind == KIND_DOMAIN) != q)
+                continue;
+            o->edited = false;
+            o->due = true;
+            if (o->in_flight)
+                o->due_first = true;
+            else if (!o->queued) {
+                o->queued = true;
+                first[k++] = o;
+            }
+        }
+        if (k > 0)
+            queue_first(m, first, k, q);
     }
-    o->due = o->queued = true;
-    if (m->head[q] == 0) {
-        array_push(&m->queue[q], &m->n_queue[q], sizeof(Object *));
-        memmove(m->queue[q] + 1, m->queue[q], (m->n_queue[q] - 1) * sizeof(Object *));
-    } else
-        m->head[q]--;
-    m->queue[q][m->head[q]] = o;
+    free(m->edited);
+    m->edited = NULL;
+    m->n_edited = 0;
 }
 
 /* An object leaving the table: out of the queues and the summary. */
@@ -502,9 +533,10 @@ static void sync_spec(Manager *m, Object *o, Spec *s, size_t pos, bool all_dirty
         o->failures = 0;
         o->retry_at = 0;
     }
-    if (edited)
-        object_due_first(o);
-    else if (changed || all_dirty || back)
+    if (edited && !o->edited) {
+        o->edited = true;   /* due_edited_first queues it */
+        *(Object **) array_push(&m->edited, &m->n_edited, sizeof(Object *)) = o;
+    } else if (changed || all_dirty || back)
         object_due(o);
 }
 
@@ -742,7 +774,7 @@ static void log_diag(const Diag *d) {
 
 /* The problems in force, in the journal: each once while it stays (an edit elsewhere does not
  * log the tree's problems again), all of them again on SIGHUP (relog); a file whose errors all
- * went says so. Both lists are sorted (update_set). */
+ * went says so (or that it was removed). Both lists are sorted (update_set). */
 static void log_diags(Manager *m, bool relog) {
     const DiagList *now = &m->current.diags, *was = &m->logged;
     if (!relog && diag_list_equal(now, was))
@@ -755,7 +787,10 @@ static void log_diags(Manager *m, bool relog) {
         bool first = i == 0 || !streq(was->items[i - 1].file, file);
         if (first && diag_list_file_has_error(was, file) && !diag_list_file_has_error(now, file)) {
             _cleanup_free_ char *shown = text_escape(file);
-            log_info("%s: no errors any more", shown);
+            if (access(file, F_OK) < 0 && errno == ENOENT)
+                log_info("%s: removed, and its errors with it", shown);
+            else
+                log_info("%s: no errors any more", shown);
         }
     }
     diag_list_clear(&m->logged);
@@ -778,12 +813,12 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
     bool had_diags = m->current.diags.n > 0;
     bool rebuilt = update_set(m, paths && !force);
     log_diags(m, m->relog_problems);
-    m->relog_problems = false;
     if (rebuilt && (had_diags || m->current.diags.n > 0))
         for (size_t i = 0; i < m->n_objects; i++)
             object_touch(m->objects[i]);   /* an object's spec_error comes from the diagnostics */
     if (rebuilt)
         sync_objects(m, force);
+    due_edited_first(m);
     _cleanup_free_ char *why = m->cfg->prune ? prune_block_reason(m) : NULL;
     if (why && !m->prune_blocked)
         log_warning("not pruning: %s (a domain such a file declares would look orphaned); "
@@ -1114,7 +1149,12 @@ static void work_done(uv_work_t *req, int status) {
     /* the spec is gone and so is the object (pruned, or never made): nothing to report */
     if ((w->prune || w->orphan_check) && w->gone && !o->spec && !o->due)
         drop_object(m, o);
-    else if (o->due)
+    else if (o->due && o->due_first) {   /* edited while in flight: before the queue */
+        o->due_first = false;
+        o->edited = true;
+        *(Object **) array_push(&m->edited, &m->n_edited, sizeof(Object *)) = o;
+        due_edited_first(m);
+    } else if (o->due)
         object_due(o);   /* due again while in flight: queued now */
     spec_unref(w->spec);
     free(w);
@@ -1604,6 +1644,7 @@ static void on_sighup(uv_signal_t *s, int signum) {
     watch_refresh(m->watch);
     m->relog_problems = true;
     rescan(m, NULL, 0, true);
+    m->relog_problems = false;   /* also when the tree could not be read */
     index_start(m);
     kick(m);
     write_status(m);
