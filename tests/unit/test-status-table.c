@@ -158,6 +158,24 @@ static void test_one_shot(void **state) {
     json_object_put(root);
 }
 
+/* The daemon's writer puts the bytes expected in the file. */
+static void assert_written(StatusDoc *b, StatusPack *const *texts, size_t n, const char *expected) {
+    char path[] = "/tmp/test-status-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(status_doc_write_with(b, texts, n, path), 0);
+    char *tf = NULL;
+    size_t len = 0;
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_true(getdelim(&tf, &len, 0, f) > 0);
+    fclose(f);
+    unlink(path);
+    assert_string_equal(expected, tf);
+    free(tf);
+}
+
 /* The daemon's status file from cached per-object texts is byte for byte the document
  * status_doc_add builds (nested objects, escapes, empty arrays, no objects at all). */
 static void test_object_texts_splice(void **state) {
@@ -204,21 +222,7 @@ static void test_object_texts_splice(void **state) {
         status_doc_set_counts(b, "3 specs");
         char *ta = status_doc_to_string(a), *tb = status_doc_to_string_with(b, texts, n);
         assert_string_equal(ta, tb);
-        /* the daemon's writer: the same bytes in the file */
-        char path[] = "/tmp/test-status-XXXXXX";
-        int fd = mkstemp(path);
-        assert_true(fd >= 0);
-        close(fd);
-        assert_int_equal(status_doc_write_with(b, texts, n, path), 0);
-        char *tf = NULL;
-        size_t len = 0;
-        FILE *f = fopen(path, "r");
-        assert_non_null(f);
-        assert_true(getdelim(&tf, &len, 0, f) > 0);
-        fclose(f);
-        unlink(path);
-        assert_string_equal(ta, tf);
-        free(tf);
+        assert_written(b, texts, n, ta);
         assert_non_null(strstr(tb, n > 0 ? "\"objects\": [\n    {\n" : "\"objects\": [\n  ]"));
         free(ta);
         free(tb);
@@ -253,20 +257,7 @@ static void test_object_texts_splice_many(void **state) {
     }
     char *ta = status_doc_to_string(a), *tb = status_doc_to_string_with(b, texts, N);
     assert_string_equal(ta, tb);
-    char path[] = "/tmp/test-status-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    assert_int_equal(status_doc_write_with(b, texts, N, path), 0);
-    char *tf = NULL;
-    size_t len = 0;
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    assert_true(getdelim(&tf, &len, 0, f) > 0);
-    fclose(f);
-    unlink(path);
-    assert_string_equal(ta, tf);
-    free(tf);
+    assert_written(b, texts, N, ta);
     free(ta);
     free(tb);
     for (size_t i = 0; i < N; i++)
