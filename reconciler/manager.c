@@ -39,34 +39,45 @@ struct Manager;
 
 typedef struct Object {
     struct Manager *m;
-    SpecKind kind;
     char *name;
     Spec *spec;                 /* current spec (ref); NULL: the spec is gone (orphan) */
-    char *fingerprint;          /* hash of the spec's canonical model (every key, rendered into
-                                 * XML or not): tells a real change from a reparse */
-    bool due;                   /* a pass is due: set by object_due() only, which queues it */
-    bool queued;                /* in Manager.queue (or .held) */
-    bool in_flight, reported;
-    bool retally;               /* in Manager.touched: its tally is counted again */
-    Tally tally;                /* what summarize counts it as */
     char *waiting;              /* why a pass cannot start yet ("waiting for pool X (failed: …)") */
-    unsigned shutdown_timeout;  /* from the last spec seen; pruning an orphan uses it */
-    unsigned failures;
-    uint64_t retry_at;          /* uv_now() ms */
-    uint64_t orphaned_at;       /* uv_now() ms when its spec went (pruning waits prune_grace) */
-    ObjectResult last;
-    bool has_result;
     char *last_action;
-    time_t last_action_time, last_pass_time;
     StatusPack *status_text;    /* its entry of the status file, NULL once anything in it changed
                                  * (object_touch): a write reformats only those */
-    bool status_fetching;       /* status_text was formatted with a download's progress */
-    bool elsewhere;             /* placed on another host (daemon-share.h): not reconciled here */
+    ObjectResult *detail;       /* the last pass's result when it says more than last_state,
+                                 * last_id, last_line and last_actions (object_keep_result):
+                                 * NULL for most */
+    Action *last_actions;       /* …without a detail: what the last pass did (a create) */
+    size_t n_last_actions;
+    char *gone_file;            /* without a detail: the file where the last pass found the
+                                 * spec once the spec is elsewhere or gone (an orphan's entry) */
+    uint64_t fingerprint;       /* hash of the spec's canonical model (every key, rendered into
+                                 * XML or not), if has_fingerprint: tells a real change from a
+                                 * reparse */
+    uint64_t retry_at;          /* uv_now() ms */
+    uint64_t orphaned_at;       /* uv_now() ms when its spec went (pruning waits prune_grace) */
     uint64_t seq;               /* Manager.seq at its last libvirt event or the end of its last pass */
-    bool by_index;              /* its next pass may take state and autostart from Manager.index */
-    bool edited;                /* in Manager.edited: its spec was edited, its pass goes first */
-    bool due_first;             /* edited while in flight: queued first when the pass ends */
+    time_t last_action_time, last_pass_time;
     size_t set_pos;             /* its spec's place in Manager.current.specs (sync_spec) */
+    unsigned shutdown_timeout;  /* from the last spec seen; pruning an orphan uses it */
+    unsigned failures;
+    unsigned last_line;         /* the last pass's: its spec's line */
+    int last_id;                /* …: the domain's id, -1 when not running */
+    uint8_t kind;               /* SpecKind */
+    uint8_t tally;              /* Tally: what summarize counts it as */
+    uint8_t last_state;         /* SyncState: what the last pass found (has_result) */
+    bool has_fingerprint : 1;
+    bool due : 1;               /* a pass is due: set by object_due() only, which queues it */
+    bool queued : 1;            /* in Manager.queue (or .held) */
+    bool in_flight : 1, reported : 1;
+    bool retally : 1;           /* in Manager.touched: its tally is counted again */
+    bool has_result : 1;
+    bool status_fetching : 1;   /* status_text was formatted with a download's progress */
+    bool elsewhere : 1;         /* placed on another host (daemon-share.h): not reconciled here */
+    bool by_index : 1;          /* its next pass may take state and autostart from Manager.index */
+    bool edited : 1;            /* in Manager.edited: its spec was edited, its pass goes first */
+    bool due_first : 1;         /* edited while in flight: queued first when the pass ends */
 } Object;
 
 typedef struct Manager {
@@ -314,10 +325,13 @@ static void object_free(Object *o) {
     object_touch(o);
     spec_unref(o->spec);
     free(o->name);
-    free(o->fingerprint);
     free(o->last_action);
     free(o->waiting);
-    object_result_clear(&o->last);
+    free(o->gone_file);
+    actions_free(o->last_actions, o->n_last_actions);
+    if (o->detail)
+        object_result_clear(o->detail);
+    free(o->detail);
     free(o);
 }
 
@@ -326,11 +340,11 @@ static void schedule_kick(Manager *m, unsigned delay_ms);
 static Tally object_tally(const Object *o) {
     if (!o->spec || o->elsewhere)   /* placed on another host: counted as such, not as ours */
         return TALLY_NONE;
-    if (o->waiting || (o->has_result && o->last.deferred))
+    if (o->waiting || (o->detail && o->detail->deferred))
         return TALLY_WAITING;
     if (!o->has_result)
         return TALLY_OTHER;
-    switch (o->last.state) {
+    switch ((SyncState) o->last_state) {
     case SYNC_IN_SYNC: return TALLY_SYNC;
     case SYNC_RELOAD_PENDING: return TALLY_PENDING;
     case SYNC_FAILED: case SYNC_FOREIGN_CONFLICT: return TALLY_FAILED;
@@ -419,6 +433,24 @@ static char *spec_error_of(const Manager *m, const Object *o) {
 }
 
 /* o's entry of the status file, formatted when it changed since the last write. */
+/* What the last pass found as object_json shows it (pointers into o and its detail, no copy);
+ * missing before the first pass. */
+static ObjectResult object_last(const Object *o) {
+    if (o->detail)
+        return *o->detail;
+    ObjectResult r = { .kind = o->kind, .name = o->name, .state = SYNC_MISSING, .id = -1,
+                       .file = o->spec ? o->spec->file : NULL, .line = o->spec ? o->spec->line : 0 };
+    if (o->has_result) {
+        r.state = (SyncState) o->last_state;
+        r.id = o->last_id;
+        r.file = o->spec ? o->spec->file : o->gone_file;
+        r.line = o->spec ? o->spec->line : o->last_line;
+        r.actions = o->last_actions;
+        r.n_actions = o->n_last_actions;
+    }
+    return r;
+}
+
 static StatusPack *object_status_text(Manager *m, Object *o) {
     /* a download's progress changes without an event, and so does its end while the pass goes on
      * (decompress, upload): an entry formatted with progress is formatted once more after it */
@@ -437,11 +469,7 @@ static StatusPack *object_status_text(Manager *m, Object *o) {
         };
         /* a view: what the last pass found, or missing before the first; a wait for a
          * dependency is what the object's error says until the pass can run */
-        ObjectResult view = o->has_result ? o->last
-                                          : (ObjectResult) { .kind = o->kind, .name = o->name,
-                                                             .state = SYNC_MISSING, .id = -1,
-                                                             .file = o->spec ? o->spec->file : NULL,
-                                                             .line = o->spec ? o->spec->line : 0 };
+        ObjectResult view = object_last(o);
         if (o->spec) {
             /* the spec's place now (a renamed file), not where the last pass found it */
             view.file = o->spec->file;
@@ -519,17 +547,20 @@ static void sync_spec(Manager *m, Object *o, Spec *s, size_t pos, bool all_dirty
         o->shutdown_timeout = (unsigned) value_int(&s->domain.shutdown_timeout);
     /* a reparsed file yields new documents; only a different canonical model is a change
      * (any key: autostart, adopt, suspend_mode… render no XML but are changes all the same) */
-    _cleanup_free_ char *fp = spec_canonical_hash(s);
-    bool changed = !streq_ptr(fp, o->fingerprint);
-    bool edited = changed && o->fingerprint && !all_dirty;   /* not new, not a full pass */
+    _cleanup_free_ char *hex = spec_canonical_hash(s);
+    uint64_t fp = strtoull(hex, NULL, 16);
+    bool changed = !o->has_fingerprint || fp != o->fingerprint;
+    bool edited = changed && o->has_fingerprint && !all_dirty;   /* not new, not a full pass */
     if (o->spec != s) {
+        if (o->spec && o->has_result && !o->gone_file && !streq(o->spec->file, s->file))
+            o->gone_file = xstrdup(o->spec->file);   /* moved: an orphan's entry names the old */
         spec_unref(o->spec);
         o->spec = spec_ref(s);
     }
     if (changed) {
         m->notice_pending = m->notice_pending || s->n_template_files > 0;
-        free(o->fingerprint);
-        o->fingerprint = TAKE_PTR(fp);
+        o->fingerprint = fp;
+        o->has_fingerprint = true;
         o->failures = 0;
         o->retry_at = 0;
     }
@@ -569,10 +600,11 @@ static void sync_objects(Manager *m, bool all_dirty) {
          * reported as orphaned, and only pruned when the admin asked for that. */
         object_orphaned(m, o, "spec removed; object kept");
         object_touch(o);
+        if (!o->gone_file)
+            o->gone_file = xstrdup(o->spec->file);
         spec_unref(o->spec);
         o->spec = NULL;
-        free(o->fingerprint);
-        o->fingerprint = NULL;
+        o->has_fingerprint = false;
         /* a look at libvirt: an object the spec never produced (its define failed, it waited
          * for a pool) is not kept as an orphan; with prune, an owned domain is pruned */
         object_due(o);
@@ -589,8 +621,8 @@ static void take_share(Manager *m) {
             *(char **) array_push(&defined, &n, sizeof(char *)) = m->owned[i];
         for (size_t i = 0; i < m->n_objects; i++) {
             const Object *o = m->objects[i];
-            if (o->kind == KIND_DOMAIN && o->has_result && o->last.state != SYNC_MISSING &&
-                o->last.state != SYNC_FOREIGN_CONFLICT)
+            if (o->kind == KIND_DOMAIN && o->has_result && o->last_state != SYNC_MISSING &&
+                o->last_state != SYNC_FOREIGN_CONFLICT)
                 *(char **) array_push(&defined, &n, sizeof(char *)) = o->name;
         }
         daemon_share_take(&m->current, m->cfg->host, defined, n, &m->share);
@@ -1056,6 +1088,44 @@ static void cache_prune_start(Manager *m) {
 /* how soon a domain left alone during another virtspec's restart of it is looked at again */
 #define DEFER_RECHECK_MS 2000
 
+/* Whether r says nothing but its state, id, line and actions about o: most in-sync objects'
+ * results, a new one's too. Those are kept as Object fields, the name and file being o's and its
+ * spec's. */
+static bool result_plain(const Object *o, const ObjectResult *r) {
+    return r->kind == (SpecKind) o->kind && streq_ptr(r->name, o->name) && o->spec &&
+           streq_ptr(r->file, o->spec->file) && r->diff.n == 0 &&
+           r->n_pending == 0 && !r->error && r->diags.n == 0 && !r->diags.uses &&
+           !r->diags.use_user && r->n_addresses == 0 && !r->deferred;
+}
+
+/* r becomes o's last result (r is emptied): the fields, and the detail only when it says more */
+static void object_keep_result(Object *o, ObjectResult *r) {
+    o->last_state = (uint8_t) r->state;
+    o->last_id = r->id;
+    o->last_line = r->line;
+    o->has_result = true;
+    if (o->detail)
+        object_result_clear(o->detail);
+    actions_free(o->last_actions, o->n_last_actions);
+    o->last_actions = NULL;
+    o->n_last_actions = 0;
+    free(o->gone_file);
+    o->gone_file = NULL;
+    if (result_plain(o, r)) {
+        o->last_actions = TAKE_PTR(r->actions);
+        o->n_last_actions = r->n_actions;
+        r->n_actions = 0;
+        object_result_clear(r);
+        free(o->detail);
+        o->detail = NULL;
+        return;
+    }
+    if (!o->detail)
+        o->detail = xmalloc0(sizeof(ObjectResult));
+    *o->detail = *r;
+    *r = (ObjectResult) {};
+}
+
 static void work_done(uv_work_t *req, int status) {
     Work *w = req->data;
     Manager *m = w->m;
@@ -1102,7 +1172,7 @@ static void work_done(uv_work_t *req, int status) {
                      change_class_to_string(c->cls));
         }
         /* left alone while another virtspec restarts it: said once, looked at again soon */
-        bool deferred_again = r->deferred && o->has_result && o->last.deferred;
+        bool deferred_again = r->deferred && o->detail && o->detail->deferred;
         for (size_t i = 0; i < r->n_actions && !deferred_again; i++)
         {
             _cleanup_free_ char *line = action_format(&r->actions[i]);
@@ -1141,10 +1211,7 @@ static void work_done(uv_work_t *req, int status) {
                                                                : xstrdup("updated");
             o->last_action_time = time(NULL);
         }
-        object_result_clear(&o->last);
-        o->last = *r;
-        o->has_result = true;
-        *r = (ObjectResult) {};
+        object_keep_result(o, r);
     }
     /* the spec is gone and so is the object (pruned, or never made): nothing to report */
     if ((w->prune || w->orphan_check) && w->gone && !o->spec && !o->due)
@@ -1214,11 +1281,11 @@ static Object *pending_dependency(Manager *m, Object *o, char **ret_why) {
         Object *dep = find_object(m, disk ? KIND_POOL : KIND_NETWORK, v->s);
         if (!dep || !dep->spec)
             continue;
-        bool failed = dep->has_result && dep->last.error;
+        bool failed = dep->detail && dep->detail->error;
         if (!dep->due && !dep->in_flight && dep->has_result && !failed)
             continue;
         *ret_why = failed ? xasprintf("waiting for %s %s (failed: %s)", disk ? "pool" : "network",
-                                      dep->name, dep->last.error)
+                                      dep->name, dep->detail->error)
                           : xasprintf("waiting for %s %s", disk ? "pool" : "network", dep->name);
         return dep;
     }

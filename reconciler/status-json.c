@@ -241,9 +241,18 @@ StatusPack *status_object_pack(const ObjectResult *r, const StatusExtra *x) {
 /* The pieces of the document's text (root: its text with the marker as the only element of
  * "objects") with the objects' texts where json-c would have printed the elements, joined by
  * ",\n" (the texts are indented for that place already): pointers into root and objects, no
- * copy (with ten thousand objects the document is megabytes). */
-static struct iovec *object_pieces(const char *root, StatusPack *const *objects, size_t n,
-                                   size_t *ret_n) {
+ * copy (with ten thousand objects the document is megabytes), a batch at a time (no array of
+ * every piece: that was 170 bytes an object while a write ran). */
+typedef struct Pieces {
+    const char *root, *line, *rest;     /* root's text up to line, and from rest */
+    StatusPack *const *objects;
+    size_t n, i;
+    int stage;                          /* 0: the head, 1: objects, 2: the tail, 3: done */
+} Pieces;
+
+#define PIECES_BATCH 256
+
+static Pieces pieces_start(const char *root, StatusPack *const *objects, size_t n) {
     const char *at = strstr(root, OBJECTS_MARKER);
     assert(at);
     const char *line = at;
@@ -251,23 +260,32 @@ static struct iovec *object_pieces(const char *root, StatusPack *const *objects,
         line--;
     assert(at - line == OBJECT_INDENT && sizeof(STATUS_PACK_LEAD) - 1 == 2 + OBJECT_INDENT);
     const char *rest = strchr(at, '\n');
-    rest = rest ? rest + 1 : at + strlen(at);
-    size_t max = 3;
-    for (size_t i = 0; i < n; i++)
-        max += status_pack_n_pieces(objects[i]);
-    struct iovec *v = xrealloc(NULL, max * sizeof(struct iovec));   /* every piece written below */
+    return (Pieces) { root, line, rest ? rest + 1 : at + strlen(at), objects, n, 0, 0 };
+}
+
+/* The next pieces into v (room for PIECES_BATCH): their number, 0 at the end. */
+static size_t pieces_next(Pieces *p, struct iovec *v) {
     size_t k = 0;
-    v[k++] = (struct iovec) { (void *) root, (size_t) (line - root) };
-    for (size_t i = 0; i < n; i++)
-        k += status_pack_pieces(objects[i], pack_references, v + k);
-    if (n > 0) {   /* no separator before the first; a newline after the last */
-        v[1].iov_base = (char *) v[1].iov_base + 2;
-        v[1].iov_len -= 2;
-        v[k++] = (struct iovec) { (void *) "\n", 1 };
+    if (p->stage == 0) {
+        v[k++] = (struct iovec) { (void *) p->root, (size_t) (p->line - p->root) };
+        p->stage = 1;
     }
-    v[k++] = (struct iovec) { (void *) rest, strlen(rest) };
-    *ret_n = k;
-    return v;
+    while (p->stage == 1 && p->i < p->n &&
+           k + status_pack_n_pieces(p->objects[p->i]) <= PIECES_BATCH) {
+        size_t first = k;
+        k += status_pack_pieces(p->objects[p->i], pack_references, v + k);
+        if (p->i++ == 0) {   /* no separator before the first */
+            v[first].iov_base = (char *) v[first].iov_base + 2;
+            v[first].iov_len -= 2;
+        }
+    }
+    if (p->stage == 1 && p->i == p->n && k + 2 <= PIECES_BATCH) {
+        if (p->n > 0)   /* a newline after the last */
+            v[k++] = (struct iovec) { (void *) "\n", 1 };
+        v[k++] = (struct iovec) { (void *) p->rest, strlen(p->rest) };
+        p->stage = 3;
+    }
+    return k;
 }
 
 static char *root_with_marker(StatusDoc *d) {
@@ -279,14 +297,13 @@ static char *root_with_marker(StatusDoc *d) {
 
 char *status_doc_to_string_with(StatusDoc *d, StatusPack *const *objects, size_t n) {
     _cleanup_free_ char *root = root_with_marker(d);
-    size_t n_v, total = 1;
-    _cleanup_free_ struct iovec *v = object_pieces(root, objects, n, &n_v);
-    for (size_t i = 0; i < n_v; i++)
-        total += v[i].iov_len;
-    char *out = xmalloc0(total), *p = out;
-    for (size_t i = 0; i < n_v; i++)
-        p = mempcpy(p, v[i].iov_base, v[i].iov_len);
-    return out;
+    Buf b = {};
+    struct iovec v[PIECES_BATCH];
+    Pieces p = pieces_start(root, objects, n);
+    for (size_t k; (k = pieces_next(&p, v)) > 0;)
+        for (size_t i = 0; i < k; i++)
+            buf_add(&b, v[i].iov_base, v[i].iov_len);
+    return b.p ? b.p : xstrdup("");
 }
 
 void status_doc_add_diags(StatusDoc *d, const DiagList *diags) {
@@ -353,22 +370,13 @@ json_object *status_doc_json(StatusDoc *d) {
 }
 
 /* Writes the pieces atomically (temporary file + rename), mode 0644; v is consumed. */
-static int write_pieces(struct iovec *v, size_t n_v, const char *path) {
-    _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int) getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -errno;
-    fchmod(fd, 0644);
+static int write_all(int fd, struct iovec *v, size_t n_v) {
     while (n_v > 0) {
         ssize_t k = writev(fd, v, (int) (n_v < IOV_MAX ? n_v : IOV_MAX));
         if (k < 0 && errno == EINTR)
             continue;
-        if (k < 0) {
-            int r = -errno;
-            close(fd);
-            unlink(tmp);
-            return r;
-        }
+        if (k < 0)
+            return -errno;
         size_t done = (size_t) k;
         while (n_v > 0 && done >= v->iov_len) {
             done -= v->iov_len;
@@ -380,12 +388,35 @@ static int write_pieces(struct iovec *v, size_t n_v, const char *path) {
             v->iov_len -= done;
         }
     }
+    return 0;
+}
+
+/* path replaced by the pieces v (n_v), or by those p gives, batch by batch, when p is set */
+static int write_file(const char *path, struct iovec *v, size_t n_v, Pieces *p) {
+    _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int) getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    fchmod(fd, 0644);
+    int r = p ? 0 : write_all(fd, v, n_v);
+    struct iovec batch[PIECES_BATCH];
+    for (size_t k; p && r == 0 && (k = pieces_next(p, batch)) > 0;)
+        r = write_all(fd, batch, k);
+    if (r < 0) {
+        close(fd);
+        unlink(tmp);
+        return r;
+    }
     if (close(fd) < 0 || rename(tmp, path) < 0) {
-        int r = -errno;
+        r = -errno;
         unlink(tmp);
         return r;
     }
     return 0;
+}
+
+static int write_pieces(struct iovec *v, size_t n_v, const char *path) {
+    return write_file(path, v, n_v, NULL);
 }
 
 static json_object *host_row_json(const HostStatusRow *h) {
@@ -427,9 +458,8 @@ int status_doc_write(StatusDoc *d, const char *path) {
 
 int status_doc_write_with(StatusDoc *d, StatusPack *const *objects, size_t n, const char *path) {
     _cleanup_free_ char *root = root_with_marker(d);
-    size_t n_v;
-    _cleanup_free_ struct iovec *v = object_pieces(root, objects, n, &n_v);
-    return write_pieces(v, n_v, path);
+    Pieces p = pieces_start(root, objects, n);
+    return write_file(path, NULL, 0, &p);
 }
 
 void status_doc_free(StatusDoc *d) {

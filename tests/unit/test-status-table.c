@@ -158,6 +158,24 @@ static void test_one_shot(void **state) {
     json_object_put(root);
 }
 
+/* The daemon's writer puts the bytes expected in the file. */
+static void assert_written(StatusDoc *b, StatusPack *const *texts, size_t n, const char *expected) {
+    char path[] = "/tmp/test-status-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(status_doc_write_with(b, texts, n, path), 0);
+    char *tf = NULL;
+    size_t len = 0;
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_true(getdelim(&tf, &len, 0, f) > 0);
+    fclose(f);
+    unlink(path);
+    assert_string_equal(expected, tf);
+    free(tf);
+}
+
 /* The daemon's status file from cached per-object texts is byte for byte the document
  * status_doc_add builds (nested objects, escapes, empty arrays, no objects at all). */
 static void test_object_texts_splice(void **state) {
@@ -204,21 +222,7 @@ static void test_object_texts_splice(void **state) {
         status_doc_set_counts(b, "3 specs");
         char *ta = status_doc_to_string(a), *tb = status_doc_to_string_with(b, texts, n);
         assert_string_equal(ta, tb);
-        /* the daemon's writer: the same bytes in the file */
-        char path[] = "/tmp/test-status-XXXXXX";
-        int fd = mkstemp(path);
-        assert_true(fd >= 0);
-        close(fd);
-        assert_int_equal(status_doc_write_with(b, texts, n, path), 0);
-        char *tf = NULL;
-        size_t len = 0;
-        FILE *f = fopen(path, "r");
-        assert_non_null(f);
-        assert_true(getdelim(&tf, &len, 0, f) > 0);
-        fclose(f);
-        unlink(path);
-        assert_string_equal(ta, tf);
-        free(tf);
+        assert_written(b, texts, n, ta);
         assert_non_null(strstr(tb, n > 0 ? "\"objects\": [\n    {\n" : "\"objects\": [\n  ]"));
         free(ta);
         free(tb);
@@ -228,6 +232,39 @@ static void test_object_texts_splice(void **state) {
         status_doc_free(b);
     }
     diag_list_clear(&diags);
+}
+
+/* Many objects: the daemon's writer takes the pieces a batch at a time (status-json.c,
+ * PIECES_BATCH); the file is the same bytes across the batches' edges, whole entries and packed
+ * ones of 1 to 6 pieces falling on them. */
+static void test_object_texts_splice_many(void **state) {
+    Action create = { .op = ACTION_CREATE, .kind = KIND_DOMAIN, .object = "" };
+    enum { N = 700 };
+    StatusDoc *a = status_doc_new("daemon"), *b = status_doc_new("daemon");
+    StatusPack **texts = calloc(N, sizeof(StatusPack *));
+    char name[32], file[32], when[32];
+    for (size_t i = 0; i < N; i++) {
+        snprintf(name, sizeof(name), "vs-%zu", i);
+        snprintf(file, sizeof(file), "/s/d%zu.yaml", i);
+        snprintf(when, sizeof(when), "~ memory %zu", i);
+        ObjectResult r = { .kind = KIND_DOMAIN, .name = name, .file = file, .line = 1,
+                           .state = SYNC_IN_SYNC, .id = i % 7 == 0 ? (int) i : -1 };
+        if (i % 3 == 1)
+            r.actions = &create, r.n_actions = 1;
+        StatusExtra x = { .last_action = i % 5 ? when : NULL, .last_pass_time = NOW + (time_t) i };
+        status_doc_add(a, &r, &x);
+        texts[i] = status_object_pack(&r, &x);
+    }
+    char *ta = status_doc_to_string(a), *tb = status_doc_to_string_with(b, texts, N);
+    assert_string_equal(ta, tb);
+    assert_written(b, texts, N, ta);
+    free(ta);
+    free(tb);
+    for (size_t i = 0; i < N; i++)
+        status_pack_free(texts[i]);
+    free(texts);
+    status_doc_free(a);
+    status_doc_free(b);
 }
 
 /* A base image downloading: STATE "fetching", the bytes, size and rate under the row (the bytes
@@ -264,6 +301,7 @@ int main(void) {
         cmocka_unit_test(test_age),
         cmocka_unit_test(test_one_shot),
         cmocka_unit_test(test_object_texts_splice),
+        cmocka_unit_test(test_object_texts_splice_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
