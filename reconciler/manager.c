@@ -552,7 +552,7 @@ static void sync_spec(Manager *m, Object *o, Spec *s, size_t pos, bool all_dirty
     bool changed = !o->has_fingerprint || fp != o->fingerprint;
     bool edited = changed && o->has_fingerprint && !all_dirty;   /* not new, not a full pass */
     if (o->spec != s) {
-        if (o->spec && o->has_result && !o->gone_file && !streq(o->spec->file, s->file))
+        if (o->spec && o->has_result && !o->detail && !o->gone_file && !streq(o->spec->file, s->file))
             o->gone_file = xstrdup(o->spec->file);   /* moved: an orphan's entry names the old */
         spec_unref(o->spec);
         o->spec = spec_ref(s);
@@ -600,7 +600,7 @@ static void sync_objects(Manager *m, bool all_dirty) {
          * reported as orphaned, and only pruned when the admin asked for that. */
         object_orphaned(m, o, "spec removed; object kept");
         object_touch(o);
-        if (!o->gone_file)
+        if (o->has_result && !o->detail && !o->gone_file)   /* (object_last reads it only then) */
             o->gone_file = xstrdup(o->spec->file);
         spec_unref(o->spec);
         o->spec = NULL;
@@ -1213,11 +1213,12 @@ static void work_done(uv_work_t *req, int status) {
         }
         object_keep_result(o, r);
     }
+    bool first = o->due_first;   /* edited while in flight: before the queue */
+    o->due_first = false;
     /* the spec is gone and so is the object (pruned, or never made): nothing to report */
     if ((w->prune || w->orphan_check) && w->gone && !o->spec && !o->due)
         drop_object(m, o);
-    else if (o->due && o->due_first) {   /* edited while in flight: before the queue */
-        o->due_first = false;
+    else if (o->due && first) {
         o->edited = true;
         *(Object **) array_push(&m->edited, &m->n_edited, sizeof(Object *)) = o;
         due_edited_first(m);

@@ -285,6 +285,7 @@ static size_t pieces_next(Pieces *p, struct iovec *v) {
         v[k++] = (struct iovec) { (void *) p->rest, strlen(p->rest) };
         p->stage = 3;
     }
+    assert(k > 0 || p->stage == 3);   /* an entry of more pieces than a batch would end the file here */
     return k;
 }
 
@@ -369,7 +370,7 @@ json_object *status_doc_json(StatusDoc *d) {
     return d->root;
 }
 
-/* Writes the pieces atomically (temporary file + rename), mode 0644; v is consumed. */
+/* Writes all of v to fd (v is consumed). */
 static int write_all(int fd, struct iovec *v, size_t n_v) {
     while (n_v > 0) {
         ssize_t k = writev(fd, v, (int) (n_v < IOV_MAX ? n_v : IOV_MAX));
@@ -391,7 +392,8 @@ static int write_all(int fd, struct iovec *v, size_t n_v) {
     return 0;
 }
 
-/* path replaced by the pieces v (n_v), or by those p gives, batch by batch, when p is set */
+/* path replaced atomically (temporary file + rename, mode 0644) by the pieces v (n_v), or by
+ * those p gives, batch by batch, when p is set */
 static int write_file(const char *path, struct iovec *v, size_t n_v, Pieces *p) {
     _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int) getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
