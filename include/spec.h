@@ -527,7 +527,8 @@ Spec *spec_copy(const Spec *s);
 /* A hash of the spec's canonical model (specs/spec-canonical.c): every key of its kind's table
  * with its canonical value, not where it was written. Equal exactly when the documents say the
  * same thing (up to hash collisions); secrets count, but only the hash is returned. */
-char *spec_canonical_hash(const Spec *s);
+char *spec_canonical_hash(const Spec *s);   /* as 16 hex digits */
+uint64_t spec_canonical_hash64(const Spec *s);
 
 /* The device name prefix of a disk or cdrom bus: vd (virtio), hd (ide), sd (the others). */
 const char *spec_dev_prefix(const char *bus);

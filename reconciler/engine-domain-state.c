@@ -103,12 +103,13 @@ char *wait_reload_done(virDomainPtr dom, const char *name, unsigned limit_s, xml
 }
 
 void snapshot_plan(const DomainSpec *d, xmlDoc *have, ObjectResult *r) {
-    if (!d || !value_int(&spec_box(d, snapshots)->before_reload))
+    const SnapshotsSpec *snap = d ? spec_box(d, snapshots) : NULL;
+    if (!snap || !value_int(&snap->before_reload))
         return;
     _cleanup_free_ char *why = NULL;
     const char *m = snapshot_method_of_root(have ? xmlDocGetRootElement(have) : NULL, &why);
-    _cleanup_free_ char *keep = spec_box(d, snapshots)->keep.set ?
-        xasprintf("; keep %" PRId64 " of virtspec's", value_int(&spec_box(d, snapshots)->keep)) : xstrdup("");
+    _cleanup_free_ char *keep = snap->keep.set ?
+        xasprintf("; keep %" PRId64 " of virtspec's", value_int(&snap->keep)) : xstrdup("");
     if (m)
         action_add(r, ACTION_SNAPSHOT, NULL, "before restart (method %s%s%s)", m,
                    streq(m, "internal") ? "" : "; disks and NVRAM, crash-consistent: the domain "
@@ -133,19 +134,20 @@ static int snapshot_before_restart(Engine *e, virDomainPtr dom, const DomainSpec
     Buf note = {};
     buf_printf(&note, "before restart: %s (%s)", name, method);
     if (spec_box(d, snapshots)->keep.set) {
+        int64_t keep = value_int(&spec_box(d, snapshots)->keep);
         char **deleted = NULL;
         size_t n = 0;
         _cleanup_free_ char *perr = NULL;
-        int k = snapshot_prune(e, dom, (unsigned) value_int(&spec_box(d, snapshots)->keep), &deleted, &n, &perr);
+        int k = snapshot_prune(e, dom, (unsigned) keep, &deleted, &n, &perr);
         for (size_t i = 0; i < n; i++) {
             if (i == 0)
-                buf_printf(&note, "; deleted (keep %" PRId64 "): ", value_int(&spec_box(d, snapshots)->keep));
+                buf_printf(&note, "; deleted (keep %" PRId64 "): ", keep);
             buf_printf(&note, "%s%s", i == 0 ? "" : ", ", deleted[i]);
             free(deleted[i]);
         }
         free(deleted);
         if (k < 0)
-            buf_printf(&note, "; pruning to keep %" PRId64 " failed: %s", value_int(&spec_box(d, snapshots)->keep), perr);
+            buf_printf(&note, "; pruning to keep %" PRId64 " failed: %s", keep, perr);
     }
     *ret_note = note.p;
     return 0;

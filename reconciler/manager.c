@@ -547,8 +547,7 @@ static void sync_spec(Manager *m, Object *o, Spec *s, size_t pos, bool all_dirty
         o->shutdown_timeout = (unsigned) value_int(&s->domain.shutdown_timeout);
     /* a reparsed file yields new documents; only a different canonical model is a change
      * (any key: autostart, adopt, suspend_mode… render no XML but are changes all the same) */
-    _cleanup_free_ char *hex = spec_canonical_hash(s);
-    uint64_t fp = strtoull(hex, NULL, 16);
+    uint64_t fp = spec_canonical_hash64(s);
     bool changed = !o->has_fingerprint || fp != o->fingerprint;
     bool edited = changed && o->has_fingerprint && !all_dirty;   /* not new, not a full pass */
     if (o->spec != s) {

@@ -81,10 +81,14 @@ static void canon_table(Canon *c, const KeyTable *t, const void *base) {
         canon_row(c, &t->keys[i], base);
 }
 
-char *spec_canonical_hash(const Spec *s) {
+uint64_t spec_canonical_hash64(const Spec *s) {
     Canon c = { FNV1A_INIT };
     canon_str(&c, spec_kind_to_string(s->kind));
     canon_str(&c, s->name);
     canon_table(&c, spec_kind_table(s->kind), &s->domain);
-    return xasprintf("%016" PRIx64, c.h);
+    return c.h;
+}
+
+char *spec_canonical_hash(const Spec *s) {
+    return xasprintf("%016" PRIx64, spec_canonical_hash64(s));
 }

@@ -280,8 +280,7 @@ static bool spec_same(const Spec *a, const Spec *b) {
     if (a->kind != b->kind || !streq(a->name, b->name) || !streq(a->file, b->file) ||
         a->line != b->line || a->col != b->col)
         return false;
-    _cleanup_free_ char *ha = spec_canonical_hash(a), *hb = spec_canonical_hash(b);
-    return streq_ptr(ha, hb);
+    return spec_canonical_hash64(a) == spec_canonical_hash64(b);
 }
 
 const char *spec_set_difference(const SpecSet *a, const SpecSet *b) {

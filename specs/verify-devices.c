@@ -114,14 +114,15 @@ void verify_video_tpm(const Spec *s, DiagList *diags) {
     }
 
     /* tpm */
-    if (spec_box(d, tpm)->present.set) {
-        bool pass = streq(spec_box(d, tpm)->type.s, "passthrough");
-        if (pass && !spec_box(d, tpm)->path.set)
-            ERR(&spec_box(d, tpm)->type, "tpm type passthrough needs tpm.path (the host TPM device)");
-        if (!pass && spec_box(d, tpm)->path.set)
-            ERR(&spec_box(d, tpm)->path, "tpm.path only applies to type passthrough");
-        if (pass && spec_box(d, tpm)->version.set)
-            ERR(&spec_box(d, tpm)->version, "tpm.version only applies to type emulator");
+    const TpmSpec *tpm = spec_box(d, tpm);
+    if (tpm->present.set) {
+        bool pass = streq(tpm->type.s, "passthrough");
+        if (pass && !tpm->path.set)
+            ERR(&tpm->type, "tpm type passthrough needs tpm.path (the host TPM device)");
+        if (!pass && tpm->path.set)
+            ERR(&tpm->path, "tpm.path only applies to type passthrough");
+        if (pass && tpm->version.set)
+            ERR(&tpm->version, "tpm.version only applies to type emulator");
     }
 }
 
@@ -208,15 +209,17 @@ void verify_serials(const Spec *s, DiagList *diags) {
 /* Memory balloon, USB, smartcard, redirection, passthrough */
 void verify_controllers(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    if (spec_box(d, memballoon)->present.set && !value_int(&spec_box(d, memballoon)->enabled)) {
-        if (spec_box(d, memballoon)->model.set && !spec_box(d, memballoon)->model.defaulted)
-            ERR(&spec_box(d, memballoon)->model, "memballoon.model has no meaning with enabled: false");
-        if (spec_box(d, memballoon)->stats_period.set)
-            ERR(&spec_box(d, memballoon)->stats_period, "memballoon.stats_period has no meaning with enabled: false");
+    const MemballoonSpec *mb = spec_box(d, memballoon);
+    const UsbControllerSpec *usbc = spec_box(d, usb_controller);
+    if (mb->present.set && !value_int(&mb->enabled)) {
+        if (mb->model.set && !mb->model.defaulted)
+            ERR(&mb->model, "memballoon.model has no meaning with enabled: false");
+        if (mb->stats_period.set)
+            ERR(&mb->stats_period, "memballoon.stats_period has no meaning with enabled: false");
     }
-    const char *usbm = spec_box(d, usb_controller)->present.set ? spec_box(d, usb_controller)->model.s : NULL;
-    if (spec_box(d, usb_controller)->ports.set && !streq(usbm, "qemu-xhci") && !streq(usbm, "nec-xhci"))
-        ERR(&spec_box(d, usb_controller)->ports, "usb_controller.ports needs model qemu-xhci or nec-xhci");
+    const char *usbm = usbc->present.set ? usbc->model.s : NULL;
+    if (usbc->ports.set && !streq(usbm, "qemu-xhci") && !streq(usbm, "nec-xhci"))
+        ERR(&usbc->ports, "usb_controller.ports needs model qemu-xhci or nec-xhci");
     if (streq_ptr(usbm, "none")) {
         const Value *usb_user = NULL;
         for (size_t i = 0; i < d->usb.n && !usb_user; i++)
@@ -234,7 +237,7 @@ void verify_controllers(const Spec *s, DiagList *diags) {
             if (streq(((const DiskSpec *) d->disks.items)[i].bus.s, "usb"))
                 usb_user = &((const DiskSpec *) d->disks.items)[i].bus;
         if (usb_user)
-            ERR(&spec_box(d, usb_controller)->model, "usb_controller model none, but a USB device is "
+            ERR(&usbc->model, "usb_controller model none, but a USB device is "
                 "configured (line %u)", spec_origin_line(usb_user->line));
     }
     const SmartcardSpec *sc = spec_box(d, smartcard);

@@ -78,26 +78,28 @@ static void verify_memory_cpus(const Spec *s, DiagList *diags) {
     if (d->max_cpus.set && value_int(&d->max_cpus) < value_int(&d->cpus))
         ERR(&d->max_cpus, "max_cpus (%" PRId64 ") is below cpus (%" PRId64 ")", value_int(&d->max_cpus),
             value_int(&d->cpus));
-    if (spec_box(d, cputopology)->present.set) {
+    const CpuTopologySpec *topo = spec_box(d, cputopology);
+    if (topo->present.set) {
         int64_t want = d->max_cpus.set ? value_int(&d->max_cpus) : value_int(&d->cpus);
-        int64_t got = value_int(&spec_box(d, cputopology)->sockets) * value_int(&spec_box(d, cputopology)->cores) * value_int(&spec_box(d, cputopology)->threads);
+        int64_t got = value_int(&topo->sockets) * value_int(&topo->cores) * value_int(&topo->threads);
         if (got != want)
-            ERR(&spec_box(d, cputopology)->present,
+            ERR(&topo->present,
                 "cputopology gives %" PRId64 " CPUs (sockets %" PRId64 " × cores %" PRId64
                 " × threads %" PRId64 ") but %s is %" PRId64,
-                got, value_int(&spec_box(d, cputopology)->sockets), value_int(&spec_box(d, cputopology)->cores), value_int(&spec_box(d, cputopology)->threads),
+                got, value_int(&topo->sockets), value_int(&topo->cores), value_int(&topo->threads),
                 d->max_cpus.set ? "max_cpus" : "cpus", want);
     }
-    if (spec_box(d, cpu)->present.set) {
-        const char *mode = spec_box(d, cpu)->mode.s;
-        if (streq_ptr(mode, "custom") && !spec_box(d, cpu)->model.set)
-            ERR(&spec_box(d, cpu)->mode, "cpu mode custom needs cpu.model");
-        if (spec_box(d, cpu)->model.set && mode && !streq(mode, "custom"))
-            ERR(&spec_box(d, cpu)->model, "cpu.model only applies to mode custom (mode is %s)", mode);
-        if (spec_box(d, cpu)->model.set && !mode)
-            ERR(&spec_box(d, cpu)->model, "cpu.model needs mode: custom");
-        if (spec_box(d, cpu)->fallback.set && !spec_box(d, cpu)->model.set)
-            ERR(&spec_box(d, cpu)->fallback, "cpu.fallback needs cpu.model");
+    const CpuSpec *cpu = spec_box(d, cpu);
+    if (cpu->present.set) {
+        const char *mode = cpu->mode.s;
+        if (streq_ptr(mode, "custom") && !cpu->model.set)
+            ERR(&cpu->mode, "cpu mode custom needs cpu.model");
+        if (cpu->model.set && mode && !streq(mode, "custom"))
+            ERR(&cpu->model, "cpu.model only applies to mode custom (mode is %s)", mode);
+        if (cpu->model.set && !mode)
+            ERR(&cpu->model, "cpu.model needs mode: custom");
+        if (cpu->fallback.set && !cpu->model.set)
+            ERR(&cpu->fallback, "cpu.fallback needs cpu.model");
     }
 }
 
@@ -241,8 +243,9 @@ static void verify_features(const Spec *s, DiagList *diags) {
 /* CPU features, NUMA, tuning */
 static void verify_cpu_features(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    const CpuFeatureSpec *cf = spec_box(d, cpu)->features.items;
-    for (size_t i = 0; i < spec_box(d, cpu)->features.n; i++) {
+    const CpuSpec *cpu = spec_box(d, cpu);
+    const CpuFeatureSpec *cf = cpu->features.items;
+    for (size_t i = 0; i < cpu->features.n; i++) {
         const char *n = cf[i].name.s;
         bool ok = *n != 0;
         for (const char *p = n; *p && ok; p++)
@@ -258,7 +261,7 @@ static void verify_cpu_features(const Spec *s, DiagList *diags) {
                 break;
             }
     }
-    if (spec_box(d, cpu)->features.n > 0 && !spec_box(d, cpu)->mode.set)
+    if (cpu->features.n > 0 && !cpu->mode.set)
         ERR(&cf[0].name, "cpu.features need cpu.mode (libvirt needs a model to add features to)");
 }
 
@@ -425,10 +428,11 @@ static void verify_boot_order(const Spec *s, DiagList *diags) {
  * docs/snapshots.md). */
 static void verify_snapshots(const Spec *s, DiagList *diags) {
     const DomainSpec *d = &s->domain;
-    if (spec_box(d, snapshots)->keep.set && !value_int(&spec_box(d, snapshots)->before_reload))
-        ERR(&spec_box(d, snapshots)->keep, "snapshots.keep needs before_reload: true (it prunes the snapshots "
+    const SnapshotsSpec *snap = spec_box(d, snapshots);
+    if (snap->keep.set && !value_int(&snap->before_reload))
+        ERR(&snap->keep, "snapshots.keep needs before_reload: true (it prunes the snapshots "
             "taken before restarts)");
-    if (!value_int(&spec_box(d, snapshots)->before_reload))
+    if (!value_int(&snap->before_reload))
         return;
     bool pflash = d->loader.set || d->nvram.set ||
                   (spec_box(d, firmware)->type.set && streq(spec_box(d, firmware)->type.s, "efi"));
