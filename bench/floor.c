@@ -17,7 +17,11 @@
  *   floor [--reps R] define-one FILE     (d) one define: FILE is defined once, untimed; each
  *                                            repetition then redefines its persistent XML with
  *                                            <memory>/<currentMemory> toggled (what an update of
- *                                            an existing domain costs); finally undefined
+ *                                            an existing domain costs); finally undefined.
+ *                                            --events: each timed to its DEFINED event at this
+ *                                            client, which runs libvirt's event loop (where
+ *                                            bench/edit-latency's clock stops); "call_seconds"
+ *                                            has the calls' returns
  *   floor [--reps R] setmem NAME MIB_A MIB_B
  *                                        (e) the running domain NAME's memory set live
  *                                            (virDomainSetMemoryFlags LIVE, the balloon),
@@ -249,7 +253,29 @@ static char *with_memory(xmlDoc *doc, unsigned long long kib) {
 }
 
 /* (d) */
-static void floor_define_one(virConnectPtr c, int reps, const char *file, double *secs) {
+/* define-one --events: DEFINED events for the domain, counted by the event loop's thread */
+static atomic_uint n_defined_events;
+static _Atomic double last_defined_at;
+
+static int on_defined(virConnectPtr c, virDomainPtr dom, int event, int detail, void *opaque) {
+    if (event == VIR_DOMAIN_EVENT_DEFINED) {
+        atomic_store(&last_defined_at, now());
+        atomic_fetch_add(&n_defined_events, 1);
+    }
+    return 0;
+}
+
+/* Waits (10 s at most) for DEFINED event number n; its arrival time, or -1. */
+static double wait_defined(unsigned n) {
+    for (int i = 0; i < 200000 && atomic_load(&n_defined_events) < n; i++) {
+        struct timespec ts = { 0, 50000 };
+        nanosleep(&ts, NULL);
+    }
+    return atomic_load(&n_defined_events) >= n ? atomic_load(&last_defined_at) : -1;
+}
+
+static void floor_define_one(virConnectPtr c, int reps, const char *file, bool events, double *secs,
+                             double *call_secs) {
     char *x0 = slurp(file);
     virDomainPtr d = virDomainDefineXML(c, x0);
     if (!d)
@@ -266,13 +292,25 @@ static void floor_define_one(virConnectPtr c, int reps, const char *file, double
         kib = virDomainGetMaxMemory(d);
     char *variant[2] = { with_memory(doc, kib + 16384), with_memory(doc, kib) };
     xmlFreeDoc(doc);
+    /* --events: each define timed to its DEFINED event reaching this client, which runs
+     * libvirt's event loop — bench/edit-latency's end point for the daemon's define */
+    if (events && virConnectDomainEventRegisterAny(c, d, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                   VIR_DOMAIN_EVENT_CALLBACK(on_defined), NULL, NULL) < 0)
+        die("virConnectDomainEventRegisterAny");
     virDomainFree(d);
     for (int r = 0; r < reps; r++) {
+        unsigned before = atomic_load(&n_defined_events);
         double t0 = now();
         virDomainPtr nd = virDomainDefineXML(c, variant[r % 2]);
-        secs[r] = now() - t0;
+        secs[r] = call_secs[r] = now() - t0;
         if (!nd)
             die("virDomainDefineXML (update)");
+        if (events) {
+            double at = wait_defined(before + 1);
+            if (at < 0)
+                die("no DEFINED event within 10 s");
+            secs[r] = at - t0;
+        }
         if (r == reps - 1)
             undefine(nd);
         else
@@ -356,7 +394,7 @@ static void *event_loop(void *arg) {
 
 static int usage(void) {
     fprintf(stderr, "usage: floor [--reps R] list [--parse | --events] | define DIR | define-start DIR | "
-                    "define-one FILE\n       floor [--reps R] --threads T define-start DIR | define DIR\n"
+                    "define-one [--events] FILE\n       floor [--reps R] --threads T define-start DIR | define DIR\n"
                     "       floor [--reps R] setmem NAME MIB_A MIB_B\n"
                     "       floor idle SECONDS | cleanup PREFIX\n");
     return 2;
@@ -381,7 +419,8 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "list") && arg && !strcmp(arg, "--parse")) {
         parse = true;
         arg = NULL;
-    } else if (!strcmp(cmd, "list") && arg && !strcmp(arg, "--events")) {
+    } else if ((!strcmp(cmd, "list") && arg && !strcmp(arg, "--events")) ||
+               (!strcmp(cmd, "define-one") && arg && !strcmp(arg, "--events"))) {
         pthread_t t = 0;
         if (virEventRegisterDefaultImpl() < 0)
             die("virEventRegisterDefaultImpl");
@@ -389,7 +428,7 @@ int main(int argc, char **argv) {
             die("pthread_create");
         pthread_detach(t);
         events = true;
-        arg = NULL;
+        arg = !strcmp(cmd, "list") ? NULL : a < argc ? argv[a++] : NULL;
     }
     const char *mib_a = NULL, *mib_b = NULL;
     if (!strcmp(cmd, "setmem") && a + 2 == argc) {
@@ -423,8 +462,20 @@ int main(int argc, char **argv) {
         floor_define(c, reps, threads, arg, true, secs, &items);
         print_result("define-start", reps, items, connect_s, secs, extra);
     } else if (!strcmp(cmd, "define-one") && arg) {
-        floor_define_one(c, reps, arg, secs);
-        print_result("define-one", reps, 1, connect_s, secs, NULL);
+        double *call_secs = calloc((size_t) reps, sizeof(double));
+        floor_define_one(c, reps, arg, events, secs, call_secs);
+        char *extra = NULL;
+        if (events) {   /* the call's return too, as define-one without --events times it */
+            size_t len = 32 + (size_t) reps * 24;
+            extra = malloc(len);
+            int k = snprintf(extra, len, ", \"call_seconds\": [");
+            for (int r = 0; r < reps; r++)
+                k += snprintf(extra + k, len - (size_t) k, "%s%.6f", r ? ", " : "", call_secs[r]);
+            snprintf(extra + k, len - (size_t) k, "]");
+        }
+        print_result(events ? "define-one+event" : "define-one", reps, 1, connect_s, secs, extra);
+        free(extra);
+        free(call_secs);
     } else if (!strcmp(cmd, "setmem") && arg && mib_a) {
         floor_setmem(c, reps, arg, strtoul(mib_a, NULL, 10), strtoul(mib_b, NULL, 10), secs);
         print_result("setmem", reps, 1, connect_s, secs, NULL);

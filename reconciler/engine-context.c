@@ -101,6 +101,7 @@ struct DomainIndex {
     size_t n;
     size_t next_ahead;  /* the next entry to read ahead (atomic) */
     unsigned refs;      /* atomic: the daemon's passes share one (domain_index_ref) */
+    bool fresh;         /* domain_index_one: read after the edit its pass is for */
 };
 
 static int entry_cmp(const void *a, const void *b) {
@@ -191,6 +192,35 @@ static void free_ahead(char *x) {
         explicit_bzero(x, strlen(x));   /* a secure XML: it may hold a graphics password */
         free(x);
     }
+}
+
+/* One domain read as its pass would (handle, persistent XML, state), while its edit settles: the
+ * daemon's prefetch (edit-prefetch.h). Its autostart is left to the pass (no event says when it
+ * changes). */
+int domain_index_one(Engine *e, const char *name, DomainIndex **ret) {
+    virDomainPtr dom = virDomainLookupByName(e->conn, name);
+    if (!dom)
+        return virt_error_errno();
+    char *x = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+    int state = -1, reason;
+    if (!x || virDomainGetState(dom, &state, &reason, 0) < 0) {
+        int r = virt_error_errno();
+        free_ahead(x);
+        virDomainFree(dom);
+        return r < 0 ? r : -EIO;
+    }
+    DomainIndex *ix = xmalloc0(sizeof(DomainIndex));
+    ix->refs = 1;
+    ix->fresh = true;
+    ix->items = xmalloc0(sizeof(DomainIndexEntry));
+    ix->items[0] = (DomainIndexEntry) { .name = xstrdup(name), .dom = dom, .state = state, .autostart = -1, .ahead = x };
+    ix->n = 1;
+    *ret = ix;
+    return 0;
+}
+
+bool domain_index_fresh(const DomainIndex *ix) {
+    return ix && ix->fresh;
 }
 
 void domain_index_unref(DomainIndex *ix) {

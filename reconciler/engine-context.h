@@ -44,6 +44,11 @@ void domain_index_unref(DomainIndex *ix);
 /* Reads persistent definitions of listed domains ahead (any number of threads may call it) until
  * *stop becomes true (atomic); a plan's reconcile then takes the one read for its domain. */
 void domain_index_read_ahead(Engine *e, const bool *stop);
+/* An index of one domain, read now: its handle, persistent XML (taken by its pass, an apply too)
+ * and state; autostart unknown. For the daemon's edit prefetch (edit-prefetch.h). */
+int domain_index_one(Engine *e, const char *name, DomainIndex **ret);
+/* Whether ix was read by domain_index_one: its XML is as fresh as a pass's own read. */
+bool domain_index_fresh(const DomainIndex *ix);
 
 /* One listing per run instead of a lookup, a state and an autostart call per domain: a no-op
  * pass then costs one XML read per domain, as the floor does. */

@@ -623,8 +623,9 @@ static void domain_converge(DomainPass *p) {
 static void domain_update(DomainPass *p) {
     Engine *e = p->e;
     ObjectResult *r = p->r;
-    /* read ahead only for a plan: apply patches what it has just read */
-    p->have = e->apply ? NULL : index_take_ahead(p->ie);
+    /* read ahead only for a plan: apply patches what it has just read — or what the edit's
+     * prefetch read after the edit, with no libvirt event for it since (edit-prefetch.h) */
+    p->have = e->apply && !domain_index_fresh(e->index) ? NULL : index_take_ahead(p->ie);
     if (!p->have)
         p->have = domain_xml(p->dom, VIR_DOMAIN_XML_INACTIVE);
     if (!p->have) {

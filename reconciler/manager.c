@@ -9,6 +9,7 @@
 
 #include "blast-notice.h"
 #include "daemon-share.h"
+#include "edit-prefetch.h"
 #include "paths.h"
 #include "config.h"
 #include "engine.h"
@@ -127,6 +128,7 @@ typedef struct Manager {
     size_t n_queue[2], head[2];
     Object **held;              /* due objects kick left waiting (a dependency, a retry time) */
     size_t n_held;
+    Prefetches prefetches;      /* domains read while their edit settles (edit-prefetch.h) */
     Object **edited;            /* objects whose spec an edit changed (due_edited_first) */
     size_t n_edited;
     Object **touched;           /* objects whose tally may have changed (object_touch) */
@@ -1241,6 +1243,13 @@ static void start_work(Manager *m, Object *o) {
     w->prune = !o->spec && may_prune(m) && o->kind == KIND_DOMAIN;
     w->orphan_check = !o->spec && !w->prune;
     w->engine.index = index_for(m, o);
+    if (o->kind == KIND_DOMAIN && m->prefetches.n > 0) {   /* read while its edit settled */
+        DomainIndex *ix = prefetch_take(&m->prefetches, o->name, o->seq);
+        if (!w->engine.index && o->spec)
+            w->engine.index = ix;
+        else
+            domain_index_unref(ix);   /* a prune, an orphan check or a full pass's listing */
+    }
     if (o->kind == KIND_DOMAIN && o->spec && m->cfg->host && m->current.n_hosts > 0) {
         /* a domain of the share not defined here may be on another Host: moved here */
         w->engine.host = m->cfg->host;
@@ -1353,6 +1362,8 @@ static bool kick_one(Manager *m, Object *o, uint64_t now, uint64_t *next_retry, 
         o->waiting = NULL;
         *waits_changed = true;
     }
+    if (m->prefetches.n > 0 && o->kind == KIND_DOMAIN && prefetch_running(&m->prefetches, o->name))
+        return false;   /* what it reads first is on its way: prefetch_done kicks */
     uint64_t after = not_before(m, o);
     if (after > now) {
         if (!*next_retry || after < *next_retry)
@@ -1456,6 +1467,18 @@ static void kick(Manager *m) {
         log_debug("first pass: kick and summarize looked at %" PRIu64 " objects, for %zu", m->looks,
                   m->n_objects);
     }
+}
+
+static void prefetch_done(void *userdata, const char *name) {
+    Manager *m = userdata;
+    m->in_flight--;
+    kick(m);   /* its pass may have waited for it */
+}
+
+/* Whether a finished prefetch of name may still be taken: its domain's pass is due. */
+static bool prefetch_wanted(const char *name, void *userdata) {
+    Object *o = find_object(userdata, KIND_DOMAIN, name);
+    return o && o->due && !o->in_flight;
 }
 
 static void on_kick_timer(uv_timer_t *t) {
@@ -1634,6 +1657,7 @@ static void on_reconnect_timer(uv_timer_t *t) {
         return;
     }
     if (m->engine.conn) {
+        prefetch_drop_all(&m->prefetches);   /* their handles are the old connection's */
         virt_events_unwatch(m->engine.conn);
         engine_close(&m->engine);
     }
@@ -1647,6 +1671,7 @@ static void on_virt_event(const VirtEvent *ev, void *userdata) {
             return;
         log_warning("lost the connection to libvirt (reason %d); reconnecting", ev->detail);
         m->connected = false;
+        prefetch_drop_all(&m->prefetches);
         m->reconnect_delay_s = 1;
         free(m->connect_error);
         m->connect_error = xasprintf("connection lost (reason %d)", ev->detail);
@@ -1677,7 +1702,24 @@ static void on_specs_changed(void *userdata, char *const *paths, size_t n_paths)
     Manager *m = userdata;
     rescan(m, paths, n_paths, false);
     kick(m);
+    prefetch_sweep(&m->prefetches, prefetch_wanted, m);   /* read for a spec that did not change */
     request_status(m);
+}
+
+/* A spec file was renamed into place or closed after writing: while its burst settles, the
+ * domains it declared are read for their passes (edit-prefetch.h). Not while a pass of one runs
+ * (its end is an event of ours), nor for one another host has. */
+static void on_spec_written(void *userdata, const char *path) {
+    Manager *m = userdata;
+    if (!m->connected || m->stopping || m->connecting)
+        return;
+    for (size_t i = 0; i < m->n_objects && m->prefetches.n < PREFETCH_MAX; i++) {
+        Object *o = m->objects[i];
+        if (o->kind != KIND_DOMAIN || !o->spec || o->in_flight || o->elsewhere || !streq(o->spec->file, path))
+            continue;
+        if (prefetch_start(&m->prefetches, &m->engine, o->name, m->seq))
+            m->in_flight++;   /* stopping and a reconnect wait for it */
+    }
 }
 
 static void on_resync_timer(uv_timer_t *t) {
@@ -1732,6 +1774,8 @@ static void close_all(Manager *m) {
     uv_close((uv_handle_t *) &m->sig_term, NULL);
     uv_close((uv_handle_t *) &m->sig_int, NULL);
     watch_close(m->watch);
+    prefetch_drop_all(&m->prefetches);   /* none runs: stopping waited for them */
+    free(m->prefetches.items);
     if (m->sync_watching)
         uv_close((uv_handle_t *) &m->sync_watch, NULL);
     virt_events_stop();
@@ -1806,6 +1850,9 @@ int daemon_run(DaemonConfig *cfg) {
     uv_signal_start(&m.sig_int, on_sigterm, SIGINT);
 
     watch_new(loop, cfg->specs_dir, cfg->debounce_ms, on_specs_changed, &m, &m.watch);
+    m.prefetches = (Prefetches) { .loop = loop, .done = prefetch_done, .userdata = &m };
+    if (m.watch)
+        watch_on_finished_write(m.watch, on_spec_written);
     watch_sync_status(&m, loop);
     m.store.writing = spec_being_written;
     m.store.writing_userdata = &m;

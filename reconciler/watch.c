@@ -47,6 +47,7 @@ struct Watch {
     uv_timer_t debounce;
     unsigned debounce_ms;
     WatchCallback cb;
+    WatchEarlyCallback early;
     void *userdata;
     DirWatch **dirs;
     size_t n_dirs;
@@ -60,6 +61,7 @@ struct Watch {
     bool in_burst;          /* an event came since the last callback */
     uint64_t burst_start;   /* uv_now of the burst's first event */
     uint64_t last_finished; /* uv_hrtime of its last finished write, 0 when none */
+    unsigned n_early;       /* finished writes of this burst handed to early */
 };
 
 static void strv_clear(char ***v, size_t *n) {
@@ -173,6 +175,7 @@ static void burst_begin(Watch *w) {
     w->in_burst = true;
     w->burst_start = uv_now(w->loop);
     w->last_finished = 0;
+    w->n_early = 0;
 }
 
 /* Whether the burst is still going: events read now (the loop may have been busy) pushed the
@@ -280,6 +283,11 @@ static void on_event(Watch *w, DirWatch *d, const char *filename, uint32_t mask)
     burst_begin(w);
     uint64_t now = uv_now(w->loop), cap = w->burst_start + w->debounce_ms;
     uint64_t left = w->walk ? w->debounce_ms : now >= cap ? 0 : cap - now;
+    if (finished && !w->walk && w->early && w->n_early < WATCH_EARLY_MAX) {
+        w->n_early++;
+        _cleanup_free_ char *p = xasprintf("%s/%s", d->path, filename);
+        w->early(w->userdata, p);
+    }
     if (finished && !w->walk && w->debounce_ms > WATCH_QUIET_MS) {
         w->last_finished = uv_hrtime();
         uv_timer_start(&w->debounce, on_debounce, left < WATCH_QUIET_MS ? left : WATCH_QUIET_MS, 0);
@@ -413,6 +421,10 @@ void watch_refresh(Watch *w) {
     w->n_dirs = k;
     for (size_t i = 0; i < n_gone; i++)
         dir_free(w, gone[i]);
+}
+
+void watch_on_finished_write(Watch *w, WatchEarlyCallback early) {
+    w->early = early;
 }
 
 int watch_new(uv_loop_t *loop, const char *root, unsigned debounce_ms, WatchCallback cb,

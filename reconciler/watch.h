@@ -22,6 +22,13 @@ typedef void (*WatchCallback)(void *userdata, char *const *paths, size_t n_paths
 
 int watch_new(uv_loop_t *loop, const char *root, unsigned debounce_ms, WatchCallback cb,
               void *userdata, Watch **ret);
+/* Called at once (before the quiet period) for a spec file renamed into place or closed after
+ * writing, with its path spelled as the callback's; for the first WATCH_EARLY_MAX such files of a
+ * burst only. What is done then must not depend on the burst being over: the daemon reads the
+ * domain the file declares ahead of its pass (edit-prefetch.h). */
+typedef void (*WatchEarlyCallback)(void *userdata, const char *path);
+#define WATCH_EARLY_MAX 4
+void watch_on_finished_write(Watch *w, WatchEarlyCallback early);
 /* Re-reads the directory tree and (un)watches directories accordingly. */
 void watch_refresh(Watch *w);
 /* Closes every handle; the object is freed once libuv has closed them. */

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edit-prefetch.h"
+#include "log.h"
+#include "macro.h"
+
+struct Prefetch {
+    uv_work_t req;
+    Prefetches *owner;
+    Engine engine;          /* the connection, as the caller had it */
+    char *name;
+    uint64_t seq;           /* the caller's event count when it began */
+    uint64_t started;       /* uv_now when it began */
+    DomainIndex *ix;        /* the result, NULL when the read failed */
+    int r;
+    bool done;
+    bool dropped;           /* prefetch_drop_all while it ran: freed when it ends */
+};
+
+static void prefetch_free(Prefetch *p) {
+    domain_index_unref(p->ix);
+    free(p->name);
+    free(p);
+}
+
+static size_t find(const Prefetches *ps, const char *name) {
+    for (size_t i = 0; i < ps->n; i++)
+        if (!ps->items[i]->dropped && streq(ps->items[i]->name, name))
+            return i;
+    return ps->n;
+}
+
+static void remove_at(Prefetches *ps, size_t i) {
+    ps->items[i] = ps->items[--ps->n];
+}
+
+static void run(uv_work_t *req) {
+    Prefetch *p = req->data;
+    p->r = domain_index_one(&p->engine, p->name, &p->ix);
+}
+
+static void done(uv_work_t *req, int status) {
+    Prefetch *p = req->data;
+    Prefetches *ps = p->owner;
+    p->done = true;
+    if (p->r < 0)
+        log_debug("Domain %s: not read ahead of its edit's pass: %s", p->name, strerror(-p->r));
+    _cleanup_free_ char *name = xstrdup(p->name);
+    if (p->dropped || p->r < 0) {
+        for (size_t i = 0; i < ps->n; i++)
+            if (ps->items[i] == p) {
+                remove_at(ps, i);
+                break;
+            }
+        prefetch_free(p);
+    }
+    ps->done(ps->userdata, name);
+}
+
+bool prefetch_start(Prefetches *ps, const Engine *e, const char *name, uint64_t seq) {
+    if (ps->n >= PREFETCH_MAX || find(ps, name) < ps->n)
+        return false;
+    Prefetch *p = xmalloc0(sizeof(Prefetch));
+    p->owner = ps;
+    p->engine = *e;
+    p->engine.index = NULL;
+    p->name = xstrdup(name);
+    p->seq = seq;
+    p->started = uv_now(ps->loop);
+    p->req.data = p;
+    *(Prefetch **) array_push(&ps->items, &ps->n, sizeof(Prefetch *)) = p;
+    uv_queue_work(ps->loop, &p->req, run, done);
+    return true;
+}
+
+bool prefetch_running(const Prefetches *ps, const char *name) {
+    size_t i = find(ps, name);
+    return i < ps->n && !ps->items[i]->done;
+}
+
+static bool usable(const Prefetches *ps, const Prefetch *p, uint64_t last_seq) {
+    return p->done && p->ix && last_seq <= p->seq && uv_now(ps->loop) - p->started <= PREFETCH_MAX_AGE_MS;
+}
+
+DomainIndex *prefetch_take(Prefetches *ps, const char *name, uint64_t last_seq) {
+    size_t i = find(ps, name);
+    if (i == ps->n || !ps->items[i]->done)
+        return NULL;
+    Prefetch *p = ps->items[i];
+    remove_at(ps, i);
+    DomainIndex *ix = NULL;
+    if (usable(ps, p, last_seq)) {
+        ix = TAKE_PTR(p->ix);
+        log_debug("Domain %s: its pass takes what was read %" PRIu64 " ms ago, after the edit", name,
+                  uv_now(ps->loop) - p->started);
+    } else
+        log_debug("Domain %s: what was read after the edit is not used (%s): read afresh", name,
+                  last_seq > p->seq ? "a libvirt event came since" : "too old");
+    prefetch_free(p);
+    return ix;
+}
+
+void prefetch_sweep(Prefetches *ps, bool (*wanted)(const char *name, void *userdata), void *userdata) {
+    for (size_t i = ps->n; i-- > 0;) {
+        Prefetch *p = ps->items[i];
+        if (!p->done || p->dropped)
+            continue;
+        if (wanted(p->name, userdata) && uv_now(ps->loop) - p->started <= PREFETCH_MAX_AGE_MS)
+            continue;
+        remove_at(ps, i);
+        prefetch_free(p);
+    }
+}
+
+void prefetch_drop_all(Prefetches *ps) {
+    for (size_t i = ps->n; i-- > 0;) {
+        Prefetch *p = ps->items[i];
+        if (p->done) {
+            remove_at(ps, i);
+            prefetch_free(p);
+        } else
+            p->dropped = true;
+    }
+}
