@@ -81,8 +81,12 @@ bool prefetch_running(const Prefetches *ps, const char *name) {
     return i < ps->n && !ps->items[i]->done;
 }
 
+static bool young(const Prefetches *ps, const Prefetch *p) {
+    return uv_now(ps->loop) - p->started <= (ps->max_age_ms ? ps->max_age_ms : PREFETCH_MAX_AGE_MS);
+}
+
 static bool usable(const Prefetches *ps, const Prefetch *p, uint64_t last_seq) {
-    return p->done && p->ix && last_seq <= p->seq && uv_now(ps->loop) - p->started <= PREFETCH_MAX_AGE_MS;
+    return p->done && p->ix && last_seq <= p->seq && young(ps, p);
 }
 
 DomainIndex *prefetch_take(Prefetches *ps, const char *name, uint64_t last_seq) {
@@ -108,7 +112,7 @@ void prefetch_sweep(Prefetches *ps, bool (*wanted)(const char *name, void *userd
         Prefetch *p = ps->items[i];
         if (!p->done || p->dropped)
             continue;
-        if (wanted(p->name, userdata) && uv_now(ps->loop) - p->started <= PREFETCH_MAX_AGE_MS)
+        if (wanted(p->name, userdata) && young(ps, p))
             continue;
         remove_at(ps, i);
         prefetch_free(p);

@@ -14,13 +14,14 @@
  * (domain_index_one's index) instead of three round trips.
  *
  * A prefetch is used only when it is as good as the pass's own read: it began after the edit, no
- * libvirt event for the domain came since it began (the caller's sequence numbers), and it is at
- * most PREFETCH_MAX_AGE_MS old when the pass starts. Libvirt raises no event for some changes of
- * a definition made by hand (engine-context.h): the window in which one would be overwritten is
- * that age, where the pass's own read leaves the time to its define. Otherwise it is dropped and
- * the pass reads afresh. */
+ * libvirt event for the domain came since it began (the caller's sequence numbers: lifecycle,
+ * balloon and metadata events), and it is at most PREFETCH_MAX_AGE_MS old when the pass starts
+ * (an edit on a quiet machine: 2–5 ms). Libvirt raises no event for some changes of a definition
+ * made by hand (a `virsh setmem --config`, an autostart flag): one made between the read and the
+ * define is overwritten; that window is at most this age plus the pass, where the pass's own
+ * read leaves only the pass. Otherwise it is dropped and the pass reads afresh. */
 
-#define PREFETCH_MAX_AGE_MS 100
+#define PREFETCH_MAX_AGE_MS 25
 #define PREFETCH_MAX 4          /* at once: an edit's files, not a checkout's */
 
 typedef struct Prefetch Prefetch;
@@ -32,6 +33,7 @@ typedef struct Prefetches {
     /* a prefetch ended (its pass may start now); the caller counts them as work in flight */
     void (*done)(void *userdata, const char *name);
     void *userdata;
+    unsigned max_age_ms;    /* 0: PREFETCH_MAX_AGE_MS (tests: VIRTSPEC_DEBUG_PREFETCH_AGE_MS) */
 } Prefetches;
 
 /* Starts reading domain name on the thread pool, seq being the caller's event count now. False

@@ -1851,6 +1851,9 @@ int daemon_run(DaemonConfig *cfg) {
 
     watch_new(loop, cfg->specs_dir, cfg->debounce_ms, on_specs_changed, &m, &m.watch);
     m.prefetches = (Prefetches) { .loop = loop, .done = prefetch_done, .userdata = &m };
+    const char *age = getenv("VIRTSPEC_DEBUG_PREFETCH_AGE_MS");   /* tests: a hand change in the window */
+    if (age)
+        m.prefetches.max_age_ms = (unsigned) strtoul(age, NULL, 10);
     if (m.watch)
         watch_on_finished_write(m.watch, on_spec_written);
     watch_sync_status(&m, loop);

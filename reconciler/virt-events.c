@@ -15,8 +15,8 @@ static struct {
     void *userdata;
     volatile bool quit;
     bool started;
-    int cb_domain, cb_balloon, cb_network, cb_pool;
-} S = { .lock = PTHREAD_MUTEX_INITIALIZER, .cb_domain = -1, .cb_balloon = -1, .cb_network = -1,
+    int cb_domain, cb_balloon, cb_metadata, cb_network, cb_pool;
+} S = { .lock = PTHREAD_MUTEX_INITIALIZER, .cb_domain = -1, .cb_balloon = -1, .cb_metadata = -1, .cb_network = -1,
         .cb_pool = -1 };
 
 static void push(VirtEventType type, SpecKind kind, const char *name, int detail) {
@@ -80,6 +80,12 @@ static void on_balloon_event(virConnectPtr c, virDomainPtr dom, unsigned long lo
     push(VEV_OBJECT, KIND_DOMAIN, virDomainGetName(dom), -1);
 }
 
+/* Metadata set behind virtspec's back (`virsh metadata`, `virsh desc`): a change of the
+ * persistent definition that raises no lifecycle event, only this one. */
+static void on_metadata_event(virConnectPtr c, virDomainPtr dom, int type, const char *nsuri, void *opaque) {
+    push(VEV_OBJECT, KIND_DOMAIN, virDomainGetName(dom), -2);
+}
+
 static void on_network_event(virConnectPtr c, virNetworkPtr net, int event, int detail, void *opaque) {
     push(VEV_OBJECT, KIND_NETWORK, virNetworkGetName(net), event);
 }
@@ -108,6 +114,11 @@ int virt_events_watch(void *conn) {
                                                     NULL, NULL);
     if (S.cb_balloon < 0)
         log_warning("cannot watch balloon changes: %s", virt_error_message());
+    S.cb_metadata = virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+                                                     VIR_DOMAIN_EVENT_CALLBACK(on_metadata_event),
+                                                     NULL, NULL);
+    if (S.cb_metadata < 0)
+        log_warning("cannot watch metadata changes: %s", virt_error_message());
     S.cb_network = virConnectNetworkEventRegisterAny(c, NULL, VIR_NETWORK_EVENT_ID_LIFECYCLE,
                                                      VIR_NETWORK_EVENT_CALLBACK(on_network_event),
                                                      NULL, NULL);
@@ -125,12 +136,14 @@ void virt_events_unwatch(void *conn) {
         virConnectDomainEventDeregisterAny(c, S.cb_domain);
     if (S.cb_balloon >= 0)
         virConnectDomainEventDeregisterAny(c, S.cb_balloon);
+    if (S.cb_metadata >= 0)
+        virConnectDomainEventDeregisterAny(c, S.cb_metadata);
     if (S.cb_network >= 0)
         virConnectNetworkEventDeregisterAny(c, S.cb_network);
     if (S.cb_pool >= 0)
         virConnectStoragePoolEventDeregisterAny(c, S.cb_pool);
     virConnectUnregisterCloseCallback(c, on_close);
-    S.cb_domain = S.cb_balloon = S.cb_network = S.cb_pool = -1;
+    S.cb_domain = S.cb_balloon = S.cb_metadata = S.cb_network = S.cb_pool = -1;
 }
 
 void virt_events_stop(void) {

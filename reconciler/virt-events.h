@@ -19,15 +19,15 @@ typedef struct VirtEvent {
     VirtEventType type;
     SpecKind kind;
     char *name;
-    int detail;         /* libvirt's lifecycle event code; -1 for a balloon change */
+    int detail;         /* libvirt's lifecycle event code; -1 a balloon change, -2 metadata set */
 } VirtEvent;
 
 typedef void (*VirtEventHandler)(const VirtEvent *ev, void *userdata);
 
 /* Starts libvirt's event thread (once per process), must run before any connection opens. */
 int virt_events_start(uv_loop_t *loop, VirtEventHandler handler, void *userdata);
-/* Subscribes a connection: lifecycle events of domains, networks and pools, keepalive and the
- * close callback. */
+/* Subscribes a connection: lifecycle events of domains, networks and pools, a domain's balloon
+ * and metadata changes, keepalive and the close callback. */
 int virt_events_watch(void *conn);
 void virt_events_unwatch(void *conn);
 void virt_events_stop(void);
