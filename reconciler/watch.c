@@ -386,9 +386,15 @@ static void add_dir(Watch *w, const char *path, bool is_parent) {
     d->path = xstrdup(path);
     d->seen = true;
     d->is_parent = is_parent;
-    d->wd = w->ifd < 0 ? -1 : inotify_add_watch(w->ifd, path, IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE |
-                              IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF |
-                              IN_MOVE_SELF | IN_ONLYDIR);
+    /* the root's parent: only the root's name coming and going matters (a symlink swapped), not
+     * the writes of files beside it (a log: each write would wake the loop for nothing); the
+     * root's own watch sees its attributes. IN_MASK_ADD: should the parent be a watched spec
+     * directory too (one descriptor per inode), its mask is not cut. */
+    uint32_t mask = is_parent ? IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF |
+                                    IN_ONLYDIR | IN_MASK_ADD
+                              : IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO |
+                                    IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD;
+    d->wd = w->ifd < 0 ? -1 : inotify_add_watch(w->ifd, path, mask);
     if (d->wd < 0 && w->ifd >= 0)
         log_warning("cannot watch %s: %m", path);
     *(DirWatch **) array_push(&w->dirs, &w->n_dirs, sizeof(DirWatch *)) = d;
