@@ -174,8 +174,17 @@ bool xml_prop_is(const xmlNode *e, const char *name, size_t len, const char *val
     return v && strlen(v) == vlen && !strncmp(v, value, vlen);
 }
 
-/* The next '/' of path outside predicates ("a[b/@c='d/e']/f": the one before f), or NULL. */
+/* The bytes step_end stops at; any other byte of a path is passed with one table look-up. */
+static const bool path_special[256] = { ['/'] = true, ['['] = true, [']'] = true, ['\''] = true };
+
+/* The next '/' of path outside predicates ("a[b/@c='d/e']/f": the one before f), or NULL. Every
+ * path lookup scans its steps with this (a pass reads a few hundred): up to the first special
+ * byte no state changes, so that part is skipped by the table; a '/' there is the answer. */
 static const char *step_end(const char *p, const char *end) {
+    while (p < end && !path_special[(unsigned char) *p])
+        p++;
+    if (p < end && *p == '/')
+        return p;
     bool quoted = false;
     int depth = 0;
     for (; p < end; p++) {
