@@ -286,8 +286,11 @@ xmlNode *xml_find(const xmlNode *n, const char *path) {
 static const char *split_attr(const char *path, size_t *ret_elen) {
     size_t len = strlen(path);
     const char *slash = NULL;
-    for (const char *s = step_end(path, path + len); s; s = step_end(s + 1, path + len))
-        slash = s;
+    if (!strpbrk(path, "[]'"))   /* no predicate (most paths): every '/' ends a step */
+        slash = strrchr(path, '/');
+    else
+        for (const char *s = step_end(path, path + len); s; s = step_end(s + 1, path + len))
+            slash = s;
     const char *at = slash ? (slash[1] == '@' ? slash + 1 : NULL) : (path[0] == '@' ? path : NULL);
     *ret_elen = at ? (at == path ? 0 : (size_t) (at - path - 1)) : len;
     return at ? at + 1 : NULL;
