@@ -408,10 +408,12 @@ static char *unit_of(const KeyDef *k) {
 /* "name" or "name[@attr='value']": whether element c is one of them. */
 static bool unit_match(const xmlNode *c, const char *seg) {
     const char *br = strchr(seg, '[');
-    _cleanup_free_ char *name = br ? xstrndup(seg, (size_t) (br - seg)) : xstrdup(seg);
-    if (!xml_is(c, name))
+    /* the name compared in place: a patch asks this of every child of the unit's parent */
+    size_t nlen = br ? (size_t) (br - seg) : strlen(seg);
+    if (!c || c->type != XML_ELEMENT_NODE || strncmp((const char *) c->name, seg, nlen) != 0 ||
+        c->name[nlen] != 0)
         return false;
-    if (streq(name, "channel") && is_guest_agent_channel(c))
+    if (nlen == 7 && strncmp(seg, "channel", 7) == 0 && is_guest_agent_channel(c))
         return false;   /* the guest_agent key's */
     if (!br)
         return true;

@@ -174,8 +174,17 @@ bool xml_prop_is(const xmlNode *e, const char *name, size_t len, const char *val
     return v && strlen(v) == vlen && !strncmp(v, value, vlen);
 }
 
-/* The next '/' of path outside predicates ("a[b/@c='d/e']/f": the one before f), or NULL. */
+/* The bytes step_end stops at; any other byte of a path is passed with one table look-up. */
+static const bool path_special[256] = { ['/'] = true, ['['] = true, [']'] = true, ['\''] = true };
+
+/* The next '/' of path outside predicates ("a[b/@c='d/e']/f": the one before f), or NULL. Every
+ * path lookup scans its steps with this (a pass reads a few hundred): up to the first special
+ * byte no state changes, so that part is skipped by the table; a '/' there is the answer. */
 static const char *step_end(const char *p, const char *end) {
+    while (p < end && !path_special[(unsigned char) *p])
+        p++;
+    if (p < end && *p == '/')
+        return p;
     bool quoted = false;
     int depth = 0;
     for (; p < end; p++) {
@@ -277,8 +286,11 @@ xmlNode *xml_find(const xmlNode *n, const char *path) {
 static const char *split_attr(const char *path, size_t *ret_elen) {
     size_t len = strlen(path);
     const char *slash = NULL;
-    for (const char *s = step_end(path, path + len); s; s = step_end(s + 1, path + len))
-        slash = s;
+    if (!strpbrk(path, "[]'"))   /* no predicate (most paths): every '/' ends a step */
+        slash = strrchr(path, '/');
+    else
+        for (const char *s = step_end(path, path + len); s; s = step_end(s + 1, path + len))
+            slash = s;
     const char *at = slash ? (slash[1] == '@' ? slash + 1 : NULL) : (path[0] == '@' ? path : NULL);
     *ret_elen = at ? (at == path ? 0 : (size_t) (at - path - 1)) : len;
     return at ? at + 1 : NULL;
