@@ -575,8 +575,10 @@ static void domain_converge(DomainPass *p) {
     ObjectResult *r = p->r;
     if (converge_autostart(e, p->dom, r->mutated ? -1 : p->autostart, d, r) < 0)
         return;
-    /* reload-pending is read back from libvirt: live definition vs persistent one */
-    int st = r->mutated || !p->ie ? domain_state(p->dom) : p->st;
+    /* reload-pending is read back from libvirt: live definition vs persistent one. The state
+     * domain_update took (from the index or its own call) holds unless this pass changed the
+     * domain since */
+    int st = r->mutated ? domain_state(p->dom) : p->st;
     /* the running definition compute_pending read: hostfwd_converge's too, unless the domain
      * started again since (a reload, or a start from shutoff: no live then) */
     _cleanup_(xmlFreeDocp) xmlDoc *live = NULL;
