@@ -3,7 +3,9 @@
 # The daemon's edit prefetch (reconciler/edit-prefetch.h): a spec renamed into place has its
 # domain read (handle, persistent XML, state) while the watch's quiet period runs; the pass takes
 # what was read when it is young enough and no libvirt event came since, else reads afresh.
-# Libvirt's in-process test driver, 20 specs.
+# Libvirt's in-process test driver, 20 specs. VIRTSPEC_DEBUG_PREFETCH_AGE_MS=1500: a read is young
+# enough for 1.5 s (not 25 ms), so that a slow build (ASan) or a loaded machine takes it too;
+# the burst held 3 s makes one too old all the same.
 # Usage: check-daemon-edit-prefetch.sh VIRTSPEC
 . "$(dirname "$0")/check-lib.sh"
 dpid=
@@ -15,8 +17,8 @@ put() {   # put FILE: stdin into FILE the way editors do (a dotfile renamed into
     cat > "$tmp"; chmod 0644 "$tmp"; mv "$tmp" "$f"
 }
 for i in $(seq -w 1 20); do dom "e$i" 64MiB | put "$d/s/e$i.yaml"; done
-printf 'debounce_ms = 1000\nresync_interval = 86400\n' > "$d/daemon.conf"
-VIRTSPEC_LOG_LEVEL=debug "$vs" daemon --config "$d/daemon.conf" -c test:///default --specs "$d/s" \
+printf 'debounce_ms = 3000\nresync_interval = 86400\n' > "$d/daemon.conf"
+VIRTSPEC_LOG_LEVEL=debug VIRTSPEC_DEBUG_PREFETCH_AGE_MS=1500 "$vs" daemon --config "$d/daemon.conf" -c test:///default --specs "$d/s" \
     --status-file "$d/status.json" > "$d/daemon.log" 2>&1 &
 dpid=$!
 ok "the first pass ends" wait_for 60 grep -q "first pass over every object done" "$d/daemon.log"
@@ -26,8 +28,8 @@ ok "edit e05: redefined" wait_for 10 grep -q "Domain e05: ~ memory: 64 MiB → 9
 ok "…by a pass that took what was read while the edit settled" \
     grep -q "Domain e05: its pass takes what was read .* ms ago, after the edit" "$d/daemon.log"
 
-# e06 renamed into place while e07 is being written in place (appended to, not closed, for 1.3 s):
-# a write in progress holds the burst for debounce_ms (1 s), then e06's pass runs without e07, and
+# e06 renamed into place while e07 is being written in place (appended to, not closed, for 3.3 s):
+# a write in progress holds the burst for debounce_ms (3 s), then e06's pass runs without e07, and
 # what was read for e06 at the burst's start is too old to be patched
 dom e06 96MiB > "$d/e06.new"; chmod 0644 "$d/e06.new"
 python3 - "$d" <<'PY'
@@ -35,7 +37,7 @@ import os, sys, time
 d = sys.argv[1]
 fd = os.open(d + "/s/e07.yaml", os.O_WRONLY | os.O_APPEND)
 os.rename(d + "/e06.new", d + "/s/e06.yaml")
-for i in range(26):
+for i in range(66):
     os.write(fd, b"# still writing\n")
     time.sleep(0.05)
 os.close(fd)
