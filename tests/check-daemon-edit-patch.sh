@@ -11,10 +11,6 @@ dpid=
 trap '[ -n "$dpid" ] && kill "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
 chmod 0755 "$d"; mkdir -m 0755 "$d/s"
 dom() { printf 'kind: Domain\nname: %s\nmemory: %s\ngraphics: {type: none}\nstate: shutoff\n%s' "$1" "$2" "${3:-}"; }
-put() {   # put FILE: stdin into FILE the way editors do (a dotfile renamed into place)
-    local f=$1 tmp; tmp=$(dirname "$1")/.$(basename "$1").tmp
-    cat > "$tmp"; chmod 0644 "$tmp"; mv "$tmp" "$f"
-}
 count() { grep -c -- "$1" "$d/daemon.log"; }
 more() {   # more PATTERN N: the log has more than N lines matching
     [ "$(count "$1")" -gt "$2" ]

@@ -12,10 +12,6 @@ dpid=
 trap '[ -n "$dpid" ] && kill "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
 chmod 0755 "$d"; mkdir -m 0755 "$d/s"
 dom() { printf 'kind: Domain\nname: %s\nmemory: %s\ngraphics: {type: none}\nstate: shutoff\n' "$1" "$2"; }
-put() {   # put FILE: stdin into FILE the way editors do (a dotfile renamed into place)
-    local f=$1 tmp; tmp=$(dirname "$1")/.$(basename "$1").tmp
-    cat > "$tmp"; chmod 0644 "$tmp"; mv "$tmp" "$f"
-}
 for i in $(seq -w 1 20); do dom "e$i" 64MiB | put "$d/s/e$i.yaml"; done
 printf 'debounce_ms = 3000\nresync_interval = 86400\n' > "$d/daemon.conf"
 VIRTSPEC_LOG_LEVEL=debug VIRTSPEC_DEBUG_PREFETCH_AGE_MS=1500 "$vs" daemon --config "$d/daemon.conf" -c test:///default --specs "$d/s" \

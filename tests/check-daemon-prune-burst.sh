@@ -11,7 +11,6 @@ dpid=
 trap '[ -n "$dpid" ] && kill "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
 chmod 0755 "$d"; mkdir -m 0755 "$d/s"
 dom() { printf 'kind: Domain\nname: %s\nmemory: 64MiB\ngraphics: {type: none}\nstate: running\nshutdown_timeout: 1\n' "$1"; }
-put() { local tmp; tmp=$(dirname "$1")/.$(basename "$1").tmp; cat > "$tmp"; chmod 0644 "$tmp"; mv "$tmp" "$1"; }
 logged() { grep -q -- "$1" "$d/daemon.log"; }
 { dom keep; printf -- '---\n'; dom web1; } | put "$d/s/a.yaml"
 dom other | put "$d/s/b.yaml"

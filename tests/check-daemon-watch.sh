@@ -11,10 +11,6 @@ dpid=
 trap '[ -n "$dpid" ] && kill -CONT "$dpid" 2>/dev/null && kill "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
 chmod 0755 "$d"; mkdir -m 0755 "$d/s" "$d/out"
 dom() { printf 'kind: Domain\nname: %s\nmemory: %s\ngraphics: {type: none}\nstate: shutoff\n' "$1" "$2"; }
-put() {   # put FILE: stdin into FILE the way editors do (a dotfile renamed into place)
-    local f=$1 tmp; tmp=$(dirname "$1")/.$(basename "$1").tmp
-    cat > "$tmp"; chmod 0644 "$tmp"; mv "$tmp" "$f"
-}
 logged() { grep -q -- "$1" "$d/daemon.log"; }
 passes() { grep -c "pass over $1" "$d/daemon.log"; }
 

@@ -27,6 +27,10 @@ finish() {   # the last line of a check script: the counts, and its exit status
     echo "$pass passed, $fail failed"
     [ "$fail" = 0 ] && [ "$pass" -gt 0 ]
 }
+put() {   # put FILE: stdin into FILE the way editors do (a dotfile renamed into place)
+    local f=$1 tmp; tmp=$(dirname "$1")/.$(basename "$1").tmp
+    cat > "$tmp"; chmod 0644 "$tmp"; mv "$tmp" "$f"
+}
 wait_for() {   # wait_for SECONDS COMMAND…: until COMMAND succeeds
     local n=$(($1 * 10)); shift
     while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
