@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "edit-prefetch.h"
 #include "log.h"
@@ -13,7 +14,8 @@ struct Prefetch {
     Engine engine;          /* the connection, as the caller had it */
     char *name;
     uint64_t seq;           /* the caller's event count when it began */
-    uint64_t started;       /* uv_now when it began */
+    uint64_t started;       /* uv_hrtime when it began */
+    unsigned delay_ms;      /* tests: the read waits this long first */
     DomainIndex *ix;        /* the result, NULL when the read failed */
     int r;
     bool done;
@@ -37,8 +39,20 @@ static void remove_at(Prefetches *ps, size_t i) {
     ps->items[i] = ps->items[--ps->n];
 }
 
+/* Its age now, in ms: the clock read afresh (uv_now is the loop iteration's start, older by
+ * whatever ran since — a rescan of a large tree). */
+static uint64_t age_ms(const Prefetch *p) {
+    return (uv_hrtime() - p->started) / 1000000;
+}
+
+static bool young(const Prefetches *ps, const Prefetch *p) {
+    return age_ms(p) <= (ps->max_age_ms ? ps->max_age_ms : PREFETCH_MAX_AGE_MS);
+}
+
 static void run(uv_work_t *req) {
     Prefetch *p = req->data;
+    if (p->delay_ms)
+        nanosleep(&(struct timespec) { p->delay_ms / 1000, (long) (p->delay_ms % 1000) * 1000000 }, NULL);
     p->r = domain_index_one(&p->engine, p->name, &p->ix);
 }
 
@@ -48,28 +62,45 @@ static void done(uv_work_t *req, int status) {
     p->done = true;
     if (p->r < 0)
         log_debug("Domain %s: not read ahead of its edit's pass: %s", p->name, strerror(-p->r));
-    _cleanup_free_ char *name = xstrdup(p->name);
-    if (p->dropped || p->r < 0) {
-        for (size_t i = 0; i < ps->n; i++)
-            if (ps->items[i] == p) {
-                remove_at(ps, i);
-                break;
-            }
-        prefetch_free(p);
+    if (!p->dropped && p->r >= 0) {
+        ps->done(ps->userdata, p->name);
+        return;
     }
+    for (size_t i = 0; i < ps->n; i++)
+        if (ps->items[i] == p) {
+            remove_at(ps, i);
+            break;
+        }
+    _cleanup_free_ char *name = TAKE_PTR(p->name);
+    prefetch_free(p);
     ps->done(ps->userdata, name);
 }
 
+/* Finished reads no pass took in time (a file whose spec did not change, read after its
+ * burst's callback): they must not hold a slot, nor keep a newer edit of the same domain from
+ * being read. */
+static void drop_stale(Prefetches *ps, const char *name) {
+    for (size_t i = ps->n; i-- > 0;) {
+        Prefetch *p = ps->items[i];
+        if (p->done && !p->dropped && (!young(ps, p) || streq(p->name, name))) {
+            remove_at(ps, i);
+            prefetch_free(p);
+        }
+    }
+}
+
 bool prefetch_start(Prefetches *ps, const Engine *e, const char *name, uint64_t seq) {
+    drop_stale(ps, name);
     if (ps->n >= PREFETCH_MAX || find(ps, name) < ps->n)
-        return false;
+        return false;   /* one is reading it already: a read that began after this write */
     Prefetch *p = xmalloc0(sizeof(Prefetch));
     p->owner = ps;
     p->engine = *e;
     p->engine.index = NULL;
     p->name = xstrdup(name);
     p->seq = seq;
-    p->started = uv_now(ps->loop);
+    p->started = uv_hrtime();
+    p->delay_ms = ps->delay_ms;
     p->req.data = p;
     *(Prefetch **) array_push(&ps->items, &ps->n, sizeof(Prefetch *)) = p;
     uv_queue_work(ps->loop, &p->req, run, done);
@@ -81,14 +112,6 @@ bool prefetch_running(const Prefetches *ps, const char *name) {
     return i < ps->n && !ps->items[i]->done;
 }
 
-static bool young(const Prefetches *ps, const Prefetch *p) {
-    return uv_now(ps->loop) - p->started <= (ps->max_age_ms ? ps->max_age_ms : PREFETCH_MAX_AGE_MS);
-}
-
-static bool usable(const Prefetches *ps, const Prefetch *p, uint64_t last_seq) {
-    return p->done && p->ix && last_seq <= p->seq && young(ps, p);
-}
-
 DomainIndex *prefetch_take(Prefetches *ps, const char *name, uint64_t last_seq) {
     size_t i = find(ps, name);
     if (i == ps->n || !ps->items[i]->done)
@@ -96,13 +119,15 @@ DomainIndex *prefetch_take(Prefetches *ps, const char *name, uint64_t last_seq) 
     Prefetch *p = ps->items[i];
     remove_at(ps, i);
     DomainIndex *ix = NULL;
-    if (usable(ps, p, last_seq)) {
+    if (last_seq > p->seq)
+        log_debug("Domain %s: what was read after the edit is not used (a libvirt event came since): "
+                  "read afresh", name);
+    else if (!young(ps, p))
+        log_debug("Domain %s: what was read after the edit is not used (too old): read afresh", name);
+    else {
         ix = TAKE_PTR(p->ix);
-        log_debug("Domain %s: its pass takes what was read %" PRIu64 " ms ago, after the edit", name,
-                  uv_now(ps->loop) - p->started);
-    } else
-        log_debug("Domain %s: what was read after the edit is not used (%s): read afresh", name,
-                  last_seq > p->seq ? "a libvirt event came since" : "too old");
+        log_debug("Domain %s: its pass takes what was read %" PRIu64 " ms ago, after the edit", name, age_ms(p));
+    }
     prefetch_free(p);
     return ix;
 }

@@ -34,10 +34,12 @@ typedef struct Prefetches {
     void (*done)(void *userdata, const char *name);
     void *userdata;
     unsigned max_age_ms;    /* 0: PREFETCH_MAX_AGE_MS (tests: VIRTSPEC_DEBUG_PREFETCH_AGE_MS) */
+    unsigned delay_ms;      /* tests: each read waits this long first (VIRTSPEC_DEBUG_PREFETCH_DELAY_MS) */
 } Prefetches;
 
-/* Starts reading domain name on the thread pool, seq being the caller's event count now. False
- * when one for it exists already or PREFETCH_MAX run: nothing started. */
+/* Starts reading domain name on the thread pool, seq being the caller's event count now. A
+ * finished read of name, and any too old to be taken, are dropped first. False when one is still
+ * reading name or PREFETCH_MAX are kept: nothing started. */
 bool prefetch_start(Prefetches *ps, const Engine *e, const char *name, uint64_t seq);
 /* Whether a prefetch of name is still reading: its pass waits for it. */
 bool prefetch_running(const Prefetches *ps, const char *name);

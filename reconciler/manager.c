@@ -129,6 +129,7 @@ typedef struct Manager {
     Object **held;              /* due objects kick left waiting (a dependency, a retry time) */
     size_t n_held;
     Prefetches prefetches;      /* domains read while their edit settles (edit-prefetch.h) */
+    unsigned n_prefetching;     /* of in_flight: those reads (they take no pass's place) */
     Object **edited;            /* objects whose spec an edit changed (due_edited_first) */
     size_t n_edited;
     Object **touched;           /* objects whose tally may have changed (object_touch) */
@@ -1396,7 +1397,7 @@ static bool kick_skip(Manager *m, Object *o) {
  * then those queued since, pools and networks before domains. Only those are looked at. */
 static void kick_queues(Manager *m, uint64_t now, uint64_t *next_retry, bool *waits_changed) {
     for (int q = 0; q < 2; q++) {
-        for (size_t i = 0; i < m->n_held && m->in_flight < m->cfg->concurrency; i++) {
+        for (size_t i = 0; i < m->n_held && m->in_flight - m->n_prefetching < m->cfg->concurrency; i++) {
             Object *o = m->held[i];
             if (!o || (o->kind == KIND_DOMAIN) != (q == 1))
                 continue;
@@ -1405,7 +1406,7 @@ static void kick_queues(Manager *m, uint64_t now, uint64_t *next_retry, bool *wa
                 m->held[i] = NULL;
             }
         }
-        while (m->head[q] < m->n_queue[q] && m->in_flight < m->cfg->concurrency) {
+        while (m->head[q] < m->n_queue[q] && m->in_flight - m->n_prefetching < m->cfg->concurrency) {
             Object *o = m->queue[q][m->head[q]++];
             if (!o || kick_skip(m, o))
                 continue;
@@ -1472,13 +1473,14 @@ static void kick(Manager *m) {
 static void prefetch_done(void *userdata, const char *name) {
     Manager *m = userdata;
     m->in_flight--;
+    m->n_prefetching--;
     kick(m);   /* its pass may have waited for it */
 }
 
 /* Whether a finished prefetch of name may still be taken: its domain's pass is due. */
 static bool prefetch_wanted(const char *name, void *userdata) {
     Object *o = find_object(userdata, KIND_DOMAIN, name);
-    return o && o->due && !o->in_flight;
+    return o && o->spec && !o->elsewhere && o->due && !o->in_flight;
 }
 
 static void on_kick_timer(uv_timer_t *t) {
@@ -1681,10 +1683,11 @@ static void on_virt_event(const VirtEvent *ev, void *userdata) {
         return;
     }
     Object *o = find_object(m, ev->kind, ev->name);
+    if (o)
+        o->seq = ++m->seq;   /* the full pass's listing or an edit's prefetch, if any, is not for it */
     if (!o || !o->spec)
         return;   /* not ours */
     log_debug("%s %s: libvirt event %d", spec_kind_to_string(ev->kind), ev->name, ev->detail);
-    o->seq = ++m->seq;   /* the full pass's listing, if any, is not for it */
     object_due(o);
     schedule_kick(m, 50);
 }
@@ -1711,14 +1714,17 @@ static void on_specs_changed(void *userdata, char *const *paths, size_t n_paths)
  * (its end is an event of ours), nor for one another host has. */
 static void on_spec_written(void *userdata, const char *path) {
     Manager *m = userdata;
-    if (!m->connected || m->stopping || m->connecting)
+    /* without metadata events a mark set by hand (another virtspec's reload) would go unseen */
+    if (!m->connected || m->stopping || m->connecting || !virt_events_metadata_watched())
         return;
     for (size_t i = 0; i < m->n_objects && m->prefetches.n < PREFETCH_MAX; i++) {
         Object *o = m->objects[i];
         if (o->kind != KIND_DOMAIN || !o->spec || o->in_flight || o->elsewhere || !streq(o->spec->file, path))
             continue;
-        if (prefetch_start(&m->prefetches, &m->engine, o->name, m->seq))
+        if (prefetch_start(&m->prefetches, &m->engine, o->name, m->seq)) {
             m->in_flight++;   /* stopping and a reconnect wait for it */
+            m->n_prefetching++;   /* …but it takes no pass's place */
+        }
     }
 }
 
@@ -1851,9 +1857,10 @@ int daemon_run(DaemonConfig *cfg) {
 
     watch_new(loop, cfg->specs_dir, cfg->debounce_ms, on_specs_changed, &m, &m.watch);
     m.prefetches = (Prefetches) { .loop = loop, .done = prefetch_done, .userdata = &m };
-    const char *age = getenv("VIRTSPEC_DEBUG_PREFETCH_AGE_MS");   /* tests: a hand change in the window */
-    if (age)
-        m.prefetches.max_age_ms = (unsigned) strtoul(age, NULL, 10);
+    /* tests: a hand change between the read and the pass; a pass waiting for a slow read */
+    const char *age = getenv("VIRTSPEC_DEBUG_PREFETCH_AGE_MS"), *delay = getenv("VIRTSPEC_DEBUG_PREFETCH_DELAY_MS");
+    m.prefetches.max_age_ms = age ? (unsigned) strtoul(age, NULL, 10) : 0;
+    m.prefetches.delay_ms = delay ? (unsigned) strtoul(delay, NULL, 10) : 0;
     if (m.watch)
         watch_on_finished_write(m.watch, on_spec_written);
     watch_sync_status(&m, loop);

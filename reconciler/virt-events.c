@@ -130,6 +130,10 @@ int virt_events_watch(void *conn) {
     return 0;
 }
 
+bool virt_events_metadata_watched(void) {
+    return S.cb_metadata >= 0;
+}
+
 void virt_events_unwatch(void *conn) {
     virConnectPtr c = conn;
     if (S.cb_domain >= 0)

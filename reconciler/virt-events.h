@@ -30,4 +30,7 @@ int virt_events_start(uv_loop_t *loop, VirtEventHandler handler, void *userdata)
  * and metadata changes, keepalive and the close callback. */
 int virt_events_watch(void *conn);
 void virt_events_unwatch(void *conn);
+/* Whether metadata changes are watched on the connection (libvirt ≥ 3.0 and the right to): the
+ * edit prefetch relies on them (edit-prefetch.h). */
+bool virt_events_metadata_watched(void);
 void virt_events_stop(void);

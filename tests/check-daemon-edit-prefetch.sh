@@ -5,7 +5,8 @@
 # what was read when it is young enough and no libvirt event came since, else reads afresh.
 # Libvirt's in-process test driver, 20 specs. VIRTSPEC_DEBUG_PREFETCH_AGE_MS=1500: a read is young
 # enough for 1.5 s (not 25 ms), so that a slow build (ASan) or a loaded machine takes it too;
-# the burst held 3 s makes one too old all the same.
+# the burst held 3 s makes one too old all the same. VIRTSPEC_DEBUG_PREFETCH_DELAY_MS=300: each
+# read takes 300 ms, far longer than the quiet period: the pass must wait for it.
 # Usage: check-daemon-edit-prefetch.sh VIRTSPEC
 . "$(dirname "$0")/check-lib.sh"
 dpid=
@@ -14,7 +15,7 @@ chmod 0755 "$d"; mkdir -m 0755 "$d/s"
 dom() { printf 'kind: Domain\nname: %s\nmemory: %s\ngraphics: {type: none}\nstate: shutoff\n' "$1" "$2"; }
 for i in $(seq -w 1 20); do dom "e$i" 64MiB | put "$d/s/e$i.yaml"; done
 printf 'debounce_ms = 3000\nresync_interval = 86400\n' > "$d/daemon.conf"
-VIRTSPEC_LOG_LEVEL=debug VIRTSPEC_DEBUG_PREFETCH_AGE_MS=1500 "$vs" daemon --config "$d/daemon.conf" -c test:///default --specs "$d/s" \
+VIRTSPEC_LOG_LEVEL=debug VIRTSPEC_DEBUG_PREFETCH_AGE_MS=1500 VIRTSPEC_DEBUG_PREFETCH_DELAY_MS=300 "$vs" daemon --config "$d/daemon.conf" -c test:///default --specs "$d/s" \
     --status-file "$d/status.json" > "$d/daemon.log" 2>&1 &
 dpid=$!
 ok "the first pass ends" wait_for 60 grep -q "first pass over every object done" "$d/daemon.log"
@@ -23,6 +24,8 @@ dom e05 96MiB | put "$d/s/e05.yaml"
 ok "edit e05: redefined" wait_for 10 grep -q "Domain e05: ~ memory: 64 MiB → 96 MiB" "$d/daemon.log"
 ok "…by a pass that took what was read while the edit settled" \
     grep -q "Domain e05: its pass takes what was read .* ms ago, after the edit" "$d/daemon.log"
+age=$(sed -n 's/^Domain e05: its pass takes what was read \([0-9]*\) ms ago.*/\1/p' "$d/daemon.log")
+ok "…having waited for the slow read (${age:-no} ms old, the read takes 300)" test "${age:-0}" -ge 300
 
 # e06 renamed into place while e07 is being written in place (appended to, not closed, for 3.3 s):
 # a write in progress holds the burst for debounce_ms (3 s), then e06's pass runs without e07, and

@@ -26,7 +26,7 @@ ok "the daemon's first pass ends" wait_for 60 grep -q "first pass over every obj
 
 # edit NAME TITLE HAND: a.yaml (NAME's spec) given TITLE edited by a rename while h.yaml is being written (1.5 s);
 # HAND=1: 0.3 s in, another tool's metadata is added to NAME's definition by hand (virsh metadata:
-# a define, so a DEFINED event)
+# no lifecycle event, a metadata-change event)
 edit() {
     spec "$1" "$2" > "new.yaml"
     python3 - "$WORK" "$1" "$3" <<'PY'

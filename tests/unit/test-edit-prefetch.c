@@ -136,6 +136,35 @@ static void test_dropped_while_reading_is_freed_when_it_ends(void **state) {
     assert_null(prefetch_take(&f->ps, "test", 10));
 }
 
+static void test_a_newer_write_replaces_a_finished_read(void **state) {
+    Fixture *f = *state;
+    assert_true(prefetch_start(&f->ps, &f->engine, "test", 7));
+    assert_false(prefetch_start(&f->ps, &f->engine, "test", 8));   /* reading: that one will do */
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    /* finished and not taken (its file's spec did not change): a later write reads again */
+    assert_true(prefetch_start(&f->ps, &f->engine, "test", 9));
+    assert_int_equal(f->ps.n, 1);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    DomainIndex *ix = prefetch_take(&f->ps, "test", 9);   /* the newer read's (7 < 9 would be refused) */
+    assert_non_null(ix);
+    domain_index_unref(ix);
+}
+
+static void test_stale_reads_free_their_slots(void **state) {
+    Fixture *f = *state;
+    f->ps.max_age_ms = 1;
+    assert_true(prefetch_start(&f->ps, &f->engine, "test", 1));
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->ps.n, 1);
+    usleep(5000);
+    const char *names[] = { "a", "b", "c", "d", "e", "f" };
+    for (size_t i = 0; i < PREFETCH_MAX; i++)   /* the old read holds no slot any more */
+        assert_true(prefetch_start(&f->ps, &f->engine, names[i], 1));
+    assert_int_equal(f->ps.n, PREFETCH_MAX);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->ps.n, 0);
+}
+
 static void test_at_most_one_per_domain_and_a_few_at_once(void **state) {
     Fixture *f = *state;
     const char *names[] = { "a", "b", "c", "d", "e", "f" };
@@ -156,6 +185,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_unknown_domain_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sweep_drops_what_no_pass_wants, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dropped_while_reading_is_freed_when_it_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_newer_write_replaces_a_finished_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stale_reads_free_their_slots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_at_most_one_per_domain_and_a_few_at_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
