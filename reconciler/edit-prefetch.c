@@ -63,7 +63,8 @@ static void done(uv_work_t *req, int status) {
     if (p->r < 0)
         log_debug("Domain %s: not read ahead of its edit's pass: %s", p->name, strerror(-p->r));
     if (!p->dropped && p->r >= 0) {
-        ps->done(ps->userdata, p->name);
+        _cleanup_free_ char *name = xstrdup(p->name);   /* done() may take and free p */
+        ps->done(ps->userdata, name);
         return;
     }
     for (size_t i = 0; i < ps->n; i++)

@@ -1714,10 +1714,13 @@ static void on_specs_changed(void *userdata, char *const *paths, size_t n_paths)
  * (its end is an event of ours), nor for one another host has. */
 static void on_spec_written(void *userdata, const char *path) {
     Manager *m = userdata;
-    /* without metadata events a mark set by hand (another virtspec's reload) would go unseen */
-    if (!m->connected || m->stopping || m->connecting || !virt_events_metadata_watched())
+    /* without metadata events a mark set by hand (another virtspec's reload) would go unseen;
+     * with every thread of the pool busy (it has `concurrency`), a read would wait for one while
+     * its domain's pass is held for it, and a queued pass could take the thread first */
+    if (!m->connected || m->stopping || m->connecting || !virt_events_metadata_watched() ||
+        m->in_flight >= m->cfg->concurrency)
         return;
-    for (size_t i = 0; i < m->n_objects && m->prefetches.n < PREFETCH_MAX; i++) {
+    for (size_t i = 0; i < m->n_objects; i++) {   /* prefetch_start says when there are enough */
         Object *o = m->objects[i];
         if (o->kind != KIND_DOMAIN || !o->spec || o->in_flight || o->elsewhere || !streq(o->spec->file, path))
             continue;
