@@ -1827,6 +1827,16 @@ int daemon_run(DaemonConfig *cfg) {
     /* the watch names files as root + "/" + name, the walk as well: one spelling of the root */
     for (size_t l = strlen(cfg->specs_dir); l > 1 && cfg->specs_dir[l - 1] == '/'; l--)
         cfg->specs_dir[l - 1] = 0;
+    /* a root spelled "." or ".." (`--specs .` in a checkout) has no name in its parent to watch
+     * for a swap (watch.h): the watch saw it only as its own parent and dropped its events. Its
+     * real path instead (by that spelling it is no symlink to be swapped) */
+    const char *base = strrchr(cfg->specs_dir, '/');
+    base = base ? base + 1 : cfg->specs_dir;
+    char *real = streq(base, ".") || streq(base, "..") ? realpath(cfg->specs_dir, NULL) : NULL;
+    if (real) {
+        free(cfg->specs_dir);
+        cfg->specs_dir = real;
+    }
     if (!cfg->status_path)
         cfg->status_path = paths_status_file(true);
     char buf[16];

@@ -68,4 +68,16 @@ kill -CONT "$dpid"
 ok "queue overflow: the tree is walked" wait_for 20 bash -c "[ \$(grep -c 'pass over the tree' '$d/daemon.log') -gt $walks ]"
 ok "…and the spec whose events were lost is applied" wait_for 10 logged "Domain m4: + create"
 kill -TERM "$dpid"; wait "$dpid"; dpid=
+
+# the root spelled "." (a daemon started in a checkout with --specs .): its edits are seen too
+# (the root was watched only as its own parent's entry, whose events name other files: dropped)
+mkdir -m 0755 "$d/dot"
+dom n1 64MiB | put "$d/dot/n.yaml"
+(cd "$d/dot" && exec "$vs" daemon --config "$d/daemon.conf" -c test:///default --specs . \
+    --status-file "$d/status2.json" > "$d/daemon2.log" 2>&1) &
+dpid=$!
+ok "--specs .: the first pass ends" wait_for 30 grep -q "first pass over every object done" "$d/daemon2.log"
+dom n1 96MiB | put "$d/dot/n.yaml"
+ok "--specs .: an edit is applied by the watch" wait_for 10 grep -q "Domain n1: ~ memory: 64 MiB → 96 MiB" "$d/daemon2.log"
+kill -TERM "$dpid"; wait "$dpid"; dpid=
 finish
