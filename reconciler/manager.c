@@ -79,6 +79,8 @@ typedef struct Object {
     bool by_index : 1;          /* its next pass may take state and autostart from Manager.index */
     bool edited : 1;            /* in Manager.edited: its spec was edited, its pass goes first */
     bool due_first : 1;         /* edited while in flight: queued first when the pass ends */
+    bool notice : 1;            /* its spec, built with templates, changed: the restarts its next
+                                 * pass may make are announced first (notice_restarts) */
 } Object;
 
 typedef struct Manager {
@@ -109,7 +111,7 @@ typedef struct Manager {
     char *last_status;
     bool prune_blocked;         /* the last rescan's prune_block_reason was not NULL */
     bool cache_pruning;         /* the image cache's pruning runs on the thread pool */
-    bool notice_pending;        /* a spec built with templates changed: announce the restarts */
+    bool notice_pending;        /* some Object.notice is set: announce the restarts */
     bool notice_running;        /* …being planned (blast-notice.h): no pass starts meanwhile */
     DaemonShare share;          /* host =: this host's share of the tree (docs/fleet.md) */
     uv_fs_event_t sync_watch;   /* sync_checkouts: a sync's outcome (its status file) shown at once */
@@ -560,7 +562,8 @@ static void sync_spec(Manager *m, Object *o, Spec *s, size_t pos, bool all_dirty
         o->spec = spec_ref(s);
     }
     if (changed) {
-        m->notice_pending = m->notice_pending || s->n_template_files > 0;
+        if (s->n_template_files > 0)
+            o->notice = m->notice_pending = true;
         o->fingerprint = fp;
         o->has_fingerprint = true;
         o->failures = 0;
@@ -1318,21 +1321,30 @@ static bool may_restart(const Spec *s) {
            (streq_ptr(s->domain.reload.s, "auto") && streq_ptr(s->domain.state.s, "running"));
 }
 
-/* Before the passes over specs a template edit changed start: the restarts it causes are logged
- * (docs/templates.md). Returns whether that is under way (no pass may start yet). */
+/* Before the passes over specs a template edit changed start: the restarts they may make are
+ * logged (docs/templates.md). An object in flight when its spec changed is announced when that
+ * pass ends, before its next one. Returns whether that is under way (no pass may start yet). */
 static bool notice_restarts(Manager *m) {
     if (m->notice_running)
         return true;
     if (!m->notice_pending)
         return false;
-    m->notice_pending = false;
     Spec **specs = NULL;
     size_t n = 0;
+    bool waiting = false;
     for (size_t i = 0; i < m->n_objects; i++) {
         Object *o = m->objects[i];
-        if (o->due && !o->in_flight && o->spec && o->spec->n_template_files > 0 && may_restart(o->spec))
+        if (!o->notice)
+            continue;
+        if (o->in_flight && o->due) {   /* its pass after this one is the one to announce */
+            waiting = true;
+            continue;
+        }
+        o->notice = false;
+        if (o->due && o->spec && o->spec->n_template_files > 0 && may_restart(o->spec))
             *(Spec **) array_push(&specs, &n, sizeof(Spec *)) = spec_ref(o->spec);
     }
+    m->notice_pending = waiting;   /* work_done's kick looks again */
     if (n == 0)
         return false;
     m->notice_running = true;

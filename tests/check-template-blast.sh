@@ -81,23 +81,31 @@ trap '[ -n "$dpid" ] && kill -9 "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
 chmod 0755 "$d"; mkdir -m 0755 "$d/daemon" "$d/daemon/s"
 cp "$cases/template-blast/node.xml" "$d/daemon/"; cp "$cases/template-blast"/*.yaml "$d/daemon/s/"
 chmod 0644 "$d/daemon/s"/*.yaml; : > "$d/daemon/empty.conf"
-LD_PRELOAD=$shim ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" VIRTSPEC_STATE_DIR=$d/daemon/state "$vs" daemon --config "$d/daemon/empty.conf" \
+hold=$d/daemon/hold   # while it exists, db1's live memory change waits (the shim's SHIM_HOLD_*)
+SHIM_HOLD_DOMAIN=db1 SHIM_HOLD_FILE=$hold LD_PRELOAD=$shim ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" VIRTSPEC_STATE_DIR=$d/daemon/state "$vs" daemon --config "$d/daemon/empty.conf" \
     -c "test://$d/daemon/node.xml" --specs "$d/daemon/s" --status-file "$d/daemon/status.json" > "$d/daemon.log" 2>&1 &
 dpid=$!
 log=$d/daemon.log
 ok "daemon: the first pass is done" wait_for 20 grep -q "first pass over every object done" "$log"
 ok "…db1's restart announced, and nothing else" test "$(restarts "$log")" = "template web: 1 domain will restart (reload: auto): db1"
 ok "…before any change or action is logged" before "$log" "template web:" "Domain "
-# edit 1: memory only (live everywhere): nothing restarts, nothing announced
+# edit 1: memory only (live everywhere): nothing restarts, nothing announced. db1's pass is held
+# in flight (its memory change waits for $hold) while edit 2 comes
+touch "$hold"
 sed -i 's/^memory: 768MiB/memory: 896MiB/' "$d/daemon/s/templates.yaml"
-ok "daemon, a live template edit: applied" wait_for 20 grep -q "memory: 768 MiB → 896 MiB" "$log"
+ok "daemon, a live template edit: applied" wait_for 20 grep -q "web1: ~ memory: 768 MiB → 896 MiB" "$log"
 ok "…no announcement" test "$(restarts "$log" | wc -l)" = 1
-# edit 2: max_memory (config): db1 restarts again, announced before its reload
+# edit 2: max_memory (config) while db1's pass of edit 1 is in flight: db1 restarts again,
+# announced when that pass has ended, before the reload
 n=$(grep -c "↻ reload" "$log")
 sed -i 's/^max_memory: 1GiB/max_memory: 2GiB/' "$d/daemon/s/templates.yaml"
-ok "daemon, a config template edit: db1 reloaded again" wait_for 20 bash -c '[ "$(grep -c "↻ reload" "$1")" -gt "$2" ]' _ "$log" "$n"
+ok "daemon, a config template edit while db1's pass is in flight: web1 updated meanwhile" \
+    wait_for 20 grep -q "web1: ~ max_memory: 1 GiB → 2 GiB" "$log"
+ok "…db1's pass of edit 1 still in flight" bash -c '! grep -q "db1: ~ memory: 768 MiB → 896 MiB" "$1"' _ "$log"
+rm -f "$hold"
+ok "…db1 reloaded again when it has ended" wait_for 20 bash -c '[ "$(grep -c "↻ reload" "$1")" -gt "$2" ]' _ "$log" "$n"
 ok "…announced once more" test "$(restarts "$log" | wc -l)" = 2
-ok "…before that reload" bash -c 'a=$(grep -n "will restart" "$1" | tail -1 | cut -d: -f1); b=$(grep -n "↻ reload" "$1" | tail -1 | cut -d: -f1); [ "$a" -lt "$b" ]' _ "$log"
+ok "…after edit 1's pass of db1, before that reload" bash -c 'a=$(grep -n "will restart" "$1" | tail -1 | cut -d: -f1); b=$(grep -n "↻ reload" "$1" | tail -1 | cut -d: -f1); c=$(grep -n "db1: ~ memory: 768 MiB → 896 MiB" "$1" | cut -d: -f1); [ "$c" -lt "$a" ] && [ "$a" -lt "$b" ]' _ "$log"
 kill -TERM "$dpid"; wait "$dpid"; dpid=
 cat "$log"
 finish

@@ -4,11 +4,18 @@
  * virtspec asks for when it reads a network or pool. A network or pool of a test driver node file
  * has one definition, persistent and active alike, so on the test driver only (virConnectGetType
  * "TEST") the flag is dropped; every other call goes to libvirt unchanged. No virtspec code is
- * replaced: the plan printed is the one virtspec makes of what the driver returns. */
+ * replaced: the plan printed is the one virtspec makes of what the driver returns.
+ * One knob for tests of the daemon's timing (check-template-blast.sh): with SHIM_HOLD_DOMAIN=NAME
+ * and SHIM_HOLD_FILE=PATH, virDomainSetMemoryFlags on that domain (a pass's live memory change,
+ * never a plan's or a read's) waits while PATH exists (20 s at most), so that pass is in flight
+ * for as long as the test wants. */
 #include <dlfcn.h>   /* RTLD_NEXT: _GNU_SOURCE comes from meson.build */
 #include <libvirt/libvirt.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static bool is_test_driver(virConnectPtr c) {
     const char *t = c ? virConnectGetType(c) : NULL;
@@ -31,4 +38,16 @@ char *virStoragePoolGetXMLDesc(virStoragePoolPtr pool, unsigned int flags) {
     if (is_test_driver(virStoragePoolGetConnect(pool)))
         flags &= ~(unsigned int) VIR_STORAGE_XML_INACTIVE;
     return real(pool, flags);
+}
+
+int virDomainSetMemoryFlags(virDomainPtr dom, unsigned long memory, unsigned int flags) {
+    static int (*real)(virDomainPtr, unsigned long, unsigned int);
+    if (!real)
+        real = (int (*)(virDomainPtr, unsigned long, unsigned int)) dlsym(RTLD_NEXT, "virDomainSetMemoryFlags");
+    const char *hold = getenv("SHIM_HOLD_DOMAIN"), *file = getenv("SHIM_HOLD_FILE");
+    const char *name = virDomainGetName(dom);
+    if (hold && file && name && strcmp(hold, name) == 0)
+        for (int i = 0; i < 1000 && access(file, F_OK) == 0; i++)
+            nanosleep(&(struct timespec) { .tv_nsec = 20 * 1000 * 1000 }, NULL);
+    return real(dom, memory, flags);
 }
