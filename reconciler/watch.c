@@ -7,18 +7,23 @@
 
 #include "log.h"
 #include "spec.h"
+#include "watch-git.h"
 #include "watch.h"
 
 /* A finished write (a spec renamed into place, or closed after writing) is followed by a quiet
  * period this long: the pass runs once no finished write came for it (each pushes it back), and
- * never later than debounce_ms after the burst's first event. A git checkout of 1,000 specs on
- * the loaded 2-core build machine put its finished writes a median 0.1-0.5 ms apart
- * (docs/daemon.md). */
-#define WATCH_QUIET_MS 2
+ * never later than debounce_ms after the burst's first event. A git checkout waits for git's
+ * index lock instead (git_holds); files copied in one command came a median 0.3 ms apart
+ * (docs/daemon.md). It adds to each edit's latency (docs/performance.md). */
+#define WATCH_QUIET_MS 1
 /* A file written in place is read once its writer closed it (IN_CLOSE_WRITE), so a writer that
  * pauses mid-file is not read half-written; one that keeps it open is read after this long
  * without a write. */
 #define WATCH_OPEN_QUIET_MS 10000
+/* A burst waits while the checkout's index is locked (a git checkout or pull writing the tree),
+ * for this long at most after the lock was taken: a git command still running after it, or a
+ * lock a killed git left behind, holds nothing back any more. */
+#define WATCH_GIT_LOCK_MAX_MS 10000
 /* More files than this named in one burst (a big git pull): one walk of the tree is cheaper. */
 #define WATCH_MAX_NAMED 256
 
@@ -28,6 +33,12 @@ typedef struct OpenFile {
     uint64_t last_write;    /* uv_now of its last write */
 } OpenFile;
 
+typedef enum DirRole {
+    DIR_SPEC,   /* a directory of the spec tree */
+    DIR_PARENT, /* the root's parent directory: only events on the root's name count */
+    DIR_GIT,    /* the checkout's git directory: only its index lock counts */
+} DirRole;
+
 typedef struct DirWatch {
     int wd;             /* inotify watch descriptor, -1 when none */
     Watch *owner;
@@ -35,7 +46,7 @@ typedef struct DirWatch {
     dev_t dev;
     ino_t ino;          /* a path swapped to another directory (symlink flip) is watched anew */
     bool seen;
-    bool is_parent;     /* the root's parent directory: only events on the root's name count */
+    DirRole role;
 } DirWatch;
 
 struct Watch {
@@ -62,6 +73,10 @@ struct Watch {
     uint64_t burst_start;   /* uv_now of the burst's first event */
     uint64_t last_finished; /* uv_hrtime of its last finished write, 0 when none */
     unsigned n_early;       /* finished writes of this burst handed to early */
+    char *git_dir;          /* the checkout's git directory (watch-git.h), NULL when none */
+    bool git_locked;        /* its index.lock exists */
+    bool git_warned;        /* …and was logged as held too long */
+    uint64_t git_locked_at; /* uv_now when it was taken (or seen first) */
 };
 
 static void strv_clear(char ***v, size_t *n) {
@@ -169,6 +184,51 @@ static uint64_t open_expire(Watch *w) {
 static void drain(Watch *w);
 static void on_debounce(uv_timer_t *t);
 
+/* Whether a git command is rewriting the checkout now: its index is locked, since less than
+ * WATCH_GIT_LOCK_MAX_MS. */
+static bool git_holds(const Watch *w) {
+    return w->git_locked && uv_now(w->loop) - w->git_locked_at < WATCH_GIT_LOCK_MAX_MS;
+}
+
+/* The index lock taken or let go. While it is held, a burst waits (burst_goes_on): a checkout's
+ * files are one pass, however far apart git writes them. */
+static void on_git_lock(Watch *w, bool taken) {
+    log_debug("%s/" WATCH_GIT_LOCK_NAME " %s", w->git_dir,
+              taken ? "taken: spec events wait for git" : "let go");
+    w->git_locked = taken;
+    w->git_warned = false;
+    if (taken)
+        w->git_locked_at = uv_now(w->loop);
+    else if (w->in_burst)
+        uv_timer_start(&w->debounce, on_debounce, 0, 0); /* the quiet period is judged as always */
+}
+
+/* The checkout holding the root, looked for again at each walk (a symlink swap may point the root
+ * into another one), and whether its index is locked now. */
+static void git_refresh(Watch *w) {
+    _cleanup_free_ char *g = watch_git_dir(w->root);
+    if (streq_ptr(g, w->git_dir))
+        return;
+    free(w->git_dir);
+    w->git_dir = TAKE_PTR(g);
+    w->git_locked = w->git_warned = false;
+    if (!w->git_dir)
+        return;
+    _cleanup_free_ char *lock = xasprintf("%s/" WATCH_GIT_LOCK_NAME, w->git_dir);
+    struct stat st;
+    if (stat(lock, &st) == 0) { /* taken before: its age counts from its last change */
+        time_t age = time(NULL) - st.st_mtime;
+        uint64_t age_ms = age <= 0                              ? 0
+                          : age >= WATCH_GIT_LOCK_MAX_MS / 1000 ? WATCH_GIT_LOCK_MAX_MS
+                                                                : (uint64_t) age * 1000;
+        uint64_t now = uv_now(w->loop);
+        w->git_locked = true;
+        w->git_locked_at = now > age_ms ? now - age_ms : 0;
+    }
+    log_debug("spec tree %s is in the git checkout of %s%s", w->root, w->git_dir,
+              w->git_locked ? " (index locked)" : "");
+}
+
 static void burst_begin(Watch *w) {
     if (w->in_burst)
         return;
@@ -185,6 +245,18 @@ static bool burst_goes_on(Watch *w) {
     drain(w);
     if (!w->in_burst)
         return false;
+    if (git_holds(w)) { /* on_git_lock ends the wait when the lock goes */
+        uv_timer_start(&w->debounce, on_debounce,
+                       w->git_locked_at + WATCH_GIT_LOCK_MAX_MS - uv_now(w->loop), 0);
+        return true;
+    }
+    if (w->git_locked && !w->git_warned) {
+        w->git_warned = true;
+        log_warning("%s/" WATCH_GIT_LOCK_NAME
+                    " has been held for more than %u s (a git command still running, or a "
+                    "lock a killed one left): reading the spec tree anyway",
+                    w->git_dir, WATCH_GIT_LOCK_MAX_MS / 1000);
+    }
     if (uv_now(w->loop) >= w->burst_start + w->debounce_ms) {
         uv_timer_stop(&w->debounce);
         return false;
@@ -244,11 +316,17 @@ static void on_debounce(uv_timer_t *t) {
 
 /* One inotify event on a watched directory (name NULL: the directory itself). */
 static void on_event(Watch *w, DirWatch *d, const char *filename, uint32_t mask) {
-    if (d->is_parent && !streq_ptr(filename, w->root_name))
+    if (d->role == DIR_GIT) {
+        if (streq_ptr(filename, WATCH_GIT_LOCK_NAME))
+            on_git_lock(w, mask & (IN_CREATE | IN_MOVED_TO));
         return;
-    if (!d->is_parent && ignored_name(filename))
+    }
+    bool is_parent = d->role == DIR_PARENT;
+    if (is_parent && !streq_ptr(filename, w->root_name))
         return;
-    if (!d->is_parent && filename && *filename && !spec_file_name(filename) && !(mask & IN_ISDIR)) {
+    if (!is_parent && ignored_name(filename))
+        return;
+    if (!is_parent && filename && *filename && !spec_file_name(filename) && !(mask & IN_ISDIR)) {
         _cleanup_free_ char *p = xasprintf("%s/%s", d->path, filename);
         struct stat st;
         if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
@@ -256,7 +334,7 @@ static void on_event(Watch *w, DirWatch *d, const char *filename, uint32_t mask)
     }
     log_debug("spec tree event in %s: %s (0x%x)", d->path, strna(filename), mask);
     bool dir_event = (mask & (IN_ISDIR | IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) || !filename || !*filename;
-    if (d->is_parent || dir_event)
+    if (is_parent || dir_event)
         w->walk = true;   /* the root itself (a symlink swap) or a directory */
     else {
         note_named(w, d->path, filename);
@@ -278,12 +356,12 @@ static void on_event(Watch *w, DirWatch *d, const char *filename, uint32_t mask)
      * debounce_ms after the burst's first event (a writer that never pauses still gets passes;
      * its file waits for its close) — except a burst that needs a walk (a directory came or
      * went): its files are not tracked as open yet, so it waits for debounce_ms of quiet. */
-    bool finished = !d->is_parent && (mask & (IN_MOVED_TO | IN_CLOSE_WRITE)) && filename &&
+    bool finished = !is_parent && (mask & (IN_MOVED_TO | IN_CLOSE_WRITE)) && filename &&
                     spec_file_name(filename);
     burst_begin(w);
     uint64_t now = uv_now(w->loop), cap = w->burst_start + w->debounce_ms;
     uint64_t left = w->walk ? w->debounce_ms : now >= cap ? 0 : cap - now;
-    if (finished && !w->walk && w->early && w->n_early < WATCH_EARLY_MAX) {
+    if (finished && !w->walk && w->early && w->n_early < WATCH_EARLY_MAX && !git_holds(w)) {
         w->n_early++;
         _cleanup_free_ char *p = xasprintf("%s/%s", d->path, filename);
         w->early(w->userdata, p);
@@ -355,6 +433,7 @@ static void on_handle_closed(uv_handle_t *h) {
         free(w->dirs);
         free(w->root);
         free(w->root_name);
+        free(w->git_dir);
         free(w);
     }
 }
@@ -366,7 +445,7 @@ static DirWatch *find_dir(Watch *w, const char *path) {
     return NULL;
 }
 
-static void add_dir(Watch *w, const char *path, bool is_parent) {
+static void add_dir(Watch *w, const char *path, DirRole role) {
     struct stat st = {};
     stat(path, &st);
     DirWatch *d = find_dir(w, path);
@@ -385,15 +464,19 @@ static void add_dir(Watch *w, const char *path, bool is_parent) {
     d->owner = w;
     d->path = xstrdup(path);
     d->seen = true;
-    d->is_parent = is_parent;
+    d->role = role;
     /* the root's parent: only the root's name coming and going matters (a symlink swapped), not
      * the writes of files beside it (a log: each write would wake the loop for nothing); the
      * root's own watch sees its attributes. IN_MASK_ADD: should the parent be a watched spec
      * directory too (one descriptor per inode), its mask is not cut. */
-    uint32_t mask = is_parent ? IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF |
-                                    IN_ONLYDIR | IN_MASK_ADD
-                              : IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO |
-                                    IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD;
+    uint32_t mask = role == DIR_GIT ? IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+                                              IN_ONLYDIR | IN_MASK_ADD
+                    : role == DIR_PARENT
+                            ? IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF |
+                                      IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD
+                            : IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM |
+                                      IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF |
+                                      IN_ONLYDIR | IN_MASK_ADD;
     d->wd = w->ifd < 0 ? -1 : inotify_add_watch(w->ifd, path, mask);
     if (d->wd < 0 && w->ifd >= 0)
         log_warning("cannot watch %s: %m", path);
@@ -401,14 +484,17 @@ static void add_dir(Watch *w, const char *path, bool is_parent) {
 }
 
 static void on_walk_dir(const char *path, void *userdata) {
-    add_dir(userdata, path, false);
+    add_dir(userdata, path, DIR_SPEC);
 }
 
 void watch_refresh(Watch *w) {
     _cleanup_free_ char *copy = xstrdup(w->root);
     for (size_t i = 0; i < w->n_dirs; i++)
         w->dirs[i]->seen = false;
-    add_dir(w, dirname(copy), true);
+    add_dir(w, dirname(copy), DIR_PARENT);
+    git_refresh(w);
+    if (w->git_dir) /* its index lock coming and going; git's other files wake nothing */
+        add_dir(w, w->git_dir, DIR_GIT);
     /* the directories the loader reads, by the same rules (links, loops, limits); the loader
      * reports what is not read */
     SpecWalkOps ops = { .dir = on_walk_dir };

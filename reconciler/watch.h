@@ -7,10 +7,11 @@
  * directories created later and a root that is a symlink swapped by a GitOps deploy. Editor temp
  * files and dotfiles are ignored; a burst of events (write + rename, a git pull) becomes one
  * callback after `debounce_ms` of quiet (a spec renamed into place or closed after writing: once
- * no other such write came for 2 ms), at most `debounce_ms` after the burst's first event unless
- * a directory came or went. Events on regular files that are not specs are ignored. A spec file
- * written in place is not read before its writer closes it (IN_CLOSE_WRITE), or has written
- * nothing for 10 s; it alone waits, the rest of its burst is handed over. A queue overflow makes
+ * no other such write came for 1 ms), at most `debounce_ms` after the burst's first event unless
+ * a directory came or went. In a git checkout (watch-git.h) a burst also waits while git holds
+ * the index lock (10 s at most after it was taken), however long: a checkout is one callback.
+ * Events on regular files that are not specs are ignored. A spec file written in place is not
+ * read before its writer closes it (IN_CLOSE_WRITE), or has written nothing for 10 s; it alone waits, the rest of its burst is handed over. A queue overflow makes
  * the next callback a walk; the caller also rescans periodically. */
 
 typedef struct Watch Watch;

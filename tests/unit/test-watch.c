@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "unit-test.h"
 
+#include "watch-git.h"
 #include "watch.h"
 
 static char root[64];
@@ -201,6 +203,13 @@ static void test_removed_directories_are_dropped(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* Creates an empty file at path (O_EXCL: as git takes its lock). */
+static void create_empty(const char *path) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    close(fd);
+}
+
 /* A writer that renames a spec into place every loop millisecond, n of them (a checkout). */
 typedef struct Renamer {
     unsigned i, n;
@@ -241,20 +250,113 @@ static void assert_all_renamed(const Renamer *r) {
     }
 }
 
-/* Renames about 1 ms apart over about 40 ms (a git checkout's finished writes) are one callback
- * naming all of them: each pushes the quiet period back (a fixed 10 ms window made 4 or 5). */
-static void test_burst_of_renames_is_one_callback(void **state) {
+/* A git checkout in the tree (it holds GIT_DIR/index.lock while it writes the files): its renames,
+ * about 1 ms apart, longer than the quiet period, and a pause of 200 ms are one callback naming
+ * all of them, once the lock is let go (without the lock, such gaps split the burst). */
+static void test_git_checkout_is_one_callback(void **state) {
     uv_loop_t loop;
-    Watch *w = start_with(&loop, 5000);
+    Watch *w = start_with(&loop, 50);
+    _cleanup_free_ char *git = xasprintf("%s/.git", root),
+                        *lock = xasprintf("%s/.git/index.lock", root),
+                        *index = xasprintf("%s/.git/index", root);
+    assert_int_equal(mkdir(git, 0755), 0);
+    watch_refresh(w); /* as a walk after the clone made .git */
+    int fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644); /* git takes the lock */
+    assert_true(fd >= 0);
     Renamer r = { .n = 40 };
-    uint64_t took = run_renames(&loop, &r);
-    print_message("40 renames in %" PRIu64 " ms: %u callback(s)\n", took, calls);
+    uint64_t took = run_renames(&loop, &r); /* then 200 ms more: four times debounce_ms */
+    print_message("40 renames in %" PRIu64 " ms with the index locked: %u callback(s)\n", took,
+                  calls);
+    assert_int_equal(calls, 0);
+    close(fd);
+    assert_int_equal(rename(lock, index), 0); /* git commits the index: the checkout is done */
+    run_for(&loop, 200);
     assert_int_equal(calls, 1);
     assert_all_renamed(&r);
     finish(&loop, w);
 }
 
-/* A single rename is handed over after the quiet period (2 ms), not after debounce_ms (5 s; the
+/* A lock git left behind long ago (a killed git) holds nothing back; nor does a checkout's git
+ * directory named by a .git file (a worktree) once its lock is let go. */
+static void test_stale_git_lock_holds_nothing(void **state) {
+    uv_loop_t loop;
+    snprintf(root, sizeof(root), "/tmp/vs-watch-XXXXXX");
+    assert_non_null(mkdtemp(root));
+    _cleanup_free_ char *gd = xasprintf("%s/gd", root), *dotgit = xasprintf("%s/sub/.git", root),
+                        *sub = xasprintf("%s/sub", root),
+                        *lock = xasprintf("%s/gd/index.lock", root);
+    assert_int_equal(mkdir(gd, 0755), 0);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    int fd = open(dotgit, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    write_all(fd, "gitdir: ../gd\n");
+    close(fd);
+    create_empty(lock);
+    struct timespec old[2] = { { .tv_sec = time(NULL) - 3600 }, { .tv_sec = time(NULL) - 3600 } };
+    assert_int_equal(utimensat(AT_FDCWD, lock, old, 0), 0);
+
+    /* a watch on sub (the worktree): the lock an hour old does not hold the rename back */
+    uv_loop_init(&loop);
+    calls = 0;
+    Watch *w = NULL;
+    assert_int_equal(watch_new(&loop, sub, 5000, on_change, NULL, &w), 0);
+    _cleanup_free_ char *p = xasprintf("%s/a.yaml", sub), *tmp = xasprintf("%s/.a.yaml.tmp", sub);
+    create_empty(tmp);
+    assert_int_equal(rename(tmp, p), 0);
+    run_for(&loop, 300);
+    assert_int_equal(calls, 1);
+    /* git takes the lock anew (it removed the old one): the next rename waits for its release */
+    assert_int_equal(unlink(lock), 0);
+    create_empty(lock);
+    create_empty(tmp);
+    assert_int_equal(rename(tmp, p), 0);
+    run_for(&loop, 300);
+    assert_int_equal(calls, 1);
+    assert_int_equal(unlink(lock), 0); /* a rollback removes it */
+    run_for(&loop, 100);
+    assert_int_equal(calls, 2);
+    assert_string_equal(named, p);
+    finish(&loop, w);
+}
+
+/* Where the checkout's git directory is found: in the directory, in a parent, through a .git
+ * file (relative or absolute); nowhere. */
+static void test_git_dir_found(void **state) {
+    char dir[64];
+    snprintf(dir, sizeof(dir), "/tmp/vs-gitdir-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    _cleanup_free_ char *mk = xasprintf(
+            "mkdir -p '%s/repo/.git' '%s/repo/a/b' '%s/wt' '%s/gd' '%s/none'", dir, dir, dir, dir,
+            dir);
+    assert_int_equal(system(mk), 0);
+    _cleanup_free_ char *repo_git = xasprintf("%s/repo/.git", dir),
+                        *b = xasprintf("%s/repo/a/b", dir), *wt = xasprintf("%s/wt", dir),
+                        *gd = xasprintf("%s/gd", dir), *none = xasprintf("%s/none", dir),
+                        *repo = xasprintf("%s/repo", dir);
+    _cleanup_free_ char *g1 = watch_git_dir(repo), *g2 = watch_git_dir(b);
+    assert_string_equal(g1, repo_git);
+    assert_string_equal(g2, repo_git);
+    _cleanup_free_ char *f = xasprintf("%s/wt/.git", dir);
+    int fd = open(f, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    write_all(fd, "gitdir: ../gd\n");
+    close(fd);
+    _cleanup_free_ char *g3 = watch_git_dir(wt);
+    assert_string_equal(g3, gd);
+    fd = open(f, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    assert_true(fd >= 0);
+    _cleanup_free_ char *abs = xasprintf("gitdir: %s\n", repo_git);
+    write_all(fd, abs);
+    close(fd);
+    _cleanup_free_ char *g4 = watch_git_dir(wt);
+    assert_string_equal(g4, repo_git);
+    _cleanup_free_ char *g5 = watch_git_dir(none); /* /tmp is in no checkout */
+    assert_null(g5);
+    _cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* A single rename is handed over after the quiet period (1 ms), not after debounce_ms (5 s; the
  * bound is loose for valgrind on a loaded machine). */
 static void test_single_rename_goes_at_once(void **state) {
     uv_loop_t loop;
@@ -317,7 +419,9 @@ int main(void) {
         cmocka_unit_test(test_half_written_file_waits_for_close),
         cmocka_unit_test(test_only_open_spec_files_are_held_back),
         cmocka_unit_test(test_removed_directories_are_dropped),
-        cmocka_unit_test(test_burst_of_renames_is_one_callback),
+        cmocka_unit_test(test_git_checkout_is_one_callback),
+        cmocka_unit_test(test_stale_git_lock_holds_nothing),
+        cmocka_unit_test(test_git_dir_found),
         cmocka_unit_test(test_single_rename_goes_at_once),
         cmocka_unit_test(test_steady_renames_are_capped),
         cmocka_unit_test(test_steady_writers_do_not_hold_back),
