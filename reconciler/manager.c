@@ -1218,6 +1218,7 @@ static void work_done(uv_work_t *req, int status) {
         }
         object_keep_result(o, r);
     }
+    m->notice_pending = m->notice_pending || o->notice; /* owed since before this pass */
     bool first = o->due_first;   /* edited while in flight: before the queue */
     o->due_first = false;
     /* the spec is gone and so is the object (pruned, or never made): nothing to report */
@@ -1329,22 +1330,17 @@ static bool notice_restarts(Manager *m) {
         return true;
     if (!m->notice_pending)
         return false;
+    m->notice_pending = false;
     Spec **specs = NULL;
     size_t n = 0;
-    bool waiting = false;
     for (size_t i = 0; i < m->n_objects; i++) {
         Object *o = m->objects[i];
-        if (!o->notice)
-            continue;
-        if (o->in_flight && o->due) {   /* its pass after this one is the one to announce */
-            waiting = true;
-            continue;
-        }
+        if (!o->notice || (o->in_flight && o->due))
+            continue; /* in flight: its next pass is the one to announce (work_done) */
         o->notice = false;
         if (o->due && o->spec && o->spec->n_template_files > 0 && may_restart(o->spec))
             *(Spec **) array_push(&specs, &n, sizeof(Spec *)) = spec_ref(o->spec);
     }
-    m->notice_pending = waiting;   /* work_done's kick looks again */
     if (n == 0)
         return false;
     m->notice_running = true;
@@ -1745,6 +1741,11 @@ static void on_spec_written(void *userdata, const char *path) {
 
 static void on_resync_timer(uv_timer_t *t) {
     Manager *m = t->data;
+    if (watch_git_busy(m->watch)) { /* a checkout half-written: again in a second */
+        log_debug("periodic resync: git is writing the checkout, again in 1 s");
+        uv_timer_start(t, on_resync_timer, 1000, m->cfg->resync_interval_s * 1000ULL);
+        return;
+    }
     log_debug("periodic resync");
     watch_refresh(m->watch);
     rescan(m, NULL, 0, true);

@@ -33,7 +33,8 @@ static char *gitfile_target(const char *dir, const char *file) {
 
 char *watch_git_dir(const char *dir) {
     _cleanup_free_ char *d = realpath(dir, NULL);
-    if (!d)
+    struct stat top;
+    if (!d || stat(d, &top) < 0)
         return NULL;
     for (;;) {
         _cleanup_free_ char *dotgit = xasprintf("%s/.git", streq(d, "/") ? "" : d);
@@ -41,12 +42,9 @@ char *watch_git_dir(const char *dir) {
         if (stat(dotgit, &st) == 0) {
             if (S_ISDIR(st.st_mode))
                 return realpath(dotgit, NULL);
-            if (S_ISREG(st.st_mode)) {
-                _cleanup_free_ char *t = gitfile_target(d, dotgit);
-                char *r = t ? realpath(t, NULL) : NULL;
-                if (r)
-                    return r;
-            }
+            /* a .git file: the directory it names; git stops at one it cannot read, so do we */
+            _cleanup_free_ char *t = S_ISREG(st.st_mode) ? gitfile_target(d, dotgit) : NULL;
+            return t ? realpath(t, NULL) : NULL;
         }
         if (streq(d, "/"))
             return NULL;
@@ -55,5 +53,8 @@ char *watch_git_dir(const char *dir) {
             slash[1] = '\0';
         else
             *slash = '\0';
+        /* nor does git look past a file system's boundary (GIT_DISCOVERY_ACROSS_FILESYSTEM) */
+        if (stat(d, &st) < 0 || st.st_dev != top.st_dev)
+            return NULL;
     }
 }

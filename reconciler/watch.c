@@ -203,30 +203,53 @@ static void on_git_lock(Watch *w, bool taken) {
         uv_timer_start(&w->debounce, on_debounce, 0, 0); /* the quiet period is judged as always */
 }
 
-/* The checkout holding the root, looked for again at each walk (a symlink swap may point the root
- * into another one), and whether its index is locked now. */
-static void git_refresh(Watch *w) {
-    _cleanup_free_ char *g = watch_git_dir(w->root);
-    if (streq_ptr(g, w->git_dir))
-        return;
-    free(w->git_dir);
-    w->git_dir = TAKE_PTR(g);
-    w->git_locked = w->git_warned = false;
-    if (!w->git_dir)
-        return;
-    _cleanup_free_ char *lock = xasprintf("%s/" WATCH_GIT_LOCK_NAME, w->git_dir);
+static void add_dir(Watch *w, const char *path, DirRole role);
+
+/* Whether the index is locked now, as the file system says: after the git directory is watched
+ * (a release after this is seen), after a queue overflow (its release may have been lost). A lock
+ * already known keeps its time; one found here dates from the file's last change. */
+static void git_lock_check(Watch *w) {
+    _cleanup_free_ char *lock = w->git_dir ? xasprintf("%s/" WATCH_GIT_LOCK_NAME, w->git_dir)
+                                           : NULL;
     struct stat st;
-    if (stat(lock, &st) == 0) { /* taken before: its age counts from its last change */
+    bool was = w->git_locked, locked = lock && stat(lock, &st) == 0;
+    if (locked && !was) {
         time_t age = time(NULL) - st.st_mtime;
         uint64_t age_ms = age <= 0                              ? 0
                           : age >= WATCH_GIT_LOCK_MAX_MS / 1000 ? WATCH_GIT_LOCK_MAX_MS
                                                                 : (uint64_t) age * 1000;
         uint64_t now = uv_now(w->loop);
-        w->git_locked = true;
         w->git_locked_at = now > age_ms ? now - age_ms : 0;
     }
-    log_debug("spec tree %s is in the git checkout of %s%s", w->root, w->git_dir,
-              w->git_locked ? " (index locked)" : "");
+    w->git_locked = locked;
+    if (!locked)
+        w->git_warned = false;
+    if (was && !locked && w->in_burst)
+        uv_timer_start(&w->debounce, on_debounce, 0, 0);
+}
+
+/* The checkout holding the root, looked for at each walk (a symlink swap may point the root into
+ * another one) and when .git comes or goes in the root (a clone into it); its git directory
+ * watched, then its lock looked at. */
+static void git_refresh(Watch *w) {
+    _cleanup_free_ char *g = watch_git_dir(w->root);
+    if (!streq_ptr(g, w->git_dir)) {
+        bool was = w->git_locked;
+        free(w->git_dir);
+        w->git_dir = TAKE_PTR(g);
+        w->git_locked = w->git_warned = false;
+        if (was && w->in_burst) /* the other checkout's lock held nothing here */
+            uv_timer_start(&w->debounce, on_debounce, 0, 0);
+        if (w->git_dir)
+            log_debug("spec tree %s is in the git checkout of %s", w->root, w->git_dir);
+    }
+    if (w->git_dir) /* only events on its index lock's name count */
+        add_dir(w, w->git_dir, DIR_GIT);
+    git_lock_check(w);
+}
+
+bool watch_git_busy(const Watch *w) {
+    return w && git_holds(w);
 }
 
 static void burst_begin(Watch *w) {
@@ -324,6 +347,10 @@ static void on_event(Watch *w, DirWatch *d, const char *filename, uint32_t mask)
     bool is_parent = d->role == DIR_PARENT;
     if (is_parent && !streq_ptr(filename, w->root_name))
         return;
+    if (!is_parent && streq_ptr(filename, ".git") && streq(d->path, w->root)) {
+        git_refresh(w); /* a clone or git init into the root: its lock counts from now */
+        return;
+    }
     if (!is_parent && ignored_name(filename))
         return;
     if (!is_parent && filename && *filename && !spec_file_name(filename) && !(mask & IN_ISDIR)) {
@@ -398,6 +425,7 @@ static void drain(Watch *w) {
                 /* events were lost: walk everything */
                 burst_begin(w);
                 w->walk = true;
+                git_lock_check(w); /* its release may be among the events lost */
                 uv_timer_start(&w->debounce, on_debounce, w->debounce_ms, 0);
                 continue;
             }
@@ -493,8 +521,6 @@ void watch_refresh(Watch *w) {
         w->dirs[i]->seen = false;
     add_dir(w, dirname(copy), DIR_PARENT);
     git_refresh(w);
-    if (w->git_dir) /* its index lock coming and going; git's other files wake nothing */
-        add_dir(w, w->git_dir, DIR_GIT);
     /* the directories the loader reads, by the same rules (links, loops, limits); the loader
      * reports what is not read */
     SpecWalkOps ops = { .dir = on_walk_dir };

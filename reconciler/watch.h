@@ -41,3 +41,6 @@ bool watch_writing(const Watch *w, const char *path);
 /* How many spec files are being written in place right now (as watch_writing says). */
 size_t watch_n_writing(const Watch *w);
 size_t watch_n_dirs(const Watch *w);
+/* Whether git is rewriting the checkout the tree is in now (its index lock held, for less than
+ * 10 s): a walk of the tree would see it part-way. */
+bool watch_git_busy(const Watch *w);

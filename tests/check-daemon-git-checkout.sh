@@ -5,7 +5,8 @@
 # checkout is one pass however far apart git writes the files. Here a smudge filter makes git take
 # 40 ms a file, 1.2 s a checkout — twelve times debounce_ms: without the lock each file would
 # be a pass of its own. Also a worktree (.git is a file naming the git directory) and the
-# spec tree in a subdirectory of the checkout. Libvirt's in-process test driver.
+# spec tree in a subdirectory of the checkout; the periodic resync waits for the lock too.
+# Libvirt's in-process test driver.
 # Usage: check-daemon-git-checkout.sh VIRTSPEC
 . "$(dirname "$0")/check-lib.sh"
 dpid=
@@ -16,10 +17,10 @@ g() { git -C "$1" -c user.name=t -c user.email=t@localhost -c advice.detachedHea
 dom() { printf 'kind: Domain\nname: %s\nmemory: %s\ngraphics: {type: none}\nstate: shutoff\n' "$1" "$2"; }
 logged() { grep -q -- "$1" "$2"; }
 # passes_since LOG LINE: the edit passes logged after line LINE
-passes_since() { tail -n +"$(($2 + 1))" "$1" | grep -c "pass over [0-9]* file"; }
+passes_since() { tail -n +"$(($2 + 1))" "$1" | grep -c "pass over \(the tree, \)\?[0-9]* file"; }
 
 # a repository with 30 specs in specs/, two commits that change every one of them
-r=$d/repo; mkdir -p "$r/specs"
+r=$(cd "$d" && pwd -P)/repo; mkdir -p "$r/specs"   # as the daemon spells it (TMPDIR may be a link)
 g "$r" init -q -b main
 printf 'specs/*.yaml filter=slow\n' > "$r/.gitattributes"
 for i in $(seq 30); do dom "g$i" 64MiB > "$r/specs/g$i.yaml"; done
@@ -65,5 +66,17 @@ run_daemon "$d/wt/specs" "$wlog"
 ok "a worktree: the first pass ends" wait_for 20 logged "first pass over every object done" "$wlog"
 ok "…the watch knows its git directory" logged "is in the git checkout of $r/.git/worktrees/wt" "$wlog"
 checkout "$wlog" "$d/wt" a 96 64 "…a checkout there"
+kill "$dpid"; wait "$dpid"; dpid=
+
+# the periodic resync (every 5 s here) does not walk the tree while git holds the lock
+printf 'debounce_ms = 100\nresync_interval = 5\n' > "$d/daemon.conf"
+rlog=$d/resync.log
+run_daemon "$r/specs" "$rlog"
+ok "resync every 5 s: the first pass ends" wait_for 20 logged "first pass over every object done" "$rlog"
+: > "$r/.git/index.lock"   # as git takes it, before the first resync is due
+ok "…a resync due while the lock is held waits" wait_for 10 logged "periodic resync: git is writing the checkout, again in 1 s" "$rlog"
+ok "…and does not walk meanwhile" bash -c '! grep -qx "periodic resync" "$1"' _ "$rlog"
+rm "$r/.git/index.lock"
+ok "…it walks once the lock is let go" wait_for 5 grep -qx "periodic resync" "$rlog"
 kill "$dpid"; wait "$dpid"; dpid=
 finish

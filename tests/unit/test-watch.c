@@ -319,6 +319,63 @@ static void test_stale_git_lock_holds_nothing(void **state) {
     finish(&loop, w);
 }
 
+/* A clone (or git init) into the watched root: the .git made after the watch started is followed
+ * at once, and its lock holds the checkout's renames back. */
+static void test_clone_into_root_is_followed(void **state) {
+    uv_loop_t loop;
+    Watch *w = start_with(&loop, 50);
+    _cleanup_free_ char *git = xasprintf("%s/.git", root),
+                        *lock = xasprintf("%s/.git/index.lock", root),
+                        *index = xasprintf("%s/.git/index", root);
+    assert_int_equal(mkdir(git, 0755), 0);
+    run_for(&loop, 100); /* no watch_refresh: only what the watch sees */
+    create_empty(lock);
+    Renamer r = { .n = 40 };
+    run_renames(&loop, &r);
+    assert_int_equal(calls, 0);
+    assert_int_equal(rename(lock, index), 0);
+    run_for(&loop, 200);
+    assert_int_equal(calls, 1);
+    assert_all_renamed(&r);
+    finish(&loop, w);
+}
+
+/* The lock's release lost in an inotify queue overflow (more events than the queue holds while
+ * the loop did not read): the walk that follows does not wait for a lock that is gone (it did,
+ * 10 s, with a warning that it was held). */
+static void test_lock_release_lost_in_overflow(void **state) {
+    uv_loop_t loop;
+    Watch *w = start_with(&loop, 50);
+    _cleanup_free_ char *git = xasprintf("%s/.git", root),
+                        *lock = xasprintf("%s/.git/index.lock", root),
+                        *a = xasprintf("%s/a.yaml", root), *b = xasprintf("%s/b.yaml", root);
+    assert_int_equal(mkdir(git, 0755), 0);
+    watch_refresh(w);
+    create_empty(lock);
+    run_for(&loop, 20);
+    create_empty(a);
+    create_empty(b);
+    long max = 16384;
+    FILE *f = fopen("/proc/sys/fs/inotify/max_queued_events", "r");
+    if (f) {
+        assert_int_equal(fscanf(f, "%ld", &max), 1);
+        fclose(f);
+    }
+    for (long i = 0; i < max + 1000; i++)
+        assert_int_equal(utimensat(AT_FDCWD, i % 2 ? a : b, NULL, 0), 0);
+    assert_int_equal(unlink(lock), 0); /* git is done; this event is dropped */
+    uint64_t t0 = uv_hrtime();
+    while (calls == 0 && uv_hrtime() - t0 < 12000000000ULL)
+        run_for(&loop, 100);
+    uint64_t ms = (uv_hrtime() - t0) / 1000000;
+    print_message("the lock's release lost in an overflow: first callback after %" PRIu64 " ms\n",
+                  ms);
+    assert_int_equal(calls, 1);
+    assert_true(ms < 5000);
+    assert_string_equal(named, "(walk)");
+    finish(&loop, w);
+}
+
 /* Where the checkout's git directory is found: in the directory, in a parent, through a .git
  * file (relative or absolute); nowhere. */
 static void test_git_dir_found(void **state) {
@@ -352,6 +409,14 @@ static void test_git_dir_found(void **state) {
     assert_string_equal(g4, repo_git);
     _cleanup_free_ char *g5 = watch_git_dir(none); /* /tmp is in no checkout */
     assert_null(g5);
+    /* a .git file that names nothing ends the search, as it does git's: not the repo's above */
+    _cleanup_free_ char *bad = xasprintf("%s/repo/a/.git", dir);
+    fd = open(bad, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    write_all(fd, "not a gitdir line\n");
+    close(fd);
+    _cleanup_free_ char *g6 = watch_git_dir(b);
+    assert_null(g6);
     _cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
 }
@@ -421,6 +486,8 @@ int main(void) {
         cmocka_unit_test(test_removed_directories_are_dropped),
         cmocka_unit_test(test_git_checkout_is_one_callback),
         cmocka_unit_test(test_stale_git_lock_holds_nothing),
+        cmocka_unit_test(test_clone_into_root_is_followed),
+        cmocka_unit_test(test_lock_release_lost_in_overflow),
         cmocka_unit_test(test_git_dir_found),
         cmocka_unit_test(test_single_rename_goes_at_once),
         cmocka_unit_test(test_steady_renames_are_capped),
