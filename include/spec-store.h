@@ -74,5 +74,7 @@ int spec_store_update(SpecStore *st, char *const *paths, size_t n_paths);
 /* The current specs (new refs), duplicates across files removed and reported. */
 void spec_store_collect(SpecStore *st, SpecSet *ret);
 size_t spec_store_n_errors(const SpecStore *st);
+/* The file at path (spelled like spec_walk's), found by binary search; NULL when not known. */
+const SpecFile *spec_store_find(const SpecStore *st, const char *path);
 /* Drops the last update's changes (the old specs they hold). */
 void spec_store_forget_changes(SpecStore *st);

@@ -1728,9 +1728,14 @@ static void on_spec_written(void *userdata, const char *path) {
     if (!m->connected || m->stopping || m->connecting || !virt_events_metadata_watched() ||
         m->in_flight >= m->cfg->concurrency)
         return;
-    for (size_t i = 0; i < m->n_objects; i++) {   /* prefetch_start says when there are enough */
-        Object *o = m->objects[i];
-        if (o->kind != KIND_DOMAIN || !o->spec || o->in_flight || o->elsewhere || !streq(o->spec->file, path))
+    /* the domains of the file's version in force, by the store's file and the objects' order
+     * (a walk over every object touched 10,000 of them, cold, at each edit) */
+    const SpecFile *f = spec_store_find(&m->store, path);
+    for (size_t i = 0; f && i < f->n_specs; i++) {   /* prefetch_start says when there are enough */
+        if (f->specs[i]->kind != KIND_DOMAIN)
+            continue;
+        Object *o = find_object(m, KIND_DOMAIN, f->specs[i]->name);
+        if (!o || !o->spec || o->in_flight || o->elsewhere || !streq(o->spec->file, path))
             continue;
         if (prefetch_start(&m->prefetches, &m->engine, o->name, m->seq)) {
             m->in_flight++;   /* stopping and a reconnect wait for it */

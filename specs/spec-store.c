@@ -503,6 +503,12 @@ void spec_store_collect(SpecStore *st, SpecSet *ret) {
     spec_set_verify(ret);
 }
 
+const SpecFile *spec_store_find(const SpecStore *st, const char *path) {
+    bool found;
+    size_t i = file_pos(st, st->n_files, path, &found);
+    return found ? &st->files[i] : NULL;
+}
+
 size_t spec_store_n_errors(const SpecStore *st) {
     size_t n = st->tree_diags.n_errors;
     for (size_t i = 0; i < st->n_files; i++)
