@@ -12,6 +12,7 @@ trap '[ -n "$dpid" ] && kill "$dpid" 2>/dev/null; rm -rf "$d"' EXIT
 chmod 0755 "$d"; mkdir -m 0755 "$d/s"
 dom() { printf 'kind: Domain\nname: %s\nmemory: %s\ngraphics: {type: none}\nstate: shutoff\n' "$1" "$2"; }
 count() { grep -c -- "$1" "$d/daemon.log"; }
+count_is() { [ "$(count "$2")" = "$1" ]; }   # count_is N PATTERN: counted anew on each call (for wait_for)
 is() {   # is DESCRIPTION EXPECTED ACTUAL
     ok "$1 (expected $2, got $3)" test "$2" = "$3"
 }
@@ -42,8 +43,8 @@ is "…c.yaml's error logged once" 1 "$(count "$cerr")"
 is "…b.yaml's error still once" 1 "$(count "$berr")"
 
 kill -HUP "$dpid"
-ok "SIGHUP: b.yaml's error is logged again" wait_for 10 test "$(count "$berr")" = 2
-ok "…and c.yaml's" wait_for 10 test "$(count "$cerr")" = 2
+ok "SIGHUP: b.yaml's error is logged again" wait_for 10 count_is 2 "$berr"
+ok "…and c.yaml's" wait_for 10 count_is 2 "$cerr"
 
 dom b 64MiB | put "$d/s/b.yaml"
 ok "b.yaml fixed: it says so" wait_for 10 grep -q "b.yaml: no errors any more" "$d/daemon.log"
