@@ -128,6 +128,7 @@ typedef struct Manager {
     /* kick and summarize look only at what changed, not at every object after each pass */
     Object **queue[2];          /* due objects not yet looked at: [0] pools and networks, [1] domains */
     size_t n_queue[2], head[2];
+    size_t front[2]; /* queue[q][head…front): edited objects put first (due_edited_first) */
     Object **held;              /* due objects kick left waiting (a dependency, a retry time) */
     size_t n_held;
     Prefetches prefetches;      /* domains read while their edit settles (edit-prefetch.h) */
@@ -264,28 +265,34 @@ static void object_due(Object *o) {
     *(Object **) array_push(&m->queue[q], &m->n_queue[q], sizeof(Object *)) = o;
 }
 
-/* Puts first[0…n_first) at the head of queue q, before what is still queued there. */
+/* Puts first[0…n_first) at the head of queue q, after the objects edited before that are still
+ * queued (edits go in the order they came) and before the rest. */
 static void queue_first(Manager *m, Object **first, size_t n_first, int q) {
-    size_t rest = m->n_queue[q] - m->head[q];
-    Object **nq = xrealloc(NULL, (n_first + rest) * sizeof(Object *));
-    memcpy(nq, first, n_first * sizeof(Object *));
+    size_t head = m->head[q], at = MAX(m->front[q], head), rest = m->n_queue[q] - at;
+    Object **nq = xrealloc(NULL, (at - head + n_first + rest) * sizeof(Object *));
+    if (at > head)
+        memcpy(nq, m->queue[q] + head, (at - head) * sizeof(Object *));
+    memcpy(nq + (at - head), first, n_first * sizeof(Object *));
     if (rest > 0)
-        memcpy(nq + n_first, m->queue[q] + m->head[q], rest * sizeof(Object *));
+        memcpy(nq + (at - head) + n_first, m->queue[q] + at, rest * sizeof(Object *));
     free(m->queue[q]);
     m->queue[q] = nq;
-    m->n_queue[q] = n_first + rest;
+    m->n_queue[q] = at - head + n_first + rest;
+    m->front[q] = at - head + n_first;
     m->head[q] = 0;
 }
 
 /* The objects whose spec an edit changed (sync_spec put them in Manager.edited, in table order)
- * are due before the objects of their kind already queued, in that order: an edit made during a
- * first pass or a full resync over thousands of domains does not wait for all of them (pools and
+ * are due before the objects of their kind already queued, in that order, but after those an
+ * earlier edit put first that are still queued (a steady stream of edits does not hold back the
+ * first one; an object queued by an earlier edit keeps its place): an edit made during a first
+ * pass or a full resync over thousands of domains does not wait for all of them (pools and
  * networks still go before domains). One walk over the queue whatever the number of edits. An
  * object in flight is queued first when its pass ends (due_first); a held one (a dependency, a
  * retry time) stays where kick looks first anyway. */
 static void due_edited_first(Manager *m) {
     for (int q = 0; q < 2 && m->n_edited > 0; q++) {
-        for (size_t i = m->head[q]; i < m->n_queue[q]; i++) {
+        for (size_t i = MAX(m->front[q], m->head[q]); i < m->n_queue[q]; i++) {
             Object *o = m->queue[q][i];
             if (o && o->edited) {
                 m->queue[q][i] = NULL;   /* kick_queues skips the place it had */
@@ -1426,6 +1433,7 @@ static void kick_queues(Manager *m, uint64_t now, uint64_t *next_retry, bool *wa
         if (m->head[q] > 0 && m->head[q] * 2 >= m->n_queue[q]) {   /* drained, or half of it */
             m->n_queue[q] -= m->head[q];
             memmove(m->queue[q], m->queue[q] + m->head[q], m->n_queue[q] * sizeof(Object *));
+            m->front[q] = m->front[q] > m->head[q] ? m->front[q] - m->head[q] : 0;
             m->head[q] = 0;
         }
     }
@@ -1532,6 +1540,7 @@ typedef struct ConnectWork {
  * pass's defines — where libvirt 9.0's RPC client crashes (docs/reliability.md, issue 21). */
 static void due_all_in_table_order(Manager *m) {
     m->n_queue[0] = m->n_queue[1] = m->head[0] = m->head[1] = m->n_held = 0;
+    m->front[0] = m->front[1] = 0;
     for (size_t i = 0; i < m->n_objects; i++)
         m->objects[i]->queued = false;
     for (size_t i = 0; i < m->n_objects; i++) {

@@ -20,8 +20,9 @@ dpid=$!
 line() { grep -n -m1 -- "$1" "$d/daemon.log" | cut -d: -f1; }
 ok "the first pass starts creating" wait_for 60 grep -q "Domain e0001: + create" "$d/daemon.log"
 dom e4999 96MiB > "$d/s/.e4999.tmp"; chmod 0644 "$d/s/.e4999.tmp"; mv "$d/s/.e4999.tmp" "$d/s/e4999.yaml"
-# ten more edited at once (one process renames them into place: one pass over them), e4980…e4989:
-# created next, in table order (not the other way round)
+# ten more edited at once (one process renames them into place), e4980…e4989: created next, in
+# table order (not the other way round) — also when a loaded machine reads the burst as two
+# (a later edit does not overtake an earlier one's queued passes: check-daemon-edit-fifo.sh)
 mkdir -m 0755 "$d/stage"
 for i in $(seq 4980 4989); do dom "e$i" 96MiB > "$d/stage/e$i.yaml"; done
 chmod 0644 "$d/stage"/*.yaml; mv "$d/stage"/*.yaml "$d/s/"
