@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,8 +17,12 @@ static uint64_t now_ms(void) {
     return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
-static void child(const char *const *argv, const char *const *env, int out, int err) {
+static void child(const char *const *argv, const char *const *env, int out, int err, pid_t parent) {
     setpgid(0, 0);
+    /* virtspec killed before its thread put this group in running_groups (a signal between the
+     * fork and running_add, or SIGKILL at any time): this program goes with it */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+        _exit(127);
     int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
         _exit(127);
@@ -84,14 +89,14 @@ int run_argv(const char *const *argv, const char *const *env, unsigned timeout_s
         close(po[0]), close(po[1]);
         return r;
     }
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         int r = -errno;
         close(po[0]), close(po[1]), close(pe[0]), close(pe[1]);
         return r;
     }
     if (pid == 0)
-        child(argv, env, po[1], pe[1]);
+        child(argv, env, po[1], pe[1], parent);
     setpgid(pid, pid);   /* both sides: no race with the kill below */
     sig_atomic_t *slot = running_add(pid);
     close(po[1]);

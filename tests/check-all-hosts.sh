@@ -96,7 +96,8 @@ ok "…kvm1, kvm2 still applied" has "^4 hosts: kvm1 applied, kvm2 applied, kvm3
 ok "…their domains created as placed" test "$(created_under_headings)" = "$(grep -v ' kvm3$' <<<"$want")"
 
 # a host that accepts and never answers: plan --all-hosts is bounded (VIRTSPEC_FLEET_TIMEOUT), and
-# SIGINT or SIGTERM of it takes the children along
+# SIGINT or SIGTERM of it takes the children along, and so does SIGKILL (which it cannot catch: the
+# children die with their parent, PR_SET_PDEATHSIG)
 mute_socket "$d/mute.sock"
 # (lost, db1 still left out: the other hosts do not wait for it before their creates)
 hosts "qemu+unix:///system?socket=$d/mute.sock" "lost: true
@@ -104,7 +105,7 @@ hosts "qemu+unix:///system?socket=$d/mute.sock" "lost: true
 out=$(VIRTSPEC_FLEET_TIMEOUT=2 "$vs" plan --all-hosts "${C[@]}" "$d/specs" 2>&1); rc=$?
 ok "a mute host: plan --all-hosts ends after the bound, kvm3 killed (exit 1)" \
     bash -c '[ "$1" = 1 ] && grep -q "no answer within 2 s (VIRTSPEC_FLEET_TIMEOUT): killed" <<<"$2"' _ "$rc" "$out"
-for sig in INT TERM; do
+for sig in INT TERM KILL; do
     VIRTSPEC_FLEET_TIMEOUT=120 "$vs" plan --all-hosts "${C[@]}" "$d/specs" > /dev/null 2>&1 & apid=$!
     seen=$(wait_for 10 pgrep -f "host kvm[3] .*$d/mute.sock" > /dev/null && echo yes)
     kill -s "$sig" "$apid"; wait "$apid"
