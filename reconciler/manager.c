@@ -852,8 +852,13 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
                           m->cfg->specs_dir);
         return;
     }
-    if (changed == 0 && !force)
+    if (changed == 0 && !force) {
+        log_debug("%s %zu file%s: nothing changed, %.2f ms", paths ? "reread" : "walk of the tree,",
+                  paths ? n_paths : m->store.n_files,
+                  (paths ? n_paths : m->store.n_files) == 1 ? "" : "s",
+                  (double) (uv_hrtime() - t0) / 1e6);
         return;
+    }
     bool had_diags = m->current.diags.n > 0;
     bool rebuilt = update_set(m, paths && !force);
     log_diags(m, m->relog_problems);

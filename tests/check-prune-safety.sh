@@ -53,8 +53,13 @@ ok "deep move: the first pass ends" wait_for 10 grep -q "first pass over every o
 deep=$d/s3; for i in $(seq 70); do deep=$deep/d; done; mkdir -p "$deep"
 ok "…the directory 70 levels down is an error in status" wait_for 10 grep -q "nested more than 64 levels" "$d/status.json"
 sleep 1   # past the debounce: the move comes alone
+passes() { grep -c "pass over \|walk of the tree\|^reread " "$d/daemon.log"; }   # rereads, changes found or not
+passes_since() { [ "$(passes)" -gt "$1" ]; }   # counted anew on each try of wait_for
+n=$(passes)
 mv "$d/s3/web2.yaml" "$deep/web2.yaml"
-sleep 3   # the debounce and the pass (before the fix: "web2: spec removed" within a second)
+# the reread the removal makes (before the fix: "web2: spec removed" by that pass)
+ok "…the move is read" wait_for 10 passes_since "$n"
+sleep 0.5   # a pass it made due (a prune is logged when its pass ends) has ended by now
 ok "…web2's spec is not taken as removed" bash -c "! grep -q 'web2: spec removed' '$d/daemon.log'"
 ok "…web2 is not pruned" bash -c "! grep -q 'web2: pruned' '$d/daemon.log'"
 stop_daemon
