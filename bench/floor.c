@@ -21,7 +21,10 @@
  *                                            --events: each timed to its DEFINED event at this
  *                                            client, which runs libvirt's event loop (where
  *                                            bench/edit-latency's clock stops); "call_seconds"
- *                                            has the calls' returns
+ *                                            has the calls' returns. --gap MS: each repetition
+ *                                            comes after MS of idleness (untimed), as the edits
+ *                                            of bench/edit-latency do: the first call after a
+ *                                            quiet spell costs more (docs/performance.md)
  *   floor [--reps R] setmem NAME MIB_A MIB_B
  *                                        (e) the running domain NAME's memory set live
  *                                            (virDomainSetMemoryFlags LIVE, the balloon),
@@ -274,8 +277,8 @@ static double wait_defined(unsigned n) {
     return atomic_load(&n_defined_events) >= n ? atomic_load(&last_defined_at) : -1;
 }
 
-static void floor_define_one(virConnectPtr c, int reps, const char *file, bool events, double *secs,
-                             double *call_secs) {
+static void floor_define_one(virConnectPtr c, int reps, int gap_ms, const char *file, bool events,
+                             double *secs, double *call_secs) {
     char *x0 = slurp(file);
     virDomainPtr d = virDomainDefineXML(c, x0);
     if (!d)
@@ -299,6 +302,8 @@ static void floor_define_one(virConnectPtr c, int reps, const char *file, bool e
         die("virConnectDomainEventRegisterAny");
     virDomainFree(d);
     for (int r = 0; r < reps; r++) {
+        if (gap_ms > 0)
+            nanosleep(&(struct timespec) { gap_ms / 1000, (long) (gap_ms % 1000) * 1000000 }, NULL);
         unsigned before = atomic_load(&n_defined_events);
         double t0 = now();
         virDomainPtr nd = virDomainDefineXML(c, variant[r % 2]);
@@ -393,15 +398,18 @@ static void *event_loop(void *arg) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: floor [--reps R] list [--parse | --events] | define DIR | define-start DIR | "
-                    "define-one [--events] FILE\n       floor [--reps R] --threads T define-start DIR | define DIR\n"
-                    "       floor [--reps R] setmem NAME MIB_A MIB_B\n"
-                    "       floor idle SECONDS | cleanup PREFIX\n");
+    fprintf(stderr,
+            "usage: floor [--reps R] list [--parse | --events] | define DIR | define-start DIR | "
+            "define-one [--events] FILE\n       floor [--reps R] --threads T define-start DIR | "
+            "define DIR\n"
+            "       floor [--reps R] --gap MS define-one [--events] FILE\n"
+            "       floor [--reps R] setmem NAME MIB_A MIB_B\n"
+            "       floor idle SECONDS | cleanup PREFIX\n");
     return 2;
 }
 
 int main(int argc, char **argv) {
-    int reps = 1, threads = 1, a = 1;
+    int reps = 1, threads = 1, gap_ms = 0, a = 1;
     bool parse = false, events = false;
     virSetErrorFunc(NULL, quiet);
     if (a + 1 < argc && !strcmp(argv[a], "--reps")) {
@@ -412,7 +420,11 @@ int main(int argc, char **argv) {
         threads = atoi(argv[a + 1]);
         a += 2;
     }
-    if (reps < 1 || threads < 1 || threads > 64 || a >= argc)
+    if (a + 1 < argc && !strcmp(argv[a], "--gap")) {
+        gap_ms = atoi(argv[a + 1]);
+        a += 2;
+    }
+    if (reps < 1 || threads < 1 || threads > 64 || gap_ms < 0 || a >= argc)
         return usage();
     const char *cmd = argv[a++];
     const char *arg = a < argc ? argv[a++] : NULL;
@@ -463,7 +475,7 @@ int main(int argc, char **argv) {
         print_result("define-start", reps, items, connect_s, secs, extra);
     } else if (!strcmp(cmd, "define-one") && arg) {
         double *call_secs = calloc((size_t) reps, sizeof(double));
-        floor_define_one(c, reps, arg, events, secs, call_secs);
+        floor_define_one(c, reps, gap_ms, arg, events, secs, call_secs);
         char *extra = NULL;
         if (events) {   /* the call's return too, as define-one without --events times it */
             size_t len = 32 + (size_t) reps * 24;
