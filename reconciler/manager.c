@@ -852,11 +852,10 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
                           m->cfg->specs_dir);
         return;
     }
+    size_t n_read = paths ? n_paths : m->store.n_files; /* for the debug lines */
     if (changed == 0 && !force) {
         log_debug("%s %zu file%s: nothing changed, %.2f ms", paths ? "reread" : "walk of the tree,",
-                  paths ? n_paths : m->store.n_files,
-                  (paths ? n_paths : m->store.n_files) == 1 ? "" : "s",
-                  (double) (uv_hrtime() - t0) / 1e6);
+                  n_read, n_read == 1 ? "" : "s", (double) (uv_hrtime() - t0) / 1e6);
         return;
     }
     bool had_diags = m->current.diags.n > 0;
@@ -889,8 +888,8 @@ static void rescan(Manager *m, char *const *paths, size_t n_paths, bool force) {
     summarize(m);
     if (!paths)
         give_back_memory();
-    log_debug("pass over %s%zu file%s: %d changed, %.2f ms", paths ? "" : "the tree, ", paths ? n_paths : m->store.n_files,
-              (paths ? n_paths : m->store.n_files) == 1 ? "" : "s", changed, (double) (uv_hrtime() - t0) / 1e6);
+    log_debug("pass over %s%zu file%s: %d changed, %.2f ms", paths ? "" : "the tree, ", n_read,
+              n_read == 1 ? "" : "s", changed, (double) (uv_hrtime() - t0) / 1e6);
 }
 
 /* ------------------------------------------------------------------ the full pass's listing */
