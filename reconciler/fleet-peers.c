@@ -7,6 +7,7 @@
 #include "engine-domain-state.h"
 #include "metadata.h"
 #include "util.h"
+#include "virt-loop.h"
 #include "xml-util.h"
 
 #define FLEET_TIMEOUT 30   /* seconds; VIRTSPEC_FLEET_TIMEOUT overrides it */
@@ -54,26 +55,6 @@ static pthread_cond_t open_cond = PTHREAD_COND_INITIALIZER;
  * each such host costs one thread, not one per pass. */
 static Opening **abandoned;
 static size_t n_abandoned;
-
-static pthread_once_t loop_once = PTHREAD_ONCE_INIT;
-static bool loop_elsewhere;   /* the daemon runs libvirt's event loop itself (virt-events.c) */
-
-void fleet_peers_event_loop_runs(void) {
-    loop_elsewhere = true;
-}
-
-static void *event_loop(void *arg) {
-    for (;;)
-        if (virEventRunDefaultImpl() < 0)
-            return NULL;
-}
-
-/* libvirt's keepalive needs an event loop: the default one, in a thread of its own. */
-static void start_event_loop(void) {
-    pthread_t t;
-    if (!loop_elsewhere && virEventRegisterDefaultImpl() == 0 && pthread_create(&t, NULL, event_loop, NULL) == 0)
-        pthread_detach(t);
-}
 
 /* The keys of h a destination reads (the set's hosts may go while a daemon's pass runs). */
 static HostSpec *host_copy(const HostSpec *h) {
@@ -214,7 +195,7 @@ static Opening *open_start(Peer *peer) {
  * waits release it). */
 static void open_peers(FleetPeers *p) {
     Opening **o = xmalloc0((p->n + 1) * sizeof(Opening *));
-    pthread_once(&loop_once, start_event_loop);
+    virt_loop_start();   /* libvirt's keepalive needs an event loop */
     p->opening = true;
     for (size_t i = 0; i < p->n; i++)
         o[i] = open_start(&p->peers[i]);

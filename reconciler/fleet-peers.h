@@ -35,8 +35,6 @@ typedef struct PeerHit {
 void peer_hit_clear(PeerHit *h);
 /* Looks for an owned domain of this name on the other hosts. */
 void fleet_peers_find(FleetPeers *p, const char *name, PeerHit *ret);
-/* The daemon runs libvirt's default event loop (virt-events.c): no second one is started. */
-void fleet_peers_event_loop_runs(void);
 /* VIRTSPEC_FLEET_TIMEOUT=SECONDS (1..86399), else dflt: the one reading of it (fleet status,
  * --all-hosts and the look-ups before a move). */
 unsigned fleet_timeout_env(unsigned dflt);

@@ -1878,7 +1878,6 @@ int daemon_run(DaemonConfig *cfg) {
     }
 
     int r = virt_events_start(loop, on_virt_event, &m);
-    fleet_peers_event_loop_runs();
     if (r < 0)
         return log_error_errno(r, "cannot start the libvirt event loop");
     spec_store_init(&m.store, cfg->specs_dir);

@@ -4,17 +4,15 @@
 #include "log.h"
 #include "virt-conn.h"
 #include "virt-events.h"
+#include "virt-loop.h"
 
 static struct {
     uv_async_t async;
-    pthread_t thread;
     pthread_mutex_t lock;
     VirtEvent *queue;
     size_t n;
     VirtEventHandler handler;
     void *userdata;
-    volatile bool quit;
-    bool started;
     int cb_domain, cb_balloon, cb_metadata, cb_network, cb_pool;
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER, .cb_domain = -1, .cb_balloon = -1, .cb_metadata = -1, .cb_network = -1,
         .cb_pool = -1 };
@@ -44,28 +42,13 @@ static void on_async(uv_async_t *a) {
     free(q);
 }
 
-static void *event_thread(void *arg) {
-    while (!S.quit)
-        if (virEventRunDefaultImpl() < 0)
-            break;
-    return NULL;
-}
-
 int virt_events_start(uv_loop_t *loop, VirtEventHandler handler, void *userdata) {
     S.handler = handler;
     S.userdata = userdata;
     int r = uv_async_init(loop, &S.async, on_async);
     if (r < 0)
         return r;
-    if (!S.started) {
-        virt_init();
-        if (virEventRegisterDefaultImpl() < 0)
-            return -EIO;
-        if (pthread_create(&S.thread, NULL, event_thread, NULL) != 0)
-            return -EAGAIN;
-        S.started = true;
-    }
-    return 0;
+    return virt_loop_start();
 }
 
 static int on_domain_event(virConnectPtr c, virDomainPtr dom, int event, int detail, void *opaque) {
@@ -159,5 +142,5 @@ void virt_events_stop(void) {
     S.queue = NULL;
     S.n = 0;
     pthread_mutex_unlock(&S.lock);
-    /* The event thread blocks in poll(); it is left to end with the process. */
+    /* libvirt's event thread (virt-loop.c) blocks in poll(); it is left to end with the process. */
 }
