@@ -58,8 +58,10 @@ static uint64_t now_ms(void) {
     return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
-/* Under the lock. Only a thread other than the loop's can find in_poll set: the loop's own
- * callbacks run with it clear, and the loop builds its poll afresh after them. */
+/* Under the lock. in_poll is set from the moment the loop built its poll set until poll returned:
+ * that includes the free callbacks it runs just before polling, so a change they make wakes the
+ * poll too. The watch and timer callbacks run with it clear; the loop builds its next poll after
+ * them. */
 static void wake_locked(void) {
     if (!L.in_poll || L.woken)
         return;
@@ -125,12 +127,21 @@ static int add_handle(int fd, int events, virEventHandleCallback cb, void *opaqu
 }
 
 /* Disabling wakes nothing: the loop calls a watch only for events it still wants, and its next
- * poll leaves it out. */
+ * poll leaves it out. A change between two non-zero sets (libvirt's client adds WRITABLE while a
+ * message waits to be sent, a keepalive answer say) is not a toggle: no settling, and the loop is
+ * woken when it asks for more than its poll covers. */
 static void update_handle(int id, int events) {
     pthread_mutex_lock(&L.lock);
     Watch *w = watch_find(id);
-    if (w && events != w->events)
-        watch_set_locked(w, events);
+    if (w && events != w->events) {
+        int old = w->events;
+        if (old && events) {
+            w->events = events;
+            if ((events & ~old) && w->since + SETTLE_MS <= now_ms())
+                wake_locked();
+        } else
+            watch_set_locked(w, events);
+    }
     pthread_mutex_unlock(&L.lock);
 }
 
