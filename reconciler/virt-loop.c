@@ -2,11 +2,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
-#include <sys/param.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
+#include <sys/param.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,10 +71,10 @@ static void wake_locked(void) {
     (void) k;   /* EAGAIN: the counter is full, so the loop is woken anyway */
 }
 
-/* A watch enabled (or changed) is polled once it has stayed so for SETTLE_MS. libvirt's client
+/* A watch turned on is polled once it has stayed on for SETTLE_MS. libvirt's client
  * turns a connection's watch off and on around every call (virNetClientIO: the calling thread
  * reads the socket itself meanwhile); while calls follow each other, the socket is read by them
- * and the loop need not follow each toggle: it wakes once per SETTLE_MS at most, not twice per
+ * and the loop need not follow each toggle: it wakes about once per SETTLE_MS, not twice per
  * call. An event libvirtd sends right after a call is read by the next call, or by the loop at
  * most SETTLE_MS later; keepalive's timers are seconds. */
 #define SETTLE_MS 20
