@@ -109,6 +109,28 @@ wait_for() {   # wait_for SECONDS COMMAND… : polls every 50 ms; prints the tim
     echo $(( ($(date +%s%N) - t0) / 1000000 ))
 }
 
+# listen_events FILE [ARGS…] : `virsh event --all --loop ARGS…` (every event of every domain) in
+# the background, its output in FILE, its pid in $listener; returns once it listens. virsh says
+# nothing when its registration is done (a `sleep` after starting it can end before that, and a
+# check that no event came would then pass without looking), so it is shown an event of the
+# test's own: a throwaway domain, vs-listen-probe (no spec names it), defined and undefined until
+# its line is in FILE. Checks select their domain's lines ("for domain 'NAME'").
+listen_events() {
+    local file=$1 i
+    shift
+    virsh event --all --loop "$@" > "$file" 2>&1 &
+    listener=$!
+    for i in $(seq 100); do
+        printf "<domain type='qemu'><name>vs-listen-probe</name><memory unit='MiB'>16</memory><os><type arch='x86_64'>hvm</type></os></domain>" \
+            | virsh define /dev/stdin > /dev/null 2>&1
+        virsh undefine vs-listen-probe > /dev/null 2>&1
+        grep -q "for domain 'vs-listen-probe'" "$file" && return 0
+        sleep 0.1
+    done
+    echo "listen_events: virsh event showed nothing in 10 s" >&2
+    return 1
+}
+
 pool_spec() {   # pool_spec: specs/00-pool.yaml, the pool vs-pool at $WORK/pool
     mkdir -p specs
     printf 'kind: Pool\nname: vs-pool\npath: %s/pool\n' "$WORK" > specs/00-pool.yaml

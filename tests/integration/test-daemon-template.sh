@@ -39,9 +39,7 @@ sleep 1
 id1=$(domid vs-w1) id2=$(domid vs-w2) ido=$(domid vs-other)
 other_xml=$(inactive_xml vs-other)
 other_live=$(live_xml vs-other)
-virsh event --all --loop > events.log 2>&1 &
-epid=$!
-sleep 0.5
+ok "a libvirt event listener listens" listen_events events.log
 log_before=$(wc -l < daemon.log)
 
 # --- the template edited: its users change, live; the third does not ----------------------------
@@ -95,7 +93,7 @@ ok "…vs-w2 too" wait_for 30 cur_is vs-w2 163840
 ok "…the error is gone from status" wait_for 30 bash -c "! grep -q 'must be a size' status.json"
 is "…still live" "$id1 $id2" "$(domid vs-w1) $(domid vs-w2)"
 
-kill $epid 2>/dev/null; wait $epid 2>/dev/null
+kill $listener 2>/dev/null; wait $listener 2>/dev/null
 kill -TERM $dpid 2>/dev/null; wait $dpid 2>/dev/null
 kill $npid 2>/dev/null
 for d in vs-w1 vs-w2 vs-other; do virsh destroy $d >/dev/null 2>&1; virsh undefine $d >/dev/null 2>&1; done

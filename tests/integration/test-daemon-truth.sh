@@ -99,16 +99,14 @@ ok "…the daemon said why" grep -q "Domain vs-never: spec removed, and nothing 
 # --- 6. `virtspec reload NAME` while the daemon runs: the daemon knows the restart is virtspec's ----
 ok "vs-free runs and is in sync before the reload" wait_for 30 state_is vs-free in-sync
 id_before=$(domid vs-free)
-virsh event --domain vs-free --event lifecycle --loop > events.log 2>&1 &
-epid=$!
-sleep 1
+ok "a libvirt event listener listens" listen_events events.log
 log_before=$(wc -l < daemon.log)
 vs reload --specs specs vs-free
 is "virtspec reload completes cleanly" 0 "$rc"
 sleep 4   # time for the daemon to react to the events, if it would
-kill $epid 2>/dev/null; wait $epid 2>/dev/null
-is "exactly one stop" 1 "$(grep -c "Stopped" events.log)"
-is "exactly one start" 1 "$(grep -c "Started" events.log)"
+kill $listener 2>/dev/null; wait $listener 2>/dev/null
+is "exactly one stop" 1 "$(grep -c "lifecycle' for domain 'vs-free': Stopped" events.log)"
+is "exactly one start" 1 "$(grep -c "lifecycle' for domain 'vs-free': Started" events.log)"
 is "the domain id went up by one (one start)" "$((id_before + 1))" "$(domid vs-free)"
 dlog=$(tail -n +$((log_before + 1)) daemon.log)
 lacks "the daemon did not resume the domain" "resume" "$dlog"

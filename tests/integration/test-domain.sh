@@ -25,21 +25,19 @@ is "domain is running" "running" "$(domstate vs-web)"
 id1=$(domid vs-web)
 contains "domain carries ownership metadata" "https://virtspec.dev/xmlns/1" "$(inactive_xml vs-web)"
 
-virsh event --all --loop --timestamp > events.log 2>&1 &
-evpid=$!
-sleep 0.5
+ok "a libvirt event listener listens" listen_events events.log --timestamp
 vs apply web.yaml
 is "second apply succeeds" 0 "$rc"
 contains "second apply makes zero libvirt changes" "0 libvirt changes" "$out"
 vs plan web.yaml; is "plan after apply exits 0 (in sync)" 0 "$rc"
 contains "plan says in sync" "= in sync" "$out"
 sleep 0.5
-quiet=$(grep -c "event 'lifecycle'" events.log)
+quiet=$(grep -c "event 'lifecycle' for domain 'vs-web'" events.log)
 # positive control: the listener does see lifecycle events
 virsh suspend vs-web >/dev/null; virsh resume vs-web >/dev/null; sleep 0.5
-kill $evpid 2>/dev/null; wait $evpid 2>/dev/null
+kill $listener 2>/dev/null; wait $listener 2>/dev/null
 is "no libvirt events during the second apply" "0" "$quiet"
-ok "the event listener sees a suspend/resume (control)" test "$(grep -c "event 'lifecycle'" events.log)" -ge 2
+ok "the event listener sees a suspend/resume (control)" test "$(grep -c "event 'lifecycle' for domain 'vs-web'" events.log)" -ge 2
 
 # --- live rows: applied to the running domain, id unchanged ---------------------------------
 sed -i 's/^title: first title/title: second title/; s/^memory: 128MiB/memory: 192MiB/;

@@ -84,11 +84,11 @@ contains "plan: config with an NVRAM reset" "~ firmware.secure_boot: false → t
 # libvirt's events during that apply: the reset record must come with the redefine itself (one
 # define carries the firmware change and the record), never as a metadata change of its own after
 # it (a failure or a kill between the two would lose the reset)
-virsh event vs-rs --all --loop --timeout 120 > rs-events.txt 2>&1 & ev=$!
-sleep 0.5
+ok "a libvirt event listener listens" listen_events rs-all-events.txt --timeout 120
 vs apply rs.yaml; is "apply with reset_nvram succeeds" 0 "$rc"
 [ "$rc" = 0 ] || printf '%s\n' "$out"
-sleep 0.5; kill "$ev" 2>/dev/null; wait "$ev" 2>/dev/null
+sleep 0.5; kill "$listener" 2>/dev/null; wait "$listener" 2>/dev/null
+grep "for domain 'vs-rs'" rs-all-events.txt > rs-events.txt
 contains "…libvirt saw the redefine" "lifecycle' for domain 'vs-rs': Defined" "$(cat rs-events.txt)"
 is "…and no metadata change of its own before the start" "" \
     "$(sed -n '/Defined/,/Started/p' rs-events.txt | grep "metadata-change")"
