@@ -5,17 +5,10 @@
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "git.h"
 #include "util.h"
-
-static uint64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
 
 static void child(const char *const *argv, const char *const *env, int out, int err, pid_t parent) {
     setpgid(0, 0);
@@ -102,7 +95,7 @@ int run_argv(const char *const *argv, const char *const *env, unsigned timeout_s
     close(po[1]);
     close(pe[1]);
     struct pollfd fds[2] = { { .fd = po[0], .events = POLLIN }, { .fd = pe[0], .events = POLLIN } };
-    uint64_t deadline = timeout_s ? now_ms() + timeout_s * 1000ULL : 0;
+    uint64_t deadline = timeout_s ? monotonic_ms() + timeout_s * 1000ULL : 0;
     bool timed_out = false, reaped = false;
     int status = 0;
     /* until the child has exited (not until its pipes close: a grandchild such as an ssh
@@ -110,7 +103,7 @@ int run_argv(const char *const *argv, const char *const *env, unsigned timeout_s
     while (!reaped) {
         int wait_ms = 200;   /* the child's exit is polled for as well */
         if (deadline) {
-            uint64_t t = now_ms();
+            uint64_t t = monotonic_ms();
             if (t >= deadline) {
                 timed_out = true;
                 break;

@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <sys/param.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "macro.h"
+#include "util.h"
 #include "virt-conn.h"
 #include "virt-loop.h"
 
@@ -51,12 +51,6 @@ static struct {
     unsigned long wakeups;
     int start_result;
 } L = { .lock = PTHREAD_MUTEX_INITIALIZER, .next_watch = 1, .next_timer = 1, .wake_fd = -1 };
-
-static uint64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
 
 /* Under the lock. in_poll is set from the moment the loop built its poll set until poll returned:
  * that includes the free callbacks it runs just before polling, so a change they make wakes the
@@ -110,7 +104,7 @@ static Timer *timer_find(int id) {
  * the next call's enable finds it due to wake by then and wakes nothing. */
 static void watch_set_locked(Watch *w, int events) {
     w->events = events;
-    w->since = now_ms();
+    w->since = monotonic_ms();
     if (events && w->since + SETTLE_MS < L.poll_until)
         wake_locked();
 }
@@ -137,7 +131,7 @@ static void update_handle(int id, int events) {
         int old = w->events;
         if (old && events) {
             w->events = events;
-            if ((events & ~old) && w->since + SETTLE_MS <= now_ms())
+            if ((events & ~old) && w->since + SETTLE_MS <= monotonic_ms())
                 wake_locked();
         } else
             watch_set_locked(w, events);
@@ -160,7 +154,7 @@ static void timer_set_locked(Timer *t, int interval) {
     t->interval = interval;
     if (interval < 0)
         return;
-    t->due = now_ms() + (uint64_t) interval;
+    t->due = monotonic_ms() + (uint64_t) interval;
     if (t->due < L.poll_until)
         wake_locked();
 }
@@ -232,7 +226,7 @@ static void turn(struct pollfd **fds, size_t **idx, size_t *cap) {
     }
     size_t n = 0;
     (*fds)[n++] = (struct pollfd) { .fd = L.wake_fd, .events = POLLIN };
-    uint64_t now = now_ms(), until = UINT64_MAX;
+    uint64_t now = monotonic_ms(), until = UINT64_MAX;
     for (size_t i = 0; i < L.n_w; i++) {
         if (L.w[i].since + SETTLE_MS > now) {
             until = MIN(until, L.w[i].since + SETTLE_MS);
@@ -266,7 +260,7 @@ static void turn(struct pollfd **fds, size_t **idx, size_t *cap) {
         (void) k;
     }
     /* timers first, then the sockets, as libvirt's own loops do */
-    now = now_ms();
+    now = monotonic_ms();
     for (size_t i = 0; i < L.n_t; i++) {
         Timer *t = &L.t[i];
         if (t->removed || t->interval < 0 || t->due > now)

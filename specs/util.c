@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "macro.h"
 #include "util.h"
@@ -237,4 +238,10 @@ char *text_escape(const char *s) {
     }
     *o = 0;
     return r;
+}
+
+uint64_t monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }

@@ -10,10 +10,11 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "unit-test.h"
+
+#include "util.h"
 
 #include "virt-conn.h"
 #include "virt-loop.h"
@@ -22,16 +23,10 @@ static atomic_int calls, last_events, freed, ticks;
 static atomic_ulong freed_by;   /* pthread_self() of the thread that ran the free callback */
 static int rfd = -1, wfd = -1;
 
-static uint64_t ms_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
-
 /* Waits up to 3 s (valgrind is slow) for *v to reach at least want. */
 static bool wait_at_least(atomic_int *v, int want) {
-    uint64_t end = ms_now() + 3000;
-    while (atomic_load(v) < want && ms_now() < end)
+    uint64_t end = monotonic_ms() + 3000;
+    while (atomic_load(v) < want && monotonic_ms() < end)
         usleep(1000);
     return atomic_load(v) >= want;
 }
@@ -143,11 +138,11 @@ static void on_timer(int timer, void *opaque) {
 }
 
 static void test_timer_interval_disable_and_now(void **state) {
-    uint64_t t0 = ms_now();
+    uint64_t t0 = monotonic_ms();
     int t = virEventAddTimeout(30, on_timer, NULL, on_free);
     assert_true(t >= 0);
     assert_true(wait_at_least(&ticks, 3));
-    assert_true(ms_now() - t0 >= 3 * 30 - 5);   /* not sooner than its interval */
+    assert_true(monotonic_ms() - t0 >= 3 * 30 - 5);   /* not sooner than its interval */
     virEventUpdateTimeout(t, -1);
     usleep(50 * 1000);
     int n = atomic_load(&ticks);
@@ -163,10 +158,10 @@ static void test_timer_interval_disable_and_now(void **state) {
     /* from disabled to 1 h, then to 0: fires at once, though the loop sleeps */
     virEventUpdateTimeout(t, 3600 * 1000);
     usleep(50 * 1000);
-    uint64_t t1 = ms_now();
+    uint64_t t1 = monotonic_ms();
     virEventUpdateTimeout(t, 0);
     assert_true(wait_at_least(&ticks, n + 1));
-    assert_true(ms_now() - t1 < 1000);
+    assert_true(monotonic_ms() - t1 < 1000);
     virEventRemoveTimeout(t);
     assert_true(wait_at_least(&freed, 1));
 }
@@ -176,7 +171,7 @@ static void test_toggles_and_moved_timer_wake_the_loop_little(void **state) {
     int t = virEventAddTimeout(5000, on_timer, NULL, NULL);
     usleep(100 * 1000);   /* settled: the loop polls the watch */
     unsigned long before = virt_loop_wakeups();
-    uint64_t t0 = ms_now();
+    uint64_t t0 = monotonic_ms();
     /* a client's 300 calls in a row, 0.2 ms each: the watch off and on around each, keepalive's
      * timer moved after each reply */
     for (int i = 0; i < 300; i++) {
@@ -185,7 +180,7 @@ static void test_toggles_and_moved_timer_wake_the_loop_little(void **state) {
         virEventUpdateHandle(w, VIR_EVENT_HANDLE_READABLE);
         virEventUpdateTimeout(t, 5000);
     }
-    uint64_t took = ms_now() - t0;
+    uint64_t took = monotonic_ms() - t0;
     usleep(100 * 1000);
     unsigned long woke = virt_loop_wakeups() - before;
     print_message("300 toggles in %llu ms: the loop woke %lu times\n", (unsigned long long) took, woke);
